@@ -1,0 +1,70 @@
+// One IO object built at start-up and passed down: data goes to stdout,
+// messages to stderr, colour decided once. Tests use testIO() buffers.
+import type { Readable, Writable } from 'node:stream';
+
+export interface Colors {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+}
+
+export interface IO {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+  /** stdout is a terminal (decides tables vs plain lists, pickers). */
+  isTTY: boolean;
+  /** We may ask questions: stdin and stderr are terminals and not CI. */
+  canPrompt: boolean;
+  color: Colors;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const identity = (s: string) => s;
+export const plainColors: Colors = {
+  bold: identity,
+  dim: identity,
+  red: identity,
+  green: identity,
+  yellow: identity,
+  cyan: identity,
+};
+
+function ansi(open: number, close: number) {
+  return (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
+}
+export const ansiColors: Colors = {
+  bold: ansi(1, 22),
+  dim: ansi(2, 22),
+  red: ansi(31, 39),
+  green: ansi(32, 39),
+  yellow: ansi(33, 39),
+  cyan: ansi(36, 39),
+};
+
+/** Colour only on a terminal, never with NO_COLOR (https://no-color.org). */
+export function wantsColor(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return isTTY && env.TERM !== 'dumb';
+}
+
+export function systemIO(env: NodeJS.ProcessEnv = process.env): IO {
+  const isTTY = Boolean(process.stdout.isTTY);
+  const errTTY = Boolean(process.stderr.isTTY);
+  const color = wantsColor(env, errTTY) ? ansiColors : plainColors;
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY,
+    canPrompt: Boolean(process.stdin.isTTY) && errTTY && !env.CI,
+    color,
+    out: (line) => void process.stdout.write(line + '\n'),
+    err: (line) => void process.stderr.write(line + '\n'),
+  };
+}

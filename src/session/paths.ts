@@ -1,0 +1,82 @@
+// Where everything lives. Pure functions of the environment so tests can
+// point every path into a temp HOME.
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export function homeDir(env: NodeJS.ProcessEnv): string {
+  return env.HOME || os.homedir();
+}
+
+export function sessionsRoot(env: NodeJS.ProcessEnv): string {
+  const root = env.CS_SESSIONS_ROOT;
+  return path.resolve(root && root.trim() !== '' ? root : path.join(homeDir(env), '.claude-sessions'));
+}
+
+/** Claude Code's config dir: CLAUDE_CONFIG_DIR or ~/.claude. */
+export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.CLAUDE_CONFIG_DIR || path.join(homeDir(env), '.claude'));
+}
+
+/** Our own per-user config and state (hosts, install record, update check). */
+export function csConfigDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME || path.join(homeDir(env), '.config');
+  return path.join(base, 'cs');
+}
+
+export interface SessionPaths {
+  name: string;
+  dir: string;
+  meta: string;
+  readme: string;
+  discoveries: string;
+  discoveriesArchive: string;
+  changes: string;
+  artifacts: string;
+  manifest: string;
+  archives: string;
+  logs: string;
+  sessionLog: string;
+  local: string;
+  lock: string;
+  syncConf: string;
+  remoteConf: string;
+  claudeMd: string;
+}
+
+export function sessionPaths(dir: string, name: string): SessionPaths {
+  const meta = path.join(dir, '.cs');
+  return {
+    name,
+    dir,
+    meta,
+    readme: path.join(meta, 'README.md'),
+    discoveries: path.join(meta, 'discoveries.md'),
+    discoveriesArchive: path.join(meta, 'discoveries.archive.md'),
+    changes: path.join(meta, 'changes.md'),
+    artifacts: path.join(meta, 'artifacts'),
+    manifest: path.join(meta, 'artifacts', 'MANIFEST.json'),
+    archives: path.join(meta, 'archives'),
+    logs: path.join(meta, 'logs'),
+    sessionLog: path.join(meta, 'logs', 'session.log'),
+    local: path.join(meta, 'local'),
+    lock: path.join(meta, 'local', 'lock'),
+    syncConf: path.join(meta, 'sync.conf'),
+    remoteConf: path.join(meta, 'remote.conf'),
+    claudeMd: path.join(dir, 'CLAUDE.md'),
+  };
+}
+
+export function sessionDir(env: NodeJS.ProcessEnv, name: string): string {
+  return path.join(sessionsRoot(env), name);
+}
+
+/** The environment a session's Claude Code (and its hooks) runs with. */
+export function sessionEnv(p: SessionPaths): Record<string, string> {
+  return {
+    CLAUDE_SESSION_NAME: p.name,
+    CLAUDE_SESSION_DIR: p.dir,
+    CLAUDE_SESSION_META_DIR: p.meta,
+    CLAUDE_ARTIFACT_DIR: p.artifacts,
+    CLAUDE_CODE_TASK_LIST_ID: p.name,
+  };
+}
