@@ -1,0 +1,253 @@
+// Secret detection and redaction for captured files. Pure: no I/O, no
+// backend; the caller stores the returned values (see storeSecrets) and
+// writes the returned content.
+//
+// Rules, in order:
+//  1. PEM private key blocks anywhere (multi-line, or one line with \n escapes).
+//  2. Assignment lines (`KEY=value`, `export KEY=value`, `KEY: value`,
+//     `"key": "value"`, `const key = "value"`): the whole value is redacted when
+//     the key names a secret (a word such as token, password, secret, auth, key
+//     as one of its parts: `GITHUB_TOKEN`, `apiKey`, `db.password`, not
+//     `author` or `keyboard`), or when the file itself is a secrets file
+//     (`.env`, `*.env`, or a name containing key, secret, token, …).
+//  3. URLs with a password (`postgres://u:pw@host`).
+//  4. Well-known token shapes anywhere in a line (GitHub, Anthropic, OpenAI,
+//     AWS access key ids, Slack).
+// In code files (js, ts, py, …) only quoted literals count as values, so
+// `apiKey: process.env.KEY` is left alone.
+import * as path from 'node:path';
+
+export interface DetectedSecret {
+  key: string;
+  value: string;
+}
+
+export interface RedactResult {
+  content: string;
+  /** One entry per distinct key, in order of appearance. */
+  secrets: DetectedSecret[];
+}
+
+export interface RedactOptions {
+  /**
+   * Names already stored for the session. Generated names (for tokens found
+   * without a key on their line) avoid them, so a second GitHub token becomes
+   * GITHUB_TOKEN_2 instead of overwriting the first.
+   */
+  existingKeys?: Iterable<string>;
+}
+
+export function redactionMarker(key: string): string {
+  return `[REDACTED: stored in keychain as ${key}]`;
+}
+const MARKER_PREFIX = '[REDACTED: stored in keychain as ';
+
+/** Words that make a key (or a file name) secret. */
+const SECRET_WORDS = ['key', 'secret', 'password', 'token', 'credential', 'auth', 'apikey', 'api_key'];
+/** Parts of a key name that count as secret words (after plural stripping). */
+const SECRET_PARTS = new Set([
+  'key', 'secret', 'password', 'passwd', 'pass', 'pwd', 'passphrase', 'token', 'credential', 'creds', 'cred',
+  'auth', 'authorization', 'apikey', 'secretkey', 'privatekey', 'accesskey', 'authtoken', 'accesstoken',
+  'bearer', 'pat', 'dsn',
+]);
+/** A key ending in one of these describes a secret rather than holding one (`KEY_PATH`, `TOKEN_TTL`). */
+const DESCRIPTIVE_SUFFIXES = new Set([
+  'path', 'file', 'dir', 'name', 'type', 'length', 'len', 'size', 'ttl', 'id', 'url', 'uri', 'endpoint',
+  'count', 'enabled', 'required', 'header', 'prefix', 'field', 'env', 'mode', 'method', 'provider',
+  'expiry', 'expires', 'timeout', 'algorithm', 'version', 'format',
+]);
+const CODE_EXTENSIONS = new Set([
+  'js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'rb', 'pl', 'go', 'java', 'kt', 'rs', 'php', 'cs', 'swift', 'json',
+]);
+
+interface TokenShape {
+  name: string;
+  re: RegExp;
+}
+const TOKEN_SHAPES: TokenShape[] = [
+  { name: 'GITHUB_TOKEN', re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g },
+  { name: 'ANTHROPIC_API_KEY', re: /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g },
+  { name: 'OPENAI_API_KEY', re: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}/g },
+  { name: 'AWS_ACCESS_KEY_ID', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g },
+  { name: 'SLACK_TOKEN', re: /(?<![A-Za-z0-9_])xox[baprs]-[A-Za-z0-9-]{10,}/g },
+];
+const PEM_RE = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END \1PRIVATE KEY\2-----/g;
+const URL_PASSWORD_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]+:([^\s@/'"`]+)@/gi;
+
+/** `.env`, `*.env`, `.env.local`, or a name containing one of the secret words. */
+export function isSecretFileName(fileName: string): boolean {
+  const base = path.basename(fileName).toLowerCase();
+  if (base === '.env' || base.endsWith('.env') || base.startsWith('.env.')) return true;
+  return SECRET_WORDS.some((w) => base.includes(w));
+}
+
+/** Splits `apiKey`, `API_KEY`, `db.password`, `x-auth-token` into lower-case parts. */
+function keyParts(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_.\-]+/)
+    .filter(Boolean)
+    .map((p) => p.toLowerCase());
+}
+
+function singular(part: string): string {
+  return part.length > 3 && part.endsWith('s') && !part.endsWith('ss') ? part.slice(0, -1) : part;
+}
+
+/** True when the key's name says it holds a secret. */
+export function isSecretKey(key: string): boolean {
+  const parts = keyParts(key).map(singular);
+  if (parts.length === 0) return false;
+  if (parts.length > 1 && DESCRIPTIVE_SUFFIXES.has(parts[parts.length - 1]!)) return false;
+  return parts.some((p) => SECRET_PARTS.has(p));
+}
+
+/** `apiKey` -> `API_KEY`, `db.password` -> `DB_PASSWORD`: a valid secret name. */
+export function toKeyName(raw: string): string {
+  const name = keyParts(raw).join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  const lead = raw.startsWith('_') ? '_' : '';
+  const out = lead + name;
+  if (out === '' || out === '_') return 'SECRET';
+  return /^[0-9]/.test(out) ? '_' + out : out;
+}
+
+/** Values that are clearly not secrets: empty, references, booleans, placeholders, structure. */
+function isTrivialValue(value: string): boolean {
+  const v = value.trim();
+  if (v === '' || v.includes(MARKER_PREFIX)) return true;
+  if (/^\$\{?[A-Za-z_]/.test(v) || v.includes('${') || v.includes('$(') || v.includes('{{')) return true;
+  if (/^(true|false|yes|no|on|off|null|nil|none|undefined|~)$/i.test(v)) return true;
+  if (/^<[^>]*>$/.test(v) || /^(x+|\*+|\.+|-+)$/i.test(v) || /^your[-_ ]/i.test(v) || /^changeme$/i.test(v)) return true;
+  if (/^[|>{[(]$/.test(v) || /^[|>][-+]?$/.test(v)) return true;
+  return false;
+}
+
+interface Assignment {
+  key: string;
+  /** Offset in the line where the value (inside any quotes) starts and ends. */
+  start: number;
+  end: number;
+  value: string;
+  quoted: boolean;
+}
+
+const ASSIGN_RE =
+  /^(\s*(?:-\s+)?(?:(?:export|const|let|var|readonly|local|declare|set)\s+)?)(?:(["'])([A-Za-z_][\w.\-]*)\2(\s*[:=]\s*)|([A-Za-z_][\w.\-]*)(\s*=\s*|\s*:\s+|\s*:$))/;
+
+function parseAssignment(line: string): Assignment | null {
+  const m = ASSIGN_RE.exec(line);
+  if (!m) return null;
+  const key = (m[3] ?? m[5])!;
+  const valueStart = m[0].length;
+  const rest = line.slice(valueStart);
+  const q = rest[0];
+  if (q === '"' || q === "'" || q === '`') {
+    let i = 1;
+    while (i < rest.length && rest[i] !== q) i += rest[i] === '\\' && q !== "'" ? 2 : 1;
+    if (i >= rest.length) return null; // unterminated: a multi-line value we do not parse
+    const raw = rest.slice(1, i);
+    const value = q === "'" ? raw : raw.replace(/\\(["\\`])/g, '$1');
+    return { key, start: valueStart + 1, end: valueStart + i, value, quoted: true };
+  }
+  // Unquoted: up to an inline comment (` #`), trailing blanks trimmed.
+  const comment = rest.search(/\s+#/);
+  const raw = (comment >= 0 ? rest.slice(0, comment) : rest).replace(/\s+$/, '');
+  return { key, start: valueStart, end: valueStart + raw.length, value: raw, quoted: false };
+}
+
+/** Hands out secret names: explicit keys as written, generated ones unique. */
+class Namer {
+  private byKey = new Map<string, string>();
+  private existing: Set<string>;
+  readonly found: DetectedSecret[] = [];
+
+  constructor(existing: Iterable<string> | undefined) {
+    this.existing = new Set(existing ?? []);
+  }
+
+  /** A key taken from the file: the same key with another value gets a suffix. */
+  explicit(rawKey: string, value: string): string {
+    return this.assign(toKeyName(rawKey), value, false);
+  }
+
+  /** A name for a token found without a key: reuses the key of an identical value. */
+  generated(base: string, value: string): string {
+    for (const s of this.found) if (s.value === value) return s.key;
+    return this.assign(base, value, true);
+  }
+
+  private assign(base: string, value: string, avoidExisting: boolean): string {
+    for (let n = 1; ; n++) {
+      const key = n === 1 ? base : `${base}_${n}`;
+      const prior = this.byKey.get(key);
+      if (prior === value) return key;
+      if (prior !== undefined || (avoidExisting && this.existing.has(key))) continue;
+      this.byKey.set(key, value);
+      this.found.push({ key, value });
+      return key;
+    }
+  }
+}
+
+function extensionOf(fileName: string): string {
+  const base = path.basename(fileName).toLowerCase();
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1) : '';
+}
+
+function redactPem(content: string, namer: Namer): string {
+  return content.replace(PEM_RE, (block: string, _a: string, _b: string, offset: number) => {
+    const lineStart = content.lastIndexOf('\n', offset - 1) + 1;
+    const before = content.slice(lineStart, offset);
+    const m = /(["']?)([A-Za-z_][\w.\-]*)\1\s*[:=]\s*["'`|]?\s*$/.exec(before);
+    const key = m ? namer.explicit(m[2]!, block) : namer.generated('PRIVATE_KEY', block);
+    return redactionMarker(key);
+  });
+}
+
+function replaceRange(line: string, start: number, end: number, text: string): string {
+  return line.slice(0, start) + text + line.slice(end);
+}
+
+function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean): string {
+  const a = parseAssignment(line);
+  if (a && !isTrivialValue(a.value) && (a.quoted || !quotedOnly)) {
+    const urlCreds = new RegExp(URL_PASSWORD_RE.source, 'i').test(a.value);
+    // In a secrets file every value counts, except small numbers (ports, counts).
+    const fileSays = secretFile && !/^\d{1,5}$/.test(a.value.trim());
+    if (isSecretKey(a.key) || fileSays || urlCreds) {
+      return replaceRange(line, a.start, a.end, redactionMarker(namer.explicit(a.key, a.value)));
+    }
+  }
+  // Token shapes and URL passwords inside an otherwise ordinary line.
+  let out = line;
+  let keyed = 0;
+  const nameFor = (base: string, value: string) =>
+    a ? namer.explicit(keyed++ === 0 ? a.key : `${a.key}_${keyed}`, value) : namer.generated(base, value);
+  for (const shape of TOKEN_SHAPES) {
+    out = out.replace(shape.re, (token: string) => redactionMarker(nameFor(shape.name, token)));
+  }
+  out = out.replace(URL_PASSWORD_RE, (whole: string, pw: string) => {
+    if (isTrivialValue(pw)) return whole;
+    return whole.slice(0, whole.length - pw.length - 1) + redactionMarker(nameFor('URL_PASSWORD', pw)) + '@';
+  });
+  return out;
+}
+
+/**
+ * Finds secrets in a file about to be written and replaces each value with
+ * `[REDACTED: stored in keychain as KEY]`. `fileName` decides the file rules
+ * (its directory does not matter).
+ */
+export function redact(fileName: string, content: string, opts: RedactOptions = {}): RedactResult {
+  const namer = new Namer(opts.existingKeys);
+  const quotedOnly = CODE_EXTENSIONS.has(extensionOf(fileName));
+  const secretFile = isSecretFileName(fileName) && !quotedOnly;
+  const afterPem = redactPem(content, namer);
+  const pieces = afterPem.split(/(\r?\n)/);
+  for (let i = 0; i < pieces.length; i += 2) {
+    pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly);
+  }
+  return { content: pieces.join(''), secrets: namer.found };
+}

@@ -1,0 +1,53 @@
+// Names shared by every secrets module: key grammar, keychain service names,
+// and where the per-user secret files live.
+import * as path from 'node:path';
+import { UsageError, UserError } from '../errors.js';
+import { homeDir, sessionsRoot } from '../session/paths.js';
+import { validateName } from '../session/names.js';
+import { exists } from '../fsutil.js';
+
+export const KEY_RULE = 'letters, digits and "_", not starting with a digit';
+const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function isValidKey(key: string): boolean {
+  return KEY_RE.test(key) && key.length <= 256;
+}
+
+/** Throws a UsageError naming the rule when `key` is not a usable secret name. */
+export function validateKey(key: string): string {
+  if (!isValidKey(key)) {
+    const shown = JSON.stringify(key.length > 40 ? key.slice(0, 40) + '…' : key);
+    throw new UsageError(`invalid secret name ${shown}`, `secret names use ${KEY_RULE}, e.g. API_TOKEN`);
+  }
+  return key;
+}
+
+/** Keychain service of one secret: `cs:<session>:<KEY>`. */
+export function serviceName(session: string, key: string): string {
+  return `cs:${session}:${key}`;
+}
+
+/** `~/.cs-secrets`: encrypted stores, the machine key and the age identity. */
+export function secretsHome(env: NodeJS.ProcessEnv): string {
+  return path.join(homeDir(env), '.cs-secrets');
+}
+
+export function ageIdentityPath(env: NodeJS.ProcessEnv): string {
+  return path.join(secretsHome(env), 'age.key');
+}
+
+/** The session's workspace directory, after validating the name; it must exist. */
+export function existingSessionDir(session: string, env: NodeJS.ProcessEnv): string {
+  validateName(session);
+  const dir = path.join(sessionsRoot(env), session);
+  if (!exists(dir)) {
+    throw new UserError(`session '${session}' does not exist (no ${dir})`, `create it with: cs ${session}`);
+  }
+  return dir;
+}
+
+/** Replaces the home directory with `~` for messages. */
+export function tildify(p: string, env: NodeJS.ProcessEnv): string {
+  const home = homeDir(env);
+  return p === home || p.startsWith(home + path.sep) ? '~' + p.slice(home.length) : p;
+}
