@@ -20,7 +20,7 @@ export function isVersion(text: string): boolean {
 }
 
 function comparePre(a: string[], b: string[]): number {
-  if (a.length === 0 || b.length === 0) return b.length - a.length; // a release beats any prerelease
+  if (a.length === 0 || b.length === 0) return Math.sign(b.length - a.length); // a release beats any prerelease
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = a[i];
     const y = b[i];
