@@ -65,7 +65,7 @@ describe('verifyMinisign with signatures from the real minisign', () => {
   it.each([['ED', []], ['Ed', ['-l']]] as const)('refuses a tampered file (%s)', (_alg, extra) => {
     const sig = sign([...extra]);
     const data = fs.readFileSync(file());
-    data[1234] ^= 1;
+    data[1234] = data[1234]! ^ 1;
     const e = failure(() => verifyMinisign(pub, sig, data));
     expect(e.kind).toBe('bad-signature');
     expect(e.message).toMatch(/does not match the file/);
