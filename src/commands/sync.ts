@@ -1,0 +1,227 @@
+// cs <s> -sync {remote [url]|push|pull|status [--json]|auto on|off|snapshot}
+// cs -sync clone <name|url> [name]
+import * as fs from 'node:fs';
+import { expectPositionals, flag, parseArgs } from '../args.js';
+import { UsageError, UserError } from '../errors.js';
+import type { IO } from '../io.js';
+import { nameProblem, validateName } from '../session/names.js';
+import { sessionDir, sessionsRoot } from '../session/paths.js';
+import { autosave } from '../git/autosave.js';
+import { openRepo, type Repo } from '../git/repo.js';
+import { cloneSession, explainRemoteError, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
+import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
+import type { Command, Context } from './types.js';
+import * as path from 'node:path';
+
+export const usage = `Usage:
+  cs <name> -sync remote [url]        set the sync remote (default: $CS_SYNC_PREFIX<name>.git)
+  cs <name> -sync push                commit what changed and push it
+  cs <name> -sync pull                fetch and rebase onto the remote (logs merge line by line)
+  cs <name> -sync status [--json]     ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)
+  cs <name> -sync auto on|off         pull at session start, push at session end
+  cs <name> -sync snapshot            autosave the workspace to refs/cs/auto now
+  cs -sync clone <name|url> [name]    make a session from a remote on this machine
+
+Examples:
+  $ cs fix-auth -sync remote git@github.com:me/fix-auth.git
+  $ cs fix-auth -sync push
+  $ CS_SYNC_PREFIX=git@github.com:me/ cs -sync clone fix-auth
+  $ cs fix-auth -sync status --json | jq .behind`;
+
+export type SyncOptions =
+  | { action: 'remote'; session: string; url: string | null }
+  | { action: 'push' | 'pull' | 'snapshot'; session: string }
+  | { action: 'status'; session: string; json: boolean; fetch: boolean }
+  | { action: 'auto'; session: string; on: boolean }
+  | { action: 'clone'; source: string; name: string | null };
+
+const SUBCOMMANDS = ['remote', 'push', 'pull', 'status', 'auto', 'snapshot', 'clone'];
+
+export const command: Command<SyncOptions> = {
+  parse(args, inv, env) {
+    const p = parseArgs(args, { booleans: ['--json', '--no-fetch'] }, '-sync');
+    const [sub, ...rest] = p.positionals;
+    if (sub === undefined) throw new UsageError('-sync needs a subcommand', usage.split('\n').slice(1, 8).join('\n').trim());
+    if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown -sync subcommand '${sub}'`, `one of: ${SUBCOMMANDS.join(', ')}`);
+    const onlyFlags = (allowed: string[]) => {
+      for (const f of p.flags.keys()) if (!allowed.includes(f)) throw new UsageError(`${f} does not apply to -sync ${sub}`);
+    };
+    const positionals = (min: number, max: number, form: string) =>
+      expectPositionals({ ...p, positionals: rest }, min, max, `-sync ${sub}`, form);
+
+    if (sub === 'clone') {
+      if (inv.session !== undefined) throw new UsageError('clone makes a new session: run it without a session name', 'cs -sync clone <name|url> [name]');
+      onlyFlags([]);
+      const [source, name] = positionals(1, 2, 'cs -sync clone <name|url> [name]');
+      return { action: 'clone', source: source!, name: name === undefined ? null : validateName(name) };
+    }
+
+    const given = inv.session ?? env.CLAUDE_SESSION_NAME;
+    if (!given) throw new UsageError(`-sync ${sub} needs a session`, `cs <name> -sync ${sub} (or run it inside a session)`);
+    const session = validateName(given);
+    switch (sub) {
+      case 'remote': {
+        onlyFlags([]);
+        const [url] = positionals(0, 1, 'cs <name> -sync remote [url]');
+        return { action: 'remote', session, url: url ?? null };
+      }
+      case 'status':
+        onlyFlags(['--json', '--no-fetch']);
+        positionals(0, 0, 'cs <name> -sync status [--json] [--no-fetch]');
+        return { action: 'status', session, json: flag(p, '--json'), fetch: !flag(p, '--no-fetch') };
+      case 'auto': {
+        onlyFlags([]);
+        const [v] = positionals(1, 1, 'cs <name> -sync auto on|off');
+        if (v !== 'on' && v !== 'off') throw new UsageError(`-sync auto takes on or off, not '${v}'`, 'cs <name> -sync auto on|off');
+        return { action: 'auto', session, on: v === 'on' };
+      }
+      default:
+        onlyFlags([]);
+        positionals(0, 0, `cs <name> -sync ${sub}`);
+        return { action: sub as 'push' | 'pull' | 'snapshot', session };
+    }
+  },
+
+  async run(opts, ctx) {
+    if (opts.action === 'clone') return clone(opts, ctx);
+    const repo = await openSession(opts.session, ctx);
+    switch (opts.action) {
+      case 'remote':
+        return remote(repo, opts, ctx);
+      case 'push': {
+        const r = await withProgress(ctx.io, `pushing ${opts.session}`, () => syncPush(repo, opts.session));
+        if (r.committed) ctx.io.err(`committed ${r.committedFiles} file${r.committedFiles === 1 ? '' : 's'} (${r.committed.slice(0, 7)})`);
+        ctx.io.err(`pushed ${opts.session} (${r.branch}) to ${r.url}`);
+        return 0;
+      }
+      case 'pull': {
+        const r = await withProgress(ctx.io, `pulling ${opts.session}`, () => syncPull(repo, opts.session, ctx.now));
+        if (r.committed) ctx.io.err(`committed ${r.committedFiles} local file${r.committedFiles === 1 ? '' : 's'} first (${r.committed.slice(0, 7)})`);
+        const said: Record<typeof r.result, string> = {
+          'up-to-date': 'already up to date',
+          ahead: 'nothing new on the remote; this machine is ahead (cs ' + opts.session + ' -sync push)',
+          'fast-forward': 'updated from the remote',
+          rebased: 'updated: local commits replayed on top of the remote',
+          'no-remote-branch': `the remote has no branch ${r.branch} yet (cs ${opts.session} -sync push creates it)`,
+        };
+        ctx.io.err(`${opts.session}: ${said[r.result]}`);
+        return 0;
+      }
+      case 'status':
+        return status(repo, opts, ctx);
+      case 'auto':
+        updateSyncConf(repo.dir, { auto: opts.on });
+        ctx.io.err(`auto-sync ${opts.on ? 'on: pull at session start, push at session end' : 'off'} for ${opts.session}`);
+        if (opts.on && !readSyncConf(repo.dir).remote) ctx.io.err(`note: no remote yet; set one with cs ${opts.session} -sync remote <url>`);
+        return 0;
+      case 'snapshot': {
+        const r = await autosave(repo.dir, { env: ctx.env });
+        if (r.saved) ctx.io.err(`autosaved ${opts.session} to refs/cs/auto (${r.commit.slice(0, 7)})`);
+        else if (r.reason === 'busy') ctx.io.err('another autosave is running; try again in a moment');
+        else ctx.io.err('nothing changed since the last autosave');
+        return 0;
+      }
+    }
+  },
+};
+
+export default command;
+
+async function openSession(session: string, ctx: Context): Promise<Repo> {
+  const dir = sessionDir(ctx.env, session);
+  if (!fs.existsSync(dir)) throw new UserError(`no session named '${session}'`, 'cs -ls lists your sessions');
+  return openRepo(dir, { env: ctx.env });
+}
+
+async function remote(repo: Repo, opts: Extract<SyncOptions, { action: 'remote' }>, ctx: Context): Promise<number> {
+  let url = opts.url;
+  if (url === null) {
+    const prefix = ctx.env.CS_SYNC_PREFIX;
+    if (!prefix) {
+      const current = readSyncConf(repo.dir).remote;
+      if (current) {
+        ctx.io.out(current);
+        return 0;
+      }
+      throw new UsageError(`session '${opts.session}' has no remote and CS_SYNC_PREFIX is not set`, `cs ${opts.session} -sync remote <url>`);
+    }
+    url = `${prefix}${opts.session}.git`;
+  }
+  const valid = validateRemoteUrl(url, ctx.cwd);
+  const previous = await setRemote(repo, valid);
+  ctx.io.err(`sync remote for ${opts.session}: ${valid}${previous && previous !== valid ? ` (was ${previous})` : ''}`);
+  // A remote that does not answer yet is allowed (it may be created later), but say so.
+  const check = await withProgress(ctx.io, `checking ${valid}`, () =>
+    repo.raw(['ls-remote', '--heads', valid], undefined, 30_000).then(
+      () => null,
+      (e: unknown) => explainRemoteError(valid, e),
+    ),
+  );
+  if (check instanceof UserError) ctx.io.err(`warning: ${check.message}; push will fail until it answers`);
+  else if (check) throw check;
+  return 0;
+}
+
+async function status(repo: Repo, opts: Extract<SyncOptions, { action: 'status' }>, ctx: Context): Promise<number> {
+  const s: SyncStatus = await withProgress(ctx.io, `checking ${opts.session}`, () => syncStatus(repo, opts.session, { fetch: opts.fetch }), opts.fetch);
+  if (opts.json) {
+    ctx.io.out(JSON.stringify(s));
+    return 0;
+  }
+  const count = (n: number | null) => (n === null ? '-' : String(n));
+  ctx.io.out(`session   ${s.session}`);
+  ctx.io.out(`branch    ${s.branch ?? '(detached HEAD)'}`);
+  ctx.io.out(`remote    ${s.remote ?? '(none)'}${s.reachable === false ? ' (unreachable)' : ''}`);
+  ctx.io.out(`auto      ${s.auto ? 'on' : 'off'}`);
+  ctx.io.out(`ahead     ${count(s.ahead)}`);
+  ctx.io.out(`behind    ${count(s.behind)}`);
+  ctx.io.out(`dirty     ${s.dirty} file${s.dirty === 1 ? '' : 's'}`);
+  ctx.io.out(`autosave  ${s.autosave ? s.autosave.slice(0, 7) : '(none)'}`);
+  return 0;
+}
+
+async function clone(opts: Extract<SyncOptions, { action: 'clone' }>, ctx: Context): Promise<number> {
+  const prefix = ctx.env.CS_SYNC_PREFIX;
+  let url: string;
+  let name: string | null = opts.name;
+  const looksLikeName = nameProblem(opts.source) === null && !/[/:]/.test(opts.source);
+  if (looksLikeName && prefix) {
+    url = `${prefix}${opts.source}.git`;
+    name ??= opts.source;
+  } else if (looksLikeName && !fs.existsSync(path.resolve(ctx.cwd, opts.source))) {
+    throw new UsageError(`CS_SYNC_PREFIX is not set, so '${opts.source}' cannot be turned into an URL`, `cs -sync clone <url> (or export CS_SYNC_PREFIX=git@github.com:you/)`);
+  } else {
+    url = opts.source;
+  }
+  url = validateRemoteUrl(url, ctx.cwd);
+  if (name === null) {
+    const base = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop() ?? '';
+    name = base.replace(/\.git$/, '');
+    const problem = nameProblem(name);
+    if (problem) throw new UsageError(`cannot name a session after ${url}: ${problem}`, 'give the name: cs -sync clone <url> <name>');
+  }
+  const target = path.join(sessionsRoot(ctx.env), name);
+  await withProgress(ctx.io, `cloning ${url}`, () => cloneSession(url, target, { env: ctx.env }));
+  ctx.io.err(`cloned ${url} into session '${name}' (${target}); open it with: cs ${name}`);
+  return 0;
+}
+
+/** A spinner for slow network work on a terminal; a plain line otherwise. */
+async function withProgress<T>(io: IO, message: string, work: () => Promise<T>, network = true): Promise<T> {
+  if (!network) return work();
+  if (!io.isTTY) {
+    io.err(`${message}...`);
+    return work();
+  }
+  const { spinner } = await import('@clack/prompts');
+  const s = spinner({ output: io.stderr });
+  s.start(message);
+  try {
+    const result = await work();
+    s.stop(message);
+    return result;
+  } catch (e) {
+    s.error(message);
+    throw e;
+  }
+}

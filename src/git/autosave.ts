@@ -1,0 +1,218 @@
+// Crash-safe autosave to a shadow ref. The snapshot is built in our own
+// index file (kept in .cs/local/ between runs, so git only re-hashes files
+// whose stat data changed), written as a tree, and committed on top of the
+// previous autosave with plumbing. The user's index, HEAD, branch and stash
+// are never touched.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
+
+export const AUTO_REF = 'refs/cs/auto';
+export const HIDDEN_PREFIX = 'refs/cs';
+/** Files two laptops both append to: a union merge keeps every line of both. */
+export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl'];
+/** Excluded from every snapshot: locks, caches, our own index. */
+export const LOCAL_DIR = '.cs/local';
+const LOCAL_EXCLUDE = `:(exclude)${LOCAL_DIR}`;
+// An index lock older than this was left by a killed git, not a running one.
+const STALE_LOCK_MS = 10 * 60 * 1000;
+
+export interface AutosaveOptions extends GitOptions {
+  /** Clock for the throttle (tests). */
+  now?: () => number;
+}
+
+export type AutosaveResult =
+  | { saved: true; commit: string; tree: string; parent: string | null }
+  | { saved: false; reason: 'unchanged' | 'busy' | 'throttled' };
+
+function localDir(dir: string): string {
+  return path.join(dir, LOCAL_DIR);
+}
+
+export function autosaveIndexPath(dir: string): string {
+  return path.join(localDir(dir), 'autosave.index');
+}
+
+/**
+ * Makes a repository ready for cs (idempotent): refs/cs hidden from anyone
+ * fetching from it, union merge for append-only logs, .cs/local/ ignored.
+ * The workspace creator calls this before the first commit so
+ * .gitattributes is part of it.
+ */
+export async function prepareRepo(dir: string, opts: GitOptions = {}): Promise<{ changed: boolean }> {
+  const repo = await openRepo(dir, opts);
+  let changed = false;
+  try {
+    for (const key of ['transfer.hideRefs', 'uploadpack.hideRefs']) {
+      const r = await repo.tryRaw(['config', '--get-all', key]);
+      const values = r.stdout.split('\n').map((s) => s.trim());
+      if (!values.includes(HIDDEN_PREFIX)) {
+        await repo.raw(['config', '--add', key, HIDDEN_PREFIX]);
+        changed = true;
+      }
+    }
+  } catch (e) {
+    throw explainWriteError(dir, e);
+  }
+  const attrs = path.join(dir, '.gitattributes');
+  if (ensureLines(attrs, UNION_PATTERNS.map((p) => `${p} merge=union`))) changed = true;
+  const exclude = path.join(await repo.gitDir(), 'info', 'exclude');
+  ensureDir(path.dirname(exclude));
+  if (ensureLines(exclude, [`/${LOCAL_DIR}/`])) changed = true;
+  ensureDir(localDir(dir));
+  return { changed };
+}
+
+/** Appends the lines a file lacks; true when it wrote. */
+function ensureLines(file: string, lines: string[]): boolean {
+  const text = readFileOr(file, '');
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = lines.filter((l) => !have.has(l));
+  if (missing.length === 0) return false;
+  const sep = text === '' || text.endsWith('\n') ? '' : '\n';
+  writeFileAtomic(file, text + sep + missing.join('\n') + '\n');
+  return true;
+}
+
+/** Snapshots the whole workspace into refs/cs/auto now. */
+export async function autosave(dir: string, opts: AutosaveOptions = {}): Promise<AutosaveResult> {
+  const repo = await openRepo(dir, opts);
+  return autosaveIn(repo);
+}
+
+/**
+ * The hooks' entry point: autosaves unless the last one started less than
+ * `minIntervalMs` ago. The stamp lives in .cs/local/.
+ */
+export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: AutosaveOptions = {}): Promise<AutosaveResult> {
+  const now = opts.now ?? Date.now;
+  const stamp = path.join(localDir(dir), 'autosave.stamp');
+  const last = Number.parseInt(readFileOr(stamp, '0'), 10) || 0;
+  const t = now();
+  if (t >= last && t - last < minIntervalMs) return { saved: false, reason: 'throttled' };
+  const repo = await openRepo(dir, opts);
+  ensureDir(localDir(dir));
+  writeFileAtomic(stamp, String(t));
+  return autosaveIn(repo);
+}
+
+export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
+  ensureDir(localDir(repo.dir));
+  const index = autosaveIndexPath(repo.dir);
+  const env = { GIT_INDEX_FILE: index };
+  const [prev, head] = await Promise.all([repo.resolve(AUTO_REF), repo.resolve('HEAD')]);
+
+  let tree: string;
+  try {
+    tree = await buildTree(repo, index, env, head);
+  } catch (e) {
+    if (e instanceof GitError && isLockBusy(e)) {
+      if (!removeStaleLock(index)) return { saved: false, reason: 'busy' };
+      tree = await buildTree(repo, index, env, head);
+    } else throw explainWriteError(repo.dir, e);
+  }
+
+  const prevTree = prev ? await repo.resolve(`${prev}^{tree}`) : null;
+  const headTree = head ? await repo.resolve(`${head}^{tree}`) : null;
+  if (prev && tree === prevTree) return { saved: false, reason: 'unchanged' };
+  if (!prev && tree === (headTree ?? EMPTY_TREE(tree))) return { saved: false, reason: 'unchanged' };
+
+  // Chain on the previous autosave. When the user has committed since, HEAD
+  // becomes a second parent, so "HEAD is an ancestor of the autosave" always
+  // means "the autosave holds everything HEAD has, plus newer work".
+  const parents: string[] = [];
+  if (prev) parents.push(prev);
+  if (head && (!prev || !(await isAncestor(repo, head, prev)))) parents.push(head);
+  try {
+    const commit = (
+      await repo.commitRaw(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', `cs autosave\n\nworkspace snapshot; HEAD was ${head ?? '(none)'}`])
+    ).trim();
+    // Compare-and-swap: a concurrent autosave that got there first wins.
+    const r = await repo.tryRaw(['update-ref', '-m', 'cs autosave', AUTO_REF, commit, prev ?? '']);
+    if (r.code !== 0) {
+      if (/cannot lock ref|but expected|is at .* but/i.test(r.stderr) && !/Permission denied|Read-only/i.test(r.stderr)) {
+        return { saved: false, reason: 'busy' };
+      }
+      throw new GitError(['update-ref', AUTO_REF], r.code, r.stderr);
+    }
+    return { saved: true, commit, tree, parent: prev ?? head };
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+}
+
+// The empty tree's id depends on the hash algorithm; sha1 and sha256 ids differ in length.
+function EMPTY_TREE(sample: string): string {
+  return sample.length === 64
+    ? '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321'
+    : '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+}
+
+async function buildTree(repo: Repo, index: string, env: Record<string, string>, head: string | null): Promise<string> {
+  if (!exists(index)) await seedIndex(repo, index, env, head);
+  try {
+    await repo.raw(['add', '-A', '--', '.', LOCAL_EXCLUDE], env);
+  } catch (e) {
+    if (!(e instanceof GitError) || isLockBusy(e) || !/index file|index uses|bad signature|corrupt|smaller than expected/i.test(e.stderr)) throw e;
+    // Our index is damaged (a crash mid-write on a file system without
+    // atomic rename): it is only a cache, so rebuild it from scratch.
+    fs.rmSync(index, { force: true });
+    await seedIndex(repo, index, env, head);
+    await repo.raw(['add', '-A', '--', '.', LOCAL_EXCLUDE], env);
+  }
+  return (await repo.raw(['write-tree'], env)).trim();
+}
+
+/**
+ * First run: start from a copy of the user's index, which already carries
+ * stat data for every tracked file, so even the first snapshot only hashes
+ * what changed. Without one, start from HEAD's tree (or empty).
+ */
+async function seedIndex(repo: Repo, index: string, env: Record<string, string>, head: string | null): Promise<void> {
+  const userIndex = path.join(await repo.gitDir(), 'index');
+  const tmp = `${index}.seed`;
+  if (exists(userIndex)) {
+    fs.copyFileSync(userIndex, tmp);
+    fs.renameSync(tmp, index);
+    // A copy that git cannot use as a plain index (split index, unknown
+    // extension) is dropped in favour of HEAD's tree.
+    const r = await repo.tryRaw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', LOCAL_DIR], env);
+    if (r.code === 0) return;
+    fs.rmSync(index, { force: true });
+  }
+  if (head) await repo.raw(['read-tree', head], env);
+  else await repo.raw(['read-tree', '--empty'], env);
+}
+
+function isLockBusy(e: GitError): boolean {
+  return /\.lock': File exists/.test(e.stderr);
+}
+
+/** Removes our index lock when it is old enough to belong to a dead git. */
+function removeStaleLock(index: string): boolean {
+  const lock = `${index}.lock`;
+  try {
+    const age = Date.now() - fs.statSync(lock).mtimeMs;
+    if (age < STALE_LOCK_MS) return false;
+    fs.rmSync(lock, { force: true });
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw e;
+  }
+}
+
+export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
+  const r = await repo.tryRaw(['merge-base', '--is-ancestor', ancestor, descendant]);
+  if (r.code === 0) return true;
+  if (r.code === 1) return false;
+  throw new GitError(['merge-base', '--is-ancestor'], r.code, r.stderr);
+}
+
+/** Drops the shadow ref (after a session-end commit has taken its content). */
+export async function dropAutosave(repo: Repo): Promise<void> {
+  const prev = await repo.resolve(AUTO_REF);
+  if (prev) await repo.raw(['update-ref', '-d', AUTO_REF, prev]);
+}

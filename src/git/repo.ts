@@ -1,0 +1,321 @@
+// The one door to git: simple-git for porcelain, its raw() for plumbing.
+// Every failure becomes a GitError carrying git's stderr and exit code, and
+// the handful of well-known conditions (not a repo, read-only .git, remote
+// unreachable) become a one-line UserError with a hint.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
+import { ProcessError, UserError } from '../errors.js';
+import { missingProgram } from '../proc.js';
+
+export interface GitOptions {
+  /** Environment git runs with (HOME decides the user's config). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Kill a network command after this long without output. */
+  timeoutMs?: number;
+}
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** git exited non-zero. */
+export class GitError extends ProcessError {
+  override name = 'GitError';
+  constructor(
+    args: readonly string[],
+    code: number,
+    stderr: string,
+    readonly stdout = '',
+  ) {
+    super('git', args, code, stderr);
+  }
+}
+
+// Variables that would point git at another repository, index or namespace.
+// A hook running inside a git process inherits them; we must not.
+const REPO_VARS = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_CEILING_DIRECTORIES',
+];
+// We never want an editor or a pager; dropping them also keeps simple-git's
+// guard against editor/pager injection quiet.
+const INTERACTIVE_VARS = ['EDITOR', 'VISUAL', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'PAGER', 'GIT_PAGER'];
+
+// simple-git refuses to run when these are in the environment unless told
+// otherwise. They come from the user's own environment (ssh wrappers, askpass
+// helpers, test config paths), never from input we parse, so we allow exactly
+// the categories whose variables are present.
+const ENV_CATEGORIES: Record<string, string> = {
+  GIT_ASKPASS: 'allowUnsafeAskPass',
+  SSH_ASKPASS: 'allowUnsafeAskPass',
+  GIT_CONFIG_GLOBAL: 'allowUnsafeConfigPaths',
+  GIT_CONFIG_SYSTEM: 'allowUnsafeConfigPaths',
+  GIT_CONFIG: 'allowUnsafeConfigPaths',
+  GIT_EXEC_PATH: 'allowUnsafeConfigPaths',
+  PREFIX: 'allowUnsafeConfigPaths',
+  GIT_CONFIG_COUNT: 'allowUnsafeConfigEnvCount',
+  GIT_EXTERNAL_DIFF: 'allowUnsafeDiffExternal',
+  GIT_PROXY_COMMAND: 'allowUnsafeGitProxy',
+  GIT_TEMPLATE_DIR: 'allowUnsafeTemplateDir',
+  GIT_SSH: 'allowUnsafeSshCommand',
+  GIT_SSH_COMMAND: 'allowUnsafeSshCommand',
+};
+
+/** The environment git runs with: the caller's, minus repo redirections and editors. */
+export function gitEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    const upper = k.toUpperCase();
+    if (REPO_VARS.includes(upper) || INTERACTIVE_VARS.includes(upper)) continue;
+    out[k] = v;
+  }
+  // Never hang on a credential prompt: fail and tell the user instead.
+  if (out.GIT_TERMINAL_PROMPT === undefined) out.GIT_TERMINAL_PROMPT = '0';
+  return { ...out, ...extra };
+}
+
+function unsafeFor(env: NodeJS.ProcessEnv): SimpleGitOptions['unsafe'] {
+  const flags: Record<string, boolean> = {};
+  for (const k of Object.keys(env)) {
+    const cat = ENV_CATEGORIES[k.toUpperCase()];
+    if (cat) flags[cat] = true;
+  }
+  return flags as SimpleGitOptions['unsafe'];
+}
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `fn` against a fresh simple-git instance whose failures are captured
+ * with their exit code (simple-git alone treats a silent non-zero exit as
+ * success and loses the code otherwise).
+ */
+async function withGit<T>(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+  timeoutMs: number | undefined,
+  fn: (git: SimpleGit) => Promise<T>,
+): Promise<T> {
+  let captured: Captured | undefined;
+  const git = simpleGit({
+    baseDir: dir,
+    trimmed: false,
+    maxConcurrentProcesses: 1,
+    unsafe: unsafeFor(env),
+    ...(timeoutMs ? { timeout: { block: timeoutMs } } : {}),
+    errors: (error, result) => {
+      captured = {
+        code: result.exitCode,
+        stdout: Buffer.concat(result.stdOut).toString('utf8'),
+        stderr: Buffer.concat(result.stdErr).toString('utf8'),
+      };
+      if (result.exitCode !== 0) return Buffer.from(captured.stderr || `exit code ${result.exitCode}`);
+      return error;
+    },
+  }).env(env);
+  try {
+    return await fn(git);
+  } catch (e) {
+    if (captured && captured.code !== 0) throw new GitError(args, captured.code, captured.stderr, captured.stdout);
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/ENOENT/.test(msg) && /spawn/.test(msg)) throw missingProgram('git');
+    // simple-git refused (unsafe argument) or killed the process (timeout).
+    throw new GitError(args, -1, msg);
+  }
+}
+
+/** A git work tree at `dir` with the environment every call uses. */
+export class Repo {
+  readonly env: NodeJS.ProcessEnv;
+  private identity?: Promise<string[]>;
+
+  constructor(
+    readonly dir: string,
+    opts: GitOptions = {},
+  ) {
+    this.env = gitEnv(opts.env ?? process.env);
+  }
+
+  /** Runs a git command (plumbing) and returns its stdout; throws GitError on a non-zero exit. */
+  async raw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number): Promise<string> {
+    const env = extraEnv ? { ...this.env, ...extraEnv } : this.env;
+    return withGit(this.dir, env, args, timeoutMs, (g) => g.raw([...args]));
+  }
+
+  /** Like raw(), but a non-zero exit is returned, not thrown. */
+  async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number): Promise<GitResult> {
+    try {
+      const stdout = await this.raw(args, extraEnv, timeoutMs);
+      return { stdout, stderr: '', code: 0 };
+    } catch (e) {
+      if (e instanceof GitError && e.code !== null && e.code > 0) return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+      throw e;
+    }
+  }
+
+  /** Porcelain through simple-git's own API, with the same error mapping. */
+  async porcelain<T>(what: string[], fn: (git: SimpleGit) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return withGit(this.dir, this.env, what, timeoutMs, fn);
+  }
+
+  /** The object id a revision names, or null when it does not exist. */
+  async resolve(rev: string): Promise<string | null> {
+    const r = await this.tryRaw(['rev-parse', '--verify', '-q', '--end-of-options', rev]);
+    return r.code === 0 ? r.stdout.trim() : null;
+  }
+
+  /**
+   * `-c user.name=cs -c user.email=cs@localhost` for whichever half of the
+   * identity the user has not configured, so a commit never fails on a
+   * fresh machine. Empty when the user has both.
+   */
+  identityArgs(): Promise<string[]> {
+    this.identity ??= (async () => {
+      const r = await this.tryRaw(['config', '--get-regexp', '^user\\.(name|email)$']);
+      const keys = new Set(r.stdout.split('\n').map((l) => l.split(' ')[0]?.toLowerCase()));
+      const e = this.env;
+      const hasName = keys.has('user.name') || Boolean(e.GIT_AUTHOR_NAME && e.GIT_COMMITTER_NAME);
+      const hasEmail = keys.has('user.email') || Boolean((e.GIT_AUTHOR_EMAIL && e.GIT_COMMITTER_EMAIL) || e.EMAIL);
+      const args: string[] = [];
+      if (!hasName) args.push('-c', 'user.name=cs');
+      if (!hasEmail) args.push('-c', 'user.email=cs@localhost');
+      return args;
+    })();
+    return this.identity;
+  }
+
+  /** Runs a command that creates commits, with the identity fallback. */
+  async commitRaw(args: readonly string[], extraEnv?: Record<string, string>): Promise<string> {
+    return this.raw([...(await this.identityArgs()), ...args], extraEnv);
+  }
+
+  /** Absolute path of the .git directory. */
+  async gitDir(): Promise<string> {
+    const out = (await this.raw(['rev-parse', '--absolute-git-dir'])).trim();
+    return out;
+  }
+
+  /** Current branch name, or null on a detached HEAD. */
+  async branch(): Promise<string | null> {
+    const r = await this.tryRaw(['symbolic-ref', '-q', '--short', 'HEAD']);
+    return r.code === 0 ? r.stdout.trim() : null;
+  }
+
+  /** A rebase, merge, cherry-pick or revert is in progress: name it, else null. */
+  async operationInProgress(): Promise<string | null> {
+    const gd = await this.gitDir();
+    const marks: [string, string][] = [
+      ['rebase-merge', 'a rebase'],
+      ['rebase-apply', 'a rebase'],
+      ['MERGE_HEAD', 'a merge'],
+      ['CHERRY_PICK_HEAD', 'a cherry-pick'],
+      ['REVERT_HEAD', 'a revert'],
+    ];
+    for (const [file, what] of marks) if (fs.existsSync(path.join(gd, file))) return what;
+    return null;
+  }
+}
+
+/**
+ * Opens the repository whose work tree is exactly `dir`. A directory that is
+ * not a repository (or only sits inside another one) is a UserError.
+ */
+export async function openRepo(dir: string, opts: GitOptions = {}): Promise<Repo> {
+  const repo = new Repo(dir, opts);
+  if (!fs.existsSync(dir)) throw new UserError(`${dir} does not exist`);
+  const r = await repo.tryRaw(['rev-parse', '--show-toplevel']);
+  const top = r.stdout.trim();
+  if (r.code !== 0 || !top || !samePath(top, dir)) {
+    throw new UserError(`${dir} is not a git repository`, `run git init in ${dir} (your files stay as they are), then try again`);
+  }
+  return repo;
+}
+
+function samePath(a: string, b: string): boolean {
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
+}
+
+/** `git init` with a `main` branch; safe on an existing repository. */
+export async function initRepo(dir: string, opts: GitOptions = {}): Promise<Repo> {
+  const repo = new Repo(dir, opts);
+  await repo.raw(['init', '-q', '--initial-branch=main']);
+  return repo;
+}
+
+/**
+ * Stages everything (respecting .gitignore) and commits it. Returns the new
+ * commit id, or null when there was nothing to commit.
+ */
+export async function commitAll(dir: string, message: string, opts: GitOptions = {}): Promise<string | null> {
+  const repo = await openRepo(dir, opts);
+  return commitAllIn(repo, message);
+}
+
+export async function commitAllIn(repo: Repo, message: string): Promise<string | null> {
+  await guardWrite(repo, () => repo.raw(['add', '-A']));
+  const head = await repo.resolve('HEAD');
+  if (head) {
+    const r = await repo.tryRaw(['diff', '--cached', '--quiet', 'HEAD']);
+    if (r.code === 0) return null;
+  } else {
+    const staged = await repo.raw(['ls-files', '-z']);
+    if (staged === '') return null;
+  }
+  await guardWrite(repo, () => repo.commitRaw(['commit', '-q', '--no-verify', '-m', message]));
+  return (await repo.resolve('HEAD'))!;
+}
+
+/**
+ * Runs a step that writes to .git and turns the failures a user can fix
+ * (read-only .git, another git holding the index lock) into UserErrors.
+ */
+export async function guardWrite<T>(repo: Repo, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+}
+
+export function explainWriteError(dir: string, e: unknown): unknown {
+  if (!(e instanceof GitError)) return e;
+  const s = e.stderr;
+  if (/Read-only file system|Permission denied|insufficient permission|unable to create temporary file|cannot lock ref|unable to write/i.test(s)) {
+    if (/index\.lock': File exists/.test(s)) return e;
+    return new UserError(
+      `cannot write to ${path.join(dir, '.git')}: ${lastLine(s)}`,
+      `check that you own ${dir} and its file system is writable (ls -ld ${path.join(dir, '.git')}); nothing was changed`,
+    );
+  }
+  if (/index\.lock': File exists/.test(s)) {
+    return new UserError(
+      `another git process is using ${dir}`,
+      `wait for it to finish; if none is running, remove ${path.join(dir, '.git', 'index.lock')}`,
+    );
+  }
+  return e;
+}
+
+export function lastLine(s: string): string {
+  return s.trim().split('\n').filter(Boolean).pop()?.replace(/^(fatal|error): /, '') ?? '';
+}

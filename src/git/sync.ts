@@ -1,0 +1,295 @@
+// Sync a session between machines through one ordinary git remote
+// ("origin"). Only the current branch travels, by explicit refspec, so the
+// shadow ref refs/cs/* never leaves the machine. Anything that can conflict
+// stops with both sides reachable and the exact commands to finish by hand.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError, UserError } from '../errors.js';
+import { ensureDir, exists } from '../fsutil.js';
+import { LOCAL_DIR, isAncestor, prepareRepo } from './autosave.js';
+import { GitError, Repo, explainWriteError, guardWrite, lastLine, type GitOptions } from './repo.js';
+import { commitSessionUpdate } from './session-end.js';
+import { readSyncConf, updateSyncConf } from './syncconf.js';
+
+export const REMOTE = 'origin';
+const NETWORK_TIMEOUT_MS = 120_000;
+
+/**
+ * Checks a remote URL and returns it ready for git: a relative local path is
+ * made absolute against `cwd`. Refuses anything git could read as an option
+ * and anything with whitespace or control characters.
+ */
+export function validateRemoteUrl(url: string, cwd: string): string {
+  const hint = 'use an URL like git@github.com:you/session.git, https://host/you/session.git or a path to a bare repository';
+  if (url === '') throw new UsageError('remote URL is empty', hint);
+  if (url.startsWith('-')) throw new UsageError(`invalid remote URL '${url}': it starts with "-"`, hint);
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(url)) throw new UsageError(`invalid remote URL ${JSON.stringify(url)}: it contains whitespace or control characters`, hint);
+  if (/^ext::/i.test(url) || /^[a-z][a-z0-9+.-]*::/i.test(url)) throw new UsageError(`invalid remote URL '${url}': remote helpers ("<helper>::") are not allowed`, hint);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  // scp-like user@host:path (a colon before the first slash)
+  const colon = url.indexOf(':');
+  const slash = url.indexOf('/');
+  if (colon > 0 && (slash < 0 || colon < slash)) return url;
+  return path.resolve(cwd, url);
+}
+
+/** The URL of origin, else the one recorded in .cs/sync.conf (then origin is set to it). */
+export async function ensureOrigin(repo: Repo): Promise<string | null> {
+  const current = await originUrl(repo);
+  if (current) return current;
+  const conf = readSyncConf(repo.dir).remote;
+  if (!conf) return null;
+  await guardWrite(repo, () => repo.raw(['remote', 'add', REMOTE, conf]));
+  return conf;
+}
+
+export async function originUrl(repo: Repo): Promise<string | null> {
+  const r = await repo.tryRaw(['config', '--get', `remote.${REMOTE}.url`]);
+  return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+}
+
+/** Sets origin to `url` and records it in sync.conf. Returns the previous URL. */
+export async function setRemote(repo: Repo, url: string): Promise<string | null> {
+  const previous = await originUrl(repo);
+  await guardWrite(repo, async () => {
+    if (previous === null) await repo.raw(['remote', 'add', REMOTE, url]);
+    else if (previous !== url) await repo.raw(['remote', 'set-url', REMOTE, url]);
+  });
+  updateSyncConf(repo.dir, { remote: url });
+  return previous;
+}
+
+/** The checks every sync operation starts with: a branch, no half-done operation. */
+export async function assertSyncable(repo: Repo): Promise<string> {
+  const busy = await repo.operationInProgress();
+  if (busy) {
+    const verb = busy === 'a rebase' ? 'rebase' : busy === 'a merge' ? 'merge' : busy === 'a revert' ? 'revert' : 'cherry-pick';
+    throw new UserError(
+      `${repo.dir} is in the middle of ${busy}`,
+      `finish it (git -C ${repo.dir} ${verb} --continue) or undo it (git -C ${repo.dir} ${verb} --abort), then try again`,
+    );
+  }
+  const branch = await repo.branch();
+  if (branch === null) {
+    throw new UserError(
+      `HEAD is detached in ${repo.dir}: there is no branch to sync`,
+      `switch to a branch first: git -C ${repo.dir} switch main (or git -C ${repo.dir} switch -c <new-branch> to keep commits made here)`,
+    );
+  }
+  return branch;
+}
+
+/** Turns transport failures into a one-line UserError naming the remote. */
+export function explainRemoteError(url: string, e: unknown): unknown {
+  if (!(e instanceof GitError)) return e;
+  const s = e.stderr;
+  if (
+    e.code === -1 ||
+    /Could not read from remote|does not appear to be a git repository|unable to access|Could not resolve|Connection (refused|timed out)|not found|No such file or directory|Repository not found|Authentication failed|terminal prompts disabled|Permission denied \(publickey/i.test(
+      s,
+    )
+  ) {
+    return new UserError(
+      `cannot reach remote ${url}: ${lastLine(s) || 'no answer'}`,
+      'check the URL and your network or credentials (git ls-remote <url> shows what git sees); nothing was changed',
+    );
+  }
+  return e;
+}
+
+async function needOrigin(repo: Repo, session: string): Promise<string> {
+  const url = await ensureOrigin(repo);
+  if (!url) {
+    throw new UserError(`session '${session}' has no sync remote`, `set one: cs ${session} -sync remote <url>`);
+  }
+  return url;
+}
+
+export interface PushOptions {
+  timeoutMs?: number;
+  session?: string;
+}
+
+/** Pushes the current branch (only) to origin and sets it as upstream. */
+export async function pushBranch(repo: Repo, opts: PushOptions = {}): Promise<{ branch: string; url: string }> {
+  const session = opts.session ?? path.basename(repo.dir);
+  const branch = await assertSyncable(repo);
+  const url = await needOrigin(repo, session);
+  if (!(await repo.resolve('HEAD'))) throw new UserError(`session '${session}' has no commits to push yet`, `cs ${session} -sync push commits your files first`);
+  const ref = `refs/heads/${branch}`;
+  try {
+    await repo.raw(['push', '--quiet', '--set-upstream', REMOTE, `${ref}:${ref}`], undefined, opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+  } catch (e) {
+    if (e instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|failed to push some refs/i.test(e.stderr) && !/unable to access|Could not read/i.test(e.stderr)) {
+      throw new UserError(
+        `the remote has commits this machine does not have; nothing was pushed`,
+        `run cs ${session} -sync pull, then cs ${session} -sync push`,
+      );
+    }
+    throw explainWriteError(repo.dir, explainRemoteError(url, e));
+  }
+  return { branch, url };
+}
+
+export interface SyncReport {
+  branch: string;
+  url: string;
+  /** The "Session update" commit made first, if anything was uncommitted. */
+  committed: string | null;
+  committedFiles: number;
+}
+
+/** `-sync push`: commit what is uncommitted, then push. */
+export async function syncPush(repo: Repo, session: string): Promise<SyncReport> {
+  await assertSyncable(repo);
+  await needOrigin(repo, session);
+  const c = await commitSessionUpdate(repo);
+  const { branch, url } = await pushBranch(repo, { session });
+  return { branch, url, committed: c.commit, committedFiles: c.files.length };
+}
+
+export interface PullReport extends SyncReport {
+  result: 'up-to-date' | 'fast-forward' | 'rebased' | 'no-remote-branch' | 'ahead';
+}
+
+export class SyncConflictError extends UserError {
+  override name = 'SyncConflictError';
+  constructor(
+    message: string,
+    hint: string,
+    readonly files: string[],
+    readonly localBranch: string,
+    readonly remoteCommit: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+/**
+ * `-sync pull`: commit local work, fetch, then fast-forward or rebase onto
+ * the remote. Append-only logs merge as a union (.gitattributes). On a real
+ * conflict the rebase is aborted, the local work gets a `cs/conflict-<ts>`
+ * branch, and the error says exactly how to finish.
+ */
+export async function syncPull(repo: Repo, session: string, now: () => Date = () => new Date()): Promise<PullReport> {
+  const branch = await assertSyncable(repo);
+  const url = await needOrigin(repo, session);
+  try {
+    await repo.raw(['fetch', '--quiet', REMOTE], undefined, NETWORK_TIMEOUT_MS);
+  } catch (e) {
+    throw explainWriteError(repo.dir, explainRemoteError(url, e));
+  }
+  const c = await commitSessionUpdate(repo);
+  const base = { branch, url, committed: c.commit, committedFiles: c.files.length };
+  const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
+  const theirs = await repo.resolve(remoteRef);
+  if (!theirs) return { ...base, result: 'no-remote-branch' };
+  const ours = await repo.resolve('HEAD');
+  if (!ours) {
+    // Nothing local yet (an empty clone): just take the remote branch.
+    await guardWrite(repo, () => repo.raw(['reset', '-q', '--hard', theirs]));
+    return { ...base, result: 'fast-forward' };
+  }
+  if (ours === theirs || (await isAncestor(repo, theirs, ours))) return { ...base, result: ours === theirs ? 'up-to-date' : 'ahead' };
+  if (await isAncestor(repo, ours, theirs)) {
+    await guardWrite(repo, () => repo.raw(['merge', '--quiet', '--ff-only', theirs]));
+    return { ...base, result: 'fast-forward' };
+  }
+  const r = await repo.tryRaw([...(await repo.identityArgs()), 'rebase', '--quiet', theirs]);
+  if (r.code === 0) return { ...base, result: 'rebased' };
+  if ((await repo.operationInProgress()) !== 'a rebase') throw explainWriteError(repo.dir, new GitError(['rebase'], r.code, r.stderr));
+
+  // A real conflict: note the files, put everything back, keep both sides named.
+  const files = (await repo.tryRaw(['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
+  await repo.raw(['rebase', '--abort']);
+  const stamp = now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const keep = `cs/conflict-${stamp}`;
+  await repo.raw(['branch', '-f', keep, ours]);
+  const short = theirs.slice(0, 12);
+  const d = repo.dir;
+  throw new SyncConflictError(
+    `pull stopped: ${files.length ? files.join(', ') : 'some files'} changed differently on both machines; nothing was lost (your work: branch ${keep}, the remote's: ${short})`,
+    [
+      'finish by hand:',
+      `  cd ${d}`,
+      `  git merge ${REMOTE}/${branch}       # then fix the conflicting files`,
+      `  git add -A && git commit --no-edit`,
+      `  cs ${session} -sync push`,
+      `or keep the remote version (yours stays on ${keep}):`,
+      `  git -C ${d} reset --hard ${REMOTE}/${branch}`,
+    ].join('\n'),
+    files,
+    keep,
+    theirs,
+  );
+}
+
+export interface SyncStatus {
+  session: string;
+  branch: string | null;
+  remote: string | null;
+  auto: boolean;
+  ahead: number | null;
+  behind: number | null;
+  /** Files with uncommitted changes (untracked included). */
+  dirty: number;
+  /** The autosave commit, when one exists (work not yet in a session commit). */
+  autosave: string | null;
+  /** False when the fetch failed; ahead/behind then come from the last fetch. */
+  reachable: boolean | null;
+}
+
+export async function syncStatus(repo: Repo, session: string, opts: { fetch: boolean }): Promise<SyncStatus> {
+  const branch = await repo.branch();
+  const remote = await ensureOrigin(repo);
+  const conf = readSyncConf(repo.dir);
+  let reachable: boolean | null = null;
+  if (remote && opts.fetch) {
+    const r = await repo.tryRaw(['fetch', '--quiet', REMOTE], undefined, 30_000).catch((e: unknown) => {
+      if (e instanceof GitError) return { code: 1, stdout: '', stderr: e.stderr };
+      throw e;
+    });
+    reachable = r.code === 0;
+  }
+  let ahead: number | null = null;
+  let behind: number | null = null;
+  if (branch && (await repo.resolve('HEAD')) && (await repo.resolve(`refs/remotes/${REMOTE}/${branch}`))) {
+    const out = await repo.raw(['rev-list', '--left-right', '--count', `HEAD...refs/remotes/${REMOTE}/${branch}`]);
+    const [a, b] = out.trim().split(/\s+/).map(Number);
+    ahead = a ?? 0;
+    behind = b ?? 0;
+  }
+  // --no-optional-locks: a status must not rewrite the user's index.
+  const st = await repo.raw(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all']);
+  const dirty = st.split('\0').filter((e) => /^.. /.test(e)).length;
+  return { session, branch, remote, auto: conf.auto, ahead, behind, dirty, autosave: await repo.resolve('refs/cs/auto'), reachable };
+}
+
+/**
+ * `cs -sync clone <name|url>`: clones into a temp directory beside the
+ * target and renames it into place, so a failed clone leaves nothing behind.
+ */
+export async function cloneSession(url: string, target: string, opts: GitOptions = {}): Promise<Repo> {
+  if (exists(target)) {
+    throw new UserError(`${target} already exists`, `pick another name, or remove it first (cs -rm ${path.basename(target)})`);
+  }
+  const parent = path.dirname(target);
+  ensureDir(parent);
+  const tmp = path.join(parent, `.${path.basename(target)}.clone-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const outside = new Repo(parent, opts);
+  try {
+    await outside.raw(['clone', '--quiet', '--', url, tmp], undefined, opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+    ensureDir(path.join(tmp, LOCAL_DIR));
+    await prepareRepo(tmp, opts);
+    if (exists(target)) throw new UserError(`${target} appeared while cloning`, `the clone was discarded; remove ${target} or pick another name`);
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw explainRemoteError(url, e);
+  }
+  const repo = new Repo(target, opts);
+  if (!readSyncConf(target).remote) updateSyncConf(target, { remote: url });
+  return repo;
+}
