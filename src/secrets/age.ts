@@ -1,0 +1,433 @@
+// Secrets sync between machines through the session's git history: the
+// session's secrets are encrypted with age (age-encryption, interoperable
+// with the `age` CLI) to every recipient in `.cs/age-recipients/*.pub` and
+// written to `.cs/secrets.age`. Each machine decrypts with its own identity
+// `~/.cs-secrets/age.key` (age-keygen format).
+//
+// Plaintext inside secrets.age: JSON {"format":"cs-secrets","version":1,
+// "session":..., "secrets":{KEY: value}}. Import also accepts a flat JSON
+// object of strings or KEY=value lines, so a file made with the age CLI
+// from a .env file imports too.
+//
+// Nothing here loses a secret silently: export first adopts keys that only
+// the existing file holds, and refuses (unless forced) when it cannot read
+// the existing file.
+import { createHash, createHmac } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { UsageError, UserError, errorMessage } from '../errors.js';
+import { ensureDir, tempSibling, writeFileAtomic } from '../fsutil.js';
+import { sessionPaths } from '../session/paths.js';
+import type { SecretBackend } from './backend.js';
+import { ageIdentityPath, isValidKey, secretsHome, tildify } from './keys.js';
+
+// --- identity ----------------------------------------------------------------
+
+export interface AgeIdentity {
+  identity: string;
+  recipient: string;
+  file: string;
+}
+
+/** The local age identity, or undefined when `age init` has not been run. */
+export async function readIdentity(env: NodeJS.ProcessEnv): Promise<AgeIdentity | undefined> {
+  const file = ageIdentityPath(env);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
+  if (!line) throw new UserError(`${tildify(file, env)} holds no age identity (AGE-SECRET-KEY-1…)`, 'restore it from a backup, or move it away and run: cs <session> -secrets age init');
+  try {
+    return { identity: line, recipient: await identityToRecipient(line), file };
+  } catch {
+    throw new UserError(`${tildify(file, env)} holds an invalid age identity`, 'restore it from a backup, or move it away and run: cs <session> -secrets age init');
+  }
+}
+
+export async function requireIdentity(env: NodeJS.ProcessEnv): Promise<AgeIdentity> {
+  const id = await readIdentity(env);
+  if (!id) {
+    throw new UserError(
+      `no age identity on this machine (${tildify(ageIdentityPath(env), env)})`,
+      'run: cs <session> -secrets age init, then have a machine that can read .cs/secrets.age export again',
+    );
+  }
+  return id;
+}
+
+/** Creates `~/.cs-secrets/age.key` (0600) unless it exists; never overwrites. */
+export async function initIdentity(env: NodeJS.ProcessEnv, now: Date): Promise<{ created: boolean; id: AgeIdentity }> {
+  const existing = await readIdentity(env);
+  if (existing) return { created: false, id: existing };
+  const identity = await generateX25519Identity();
+  const recipient = await identityToRecipient(identity);
+  const dir = secretsHome(env);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const file = ageIdentityPath(env);
+  const created = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const tmp = tempSibling(file);
+  fs.writeFileSync(tmp, `# created: ${created}\n# public key: ${recipient}\n${identity}\n`, { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file); // no-clobber: a concurrent init keeps the first key
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return { created: false, id: (await readIdentity(env))! };
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return { created: true, id: { identity, recipient, file } };
+}
+
+/** A default recipient name for this machine: `user@host`. */
+export function localRecipientName(env: NodeJS.ProcessEnv): string {
+  let user = env.USER || env.LOGNAME || '';
+  if (!user) {
+    try {
+      user = os.userInfo().username;
+    } catch {
+      user = 'user';
+    }
+  }
+  const raw = `${user}@${os.hostname().split('.')[0]}`;
+  const clean = raw.replace(/[^A-Za-z0-9._@+-]/g, '_');
+  return /^[A-Za-z0-9_]/.test(clean) ? clean : `_${clean}`;
+}
+
+// --- recipients --------------------------------------------------------------
+
+export interface Recipient {
+  name: string;
+  recipient: string;
+}
+
+const RECIPIENT_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127}$/;
+
+export function validateRecipientName(name: string): string {
+  if (!RECIPIENT_NAME_RE.test(name) || name.includes('..')) {
+    throw new UsageError(`invalid recipient name '${name}'`, 'use letters, digits and . _ @ + -, e.g. alice@laptop');
+  }
+  return name;
+}
+
+export function validatePublicKey(pubkey: string): string {
+  const key = pubkey.trim();
+  try {
+    new Encrypter().addRecipient(key);
+  } catch {
+    throw new UsageError(`'${key.slice(0, 80)}' is not an age public key`, 'it looks like age1…; print it on the other machine with: cs <session> -secrets age pubkey');
+  }
+  return key;
+}
+
+function recipientsDir(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'age-recipients');
+}
+
+export function listRecipients(sessionDir: string): Recipient[] {
+  const dir = recipientsDir(sessionDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: Recipient[] = [];
+  for (const file of names.filter((n) => n.endsWith('.pub')).sort()) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const key = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+    const name = file.slice(0, -'.pub'.length);
+    if (!key) throw new UserError(`recipient file ${path.join('.cs', 'age-recipients', file)} is empty`, `remove it with: -secrets age remove ${name}`);
+    try {
+      validatePublicKey(key);
+    } catch {
+      throw new UserError(`recipient file ${path.join('.cs', 'age-recipients', file)} holds no valid age public key`, `remove it with: -secrets age remove ${name}`);
+    }
+    out.push({ name, recipient: key });
+  }
+  return out;
+}
+
+/** Adds or replaces a recipient; resolves to true when it replaced a different key. */
+export function addRecipient(sessionDir: string, name: string, pubkey: string): { replaced: boolean } {
+  validateRecipientName(name);
+  const key = validatePublicKey(pubkey);
+  const dir = recipientsDir(sessionDir);
+  ensureDir(dir);
+  const file = path.join(dir, `${name}.pub`);
+  let prior: string | undefined;
+  try {
+    prior = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    prior = undefined;
+  }
+  writeFileAtomic(file, key + '\n');
+  return { replaced: prior !== undefined && prior !== key };
+}
+
+export function removeRecipient(sessionDir: string, name: string): void {
+  validateRecipientName(name);
+  const file = path.join(recipientsDir(sessionDir), `${name}.pub`);
+  if (!fs.existsSync(file)) {
+    throw new UserError(`no recipient named '${name}' in this session`, 'see the names with: -secrets age list');
+  }
+  fs.rmSync(file);
+}
+
+// --- secrets.age ------------------------------------------------------------
+
+export function secretsFilePath(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'secrets.age');
+}
+
+function markerPath(sessionDir: string): string {
+  return path.join(sessionPaths(sessionDir, '').local, 'secrets-age.json');
+}
+
+interface Marker {
+  /** SHA-256 of the secrets.age we last wrote or imported. */
+  file?: string;
+  /** HMAC of the secrets and recipients we last exported (keyed by the local identity). */
+  state?: string;
+}
+
+function readMarker(sessionDir: string): Marker {
+  try {
+    return JSON.parse(fs.readFileSync(markerPath(sessionDir), 'utf8')) as Marker;
+  } catch {
+    return {};
+  }
+}
+
+function writeMarker(sessionDir: string, marker: Marker): void {
+  const file = markerPath(sessionDir);
+  ensureDir(path.dirname(file));
+  writeFileAtomic(file, JSON.stringify(marker) + '\n', 0o600);
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * A fingerprint of what an export would contain. Keyed by the local identity
+ * so the marker, though machine-local, gives nothing to guess secrets against.
+ */
+function stateMac(id: AgeIdentity, secrets: Record<string, string>, recipients: Recipient[]): string {
+  const key = createHash('sha256').update('cs secrets state\0' + id.identity).digest();
+  const canonical = JSON.stringify([Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1)), recipients.map((r) => r.recipient).sort()]);
+  return createHmac('sha256', key).update(canonical).digest('hex');
+}
+
+function parsePlaintext(text: string, shown: string): Record<string, string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  let entries: [string, unknown][];
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const obj = data as Record<string, unknown>;
+    const inner = obj.format === 'cs-secrets' ? obj.secrets : obj;
+    if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new UserError(`${shown} decrypted, but holds no secrets object`);
+    entries = Object.entries(inner as Record<string, unknown>);
+  } else {
+    entries = [];
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+      if (m) entries.push([m[1]!, m[2]!.replace(/^(['"])(.*)\1$/, '$2')]);
+      else if (line.trim() !== '' && !line.trim().startsWith('#')) throw new UserError(`${shown} decrypted, but is neither JSON nor KEY=value lines`);
+    }
+  }
+  const out: Record<string, string> = {};
+  const bad: string[] = [];
+  for (const [k, v] of entries) {
+    if (isValidKey(k) && typeof v === 'string') out[k] = v;
+    else bad.push(k);
+  }
+  if (bad.length > 0) throw new UserError(`${shown} holds invalid entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
+  return out;
+}
+
+/** Decrypts a secrets.age file with the local identity. */
+export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: string): Promise<Record<string, string>> {
+  let bytes: Uint8Array = fs.readFileSync(file);
+  const head = Buffer.from(bytes.subarray(0, 40)).toString('latin1');
+  if (head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')) {
+    try {
+      bytes = armor.decode(Buffer.from(bytes).toString('latin1'));
+    } catch (e) {
+      throw new UserError(`${shown} is damaged (${errorMessage(e)}); it was left as it is`, 'restore it from git history: git log -- .cs/secrets.age');
+    }
+  }
+  const d = new Decrypter();
+  d.addIdentity(id.identity);
+  let text: string;
+  try {
+    text = await d.decrypt(bytes, 'text');
+  } catch (e) {
+    const msg = errorMessage(e);
+    if (/no identity matched/.test(msg)) {
+      throw new UserError(
+        `${shown} is not encrypted to this machine's key (${id.recipient})`,
+        'add it on a machine that can read the file: cs <session> -secrets age add <name> <this pubkey>, then export-file there and sync',
+      );
+    }
+    throw new UserError(`${shown} is damaged or not an age file (${msg}); it was left as it is`, 'restore it from git history: git log -- .cs/secrets.age');
+  }
+  return parsePlaintext(text, shown);
+}
+
+export interface SyncTarget {
+  session: string;
+  sessionDir: string;
+  env: NodeJS.ProcessEnv;
+  backend: SecretBackend;
+}
+
+export interface ExportResult {
+  file: string;
+  count: number;
+  recipients: string[];
+  /** Keys only the previous file held, now stored locally and kept in the export. */
+  adopted: string[];
+}
+
+/**
+ * Writes `.cs/secrets.age` encrypted to every recipient of the session.
+ * Keys that only the existing file holds are adopted (stored locally and
+ * kept); when the existing file cannot be read, export refuses unless
+ * `force`, since that would drop secrets only other machines know.
+ */
+export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; file?: string } = {}): Promise<ExportResult> {
+  const recipients = listRecipients(t.sessionDir);
+  if (recipients.length === 0) {
+    throw new UserError('this session has no age recipients', `run: cs ${t.session} -secrets age init (adds this machine), or -secrets age add <name> <pubkey>`);
+  }
+  const file = opts.file ?? secretsFilePath(t.sessionDir);
+  const shown = path.relative(t.sessionDir, file) || file;
+  const secrets = await t.backend.getAll(t.session);
+  const adopted: string[] = [];
+  const id = await readIdentity(t.env);
+  if (fs.existsSync(file)) {
+    try {
+      if (!id) await requireIdentity(t.env);
+      const theirs = await decryptSecretsFile(file, id!, shown);
+      const missing: Record<string, string> = {};
+      for (const [k, v] of Object.entries(theirs)) if (!(k in secrets)) missing[k] = v;
+      if (Object.keys(missing).length > 0) {
+        await t.backend.setMany(t.session, missing);
+        Object.assign(secrets, missing);
+        adopted.push(...Object.keys(missing).sort());
+      }
+    } catch (e) {
+      if (!opts.force || !(e instanceof UserError)) {
+        if (e instanceof UserError) {
+          throw new UserError(
+            `cannot read the existing ${shown}, so exporting could drop secrets only other machines have: ${e.message}`,
+            'export from a machine that can read it, or pass --force to replace it with this machine\'s secrets',
+          );
+        }
+        throw e;
+      }
+    }
+  }
+  const enc = new Encrypter();
+  for (const r of recipients) enc.addRecipient(r.recipient);
+  const plaintext = JSON.stringify({ format: 'cs-secrets', version: 1, session: t.session, secrets });
+  const bytes = await enc.encrypt(plaintext);
+  ensureDir(path.dirname(file));
+  writeFileAtomic(file, bytes, 0o644);
+  if (file === secretsFilePath(t.sessionDir)) {
+    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined });
+  }
+  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted };
+}
+
+export interface ImportResult {
+  file: string;
+  /** Keys whose local value was added or changed. */
+  changed: string[];
+  count: number;
+}
+
+/** Decrypts secrets.age (or `file`) with the local identity and stores every key (the file wins). */
+export async function importSecretsFile(t: SyncTarget, opts: { file?: string } = {}): Promise<ImportResult> {
+  const file = opts.file ?? secretsFilePath(t.sessionDir);
+  const shown = path.relative(t.sessionDir, file) || file;
+  if (!fs.existsSync(file)) throw new UserError(`${shown} does not exist`, `create it on a machine that has the secrets: cs ${t.session} -secrets export-file`);
+  const id = await requireIdentity(t.env);
+  const bytes = fs.readFileSync(file);
+  const theirs = await decryptSecretsFile(file, id, shown);
+  const local = await t.backend.getAll(t.session);
+  const changed = Object.keys(theirs).filter((k) => local[k] !== theirs[k]).sort();
+  const updates: Record<string, string> = {};
+  for (const k of changed) updates[k] = theirs[k]!;
+  if (changed.length > 0) await t.backend.setMany(t.session, updates);
+  if (file === secretsFilePath(t.sessionDir)) writeMarker(t.sessionDir, { ...readMarker(t.sessionDir), file: sha256(bytes) });
+  return { file, changed, count: Object.keys(theirs).length };
+}
+
+export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-identity' | 'no-recipients' | 'not-recipient';
+
+/**
+ * For SessionStart: imports `.cs/secrets.age` when it differs from the file
+ * this machine last imported or wrote (by SHA-256). Normal reasons to skip
+ * resolve to a status; a damaged file throws a UserError.
+ */
+export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[] }> {
+  const file = secretsFilePath(t.sessionDir);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'absent', changed: [] };
+    throw e;
+  }
+  if (readMarker(t.sessionDir).file === sha256(bytes)) return { status: 'unchanged', changed: [] };
+  if (!(await readIdentity(t.env))) return { status: 'no-identity', changed: [] };
+  try {
+    const r = await importSecretsFile(t);
+    return { status: 'imported', changed: r.changed };
+  } catch (e) {
+    if (e instanceof UserError && /not encrypted to this machine/.test(e.message)) return { status: 'not-recipient', changed: [] };
+    throw e;
+  }
+}
+
+/**
+ * For SessionEnd: exports when the session's secrets or recipients changed
+ * since this machine's last export, so an idle session does not rewrite
+ * secrets.age (age output differs on every run) and dirty git.
+ */
+export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStatus; count: number }> {
+  const recipients = listRecipients(t.sessionDir);
+  if (recipients.length === 0) return { status: 'no-recipients', count: 0 };
+  const id = await readIdentity(t.env);
+  if (!id) return { status: 'no-identity', count: 0 };
+  const file = secretsFilePath(t.sessionDir);
+  const hashOf = () => {
+    try {
+      return sha256(fs.readFileSync(file));
+    } catch {
+      return undefined;
+    }
+  };
+  // A file this machine has not seen yet (pulled mid-session) is newer: take it in first.
+  if (hashOf() !== undefined && readMarker(t.sessionDir).file !== hashOf()) await importIfNewer(t);
+  const marker = readMarker(t.sessionDir);
+  const secrets = await t.backend.getAll(t.session);
+  const current = hashOf();
+  const unchanged = current !== undefined && marker.file === current && marker.state === stateMac(id, secrets, recipients);
+  if (unchanged || (current === undefined && Object.keys(secrets).length === 0)) return { status: 'unchanged', count: Object.keys(secrets).length };
+  const r = await exportSecretsFile(t);
+  return { status: 'exported', count: r.count };
+}

@@ -1,0 +1,103 @@
+// The secrets backend interface and the choice between the OS keychain and
+// the encrypted file. Order: CS_SECRETS_BACKEND, then the session's own
+// choice recorded by migrate-backend, then an existing encrypted file for the
+// session (so secrets never seem to vanish when a keychain appears later),
+// then the keychain when it loads and answers a probe in time, else the
+// encrypted file with a one-line notice.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { sessionsRoot } from '../session/paths.js';
+import { EncryptedFileBackend } from './encrypted.js';
+import { KeychainBackend, probeKeychain } from './keychain.js';
+import { tildify } from './keys.js';
+
+export type BackendName = 'keychain' | 'encrypted';
+export const BACKEND_NAMES: readonly BackendName[] = ['keychain', 'encrypted'];
+
+export interface SecretBackend {
+  readonly name: BackendName;
+  /** Where a session's secrets live, for messages. */
+  location(session: string): string;
+  get(session: string, key: string): Promise<string | undefined>;
+  set(session: string, key: string, value: string): Promise<void>;
+  /** Resolves to false when the key was not set. */
+  delete(session: string, key: string): Promise<boolean>;
+  /** Key names, sorted. */
+  list(session: string): Promise<string[]>;
+  getAll(session: string): Promise<Record<string, string>>;
+  /** Sets several keys in one step (one write for the encrypted file). */
+  setMany(session: string, entries: Record<string, string>): Promise<void>;
+  /** Removes every secret of the session; resolves to how many there were. */
+  purge(session: string): Promise<number>;
+}
+
+export interface Selection {
+  backend: SecretBackend;
+  /** Why this backend, for `-secrets backend`. */
+  reason: string;
+}
+
+export interface SelectOptions {
+  /** Receives the one-line notice when we fall back to the encrypted file. */
+  notice?: (line: string) => void;
+}
+
+export function parseBackendName(value: string, source: string): BackendName {
+  const v = value.trim();
+  if (v === 'keychain' || v === 'encrypted') return v;
+  throw new UserError(`unknown secrets backend '${value}' in ${source}`, 'use keychain or encrypted');
+}
+
+/** The file in which migrate-backend records a session's backend on this machine. */
+export function backendMarkerPath(session: string, env: NodeJS.ProcessEnv): string {
+  return path.join(sessionsRoot(env), session, '.cs', 'local', 'secrets-backend');
+}
+
+function readMarker(session: string, env: NodeJS.ProcessEnv): BackendName | undefined {
+  const file = backendMarkerPath(session, env);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // no choice recorded: the common case
+  }
+  return parseBackendName(text, tildify(file, env));
+}
+
+/** A backend by name; the keychain must answer, or this throws with the reason. */
+export async function openBackend(name: BackendName, env: NodeJS.ProcessEnv): Promise<SecretBackend> {
+  if (name === 'encrypted') return new EncryptedFileBackend(env);
+  const probe = await probeKeychain(env);
+  if (!probe.ok) {
+    throw new UserError(
+      `the OS keychain is not available: ${probe.reason}`,
+      'unlock or start the keyring (Secret Service), or use CS_SECRETS_BACKEND=encrypted',
+    );
+  }
+  return new KeychainBackend(probe.api, env);
+}
+
+export async function selectBackend(session: string | undefined, env: NodeJS.ProcessEnv, opts: SelectOptions = {}): Promise<Selection> {
+  const forced = env.CS_SECRETS_BACKEND;
+  if (forced !== undefined && forced.trim() !== '') {
+    const name = parseBackendName(forced, 'CS_SECRETS_BACKEND');
+    return { backend: await openBackend(name, env), reason: 'chosen by CS_SECRETS_BACKEND' };
+  }
+  if (session !== undefined) {
+    const recorded = readMarker(session, env);
+    if (recorded) {
+      return { backend: await openBackend(recorded, env), reason: `recorded for this session by migrate-backend` };
+    }
+    const encrypted = new EncryptedFileBackend(env);
+    if (encrypted.hasStore(session)) {
+      return { backend: encrypted, reason: `${tildify(encrypted.location(session), env)} already holds this session's secrets` };
+    }
+  }
+  const probe = await probeKeychain(env);
+  if (probe.ok) return { backend: new KeychainBackend(probe.api, env), reason: 'the OS keychain answered' };
+  const encrypted = new EncryptedFileBackend(env);
+  const where = session ? tildify(encrypted.location(session), env) : tildify(encrypted.dir, env);
+  opts.notice?.(`cs: OS keychain unavailable (${probe.reason}); using the encrypted file ${where}`);
+  return { backend: encrypted, reason: `the OS keychain is unavailable (${probe.reason})` };
+}

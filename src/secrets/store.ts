@@ -1,0 +1,73 @@
+// Operations over a whole session's secrets that other modules call: the
+// artifact hook stores what redact() found, migrate-backend moves a session
+// between backends.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { backendMarkerPath, openBackend, selectBackend, type BackendName, type SecretBackend, type SelectOptions } from './backend.js';
+import type { DetectedSecret } from './detect.js';
+import { validateKey } from './keys.js';
+
+export interface StoreOptions extends SelectOptions {
+  /** An already selected backend; otherwise one is selected for the session. */
+  backend?: SecretBackend;
+}
+
+/**
+ * Stores secrets found by redact() for a session (later values of the same
+ * key win) and resolves to the backend used. Validates every key before
+ * storing any, so a bad key stores nothing.
+ */
+export async function storeSecrets(
+  session: string,
+  secrets: readonly DetectedSecret[],
+  env: NodeJS.ProcessEnv,
+  opts: StoreOptions = {},
+): Promise<SecretBackend> {
+  const entries: Record<string, string> = {};
+  for (const s of secrets) entries[validateKey(s.key)] = s.value;
+  const backend = opts.backend ?? (await selectBackend(session, env, opts)).backend;
+  if (Object.keys(entries).length > 0) await backend.setMany(session, entries);
+  return backend;
+}
+
+export interface MigrateResult {
+  from: BackendName;
+  to: BackendName;
+  moved: string[];
+}
+
+/**
+ * Moves every secret of a session to another backend without loss: copy,
+ * read back and compare, record the new backend for the session, and only
+ * then delete from the old one. A key the target already holds with another
+ * value stops the move before anything changes.
+ */
+export async function migrateBackend(session: string, from: SecretBackend, toName: BackendName, env: NodeJS.ProcessEnv): Promise<MigrateResult> {
+  if (from.name === toName) throw new UserError(`session '${session}' already uses the ${toName} backend`);
+  const to = await openBackend(toName, env);
+  const secrets = await from.getAll(session);
+  const keys = Object.keys(secrets).sort();
+  const existing = await to.getAll(session);
+  const conflicts = keys.filter((k) => existing[k] !== undefined && existing[k] !== secrets[k]);
+  if (conflicts.length > 0) {
+    throw new UserError(
+      `the ${toName} backend already holds different values for ${conflicts.join(', ')}; nothing was moved`,
+      `compare them, then remove the ones you do not want from the ${toName} backend (CS_SECRETS_BACKEND=${toName} cs ${session} -secrets rm KEY)`,
+    );
+  }
+  await to.setMany(session, secrets);
+  const copied = await to.getAll(session);
+  const lost = keys.filter((k) => copied[k] !== secrets[k]);
+  if (lost.length > 0) {
+    throw new UserError(`copying to the ${toName} backend did not keep ${lost.join(', ')}; the ${from.name} backend was left as it is`);
+  }
+  // Record the choice before deleting, so a crash in between leaves the
+  // session pointing at the complete copy.
+  const marker = backendMarkerPath(session, env);
+  fs.mkdirSync(path.dirname(marker), { recursive: true });
+  writeFileAtomic(marker, toName + '\n');
+  for (const k of keys) await from.delete(session, k);
+  return { from: from.name, to: toName, moved: keys };
+}
