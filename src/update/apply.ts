@@ -67,7 +67,14 @@ export function readTrustedKey(installed: InstalledVersion): string {
   if (text === '') {
     throw new UserError(`the installed cs ${installed.version} has no release key (${file})`, 'reinstall cs from a signed release');
   }
-  parsePublicKey(text); // a broken key is reported now, not as a signature failure
+  try {
+    parsePublicKey(text); // a broken key is reported now, not as a signature failure
+  } catch (e) {
+    throw new UserError(
+      `the installed cs ${installed.version} has no usable release key (${file}: ${errorMessage(e)})`,
+      'this build was not made from a signed release; reinstall cs from one (see docs/releasing.md)',
+    );
+  }
   return text;
 }
 

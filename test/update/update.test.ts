@@ -321,6 +321,25 @@ describe('cs -update refuses a bad release and keeps the installed version', () 
   });
 });
 
+describe('cs -update with an unusable installed key', () => {
+  it('refuses before downloading when the installed key is the repository placeholder', async () => {
+    buildRelease(releases, { version: '0.2.0', keys });
+    const placeholder = fs.readFileSync(new URL('../../minisign.pub', import.meta.url), 'utf8');
+    fs.writeFileSync(path.join(dataDir, 'versions', '0.1.0', 'minisign.pub'), placeholder);
+    const e = await refused();
+    expect(e.message).toMatch(/^the installed cs 0\.1\.0 has no usable release key \(.*minisign\.pub: the public key file should hold one base64 key line\)$/);
+    expect(e.hint).toMatch(/not made from a signed release/);
+    expect(server.requests).toEqual([]);
+    expectUntouched();
+  });
+
+  it('refuses when the installed version has no key file', async () => {
+    fs.rmSync(path.join(dataDir, 'versions', '0.1.0', 'minisign.pub'));
+    expect((await refused()).message).toMatch(/^the installed cs 0\.1\.0 has no release key/);
+    expectUntouched();
+  });
+});
+
 describe('parse', () => {
   it.each([
     [[], 'update', false],
