@@ -81,6 +81,9 @@ export function readTrustedKey(installed: InstalledVersion): string {
 export async function applyUpdate(params: UpdateParams): Promise<UpdateResult> {
   const { env } = params;
   const installedBefore = requireInstalled(env);
+  if (!fs.lstatSync(currentLink(env)).isSymbolicLink()) {
+    throw new UserError(`${currentLink(env)} is not a link, so it cannot be switched safely`, 'reinstall cs (npm run setup) and try again');
+  }
   const key = readTrustedKey(installedBefore);
   return withUpdateLock(env, async () => {
     const installed = requireInstalled(env); // another update may have finished while we waited

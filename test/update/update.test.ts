@@ -333,6 +333,14 @@ describe('cs -update with an unusable installed key', () => {
     expectUntouched();
   });
 
+  it('refuses when current is a directory rather than a link', async () => {
+    buildRelease(releases, { version: '0.2.0', keys });
+    fs.rmSync(path.join(dataDir, 'current'));
+    fs.cpSync(path.join(dataDir, 'versions', '0.1.0'), path.join(dataDir, 'current'), { recursive: true });
+    expect((await refused()).message).toMatch(/current is not a link, so it cannot be switched safely$/);
+    expect(fs.lstatSync(path.join(dataDir, 'current')).isDirectory()).toBe(true);
+  });
+
   it('refuses when the installed version has no key file', async () => {
     fs.rmSync(path.join(dataDir, 'versions', '0.1.0', 'minisign.pub'));
     expect((await refused()).message).toMatch(/^the installed cs 0\.1\.0 has no release key/);
