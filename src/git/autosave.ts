@@ -5,6 +5,7 @@
 // are never touched.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from '../errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
@@ -14,7 +15,7 @@ export const HIDDEN_PREFIX = 'refs/cs';
 export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl'];
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';
-const LOCAL_EXCLUDE = `:(exclude)${LOCAL_DIR}`;
+const LOCAL_IGNORE_LINE = `/${LOCAL_DIR}/`;
 // An index lock older than this was left by a killed git, not a running one.
 const STALE_LOCK_MS = 10 * 60 * 1000;
 
@@ -58,11 +59,22 @@ export async function prepareRepo(dir: string, opts: GitOptions = {}): Promise<{
   }
   const attrs = path.join(dir, '.gitattributes');
   if (ensureLines(attrs, UNION_PATTERNS.map((p) => `${p} merge=union`))) changed = true;
-  const exclude = path.join(await repo.gitDir(), 'info', 'exclude');
-  ensureDir(path.dirname(exclude));
-  if (ensureLines(exclude, [`/${LOCAL_DIR}/`])) changed = true;
+  if (await ensureLocalIgnored(repo)) changed = true;
   ensureDir(localDir(dir));
   return { changed };
+}
+
+/**
+ * .cs/local/ goes in .git/info/exclude, whatever the work tree's .gitignore
+ * says (an adopted repository may not mention it): never committed, never
+ * snapshotted.
+ */
+async function ensureLocalIgnored(repo: Repo): Promise<boolean> {
+  const dotGit = path.join(repo.dir, '.git');
+  const gitDir = fs.statSync(dotGit, { throwIfNoEntry: false })?.isDirectory() ? dotGit : await repo.gitDir();
+  const exclude = path.join(gitDir, 'info', 'exclude');
+  ensureDir(path.dirname(exclude));
+  return ensureLines(exclude, [LOCAL_IGNORE_LINE]);
 }
 
 /** Appends the lines a file lacks; true when it wrote. */
@@ -100,6 +112,11 @@ export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: Au
 
 export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
   ensureDir(localDir(repo.dir));
+  try {
+    await ensureLocalIgnored(repo);
+  } catch (e) {
+    throw explainFsError(repo.dir, e);
+  }
   const index = autosaveIndexPath(repo.dir);
   const env = { GIT_INDEX_FILE: index };
   const [prev, head] = await Promise.all([repo.resolve(AUTO_REF), repo.resolve('HEAD')]);
@@ -153,14 +170,14 @@ function EMPTY_TREE(sample: string): string {
 async function buildTree(repo: Repo, index: string, env: Record<string, string>, head: string | null): Promise<string> {
   if (!exists(index)) await seedIndex(repo, index, env, head);
   try {
-    await repo.raw(['add', '-A', '--', '.', LOCAL_EXCLUDE], env);
+    await repo.raw(['add', '-A'], env);
   } catch (e) {
     if (!(e instanceof GitError) || isLockBusy(e) || !/index file|index uses|bad signature|corrupt|smaller than expected/i.test(e.stderr)) throw e;
     // Our index is damaged (a crash mid-write on a file system without
     // atomic rename): it is only a cache, so rebuild it from scratch.
     fs.rmSync(index, { force: true });
     await seedIndex(repo, index, env, head);
-    await repo.raw(['add', '-A', '--', '.', LOCAL_EXCLUDE], env);
+    await repo.raw(['add', '-A'], env);
   }
   return (await repo.raw(['write-tree'], env)).trim();
 }
@@ -202,6 +219,14 @@ function removeStaleLock(index: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw e;
   }
+}
+
+function explainFsError(dir: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new UserError(`cannot write to ${path.join(dir, '.git')}: ${(e as Error).message}`, `check that you own ${dir} and its file system is writable; nothing was changed`);
+  }
+  return e;
 }
 
 export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
