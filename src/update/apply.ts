@@ -106,6 +106,10 @@ export async function applyUpdate(params: UpdateParams): Promise<UpdateResult> {
       if (e instanceof UserError) {
         throw new UserError(`update to cs ${release.version} refused: ${e.message}`, e.hint ?? `cs ${installed.version} is still installed`);
       }
+      if (typeof (e as NodeJS.ErrnoException).code === 'string') {
+        // Disk full, permissions: the user can act on these, so say them in one line.
+        throw new UserError(`update to cs ${release.version} failed: ${errorMessage(e)}`, `cs ${installed.version} is still installed`);
+      }
       throw e;
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
