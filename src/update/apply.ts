@@ -100,7 +100,12 @@ export async function applyUpdate(params: UpdateParams): Promise<UpdateResult> {
       const dest = placeVersion(env, staged.dir, release.version, work, installed.dir);
       replaceSymlink(previousLink(env), installed.dir);
       replaceSymlink(currentLink(env), dest);
-      pruneVersions(env, params.log);
+      try {
+        pruneVersions(env, params.log);
+      } catch (e) {
+        // The new version is active; old directories only cost disk space.
+        params.log(`could not clean up old versions in ${versionsDir(env)}: ${errorMessage(e)}`);
+      }
       return { updated: true, installed: release.version, previous: installed.version, latest: release.version, trustedComment: comment };
     } catch (e) {
       if (e instanceof UserError) {
