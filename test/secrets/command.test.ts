@@ -171,7 +171,7 @@ describe('run (encrypted backend)', () => {
     for (const argv of [set.argv, get.argv]) expect(argv.join(' ')).not.toContain(value);
     const store = fs.readFileSync(path.join(h.home, '.cs-secrets', 'demo.enc'), 'utf8');
     expect(store).not.toContain(value);
-    const grep = await spawnProgram('grep', ['-rlF', '-f', '/dev/stdin', h.dir], { input: value + '\n' });
+    const grep = await spawnProgram('grep', ['-rlF', '-f', '-', h.dir], { input: value + '\n' });
     expect(grep.stdout).toBe('');
     expect(grep.code).toBe(1); // 1: searched and found nothing (2 would be an error)
   }, 30_000);
