@@ -1,6 +1,6 @@
 // The one way we run external programs: argument arrays only (never a shell
 // string built from input), stderr and exit code captured into ProcessError.
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ProcessError, UserError } from './errors.js';
 
 export interface RunResult {
@@ -50,21 +50,48 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
   });
 }
 
-/** Runs a program attached to our terminal and resolves with its exit code. */
-export function runInteractive(
+/**
+ * Runs a program attached to our terminal (Claude Code, ssh) and resolves
+ * with its exit code. While it runs we stay alive to clean up afterwards:
+ * SIGTERM and SIGHUP are passed on to it; SIGINT is passed on only when we
+ * have no terminal, because on a terminal the child already got it from the
+ * tty (passing it again would turn one Ctrl-C into two).
+ */
+export function runAttached(
   command: string,
   args: readonly string[],
-  opts: Pick<SpawnOptions, 'cwd' | 'env'> & { onSpawn?: (pid: number) => void } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
 ): Promise<{ code: number; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
+    let killTimer: NodeJS.Timeout | undefined;
+    const forward = (sig: NodeJS.Signals) => () => {
+      if (sig === 'SIGINT' && process.stdin.isTTY) return;
+      child.kill(sig);
+      // A child that ignores the signal must not keep the session locked forever.
+      killTimer ??= setTimeout(() => child.kill('SIGKILL'), 10_000);
+    };
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, forward(sig)] as const);
+    for (const [sig, h] of handlers) process.on(sig, h);
+    const cleanup = () => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+      if (killTimer) clearTimeout(killTimer);
+    };
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') reject(missingProgram(command));
-      else reject(e);
+      cleanup();
+      reject(e.code === 'ENOENT' ? missingProgram(command) : e);
     });
     child.on('spawn', () => opts.onSpawn?.(child.pid!));
-    child.on('exit', (code, signal) => resolve({ code: code ?? 128, signal }));
+    child.on('exit', (code, signal) => {
+      cleanup();
+      resolve({ code: code ?? 128 + (signal ? signalNumber(signal) : 0), signal });
+    });
   });
+}
+
+function signalNumber(sig: NodeJS.Signals): number {
+  const n: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  return n[sig] ?? 0;
 }
 
 const installHints: Record<string, string> = {

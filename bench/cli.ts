@@ -1,0 +1,50 @@
+// cs -version and cs -ls with generated sessions, next to `node -e 0`.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ratioLine, timeCommand, type Sample } from './harness.js';
+
+const csBin = path.resolve('dist/cs.js');
+
+/** Makes `count` sessions by copying one real-looking workspace (no git: -ls never reads it). */
+function generateSessions(root: string, count: number): void {
+  fs.mkdirSync(root, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const dir = path.join(root, `session-${String(i).padStart(5, '0')}`);
+    fs.mkdirSync(path.join(dir, '.cs/artifacts'), { recursive: true });
+    fs.mkdirSync(path.join(dir, '.cs/logs'), { recursive: true });
+    fs.mkdirSync(path.join(dir, '.cs/local'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'CLAUDE.md'), '# Session\n');
+    fs.writeFileSync(path.join(dir, '.cs/README.md'), `# s${i}\n\n## Objective\nFind bug ${i}\n`);
+    fs.writeFileSync(path.join(dir, '.cs/discoveries.md'), '# Discoveries\n\n## 2026-11-01 a\nx\n## 2026-11-02 b\ny\n');
+    fs.writeFileSync(path.join(dir, '.cs/artifacts/MANIFEST.json'), '[]\n');
+    fs.writeFileSync(path.join(dir, '.cs/artifacts/run.sh'), 'echo hi\n');
+    fs.writeFileSync(path.join(dir, '.cs/logs/session.log'), `[2026-11-0${(i % 9) + 1} 10:00:00] session start\n`);
+  }
+}
+
+export async function benchCli(): Promise<string[]> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-'));
+  try {
+    const lines: string[] = [];
+    const node = timeCommand('node -e 0', process.execPath, ['-e', '0'], { runs: 21 });
+    lines.push(`baseline: node -e 0 = ${node.medianMs.toFixed(1)} ms`);
+    const version = timeCommand('cs -version', process.execPath, [csBin, '-version'], { runs: 21 });
+    lines.push(ratioLine(version, node, { max: 1.3 }));
+    const counts = [250, 500, 1000];
+    const ls: Sample[] = [];
+    for (const n of counts) {
+      const root = path.join(tmp, `root-${n}`);
+      generateSessions(root, n);
+      const env = { ...process.env, CS_SESSIONS_ROOT: root, HOME: tmp, NO_COLOR: '1' };
+      ls.push(timeCommand(`cs -ls (${n} sessions)`, process.execPath, [csBin, '-ls'], { runs: 11, env }));
+    }
+    for (const [i, s] of ls.entries()) lines.push(ratioLine(s, node, counts[i] === 1000 ? { max: 3 } : undefined));
+    // Linear: the per-session cost above node start-up stays about the same.
+    const perSession = ls.map((s, i) => (s.medianMs - node.medianMs) / counts[i]!);
+    lines.push(`cs -ls cost per session above start-up: ${perSession.map((x) => `${(x * 1000).toFixed(0)} µs`).join(' / ')} (250 / 500 / 1000: flat means linear)`);
+    return lines;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,98 @@
+// Argument routing and the one place that turns errors into exit codes.
+// Everything else is loaded lazily through the command table.
+import { CancelError, errorMessage, exitCodeOf, UsageError, UserError } from './errors.js';
+import { systemIO, type IO } from './io.js';
+import { version } from './package-root.js';
+import { COMMANDS, findCommand, OPEN, type CommandSpec } from './commands/table.js';
+import type { Context, Invocation } from './commands/types.js';
+
+export type Route =
+  | { kind: 'version' }
+  | { kind: 'help'; topic?: CommandSpec }
+  | { kind: 'command'; spec: CommandSpec; args: string[]; inv: Invocation };
+
+const HELP_FLAGS = new Set(['-help', '-h', '--help']);
+const VERSION_FLAGS = new Set(['-version', '-v', '--version']);
+
+function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (HELP_FLAGS.has(a)) return true;
+  }
+  return false;
+}
+
+function withHelp(spec: CommandSpec, args: string[], inv: Invocation): Route {
+  return wantsHelp(args) ? { kind: 'help', topic: spec } : { kind: 'command', spec, args, inv };
+}
+
+/** Pure: argv (without node and script) to what should run. */
+export function route(argv: readonly string[]): Route {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    return { kind: 'command', spec: findCommand('-list')!, args: [], inv: {} };
+  }
+  if (VERSION_FLAGS.has(first)) return { kind: 'version' };
+  if (HELP_FLAGS.has(first)) {
+    const topic = rest[0] === undefined ? undefined : findCommand(rest[0].startsWith('-') ? rest[0] : `-${rest[0]}`);
+    if (rest[0] !== undefined && !topic) throw new UsageError(`no help for unknown command '${rest[0]}'`, 'see cs -help');
+    return { kind: 'help', topic };
+  }
+  if (first.startsWith('-')) {
+    const spec = findCommand(first);
+    if (!spec || !spec.load) throw new UsageError(`unknown command '${first}'`, 'see cs -help for the list of commands');
+    // A session command given without a session (`cs -secrets list` inside a
+    // session) takes the session from CLAUDE_SESSION_NAME in its parse step.
+    return withHelp(spec, rest, {});
+  }
+  const session = first;
+  const next = rest[0];
+  if (next !== undefined && next.startsWith('-') && !next.startsWith('--')) {
+    const spec = findCommand(next);
+    if (spec && HELP_FLAGS.has(next)) return { kind: 'help', topic: OPEN };
+    if (spec && spec.scope !== 'global' && spec.load) return withHelp(spec, rest.slice(1), { session });
+    if (!spec) throw new UsageError(`unknown session command '${next}'`, 'see cs -help');
+    throw new UsageError(`${next} is not a session command`, `run it as: cs ${next} ...`);
+  }
+  return withHelp(OPEN, rest, { session });
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let io: IO | undefined;
+  try {
+    const r = route(argv);
+    if (r.kind === 'version') {
+      process.stdout.write(`cs ${version()}\n`);
+      return 0;
+    }
+    io = systemIO(env);
+    const ctx: Context = { io, env, cwd: process.cwd(), now: () => new Date() };
+    if (r.kind === 'help') {
+      const { renderHelp } = await import('./commands/help.js');
+      io.out(renderHelp(r.topic, io.color));
+      return 0;
+    }
+    const command = await r.spec.load!();
+    const opts = command.parse(r.args, r.inv, env);
+    return (await command.run(opts, ctx)) ?? 0;
+  } catch (err) {
+    return report(err, io ?? systemIO(env), env);
+  }
+}
+
+function report(err: unknown, io: IO, env: NodeJS.ProcessEnv): number {
+  const code = exitCodeOf(err);
+  if (err instanceof CancelError) {
+    io.err(`cs: ${err.message}`);
+    return code;
+  }
+  const hint = err instanceof UsageError || err instanceof UserError ? err.hint : undefined;
+  const known = err instanceof UsageError || err instanceof UserError;
+  const message = known ? errorMessage(err) : `internal error: ${errorMessage(err)}`;
+  io.err(`${io.color.red('cs:')} ${message}${hint ? ` — ${hint}` : ''}`);
+  if (!known && env.CS_DEBUG !== '1') io.err('  (run with CS_DEBUG=1 for details, and please report it)');
+  if (env.CS_DEBUG === '1' && err instanceof Error && err.stack) io.err(err.stack);
+  return code;
+}
+
+export { COMMANDS };

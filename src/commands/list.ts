@@ -1,0 +1,47 @@
+// `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
+import { flag, expectPositionals, parseArgs } from '../args.js';
+import { relativeTime, table } from '../format.js';
+import { sessionsRoot } from '../session/paths.js';
+import { listSessions } from '../session/summary.js';
+import type { Context } from './types.js';
+
+export interface ListOptions {
+  json: boolean;
+}
+
+export function parse(args: string[]): ListOptions {
+  const parsed = parseArgs(args, { booleans: ['--json'] }, '-list');
+  expectPositionals(parsed, 0, 0, '-list', 'cs -list [--json]');
+  return { json: flag(parsed, '--json') };
+}
+
+export async function run(opts: ListOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const root = sessionsRoot(ctx.env);
+  const sessions = listSessions(root);
+  if (opts.json) {
+    io.out(JSON.stringify(sessions, null, 2));
+    return 0;
+  }
+  if (sessions.length === 0) {
+    io.err(`cs: no sessions yet in ${root} — start one with: cs <name>`);
+    return 0;
+  }
+  const remote = sessions.some((s) => s.location !== 'local');
+  const now = ctx.now();
+  const header = ['NAME', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', ...(remote ? ['LOCATION'] : [])];
+  const rows = sessions.map((s) => [
+    s.name + (s.open ? ' ●' : '') + (s.adopted ? ' ↗' : ''),
+    relativeTime(new Date(s.lastUsed), now),
+    String(s.discoveries),
+    String(s.artifacts),
+    s.sync === 'none' ? '-' : s.sync,
+    ...(remote ? [s.location] : []),
+  ]);
+  const c = io.color;
+  const lines = table(header, rows, (col, _cell, padded) => (col === 0 ? c.bold(padded) : padded));
+  io.out(c.dim(lines[0]!));
+  for (const l of lines.slice(1)) io.out(l);
+  if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● open, ↗ adopted)`));
+  return 0;
+}

@@ -1,0 +1,68 @@
+// `cs <name>`: create the session or resume it, take its lock, launch Claude
+// Code inside it with the session environment, and clean up when it exits.
+import { flag, parseArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import { runAttached } from '../proc.js';
+import { claudeConfigDir, sessionEnv, type SessionPaths } from '../session/paths.js';
+import { validateName } from '../session/names.js';
+import { acquireLock, describeHolder } from '../session/lock.js';
+import { appendSessionLog } from '../session/log.js';
+import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
+import { requireClaude } from '../session/claude-bin.js';
+import { latestTranscript } from '../session/claude-project.js';
+import type { Context, Invocation } from './types.js';
+
+export interface OpenOptions {
+  name: string;
+  force: boolean;
+  claudeArgs: string[];
+}
+
+export function parse(args: string[], inv: Invocation): OpenOptions {
+  const parsed = parseArgs(args, { booleans: ['--force'] }, inv.session ?? '<name>');
+  if (parsed.positionals.length) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
+  }
+  return { name: validateName(inv.session ?? ''), force: flag(parsed, '--force'), claudeArgs: parsed.rest };
+}
+
+/** What we pass to Claude Code: --continue when this workspace has a conversation to resume. */
+export function claudeArguments(resuming: boolean, hasConversation: boolean, extra: readonly string[]): string[] {
+  const wantsOwnResume = extra.some((a) => ['--continue', '-c', '--resume', '-r', '--session-id'].includes(a));
+  return [...(resuming && hasConversation && !wantsOwnResume ? ['--continue'] : []), ...extra];
+}
+
+export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
+  const { io, env } = ctx;
+  // Fail on a missing Claude before anything is created or locked.
+  const bin = requireClaude(env);
+  const { paths, created } = await openWorkspace(opts.name, ctx);
+  const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
+  if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
+  const releaseOnExit = () => lock.release();
+  process.once('exit', releaseOnExit);
+  try {
+    const hasConversation = !created && latestTranscript(claudeConfigDir(env), paths.dir) !== null;
+    const args = claudeArguments(!created, hasConversation, opts.claudeArgs);
+    appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${args.includes('--continue') ? ', continuing conversation' : ''})`, ctx.now());
+    const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths) } });
+    appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
+    return result.code;
+  } finally {
+    lock.release();
+    process.off('exit', releaseOnExit);
+  }
+}
+
+async function openWorkspace(name: string, ctx: Context): Promise<{ paths: SessionPaths; created: boolean }> {
+  const found = findSession(ctx.env, name);
+  if (found) {
+    for (const file of checkWorkspace(found.paths, ctx.now())) {
+      ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));
+    }
+    return { paths: found.paths, created: false };
+  }
+  const paths = await createSession(ctx.env, name, ctx.now());
+  ctx.io.err(`cs: created session '${name}' at ${paths.dir}`);
+  return { paths, created: true };
+}

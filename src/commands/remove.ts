@@ -1,0 +1,60 @@
+// `cs -remove <name>`: delete a session's workspace after confirmation. An
+// adopted session only loses its link: the project directory is the user's.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { expectPositionals, flag, parseArgs } from '../args.js';
+import { UserError } from '../errors.js';
+import { confirm } from '../prompt.js';
+import { describeHolder, lockState, readLock } from '../session/lock.js';
+import { validateName } from '../session/names.js';
+import { sessionsRoot } from '../session/paths.js';
+import { findSession } from '../session/workspace.js';
+import type { Context } from './types.js';
+
+export interface RemoveOptions {
+  name: string;
+  yes: boolean;
+}
+
+export function parse(args: string[]): RemoveOptions {
+  const parsed = parseArgs(args, { booleans: ['--yes', '-y'] }, '-remove');
+  const [name] = expectPositionals(parsed, 1, 1, '-remove', 'cs -remove <name> [--yes]');
+  return { name: validateName(name!), yes: flag(parsed, '--yes', '-y') };
+}
+
+export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const entry = path.join(sessionsRoot(ctx.env), opts.name);
+  let found;
+  try {
+    found = findSession(ctx.env, opts.name);
+  } catch (e) {
+    // A link whose target is gone: removing the dangling link is all there is to do.
+    if (fs.lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      fs.unlinkSync(entry);
+      io.err(`cs: removed the dangling link for '${opts.name}'`);
+      return 0;
+    }
+    throw e;
+  }
+  if (!found) throw new UserError(`no session named '${opts.name}'`, 'see cs -ls');
+  const lock = readLock(found.paths.lock);
+  if (lock.kind === 'held' && lockState(lock.info) !== 'stale') {
+    throw new UserError(`session '${opts.name}' is open in ${describeHolder(lock.info)}`, 'close it first');
+  }
+  const what = found.adopted
+    ? `unlink adopted session '${opts.name}' (${found.paths.dir} itself stays)`
+    : `delete session '${opts.name}' and everything in ${found.paths.dir}`;
+  await confirm(io, { yes: opts.yes, question: `${what}?`, flag: '--yes' });
+  if (found.adopted) {
+    fs.unlinkSync(entry);
+    io.err(`cs: unlinked '${opts.name}'; ${found.paths.dir} and its .cs/ are untouched`);
+  } else {
+    // Rename first so a crash mid-delete never leaves a half-session under the real name.
+    const doomed = path.join(path.dirname(entry), `.removing-${opts.name}-${process.pid}`);
+    fs.renameSync(entry, doomed);
+    fs.rmSync(doomed, { recursive: true, force: true });
+    io.err(`cs: removed session '${opts.name}'`);
+  }
+  return 0;
+}

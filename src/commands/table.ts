@@ -1,0 +1,111 @@
+// The one command table: dispatch, help and shell completions all read it.
+// Loaders are lazy so that `cs -version` loads nothing else.
+import type { Command } from './types.js';
+
+export interface FlagDoc {
+  name: string;
+  summary: string;
+  /** Takes a value; completions offer this kind of candidate. */
+  value?: 'session' | 'host' | 'shell' | 'text' | 'number';
+}
+
+export interface CommandSpec {
+  /** Primary spelling, e.g. `-list`. The `open` command has the name ''. */
+  name: string;
+  aliases: readonly string[];
+  /** global: `cs -x`; session: `cs <s> -x` (or inside a session); both. */
+  scope: 'global' | 'session' | 'both';
+  summary: string;
+  usage: readonly string[];
+  flags?: readonly FlagDoc[];
+  subcommands?: readonly { name: string; summary: string }[];
+  examples: readonly string[];
+  load?: () => Promise<Command<unknown>>;
+}
+
+const cmd = (m: Promise<unknown>) => m as Promise<Command<unknown>>;
+
+export const OPEN: CommandSpec = {
+  name: '',
+  aliases: [],
+  scope: 'session',
+  summary: 'Create a session, or resume it, and launch Claude Code inside it',
+  usage: ['cs <name> [--force] [-- <claude args>...]'],
+  flags: [
+    { name: '--force', summary: 'take over the session lock from another running cs' },
+  ],
+  examples: ['$ cs debug-api', '$ cs debug-api --force', '$ cs debug-api -- --model opus'],
+  load: () => cmd(import('./open.js')),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: '-adopt',
+    aliases: [],
+    scope: 'global',
+    summary: 'Turn the current directory into a session in place',
+    usage: ['cs -adopt <name>'],
+    examples: ['$ cd ~/src/api && cs -adopt api'],
+    load: () => cmd(import('./adopt.js')),
+  },
+  {
+    name: '-list',
+    aliases: ['-ls'],
+    scope: 'global',
+    summary: 'List sessions',
+    usage: ['cs -list [--json]'],
+    flags: [{ name: '--json', summary: 'print JSON for scripts' }],
+    examples: ['$ cs -ls', '$ cs -ls --json | jq -r ".[].name"'],
+    load: () => cmd(import('./list.js')),
+  },
+  {
+    name: '-remove',
+    aliases: ['-rm'],
+    scope: 'global',
+    summary: 'Remove a session (an adopted one is only unlinked)',
+    usage: ['cs -remove <name> [--yes]'],
+    flags: [{ name: '--yes', summary: 'do not ask for confirmation' }],
+    examples: ['$ cs -rm old-experiment', '$ cs -rm old-experiment --yes'],
+    load: () => cmd(import('./remove.js')),
+  },
+  {
+    name: '-help',
+    aliases: ['-h', '--help'],
+    scope: 'global',
+    summary: 'Show help, for everything or for one command',
+    usage: ['cs -help [command]', 'cs <command> -help'],
+    examples: ['$ cs -help', '$ cs -ls -help'],
+  },
+  {
+    name: '-uninstall',
+    aliases: [],
+    scope: 'global',
+    summary: 'Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge',
+    usage: ['cs -uninstall [--purge] [--yes]'],
+    flags: [
+      { name: '--purge', summary: 'also delete all sessions and secrets (asks first)' },
+      { name: '--yes', summary: 'do not ask for confirmation' },
+    ],
+    examples: ['$ cs -uninstall', '$ cs -uninstall --purge --yes'],
+    load: () => cmd(import('./uninstall.js')),
+  },
+  {
+    name: '-version',
+    aliases: ['-v', '--version'],
+    scope: 'global',
+    summary: 'Show the version',
+    usage: ['cs -version'],
+    examples: ['$ cs -v'],
+  },
+];
+
+const byName = new Map<string, CommandSpec>();
+for (const c of COMMANDS) for (const n of [c.name, ...c.aliases]) byName.set(n, c);
+
+export function findCommand(token: string): CommandSpec | undefined {
+  return byName.get(token);
+}
+
+export function allCommandNames(): string[] {
+  return COMMANDS.flatMap((c) => [c.name, ...c.aliases]);
+}

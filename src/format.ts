@@ -1,0 +1,26 @@
+// Presentation helpers shared by listings.
+
+/** "just now", "5m ago", "3h ago", "yesterday", "4d ago", else the date. */
+export function relativeTime(then: Date, now: Date): string {
+  const s = Math.round((now.getTime() - then.getTime()) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  if (s < 2 * 86400) return 'yesterday';
+  if (s < 14 * 86400) return `${Math.floor(s / 86400)}d ago`;
+  return then.toISOString().slice(0, 10);
+}
+
+/** Left-aligned columns separated by two spaces; colour applied after padding. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], style?: (col: number, cell: string, padded: string) => string): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[], isHeader: boolean) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+        return !isHeader && style ? style(i, cell, padded) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header, true), ...rows.map((r) => line(r, false))];
+}

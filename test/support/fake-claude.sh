@@ -1,0 +1,20 @@
+#!/bin/sh
+# Stands in for Claude Code where only "a process that runs for a while" is
+# needed (locks, signals, argument passing). Records how it was started as
+# one JSON line (one write, so readers never see half a line), then sleeps
+# FAKE_CLAUDE_SLEEP seconds and exits FAKE_CLAUDE_EXIT.
+esc() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+line='{"argv":['
+sep=''
+for a in "$@"; do line="$line$sep\"$(esc "$a")\""; sep=','; done
+line="$line],\"cwd\":\"$(esc "$PWD")\",\"env\":{"
+sep=''
+for v in CLAUDE_SESSION_NAME CLAUDE_SESSION_DIR CLAUDE_SESSION_META_DIR CLAUDE_ARTIFACT_DIR CLAUDE_CODE_TASK_LIST_ID; do
+  eval "val=\${$v-}"
+  line="$line$sep\"$v\":\"$(esc "$val")\""; sep=','
+done
+line="$line},\"pid\":$$}"
+printf '%s\n' "$line" >> "${FAKE_CLAUDE_LOG:-/dev/null}"
+# exec, so a signal sent to "claude" reaches the sleeping process itself.
+if [ -n "${FAKE_CLAUDE_SLEEP:-}" ]; then exec sleep "$FAKE_CLAUDE_SLEEP"; fi
+exit "${FAKE_CLAUDE_EXIT:-0}"
