@@ -300,7 +300,7 @@ export async function guardWrite<T>(repo: Repo, step: () => Promise<T>): Promise
 export function explainWriteError(dir: string, e: unknown): unknown {
   if (!(e instanceof GitError)) return e;
   const s = e.stderr;
-  if (/Read-only file system|Permission denied|insufficient permission|unable to create temporary file|cannot lock ref|unable to write/i.test(s)) {
+  if (/Read-only file system|Permission denied|Operation not permitted|insufficient permission|unable to create temporary file|cannot lock ref|unable to write/i.test(s)) {
     if (/index\.lock': File exists/.test(s)) return e;
     return new UserError(
       `cannot write to ${path.join(dir, '.git')}: ${lastLine(s)}`,

@@ -87,7 +87,7 @@ export function explainRemoteError(url: string, e: unknown): unknown {
   const s = e.stderr;
   if (
     e.code === -1 ||
-    /Could not read from remote|does not appear to be a git repository|unable to access|Could not resolve|Connection (refused|timed out)|not found|No such file or directory|Repository not found|Authentication failed|terminal prompts disabled|Permission denied \(publickey/i.test(
+    /Could not read from remote|does not appear to be a git repository|repository .* does not exist|unable to access|Could not resolve|Connection (refused|timed out)|not found|No such file or directory|Repository not found|Authentication failed|terminal prompts disabled|Permission denied \(publickey/i.test(
       s,
     )
   ) {
