@@ -302,10 +302,15 @@ async function runAge(
     case 'age-init': {
       const { created, id } = await age.initIdentity(env, ctx.now());
       io.err(created ? `created ${tildify(id.file, env)}` : `using the existing ${tildify(id.file, env)}`);
-      const known = age.listRecipients(sessionDir).find((r) => r.recipient === id.recipient);
+      const recipients = age.listRecipients(sessionDir);
+      const known = recipients.find((r) => r.recipient === id.recipient);
       if (known) io.err(`this machine is recipient '${known.name}' of session '${s}'`);
       else {
-        const name = age.localRecipientName(env);
+        // Another machine may have the same user@host name: never replace its key.
+        const base = age.localRecipientName(env);
+        const taken = new Set(recipients.map((r) => r.name));
+        let name = base;
+        for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
         age.addRecipient(sessionDir, name, id.recipient);
         io.err(`added this machine as recipient '${name}' of session '${s}'`);
       }
@@ -334,6 +339,9 @@ async function runAge(
     case 'age-remove': {
       // Check first that secrets.age can be re-encrypted, so a removal never
       // leaves a file the removed key can still read without saying so.
+      if (!age.listRecipients(sessionDir).some((r) => r.name === opts.name)) {
+        throw new UserError(`no recipient named '${opts.name}' in session '${s}'`, `see the names with: cs ${s} -secrets age list`);
+      }
       const file = age.secretsFilePath(sessionDir);
       if (fs.existsSync(file)) await age.decryptSecretsFile(file, await age.requireIdentity(env), '.cs/secrets.age');
       age.removeRecipient(sessionDir, opts.name);

@@ -69,7 +69,7 @@ describe('encrypted-file backend', () => {
     else if (how === 'flip') {
       const env = JSON.parse(good);
       const data = Buffer.from(env.data, 'base64');
-      data[0] ^= 1;
+      data[0] = data[0]! ^ 1;
       bad = JSON.stringify({ ...env, data: data.toString('base64') });
     } else if (how === 'rename') {
       await b.set('other', 'X', 'y');

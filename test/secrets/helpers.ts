@@ -80,6 +80,7 @@ export function spawnProgram(cmd: string, args: string[], opts: { env?: NodeJS.P
     child.stderr.on('data', (b) => (stderr += b));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, argv: [cmd, ...args] }));
+    child.stdin.on('error', () => {}); // the program may exit before reading its input
     child.stdin.end(opts.input ?? '');
   });
 }
