@@ -37,6 +37,8 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   // Fail on a missing Claude before anything is created or locked.
   const bin = requireClaude(env);
   const { paths, created } = await openWorkspace(opts.name, ctx);
+  // A daily, non-blocking notice; only where a person is watching.
+  if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
   if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
   const releaseOnExit = () => lock.release();

@@ -77,6 +77,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['$ cs -help', '$ cs -ls -help'],
   },
   {
+    name: '-update',
+    aliases: [],
+    scope: 'global',
+    summary: 'Update cs to the latest release, verified by SHA-256 and minisign',
+    usage: ['cs -update [--check | --rollback] [--json]'],
+    flags: [
+      { name: '--check', summary: 'only report whether a newer version exists' },
+      { name: '--rollback', summary: 'switch back to the previously installed version' },
+      { name: '--json', summary: 'print the result as JSON' },
+    ],
+    examples: ['$ cs -update --check', '$ cs -update', '$ cs -update --rollback'],
+    load: () => cmd(import('./update.js')),
+  },
+  {
     name: '-uninstall',
     aliases: [],
     scope: 'global',

@@ -15,25 +15,6 @@ export interface UpdateOptions {
 
 export const usage = 'cs -update [--check | --rollback] [--json]';
 
-export const help = `Update cs to the latest signed release.
-
-Usage:
-  ${usage}
-
-Downloads the release named by the metadata at $CS_UPDATE_URL (default: the
-project's release feed), checks its SHA-256 and its minisign signature against
-the key shipped with the installed version, and switches to it atomically. The
-previous version is kept.
-
-Options:
-  --check      only report whether a newer version exists
-  --rollback   switch back to the version that was active before the last update
-  --json       print the result as JSON on stdout
-
-Examples:
-  $ cs -update --check
-  $ cs -update
-  $ cs -update --rollback`;
 
 export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): UpdateOptions {
   if (inv.session !== undefined) throw new UsageError('-update does not take a session name', `usage: ${usage}`);

@@ -1,0 +1,131 @@
+// The installer against temp homes: idempotence, foreign settings kept byte
+// for byte, uninstall restoring settings.json exactly.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { install, readState, settingsPath } from '../../src/install/install.js';
+import type { HookRegistration } from '../../src/hooks/registry.js';
+import { repoRoot, runCs, sandbox, type Sandbox } from '../support/cs.js';
+
+let sb: Sandbox;
+let env: NodeJS.ProcessEnv;
+beforeEach(() => {
+  sb = sandbox();
+  env = { ...sb.env, CS_DATA_DIR: path.join(sb.home, '.local/share/cs'), CS_BIN_DIR: path.join(sb.home, '.local/bin'), XDG_CONFIG_HOME: path.join(sb.home, '.config') };
+});
+afterEach(() => sb.cleanup());
+
+const regs: HookRegistration[] = [
+  { event: 'PreToolUse', matcher: 'Write', script: 'pre-tool-use', timeout: 10 },
+  { event: 'PostToolUseFailure', script: 'post-tool-use-failure', async: true },
+];
+
+const foreignSettings = `{
+    "model": "opus",
+    "permissions": { "allow": ["Bash(ls:*)"] },
+    "hooks": {
+        "PreToolUse": [
+            { "matcher": "Bash", "hooks": [ { "type": "command", "command": "/opt/other-tool/guard.sh" } ] }
+        ]
+    },
+    "zzz_unknown_key": [1, 2, 3]
+}
+`;
+
+function runInstaller(extraEnv: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'install.ts')], { env: { ...env, ...extraEnv }, encoding: 'utf8', cwd: repoRoot });
+}
+
+describe('install.ts', () => {
+  it('installs a versioned copy, links cs, and a second run changes nothing', () => {
+    const first = runInstaller();
+    expect(first.status, first.stderr).toBe(0);
+    const cs = path.join(env.CS_BIN_DIR!, 'cs');
+    expect(fs.lstatSync(cs).isSymbolicLink()).toBe(true);
+    expect(execFileSync(cs, ['-v'], { encoding: 'utf8' })).toMatch(/^cs \d+\.\d+\.\d+/);
+    expect(fs.existsSync(path.join(env.CS_BIN_DIR!, 'claude-sessions'))).toBe(true);
+    expect(first.stderr).toContain('add this to your shell profile');
+    const snapshot = () => execFileSync('sh', ['-c', 'find . -printf "%p %l %s\\n" | sort'], { cwd: sb.home, encoding: 'utf8' });
+    const before = snapshot();
+    const second = runInstaller();
+    expect(second.status, second.stderr).toBe(0);
+    expect(snapshot()).toBe(before);
+  });
+
+  it('leaves a foreign cs alone and installs claude-sessions', () => {
+    const other = path.join(sb.dir, 'other-bin');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'cs'), '#!/bin/sh\necho claude-squad\n', { mode: 0o755 });
+    const r = runInstaller({ PATH: `${other}:${env.CS_BIN_DIR}:${process.env.PATH}` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/another 'cs' is on your PATH/);
+    expect(fs.existsSync(path.join(env.CS_BIN_DIR!, 'cs'))).toBe(false);
+    expect(fs.existsSync(path.join(env.CS_BIN_DIR!, 'claude-sessions'))).toBe(true);
+  });
+
+  it('refuses a settings.json that is not JSON and changes nothing', () => {
+    fs.mkdirSync(env.CLAUDE_CONFIG_DIR!, { recursive: true });
+    fs.writeFileSync(settingsPath(env), '{ "model": ');
+    expect(() => install(repoRoot, env, new Date(), regs)).toThrow(/is not valid JSON/);
+    expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe('{ "model": ');
+  });
+});
+
+describe('hook registration in settings.json', () => {
+  it('merges our entries after foreign ones, keeps a backup, is idempotent, and uninstall restores the bytes', async () => {
+    fs.mkdirSync(env.CLAUDE_CONFIG_DIR!, { recursive: true });
+    fs.writeFileSync(settingsPath(env), foreignSettings);
+    const r1 = install(repoRoot, env, new Date('2026-11-23T10:00:00Z'), regs);
+    expect(r1.settingsChanged).toBe(true);
+    expect(fs.readFileSync(r1.settingsBackup!, 'utf8')).toBe(foreignSettings);
+    const text1 = fs.readFileSync(settingsPath(env), 'utf8');
+    const s = JSON.parse(text1);
+    expect(Object.keys(s)).toEqual(['model', 'permissions', 'hooks', 'zzz_unknown_key']);
+    expect(s.hooks.PreToolUse[0]).toEqual({ matcher: 'Bash', hooks: [{ type: 'command', command: '/opt/other-tool/guard.sh' }] });
+    const hooksDir = path.join(env.CS_DATA_DIR!, 'current', 'hooks');
+    expect(s.hooks.PreToolUse[1]).toEqual({ matcher: 'Write', hooks: [{ type: 'command', command: `${hooksDir}/pre-tool-use`, timeout: 10 }] });
+    expect(s.hooks.PostToolUseFailure).toEqual([{ hooks: [{ type: 'command', command: `${hooksDir}/post-tool-use-failure`, async: true }] }]);
+    expect(text1).toMatch(/^ {4}"model"/m); // the file's own indentation is kept
+
+    const r2 = install(repoRoot, env, new Date('2026-11-23T11:00:00Z'), regs);
+    expect(r2.settingsChanged).toBe(false);
+    expect(r2.settingsBackup).toBeNull();
+    expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe(text1);
+    expect(readState(env)!.settingsBefore).toBe(foreignSettings);
+
+    const un = await runCs(['-uninstall'], { env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe(foreignSettings);
+    expect(fs.existsSync(path.join(env.CS_BIN_DIR!, 'cs'))).toBe(false);
+    expect(fs.existsSync(env.CS_DATA_DIR!)).toBe(false);
+  });
+
+  it('keeps changes the user made after install when uninstalling', async () => {
+    install(repoRoot, env, new Date(), regs);
+    const s = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+    s.theme = 'dark';
+    fs.writeFileSync(settingsPath(env), JSON.stringify(s, null, 2));
+    const un = await runCs(['-uninstall'], { env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'))).toEqual({ theme: 'dark' });
+  });
+
+  it('removes settings.json on uninstall when the installer created it', async () => {
+    install(repoRoot, env, new Date(), regs);
+    expect(fs.existsSync(settingsPath(env))).toBe(true);
+    expect((await runCs(['-uninstall'], { env })).code).toBe(0);
+    expect(fs.existsSync(settingsPath(env))).toBe(false);
+  });
+
+  it('keeps sessions on uninstall unless --purge --yes', async () => {
+    install(repoRoot, env, new Date(), regs);
+    await runCs(['keep'], { env });
+    expect((await runCs(['-uninstall'], { env })).code).toBe(0);
+    expect(fs.existsSync(path.join(sb.root, 'keep'))).toBe(true);
+    install(repoRoot, env, new Date(), regs);
+    expect((await runCs(['-uninstall', '--purge'], { env })).code).toBe(2);
+    expect((await runCs(['-uninstall', '--purge', '--yes'], { env })).code).toBe(0);
+    expect(fs.existsSync(sb.root)).toBe(false);
+  });
+});
