@@ -22,17 +22,21 @@ export interface SessionSummary {
   open: boolean;
 }
 
-function mtimeMs(file: string): number | null {
+// Missing files are the common case here (sync.conf, remote.conf, lock), and
+// a thrown ENOENT costs far more than the syscall: look names up in one
+// readdir of the folder instead of trying each file.
+function readdirOrEmpty(dir: string): string[] {
   try {
-    return fs.statSync(file).mtimeMs;
+    return fs.readdirSync(dir);
   } catch {
-    return null;
+    return [];
   }
 }
 
-function readSmall(file: string): string {
+function readIfListed(dir: string, names: readonly string[], name: string): string {
+  if (!names.includes(name)) return '';
   try {
-    return fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(path.join(dir, name), 'utf8');
   } catch {
     return '';
   }
@@ -40,8 +44,8 @@ function readSmall(file: string): string {
 
 /** Counts `## ` sections: one per recorded discovery. */
 export function countDiscoveries(text: string): number {
-  let n = 0;
-  for (const line of text.split('\n')) if (line.startsWith('## ')) n++;
+  let n = text.startsWith('## ') ? 1 : 0;
+  for (let i = text.indexOf('\n## '); i >= 0; i = text.indexOf('\n## ', i + 1)) n++;
   return n;
 }
 
@@ -70,39 +74,34 @@ export function parseConf(text: string): Record<string, string> {
 
 export function summarize(root: string, name: string): SessionSummary | null {
   const entry = path.join(root, name);
-  let st: fs.Stats;
   let dir = entry;
   let adopted = false;
-  try {
-    st = fs.lstatSync(entry);
-    if (st.isSymbolicLink()) {
+  let st = fs.lstatSync(entry, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) {
+    try {
       dir = fs.realpathSync(entry);
-      adopted = true;
-      st = fs.statSync(dir);
+    } catch {
+      return null; // dangling link: cs -rm cleans it up
     }
-  } catch {
-    return null;
+    adopted = true;
+    st = fs.statSync(dir, { throwIfNoEntry: false });
   }
-  if (!st.isDirectory()) return null;
+  if (!st?.isDirectory()) return null;
   const p = sessionPaths(dir, name);
-  if (mtimeMs(p.meta) === null) return null;
-  const last = mtimeMs(p.sessionLog) ?? st.mtimeMs;
-  let artifacts = 0;
-  try {
-    artifacts = fs.readdirSync(p.artifacts).filter((f) => f !== 'MANIFEST.json' && !f.startsWith('.')).length;
-  } catch {
-    artifacts = 0;
-  }
-  const sync = parseConf(readSmall(p.syncConf));
-  const remote = parseConf(readSmall(p.remoteConf));
-  const lock = readLock(p.lock);
+  const meta = readdirOrEmpty(p.meta);
+  if (meta.length === 0) return null;
+  const logs = meta.includes('logs') ? fs.statSync(p.sessionLog, { throwIfNoEntry: false }) : undefined;
+  const artifacts = meta.includes('artifacts') ? readdirOrEmpty(p.artifacts).filter((f) => f !== 'MANIFEST.json' && !f.startsWith('.')).length : 0;
+  const sync = parseConf(readIfListed(p.meta, meta, 'sync.conf'));
+  const remote = parseConf(readIfListed(p.meta, meta, 'remote.conf'));
+  const lock = meta.includes('local') && readdirOrEmpty(p.local).includes('lock') ? readLock(p.lock) : ({ kind: 'none' } as const);
   return {
     name,
     dir,
     adopted,
-    lastUsed: new Date(last).toISOString(),
-    objective: objectiveOf(readSmall(p.readme)),
-    discoveries: countDiscoveries(readSmall(p.discoveries)),
+    lastUsed: new Date(logs?.mtimeMs ?? st.mtimeMs).toISOString(),
+    objective: objectiveOf(readIfListed(p.meta, meta, 'README.md')),
+    discoveries: countDiscoveries(readIfListed(p.meta, meta, 'discoveries.md')),
     artifacts,
     sync: sync.remote ? (sync.auto === 'on' ? 'auto' : 'manual') : 'none',
     location: remote.host || 'local',
