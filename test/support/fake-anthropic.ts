@@ -5,7 +5,10 @@
 //   carries a non-empty `tools` list, the next scripted assistant turn is
 //   replayed (streaming SSE when `stream` is true, one JSON message
 //   otherwise). Requests without tools (title generation, summaries, quota
-//   probes...) get a short text reply and do not consume a turn.
+//   probes...) get a short text reply and do not consume a turn. Compaction
+//   requests (/compact, auto-compact) DO carry tools in Claude Code 2.1.330;
+//   they are recognised by their "TEXT ONLY ... summary" instruction in the
+//   last user message and get a canned <summary> without consuming a turn.
 // - When the script is used up, tool-carrying requests get a plain "Done."
 //   end_turn so Claude Code finishes instead of hanging.
 // - POST /v1/messages/count_tokens → {input_tokens}; anything else → 200 {}.
@@ -44,6 +47,10 @@ export interface RecordedRequest {
   body: any;
   /** Index of the scripted turn this request consumed, or null. */
   turn: number | null;
+  /** 'agent' (consumed/ended the script), 'side' (no tools), 'compact', or 'other'. */
+  kind: 'agent' | 'side' | 'compact' | 'other';
+  /** Date.now() when the request body was complete. */
+  at: number;
 }
 
 export interface FakeAnthropic {
@@ -51,7 +58,7 @@ export interface FakeAnthropic {
   port: number;
   /** Every request received, in order. */
   requests: RecordedRequest[];
-  /** Bodies of the POST /v1/messages requests that carried tools (the agent loop). */
+  /** Bodies of the agent-loop requests (carried tools, not compaction), in order. */
   agentRequests(): any[];
   /** How many scripted turns have been consumed. */
   turnsUsed(): number;
@@ -76,6 +83,26 @@ function toBlocks(turn: string | ScriptBlock[]): ScriptBlock[] {
 function finalize(blocks: ScriptBlock[]): Array<TextBlock | Required<ToolUseBlock>> {
   return blocks.map((b) => (b.type === 'tool_use' ? { ...b, id: b.id ?? id('toolu') } : b));
 }
+
+function lastUserText(body: any): string {
+  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  for (let i = msgs.length - 1; i >= 0; i--) {
+    const m = msgs[i];
+    if (m?.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    if (Array.isArray(m.content)) return m.content.filter((c: any) => c?.type === 'text').map((c: any) => String(c.text)).join('\n');
+    return '';
+  }
+  return '';
+}
+
+/** A compaction request: Claude Code asks for a text-only <summary> (tools are still listed). */
+export function isCompactionRequest(body: any): boolean {
+  const t = lastUserText(body);
+  return /Respond with TEXT ONLY/i.test(t) && /summary/i.test(t);
+}
+
+export const FAKE_COMPACT_SUMMARY = '<analysis>Fake analysis.</analysis>\n<summary>Fake summary of the conversation.</summary>';
 
 function usage(body: any) {
   const approxIn = Math.max(1, Math.ceil(JSON.stringify(body?.messages ?? '').length / 4));
@@ -160,7 +187,7 @@ export async function startFakeAnthropic(turns: ScriptTurn[], opts: FakeAnthropi
       } catch {
         body = undefined;
       }
-      const rec: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, turn: null };
+      const rec: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, turn: null, kind: 'other', at: Date.now() };
       requests.push(rec);
       try {
         if (requests.length > maxRequests) {
@@ -178,9 +205,16 @@ export async function startFakeAnthropic(turns: ScriptTurn[], opts: FakeAnthropi
         if (req.method === 'POST' && pathname === '/v1/messages') {
           const hasTools = Array.isArray(body?.tools) && body.tools.length > 0;
           if (!hasTools) {
+            rec.kind = 'side';
             sendMessage(res, body, [{ type: 'text', text: sideReply }], model);
             return;
           }
+          if (isCompactionRequest(body)) {
+            rec.kind = 'compact';
+            sendMessage(res, body, [{ type: 'text', text: FAKE_COMPACT_SUMMARY }], model);
+            return;
+          }
+          rec.kind = 'agent';
           let blocks: ScriptBlock[];
           if (next < turns.length) {
             rec.turn = next;
@@ -224,9 +258,7 @@ export async function startFakeAnthropic(turns: ScriptTurn[], opts: FakeAnthropi
     port,
     requests,
     agentRequests: () =>
-      requests
-        .filter((r) => r.method === 'POST' && r.url.split('?')[0] === '/v1/messages' && Array.isArray(r.body?.tools) && r.body.tools.length > 0)
-        .map((r) => r.body),
+      requests.filter((r) => r.kind === 'agent').map((r) => r.body),
     turnsUsed: () => next,
     close,
   };
