@@ -1,32 +1,59 @@
 // Where Claude Code keeps a workspace's transcripts:
-// <CLAUDE_CONFIG_DIR>/projects/<slug of the absolute path>/<session-uuid>.jsonl
+// <CLAUDE_CONFIG_DIR>/projects/<slug>/<session-uuid>.jsonl
+//
+// Rule (Claude Code 2.1.330, checked against directories made by real runs in
+// test/session/claude-project.test.ts): every UTF-16 code unit of the absolute
+// path that is not [a-zA-Z0-9] becomes '-'. When that is longer than 200
+// characters, it is cut to 200 and '-' + base36(|javaStringHash(path)|) is
+// appended (hash over the original path, 32-bit, like Java's String.hashCode).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Claude Code's directory name for a workspace path: every non-alphanumeric character becomes "-". */
-export function claudeProjectSlug(absPath: string): string {
-  return absPath.replace(/[^a-zA-Z0-9]/g, '-');
+const MAX_SLUG = 200;
+
+function stringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = ((h << 5) - h + s.charCodeAt(i)) | 0;
+  return h;
 }
 
+/** The directory name Claude Code uses under projects/ for the absolute path `absPath`. */
+export function claudeProjectSlug(absPath: string): string {
+  const slug = absPath.replace(/[^a-zA-Z0-9]/g, '-');
+  if (slug.length <= MAX_SLUG) return slug;
+  return `${slug.slice(0, MAX_SLUG)}-${Math.abs(stringHash(absPath)).toString(36)}`;
+}
+
+/**
+ * <configDir>/projects/<slug>. Claude Code sees its cwd with symlinks
+ * resolved, so pass a real path (fs.realpathSync) when the workspace path may
+ * contain symlinks.
+ */
 export function claudeProjectDir(configDir: string, absPath: string): string {
   return path.join(configDir, 'projects', claudeProjectSlug(absPath));
 }
 
-/** The newest transcript of the workspace, or null when it has none. */
+/** The newest (by mtime) <session-uuid>.jsonl transcript of the workspace, or null when there is none. */
 export function latestTranscript(configDir: string, absPath: string): string | null {
   const dir = claudeProjectDir(configDir, absPath);
-  let best: { file: string; mtime: number } | null = null;
-  let entries: string[];
+  let names: string[];
   try {
-    entries = fs.readdirSync(dir);
+    names = fs.readdirSync(dir);
   } catch {
     return null;
   }
-  for (const name of entries) {
+  let best: { file: string; mtime: number } | null = null;
+  for (const name of names) {
     if (!name.endsWith('.jsonl')) continue;
     const file = path.join(dir, name);
-    const mtime = fs.statSync(file).mtimeMs;
-    if (!best || mtime > best.mtime) best = { file, mtime };
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    if (!best || st.mtimeMs > best.mtime || (st.mtimeMs === best.mtime && file > best.file)) best = { file, mtime: st.mtimeMs };
   }
-  return best?.file ?? null;
+  return best ? best.file : null;
 }
