@@ -12,6 +12,7 @@
 // keyring waiting for an unlock prompt nobody can see, must not hang cs.
 import { UserError, errorMessage } from '../errors.js';
 import type { BackendName, SecretBackend } from './backend.js';
+import { probeSecretService } from './dbus.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
 
 export interface KeytarApi {
@@ -72,12 +73,20 @@ function firstLine(s: string): string {
 
 export type Probe = { ok: true; api: KeytarApi } | { ok: false; reason: string };
 
-/** Loads keytar and asks the keychain one harmless question, within CS_KEYCHAIN_PROBE_MS. */
+/**
+ * Loads keytar and asks the keychain one harmless question, within
+ * CS_KEYCHAIN_PROBE_MS (default 1500). On Linux the Secret Service is pinged
+ * over our own D-Bus connection first (see dbus.ts).
+ */
 export async function probeKeychain(env: NodeJS.ProcessEnv): Promise<Probe> {
   const api = await loadKeytar(env);
   if (typeof api === 'string') return { ok: false, reason: api };
+  const ms = msFrom(env, 'CS_KEYCHAIN_PROBE_MS', DEFAULT_PROBE_MS);
+  // Ask the bus ourselves first: a keytar call that never returns would hold the process at exit.
+  const bus = await probeSecretService(env, ms);
+  if (!bus.ok) return { ok: false, reason: bus.reason };
   try {
-    await withTimeout(api.findCredentials('cs:probe'), msFrom(env, 'CS_KEYCHAIN_PROBE_MS', DEFAULT_PROBE_MS));
+    await withTimeout(api.findCredentials('cs:probe'), ms);
     return { ok: true, api };
   } catch (e) {
     return { ok: false, reason: firstLine(errorMessage(e)) };
