@@ -47,12 +47,33 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     const hasConversation = !created && latestTranscript(claudeConfigDir(env), paths.dir) !== null;
     const args = claudeArguments(!created, hasConversation, opts.claudeArgs);
     appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${args.includes('--continue') ? ', continuing conversation' : ''})`, ctx.now());
-    const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths) } });
+    // CS_LAUNCHED tells our hooks that this process does the end-of-session work.
+    const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1' } });
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
+    await endOfSession(paths, ctx);
     return result.code;
   } finally {
     lock.release();
     process.off('exit', releaseOnExit);
+  }
+}
+
+/**
+ * After Claude exits: one clean commit of the session's changes (and a push
+ * when auto-sync is on). Failures are reported, never thrown: the work is
+ * safe in the working tree and the autosave ref either way.
+ */
+async function endOfSession(paths: SessionPaths, ctx: Context): Promise<void> {
+  try {
+    const { sessionEndCommit } = await import('../git/session-end.js');
+    const r = await sessionEndCommit(paths.dir, { env: ctx.env });
+    if (r.commit) {
+      appendSessionLog(paths.sessionLog, `session commit: ${r.message}`, ctx.now());
+      ctx.io.err(ctx.io.color.dim(`cs: committed ${r.message}${r.pushed ? ' and pushed' : ''}`));
+    }
+    if (r.pushError) ctx.io.err(ctx.io.color.yellow(`cs: push failed (${r.pushError}); the commit is kept — run: cs ${paths.name} -sync push`));
+  } catch (e) {
+    ctx.io.err(ctx.io.color.yellow(`cs: session-end commit skipped: ${(e as Error).message}`));
   }
 }
 

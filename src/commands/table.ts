@@ -23,7 +23,8 @@ export interface CommandSpec {
   load?: () => Promise<Command<unknown>>;
 }
 
-const cmd = (m: Promise<unknown>) => m as Promise<Command<unknown>>;
+// A command module exports parse/run, or a `command` object holding them.
+const cmd = (m: Promise<object>) => m.then((mod) => ('command' in mod ? mod.command : mod) as Command<unknown>);
 
 export const OPEN: CommandSpec = {
   name: '',
@@ -75,6 +76,53 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Show help, for everything or for one command',
     usage: ['cs -help [command]', 'cs <command> -help'],
     examples: ['$ cs -help', '$ cs -ls -help'],
+  },
+  {
+    name: '-sync',
+    aliases: ['-s'],
+    scope: 'both',
+    summary: 'Sync the session with a git remote across machines',
+    usage: [
+      'cs <name> -sync {remote [url]|push|pull|status [--json]|auto {on|off}|snapshot}',
+      'cs -sync clone <name|url>',
+    ],
+    subcommands: [
+      { name: 'remote', summary: 'set the remote (default $CS_SYNC_PREFIX<name>.git)' },
+      { name: 'push', summary: 'push the session' },
+      { name: 'pull', summary: 'fetch and rebase; logs merge by union' },
+      { name: 'status', summary: 'ahead/behind/dirty' },
+      { name: 'auto', summary: 'pull at start, push at end (on|off)' },
+      { name: 'snapshot', summary: 'autosave the workspace to refs/cs/auto now' },
+      { name: 'clone', summary: 'make a session from a remote on this machine' },
+    ],
+    examples: ['$ cs api -sync remote git@github.com:me/api-session.git', '$ cs api -sync push', '$ cs -sync clone api'],
+    load: () => cmd(import('./sync.js')),
+  },
+  {
+    name: '-secrets',
+    aliases: [],
+    scope: 'both',
+    summary: 'Manage the secrets of a session (keychain or encrypted file; age sync)',
+    usage: [
+      'cs <name> -secrets {set KEY [VALUE]|get KEY|list [--json]|rm KEY|purge|export}',
+      'cs <name> -secrets {export-file|import-file|backend|migrate-backend <to>}',
+      'cs <name> -secrets age {init|pubkey|add <name> <pubkey>|list|remove <name>}',
+    ],
+    subcommands: [
+      { name: 'set', summary: 'store a secret (value from a hidden prompt or stdin)' },
+      { name: 'get', summary: 'print a secret' },
+      { name: 'list', summary: 'list secret names' },
+      { name: 'rm', summary: 'remove a secret' },
+      { name: 'purge', summary: 'remove all secrets of the session' },
+      { name: 'export', summary: 'KEY=value lines for eval' },
+      { name: 'export-file', summary: 'write .cs/secrets.age for the recipients' },
+      { name: 'import-file', summary: 'read .cs/secrets.age' },
+      { name: 'backend', summary: 'show the backend in use' },
+      { name: 'migrate-backend', summary: 'move all secrets to another backend' },
+      { name: 'age', summary: 'identity and recipients for secret sync' },
+    ],
+    examples: ['$ printf %s "$TOKEN" | cs api -secrets set API_TOKEN', '$ cs api -secrets list', '$ eval "$(cs api -secrets export)"'],
+    load: () => cmd(import('./secrets.js')),
   },
   {
     name: '-update',

@@ -11,4 +11,19 @@ export interface HookRegistration {
   timeout?: number;
 }
 
-export const HOOKS: readonly HookRegistration[] = [];
+const FILE_TOOLS = 'Write|Edit|MultiEdit|NotebookEdit';
+
+export const HOOKS: readonly HookRegistration[] = [
+  { event: 'SessionStart', script: 'session-start', timeout: 30 },
+  { event: 'PreToolUse', matcher: 'Write', script: 'pre-tool-use', timeout: 30 },
+  { event: 'PostToolUse', matcher: FILE_TOOLS, script: 'post-tool-use', timeout: 10 },
+  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', script: 'autosave', async: true, timeout: 60 },
+  { event: 'PostToolUseFailure', script: 'post-tool-use-failure', async: true, timeout: 10 },
+  { event: 'Stop', script: 'stop', timeout: 10 },
+  { event: 'PreCompact', script: 'pre-compact', timeout: 30 },
+  // SessionEnd gets 1.5 s in total unless a timeout is set; archiving and
+  // the fallback commit can take longer.
+  { event: 'SessionEnd', script: 'session-end', timeout: 60 },
+  { event: 'SubagentStart', script: 'subagent-start', timeout: 10 },
+  { event: 'PermissionRequest', matcher: 'Write|Edit|MultiEdit', script: 'permission-request', timeout: 10 },
+];

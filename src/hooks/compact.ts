@@ -1,0 +1,48 @@
+// PreCompact: keep discoveries.md short enough to read. Over 200 lines, the
+// oldest `## ` sections move to discoveries.archive.md until about 100 lines
+// remain. A section is never split and no line is ever lost: the archive is
+// written before the shortened file replaces the old one.
+import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import type { HookSession } from './session.js';
+
+export const ARCHIVE_OVER = 200;
+export const KEEP_ABOUT = 100;
+
+export interface Split {
+  keep: string;
+  archived: string;
+}
+
+/** Pure: which sections move. `null` when the file is short enough. */
+export function splitDiscoveries(text: string, over = ARCHIVE_OVER, keepAbout = KEEP_ABOUT): Split | null {
+  const lines = text.split('\n');
+  if (lines.length <= over) return null;
+  const starts = lines.flatMap((l, i) => (l.startsWith('## ') ? [i] : []));
+  if (starts.length < 2) return null; // one huge section: nothing can move without splitting it
+  const header = lines.slice(0, starts[0]);
+  const sections = starts.map((s, i) => lines.slice(s, starts[i + 1] ?? lines.length));
+  let remaining = lines.length;
+  let moved = 0;
+  // Always keep the newest section, however long.
+  while (moved < sections.length - 1 && remaining > keepAbout) {
+    remaining -= sections[moved]!.length;
+    moved++;
+  }
+  if (moved === 0) return null;
+  const archivedLines = sections.slice(0, moved).flat();
+  const keptLines = [...header, ...sections.slice(moved).flat()];
+  return { keep: keptLines.join('\n'), archived: archivedLines.join('\n') };
+}
+
+export function archiveDiscoveries(s: HookSession): { movedLines: number } | null {
+  const p = s.paths;
+  const text = readFileOr(p.discoveries, '');
+  const split = splitDiscoveries(text);
+  if (!split) return null;
+  const existing = readFileOr(p.discoveriesArchive, '');
+  const sep = existing === '' ? '# Discoveries archive\n\n' : existing.endsWith('\n') ? '' : '\n';
+  const archived = split.archived.endsWith('\n') ? split.archived : split.archived + '\n';
+  writeFileAtomic(p.discoveriesArchive, existing + sep + archived);
+  writeFileAtomic(p.discoveries, split.keep);
+  return { movedLines: split.archived.split('\n').length };
+}

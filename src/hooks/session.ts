@@ -1,0 +1,58 @@
+// Which cs session a hook runs in: CLAUDE_SESSION_DIR when cs launched
+// Claude, else the nearest `.cs/` up from the project dir or cwd (adopted
+// repos opened from an IDE).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sessionPaths, type SessionPaths } from '../session/paths.js';
+import type { HookInput } from './protocol.js';
+import { str } from './protocol.js';
+
+function hasMeta(dir: string): boolean {
+  return fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+export function findSessionDir(start: string): string | null {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (hasMeta(dir)) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+export interface HookSession {
+  paths: SessionPaths;
+  /** cs launched this Claude and does the end-of-session work itself. */
+  launchedByCs: boolean;
+}
+
+export function locateSession(env: NodeJS.ProcessEnv, input: HookInput | null): HookSession | null {
+  const fromEnv = env.CLAUDE_SESSION_DIR;
+  if (fromEnv && hasMeta(fromEnv)) {
+    return { paths: sessionPaths(fromEnv, env.CLAUDE_SESSION_NAME || path.basename(fromEnv)), launchedByCs: env.CS_LAUNCHED === '1' };
+  }
+  const start = env.CLAUDE_PROJECT_DIR || (input && str(input, 'cwd'));
+  if (!start) return null;
+  const dir = findSessionDir(start);
+  return dir ? { paths: sessionPaths(dir, path.basename(dir)), launchedByCs: false } : null;
+}
+
+/** Resolves a path the way the filesystem will, following links of the existing part. */
+export function realTarget(p: string): string {
+  const abs = path.resolve(p);
+  let existing = abs;
+  const rest: string[] = [];
+  while (!fs.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(path.basename(existing));
+    existing = parent;
+  }
+  return path.join(fs.realpathSync(existing), ...rest);
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
