@@ -174,6 +174,10 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   }
   const manifest = path.join(real, '.cs/artifacts/MANIFEST.json');
   if (!exists(manifest)) writeFileAtomic(manifest, '[]\n');
+  // Tells the hooks that the files here are the user's project: secrets are
+  // redacted in place, nothing is moved into .cs/artifacts/.
+  const marker = path.join(real, '.cs/adopted');
+  if (!exists(marker)) writeFileAtomic(marker, 'This session was adopted in place (cs -adopt); hooks never move its files.\n');
 
   let createdRepo = false;
   if (!(await insideGitRepo(real))) {
