@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { sessionsRoot } from '../session/paths.js';
 import { EncryptedFileBackend } from './encrypted.js';
-import { KeychainBackend, probeKeychain } from './keychain.js';
 import { tildify } from './keys.js';
 
 export type BackendName = 'keychain' | 'encrypted';
@@ -68,6 +67,7 @@ function readMarker(session: string, env: NodeJS.ProcessEnv): BackendName | unde
 /** A backend by name; the keychain must answer, or this throws with the reason. */
 export async function openBackend(name: BackendName, env: NodeJS.ProcessEnv): Promise<SecretBackend> {
   if (name === 'encrypted') return new EncryptedFileBackend(env);
+  const { KeychainBackend, probeKeychain } = await import('./keychain.js');
   const probe = await probeKeychain(env);
   if (!probe.ok) {
     throw new UserError(
@@ -94,6 +94,7 @@ export async function selectBackend(session: string | undefined, env: NodeJS.Pro
       return { backend: encrypted, reason: `${tildify(encrypted.location(session), env)} already holds this session's secrets` };
     }
   }
+  const { KeychainBackend, probeKeychain } = await import('./keychain.js');
   const probe = await probeKeychain(env);
   if (probe.ok) return { backend: new KeychainBackend(probe.api, env), reason: 'the OS keychain answered' };
   const encrypted = new EncryptedFileBackend(env);
