@@ -53,6 +53,24 @@ describe('install.ts', () => {
     expect(snapshot()).toBe(before);
   });
 
+  it('installs the slash commands, the skill and every hook, and uninstall removes them', async () => {
+    expect(runInstaller().status).toBe(0);
+    const claude = env.CLAUDE_CONFIG_DIR!;
+    expect(fs.readFileSync(path.join(claude, 'commands/summary.md'), 'utf8')).toMatch(/^---\ndescription:/);
+    expect(fs.existsSync(path.join(claude, 'commands/compact-discoveries.md'))).toBe(true);
+    expect(fs.readFileSync(path.join(claude, 'skills/store-secret/SKILL.md'), 'utf8')).toContain('cs -secrets set');
+    const settings = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+    const events = Object.keys(settings.hooks).sort();
+    expect(events).toEqual(['PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'PreCompact', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'SubagentStart']);
+    for (const groups of Object.values(settings.hooks) as Array<Array<{ hooks: Array<{ command: string }> }>>) {
+      for (const g of groups) for (const h of g.hooks) expect(fs.statSync(h.command).mode & 0o111).not.toBe(0);
+    }
+    expect((await runCs(['-uninstall'], { env })).code).toBe(0);
+    expect(fs.existsSync(path.join(claude, 'commands/summary.md'))).toBe(false);
+    expect(fs.existsSync(path.join(claude, 'skills/store-secret'))).toBe(false);
+    expect(fs.existsSync(settingsPath(env))).toBe(false);
+  });
+
   it('leaves a foreign cs alone and installs claude-sessions', () => {
     const other = path.join(sb.dir, 'other-bin');
     fs.mkdirSync(other);
