@@ -165,10 +165,6 @@ function parseAge(p: ParsedArgs, args: string[], session: string): SecretsOption
 
 // --- run ----------------------------------------------------------------------
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 async function readAll(stream: IO['stdin']): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
@@ -206,6 +202,9 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
   switch (opts.sub) {
     case 'set': {
       const { backend } = await select();
+      if (opts.value !== undefined && io.canPrompt) {
+        io.err('note: a value typed as an argument stays in shell history and shows in ps; leave it out to be asked for it');
+      }
       const value = opts.value ?? (await readValue(opts.key, io));
       if (value === '') throw new UserError(`no value given for ${opts.key}; nothing was stored`, `pass it on stdin: printf %s "$VALUE" | cs ${s} -secrets set ${opts.key}`);
       await backend.set(s, opts.key, value);
@@ -250,8 +249,8 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     }
     case 'export': {
       const { backend } = await select();
-      const all = await backend.getAll(s);
-      for (const k of Object.keys(all).sort()) io.out(`export ${k}=${shellQuote(all[k]!)}`);
+      const { exportLines } = await import('../secrets/store.js');
+      for (const line of exportLines(await backend.getAll(s))) io.out(line);
       return 0;
     }
     case 'backend': {

@@ -71,3 +71,10 @@ export async function migrateBackend(session: string, from: SecretBackend, toNam
   for (const k of keys) await from.delete(session, k);
   return { from: from.name, to: toName, moved: keys };
 }
+
+/** `export KEY='value'` lines, single-quoted so `eval` (or a sourced env file) takes any value literally. */
+export function exportLines(secrets: Record<string, string>): string[] {
+  return Object.keys(secrets)
+    .sort()
+    .map((k) => `export ${validateKey(k)}='${secrets[k]!.replace(/'/g, `'\\''`)}'`);
+}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, type SecretsOptions } from '../../src/commands/secrets.js';
 import { UsageError, UserError } from '../../src/errors.js';
-import { secrets, secretsProcess, spawnProgram, tempHome, type Home } from './helpers.js';
+import { secrets, secretsOnTty, secretsProcess, spawnProgram, tempHome, type Home } from './helpers.js';
 
 describe('parse', () => {
   const env = {};
@@ -181,4 +181,21 @@ describe('run (encrypted backend)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/already uses the encrypted backend/);
   });
+
+  it('on a terminal: set asks with a hidden prompt, purge asks for confirmation', async () => {
+    const value = 'typed-on-a-tty-' + Math.random().toString(36).slice(2);
+    const set = await secretsOnTty('demo', ['set', 'TTY_KEY'], env, [{ waitFor: /Value for TTY_KEY/, send: value + '\r' }]);
+    expect(set.code, set.stdout).toBe(0);
+    expect(set.stdout).toMatch(/stored TTY_KEY/);
+    expect(set.stdout).not.toContain(value); // masked, never echoed
+    expect(set.argv.join(' ')).not.toContain(value);
+    expect((await secrets('demo', ['get', 'TTY_KEY'], env)).stdout).toBe(value + '\n');
+
+    const no = await secretsOnTty('demo', ['purge'], env, [{ waitFor: /Remove all 1 secrets/, send: 'n' }]);
+    expect(no.code).toBe(130);
+    expect((await secrets('demo', ['list'], env)).stdout).toBe('TTY_KEY\n');
+    const yes = await secretsOnTty('demo', ['purge'], env, [{ waitFor: /Remove all 1 secrets/, send: 'y' }]);
+    expect(yes.code, yes.stdout).toBe(0);
+    expect((await secrets('demo', ['list'], env)).stdout).toBe('');
+  }, 60_000);
 });

@@ -89,3 +89,36 @@ export function spawnProgram(cmd: string, args: string[], opts: { env?: NodeJS.P
 export function secretsProcess(session: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Spawned> {
   return spawnProgram(process.execPath, ['--import', 'tsx', cliEntry, session, ...args], { env, input, cwd: repoRoot });
 }
+
+/**
+ * Runs the command on a real pseudo-terminal (util-linux `script`), typing
+ * each answer once its prompt appears. Resolves with the raw transcript.
+ */
+export function secretsOnTty(session: string, args: string[], env: NodeJS.ProcessEnv, answers: { waitFor: RegExp; send: string }[]): Promise<Spawned> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  // A pty made without a parent terminal is 0x0; give it a size so prompts draw normally.
+  const command = 'stty cols 120 rows 40; ' + [process.execPath, '--import', 'tsx', cliEntry, session, ...args].map(quote).join(' ');
+  const argv = ['script', '-qec', command, '/dev/null'];
+  spawnedArgv.push(argv);
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env: { ...env, CI: '' }, cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
+    let stdout = '';
+    let stderr = '';
+    const pending = [...answers];
+    child.stdout.on('data', (b) => {
+      stdout += b;
+      const next = pending[0];
+      if (next && next.waitFor.test(stdout.replace(/[\r\n]/g, ''))) {
+        pending.shift();
+        child.stdin.write(next.send);
+      }
+    });
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      child.stdin.destroy();
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, argv });
+    });
+    child.stdin.on('error', () => {});
+  });
+}
