@@ -7,10 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { autosave, prepareRepo } from '../src/git/autosave.js';
-import { Repo, commitAll, initRepo } from '../src/git/repo.js';
+import { commitAll, initRepo, type Repo } from '../src/git/repo.js';
 
 export interface AutosaveBench {
   files: number;
+  /** Total size of the generated files. */
+  bytes: number;
   runs: number;
   /** Median wall time of one incremental autosave, in ms. */
   incrementalMs: number;
@@ -29,14 +31,16 @@ export interface AutosaveBenchOptions {
 
 export async function benchAutosave(opts: AutosaveBenchOptions = {}): Promise<AutosaveBench> {
   const files = opts.files ?? 10_000;
-  const runs = opts.runs ?? 7;
+  const runs = opts.runs ?? 9;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-autosave-'));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1', LANG: 'C' };
   const dir = path.join(tmp, 'ws');
   try {
     fs.mkdirSync(dir);
-    generate(dir, files);
-    await initRepo(dir, { env });
+    const bytes = generate(dir, files);
+    const repo = await initRepo(dir, { env });
+    // No background gc racing the measurements (10,000 loose objects would start one).
+    await repo.raw(['config', 'gc.auto', '0']);
     await prepareRepo(dir, { env });
     await commitAll(dir, 'Create session', { env });
     // Let file mtimes fall behind the index's so no entry is "racily clean".
@@ -45,7 +49,6 @@ export async function benchAutosave(opts: AutosaveBenchOptions = {}): Promise<Au
     touch(dir, files, -1);
     await autosave(dir, { env });
 
-    const repo = new Repo(dir, { env });
     const naiveIndex = path.join(tmp, 'naive.index');
     const incremental: number[] = [];
     const naive: number[] = [];
@@ -63,10 +66,10 @@ export async function benchAutosave(opts: AutosaveBenchOptions = {}): Promise<Au
     }
     const incrementalMs = median(incremental);
     const naiveMs = median(naive);
-    return { files, runs, incrementalMs, naiveMs, ratio: incrementalMs / naiveMs };
+    return { files, bytes, runs, incrementalMs, naiveMs, ratio: incrementalMs / naiveMs };
   } finally {
     if (opts.keep || process.env.CS_BENCH_KEEP) process.stderr.write(`bench workspace kept at ${dir}\n`);
-    else fs.rmSync(tmp, { recursive: true, force: true });
+    else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
@@ -81,16 +84,23 @@ async function naiveSnapshot(repo: Repo, index: string): Promise<void> {
   await repo.raw(['update-ref', 'refs/cs/naive', commit]);
 }
 
-function generate(dir: string, n: number): void {
+/** Writes n files and returns their total size in bytes. */
+function generate(dir: string, n: number): number {
+  let bytes = 0;
   for (let i = 0; i < n; i++) {
     const sub = path.join(dir, `src/d${String(Math.floor(i / 100)).padStart(3, '0')}`);
     if (i % 100 === 0) fs.mkdirSync(sub, { recursive: true });
-    const body = `// file ${i}\n` + `export const value${i} = ${JSON.stringify('x'.repeat(64 + (i % 300)))};\n`.repeat(4);
+    // 1-7 KB per file (about 4 KB on average), like a source tree.
+    const lines = 16 + (i % 97);
+    let body = `// file ${i}\n`;
+    for (let l = 0; l < lines; l++) body += `export const v${i}_${l} = ${(i * 7919 + l * 104729) % 1000003}; // ${'x'.repeat(20 + ((i + l) % 20))}\n`;
     fs.writeFileSync(path.join(sub, `f${i}.ts`), body);
+    bytes += body.length;
   }
   fs.mkdirSync(path.join(dir, '.cs'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.cs/discoveries.md'), '# Discoveries\n');
   fs.writeFileSync(path.join(dir, '.gitignore'), '.cs/local/\n');
+  return bytes;
 }
 
 /** The one change per run: a new line in discoveries (what the hook reacts to). */
@@ -107,7 +117,7 @@ function median(xs: number[]): number {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await benchAutosave();
   process.stdout.write(
-    `autosave, ${r.files} files, one changed (median of ${r.runs}): incremental ${r.incrementalMs.toFixed(1)} ms, ` +
+    `autosave, ${r.files} files (${(r.bytes / 1e6).toFixed(0)} MB), one changed (median of ${r.runs}): incremental ${r.incrementalMs.toFixed(1)} ms, ` +
       `naive ${r.naiveMs.toFixed(1)} ms, ratio ${r.ratio.toFixed(2)}x (target <= 0.5x)\n`,
   );
 }

@@ -152,7 +152,7 @@ async function remote(repo: Repo, opts: Extract<SyncOptions, { action: 'remote' 
   ctx.io.err(`sync remote for ${opts.session}: ${valid}${previous && previous !== valid ? ` (was ${previous})` : ''}`);
   // A remote that does not answer yet is allowed (it may be created later), but say so.
   const check = await withProgress(ctx.io, `checking ${valid}`, () =>
-    repo.raw(['ls-remote', '--heads', valid], undefined, 30_000).then(
+    repo.git(['ls-remote', '--heads', valid], 30_000).then(
       () => null,
       (e: unknown) => explainRemoteError(valid, e),
     ),

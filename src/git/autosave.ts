@@ -119,7 +119,9 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
   }
   const index = autosaveIndexPath(repo.dir);
   const env = { GIT_INDEX_FILE: index };
-  const [prev, head] = await Promise.all([repo.resolve(AUTO_REF), repo.resolve('HEAD')]);
+  // One round of parallel look-ups instead of a chain of them: this runs in a hook.
+  const ids = await repo.resolveMany([AUTO_REF, 'HEAD', `${AUTO_REF}^{tree}`, 'HEAD^{tree}']);
+  const [prev, head, prevTree, headTree] = [0, 1, 2, 3].map((i) => ids[i] ?? null) as [string | null, string | null, string | null, string | null];
 
   let tree: string;
   try {
@@ -131,8 +133,6 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
     } else throw explainWriteError(repo.dir, e);
   }
 
-  const prevTree = prev ? await repo.resolve(`${prev}^{tree}`) : null;
-  const headTree = head ? await repo.resolve(`${head}^{tree}`) : null;
   if (prev && tree === prevTree) return { saved: false, reason: 'unchanged' };
   if (!prev && tree === (headTree ?? EMPTY_TREE(tree))) return { saved: false, reason: 'unchanged' };
 
@@ -141,10 +141,10 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
   // means "the autosave holds everything HEAD has, plus newer work".
   const parents: string[] = [];
   if (prev) parents.push(prev);
-  if (head && (!prev || !(await isAncestor(repo, head, prev)))) parents.push(head);
+  if (head && (!prev || !(await headIncluded(repo, head, prev)))) parents.push(head);
   try {
     const commit = (
-      await repo.commitRaw(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', `cs autosave\n\nworkspace snapshot; HEAD was ${head ?? '(none)'}`])
+      await repo.commitTreeFast(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', `cs autosave\n\nworkspace snapshot; HEAD was ${head ?? '(none)'}`])
     ).trim();
     // Compare-and-swap: a concurrent autosave that got there first wins.
     const r = await repo.tryRaw(['update-ref', '-m', 'cs autosave', AUTO_REF, commit, prev ?? '']);
@@ -154,10 +154,25 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
       }
       throw new GitError(['update-ref', AUTO_REF], r.code, r.stderr);
     }
+    writeFileAtomic(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
     return { saved: true, commit, tree, parent: prev ?? head };
   } catch (e) {
     throw explainWriteError(repo.dir, e);
   }
+}
+
+function headStatePath(dir: string): string {
+  return path.join(localDir(dir), 'autosave.head');
+}
+
+/**
+ * Is HEAD already in the autosave's history? The last autosave records the
+ * HEAD it included, which answers the usual case without running git.
+ */
+async function headIncluded(repo: Repo, head: string, prev: string): Promise<boolean> {
+  const [savedCommit, savedHead] = readFileOr(headStatePath(repo.dir), '').trim().split(' ');
+  if (savedCommit === prev && savedHead === head) return true;
+  return isAncestor(repo, head, prev);
 }
 
 // The empty tree's id depends on the hash algorithm; sha1 and sha256 ids differ in length.

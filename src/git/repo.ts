@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 import { ProcessError, UserError } from '../errors.js';
-import { missingProgram } from '../proc.js';
+import { missingProgram, run } from '../proc.js';
 
 export interface GitOptions {
   /** Environment git runs with (HOME decides the user's config). Default: process.env. */
@@ -152,24 +152,34 @@ export class Repo {
     this.env = gitEnv(opts.env ?? process.env);
   }
 
-  /** Runs a git command (plumbing) and returns its stdout; throws GitError on a non-zero exit. */
-  async raw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number): Promise<string> {
-    const env = extraEnv ? { ...this.env, ...extraEnv } : this.env;
-    return withGit(this.dir, env, args, timeoutMs, (g) => g.raw([...args]));
+  /**
+   * Runs a plumbing command and returns its stdout; throws GitError on a
+   * non-zero exit. Plumbing goes through our own spawn wrapper rather than
+   * simple-git: simple-git waits a fixed 50 ms after any command that prints
+   * nothing (update-ref, add, merge-base...), which would make the autosave
+   * hook several times slower.
+   */
+  async raw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string): Promise<string> {
+    const r = await this.tryRaw(args, extraEnv, timeoutMs, input);
+    if (r.code !== 0) throw new GitError(args, r.code, r.stderr, r.stdout);
+    return r.stdout;
   }
 
   /** Like raw(), but a non-zero exit is returned, not thrown. */
-  async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number): Promise<GitResult> {
-    try {
-      const stdout = await this.raw(args, extraEnv, timeoutMs);
-      return { stdout, stderr: '', code: 0 };
-    } catch (e) {
-      if (e instanceof GitError && e.code !== null && e.code > 0) return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-      throw e;
-    }
+  async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string): Promise<GitResult> {
+    const env = extraEnv ? { ...this.env, ...extraEnv } : this.env;
+    return run('git', args, { cwd: this.dir, env, allowFailure: true, timeoutMs, input });
   }
 
-  /** Porcelain through simple-git's own API, with the same error mapping. */
+  /**
+   * Runs a porcelain command (commit, push, fetch, rebase...) through
+   * simple-git; throws GitError on a non-zero exit.
+   */
+  async git(args: readonly string[], timeoutMs?: number): Promise<string> {
+    return withGit(this.dir, this.env, args, timeoutMs, (g) => g.raw([...args]));
+  }
+
+  /** simple-git's own API, with the same error mapping. */
   async porcelain<T>(what: string[], fn: (git: SimpleGit) => Promise<T>, timeoutMs?: number): Promise<T> {
     return withGit(this.dir, this.env, what, timeoutMs, fn);
   }
@@ -178,6 +188,16 @@ export class Repo {
   async resolve(rev: string): Promise<string | null> {
     const r = await this.tryRaw(['rev-parse', '--verify', '-q', '--end-of-options', rev]);
     return r.code === 0 ? r.stdout.trim() : null;
+  }
+
+  /** Resolves several revisions with one git process; null for each that does not exist. */
+  async resolveMany(revs: readonly string[]): Promise<(string | null)[]> {
+    const out = await this.raw(['cat-file', '--batch-check=%(objectname)'], undefined, undefined, revs.join('\n') + '\n');
+    const lines = out.split('\n');
+    return revs.map((_, i) => {
+      const line = lines[i]?.trim() ?? '';
+      return /^[0-9a-f]{40,64}$/.test(line) ? line : null;
+    });
   }
 
   /**
@@ -200,9 +220,28 @@ export class Repo {
     return this.identity;
   }
 
-  /** Runs a command that creates commits, with the identity fallback. */
+  /** Runs a plumbing command that creates commits (commit-tree), with the identity fallback. */
   async commitRaw(args: readonly string[], extraEnv?: Record<string, string>): Promise<string> {
     return this.raw([...(await this.identityArgs()), ...args], extraEnv);
+  }
+
+  /**
+   * commit-tree for the autosave hook: tries git's own identity first and
+   * falls back to cs@localhost only when git cannot make one up, which
+   * saves a config look-up per snapshot. (Shadow commits never leave the
+   * machine, so a guessed identity there is harmless.)
+   */
+  async commitTreeFast(args: readonly string[]): Promise<string> {
+    if (this.identity) return this.commitRaw(args);
+    const r = await this.tryRaw(args);
+    if (r.code === 0) return r.stdout;
+    if (/identity unknown|tell me who you are|unable to auto-detect|empty ident/i.test(r.stderr)) return this.commitRaw(args);
+    throw new GitError(args, r.code, r.stderr, r.stdout);
+  }
+
+  /** Runs a porcelain command that creates commits (commit, rebase), with the identity fallback. */
+  async commitGit(args: readonly string[]): Promise<string> {
+    return this.git([...(await this.identityArgs()), ...args]);
   }
 
   /** Absolute path of the .git directory. */
@@ -239,6 +278,8 @@ export class Repo {
 export async function openRepo(dir: string, opts: GitOptions = {}): Promise<Repo> {
   const repo = new Repo(dir, opts);
   if (!fs.existsSync(dir)) throw new UserError(`${dir} does not exist`);
+  // The common case costs no process: a .git directory with a HEAD is a repository root.
+  if (fs.existsSync(path.join(dir, '.git', 'HEAD'))) return repo;
   const r = await repo.tryRaw(['rev-parse', '--show-toplevel']);
   const top = r.stdout.trim();
   if (r.code !== 0 || !top || !samePath(top, dir)) {
@@ -258,7 +299,7 @@ function samePath(a: string, b: string): boolean {
 /** `git init` with a `main` branch; safe on an existing repository. */
 export async function initRepo(dir: string, opts: GitOptions = {}): Promise<Repo> {
   const repo = new Repo(dir, opts);
-  await repo.raw(['init', '-q', '--initial-branch=main']);
+  await repo.git(['init', '-q', '--initial-branch=main']);
   return repo;
 }
 
@@ -272,7 +313,7 @@ export async function commitAll(dir: string, message: string, opts: GitOptions =
 }
 
 export async function commitAllIn(repo: Repo, message: string): Promise<string | null> {
-  await guardWrite(repo, () => repo.raw(['add', '-A']));
+  await guardWrite(repo, () => repo.git(['add', '-A']));
   const head = await repo.resolve('HEAD');
   if (head) {
     const r = await repo.tryRaw(['diff', '--cached', '--quiet', 'HEAD']);
@@ -281,7 +322,7 @@ export async function commitAllIn(repo: Repo, message: string): Promise<string |
     const staged = await repo.raw(['ls-files', '-z']);
     if (staged === '') return null;
   }
-  await guardWrite(repo, () => repo.commitRaw(['commit', '-q', '--no-verify', '-m', message]));
+  await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', '-m', message]));
   return (await repo.resolve('HEAD'))!;
 }
 

@@ -49,7 +49,7 @@ export async function commitSessionUpdate(repo: Repo): Promise<CommitReport> {
   const busy = await repo.operationInProgress();
   if (busy) return { commit: null, files: [], message: null, reason: `${busy} is in progress` };
   if ((await repo.branch()) === null) return { commit: null, files: [], message: null, reason: 'HEAD is detached' };
-  await guardWrite(repo, () => repo.raw(['add', '-A']));
+  await guardWrite(repo, () => repo.git(['add', '-A']));
   const head = await repo.resolve('HEAD');
   const listed = head
     ? await repo.raw(['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD'])
@@ -57,7 +57,7 @@ export async function commitSessionUpdate(repo: Repo): Promise<CommitReport> {
   const files = listed.split('\0').filter(Boolean);
   if (files.length === 0) return { commit: null, files, message: null };
   const message = sessionUpdateMessage(files);
-  await guardWrite(repo, () => repo.commitRaw(['commit', '-q', '--no-verify', '-m', message]));
+  await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', '-m', message]));
   return { commit: await repo.resolve('HEAD'), files, message };
 }
 

@@ -41,7 +41,7 @@ export async function ensureOrigin(repo: Repo): Promise<string | null> {
   if (current) return current;
   const conf = readSyncConf(repo.dir).remote;
   if (!conf) return null;
-  await guardWrite(repo, () => repo.raw(['remote', 'add', REMOTE, conf]));
+  await guardWrite(repo, () => repo.git(['remote', 'add', REMOTE, conf]));
   return conf;
 }
 
@@ -54,8 +54,8 @@ export async function originUrl(repo: Repo): Promise<string | null> {
 export async function setRemote(repo: Repo, url: string): Promise<string | null> {
   const previous = await originUrl(repo);
   await guardWrite(repo, async () => {
-    if (previous === null) await repo.raw(['remote', 'add', REMOTE, url]);
-    else if (previous !== url) await repo.raw(['remote', 'set-url', REMOTE, url]);
+    if (previous === null) await repo.git(['remote', 'add', REMOTE, url]);
+    else if (previous !== url) await repo.git(['remote', 'set-url', REMOTE, url]);
   });
   updateSyncConf(repo.dir, { remote: url });
   return previous;
@@ -120,7 +120,7 @@ export async function pushBranch(repo: Repo, opts: PushOptions = {}): Promise<{ 
   if (!(await repo.resolve('HEAD'))) throw new UserError(`session '${session}' has no commits to push yet`, `cs ${session} -sync push commits your files first`);
   const ref = `refs/heads/${branch}`;
   try {
-    await repo.raw(['push', '--quiet', '--set-upstream', REMOTE, `${ref}:${ref}`], undefined, opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+    await repo.git(['push', '--quiet', '--set-upstream', REMOTE, `${ref}:${ref}`], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
   } catch (e) {
     if (e instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|failed to push some refs/i.test(e.stderr) && !/unable to access|Could not read/i.test(e.stderr)) {
       throw new UserError(
@@ -177,7 +177,7 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   const branch = await assertSyncable(repo);
   const url = await needOrigin(repo, session);
   try {
-    await repo.raw(['fetch', '--quiet', REMOTE], undefined, NETWORK_TIMEOUT_MS);
+    await repo.git(['fetch', '--quiet', REMOTE], NETWORK_TIMEOUT_MS);
   } catch (e) {
     throw explainWriteError(repo.dir, explainRemoteError(url, e));
   }
@@ -189,24 +189,27 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   const ours = await repo.resolve('HEAD');
   if (!ours) {
     // Nothing local yet (an empty clone): just take the remote branch.
-    await guardWrite(repo, () => repo.raw(['reset', '-q', '--hard', theirs]));
+    await guardWrite(repo, () => repo.git(['reset', '-q', '--hard', theirs]));
     return { ...base, result: 'fast-forward' };
   }
   if (ours === theirs || (await isAncestor(repo, theirs, ours))) return { ...base, result: ours === theirs ? 'up-to-date' : 'ahead' };
   if (await isAncestor(repo, ours, theirs)) {
-    await guardWrite(repo, () => repo.raw(['merge', '--quiet', '--ff-only', theirs]));
+    await guardWrite(repo, () => repo.git(['merge', '--quiet', '--ff-only', theirs]));
     return { ...base, result: 'fast-forward' };
   }
-  const r = await repo.tryRaw([...(await repo.identityArgs()), 'rebase', '--quiet', theirs]);
-  if (r.code === 0) return { ...base, result: 'rebased' };
-  if ((await repo.operationInProgress()) !== 'a rebase') throw explainWriteError(repo.dir, new GitError(['rebase'], r.code, r.stderr));
+  try {
+    await repo.commitGit(['rebase', '--quiet', theirs]);
+    return { ...base, result: 'rebased' };
+  } catch (e) {
+    if ((await repo.operationInProgress()) !== 'a rebase') throw explainWriteError(repo.dir, e);
+  }
 
   // A real conflict: note the files, put everything back, keep both sides named.
   const files = (await repo.tryRaw(['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
-  await repo.raw(['rebase', '--abort']);
+  await repo.git(['rebase', '--abort']);
   const stamp = now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const keep = `cs/conflict-${stamp}`;
-  await repo.raw(['branch', '-f', keep, ours]);
+  await repo.git(['branch', '-f', keep, ours]);
   const short = theirs.slice(0, 12);
   const d = repo.dir;
   throw new SyncConflictError(
@@ -247,11 +250,13 @@ export async function syncStatus(repo: Repo, session: string, opts: { fetch: boo
   const conf = readSyncConf(repo.dir);
   let reachable: boolean | null = null;
   if (remote && opts.fetch) {
-    const r = await repo.tryRaw(['fetch', '--quiet', REMOTE], undefined, 30_000).catch((e: unknown) => {
-      if (e instanceof GitError) return { code: 1, stdout: '', stderr: e.stderr };
-      throw e;
-    });
-    reachable = r.code === 0;
+    reachable = await repo.git(['fetch', '--quiet', REMOTE], 30_000).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof GitError) return false;
+        throw e;
+      },
+    );
   }
   let ahead: number | null = null;
   let behind: number | null = null;
@@ -262,7 +267,7 @@ export async function syncStatus(repo: Repo, session: string, opts: { fetch: boo
     behind = b ?? 0;
   }
   // --no-optional-locks: a status must not rewrite the user's index.
-  const st = await repo.raw(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all']);
+  const st = await repo.git(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all']);
   const dirty = st.split('\0').filter((e) => /^.. /.test(e)).length;
   return { session, branch, remote, auto: conf.auto, ahead, behind, dirty, autosave: await repo.resolve('refs/cs/auto'), reachable };
 }
@@ -280,7 +285,7 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
   const tmp = path.join(parent, `.${path.basename(target)}.clone-${process.pid}-${randomBytes(3).toString('hex')}`);
   const outside = new Repo(parent, opts);
   try {
-    await outside.raw(['clone', '--quiet', '--', url, tmp], undefined, opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+    await outside.git(['clone', '--quiet', '--', url, tmp], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
     ensureDir(path.join(tmp, LOCAL_DIR));
     await prepareRepo(tmp, opts);
     if (exists(target)) throw new UserError(`${target} appeared while cloning`, `the clone was discarded; remove ${target} or pick another name`);
