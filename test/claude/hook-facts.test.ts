@@ -76,6 +76,30 @@ describe('Claude Code hook facts', () => {
     expect(res.content).toContain(moved); // the refusal names the redirected path
   });
 
+  it('PermissionRequest fires in -p mode and its allow answer lets a redirected Write into .cs/ through', { timeout: 30_000 }, async () => {
+    const orig = path.join(ws, 'run.sh');
+    const moved = path.join(ws, '.cs', 'artifacts', 'run.sh');
+    const elsewhere = path.join(ws, 'plain.txt');
+    const s = settings({
+      PreToolUse: [
+        {
+          matcher: 'Write',
+          script: `case "$(cat)" in *'run.sh'*) printf '%s' '${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput: { file_path: moved, content: 'echo hi\n' } } })}';; esac\n`,
+        },
+      ],
+      PermissionRequest: [
+        {
+          matcher: 'Write',
+          script: `case "$(cat)" in *'"file_path":"${ws}/.cs/'*) printf '%s' '{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}';; esac\n`,
+        },
+      ],
+    });
+    await run([write(orig, 'echo hi\n'), write(elsewhere, 'x'), 'ok'], s, ['--allowedTools', 'Bash']);
+    expect(fs.readFileSync(moved, 'utf8')).toBe('echo hi\n');
+    expect(fs.existsSync(orig)).toBe(false);
+    expect(fs.existsSync(elsewhere)).toBe(false); // no answer: the user's rules (Write not allowed) stand
+  });
+
   it('a top-level {permissionDecision, updatedInput} is ignored', { timeout: 30_000 }, async () => {
     const orig = path.join(ws, 'a.sh');
     const other = path.join(ws, 'b.sh');
