@@ -20,7 +20,7 @@ import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipien
 import { UsageError, UserError, errorMessage } from '../errors.js';
 import { ensureDir, tempSibling, writeFileAtomic } from '../fsutil.js';
 import { sessionPaths } from '../session/paths.js';
-import type { SecretBackend } from './backend.js';
+import { selectBackend, type SecretBackend } from './backend.js';
 import { ageIdentityPath, isValidKey, secretsHome, tildify } from './keys.js';
 
 // --- identity ----------------------------------------------------------------
@@ -290,7 +290,13 @@ export interface SyncTarget {
   session: string;
   sessionDir: string;
   env: NodeJS.ProcessEnv;
-  backend: SecretBackend;
+  /** Selected on first need when omitted, so a SessionStart with nothing to import never probes the keychain. */
+  backend?: SecretBackend;
+}
+
+async function backendOf(t: SyncTarget): Promise<SecretBackend> {
+  t.backend ??= (await selectBackend(t.session, t.env)).backend;
+  return t.backend;
 }
 
 export interface ExportResult {
@@ -314,7 +320,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   }
   const file = opts.file ?? secretsFilePath(t.sessionDir);
   const shown = path.relative(t.sessionDir, file) || file;
-  const secrets = await t.backend.getAll(t.session);
+  const secrets = await (await backendOf(t)).getAll(t.session);
   const adopted: string[] = [];
   const id = await readIdentity(t.env);
   if (fs.existsSync(file)) {
@@ -324,7 +330,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
       const missing: Record<string, string> = {};
       for (const [k, v] of Object.entries(theirs)) if (!(k in secrets)) missing[k] = v;
       if (Object.keys(missing).length > 0) {
-        await t.backend.setMany(t.session, missing);
+        await (await backendOf(t)).setMany(t.session, missing);
         Object.assign(secrets, missing);
         adopted.push(...Object.keys(missing).sort());
       }
@@ -367,11 +373,11 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string } =
   const id = await requireIdentity(t.env);
   const bytes = fs.readFileSync(file);
   const theirs = await decryptSecretsFile(file, id, shown);
-  const local = await t.backend.getAll(t.session);
+  const local = await (await backendOf(t)).getAll(t.session);
   const changed = Object.keys(theirs).filter((k) => local[k] !== theirs[k]).sort();
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;
-  if (changed.length > 0) await t.backend.setMany(t.session, updates);
+  if (changed.length > 0) await (await backendOf(t)).setMany(t.session, updates);
   if (file === secretsFilePath(t.sessionDir)) writeMarker(t.sessionDir, { ...readMarker(t.sessionDir), file: sha256(bytes) });
   return { file, changed, count: Object.keys(theirs).length };
 }
@@ -424,7 +430,7 @@ export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStat
   // A file this machine has not seen yet (pulled mid-session) is newer: take it in first.
   if (hashOf() !== undefined && readMarker(t.sessionDir).file !== hashOf()) await importIfNewer(t);
   const marker = readMarker(t.sessionDir);
-  const secrets = await t.backend.getAll(t.session);
+  const secrets = await (await backendOf(t)).getAll(t.session);
   const current = hashOf();
   const unchanged = current !== undefined && marker.file === current && marker.state === stateMac(id, secrets, recipients);
   if (unchanged || (current === undefined && Object.keys(secrets).length === 0)) return { status: 'unchanged', count: Object.keys(secrets).length };

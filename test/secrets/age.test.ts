@@ -145,6 +145,10 @@ describe('age identity and interop with the age CLI', () => {
     const backend = new EncryptedFileBackend(h.env);
     const t = { session: 'proj', sessionDir: dir, env: h.env, backend };
     expect(await importIfNewer(t)).toEqual({ status: 'absent', changed: [] });
+    // Without a backend given, nothing is selected (or probed) when there is nothing to do.
+    const lazy = { session: 'proj', sessionDir: dir, env: h.env } as Parameters<typeof importIfNewer>[0];
+    expect(await importIfNewer(lazy)).toEqual({ status: 'absent', changed: [] });
+    expect(lazy.backend).toBeUndefined();
     expect(await exportIfChanged(t)).toEqual({ status: 'no-recipients', count: 0 });
     const pub = (await ok('proj', ['age', 'init'], h.env)).stdout.trim();
     await ok('proj', ['set', 'A'], h.env, '1');
