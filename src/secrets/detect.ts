@@ -12,7 +12,7 @@
 //     (`.env`, `*.env`, or a name containing key, secret, token, …).
 //  3. URLs with a password (`postgres://u:pw@host`).
 //  4. Well-known token shapes anywhere in a line (GitHub, Anthropic, OpenAI,
-//     AWS access key ids, Slack).
+//     AWS access key ids, Slack, `Bearer <token>`).
 // In code files (js, ts, py, …) only quoted literals count as values, so
 // `apiKey: process.env.KEY` is left alone.
 import * as path from 'node:path';
@@ -70,6 +70,8 @@ const TOKEN_SHAPES: TokenShape[] = [
   { name: 'OPENAI_API_KEY', re: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}/g },
   { name: 'AWS_ACCESS_KEY_ID', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g },
   { name: 'SLACK_TOKEN', re: /(?<![A-Za-z0-9_])xox[baprs]-[A-Za-z0-9-]{10,}/g },
+  // `Authorization: Bearer <token>` inside a command line or header block.
+  { name: 'BEARER_TOKEN', re: /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{20,}=*/g },
 ];
 const PEM_RE = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END \1PRIVATE KEY\2-----/g;
 const URL_PASSWORD_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]+:([^\s@/'"`]+)@/gi;

@@ -156,6 +156,13 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'Bearer token in a command line',
+    file: 'call.sh',
+    input: 'curl -H "Authorization: Bearer abcDEF0123456789xyzXYZ.abc" https://api',
+    output: `curl -H "Authorization: Bearer ${R('BEARER_TOKEN')}" https://api`,
+    secrets: [['BEARER_TOKEN', 'abcDEF0123456789xyzXYZ.abc']],
+  },
+  {
     name: 'token under an ordinary key takes that key',
     file: 'deploy.sh',
     input: `GH=${GH}\n`,

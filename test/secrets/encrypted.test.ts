@@ -113,6 +113,16 @@ describe('encrypted-file backend', () => {
     expect(await used.getAll('demo')).toEqual({ GITHUB_TOKEN: 'ghp_x', PASSWORD: 'p' });
   });
 
+  it('redact then storeSecrets: the captured file holds markers, the backend the values', async () => {
+    const { redact } = await import('../../src/secrets/detect.js');
+    const gh = 'ghp_' + 'Q'.repeat(36);
+    const found = redact('deploy.env', `API_KEY=k-123\nNOTE=use ${gh}\n`);
+    const used = await storeSecrets('demo', found.secrets, h.env);
+    expect(found.content).not.toContain('k-123');
+    expect(found.content).not.toContain(gh);
+    expect(await used.getAll('demo')).toEqual({ API_KEY: 'k-123', NOTE: `use ${gh}` });
+  });
+
   it('concurrent writers from separate processes do not lose each other\'s secrets', async () => {
     const keys = ['K1', 'K2', 'K3', 'K4', 'K5'];
     const results = await Promise.all(keys.map((k) => secretsProcess('demo', ['set', k], h.env, `value-${k}`)));
