@@ -298,3 +298,29 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
   if (!readSyncConf(target).remote) updateSyncConf(target, { remote: url });
   return repo;
 }
+
+export interface StartPullReport {
+  pulled: boolean;
+  result?: PullReport['result'];
+  /** Why the pull failed (unreachable, conflict...); the session opens anyway. */
+  error?: string;
+  hint?: string;
+}
+
+/**
+ * SessionStart with auto-sync on: pull, but never stop the session from
+ * opening. A failure (offline, conflict) comes back as a message to show.
+ */
+export async function sessionStartPull(dir: string, session: string, opts: GitOptions & { now?: () => Date } = {}): Promise<StartPullReport> {
+  const conf = readSyncConf(dir);
+  if (!conf.auto) return { pulled: false };
+  const repo = new Repo(dir, opts);
+  if (!(await ensureOrigin(repo))) return { pulled: false };
+  try {
+    const r = await syncPull(repo, session, opts.now);
+    return { pulled: true, result: r.result };
+  } catch (e) {
+    if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
+    throw e;
+  }
+}

@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { command, type SyncOptions } from '../../src/commands/sync.js';
-import { UsageError, UserError, exitCodeOf } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/errors.js';
 import { autosave } from '../../src/git/autosave.js';
 import { SyncConflictError } from '../../src/git/sync.js';
-import { testIO } from '../support/io.js';
 import { bareRemote, cleanup, ctxFor, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';
 
 afterEach(cleanup);
@@ -163,5 +162,22 @@ describe('two laptops sharing one bare remote', () => {
     expect(git(dirA, a.env, 'ls-remote', bare)).not.toMatch(/refs\/cs/);
     expect(git(dirA, a.env, 'ls-remote', dirA)).not.toMatch(/refs\/cs/);
     expect(git(dirA, a.env, 'ls-remote', dirA)).toMatch(/refs\/heads\/main/);
+  }, 60_000);
+});
+
+describe('auto-sync at session start', () => {
+  it('pulls when auto is on, and reports (not throws) when the remote is gone', async () => {
+    const { a, b, bare, dirA, dirB } = await twoLaptops();
+    const { sessionStartPull } = await import('../../src/git/sync.js');
+    expect(await sessionStartPull(dirB, 'work', { env: b.env })).toEqual({ pulled: false });
+    await cs(b, 'work', 'auto', 'on');
+    write(dirA, 'from-a.md', 'hello B\n');
+    await cs(a, 'work', 'push');
+    expect(await sessionStartPull(dirB, 'work', { env: b.env })).toMatchObject({ pulled: true });
+    expect(read(dirB, 'from-a.md')).toBe('hello B\n');
+    fs.renameSync(bare, bare + '.moved');
+    const r = await sessionStartPull(dirB, 'work', { env: b.env });
+    expect(r.pulled).toBe(false);
+    expect(r.error).toMatch(/^cannot reach remote/);
   }, 60_000);
 });
