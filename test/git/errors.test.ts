@@ -212,3 +212,17 @@ function makeReadOnly(dir: string): () => void {
   execFileSync('chmod', ['-R', 'a-w', dir]);
   return () => execFileSync('chmod', ['-R', 'u+w', dir]);
 }
+
+describe('progress output', () => {
+  it('uses a spinner on a terminal and still fails cleanly', async () => {
+    const { testIO } = await import('../support/io.js');
+    const l = laptop();
+    await makeSession(l, 's');
+    await cs(l, 's', 'remote', path.join(tempDir(), 'gone.git'));
+    const io = testIO('', { isTTY: true });
+    const ctx = ctxFor(l, io);
+    const err = await command.run(command.parse(['push'], { session: 's' }, l.env), ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(io.stdoutText()).toBe('');
+  });
+});
