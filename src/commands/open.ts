@@ -10,6 +10,7 @@ import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { latestTranscript } from '../session/claude-project.js';
+import { startHookServer } from '../hooks/server.js';
 import type { Context, Invocation } from './types.js';
 
 export interface OpenOptions {
@@ -43,16 +44,21 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
   const releaseOnExit = () => lock.release();
   process.once('exit', releaseOnExit);
+  let stopServer: (() => Promise<void>) | undefined;
   try {
     const hasConversation = !created && latestTranscript(claudeConfigDir(env), paths.dir) !== null;
-    const args = claudeArguments(!created, hasConversation, opts.claudeArgs);
+    const hookServer = await startHookServer(paths, env);
+    stopServer = hookServer.close;
+    const args = ['--settings', hookServer.settingsFile, ...claudeArguments(!created, hasConversation, opts.claudeArgs)];
     appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${args.includes('--continue') ? ', continuing conversation' : ''})`, ctx.now());
-    // CS_LAUNCHED tells our hooks that this process does the end-of-session work.
-    const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1' } });
+    // CS_LAUNCHED tells our hooks that this process does the end-of-session
+    // work; CS_HOOK_SERVER that the served events come over HTTP.
+    const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', CS_HOOK_SERVER: '1' } });
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
     await endOfSession(paths, ctx);
     return result.code;
   } finally {
+    await stopServer?.();
     lock.release();
     process.off('exit', releaseOnExit);
   }

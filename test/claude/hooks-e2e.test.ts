@@ -114,7 +114,23 @@ describe('real Claude Code with our hooks', () => {
 
     // SessionStart's context reached the model.
     const first = api.requests.find((q) => q.kind === 'agent');
-    expect(JSON.stringify(first?.body)).toContain('cs session \\"e2e\\"');
+    expect(JSON.stringify(first?.body)).toContain('Follow the protocol in CLAUDE.md');
+  });
+
+  it('works through the command hooks when Claude is started in a session without cs (an IDE)', { timeout: 90_000 }, async () => {
+    const { createSession } = await import('../../src/session/workspace.js');
+    const session = await createSession(env, 'ide');
+    api = await startFakeAnthropic(scriptedTurns(session.dir));
+    const r = await runClaude({ cwd: session.dir, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, CS_SESSIONS_ROOT: env.CS_SESSIONS_ROOT, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS }, timeoutMs: 75_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(session.artifacts, 'deploy.sh'), 'utf8')).toContain('[REDACTED: stored in keychain as API_TOKEN]');
+    expect(fs.existsSync(path.join(session.dir, 'deploy.sh'))).toBe(false);
+    expect(fs.readFileSync(session.changes, 'utf8')).toMatch(/\] Edit: notes\.txt$/m);
+    expect(r.stdout).toContain('Discoveries recorded.'); // the command Stop hook reminded
+    // With no cs process around, the SessionEnd hook makes the session commit.
+    await expect.poll(() => execFileSync('git', ['log', '-1', '--format=%s'], { cwd: session.dir, encoding: 'utf8' }), { timeout: 15_000 }).toMatch(/^Session update:/);
+    const got = await cs(['ide', '-secrets', 'get', 'API_TOKEN']);
+    expect(got.stdout.trim()).toBe(SECRET);
   });
 
   it('leaves no trace in a Claude Code session that is not a cs session', { timeout: 60_000 }, async () => {
@@ -130,7 +146,7 @@ describe('real Claude Code with our hooks', () => {
       expect(fs.existsSync(env.CS_SESSIONS_ROOT!)).toBe(false);
       expect(fs.existsSync(path.join(env.HOME!, '.cs-secrets'))).toBe(false);
       const last = api.requests.filter((q) => q.kind === 'agent')[0];
-      expect(JSON.stringify(last?.body)).not.toContain('cs session');
+      expect(JSON.stringify(last?.body)).not.toContain('Follow the protocol in CLAUDE.md');
     } finally {
       fs.rmSync(plain, { recursive: true, force: true });
     }

@@ -26,12 +26,14 @@ describe('cs <name>: create and resume', () => {
     }
     expect(fs.statSync(path.join(dir, '.cs/local')).isDirectory()).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'CLAUDE.md'), 'utf8')).toContain('# Session: work');
-    expect(git(dir, 'log', '--format=%s')).toBe('Create session work');
+    expect(git(dir, 'log', '--format=%s').split('\n').at(-1)).toBe('Create session work');
     expect(git(dir, 'check-ignore', '.cs/local/lock')).toBe('.cs/local/lock');
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
 
     const [start] = claudeStarts(sb);
-    expect(start!.argv).toEqual(['--model', 'opus']);
+    // Our hook endpoint's settings come first, then the user's arguments.
+    expect(start!.argv).toEqual(['--settings', path.join(dir, '.cs/local/hook-settings.json'), '--model', 'opus']);
+    expect(fs.statSync(path.join(dir, '.cs/local/hook-settings.json')).mode & 0o777).toBe(0o600);
     expect(start!.cwd).toBe(dir);
     expect(start!.env).toEqual({
       CLAUDE_SESSION_NAME: 'work',
@@ -50,7 +52,8 @@ describe('cs <name>: create and resume', () => {
   it('resumes with --continue only when the workspace has a conversation', async () => {
     await runCs(['work'], { env: sb.env });
     await runCs(['work'], { env: sb.env });
-    expect(claudeStarts(sb).map((s) => s.argv)).toEqual([[], []]);
+    const userArgs = () => claudeStarts(sb).map((s) => s.argv.slice(2));
+    expect(userArgs()).toEqual([[], []]);
     // Claude Code keeps transcripts under <config>/projects/<slug of the path>/.
     const { claudeProjectDir } = await import('../../src/session/claude-project.js');
     const projectDir = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'work'));
@@ -58,7 +61,7 @@ describe('cs <name>: create and resume', () => {
     fs.writeFileSync(path.join(projectDir, '0b7c5a57-6c38-4a52-9d0f-5d3c1a9f1e11.jsonl'), '{}\n');
     await runCs(['work'], { env: sb.env });
     await runCs(['work', '--', '--resume', 'abc'], { env: sb.env });
-    expect(claudeStarts(sb).slice(2).map((s) => s.argv)).toEqual([['--continue'], ['--resume', 'abc']]);
+    expect(userArgs().slice(2)).toEqual([['--continue'], ['--resume', 'abc']]);
   });
 
   it("returns claude's exit code", async () => {
@@ -118,7 +121,8 @@ describe('the session lock', () => {
     fs.writeFileSync(lockFile('work'), JSON.stringify({ pid: Number(dead), host: os.hostname(), started: '2026-01-01T00:00:00Z' }));
     const r = await runCs(['work'], { env: sb.env });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).not.toMatch(/lock/);
+    expect(claudeStarts(sb)).toHaveLength(2);
     expect(fs.existsSync(lockFile('work'))).toBe(false);
   });
 

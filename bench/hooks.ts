@@ -1,0 +1,67 @@
+// Hook cost, next to `sh -c :` and a bash script that pipes the same stdin
+// through jq twice (what the reference tool runs on every tool call).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createSession } from '../src/session/workspace.js';
+import { ratioLine, timeCommand, type Sample } from './harness.js';
+
+const hooks = path.resolve('hooks');
+const RUNS = 25;
+
+function writePayload(file: string, content: string, cwd: string): string {
+  return JSON.stringify({ session_id: 's', transcript_path: '/t', cwd, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: file, content } });
+}
+
+function editPayload(file: string, cwd: string): string {
+  return JSON.stringify({
+    session_id: 's', transcript_path: '/t', cwd, hook_event_name: 'PostToolUse', tool_name: 'Edit',
+    tool_input: { file_path: file, old_string: 'one', new_string: 'two', replace_all: false },
+    tool_response: { filePath: file, oldString: 'one', newString: 'two', originalFile: 'one\n'.repeat(200), structuredPatch: [] },
+  });
+}
+
+function sum(label: string, parts: Sample[]): Sample {
+  return { label, medianMs: parts.reduce((a, s) => a + s.medianMs, 0), runs: parts[0]!.runs };
+}
+
+export async function benchHooks(): Promise<string[]> {
+  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-hooks-')));
+  try {
+    const home = path.join(tmp, 'home');
+    const env = { ...process.env, HOME: home, CS_SESSIONS_ROOT: path.join(home, 'sessions'), CS_SECRETS_BACKEND: 'encrypted' } as NodeJS.ProcessEnv;
+    delete env.CLAUDE_SESSION_DIR;
+    delete env.CLAUDE_PROJECT_DIR;
+    const s = await createSession(env, 'bench');
+    const inSession = { ...env, CLAUDE_SESSION_NAME: 'bench', CLAUDE_SESSION_DIR: s.dir, CLAUDE_PROJECT_DIR: s.dir };
+    const outside = { ...env, CLAUDE_PROJECT_DIR: tmp };
+    const reference = path.join(tmp, 'reference.sh');
+    fs.writeFileSync(reference, '#!/bin/bash\ninput=$(cat)\ntool=$(printf "%s" "$input" | jq -r .tool_name)\nfile=$(printf "%s" "$input" | jq -r .tool_input.file_path)\n[ -n "$tool$file" ] || exit 1\nexit 0\n', { mode: 0o755 });
+
+    const edit = editPayload(path.join(s.dir, 'src/app.ts'), s.dir);
+    const artifact = writePayload(path.join(s.dir, 'deploy.sh'), '#!/bin/sh\nAPI_TOKEN=abc123\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n', s.dir);
+    const redirected = JSON.stringify({ ...JSON.parse(editPayload(path.join(s.artifacts, 'deploy.sh'), s.dir)), tool_name: 'Write' });
+
+    const shBase = timeCommand('sh -c :', 'sh', ['-c', ':'], { runs: RUNS });
+    const jqRef = timeCommand('bash+jq reference', reference, [], { runs: RUNS, input: edit });
+    const lines = [`baselines: sh -c : = ${shBase.medianMs.toFixed(1)} ms, bash+jq reference = ${jqRef.medianMs.toFixed(1)} ms`];
+
+    // (1) Outside a session: the PreToolUse hook (the busiest) for a Write.
+    const out = timeCommand('(1) hook outside a session', path.join(hooks, 'pre-tool-use'), [], { runs: RUNS, env: outside, input: artifact });
+    lines.push(ratioLine(out, shBase, { max: 1.5 }));
+
+    // (2) An Edit inside a session: Claude waits on PostToolUse (the change
+    // log); the autosave hook is async and PreToolUse matches Write only.
+    const perEdit = timeCommand('(2) blocking hooks per Edit in a session', path.join(hooks, 'post-tool-use'), [], { runs: RUNS, env: inSession, input: edit });
+    lines.push(ratioLine(perEdit, jqRef, { max: 0.2 }));
+
+    // (3) A Write of a tracked artifact with one secret: PreToolUse (capture,
+    // redaction, keychain) plus PostToolUse for the redirected path.
+    const pre = timeCommand('pre', path.join(hooks, 'pre-tool-use'), [], { runs: RUNS, env: inSession, input: artifact });
+    const post = timeCommand('post', path.join(hooks, 'post-tool-use'), [], { runs: RUNS, env: inSession, input: redirected });
+    lines.push(ratioLine(sum('(3) blocking hooks per artifact Write + secret', [pre, post]), jqRef, { max: 1.5 }));
+    return lines;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,112 @@
+// The fast path for Claude Code sessions that `cs` launches: a loopback HTTP
+// endpoint inside the waiting `cs` process answers Claude's `http` hooks, so
+// the hottest hooks (every Write and Edit, every Stop) cost an HTTP round
+// trip to a warm process instead of a Node start-up. Claude gets the hook
+// entries through `--settings`; the command hooks see CS_HOOK_SERVER and step
+// aside for the events served here. Sessions started any other way (an IDE
+// on an adopted repo) keep using the command hooks.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../fsutil.js';
+import { appendSessionLog } from '../session/log.js';
+import type { SessionPaths } from '../session/paths.js';
+import { HANDLERS } from './handlers.js';
+import { parseHookInput } from './protocol.js';
+
+/** Events Claude Code delivers to http hooks (checked with the real CLI); the rest stay command hooks. */
+export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: string; timeout: number }> = [
+  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', timeout: 30 },
+  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', timeout: 10 },
+  { event: 'Stop', handler: 'stop', timeout: 10 },
+];
+
+const MAX_BODY = 32 * 1024 * 1024;
+const TOKEN_HEADER = 'x-cs-token';
+
+export interface HookServer {
+  url: string;
+  /** A settings file for `claude --settings`, readable by this user only. */
+  settingsFile: string;
+  close(): Promise<void>;
+}
+
+export function hookSettings(url: string, token: string): object {
+  const hooks: Record<string, object[]> = {};
+  for (const s of SERVED) {
+    const entry = { type: 'http', url: `${url}/hook/${s.handler}`, headers: { 'X-CS-Token': token }, timeout: s.timeout };
+    (hooks[s.event] ??= []).push(s.matcher ? { matcher: s.matcher, hooks: [entry] } : { hooks: [entry] });
+  }
+  return { hooks };
+}
+
+function tokenMatches(given: string | string[] | undefined, token: Buffer): boolean {
+  if (typeof given !== 'string') return false;
+  const b = Buffer.from(given);
+  return b.length === token.length && timingSafeEqual(b, token);
+}
+
+export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEnv): Promise<HookServer> {
+  const token = randomBytes(24).toString('hex');
+  const tokenBuf = Buffer.from(token);
+  const session = { paths, launchedByCs: true };
+  const log = (m: string) => {
+    try {
+      appendSessionLog(paths.sessionLog, m);
+    } catch {
+      // the log is best effort
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    const answer = (status: number, body = '') => {
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const m = /^\/hook\/([a-z-]+)$/.exec(req.url ?? '');
+    const handler = m && SERVED.some((s) => s.handler === m[1]) ? HANDLERS[m[1]!] : undefined;
+    if (req.method !== 'POST' || !handler) return answer(404);
+    if (!tokenMatches(req.headers[TOKEN_HEADER], tokenBuf)) return answer(401);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      // Never fail Claude: every problem is logged and answered with "no opinion".
+      void (async () => {
+        try {
+          if (size > MAX_BODY) throw new Error(`hook input over ${MAX_BODY} bytes`);
+          const parsed = parseHookInput(Buffer.concat(chunks).toString('utf8'));
+          if (!parsed.ok) {
+            log(`hook problem: ${m![1]}: ${parsed.problem}`);
+            return answer(200, '{}');
+          }
+          const out = await handler({ session, input: parsed.input, env, now: new Date() });
+          answer(200, JSON.stringify(out ?? {}));
+        } catch (e) {
+          log(`hook error in ${m![1]}: ${(e as Error)?.message ?? String(e)}`);
+          answer(200, '{}');
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
+  const settingsFile = path.join(paths.local, 'hook-settings.json');
+  writeFileAtomic(settingsFile, JSON.stringify(hookSettings(url, token), null, 2) + '\n', 0o600);
+  return {
+    url,
+    settingsFile,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
