@@ -2,6 +2,7 @@
 // Per-session secrets in the OS keychain or the encrypted file, and their
 // age-encrypted copy in the workspace for other machines.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expectPositionals, flag, parseArgs, type ParsedArgs } from '../args.js';
 import { CancelError, UsageError, UserError } from '../errors.js';
 import type { IO } from '../io.js';
@@ -272,7 +273,7 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     case 'export-file': {
       const age = await import('../secrets/age.js');
       const { backend } = await select();
-      const r = await age.exportSecretsFile({ session: s, sessionDir, env, backend }, { force: opts.force, file: opts.file });
+      const r = await age.exportSecretsFile({ session: s, sessionDir, env, backend }, { force: opts.force, file: opts.file && path.resolve(ctx.cwd, opts.file) });
       if (r.adopted.length > 0) io.err(`kept ${r.adopted.length} secrets that only the previous file had: ${r.adopted.join(', ')}`);
       io.err(`wrote ${r.file}: ${r.count} secrets for ${r.recipients.length} recipients (${r.recipients.join(', ')})`);
       return 0;
@@ -280,7 +281,7 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     case 'import-file': {
       const age = await import('../secrets/age.js');
       const { backend } = await select();
-      const r = await age.importSecretsFile({ session: s, sessionDir, env, backend }, { file: opts.file });
+      const r = await age.importSecretsFile({ session: s, sessionDir, env, backend }, { file: opts.file && path.resolve(ctx.cwd, opts.file) });
       io.err(`imported ${r.count} secrets into '${s}' (${backend.name}); ${r.changed.length} new or changed${r.changed.length ? ': ' + r.changed.join(', ') : ''}`);
       return 0;
     }

@@ -66,6 +66,12 @@ describe('age identity and interop with the age CLI', () => {
     const dec = await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), file]);
     expect(dec.code).toBe(0);
     expect(JSON.parse(dec.stdout)).toMatchObject({ format: 'cs-secrets', secrets: { API_KEY: 'v1 with spaces' } });
+    // An explicit FILE is taken relative to the current directory (the test context's cwd is HOME).
+    await ok('proj', ['export-file', 'copy.age'], h.env);
+    expect(fs.existsSync(path.join(h.home, 'copy.age'))).toBe(true);
+    await ok('proj', ['rm', 'API_KEY'], h.env);
+    await ok('proj', ['import-file', 'copy.age'], h.env);
+    expect((await ok('proj', ['get', 'API_KEY'], h.env)).stdout).toBe('v1 with spaces\n');
   });
 
   it.each([
