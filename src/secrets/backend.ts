@@ -91,7 +91,7 @@ export async function selectBackend(session: string | undefined, env: NodeJS.Pro
     }
     const encrypted = new EncryptedFileBackend(env);
     if (encrypted.hasStore(session)) {
-      return { backend: encrypted, reason: `${tildify(encrypted.location(session), env)} already holds this session's secrets` };
+      return { backend: encrypted, reason: 'this session already has an encrypted store (migrate-backend moves it)' };
     }
   }
   const { KeychainBackend, probeKeychain } = await import('./keychain.js');

@@ -154,7 +154,7 @@ describe('backend selection', () => {
     const notices: string[] = [];
     const sel = await selectBackend('demo', { ...h.env, CS_SECRETS_BACKEND: undefined }, { notice: (l) => notices.push(l) });
     expect(sel.backend.name).toBe('encrypted');
-    expect(sel.reason).toMatch(/already holds/);
+    expect(sel.reason).toMatch(/already has an encrypted store/);
     expect(notices).toEqual([]);
   });
 
