@@ -10,8 +10,10 @@
 // from a .env file imports too.
 //
 // Nothing here loses a secret silently: export first adopts keys that only
-// the existing file holds, and refuses (unless forced) when it cannot read
-// the existing file.
+// the existing file holds (new from other machines; keys removed on this
+// machine since its last sync stay removed), and refuses (unless forced)
+// when it cannot read the existing file. The bookkeeping (file hash, key
+// names, no values) lives in the machine-local `.cs/local/secrets-age.json`.
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -194,6 +196,12 @@ function markerPath(sessionDir: string): string {
 interface Marker {
   /** SHA-256 of the secrets.age we last wrote or imported. */
   file?: string;
+  /**
+   * Key names this machine held right after that import or export. A key the
+   * file has, this list has, and the backend no longer has was removed here
+   * on purpose: sync must not bring it back.
+   */
+  keys?: string[];
   /** HMAC of the secrets and recipients we last exported (keyed by the local identity). */
   state?: string;
 }
@@ -320,7 +328,9 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   }
   const file = opts.file ?? secretsFilePath(t.sessionDir);
   const shown = path.relative(t.sessionDir, file) || file;
+  const isDefault = file === secretsFilePath(t.sessionDir);
   const secrets = await (await backendOf(t)).getAll(t.session);
+  const removedHere = new Set(isDefault ? (readMarker(t.sessionDir).keys ?? []) : []);
   const adopted: string[] = [];
   const id = await readIdentity(t.env);
   if (fs.existsSync(file)) {
@@ -328,7 +338,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
       if (!id) await requireIdentity(t.env);
       const theirs = await decryptSecretsFile(file, id!, shown);
       const missing: Record<string, string> = {};
-      for (const [k, v] of Object.entries(theirs)) if (!(k in secrets)) missing[k] = v;
+      for (const [k, v] of Object.entries(theirs)) if (!(k in secrets) && !removedHere.has(k)) missing[k] = v;
       if (Object.keys(missing).length > 0) {
         await (await backendOf(t)).setMany(t.session, missing);
         Object.assign(secrets, missing);
@@ -352,8 +362,8 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   const bytes = await enc.encrypt(plaintext);
   ensureDir(path.dirname(file));
   writeFileAtomic(file, bytes, 0o644);
-  if (file === secretsFilePath(t.sessionDir)) {
-    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined });
+  if (isDefault) {
+    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(secrets).sort() });
   }
   return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted };
 }
@@ -365,20 +375,33 @@ export interface ImportResult {
   count: number;
 }
 
-/** Decrypts secrets.age (or `file`) with the local identity and stores every key (the file wins). */
-export async function importSecretsFile(t: SyncTarget, opts: { file?: string } = {}): Promise<ImportResult> {
+/**
+ * Decrypts secrets.age (or `file`) with the local identity and stores its
+ * keys (the file wins). With `keepLocalRemovals`, keys removed on this
+ * machine since its last sync stay removed.
+ */
+export async function importSecretsFile(t: SyncTarget, opts: { file?: string; keepLocalRemovals?: boolean } = {}): Promise<ImportResult> {
   const file = opts.file ?? secretsFilePath(t.sessionDir);
   const shown = path.relative(t.sessionDir, file) || file;
   if (!fs.existsSync(file)) throw new UserError(`${shown} does not exist`, `create it on a machine that has the secrets: cs ${t.session} -secrets export-file`);
   const id = await requireIdentity(t.env);
   const bytes = fs.readFileSync(file);
   const theirs = await decryptSecretsFile(file, id, shown);
+  const isDefault = file === secretsFilePath(t.sessionDir);
+  const marker = isDefault ? readMarker(t.sessionDir) : {};
+  const removedHere = new Set(opts.keepLocalRemovals ? (marker.keys ?? []) : []);
   const local = await (await backendOf(t)).getAll(t.session);
-  const changed = Object.keys(theirs).filter((k) => local[k] !== theirs[k]).sort();
+  const changed = Object.keys(theirs)
+    .filter((k) => local[k] !== theirs[k] && !(local[k] === undefined && removedHere.has(k)))
+    .sort();
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;
   if (changed.length > 0) await (await backendOf(t)).setMany(t.session, updates);
-  if (file === secretsFilePath(t.sessionDir)) writeMarker(t.sessionDir, { ...readMarker(t.sessionDir), file: sha256(bytes) });
+  if (isDefault) {
+    // Every key of the file counts as known now, including ones kept removed here.
+    const keys = [...new Set([...Object.keys(local), ...Object.keys(theirs)])].sort();
+    writeMarker(t.sessionDir, { ...marker, file: sha256(bytes), keys });
+  }
   return { file, changed, count: Object.keys(theirs).length };
 }
 
@@ -401,7 +424,7 @@ export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus
   if (readMarker(t.sessionDir).file === sha256(bytes)) return { status: 'unchanged', changed: [] };
   if (!(await readIdentity(t.env))) return { status: 'no-identity', changed: [] };
   try {
-    const r = await importSecretsFile(t);
+    const r = await importSecretsFile(t, { keepLocalRemovals: true });
     return { status: 'imported', changed: r.changed };
   } catch (e) {
     if (e instanceof UserError && /not encrypted to this machine/.test(e.message)) return { status: 'not-recipient', changed: [] };

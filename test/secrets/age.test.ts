@@ -147,6 +147,28 @@ describe('age identity and interop with the age CLI', () => {
     expect((await ok('proj', ['get', 'KEEP'], h.env)).stdout).toBe('me\n');
   });
 
+  it('a secret removed here stays removed; one new from elsewhere is kept', async () => {
+    const pub = (await ok('proj', ['age', 'init'], h.env)).stdout.trim();
+    await ok('proj', ['set', 'OLD'], h.env, 'o');
+    await ok('proj', ['set', 'STAY'], h.env, 's');
+    await ok('proj', ['export-file'], h.env);
+    const file = path.join(dir, '.cs', 'secrets.age');
+    // Another machine adds NEW (the CLI stands in for it), and this one removes OLD.
+    const other = JSON.stringify({ OLD: 'o', STAY: 's', NEW: 'n' });
+    expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: other })).code).toBe(0);
+    await ok('proj', ['rm', 'OLD'], h.env);
+    const t = { session: 'proj', sessionDir: dir, env: h.env };
+    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['NEW'] });
+    const exp = await ok('proj', ['export-file'], h.env);
+    expect(exp.stderr).toMatch(/2 secrets/);
+    const dec = await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), file]);
+    expect(JSON.parse(dec.stdout).secrets).toEqual({ STAY: 's', NEW: 'n' });
+    // An explicit import-file takes everything the file has.
+    expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: other })).code).toBe(0);
+    await ok('proj', ['import-file'], h.env);
+    expect((await ok('proj', ['list'], h.env)).stdout).toBe('NEW\nOLD\nSTAY\n');
+  });
+
   it('importIfNewer and exportIfChanged only act on change', async () => {
     const backend = new EncryptedFileBackend(h.env);
     const t = { session: 'proj', sessionDir: dir, env: h.env, backend };
