@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 import { ProcessError, UserError } from '../errors.js';
+import { which } from '../session/claude-bin.js';
 import { missingProgram, run } from '../proc.js';
 
 export interface GitOptions {
@@ -132,6 +133,9 @@ async function withGit<T>(
   try {
     return await fn(git);
   } catch (e) {
+    // simple-git reports a git that cannot be spawned as an odd "exit" with a
+    // stack for stderr; say what is really wrong.
+    if (which('git', env) === null) throw missingProgram('git');
     if (captured && captured.code !== 0) throw new GitError(args, captured.code, captured.stderr, captured.stdout);
     const msg = e instanceof Error ? e.message : String(e);
     if (/ENOENT/.test(msg) && /spawn/.test(msg)) throw missingProgram('git');

@@ -66,18 +66,6 @@ export function findSession(env: NodeJS.ProcessEnv, name: string): ResolvedSessi
   return { paths: sessionPaths(entry, name), adopted: false };
 }
 
-async function git(dir: string, args: string[]): Promise<string> {
-  return (await run('git', args, { cwd: dir })).stdout.trim();
-}
-
-/** Commits with the user's identity, or a neutral one when none is configured. */
-async function commitFiles(dir: string, message: string, files: string[]): Promise<void> {
-  const identity = await run('git', ['config', 'user.email'], { cwd: dir, allowFailure: true });
-  const fallback = identity.stdout.trim() === '' ? ['-c', 'user.name=cs', '-c', 'user.email=cs@localhost'] : [];
-  await git(dir, ['add', '--', ...files]);
-  await git(dir, [...fallback, 'commit', '--quiet', '--no-verify', '-m', message, '--', ...files]);
-}
-
 function writeFromTemplates(dir: string, vars: TemplateVars): void {
   for (const d of META_DIRS) fs.mkdirSync(path.join(dir, d), { recursive: true, mode: d === '.cs/local' ? 0o700 : 0o755 });
   for (const { file, template } of WORKSPACE_FILES) {
@@ -99,8 +87,11 @@ export async function createSession(env: NodeJS.ProcessEnv, name: string, now = 
   try {
     writeFromTemplates(staging, templateVars(name, now));
     appendSessionLog(path.join(staging, '.cs/logs/session.log'), `session created: ${name}`, now);
-    await git(staging, ['init', '--quiet']);
-    await commitFiles(staging, `Create session ${name}`, ['.']);
+    const { initRepo, commitAll } = await import('../git/repo.js');
+    const { prepareRepo } = await import('../git/autosave.js');
+    await initRepo(staging, { env });
+    await prepareRepo(staging, { env });
+    await commitAll(staging, `Create session ${name}`, { env });
     fs.renameSync(staging, target);
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -116,11 +107,6 @@ export interface AdoptResult {
   paths: SessionPaths;
   createdRepo: boolean;
   alreadyAdopted: boolean;
-}
-
-async function insideGitRepo(dir: string): Promise<boolean> {
-  const r = await run('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, allowFailure: true });
-  return r.code === 0 && r.stdout.trim() === 'true';
 }
 
 /**
@@ -179,11 +165,19 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   const marker = path.join(real, '.cs/adopted');
   if (!exists(marker)) writeFileAtomic(marker, 'This session was adopted in place (cs -adopt); hooks never move its files.\n');
 
-  let createdRepo = false;
-  if (!(await insideGitRepo(real))) {
-    await git(real, ['init', '--quiet']);
-    await commitFiles(real, `Adopt ${name} as a cs session`, ['.cs', 'CLAUDE.md', '.gitignore']);
-    createdRepo = true;
+  // Keep an existing repository (HEAD, index and branch untouched); a new
+  // one gets a first commit of our files only: the rest is the user's call.
+  // The directory may also sit inside a larger repository: that one is kept.
+  const { initRepo } = await import('../git/repo.js');
+  const { prepareRepo } = await import('../git/autosave.js');
+  const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: real, env, allowFailure: true });
+  const createdRepo = top.code !== 0;
+  const repo = createdRepo ? await initRepo(real, { env }) : null;
+  await prepareRepo(createdRepo ? real : top.stdout.trim(), { env });
+  if (repo) {
+    const ours = ['.cs', 'CLAUDE.md', '.gitignore', '.gitattributes'].filter((f) => exists(path.join(real, f)));
+    await repo.git(['add', '--', ...ours]);
+    await repo.commitGit(['commit', '-q', '--no-verify', '-m', `Adopt ${name} as a cs session`, '--', ...ours]);
   }
   if (!alreadyAdopted) {
     fs.symlinkSync(real, link);
