@@ -11,6 +11,7 @@ import { checkWorkspace, createSession, findSession } from '../session/workspace
 import { requireClaude } from '../session/claude-bin.js';
 import { latestTranscript } from '../session/claude-project.js';
 import { startHookServer } from '../hooks/server.js';
+import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
 import type { Context, Invocation } from './types.js';
 
 export interface OpenOptions {
@@ -46,6 +47,11 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   process.once('exit', releaseOnExit);
   let stopServer: (() => Promise<void>) | undefined;
   try {
+    const report: Report = (line, level) => {
+      appendSessionLog(paths.sessionLog, line, ctx.now());
+      io.err(level === 'warn' ? io.color.yellow(`cs: ${line}`) : io.color.dim(`cs: ${line}`));
+    };
+    await beforeClaude(paths, env, report);
     const hasConversation = !created && latestTranscript(claudeConfigDir(env), paths.dir) !== null;
     const hookServer = await startHookServer(paths, env);
     stopServer = hookServer.close;
@@ -55,31 +61,12 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     // work; CS_HOOK_SERVER that the served events come over HTTP.
     const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', CS_HOOK_SERVER: '1' } });
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
-    await endOfSession(paths, ctx);
+    await afterClaude(paths, env, report);
     return result.code;
   } finally {
     await stopServer?.();
     lock.release();
     process.off('exit', releaseOnExit);
-  }
-}
-
-/**
- * After Claude exits: one clean commit of the session's changes (and a push
- * when auto-sync is on). Failures are reported, never thrown: the work is
- * safe in the working tree and the autosave ref either way.
- */
-async function endOfSession(paths: SessionPaths, ctx: Context): Promise<void> {
-  try {
-    const { sessionEndCommit } = await import('../git/session-end.js');
-    const r = await sessionEndCommit(paths.dir, { env: ctx.env });
-    if (r.commit) {
-      appendSessionLog(paths.sessionLog, `session commit: ${r.message}`, ctx.now());
-      ctx.io.err(ctx.io.color.dim(`cs: committed ${r.message}${r.pushed ? ' and pushed' : ''}`));
-    }
-    if (r.pushError) ctx.io.err(ctx.io.color.yellow(`cs: push failed (${r.pushError}); the commit is kept — run: cs ${paths.name} -sync push`));
-  } catch (e) {
-    ctx.io.err(ctx.io.color.yellow(`cs: session-end commit skipped: ${(e as Error).message}`));
   }
 }
 

@@ -37,17 +37,11 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
-  if (!c.session.launchedByCs && source === 'startup') await recoverAfterCrash(c);
-  return additionalContext('SessionStart', sessionContext(c.session));
-}
-
-/** Seam to the git module: restore an autosave a crash left behind. */
-async function recoverAfterCrash(c: HookContext): Promise<void> {
-  const { recoverFromAutosave } = await import('../git/recover.js');
-  const report = await recoverFromAutosave(c.session.paths.dir);
-  if (report.restored.length || report.skipped.length) {
-    log(c, `autosave recovery: restored ${report.restored.length} file(s), left ${report.skipped.length} newer one(s) alone`);
+  if (!c.session.launchedByCs && source === 'startup') {
+    const { beforeClaude } = await import('../session/lifecycle.js');
+    await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
   }
+  return additionalContext('SessionStart', sessionContext(c.session));
 }
 
 async function preToolUse(c: HookContext): Promise<object | null> {
@@ -122,9 +116,8 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   if (reason !== 'clear') await archiveArtifacts(c);
   if (!c.session.launchedByCs) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.
-    const { sessionEndCommit } = await import('../git/session-end.js');
-    const r = await sessionEndCommit(p.dir);
-    if (r.commit) log(c, `session commit: ${r.message}`);
+    const { afterClaude } = await import('../session/lifecycle.js');
+    await afterClaude(p, c.env, (line) => log(c, line));
   }
   return null;
 }

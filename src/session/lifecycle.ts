@@ -1,0 +1,55 @@
+// What happens around a Claude Code run, in one place for both callers: the
+// `cs` process that launched Claude, and the SessionStart/SessionEnd hooks
+// for Claude sessions started some other way. No step may keep Claude from
+// starting or lose work: failures are reported and the next step runs.
+import type { SessionPaths } from './paths.js';
+
+export type Report = (line: string, level: 'info' | 'warn') => void;
+
+async function step(report: Report, what: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    report(`${what} skipped: ${(e as Error)?.message ?? String(e)}`, 'warn');
+  }
+}
+
+/** Before Claude starts: recover a crash's autosave, pull when auto-sync is on, import synced secrets. */
+export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
+  await step(report, 'autosave recovery', async () => {
+    const { recoverFromAutosave } = await import('../git/recover.js');
+    const r = await recoverFromAutosave(p.dir, { env });
+    if (r.restored.length) report(`recovered ${r.restored.length} file(s) from the last autosave: ${r.restored.slice(0, 5).join(', ')}${r.restored.length > 5 ? ', …' : ''}`, 'info');
+    // Our own logs are appended to on every start: not news to the user.
+    const skipped = r.skipped.filter((f) => !f.startsWith('.cs/logs/'));
+    if (skipped.length) report(`left ${skipped.length} file(s) that changed after the autosave alone: ${skipped.slice(0, 5).join(', ')}`, 'warn');
+    if (r.backupDir) report(`copies of the overwritten files are in ${r.backupDir}`, 'info');
+  });
+  await step(report, 'auto-sync pull', async () => {
+    const { sessionStartPull } = await import('../git/sync.js');
+    const r = await sessionStartPull(p.dir, p.name, { env });
+    if (r.pulled) report('pulled the latest session from its remote', 'info');
+    if (r.error) report(`pull failed: ${r.error}${r.hint ? ` — ${r.hint}` : ''}`, 'warn');
+  });
+  await step(report, 'secrets import', async () => {
+    const { importIfNewer } = await import('../secrets/age.js');
+    const r = await importIfNewer({ session: p.name, sessionDir: p.dir, env });
+    if (r.status === 'imported') report(`imported ${r.changed.length} secret(s) from .cs/secrets.age`, 'info');
+    if (r.status === 'not-recipient') report('.cs/secrets.age is not encrypted to this machine — on a machine that can read it run: cs <s> -secrets age add <name> "$(cs <s> -secrets age pubkey)"', 'warn');
+  });
+}
+
+/** After Claude exits: export secrets for the other machines, then one commit (and a push with auto-sync). */
+export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
+  await step(report, 'secrets export', async () => {
+    const { exportIfChanged } = await import('../secrets/age.js');
+    const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
+    if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age`, 'info');
+  });
+  await step(report, 'session-end commit', async () => {
+    const { sessionEndCommit } = await import('../git/session-end.js');
+    const r = await sessionEndCommit(p.dir, { env });
+    if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info');
+    if (r.pushError) report(`push failed (${r.pushError}); the commit is kept — run: cs ${p.name} -sync push`, 'warn');
+  });
+}
