@@ -2,10 +2,24 @@
 // measured in the same run. Targets are printed next to each ratio.
 import { benchCli } from './cli.js';
 import { benchHooks } from './hooks.js';
+import { benchAutosave } from './autosave.js';
+import { benchSecrets } from './secrets.js';
+
+async function autosaveLines(): Promise<string[]> {
+  const r = await benchAutosave();
+  const verdict = r.ratio <= 0.5 ? 'ok (target <= 0.5x)' : 'OVER TARGET (<= 0.5x)';
+  return [
+    `workspace: ${r.files} files, ${(r.bytes / 1e6).toFixed(1)} MB, one file changed, ${r.runs} runs each`,
+    `${'naive snapshot (fresh index, add -A)'.padEnd(44)} ${r.naiveMs.toFixed(1).padStart(8)} ms`,
+    `${'incremental autosave'.padEnd(44)} ${r.incrementalMs.toFixed(1).padStart(8)} ms  ${r.ratio.toFixed(2).padStart(6)}x naive  ${verdict}`,
+  ];
+}
 
 const sections: Array<[string, () => Promise<string[]>]> = [
   ['CLI start-up and listing', benchCli],
   ['Hooks', benchHooks],
+  ['Autosave (10,000-file workspace)', autosaveLines],
+  ['Secrets get', () => benchSecrets()],
 ];
 
 for (const [title, run] of sections) {
