@@ -212,6 +212,9 @@ function replaceRange(line: string, start: number, end: number, text: string): s
   return line.slice(0, start) + text + line.slice(end);
 }
 
+/** "key": "value" or key = "value" with a quoted value, anywhere in a line. */
+const QUOTED_PAIR_RE = /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
+
 function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean): string {
   const a = parseAssignment(line);
   if (a && !isTrivialValue(a.value) && (a.quoted || !quotedOnly)) {
@@ -222,8 +225,12 @@ function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly:
       return replaceRange(line, a.start, a.end, redactionMarker(namer.explicit(a.key, a.value)));
     }
   }
-  // Token shapes and URL passwords inside an otherwise ordinary line.
-  let out = line;
+  // Quoted pairs inside a line: one-line JSON ({"password": "x", ...}) and
+  // inline tables ({ token = "x" }), where the whole line is no assignment.
+  let out = line.replace(QUOTED_PAIR_RE, (whole: string, _q: string, key: string, sep: string, vq: string, value: string) => {
+    if (!isSecretKey(key) || isTrivialValue(value) || value.startsWith(MARKER_PREFIX)) return whole;
+    return `${_q}${key}${_q}${sep}${vq}${redactionMarker(namer.explicit(key, value))}${vq}`;
+  });
   let keyed = 0;
   const nameFor = (base: string, value: string) =>
     a ? namer.explicit(keyed++ === 0 ? a.key : `${a.key}_${keyed}`, value) : namer.generated(base, value);

@@ -23,22 +23,23 @@ export interface SessionSummary {
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
-// a thrown ENOENT costs far more than the syscall: look names up in one
-// readdir of the folder instead of trying each file.
-function readdirOrEmpty(dir: string): string[] {
+// a thrown ENOENT costs far more than the syscall: existsSync never throws.
+function readIfExists(file: string): string {
+  if (!fs.existsSync(file)) return '';
   try {
-    return fs.readdirSync(dir);
+    return fs.readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return '';
   }
 }
 
-function readIfListed(dir: string, names: readonly string[], name: string): string {
-  if (!names.includes(name)) return '';
+function countArtifacts(dir: string): number {
   try {
-    return fs.readFileSync(path.join(dir, name), 'utf8');
+    let n = 0;
+    for (const f of fs.readdirSync(dir)) if (f !== 'MANIFEST.json' && !f.startsWith('.')) n++;
+    return n;
   } catch {
-    return '';
+    return 0;
   }
 }
 
@@ -88,21 +89,19 @@ export function summarize(root: string, name: string): SessionSummary | null {
   }
   if (!st?.isDirectory()) return null;
   const p = sessionPaths(dir, name);
-  const meta = readdirOrEmpty(p.meta);
-  if (meta.length === 0) return null;
-  const logs = meta.includes('logs') ? fs.statSync(p.sessionLog, { throwIfNoEntry: false }) : undefined;
-  const artifacts = meta.includes('artifacts') ? readdirOrEmpty(p.artifacts).filter((f) => f !== 'MANIFEST.json' && !f.startsWith('.')).length : 0;
-  const sync = parseConf(readIfListed(p.meta, meta, 'sync.conf'));
-  const remote = parseConf(readIfListed(p.meta, meta, 'remote.conf'));
-  const lock = meta.includes('local') && readdirOrEmpty(p.local).includes('lock') ? readLock(p.lock) : ({ kind: 'none' } as const);
+  if (!fs.statSync(p.meta, { throwIfNoEntry: false })?.isDirectory()) return null;
+  const logs = fs.statSync(p.sessionLog, { throwIfNoEntry: false });
+  const sync = parseConf(readIfExists(p.syncConf));
+  const remote = parseConf(readIfExists(p.remoteConf));
+  const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
   return {
     name,
     dir,
     adopted,
     lastUsed: new Date(logs?.mtimeMs ?? st.mtimeMs).toISOString(),
-    objective: objectiveOf(readIfListed(p.meta, meta, 'README.md')),
-    discoveries: countDiscoveries(readIfListed(p.meta, meta, 'discoveries.md')),
-    artifacts,
+    objective: objectiveOf(readIfExists(p.readme)),
+    discoveries: countDiscoveries(readIfExists(p.discoveries)),
+    artifacts: countArtifacts(p.artifacts),
     sync: sync.remote ? (sync.auto === 'on' ? 'auto' : 'manual') : 'none',
     location: remote.host || 'local',
     open: lock.kind === 'held' && lockState(lock.info) !== 'stale',

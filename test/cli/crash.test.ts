@@ -33,7 +33,7 @@ describe('crash recovery', () => {
     expect(git(dir, 'rev-parse', '--verify', '-q', 'refs/cs/auto')).toMatch(/^[0-9a-f]{40}$/);
 
     // The crash: cs and claude die without any clean-up.
-    const claudePid = claudeStarts(sb)[1]!.pid as unknown as number;
+    const claudePid = claudeStarts(sb)[1]!.pid;
     first.kill('SIGKILL');
     process.kill(claudePid, 'SIGKILL');
     await first.done;

@@ -80,7 +80,7 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
 }
 
 /** Lines the fake claude logged: one JSON object per start. */
-export function claudeStarts(sb: Sandbox): Array<{ argv: string[]; cwd: string; env: Record<string, string> }> {
+export function claudeStarts(sb: Sandbox): Array<{ argv: string[]; cwd: string; env: Record<string, string>; pid: number }> {
   if (!fs.existsSync(sb.claudeLog)) return [];
   return fs.readFileSync(sb.claudeLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
