@@ -1,0 +1,109 @@
+// `cs <s> --on <host>`, `cs <host>:<s>` and `cs <s>` on a stub: run the
+// session inside `tmux new-session -A -s cs-<s>` on the host, so a dropped
+// connection leaves it running and the next call re-attaches.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { runAttached } from '../proc.js';
+import { validateName } from '../session/names.js';
+import { sessionsRoot } from '../session/paths.js';
+import { ensureRoot, findSession } from '../session/workspace.js';
+import type { Context } from '../commands/types.js';
+import { resolveTarget, type Target } from './hosts.js';
+import { probe } from './probe.js';
+import { commandLine } from './shell.js';
+import { interactiveArgv, SSH_FAILED, transportConfig } from './ssh.js';
+import { readRemoteConf, writeStub, type RemoteConf } from './stub.js';
+
+export interface ConnectOptions {
+  name: string;
+  /** --on / host: prefix; absent for a plain `cs <s>` on a stub. */
+  on?: string;
+  force: boolean;
+  claudeArgs: string[];
+}
+
+/** tmux turns "." and ":" in session names into "_"; do it ourselves so -A finds it again. */
+export function tmuxSessionName(name: string): string {
+  return `cs-${name.replace(/[.:]/g, '_')}`;
+}
+
+/** The words run on the remote: tmux attaches to cs-<s> or starts it running `cs <s>`. */
+export function remoteWords(remoteCs: string, o: Pick<ConnectOptions, 'name' | 'force' | 'claudeArgs'>): string[] {
+  // tmux runs a single shell-command argument through its shell (all tmux
+  // versions agree on that), so the inner command is quoted once more.
+  const inner = commandLine([remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])]);
+  return ['tmux', 'new-session', '-A', '-s', tmuxSessionName(o.name), inner];
+}
+
+/** The target a stub points at: its alias while registered, else the address it recorded. */
+export function stubTarget(env: NodeJS.ProcessEnv, conf: RemoteConf): Target {
+  try {
+    return resolveTarget(env, conf.host);
+  } catch (e) {
+    if (!conf.address || conf.address === conf.host) throw e;
+    return { ...resolveTarget(env, conf.address), label: conf.host };
+  }
+}
+
+export async function connect(opts: ConnectOptions, ctx: Context): Promise<number> {
+  const { io, env } = ctx;
+  const name = validateName(opts.name);
+  const cfg = transportConfig(env);
+  const conf = readRemoteConf(env, name);
+  let target: Target;
+  if (opts.on !== undefined) {
+    target = resolveTarget(env, opts.on);
+    if (!conf && findSession(env, name)) {
+      throw new UserError(`session '${name}' is on this machine`, `to run it on ${target.label}, move it there: cs ${name} --move-to ${opts.on}`);
+    }
+    if (conf && stubTarget(env, conf).spec !== target.spec) {
+      throw new UserError(`session '${name}' runs on ${conf.host}, not on ${opts.on}`, `connect with cs ${name}, or forget it here first with cs -rm ${name}`);
+    }
+  } else if (conf) {
+    target = stubTarget(env, conf);
+  } else {
+    throw new UserError(`session '${name}' is not a remote session`, `run it on a host with cs ${name} --on <host>`);
+  }
+
+  const p = await probe(cfg, target, name, { env });
+  if (p.session === 'stub') {
+    throw new UserError(`'${name}' on ${target.label} is itself a stub for another machine`, `connect to that machine directly; nothing was changed`);
+  }
+  if (conf?.backup && p.session === 'none') {
+    throw new UserError(
+      `session '${name}' was moved to ${target.label} but is not there (${p.dir})`,
+      `your local copy is at ${conf.backup}; move it back with: mv ${conf.backup} <new place> (the stub is ${path.join(sessionsRoot(env), name)})`,
+    );
+  }
+  if (!conf) {
+    const root = sessionsRoot(env);
+    ensureRoot(root);
+    writeStub(path.join(root, name), { host: opts.on!, address: target.spec });
+  }
+
+  const tmuxName = tmuxSessionName(name);
+  const how = interactiveArgv(cfg, target, commandLine(remoteWords(cfg.remoteCs, { ...opts, name })), env);
+  io.err(io.color.dim(`cs: ${p.session === 'none' ? 'starting' : 'attaching to'} '${name}' on ${target.label} (tmux session ${tmuxName}, via ${how.via})`));
+  const result = await runAttached(how.bin, how.args, { env });
+  if (result.code === 0) {
+    if (conf?.backup) dropBackup(env, name, conf, ctx);
+    return 0;
+  }
+  if (result.signal || (how.via === 'ssh' && result.code === SSH_FAILED)) {
+    io.err(io.color.yellow(`cs: connection to ${target.label} ended (${result.signal ?? `exit ${result.code}`}); '${name}' keeps running there in tmux — reconnect with: cs ${name}`));
+  }
+  return result.code;
+}
+
+/** After a good connect the copy --move-to left behind is no longer needed. */
+function dropBackup(env: NodeJS.ProcessEnv, name: string, conf: RemoteConf, ctx: Context): void {
+  const root = sessionsRoot(env);
+  const backup = conf.backup!;
+  // Only ever remove what --move-to created: a .moved-<name>-* folder in the root.
+  if (path.dirname(backup) !== root || !path.basename(backup).startsWith(`.moved-${name}-`)) return;
+  fs.rmSync(backup, { recursive: true, force: true });
+  const { backup: _gone, ...rest } = conf;
+  writeStub(path.join(root, name), rest);
+  ctx.io.err(ctx.io.color.dim(`cs: removed the local copy kept at ${backup} (the session is safe on ${conf.host})`));
+}

@@ -1,0 +1,95 @@
+// `cs -ls --remote`: this machine's sessions plus each registered host's own
+// `cs -ls --json`, asked in parallel with a timeout. A host that does not
+// answer is reported and the listing goes on.
+import { relativeTime, table } from '../format.js';
+import type { SessionSummary } from '../session/summary.js';
+import type { Context } from '../commands/types.js';
+import { errorMessage } from '../errors.js';
+import { readHosts, resolveTarget, type Target } from './hosts.js';
+import { lastMeaningfulLine, runRemote, transportConfig } from './ssh.js';
+
+export interface HostListing {
+  alias?: string;
+  host: string;
+  reachable: boolean;
+  error?: string;
+  sessions: SessionSummary[];
+}
+
+export function listTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const s = Number(env.CS_REMOTE_TIMEOUT);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 8000;
+}
+
+/** The hosts to ask: every registered alias, plus hosts stubs point at directly. */
+export function hostsToAsk(env: NodeJS.ProcessEnv, local: readonly SessionSummary[]): Target[] {
+  const out = new Map<string, Target>();
+  for (const h of readHosts(env)) {
+    const t = resolveTarget(env, h.alias);
+    out.set(t.label, t);
+  }
+  for (const s of local) {
+    if (s.location === 'local' || out.has(s.location)) continue;
+    try {
+      const t = resolveTarget(env, s.location);
+      out.set(t.label, t);
+    } catch {
+      // a stub naming an alias that is gone: nothing to ask
+    }
+  }
+  return [...out.values()];
+}
+
+export async function askHost(t: Target, ctx: Context, timeoutMs: number): Promise<HostListing> {
+  const cfg = transportConfig(ctx.env);
+  const base = { ...(t.alias ? { alias: t.alias } : {}), host: t.spec };
+  try {
+    const r = await runRemote(cfg, t, [cfg.remoteCs, '-ls', '--json'], { env: ctx.env, timeoutMs, batch: true });
+    if (r.code !== 0) return { ...base, reachable: true, error: `cs -ls failed there (exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, sessions: [] };
+    const sessions = JSON.parse(r.stdout) as SessionSummary[];
+    if (!Array.isArray(sessions)) throw new Error('not a list');
+    return { ...base, reachable: true, sessions: sessions.map((s) => ({ ...s, location: t.label })) };
+  } catch (e) {
+    return { ...base, reachable: false, error: errorMessage(e), sessions: [] };
+  }
+}
+
+export async function listWithRemote(local: SessionSummary[], opts: { json: boolean }, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const targets = hostsToAsk(ctx.env, local);
+  const timeoutMs = listTimeoutMs(ctx.env);
+  const hosts = await Promise.all(targets.map((t) => askHost(t, ctx, timeoutMs)));
+  // A stub and the session it stands for are one row: keep the host's (it is current).
+  const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${s.location}\0${s.name}`)));
+  const rows = [...local.filter((s) => !answered.has(`${s.location}\0${s.name}`)), ...hosts.flatMap((h) => h.sessions)];
+  if (opts.json) {
+    io.out(JSON.stringify({ sessions: rows, hosts: hosts.map(({ sessions, ...h }) => ({ ...h, count: sessions.length })) }, null, 2));
+    for (const h of hosts) if (h.error) io.err(`cs: ${h.alias ?? h.host}: ${h.error}`);
+    return 0;
+  }
+  const now = ctx.now();
+  const c = io.color;
+  if (rows.length) {
+    const lines = table(
+      ['NAME', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', 'LOCATION'],
+      rows.map((s) => [
+        s.name + (s.open ? ' ●' : '') + (s.adopted ? ' ↗' : ''),
+        s.location !== 'local' && !hosts.some((h) => h.sessions.includes(s)) ? '-' : relativeTime(new Date(s.lastUsed), now),
+        String(s.discoveries),
+        String(s.artifacts),
+        s.sync === 'none' ? '-' : s.sync,
+        s.location,
+      ]),
+      (col, _cell, padded) => (col === 0 ? c.bold(padded) : padded),
+    );
+    io.out(c.dim(lines[0]!));
+    for (const l of lines.slice(1)) io.out(l);
+  } else {
+    io.err('cs: no sessions here or on the registered hosts');
+  }
+  for (const h of hosts) {
+    if (h.error) io.err(c.yellow(`cs: ${h.alias ?? h.host} ${h.reachable ? 'answered with an error' : 'is unreachable'}: ${h.error}`));
+  }
+  if (targets.length === 0) io.err(c.dim('cs: no hosts registered — add one with cs -remote add <alias> <user@host>'));
+  return 0;
+}

@@ -1,0 +1,170 @@
+// `cs <s> --move-to <host>`: validate, lock, probe, push, copy, verify,
+// place, switch. The local workspace is only touched in the last step, after
+// the copy on the host has been verified; until then any failure leaves it
+// exactly as it was.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { run } from '../proc.js';
+import { acquireLock, describeHolder, lockState, readLock } from '../session/lock.js';
+import { appendSessionLog } from '../session/log.js';
+import { validateName } from '../session/names.js';
+import { sessionsRoot, type SessionPaths } from '../session/paths.js';
+import { findSession } from '../session/workspace.js';
+import type { Context } from '../commands/types.js';
+import { compareDigests, digestWorkspace, parseDigest, type Digest } from './digest.js';
+import { resolveTarget, type Target } from './hosts.js';
+import { probe, type Probe } from './probe.js';
+import { step } from './progress.js';
+import { lastMeaningfulLine, remoteFailure, rsyncShell, runRemote, type TransportConfig, transportConfig } from './ssh.js';
+import { readRemoteConf, writeStub } from './stub.js';
+
+export interface MoveOptions {
+  name: string;
+  host: string;
+}
+
+export interface MoveReport {
+  target: Target;
+  remoteDir: string;
+  backup: string;
+  files: number;
+  metaFiles: number;
+  pushedTo: string | null;
+}
+
+export async function moveTo(opts: MoveOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const r = await move(opts, ctx);
+  const c = io.color;
+  io.err(`${c.green('cs:')} moved '${opts.name}' to ${r.target.label}${r.target.label !== r.target.spec ? ` (${r.target.spec})` : ''} at ${r.remoteDir}`);
+  io.err(`    ${r.files} files copied; .cs/ verified (${r.metaFiles} files, SHA-256)${r.pushedTo ? `; pushed to ${r.pushedTo} first` : ''}`);
+  io.err(`    local copy kept at ${r.backup} until the next successful connect`);
+  io.err(`    open it with: cs ${opts.name}`);
+  return 0;
+}
+
+export async function move(opts: MoveOptions, ctx: Context): Promise<MoveReport> {
+  const { io, env } = ctx;
+  const name = validateName(opts.name);
+  const paths = validateLocal(env, name);
+  const target = resolveTarget(env, opts.host);
+  const cfg = transportConfig(env);
+  const lock = takeLock(paths, ctx);
+  let staging: string | null = null;
+  try {
+    const p = await step(io, `checking ${target.label}`, () => checkHost(cfg, target, name, env));
+    const pushedTo = await pushFirst(paths, ctx);
+    staging = `${p.root}/.cs-incoming-${name}-${randomBytes(4).toString('hex')}`;
+    const stagingDir = staging;
+    await step(io, `copying '${name}' to ${target.label}`, () => copy(cfg, target, paths.dir, stagingDir, env));
+    const local = await step(io, 'verifying the copy', () => verify(cfg, target, paths.dir, stagingDir, env));
+    await place(cfg, target, stagingDir, p.dir, env);
+    staging = null;
+    const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
+    return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo };
+  } catch (e) {
+    if (staging) await discard(cfg, target, staging, env, io);
+    throw e;
+  } finally {
+    lock.release();
+  }
+}
+
+function validateLocal(env: NodeJS.ProcessEnv, name: string): SessionPaths {
+  const conf = readRemoteConf(env, name);
+  if (conf) throw new UserError(`session '${name}' already runs on ${conf.host}`, `connect with: cs ${name}`);
+  const found = findSession(env, name);
+  if (!found) throw new UserError(`no session named '${name}'`, 'cs -ls lists your sessions');
+  if (found.adopted) {
+    throw new UserError(`session '${name}' is adopted: its files are your project at ${found.paths.dir}, which cs does not move`, 'copy the project to the host yourself and run cs -adopt there');
+  }
+  if (!fs.existsSync(found.paths.meta)) throw new UserError(`${found.paths.dir} has no .cs/ directory: it is not a cs session`);
+  return found.paths;
+}
+
+/** Refuse while the session is open; then hold its lock so nobody opens it mid-move. */
+function takeLock(paths: SessionPaths, ctx: Context) {
+  const current = readLock(paths.lock);
+  if (current.kind === 'held' && lockState(current.info) !== 'stale') {
+    throw new UserError(`session '${paths.name}' is open in ${describeHolder(current.info)}`, 'close it before moving it; nothing was changed');
+  }
+  return acquireLock(paths.lock, { session: paths.name, now: ctx.now() });
+}
+
+async function checkHost(cfg: TransportConfig, t: Target, name: string, env: NodeJS.ProcessEnv): Promise<Probe> {
+  const p = await probe(cfg, t, name, { env, mkroot: true });
+  if (!p.rsync) throw new UserError(`rsync is not installed on ${t.label}`, 'install it there (e.g. apt-get install rsync); nothing was changed');
+  if (p.session !== 'none') {
+    throw new UserError(`a session named '${name}' already exists on ${t.label} (${p.dir})`, `connect to it with cs ${name} --on ${t.label}, or pick another name; nothing was changed`);
+  }
+  if (!p.root.startsWith('/')) throw new UserError(`${t.label} reported a sessions root that is not an absolute path: ${p.root}`);
+  return p;
+}
+
+/** With a git remote, the history goes there first: the copy is then never the only one. */
+async function pushFirst(paths: SessionPaths, ctx: Context): Promise<string | null> {
+  const { openRepo } = await import('../git/repo.js');
+  const { ensureOrigin, syncPush } = await import('../git/sync.js');
+  const repo = await openRepo(paths.dir, { env: ctx.env });
+  if (!(await ensureOrigin(repo))) return null;
+  const r = await step(ctx.io, `pushing '${paths.name}' first`, () => syncPush(repo, paths.name));
+  return r.url;
+}
+
+function rsyncHost(t: Target): string {
+  return `${t.user}@${t.host.includes(':') ? `[${t.host}]` : t.host}`;
+}
+
+async function copy(cfg: TransportConfig, t: Target, dir: string, staging: string, env: NodeJS.ProcessEnv): Promise<void> {
+  // -a keeps modes, times and links; .cs/local/ is this machine's lock and caches.
+  const args = ['-a', '--timeout=60', '--exclude=/.cs/local/', '-e', rsyncShell(cfg, t), '--', `${dir}/`, `${rsyncHost(t)}:${staging}/`];
+  const r = await run('rsync', args, { env, allowFailure: true });
+  if (r.code !== 0) throw new UserError(`copying to ${t.label} failed (rsync exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, 'nothing was changed here; try again');
+}
+
+async function verify(cfg: TransportConfig, t: Target, dir: string, staging: string, env: NodeJS.ProcessEnv): Promise<Digest> {
+  const local = digestWorkspace(dir);
+  const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'digest', staging], { env });
+  const remote = r.code === 0 ? parseDigest(r.stdout.trim()) : null;
+  if (!remote) throw remoteFailure(t, 'checking the copy', r);
+  const diff = compareDigests(local, remote);
+  if (diff.length) {
+    throw new UserError(`the copy on ${t.label} does not match (${diff.slice(0, 3).join('; ')}${diff.length > 3 ? '; ...' : ''})`, 'the copy was discarded and nothing was changed here; try again');
+  }
+  return local;
+}
+
+async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const script = 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
+  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir], { env });
+  if (r.code !== 0) throw remoteFailure(t, 'putting the copy in place', r);
+}
+
+async function discard(cfg: TransportConfig, t: Target, staging: string, env: NodeJS.ProcessEnv, io: Context['io']): Promise<void> {
+  try {
+    await runRemote(cfg, t, ['rm', '-rf', '--', staging], { env, timeoutMs: 30_000 });
+  } catch {
+    io.err(io.color.yellow(`cs: could not remove the partial copy ${staging} on ${t.label}; remove it by hand`));
+  }
+}
+
+/** Local copy to `.moved-<name>-<stamp>` beside it, stub in its place; returns the copy's path. */
+function switchToStub(env: NodeJS.ProcessEnv, paths: SessionPaths, conf: { host: string; address: string }, now: Date): string {
+  const root = sessionsRoot(env);
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const backup = path.join(root, `.moved-${paths.name}-${stamp}`);
+  const stub = path.join(root, `.cs-stub-${paths.name}-${randomBytes(4).toString('hex')}`);
+  writeStub(stub, { ...conf, moved: now.toISOString(), backup });
+  appendSessionLog(paths.sessionLog, `session moved to ${conf.host} (${conf.address}); this copy is a backup`, now);
+  try {
+    fs.renameSync(paths.dir, backup);
+  } catch (e) {
+    fs.rmSync(stub, { recursive: true, force: true });
+    throw e;
+  }
+  fs.renameSync(stub, paths.dir);
+  fs.rmSync(path.join(backup, '.cs', 'local', 'lock'), { force: true });
+  return backup;
+}

@@ -1,0 +1,111 @@
+// The ssh/et transport. Every program gets an argument array; the only
+// string the remote shell parses is built by commandLine() from quoted words.
+import { ProcessError, UserError } from '../errors.js';
+import { run, type RunResult } from '../proc.js';
+import { which } from '../session/claude-bin.js';
+import type { Target } from './hosts.js';
+import { commandLine, shellQuote } from './shell.js';
+
+/** Knobs read from the environment once (CS_SSH, CS_SSH_OPTS, CS_REMOTE_CS, CS_TRANSPORT). */
+export interface TransportConfig {
+  ssh: string;
+  /** Extra ssh options, split on whitespace (never through a shell). */
+  sshOpts: string[];
+  /** The cs command on the remote side. */
+  remoteCs: string;
+  /** 'ssh', 'et', or 'auto' (et when installed and usable). */
+  transport: 'ssh' | 'et' | 'auto';
+}
+
+export function transportConfig(env: NodeJS.ProcessEnv): TransportConfig {
+  const t = env.CS_TRANSPORT;
+  return {
+    ssh: env.CS_SSH?.trim() || 'ssh',
+    sshOpts: (env.CS_SSH_OPTS ?? '').split(/\s+/).filter(Boolean),
+    remoteCs: env.CS_REMOTE_CS?.trim() || 'cs',
+    transport: t === 'ssh' || t === 'et' ? t : 'auto',
+  };
+}
+
+export interface SshCall {
+  /** Allocate a terminal (interactive) or not. */
+  tty: boolean;
+  /** Never prompt (parallel listing). */
+  batch?: boolean;
+  connectTimeoutS?: number;
+}
+
+/** ssh argv for running `command` (already a remote command line) on the target. */
+export function sshArgs(cfg: TransportConfig, t: Target, call: SshCall, command: string): string[] {
+  return [
+    // The user's options come first: for ssh the first value given wins.
+    ...cfg.sshOpts,
+    call.tty ? '-t' : '-T',
+    ...(call.batch ? ['-o', 'BatchMode=yes'] : []),
+    '-o',
+    `ConnectTimeout=${call.connectTimeoutS ?? 10}`,
+    ...(t.port ? ['-p', String(t.port)] : []),
+    '--',
+    `${t.user}@${t.host}`,
+    command,
+  ];
+}
+
+/** The -e value for rsync: rsync splits it on spaces and honours single quotes. */
+export function rsyncShell(cfg: TransportConfig, t: Target): string {
+  const words = [cfg.ssh, ...cfg.sshOpts, '-T', '-o', 'ConnectTimeout=10', ...(t.port ? ['-p', String(t.port)] : [])];
+  for (const w of words) {
+    if (w.includes("'")) throw new UserError(`cannot pass ${JSON.stringify(w)} to rsync's -e (it contains a single quote)`, 'remove the quote from CS_SSH/CS_SSH_OPTS');
+  }
+  return words.map(shellQuote).join(' ');
+}
+
+/** How to attach interactively: et when installed (and nothing ssh-specific was asked for), else ssh -t. */
+export function interactiveArgv(cfg: TransportConfig, t: Target, command: string, env: NodeJS.ProcessEnv): { bin: string; args: string[]; via: 'et' | 'ssh' } {
+  const sshSpecific = t.port !== undefined || cfg.sshOpts.length > 0 || cfg.ssh !== 'ssh';
+  const et = cfg.transport === 'et' || (cfg.transport === 'auto' && !sshSpecific && which('et', env) !== null);
+  // The host was validated (no leading "-"), so et cannot read it as an option.
+  if (et) return { bin: 'et', args: ['-c', command, `${t.user}@${t.host}`], via: 'et' };
+  return { bin: cfg.ssh, args: sshArgs(cfg, t, { tty: true }, command), via: 'ssh' };
+}
+
+/** ssh's own failures exit 255; anything else is the remote command's code. */
+export const SSH_FAILED = 255;
+
+/** Runs a command (given as words) on the target and captures its output. */
+export async function runRemote(
+  cfg: TransportConfig,
+  t: Target,
+  words: readonly string[],
+  opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; batch?: boolean; input?: string },
+): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const connectTimeoutS = Math.max(1, Math.min(10, Math.ceil(timeoutMs / 2000)));
+  const args = sshArgs(cfg, t, { tty: false, batch: opts.batch, connectTimeoutS }, commandLine(words));
+  const started = Date.now();
+  const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input });
+  if (r.code === SSH_FAILED) throw unreachable(t, r.stderr);
+  if (r.code === 128 && Date.now() - started >= timeoutMs - 50) throw unreachable(t, `no answer within ${Math.round(timeoutMs / 1000)} s`);
+  return r;
+}
+
+export function unreachable(t: Target, stderr: string): UserError {
+  const line = lastMeaningfulLine(stderr) || 'no answer';
+  return new UserError(`cannot reach ${t.label}${t.label !== t.spec ? ` (${t.spec})` : ''}: ${line}`, 'check the host, your network and ssh keys (CS_SSH_OPTS adds ssh options); nothing was changed');
+}
+
+/** The last stderr line that is not one of ssh's routine warnings. */
+export function lastMeaningfulLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Warning: Permanently added/.test(l) && !/^\*\*/.test(l));
+  return lines.pop() ?? '';
+}
+
+/** Turns a failed remote step into a one-line UserError naming the host. */
+export function remoteFailure(t: Target, what: string, r: RunResult | ProcessError): UserError {
+  const stderr = r instanceof ProcessError ? r.stderr : r.stderr;
+  const code = r.code;
+  return new UserError(`${what} failed on ${t.label} (exit ${code}): ${lastMeaningfulLine(stderr) || 'no message'}`);
+}

@@ -1,0 +1,61 @@
+// A remote session is represented here by a stub workspace: `<root>/<name>/`
+// holding only `.cs/remote.conf` (host=<alias or user@host>, address=<user@host[:port]>,
+// and after --move-to backup=<local copy kept until the next good connect>).
+// Cheap to check, so `cs <name>` can hand over before doing anything local.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { sessionsRoot } from '../session/paths.js';
+import { parseConf } from '../session/summary.js';
+
+export interface RemoteConf {
+  /** What the user called the host: an alias or user@host[:port]. */
+  host: string;
+  /** The resolved user@host[:port] when the stub was written. */
+  address?: string;
+  /** Local copy left by --move-to. */
+  backup?: string;
+  moved?: string;
+}
+
+export function remoteConfPath(env: NodeJS.ProcessEnv, name: string): string {
+  return path.join(sessionsRoot(env), name, '.cs', 'remote.conf');
+}
+
+/** The stub's settings, or null when `name` is not a remote stub. */
+export function readRemoteConf(env: NodeJS.ProcessEnv, name: string): RemoteConf | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(remoteConfPath(env, name), 'utf8');
+  } catch {
+    return null;
+  }
+  const c = parseConf(text);
+  if (!c.host) return null;
+  return { host: c.host, ...(c.address ? { address: c.address } : {}), ...(c.backup ? { backup: c.backup } : {}), ...(c.moved ? { moved: c.moved } : {}) };
+}
+
+export function formatRemoteConf(c: RemoteConf): string {
+  const lines = ['# This session lives on another machine; `cs <name>` connects to it.', `host=${c.host}`];
+  if (c.address) lines.push(`address=${c.address}`);
+  if (c.moved) lines.push(`moved=${c.moved}`);
+  if (c.backup) lines.push(`backup=${c.backup}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Writes a stub's .cs/remote.conf into `dir` (a new or existing stub). */
+export function writeStub(dir: string, c: RemoteConf): void {
+  ensureDir(path.join(dir, '.cs'));
+  writeFileAtomic(path.join(dir, '.cs', 'remote.conf'), formatRemoteConf(c));
+}
+
+/** For -sync and -secrets: they act on files that are not on this machine. */
+export function assertLocalSession(env: NodeJS.ProcessEnv, name: string, command: string): void {
+  const conf = readRemoteConf(env, name);
+  if (!conf) return;
+  throw new UserError(
+    `session '${name}' runs on ${conf.host}: ${command} works on the machine that holds it`,
+    `connect first (cs ${name}) and run cs ${name} ${command} ... there`,
+  );
+}
