@@ -31,11 +31,17 @@ export const OPEN: CommandSpec = {
   aliases: [],
   scope: 'session',
   summary: 'Create a session, or resume it, and launch Claude Code inside it',
-  usage: ['cs <name> [--force] [-- <claude args>...]'],
+  usage: [
+    'cs <name> [--force] [-- <claude args>...]',
+    'cs <name> --on <alias|user@host[:port]>   (also: cs <alias|user@host>:<name>)',
+    'cs <name> --move-to <alias|user@host[:port]>',
+  ],
   flags: [
     { name: '--force', summary: 'take over the session lock from another running cs' },
+    { name: '--on', summary: 'run the session on a host, inside tmux there (remembered: later just cs <name>)', value: 'host' },
+    { name: '--move-to', summary: 'copy the session to a host (verified), leave a stub here that connects to it', value: 'host' },
   ],
-  examples: ['$ cs debug-api', '$ cs debug-api --force', '$ cs debug-api -- --model opus'],
+  examples: ['$ cs debug-api', '$ cs debug-api --force', '$ cs debug-api -- --model opus', '$ cs debug-api --on mini', '$ cs me@build-box:debug-api', '$ cs debug-api --move-to mini'],
   load: () => cmd(import('./open.js')),
 };
 
@@ -54,9 +60,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['-ls'],
     scope: 'global',
     summary: 'List sessions',
-    usage: ['cs -list [--json]'],
-    flags: [{ name: '--json', summary: 'print JSON for scripts' }],
-    examples: ['$ cs -ls', '$ cs -ls --json | jq -r ".[].name"'],
+    usage: ['cs -list [--json] [--remote]'],
+    flags: [
+      { name: '--json', summary: 'print JSON for scripts' },
+      { name: '--remote', summary: 'also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' },
+    ],
+    examples: ['$ cs -ls', '$ cs -ls --json | jq -r ".[].name"', '$ cs -ls --remote'],
     load: () => cmd(import('./list.js')),
   },
   {
@@ -123,6 +132,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: ['$ printf %s "$TOKEN" | cs api -secrets set API_TOKEN', '$ cs api -secrets list', '$ eval "$(cs api -secrets export)"'],
     load: () => cmd(import('./secrets.js')),
+  },
+  {
+    name: '-remote',
+    aliases: [],
+    scope: 'global',
+    summary: 'Register the hosts sessions can run on (cs <name> --on <alias>)',
+    usage: ['cs -remote {add <alias> <user@host[:port]>|list [--json]|remove <alias>}'],
+    flags: [{ name: '--json', summary: 'print JSON for scripts (list)' }],
+    subcommands: [
+      { name: 'add', summary: 'register a host under a short name' },
+      { name: 'list', summary: 'registered hosts' },
+      { name: 'remove', summary: 'forget a host (its sessions stay there)' },
+    ],
+    examples: ['$ cs -remote add mini me@mac-mini.local', '$ cs -remote list', '$ cs -remote remove mini'],
+    load: () => cmd(import('./remote.js')),
   },
   {
     name: '-update',
