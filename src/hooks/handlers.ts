@@ -13,6 +13,7 @@ import { sessionContext } from './context.js';
 import type { HookInput } from './protocol.js';
 import { additionalContext, allowPermission, blockStop, obj, str, toolFilePath } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
+import * as timeline from '../timeline/hooks.js';
 
 export interface HookContext {
   session: HookSession;
@@ -30,6 +31,7 @@ export const STOP_REMINDER_INTERVAL_MS = 5 * 60 * 1000;
 async function sessionStart(c: HookContext): Promise<object | null> {
   const source = str(c.input, 'source') ?? 'unknown';
   log(c, `claude session start (${source}${str(c.input, 'session_id') ? `, conversation ${str(c.input, 'session_id')}` : ''})`);
+  timeline.sessionStarted(c.session.paths, c.input, c.now);
   // Sessions not launched by cs (an IDE opening an adopted repo) still get
   // the session variables in their Bash tool calls.
   const envFile = c.env.CLAUDE_ENV_FILE;
@@ -46,7 +48,15 @@ async function sessionStart(c: HookContext): Promise<object | null> {
 
 async function preToolUse(c: HookContext): Promise<object | null> {
   if (str(c.input, 'tool_name') !== 'Write') return null;
-  return captureWrite(c.session, c.input, c.env, c.now);
+  const answer = await captureWrite(c.session, c.input, c.env, c.now);
+  timeline.artifactCaptured(c.session.paths, c.input, answer, c.now);
+  return answer;
+}
+
+/** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
+async function toolTimeline(c: HookContext): Promise<object | null> {
+  timeline.toolCalled(c.session.paths, c.input, c.now);
+  return null;
 }
 
 async function postToolUse(c: HookContext): Promise<object | null> {
@@ -60,6 +70,7 @@ async function autosave(c: HookContext): Promise<object | null> {
   // Discoveries are saved at once; other writes at most once a minute.
   const r = /\.cs\/discoveries(\.archive)?\.md$/.test(file) ? await save(c.session.paths.dir) : await autosaveIfDue(c.session.paths.dir, 60_000);
   if (r.saved) log(c, `autosave ${r.commit.slice(0, 12)}`);
+  if (r.saved) timeline.autosaved(c.session.paths, r.commit, c.now);
   return null;
 }
 
@@ -67,6 +78,7 @@ async function postToolUseFailure(c: HookContext): Promise<object | null> {
   const tool = str(c.input, 'tool_name') ?? 'unknown tool';
   const error = str(c.input, 'error') ?? '';
   log(c, `tool failed: ${tool}${toolFilePath(c.input) ? ` ${toolFilePath(c.input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
+  timeline.toolFailed(c.session.paths, c.input, c.now);
   return null;
 }
 
@@ -113,6 +125,7 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   const reason = str(c.input, 'reason') ?? 'unknown';
   const p = c.session.paths;
   log(c, `claude session end (${reason})`);
+  timeline.sessionEnded(p, c.input, c.now);
   if (reason !== 'clear') await archiveArtifacts(c);
   if (!c.session.launchedByCs) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.
@@ -152,6 +165,7 @@ export const HANDLERS: Record<string, Handler> = {
   'pre-tool-use': preToolUse,
   'post-tool-use': postToolUse,
   autosave,
+  timeline: toolTimeline,
   'post-tool-use-failure': postToolUseFailure,
   stop,
   'pre-compact': preCompact,

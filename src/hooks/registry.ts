@@ -18,6 +18,8 @@ export const HOOKS: readonly HookRegistration[] = [
   { event: 'PreToolUse', matcher: 'Write', script: 'pre-tool-use', timeout: 30 },
   { event: 'PostToolUse', matcher: FILE_TOOLS, script: 'post-tool-use', timeout: 10 },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', script: 'autosave', async: true, timeout: 60 },
+  // Every tool, in the background: one timeline line, mostly written by sh alone.
+  { event: 'PostToolUse', script: 'timeline', async: true, timeout: 10 },
   { event: 'PostToolUseFailure', script: 'post-tool-use-failure', async: true, timeout: 10 },
   { event: 'Stop', script: 'stop', timeout: 10 },
   { event: 'PreCompact', script: 'pre-compact', timeout: 30 },

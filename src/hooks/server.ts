@@ -18,6 +18,7 @@ import { parseHookInput } from './protocol.js';
 export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: string; timeout: number }> = [
   { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', timeout: 30 },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', timeout: 10 },
+  { event: 'PostToolUse', handler: 'timeline', timeout: 5 },
   { event: 'Stop', handler: 'stop', timeout: 10 },
 ];
 

@@ -1,0 +1,225 @@
+// `cs -search`: every session's discoveries, changes, artifacts and README,
+// and the Claude Code transcripts of its directory, scanned line by line
+// (src/search/scan.ts) and ranked: where the text was found (a discovery
+// weighs more than a transcript line), how often, whether the whole phrase
+// and whole words matched, and how recent the file is.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { claudeProjectDir } from '../session/claude-project.js';
+import { nameProblem } from '../session/names.js';
+import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
+import { compileQuery, lineNumberAt, scanFile, type Query } from './scan.js';
+
+export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
+
+const WEIGHT: Record<Source, number> = { discoveries: 3, readme: 2, artifact: 1.5, changes: 1.2, transcript: 1 };
+const SNIPPET = 160;
+const KEEP_LINES = 3;
+const DAY_MS = 86_400_000;
+
+export interface SearchOptions {
+  env: NodeJS.ProcessEnv;
+  query: string;
+  session?: string;
+  limit?: number;
+  now?: Date;
+}
+
+export interface SearchHit {
+  session: string;
+  source: Source;
+  /** Shown name: relative to the session (.cs/discoveries.md) or transcript/<id>.jsonl. */
+  file: string;
+  path: string;
+  /** 1-based line of the best snippet. */
+  line: number;
+  snippet: string;
+  /** Further matching lines (up to 2), as snippets. */
+  more: Array<{ line: number; snippet: string }>;
+  /** Matching lines in the file. */
+  matches: number;
+  score: number;
+  modified: string;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Hits before the limit cut. */
+  total: number;
+  sessions: number;
+  files: number;
+  bytes: number;
+}
+
+interface Target {
+  session: string;
+  source: Source;
+  file: string;
+  path: string;
+  mtimeMs: number;
+}
+
+function readdir(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+function sessionDirs(root: string, only?: string): Array<{ name: string; dir: string }> {
+  const names = only !== undefined ? [only] : readdir(root).map((d) => d.name);
+  const out: Array<{ name: string; dir: string }> = [];
+  for (const name of names) {
+    if (nameProblem(name) !== null) continue;
+    let dir: string;
+    try {
+      dir = fs.realpathSync(path.join(root, name));
+    } catch {
+      continue;
+    }
+    if (fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory()) out.push({ name, dir });
+  }
+  return out;
+}
+
+/** The files of one session worth searching, with their mtimes. */
+function targetsOf(session: string, dir: string, configDir: string): Target[] {
+  const out: Target[] = [];
+  const add = (source: Source, file: string, p: string, st: fs.Stats | undefined) => {
+    if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs });
+  };
+  const meta = path.join(dir, '.cs');
+  for (const d of readdir(meta)) {
+    const p = path.join(meta, d.name);
+    if (d.name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+    else if (/^discoveries.*\.md$/.test(d.name)) add('discoveries', `.cs/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+    else if (d.name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+  }
+  const artifacts = path.join(meta, 'artifacts');
+  for (const d of readdir(artifacts)) {
+    if (!d.isFile() || d.name === 'MANIFEST.json' || d.name.startsWith('.')) continue;
+    const p = path.join(artifacts, d.name);
+    add('artifact', `.cs/artifacts/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+  }
+  const transcripts = claudeProjectDir(configDir, dir);
+  for (const d of readdir(transcripts)) {
+    if (!d.isFile() || !d.name.endsWith('.jsonl')) continue;
+    const p = path.join(transcripts, d.name);
+    add('transcript', `transcript/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+  }
+  return out;
+}
+
+/** The readable text of one transcript line: what was said and what tools got and gave, with who said it. */
+export function transcriptText(line: string): string | null {
+  let v: any;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!v || typeof v !== 'object') return null;
+  if (v.type === 'summary' && typeof v.summary === 'string') return `summary: ${v.summary}`;
+  const msg = v.message;
+  if (!msg || (v.type !== 'user' && v.type !== 'assistant')) return null;
+  const who = v.type === 'assistant' ? 'Claude' : 'user';
+  const parts: string[] = [];
+  const walk = (c: unknown): void => {
+    if (typeof c === 'string') parts.push(c);
+    else if (Array.isArray(c)) c.forEach(walk);
+    else if (c && typeof c === 'object') {
+      const b = c as Record<string, unknown>;
+      if (b.type === 'text' && typeof b.text === 'string') parts.push(b.text);
+      else if (b.type === 'thinking' && typeof b.thinking === 'string') parts.push(b.thinking);
+      else if (b.type === 'tool_use') parts.push(`[${String(b.name)}] ${Object.values((b.input as object) ?? {}).filter((x) => typeof x === 'string').join(' ')}`);
+      else if (b.type === 'tool_result') walk(b.content);
+    }
+  };
+  walk(msg.content);
+  return parts.length ? `${who}: ${parts.join(' ')}` : null;
+}
+
+/** ~160 characters around the first term, on one line. */
+export function snippet(text: string, q: Query): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\s\x00-\x1f\x7f\u009b]+/g, ' ').trim();
+  const lower = flat.toLowerCase();
+  let at = lower.indexOf(q.text.toLowerCase());
+  if (at < 0) at = Math.min(...q.terms.map((t) => lower.indexOf(t)).filter((i) => i >= 0), flat.length);
+  if (flat.length <= SNIPPET) return flat;
+  const start = Math.max(0, Math.min(at - 50, flat.length - SNIPPET));
+  const end = Math.min(flat.length, start + SNIPPET);
+  return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`;
+}
+
+function termsIn(text: string, q: Query): boolean {
+  const lower = text.toLowerCase();
+  return q.terms.every((t) => lower.includes(t));
+}
+
+function wordMatch(text: string, q: Query): boolean {
+  return q.terms.every((t) => new RegExp(`(^|[^\\p{L}\\p{N}_])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}_])`, 'iu').test(text));
+}
+
+export function score(source: Source, matches: number, best: string, q: Query, ageMs: number): number {
+  let s = WEIGHT[source] * (1 + Math.log2(1 + matches));
+  if (q.terms.length > 1 && best.toLowerCase().includes(q.text.toLowerCase())) s *= 1.5;
+  if (wordMatch(best, q)) s *= 1.2;
+  s *= 1 + 0.5 * Math.exp(-Math.max(0, ageMs) / (30 * DAY_MS));
+  return Math.round(s * 1000) / 1000;
+}
+
+export async function searchSessions(opts: SearchOptions): Promise<SearchResult> {
+  const q = compileQuery(opts.query);
+  if (q.terms.length === 0) throw new UserError('nothing to search for', 'cs -search <text>');
+  const root = sessionsRoot(opts.env);
+  if (opts.session !== undefined && !fs.existsSync(path.join(root, opts.session))) {
+    throw new UserError(`no session named '${opts.session}'`, 'see cs -ls');
+  }
+  const configDir = claudeConfigDir(opts.env);
+  const now = (opts.now ?? new Date()).getTime();
+  const sessions = sessionDirs(root, opts.session);
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
+  let files = 0;
+  let bytes = 0;
+  for (const s of sessions) {
+    for (const t of targetsOf(s.name, s.dir, configDir)) {
+      files++;
+      const transcript = t.source === 'transcript';
+      const r = scanFile(t.path, q, {
+        keep: KEEP_LINES,
+        skipBinary: t.source === 'artifact',
+        // In a transcript the match must be in what was said, not in ids, paths or metadata.
+        accept: transcript ? (line) => termsIn(transcriptText(line) ?? '', q) : undefined,
+      }, buf);
+      bytes += r.bytes;
+      if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
+    }
+  }
+  const ranked = found
+    .map((f) => {
+      const texts = f.lines.map((l) => (f.t.source === 'transcript' ? transcriptText(l.text) ?? l.text : l.text));
+      return { ...f, texts, score: score(f.t.source, f.matches, texts[0] ?? '', q, now - f.t.mtimeMs) };
+    })
+    .sort((a, b) => b.score - a.score || b.t.mtimeMs - a.t.mtimeMs || a.t.session.localeCompare(b.t.session));
+  const limit = opts.limit ?? 20;
+  const hits: SearchHit[] = ranked.slice(0, limit).map((f) => {
+    const lines = f.lines.map((l, i) => ({ line: lineNumberAt(f.t.path, l.offset, buf), snippet: snippet(f.texts[i]!, q) }));
+    return {
+      session: f.t.session,
+      source: f.t.source,
+      file: f.t.file,
+      path: f.t.path,
+      line: lines[0]!.line,
+      snippet: lines[0]!.snippet,
+      more: lines.slice(1),
+      matches: f.matches,
+      score: f.score,
+      modified: new Date(f.t.mtimeMs).toISOString(),
+    };
+  });
+  return { hits, total: ranked.length, sessions: sessions.length, files, bytes };
+}
