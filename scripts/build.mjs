@@ -1,17 +1,20 @@
 // Bundles the CLI and the hook handler into dist/. Code splitting keeps the
 // entry chunk tiny so `cs -version` and the hooks load only what they use.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync('dist', { recursive: true, force: true });
+// Build beside dist/ and swap on success: a failed build keeps the last good one.
+const out = `dist.building-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 
 const entryPoints = { cs: 'src/bin.ts' };
 if (existsSync('src/hooks/main.ts')) entryPoints.hook = 'src/hooks/main.ts';
 
-await build({
+try {
+  await build({
   entryPoints,
-  outdir: 'dist',
+  outdir: out,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -24,11 +27,20 @@ await build({
   banner: { js: "import { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
-});
+  });
+} catch (e) {
+  rmSync(out, { recursive: true, force: true });
+  throw e;
+}
 
 for (const name of Object.keys(entryPoints)) {
-  const file = `dist/${name}.js`;
+  const file = `${out}/${name}.js`;
   const text = readFileSync(file, 'utf8');
   if (!text.startsWith('#!')) writeFileSync(file, '#!/usr/bin/env node\n' + text);
   chmodSync(file, 0o755);
 }
+
+const old = `dist.old-${process.pid}`;
+if (existsSync('dist')) renameSync('dist', old);
+renameSync(out, 'dist');
+rmSync(old, { recursive: true, force: true });
