@@ -88,8 +88,8 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
   const c = io.color;
   io.err(`cs: serving sessions read-only on ${c.bold(server.url + '/')}`);
   io.err(`cs: open this one-time link to sign in a browser: ${c.bold(server.signInUrl)}`);
-  if (configured === null) io.err(`cs: API token for this run (Authorization: Bearer …): ${token}`);
-  else io.err('cs: API token: the one you configured (Authorization: Bearer …)');
+  if (configured === null) io.err(`cs: API token for this run: ${token}  (send it as Authorization: Bearer <token>)`);
+  else io.err('cs: API token: the one you configured  (send it as Authorization: Bearer <token>)');
   if (!isLoopback(opts.bind)) io.err(c.yellow('cs: listening beyond this machine over plain HTTP: prefer an ssh tunnel to 127.0.0.1'));
   io.err(c.dim('cs: Ctrl-C stops'));
   runOpts.onListening?.({ url: server.url, signInUrl: server.signInUrl, token });

@@ -86,7 +86,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return problem(400, 'bad request');
     }
     res.on('finish', () => opts.onRequest?.(`${req.method} ${url.pathname} ${res.statusCode}`));
-    if (req.method !== 'GET' && req.method !== 'HEAD') return problem(405, 'read-only: only GET and HEAD');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // Read (and drop) a small body first so the client gets the answer instead of a reset.
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 64 * 1024) req.destroy();
+      });
+      req.on('end', () => problem(405, 'read-only: only GET and HEAD'));
+      return;
+    }
 
     if (url.pathname === '/login') {
       const code = url.searchParams.get('code') ?? '';
