@@ -3,7 +3,7 @@
 import { CancelError, errorMessage, exitCodeOf, UsageError, UserError } from './errors.js';
 import { systemIO, type IO } from './io.js';
 import { version } from './package-root.js';
-import { COMMANDS, findCommand, OPEN, type CommandSpec } from './commands/table.js';
+import { COMMANDS, findCommand, OPEN, PICK, type CommandSpec } from './commands/table.js';
 import type { Context, Invocation } from './commands/types.js';
 
 export type Route =
@@ -72,7 +72,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       io.out(renderHelp(r.topic, io.color));
       return 0;
     }
-    const command = await r.spec.load!();
+    // `cs` alone: the picker where a person can answer, else the list as before.
+    const spec = argv.length === 0 && io.isTTY && io.canPrompt ? PICK : r.spec;
+    const command = await spec.load!();
     const opts = command.parse(r.args, r.inv, env);
     return (await command.run(opts, ctx)) ?? 0;
   } catch (err) {

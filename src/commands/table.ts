@@ -45,6 +45,17 @@ export const OPEN: CommandSpec = {
   load: () => cmd(import('./open.js')),
 };
 
+/** `cs` alone on a terminal (cli.ts decides); not a flag, so not in COMMANDS. */
+export const PICK: CommandSpec = {
+  name: '',
+  aliases: [],
+  scope: 'global',
+  summary: 'Pick a session: filter as you type, Enter resumes, Tab for sync and remove',
+  usage: ['cs'],
+  examples: ['$ cs'],
+  load: () => cmd(import('./pick.js')),
+};
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: '-adopt',
