@@ -7,18 +7,21 @@ import type { Context } from './types.js';
 
 export interface ListOptions {
   json: boolean;
+  /** Also ask the registered hosts (cs -ls --remote). */
+  remote: boolean;
 }
 
 export function parse(args: string[]): ListOptions {
-  const parsed = parseArgs(args, { booleans: ['--json'] }, '-list');
-  expectPositionals(parsed, 0, 0, '-list', 'cs -list [--json]');
-  return { json: flag(parsed, '--json') };
+  const parsed = parseArgs(args, { booleans: ['--json', '--remote'] }, '-list');
+  expectPositionals(parsed, 0, 0, '-list', 'cs -list [--json] [--remote]');
+  return { json: flag(parsed, '--json'), remote: flag(parsed, '--remote') };
 }
 
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
   const sessions = listSessions(root);
+  if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {
     io.out(JSON.stringify(sessions, null, 2));
     return 0;

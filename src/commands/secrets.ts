@@ -196,6 +196,7 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     io.out(HELP);
     return 0;
   }
+  (await import('../remote/stub.js')).assertLocalSession(env, opts.session, '-secrets');
   const sessionDir = existingSessionDir(opts.session, env);
   const select = (): Promise<Selection> => selectBackend(opts.session, env, { notice: (line) => io.err(line) });
   const s = opts.session;

@@ -10,6 +10,7 @@ import { autosave } from '../git/autosave.js';
 import { openRepo, type Repo } from '../git/repo.js';
 import { cloneSession, explainRemoteError, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
 import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
+import { assertLocalSession } from '../remote/stub.js';
 import type { Command, Context } from './types.js';
 import * as path from 'node:path';
 
@@ -84,6 +85,7 @@ export const command: Command<SyncOptions> = {
 
   async run(opts, ctx) {
     if (opts.action === 'clone') return clone(opts, ctx);
+    assertLocalSession(ctx.env, opts.session, '-sync');
     const repo = await openSession(opts.session, ctx);
     switch (opts.action) {
       case 'remote':

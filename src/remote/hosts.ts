@@ -33,10 +33,10 @@ const HOST_HINT = 'use user@host or user@host:port, e.g. me@build-box.local:2222
 export function hostProblem(text: string): string | null {
   if (text === '') return 'host is empty';
   if (text.startsWith('-')) return `host '${text}' starts with "-"`;
+  const meta = /[;&|`$()<>\\'"*?{}!#~^,]/.exec(text);
+  if (meta) return `host ${JSON.stringify(text)} contains the shell metacharacter "${meta[0]}"`;
   // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f]/.test(text)) return `host ${JSON.stringify(text)} contains whitespace or control characters`;
-  const meta = /[;&|`$()<>\\'"*?{}!#~^,]/.exec(text);
-  if (meta) return `host '${text}' contains the shell metacharacter "${meta[0]}"`;
   const at = text.indexOf('@');
   if (at < 0) return `host '${text}' has no user (expected user@host)`;
   if (text.indexOf('@', at + 1) >= 0) return `host '${text}' has more than one "@"`;
@@ -168,4 +168,14 @@ export function splitHostSession(word: string): { host: string; session: string 
   const i = word.lastIndexOf(':');
   if (i <= 0 || i === word.length - 1) return null;
   return { host: word.slice(0, i), session: word.slice(i + 1) };
+}
+
+/** Syntax check of a --on/--move-to value at parse time (the registry is read later). */
+export function validateHostArg(given: string): string {
+  if (given.includes('@') || given.startsWith('-')) parseHostSpec(given);
+  else {
+    const problem = aliasProblem(given) && hostProblem(given);
+    if (problem) throw new UsageError(problem, HOST_HINT);
+  }
+  return given;
 }

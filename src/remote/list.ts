@@ -23,21 +23,25 @@ export function listTimeoutMs(env: NodeJS.ProcessEnv): number {
 
 /** The hosts to ask: every registered alias, plus hosts stubs point at directly. */
 export function hostsToAsk(env: NodeJS.ProcessEnv, local: readonly SessionSummary[]): Target[] {
+  // One question per address, under its alias when it has one.
   const out = new Map<string, Target>();
   for (const h of readHosts(env)) {
     const t = resolveTarget(env, h.alias);
-    out.set(t.label, t);
+    if (!out.has(t.spec)) out.set(t.spec, t);
   }
   for (const s of local) {
-    if (s.location === 'local' || out.has(s.location)) continue;
-    try {
-      const t = resolveTarget(env, s.location);
-      out.set(t.label, t);
-    } catch {
-      // a stub naming an alias that is gone: nothing to ask
-    }
+    const t = s.location === 'local' ? null : targetOf(env, s.location);
+    if (t && !out.has(t.spec)) out.set(t.spec, t);
   }
   return [...out.values()];
+}
+
+function targetOf(env: NodeJS.ProcessEnv, location: string): Target | null {
+  try {
+    return resolveTarget(env, location);
+  } catch {
+    return null; // a stub naming an alias that is gone: nothing to ask
+  }
 }
 
 export async function askHost(t: Target, ctx: Context, timeoutMs: number): Promise<HostListing> {
@@ -60,8 +64,9 @@ export async function listWithRemote(local: SessionSummary[], opts: { json: bool
   const timeoutMs = listTimeoutMs(ctx.env);
   const hosts = await Promise.all(targets.map((t) => askHost(t, ctx, timeoutMs)));
   // A stub and the session it stands for are one row: keep the host's (it is current).
-  const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${s.location}\0${s.name}`)));
-  const rows = [...local.filter((s) => !answered.has(`${s.location}\0${s.name}`)), ...hosts.flatMap((h) => h.sessions)];
+  const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
+  const isAnswered = (s: SessionSummary) => s.location !== 'local' && answered.has(`${targetOf(ctx.env, s.location)?.spec}\0${s.name}`);
+  const rows = [...local.filter((s) => !isAnswered(s)), ...hosts.flatMap((h) => h.sessions)];
   if (opts.json) {
     io.out(JSON.stringify({ sessions: rows, hosts: hosts.map(({ sessions, ...h }) => ({ ...h, count: sessions.length })) }, null, 2));
     for (const h of hosts) if (h.error) io.err(`cs: ${h.alias ?? h.host}: ${h.error}`);

@@ -59,3 +59,8 @@ export function assertLocalSession(env: NodeJS.ProcessEnv, name: string, command
     `connect first (cs ${name}) and run cs ${name} ${command} ... there`,
   );
 }
+
+/** Cheap check for `cs <name>`: one stat before anything local happens. */
+export function isRemoteStub(env: NodeJS.ProcessEnv, name: string): boolean {
+  return fs.existsSync(remoteConfPath(env, name));
+}

@@ -1,0 +1,106 @@
+// A real sshd on a loopback port for the remote tests (recipe: DESIGN.md,
+// "Real services in tests"). Throwaway host and client keys; the tmux server
+// of the "remote" side gets its own socket directory through SetEnv, so the
+// tests never touch another tmux server.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export interface Sshd {
+  port: number;
+  dir: string;
+  key: string;
+  /** TMUX_TMPDIR of the sessions sshd starts: the "remote" tmux server lives here. */
+  tmuxDir: string;
+  /** CS_SSH_OPTS for reaching it. */
+  sshOpts: string;
+  user: string;
+  stop(): void;
+}
+
+export function sshdAvailable(): boolean {
+  return fs.existsSync('/usr/sbin/sshd') && spawnSync('ssh', ['-V']).status === 0 && process.getuid?.() === 0;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`sshd did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startSshd(dir: string): Promise<Sshd> {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync('/run/sshd', { recursive: true });
+  const hostKey = path.join(dir, 'hostkey');
+  const key = path.join(dir, 'id_test');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  fs.copyFileSync(`${key}.pub`, path.join(dir, 'authorized_keys'));
+  const tmuxDir = path.join(dir, 'tmux');
+  fs.mkdirSync(tmuxDir, { mode: 0o700 });
+  const port = await freePort();
+  const pidFile = path.join(dir, 'sshd.pid');
+  const cfg = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    cfg,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${pidFile}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'StrictModes no',
+      'UsePAM no',
+      'PrintMotd no',
+      'PrintLastLog no',
+      `SetEnv TMUX_TMPDIR=${tmuxDir}`,
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  execFileSync('/usr/sbin/sshd', ['-f', cfg, '-E', path.join(dir, 'sshd.log')]);
+  await waitForPort(port, 10_000);
+  const sshOpts = `-i ${key} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR`;
+  return {
+    port,
+    dir,
+    key,
+    tmuxDir,
+    sshOpts,
+    user: 'root',
+    stop() {
+      try {
+        const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+        if (pid > 0) process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
