@@ -145,21 +145,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => cmd(import('./secrets.js')),
   },
   {
-    name: '-remote',
-    aliases: [],
-    scope: 'global',
-    summary: 'Register the hosts sessions can run on (cs <name> --on <alias>)',
-    usage: ['cs -remote {add <alias> <user@host[:port]>|list [--json]|remove <alias>}'],
-    flags: [{ name: '--json', summary: 'print JSON for scripts (list)' }],
-    subcommands: [
-      { name: 'add', summary: 'register a host under a short name' },
-      { name: 'list', summary: 'registered hosts' },
-      { name: 'remove', summary: 'forget a host (its sessions stay there)' },
-    ],
-    examples: ['$ cs -remote add mini me@mac-mini.local', '$ cs -remote list', '$ cs -remote remove mini'],
-    load: () => cmd(import('./remote.js')),
-  },
-  {
     name: '-log',
     aliases: [],
     scope: 'session',
