@@ -14,7 +14,7 @@ async function step(report: Report, what: string, fn: () => Promise<void>): Prom
   }
 }
 
-/** Before Claude starts: recover a crash's autosave, pull when auto-sync is on, import synced secrets. */
+/** Before Claude starts: recover a crash's autosave, pull when auto-sync is on, import synced secrets and transcripts. */
 export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
   await step(report, 'autosave recovery', async () => {
     const { recoverFromAutosave } = await import('../git/recover.js');
@@ -37,14 +37,24 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     if (r.status === 'imported') report(`imported ${r.changed.length} secret(s) from .cs/secrets.age`, 'info');
     if (r.status === 'not-recipient') report('.cs/secrets.age is not encrypted to this machine — on a machine that can read it run: cs <s> -secrets age add <name> "$(cs <s> -secrets age pubkey)"', 'warn');
   });
+  await step(report, 'transcript import', async () => {
+    const { importTranscripts } = await import('../conversations/transcripts.js');
+    const r = await importTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() }, report);
+    if (r.installed.length) report(`restored ${r.installed.length} conversation transcript(s) from .cs/conversations/`, 'info');
+  });
 }
 
-/** After Claude exits: export secrets for the other machines, then one commit (and a push with auto-sync). */
+/** After Claude exits: export secrets and transcripts for the other machines, then one commit (and a push with auto-sync). */
 export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
   await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age`, 'info');
+  });
+  await step(report, 'transcript export', async () => {
+    const { exportTranscripts } = await import('../conversations/transcripts.js');
+    const r = await exportTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() }, report);
+    if (r.exported.length) report(`saved ${r.exported.length} conversation transcript(s) to .cs/conversations/ (age-encrypted)`, 'info');
   });
   await step(report, 'session-end commit', async () => {
     const { sessionEndCommit } = await import('../git/session-end.js');
