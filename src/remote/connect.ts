@@ -28,11 +28,17 @@ export function tmuxSessionName(name: string): string {
   return `cs-${name.replace(/[.:]/g, '_')}`;
 }
 
+// When cs fails there (no Claude, a lock), tmux would close the pane and
+// take the message with it: keep it on screen until Enter.
+const HOLD_ON_FAILURE = `"$@" || { s=$?; printf '\\ncs exited with status %s; press Enter to close\\n' "$s"; read _; exit "$s"; }`;
+
 /** The words run on the remote: tmux attaches to cs-<s> or starts it running `cs <s>`. */
 export function remoteWords(remoteCs: string, o: Pick<ConnectOptions, 'name' | 'force' | 'claudeArgs'>): string[] {
-  // tmux runs a single shell-command argument through its shell (all tmux
-  // versions agree on that), so the inner command is quoted once more.
-  const inner = commandLine([remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])]);
+  const cs = [remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])];
+  // tmux runs a single shell-command argument through its default shell (all
+  // tmux versions agree on that), so the inner command is quoted once more,
+  // and runs under sh whatever that shell is.
+  const inner = commandLine(['sh', '-c', HOLD_ON_FAILURE, 'sh', ...cs]);
   return ['tmux', 'new-session', '-A', '-s', tmuxSessionName(o.name), inner];
 }
 
@@ -67,6 +73,9 @@ export async function connect(opts: ConnectOptions, ctx: Context): Promise<numbe
   }
 
   const p = await probe(cfg, target, name, { env });
+  if (p.claude === false) {
+    throw new UserError(`Claude Code is not installed on ${target.label} (cs there looks for ${p.claudeBin ?? 'claude'})`, 'install it there, or set CLAUDE_CODE_BIN for cs on that machine; nothing was changed');
+  }
   if (p.session === 'stub') {
     throw new UserError(`'${name}' on ${target.label} is itself a stub for another machine`, `connect to that machine directly; nothing was changed`);
   }

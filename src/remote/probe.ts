@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { UserError } from '../errors.js';
 import { version } from '../package-root.js';
+import { claudeBin as claudeBinOf, which } from '../session/claude-bin.js';
 import { sessionsRoot } from '../session/paths.js';
 import type { Target } from './hosts.js';
 import { lastMeaningfulLine, runRemote, type TransportConfig } from './ssh.js';
@@ -16,6 +17,9 @@ export interface ProbeAnswer {
   /** none: no such session; local: a real workspace; stub: a stub pointing elsewhere. */
   session: 'none' | 'local' | 'stub';
   dir: string;
+  /** Whether Claude Code can be found there (absent from older cs). */
+  claude?: boolean;
+  claudeBin?: string;
 }
 
 export interface Probe extends ProbeAnswer {
@@ -31,7 +35,8 @@ export function answerProbe(env: NodeJS.ProcessEnv, name: string, mkroot: boolea
   let session: ProbeAnswer['session'] = 'none';
   if (fs.existsSync(`${dir}/.cs/remote.conf`)) session = 'stub';
   else if (fs.existsSync(dir)) session = 'local';
-  return { probe: 1, root, version: version(), session, dir };
+  const claudeBin = claudeBinOf(env);
+  return { probe: 1, root, version: version(), session, dir, claude: which(claudeBin, env) !== null, claudeBin };
 }
 
 // Runs under `sh -c` so the user's login shell (bash, zsh, fish...) only has

@@ -103,6 +103,8 @@ d('remote sessions over a real sshd', () => {
       ].join('\n'),
       { mode: 0o755 },
     );
+    // The same remote, without Claude Code.
+    fs.writeFileSync(path.join(sb.dir, 'remote-cs-noclaude'), fs.readFileSync(wrapper, 'utf8').replace(`CLAUDE_CODE_BIN='${fakeClaude}'`, "CLAUDE_CODE_BIN='/nonexistent/claude'"), { mode: 0o755 });
     fs.writeFileSync(path.join(sb.dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g exit-empty off\n');
     Object.assign(sb.env, { CS_SSH_OPTS: sshd.sshOpts, CS_REMOTE_CS: wrapper, CS_TRANSPORT: 'ssh', CS_REMOTE_TIMEOUT: '5' });
   });
@@ -151,6 +153,7 @@ d('remote sessions over a real sshd', () => {
       [['b1', '--on', '-oProxyCommand=touch /tmp/pwned'], {}, 2, /starts with "-"/],
       [[`root@127.0.0.1|id:b1`], {}, 2, /metacharacter "\|"/],
       [['b1', '--on', host], { CS_REMOTE_CS: '/nonexistent/cs' }, 1, /cs is not installed on root@127\.0\.0\.1:\d+ \(looked for \/nonexistent\/cs\)/],
+      [['b1', '--on', host], { CS_REMOTE_CS: path.join(sb.dir, 'remote-cs-noclaude') }, 1, /Claude Code is not installed on root@127\.0\.0\.1:\d+ \(cs there looks for \/nonexistent\/claude\)/],
     ];
     for (const [args, env, code, message] of cases) {
       const r = await runCs(args, { env: { ...sb.env, ...env } });
@@ -284,6 +287,17 @@ d('remote sessions over a real sshd', () => {
     expect(pane('mv')).toContain('removed the local copy kept at');
     expect(fs.existsSync(backup)).toBe(false);
     expect(fs.readFileSync(path.join(dir, '.cs', 'remote.conf'), 'utf8')).not.toMatch(/backup=/);
+  });
+
+  it('--move-to on a terminal runs behind a spinner and ends with the summary', async () => {
+    expect((await runCs(['m3'], { env: sb.env })).code).toBe(0);
+    startLocal('mv3', ['m3', '--move-to', host]);
+    await waitFor(() => paneDead('mv3'), 20_000, 'move on a terminal');
+    const screen = pane('mv3');
+    expect(screen).toMatch(/verifying the copy/);
+    expect(screen).toMatch(/moved 'm3' to root@127\.0\.0\.1:\d+ at /);
+    expect(tmuxLocal('display-message', '-p', '-t', 'mv3', '#{pane_dead_status}').trim()).toBe('0');
+    expect(fs.existsSync(path.join(remoteRoot, 'm3', '.cs', 'README.md'))).toBe(true);
   });
 
   it('-ls --remote lists both sides and survives an unreachable host', async () => {
