@@ -20,6 +20,8 @@ export interface CommandSpec {
   flags?: readonly FlagDoc[];
   subcommands?: readonly { name: string; summary: string }[];
   examples: readonly string[];
+  /** What the command's first argument names; completions offer candidates of this kind. */
+  operand?: 'session' | 'host' | 'shell' | 'command';
   load?: () => Promise<Command<unknown>>;
 }
 
@@ -85,6 +87,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Remove a session (an adopted one is only unlinked)',
     usage: ['cs -remove <name> [--yes]'],
+    operand: 'session',
     flags: [{ name: '--yes', summary: 'do not ask for confirmation' }],
     examples: ['$ cs -rm old-experiment', '$ cs -rm old-experiment --yes'],
     load: () => cmd(import('./remove.js')),
@@ -95,6 +98,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Show help, for everything or for one command',
     usage: ['cs -help [command]', 'cs <command> -help'],
+    operand: 'command',
     examples: ['$ cs -help', '$ cs -ls -help'],
   },
   {
@@ -227,6 +231,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: ['$ cs -uninstall', '$ cs -uninstall --purge --yes'],
     load: () => cmd(import('./uninstall.js')),
+  },
+  {
+    name: '-completions',
+    aliases: [],
+    scope: 'global',
+    summary: 'Print the shell completion script for bash, zsh, fish or PowerShell',
+    usage: ['cs -completions {bash|zsh|fish|powershell}'],
+    operand: 'shell',
+    examples: ['$ cs -completions bash > ~/.local/share/bash-completion/completions/cs', '$ cs -completions fish | source'],
+    load: () => cmd(import('./completions.js')),
   },
   {
     name: '-version',

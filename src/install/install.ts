@@ -13,6 +13,7 @@ import { claudeConfigDir, csConfigDir, homeDir } from '../session/paths.js';
 import { which } from '../session/claude-bin.js';
 import { currentLink, dataDir, readPackageVersion, replaceSymlink, switchCurrent, versionDir } from '../update/layout.js';
 import { parseSettings, sameJson, serialize, withOurHooks, withoutOurHooks } from './settings.js';
+import { installCompletions } from '../completions/install.js';
 
 /** What the package ships, copied into each version directory. */
 const PACKAGE_ENTRIES = ['package.json', 'dist', 'hooks', 'templates', 'commands', 'completions', 'minisign.pub', 'README.md'];
@@ -21,7 +22,7 @@ export const BIN_NAMES = ['cs', 'claude-sessions'] as const;
 export interface InstallState {
   version: string;
   bins: string[];
-  /** Files and folders we put into Claude Code's config dir. */
+  /** Files and folders we put outside our data dir: into Claude Code's config dir, and shell completions. Uninstall removes each. */
   claudeFiles: string[];
   settingsFile: string;
   /** settings.json exactly as it was before our first install (null: absent). */
@@ -62,6 +63,8 @@ export interface InstallReport {
   settingsChanged: boolean;
   settingsBackup: string | null;
   pathHint: string | null;
+  /** Completion scripts written, one per shell found on PATH. */
+  completions: string[];
 }
 
 function copyTree(from: string, to: string): void {
@@ -220,12 +223,13 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   switchCurrent(env, target);
   const { linked, skippedCs } = linkBins(env);
   const claudeFiles = installClaudeFiles(target, env);
+  const completions = installCompletions(env, linked.map((l) => path.basename(l)));
   const previous = readState(env);
   const settings = mergeSettingsFile(env, regs, now);
   const state: InstallState = {
     version,
     bins: linked,
-    claudeFiles,
+    claudeFiles: [...claudeFiles, ...completions],
     settingsFile: settingsPath(env),
     // Keep the very first "before": later ones already contain our hooks.
     settingsBefore: previous ? previous.settingsBefore : settings.before,
@@ -233,5 +237,5 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   ensureDir(csConfigDir(env), 0o700);
   const stateText = JSON.stringify(state, null, 2) + '\n';
   if (readFileOr(statePath(env), '') !== stateText) writeFileAtomic(statePath(env), stateText, 0o600);
-  return { version, versionDir: target, linked, skippedCs, settingsChanged: settings.changed, settingsBackup: settings.backup, pathHint: pathHint(env) };
+  return { version, versionDir: target, linked, skippedCs, settingsChanged: settings.changed, settingsBackup: settings.backup, pathHint: pathHint(env), completions };
 }

@@ -1,0 +1,202 @@
+# bash completion for cs (and claude-sessions).
+# Generated from the command table (src/commands/table.ts) by src/completions/shells.ts;
+# do not edit: run `node --import tsx src/completions/write.ts` (or `cs -completions <shell>`).
+# Load it with: source <(cs -completions bash), or put it in ~/.local/share/bash-completion/completions/cs
+
+_cs_data() {
+  case $1 in
+    top) printf '%s\n' \
+      '-adopt:Turn the current directory into a session in place' \
+      '-list:List sessions' \
+      '-ls:List sessions' \
+      '-remove:Remove a session (an adopted one is only unlinked)' \
+      '-rm:Remove a session (an adopted one is only unlinked)' \
+      '-help:Show help, for everything or for one command' \
+      '-h:Show help, for everything or for one command' \
+      '-sync:Sync the session with a git remote across machines' \
+      '-s:Sync the session with a git remote across machines' \
+      '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
+      '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
+      '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
+      '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+      '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
+      '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
+      '-version:Show the version' \
+      '-v:Show the version';;
+    after-session) printf '%s\n' \
+      '-sync:Sync the session with a git remote across machines' \
+      '-s:Sync the session with a git remote across machines' \
+      '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-log:Show the session'\''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
+      '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
+      '-help:Show help, for everything or for one command' \
+      '-h:Show help, for everything or for one command' \
+      '--force:take over the session lock from another running cs' \
+      '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
+      '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--:pass the rest to Claude Code';;
+    kind:shell) printf '%s\n' \
+      'bash:Bash (bash-completion)' \
+      'zsh:Zsh (compsys)' \
+      'fish:fish' \
+      'powershell:PowerShell 7';;
+    kind:command) printf '%s\n' \
+      '-adopt:Turn the current directory into a session in place' \
+      '-list:List sessions' \
+      '-ls:List sessions' \
+      '-remove:Remove a session (an adopted one is only unlinked)' \
+      '-rm:Remove a session (an adopted one is only unlinked)' \
+      '-help:Show help, for everything or for one command' \
+      '-h:Show help, for everything or for one command' \
+      '-sync:Sync the session with a git remote across machines' \
+      '-s:Sync the session with a git remote across machines' \
+      '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
+      '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
+      '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
+      '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+      '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
+      '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
+      '-version:Show the version' \
+      '-v:Show the version';;
+    flags:open) printf '%s\n' \
+      '--force:take over the session lock from another running cs' \
+      '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
+      '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
+    flags:list) printf '%s\n' \
+      '--json:print JSON for scripts' \
+      '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)';;
+    flags:remove) printf '%s\n' \
+      '--yes:do not ask for confirmation';;
+    args:sync) printf '%s\n' \
+      'remote:set the remote (default $CS_SYNC_PREFIX<name>.git)' \
+      'push:push the session' \
+      'pull:fetch and rebase; logs merge by union' \
+      'status:ahead/behind/dirty' \
+      'auto:pull at start, push at end (on|off)' \
+      'snapshot:autosave the workspace to refs/cs/auto now' \
+      'clone:make a session from a remote on this machine';;
+    args:secrets) printf '%s\n' \
+      'set:store a secret (value from a hidden prompt or stdin)' \
+      'get:print a secret' \
+      'list:list secret names' \
+      'rm:remove a secret' \
+      'purge:remove all secrets of the session' \
+      'export:KEY=value lines for eval' \
+      'export-file:write .cs/secrets.age for the recipients' \
+      'import-file:read .cs/secrets.age' \
+      'backend:show the backend in use' \
+      'migrate-backend:move all secrets to another backend' \
+      'age:identity and recipients for secret sync';;
+    flags:log) printf '%s\n' \
+      '-n:only the newest N events' \
+      '--follow:keep printing new events as they happen (Ctrl-C ends)' \
+      '--json:print JSON (one object a line with --follow)';;
+    flags:serve) printf '%s\n' \
+      '--port:port to listen on (default 7420; 0 picks a free one)' \
+      '--bind:address to listen on (default 127.0.0.1; others need a configured token)' \
+      '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)';;
+    flags:search) printf '%s\n' \
+      '--session:search only this session' \
+      '--limit:show at most N results (default 20)' \
+      '--json:print JSON for scripts';;
+    flags:remote) printf '%s\n' \
+      '--json:print JSON for scripts (list)';;
+    args:remote) printf '%s\n' \
+      'add:register a host under a short name' \
+      'list:registered hosts' \
+      'remove:forget a host (its sessions stay there)';;
+    flags:update) printf '%s\n' \
+      '--check:only report whether a newer version exists' \
+      '--rollback:switch back to the previously installed version' \
+      '--json:print the result as JSON';;
+    flags:uninstall) printf '%s\n' \
+      '--purge:also delete all sessions and secrets (asks first)' \
+      '--yes:do not ask for confirmation';;
+  esac
+}
+_cs_id() {
+  case $1 in
+    '-adopt') echo adopt ;;
+    '-list'|'-ls') echo list ;;
+    '-remove'|'-rm') echo remove ;;
+    '-help'|'-h'|'--help') echo help ;;
+    '-sync'|'-s') echo sync ;;
+    '-secrets') echo secrets ;;
+    '-log') echo log ;;
+    '-serve') echo serve ;;
+    '-search') echo search ;;
+    '-remote') echo remote ;;
+    '-update') echo update ;;
+    '-uninstall') echo uninstall ;;
+    '-completions') echo completions ;;
+    '-version'|'-v'|'--version') echo version ;;
+  esac
+}
+_cs_session_id() {
+  case $1 in
+    '-sync'|'-s') echo sync ;;
+    '-secrets') echo secrets ;;
+    '-log') echo log ;;
+    '-search') echo search ;;
+  esac
+}
+_cs_operand() {
+  case $1 in
+    'remove') echo session ;;
+    'help') echo command ;;
+    'completions') echo shell ;;
+  esac
+}
+_cs_value_kind() {
+  case $1 in
+    '--on') echo host ;;
+    '--move-to') echo host ;;
+    '--session') echo session ;;
+  esac
+}
+# $1: kind, $2: the command being completed (cs or claude-sessions)
+_cs_kind() {
+  case $1 in
+    session)
+      local root=${CS_SESSIONS_ROOT:-$HOME/.claude-sessions} d
+      for d in "$root"/*/.cs; do
+        [ -d "$d" ] || continue
+        d=${d%/.cs}
+        printf '%s\n' "${d##*/}:session"
+      done ;;
+    host) "$2" -completions --list hosts 2>/dev/null ;;
+    *) _cs_data "kind:$1" ;;
+  esac
+}
+
+_cs() {
+  local cur=${COMP_WORDS[COMP_CWORD]} n=$COMP_CWORD
+  local key= kind= id= argi=0 i
+  for ((i = 1; i < n; i++)); do [[ ${COMP_WORDS[i]} == -- ]] && return 1; done
+  ((n > 1)) && kind=$(_cs_value_kind "${COMP_WORDS[n - 1]}")
+  if [[ -z $kind ]]; then
+    if ((n == 1)); then
+      kind=session key=top
+    elif [[ ${COMP_WORDS[1]} == -* ]]; then
+      id=$(_cs_id "${COMP_WORDS[1]}") argi=2
+    elif ((n == 2)); then
+      key=after-session
+    else
+      id=$(_cs_session_id "${COMP_WORDS[2]}") argi=3
+      [[ -z $id ]] && id=open argi=2
+    fi
+    if [[ -n $id ]]; then
+      [[ $cur == -* ]] && key=flags:$id
+      ((n == argi)) && key="$key args:$id" kind=$(_cs_operand "$id")
+    fi
+  fi
+  local l words=()
+  while IFS= read -r l; do [[ -n $l ]] && words+=("${l%%:*}"); done < <(
+    for l in $key; do _cs_data "$l"; done
+    [[ -n $kind ]] && _cs_kind "$kind" "${COMP_WORDS[0]}"
+  )
+  COMPREPLY=($(compgen -W "${words[*]}" -- "$cur"))
+}
+complete -F _cs cs claude-sessions

@@ -1,0 +1,262 @@
+# fish completion for cs (and claude-sessions).
+# Generated from the command table (src/commands/table.ts) by src/completions/shells.ts;
+# do not edit: run `node --import tsx src/completions/write.ts` (or `cs -completions <shell>`).
+# Put it in ~/.config/fish/completions/cs.fish, or load it with: cs -completions fish | source
+
+function __cs_data
+    switch $argv[1]
+        case 'top'
+            printf '%s\n' \
+                '-adopt:Turn the current directory into a session in place' \
+                '-list:List sessions' \
+                '-ls:List sessions' \
+                '-remove:Remove a session (an adopted one is only unlinked)' \
+                '-rm:Remove a session (an adopted one is only unlinked)' \
+                '-help:Show help, for everything or for one command' \
+                '-h:Show help, for everything or for one command' \
+                '-sync:Sync the session with a git remote across machines' \
+                '-s:Sync the session with a git remote across machines' \
+                '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
+                '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
+                '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
+                '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+                '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
+                '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
+                '-version:Show the version' \
+                '-v:Show the version'
+        case 'after-session'
+            printf '%s\n' \
+                '-sync:Sync the session with a git remote across machines' \
+                '-s:Sync the session with a git remote across machines' \
+                '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-log:Show the session\'s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
+                '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
+                '-help:Show help, for everything or for one command' \
+                '-h:Show help, for everything or for one command' \
+                '--force:take over the session lock from another running cs' \
+                '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
+                '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+                '--:pass the rest to Claude Code'
+        case 'kind:shell'
+            printf '%s\n' \
+                'bash:Bash (bash-completion)' \
+                'zsh:Zsh (compsys)' \
+                'fish:fish' \
+                'powershell:PowerShell 7'
+        case 'kind:command'
+            printf '%s\n' \
+                '-adopt:Turn the current directory into a session in place' \
+                '-list:List sessions' \
+                '-ls:List sessions' \
+                '-remove:Remove a session (an adopted one is only unlinked)' \
+                '-rm:Remove a session (an adopted one is only unlinked)' \
+                '-help:Show help, for everything or for one command' \
+                '-h:Show help, for everything or for one command' \
+                '-sync:Sync the session with a git remote across machines' \
+                '-s:Sync the session with a git remote across machines' \
+                '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
+                '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
+                '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
+                '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+                '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
+                '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
+                '-version:Show the version' \
+                '-v:Show the version'
+        case 'flags:open'
+            printf '%s\n' \
+                '--force:take over the session lock from another running cs' \
+                '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
+                '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+        case 'flags:list'
+            printf '%s\n' \
+                '--json:print JSON for scripts' \
+                '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
+        case 'flags:remove'
+            printf '%s\n' \
+                '--yes:do not ask for confirmation'
+        case 'args:sync'
+            printf '%s\n' \
+                'remote:set the remote (default $CS_SYNC_PREFIX<name>.git)' \
+                'push:push the session' \
+                'pull:fetch and rebase; logs merge by union' \
+                'status:ahead/behind/dirty' \
+                'auto:pull at start, push at end (on|off)' \
+                'snapshot:autosave the workspace to refs/cs/auto now' \
+                'clone:make a session from a remote on this machine'
+        case 'args:secrets'
+            printf '%s\n' \
+                'set:store a secret (value from a hidden prompt or stdin)' \
+                'get:print a secret' \
+                'list:list secret names' \
+                'rm:remove a secret' \
+                'purge:remove all secrets of the session' \
+                'export:KEY=value lines for eval' \
+                'export-file:write .cs/secrets.age for the recipients' \
+                'import-file:read .cs/secrets.age' \
+                'backend:show the backend in use' \
+                'migrate-backend:move all secrets to another backend' \
+                'age:identity and recipients for secret sync'
+        case 'flags:log'
+            printf '%s\n' \
+                '-n:only the newest N events' \
+                '--follow:keep printing new events as they happen (Ctrl-C ends)' \
+                '--json:print JSON (one object a line with --follow)'
+        case 'flags:serve'
+            printf '%s\n' \
+                '--port:port to listen on (default 7420; 0 picks a free one)' \
+                '--bind:address to listen on (default 127.0.0.1; others need a configured token)' \
+                '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
+        case 'flags:search'
+            printf '%s\n' \
+                '--session:search only this session' \
+                '--limit:show at most N results (default 20)' \
+                '--json:print JSON for scripts'
+        case 'flags:remote'
+            printf '%s\n' \
+                '--json:print JSON for scripts (list)'
+        case 'args:remote'
+            printf '%s\n' \
+                'add:register a host under a short name' \
+                'list:registered hosts' \
+                'remove:forget a host (its sessions stay there)'
+        case 'flags:update'
+            printf '%s\n' \
+                '--check:only report whether a newer version exists' \
+                '--rollback:switch back to the previously installed version' \
+                '--json:print the result as JSON'
+        case 'flags:uninstall'
+            printf '%s\n' \
+                '--purge:also delete all sessions and secrets (asks first)' \
+                '--yes:do not ask for confirmation'
+    end
+end
+function __cs_id
+    switch $argv[1]
+        case '-adopt'
+            echo adopt
+        case '-list' '-ls'
+            echo list
+        case '-remove' '-rm'
+            echo remove
+        case '-help' '-h' '--help'
+            echo help
+        case '-sync' '-s'
+            echo sync
+        case '-secrets'
+            echo secrets
+        case '-log'
+            echo log
+        case '-serve'
+            echo serve
+        case '-search'
+            echo search
+        case '-remote'
+            echo remote
+        case '-update'
+            echo update
+        case '-uninstall'
+            echo uninstall
+        case '-completions'
+            echo completions
+        case '-version' '-v' '--version'
+            echo version
+    end
+end
+function __cs_session_id
+    switch $argv[1]
+        case '-sync' '-s'
+            echo sync
+        case '-secrets'
+            echo secrets
+        case '-log'
+            echo log
+        case '-search'
+            echo search
+    end
+end
+function __cs_operand
+    switch $argv[1]
+        case 'remove'
+            echo session
+        case 'help'
+            echo command
+        case 'completions'
+            echo shell
+    end
+end
+function __cs_value_kind
+    switch $argv[1]
+        case '--on'
+            echo host
+        case '--move-to'
+            echo host
+        case '--session'
+            echo session
+    end
+end
+# $argv[1]: kind, $argv[2]: the command being completed
+function __cs_kind
+    switch $argv[1]
+        case session
+            set -l root $CS_SESSIONS_ROOT
+            test -n "$root"; or set root $HOME/.claude-sessions
+            for d in $root/*/.cs
+                test -d $d; or continue
+                printf '%s:session\n' (path basename (path dirname $d))
+            end
+        case host
+            $argv[2] -completions --list hosts 2>/dev/null
+        case '*'
+            __cs_data kind:$argv[1]
+    end
+end
+
+function __cs_complete
+    set -l words (commandline -opc)
+    set -l cur (commandline -ct)
+    set -l n (count $words)
+    set -l before $words
+    set -e before[1]
+    contains -- -- $before; and return
+    set -l key
+    set -l kind
+    set -l id
+    set -l argi 0
+    test $n -gt 1; and set kind (__cs_value_kind $words[-1])
+    if test -z "$kind"
+        if test $n -eq 1
+            set kind session
+            set key top
+        else if string match -q -- '-*' $words[2]
+            set id (__cs_id $words[2])
+            set argi 2
+        else if test $n -eq 2
+            set key after-session
+        else
+            set id (__cs_session_id $words[3])
+            set argi 3
+            if test -z "$id"
+                set id open
+                set argi 2
+            end
+        end
+        if test -n "$id"
+            string match -q -- '-*' "$cur"; and set key flags:$id
+            if test $n -eq $argi
+                set -a key args:$id
+                set kind (__cs_operand $id)
+            end
+        end
+    end
+    begin
+        for k in $key
+            __cs_data $k
+        end
+        test -n "$kind"; and __cs_kind $kind $words[1]
+    end | string replace -r ':' \t
+end
+
+complete -c cs -f -a '(__cs_complete)'
+complete -c claude-sessions -f -a '(__cs_complete)'

@@ -1,0 +1,231 @@
+# PowerShell completion for cs (and claude-sessions).
+# Generated from the command table (src/commands/table.ts) by src/completions/shells.ts;
+# do not edit: run `node --import tsx src/completions/write.ts` (or `cs -completions <shell>`).
+# Load it from your $PROFILE: . ~/.config/powershell/completions/cs.ps1
+
+function __cs_data([string]$Key) {
+    switch -CaseSensitive ($Key) {
+        'top' {
+            '-adopt:Turn the current directory into a session in place'
+            '-list:List sessions'
+            '-ls:List sessions'
+            '-remove:Remove a session (an adopted one is only unlinked)'
+            '-rm:Remove a session (an adopted one is only unlinked)'
+            '-help:Show help, for everything or for one command'
+            '-h:Show help, for everything or for one command'
+            '-sync:Sync the session with a git remote across machines'
+            '-s:Sync the session with a git remote across machines'
+            '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
+            '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
+            '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
+            '-update:Update cs to the latest release, verified by SHA-256 and minisign'
+            '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge'
+            '-completions:Print the shell completion script for bash, zsh, fish or PowerShell'
+            '-version:Show the version'
+            '-v:Show the version'
+        }
+        'after-session' {
+            '-sync:Sync the session with a git remote across machines'
+            '-s:Sync the session with a git remote across machines'
+            '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-log:Show the session''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs'
+            '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
+            '-help:Show help, for everything or for one command'
+            '-h:Show help, for everything or for one command'
+            '--force:take over the session lock from another running cs'
+            '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
+            '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+            '--:pass the rest to Claude Code'
+        }
+        'kind:shell' {
+            'bash:Bash (bash-completion)'
+            'zsh:Zsh (compsys)'
+            'fish:fish'
+            'powershell:PowerShell 7'
+        }
+        'kind:command' {
+            '-adopt:Turn the current directory into a session in place'
+            '-list:List sessions'
+            '-ls:List sessions'
+            '-remove:Remove a session (an adopted one is only unlinked)'
+            '-rm:Remove a session (an adopted one is only unlinked)'
+            '-help:Show help, for everything or for one command'
+            '-h:Show help, for everything or for one command'
+            '-sync:Sync the session with a git remote across machines'
+            '-s:Sync the session with a git remote across machines'
+            '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
+            '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
+            '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
+            '-update:Update cs to the latest release, verified by SHA-256 and minisign'
+            '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge'
+            '-completions:Print the shell completion script for bash, zsh, fish or PowerShell'
+            '-version:Show the version'
+            '-v:Show the version'
+        }
+        'flags:open' {
+            '--force:take over the session lock from another running cs'
+            '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
+            '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+        }
+        'flags:list' {
+            '--json:print JSON for scripts'
+            '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
+        }
+        'flags:remove' {
+            '--yes:do not ask for confirmation'
+        }
+        'args:sync' {
+            'remote:set the remote (default $CS_SYNC_PREFIX<name>.git)'
+            'push:push the session'
+            'pull:fetch and rebase; logs merge by union'
+            'status:ahead/behind/dirty'
+            'auto:pull at start, push at end (on|off)'
+            'snapshot:autosave the workspace to refs/cs/auto now'
+            'clone:make a session from a remote on this machine'
+        }
+        'args:secrets' {
+            'set:store a secret (value from a hidden prompt or stdin)'
+            'get:print a secret'
+            'list:list secret names'
+            'rm:remove a secret'
+            'purge:remove all secrets of the session'
+            'export:KEY=value lines for eval'
+            'export-file:write .cs/secrets.age for the recipients'
+            'import-file:read .cs/secrets.age'
+            'backend:show the backend in use'
+            'migrate-backend:move all secrets to another backend'
+            'age:identity and recipients for secret sync'
+        }
+        'flags:log' {
+            '-n:only the newest N events'
+            '--follow:keep printing new events as they happen (Ctrl-C ends)'
+            '--json:print JSON (one object a line with --follow)'
+        }
+        'flags:serve' {
+            '--port:port to listen on (default 7420; 0 picks a free one)'
+            '--bind:address to listen on (default 127.0.0.1; others need a configured token)'
+            '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
+        }
+        'flags:search' {
+            '--session:search only this session'
+            '--limit:show at most N results (default 20)'
+            '--json:print JSON for scripts'
+        }
+        'flags:remote' {
+            '--json:print JSON for scripts (list)'
+        }
+        'args:remote' {
+            'add:register a host under a short name'
+            'list:registered hosts'
+            'remove:forget a host (its sessions stay there)'
+        }
+        'flags:update' {
+            '--check:only report whether a newer version exists'
+            '--rollback:switch back to the previously installed version'
+            '--json:print the result as JSON'
+        }
+        'flags:uninstall' {
+            '--purge:also delete all sessions and secrets (asks first)'
+            '--yes:do not ask for confirmation'
+        }
+    }
+}
+function __cs_id([string]$Word) {
+    switch -CaseSensitive ($Word) {
+        '-adopt' { 'adopt' }
+        '-list' { 'list' }
+        '-ls' { 'list' }
+        '-remove' { 'remove' }
+        '-rm' { 'remove' }
+        '-help' { 'help' }
+        '-h' { 'help' }
+        '--help' { 'help' }
+        '-sync' { 'sync' }
+        '-s' { 'sync' }
+        '-secrets' { 'secrets' }
+        '-log' { 'log' }
+        '-serve' { 'serve' }
+        '-search' { 'search' }
+        '-remote' { 'remote' }
+        '-update' { 'update' }
+        '-uninstall' { 'uninstall' }
+        '-completions' { 'completions' }
+        '-version' { 'version' }
+        '-v' { 'version' }
+        '--version' { 'version' }
+        default { '' }
+    }
+}
+function __cs_session_id([string]$Word) {
+    switch -CaseSensitive ($Word) {
+        '-sync' { 'sync' }
+        '-s' { 'sync' }
+        '-secrets' { 'secrets' }
+        '-log' { 'log' }
+        '-search' { 'search' }
+        default { '' }
+    }
+}
+function __cs_operand([string]$Id) {
+    switch -CaseSensitive ($Id) {
+        'remove' { 'session' }
+        'help' { 'command' }
+        'completions' { 'shell' }
+        default { '' }
+    }
+}
+function __cs_value_kind([string]$Flag) {
+    switch -CaseSensitive ($Flag) {
+        '--on' { 'host' }
+        '--move-to' { 'host' }
+        '--session' { 'session' }
+        default { '' }
+    }
+}
+function __cs_kind([string]$Kind, [string]$Exe) {
+    switch ($Kind) {
+        'session' {
+            $root = if ($env:CS_SESSIONS_ROOT) { $env:CS_SESSIONS_ROOT } else { Join-Path $HOME '.claude-sessions' }
+            Get-ChildItem -LiteralPath $root -Directory -ErrorAction SilentlyContinue |
+                Where-Object { Test-Path -LiteralPath (Join-Path $_.FullName '.cs') -PathType Container } |
+                ForEach-Object { "$($_.Name):session" }
+        }
+        'host' { & $Exe -completions --list hosts 2>$null }
+        default { __cs_data "kind:$Kind" }
+    }
+}
+
+Register-ArgumentCompleter -Native -CommandName 'cs', 'claude-sessions' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    # Words before the one under the cursor; $w[0] is the command itself.
+    $w = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -lt $cursorPosition } | ForEach-Object { $_.Extent.Text })
+    $n = $w.Count
+    if ($n -gt 1 -and ($w[1..($n - 1)] -ccontains '--')) { return }
+    $keys = @(); $kind = ''; $id = ''; $argi = 0
+    if ($n -gt 1) { $kind = __cs_value_kind $w[$n - 1] }
+    if (-not $kind) {
+        if ($n -eq 1) { $kind = 'session'; $keys += 'top' }
+        elseif ($w[1].StartsWith('-')) { $id = __cs_id $w[1]; $argi = 2 }
+        elseif ($n -eq 2) { $keys += 'after-session' }
+        else {
+            $id = __cs_session_id $w[2]; $argi = 3
+            if (-not $id) { $id = 'open'; $argi = 2 }
+        }
+        if ($id) {
+            if ($wordToComplete.StartsWith('-')) { $keys += "flags:$id" }
+            if ($n -eq $argi) { $keys += "args:$id"; $kind = __cs_operand $id }
+        }
+    }
+    $lines = @()
+    foreach ($k in $keys) { $lines += @(__cs_data $k) }
+    if ($kind) { $lines += @(__cs_kind $kind $w[0]) }
+    foreach ($l in $lines) {
+        if (-not $l) { continue }
+        $word, $help = $l -split ':', 2
+        if ($word.StartsWith($wordToComplete, [System.StringComparison]::Ordinal)) {
+            [System.Management.Automation.CompletionResult]::new($word, $word, 'ParameterValue', $(if ($help) { $help } else { $word }))
+        }
+    }
+}

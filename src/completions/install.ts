@@ -1,0 +1,61 @@
+// The installer's completion step: one script per shell found on PATH, in
+// the place that shell looks for per-user completions, for each name cs was
+// linked under (not `cs` when another program owns that name). Files are
+// written only when their content changes, so a second install changes
+// nothing; the returned paths go into the install record for -uninstall.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { which } from '../session/claude-bin.js';
+import { homeDir } from '../session/paths.js';
+import { completionModel } from './model.js';
+import { completionScript, type Shell } from './shells.js';
+
+interface Placement {
+  shell: Shell;
+  /** The program that says this shell is in use. */
+  program: string;
+  /** Files to write; `names` are the commands the file completes. */
+  files(env: NodeJS.ProcessEnv, names: readonly string[]): Array<{ file: string; names: readonly string[] }>;
+}
+
+const dataHome = (env: NodeJS.ProcessEnv) => env.XDG_DATA_HOME || path.join(homeDir(env), '.local', 'share');
+const configHome = (env: NodeJS.ProcessEnv) => env.XDG_CONFIG_HOME || path.join(homeDir(env), '.config');
+
+// bash-completion and fish load a command's completions lazily from a file
+// named after the command, so each name gets its own file there.
+export const PLACEMENTS: readonly Placement[] = [
+  {
+    shell: 'bash',
+    program: 'bash',
+    files: (env, names) => {
+      const dir = env.BASH_COMPLETION_USER_DIR ? path.join(env.BASH_COMPLETION_USER_DIR, 'completions') : path.join(dataHome(env), 'bash-completion', 'completions');
+      return names.map((n) => ({ file: path.join(dir, n), names: [n] }));
+    },
+  },
+  { shell: 'zsh', program: 'zsh', files: (env, names) => [{ file: path.join(homeDir(env), '.zsh', 'completions', '_cs'), names }] },
+  { shell: 'fish', program: 'fish', files: (env, names) => names.map((n) => ({ file: path.join(configHome(env), 'fish', 'completions', `${n}.fish`), names: [n] })) },
+  { shell: 'powershell', program: 'pwsh', files: (env, names) => [{ file: path.join(configHome(env), 'powershell', 'completions', 'cs.ps1'), names }] },
+];
+
+export function installCompletions(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const model = completionModel();
+  const placed: string[] = [];
+  for (const p of PLACEMENTS) {
+    if (!which(p.program, env)) continue;
+    for (const { file, names: forNames } of p.files(env, names)) {
+      const text = completionScript(p.shell, model, forNames);
+      ensureDir(path.dirname(file));
+      let current: string | null = null;
+      try {
+        current = fs.readFileSync(file, 'utf8');
+      } catch {
+        // not there yet
+      }
+      if (current !== text) writeFileAtomic(file, text);
+      placed.push(file);
+    }
+  }
+  return placed;
+}
