@@ -75,7 +75,7 @@ describe('hook input corpus', () => {
     expect(corpus('/w').length).toBeGreaterThanOrEqual(30);
   });
 
-  it('inside a session: exit 0, nothing or valid JSON, nothing written outside, problems logged', { timeout: 240_000 }, async () => {
+  it('inside a session: exit 0, nothing or valid JSON, nothing written outside, problems logged', { timeout: 480_000 }, async () => {
     const before = snapshotOutside(sb.dir, sb.session.dir);
     const cases = corpus(sb.session.dir).flatMap(([name, input]) => SCRIPTS.map((script) => ({ name, input, script })));
     const failures: string[] = [];
