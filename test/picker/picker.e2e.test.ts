@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPEN } from '../../src/commands/table.js';
 import { claudeStarts, csBin, runCs, sandbox, type Sandbox } from '../support/cs.js';
 import { hasTmux, startTerminal, type Terminal } from './tmux.js';
 
@@ -123,6 +124,28 @@ describe.skipIf(!hasTmux())('the picker in a terminal', () => {
     t.keys('Escape');
     expect(await t.waitForExit()).toBe(0);
     expect(execFileSync('git', ['--git-dir', bare, 'for-each-ref', '--format=%(refname)'], { encoding: 'utf8' })).toMatch(/refs\/heads\//);
+  });
+
+  // Offered only once `cs <name> --move-to` is in the table; moving itself is tested with a real sshd in test/remote.
+  it.skipIf(!(OPEN.flags ?? []).some((f) => f.name === '--move-to'))('move to host offers the registered aliases (Escape goes back to the list)', async () => {
+    const config = path.join(sb.home, '.config', 'cs');
+    fs.mkdirSync(config, { recursive: true });
+    fs.writeFileSync(path.join(config, 'hosts.json'), JSON.stringify({ version: 1, hosts: { mini: { host: 'me@mini.local', added: '' } } }));
+    const t = openPicker();
+    await t.waitFor((s) => s.includes('Search:'), 'the picker');
+    t.type('beta');
+    await t.waitFor((s) => s.includes('(1 match)'), 'the filter');
+    t.keys('Tab');
+    await t.waitFor((s) => s.includes('Move to host'), 'the actions');
+    await select(t, 'Move to host…');
+    const hosts = await t.waitFor((s) => s.includes('Move to which host?'), 'the host choice');
+    expect(hosts).toMatch(/mini\s+\(me@mini\.local\)/);
+    expect(hosts).toContain('Another host');
+    t.keys('Escape');
+    await t.waitFor((s) => s.lastIndexOf('Search:') > s.indexOf('Move to which host?'), 'the picker again');
+    t.keys('Escape');
+    expect(await t.waitForExit()).toBe(0);
+    expect(fs.existsSync(path.join(sb.root, 'beta', '.cs', 'README.md'))).toBe(true);
   });
 
   it('remove asks for confirmation, then the list no longer has the session', async () => {
