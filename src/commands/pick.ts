@@ -167,7 +167,8 @@ async function choose(sessions: readonly SessionSummary[], ctx: Context): Promis
         const what = chosen ? (chosen.kind === 'new' ? `new session${chosen.name ? ` ${chosen.name}` : ''}` : chosen.name) : '';
         return `${c.dim(clack.S_BAR)}\n${title}\n${c.dim(clack.S_BAR)}  ${c.dim(this.state === 'cancel' ? 'cancelled' : what)}`;
       }
-      const rows = this.filteredOptions;
+      // Same rows as filteredOptions, with cells refitted when the terminal was resized.
+      const rows = rowsFor(this.userInput);
       const matchCount = rows.filter((r) => r.kind === 'session').length;
       const input = this.userInput ? this.userInputWithCursor : c.dim('type to filter');
       const count = this.userInput ? c.dim(`  (${matchCount} match${matchCount === 1 ? '' : 'es'})`) : '';
