@@ -1,8 +1,10 @@
 // Scanning one file for lines that contain every query term, case-insensitive,
-// in fixed-size chunks (a file is never loaded whole). The first term is found
-// with a compiled regular expression over a latin1 view of the bytes, which
-// V8 runs at grep-like speed; latin1 offsets are byte offsets, so the matching
-// line is cut from the buffer and decoded as UTF-8 only when it matched.
+// in fixed-size chunks (a file is never loaded whole). For an ASCII query the
+// chunk is case-folded into a scratch buffer four bytes at a time and the
+// longest term is found with Buffer#indexOf (memmem speed); the other terms
+// are checked on that line's bytes, and a line is decoded as UTF-8 only when
+// it is kept. Other queries use a Unicode case-insensitive regular expression
+// over the decoded chunk.
 import * as fs from 'node:fs';
 
 const CHUNK = 1024 * 1024;
@@ -14,8 +16,44 @@ export interface Query {
   terms: string[];
   /** Finds the anchor term (the longest) in a chunk. */
   anchor: RegExp;
-  /** Only ASCII in the query: the latin1 fast path is exact. */
+  /** The term looked for first (the longest); the others are checked on its lines. */
+  anchorTerm: string;
+  /** Only ASCII in the query: the byte paths are exact. */
   ascii: boolean;
+  /** How ASCII queries find the anchor term (choosePlan); folding is the safe default. */
+  plan: Plan;
+}
+
+/**
+ * `rare`: the anchor term holds a byte that is rare in the data (sampled):
+ * find that byte (both cases) with memchr in the raw bytes and compare the
+ * term around it, no folding. `fold`: case-fold the chunk, then memmem.
+ */
+export type Plan = { kind: 'fold' } | { kind: 'rare'; term: string; at: number };
+
+/** Below this share of sampled bytes, a byte is rare enough to scan for. */
+const RARE = 0.002;
+
+/** Picks the plan from a byte histogram of sample data (letters counted case-folded). */
+export function choosePlan(q: Query, histogram: Uint32Array, total: number): Plan {
+  if (!q.ascii || total === 0) return { kind: 'fold' };
+  let best: { term: string; at: number; freq: number } | null = null;
+  for (const term of q.terms) {
+    for (let at = 0; at < term.length; at++) {
+      const c = term.charCodeAt(at);
+      const freq = histogram[c]! / total;
+      if (!best || freq < best.freq) best = { term, at, freq };
+    }
+  }
+  return best && best.freq < RARE ? { kind: 'rare', term: best.term, at: best.at } : { kind: 'fold' };
+}
+
+/** Adds the bytes of `data` to a case-folded histogram. */
+export function countBytes(data: Buffer, histogram: Uint32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const b = data[i]!;
+    histogram[b >= 0x41 && b <= 0x5a ? b | 0x20 : b]!++;
+  }
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -26,7 +64,7 @@ export function compileQuery(text: string): Query {
   const longest = [...terms].sort((a, b) => b.length - a.length)[0] ?? '';
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(trimmed);
-  return { text: trimmed, terms, anchor: new RegExp(escape(longest), ascii ? 'gi' : 'giu'), ascii };
+  return { text: trimmed, terms, anchor: new RegExp(escape(longest), ascii ? 'gi' : 'giu'), anchorTerm: longest, ascii, plan: { kind: 'fold' } };
 }
 
 export interface LineHit {
@@ -57,7 +95,36 @@ function containsAll(lineLower: string, terms: readonly string[]): boolean {
   return true;
 }
 
-export function scanFile(file: string, q: Query, opts: ScanOptions, buf: Buffer = Buffer.allocUnsafe(CHUNK)): ScanResult {
+let foldBuf = Buffer.alloc(0);
+
+/**
+ * ASCII case folding of `src[0, end)` into a scratch buffer, four bytes at a
+ * time: a byte gets 0x20 added when it is in 'A'..'Z' (bytes >= 0x80, the
+ * UTF-8 sequences, stay as they are). Offsets in the result are offsets in src.
+ */
+export function foldAscii(src: Buffer, end: number): Buffer {
+  if (foldBuf.length < end + 4) foldBuf = Buffer.alloc(Math.max(end + 4, foldBuf.length * 2, 64 * 1024));
+  const dst = foldBuf;
+  let k = 0;
+  if (src.byteOffset % 4 === 0) {
+    const words = end >>> 2;
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, words);
+    const d32 = new Uint32Array(dst.buffer, dst.byteOffset, words);
+    for (let w = 0; w < words; w++) {
+      const x = s32[w]!;
+      const h = x & 0x7f7f7f7f;
+      d32[w] = x | ((((h + 0x3f3f3f3f) & ~(h + 0x25252525) & ~x & 0x80808080) >>> 2));
+    }
+    k = words * 4;
+  }
+  for (; k < end; k++) {
+    const b = src[k]!;
+    dst[k] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+  }
+  return dst.subarray(0, end);
+}
+
+export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buffer = Buffer.allocUnsafe(CHUNK)): ScanResult {
   const result: ScanResult = { matches: 0, lines: [], bytes: 0, binary: false };
   let fd: number;
   try {
@@ -66,12 +133,108 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, buf: Buffer 
     return result;
   }
   let judged = 0;
+  /** One line with every term: counted, and kept while fewer than opts.keep are. */
+  const take = (offset: number, text: () => string): void => {
+    let line: string | undefined;
+    if (opts.accept) {
+      if (judged < opts.keep * 4) {
+        judged++;
+        line = text();
+        if (!opts.accept(line)) return;
+      } else if (result.lines.length === 0) {
+        return; // nothing confirmed so far: unconfirmed lines do not count
+      }
+    }
+    result.matches++;
+    if (result.lines.length < opts.keep) result.lines.push({ offset, text: line ?? text() });
+  };
+  const others = q.terms.filter((t) => t !== q.anchorTerm).map((t) => Buffer.from(t, 'latin1'));
+  const needle = Buffer.from(q.anchorTerm, 'latin1');
+  const plan = q.plan;
+  const rareTerm = plan.kind === 'rare' ? Buffer.from(plan.term, 'latin1') : needle;
+  const rareAt = plan.kind === 'rare' ? plan.at : 0;
+  const rareByte = rareTerm[rareAt] ?? 0;
+  const rareBytes = rareByte >= 0x61 && rareByte <= 0x7a ? [rareByte, rareByte - 0x20] : [rareByte];
+
+  /** The rare plan: term starts found through its rarest byte, in the raw (unfolded) bytes. */
+  const scanRare = (buf: Buffer, end: number, base: number) => {
+    const data = buf.subarray(0, end);
+    const starts: number[] = [];
+    const len = rareTerm.length;
+    for (const c of rareBytes) {
+      for (let i = data.indexOf(c, rareAt); i >= 0; i = data.indexOf(c, i + 1)) {
+        const s0 = i - rareAt;
+        if (s0 + len > end) break;
+        let j = 0;
+        for (; j < len; j++) {
+          const b = data[s0 + j]!;
+          if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== rareTerm[j]) break;
+        }
+        if (j === len) starts.push(s0);
+      }
+    }
+    if (starts.length === 0) return;
+    if (rareBytes.length > 1) starts.sort((a, b) => a - b);
+    let lineStop = -1;
+    for (const i of starts) {
+      if (i < lineStop) continue; // same line as the previous hit
+      const start = i === 0 ? 0 : data.lastIndexOf(10, i - 1) + 1;
+      let stop = data.indexOf(10, i);
+      if (stop < 0) stop = end;
+      lineStop = stop;
+      const text = data.toString('utf8', start, stop);
+      if (q.terms.length > 1 && !containsAll(text.toLowerCase(), q.terms)) continue;
+      take(base + start, () => text);
+    }
+  };
+
+  /** Lines of buf[0, end), which starts at file offset `base`. */
+  const scanAscii = (buf: Buffer, end: number, base: number) => {
+    const f = foldAscii(buf, end);
+    for (let i = f.indexOf(needle); i >= 0; ) {
+      const start = i === 0 ? 0 : f.lastIndexOf(10, i - 1) + 1;
+      let stop = f.indexOf(10, i);
+      if (stop < 0) stop = end;
+      let all = true;
+      if (others.length) {
+        const line = f.subarray(start, stop);
+        for (const t of others) if (line.indexOf(t) < 0) {
+          all = false;
+          break;
+        }
+      }
+      if (all) take(base + start, () => buf.toString('utf8', start, stop));
+      i = stop + 1 < end ? f.indexOf(needle, stop + 1) : -1;
+    }
+  };
+  const scanUnicode = (buf: Buffer, end: number, base: number) => {
+    const view = buf.toString('utf8', 0, end);
+    const re = q.anchor;
+    re.lastIndex = 0;
+    for (let m = re.exec(view); m; m = re.exec(view)) {
+      const start = view.lastIndexOf('\n', m.index) + 1;
+      let stop = view.indexOf('\n', m.index);
+      if (stop < 0) stop = view.length;
+      re.lastIndex = stop + 1;
+      const line = view.slice(start, stop);
+      if (q.terms.length > 1 && !containsAll(line.toLowerCase(), q.terms)) continue;
+      take(base + Buffer.byteLength(view.slice(0, start)), () => line);
+      if (stop >= view.length) break;
+    }
+  };
+
   try {
-    let carry: Buffer | null = null;
+    let buf = initial;
+    let have = 0; // bytes of an unfinished line kept at buf[0, have)
     let pos = 0; // file offset of the next read
-    let base = 0; // file offset of data[0]
+    let base = 0; // file offset of buf[0]
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, have, buf.length - have, pos);
       if (pos === 0 && opts.skipBinary && buf.subarray(0, n).includes(0)) {
         result.binary = true;
         break;
@@ -79,36 +242,17 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, buf: Buffer 
       pos += n;
       result.bytes += n;
       const eof = n === 0;
-      const data: Buffer = carry ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      if (data.length === 0) break;
-      // Only complete lines now; the tail waits for the next chunk (or EOF).
-      const end = eof ? data.length : data.lastIndexOf(10) + 1;
-      if (end > 0) {
-        const view = q.ascii ? data.toString('latin1', 0, end) : data.toString('utf8', 0, end);
-        const re = q.anchor;
-        re.lastIndex = 0;
-        for (let m = re.exec(view); m; m = re.exec(view)) {
-          const start = view.lastIndexOf('\n', m.index) + 1;
-          let stop = view.indexOf('\n', m.index);
-          if (stop < 0) stop = view.length;
-          re.lastIndex = stop + 1;
-          const raw = view.slice(start, stop);
-          const line = q.ascii ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
-          if (q.terms.length > 1 && !containsAll(line.toLowerCase(), q.terms)) continue;
-          if (opts.accept && judged < opts.keep * 4) {
-            judged++;
-            if (!opts.accept(line)) continue;
-          } else if (opts.accept && result.lines.length === 0) {
-            continue; // nothing confirmed so far: unconfirmed lines do not count
-          }
-          result.matches++;
-          if (result.lines.length < opts.keep) result.lines.push({ offset: base + (q.ascii ? start : Buffer.byteLength(view.slice(0, start))), text: line });
-          if (stop >= view.length) break;
-        }
-      }
+      const len = have + n;
+      if (len === 0) break;
+      // Only complete lines now; the tail waits for the next read (or EOF).
+      const end = eof ? len : buf.lastIndexOf(10, len - 1) + 1;
+      if (end > 0) (!q.ascii ? scanUnicode : plan.kind === 'rare' ? scanRare : scanAscii)(buf, end, base);
       if (eof) break;
-      carry = end < data.length ? Buffer.from(data.subarray(end)) : null;
-      base += end;
+      if (end > 0) {
+        buf.copy(buf, 0, end, len);
+        base += end;
+      }
+      have = len - end;
     }
   } finally {
     fs.closeSync(fd);

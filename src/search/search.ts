@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { nameProblem } from '../session/names.js';
 import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
-import { compileQuery, lineNumberAt, scanFile, type Query } from './scan.js';
+import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
 
 export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
 
@@ -171,6 +171,33 @@ export function score(source: Source, matches: number, best: string, q: Query, a
   return Math.round(s * 1000) / 1000;
 }
 
+const SAMPLE_FILES = 8;
+const SAMPLE_BYTES = 64 * 1024;
+
+/** Byte frequencies from the start of a few files spread over the targets decide how to look (scan.ts Plan). */
+function samplePlan(q: Query, targets: readonly Target[], buf: Buffer) {
+  if (!q.ascii) return q.plan;
+  const histogram = new Uint32Array(256);
+  let total = 0;
+  const step = Math.max(1, Math.floor(targets.length / SAMPLE_FILES));
+  for (let i = 0; i < targets.length && total < SAMPLE_FILES * SAMPLE_BYTES; i += step) {
+    let fd: number;
+    try {
+      fd = fs.openSync(targets[i]!.path, 'r');
+    } catch {
+      continue;
+    }
+    try {
+      const n = fs.readSync(fd, buf, 0, Math.min(SAMPLE_BYTES, buf.length), 0);
+      countBytes(buf.subarray(0, n), histogram);
+      total += n;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return choosePlan(q, histogram, total);
+}
+
 export async function searchSessions(opts: SearchOptions): Promise<SearchResult> {
   const q = compileQuery(opts.query);
   if (q.terms.length === 0) throw new UserError('nothing to search for', 'cs -search <text>');
@@ -183,21 +210,18 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const sessions = sessionDirs(root, opts.session);
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
-  let files = 0;
   let bytes = 0;
-  for (const s of sessions) {
-    for (const t of targetsOf(s.name, s.dir, configDir)) {
-      files++;
-      const transcript = t.source === 'transcript';
-      const r = scanFile(t.path, q, {
-        keep: KEEP_LINES,
-        skipBinary: t.source === 'artifact',
-        // In a transcript the match must be in what was said, not in ids, paths or metadata.
-        accept: transcript ? (line) => termsIn(transcriptText(line) ?? '', q) : undefined,
-      }, buf);
-      bytes += r.bytes;
-      if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
-    }
+  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, configDir));
+  q.plan = samplePlan(q, targets, buf);
+  for (const t of targets) {
+    const r = scanFile(t.path, q, {
+      keep: KEEP_LINES,
+      skipBinary: t.source === 'artifact',
+      // In a transcript the match must be in what was said, not in ids, paths or metadata.
+      accept: t.source === 'transcript' ? (line) => termsIn(transcriptText(line) ?? '', q) : undefined,
+    }, buf);
+    bytes += r.bytes;
+    if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
   }
   const ranked = found
     .map((f) => {
@@ -221,5 +245,5 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
       modified: new Date(f.t.mtimeMs).toISOString(),
     };
   });
-  return { hits, total: ranked.length, sessions: sessions.length, files, bytes };
+  return { hits, total: ranked.length, sessions: sessions.length, files: targets.length, bytes };
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileQuery, lineNumberAt, scanFile } from '../../src/search/scan.js';
+import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile } from '../../src/search/scan.js';
 import { score, searchSessions, snippet, transcriptText } from '../../src/search/search.js';
 import { parse } from '../../src/commands/search.js';
 import { claudeProjectDir } from '../../src/session/claude-project.js';
@@ -57,6 +57,28 @@ describe('scanFile', () => {
     expect(scanFile(file('r2.txt', '(x+y)*\n'), compileQuery('(x+y)*'), { keep: 5 }).matches).toBe(1);
     const bin = file('bin', Buffer.from([0x6e, 0x65, 0x65, 0x64, 0x6c, 0x65, 0, 1, 2]));
     expect(scanFile(bin, compileQuery('needle'), { keep: 1, skipBinary: true })).toMatchObject({ matches: 0, binary: true });
+  });
+
+  it('the rare-byte plan finds the same lines as folding, in any case, across chunks', () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => (i % 500 === 3 ? `row ${i}: the WomBatFinch flag, ${i % 1000 === 3 ? 'and the cache' : 'alone'}` : `row ${i}: nothing here at all`));
+    const p = file('rare.txt', lines.join('\n') + '\n');
+    for (const text of ['wombatfinch', 'cache WOMBATFINCH']) {
+      const fold = compileQuery(text);
+      const rare = compileQuery(text);
+      const histogram = new Uint32Array(256);
+      countBytes(fs.readFileSync(p), histogram);
+      rare.plan = choosePlan(rare, histogram, fs.statSync(p).size);
+      expect(rare.plan).toMatchObject({ kind: 'rare', term: 'wombatfinch' });
+      const a = scanFile(p, fold, { keep: 10 }, Buffer.alloc(100));
+      const b = scanFile(p, rare, { keep: 10 }, Buffer.alloc(100));
+      expect(b).toEqual(a);
+      expect(a.matches).toBe(text === 'wombatfinch' ? 6 : 3);
+    }
+    // Common bytes only: fold.
+    const common = compileQuery('row');
+    const h = new Uint32Array(256);
+    countBytes(fs.readFileSync(p), h);
+    expect(choosePlan(common, h, fs.statSync(p).size)).toEqual({ kind: 'fold' });
   });
 
   it('asks for a second opinion on transcript lines', () => {
