@@ -32,9 +32,10 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   }
   const remote = sessions.some((s) => s.location !== 'local');
   const now = ctx.now();
-  const header = ['NAME', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', ...(remote ? ['LOCATION'] : [])];
+  const header = ['NAME', 'STATUS', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', ...(remote ? ['LOCATION'] : [])];
   const rows = sessions.map((s) => [
     s.name + (s.open ? ' ●' : '') + (s.adopted ? ' ↗' : ''),
+    s.status && s.status !== 'closed' ? s.status : '-',
     relativeTime(new Date(s.lastUsed), now),
     String(s.discoveries),
     String(s.artifacts),
@@ -42,7 +43,7 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
     ...(remote ? [s.location] : []),
   ]);
   const c = io.color;
-  const lines = table(header, rows, (col, _cell, padded) => (col === 0 ? c.bold(padded) : padded));
+  const lines = table(header, rows, (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && cell === 'needs-you' ? c.yellow(padded) : padded));
   io.out(c.dim(lines[0]!));
   for (const l of lines.slice(1)) io.out(l);
   if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● open, ↗ adopted)`));

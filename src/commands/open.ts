@@ -3,13 +3,15 @@
 import { flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { runAttached } from '../proc.js';
-import { claudeConfigDir, sessionEnv, type SessionPaths } from '../session/paths.js';
+import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { validateName } from '../session/names.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
 import { requireClaude } from '../session/claude-bin.js';
-import { latestTranscript } from '../session/claude-project.js';
+import { planConversation } from '../conversations/launch.js';
+import { isUuid } from '../conversations/store.js';
+import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
 import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
 import { splitHostSession, validateHostArg } from '../remote/hosts.js';
@@ -20,13 +22,17 @@ export interface OpenOptions {
   name: string;
   force: boolean;
   claudeArgs: string[];
+  /** --new: start a new pinned conversation instead of resuming the latest. */
+  fresh?: boolean;
+  /** --resume <uuid|index>: resume this pinned conversation. */
+  resume?: string;
   /** --on <host>, or the host of `cs <host>:<name>`. */
   on?: string;
   moveTo?: string;
 }
 
 export function parse(args: string[], inv: Invocation): OpenOptions {
-  const parsed = parseArgs(args, { booleans: ['--force'], values: ['--on', '--move-to'] }, inv.session ?? '<name>');
+  const parsed = parseArgs(args, { booleans: ['--force', '--new'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
   if (parsed.positionals.length) {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
   }
@@ -38,19 +44,20 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
   if (moveTo !== undefined && (on !== undefined || parsed.flags.has('--force') || parsed.rest.length)) {
     throw new UsageError('--move-to takes no other options', 'cs <name> --move-to <host>, then cs <name> to open it there');
   }
+  const resume = flagValue(parsed, '--resume');
+  if (resume !== undefined && flag(parsed, '--new')) throw new UsageError('--new and --resume exclude each other', 'cs <name> --new starts a conversation; cs <name> --resume <#|uuid> resumes one');
+  if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) {
+    throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${inv.session ?? '<name>'} -conversations`);
+  }
   return {
     name: validateName(split?.session ?? inv.session ?? ''),
     force: flag(parsed, '--force'),
     claudeArgs: parsed.rest,
+    ...(flag(parsed, '--new') ? { fresh: true } : {}),
+    ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
     ...(on !== undefined ? { on: validateHostArg(on) } : {}),
     ...(moveTo !== undefined ? { moveTo: validateHostArg(moveTo) } : {}),
   };
-}
-
-/** What we pass to Claude Code: --continue when this workspace has a conversation to resume. */
-export function claudeArguments(resuming: boolean, hasConversation: boolean, extra: readonly string[]): string[] {
-  const wantsOwnResume = extra.some((a) => ['--continue', '-c', '--resume', '-r', '--session-id'].includes(a));
-  return [...(resuming && hasConversation && !wantsOwnResume ? ['--continue'] : []), ...extra];
 }
 
 export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
@@ -73,18 +80,22 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
       io.err(level === 'warn' ? io.color.yellow(`cs: ${line}`) : io.color.dim(`cs: ${line}`));
     };
     await beforeClaude(paths, env, report);
-    const hasConversation = !created && latestTranscript(claudeConfigDir(env), paths.dir) !== null;
+    // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
+    const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     const hookServer = await startHookServer(paths, env);
     stopServer = hookServer.close;
-    const args = ['--settings', hookServer.settingsFile, ...claudeArguments(!created, hasConversation, opts.claudeArgs)];
-    appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${args.includes('--continue') ? ', continuing conversation' : ''})`, ctx.now());
+    const args = ['--settings', hookServer.settingsFile, ...plan.args, ...opts.claudeArgs];
+    const about = plan.uuid ? `, conversation ${plan.uuid}${plan.how === 'new' ? ' (new)' : ''}` : plan.how === 'continue-latest' ? ', continuing conversation' : '';
+    appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${about})`, ctx.now());
     // CS_LAUNCHED tells our hooks that this process does the end-of-session
     // work; CS_HOOK_SERVER that the served events come over HTTP.
     const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', CS_HOOK_SERVER: '1' } });
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
+    markClosed(paths.dir, ctx.now()); // at once, for -watch; the commit and push below may take a while
     await afterClaude(paths, env, report);
     return result.code;
   } finally {
+    markClosed(paths.dir, ctx.now());
     await stopServer?.();
     lock.release();
     process.off('exit', releaseOnExit);

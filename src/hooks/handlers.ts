@@ -14,6 +14,7 @@ import type { HookInput } from './protocol.js';
 import { additionalContext, allowPermission, blockStop, obj, str, toolFilePath } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
 import * as timeline from '../timeline/hooks.js';
+import { recordEvent } from '../status/status.js';
 
 export interface HookContext {
   session: HookSession;
@@ -125,6 +126,7 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   const reason = str(c.input, 'reason') ?? 'unknown';
   const p = c.session.paths;
   log(c, `claude session end (${reason})`);
+  if (reason !== 'clear') recordEvent(p.dir, 'SessionEnd', c.now);
   timeline.sessionEnded(p, c.input, c.now);
   if (reason !== 'clear') await archiveArtifacts(c);
   if (!c.session.launchedByCs) {
@@ -144,6 +146,12 @@ async function archiveArtifacts(c: HookContext): Promise<void> {
   const name = `artifacts-${c.now.toISOString().replace(/[:.]/g, '-')}.tar.gz`;
   await run('tar', ['-czf', path.join(p.archives, name), '-C', p.meta, 'artifacts']);
   log(c, `artifacts archived to .cs/archives/${name}`);
+}
+
+/** Served over HTTP for PreToolUse and Stop (the sh hooks/status-* do the rest): the session's live status. */
+async function status(c: HookContext): Promise<object | null> {
+  recordEvent(c.session.paths.dir, str(c.input, 'hook_event_name') ?? '', c.now);
+  return null;
 }
 
 async function subagentStart(c: HookContext): Promise<object | null> {
@@ -172,4 +180,5 @@ export const HANDLERS: Record<string, Handler> = {
   'session-end': sessionEnd,
   'subagent-start': subagentStart,
   'permission-request': permissionRequest,
+  status,
 };

@@ -28,4 +28,10 @@ export const HOOKS: readonly HookRegistration[] = [
   { event: 'SessionEnd', script: 'session-end', timeout: 60 },
   { event: 'SubagentStart', script: 'subagent-start', timeout: 10 },
   { event: 'PermissionRequest', matcher: 'Write|Edit|MultiEdit', script: 'permission-request', timeout: 10 },
+  // Live status (src/status/status.ts), written by sh alone in the background.
+  { event: 'UserPromptSubmit', script: 'status-prompt', async: true, timeout: 5 },
+  { event: 'PreToolUse', script: 'status-tool', async: true, timeout: 5 },
+  { event: 'Notification', script: 'status-notification', async: true, timeout: 5 },
+  { event: 'PermissionRequest', script: 'status-permission', async: true, timeout: 5 },
+  { event: 'Stop', script: 'status-stop', async: true, timeout: 5 },
 ];

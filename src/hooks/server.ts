@@ -20,6 +20,9 @@ export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: s
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', timeout: 10 },
   { event: 'PostToolUse', handler: 'timeline', timeout: 5 },
   { event: 'Stop', handler: 'stop', timeout: 10 },
+  // Live status: in order, without starting sh (hooks/status-tool and status-stop step aside).
+  { event: 'PreToolUse', handler: 'status', timeout: 5 },
+  { event: 'Stop', handler: 'status', timeout: 5 },
 ];
 
 const MAX_BODY = 32 * 1024 * 1024;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
 import { sessionPaths } from './paths.js';
+import { readStatus } from '../status/status.js';
 
 export interface SessionSummary {
   name: string;
@@ -20,6 +21,10 @@ export interface SessionSummary {
   /** 'local' or the remote host of a stub. */
   location: string;
   open: boolean;
+  /** Live status from hook events: working | needs-you | idle | closed | '' (never recorded). */
+  status?: string;
+  /** ISO time of that status, or ''. */
+  statusAt?: string;
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
@@ -94,6 +99,7 @@ export function summarize(root: string, name: string): SessionSummary | null {
   const sync = parseConf(readIfExists(p.syncConf));
   const remote = parseConf(readIfExists(p.remoteConf));
   const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
+  const status = readStatus(dir);
   return {
     name,
     dir,
@@ -105,6 +111,8 @@ export function summarize(root: string, name: string): SessionSummary | null {
     sync: sync.remote ? (sync.auto === 'on' ? 'auto' : 'manual') : 'none',
     location: remote.host || 'local',
     open: lock.kind === 'held' && lockState(lock.info) !== 'stale',
+    status: status?.state ?? '',
+    statusAt: status?.at ?? '',
   };
 }
 

@@ -32,7 +32,8 @@ describe('cs <name>: create and resume', () => {
 
     const [start] = claudeStarts(sb);
     // Our hook endpoint's settings come first, then the user's arguments.
-    expect(start!.argv).toEqual(['--settings', path.join(dir, '.cs/local/hook-settings.json'), '--model', 'opus']);
+    // Then the pinned conversation (a new uuid made by cs), then the user's arguments.
+    expect(start!.argv).toEqual(['--settings', path.join(dir, '.cs/local/hook-settings.json'), '--session-id', expect.stringMatching(/^[0-9a-f-]{36}$/), '--model', 'opus']);
     expect(fs.statSync(path.join(dir, '.cs/local/hook-settings.json')).mode & 0o777).toBe(0o600);
     expect(start!.cwd).toBe(dir);
     expect(start!.env).toEqual({
@@ -49,19 +50,26 @@ describe('cs <name>: create and resume', () => {
     expect(fs.existsSync(lockFile('work'))).toBe(false);
   });
 
-  it('resumes with --continue only when the workspace has a conversation', async () => {
-    await runCs(['work'], { env: sb.env });
+  it('pins conversations: --session-id for a new one, --resume <uuid> for the latest, --continue only for older sessions', async () => {
     await runCs(['work'], { env: sb.env });
     const userArgs = () => claudeStarts(sb).map((s) => s.argv.slice(2));
-    expect(userArgs()).toEqual([[], []]);
+    const [, u1] = userArgs()[0]!;
+    expect(userArgs()[0]).toEqual(['--session-id', u1]);
     // Claude Code keeps transcripts under <config>/projects/<slug of the path>/.
     const { claudeProjectDir } = await import('../../src/session/claude-project.js');
     const projectDir = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'work'));
     fs.mkdirSync(projectDir, { recursive: true });
-    fs.writeFileSync(path.join(projectDir, '0b7c5a57-6c38-4a52-9d0f-5d3c1a9f1e11.jsonl'), '{}\n');
+    fs.writeFileSync(path.join(projectDir, `${u1}.jsonl`), '{}\n');
     await runCs(['work'], { env: sb.env });
+    await runCs(['work', '--new'], { env: sb.env });
     await runCs(['work', '--', '--resume', 'abc'], { env: sb.env });
-    expect(userArgs().slice(2)).toEqual([['--continue'], ['--resume', 'abc']]);
+    expect(userArgs()[1]).toEqual(['--resume', u1]);
+    expect(userArgs()[2]![0]).toBe('--session-id');
+    expect(userArgs()[3]).toEqual(['--resume', 'abc']);
+    // A session from before pinned conversations: Claude's own --continue.
+    fs.rmSync(path.join(sb.root, 'work/.cs/conversations.json'));
+    await runCs(['work'], { env: sb.env });
+    expect(userArgs()[4]).toEqual(['--continue']);
   });
 
   it("returns claude's exit code", async () => {
@@ -197,8 +205,8 @@ describe('cs -ls and cs -rm', () => {
     const table = await runCs(['-ls'], { env: sb.env });
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC$/);
-    expect(lines.find((l) => l.startsWith('alpha'))).toMatch(/^alpha\s+just now\s+2\s+1\s+-$/);
+    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC$/);
+    expect(lines.find((l) => l.startsWith('alpha'))).toMatch(/^alpha\s+-\s+just now\s+2\s+1\s+-$/);
     const json = JSON.parse((await runCs(['-list', '--json'], { env: sb.env })).stdout);
     expect(json.map((s: { name: string }) => s.name).sort()).toEqual(['alpha', 'beta']);
     expect(json.find((s: { name: string }) => s.name === 'alpha')).toMatchObject({ discoveries: 2, artifacts: 1, sync: 'none', location: 'local', open: false });

@@ -61,7 +61,7 @@ describe('install.ts', () => {
     expect(fs.readFileSync(path.join(claude, 'skills/store-secret/SKILL.md'), 'utf8')).toContain('cs -secrets set');
     const settings = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
     const events = Object.keys(settings.hooks).sort();
-    expect(events).toEqual(['PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'PreCompact', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'SubagentStart']);
+    expect(events).toEqual(['Notification', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'PreCompact', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'SubagentStart', 'UserPromptSubmit']);
     for (const groups of Object.values(settings.hooks) as Array<Array<{ hooks: Array<{ command: string }> }>>) {
       for (const g of groups) for (const h of g.hooks) expect(fs.statSync(h.command).mode & 0o111).not.toBe(0);
     }

@@ -1,0 +1,74 @@
+// cs -watch [--notify] [--json]: status changes of all sessions as they happen.
+import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import { run as runProgram } from '../proc.js';
+import { which } from '../session/claude-bin.js';
+import { sessionsRoot } from '../session/paths.js';
+import { watchStatus, type StatusChange } from '../status/watch.js';
+import type { Context } from './types.js';
+
+export const usage = 'cs -watch [--notify] [--json] [--interval MS]';
+
+export interface WatchOptions {
+  notify: boolean;
+  json: boolean;
+  intervalMs: number;
+}
+
+export interface WatchRunOptions {
+  /** Ends the watch (tests); by default SIGINT/SIGTERM do. */
+  signal?: AbortSignal;
+}
+
+export function parse(args: string[]): WatchOptions {
+  const p = parseArgs(args, { booleans: ['--notify', '--json'], values: ['--interval'] }, '-watch');
+  expectPositionals(p, 0, 0, '-watch', usage);
+  const iv = flagValue(p, '--interval') ?? '500';
+  if (!/^\d+$/.test(iv) || Number(iv) < 50 || Number(iv) > 60_000) throw new UsageError(`--interval takes milliseconds between 50 and 60000, not '${iv}'`, usage);
+  return { notify: flag(p, '--notify'), json: flag(p, '--json'), intervalMs: Number(iv) };
+}
+
+const LABEL: Record<string, string> = { working: 'working', 'needs-you': 'NEEDS YOU', idle: 'idle', closed: 'closed' };
+
+export function formatChange(c: StatusChange, color: Context['io']['color']): string {
+  const time = new Date(c.at).toTimeString().slice(0, 8);
+  const to = c.to === 'needs-you' ? color.yellow(LABEL[c.to]!) : c.to === 'working' ? color.green(LABEL[c.to]!) : LABEL[c.to]!;
+  return `${color.dim(time)}  ${color.bold(c.session)}  ${c.from ? `${LABEL[c.from]} → ` : ''}${to}${c.event ? color.dim(`  (${c.event})`) : ''}`;
+}
+
+export async function run(opts: WatchOptions, ctx: Context, runOpts: WatchRunOptions = {}): Promise<number> {
+  const { io, env } = ctx;
+  const root = sessionsRoot(env);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  runOpts.signal?.addEventListener('abort', stop, { once: true });
+  const own = !runOpts.signal;
+  if (own) {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  const notifier = opts.notify ? which('notify-send', env) : null;
+  if (!opts.json) io.err(io.color.dim(`cs: watching sessions in ${root}${opts.notify ? `, ringing${notifier ? ' and notifying' : ''} when one needs you` : ''} (Ctrl-C ends)`));
+  try {
+    await watchStatus(root, {
+      intervalMs: opts.intervalMs,
+      signal: controller.signal,
+      onChange: async (c) => {
+        io.out(opts.json ? JSON.stringify(c) : formatChange(c, io.color));
+        if (!opts.notify || c.to !== 'needs-you') return;
+        io.stderr.write('\x07');
+        if (notifier) {
+          // A notification that fails is not worth stopping the watch for; say so once per failure.
+          const r = await runProgram(notifier, ['--app-name=cs', `cs: ${c.session} needs you`, c.event ? `${c.event} in session ${c.session}` : `session ${c.session}`], { env, allowFailure: true, timeoutMs: 5000 }).catch((e: Error) => ({ code: 1, stderr: e.message }));
+          if (r.code !== 0) io.err(io.color.yellow(`cs: notify-send failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}`));
+        }
+      },
+    });
+  } finally {
+    if (own) {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  }
+  return 0;
+}

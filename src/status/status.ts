@@ -1,0 +1,138 @@
+// A session's live status, from Claude Code's hook events (never from the
+// screen): UserPromptSubmit/PreToolUse → working, Notification and
+// PermissionRequest → needs-you, Stop → idle, SessionEnd (or cs after Claude
+// exits) → closed. `.cs/local/status.json` holds the current one, replaced
+// atomically; `.cs/local/status.log` one line per change, for `-watch` and
+// tests. The sh hooks in hooks/status-* write the same two files without
+// Node; keep both writers in step.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureDir, writeFileAtomic } from '../fsutil.js';
+
+export type State = 'working' | 'needs-you' | 'idle' | 'closed';
+export const STATES: readonly State[] = ['working', 'needs-you', 'idle', 'closed'];
+
+export interface Status {
+  state: State;
+  /** The hook event (or "cs") that set it. */
+  event: string;
+  /** ISO time. */
+  at: string;
+  /** Milliseconds since the epoch: a writer never replaces a newer status. */
+  ms: number;
+}
+
+/** What each hook event means for the status; events not listed leave it alone. */
+export const EVENT_STATE: Readonly<Record<string, State>> = {
+  UserPromptSubmit: 'working',
+  PreToolUse: 'working',
+  Notification: 'needs-you',
+  PermissionRequest: 'needs-you',
+  Stop: 'idle',
+  SessionEnd: 'closed',
+};
+
+/** Above this the log is cut to its newest lines. */
+const LOG_MAX_BYTES = 64 * 1024;
+const LOG_KEEP_LINES = 200;
+
+export function statusFile(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'local', 'status.json');
+}
+
+export function statusLog(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'local', 'status.log');
+}
+
+function parseStatus(text: string): Status | null {
+  try {
+    const v = JSON.parse(text) as Partial<Status>;
+    if (!v || !STATES.includes(v.state as State)) return null;
+    // The sh writer records only ms; Node writes both.
+    const ms = typeof v.ms === 'number' ? v.ms : typeof v.at === 'string' ? Date.parse(v.at) : NaN;
+    if (!Number.isFinite(ms)) return null;
+    return { state: v.state as State, event: typeof v.event === 'string' ? v.event : '', at: typeof v.at === 'string' ? v.at : new Date(ms).toISOString(), ms };
+  } catch {
+    return null;
+  }
+}
+
+export function readStatus(sessionDir: string): Status | null {
+  const file = statusFile(sessionDir);
+  if (!fs.existsSync(file)) return null;
+  try {
+    return parseStatus(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Every recorded change, oldest first (the log may be cut). */
+export function readStatusLog(sessionDir: string): Status[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(statusLog(sessionDir), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Status[] = [];
+  for (const line of text.split('\n')) {
+    const s = line.trim() ? parseStatus(line) : null;
+    if (s) out.push(s);
+  }
+  return out.sort((a, b) => a.ms - b.ms);
+}
+
+/**
+ * Records a status. A status older than the one on file is dropped (async
+ * hooks may finish out of order); an unchanged state only refreshes the file.
+ */
+export function writeStatus(sessionDir: string, state: State, event: string, now: Date): boolean {
+  const ms = now.getTime();
+  const current = readStatus(sessionDir);
+  if (current && current.ms > ms) return false;
+  const status: Status = { state, event, at: now.toISOString(), ms };
+  const line = JSON.stringify(status);
+  const local = path.join(sessionDir, '.cs', 'local');
+  ensureDir(local);
+  writeFileAtomic(statusFile(sessionDir), line + '\n');
+  if (current?.state !== state) appendLog(sessionDir, line);
+  return true;
+}
+
+function appendLog(sessionDir: string, line: string): void {
+  const log = statusLog(sessionDir);
+  fs.appendFileSync(log, line + '\n');
+  const size = fs.statSync(log, { throwIfNoEntry: false })?.size ?? 0;
+  if (size > LOG_MAX_BYTES) {
+    const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    writeFileAtomic(log, lines.slice(-LOG_KEEP_LINES).join('\n') + '\n');
+  }
+}
+
+/** For hooks: the status a hook event sets, recorded; never throws. */
+export function recordEvent(sessionDir: string, event: string, now: Date): void {
+  const state = EVENT_STATE[event];
+  if (!state) return;
+  try {
+    writeStatus(sessionDir, state, event, now);
+  } catch {
+    // status is a convenience: never fail a hook over it
+  }
+}
+
+/** How `-ls` shows a status: a closed or absent one as '-'. */
+export function statusLabel(s: Status | null, open: boolean): string {
+  if (!s) return open ? 'open' : '-';
+  if (s.state === 'closed') return open ? 'open' : '-';
+  return s.state;
+}
+
+/** For cs after Claude exits: closed, whatever the hooks managed to record. Never throws. */
+export function markClosed(sessionDir: string, now: Date): void {
+  try {
+    writeStatus(sessionDir, 'closed', 'cs', now);
+  } catch {
+    // status is a convenience
+  }
+}
