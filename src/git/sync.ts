@@ -11,6 +11,7 @@ import { LOCAL_DIR, isAncestor, prepareRepo } from './autosave.js';
 import { GitError, Repo, explainWriteError, guardWrite, lastLine, type GitOptions } from './repo.js';
 import { commitSessionUpdate } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
+import { synced } from '../timeline/hooks.js';
 
 export const REMOTE = 'origin';
 const NETWORK_TIMEOUT_MS = 120_000;
@@ -318,6 +319,9 @@ export async function sessionStartPull(dir: string, session: string, opts: GitOp
   if (!(await ensureOrigin(repo))) return { pulled: false };
   try {
     const r = await syncPull(repo, session, opts.now);
+    // Only here: the session is about to change the tree anyway. A line after a manual push or pull
+    // would leave the tree dirty and turn the next fast-forward into a rebase.
+    synced(dir, 'pull', { result: r.result, url: r.url });
     return { pulled: true, result: r.result };
   } catch (e) {
     if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
