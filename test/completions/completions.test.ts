@@ -251,6 +251,8 @@ describe.skipIf(!has('zsh') || !hasTmux())('zsh (typed into a terminal)', () => 
         }, `candidates for ${JSON.stringify(line)}`);
         for (const n of not) expect(offered(screen).words, `${line} offers ${n}`).not.toContain(n);
         t.keys('C-c');
+        // zsh takes the interrupt asynchronously: type only at the fresh, empty prompt.
+        await t.waitFor((s) => s.trimEnd().split('\n').at(-1) === '%', 'a fresh prompt');
         t.type('clear');
         t.keys('Enter');
         await cleanPrompt();

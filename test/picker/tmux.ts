@@ -1,4 +1,4 @@
-// A real terminal for tests: one private tmux server (its own -L socket and
+// A real terminal for tests: one private tmux server (its own socket and
 // no user config) running one command in a fixed-size pane. The pane stays
 // after the command exits so its last screen and exit status can be read.
 import { execFileSync } from 'node:child_process';
@@ -30,17 +30,16 @@ export interface Terminal {
   close(): void;
 }
 
-let counter = 0;
-
 export function startTerminal(command: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; width?: number; height?: number }): Terminal {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-tmux-'));
-  const socket = `cs-test-${process.pid}-${++counter}`;
+  // A socket inside our temp dir: a private server, and nothing left behind in /tmp/tmux-<uid>.
+  const socket = path.join(dir, 'sock');
   const conf = path.join(dir, 'tmux.conf');
   fs.writeFileSync(conf, 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 0\n');
   // The server takes its environment from the client that starts it.
   const env: NodeJS.ProcessEnv = { ...opts.env, TERM: 'xterm-256color' };
   delete env.TMUX;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, '-f', conf, ...args], { env, encoding: 'utf8', timeout: 10_000 });
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-S', socket, '-f', conf, ...args], { env, encoding: 'utf8', timeout: 10_000 });
   // tmux's #{pane_dead_status} is not reliably filled in (3.3a): the wrapper records the status itself.
   const statusFile = path.join(dir, 'status');
   const wrapped = ['sh', '-c', '"$@"; echo $? > "$CS_TEST_STATUS"', 'sh', ...command];
