@@ -210,3 +210,34 @@ describe('workspace digest', () => {
     fs.rmSync(a, { recursive: true });
   });
 });
+
+describe('open: argv to remote options', () => {
+  const ok: Array<[string, string[], object]> = [
+    ['api', ['--on', 'mini'], { name: 'api', on: 'mini' }],
+    ['api', ['--on', 'me@box:2222', '--', '--model', 'opus'], { name: 'api', on: 'me@box:2222', claudeArgs: ['--model', 'opus'] }],
+    ['me@box:api', [], { name: 'api', on: 'me@box' }],
+    ['me@box:2222:api', ['--force'], { name: 'api', on: 'me@box:2222', force: true }],
+    ['mini:api', [], { name: 'api', on: 'mini' }],
+    ['api', ['--move-to', 'mini'], { name: 'api', moveTo: 'mini' }],
+    ['api', ['--move-to=me@box'], { name: 'api', moveTo: 'me@box' }],
+  ];
+  it.each(ok)('cs %s %j', async (session, args, want) => {
+    const { parse } = await import('../../src/commands/open.js');
+    expect(parse(args, { session })).toMatchObject(want);
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['api', ['--on'], /needs a value/],
+    ['api', ['--on', 'me@box;id'], /metacharacter/],
+    ['api', ['--on', '-oProxyCommand=id'], /starts with "-"/],
+    ['api', ['--on', 'me@box', '--move-to', 'mini'], /--move-to takes no other options/],
+    ['api', ['--move-to', 'mini', '--force'], /--move-to takes no other options/],
+    ['me@box:api', ['--on', 'mini'], /the host is given twice/],
+    ['me@box:../x', [], /session name/],
+    ['a;b:api', [], /metacharacter/],
+  ];
+  it.each(bad)('cs %s %j is a usage error', async (session, args, why) => {
+    const { parse } = await import('../../src/commands/open.js');
+    expect(() => parse(args, { session })).toThrow(why);
+  });
+});
