@@ -16,6 +16,8 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
+      '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
       '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
@@ -28,11 +30,15 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+      '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-log:Show the session'\''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
       '-help:Show help, for everything or for one command' \
       '-h:Show help, for everything or for one command' \
       '--force:take over the session lock from another running cs' \
+      '--new:start a new conversation instead of resuming the latest one' \
+      '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--:pass the rest to Claude Code';;
@@ -52,6 +58,8 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
+      '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
       '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
@@ -62,6 +70,8 @@ _cs_data() {
       '-v:Show the version';;
     flags:open) printf '%s\n' \
       '--force:take over the session lock from another running cs' \
+      '--new:start a new conversation instead of resuming the latest one' \
+      '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
     flags:list) printf '%s\n' \
@@ -89,6 +99,14 @@ _cs_data() {
       'backend:show the backend in use' \
       'migrate-backend:move all secrets to another backend' \
       'age:identity and recipients for secret sync';;
+    flags:conversations) printf '%s\n' \
+      '--json:print JSON for scripts';;
+    flags:watch) printf '%s\n' \
+      '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
+      '--json:one JSON object a line' \
+      '--interval:milliseconds between polls (default 500)';;
+    flags:doctor) printf '%s\n' \
+      '--json:print JSON for scripts';;
     flags:log) printf '%s\n' \
       '-n:only the newest N events' \
       '--follow:keep printing new events as they happen (Ctrl-C ends)' \
@@ -124,6 +142,9 @@ _cs_id() {
     '-help'|'-h'|'--help') echo help ;;
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
+    '-conversations') echo conversations ;;
+    '-watch') echo watch ;;
+    '-doctor') echo doctor ;;
     '-log') echo log ;;
     '-serve') echo serve ;;
     '-search') echo search ;;
@@ -138,6 +159,8 @@ _cs_session_id() {
   case $1 in
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
+    '-conversations') echo conversations ;;
+    '-doctor') echo doctor ;;
     '-log') echo log ;;
     '-search') echo search ;;
   esac

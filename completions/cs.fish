@@ -17,6 +17,8 @@ function __cs_data
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
+                '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
@@ -30,11 +32,15 @@ function __cs_data
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+                '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-log:Show the session\'s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-help:Show help, for everything or for one command' \
                 '-h:Show help, for everything or for one command' \
                 '--force:take over the session lock from another running cs' \
+                '--new:start a new conversation instead of resuming the latest one' \
+                '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
                 '--:pass the rest to Claude Code'
@@ -56,6 +62,8 @@ function __cs_data
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
+                '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
@@ -67,6 +75,8 @@ function __cs_data
         case 'flags:open'
             printf '%s\n' \
                 '--force:take over the session lock from another running cs' \
+                '--new:start a new conversation instead of resuming the latest one' \
+                '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
         case 'flags:list'
@@ -98,6 +108,17 @@ function __cs_data
                 'backend:show the backend in use' \
                 'migrate-backend:move all secrets to another backend' \
                 'age:identity and recipients for secret sync'
+        case 'flags:conversations'
+            printf '%s\n' \
+                '--json:print JSON for scripts'
+        case 'flags:watch'
+            printf '%s\n' \
+                '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
+                '--json:one JSON object a line' \
+                '--interval:milliseconds between polls (default 500)'
+        case 'flags:doctor'
+            printf '%s\n' \
+                '--json:print JSON for scripts'
         case 'flags:log'
             printf '%s\n' \
                 '-n:only the newest N events' \
@@ -146,6 +167,12 @@ function __cs_id
             echo sync
         case '-secrets'
             echo secrets
+        case '-conversations'
+            echo conversations
+        case '-watch'
+            echo watch
+        case '-doctor'
+            echo doctor
         case '-log'
             echo log
         case '-serve'
@@ -170,6 +197,10 @@ function __cs_session_id
             echo sync
         case '-secrets'
             echo secrets
+        case '-conversations'
+            echo conversations
+        case '-doctor'
+            echo doctor
         case '-log'
             echo log
         case '-search'

@@ -16,6 +16,8 @@ function __cs_data([string]$Key) {
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes'
+            '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
@@ -29,11 +31,15 @@ function __cs_data([string]$Key) {
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)'
+            '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-log:Show the session''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-help:Show help, for everything or for one command'
             '-h:Show help, for everything or for one command'
             '--force:take over the session lock from another running cs'
+            '--new:start a new conversation instead of resuming the latest one'
+            '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
             '--:pass the rest to Claude Code'
@@ -55,6 +61,8 @@ function __cs_data([string]$Key) {
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes'
+            '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
@@ -66,6 +74,8 @@ function __cs_data([string]$Key) {
         }
         'flags:open' {
             '--force:take over the session lock from another running cs'
+            '--new:start a new conversation instead of resuming the latest one'
+            '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
         }
@@ -97,6 +107,17 @@ function __cs_data([string]$Key) {
             'backend:show the backend in use'
             'migrate-backend:move all secrets to another backend'
             'age:identity and recipients for secret sync'
+        }
+        'flags:conversations' {
+            '--json:print JSON for scripts'
+        }
+        'flags:watch' {
+            '--notify:ring the bell and call notify-send (when installed) when a session starts needing you'
+            '--json:one JSON object a line'
+            '--interval:milliseconds between polls (default 500)'
+        }
+        'flags:doctor' {
+            '--json:print JSON for scripts'
         }
         'flags:log' {
             '-n:only the newest N events'
@@ -145,6 +166,9 @@ function __cs_id([string]$Word) {
         '-sync' { 'sync' }
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
+        '-conversations' { 'conversations' }
+        '-watch' { 'watch' }
+        '-doctor' { 'doctor' }
         '-log' { 'log' }
         '-serve' { 'serve' }
         '-search' { 'search' }
@@ -163,6 +187,8 @@ function __cs_session_id([string]$Word) {
         '-sync' { 'sync' }
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
+        '-conversations' { 'conversations' }
+        '-doctor' { 'doctor' }
         '-log' { 'log' }
         '-search' { 'search' }
         default { '' }

@@ -1,0 +1,55 @@
+// cs <name> -conversations [--json]: the Claude Code conversations pinned to a session.
+import { expectPositionals, flag, parseArgs } from '../args.js';
+import { UsageError, UserError } from '../errors.js';
+import { relativeTime, table } from '../format.js';
+import { validateName } from '../session/names.js';
+import { findSession } from '../session/workspace.js';
+import type { Context, Invocation } from './types.js';
+
+export const usage = 'cs <name> -conversations [--json]';
+
+export interface ConversationsOptions {
+  session: string;
+  json: boolean;
+}
+
+export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): ConversationsOptions {
+  const p = parseArgs(args, { booleans: ['--json'] }, '-conversations');
+  expectPositionals(p, 0, 0, '-conversations', usage);
+  const given = inv.session ?? env.CLAUDE_SESSION_NAME;
+  if (!given) throw new UsageError('-conversations needs a session', `${usage} (or run it inside a session)`);
+  return { session: validateName(given), json: flag(p, '--json') };
+}
+
+export async function run(opts: ConversationsOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const found = findSession(ctx.env, opts.session);
+  if (!found) throw new UserError(`no session named '${opts.session}'`, 'see cs -ls');
+  const { conversationRows } = await import('../conversations/list.js');
+  const { rows, problems } = conversationRows(found.paths.dir, ctx.env);
+  for (const p of problems) io.err(io.color.yellow(`cs: .cs/conversations.json: ${p} (entry ignored)`));
+  if (opts.json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.err(`cs: no pinned conversations in '${opts.session}' yet — cs ${opts.session} starts one`);
+    return 0;
+  }
+  const now = ctx.now();
+  const lines = table(
+    ['#', 'CONVERSATION', 'LAST', 'MACHINE', 'HERE', 'TITLE'],
+    rows.map((r) => [
+      String(r.index),
+      r.uuid,
+      relativeTime(new Date(r.lastActivity || r.started), now),
+      r.machine + (r.mine ? ' (this)' : ''),
+      r.local ? 'yes' : r.synced ? 'at next start' : 'missing',
+      (r.from ? `↳ ${rows.find((x) => x.uuid === r.from)?.index ?? r.from.slice(0, 8)}  ` : '') + (r.title ?? ''),
+    ]),
+  );
+  io.out(io.color.dim(lines[0]!));
+  for (const l of lines.slice(1)) io.out(l);
+  if (io.isTTY) io.err(io.color.dim(`resume one with: cs ${opts.session} --resume <#|uuid>; a new one: cs ${opts.session} --new`));
+  return 0;
+}

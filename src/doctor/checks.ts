@@ -1,0 +1,165 @@
+// `cs -doctor`: one check per thing cs depends on, each saying what is wrong
+// and how to fix it. Checks never throw; they run one after another so the
+// lines come out in a fixed order.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { run } from '../proc.js';
+import { claudeBin, which } from '../session/claude-bin.js';
+import type { SessionPaths } from '../session/paths.js';
+
+export type Level = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  check: string;
+  level: Level;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorTarget {
+  env: NodeJS.ProcessEnv;
+  /** The session to check too (remote, transcripts, recipients), if any. */
+  session?: SessionPaths;
+}
+
+const ok = (check: string, detail: string): CheckResult => ({ check, level: 'ok', detail });
+const fail = (check: string, detail: string, fix: string): CheckResult => ({ check, level: 'fail', detail, fix });
+const warn = (check: string, detail: string, fix: string): CheckResult => ({ check, level: 'warn', detail, fix });
+const skip = (check: string, detail: string): CheckResult => ({ check, level: 'skip', detail });
+
+export async function checkClaude(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const bin = claudeBin(env);
+  const found = which(bin, env);
+  if (!found) return fail('claude', `${bin} not found on PATH`, 'install Claude Code (npm install -g @anthropic-ai/claude-code) or set CLAUDE_CODE_BIN to its path');
+  try {
+    const r = await run(found, ['--version'], { env, allowFailure: true, timeoutMs: 15_000 });
+    const version = /\d+\.\d+\.\d+\S*/.exec(r.stdout)?.[0];
+    if (r.code !== 0 || !version) return fail('claude', `${found} --version ${r.code !== 0 ? `exited ${r.code}` : 'printed no version'}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`, `reinstall Claude Code, or point CLAUDE_CODE_BIN at a working one`);
+    return ok('claude', `${version} (${found})`);
+  } catch (e) {
+    return fail('claude', `${found} could not be run: ${errorMessage(e)}`, 'reinstall Claude Code, or point CLAUDE_CODE_BIN at a working one');
+  }
+}
+
+export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const fix = 'run the installer again (npm run setup in the cs source, or cs -update); it keeps one entry per hook';
+  const { hooksDir, settingsPath } = await import('../install/install.js');
+  const { HOOKS } = await import('../hooks/registry.js');
+  const file = settingsPath(env);
+  let settings: { hooks?: Record<string, Array<{ matcher?: string; hooks?: Array<{ command?: string }> }>> };
+  try {
+    settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return fail('hooks', missing ? `${file} does not exist: no hooks registered` : `${file} is not valid JSON (${errorMessage(e)})`, missing ? fix : `fix the JSON by hand (a backup is beside it: settings.json.cs-backup-*), then ${fix}`);
+  }
+  const dir = hooksDir(env);
+  const counts = new Map<string, number>();
+  const foreignPaths = new Set<string>();
+  for (const [event, groups] of Object.entries(settings.hooks ?? {})) {
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups) {
+      for (const h of Array.isArray(g?.hooks) ? g.hooks : []) {
+        const cmd = typeof h?.command === 'string' ? h.command.replace(/^'|'$/g, '') : '';
+        const script = path.basename(cmd);
+        if (cmd.startsWith(dir + '/')) counts.set(`${event}\0${g.matcher ?? ''}\0${script}`, (counts.get(`${event}\0${g.matcher ?? ''}\0${script}`) ?? 0) + 1);
+        else if (HOOKS.some((r) => r.event === event && r.script === script) && /\/hooks\/[a-z-]+$/.test(cmd) && /\bcs\b/.test(cmd)) foreignPaths.add(cmd);
+      }
+    }
+  }
+  const missing: string[] = [];
+  const duplicated: string[] = [];
+  for (const r of HOOKS) {
+    const n = counts.get(`${r.event}\0${r.matcher ?? ''}\0${r.script}`) ?? 0;
+    if (n === 0) missing.push(`${r.event}${r.matcher ? `(${r.matcher})` : ''} ${r.script}`);
+    if (n > 1) duplicated.push(`${r.event} ${r.script} ×${n}`);
+  }
+  const broken = HOOKS.filter((r) => {
+    try {
+      fs.accessSync(path.join(dir, r.script), fs.constants.X_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  }).map((r) => r.script);
+  if (missing.length) return fail('hooks', `${missing.length} of ${HOOKS.length} hook entries missing from ${file}: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ', …' : ''}`, fix);
+  if (duplicated.length || foreignPaths.size) {
+    return fail('hooks', `duplicated in ${file}: ${[...duplicated, ...[...foreignPaths].map((p) => `${p} (another copy of cs)`)].slice(0, 4).join(', ')}`, `remove the extra entries from ${file} (keep the ones under ${dir}), or ${fix}`);
+  }
+  if (broken.length) return fail('hooks', `hook scripts missing or not executable in ${dir}: ${broken.slice(0, 4).join(', ')}`, fix);
+  return ok('hooks', `${HOOKS.length} entries registered once each in ${file}`);
+}
+
+export async function checkKeychain(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const forced = env.CS_SECRETS_BACKEND?.trim();
+  if (forced === 'encrypted') return ok('keychain', 'not used: CS_SECRETS_BACKEND=encrypted (secrets in ~/.cs-secrets/<session>.enc)');
+  const { probeKeychain } = await import('../secrets/keychain.js');
+  const probe = await probeKeychain(env);
+  if (probe.ok) return ok('keychain', 'the OS keychain answers');
+  const fix = 'start or unlock the keyring (gnome-keyring / Secret Service over D-Bus), or set CS_SECRETS_BACKEND=encrypted';
+  return forced === 'keychain' ? fail('keychain', `CS_SECRETS_BACKEND=keychain, but the keychain does not answer: ${probe.reason}`, fix) : warn('keychain', `the OS keychain does not answer (${probe.reason}); secrets go to the encrypted file`, fix);
+}
+
+export async function checkIdentity(env: NodeJS.ProcessEnv, session?: SessionPaths): Promise<CheckResult> {
+  const { readIdentity, listRecipients } = await import('../secrets/age.js');
+  const { tildify, ageIdentityPath } = await import('../secrets/keys.js');
+  const s = session?.name ?? '<session>';
+  let id;
+  try {
+    id = await readIdentity(env);
+  } catch (e) {
+    return fail('age identity', errorMessage(e), 'restore ~/.cs-secrets/age.key from a backup, or move it away and run: cs <session> -secrets age init');
+  }
+  if (!id) return fail('age identity', `none at ${tildify(ageIdentityPath(env), env)}: secrets and transcripts cannot sync to or from this machine`, `run: cs ${s} -secrets age init, then on a machine that can read the session: cs ${s} -secrets age add <name> <this pubkey>`);
+  if (session) {
+    let recipients;
+    try {
+      recipients = listRecipients(session.dir);
+    } catch (e) {
+      return fail('age identity', errorMessage(e), `fix .cs/age-recipients/ (cs ${s} -secrets age list)`);
+    }
+    if (!recipients.some((r) => r.recipient === id.recipient)) {
+      return fail('age identity', `this machine's key (${id.recipient.slice(0, 16)}…) is not a recipient of '${s}': its synced secrets and transcripts are unreadable here`, `on a machine that can read the session: cs ${s} -secrets age add <name> ${id.recipient}, then sync; or here: cs ${s} -secrets age init`);
+    }
+  }
+  return ok('age identity', `${tildify(id.file, env)}${session ? `, a recipient of '${s}'` : ''}`);
+}
+
+export async function checkRemote(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
+  const r0 = await run('git', ['-C', session.dir, 'remote', 'get-url', 'origin'], { env, allowFailure: true }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
+  const url = r0.stdout.trim();
+  if (r0.code !== 0 || !url) return skip('git remote', `'${session.name}' has no remote (set one with: cs ${session.name} -sync remote <url>)`);
+  const r = await run('git', ['-C', session.dir, 'ls-remote', '--heads', 'origin'], { env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' }, allowFailure: true, timeoutMs: 30_000 }).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
+  if (r.code !== 0) {
+    const why = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `git exited ${r.code}`;
+    return fail('git remote', `${url} is not reachable: ${why}`, `check the URL and your access (git -C ${session.dir} ls-remote origin), or point it elsewhere: cs ${session.name} -sync remote <url>`);
+  }
+  return ok('git remote', `${url} answers`);
+}
+
+export async function checkTranscripts(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
+  const { readConversations } = await import('../conversations/store.js');
+  const { syncedFile, transcriptFile } = await import('../conversations/transcripts.js');
+  const { conversations, problems, exists } = readConversations(session.dir);
+  if (!exists) return skip('transcripts', `'${session.name}' has no pinned conversations yet`);
+  const lost: string[] = [];
+  let pending = 0;
+  for (const c of conversations) {
+    if (fs.existsSync(transcriptFile(env, session.dir, c.uuid))) continue;
+    if (fs.existsSync(syncedFile(session.dir, c.uuid))) pending++;
+    else lost.push(c.uuid);
+  }
+  if (problems.length) return fail('transcripts', `.cs/conversations.json: ${problems.slice(0, 2).join('; ')}`, `fix or remove those entries in ${path.join(session.dir, '.cs/conversations.json')} (or restore it: git -C ${session.dir} log -- .cs/conversations.json)`);
+  if (lost.length) {
+    return fail('transcripts', `${lost.length} of ${conversations.length} pinned conversation(s) have no transcript here nor a synced copy: ${lost.slice(0, 3).join(', ')}`, `pull from the machine that has them (cs ${session.name} -sync pull), or start fresh: cs ${session.name} --new`);
+  }
+  return ok('transcripts', `${conversations.length} pinned conversation(s), ${conversations.length - pending} installed here${pending ? `, ${pending} restored at the next start` : ''}`);
+}
+
+export async function runChecks(t: DoctorTarget): Promise<CheckResult[]> {
+  const results = [await checkClaude(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session)];
+  if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session));
+  return results;
+}
+
