@@ -213,7 +213,7 @@ function replaceRange(line: string, start: number, end: number, text: string): s
 }
 
 /** "key": "value" or key = "value" with a quoted value, anywhere in a line. */
-const QUOTED_PAIR_RE = /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
+const QUOTED_PAIR_RE = /(?<![\w.-])(["']?)([A-Za-z_][\w.-]{0,63})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\]){0,4096})\4/g;
 
 function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean): string {
   const a = parseAssignment(line);
