@@ -4,6 +4,7 @@ import { benchCli } from './cli.js';
 import { benchHooks } from './hooks.js';
 import { benchAutosave } from './autosave.js';
 import { benchSecrets } from './secrets.js';
+import { benchSearch } from './search.js';
 
 async function autosaveLines(): Promise<string[]> {
   const r = await benchAutosave();
@@ -20,6 +21,7 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Hooks', benchHooks],
   ['Autosave (10,000-file workspace)', autosaveLines],
   ['Secrets get', () => benchSecrets()],
+  ['Search (300 sessions)', benchSearch],
 ];
 
 for (const [title, run] of sections) {
