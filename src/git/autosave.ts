@@ -12,7 +12,7 @@ import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } fro
 export const AUTO_REF = 'refs/cs/auto';
 export const HIDDEN_PREFIX = 'refs/cs';
 /** Files two laptops both append to: a union merge keeps every line of both. */
-export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl'];
+export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json'];
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';
 const LOCAL_IGNORE_LINE = `/${LOCAL_DIR}/`;
