@@ -277,6 +277,19 @@ export async function syncStatus(repo: Repo, session: string, opts: { fetch: boo
  * `cs -sync clone <name|url>`: clones into a temp directory beside the
  * target and renames it into place, so a failed clone leaves nothing behind.
  */
+/**
+ * A bare remote made with an older git points HEAD at `master` while sessions
+ * push `main`: the clone then checks out nothing. Take `main` (or the only
+ * branch there is) instead of leaving an empty session.
+ */
+async function checkoutWhenHeadless(repo: Repo): Promise<void> {
+  if (await repo.resolve('HEAD')) return;
+  const branches = (await repo.raw(['for-each-ref', '--format=%(refname:strip=3)', 'refs/remotes/origin/'])).split('\n').filter((b) => b && b !== 'HEAD');
+  const pick = branches.includes('main') ? 'main' : branches.length === 1 ? branches[0]! : null;
+  if (!pick) throw new UserError('the remote has no main branch to check out', `check out a branch by hand: git -C <session> checkout <branch> (branches: ${branches.join(', ') || 'none'})`);
+  await repo.git(['checkout', '-q', '-B', pick, '--track', `origin/${pick}`]);
+}
+
 export async function cloneSession(url: string, target: string, opts: GitOptions = {}): Promise<Repo> {
   if (exists(target)) {
     throw new UserError(`${target} already exists`, `pick another name, or remove it first (cs -rm ${path.basename(target)})`);
@@ -287,6 +300,7 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
   const outside = new Repo(parent, opts);
   try {
     await outside.git(['clone', '--quiet', '--', url, tmp], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+    await checkoutWhenHeadless(new Repo(tmp, opts));
     ensureDir(path.join(tmp, LOCAL_DIR));
     await prepareRepo(tmp, opts);
     if (exists(target)) throw new UserError(`${target} appeared while cloning`, `the clone was discarded; remove ${target} or pick another name`);
