@@ -34,17 +34,28 @@ function remoteTmux(...args: string[]): { code: number; out: string } {
   return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
 }
 
-/** Runs the built cs in a fresh window of the private local tmux server. */
+/**
+ * Runs the built cs in a fresh window of the private local tmux server, under
+ * a sh that prints its exit status and stays: the pane keeps the output, and
+ * the status does not depend on tmux reaping the process.
+ */
 function startLocal(window: string, args: string[]): void {
-  tmuxLocal('new-session', '-d', '-s', window, '-x', '150', '-y', '40', process.execPath, csBin, ...args);
+  const script = '"$@"; echo "[cs exited $?]"; exec sleep 600';
+  tmuxLocal('new-session', '-d', '-s', window, '-x', '150', '-y', '40', 'sh', '-c', script, 'sh', process.execPath, csBin, ...args);
 }
 
 function pane(window: string): string {
   return tmuxLocal('capture-pane', '-p', '-t', window);
 }
 
+/** The exit status of the cs started by startLocal, or null while it runs. */
+function exitStatus(window: string): number | null {
+  const m = /\[cs exited (\d+)\]/.exec(pane(window));
+  return m ? Number(m[1]) : null;
+}
+
 function paneDead(window: string): boolean {
-  return tmuxLocal('display-message', '-p', '-t', window, '#{pane_dead}').trim() === '1';
+  return exitStatus(window) !== null;
 }
 
 function remoteStarts(): Array<{ env: Record<string, string>; pid: number }> {
@@ -58,7 +69,8 @@ function clients(session: string): number {
 }
 
 function sshChildOf(window: string): number {
-  const csPid = tmuxLocal('display-message', '-p', '-t', window, '#{pane_pid}').trim();
+  const shPid = tmuxLocal('display-message', '-p', '-t', window, '#{pane_pid}').trim();
+  const csPid = execFileSync('pgrep', ['-P', shPid], { encoding: 'utf8' }).trim().split('\n')[0]!;
   const out = execFileSync('pgrep', ['-P', csPid, '-x', 'ssh'], { encoding: 'utf8' }).trim();
   return Number(out.split('\n')[0]);
 }
@@ -105,7 +117,7 @@ d('remote sessions over a real sshd', () => {
     );
     // The same remote, without Claude Code.
     fs.writeFileSync(path.join(sb.dir, 'remote-cs-noclaude'), fs.readFileSync(wrapper, 'utf8').replace(`CLAUDE_CODE_BIN='${fakeClaude}'`, "CLAUDE_CODE_BIN='/nonexistent/claude'"), { mode: 0o755 });
-    fs.writeFileSync(path.join(sb.dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g exit-empty off\n');
+    fs.writeFileSync(path.join(sb.dir, 'tmux.conf'), 'set -g exit-empty off\n');
     Object.assign(sb.env, { CS_SSH_OPTS: sshd.sshOpts, CS_REMOTE_CS: wrapper, CS_TRANSPORT: 'ssh', CS_REMOTE_TIMEOUT: '5' });
   });
 
@@ -194,7 +206,7 @@ d('remote sessions over a real sshd', () => {
     // Detaching ends the local cs cleanly.
     remoteTmux('detach-client', '-s', 'cs-s1');
     await waitFor(() => paneDead('on2'), 10_000, 'local cs to exit after detach');
-    expect(tmuxLocal('display-message', '-p', '-t', 'on2', '#{pane_dead_status}').trim()).toBe('0');
+    expect(exitStatus('on2')).toBe(0);
 
     // The host:session form and a stub for another host.
     const other = await runCs(['s1', '--on', `root@127.0.0.2:${sshd.port}`], { env: sb.env });
@@ -296,7 +308,7 @@ d('remote sessions over a real sshd', () => {
     const screen = pane('mv3');
     expect(screen).toMatch(/verifying the copy/);
     expect(screen).toMatch(/moved 'm3' to root@127\.0\.0\.1:\d+ at /);
-    expect(tmuxLocal('display-message', '-p', '-t', 'mv3', '#{pane_dead_status}').trim()).toBe('0');
+    expect(exitStatus('mv3')).toBe(0);
     expect(fs.existsSync(path.join(remoteRoot, 'm3', '.cs', 'README.md'))).toBe(true);
   });
 
