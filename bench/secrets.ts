@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions } from '../scripts/esbuild-options.mjs';
 import { median, ratioLine, timeCommand, type Sample } from './harness.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,17 +36,10 @@ async function bundle(): Promise<string> {
   const outdir = path.join(repo, 'node_modules', '.cache', 'cs-bench-secrets');
   fs.rmSync(outdir, { recursive: true, force: true });
   await build({
+    ...bundleOptions,
     stdin: { contents: ENTRY, resolveDir: repo, loader: 'ts', sourcefile: 'bench-secrets-entry.ts' },
     outdir,
     entryNames: 'secrets-get',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['keytar'],
-    banner: { js: "import { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
   });
   return path.join(outdir, 'secrets-get.js');
 }

@@ -1,6 +1,7 @@
 // Bundles the CLI and the hook handler into dist/. Code splitting keeps the
 // entry chunk tiny so `cs -version` and the hooks load only what they use.
 import { build } from 'esbuild';
+import { bundleOptions } from './esbuild-options.mjs';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -13,20 +14,11 @@ if (existsSync('src/hooks/main.ts')) entryPoints.hook = 'src/hooks/main.ts';
 
 try {
   await build({
-  entryPoints,
-  outdir: out,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: ['keytar'],
-  chunkNames: 'chunks/[name]-[hash]',
-  define: { __CS_VERSION__: JSON.stringify(pkg.version) },
-  // Some dependencies are CommonJS and call require(); give ESM chunks one.
-  banner: { js: "import { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);" },
-  legalComments: 'none',
-  logLevel: 'warning',
+    ...bundleOptions,
+    entryPoints,
+    outdir: out,
+    chunkNames: 'chunks/[name]-[hash]',
+    define: { __CS_VERSION__: JSON.stringify(pkg.version) },
   });
 } catch (e) {
   rmSync(out, { recursive: true, force: true });

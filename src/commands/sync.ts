@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { UsageError, UserError } from '../errors.js';
 import type { IO } from '../io.js';
+import { step } from '../progress.js';
 import { nameProblem, validateName } from '../session/names.js';
 import { sessionDir, sessionsRoot } from '../session/paths.js';
 import { autosave } from '../git/autosave.js';
@@ -208,22 +209,7 @@ async function clone(opts: Extract<SyncOptions, { action: 'clone' }>, ctx: Conte
   return 0;
 }
 
-/** A spinner for slow network work on a terminal; a plain line otherwise. */
-async function withProgress<T>(io: IO, message: string, work: () => Promise<T>, network = true): Promise<T> {
-  if (!network) return work();
-  if (!io.isTTY) {
-    io.err(`${message}...`);
-    return work();
-  }
-  const { spinner } = await import('@clack/prompts');
-  const s = spinner({ output: io.stderr });
-  s.start(message);
-  try {
-    const result = await work();
-    s.stop(message);
-    return result;
-  } catch (e) {
-    s.error(message);
-    throw e;
-  }
+/** Network work behind a spinner; local-only work runs as is. */
+function withProgress<T>(io: IO, message: string, work: () => Promise<T>, network = true): Promise<T> {
+  return network ? step(io, message, work) : work();
 }

@@ -11,10 +11,10 @@
 // conflict markers or a half-merged file still recovers every entry line.
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { userAtHost } from '../machine.js';
 import { csConfigDir } from '../session/paths.js';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -70,15 +70,7 @@ export function thisMachine(env: NodeJS.ProcessEnv): Machine {
     ensureDir(path.dirname(file), 0o700);
     writeFileAtomic(file, id + '\n', 0o600);
   }
-  let user = env.USER || env.LOGNAME || '';
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = 'user';
-    }
-  }
-  return { id, name: `${user}@${os.hostname().split('.')[0]}` };
+  return { id, name: userAtHost(env) };
 }
 
 // --- reading and writing -------------------------------------------------------

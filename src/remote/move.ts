@@ -16,7 +16,7 @@ import type { Context } from '../commands/types.js';
 import { compareDigests, digestWorkspace, parseDigest, type Digest } from './digest.js';
 import { resolveTarget, type Target } from './hosts.js';
 import { probe, type Probe } from './probe.js';
-import { step } from './progress.js';
+import { step } from '../progress.js';
 import { lastMeaningfulLine, remoteFailure, rsyncShell, runRemote, type TransportConfig, transportConfig } from './ssh.js';
 import { readRemoteConf, writeStub } from './stub.js';
 

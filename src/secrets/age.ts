@@ -16,9 +16,9 @@
 // names, no values) lives in the machine-local `.cs/local/secrets-age.json`.
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { userAtHost } from '../machine.js';
 import { UsageError, UserError, errorMessage } from '../errors.js';
 import { ensureDir, tempSibling, writeFileAtomic } from '../fsutil.js';
 import { sessionPaths } from '../session/paths.js';
@@ -89,16 +89,7 @@ export async function initIdentity(env: NodeJS.ProcessEnv, now: Date): Promise<{
 
 /** A default recipient name for this machine: `user@host`. */
 export function localRecipientName(env: NodeJS.ProcessEnv): string {
-  let user = env.USER || env.LOGNAME || '';
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = 'user';
-    }
-  }
-  const raw = `${user}@${os.hostname().split('.')[0]}`;
-  const clean = raw.replace(/[^A-Za-z0-9._@+-]/g, '_');
+  const clean = userAtHost(env).replace(/[^A-Za-z0-9._@+-]/g, '_');
   return /^[A-Za-z0-9_]/.test(clean) ? clean : `_${clean}`;
 }
 

@@ -1,14 +1,14 @@
 // The whole chain with the real Claude Code: install.ts registers our hooks
 // in a temp home, `cs <name> -- -p ...` launches the real CLI against the
 // scripted fake API, and the workspace is checked afterwards.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { install } from '../../src/install/install.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv, runClaude } from '../support/claude.js';
-import { csBin, repoRoot } from '../support/cs.js';
+import { runCs } from '../support/cs.js';
+import { installedHome } from '../support/installed-home.js';
 
 let api: FakeAnthropic | undefined;
 let tmp: string;
@@ -16,20 +16,8 @@ let env: NodeJS.ProcessEnv;
 
 beforeEach(() => {
   tmp = makeTempDir('cs-e2e-');
-  const home = path.join(tmp, 'home');
-  fs.mkdirSync(home);
-  env = {
-    HOME: home,
-    CS_SESSIONS_ROOT: path.join(home, '.claude-sessions'),
-    CS_DATA_DIR: path.join(home, '.local/share/cs'),
-    CS_BIN_DIR: path.join(home, '.local/bin'),
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-    CS_NO_UPDATE_CHECK: '1',
-    // Keep the user's real D-Bus session (CI runs the suite inside one with gnome-keyring).
-    ...(process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {}),
-  };
-  install(repoRoot, env);
+  // Keep the real D-Bus session: CI runs the suite inside one with gnome-keyring.
+  env = installedHome(tmp, process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {});
 });
 
 afterEach(async () => {
@@ -37,17 +25,7 @@ afterEach(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function cs(args: string[], extraEnv: NodeJS.ProcessEnv = {}, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [csBin, ...args], { env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const cs = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCs(args, { env: { ...env, ...extraEnv } });
 
 const SECRET = 'abc123-e2e-token';
 

@@ -1,11 +1,11 @@
 // Two "laptops" for the real-Claude tests: two HOMEs with different session
 // roots, cs installed in each, sharing one bare git remote.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { install } from '../../src/install/install.js';
 import { CLAUDE_BIN, offlineClaudeEnv } from '../support/claude.js';
-import { csBin, repoRoot } from '../support/cs.js';
+import { runCs } from '../support/cs.js';
+import { installedHome } from '../support/installed-home.js';
 
 export interface Laptop {
   name: string;
@@ -19,37 +19,21 @@ export interface Laptop {
 
 export function laptop(base: string, name: string, root: string, opts: { install?: boolean } = {}): Laptop {
   const home = path.join(base, name, 'home');
-  fs.mkdirSync(home, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    USER: `user-${name}`,
-    CS_SESSIONS_ROOT: root,
-    CS_DATA_DIR: path.join(home, '.local/share/cs'),
-    CS_BIN_DIR: path.join(home, '.local/bin'),
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-    CS_NO_UPDATE_CHECK: '1',
-    CS_SECRETS_BACKEND: 'encrypted',
-    CS_SECRETS_PASSWORD: `pw-${name}`,
-    GIT_AUTHOR_NAME: name,
-    GIT_AUTHOR_EMAIL: `${name}@example.invalid`,
-    GIT_COMMITTER_NAME: name,
-    GIT_COMMITTER_EMAIL: `${name}@example.invalid`,
-    NO_COLOR: '1',
-    LANG: 'C.UTF-8',
-  };
-  if (opts.install !== false) install(repoRoot, env);
-  const cs: Laptop['cs'] = (args, extra = {}) =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [csBin, ...args], { env: { ...env, ...extra }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end('');
-    });
+  const env = installedHome(
+    base,
+    {
+      USER: `user-${name}`,
+      CS_SESSIONS_ROOT: root,
+      CS_SECRETS_BACKEND: 'encrypted',
+      CS_SECRETS_PASSWORD: `pw-${name}`,
+      GIT_AUTHOR_NAME: name,
+      GIT_AUTHOR_EMAIL: `${name}@example.invalid`,
+      GIT_COMMITTER_NAME: name,
+      GIT_COMMITTER_EMAIL: `${name}@example.invalid`,
+    },
+    { install: opts.install, home },
+  );
+  const cs: Laptop['cs'] = (args, extra = {}) => runCs(args, { env: { ...env, ...extra } });
   const claude: Laptop['claude'] = (session, prompt, url, csFlags = []) =>
     cs([session, ...csFlags, '--', '-p', prompt, '--allowedTools', 'Write,Edit,Bash'], { ...offlineClaudeEnv({ home, configDir: env.CLAUDE_CONFIG_DIR, baseUrl: url }), ...env, CLAUDE_CODE_BIN: CLAUDE_BIN });
   return { name, home, root, env, cs, claude };

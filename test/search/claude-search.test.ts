@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { install } from '../../src/install/install.js';
 import { createSession } from '../../src/session/workspace.js';
 import { readTimeline } from '../../src/timeline/timeline.js';
 import { makeTempDir, runClaude } from '../support/claude.js';
-import { repoRoot, runCs } from '../support/cs.js';
+import { runCs } from '../support/cs.js';
+import { installedHome } from '../support/installed-home.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 
 let api: FakeAnthropic | undefined;
@@ -18,20 +18,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeEach(() => {
   tmp = makeTempDir('cs-search-e2e-');
-  const home = path.join(tmp, 'home');
-  fs.mkdirSync(home);
-  env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    CS_SESSIONS_ROOT: path.join(home, '.claude-sessions'),
-    CS_DATA_DIR: path.join(home, '.local/share/cs'),
-    CS_BIN_DIR: path.join(home, '.local/bin'),
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-    CS_NO_UPDATE_CHECK: '1',
-    NO_COLOR: '1',
-  };
-  install(repoRoot, env);
+  env = installedHome(tmp);
 });
 
 afterEach(async () => {

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { install } from '../../src/install/install.js';
 import type { TimelineEvent } from '../../src/timeline/timeline.js';
 import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from '../support/claude.js';
-import { csBin, repoRoot } from '../support/cs.js';
+import { csBin } from '../support/cs.js';
+import { installedHome } from '../support/installed-home.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 
 let api: FakeAnthropic | undefined;
@@ -17,20 +17,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeEach(() => {
   tmp = makeTempDir('cs-tl-e2e-');
-  const home = path.join(tmp, 'home');
-  fs.mkdirSync(home);
-  env = {
-    HOME: home,
-    CS_SESSIONS_ROOT: path.join(home, '.claude-sessions'),
-    CS_DATA_DIR: path.join(home, '.local/share/cs'),
-    CS_BIN_DIR: path.join(home, '.local/bin'),
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-    CS_NO_UPDATE_CHECK: '1',
-    CS_SECRETS_BACKEND: 'encrypted',
-    CS_SECRETS_PASSWORD: 'test-password',
-  };
-  install(repoRoot, env);
+  env = installedHome(tmp, { CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'test-password' });
 });
 
 afterEach(async () => {

@@ -1,5 +1,6 @@
-// One spinner per slow step on a terminal; a plain "step..." line otherwise.
-import type { IO } from '../io.js';
+// One spinner per slow step (network, copying) on a terminal; a plain
+// "step..." line otherwise, so logs and pipes stay readable.
+import type { IO } from './io.js';
 
 export async function step<T>(io: IO, message: string, work: () => Promise<T>): Promise<T> {
   if (!io.isTTY || !io.canPrompt) {
