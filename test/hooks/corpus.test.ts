@@ -5,10 +5,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOOKS } from '../../src/hooks/registry.js';
 import { repoRoot } from '../support/cs.js';
 import { hookSandbox, runHookScript, type HookSandbox } from '../support/hooks.js';
 
-const SCRIPTS = ['session-start', 'pre-tool-use', 'post-tool-use', 'autosave', 'post-tool-use-failure', 'stop', 'pre-compact', 'session-end', 'subagent-start', 'permission-request'];
+// Every script the installer registers (timeline and status hooks included).
+const SCRIPTS = [...new Set(HOOKS.map((h) => h.script))];
 
 let sb: HookSandbox;
 beforeAll(async () => {
