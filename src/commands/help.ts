@@ -26,11 +26,11 @@ export function renderCommandHelp(spec: CommandSpec, c: Colors): string {
 export function renderOverview(c: Colors): string {
   const rows: Array<[string, string]> = [
     ['cs', 'list sessions (an interactive picker on a terminal)'],
-    [OPEN.usage[0]!, OPEN.summary],
+    ['cs <name>', OPEN.summary],
   ];
   for (const spec of COMMANDS) {
     const names = [spec.name, ...spec.aliases.filter((a) => !a.startsWith('--'))].join(', ');
-    const prefix = spec.scope === 'global' ? 'cs ' : 'cs <name> ';
+    const prefix = spec.scope === 'global' ? 'cs ' : spec.scope === 'both' ? 'cs [<name>] ' : 'cs <name> ';
     rows.push([`${prefix}${names}`, spec.summary]);
   }
   const w = Math.max(...rows.map(([l]) => l.length));
