@@ -82,14 +82,18 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     await beforeClaude(paths, env, report);
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
     const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
-    const hookServer = await startHookServer(paths, env);
-    stopServer = hookServer.close;
-    const args = ['--settings', hookServer.settingsFile, ...plan.args, ...opts.claudeArgs];
+    // A --settings of the user's own would replace ours (Claude keeps one):
+    // then the command hooks do all the work instead of our HTTP endpoint.
+    const userSettings = opts.claudeArgs.some((a) => a === '--settings' || a.startsWith('--settings='));
+    const hookServer = userSettings ? null : await startHookServer(paths, env);
+    stopServer = hookServer?.close;
+    const args = [...(hookServer ? ['--settings', hookServer.settingsFile] : []), ...plan.args, ...opts.claudeArgs];
     const about = plan.uuid ? `, conversation ${plan.uuid}${plan.how === 'new' ? ' (new)' : ''}` : plan.how === 'continue-latest' ? ', continuing conversation' : '';
     appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${about})`, ctx.now());
     // CS_LAUNCHED tells our hooks that this process does the end-of-session
     // work; CS_HOOK_SERVER that the served events come over HTTP.
-    const result = await runAttached(bin, args, { cwd: paths.dir, env: { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', CS_HOOK_SERVER: '1' } });
+    const launchEnv = { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', ...(hookServer ? { CS_HOOK_SERVER: '1' } : {}) };
+    const result = await runAttached(bin, args, { cwd: paths.dir, env: launchEnv });
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
     markClosed(paths.dir, ctx.now()); // at once, for -watch; the commit and push below may take a while
     await afterClaude(paths, env, report);

@@ -42,6 +42,7 @@ describe('cs <name>: create and resume', () => {
       CLAUDE_SESSION_META_DIR: path.join(dir, '.cs'),
       CLAUDE_ARTIFACT_DIR: path.join(dir, '.cs', 'artifacts'),
       CLAUDE_CODE_TASK_LIST_ID: 'work',
+      CS_HOOK_SERVER: '1',
     });
     const log = fs.readFileSync(path.join(dir, '.cs/logs/session.log'), 'utf8');
     expect(log).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] session created: work$/m);
@@ -70,6 +71,15 @@ describe('cs <name>: create and resume', () => {
     fs.rmSync(path.join(sb.root, 'work/.cs/conversations.json'));
     await runCs(['work'], { env: sb.env });
     expect(userArgs()[4]).toEqual(['--continue']);
+  });
+
+  it("leaves the hooks to the command scripts when the user passes their own --settings", async () => {
+    const r = await runCs(['work', '--', '--settings', '/tmp/mine.json'], { env: sb.env });
+    expect(r.code).toBe(0);
+    const [start] = claudeStarts(sb);
+    expect(start!.argv.filter((a) => a === '--settings')).toHaveLength(1);
+    expect(start!.argv.at(-1)).toBe('/tmp/mine.json');
+    expect(start!.env.CS_HOOK_SERVER).toBe('');
   });
 
   it("returns claude's exit code", async () => {

@@ -9,7 +9,7 @@ sep=''
 for a in "$@"; do line="$line$sep\"$(esc "$a")\""; sep=','; done
 line="$line],\"cwd\":\"$(esc "$PWD")\",\"env\":{"
 sep=''
-for v in CLAUDE_SESSION_NAME CLAUDE_SESSION_DIR CLAUDE_SESSION_META_DIR CLAUDE_ARTIFACT_DIR CLAUDE_CODE_TASK_LIST_ID; do
+for v in CLAUDE_SESSION_NAME CLAUDE_SESSION_DIR CLAUDE_SESSION_META_DIR CLAUDE_ARTIFACT_DIR CLAUDE_CODE_TASK_LIST_ID CS_HOOK_SERVER; do
   eval "val=\${$v-}"
   line="$line$sep\"$v\":\"$(esc "$val")\""; sep=','
 done
