@@ -89,7 +89,11 @@ export function planConversation(
   if (!c) return fresh();
   const file = transcriptFile(env, p.dir, c.uuid);
   if (!fs.existsSync(file)) {
-    opts.report(`conversation ${c.uuid} cannot be restored on this machine (no transcript here; see the lines above for why) — starting a new conversation; the old one stays listed in cs ${p.name} -conversations`, 'warn');
+    const why =
+      c.machineId === me.id
+        ? 'Claude ended before saving it'
+        : 'its synced copy could not be installed here (see above), or was never pushed';
+    opts.report(`conversation ${c.uuid} has no transcript on this machine (${why}) — starting a new conversation; the old one stays listed in cs ${p.name} -conversations`, 'warn');
     return fresh();
   }
   if (c.machineId === me.id) return { args: ['--resume', c.uuid], uuid: c.uuid, how: 'resume' };

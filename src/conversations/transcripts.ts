@@ -268,7 +268,10 @@ export async function exportTranscripts(t: SyncTarget, report: Report): Promise<
   const keys = await syncKeys(t.sessionDir, t.session, t.env);
   if (typeof keys === 'string') {
     result.skipped = keys;
-    report(keys, 'info');
+    // Only worth saying for a session that travels (a git remote is set);
+    // a local-only session would hear it on every exit.
+    const { readSyncConf } = await import('../git/syncconf.js');
+    if (readSyncConf(t.sessionDir).remote) report(keys, 'info');
     return result;
   }
   const dirs = [workspaceRealPath(t.sessionDir), path.resolve(t.sessionDir)];

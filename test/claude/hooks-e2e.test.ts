@@ -50,6 +50,8 @@ describe('real Claude Code with our hooks', () => {
     const r = await cs(['e2e', '--', '-p', 'do the scripted work', '--allowedTools', 'Write,Edit,Bash'], claudeEnv);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Discoveries recorded.');
+    // A local-only session is not nagged about transcript sync on every exit.
+    expect(r.stderr).not.toMatch(/transcripts not synced/);
     // The Stop reminder came back to the model as the reason to continue.
     expect(JSON.stringify(api.requests.filter((q) => q.kind === 'agent').at(-2)?.body)).toContain('discoveries.md was last updated');
     expect(fs.readFileSync(path.join(ws, '.cs/discoveries.md'), 'utf8')).toContain('The token goes in the header.');

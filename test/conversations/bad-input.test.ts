@@ -45,7 +45,7 @@ describe('a synced transcript that cannot be restored', () => {
     const r = await runCs(['s'], { env: sb.env });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`conversation ${u} not restored: .*damaged or not an age file.*left as it is`));
-    expect(r.stderr).toMatch(new RegExp(`conversation ${u} cannot be restored on this machine .* starting a new conversation`));
+    expect(r.stderr).toMatch(new RegExp(`conversation ${u} has no transcript on this machine .* starting a new conversation`));
     expect(fs.readFileSync(path.join(dir, '.cs/conversations', `${u}.jsonl.age`))).toEqual(garbage);
     expect(args().at(-1)![0]).toBe('--session-id');
     expect(args().at(-1)![1]).not.toBe(u);
@@ -68,7 +68,7 @@ describe('a synced transcript that cannot be restored', () => {
     const r = await runCs(['s'], { env: sb.env });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/transcripts not synced: no age identity on this machine — run: cs s -secrets age init/);
-    expect(r.stderr).toMatch(new RegExp(`conversation ${u} cannot be restored`));
+    expect(r.stderr).toMatch(new RegExp(`conversation ${u} has no transcript on this machine \\(its synced copy could not be installed here`));
     expect(args().at(-1)![0]).toBe('--session-id');
   });
 });
