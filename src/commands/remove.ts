@@ -50,11 +50,25 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
     fs.unlinkSync(entry);
     io.err(`cs: unlinked '${opts.name}'; ${found.paths.dir} and its .cs/ are untouched`);
   } else {
+    // Chosen while the workspace (and its backend record) still exists.
+    const secrets = await secretsOf(opts.name, ctx);
     // Rename first so a crash mid-delete never leaves a half-session under the real name.
     const doomed = path.join(path.dirname(entry), `.removing-${opts.name}-${process.pid}`);
     fs.renameSync(entry, doomed);
     fs.rmSync(doomed, { recursive: true, force: true });
-    io.err(`cs: removed session '${opts.name}'`);
+    const purged = secrets ? await secrets.purge(opts.name) : 0;
+    io.err(`cs: removed session '${opts.name}'${purged ? ` and its ${purged} secret${purged === 1 ? '' : 's'}` : ''}`);
   }
   return 0;
+}
+
+/** The session's secret store, so a deleted session leaves no secrets behind; null (with a warning) when it cannot be opened. */
+async function secretsOf(name: string, ctx: Context) {
+  try {
+    const { selectBackend } = await import('../secrets/backend.js');
+    return (await selectBackend(name, ctx.env, { notice: () => {} })).backend;
+  } catch (e) {
+    ctx.io.err(ctx.io.color.yellow(`cs: the secrets of '${name}' were left in place (${(e as Error).message}); remove them later with: cs ${name} -secrets purge`));
+    return null;
+  }
 }

@@ -251,6 +251,17 @@ describe('cs -ls and cs -rm', () => {
     expect(fs.readdirSync(sb.root)).toEqual([]);
   });
 
+  it('takes the session\'s secrets with it', async () => {
+    const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-test' };
+    await runCs(['gone'], { env });
+    expect((await runCs(['gone', '-secrets', 'set', 'API_TOKEN'], { env, input: 'tok-123\n' })).code).toBe(0);
+    expect((await runCs(['gone', '-secrets', 'list'], { env })).stdout).toContain('API_TOKEN');
+    const r = await runCs(['-rm', 'gone', '--yes'], { env });
+    expect(r.stderr).toContain("removed session 'gone' and its 1 secret");
+    await runCs(['gone'], { env });
+    expect((await runCs(['gone', '-secrets', 'list'], { env })).stdout).not.toContain('API_TOKEN');
+  });
+
   it('only unlinks an adopted session', async () => {
     const project = path.join(sb.dir, 'keepme');
     fs.mkdirSync(project);
