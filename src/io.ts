@@ -56,7 +56,9 @@ export function wantsColor(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IO {
   const isTTY = Boolean(process.stdout.isTTY);
   const errTTY = Boolean(process.stderr.isTTY);
-  const color = wantsColor(env, errTTY) ? ansiColors : plainColors;
+  // Colour goes to both streams (tables on stdout, messages on stderr), so
+  // either one being piped turns it off: `cs -ls | less` gets plain text.
+  const color = wantsColor(env, isTTY && errTTY) ? ansiColors : plainColors;
   return {
     stdin: process.stdin,
     stdout: process.stdout,
