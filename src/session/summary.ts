@@ -78,24 +78,37 @@ export function parseConf(text: string): Record<string, string> {
   return out;
 }
 
-export function summarize(root: string, name: string): SessionSummary | null {
+/** Files every session has: read directly, a missing one costs a rare exception. */
+function readPresent(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `kind` comes from the root's readdir when known (saves an lstat per
+ * session; syscalls are what -ls spends its time on).
+ */
+export function summarize(root: string, name: string, kind?: 'dir' | 'link'): SessionSummary | null {
   const entry = path.join(root, name);
   let dir = entry;
   let adopted = false;
-  let st = fs.lstatSync(entry, { throwIfNoEntry: false });
-  if (st?.isSymbolicLink()) {
+  const isLink = kind ? kind === 'link' : fs.lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink();
+  if (isLink) {
     try {
       dir = fs.realpathSync(entry);
     } catch {
       return null; // dangling link: cs -rm cleans it up
     }
     adopted = true;
-    st = fs.statSync(dir, { throwIfNoEntry: false });
   }
-  if (!st?.isDirectory()) return null;
   const p = sessionPaths(dir, name);
-  if (!fs.statSync(p.meta, { throwIfNoEntry: false })?.isDirectory()) return null;
+  // The session log stands for `.cs/` existing; only without it do we look further.
   const logs = fs.statSync(p.sessionLog, { throwIfNoEntry: false });
+  const meta = logs ? null : fs.statSync(p.meta, { throwIfNoEntry: false });
+  if (!logs && !meta?.isDirectory()) return null;
   const sync = parseConf(readIfExists(p.syncConf));
   const remote = parseConf(readIfExists(p.remoteConf));
   const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
@@ -104,9 +117,9 @@ export function summarize(root: string, name: string): SessionSummary | null {
     name,
     dir,
     adopted,
-    lastUsed: new Date(logs?.mtimeMs ?? st.mtimeMs).toISOString(),
-    objective: objectiveOf(readIfExists(p.readme)),
-    discoveries: countDiscoveries(readIfExists(p.discoveries)),
+    lastUsed: new Date((logs ?? meta)!.mtimeMs).toISOString(),
+    objective: objectiveOf(readPresent(p.readme)),
+    discoveries: countDiscoveries(readPresent(p.discoveries)),
     artifacts: countArtifacts(p.artifacts),
     sync: sync.remote ? (sync.auto === 'on' ? 'auto' : 'manual') : 'none',
     location: remote.host || 'local',
@@ -118,17 +131,19 @@ export function summarize(root: string, name: string): SessionSummary | null {
 
 /** All sessions under the root, most recently used first. */
 export function listSessions(root: string): SessionSummary[] {
-  let names: string[];
+  let entries: fs.Dirent[];
   try {
-    names = fs.readdirSync(root);
+    entries = fs.readdirSync(root, { withFileTypes: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
   const out: SessionSummary[] = [];
-  for (const name of names) {
-    if (nameProblem(name) !== null) continue; // staging dirs and stray files
-    const s = summarize(root, name);
+  for (const e of entries) {
+    if (nameProblem(e.name) !== null) continue; // staging dirs and stray files
+    const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
+    if (!kind) continue; // a plain file in the root
+    const s = summarize(root, e.name, kind);
     if (s) out.push(s);
   }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));
