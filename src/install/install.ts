@@ -97,6 +97,14 @@ function copyPackage(sourceRoot: string, target: string): void {
   }
 }
 
+function readlinkOr(link: string): string | null {
+  try {
+    return path.resolve(path.dirname(link), fs.readlinkSync(link));
+  } catch {
+    return null;
+  }
+}
+
 function isOurLink(link: string, env: NodeJS.ProcessEnv): boolean {
   try {
     if (!fs.lstatSync(link).isSymbolicLink()) return false;
@@ -221,6 +229,10 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   const target = versionDir(env, version);
   copyPackage(sourceRoot, target);
   switchCurrent(env, target);
+  // The hooks run with whatever PATH Claude Code has (an IDE's may lack
+  // Node): they use this link to the Node that installed them.
+  const node = path.join(dataDir(env), 'node');
+  if (readlinkOr(node) !== process.execPath) replaceSymlink(node, process.execPath);
   const { linked, skippedCs } = linkBins(env);
   const claudeFiles = installClaudeFiles(target, env);
   const completions = installCompletions(env, linked.map((l) => path.basename(l)));

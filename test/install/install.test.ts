@@ -71,6 +71,26 @@ describe('install.ts', () => {
     expect(fs.existsSync(settingsPath(env))).toBe(false);
   });
 
+  it('hooks find the Node that installed them even when PATH has none', async () => {
+    expect(runInstaller().status).toBe(0);
+    const nodeLink = path.join(env.CS_DATA_DIR!, 'node');
+    expect(fs.realpathSync(nodeLink)).toBe(fs.realpathSync(process.execPath));
+    await runCs(['nodeless'], { env });
+    const dir = path.join(sb.root, 'nodeless');
+    // A PATH with the tools the sh scripts use, and no node.
+    const bin = path.join(sb.dir, 'no-node-bin');
+    fs.mkdirSync(bin);
+    for (const tool of ['sh', 'cat', 'sed', 'date', 'tr', 'find', 'head', 'git']) {
+      fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+    }
+    const hook = path.join(env.CS_DATA_DIR!, 'current', 'hooks', 'pre-tool-use');
+    const input = JSON.stringify({ hook_event_name: 'PreToolUse', cwd: dir, tool_name: 'Write', tool_input: { file_path: path.join(dir, 'run.sh'), content: 'echo hi\n' } });
+    const r = spawnSync(hook, [], { input, encoding: 'utf8', env: { PATH: bin, HOME: sb.home, CLAUDE_SESSION_DIR: dir, CLAUDE_SESSION_NAME: 'nodeless', CS_SECRETS_BACKEND: 'encrypted' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.file_path).toBe(path.join(dir, '.cs/artifacts/run.sh'));
+  });
+
   it('leaves a foreign cs alone and installs claude-sessions', () => {
     const other = path.join(sb.dir, 'other-bin');
     fs.mkdirSync(other);
