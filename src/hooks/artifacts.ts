@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import { withLock } from '../lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import type { HookInput } from './protocol.js';
 import { obj, redirectInput, str } from './protocol.js';
@@ -51,29 +52,6 @@ export function freeName(base: string, taken: (n: string) => boolean): string {
   }
 }
 
-/** A directory lock (mkdir is atomic) for MANIFEST.json updates by concurrent hooks. */
-export async function withDirLock<T>(lockDir: string, fn: () => T, timeoutMs = 15_000): Promise<T> {
-  const start = Date.now();
-  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
-  for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
-    try {
-      fs.mkdirSync(lockDir);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 10_000) fs.rmSync(lockDir, { recursive: true, force: true }); // its holder died
-      else if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${lockDir}`);
-      await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 export async function captureWrite(session: HookSession, input: HookInput, env: NodeJS.ProcessEnv, now: Date): Promise<object | null> {
   const toolInput = obj(input, 'tool_input');
   const filePath = toolInput && str(toolInput, 'file_path');
@@ -103,7 +81,7 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
   }
 
   fs.mkdirSync(p.artifacts, { recursive: true });
-  const name = await withDirLock(path.join(p.local, 'manifest.lock'), () => {
+  const name = await withLock(path.join(p.local, 'manifest.lock'), () => {
     const entries = readManifest(p.manifest);
     const listed = new Set(entries.map((e) => e.name));
     const chosen = freeName(path.basename(target), (n) => listed.has(n) || fs.existsSync(path.join(p.artifacts, n)));

@@ -9,10 +9,10 @@
 // machine key) is never rewritten; every change decrypts first.
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { tempSibling, writeFileAtomic } from '../fsutil.js';
+import { withLockSync } from '../lockfile.js';
 import type { BackendName, SecretBackend } from './backend.js';
 import { secretsHome, tildify, validateKey } from './keys.js';
 
@@ -289,51 +289,12 @@ export class EncryptedFileBackend implements SecretBackend {
   /** Read, change, write, under a lock so concurrent hooks do not lose each other's secrets. */
   private change(session: string, fn: (secrets: Record<string, string>) => void): void {
     this.ensureDir();
-    const release = lockFile(this.location(session) + '.lock');
-    try {
+    withLockSync(this.location(session) + '.lock', () => {
       const opened = this.open(session);
       const secrets = { ...opened.secrets };
       fn(secrets);
       this.write(session, secrets, opened);
-    } finally {
-      release();
-    }
+    });
   }
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function holderIsGone(lock: string): boolean {
-  try {
-    const [pid, host] = fs.readFileSync(lock, 'utf8').trim().split(/\s+/);
-    const age = Date.now() - fs.statSync(lock).mtimeMs;
-    if (host !== os.hostname()) return age > 60_000;
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH' || (e as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-}
-
-/** An exclusive lock file (pid and host inside); a dead holder's lock is taken over. */
-function lockFile(lock: string, timeoutMs = 10_000): () => void {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, `${process.pid} ${os.hostname()}\n`, { flag: 'wx', mode: 0o600 });
-      return () => fs.rmSync(lock, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (holderIsGone(lock)) {
-      fs.rmSync(lock, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new UserError(`${lock} is held by another cs process`, 'try again in a moment; remove the file if no cs process is running');
-    }
-    sleepSync(25);
-  }
-}

@@ -5,6 +5,7 @@
 // before it leaves the installed version as it was and removes temp files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { describeHolder, tryLock } from '../lockfile.js';
 import { errorMessage, UserError } from '../errors.js';
 import { readFileOr } from '../fsutil.js';
 import { expectedSha256, sha256File } from './checksums.js';
@@ -227,36 +228,15 @@ export async function rollback(env: NodeJS.ProcessEnv): Promise<RollbackResult> 
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One update or rollback at a time; a lock left by a dead process is taken over. */
 export async function withUpdateLock<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
-  const file = path.join(dataDir(env), 'update.lock');
-  let taken = false;
-  for (let attempt = 0; attempt < 2 && !taken; attempt++) {
-    try {
-      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
-      taken = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileOr(file, '').trim());
-      if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
-        throw new UserError(`another cs -update is running (pid ${pid})`, 'wait for it to finish and try again');
-      }
-      fs.rmSync(file, { force: true });
-    }
+  const r = tryLock(path.join(dataDir(env), 'update.lock'), { garbageIsStale: true });
+  if (!r.ok) {
+    const who = r.current.kind === 'held' ? ` (${describeHolder(r.current.info)})` : '';
+    throw new UserError(`another cs -update is running${who}`, 'wait for it to finish and try again');
   }
-  if (!taken) throw new UserError(`could not take the update lock ${file}`, 'remove it if no update is running');
   try {
     return await fn();
   } finally {
-    fs.rmSync(file, { force: true });
+    r.handle.release();
   }
 }

@@ -1,6 +1,7 @@
 // cs -update end to end against a loopback release feed, with releases
 // signed by the real minisign and a fake installed layout.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, run, type UpdateOptions } from '../../src/commands/update.js';
@@ -314,9 +315,10 @@ describe('cs -update refuses a bad release and keeps the installed version', () 
 
   it('another update holding the lock', async () => {
     buildRelease(releases, { version: '0.2.0', keys });
-    fs.writeFileSync(path.join(dataDir, 'update.lock'), `${process.pid}\n`);
-    expect((await refused()).message).toBe(`another cs -update is running (pid ${process.pid})`);
-    fs.writeFileSync(path.join(dataDir, 'update.lock'), '999999999\n'); // dead: taken over
+    const lock = (pid: number) => JSON.stringify({ pid, host: os.hostname(), started: '2026-11-23T10:00:00.000Z' });
+    fs.writeFileSync(path.join(dataDir, 'update.lock'), lock(process.pid));
+    expect((await refused()).message).toBe(`another cs -update is running (pid ${process.pid} on ${os.hostname()} since 2026-11-23T10:00:00.000Z)`);
+    fs.writeFileSync(path.join(dataDir, 'update.lock'), lock(999999999)); // dead: taken over
     expect((await cs([])).out).toMatch(/^cs 0\.2\.0 installed/);
   });
 });
