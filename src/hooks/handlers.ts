@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../fsutil.js';
 import { run } from '../proc.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv } from '../session/paths.js';
+import { shellQuote } from '../shell.js';
 import { captureWrite } from './artifacts.js';
 import { logChange } from './changes.js';
 import { archiveDiscoveries } from './compact.js';
@@ -37,7 +38,7 @@ async function sessionStart(c: HookContext): Promise<object | null> {
   // the session variables in their Bash tool calls.
   const envFile = c.env.CLAUDE_ENV_FILE;
   if (envFile && !c.session.launchedByCs) {
-    const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`);
+    const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
   if (!c.session.launchedByCs && source === 'startup') {

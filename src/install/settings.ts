@@ -2,6 +2,7 @@
 // anything we do not own. Pure: text in, text out.
 import { UserError } from '../errors.js';
 import type { HookRegistration } from '../hooks/registry.js';
+import { shellQuote } from '../shell.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -29,11 +30,6 @@ export function parseSettings(text: string | null, file: string): JsonObject {
     throw new UserError(`${file} does not hold a JSON object`, 'fix or move it, then run the installer again; nothing was changed');
   }
   return v as JsonObject;
-}
-
-/** Shell-quotes a path for the `command` string Claude Code runs with sh. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_\/.,:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function hookCommand(hooksDir: string, reg: HookRegistration): string {

@@ -11,7 +11,7 @@ import { ensureRoot, findSession } from '../session/workspace.js';
 import type { Context } from '../commands/types.js';
 import { resolveTarget, type Target } from './hosts.js';
 import { probe } from './probe.js';
-import { commandLine } from './shell.js';
+import { commandLine } from '../shell.js';
 import { interactiveArgv, SSH_FAILED, transportConfig } from './ssh.js';
 import { readRemoteConf, writeStub, type RemoteConf } from './stub.js';
 

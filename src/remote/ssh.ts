@@ -4,7 +4,7 @@ import { ProcessError, UserError } from '../errors.js';
 import { run, type RunResult } from '../proc.js';
 import { which } from '../session/claude-bin.js';
 import type { Target } from './hosts.js';
-import { commandLine, shellQuote } from './shell.js';
+import { commandLine, shellQuote } from '../shell.js';
 
 /** Knobs read from the environment once (CS_SSH, CS_SSH_OPTS, CS_REMOTE_CS, CS_TRANSPORT). */
 export interface TransportConfig {

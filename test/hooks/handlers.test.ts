@@ -150,7 +150,8 @@ describe('Stop, PreCompact, SessionStart, SessionEnd, SubagentStart, PermissionR
     expect(out.hookSpecificOutput.hookEventName).toBe('SessionStart');
     expect(out.hookSpecificOutput.additionalContext).toContain('Objective: Fix the flaky deploy');
     expect(out.hookSpecificOutput.additionalContext).toContain('The cache is stale.');
-    expect(read(envFile)).toContain(`export CLAUDE_SESSION_DIR='${sb.session.dir}'`);
+    // The export lines are shell: sourcing them gives back the exact values.
+    expect(execFileSync('sh', ['-c', '. "$1"; printf %s "$CLAUDE_SESSION_DIR"', 'sh', envFile], { encoding: 'utf8' })).toBe(sb.session.dir);
     expect(read(sb.session.sessionLog)).toMatch(/claude session start \(startup/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOurCommand, shellQuote, withOurHooks, withoutOurHooks } from '../../src/install/settings.js';
+import { hookCommand, isOurCommand, withOurHooks, withoutOurHooks } from '../../src/install/settings.js';
 
 const dir = '/home/u/.local/share/cs/current/hooks';
 
@@ -11,9 +11,10 @@ describe('settings merge', () => {
     expect(isOurCommand(`${dir}-evil/stop`, dir)).toBe(false);
     expect(isOurCommand(42, dir)).toBe(false);
   });
-  it('quotes paths with spaces for sh', () => {
-    expect(shellQuote('/a b/it\'s')).toBe(`'/a b/it'\\''s'`);
-    expect(shellQuote('/plain/path')).toBe('/plain/path');
+  it('quotes hook paths with spaces for sh, and recognises them as ours', () => {
+    expect(hookCommand("/a b/it's/hooks", { event: 'Stop', script: 'stop' })).toBe(`'/a b/it'\\''s/hooks/stop'`);
+    expect(hookCommand('/plain/hooks', { event: 'Stop', script: 'stop' })).toBe('/plain/hooks/stop');
+    expect(isOurCommand(hookCommand('/a b/hooks', { event: 'Stop', script: 'stop' }), '/a b/hooks')).toBe(true);
   });
   it('removes only our hooks and drops what becomes empty', () => {
     const settings = {

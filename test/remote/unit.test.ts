@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../src/errors.js';
 import { addHost, hostProblem, parseHostSpec, readHosts, removeHost, resolveTarget, splitHostSession, hostsFile } from '../../src/remote/hosts.js';
-import { commandLine, shellQuote } from '../../src/remote/shell.js';
+import { commandLine, shellQuote } from '../../src/shell.js';
 import { interactiveArgv, rsyncShell, sshArgs, transportConfig } from '../../src/remote/ssh.js';
 import { remoteWords, tmuxSessionName } from '../../src/remote/connect.js';
 import { compareDigests, digestWorkspace } from '../../src/remote/digest.js';

@@ -1,6 +1,7 @@
-// Quoting for the remote shell. ssh hands its command to the remote user's
-// login shell as one string, so every word we send is quoted here; nothing
-// typed by the user ever reaches that string unquoted.
+// Quoting for POSIX shells: the remote shell (ssh hands its command to the
+// remote login shell as one string), hook commands in settings.json, export
+// lines for Claude's env file. Nothing typed by the user ever reaches a shell
+// unquoted.
 
 const SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 
