@@ -1,6 +1,7 @@
 // .cs/sync.conf: `key=value` lines (remote=<url>, auto=on|off); `#` starts
 // a comment. Unknown keys are kept when we rewrite the file.
 import * as path from 'node:path';
+import { parseConf } from '../conf.js';
 import { ensureDir, readFileOr, writeFileAtomic } from '../fsutil.js';
 
 export interface SyncConf {
@@ -12,22 +13,14 @@ export function syncConfPath(dir: string): string {
   return path.join(dir, '.cs', 'sync.conf');
 }
 
-export function parseSyncConf(text: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    map.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
-  return map;
+/** What a sync.conf's text says (pure: -ls reads the text itself). */
+export function syncConfFrom(text: string): SyncConf {
+  const c = parseConf(text);
+  return { remote: c.remote ? c.remote : null, auto: c.auto === 'on' };
 }
 
 export function readSyncConf(dir: string): SyncConf {
-  const map = parseSyncConf(readFileOr(syncConfPath(dir), ''));
-  const remote = map.get('remote');
-  return { remote: remote ? remote : null, auto: map.get('auto') === 'on' };
+  return syncConfFrom(readFileOr(syncConfPath(dir), ''));
 }
 
 /** Sets keys, keeping comments, order and keys we do not know. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { ensureDir, writeFileAtomic } from '../fsutil.js';
 import { sessionsRoot } from '../session/paths.js';
-import { parseConf } from '../session/summary.js';
+import { parseConf } from '../conf.js';
 
 export interface RemoteConf {
   /** What the user called the host: an alias or user@host[:port]. */

@@ -2,6 +2,8 @@
 // cheap syscalls per session so thousands of sessions list quickly.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseConf } from '../conf.js';
+import { syncConfFrom } from '../git/syncconf.js';
 import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
 import { sessionPaths } from './paths.js';
@@ -68,16 +70,6 @@ export function objectiveOf(readme: string): string {
   return '';
 }
 
-/** Parses `key=value` lines (sync.conf, remote.conf). */
-export function parseConf(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Za-z_][\w.-]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
-}
-
 /** Files every session has: read directly, a missing one costs a rare exception. */
 function readPresent(file: string): string {
   try {
@@ -109,7 +101,7 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
   const logs = fs.statSync(p.sessionLog, { throwIfNoEntry: false });
   const meta = logs ? null : fs.statSync(p.meta, { throwIfNoEntry: false });
   if (!logs && !meta?.isDirectory()) return null;
-  const sync = parseConf(readIfExists(p.syncConf));
+  const sync = syncConfFrom(readIfExists(p.syncConf));
   const remote = parseConf(readIfExists(p.remoteConf));
   const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
   const status = readStatus(dir);
@@ -121,7 +113,7 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     objective: objectiveOf(readPresent(p.readme)),
     discoveries: countDiscoveries(readPresent(p.discoveries)),
     artifacts: countArtifacts(p.artifacts),
-    sync: sync.remote ? (sync.auto === 'on' ? 'auto' : 'manual') : 'none',
+    sync: sync.remote ? (sync.auto ? 'auto' : 'manual') : 'none',
     location: remote.host || 'local',
     open: lock.kind === 'held' && lockState(lock.info) !== 'stale',
     status: status?.state ?? '',
