@@ -88,26 +88,26 @@ function __cs_data
                 '--yes:do not ask for confirmation'
         case 'args:sync'
             printf '%s\n' \
-                'remote:set the remote (default $CS_SYNC_PREFIX<name>.git)' \
-                'push:push the session' \
-                'pull:fetch and rebase; logs merge by union' \
-                'status:ahead/behind/dirty' \
-                'auto:pull at start, push at end (on|off)' \
+                'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
+                'push:commit what changed and push it' \
+                'pull:fetch and rebase onto the remote (logs merge line by line)' \
+                'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' \
+                'auto:pull at session start, push at session end (on|off)' \
                 'snapshot:autosave the workspace to refs/cs/auto now' \
                 'clone:make a session from a remote on this machine'
         case 'args:secrets'
             printf '%s\n' \
-                'set:store a secret (value from a hidden prompt or stdin)' \
-                'get:print a secret' \
+                'set:store a secret (no VALUE: hidden prompt, or stdin)' \
+                'get:print a secret\'s value' \
                 'list:list secret names' \
                 'rm:remove a secret' \
-                'purge:remove all secrets of the session' \
-                'export:KEY=value lines for eval' \
-                'export-file:write .cs/secrets.age for the recipients' \
-                'import-file:read .cs/secrets.age' \
-                'backend:show the backend in use' \
-                'migrate-backend:move all secrets to another backend' \
-                'age:identity and recipients for secret sync'
+                'purge:remove every secret of the session' \
+                'export:print export KEY=\'value\' lines for eval' \
+                'export-file:encrypt the secrets to .cs/secrets.age for every recipient' \
+                'import-file:decrypt .cs/secrets.age with this machine\'s key and store it' \
+                'backend:show where the secrets are kept, and why' \
+                'migrate-backend:move every secret of the session to the other backend' \
+                'age:this machine\'s age identity and the session\'s recipients'
         case 'flags:conversations'
             printf '%s\n' \
                 '--json:print JSON for scripts'

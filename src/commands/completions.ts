@@ -4,11 +4,12 @@
 import { expectPositionals, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { sessionsRoot } from '../session/paths.js';
+import { usageLine } from './table.js';
 import type { Context } from './types.js';
 
 const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 const LISTS = ['sessions', 'hosts'] as const;
-const USAGE = 'cs -completions {bash|zsh|fish|powershell}';
+const USAGE = usageLine('-completions');
 
 export type CompletionsOptions =
   | { kind: 'script'; shell: (typeof SHELLS)[number] }

@@ -4,9 +4,10 @@ import { UsageError, UserError } from '../errors.js';
 import { relativeTime, table } from '../format.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';
+import { usageLine } from './table.js';
 import type { Context, Invocation } from './types.js';
 
-export const usage = 'cs <name> -conversations [--json]';
+export const usage = usageLine('-conversations');
 
 export interface ConversationsOptions {
   session: string;

@@ -3,10 +3,11 @@ import { expectPositionals, flag, parseArgs } from '../args.js';
 import { UserError } from '../errors.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';
+import { usageLine } from './table.js';
 import type { CheckResult } from '../doctor/checks.js';
 import type { Context, Invocation } from './types.js';
 
-export const usage = 'cs [<name>] -doctor [--json]';
+export const usage = usageLine('-doctor');
 
 export interface DoctorOptions {
   session?: string;

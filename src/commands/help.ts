@@ -19,6 +19,7 @@ export function renderCommandHelp(spec: CommandSpec, c: Colors): string {
     const w = Math.max(...spec.flags.map((f) => f.name.length));
     for (const f of spec.flags) lines.push(`  ${f.name.padEnd(w)}  ${f.summary}`);
   }
+  if (spec.notes?.length) lines.push('', ...spec.notes);
   lines.push('', c.bold('Examples:'), ...spec.examples.map((e) => `  ${e}`));
   return lines.join('\n');
 }

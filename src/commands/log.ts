@@ -6,9 +6,10 @@ import { findSession } from '../session/workspace.js';
 import { followTimeline } from '../timeline/follow.js';
 import { formatEvent } from '../timeline/format.js';
 import { readTimeline, type TimelineEvent } from '../timeline/timeline.js';
+import { usageLine } from './table.js';
 import type { Command, Context } from './types.js';
 
-export const usage = 'cs <name> -log [-n N] [--follow] [--json]';
+export const usage = usageLine('-log');
 
 export interface LogOptions {
   session: string;

@@ -9,16 +9,6 @@ import { addHost, readHosts, removeHost } from '../remote/hosts.js';
 import { validateName } from '../session/names.js';
 import type { Command } from './types.js';
 
-export const usage = `Usage:
-  cs -remote add <alias> <user@host[:port]>   register a host under a short name
-  cs -remote list [--json]                     registered hosts
-  cs -remote remove <alias>                    forget a host (its sessions stay there)
-
-Examples:
-  $ cs -remote add mini me@mac-mini.local
-  $ cs api --on mini
-  $ cs -remote list --json | jq -r '.[].alias'`;
-
 export type RemoteOptions =
   | { sub: 'add'; alias: string; host: string }
   | { sub: 'list'; json: boolean }

@@ -3,9 +3,10 @@ import { flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { validateName } from '../session/names.js';
 import { searchSessions } from '../search/search.js';
+import { usageLine } from './table.js';
 import type { Command, Context } from './types.js';
 
-export const usage = 'cs -search <text> [--session NAME] [--limit N] [--json]';
+export const usage = usageLine('-search');
 
 export interface SearchCommandOptions {
   query: string;

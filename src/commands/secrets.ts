@@ -26,38 +26,6 @@ export type SecretsOptions =
   | { sub: 'age-add'; session: string; name: string; pubkey: string }
   | { sub: 'age-remove'; session: string; name: string };
 
-export const HELP = `Manage the secrets of a session.
-
-Usage:
-  cs <name> -secrets set KEY [VALUE]     store a secret (no VALUE: hidden prompt, or stdin)
-  cs <name> -secrets get KEY             print a secret's value
-  cs <name> -secrets list [--json]       list secret names
-  cs <name> -secrets rm KEY              remove a secret
-  cs <name> -secrets purge [--yes]       remove every secret of the session
-  cs <name> -secrets export              print export KEY='value' lines for eval
-  cs <name> -secrets export-file [--force] [FILE]
-                                         encrypt the secrets to .cs/secrets.age for every recipient
-  cs <name> -secrets import-file [FILE]  decrypt .cs/secrets.age with this machine's key and store it
-  cs <name> -secrets backend             show where the secrets are kept, and why
-  cs <name> -secrets migrate-backend {keychain|encrypted}
-                                         move every secret of the session to the other backend
-  cs <name> -secrets age {init|pubkey|list [--json]}
-  cs <name> -secrets age add <recipient> <age1…>
-  cs <name> -secrets age remove <recipient>
-
-Inside a session the name may be left out (CLAUDE_SESSION_NAME).
-Backends: the OS keychain when it answers, else ~/.cs-secrets/<name>.enc
-(AES-256-GCM; key from CS_SECRETS_PASSWORD or ~/.cs-secrets/machine.key).
-CS_SECRETS_BACKEND=keychain|encrypted overrides the choice.
-
-Examples:
-  $ cs api-fix -secrets set GITHUB_TOKEN
-  $ printf %s "$TOKEN" | cs api-fix -secrets set GITHUB_TOKEN
-  $ eval "$(cs api-fix -secrets export)"
-  $ cs api-fix -secrets age init
-  $ cs api-fix -secrets age add alice@laptop age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq
-  $ cs api-fix -secrets export-file`;
-
 const USAGE = 'cs <name> -secrets {set|get|list|rm|purge|export|export-file|import-file|backend|migrate-backend|age} …';
 const FLAGS = { booleans: ['--json', '--yes', '-y', '--force', '-help', '--help', '-h'] };
 
@@ -193,7 +161,8 @@ async function confirmPurge(session: string, count: number, io: IO): Promise<voi
 export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   if (opts.sub === 'help') {
-    io.out(HELP);
+    const [{ renderCommandHelp }, { findCommand }] = await Promise.all([import('./help.js'), import('./table.js')]);
+    io.out(renderCommandHelp(findCommand('-secrets')!, io.color));
     return 0;
   }
   (await import('../remote/stub.js')).assertLocalSession(env, opts.session, '-secrets');

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { expectPositionals, flagValue, parseArgs } from '../args.js';
 import { UsageError, UserError } from '../errors.js';
 import { isLoopback, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
+import { usageLine } from './table.js';
 import type { Command, Context } from './types.js';
 
-export const usage = 'cs -serve [--port N] [--bind ADDR] [--token-file FILE]';
+export const usage = usageLine('-serve');
 export const DEFAULT_PORT = 7420;
 
 export interface ServeCommandOptions {

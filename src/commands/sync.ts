@@ -12,23 +12,9 @@ import { openRepo, type Repo } from '../git/repo.js';
 import { cloneSession, explainRemoteError, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
 import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
 import { assertLocalSession } from '../remote/stub.js';
+import { findCommand } from './table.js';
 import type { Command, Context } from './types.js';
 import * as path from 'node:path';
-
-export const usage = `Usage:
-  cs <name> -sync remote [url]        set the sync remote (default: $CS_SYNC_PREFIX<name>.git)
-  cs <name> -sync push                commit what changed and push it
-  cs <name> -sync pull                fetch and rebase onto the remote (logs merge line by line)
-  cs <name> -sync status [--json]     ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)
-  cs <name> -sync auto on|off         pull at session start, push at session end
-  cs <name> -sync snapshot            autosave the workspace to refs/cs/auto now
-  cs -sync clone <name|url> [name]    make a session from a remote on this machine
-
-Examples:
-  $ cs fix-auth -sync remote git@github.com:me/fix-auth.git
-  $ cs fix-auth -sync push
-  $ CS_SYNC_PREFIX=git@github.com:me/ cs -sync clone fix-auth
-  $ cs fix-auth -sync status --json | jq .behind`;
 
 export type SyncOptions =
   | { action: 'remote'; session: string; url: string | null }
@@ -37,13 +23,13 @@ export type SyncOptions =
   | { action: 'auto'; session: string; on: boolean }
   | { action: 'clone'; source: string; name: string | null };
 
-const SUBCOMMANDS = ['remote', 'push', 'pull', 'status', 'auto', 'snapshot', 'clone'];
+const SUBCOMMANDS = (findCommand('-sync')?.subcommands ?? []).map((s) => s.name);
 
 export const command: Command<SyncOptions> = {
   parse(args, inv, env) {
     const p = parseArgs(args, { booleans: ['--json', '--no-fetch'] }, '-sync');
     const [sub, ...rest] = p.positionals;
-    if (sub === undefined) throw new UsageError('-sync needs a subcommand', usage.split('\n').slice(1, 8).join('\n').trim());
+    if (sub === undefined) throw new UsageError('-sync needs a subcommand', `one of: ${SUBCOMMANDS.join(', ')} (see cs -sync -help)`);
     if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown -sync subcommand '${sub}'`, `one of: ${SUBCOMMANDS.join(', ')}`);
     const onlyFlags = (allowed: string[]) => {
       for (const f of p.flags.keys()) if (!allowed.includes(f)) throw new UsageError(`${f} does not apply to -sync ${sub}`);

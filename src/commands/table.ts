@@ -19,6 +19,8 @@ export interface CommandSpec {
   usage: readonly string[];
   flags?: readonly FlagDoc[];
   subcommands?: readonly { name: string; summary: string }[];
+  /** Lines of help text after the options (defaults, environment). */
+  notes?: readonly string[];
   examples: readonly string[];
   /** What the command's first argument names; completions offer candidates of this kind. */
   operand?: 'session' | 'host' | 'shell' | 'command';
@@ -109,19 +111,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Sync the session with a git remote across machines',
     usage: [
-      'cs <name> -sync {remote [url]|push|pull|status [--json]|auto {on|off}|snapshot}',
-      'cs -sync clone <name|url>',
+      'cs <name> -sync {remote [url]|push|pull|status [--json] [--no-fetch]|auto {on|off}|snapshot}',
+      'cs -sync clone <name|url> [name]',
     ],
     subcommands: [
-      { name: 'remote', summary: 'set the remote (default $CS_SYNC_PREFIX<name>.git)' },
-      { name: 'push', summary: 'push the session' },
-      { name: 'pull', summary: 'fetch and rebase; logs merge by union' },
-      { name: 'status', summary: 'ahead/behind/dirty' },
-      { name: 'auto', summary: 'pull at start, push at end (on|off)' },
+      { name: 'remote', summary: 'set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' },
+      { name: 'push', summary: 'commit what changed and push it' },
+      { name: 'pull', summary: 'fetch and rebase onto the remote (logs merge line by line)' },
+      { name: 'status', summary: 'ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' },
+      { name: 'auto', summary: 'pull at session start, push at session end (on|off)' },
       { name: 'snapshot', summary: 'autosave the workspace to refs/cs/auto now' },
       { name: 'clone', summary: 'make a session from a remote on this machine' },
     ],
-    examples: ['$ cs api -sync remote git@github.com:me/api-session.git', '$ cs api -sync push', '$ cs -sync clone api'],
+    examples: [
+      '$ cs fix-auth -sync remote git@github.com:me/fix-auth.git',
+      '$ cs fix-auth -sync push',
+      '$ CS_SYNC_PREFIX=git@github.com:me/ cs -sync clone fix-auth',
+      '$ cs fix-auth -sync status --json | jq .behind',
+    ],
     load: () => cmd(import('./sync.js')),
   },
   {
@@ -130,24 +137,38 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Manage the secrets of a session (keychain or encrypted file; age sync)',
     usage: [
-      'cs <name> -secrets {set KEY [VALUE]|get KEY|list [--json]|rm KEY|purge|export}',
-      'cs <name> -secrets {export-file|import-file|backend|migrate-backend <to>}',
-      'cs <name> -secrets age {init|pubkey|add <name> <pubkey>|list|remove <name>}',
+      'cs <name> -secrets set KEY [VALUE]',
+      'cs <name> -secrets {get KEY|list [--json]|rm KEY|purge [--yes]|export}',
+      'cs <name> -secrets {export-file [--force] [FILE]|import-file [FILE]}',
+      'cs <name> -secrets {backend|migrate-backend {keychain|encrypted}}',
+      'cs <name> -secrets age {init|pubkey|list [--json]|add <recipient> <age1…>|remove <recipient>}',
     ],
     subcommands: [
-      { name: 'set', summary: 'store a secret (value from a hidden prompt or stdin)' },
-      { name: 'get', summary: 'print a secret' },
+      { name: 'set', summary: 'store a secret (no VALUE: hidden prompt, or stdin)' },
+      { name: 'get', summary: "print a secret's value" },
       { name: 'list', summary: 'list secret names' },
       { name: 'rm', summary: 'remove a secret' },
-      { name: 'purge', summary: 'remove all secrets of the session' },
-      { name: 'export', summary: 'KEY=value lines for eval' },
-      { name: 'export-file', summary: 'write .cs/secrets.age for the recipients' },
-      { name: 'import-file', summary: 'read .cs/secrets.age' },
-      { name: 'backend', summary: 'show the backend in use' },
-      { name: 'migrate-backend', summary: 'move all secrets to another backend' },
-      { name: 'age', summary: 'identity and recipients for secret sync' },
+      { name: 'purge', summary: 'remove every secret of the session' },
+      { name: 'export', summary: "print export KEY='value' lines for eval" },
+      { name: 'export-file', summary: 'encrypt the secrets to .cs/secrets.age for every recipient' },
+      { name: 'import-file', summary: "decrypt .cs/secrets.age with this machine's key and store it" },
+      { name: 'backend', summary: 'show where the secrets are kept, and why' },
+      { name: 'migrate-backend', summary: 'move every secret of the session to the other backend' },
+      { name: 'age', summary: "this machine's age identity and the session's recipients" },
     ],
-    examples: ['$ printf %s "$TOKEN" | cs api -secrets set API_TOKEN', '$ cs api -secrets list', '$ eval "$(cs api -secrets export)"'],
+    notes: [
+      'Inside a session the name may be left out (CLAUDE_SESSION_NAME).',
+      'Backends: the OS keychain when it answers, else ~/.cs-secrets/<name>.enc',
+      '(AES-256-GCM; key from CS_SECRETS_PASSWORD or ~/.cs-secrets/machine.key).',
+      'CS_SECRETS_BACKEND=keychain|encrypted overrides the choice.',
+    ],
+    examples: [
+      '$ cs api-fix -secrets set GITHUB_TOKEN',
+      '$ printf %s "$TOKEN" | cs api-fix -secrets set GITHUB_TOKEN',
+      '$ eval "$(cs api-fix -secrets export)"',
+      '$ cs api-fix -secrets age init',
+      '$ cs api-fix -secrets age add alice@laptop age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq',
+    ],
     load: () => cmd(import('./secrets.js')),
   },
   {
@@ -293,6 +314,11 @@ for (const c of COMMANDS) for (const n of [c.name, ...c.aliases]) byName.set(n, 
 
 export function findCommand(token: string): CommandSpec | undefined {
   return byName.get(token);
+}
+
+/** A command's first usage line, for the hint of a usage error. */
+export function usageLine(name: string): string {
+  return findCommand(name)?.usage[0] ?? `cs ${name}`;
 }
 
 export function allCommandNames(): string[] {

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { applyUpdate, requireInstalled, rollback } from '../update/apply.js';
 import { checkForUpdate, recordLatest } from '../update/check.js';
 import { updateUrl } from '../update/release.js';
+import { usageLine } from './table.js';
 import type { Command, Context, Invocation } from './types.js';
 
 export interface UpdateOptions {
@@ -13,7 +14,7 @@ export interface UpdateOptions {
   url: string;
 }
 
-export const usage = 'cs -update [--check | --rollback] [--json]';
+export const usage = usageLine('-update');
 
 
 export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): UpdateOptions {

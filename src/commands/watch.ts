@@ -5,9 +5,10 @@ import { run as runProgram } from '../proc.js';
 import { which } from '../session/claude-bin.js';
 import { sessionsRoot } from '../session/paths.js';
 import { watchStatus, type StatusChange } from '../status/watch.js';
+import { usageLine } from './table.js';
 import type { Context } from './types.js';
 
-export const usage = 'cs -watch [--notify] [--json] [--interval MS]';
+export const usage = usageLine('-watch');
 
 export interface WatchOptions {
   notify: boolean;
