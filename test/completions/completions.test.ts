@@ -3,6 +3,7 @@
 // script sourced in its real shell: bash driven through COMP_WORDS, fish
 // through `complete -C`, zsh typed into a terminal (tmux), PowerShell
 // checked as text (no pwsh on the test machines; run for real when present).
+import { lacks } from '../support/tools.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -182,7 +183,7 @@ const EXPECT: Array<[line: string, words: string[]]> = [
   ['claude-sessions alpha -sync ', SYNC],
 ];
 
-describe.skipIf(!has('bash'))('bash', () => {
+describe.skipIf(lacks(has('bash')))('bash', () => {
   it.each(EXPECT)('%j', (line, words) => {
     const driver = [
       `source ${JSON.stringify(path.join(scripts, SCRIPT_FILES.bash))}`,
@@ -204,7 +205,7 @@ describe.skipIf(!has('bash'))('bash', () => {
   });
 });
 
-describe.skipIf(!has('fish'))('fish', () => {
+describe.skipIf(lacks(has('fish')))('fish', () => {
   it.each(EXPECT)('%j', (line, words) => {
     const out = execFileSync('fish', ['--no-config', '-c', `source ${path.join(scripts, SCRIPT_FILES.fish)}; complete -C ${JSON.stringify(line)}`], { env: sb.env, encoding: 'utf8', timeout: 10_000 });
     const got = out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!);
@@ -217,7 +218,7 @@ describe.skipIf(!has('fish'))('fish', () => {
   });
 });
 
-describe.skipIf(!has('zsh') || !hasTmux())('zsh (typed into a terminal)', () => {
+describe.skipIf(lacks(has('zsh') && hasTmux()))('zsh (typed into a terminal)', () => {
   // compinit in a fresh `zsh -f`; the script either sourced or autoloaded from $fpath as _cs.
   const setups: Array<[string, () => string]> = [
     ['sourced', () => `autoload -Uz compinit && compinit -u -D && source ${path.join(scripts, SCRIPT_FILES.zsh)}`],

@@ -2,6 +2,7 @@
 // on PATH in that shell's per-user place, unchanged by a second install,
 // only for claude-sessions when another `cs` owns the name, and removed by
 // `cs -uninstall`.
+import { lacks } from '../support/tools.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -74,7 +75,7 @@ describe('install: shell completions', () => {
     }
   });
 
-  it.skipIf(!has('fish'))('fish loads the installed file by itself', () => {
+  it.skipIf(lacks(has('fish')))('fish loads the installed file by itself', () => {
     install(repoRoot, env, new Date(), regs);
     fs.mkdirSync(path.join(sb.root, 'api', '.cs'), { recursive: true });
     // No `source`: for a command on PATH, fish loads completions/cs.fish under XDG_CONFIG_HOME itself.

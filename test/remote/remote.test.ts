@@ -3,6 +3,7 @@
 // root: CS_REMOTE_CS points at a wrapper that sets them and runs the built cs.
 // The local cs runs inside a private tmux server (-L) so it has a terminal,
 // and the remote tmux server lives in its own TMUX_TMPDIR (sshd SetEnv).
+import { lacks } from '../support/tools.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ import { csBin, fakeClaude, runCs, sandbox, waitFor, type Sandbox } from '../sup
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
 const haveTools = sshdAvailable() && spawnSync('tmux', ['-V']).status === 0 && spawnSync('rsync', ['--version']).status === 0;
-const d = haveTools ? describe : describe.skip;
+const d = lacks(haveTools) ? describe.skip : describe;
 
 let sb: Sandbox;
 let sshd: Sshd;
