@@ -93,13 +93,15 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     // CS_LAUNCHED tells our hooks that this process does the end-of-session
     // work; CS_HOOK_SERVER that the served events come over HTTP.
     const launchEnv = { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', ...(hookServer ? { CS_HOOK_SERVER: '1' } : {}) };
-    const result = await runAttached(bin, args, { cwd: paths.dir, env: launchEnv });
+    // Closed as soon as Claude is gone (for -watch), however it ended; the
+    // commit and push below may take a while and need no hook endpoint.
+    const result = await runAttached(bin, args, { cwd: paths.dir, env: launchEnv }).finally(() => markClosed(paths.dir, ctx.now()));
+    await stopServer?.();
+    stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
-    markClosed(paths.dir, ctx.now()); // at once, for -watch; the commit and push below may take a while
     await afterClaude(paths, env, report);
     return result.code;
   } finally {
-    markClosed(paths.dir, ctx.now());
     await stopServer?.();
     lock.release();
     process.off('exit', releaseOnExit);
