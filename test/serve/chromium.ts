@@ -43,7 +43,8 @@ export async function launchChromium(bin: string): Promise<Browser> {
       '--window-size=420,800',
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    // Its own process group: the helper processes (renderer, zygote) go with it.
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true },
   );
   const input = child.stdio[3] as Writable;
   const output = child.stdio[4] as Readable;
@@ -118,6 +119,12 @@ export async function launchChromium(bin: string): Promise<Browser> {
       }
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+      // Helpers outliving the browser would keep writing into the profile.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // the whole group is gone already
+      }
       fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
