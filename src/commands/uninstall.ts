@@ -31,7 +31,7 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
     await confirm(io, { yes: opts.yes, question: `uninstall cs and DELETE all sessions and secrets (${purgeTargets.join(', ')})?`, flag: '--yes' });
   }
   if (unmergeSettingsFile(env, state.settingsBefore)) io.err(`cs: removed our hooks from ${state.settingsFile}`);
-  for (const file of state.claudeFiles) fs.rmSync(file, { recursive: true, force: true });
+  for (const file of state.placedFiles) fs.rmSync(file, { recursive: true, force: true });
   for (const bin of state.bins) fs.rmSync(bin, { force: true });
   fs.rmSync(dataDir(env), { recursive: true, force: true });
   fs.rmSync(statePath(env), { force: true });

@@ -23,7 +23,7 @@ export interface InstallState {
   version: string;
   bins: string[];
   /** Files and folders we put outside our data dir: into Claude Code's config dir, and shell completions. Uninstall removes each. */
-  claudeFiles: string[];
+  placedFiles: string[];
   settingsFile: string;
   /** settings.json exactly as it was before our first install (null: absent). */
   settingsBefore: string | null;
@@ -48,11 +48,14 @@ export function settingsPath(env: NodeJS.ProcessEnv): string {
 export function readState(env: NodeJS.ProcessEnv): InstallState | null {
   const text = readFileOr(statePath(env), '');
   if (!text) return null;
+  let state: InstallState & { claudeFiles?: string[] };
   try {
-    return JSON.parse(text) as InstallState;
+    state = JSON.parse(text) as InstallState & { claudeFiles?: string[] };
   } catch {
     throw new UserError(`${statePath(env)} is corrupt`, 'remove it and run the installer again');
   }
+  // Records written before the field was renamed.
+  return { ...state, placedFiles: state.placedFiles ?? state.claudeFiles ?? [] };
 }
 
 export interface InstallReport {
@@ -241,7 +244,7 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   const state: InstallState = {
     version,
     bins: linked,
-    claudeFiles: [...claudeFiles, ...completions],
+    placedFiles: [...claudeFiles, ...completions],
     settingsFile: settingsPath(env),
     // Keep the very first "before": later ones already contain our hooks.
     settingsBefore: previous ? previous.settingsBefore : settings.before,

@@ -43,7 +43,7 @@ describe('install: shell completions', () => {
     const p = places(sb.home);
     const expected = [...(has('bash') ? p.bash : []), ...(has('zsh') ? p.zsh : []), ...(has('fish') ? p.fish : []), ...(has('pwsh') ? p.pwsh : [])];
     expect(r.completions.sort()).toEqual(expected.sort());
-    for (const f of expected) expect(readState(env)!.claudeFiles).toContain(f);
+    for (const f of expected) expect(readState(env)!.placedFiles).toContain(f);
     if (has('zsh')) expect(fs.readFileSync(p.zsh[0]!, 'utf8')).toBe(completionScript('zsh', completionModel()));
     if (has('bash')) expect(fs.readFileSync(p.bash[1]!, 'utf8')).toContain('complete -F _cs claude-sessions\n');
 
