@@ -7,6 +7,7 @@ import { followTimeline } from '../timeline/follow.js';
 import { formatEvent } from '../timeline/format.js';
 import { readTimeline, type TimelineEvent } from '../timeline/timeline.js';
 import { usageLine } from './table.js';
+import { untilStopped } from '../until-stopped.js';
 import type { Command, Context } from './types.js';
 
 export const usage = usageLine('-log');
@@ -55,23 +56,7 @@ export async function run(opts: LogOptions, ctx: Context, runOpts: LogRunOptions
     return 0;
   }
 
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  runOpts.signal?.addEventListener('abort', stop, { once: true });
-  const ownSignals = !runOpts.signal;
-  if (ownSignals) {
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  }
-  try {
-    const follower = followTimeline(meta, print, { offset, signal: controller.signal });
-    await follower.done;
-  } finally {
-    if (ownSignals) {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
-  }
+  await untilStopped((signal) => followTimeline(meta, print, { offset, signal }).done, runOpts.signal);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // cs -watch [--notify] [--json]: status changes of all sessions as they happen.
+import { untilStopped } from '../until-stopped.js';
 import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { run as runProgram } from '../proc.js';
@@ -40,36 +41,18 @@ export function formatChange(c: StatusChange, color: Context['io']['color']): st
 export async function run(opts: WatchOptions, ctx: Context, runOpts: WatchRunOptions = {}): Promise<number> {
   const { io, env } = ctx;
   const root = sessionsRoot(env);
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  runOpts.signal?.addEventListener('abort', stop, { once: true });
-  const own = !runOpts.signal;
-  if (own) {
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  }
   const notifier = opts.notify ? which('notify-send', env) : null;
   if (!opts.json) io.err(io.color.dim(`cs: watching sessions in ${root}${opts.notify ? `, ringing${notifier ? ' and notifying' : ''} when one needs you` : ''} (Ctrl-C ends)`));
-  try {
-    await watchStatus(root, {
-      intervalMs: opts.intervalMs,
-      signal: controller.signal,
-      onChange: async (c) => {
-        io.out(opts.json ? JSON.stringify(c) : formatChange(c, io.color));
-        if (!opts.notify || c.to !== 'needs-you') return;
-        io.stderr.write('\x07');
-        if (notifier) {
-          // A notification that fails is not worth stopping the watch for; say so once per failure.
-          const r = await runProgram(notifier, ['--app-name=cs', `cs: ${c.session} needs you`, c.event ? `${c.event} in session ${c.session}` : `session ${c.session}`], { env, allowFailure: true, timeoutMs: 5000 }).catch((e: Error) => ({ code: 1, stderr: e.message }));
-          if (r.code !== 0) io.err(io.color.yellow(`cs: notify-send failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}`));
-        }
-      },
-    });
-  } finally {
-    if (own) {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+  const onChange = async (c: StatusChange) => {
+    io.out(opts.json ? JSON.stringify(c) : formatChange(c, io.color));
+    if (!opts.notify || c.to !== 'needs-you') return;
+    io.stderr.write('\x07');
+    if (notifier) {
+      // A notification that fails is not worth stopping the watch for; say so once per failure.
+      const r = await runProgram(notifier, ['--app-name=cs', `cs: ${c.session} needs you`, c.event ? `${c.event} in session ${c.session}` : `session ${c.session}`], { env, allowFailure: true, timeoutMs: 5000 }).catch((e: Error) => ({ code: 1, stderr: e.message }));
+      if (r.code !== 0) io.err(io.color.yellow(`cs: notify-send failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}`));
     }
-  }
+  };
+  await untilStopped((signal) => watchStatus(root, { intervalMs: opts.intervalMs, signal, onChange }), runOpts.signal);
   return 0;
 }
