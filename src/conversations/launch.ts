@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { latestTranscript } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
 import { addConversation, newUuid, readConversations, resolveConversation, thisMachine, type Conversation } from './store.js';
-import { renameSession, transcriptFile, workspaceRealPath, type Report } from './transcripts.js';
+import { renameSession, syncedFile, transcriptFile, workspaceRealPath, type Report } from './transcripts.js';
 
 export interface ConversationChoice {
   /** --new */
@@ -89,10 +89,13 @@ export function planConversation(
   if (!c) return fresh();
   const file = transcriptFile(env, p.dir, c.uuid);
   if (!fs.existsSync(file)) {
+    // Say only what is known here: an import failure was reported on its own line before this one.
     const why =
       c.machineId === me.id
         ? 'Claude ended before saving it'
-        : 'its synced copy could not be installed here (see above), or was never pushed';
+        : fs.existsSync(syncedFile(p.dir, c.uuid))
+          ? 'its synced copy could not be installed here'
+          : `${c.machine} never synced it: there is no .cs/conversations/${c.uuid}.jsonl.age`;
     opts.report(`conversation ${c.uuid} has no transcript on this machine (${why}) — starting a new conversation; the old one stays listed in cs ${p.name} -conversations`, 'warn');
     return fresh();
   }

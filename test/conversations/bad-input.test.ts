@@ -73,6 +73,18 @@ describe('a synced transcript that cannot be restored', () => {
   });
 });
 
+describe('a conversation of another machine with nothing synced', () => {
+  it('says which machine holds it and that no synced copy exists, without pointing at lines that are not there', async () => {
+    const uuid = newUuid();
+    addConversation(dir, { uuid, started: new Date(Date.now() + 1000).toISOString(), machine: 'other@laptop', machineId: '0123456789abcdef' });
+    const r = await runCs(['s'], { env: sb.env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`conversation ${uuid} has no transcript on this machine \\(other@laptop never synced it: there is no \\.cs/conversations/${uuid}\\.jsonl\\.age\\) — starting a new conversation`));
+    expect(r.stderr).not.toMatch(/see above/);
+    expect(args().at(-1)![0]).toBe('--session-id');
+  });
+});
+
 describe('bad conversation references', () => {
   it('--resume with something that is not a uuid: usage error, nothing started or changed', async () => {
     const before = fs.readFileSync(path.join(dir, '.cs/conversations.json'), 'utf8');
