@@ -32,14 +32,16 @@ export function tmuxSessionName(name: string): string {
 // take the message with it: keep it on screen until Enter.
 const HOLD_ON_FAILURE = `"$@" || { s=$?; printf '\\ncs exited with status %s; press Enter to close\\n' "$s"; read _; exit "$s"; }`;
 
-/** The words run on the remote: tmux attaches to cs-<s> or starts it running `cs <s>`. */
+/** The words run on the remote: tmux (in UTF-8 mode) attaches to cs-<s> or starts it running `cs <s>`. */
 export function remoteWords(remoteCs: string, o: Pick<ConnectOptions, 'name' | 'force' | 'claudeArgs'>): string[] {
   const cs = [remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])];
   // tmux runs a single shell-command argument through its default shell (all
   // tmux versions agree on that), so the inner command is quoted once more,
   // and runs under sh whatever that shell is.
   const inner = commandLine(['sh', '-c', HOLD_ON_FAILURE, 'sh', ...cs]);
-  return ['tmux', 'new-session', '-A', '-s', tmuxSessionName(o.name), inner];
+  // -u: an ssh login often has no UTF-8 locale (LANG unset or C), and a tmux
+  // client then draws Claude's symbols as "_" and its box lines as "qqq".
+  return ['tmux', '-u', 'new-session', '-A', '-s', tmuxSessionName(o.name), inner];
 }
 
 /** The target a stub points at: its alias while registered, else the address it recorded. */

@@ -164,11 +164,11 @@ describe('ssh argv', () => {
     expect(tmuxSessionName('api')).toBe('cs-api');
     expect(tmuxSessionName('v1.2')).toBe('cs-v1_2');
     const words = remoteWords('/opt/my cs', { name: 'api', force: true, claudeArgs: ['--model', "it's"] });
-    expect(words.slice(0, 5)).toEqual(['tmux', 'new-session', '-A', '-s', 'cs-api']);
+    expect(words.slice(0, 6)).toEqual(['tmux', '-u', 'new-session', '-A', '-s', 'cs-api']);
     // What tmux's shell will parse: the words come out intact, under sh -c.
     const unquote = (line: string) => execFileSync('sh', ['-c', 'eval "set -- $1"; printf "%s\\0" "$@"', 'sh', line], { encoding: 'utf8' }).split('\0').slice(0, -1);
     expect(unquote(commandLine(words))).toEqual(words);
-    const got = unquote(words[5]!);
+    const got = unquote(words[6]!);
     expect(got.slice(0, 2)).toEqual(['sh', '-c']);
     expect(got.slice(3)).toEqual(['sh', '/opt/my cs', 'api', '--force', '--', '--model', "it's"]);
   });

@@ -15,6 +15,8 @@ for v in CLAUDE_SESSION_NAME CLAUDE_SESSION_DIR CLAUDE_SESSION_META_DIR CLAUDE_A
 done
 line="$line},\"pid\":$$}"
 printf '%s\n' "$line" >> "${FAKE_CLAUDE_LOG:-/dev/null}"
+# FAKE_CLAUDE_SAY: a line to draw first (what the terminal shows of "Claude").
+if [ -n "${FAKE_CLAUDE_SAY:-}" ]; then printf '%s\n' "$FAKE_CLAUDE_SAY"; fi
 # exec, so a signal sent to "claude" reaches the sleeping process itself.
 if [ -n "${FAKE_CLAUDE_SLEEP:-}" ]; then exec sleep "$FAKE_CLAUDE_SLEEP"; fi
 exit "${FAKE_CLAUDE_EXIT:-0}"

@@ -1,7 +1,7 @@
 // A real sshd on a loopback port for the remote tests (recipe: DESIGN.md,
 // "Real services in tests"). Throwaway host and client keys; the tmux server
 // of the "remote" side gets its own socket directory through SetEnv, so the
-// tests never touch another tmux server.
+// tests never touch another tmux server, and LANG=C as on many ssh logins.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -79,7 +79,8 @@ export async function startSshd(dir: string): Promise<Sshd> {
       'UsePAM no',
       'PrintMotd no',
       'PrintLastLog no',
-      `SetEnv TMUX_TMPDIR=${tmuxDir}`,
+      // LANG=C: like many ssh logins, no UTF-8 locale on the "remote" side.
+      `SetEnv TMUX_TMPDIR=${tmuxDir} LANG=C`,
       'LogLevel ERROR',
       '',
     ].join('\n'),
