@@ -24,3 +24,12 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .trimEnd();
   return [line(header, true), ...rows.map((r) => line(r, false))];
 }
+
+/**
+ * The STATUS cell of `cs -ls` for a session's live status (working |
+ * needs-you | idle | closed | '' when never recorded; src/status/status.ts):
+ * the state while Claude runs, "-" once it is closed or when nothing was recorded.
+ */
+export function statusCell(status: string | undefined): string {
+  return status && status !== 'closed' ? status : '-';
+}

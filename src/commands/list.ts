@@ -1,6 +1,6 @@
 // `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
 import { flag, expectPositionals, parseArgs } from '../args.js';
-import { relativeTime, table } from '../format.js';
+import { relativeTime, statusCell, table } from '../format.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions } from '../session/summary.js';
 import type { Context } from './types.js';
@@ -35,7 +35,7 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const header = ['NAME', 'STATUS', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', ...(remote ? ['LOCATION'] : [])];
   const rows = sessions.map((s) => [
     s.name + (s.open ? ' ●' : '') + (s.adopted ? ' ↗' : ''),
-    s.status && s.status !== 'closed' ? s.status : '-',
+    statusCell(s.status),
     relativeTime(new Date(s.lastUsed), now),
     String(s.discoveries),
     String(s.artifacts),

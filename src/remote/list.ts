@@ -1,7 +1,7 @@
 // `cs -ls --remote`: this machine's sessions plus each registered host's own
 // `cs -ls --json`, asked in parallel with a timeout. A host that does not
 // answer is reported and the listing goes on.
-import { relativeTime, table } from '../format.js';
+import { relativeTime, statusCell, table } from '../format.js';
 import type { SessionSummary } from '../session/summary.js';
 import type { Context } from '../commands/types.js';
 import { errorMessage } from '../errors.js';
@@ -75,17 +75,20 @@ export async function listWithRemote(local: SessionSummary[], opts: { json: bool
   const now = ctx.now();
   const c = io.color;
   if (rows.length) {
+    // A stub whose host did not answer has no status or time of its own to show.
+    const unknown = (s: SessionSummary) => s.location !== 'local' && !hosts.some((h) => h.sessions.includes(s));
     const lines = table(
-      ['NAME', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', 'LOCATION'],
+      ['NAME', 'STATUS', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', 'LOCATION'],
       rows.map((s) => [
         s.name + (s.open ? ' ●' : '') + (s.adopted ? ' ↗' : ''),
-        s.location !== 'local' && !hosts.some((h) => h.sessions.includes(s)) ? '-' : relativeTime(new Date(s.lastUsed), now),
+        unknown(s) ? '-' : statusCell(s.status),
+        unknown(s) ? '-' : relativeTime(new Date(s.lastUsed), now),
         String(s.discoveries),
         String(s.artifacts),
         s.sync === 'none' ? '-' : s.sync,
         s.location,
       ]),
-      (col, _cell, padded) => (col === 0 ? c.bold(padded) : padded),
+      (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && cell === 'needs-you' ? c.yellow(padded) : padded),
     );
     io.out(c.dim(lines[0]!));
     for (const l of lines.slice(1)) io.out(l);
