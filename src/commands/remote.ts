@@ -1,7 +1,10 @@
 // cs -remote {add <alias> <user@host[:port]>|list [--json]|remove <alias>}
 // Also the two answers another machine's cs asks for over ssh:
-// `-remote probe <name> [--mkroot]` and `-remote digest <dir>` (one JSON line each).
+// `-remote probe <name> [--mkroot]` and `-remote digest <dir>` (one JSON line each),
+// and `-remote transcripts <dir>`, which installs the transcripts --move-to
+// sends on stdin (src/conversations/carry.ts) and prints the files written.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { UsageError, UserError } from '../errors.js';
 import { table } from '../format.js';
@@ -14,9 +17,10 @@ export type RemoteOptions =
   | { sub: 'list'; json: boolean }
   | { sub: 'remove'; alias: string }
   | { sub: 'probe'; name: string; mkroot: boolean }
-  | { sub: 'digest'; dir: string };
+  | { sub: 'digest'; dir: string }
+  | { sub: 'transcripts'; dir: string };
 
-const SUBS = ['add', 'list', 'ls', 'remove', 'rm', 'probe', 'digest'];
+const SUBS = ['add', 'list', 'ls', 'remove', 'rm', 'probe', 'digest', 'transcripts'];
 
 export const command: Command<RemoteOptions> = {
   parse(args) {
@@ -47,6 +51,12 @@ export const command: Command<RemoteOptions> = {
       case 'digest': {
         onlyFlags([]);
         const [dir] = pos(1, 1, 'cs -remote digest <dir>');
+        return { sub, dir: dir! };
+      }
+      case 'transcripts': {
+        onlyFlags([]);
+        const [dir] = pos(1, 1, 'cs -remote transcripts <dir>');
+        if (!path.isAbsolute(dir!)) throw new UsageError(`-remote transcripts needs an absolute path, not ${dir}`);
         return { sub, dir: dir! };
       }
       default: {
@@ -95,6 +105,12 @@ export const command: Command<RemoteOptions> = {
         if (!fs.existsSync(opts.dir)) throw new UserError(`${opts.dir} does not exist`);
         const { digestWorkspace } = await import('../remote/digest.js');
         io.out(JSON.stringify(digestWorkspace(opts.dir)));
+        return 0;
+      }
+      case 'transcripts': {
+        const { text } = await import('node:stream/consumers');
+        const { installBundle, parseBundle } = await import('../conversations/carry.js');
+        io.out(JSON.stringify({ installed: installBundle(env, opts.dir, parseBundle(await text(io.stdin))) }));
         return 0;
       }
     }

@@ -1,5 +1,5 @@
 // `cs <s> --move-to <host>`: validate, lock, probe, push, copy, verify,
-// place, switch. The local workspace is only touched in the last step, after
+// carry the conversations, place, switch. The local workspace is only touched in the last step, after
 // the copy on the host has been verified; until then any failure leaves it
 // exactly as it was.
 import { randomBytes } from 'node:crypto';
@@ -32,6 +32,8 @@ export interface MoveReport {
   files: number;
   metaFiles: number;
   pushedTo: string | null;
+  /** Transcript files installed for Claude Code on the host. */
+  transcripts: number;
 }
 
 export async function moveTo(opts: MoveOptions, ctx: Context): Promise<number> {
@@ -40,6 +42,7 @@ export async function moveTo(opts: MoveOptions, ctx: Context): Promise<number> {
   const c = io.color;
   io.err(`${c.green('cs:')} moved '${opts.name}' to ${r.target.label}${r.target.label !== r.target.spec ? ` (${r.target.spec})` : ''} at ${r.remoteDir}`);
   io.err(`    ${r.files} files copied; .cs/ verified (${r.metaFiles} files, SHA-256)${r.pushedTo ? `; pushed to ${r.pushedTo} first` : ''}`);
+  if (r.transcripts) io.err(`    ${r.transcripts} conversation transcript${r.transcripts === 1 ? '' : 's'} carried: cs ${opts.name} there resumes the latest`);
   io.err(`    local copy kept at ${r.backup} until the next successful connect`);
   io.err(`    open it with: cs ${opts.name}`);
   return 0;
@@ -53,6 +56,7 @@ export async function move(opts: MoveOptions, ctx: Context): Promise<MoveReport>
   const cfg = transportConfig(env);
   const lock = takeLock(paths, ctx);
   let staging: string | null = null;
+  let carried: string[] = [];
   try {
     const p = await step(io, `checking ${target.label}`, () => checkHost(cfg, target, name, env));
     const pushedTo = await pushFirst(paths, ctx);
@@ -60,12 +64,13 @@ export async function move(opts: MoveOptions, ctx: Context): Promise<MoveReport>
     const stagingDir = staging;
     await step(io, `copying '${name}' to ${target.label}`, () => copy(cfg, target, paths.dir, stagingDir, env));
     const local = await step(io, 'verifying the copy', () => verify(cfg, target, paths.dir, stagingDir, env));
+    carried = await step(io, 'carrying its conversations', () => carryTranscripts(cfg, target, paths.dir, p.dir, env));
     await place(cfg, target, stagingDir, p.dir, env);
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
-    return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo };
+    return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo, transcripts: carried.length };
   } catch (e) {
-    if (staging) await discard(cfg, target, staging, env, io);
+    if (staging) await discard(cfg, target, [staging, ...carried], env, io);
     throw e;
   } finally {
     lock.release();
@@ -136,17 +141,39 @@ async function verify(cfg: TransportConfig, t: Target, dir: string, staging: str
   return local;
 }
 
+/**
+ * Claude Code's transcripts of the workspace, installed on the host for the
+ * workspace's place there (src/conversations/carry.ts), so the first
+ * `cs <s>` there resumes the latest conversation. Returns the files written there.
+ */
+async function carryTranscripts(cfg: TransportConfig, t: Target, dir: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const { bundleTranscripts } = await import('../conversations/carry.js');
+  const bundle = bundleTranscripts(env, dir);
+  if (bundle.files.length === 0) return [];
+  const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'transcripts', finalDir], { env, input: JSON.stringify(bundle) });
+  let installed: unknown;
+  try {
+    installed = r.code === 0 ? (JSON.parse(r.stdout.trim()) as { installed?: unknown }).installed : undefined;
+  } catch {
+    installed = undefined;
+  }
+  if (!Array.isArray(installed) || !installed.every((f) => typeof f === 'string' && f.startsWith('/'))) throw remoteFailure(t, 'installing the conversation transcripts', r);
+  return installed as string[];
+}
+
 async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   const script = 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
   const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir], { env });
   if (r.code !== 0) throw remoteFailure(t, 'putting the copy in place', r);
 }
 
-async function discard(cfg: TransportConfig, t: Target, staging: string, env: NodeJS.ProcessEnv, io: Context['io']): Promise<void> {
+/** Removes what this move wrote on the host (the staging copy, transcripts it installed). */
+async function discard(cfg: TransportConfig, t: Target, written: string[], env: NodeJS.ProcessEnv, io: Context['io']): Promise<void> {
   try {
-    await runRemote(cfg, t, ['rm', '-rf', '--', staging], { env, timeoutMs: 30_000 });
+    const r = await runRemote(cfg, t, ['rm', '-rf', '--', ...written], { env, timeoutMs: 30_000 });
+    if (r.code !== 0) throw remoteFailure(t, 'removing the partial copy', r);
   } catch {
-    io.err(io.color.yellow(`cs: could not remove the partial copy ${staging} on ${t.label}; remove it by hand`));
+    io.err(io.color.yellow(`cs: could not remove the partial copy ${written.join(' ')} on ${t.label}; remove it by hand`));
   }
 }
 
