@@ -8,7 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csBin, fakeClaude, runCs, sandbox, waitFor, type Sandbox } from '../support/cs.js';
+import { csBin, fakeClaude, repoRoot, runCs, sandbox, waitFor, type Sandbox } from '../support/cs.js';
+import { CLAUDE_BIN, offlineClaudeEnv } from '../support/claude.js';
+import { startFakeAnthropic } from '../support/fake-anthropic.js';
+import { shellQuote } from '../../src/shell.js';
+import { claudeProjectDir } from '../../src/session/claude-project.js';
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
 const haveTools = sshdAvailable() && spawnSync('tmux', ['-V']).status === 0 && spawnSync('rsync', ['--version']).status === 0;
@@ -40,9 +44,15 @@ function remoteTmux(...args: string[]): { code: number; out: string } {
  * a sh that prints its exit status and stays: the pane keeps the output, and
  * the status does not depend on tmux reaping the process.
  */
-function startLocal(window: string, args: string[]): void {
+function startLocal(window: string, args: string[], env: Record<string, string> = {}): void {
   const script = '"$@"; echo "[cs exited $?]"; exec sleep 600';
-  tmuxLocal('new-session', '-d', '-s', window, '-x', '150', '-y', '40', 'sh', '-c', script, 'sh', process.execPath, csBin, ...args);
+  const set = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  tmuxLocal('new-session', '-d', '-s', window, '-x', '150', '-y', '40', 'sh', '-c', script, 'sh', 'env', ...set, process.execPath, csBin, ...args);
+}
+
+/** The environment cs has on the "remote" side, for running it there directly. */
+function remoteEnv(): NodeJS.ProcessEnv {
+  return { ...sb.env, HOME: remoteHome, CS_SESSIONS_ROOT: remoteRoot, CLAUDE_CONFIG_DIR: path.join(remoteHome, '.claude') };
 }
 
 function pane(window: string): string {
@@ -227,6 +237,23 @@ d('remote sessions over a real sshd', () => {
     await waitFor(() => paneDead('hs'), 10_000, 'local cs to exit');
   });
 
+  it('the host has no UTF-8 locale: tmux there runs in UTF-8 mode, so symbols and box lines arrive intact', async () => {
+    // The ssh login there says LANG=C, as many do.
+    const login = spawnSync('ssh', [...sshd.sshOpts.split(' '), '-p', String(sshd.port), 'root@127.0.0.1', 'echo "LANG=$LANG LC_ALL=$LC_ALL LC_CTYPE=$LC_CTYPE"'], { encoding: 'utf8' });
+    expect(login.stdout.trim()).toBe('LANG=C LC_ALL= LC_CTYPE=');
+    // "Claude" there draws what Claude Code's screen is made of.
+    const screen = '⏺ Done ✓ ╭───╮ │ > │ ╰───╯ ●';
+    const says = path.join(sb.dir, 'remote-cs-says');
+    fs.writeFileSync(says, fs.readFileSync(wrapper, 'utf8').replace('FAKE_CLAUDE_SLEEP=120', `FAKE_CLAUDE_SLEEP=120 FAKE_CLAUDE_SAY='${screen}'`), { mode: 0o755 });
+    startLocal('u8', ['u1', '--on', host], { CS_REMOTE_CS: says });
+    await waitFor(() => pane('u8').includes('cs-u1') && pane('u8').includes('Done'), 20_000, "the remote screen on the local terminal");
+    const shown = pane('u8');
+    expect(shown).toContain(screen);
+    expect(shown).not.toMatch(/qqq|_ Done/);
+    remoteTmux('kill-session', '-t', 'cs-u1');
+    await waitFor(() => paneDead('u8'), 10_000, 'local cs to exit');
+  });
+
   it('--move-to refuses while locked and on an unreachable host, leaving the workspace untouched', async () => {
     expect((await runCs(['m0'], { env: sb.env })).code).toBe(0);
     const dir = path.join(sb.root, 'm0');
@@ -313,25 +340,95 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'm3', '.cs', 'README.md'))).toBe(true);
   });
 
-  it('-ls --remote lists both sides and survives an unreachable host', async () => {
+  it('-ls --remote lists both sides with the status there, and survives an unreachable host', { timeout: 90_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env })).code).toBe(0);
     expect((await runCs(['here1'], { env: sb.env })).code).toBe(0);
+    // Sessions on the host that ran once (cs marks them closed when Claude
+    // exits); three then get the live status the real hooks write there.
+    for (const name of ['w1', 'n1', 'i1', 'c1']) expect((await runCs([name], { env: remoteEnv() })).code).toBe(0);
+    const hook = (script: string, session: string) =>
+      execFileSync('sh', [path.join(repoRoot, 'hooks', script)], { env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: path.join(remoteRoot, session) }, input: '{}' });
+    hook('status-prompt', 'w1');
+    hook('status-permission', 'n1');
+    hook('status-stop', 'i1');
     const started = Date.now();
     const r = await runCs(['-ls', '--remote'], { env: sb.env });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^here1\s.*\slocal\s*$/m);
+    expect(r.stdout).toMatch(/^NAME\s+STATUS\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC\s+LOCATION$/m);
+    expect(r.stdout).toMatch(/^here1\s+-\s.*\slocal\s*$/m);
+    expect(r.stdout).toMatch(/^w1\s+working\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^n1\s+needs-you\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^i1\s+idle\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^c1\s+-\s.*\sr1\s*$/m);
     expect(r.stdout).toMatch(/^s1\b.*\sr1\s*$/m);
     expect(r.stdout).toMatch(/^m1\b.*\sr1\s*$/m);
     expect(r.stderr).toMatch(/cs: dead is unreachable: .*Connection refused/);
 
     const j = await runCs(['-ls', '--remote', '--json'], { env: sb.env });
     expect(j.code).toBe(0);
-    const data = JSON.parse(j.stdout) as { sessions: Array<{ name: string; location: string }>; hosts: Array<{ alias: string; reachable: boolean }> };
+    const data = JSON.parse(j.stdout) as { sessions: Array<{ name: string; location: string; status: string }>; hosts: Array<{ alias: string; reachable: boolean }> };
+    const statusOf = (name: string) => data.sessions.find((s) => s.name === name && s.location === 'r1')?.status;
+    expect(['w1', 'n1', 'i1', 'c1'].map(statusOf)).toEqual(['working', 'needs-you', 'idle', 'closed']);
     expect(data.sessions.find((s) => s.name === 'here1')!.location).toBe('local');
     expect(data.sessions.filter((s) => s.name === 'm1').map((s) => s.location)).toEqual(['r1']);
     expect(data.hosts.find((h) => h.alias === 'dead')!.reachable).toBe(false);
     expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
+  });
+
+  it('--move-to carries the conversations: the first cs <name> on the host resumes the latest one with its earlier turns', { timeout: 180_000 }, async () => {
+    const api = await startFakeAnthropic([]);
+    try {
+      expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
+      // Here, the real Claude Code holds two conversations; the second is the latest.
+      const here = { ...offlineClaudeEnv({ home: sb.home, configDir: sb.env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...sb.env, CLAUDE_CODE_BIN: CLAUDE_BIN };
+      let r = await runCs(['talk', '--', '-p', 'Remember the marker word OTTER-5.'], { env: here });
+      expect(r.code, r.stderr).toBe(0);
+      r = await runCs(['talk', '--new', '--', '-p', 'Remember the marker word KESTREL-9.'], { env: here });
+      expect(r.code, r.stderr).toBe(0);
+      const dir = path.join(sb.root, 'talk');
+      const localProject = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, dir);
+      const transcripts = fs.readdirSync(localProject).filter((f) => f.endsWith('.jsonl'));
+      expect(transcripts).toHaveLength(2);
+
+      r = await runCs(['talk', '--move-to', 'r1'], { env: sb.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/2 conversation transcripts carried: cs talk there resumes the latest/);
+      // Placed where Claude Code on the host looks, with the host's path in them.
+      const there = path.join(remoteRoot, 'talk');
+      const hostProject = claudeProjectDir(path.join(remoteHome, '.claude'), fs.realpathSync(there));
+      expect(fs.readdirSync(hostProject).filter((f) => f.endsWith('.jsonl')).sort()).toEqual(transcripts.sort());
+      for (const f of transcripts) {
+        const text = fs.readFileSync(path.join(hostProject, f), 'utf8');
+        expect(text).not.toContain(dir);
+        expect(text).toContain(`"cwd":"${there}"`);
+        expect(fs.statSync(path.join(hostProject, f)).mode & 0o777).toBe(0o600);
+      }
+
+      // The host runs the real Claude Code too (offline, same fake API).
+      const offline = Object.entries(offlineClaudeEnv({ home: remoteHome, baseUrl: api.url })).filter(([k]) => k !== 'TERM');
+      const withClaude = path.join(sb.dir, 'remote-cs-claude');
+      fs.writeFileSync(
+        withClaude,
+        fs
+          .readFileSync(wrapper, 'utf8')
+          .replace(`CLAUDE_CODE_BIN='${fakeClaude}'`, `CLAUDE_CODE_BIN=${shellQuote(CLAUDE_BIN)}`)
+          .replace('export NO_COLOR=1', `export ${offline.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}\nexport NO_COLOR=1`),
+        { mode: 0o755 },
+      );
+      const mark = api.requests.length;
+      startLocal('talk', ['talk', '--', '-p', 'What was the marker word?'], { CS_REMOTE_CS: withClaude });
+      await waitFor(() => paneDead('talk'), 120_000, 'cs talk on the host to finish');
+      expect(exitStatus('talk'), pane('talk')).toBe(0);
+      const first = api.requests.slice(mark).find((q) => q.kind === 'agent')?.body;
+      const sent = JSON.stringify(first?.messages ?? []);
+      expect(sent).toContain('What was the marker word?');
+      expect(sent).toContain('KESTREL-9');
+      expect(sent).not.toContain('OTTER-5');
+      expect(sent).not.toContain(dir);
+    } finally {
+      await api.close();
+    }
   });
 });

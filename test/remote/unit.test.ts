@@ -140,11 +140,12 @@ describe('-remote parse', () => {
     [['rm', 'mini'], { sub: 'remove', alias: 'mini' }],
     [['probe', 'api', '--mkroot'], { sub: 'probe', name: 'api', mkroot: true }],
     [['digest', '/x/y'], { sub: 'digest', dir: '/x/y' }],
+    [['transcripts', '/r/api'], { sub: 'transcripts', dir: '/r/api' }],
   ];
   it.each(ok)('%j', (args, want) => {
     expect(remoteCommand.parse(args, {}, {})).toEqual(want);
   });
-  it.each([[[]], [['nope']], [['add', 'x']], [['list', '--mkroot']], [['probe', '../x']], [['remove']]])('%j is a usage error', (args) => {
+  it.each([[[]], [['nope']], [['add', 'x']], [['list', '--mkroot']], [['probe', '../x']], [['remove']], [['transcripts', 'relative/api']], [['transcripts']]])('%j is a usage error', (args) => {
     expect(() => remoteCommand.parse(args, {}, {})).toThrow(UsageError);
   });
 });
