@@ -78,7 +78,7 @@ export async function commitSessionUpdate(repo: Repo, session = path.basename(re
   await guardWrite(repo, () => repo.git(['add', '-A']));
   const head = await repo.resolve('HEAD');
   for (const p of await newGitlinks(repo, head)) {
-    await guardWrite(repo, () => repo.raw(['rm', '-q', '--cached', '--', p]));
+    await guardWrite(repo, () => repo.raw(['update-index', '--force-remove', '--', p]));
     notices.push(`left ${p} out of the session commit: it is a git repository of its own`);
   }
   const listed = head
