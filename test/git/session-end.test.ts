@@ -31,7 +31,7 @@ function box(): Sandbox {
 const g = (dir: string, env: NodeJS.ProcessEnv, ...args: string[]) => git(dir, env, ...args);
 
 describe('the session commit of a cs workspace', () => {
-  it('leaves a clean tree after exit, and -sync push / pull add no log-only commit', async () => {
+  it('leaves a clean tree after exit, and -sync push / pull add no log-only commit', { timeout: 120_000 }, async () => {
     const sb = box();
     expect((await runCs(['w'], { env: sb.env })).code).toBe(0);
     const dir = path.join(sb.root, 'w');
@@ -59,7 +59,7 @@ describe('the session commit of a cs workspace', () => {
     expect(g(dir, sb.env, 'status', '--porcelain')).toBe('');
   });
 
-  it('never records a nested repository or worktree as a gitlink', async () => {
+  it('never records a nested repository or worktree as a gitlink', { timeout: 120_000 }, async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
     // Claude Code's --worktree makes .claude/worktrees/<x> (a git worktree: a .git file); a cloned dependency is a .git directory.
@@ -81,7 +81,7 @@ describe('the session commit of a cs workspace', () => {
     expect(g(dir, l.env, 'ls-files', '-s')).not.toMatch(/^160000/m);
   });
 
-  it('says why there is no commit on a detached HEAD, on the terminal and in the log, with the command to run', async () => {
+  it('says why there is no commit on a detached HEAD, on the terminal and in the log, with the command to run', { timeout: 120_000 }, async () => {
     const sb = box();
     expect((await runCs(['d'], { env: sb.env })).code).toBe(0);
     const dir = path.join(sb.root, 'd');
@@ -97,7 +97,7 @@ describe('the session commit of a cs workspace', () => {
     expect(read(dir, 'notes.md')).toBe('detached work\n');
   });
 
-  it('says what to finish when a rebase is in progress', async () => {
+  it('says what to finish when a rebase is in progress', { timeout: 120_000 }, async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
     write(dir, 'n.md', 'base\n');
@@ -132,7 +132,7 @@ describe('a .git/index.lock left by a killed git', () => {
     return lock;
   }
 
-  it('is removed with a notice when it is old and no git holds it; the commit goes ahead', async () => {
+  it('is removed with a notice when it is old and no git holds it; the commit goes ahead', { timeout: 120_000 }, async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
     const lock = await killedGitLeavesLock(dir, l.env);
@@ -147,7 +147,7 @@ describe('a .git/index.lock left by a killed git', () => {
     expect(fs.existsSync(lock)).toBe(false);
   });
 
-  it('is left alone when it is brand new, and the reason names the file to remove', async () => {
+  it('is left alone when it is brand new, and the reason names the file to remove', { timeout: 120_000 }, async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
     const lock = await killedGitLeavesLock(dir, l.env);
