@@ -88,6 +88,23 @@ async function checkoutRecords(repo: Repo, from: string | null, to: string): Pro
   }
 }
 
+/**
+ * Records from another machine may not carry symbolic links: a link under
+ * `.cs/` would make cs's own later writes land outside the session.
+ */
+async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<void> {
+  const links = (await repo.raw(['ls-tree', '-r', '-z', commit]))
+    .split('\0')
+    .filter((e) => e.startsWith('120000 '))
+    .map((e) => e.slice(e.indexOf('\t') + 1));
+  if (links.length) {
+    throw new UserError(
+      `the session records on ${url} hold symbolic links (${links.slice(0, 3).join(', ')}); nothing was changed`,
+      'cs never follows links in .cs/: remove them on the machine that pushed them, push again, then pull',
+    );
+  }
+}
+
 async function fetchRecords(repo: Repo, url: string): Promise<string | null> {
   try {
     await repo.git(['fetch', '--quiet', '--no-tags', '--', url, `+${RECORDS_REF}:${REMOTE_RECORDS_REF}`], NETWORK_TIMEOUT_MS);
@@ -136,6 +153,7 @@ export async function pullRecords(repo: Repo, url: string, session: string): Pro
   const theirs = await fetchRecords(repo, url);
   if (!theirs) return 'no-remote-records';
   if (ours === theirs) return 'up-to-date';
+  await assertNoLinks(repo, theirs, url);
   try {
     if (ours && (await isAncestor(repo, theirs, ours))) return 'ahead';
     const oursTree = ours ? await repo.resolve(`${ours}^{tree}`) : null;
@@ -173,6 +191,7 @@ export async function pullRecords(repo: Repo, url: string, session: string): Pro
 export async function receiveRecords(repo: Repo, url: string): Promise<boolean> {
   const theirs = await fetchRecords(repo, url);
   if (!theirs) return false;
+  await assertNoLinks(repo, theirs, url);
   try {
     await checkoutRecords(repo, null, `${theirs}^{tree}`);
     await repo.raw(['update-ref', RECORDS_REF, theirs, '']);

@@ -88,4 +88,23 @@ describe('records of two checkouts', () => {
     // Nothing of this shows in the project's own status.
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: a.dir, env, encoding: 'utf8' })).toBe('');
   });
+
+  it('records carrying a symbolic link are refused and nothing is written', async () => {
+    const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-records-')));
+    dirs.push(base);
+    const remote = path.join(base, 'r.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    const a = await checkout(base, 'a');
+    fs.writeFileSync(path.join(base, 'outside.txt'), 'keep\n');
+    fs.symlinkSync('../../outside.txt', path.join(a.dir, '.cs/changes.md'));
+    await pushRecords(a, remote, 's');
+    const b = await checkout(base, 'b');
+    fs.rmSync(path.join(b.dir, '.cs'), { recursive: true });
+    await expect(receiveRecords(b, remote)).rejects.toThrow(/hold symbolic links \(\.cs\/changes\.md\); nothing was changed/);
+    expect(fs.existsSync(path.join(b.dir, '.cs/changes.md'))).toBe(false);
+    const c = await checkout(base, 'c');
+    fs.writeFileSync(path.join(c.dir, '.cs/changes.md'), 'mine\n');
+    await expect(pullRecords(c, remote, 's')).rejects.toThrow(/hold symbolic links/);
+    expect(fs.readFileSync(path.join(c.dir, '.cs/changes.md'), 'utf8')).toBe('mine\n');
+  });
 });
