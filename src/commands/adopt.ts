@@ -23,6 +23,7 @@ export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
   const from = opts.from === undefined ? undefined : (await import('../git/sync.js')).validateRemoteUrl(opts.from, ctx.cwd);
   const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);
   if (r.migration) io.err(io.color.yellow(`cs: ${r.migration.notice}`));
+  if (r.protocolProblem) io.err(io.color.yellow(`cs: ${r.protocolProblem}`));
   if (r.alreadyAdopted) {
     io.err(`cs: ${r.paths.dir} is already session '${opts.name}'; brought .cs/ and CLAUDE.local.md up to date`);
   } else {

@@ -118,11 +118,11 @@ async function openWorkspace(name: string, ctx: Context): Promise<{ paths: Sessi
     if (isAdopted(found.paths.dir)) {
       // Its rules in .git/info, its protocol in CLAUDE.local.md; a project adopted the old way is moved over once.
       // Never a reason not to open the session (an old adoption inside a larger repository, a read-only .git).
-      const migration = await refreshAdopted(ctx.env, found.paths, ctx.now()).catch((e: unknown) => {
+      const r = await refreshAdopted(ctx.env, found.paths, ctx.now()).catch((e: unknown) => {
         ctx.io.err(ctx.io.color.yellow(`cs: could not bring the adopted project's cs files up to date: ${(e as Error)?.message ?? String(e)}`));
-        return undefined;
+        return {} as Awaited<ReturnType<typeof refreshAdopted>>;
       });
-      if (migration) ctx.io.err(ctx.io.color.yellow(`cs: ${migration.notice}`));
+      for (const line of [r.notice, r.protocolProblem]) if (line) ctx.io.err(ctx.io.color.yellow(`cs: ${line}`));
     } else await noticeIdentity(found.paths.dir, ctx);
     return { paths: found.paths, created: false };
   }

@@ -26,18 +26,32 @@ function rewrite(file: string, text: string): void {
   writeFileAtomic(file, text, mode);
 }
 
+export type LocalProtocolResult = 'written' | 'unchanged' | 'link' | 'tracked';
+
 /**
  * Puts cs's protocol block into CLAUDE.local.md (between the markers of an
- * existing one, else appended; a new file otherwise). True when it wrote.
+ * existing one, else appended; a new file otherwise). A CLAUDE.local.md that
+ * is a symbolic link, or that the project tracks, is the user's and is left
+ * alone ('link' / 'tracked').
  */
-export function writeLocalProtocol(dir: string, vars: TemplateVars): boolean {
+export function writeLocalProtocol(dir: string, vars: TemplateVars, tracked = false): LocalProtocolResult {
   const file = path.join(dir, LOCAL_PROTOCOL_FILE);
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) return 'link';
+  if (tracked) return 'tracked';
   const current = readFileOr(file, '');
   const merged = mergeProtocol(current, readTemplate('CLAUDE.md', vars));
-  if (merged === current) return false;
-  if (exists(file)) rewrite(file, merged);
+  if (merged === current) return 'unchanged';
+  if (st) rewrite(file, merged);
   else writeFileAtomic(file, merged);
-  return true;
+  return 'written';
+}
+
+/** What to say when the protocol could not go into CLAUDE.local.md; null when it did. */
+export function localProtocolProblem(r: LocalProtocolResult): string | null {
+  if (r === 'link') return `${LOCAL_PROTOCOL_FILE} is a symbolic link: cs leaves it alone, so Claude gets only the short form of the protocol cs gives at session start`;
+  if (r === 'tracked') return `${LOCAL_PROTOCOL_FILE} is tracked by this project: cs leaves it alone, so Claude gets only the short form of the protocol cs gives at session start`;
+  return null;
 }
 
 /**
@@ -84,7 +98,7 @@ export interface MigrationReport {
  * .gitignore and .gitattributes. Only text cs added goes; a file left empty
  * is removed. Nothing is staged or committed, and history is not touched.
  */
-export function migrateOldAdoption(dir: string, vars: TemplateVars, unionAttributeLines: readonly string[]): MigrationReport {
+export function migrateOldAdoption(dir: string, vars: TemplateVars, unionAttributeLines: readonly string[], localTracked = false): MigrationReport {
   const report: MigrationReport = { edited: [], removed: [] };
   const apply = (name: string, next: (text: string) => string) => {
     const file = path.join(dir, name);
@@ -101,8 +115,8 @@ export function migrateOldAdoption(dir: string, vars: TemplateVars, unionAttribu
     }
   };
   const claudeMd = readFileOr(path.join(dir, 'CLAUDE.md'), '');
-  if (claudeMd.includes(PROTOCOL_START)) {
-    writeLocalProtocol(dir, vars);
+  // The block leaves CLAUDE.md only when it has somewhere to go.
+  if (claudeMd.includes(PROTOCOL_START) && ['written', 'unchanged'].includes(writeLocalProtocol(dir, vars, localTracked))) {
     apply('CLAUDE.md', removeProtocol);
   }
   const gitignoreBlock = readTemplate('gitignore', vars);

@@ -13,7 +13,7 @@ import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
 import { homeDir, sessionPaths, sessionsRoot, type SessionPaths } from './paths.js';
 import { readTemplate, WORKSPACE_FILES, type TemplateVars } from './templates.js';
-import { ADOPTED_MARKER, EXCLUDE_LINES, isAdopted, migrateOldAdoption, migrationNotice, writeLocalProtocol } from './adopted.js';
+import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE, isAdopted, localProtocolProblem, migrateOldAdoption, migrationNotice, writeLocalProtocol } from './adopted.js';
 import type { Repo } from '../git/repo.js';
 import { updateSyncConf } from '../git/syncconf.js';
 
@@ -112,6 +112,8 @@ export interface AdoptResult {
   alreadyAdopted: boolean;
   /** Set when the project had been adopted by an older version and was moved to the new layout. */
   migration?: { notice: string };
+  /** Why the protocol is not in CLAUDE.local.md (a link or a tracked file there), if it is not. */
+  protocolProblem?: string;
   /** --from: the records were taken from this remote (false: it had none yet). */
   received?: boolean;
 }
@@ -189,15 +191,23 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   // redacted in place, nothing is moved into .cs/artifacts/.
   const marker = path.join(real, ADOPTED_MARKER);
   if (!exists(marker)) writeFileAtomic(marker, 'This session was adopted in place (cs -adopt); hooks never move its files.\n');
-  const migration = wasAdopted ? await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES) : undefined;
-  writeLocalProtocol(real, vars);
+  const localTracked = await isTracked(repo, LOCAL_PROTOCOL_FILE);
+  const migration = wasAdopted ? await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES, localTracked) : undefined;
+  const protocolProblem = localProtocolProblem(writeLocalProtocol(real, vars, localTracked));
   if (from !== undefined) updateSyncConf(real, { remote: from });
 
   if (!alreadyAdopted) {
     fs.symlinkSync(real, link);
     appendSessionLog(path.join(real, '.cs/logs/session.log'), `session adopted: ${name} (${real})`, now);
   }
-  return { paths: sessionPaths(real, name), createdRepo, alreadyAdopted, ...(migration ? { migration } : {}), ...(received !== undefined ? { received } : {}) };
+  return {
+    paths: sessionPaths(real, name),
+    createdRepo,
+    alreadyAdopted,
+    ...(migration ? { migration } : {}),
+    ...(received !== undefined ? { received } : {}),
+    ...(protocolProblem ? { protocolProblem } : {}),
+  };
 }
 
 /**
@@ -205,8 +215,12 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
  * migrateOldAdoption) and returns the notice to show, or undefined when there
  * was nothing to move.
  */
-export async function migrateAdopted(repo: Repo, vars: TemplateVars, unionLines: readonly string[]): Promise<{ notice: string } | undefined> {
-  const r = migrateOldAdoption(repo.dir, vars, unionLines);
+async function isTracked(repo: Repo, file: string): Promise<boolean> {
+  return (await repo.tryRaw(['ls-files', '--error-unmatch', '--', file])).code === 0;
+}
+
+export async function migrateAdopted(repo: Repo, vars: TemplateVars, unionLines: readonly string[], localTracked: boolean): Promise<{ notice: string } | undefined> {
+  const r = migrateOldAdoption(repo.dir, vars, unionLines, localTracked);
   if (r.edited.length === 0 && r.removed.length === 0) return undefined;
   const tracked = (await repo.tryRaw(['ls-files', '--', '.cs'])).stdout.trim() !== '';
   return { notice: migrationNotice(r, tracked) };
@@ -216,15 +230,16 @@ export async function migrateAdopted(repo: Repo, vars: TemplateVars, unionLines:
  * Before opening an adopted session: its rules in .git/info, its protocol in
  * CLAUDE.local.md, and a project adopted by an older version moved over.
  */
-export async function refreshAdopted(env: NodeJS.ProcessEnv, p: SessionPaths, now = new Date()): Promise<{ notice: string } | undefined> {
+export async function refreshAdopted(env: NodeJS.ProcessEnv, p: SessionPaths, now = new Date()): Promise<{ notice?: string; protocolProblem?: string }> {
   const { openRepo } = await import('../git/repo.js');
   const { prepareRepo, UNION_ATTRIBUTE_LINES } = await import('../git/autosave.js');
   const repo = await openRepo(p.dir, { env });
   await prepareRepo(p.dir, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
   const vars = templateVars(p.name, now);
-  const migration = await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES);
-  writeLocalProtocol(p.dir, vars);
-  return migration;
+  const localTracked = await isTracked(repo, LOCAL_PROTOCOL_FILE);
+  const migration = await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES, localTracked);
+  const protocolProblem = localProtocolProblem(writeLocalProtocol(p.dir, vars, localTracked));
+  return { ...migration, ...(protocolProblem ? { protocolProblem } : {}) };
 }
 
 /**

@@ -67,6 +67,32 @@ describe('cs -adopt', () => {
     expect(read(project, 'CLAUDE.local.md')).toBe(text);
   });
 
+  it('leaves a tracked or symlinked CLAUDE.local.md alone, and says so', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const tracked = path.join(sb.dir, 'tracked');
+    fs.mkdirSync(tracked);
+    git(tracked, sb.env, 'init', '-q');
+    write(tracked, 'CLAUDE.local.md', '# shared on purpose\n');
+    git(tracked, sb.env, 'add', '-A');
+    git(tracked, sb.env, 'commit', '-qm', 'mine');
+    const r1 = await runCs(['-adopt', 't'], { env: sb.env, cwd: tracked });
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stderr).toContain('CLAUDE.local.md is tracked by this project: cs leaves it alone');
+    expect(read(tracked, 'CLAUDE.local.md')).toBe('# shared on purpose\n');
+    expect(git(tracked, sb.env, 'status', '--porcelain')).toBe('');
+
+    const linked = path.join(sb.dir, 'linked');
+    fs.mkdirSync(linked);
+    git(linked, sb.env, 'init', '-q');
+    write(sb.dir, 'dotfiles/local.md', '# my dotfile\n');
+    fs.symlinkSync(path.join(sb.dir, 'dotfiles/local.md'), path.join(linked, 'CLAUDE.local.md'));
+    const r2 = await runCs(['-adopt', 'l'], { env: sb.env, cwd: linked });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toContain('CLAUDE.local.md is a symbolic link: cs leaves it alone');
+    expect(fs.lstatSync(path.join(linked, 'CLAUDE.local.md')).isSymbolicLink()).toBe(true);
+    expect(read(sb.dir, 'dotfiles/local.md')).toBe('# my dotfile\n');
+  });
+
   it('refuses a subdirectory of a repository and names the root to run it in', { timeout: 120_000 }, async () => {
     const sb = box();
     const project = path.join(sb.dir, 'repo');
