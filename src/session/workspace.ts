@@ -18,6 +18,8 @@ import type { Repo } from '../git/repo.js';
 import { updateSyncConf } from '../git/syncconf.js';
 
 const META_DIRS = ['.cs', '.cs/artifacts', '.cs/logs', '.cs/local'] as const;
+/** Marks a checkout whose old-style adoption was moved over (machine-local: another checkout needs its own move). */
+const LOCAL_DIR_MIGRATED = '.cs/local/adoption-migrated';
 
 function templateVars(name: string, now: Date): TemplateVars {
   return { name, created: now.toISOString().slice(0, 10), host: os.hostname() };
@@ -220,8 +222,12 @@ async function isTracked(repo: Repo, file: string): Promise<boolean> {
 }
 
 export async function migrateAdopted(repo: Repo, vars: TemplateVars, unionLines: readonly string[], localTracked: boolean): Promise<{ notice: string } | undefined> {
+  // Once per checkout: a user who puts the old lines back meant it.
+  const done = path.join(repo.dir, LOCAL_DIR_MIGRATED);
+  if (exists(done)) return undefined;
   const r = migrateOldAdoption(repo.dir, vars, unionLines, localTracked);
   if (r.edited.length === 0 && r.removed.length === 0) return undefined;
+  writeFileAtomic(done, `${new Date().toISOString()} ${[...r.edited, ...r.removed].join(' ')}\n`);
   const tracked = (await repo.tryRaw(['ls-files', '--', '.cs'])).stdout.trim() !== '';
   return { notice: migrationNotice(r, tracked) };
 }

@@ -218,5 +218,10 @@ describe('a project adopted by an older cs', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).not.toContain('adopted by an older cs');
     expect(git(project, sb.env, 'rev-parse', 'HEAD')).toBe(head);
+    // The user puts the old .gitignore back on purpose: cs does not fight it, nor say it again.
+    git(project, sb.env, 'checkout', '--', '.gitignore');
+    const third = await runCs(['proj'], { env: sb.env });
+    expect(third.stderr).not.toContain('adopted by an older cs');
+    expect(read(project, '.gitignore')).toContain('.cs/local/');
   });
 });
