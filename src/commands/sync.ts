@@ -129,8 +129,9 @@ async function adoptedSync(repo: Repo, opts: Exclude<SyncOptions, { action: 'clo
   if (opts.action === 'remote') {
     if (opts.url === null && !ctx.env.CS_SYNC_PREFIX) {
       const current = readSyncConf(repo.dir).remote;
+      const origin = current ? null : await originUrl(repo);
       if (current) io.out(current);
-      else io.err(`session '${opts.session}' has no sync remote of its own; its records go to the project's origin${(await originUrl(repo)) ? ` (${await originUrl(repo)})` : ' (none set)'}`);
+      else io.err(`session '${opts.session}' has no sync remote of its own; its records go to the project's origin (${origin ?? 'none set'})`);
       return 0;
     }
     const valid = validateRemoteUrl(opts.url ?? `${ctx.env.CS_SYNC_PREFIX}${opts.session}.git`, ctx.cwd);

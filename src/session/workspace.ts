@@ -212,15 +212,16 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   };
 }
 
+/** The project tracks `file` (then it is the user's, whatever it holds). */
+async function isTracked(repo: Repo, file: string): Promise<boolean> {
+  return (await repo.tryRaw(['ls-files', '--error-unmatch', '--', file])).code === 0;
+}
+
 /**
  * Moves a project adopted by an older version to the current layout (see
  * migrateOldAdoption) and returns the notice to show, or undefined when there
  * was nothing to move.
  */
-async function isTracked(repo: Repo, file: string): Promise<boolean> {
-  return (await repo.tryRaw(['ls-files', '--error-unmatch', '--', file])).code === 0;
-}
-
 export async function migrateAdopted(repo: Repo, vars: TemplateVars, unionLines: readonly string[], localTracked: boolean): Promise<{ notice: string } | undefined> {
   // Once per checkout: a user who puts the old lines back meant it.
   const done = path.join(repo.dir, LOCAL_DIR_MIGRATED);
