@@ -74,6 +74,8 @@ _cs_data() {
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
+    flags:adopt) printf '%s\n' \
+      '--from:a second checkout: take the session'\''s records from this remote (pushed there by cs <name> -sync push)';;
     flags:list) printf '%s\n' \
       '--json:print JSON for scripts' \
       '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)';;

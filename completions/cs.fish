@@ -79,6 +79,9 @@ function __cs_data
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+        case 'flags:adopt'
+            printf '%s\n' \
+                '--from:a second checkout: take the session\'s records from this remote (pushed there by cs <name> -sync push)'
         case 'flags:list'
             printf '%s\n' \
                 '--json:print JSON for scripts' \

@@ -79,6 +79,9 @@ function __cs_data([string]$Key) {
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
         }
+        'flags:adopt' {
+            '--from:a second checkout: take the session''s records from this remote (pushed there by cs <name> -sync push)'
+        }
         'flags:list' {
             '--json:print JSON for scripts'
             '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'

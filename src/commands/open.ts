@@ -7,7 +7,8 @@ import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { validateName } from '../session/names.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
-import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
+import { checkWorkspace, createSession, findSession, refreshAdopted } from '../session/workspace.js';
+import { isAdopted } from '../session/adopted.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { planConversation } from '../conversations/launch.js';
 import { isUuid } from '../conversations/store.js';
@@ -75,8 +76,8 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   process.once('exit', releaseOnExit);
   let stopServer: (() => Promise<void>) | undefined;
   try {
-    const report: Report = (line, level) => {
-      appendSessionLog(paths.sessionLog, line, ctx.now());
+    const report: Report = (line, level, o) => {
+      if (o?.logged !== false) appendSessionLog(paths.sessionLog, line, ctx.now());
       io.err(level === 'warn' ? io.color.yellow(`cs: ${line}`) : io.color.dim(`cs: ${line}`));
     };
     await beforeClaude(paths, env, report);
@@ -114,9 +115,27 @@ async function openWorkspace(name: string, ctx: Context): Promise<{ paths: Sessi
     for (const file of checkWorkspace(found.paths, ctx.now())) {
       ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));
     }
+    if (isAdopted(found.paths.dir)) {
+      // Its rules in .git/info, its protocol in CLAUDE.local.md; a project adopted the old way is moved over once.
+      // Never a reason not to open the session (an old adoption inside a larger repository, a read-only .git).
+      const r = await refreshAdopted(ctx.env, found.paths, ctx.now()).catch((e: unknown) => {
+        ctx.io.err(ctx.io.color.yellow(`cs: could not bring the adopted project's cs files up to date: ${(e as Error)?.message ?? String(e)}`));
+        return {} as Awaited<ReturnType<typeof refreshAdopted>>;
+      });
+      for (const line of [r.notice, r.protocolProblem]) if (line) ctx.io.err(ctx.io.color.yellow(`cs: ${line}`));
+    } else await noticeIdentity(found.paths.dir, ctx);
     return { paths: found.paths, created: false };
   }
   const paths = await createSession(ctx.env, name, ctx.now());
   ctx.io.err(`cs: created session '${name}' at ${paths.dir}`);
+  await noticeIdentity(paths.dir, ctx);
   return { paths, created: true };
+}
+
+/** Once per machine, where a person is watching: commits here will carry cs's fallback identity. */
+async function noticeIdentity(dir: string, ctx: Context): Promise<void> {
+  if (!ctx.io.canPrompt) return;
+  const { identityNoticeOnce } = await import('../git/identity.js');
+  const notice = await identityNoticeOnce(dir, ctx.env).catch(() => null);
+  if (notice) ctx.io.err(ctx.io.color.yellow(`cs: ${notice}`));
 }

@@ -8,8 +8,9 @@ import { step } from '../progress.js';
 import { nameProblem, validateName } from '../session/names.js';
 import { sessionDir, sessionsRoot } from '../session/paths.js';
 import { autosave } from '../git/autosave.js';
-import { openRepo, type Repo } from '../git/repo.js';
-import { cloneSession, explainRemoteError, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
+import { Repo, openRepo } from '../git/repo.js';
+import { isAdopted } from '../session/adopted.js';
+import { cloneSession, explainRemoteError, originUrl, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
 import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
 import { assertLocalSession } from '../remote/stub.js';
 import { findCommand } from './table.js';
@@ -74,6 +75,7 @@ export const command: Command<SyncOptions> = {
     if (opts.action === 'clone') return clone(opts, ctx);
     assertLocalSession(ctx.env, opts.session, '-sync');
     const repo = await openSession(opts.session, ctx);
+    if (opts.action !== 'auto' && opts.action !== 'snapshot' && isAdopted(repo.dir)) return adoptedSync(repo, opts, ctx);
     switch (opts.action) {
       case 'remote':
         return remote(repo, opts, ctx);
@@ -115,6 +117,62 @@ export const command: Command<SyncOptions> = {
 };
 
 export default command;
+
+/**
+ * An adopted project: only its records (refs/cs/session) travel, to the
+ * remote in sync.conf or else the project's origin; its branches are the
+ * user's to push.
+ */
+async function adoptedSync(repo: Repo, opts: Exclude<SyncOptions, { action: 'clone' | 'auto' | 'snapshot' }>, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const records = await import('../git/records.js');
+  if (opts.action === 'remote') {
+    if (opts.url === null && !ctx.env.CS_SYNC_PREFIX) {
+      const current = readSyncConf(repo.dir).remote;
+      const origin = current ? null : await originUrl(repo);
+      if (current) io.out(current);
+      else io.err(`session '${opts.session}' has no sync remote of its own; its records go to the project's origin (${origin ?? 'none set'})`);
+      return 0;
+    }
+    const valid = validateRemoteUrl(opts.url ?? `${ctx.env.CS_SYNC_PREFIX}${opts.session}.git`, ctx.cwd);
+    updateSyncConf(repo.dir, { remote: valid });
+    io.err(`sync remote for ${opts.session}'s records: ${valid} (the project's own remotes are unchanged)`);
+    return 0;
+  }
+  const url = readSyncConf(repo.dir).remote ?? (await originUrl(repo));
+  if (opts.action === 'status') {
+    const s = await withProgress(io, `checking ${opts.session}`, () => records.recordsStatus(repo, url, opts.fetch), opts.fetch && url !== null);
+    const out = { session: opts.session, adopted: true, ref: records.RECORDS_REF, remote: url, auto: readSyncConf(repo.dir).auto, ...s };
+    if (opts.json) {
+      io.out(JSON.stringify(out));
+      return 0;
+    }
+    const count = (n: number | null) => (n === null ? '-' : String(n));
+    io.out(`session   ${opts.session} (adopted: records on ${records.RECORDS_REF})`);
+    io.out(`remote    ${url ?? '(none)'}${s.reachable === false ? ' (unreachable)' : ''}`);
+    io.out(`auto      ${out.auto ? 'on' : 'off'}`);
+    io.out(`ahead     ${count(s.ahead)}`);
+    io.out(`behind    ${count(s.behind)}`);
+    io.out(`records   ${s.unrecorded ? 'changed since the last snapshot' : 'all recorded'}`);
+    return 0;
+  }
+  if (!url) throw new UserError(`session '${opts.session}' has no sync remote and the project has no origin`, `set one: cs ${opts.session} -sync remote <url>`);
+  if (opts.action === 'push') {
+    const r = await withProgress(io, `pushing ${opts.session}'s records`, () => records.pushRecords(repo, url, opts.session));
+    io.err(`${r.upToDate ? 'already pushed' : 'pushed'} ${opts.session}'s records (${records.RECORDS_REF} ${r.commit.slice(0, 7)}) to ${url}; your branches are yours to push`);
+    return 0;
+  }
+  const r = await withProgress(io, `pulling ${opts.session}'s records`, () => records.pullRecords(repo, url, opts.session));
+  const said: Record<typeof r, string> = {
+    'up-to-date': 'records already up to date',
+    ahead: `nothing new on the remote; this machine's records are ahead (cs ${opts.session} -sync push)`,
+    'fast-forward': 'records updated from the remote',
+    merged: "records merged with the remote's",
+    'no-remote-records': `the remote has no records yet (cs ${opts.session} -sync push sends them)`,
+  };
+  io.err(`${opts.session}: ${said[r]}`);
+  return 0;
+}
 
 async function openSession(session: string, ctx: Context): Promise<Repo> {
   const dir = sessionDir(ctx.env, session);
@@ -190,6 +248,14 @@ async function clone(opts: Extract<SyncOptions, { action: 'clone' }>, ctx: Conte
     if (problem) throw new UsageError(`cannot name a session after ${url}: ${problem}`, 'give the name: cs -sync clone <url> <name>');
   }
   const target = path.join(sessionsRoot(ctx.env), name);
+  // An adopted project's remote is the user's code plus our records: not a workspace to clone.
+  const { remoteHasRecords } = await import('../git/records.js');
+  if (await withProgress(ctx.io, `checking ${url}`, () => remoteHasRecords(new Repo(ctx.cwd, { env: ctx.env }), url))) {
+    throw new UserError(
+      `${url} holds the records of an adopted project, not a cs workspace; cloning it would copy the project itself`,
+      `check out the project yourself (git clone ${url} <dir>), then in that directory run: cs -adopt ${name} --from ${url}`,
+    );
+  }
   await withProgress(ctx.io, `cloning ${url}`, () => cloneSession(url, target, { env: ctx.env }));
   ctx.io.err(`cloned ${url} into session '${name}' (${target}); open it with: cs ${name}`);
   return 0;

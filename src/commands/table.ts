@@ -68,8 +68,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: [],
     scope: 'global',
     summary: 'Turn the current directory into a session in place',
-    usage: ['cs -adopt <name>'],
-    examples: ['$ cd ~/src/api && cs -adopt api'],
+    usage: ['cs -adopt <name> [--from <url>]'],
+    flags: [{ name: '--from', summary: "a second checkout: take the session's records from this remote (pushed there by cs <name> -sync push)" }],
+    notes: [
+      'Run it at the root of the project. cs never commits, stages or edits your tracked files there:',
+      'its protocol goes to CLAUDE.local.md, its rules to .git/info/exclude and .git/info/attributes,',
+      'and its records (.cs/) travel on the private ref refs/cs/session.',
+    ],
+    examples: ['$ cd ~/src/api && cs -adopt api', '$ cd ~/src/api && cs -adopt api --from git@github.com:me/api.git'],
     load: () => cmd(import('./adopt.js')),
   },
   {
@@ -122,6 +128,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'auto', summary: 'pull at session start, push at session end (on|off)' },
       { name: 'snapshot', summary: 'autosave the workspace to refs/cs/auto now' },
       { name: 'clone', summary: 'make a session from a remote on this machine' },
+    ],
+    notes: [
+      'An adopted session syncs only its records (refs/cs/session) with the remote (default: the',
+      "project's origin); push and pull your own code with git yourself. On another checkout of the",
+      'project run cs -adopt <name> --from <url> instead of -sync clone.',
     ],
     examples: [
       '$ cs fix-auth -sync remote git@github.com:me/fix-auth.git',

@@ -157,9 +157,37 @@ export async function checkTranscripts(env: NodeJS.ProcessEnv, session: SessionP
   return ok('transcripts', `${conversations.length} pinned conversation(s), ${conversations.length - pending} installed here${pending ? `, ${pending} restored at the next start` : ''}`);
 }
 
+/** Who commits in cs-created workspaces (adopted projects get no commits from cs). */
+export async function checkGitIdentity(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const { missingIdentity, identityMessage, SET_IDENTITY_HINT } = await import('../git/identity.js');
+  const { homeDir } = await import('../session/paths.js');
+  try {
+    const missing = await missingIdentity(homeDir(env), env);
+    if (missing.length) return warn('git identity', identityMessage(missing).replace(/; set your own with: .*$/, ''), SET_IDENTITY_HINT);
+    const name = (await run('git', ['config', 'user.name'], { env, cwd: homeDir(env), allowFailure: true })).stdout.trim();
+    return ok('git identity', `session commits are authored as ${name || 'you'} (from your git config or environment)`);
+  } catch (e) {
+    return warn('git identity', `could not ask git: ${errorMessage(e)}`, 'check that git is installed');
+  }
+}
+
+/** A `.git/index.lock` left by a killed git stops every session commit. */
+export async function checkIndexLock(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
+  const { inspectIndexLock, STALE_INDEX_LOCK_MS } = await import('../git/index-lock.js');
+  const r = await run('git', ['-C', session.dir, 'rev-parse', '--absolute-git-dir'], { env, allowFailure: true }).catch(() => null);
+  const gitDir = r?.code === 0 ? r.stdout.trim() : null;
+  if (!gitDir) return skip('index lock', `'${session.name}' is not a git repository`);
+  const lock = await inspectIndexLock(gitDir, session.dir);
+  if (!lock) return ok('index lock', 'no .git/index.lock');
+  const age = `${Math.round(lock.ageMs / 1000)} s old`;
+  if (lock.held) return warn('index lock', `${lock.file} (${age}) is held by a running git`, `let it finish; if it hangs, stop it, then remove ${lock.file}`);
+  if (lock.ageMs < STALE_INDEX_LOCK_MS) return ok('index lock', `${lock.file} is brand new (${age}): a git is at work`);
+  return fail('index lock', `${lock.file} (${age}) was left by a git that is no longer running: commits fail until it is gone`, `remove it: rm ${lock.file} (cs removes it itself at the next session end)`);
+}
+
 export async function runChecks(t: DoctorTarget): Promise<CheckResult[]> {
-  const results = [await checkClaude(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session)];
-  if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session));
+  const results = [await checkClaude(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session), await checkGitIdentity(t.env)];
+  if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session), await checkIndexLock(t.env, t.session));
   return results;
 }
 

@@ -13,6 +13,7 @@ export const AUTO_REF = 'refs/cs/auto';
 export const HIDDEN_PREFIX = 'refs/cs';
 /** Files two laptops both append to: a union merge keeps every line of both. */
 export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json'];
+export const UNION_ATTRIBUTE_LINES = UNION_PATTERNS.map((p) => `${p} merge=union`);
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';
 const LOCAL_IGNORE_LINE = `/${LOCAL_DIR}/`;
@@ -42,7 +43,7 @@ export function autosaveIndexPath(dir: string): string {
  * The workspace creator calls this before the first commit so
  * .gitattributes is part of it.
  */
-export async function prepareRepo(dir: string, opts: GitOptions = {}): Promise<{ changed: boolean }> {
+export async function prepareRepo(dir: string, opts: GitOptions & { adopted?: boolean; adoptedExcludes?: readonly string[] } = {}): Promise<{ changed: boolean }> {
   const repo = await openRepo(dir, opts);
   let changed = false;
   try {
@@ -57,9 +58,14 @@ export async function prepareRepo(dir: string, opts: GitOptions = {}): Promise<{
   } catch (e) {
     throw explainWriteError(dir, e);
   }
-  const attrs = path.join(dir, '.gitattributes');
-  if (ensureLines(attrs, UNION_PATTERNS.map((p) => `${p} merge=union`))) changed = true;
+  // An adopted project's .gitattributes and .gitignore are the user's: our
+  // rules go where only this clone sees them.
+  const infoDir = opts.adopted ? path.join(await repo.gitDir(), 'info') : null;
+  const attrs = infoDir ? path.join(infoDir, 'attributes') : path.join(dir, '.gitattributes');
+  if (infoDir) ensureDir(infoDir);
+  if (ensureLines(attrs, UNION_ATTRIBUTE_LINES)) changed = true;
   if (await ensureLocalIgnored(repo)) changed = true;
+  if (infoDir && ensureLines(path.join(infoDir, 'exclude'), opts.adoptedExcludes ?? [])) changed = true;
   ensureDir(localDir(dir));
   return { changed };
 }
@@ -78,7 +84,7 @@ async function ensureLocalIgnored(repo: Repo): Promise<boolean> {
 }
 
 /** Appends the lines a file lacks; true when it wrote. */
-function ensureLines(file: string, lines: string[]): boolean {
+export function ensureLines(file: string, lines: readonly string[]): boolean {
   const text = readFileOr(file, '');
   const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = lines.filter((l) => !have.has(l));

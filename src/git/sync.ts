@@ -9,7 +9,7 @@ import { UsageError, UserError } from '../errors.js';
 import { ensureDir, exists } from '../fsutil.js';
 import { LOCAL_DIR, isAncestor, prepareRepo } from './autosave.js';
 import { GitError, Repo, explainWriteError, guardWrite, lastLine, type GitOptions } from './repo.js';
-import { commitSessionUpdate } from './session-end.js';
+import { commitSessionUpdate, type CommitReport } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
 import { synced } from '../timeline/hooks.js';
 
@@ -146,9 +146,16 @@ export interface SyncReport {
 export async function syncPush(repo: Repo, session: string): Promise<SyncReport> {
   await assertSyncable(repo);
   await needOrigin(repo, session);
-  const c = await commitSessionUpdate(repo);
+  const c = await committed(repo, session);
   const { branch, url } = await pushBranch(repo, { session });
   return { branch, url, committed: c.commit, committedFiles: c.files.length };
+}
+
+/** The session commit sync starts with; a reason not to commit (a held index lock) stops the sync. */
+async function committed(repo: Repo, session: string): Promise<CommitReport> {
+  const c = await commitSessionUpdate(repo, session);
+  if (c.reason) throw new UserError(`cannot commit the session: ${c.reason}`, c.hint);
+  return c;
 }
 
 export interface PullReport extends SyncReport {
@@ -182,7 +189,7 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   } catch (e) {
     throw explainWriteError(repo.dir, explainRemoteError(url, e));
   }
-  const c = await commitSessionUpdate(repo);
+  const c = await committed(repo, session);
   const base = { branch, url, committed: c.commit, committedFiles: c.files.length };
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   const theirs = await repo.resolve(remoteRef);
@@ -330,6 +337,8 @@ export async function sessionStartPull(dir: string, session: string, opts: GitOp
   const conf = readSyncConf(dir);
   if (!conf.auto) return { pulled: false };
   const repo = new Repo(dir, opts);
+  const { isAdopted } = await import('../session/adopted.js');
+  if (isAdopted(dir)) return adoptedStartPull(repo, session, conf.remote ?? (await originUrl(repo)));
   if (!(await ensureOrigin(repo))) return { pulled: false };
   try {
     const r = await syncPull(repo, session, opts.now);
@@ -337,6 +346,19 @@ export async function sessionStartPull(dir: string, session: string, opts: GitOp
     // would leave the tree dirty and turn the next fast-forward into a rebase.
     synced(dir, 'pull', { result: r.result, url: r.url });
     return { pulled: true, result: r.result };
+  } catch (e) {
+    if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
+    throw e;
+  }
+}
+
+/** An adopted project at session start: pull its records only; the user's branches are theirs. */
+async function adoptedStartPull(repo: Repo, session: string, url: string | null): Promise<StartPullReport> {
+  if (!url) return { pulled: false };
+  const { pullRecords } = await import('./records.js');
+  try {
+    const r = await pullRecords(repo, url, session);
+    return { pulled: r === 'fast-forward' || r === 'merged' };
   } catch (e) {
     if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
     throw e;

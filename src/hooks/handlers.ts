@@ -133,7 +133,7 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   if (!c.session.launchedByCs) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.
     const { afterClaude } = await import('../session/lifecycle.js');
-    await afterClaude(p, c.env, (line) => log(c, line));
+    await afterClaude(p, c.env, (line, _level, o) => o?.logged !== false && log(c, line));
   }
   return null;
 }

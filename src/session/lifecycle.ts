@@ -4,7 +4,12 @@
 // starting or lose work: failures are reported and the next step runs.
 import type { SessionPaths } from './paths.js';
 
-export type Report = (line: string, level: 'info' | 'warn') => void;
+/**
+ * Tells the user (terminal when there is one) and the session log. A line
+ * with `logged: false` goes to the terminal only: it comes after the session
+ * commit, and a log line written then would leave the tree dirty.
+ */
+export type Report = (line: string, level: 'info' | 'warn', opts?: { logged?: boolean }) => void;
 
 async function step(report: Report, what: string, fn: () => Promise<void>): Promise<void> {
   try {
@@ -58,8 +63,13 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
   });
   await step(report, 'session-end commit', async () => {
     const { sessionEndCommit } = await import('../git/session-end.js');
-    const r = await sessionEndCommit(p.dir, { env });
-    if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info');
-    if (r.pushError) report(`push failed (${r.pushError}); the commit is kept — run: cs ${p.name} -sync push`, 'warn');
+    const r = await sessionEndCommit(p.dir, { env, session: p.name });
+    // No commit: the tree is not clean anyway, and the log is where a later look finds out why.
+    if (r.reason) report(`no session commit — ${r.reason}; ${r.hint ?? `then run: cs ${p.name} -sync push`}. The work stays in the tree and in refs/cs/auto`, 'warn');
+    const after = { logged: r.reason !== undefined };
+    for (const n of r.notices ?? []) report(n, 'info', after);
+    if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info', after);
+    if (r.records?.changed) report(`recorded .cs/ on refs/cs/session${r.pushed ? ' and pushed it' : ''} (no commit on your branches)`, 'info', after);
+    if (r.pushError) report(`push failed (${r.pushError}); ${r.records ? 'the records are kept' : 'the commit is kept'} — run: cs ${p.name} -sync push`, 'warn', after);
   });
 }

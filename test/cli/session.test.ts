@@ -157,7 +157,7 @@ describe('the session lock', () => {
 });
 
 describe('cs -adopt', () => {
-  it('keeps an existing repo and CLAUDE.md, merges the protocol once, and links the session', async () => {
+  it('keeps an existing repo and CLAUDE.md byte-identical, puts the protocol in CLAUDE.local.md once, and links the session', async () => {
     const project = path.join(sb.dir, 'project');
     fs.mkdirSync(project);
     git(project, 'init', '-q');
@@ -169,8 +169,8 @@ describe('cs -adopt', () => {
 
     const r = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
     expect(r.code, r.stderr).toBe(0);
-    const claudeMd = fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8');
-    expect(claudeMd.startsWith('# Project rules\n\nBe terse.\n')).toBe(true);
+    expect(fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8')).toBe('# Project rules\n\nBe terse.\n');
+    const claudeMd = fs.readFileSync(path.join(project, 'CLAUDE.local.md'), 'utf8');
     expect(claudeMd.match(/cs:protocol:start/g)).toHaveLength(1);
     expect(git(project, 'rev-parse', 'HEAD')).toBe(head);
     expect(fs.realpathSync(path.join(sb.root, 'proj'))).toBe(project);
@@ -178,7 +178,7 @@ describe('cs -adopt', () => {
     const again = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('already session');
-    expect(fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8')).toBe(claudeMd);
+    expect(fs.readFileSync(path.join(project, 'CLAUDE.local.md'), 'utf8')).toBe(claudeMd);
 
     await runCs(['proj'], { env: sb.env });
     expect(claudeStarts(sb)[0]!.cwd).toBe(project);
@@ -186,12 +186,14 @@ describe('cs -adopt', () => {
     expect(list).toMatchObject([{ name: 'proj', dir: project, adopted: true }]);
   });
 
-  it('initialises a repo in a plain directory', async () => {
+  it('initialises a repo in a plain directory, with no commit', async () => {
     const project = path.join(sb.dir, 'plain');
     fs.mkdirSync(project);
     const r = await runCs(['-adopt', 'plain'], { env: sb.env, cwd: project });
     expect(r.code).toBe(0);
-    expect(git(project, 'log', '--format=%s')).toBe('Adopt plain as a cs session');
+    expect(r.stderr).toContain('(new git repo, no commit)');
+    expect(fs.existsSync(path.join(project, '.git/HEAD'))).toBe(true);
+    expect(() => git(project, 'rev-parse', '--verify', '-q', 'HEAD')).toThrow();
   });
 
   it('refuses a name already used by another session', async () => {

@@ -49,16 +49,18 @@ describe('cs -doctor', () => {
       ['hooks', 'ok'],
       ['keychain', 'ok'],
       ['age identity', 'ok'],
+      ['git identity', 'ok'],
       ['git remote', 'ok'],
       ['transcripts', 'ok'],
+      ['index lock', 'ok'],
     ]);
     expect(byCheck(rs, 'claude').detail).toMatch(/^\d+\.\d+\.\d+/);
     const out = await me.cs(['doc', '-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout.trim().split('\n')).toHaveLength(6);
+    expect(out.stdout.trim().split('\n')).toHaveLength(8);
     expect(out.stdout).toMatch(/^✓ claude: \d/m);
     const json = JSON.parse((await me.cs(['-doctor', '--json'], { CLAUDE_CODE_BIN: CLAUDE_BIN })).stdout);
-    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'hooks', 'keychain', 'age identity']);
+    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'hooks', 'keychain', 'age identity', 'git identity']);
   });
 
   const cases: Array<[string, string, () => void | Promise<void>, RegExp, RegExp]> = [
