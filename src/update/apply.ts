@@ -173,11 +173,11 @@ function checkPackage(dir: string, version: string): void {
 /** Renames the staged package to versions/<version> (same filesystem, so atomic). */
 function placeVersion(env: NodeJS.ProcessEnv, staged: string, version: string, work: string, installedDir: string): string {
   const dest = versionDir(env, version);
-  // The optional native keychain module is not in the tarball; keep using the one we built.
-  const keytar = path.join(installedDir, 'node_modules', 'keytar');
-  const stagedKeytar = path.join(staged, 'node_modules', 'keytar');
-  if (fs.existsSync(keytar) && !fs.existsSync(stagedKeytar)) {
-    fs.cpSync(keytar, stagedKeytar, { recursive: true, verbatimSymlinks: true });
+  // The native keychain module (not bundled) is not in the tarball; keep the one installed with us.
+  const keyring = path.join(installedDir, 'node_modules', '@napi-rs');
+  const stagedKeyring = path.join(staged, 'node_modules', '@napi-rs');
+  if (fs.existsSync(keyring) && !fs.existsSync(stagedKeyring)) {
+    fs.cpSync(keyring, stagedKeyring, { recursive: true, verbatimSymlinks: true });
   }
   if (fs.existsSync(dest)) {
     // Left from an earlier install of this version (e.g. before a rollback):

@@ -1,4 +1,4 @@
-// The keytar backend against a real Secret Service (gnome-keyring). Run the
+// The keychain backend (@napi-rs/keyring) against a real Secret Service (gnome-keyring). Run the
 // suite inside:
 //   dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run test/secrets'
 // Without a reachable Secret Service these tests skip, unless
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/secrets/backend.js';
 import { EncryptedFileBackend } from '../../src/secrets/encrypted.js';
-import { KeychainBackend, loadKeytar, probeKeychain, type KeytarApi } from '../../src/secrets/keychain.js';
+import { KeychainBackend, loadKeyring, probeKeychain, type KeyringApi } from '../../src/secrets/keychain.js';
 import { migrateBackend } from '../../src/secrets/store.js';
 import { secrets, secretsProcess, tempHome, type Home } from './helpers.js';
 
@@ -33,13 +33,13 @@ const S2 = `${S}-b`;
 describe.runIf(reachable)('keychain backend (real Secret Service)', () => {
   let h: Home;
   let env: NodeJS.ProcessEnv;
-  let api: KeytarApi;
+  let api: KeyringApi;
   beforeEach(async () => {
     h = tempHome({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS });
     h.session(S);
     h.session(S2);
     env = h.env;
-    api = (await loadKeytar(env)) as KeytarApi;
+    api = (await loadKeyring(env)) as KeyringApi;
   });
   afterEach(async () => {
     const b = new KeychainBackend(api, env);

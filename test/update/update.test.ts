@@ -35,7 +35,7 @@ beforeEach(async () => {
   dataDir = path.join(tmp, 'data');
   fs.mkdirSync(releases);
   server = await startReleaseServer(releases);
-  installFake(dataDir, '0.1.0', keys.pubText, { keytar: true });
+  installFake(dataDir, '0.1.0', keys.pubText, { keyring: true });
   env = {
     HOME: path.join(tmp, 'home'),
     XDG_CONFIG_HOME: path.join(tmp, 'config'),
@@ -94,7 +94,7 @@ describe('cs -update: a good release', () => {
     const active = path.join(dataDir, 'current');
     expect(JSON.parse(fs.readFileSync(path.join(active, 'package.json'), 'utf8')).version).toBe('0.2.0');
     expect(fs.readFileSync(path.join(active, 'minisign.pub'), 'utf8')).toBe(keys.pubText);
-    expect(fs.existsSync(path.join(active, 'node_modules', 'keytar', 'package.json'))).toBe(true);
+    expect(fs.existsSync(path.join(active, 'node_modules', '@napi-rs', 'keyring', 'package.json'))).toBe(true);
     expect(fs.readdirSync(dataDir).sort()).toEqual(['current', 'previous', 'versions']);
     expect(readCheckCache(env)).toMatchObject({ latest: '0.2.0', url: env.CS_UPDATE_URL });
   });
