@@ -28,6 +28,8 @@ export interface InstallState {
   settingsFile: string;
   /** settings.json exactly as it was before our first install (null: absent). */
   settingsBefore: string | null;
+  /** How the package was installed (absent in records before `cs -install`: 'copy'). */
+  layout?: InstallOptions['layout'];
 }
 
 export function binDir(env: NodeJS.ProcessEnv): string {
@@ -402,6 +404,7 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
     settingsFile: settingsPath(env),
     // Keep the very first "before": later ones already contain our hooks.
     settingsBefore: previous ? previous.settingsBefore : settings.before,
+    layout: opts.layout,
   };
   ensureDir(csConfigDir(env), 0o700);
   const stateText = JSON.stringify(state, null, 2) + '\n';
