@@ -17,6 +17,7 @@
 import { UserError, errorMessage } from '../errors.js';
 import type { BackendName, SecretBackend } from './backend.js';
 import { probeSecretService } from './dbus.js';
+import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
 
 /** The four calls cs needs, keyed by (service, account) as keytar had them. */
@@ -147,9 +148,14 @@ export class KeychainBackend implements SecretBackend {
 
   constructor(
     private readonly api: KeyringApi,
-    env: NodeJS.ProcessEnv,
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     this.callMs = msFrom(env, 'CS_KEYCHAIN_TIMEOUT_MS', DEFAULT_CALL_MS);
+  }
+
+  /** Items of `service` stored by earlier versions through keytar (Linux; see legacy.ts). */
+  private legacy(service: string): Promise<LegacyItem[]> {
+    return this.call('read a secret stored by an earlier cs', () => findLegacy(this.env, service, this.callMs));
   }
 
   location(session: string): string {
@@ -170,7 +176,8 @@ export class KeychainBackend implements SecretBackend {
   async get(session: string, key: string): Promise<string | undefined> {
     validateKey(key);
     const v = await this.call('read a secret', () => this.api.getPassword(serviceName(session, key), key));
-    return v ?? undefined;
+    if (v !== null) return v;
+    return (await this.legacy(serviceName(session, key))).find((i) => i.account === key)?.password;
   }
 
   async set(session: string, key: string, value: string): Promise<void> {
@@ -181,6 +188,14 @@ export class KeychainBackend implements SecretBackend {
     // item that the next set of the same key repairs, never a listed key without a value.
     await this.call('store a secret', () => this.api.setPassword(service, key, value));
     await this.call('store a secret', () => this.api.setPassword(`cs:${session}`, key, service));
+    // An item of the same key from an earlier version would now be a stale twin.
+    await this.deleteLegacyOf(service, key);
+    await this.deleteLegacyOf(`cs:${session}`, key);
+  }
+
+  private async deleteLegacyOf(service: string, key: string): Promise<boolean> {
+    const items = (await this.legacy(service)).filter((i) => i.account === key);
+    return (await this.call('delete a secret stored by an earlier cs', () => deleteLegacy(this.env, items, this.callMs))) > 0;
   }
 
   async setMany(session: string, entries: Record<string, string>): Promise<void> {
@@ -192,12 +207,15 @@ export class KeychainBackend implements SecretBackend {
     validateKey(key);
     const had = await this.call('delete a secret', () => this.api.deletePassword(serviceName(session, key), key));
     const listed = await this.call('delete a secret', () => this.api.deletePassword(`cs:${session}`, key));
-    return had || listed;
+    const hadOld = await this.deleteLegacyOf(serviceName(session, key), key);
+    const listedOld = await this.deleteLegacyOf(`cs:${session}`, key);
+    return had || listed || hadOld || listedOld;
   }
 
   async list(session: string): Promise<string[]> {
     const found = await this.call('list secrets', () => this.api.findCredentials(`cs:${session}`));
-    return [...new Set(found.map((c) => c.account).filter(isValidKey))].sort();
+    const old = await this.legacy(`cs:${session}`);
+    return [...new Set([...found, ...old].map((c) => c.account).filter(isValidKey))].sort();
   }
 
   async getAll(session: string): Promise<Record<string, string>> {

@@ -3,6 +3,7 @@
 //   dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run test/secrets'
 // Without a reachable Secret Service these tests skip, unless
 // CS_REQUIRE_KEYRING=1 (CI), where they fail instead.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -119,6 +120,36 @@ describe.runIf(reachable)('keychain backend (real Secret Service)', () => {
     expect(await kc.getAll(S)).toEqual({ A: 'keychain', B: 'same' });
     expect(await file.getAll(S)).toEqual({ A: 'file', B: 'same' });
   });
+
+  // Earlier versions stored items through keytar: libsecret attributes
+  // {service, account}. secret-tool (libsecret-tools) writes exactly that.
+  const secretTool = spawnSync('secret-tool', ['--version']).error === undefined;
+  it.runIf(secretTool || required)('an item written with the old naming through the real Secret Service is read, listed, replaced and deleted', async () => {
+    const store = (service: string, account: string, value: string) => {
+      const r = spawnSync('secret-tool', ['store', `--label=${service}/${account}`, 'service', service, 'account', account], { input: value, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS } });
+      expect(r.status, String(r.stderr)).toBe(0);
+    };
+    const oldItems = (service: string) => spawnSync('secret-tool', ['search', '--all', 'service', service], { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS } }).stderr.split('\n').filter((l) => l.startsWith('attribute.account'));
+    // What keytar wrote for `set OLD_KEY`: the value, and the session's index item.
+    store(`cs:${S}:OLD_KEY`, 'OLD_KEY', 'stored by keytar');
+    store(`cs:${S}`, 'OLD_KEY', `cs:${S}:OLD_KEY`);
+    expect(oldItems(`cs:${S}:OLD_KEY`)).toHaveLength(1);
+    const kc = new KeychainBackend(api, env);
+    expect(await kc.get(S, 'OLD_KEY')).toBe('stored by keytar');
+    expect(await kc.list(S)).toEqual(['OLD_KEY']);
+    expect((await secretsProcess(S, ['get', 'OLD_KEY'], env)).stdout).toBe('stored by keytar\n');
+    // Setting it again stores it the new way and leaves no stale twin.
+    await kc.set(S, 'OLD_KEY', 'new value');
+    expect(oldItems(`cs:${S}:OLD_KEY`)).toEqual([]);
+    expect(await kc.get(S, 'OLD_KEY')).toBe('new value');
+    expect(await kc.list(S)).toEqual(['OLD_KEY']);
+    // Delete reaches old items too.
+    store(`cs:${S}:GONE`, 'GONE', 'old');
+    store(`cs:${S}`, 'GONE', `cs:${S}:GONE`);
+    expect(await kc.delete(S, 'GONE')).toBe(true);
+    expect(await kc.get(S, 'GONE')).toBeUndefined();
+    expect(oldItems(`cs:${S}`)).toEqual([]);
+  }, 30_000);
 });
 
 describe('a D-Bus that does not answer does not hang cs', () => {
