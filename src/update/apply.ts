@@ -123,7 +123,8 @@ export async function applyUpdate(params: UpdateParams): Promise<UpdateResult> {
   });
 }
 
-async function fetchAndVerify(release: Release, key: string, work: string, params: UpdateParams): Promise<{ dir: string; comment: string }> {
+/** Downloads the release tarball into `work`, checks SHA-256 and the minisign signature with `key`, unpacks and checks the package. Throws UserError on any mismatch. */
+export async function fetchAndVerify(release: Release, key: string, work: string, params: UpdateParams): Promise<{ dir: string; comment: string }> {
   const small = params.limits?.small ?? SMALL_LIMITS;
   const tarball = path.join(work, release.tarballName);
   params.log(`downloading cs ${release.version} from ${release.tarball.host}`);
