@@ -55,7 +55,7 @@ export function requireInstalled(env: NodeJS.ProcessEnv): InstalledVersion {
   if (!installed) {
     throw new UserError(
       `cs is not installed under ${dataDir(env)} (no '${currentLink(env)}')`,
-      'install it with npm run setup from a release or checkout, then use cs -update',
+      'install it: npm i -g claude-sessions (updates then go through npm), or npm run setup from a checkout',
     );
   }
   return installed;
