@@ -121,19 +121,30 @@ function isOurLink(link: string, env: NodeJS.ProcessEnv): boolean {
   }
 }
 
-/** A `cs` on PATH that is not ours (claude-squad ships one too). */
-export function foreignCs(env: NodeJS.ProcessEnv): string | null {
+/**
+ * A `cs` on PATH that is not ours (claude-squad ships one too). The package
+ * being installed is ours wherever it runs from: npx puts its own bin dir on
+ * PATH, so its `cs` leads back into `sourceRoot`.
+ */
+export function foreignCs(env: NodeJS.ProcessEnv, sourceRoot?: string): string | null {
   const found = which('cs', env);
   if (!found) return null;
   const ours = path.join(binDir(env), 'cs');
   if (found === ours && isOurLink(ours, env)) return null;
+  if (sourceRoot !== undefined) {
+    try {
+      if (fs.realpathSync(found).startsWith(fs.realpathSync(sourceRoot) + path.sep)) return null;
+    } catch {
+      // a dangling link on PATH: not ours
+    }
+  }
   return found;
 }
 
 /** The links to make: refuses (before anything is placed) when `claude-sessions` is someone else's. */
-function planBins(env: NodeJS.ProcessEnv): { names: string[]; skippedCs: string | null } {
+function planBins(env: NodeJS.ProcessEnv, sourceRoot: string): { names: string[]; skippedCs: string | null } {
   const dir = binDir(env);
-  const foreign = foreignCs(env);
+  const foreign = foreignCs(env, sourceRoot);
   const names: string[] = [];
   for (const name of BIN_NAMES) {
     const link = path.join(dir, name);
@@ -380,7 +391,7 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   const previous = readState(env);
   const owned = new Set(previous?.placedFiles ?? []);
   const settings = planSettings(env, regs);
-  const bins = opts.layout === 'copy' ? planBins(env) : { names: [], skippedCs: null };
+  const bins = opts.layout === 'copy' ? planBins(env, sourceRoot) : { names: [], skippedCs: null };
   const claude = splitOwned(claudePlacements(sourceRoot, env), owned);
   const completionNames = opts.layout === 'copy' ? bins.names : ['cs', 'claude-sessions'];
   const completions = splitOwned(plannedCompletions(env, completionNames), owned);

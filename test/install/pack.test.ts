@@ -122,4 +122,21 @@ describe('npm i -g claude-sessions, then cs -install', () => {
     // The npm package itself is npm's to remove.
     expect(fs.existsSync(path.join(pkgDir, 'dist', 'cs.js'))).toBe(true);
   });
+
+  it('npx: runs cs from the tarball, and -install copies it out of npx\'s cache and links cs', { timeout: 180_000 }, () => {
+    const home = path.join(tmp, 'npx-home');
+    fs.mkdirSync(home);
+    const cache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
+    const env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', CS_NO_UPDATE_CHECK: '1', npm_config_cache: cache, npm_config_prefer_offline: 'true' };
+    const npx = (args: string[]) => spawnSync('npm', ['exec', '--yes', `--package=${tarball}`, '--', 'cs', ...args], { env, encoding: 'utf8', timeout: 150_000 });
+    const v = npx(['-version']);
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^cs \d+\.\d+\.\d+/);
+    const inst = npx(['-install']);
+    expect(inst.status, inst.stderr).toBe(0);
+    const linked = path.join(home, '.local/bin/cs');
+    expect(fs.realpathSync(linked)).toContain(path.join(home, '.local/share/cs/versions'));
+    expect(execFileSync(linked, ['-version'], { env, encoding: 'utf8' })).toBe(v.stdout);
+    expect(fs.existsSync(path.join(home, '.claude/settings.json'))).toBe(true);
+  });
 });
