@@ -22,6 +22,7 @@ _cs_data() {
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
       '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
       '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+      '-install:Register cs with Claude Code: hooks, slash commands, skill, completions' \
       '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
       '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
       '-version:Show the version' \
@@ -64,6 +65,7 @@ _cs_data() {
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
       '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
       '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+      '-install:Register cs with Claude Code: hooks, slash commands, skill, completions' \
       '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
       '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
       '-version:Show the version' \
@@ -152,6 +154,7 @@ _cs_id() {
     '-search') echo search ;;
     '-remote') echo remote ;;
     '-update') echo update ;;
+    '-install') echo install ;;
     '-uninstall') echo uninstall ;;
     '-completions') echo completions ;;
     '-version'|'-v'|'--version') echo version ;;

@@ -23,6 +23,7 @@ function __cs_data
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
                 '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+                '-install:Register cs with Claude Code: hooks, slash commands, skill, completions' \
                 '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
                 '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
                 '-version:Show the version' \
@@ -68,6 +69,7 @@ function __cs_data
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
                 '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
+                '-install:Register cs with Claude Code: hooks, slash commands, skill, completions' \
                 '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge' \
                 '-completions:Print the shell completion script for bash, zsh, fish or PowerShell' \
                 '-version:Show the version' \
@@ -186,6 +188,8 @@ function __cs_id
             echo remote
         case '-update'
             echo update
+        case '-install'
+            echo install
         case '-uninstall'
             echo uninstall
         case '-completions'

@@ -22,6 +22,7 @@ function __cs_data([string]$Key) {
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
             '-update:Update cs to the latest release, verified by SHA-256 and minisign'
+            '-install:Register cs with Claude Code: hooks, slash commands, skill, completions'
             '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge'
             '-completions:Print the shell completion script for bash, zsh, fish or PowerShell'
             '-version:Show the version'
@@ -67,6 +68,7 @@ function __cs_data([string]$Key) {
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
             '-update:Update cs to the latest release, verified by SHA-256 and minisign'
+            '-install:Register cs with Claude Code: hooks, slash commands, skill, completions'
             '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge'
             '-completions:Print the shell completion script for bash, zsh, fish or PowerShell'
             '-version:Show the version'
@@ -177,6 +179,7 @@ function __cs_id([string]$Word) {
         '-search' { 'search' }
         '-remote' { 'remote' }
         '-update' { 'update' }
+        '-install' { 'install' }
         '-uninstall' { 'uninstall' }
         '-completions' { 'completions' }
         '-version' { 'version' }

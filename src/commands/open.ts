@@ -70,6 +70,8 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   const { paths, created } = await openWorkspace(opts.name, ctx);
   // A daily, non-blocking notice; only where a person is watching.
   if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
+  // Hooks not registered, no keychain: said once per machine, on a terminal.
+  if (io.canPrompt) await (await import('../notices.js')).launchNotices(env, io);
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
   if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
   const releaseOnExit = () => lock.release();

@@ -21,7 +21,8 @@ export type SecretsOptions =
   | { sub: 'export-file'; session: string; file?: string; force: boolean }
   | { sub: 'import-file'; session: string; file?: string }
   | { sub: 'migrate-backend'; session: string; to: BackendName }
-  | { sub: 'age-init' | 'age-pubkey'; session: string }
+  /** No session: the machine's identity only (laptop B makes its key before it has a session). */
+  | { sub: 'age-init' | 'age-pubkey'; session?: string }
   | { sub: 'age-list'; session: string; json: boolean }
   | { sub: 'age-add'; session: string; name: string; pubkey: string }
   | { sub: 'age-remove'; session: string; name: string };
@@ -48,6 +49,12 @@ export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): 
   if (flag(p, '-help', '--help', '-h') || p.positionals.length === 0 || p.positionals[0] === 'help') return { sub: 'help' };
   const [sub, ...rest] = p.positionals;
   const pos = { ...p, positionals: [...rest, ...p.rest] };
+  // The age identity is per machine: `age init` and `age pubkey` need no session.
+  if (sub === 'age' && (rest[0] === 'init' || rest[0] === 'pubkey') && inv.session === undefined && !env.CLAUDE_SESSION_NAME) {
+    allowOnly(p, `age ${rest[0]}`, []);
+    expectPositionals({ ...p, positionals: rest.slice(1) }, 0, 0, `-secrets age ${rest[0]}`, `cs [<name>] -secrets age ${rest[0]}`);
+    return { sub: `age-${rest[0]}` };
+  }
   const session = sessionFrom(inv, env);
   const want = (min: number, max: number, usage: string) => expectPositionals(pos, min, max, `-secrets ${sub}`, `cs <name> -secrets ${usage}`);
   switch (sub) {
@@ -165,10 +172,11 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     io.out(renderCommandHelp(findCommand('-secrets')!, io.color));
     return 0;
   }
-  (await import('../remote/stub.js')).assertLocalSession(env, opts.session, '-secrets');
-  const sessionDir = existingSessionDir(opts.session, env);
+  if ((opts.sub === 'age-init' || opts.sub === 'age-pubkey') && opts.session === undefined) return machineIdentity(opts.sub, ctx);
+  (await import('../remote/stub.js')).assertLocalSession(env, opts.session!, '-secrets');
+  const sessionDir = existingSessionDir(opts.session!, env);
   const select = (): Promise<Selection> => selectBackend(opts.session, env, { notice: (line) => io.err(line) });
-  const s = opts.session;
+  const s = opts.session!;
 
   switch (opts.sub) {
     case 'set': {
@@ -267,7 +275,7 @@ async function runAge(
 ): Promise<number> {
   const { io, env } = ctx;
   const age = await import('../secrets/age.js');
-  const s = opts.session;
+  const s = opts.session!; // run() handles the session-less age init/pubkey
   switch (opts.sub) {
     case 'age-init': {
       const { created, id } = await age.initIdentity(env, ctx.now());
@@ -349,3 +357,18 @@ async function reexport(s: string, sessionDir: string, ctx: Context, age: typeof
 }
 
 export const command: Command<SecretsOptions> = { parse, run };
+
+/** `cs -secrets age init|pubkey` outside any session: this machine's identity, made or shown. */
+async function machineIdentity(sub: 'age-init' | 'age-pubkey', ctx: Context): Promise<number> {
+  const { io, env } = ctx;
+  const age = await import('../secrets/age.js');
+  if (sub === 'age-pubkey') {
+    io.out((await age.requireIdentity(env)).recipient);
+    return 0;
+  }
+  const { created, id } = await age.initIdentity(env, ctx.now());
+  io.err(created ? `created ${tildify(id.file, env)}` : `using the existing ${tildify(id.file, env)}`);
+  io.err('add it to a session from a machine that can read it: cs <name> -secrets age add <name> <this pubkey>');
+  io.out(id.recipient);
+  return 0;
+}

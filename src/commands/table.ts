@@ -288,6 +288,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => cmd(import('./update.js')),
   },
   {
+    name: '-install',
+    aliases: [],
+    scope: 'global',
+    summary: 'Register cs with Claude Code: hooks, slash commands, skill, completions',
+    usage: ['cs -install'],
+    notes: [
+      'Run once after npm i -g claude-sessions (a clone runs it through npm run setup).',
+      'settings.json is checked before anything is placed and backed up before it changes;',
+      'only cs\'s own entries are touched, and files of yours with the same names are left alone.',
+      'Running it again changes nothing; cs -uninstall removes exactly what it added.',
+    ],
+    examples: ['$ npm i -g claude-sessions && cs -install', '$ npx claude-sessions -install'],
+    load: () => cmd(import('./install.js')),
+  },
+  {
     name: '-uninstall',
     aliases: [],
     scope: 'global',

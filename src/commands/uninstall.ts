@@ -41,5 +41,7 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
   } else {
     io.err(`cs: uninstalled; your sessions in ${sessionsRoot(env)} and your secrets are kept (cs -uninstall --purge removes them)`);
   }
+  // The package itself belongs to npm.
+  if (state.layout === 'in-place') io.err('cs: to remove the cs command too: npm rm -g claude-sessions');
   return 0;
 }

@@ -43,7 +43,7 @@ export async function checkClaude(env: NodeJS.ProcessEnv): Promise<CheckResult> 
 }
 
 export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
-  const fix = 'run the installer again (npm run setup in the cs source, or cs -update); it keeps one entry per hook';
+  const fix = 'run: cs -install (it keeps one entry per hook)';
   const { hooksDir, settingsPath } = await import('../install/install.js');
   const { HOOKS } = await import('../hooks/registry.js');
   const file = settingsPath(env);
@@ -94,10 +94,10 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
 export async function checkKeychain(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const forced = env.CS_SECRETS_BACKEND?.trim();
   if (forced === 'encrypted') return ok('keychain', 'not used: CS_SECRETS_BACKEND=encrypted (secrets in ~/.cs-secrets/<session>.enc)');
-  const { probeKeychain } = await import('../secrets/keychain.js');
+  const { keychainFix, probeKeychain } = await import('../secrets/keychain.js');
   const probe = await probeKeychain(env);
   if (probe.ok) return ok('keychain', 'the OS keychain answers');
-  const fix = 'start or unlock the keyring (gnome-keyring / Secret Service over D-Bus), or set CS_SECRETS_BACKEND=encrypted';
+  const fix = keychainFix(probe.fault);
   return forced === 'keychain' ? fail('keychain', `CS_SECRETS_BACKEND=keychain, but the keychain does not answer: ${probe.reason}`, fix) : warn('keychain', `the OS keychain does not answer (${probe.reason}); secrets go to the encrypted file`, fix);
 }
 

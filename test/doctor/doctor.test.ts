@@ -70,12 +70,12 @@ describe('cs -doctor', () => {
       fs.writeFileSync(bad, '#!/bin/sh\necho boom >&2\nexit 3\n', { mode: 0o755 });
       env.CLAUDE_CODE_BIN = bad;
     }, /exited 3: boom/, /reinstall Claude Code/],
-    ['settings.json gone', 'hooks', () => fs.rmSync(settingsPath(env)), /does not exist/, /run the installer again/],
+    ['settings.json gone', 'hooks', () => fs.rmSync(settingsPath(env)), /does not exist/, /^run: cs -install/],
     ['a hook entry removed', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       delete st.hooks.Stop;
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
-    }, /2 of \d+ hook entries missing.*Stop stop/, /run the installer again/],
+    }, /2 of \d+ hook entries missing.*Stop stop/, /^run: cs -install/],
     ['a hook entry duplicated', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       st.hooks.PreCompact.push(st.hooks.PreCompact[0]);
