@@ -10,7 +10,7 @@ import { UnsafePathError, appendConfined, writeConfined } from '../../src/confin
 import { escapeControls } from '../../src/format.js';
 import { JsonSkimmer, omittedBytes, skimJson } from '../../src/hooks/skim.js';
 import { Repo } from '../../src/git/repo.js';
-import { syncPull } from '../../src/git/sync.js';
+import { cloneSession, syncPull } from '../../src/git/sync.js';
 import { readTimeline } from '../../src/timeline/timeline.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../support/hooks.js';
 
@@ -79,6 +79,11 @@ describe('writes under .cs/ never follow a symlink', () => {
     await expect(syncPull(new Repo(ws(), { env }), 'confined')).rejects.toThrow(/has symlinks under \.cs\/ \(\.cs\/changes\.md\)/);
     expect(fs.lstatSync(sb.session.changes).isSymbolicLink()).toBe(false);
     expect(git(ws(), 'rev-parse', 'HEAD')).toBe(head);
+    // -sync clone of the same remote: refused, and nothing is left behind.
+    const target = path.join(sb.root, 'cloned');
+    await expect(cloneSession(bare, target, { env })).rejects.toThrow(/has symlinks under \.cs\/ \(\.cs\/changes\.md\)/);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(sb.root).filter((n) => n.includes('cloned'))).toEqual([]);
   });
 });
 
