@@ -138,7 +138,8 @@ describe('hook input corpus', () => {
     const env = { PATH: process.env.PATH, HOME: sb.home, CLAUDE_PROJECT_DIR: plain };
     const before = snapshotOutside(sb.dir, '/nonexistent');
     await inBatches(
-      corpus(plain).flatMap(([, input]) => SCRIPTS.map((script) => ({ input, script }))),
+      // The 50 MB inputs matter inside a session (the record must be written); outside, every script exits before reading.
+      corpus(plain).filter(([name]) => !name.startsWith('50 MB')).flatMap(([, input]) => SCRIPTS.map((script) => ({ input, script }))),
       6,
       async ({ input, script }) => {
         const r = await runHookScript(script, input, env);
