@@ -3,6 +3,21 @@
 import { spawn } from 'node:child_process';
 import { ProcessError, UserError } from './errors.js';
 
+/**
+ * cs's own secrets that may sit in its environment (CS_SECRETS_PASSWORD,
+ * CS_SERVE_TOKEN, and any later CS_*_TOKEN/_PASSWORD/_PASSPHRASE/_SECRET/_KEY):
+ * cs reads them; no child ever inherits them (Claude, its Bash tool calls,
+ * git, ssh...).
+ */
+export const CS_SECRET_VAR = /^CS_\w*_(PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY)$/i;
+
+/** The environment for any child process: `env` without cs's own secrets. The one place child environments are built from. */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !CS_SECRET_VAR.test(k)) out[k] = v;
+  return out;
+}
+
 export interface RunResult {
   stdout: string;
   stderr: string;
@@ -23,7 +38,7 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: opts.env,
+      env: childEnv(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: opts.timeoutMs,
     });
@@ -63,7 +78,7 @@ export function runAttached(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
 ): Promise<{ code: number; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: 'inherit' });
     let killTimer: NodeJS.Timeout | undefined;
     const forward = (sig: NodeJS.Signals) => () => {
       if (sig === 'SIGINT' && process.stdin.isTTY) return;

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { errorMessage } from '../errors.js';
+import { writeConfined } from '../confine.js';
 import { ensureDir, writeFileAtomic } from '../fsutil.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
@@ -110,8 +111,7 @@ function readMarks(sessionDir: string): Marks {
 }
 
 function writeMarks(sessionDir: string, marks: Marks): void {
-  ensureDir(path.dirname(marksFile(sessionDir)));
-  writeFileAtomic(marksFile(sessionDir), JSON.stringify(marks) + '\n', 0o600);
+  writeConfined(marksFile(sessionDir), JSON.stringify(marks) + '\n', 0o600);
 }
 
 // --- keys ------------------------------------------------------------------------
@@ -291,8 +291,7 @@ export async function exportTranscripts(t: SyncTarget, report: Report): Promise<
     const plain = sha256(portable);
     if (marks[c.uuid]?.plain === plain && fs.existsSync(target)) continue;
     const bytes = await encryptTranscript(portable, keys.recipients);
-    ensureDir(path.dirname(target));
-    writeFileAtomic(target, bytes, 0o644);
+    writeConfined(target, bytes, 0o644);
     marks[c.uuid] = { file: sha256(bytes), plain };
     writeMarks(t.sessionDir, marks);
     result.exported.push(c.uuid);

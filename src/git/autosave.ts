@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { writeConfined } from '../confine.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';
@@ -111,8 +112,7 @@ export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: Au
   const t = now();
   if (t >= last && t - last < minIntervalMs) return { saved: false, reason: 'throttled' };
   const repo = await openRepo(dir, opts);
-  ensureDir(localDir(dir));
-  writeFileAtomic(stamp, String(t));
+  writeConfined(stamp, String(t));
   return autosaveIn(repo);
 }
 
@@ -160,7 +160,7 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
       }
       throw new GitError(['update-ref', AUTO_REF], r.code, r.stderr);
     }
-    writeFileAtomic(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
+    writeConfined(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
     return { saved: true, commit, tree, parent: prev ?? head };
   } catch (e) {
     throw explainWriteError(repo.dir, e);

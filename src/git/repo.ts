@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 import { ProcessError, UserError } from '../errors.js';
 import { which } from '../session/claude-bin.js';
-import { missingProgram, run } from '../proc.js';
+import { childEnv, missingProgram, run } from '../proc.js';
 
 export interface GitOptions {
   /** Environment git runs with (HOME decides the user's config). Default: process.env. */
@@ -75,7 +75,7 @@ const ENV_CATEGORIES: Record<string, string> = {
 /** The environment git runs with: the caller's, minus repo redirections and editors. */
 export function gitEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) {
+  for (const [k, v] of Object.entries(childEnv(env))) {
     if (v === undefined) continue;
     const upper = k.toUpperCase();
     if (REPO_VARS.includes(upper) || INTERACTIVE_VARS.includes(upper)) continue;

@@ -9,6 +9,7 @@ import { UsageError, UserError } from '../errors.js';
 import { ensureDir, exists } from '../fsutil.js';
 import { LOCAL_DIR, isAncestor, prepareRepo } from './autosave.js';
 import { GitError, Repo, explainWriteError, guardWrite, lastLine, type GitOptions } from './repo.js';
+import { refuseLinksUnderMeta } from './links.js';
 import { commitSessionUpdate, type CommitReport } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
 import { synced } from '../timeline/hooks.js';
@@ -194,6 +195,7 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   const theirs = await repo.resolve(remoteRef);
   if (!theirs) return { ...base, result: 'no-remote-branch' };
+  await refuseLinksUnderMeta(repo, theirs, `${url} (${branch})`);
   const ours = await repo.resolve('HEAD');
   if (!ours) {
     // Nothing local yet (an empty clone): just take the remote branch.
@@ -308,6 +310,7 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
   try {
     await outside.git(['clone', '--quiet', '--', url, tmp], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
     await checkoutWhenHeadless(new Repo(tmp, opts));
+    if (await new Repo(tmp, opts).resolve('HEAD')) await refuseLinksUnderMeta(new Repo(tmp, opts), 'HEAD', url);
     ensureDir(path.join(tmp, LOCAL_DIR));
     await prepareRepo(tmp, opts);
     if (exists(target)) throw new UserError(`${target} appeared while cloning`, `the clone was discarded; remove ${target} or pick another name`);

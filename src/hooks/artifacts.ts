@@ -5,12 +5,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import { mkdirConfined, writeConfined } from '../confine.js';
+import { exists, readFileOr } from '../fsutil.js';
 import { withLock } from '../lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import type { HookInput } from './protocol.js';
 import { obj, redirectInput, str } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
+import { MAX_KEPT_STRING, omittedBytes } from './skim.js';
 
 export const TRACKED_EXTENSIONS = new Set(['sh', 'bash', 'zsh', 'py', 'js', 'ts', 'rb', 'pl', 'conf', 'config', 'json', 'yaml', 'yml', 'toml', 'ini', 'env']);
 const SECRET_NAME = /(key|secret|password|token|credential|auth|apikey|api_key)/i;
@@ -29,6 +31,8 @@ export interface ManifestEntry {
   captured_at: string;
   sha256: string;
   secrets: string[];
+  /** Set when the Write was too big to scan for secrets: it stayed at its path, unscanned. */
+  not_scanned?: string;
 }
 
 export function readManifest(file: string): ManifestEntry[] {
@@ -56,13 +60,15 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
   const toolInput = obj(input, 'tool_input');
   const filePath = toolInput && str(toolInput, 'file_path');
   const content = toolInput && str(toolInput, 'content');
-  if (!toolInput || !filePath || content === undefined) return null;
+  const tooBig = toolInput && omittedBytes(toolInput.content);
+  if (!toolInput || !filePath || (content === undefined && tooBig === undefined)) return null;
   const p = session.paths;
   const target = realTarget(path.isAbsolute(filePath) ? filePath : path.join(str(input, 'cwd') ?? p.dir, filePath));
   const workspace = fs.realpathSync(p.dir);
   // Outside the workspace, or already inside .cs/: not ours to move.
   if (!isInside(target, workspace) || isInside(target, path.join(workspace, '.cs'))) return null;
   if (!isTrackedFile(target)) return null;
+  if (content === undefined) return recordUnscanned(p, target, path.relative(workspace, target), tooBig!, now);
 
   const { redact } = await import('../secrets/detect.js');
   const manifest = readManifest(p.manifest);
@@ -80,11 +86,11 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
     return redirectInput({ ...toolInput, content: result.content });
   }
 
-  fs.mkdirSync(p.artifacts, { recursive: true });
+  mkdirConfined(p.artifacts);
   const name = await withLock(path.join(p.local, 'manifest.lock'), () => {
     const entries = readManifest(p.manifest);
     const listed = new Set(entries.map((e) => e.name));
-    const chosen = freeName(path.basename(target), (n) => listed.has(n) || fs.existsSync(path.join(p.artifacts, n)));
+    const chosen = freeName(path.basename(target), (n) => listed.has(n) || exists(path.join(p.artifacts, n)));
     entries.push({
       name: chosen,
       original_path: target,
@@ -92,9 +98,25 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
       sha256: createHash('sha256').update(result.content).digest('hex'),
       secrets: keys,
     });
-    writeFileAtomic(p.manifest, JSON.stringify(entries, null, 2) + '\n');
+    writeConfined(p.manifest, JSON.stringify(entries, null, 2) + '\n');
     return chosen;
   });
   appendSessionLog(p.sessionLog, `artifact captured: ${name} (from ${path.relative(workspace, target)})${keys.length ? `; secrets stored: ${keys.join(', ')}` : ''}`, now);
   return redirectInput({ ...toolInput, file_path: path.join(p.artifacts, name), content: result.content });
+}
+
+/**
+ * A Write whose content was too big to read (skim.ts) cannot be scanned for
+ * secrets: it stays at its path, and the session log and the MANIFEST say
+ * it was not scanned, so nobody takes it for checked.
+ */
+async function recordUnscanned(p: HookSession['paths'], target: string, shown: string, bytes: number, now: Date): Promise<null> {
+  const why = `too big to scan for secrets (${bytes} bytes, over ${MAX_KEPT_STRING})`;
+  appendSessionLog(p.sessionLog, `not scanned: ${shown} is ${why}; it was written in place`, now);
+  await withLock(path.join(p.local, 'manifest.lock'), () => {
+    const entries = readManifest(p.manifest);
+    entries.push({ name: path.basename(target), original_path: target, captured_at: now.toISOString(), sha256: '', secrets: [], not_scanned: why });
+    writeConfined(p.manifest, JSON.stringify(entries, null, 2) + '\n');
+  });
+  return null;
 }

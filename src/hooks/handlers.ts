@@ -2,8 +2,9 @@
 // file effects. main.ts does the I/O and the never-break-Claude guard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { mkdirConfined, noLinkFrom, writeConfined } from '../confine.js';
 import { run } from '../proc.js';
+import { describeHolder, liveHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv } from '../session/paths.js';
 import { shellQuote } from '../shell.js';
@@ -28,6 +29,16 @@ export type Handler = (c: HookContext) => Promise<object | null>;
 
 const log = (c: HookContext, message: string) => appendSessionLog(c.session.paths.sessionLog, message, c.now);
 
+/**
+ * For a Claude cs did not launch: true (and logged) when a live cs holds the
+ * session, whose own recovery, pull and commit must not be undone by ours.
+ */
+function heldElsewhere(c: HookContext, skipped: string): boolean {
+  const holder = liveHolder(c.session.paths.lock);
+  if (holder) log(c, `another cs holds this session (${describeHolder(holder)}): ${skipped} left to it`);
+  return holder !== null;
+}
+
 export const STOP_REMINDER_INTERVAL_MS = 5 * 60 * 1000;
 
 async function sessionStart(c: HookContext): Promise<object | null> {
@@ -41,7 +52,7 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
-  if (!c.session.launchedByCs && source === 'startup') {
+  if (!c.session.launchedByCs && source === 'startup' && !heldElsewhere(c, 'crash recovery and pull')) {
     const { beforeClaude } = await import('../session/lifecycle.js');
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
   }
@@ -111,8 +122,7 @@ async function stop(c: HookContext): Promise<object | null> {
   const changedAt = fs.statSync(p.changes, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const notedAt = fs.statSync(p.discoveries, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (changes <= state.changes || changedAt <= notedAt) return null;
-  fs.mkdirSync(p.local, { recursive: true });
-  writeFileAtomic(stateFile, JSON.stringify({ at: c.now.getTime(), changes }));
+  writeConfined(stateFile, JSON.stringify({ at: c.now.getTime(), changes }));
   log(c, 'reminded Claude to record discoveries');
   return blockStop('cs: files changed since .cs/discoveries.md was last updated. Add a short "## <date> <topic>" section there with what you found or decided (skip if nothing is worth keeping), then stop.');
 }
@@ -130,7 +140,7 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   if (reason !== 'clear') recordEvent(p.dir, 'SessionEnd', c.now);
   timeline.sessionEnded(p, c.input, c.now);
   if (reason !== 'clear') await archiveArtifacts(c);
-  if (!c.session.launchedByCs) {
+  if (!c.session.launchedByCs && !heldElsewhere(c, 'the session-end commit')) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.
     const { afterClaude } = await import('../session/lifecycle.js');
     await afterClaude(p, c.env, (line, _level, o) => o?.logged !== false && log(c, line));
@@ -143,7 +153,7 @@ async function archiveArtifacts(c: HookContext): Promise<void> {
   const p = c.session.paths;
   const files = fs.existsSync(p.artifacts) ? fs.readdirSync(p.artifacts) : [];
   if (files.filter((f) => f !== 'MANIFEST.json').length === 0) return;
-  fs.mkdirSync(p.archives, { recursive: true });
+  mkdirConfined(p.archives);
   const name = `artifacts-${c.now.toISOString().replace(/[:.]/g, '-')}.tar.gz`;
   await run('tar', ['-czf', path.join(p.archives, name), '-C', p.meta, 'artifacts']);
   log(c, `artifacts archived to .cs/archives/${name}`);
@@ -159,14 +169,22 @@ async function subagentStart(c: HookContext): Promise<object | null> {
   return additionalContext('SubagentStart', sessionContext(c.session));
 }
 
-/** Allows Write/Edit of files inside the session's own .cs/ (where we redirect artifacts); nothing else. */
+/**
+ * Allows Write/Edit of files inside the session's own .cs/ (where we
+ * redirect artifacts); nothing else. A symlink anywhere from `.cs` down,
+ * dangling or not, makes the path not ours: Claude would write through it.
+ */
 async function permissionRequest(c: HookContext): Promise<object | null> {
   const tool = str(c.input, 'tool_name');
   if (!tool || !['Write', 'Edit', 'MultiEdit'].includes(tool)) return null;
   const file = str(obj(c.input, 'tool_input') ?? {}, 'file_path');
   if (!file || !path.isAbsolute(file)) return null;
-  const meta = fs.realpathSync(c.session.paths.meta);
-  return isInside(realTarget(file), meta) ? allowPermission() : null;
+  // The session directory itself may be reached through a link (an adopted
+  // project): the path may spell it either way.
+  const abs = path.resolve(file);
+  const meta = [path.resolve(c.session.paths.meta), path.join(fs.realpathSync(c.session.paths.dir), '.cs')].find((m) => isInside(abs, m));
+  if (!meta || !noLinkFrom(meta, abs)) return null;
+  return isInside(realTarget(abs), fs.realpathSync(meta)) ? allowPermission() : null;
 }
 
 export const HANDLERS: Record<string, Handler> = {

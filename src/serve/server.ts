@@ -144,7 +144,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     try {
       const { searchSessions } = await import('../search/search.js');
       const r = await searchSessions({ env: opts.env, query: q, session: only ?? undefined, limit: 50 });
-      json(200, r.hits);
+      // The session name and the path relative to it; never an absolute path
+      // (it would show the home directory and user name to the page).
+      json(
+        200,
+        r.hits.map(({ path: _absolute, ...hit }) => hit),
+      );
     } catch (e) {
       problem(500, (e as Error).message);
     }

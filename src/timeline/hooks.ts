@@ -2,7 +2,8 @@
 // effort: a timeline problem never changes what the hook answers Claude.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeConfined } from '../confine.js';
+import { escapeControls } from '../format.js';
 import type { HookInput } from '../hooks/protocol.js';
 import { obj, str } from '../hooks/protocol.js';
 import type { SessionPaths } from '../session/paths.js';
@@ -21,7 +22,7 @@ export function toolTarget(toolInput: HookInput | undefined, sessionDir: string)
     let t = v;
     if (path.isAbsolute(t) && (t === sessionDir || t.startsWith(sessionDir + path.sep))) t = path.relative(sessionDir, t) || '.';
     // eslint-disable-next-line no-control-regex
-    t = t.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+    t = escapeControls(t.replace(/[\x00-\x1f\x7f]+/g, ' ').trim());
     return t.length > MAX_TARGET ? t.slice(0, MAX_TARGET - 1) + '…' : t;
   }
   return '';
@@ -45,8 +46,7 @@ function readSections(p: SessionPaths): string[] {
 }
 
 function writeSeen(p: SessionPaths, count: number): void {
-  fs.mkdirSync(p.local, { recursive: true });
-  writeFileAtomic(stateFile(p), JSON.stringify({ sections: count }));
+  writeConfined(stateFile(p), JSON.stringify({ sections: count }));
 }
 
 /** Remembers how many discoveries exist now, so only later ones become events. */

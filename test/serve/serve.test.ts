@@ -98,6 +98,13 @@ describe('cs -serve', () => {
       expect((await request(base + p, { headers: auth })).status, p).toBe(404);
     }
     expect((await request(`${base}/api/sessions/nope`, { headers: auth })).status).toBe(404);
+    // Search hits name the session and a path inside it, never an absolute path.
+    fs.appendFileSync(sb.session.discoveries, '\n## found\nthe frobnicator needs a restart\n');
+    const found = await request(`${base}/api/search?q=frobnicator`, { headers: auth });
+    expect(found.status).toBe(200);
+    expect(JSON.parse(found.body)).toMatchObject([{ session: 'watched', file: '.cs/discoveries.md' }]);
+    expect(found.body).not.toContain(sb.dir);
+    expect(found.body).not.toContain(sb.home);
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       expect((await request(`${base}/api/sessions`, { method, headers: auth, body: method === 'DELETE' ? undefined : '{}' })).status, method).toBe(405);
     }
