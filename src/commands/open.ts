@@ -9,7 +9,7 @@ import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
 import { requireClaude } from '../session/claude-bin.js';
-import { planConversation } from '../conversations/launch.js';
+import { hasClaudeFlag, planConversation } from '../conversations/launch.js';
 import { isUuid } from '../conversations/store.js';
 import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
@@ -84,7 +84,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     // A --settings of the user's own would replace ours (Claude keeps one):
     // then the command hooks do all the work instead of our HTTP endpoint.
-    const userSettings = opts.claudeArgs.some((a) => a === '--settings' || a.startsWith('--settings='));
+    const userSettings = hasClaudeFlag(opts.claudeArgs, ['--settings']);
     const hookServer = userSettings ? null : await startHookServer(paths, env);
     stopServer = hookServer?.close;
     const args = [...(hookServer ? ['--settings', hookServer.settingsFile] : []), ...plan.args, ...opts.claudeArgs];
