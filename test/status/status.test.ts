@@ -151,7 +151,8 @@ describe('following all sessions', () => {
 
 describe('watchStatus over many polls', () => {
   it('leaves at most one abort listener on the signal, and no MaxListenersExceededWarning', async () => {
-    const { getEventListeners } = await import('node:events');
+    const { EventEmitter } = await import('node:events');
+    const getEventListeners = (t: EventTarget, e: string) => (EventEmitter as unknown as { getEventListeners(t: EventTarget, e: string): unknown[] }).getEventListeners(t, e);
     const { watchStatus } = await import('../../src/status/watch.js');
     const root = makeTempDir('cs-watch-leak-');
     const warnings: string[] = [];
