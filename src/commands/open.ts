@@ -1,5 +1,6 @@
 // `cs <name>`: create the session or resume it, take its lock, launch Claude
 // Code inside it with the session environment, and clean up when it exits.
+import * as fs from 'node:fs';
 import { flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { runAttached } from '../proc.js';
@@ -9,8 +10,9 @@ import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
 import { requireClaude } from '../session/claude-bin.js';
-import { hasClaudeFlag, planConversation } from '../conversations/launch.js';
-import { isUuid } from '../conversations/store.js';
+import { hasClaudeFlag, planConversation, type LaunchPlan } from '../conversations/launch.js';
+import { isUuid, unpinConversation } from '../conversations/store.js';
+import { transcriptFile } from '../conversations/transcripts.js';
 import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
 import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
@@ -99,6 +101,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     await stopServer?.();
     stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
+    settleFailedStart(result, plan, paths, env, report);
     await afterClaude(paths, env, report);
     return result.code;
   } finally {
@@ -106,6 +109,18 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     lock.release();
     process.off('exit', releaseOnExit);
   }
+}
+
+/**
+ * Claude ending with an error is said, and a conversation cs pinned for it
+ * that Claude never started (no transcript: it failed at once, or the user
+ * declined the folder-trust question) is taken back, so none is left listed
+ * as missing.
+ */
+function settleFailedStart(result: { code: number; signal: NodeJS.Signals | null }, plan: LaunchPlan, paths: SessionPaths, env: NodeJS.ProcessEnv, report: Report): void {
+  if (result.code === 0) return;
+  if (!result.signal) report(`Claude Code exited with status ${result.code}`, 'warn');
+  if (plan.how === 'new' && plan.uuid && !fs.existsSync(transcriptFile(env, paths.dir, plan.uuid))) unpinConversation(paths.dir, plan.uuid);
 }
 
 async function openWorkspace(name: string, ctx: Context): Promise<{ paths: SessionPaths; created: boolean }> {

@@ -93,6 +93,30 @@ describe('cs <name>: create and resume', () => {
     expect(r.code).toBe(7);
   });
 
+  it('says when Claude exits with an error, and leaves no conversation listed that Claude never started', async () => {
+    const r = await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_EXIT: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Claude Code exited with status 1/);
+    const listed = await runCs(['work', '-conversations', '--json'], { env: sb.env });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    // The next start makes a fresh conversation without a "no transcript" warning.
+    const again = await runCs(['work'], { env: sb.env });
+    expect(again.stderr).not.toMatch(/has no transcript/);
+    expect(claudeStarts(sb).at(-1)!.argv).toContain('--session-id');
+  });
+
+  it('says CLAUDE_CODE_BIN names a directory, pointing at the program inside', async () => {
+    const dir = path.join(sb.dir, 'claude-dir');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(sb.env.CLAUDE_CODE_BIN!, path.join(dir, 'claude'));
+    fs.chmodSync(path.join(dir, 'claude'), 0o755);
+    const r = await runCs(['work'], { env: { ...sb.env, CLAUDE_CODE_BIN: dir } });
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/CLAUDE_CODE_BIN names a directory, not a program: .*claude-dir — set it to the claude program itself: CLAUDE_CODE_BIN=.*claude-dir\/claude/);
+    expect(r.stderr).not.toMatch(/was not found/);
+    expect(fs.existsSync(path.join(sb.root, 'work'))).toBe(false);
+  });
+
   it('restores missing template files of an existing session and says so', async () => {
     await runCs(['work'], { env: sb.env });
     fs.rmSync(path.join(sb.root, 'work/.cs/discoveries.md'));
