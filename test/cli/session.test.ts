@@ -246,7 +246,16 @@ describe('cs -ls and cs -rm', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC$/);
-    expect(lines.find((l) => l.startsWith('alpha'))).toMatch(/^alpha\s+-\s+just now\s+2\s+1\s+-$/);
+    // A closed session says so, as --json does.
+    expect(lines.find((l) => l.startsWith('alpha'))).toMatch(/^alpha\s+closed\s+just now\s+2\s+1\s+-$/);
+    // The objective, where the terminal is wide enough for it.
+    const readme = path.join(sb.root, 'beta/.cs/README.md');
+    fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(/## Objective\n/, '## Objective\nShip the parser rewrite before Friday\n'));
+    const wide = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '160' } })).stdout.split('\n');
+    expect(wide[0]).toMatch(/SYNC\s+OBJECTIVE$/);
+    expect(wide.find((l) => l.startsWith('beta'))).toMatch(/-\s+Ship the parser rewrite before Friday$/);
+    const narrow = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '70' } })).stdout;
+    expect(narrow).not.toMatch(/OBJECTIVE|Ship the parser/);
     const json = JSON.parse((await runCs(['-list', '--json'], { env: sb.env })).stdout);
     expect(json.map((s: { name: string }) => s.name).sort()).toEqual(['alpha', 'beta']);
     expect(json.find((s: { name: string }) => s.name === 'alpha')).toMatchObject({ discoveries: 2, artifacts: 1, sync: 'none', location: 'local', open: false });
