@@ -18,6 +18,7 @@ import { startHookServer } from '../hooks/server.js';
 import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
 import { splitHostSession, validateHostArg } from '../remote/hosts.js';
 import { isRemoteStub } from '../remote/stub.js';
+import { confirmCommandLikeName } from './suggest.js';
 import type { Context, Invocation } from './types.js';
 
 export interface OpenOptions {
@@ -131,6 +132,7 @@ async function openWorkspace(name: string, ctx: Context): Promise<{ paths: Sessi
     }
     return { paths: found.paths, created: false };
   }
+  await confirmCommandLikeName(name, ctx.io);
   const paths = await createSession(ctx.env, name, ctx.now());
   ctx.io.err(`cs: created session '${name}' at ${paths.dir}`);
   return { paths, created: true };
