@@ -15,7 +15,8 @@ import { isUuid, unpinConversation } from '../conversations/store.js';
 import { transcriptFile } from '../conversations/transcripts.js';
 import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
-import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
+import { afterClaude, beforeClaude, type Busy, type Report } from '../session/lifecycle.js';
+import { step } from '../progress.js';
 import { splitHostSession, validateHostArg } from '../remote/hosts.js';
 import { isRemoteStub } from '../remote/stub.js';
 import { confirmCommandLikeName } from './suggest.js';
@@ -82,7 +83,8 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
       appendSessionLog(paths.sessionLog, line, ctx.now());
       io.err(level === 'warn' ? io.color.yellow(`cs: ${line}`) : io.color.dim(`cs: ${line}`));
     };
-    await beforeClaude(paths, env, report);
+    const busy: Busy = (message, work) => step(io, message, work);
+    await beforeClaude(paths, env, report, busy);
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
     const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     // A --settings of the user's own would replace ours (Claude keeps one):
@@ -103,7 +105,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
     settleFailedStart(result, plan, paths, env, report);
-    await afterClaude(paths, env, report);
+    await afterClaude(paths, env, report, busy);
     return result.code;
   } finally {
     await stopServer?.();

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { dropAutosave } from './autosave.js';
 import { guardWrite, openRepo, type GitOptions, type Repo } from './repo.js';
-import { pushBranch } from './sync.js';
+import { pushBranch, RemoteError, syncTimeoutMs } from './sync.js';
 import { readSyncConf } from './syncconf.js';
 
 export interface CommitReport {
@@ -76,9 +76,10 @@ export async function sessionEndCommit(dir: string, opts: GitOptions = {}): Prom
   const remote = (await repo.tryRaw(['config', '--get', 'remote.origin.url'])).stdout.trim() || conf.remote;
   if (!remote) return { ...report, pushed: false };
   try {
-    await pushBranch(repo, { timeoutMs: 60_000 });
+    await pushBranch(repo, { timeoutMs: syncTimeoutMs(opts.env ?? process.env) });
     return { ...report, pushed: true };
   } catch (e) {
+    if (e instanceof RemoteError) return { ...report, pushed: false, pushError: e.reason };
     if (e instanceof UserError) return { ...report, pushed: false, pushError: e.message };
     throw e;
   }
