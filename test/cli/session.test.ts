@@ -67,16 +67,21 @@ describe('cs <name>: create and resume', () => {
     expect(userArgs()[1]).toEqual(['--resume', u1]);
     expect(userArgs()[2]![0]).toBe('--session-id');
     expect(userArgs()[3]).toEqual(['--resume', 'abc']);
-    // The same flags in the `--flag=value` spelling: cs adds nothing of its own.
+    // A session from before pinned conversations: Claude's own --continue.
+    fs.rmSync(path.join(sb.root, 'work/.cs/conversations.json'));
+    await runCs(['work'], { env: sb.env });
+    expect(userArgs()[4]).toEqual(['--continue']);
+  });
+
+  it("steps aside for Claude's own conversation flags in the --flag=value spelling too", async () => {
+    await runCs(['work'], { env: sb.env });
+    const userArgs = () => claudeStarts(sb).map((s) => s.argv.slice(2));
+    const [, u1] = userArgs()[0]!;
     const given = '0b4d1e6c-2f0a-4a8e-9c1d-7e5f3a2b1c00';
     for (const flagArg of [`--session-id=${given}`, `--resume=${u1}`]) {
       await runCs(['work', '--', '-p', 'hello', flagArg], { env: sb.env });
       expect(userArgs().at(-1)).toEqual(['-p', 'hello', flagArg]);
     }
-    // A session from before pinned conversations: Claude's own --continue.
-    fs.rmSync(path.join(sb.root, 'work/.cs/conversations.json'));
-    await runCs(['work'], { env: sb.env });
-    expect(userArgs().at(-1)).toEqual(['--continue']);
   });
 
   it("leaves the hooks to the command scripts when the user passes their own --settings", async () => {
