@@ -85,7 +85,7 @@ _cs_data() {
       '--yes:do not ask for confirmation';;
     args:sync) printf '%s\n' \
       'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
-      'push:commit what changed and push it' \
+      'push:commit what changed and push it (--create: make a missing local bare repository first)' \
       'pull:fetch and rebase onto the remote (logs merge line by line)' \
       'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' \
       'auto:pull at session start, push at session end (on|off)' \

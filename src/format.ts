@@ -28,10 +28,10 @@ export function table(header: readonly string[], rows: readonly (readonly string
 /**
  * The STATUS cell of `cs -ls` for a session's live status (working |
  * needs-you | idle | closed | '' when never recorded; src/status/status.ts):
- * the state while Claude runs, "-" once it is closed or when nothing was recorded.
+ * the state's word (closed included, as --json says it), "-" when nothing was recorded.
  */
 export function statusCell(status: string | undefined): string {
-  return status && status !== 'closed' ? status : '-';
+  return status || '-';
 }
 
 // C0/C1 controls, DEL, line/paragraph separators, bidi overrides and

@@ -309,7 +309,11 @@ async function runAge(
       return 0;
     }
     case 'age-add': {
-      const { replaced } = age.addRecipient(sessionDir, opts.name, opts.pubkey);
+      const { replaced, existing } = age.addRecipient(sessionDir, opts.name, opts.pubkey);
+      if (existing) {
+        io.err(`that key is already recipient '${existing}' of session '${s}'; nothing added (to rename it: cs ${s} -secrets age remove ${existing}, then add it again)`);
+        return 0;
+      }
       io.err(`${replaced ? 'replaced' : 'added'} recipient '${opts.name}' of session '${s}'`);
       await reexport(s, sessionDir, ctx, age);
       return 0;

@@ -2,7 +2,7 @@
 // cs -sync clone <name|url> [name]
 import * as fs from 'node:fs';
 import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { CancelError, UsageError, UserError } from '../errors.js';
 import type { IO } from '../io.js';
 import { step } from '../progress.js';
 import { nameProblem, validateName } from '../session/names.js';
@@ -10,7 +10,7 @@ import { sessionDir, sessionsRoot } from '../session/paths.js';
 import { autosave } from '../git/autosave.js';
 import { Repo, openRepo } from '../git/repo.js';
 import { isAdopted } from '../session/adopted.js';
-import { cloneSession, explainRemoteError, originUrl, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
+import { cloneSession, ensureOrigin, explainRemoteError, isMissingLocalRemote, originUrl, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
 import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
 import { assertLocalSession } from '../remote/stub.js';
 import { findCommand } from './table.js';
@@ -19,7 +19,8 @@ import * as path from 'node:path';
 
 export type SyncOptions =
   | { action: 'remote'; session: string; url: string | null }
-  | { action: 'push' | 'pull' | 'snapshot'; session: string }
+  | { action: 'push'; session: string; create?: boolean }
+  | { action: 'pull' | 'snapshot'; session: string }
   | { action: 'status'; session: string; json: boolean; fetch: boolean }
   | { action: 'auto'; session: string; on: boolean }
   | { action: 'clone'; source: string; name: string | null };
@@ -28,7 +29,7 @@ const SUBCOMMANDS = (findCommand('-sync')?.subcommands ?? []).map((s) => s.name)
 
 export const command: Command<SyncOptions> = {
   parse(args, inv, env) {
-    const p = parseArgs(args, { booleans: ['--json', '--no-fetch'] }, '-sync');
+    const p = parseArgs(args, { booleans: ['--json', '--no-fetch', '--create'] }, '-sync');
     const [sub, ...rest] = p.positionals;
     if (sub === undefined) throw new UsageError('-sync needs a subcommand', `one of: ${SUBCOMMANDS.join(', ')} (see cs -sync -help)`);
     if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown -sync subcommand '${sub}'`, `one of: ${SUBCOMMANDS.join(', ')}`);
@@ -64,10 +65,14 @@ export const command: Command<SyncOptions> = {
         if (v !== 'on' && v !== 'off') throw new UsageError(`-sync auto takes on or off, not '${v}'`, 'cs <name> -sync auto on|off');
         return { action: 'auto', session, on: v === 'on' };
       }
+      case 'push':
+        onlyFlags(['--create']);
+        positionals(0, 0, 'cs <name> -sync push [--create]');
+        return { action: 'push', session, ...(flag(p, '--create') ? { create: true } : {}) };
       default:
         onlyFlags([]);
         positionals(0, 0, `cs <name> -sync ${sub}`);
-        return { action: sub as 'push' | 'pull' | 'snapshot', session };
+        return { action: sub as 'pull' | 'snapshot', session };
     }
   },
 
@@ -80,6 +85,7 @@ export const command: Command<SyncOptions> = {
       case 'remote':
         return remote(repo, opts, ctx);
       case 'push': {
+        await createMissingRemote(repo, opts, ctx);
         const r = await withProgress(ctx.io, `pushing ${opts.session}`, () => syncPush(repo, opts.session));
         if (r.committed) ctx.io.err(`committed ${r.committedFiles} file${r.committedFiles === 1 ? '' : 's'} (${r.committed.slice(0, 7)})`);
         ctx.io.err(`pushed ${opts.session} (${r.branch}) to ${r.url}`);
@@ -199,14 +205,34 @@ async function remote(repo: Repo, opts: Extract<SyncOptions, { action: 'remote' 
   ctx.io.err(`sync remote for ${opts.session}: ${valid}${previous && previous !== valid ? ` (was ${previous})` : ''}`);
   // A remote that does not answer yet is allowed (it may be created later), but say so.
   const check = await withProgress(ctx.io, `checking ${valid}`, () =>
-    repo.git(['ls-remote', '--heads', valid], 30_000).then(
+    repo.network(['ls-remote', '--heads', valid], 30_000).then(
       () => null,
       (e: unknown) => explainRemoteError(valid, e),
     ),
   );
-  if (check instanceof UserError) ctx.io.err(`warning: ${check.message}; push will fail until it answers`);
+  if (check instanceof UserError && isMissingLocalRemote(valid)) ctx.io.err(`note: no repository at ${valid} yet; cs ${opts.session} -sync push offers to create it (--create to skip the question)`);
+  else if (check instanceof UserError) ctx.io.err(`warning: ${check.message}; push will fail until it answers — ${check.hint}`);
   else if (check) throw check;
   return 0;
+}
+
+/**
+ * A remote that is a local path where nothing exists yet: make the bare
+ * repository there, with --create or after a yes on a terminal; without
+ * either, refuse with the flag to use.
+ */
+async function createMissingRemote(repo: Repo, opts: Extract<SyncOptions, { action: 'push' }>, ctx: Context): Promise<void> {
+  const url = (await ensureOrigin(repo)) ?? '';
+  if (!isMissingLocalRemote(url)) return;
+  if (!opts.create) {
+    if (!ctx.io.canPrompt) throw new UserError(`no repository at ${url} (the path does not exist)`, `create it with: cs ${opts.session} -sync push --create`);
+    const clack = await import('@clack/prompts');
+    const yes = await clack.confirm({ message: `There is no repository at ${url}. Create a bare repository there?`, initialValue: true, output: ctx.io.stderr, input: ctx.io.stdin });
+    if (clack.isCancel(yes) || yes !== true) throw new CancelError(`nothing pushed — create it with: cs ${opts.session} -sync push --create`);
+  }
+  const branch = (await repo.branch()) ?? 'main';
+  await repo.raw(['init', '--quiet', '--bare', `--initial-branch=${branch}`, '--', url]);
+  ctx.io.err(`created a bare repository at ${url}`);
 }
 
 async function status(repo: Repo, opts: Extract<SyncOptions, { action: 'status' }>, ctx: Context): Promise<number> {

@@ -117,12 +117,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Sync the session with a git remote across machines',
     usage: [
-      'cs <name> -sync {remote [url]|push|pull|status [--json] [--no-fetch]|auto {on|off}|snapshot}',
+      'cs <name> -sync {remote [url]|push [--create]|pull|status [--json] [--no-fetch]|auto {on|off}|snapshot}',
       'cs -sync clone <name|url> [name]',
     ],
     subcommands: [
       { name: 'remote', summary: 'set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' },
-      { name: 'push', summary: 'commit what changed and push it' },
+      { name: 'push', summary: 'commit what changed and push it (--create: make a missing local bare repository first)' },
       { name: 'pull', summary: 'fetch and rebase onto the remote (logs merge line by line)' },
       { name: 'status', summary: 'ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' },
       { name: 'auto', summary: 'pull at session start, push at session end (on|off)' },

@@ -111,6 +111,11 @@ export async function checkIdentity(env: NodeJS.ProcessEnv, session?: SessionPat
   } catch (e) {
     return fail('age identity', errorMessage(e), 'restore ~/.cs-secrets/age.key from a backup, or move it away and run: cs <session> -secrets age init');
   }
+  if (!id) {
+    // Only a session that travels (age recipients, a sync remote) needs one.
+    const needing = await sessionsNeedingIdentity(env, session);
+    if (needing.length === 0) return skip('age identity', `none yet: needed once a session has age recipients or a sync remote (then run: cs ${s} -secrets age init)`);
+  }
   if (!id) return fail('age identity', `none at ${tildify(ageIdentityPath(env), env)}: secrets and transcripts cannot sync to or from this machine`, `run: cs ${s} -secrets age init, then on a machine that can read the session: cs ${s} -secrets age add <name> <this pubkey>`);
   if (session) {
     let recipients;
@@ -124,6 +129,23 @@ export async function checkIdentity(env: NodeJS.ProcessEnv, session?: SessionPat
     }
   }
   return ok('age identity', `${tildify(id.file, env)}${session ? `, a recipient of '${s}'` : ''}`);
+}
+
+/** Sessions (the given one, else all under the root) with age recipients or a sync remote. */
+async function sessionsNeedingIdentity(env: NodeJS.ProcessEnv, session?: SessionPaths): Promise<string[]> {
+  const { listRecipients } = await import('../secrets/age.js');
+  const { readSyncConf } = await import('../git/syncconf.js');
+  const travels = (dir: string) => {
+    try {
+      return listRecipients(dir).length > 0 || Boolean(readSyncConf(dir).remote);
+    } catch {
+      return true; // unreadable recipients: the identity check below says what is wrong
+    }
+  };
+  if (session) return travels(session.dir) ? [session.name] : [];
+  const { listSessions } = await import('../session/summary.js');
+  const { sessionsRoot } = await import('../session/paths.js');
+  return listSessions(sessionsRoot(env)).filter((x) => x.location === 'local' && travels(x.dir)).map((x) => x.name);
 }
 
 export async function checkRemote(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {

@@ -107,7 +107,7 @@ async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<v
 
 async function fetchRecords(repo: Repo, url: string): Promise<string | null> {
   try {
-    await repo.git(['fetch', '--quiet', '--no-tags', '--', url, `+${RECORDS_REF}:${REMOTE_RECORDS_REF}`], NETWORK_TIMEOUT_MS);
+    await repo.network(['fetch', '--quiet', '--no-tags', '--', url, `+${RECORDS_REF}:${REMOTE_RECORDS_REF}`], NETWORK_TIMEOUT_MS);
   } catch (e) {
     // A remote without records yet is not an error.
     if (e instanceof GitError && /couldn't find remote ref/i.test(e.stderr)) return null;
@@ -129,7 +129,7 @@ export async function pushRecords(repo: Repo, url: string, session: string): Pro
   if (!commit) throw new UserError(`session '${session}' has no records to push`, `open it once: cs ${session}`);
   const before = await repo.resolve(REMOTE_RECORDS_REF);
   try {
-    await repo.git(['push', '--quiet', '--', url, `${RECORDS_REF}:${RECORDS_REF}`], NETWORK_TIMEOUT_MS);
+    await repo.network(['push', '--quiet', '--', url, `${RECORDS_REF}:${RECORDS_REF}`], NETWORK_TIMEOUT_MS);
   } catch (e) {
     if (e instanceof GitError && /\[rejected\]|non-fast-forward|fetch first/i.test(e.stderr)) {
       throw new UserError(`the remote has session records this machine does not have; nothing was pushed`, `run cs ${session} -sync pull, then cs ${session} -sync push`);

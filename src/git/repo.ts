@@ -35,6 +35,17 @@ export class GitError extends ProcessError {
   }
 }
 
+/** A network git command that got no answer in time (and was stopped). */
+export class GitTimeoutError extends GitError {
+  override name = 'GitTimeoutError';
+  constructor(
+    args: readonly string[],
+    readonly timeoutMs: number,
+  ) {
+    super(args, 124, `timed out after ${Math.round(timeoutMs / 1000)} s`);
+  }
+}
+
 // Variables that would point git at another repository, index or namespace.
 // A hook running inside a git process inherits them; we must not.
 const REPO_VARS = [
@@ -173,6 +184,19 @@ export class Repo {
   async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string): Promise<GitResult> {
     const env = extraEnv ? { ...this.env, ...extraEnv } : this.env;
     return run('git', args, { cwd: this.dir, env, allowFailure: true, timeoutMs, input });
+  }
+
+  /**
+   * A git command that talks to a remote (push, fetch, clone, ls-remote): in
+   * a process group of its own, so a timeout or Ctrl-C ends git and the ssh
+   * it started (src/proc.ts). Throws GitTimeoutError after timeoutMs,
+   * CancelError when interrupted, GitError on a non-zero exit.
+   */
+  async network(args: readonly string[], timeoutMs: number): Promise<string> {
+    const r = await run('git', args, { cwd: this.dir, env: this.env, allowFailure: true, timeoutMs, group: true });
+    if (r.timedOut) throw new GitTimeoutError(args, timeoutMs);
+    if (r.code !== 0) throw new GitError(args, r.code, r.stderr, r.stdout);
+    return r.stdout;
   }
 
   /**

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { dropAutosave } from './autosave.js';
 import { guardWrite, openRepo, type GitOptions, type Repo } from './repo.js';
-import { originUrl, pushBranch } from './sync.js';
+import { originUrl, pushBranch, RemoteError, syncTimeoutMs } from './sync.js';
 import { clearStaleIndexLock } from './index-lock.js';
 import { isAdopted } from '../session/adopted.js';
 import { readSyncConf } from './syncconf.js';
@@ -123,9 +123,10 @@ export async function sessionEndCommit(dir: string, opts: GitOptions & { session
   const remote = (await repo.tryRaw(['config', '--get', 'remote.origin.url'])).stdout.trim() || conf.remote;
   if (!remote) return { ...report, pushed: false };
   try {
-    await pushBranch(repo, { timeoutMs: 60_000, session });
+    await pushBranch(repo, { timeoutMs: syncTimeoutMs(opts.env ?? process.env), session });
     return { ...report, pushed: true };
   } catch (e) {
+    if (e instanceof RemoteError) return { ...report, pushed: false, pushError: e.reason };
     if (e instanceof UserError) return { ...report, pushed: false, pushError: e.message };
     throw e;
   }
@@ -145,6 +146,7 @@ async function adoptedSessionEnd(repo: Repo, session: string): Promise<SessionEn
     await pushRecords(repo, url, session);
     return { ...report, pushed: true };
   } catch (e) {
+    if (e instanceof RemoteError) return { ...report, pushError: e.reason };
     if (e instanceof UserError) return { ...report, pushError: e.message };
     throw e;
   }

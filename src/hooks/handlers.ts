@@ -45,6 +45,7 @@ async function sessionStart(c: HookContext): Promise<object | null> {
   const source = str(c.input, 'source') ?? 'unknown';
   log(c, `claude session start (${source}${str(c.input, 'session_id') ? `, conversation ${str(c.input, 'session_id')}` : ''})`);
   timeline.sessionStarted(c.session.paths, c.input, c.now);
+  await pinStartedConversation(c);
   // Sessions not launched by cs (an IDE opening an adopted repo) still get
   // the session variables in their Bash tool calls.
   const envFile = c.env.CLAUDE_ENV_FILE;
@@ -57,6 +58,19 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
   }
   return additionalContext('SessionStart', sessionContext(c.session));
+}
+
+/**
+ * Every conversation Claude starts or switches to in the session is pinned
+ * (listed, resumed as the latest, synced), not only the one cs launched:
+ * `/clear` and `/resume` inside Claude, and forks, arrive here with a
+ * session_id of their own.
+ */
+async function pinStartedConversation(c: HookContext): Promise<void> {
+  const id = str(c.input, 'session_id');
+  if (!id) return;
+  const { pinConversation } = await import('../conversations/store.js');
+  if (pinConversation(c.session.paths.dir, c.env, id.toLowerCase(), c.now)) log(c, `pinned conversation ${id} (${str(c.input, 'source') ?? 'unknown'})`);
 }
 
 async function preToolUse(c: HookContext): Promise<object | null> {

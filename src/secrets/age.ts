@@ -150,9 +150,12 @@ export function listRecipients(sessionDir: string): Recipient[] {
 }
 
 /** Adds or replaces a recipient; resolves to true when it replaced a different key. */
-export function addRecipient(sessionDir: string, name: string, pubkey: string): { replaced: boolean } {
+export function addRecipient(sessionDir: string, name: string, pubkey: string): { replaced: boolean; existing?: string } {
   validateRecipientName(name);
   const key = validatePublicKey(pubkey);
+  // One key, one entry: the same key under a second name is recognised, not added.
+  const same = listRecipients(sessionDir).find((r) => r.recipient === key && r.name !== name);
+  if (same) return { replaced: false, existing: same.name };
   const dir = recipientsDir(sessionDir);
   ensureDir(dir);
   const file = path.join(dir, `${name}.pub`);

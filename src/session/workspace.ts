@@ -68,7 +68,9 @@ export function findSession(env: NodeJS.ProcessEnv, name: string): ResolvedSessi
     return { paths: sessionPaths(target, name), adopted: true };
   }
   if (!st.isDirectory()) throw new UserError(`${entry} is not a session directory`, 'move that file away');
-  return { paths: sessionPaths(entry, name), adopted: false };
+  // The real path, as Claude Code sees its cwd: through a linked sessions
+  // root the hooks would otherwise get paths that match neither spelling.
+  return { paths: sessionPaths(fs.realpathSync(entry), name), adopted: false };
 }
 
 function writeFromTemplates(dir: string, vars: TemplateVars): void {
@@ -105,7 +107,7 @@ export async function createSession(env: NodeJS.ProcessEnv, name: string, now = 
     }
     throw e;
   }
-  return sessionPaths(target, name);
+  return sessionPaths(fs.realpathSync(target), name);
 }
 
 export interface AdoptResult {

@@ -108,6 +108,22 @@ describe('cs -doctor', () => {
     });
   }
 
+  it('does not fail for a missing age identity on a laptop whose sessions do not travel', { timeout: 30_000 }, async () => {
+    const solo = laptop(tmp, 'solo', path.join(tmp, 'solo-sessions'));
+    await createSession(solo.env, 'alone');
+    for (const args of [['-doctor', '--json'], ['alone', '-doctor', '--json']]) {
+      const out = await solo.cs(args, { CLAUDE_CODE_BIN: CLAUDE_BIN });
+      expect(out.code, out.stdout).toBe(0);
+      const id = (JSON.parse(out.stdout) as CheckResult[]).find((r) => r.check === 'age identity')!;
+      expect(id.level, args.join(' ')).toBe('skip');
+      expect(id.detail).toMatch(/needed once a session has age recipients or a sync remote/);
+    }
+    // Once a session gets a sync remote, the missing identity matters.
+    expect((await solo.cs(['alone', '-sync', 'remote', path.join(tmp, 'remote.git')])).code).toBe(0);
+    const after = JSON.parse((await solo.cs(['-doctor', '--json'], { CLAUDE_CODE_BIN: CLAUDE_BIN })).stdout) as CheckResult[];
+    expect(after.find((r) => r.check === 'age identity')!.level).toBe('fail');
+  });
+
   it('exits 1 and prints the fix when a check fails', { timeout: 30_000 }, async () => {
     fs.rmSync(path.join(me.home, '.cs-secrets', 'age.key'));
     const out = await me.cs(['doc', '-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });

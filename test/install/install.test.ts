@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { install, readState, settingsPath } from '../../src/install/install.js';
+import { install, readState, settingsPath, statePath } from '../../src/install/install.js';
 import type { HookRegistration } from '../../src/hooks/registry.js';
 import { repoRoot, runCs, sandbox, type Sandbox } from '../support/cs.js';
 
@@ -69,6 +69,21 @@ describe('install.ts', () => {
     expect(fs.existsSync(path.join(claude, 'commands/summary.md'))).toBe(false);
     expect(fs.existsSync(path.join(claude, 'skills/store-secret'))).toBe(false);
     expect(fs.existsSync(settingsPath(env))).toBe(false);
+  });
+
+  it('uninstall removes the folders it left empty, and keeps one holding a file of the user', async () => {
+    expect(runInstaller().status).toBe(0);
+    const claude = env.CLAUDE_CONFIG_DIR!;
+    const placed = JSON.parse(fs.readFileSync(statePath(env), 'utf8')).placedFiles as string[];
+    const completionDirs = placed.filter((f) => !f.startsWith(claude)).map((f) => path.dirname(f));
+    fs.writeFileSync(path.join(claude, 'commands', 'mine.md'), 'my own command\n');
+    expect((await runCs(['-uninstall'], { env })).code).toBe(0);
+    expect(fs.readdirSync(path.join(claude, 'commands'))).toEqual(['mine.md']);
+    expect(fs.existsSync(path.join(claude, 'skills'))).toBe(false);
+    expect(fs.existsSync(path.dirname(statePath(env)))).toBe(false);
+    for (const d of completionDirs) expect(fs.existsSync(d), d).toBe(false);
+    expect(fs.existsSync(claude)).toBe(true);
+    expect(fs.existsSync(sb.home)).toBe(true);
   });
 
   it('hooks find the Node that installed them even when PATH has none', async () => {

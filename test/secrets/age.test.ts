@@ -54,6 +54,12 @@ describe('age identity and interop with the age CLI', () => {
     expect(again.stdout.trim()).toBe(pub);
     expect(again.stderr).toMatch(/using the existing/);
     expect(fs.readdirSync(path.join(dir, '.cs', 'age-recipients'))).toHaveLength(1);
+    // Under another user name, and added by hand under another name: still one entry for the key.
+    const renamed = await ok('proj', ['age', 'init'], { ...h.env, USER: 'bob' });
+    expect(renamed.stderr).toMatch(/this machine is recipient 'alice@/);
+    const added = await ok('proj', ['age', 'add', 'laptop', pub], h.env);
+    expect(added.stderr).toMatch(/that key is already recipient 'alice@[^']+' of session 'proj'; nothing added/);
+    expect(fs.readdirSync(path.join(dir, '.cs', 'age-recipients'))).toHaveLength(1);
   });
 
   it('a file we export decrypts with `age -d -i ~/.cs-secrets/age.key`', async () => {

@@ -125,6 +125,13 @@ describe('cs -serve', () => {
     expect((await request(next)).status).toBe(303);
   });
 
+  it('answers HEAD on the event stream at once, with the headers and no body', { timeout: 10_000 }, async () => {
+    const head = await request(`${base}/api/sessions/watched/events`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(head.body).toBe('');
+  });
+
   it('streams new timeline events over SSE', async () => {
     const got: string[] = [];
     const req = http.get(`${base}/api/sessions/watched/events`, { headers: { authorization: `Bearer ${token}` } });

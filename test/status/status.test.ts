@@ -179,3 +179,32 @@ describe('following all sessions', () => {
     expect(() => parseWatch(['extra'])).toThrow(/unexpected argument/);
   });
 });
+
+describe('watchStatus over many polls', () => {
+  it('leaves at most one abort listener on the signal, and no MaxListenersExceededWarning', async () => {
+    const { EventEmitter } = await import('node:events');
+    const getEventListeners = (t: EventTarget, e: string) => (EventEmitter as unknown as { getEventListeners(t: EventTarget, e: string): unknown[] }).getEventListeners(t, e);
+    const { watchStatus } = await import('../../src/status/watch.js');
+    const root = makeTempDir('cs-watch-leak-');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const controller = new AbortController();
+    let most = 0;
+    let polls = 0;
+    const probe = setInterval(() => {
+      polls++;
+      most = Math.max(most, getEventListeners(controller.signal, 'abort').length);
+      if (polls >= 40) controller.abort();
+    }, 5);
+    try {
+      await watchStatus(root, { intervalMs: 1, signal: controller.signal, onChange: () => {} });
+    } finally {
+      clearInterval(probe);
+      process.off('warning', onWarning);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    expect(most).toBe(1);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+});
