@@ -41,6 +41,7 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
+  if (envFile) await secretsForBash(c, envFile);
   if (!c.session.launchedByCs && source === 'startup') {
     const { beforeClaude } = await import('../session/lifecycle.js');
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
@@ -48,11 +49,29 @@ async function sessionStart(c: HookContext): Promise<object | null> {
   return additionalContext('SessionStart', sessionContext(c.session));
 }
 
+/**
+ * Bash commands get the session's secrets: the session env file is written
+ * now and rewritten on every capture, and CLAUDE_ENV_FILE (which Claude Code
+ * runs ahead of each Bash command) sources it, so values captured later in
+ * the session reach later commands too.
+ */
+async function secretsForBash(c: HookContext, envFile: string): Promise<void> {
+  const [{ selectBackend }, store, { sessionEnvFilePath }] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js'), import('../secrets/keys.js')]);
+  const name = c.session.paths.name;
+  try {
+    const { backend } = await selectBackend(name, c.env, { notice: (line) => log(c, line) });
+    store.writeSessionEnvFile(name, await backend.getAll(name), c.env, { create: true });
+  } catch (e) {
+    log(c, `secrets not loaded for Bash commands: ${(e as Error).message}`);
+  }
+  fs.appendFileSync(envFile, store.envFileSourceLine(sessionEnvFilePath(name, c.env)));
+}
+
 async function preToolUse(c: HookContext): Promise<object | null> {
   if (str(c.input, 'tool_name') !== 'Write') return null;
-  const answer = await captureWrite(c.session, c.input, c.env, c.now);
-  timeline.artifactCaptured(c.session.paths, c.input, answer, c.now);
-  return answer;
+  const capture = await captureWrite(c.session, c.input, c.env, c.now);
+  timeline.artifactCaptured(c.session.paths, c.input, capture?.artifact ?? null, c.now);
+  return capture?.answer ?? null;
 }
 
 /** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
@@ -159,7 +178,7 @@ async function subagentStart(c: HookContext): Promise<object | null> {
   return additionalContext('SubagentStart', sessionContext(c.session));
 }
 
-/** Allows Write/Edit of files inside the session's own .cs/ (where we redirect artifacts); nothing else. */
+/** Allows Write/Edit of files inside the session's own .cs/ (its notes and artifacts); nothing else. */
 async function permissionRequest(c: HookContext): Promise<object | null> {
   const tool = str(c.input, 'tool_name');
   if (!tool || !['Write', 'Edit', 'MultiEdit'].includes(tool)) return null;

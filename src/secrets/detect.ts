@@ -1,6 +1,7 @@
 // Secret detection and redaction for captured files. Pure: no I/O, no
 // backend; the caller stores the returned values (see storeSecrets) and
-// writes the returned content.
+// writes the returned content, in which each value has become a reference
+// to an environment variable in the file's own language (see references.ts).
 //
 // Rules, in order:
 //  1. PEM private key blocks anywhere (multi-line, or one line with \n escapes).
@@ -16,6 +17,7 @@
 // In code files (js, ts, py, …) only quoted literals count as values, so
 // `apiKey: process.env.KEY` is left alone.
 import * as path from 'node:path';
+import { toReferences } from './references.js';
 
 export interface DetectedSecret {
   key: string;
@@ -24,23 +26,34 @@ export interface DetectedSecret {
 
 export interface RedactResult {
   content: string;
-  /** One entry per distinct key, in order of appearance. */
+  /** One entry per distinct key the content now refers to, in order of appearance. */
   secrets: DetectedSecret[];
+  /** The entries of `secrets` the session does not hold yet: the ones to store. */
+  fresh: DetectedSecret[];
+  /** Keys that took a suffix because the session holds another value under the name the file used. */
+  renamed: { from: string; to: string }[];
 }
 
 export interface RedactOptions {
   /**
-   * Names already stored for the session. Generated names (for tokens found
-   * without a key on their line) avoid them, so a second GitHub token becomes
-   * GITHUB_TOKEN_2 instead of overwriting the first.
+   * The session's stored secrets (key -> value). A key found again with the
+   * same value is reused and not stored twice; a key the session holds with
+   * a different value gets the first free suffix (TOKEN_2, TOKEN_3…), so no
+   * value ever replaces another (issue #26). Generated names (tokens found
+   * without a key) reuse the key of an identical stored value.
    */
-  existingKeys?: Iterable<string>;
+  stored?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The stand-in redact() leaves where a value was before references.ts turns
+ * it into the file's own reference syntax: NUL bytes never occur in text a
+ * tool writes, so the stand-in cannot collide with content.
+ */
 export function redactionMarker(key: string): string {
-  return `[REDACTED: stored in keychain as ${key}]`;
+  return `\u0000cs-secret:${key}\u0000`;
 }
-const MARKER_PREFIX = '[REDACTED: stored in keychain as ';
+const MARKER_PREFIX = '\u0000cs-secret:';
 
 /** Words that make a key (or a file name) secret. */
 const SECRET_WORDS = ['key', 'secret', 'password', 'token', 'credential', 'auth', 'apikey', 'api_key'];
@@ -158,37 +171,54 @@ function parseAssignment(line: string): Assignment | null {
   return { key, start: valueStart, end: valueStart + raw.length, value: raw, quoted: false };
 }
 
-/** Hands out secret names: explicit keys as written, generated ones unique. */
+/** Hands out secret names: explicit keys as written, never over another value. */
 class Namer {
   private byKey = new Map<string, string>();
-  private existing: Set<string>;
+  private stored: Readonly<Record<string, string>>;
   readonly found: DetectedSecret[] = [];
+  readonly fresh: DetectedSecret[] = [];
+  readonly renamed: { from: string; to: string }[] = [];
 
-  constructor(existing: Iterable<string> | undefined) {
-    this.existing = new Set(existing ?? []);
+  constructor(stored: Readonly<Record<string, string>> | undefined) {
+    this.stored = stored ?? {};
   }
 
-  /** A key taken from the file: the same key with another value gets a suffix. */
+  /** A key taken from the file: the same key with another value (here or stored) gets a suffix. */
   explicit(rawKey: string, value: string): string {
-    return this.assign(toKeyName(rawKey), value, false);
+    return this.assign(toKeyName(rawKey), value);
+  }
+
+  /** A token found under an ordinary key (`GH=ghp_…`): the key of an identical value found before, else that key. */
+  keyedToken(rawKey: string, value: string): string {
+    for (const s of this.found) if (s.value === value) return s.key;
+    return this.explicit(rawKey, value);
   }
 
   /** A name for a token found without a key: reuses the key of an identical value. */
   generated(base: string, value: string): string {
     for (const s of this.found) if (s.value === value) return s.key;
-    return this.assign(base, value, true);
+    for (const [k, v] of Object.entries(this.stored)) if (v === value) return this.use(k, value, false);
+    return this.assign(base, value);
   }
 
-  private assign(base: string, value: string, avoidExisting: boolean): string {
+  private assign(base: string, value: string): string {
     for (let n = 1; ; n++) {
       const key = n === 1 ? base : `${base}_${n}`;
-      const prior = this.byKey.get(key);
-      if (prior === value) return key;
-      if (prior !== undefined || (avoidExisting && this.existing.has(key))) continue;
+      const prior = this.byKey.get(key) ?? (Object.hasOwn(this.stored, key) ? this.stored[key] : undefined);
+      if (prior === value) return this.use(key, value, false);
+      if (prior !== undefined) continue;
+      if (n > 1 && !this.renamed.some((r) => r.to === key)) this.renamed.push({ from: base, to: key });
+      return this.use(key, value, true);
+    }
+  }
+
+  private use(key: string, value: string, fresh: boolean): string {
+    if (!this.byKey.has(key)) {
       this.byKey.set(key, value);
       this.found.push({ key, value });
-      return key;
+      if (fresh) this.fresh.push({ key, value });
     }
+    return key;
   }
 }
 
@@ -233,7 +263,7 @@ function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly:
   });
   let keyed = 0;
   const nameFor = (base: string, value: string) =>
-    a ? namer.explicit(keyed++ === 0 ? a.key : `${a.key}_${keyed}`, value) : namer.generated(base, value);
+    a ? namer.keyedToken(keyed++ === 0 ? a.key : `${a.key}_${keyed}`, value) : namer.generated(base, value);
   for (const shape of TOKEN_SHAPES) {
     out = out.replace(shape.re, (token: string) => redactionMarker(nameFor(shape.name, token)));
   }
@@ -245,12 +275,20 @@ function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly:
 }
 
 /**
- * Finds secrets in a file about to be written and replaces each value with
- * `[REDACTED: stored in keychain as KEY]`. `fileName` decides the file rules
- * (its directory does not matter).
+ * Finds secrets in a file about to be written and replaces each value with a
+ * reference to an environment variable in the file's language (`${KEY}` in
+ * shell and configs, `os.environ["KEY"]` in Python, `process.env.KEY` in
+ * JS/TS; see references.ts). `fileName` decides the file rules and the
+ * language (its directory does not matter).
  */
 export function redact(fileName: string, content: string, opts: RedactOptions = {}): RedactResult {
-  const namer = new Namer(opts.existingKeys);
+  const found = findSecrets(fileName, content, opts);
+  return { ...found, content: toReferences(fileName, found.content) };
+}
+
+/** redact() without the last step: values replaced by redactionMarker() stand-ins. */
+export function findSecrets(fileName: string, content: string, opts: RedactOptions = {}): RedactResult {
+  const namer = new Namer(opts.stored);
   const quotedOnly = CODE_EXTENSIONS.has(extensionOf(fileName));
   const secretFile = isSecretFileName(fileName) && !quotedOnly;
   const afterPem = redactPem(content, namer);
@@ -258,5 +296,5 @@ export function redact(fileName: string, content: string, opts: RedactOptions = 
   for (let i = 0; i < pieces.length; i += 2) {
     pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly);
   }
-  return { content: pieces.join(''), secrets: namer.found };
+  return { content: pieces.join(''), secrets: namer.found, fresh: namer.fresh, renamed: namer.renamed };
 }

@@ -46,6 +46,10 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
 
 /** After Claude exits: export secrets and transcripts for the other machines, then one commit (and a push with auto-sync). */
 export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
+  await step(report, 'secrets env file removal', async () => {
+    // The plain-text copy for Claude's Bash commands outlives no session.
+    (await import('../secrets/store.js')).removeSessionEnvFile(p.name, env);
+  });
   await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
