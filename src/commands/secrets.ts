@@ -384,6 +384,7 @@ async function runAge(
       const { replaced } = age.addRecipient(sessionDir, opts.name, opts.pubkey);
       io.err(`${replaced ? 'replaced' : 'added'} recipient '${opts.name}' of session '${s}'`);
       await reexport(s, sessionDir, ctx, age);
+      io.err(`'${opts.name}' receives the secrets and the transcripts with the next push: cs ${s} -sync push (with auto-sync on, at the end of the session)`);
       return 0;
     }
     case 'age-remove': {

@@ -76,8 +76,52 @@ async function preToolUse(c: HookContext): Promise<object | null> {
 
 /** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
 async function toolTimeline(c: HookContext): Promise<object | null> {
-  timeline.toolCalled(c.session.paths, c.input, c.now);
+  timeline.toolCalled(c.session.paths, await scrubbedInput(c), c.now);
   return null;
+}
+
+/**
+ * The hook input as cs may record it: in the fields the timeline and the
+ * log show (the tool's target, a Bash command, the error text), known
+ * secret values and what the detector finds become `[secret: KEY]`. Values
+ * found here for the first time are stored, so transcripts get scrubbed of
+ * them too.
+ */
+async function scrubbedInput(c: HookContext): Promise<HookInput> {
+  const { runningSessionSecrets, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
+  const name = c.session.paths.name;
+  let known = runningSessionSecrets(name, c.env);
+  const fresh: Record<string, string> = {};
+  const clean = (text: string): string => {
+    const d = scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
+    for (const f of d.fresh) fresh[f.key] = f.value;
+    return d.text;
+  };
+  const toolInput = obj(c.input, 'tool_input');
+  const out: HookInput = { ...c.input };
+  if (toolInput) {
+    const t: HookInput = { ...toolInput };
+    for (const key of timeline.TARGET_KEYS) {
+      const v = str(t, key);
+      if (v) t[key] = clean(v);
+    }
+    out.tool_input = t;
+  }
+  const error = str(c.input, 'error');
+  if (error) out.error = clean(error);
+  if (Object.keys(fresh).length > 0) {
+    try {
+      const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);
+      const { backend } = await selectBackend(name, c.env, { notice: (line) => log(c, line) });
+      await backend.setMany(name, fresh);
+      known = await backend.getAll(name);
+      store.writeSessionEnvFile(name, known, c.env);
+      log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);
+    } catch (e) {
+      log(c, `secrets found in a tool call could not be stored: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 async function postToolUse(c: HookContext): Promise<object | null> {
@@ -96,10 +140,11 @@ async function autosave(c: HookContext): Promise<object | null> {
 }
 
 async function postToolUseFailure(c: HookContext): Promise<object | null> {
-  const tool = str(c.input, 'tool_name') ?? 'unknown tool';
-  const error = str(c.input, 'error') ?? '';
-  log(c, `tool failed: ${tool}${toolFilePath(c.input) ? ` ${toolFilePath(c.input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
-  timeline.toolFailed(c.session.paths, c.input, c.now);
+  const input = await scrubbedInput(c);
+  const tool = str(input, 'tool_name') ?? 'unknown tool';
+  const error = str(input, 'error') ?? '';
+  log(c, `tool failed: ${tool}${toolFilePath(input) ? ` ${toolFilePath(input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
+  timeline.toolFailed(c.session.paths, input, c.now);
   return null;
 }
 

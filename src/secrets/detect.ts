@@ -17,7 +17,7 @@
 // In code files (js, ts, py, …) only quoted literals count as values, so
 // `apiKey: process.env.KEY` is left alone.
 import * as path from 'node:path';
-import { toReferences } from './references.js';
+import { languageOf, toReferences } from './references.js';
 
 export interface DetectedSecret {
   key: string;
@@ -150,7 +150,7 @@ interface Assignment {
 const ASSIGN_RE =
   /^(\s*(?:-\s+)?(?:(?:export|const|let|var|readonly|local|declare|set)\s+)?)(?:(["'])([A-Za-z_][\w.\-]*)\2(\s*[:=]\s*)|([A-Za-z_][\w.\-]*)(\s*=\s*|\s*:\s+|\s*:$))/;
 
-function parseAssignment(line: string): Assignment | null {
+function parseAssignment(line: string, shell: boolean): Assignment | null {
   const m = ASSIGN_RE.exec(line);
   if (!m) return null;
   const key = (m[3] ?? m[5])!;
@@ -165,8 +165,9 @@ function parseAssignment(line: string): Assignment | null {
     const value = q === "'" ? raw : raw.replace(/\\(["\\`])/g, '$1');
     return { key, start: valueStart + 1, end: valueStart + i, value, quoted: true };
   }
-  // Unquoted: up to an inline comment (` #`), trailing blanks trimmed.
-  const comment = rest.search(/\s+#/);
+  // Unquoted: up to an inline comment (` #`), trailing blanks trimmed; in
+  // shell a word ends at a blank or an operator (`KEY=v && echo ok`).
+  const comment = shell ? rest.search(/[\s;&|<>()]/) : rest.search(/\s+#/);
   const raw = (comment >= 0 ? rest.slice(0, comment) : rest).replace(/\s+$/, '');
   return { key, start: valueStart, end: valueStart + raw.length, value: raw, quoted: false };
 }
@@ -188,9 +189,10 @@ class Namer {
     return this.assign(toKeyName(rawKey), value);
   }
 
-  /** A token found under an ordinary key (`GH=ghp_…`): the key of an identical value found before, else that key. */
+  /** A token found under an ordinary key (`GH=ghp_…`): the key of an identical value found or stored before, else that key. */
   keyedToken(rawKey: string, value: string): string {
     for (const s of this.found) if (s.value === value) return s.key;
+    for (const [k, v] of Object.entries(this.stored)) if (v === value) return this.use(k, value, false);
     return this.explicit(rawKey, value);
   }
 
@@ -245,8 +247,8 @@ function replaceRange(line: string, start: number, end: number, text: string): s
 /** "key": "value" or key = "value" with a quoted value, anywhere in a line. */
 const QUOTED_PAIR_RE = /(?<![\w.-])(["']?)([A-Za-z_][\w.-]{0,63})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\]){0,4096})\4/g;
 
-function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean): string {
-  const a = parseAssignment(line);
+function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean, shell: boolean): string {
+  const a = parseAssignment(line, shell);
   if (a && !isTrivialValue(a.value) && (a.quoted || !quotedOnly)) {
     const urlCreds = new RegExp(URL_PASSWORD_RE.source, 'i').test(a.value);
     // In a secrets file every value counts, except small numbers (ports, counts).
@@ -291,10 +293,11 @@ export function findSecrets(fileName: string, content: string, opts: RedactOptio
   const namer = new Namer(opts.stored);
   const quotedOnly = CODE_EXTENSIONS.has(extensionOf(fileName));
   const secretFile = isSecretFileName(fileName) && !quotedOnly;
+  const shell = languageOf(fileName) === 'shell';
   const afterPem = redactPem(content, namer);
   const pieces = afterPem.split(/(\r?\n)/);
   for (let i = 0; i < pieces.length; i += 2) {
-    pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly);
+    pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly, shell);
   }
   return { content: pieces.join(''), secrets: namer.found, fresh: namer.fresh, renamed: namer.renamed };
 }

@@ -60,6 +60,11 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     const r = await exportTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() }, report);
     if (r.exported.length) report(`saved ${r.exported.length} conversation transcript(s) to .cs/conversations/ (age-encrypted)`, 'info');
   });
+  await step(report, 'transcript scrub', async () => {
+    const { scrubLocalTranscripts } = await import('../conversations/transcripts.js');
+    const r = await scrubLocalTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() });
+    if (r.values) report(`removed ${r.values} secret value(s) from ${r.files} local transcript(s) (CS_KEEP_TRANSCRIPT_SECRETS=1 keeps them)`, 'info');
+  });
   await step(report, 'session-end commit', async () => {
     const { sessionEndCommit } = await import('../git/session-end.js');
     const r = await sessionEndCommit(p.dir, { env });
