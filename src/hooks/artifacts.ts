@@ -79,9 +79,9 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
   const shown = path.relative(workspace, target);
   const adopted = fs.existsSync(path.join(p.meta, 'adopted'));
 
-  const { redact } = await import('../secrets/detect.js');
+  const { detectAndRedact } = await import('../secrets/providers.js');
   const base = path.basename(target);
-  let result = redact(base, content);
+  let result = await detectAndRedact(base, content);
   if (result.secrets.length === 0 && adopted) return { answer: null, artifact: null };
   fs.mkdirSync(p.local, { recursive: true });
   // One lock for naming, storing and the manifest, so two Writes at once
@@ -118,14 +118,14 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
  * session's env file. Runs under the manifest lock.
  */
 async function storeFound(session: string, base: string, content: string, env: NodeJS.ProcessEnv, notice: (line: string) => void) {
-  const [{ redact }, { selectBackend }, { writeSessionEnvFile }] = await Promise.all([
-    import('../secrets/detect.js'),
+  const [{ detectAndRedact }, { selectBackend }, { writeSessionEnvFile }] = await Promise.all([
+    import('../secrets/providers.js'),
     import('../secrets/backend.js'),
     import('../secrets/store.js'),
   ]);
   const { backend } = await selectBackend(session, env, { notice });
   const stored = await backend.getAll(session);
-  const result = redact(base, content, { stored });
+  const result = await detectAndRedact(base, content, { stored });
   if (result.fresh.length > 0) {
     const entries = Object.fromEntries(result.fresh.map((x) => [x.key, x.value]));
     await backend.setMany(session, entries);

@@ -92,8 +92,8 @@ async function scrubbedInput(c: HookContext): Promise<HookInput> {
   const name = c.session.paths.name;
   let known = runningSessionSecrets(name, c.env);
   const fresh: Record<string, string> = {};
-  const clean = (text: string): string => {
-    const d = scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
+  const clean = async (text: string): Promise<string> => {
+    const d = await scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
     for (const f of d.fresh) fresh[f.key] = f.value;
     return d.text;
   };
@@ -103,12 +103,12 @@ async function scrubbedInput(c: HookContext): Promise<HookInput> {
     const t: HookInput = { ...toolInput };
     for (const key of timeline.TARGET_KEYS) {
       const v = str(t, key);
-      if (v) t[key] = clean(v);
+      if (v) t[key] = await clean(v);
     }
     out.tool_input = t;
   }
   const error = str(c.input, 'error');
-  if (error) out.error = clean(error);
+  if (error) out.error = await clean(error);
   if (Object.keys(fresh).length > 0) {
     try {
       const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);

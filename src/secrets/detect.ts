@@ -43,6 +43,18 @@ export interface RedactOptions {
    * without a key) reuse the key of an identical stored value.
    */
   stored?: Readonly<Record<string, string>>;
+  /**
+   * Secrets another detector found (secretlint's provider rules, see
+   * providers.ts): offsets into `content` and the name to use when no key
+   * on the line names the value.
+   */
+  spans?: readonly ProviderSpan[];
+}
+
+export interface ProviderSpan {
+  start: number;
+  end: number;
+  name: string;
 }
 
 /**
@@ -83,6 +95,8 @@ const TOKEN_SHAPES: TokenShape[] = [
   { name: 'OPENAI_API_KEY', re: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}/g },
   { name: 'AWS_ACCESS_KEY_ID', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g },
   { name: 'SLACK_TOKEN', re: /(?<![A-Za-z0-9_])xox[baprs]-[A-Za-z0-9-]{10,}/g },
+  // A JWT: base64url header and payload (both JSON objects, so "eyJ"), and a signature.
+  { name: 'JWT', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   // `Authorization: Bearer <token>` inside a command line or header block.
   { name: 'BEARER_TOKEN', re: /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{20,}=*/g },
 ];
@@ -240,6 +254,45 @@ function redactPem(content: string, namer: Namer): string {
   });
 }
 
+/** Provider findings first, named after the key on their line when there is one. */
+function applySpans(content: string, spans: readonly ProviderSpan[], namer: Namer, shell: boolean): string {
+  if (spans.length === 0) return content;
+  const sorted = [...spans].sort((a, b) => a.start - b.start).filter((sp, i, all) => i === 0 || sp.start >= all[i - 1]!.end);
+  const named = sorted.map((sp) => {
+    const value = content.slice(sp.start, sp.end);
+    const lineStart = content.lastIndexOf('\n', sp.start - 1) + 1;
+    const lineEnd = content.indexOf('\n', sp.start);
+    const a = parseAssignment(content.slice(lineStart, lineEnd < 0 ? undefined : lineEnd), shell);
+    // `GH=ghp_…` names the value; `const s = new Stripe("sk_…")` does not.
+    const named = a && a.start === sp.start - lineStart && a.end === sp.end - lineStart;
+    return { ...sp, key: named ? namer.keyedToken(a.key, value) : namer.generated(sp.name, value) };
+  });
+  let out = content;
+  for (const sp of named.reverse()) out = out.slice(0, sp.start) + redactionMarker(sp.key) + out.slice(sp.end);
+  return out;
+}
+
+/** YAML block scalars under a secret key (`password: |` and the indented lines after it): the block is the value. */
+function redactYamlBlocks(content: string, namer: Namer): string {
+  if (!/:[ \t]*[|>][-+]?[ \t]*\r?$/m.test(content)) return content;
+  const lines = content.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)(?:-\s+)?(["']?)([A-Za-z_][\w.-]*)\2:[ \t]*([|>][-+]?)[ \t]*\r?$/.exec(lines[i]!);
+    if (!m || !isSecretKey(m[3]!)) continue;
+    const indent = m[1]!.length;
+    let j = i + 1;
+    while (j < lines.length && (lines[j]!.trim() === '' || lines[j]!.search(/\S/) > indent)) j++;
+    while (j > i + 1 && lines[j - 1]!.trim() === '') j--;
+    if (j === i + 1) continue;
+    const body = lines.slice(i + 1, j);
+    const pad = Math.min(...body.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+    const value = body.map((l) => l.slice(pad).replace(/\r$/, '')).join('\n');
+    const key = namer.explicit(m[3]!, value);
+    lines.splice(i, j - i, `${lines[i]!.replace(/[|>][-+]?[ \t]*(\r?)$/, (_w, cr: string) => redactionMarker(key) + cr)}`);
+  }
+  return lines.join('\n');
+}
+
 function replaceRange(line: string, start: number, end: number, text: string): string {
   return line.slice(0, start) + text + line.slice(end);
 }
@@ -294,7 +347,8 @@ export function findSecrets(fileName: string, content: string, opts: RedactOptio
   const quotedOnly = CODE_EXTENSIONS.has(extensionOf(fileName));
   const secretFile = isSecretFileName(fileName) && !quotedOnly;
   const shell = languageOf(fileName) === 'shell';
-  const afterPem = redactPem(content, namer);
+  const afterSpans = applySpans(content, opts.spans ?? [], namer, shell);
+  const afterPem = redactPem(redactYamlBlocks(afterSpans, namer), namer);
   const pieces = afterPem.split(/(\r?\n)/);
   for (let i = 0; i < pieces.length; i += 2) {
     pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly, shell);

@@ -53,8 +53,9 @@ export function scrubKnown(text: string, secrets: Readonly<Record<string, string
  * session does not hold yet (the caller stores them, so later scrubbing of
  * transcripts knows them too).
  */
-export function scrubDetected(text: string, stored: Readonly<Record<string, string>>): ScrubResult & { fresh: { key: string; value: string }[] } {
-  const r = findSecrets('command.sh', text, { stored });
+export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
+  const { providerSpans } = await import('./providers.js');
+  const r = findSecrets('command.sh', text, { stored, spans: await providerSpans('command.sh', text) });
   if (r.secrets.length === 0) return { text, count: 0, fresh: [] };
   let count = 0;
   // eslint-disable-next-line no-control-regex

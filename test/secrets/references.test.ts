@@ -66,3 +66,39 @@ describe('the captured file still runs', () => {
     expect(run(interpreter, [f], {}).stdout).toBe(`token=${GH}\n-H x:${GH}\n`);
   });
 });
+
+// Issue #18: provider formats anywhere in a line (secretlint's recommended
+// preset), JWTs and YAML block scalars, next to look-alikes that must stay.
+describe('detectAndRedact: provider formats and look-alikes', () => {
+  const STRIPE = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc';
+  const NPM = 'npm_' + 'a1B2c3D4e5'.repeat(3) + 'abcdef';
+  const SLACK = 'xoxb-' + '1234567890-1234567890-' + 'abcdefABCDEF'.repeat(2);
+  const JWT = 'eyJhbGciOiJIUzI1NiJ9.' + 'eyJzdWIiOiIxMjM0NTY3ODkwIn0.' + 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+  it.each([
+    ['GitHub token inside a JSON value', 'settings.json', `{"note": "push with ${GH} today"}\n`, ['GITHUB_TOKEN']],
+    ['URL with a password', 'remote.json', `{"remote": "https://x-access:${GH}@github.com/o/r"}\n`, ['URL_PASSWORD']],
+    ['npm _authToken line', '.npmrc.conf', `//registry.npmjs.org/:_authToken=${NPM}\n`, ['NPM_TOKEN']],
+    ['Stripe key in a source string', 'pay.ts', `const stripe = new Stripe("${STRIPE}", {});\n`, ['STRIPE_SECRET_KEY']],
+    ['Slack token in YAML', 'notify.yaml', `webhook:\n  slack: ${SLACK}\n`, ['SLACK']],
+    ['JWT in a header', 'call.sh', `curl -H "X-Session: ${JWT}" https://api\n`, ['JWT']],
+    ['YAML block scalar under a secret key', 'svc.yaml', 'db:\n  password: |\n    first line\n    second line\n  host: db\n', ['PASSWORD']],
+  ])('%s', async (_what, file, input, keys) => {
+    const { detectAndRedact } = await import('../../src/secrets/providers.js');
+    const r = await detectAndRedact(file, input);
+    expect(r.secrets.map((x) => x.key)).toEqual(keys);
+    for (const x of r.secrets) expect(r.content).not.toContain(x.value);
+  });
+
+  it.each([
+    ['a git SHA', 'ci.yaml', 'ref: 3f786850e387550fdab836ed7e6dc881de23001b\n'],
+    ['a UUID', 'app.json', '{"id": "123e4567-e89b-12d3-a456-426614174000"}\n'],
+    ['a long path', 'build.sh', 'OUT=/home/user/.cache/node/corepack/v1/pnpm/8.15.4/dist/node_modules\n'],
+    ['a sha256 checksum', 'release.toml', 'sha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"\n'],
+    ['prose about authentication', 'notes.yaml', 'doc: the token is read from the keychain; see the auth docs\n'],
+    ['an env reference', 'deploy.sh', 'API_TOKEN=${API_TOKEN}\n'],
+  ])('leaves %s alone', async (_what, file, input) => {
+    const { detectAndRedact } = await import('../../src/secrets/providers.js');
+    const r = await detectAndRedact(file, input);
+    expect(r).toMatchObject({ content: input, secrets: [] });
+  });
+});
