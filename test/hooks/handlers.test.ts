@@ -53,7 +53,7 @@ describe('PreToolUse: artifact capture', () => {
   });
 
   // Issue #26: three TOKEN values in three files, then the first value again.
-  it('never stores a second value over a key: TOKEN, TOKEN_2, TOKEN_3, and the same value reuses its key', async () => {
+  it('never stores a second value over a key: TOKEN, TOKEN_2, TOKEN_3, and the same value reuses its key', { timeout: 120_000 }, async () => {
     const keyOf = async (file: string, value: string) => {
       const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, file), `TOKEN=${value}\n`), sb.hookEnv);
       const out = JSON.parse(r.stdout).hookSpecificOutput;
