@@ -204,7 +204,8 @@ describe('run (encrypted backend)', () => {
 
   it('help has usage lines and examples', async () => {
     const r = await secrets(undefined, ['-help'], env);
-    expect(r.stdout).toMatch(/cs <name> -secrets set KEY \[VALUE\]/);
+    expect(r.stdout).toMatch(/cs <name> -secrets set \[--force\] KEY \[VALUE\]/);
+    expect(r.stdout).toContain('cs <name> -secrets {render FILE|exec -- <command> [args]}');
     expect(r.stdout).toMatch(/Examples:\n {2}\$ cs /);
   });
 
