@@ -65,7 +65,8 @@ export async function benchHooks(): Promise<string[]> {
 
     const edit = editPayload(path.join(s.dir, 'src/app.ts'), s.dir);
     const artifact = writePayload(path.join(s.dir, 'deploy.sh'), '#!/bin/sh\nAPI_TOKEN=abc123\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n', s.dir);
-    const redirected = JSON.stringify({ ...JSON.parse(editPayload(path.join(s.artifacts, 'deploy.sh'), s.dir)), tool_name: 'Write' });
+    // The Write stays at Claude's path (the copy in .cs/artifacts/ is written by PreToolUse).
+    const redirected = JSON.stringify({ ...JSON.parse(editPayload(path.join(s.dir, 'deploy.sh'), s.dir)), tool_name: 'Write' });
 
     const shBase = timeCommand('sh -c :', 'sh', ['-c', ':'], { runs: RUNS });
     const jqRef = timeCommand('bash+jq reference', reference, [], { runs: RUNS, input: edit });
@@ -93,6 +94,8 @@ export async function benchHooks(): Promise<string[]> {
       // (3) A Write of a tracked artifact with one secret: PreToolUse (capture,
       // redaction, keychain) plus PostToolUse for the redirected path.
       const preHttp = await timeHttpHook('pre http', `${server.url}/hook/pre-tool-use`, token, artifact);
+      // (3a) The detector's cost on the HTTP path alone (secretlint preset + key rules + store read).
+      lines.push(ratioLine({ ...preHttp, label: '(3a) PreToolUse over HTTP, artifact Write + secret' }, jqRef, { max: 0.2 }));
       const preGuard = timeCommand('pre guard', path.join(hooks, 'pre-tool-use'), [], { runs: RUNS, env: launched, input: artifact });
       const postHttp = await timeHttpHook('post http', `${server.url}/hook/post-tool-use`, token, redirected);
       lines.push(ratioLine(sum('(3) blocking hooks per artifact Write + secret', [preHttp, preGuard, postHttp, editGuard]), jqRef, { max: 1.5 }));

@@ -92,12 +92,14 @@ _cs_data() {
       'snapshot:autosave the workspace to refs/cs/auto now' \
       'clone:make a session from a remote on this machine';;
     args:secrets) printf '%s\n' \
-      'set:store a secret (no VALUE: hidden prompt, or stdin)' \
+      'set:store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value' \
       'get:print a secret'\''s value' \
-      'list:list secret names' \
+      'list:list secret names and the captured files that use each' \
       'rm:remove a secret' \
       'purge:remove every secret of the session' \
       'export:print export KEY='\''value'\'' lines for eval' \
+      'render:print a captured file with its secrets'\'' values filled in' \
+      'exec:run a command with the secrets in its environment' \
       'export-file:encrypt the secrets to .cs/secrets.age for every recipient' \
       'import-file:decrypt .cs/secrets.age with this machine'\''s key and store it' \
       'backend:show where the secrets are kept, and why' \

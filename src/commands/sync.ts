@@ -86,6 +86,7 @@ export const command: Command<SyncOptions> = {
         return remote(repo, opts, ctx);
       case 'push': {
         await createMissingRemote(repo, opts, ctx);
+        await exportBeforePush(opts.session, ctx);
         const r = await withProgress(ctx.io, `pushing ${opts.session}`, () => syncPush(repo, opts.session));
         if (r.committed) ctx.io.err(`committed ${r.committedFiles} file${r.committedFiles === 1 ? '' : 's'} (${r.committed.slice(0, 7)})`);
         ctx.io.err(`pushed ${opts.session} (${r.branch}) to ${r.url}`);
@@ -184,6 +185,31 @@ async function openSession(session: string, ctx: Context): Promise<Repo> {
   const dir = sessionDir(ctx.env, session);
   if (!fs.existsSync(dir)) throw new UserError(`no session named '${session}'`, 'cs -ls lists your sessions');
   return openRepo(dir, { env: ctx.env });
+}
+
+/**
+ * A push carries what the other machines need (issue #18): the secrets,
+ * re-encrypted to .cs/secrets.age when they changed, and the transcripts of
+ * conversations that are not running (an open session's are exported when
+ * its Claude exits, and the push says so).
+ */
+async function exportBeforePush(session: string, ctx: Context): Promise<void> {
+  const [{ existingSessionDir }, { exportIfChanged }, { exportTranscripts }, { readLock, lockState }] = await Promise.all([
+    import('../secrets/keys.js'),
+    import('../secrets/age.js'),
+    import('../conversations/transcripts.js'),
+    import('../lockfile.js'),
+  ]);
+  const dir = existingSessionDir(session, ctx.env);
+  const s = await exportIfChanged({ session, sessionDir: dir, env: ctx.env });
+  if (s.status === 'exported') ctx.io.err(`exported ${s.count} secret(s) to .cs/secrets.age`);
+  const lock = readLock(path.join(dir, '.cs', 'local', 'lock'));
+  if (lock.kind === 'held' && lockState(lock.info) !== 'stale') {
+    ctx.io.err(`note: '${session}' is open: its conversation's transcript is exported and pushed when Claude exits`);
+    return;
+  }
+  const t = await exportTranscripts({ sessionDir: dir, session, env: ctx.env, now: ctx.now() }, (line) => ctx.io.err(line));
+  if (t.exported.length) ctx.io.err(`saved ${t.exported.length} conversation transcript(s) to .cs/conversations/ (age-encrypted)`);
 }
 
 async function remote(repo: Repo, opts: Extract<SyncOptions, { action: 'remote' }>, ctx: Context): Promise<number> {

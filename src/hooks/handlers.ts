@@ -53,6 +53,7 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
+  if (envFile) await secretsForBash(c, envFile);
   if (!c.session.launchedByCs && source === 'startup' && !heldElsewhere(c, 'crash recovery and pull')) {
     const { beforeClaude } = await import('../session/lifecycle.js');
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
@@ -73,17 +74,79 @@ async function pinStartedConversation(c: HookContext): Promise<void> {
   if (pinConversation(c.session.paths.dir, c.env, id.toLowerCase(), c.now)) log(c, `pinned conversation ${id} (${str(c.input, 'source') ?? 'unknown'})`);
 }
 
+/**
+ * Bash commands get the session's secrets: the session env file is written
+ * now and rewritten on every capture, and CLAUDE_ENV_FILE (which Claude Code
+ * runs ahead of each Bash command) sources it, so values captured later in
+ * the session reach later commands too.
+ */
+async function secretsForBash(c: HookContext, envFile: string): Promise<void> {
+  const [{ selectBackend }, store, { sessionEnvFilePath }] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js'), import('../secrets/keys.js')]);
+  const name = c.session.paths.name;
+  try {
+    const { backend } = await selectBackend(name, c.env, { notice: (line) => log(c, line) });
+    store.writeSessionEnvFile(name, await backend.getAll(name), c.env, { create: true });
+  } catch (e) {
+    log(c, `secrets not loaded for Bash commands: ${(e as Error).message}`);
+  }
+  fs.appendFileSync(envFile, store.envFileSourceLine(sessionEnvFilePath(name, c.env)));
+}
+
 async function preToolUse(c: HookContext): Promise<object | null> {
   if (str(c.input, 'tool_name') !== 'Write') return null;
-  const answer = await captureWrite(c.session, c.input, c.env, c.now);
-  timeline.artifactCaptured(c.session.paths, c.input, answer, c.now);
-  return answer;
+  const capture = await captureWrite(c.session, c.input, c.env, c.now);
+  timeline.artifactCaptured(c.session.paths, c.input, capture?.artifact ?? null, c.now);
+  return capture?.answer ?? null;
 }
 
 /** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
 async function toolTimeline(c: HookContext): Promise<object | null> {
-  timeline.toolCalled(c.session.paths, c.input, c.now);
+  timeline.toolCalled(c.session.paths, await scrubbedInput(c), c.now);
   return null;
+}
+
+/**
+ * The hook input as cs may record it: in the fields the timeline and the
+ * log show (the tool's target, a Bash command, the error text), known
+ * secret values and what the detector finds become `[secret: KEY]`. Values
+ * found here for the first time are stored, so transcripts get scrubbed of
+ * them too.
+ */
+async function scrubbedInput(c: HookContext): Promise<HookInput> {
+  const { runningSessionSecrets, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
+  const name = c.session.paths.name;
+  let known = runningSessionSecrets(name, c.env);
+  const fresh: Record<string, string> = {};
+  const clean = async (text: string): Promise<string> => {
+    const d = await scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
+    for (const f of d.fresh) fresh[f.key] = f.value;
+    return d.text;
+  };
+  const toolInput = obj(c.input, 'tool_input');
+  const out: HookInput = { ...c.input };
+  if (toolInput) {
+    const t: HookInput = { ...toolInput };
+    for (const key of timeline.TARGET_KEYS) {
+      const v = str(t, key);
+      if (v) t[key] = await clean(v);
+    }
+    out.tool_input = t;
+  }
+  const error = str(c.input, 'error');
+  if (error) out.error = await clean(error);
+  if (Object.keys(fresh).length > 0) {
+    try {
+      const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);
+      const { backend } = await selectBackend(name, c.env, { notice: (line) => log(c, line) });
+      await backend.setMany(name, fresh);
+      known = await backend.getAll(name);
+      store.writeSessionEnvFile(name, known, c.env);
+      log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);
+    } catch (e) {
+      log(c, `secrets found in a tool call could not be stored: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 async function postToolUse(c: HookContext): Promise<object | null> {
@@ -102,10 +165,11 @@ async function autosave(c: HookContext): Promise<object | null> {
 }
 
 async function postToolUseFailure(c: HookContext): Promise<object | null> {
-  const tool = str(c.input, 'tool_name') ?? 'unknown tool';
-  const error = str(c.input, 'error') ?? '';
-  log(c, `tool failed: ${tool}${toolFilePath(c.input) ? ` ${toolFilePath(c.input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
-  timeline.toolFailed(c.session.paths, c.input, c.now);
+  const input = await scrubbedInput(c);
+  const tool = str(input, 'tool_name') ?? 'unknown tool';
+  const error = str(input, 'error') ?? '';
+  log(c, `tool failed: ${tool}${toolFilePath(input) ? ` ${toolFilePath(input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
+  timeline.toolFailed(c.session.paths, input, c.now);
   return null;
 }
 

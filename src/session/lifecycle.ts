@@ -64,6 +64,10 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
 
 /** After Claude exits: export secrets and transcripts for the other machines, then one commit (and a push with auto-sync). */
 export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report, busy: Busy = quietly): Promise<void> {
+  await step(report, 'secrets env file removal', async () => {
+    // The plain-text copy for Claude's Bash commands outlives no session.
+    (await import('../secrets/store.js')).removeSessionEnvFile(p.name, env);
+  });
   await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
@@ -73,6 +77,11 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     const { exportTranscripts } = await import('../conversations/transcripts.js');
     const r = await exportTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() }, report);
     if (r.exported.length) report(`saved ${r.exported.length} conversation transcript(s) to .cs/conversations/ (age-encrypted)`, 'info');
+  });
+  await step(report, 'transcript scrub', async () => {
+    const { scrubLocalTranscripts } = await import('../conversations/transcripts.js');
+    const r = await scrubLocalTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() });
+    if (r.values) report(`removed ${r.values} secret value(s) from ${r.files} local transcript(s) (CS_KEEP_TRANSCRIPT_SECRETS=1 keeps them)`, 'info');
   });
   await step(report, 'session-end commit', async () => {
     const { sessionEndCommit } = await import('../git/session-end.js');

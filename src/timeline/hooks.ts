@@ -101,21 +101,12 @@ export function toolFailed(p: SessionPaths, input: HookInput, now: Date): void {
   recordEvent(p.meta, { type: 'tool-failed', tool: str(input, 'tool_name') ?? 'unknown', ...(target ? { target } : {}), ...(error ? { error } : {}) }, now);
 }
 
-/** After PreToolUse on Write: an event when the answer redirected the Write into .cs/artifacts/. */
-export function artifactCaptured(p: SessionPaths, input: HookInput, answer: object | null, now: Date): void {
+/** PreToolUse captured a Write: the copy's name in .cs/artifacts/ and the secret keys the file now refers to. */
+export function artifactCaptured(p: SessionPaths, input: HookInput, captured: { name: string; secrets: string[] } | null, now: Date): void {
   try {
-    const updated = (answer as { hookSpecificOutput?: { updatedInput?: HookInput } } | null)?.hookSpecificOutput?.updatedInput;
-    const to = updated && str(updated, 'file_path');
-    if (!to || path.dirname(to) !== p.artifacts) return;
-    const name = path.basename(to);
+    if (!captured) return;
     const from = toolTarget(obj(input, 'tool_input'), p.dir);
-    let secrets: string[] = [];
-    try {
-      const manifest = JSON.parse(fs.readFileSync(p.manifest, 'utf8')) as Array<{ name?: string; secrets?: string[] }>;
-      secrets = [...manifest].reverse().find((e) => e.name === name)?.secrets ?? [];
-    } catch {
-      // no manifest: no secrets to name
-    }
+    const { name, secrets } = captured;
     recordEvent(p.meta, { type: 'artifact', name, ...(from ? { from } : {}), ...(secrets.length ? { secrets } : {}) }, now);
   } catch {
     // best effort

@@ -99,11 +99,12 @@ describe('install.ts', () => {
       fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
     }
     const hook = path.join(env.CS_DATA_DIR!, 'current', 'hooks', 'pre-tool-use');
-    const input = JSON.stringify({ hook_event_name: 'PreToolUse', cwd: dir, tool_name: 'Write', tool_input: { file_path: path.join(dir, 'run.sh'), content: 'echo hi\n' } });
+    const input = JSON.stringify({ hook_event_name: 'PreToolUse', cwd: dir, tool_name: 'Write', tool_input: { file_path: path.join(dir, 'run.sh'), content: 'API_TOKEN=abc123\n' } });
     const r = spawnSync(hook, [], { input, encoding: 'utf8', env: { PATH: bin, HOME: sb.home, CLAUDE_SESSION_DIR: dir, CLAUDE_SESSION_NAME: 'nodeless', CS_SECRETS_BACKEND: 'encrypted' } });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.file_path).toBe(path.join(dir, '.cs/artifacts/run.sh'));
+    expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput).toEqual({ file_path: path.join(dir, 'run.sh'), content: 'API_TOKEN=${API_TOKEN}\n' });
+    expect(fs.readFileSync(path.join(dir, '.cs/artifacts/run.sh'), 'utf8')).toBe('API_TOKEN=${API_TOKEN}\n');
   });
 
   it('leaves a foreign cs alone and installs claude-sessions', () => {
