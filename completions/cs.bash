@@ -16,6 +16,8 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-spawn:Start a session in cs'\''s tmux server without attaching a terminal' \
+      '-live:List running sessions: state, since when, attached terminals, conversation' \
       '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
@@ -31,6 +33,7 @@ _cs_data() {
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
       '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+      '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-log:Show the session'\''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -41,6 +44,7 @@ _cs_data() {
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
       '--:pass the rest to Claude Code';;
     kind:shell) printf '%s\n' \
       'bash:Bash (bash-completion)' \
@@ -58,6 +62,8 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-spawn:Start a session in cs'\''s tmux server without attaching a terminal' \
+      '-live:List running sessions: state, since when, attached terminals, conversation' \
       '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
@@ -73,7 +79,8 @@ _cs_data() {
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
-      '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
+      '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)';;
     flags:list) printf '%s\n' \
       '--json:print JSON for scripts' \
       '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)';;
@@ -101,6 +108,15 @@ _cs_data() {
       'age:this machine'\''s age identity and the session'\''s recipients';;
     flags:conversations) printf '%s\n' \
       '--json:print JSON for scripts';;
+    flags:spawn) printf '%s\n' \
+      '--prompt:Claude'\''s first prompt' \
+      '--new:start a new conversation instead of resuming the latest one' \
+      '--resume:resume this pinned conversation' \
+      '--force:take over the session lock from another running cs';;
+    flags:live) printf '%s\n' \
+      '--json:print JSON for scripts';;
+    flags:stop) printf '%s\n' \
+      '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)';;
     flags:watch) printf '%s\n' \
       '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
       '--json:one JSON object a line' \
@@ -143,6 +159,9 @@ _cs_id() {
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
+    '-spawn') echo spawn ;;
+    '-live') echo live ;;
+    '-stop') echo stop ;;
     '-watch') echo watch ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
@@ -160,6 +179,7 @@ _cs_session_id() {
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
+    '-stop') echo stop ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
     '-search') echo search ;;
@@ -169,6 +189,7 @@ _cs_operand() {
   case $1 in
     'remove') echo session ;;
     'help') echo command ;;
+    'spawn') echo session ;;
     'completions') echo shell ;;
   esac
 }
