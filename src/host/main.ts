@@ -113,7 +113,7 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
   const lock = readLock(p.lock);
   if (lock.kind === 'held' && lock.info.pid === pid && lock.info.host === os.hostname()) releaseLock(p.lock, lock.info);
   if (readRun(p)?.pid === pid) fs.rmSync(runFile(p), { force: true });
-  writeLast(p, { status, ended: new Date().toISOString(), lines, ...(postmortem ? { postmortem } : {}) });
+  writeLast(p, { status, ended: new Date().toISOString(), lines, ...(stopped ? { stopped } : {}), ...(postmortem ? { postmortem } : {}) });
   return status;
 }
 

@@ -112,6 +112,10 @@ export async function openHosted(o: HostedOpen, io: IO, env: NodeJS.ProcessEnv):
   if (!last || Date.parse(last.ended) < since - 1000) return 0;
   for (const line of last.lines) io.err(io.color.dim(`cs: ${line}`));
   if (last.startFailed) return 1;
+  if (last.stopped) {
+    io.err(io.color.dim(`cs: '${paths.name}' was stopped (cs ${paths.name} -stop)`));
+    return 0;
+  }
   return last.status;
 }
 

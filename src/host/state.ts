@@ -43,6 +43,8 @@ export interface LastRun {
   lines: string[];
   /** The postmortem file, when the end was unexpected. */
   postmortem?: string;
+  /** `cs <name> -stop` asked for this end. */
+  stopped?: boolean;
   /** The supervisor could not start Claude (a lock, no Claude): `lines` says why. */
   startFailed?: boolean;
 }

@@ -71,6 +71,23 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect((await runCs(['bg', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
 
+  it('the picker marks a running session; Enter attaches to it', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['-spawn', 'pk'], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['other'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    const t = sb.terminal([]);
+    const screen = await t.waitFor((s) => s.includes('Search:') && s.includes('other'), 'the picker');
+    expect(screen).toMatch(/●\s+pk/);
+    expect(screen).not.toMatch(/●\s+other/);
+    t.type('pk');
+    await t.waitFor((s) => s.includes('(1 match)'), 'the filter');
+    t.keys('Enter');
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'pk')?.attached === 1 ? true : undefined), 'the picker terminal attached to pk');
+    expect(claudeStarts(sb.claudeLog).filter((c) => c.env.CLAUDE_SESSION_NAME === 'pk')).toHaveLength(1);
+    expect((await runCs(['pk', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+    expect(await t.waitForExit()).toBe(0);
+  });
+
   it('kill -9 of Claude: a postmortem with status, pane and last tool call; one line in -live, -ls and the next cs <name>, then quiet', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     expect((await runCs(['-spawn', 'pm'], { env: sb.env })).code).toBe(0);

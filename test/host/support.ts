@@ -26,9 +26,7 @@ export function hostSandbox(extra: NodeJS.ProcessEnv = {}): HostSandbox {
     GIT_COMMITTER_EMAIL: 't@example.invalid',
     ...extra,
   });
-  const runtime = path.join(sb.dir, 'run');
-  fs.mkdirSync(runtime, { mode: 0o700 });
-  sb.env.XDG_RUNTIME_DIR = runtime;
+  const runtime = sb.env.XDG_RUNTIME_DIR!;
   const socket = path.join(runtime, 'cs', 'tmux.sock');
   const terminals: Terminal[] = [];
   const csTmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 10_000 });
