@@ -10,7 +10,8 @@ import type { SessionPaths } from '../session/paths.js';
 import { markSeen, unseenPostmortem, writePostmortem } from './postmortem.js';
 import { readLast, readRun, type StartRequest } from './state.js';
 import { startHosted } from './supervisor.js';
-import { attach, DETACH_KEY_LABEL, findHosted, hasTmux, tmuxServer, type HostedSession } from './tmux.js';
+import { attachAndReport } from './attach.js';
+import { DETACH_KEY_LABEL, findHosted, hasTmux, tmuxServer, type HostedSession } from './tmux.js';
 import { readStatus } from '../status/status.js';
 
 export type HostingMode = { mode: 'hosted' } | { mode: 'foreground'; notice?: string };
@@ -103,20 +104,7 @@ export async function openHosted(o: HostedOpen, io: IO, env: NodeJS.ProcessEnv):
     await startHosted(server, env, paths, { request: { ...o.request, env: plainEnv(env) }, ...terminalSize(io) });
     io.err(io.color.dim(`cs: '${paths.name}' runs in cs's tmux server: ${DETACH_KEY_LABEL} detaches (it keeps running), cs ${paths.name} attaches again from any terminal`));
   }
-  await attach(server, env, paths.name);
-  if (await findHosted(server, env, paths.name)) {
-    io.err(io.color.dim(`cs: detached; '${paths.name}' keeps running — cs ${paths.name} attaches, cs ${paths.name} -stop ends it`));
-    return 0;
-  }
-  const last = readLast(paths);
-  if (!last || Date.parse(last.ended) < since - 1000) return 0;
-  for (const line of last.lines) io.err(io.color.dim(`cs: ${line}`));
-  if (last.startFailed) return 1;
-  if (last.stopped) {
-    io.err(io.color.dim(`cs: '${paths.name}' was stopped (cs ${paths.name} -stop)`));
-    return 0;
-  }
-  return last.status;
+  return attachAndReport(server, env, paths, io, since);
 }
 
 /** `cs -spawn <name>`: start hosted without attaching; resolves once Claude runs. */

@@ -4,12 +4,13 @@
 // server and settings are never involved. `-u` always: ssh logins often carry
 // a locale that does not say UTF-8, and Claude's screen is then drawn with
 // `_` and `qqq` (DESIGN.md, "Hosting and remote control").
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../fsutil.js';
 import { run, type RunResult } from '../proc.js';
+import { which } from '../session/claude-bin.js';
 
 /**
  * The key that detaches a terminal from a hosted session, without a prefix.
@@ -91,10 +92,9 @@ export function tmux(server: TmuxServer, args: readonly string[], env: NodeJS.Pr
   return run('tmux', [...baseArgs(server), ...args], { env: clientEnv(env), allowFailure, timeoutMs: 10_000 });
 }
 
-/** tmux is on PATH (checked by running it, as tmux -V). */
+/** tmux is on PATH (looked up like execvp would; starting it would cost a process on every open). */
 export function hasTmux(env: NodeJS.ProcessEnv): boolean {
-  const r = spawnSync('tmux', ['-V'], { env, stdio: 'ignore', timeout: 5_000 });
-  return r.status === 0;
+  return which('tmux', env) !== null;
 }
 
 /**
@@ -153,11 +153,15 @@ export async function findHosted(server: TmuxServer, env: NodeJS.ProcessEnv, nam
  * Attaches this terminal to a hosted session and resolves when the terminal
  * detaches or the session ends. Inside the user's own tmux this runs nested
  * in their pane: cs's server shows no status bar and takes no prefix, so
- * their prefix keeps working for their tmux.
+ * their prefix keeps working for their tmux. `missing`: there was no such
+ * session (tmux's own message is then kept back for the caller to decide).
  */
-export function attach(server: TmuxServer, env: NodeJS.ProcessEnv, name: string): Promise<number> {
+export function attach(server: TmuxServer, env: NodeJS.ProcessEnv, name: string): Promise<{ code: number; missing: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tmux', [...baseArgs(server), 'attach-session', '-t', target(name)], { env: clientEnv(env), stdio: 'inherit' });
+    // The terminal is stdin/stdout; stderr carries only tmux's error messages.
+    const child = spawn('tmux', [...baseArgs(server), 'attach-session', '-t', target(name)], { env: clientEnv(env), stdio: ['inherit', 'inherit', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
     // The terminal's Ctrl-C reaches tmux (and Claude) through the tty; we only wait.
     const ignore = () => {};
     process.on('SIGINT', ignore);
@@ -165,9 +169,11 @@ export function attach(server: TmuxServer, env: NodeJS.ProcessEnv, name: string)
       process.off('SIGINT', ignore);
       reject(e);
     });
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       process.off('SIGINT', ignore);
-      resolve(code ?? 1);
+      const missing = code !== 0 && /can't find session|no server running|no sessions|error connecting/.test(err);
+      if (!missing && err) process.stderr.write(err);
+      resolve({ code: code ?? 1, missing });
     });
   });
 }
