@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { errorMessage, UsageError, UserError } from '../errors.js';
-import { acquireLock, readLock } from '../session/lock.js';
+import { acquireLock, describeHolder, readLock } from '../session/lock.js';
 import { releaseLock } from '../lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
@@ -61,7 +61,8 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     const env = req.env;
     const bin = requireClaude(env);
     const now = new Date();
-    acquireLock(p.lock, { force: req.force, session: name, now, pid });
+    const lock = acquireLock(p.lock, { force: req.force, session: name, now, pid });
+    if (lock.tookOver && req.force) report(`took over the lock from ${describeHolder(lock.tookOver)}`, 'warn');
     await beforeClaude(p, env, report);
     const plan = planConversation(p, env, { fresh: req.fresh, resume: req.resume }, { created: req.created, claudeArgs: req.claudeArgs, now, report });
     const about = plan.uuid ? `, conversation ${plan.uuid}${plan.how === 'new' ? ' (new)' : ''}` : '';

@@ -55,6 +55,23 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'postmortem'))).toBe(false);
   });
 
+  it('--force keeps its meaning: a lock of another host refuses cs <name>, --force takes it over and hosts', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['fz'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    const lock = path.join(sb.root, 'fz', '.cs', 'local', 'lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: 4242, host: 'other-host', started: '2026-01-01T00:00:00.000Z' }) + '\n');
+    const t = sb.terminal(['fz']);
+    expect(await t.waitForExit()).toBe(1);
+    expect(t.screen()).toMatch(/session 'fz' is open in pid 4242 on other-host .*another host.* use --force to take it over/s);
+    expect(await sb.live()).toEqual([]);
+    const spawned = await runCs(['-spawn', 'fz', '--force'], { env: sb.env });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'fz' && r.running) ? true : undefined), 'fz hosted');
+    expect(fs.readFileSync(path.join(sb.root, 'fz', '.cs', 'logs', 'session.log'), 'utf8')).toMatch(/took over the lock from pid 4242 on other-host/);
+    expect(JSON.parse(fs.readFileSync(lock, 'utf8')).host).not.toBe('other-host');
+    expect((await runCs(['fz', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+  });
+
   it('-spawn --prompt starts without a terminal, Claude gets the prompt; -spawn again is refused', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     const r = await runCs(['-spawn', 'bg', '--prompt', 'fix the "flaky" test'], { env: sb.env });
