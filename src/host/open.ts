@@ -25,7 +25,7 @@ export type HostingMode = { mode: 'hosted' } | { mode: 'foreground'; notice?: st
 export function hostingMode(o: { foreground?: boolean; env: NodeJS.ProcessEnv; stdinTTY: boolean; stdoutTTY: boolean; tmux: () => boolean }): HostingMode {
   if (o.foreground || o.env.CS_HOST === 'foreground') return { mode: 'foreground' };
   if (!o.stdinTTY || !o.stdoutTTY) return { mode: 'foreground' };
-  if (!o.tmux()) return { mode: 'foreground', notice: 'tmux is not installed: Claude runs in this terminal and ends with it (install tmux to keep sessions running; CS_HOST=foreground hides this notice)' };
+  if (!o.tmux()) return { mode: 'foreground', notice: 'tmux not found: Claude runs in this terminal and ends with it (install tmux to keep sessions running)' };
   return { mode: 'hosted' };
 }
 

@@ -15,7 +15,7 @@ describe('hostingMode', () => {
     ['CS_HOST=foreground', { env: { CS_HOST: 'foreground' } }, 'foreground', undefined],
     ['stdin not a terminal', { stdinTTY: false }, 'foreground', undefined],
     ['stdout not a terminal', { stdoutTTY: false }, 'foreground', undefined],
-    ['no tmux', { tmux: () => false }, 'foreground', /tmux is not installed/],
+    ['no tmux', { tmux: () => false }, 'foreground', /tmux not found: Claude runs in this terminal/],
   ] as const)('%s → %s', (_what, over, mode, notice) => {
     const m = hostingMode({ ...base, ...over } as Parameters<typeof hostingMode>[0]);
     expect(m.mode).toBe(mode);
