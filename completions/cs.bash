@@ -16,6 +16,8 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-spawn:Start a session in cs'\''s tmux server without attaching a terminal' \
+      '-live:List running sessions: state, since when, attached terminals, conversation' \
       '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
@@ -32,6 +34,7 @@ _cs_data() {
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
       '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+      '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-log:Show the session'\''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -42,6 +45,7 @@ _cs_data() {
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
       '--:pass the rest to Claude Code';;
     kind:shell) printf '%s\n' \
       'bash:Bash (bash-completion)' \
@@ -59,6 +63,8 @@ _cs_data() {
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+      '-spawn:Start a session in cs'\''s tmux server without attaching a terminal' \
+      '-live:List running sessions: state, since when, attached terminals, conversation' \
       '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
@@ -75,7 +81,8 @@ _cs_data() {
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
-      '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
+      '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)';;
     flags:adopt) printf '%s\n' \
       '--from:a second checkout: take the session'\''s records from this remote (pushed there by cs <name> -sync push)';;
     flags:list) printf '%s\n' \
@@ -107,6 +114,15 @@ _cs_data() {
       'age:this machine'\''s age identity and the session'\''s recipients';;
     flags:conversations) printf '%s\n' \
       '--json:print JSON for scripts';;
+    flags:spawn) printf '%s\n' \
+      '--prompt:Claude'\''s first prompt' \
+      '--new:start a new conversation instead of resuming the latest one' \
+      '--resume:resume this pinned conversation' \
+      '--force:take over the session lock from another running cs';;
+    flags:live) printf '%s\n' \
+      '--json:print JSON for scripts';;
+    flags:stop) printf '%s\n' \
+      '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)';;
     flags:watch) printf '%s\n' \
       '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
       '--json:one JSON object a line' \
@@ -149,6 +165,9 @@ _cs_id() {
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
+    '-spawn') echo spawn ;;
+    '-live') echo live ;;
+    '-stop') echo stop ;;
     '-watch') echo watch ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
@@ -167,6 +186,7 @@ _cs_session_id() {
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
+    '-stop') echo stop ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
     '-search') echo search ;;
@@ -176,6 +196,7 @@ _cs_operand() {
   case $1 in
     'remove') echo session ;;
     'help') echo command ;;
+    'spawn') echo session ;;
     'completions') echo shell ;;
   esac
 }

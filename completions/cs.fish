@@ -17,6 +17,8 @@ function __cs_data
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-spawn:Start a session in cs\'s tmux server without attaching a terminal' \
+                '-live:List running sessions: state, since when, attached terminals, conversation' \
                 '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
@@ -34,6 +36,7 @@ function __cs_data
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
                 '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+                '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-log:Show the session\'s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -44,6 +47,7 @@ function __cs_data
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+                '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)' \
                 '--:pass the rest to Claude Code'
         case 'kind:shell'
             printf '%s\n' \
@@ -63,6 +67,8 @@ function __cs_data
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
+                '-spawn:Start a session in cs\'s tmux server without attaching a terminal' \
+                '-live:List running sessions: state, since when, attached terminals, conversation' \
                 '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
@@ -80,7 +86,8 @@ function __cs_data
                 '--new:start a new conversation instead of resuming the latest one' \
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
-                '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+                '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+                '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)'
         case 'flags:adopt'
             printf '%s\n' \
                 '--from:a second checkout: take the session\'s records from this remote (pushed there by cs <name> -sync push)'
@@ -118,6 +125,18 @@ function __cs_data
         case 'flags:conversations'
             printf '%s\n' \
                 '--json:print JSON for scripts'
+        case 'flags:spawn'
+            printf '%s\n' \
+                '--prompt:Claude\'s first prompt' \
+                '--new:start a new conversation instead of resuming the latest one' \
+                '--resume:resume this pinned conversation' \
+                '--force:take over the session lock from another running cs'
+        case 'flags:live'
+            printf '%s\n' \
+                '--json:print JSON for scripts'
+        case 'flags:stop'
+            printf '%s\n' \
+                '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)'
         case 'flags:watch'
             printf '%s\n' \
                 '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
@@ -176,6 +195,12 @@ function __cs_id
             echo secrets
         case '-conversations'
             echo conversations
+        case '-spawn'
+            echo spawn
+        case '-live'
+            echo live
+        case '-stop'
+            echo stop
         case '-watch'
             echo watch
         case '-doctor'
@@ -208,6 +233,8 @@ function __cs_session_id
             echo secrets
         case '-conversations'
             echo conversations
+        case '-stop'
+            echo stop
         case '-doctor'
             echo doctor
         case '-log'
@@ -222,6 +249,8 @@ function __cs_operand
             echo session
         case 'help'
             echo command
+        case 'spawn'
+            echo session
         case 'completions'
             echo shell
     end

@@ -16,6 +16,8 @@ function __cs_data([string]$Key) {
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-spawn:Start a session in cs''s tmux server without attaching a terminal'
+            '-live:List running sessions: state, since when, attached terminals, conversation'
             '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
@@ -33,6 +35,7 @@ function __cs_data([string]$Key) {
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
             '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)'
+            '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-log:Show the session''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
@@ -43,6 +46,7 @@ function __cs_data([string]$Key) {
             '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+            '--foreground:run Claude in this terminal instead of cs''s tmux server (ends with the terminal)'
             '--:pass the rest to Claude Code'
         }
         'kind:shell' {
@@ -62,6 +66,8 @@ function __cs_data([string]$Key) {
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
+            '-spawn:Start a session in cs''s tmux server without attaching a terminal'
+            '-live:List running sessions: state, since when, attached terminals, conversation'
             '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
@@ -80,6 +86,7 @@ function __cs_data([string]$Key) {
             '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+            '--foreground:run Claude in this terminal instead of cs''s tmux server (ends with the terminal)'
         }
         'flags:adopt' {
             '--from:a second checkout: take the session''s records from this remote (pushed there by cs <name> -sync push)'
@@ -117,6 +124,18 @@ function __cs_data([string]$Key) {
         }
         'flags:conversations' {
             '--json:print JSON for scripts'
+        }
+        'flags:spawn' {
+            '--prompt:Claude''s first prompt'
+            '--new:start a new conversation instead of resuming the latest one'
+            '--resume:resume this pinned conversation'
+            '--force:take over the session lock from another running cs'
+        }
+        'flags:live' {
+            '--json:print JSON for scripts'
+        }
+        'flags:stop' {
+            '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)'
         }
         'flags:watch' {
             '--notify:ring the bell and call notify-send (when installed) when a session starts needing you'
@@ -174,6 +193,9 @@ function __cs_id([string]$Word) {
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
         '-conversations' { 'conversations' }
+        '-spawn' { 'spawn' }
+        '-live' { 'live' }
+        '-stop' { 'stop' }
         '-watch' { 'watch' }
         '-doctor' { 'doctor' }
         '-log' { 'log' }
@@ -196,6 +218,7 @@ function __cs_session_id([string]$Word) {
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
         '-conversations' { 'conversations' }
+        '-stop' { 'stop' }
         '-doctor' { 'doctor' }
         '-log' { 'log' }
         '-search' { 'search' }
@@ -206,6 +229,7 @@ function __cs_operand([string]$Id) {
     switch -CaseSensitive ($Id) {
         'remove' { 'session' }
         'help' { 'command' }
+        'spawn' { 'session' }
         'completions' { 'shell' }
         default { '' }
     }

@@ -11,6 +11,8 @@ rmSync(out, { recursive: true, force: true });
 
 const entryPoints = { cs: 'src/bin.ts' };
 if (existsSync('src/hooks/main.ts')) entryPoints.hook = 'src/hooks/main.ts';
+// The Node steps of a hosted session's supervisor (src/host/supervisor.ts).
+if (existsSync('src/host/main.ts')) entryPoints.host = 'src/host/main.ts';
 
 try {
   await build({

@@ -73,6 +73,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       io.out(renderHelp(r.topic, io.color));
       return 0;
     }
+    // `cs <name>` on a session running in cs's tmux server: attach without loading the open command.
+    if (r.spec === OPEN && r.inv.session !== undefined) {
+      const attached = await (await import('./host/attach.js')).attachIfRunning(r.inv.session, r.args, env, io);
+      if (attached !== null) return attached;
+    }
     // `cs` alone: the picker where a person can answer, else the list as before.
     const spec = argv.length === 0 && io.isTTY && io.canPrompt ? PICK : r.spec;
     const command = await spec.load!();

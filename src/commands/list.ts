@@ -47,7 +47,8 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const lines = table(header, rows, (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && cell === 'needs-you' ? c.yellow(padded) : padded));
   io.out(c.dim(lines[0]!));
   for (const l of lines.slice(1)) io.out(l);
-  if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● open, ↗ adopted)`));
+  for (const s of sessions) if (s.postmortem) io.err(c.yellow(`cs: ${s.name}: last run: ${s.postmortem}`));
+  if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● running, ↗ adopted)`));
   return 0;
 }
 

@@ -34,10 +34,12 @@ export interface OpenOptions {
   /** --on <host>, or the host of `cs <host>:<name>`. */
   on?: string;
   moveTo?: string;
+  /** --foreground: run Claude in this terminal instead of hosting it (src/host/). */
+  foreground?: boolean;
 }
 
 export function parse(args: string[], inv: Invocation): OpenOptions {
-  const parsed = parseArgs(args, { booleans: ['--force', '--new'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
+  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--foreground'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
   if (parsed.positionals.length) {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
   }
@@ -62,6 +64,7 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
     ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
     ...(on !== undefined ? { on: validateHostArg(on) } : {}),
     ...(moveTo !== undefined ? { moveTo: validateHostArg(moveTo) } : {}),
+    ...(flag(parsed, '--foreground') ? { foreground: true } : {}),
   };
 }
 
@@ -76,6 +79,15 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
   // Hooks not registered, no keychain: said once per machine, on a terminal.
   if (io.canPrompt) await (await import('../notices.js')).launchNotices(env, io);
+  // Hosted in cs's tmux server when a person is at a terminal (src/host/open.ts).
+  const host = await import('../host/open.js');
+  host.reportPostmortem(paths, io, ctx.now());
+  const hosting = host.hostingMode({ foreground: opts.foreground, env, stdinTTY: Boolean(io.stdin.isTTY), stdoutTTY: io.isTTY, tmux: () => host.hasTmux(env) });
+  if (hosting.mode === 'hosted') {
+    const request = { force: opts.force, created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}) };
+    return host.openHosted({ paths, request }, io, env);
+  }
+  if (hosting.notice) io.err(io.color.yellow(`cs: ${hosting.notice}`));
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
   if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
   const releaseOnExit = () => lock.release();
@@ -129,7 +141,7 @@ function settleFailedStart(result: { code: number; signal: NodeJS.Signals | null
   if (plan.how === 'new' && plan.uuid && !fs.existsSync(transcriptFile(env, paths.dir, plan.uuid))) unpinConversation(paths.dir, plan.uuid);
 }
 
-async function openWorkspace(name: string, ctx: Context): Promise<{ paths: SessionPaths; created: boolean }> {
+export async function openWorkspace(name: string, ctx: Context): Promise<{ paths: SessionPaths; created: boolean }> {
   const found = findSession(ctx.env, name);
   if (found) {
     for (const file of checkWorkspace(found.paths, ctx.now())) {

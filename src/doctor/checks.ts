@@ -207,8 +207,22 @@ export async function checkIndexLock(env: NodeJS.ProcessEnv, session: SessionPat
   return fail('index lock', `${lock.file} (${age}) was left by a git that is no longer running: commits fail until it is gone`, `remove it: rm ${lock.file} (cs removes it itself at the next session end)`);
 }
 
+/** Hosted sessions need tmux; without it cs runs Claude in the foreground (works, but ends with the terminal). */
+export async function checkTmux(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const fix = 'install tmux (e.g. apt-get install tmux, brew install tmux) so sessions keep running when the terminal closes';
+  if (env.CS_HOST === 'foreground') return skip('tmux', 'CS_HOST=foreground: sessions run in the foreground');
+  try {
+    const r = await run('tmux', ['-V'], { env, allowFailure: true, timeoutMs: 5_000 });
+    if (r.code !== 0) return warn('tmux', `tmux -V exited ${r.code}: sessions run in the foreground`, fix);
+    const { tmuxServer } = await import('../host/tmux.js');
+    return ok('tmux', `${r.stdout.trim()}; sessions are hosted in cs's server (${tmuxServer(env).socket})`);
+  } catch {
+    return warn('tmux', 'tmux not found: sessions run in the foreground and end with their terminal', fix);
+  }
+}
+
 export async function runChecks(t: DoctorTarget): Promise<CheckResult[]> {
-  const results = [await checkClaude(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session), await checkGitIdentity(t.env)];
+  const results = [await checkClaude(t.env), await checkTmux(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session), await checkGitIdentity(t.env)];
   if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session), await checkIndexLock(t.env, t.session));
   return results;
 }

@@ -8,6 +8,7 @@ import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
 import { sessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
+import { unseenPostmortem } from '../host/postmortem.js';
 
 export interface SessionSummary {
   name: string;
@@ -27,6 +28,8 @@ export interface SessionSummary {
   status?: string;
   /** ISO time of that status, or ''. */
   statusAt?: string;
+  /** One line about the last run's unexpected end, until the next `cs <name>` (src/host/postmortem.ts). */
+  postmortem?: string;
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
@@ -105,6 +108,7 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
   const remote = parseConf(readIfExists(p.remoteConf));
   const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
   const status = readStatus(dir);
+  const pm = unseenPostmortem(p);
   return {
     name,
     dir,
@@ -118,6 +122,7 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     open: lock.kind === 'held' && lockState(lock.info) !== 'stale',
     status: status?.state ?? '',
     statusAt: status?.at ?? '',
+    ...(pm ? { postmortem: pm.line } : {}),
   };
 }
 

@@ -46,6 +46,7 @@ describe('cs -doctor', () => {
     const rs = await runChecks({ env, session: s });
     expect(rs.map((r) => [r.check, r.level])).toEqual([
       ['claude', 'ok'],
+      ['tmux', 'ok'],
       ['hooks', 'ok'],
       ['keychain', 'ok'],
       ['age identity', 'ok'],
@@ -57,10 +58,22 @@ describe('cs -doctor', () => {
     expect(byCheck(rs, 'claude').detail).toMatch(/^\d+\.\d+\.\d+/);
     const out = await me.cs(['doc', '-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout.trim().split('\n')).toHaveLength(8);
+    expect(out.stdout.trim().split('\n')).toHaveLength(9);
     expect(out.stdout).toMatch(/^✓ claude: \d/m);
     const json = JSON.parse((await me.cs(['-doctor', '--json'], { CLAUDE_CODE_BIN: CLAUDE_BIN })).stdout);
-    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'hooks', 'keychain', 'age identity', 'git identity']);
+    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'tmux', 'hooks', 'keychain', 'age identity', 'git identity']);
+  });
+
+  it('tmux: missing is a warning with its fix (sessions then run in the foreground); CS_HOST=foreground skips it', async () => {
+    const { checkTmux } = await import('../../src/doctor/checks.js');
+    const empty = path.join(tmp, 'empty-bin');
+    fs.mkdirSync(empty);
+    const missing = await checkTmux({ ...env, PATH: empty });
+    expect(missing).toMatchObject({ check: 'tmux', level: 'warn' });
+    expect(missing.detail).toMatch(/tmux not found: sessions run in the foreground/);
+    expect(missing.fix).toMatch(/install tmux/);
+    expect(await checkTmux({ ...env, CS_HOST: 'foreground' })).toMatchObject({ check: 'tmux', level: 'skip' });
+    expect((await checkTmux(env)).detail).toMatch(/^tmux \d/);
   });
 
   const cases: Array<[string, string, () => void | Promise<void>, RegExp, RegExp]> = [

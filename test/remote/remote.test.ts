@@ -119,6 +119,8 @@ d('remote sessions over a real sshd', () => {
         `export HOME='${remoteHome}' CS_SESSIONS_ROOT='${remoteRoot}' CLAUDE_CONFIG_DIR='${remoteHome}/.claude'`,
         `export CLAUDE_CODE_BIN='${fakeClaude}' FAKE_CLAUDE_LOG='${remoteClaudeLog}' FAKE_CLAUDE_SLEEP=120`,
         'export NO_COLOR=1 CS_NO_UPDATE_CHECK=1 LANG=C.UTF-8',
+        // On a terminal the remote cs hosts the session in its own tmux server: keep that inside the sandbox.
+        `export XDG_RUNTIME_DIR='${sb.dir}/remote-run'`,
         // exec keeps the pid: teardown waits for every remote cs by it.
         `echo $$ >> '${sb.dir}/remote-pids'`,
         `exec '${process.execPath}' '${csBin}' "$@"`,
@@ -138,6 +140,8 @@ d('remote sessions over a real sshd', () => {
       remoteTmux('kill-server');
       sshd.stop();
     }
+    // cs's own tmux server on the "remote" (hosted sessions, src/host/).
+    spawnSync('tmux', ['-S', path.join(sb.dir, 'remote-run', 'cs', 'tmux.sock'), 'kill-server']);
     // The remote cs processes finish their session end (a commit) after the
     // hang-up: wait for them before removing their files.
     const pidFile = path.join(sb.dir, 'remote-pids');

@@ -36,6 +36,8 @@ export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
     NO_COLOR: '1',
     CS_NO_UPDATE_CHECK: '1',
     LANG: 'C.UTF-8',
+    // cs's tmux server (hosted sessions, src/host/tmux.ts) private to the sandbox.
+    XDG_RUNTIME_DIR: path.join(dir, 'run'),
     ...extraEnv,
   };
   return { dir, home, root, env, claudeLog, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };

@@ -1,0 +1,109 @@
+// `cs -live [--json]`: the sessions running in cs's tmux server, with their
+// state from the hook-driven status, since when, how many terminals are
+// attached and which conversation; plus any session whose last run ended
+// unexpectedly and nobody has been told yet.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { expectPositionals, flag, parseArgs } from '../args.js';
+import { relativeTime, table } from '../format.js';
+import { sessionPaths, sessionsRoot } from '../session/paths.js';
+import { nameProblem } from '../session/names.js';
+import { readStatus } from '../status/status.js';
+import { unseenPostmortem } from '../host/postmortem.js';
+import { readRun } from '../host/state.js';
+import { listHosted, tmuxServer } from '../host/tmux.js';
+import type { Context } from './types.js';
+
+export interface LiveOptions {
+  json: boolean;
+}
+
+export interface LiveRow {
+  name: string;
+  /** working | needs-you | idle (hook-driven; idle too before the first event), starting (Claude not launched yet), or ended-unexpectedly. */
+  state: string;
+  /** ISO time the state was entered. */
+  since: string;
+  /** Terminals attached now. */
+  attached: number;
+  conversation: string | null;
+  running: boolean;
+  dir: string;
+  /** One line about an unexpected end nobody has been told about yet. */
+  postmortem?: string;
+}
+
+export function parse(args: string[]): LiveOptions {
+  const p = parseArgs(args, { booleans: ['--json'] }, '-live');
+  expectPositionals(p, 0, 0, '-live', 'cs -live [--json]');
+  return { json: flag(p, '--json') };
+}
+
+export async function liveRows(env: NodeJS.ProcessEnv): Promise<LiveRow[]> {
+  const rows: LiveRow[] = [];
+  const seen = new Set<string>();
+  for (const h of await listHosted(tmuxServer(env), env)) {
+    const p = sessionPaths(h.dir, h.name);
+    const status = readStatus(h.dir);
+    const run = readRun(p);
+    const fresh = status && status.state !== 'closed' && (!run || status.ms >= Date.parse(run.started) - 1000);
+    const pm = unseenPostmortem(p);
+    seen.add(h.name);
+    rows.push({
+      name: h.name,
+      // Before the first hook event: Claude waits for input once the supervisor has launched it.
+      state: fresh ? status.state : run ? 'idle' : 'starting',
+      since: fresh ? status.at : (run?.started ?? h.created.toISOString()),
+      attached: h.attached,
+      conversation: run?.conversation ?? null,
+      running: true,
+      dir: h.dir,
+      ...(pm ? { postmortem: pm.line } : {}),
+    });
+  }
+  // Sessions that ended unexpectedly: one existsSync each.
+  const root = sessionsRoot(env);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    // no sessions yet
+  }
+  for (const name of names) {
+    if (seen.has(name) || nameProblem(name) !== null) continue;
+    let dir = path.join(root, name);
+    try {
+      dir = fs.realpathSync(dir);
+    } catch {
+      continue;
+    }
+    const p = sessionPaths(dir, name);
+    const pm = unseenPostmortem(p);
+    if (!pm) continue;
+    rows.push({ name, state: 'ended-unexpectedly', since: fs.statSync(pm.file).mtime.toISOString(), attached: 0, conversation: null, running: false, dir, postmortem: pm.line });
+  }
+  return rows.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function run(opts: LiveOptions, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const rows = await liveRows(ctx.env);
+  if (opts.json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.err('cs: no session is running — start one with: cs <name>, or cs -spawn <name>');
+    return 0;
+  }
+  const now = ctx.now();
+  const lines = table(
+    ['NAME', 'STATE', 'SINCE', 'ATTACHED', 'CONVERSATION'],
+    rows.map((r) => [r.name, r.state, relativeTime(new Date(r.since), now), String(r.attached), r.conversation ?? '-']),
+    (col, cell, padded) => (col === 0 ? io.color.bold(padded) : col === 1 && (cell === 'needs-you' || cell === 'ended-unexpectedly') ? io.color.yellow(padded) : padded),
+  );
+  io.out(io.color.dim(lines[0]!));
+  for (const l of lines.slice(1)) io.out(l);
+  for (const r of rows) if (r.postmortem) io.err(io.color.yellow(`cs: ${r.name}: last run: ${r.postmortem}`));
+  return 0;
+}

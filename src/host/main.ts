@@ -1,0 +1,141 @@
+// dist/host.js: the two Node steps of a hosted session's supervisor (see
+// src/host/supervisor.ts), run inside its tmux pane.
+//
+//   host.js start <name> <dir> <request-file> <supervisor-pid>
+//       prints shell words for the supervisor: `export`/`unset` lines and
+//       `set -- <claude> <args>`; exit 1 (and last.json says why) when the
+//       session cannot start
+//   host.js end <name> <dir> <supervisor-pid> <claude-status>
+//       the end of the session; exits with Claude's status
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { errorMessage, UsageError, UserError } from '../errors.js';
+import { acquireLock, describeHolder, readLock } from '../session/lock.js';
+import { releaseLock } from '../lockfile.js';
+import { appendSessionLog } from '../session/log.js';
+import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
+import { requireClaude } from '../session/claude-bin.js';
+import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
+import { planConversation } from '../conversations/launch.js';
+import { markClosed } from '../status/status.js';
+import { shellQuote } from '../shell.js';
+import { run } from '../proc.js';
+import { describeStatus, lastLines, writePostmortem } from './postmortem.js';
+import { readRun, runFile, stopFile, takeRequest, writeLast, writeRun } from './state.js';
+
+/** Variables the pane owns: the supervisor keeps its own values. */
+const PANE_OWNED = new Set(['TMUX', 'TMUX_PANE', 'TERM', 'PWD', 'OLDPWD', 'SHLVL', '_']);
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Shell words that give the supervisor exactly `env` (pane-owned variables aside) and Claude's argv. */
+export function launchWords(env: Record<string, string>, current: NodeJS.ProcessEnv, argv: readonly string[]): string {
+  const lines: string[] = [];
+  for (const k of Object.keys(current)) if (NAME_RE.test(k) && !PANE_OWNED.has(k) && !(k in env)) lines.push(`unset ${k}`);
+  for (const [k, v] of Object.entries(env)) if (NAME_RE.test(k) && !PANE_OWNED.has(k)) lines.push(`export ${k}=${shellQuote(v)}`);
+  lines.push(`set -- ${argv.map(shellQuote).join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+function reporter(p: SessionPaths, lines: string[]): Report {
+  return (line) => {
+    lines.push(line);
+    try {
+      appendSessionLog(p.sessionLog, line);
+    } catch {
+      // the log is best effort
+    }
+    try {
+      process.stderr.write(`cs: ${line}\n`);
+    } catch {
+      // the pane may be gone (tmux killed): the work goes on
+    }
+  };
+}
+
+async function start(name: string, dir: string, requestFile: string, pid: number): Promise<number> {
+  const p = sessionPaths(dir, name);
+  const lines: string[] = [];
+  const report = reporter(p, lines);
+  try {
+    const req = takeRequest(requestFile);
+    const env = req.env;
+    const bin = requireClaude(env);
+    const now = new Date();
+    const lock = acquireLock(p.lock, { force: req.force, session: name, now, pid });
+    if (lock.tookOver && req.force) report(`took over the lock from ${describeHolder(lock.tookOver)}`, 'warn');
+    await beforeClaude(p, env, report);
+    const plan = planConversation(p, env, { fresh: req.fresh, resume: req.resume }, { created: req.created, claudeArgs: req.claudeArgs, now, report });
+    const about = plan.uuid ? `, conversation ${plan.uuid}${plan.how === 'new' ? ' (new)' : ''}` : '';
+    appendSessionLog(p.sessionLog, `session start (hosted, pid ${pid}${about})`);
+    writeRun(p, { pid, started: now.toISOString(), ...(plan.uuid ? { conversation: plan.uuid } : {}) });
+    // CS_LAUNCHED: the end step below does the end-of-session work, not the SessionEnd hook.
+    const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1' };
+    delete (launchEnv as Record<string, string>).CS_HOOK_SERVER;
+    const argv = [bin, ...plan.args, ...req.claudeArgs, ...(req.prompt !== undefined ? [req.prompt] : [])];
+    process.stdout.write(launchWords(launchEnv, process.env, argv));
+    return 0;
+  } catch (e) {
+    const hint = e instanceof UserError || e instanceof UsageError ? e.hint : undefined;
+    report(`${errorMessage(e)}${hint ? ` — ${hint}` : ''}`, 'warn');
+    writeLast(p, { status: 1, ended: new Date().toISOString(), lines, startFailed: true });
+    return 1;
+  }
+}
+
+/** The last 200 lines of this pane, read from cs's server while the pane still exists. */
+async function paneText(): Promise<string | undefined> {
+  const socket = process.env.TMUX?.split(',')[0];
+  const pane = process.env.TMUX_PANE;
+  if (!socket || !pane) return undefined;
+  const r = await run('tmux', ['-S', socket, 'capture-pane', '-p', '-J', '-S', '-10000', '-t', pane], { allowFailure: true, timeoutMs: 5_000 });
+  return r.code === 0 ? lastLines(r.stdout, 200) : undefined;
+}
+
+async function end(name: string, dir: string, pid: number, status: number): Promise<number> {
+  const p = sessionPaths(dir, name);
+  const env = process.env;
+  const lines: string[] = [];
+  const report = reporter(p, lines);
+  const now = new Date();
+  markClosed(dir, now);
+  appendSessionLog(p.sessionLog, `session end (exit ${status})`, now);
+  const stopped = fs.existsSync(stopFile(p));
+  fs.rmSync(stopFile(p), { force: true });
+  let postmortem: string | undefined;
+  if (status !== 0 && !stopped) {
+    try {
+      postmortem = writePostmortem(p, { what: `Claude Code exited with ${describeStatus(status)}`, status, now, pane: await paneText() });
+      report(`Claude Code ended unexpectedly (${describeStatus(status)}); postmortem in ${postmortem}`, 'warn');
+    } catch (e) {
+      report(`postmortem skipped: ${errorMessage(e)}`, 'warn');
+    }
+  }
+  await afterClaude(p, env, report);
+  const lock = readLock(p.lock);
+  if (lock.kind === 'held' && lock.info.pid === pid && lock.info.host === os.hostname()) releaseLock(p.lock, lock.info);
+  if (readRun(p)?.pid === pid) fs.rmSync(runFile(p), { force: true });
+  writeLast(p, { status, ended: new Date().toISOString(), lines, ...(stopped ? { stopped } : {}), ...(postmortem ? { postmortem } : {}) });
+  return status;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [step, name, dir, a, b] = argv;
+  if (step === 'start' && name && dir && a && b) return start(name, dir, a, Number(b));
+  if (step === 'end' && name && dir && a && b) return end(name, dir, Number(a), Number(b));
+  process.stderr.write('cs host: internal entry point of hosted sessions (see src/host/main.ts)\n');
+  return 2;
+}
+
+if (process.argv[1] && /host\.(js|ts)$/.test(process.argv[1])) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      try {
+        process.stderr.write(`cs: internal error in the session host: ${errorMessage(e)}\n`);
+      } catch {
+        // nowhere to say it
+      }
+      process.exit(1);
+    },
+  );
+}
