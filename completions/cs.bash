@@ -9,6 +9,8 @@ _cs_data() {
       '-adopt:Turn the current directory into a session in place' \
       '-list:List sessions' \
       '-ls:List sessions' \
+      '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+      '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -27,6 +29,7 @@ _cs_data() {
       '-version:Show the version' \
       '-v:Show the version';;
     after-session) printf '%s\n' \
+      '-tag:List, add or remove a session'\''s tags (synced; cs -ls --tag, #tag in the picker)' \
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
@@ -51,6 +54,8 @@ _cs_data() {
       '-adopt:Turn the current directory into a session in place' \
       '-list:List sessions' \
       '-ls:List sessions' \
+      '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+      '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -76,7 +81,15 @@ _cs_data() {
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
     flags:list) printf '%s\n' \
       '--json:print JSON for scripts' \
-      '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)';;
+      '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' \
+      '--tag:only sessions with this tag' \
+      '--archived:only archived sessions' \
+      '--all:archived sessions too';;
+    flags:tag) printf '%s\n' \
+      '--json:print the tags as a JSON array';;
+    args:tag) printf '%s\n' \
+      'add:add tags' \
+      'rm:remove tags';;
     flags:remove) printf '%s\n' \
       '--yes:do not ask for confirmation';;
     args:sync) printf '%s\n' \
@@ -116,6 +129,8 @@ _cs_data() {
       '--bind:address to listen on (default 127.0.0.1; others need a configured token)' \
       '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)';;
     flags:search) printf '%s\n' \
+      '--archived:search only archived sessions' \
+      '--all:search archived sessions too' \
       '--session:search only this session' \
       '--limit:show at most N results (default 20)' \
       '--json:print JSON for scripts';;
@@ -138,6 +153,9 @@ _cs_id() {
   case $1 in
     '-adopt') echo adopt ;;
     '-list'|'-ls') echo list ;;
+    '-tag') echo tag ;;
+    '-archive') echo archive ;;
+    '-unarchive') echo unarchive ;;
     '-remove'|'-rm') echo remove ;;
     '-help'|'-h'|'--help') echo help ;;
     '-sync'|'-s') echo sync ;;
@@ -157,6 +175,7 @@ _cs_id() {
 }
 _cs_session_id() {
   case $1 in
+    '-tag') echo tag ;;
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
@@ -167,6 +186,8 @@ _cs_session_id() {
 }
 _cs_operand() {
   case $1 in
+    'archive') echo session ;;
+    'unarchive') echo session ;;
     'remove') echo session ;;
     'help') echo command ;;
     'completions') echo shell ;;

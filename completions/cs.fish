@@ -10,6 +10,8 @@ function __cs_data
                 '-adopt:Turn the current directory into a session in place' \
                 '-list:List sessions' \
                 '-ls:List sessions' \
+                '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+                '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -29,6 +31,7 @@ function __cs_data
                 '-v:Show the version'
         case 'after-session'
             printf '%s\n' \
+                '-tag:List, add or remove a session\'s tags (synced; cs -ls --tag, #tag in the picker)' \
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
@@ -55,6 +58,8 @@ function __cs_data
                 '-adopt:Turn the current directory into a session in place' \
                 '-list:List sessions' \
                 '-ls:List sessions' \
+                '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+                '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -82,7 +87,17 @@ function __cs_data
         case 'flags:list'
             printf '%s\n' \
                 '--json:print JSON for scripts' \
-                '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
+                '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' \
+                '--tag:only sessions with this tag' \
+                '--archived:only archived sessions' \
+                '--all:archived sessions too'
+        case 'flags:tag'
+            printf '%s\n' \
+                '--json:print the tags as a JSON array'
+        case 'args:tag'
+            printf '%s\n' \
+                'add:add tags' \
+                'rm:remove tags'
         case 'flags:remove'
             printf '%s\n' \
                 '--yes:do not ask for confirmation'
@@ -131,6 +146,8 @@ function __cs_data
                 '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
         case 'flags:search'
             printf '%s\n' \
+                '--archived:search only archived sessions' \
+                '--all:search archived sessions too' \
                 '--session:search only this session' \
                 '--limit:show at most N results (default 20)' \
                 '--json:print JSON for scripts'
@@ -159,6 +176,12 @@ function __cs_id
             echo adopt
         case '-list' '-ls'
             echo list
+        case '-tag'
+            echo tag
+        case '-archive'
+            echo archive
+        case '-unarchive'
+            echo unarchive
         case '-remove' '-rm'
             echo remove
         case '-help' '-h' '--help'
@@ -193,6 +216,8 @@ function __cs_id
 end
 function __cs_session_id
     switch $argv[1]
+        case '-tag'
+            echo tag
         case '-sync' '-s'
             echo sync
         case '-secrets'
@@ -209,6 +234,10 @@ function __cs_session_id
 end
 function __cs_operand
     switch $argv[1]
+        case 'archive'
+            echo session
+        case 'unarchive'
+            echo session
         case 'remove'
             echo session
         case 'help'

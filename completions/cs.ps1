@@ -9,6 +9,8 @@ function __cs_data([string]$Key) {
             '-adopt:Turn the current directory into a session in place'
             '-list:List sessions'
             '-ls:List sessions'
+            '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)'
+            '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -28,6 +30,7 @@ function __cs_data([string]$Key) {
             '-v:Show the version'
         }
         'after-session' {
+            '-tag:List, add or remove a session''s tags (synced; cs -ls --tag, #tag in the picker)'
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
@@ -54,6 +57,8 @@ function __cs_data([string]$Key) {
             '-adopt:Turn the current directory into a session in place'
             '-list:List sessions'
             '-ls:List sessions'
+            '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)'
+            '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -82,6 +87,16 @@ function __cs_data([string]$Key) {
         'flags:list' {
             '--json:print JSON for scripts'
             '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
+            '--tag:only sessions with this tag'
+            '--archived:only archived sessions'
+            '--all:archived sessions too'
+        }
+        'flags:tag' {
+            '--json:print the tags as a JSON array'
+        }
+        'args:tag' {
+            'add:add tags'
+            'rm:remove tags'
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
@@ -130,6 +145,8 @@ function __cs_data([string]$Key) {
             '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
         }
         'flags:search' {
+            '--archived:search only archived sessions'
+            '--all:search archived sessions too'
             '--session:search only this session'
             '--limit:show at most N results (default 20)'
             '--json:print JSON for scripts'
@@ -158,6 +175,9 @@ function __cs_id([string]$Word) {
         '-adopt' { 'adopt' }
         '-list' { 'list' }
         '-ls' { 'list' }
+        '-tag' { 'tag' }
+        '-archive' { 'archive' }
+        '-unarchive' { 'unarchive' }
         '-remove' { 'remove' }
         '-rm' { 'remove' }
         '-help' { 'help' }
@@ -184,6 +204,7 @@ function __cs_id([string]$Word) {
 }
 function __cs_session_id([string]$Word) {
     switch -CaseSensitive ($Word) {
+        '-tag' { 'tag' }
         '-sync' { 'sync' }
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
@@ -196,6 +217,8 @@ function __cs_session_id([string]$Word) {
 }
 function __cs_operand([string]$Id) {
     switch -CaseSensitive ($Id) {
+        'archive' { 'session' }
+        'unarchive' { 'session' }
         'remove' { 'session' }
         'help' { 'command' }
         'completions' { 'shell' }

@@ -8,6 +8,7 @@ import { validateName } from '../session/names.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
+import { setArchived } from '../session/marks.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { planConversation } from '../conversations/launch.js';
 import { isUuid } from '../conversations/store.js';
@@ -114,6 +115,7 @@ async function openWorkspace(name: string, ctx: Context): Promise<{ paths: Sessi
     for (const file of checkWorkspace(found.paths, ctx.now())) {
       ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));
     }
+    if (setArchived(found.paths.dir, false, ctx.now())) ctx.io.err(`cs: '${name}' was archived; opening it unarchived it (cs -archive ${name} to archive it again)`);
     return { paths: found.paths, created: false };
   }
   const paths = await createSession(ctx.env, name, ctx.now());

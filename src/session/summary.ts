@@ -8,6 +8,7 @@ import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
 import { sessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
+import { archiveMarker, parseTags, tagsFile } from './marks.js';
 
 export interface SessionSummary {
   name: string;
@@ -27,6 +28,10 @@ export interface SessionSummary {
   status?: string;
   /** ISO time of that status, or ''. */
   statusAt?: string;
+  /** Tags from `.cs/tags` (src/session/marks.ts), sorted. */
+  tags: string[];
+  /** Archived with cs -archive: hidden from listings unless asked for. */
+  archived: boolean;
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
@@ -118,6 +123,8 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     open: lock.kind === 'held' && lockState(lock.info) !== 'stale',
     status: status?.state ?? '',
     statusAt: status?.at ?? '',
+    tags: parseTags(readIfExists(tagsFile(dir))),
+    archived: fs.existsSync(archiveMarker(dir)),
   };
 }
 
