@@ -11,6 +11,8 @@ _cs_data() {
       '-ls:List sessions' \
       '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
       '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+      '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -56,6 +58,8 @@ _cs_data() {
       '-ls:List sessions' \
       '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
       '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+      '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -90,6 +94,8 @@ _cs_data() {
     args:tag) printf '%s\n' \
       'add:add tags' \
       'rm:remove tags';;
+    flags:mv) printf '%s\n' \
+      '--json:print what moved as JSON';;
     flags:remove) printf '%s\n' \
       '--yes:do not ask for confirmation';;
     args:sync) printf '%s\n' \
@@ -156,6 +162,7 @@ _cs_id() {
     '-tag') echo tag ;;
     '-archive') echo archive ;;
     '-unarchive') echo unarchive ;;
+    '-mv'|'-rename') echo mv ;;
     '-remove'|'-rm') echo remove ;;
     '-help'|'-h'|'--help') echo help ;;
     '-sync'|'-s') echo sync ;;
@@ -188,6 +195,7 @@ _cs_operand() {
   case $1 in
     'archive') echo session ;;
     'unarchive') echo session ;;
+    'mv') echo session ;;
     'remove') echo session ;;
     'help') echo command ;;
     'completions') echo shell ;;

@@ -12,6 +12,8 @@ function __cs_data
                 '-ls:List sessions' \
                 '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
                 '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+                '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -60,6 +62,8 @@ function __cs_data
                 '-ls:List sessions' \
                 '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
                 '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+                '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -98,6 +102,9 @@ function __cs_data
             printf '%s\n' \
                 'add:add tags' \
                 'rm:remove tags'
+        case 'flags:mv'
+            printf '%s\n' \
+                '--json:print what moved as JSON'
         case 'flags:remove'
             printf '%s\n' \
                 '--yes:do not ask for confirmation'
@@ -182,6 +189,8 @@ function __cs_id
             echo archive
         case '-unarchive'
             echo unarchive
+        case '-mv' '-rename'
+            echo mv
         case '-remove' '-rm'
             echo remove
         case '-help' '-h' '--help'
@@ -237,6 +246,8 @@ function __cs_operand
         case 'archive'
             echo session
         case 'unarchive'
+            echo session
+        case 'mv'
             echo session
         case 'remove'
             echo session

@@ -11,6 +11,8 @@ function __cs_data([string]$Key) {
             '-ls:List sessions'
             '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)'
             '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
+            '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -59,6 +61,8 @@ function __cs_data([string]$Key) {
             '-ls:List sessions'
             '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)'
             '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
+            '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -97,6 +101,9 @@ function __cs_data([string]$Key) {
         'args:tag' {
             'add:add tags'
             'rm:remove tags'
+        }
+        'flags:mv' {
+            '--json:print what moved as JSON'
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
@@ -178,6 +185,8 @@ function __cs_id([string]$Word) {
         '-tag' { 'tag' }
         '-archive' { 'archive' }
         '-unarchive' { 'unarchive' }
+        '-mv' { 'mv' }
+        '-rename' { 'mv' }
         '-remove' { 'remove' }
         '-rm' { 'remove' }
         '-help' { 'help' }
@@ -219,6 +228,7 @@ function __cs_operand([string]$Id) {
     switch -CaseSensitive ($Id) {
         'archive' { 'session' }
         'unarchive' { 'session' }
+        'mv' { 'session' }
         'remove' { 'session' }
         'help' { 'command' }
         'completions' { 'shell' }

@@ -123,6 +123,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => cmd(import('./archive.js').then((m) => m.unarchive)),
   },
   {
+    name: '-mv',
+    aliases: ['-rename'],
+    scope: 'global',
+    summary: 'Rename a session: workspace, secrets, conversations, tags and settings move together',
+    usage: ['cs -mv <old> <new> [--json]'],
+    operand: 'session',
+    flags: [{ name: '--json', summary: 'print what moved as JSON' }],
+    notes: ['Refused while the session is open. An adopted project stays where it is: only its name changes.'],
+    examples: ['$ cs -mv spike auth-refresh', '$ cs -rename api api-v1'],
+    load: () => cmd(import('./rename.js')),
+  },
+  {
     name: '-remove',
     aliases: ['-rm'],
     scope: 'global',
