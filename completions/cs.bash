@@ -13,6 +13,7 @@ _cs_data() {
       '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
       '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code'\''s status line' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -60,6 +61,7 @@ _cs_data() {
       '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
       '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code'\''s status line' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -96,6 +98,11 @@ _cs_data() {
       'rm:remove tags';;
     flags:mv) printf '%s\n' \
       '--json:print what moved as JSON';;
+    flags:statusline) printf '%s\n' \
+      '--replace:replace a status line of your own (disable puts it back)';;
+    args:statusline) printf '%s\n' \
+      'enable:register cs'\''s status line in Claude Code'\''s settings.json' \
+      'disable:remove it, and put back the one it replaced';;
     flags:remove) printf '%s\n' \
       '--yes:do not ask for confirmation';;
     args:sync) printf '%s\n' \
@@ -163,6 +170,7 @@ _cs_id() {
     '-archive') echo archive ;;
     '-unarchive') echo unarchive ;;
     '-mv'|'-rename') echo mv ;;
+    '-statusline') echo statusline ;;
     '-remove'|'-rm') echo remove ;;
     '-help'|'-h'|'--help') echo help ;;
     '-sync'|'-s') echo sync ;;

@@ -14,6 +14,7 @@ function __cs_data
                 '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
                 '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code\'s status line' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -64,6 +65,7 @@ function __cs_data
                 '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
                 '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code\'s status line' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -105,6 +107,13 @@ function __cs_data
         case 'flags:mv'
             printf '%s\n' \
                 '--json:print what moved as JSON'
+        case 'flags:statusline'
+            printf '%s\n' \
+                '--replace:replace a status line of your own (disable puts it back)'
+        case 'args:statusline'
+            printf '%s\n' \
+                'enable:register cs\'s status line in Claude Code\'s settings.json' \
+                'disable:remove it, and put back the one it replaced'
         case 'flags:remove'
             printf '%s\n' \
                 '--yes:do not ask for confirmation'
@@ -191,6 +200,8 @@ function __cs_id
             echo unarchive
         case '-mv' '-rename'
             echo mv
+        case '-statusline'
+            echo statusline
         case '-remove' '-rm'
             echo remove
         case '-help' '-h' '--help'

@@ -13,6 +13,7 @@ function __cs_data([string]$Key) {
             '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
             '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code''s status line'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -63,6 +64,7 @@ function __cs_data([string]$Key) {
             '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
             '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code''s status line'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -104,6 +106,13 @@ function __cs_data([string]$Key) {
         }
         'flags:mv' {
             '--json:print what moved as JSON'
+        }
+        'flags:statusline' {
+            '--replace:replace a status line of your own (disable puts it back)'
+        }
+        'args:statusline' {
+            'enable:register cs''s status line in Claude Code''s settings.json'
+            'disable:remove it, and put back the one it replaced'
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
@@ -187,6 +196,7 @@ function __cs_id([string]$Word) {
         '-unarchive' { 'unarchive' }
         '-mv' { 'mv' }
         '-rename' { 'mv' }
+        '-statusline' { 'statusline' }
         '-remove' { 'remove' }
         '-rm' { 'remove' }
         '-help' { 'help' }

@@ -135,6 +135,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => cmd(import('./rename.js')),
   },
   {
+    name: '-statusline',
+    aliases: [],
+    scope: 'global',
+    summary: "Show session, state, context %, 5-hour and weekly limits and git in Claude Code's status line",
+    usage: ['cs -statusline {enable [--replace]|disable}'],
+    flags: [{ name: '--replace', summary: 'replace a status line of your own (disable puts it back)' }],
+    subcommands: [
+      { name: 'enable', summary: "register cs's status line in Claude Code's settings.json" },
+      { name: 'disable', summary: 'remove it, and put back the one it replaced' },
+    ],
+    notes: ['The line is drawn by a POSIX sh script (no Node per refresh); it also records the latest context % and limits in .cs/local/statusline.json.'],
+    examples: ['$ cs -statusline enable', '$ cs -statusline enable --replace', '$ cs -statusline disable'],
+    load: () => cmd(import('./statusline.js')),
+  },
+  {
     name: '-remove',
     aliases: ['-rm'],
     scope: 'global',

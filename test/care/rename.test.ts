@@ -61,7 +61,8 @@ describe('cs -mv', () => {
     expect(fs.readFileSync(path.join(newDir, '.cs/logs/session.log'), 'utf8')).toContain(`session renamed: ${from} → ${to}`);
     expect(fs.existsSync(path.join(newDir, '.cs/local/lock'))).toBe(false);
     // Keychain: the item is under the new name only.
-    const kc = new KeychainBackend((probe as { api: never }).api, sb.env);
+    if (!probe.ok) throw new Error('runIf(probe.ok) let this run without a keychain');
+    const kc = new KeychainBackend(probe.api, sb.env);
     expect(await kc.getAll(to)).toEqual({ API_TOKEN: 'tok-in-keychain' });
     expect(await kc.list(from)).toEqual([]);
     expect((await runCs([to, '-secrets', 'get', 'API_TOKEN'], { env: sb.env })).stdout).toBe('tok-in-keychain\n');
