@@ -14,6 +14,7 @@ _cs_data() {
       '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code'\''s status line' \
+      '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -33,6 +34,7 @@ _cs_data() {
       '-v:Show the version';;
     after-session) printf '%s\n' \
       '-tag:List, add or remove a session'\''s tags (synced; cs -ls --tag, #tag in the picker)' \
+      '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
@@ -62,6 +64,7 @@ _cs_data() {
       '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
       '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code'\''s status line' \
+      '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -103,6 +106,9 @@ _cs_data() {
     args:statusline) printf '%s\n' \
       'enable:register cs'\''s status line in Claude Code'\''s settings.json' \
       'disable:remove it, and put back the one it replaced';;
+    flags:usage) printf '%s\n' \
+      '--since:one window from then to now instead of 5 hours and 7 days' \
+      '--json:print JSON for scripts';;
     flags:remove) printf '%s\n' \
       '--yes:do not ask for confirmation';;
     args:sync) printf '%s\n' \
@@ -171,6 +177,7 @@ _cs_id() {
     '-unarchive') echo unarchive ;;
     '-mv'|'-rename') echo mv ;;
     '-statusline') echo statusline ;;
+    '-usage') echo usage ;;
     '-remove'|'-rm') echo remove ;;
     '-help'|'-h'|'--help') echo help ;;
     '-sync'|'-s') echo sync ;;
@@ -191,6 +198,7 @@ _cs_id() {
 _cs_session_id() {
   case $1 in
     '-tag') echo tag ;;
+    '-usage') echo usage ;;
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
@@ -204,6 +212,7 @@ _cs_operand() {
     'archive') echo session ;;
     'unarchive') echo session ;;
     'mv') echo session ;;
+    'usage') echo session ;;
     'remove') echo session ;;
     'help') echo command ;;
     'completions') echo shell ;;

@@ -15,6 +15,7 @@ function __cs_data
                 '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code\'s status line' \
+                '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -35,6 +36,7 @@ function __cs_data
         case 'after-session'
             printf '%s\n' \
                 '-tag:List, add or remove a session\'s tags (synced; cs -ls --tag, #tag in the picker)' \
+                '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
@@ -66,6 +68,7 @@ function __cs_data
                 '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
                 '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code\'s status line' \
+                '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -114,6 +117,10 @@ function __cs_data
             printf '%s\n' \
                 'enable:register cs\'s status line in Claude Code\'s settings.json' \
                 'disable:remove it, and put back the one it replaced'
+        case 'flags:usage'
+            printf '%s\n' \
+                '--since:one window from then to now instead of 5 hours and 7 days' \
+                '--json:print JSON for scripts'
         case 'flags:remove'
             printf '%s\n' \
                 '--yes:do not ask for confirmation'
@@ -202,6 +209,8 @@ function __cs_id
             echo mv
         case '-statusline'
             echo statusline
+        case '-usage'
+            echo usage
         case '-remove' '-rm'
             echo remove
         case '-help' '-h' '--help'
@@ -238,6 +247,8 @@ function __cs_session_id
     switch $argv[1]
         case '-tag'
             echo tag
+        case '-usage'
+            echo usage
         case '-sync' '-s'
             echo sync
         case '-secrets'
@@ -259,6 +270,8 @@ function __cs_operand
         case 'unarchive'
             echo session
         case 'mv'
+            echo session
+        case 'usage'
             echo session
         case 'remove'
             echo session

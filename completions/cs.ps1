@@ -14,6 +14,7 @@ function __cs_data([string]$Key) {
             '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code''s status line'
+            '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -34,6 +35,7 @@ function __cs_data([string]$Key) {
         }
         'after-session' {
             '-tag:List, add or remove a session''s tags (synced; cs -ls --tag, #tag in the picker)'
+            '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
@@ -65,6 +67,7 @@ function __cs_data([string]$Key) {
             '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
             '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code''s status line'
+            '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -113,6 +116,10 @@ function __cs_data([string]$Key) {
         'args:statusline' {
             'enable:register cs''s status line in Claude Code''s settings.json'
             'disable:remove it, and put back the one it replaced'
+        }
+        'flags:usage' {
+            '--since:one window from then to now instead of 5 hours and 7 days'
+            '--json:print JSON for scripts'
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
@@ -197,6 +204,7 @@ function __cs_id([string]$Word) {
         '-mv' { 'mv' }
         '-rename' { 'mv' }
         '-statusline' { 'statusline' }
+        '-usage' { 'usage' }
         '-remove' { 'remove' }
         '-rm' { 'remove' }
         '-help' { 'help' }
@@ -224,6 +232,7 @@ function __cs_id([string]$Word) {
 function __cs_session_id([string]$Word) {
     switch -CaseSensitive ($Word) {
         '-tag' { 'tag' }
+        '-usage' { 'usage' }
         '-sync' { 'sync' }
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
@@ -239,6 +248,7 @@ function __cs_operand([string]$Id) {
         'archive' { 'session' }
         'unarchive' { 'session' }
         'mv' { 'session' }
+        'usage' { 'session' }
         'remove' { 'session' }
         'help' { 'command' }
         'completions' { 'shell' }

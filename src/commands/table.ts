@@ -150,6 +150,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => cmd(import('./statusline.js')),
   },
   {
+    name: '-usage',
+    aliases: [],
+    scope: 'both',
+    summary: 'Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days',
+    usage: ['cs -usage [<name>] [--since <30m|5h|2d|1w|date>] [--json]', 'cs <name> -usage [--since <when>] [--json]'],
+    operand: 'session',
+    flags: [
+      { name: '--since', summary: 'one window from then to now instead of 5 hours and 7 days', value: 'text' },
+      { name: '--json', summary: 'print JSON for scripts' },
+    ],
+    notes: ["Read from Claude Code's transcripts on this machine, each API request counted once; with a session, per conversation."],
+    examples: ['$ cs -usage', '$ cs api -usage', '$ cs -usage --since 1d --json | jq ".windows[0].sessions[0]"'],
+    load: () => cmd(import('./usage.js')),
+  },
+  {
     name: '-remove',
     aliases: ['-rm'],
     scope: 'global',
