@@ -47,6 +47,8 @@ _cs_data() {
       '--force:take over the session lock from another running cs' \
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
+      '--from-handoff:start a new conversation from the session'\''s latest unused handoff (.cs/handoffs/)' \
+      '--no-handoff:with --new: do not offer the latest handoff' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--:pass the rest to Claude Code';;
@@ -86,6 +88,8 @@ _cs_data() {
       '--force:take over the session lock from another running cs' \
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
+      '--from-handoff:start a new conversation from the session'\''s latest unused handoff (.cs/handoffs/)' \
+      '--no-handoff:with --new: do not offer the latest handoff' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
     flags:list) printf '%s\n' \

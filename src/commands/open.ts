@@ -27,13 +27,15 @@ export interface OpenOptions {
   fresh?: boolean;
   /** --resume <uuid|index>: resume this pinned conversation. */
   resume?: string;
+  /** --from-handoff (implies --new) / --no-handoff; default: ask on a terminal. */
+  handoff?: 'use' | 'skip';
   /** --on <host>, or the host of `cs <host>:<name>`. */
   on?: string;
   moveTo?: string;
 }
 
 export function parse(args: string[], inv: Invocation): OpenOptions {
-  const parsed = parseArgs(args, { booleans: ['--force', '--new'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
+  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--from-handoff', '--no-handoff'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
   if (parsed.positionals.length) {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
   }
@@ -46,6 +48,10 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
     throw new UsageError('--move-to takes no other options', 'cs <name> --move-to <host>, then cs <name> to open it there');
   }
   const resume = flagValue(parsed, '--resume');
+  const handoff = flag(parsed, '--from-handoff') ? 'use' : flag(parsed, '--no-handoff') ? 'skip' : undefined;
+  if (flag(parsed, '--from-handoff') && flag(parsed, '--no-handoff')) throw new UsageError('--from-handoff and --no-handoff exclude each other', 'cs <name> --new --from-handoff, or cs <name> --new --no-handoff');
+  if (handoff === 'skip' && !flag(parsed, '--new')) throw new UsageError('--no-handoff goes with --new', 'cs <name> --new --no-handoff');
+  if (handoff !== undefined && resume !== undefined) throw new UsageError(`--${handoff === 'use' ? 'from' : 'no'}-handoff starts a new conversation; --resume continues one`, 'use one of them');
   if (resume !== undefined && flag(parsed, '--new')) throw new UsageError('--new and --resume exclude each other', 'cs <name> --new starts a conversation; cs <name> --resume <#|uuid> resumes one');
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) {
     throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${inv.session ?? '<name>'} -conversations`);
@@ -54,7 +60,8 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
     name: validateName(split?.session ?? inv.session ?? ''),
     force: flag(parsed, '--force'),
     claudeArgs: parsed.rest,
-    ...(flag(parsed, '--new') ? { fresh: true } : {}),
+    ...(flag(parsed, '--new') || handoff === 'use' ? { fresh: true } : {}),
+    ...(handoff !== undefined ? { handoff } : {}),
     ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
     ...(on !== undefined ? { on: validateHostArg(on) } : {}),
     ...(moveTo !== undefined ? { moveTo: validateHostArg(moveTo) } : {}),
@@ -82,7 +89,9 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     };
     await beforeClaude(paths, env, report);
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
-    const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
+    // A new conversation may start from the session's latest unused handoff (src/handoff/offer.ts).
+    const handoff = opts.fresh ? await (await import('../handoff/offer.js')).offerHandoff(paths, opts.handoff ?? 'ask', io, env) : null;
+    const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume, ...(handoff ? { handoff } : {}) }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     // A --settings of the user's own would replace ours (Claude keeps one):
     // then the command hooks do all the work instead of our HTTP endpoint.
     const userSettings = opts.claudeArgs.some((a) => a === '--settings' || a.startsWith('--settings='));

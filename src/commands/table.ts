@@ -36,7 +36,7 @@ export const OPEN: CommandSpec = {
   scope: 'session',
   summary: 'Create a session, or resume it, and launch Claude Code inside it',
   usage: [
-    'cs <name> [--force] [--new | --resume <#|uuid>] [-- <claude args>...]',
+    'cs <name> [--force] [--new [--from-handoff | --no-handoff] | --resume <#|uuid>] [-- <claude args>...]',
     'cs <name> --on <alias|user@host[:port]>   (also: cs <alias|user@host>:<name>)',
     'cs <name> --move-to <alias|user@host[:port]>',
   ],
@@ -44,6 +44,8 @@ export const OPEN: CommandSpec = {
     { name: '--force', summary: 'take over the session lock from another running cs' },
     { name: '--new', summary: 'start a new conversation instead of resuming the latest one' },
     { name: '--resume', summary: 'resume this pinned conversation (its number or uuid in cs <name> -conversations)', value: 'text' },
+    { name: '--from-handoff', summary: "start a new conversation from the session's latest unused handoff (.cs/handoffs/)" },
+    { name: '--no-handoff', summary: 'with --new: do not offer the latest handoff' },
     { name: '--on', summary: 'run the session on a host, inside tmux there (remembered: later just cs <name>)', value: 'host' },
     { name: '--move-to', summary: 'copy the session to a host (verified), leave a stub here that connects to it', value: 'host' },
   ],
