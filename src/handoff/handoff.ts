@@ -114,11 +114,17 @@ export function handoffRequest(relFile: string, pct: number): string {
  * Decides whether to nudge now; when so, records the ask (once per
  * conversation) and resolves to the Stop block reason.
  */
-export function nudge(sessionDir: string, conversation: string, transcript: string | undefined, now: Date): { reason: string; file: string; pct: number } | null {
+export async function nudge(sessionDir: string, conversation: string, transcript: string | undefined, now: Date, settleMs = 1500): Promise<{ reason: string; file: string; pct: number } | null> {
   if (!conversation) return null;
   const asks = readAsks(sessionDir);
   if (asks[conversation]) return null;
-  const reading = contextUsed(sessionDir, conversation, transcript, now);
+  let reading = contextUsed(sessionDir, conversation, transcript, now);
+  // Claude Code may run the Stop hook before the first answer's line reaches
+  // the transcript: give it a moment (bounded) before concluding there is none.
+  for (let waited = 0; reading === null && transcript && fs.existsSync(transcript) && waited < settleMs; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    reading = contextUsed(sessionDir, conversation, transcript, now);
+  }
   if (!reading || reading.pct < HANDOFF_THRESHOLD_PCT) return null;
   const rel = `.cs/handoffs/${handoffName(now)}`;
   asks[conversation] = { at: now.toISOString(), file: rel };

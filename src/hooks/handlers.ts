@@ -121,7 +121,7 @@ async function stop(c: HookContext): Promise<object | null> {
   const p = c.session.paths;
   // Past 80 % context: ask once per conversation for a handoff (src/handoff/handoff.ts).
   const { nudge } = await import('../handoff/handoff.js');
-  const asked = nudge(p.dir, str(c.input, 'session_id') ?? '', str(c.input, 'transcript_path'), c.now);
+  const asked = await nudge(p.dir, str(c.input, 'session_id') ?? '', str(c.input, 'transcript_path'), c.now);
   if (asked) {
     log(c, `asked Claude for a handoff at ${Math.round(asked.pct)}% context (${asked.file})`);
     return blockStop(asked.reason);

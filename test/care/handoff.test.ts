@@ -50,21 +50,26 @@ describe('context reading and the nudge', () => {
     expect(contextUsed(sb.session.dir, CONV, t, now)).toEqual({ pct: 17, source: 'transcript' });
   });
 
-  it('fires once per conversation at 80 %, not below', () => {
+  it('fires once per conversation at 80 %, not below', async () => {
     const now = new Date('2026-11-30T02:03:04Z');
     statusData(79.9);
-    expect(nudge(sb.session.dir, CONV, undefined, new Date())).toBeNull();
+    expect(await nudge(sb.session.dir, CONV, undefined, new Date())).toBeNull();
     statusData(80);
-    const n = nudge(sb.session.dir, CONV, undefined, new Date(Date.now()));
+    const n = await nudge(sb.session.dir, CONV, undefined, new Date(Date.now()));
     expect(n).not.toBeNull();
     expect(n!.file).toMatch(/^\.cs\/handoffs\/\d{8}-\d{6}\.md$/);
     expect(n!.reason).toContain(`write a handoff to ${n!.file}`);
     expect(n!.reason).toMatch(/## Goal[\s\S]*## State[\s\S]*## Facts[\s\S]*## Next step/);
     statusData(95);
-    expect(nudge(sb.session.dir, CONV, undefined, now)).toBeNull();
+    expect(await nudge(sb.session.dir, CONV, undefined, now)).toBeNull();
+    // The first answer's line reaching the transcript late still counts (the hook waits a moment).
+    const late = path.join(sb.dir, 'late.jsonl');
+    fs.writeFileSync(late, '{"type":"user","message":{"content":"x"}}\n');
+    setTimeout(() => fs.appendFileSync(late, JSON.stringify({ type: 'assistant', message: { usage: { input_tokens: 190_000 } } }) + '\n'), 300);
+    expect(await nudge(sb.session.dir, 'late-conv', late, now)).toMatchObject({ pct: 95 });
     // Another conversation of the same session is asked on its own.
     statusData(90, { id: 'other-conv' });
-    expect(nudge(sb.session.dir, 'other-conv', undefined, now)).not.toBeNull();
+    expect(await nudge(sb.session.dir, 'other-conv', undefined, now)).not.toBeNull();
   });
 });
 
@@ -100,7 +105,7 @@ describe('the hooks', () => {
 });
 
 describe('cs <s> --new offers the latest unused handoff', () => {
-  it('--from-handoff starts from the newest unused one; without a terminal --new only says it exists', async () => {
+  it('--from-handoff starts from the newest unused one; without a terminal --new only says it exists', { timeout: 90_000 }, async () => {
     const dir = sb.session.dir;
     fs.mkdirSync(path.join(dir, '.cs/handoffs'), { recursive: true });
     fs.writeFileSync(path.join(dir, '.cs/handoffs/20261129-100000.md'), '## Goal\nOLDER handoff\n');
