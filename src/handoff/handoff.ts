@@ -16,7 +16,12 @@ import { ensureDir, writeFileAtomic } from '../fsutil.js';
 import { readStatusLine } from '../status/statusline.js';
 
 export const HANDOFF_THRESHOLD_PCT = 80;
-/** Claude Code's default context window (tokens) when the status line has not told us the size. */
+/**
+ * The context window (tokens) assumed when the status line never recorded
+ * one. It depends on the model (Claude Code 2.1.330 reported 1,000,000 for
+ * its default model in test/care/statusline-claude.test.ts, 200,000 is the
+ * common size): the smaller one, so the nudge comes early rather than late.
+ */
 export const DEFAULT_CONTEXT_TOKENS = 200_000;
 /** A status-line record older than this says nothing about now. */
 const STATUS_FRESH_MS = 15 * 60_000;
