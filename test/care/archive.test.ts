@@ -31,7 +31,7 @@ describe('visible()', () => {
 });
 
 describe('cs -archive / -unarchive', () => {
-  it('hides archived sessions from -ls, -search and the serve list until asked; opening one unarchives it', async () => {
+  it('hides archived sessions from -ls, -search and the serve list until asked; opening one unarchives it', { timeout: 120_000 }, async () => {
     for (const s of ['api', 'old', 'older']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
     for (const s of ['api', 'old']) fs.appendFileSync(path.join(sb.root, s, '.cs/discoveries.md'), '\n## zebrafish finding\n');
 
@@ -71,7 +71,7 @@ describe('cs -archive / -unarchive', () => {
     expect(names((await runCs(['-ls', '--json'], { env: sb.env })).stdout)).toEqual(['api', 'old', 'older']);
   });
 
-  it('changes nothing when one of the names does not exist', async () => {
+  it('changes nothing when one of the names does not exist', { timeout: 120_000 }, async () => {
     await runCs(['api'], { env: sb.env });
     const r = await runCs(['-archive', 'api', 'nope'], { env: sb.env });
     expect(r.code).not.toBe(0);

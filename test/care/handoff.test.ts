@@ -74,7 +74,7 @@ describe('context reading and the nudge', () => {
 });
 
 describe('the hooks', () => {
-  it('Stop blocks once with the handoff request at 81 % (status data fixture), then lets Claude stop', async () => {
+  it('Stop blocks once with the handoff request at 81 % (status data fixture), then lets Claude stop', { timeout: 120_000 }, async () => {
     statusData(81);
     const stop = payload('Stop', { stop_hook_active: false }, sb.session.dir);
     const first = await runHookScript('stop', stop, sb.hookEnv);
@@ -90,7 +90,7 @@ describe('the hooks', () => {
     expect((await runHookScript('stop', again, sb.hookEnv)).stdout).toBe('');
   });
 
-  it('a Write of a handoff goes through secret redaction; other .cs files are left alone', async () => {
+  it('a Write of a handoff goes through secret redaction; other .cs files are left alone', { timeout: 120_000 }, async () => {
     const file = path.join(sb.session.dir, '.cs/handoffs/20261130-020304.md');
     const content = '## Goal\nShip the fix\n## Facts\nAPI_TOKEN=tok_9f8e7d6c5b4a39281\nport 8443 answers\n';
     const r = await runHookScript('pre-tool-use', payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content } }, sb.session.dir), sb.hookEnv);
@@ -147,7 +147,7 @@ describe('cs <s> --new offers the latest unused handoff', () => {
     expect(text).toMatch(/⇢ 20261129-100000\.md \(handoff\)/);
   });
 
-  it('refuses contradictory flags', async () => {
+  it('refuses contradictory flags', { timeout: 120_000 }, async () => {
     for (const args of [['care', '--from-handoff', '--no-handoff'], ['care', '--no-handoff'], ['care', '--from-handoff', '--resume', '1']]) {
       const r = await runCs(args, { env: sb.env });
       expect(r.code, args.join(' ')).toBe(2);

@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 describe('sessionAt', () => {
-  it('finds the session from its directory, a subdirectory, or an adopted project; nothing elsewhere', async () => {
+  it('finds the session from its directory, a subdirectory, or an adopted project; nothing elsewhere', { timeout: 120_000 }, async () => {
     expect((await runCs(['api'], { env: sb.env })).code).toBe(0);
     const project = path.join(sb.dir, 'src', 'proj');
     fs.mkdirSync(path.join(project, 'lib', 'deep'), { recursive: true });
@@ -49,7 +49,7 @@ describe('cs -- <name>', () => {
     expect(r.kind === 'command' && [r.spec.name, r.inv.session, r.args]).toEqual(['', 'work', ['--new', '--', '--model', 'opus']]);
     expect(() => route(['--'])).toThrow(/session name is needed after --/);
   });
-  it('opens the session', async () => {
+  it('opens the session', { timeout: 120_000 }, async () => {
     const r = await runCs(['--', 'work'], { env: sb.env });
     expect(r.code, r.stderr).toBe(0);
     expect(claudeStarts(sb).map((s) => s.env.CLAUDE_SESSION_NAME)).toEqual(['work']);
@@ -57,7 +57,7 @@ describe('cs -- <name>', () => {
 });
 
 describe.skipIf(!hasTmux())('cs alone on a terminal', () => {
-  it('inside a session directory opens that session; elsewhere shows the picker', async () => {
+  it('inside a session directory opens that session; elsewhere shows the picker', { timeout: 120_000 }, async () => {
     for (const s of ['api', 'web']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
     const sub = path.join(sb.root, 'web', 'notes');
     fs.mkdirSync(sub);
@@ -80,7 +80,7 @@ describe.skipIf(!hasTmux())('cs alone on a terminal', () => {
     expect(claudeStarts(sb)).toHaveLength(3);
   });
 
-  it('without a terminal, cs alone in a session directory still prints the list', async () => {
+  it('without a terminal, cs alone in a session directory still prints the list', { timeout: 120_000 }, async () => {
     expect((await runCs(['api'], { env: sb.env })).code).toBe(0);
     const r = await runCs([], { env: sb.env, cwd: path.join(sb.root, 'api') });
     expect(r.code).toBe(0);

@@ -31,7 +31,7 @@ describe('rewritePaths', () => {
 });
 
 describe('cs -mv', () => {
-  it.runIf(probe.ok)('moves the workspace, keychain secrets, transcripts, tags, archive marker and settings', async () => {
+  it.runIf(probe.ok)('moves the workspace, keychain secrets, transcripts, tags, archive marker and settings', { timeout: 120_000 }, async () => {
     const from = `old-${uniq()}`;
     const to = `new-${uniq()}`;
     expect((await runCs([from], { env: sb.env })).code).toBe(0);
@@ -78,7 +78,7 @@ describe('cs -mv', () => {
     await kc.purge(to);
   });
 
-  it('moves the encrypted-file store, and refuses while the session is open', async () => {
+  it('moves the encrypted-file store, and refuses while the session is open', { timeout: 120_000 }, async () => {
     const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' };
     expect((await runCs(['api'], { env })).code).toBe(0);
     expect((await setSecret('api', 'DB_PASSWORD', 'hunter2', { CS_SECRETS_BACKEND: 'encrypted' })).code).toBe(0);
@@ -102,7 +102,7 @@ describe('cs -mv', () => {
     expect((await runCs(['web', '-secrets', 'get', 'DB_PASSWORD'], { env })).stdout).toBe('hunter2\n');
   });
 
-  it('renames an adopted session without moving the project', async () => {
+  it('renames an adopted session without moving the project', { timeout: 120_000 }, async () => {
     const project = path.join(sb.dir, 'proj');
     fs.mkdirSync(project);
     fs.writeFileSync(path.join(project, 'CLAUDE.md'), '# My project\n');
@@ -116,7 +116,7 @@ describe('cs -mv', () => {
     expect(fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8')).toBe(before);
   });
 
-  it('refuses bad input with one line and changes nothing', async () => {
+  it('refuses bad input with one line and changes nothing', { timeout: 120_000 }, async () => {
     const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' };
     for (const s of ['a', 'b']) expect((await runCs([s], { env })).code).toBe(0);
     const cases: Array<[string[], RegExp]> = [

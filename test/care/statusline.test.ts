@@ -111,7 +111,7 @@ describe('settings: pure', () => {
 });
 
 describe('cs -statusline with an installed cs', () => {
-  it('enable/disable keep and restore the user\'s status line; uninstall restores settings.json byte for byte', async () => {
+  it('enable/disable keep and restore the user\'s status line; uninstall restores settings.json byte for byte', { timeout: 120_000 }, async () => {
     const env = installedHome(sb.dir, {}, { home: path.join(sb.dir, 'h2') });
     const file = path.join(env.CLAUDE_CONFIG_DIR!, 'settings.json');
     const afterInstall = fs.readFileSync(file, 'utf8');
@@ -148,7 +148,7 @@ describe('cs -statusline with an installed cs', () => {
     expect(fs.existsSync(file)).toBe(false); // there was no settings.json before the install
   });
 
-  it('bad input is a usage error', async () => {
+  it('bad input is a usage error', { timeout: 120_000 }, async () => {
     for (const args of [['-statusline'], ['-statusline', 'on'], ['-statusline', 'disable', '--replace']]) {
       const r = await runCs(args, { env: sb.env });
       expect(r.code, args.join(' ')).toBe(2);

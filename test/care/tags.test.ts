@@ -36,7 +36,7 @@ describe('tags: pure parts', () => {
 });
 
 describe('cs <s> -tag and cs -ls --tag', () => {
-  it('adds, lists and removes tags, stores them in .cs/tags, and filters -ls', async () => {
+  it('adds, lists and removes tags, stores them in .cs/tags, and filters -ls', { timeout: 120_000 }, async () => {
     for (const s of ['api', 'web', 'ops']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
     let r = await runCs(['api', '-tag', 'add', 'Client-X', '#urgent'], { env: sb.env });
     expect(r.code, r.stderr).toBe(0);
@@ -69,7 +69,7 @@ describe('cs <s> -tag and cs -ls --tag', () => {
     expect(r.stderr).toContain("'ops' has no tags");
   });
 
-  it('refuses bad input with one line and changes nothing', async () => {
+  it('refuses bad input with one line and changes nothing', { timeout: 120_000 }, async () => {
     await runCs(['api'], { env: sb.env });
     for (const args of [['api', '-tag', 'add'], ['api', '-tag', 'add', 'a b'], ['api', '-tag', 'frob', 'x'], ['nope', '-tag', 'add', 'x'], ['-ls', '--tag', '-x']]) {
       const r = await runCs(args, { env: sb.env });

@@ -63,7 +63,7 @@ describe('requestOf', () => {
 });
 
 describe('cs -usage', () => {
-  it('totals per session over 5 hours and 7 days, each request once', async () => {
+  it('totals per session over 5 hours and 7 days, each request once', { timeout: 120_000 }, async () => {
     await setUp();
     const r = await runCs(['-usage', '--json'], { env: sb.env });
     expect(r.code, r.stderr).toBe(0);
@@ -89,7 +89,7 @@ describe('cs -usage', () => {
     ]);
   });
 
-  it('per conversation with a session, and one window with --since', async () => {
+  it('per conversation with a session, and one window with --since', { timeout: 120_000 }, async () => {
     await setUp();
     const r = await runCs(['api', '-usage', '--json'], { env: sb.env });
     expect(r.code, r.stderr).toBe(0);
@@ -109,7 +109,7 @@ describe('cs -usage', () => {
     expect(since.windows[0].total).toEqual(tokens(5 + 20 + 1000, 80 + 40 + 1, 200, 1100 + 300, 3));
   });
 
-  it('bad input: one line, exit 2', async () => {
+  it('bad input: one line, exit 2', { timeout: 120_000 }, async () => {
     for (const args of [['-usage', '--since', 'soon'], ['-usage', 'a', 'b'], ['-usage', '../x']]) {
       const r = await runCs(args, { env: sb.env });
       expect(r.code, args.join(' ')).toBe(2);
