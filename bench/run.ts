@@ -6,6 +6,7 @@ import { benchAutosave } from './autosave.js';
 import { benchSecrets } from './secrets.js';
 import { benchSearch } from './search.js';
 import { benchHost } from './host.js';
+import { benchStatusLine } from './statusline.js';
 
 async function autosaveLines(): Promise<string[]> {
   const r = await benchAutosave();
@@ -24,6 +25,7 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Secrets get', () => benchSecrets()],
   ['Search (300 sessions)', benchSearch],
   ['Hosted sessions (cs tmux server)', benchHost],
+  ['Status line', benchStatusLine],
 ];
 
 for (const [title, run] of sections) {

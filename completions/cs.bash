@@ -9,6 +9,12 @@ _cs_data() {
       '-adopt:Turn the current directory into a session in place' \
       '-list:List sessions' \
       '-ls:List sessions' \
+      '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+      '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+      '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code'\''s status line' \
+      '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -30,6 +36,8 @@ _cs_data() {
       '-version:Show the version' \
       '-v:Show the version';;
     after-session) printf '%s\n' \
+      '-tag:List, add or remove a session'\''s tags (synced; cs -ls --tag, #tag in the picker)' \
+      '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
@@ -43,6 +51,8 @@ _cs_data() {
       '--force:take over the session lock from another running cs' \
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
+      '--from-handoff:start a new conversation from the session'\''s latest unused handoff (.cs/handoffs/)' \
+      '--no-handoff:with --new: do not offer the latest handoff' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
@@ -56,6 +66,12 @@ _cs_data() {
       '-adopt:Turn the current directory into a session in place' \
       '-list:List sessions' \
       '-ls:List sessions' \
+      '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+      '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+      '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+      '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code'\''s status line' \
+      '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-remove:Remove a session (an adopted one is only unlinked)' \
       '-rm:Remove a session (an adopted one is only unlinked)' \
       '-help:Show help, for everything or for one command' \
@@ -80,6 +96,8 @@ _cs_data() {
       '--force:take over the session lock from another running cs' \
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
+      '--from-handoff:start a new conversation from the session'\''s latest unused handoff (.cs/handoffs/)' \
+      '--no-handoff:with --new: do not offer the latest handoff' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)';;
@@ -87,7 +105,25 @@ _cs_data() {
       '--from:a second checkout: take the session'\''s records from this remote (pushed there by cs <name> -sync push)';;
     flags:list) printf '%s\n' \
       '--json:print JSON for scripts' \
-      '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)';;
+      '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' \
+      '--tag:only sessions with this tag' \
+      '--archived:only archived sessions' \
+      '--all:archived sessions too';;
+    flags:tag) printf '%s\n' \
+      '--json:print the tags as a JSON array';;
+    args:tag) printf '%s\n' \
+      'add:add tags' \
+      'rm:remove tags';;
+    flags:mv) printf '%s\n' \
+      '--json:print what moved as JSON';;
+    flags:statusline) printf '%s\n' \
+      '--replace:replace a status line of your own (disable puts it back)';;
+    args:statusline) printf '%s\n' \
+      'enable:register cs'\''s status line in Claude Code'\''s settings.json' \
+      'disable:remove it, and put back the one it replaced';;
+    flags:usage) printf '%s\n' \
+      '--since:one window from then to now instead of 5 hours and 7 days' \
+      '--json:print JSON for scripts';;
     flags:remove) printf '%s\n' \
       '--yes:do not ask for confirmation';;
     args:sync) printf '%s\n' \
@@ -138,6 +174,8 @@ _cs_data() {
       '--bind:address to listen on (default 127.0.0.1; others need a configured token)' \
       '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)';;
     flags:search) printf '%s\n' \
+      '--archived:search only archived sessions' \
+      '--all:search archived sessions too' \
       '--session:search only this session' \
       '--limit:show at most N results (default 20)' \
       '--json:print JSON for scripts';;
@@ -160,6 +198,12 @@ _cs_id() {
   case $1 in
     '-adopt') echo adopt ;;
     '-list'|'-ls') echo list ;;
+    '-tag') echo tag ;;
+    '-archive') echo archive ;;
+    '-unarchive') echo unarchive ;;
+    '-mv'|'-rename') echo mv ;;
+    '-statusline') echo statusline ;;
+    '-usage') echo usage ;;
     '-remove'|'-rm') echo remove ;;
     '-help'|'-h'|'--help') echo help ;;
     '-sync'|'-s') echo sync ;;
@@ -183,6 +227,8 @@ _cs_id() {
 }
 _cs_session_id() {
   case $1 in
+    '-tag') echo tag ;;
+    '-usage') echo usage ;;
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
@@ -194,6 +240,10 @@ _cs_session_id() {
 }
 _cs_operand() {
   case $1 in
+    'archive') echo session ;;
+    'unarchive') echo session ;;
+    'mv') echo session ;;
+    'usage') echo session ;;
     'remove') echo session ;;
     'help') echo command ;;
     'spawn') echo session ;;

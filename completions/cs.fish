@@ -10,6 +10,12 @@ function __cs_data
                 '-adopt:Turn the current directory into a session in place' \
                 '-list:List sessions' \
                 '-ls:List sessions' \
+                '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+                '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+                '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code\'s status line' \
+                '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -32,6 +38,8 @@ function __cs_data
                 '-v:Show the version'
         case 'after-session'
             printf '%s\n' \
+                '-tag:List, add or remove a session\'s tags (synced; cs -ls --tag, #tag in the picker)' \
+                '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
@@ -45,6 +53,8 @@ function __cs_data
                 '--force:take over the session lock from another running cs' \
                 '--new:start a new conversation instead of resuming the latest one' \
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
+                '--from-handoff:start a new conversation from the session\'s latest unused handoff (.cs/handoffs/)' \
+                '--no-handoff:with --new: do not offer the latest handoff' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
                 '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)' \
@@ -60,6 +70,12 @@ function __cs_data
                 '-adopt:Turn the current directory into a session in place' \
                 '-list:List sessions' \
                 '-ls:List sessions' \
+                '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)' \
+                '-unarchive:Bring archived sessions back into the listings (opening one does it too)' \
+                '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together' \
+                '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code\'s status line' \
+                '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-remove:Remove a session (an adopted one is only unlinked)' \
                 '-rm:Remove a session (an adopted one is only unlinked)' \
                 '-help:Show help, for everything or for one command' \
@@ -85,6 +101,8 @@ function __cs_data
                 '--force:take over the session lock from another running cs' \
                 '--new:start a new conversation instead of resuming the latest one' \
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
+                '--from-handoff:start a new conversation from the session\'s latest unused handoff (.cs/handoffs/)' \
+                '--no-handoff:with --new: do not offer the latest handoff' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
                 '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)'
@@ -94,7 +112,31 @@ function __cs_data
         case 'flags:list'
             printf '%s\n' \
                 '--json:print JSON for scripts' \
-                '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
+                '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' \
+                '--tag:only sessions with this tag' \
+                '--archived:only archived sessions' \
+                '--all:archived sessions too'
+        case 'flags:tag'
+            printf '%s\n' \
+                '--json:print the tags as a JSON array'
+        case 'args:tag'
+            printf '%s\n' \
+                'add:add tags' \
+                'rm:remove tags'
+        case 'flags:mv'
+            printf '%s\n' \
+                '--json:print what moved as JSON'
+        case 'flags:statusline'
+            printf '%s\n' \
+                '--replace:replace a status line of your own (disable puts it back)'
+        case 'args:statusline'
+            printf '%s\n' \
+                'enable:register cs\'s status line in Claude Code\'s settings.json' \
+                'disable:remove it, and put back the one it replaced'
+        case 'flags:usage'
+            printf '%s\n' \
+                '--since:one window from then to now instead of 5 hours and 7 days' \
+                '--json:print JSON for scripts'
         case 'flags:remove'
             printf '%s\n' \
                 '--yes:do not ask for confirmation'
@@ -157,6 +199,8 @@ function __cs_data
                 '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
         case 'flags:search'
             printf '%s\n' \
+                '--archived:search only archived sessions' \
+                '--all:search archived sessions too' \
                 '--session:search only this session' \
                 '--limit:show at most N results (default 20)' \
                 '--json:print JSON for scripts'
@@ -185,6 +229,18 @@ function __cs_id
             echo adopt
         case '-list' '-ls'
             echo list
+        case '-tag'
+            echo tag
+        case '-archive'
+            echo archive
+        case '-unarchive'
+            echo unarchive
+        case '-mv' '-rename'
+            echo mv
+        case '-statusline'
+            echo statusline
+        case '-usage'
+            echo usage
         case '-remove' '-rm'
             echo remove
         case '-help' '-h' '--help'
@@ -227,6 +283,10 @@ function __cs_id
 end
 function __cs_session_id
     switch $argv[1]
+        case '-tag'
+            echo tag
+        case '-usage'
+            echo usage
         case '-sync' '-s'
             echo sync
         case '-secrets'
@@ -245,6 +305,14 @@ function __cs_session_id
 end
 function __cs_operand
     switch $argv[1]
+        case 'archive'
+            echo session
+        case 'unarchive'
+            echo session
+        case 'mv'
+            echo session
+        case 'usage'
+            echo session
         case 'remove'
             echo session
         case 'help'

@@ -9,6 +9,12 @@ function __cs_data([string]$Key) {
             '-adopt:Turn the current directory into a session in place'
             '-list:List sessions'
             '-ls:List sessions'
+            '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)'
+            '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
+            '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code''s status line'
+            '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -31,6 +37,8 @@ function __cs_data([string]$Key) {
             '-v:Show the version'
         }
         'after-session' {
+            '-tag:List, add or remove a session''s tags (synced; cs -ls --tag, #tag in the picker)'
+            '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
@@ -44,6 +52,8 @@ function __cs_data([string]$Key) {
             '--force:take over the session lock from another running cs'
             '--new:start a new conversation instead of resuming the latest one'
             '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
+            '--from-handoff:start a new conversation from the session''s latest unused handoff (.cs/handoffs/)'
+            '--no-handoff:with --new: do not offer the latest handoff'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
             '--foreground:run Claude in this terminal instead of cs''s tmux server (ends with the terminal)'
@@ -59,6 +69,12 @@ function __cs_data([string]$Key) {
             '-adopt:Turn the current directory into a session in place'
             '-list:List sessions'
             '-ls:List sessions'
+            '-archive:Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)'
+            '-unarchive:Bring archived sessions back into the listings (opening one does it too)'
+            '-mv:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-rename:Rename a session: workspace, secrets, conversations, tags and settings move together'
+            '-statusline:Show session, state, context %, 5-hour and weekly limits and git in Claude Code''s status line'
+            '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-remove:Remove a session (an adopted one is only unlinked)'
             '-rm:Remove a session (an adopted one is only unlinked)'
             '-help:Show help, for everything or for one command'
@@ -84,6 +100,8 @@ function __cs_data([string]$Key) {
             '--force:take over the session lock from another running cs'
             '--new:start a new conversation instead of resuming the latest one'
             '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
+            '--from-handoff:start a new conversation from the session''s latest unused handoff (.cs/handoffs/)'
+            '--no-handoff:with --new: do not offer the latest handoff'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
             '--foreground:run Claude in this terminal instead of cs''s tmux server (ends with the terminal)'
@@ -94,6 +112,30 @@ function __cs_data([string]$Key) {
         'flags:list' {
             '--json:print JSON for scripts'
             '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
+            '--tag:only sessions with this tag'
+            '--archived:only archived sessions'
+            '--all:archived sessions too'
+        }
+        'flags:tag' {
+            '--json:print the tags as a JSON array'
+        }
+        'args:tag' {
+            'add:add tags'
+            'rm:remove tags'
+        }
+        'flags:mv' {
+            '--json:print what moved as JSON'
+        }
+        'flags:statusline' {
+            '--replace:replace a status line of your own (disable puts it back)'
+        }
+        'args:statusline' {
+            'enable:register cs''s status line in Claude Code''s settings.json'
+            'disable:remove it, and put back the one it replaced'
+        }
+        'flags:usage' {
+            '--since:one window from then to now instead of 5 hours and 7 days'
+            '--json:print JSON for scripts'
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
@@ -156,6 +198,8 @@ function __cs_data([string]$Key) {
             '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
         }
         'flags:search' {
+            '--archived:search only archived sessions'
+            '--all:search archived sessions too'
             '--session:search only this session'
             '--limit:show at most N results (default 20)'
             '--json:print JSON for scripts'
@@ -184,6 +228,13 @@ function __cs_id([string]$Word) {
         '-adopt' { 'adopt' }
         '-list' { 'list' }
         '-ls' { 'list' }
+        '-tag' { 'tag' }
+        '-archive' { 'archive' }
+        '-unarchive' { 'unarchive' }
+        '-mv' { 'mv' }
+        '-rename' { 'mv' }
+        '-statusline' { 'statusline' }
+        '-usage' { 'usage' }
         '-remove' { 'remove' }
         '-rm' { 'remove' }
         '-help' { 'help' }
@@ -214,6 +265,8 @@ function __cs_id([string]$Word) {
 }
 function __cs_session_id([string]$Word) {
     switch -CaseSensitive ($Word) {
+        '-tag' { 'tag' }
+        '-usage' { 'usage' }
         '-sync' { 'sync' }
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
@@ -227,6 +280,10 @@ function __cs_session_id([string]$Word) {
 }
 function __cs_operand([string]$Id) {
     switch -CaseSensitive ($Id) {
+        'archive' { 'session' }
+        'unarchive' { 'session' }
+        'mv' { 'session' }
+        'usage' { 'session' }
         'remove' { 'session' }
         'help' { 'command' }
         'spawn' { 'session' }

@@ -34,6 +34,11 @@ export function route(argv: readonly string[]): Route {
     return { kind: 'command', spec: findCommand('-list')!, args: [], inv: {} };
   }
   if (VERSION_FLAGS.has(first)) return { kind: 'version' };
+  // `cs -- <name> [options]`: the name after `--`, as if given first.
+  if (first === '--') {
+    if (rest[0] === undefined) throw new UsageError('a session name is needed after --', 'cs -- <name>');
+    return withHelp(OPEN, rest.slice(1), { session: rest[0] });
+  }
   if (HELP_FLAGS.has(first)) {
     const topic = rest[0] === undefined ? undefined : findCommand(rest[0].startsWith('-') ? rest[0] : `-${rest[0]}`);
     if (rest[0] !== undefined && !topic) throw new UsageError(`no help for unknown command '${rest[0]}'`, 'see cs -help');
@@ -78,10 +83,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       const attached = await (await import('./host/attach.js')).attachIfRunning(r.inv.session, r.args, env, io);
       if (attached !== null) return attached;
     }
-    // `cs` alone: the picker where a person can answer, else the list as before.
-    const spec = argv.length === 0 && io.isTTY && io.canPrompt ? PICK : r.spec;
+    // `cs` alone where a person can answer: the session whose directory this
+    // is, else the picker; without a terminal the list, as before.
+    const alone = argv.length === 0 && io.isTTY && io.canPrompt;
+    const here = alone ? (await import('./session/here.js')).sessionAt(env, ctx.cwd) : null;
+    const spec = here !== null ? OPEN : alone ? PICK : r.spec;
     const command = await spec.load!();
-    const opts = command.parse(r.args, r.inv, env);
+    const opts = command.parse(r.args, here !== null ? { session: here } : r.inv, env);
     return (await command.run(opts, ctx)) ?? 0;
   } catch (err) {
     return report(err, io ?? systemIO(env), env);

@@ -46,11 +46,21 @@ export async function run(opts: ConversationsOptions, ctx: Context): Promise<num
       relativeTime(new Date(r.lastActivity || r.started), now),
       r.machine + (r.mine ? ' (this)' : ''),
       r.local ? 'yes' : r.synced ? 'at next start' : 'missing',
-      (r.from ? `↳ ${rows.find((x) => x.uuid === r.from)?.index ?? r.from.slice(0, 8)}  ` : '') + (r.title ?? ''),
+      (r.from ? `↳ ${rows.find((x) => x.uuid === r.from)?.index ?? r.from.slice(0, 8)}  ` : '') +
+        // Started from a handoff: which conversation wrote it (when this machine asked for it), else the file.
+        (r.handoff ? `⇢ ${handoffSource(r, rows)} (handoff)  ` : '') +
+        (r.title ?? ''),
     ]),
   );
   io.out(io.color.dim(lines[0]!));
   for (const l of lines.slice(1)) io.out(l);
   if (io.isTTY) io.err(io.color.dim(`resume one with: cs ${opts.session} --resume <#|uuid>; a new one: cs ${opts.session} --new`));
   return 0;
+}
+
+/** Where a conversation's handoff came from: #n of the conversation that wrote it, its uuid prefix, else the file. */
+function handoffSource(r: { handoff?: string; handoffFrom?: string }, rows: ReadonlyArray<{ uuid: string; index: number }>): string {
+  if (!r.handoffFrom) return (r.handoff ?? '').replace('.cs/handoffs/', '');
+  const index = rows.find((x) => x.uuid === r.handoffFrom)?.index;
+  return index ? `#${index}` : r.handoffFrom.slice(0, 8);
 }

@@ -1,33 +1,40 @@
 // `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
-import { flag, expectPositionals, parseArgs } from '../args.js';
+import { flag, flagValue, expectPositionals, parseArgs } from '../args.js';
 import { relativeTime, statusCell, table } from '../format.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions } from '../session/summary.js';
+import { normalizeTag, visible, type Visibility } from '../session/marks.js';
+import { usageLine } from './table.js';
 import type { Context } from './types.js';
 
 export interface ListOptions {
   json: boolean;
   /** Also ask the registered hosts (cs -ls --remote). */
   remote: boolean;
+  /** --tag, --archived, --all (src/session/marks.ts visible). */
+  show: Visibility;
 }
 
 export function parse(args: string[]): ListOptions {
-  const parsed = parseArgs(args, { booleans: ['--json', '--remote'] }, '-list');
-  expectPositionals(parsed, 0, 0, '-list', 'cs -list [--json] [--remote]');
-  return { json: flag(parsed, '--json'), remote: flag(parsed, '--remote') };
+  const parsed = parseArgs(args, { booleans: ['--json', '--remote', '--archived', '--all'], values: ['--tag'] }, '-list');
+  expectPositionals(parsed, 0, 0, '-list', usageLine('-list'));
+  const tag = flagValue(parsed, '--tag');
+  return { json: flag(parsed, '--json'), remote: flag(parsed, '--remote'), show: { ...(tag !== undefined ? { tag: normalizeTag(tag) } : {}), archived: flag(parsed, '--archived'), all: flag(parsed, '--all') } };
 }
 
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
-  const sessions = listSessions(root);
+  const every = listSessions(root);
+  const sessions = visible(every, opts.show);
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {
     io.out(JSON.stringify(sessions, null, 2));
     return 0;
   }
   if (sessions.length === 0) {
-    io.err(`cs: no sessions yet in ${root} — start one with: cs <name>`);
+    if (every.length) io.err(`cs: no ${opts.show.archived ? 'archived ' : ''}sessions${opts.show.tag ? ` tagged #${opts.show.tag}` : ''}${every.some((s) => s.archived) && !opts.show.all ? ' (archived ones: cs -ls --archived)' : ''}`);
+    else io.err(`cs: no sessions yet in ${root} — start one with: cs <name>`);
     return 0;
   }
   const remote = sessions.some((s) => s.location !== 'local');
@@ -48,7 +55,8 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   io.out(c.dim(lines[0]!));
   for (const l of lines.slice(1)) io.out(l);
   for (const s of sessions) if (s.postmortem) io.err(c.yellow(`cs: ${s.name}: last run: ${s.postmortem}`));
-  if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● running, ↗ adopted)`));
+  const hidden = opts.show.all || opts.show.archived ? 0 : every.filter((s) => s.archived).length;
+  if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● running, ↗ adopted)${hidden ? `, ${hidden} archived not shown (--all)` : ''}`));
   return 0;
 }
 

@@ -10,6 +10,7 @@ import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession, refreshAdopted } from '../session/workspace.js';
 import { isAdopted } from '../session/adopted.js';
+import { setArchived } from '../session/marks.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { hasClaudeFlag, planConversation, type LaunchPlan } from '../conversations/launch.js';
 import { isUuid, unpinConversation } from '../conversations/store.js';
@@ -31,6 +32,8 @@ export interface OpenOptions {
   fresh?: boolean;
   /** --resume <uuid|index>: resume this pinned conversation. */
   resume?: string;
+  /** --from-handoff (implies --new) / --no-handoff; default: ask on a terminal. */
+  handoff?: 'use' | 'skip';
   /** --on <host>, or the host of `cs <host>:<name>`. */
   on?: string;
   moveTo?: string;
@@ -39,7 +42,7 @@ export interface OpenOptions {
 }
 
 export function parse(args: string[], inv: Invocation): OpenOptions {
-  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--foreground'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
+  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--foreground', '--from-handoff', '--no-handoff'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
   if (parsed.positionals.length) {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
   }
@@ -52,6 +55,10 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
     throw new UsageError('--move-to takes no other options', 'cs <name> --move-to <host>, then cs <name> to open it there');
   }
   const resume = flagValue(parsed, '--resume');
+  const handoff = flag(parsed, '--from-handoff') ? 'use' : flag(parsed, '--no-handoff') ? 'skip' : undefined;
+  if (flag(parsed, '--from-handoff') && flag(parsed, '--no-handoff')) throw new UsageError('--from-handoff and --no-handoff exclude each other', 'cs <name> --new --from-handoff, or cs <name> --new --no-handoff');
+  if (handoff === 'skip' && !flag(parsed, '--new')) throw new UsageError('--no-handoff goes with --new', 'cs <name> --new --no-handoff');
+  if (handoff !== undefined && resume !== undefined) throw new UsageError(`--${handoff === 'use' ? 'from' : 'no'}-handoff starts a new conversation; --resume continues one`, 'use one of them');
   if (resume !== undefined && flag(parsed, '--new')) throw new UsageError('--new and --resume exclude each other', 'cs <name> --new starts a conversation; cs <name> --resume <#|uuid> resumes one');
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) {
     throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${inv.session ?? '<name>'} -conversations`);
@@ -60,7 +67,8 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
     name: validateName(split?.session ?? inv.session ?? ''),
     force: flag(parsed, '--force'),
     claudeArgs: parsed.rest,
-    ...(flag(parsed, '--new') ? { fresh: true } : {}),
+    ...(flag(parsed, '--new') || handoff === 'use' ? { fresh: true } : {}),
+    ...(handoff !== undefined ? { handoff } : {}),
     ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
     ...(on !== undefined ? { on: validateHostArg(on) } : {}),
     ...(moveTo !== undefined ? { moveTo: validateHostArg(moveTo) } : {}),
@@ -101,7 +109,9 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     const busy: Busy = (message, work) => step(io, message, work);
     await beforeClaude(paths, env, report, busy);
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
-    const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
+    // A new conversation may start from the session's latest unused handoff (src/handoff/offer.ts).
+    const handoff = opts.fresh ? await (await import('../handoff/offer.js')).offerHandoff(paths, opts.handoff ?? 'ask', io, env) : null;
+    const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume, ...(handoff ? { handoff } : {}) }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     // A --settings of the user's own would replace ours (Claude keeps one):
     // then the command hooks do all the work instead of our HTTP endpoint.
     const userSettings = hasClaudeFlag(opts.claudeArgs, ['--settings']);
@@ -147,6 +157,7 @@ export async function openWorkspace(name: string, ctx: Context): Promise<{ paths
     for (const file of checkWorkspace(found.paths, ctx.now())) {
       ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));
     }
+    if (setArchived(found.paths.dir, false, ctx.now())) ctx.io.err(`cs: '${name}' was archived; opening it unarchived it (cs -archive ${name} to archive it again)`);
     if (isAdopted(found.paths.dir)) {
       // Its rules in .git/info, its protocol in CLAUDE.local.md; a project adopted the old way is moved over once.
       // Never a reason not to open the session (an old adoption inside a larger repository, a read-only .git).

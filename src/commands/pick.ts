@@ -8,6 +8,7 @@ import type { IO } from '../io.js';
 import { nameProblem, NAME_RULE } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions, type SessionSummary } from '../session/summary.js';
+import { visible } from '../session/marks.js';
 import { findCommand, OPEN } from './table.js';
 import type { Context, Invocation } from './types.js';
 
@@ -38,14 +39,17 @@ export function groupOf(lastUsed: Date, now: Date): Group {
   return 'Older';
 }
 
-/** Every word of the query occurs (case-insensitively) in the name, objective or location. */
-export function matches(s: Pick<SessionSummary, 'name' | 'objective' | 'location'>, query: string): boolean {
+/**
+ * Every word of the query occurs (case-insensitively) in the name, objective
+ * or location; a word `#tag` must instead start one of the session's tags.
+ */
+export function matches(s: Pick<SessionSummary, 'name' | 'objective' | 'location'> & { tags?: readonly string[] }, query: string): boolean {
   const hay = `${s.name}\n${s.objective}\n${s.location}`.toLowerCase();
   return query
     .toLowerCase()
     .split(/\s+/)
     .filter(Boolean)
-    .every((w) => hay.includes(w));
+    .every((w) => (w.startsWith('#') ? (s.tags ?? []).some((t) => t.startsWith(w.slice(1))) : hay.includes(w)));
 }
 
 export interface Glyphs {
@@ -98,7 +102,8 @@ export function sessionCells(s: SessionSummary, nameWidth: number, width: number
   const stats = `${g.discoveries(s.discoveries).padStart(7)}  ${g.artifacts(s.artifacts).padStart(6)}`;
   const location = g.location(s.location);
   const fixed = len(name) + 2 + len(stats) + 2 + len(location);
-  const objective = truncate(s.objective, width - fixed - 2).padEnd(Math.max(0, width - fixed - 2));
+  const about = [...(s.tags ?? []).map((t) => `#${t}`), s.objective].filter(Boolean).join(' ');
+  const objective = truncate(about, width - fixed - 2).padEnd(Math.max(0, width - fixed - 2));
   return { name, objective, stats, location };
 }
 
@@ -134,7 +139,7 @@ export function visibleWindow(total: number, cursor: number, room: number): { st
 
 export type Choice = { kind: 'open'; name: string } | { kind: 'new'; name: string | null } | { kind: 'actions'; name: string };
 
-const KEYS_HELP = '↑/↓ move · Enter resume · Tab actions · Esc quit';
+const KEYS_HELP = '↑/↓ move · Enter resume · Tab actions · #tag filters by tag · Esc quit';
 
 async function choose(sessions: readonly SessionSummary[], ctx: Context): Promise<Choice | null> {
   const { io } = ctx;
@@ -299,7 +304,8 @@ export async function run(_opts: PickOptions, ctx: Context): Promise<number> {
   if (!io.canPrompt || !io.isTTY) return runCommand('-list', [], {}, ctx);
   const root = sessionsRoot(ctx.env);
   for (;;) {
-    const sessions = listSessions(root);
+    // Archived sessions stay out of the picker (cs -ls --archived finds them).
+    const sessions = visible(listSessions(root), {});
     const choice = await choose(sessions, ctx);
     if (!choice) return 0;
     if (choice.kind === 'open') {

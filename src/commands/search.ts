@@ -2,6 +2,7 @@
 import { flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { validateName } from '../session/names.js';
+import type { Visibility } from '../session/marks.js';
 import { searchSessions } from '../search/search.js';
 import { usageLine } from './table.js';
 import type { Command, Context } from './types.js';
@@ -13,10 +14,12 @@ export interface SearchCommandOptions {
   session: string | null;
   limit: number;
   json: boolean;
+  /** --archived / --all: search archived sessions too. */
+  show: Visibility;
 }
 
 export function parse(args: string[], inv: { session?: string }): SearchCommandOptions {
-  const p = parseArgs(args, { booleans: ['--json'], values: ['--session', '--limit'] }, '-search');
+  const p = parseArgs(args, { booleans: ['--json', '--archived', '--all'], values: ['--session', '--limit'] }, '-search');
   // Words after -search are one query (quotes optional); `--` lets it start with "-".
   const words = [...p.positionals, ...p.rest];
   const query = words.join(' ').trim();
@@ -31,12 +34,12 @@ export function parse(args: string[], inv: { session?: string }): SearchCommandO
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1) throw new UsageError(`--limit takes a positive number, not '${limitText}'`, usage);
     limit = Number(limitText);
   }
-  return { query, session: given === undefined ? null : validateName(given), limit, json: flag(p, '--json') };
+  return { query, session: given === undefined ? null : validateName(given), limit, json: flag(p, '--json'), show: { archived: flag(p, '--archived'), all: flag(p, '--all') } };
 }
 
 export async function run(opts: SearchCommandOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
-  const r = await searchSessions({ env: ctx.env, query: opts.query, session: opts.session ?? undefined, limit: opts.limit, now: ctx.now() });
+  const r = await searchSessions({ env: ctx.env, query: opts.query, session: opts.session ?? undefined, limit: opts.limit, now: ctx.now(), show: opts.show });
   if (opts.json) {
     io.out(JSON.stringify(r.hits, null, 2));
     return r.hits.length ? 0 : 1;

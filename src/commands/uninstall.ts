@@ -6,6 +6,7 @@ import { flag, expectPositionals, parseArgs } from '../args.js';
 import { UserError } from '../errors.js';
 import { confirm } from '../prompt.js';
 import { readState, statePath, unmergeSettingsFile } from '../install/install.js';
+import { disableStatusLine } from '../install/statusline.js';
 import { claudeConfigDir, csConfigDir, homeDir, sessionsRoot } from '../session/paths.js';
 import { dataDir } from '../update/layout.js';
 import * as path from 'node:path';
@@ -30,6 +31,8 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
   if (opts.purge) {
     await confirm(io, { yes: opts.yes, question: `uninstall cs and DELETE all sessions and secrets (${purgeTargets.join(', ')})?`, flag: '--yes' });
   }
+  // Our status line first (the user's own comes back), so the hooks' unmerge can restore the file byte for byte.
+  if (disableStatusLine(env).outcome === 'disabled') io.err('cs: removed the cs status line');
   if (unmergeSettingsFile(env, state.settingsBefore)) io.err(`cs: removed our hooks from ${state.settingsFile}`);
   for (const file of state.placedFiles) fs.rmSync(file, { recursive: true, force: true });
   for (const bin of state.bins) fs.rmSync(bin, { force: true });

@@ -16,6 +16,8 @@ export interface ConversationChoice {
   fresh?: boolean;
   /** --resume <uuid|index> */
   resume?: string;
+  /** With fresh: the handoff the new conversation starts from (src/handoff/offer.ts). */
+  handoff?: { rel: string; from?: string; promptFile: string };
 }
 
 export interface LaunchPlan {
@@ -85,8 +87,9 @@ export function planConversation(
   const title = promptOf(opts.claudeArgs);
   const fresh = (): LaunchPlan => {
     const uuid = newUuid();
-    addConversation(p.dir, { uuid, started: opts.now.toISOString(), machine: me.name, machineId: me.id, ...(title ? { title } : {}) });
-    return { args: ['--session-id', uuid], uuid, how: 'new' };
+    const h = choice.fresh ? choice.handoff : undefined;
+    addConversation(p.dir, { uuid, started: opts.now.toISOString(), machine: me.name, machineId: me.id, ...(title ? { title } : {}), ...(h ? { handoff: h.rel, ...(h.from ? { handoffFrom: h.from } : {}) } : {}) });
+    return { args: ['--session-id', uuid, ...(h ? ['--append-system-prompt-file', h.promptFile] : [])], uuid, how: 'new' };
   };
   if (choice.fresh) return fresh();
   // Sessions from before pinned conversations: Claude's own "latest here".

@@ -39,6 +39,10 @@ export interface Conversation {
   from?: string;
   /** First prompt, when cs knew it at launch. */
   title?: string;
+  /** The handoff (.cs/handoffs/<time>.md) this conversation started from (src/handoff/handoff.ts). */
+  handoff?: string;
+  /** The conversation that wrote that handoff, when known. */
+  handoffFrom?: string;
 }
 
 export function conversationsFile(sessionDir: string): string {
@@ -92,6 +96,10 @@ function toEntry(v: unknown): Conversation | string | null {
   const from = s('from');
   if (from && isUuid(from)) c.from = from;
   if (s('title')) c.title = s('title');
+  const handoff = s('handoff');
+  if (handoff && /^\.cs\/handoffs\/[^/]+\.md$/.test(handoff)) c.handoff = handoff;
+  const handoffFrom = s('handoffFrom');
+  if (handoffFrom && isUuid(handoffFrom)) c.handoffFrom = handoffFrom;
   return c;
 }
 
@@ -152,6 +160,8 @@ function entryLine(c: Conversation): string {
   const o: Record<string, string> = { uuid: c.uuid, started: c.started, machine: c.machine, machineId: c.machineId };
   if (c.from) o.from = c.from;
   if (c.title) o.title = c.title.replace(/\s+/g, ' ').slice(0, 120);
+  if (c.handoff) o.handoff = c.handoff;
+  if (c.handoffFrom) o.handoffFrom = c.handoffFrom;
   return JSON.stringify(o);
 }
 

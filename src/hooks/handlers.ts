@@ -13,7 +13,7 @@ import { logChange } from './changes.js';
 import { archiveDiscoveries } from './compact.js';
 import { sessionContext } from './context.js';
 import type { HookInput } from './protocol.js';
-import { additionalContext, allowPermission, blockStop, obj, str, toolFilePath } from './protocol.js';
+import { additionalContext, allowPermission, blockStop, obj, redirectInput, str, toolFilePath } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
 import * as timeline from '../timeline/hooks.js';
 import { recordEvent } from '../status/status.js';
@@ -94,9 +94,29 @@ async function secretsForBash(c: HookContext, envFile: string): Promise<void> {
 
 async function preToolUse(c: HookContext): Promise<object | null> {
   if (str(c.input, 'tool_name') !== 'Write') return null;
+  const handoff = await handoffWrite(c);
+  if (handoff !== undefined) return handoff;
   const capture = await captureWrite(c.session, c.input, c.env, c.now);
   timeline.artifactCaptured(c.session.paths, c.input, capture?.artifact ?? null, c.now);
   return capture?.answer ?? null;
+}
+
+/**
+ * A Write of a handoff (.cs/handoffs/*.md): its content goes through secret
+ * redaction. undefined when the Write is something else.
+ */
+async function handoffWrite(c: HookContext): Promise<object | null | undefined> {
+  const input = obj(c.input, 'tool_input');
+  const file = input ? str(input, 'file_path') : undefined;
+  const content = input ? str(input, 'content') : undefined;
+  if (!input || !file || content === undefined || !file.endsWith('.md') || !path.isAbsolute(file)) return undefined;
+  const dir = path.join(fs.realpathSync(c.session.paths.meta), 'handoffs');
+  if (path.dirname(realTarget(file)) !== dir) return undefined;
+  const { redactHandoff } = await import('../handoff/redact.js');
+  const r = await redactHandoff(c.session.paths.name, content, c.env);
+  if (r.keys.length === 0) return null;
+  log(c, `redacted ${r.keys.join(', ')} from ${path.basename(file)}`);
+  return redirectInput({ ...input, content: r.text });
 }
 
 /** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
@@ -188,6 +208,13 @@ export function countChanges(text: string): number {
 async function stop(c: HookContext): Promise<object | null> {
   if (c.input.stop_hook_active === true) return null;
   const p = c.session.paths;
+  // Past 80 % context: ask once per conversation for a handoff (src/handoff/handoff.ts).
+  const { nudge } = await import('../handoff/handoff.js');
+  const asked = await nudge(p.dir, str(c.input, 'session_id') ?? '', str(c.input, 'transcript_path'), c.now);
+  if (asked) {
+    log(c, `asked Claude for a handoff at ${Math.round(asked.pct)}% context (${asked.file})`);
+    return blockStop(asked.reason);
+  }
   const stateFile = path.join(p.local, 'stop-reminder.json');
   let state = { at: 0, changes: 0 };
   try {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { scrubKnown } from '../secrets/scrub.js';
 import { UserError } from '../errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
+import { isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';
 import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
 import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
@@ -25,6 +26,8 @@ export interface SearchOptions {
   session?: string;
   limit?: number;
   now?: Date;
+  /** Archived sessions (src/session/marks.ts): left out unless asked for, or named with `session`. */
+  show?: Visibility;
 }
 
 export interface SearchHit {
@@ -69,7 +72,7 @@ function readdir(dir: string): fs.Dirent[] {
   }
 }
 
-function sessionDirs(root: string, only?: string): Array<{ name: string; dir: string }> {
+function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<{ name: string; dir: string }> {
   const names = only !== undefined ? [only] : readdir(root).map((d) => d.name);
   const out: Array<{ name: string; dir: string }> = [];
   for (const name of names) {
@@ -80,7 +83,9 @@ function sessionDirs(root: string, only?: string): Array<{ name: string; dir: st
     } catch {
       continue;
     }
-    if (fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory()) out.push({ name, dir });
+    if (!fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory()) continue;
+    if (only === undefined && visible([{ archived: isArchived(dir) }], show).length === 0) continue;
+    out.push({ name, dir });
   }
   return out;
 }
@@ -223,7 +228,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   }
   const configDir = claudeConfigDir(opts.env);
   const now = (opts.now ?? new Date()).getTime();
-  const sessions = sessionDirs(root, opts.session);
+  const sessions = sessionDirs(root, opts.session, opts.show);
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { nameProblem } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions, summarize, type SessionSummary } from '../session/summary.js';
+import { visible } from '../session/marks.js';
 import { followTimeline } from '../timeline/follow.js';
 import { describe } from '../timeline/format.js';
 import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/timeline.js';
@@ -111,7 +112,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (p === '/' || p === '/index.html') return send(200, 'text/html; charset=utf-8', HTML);
     if (p === '/app.js') return send(200, 'text/javascript; charset=utf-8', JS);
     if (p === '/app.css') return send(200, 'text/css; charset=utf-8', CSS);
-    if (p === '/api/sessions') return json(200, listSessions(root).map(publicSummary));
+    // Archived sessions only when asked for: ?archived=1 (only those) or ?all=1.
+    if (p === '/api/sessions') return json(200, visible(listSessions(root), { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' }).map(publicSummary));
     if (p === '/api/search') return void search(url, json, problem);
 
     const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events)?$/.exec(p);

@@ -9,6 +9,7 @@ import { nameProblem } from './names.js';
 import { sessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
+import { archiveMarker, parseTags, tagsFile } from './marks.js';
 
 export interface SessionSummary {
   name: string;
@@ -30,6 +31,10 @@ export interface SessionSummary {
   statusAt?: string;
   /** One line about the last run's unexpected end, until the next `cs <name>` (src/host/postmortem.ts). */
   postmortem?: string;
+  /** Tags from `.cs/tags` (src/session/marks.ts), sorted. */
+  tags: string[];
+  /** Archived with cs -archive: hidden from listings unless asked for. */
+  archived: boolean;
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
@@ -123,6 +128,8 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     status: status?.state ?? '',
     statusAt: status?.at ?? '',
     ...(pm ? { postmortem: pm.line } : {}),
+    tags: parseTags(readIfExists(tagsFile(dir))),
+    archived: fs.existsSync(archiveMarker(dir)),
   };
 }
 

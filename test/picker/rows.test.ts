@@ -8,7 +8,7 @@ import type { SessionSummary } from '../../src/session/summary.js';
 const now = new Date(2025, 2, 12, 10, 30); // Wed 12 March 2025, 10:30
 
 function session(name: string, lastUsed: Date, extra: Partial<SessionSummary> = {}): SessionSummary {
-  return { name, dir: `/s/${name}`, adopted: false, lastUsed: lastUsed.toISOString(), objective: '', discoveries: 0, artifacts: 0, sync: 'none', location: 'local', open: false, ...extra };
+  return { name, dir: `/s/${name}`, adopted: false, lastUsed: lastUsed.toISOString(), objective: '', discoveries: 0, artifacts: 0, sync: 'none', location: 'local', open: false, tags: [], archived: false, ...extra };
 }
 
 describe('groupOf', () => {
@@ -45,6 +45,19 @@ describe('matches', () => {
     ['zzz', false],
   ];
   it.each(cases)('%j → %s', (q, want) => expect(matches(s, q)).toBe(want));
+
+  const tagged = { ...s, tags: ['client-x', 'urgent'] };
+  const tagCases: Array<[string, boolean]> = [
+    ['#urgent', true],
+    ['#URG', true],
+    ['#client-x login', true],
+    ['#billing', false],
+    ['#urgent billing', false],
+    // A tag word matches tags only, not the name or objective.
+    ['#login', false],
+  ];
+  it.each(tagCases)('tags: %j → %s', (q, want) => expect(matches(tagged, q)).toBe(want));
+  it('a #tag word matches nothing on an untagged session', () => expect(matches(s, '#urgent')).toBe(false));
 });
 
 describe('truncate', () => {
@@ -67,6 +80,10 @@ describe('sessionCells', () => {
     const line = `${c.name}  ${c.objective}  ${c.stats}  ${c.location}`;
     expect([...line].length).toBe(60);
     expect(c.objective).toBe('Find why the API return…');
+  });
+  it('shows the tags before the objective', () => {
+    const c = sessionCells({ ...s, tags: ['ops', 'p1'] }, 8, 60, glyphs(false));
+    expect(c.objective).toBe('#ops #p1 Find why the A…') // the same 24 columns as without tags;
   });
   it('uses Nerd Font icons when asked', () => {
     const c = sessionCells({ ...s, location: 'mini' }, 8, 80, glyphs(true));

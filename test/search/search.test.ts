@@ -170,11 +170,12 @@ describe('searchSessions and cs -search', () => {
   });
 
   it.each([
-    [['a', 'b'], {}, { query: 'a b', session: null, limit: 20, json: false }],
-    [['--json', 'x', '--limit', '5'], {}, { query: 'x', session: null, limit: 5, json: true }],
-    [['x', '--session', 's1'], {}, { query: 'x', session: 's1', limit: 20, json: false }],
-    [['x'], { session: 's2' }, { query: 'x', session: 's2', limit: 20, json: false }],
-    [['--', '-x'], {}, { query: '-x', session: null, limit: 20, json: false }],
+    [['a', 'b'], {}, { query: 'a b', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
+    [['--json', 'x', '--limit', '5'], {}, { query: 'x', session: null, limit: 5, json: true, show: { archived: false, all: false } }],
+    [['x', '--session', 's1'], {}, { query: 'x', session: 's1', limit: 20, json: false, show: { archived: false, all: false } }],
+    [['x'], { session: 's2' }, { query: 'x', session: 's2', limit: 20, json: false, show: { archived: false, all: false } }],
+    [['--', '-x'], {}, { query: '-x', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
+    [['x', '--all'], {}, { query: 'x', session: null, limit: 20, json: false, show: { archived: false, all: true } }],
   ])('parses %j', (args, inv, opts) => expect(parse(args, inv)).toEqual(opts));
 
   it.each([[[]], [['x', '--limit', '0']], [['x', '--session', '../etc']], [['x', '--bogus']]])('refuses %j', (args) => {

@@ -72,6 +72,8 @@ export interface FakeAnthropicOptions {
   sideReply?: string;
   /** Model name reported back (default: the requested model). */
   model?: string;
+  /** Usage figures to report for an agent turn instead of the estimate (e.g. a nearly full context). */
+  usage?: (body: any) => Partial<ReturnType<typeof usage>>;
 }
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -113,11 +115,11 @@ function sse(res: http.ServerResponse, event: string, data: unknown) {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-function sendMessage(res: http.ServerResponse, body: any, blocks: ScriptBlock[], model: string) {
+function sendMessage(res: http.ServerResponse, body: any, blocks: ScriptBlock[], model: string, override?: FakeAnthropicOptions['usage']) {
   const content = finalize(blocks);
   const stopReason = content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
   const msgId = id('msg');
-  const u = usage(body);
+  const u = { ...usage(body), ...override?.(body) };
   const outTokens = Math.max(1, Math.ceil(JSON.stringify(content).length / 4));
   const headers = { 'request-id': id('req'), 'anthropic-organization-id': 'fake-org' };
   if (body?.stream) {
@@ -223,7 +225,7 @@ export async function startFakeAnthropic(turns: ScriptTurn[], opts: FakeAnthropi
           } else {
             blocks = [{ type: 'text', text: 'Done.' }];
           }
-          sendMessage(res, body, blocks, model);
+          sendMessage(res, body, blocks, model, opts.usage);
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
