@@ -354,7 +354,10 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   for (const r of recipients) enc.addRecipient(r.recipient);
   const plaintext = JSON.stringify({ format: 'cs-secrets', version: 1, session: t.session, secrets });
   const bytes = await enc.encrypt(plaintext);
-  writeConfined(file, bytes, 0o644);
+  // The default file is cs's own (inside .cs/, never through a link); a FILE
+  // the user named on the command line is theirs to place anywhere.
+  if (isDefault) writeConfined(file, bytes, 0o644);
+  else writeFileAtomic(file, bytes, 0o644);
   if (isDefault) {
     writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(secrets).sort() });
   }
