@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { readFileOr, writeFileAtomic } from '../fsutil.js';
 import { withLock } from '../lockfile.js';
 import { appendSessionLog } from '../session/log.js';
+import { secretsOwner } from '../features/ref.js';
 import type { HookInput } from './protocol.js';
 import { obj, redirectInput, str } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
@@ -70,7 +71,7 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
   const result = redact(path.basename(target), content, { existingKeys: known });
   if (result.secrets.length > 0) {
     const { storeSecrets } = await import('../secrets/store.js');
-    await storeSecrets(p.name, result.secrets, env, { notice: (line) => appendSessionLog(p.sessionLog, line, now) });
+    await storeSecrets(secretsOwner(p.name), result.secrets, env, { notice: (line) => appendSessionLog(p.sessionLog, line, now) });
   }
   const keys = result.secrets.map((s) => s.key);
   const adopted = fs.existsSync(path.join(p.meta, 'adopted'));
