@@ -58,7 +58,7 @@ export async function mergeFeature(opts: MergeOptions, env: NodeJS.ProcessEnv, i
     await keepBaseRecords(baseDir, env);
     const conflicts = (await tryGit(baseDir, ['diff', '--name-only', '--diff-filter=U'], env)).stdout.split('\n').filter(Boolean);
     if (m.code !== 0 && conflicts.length) {
-      appendSessionLog(base.paths.sessionLog, `merge of feature ${ref.feature} stopped on conflicts: ${conflicts.join(', ')}`, now);
+      // Nothing is written to the base now: a changed (tracked) log would keep `git merge --abort` from working.
       say(io, [
         `cs: merging ${branch} into ${target} stopped on conflicts in: ${conflicts.join(', ')}`,
         `    both sides are intact: ${target} in ${baseDir}, ${branch} in ${dir}`,
