@@ -39,6 +39,8 @@ export interface Conversation {
   from?: string;
   /** First prompt, when cs knew it at launch. */
   title?: string;
+  /** The feature session (`base@<feature>`) it ran in, once merged into the base (src/features/fold.ts). */
+  feature?: string;
 }
 
 export function conversationsFile(sessionDir: string): string {
@@ -92,6 +94,7 @@ function toEntry(v: unknown): Conversation | string | null {
   const from = s('from');
   if (from && isUuid(from)) c.from = from;
   if (s('title')) c.title = s('title');
+  if (s('feature')) c.feature = s('feature');
   return c;
 }
 
@@ -152,6 +155,7 @@ function entryLine(c: Conversation): string {
   const o: Record<string, string> = { uuid: c.uuid, started: c.started, machine: c.machine, machineId: c.machineId };
   if (c.from) o.from = c.from;
   if (c.title) o.title = c.title.replace(/\s+/g, ' ').slice(0, 120);
+  if (c.feature) o.feature = c.feature;
   return JSON.stringify(o);
 }
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFileOr, writeFileAtomic } from '../fsutil.js';
-import { addConversation, readConversations, type Conversation } from '../conversations/store.js';
+import { addConversation, readConversations } from '../conversations/store.js';
 import type { RecordMarks } from './model.js';
 
 /** Record files, relative to a session directory. */
@@ -80,7 +80,7 @@ export function foldRecords(featureDir: string, baseDir: string, feature: string
   let conversations = 0;
   for (const c of readConversations(featureDir).conversations) {
     if (known.has(c.uuid) || have.has(c.uuid)) continue;
-    addConversation(baseDir, { ...c, feature } as Conversation);
+    addConversation(baseDir, { ...c, feature });
     conversations++;
   }
   return { discoveries: discoveries.length, changes: changes.length, timeline: timeline.length, conversations };
