@@ -31,6 +31,8 @@ _cs_data() {
       '-s:Sync the session with a git remote across machines' \
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
       '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+      '-features:List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged' \
+      '-diff:Show what a session changed: a feature since it branched, any session since it started' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-log:Show the session'\''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -41,6 +43,9 @@ _cs_data() {
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+      '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+      '--keep:with --merge: keep the worktree and branch' \
       '--:pass the rest to Claude Code';;
     kind:shell) printf '%s\n' \
       'bash:Bash (bash-completion)' \
@@ -73,12 +78,16 @@ _cs_data() {
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
-      '--move-to:copy the session to a host (verified), leave a stub here that connects to it';;
+      '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+      '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+      '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+      '--keep:with --merge: keep the worktree and branch';;
     flags:list) printf '%s\n' \
       '--json:print JSON for scripts' \
       '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)';;
     flags:remove) printf '%s\n' \
-      '--yes:do not ask for confirmation';;
+      '--yes:do not ask for confirmation' \
+      '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)';;
     args:sync) printf '%s\n' \
       'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
       'push:commit what changed and push it' \
@@ -101,6 +110,10 @@ _cs_data() {
       'age:this machine'\''s age identity and the session'\''s recipients';;
     flags:conversations) printf '%s\n' \
       '--json:print JSON for scripts';;
+    flags:features) printf '%s\n' \
+      '--json:print JSON for scripts';;
+    flags:diff) printf '%s\n' \
+      '--stat:only the files and line counts';;
     flags:watch) printf '%s\n' \
       '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
       '--json:one JSON object a line' \
@@ -143,6 +156,8 @@ _cs_id() {
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
+    '-features') echo features ;;
+    '-diff') echo diff ;;
     '-watch') echo watch ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
@@ -160,6 +175,8 @@ _cs_session_id() {
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
+    '-features') echo features ;;
+    '-diff') echo diff ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
     '-search') echo search ;;

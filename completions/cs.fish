@@ -33,6 +33,8 @@ function __cs_data
                 '-s:Sync the session with a git remote across machines' \
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
                 '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
+                '-features:List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged' \
+                '-diff:Show what a session changed: a feature since it branched, any session since it started' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-log:Show the session\'s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -43,6 +45,9 @@ function __cs_data
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+                '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+                '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+                '--keep:with --merge: keep the worktree and branch' \
                 '--:pass the rest to Claude Code'
         case 'kind:shell'
             printf '%s\n' \
@@ -78,14 +83,18 @@ function __cs_data
                 '--new:start a new conversation instead of resuming the latest one' \
                 '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
-                '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+                '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
+                '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+                '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+                '--keep:with --merge: keep the worktree and branch'
         case 'flags:list'
             printf '%s\n' \
                 '--json:print JSON for scripts' \
                 '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
         case 'flags:remove'
             printf '%s\n' \
-                '--yes:do not ask for confirmation'
+                '--yes:do not ask for confirmation' \
+                '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)'
         case 'args:sync'
             printf '%s\n' \
                 'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
@@ -111,6 +120,12 @@ function __cs_data
         case 'flags:conversations'
             printf '%s\n' \
                 '--json:print JSON for scripts'
+        case 'flags:features'
+            printf '%s\n' \
+                '--json:print JSON for scripts'
+        case 'flags:diff'
+            printf '%s\n' \
+                '--stat:only the files and line counts'
         case 'flags:watch'
             printf '%s\n' \
                 '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
@@ -169,6 +184,10 @@ function __cs_id
             echo secrets
         case '-conversations'
             echo conversations
+        case '-features'
+            echo features
+        case '-diff'
+            echo diff
         case '-watch'
             echo watch
         case '-doctor'
@@ -199,6 +218,10 @@ function __cs_session_id
             echo secrets
         case '-conversations'
             echo conversations
+        case '-features'
+            echo features
+        case '-diff'
+            echo diff
         case '-doctor'
             echo doctor
         case '-log'

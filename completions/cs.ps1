@@ -32,6 +32,8 @@ function __cs_data([string]$Key) {
             '-s:Sync the session with a git remote across machines'
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
             '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)'
+            '-features:List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged'
+            '-diff:Show what a session changed: a feature since it branched, any session since it started'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-log:Show the session''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
@@ -42,6 +44,9 @@ function __cs_data([string]$Key) {
             '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+            '--from-head:a new feature starts from the last commit even though the base has uncommitted changes'
+            '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch'
+            '--keep:with --merge: keep the worktree and branch'
             '--:pass the rest to Claude Code'
         }
         'kind:shell' {
@@ -78,6 +83,9 @@ function __cs_data([string]$Key) {
             '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)'
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
+            '--from-head:a new feature starts from the last commit even though the base has uncommitted changes'
+            '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch'
+            '--keep:with --merge: keep the worktree and branch'
         }
         'flags:list' {
             '--json:print JSON for scripts'
@@ -85,6 +93,7 @@ function __cs_data([string]$Key) {
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
+            '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)'
         }
         'args:sync' {
             'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)'
@@ -110,6 +119,12 @@ function __cs_data([string]$Key) {
         }
         'flags:conversations' {
             '--json:print JSON for scripts'
+        }
+        'flags:features' {
+            '--json:print JSON for scripts'
+        }
+        'flags:diff' {
+            '--stat:only the files and line counts'
         }
         'flags:watch' {
             '--notify:ring the bell and call notify-send (when installed) when a session starts needing you'
@@ -167,6 +182,8 @@ function __cs_id([string]$Word) {
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
         '-conversations' { 'conversations' }
+        '-features' { 'features' }
+        '-diff' { 'diff' }
         '-watch' { 'watch' }
         '-doctor' { 'doctor' }
         '-log' { 'log' }
@@ -188,6 +205,8 @@ function __cs_session_id([string]$Word) {
         '-s' { 'sync' }
         '-secrets' { 'secrets' }
         '-conversations' { 'conversations' }
+        '-features' { 'features' }
+        '-diff' { 'diff' }
         '-doctor' { 'doctor' }
         '-log' { 'log' }
         '-search' { 'search' }
