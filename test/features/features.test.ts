@@ -62,6 +62,8 @@ describe('feature sessions', () => {
 
     const ls = JSON.parse((await ok(['-ls', '--json'])).stdout) as Array<{ name: string }>;
     expect(ls.map((s) => s.name).sort()).toEqual(['app', 'app@alpha', 'app@beta']);
+    expect((await ok(['-ls'])).stdout).toMatch(/^app@alpha\s/m);
+    expect((await ok(['-completions', '--list', 'sessions'])).stdout.split('\n')).toEqual(expect.arrayContaining(['app:session', 'app@alpha:session', 'app@beta:session']));
 
     const stat = await ok(['app@alpha', '-diff', '--stat']);
     expect(stat.stdout).toContain('alpha.txt');
