@@ -4,6 +4,7 @@
 // `<sessions root>/.features/<base>@<feature>/` — outside the user's tree
 // (an adopted project gets nothing inside its directory) and out of the
 // way of plain session names (no name may start with ".").
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../errors.js';
 import { nameProblem, NAME_RULE } from '../session/names.js';
@@ -57,6 +58,20 @@ export function secretsOwner(session: string): string {
 /** The git branch of a feature. */
 export function featureBranch(feature: string): string {
   return `cs/${feature}`;
+}
+
+/** Pure: the directory under the sessions root that holds the entry `name` (a feature's is `<root>/.features`). */
+export function entryParent(root: string, name: string): string {
+  return name.includes('@') ? path.join(root, '.features') : root;
+}
+
+/** Feature session names under `root` (`base@feature` entries of `<root>/.features`), unsorted; [] when none. */
+export function featureEntries(root: string): string[] {
+  try {
+    return fs.readdirSync(path.join(root, '.features')).filter((n) => sessionRefProblem(n) === null && n.includes('@'));
+  } catch {
+    return [];
+  }
 }
 
 /** `<root>/.features`: where every feature worktree lives. */
