@@ -41,6 +41,11 @@ async function timeHttpHook(label: string, url: string, token: string, body: str
   return { label, medianMs: median(times), runs };
 }
 
+function absoluteLine(sample: Sample, maxMs: number): string {
+  const verdict = sample.medianMs <= maxMs ? `ok (target <= ${maxMs} ms)` : `OVER TARGET (<= ${maxMs} ms)`;
+  return `${sample.label.padEnd(44)} ${sample.medianMs.toFixed(1).padStart(8)} ms  ${verdict}`;
+}
+
 function sum(label: string, parts: Sample[]): Sample {
   return { label, medianMs: parts.reduce((a, s) => a + s.medianMs, 0), runs: parts[0]!.runs };
 }
@@ -60,7 +65,8 @@ export async function benchHooks(): Promise<string[]> {
 
     const edit = editPayload(path.join(s.dir, 'src/app.ts'), s.dir);
     const artifact = writePayload(path.join(s.dir, 'deploy.sh'), '#!/bin/sh\nAPI_TOKEN=abc123\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n', s.dir);
-    const redirected = JSON.stringify({ ...JSON.parse(editPayload(path.join(s.artifacts, 'deploy.sh'), s.dir)), tool_name: 'Write' });
+    // The Write stays at Claude's path (the copy in .cs/artifacts/ is written by PreToolUse).
+    const redirected = JSON.stringify({ ...JSON.parse(editPayload(path.join(s.dir, 'deploy.sh'), s.dir)), tool_name: 'Write' });
 
     const shBase = timeCommand('sh -c :', 'sh', ['-c', ':'], { runs: RUNS });
     const jqRef = timeCommand('bash+jq reference', reference, [], { runs: RUNS, input: edit });
@@ -88,6 +94,8 @@ export async function benchHooks(): Promise<string[]> {
       // (3) A Write of a tracked artifact with one secret: PreToolUse (capture,
       // redaction, keychain) plus PostToolUse for the redirected path.
       const preHttp = await timeHttpHook('pre http', `${server.url}/hook/pre-tool-use`, token, artifact);
+      // (3a) The detector's cost on the HTTP path alone (secretlint preset + key rules + store read).
+      lines.push(ratioLine({ ...preHttp, label: '(3a) PreToolUse over HTTP, artifact Write + secret' }, jqRef, { max: 0.2 }));
       const preGuard = timeCommand('pre guard', path.join(hooks, 'pre-tool-use'), [], { runs: RUNS, env: launched, input: artifact });
       const postHttp = await timeHttpHook('post http', `${server.url}/hook/post-tool-use`, token, redirected);
       lines.push(ratioLine(sum('(3) blocking hooks per artifact Write + secret', [preHttp, preGuard, postHttp, editGuard]), jqRef, { max: 1.5 }));
@@ -102,6 +110,26 @@ export async function benchHooks(): Promise<string[]> {
     const pre = timeCommand('pre', path.join(hooks, 'pre-tool-use'), [], { runs: RUNS, env: inSession, input: artifact });
     const post = timeCommand('post', path.join(hooks, 'post-tool-use'), [], { runs: RUNS, env: inSession, input: redirected });
     lines.push(ratioLine(sum('fallback: command hooks per artifact Write', [pre, post]), jqRef));
+
+    // (4) A 25 MB Write: its PostToolUse input carries the content twice
+    // (50 MB). The change line and the timeline entry must still be written,
+    // within a few hundred ms: sh reads only the head when the path comes
+    // first; Node skims the stream when the content comes first.
+    const big = 'x'.repeat(25 * 1024 * 1024);
+    const bigWrite = (contentFirst: boolean) => {
+      const file = path.join(s.dir, 'big.txt');
+      const toolInput = contentFirst ? { content: big, file_path: file } : { file_path: file, content: big };
+      return JSON.stringify({ session_id: 's', transcript_path: '/t', cwd: s.dir, hook_event_name: 'PostToolUse', tool_name: 'Write', tool_input: toolInput, tool_response: { type: 'create', filePath: file, content: big } });
+    };
+    // Handing 50 MB to any process costs something: the floor is a reader that does nothing else.
+    const drain = timeCommand('cat of the same 50 MB', 'sh', ['-c', 'cat >/dev/null'], { runs: 5, input: bigWrite(false) });
+    lines.push(`baseline: sh -c 'cat >/dev/null' of a 50 MB input = ${drain.medianMs.toFixed(1)} ms`);
+    for (const [how, input] of [['path first (sh)', bigWrite(false)], ['content first (Node)', bigWrite(true)]] as const) {
+      for (const script of ['post-tool-use', 'timeline']) {
+        const t = timeCommand(`(4) 50 MB Write, ${script}, ${how}`, path.join(hooks, script), [], { runs: 5, env: inSession, input });
+        lines.push(absoluteLine({ ...t, medianMs: t.medianMs - drain.medianMs, label: `${t.label} (over cat)` }, 300));
+      }
+    }
     return lines;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

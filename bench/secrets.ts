@@ -2,7 +2,7 @@
 //
 // What runs: the real -secrets command (src/commands/secrets.ts, parse + run)
 // bundled by esbuild exactly as scripts/build.mjs bundles the CLI (ESM,
-// code splitting, keytar external), behind a three-line entry. That measures
+// code splitting, @napi-rs/keyring external), behind a three-line entry. That measures
 // the command's own cost as users get it, without tsx's compile-on-load
 // (hundreds of ms that no user pays) and without depending on how the
 // dispatcher in dist/cs.js is wired. When dist/cs.js already dispatches
@@ -31,7 +31,7 @@ try {
 }
 `;
 
-/** Bundles the command into node_modules/.cache (so `keytar` resolves from the repo). */
+/** Bundles the command into node_modules/.cache (so `@napi-rs/keyring` resolves from the repo). */
 async function bundle(): Promise<string> {
   const outdir = path.join(repo, 'node_modules', '.cache', 'cs-bench-secrets');
   fs.rmSync(outdir, { recursive: true, force: true });

@@ -22,6 +22,7 @@ function __cs_data([string]$Key) {
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
             '-update:Update cs to the latest release, verified by SHA-256 and minisign'
+            '-install:Register cs with Claude Code: hooks, slash commands, skill, completions'
             '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge'
             '-completions:Print the shell completion script for bash, zsh, fish or PowerShell'
             '-version:Show the version'
@@ -72,6 +73,7 @@ function __cs_data([string]$Key) {
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
             '-update:Update cs to the latest release, verified by SHA-256 and minisign'
+            '-install:Register cs with Claude Code: hooks, slash commands, skill, completions'
             '-uninstall:Remove cs: links, hooks, commands; keeps sessions and secrets unless --purge'
             '-completions:Print the shell completion script for bash, zsh, fish or PowerShell'
             '-version:Show the version'
@@ -87,6 +89,9 @@ function __cs_data([string]$Key) {
             '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch'
             '--keep:with --merge: keep the worktree and branch'
         }
+        'flags:adopt' {
+            '--from:a second checkout: take the session''s records from this remote (pushed there by cs <name> -sync push)'
+        }
         'flags:list' {
             '--json:print JSON for scripts'
             '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)'
@@ -97,7 +102,7 @@ function __cs_data([string]$Key) {
         }
         'args:sync' {
             'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)'
-            'push:commit what changed and push it'
+            'push:commit what changed and push it (--create: make a missing local bare repository first)'
             'pull:fetch and rebase onto the remote (logs merge line by line)'
             'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)'
             'auto:pull at session start, push at session end (on|off)'
@@ -105,12 +110,14 @@ function __cs_data([string]$Key) {
             'clone:make a session from a remote on this machine'
         }
         'args:secrets' {
-            'set:store a secret (no VALUE: hidden prompt, or stdin)'
+            'set:store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value'
             'get:print a secret''s value'
-            'list:list secret names'
+            'list:list secret names and the captured files that use each'
             'rm:remove a secret'
             'purge:remove every secret of the session'
             'export:print export KEY=''value'' lines for eval'
+            'render:print a captured file with its secrets'' values filled in'
+            'exec:run a command with the secrets in its environment'
             'export-file:encrypt the secrets to .cs/secrets.age for every recipient'
             'import-file:decrypt .cs/secrets.age with this machine''s key and store it'
             'backend:show where the secrets are kept, and why'
@@ -191,6 +198,7 @@ function __cs_id([string]$Word) {
         '-search' { 'search' }
         '-remote' { 'remote' }
         '-update' { 'update' }
+        '-install' { 'install' }
         '-uninstall' { 'uninstall' }
         '-completions' { 'completions' }
         '-version' { 'version' }

@@ -6,8 +6,8 @@ export const bundleOptions = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Optional and native: loaded lazily from node_modules when present.
-  external: ['keytar'],
+  // Native (a prebuilt binary per platform): loaded lazily from node_modules.
+  external: ['@napi-rs/keyring'],
   // Some dependencies are CommonJS and call require(); give ESM chunks one.
   banner: { js: "import { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);" },
   legalComments: 'none',

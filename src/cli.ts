@@ -4,6 +4,7 @@ import { CancelError, errorMessage, exitCodeOf, UsageError, UserError } from './
 import { systemIO, type IO } from './io.js';
 import { version } from './package-root.js';
 import { COMMANDS, findCommand, OPEN, PICK, type CommandSpec } from './commands/table.js';
+import { unknownCommandHint } from './commands/suggest.js';
 import type { Context, Invocation } from './commands/types.js';
 
 export type Route =
@@ -40,7 +41,7 @@ export function route(argv: readonly string[]): Route {
   }
   if (first.startsWith('-')) {
     const spec = findCommand(first);
-    if (!spec || !spec.load) throw new UsageError(`unknown command '${first}'`, 'see cs -help for the list of commands');
+    if (!spec || !spec.load) throw new UsageError(`unknown command '${first}'`, unknownCommandHint(first));
     // A session command given without a session (`cs -secrets list` inside a
     // session) takes the session from CLAUDE_SESSION_NAME in its parse step.
     return withHelp(spec, rest, {});
@@ -51,7 +52,7 @@ export function route(argv: readonly string[]): Route {
     const spec = findCommand(next);
     if (spec && HELP_FLAGS.has(next)) return { kind: 'help', topic: OPEN };
     if (spec && spec.scope !== 'global' && spec.load) return withHelp(spec, rest.slice(1), { session });
-    if (!spec) throw new UsageError(`unknown session command '${next}'`, 'see cs -help');
+    if (!spec) throw new UsageError(`unknown session command '${next}'`, unknownCommandHint(next, `cs ${session}`, 'session'));
     throw new UsageError(`${next} is not a session command`, `run it as: cs ${next} ...`);
   }
   return withHelp(OPEN, rest, { session });

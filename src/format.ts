@@ -28,8 +28,20 @@ export function table(header: readonly string[], rows: readonly (readonly string
 /**
  * The STATUS cell of `cs -ls` for a session's live status (working |
  * needs-you | idle | closed | '' when never recorded; src/status/status.ts):
- * the state while Claude runs, "-" once it is closed or when nothing was recorded.
+ * the state's word (closed included, as --json says it), "-" when nothing was recorded.
  */
 export function statusCell(status: string | undefined): string {
-  return status && status !== 'closed' ? status : '-';
+  return status || '-';
+}
+
+// C0/C1 controls, DEL, line/paragraph separators, bidi overrides and
+// isolates, zero-width marks and the BOM: characters that can hide or
+// reorder what a log line shows (a file named "x\u202Etxt.sh" reads as
+// "xhs.txt") or break it across lines.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** Replaces control and bidi characters by visible `\uXXXX` escapes, for one-line logs. */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

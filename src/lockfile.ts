@@ -3,10 +3,12 @@
 // a file holding the owner's pid, host and start time, created with link(2)
 // from a fully written temp file, so two contenders can never both win and
 // a reader never sees half a lock. A lock whose process died on this host
-// is stale and taken over.
+// is stale and taken over, atomically (tryLock).
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { META_DIR, confinedPath } from './confine.js';
 import { ensureDir, tempSibling } from './fsutil.js';
 
 export interface LockInfo {
@@ -81,44 +83,150 @@ export interface TryLockOptions {
 
 export type TryLock = { ok: true; handle: LockHandle } | { ok: false; current: Exclude<LockRead, { kind: 'none' }> };
 
-/** Takes the lock at once, or says who holds it. Never waits. */
-export function tryLock(lockPath: string, opts: TryLockOptions = {}): TryLock {
-  ensureDir(path.dirname(lockPath), 0o700);
-  const info: LockInfo = { pid: opts.pid ?? process.pid, host: os.hostname(), started: (opts.now ?? new Date()).toISOString() };
-  const tmp = tempSibling(lockPath);
-  fs.writeFileSync(tmp, JSON.stringify(info) + '\n', { mode: 0o600 });
-  let tookOver: LockInfo | null = null;
+/** A takeover claim nobody finished in this long was left by a crash (a claim lives for microseconds). */
+const ABANDONED_CLAIM_MS = 10_000;
+
+/**
+ * The claim on one particular lock content: `<lock>.claim-<hash of the
+ * content>`, made with link(2) from the lock file itself. link fails when
+ * the name exists, so of all the processes that saw the same stale content,
+ * exactly one gets the claim; and the claim's content proves what it
+ * claimed (if the lock changed before the link, the claim holds the newer
+ * content and is given up).
+ */
+function claimPath(lockPath: string, content: string): string {
+  return `${lockPath}.claim-${createHash('sha256').update(content).digest('hex').slice(0, 20)}`;
+}
+
+type Claim = 'claimed' | 'changed' | 'busy';
+
+function claim(lockPath: string, content: string): Claim {
+  const c = claimPath(lockPath, content);
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    fs.linkSync(lockPath, c);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'changed';
+    if (code !== 'EEXIST') throw e;
+    // A claimer that crashed between link and rename leaves its claim: after
+    // a while it is dropped so the lock can be taken over again.
+    const st = fs.lstatSync(c, { throwIfNoEntry: false });
+    if (st && Date.now() - st.ctimeMs > ABANDONED_CLAIM_MS) fs.rmSync(c, { force: true });
+    return 'busy';
+  }
+  let got: string | undefined;
+  try {
+    got = fs.readFileSync(c, 'utf8');
+  } catch {
+    got = undefined;
+  }
+  if (got === content) return 'claimed';
+  // We linked a newer lock than the one we saw: the claim is void (the name
+  // was free, so removing it touches nobody else's).
+  fs.rmSync(c, { force: true });
+  return 'changed';
+}
+
+/**
+ * Takes the lock at once, or says who holds it. Never waits.
+ *
+ * The lock file changes only in two ways, which is what makes a takeover
+ * atomic: link(2) of a complete temp file onto a free name (one contender
+ * wins), or, for a lock whose holder is gone (or `force`), by the one
+ * process holding the claim on that exact content (claim() above), which
+ * replaces it with rename(2) so the name is never free in between. Several
+ * processes that all saw the same dead holder therefore end with exactly
+ * one owner.
+ */
+export function tryLock(lockPath: string, opts: TryLockOptions = {}): TryLock {
+  lockDir(lockPath);
+  const info: LockInfo = { pid: opts.pid ?? process.pid, host: os.hostname(), started: (opts.now ?? new Date()).toISOString() };
+  // The nonce makes every lock's content (and so its claim name) unique.
+  const text = JSON.stringify({ ...info, nonce: randomBytes(8).toString('hex') }) + '\n';
+  const tmp = tempSibling(lockPath);
+  fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  let tookOver: LockInfo | null = null;
+  const won = (): TryLock => ({ ok: true, handle: { info, tookOver, release: () => releaseOwned(lockPath, text) } });
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
       try {
         fs.linkSync(tmp, lockPath);
-        return { ok: true, handle: { info, tookOver, release: () => releaseLock(lockPath, info) } };
+        return won();
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const current = readLock(lockPath);
-      if (current.kind === 'garbage' && !opts.force && !opts.garbageIsStale) return { ok: false, current };
-      if (current.kind === 'held') {
-        if (lockState(current.info) !== 'stale' && !opts.force) return { ok: false, current };
-        tookOver = current.info;
+      let content: string;
+      try {
+        content = fs.readFileSync(lockPath, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released just now
+        throw e;
       }
-      // Removing then linking keeps the race safe: only one contender's link succeeds.
-      fs.rmSync(lockPath, { force: true });
+      const held = parseLock(content);
+      const current: Exclude<LockRead, { kind: 'none' }> = held ? { kind: 'held', info: held } : { kind: 'garbage', text: content };
+      if (!held && !opts.force && !opts.garbageIsStale) return { ok: false, current };
+      if (held && lockState(held) !== 'stale' && !opts.force) return { ok: false, current };
+      const c = claim(lockPath, content);
+      if (c === 'busy') {
+        // Another process is taking this one over, which takes microseconds: look again.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1 + attempt);
+        continue;
+      }
+      if (c === 'changed') continue;
+      try {
+        fs.renameSync(tmp, lockPath);
+      } finally {
+        fs.rmSync(claimPath(lockPath, content), { force: true });
+      }
+      tookOver = held;
+      return won();
     }
     const current = readLock(lockPath);
-    return current.kind === 'none' ? tryLock(lockPath, opts) : { ok: false, current };
+    if (current.kind === 'none') throw new Error(`${lockPath}: could not take the lock (it kept changing)`);
+    return { ok: false, current };
   } finally {
     fs.rmSync(tmp, { force: true });
   }
 }
 
-/** Removes the lock only if it is still ours (someone may have forced it away). */
-export function releaseLock(lockPath: string, mine: LockInfo): boolean {
-  const current = readLock(lockPath);
-  if (current.kind !== 'held') return false;
-  if (current.info.pid !== mine.pid || current.info.host !== mine.host || current.info.started !== mine.started) return false;
-  fs.rmSync(lockPath, { force: true });
+/** The lock's directory: created if missing; under a session's `.cs/` never through a symlink. */
+function lockDir(lockPath: string): void {
+  if (path.resolve(lockPath).split(path.sep).includes(META_DIR)) confinedPath(lockPath, 0o700);
+  else ensureDir(path.dirname(lockPath), 0o700);
+}
+
+/**
+ * Removes the lock only while it still holds exactly `text` (someone may have
+ * forced it away): through the same claim as a takeover, so a release can
+ * never remove a lock that replaced ours in the meantime.
+ */
+function releaseOwned(lockPath: string, text: string): boolean {
+  let c: Claim;
+  try {
+    c = claim(lockPath, text);
+  } catch {
+    return false;
+  }
+  if (c !== 'claimed') return false;
+  try {
+    fs.rmSync(lockPath, { force: true });
+  } finally {
+    fs.rmSync(claimPath(lockPath, text), { force: true });
+  }
   return true;
+}
+
+/** Removes the lock only if it is still `mine` (same pid, host and start): for callers holding no handle. */
+export function releaseLock(lockPath: string, mine: LockInfo): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(lockPath, 'utf8');
+  } catch {
+    return false;
+  }
+  const current = parseLock(text);
+  if (!current || current.pid !== mine.pid || current.host !== mine.host || current.started !== mine.started) return false;
+  return releaseOwned(lockPath, text);
 }
 
 function busyError(lockPath: string, current: Exclude<LockRead, { kind: 'none' }>, timeoutMs: number): Error {

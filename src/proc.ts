@@ -1,12 +1,29 @@
 // The one way we run external programs: argument arrays only (never a shell
 // string built from input), stderr and exit code captured into ProcessError.
 import { spawn } from 'node:child_process';
-import { ProcessError, UserError } from './errors.js';
+import { CancelError, ProcessError, UserError } from './errors.js';
+
+/**
+ * cs's own secrets that may sit in its environment (CS_SECRETS_PASSWORD,
+ * CS_SERVE_TOKEN, and any later CS_*_TOKEN/_PASSWORD/_PASSPHRASE/_SECRET/_KEY):
+ * cs reads them; no child ever inherits them (Claude, its Bash tool calls,
+ * git, ssh...).
+ */
+export const CS_SECRET_VAR = /^CS_\w*_(PASSWORD|PASSPHRASE|TOKEN|SECRET|KEY)$/i;
+
+/** The environment for any child process: `env` without cs's own secrets. The one place child environments are built from. */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !CS_SECRET_VAR.test(k)) out[k] = v;
+  return out;
+}
 
 export interface RunResult {
   stdout: string;
   stderr: string;
   code: number;
+  /** The run was ended by timeoutMs (code is then 124, as timeout(1) says). */
+  timedOut?: boolean;
 }
 
 export interface RunOptions {
@@ -16,14 +33,26 @@ export interface RunOptions {
   /** Do not throw on a non-zero exit; the caller inspects `code`. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /**
+   * For long-running children (git over the network, rsync, ssh): run in a
+   * process group of its own, and end the whole group — the program and
+   * whatever it started (git's ssh) — on timeout or when cs gets Ctrl-C,
+   * SIGTERM or SIGHUP. An interrupted run rejects with CancelError (exit 130)
+   * once the group is gone, so callers clean up after it, not beside it.
+   */
+  group?: boolean;
 }
+
+/** How long a group gets between SIGTERM and SIGKILL. */
+const GRACE_MS = 2000;
 
 /** Runs a program to completion and collects its output. */
 export function run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (opts.group) return runGroup(command, args, opts);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: opts.env,
+      env: childEnv(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: opts.timeoutMs,
     });
@@ -50,6 +79,64 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
   });
 }
 
+function runGroup(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    // detached: the leader of a new process group (and session, so the
+    // terminal's Ctrl-C reaches it only through us).
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let ending: 'timeout' | NodeJS.Signals | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    const endGroup = (why: 'timeout' | NodeJS.Signals) => {
+      if (ending) return;
+      ending = why;
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), GRACE_MS);
+    };
+    const timer = opts.timeoutMs ? setTimeout(() => endGroup('timeout'), opts.timeoutMs) : undefined;
+    const onSignal = (sig: NodeJS.Signals) => endGroup(sig);
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    for (const sig of signals) process.on(sig, onSignal);
+    const done = () => {
+      for (const sig of signals) process.off(sig, onSignal);
+      if (timer) clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+    };
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      done();
+      reject(e.code === 'ENOENT' ? missingProgram(command) : e);
+    });
+    child.on('close', (code, signal) => {
+      done();
+      // Whatever the leader left behind in its group goes too.
+      killGroup(child.pid, 'SIGKILL');
+      if (ending && ending !== 'timeout') return reject(new CancelError(`interrupted: ${command} stopped`));
+      const result: RunResult = {
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code: ending === 'timeout' ? 124 : (code ?? (signal ? 128 : 1)),
+        ...(ending === 'timeout' ? { timedOut: true } : {}),
+      };
+      if (result.code !== 0 && !opts.allowFailure) reject(new ProcessError(command, args, result.code, result.stderr));
+      else resolve(result);
+    });
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(opts.input ?? '');
+  });
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // the group is gone already
+  }
+}
+
 /**
  * Runs a program attached to our terminal (Claude Code, ssh) and resolves
  * with its exit code. While it runs we stay alive to clean up afterwards:
@@ -63,7 +150,7 @@ export function runAttached(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
 ): Promise<{ code: number; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: 'inherit' });
     let killTimer: NodeJS.Timeout | undefined;
     const forward = (sig: NodeJS.Signals) => () => {
       if (sig === 'SIGINT' && process.stdin.isTTY) return;

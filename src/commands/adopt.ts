@@ -1,27 +1,37 @@
-// `cs -adopt <name>`: make the current directory a session in place.
-import { expectPositionals, parseArgs } from '../args.js';
+// `cs -adopt <name> [--from <url>]`: make the current directory a session in
+// place, writing nothing into the project's own files, index or branches.
+import { expectPositionals, flagValue, parseArgs } from '../args.js';
 import { validateName } from '../session/names.js';
 import { adoptSession } from '../session/workspace.js';
 import type { Context } from './types.js';
 
 export interface AdoptOptions {
   name: string;
+  /** A remote holding the session's records (pushed from another checkout). */
+  from?: string;
 }
 
 export function parse(args: string[]): AdoptOptions {
-  const parsed = parseArgs(args, {}, '-adopt');
-  const [name] = expectPositionals(parsed, 1, 1, '-adopt', 'cs -adopt <name>');
-  return { name: validateName(name!) };
+  const parsed = parseArgs(args, { values: ['--from'] }, '-adopt');
+  const [name] = expectPositionals(parsed, 1, 1, '-adopt', 'cs -adopt <name> [--from <url>]');
+  const from = flagValue(parsed, '--from');
+  return { name: validateName(name!), ...(from !== undefined ? { from } : {}) };
 }
 
 export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
-  const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now());
   const { io } = ctx;
+  const from = opts.from === undefined ? undefined : (await import('../git/sync.js')).validateRemoteUrl(opts.from, ctx.cwd);
+  const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);
+  if (r.migration) io.err(io.color.yellow(`cs: ${r.migration.notice}`));
+  if (r.protocolProblem) io.err(io.color.yellow(`cs: ${r.protocolProblem}`));
   if (r.alreadyAdopted) {
-    io.err(`cs: ${r.paths.dir} is already session '${opts.name}'; brought .cs/ and CLAUDE.md up to date`);
+    io.err(`cs: ${r.paths.dir} is already session '${opts.name}'; brought .cs/ and CLAUDE.local.md up to date`);
   } else {
-    io.err(`cs: adopted ${r.paths.dir} as session '${opts.name}'${r.createdRepo ? ' (new git repo)' : ''}`);
-    io.err(`cs: open it with: cs ${opts.name}`);
+    io.err(`cs: adopted ${r.paths.dir} as session '${opts.name}'${r.createdRepo ? ' (new git repo, no commit)' : ''}`);
+    io.err(`cs: cs writes only .cs/ and CLAUDE.local.md here (both in .git/info/exclude); your files, index and branches stay yours`);
   }
+  if (r.received === true) io.err(`cs: took the session's records from ${from}`);
+  if (r.received === false) io.err(io.color.yellow(`cs: ${from} has no records of this session yet; push them from the other checkout with: cs ${opts.name} -sync push`));
+  if (!r.alreadyAdopted) io.err(`cs: open it with: cs ${opts.name}`);
   return 0;
 }

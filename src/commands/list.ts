@@ -42,10 +42,37 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
     s.sync === 'none' ? '-' : s.sync,
     ...(remote ? [s.location] : []),
   ]);
+  withObjectives(header, rows, sessions.map((s) => s.objective), terminalWidth(io, ctx.env));
   const c = io.color;
   const lines = table(header, rows, (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && cell === 'needs-you' ? c.yellow(padded) : padded));
   io.out(c.dim(lines[0]!));
   for (const l of lines.slice(1)) io.out(l);
   if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● open, ↗ adopted)`));
   return 0;
+}
+
+/** Columns of the terminal (COLUMNS wins, as for other tools), 80 when unknown. */
+function terminalWidth(io: Context['io'], env: NodeJS.ProcessEnv): number {
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return (io.stdout as { columns?: number }).columns ?? 80;
+}
+
+const MIN_OBJECTIVE = 20;
+
+/**
+ * Adds an OBJECTIVE column (from .cs/README.md) when some session has one and
+ * at least MIN_OBJECTIVE characters are left on the line; longer objectives
+ * are cut with "…". Mutates header and rows.
+ */
+export function withObjectives(header: string[], rows: string[][], objectives: readonly string[], width: number): void {
+  if (!objectives.some((o) => o !== '')) return;
+  const used = table(header, rows).reduce((n, l) => Math.max(n, l.length), 0);
+  const room = width - used - 2;
+  if (room < MIN_OBJECTIVE) return;
+  header.push('OBJECTIVE');
+  rows.forEach((r, i) => {
+    const o = objectives[i] ?? '';
+    r.push(o.length > room ? o.slice(0, room - 1) + '…' : o);
+  });
 }

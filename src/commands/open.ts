@@ -1,5 +1,6 @@
 // `cs <name>`: create the session or resume it, take its lock, launch Claude
 // Code inside it with the session environment, and clean up when it exits.
+import * as fs from 'node:fs';
 import { flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { runAttached } from '../proc.js';
@@ -7,15 +8,19 @@ import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { validateSessionRef } from '../features/ref.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
-import { checkWorkspace, createSession, findSession } from '../session/workspace.js';
+import { checkWorkspace, createSession, findSession, refreshAdopted } from '../session/workspace.js';
+import { isAdopted } from '../session/adopted.js';
 import { requireClaude } from '../session/claude-bin.js';
-import { planConversation } from '../conversations/launch.js';
-import { isUuid } from '../conversations/store.js';
+import { hasClaudeFlag, planConversation, type LaunchPlan } from '../conversations/launch.js';
+import { isUuid, unpinConversation } from '../conversations/store.js';
+import { transcriptFile } from '../conversations/transcripts.js';
 import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
-import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
+import { afterClaude, beforeClaude, type Busy, type Report } from '../session/lifecycle.js';
+import { step } from '../progress.js';
 import { splitHostSession, validateHostArg } from '../remote/hosts.js';
 import { isRemoteStub } from '../remote/stub.js';
+import { confirmCommandLikeName } from './suggest.js';
 import type { Context, Invocation } from './types.js';
 
 export interface OpenOptions {
@@ -84,23 +89,26 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   const { paths, created } = await openWorkspace(opts.name, ctx, opts.fromHead === true);
   // A daily, non-blocking notice; only where a person is watching.
   if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
+  // Hooks not registered, no keychain: said once per machine, on a terminal.
+  if (io.canPrompt) await (await import('../notices.js')).launchNotices(env, io);
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
   if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
   const releaseOnExit = () => lock.release();
   process.once('exit', releaseOnExit);
   let stopServer: (() => Promise<void>) | undefined;
   try {
-    const report: Report = (line, level) => {
-      appendSessionLog(paths.sessionLog, line, ctx.now());
+    const report: Report = (line, level, o) => {
+      if (o?.logged !== false) appendSessionLog(paths.sessionLog, line, ctx.now());
       io.err(level === 'warn' ? io.color.yellow(`cs: ${line}`) : io.color.dim(`cs: ${line}`));
     };
-    await beforeClaude(paths, env, report);
+    const busy: Busy = (message, work) => step(io, message, work);
+    await beforeClaude(paths, env, report, busy);
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
     // A new feature's worktree holds its base's conversation list: it starts its own conversation.
     const plan = planConversation(paths, env, { fresh: opts.fresh || (created && opts.name.includes('@')), resume: opts.resume }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     // A --settings of the user's own would replace ours (Claude keeps one):
     // then the command hooks do all the work instead of our HTTP endpoint.
-    const userSettings = opts.claudeArgs.some((a) => a === '--settings' || a.startsWith('--settings='));
+    const userSettings = hasClaudeFlag(opts.claudeArgs, ['--settings']);
     const hookServer = userSettings ? null : await startHookServer(paths, env);
     stopServer = hookServer?.close;
     const args = [...(hookServer ? ['--settings', hookServer.settingsFile] : []), ...plan.args, ...opts.claudeArgs];
@@ -115,13 +123,26 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     await stopServer?.();
     stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
-    await afterClaude(paths, env, report);
+    settleFailedStart(result, plan, paths, env, report);
+    await afterClaude(paths, env, report, busy);
     return result.code;
   } finally {
     await stopServer?.();
     lock.release();
     process.off('exit', releaseOnExit);
   }
+}
+
+/**
+ * Claude ending with an error is said, and a conversation cs pinned for it
+ * that Claude never started (no transcript: it failed at once, or the user
+ * declined the folder-trust question) is taken back, so none is left listed
+ * as missing.
+ */
+function settleFailedStart(result: { code: number; signal: NodeJS.Signals | null }, plan: LaunchPlan, paths: SessionPaths, env: NodeJS.ProcessEnv, report: Report): void {
+  if (result.code === 0) return;
+  if (!result.signal) report(`Claude Code exited with status ${result.code}`, 'warn');
+  if (plan.how === 'new' && plan.uuid && !fs.existsSync(transcriptFile(env, paths.dir, plan.uuid))) unpinConversation(paths.dir, plan.uuid);
 }
 
 async function openWorkspace(name: string, ctx: Context, fromHead: boolean): Promise<{ paths: SessionPaths; created: boolean }> {
@@ -136,9 +157,28 @@ async function openWorkspace(name: string, ctx: Context, fromHead: boolean): Pro
     for (const file of checkWorkspace(found.paths, ctx.now())) {
       ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));
     }
+    if (isAdopted(found.paths.dir)) {
+      // Its rules in .git/info, its protocol in CLAUDE.local.md; a project adopted the old way is moved over once.
+      // Never a reason not to open the session (an old adoption inside a larger repository, a read-only .git).
+      const r = await refreshAdopted(ctx.env, found.paths, ctx.now()).catch((e: unknown) => {
+        ctx.io.err(ctx.io.color.yellow(`cs: could not bring the adopted project's cs files up to date: ${(e as Error)?.message ?? String(e)}`));
+        return {} as Awaited<ReturnType<typeof refreshAdopted>>;
+      });
+      for (const line of [r.notice, r.protocolProblem]) if (line) ctx.io.err(ctx.io.color.yellow(`cs: ${line}`));
+    } else await noticeIdentity(found.paths.dir, ctx);
     return { paths: found.paths, created: false };
   }
+  await confirmCommandLikeName(name, ctx.io);
   const paths = await createSession(ctx.env, name, ctx.now());
   ctx.io.err(`cs: created session '${name}' at ${paths.dir}`);
+  await noticeIdentity(paths.dir, ctx);
   return { paths, created: true };
+}
+
+/** Once per machine, where a person is watching: commits here will carry cs's fallback identity. */
+async function noticeIdentity(dir: string, ctx: Context): Promise<void> {
+  if (!ctx.io.canPrompt) return;
+  const { identityNoticeOnce } = await import('../git/identity.js');
+  const notice = await identityNoticeOnce(dir, ctx.env).catch(() => null);
+  if (notice) ctx.io.err(ctx.io.color.yellow(`cs: ${notice}`));
 }

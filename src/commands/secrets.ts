@@ -14,7 +14,9 @@ import type { Command, Context, Invocation } from './types.js';
 
 export type SecretsOptions =
   | { sub: 'help' }
-  | { sub: 'set'; session: string; key: string; value?: string }
+  | { sub: 'set'; session: string; key: string; value?: string; force: boolean }
+  | { sub: 'render'; session: string; file: string }
+  | { sub: 'exec'; session: string; command: string[] }
   | { sub: 'get' | 'rm'; session: string; key: string }
   | { sub: 'list'; session: string; json: boolean }
   | { sub: 'purge'; session: string; yes: boolean }
@@ -22,12 +24,13 @@ export type SecretsOptions =
   | { sub: 'export-file'; session: string; file?: string; force: boolean }
   | { sub: 'import-file'; session: string; file?: string }
   | { sub: 'migrate-backend'; session: string; to: BackendName }
-  | { sub: 'age-init' | 'age-pubkey'; session: string }
+  /** No session: the machine's identity only (laptop B makes its key before it has a session). */
+  | { sub: 'age-init' | 'age-pubkey'; session?: string }
   | { sub: 'age-list'; session: string; json: boolean }
   | { sub: 'age-add'; session: string; name: string; pubkey: string }
   | { sub: 'age-remove'; session: string; name: string };
 
-const USAGE = 'cs <name> -secrets {set|get|list|rm|purge|export|export-file|import-file|backend|migrate-backend|age} …';
+const USAGE = 'cs <name> -secrets {set|get|list|rm|purge|export|render|exec|export-file|import-file|backend|migrate-backend|age} …';
 const FLAGS = { booleans: ['--json', '--yes', '-y', '--force', '-help', '--help', '-h'] };
 
 function allowOnly(p: ParsedArgs, sub: string, allowed: string[]): void {
@@ -50,13 +53,30 @@ export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): 
   if (flag(p, '-help', '--help', '-h') || p.positionals.length === 0 || p.positionals[0] === 'help') return { sub: 'help' };
   const [sub, ...rest] = p.positionals;
   const pos = { ...p, positionals: [...rest, ...p.rest] };
+  // The age identity is per machine: `age init` and `age pubkey` need no session.
+  if (sub === 'age' && (rest[0] === 'init' || rest[0] === 'pubkey') && inv.session === undefined && !env.CLAUDE_SESSION_NAME) {
+    allowOnly(p, `age ${rest[0]}`, []);
+    expectPositionals({ ...p, positionals: rest.slice(1) }, 0, 0, `-secrets age ${rest[0]}`, `cs [<name>] -secrets age ${rest[0]}`);
+    return { sub: `age-${rest[0]}` };
+  }
   const session = sessionFrom(inv, env);
   const want = (min: number, max: number, usage: string) => expectPositionals(pos, min, max, `-secrets ${sub}`, `cs <name> -secrets ${usage}`);
   switch (sub) {
     case 'set': {
+      allowOnly(p, sub, ['--force']);
+      const [key, value] = want(1, 2, 'set [--force] KEY [VALUE]');
+      return { sub, session, key: validateKey(key!), value, force: flag(p, '--force') };
+    }
+    case 'render': {
       allowOnly(p, sub, []);
-      const [key, value] = want(1, 2, 'set KEY [VALUE]');
-      return { sub, session, key: validateKey(key!), value };
+      const [file] = want(1, 1, 'render FILE');
+      return { sub, session, file: file! };
+    }
+    case 'exec': {
+      allowOnly(p, sub, []);
+      const command = pos.positionals;
+      if (command.length === 0) throw new UsageError('-secrets exec needs a command', `usage: cs ${session} -secrets exec -- <command> [args]`);
+      return { sub, session, command };
     }
     case 'get':
     case 'rm': {
@@ -154,6 +174,43 @@ async function readValue(key: string, io: IO): Promise<string> {
   return text.replace(/\r?\n$/, '');
 }
 
+/** `set` over a different value: a question on a terminal, else a refusal naming --force. */
+async function confirmReplace(session: string, key: string, io: IO): Promise<void> {
+  if (!io.canPrompt) {
+    throw new UsageError(`${key} already holds a different value in session '${session}'; nothing was stored`, `pass --force to replace it (cs ${session} -secrets set --force ${key}), or choose another name`);
+  }
+  const { confirm, isCancel } = await import('@clack/prompts');
+  const ok = await confirm({ message: `${key} already holds a different value in '${session}'. Replace it?`, initialValue: false, input: io.stdin, output: io.stderr });
+  if (isCancel(ok) || ok !== true) throw new CancelError('nothing was stored');
+}
+
+/** A running session's Bash commands see a changed value at once (see the session env file). */
+async function refreshEnvFile(session: string, backend: { getAll(s: string): Promise<Record<string, string>> }, env: NodeJS.ProcessEnv): Promise<void> {
+  const [{ sessionEnvFilePath }, store] = await Promise.all([import('../secrets/keys.js'), import('../secrets/store.js')]);
+  if (fs.existsSync(sessionEnvFilePath(session, env))) store.writeSessionEnvFile(session, await backend.getAll(session), env);
+}
+
+/** For `list`: key -> the files captured with a reference to it (Claude's paths, relative to the workspace), from MANIFEST.json. */
+function filesByKey(sessionDir: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let entries: { original_path?: string; name?: string; secrets?: string[] }[] = [];
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(sessionDir, '.cs', 'artifacts', 'MANIFEST.json'), 'utf8')) as unknown;
+    if (Array.isArray(v)) entries = v;
+  } catch {
+    return out; // no captures yet
+  }
+  for (const e of entries) {
+    const shown = e.original_path ? path.relative(sessionDir, e.original_path) : (e.name ?? '?');
+    for (const k of e.secrets ?? []) {
+      const list = out.get(k) ?? [];
+      if (!list.includes(shown)) list.push(shown);
+      out.set(k, list);
+    }
+  }
+  return out;
+}
+
 async function confirmPurge(session: string, count: number, io: IO): Promise<void> {
   const { confirm, isCancel } = await import('@clack/prompts');
   const ok = await confirm({ message: `Remove all ${count} secrets of session '${session}'?`, initialValue: false, input: io.stdin, output: io.stderr });
@@ -167,10 +224,11 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     io.out(renderCommandHelp(findCommand('-secrets')!, io.color));
     return 0;
   }
-  (await import('../remote/stub.js')).assertLocalSession(env, opts.session, '-secrets');
-  const sessionDir = existingSessionDir(opts.session, env);
+  if ((opts.sub === 'age-init' || opts.sub === 'age-pubkey') && opts.session === undefined) return machineIdentity(opts.sub, ctx);
+  (await import('../remote/stub.js')).assertLocalSession(env, opts.session!, '-secrets');
+  const sessionDir = existingSessionDir(opts.session!, env);
   const select = (): Promise<Selection> => selectBackend(opts.session, env, { notice: (line) => io.err(line) });
-  const s = opts.session;
+  const s = opts.session!;
 
   switch (opts.sub) {
     case 'set': {
@@ -180,9 +238,38 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
       }
       const value = opts.value ?? (await readValue(opts.key, io));
       if (value === '') throw new UserError(`no value given for ${opts.key}; nothing was stored`, `pass it on stdin: printf %s "$VALUE" | cs ${s} -secrets set ${opts.key}`);
+      const old = await backend.get(s, opts.key);
+      if (old === value) {
+        io.err(`${opts.key} already holds this value in session '${s}'; nothing changed`);
+        return 0;
+      }
+      if (old !== undefined && !opts.force) await confirmReplace(s, opts.key, io);
       await backend.set(s, opts.key, value);
-      io.err(`stored ${opts.key} for session '${s}' (${backend.name})`);
+      await refreshEnvFile(s, backend, env);
+      io.err(`${old === undefined ? 'stored' : 'replaced'} ${opts.key} for session '${s}' (${backend.name})`);
       return 0;
+    }
+    case 'render': {
+      const { backend } = await select();
+      const file = path.resolve(ctx.cwd, opts.file);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UserError(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'name a file Claude wrote in the session');
+      }
+      const { render } = await import('../secrets/references.js');
+      io.out(render(file, text, await backend.getAll(s)).replace(/\n$/, ''));
+      return 0;
+    }
+    case 'exec': {
+      const { backend } = await select();
+      const secrets = await backend.getAll(s);
+      const { runAttached } = await import('../proc.js');
+      // The values travel in the child's environment, never in argv.
+      const [command, ...args] = opts.command;
+      const r = await runAttached(command!, args, { cwd: ctx.cwd, env: { ...env, ...secrets } });
+      return r.code;
     }
     case 'get': {
       const { backend } = await select();
@@ -194,9 +281,10 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     case 'list': {
       const { backend } = await select();
       const keys = await backend.list(s);
-      if (opts.json) io.out(JSON.stringify({ session: s, backend: backend.name, keys }));
+      const files = filesByKey(sessionDir);
+      if (opts.json) io.out(JSON.stringify({ session: s, backend: backend.name, keys, files: Object.fromEntries(keys.map((k) => [k, files.get(k) ?? []])) }));
       else if (keys.length === 0) io.err(`no secrets in session '${s}'`);
-      else for (const k of keys) io.out(k);
+      else for (const k of keys) io.out(files.has(k) ? `${k}\t${files.get(k)!.join(', ')}` : k);
       return 0;
     }
     case 'rm': {
@@ -269,7 +357,7 @@ async function runAge(
 ): Promise<number> {
   const { io, env } = ctx;
   const age = await import('../secrets/age.js');
-  const s = opts.session;
+  const s = opts.session!; // run() handles the session-less age init/pubkey
   switch (opts.sub) {
     case 'age-init': {
       const { created, id } = await age.initIdentity(env, ctx.now());
@@ -303,9 +391,14 @@ async function runAge(
       return 0;
     }
     case 'age-add': {
-      const { replaced } = age.addRecipient(sessionDir, opts.name, opts.pubkey);
+      const { replaced, existing } = age.addRecipient(sessionDir, opts.name, opts.pubkey);
+      if (existing) {
+        io.err(`that key is already recipient '${existing}' of session '${s}'; nothing added (to rename it: cs ${s} -secrets age remove ${existing}, then add it again)`);
+        return 0;
+      }
       io.err(`${replaced ? 'replaced' : 'added'} recipient '${opts.name}' of session '${s}'`);
       await reexport(s, sessionDir, ctx, age);
+      io.err(`'${opts.name}' receives the secrets and the transcripts with the next push: cs ${s} -sync push (with auto-sync on, at the end of the session)`);
       return 0;
     }
     case 'age-remove': {
@@ -351,3 +444,18 @@ async function reexport(s: string, sessionDir: string, ctx: Context, age: typeof
 }
 
 export const command: Command<SecretsOptions> = { parse, run };
+
+/** `cs -secrets age init|pubkey` outside any session: this machine's identity, made or shown. */
+async function machineIdentity(sub: 'age-init' | 'age-pubkey', ctx: Context): Promise<number> {
+  const { io, env } = ctx;
+  const age = await import('../secrets/age.js');
+  if (sub === 'age-pubkey') {
+    io.out((await age.requireIdentity(env)).recipient);
+    return 0;
+  }
+  const { created, id } = await age.initIdentity(env, ctx.now());
+  io.err(created ? `created ${tildify(id.file, env)}` : `using the existing ${tildify(id.file, env)}`);
+  io.err('add it to a session from a machine that can read it: cs <name> -secrets age add <name> <this pubkey>');
+  io.out(id.recipient);
+  return 0;
+}

@@ -2,14 +2,15 @@
 // cs -sync clone <name|url> [name]
 import * as fs from 'node:fs';
 import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { CancelError, UsageError, UserError } from '../errors.js';
 import type { IO } from '../io.js';
 import { step } from '../progress.js';
 import { nameProblem, validateName } from '../session/names.js';
 import { sessionDir, sessionsRoot } from '../session/paths.js';
 import { autosave } from '../git/autosave.js';
-import { openRepo, type Repo } from '../git/repo.js';
-import { cloneSession, explainRemoteError, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
+import { Repo, openRepo } from '../git/repo.js';
+import { isAdopted } from '../session/adopted.js';
+import { cloneSession, ensureOrigin, explainRemoteError, isMissingLocalRemote, originUrl, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
 import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
 import { assertLocalSession } from '../remote/stub.js';
 import { findCommand } from './table.js';
@@ -18,7 +19,8 @@ import * as path from 'node:path';
 
 export type SyncOptions =
   | { action: 'remote'; session: string; url: string | null }
-  | { action: 'push' | 'pull' | 'snapshot'; session: string }
+  | { action: 'push'; session: string; create?: boolean }
+  | { action: 'pull' | 'snapshot'; session: string }
   | { action: 'status'; session: string; json: boolean; fetch: boolean }
   | { action: 'auto'; session: string; on: boolean }
   | { action: 'clone'; source: string; name: string | null };
@@ -27,7 +29,7 @@ const SUBCOMMANDS = (findCommand('-sync')?.subcommands ?? []).map((s) => s.name)
 
 export const command: Command<SyncOptions> = {
   parse(args, inv, env) {
-    const p = parseArgs(args, { booleans: ['--json', '--no-fetch'] }, '-sync');
+    const p = parseArgs(args, { booleans: ['--json', '--no-fetch', '--create'] }, '-sync');
     const [sub, ...rest] = p.positionals;
     if (sub === undefined) throw new UsageError('-sync needs a subcommand', `one of: ${SUBCOMMANDS.join(', ')} (see cs -sync -help)`);
     if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown -sync subcommand '${sub}'`, `one of: ${SUBCOMMANDS.join(', ')}`);
@@ -63,10 +65,14 @@ export const command: Command<SyncOptions> = {
         if (v !== 'on' && v !== 'off') throw new UsageError(`-sync auto takes on or off, not '${v}'`, 'cs <name> -sync auto on|off');
         return { action: 'auto', session, on: v === 'on' };
       }
+      case 'push':
+        onlyFlags(['--create']);
+        positionals(0, 0, 'cs <name> -sync push [--create]');
+        return { action: 'push', session, ...(flag(p, '--create') ? { create: true } : {}) };
       default:
         onlyFlags([]);
         positionals(0, 0, `cs <name> -sync ${sub}`);
-        return { action: sub as 'push' | 'pull' | 'snapshot', session };
+        return { action: sub as 'pull' | 'snapshot', session };
     }
   },
 
@@ -74,10 +80,13 @@ export const command: Command<SyncOptions> = {
     if (opts.action === 'clone') return clone(opts, ctx);
     assertLocalSession(ctx.env, opts.session, '-sync');
     const repo = await openSession(opts.session, ctx);
+    if (opts.action !== 'auto' && opts.action !== 'snapshot' && isAdopted(repo.dir)) return adoptedSync(repo, opts, ctx);
     switch (opts.action) {
       case 'remote':
         return remote(repo, opts, ctx);
       case 'push': {
+        await createMissingRemote(repo, opts, ctx);
+        await exportBeforePush(opts.session, ctx);
         const r = await withProgress(ctx.io, `pushing ${opts.session}`, () => syncPush(repo, opts.session));
         if (r.committed) ctx.io.err(`committed ${r.committedFiles} file${r.committedFiles === 1 ? '' : 's'} (${r.committed.slice(0, 7)})`);
         ctx.io.err(`pushed ${opts.session} (${r.branch}) to ${r.url}`);
@@ -116,10 +125,91 @@ export const command: Command<SyncOptions> = {
 
 export default command;
 
+/**
+ * An adopted project: only its records (refs/cs/session) travel, to the
+ * remote in sync.conf or else the project's origin; its branches are the
+ * user's to push.
+ */
+async function adoptedSync(repo: Repo, opts: Exclude<SyncOptions, { action: 'clone' | 'auto' | 'snapshot' }>, ctx: Context): Promise<number> {
+  const { io } = ctx;
+  const records = await import('../git/records.js');
+  if (opts.action === 'remote') {
+    if (opts.url === null && !ctx.env.CS_SYNC_PREFIX) {
+      const current = readSyncConf(repo.dir).remote;
+      const origin = current ? null : await originUrl(repo);
+      if (current) io.out(current);
+      else io.err(`session '${opts.session}' has no sync remote of its own; its records go to the project's origin (${origin ?? 'none set'})`);
+      return 0;
+    }
+    const valid = validateRemoteUrl(opts.url ?? `${ctx.env.CS_SYNC_PREFIX}${opts.session}.git`, ctx.cwd);
+    updateSyncConf(repo.dir, { remote: valid });
+    io.err(`sync remote for ${opts.session}'s records: ${valid} (the project's own remotes are unchanged)`);
+    return 0;
+  }
+  const url = readSyncConf(repo.dir).remote ?? (await originUrl(repo));
+  if (opts.action === 'status') {
+    const s = await withProgress(io, `checking ${opts.session}`, () => records.recordsStatus(repo, url, opts.fetch), opts.fetch && url !== null);
+    const out = { session: opts.session, adopted: true, ref: records.RECORDS_REF, remote: url, auto: readSyncConf(repo.dir).auto, ...s };
+    if (opts.json) {
+      io.out(JSON.stringify(out));
+      return 0;
+    }
+    const count = (n: number | null) => (n === null ? '-' : String(n));
+    io.out(`session   ${opts.session} (adopted: records on ${records.RECORDS_REF})`);
+    io.out(`remote    ${url ?? '(none)'}${s.reachable === false ? ' (unreachable)' : ''}`);
+    io.out(`auto      ${out.auto ? 'on' : 'off'}`);
+    io.out(`ahead     ${count(s.ahead)}`);
+    io.out(`behind    ${count(s.behind)}`);
+    io.out(`records   ${s.unrecorded ? 'changed since the last snapshot' : 'all recorded'}`);
+    return 0;
+  }
+  if (!url) throw new UserError(`session '${opts.session}' has no sync remote and the project has no origin`, `set one: cs ${opts.session} -sync remote <url>`);
+  if (opts.action === 'push') {
+    const r = await withProgress(io, `pushing ${opts.session}'s records`, () => records.pushRecords(repo, url, opts.session));
+    io.err(`${r.upToDate ? 'already pushed' : 'pushed'} ${opts.session}'s records (${records.RECORDS_REF} ${r.commit.slice(0, 7)}) to ${url}; your branches are yours to push`);
+    return 0;
+  }
+  const r = await withProgress(io, `pulling ${opts.session}'s records`, () => records.pullRecords(repo, url, opts.session));
+  const said: Record<typeof r, string> = {
+    'up-to-date': 'records already up to date',
+    ahead: `nothing new on the remote; this machine's records are ahead (cs ${opts.session} -sync push)`,
+    'fast-forward': 'records updated from the remote',
+    merged: "records merged with the remote's",
+    'no-remote-records': `the remote has no records yet (cs ${opts.session} -sync push sends them)`,
+  };
+  io.err(`${opts.session}: ${said[r]}`);
+  return 0;
+}
+
 async function openSession(session: string, ctx: Context): Promise<Repo> {
   const dir = sessionDir(ctx.env, session);
   if (!fs.existsSync(dir)) throw new UserError(`no session named '${session}'`, 'cs -ls lists your sessions');
   return openRepo(dir, { env: ctx.env });
+}
+
+/**
+ * A push carries what the other machines need (issue #18): the secrets,
+ * re-encrypted to .cs/secrets.age when they changed, and the transcripts of
+ * conversations that are not running (an open session's are exported when
+ * its Claude exits, and the push says so).
+ */
+async function exportBeforePush(session: string, ctx: Context): Promise<void> {
+  const [{ existingSessionDir }, { exportIfChanged }, { exportTranscripts }, { readLock, lockState }] = await Promise.all([
+    import('../secrets/keys.js'),
+    import('../secrets/age.js'),
+    import('../conversations/transcripts.js'),
+    import('../lockfile.js'),
+  ]);
+  const dir = existingSessionDir(session, ctx.env);
+  const s = await exportIfChanged({ session, sessionDir: dir, env: ctx.env });
+  if (s.status === 'exported') ctx.io.err(`exported ${s.count} secret(s) to .cs/secrets.age`);
+  const lock = readLock(path.join(dir, '.cs', 'local', 'lock'));
+  if (lock.kind === 'held' && lockState(lock.info) !== 'stale') {
+    ctx.io.err(`note: '${session}' is open: its conversation's transcript is exported and pushed when Claude exits`);
+    return;
+  }
+  const t = await exportTranscripts({ sessionDir: dir, session, env: ctx.env, now: ctx.now() }, (line) => ctx.io.err(line));
+  if (t.exported.length) ctx.io.err(`saved ${t.exported.length} conversation transcript(s) to .cs/conversations/ (age-encrypted)`);
 }
 
 async function remote(repo: Repo, opts: Extract<SyncOptions, { action: 'remote' }>, ctx: Context): Promise<number> {
@@ -141,14 +231,34 @@ async function remote(repo: Repo, opts: Extract<SyncOptions, { action: 'remote' 
   ctx.io.err(`sync remote for ${opts.session}: ${valid}${previous && previous !== valid ? ` (was ${previous})` : ''}`);
   // A remote that does not answer yet is allowed (it may be created later), but say so.
   const check = await withProgress(ctx.io, `checking ${valid}`, () =>
-    repo.git(['ls-remote', '--heads', valid], 30_000).then(
+    repo.network(['ls-remote', '--heads', valid], 30_000).then(
       () => null,
       (e: unknown) => explainRemoteError(valid, e),
     ),
   );
-  if (check instanceof UserError) ctx.io.err(`warning: ${check.message}; push will fail until it answers`);
+  if (check instanceof UserError && isMissingLocalRemote(valid)) ctx.io.err(`note: no repository at ${valid} yet; cs ${opts.session} -sync push offers to create it (--create to skip the question)`);
+  else if (check instanceof UserError) ctx.io.err(`warning: ${check.message}; push will fail until it answers — ${check.hint}`);
   else if (check) throw check;
   return 0;
+}
+
+/**
+ * A remote that is a local path where nothing exists yet: make the bare
+ * repository there, with --create or after a yes on a terminal; without
+ * either, refuse with the flag to use.
+ */
+async function createMissingRemote(repo: Repo, opts: Extract<SyncOptions, { action: 'push' }>, ctx: Context): Promise<void> {
+  const url = (await ensureOrigin(repo)) ?? '';
+  if (!isMissingLocalRemote(url)) return;
+  if (!opts.create) {
+    if (!ctx.io.canPrompt) throw new UserError(`no repository at ${url} (the path does not exist)`, `create it with: cs ${opts.session} -sync push --create`);
+    const clack = await import('@clack/prompts');
+    const yes = await clack.confirm({ message: `There is no repository at ${url}. Create a bare repository there?`, initialValue: true, output: ctx.io.stderr, input: ctx.io.stdin });
+    if (clack.isCancel(yes) || yes !== true) throw new CancelError(`nothing pushed — create it with: cs ${opts.session} -sync push --create`);
+  }
+  const branch = (await repo.branch()) ?? 'main';
+  await repo.raw(['init', '--quiet', '--bare', `--initial-branch=${branch}`, '--', url]);
+  ctx.io.err(`created a bare repository at ${url}`);
 }
 
 async function status(repo: Repo, opts: Extract<SyncOptions, { action: 'status' }>, ctx: Context): Promise<number> {
@@ -190,6 +300,14 @@ async function clone(opts: Extract<SyncOptions, { action: 'clone' }>, ctx: Conte
     if (problem) throw new UsageError(`cannot name a session after ${url}: ${problem}`, 'give the name: cs -sync clone <url> <name>');
   }
   const target = path.join(sessionsRoot(ctx.env), name);
+  // An adopted project's remote is the user's code plus our records: not a workspace to clone.
+  const { remoteHasRecords } = await import('../git/records.js');
+  if (await withProgress(ctx.io, `checking ${url}`, () => remoteHasRecords(new Repo(ctx.cwd, { env: ctx.env }), url))) {
+    throw new UserError(
+      `${url} holds the records of an adopted project, not a cs workspace; cloning it would copy the project itself`,
+      `check out the project yourself (git clone ${url} <dir>), then in that directory run: cs -adopt ${name} --from ${url}`,
+    );
+  }
   await withProgress(ctx.io, `cloning ${url}`, () => cloneSession(url, target, { env: ctx.env }));
   ctx.io.err(`cloned ${url} into session '${name}' (${target}); open it with: cs ${name}`);
   return 0;

@@ -6,7 +6,7 @@ import { flag, expectPositionals, parseArgs } from '../args.js';
 import { UserError } from '../errors.js';
 import { confirm } from '../prompt.js';
 import { readState, statePath, unmergeSettingsFile } from '../install/install.js';
-import { homeDir, sessionsRoot } from '../session/paths.js';
+import { claudeConfigDir, csConfigDir, homeDir, sessionsRoot } from '../session/paths.js';
 import { dataDir } from '../update/layout.js';
 import * as path from 'node:path';
 import type { Context } from './types.js';
@@ -35,11 +35,38 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
   for (const bin of state.bins) fs.rmSync(bin, { force: true });
   fs.rmSync(dataDir(env), { recursive: true, force: true });
   fs.rmSync(statePath(env), { force: true });
+  removeEmptyDirs([...state.placedFiles, statePath(env)], env);
   if (opts.purge) {
     for (const t of purgeTargets) fs.rmSync(t, { recursive: true, force: true });
     io.err('cs: uninstalled; sessions and secrets deleted');
   } else {
     io.err(`cs: uninstalled; your sessions in ${sessionsRoot(env)} and your secrets are kept (cs -uninstall --purge removes them)`);
   }
+  // The package itself belongs to npm.
+  if (state.layout === 'in-place') io.err('cs: to remove the cs command too: npm rm -g claude-sessions');
   return 0;
+}
+
+/**
+ * The folders that held what we removed (~/.claude/commands, ~/.claude/skills,
+ * completion folders, ~/.config/cs), and their parents up to the well-known
+ * roots, go when they are left empty. Only inside HOME; rmdir never removes a
+ * folder with anything in it (a machine-id, the user's own files).
+ */
+function removeEmptyDirs(removed: readonly string[], env: NodeJS.ProcessEnv): void {
+  const home = path.resolve(homeDir(env));
+  const stops = new Set(
+    [home, claudeConfigDir(env), path.dirname(csConfigDir(env)), path.join(home, '.local'), path.join(home, '.local', 'share'), env.XDG_DATA_HOME, env.BASH_COMPLETION_USER_DIR]
+      .filter((d): d is string => Boolean(d))
+      .map((d) => path.resolve(d)),
+  );
+  for (const file of removed) {
+    for (let dir = path.dirname(path.resolve(file)); dir.startsWith(home + path.sep) && !stops.has(dir); dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break; // not empty, or already gone: its parents are not ours to judge
+      }
+    }
+  }
 }

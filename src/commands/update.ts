@@ -5,6 +5,9 @@ import { applyUpdate, requireInstalled, rollback } from '../update/apply.js';
 import { checkForUpdate, recordLatest } from '../update/check.js';
 import { updateUrl } from '../update/release.js';
 import { usageLine } from './table.js';
+import { layoutFor } from './install.js';
+import { packageRoot } from '../package-root.js';
+import { UserError } from '../errors.js';
 import type { Command, Context, Invocation } from './types.js';
 
 export interface UpdateOptions {
@@ -12,6 +15,14 @@ export interface UpdateOptions {
   json: boolean;
   /** Release metadata URL (CS_UPDATE_URL or the project's feed). */
   url: string;
+  /** How this cs was installed: npm's package directory for an npm install, else the self-managed layout. */
+  install: { path: 'npm'; dir: string } | { path: 'self-managed' };
+}
+
+/** The running package's install path: npm (it sits in a lasting node_modules) or cs's own layout. */
+function installPath(): UpdateOptions['install'] {
+  const root = packageRoot();
+  return layoutFor(root) === 'in-place' ? { path: 'npm', dir: root } : { path: 'self-managed' };
 }
 
 export const usage = usageLine('-update');
@@ -24,12 +35,13 @@ export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): 
   const check = flag(parsed, '--check');
   const back = flag(parsed, '--rollback');
   if (check && back) throw new UsageError('--check and --rollback cannot be combined', `usage: ${usage}`);
-  return { action: check ? 'check' : back ? 'rollback' : 'update', json: flag(parsed, '--json'), url: updateUrl(env) };
+  return { action: check ? 'check' : back ? 'rollback' : 'update', json: flag(parsed, '--json'), url: updateUrl(env), install: installPath() };
 }
 
 export async function run(opts: UpdateOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   const print = (json: object, text: string) => (opts.json ? io.out(JSON.stringify(json)) : io.out(text));
+  if (opts.install.path === 'npm') return runNpm(opts, opts.install.dir, ctx);
 
   if (opts.action === 'rollback') {
     const r = await rollback(env);
@@ -40,11 +52,12 @@ export async function run(opts: UpdateOptions, ctx: Context): Promise<number> {
   if (opts.action === 'check') {
     const installed = requireInstalled(env);
     const r = await checkForUpdate(env, installed.version, opts.url, ctx.now());
+    const how = 'self-managed install: cs -update checks SHA-256 and the minisign signature, and keeps the previous version for --rollback';
     print(
-      r,
+      { ...r, path: 'self-managed' },
       r.updateAvailable
-        ? `cs ${r.latest} is available (you have ${r.installed}); run: cs -update`
-        : `cs ${r.installed} is up to date (latest release: ${r.latest})`,
+        ? `cs ${r.latest} is available (you have ${r.installed}); run: cs -update\n(${how})`
+        : `cs ${r.installed} is up to date (latest release: ${r.latest})\n(${how})`,
     );
     return 0;
   }
@@ -58,6 +71,44 @@ export async function run(opts: UpdateOptions, ctx: Context): Promise<number> {
       : `cs ${r.installed} is up to date (latest release: ${r.latest})`,
   );
   return 0;
+}
+
+/** An npm install: say which npm command updates it; run it when a person is at the terminal. */
+async function runNpm(opts: UpdateOptions, dir: string, ctx: Context): Promise<number> {
+  const { io, env } = ctx;
+  const print = (json: object, text: string) => (opts.json ? io.out(JSON.stringify(json)) : io.out(text));
+  if (opts.action === 'rollback') {
+    throw new UserError('cs was installed with npm, which keeps no previous version for --rollback', 'install the version you want: npm install -g claude-sessions@<version>');
+  }
+  if (opts.action === 'check') {
+    const r = await checkForUpdate(env, (await import('../update/layout.js')).readPackageVersion(dir) ?? '0.0.0', opts.url, ctx.now());
+    const cmd = `npm install -g claude-sessions@${r.latest}`;
+    print(
+      { ...r, path: 'npm', command: r.updateAvailable ? cmd : null },
+      r.updateAvailable ? `cs ${r.latest} is available (you have ${r.installed}); run: cs -update (npm install: it runs ${cmd})` : `cs ${r.installed} is up to date (latest release: ${r.latest}; npm install: updates go through npm)`,
+    );
+    return 0;
+  }
+  const { planNpmUpdate } = await import('../update/npm.js');
+  const plan = await planNpmUpdate(dir, opts.url, env, (line) => io.err(line));
+  recordLatest(env, opts.url, plan.latest, ctx.now());
+  if (!plan.command) {
+    print({ updated: false, installed: plan.installed, latest: plan.latest, path: 'npm' }, `cs ${plan.installed} is up to date (latest release: ${plan.latest})`);
+    return 0;
+  }
+  const line = plan.command.join(' ');
+  if (!plan.verified) io.err(`cs: this package ships no release key, so cs ${plan.latest} was not signature-checked; npm checks the registry's own signatures`);
+  if (!io.canPrompt || opts.json) {
+    // No person to watch npm's output: hand over the command instead.
+    print({ updated: false, installed: plan.installed, latest: plan.latest, path: 'npm', command: line, verified: plan.verified !== null }, line);
+    io.err(`cs ${plan.latest} is available; run the command above to update (npm install)`);
+    return 0;
+  }
+  io.err(`cs: running ${line}`);
+  const { runAttached } = await import('../proc.js');
+  const r = await runAttached(plan.command[0]!, plan.command.slice(1), { env });
+  if (r.code === 0) io.err(`cs ${plan.latest} installed through npm; the hooks follow it (they run from the npm package)`);
+  return r.code;
 }
 
 export const command: Command<UpdateOptions> = { parse, run };

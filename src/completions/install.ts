@@ -3,6 +3,7 @@
 // linked under (not `cs` when another program owns that name). Files are
 // written only when their content changes, so a second install changes
 // nothing; the returned paths go into the install record for -uninstall.
+// The installer leaves a same-named file of the user's alone (splitOwned).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../fsutil.js';
@@ -38,24 +39,35 @@ export const PLACEMENTS: readonly Placement[] = [
   { shell: 'powershell', program: 'pwsh', files: (env, names) => [{ file: path.join(configHome(env), 'powershell', 'completions', 'cs.ps1'), names }] },
 ];
 
-export function installCompletions(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+/** A completion script to write: `to` the file, `text` its content. */
+export interface CompletionFile {
+  to: string;
+  text: string;
+}
+
+/** The scripts for every shell found on PATH, for the names cs is installed under; writes nothing. */
+export function plannedCompletions(env: NodeJS.ProcessEnv, names: readonly string[]): CompletionFile[] {
   if (names.length === 0) return [];
   const model = completionModel();
-  const placed: string[] = [];
+  const out: CompletionFile[] = [];
   for (const p of PLACEMENTS) {
     if (!which(p.program, env)) continue;
-    for (const { file, names: forNames } of p.files(env, names)) {
-      const text = completionScript(p.shell, model, forNames);
-      ensureDir(path.dirname(file));
-      let current: string | null = null;
-      try {
-        current = fs.readFileSync(file, 'utf8');
-      } catch {
-        // not there yet
-      }
-      if (current !== text) writeFileAtomic(file, text);
-      placed.push(file);
-    }
+    for (const { file, names: forNames } of p.files(env, names)) out.push({ to: file, text: completionScript(p.shell, model, forNames) });
   }
-  return placed;
+  return out;
+}
+
+/** Writes the scripts whose content differs; returns every path (for the install record). */
+export function installCompletions(files: readonly CompletionFile[]): string[] {
+  for (const { to, text } of files) {
+    ensureDir(path.dirname(to));
+    let current: string | null = null;
+    try {
+      current = fs.readFileSync(to, 'utf8');
+    } catch {
+      // not there yet
+    }
+    if (current !== text) writeFileAtomic(to, text);
+  }
+  return files.map((f) => f.to);
 }

@@ -26,6 +26,15 @@ export interface LaunchPlan {
 
 const OWN_FLAGS = ['--continue', '-c', '--resume', '-r', '--session-id', '--fork-session'];
 
+/**
+ * Whether Claude's arguments hold one of `names`, spelled `--flag`,
+ * `--flag value` or `--flag=value` (Claude Code parses its options with
+ * commander, which takes both spellings for a long option).
+ */
+export function hasClaudeFlag(args: readonly string[], names: readonly string[]): boolean {
+  return args.some((a) => names.includes(a) || (a.startsWith('--') && a.includes('=') && names.includes(a.slice(0, a.indexOf('=')))));
+}
+
 /** The prompt of `-p <prompt>` among Claude's arguments, as a title. */
 export function promptOf(args: readonly string[]): string | undefined {
   const i = args.findIndex((a) => a === '-p' || a === '--print');
@@ -69,7 +78,7 @@ export function planConversation(
   choice: ConversationChoice,
   opts: { created: boolean; claudeArgs: readonly string[]; now: Date; report: Report },
 ): LaunchPlan {
-  if (opts.claudeArgs.some((a) => OWN_FLAGS.includes(a))) return { args: [], how: 'own-args' };
+  if (hasClaudeFlag(opts.claudeArgs, OWN_FLAGS)) return { args: [], how: 'own-args' };
   const { conversations, problems, exists } = readConversations(p.dir);
   for (const x of problems) opts.report(`.cs/conversations.json: ${x} (entry ignored)`, 'warn');
   const me = thisMachine(env);

@@ -172,6 +172,33 @@ export function addConversation(sessionDir: string, c: Conversation): void {
   writeFileAtomic(file, serializeConversations([...conversations, c]));
 }
 
+/**
+ * Pins a conversation Claude started or switched to inside the session
+ * (`/clear`, `/resume`, a fork): an entry owned by this machine, unless the
+ * uuid is pinned already. Returns whether an entry was added.
+ */
+export function pinConversation(sessionDir: string, env: NodeJS.ProcessEnv, uuid: string, now: Date): boolean {
+  if (!isUuid(uuid)) return false;
+  const { conversations } = readConversations(sessionDir);
+  if (conversations.some((x) => x.uuid === uuid)) return false;
+  const me = thisMachine(env);
+  addConversation(sessionDir, { uuid, started: now.toISOString(), machine: me.name, machineId: me.id });
+  return true;
+}
+
+/**
+ * Takes back an entry this run added when Claude never started it (it
+ * exited with an error before writing a transcript): the entry was written
+ * moments ago under the session lock and was never committed, so no other
+ * machine has it.
+ */
+export function unpinConversation(sessionDir: string, uuid: string): void {
+  const { conversations } = readConversations(sessionDir);
+  const rest = conversations.filter((x) => x.uuid !== uuid);
+  if (rest.length === conversations.length) return;
+  writeFileAtomic(conversationsFile(sessionDir), serializeConversations(rest));
+}
+
 /** `--resume <uuid|index>`: index 1 is the oldest, as `-conversations` numbers them. */
 export function resolveConversation(list: readonly Conversation[], ref: string): Conversation {
   if (/^\d+$/.test(ref)) {

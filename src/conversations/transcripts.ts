@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { errorMessage } from '../errors.js';
+import { writeConfined } from '../confine.js';
 import { ensureDir, writeFileAtomic } from '../fsutil.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
@@ -110,8 +111,7 @@ function readMarks(sessionDir: string): Marks {
 }
 
 function writeMarks(sessionDir: string, marks: Marks): void {
-  ensureDir(path.dirname(marksFile(sessionDir)));
-  writeFileAtomic(marksFile(sessionDir), JSON.stringify(marks) + '\n', 0o600);
+  writeConfined(marksFile(sessionDir), JSON.stringify(marks) + '\n', 0o600);
 }
 
 // --- keys ------------------------------------------------------------------------
@@ -275,6 +275,9 @@ export async function exportTranscripts(t: SyncTarget, report: Report): Promise<
     return result;
   }
   const dirs = [workspaceRealPath(t.sessionDir), path.resolve(t.sessionDir)];
+  // What travels never holds the session's secret values (issue #18).
+  const { scrubKnown, sessionSecrets } = await import('../secrets/scrub.js');
+  const secrets = await sessionSecrets(t.session, t.env);
   for (const c of mine) {
     const target = syncedFile(t.sessionDir, c.uuid);
     // A synced file this machine has not seen (restored from history, another
@@ -287,15 +290,49 @@ export async function exportTranscripts(t: SyncTarget, report: Report): Promise<
       }
     }
     const marks = readMarks(t.sessionDir);
-    const portable = toPortable(fs.readFileSync(transcriptFile(t.env, t.sessionDir, c.uuid), 'utf8'), dirs);
+    const portable = scrubKnown(toPortable(fs.readFileSync(transcriptFile(t.env, t.sessionDir, c.uuid), 'utf8'), dirs), secrets).text;
     const plain = sha256(portable);
     if (marks[c.uuid]?.plain === plain && fs.existsSync(target)) continue;
     const bytes = await encryptTranscript(portable, keys.recipients);
-    ensureDir(path.dirname(target));
-    writeFileAtomic(target, bytes, 0o644);
+    writeConfined(target, bytes, 0o644);
     marks[c.uuid] = { file: sha256(bytes), plain };
     writeMarks(t.sessionDir, marks);
     result.exported.push(c.uuid);
+  }
+  return result;
+}
+
+export interface LocalScrubResult {
+  /** Transcripts rewritten. */
+  files: number;
+  /** Secret values replaced in them. */
+  values: number;
+}
+
+/**
+ * After Claude exits: replaces the session's known secret values with
+ * `[secret: KEY]` in this machine's transcripts of the session's
+ * conversations (Claude Code's own copies), in place with temp file +
+ * rename and the file's mode kept. CS_KEEP_TRANSCRIPT_SECRETS=1 turns it off.
+ */
+export async function scrubLocalTranscripts(t: SyncTarget): Promise<LocalScrubResult> {
+  const result = { files: 0, values: 0 };
+  if (t.env.CS_KEEP_TRANSCRIPT_SECRETS === '1') return result;
+  const me = thisMachine(t.env);
+  const files = readConversations(t.sessionDir)
+    .conversations.filter((c) => c.machineId === me.id)
+    .map((c) => transcriptFile(t.env, t.sessionDir, c.uuid))
+    .filter((f) => fs.existsSync(f));
+  if (files.length === 0) return result;
+  const { scrubKnown, sessionSecrets } = await import('../secrets/scrub.js');
+  const secrets = await sessionSecrets(t.session, t.env);
+  if (Object.keys(secrets).length === 0) return result;
+  for (const file of files) {
+    const r = scrubKnown(fs.readFileSync(file, 'utf8'), secrets);
+    if (r.count === 0) continue;
+    writeFileAtomic(file, r.text, fs.statSync(file).mode & 0o777);
+    result.files++;
+    result.values += r.count;
   }
   return result;
 }

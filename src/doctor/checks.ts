@@ -43,7 +43,7 @@ export async function checkClaude(env: NodeJS.ProcessEnv): Promise<CheckResult> 
 }
 
 export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
-  const fix = 'run the installer again (npm run setup in the cs source, or cs -update); it keeps one entry per hook';
+  const fix = 'run: cs -install (it keeps one entry per hook)';
   const { hooksDir, settingsPath } = await import('../install/install.js');
   const { HOOKS } = await import('../hooks/registry.js');
   const file = settingsPath(env);
@@ -94,10 +94,10 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
 export async function checkKeychain(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const forced = env.CS_SECRETS_BACKEND?.trim();
   if (forced === 'encrypted') return ok('keychain', 'not used: CS_SECRETS_BACKEND=encrypted (secrets in ~/.cs-secrets/<session>.enc)');
-  const { probeKeychain } = await import('../secrets/keychain.js');
+  const { keychainFix, probeKeychain } = await import('../secrets/keychain.js');
   const probe = await probeKeychain(env);
   if (probe.ok) return ok('keychain', 'the OS keychain answers');
-  const fix = 'start or unlock the keyring (gnome-keyring / Secret Service over D-Bus), or set CS_SECRETS_BACKEND=encrypted';
+  const fix = keychainFix(probe.fault);
   return forced === 'keychain' ? fail('keychain', `CS_SECRETS_BACKEND=keychain, but the keychain does not answer: ${probe.reason}`, fix) : warn('keychain', `the OS keychain does not answer (${probe.reason}); secrets go to the encrypted file`, fix);
 }
 
@@ -110,6 +110,11 @@ export async function checkIdentity(env: NodeJS.ProcessEnv, session?: SessionPat
     id = await readIdentity(env);
   } catch (e) {
     return fail('age identity', errorMessage(e), 'restore ~/.cs-secrets/age.key from a backup, or move it away and run: cs <session> -secrets age init');
+  }
+  if (!id) {
+    // Only a session that travels (age recipients, a sync remote) needs one.
+    const needing = await sessionsNeedingIdentity(env, session);
+    if (needing.length === 0) return skip('age identity', `none yet: needed once a session has age recipients or a sync remote (then run: cs ${s} -secrets age init)`);
   }
   if (!id) return fail('age identity', `none at ${tildify(ageIdentityPath(env), env)}: secrets and transcripts cannot sync to or from this machine`, `run: cs ${s} -secrets age init, then on a machine that can read the session: cs ${s} -secrets age add <name> <this pubkey>`);
   if (session) {
@@ -124,6 +129,23 @@ export async function checkIdentity(env: NodeJS.ProcessEnv, session?: SessionPat
     }
   }
   return ok('age identity', `${tildify(id.file, env)}${session ? `, a recipient of '${s}'` : ''}`);
+}
+
+/** Sessions (the given one, else all under the root) with age recipients or a sync remote. */
+async function sessionsNeedingIdentity(env: NodeJS.ProcessEnv, session?: SessionPaths): Promise<string[]> {
+  const { listRecipients } = await import('../secrets/age.js');
+  const { readSyncConf } = await import('../git/syncconf.js');
+  const travels = (dir: string) => {
+    try {
+      return listRecipients(dir).length > 0 || Boolean(readSyncConf(dir).remote);
+    } catch {
+      return true; // unreadable recipients: the identity check below says what is wrong
+    }
+  };
+  if (session) return travels(session.dir) ? [session.name] : [];
+  const { listSessions } = await import('../session/summary.js');
+  const { sessionsRoot } = await import('../session/paths.js');
+  return listSessions(sessionsRoot(env)).filter((x) => x.location === 'local' && travels(x.dir)).map((x) => x.name);
 }
 
 export async function checkRemote(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
@@ -157,9 +179,37 @@ export async function checkTranscripts(env: NodeJS.ProcessEnv, session: SessionP
   return ok('transcripts', `${conversations.length} pinned conversation(s), ${conversations.length - pending} installed here${pending ? `, ${pending} restored at the next start` : ''}`);
 }
 
+/** Who commits in cs-created workspaces (adopted projects get no commits from cs). */
+export async function checkGitIdentity(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+  const { missingIdentity, identityMessage, SET_IDENTITY_HINT } = await import('../git/identity.js');
+  const { homeDir } = await import('../session/paths.js');
+  try {
+    const missing = await missingIdentity(homeDir(env), env);
+    if (missing.length) return warn('git identity', identityMessage(missing).replace(/; set your own with: .*$/, ''), SET_IDENTITY_HINT);
+    const name = (await run('git', ['config', 'user.name'], { env, cwd: homeDir(env), allowFailure: true })).stdout.trim();
+    return ok('git identity', `session commits are authored as ${name || 'you'} (from your git config or environment)`);
+  } catch (e) {
+    return warn('git identity', `could not ask git: ${errorMessage(e)}`, 'check that git is installed');
+  }
+}
+
+/** A `.git/index.lock` left by a killed git stops every session commit. */
+export async function checkIndexLock(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
+  const { inspectIndexLock, STALE_INDEX_LOCK_MS } = await import('../git/index-lock.js');
+  const r = await run('git', ['-C', session.dir, 'rev-parse', '--absolute-git-dir'], { env, allowFailure: true }).catch(() => null);
+  const gitDir = r?.code === 0 ? r.stdout.trim() : null;
+  if (!gitDir) return skip('index lock', `'${session.name}' is not a git repository`);
+  const lock = await inspectIndexLock(gitDir, session.dir);
+  if (!lock) return ok('index lock', 'no .git/index.lock');
+  const age = `${Math.round(lock.ageMs / 1000)} s old`;
+  if (lock.held) return warn('index lock', `${lock.file} (${age}) is held by a running git`, `let it finish; if it hangs, stop it, then remove ${lock.file}`);
+  if (lock.ageMs < STALE_INDEX_LOCK_MS) return ok('index lock', `${lock.file} is brand new (${age}): a git is at work`);
+  return fail('index lock', `${lock.file} (${age}) was left by a git that is no longer running: commits fail until it is gone`, `remove it: rm ${lock.file} (cs removes it itself at the next session end)`);
+}
+
 export async function runChecks(t: DoctorTarget): Promise<CheckResult[]> {
-  const results = [await checkClaude(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session)];
-  if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session));
+  const results = [await checkClaude(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session), await checkGitIdentity(t.env)];
+  if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session), await checkIndexLock(t.env, t.session));
   return results;
 }
 

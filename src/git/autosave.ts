@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { writeConfined } from '../confine.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';
@@ -20,6 +21,7 @@ export function autoRefOf(dir: string): string {
 }
 /** Files two laptops both append to: a union merge keeps every line of both. */
 export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json'];
+export const UNION_ATTRIBUTE_LINES = UNION_PATTERNS.map((p) => `${p} merge=union`);
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';
 const LOCAL_IGNORE_LINE = `/${LOCAL_DIR}/`;
@@ -49,7 +51,7 @@ export function autosaveIndexPath(dir: string): string {
  * The workspace creator calls this before the first commit so
  * .gitattributes is part of it.
  */
-export async function prepareRepo(dir: string, opts: GitOptions = {}): Promise<{ changed: boolean }> {
+export async function prepareRepo(dir: string, opts: GitOptions & { adopted?: boolean; adoptedExcludes?: readonly string[] } = {}): Promise<{ changed: boolean }> {
   const repo = await openRepo(dir, opts);
   let changed = false;
   try {
@@ -64,9 +66,14 @@ export async function prepareRepo(dir: string, opts: GitOptions = {}): Promise<{
   } catch (e) {
     throw explainWriteError(dir, e);
   }
-  const attrs = path.join(dir, '.gitattributes');
-  if (ensureLines(attrs, UNION_PATTERNS.map((p) => `${p} merge=union`))) changed = true;
+  // An adopted project's .gitattributes and .gitignore are the user's: our
+  // rules go where only this clone sees them.
+  const infoDir = opts.adopted ? path.join(await repo.gitDir(), 'info') : null;
+  const attrs = infoDir ? path.join(infoDir, 'attributes') : path.join(dir, '.gitattributes');
+  if (infoDir) ensureDir(infoDir);
+  if (ensureLines(attrs, UNION_ATTRIBUTE_LINES)) changed = true;
   if (await ensureLocalIgnored(repo)) changed = true;
+  if (infoDir && ensureLines(path.join(infoDir, 'exclude'), opts.adoptedExcludes ?? [])) changed = true;
   ensureDir(localDir(dir));
   return { changed };
 }
@@ -85,7 +92,7 @@ async function ensureLocalIgnored(repo: Repo): Promise<boolean> {
 }
 
 /** Appends the lines a file lacks; true when it wrote. */
-function ensureLines(file: string, lines: string[]): boolean {
+export function ensureLines(file: string, lines: readonly string[]): boolean {
   const text = readFileOr(file, '');
   const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = lines.filter((l) => !have.has(l));
@@ -112,8 +119,7 @@ export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: Au
   const t = now();
   if (t >= last && t - last < minIntervalMs) return { saved: false, reason: 'throttled' };
   const repo = await openRepo(dir, opts);
-  ensureDir(localDir(dir));
-  writeFileAtomic(stamp, String(t));
+  writeConfined(stamp, String(t));
   return autosaveIn(repo);
 }
 
@@ -162,7 +168,7 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
       }
       throw new GitError(['update-ref', autoRef], r.code, r.stderr);
     }
-    writeFileAtomic(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
+    writeConfined(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
     return { saved: true, commit, tree, parent: prev ?? head };
   } catch (e) {
     throw explainWriteError(repo.dir, e);

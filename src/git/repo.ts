@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 import { ProcessError, UserError } from '../errors.js';
 import { which } from '../session/claude-bin.js';
-import { missingProgram, run } from '../proc.js';
+import { childEnv, missingProgram, run } from '../proc.js';
 
 export interface GitOptions {
   /** Environment git runs with (HOME decides the user's config). Default: process.env. */
@@ -32,6 +32,17 @@ export class GitError extends ProcessError {
     readonly stdout = '',
   ) {
     super('git', args, code, stderr);
+  }
+}
+
+/** A network git command that got no answer in time (and was stopped). */
+export class GitTimeoutError extends GitError {
+  override name = 'GitTimeoutError';
+  constructor(
+    args: readonly string[],
+    readonly timeoutMs: number,
+  ) {
+    super(args, 124, `timed out after ${Math.round(timeoutMs / 1000)} s`);
   }
 }
 
@@ -75,7 +86,7 @@ const ENV_CATEGORIES: Record<string, string> = {
 /** The environment git runs with: the caller's, minus repo redirections and editors. */
 export function gitEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) {
+  for (const [k, v] of Object.entries(childEnv(env))) {
     if (v === undefined) continue;
     const upper = k.toUpperCase();
     if (REPO_VARS.includes(upper) || INTERACTIVE_VARS.includes(upper)) continue;
@@ -173,6 +184,19 @@ export class Repo {
   async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string): Promise<GitResult> {
     const env = extraEnv ? { ...this.env, ...extraEnv } : this.env;
     return run('git', args, { cwd: this.dir, env, allowFailure: true, timeoutMs, input });
+  }
+
+  /**
+   * A git command that talks to a remote (push, fetch, clone, ls-remote): in
+   * a process group of its own, so a timeout or Ctrl-C ends git and the ssh
+   * it started (src/proc.ts). Throws GitTimeoutError after timeoutMs,
+   * CancelError when interrupted, GitError on a non-zero exit.
+   */
+  async network(args: readonly string[], timeoutMs: number): Promise<string> {
+    const r = await run('git', args, { cwd: this.dir, env: this.env, allowFailure: true, timeoutMs, group: true });
+    if (r.timedOut) throw new GitTimeoutError(args, timeoutMs);
+    if (r.code !== 0) throw new GitError(args, r.code, r.stderr, r.stdout);
+    return r.stdout;
   }
 
   /**

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { dropAutosave } from './autosave.js';
 import { guardWrite, openRepo, type GitOptions, type Repo } from './repo.js';
-import { pushBranch } from './sync.js';
+import { originUrl, pushBranch, RemoteError, syncTimeoutMs } from './sync.js';
+import { clearStaleIndexLock } from './index-lock.js';
+import { isAdopted } from '../session/adopted.js';
 import { readSyncConf } from './syncconf.js';
 
 export interface CommitReport {
@@ -15,12 +17,18 @@ export interface CommitReport {
   message: string | null;
   /** Why no commit was made although files had changed. */
   reason?: string;
+  /** With a reason: what to run (ends with the command that finishes the job). */
+  hint?: string;
+  /** Things done on the way the user should hear of (a stale lock removed, a nested repository left out). */
+  notices?: string[];
 }
 
 export interface SessionEndReport extends CommitReport {
   pushed: boolean;
   /** Set when a push was due and failed; the commit is kept locally. */
   pushError?: string;
+  /** Adopted projects: the snapshot of `.cs/` on refs/cs/session. */
+  records?: { commit: string | null; changed: boolean };
 }
 
 /** "Session update: 5 files (notes.md, run.sh, app.ts, +2 more)" */
@@ -42,33 +50,72 @@ function shortPath(f: string): string {
 
 /**
  * Stages everything and commits it as a "Session update". Refuses (with a
- * reason, not an exception) on a detached HEAD or mid-rebase/merge, where a
- * commit would land somewhere the user does not expect.
+ * reason and the command to run, not an exception) on a detached HEAD,
+ * mid-rebase/merge, or while another git holds the index lock, where a
+ * commit would land somewhere the user does not expect or fail. A lock left
+ * by a killed git is removed (with a notice). Nested repositories (Claude
+ * Code's own worktrees under .claude/worktrees/, a cloned dependency) are
+ * left out instead of being recorded as gitlinks.
  */
-export async function commitSessionUpdate(repo: Repo): Promise<CommitReport> {
+export async function commitSessionUpdate(repo: Repo, session = path.basename(repo.dir)): Promise<CommitReport> {
+  const then = `then run: cs ${session} -sync push`;
+  const none = (reason: string, hint: string, notices: string[] = []): CommitReport => ({ commit: null, files: [], message: null, reason, hint, notices });
   const busy = await repo.operationInProgress();
-  if (busy) return { commit: null, files: [], message: null, reason: `${busy} is in progress` };
-  if ((await repo.branch()) === null) return { commit: null, files: [], message: null, reason: 'HEAD is detached' };
+  if (busy) {
+    const verb = busy === 'a rebase' ? 'rebase' : busy === 'a merge' ? 'merge' : busy === 'a revert' ? 'revert' : 'cherry-pick';
+    return none(`${busy} is in progress`, `finish it (git -C ${repo.dir} ${verb} --continue) or abort it (git -C ${repo.dir} ${verb} --abort), ${then}`);
+  }
+  if ((await repo.branch()) === null) return none('HEAD is detached', `check out a branch, ${then}`);
+  const notices: string[] = [];
+  const lock = await clearStaleIndexLock(await repo.gitDir(), repo.dir);
+  if (lock.state === 'removed') notices.push(`removed a stale ${lock.file} left by a git that stopped ${Math.round(lock.ageMs / 1000)} s ago`);
+  if (lock.state === 'busy') {
+    return none(
+      `another git process holds ${lock.file}`,
+      lock.held ? `when it is done, ${then}` : `if no git is running, remove ${lock.file}, ${then}`,
+    );
+  }
   await guardWrite(repo, () => repo.git(['add', '-A']));
   const head = await repo.resolve('HEAD');
+  for (const p of await newGitlinks(repo, head)) {
+    await guardWrite(repo, () => repo.raw(['update-index', '--force-remove', '--', p]));
+    notices.push(`left ${p} out of the session commit: it is a git repository of its own`);
+  }
   const listed = head
     ? await repo.raw(['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD'])
     : await repo.raw(['ls-files', '-z']);
   const files = listed.split('\0').filter(Boolean);
-  if (files.length === 0) return { commit: null, files, message: null };
+  if (files.length === 0) return { commit: null, files, message: null, notices };
   const message = sessionUpdateMessage(files);
   await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', '-m', message]));
-  return { commit: await repo.resolve('HEAD'), files, message };
+  return { commit: await repo.resolve('HEAD'), files, message, notices };
+}
+
+/** Gitlinks (mode 160000) staged now that HEAD does not already have: nested repositories `add -A` picked up. */
+async function newGitlinks(repo: Repo, head: string | null): Promise<string[]> {
+  const links = (out: string, re: RegExp) =>
+    out
+      .split('\0')
+      .map((e) => re.exec(e)?.[1])
+      .filter((p): p is string => p !== undefined);
+  const staged = links(await repo.raw(['ls-files', '-s', '-z']), /^160000 [0-9a-f]+ \d\t(.*)$/s);
+  if (staged.length === 0) return [];
+  const known = new Set(head ? links(await repo.raw(['ls-tree', '-r', '-z', head]), /^160000 commit [0-9a-f]+\t(.*)$/s) : []);
+  return staged.filter((p) => !known.has(p));
 }
 
 /**
  * Session end: commit, drop refs/cs/auto, push when a remote is set and
  * auto-sync is on. A failed push is reported, never thrown: the commit is
- * safe locally and the next push takes it.
+ * safe locally and the next push takes it. An adopted project gets no
+ * commit on any branch: its records are snapshotted to refs/cs/session
+ * (and that ref alone pushed with auto-sync).
  */
-export async function sessionEndCommit(dir: string, opts: GitOptions = {}): Promise<SessionEndReport> {
+export async function sessionEndCommit(dir: string, opts: GitOptions & { session?: string } = {}): Promise<SessionEndReport> {
   const repo = await openRepo(dir, opts);
-  const report = await commitSessionUpdate(repo);
+  const session = opts.session ?? path.basename(dir);
+  if (isAdopted(dir)) return adoptedSessionEnd(repo, session);
+  const report = await commitSessionUpdate(repo, session);
   // Without a commit the autosave may be the only copy of the work: keep it.
   if (!report.reason) await guardWrite(repo, () => dropAutosave(repo));
   const conf = readSyncConf(dir);
@@ -76,10 +123,31 @@ export async function sessionEndCommit(dir: string, opts: GitOptions = {}): Prom
   const remote = (await repo.tryRaw(['config', '--get', 'remote.origin.url'])).stdout.trim() || conf.remote;
   if (!remote) return { ...report, pushed: false };
   try {
-    await pushBranch(repo, { timeoutMs: 60_000 });
+    await pushBranch(repo, { timeoutMs: syncTimeoutMs(opts.env ?? process.env), session });
     return { ...report, pushed: true };
   } catch (e) {
+    if (e instanceof RemoteError) return { ...report, pushed: false, pushError: e.reason };
     if (e instanceof UserError) return { ...report, pushed: false, pushError: e.message };
+    throw e;
+  }
+}
+
+async function adoptedSessionEnd(repo: Repo, session: string): Promise<SessionEndReport> {
+  const { snapshotRecords, pushRecords } = await import('./records.js');
+  const snap = await snapshotRecords(repo);
+  // The work is in the tree, where the user reviews it; a later recovery
+  // must not bring back what they discard after this clean exit.
+  await guardWrite(repo, () => dropAutosave(repo));
+  const report: SessionEndReport = { commit: null, files: [], message: null, pushed: false, records: snap };
+  const conf = readSyncConf(repo.dir);
+  const url = conf.remote ?? (await originUrl(repo));
+  if (!conf.auto || !url) return report;
+  try {
+    await pushRecords(repo, url, session);
+    return { ...report, pushed: true };
+  } catch (e) {
+    if (e instanceof RemoteError) return { ...report, pushError: e.reason };
+    if (e instanceof UserError) return { ...report, pushError: e.message };
     throw e;
   }
 }

@@ -9,7 +9,8 @@ import { UsageError, UserError } from '../errors.js';
 import { ensureDir, exists } from '../fsutil.js';
 import { LOCAL_DIR, isAncestor, prepareRepo } from './autosave.js';
 import { GitError, Repo, explainWriteError, guardWrite, lastLine, type GitOptions } from './repo.js';
-import { commitSessionUpdate } from './session-end.js';
+import { refuseLinksUnderMeta } from './links.js';
+import { commitSessionUpdate, type CommitReport } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
 import { synced } from '../timeline/hooks.js';
 
@@ -82,22 +83,62 @@ export async function assertSyncable(repo: Repo): Promise<string> {
   return branch;
 }
 
-/** Turns transport failures into a one-line UserError naming the remote. */
+/** A remote that could not be reached: `reason` is the short why ("timed out after 15 s"), for one-line reports. */
+export class RemoteError extends UserError {
+  override name = 'RemoteError';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    hint: string,
+  ) {
+    super(`cannot reach remote ${url}: ${reason}`, hint);
+  }
+}
+
+/** A remote URL that is a local path where nothing exists yet (a bare repository can be made there). */
+export function isMissingLocalRemote(url: string): boolean {
+  return path.isAbsolute(url) && !fs.existsSync(url);
+}
+
+/** The host of an ssh-style or URL remote, for messages. */
+function hostOf(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(url) ?? /^(?:[^@/:]*@)?([^:/]+):/.exec(url);
+  return m?.[1] ?? url;
+}
+
+/**
+ * What git's stderr means, in one line, with what to do: the meaningful part
+ * of the message (not its last line, which is often boilerplate such as
+ * "and the repository exists."). Null when it is not a transport problem.
+ */
+export function remoteProblem(url: string, stderr: string, code: number | null): { reason: string; hint: string } | null {
+  const s = stderr;
+  const ls = `git ls-remote ${url} shows what git sees; nothing was changed`;
+  if (code === 124 && /^timed out after/.test(s)) return { reason: s.trim(), hint: `the remote did not answer; check your network (${ls}), or raise CS_SYNC_TIMEOUT` };
+  if (path.isAbsolute(url) && !fs.existsSync(url)) return { reason: `no repository at ${url} (the path does not exist)`, hint: 'create it with: cs <session> -sync push --create (or git init --bare <path>)' };
+  if (/Could not resolve (hostname|host)/i.test(s)) return { reason: `host '${hostOf(url)}' not found (the name does not resolve)`, hint: `check the host name in the URL and your network (${ls})` };
+  if (/Permission denied|Authentication failed|terminal prompts disabled|could not read Username|access denied|HTTP 40[13]/i.test(s)) return { reason: 'permission denied (the remote refused these credentials)', hint: `check your ssh key or credentials for ${hostOf(url)} (ssh -T, or a git credential helper); ${ls}` };
+  if (/Connection refused/i.test(s)) return { reason: `connection refused by ${hostOf(url)}`, hint: `check the host and port in the URL (${ls})` };
+  if (/timed out|Operation timed out/i.test(s)) return { reason: `connection to ${hostOf(url)} timed out`, hint: `check your network (${ls})` };
+  if (/does not appear to be a git repository|repository .* (does not exist|not found)|Repository not found|not a git repository|No such file or directory|\bnot found\b/i.test(s)) return { reason: 'repository not found', hint: `check the path in the URL, or create the repository on the remote (${ls})` };
+  if (/Could not read from remote|unable to access|Connection (closed|reset)|early EOF|unexpected disconnect/i.test(s) || code === -1) {
+    const meaningful = s.split('\n').map((l) => l.trim()).find((l) => /^(fatal|error|ssh):/i.test(l) && !/Could not read from remote repository\.?$/i.test(l));
+    return { reason: meaningful ? meaningful.replace(/^(fatal|error): /i, '') : lastLine(s) || 'no answer', hint: `check the URL and your network or credentials (${ls})` };
+  }
+  return null;
+}
+
+/** Turns transport failures into a one-line RemoteError naming the remote and what to do. */
 export function explainRemoteError(url: string, e: unknown): unknown {
   if (!(e instanceof GitError)) return e;
-  const s = e.stderr;
-  if (
-    e.code === -1 ||
-    /Could not read from remote|does not appear to be a git repository|repository .* does not exist|unable to access|Could not resolve|Connection (refused|timed out)|not found|No such file or directory|Repository not found|Authentication failed|terminal prompts disabled|Permission denied \(publickey/i.test(
-      s,
-    )
-  ) {
-    return new UserError(
-      `cannot reach remote ${url}: ${lastLine(s) || 'no answer'}`,
-      'check the URL and your network or credentials (git ls-remote <url> shows what git sees); nothing was changed',
-    );
-  }
-  return e;
+  const p = remoteProblem(url, e.stderr, e.code);
+  return p ? new RemoteError(url, p.reason, p.hint) : e;
+}
+
+/** How long auto-sync at session start and end waits for the remote: CS_SYNC_TIMEOUT seconds, default 15. */
+export function syncTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.CS_SYNC_TIMEOUT);
+  return Number.isFinite(v) && v > 0 ? Math.round(v * 1000) : 15_000;
 }
 
 async function needOrigin(repo: Repo, session: string): Promise<string> {
@@ -121,7 +162,7 @@ export async function pushBranch(repo: Repo, opts: PushOptions = {}): Promise<{ 
   if (!(await repo.resolve('HEAD'))) throw new UserError(`session '${session}' has no commits to push yet`, `cs ${session} -sync push commits your files first`);
   const ref = `refs/heads/${branch}`;
   try {
-    await repo.git(['push', '--quiet', '--set-upstream', REMOTE, `${ref}:${ref}`], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+    await repo.network(['push', '--quiet', '--set-upstream', REMOTE, `${ref}:${ref}`], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
   } catch (e) {
     if (e instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|failed to push some refs/i.test(e.stderr) && !/unable to access|Could not read/i.test(e.stderr)) {
       throw new UserError(
@@ -146,9 +187,16 @@ export interface SyncReport {
 export async function syncPush(repo: Repo, session: string): Promise<SyncReport> {
   await assertSyncable(repo);
   await needOrigin(repo, session);
-  const c = await commitSessionUpdate(repo);
+  const c = await committed(repo, session);
   const { branch, url } = await pushBranch(repo, { session });
   return { branch, url, committed: c.commit, committedFiles: c.files.length };
+}
+
+/** The session commit sync starts with; a reason not to commit (a held index lock) stops the sync. */
+async function committed(repo: Repo, session: string): Promise<CommitReport> {
+  const c = await commitSessionUpdate(repo, session);
+  if (c.reason) throw new UserError(`cannot commit the session: ${c.reason}`, c.hint);
+  return c;
 }
 
 export interface PullReport extends SyncReport {
@@ -174,19 +222,20 @@ export class SyncConflictError extends UserError {
  * conflict the rebase is aborted, the local work gets a `cs/conflict-<ts>`
  * branch, and the error says exactly how to finish.
  */
-export async function syncPull(repo: Repo, session: string, now: () => Date = () => new Date()): Promise<PullReport> {
+export async function syncPull(repo: Repo, session: string, now: () => Date = () => new Date(), timeoutMs = NETWORK_TIMEOUT_MS): Promise<PullReport> {
   const branch = await assertSyncable(repo);
   const url = await needOrigin(repo, session);
   try {
-    await repo.git(['fetch', '--quiet', REMOTE], NETWORK_TIMEOUT_MS);
+    await repo.network(['fetch', '--quiet', REMOTE], timeoutMs);
   } catch (e) {
     throw explainWriteError(repo.dir, explainRemoteError(url, e));
   }
-  const c = await commitSessionUpdate(repo);
+  const c = await committed(repo, session);
   const base = { branch, url, committed: c.commit, committedFiles: c.files.length };
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   const theirs = await repo.resolve(remoteRef);
   if (!theirs) return { ...base, result: 'no-remote-branch' };
+  await refuseLinksUnderMeta(repo, theirs, `${url} (${branch})`);
   const ours = await repo.resolve('HEAD');
   if (!ours) {
     // Nothing local yet (an empty clone): just take the remote branch.
@@ -251,7 +300,7 @@ export async function syncStatus(repo: Repo, session: string, opts: { fetch: boo
   const conf = readSyncConf(repo.dir);
   let reachable: boolean | null = null;
   if (remote && opts.fetch) {
-    reachable = await repo.git(['fetch', '--quiet', REMOTE], 30_000).then(
+    reachable = await repo.network(['fetch', '--quiet', REMOTE], 30_000).then(
       () => true,
       (e: unknown) => {
         if (e instanceof GitError) return false;
@@ -299,8 +348,9 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
   const tmp = path.join(parent, `.${path.basename(target)}.clone-${process.pid}-${randomBytes(3).toString('hex')}`);
   const outside = new Repo(parent, opts);
   try {
-    await outside.git(['clone', '--quiet', '--', url, tmp], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
+    await outside.network(['clone', '--quiet', '--', url, tmp], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
     await checkoutWhenHeadless(new Repo(tmp, opts));
+    if (await new Repo(tmp, opts).resolve('HEAD')) await refuseLinksUnderMeta(new Repo(tmp, opts), 'HEAD', url);
     ensureDir(path.join(tmp, LOCAL_DIR));
     await prepareRepo(tmp, opts);
     if (exists(target)) throw new UserError(`${target} appeared while cloning`, `the clone was discarded; remove ${target} or pick another name`);
@@ -330,13 +380,28 @@ export async function sessionStartPull(dir: string, session: string, opts: GitOp
   const conf = readSyncConf(dir);
   if (!conf.auto) return { pulled: false };
   const repo = new Repo(dir, opts);
+  const { isAdopted } = await import('../session/adopted.js');
+  if (isAdopted(dir)) return adoptedStartPull(repo, session, conf.remote ?? (await originUrl(repo)));
   if (!(await ensureOrigin(repo))) return { pulled: false };
   try {
-    const r = await syncPull(repo, session, opts.now);
+    const r = await syncPull(repo, session, opts.now, syncTimeoutMs(opts.env ?? process.env));
     // Only here: the session is about to change the tree anyway. A line after a manual push or pull
     // would leave the tree dirty and turn the next fast-forward into a rebase.
     synced(dir, 'pull', { result: r.result, url: r.url });
     return { pulled: true, result: r.result };
+  } catch (e) {
+    if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
+    throw e;
+  }
+}
+
+/** An adopted project at session start: pull its records only; the user's branches are theirs. */
+async function adoptedStartPull(repo: Repo, session: string, url: string | null): Promise<StartPullReport> {
+  if (!url) return { pulled: false };
+  const { pullRecords } = await import('./records.js');
+  try {
+    const r = await pullRecords(repo, url, session);
+    return { pulled: r === 'fast-forward' || r === 'merged' };
   } catch (e) {
     if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
     throw e;

@@ -2,6 +2,7 @@
 // a comment. Unknown keys are kept when we rewrite the file.
 import * as path from 'node:path';
 import { parseConf } from '../conf.js';
+import { writeConfined } from '../confine.js';
 import { ensureDir, readFileOr, writeFileAtomic } from '../fsutil.js';
 
 export interface SyncConf {
@@ -36,6 +37,5 @@ export function updateSyncConf(dir: string, changes: Partial<SyncConf>): void {
     if (i >= 0) lines[i] = `${key}=${value}`;
     else lines.push(`${key}=${value}`);
   }
-  ensureDir(path.dirname(file));
-  writeFileAtomic(file, lines.join('\n') + '\n');
+  writeConfined(file, lines.join('\n') + '\n');
 }

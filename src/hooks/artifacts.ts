@@ -1,17 +1,21 @@
-// PreToolUse on Write: scripts and configs Claude writes in the workspace are
-// redirected into `.cs/artifacts/` (a free name: deploy.sh, deploy_2.sh, …),
-// with secrets replaced by markers and the values stored in the keychain.
-// An adopted repo's files stay where they are; only secrets are redacted.
+// PreToolUse on Write: scripts and configs Claude writes in the workspace
+// stay at Claude's path with each secret replaced by a reference to an
+// environment variable in the file's language (the values go to the
+// session's secret store and its env file, so the script still runs), and a
+// copy goes to `.cs/artifacts/` (a free name: deploy.sh, deploy_2.sh, …) with
+// its MANIFEST entry. An adopted repo gets the references but no copy.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import { mkdirConfined, writeConfined } from '../confine.js';
+import { exists, readFileOr } from '../fsutil.js';
 import { withLock } from '../lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
 import type { HookInput } from './protocol.js';
 import { obj, redirectInput, str } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
+import { MAX_KEPT_STRING, omittedBytes } from './skim.js';
 
 export const TRACKED_EXTENSIONS = new Set(['sh', 'bash', 'zsh', 'py', 'js', 'ts', 'rb', 'pl', 'conf', 'config', 'json', 'yaml', 'yml', 'toml', 'ini', 'env']);
 const SECRET_NAME = /(key|secret|password|token|credential|auth|apikey|api_key)/i;
@@ -30,6 +34,8 @@ export interface ManifestEntry {
   captured_at: string;
   sha256: string;
   secrets: string[];
+  /** Set when the Write was too big to scan for secrets: it stayed at its path, unscanned. */
+  not_scanned?: string;
 }
 
 export function readManifest(file: string): ManifestEntry[] {
@@ -53,49 +59,114 @@ export function freeName(base: string, taken: (n: string) => boolean): string {
   }
 }
 
-export async function captureWrite(session: HookSession, input: HookInput, env: NodeJS.ProcessEnv, now: Date): Promise<object | null> {
+export interface Capture {
+  /** The PreToolUse answer: the Write with references instead of values, or null to let it go ahead unchanged. */
+  answer: object | null;
+  /** The copy in .cs/artifacts/ (null in an adopted repo) and the secret keys the file refers to. */
+  artifact: { name: string; secrets: string[] } | null;
+}
+
+/**
+ * Captures one Write (see the head of this file); null when the Write is
+ * not ours (outside the workspace, inside .cs/, an untracked kind of file).
+ */
+export async function captureWrite(session: HookSession, input: HookInput, env: NodeJS.ProcessEnv, now: Date): Promise<Capture | null> {
   const toolInput = obj(input, 'tool_input');
   const filePath = toolInput && str(toolInput, 'file_path');
   const content = toolInput && str(toolInput, 'content');
-  if (!toolInput || !filePath || content === undefined) return null;
+  const tooBig = toolInput && omittedBytes(toolInput.content);
+  if (!toolInput || !filePath || (content === undefined && tooBig === undefined)) return null;
   const p = session.paths;
   const target = realTarget(path.isAbsolute(filePath) ? filePath : path.join(str(input, 'cwd') ?? p.dir, filePath));
   const workspace = fs.realpathSync(p.dir);
-  // Outside the workspace, or already inside .cs/: not ours to move.
+  // Outside the workspace, or already inside .cs/: not ours to capture.
   if (!isInside(target, workspace) || isInside(target, path.join(workspace, '.cs'))) return null;
   if (!isTrackedFile(target)) return null;
-
-  const { redact } = await import('../secrets/detect.js');
-  const manifest = readManifest(p.manifest);
-  const known = manifest.flatMap((e) => e.secrets ?? []);
-  const result = redact(path.basename(target), content, { existingKeys: known });
-  if (result.secrets.length > 0) {
-    const { storeSecrets } = await import('../secrets/store.js');
-    await storeSecrets(secretsOwner(p.name), result.secrets, env, { notice: (line) => appendSessionLog(p.sessionLog, line, now) });
-  }
-  const keys = result.secrets.map((s) => s.key);
+  const shown = path.relative(workspace, target);
+  if (content === undefined) return recordUnscanned(p, target, shown, tooBig!, now);
   const adopted = fs.existsSync(path.join(p.meta, 'adopted'));
-  if (adopted) {
-    if (keys.length === 0) return null;
-    appendSessionLog(p.sessionLog, `secrets redacted in ${path.relative(workspace, target)}: ${keys.join(', ')}`, now);
-    return redirectInput({ ...toolInput, content: result.content });
-  }
 
-  fs.mkdirSync(p.artifacts, { recursive: true });
-  const name = await withLock(path.join(p.local, 'manifest.lock'), () => {
+  const { detectAndRedact } = await import('../secrets/providers.js');
+  const base = path.basename(target);
+  let result = await detectAndRedact(base, content);
+  if (result.secrets.length === 0 && adopted) return { answer: null, artifact: null };
+  mkdirConfined(p.local);
+  // One lock for naming, storing and the manifest, so two Writes at once
+  // can neither pick the same name nor give one key two values.
+  const name = await withLock(path.join(p.local, 'manifest.lock'), async () => {
+    if (result.secrets.length > 0) result = await storeFound(p.name, base, content, env, (line) => appendSessionLog(p.sessionLog, line, now));
+    if (adopted) return null;
+    mkdirConfined(p.artifacts);
     const entries = readManifest(p.manifest);
     const listed = new Set(entries.map((e) => e.name));
-    const chosen = freeName(path.basename(target), (n) => listed.has(n) || fs.existsSync(path.join(p.artifacts, n)));
+    const chosen = freeName(base, (n) => listed.has(n) || exists(path.join(p.artifacts, n)));
+    writeConfined(path.join(p.artifacts, chosen), result.content);
     entries.push({
       name: chosen,
       original_path: target,
       captured_at: now.toISOString(),
       sha256: createHash('sha256').update(result.content).digest('hex'),
-      secrets: keys,
+      secrets: result.secrets.map((x) => x.key),
     });
-    writeFileAtomic(p.manifest, JSON.stringify(entries, null, 2) + '\n');
+    writeConfined(p.manifest, JSON.stringify(entries, null, 2) + '\n');
     return chosen;
   });
-  appendSessionLog(p.sessionLog, `artifact captured: ${name} (from ${path.relative(workspace, target)})${keys.length ? `; secrets stored: ${keys.join(', ')}` : ''}`, now);
-  return redirectInput({ ...toolInput, file_path: path.join(p.artifacts, name), content: result.content });
+  const keys = result.secrets.map((x) => x.key);
+  if (name) appendSessionLog(p.sessionLog, `artifact captured: ${name} (from ${shown})${keys.length ? `; secrets stored: ${keys.join(', ')}` : ''}`, now);
+  else appendSessionLog(p.sessionLog, `secrets replaced by environment references in ${shown}: ${keys.join(', ')}`, now);
+  const artifact = name ? { name, secrets: keys } : null;
+  if (keys.length === 0) return { answer: null, artifact }; // the Write goes ahead as Claude asked
+  return { answer: redirectInput({ ...toolInput, content: result.content }, secretsNote(p.name, shown, result)), artifact };
+}
+
+/**
+ * Reads the session's stored secrets, names what the file holds against
+ * them (never over another value), stores the new ones and refreshes the
+ * session's env file. Runs under the manifest lock.
+ */
+async function storeFound(session: string, base: string, content: string, env: NodeJS.ProcessEnv, notice: (line: string) => void) {
+  const [{ detectAndRedact }, { selectBackend }, { writeSessionEnvFile }] = await Promise.all([
+    import('../secrets/providers.js'),
+    import('../secrets/backend.js'),
+    import('../secrets/store.js'),
+  ]);
+  // A feature session (base@feature) keeps its secrets in its base's store; the env file is its own.
+  const owner = secretsOwner(session);
+  const { backend } = await selectBackend(owner, env, { notice });
+  const stored = await backend.getAll(owner);
+  const result = await detectAndRedact(base, content, { stored });
+  if (result.fresh.length > 0) {
+    const entries = Object.fromEntries(result.fresh.map((x) => [x.key, x.value]));
+    await backend.setMany(owner, entries);
+    writeSessionEnvFile(session, { ...stored, ...entries }, env);
+  }
+  return result;
+}
+
+/** What Claude is told after a capture: which variables now hold the secrets, and how to run the file. */
+export function secretsNote(session: string, shown: string, r: { secrets: { key: string }[]; renamed: { from: string; to: string }[] }): string {
+  const keys = r.secrets.map((x) => x.key);
+  const lines = [
+    `cs: ${shown} holds no secret values: cs stored them for session "${session}" and the file reads them from environment variable${keys.length > 1 ? 's' : ''} ${keys.join(', ')}.`,
+    `Your later Bash commands in this session have ${keys.length > 1 ? 'these variables' : 'this variable'} set; elsewhere run \`cs ${session} -secrets exec -- <command>\`. Refer to the variables, never write the values into files.`,
+  ];
+  for (const { from, to } of r.renamed) lines.push(`${from} already holds a different value in this session, so the new value is ${to}.`);
+  return lines.join('\n');
+}
+
+/**
+ * A Write whose content was too big to read (skim.ts) cannot be scanned for
+ * secrets: it stays at its path, and the session log and the MANIFEST say
+ * it was not scanned, so nobody takes it for checked.
+ */
+async function recordUnscanned(p: HookSession['paths'], target: string, shown: string, bytes: number, now: Date): Promise<Capture> {
+  const why = `too big to scan for secrets (${bytes} bytes, over ${MAX_KEPT_STRING})`;
+  appendSessionLog(p.sessionLog, `not scanned: ${shown} is ${why}; it was written in place`, now);
+  mkdirConfined(p.local);
+  await withLock(path.join(p.local, 'manifest.lock'), () => {
+    const entries = readManifest(p.manifest);
+    entries.push({ name: path.basename(target), original_path: target, captured_at: now.toISOString(), sha256: '', secrets: [], not_scanned: why });
+    writeConfined(p.manifest, JSON.stringify(entries, null, 2) + '\n');
+  });
+  return { answer: null, artifact: null };
 }

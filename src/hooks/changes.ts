@@ -1,8 +1,9 @@
 // PostToolUse on Write/Edit/MultiEdit/NotebookEdit: one line per change in
 // `.cs/changes.md`. The common case is handled by hooks/post-tool-use in sh
 // without starting Node; this is the same rule for the inputs sh hands over.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendConfined } from '../confine.js';
+import { escapeControls } from '../format.js';
 import { timestamp } from '../session/log.js';
 import type { HookInput } from './protocol.js';
 import { str, toolFilePath } from './protocol.js';
@@ -22,7 +23,7 @@ export function isBookkeeping(shown: string): boolean {
 }
 
 export function changeLine(now: Date, tool: string, shown: string): string {
-  return `- [${timestamp(now)}] ${tool}: ${shown.replace(/[\r\n]+/g, ' ')}\n`;
+  return `- [${timestamp(now)}] ${tool}: ${escapeControls(shown.replace(/[\r\n]+/g, ' '))}\n`;
 }
 
 export function logChange(session: HookSession, input: HookInput, now: Date): void {
@@ -31,5 +32,5 @@ export function logChange(session: HookSession, input: HookInput, now: Date): vo
   if (!tool || !CHANGE_TOOLS.has(tool) || !file) return;
   const shown = displayPath(path.resolve(session.paths.dir, file), session.paths.dir);
   if (isBookkeeping(shown)) return;
-  fs.appendFileSync(session.paths.changes, changeLine(now, tool, shown));
+  appendConfined(session.paths.changes, changeLine(now, tool, shown));
 }

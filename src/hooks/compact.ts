@@ -2,7 +2,8 @@
 // oldest `## ` sections move to discoveries.archive.md until about 100 lines
 // remain. A section is never split and no line is ever lost: the archive is
 // written before the shortened file replaces the old one.
-import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import { writeConfined } from '../confine.js';
+import { readFileOr } from '../fsutil.js';
 import type { HookSession } from './session.js';
 
 export const ARCHIVE_OVER = 200;
@@ -42,7 +43,7 @@ export function archiveDiscoveries(s: HookSession): { movedLines: number } | nul
   const existing = readFileOr(p.discoveriesArchive, '');
   const sep = existing === '' ? '# Discoveries archive\n\n' : existing.endsWith('\n') ? '' : '\n';
   const archived = split.archived.endsWith('\n') ? split.archived : split.archived + '\n';
-  writeFileAtomic(p.discoveriesArchive, existing + sep + archived);
-  writeFileAtomic(p.discoveries, split.keep);
+  writeConfined(p.discoveriesArchive, existing + sep + archived);
+  writeConfined(p.discoveries, split.keep);
   return { movedLines: split.archived.split('\n').length };
 }

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { readFileOr } from '../fsutil.js';
 import { objectiveOf } from '../session/summary.js';
+import { LOCAL_PROTOCOL_FILE, isAdopted } from '../session/adopted.js';
 import { readManifest } from './artifacts.js';
 import type { HookSession } from './session.js';
 
@@ -20,7 +21,8 @@ export function sessionContext(s: HookSession): string {
   const objective = objectiveOf(readFileOr(p.readme, ''));
   const discoveries = latestDiscoveries(readFileOr(p.discoveries, ''));
   const artifacts = readManifest(p.manifest).map((e) => e.name);
-  const lines = [`cs session "${p.name}" (workspace ${p.dir}). Follow the protocol in CLAUDE.md: record findings in .cs/discoveries.md; store secrets with \`cs -secrets set KEY\` (value on stdin), never in files.`];
+  const protocolFile = isAdopted(p.dir) ? LOCAL_PROTOCOL_FILE : 'CLAUDE.md';
+  const lines = [`cs session "${p.name}" (workspace ${p.dir}). Follow the protocol in ${protocolFile}: record findings in .cs/discoveries.md; store secrets with \`cs -secrets set KEY\` (value on stdin), never in files.`];
   lines.push(`Objective: ${objective || '(not set yet: write it into .cs/README.md)'}`);
   if (discoveries) lines.push('', 'Latest discoveries (.cs/discoveries.md):', discoveries);
   if (artifacts.length) lines.push('', `Artifacts in ${path.relative(p.dir, p.artifacts)}/: ${artifacts.slice(-30).join(', ')}`);

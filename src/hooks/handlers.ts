@@ -2,9 +2,11 @@
 // file effects. main.ts does the I/O and the never-break-Claude guard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { mkdirConfined, noLinkFrom, writeConfined } from '../confine.js';
 import { run } from '../proc.js';
+import { describeHolder, liveHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
+import { secretsOwner } from '../features/ref.js';
 import { sessionEnv } from '../session/paths.js';
 import { shellQuote } from '../shell.js';
 import { captureWrite } from './artifacts.js';
@@ -28,12 +30,23 @@ export type Handler = (c: HookContext) => Promise<object | null>;
 
 const log = (c: HookContext, message: string) => appendSessionLog(c.session.paths.sessionLog, message, c.now);
 
+/**
+ * For a Claude cs did not launch: true (and logged) when a live cs holds the
+ * session, whose own recovery, pull and commit must not be undone by ours.
+ */
+function heldElsewhere(c: HookContext, skipped: string): boolean {
+  const holder = liveHolder(c.session.paths.lock);
+  if (holder) log(c, `another cs holds this session (${describeHolder(holder)}): ${skipped} left to it`);
+  return holder !== null;
+}
+
 export const STOP_REMINDER_INTERVAL_MS = 5 * 60 * 1000;
 
 async function sessionStart(c: HookContext): Promise<object | null> {
   const source = str(c.input, 'source') ?? 'unknown';
   log(c, `claude session start (${source}${str(c.input, 'session_id') ? `, conversation ${str(c.input, 'session_id')}` : ''})`);
   timeline.sessionStarted(c.session.paths, c.input, c.now);
+  await pinStartedConversation(c);
   // Sessions not launched by cs (an IDE opening an adopted repo) still get
   // the session variables in their Bash tool calls.
   const envFile = c.env.CLAUDE_ENV_FILE;
@@ -41,24 +54,101 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
-  if (!c.session.launchedByCs && source === 'startup') {
+  if (envFile) await secretsForBash(c, envFile);
+  if (!c.session.launchedByCs && source === 'startup' && !heldElsewhere(c, 'crash recovery and pull')) {
     const { beforeClaude } = await import('../session/lifecycle.js');
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
   }
   return additionalContext('SessionStart', sessionContext(c.session));
 }
 
+/**
+ * Every conversation Claude starts or switches to in the session is pinned
+ * (listed, resumed as the latest, synced), not only the one cs launched:
+ * `/clear` and `/resume` inside Claude, and forks, arrive here with a
+ * session_id of their own.
+ */
+async function pinStartedConversation(c: HookContext): Promise<void> {
+  const id = str(c.input, 'session_id');
+  if (!id) return;
+  const { pinConversation } = await import('../conversations/store.js');
+  if (pinConversation(c.session.paths.dir, c.env, id.toLowerCase(), c.now)) log(c, `pinned conversation ${id} (${str(c.input, 'source') ?? 'unknown'})`);
+}
+
+/**
+ * Bash commands get the session's secrets: the session env file is written
+ * now and rewritten on every capture, and CLAUDE_ENV_FILE (which Claude Code
+ * runs ahead of each Bash command) sources it, so values captured later in
+ * the session reach later commands too.
+ */
+async function secretsForBash(c: HookContext, envFile: string): Promise<void> {
+  const [{ selectBackend }, store, { sessionEnvFilePath }] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js'), import('../secrets/keys.js')]);
+  const name = c.session.paths.name;
+  try {
+    // A feature session (base@feature) has its base's secrets; the env file is its own.
+    const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
+    store.writeSessionEnvFile(name, await backend.getAll(secretsOwner(name)), c.env, { create: true });
+  } catch (e) {
+    log(c, `secrets not loaded for Bash commands: ${(e as Error).message}`);
+  }
+  fs.appendFileSync(envFile, store.envFileSourceLine(sessionEnvFilePath(name, c.env)));
+}
+
 async function preToolUse(c: HookContext): Promise<object | null> {
   if (str(c.input, 'tool_name') !== 'Write') return null;
-  const answer = await captureWrite(c.session, c.input, c.env, c.now);
-  timeline.artifactCaptured(c.session.paths, c.input, answer, c.now);
-  return answer;
+  const capture = await captureWrite(c.session, c.input, c.env, c.now);
+  timeline.artifactCaptured(c.session.paths, c.input, capture?.artifact ?? null, c.now);
+  return capture?.answer ?? null;
 }
 
 /** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
 async function toolTimeline(c: HookContext): Promise<object | null> {
-  timeline.toolCalled(c.session.paths, c.input, c.now);
+  timeline.toolCalled(c.session.paths, await scrubbedInput(c), c.now);
   return null;
+}
+
+/**
+ * The hook input as cs may record it: in the fields the timeline and the
+ * log show (the tool's target, a Bash command, the error text), known
+ * secret values and what the detector finds become `[secret: KEY]`. Values
+ * found here for the first time are stored, so transcripts get scrubbed of
+ * them too.
+ */
+async function scrubbedInput(c: HookContext): Promise<HookInput> {
+  const { runningSessionSecrets, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
+  const name = c.session.paths.name;
+  let known = runningSessionSecrets(name, c.env);
+  const fresh: Record<string, string> = {};
+  const clean = async (text: string): Promise<string> => {
+    const d = await scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
+    for (const f of d.fresh) fresh[f.key] = f.value;
+    return d.text;
+  };
+  const toolInput = obj(c.input, 'tool_input');
+  const out: HookInput = { ...c.input };
+  if (toolInput) {
+    const t: HookInput = { ...toolInput };
+    for (const key of timeline.TARGET_KEYS) {
+      const v = str(t, key);
+      if (v) t[key] = await clean(v);
+    }
+    out.tool_input = t;
+  }
+  const error = str(c.input, 'error');
+  if (error) out.error = await clean(error);
+  if (Object.keys(fresh).length > 0) {
+    try {
+      const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);
+      const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
+      await backend.setMany(secretsOwner(name), fresh);
+      known = await backend.getAll(secretsOwner(name));
+      store.writeSessionEnvFile(name, known, c.env);
+      log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);
+    } catch (e) {
+      log(c, `secrets found in a tool call could not be stored: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 async function postToolUse(c: HookContext): Promise<object | null> {
@@ -77,10 +167,11 @@ async function autosave(c: HookContext): Promise<object | null> {
 }
 
 async function postToolUseFailure(c: HookContext): Promise<object | null> {
-  const tool = str(c.input, 'tool_name') ?? 'unknown tool';
-  const error = str(c.input, 'error') ?? '';
-  log(c, `tool failed: ${tool}${toolFilePath(c.input) ? ` ${toolFilePath(c.input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
-  timeline.toolFailed(c.session.paths, c.input, c.now);
+  const input = await scrubbedInput(c);
+  const tool = str(input, 'tool_name') ?? 'unknown tool';
+  const error = str(input, 'error') ?? '';
+  log(c, `tool failed: ${tool}${toolFilePath(input) ? ` ${toolFilePath(input)}` : ''}${error ? `: ${error.slice(0, 300)}` : ''}`);
+  timeline.toolFailed(c.session.paths, input, c.now);
   return null;
 }
 
@@ -111,8 +202,7 @@ async function stop(c: HookContext): Promise<object | null> {
   const changedAt = fs.statSync(p.changes, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const notedAt = fs.statSync(p.discoveries, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (changes <= state.changes || changedAt <= notedAt) return null;
-  fs.mkdirSync(p.local, { recursive: true });
-  writeFileAtomic(stateFile, JSON.stringify({ at: c.now.getTime(), changes }));
+  writeConfined(stateFile, JSON.stringify({ at: c.now.getTime(), changes }));
   log(c, 'reminded Claude to record discoveries');
   return blockStop('cs: files changed since .cs/discoveries.md was last updated. Add a short "## <date> <topic>" section there with what you found or decided (skip if nothing is worth keeping), then stop.');
 }
@@ -130,10 +220,10 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   if (reason !== 'clear') recordEvent(p.dir, 'SessionEnd', c.now);
   timeline.sessionEnded(p, c.input, c.now);
   if (reason !== 'clear') await archiveArtifacts(c);
-  if (!c.session.launchedByCs) {
+  if (!c.session.launchedByCs && !heldElsewhere(c, 'the session-end commit')) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.
     const { afterClaude } = await import('../session/lifecycle.js');
-    await afterClaude(p, c.env, (line) => log(c, line));
+    await afterClaude(p, c.env, (line, _level, o) => o?.logged !== false && log(c, line));
   }
   return null;
 }
@@ -143,7 +233,7 @@ async function archiveArtifacts(c: HookContext): Promise<void> {
   const p = c.session.paths;
   const files = fs.existsSync(p.artifacts) ? fs.readdirSync(p.artifacts) : [];
   if (files.filter((f) => f !== 'MANIFEST.json').length === 0) return;
-  fs.mkdirSync(p.archives, { recursive: true });
+  mkdirConfined(p.archives);
   const name = `artifacts-${c.now.toISOString().replace(/[:.]/g, '-')}.tar.gz`;
   await run('tar', ['-czf', path.join(p.archives, name), '-C', p.meta, 'artifacts']);
   log(c, `artifacts archived to .cs/archives/${name}`);
@@ -159,14 +249,22 @@ async function subagentStart(c: HookContext): Promise<object | null> {
   return additionalContext('SubagentStart', sessionContext(c.session));
 }
 
-/** Allows Write/Edit of files inside the session's own .cs/ (where we redirect artifacts); nothing else. */
+/**
+ * Allows Write/Edit of files inside the session's own .cs/ (where we
+ * redirect artifacts); nothing else. A symlink anywhere from `.cs` down,
+ * dangling or not, makes the path not ours: Claude would write through it.
+ */
 async function permissionRequest(c: HookContext): Promise<object | null> {
   const tool = str(c.input, 'tool_name');
   if (!tool || !['Write', 'Edit', 'MultiEdit'].includes(tool)) return null;
   const file = str(obj(c.input, 'tool_input') ?? {}, 'file_path');
   if (!file || !path.isAbsolute(file)) return null;
-  const meta = fs.realpathSync(c.session.paths.meta);
-  return isInside(realTarget(file), meta) ? allowPermission() : null;
+  // The session directory itself may be reached through a link (an adopted
+  // project): the path may spell it either way.
+  const abs = path.resolve(file);
+  const meta = [path.resolve(c.session.paths.meta), path.join(fs.realpathSync(c.session.paths.dir), '.cs')].find((m) => isInside(abs, m));
+  if (!meta || !noLinkFrom(meta, abs)) return null;
+  return isInside(realTarget(abs), fs.realpathSync(meta)) ? allowPermission() : null;
 }
 
 export const HANDLERS: Record<string, Handler> = {

@@ -1,23 +1,37 @@
 // dist/hook.js <event>: the one bundled handler the sh scripts in hooks/
 // hand over to. Whatever happens, Claude Code gets exit 0 and either nothing
 // or one valid JSON object on stdout; problems go to the session log.
+import * as fs from 'node:fs';
 import { appendSessionLog } from '../session/log.js';
 import { HANDLERS } from './handlers.js';
 import { parseHookInput } from './protocol.js';
+import { JsonSkimmer } from './skim.js';
 import { locateSession, type HookSession } from './session.js';
 
-/** Larger inputs (a Write of a huge file) are not ours to process. */
-const MAX_INPUT_BYTES = 32 * 1024 * 1024;
-
+/**
+ * Stdin as JSON text with long string values left out as it streams in (a
+ * Write of a huge file: skim.ts). Read synchronously in 1 MiB pieces: far
+ * less per-chunk work than a stream for a 50 MB input; a non-blocking stdin
+ * (EAGAIN) falls back to the stream.
+ */
 async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_INPUT_BYTES) throw new Error(`input over ${MAX_INPUT_BYTES} bytes`);
-    chunks.push(chunk);
+  const skimmer = new JsonSkimmer();
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EOF') break;
+      if (code !== 'EAGAIN') throw e;
+      for await (const chunk of process.stdin as AsyncIterable<Buffer>) skimmer.push(chunk);
+      break;
+    }
+    if (n === 0) break;
+    skimmer.push(buf.subarray(0, n));
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return skimmer.text();
 }
 
 export async function runHook(event: string, text: string, env: NodeJS.ProcessEnv, now = new Date()): Promise<{ output: string; problem?: string; session: HookSession | null }> {

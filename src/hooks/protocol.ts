@@ -44,8 +44,8 @@ export function additionalContext(event: 'SessionStart' | 'SubagentStart', text:
  * user's own permission rules judge the new input (DESIGN.md: a decision we
  * did not need would widen their permissions).
  */
-export function redirectInput(updatedInput: HookInput): object {
-  return { hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput } };
+export function redirectInput(updatedInput: HookInput, context?: string): object {
+  return { hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput, ...(context ? { additionalContext: context } : {}) } };
 }
 
 export function allowPermission(): object {

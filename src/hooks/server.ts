@@ -8,11 +8,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeConfined } from '../confine.js';
 import { appendSessionLog } from '../session/log.js';
 import type { SessionPaths } from '../session/paths.js';
 import { HANDLERS } from './handlers.js';
 import { parseHookInput } from './protocol.js';
+import { JsonSkimmer } from './skim.js';
 
 /** Events Claude Code delivers to http hooks (checked with the real CLI); the rest stay command hooks. */
 export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: string; timeout: number }> = [
@@ -25,7 +26,6 @@ export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: s
   { event: 'Stop', handler: 'status', timeout: 5 },
 ];
 
-const MAX_BODY = 32 * 1024 * 1024;
 const TOKEN_HEADER = 'x-cs-token';
 
 export interface HookServer {
@@ -71,18 +71,23 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
     const handler = m && SERVED.some((s) => s.handler === m[1]) ? HANDLERS[m[1]!] : undefined;
     if (req.method !== 'POST' || !handler) return answer(404);
     if (!tokenMatches(req.headers[TOKEN_HEADER], tokenBuf)) return answer(401);
-    const chunks: Buffer[] = [];
-    let size = 0;
+    // Long string values (a huge Write's content) are left out as they stream in (skim.ts).
+    const skimmer = new JsonSkimmer();
+    let failed: Error | undefined;
     req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
+      if (failed) return;
+      try {
+        skimmer.push(c);
+      } catch (e) {
+        failed = e as Error;
+      }
     });
     req.on('end', () => {
       // Never fail Claude: every problem is logged and answered with "no opinion".
       void (async () => {
         try {
-          if (size > MAX_BODY) throw new Error(`hook input over ${MAX_BODY} bytes`);
-          const parsed = parseHookInput(Buffer.concat(chunks).toString('utf8'));
+          if (failed) throw failed;
+          const parsed = parseHookInput(skimmer.text());
           if (!parsed.ok) {
             log(`hook problem: ${m![1]}: ${parsed.problem}`);
             return answer(200, '{}');
@@ -103,7 +108,7 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   const settingsFile = path.join(paths.local, 'hook-settings.json');
-  writeFileAtomic(settingsFile, JSON.stringify(hookSettings(url, token), null, 2) + '\n', 0o600);
+  writeConfined(settingsFile, JSON.stringify(hookSettings(url, token), null, 2) + '\n', 0o600);
   return {
     url,
     settingsFile,

@@ -7,13 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
-import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, exists, readFileOr, tempSibling, writeFileAtomic } from '../fsutil.js';
 import { HOOKS, type HookRegistration } from '../hooks/registry.js';
 import { claudeConfigDir, csConfigDir, homeDir } from '../session/paths.js';
 import { which } from '../session/claude-bin.js';
 import { currentLink, dataDir, readPackageVersion, replaceSymlink, switchCurrent, versionDir } from '../update/layout.js';
-import { parseSettings, sameJson, serialize, withOurHooks, withoutOurHooks } from './settings.js';
-import { installCompletions } from '../completions/install.js';
+import { parseSettings, sameJson, serialize, validateHookShapes, withOurHooks, withoutOurHooks } from './settings.js';
+import { installCompletions, plannedCompletions } from '../completions/install.js';
+import { clearNotices } from '../notices.js';
 
 /** What the package ships, copied into each version directory. */
 const PACKAGE_ENTRIES = ['package.json', 'dist', 'hooks', 'templates', 'commands', 'completions', 'minisign.pub', 'README.md'];
@@ -27,6 +28,8 @@ export interface InstallState {
   settingsFile: string;
   /** settings.json exactly as it was before our first install (null: absent). */
   settingsBefore: string | null;
+  /** How the package was installed (absent in records before `cs -install`: 'copy'). */
+  layout?: InstallOptions['layout'];
 }
 
 export function binDir(env: NodeJS.ProcessEnv): string {
@@ -68,6 +71,8 @@ export interface InstallReport {
   pathHint: string | null;
   /** Completion scripts written, one per shell found on PATH. */
   completions: string[];
+  /** Files of the user's with the name of one of ours: left alone, ours not placed there. */
+  skipped: string[];
 }
 
 function copyTree(from: string, to: string): void {
@@ -84,11 +89,9 @@ function copyPackage(sourceRoot: string, target: string): void {
       const from = path.join(sourceRoot, entry);
       if (exists(from)) copyTree(from, path.join(staging, entry));
     }
-    // keytar is optional and native; ship it when it was built here.
-    const keytar = path.join(sourceRoot, 'node_modules', 'keytar');
-    if (exists(path.join(keytar, 'build', 'Release', 'keytar.node'))) {
-      copyTree(keytar, path.join(staging, 'node_modules', 'keytar'));
-    }
+    // The keychain module is native (not bundled): ship it with its prebuilt binary for this platform.
+    const napi = path.join(sourceRoot, 'node_modules', '@napi-rs');
+    if (exists(path.join(napi, 'keyring'))) copyTree(napi, path.join(staging, 'node_modules', '@napi-rs'));
     if (exists(target)) {
       const old = `${target}.old-${randomBytes(4).toString('hex')}`;
       fs.renameSync(target, old);
@@ -118,66 +121,209 @@ function isOurLink(link: string, env: NodeJS.ProcessEnv): boolean {
   }
 }
 
-/** A `cs` on PATH that is not ours (claude-squad ships one too). */
-export function foreignCs(env: NodeJS.ProcessEnv): string | null {
+/**
+ * A `cs` on PATH that is not ours (claude-squad ships one too). The package
+ * being installed is ours wherever it runs from: npx puts its own bin dir on
+ * PATH, so its `cs` leads back into `sourceRoot`.
+ */
+export function foreignCs(env: NodeJS.ProcessEnv, sourceRoot?: string): string | null {
   const found = which('cs', env);
   if (!found) return null;
   const ours = path.join(binDir(env), 'cs');
   if (found === ours && isOurLink(ours, env)) return null;
+  if (sourceRoot !== undefined) {
+    try {
+      if (fs.realpathSync(found).startsWith(fs.realpathSync(sourceRoot) + path.sep)) return null;
+    } catch {
+      // a dangling link on PATH: not ours
+    }
+  }
   return found;
 }
 
-function linkBins(env: NodeJS.ProcessEnv): { linked: string[]; skippedCs: string | null } {
+/** The links to make: refuses (before anything is placed) when `claude-sessions` is someone else's. */
+function planBins(env: NodeJS.ProcessEnv, sourceRoot: string): { names: string[]; skippedCs: string | null } {
   const dir = binDir(env);
-  ensureDir(dir);
-  const target = path.join(currentLink(env), 'dist', 'cs.js');
-  const foreign = foreignCs(env);
-  const linked: string[] = [];
+  const foreign = foreignCs(env, sourceRoot);
+  const names: string[] = [];
   for (const name of BIN_NAMES) {
     const link = path.join(dir, name);
     if (name === 'cs' && foreign) continue;
     if (exists(link) && !isOurLink(link, env)) {
       if (name === 'cs') continue;
-      throw new UserError(`${link} exists and is not ours`, 'move it away and run the installer again');
+      throw new UserError(`${link} exists and is not ours`, 'move it away and run the installer again; nothing was changed');
     }
+    names.push(name);
+  }
+  return { names, skippedCs: foreign };
+}
+
+function linkBins(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+  const dir = binDir(env);
+  ensureDir(dir);
+  const target = path.join(currentLink(env), 'dist', 'cs.js');
+  const linked: string[] = [];
+  for (const name of names) {
+    const link = path.join(dir, name);
     if (!isOurLink(link, env) || fs.readlinkSync(link) !== target) replaceSymlink(link, target);
     // replaceSymlink stores a relative target; that is fine for the shell.
     linked.push(link);
   }
-  return { linked, skippedCs: foreign };
+  return linked;
 }
 
-/** Slash commands (commands/*.md) and skills (commands/skills/<name>/) into Claude's config dir. */
-function installClaudeFiles(pkgDir: string, env: NodeJS.ProcessEnv): string[] {
+interface Placement {
+  from: string;
+  to: string;
+  dir: boolean;
+}
+
+/** Slash commands (commands/*.md) and skills (commands/skills/<name>/) to place in Claude's config dir. */
+function claudePlacements(pkgDir: string, env: NodeJS.ProcessEnv): Placement[] {
   const claude = claudeConfigDir(env);
   const src = path.join(pkgDir, 'commands');
-  const placed: string[] = [];
-  if (!exists(src)) return placed;
+  const out: Placement[] = [];
+  if (!exists(src)) return out;
   for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.md')) {
-      const to = path.join(claude, 'commands', entry.name);
-      ensureDir(path.dirname(to));
-      const text = fs.readFileSync(path.join(src, entry.name));
-      if (!exists(to) || !fs.readFileSync(to).equals(text)) writeFileAtomic(to, text);
-      placed.push(to);
-    }
+    if (entry.isFile() && entry.name.endsWith('.md')) out.push({ from: path.join(src, entry.name), to: path.join(claude, 'commands', entry.name), dir: false });
   }
   const skills = path.join(src, 'skills');
   if (exists(skills)) {
     for (const skill of fs.readdirSync(skills, { withFileTypes: true })) {
-      if (!skill.isDirectory()) continue;
-      const to = path.join(claude, 'skills', skill.name);
-      fs.rmSync(to, { recursive: true, force: true });
-      ensureDir(path.dirname(to));
-      copyTree(path.join(skills, skill.name), to);
-      placed.push(to);
+      if (skill.isDirectory()) out.push({ from: path.join(skills, skill.name), to: path.join(claude, 'skills', skill.name), dir: true });
     }
   }
-  return placed;
+  return out;
+}
+
+/**
+ * Splits placements into ours to (re)write and the user's to leave alone: a
+ * path is ours when it is absent or an earlier install recorded it as placed.
+ * A same-named file or folder of the user's is never overwritten, and never
+ * recorded, so `-uninstall` cannot delete it either.
+ */
+export function splitOwned<T extends { to: string }>(items: readonly T[], owned: ReadonlySet<string>): { place: T[]; skipped: string[] } {
+  const place: T[] = [];
+  const skipped: string[] = [];
+  for (const it of items) {
+    if (!exists(it.to) || owned.has(it.to)) place.push(it);
+    else skipped.push(it.to);
+  }
+  return { place, skipped };
+}
+
+function placeClaudeFiles(items: readonly Placement[]): string[] {
+  for (const it of items) {
+    ensureDir(path.dirname(it.to));
+    if (it.dir) {
+      // Ours (absent or recorded): replaced whole, through a staging copy beside it.
+      const staging = tempSibling(it.to);
+      copyTree(it.from, staging);
+      fs.rmSync(it.to, { recursive: true, force: true });
+      fs.renameSync(staging, it.to);
+    } else {
+      const text = fs.readFileSync(it.from);
+      if (!exists(it.to) || !fs.readFileSync(it.to).equals(text)) writeFileAtomic(it.to, text);
+    }
+  }
+  return items.map((it) => it.to);
 }
 
 function timestampForFile(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-');
+}
+
+/** settings.json itself, or the file its symlink (a dotfiles repo, say) finally points at. */
+function settingsTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file; // absent (or a dangling link: then we create the plain file)
+  }
+}
+
+/**
+ * Refuses a settings.json we must not rewrite: read-only (no owner write
+ * bit, or not writable by us; root passes access checks, hence the bit).
+ */
+function assertWritable(target: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    return;
+  }
+  let writable = (st.mode & 0o200) !== 0;
+  try {
+    fs.accessSync(target, fs.constants.W_OK);
+  } catch {
+    writable = false;
+  }
+  if (!writable) throw new UserError(`${target} is read-only`, 'make it writable (chmod u+w) if cs may add its hooks, then run the installer again; nothing was changed');
+}
+
+/**
+ * Replaces settings.json's content atomically without changing what it is:
+ * through a symlink to its target (the link stays), with the old file's mode
+ * and owner; a new file gets 0600.
+ */
+function writeSettings(file: string, text: string): void {
+  const target = settingsTarget(file);
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(target);
+  } catch {
+    // a new file
+  }
+  ensureDir(path.dirname(target));
+  const mode = st ? st.mode & 0o7777 : 0o600;
+  const tmp = tempSibling(target);
+  try {
+    fs.writeFileSync(tmp, text, { mode });
+    fs.chmodSync(tmp, mode); // the umask may have narrowed it
+    if (st && (st.uid !== process.getuid?.() || st.gid !== process.getgid?.())) {
+      try {
+        fs.chownSync(tmp, st.uid, st.gid);
+      } catch {
+        // only root may give a file away; then the file is ours, as any editor would leave it
+      }
+    }
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+interface SettingsPlan {
+  file: string;
+  before: string | null;
+  /** The new text, or null when nothing changes. */
+  next: string | null;
+}
+
+/** Reads and checks settings.json and computes the merge; writes nothing. Throws UserError on a file cs must not touch. */
+function planSettings(env: NodeJS.ProcessEnv, regs: readonly HookRegistration[]): SettingsPlan {
+  const file = settingsPath(env);
+  const target = settingsTarget(file);
+  const before = exists(target) ? fs.readFileSync(target, 'utf8') : null;
+  const current = parseSettings(before, file);
+  validateHookShapes(current, regs, file);
+  const merged = withOurHooks(current, hooksDir(env), regs);
+  if (sameJson(current, merged)) return { file, before, next: null };
+  assertWritable(target);
+  return { file, before, next: serialize(merged, before) };
+}
+
+function applySettings(plan: SettingsPlan, now: Date): { changed: boolean; backup: string | null } {
+  if (plan.next === null) return { changed: false, backup: null };
+  let backup: string | null = null;
+  if (plan.before !== null) {
+    backup = `${plan.file}.cs-backup-${timestampForFile(now)}`;
+    fs.writeFileSync(backup, plan.before, { mode: 0o600 });
+  }
+  writeSettings(plan.file, plan.next);
+  return { changed: true, backup };
 }
 
 /** Merges our hooks into settings.json; writes (after a backup) only when something changes. */
@@ -186,34 +332,30 @@ export function mergeSettingsFile(
   regs: readonly HookRegistration[],
   now: Date,
 ): { changed: boolean; backup: string | null; before: string | null } {
-  const file = settingsPath(env);
-  const before = exists(file) ? fs.readFileSync(file, 'utf8') : null;
-  const current = parseSettings(before, file);
-  const next = withOurHooks(current, hooksDir(env), regs);
-  if (sameJson(current, next)) return { changed: false, backup: null, before };
-  let backup: string | null = null;
-  if (before !== null) {
-    backup = `${file}.cs-backup-${timestampForFile(now)}`;
-    fs.writeFileSync(backup, before, { mode: 0o600 });
-  }
-  ensureDir(path.dirname(file));
-  writeFileAtomic(file, serialize(next, before));
-  return { changed: true, backup, before };
+  const plan = planSettings(env, regs);
+  return { ...applySettings(plan, now), before: plan.before };
 }
 
-/** Takes our hooks out of settings.json; restores the exact original bytes when nothing else changed. */
-export function unmergeSettingsFile(env: NodeJS.ProcessEnv, settingsBefore: string | null): boolean {
+/**
+ * Takes our hooks out of settings.json; restores the exact original bytes
+ * when nothing else changed since the install (the file is then what our
+ * merge made of the original). Writes through a symlink, keeping mode and owner.
+ */
+export function unmergeSettingsFile(env: NodeJS.ProcessEnv, settingsBefore: string | null, regs: readonly HookRegistration[] = HOOKS): boolean {
   const file = settingsPath(env);
-  if (!exists(file)) return false;
-  const text = fs.readFileSync(file, 'utf8');
+  const target = settingsTarget(file);
+  if (!exists(target)) return false;
+  const text = fs.readFileSync(target, 'utf8');
   const current = parseSettings(text, file);
   const next = withoutOurHooks(current, hooksDir(env));
   if (sameJson(current, next)) return false;
+  assertWritable(target);
   const original = settingsBefore === null ? {} : parseSettings(settingsBefore, file);
-  if (sameJson(next, original)) {
+  const untouched = sameJson(next, original) || sameJson(current, withOurHooks(original, hooksDir(env), regs));
+  if (untouched) {
     if (settingsBefore === null) fs.rmSync(file);
-    else writeFileAtomic(file, settingsBefore);
-  } else writeFileAtomic(file, serialize(next, text));
+    else writeSettings(file, settingsBefore);
+  } else writeSettings(file, serialize(next, text));
   return true;
 }
 
@@ -223,34 +365,71 @@ function pathHint(env: NodeJS.ProcessEnv): string | null {
   return onPath ? null : `export PATH="${dir}:$PATH"`;
 }
 
-export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Date(), regs: readonly HookRegistration[] = HOOKS): InstallReport {
+export interface InstallOptions {
+  /**
+   * 'copy' (the clone path, `npm run setup`): the package is copied into
+   * versions/<v> and `cs` linked into the bin dir. 'in-place' (`cs -install`
+   * from an npm install): `current` points at the package where npm put it,
+   * and npm's own bin link is the command.
+   */
+  layout: 'copy' | 'in-place';
+}
+
+/**
+ * Installs cs for the user in `env`: checks everything first (the package,
+ * settings.json, the links), so a refusal (UserError) changes nothing; then
+ * places the package, links, slash commands, skill, completions and hooks,
+ * and records what it placed for `cs -uninstall`.
+ */
+export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Date(), regs: readonly HookRegistration[] = HOOKS, opts: InstallOptions = { layout: 'copy' }): InstallReport {
+  // 1. Everything that can refuse, before any write.
   if (!exists(path.join(sourceRoot, 'dist', 'cs.js'))) {
     throw new UserError(`${sourceRoot}/dist/cs.js is missing`, 'build first: npm run build');
   }
   const version = readPackageVersion(sourceRoot);
   if (!version) throw new UserError(`${sourceRoot}/package.json has no version`, 'run the installer from the cs source tree');
-  const target = versionDir(env, version);
-  copyPackage(sourceRoot, target);
+  const previous = readState(env);
+  const owned = new Set(previous?.placedFiles ?? []);
+  const settings = planSettings(env, regs);
+  const bins = opts.layout === 'copy' ? planBins(env, sourceRoot) : { names: [], skippedCs: null };
+  const claude = splitOwned(claudePlacements(sourceRoot, env), owned);
+  const completionNames = opts.layout === 'copy' ? bins.names : ['cs', 'claude-sessions'];
+  const completions = splitOwned(plannedCompletions(env, completionNames), owned);
+
+  // 2. Placing.
+  const target = opts.layout === 'copy' ? versionDir(env, version) : path.resolve(sourceRoot);
+  if (opts.layout === 'copy') copyPackage(sourceRoot, target);
   switchCurrent(env, target);
   // The hooks run with whatever PATH Claude Code has (an IDE's may lack
   // Node): they use this link to the Node that installed them.
   const node = path.join(dataDir(env), 'node');
   if (readlinkOr(node) !== process.execPath) replaceSymlink(node, process.execPath);
-  const { linked, skippedCs } = linkBins(env);
-  const claudeFiles = installClaudeFiles(target, env);
-  const completions = installCompletions(env, linked.map((l) => path.basename(l)));
-  const previous = readState(env);
-  const settings = mergeSettingsFile(env, regs, now);
+  const linked = linkBins(env, bins.names);
+  const claudeFiles = placeClaudeFiles(claude.place);
+  const placedCompletions = installCompletions(completions.place);
+  const applied = applySettings(settings, now);
   const state: InstallState = {
     version,
     bins: linked,
-    placedFiles: [...claudeFiles, ...completions],
+    placedFiles: [...claudeFiles, ...placedCompletions],
     settingsFile: settingsPath(env),
     // Keep the very first "before": later ones already contain our hooks.
     settingsBefore: previous ? previous.settingsBefore : settings.before,
+    layout: opts.layout,
   };
   ensureDir(csConfigDir(env), 0o700);
   const stateText = JSON.stringify(state, null, 2) + '\n';
   if (readFileOr(statePath(env), '') !== stateText) writeFileAtomic(statePath(env), stateText, 0o600);
-  return { version, versionDir: target, linked, skippedCs, settingsChanged: settings.changed, settingsBackup: settings.backup, pathHint: pathHint(env), completions };
+  clearNotices(env);
+  return {
+    version,
+    versionDir: target,
+    linked,
+    skippedCs: bins.skippedCs,
+    settingsChanged: applied.changed,
+    settingsBackup: applied.backup,
+    pathHint: opts.layout === 'copy' ? pathHint(env) : null,
+    completions: placedCompletions,
+    skipped: [...claude.skipped, ...completions.skipped],
+  };
 }

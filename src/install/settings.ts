@@ -18,18 +18,71 @@ interface MatcherGroup {
   [k: string]: Json | HookCommand[] | undefined;
 }
 
+const REFUSED_HINT = 'fix or move it, then run the installer again; nothing was changed';
+
+/** Deeper than this, a settings file is refused: nobody writes one so, and every step after parsing recurses. */
+export const MAX_SETTINGS_DEPTH = 64;
+
+/** How deeply arrays and objects nest in `v` (0 for a scalar); iterative, so any depth is measured. */
+export function jsonDepth(v: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d + 1 > max) max = d + 1;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
+/**
+ * Parses settings.json text into its top-level object ({} for none or
+ * blank). Throws UserError for invalid JSON (comments and trailing commas
+ * included: Claude Code reads plain JSON), a non-object top level, or nesting
+ * deeper than MAX_SETTINGS_DEPTH.
+ */
 export function parseSettings(text: string | null, file: string): JsonObject {
   if (text === null || text.trim() === '') return {};
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`${file} is not valid JSON (${(e as Error).message})`, 'fix or move it, then run the installer again; nothing was changed');
+    const why = e instanceof RangeError ? `nested too deeply to read` : (e as Error).message;
+    throw new UserError(`${file} is not valid JSON (${why})`, REFUSED_HINT);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new UserError(`${file} does not hold a JSON object`, 'fix or move it, then run the installer again; nothing was changed');
+    throw new UserError(`${file} does not hold a JSON object`, REFUSED_HINT);
+  }
+  const depth = jsonDepth(v);
+  if (depth > MAX_SETTINGS_DEPTH) {
+    throw new UserError(`${file} nests ${depth} levels deep (cs merges into at most ${MAX_SETTINGS_DEPTH})`, REFUSED_HINT);
   }
   return v as JsonObject;
+}
+
+function shapeOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/**
+ * Refuses to merge into hook values of the wrong shape (Claude Code's
+ * format: `hooks` an object, each event an array of matcher groups), as for a
+ * non-object top level: replacing them would lose what the user had there.
+ * Events we do not register are left alone whatever they hold.
+ */
+export function validateHookShapes(settings: JsonObject, regs: readonly HookRegistration[], file: string): void {
+  if (!('hooks' in settings)) return;
+  const hooks = settings.hooks;
+  if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) {
+    throw new UserError(`"hooks" in ${file} is ${shapeOf(hooks)}, not an object of events`, REFUSED_HINT);
+  }
+  for (const event of new Set(regs.map((r) => r.event))) {
+    const v = (hooks as JsonObject)[event];
+    if (v !== undefined && !Array.isArray(v)) {
+      throw new UserError(`"hooks.${event}" in ${file} is ${shapeOf(v)}, not an array of matcher groups`, REFUSED_HINT);
+    }
+  }
 }
 
 export function hookCommand(hooksDir: string, reg: HookRegistration): string {

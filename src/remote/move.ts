@@ -125,7 +125,8 @@ function rsyncHost(t: Target): string {
 async function copy(cfg: TransportConfig, t: Target, dir: string, staging: string, env: NodeJS.ProcessEnv): Promise<void> {
   // -a keeps modes, times and links; .cs/local/ is this machine's lock and caches.
   const args = ['-a', '--timeout=60', '--exclude=/.cs/local/', '-e', rsyncShell(cfg, t), '--', `${dir}/`, `${rsyncHost(t)}:${staging}/`];
-  const r = await run('rsync', args, { env, allowFailure: true });
+  // Its own process group: Ctrl-C ends rsync and the ssh under it, and cs exits 130.
+  const r = await run('rsync', args, { env, allowFailure: true, group: true });
   if (r.code !== 0) throw new UserError(`copying to ${t.label} failed (rsync exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, 'nothing was changed here; try again');
 }
 

@@ -83,9 +83,12 @@ export async function runRemote(
   const connectTimeoutS = Math.max(1, Math.min(10, Math.ceil(timeoutMs / 2000)));
   const args = sshArgs(cfg, t, { tty: false, batch: opts.batch, connectTimeoutS }, commandLine(words));
   const started = Date.now();
-  const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input });
+  // In batch mode ssh never asks on the terminal, so it can run in a group of
+  // its own that Ctrl-C ends as a whole (src/proc.ts); otherwise it keeps the
+  // terminal for a password question.
+  const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input, group: opts.batch === true });
   if (r.code === SSH_FAILED) throw unreachable(t, r.stderr);
-  if (r.code === 128 && Date.now() - started >= timeoutMs - 50) throw unreachable(t, `no answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (r.timedOut || (r.code === 128 && Date.now() - started >= timeoutMs - 50)) throw unreachable(t, `no answer within ${Math.round(timeoutMs / 1000)} s`);
   return r;
 }
 

@@ -5,6 +5,7 @@
 // and whole words matched, and how recent the file is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { scrubKnown } from '../secrets/scrub.js';
 import { UserError } from '../errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { nameProblem } from '../session/names.js';
@@ -198,6 +199,21 @@ function samplePlan(q: Query, targets: readonly Target[], buf: Buffer) {
   return choosePlan(q, histogram, total);
 }
 
+/** Each session's stored secrets, for scrubbing; a session whose store cannot be read gets none. */
+async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>();
+  if (sessions.size === 0) return out;
+  const { sessionSecrets } = await import('../secrets/scrub.js');
+  for (const s of sessions) {
+    try {
+      out.set(s, await sessionSecrets(s, env));
+    } catch {
+      out.set(s, {});
+    }
+  }
+  return out;
+}
+
 export async function searchSessions(opts: SearchOptions): Promise<SearchResult> {
   const q = compileQuery(opts.query);
   if (q.terms.length === 0) throw new UserError('nothing to search for', 'cs -search <text>');
@@ -230,8 +246,13 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
     })
     .sort((a, b) => b.score - a.score || b.t.mtimeMs - a.t.mtimeMs || a.t.session.localeCompare(b.t.session));
   const limit = opts.limit ?? 20;
-  const hits: SearchHit[] = ranked.slice(0, limit).map((f) => {
-    const lines = f.lines.map((l, i) => ({ line: lineNumberAt(f.t.path, l.offset, buf), snippet: snippet(f.texts[i]!, q) }));
+  const shown = ranked.slice(0, limit);
+  // Known secret values never reach the output (issue #18): each line is
+  // scrubbed whole, before the snippet could cut a value in two.
+  const secrets = await knownSecrets(new Set(shown.map((f) => f.t.session)), opts.env);
+  const hits: SearchHit[] = shown.map((f) => {
+    const known = secrets.get(f.t.session) ?? {};
+    const lines = f.lines.map((l, i) => ({ line: lineNumberAt(f.t.path, l.offset, buf), snippet: snippet(scrubKnown(f.texts[i]!, known).text, q) }));
     return {
       session: f.t.session,
       source: f.t.source,

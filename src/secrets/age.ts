@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { userAtHost } from '../machine.js';
 import { UsageError, UserError, errorMessage } from '../errors.js';
+import { writeConfined } from '../confine.js';
 import { ensureDir, tempSibling, writeFileAtomic } from '../fsutil.js';
 import { sessionPaths } from '../session/paths.js';
 import { selectBackend, type SecretBackend } from './backend.js';
@@ -149,9 +150,12 @@ export function listRecipients(sessionDir: string): Recipient[] {
 }
 
 /** Adds or replaces a recipient; resolves to true when it replaced a different key. */
-export function addRecipient(sessionDir: string, name: string, pubkey: string): { replaced: boolean } {
+export function addRecipient(sessionDir: string, name: string, pubkey: string): { replaced: boolean; existing?: string } {
   validateRecipientName(name);
   const key = validatePublicKey(pubkey);
+  // One key, one entry: the same key under a second name is recognised, not added.
+  const same = listRecipients(sessionDir).find((r) => r.recipient === key && r.name !== name);
+  if (same) return { replaced: false, existing: same.name };
   const dir = recipientsDir(sessionDir);
   ensureDir(dir);
   const file = path.join(dir, `${name}.pub`);
@@ -161,7 +165,7 @@ export function addRecipient(sessionDir: string, name: string, pubkey: string): 
   } catch {
     prior = undefined;
   }
-  writeFileAtomic(file, key + '\n');
+  writeConfined(file, key + '\n');
   return { replaced: prior !== undefined && prior !== key };
 }
 
@@ -207,8 +211,7 @@ function readMarker(sessionDir: string): Marker {
 
 function writeMarker(sessionDir: string, marker: Marker): void {
   const file = markerPath(sessionDir);
-  ensureDir(path.dirname(file));
-  writeFileAtomic(file, JSON.stringify(marker) + '\n', 0o600);
+  writeConfined(file, JSON.stringify(marker) + '\n', 0o600);
 }
 
 function sha256(data: Uint8Array): string {
@@ -351,8 +354,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   for (const r of recipients) enc.addRecipient(r.recipient);
   const plaintext = JSON.stringify({ format: 'cs-secrets', version: 1, session: t.session, secrets });
   const bytes = await enc.encrypt(plaintext);
-  ensureDir(path.dirname(file));
-  writeFileAtomic(file, bytes, 0o644);
+  writeConfined(file, bytes, 0o644);
   if (isDefault) {
     writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(secrets).sort() });
   }

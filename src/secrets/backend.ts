@@ -4,6 +4,8 @@
 // session (so secrets never seem to vanish when a keychain appears later),
 // then the keychain when it loads and answers a probe in time, else the
 // encrypted file with a one-line notice.
+// (A person at a terminal also gets the cause and fix once per machine from
+// `cs <name>`: see keychain-notice.ts.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
@@ -67,14 +69,9 @@ function readMarker(session: string, env: NodeJS.ProcessEnv): BackendName | unde
 /** A backend by name; the keychain must answer, or this throws with the reason. */
 export async function openBackend(name: BackendName, env: NodeJS.ProcessEnv): Promise<SecretBackend> {
   if (name === 'encrypted') return new EncryptedFileBackend(env);
-  const { KeychainBackend, probeKeychain } = await import('./keychain.js');
+  const { KeychainBackend, keychainFix, probeKeychain } = await import('./keychain.js');
   const probe = await probeKeychain(env);
-  if (!probe.ok) {
-    throw new UserError(
-      `the OS keychain is not available: ${probe.reason}`,
-      'unlock or start the keyring (Secret Service), or use CS_SECRETS_BACKEND=encrypted',
-    );
-  }
+  if (!probe.ok) throw new UserError(`the OS keychain is not available: ${probe.reason}`, keychainFix(probe.fault));
   return new KeychainBackend(probe.api, env);
 }
 

@@ -1,7 +1,7 @@
 // A minimal D-Bus client that asks one question: does the Secret Service
-// answer on the session bus? Linux only, used before keytar is touched.
+// answer on the session bus? Linux only, used before the keyring module is touched.
 //
-// Why not just call keytar with a timeout: libsecret blocks a libuv pool
+// Why not just call the keyring module with a timeout: a native call blocks a libuv pool
 // thread, and Node joins those threads when it exits, so a bus that accepts
 // and never replies (or a Secret Service stuck in activation) would keep cs
 // alive long after our timeout fired. This probe runs on a plain socket we
@@ -12,7 +12,7 @@ import * as path from 'node:path';
 
 export type BusProbe = { ok: true; checked: boolean } | { ok: false; reason: string };
 
-/** The unix socket of the session bus, or undefined when we cannot tell (then keytar decides). */
+/** The unix socket of the session bus, or undefined when we cannot tell (then the keyring module decides). */
 export function sessionBusSocket(env: NodeJS.ProcessEnv): string | undefined {
   const address = env.DBUS_SESSION_BUS_ADDRESS;
   if (!address) {

@@ -1,6 +1,7 @@
 // Secret detection and redaction for captured files. Pure: no I/O, no
 // backend; the caller stores the returned values (see storeSecrets) and
-// writes the returned content.
+// writes the returned content, in which each value has become a reference
+// to an environment variable in the file's own language (see references.ts).
 //
 // Rules, in order:
 //  1. PEM private key blocks anywhere (multi-line, or one line with \n escapes).
@@ -16,6 +17,7 @@
 // In code files (js, ts, py, …) only quoted literals count as values, so
 // `apiKey: process.env.KEY` is left alone.
 import * as path from 'node:path';
+import { languageOf, toReferences } from './references.js';
 
 export interface DetectedSecret {
   key: string;
@@ -24,23 +26,46 @@ export interface DetectedSecret {
 
 export interface RedactResult {
   content: string;
-  /** One entry per distinct key, in order of appearance. */
+  /** One entry per distinct key the content now refers to, in order of appearance. */
   secrets: DetectedSecret[];
+  /** The entries of `secrets` the session does not hold yet: the ones to store. */
+  fresh: DetectedSecret[];
+  /** Keys that took a suffix because the session holds another value under the name the file used. */
+  renamed: { from: string; to: string }[];
 }
 
 export interface RedactOptions {
   /**
-   * Names already stored for the session. Generated names (for tokens found
-   * without a key on their line) avoid them, so a second GitHub token becomes
-   * GITHUB_TOKEN_2 instead of overwriting the first.
+   * The session's stored secrets (key -> value). A key found again with the
+   * same value is reused and not stored twice; a key the session holds with
+   * a different value gets the first free suffix (TOKEN_2, TOKEN_3…), so no
+   * value ever replaces another (issue #26). Generated names (tokens found
+   * without a key) reuse the key of an identical stored value.
    */
-  existingKeys?: Iterable<string>;
+  stored?: Readonly<Record<string, string>>;
+  /**
+   * Secrets another detector found (secretlint's provider rules, see
+   * providers.ts): offsets into `content` and the name to use when no key
+   * on the line names the value.
+   */
+  spans?: readonly ProviderSpan[];
 }
 
-export function redactionMarker(key: string): string {
-  return `[REDACTED: stored in keychain as ${key}]`;
+export interface ProviderSpan {
+  start: number;
+  end: number;
+  name: string;
 }
-const MARKER_PREFIX = '[REDACTED: stored in keychain as ';
+
+/**
+ * The stand-in redact() leaves where a value was before references.ts turns
+ * it into the file's own reference syntax: NUL bytes never occur in text a
+ * tool writes, so the stand-in cannot collide with content.
+ */
+export function redactionMarker(key: string): string {
+  return `\u0000cs-secret:${key}\u0000`;
+}
+const MARKER_PREFIX = '\u0000cs-secret:';
 
 /** Words that make a key (or a file name) secret. */
 const SECRET_WORDS = ['key', 'secret', 'password', 'token', 'credential', 'auth', 'apikey', 'api_key'];
@@ -70,6 +95,8 @@ const TOKEN_SHAPES: TokenShape[] = [
   { name: 'OPENAI_API_KEY', re: /(?<![A-Za-z0-9_-])sk-(?!ant-)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}/g },
   { name: 'AWS_ACCESS_KEY_ID', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])/g },
   { name: 'SLACK_TOKEN', re: /(?<![A-Za-z0-9_])xox[baprs]-[A-Za-z0-9-]{10,}/g },
+  // A JWT: base64url header and payload (both JSON objects, so "eyJ"), and a signature.
+  { name: 'JWT', re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   // `Authorization: Bearer <token>` inside a command line or header block.
   { name: 'BEARER_TOKEN', re: /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{20,}=*/g },
 ];
@@ -137,7 +164,7 @@ interface Assignment {
 const ASSIGN_RE =
   /^(\s*(?:-\s+)?(?:(?:export|const|let|var|readonly|local|declare|set)\s+)?)(?:(["'])([A-Za-z_][\w.\-]*)\2(\s*[:=]\s*)|([A-Za-z_][\w.\-]*)(\s*=\s*|\s*:\s+|\s*:$))/;
 
-function parseAssignment(line: string): Assignment | null {
+function parseAssignment(line: string, shell: boolean): Assignment | null {
   const m = ASSIGN_RE.exec(line);
   if (!m) return null;
   const key = (m[3] ?? m[5])!;
@@ -152,43 +179,62 @@ function parseAssignment(line: string): Assignment | null {
     const value = q === "'" ? raw : raw.replace(/\\(["\\`])/g, '$1');
     return { key, start: valueStart + 1, end: valueStart + i, value, quoted: true };
   }
-  // Unquoted: up to an inline comment (` #`), trailing blanks trimmed.
-  const comment = rest.search(/\s+#/);
+  // Unquoted: up to an inline comment (` #`), trailing blanks trimmed; in
+  // shell a word ends at a blank or an operator (`KEY=v && echo ok`).
+  const comment = shell ? rest.search(/[\s;&|<>()]/) : rest.search(/\s+#/);
   const raw = (comment >= 0 ? rest.slice(0, comment) : rest).replace(/\s+$/, '');
   return { key, start: valueStart, end: valueStart + raw.length, value: raw, quoted: false };
 }
 
-/** Hands out secret names: explicit keys as written, generated ones unique. */
+/** Hands out secret names: explicit keys as written, never over another value. */
 class Namer {
   private byKey = new Map<string, string>();
-  private existing: Set<string>;
+  private stored: Readonly<Record<string, string>>;
   readonly found: DetectedSecret[] = [];
+  readonly fresh: DetectedSecret[] = [];
+  readonly renamed: { from: string; to: string }[] = [];
 
-  constructor(existing: Iterable<string> | undefined) {
-    this.existing = new Set(existing ?? []);
+  constructor(stored: Readonly<Record<string, string>> | undefined) {
+    this.stored = stored ?? {};
   }
 
-  /** A key taken from the file: the same key with another value gets a suffix. */
+  /** A key taken from the file: the same key with another value (here or stored) gets a suffix. */
   explicit(rawKey: string, value: string): string {
-    return this.assign(toKeyName(rawKey), value, false);
+    return this.assign(toKeyName(rawKey), value);
+  }
+
+  /** A token found under an ordinary key (`GH=ghp_…`): the key of an identical value found or stored before, else that key. */
+  keyedToken(rawKey: string, value: string): string {
+    for (const s of this.found) if (s.value === value) return s.key;
+    for (const [k, v] of Object.entries(this.stored)) if (v === value) return this.use(k, value, false);
+    return this.explicit(rawKey, value);
   }
 
   /** A name for a token found without a key: reuses the key of an identical value. */
   generated(base: string, value: string): string {
     for (const s of this.found) if (s.value === value) return s.key;
-    return this.assign(base, value, true);
+    for (const [k, v] of Object.entries(this.stored)) if (v === value) return this.use(k, value, false);
+    return this.assign(base, value);
   }
 
-  private assign(base: string, value: string, avoidExisting: boolean): string {
+  private assign(base: string, value: string): string {
     for (let n = 1; ; n++) {
       const key = n === 1 ? base : `${base}_${n}`;
-      const prior = this.byKey.get(key);
-      if (prior === value) return key;
-      if (prior !== undefined || (avoidExisting && this.existing.has(key))) continue;
+      const prior = this.byKey.get(key) ?? (Object.hasOwn(this.stored, key) ? this.stored[key] : undefined);
+      if (prior === value) return this.use(key, value, false);
+      if (prior !== undefined) continue;
+      if (n > 1 && !this.renamed.some((r) => r.to === key)) this.renamed.push({ from: base, to: key });
+      return this.use(key, value, true);
+    }
+  }
+
+  private use(key: string, value: string, fresh: boolean): string {
+    if (!this.byKey.has(key)) {
       this.byKey.set(key, value);
       this.found.push({ key, value });
-      return key;
+      if (fresh) this.fresh.push({ key, value });
     }
+    return key;
   }
 }
 
@@ -208,6 +254,45 @@ function redactPem(content: string, namer: Namer): string {
   });
 }
 
+/** Provider findings first, named after the key on their line when there is one. */
+function applySpans(content: string, spans: readonly ProviderSpan[], namer: Namer, shell: boolean): string {
+  if (spans.length === 0) return content;
+  const sorted = [...spans].sort((a, b) => a.start - b.start).filter((sp, i, all) => i === 0 || sp.start >= all[i - 1]!.end);
+  const named = sorted.map((sp) => {
+    const value = content.slice(sp.start, sp.end);
+    const lineStart = content.lastIndexOf('\n', sp.start - 1) + 1;
+    const lineEnd = content.indexOf('\n', sp.start);
+    const a = parseAssignment(content.slice(lineStart, lineEnd < 0 ? undefined : lineEnd), shell);
+    // `GH=ghp_…` names the value; `const s = new Stripe("sk_…")` does not.
+    const named = a && a.start === sp.start - lineStart && a.end === sp.end - lineStart;
+    return { ...sp, key: named ? namer.keyedToken(a.key, value) : namer.generated(sp.name, value) };
+  });
+  let out = content;
+  for (const sp of named.reverse()) out = out.slice(0, sp.start) + redactionMarker(sp.key) + out.slice(sp.end);
+  return out;
+}
+
+/** YAML block scalars under a secret key (`password: |` and the indented lines after it): the block is the value. */
+function redactYamlBlocks(content: string, namer: Namer): string {
+  if (!/:[ \t]*[|>][-+]?[ \t]*\r?$/m.test(content)) return content;
+  const lines = content.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)(?:-\s+)?(["']?)([A-Za-z_][\w.-]*)\2:[ \t]*([|>][-+]?)[ \t]*\r?$/.exec(lines[i]!);
+    if (!m || !isSecretKey(m[3]!)) continue;
+    const indent = m[1]!.length;
+    let j = i + 1;
+    while (j < lines.length && (lines[j]!.trim() === '' || lines[j]!.search(/\S/) > indent)) j++;
+    while (j > i + 1 && lines[j - 1]!.trim() === '') j--;
+    if (j === i + 1) continue;
+    const body = lines.slice(i + 1, j);
+    const pad = Math.min(...body.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+    const value = body.map((l) => l.slice(pad).replace(/\r$/, '')).join('\n');
+    const key = namer.explicit(m[3]!, value);
+    lines.splice(i, j - i, `${lines[i]!.replace(/[|>][-+]?[ \t]*(\r?)$/, (_w, cr: string) => redactionMarker(key) + cr)}`);
+  }
+  return lines.join('\n');
+}
+
 function replaceRange(line: string, start: number, end: number, text: string): string {
   return line.slice(0, start) + text + line.slice(end);
 }
@@ -215,8 +300,8 @@ function replaceRange(line: string, start: number, end: number, text: string): s
 /** "key": "value" or key = "value" with a quoted value, anywhere in a line. */
 const QUOTED_PAIR_RE = /(?<![\w.-])(["']?)([A-Za-z_][\w.-]{0,63})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\]){0,4096})\4/g;
 
-function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean): string {
-  const a = parseAssignment(line);
+function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly: boolean, shell: boolean): string {
+  const a = parseAssignment(line, shell);
   if (a && !isTrivialValue(a.value) && (a.quoted || !quotedOnly)) {
     const urlCreds = new RegExp(URL_PASSWORD_RE.source, 'i').test(a.value);
     // In a secrets file every value counts, except small numbers (ports, counts).
@@ -233,7 +318,7 @@ function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly:
   });
   let keyed = 0;
   const nameFor = (base: string, value: string) =>
-    a ? namer.explicit(keyed++ === 0 ? a.key : `${a.key}_${keyed}`, value) : namer.generated(base, value);
+    a ? namer.keyedToken(keyed++ === 0 ? a.key : `${a.key}_${keyed}`, value) : namer.generated(base, value);
   for (const shape of TOKEN_SHAPES) {
     out = out.replace(shape.re, (token: string) => redactionMarker(nameFor(shape.name, token)));
   }
@@ -245,18 +330,28 @@ function redactLine(line: string, namer: Namer, secretFile: boolean, quotedOnly:
 }
 
 /**
- * Finds secrets in a file about to be written and replaces each value with
- * `[REDACTED: stored in keychain as KEY]`. `fileName` decides the file rules
- * (its directory does not matter).
+ * Finds secrets in a file about to be written and replaces each value with a
+ * reference to an environment variable in the file's language (`${KEY}` in
+ * shell and configs, `os.environ["KEY"]` in Python, `process.env.KEY` in
+ * JS/TS; see references.ts). `fileName` decides the file rules and the
+ * language (its directory does not matter).
  */
 export function redact(fileName: string, content: string, opts: RedactOptions = {}): RedactResult {
-  const namer = new Namer(opts.existingKeys);
+  const found = findSecrets(fileName, content, opts);
+  return { ...found, content: toReferences(fileName, found.content) };
+}
+
+/** redact() without the last step: values replaced by redactionMarker() stand-ins. */
+export function findSecrets(fileName: string, content: string, opts: RedactOptions = {}): RedactResult {
+  const namer = new Namer(opts.stored);
   const quotedOnly = CODE_EXTENSIONS.has(extensionOf(fileName));
   const secretFile = isSecretFileName(fileName) && !quotedOnly;
-  const afterPem = redactPem(content, namer);
+  const shell = languageOf(fileName) === 'shell';
+  const afterSpans = applySpans(content, opts.spans ?? [], namer, shell);
+  const afterPem = redactPem(redactYamlBlocks(afterSpans, namer), namer);
   const pieces = afterPem.split(/(\r?\n)/);
   for (let i = 0; i < pieces.length; i += 2) {
-    pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly);
+    pieces[i] = redactLine(pieces[i]!, namer, secretFile, quotedOnly, shell);
   }
-  return { content: pieces.join(''), secrets: namer.found };
+  return { content: pieces.join(''), secrets: namer.found, fresh: namer.fresh, renamed: namer.renamed };
 }

@@ -1,26 +1,35 @@
-// The OS keychain backend through keytar (Keychain on macOS, Credential
-// Vault on Windows, Secret Service over D-Bus on Linux). keytar is an
-// optional native module: it is imported lazily and its absence is an
-// answer, not a crash.
+// The OS keychain backend through @napi-rs/keyring (Keychain on macOS,
+// Credential Manager on Windows, Secret Service over D-Bus on Linux). It
+// ships prebuilt binaries as optional dependencies, one per platform, so it
+// needs no compiler and no install script; where none fits it is missing,
+// which is an answer, not a crash: it is imported lazily.
 //
 // Each secret is the keychain item service `cs:<session>:<KEY>`, account
-// `<KEY>`. keytar can only find items by exact service, so a second item per
+// `<KEY>`. Items can only be found by exact service, so a second item per
 // key, service `cs:<session>`, account `<KEY>`, indexes the session for
 // `list` (its password is the service name of the real item, not a secret).
+// Earlier versions stored the same items through keytar; on Linux those carry
+// an `account` attribute where keyring-rs writes `username`, so they are
+// read, listed and deleted through legacy.ts as well.
 //
 // Every call is bounded by a timeout: a D-Bus without a Secret Service, or a
 // keyring waiting for an unlock prompt nobody can see, must not hang cs.
 import { UserError, errorMessage } from '../errors.js';
 import type { BackendName, SecretBackend } from './backend.js';
 import { probeSecretService } from './dbus.js';
+import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
 
-export interface KeytarApi {
+/** The four calls cs needs, keyed by (service, account) as keytar had them. */
+export interface KeyringApi {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
   findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
 }
+
+/** The module cs loads, and the npm package that provides it. */
+export const KEYRING_MODULE = '@napi-rs/keyring';
 
 const DEFAULT_PROBE_MS = 1500;
 const DEFAULT_CALL_MS = 15_000;
@@ -41,55 +50,95 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-let loaded: Promise<KeytarApi | string> | undefined;
+let loaded: Promise<KeyringApi | string> | undefined;
 
 /**
- * Imports keytar once per process; resolves to the API or to why it could
- * not load. CS_TEST_KEYTAR_MISSING=1 imports a module that does not exist,
- * the only way tests can reproduce a machine where the native build failed.
+ * Imports @napi-rs/keyring once per process; resolves to the API or to why it
+ * could not load. CS_TEST_KEYRING_MISSING=1 imports a module that does not
+ * exist, the only way tests can reproduce a platform without a prebuilt binary.
  */
-export function loadKeytar(env: NodeJS.ProcessEnv): Promise<KeytarApi | string> {
-  if (env.CS_TEST_KEYTAR_MISSING === '1') return importKeytar('cs-keytar-missing-for-tests');
-  loaded ??= importKeytar('keytar');
+export function loadKeyring(env: NodeJS.ProcessEnv): Promise<KeyringApi | string> {
+  if (env.CS_TEST_KEYRING_MISSING === '1') return importKeyring('cs-keyring-missing-for-tests');
+  loaded ??= importKeyring(KEYRING_MODULE);
   return loaded;
 }
 
-async function importKeytar(specifier: string): Promise<KeytarApi | string> {
+interface KeyringModule {
+  AsyncEntry: new (service: string, account: string) => {
+    getPassword(): Promise<string | null>;
+    setPassword(password: string): Promise<void>;
+    deletePassword(): Promise<boolean>;
+  };
+  findCredentialsAsync(service: string): Promise<Array<{ account: string; password: string }>>;
+}
+
+async function importKeyring(specifier: string): Promise<KeyringApi | string> {
+  let mod: KeyringModule;
   try {
-    const mod = (await import(specifier)) as { default?: KeytarApi } & Partial<KeytarApi>;
-    const api = (mod.default ?? mod) as KeytarApi;
-    if (typeof api.getPassword !== 'function') return 'keytar has an unexpected shape';
-    return api;
+    const m = (await import(specifier)) as { default?: KeyringModule } & Partial<KeyringModule>;
+    mod = (m.default ?? m) as KeyringModule;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return 'keytar is not installed';
-    return `keytar did not load: ${firstLine(errorMessage(e))}`;
+    // The package resolves but its platform binary (an optional dependency) does not: also "missing".
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find native binding|Cannot find module/.test(errorMessage(e))) {
+      return `${KEYRING_MODULE} is not installed for ${process.platform}-${process.arch}`;
+    }
+    return `${KEYRING_MODULE} did not load: ${firstLine(errorMessage(e))}`;
   }
+  if (typeof mod.AsyncEntry !== 'function' || typeof mod.findCredentialsAsync !== 'function') return `${KEYRING_MODULE} has an unexpected shape`;
+  return {
+    getPassword: (service, account) => new mod.AsyncEntry(service, account).getPassword(),
+    setPassword: (service, account, password) => new mod.AsyncEntry(service, account).setPassword(password),
+    deletePassword: (service, account) => new mod.AsyncEntry(service, account).deletePassword(),
+    findCredentials: (service) => mod.findCredentialsAsync(service),
+  };
 }
 
 function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
 }
 
-export type Probe = { ok: true; api: KeytarApi } | { ok: false; reason: string };
+/** Why no keychain answered: the module is missing, no Secret Service runs, the keyring is locked (or waits for an unlock prompt), or anything else. */
+export type KeychainFault = 'missing' | 'no-service' | 'locked' | 'error';
+
+export type Probe = { ok: true; api: KeyringApi } | { ok: false; fault: KeychainFault; reason: string };
+
+/** What to do about each fault, one line, for the terminal notice and `-doctor`. */
+export function keychainFix(fault: KeychainFault): string {
+  switch (fault) {
+    case 'missing':
+      return `reinstall cs with npm on this platform so ${KEYRING_MODULE} and its prebuilt binary install (npm i -g claude-sessions), or set CS_SECRETS_BACKEND=encrypted`;
+    case 'no-service':
+      return 'start a Secret Service in your login session (gnome-keyring or KeePassXC; on a server: dbus-run-session and gnome-keyring-daemon --unlock), or set CS_SECRETS_BACKEND=encrypted';
+    case 'locked':
+      return 'unlock your login keyring (log in to the desktop, or: printf %s "$PW" | gnome-keyring-daemon --unlock), or set CS_SECRETS_BACKEND=encrypted';
+    case 'error':
+      return 'check the keyring (cs -doctor), or set CS_SECRETS_BACKEND=encrypted';
+  }
+}
 
 /**
- * Loads keytar and asks the keychain one harmless question, within
- * CS_KEYCHAIN_PROBE_MS (default 1500). On Linux the Secret Service is pinged
- * over our own D-Bus connection first (see dbus.ts).
+ * Loads the keyring module and asks the keychain one harmless question,
+ * within CS_KEYCHAIN_PROBE_MS (default 1500). On Linux the Secret Service is
+ * pinged over our own D-Bus connection first (see dbus.ts).
  */
 export async function probeKeychain(env: NodeJS.ProcessEnv): Promise<Probe> {
-  const api = await loadKeytar(env);
-  if (typeof api === 'string') return { ok: false, reason: api };
+  const api = await loadKeyring(env);
+  if (typeof api === 'string') return { ok: false, fault: 'missing', reason: api };
   const ms = msFrom(env, 'CS_KEYCHAIN_PROBE_MS', DEFAULT_PROBE_MS);
-  // Ask the bus ourselves first: a keytar call that never returns would hold the process at exit.
+  // Ask the bus ourselves first: a keyring call that never returns would hold the process at exit.
   const bus = await probeSecretService(env, ms);
-  if (!bus.ok) return { ok: false, reason: bus.reason };
+  if (!bus.ok) return { ok: false, fault: 'no-service', reason: bus.reason };
   try {
     await withTimeout(api.findCredentials('cs:probe'), ms);
     return { ok: true, api };
   } catch (e) {
-    return { ok: false, reason: firstLine(errorMessage(e)) };
+    const reason = firstLine(errorMessage(e));
+    // A locked collection either says so or waits for a prompt nobody sees.
+    if (e instanceof Timeout) return { ok: false, fault: 'locked', reason: `the keyring did not answer within ${ms} ms (locked, waiting for an unlock prompt?)` };
+    if (/lock/i.test(reason)) return { ok: false, fault: 'locked', reason: `the keyring is locked (${reason})` };
+    if (/no.*(secret service|provider)|ServiceUnknown|not provided by any/i.test(reason)) return { ok: false, fault: 'no-service', reason };
+    return { ok: false, fault: 'error', reason };
   }
 }
 
@@ -98,10 +147,15 @@ export class KeychainBackend implements SecretBackend {
   private readonly callMs: number;
 
   constructor(
-    private readonly api: KeytarApi,
-    env: NodeJS.ProcessEnv,
+    private readonly api: KeyringApi,
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     this.callMs = msFrom(env, 'CS_KEYCHAIN_TIMEOUT_MS', DEFAULT_CALL_MS);
+  }
+
+  /** Items of `service` stored by earlier versions through keytar (Linux; see legacy.ts). */
+  private legacy(service: string): Promise<LegacyItem[]> {
+    return this.call('read a secret stored by an earlier cs', () => findLegacy(this.env, service, this.callMs));
   }
 
   location(session: string): string {
@@ -122,7 +176,8 @@ export class KeychainBackend implements SecretBackend {
   async get(session: string, key: string): Promise<string | undefined> {
     validateKey(key);
     const v = await this.call('read a secret', () => this.api.getPassword(serviceName(session, key), key));
-    return v ?? undefined;
+    if (v !== null) return v;
+    return (await this.legacy(serviceName(session, key))).find((i) => i.account === key)?.password;
   }
 
   async set(session: string, key: string, value: string): Promise<void> {
@@ -133,6 +188,14 @@ export class KeychainBackend implements SecretBackend {
     // item that the next set of the same key repairs, never a listed key without a value.
     await this.call('store a secret', () => this.api.setPassword(service, key, value));
     await this.call('store a secret', () => this.api.setPassword(`cs:${session}`, key, service));
+    // An item of the same key from an earlier version would now be a stale twin.
+    await this.deleteLegacyOf(service, key);
+    await this.deleteLegacyOf(`cs:${session}`, key);
+  }
+
+  private async deleteLegacyOf(service: string, key: string): Promise<boolean> {
+    const items = (await this.legacy(service)).filter((i) => i.account === key);
+    return (await this.call('delete a secret stored by an earlier cs', () => deleteLegacy(this.env, items, this.callMs))) > 0;
   }
 
   async setMany(session: string, entries: Record<string, string>): Promise<void> {
@@ -144,12 +207,15 @@ export class KeychainBackend implements SecretBackend {
     validateKey(key);
     const had = await this.call('delete a secret', () => this.api.deletePassword(serviceName(session, key), key));
     const listed = await this.call('delete a secret', () => this.api.deletePassword(`cs:${session}`, key));
-    return had || listed;
+    const hadOld = await this.deleteLegacyOf(serviceName(session, key), key);
+    const listedOld = await this.deleteLegacyOf(`cs:${session}`, key);
+    return had || listed || hadOld || listedOld;
   }
 
   async list(session: string): Promise<string[]> {
     const found = await this.call('list secrets', () => this.api.findCredentials(`cs:${session}`));
-    return [...new Set(found.map((c) => c.account).filter(isValidKey))].sort();
+    const old = await this.legacy(`cs:${session}`);
+    return [...new Set([...found, ...old].map((c) => c.account).filter(isValidKey))].sort();
   }
 
   async getAll(session: string): Promise<Record<string, string>> {

@@ -32,6 +32,20 @@ export function secretsHome(env: NodeJS.ProcessEnv): string {
   return path.join(homeDir(env), '.cs-secrets');
 }
 
+/**
+ * The session's secrets as `export` lines for the Bash commands of a running
+ * Claude (sourced per command through a line cs puts in CLAUDE_ENV_FILE):
+ * `$XDG_RUNTIME_DIR/cs/env/<session>.sh` (memory-backed, private to the user)
+ * when there is one, else `~/.cs-secrets/env/<session>.sh`. Outside the
+ * workspace, so never synced or committed; mode 0600; exists only from
+ * SessionStart until the session ends.
+ */
+export function sessionEnvFilePath(session: string, env: NodeJS.ProcessEnv): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  const base = runtime && path.isAbsolute(runtime) ? path.join(runtime, 'cs') : secretsHome(env);
+  return path.join(base, 'env', `${session}.sh`);
+}
+
 export function ageIdentityPath(env: NodeJS.ProcessEnv): string {
   return path.join(secretsHome(env), 'age.key');
 }

@@ -4,10 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
+import { shellQuote } from '../shell.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { backendMarkerPath, openBackend, selectBackend, type BackendName, type SecretBackend, type SelectOptions } from './backend.js';
 import type { DetectedSecret } from './detect.js';
-import { validateKey } from './keys.js';
+import { sessionEnvFilePath, validateKey } from './keys.js';
 
 export interface StoreOptions extends SelectOptions {
   /** An already selected backend; otherwise one is selected for the session. */
@@ -77,4 +78,33 @@ export function exportLines(secrets: Record<string, string>): string[] {
   return Object.keys(secrets)
     .sort()
     .map((k) => `export ${validateKey(k)}='${secrets[k]!.replace(/'/g, `'\\''`)}'`);
+}
+
+/**
+ * Writes the session's env file (sessionEnvFilePath) with `secrets` as
+ * export lines: private directories and file (0700/0600), temp file +
+ * rename. Without `create` only an existing file (a running session's) is
+ * rewritten. Returns whether it wrote.
+ */
+export function writeSessionEnvFile(session: string, secrets: Record<string, string>, env: NodeJS.ProcessEnv, opts: { create?: boolean } = {}): boolean {
+  const file = sessionEnvFilePath(session, env);
+  if (!opts.create && !fs.existsSync(file)) return false;
+  fs.mkdirSync(path.dirname(path.dirname(file)), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, exportLines(secrets).map((l) => l + '\n').join(''), 0o600);
+  return true;
+}
+
+/** Removes the session's env file; true when there was one. */
+export function removeSessionEnvFile(session: string, env: NodeJS.ProcessEnv): boolean {
+  const file = sessionEnvFilePath(session, env);
+  if (!fs.existsSync(file)) return false;
+  fs.rmSync(file, { force: true });
+  return true;
+}
+
+/** The line cs appends to CLAUDE_ENV_FILE: Claude Code runs it ahead of every Bash command, so later captures reach them too. */
+export function envFileSourceLine(file: string): string {
+  const q = shellQuote(file);
+  return `if [ -r ${q} ]; then . ${q}; fi\n`;
 }

@@ -145,7 +145,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     try {
       const { searchSessions } = await import('../search/search.js');
       const r = await searchSessions({ env: opts.env, query: q, session: only ?? undefined, limit: 50 });
-      json(200, r.hits);
+      // The session name and the path relative to it; never an absolute path
+      // (it would show the home directory and user name to the page).
+      json(
+        200,
+        r.hits.map(({ path: _absolute, ...hit }) => hit),
+      );
     } catch (e) {
       problem(500, (e as Error).message);
     }
@@ -153,7 +158,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   /** text/event-stream: `reset`, the newest events, `ready`, then each new event as it is appended. */
   function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string) {
-    res.writeHead(200, { ...security, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const headers = { ...security, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' };
+    // HEAD gets the headers a GET would and ends there: a stream that never
+    // ends would keep the client waiting for the end of a body it must not get.
+    if (req.method === 'HEAD') {
+      res.writeHead(200, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, headers);
     const write = (chunk: string) => void res.write(chunk);
     const sendEvents = (events: TimelineEvent[], offset: number) => {
       let out = '';

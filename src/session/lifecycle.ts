@@ -4,7 +4,24 @@
 // starting or lose work: failures are reported and the next step runs.
 import type { SessionPaths } from './paths.js';
 
-export type Report = (line: string, level: 'info' | 'warn') => void;
+/**
+ * Tells the user (terminal when there is one) and the session log. A line
+ * with `logged: false` goes to the terminal only: it comes after the session
+ * commit, and a log line written then would leave the tree dirty.
+ */
+export type Report = (line: string, level: 'info' | 'warn', opts?: { logged?: boolean }) => void;
+
+/** Shows that slow work is going on (a spinner on a terminal, a line otherwise); the hooks, with nobody watching, pass none. */
+export type Busy = <T>(message: string, work: () => Promise<T>) => Promise<T>;
+
+const quietly: Busy = (_message, work) => work();
+
+/** The remote auto-sync talks to, when auto-sync is on (for "pulling from <remote>…"). */
+async function autoSyncRemote(dir: string): Promise<string | null> {
+  const { readSyncConf } = await import('../git/syncconf.js');
+  const conf = readSyncConf(dir);
+  return conf.auto && conf.remote ? conf.remote : null;
+}
 
 async function step(report: Report, what: string, fn: () => Promise<void>): Promise<void> {
   try {
@@ -15,7 +32,7 @@ async function step(report: Report, what: string, fn: () => Promise<void>): Prom
 }
 
 /** Before Claude starts: recover a crash's autosave, pull when auto-sync is on, import synced secrets and transcripts. */
-export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
+export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report, busy: Busy = quietly): Promise<void> {
   // What cs <name> -diff counts from.
   await step(report, 'start commit', async () => (await import('../features/diff.js')).recordStartCommit(p.dir, env));
   // A feature session (base@feature) uses its base's secrets, stored under the base's name: the base syncs them.
@@ -31,9 +48,10 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
   });
   await step(report, 'auto-sync pull', async () => {
     const { sessionStartPull } = await import('../git/sync.js');
-    const r = await sessionStartPull(p.dir, p.name, { env });
+    const remote = await autoSyncRemote(p.dir);
+    const r = remote ? await busy(`pulling from ${remote}`, () => sessionStartPull(p.dir, p.name, { env })) : await sessionStartPull(p.dir, p.name, { env });
     if (r.pulled) report('pulled the latest session from its remote', 'info');
-    if (r.error) report(`pull failed: ${r.error}${r.hint ? ` — ${r.hint}` : ''}`, 'warn');
+    if (r.error) report(`pull failed: ${r.error}${r.hint ? ` — ${r.hint}` : ''}; starting Claude with this machine's copy`, 'warn');
   });
   if (!feature) await step(report, 'secrets import', async () => {
     const { importIfNewer } = await import('../secrets/age.js');
@@ -49,7 +67,11 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
 }
 
 /** After Claude exits: export secrets and transcripts for the other machines, then one commit (and a push with auto-sync). */
-export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report): Promise<void> {
+export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report, busy: Busy = quietly): Promise<void> {
+  await step(report, 'secrets env file removal', async () => {
+    // The plain-text copy for Claude's Bash commands outlives no session.
+    (await import('../secrets/store.js')).removeSessionEnvFile(p.name, env);
+  });
   if (!p.name.includes('@')) await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
@@ -60,10 +82,22 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     const r = await exportTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() }, report);
     if (r.exported.length) report(`saved ${r.exported.length} conversation transcript(s) to .cs/conversations/ (age-encrypted)`, 'info');
   });
+  await step(report, 'transcript scrub', async () => {
+    const { scrubLocalTranscripts } = await import('../conversations/transcripts.js');
+    const r = await scrubLocalTranscripts({ sessionDir: p.dir, session: p.name, env, now: new Date() });
+    if (r.values) report(`removed ${r.values} secret value(s) from ${r.files} local transcript(s) (CS_KEEP_TRANSCRIPT_SECRETS=1 keeps them)`, 'info');
+  });
   await step(report, 'session-end commit', async () => {
     const { sessionEndCommit } = await import('../git/session-end.js');
-    const r = await sessionEndCommit(p.dir, { env });
-    if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info');
-    if (r.pushError) report(`push failed (${r.pushError}); the commit is kept — run: cs ${p.name} -sync push`, 'warn');
+    const remote = await autoSyncRemote(p.dir);
+    const end = () => sessionEndCommit(p.dir, { env, session: p.name });
+    const r = remote ? await busy(`committing and pushing to ${remote}`, end) : await end();
+    // No commit: the tree is not clean anyway, and the log is where a later look finds out why.
+    if (r.reason) report(`no session commit — ${r.reason}; ${r.hint ?? `then run: cs ${p.name} -sync push`}. The work stays in the tree and in refs/cs/auto`, 'warn');
+    const after = { logged: r.reason !== undefined };
+    for (const n of r.notices ?? []) report(n, 'info', after);
+    if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info', after);
+    if (r.records?.changed) report(`recorded .cs/ on refs/cs/session${r.pushed ? ' and pushed it' : ''} (no commit on your branches)`, 'info', after);
+    if (r.pushError) report(`push failed (${r.pushError}); ${r.records ? 'the records are kept' : 'your commit is kept'} — run: cs ${p.name} -sync push`, 'warn', after);
   });
 }

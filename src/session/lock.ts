@@ -2,7 +2,7 @@
 // and start time of the `cs` process that owns the session (src/lockfile.ts).
 // A live holder is refused with a message saying who it is; --force takes it.
 import { UserError } from '../errors.js';
-import { describeHolder, lockState, tryLock, type LockHandle } from '../lockfile.js';
+import { describeHolder, lockState, readLock, tryLock, type LockHandle, type LockInfo } from '../lockfile.js';
 
 export { describeHolder, lockState, readLock, type LockHandle, type LockInfo } from '../lockfile.js';
 
@@ -21,4 +21,19 @@ export function acquireLock(lockPath: string, opts: AcquireOptions): LockHandle 
   }
   const where = lockState(r.current.info) === 'foreign' ? ' (another host: cannot check whether it is still running)' : '';
   throw new UserError(`session '${opts.session}' is open in ${describeHolder(r.current.info)}${where}`, 'close it there, or use --force to take it over');
+}
+
+/**
+ * The live `cs` on this host that holds the session, or null. Hooks of a
+ * Claude that cs did not launch (an IDE on the same directory) use it to
+ * keep their hands off that session's crash recovery, pull and session-end
+ * commit, which belong to the holder. An unreadable lock counts as none.
+ */
+export function liveHolder(lockPath: string): LockInfo | null {
+  try {
+    const r = readLock(lockPath);
+    return r.kind === 'held' && lockState(r.info) === 'live' ? r.info : null;
+  } catch {
+    return null;
+  }
 }

@@ -7,15 +7,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
-import { exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { exists, writeFileAtomic } from '../fsutil.js';
 import { run } from '../proc.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
 import { validateSessionRef } from '../features/ref.js';
 import { homeDir, sessionPaths, sessionsRoot, type SessionPaths } from './paths.js';
-import { mergeGitignore, mergeProtocol, readTemplate, WORKSPACE_FILES, type TemplateVars } from './templates.js';
+import { readTemplate, WORKSPACE_FILES, type TemplateVars } from './templates.js';
+import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE, isAdopted, localProtocolProblem, migrateOldAdoption, migrationNotice, writeLocalProtocol } from './adopted.js';
+import type { Repo } from '../git/repo.js';
+import { updateSyncConf } from '../git/syncconf.js';
 
 const META_DIRS = ['.cs', '.cs/artifacts', '.cs/logs', '.cs/local'] as const;
+/** Marks a checkout whose old-style adoption was moved over (machine-local: another checkout needs its own move). */
+const LOCAL_DIR_MIGRATED = '.cs/local/adoption-migrated';
 
 function templateVars(name: string, now: Date): TemplateVars {
   return { name, created: now.toISOString().slice(0, 10), host: os.hostname() };
@@ -66,7 +71,9 @@ export function findSession(env: NodeJS.ProcessEnv, name: string): ResolvedSessi
     return { paths: sessionPaths(target, name), adopted: true };
   }
   if (!st.isDirectory()) throw new UserError(`${entry} is not a session directory`, 'move that file away');
-  return { paths: sessionPaths(entry, name), adopted: false };
+  // The real path, as Claude Code sees its cwd: through a linked sessions
+  // root the hooks would otherwise get paths that match neither spelling.
+  return { paths: sessionPaths(fs.realpathSync(entry), name), adopted: false };
 }
 
 function writeFromTemplates(dir: string, vars: TemplateVars): void {
@@ -103,21 +110,30 @@ export async function createSession(env: NodeJS.ProcessEnv, name: string, now = 
     }
     throw e;
   }
-  return sessionPaths(target, name);
+  return sessionPaths(fs.realpathSync(target), name);
 }
 
 export interface AdoptResult {
   paths: SessionPaths;
   createdRepo: boolean;
   alreadyAdopted: boolean;
+  /** Set when the project had been adopted by an older version and was moved to the new layout. */
+  migration?: { notice: string };
+  /** Why the protocol is not in CLAUDE.local.md (a link or a tracked file there), if it is not. */
+  protocolProblem?: string;
+  /** --from: the records were taken from this remote (false: it had none yet). */
+  received?: boolean;
 }
 
 /**
- * Turns `dir` into a session in place: adds what is missing of `.cs/`,
- * merges the protocol into CLAUDE.md, keeps an existing git repo, and links
- * `<root>/<name>` to it. Running it again changes nothing.
+ * Turns `dir` into a session in place without writing into anything of the
+ * user's (see adopted.ts for what goes where), and links `<root>/<name>` to
+ * it. A directory inside a repository but not at its root is refused, naming
+ * the root. With `from`, the session's records are fetched from that remote
+ * first (a second checkout of the same project). Running it again changes
+ * nothing.
  */
-export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: string, now = new Date()): Promise<AdoptResult> {
+export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: string, now = new Date(), from?: string): Promise<AdoptResult> {
   validateName(name);
   const root = sessionsRoot(env);
   ensureRoot(root);
@@ -144,49 +160,98 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
     alreadyAdopted = true;
   }
 
+  // The records live on a ref of the project's own repository, so the
+  // session must sit at its root; a nested repository would hide the
+  // project's files from it.
+  const { gitEnv, initRepo, openRepo } = await import('../git/repo.js');
+  const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: real, env: gitEnv(env), allowFailure: true });
+  const topDir = top.code === 0 ? fs.realpathSync(top.stdout.trim()) : null;
+  if (topDir && topDir !== real) {
+    throw new UserError(`${real} is inside the git repository ${topDir}`, `adopt the repository as a whole: cd ${topDir} && cs -adopt ${name}`);
+  }
+  const { prepareRepo, UNION_ATTRIBUTE_LINES } = await import('../git/autosave.js');
+  const hadRecords = exists(path.join(real, '.cs'));
+  // A plain directory gets a repository with no commit: the first commit is the user's call.
+  const createdRepo = topDir === null;
+  if (createdRepo) await initRepo(real, { env });
+  await prepareRepo(real, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
+  const repo = await openRepo(real, { env });
+
+  let received: boolean | undefined;
+  if (from !== undefined) {
+    // A second checkout of the project: take the records from the remote
+    // (merged with what is here when this checkout has some already).
+    const records = await import('../git/records.js');
+    received = hadRecords ? (await records.pullRecords(repo, from, name)) !== 'no-remote-records' : await records.receiveRecords(repo, from);
+  }
   const vars = templateVars(name, now);
+  const wasAdopted = isAdopted(real);
   for (const d of META_DIRS) fs.mkdirSync(path.join(real, d), { recursive: true, mode: d === '.cs/local' ? 0o700 : 0o755 });
   for (const { file, template } of WORKSPACE_FILES) {
+    if (!file.startsWith('.cs/')) continue;
     const target = path.join(real, file);
-    const fresh = readTemplate(template, vars);
-    if (file === 'CLAUDE.md') {
-      const current = readFileOr(target, '');
-      const merged = mergeProtocol(current, fresh);
-      if (merged !== current) writeFileAtomic(target, merged);
-    } else if (file === '.gitignore') {
-      const current = readFileOr(target, '');
-      const merged = mergeGitignore(current, fresh);
-      if (merged !== current) writeFileAtomic(target, merged);
-    } else if (!exists(target)) {
-      writeFileAtomic(target, fresh);
-    }
+    if (!exists(target)) writeFileAtomic(target, readTemplate(template, vars));
   }
   const manifest = path.join(real, '.cs/artifacts/MANIFEST.json');
   if (!exists(manifest)) writeFileAtomic(manifest, '[]\n');
   // Tells the hooks that the files here are the user's project: secrets are
   // redacted in place, nothing is moved into .cs/artifacts/.
-  const marker = path.join(real, '.cs/adopted');
+  const marker = path.join(real, ADOPTED_MARKER);
   if (!exists(marker)) writeFileAtomic(marker, 'This session was adopted in place (cs -adopt); hooks never move its files.\n');
+  const localTracked = await isTracked(repo, LOCAL_PROTOCOL_FILE);
+  const migration = wasAdopted ? await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES, localTracked) : undefined;
+  const protocolProblem = localProtocolProblem(writeLocalProtocol(real, vars, localTracked));
+  if (from !== undefined) updateSyncConf(real, { remote: from });
 
-  // Keep an existing repository (HEAD, index and branch untouched); a new
-  // one gets a first commit of our files only: the rest is the user's call.
-  // The directory may also sit inside a larger repository: that one is kept.
-  const { initRepo } = await import('../git/repo.js');
-  const { prepareRepo } = await import('../git/autosave.js');
-  const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: real, env, allowFailure: true });
-  const createdRepo = top.code !== 0;
-  const repo = createdRepo ? await initRepo(real, { env }) : null;
-  await prepareRepo(createdRepo ? real : top.stdout.trim(), { env });
-  if (repo) {
-    const ours = ['.cs', 'CLAUDE.md', '.gitignore', '.gitattributes'].filter((f) => exists(path.join(real, f)));
-    await repo.git(['add', '--', ...ours]);
-    await repo.commitGit(['commit', '-q', '--no-verify', '-m', `Adopt ${name} as a cs session`, '--', ...ours]);
-  }
   if (!alreadyAdopted) {
     fs.symlinkSync(real, link);
     appendSessionLog(path.join(real, '.cs/logs/session.log'), `session adopted: ${name} (${real})`, now);
   }
-  return { paths: sessionPaths(real, name), createdRepo, alreadyAdopted };
+  return {
+    paths: sessionPaths(real, name),
+    createdRepo,
+    alreadyAdopted,
+    ...(migration ? { migration } : {}),
+    ...(received !== undefined ? { received } : {}),
+    ...(protocolProblem ? { protocolProblem } : {}),
+  };
+}
+
+/** The project tracks `file` (then it is the user's, whatever it holds). */
+async function isTracked(repo: Repo, file: string): Promise<boolean> {
+  return (await repo.tryRaw(['ls-files', '--error-unmatch', '--', file])).code === 0;
+}
+
+/**
+ * Moves a project adopted by an older version to the current layout (see
+ * migrateOldAdoption) and returns the notice to show, or undefined when there
+ * was nothing to move.
+ */
+export async function migrateAdopted(repo: Repo, vars: TemplateVars, unionLines: readonly string[], localTracked: boolean): Promise<{ notice: string } | undefined> {
+  // Once per checkout: a user who puts the old lines back meant it.
+  const done = path.join(repo.dir, LOCAL_DIR_MIGRATED);
+  if (exists(done)) return undefined;
+  const r = migrateOldAdoption(repo.dir, vars, unionLines, localTracked);
+  if (r.edited.length === 0 && r.removed.length === 0) return undefined;
+  writeFileAtomic(done, `${new Date().toISOString()} ${[...r.edited, ...r.removed].join(' ')}\n`);
+  const tracked = (await repo.tryRaw(['ls-files', '--', '.cs'])).stdout.trim() !== '';
+  return { notice: migrationNotice(r, tracked) };
+}
+
+/**
+ * Before opening an adopted session: its rules in .git/info, its protocol in
+ * CLAUDE.local.md, and a project adopted by an older version moved over.
+ */
+export async function refreshAdopted(env: NodeJS.ProcessEnv, p: SessionPaths, now = new Date()): Promise<{ notice?: string; protocolProblem?: string }> {
+  const { openRepo } = await import('../git/repo.js');
+  const { prepareRepo, UNION_ATTRIBUTE_LINES } = await import('../git/autosave.js');
+  const repo = await openRepo(p.dir, { env });
+  await prepareRepo(p.dir, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
+  const vars = templateVars(p.name, now);
+  const localTracked = await isTracked(repo, LOCAL_PROTOCOL_FILE);
+  const migration = await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES, localTracked);
+  const protocolProblem = localProtocolProblem(writeLocalProtocol(p.dir, vars, localTracked));
+  return { ...migration, ...(protocolProblem ? { protocolProblem } : {}) };
 }
 
 /**

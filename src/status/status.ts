@@ -7,7 +7,7 @@
 // Node; keep both writers in step.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { appendConfined, writeConfined } from '../confine.js';
 
 export type State = 'working' | 'needs-you' | 'idle' | 'closed';
 export const STATES: readonly State[] = ['working', 'needs-you', 'idle', 'closed'];
@@ -31,6 +31,9 @@ export const EVENT_STATE: Readonly<Record<string, State>> = {
   Stop: 'idle',
   SessionEnd: 'closed',
 };
+
+/** A status stamped further ahead than this is taken as a wrong clock, not a newer status (hooks/status.sh agrees). */
+export const FUTURE_TOLERANCE_MS = 5000;
 
 /** Above this the log is cut to its newest lines. */
 const LOG_MAX_BYTES = 64 * 1024;
@@ -90,23 +93,22 @@ export function readStatusLog(sessionDir: string): Status[] {
 export function writeStatus(sessionDir: string, state: State, event: string, now: Date): boolean {
   const ms = now.getTime();
   const current = readStatus(sessionDir);
-  if (current && current.ms > ms) return false;
+  // A stamp far ahead of this clock (it was set back) must not block every later write.
+  if (current && current.ms > ms && current.ms <= ms + FUTURE_TOLERANCE_MS) return false;
   const status: Status = { state, event, at: now.toISOString(), ms };
   const line = JSON.stringify(status);
-  const local = path.join(sessionDir, '.cs', 'local');
-  ensureDir(local);
-  writeFileAtomic(statusFile(sessionDir), line + '\n');
+  writeConfined(statusFile(sessionDir), line + '\n');
   if (current?.state !== state) appendLog(sessionDir, line);
   return true;
 }
 
 function appendLog(sessionDir: string, line: string): void {
   const log = statusLog(sessionDir);
-  fs.appendFileSync(log, line + '\n');
+  appendConfined(log, line + '\n');
   const size = fs.statSync(log, { throwIfNoEntry: false })?.size ?? 0;
   if (size > LOG_MAX_BYTES) {
     const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    writeFileAtomic(log, lines.slice(-LOG_KEEP_LINES).join('\n') + '\n');
+    writeConfined(log, lines.slice(-LOG_KEEP_LINES).join('\n') + '\n');
   }
 }
 

@@ -93,19 +93,26 @@ function readRange(file: string, from: number, to: number): string {
   }
 }
 
+/** Waits ms or until the signal aborts; leaves no listener behind on the signal (one wait per poll would pile them up). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Polls until the signal aborts; calls onChange for every change, in order. */
 export async function watchStatus(root: string, opts: { intervalMs: number; signal: AbortSignal; onChange: (c: StatusChange) => void | Promise<void>; onReady?: (w: StatusWatcher) => void }): Promise<void> {
   const w = new StatusWatcher(root);
   w.poll(true);
   opts.onReady?.(w);
   while (!opts.signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.intervalMs);
-      opts.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
-    });
+    await pause(opts.intervalMs, opts.signal);
     if (opts.signal.aborted) break;
     for (const c of w.poll()) await opts.onChange(c);
   }

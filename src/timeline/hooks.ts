@@ -2,7 +2,8 @@
 // effort: a timeline problem never changes what the hook answers Claude.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeConfined } from '../confine.js';
+import { escapeControls } from '../format.js';
 import type { HookInput } from '../hooks/protocol.js';
 import { obj, str } from '../hooks/protocol.js';
 import type { SessionPaths } from '../session/paths.js';
@@ -21,7 +22,7 @@ export function toolTarget(toolInput: HookInput | undefined, sessionDir: string)
     let t = v;
     if (path.isAbsolute(t) && (t === sessionDir || t.startsWith(sessionDir + path.sep))) t = path.relative(sessionDir, t) || '.';
     // eslint-disable-next-line no-control-regex
-    t = t.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+    t = escapeControls(t.replace(/[\x00-\x1f\x7f]+/g, ' ').trim());
     return t.length > MAX_TARGET ? t.slice(0, MAX_TARGET - 1) + '…' : t;
   }
   return '';
@@ -45,8 +46,7 @@ function readSections(p: SessionPaths): string[] {
 }
 
 function writeSeen(p: SessionPaths, count: number): void {
-  fs.mkdirSync(p.local, { recursive: true });
-  writeFileAtomic(stateFile(p), JSON.stringify({ sections: count }));
+  writeConfined(stateFile(p), JSON.stringify({ sections: count }));
 }
 
 /** Remembers how many discoveries exist now, so only later ones become events. */
@@ -101,21 +101,12 @@ export function toolFailed(p: SessionPaths, input: HookInput, now: Date): void {
   recordEvent(p.meta, { type: 'tool-failed', tool: str(input, 'tool_name') ?? 'unknown', ...(target ? { target } : {}), ...(error ? { error } : {}) }, now);
 }
 
-/** After PreToolUse on Write: an event when the answer redirected the Write into .cs/artifacts/. */
-export function artifactCaptured(p: SessionPaths, input: HookInput, answer: object | null, now: Date): void {
+/** PreToolUse captured a Write: the copy's name in .cs/artifacts/ and the secret keys the file now refers to. */
+export function artifactCaptured(p: SessionPaths, input: HookInput, captured: { name: string; secrets: string[] } | null, now: Date): void {
   try {
-    const updated = (answer as { hookSpecificOutput?: { updatedInput?: HookInput } } | null)?.hookSpecificOutput?.updatedInput;
-    const to = updated && str(updated, 'file_path');
-    if (!to || path.dirname(to) !== p.artifacts) return;
-    const name = path.basename(to);
+    if (!captured) return;
     const from = toolTarget(obj(input, 'tool_input'), p.dir);
-    let secrets: string[] = [];
-    try {
-      const manifest = JSON.parse(fs.readFileSync(p.manifest, 'utf8')) as Array<{ name?: string; secrets?: string[] }>;
-      secrets = [...manifest].reverse().find((e) => e.name === name)?.secrets ?? [];
-    } catch {
-      // no manifest: no secrets to name
-    }
+    const { name, secrets } = captured;
     recordEvent(p.meta, { type: 'artifact', name, ...(from ? { from } : {}), ...(secrets.length ? { secrets } : {}) }, now);
   } catch {
     // best effort

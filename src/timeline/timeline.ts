@@ -6,6 +6,7 @@
 // union-merged path) and the oldest rotated files beyond KEEP_ROTATED go.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { appendConfined, mkdirConfined } from '../confine.js';
 
 export const TIMELINE_FILE = 'timeline.jsonl';
 export const MAX_BYTES = 1024 * 1024;
@@ -35,7 +36,7 @@ export function eventLine(ev: NewEvent, now: Date): string {
 export function appendEvent(meta: string, ev: NewEvent, now = new Date(), maxBytes = MAX_BYTES): void {
   const file = timelineFile(meta);
   rotateIfNeeded(meta, maxBytes, now);
-  fs.appendFileSync(file, eventLine(ev, now));
+  appendConfined(file, eventLine(ev, now));
 }
 
 /** Best effort for hooks: a timeline problem must never cost the hook its real work. */
@@ -68,7 +69,7 @@ export function rotateIfNeeded(meta: string, maxBytes: number, now: Date): boole
   const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   if (size <= maxBytes) return false;
   const logs = path.join(meta, 'logs');
-  fs.mkdirSync(logs, { recursive: true });
+  mkdirConfined(logs);
   let target = path.join(logs, rotatedName(now));
   for (let i = 2; fs.existsSync(target); i++) target = path.join(logs, rotatedName(now).replace(/\.jsonl$/, `-${i}.jsonl`));
   try {

@@ -55,7 +55,7 @@ export function requireInstalled(env: NodeJS.ProcessEnv): InstalledVersion {
   if (!installed) {
     throw new UserError(
       `cs is not installed under ${dataDir(env)} (no '${currentLink(env)}')`,
-      'install it with npm run setup from a release or checkout, then use cs -update',
+      'install it: npm i -g claude-sessions (updates then go through npm), or npm run setup from a checkout',
     );
   }
   return installed;
@@ -123,7 +123,8 @@ export async function applyUpdate(params: UpdateParams): Promise<UpdateResult> {
   });
 }
 
-async function fetchAndVerify(release: Release, key: string, work: string, params: UpdateParams): Promise<{ dir: string; comment: string }> {
+/** Downloads the release tarball into `work`, checks SHA-256 and the minisign signature with `key`, unpacks and checks the package. Throws UserError on any mismatch. */
+export async function fetchAndVerify(release: Release, key: string, work: string, params: UpdateParams): Promise<{ dir: string; comment: string }> {
   const small = params.limits?.small ?? SMALL_LIMITS;
   const tarball = path.join(work, release.tarballName);
   params.log(`downloading cs ${release.version} from ${release.tarball.host}`);
@@ -173,11 +174,11 @@ function checkPackage(dir: string, version: string): void {
 /** Renames the staged package to versions/<version> (same filesystem, so atomic). */
 function placeVersion(env: NodeJS.ProcessEnv, staged: string, version: string, work: string, installedDir: string): string {
   const dest = versionDir(env, version);
-  // The optional native keychain module is not in the tarball; keep using the one we built.
-  const keytar = path.join(installedDir, 'node_modules', 'keytar');
-  const stagedKeytar = path.join(staged, 'node_modules', 'keytar');
-  if (fs.existsSync(keytar) && !fs.existsSync(stagedKeytar)) {
-    fs.cpSync(keytar, stagedKeytar, { recursive: true, verbatimSymlinks: true });
+  // The native keychain module (not bundled) is not in the tarball; keep the one installed with us.
+  const keyring = path.join(installedDir, 'node_modules', '@napi-rs');
+  const stagedKeyring = path.join(staged, 'node_modules', '@napi-rs');
+  if (fs.existsSync(keyring) && !fs.existsSync(stagedKeyring)) {
+    fs.cpSync(keyring, stagedKeyring, { recursive: true, verbatimSymlinks: true });
   }
   if (fs.existsSync(dest)) {
     // Left from an earlier install of this version (e.g. before a rollback):

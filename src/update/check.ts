@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { readFileOr, writeFileAtomic } from '../fsutil.js';
 import type { IO } from '../io.js';
+import { childEnv } from '../proc.js';
 import { csConfigDir } from '../session/paths.js';
 import { readInstalled } from './layout.js';
 import { fetchRelease, updateUrl } from './release.js';
@@ -78,7 +79,7 @@ function spawnDetachedCheck(csScript: string, env: NodeJS.ProcessEnv): void {
   const child = nodeSpawn(process.execPath, [csScript, '-update', '--check'], {
     detached: true,
     stdio: 'ignore',
-    env: { ...env, CS_NO_UPDATE_CHECK: '1' },
+    env: { ...childEnv(env), CS_NO_UPDATE_CHECK: '1' },
   });
   // A check that cannot start is retried tomorrow; it must not crash the command.
   child.on('error', () => {});

@@ -56,17 +56,19 @@ describe('real Claude Code with our hooks', () => {
     expect(JSON.stringify(api.requests.filter((q) => q.kind === 'agent').at(-2)?.body)).toContain('discoveries.md was last updated');
     expect(fs.readFileSync(path.join(ws, '.cs/discoveries.md'), 'utf8')).toContain('The token goes in the header.');
 
-    // changes.md: the plain Write and the Edit; the artifact went into .cs/ and is not a "change".
+    // changes.md: every Write and the Edit, at Claude's paths (the captured script included).
     const changes = fs.readFileSync(path.join(ws, '.cs/changes.md'), 'utf8');
     expect(changes).toMatch(/^- \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Write: notes\.txt$/m);
     expect(changes).toMatch(/^- \[[^\]]+\] Edit: notes\.txt$/m);
-    expect(changes).not.toMatch(/deploy\.sh/);
+    expect(changes).toMatch(/^- \[[^\]]+\] Write: deploy\.sh$/m);
     expect(fs.readFileSync(path.join(ws, 'notes.txt'), 'utf8')).toBe('second draft\n');
 
-    // The artifact: redirected, redacted, in the manifest; the original path never written.
-    expect(fs.existsSync(path.join(ws, 'deploy.sh'))).toBe(false);
-    const artifact = fs.readFileSync(path.join(ws, '.cs/artifacts/deploy.sh'), 'utf8');
-    expect(artifact).toContain('API_TOKEN=[REDACTED: stored in keychain as API_TOKEN]');
+    // The script: at Claude's path with the value replaced by an env reference, a copy in .cs/artifacts/, in the manifest.
+    const written = fs.readFileSync(path.join(ws, 'deploy.sh'), 'utf8');
+    expect(written).toBe('#!/bin/sh\nAPI_TOKEN=${API_TOKEN}\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n');
+    expect(fs.readFileSync(path.join(ws, '.cs/artifacts/deploy.sh'), 'utf8')).toBe(written);
+    // Claude was told which variable holds the secret.
+    expect(JSON.stringify(api.requests.filter((q) => q.kind === 'agent').map((q) => q.body))).toContain('reads them from environment variable API_TOKEN');
     const manifest = JSON.parse(fs.readFileSync(path.join(ws, '.cs/artifacts/MANIFEST.json'), 'utf8'));
     expect(manifest).toMatchObject([{ name: 'deploy.sh', original_path: path.join(ws, 'deploy.sh'), secrets: ['API_TOKEN'] }]);
 
@@ -103,8 +105,8 @@ describe('real Claude Code with our hooks', () => {
     api = await startFakeAnthropic(scriptedTurns(session.dir));
     const r = await runClaude({ cwd: session.dir, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, CS_SESSIONS_ROOT: env.CS_SESSIONS_ROOT, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS }, timeoutMs: 75_000 });
     expect(r.code, r.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(session.artifacts, 'deploy.sh'), 'utf8')).toContain('[REDACTED: stored in keychain as API_TOKEN]');
-    expect(fs.existsSync(path.join(session.dir, 'deploy.sh'))).toBe(false);
+    expect(fs.readFileSync(path.join(session.artifacts, 'deploy.sh'), 'utf8')).toContain('API_TOKEN=${API_TOKEN}\n');
+    expect(fs.readFileSync(path.join(session.dir, 'deploy.sh'), 'utf8')).toContain('API_TOKEN=${API_TOKEN}\n');
     expect(fs.readFileSync(session.changes, 'utf8')).toMatch(/\] Edit: notes\.txt$/m);
     expect(r.stdout).toContain('Discoveries recorded.'); // the command Stop hook reminded
     // With no cs process around, the SessionEnd hook makes the session commit.

@@ -1,10 +1,12 @@
 // End-to-end proof of the harness: the real Claude Code, offline, runs a
 // scripted Write, fires a command hook, and sends the tool_result back.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { captureHooks, makeTempDir, makeTempHome, runClaude, type TempHome } from '../support/claude.js';
+import { CLAUDE_BIN, captureHooks, makeTempDir, makeTempHome, runClaude, type TempHome } from '../support/claude.js';
 
 describe('real Claude Code against the fake API', () => {
   let api: FakeAnthropic | undefined;
@@ -93,5 +95,18 @@ describe('real Claude Code against the fake API', () => {
     expect((await (await post('/v1/messages/count_tokens', { messages: [] })).json()).input_tokens).toBeGreaterThan(0);
     expect((await fetch(api.url + '/v1/models')).status).toBe(200);
     expect(api.requests).toHaveLength(5);
+  });
+});
+
+describe('the Claude Code under test (pinned, or CS_TEST_CLAUDE_BIN)', () => {
+  // Its npm package asks for a newer Node than cs needs; the README says which Node runs it here.
+  const pkgDir = path.dirname(path.dirname(fs.realpathSync(CLAUDE_BIN)));
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string; engines?: { node?: string } };
+  it(`${pkg.version} (engines: node ${pkg.engines?.node ?? 'any'}) runs on this machine's Node ${process.versions.node}`, () => {
+    const r = spawnSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: os.tmpdir(), DISABLE_AUTOUPDATER: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${pkg.version} (Claude Code)`);
+    // cs supports Node >= 20: this is the proof on the machine's Node (20 here and in CI).
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(20);
   });
 });

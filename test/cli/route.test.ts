@@ -37,3 +37,22 @@ describe('route: argv to what runs', () => {
     expect(() => route(argv)).toThrow(UsageError);
   });
 });
+
+describe('did you mean', () => {
+  it.each([
+    [['-sl'], /did you mean cs -ls\?/],
+    [['-serach'], /did you mean cs -search\?/],
+    [['-doctr'], /did you mean cs -doctor\?/],
+    [['work', '-conversatons'], /did you mean cs work -conversations\?/],
+    [['-zzzzzz'], /^see cs -help for the list of commands$/],
+  ])('%j', (argv, hint) => {
+    let err: unknown;
+    try {
+      route(argv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).hint).toMatch(hint);
+  });
+});

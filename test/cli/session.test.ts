@@ -73,6 +73,17 @@ describe('cs <name>: create and resume', () => {
     expect(userArgs()[4]).toEqual(['--continue']);
   });
 
+  it("steps aside for Claude's own conversation flags in the --flag=value spelling too", async () => {
+    await runCs(['work'], { env: sb.env });
+    const userArgs = () => claudeStarts(sb).map((s) => s.argv.slice(2));
+    const [, u1] = userArgs()[0]!;
+    const given = '0b4d1e6c-2f0a-4a8e-9c1d-7e5f3a2b1c00';
+    for (const flagArg of [`--session-id=${given}`, `--resume=${u1}`]) {
+      await runCs(['work', '--', '-p', 'hello', flagArg], { env: sb.env });
+      expect(userArgs().at(-1)).toEqual(['-p', 'hello', flagArg]);
+    }
+  });
+
   it("leaves the hooks to the command scripts when the user passes their own --settings", async () => {
     const r = await runCs(['work', '--', '--settings', '/tmp/mine.json'], { env: sb.env });
     expect(r.code).toBe(0);
@@ -85,6 +96,30 @@ describe('cs <name>: create and resume', () => {
   it("returns claude's exit code", async () => {
     const r = await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_EXIT: '7' } });
     expect(r.code).toBe(7);
+  });
+
+  it('says when Claude exits with an error, and leaves no conversation listed that Claude never started', async () => {
+    const r = await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_EXIT: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Claude Code exited with status 1/);
+    const listed = await runCs(['work', '-conversations', '--json'], { env: sb.env });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    // The next start makes a fresh conversation without a "no transcript" warning.
+    const again = await runCs(['work'], { env: sb.env });
+    expect(again.stderr).not.toMatch(/has no transcript/);
+    expect(claudeStarts(sb).at(-1)!.argv).toContain('--session-id');
+  });
+
+  it('says CLAUDE_CODE_BIN names a directory, pointing at the program inside', async () => {
+    const dir = path.join(sb.dir, 'claude-dir');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(sb.env.CLAUDE_CODE_BIN!, path.join(dir, 'claude'));
+    fs.chmodSync(path.join(dir, 'claude'), 0o755);
+    const r = await runCs(['work'], { env: { ...sb.env, CLAUDE_CODE_BIN: dir } });
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/CLAUDE_CODE_BIN names a directory, not a program: .*claude-dir — set it to the claude program itself: CLAUDE_CODE_BIN=.*claude-dir\/claude/);
+    expect(r.stderr).not.toMatch(/was not found/);
+    expect(fs.existsSync(path.join(sb.root, 'work'))).toBe(false);
   });
 
   it('restores missing template files of an existing session and says so', async () => {
@@ -157,7 +192,7 @@ describe('the session lock', () => {
 });
 
 describe('cs -adopt', () => {
-  it('keeps an existing repo and CLAUDE.md, merges the protocol once, and links the session', async () => {
+  it('keeps an existing repo and CLAUDE.md byte-identical, puts the protocol in CLAUDE.local.md once, and links the session', async () => {
     const project = path.join(sb.dir, 'project');
     fs.mkdirSync(project);
     git(project, 'init', '-q');
@@ -169,8 +204,8 @@ describe('cs -adopt', () => {
 
     const r = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
     expect(r.code, r.stderr).toBe(0);
-    const claudeMd = fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8');
-    expect(claudeMd.startsWith('# Project rules\n\nBe terse.\n')).toBe(true);
+    expect(fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8')).toBe('# Project rules\n\nBe terse.\n');
+    const claudeMd = fs.readFileSync(path.join(project, 'CLAUDE.local.md'), 'utf8');
     expect(claudeMd.match(/cs:protocol:start/g)).toHaveLength(1);
     expect(git(project, 'rev-parse', 'HEAD')).toBe(head);
     expect(fs.realpathSync(path.join(sb.root, 'proj'))).toBe(project);
@@ -178,7 +213,7 @@ describe('cs -adopt', () => {
     const again = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('already session');
-    expect(fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8')).toBe(claudeMd);
+    expect(fs.readFileSync(path.join(project, 'CLAUDE.local.md'), 'utf8')).toBe(claudeMd);
 
     await runCs(['proj'], { env: sb.env });
     expect(claudeStarts(sb)[0]!.cwd).toBe(project);
@@ -186,12 +221,14 @@ describe('cs -adopt', () => {
     expect(list).toMatchObject([{ name: 'proj', dir: project, adopted: true }]);
   });
 
-  it('initialises a repo in a plain directory', async () => {
+  it('initialises a repo in a plain directory, with no commit', async () => {
     const project = path.join(sb.dir, 'plain');
     fs.mkdirSync(project);
     const r = await runCs(['-adopt', 'plain'], { env: sb.env, cwd: project });
     expect(r.code).toBe(0);
-    expect(git(project, 'log', '--format=%s')).toBe('Adopt plain as a cs session');
+    expect(r.stderr).toContain('(new git repo, no commit)');
+    expect(fs.existsSync(path.join(project, '.git/HEAD'))).toBe(true);
+    expect(() => git(project, 'rev-parse', '--verify', '-q', 'HEAD')).toThrow();
   });
 
   it('refuses a name already used by another session', async () => {
@@ -216,7 +253,16 @@ describe('cs -ls and cs -rm', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC$/);
-    expect(lines.find((l) => l.startsWith('alpha'))).toMatch(/^alpha\s+-\s+just now\s+2\s+1\s+-$/);
+    // A closed session says so, as --json does.
+    expect(lines.find((l) => l.startsWith('alpha'))).toMatch(/^alpha\s+closed\s+just now\s+2\s+1\s+-$/);
+    // The objective, where the terminal is wide enough for it.
+    const readme = path.join(sb.root, 'beta/.cs/README.md');
+    fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(/## Objective\n/, '## Objective\nShip the parser rewrite before Friday\n'));
+    const wide = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '160' } })).stdout.split('\n');
+    expect(wide[0]).toMatch(/SYNC\s+OBJECTIVE$/);
+    expect(wide.find((l) => l.startsWith('beta'))).toMatch(/-\s+Ship the parser rewrite before Friday$/);
+    const narrow = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '70' } })).stdout;
+    expect(narrow).not.toMatch(/OBJECTIVE|Ship the parser/);
     const json = JSON.parse((await runCs(['-list', '--json'], { env: sb.env })).stdout);
     expect(json.map((s: { name: string }) => s.name).sort()).toEqual(['alpha', 'beta']);
     expect(json.find((s: { name: string }) => s.name === 'alpha')).toMatchObject({ discoveries: 2, artifacts: 1, sync: 'none', location: 'local', open: false });

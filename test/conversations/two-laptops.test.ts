@@ -8,6 +8,7 @@ import { initIdentity } from '../../src/secrets/age.js';
 import { createSession } from '../../src/session/workspace.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { makeTempDir } from '../support/claude.js';
+import { runCs } from '../support/cs.js';
 import { git, laptop, messagesText, type Laptop } from './helpers.js';
 
 let tmp: string;
@@ -114,4 +115,39 @@ describe('a conversation travels between two laptops', () => {
     expect(messagesText(agentSince(mark)[0])).toContain('ALPHA-2');
     expect(fs.readFileSync(path.join(sbDir, '.cs/conversations.json'), 'utf8')).toContain(v);
   });
+
+  // Issue #18: a recipient added after the work gets it with the first push, not at some later session end.
+  it('B has the secrets and the transcript after A\'s first -sync push, with B added after A worked', { timeout: 90_000 }, async () => {
+    const late = path.join(tmp, 'late.git');
+    git(tmp, 'init', '-q', '--bare', '--initial-branch=main', late);
+    await createSession(a.env, 'late');
+    // A works before any recipient exists: nothing is exported at its end.
+    const token = 'late-secret-value-' + 'x'.repeat(12);
+    expect((await runCs(['late', '-secrets', 'set', 'API_TOKEN'], { env: a.env, input: token })).code).toBe(0);
+    let r = await a.claude('late', 'Remember the marker word KIWI-5.', api.url);
+    expect(r.code, r.stderr).toBe(0);
+    const u = JSON.parse((await a.cs(['late', '-conversations', '--json'])).stdout)[0].uuid as string;
+    expect(fs.existsSync(path.join(a.root, 'late', '.cs/secrets.age'))).toBe(false);
+    // Then B is added; age add says when B gets them, and the push carries them.
+    expect((await a.cs(['late', '-secrets', 'age', 'init'])).code).toBe(0);
+    const bKey = (await initIdentity(b.env, new Date())).id.recipient;
+    r = await a.cs(['late', '-secrets', 'age', 'add', 'laptop-b', bKey]);
+    expect(r.stderr).toMatch(/'laptop-b' receives the secrets and the transcripts with the next push: cs late -sync push/);
+    expect((await a.cs(['late', '-sync', 'remote', late])).code).toBe(0);
+    r = await a.cs(['late', '-sync', 'push']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/exported 1 secret\(s\) to \.cs\/secrets\.age/);
+    expect(r.stderr).toMatch(/saved 1 conversation transcript\(s\)/);
+
+    // B: clone; the secret imports, and the conversation resumes with A's turns.
+    r = await b.cs(['-sync', 'clone', late, 'late']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await b.cs(['late', '-secrets', 'import-file'])).code).toBe(0);
+    expect((await b.cs(['late', '-secrets', 'get', 'API_TOKEN'])).stdout).toBe(token + '\n');
+    const mark = api.requests.length;
+    r = await b.claude('late', 'What was the marker word?', api.url, ['--resume', u]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(messagesText(agentSince(mark)[0])).toContain('KIWI-5');
+  });
 });
+

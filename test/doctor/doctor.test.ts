@@ -49,16 +49,18 @@ describe('cs -doctor', () => {
       ['hooks', 'ok'],
       ['keychain', 'ok'],
       ['age identity', 'ok'],
+      ['git identity', 'ok'],
       ['git remote', 'ok'],
       ['transcripts', 'ok'],
+      ['index lock', 'ok'],
     ]);
     expect(byCheck(rs, 'claude').detail).toMatch(/^\d+\.\d+\.\d+/);
     const out = await me.cs(['doc', '-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout.trim().split('\n')).toHaveLength(6);
+    expect(out.stdout.trim().split('\n')).toHaveLength(8);
     expect(out.stdout).toMatch(/^✓ claude: \d/m);
     const json = JSON.parse((await me.cs(['-doctor', '--json'], { CLAUDE_CODE_BIN: CLAUDE_BIN })).stdout);
-    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'hooks', 'keychain', 'age identity']);
+    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'hooks', 'keychain', 'age identity', 'git identity']);
   });
 
   const cases: Array<[string, string, () => void | Promise<void>, RegExp, RegExp]> = [
@@ -68,12 +70,12 @@ describe('cs -doctor', () => {
       fs.writeFileSync(bad, '#!/bin/sh\necho boom >&2\nexit 3\n', { mode: 0o755 });
       env.CLAUDE_CODE_BIN = bad;
     }, /exited 3: boom/, /reinstall Claude Code/],
-    ['settings.json gone', 'hooks', () => fs.rmSync(settingsPath(env)), /does not exist/, /run the installer again/],
+    ['settings.json gone', 'hooks', () => fs.rmSync(settingsPath(env)), /does not exist/, /^run: cs -install/],
     ['a hook entry removed', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       delete st.hooks.Stop;
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
-    }, /2 of \d+ hook entries missing.*Stop stop/, /run the installer again/],
+    }, /2 of \d+ hook entries missing.*Stop stop/, /^run: cs -install/],
     ['a hook entry duplicated', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       st.hooks.PreCompact.push(st.hooks.PreCompact[0]);
@@ -105,6 +107,22 @@ describe('cs -doctor', () => {
       expect(r.fix).toMatch(fix);
     });
   }
+
+  it('does not fail for a missing age identity on a laptop whose sessions do not travel', { timeout: 30_000 }, async () => {
+    const solo = laptop(tmp, 'solo', path.join(tmp, 'solo-sessions'));
+    await createSession(solo.env, 'alone');
+    for (const args of [['-doctor', '--json'], ['alone', '-doctor', '--json']]) {
+      const out = await solo.cs(args, { CLAUDE_CODE_BIN: CLAUDE_BIN });
+      expect(out.code, out.stdout).toBe(0);
+      const id = (JSON.parse(out.stdout) as CheckResult[]).find((r) => r.check === 'age identity')!;
+      expect(id.level, args.join(' ')).toBe('skip');
+      expect(id.detail).toMatch(/needed once a session has age recipients or a sync remote/);
+    }
+    // Once a session gets a sync remote, the missing identity matters.
+    expect((await solo.cs(['alone', '-sync', 'remote', path.join(tmp, 'remote.git')])).code).toBe(0);
+    const after = JSON.parse((await solo.cs(['-doctor', '--json'], { CLAUDE_CODE_BIN: CLAUDE_BIN })).stdout) as CheckResult[];
+    expect(after.find((r) => r.check === 'age identity')!.level).toBe('fail');
+  });
 
   it('exits 1 and prints the fix when a check fails', { timeout: 30_000 }, async () => {
     fs.rmSync(path.join(me.home, '.cs-secrets', 'age.key'));

@@ -69,21 +69,41 @@ describe('remote URLs', () => {
 });
 
 describe('broken states', () => {
-  it('an unreachable remote: one line, nothing pushed, work committed locally and kept', async () => {
+  it('a local path with no repository: says so (not the opposite), offers --create, and keeps the work', async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
     const nowhere = path.join(tempDir(), 'missing.git');
     const set = await cs(l, 's', 'remote', nowhere);
-    expect(set.err).toMatch(/warning: cannot reach remote/);
+    expect(set.err).toMatch(/note: no repository at .*missing\.git yet; cs s -sync push offers to create it/);
     write(dir, 'notes.md', 'precious\n');
     const err = await csFails(l, 's', 'push');
     expect(err).toBeInstanceOf(UserError);
-    expect(err.message).toMatch(/^cannot reach remote .*missing\.git/);
-    expect(err.message).not.toContain('\n');
+    expect(err.message).toMatch(/^no repository at .*missing\.git \(the path does not exist\)$/);
+    expect((err as UserError).hint).toBe('create it with: cs s -sync push --create');
     expect(read(dir, 'notes.md')).toBe('precious\n');
-    expect((await csFails(l, 's', 'pull')).message).toMatch(/^cannot reach remote/);
-    const st = JSON.parse((await cs(l, 's', 'status', '--json')).out);
-    expect(st.reachable).toBe(false);
+    const pull = await csFails(l, 's', 'pull');
+    expect(pull.message).toMatch(/^cannot reach remote .*missing\.git: no repository at .* \(the path does not exist\)$/);
+    expect(pull.message).not.toMatch(/and the repository exists/);
+    expect(JSON.parse((await cs(l, 's', 'status', '--json')).out).reachable).toBe(false);
+    // --create makes the bare repository and pushes to it.
+    const created = await cs(l, 's', 'push', '--create');
+    expect(created.err).toMatch(/created a bare repository at .*missing\.git/);
+    expect(git(nowhere, l.env, 'log', '--format=%s', '-1', 'main')).toMatch(/^Session update/);
+  });
+
+  it.each([
+    ['an unresolvable ssh host', 'git@nohost.invalid:me/s.git', /^cannot reach remote git@nohost\.invalid:me\/s\.git: host 'nohost\.invalid' not found/, /check the host name/],
+    ['a directory that is not a repository', 'DIR', /^cannot reach remote .*: repository not found$/, /check the path in the URL/],
+  ])('%s: the meaningful part of git\'s message in one line, with a fix', async (_what, url, message, hint) => {
+    const l = laptop();
+    await makeSession(l, 's');
+    const remote = url === 'DIR' ? tempDir() : url;
+    await cs(l, 's', 'remote', remote);
+    const err = await csFails(l, 's', 'push');
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toContain('\n');
+    expect((err as UserError).hint).toMatch(hint);
   });
 
   it('no remote configured', async () => {

@@ -19,6 +19,14 @@ beforeAll(async () => {
 });
 afterAll(() => sb.cleanup());
 
+/** A PostToolUse for a 25 MB Write: the content comes twice, 50 MB in all. */
+function bigWrite(ws: string, name: string, contentFirst: boolean): string {
+  const big = 'x'.repeat(25 * 1024 * 1024);
+  const file = path.join(ws, name);
+  const toolInput = contentFirst ? { content: big, file_path: file } : { file_path: file, content: big };
+  return JSON.stringify({ hook_event_name: 'PostToolUse', cwd: ws, tool_name: 'Write', tool_input: toolInput, tool_response: { type: 'create', filePath: file, content: big } });
+}
+
 function corpus(ws: string): Array<[string, string | Buffer]> {
   const j = (v: unknown) => JSON.stringify(v);
   const w = (tool_input: unknown, extra: object = {}) => j({ hook_event_name: 'PreToolUse', cwd: ws, tool_name: 'Write', tool_input, ...extra });
@@ -56,6 +64,8 @@ function corpus(ws: string): Array<[string, string | Buffer]> {
     ['UTF-8 BOM before JSON', '\ufeff' + j({ tool_name: 'Write', tool_input: { file_path: path.join(ws, 'b.sh'), content: 'x' } })],
     ['MultiEdit without edits', j({ hook_event_name: 'PostToolUse', tool_name: 'MultiEdit', tool_input: { file_path: path.join(ws, 'm.txt') } })],
     ['NotebookEdit without a path', j({ hook_event_name: 'PostToolUse', tool_name: 'NotebookEdit', tool_input: {} })],
+    ['50 MB Write, path first (sh reads the head)', bigWrite(ws, 'big-path-first.txt', false)],
+    ['50 MB Write, content first (Node skims the stream)', bigWrite(ws, 'big-content-first.txt', true)],
     ['PermissionRequest for a path with .cs inside a name', j({ hook_event_name: 'PermissionRequest', tool_name: 'Write', tool_input: { file_path: `${ws}/x/.cs/../../../etc/passwd`, content: 'x' } })],
   ];
 }
@@ -101,6 +111,13 @@ describe('hook input corpus', () => {
     expect(log).toMatch(/hook problem: stop: input is not JSON/);
     expect(log).toMatch(/hook problem: session-start: empty input/);
     expect(log).toMatch(/hook problem: pre-tool-use: input is JSON but not an object \(array\)/);
+    // A huge Write is never dropped from the change log or the timeline.
+    const changes = fs.readFileSync(sb.session.changes, 'utf8');
+    expect(changes).toMatch(/\] Write: big-path-first\.txt\n/);
+    expect(changes).toMatch(/\] Write: big-content-first\.txt\n/);
+    const timeline = fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8');
+    expect(timeline).toMatch(/"tool":"Write","target":"big-path-first\.txt"/);
+    expect(timeline).toMatch(/"tool":"Write","target":"big-content-first\.txt"/);
   });
 
   it('an unknown event name is logged and answered with nothing', async () => {
@@ -121,7 +138,8 @@ describe('hook input corpus', () => {
     const env = { PATH: process.env.PATH, HOME: sb.home, CLAUDE_PROJECT_DIR: plain };
     const before = snapshotOutside(sb.dir, '/nonexistent');
     await inBatches(
-      corpus(plain).flatMap(([, input]) => SCRIPTS.map((script) => ({ input, script }))),
+      // The 50 MB inputs matter inside a session (the record must be written); outside, every script exits before reading.
+      corpus(plain).filter(([name]) => !name.startsWith('50 MB')).flatMap(([, input]) => SCRIPTS.map((script) => ({ input, script }))),
       6,
       async ({ input, script }) => {
         const r = await runHookScript(script, input, env);
@@ -129,6 +147,60 @@ describe('hook input corpus', () => {
       },
     );
     expect(snapshotOutside(sb.dir, '/nonexistent')).toBe(before);
+  });
+});
+
+describe('a session tree with planted symlinks (a cloned or pulled session)', () => {
+  it('no hook writes through them, whatever the input', { timeout: 300_000 }, async () => {
+    const s = await hookSandbox('planted');
+    try {
+      const m = s.session.meta;
+      const outside = path.join(s.dir, 'outside');
+      fs.mkdirSync(outside);
+      const bashrc = path.join(outside, 'bashrc');
+      fs.writeFileSync(bashrc, 'original\n');
+      // Each kind: a link to an outside file, a dangling link, a linked directory.
+      fs.rmSync(s.session.changes);
+      fs.symlinkSync(bashrc, s.session.changes);
+      fs.symlinkSync(path.join(outside, 'timeline-target'), path.join(m, 'timeline.jsonl'));
+      fs.rmSync(s.session.artifacts, { recursive: true });
+      fs.symlinkSync(outside, s.session.artifacts);
+      fs.rmSync(s.session.local, { recursive: true });
+      fs.mkdirSync(path.join(outside, 'local'));
+      fs.symlinkSync(path.join(outside, 'local'), s.session.local);
+      fs.symlinkSync(path.join(outside, 'notes-target.md'), path.join(m, 'notes.md'));
+      const ws = s.session.dir;
+      const j = (v: unknown) => JSON.stringify(v);
+      const inputs = [
+        j({ hook_event_name: 'PostToolUse', cwd: ws, tool_name: 'Write', tool_input: { file_path: path.join(ws, 'x$(id).txt'), content: 'a' } }),
+        j({ hook_event_name: 'PostToolUse', cwd: ws, tool_name: 'Write', tool_input: { file_path: path.join(ws, 'q"x.txt'), content: 'a' } }),
+        j({ hook_event_name: 'PreToolUse', cwd: ws, tool_name: 'Write', tool_input: { file_path: path.join(ws, 'deploy.sh'), content: 'TOKEN=abcdef123456\n' } }),
+        j({ hook_event_name: 'PermissionRequest', cwd: ws, tool_name: 'Write', tool_input: { file_path: path.join(m, 'notes.md'), content: 'x' } }),
+        j({ hook_event_name: 'PermissionRequest', cwd: ws, tool_name: 'Write', tool_input: { file_path: path.join(m, 'artifacts', 'deploy.sh'), content: 'x' } }),
+        j({ hook_event_name: 'Stop', cwd: ws, stop_hook_active: false }),
+        bigWrite(ws, 'big.txt', true),
+      ];
+      const before = snapshotOutside(s.dir, ws);
+      const failures: string[] = [];
+      await inBatches(
+        inputs.flatMap((input) => SCRIPTS.map((script) => ({ input, script }))),
+        4,
+        async ({ input, script }) => {
+          const r = await runHookScript(script, input, s.hookEnv);
+          if (r.code !== 0) failures.push(`${script}: exit ${r.code}`);
+          if (/"behavior":"allow"/.test(r.stdout)) failures.push(`${script}: allowed a write through a link: ${input.slice(0, 120)}`);
+          if (/"updatedInput"/.test(r.stdout) && r.stdout.includes(s.session.artifacts)) failures.push(`${script}: redirected into a linked artifacts dir`);
+        },
+      );
+      expect(failures).toEqual([]);
+      expect(snapshotOutside(s.dir, ws)).toBe(before);
+      expect(fs.readFileSync(bashrc, 'utf8')).toBe('original\n');
+      expect(fs.readdirSync(outside).sort()).toEqual(['bashrc', 'local']);
+      expect(fs.readdirSync(path.join(outside, 'local'))).toEqual([]);
+      expect(fs.readFileSync(s.session.sessionLog, 'utf8')).toMatch(/refusing to write .*changes\.md: it is a symlink/);
+    } finally {
+      s.cleanup();
+    }
   });
 });
 

@@ -16,20 +16,21 @@ const read = (f: string) => fs.readFileSync(f, 'utf8');
 const write = (file: string, content: string) => payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content } }, sb.session.dir);
 
 describe('PreToolUse: artifact capture', () => {
-  it('redirects a tracked Write into .cs/artifacts with the secret redacted and stored, without deciding anything', async () => {
+  it("keeps a tracked Write at Claude's path with the secret as an env reference, stores it, copies the file to .cs/artifacts, decides nothing", async () => {
     const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'deploy.sh'), '#!/bin/sh\nAPI_TOKEN=abc123\ncurl -H "x: $API_TOKEN"\n'), sb.hookEnv);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    const content = '#!/bin/sh\nAPI_TOKEN=${API_TOKEN}\ncurl -H "x: $API_TOKEN"\n';
     expect(out).toEqual({
       hookSpecificOutput: {
         hookEventName: 'PreToolUse',
-        updatedInput: {
-          file_path: path.join(sb.session.artifacts, 'deploy.sh'),
-          content: '#!/bin/sh\nAPI_TOKEN=[REDACTED: stored in keychain as API_TOKEN]\ncurl -H "x: $API_TOKEN"\n',
-        },
+        updatedInput: { file_path: path.join(sb.session.dir, 'deploy.sh'), content },
+        additionalContext: expect.stringContaining('environment variable API_TOKEN'),
       },
     });
+    expect(out.hookSpecificOutput.additionalContext).toContain('cs hooked -secrets exec --');
     expect(out.hookSpecificOutput.permissionDecision).toBeUndefined();
+    expect(read(path.join(sb.session.artifacts, 'deploy.sh'))).toBe(content);
     const manifest = JSON.parse(read(sb.session.manifest));
     expect(manifest).toHaveLength(1);
     expect(manifest[0]).toMatchObject({ name: 'deploy.sh', original_path: path.join(sb.session.dir, 'deploy.sh'), secrets: ['API_TOKEN'] });
@@ -42,12 +43,35 @@ describe('PreToolUse: artifact capture', () => {
     expect(grep.status).toBe(1); // 1: no match anywhere (2 would be an error)
   });
 
-  it('picks deploy_2.sh, deploy_3.sh on name clashes', async () => {
+  it('copies to deploy_2.sh, deploy_3.sh on name clashes; a file without secrets is written as Claude asked', async () => {
     for (let i = 0; i < 3; i++) {
       const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'deploy.sh'), `echo ${i}\n`), sb.hookEnv);
-      fs.writeFileSync(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.file_path, `echo ${i}\n`);
+      expect(r).toMatchObject({ code: 0, stdout: '' });
     }
     expect(JSON.parse(read(sb.session.manifest)).map((e: { name: string }) => e.name)).toEqual(['deploy.sh', 'deploy_2.sh', 'deploy_3.sh']);
+    expect(read(path.join(sb.session.artifacts, 'deploy_3.sh'))).toBe('echo 2\n');
+  });
+
+  // Issue #26: three TOKEN values in three files, then the first value again.
+  it('never stores a second value over a key: TOKEN, TOKEN_2, TOKEN_3, and the same value reuses its key', { timeout: 120_000 }, async () => {
+    const keyOf = async (file: string, value: string) => {
+      const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, file), `TOKEN=${value}\n`), sb.hookEnv);
+      const out = JSON.parse(r.stdout).hookSpecificOutput;
+      return { content: out.updatedInput.content as string, note: out.additionalContext as string };
+    };
+    expect(await keyOf('a.sh', 'value-one')).toMatchObject({ content: 'TOKEN=${TOKEN}\n' });
+    const second = await keyOf('b.sh', 'value-two');
+    expect(second.content).toBe('TOKEN=${TOKEN_2}\n');
+    expect(second.note).toContain('TOKEN already holds a different value in this session, so the new value is TOKEN_2');
+    expect((await keyOf('c.sh', 'value-three')).content).toBe('TOKEN=${TOKEN_3}\n');
+    const again = await keyOf('d.sh', 'value-one');
+    expect(again.content).toBe('TOKEN=${TOKEN}\n');
+    expect(again.note).not.toContain('different value');
+    const manifest = JSON.parse(read(sb.session.manifest)) as { name: string; secrets: string[] }[];
+    expect(manifest.map((e) => [e.name, e.secrets])).toEqual([['a.sh', ['TOKEN']], ['b.sh', ['TOKEN_2']], ['c.sh', ['TOKEN_3']], ['d.sh', ['TOKEN']]]);
+    for (const [k, v] of [['TOKEN', 'value-one'], ['TOKEN_2', 'value-two'], ['TOKEN_3', 'value-three']]) {
+      expect((await runCs(['hooked', '-secrets', 'get', k!], { env: sb.env })).stdout.trim()).toBe(v);
+    }
   });
 
   it.each([

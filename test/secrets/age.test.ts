@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptedFileBackend } from '../../src/secrets/encrypted.js';
 import { exportIfChanged, importIfNewer } from '../../src/secrets/age.js';
-import { secrets, spawnProgram, spawnedArgv, tempHome, type Home } from './helpers.js';
+import { repoRoot, secrets, spawnProgram, spawnedArgv, tempHome, type Home } from './helpers.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
@@ -53,6 +53,12 @@ describe('age identity and interop with the age CLI', () => {
     const again = await ok('proj', ['age', 'init'], h.env);
     expect(again.stdout.trim()).toBe(pub);
     expect(again.stderr).toMatch(/using the existing/);
+    expect(fs.readdirSync(path.join(dir, '.cs', 'age-recipients'))).toHaveLength(1);
+    // Under another user name, and added by hand under another name: still one entry for the key.
+    const renamed = await ok('proj', ['age', 'init'], { ...h.env, USER: 'bob' });
+    expect(renamed.stderr).toMatch(/this machine is recipient 'alice@/);
+    const added = await ok('proj', ['age', 'add', 'laptop', pub], h.env);
+    expect(added.stderr).toMatch(/that key is already recipient 'alice@[^']+' of session 'proj'; nothing added/);
     expect(fs.readdirSync(path.join(dir, '.cs', 'age-recipients'))).toHaveLength(1);
   });
 
@@ -290,4 +296,33 @@ describe('two machines through a bare git remote', () => {
     for (const v of values) expect(log).not.toContain(v);
     for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
   }, 60_000);
+});
+
+describe('the age identity is per machine', () => {
+  let h: Home;
+  beforeEach(() => {
+    h = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'bob' });
+  });
+  afterEach(() => h.cleanup());
+
+  it('cs -secrets age init and age pubkey work in a HOME with no session at all', async () => {
+    const sessionsRoot = h.env.CS_SESSIONS_ROOT!;
+    expect(fs.existsSync(sessionsRoot) ? fs.readdirSync(sessionsRoot) : []).toEqual([]);
+    const run = (args: string[]) => spawnProgram(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'bin.ts'), ...args], { env: { ...h.env, CLAUDE_SESSION_NAME: undefined }, cwd: repoRoot });
+    const init = await run(['-secrets', 'age', 'init']);
+    expect(init.code, init.stderr).toBe(0);
+    const pub = init.stdout.trim();
+    expect(pub).toMatch(/^age1[0-9a-z]{58}$/);
+    expect(init.stderr).toMatch(/created ~\/\.cs-secrets\/age\.key/);
+    const keyFile = path.join(h.home, '.cs-secrets', 'age.key');
+    expect(mode(keyFile)).toBe(0o600);
+    expect((await spawnProgram('age-keygen', ['-y', keyFile])).stdout.trim()).toBe(pub);
+    const pubkey = await run(['-secrets', 'age', 'pubkey']);
+    expect(pubkey.code, pubkey.stderr).toBe(0);
+    expect(pubkey.stdout.trim()).toBe(pub);
+    // Nothing else needs a session less: other subcommands still ask for one.
+    const list = await run(['-secrets', 'age', 'list']);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/-secrets needs a session/);
+  }, 30_000);
 });

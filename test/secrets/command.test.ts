@@ -8,9 +8,12 @@ import { secrets, secretsOnTty, secretsProcess, spawnProgram, tempHome, type Hom
 describe('parse', () => {
   const env = {};
   const ok: [string[], SecretsOptions][] = [
-    [['set', 'API_KEY'], { sub: 'set', session: 's', key: 'API_KEY', value: undefined }],
-    [['set', 'API_KEY', 'v'], { sub: 'set', session: 's', key: 'API_KEY', value: 'v' }],
-    [['set', 'API_KEY', '--', '-starts-with-dash'], { sub: 'set', session: 's', key: 'API_KEY', value: '-starts-with-dash' }],
+    [['set', 'API_KEY'], { sub: 'set', session: 's', key: 'API_KEY', value: undefined, force: false }],
+    [['set', 'API_KEY', 'v'], { sub: 'set', session: 's', key: 'API_KEY', value: 'v', force: false }],
+    [['set', '--force', 'API_KEY'], { sub: 'set', session: 's', key: 'API_KEY', value: undefined, force: true }],
+    [['set', 'API_KEY', '--', '-starts-with-dash'], { sub: 'set', session: 's', key: 'API_KEY', value: '-starts-with-dash', force: false }],
+    [['render', 'deploy.sh'], { sub: 'render', session: 's', file: 'deploy.sh' }],
+    [['exec', '--', 'sh', '-c', 'echo $X'], { sub: 'exec', session: 's', command: ['sh', '-c', 'echo $X'] }],
     [['get', 'K'], { sub: 'get', session: 's', key: 'K' }],
     [['rm', 'K'], { sub: 'rm', session: 's', key: 'K' }],
     [['list'], { sub: 'list', session: 's', json: false }],
@@ -74,7 +77,7 @@ describe('run (encrypted backend)', () => {
     expect((await secrets('demo', ['set', 'B_TOKEN', 'from-arg'], env)).code).toBe(0);
     expect((await secrets('demo', ['get', 'API_KEY'], env)).stdout).toBe('line one\n');
     expect((await secrets('demo', ['list'], env)).stdout).toBe('API_KEY\nB_TOKEN\n');
-    expect(JSON.parse((await secrets('demo', ['list', '--json'], env)).stdout)).toEqual({ session: 'demo', backend: 'encrypted', keys: ['API_KEY', 'B_TOKEN'] });
+    expect(JSON.parse((await secrets('demo', ['list', '--json'], env)).stdout)).toEqual({ session: 'demo', backend: 'encrypted', keys: ['API_KEY', 'B_TOKEN'], files: { API_KEY: [], B_TOKEN: [] } });
     const rm = await secrets('demo', ['rm', 'API_KEY'], env);
     expect(rm.code).toBe(0);
     const again = await secrets('demo', ['rm', 'API_KEY'], env);
@@ -83,6 +86,49 @@ describe('run (encrypted backend)', () => {
     const get = await secrets('demo', ['get', 'API_KEY'], env);
     expect(get.code).toBe(1);
     expect(get.stdout).toBe('');
+  });
+
+  it('set over a different value refuses without --force and says so; the same value is a no-op', async () => {
+    await secrets('demo', ['set', 'TOKEN'], env, 'first');
+    const r = await secrets('demo', ['set', 'TOKEN'], env, 'second');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/TOKEN already holds a different value in session 'demo'; nothing was stored\n.*--force/);
+    expect((await secrets('demo', ['get', 'TOKEN'], env)).stdout).toBe('first\n');
+    const same = await secrets('demo', ['set', 'TOKEN'], env, 'first');
+    expect(same).toMatchObject({ code: 0, stderr: expect.stringMatching(/already holds this value/) });
+    const forced = await secrets('demo', ['set', '--force', 'TOKEN'], env, 'second');
+    expect(forced).toMatchObject({ code: 0, stderr: expect.stringMatching(/replaced TOKEN/) });
+    expect((await secrets('demo', ['get', 'TOKEN'], env)).stdout).toBe('second\n');
+  });
+
+  it('list names the captured files that use each key', async () => {
+    await secrets('demo', ['set', 'TOKEN'], env, 'a');
+    await secrets('demo', ['set', 'TOKEN_2'], env, 'b');
+    await secrets('demo', ['set', 'OTHER'], env, 'c');
+    const ws = path.join(h.root, 'demo');
+    fs.mkdirSync(path.join(ws, '.cs', 'artifacts'), { recursive: true });
+    const entry = (name: string, secrets: string[]) => ({ name, original_path: path.join(ws, name), captured_at: '', sha256: '', secrets });
+    fs.writeFileSync(path.join(ws, '.cs', 'artifacts', 'MANIFEST.json'), JSON.stringify([entry('a.sh', ['TOKEN']), entry('b.sh', ['TOKEN_2']), entry('d.sh', ['TOKEN'])]));
+    expect((await secrets('demo', ['list'], env)).stdout).toBe('OTHER\nTOKEN\ta.sh, d.sh\nTOKEN_2\tb.sh\n');
+    expect(JSON.parse((await secrets('demo', ['list', '--json'], env)).stdout).files).toEqual({ OTHER: [], TOKEN: ['a.sh', 'd.sh'], TOKEN_2: ['b.sh'] });
+  });
+
+  it('render fills the references in; exec runs a command with the values in its environment only', async () => {
+    await secrets('demo', ['set', 'API_TOKEN'], env, "it's $x");
+    const ws = path.join(h.root, 'demo');
+    fs.writeFileSync(path.join(ws, 'deploy.sh'), '#!/bin/sh\nAPI_TOKEN="${API_TOKEN}"\necho "token=$API_TOKEN ${HOME:+home}"\n');
+    fs.writeFileSync(path.join(ws, 'app.py'), 'import os\ntoken = os.environ["API_TOKEN"]\n');
+    const r = await secrets('demo', ['render', path.join(ws, 'deploy.sh')], env);
+    expect(r.stdout).toBe('#!/bin/sh\nAPI_TOKEN="it\'s $x"\necho "token=$API_TOKEN ${HOME:+home}"\n');
+    expect((await secrets('demo', ['render', path.join(ws, 'app.py')], env)).stdout).toBe('import os\ntoken = "it\'s $x"\n');
+    const missing = await secrets('demo', ['render', path.join(ws, 'nope.sh')], env);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/cannot read .*nope\.sh: ENOENT/) });
+    const ex = await secretsProcess('demo', ['exec', '--', 'sh', path.join(ws, 'deploy.sh')], env);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toBe("token=it's $x home\n");
+    expect(ex.argv.join(' ')).not.toContain("it's");
+    const fails = await secretsProcess('demo', ['exec', '--', 'sh', '-c', 'exit 7'], env);
+    expect(fails.code).toBe(7);
   });
 
   it('a multi-line value from stdin keeps its inner newlines', async () => {
@@ -158,7 +204,8 @@ describe('run (encrypted backend)', () => {
 
   it('help has usage lines and examples', async () => {
     const r = await secrets(undefined, ['-help'], env);
-    expect(r.stdout).toMatch(/cs <name> -secrets set KEY \[VALUE\]/);
+    expect(r.stdout).toMatch(/cs <name> -secrets set \[--force\] KEY \[VALUE\]/);
+    expect(r.stdout).toContain('cs <name> -secrets {render FILE|exec -- <command> [args]}');
     expect(r.stdout).toMatch(/Examples:\n {2}\$ cs /);
   });
 
@@ -189,6 +236,13 @@ describe('run (encrypted backend)', () => {
     expect(set.stdout).toMatch(/stored TTY_KEY/);
     expect(set.stdout).not.toContain(value); // masked, never echoed
     expect(set.argv.join(' ')).not.toContain(value);
+    expect((await secrets('demo', ['get', 'TTY_KEY'], env)).stdout).toBe(value + '\n');
+
+    const keep = await secretsOnTty('demo', ['set', 'TTY_KEY'], env, [
+      { waitFor: /Value for TTY_KEY/, send: 'another-value\r' },
+      { waitFor: /TTY_KEY already holds a different value/, send: 'n' },
+    ]);
+    expect(keep.code).toBe(130);
     expect((await secrets('demo', ['get', 'TTY_KEY'], env)).stdout).toBe(value + '\n');
 
     const no = await secretsOnTty('demo', ['purge'], env, [{ waitFor: /Remove all 1 secrets/, send: 'n' }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSecretFileName, isSecretKey, redact, redactionMarker, toKeyName } from '../../src/secrets/detect.js';
+import { isSecretFileName, isSecretKey, redact, toKeyName } from '../../src/secrets/detect.js';
 
 // Token-shaped values are assembled at run time so the test file itself does
 // not look like it leaks credentials to scanners.
@@ -10,7 +10,8 @@ const OAI = 'sk-proj-' + 'a1B2c3D4'.repeat(4);
 const AWS = 'AKIA' + 'IOSFODNN7EXAMPLE';
 const SLACK = 'xoxb-' + '1234567890-abcdefABCDEF';
 const PEM = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn', 'w3eNLw==', '-----END RSA PRIVATE KEY-----'].join('\n');
-const R = redactionMarker;
+/** The reference a shell script or config gets in place of a value. */
+const R = (key: string) => '${' + key + '}';
 
 describe('isSecretFileName', () => {
   it.each([
@@ -81,7 +82,8 @@ const cases: Case[] = [
     output: `export GITHUB_TOKEN="${R('GITHUB_TOKEN')}"\necho hi\n`,
     secrets: [['GITHUB_TOKEN', 's3cr3t value']],
   },
-  { name: 'single quotes', file: 'x.sh', input: "DB_PASSWORD='p@ss'", output: `DB_PASSWORD='${R('DB_PASSWORD')}'`, secrets: [['DB_PASSWORD', 'p@ss']] },
+  // Single quotes would keep ${…} from expanding: the reference takes double quotes.
+  { name: 'single quotes', file: 'x.sh', input: "DB_PASSWORD='p@ss'", output: `DB_PASSWORD="${R('DB_PASSWORD')}"`, secrets: [['DB_PASSWORD', 'p@ss']] },
   {
     name: 'YAML key: value with comment',
     file: 'config.yaml',
@@ -124,7 +126,7 @@ const cases: Case[] = [
     name: 'code: only quoted literals',
     file: 'client.ts',
     input: 'const apiKey = process.env.API_KEY;\nconst token = "tok_123456";\n',
-    output: `const apiKey = process.env.API_KEY;\nconst token = "${R('TOKEN')}";\n`,
+    output: 'const apiKey = process.env.API_KEY;\nconst token = process.env.TOKEN;\n',
     secrets: [['TOKEN', 'tok_123456']],
   },
   {
@@ -139,7 +141,7 @@ const cases: Case[] = [
     name: 'Anthropic and OpenAI keys on one line',
     file: 'run.py',
     input: `client(${ANT}, ${OAI})`,
-    output: `client(${R('ANTHROPIC_API_KEY')}, ${R('OPENAI_API_KEY')})`,
+    output: 'import os\nclient(os.environ["ANTHROPIC_API_KEY"], os.environ["OPENAI_API_KEY"])',
     secrets: [
       ['ANTHROPIC_API_KEY', ANT],
       ['OPENAI_API_KEY', OAI],
@@ -229,15 +231,28 @@ describe('redact', () => {
     for (const [, value] of secrets) expect(got.content).not.toContain(value);
   });
 
-  it('generated names avoid keys the session already has', () => {
-    const got = redact('notes.md', GH, { existingKeys: ['GITHUB_TOKEN'] });
+  it('generated names avoid keys the session holds with other values, and reuse one holding the same value', () => {
+    const got = redact('notes.md', GH, { stored: { GITHUB_TOKEN: 'older' } });
     expect(got.secrets).toEqual([{ key: 'GITHUB_TOKEN_2', value: GH }]);
     expect(got.content).toBe(R('GITHUB_TOKEN_2'));
+    const same = redact('notes.md', GH, { stored: { MY_GH: GH } });
+    expect(same).toMatchObject({ content: R('MY_GH'), secrets: [{ key: 'MY_GH', value: GH }], fresh: [] });
   });
 
-  it('explicit keys overwrite on purpose', () => {
-    const got = redact('x.sh', 'API_KEY=new', { existingKeys: ['API_KEY'] });
-    expect(got.secrets).toEqual([{ key: 'API_KEY', value: 'new' }]);
+  // Issue #26: a second TOKEN with another value must not replace the first.
+  it('an explicit key the session holds with another value gets the next free suffix, and says so', () => {
+    const got = redact('x.sh', 'TOKEN=new', { stored: { TOKEN: 'old', TOKEN_2: 'older' } });
+    expect(got).toEqual({ content: `TOKEN=${R('TOKEN_3')}`, secrets: [{ key: 'TOKEN_3', value: 'new' }], fresh: [{ key: 'TOKEN_3', value: 'new' }], renamed: [{ from: 'TOKEN', to: 'TOKEN_3' }] });
+  });
+
+  it('the same value under the same key is reused, not stored again', () => {
+    const got = redact('x.sh', 'TOKEN=old\nOTHER_TOKEN=older', { stored: { TOKEN: 'old', OTHER_TOKEN: 'older' } });
+    expect(got).toEqual({ content: `TOKEN=${R('TOKEN')}\nOTHER_TOKEN=${R('OTHER_TOKEN')}`, secrets: [{ key: 'TOKEN', value: 'old' }, { key: 'OTHER_TOKEN', value: 'older' }], fresh: [], renamed: [] });
+  });
+
+  it('a suffixed key already holding the value is found again', () => {
+    const got = redact('x.sh', 'TOKEN=b', { stored: { TOKEN: 'a', TOKEN_2: 'b' } });
+    expect(got).toMatchObject({ content: `TOKEN=${R('TOKEN_2')}`, fresh: [], renamed: [] });
   });
 
   it('every generated key is a valid secret name', () => {

@@ -136,17 +136,17 @@ describe('backend selection', () => {
     await expect(selectBackend('demo', { ...h.env, CS_SECRETS_BACKEND: v })).rejects.toThrow(/unknown secrets backend/);
   });
 
-  it('falls back to the encrypted file with one notice when keytar cannot load', async () => {
+  it('falls back to the encrypted file with one notice when the keyring module cannot load', async () => {
     const notices: string[] = [];
-    const env = { ...h.env, CS_SECRETS_BACKEND: undefined, CS_TEST_KEYTAR_MISSING: '1' };
+    const env = { ...h.env, CS_SECRETS_BACKEND: undefined, CS_TEST_KEYRING_MISSING: '1' };
     const sel = await selectBackend('demo', env, { notice: (l) => notices.push(l) });
     expect(sel.backend.name).toBe('encrypted');
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/^cs: OS keychain unavailable \(keytar is not installed\); using the encrypted file ~\/\.cs-secrets\/demo\.enc$/);
+    expect(notices[0]).toMatch(/^cs: OS keychain unavailable \(@napi-rs\/keyring is not installed for \S+\); using the encrypted file ~\/\.cs-secrets\/demo\.enc$/);
   });
 
   it('an explicit keychain choice without a keychain is an error, not a silent fallback', async () => {
-    await expect(selectBackend('demo', { ...h.env, CS_SECRETS_BACKEND: 'keychain', CS_TEST_KEYTAR_MISSING: '1' })).rejects.toThrow(/keychain is not available: keytar is not installed/);
+    await expect(selectBackend('demo', { ...h.env, CS_SECRETS_BACKEND: 'keychain', CS_TEST_KEYRING_MISSING: '1' })).rejects.toThrow(/keychain is not available: @napi-rs\/keyring is not installed/);
   });
 
   it('an existing encrypted store keeps being used', async () => {
@@ -158,8 +158,8 @@ describe('backend selection', () => {
     expect(notices).toEqual([]);
   });
 
-  it('as a process: keytar missing -> encrypted, one notice line, the command works', async () => {
-    const env = { ...h.env, CS_SECRETS_BACKEND: undefined, CS_TEST_KEYTAR_MISSING: '1' };
+  it('as a process: keyring module missing -> encrypted, one notice line, the command works', async () => {
+    const env = { ...h.env, CS_SECRETS_BACKEND: undefined, CS_TEST_KEYRING_MISSING: '1' };
     const set = await secretsProcess('demo', ['set', 'TOKEN'], env, 'from-stdin\n');
     expect(set.code).toBe(0);
     expect(set.stderr.split('\n').filter((l) => l.includes('keychain unavailable'))).toHaveLength(1);

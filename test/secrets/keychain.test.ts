@@ -1,15 +1,16 @@
-// The keytar backend against a real Secret Service (gnome-keyring). Run the
+// The keychain backend (@napi-rs/keyring) against a real Secret Service (gnome-keyring). Run the
 // suite inside:
 //   dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run test/secrets'
 // Without a reachable Secret Service these tests skip, unless
 // CS_REQUIRE_KEYRING=1 (CI), where they fail instead.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/secrets/backend.js';
 import { EncryptedFileBackend } from '../../src/secrets/encrypted.js';
-import { KeychainBackend, loadKeytar, probeKeychain, type KeytarApi } from '../../src/secrets/keychain.js';
+import { KeychainBackend, loadKeyring, probeKeychain, type KeyringApi } from '../../src/secrets/keychain.js';
 import { migrateBackend } from '../../src/secrets/store.js';
 import { secrets, secretsProcess, tempHome, type Home } from './helpers.js';
 
@@ -33,13 +34,13 @@ const S2 = `${S}-b`;
 describe.runIf(reachable)('keychain backend (real Secret Service)', () => {
   let h: Home;
   let env: NodeJS.ProcessEnv;
-  let api: KeytarApi;
+  let api: KeyringApi;
   beforeEach(async () => {
     h = tempHome({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS });
     h.session(S);
     h.session(S2);
     env = h.env;
-    api = (await loadKeytar(env)) as KeytarApi;
+    api = (await loadKeyring(env)) as KeyringApi;
   });
   afterEach(async () => {
     const b = new KeychainBackend(api, env);
@@ -119,6 +120,36 @@ describe.runIf(reachable)('keychain backend (real Secret Service)', () => {
     expect(await kc.getAll(S)).toEqual({ A: 'keychain', B: 'same' });
     expect(await file.getAll(S)).toEqual({ A: 'file', B: 'same' });
   });
+
+  // Earlier versions stored items through keytar: libsecret attributes
+  // {service, account}. secret-tool (libsecret-tools) writes exactly that.
+  const secretTool = spawnSync('secret-tool', ['--version']).error === undefined;
+  it.runIf(secretTool || required)('an item written with the old naming through the real Secret Service is read, listed, replaced and deleted', async () => {
+    const store = (service: string, account: string, value: string) => {
+      const r = spawnSync('secret-tool', ['store', `--label=${service}/${account}`, 'service', service, 'account', account], { input: value, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS } });
+      expect(r.status, String(r.stderr)).toBe(0);
+    };
+    const oldItems = (service: string) => spawnSync('secret-tool', ['search', '--all', 'service', service], { encoding: 'utf8', env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS } }).stderr.split('\n').filter((l) => l.startsWith('attribute.account'));
+    // What keytar wrote for `set OLD_KEY`: the value, and the session's index item.
+    store(`cs:${S}:OLD_KEY`, 'OLD_KEY', 'stored by keytar');
+    store(`cs:${S}`, 'OLD_KEY', `cs:${S}:OLD_KEY`);
+    expect(oldItems(`cs:${S}:OLD_KEY`)).toHaveLength(1);
+    const kc = new KeychainBackend(api, env);
+    expect(await kc.get(S, 'OLD_KEY')).toBe('stored by keytar');
+    expect(await kc.list(S)).toEqual(['OLD_KEY']);
+    expect((await secretsProcess(S, ['get', 'OLD_KEY'], env)).stdout).toBe('stored by keytar\n');
+    // Setting it again stores it the new way and leaves no stale twin.
+    await kc.set(S, 'OLD_KEY', 'new value');
+    expect(oldItems(`cs:${S}:OLD_KEY`)).toEqual([]);
+    expect(await kc.get(S, 'OLD_KEY')).toBe('new value');
+    expect(await kc.list(S)).toEqual(['OLD_KEY']);
+    // Delete reaches old items too.
+    store(`cs:${S}:GONE`, 'GONE', 'old');
+    store(`cs:${S}`, 'GONE', `cs:${S}:GONE`);
+    expect(await kc.delete(S, 'GONE')).toBe(true);
+    expect(await kc.get(S, 'GONE')).toBeUndefined();
+    expect(oldItems(`cs:${S}`)).toEqual([]);
+  }, 30_000);
 });
 
 describe('a D-Bus that does not answer does not hang cs', () => {

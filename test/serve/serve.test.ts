@@ -98,6 +98,13 @@ describe('cs -serve', () => {
       expect((await request(base + p, { headers: auth })).status, p).toBe(404);
     }
     expect((await request(`${base}/api/sessions/nope`, { headers: auth })).status).toBe(404);
+    // Search hits name the session and a path inside it, never an absolute path.
+    fs.appendFileSync(sb.session.discoveries, '\n## found\nthe frobnicator needs a restart\n');
+    const found = await request(`${base}/api/search?q=frobnicator`, { headers: auth });
+    expect(found.status).toBe(200);
+    expect(JSON.parse(found.body)).toMatchObject([{ session: 'watched', file: '.cs/discoveries.md' }]);
+    expect(found.body).not.toContain(sb.dir);
+    expect(found.body).not.toContain(sb.home);
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
       expect((await request(`${base}/api/sessions`, { method, headers: auth, body: method === 'DELETE' ? undefined : '{}' })).status, method).toBe(405);
     }
@@ -116,6 +123,13 @@ describe('cs -serve', () => {
     const next = /next one-time sign-in link: (\S+)/.exec(stderr)![1]!;
     expect(next).not.toBe(signIn);
     expect((await request(next)).status).toBe(303);
+  });
+
+  it('answers HEAD on the event stream at once, with the headers and no body', { timeout: 10_000 }, async () => {
+    const head = await request(`${base}/api/sessions/watched/events`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(head.body).toBe('');
   });
 
   it('streams new timeline events over SSE', async () => {

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLAUDE_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
+/** The Claude Code under test: the pinned dev dependency, or CS_TEST_CLAUDE_BIN (CI also runs the hook facts against the latest release). */
+export const CLAUDE_BIN = process.env.CS_TEST_CLAUDE_BIN || path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 
 /** The environment that keeps Claude Code offline, quiet and non-interactive. */
 export function offlineClaudeEnv(opts: { home: string; configDir?: string; baseUrl: string }): Record<string, string> {

@@ -61,7 +61,7 @@ it('a session run through cs leaves start, tool calls, the artifact, the discove
     'session-start startup',
     'tool Write notes.txt',
     'artifact deploy.sh',
-    'tool Write .cs/artifacts/deploy.sh',
+    'tool Write deploy.sh', // the Write stays at Claude's path; the copy is the artifact
     'tool Bash echo timeline-check',
     'tool Edit .cs/discoveries.md',
     'discovery 2026-11-23 timeline',

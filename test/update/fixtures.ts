@@ -41,11 +41,11 @@ function packageFiles(version: string, pubText: string | undefined): Record<stri
 }
 
 /** versions/<version>/ with our release key, `current` pointing at it. */
-export function installFake(dataDir: string, version: string, pubText: string, opts: { keytar?: boolean } = {}): string {
+export function installFake(dataDir: string, version: string, pubText: string, opts: { keyring?: boolean } = {}): string {
   const dir = path.join(dataDir, 'versions', version);
   writeTree(dir, {
     ...packageFiles(version, pubText),
-    ...(opts.keytar ? { 'node_modules/keytar/package.json': '{"name":"keytar","version":"7.9.0"}' } : {}),
+    ...(opts.keyring ? { 'node_modules/@napi-rs/keyring/package.json': '{"name":"@napi-rs/keyring","version":"2.1.2"}' } : {}),
   });
   fs.symlinkSync(path.join('versions', version), path.join(dataDir, 'current'));
   return dir;

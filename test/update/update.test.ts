@@ -35,7 +35,7 @@ beforeEach(async () => {
   dataDir = path.join(tmp, 'data');
   fs.mkdirSync(releases);
   server = await startReleaseServer(releases);
-  installFake(dataDir, '0.1.0', keys.pubText, { keytar: true });
+  installFake(dataDir, '0.1.0', keys.pubText, { keyring: true });
   env = {
     HOME: path.join(tmp, 'home'),
     XDG_CONFIG_HOME: path.join(tmp, 'config'),
@@ -49,9 +49,9 @@ afterEach(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function cs(args: string[]) {
+async function cs(args: string[], install?: UpdateOptions['install']) {
   const io = testIO();
-  const opts = parse(args, {}, env);
+  const opts = { ...parse(args, {}, env), ...(install ? { install } : {}) };
   const code = await run(opts, { io, env, cwd: tmp, now: () => new Date('2026-01-02T03:04:05Z') });
   return { code, out: io.stdoutText(), err: io.stderrText() };
 }
@@ -94,7 +94,7 @@ describe('cs -update: a good release', () => {
     const active = path.join(dataDir, 'current');
     expect(JSON.parse(fs.readFileSync(path.join(active, 'package.json'), 'utf8')).version).toBe('0.2.0');
     expect(fs.readFileSync(path.join(active, 'minisign.pub'), 'utf8')).toBe(keys.pubText);
-    expect(fs.existsSync(path.join(active, 'node_modules', 'keytar', 'package.json'))).toBe(true);
+    expect(fs.existsSync(path.join(active, 'node_modules', '@napi-rs', 'keyring', 'package.json'))).toBe(true);
     expect(fs.readdirSync(dataDir).sort()).toEqual(['current', 'previous', 'versions']);
     expect(readCheckCache(env)).toMatchObject({ latest: '0.2.0', url: env.CS_UPDATE_URL });
   });
@@ -123,7 +123,7 @@ describe('cs -update --check', () => {
   it('reports a newer version without installing it', async () => {
     buildRelease(releases, { version: '0.2.0', keys });
     const r = await cs(['--check']);
-    expect(r.out).toBe('cs 0.2.0 is available (you have 0.1.0); run: cs -update\n');
+    expect(r.out).toBe('cs 0.2.0 is available (you have 0.1.0); run: cs -update\n(self-managed install: cs -update checks SHA-256 and the minisign signature, and keeps the previous version for --rollback)\n');
     expect(server.requests).toEqual(['/release.json']);
     expectUntouched();
     expect(readCheckCache(env)).toEqual({ url: env.CS_UPDATE_URL, latest: '0.2.0', checkedAt: '2026-01-02T03:04:05.000Z' });
@@ -131,8 +131,8 @@ describe('cs -update --check', () => {
 
   it('reports up to date, as JSON too', async () => {
     buildRelease(releases, { version: '0.1.0', keys });
-    expect((await cs(['--check'])).out).toBe('cs 0.1.0 is up to date (latest release: 0.1.0)\n');
-    expect(JSON.parse((await cs(['--check', '--json'])).out)).toEqual({ installed: '0.1.0', latest: '0.1.0', updateAvailable: false });
+    expect((await cs(['--check'])).out).toMatch(/^cs 0\.1\.0 is up to date \(latest release: 0\.1\.0\)\n\(self-managed install: /);
+    expect(JSON.parse((await cs(['--check', '--json'])).out)).toEqual({ installed: '0.1.0', latest: '0.1.0', updateAvailable: false, path: 'self-managed' });
   });
 
   it('says how to install when cs is not installed', async () => {
@@ -362,6 +362,7 @@ describe('parse', () => {
       action,
       json,
       url: 'https://example.test/r.json',
+      install: { path: 'self-managed' }, // the tests run from a checkout, not from node_modules
     });
   });
 
@@ -389,5 +390,41 @@ describe('checkUrl', () => {
   });
   it.each(['http://example.com/r.json', 'file:///etc/passwd', 'ftp://example.com/x'])('refuses %s', (u) => {
     expect(() => checkUrl(new URL(u), 'x')).toThrow(/refusing/);
+  });
+});
+
+describe('cs -update for an npm install', () => {
+  // The package npm put in node_modules, shipping the release key as the tarball does.
+  const npmInstall = (): UpdateOptions['install'] => ({ path: 'npm', dir: path.join(dataDir, 'versions', '0.1.0') });
+
+  it('--check names the npm path and the command', async () => {
+    buildRelease(releases, { version: '0.2.0', keys });
+    const r = await cs(['--check', '--json'], npmInstall());
+    expect(JSON.parse(r.out)).toEqual({ installed: '0.1.0', latest: '0.2.0', updateAvailable: true, path: 'npm', command: 'npm install -g claude-sessions@0.2.0' });
+    expect((await cs(['--check'], npmInstall())).out).toContain('npm install: it runs npm install -g claude-sessions@0.2.0');
+  });
+
+  it('without a terminal, checks the signature, then prints the npm command and replaces nothing itself', async () => {
+    buildRelease(releases, { version: '0.2.0', keys });
+    const r = await cs([], npmInstall());
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('npm install -g claude-sessions@0.2.0\n');
+    expect(r.err).toMatch(/verified SHA-256 and signature/);
+    expect(server.requests).toContain('/claude-sessions-0.2.0.tgz.minisig');
+    expectUntouched();
+  });
+
+  it('a release signed by another key is refused: no command offered', async () => {
+    buildRelease(releases, { version: '0.2.0', keys: otherKeys });
+    const e = await cs([], npmInstall()).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).message).toMatch(/signature/);
+  });
+
+  it('--rollback says npm keeps no previous version', async () => {
+    await expect(cs(['--rollback'], npmInstall())).rejects.toThrow(/installed with npm/);
   });
 });

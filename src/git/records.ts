@@ -1,0 +1,249 @@
+// The records of an adopted session (`.cs/` minus machine-local state) are
+// versioned on a private ref, never on a branch of the user's project. A
+// snapshot is built in our own index file with plumbing (as autosave does),
+// so the user's index, HEAD, branches and stash never move. Sync exchanges
+// only that ref with the remote, by URL and explicit refspec: the user's
+// remotes and branches are theirs.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { ensureDir } from '../fsutil.js';
+import { LOCAL_DIR, isAncestor } from './autosave.js';
+import { GitError, explainWriteError, type Repo } from './repo.js';
+import { explainRemoteError } from './sync.js';
+
+/** Where the records live, locally and on the remote. */
+export const RECORDS_REF = 'refs/cs/session';
+/** What the remote's records were at the last fetch. */
+export const REMOTE_RECORDS_REF = 'refs/cs/remote/session';
+const NETWORK_TIMEOUT_MS = 120_000;
+// Records are `.cs/` without machine-local state and per-machine tarballs.
+const PATHSPEC = ['.cs', `:(exclude)${LOCAL_DIR}`, ':(exclude).cs/archives'];
+
+function recordsIndex(dir: string): string {
+  return path.join(dir, LOCAL_DIR, 'records.index');
+}
+
+/** The tree `.cs/` has on disk now (a fresh index each time: `.cs/` is small). */
+async function treeOnDisk(repo: Repo): Promise<string> {
+  const index = recordsIndex(repo.dir);
+  ensureDir(path.dirname(index));
+  fs.rmSync(index, { force: true });
+  const env = { GIT_INDEX_FILE: index };
+  try {
+    await repo.raw(['read-tree', '--empty'], env);
+    // -f: `.cs/` is in .git/info/exclude so that it never shows in the user's status.
+    await repo.raw(['add', '-A', '-f', '--', ...PATHSPEC], env);
+    return (await repo.raw(['write-tree'], env)).trim();
+  } finally {
+    fs.rmSync(index, { force: true });
+  }
+}
+
+export interface SnapshotResult {
+  /** The records commit after the snapshot (null: nothing recorded yet and nothing to record). */
+  commit: string | null;
+  /** A new commit was made. */
+  changed: boolean;
+}
+
+/**
+ * Commits `.cs/` as it is on disk onto RECORDS_REF when it differs from the
+ * last snapshot. Throws a UserError when .git cannot be written.
+ */
+export async function snapshotRecords(repo: Repo, message = 'cs session records'): Promise<SnapshotResult> {
+  try {
+    const [prev, prevTree] = await repo.resolveMany([RECORDS_REF, `${RECORDS_REF}^{tree}`]);
+    const tree = await treeOnDisk(repo);
+    if (prev && tree === prevTree) return { commit: prev, changed: false };
+    const commit = (await repo.commitRaw(['commit-tree', tree, ...(prev ? ['-p', prev] : []), '-m', message])).trim();
+    await repo.raw(['update-ref', '-m', message, RECORDS_REF, commit, prev ?? '']);
+    return { commit, changed: true };
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+}
+
+/**
+ * Writes tree `to` into `.cs/` of the work tree, where `.cs/` now holds tree
+ * `from` (a two-way read-tree in a private index: files that went away are
+ * removed, nothing outside `.cs/` is touched).
+ */
+async function checkoutRecords(repo: Repo, from: string | null, to: string): Promise<void> {
+  const index = recordsIndex(repo.dir);
+  ensureDir(path.dirname(index));
+  fs.rmSync(index, { force: true });
+  const env = { GIT_INDEX_FILE: index };
+  try {
+    if (from) {
+      await repo.raw(['read-tree', from], env);
+      await repo.tryRaw(['update-index', '-q', '--refresh'], env);
+      await repo.raw(['read-tree', '-m', '-u', from, to], env);
+    } else {
+      await repo.raw(['read-tree', to], env);
+      await repo.raw(['checkout-index', '-a', '-f'], env);
+    }
+  } finally {
+    fs.rmSync(index, { force: true });
+  }
+}
+
+/**
+ * Records from another machine may not carry symbolic links: a link under
+ * `.cs/` would make cs's own later writes land outside the session.
+ */
+async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<void> {
+  const links = (await repo.raw(['ls-tree', '-r', '-z', commit]))
+    .split('\0')
+    .filter((e) => e.startsWith('120000 '))
+    .map((e) => e.slice(e.indexOf('\t') + 1));
+  if (links.length) {
+    throw new UserError(
+      `the session records on ${url} hold symbolic links (${links.slice(0, 3).join(', ')}); nothing was changed`,
+      'cs never follows links in .cs/: remove them on the machine that pushed them, push again, then pull',
+    );
+  }
+}
+
+async function fetchRecords(repo: Repo, url: string): Promise<string | null> {
+  try {
+    await repo.network(['fetch', '--quiet', '--no-tags', '--', url, `+${RECORDS_REF}:${REMOTE_RECORDS_REF}`], NETWORK_TIMEOUT_MS);
+  } catch (e) {
+    // A remote without records yet is not an error.
+    if (e instanceof GitError && /couldn't find remote ref/i.test(e.stderr)) return null;
+    throw explainWriteError(repo.dir, explainRemoteError(url, e));
+  }
+  return repo.resolve(REMOTE_RECORDS_REF);
+}
+
+export interface RecordsPushReport {
+  commit: string;
+  url: string;
+  /** The remote already had this commit. */
+  upToDate: boolean;
+}
+
+/** `-sync push` of an adopted session: snapshot, then push RECORDS_REF (only) to `url`. */
+export async function pushRecords(repo: Repo, url: string, session: string): Promise<RecordsPushReport> {
+  const { commit } = await snapshotRecords(repo);
+  if (!commit) throw new UserError(`session '${session}' has no records to push`, `open it once: cs ${session}`);
+  const before = await repo.resolve(REMOTE_RECORDS_REF);
+  try {
+    await repo.network(['push', '--quiet', '--', url, `${RECORDS_REF}:${RECORDS_REF}`], NETWORK_TIMEOUT_MS);
+  } catch (e) {
+    if (e instanceof GitError && /\[rejected\]|non-fast-forward|fetch first/i.test(e.stderr)) {
+      throw new UserError(`the remote has session records this machine does not have; nothing was pushed`, `run cs ${session} -sync pull, then cs ${session} -sync push`);
+    }
+    throw explainWriteError(repo.dir, explainRemoteError(url, e));
+  }
+  await repo.raw(['update-ref', REMOTE_RECORDS_REF, commit]);
+  return { commit, url, upToDate: before === commit };
+}
+
+export type RecordsPullResult = 'up-to-date' | 'ahead' | 'fast-forward' | 'merged' | 'no-remote-records';
+
+/**
+ * `-sync pull` of an adopted session: snapshot local records, fetch the
+ * remote's, then fast-forward or merge (append-only logs merge as a union
+ * through .git/info/attributes) and write the result into `.cs/`. A real
+ * conflict changes nothing and names both sides.
+ */
+export async function pullRecords(repo: Repo, url: string, session: string): Promise<RecordsPullResult> {
+  const { commit: ours } = await snapshotRecords(repo);
+  const theirs = await fetchRecords(repo, url);
+  if (!theirs) return 'no-remote-records';
+  if (ours === theirs) return 'up-to-date';
+  await assertNoLinks(repo, theirs, url);
+  try {
+    if (ours && (await isAncestor(repo, theirs, ours))) return 'ahead';
+    const oursTree = ours ? await repo.resolve(`${ours}^{tree}`) : null;
+    if (!ours || (await isAncestor(repo, ours, theirs))) {
+      await checkoutRecords(repo, oursTree, `${theirs}^{tree}`);
+      await repo.raw(['update-ref', RECORDS_REF, theirs, ours ?? '']);
+      return 'fast-forward';
+    }
+    const m = await repo.tryRaw(['merge-tree', '--write-tree', '--allow-unrelated-histories', '--name-only', '--no-messages', ours, theirs]);
+    if (m.code !== 0) {
+      const [, ...files] = m.stdout.split('\n').filter(Boolean);
+      if (m.code === 1) {
+        throw new UserError(
+          `pull stopped: ${files.join(', ') || 'some records'} changed differently on both machines; nothing was changed (the remote's records: ${theirs.slice(0, 12)})`,
+          `edit the file(s) under ${path.join(repo.dir, '.cs')} to hold what both sides need (git -C ${repo.dir} show ${theirs.slice(0, 12)}:<file> shows theirs), then run: cs ${session} -sync pull`,
+        );
+      }
+      throw new GitError(['merge-tree'], m.code, m.stderr, m.stdout);
+    }
+    const tree = m.stdout.split('\n')[0]!.trim();
+    const merged = (await repo.commitRaw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'cs session records: merge'])).trim();
+    await checkoutRecords(repo, oursTree, tree);
+    await repo.raw(['update-ref', RECORDS_REF, merged, ours]);
+    return 'merged';
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+}
+
+/**
+ * For `cs -adopt <name> --from <url>` on a checkout with no `.cs/` yet:
+ * fetches the remote's records and writes them into `.cs/`. False when the
+ * remote has none (the error says so).
+ */
+export async function receiveRecords(repo: Repo, url: string): Promise<boolean> {
+  const theirs = await fetchRecords(repo, url);
+  if (!theirs) return false;
+  await assertNoLinks(repo, theirs, url);
+  try {
+    await checkoutRecords(repo, null, `${theirs}^{tree}`);
+    await repo.raw(['update-ref', RECORDS_REF, theirs, '']);
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+  return true;
+}
+
+export interface RecordsStatus {
+  /** Commits only this machine / only the remote has (null: not known). */
+  ahead: number | null;
+  behind: number | null;
+  /** `.cs/` differs from the last snapshot. */
+  unrecorded: boolean;
+  reachable: boolean | null;
+}
+
+export async function recordsStatus(repo: Repo, url: string | null, fetch: boolean): Promise<RecordsStatus> {
+  let reachable: boolean | null = null;
+  if (url && fetch) {
+    reachable = await fetchRecords(repo, url).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof UserError || e instanceof GitError) return false;
+        throw e;
+      },
+    );
+  }
+  const [ours, oursTree, theirs] = await repo.resolveMany([RECORDS_REF, `${RECORDS_REF}^{tree}`, REMOTE_RECORDS_REF]);
+  let ahead: number | null = null;
+  let behind: number | null = null;
+  if (ours && theirs) {
+    const [a, b] = (await repo.raw(['rev-list', '--left-right', '--count', `${ours}...${theirs}`])).trim().split(/\s+/).map(Number);
+    ahead = a ?? 0;
+    behind = b ?? 0;
+  } else if (ours) {
+    ahead = Number((await repo.raw(['rev-list', '--count', ours])).trim());
+    behind = reachable ? 0 : null;
+  }
+  let unrecorded: boolean;
+  try {
+    unrecorded = (await treeOnDisk(repo)) !== oursTree;
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+  return { ahead, behind, unrecorded, reachable };
+}
+
+/** Does `url` hold an adopted session's records (and so is not a cs workspace to clone)? */
+export async function remoteHasRecords(repo: Repo, url: string): Promise<boolean> {
+  const r = await repo.tryRaw(['ls-remote', '--', url, RECORDS_REF], undefined, 30_000);
+  if (r.code !== 0) throw explainRemoteError(url, new GitError(['ls-remote', url], r.code, r.stderr));
+  return r.stdout.trim() !== '';
+}

@@ -1,0 +1,66 @@
+// Notices a person sees once per machine on a terminal: something cs cannot
+// fix itself (hooks not registered, no keychain) and that every later run
+// would otherwise repeat or hide in a log. A marker file per notice in cs's
+// config dir holds the text last shown; a different text (a new cause) is
+// shown again, and `cs -install` clears the markers.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureDir, readFileOr, writeFileAtomic } from './fsutil.js';
+import { csConfigDir } from './session/paths.js';
+import type { IO } from './io.js';
+
+export type NoticeId = 'hooks' | 'keychain';
+
+export function noticesDir(env: NodeJS.ProcessEnv): string {
+  return path.join(csConfigDir(env), 'notices');
+}
+
+/**
+ * Prints `text` on stderr unless this machine has already shown exactly that
+ * notice; records it. A config dir we cannot write only means the notice may
+ * repeat: never an error.
+ */
+export function noticeOnce(env: NodeJS.ProcessEnv, io: Pick<IO, 'err'>, id: NoticeId, text: string): boolean {
+  const file = path.join(noticesDir(env), id);
+  let seen = '';
+  try {
+    seen = readFileOr(file, '');
+  } catch {
+    // unreadable marker: show the notice
+  }
+  if (seen === text) return false;
+  io.err(text);
+  try {
+    ensureDir(noticesDir(env), 0o700);
+    writeFileAtomic(file, text, 0o600);
+  } catch {
+    // a read-only config dir: the notice may come again, which is harmless
+  }
+  return true;
+}
+
+/** Forgets every notice shown (after `cs -install`, so a later fault is reported afresh). */
+export function clearNotices(env: NodeJS.ProcessEnv): void {
+  fs.rmSync(noticesDir(env), { recursive: true, force: true });
+}
+
+/**
+ * What `cs <name>` tells a person at a terminal before Claude starts: hooks
+ * missing from Claude Code's settings (the session would run without context,
+ * status or timeline), and a keychain that does not answer (secrets would go
+ * to the encrypted file). Each with its cause and fix, once per machine.
+ */
+export async function launchNotices(env: NodeJS.ProcessEnv, io: IO): Promise<void> {
+  const { checkHooks } = await import('./doctor/checks.js');
+  const hooks = await checkHooks(env);
+  if (hooks.level === 'fail') {
+    noticeOnce(env, io, 'hooks', io.color.yellow(`cs: Claude Code hooks are not registered (${hooks.detail}); sessions run without context, status or timeline — ${hooks.fix}`));
+  }
+  const forced = env.CS_SECRETS_BACKEND?.trim();
+  if (forced === 'encrypted') return;
+  const { keychainFix, probeKeychain } = await import('./secrets/keychain.js');
+  const probe = await probeKeychain(env);
+  if (!probe.ok) {
+    noticeOnce(env, io, 'keychain', io.color.yellow(`cs: no OS keychain answers (${probe.reason}); secrets go to the encrypted file ~/.cs-secrets/ — ${keychainFix(probe.fault)}`));
+  }
+}

@@ -1,0 +1,61 @@
+// Provider credential formats from secretlint's recommended preset
+// (@secretlint/core + @secretlint/secretlint-rule-preset-recommend): GitHub,
+// AWS, GCP, Slack, Stripe, npm, OpenAI, Anthropic, private keys, basic auth
+// in URLs and more, maintained upstream instead of by us. Its findings are
+// handed to redact() as spans; the key-name rules and our own shapes
+// (JWT, Bearer, YAML blocks) still run after it.
+import type { ProviderSpan, RedactOptions, RedactResult } from './detect.js';
+
+/** Secret names for the preset's rules (the part after `secretlint-rule-`); others become `<RULE>_SECRET`. */
+const NAMES: Record<string, string> = {
+  github: 'GITHUB_TOKEN',
+  npm: 'NPM_TOKEN',
+  stripe: 'STRIPE_SECRET_KEY',
+  slack: 'SLACK_TOKEN',
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  aws: 'AWS_SECRET',
+  gcp: 'GCP_KEY',
+  privatekey: 'PRIVATE_KEY',
+  basicauth: 'URL_PASSWORD',
+  'database-connection-string': 'DATABASE_URL',
+  sendgrid: 'SENDGRID_API_KEY',
+  shopify: 'SHOPIFY_TOKEN',
+  linear: 'LINEAR_API_KEY',
+  '1password': 'OP_SERVICE_ACCOUNT_TOKEN',
+  'azure': 'AZURE_SECRET',
+};
+
+export function nameForRule(ruleId: string): string {
+  const short = ruleId.replace(/^.*secretlint-rule-/, '');
+  return NAMES[short] ?? `${short.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_SECRET`;
+}
+
+type Lint = typeof import('@secretlint/core').lintSource;
+let loaded: Promise<{ lintSource: Lint; rule: unknown }> | undefined;
+
+/** Loaded once per process: the HTTP hook endpoint pays for it once, not per Write. */
+function secretlint(): Promise<{ lintSource: Lint; rule: unknown }> {
+  loaded ??= Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend')]).then(([core, preset]) => ({
+    lintSource: core.lintSource,
+    rule: preset.creator,
+  }));
+  return loaded;
+}
+
+/** Where the preset finds credentials in `content` (offsets into it). */
+export async function providerSpans(fileName: string, content: string): Promise<ProviderSpan[]> {
+  const { lintSource, rule } = await secretlint();
+  const r = await lintSource({
+    source: { filePath: fileName, content, contentType: 'text' },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: rule as any }] } },
+  });
+  return r.messages.map((m) => ({ start: m.range[0], end: m.range[1], name: nameForRule(m.ruleId) }));
+}
+
+/** redact() with the preset's findings: the detector used on every captured Write. */
+export async function detectAndRedact(fileName: string, content: string, opts: RedactOptions = {}): Promise<RedactResult> {
+  const [{ redact }, spans] = await Promise.all([import('./detect.js'), providerSpans(fileName, content)]);
+  return redact(fileName, content, { ...opts, spans });
+}

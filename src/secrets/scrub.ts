@@ -1,0 +1,96 @@
+// Known secret values out of everything cs shows or ships (issue #18): each
+// value stored for a session becomes `[secret: KEY]` in search results,
+// timeline and log lines, and transcripts. Values shorter than
+// MIN_SCRUB_LENGTH are left alone: a 4-character value would shred ordinary
+// text wherever it happens to occur.
+import * as fs from 'node:fs';
+import { findSecrets } from './detect.js';
+import { sessionEnvFilePath } from './keys.js';
+
+export const MIN_SCRUB_LENGTH = 8;
+
+export function secretMarker(key: string): string {
+  return `[secret: ${key}]`;
+}
+
+/** The forms a value takes in text: as is, and JSON-escaped (transcripts, JSON answers). */
+function forms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  return json === value ? [value] : [value, json];
+}
+
+export interface ScrubResult {
+  text: string;
+  /** How many occurrences were replaced. */
+  count: number;
+}
+
+/**
+ * Replaces every occurrence of each value in `secrets` (key -> value) that
+ * is at least MIN_SCRUB_LENGTH long with `[secret: KEY]`, longest values
+ * first so a value containing another is replaced whole.
+ */
+export function scrubKnown(text: string, secrets: Readonly<Record<string, string>>): ScrubResult {
+  const pairs = Object.entries(secrets)
+    .filter(([, v]) => v.length >= MIN_SCRUB_LENGTH)
+    .flatMap(([k, v]) => forms(v).map((f) => [k, f] as const))
+    .sort((a, b) => b[1].length - a[1].length);
+  let count = 0;
+  let out = text;
+  for (const [key, value] of pairs) {
+    if (!out.includes(value)) continue;
+    const parts = out.split(value);
+    count += parts.length - 1;
+    out = parts.join(secretMarker(key));
+  }
+  return { text: out, count };
+}
+
+/**
+ * Runs the file detector over one line of text as if it were a shell
+ * command (`export GITHUB_TOKEN=ghp_…`, `curl -H "Authorization: Bearer …"`)
+ * and replaces what it finds with `[secret: KEY]`. `fresh` lists values the
+ * session does not hold yet (the caller stores them, so later scrubbing of
+ * transcripts knows them too).
+ */
+export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
+  const { providerSpans } = await import('./providers.js');
+  const r = findSecrets('command.sh', text, { stored, spans: await providerSpans('command.sh', text) });
+  if (r.secrets.length === 0) return { text, count: 0, fresh: [] };
+  let count = 0;
+  // eslint-disable-next-line no-control-regex
+  const out = r.content.replace(/\u0000cs-secret:([A-Za-z_][A-Za-z0-9_]*)\u0000/g, (_m, key: string) => {
+    count++;
+    return secretMarker(key);
+  });
+  return { text: out, count, fresh: r.fresh };
+}
+
+/** Undoes one `'…'` word of exportLines(): `'it'\''s'` -> `it's`. */
+function unquote(word: string): string {
+  return word.replace(/'\\''/g, "'").replace(/^'|'$/g, '');
+}
+
+/**
+ * The secrets of a running session as written to its env file (no keychain
+ * round trip, so hooks can afford it); {} when the session is not running.
+ */
+export function runningSessionSecrets(session: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(sessionEnvFilePath(session, env), 'utf8');
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  // exportLines() writes `export KEY='value'`, the value possibly spanning lines.
+  for (const m of text.matchAll(/^export ([A-Za-z_][A-Za-z0-9_]*)=('(?:[^']|'\\'')*')$/gm)) out[m[1]!] = unquote(m[2]!);
+  return out;
+}
+
+/** A session's stored secrets from its backend; {} when it has none or none can be read (the caller says so). */
+export async function sessionSecrets(session: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const { selectBackend } = await import('./backend.js');
+  const { backend } = await selectBackend(session, env);
+  return backend.getAll(session);
+}
