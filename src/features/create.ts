@@ -13,6 +13,7 @@ import type { IO } from '../io.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { readTemplate } from '../session/templates.js';
+import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE } from '../session/adopted.js';
 import { readConversations } from '../conversations/store.js';
 import { dirtyPaths, workPaths, git, lineCount, requireBase, tryGit, writeRecord, type FeatureRecord } from './model.js';
 import { featureBranch, featureDir, featuresRoot, type FeatureRef } from './ref.js';
@@ -151,7 +152,7 @@ function makeMeta(c: Pick<Ctx, 'ref' | 'baseDir' | 'dir'>, adopted: boolean, now
   if (!exists(p.manifest)) writeFileAtomic(p.manifest, '[]\n');
   if (!exists(p.sessionLog)) writeFileAtomic(p.sessionLog, '');
   if (adopted) {
-    for (const rel of ['CLAUDE.local.md', '.cs/adopted']) {
+    for (const rel of [LOCAL_PROTOCOL_FILE, ADOPTED_MARKER]) {
       const from = path.join(c.baseDir, rel);
       const to = path.join(c.dir, rel);
       if (exists(from) && !exists(to)) writeFileAtomic(to, readFileOr(from, ''));
@@ -173,7 +174,7 @@ async function excludeRecordsIfUntracked(c: Pick<Ctx, 'env' | 'baseDir' | 'head'
   const exclude = path.join(common, 'info', 'exclude');
   const text = readFileOr(exclude, '');
   const have = new Set(text.split('\n').map((l) => l.trim()));
-  const missing = ['/.cs/', '/CLAUDE.local.md'].filter((l) => !have.has(l));
+  const missing = EXCLUDE_LINES.filter((l) => !have.has(l));
   if (missing.length === 0) return;
   ensureDir(path.dirname(exclude));
   writeFileAtomic(exclude, text + (text === '' || text.endsWith('\n') ? '' : '\n') + missing.join('\n') + '\n');

@@ -9,7 +9,7 @@ import { run } from '../proc.js';
 import { lockState, readLock, describeHolder } from '../session/lock.js';
 import { findSession } from '../session/workspace.js';
 import type { SessionPaths } from '../session/paths.js';
-import { featureBranch, featureDir, featuresRoot, parseFeatureRef, type FeatureRef } from './ref.js';
+import { FEATURE_RECORD, featureBranch, featureDir, featuresRoot, parseFeatureRef, type FeatureRef } from './ref.js';
 
 /** Lines (or entries) each record file had when the feature was made: what was there before is the base's. */
 export interface RecordMarks {
@@ -34,7 +34,7 @@ export interface FeatureRecord {
 }
 
 export function recordFile(dir: string): string {
-  return path.join(dir, '.cs', 'local', 'feature.json');
+  return path.join(dir, FEATURE_RECORD);
 }
 
 export function readRecord(dir: string): FeatureRecord | null {

@@ -74,6 +74,14 @@ export function featureEntries(root: string): string[] {
   }
 }
 
+/** A feature's record in its worktree (src/features/model.ts), machine-local like the lock. */
+export const FEATURE_RECORD = '.cs/local/feature.json';
+
+/** Whether `dir` is the worktree of a feature session cs made. */
+export function isFeatureWorktree(dir: string): boolean {
+  return fs.existsSync(path.join(dir, FEATURE_RECORD));
+}
+
 /** `<root>/.features`: where every feature worktree lives. */
 export function featuresRoot(env: NodeJS.ProcessEnv): string {
   return path.join(sessionsRoot(env), '.features');

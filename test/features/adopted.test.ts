@@ -24,12 +24,12 @@ describe('feature of an adopted project', () => {
     git(project, 'add', '-A');
     git(project, 'commit', '-qm', 'user commit');
     expect((await runCs(['-adopt', 'proj'], { env, cwd: project })).code).toBe(0);
-    // The user keeps what adopt made out of the way (or commits it): here, committed by the user.
-    git(project, 'add', 'CLAUDE.md', '.gitignore', '.gitattributes');
-    git(project, 'commit', '-qm', 'user adds the protocol');
+    expect(git(project, 'status', '--porcelain')).toBe('');
     const files = () => (fs.readdirSync(project, { recursive: true }) as string[]).filter((f) => f !== '.git' && !f.startsWith(`.git${path.sep}`)).sort();
     const before = files();
     const userHead = git(project, 'rev-parse', 'HEAD');
+    const records = () => git(project, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/cs/');
+    const recordsBefore = records();
 
     const r = await runCs(['proj@f'], { env: { ...env, WORK_FILE: 'feature.py' } });
     expect(r.code, r.stderr).toBe(0);
@@ -40,7 +40,10 @@ describe('feature of an adopted project', () => {
     expect(files()).toEqual(before);
     expect(git(project, 'status', '--porcelain')).toBe('');
     expect(git(project, 'rev-parse', 'trunk')).toBe(userHead);
-    // The feature branch holds the work, not cs's records.
+    // The base's private records ref is not the feature's to write.
+    expect(records()).toBe(recordsBefore);
+    // The feature branch holds the work (committed by cs at the session end), not cs's records.
+    expect(git(dir, 'log', '-1', '--format=%s')).toMatch(/^Session update: 1 file/);
     expect(git(project, 'ls-tree', '-r', '--name-only', 'cs/f').split('\n').filter((f) => f.startsWith('.cs/'))).toEqual([]);
 
     const m = await runCs(['proj', '--merge', 'f'], { env });

@@ -111,7 +111,7 @@ describe('feature sessions', () => {
     expect(r.stderr).toContain(`git -C ${base} add shared.txt && git -C ${base} commit --no-edit`);
     // Both sides: the base's branch holds its own commit (cs only committed its .cs/ logs on top), the feature's branch and worktree are there.
     expect(git(base, 'show', 'HEAD:shared.txt')).toBe('base side');
-    expect(git(base, 'diff', '--name-only', baseHead, 'HEAD').split('\n').filter((f) => !f.startsWith('.cs/'))).toEqual([]);
+    expect(git(base, 'diff', '--name-only', baseHead, 'HEAD').split('\n').filter((f) => f !== '' && !f.startsWith('.cs/'))).toEqual([]);
     expect(fs.readFileSync(path.join(featureDir('app@f'), 'shared.txt'), 'utf8')).toBe('feature side\n');
     expect(git(base, 'show', 'cs/f:shared.txt')).toBe('feature side');
     expect(fs.readFileSync(path.join(base, 'shared.txt'), 'utf8')).toContain('<<<<<<<');
