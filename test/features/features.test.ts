@@ -169,6 +169,11 @@ describe('feature sessions', () => {
     await ok(['app@f', '--from-head']);
     expect(fs.existsSync(path.join(featureDir('app@f'), 'wip.txt'))).toBe(false);
     expect(git(featureDir('app@f'), 'rev-parse', 'HEAD~1')).toBe(git(base, 'rev-parse', 'HEAD'));
+    // A base with features is not removed from under them.
+    const rm = await cs(['-rm', 'app', '--yes']);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toContain("session 'app' has feature sessions: app@f");
+    expect(fs.existsSync(base)).toBe(true);
   });
 
   it('.worktreeinclude copies an ignored .env; .cs/worktree-setup runs once in the new worktree', async () => {
