@@ -43,6 +43,8 @@ _cs_data() {
       '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
       '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
       '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual' \
+      '-features:List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged' \
+      '-diff:Show what a session changed: a feature since it branched, any session since it started' \
       '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
       '-log:Show the session'\''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
       '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -56,6 +58,9 @@ _cs_data() {
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
+      '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+      '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+      '--keep:with --merge: keep the worktree and branch' \
       '--:pass the rest to Claude Code';;
     kind:shell) printf '%s\n' \
       'bash:Bash (bash-completion)' \
@@ -100,7 +105,10 @@ _cs_data() {
       '--no-handoff:with --new: do not offer the latest handoff' \
       '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
-      '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)';;
+      '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
+      '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+      '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+      '--keep:with --merge: keep the worktree and branch';;
     flags:adopt) printf '%s\n' \
       '--from:a second checkout: take the session'\''s records from this remote (pushed there by cs <name> -sync push)';;
     flags:list) printf '%s\n' \
@@ -125,7 +133,8 @@ _cs_data() {
       '--since:one window from then to now instead of 5 hours and 7 days' \
       '--json:print JSON for scripts';;
     flags:remove) printf '%s\n' \
-      '--yes:do not ask for confirmation';;
+      '--yes:do not ask for confirmation' \
+      '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)';;
     args:sync) printf '%s\n' \
       'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
       'push:commit what changed and push it (--create: make a missing local bare repository first)' \
@@ -159,6 +168,10 @@ _cs_data() {
       '--json:print JSON for scripts';;
     flags:stop) printf '%s\n' \
       '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)';;
+    flags:features) printf '%s\n' \
+      '--json:print JSON for scripts';;
+    flags:diff) printf '%s\n' \
+      '--stat:only the files and line counts';;
     flags:watch) printf '%s\n' \
       '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
       '--json:one JSON object a line' \
@@ -212,6 +225,8 @@ _cs_id() {
     '-spawn') echo spawn ;;
     '-live') echo live ;;
     '-stop') echo stop ;;
+    '-features') echo features ;;
+    '-diff') echo diff ;;
     '-watch') echo watch ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
@@ -233,6 +248,8 @@ _cs_session_id() {
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
     '-stop') echo stop ;;
+    '-features') echo features ;;
+    '-diff') echo diff ;;
     '-doctor') echo doctor ;;
     '-log') echo log ;;
     '-search') echo search ;;

@@ -45,6 +45,8 @@ function __cs_data
                 '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)' \
                 '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)' \
                 '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual' \
+                '-features:List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged' \
+                '-diff:Show what a session changed: a feature since it branched, any session since it started' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
                 '-log:Show the session\'s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
@@ -58,6 +60,9 @@ function __cs_data
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
                 '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)' \
+                '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+                '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+                '--keep:with --merge: keep the worktree and branch' \
                 '--:pass the rest to Claude Code'
         case 'kind:shell'
             printf '%s\n' \
@@ -105,7 +110,10 @@ function __cs_data
                 '--no-handoff:with --new: do not offer the latest handoff' \
                 '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
-                '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)'
+                '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)' \
+                '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+                '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
+                '--keep:with --merge: keep the worktree and branch'
         case 'flags:adopt'
             printf '%s\n' \
                 '--from:a second checkout: take the session\'s records from this remote (pushed there by cs <name> -sync push)'
@@ -139,7 +147,8 @@ function __cs_data
                 '--json:print JSON for scripts'
         case 'flags:remove'
             printf '%s\n' \
-                '--yes:do not ask for confirmation'
+                '--yes:do not ask for confirmation' \
+                '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)'
         case 'args:sync'
             printf '%s\n' \
                 'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
@@ -179,6 +188,12 @@ function __cs_data
         case 'flags:stop'
             printf '%s\n' \
                 '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)'
+        case 'flags:features'
+            printf '%s\n' \
+                '--json:print JSON for scripts'
+        case 'flags:diff'
+            printf '%s\n' \
+                '--stat:only the files and line counts'
         case 'flags:watch'
             printf '%s\n' \
                 '--notify:ring the bell and call notify-send (when installed) when a session starts needing you' \
@@ -257,6 +272,10 @@ function __cs_id
             echo live
         case '-stop'
             echo stop
+        case '-features'
+            echo features
+        case '-diff'
+            echo diff
         case '-watch'
             echo watch
         case '-doctor'
@@ -295,6 +314,10 @@ function __cs_session_id
             echo conversations
         case '-stop'
             echo stop
+        case '-features'
+            echo features
+        case '-diff'
+            echo diff
         case '-doctor'
             echo doctor
         case '-log'

@@ -44,6 +44,8 @@ function __cs_data([string]$Key) {
             '-secrets:Manage the secrets of a session (keychain or encrypted file; age sync)'
             '-conversations:List the Claude Code conversations pinned to a session (synced, encrypted, across machines)'
             '-stop:End a running session like /exit (a signal after the timeout), then commit and export as usual'
+            '-features:List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged'
+            '-diff:Show what a session changed: a feature since it branched, any session since it started'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
             '-log:Show the session''s timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
@@ -57,6 +59,9 @@ function __cs_data([string]$Key) {
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
             '--foreground:run Claude in this terminal instead of cs''s tmux server (ends with the terminal)'
+            '--from-head:a new feature starts from the last commit even though the base has uncommitted changes'
+            '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch'
+            '--keep:with --merge: keep the worktree and branch'
             '--:pass the rest to Claude Code'
         }
         'kind:shell' {
@@ -105,6 +110,9 @@ function __cs_data([string]$Key) {
             '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)'
             '--move-to:copy the session to a host (verified), leave a stub here that connects to it'
             '--foreground:run Claude in this terminal instead of cs''s tmux server (ends with the terminal)'
+            '--from-head:a new feature starts from the last commit even though the base has uncommitted changes'
+            '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch'
+            '--keep:with --merge: keep the worktree and branch'
         }
         'flags:adopt' {
             '--from:a second checkout: take the session''s records from this remote (pushed there by cs <name> -sync push)'
@@ -139,6 +147,7 @@ function __cs_data([string]$Key) {
         }
         'flags:remove' {
             '--yes:do not ask for confirmation'
+            '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)'
         }
         'args:sync' {
             'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)'
@@ -178,6 +187,12 @@ function __cs_data([string]$Key) {
         }
         'flags:stop' {
             '--timeout:seconds Claude gets after /exit, and again after SIGTERM (default 10)'
+        }
+        'flags:features' {
+            '--json:print JSON for scripts'
+        }
+        'flags:diff' {
+            '--stat:only the files and line counts'
         }
         'flags:watch' {
             '--notify:ring the bell and call notify-send (when installed) when a session starts needing you'
@@ -247,6 +262,8 @@ function __cs_id([string]$Word) {
         '-spawn' { 'spawn' }
         '-live' { 'live' }
         '-stop' { 'stop' }
+        '-features' { 'features' }
+        '-diff' { 'diff' }
         '-watch' { 'watch' }
         '-doctor' { 'doctor' }
         '-log' { 'log' }
@@ -272,6 +289,8 @@ function __cs_session_id([string]$Word) {
         '-secrets' { 'secrets' }
         '-conversations' { 'conversations' }
         '-stop' { 'stop' }
+        '-features' { 'features' }
+        '-diff' { 'diff' }
         '-doctor' { 'doctor' }
         '-log' { 'log' }
         '-search' { 'search' }

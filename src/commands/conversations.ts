@@ -2,7 +2,7 @@
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { UsageError, UserError } from '../errors.js';
 import { relativeTime, table } from '../format.js';
-import { validateName } from '../session/names.js';
+import { validateSessionRef } from '../features/ref.js';
 import { findSession } from '../session/workspace.js';
 import { usageLine } from './table.js';
 import type { Context, Invocation } from './types.js';
@@ -19,7 +19,7 @@ export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): 
   expectPositionals(p, 0, 0, '-conversations', usage);
   const given = inv.session ?? env.CLAUDE_SESSION_NAME;
   if (!given) throw new UsageError('-conversations needs a session', `${usage} (or run it inside a session)`);
-  return { session: validateName(given), json: flag(p, '--json') };
+  return { session: validateSessionRef(given), json: flag(p, '--json') };
 }
 
 export async function run(opts: ConversationsOptions, ctx: Context): Promise<number> {

@@ -1,7 +1,7 @@
 // cs <name> -log [-n N] [--follow] [--json]: the session's timeline.
 import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
 import { UsageError, UserError } from '../errors.js';
-import { validateName } from '../session/names.js';
+import { validateSessionRef } from '../features/ref.js';
 import { findSession } from '../session/workspace.js';
 import { followTimeline } from '../timeline/follow.js';
 import { formatEvent } from '../timeline/format.js';
@@ -36,7 +36,7 @@ export function parse(args: string[], inv: { session?: string }, env: NodeJS.Pro
     if (!/^\d+$/.test(n) || Number(n) < 1) throw new UsageError(`-n takes a positive number, not '${n}'`, usage);
     limit = Number(n);
   }
-  return { session: validateName(given), limit, follow: flag(p, '--follow', '-f'), json: flag(p, '--json') };
+  return { session: validateSessionRef(given), limit, follow: flag(p, '--follow', '-f'), json: flag(p, '--json') };
 }
 
 export async function run(opts: LogOptions, ctx: Context, runOpts: LogRunOptions = {}): Promise<number> {

@@ -5,7 +5,7 @@ import { flag, flagValue, parseArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { runAttached } from '../proc.js';
 import { sessionEnv, type SessionPaths } from '../session/paths.js';
-import { validateName } from '../session/names.js';
+import { validateSessionRef } from '../features/ref.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { checkWorkspace, createSession, findSession, refreshAdopted } from '../session/workspace.js';
@@ -39,10 +39,14 @@ export interface OpenOptions {
   moveTo?: string;
   /** --foreground: run Claude in this terminal instead of hosting it (src/host/). */
   foreground?: boolean;
+  /** A new feature starts from the last commit though the base is dirty. */
+  fromHead?: boolean;
+  /** --merge <feature> [--keep]: merge a feature of this session instead of opening it. */
+  merge?: { feature: string; keep: boolean };
 }
 
 export function parse(args: string[], inv: Invocation): OpenOptions {
-  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--foreground', '--from-handoff', '--no-handoff'], values: ['--on', '--move-to', '--resume'] }, inv.session ?? '<name>');
+  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--foreground', '--from-handoff', '--no-handoff', '--from-head', '--keep'], values: ['--on', '--move-to', '--resume', '--merge'] }, inv.session ?? '<name>');
   if (parsed.positionals.length) {
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
   }
@@ -63,8 +67,15 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) {
     throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${inv.session ?? '<name>'} -conversations`);
   }
+  const merge = flagValue(parsed, '--merge');
+  if (merge !== undefined && (parsed.flags.size > 1 + Number(flag(parsed, '--keep')) || parsed.rest.length)) {
+    throw new UsageError('--merge takes no other options than --keep', 'cs <base> --merge <feature> [--keep]');
+  }
+  if (flag(parsed, '--keep') && merge === undefined) throw new UsageError('--keep goes with --merge', 'cs <base> --merge <feature> --keep');
   return {
-    name: validateName(split?.session ?? inv.session ?? ''),
+    name: validateSessionRef(split?.session ?? inv.session ?? ''),
+    ...(flag(parsed, '--from-head') ? { fromHead: true } : {}),
+    ...(merge !== undefined ? { merge: { feature: validateSessionRef(merge), keep: flag(parsed, '--keep') } } : {}),
     force: flag(parsed, '--force'),
     claudeArgs: parsed.rest,
     ...(flag(parsed, '--new') || handoff === 'use' ? { fresh: true } : {}),
@@ -78,11 +89,15 @@ export function parse(args: string[], inv: Invocation): OpenOptions {
 
 export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
+  if (opts.merge) {
+    const { mergeFeature } = await import('../features/merge.js');
+    return (await mergeFeature({ base: opts.name, feature: opts.merge.feature, keep: opts.merge.keep }, env, io, ctx.now())) === 'merged' ? 0 : 1;
+  }
   // Remote sessions (--on, host:name, --move-to, or the stub they leave) are src/remote's.
   if (opts.on !== undefined || opts.moveTo !== undefined || isRemoteStub(env, opts.name)) return (await import('../remote/open.js')).openRemote(opts, ctx);
   // Fail on a missing Claude before anything is created or locked.
   const bin = requireClaude(env);
-  const { paths, created } = await openWorkspace(opts.name, ctx);
+  const { paths, created } = await openWorkspace(opts.name, ctx, opts.fromHead === true);
   // A daily, non-blocking notice; only where a person is watching.
   if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
   // Hooks not registered, no keychain: said once per machine, on a terminal.
@@ -111,7 +126,9 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
     // A new conversation may start from the session's latest unused handoff (src/handoff/offer.ts).
     const handoff = opts.fresh ? await (await import('../handoff/offer.js')).offerHandoff(paths, opts.handoff ?? 'ask', io, env) : null;
-    const plan = planConversation(paths, env, { fresh: opts.fresh, resume: opts.resume, ...(handoff ? { handoff } : {}) }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
+    // A new feature's worktree holds its base's conversation list: it starts its own conversation.
+    const fresh = opts.fresh || (created && opts.name.includes('@'));
+    const plan = planConversation(paths, env, { fresh, resume: opts.resume, ...(handoff ? { handoff } : {}) }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
     // A --settings of the user's own would replace ours (Claude keeps one):
     // then the command hooks do all the work instead of our HTTP endpoint.
     const userSettings = hasClaudeFlag(opts.claudeArgs, ['--settings']);
@@ -151,8 +168,14 @@ function settleFailedStart(result: { code: number; signal: NodeJS.Signals | null
   if (plan.how === 'new' && plan.uuid && !fs.existsSync(transcriptFile(env, paths.dir, plan.uuid))) unpinConversation(paths.dir, plan.uuid);
 }
 
-export async function openWorkspace(name: string, ctx: Context): Promise<{ paths: SessionPaths; created: boolean }> {
+export async function openWorkspace(name: string, ctx: Context, fromHead = false): Promise<{ paths: SessionPaths; created: boolean }> {
   const found = findSession(ctx.env, name);
+  const feature = found ? null : (await import('../features/ref.js')).parseFeatureRef(name);
+  if (feature) {
+    const paths = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, { fromHead }, ctx.now());
+    ctx.io.err(`cs: created feature session '${name}' on branch cs/${feature.feature} at ${paths.dir}`);
+    return { paths, created: true };
+  }
   if (found) {
     for (const file of checkWorkspace(found.paths, ctx.now())) {
       ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));

@@ -9,6 +9,8 @@ import { nameProblem, NAME_RULE } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions, type SessionSummary } from '../session/summary.js';
 import { visible } from '../session/marks.js';
+import { featuresUnderBases } from '../features/order.js';
+import { sessionRefProblem } from '../features/ref.js';
 import { findCommand, OPEN } from './table.js';
 import type { Context, Invocation } from './types.js';
 
@@ -113,17 +115,19 @@ export function sessionCells(s: SessionSummary, nameWidth: number, width: number
  * "new session" row, which carries the query when it is a usable new name.
  */
 export function buildRows(sessions: readonly SessionSummary[], query: string, now: Date, g: Glyphs, width: number): Row[] {
-  const shown = sessions.filter((s) => matches(s, query));
+  // Features (base@feature) sit under their base, in its day group.
+  const shown = featuresUnderBases(sessions.filter((s) => matches(s, query)));
   const nameWidth = Math.min(24, Math.max(8, ...shown.map((s) => len(s.name))));
   const rows: Row[] = [];
   let group: Group | undefined;
   for (const s of shown) {
-    const gr = groupOf(new Date(s.lastUsed), now);
+    const underBase = s.name.includes('@') && rows.some((r) => r.kind === 'session' && r.value === s.name.split('@')[0]);
+    const gr = underBase ? group! : groupOf(new Date(s.lastUsed), now);
     if (gr !== group) rows.push({ kind: 'header', value: `\0group:${gr}`, group: (group = gr) });
     rows.push({ kind: 'session', value: s.name, session: s, cells: sessionCells(s, nameWidth, width, g) });
   }
   const q = query.trim();
-  const fresh = q !== '' && nameProblem(q) === null && !sessions.some((s) => s.name === q);
+  const fresh = q !== '' && (nameProblem(q) === null || (sessionRefProblem(q) === null && sessions.some((s) => s.name === q.split('@')[0]))) && !sessions.some((s) => s.name === q);
   rows.push({ kind: 'new', value: NEW_VALUE, name: fresh ? q : null });
   return rows;
 }
@@ -250,8 +254,8 @@ async function askName(initial: string | null, sessions: readonly SessionSummary
     initialValue: initial ?? '',
     validate: (v) => {
       const name = (v ?? '').trim();
-      const problem = nameProblem(name);
-      if (problem) return `${problem} (${NAME_RULE})`;
+      const problem = sessionRefProblem(name);
+      if (problem) return `${problem} (${NAME_RULE}; a feature: <base>@<feature>)`;
       if (sessions.some((s) => s.name === name)) return `'${name}' exists; pick it from the list to resume it`;
       return undefined;
     },

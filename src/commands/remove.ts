@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
+import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
 import { confirm } from '../prompt.js';
 import { describeHolder, lockState, readLock } from '../session/lock.js';
 import { validateName } from '../session/names.js';
@@ -14,16 +15,25 @@ import type { Context } from './types.js';
 export interface RemoveOptions {
   name: string;
   yes: boolean;
+  /** A feature (`base@feature`): drop unmerged commits and uncommitted changes too. */
+  force?: boolean;
 }
 
 export function parse(args: string[]): RemoveOptions {
-  const parsed = parseArgs(args, { booleans: ['--yes', '-y'] }, '-remove');
+  const parsed = parseArgs(args, { booleans: ['--yes', '-y', '--force'] }, '-remove');
   const [name] = expectPositionals(parsed, 1, 1, '-remove', 'cs -remove <name> [--yes]');
-  return { name: validateName(name!), yes: flag(parsed, '--yes', '-y') };
+  const feature = name!.includes('@');
+  if (flag(parsed, '--force') && !feature) throw new UsageError('--force applies to feature sessions (cs -rm <base>@<feature> --force)', 'a session is removed with: cs -rm <name> [--yes]');
+  return { name: feature ? validateSessionRef(name!) : validateName(name!), yes: flag(parsed, '--yes', '-y'), ...(feature ? { force: flag(parsed, '--force') } : {}) };
 }
 
 export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
+  const feature = parseFeatureRef(opts.name);
+  if (feature) {
+    await (await import('../features/remove.js')).removeFeature(feature, ctx.env, io, { force: opts.force === true, yes: opts.yes });
+    return 0;
+  }
   const entry = path.join(sessionsRoot(ctx.env), opts.name);
   let found;
   try {
@@ -38,6 +48,8 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
     throw e;
   }
   if (!found) throw new UserError(`no session named '${opts.name}'`, 'see cs -ls');
+  const features = (await import('../features/model.js')).featuresOf(ctx.env, opts.name);
+  if (features.length) throw new UserError(`session '${opts.name}' has feature sessions: ${features.map((f) => f.name).join(', ')}`, 'merge or remove them first (cs -rm <base>@<feature>)');
   const lock = readLock(found.paths.lock);
   if (lock.kind === 'held' && lockState(lock.info) !== 'stale') {
     throw new UserError(`session '${opts.name}' is open in ${describeHolder(lock.info)}`, 'close it first');

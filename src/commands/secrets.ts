@@ -7,6 +7,7 @@ import { expectPositionals, flag, parseArgs, type ParsedArgs } from '../args.js'
 import { CancelError, UsageError, UserError } from '../errors.js';
 import type { IO } from '../io.js';
 import { validateName } from '../session/names.js';
+import { secretsOwner, validateSessionRef } from '../features/ref.js';
 import { BACKEND_NAMES, selectBackend, type BackendName, type Selection } from '../secrets/backend.js';
 import { existingSessionDir, tildify, validateKey } from '../secrets/keys.js';
 import type { Command, Context, Invocation } from './types.js';
@@ -43,7 +44,8 @@ function sessionFrom(inv: Invocation, env: NodeJS.ProcessEnv): string {
   if (name === undefined) {
     throw new UsageError('-secrets needs a session', 'name it (cs <name> -secrets list) or run it inside a session');
   }
-  return validateName(name);
+  // A feature session (base@feature) shares its base's secrets.
+  return validateName(secretsOwner(validateSessionRef(name)));
 }
 
 export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): SecretsOptions {

@@ -13,7 +13,15 @@ export function sessionCandidates(root: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => nameProblem(n) === null && fs.statSync(path.join(root, n, '.cs'), { throwIfNoEntry: false })?.isDirectory()).sort();
+  const plain = names.filter((n) => nameProblem(n) === null && fs.statSync(path.join(root, n, '.cs'), { throwIfNoEntry: false })?.isDirectory());
+  // Feature sessions `base@feature` (worktrees in <root>/.features/).
+  let features: string[] = [];
+  try {
+    features = fs.readdirSync(path.join(root, '.features')).filter((n) => /^[^@]+@[^@]+$/.test(n) && plain.includes(n.split('@')[0]!));
+  } catch {
+    // none yet
+  }
+  return [...plain, ...features].sort();
 }
 
 /**

@@ -43,6 +43,8 @@ export interface Conversation {
   handoff?: string;
   /** The conversation that wrote that handoff, when known. */
   handoffFrom?: string;
+  /** The feature session (`base@<feature>`) it ran in, once merged into the base (src/features/fold.ts). */
+  feature?: string;
 }
 
 export function conversationsFile(sessionDir: string): string {
@@ -100,6 +102,7 @@ function toEntry(v: unknown): Conversation | string | null {
   if (handoff && /^\.cs\/handoffs\/[^/]+\.md$/.test(handoff)) c.handoff = handoff;
   const handoffFrom = s('handoffFrom');
   if (handoffFrom && isUuid(handoffFrom)) c.handoffFrom = handoffFrom;
+  if (s('feature')) c.feature = s('feature');
   return c;
 }
 
@@ -162,6 +165,7 @@ function entryLine(c: Conversation): string {
   if (c.title) o.title = c.title.replace(/\s+/g, ' ').slice(0, 120);
   if (c.handoff) o.handoff = c.handoff;
   if (c.handoffFrom) o.handoffFrom = c.handoffFrom;
+  if (c.feature) o.feature = c.feature;
   return JSON.stringify(o);
 }
 

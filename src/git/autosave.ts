@@ -12,6 +12,13 @@ import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } fro
 
 export const AUTO_REF = 'refs/cs/auto';
 export const HIDDEN_PREFIX = 'refs/cs';
+/** A linked worktree's own shadow ref (feature sessions, src/features/): refs/worktree/ is per worktree, refs/cs/ is shared by all. */
+export const WORKTREE_AUTO_REF = 'refs/worktree/cs/auto';
+
+/** The shadow ref of the work tree at `dir`: a linked worktree (`.git` is a file) gets its own, so its autosaves never touch its base's. */
+export function autoRefOf(dir: string): string {
+  return fs.statSync(path.join(dir, '.git'), { throwIfNoEntry: false })?.isFile() ? WORKTREE_AUTO_REF : AUTO_REF;
+}
 /** Files two laptops both append to: a union merge keeps every line of both. */
 export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json'];
 export const UNION_ATTRIBUTE_LINES = UNION_PATTERNS.map((p) => `${p} merge=union`);
@@ -126,7 +133,8 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
   const index = autosaveIndexPath(repo.dir);
   const env = { GIT_INDEX_FILE: index };
   // One round of parallel look-ups instead of a chain of them: this runs in a hook.
-  const ids = await repo.resolveMany([AUTO_REF, 'HEAD', `${AUTO_REF}^{tree}`, 'HEAD^{tree}']);
+  const autoRef = autoRefOf(repo.dir);
+  const ids = await repo.resolveMany([autoRef, 'HEAD', `${autoRef}^{tree}`, 'HEAD^{tree}']);
   const [prev, head, prevTree, headTree] = [0, 1, 2, 3].map((i) => ids[i] ?? null) as [string | null, string | null, string | null, string | null];
 
   let tree: string;
@@ -153,12 +161,12 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
       await repo.commitTreeFast(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', `cs autosave\n\nworkspace snapshot; HEAD was ${head ?? '(none)'}`])
     ).trim();
     // Compare-and-swap: a concurrent autosave that got there first wins.
-    const r = await repo.tryRaw(['update-ref', '-m', 'cs autosave', AUTO_REF, commit, prev ?? '']);
+    const r = await repo.tryRaw(['update-ref', '-m', 'cs autosave', autoRef, commit, prev ?? '']);
     if (r.code !== 0) {
       if (/cannot lock ref|but expected|is at .* but/i.test(r.stderr) && !/Permission denied|Read-only/i.test(r.stderr)) {
         return { saved: false, reason: 'busy' };
       }
-      throw new GitError(['update-ref', AUTO_REF], r.code, r.stderr);
+      throw new GitError(['update-ref', autoRef], r.code, r.stderr);
     }
     writeConfined(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
     return { saved: true, commit, tree, parent: prev ?? head };
@@ -259,6 +267,7 @@ export async function isAncestor(repo: Repo, ancestor: string, descendant: strin
 
 /** Drops the shadow ref (after a session-end commit has taken its content). */
 export async function dropAutosave(repo: Repo): Promise<void> {
-  const prev = await repo.resolve(AUTO_REF);
-  if (prev) await repo.raw(['update-ref', '-d', AUTO_REF, prev]);
+  const autoRef = autoRefOf(repo.dir);
+  const prev = await repo.resolve(autoRef);
+  if (prev) await repo.raw(['update-ref', '-d', autoRef, prev]);
 }

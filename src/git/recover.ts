@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir } from '../fsutil.js';
-import { AUTO_REF, LOCAL_DIR, isAncestor } from './autosave.js';
+import { autoRefOf, LOCAL_DIR, isAncestor } from './autosave.js';
 import { explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export interface RecoveryReport {
@@ -28,7 +28,7 @@ const NONE: RecoveryReport = { restored: [], skipped: [], backupDir: null, autos
 
 export async function recoverFromAutosave(dir: string, opts: RecoverOptions = {}): Promise<RecoveryReport> {
   const repo = await openRepo(dir, opts);
-  const auto = await repo.resolve(AUTO_REF);
+  const auto = await repo.resolve(autoRefOf(repo.dir));
   if (!auto) return NONE;
   const head = await repo.resolve('HEAD');
   // An autosave HEAD does not descend into is older than HEAD: the work was

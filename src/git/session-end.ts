@@ -8,6 +8,7 @@ import { guardWrite, openRepo, type GitOptions, type Repo } from './repo.js';
 import { originUrl, pushBranch, RemoteError, syncTimeoutMs } from './sync.js';
 import { clearStaleIndexLock } from './index-lock.js';
 import { isAdopted } from '../session/adopted.js';
+import { isFeatureWorktree } from '../features/ref.js';
 import { readSyncConf } from './syncconf.js';
 
 export interface CommitReport {
@@ -114,7 +115,11 @@ async function newGitlinks(repo: Repo, head: string | null): Promise<string[]> {
 export async function sessionEndCommit(dir: string, opts: GitOptions & { session?: string } = {}): Promise<SessionEndReport> {
   const repo = await openRepo(dir, opts);
   const session = opts.session ?? path.basename(dir);
-  if (isAdopted(dir)) return adoptedSessionEnd(repo, session);
+  // A feature of an adopted project commits on its own branch cs/<feature>
+  // (made at the user's request, merged only by cs <base> --merge), never on
+  // the user's; its .cs/ stays out through info/exclude. Its records are
+  // folded into the base's at the merge, not put on the shared refs/cs/session.
+  if (isAdopted(dir) && !isFeatureWorktree(dir)) return adoptedSessionEnd(repo, session);
   const report = await commitSessionUpdate(repo, session);
   // Without a commit the autosave may be the only copy of the work: keep it.
   if (!report.reason) await guardWrite(repo, () => dropAutosave(repo));

@@ -11,6 +11,7 @@ import { mkdirConfined, writeConfined } from '../confine.js';
 import { exists, readFileOr } from '../fsutil.js';
 import { withLock } from '../lockfile.js';
 import { appendSessionLog } from '../session/log.js';
+import { secretsOwner } from '../features/ref.js';
 import type { HookInput } from './protocol.js';
 import { obj, redirectInput, str } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
@@ -129,12 +130,14 @@ async function storeFound(session: string, base: string, content: string, env: N
     import('../secrets/backend.js'),
     import('../secrets/store.js'),
   ]);
-  const { backend } = await selectBackend(session, env, { notice });
-  const stored = await backend.getAll(session);
+  // A feature session (base@feature) keeps its secrets in its base's store; the env file is its own.
+  const owner = secretsOwner(session);
+  const { backend } = await selectBackend(owner, env, { notice });
+  const stored = await backend.getAll(owner);
   const result = await detectAndRedact(base, content, { stored });
   if (result.fresh.length > 0) {
     const entries = Object.fromEntries(result.fresh.map((x) => [x.key, x.value]));
-    await backend.setMany(session, entries);
+    await backend.setMany(owner, entries);
     writeSessionEnvFile(session, { ...stored, ...entries }, env);
   }
   return result;

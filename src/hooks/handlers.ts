@@ -6,6 +6,7 @@ import { mkdirConfined, noLinkFrom, writeConfined } from '../confine.js';
 import { run } from '../proc.js';
 import { describeHolder, liveHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
+import { secretsOwner } from '../features/ref.js';
 import { sessionEnv } from '../session/paths.js';
 import { shellQuote } from '../shell.js';
 import { captureWrite } from './artifacts.js';
@@ -84,8 +85,9 @@ async function secretsForBash(c: HookContext, envFile: string): Promise<void> {
   const [{ selectBackend }, store, { sessionEnvFilePath }] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js'), import('../secrets/keys.js')]);
   const name = c.session.paths.name;
   try {
-    const { backend } = await selectBackend(name, c.env, { notice: (line) => log(c, line) });
-    store.writeSessionEnvFile(name, await backend.getAll(name), c.env, { create: true });
+    // A feature session (base@feature) has its base's secrets; the env file is its own.
+    const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
+    store.writeSessionEnvFile(name, await backend.getAll(secretsOwner(name)), c.env, { create: true });
   } catch (e) {
     log(c, `secrets not loaded for Bash commands: ${(e as Error).message}`);
   }
@@ -157,9 +159,9 @@ async function scrubbedInput(c: HookContext): Promise<HookInput> {
   if (Object.keys(fresh).length > 0) {
     try {
       const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);
-      const { backend } = await selectBackend(name, c.env, { notice: (line) => log(c, line) });
-      await backend.setMany(name, fresh);
-      known = await backend.getAll(name);
+      const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
+      await backend.setMany(secretsOwner(name), fresh);
+      known = await backend.getAll(secretsOwner(name));
       store.writeSessionEnvFile(name, known, c.env);
       log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);
     } catch (e) {

@@ -1,12 +1,13 @@
 // `cs -serve`: a read-only HTTP API and web page over all sessions, with each
 // session's timeline streamed live as Server-Sent Events. Only GET and HEAD
 // exist; every request but the one-time sign-in needs the token or the
-// cookie that sign-in set; session names from URLs go through nameProblem()
+// cookie that sign-in set; session names from URLs go through sessionRefProblem()
 // before they touch a path.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nameProblem } from '../session/names.js';
+import { entryParent, sessionRefProblem } from '../features/ref.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions, summarize, type SessionSummary } from '../session/summary.js';
 import { visible } from '../session/marks.js';
@@ -124,9 +125,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     } catch {
       return problem(400, 'bad session name');
     }
-    const bad = nameProblem(name);
+    const bad = sessionRefProblem(name);
     if (bad) return problem(400, bad);
-    const summary = summarize(root, name);
+    const summary = summarize(entryParent(root, name), name);
     if (!summary) return problem(404, `no session named '${name}'`);
     const meta = `${summary.dir}/.cs`;
     if (!m[2]) return json(200, publicSummary(summary));

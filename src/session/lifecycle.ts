@@ -33,6 +33,10 @@ async function step(report: Report, what: string, fn: () => Promise<void>): Prom
 
 /** Before Claude starts: recover a crash's autosave, pull when auto-sync is on, import synced secrets and transcripts. */
 export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report, busy: Busy = quietly): Promise<void> {
+  // What cs <name> -diff counts from.
+  await step(report, 'start commit', async () => (await import('../features/diff.js')).recordStartCommit(p.dir, env));
+  // A feature session (base@feature) uses its base's secrets, stored under the base's name: the base syncs them.
+  const feature = p.name.includes('@');
   await step(report, 'autosave recovery', async () => {
     const { recoverFromAutosave } = await import('../git/recover.js');
     const r = await recoverFromAutosave(p.dir, { env });
@@ -49,7 +53,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     if (r.pulled) report('pulled the latest session from its remote', 'info');
     if (r.error) report(`pull failed: ${r.error}${r.hint ? ` — ${r.hint}` : ''}; starting Claude with this machine's copy`, 'warn');
   });
-  await step(report, 'secrets import', async () => {
+  if (!feature) await step(report, 'secrets import', async () => {
     const { importIfNewer } = await import('../secrets/age.js');
     const r = await importIfNewer({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'imported') report(`imported ${r.changed.length} secret(s) from .cs/secrets.age`, 'info');
@@ -68,7 +72,7 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     // The plain-text copy for Claude's Bash commands outlives no session.
     (await import('../secrets/store.js')).removeSessionEnvFile(p.name, env);
   });
-  await step(report, 'secrets export', async () => {
+  if (!p.name.includes('@')) await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age`, 'info');

@@ -150,5 +150,12 @@ export function listSessions(root: string): SessionSummary[] {
     const s = summarize(root, e.name, kind);
     if (s) out.push(s);
   }
+  // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
+  const features = path.join(root, '.features');
+  for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
+    if (!name.includes('@')) continue;
+    const s = summarize(features, name, 'dir');
+    if (s) out.push(s);
+  }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));
 }

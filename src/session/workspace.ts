@@ -11,6 +11,7 @@ import { exists, writeFileAtomic } from '../fsutil.js';
 import { run } from '../proc.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
+import { validateSessionRef } from '../features/ref.js';
 import { homeDir, sessionPaths, sessionsRoot, type SessionPaths } from './paths.js';
 import { readTemplate, WORKSPACE_FILES, type TemplateVars } from './templates.js';
 import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE, isAdopted, localProtocolProblem, migrateOldAdoption, migrationNotice, writeLocalProtocol } from './adopted.js';
@@ -50,8 +51,10 @@ export interface ResolvedSession {
 
 /** Finds a session by name; null when it does not exist. */
 export function findSession(env: NodeJS.ProcessEnv, name: string): ResolvedSession | null {
-  validateName(name);
-  const entry = path.join(sessionsRoot(env), name);
+  // `base@feature`: a feature session, whose directory is its worktree (src/features/).
+  if (name.includes('@')) validateSessionRef(name);
+  else validateName(name);
+  const entry = name.includes('@') ? path.join(sessionsRoot(env), '.features', name) : path.join(sessionsRoot(env), name);
   let st: fs.Stats;
   try {
     st = fs.lstatSync(entry);

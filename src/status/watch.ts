@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nameProblem } from '../session/names.js';
+import { entryParent, featureEntries } from '../features/ref.js';
 import { STATES, statusLog, type State } from './status.js';
 
 export interface StatusChange {
@@ -34,7 +35,8 @@ function parseLine(line: string): { state: State; event: string; ms: number } | 
 
 function sessionNames(root: string): string[] {
   try {
-    return fs.readdirSync(root).filter((n) => nameProblem(n) === null).sort();
+    // Feature sessions (base@feature) too: their worktrees are in <root>/.features/.
+    return [...fs.readdirSync(root).filter((n) => nameProblem(n) === null), ...featureEntries(root)].sort();
   } catch {
     return [];
   }
@@ -49,7 +51,7 @@ export class StatusWatcher {
   poll(first = false): StatusChange[] {
     const changes: StatusChange[] = [];
     for (const name of sessionNames(this.root)) {
-      const log = statusLog(path.join(this.root, name));
+      const log = statusLog(path.join(entryParent(this.root, name), name));
       const st = fs.statSync(log, { throwIfNoEntry: false });
       const cur = this.cursors.get(name) ?? { size: 0, lastMs: 0, state: null };
       if (!st || st.size === cur.size) {

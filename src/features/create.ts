@@ -1,0 +1,207 @@
+// `cs <base>@<feature>` the first time: a git worktree of the base's
+// repository on branch `cs/<feature>` from the base's HEAD, under
+// `<root>/.features/`, with the base's `.worktreeinclude` files copied in,
+// a `.cs/` of its own, and `.cs/worktree-setup` run once. Any failure
+// removes everything made so far (worktree, branch, directory).
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UsageError, UserError } from '../errors.js';
+import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import type { IO } from '../io.js';
+import { appendSessionLog } from '../session/log.js';
+import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
+import { readTemplate } from '../session/templates.js';
+import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE } from '../session/adopted.js';
+import { readConversations } from '../conversations/store.js';
+import { dirtyPaths, workPaths, git, lineCount, requireBase, tryGit, writeRecord, type FeatureRecord } from './model.js';
+import { featureBranch, featureDir, featuresRoot, type FeatureRef } from './ref.js';
+
+export interface CreateOptions {
+  /** --from-head: start from the last commit even though the base has uncommitted changes. */
+  fromHead: boolean;
+}
+
+export const SETUP_SCRIPT = '.cs/worktree-setup';
+export const INCLUDE_FILE = '.worktreeinclude';
+
+/** Steps share this; each uses only what it needs. */
+interface Ctx {
+  ref: FeatureRef;
+  env: NodeJS.ProcessEnv;
+  io: IO;
+  baseDir: string;
+  dir: string;
+  branch: string;
+  head: string;
+}
+
+/**
+ * Makes the feature session `ref` and returns its paths. Throws a
+ * UserError (having removed what it made) when any step fails.
+ */
+export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io: IO, opts: CreateOptions, now: Date): Promise<SessionPaths> {
+  const base = requireBase(env, ref.base);
+  const baseDir = base.paths.dir;
+  const top = (await tryGit(baseDir, ['rev-parse', '--show-toplevel'], env)).stdout.trim();
+  if (!top || fs.realpathSync(top) !== fs.realpathSync(baseDir)) {
+    throw new UserError(`session '${ref.base}' is not the root of a git repository (${baseDir})`, 'features need the session to be its own repository');
+  }
+  const head = (await tryGit(baseDir, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'], env)).stdout.trim();
+  if (!head) throw new UserError(`session '${ref.base}' has no commit yet`, `commit in ${baseDir} first; a feature starts from the base's last commit`);
+  const branch = featureBranch(ref.feature);
+  if ((await tryGit(baseDir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0) {
+    throw new UserError(`branch ${branch} already exists in '${ref.base}'`, `rename or delete it (git -C ${baseDir} branch -m ${branch} <other>), or pick another feature name`);
+  }
+  await askIfDirty({ env, io, baseDir, head, ref }, opts);
+
+  const dir = featureDir(env, ref);
+  if (exists(dir)) throw new UserError(`${dir} is in the way of feature '${ref.name}' but is not one`, 'move it away, then try again');
+  ensureDir(featuresRoot(env), 0o700);
+  const ctx: Ctx = { ref, env, io, baseDir, dir, branch, head };
+  try {
+    await git(baseDir, ['worktree', 'add', '-q', '-b', branch, dir, head], env);
+    await copyIncluded(ctx);
+    const meta = makeMeta(ctx, base.adopted, now);
+    await excludeRecordsIfUntracked(ctx);
+    await runSetup(ctx, meta);
+    writeRecord(dir, {
+      version: 1,
+      base: ref.base,
+      feature: ref.feature,
+      branch,
+      forkCommit: head,
+      created: now.toISOString(),
+      marks: {
+        discoveries: lineCount(meta.discoveries),
+        changes: lineCount(meta.changes),
+        timeline: lineCount(path.join(meta.meta, 'timeline.jsonl')),
+        conversations: readConversations(dir).conversations.map((c) => c.uuid),
+      },
+    } satisfies FeatureRecord);
+    appendSessionLog(meta.sessionLog, `feature created: ${ref.name} on ${branch} from ${head.slice(0, 12)}`, now);
+    return meta;
+  } catch (e) {
+    await undo(ctx);
+    throw e;
+  }
+}
+
+async function askIfDirty(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'head' | 'ref'>, opts: CreateOptions): Promise<void> {
+  const dirty = workPaths(await dirtyPaths(c.baseDir, c.env));
+  if (dirty.length === 0) return;
+  const subject = (await git(c.baseDir, ['log', '-1', '--format=%h %s', c.head], c.env)).trim();
+  const what = `'${c.ref.base}' has ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}); the feature starts from the last commit, ${subject}`;
+  if (opts.fromHead) {
+    c.io.err(c.io.color.yellow(`cs: ${what}`));
+    return;
+  }
+  if (!c.io.canPrompt) throw new UsageError(what, `commit them first, or pass --from-head to start from the last commit anyway`);
+  const clack = await import('@clack/prompts');
+  const answer = await clack.confirm({ message: `${what}. Continue?`, initialValue: true, output: c.io.stderr, input: c.io.stdin });
+  if (clack.isCancel(answer) || answer !== true) {
+    const { CancelError } = await import('../errors.js');
+    throw new CancelError('no feature made');
+  }
+}
+
+/**
+ * `.worktreeinclude` (Claude Code's meaning): files that match its
+ * gitignore-style patterns *and* are ignored by git are copied into the
+ * new worktree. Git does the matching. Regular files only; `.cs/` never.
+ */
+async function copyIncluded(c: Pick<Ctx, 'env' | 'baseDir' | 'dir' | 'io'>): Promise<void> {
+  const list = path.join(c.baseDir, INCLUDE_FILE);
+  if (!fs.statSync(list, { throwIfNoEntry: false })?.isFile()) return;
+  const listed = async (args: string[]) => new Set((await git(c.baseDir, ['ls-files', '-z', '--others', '--ignored', ...args], c.env)).split('\0').filter(Boolean));
+  const matching = await listed([`--exclude-from=${list}`]);
+  const ignored = await listed(['--exclude-standard']);
+  let n = 0;
+  for (const rel of [...matching].sort()) {
+    if (!ignored.has(rel) || rel === '.cs' || rel.startsWith('.cs/')) continue;
+    const from = path.join(c.baseDir, rel);
+    const st = fs.lstatSync(from, { throwIfNoEntry: false });
+    if (!st?.isFile()) continue;
+    const to = path.join(c.dir, rel);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    fs.chmodSync(to, st.mode & 0o777);
+    n++;
+  }
+  if (n) c.io.err(c.io.color.dim(`cs: copied ${n} file${n === 1 ? '' : 's'} listed in ${INCLUDE_FILE}`));
+}
+
+/**
+ * The feature's own `.cs/`. A cs workspace's worktree already holds the
+ * base's committed `.cs/` (its history; the feature appends to it); an
+ * adopted project's holds none, so one is made from the templates, with
+ * the base's protocol file (CLAUDE.local.md) and adopted marker.
+ */
+function makeMeta(c: Pick<Ctx, 'ref' | 'baseDir' | 'dir'>, adopted: boolean, now: Date): SessionPaths {
+  const p = sessionPaths(c.dir, c.ref.name);
+  const vars = { name: c.ref.name, created: now.toISOString().slice(0, 10), host: os.hostname() };
+  for (const d of ['.cs', '.cs/artifacts', '.cs/logs']) ensureDir(path.join(c.dir, d));
+  ensureDir(p.local, 0o700);
+  const fresh: Array<[string, string]> = [
+    [p.readme, 'cs/README.md'],
+    [p.discoveries, 'cs/discoveries.md'],
+    [p.changes, 'cs/changes.md'],
+  ];
+  for (const [file, template] of fresh) if (!exists(file)) writeFileAtomic(file, readTemplate(template, vars));
+  if (!exists(p.manifest)) writeFileAtomic(p.manifest, '[]\n');
+  if (!exists(p.sessionLog)) writeFileAtomic(p.sessionLog, '');
+  if (adopted) {
+    for (const rel of [LOCAL_PROTOCOL_FILE, ADOPTED_MARKER]) {
+      const from = path.join(c.baseDir, rel);
+      const to = path.join(c.dir, rel);
+      if (exists(from) && !exists(to)) writeFileAtomic(to, readFileOr(from, ''));
+    }
+  }
+  return p;
+}
+
+/**
+ * When the base keeps `.cs/` out of git (an adopted project), the
+ * feature's `.cs/` and protocol file must stay out of its branch too:
+ * the lines go where the adopted project keeps its rules, the shared
+ * `info/exclude` (idempotent).
+ */
+async function excludeRecordsIfUntracked(c: Pick<Ctx, 'env' | 'baseDir' | 'head'>): Promise<void> {
+  const tracked = (await git(c.baseDir, ['ls-tree', '--name-only', c.head, '--', '.cs'], c.env)).trim();
+  if (tracked) return;
+  const common = (await git(c.baseDir, ['rev-parse', '--path-format=absolute', '--git-common-dir'], c.env)).trim();
+  const exclude = path.join(common, 'info', 'exclude');
+  const text = readFileOr(exclude, '');
+  const have = new Set(text.split('\n').map((l) => l.trim()));
+  const missing = EXCLUDE_LINES.filter((l) => !have.has(l));
+  if (missing.length === 0) return;
+  ensureDir(path.dirname(exclude));
+  writeFileAtomic(exclude, text + (text === '' || text.endsWith('\n') ? '' : '\n') + missing.join('\n') + '\n');
+}
+
+/** Runs `.cs/worktree-setup` of the base once in the new worktree; its output goes to stderr; non-zero exit fails creation. */
+async function runSetup(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'dir' | 'ref'>, p: SessionPaths): Promise<void> {
+  const script = path.join(c.baseDir, SETUP_SCRIPT);
+  const st = fs.statSync(script, { throwIfNoEntry: false });
+  if (!st?.isFile()) return;
+  if ((st.mode & 0o111) === 0) throw new UserError(`${script} is not executable`, `chmod +x ${script}, or remove it`);
+  c.io.err(c.io.color.dim(`cs: running ${SETUP_SCRIPT} in ${c.dir}`));
+  const env = { ...c.env, ...sessionEnv(p), CS_BASE_DIR: c.baseDir, CS_FEATURE: c.ref.feature };
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(script, [], { cwd: c.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (b: Buffer) => c.io.stderr.write(b));
+    child.stderr!.on('data', (b: Buffer) => c.io.stderr.write(b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+  if (code !== 0) throw new UserError(`${SETUP_SCRIPT} failed (exit ${code}); the feature was not created and nothing of it is left`, `fix the script (it runs in the new worktree, with CS_BASE_DIR set), then run cs ${c.ref.name} again`);
+}
+
+/** Removes the worktree, branch and directory of a failed creation; never throws. */
+async function undo(c: Ctx): Promise<void> {
+  await tryGit(c.baseDir, ['worktree', 'remove', '--force', c.dir], c.env);
+  fs.rmSync(c.dir, { recursive: true, force: true });
+  await tryGit(c.baseDir, ['worktree', 'prune'], c.env);
+  await tryGit(c.baseDir, ['branch', '-D', '-q', c.branch], c.env);
+}

@@ -1,0 +1,58 @@
+// What a session changed: a feature since it branched from its base, any
+// other session since the commit recorded when it last started. The diff
+// is git's own, run on the terminal, so git's pager and colour settings
+// apply (NO_COLOR turns colour off, as everywhere in cs).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { runAttached } from '../proc.js';
+import { tryGit, readRecord, requireBase } from './model.js';
+import { parseFeatureRef } from './ref.js';
+
+/** `.cs/local/start-commit`: HEAD when the session last started. */
+export function startCommitFile(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'local', 'start-commit');
+}
+
+/** Records the session's HEAD as its start commit (nothing when there is no commit yet). */
+export async function recordStartCommit(sessionDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const head = (await tryGit(sessionDir, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], env)).stdout.trim();
+  if (!head) return;
+  fs.mkdirSync(path.dirname(startCommitFile(sessionDir)), { recursive: true, mode: 0o700 });
+  writeFileAtomic(startCommitFile(sessionDir), head + '\n', 0o600);
+}
+
+/** The commit a session's changes are counted from, and what it is, for messages. */
+export async function diffBase(name: string, sessionDir: string, env: NodeJS.ProcessEnv): Promise<{ commit: string; what: string }> {
+  const ref = parseFeatureRef(name);
+  if (ref) {
+    const base = requireBase(env, ref.base);
+    const baseHead = (await tryGit(base.paths.dir, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], env)).stdout.trim();
+    const mb = baseHead ? (await tryGit(sessionDir, ['merge-base', 'HEAD', baseHead], env)).stdout.trim() : '';
+    const commit = mb || readRecord(sessionDir)?.forkCommit;
+    if (!commit) throw new UserError(`cannot tell where '${name}' branched from '${ref.base}'`, `compare by hand: git -C ${sessionDir} diff <commit>`);
+    return { commit, what: `since it branched from '${ref.base}'` };
+  }
+  const recorded = (() => {
+    try {
+      return fs.readFileSync(startCommitFile(sessionDir), 'utf8').trim();
+    } catch {
+      return '';
+    }
+  })();
+  if (!recorded) throw new UserError(`no start commit is recorded for '${name}'`, `cs records it each time it opens the session: open it with cs ${name}`);
+  return { commit: recorded, what: 'since the session started' };
+}
+
+/**
+ * Runs `git diff [--stat] <commit>` in the session (the working tree
+ * against the commit, so uncommitted work counts), `.cs/` left out: that is
+ * cs's record of the work, not the work. Returns git's exit code.
+ */
+export async function showDiff(sessionDir: string, commit: string, opts: { stat: boolean }, env: NodeJS.ProcessEnv): Promise<number> {
+  const colour = env.NO_COLOR !== undefined && env.NO_COLOR !== '' ? ['--no-color'] : [];
+  const args = ['diff', ...colour, ...(opts.stat ? ['--stat'] : []), commit, '--', '.', ':(exclude).cs'];
+  const r = await runAttached('git', args, { cwd: sessionDir, env });
+  return r.code;
+}

@@ -1,0 +1,174 @@
+// What cs knows about one feature session, read from git and the files:
+// its record (`.cs/local/feature.json` in the worktree, machine-local like
+// the lock), the base it belongs to, and its state for -features.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import { run } from '../proc.js';
+import { lockState, readLock, describeHolder } from '../session/lock.js';
+import { findSession } from '../session/workspace.js';
+import type { SessionPaths } from '../session/paths.js';
+import { FEATURE_RECORD, featureBranch, featureDir, featuresRoot, parseFeatureRef, type FeatureRef } from './ref.js';
+
+/** Lines (or entries) each record file had when the feature was made: what was there before is the base's. */
+export interface RecordMarks {
+  discoveries: number;
+  changes: number;
+  timeline: number;
+  conversations: string[];
+}
+
+/** `.cs/local/feature.json`, version 1. */
+export interface FeatureRecord {
+  version: 1;
+  base: string;
+  feature: string;
+  branch: string;
+  /** The base's HEAD the feature started from. */
+  forkCommit: string;
+  created: string;
+  marks: RecordMarks;
+  /** Set once the records went into the base (a merge finished after a conflict folds them then). */
+  folded?: boolean;
+}
+
+export function recordFile(dir: string): string {
+  return path.join(dir, FEATURE_RECORD);
+}
+
+export function readRecord(dir: string): FeatureRecord | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(recordFile(dir), 'utf8')) as FeatureRecord;
+    return r && r.version === 1 ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeRecord(dir: string, r: FeatureRecord): void {
+  writeFileAtomic(recordFile(dir), JSON.stringify(r, null, 2) + '\n', 0o600);
+}
+
+/** Runs git in `cwd`; throws a UserError carrying git's own last line on failure. */
+export async function git(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await run('git', args, { cwd, env, allowFailure: true });
+  if (r.code !== 0) {
+    const last = r.stderr.trim().split('\n').filter(Boolean).at(-1) ?? `exit ${r.code}`;
+    throw new UserError(`git ${args[0]} failed in ${cwd}: ${last}`);
+  }
+  return r.stdout;
+}
+
+/** `git commit <args>` in `dir` with cs's fallback identity where git has none configured (src/git/repo.ts). */
+export async function commitIn(dir: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { openRepo, guardWrite } = await import('../git/repo.js');
+  const repo = await openRepo(dir, { env });
+  await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', ...args]));
+}
+
+/** `-c user.*` arguments for git commands that make commits where git has no identity configured (src/git/repo.ts). */
+export async function identityArgs(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const { openRepo } = await import('../git/repo.js');
+  return (await openRepo(dir, { env })).identityArgs();
+}
+
+export async function tryGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('git', args, { cwd, env, allowFailure: true });
+}
+
+/** Pure: the paths that are the user's work, not cs's own records in `.cs/` (its logs change after every session end). */
+export function workPaths(paths: readonly string[]): string[] {
+  return paths.filter((p) => p !== '.cs' && !p.startsWith('.cs/'));
+}
+
+/** Changed or untracked paths of a work tree, cs's machine-local `.cs/local/` left out. */
+export async function dirtyPaths(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const out = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=normal'], env);
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((l) => l.slice(3))
+    .filter((p) => p !== '' && !p.startsWith('.cs/local/') && p !== '.cs/local');
+}
+
+export interface BaseInfo {
+  paths: SessionPaths;
+  adopted: boolean;
+}
+
+/** The base session of a feature; a UserError when it is missing. */
+export function requireBase(env: NodeJS.ProcessEnv, base: string): BaseInfo {
+  if (base.includes('@')) throw new UserError(`'${base}' is a feature session; features are made from a plain session`, 'use cs <base>@<feature>');
+  const found = findSession(env, base);
+  if (!found) throw new UserError(`no session named '${base}'`, `create it first with: cs ${base}`);
+  return { paths: found.paths, adopted: found.adopted };
+}
+
+/** Whether the session at `lockPath` is open in a live cs; the holder's description when so. */
+export function runningHolder(lockPath: string): string | null {
+  const lock = fs.existsSync(lockPath) ? readLock(lockPath) : ({ kind: 'none' } as const);
+  return lock.kind === 'held' && lockState(lock.info) !== 'stale' ? describeHolder(lock.info) : null;
+}
+
+/** Feature refs of `base` that have a worktree here, by name. */
+export function featuresOf(env: NodeJS.ProcessEnv, base: string): FeatureRef[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(featuresRoot(env));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(`${base}@`))
+    .map((n) => {
+      try {
+        return parseFeatureRef(n);
+      } catch {
+        return null;
+      }
+    })
+    .filter((r): r is FeatureRef => r !== null)
+    .sort((a, b) => a.feature.localeCompare(b.feature));
+}
+
+export interface FeatureState {
+  name: string;
+  feature: string;
+  branch: string;
+  dir: string;
+  /** Commits on the feature that the base's HEAD lacks, and the other way round. */
+  ahead: number;
+  behind: number;
+  dirty: boolean;
+  running: boolean;
+  merged: boolean;
+}
+
+/** State of one feature as -features shows it. */
+export async function featureState(env: NodeJS.ProcessEnv, baseDir: string, ref: FeatureRef): Promise<FeatureState> {
+  const dir = featureDir(env, ref);
+  const branch = featureBranch(ref.feature);
+  const counts = await tryGit(baseDir, ['rev-list', '--left-right', '--count', `HEAD...refs/heads/${branch}`], env);
+  const [behind, ahead] = counts.code === 0 ? counts.stdout.trim().split(/\s+/).map(Number) : [0, 0];
+  const merged = (await tryGit(baseDir, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD'], env)).code === 0;
+  const dirty = fs.existsSync(dir) ? workPaths(await dirtyPaths(dir, env)).length > 0 : false;
+  return {
+    name: ref.name,
+    feature: ref.feature,
+    branch,
+    dir,
+    ahead: ahead ?? 0,
+    behind: behind ?? 0,
+    dirty,
+    running: runningHolder(path.join(dir, '.cs', 'local', 'lock')) !== null,
+    merged,
+  };
+}
+
+/** Number of lines of a file (0 when missing), as the marks count them. */
+export function lineCount(file: string): number {
+  const text = readFileOr(file, '');
+  if (text === '') return 0;
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}

@@ -1,0 +1,58 @@
+// Removing a feature: its worktree (directory included) and its branch.
+// `cs -rm <base>@<feature>` refuses unmerged commits or uncommitted work
+// unless --force; the merge removes a feature it has merged.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancelError, UsageError, UserError } from '../errors.js';
+import type { IO } from '../io.js';
+import { dirtyPaths, workPaths, featureState, git, requireBase, runningHolder, tryGit } from './model.js';
+import { featureBranch, featureDir, type FeatureRef } from './ref.js';
+
+/** Removes the worktree and branch of `ref` from the base repository at `baseDir`; `force` drops unmerged commits. */
+export async function removeWorktree(ref: FeatureRef, baseDir: string, env: NodeJS.ProcessEnv, opts: { force: boolean }): Promise<void> {
+  const dir = featureDir(env, ref);
+  const branch = featureBranch(ref.feature);
+  // --force: our own .cs/local/ and copied ignored files are not work to keep (the caller checked the rest).
+  if (fs.existsSync(dir)) await tryGit(baseDir, ['worktree', 'remove', '--force', dir], env);
+  fs.rmSync(dir, { recursive: true, force: true });
+  await tryGit(baseDir, ['worktree', 'prune'], env);
+  if ((await tryGit(baseDir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0) {
+    await git(baseDir, ['branch', opts.force ? '-D' : '-d', '-q', branch], env);
+  }
+}
+
+/**
+ * `cs -rm <base>@<feature> [--force] [--yes]`. Unmerged commits or
+ * uncommitted changes need --force, and --force asks on a terminal unless
+ * --yes. Without them the usual -rm question is asked (--yes or --force
+ * answers it where no one can be asked).
+ */
+export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io: IO, opts: { force: boolean; yes: boolean }): Promise<void> {
+  const base = requireBase(env, ref.base);
+  const dir = featureDir(env, ref);
+  const branch = featureBranch(ref.feature);
+  const hasBranch = (await tryGit(base.paths.dir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0;
+  if (!fs.existsSync(dir) && !hasBranch) throw new UserError(`no feature session '${ref.name}'`, `see cs ${ref.base} -features`);
+  const holder = runningHolder(path.join(dir, '.cs', 'local', 'lock'));
+  if (holder) throw new UserError(`feature session '${ref.name}' is open in ${holder}`, 'close it first');
+  const state = await featureState(env, base.paths.dir, ref);
+  const dirty = fs.existsSync(dir) ? workPaths(await dirtyPaths(dir, env)) : [];
+  const losses: string[] = [];
+  if (hasBranch && !state.merged && state.ahead > 0) losses.push(`${state.ahead} commit${state.ahead === 1 ? '' : 's'} not merged into '${ref.base}'`);
+  if (dirty.length) losses.push(`${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}`);
+  if (losses.length && !opts.force) {
+    throw new UserError(`feature '${ref.name}' has ${losses.join(' and ')}`, `merge it with: cs ${ref.base} --merge ${ref.feature}, or drop it with: cs -rm ${ref.name} --force`);
+  }
+  const question = `remove feature '${ref.name}' (worktree ${dir} and branch ${branch})${losses.length ? `, losing ${losses.join(' and ')}` : ''}?`;
+  if (!opts.yes) {
+    if (io.canPrompt) {
+      const clack = await import('@clack/prompts');
+      const answer = await clack.confirm({ message: question, initialValue: false, output: io.stderr, input: io.stdin });
+      if (clack.isCancel(answer) || answer !== true) throw new CancelError('nothing removed');
+    } else if (!opts.force) {
+      throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, 'pass --yes to confirm');
+    }
+  }
+  await removeWorktree(ref, base.paths.dir, env, { force: opts.force || losses.length === 0 });
+  io.err(`cs: removed feature '${ref.name}' (worktree and branch ${branch})${losses.length ? `; dropped ${losses.join(' and ')}` : ''}`);
+}
