@@ -59,7 +59,7 @@ describe('handoff with the real Claude Code', () => {
     expect(new Set(asked)).toEqual(new Set([rel]));
     expect(fs.readFileSync(path.join(dir, '.cs/logs/session.log'), 'utf8').match(/asked Claude for a handoff at 85% context/g)).toHaveLength(1);
     const written = fs.readFileSync(path.join(dir, rel), 'utf8');
-    expect(written).toBe('## Goal\nShip WOMBAT-42\n## Facts\nAPI_TOKEN=[REDACTED: stored in keychain as API_TOKEN]\n## Next step\nrun the migration\n');
+    expect(written).toBe('## Goal\nShip WOMBAT-42\n## Facts\nAPI_TOKEN=${API_TOKEN}\n## Next step\nrun the migration\n');
     expect(api.turnsUsed()).toBe(3);
 
     const mark = api.requests.length;

@@ -96,7 +96,7 @@ describe('the hooks', () => {
     const r = await runHookScript('pre-tool-use', payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content } }, sb.session.dir), sb.hookEnv);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
-      hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput: { file_path: file, content: '## Goal\nShip the fix\n## Facts\nAPI_TOKEN=[REDACTED: stored in keychain as API_TOKEN]\nport 8443 answers\n' } },
+      hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput: { file_path: file, content: '## Goal\nShip the fix\n## Facts\nAPI_TOKEN=${API_TOKEN}\nport 8443 answers\n' } },
     });
     expect((await runCs(['care', '-secrets', 'get', 'API_TOKEN'], { env: sb.env })).stdout).toBe('tok_9f8e7d6c5b4a39281\n');
     const clean = await runHookScript('pre-tool-use', payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content: '## Goal\nnothing secret\n' } }, sb.session.dir), sb.hookEnv);
@@ -127,7 +127,7 @@ describe('cs <s> --new offers the latest unused handoff', () => {
     expect(fs.statSync(promptFile).mode & 0o777).toBe(0o600);
     const prompt = fs.readFileSync(promptFile, 'utf8');
     expect(prompt).toContain('NEWER handoff');
-    expect(prompt).toContain('DB_PASSWORD=[REDACTED: stored in keychain as DB_PASSWORD]');
+    expect(prompt).toContain('DB_PASSWORD=${DB_PASSWORD}');
     expect(prompt).not.toContain('correct-horse-battery');
 
     r = await runCs(['care', '--new', '--from-handoff'], { env: sb.env });

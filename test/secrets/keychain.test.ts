@@ -80,7 +80,7 @@ describe.runIf(reachable)('keychain backend (real Secret Service)', () => {
     expect(sel.backend.name).toBe('keychain');
     expect((await secrets(S, ['set', 'TOKEN'], env, 'kc-value\n')).code).toBe(0);
     expect((await secrets(S, ['get', 'TOKEN'], env)).stdout).toBe('kc-value\n');
-    expect(JSON.parse((await secrets(S, ['list', '--json'], env)).stdout)).toEqual({ session: S, backend: 'keychain', keys: ['TOKEN'] });
+    expect(JSON.parse((await secrets(S, ['list', '--json'], env)).stdout)).toEqual({ session: S, backend: 'keychain', keys: ['TOKEN'], files: { TOKEN: [] } });
     expect((await secrets(S, ['backend'], env)).stdout).toBe('keychain\n');
     expect(fs.existsSync(path.join(h.home, '.cs-secrets', `${S}.enc`))).toBe(false);
   });

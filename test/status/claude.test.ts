@@ -43,7 +43,7 @@ describe('status from a real Claude Code session', () => {
     expect(events).toContain('Stop');
     const ls = await me.cs(['-ls']);
     expect(ls.stdout.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+LAST USED/);
-    expect(ls.stdout.split('\n')[1]).toMatch(/^st\s+-\s+/);
+    expect(ls.stdout.split('\n')[1]).toMatch(/^st\s+closed\s+/);
     const json = JSON.parse((await me.cs(['-ls', '--json'])).stdout);
     expect(json[0]).toMatchObject({ name: 'st', status: 'closed' });
   });
