@@ -2,7 +2,7 @@
 import { flag, expectPositionals, parseArgs } from '../args.js';
 import { relativeTime, statusCell, table } from '../format.js';
 import { sessionsRoot } from '../session/paths.js';
-import { listSessions } from '../session/summary.js';
+import { listCacheFile, listSessions } from '../session/summary.js';
 import type { Context } from './types.js';
 
 export interface ListOptions {
@@ -20,7 +20,7 @@ export function parse(args: string[]): ListOptions {
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
-  const sessions = listSessions(root);
+  const sessions = listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {
     io.out(JSON.stringify(sessions, null, 2));
