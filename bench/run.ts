@@ -5,6 +5,7 @@ import { benchHooks } from './hooks.js';
 import { benchAutosave } from './autosave.js';
 import { benchSecrets } from './secrets.js';
 import { benchSearch } from './search.js';
+import { benchE2e } from './e2e.js';
 
 async function autosaveLines(): Promise<string[]> {
   const r = await benchAutosave();
@@ -22,6 +23,7 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Autosave (10,000-file workspace)', autosaveLines],
   ['Secrets get', () => benchSecrets()],
   ['Search (300 sessions)', benchSearch],
+  ['End to end: real Claude Code, offline (CS_BENCH_E2E_ROUNDS)', benchE2e],
 ];
 
 for (const [title, run] of sections) {
