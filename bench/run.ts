@@ -6,6 +6,7 @@ import { benchAutosave } from './autosave.js';
 import { benchSecrets } from './secrets.js';
 import { benchSearch } from './search.js';
 import { benchE2e } from './e2e.js';
+import { benchLaunch } from './launch.js';
 
 async function autosaveLines(): Promise<string[]> {
   const r = await benchAutosave();
@@ -23,6 +24,7 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Autosave (10,000-file workspace)', autosaveLines],
   ['Secrets get', () => benchSecrets()],
   ['Search (300 sessions)', benchSearch],
+  ['Launch and exit of cs <name> (stand-in Claude; git processes counted)', benchLaunch],
   ['End to end: real Claude Code, offline (CS_BENCH_E2E_ROUNDS)', benchE2e],
 ];
 
