@@ -43,6 +43,16 @@ export async function benchCli(): Promise<string[]> {
     // Linear: the per-session cost above node start-up stays about the same.
     const perSession = ls.map((s, i) => (s.medianMs - node.medianMs) / counts[i]!);
     lines.push(`cs -ls cost per session above start-up: ${perSession.map((x) => `${(x * 1000).toFixed(0)} µs`).join(' / ')} (250 / 500 / 1000: flat means linear)`);
+    // 10,000 sessions: the first listing reads every session and writes the cache
+    // (src/session/summary.ts); later ones stat each session and read the cache.
+    const big = path.join(tmp, 'root-10000');
+    generateSessions(big, 10_000);
+    const env = { ...process.env, CS_SESSIONS_ROOT: big, HOME: tmp, NO_COLOR: '1' };
+    const cold = timeCommand('cs -ls (10,000 sessions, no cache yet)', process.execPath, [csBin, '-ls'], { runs: 1, env, warmup: false });
+    await new Promise((r) => setTimeout(r, 2100)); // past the cache's racy window for the newest sessions
+    const warm = timeCommand('cs -ls (10,000 sessions)', process.execPath, [csBin, '-ls'], { runs: 7, env });
+    lines.push(ratioLine(cold, node));
+    lines.push(ratioLine(warm, node, { max: 5 }));
     return lines;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

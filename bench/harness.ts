@@ -14,8 +14,8 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs a command `runs` times (after one warm-up) and returns the median wall time. */
-export function timeCommand(label: string, cmd: string, args: string[], opts: { runs?: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Sample {
+/** Runs a command `runs` times (after one warm-up unless warmup: false) and returns the median wall time. */
+export function timeCommand(label: string, cmd: string, args: string[], opts: { runs?: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string; warmup?: boolean } = {}): Sample {
   const runs = opts.runs ?? 15;
   const once = () => {
     const t0 = process.hrtime.bigint();
@@ -24,7 +24,7 @@ export function timeCommand(label: string, cmd: string, args: string[], opts: { 
     if (r.status !== 0) throw new Error(`${label}: exit ${r.status}: ${r.stderr?.toString().slice(0, 300)}`);
     return ms;
   };
-  once();
+  if (opts.warmup !== false) once();
   const times = Array.from({ length: runs }, once);
   return { label, medianMs: median(times), runs };
 }

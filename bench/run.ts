@@ -7,6 +7,8 @@ import { benchSecrets } from './secrets.js';
 import { benchSearch } from './search.js';
 import { benchHost } from './host.js';
 import { benchStatusLine } from './statusline.js';
+import { benchE2e } from './e2e.js';
+import { benchLaunch } from './launch.js';
 
 async function autosaveLines(): Promise<string[]> {
   const r = await benchAutosave();
@@ -26,6 +28,8 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Search (300 sessions)', benchSearch],
   ['Hosted sessions (cs tmux server)', benchHost],
   ['Status line', benchStatusLine],
+  ['Launch and exit of cs <name> (stand-in Claude; git processes counted)', benchLaunch],
+  ['End to end: real Claude Code, offline (CS_BENCH_E2E_ROUNDS)', benchE2e],
 ];
 
 for (const [title, run] of sections) {

@@ -2,7 +2,7 @@
 import { flag, flagValue, expectPositionals, parseArgs } from '../args.js';
 import { relativeTime, statusCell, table } from '../format.js';
 import { sessionsRoot } from '../session/paths.js';
-import { listSessions } from '../session/summary.js';
+import { listCacheFile, listSessions } from '../session/summary.js';
 import { normalizeTag, visible, type Visibility } from '../session/marks.js';
 import { usageLine } from './table.js';
 import type { Context } from './types.js';
@@ -25,7 +25,7 @@ export function parse(args: string[]): ListOptions {
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
-  const every = listSessions(root);
+  const every = listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
   const sessions = visible(every, opts.show);
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {

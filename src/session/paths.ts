@@ -17,6 +17,11 @@ export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
   return path.resolve(env.CLAUDE_CONFIG_DIR || path.join(homeDir(env), '.claude'));
 }
 
+/** Our own per-user caches: XDG_CACHE_HOME/cs or ~/.cache/cs. */
+export function csCacheDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(homeDir(env), '.cache'), 'cs');
+}
+
 /** Our own per-user config and state (hosts, install record, update check). */
 export function csConfigDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CONFIG_HOME || path.join(homeDir(env), '.config');

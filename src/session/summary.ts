@@ -1,12 +1,14 @@
 // What `cs -ls` and the picker show about a session, read with a handful of
-// cheap syscalls per session so thousands of sessions list quickly.
+// cheap syscalls per session so thousands of sessions list quickly; with a
+// cache file, an unchanged session costs a few stats (see listSessions).
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConf } from '../conf.js';
 import { syncConfFrom } from '../git/syncconf.js';
 import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
-import { sessionPaths } from './paths.js';
+import { csCacheDir, sessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
 import { archiveMarker, parseTags, tagsFile } from './marks.js';
@@ -133,8 +135,102 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
   };
 }
 
-/** All sessions under the root, most recently used first. */
-export function listSessions(root: string): SessionSummary[] {
+/** Where listSessions keeps its cache for `root`. */
+export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
+  return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+}
+
+const CACHE_VERSION = 1;
+/**
+ * Timestamps have the file system's granularity (a kernel tick, a few ms, on
+ * ext4): a file changed again within the same tick keeps its mtime. Sessions
+ * touched this recently are summarized afresh and not cached (git's "racily
+ * clean" rule).
+ */
+const RACY_MS = 2000;
+
+interface CacheEntry {
+  /** A hash of the stats of every file the summary is read from (stamp()). */
+  k: string;
+  /** Whether .cs/local/lock existed: `open` is then worked out afresh (the holder may have died). */
+  l: boolean;
+  s: SessionSummary;
+}
+
+/**
+ * The stats a session's summary depends on: session.log (lastUsed), README
+ * and discoveries (edited in place by people and Claude), the artifacts
+ * folder (entries added or removed), .cs/local (status.json and the lock
+ * are created, replaced by rename, or removed there) and sync.conf and
+ * remote.conf. Null when the session log is missing (summarize decides).
+ */
+function stamp(dir: string, now: number): { key: string; racy: boolean } | null {
+  // Plain concatenation: path.join for these paths of ten thousand sessions shows up in -ls's profile.
+  const meta = `${dir}/.cs`;
+  let key = '';
+  let racy = false;
+  // '' is .cs/ itself (a marker such as `archived` made or removed), then every file a summary reads.
+  for (const f of ['/logs/session.log', '', '/README.md', '/discoveries.md', '/tags', '/artifacts', '/local', '/local/status.json', '/local/postmortem', '/sync.conf', '/remote.conf']) {
+    const st = fs.statSync(meta + f, { throwIfNoEntry: false });
+    if (!st) {
+      if (f === '/logs/session.log') return null;
+      key += 'x,';
+      continue;
+    }
+    key += `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino},`;
+    if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
+  }
+  return { key: hash64(key), racy };
+}
+
+/** Two 32-bit FNV-1a hashes (different offsets) as 16 hex digits: keeps the cache file small. */
+function hash64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+function readCache(file: string): Map<string, CacheEntry> {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { v: number; entries: Record<string, CacheEntry> };
+    if (v.v === CACHE_VERSION && v.entries && typeof v.entries === 'object') return new Map(Object.entries(v.entries));
+  } catch {
+    // no cache yet, or an unreadable one: everything is summarized afresh
+  }
+  return new Map();
+}
+
+/** Stores the cache; it only saves time, so a failure to store costs the next listing its speed, nothing else. */
+function writeCache(file: string, entries: Map<string, CacheEntry>): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, entries: Object.fromEntries(entries) }), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch {
+    // see above
+  }
+}
+
+export interface ListOptions {
+  /** A cache file (listCacheFile): unchanged sessions are read from it. */
+  cacheFile?: string;
+  /** Milliseconds since the epoch (tests). */
+  now?: number;
+}
+
+/**
+ * All sessions under the root, most recently used first. With a cache file,
+ * a session whose stamp() is the one recorded is taken from the cache
+ * (except `open`, checked afresh when a lock exists), others are summarized
+ * and recorded; the answer is the same as without the cache.
+ */
+export function listSessions(root: string, opts: ListOptions = {}): SessionSummary[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
@@ -142,14 +238,43 @@ export function listSessions(root: string): SessionSummary[] {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+  const now = opts.now ?? Date.now();
+  const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
+  const next = new Map<string, CacheEntry>();
+  let changed = false;
   const out: SessionSummary[] = [];
   for (const e of entries) {
     if (nameProblem(e.name) !== null) continue; // staging dirs and stray files
     const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
     if (!kind) continue; // a plain file in the root
+    if (!cache) {
+      const s = summarize(root, e.name, kind);
+      if (s) out.push(s);
+      continue;
+    }
+    let dir = path.join(root, e.name);
+    if (kind === 'link') {
+      try {
+        dir = fs.realpathSync(dir);
+      } catch {
+        continue; // dangling link: as summarize
+      }
+    }
+    const st = stamp(dir, now);
+    const hit = st ? cache.get(e.name) : undefined;
+    if (st && hit && hit.k === st.key && hit.s.dir === dir && hit.s.adopted === (kind === 'link')) {
+      const lock = hit.l ? readLock(sessionPaths(dir, e.name).lock) : null;
+      out.push({ ...hit.s, open: lock !== null && lock.kind === 'held' && lockState(lock.info) !== 'stale' });
+      next.set(e.name, hit);
+      continue;
+    }
     const s = summarize(root, e.name, kind);
-    if (s) out.push(s);
+    if (!s) continue;
+    out.push(s);
+    changed = true;
+    if (st && !st.racy) next.set(e.name, { k: st.key, l: fs.existsSync(sessionPaths(dir, e.name).lock), s: { ...s, open: false } });
   }
+  if (cache && (changed || next.size !== cache.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
   const features = path.join(root, '.features');
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
