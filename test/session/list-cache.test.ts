@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listSessions } from '../../src/session/summary.js';
 import { tryLock } from '../../src/lockfile.js';
 import { writeStatus } from '../../src/status/status.js';
+import { changeTags, setArchived } from '../../src/session/marks.js';
 
 let tmp: string;
 let root: string;
@@ -59,6 +60,11 @@ describe('listSessions with a cache file', () => {
       () => fs.writeFileSync(path.join(dirs[1]!, '.cs/sync.conf'), 'remote=/tmp/x.git\nauto=on\n'),
       () => fs.writeFileSync(path.join(dirs[1]!, '.cs/sync.conf'), 'remote=/tmp/x.git\nauto=of\n'), // hand edit, in place
       () => fs.writeFileSync(path.join(dirs[2]!, '.cs/remote.conf'), 'host=box\n'),
+      () => changeTags(dirs[2]!, ['infra'], []),
+      () => changeTags(dirs[2]!, ['db'], ['infra']),
+      () => fs.writeFileSync(path.join(dirs[2]!, '.cs/tags'), 'zz\n'), // a hand edit, in place
+      () => setArchived(dirs[1]!, true, new Date()),
+      () => setArchived(dirs[1]!, false, new Date()),
       () => fs.rmSync(dirs[3]!, { recursive: true }),
       () => makeSession('s4', 'new one'),
     ];
