@@ -243,7 +243,10 @@ export async function recordsStatus(repo: Repo, url: string | null, fetch: boole
 
 /** Does `url` hold an adopted session's records (and so is not a cs workspace to clone)? */
 export async function remoteHasRecords(repo: Repo, url: string): Promise<boolean> {
-  const r = await repo.tryRaw(['ls-remote', '--', url, RECORDS_REF], undefined, 30_000);
-  if (r.code !== 0) throw explainRemoteError(url, new GitError(['ls-remote', url], r.code, r.stderr));
-  return r.stdout.trim() !== '';
+  // Through network(): its own process group, so Ctrl-C stops git and its ssh (exit 130).
+  try {
+    return (await repo.network(['ls-remote', '--', url, RECORDS_REF], 30_000)).trim() !== '';
+  } catch (e) {
+    throw explainRemoteError(url, e);
+  }
 }

@@ -53,7 +53,9 @@ describe.skipIf(!hasTmux())('status line JSON from the real Claude Code', () => 
     const end = Date.now() + 30_000;
     while (!has() && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
     const v = JSON.parse(fs.readFileSync(out, 'utf8'));
-    expect(v.version).toBe('2.1.330');
+    // The version of the Claude Code under test (the pinned dev dependency, or CS_TEST_CLAUDE_BIN).
+    const bin = spawnSync(CLAUDE_BIN, ['--version'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
+    expect(v.version).toBe(bin);
     expect(typeof v.session_id).toBe('string');
     expect(v.workspace.current_dir).toBe(fs.realpathSync(work));
     // 1,000 input + 49,000 cache-read tokens reported by the fake; this model's window is 1M tokens.
