@@ -27,7 +27,7 @@ function __cs_data
                 '-live:List running sessions: state, since when, attached terminals, conversation' \
                 '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
-                '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
+                '-serve:Serve the web page and JSON API of all sessions: live timelines and conversations, prompts to hosted sessions (sign-in required)' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
                 '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
@@ -87,7 +87,7 @@ function __cs_data
                 '-live:List running sessions: state, since when, attached terminals, conversation' \
                 '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes' \
                 '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts' \
-                '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)' \
+                '-serve:Serve the web page and JSON API of all sessions: live timelines and conversations, prompts to hosted sessions (sign-in required)' \
                 '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions' \
                 '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)' \
                 '-update:Update cs to the latest release, verified by SHA-256 and minisign' \
@@ -195,8 +195,13 @@ function __cs_data
         case 'flags:serve'
             printf '%s\n' \
                 '--port:port to listen on (default 7420; 0 picks a free one)' \
-                '--bind:address to listen on (default 127.0.0.1; others need a configured token)' \
-                '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
+                '--bind:address to listen on (default 127.0.0.1; others need a configured token and TLS)' \
+                '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)' \
+                '--tls-cert:PEM certificate: serve HTTPS (with --tls-key)' \
+                '--tls-key:PEM private key of --tls-cert' \
+                '--devices:list the signed-in devices (each lasts 30 days)' \
+                '--revoke:sign out the device with this id' \
+                '--json:with --devices: print JSON'
         case 'flags:search'
             printf '%s\n' \
                 '--archived:search only archived sessions' \
