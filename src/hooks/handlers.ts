@@ -16,6 +16,7 @@ import type { HookInput } from './protocol.js';
 import { additionalContext, allowPermission, blockStop, obj, redirectInput, str, toolFilePath } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
 import * as timeline from '../timeline/hooks.js';
+import { holdForOwner } from './approval.js';
 import { recordEvent } from '../status/status.js';
 
 export interface HookContext {
@@ -304,5 +305,6 @@ export const HANDLERS: Record<string, Handler> = {
   'session-end': sessionEnd,
   'subagent-start': subagentStart,
   'permission-request': permissionRequest,
+  'permission-remote': async (c) => ((await permissionRequest(c)) ? null : holdForOwner(c)),
   status,
 };

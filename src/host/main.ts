@@ -69,7 +69,8 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     appendSessionLog(p.sessionLog, `session start (hosted, pid ${pid}${about})`);
     writeRun(p, { pid, started: now.toISOString(), ...(plan.uuid ? { conversation: plan.uuid } : {}) });
     // CS_LAUNCHED: the end step below does the end-of-session work, not the SessionEnd hook.
-    const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1' };
+    // CS_HOSTED: permission requests may be held for the owner's page (src/hooks/approval.ts).
+    const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1', CS_HOSTED: '1' };
     delete (launchEnv as Record<string, string>).CS_HOOK_SERVER;
     const argv = [bin, ...plan.args, ...req.claudeArgs, ...(req.prompt !== undefined ? [req.prompt] : [])];
     process.stdout.write(launchWords(launchEnv, process.env, argv));

@@ -23,6 +23,7 @@ import { allowedHosts, Auth, RateLimit, type Caller } from './auth.js';
 import { csrfFor } from './devices.js';
 import { conversation, transcriptFile } from './conversation.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
+import { decide, listPending } from '../approval/approval.js';
 import { CSP, CSS, HTML, JS } from './page.js';
 
 export interface ServeOptions {
@@ -160,7 +161,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (p === '/api/sessions') return void sessions(url, json);
     if (p === '/api/search') return void search(url, json, problem);
 
-    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation)?$/.exec(p);
+    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions)?$/.exec(p);
     if (!m) return problem(404, 'not found');
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
@@ -171,6 +172,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const r = readTimeline(meta, { limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_BACKLOG) : backlog });
       return json(200, r.events.map(withText));
     }
+    if (m[2] === '/permissions') return json(200, listPending(sessionPaths(summary.dir, summary.name).local));
     if (m[2] === '/conversation') {
       const after = Number(url.searchParams.get('after') ?? 0);
       return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items));
@@ -258,10 +260,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   async function change(caller: Caller, p: string, body: unknown, req: http.IncomingMessage, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
     const refused = auth.changeProblem(caller, req.headers, origins);
     if (refused) return problem(403, refused);
-    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt)$/.exec(p);
-    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input or /interrupt' : 'not found');
+    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+))$/.exec(p);
+    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input, /interrupt or /permissions/<id>' : 'not found');
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
+    if (m[3] !== undefined) {
+      const d = (body as { decision?: unknown }).decision;
+      if (d !== 'allow' && d !== 'deny') return problem(400, 'send {"decision": "allow"} or {"decision": "deny"}');
+      const by = caller.kind === 'device' ? caller.device.id : 'token';
+      if (!decide(sessionPaths(summary.dir, summary.name).local, m[3], d, by)) return problem(404, `no pending request '${m[3]}' (answered already, or timed out)`);
+      return json(202, { decision: d });
+    }
     const notRunning = `'${summary.name}' is not running in cs's tmux server — start it with: cs -spawn ${summary.name}`;
     try {
       if (m[2] === 'input') {
