@@ -379,6 +379,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => cmd(import('./serve.js')),
   },
   {
+    name: '-notify',
+    aliases: [],
+    scope: 'global',
+    summary: 'Send a notification (ntfy-compatible POST) when a session needs you, finishes a turn or dies with no terminal attached',
+    usage: ['cs -notify [show [--json]]', 'cs -notify set <url> [--token-secret KEY]', 'cs -notify {test|off}'],
+    subcommands: [
+      { name: 'set', summary: 'send notifications to this URL' },
+      { name: 'test', summary: 'send a test notification now' },
+      { name: 'off', summary: 'send none' },
+      { name: 'show', summary: 'where notifications go' },
+    ],
+    flags: [
+      { name: '--token-secret', summary: 'name of the variable (or session secret) holding the bearer token for the URL', value: 'text' },
+      { name: '--json', summary: 'with show: print JSON' },
+    ],
+    notes: ['The body is a short summary scrubbed of the session\'s secrets; delivery failures go to notify.log in cs\'s config dir and never hold Claude up.'],
+    examples: ['$ cs -notify set https://ntfy.sh/my-cs-topic-7f3a', '$ cs -notify set https://ntfy.example.com/cs --token-secret NTFY_TOKEN', '$ cs -notify test', '$ cs -notify off'],
+    load: () => cmd(import('./notify.js')),
+  },
+  {
     name: '-search',
     aliases: [],
     scope: 'both',

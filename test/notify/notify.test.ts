@@ -90,3 +90,34 @@ describe('notify', () => {
     else expect(p).toMatch(want);
   });
 });
+
+describe('cs -notify', () => {
+  it('set, show, test (delivered to a loopback server), off; bad input refused', { timeout: 30_000 }, async () => {
+    const { runCs, sandbox } = await import('../support/cs.js');
+    const sb = sandbox();
+    const got: http.IncomingHttpHeaders[] = [];
+    const server = http.createServer((req, res) => {
+      got.push(req.headers);
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/t`;
+    try {
+      expect((await runCs(['-notify', 'test'], { env: sb.env })).stderr).toMatch(/notifications are off/);
+      expect((await runCs(['-notify', 'set', 'ftp://x'], { env: sb.env })).code).toBe(2);
+      expect((await runCs(['-notify', 'set', url, '--token-secret', 'tk_literal-value!'], { env: sb.env })).stderr).toMatch(/variable name/);
+      const set = await runCs(['-notify', 'set', url, '--token-secret', 'NTFY_TOKEN'], { env: sb.env });
+      expect(set.code, set.stderr).toBe(0);
+      expect(JSON.parse((await runCs(['-notify', 'show', '--json'], { env: sb.env })).stdout)).toEqual({ url, tokenSecret: 'NTFY_TOKEN' });
+      const t = await runCs(['-notify', 'test'], { env: { ...sb.env, NTFY_TOKEN: 'tk_abcdefgh12345' } });
+      expect(t.code, t.stderr).toBe(0);
+      expect(got.at(-1)).toMatchObject({ title: 'cs: test notification', authorization: 'Bearer tk_abcdefgh12345' });
+      expect((await runCs(['-notify', 'off'], { env: sb.env })).code).toBe(0);
+      expect((await runCs(['-notify', 'show', '--json'], { env: sb.env })).stdout.trim()).toBe('null');
+    } finally {
+      await new Promise((r) => server.close(r));
+      sb.cleanup();
+    }
+  });
+});
