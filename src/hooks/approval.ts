@@ -70,3 +70,24 @@ export async function holdForOwner(c: HookContext, opts: { pollMs?: number; now?
     await sent;
   }
 }
+
+/** Stop with nobody at the terminal: "finished a turn", with Claude's last words as the summary. */
+export async function notifyTurn(c: HookContext): Promise<null> {
+  if (c.env.CS_HOSTED !== '1' || c.input.stop_hook_active === true) return null;
+  if ((await attachedTerminals(c.env)) !== 0) return null;
+  const transcript = str(c.input, 'transcript_path');
+  let summary = 'waiting for your next prompt';
+  if (transcript) {
+    const { parseTranscript } = await import('../serve/conversation.js');
+    const fs = await import('node:fs');
+    try {
+      const last = parseTranscript(fs.readFileSync(transcript, 'utf8')).filter((i) => i.kind === 'text').at(-1);
+      if (last) summary = last.text;
+    } catch {
+      // no transcript yet: the plain summary
+    }
+  }
+  const { notify } = await import('../notify/notify.js');
+  await notify({ name: c.session.paths.name }, { kind: 'turn-done', summary }, c.env);
+  return null;
+}

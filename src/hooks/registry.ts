@@ -37,4 +37,6 @@ export const HOOKS: readonly HookRegistration[] = [
   { event: 'Notification', script: 'status-notification', async: true, timeout: 5 },
   { event: 'PermissionRequest', script: 'status-permission', async: true, timeout: 5 },
   { event: 'Stop', script: 'status-stop', async: true, timeout: 5 },
+  // Hosted, nobody at the terminal, notifications on: "finished a turn" (src/notify/).
+  { event: 'Stop', script: 'notify-turn', async: true, timeout: 10 },
 ];

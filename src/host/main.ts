@@ -111,6 +111,14 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
       report(`postmortem skipped: ${errorMessage(e)}`, 'warn');
     }
   }
+  if (status !== 0 && !stopped) {
+    // Nobody at the terminal saw it end: tell the owner (never blocks: notify() gives up after 3 s).
+    const { attachedTerminals } = await import('../hooks/approval.js');
+    if ((await attachedTerminals(env)) === 0) {
+      const { notify } = await import('../notify/notify.js');
+      await notify({ name }, { kind: 'died', summary: `Claude Code exited with ${describeStatus(status)}` }, env);
+    }
+  }
   await afterClaude(p, env, report);
   const lock = readLock(p.lock);
   if (lock.kind === 'held' && lock.info.pid === pid && lock.info.host === os.hostname()) releaseLock(p.lock, lock.info);

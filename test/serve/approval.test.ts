@@ -115,6 +115,18 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     expect(readTimeline(sb.session.meta, { limit: 1 }).events[0]).toMatchObject({ type: 'permission', decision: 'timeout' });
   });
 
+  it('Stop with nobody attached sends "finished a turn" with Claude\'s last words, scrubbed', { timeout: 30_000 }, async () => {
+    const transcript = path.join(sb.dir, 't.jsonl');
+    fs.writeFileSync(transcript, JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: `Done; the key ${SECRET} works.` }] } }) + '\n');
+    const before = notes.length;
+    const r = await runHookScript('notify-turn', JSON.stringify({ hook_event_name: 'Stop', cwd: sb.session.dir, transcript_path: transcript, stop_hook_active: false }), env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(notes.length).toBe(before + 1);
+    expect(notes.at(-1)!.headers.title).toBe('held: finished a turn');
+    expect(notes.at(-1)!.body).toBe('Done; the key [secret: API_KEY] works.');
+  });
+
   it('gives no decision outside a hosted session, or with a terminal attached', { timeout: 30_000 }, async () => {
     const plain = await ask('ls', { CS_HOSTED: '' });
     expect(plain.stdout).toBe('');
