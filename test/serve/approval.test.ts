@@ -16,6 +16,9 @@ import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { readTimeline } from '../../src/timeline/timeline.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../support/hooks.js';
 import { hasTmux, startTerminal } from '../picker/tmux.js';
+import { repoRoot } from '../support/cs.js';
+import { claudeProjectDir } from '../../src/session/claude-project.js';
+import { chromiumBin, launchChromium } from './chromium.js';
 import { until } from '../host/support.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
@@ -125,6 +128,57 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     expect(notes.length).toBe(before + 1);
     expect(notes.at(-1)!.headers.title).toBe('held: finished a turn');
     expect(notes.at(-1)!.body).toBe('Done; the key [secret: API_KEY] works.');
+  });
+
+  it('the page at 390x844: the session, its conversation, the pending request; Deny from the page reaches the hook', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumBin();
+    if (!bin) {
+      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+      ctx.skip();
+      return;
+    }
+    // A conversation to show (the transcript Claude Code would have written).
+    const project = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, fs.realpathSync(sb.session.dir));
+    fs.mkdirSync(project, { recursive: true });
+    const lines = [
+      { type: 'user', message: { content: 'please clean the build folder' } },
+      { type: 'assistant', message: { content: [{ type: 'text', text: 'I will remove the build folder.' }, { type: 'tool_use', id: 'u1', name: 'Bash', input: { command: 'rm -rf build' } }] } },
+    ];
+    fs.writeFileSync(path.join(project, '11111111-2222-3333-4444-555555555555.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const browser = await launchChromium(bin);
+    try {
+      await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
+      await browser.navigate(server.signInUrl);
+      expect(await browser.evaluate('location.pathname')).toBe('/');
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes('held') ? true : undefined), 'the session list', 10_000);
+      const hook = ask('rm -rf build');
+      await browser.navigate(`${server.url}/#/s/held`);
+      const started = Date.now();
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('pending').textContent`)).includes('Allow once') ? true : undefined), 'the pending request on the page', 10_000);
+      const shownWithin = Date.now() - started;
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('conv').textContent`)).includes('I will remove the build folder.') ? true : undefined), 'the conversation', 10_000);
+      expect(await browser.evaluate<string>(`document.getElementById('conv').textContent`)).toContain('Bash rm -rf build');
+      expect(await browser.evaluate<boolean>(`document.getElementById('text').disabled`)).toBe(true);
+      expect(await browser.evaluate<string>(`document.getElementById('askNote').textContent`)).toMatch(/cs -spawn held/);
+      // Nothing wider than the phone's screen.
+      expect(await browser.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-session-390.png'));
+      await browser.evaluate(`[...document.querySelectorAll('#pending button')].find((b) => b.textContent === 'Deny').click()`);
+      const r = await hook;
+      expect(JSON.parse(r.stdout).hookSpecificOutput.decision.behavior).toBe('deny');
+      const ev = readTimeline(sb.session.meta, { limit: 1 }).events[0]!;
+      expect(ev).toMatchObject({ type: 'permission', decision: 'deny', by: expect.stringMatching(/^[0-9a-f]{8}$/) });
+      expect(shownWithin).toBeLessThan(5000);
+      await browser.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false });
+      await browser.navigate(`${server.url}/#/`);
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes('held') ? true : undefined), 'the list', 10_000);
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-list-1280.png'));
+      await browser.navigate(`${server.url}/#/s/held`);
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('conv').textContent`)).includes('I will remove') ? true : undefined), 'the conversation', 10_000);
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-session-1280.png'));
+    } finally {
+      await browser.close();
+    }
   });
 
   it('gives no decision outside a hosted session, or with a terminal attached', { timeout: 30_000 }, async () => {
