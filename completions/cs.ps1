@@ -26,7 +26,8 @@ function __cs_data([string]$Key) {
             '-live:List running sessions: state, since when, attached terminals, conversation'
             '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
-            '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
+            '-serve:Serve the web page and JSON API of all sessions: live timelines and conversations, prompts to hosted sessions (sign-in required)'
+            '-notify:Send a notification (ntfy-compatible POST) when a session needs you, finishes a turn or dies with no terminal attached'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
             '-update:Update cs to the latest release, verified by SHA-256 and minisign'
@@ -91,7 +92,8 @@ function __cs_data([string]$Key) {
             '-live:List running sessions: state, since when, attached terminals, conversation'
             '-watch:Follow the status of all sessions (working, needs you, idle, closed) as it changes'
             '-doctor:Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts'
-            '-serve:Serve a read-only web page and JSON API of all sessions with live timelines (token required)'
+            '-serve:Serve the web page and JSON API of all sessions: live timelines and conversations, prompts to hosted sessions (sign-in required)'
+            '-notify:Send a notification (ntfy-compatible POST) when a session needs you, finishes a turn or dies with no terminal attached'
             '-search:Search discoveries, changes, artifacts and Claude transcripts of all sessions'
             '-remote:Register the hosts sessions can run on (cs <name> --on <alias>)'
             '-update:Update cs to the latest release, verified by SHA-256 and minisign'
@@ -209,8 +211,23 @@ function __cs_data([string]$Key) {
         }
         'flags:serve' {
             '--port:port to listen on (default 7420; 0 picks a free one)'
-            '--bind:address to listen on (default 127.0.0.1; others need a configured token)'
+            '--bind:address to listen on (default 127.0.0.1; others need a configured token and TLS)'
             '--token-file:read the access token from FILE (else $CS_SERVE_TOKEN, else a random one)'
+            '--tls-cert:PEM certificate: serve HTTPS (with --tls-key)'
+            '--tls-key:PEM private key of --tls-cert'
+            '--devices:list the signed-in devices (each lasts 30 days)'
+            '--revoke:sign out the device with this id'
+            '--json:with --devices: print JSON'
+        }
+        'flags:notify' {
+            '--token-secret:name of the variable (or session secret) holding the bearer token for the URL'
+            '--json:with show: print JSON'
+        }
+        'args:notify' {
+            'set:send notifications to this URL'
+            'test:send a test notification now'
+            'off:send none'
+            'show:where notifications go'
         }
         'flags:search' {
             '--archived:search only archived sessions'
@@ -268,6 +285,7 @@ function __cs_id([string]$Word) {
         '-doctor' { 'doctor' }
         '-log' { 'log' }
         '-serve' { 'serve' }
+        '-notify' { 'notify' }
         '-search' { 'search' }
         '-remote' { 'remote' }
         '-update' { 'update' }

@@ -1,7 +1,13 @@
-// cs -serve [--port N] [--bind ADDR] [--token-file FILE]
+// cs -serve [--port N] [--bind ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE]
+// cs -serve --devices [--json] | --revoke <id>
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flagValue, parseArgs } from '../args.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
+import { relativeTime, table } from '../format.js';
+import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { csConfigDir } from '../session/paths.js';
+import { serveUrlFile } from '../notify/notify.js';
+import { readDevices, revokeDevice } from '../serve/devices.js';
 import { UsageError, UserError } from '../errors.js';
 import { isLoopback, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
 import { usageLine } from './table.js';
@@ -15,6 +21,13 @@ export interface ServeCommandOptions {
   bind: string;
   /** Where the token comes from: a file, $CS_SERVE_TOKEN, or a random one made now. */
   tokenFile: string | null;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** List signed-in devices instead of serving. */
+  devices: boolean;
+  /** End one device's sign-in instead of serving. */
+  revoke: string | null;
+  json: boolean;
 }
 
 export interface ServeRunOptions {
@@ -25,7 +38,7 @@ export interface ServeRunOptions {
 }
 
 export function parse(args: string[]): ServeCommandOptions {
-  const p = parseArgs(args, { values: ['--port', '--bind', '--token-file'] }, '-serve');
+  const p = parseArgs(args, { values: ['--port', '--bind', '--token-file', '--tls-cert', '--tls-key', '--revoke'], booleans: ['--devices', '--json'] }, '-serve');
   expectPositionals(p, 0, 0, '-serve', usage);
   const portText = flagValue(p, '--port');
   let port = DEFAULT_PORT;
@@ -35,7 +48,14 @@ export function parse(args: string[]): ServeCommandOptions {
   }
   const bind = flagValue(p, '--bind') ?? '127.0.0.1';
   if (bind === '' || /[\s/]/.test(bind)) throw new UsageError(`--bind takes an address like 127.0.0.1 or 0.0.0.0, not '${bind}'`, usage);
-  return { port, bind, tokenFile: flagValue(p, '--token-file') ?? null };
+  const tlsCert = flagValue(p, '--tls-cert') ?? null;
+  const tlsKey = flagValue(p, '--tls-key') ?? null;
+  if ((tlsCert === null) !== (tlsKey === null)) throw new UsageError('--tls-cert and --tls-key go together', usage);
+  const revoke = flagValue(p, '--revoke') ?? null;
+  if (revoke !== null && !/^[0-9a-f]{8}$/.test(revoke)) throw new UsageError(`--revoke takes a device id as cs -serve --devices lists it (8 hex digits), not '${revoke}'`, usage);
+  const devices = flag(p, '--devices');
+  if (devices && revoke !== null) throw new UsageError('use --devices or --revoke, not both', usage);
+  return { port, bind, tokenFile: flagValue(p, '--token-file') ?? null, tlsCert, tlsKey, devices, revoke, json: flag(p, '--json') };
 }
 
 /** The configured token, or null when none is: a random one is made then. */
@@ -59,15 +79,49 @@ export function configuredToken(opts: ServeCommandOptions, ctx: Pick<Context, 'e
   return token;
 }
 
+/** `--devices`: the signed-in devices; `--revoke`: ends one. */
+function manageDevices(opts: ServeCommandOptions, ctx: Context): number {
+  const { io } = ctx;
+  if (opts.revoke !== null) {
+    if (!revokeDevice(ctx.env, opts.revoke)) throw new UserError(`no signed-in device '${opts.revoke}'`, 'see them with: cs -serve --devices');
+    io.err(`cs: device ${opts.revoke} is signed out; its cookie no longer works`);
+    return 0;
+  }
+  const devices = readDevices(ctx.env).map(({ digest: _d, ...d }) => d);
+  if (opts.json) {
+    io.out(JSON.stringify(devices, null, 2));
+    return 0;
+  }
+  if (devices.length === 0) {
+    io.err('cs: no device is signed in');
+    return 0;
+  }
+  const now = ctx.now();
+  for (const l of table(['ID', 'SIGNED IN', 'EXPIRES', 'BROWSER'], devices.map((d) => [d.id, relativeTime(new Date(d.created), now), d.expires.slice(0, 10), d.agent || '-']))) io.out(l);
+  return 0;
+}
+
+function readPem(ctx: Pick<Context, 'cwd'>, file: string, what: string): Buffer {
+  const abs = path.resolve(ctx.cwd, file);
+  try {
+    return fs.readFileSync(abs);
+  } catch (e) {
+    throw new UserError(`cannot read the TLS ${what} ${abs} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'give PEM files made for this host, e.g. by: tailscale cert <name>');
+  }
+}
+
 export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: ServeRunOptions = {}): Promise<number> {
   const { io } = ctx;
+  if (opts.devices || opts.revoke !== null) return manageDevices(opts, ctx);
   const configured = configuredToken(opts, ctx);
-  if (!isLoopback(opts.bind) && configured === null) {
+  // This page can make Claude run commands: beyond loopback it is an ssh-grade endpoint.
+  if (!isLoopback(opts.bind) && (configured === null || opts.tlsCert === null)) {
     throw new UserError(
-      `refusing to serve on ${opts.bind} without a configured token: anyone who can reach it could read your sessions`,
-      'set CS_SERVE_TOKEN (or --token-file FILE), or keep the default 127.0.0.1 and use an ssh tunnel: ssh -L 7420:127.0.0.1:7420 <this host>',
+      `refusing to serve on ${opts.bind} ${configured === null ? 'without a configured token' : 'without TLS'}: anyone on the way could read your sessions and steer Claude`,
+      'keep the default 127.0.0.1 and reach it through an ssh tunnel (ssh -L 7420:127.0.0.1:7420 <this host>) or a tailnet (tailscale serve 7420); or give CS_SERVE_TOKEN (or --token-file) and --tls-cert/--tls-key',
     );
   }
+  const tls = opts.tlsCert !== null && opts.tlsKey !== null ? { cert: readPem(ctx, opts.tlsCert, 'certificate'), key: readPem(ctx, opts.tlsKey, 'key') } : undefined;
   const token = configured ?? newSecret();
   const { startServer } = await import('../serve/server.js');
   let server;
@@ -77,6 +131,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
       port: opts.port,
       bind: opts.bind,
       token,
+      tls,
       onSignInLink: (url) => io.err(`cs: next one-time sign-in link: ${url}`),
     });
   } catch (e) {
@@ -84,14 +139,21 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
     if (code === 'EADDRINUSE') throw new UserError(`port ${opts.port} on ${opts.bind} is in use`, 'choose another with --port N (0 picks a free one)');
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new UserError(`cannot listen on ${opts.bind}: no such local address`, 'use 127.0.0.1, or an address of this machine');
     if (code === 'EACCES') throw new UserError(`not allowed to listen on port ${opts.port}`, 'use a port above 1023');
+    if (tls && /PEM|key|certificate/i.test((e as Error).message)) throw new UserError(`the TLS certificate or key is not usable: ${(e as Error).message}`, 'give a PEM certificate and its private key');
     throw e;
   }
+  // For the click link of notifications (src/notify/notify.ts); removed when serving stops.
+  try {
+    ensureDir(csConfigDir(ctx.env), 0o700);
+    writeFileAtomic(serveUrlFile(ctx.env), server.url + '\n', 0o600);
+  } catch {
+    // notifications then carry no link
+  }
   const c = io.color;
-  io.err(`cs: serving sessions read-only on ${c.bold(server.url + '/')}`);
+  io.err(`cs: serving sessions on ${c.bold(server.url + '/')}`);
   io.err(`cs: open this one-time link to sign in a browser: ${c.bold(server.signInUrl)}`);
   if (configured === null) io.err(`cs: API token for this run: ${token}  (send it as Authorization: Bearer <token>)`);
   else io.err('cs: API token: the one you configured  (send it as Authorization: Bearer <token>)');
-  if (!isLoopback(opts.bind)) io.err(c.yellow('cs: listening beyond this machine over plain HTTP: prefer an ssh tunnel to 127.0.0.1'));
   io.err(c.dim('cs: Ctrl-C stops'));
   runOpts.onListening?.({ url: server.url, signInUrl: server.signInUrl, token });
 
@@ -106,6 +168,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
     }
   });
   await server.close();
+  fs.rmSync(serveUrlFile(ctx.env), { force: true });
   io.err('cs: stopped serving');
   return 0;
 }

@@ -17,6 +17,7 @@ import type { HookInput } from './protocol.js';
 import { additionalContext, allowPermission, blockStop, obj, redirectInput, str, toolFilePath } from './protocol.js';
 import { isInside, realTarget, type HookSession } from './session.js';
 import * as timeline from '../timeline/hooks.js';
+import { holdForOwner, notifyTurn } from './approval.js';
 import { recordEvent } from '../status/status.js';
 
 export interface HookContext {
@@ -306,5 +307,7 @@ export const HANDLERS: Record<string, Handler> = {
   'session-end': sessionEnd,
   'subagent-start': subagentStart,
   'permission-request': permissionRequest,
+  'permission-remote': async (c) => ((await permissionRequest(c)) ? null : holdForOwner(c)),
+  'notify-turn': notifyTurn,
   status,
 };

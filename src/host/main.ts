@@ -69,7 +69,8 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     appendSessionLog(p.sessionLog, `session start (hosted, pid ${pid}${about})`);
     writeRun(p, { pid, started: now.toISOString(), ...(plan.uuid ? { conversation: plan.uuid } : {}) });
     // CS_LAUNCHED: the end step below does the end-of-session work, not the SessionEnd hook.
-    const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1' };
+    // CS_HOSTED: permission requests may be held for the owner's page (src/hooks/approval.ts).
+    const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1', CS_HOSTED: '1' };
     delete (launchEnv as Record<string, string>).CS_HOOK_SERVER;
     const argv = [bin, ...plan.args, ...req.claudeArgs, ...(req.prompt !== undefined ? [req.prompt] : [])];
     process.stdout.write(launchWords(launchEnv, process.env, argv));
@@ -108,6 +109,14 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
       report(`Claude Code ended unexpectedly (${describeStatus(status)}); postmortem in ${postmortem}`, 'warn');
     } catch (e) {
       report(`postmortem skipped: ${errorMessage(e)}`, 'warn');
+    }
+  }
+  if (status !== 0 && !stopped) {
+    // Nobody at the terminal saw it end: tell the owner (never blocks: notify() gives up after 3 s).
+    const { attachedTerminals } = await import('../hooks/approval.js');
+    if ((await attachedTerminals(env)) === 0) {
+      const { notify } = await import('../notify/notify.js');
+      await notify({ name }, { kind: 'died', summary: `Claude Code exited with ${describeStatus(status)}` }, env);
     }
   }
   await afterClaude(p, env, report);

@@ -87,9 +87,9 @@ function baseArgs(server: TmuxServer): string[] {
   return ['-u', '-S', server.socket, '-f', server.conf];
 }
 
-/** Runs one tmux command against cs's server and collects its output. */
-export function tmux(server: TmuxServer, args: readonly string[], env: NodeJS.ProcessEnv, allowFailure = false): Promise<RunResult> {
-  return run('tmux', [...baseArgs(server), ...args], { env: clientEnv(env), allowFailure, timeoutMs: 10_000 });
+/** Runs one tmux command against cs's server and collects its output; `input` goes to its stdin. */
+export function tmux(server: TmuxServer, args: readonly string[], env: NodeJS.ProcessEnv, allowFailure = false, input?: string): Promise<RunResult> {
+  return run('tmux', [...baseArgs(server), ...args], { env: clientEnv(env), allowFailure, timeoutMs: 10_000, input });
 }
 
 /** tmux is on PATH (looked up like execvp would; starting it would cost a process on every open). */

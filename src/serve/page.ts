@@ -1,4 +1,4 @@
-// The read-only web page of `cs -serve`: one HTML file, one script, one
+// The web page of `cs -serve`, phone first: one HTML file, one script, one
 // stylesheet, all served from memory. Everything from the sessions is put in
 // the page with textContent (never innerHTML), and the CSP allows nothing but
 // our own script, style and same-origin requests.
@@ -28,7 +28,14 @@ export const HTML = `<!doctype html>
   </section>
   <section id="timeline" hidden>
     <p id="objective"></p>
-    <ol id="events"></ol>
+    <div id="pending" hidden></div>
+    <ol id="conv"></ol>
+    <form id="ask">
+      <p id="askNote" class="meta"></p>
+      <textarea id="text" rows="3" placeholder="Tell Claude the next step"></textarea>
+      <div class="row"><button id="send" type="submit">Send</button><button id="stop" type="button">Interrupt</button></div>
+    </form>
+    <details id="tl"><summary>Timeline</summary><ol id="events"></ol></details>
   </section>
 </main>
 <script src="/app.js"></script>
@@ -58,6 +65,23 @@ ol { list-style: none; margin: 0; padding: 0; }
 #events li[data-type^="session"] .type { font-weight: 700; }
 #events li.new { animation: flash 1.5s ease-out; }
 @keyframes flash { from { background: #39c4; } to { background: transparent; } }
+.state { display: inline-block; font-size: .75em; padding: .05em .5em; border-radius: 1em; margin-left: .4em; background: #8883; vertical-align: middle; }
+.state.working { background: #39c4; } .state.needs-you { background: #e9a3; font-weight: 700; } .state.died { background: #d444; }
+#conv li { padding: .35em 0; border-bottom: 1px solid #8881; word-break: break-word; }
+#conv .prompt { font-weight: 600; } #conv .prompt::before { content: '\\203a  '; color: var(--acc); }
+#conv .tool { font-family: ui-monospace, monospace; font-size: .85em; color: var(--dim); }
+#conv details.result { font-family: ui-monospace, monospace; font-size: .8em; white-space: pre-wrap; color: var(--dim); }
+#conv .error summary { color: var(--bad); }
+#conv .text { white-space: pre-wrap; }
+#pending { border: 2px solid #e9a; border-radius: .5em; padding: .6em; margin: .5em 0; }
+#pending .sum { font-family: ui-monospace, monospace; font-size: .85em; word-break: break-word; margin: .3em 0 .5em; }
+#ask { position: sticky; bottom: 0; background: Canvas; padding: .5em 0; }
+#ask textarea { width: 100%; font: inherit; padding: .5em; resize: vertical; }
+.row { display: flex; gap: .5em; margin-top: .4em; }
+button { font: inherit; padding: .55em 1.1em; border-radius: .4em; border: 1px solid #8886; background: ButtonFace; color: ButtonText; min-height: 44px; }
+button.allow, #send { background: var(--ok); color: #fff; border-color: transparent; }
+button.deny, #stop { background: transparent; color: var(--bad); border-color: var(--bad); }
+#tl summary { color: var(--dim); cursor: pointer; padding: .5em 0; }
 @media (max-width: 30em) { #events li { grid-template-columns: 4.5em 1fr; } #events .type { display: none; } }
 `;
 
@@ -101,25 +125,101 @@ export const JS = `'use strict';
     setLive(false, '');
   }
 
+  var csrf = null;
+  var timers = [];
+  function every(ms, f) { f(); timers.push(setInterval(f, ms)); }
+  function stopTimers() { timers.forEach(clearInterval); timers = []; }
+  function me() {
+    if (csrf !== null) return Promise.resolve(csrf);
+    return getJSON('/api/me').then(function (m) { csrf = m.csrf || ''; return csrf; });
+  }
+  function post(url, body) {
+    return me().then(function (token) {
+      return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify(body || {}) });
+    }).then(function (r) {
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || r.status); return j; });
+    });
+  }
+  var convAfter = 0;
+  function addItem(it) {
+    var li;
+    if (it.kind === 'result') {
+      li = el('li');
+      var d = el('details', 'result' + (it.error ? ' error' : ''));
+      d.appendChild(el('summary', '', (it.error ? 'error' : 'result') + (it.tool ? ' of ' + it.tool : '')));
+      d.appendChild(document.createTextNode(it.text));
+      li.appendChild(d);
+    } else li = el('li', it.kind, it.text);
+    $('conv').appendChild(li);
+  }
+  function loadConversation(name) {
+    return getJSON('/api/sessions/' + encodeURIComponent(name) + '/conversation?after=' + convAfter).then(function (items) {
+      if (current !== name || !items.length) return;
+      var atEnd = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
+      items.forEach(function (it) { addItem(it); convAfter = it.n; });
+      if (atEnd) window.scrollTo(0, document.body.scrollHeight);
+    }).catch(function () {});
+  }
+  function loadPending(name) {
+    return getJSON('/api/sessions/' + encodeURIComponent(name) + '/permissions').then(function (list) {
+      if (current !== name) return;
+      var box = $('pending');
+      box.textContent = '';
+      box.hidden = !list.length;
+      list.forEach(function (p) {
+        var div = el('div', 'req');
+        div.appendChild(el('strong', '', 'Claude asks to use ' + p.tool));
+        div.appendChild(el('div', 'sum', p.summary));
+        var row = el('div', 'row');
+        [['allow', 'Allow once'], ['deny', 'Deny']].forEach(function (b) {
+          var btn = el('button', b[0], b[1]);
+          btn.type = 'button';
+          btn.addEventListener('click', function () {
+            post('/api/sessions/' + encodeURIComponent(name) + '/permissions/' + p.id, { decision: b[0] }).then(function () { loadPending(name); }).catch(function (e) { alert(e.message); });
+          });
+          row.appendChild(btn);
+        });
+        div.appendChild(row);
+        box.appendChild(div);
+      });
+    }).catch(function () {});
+  }
+  function loadState(name) {
+    return getJSON('/api/sessions').then(function (all) {
+      var s = all.filter(function (x) { return x.name === name; })[0];
+      if (!s || current !== name) return;
+      $('where').textContent = name + ' \\u00b7 ' + s.state;
+      $('text').disabled = $('send').disabled = $('stop').disabled = !s.running;
+      $('askNote').textContent = !s.running ? 'Not running. Start it on the host with: cs -spawn ' + name : s.attached ? 'Also open at a terminal.' : '';
+    }).catch(function () {});
+  }
+
   function showList() {
     stopFeed();
+    stopTimers();
     current = null;
     $('where').textContent = 'sessions';
     $('timeline').hidden = true;
     $('list').hidden = false;
+    every(5000, loadList);
+  }
+  function loadList() {
     getJSON('/api/sessions').then(function (sessions) {
       var ol = $('sessions');
       ol.textContent = '';
       sessions.forEach(function (s) {
         var li = el('li');
-        var a = el('a', '', s.name + (s.open ? ' \\u25cf' : ''));
+        var a = el('a', '', s.name);
         a.href = '#/s/' + encodeURIComponent(s.name);
         li.appendChild(a);
-        li.appendChild(el('div', 'meta', ago(s.lastUsed) + ' \\u00b7 ' + s.discoveries + ' discoveries \\u00b7 ' + s.artifacts + ' artifacts' + (s.location !== 'local' ? ' \\u00b7 on ' + s.location : '')));
+        li.appendChild(el('span', 'state ' + s.state, s.state));
+        li.appendChild(el('div', 'meta', ago(s.lastActivity || s.lastUsed) + (s.attached ? ' \\u00b7 terminal attached' : '') + ' \\u00b7 ' + s.discoveries + ' discoveries' + (s.host !== 'local' ? ' \\u00b7 on ' + s.host : '')));
         if (s.objective) li.appendChild(el('div', '', s.objective));
         ol.appendChild(li);
       });
       if (!sessions.length) ol.appendChild(el('li', 'meta', 'No sessions yet.'));
+      var need = sessions.filter(function (s) { return s.state === 'needs-you'; }).length;
+      document.title = (need ? '(' + need + ') ' : '') + 'cs sessions';
     }).catch(function (e) { $('sessions').textContent = 'Could not load sessions: ' + e.message; });
   }
 
@@ -136,7 +236,13 @@ export const JS = `'use strict';
 
   function showSession(name) {
     stopFeed();
+    stopTimers();
     current = name;
+    convAfter = 0;
+    $('conv').textContent = '';
+    $('pending').hidden = true;
+    every(1500, function () { loadConversation(name); loadPending(name); });
+    every(4000, function () { loadState(name); });
     $('where').textContent = name;
     $('list').hidden = true;
     $('timeline').hidden = false;
@@ -149,7 +255,10 @@ export const JS = `'use strict';
     source = new EventSource('/api/sessions/' + encodeURIComponent(name) + '/events');
     source.addEventListener('reset', function () { $('events').textContent = ''; backlog = true; });
     source.addEventListener('ready', function () { backlog = false; });
-    source.addEventListener('timeline', function (m) { addEvent(JSON.parse(m.data), !backlog); });
+    source.addEventListener('timeline', function (m) {
+      addEvent(JSON.parse(m.data), !backlog);
+      if (!backlog) { loadConversation(name); loadPending(name); }
+    });
     source.onopen = function () { setLive(true, 'live'); };
     source.onerror = function () { setLive(false, source && source.readyState === 2 ? 'offline' : 'reconnecting\\u2026'); };
   }
@@ -179,6 +288,21 @@ export const JS = `'use strict';
     else showList();
   }
   $('search').addEventListener('submit', function (e) { e.preventDefault(); search($('q').value.trim()); });
+  $('ask').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = $('text').value;
+    if (!text.trim() || !current) return;
+    var name = current;
+    $('send').disabled = true;
+    post('/api/sessions/' + encodeURIComponent(name) + '/input', { text: text }).then(function () {
+      $('text').value = '';
+      $('askNote').textContent = 'Sent.';
+      setTimeout(function () { loadConversation(name); }, 500);
+    }).catch(function (e) { $('askNote').textContent = e.message; }).then(function () { $('send').disabled = false; });
+  });
+  $('stop').addEventListener('click', function () {
+    if (current) post('/api/sessions/' + encodeURIComponent(current) + '/interrupt').then(function () { $('askNote').textContent = 'Interrupted.'; }).catch(function (e) { $('askNote').textContent = e.message; });
+  });
   window.addEventListener('hashchange', route);
   route();
 })();

@@ -1,20 +1,30 @@
-// `cs -serve`: a read-only HTTP API and web page over all sessions, with each
-// session's timeline streamed live as Server-Sent Events. Only GET and HEAD
-// exist; every request but the one-time sign-in needs the token or the
-// cookie that sign-in set; session names from URLs go through sessionRefProblem()
-// before they touch a path.
+// `cs -serve`: the HTTP API and web page over all sessions: each session's
+// timeline and conversation streamed live, and for hosted sessions a prompt
+// box and an interrupt. Every request must name this server in its Host
+// header; every request but the one-time sign-in needs the token or a
+// signed-in device's cookie; a POST from a device also needs its CSRF token
+// and this server's Origin (src/serve/auth.ts). Session names from URLs go
+// through sessionRefProblem() before they touch a path.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { nameProblem } from '../session/names.js';
 import { entryParent, sessionRefProblem } from '../features/ref.js';
-import { sessionsRoot } from '../session/paths.js';
+import { claudeConfigDir, sessionPaths, sessionsRoot } from '../session/paths.js';
 import { listSessions, summarize, type SessionSummary } from '../session/summary.js';
 import { visible } from '../session/marks.js';
+import { readStatus } from '../status/status.js';
+import { readRun } from '../host/state.js';
+import { listHosted, tmuxServer, type HostedSession } from '../host/tmux.js';
 import { followTimeline } from '../timeline/follow.js';
 import { describe } from '../timeline/format.js';
 import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/timeline.js';
-import { Auth } from './auth.js';
+import { allowedHosts, Auth, RateLimit, type Caller } from './auth.js';
+import { csrfFor } from './devices.js';
+import { conversation, transcriptFile } from './conversation.js';
+import { interrupt, MAX_INPUT, sendInput } from './control.js';
+import { decide, listPending } from '../approval/approval.js';
 import { CSP, CSS, HTML, JS } from './page.js';
 
 export interface ServeOptions {
@@ -30,6 +40,10 @@ export interface ServeOptions {
   onSignInLink?: (url: string) => void;
   /** Access log line per request (without secrets). */
   onRequest?: (line: string) => void;
+  /** PEM certificate and key: serve HTTPS (required beyond loopback; the command checks). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** More host names the Host header may carry (besides the bound address). */
+  hostnames?: string[];
 }
 
 export interface RunningServer {
@@ -48,6 +62,28 @@ const MAX_BACKLOG = 5000;
 function publicSummary(s: SessionSummary) {
   const { dir: _dir, ...rest } = s;
   return rest;
+}
+
+/**
+ * A session's live state for the API: working | needs-you | idle while its
+ * Claude runs in cs's tmux server (hook-driven status, idle before the first
+ * event), else closed, or died when its last run ended unexpectedly.
+ */
+function liveSummary(s: SessionSummary, hosted: HostedSession | undefined) {
+  const status = hosted ? readStatus(s.dir) : null;
+  const run = hosted ? readRun(sessionPaths(s.dir, s.name)) : null;
+  const fresh = status && status.state !== 'closed' && (!run || status.ms >= Date.parse(run.started) - 1000);
+  const state = hosted ? (fresh ? status.state : 'idle') : s.postmortem ? 'died' : 'closed';
+  const times = [s.lastUsed, s.statusAt ?? '', fresh ? status.at : ''].filter(Boolean).sort();
+  return {
+    ...publicSummary(s),
+    state,
+    host: s.location,
+    running: hosted !== undefined,
+    attached: (hosted?.attached ?? 0) > 0,
+    lastActivity: times.at(-1) ?? s.lastUsed,
+    objective: s.objective,
+  };
 }
 
 function withText(ev: TimelineEvent) {
@@ -73,7 +109,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     'cache-control': 'no-store',
   };
 
-  const server = http.createServer((req, res) => {
+  const limiter = new RateLimit();
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
+  // Secrets are looked up once a minute per session: the keychain is slow.
+  const secretCache = new Map<string, { at: number; values: Record<string, string> }>();
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
       res.writeHead(status, { ...security, 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -88,47 +130,42 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return problem(400, 'bad request');
     }
     res.on('finish', () => opts.onRequest?.(`${req.method} ${url.pathname} ${res.statusCode}`));
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      // Read (and drop) a small body first so the client gets the answer instead of a reset.
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > 64 * 1024) req.destroy();
-      });
-      req.on('end', () => problem(405, 'read-only: only GET and HEAD'));
-      return;
-    }
+    // DNS rebinding: a page of another site, resolved to this address, still names its own host.
+    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return problem(421, `this server answers only to ${[...hosts].join(', ')} (Host header)`);
 
-    if (url.pathname === '/login') {
+    if (url.pathname === '/login' && req.method === 'GET') {
+      const who = req.socket.remoteAddress ?? '';
+      if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': '60' });
       const code = url.searchParams.get('code') ?? '';
-      if (!code || !auth.redeem(code)) return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
+      if (!code || !auth.redeem(code)) {
+        limiter.fail(who);
+        return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
+      }
+      const { device, setCookie } = auth.signIn(String(req.headers['user-agent'] ?? ''));
+      opts.onRequest?.(`signed in device ${device.id}`);
       opts.onSignInLink?.(`${base}/login?code=${auth.issueCode()}`);
-      return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: '/', 'set-cookie': auth.setCookieHeader() });
+      return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: '/', 'set-cookie': setCookie });
     }
-    if (!auth.allows(req.headers)) {
+    const caller = auth.caller(req.headers);
+    if (!caller) {
       return send(401, 'text/plain; charset=utf-8', 'Sign in with the one-time link cs -serve printed, or send the token (Authorization: Bearer <token>).\n', { 'www-authenticate': 'Bearer realm="cs"' });
     }
+    if (req.method === 'POST') return void readBody(req, res, problem, (body) => change(caller, url.pathname, body, req, json, problem));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return drain(req, () => problem(405, 'only GET, HEAD and POST'));
 
     const p = url.pathname;
     if (p === '/' || p === '/index.html') return send(200, 'text/html; charset=utf-8', HTML);
     if (p === '/app.js') return send(200, 'text/javascript; charset=utf-8', JS);
     if (p === '/app.css') return send(200, 'text/css; charset=utf-8', CSS);
+    if (p === '/api/me') return json(200, caller.kind === 'device' ? { device: caller.device.id, csrf: csrfFor(caller.cookie) } : { device: null });
     // Archived sessions only when asked for: ?archived=1 (only those) or ?all=1.
-    if (p === '/api/sessions') return json(200, visible(listSessions(root), { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' }).map(publicSummary));
+    if (p === '/api/sessions') return void sessions(url, json);
     if (p === '/api/search') return void search(url, json, problem);
 
-    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events)?$/.exec(p);
+    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions)?$/.exec(p);
     if (!m) return problem(404, 'not found');
-    let name: string;
-    try {
-      name = decodeURIComponent(m[1]!);
-    } catch {
-      return problem(400, 'bad session name');
-    }
-    const bad = sessionRefProblem(name);
-    if (bad) return problem(400, bad);
-    const summary = summarize(entryParent(root, name), name);
-    if (!summary) return problem(404, `no session named '${name}'`);
+    const summary = lookup(m[1]!, problem);
+    if (!summary) return;
     const meta = `${summary.dir}/.cs`;
     if (!m[2]) return json(200, publicSummary(summary));
     if (m[2] === '/timeline') {
@@ -136,8 +173,122 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const r = readTimeline(meta, { limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_BACKLOG) : backlog });
       return json(200, r.events.map(withText));
     }
+    if (m[2] === '/permissions') return json(200, listPending(sessionPaths(summary.dir, summary.name).local));
+    if (m[2] === '/conversation') {
+      const after = Number(url.searchParams.get('after') ?? 0);
+      return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items));
+    }
     return feed(req, res, meta);
-  });
+  };
+
+  /** The session named by a URL segment, or null after answering 400/404. */
+  function lookup(segment: string, problem: (s: number, m: string) => void): SessionSummary | null {
+    let name: string;
+    try {
+      name = decodeURIComponent(segment);
+    } catch {
+      problem(400, 'bad session name');
+      return null;
+    }
+    const bad = sessionRefProblem(name);
+    if (bad) {
+      problem(400, bad);
+      return null;
+    }
+    const summary = summarize(entryParent(root, name), name);
+    if (!summary) problem(404, `no session named '${name}'`);
+    return summary;
+  }
+
+  async function secretsOf(name: string): Promise<Record<string, string>> {
+    const hit = secretCache.get(name);
+    if (hit && Date.now() - hit.at < 60_000) return hit.values;
+    let values: Record<string, string> = {};
+    try {
+      const { runningSessionSecrets, sessionSecrets } = await import('../secrets/scrub.js');
+      values = { ...(await sessionSecrets(name, opts.env).catch(() => ({}))), ...runningSessionSecrets(name, opts.env) };
+    } catch {
+      // no store: nothing known to scrub
+    }
+    secretCache.set(name, { at: Date.now(), values });
+    return values;
+  }
+
+  async function conversationOf(s: SessionSummary, after: number) {
+    const run = readRun(sessionPaths(s.dir, s.name));
+    return conversation(transcriptFile(claudeConfigDir(opts.env), s.dir, run?.conversation), after, await secretsOf(s.name));
+  }
+
+  async function sessions(url: URL, json: (s: number, v: unknown) => void) {
+    const hosted = new Map((await listHosted(tmuxServer(opts.env), opts.env)).map((h) => [h.name, h]));
+    const rows = visible(listSessions(root), { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' }).map((s) => liveSummary(s, hosted.get(s.name)));
+    // Running ones first, then the most recently active.
+    rows.sort((a, b) => Number(b.running) - Number(a.running) || b.lastActivity.localeCompare(a.lastActivity));
+    json(200, rows);
+  }
+
+  function drain(req: http.IncomingMessage, then: () => void) {
+    // Read (and drop) a small body first so the client gets the answer instead of a reset.
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 64 * 1024) req.destroy();
+    });
+    req.on('end', then);
+  }
+
+  function readBody(req: http.IncomingMessage, res: http.ServerResponse, problem: (s: number, m: string) => void, then: (body: unknown) => void) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_INPUT * 2) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_INPUT * 2) return problem(413, `the body is over ${MAX_INPUT * 2} bytes`);
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (!text.trim()) return then({});
+      try {
+        then(JSON.parse(text));
+      } catch {
+        problem(400, 'the body is not JSON');
+      }
+    });
+    res.on('error', () => {});
+  }
+
+  /** POST routes: every one changes something, so CSRF and Origin are checked first for devices. */
+  async function change(caller: Caller, p: string, body: unknown, req: http.IncomingMessage, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
+    const refused = auth.changeProblem(caller, req.headers, origins);
+    if (refused) return problem(403, refused);
+    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+))$/.exec(p);
+    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input, /interrupt or /permissions/<id>' : 'not found');
+    const summary = lookup(m[1]!, problem);
+    if (!summary) return;
+    if (m[3] !== undefined) {
+      const d = (body as { decision?: unknown }).decision;
+      if (d !== 'allow' && d !== 'deny') return problem(400, 'send {"decision": "allow"} or {"decision": "deny"}');
+      const by = caller.kind === 'device' ? caller.device.id : 'token';
+      if (!decide(sessionPaths(summary.dir, summary.name).local, m[3], d, by)) return problem(404, `no pending request '${m[3]}' (answered already, or timed out)`);
+      return json(202, { decision: d });
+    }
+    const notRunning = `'${summary.name}' is not running in cs's tmux server — start it with: cs -spawn ${summary.name}`;
+    try {
+      if (m[2] === 'input') {
+        const text = (body as { text?: unknown }).text;
+        if (typeof text !== 'string' || !text.trim()) return problem(400, 'send {"text": "..."} with some text');
+        if (text.length > MAX_INPUT) return problem(413, `the text is over ${MAX_INPUT} characters`);
+        if (!(await sendInput(opts.env, summary.name, text))) return problem(409, notRunning);
+        return json(202, { sent: true });
+      }
+      if (!(await interrupt(opts.env, summary.name))) return problem(409, notRunning);
+      return json(202, { interrupted: true });
+    } catch (e) {
+      return problem(500, `tmux failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
 
   async function search(url: URL, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
     const q = (url.searchParams.get('q') ?? '').trim();
@@ -212,8 +363,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
-  auth = new Auth(opts.token, port);
-  base = `http://${hostFor(opts.bind)}:${port}`;
+  auth = new Auth(opts.token, port, opts.env, opts.tls !== undefined);
+  const scheme = opts.tls ? 'https' : 'http';
+  base = `${scheme}://${hostFor(opts.bind)}:${port}`;
+  hosts = allowedHosts(opts.bind, port, opts.hostnames);
+  origins = new Set([...hosts].map((h) => `${scheme}://${h}`));
   return {
     url: base,
     port,

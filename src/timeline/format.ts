@@ -25,6 +25,8 @@ export function describe(ev: TimelineEvent): string {
       return `## ${s(ev.title)}`;
     case 'autosave':
       return `autosave ${s(ev.commit).slice(0, 12)}`;
+    case 'permission':
+      return `${s(ev.tool)} ${ev.decision === 'timeout' ? 'denied (no answer in time)' : ev.decision === 'allow' ? 'allowed' : 'denied'}${ev.by ? ` by ${s(ev.by)}` : ''}${ev.target ? `: ${s(ev.target)}` : ''}`;
     case 'sync':
       return `sync ${s(ev.action)}${ev.result ? ` (${s(ev.result)})` : ''}${ev.url ? ` ${s(ev.url)}` : ''}`;
     default: {

@@ -12,7 +12,7 @@ import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from '../support/claude.js'
 import { csBin, runCs } from '../support/cs.js';
 import { laptop } from '../conversations/helpers.js';
 import { hasTmux, startTerminal, type Terminal } from '../picker/tmux.js';
-import { until } from './support.js';
+import { acceptFirstRun, until } from './support.js';
 
 let tmp: string | undefined;
 let api: FakeAnthropic | undefined;
@@ -31,16 +31,6 @@ afterEach(async () => {
   await api?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Pre-accepts Claude Code's first-run screens for `dirs` (DESIGN.md: checked with 2.1.330). */
-function acceptFirstRun(configDir: string, apiKey: string, dirs: string[]): void {
-  const file = path.join(configDir, '.claude.json');
-  const state = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  state.hasCompletedOnboarding = true;
-  state.customApiKeyResponses = { approved: [apiKey.trim().slice(-20)], rejected: [] };
-  state.projects = { ...(state.projects ?? {}), ...Object.fromEntries(dirs.map((d) => [d, { hasTrustDialogAccepted: true }])) };
-  fs.writeFileSync(file, JSON.stringify(state, null, 2));
-}
 
 function textOf(body: any): string {
   return JSON.stringify(body?.messages ?? []);

@@ -77,3 +77,13 @@ export function claudeStarts(log: string): Array<{ argv: string[]; pid: number; 
   if (!fs.existsSync(log)) return [];
   return fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
+
+/** Pre-accepts Claude Code's first-run screens for `dirs` (DESIGN.md: checked with 2.1.330). */
+export function acceptFirstRun(configDir: string, apiKey: string, dirs: string[]): void {
+  const file = path.join(configDir, '.claude.json');
+  const state = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  state.hasCompletedOnboarding = true;
+  state.customApiKeyResponses = { approved: [apiKey.trim().slice(-20)], rejected: [] };
+  state.projects = { ...(state.projects ?? {}), ...Object.fromEntries(dirs.map((d) => [d, { hasTrustDialogAccepted: true }])) };
+  fs.writeFileSync(file, JSON.stringify(state, null, 2));
+}

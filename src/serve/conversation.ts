@@ -1,0 +1,112 @@
+// A session's conversation for the page, read from Claude Code's transcript
+// (<config>/projects/<slug>/<uuid>.jsonl; DESIGN.md: one JSON object a line,
+// `type` "user" | "assistant", `message.content` a string or an array of
+// blocks `text` | `tool_use` {name, input} | `tool_result` {content,
+// is_error}). Items are numbered from 1 in transcript order, so a page asks
+// for `after=<last n it has>`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { claudeProjectDir, latestTranscript } from '../session/claude-project.js';
+import { scrubKnown } from '../secrets/scrub.js';
+
+export type ItemKind = 'prompt' | 'text' | 'tool' | 'result';
+
+export interface Item {
+  n: number;
+  kind: ItemKind;
+  /** prompt/text: the text; tool: the one-line summary; result: the result, shortened. */
+  text: string;
+  /** tool: its name; result: the tool it answers, when known. */
+  tool?: string;
+  /** result: the tool reported an error. */
+  error?: boolean;
+  ts?: string;
+}
+
+const MAX_RESULT = 2000;
+const MAX_SUMMARY = 160;
+
+const oneLine = (s: string, max: number) => {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+};
+
+/** One line about a tool call: its most telling input (command, path, pattern, url), else its string inputs. */
+export function toolSummary(name: string, input: unknown): string {
+  const i = (input ?? {}) as Record<string, unknown>;
+  const pick = ['command', 'file_path', 'path', 'pattern', 'url', 'query', 'description', 'prompt'].map((k) => i[k]).find((v) => typeof v === 'string') as string | undefined;
+  const text = pick ?? Object.values(i).filter((v) => typeof v === 'string').join(' ');
+  return oneLine(`${name} ${text}`, MAX_SUMMARY);
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b) => (b && typeof b === 'object' && (b as { type?: string }).type === 'text' ? String((b as { text?: unknown }).text ?? '') : '')).join('\n');
+  return '';
+}
+
+/** The items of transcript text (pure; unreadable lines are skipped). */
+export function parseTranscript(text: string): Item[] {
+  const out: Item[] = [];
+  const toolNames = new Map<string, string>();
+  const push = (it: Omit<Item, 'n'>) => out.push({ n: out.length + 1, ...it });
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let rec: { type?: string; isMeta?: boolean; timestamp?: string; message?: { content?: unknown } };
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if ((rec.type !== 'user' && rec.type !== 'assistant') || rec.isMeta) continue;
+    const ts = rec.timestamp;
+    const content = rec.message?.content;
+    if (typeof content === 'string') {
+      // Slash-command plumbing and local command output are not prompts.
+      if (rec.type === 'user' && !/^<(command-|local-command-)/.test(content)) push({ kind: 'prompt', text: content, ts });
+      else if (rec.type === 'assistant') push({ kind: 'text', text: content, ts });
+      continue;
+    }
+    if (!Array.isArray(content)) continue;
+    for (const b of content as Array<Record<string, unknown>>) {
+      if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) push({ kind: rec.type === 'user' ? 'prompt' : 'text', text: b.text, ts });
+      else if (b.type === 'tool_use') {
+        toolNames.set(String(b.id), String(b.name));
+        push({ kind: 'tool', tool: String(b.name), text: toolSummary(String(b.name), b.input), ts });
+      } else if (b.type === 'tool_result') {
+        const r = resultText(b.content);
+        push({ kind: 'result', tool: toolNames.get(String(b.tool_use_id)), text: r.length > MAX_RESULT ? r.slice(0, MAX_RESULT) + '…' : r, ...(b.is_error ? { error: true } : {}), ts });
+      }
+    }
+  }
+  return out;
+}
+
+/** The transcript of the running conversation (`uuid`), else the newest of the workspace; null when none. */
+export function transcriptFile(configDir: string, dir: string, uuid?: string): string | null {
+  let real = dir;
+  try {
+    real = fs.realpathSync(dir);
+  } catch {
+    // gone: nothing to find either way
+  }
+  if (uuid && /^[0-9a-f-]{36}$/.test(uuid)) {
+    const f = path.join(claudeProjectDir(configDir, real), `${uuid}.jsonl`);
+    if (fs.existsSync(f)) return f;
+  }
+  return latestTranscript(configDir, real);
+}
+
+/** Items numbered above `after`, every text scrubbed of `secrets` (key -> value). */
+export function conversation(file: string | null, after: number, secrets: Readonly<Record<string, string>>): Item[] {
+  if (!file) return [];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return parseTranscript(text)
+    .filter((i) => i.n > after)
+    .map((i) => ({ ...i, text: scrubKnown(i.text, secrets).text }));
+}
