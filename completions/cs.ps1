@@ -38,6 +38,7 @@ function __cs_data([string]$Key) {
         }
         'after-session' {
             '-tag:List, add or remove a session''s tags (synced; cs -ls --tag, #tag in the picker)'
+            '-queue:Line up tasks for Claude: while armed, each time Claude stops it gets the next one'
             '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
@@ -122,6 +123,18 @@ function __cs_data([string]$Key) {
         'args:tag' {
             'add:add tags'
             'rm:remove tags'
+        }
+        'flags:queue' {
+            '--json:print the queue (or the journal) as JSON'
+        }
+        'args:queue' {
+            'list:the tasks and their state (the default)'
+            'add:queue a task (- reads it from stdin)'
+            'rm:remove a task by its number'
+            'clear:remove every task that is not running'
+            'log:what the queue did: .cs/queue/journal.jsonl'
+            'start:arm: at each Stop Claude gets the next pending task'
+            'stop:disarm after the running task'
         }
         'flags:mv' {
             '--json:print what moved as JSON'
@@ -229,6 +242,7 @@ function __cs_id([string]$Word) {
         '-list' { 'list' }
         '-ls' { 'list' }
         '-tag' { 'tag' }
+        '-queue' { 'queue' }
         '-archive' { 'archive' }
         '-unarchive' { 'unarchive' }
         '-mv' { 'mv' }
@@ -266,6 +280,7 @@ function __cs_id([string]$Word) {
 function __cs_session_id([string]$Word) {
     switch -CaseSensitive ($Word) {
         '-tag' { 'tag' }
+        '-queue' { 'queue' }
         '-usage' { 'usage' }
         '-sync' { 'sync' }
         '-s' { 'sync' }
