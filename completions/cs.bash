@@ -163,6 +163,7 @@ _cs_data() {
       '--json:print JSON for scripts';;
     flags:spawn) printf '%s\n' \
       '--prompt:Claude'\''s first prompt' \
+      '--task:queue this task and arm the queue (cs <name> -queue); without --prompt Claude starts on it' \
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation' \
       '--force:take over the session lock from another running cs';;

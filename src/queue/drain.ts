@@ -4,7 +4,7 @@
 // Claude goes on with it as its next instruction, and the Stop that ends
 // that work (which carries stop_hook_active: true) marks it done and hands
 // over the next one. Each handover consumes a task, so this never loops.
-import { changeQueue, hasQueue, runningTask, type ParkReason, type Queue, type Task } from './queue.js';
+import { addTask, changeQueue, hasQueue, pendingCount, runningTask, type ParkReason, type Queue, type Task } from './queue.js';
 
 /** Safety limits, from CS_QUEUE_MAX_FAILURES, CS_QUEUE_MAX_CTX, CS_QUEUE_MAX_5H, CS_QUEUE_MAX_MINUTES. */
 export interface Limits {
@@ -154,6 +154,48 @@ export function onToolFailure(sessionDir: string, what: string, limits: Limits, 
       if (t.failures < limits.failures) return null;
       park(q, 'failures', `parked: ${t.failures} tool failures in task ${t.id} "${clip(t.text)}" (last: ${clip(what, 100)})`, now, journal);
       return q.parked!.debrief;
+    },
+    now,
+  );
+}
+
+/**
+ * Adds `text` to the queue and arms it (`cs -spawn --task`). With `take`,
+ * the next pending task is marked running at once and its handover text is
+ * returned, to be Claude's first prompt (an idle Claude never stops, so no
+ * Stop would hand it over); else undefined.
+ */
+export function queueAndArm(sessionDir: string, text: string, take: boolean, now: Date): string | undefined {
+  return changeQueue(
+    sessionDir,
+    (q, journal) => {
+      const t = addTask(q, text, now);
+      journal({ type: 'add', id: t.id, text: t.text });
+      if (!q.armed) journal({ type: 'start' });
+      q.armed = true;
+      delete q.stopping;
+      delete q.parked;
+      if (!take || runningTask(q)) return undefined;
+      const next = q.tasks.find((x) => x.state === 'pending')!;
+      next.state = 'running';
+      next.started = now.toISOString();
+      next.failures = 0;
+      journal({ type: 'task', id: next.id, text: next.text });
+      return handoverReason(next, pendingCount(q));
+    },
+    now,
+  );
+}
+
+/** Claude never got the task `queueAndArm` took (the spawn failed): it is pending again, first in line. */
+export function unstart(sessionDir: string, now: Date): void {
+  changeQueue(
+    sessionDir,
+    (q) => {
+      const t = runningTask(q);
+      if (!t) return;
+      t.state = 'pending';
+      delete t.started;
     },
     now,
   );
