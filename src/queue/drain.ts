@@ -53,10 +53,10 @@ const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.g
 
 /**
  * Parks the queue in place: disarmed, the running task marked parked (the
- * rest stay pending), a debrief recorded. `resumesAt` only for the 5-hour
- * limit, when its reset time is known.
+ * rest stay pending), a debrief recorded. `resetsAt` only for the 5-hour
+ * limit, when its reset time is known (said in the debrief).
  */
-export function park(q: Queue, reason: ParkReason, debrief: string, now: Date, journal: (e: Record<string, unknown> & { type: 'park' }) => void, resumesAt?: Date): void {
+export function park(q: Queue, reason: ParkReason, debrief: string, now: Date, journal: (e: Record<string, unknown> & { type: 'park' }) => void, resetsAt?: Date): void {
   const t = runningTask(q);
   if (t) {
     t.state = 'parked';
@@ -64,16 +64,16 @@ export function park(q: Queue, reason: ParkReason, debrief: string, now: Date, j
   }
   q.armed = false;
   delete q.stopping;
-  const line = resumesAt ? `${debrief}, resumes at ${hhmm(resumesAt)}` : debrief;
-  q.parked = { at: now.toISOString(), reason, debrief: line, ...(resumesAt ? { resumesAt: resumesAt.toISOString() } : {}) };
-  journal({ type: 'park', reason, debrief: line, ...(t ? { id: t.id } : {}), ...(resumesAt ? { resumesAt: resumesAt.toISOString() } : {}) });
+  const line = resetsAt ? `${debrief}, which resets at ${hhmm(resetsAt)}` : debrief;
+  q.parked = { at: now.toISOString(), reason, debrief: line, ...(resetsAt ? { resetsAt: resetsAt.toISOString() } : {}) };
+  journal({ type: 'park', reason, debrief: line, ...(t ? { id: t.id } : {}), ...(resetsAt ? { resetsAt: resetsAt.toISOString() } : {}) });
 }
 
 /** Which safety stop applies at this Stop, if any (pure). */
-export function safetyStop(q: Queue, r: Readings, limits: Limits, now: Date): { reason: ParkReason; debrief: string; resumesAt?: Date } | null {
+export function safetyStop(q: Queue, r: Readings, limits: Limits, now: Date): { reason: ParkReason; debrief: string; resetsAt?: Date } | null {
   if (r.fiveHourPct !== null && r.fiveHourPct >= limits.fiveHourPct) {
-    const resumesAt = r.fiveHourResetsAt && r.fiveHourResetsAt.getTime() > now.getTime() ? r.fiveHourResetsAt : undefined;
-    return { reason: 'five-hour', debrief: `parked at ${Math.round(r.fiveHourPct)} % of the 5-hour limit`, ...(resumesAt ? { resumesAt } : {}) };
+    const resetsAt = r.fiveHourResetsAt && r.fiveHourResetsAt.getTime() > now.getTime() ? r.fiveHourResetsAt : undefined;
+    return { reason: 'five-hour', debrief: `parked at ${Math.round(r.fiveHourPct)} % of the 5-hour limit`, ...(resetsAt ? { resetsAt } : {}) };
   }
   if (r.contextPct !== null && r.contextPct >= limits.contextPct) return { reason: 'context', debrief: `parked at ${Math.round(r.contextPct)} % context` };
   const t = runningTask(q);
@@ -99,7 +99,7 @@ export function onStop(sessionDir: string, read: () => Readings, limits: Limits,
       if (!q.armed && !running) return out;
       const stop = safetyStop(q, read(), limits, now);
       if (stop && (q.armed || running)) {
-        park(q, stop.reason, stop.debrief, now, journal, stop.resumesAt);
+        park(q, stop.reason, stop.debrief, now, journal, stop.resetsAt);
         out.parked = { reason: stop.reason, debrief: q.parked!.debrief };
         return out;
       }

@@ -1,7 +1,7 @@
 // A session's task queue: `.cs/queue/queue.json` (synced with the session)
 // holds the tasks and whether the queue is armed; `.cs/queue/journal.jsonl`
-// is the append-only record of what the queue did (start, task, done, stop,
-// park, resume, drained). Every change goes through `changeQueue`, which
+// is the append-only record of what the queue did (add, start, task, done,
+// stop, park, drained). Every change goes through `changeQueue`, which
 // holds a short lock in `.cs/local/` (the CLI, the Stop hook and the async
 // PostToolUseFailure hook may change it at the same moment) and replaces the
 // file atomically, never through a symlink (src/confine.ts).
@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, confinedPath, writeConfined } from '../confine.js';
 import { withLockSync } from '../lockfile.js';
+import { recordEvent } from '../timeline/timeline.js';
 
 export type TaskState = 'pending' | 'running' | 'done' | 'parked';
 
@@ -31,8 +32,8 @@ export interface Parked {
   reason: ParkReason;
   /** One line for the user: what stopped the queue, and where. */
   debrief: string;
-  /** When cs re-arms the queue by itself (the 5-hour limit's reset), ISO 8601. */
-  resumesAt?: string;
+  /** When the 5-hour limit resets (parked on it, reset time known), ISO 8601. */
+  resetsAt?: string;
 }
 
 export type ParkReason = 'failures' | 'context' | 'five-hour' | 'minutes';
@@ -46,7 +47,7 @@ export interface Queue {
   parked?: Parked;
 }
 
-export type JournalType = 'add' | 'start' | 'task' | 'done' | 'stop' | 'park' | 'resume' | 'drained';
+export type JournalType = 'add' | 'start' | 'task' | 'done' | 'stop' | 'park' | 'drained';
 
 export interface JournalEntry {
   ts: string;
@@ -102,6 +103,8 @@ export function changeQueue<T>(sessionDir: string, fn: (q: Queue, journal: (e: O
     // Unchanged: no write, so a Stop in a session without a queue leaves no file.
     if (after !== before) writeConfined(queueFile(sessionDir), after);
     if (entries.length) appendConfined(journalFile(sessionDir), entries.map((e) => JSON.stringify({ ts: now.toISOString(), ...e }) + '\n').join(''));
+    // The timeline shows the queue's steps among the session's other events (text cut to a line).
+    for (const { type, text, ...rest } of entries) recordEvent(path.join(sessionDir, '.cs'), { type: 'queue', action: type, ...rest, ...(text ? { text: String(text).replace(/\s+/g, ' ').slice(0, 200) } : {}) }, now);
     return result;
   });
 }

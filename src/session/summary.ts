@@ -10,6 +10,7 @@ import { sessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
 import { archiveMarker, parseTags, tagsFile } from './marks.js';
+import { queueFile } from '../queue/queue.js';
 
 export interface SessionSummary {
   name: string;
@@ -35,6 +36,8 @@ export interface SessionSummary {
   tags: string[];
   /** Archived with cs -archive: hidden from listings unless asked for. */
   archived: boolean;
+  /** Pending tasks in the session's queue (src/queue/), when there are any. */
+  queued?: number;
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
@@ -130,7 +133,15 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     ...(pm ? { postmortem: pm.line } : {}),
     tags: parseTags(readIfExists(tagsFile(dir))),
     archived: fs.existsSync(archiveMarker(dir)),
+    ...queuedField(dir),
   };
+}
+
+/** `{ queued: n }` for n > 0 pending tasks: a substring count, no JSON parse (listing thousands must stay fast). */
+function queuedField(dir: string): { queued?: number } {
+  const text = readIfExists(queueFile(dir));
+  const n = text ? text.split('"state": "pending"').length - 1 : 0;
+  return n > 0 ? { queued: n } : {};
 }
 
 /** All sessions under the root, most recently used first. */

@@ -27,6 +27,8 @@ export function describe(ev: TimelineEvent): string {
       return `autosave ${s(ev.commit).slice(0, 12)}`;
     case 'sync':
       return `sync ${s(ev.action)}${ev.result ? ` (${s(ev.result)})` : ''}${ev.url ? ` ${s(ev.url)}` : ''}`;
+    case 'queue':
+      return `queue ${s(ev.action)}${ev.id !== undefined ? ` ${s(ev.id)}` : ''}${ev.debrief ? `: ${s(ev.debrief)}` : ev.text ? `: ${s(ev.text)}` : ''}`;
     default: {
       const { ts: _ts, type, ...rest } = ev;
       return `${type} ${JSON.stringify(rest)}`;

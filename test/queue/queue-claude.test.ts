@@ -58,6 +58,13 @@ describe('queue with the real Claude Code', () => {
     const journal = (await a.cs(['walk', '-queue', 'log', '--json'])).stdout;
     expect(JSON.parse(journal).map((e: any) => e.type + (e.id ?? ''))).toEqual(['add1', 'add2', 'start', 'task1', 'done1', 'task2', 'done2', 'drained']);
     expect(fs.readFileSync(path.join(dir, '.cs/logs/session.log'), 'utf8')).toContain('queue: drained, disarmed');
+    // The timeline has the queue's steps too.
+    const events = JSON.parse((await a.cs(['walk', '-log', '--json'])).stdout).filter((e: any) => e.type === 'queue');
+    expect(events.map((e: any) => e.action + (e.id ?? ''))).toEqual(['add1', 'add2', 'start', 'task1', 'done1', 'task2', 'done2', 'drained']);
+    // The next open sums up what happened, once.
+    r = await a.claude('walk', 'Back again.', api.url);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('cs: while you were away: 2 tasks done, queue drained');
   });
 
   it('parks the queue with a debrief after five failing Bash calls in one task', { timeout: 180_000 }, async () => {
@@ -83,5 +90,9 @@ describe('queue with the real Claude Code', () => {
     expect(api.agentRequests().some((b) => messagesText(b).includes('TASK-LATER'))).toBe(false);
     const list = await a.cs(['flaky', '-queue']);
     expect(list.stderr).toContain('queue parked, 1 pending — parked: 5 tool failures');
+    const ls = JSON.parse((await a.cs(['-ls', '--json'])).stdout);
+    expect(ls.find((s: any) => s.name === 'flaky').queued).toBe(1);
+    expect(ls.find((s: any) => s.name === 'walk').queued).toBeUndefined();
+    expect((await a.cs(['-ls'])).stdout).toMatch(/flaky\s+\S+ · 1 queued/);
   });
 });

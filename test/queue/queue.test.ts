@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { limitsFrom, onStop, onToolFailure, safetyStop, DEFAULT_LIMITS, type Readings } from '../../src/queue/drain.js';
 import { addTask, changeQueue, emptyQueue, queueFile, readJournal, readQueue } from '../../src/queue/queue.js';
 import { parse } from '../../src/commands/queue.js';
+import { digestLine, reportQueueDigest } from '../../src/queue/digest.js';
+import { testIO } from '../support/io.js';
 
 let dir: string;
 beforeEach(() => {
@@ -68,8 +70,8 @@ describe('draining at Stops', () => {
     const s = onStop(dir, () => ({ contextPct: 10, fiveHourPct: 85.2, fiveHourResetsAt: resets }), DEFAULT_LIMITS, at(2));
     expect(s.parked?.reason).toBe('five-hour');
     const hhmm = resets.toTimeString().slice(0, 5);
-    expect(s.parked?.debrief).toBe(`parked at 85 % of the 5-hour limit, resumes at ${hhmm}`);
-    expect(readQueue(dir)).toMatchObject({ armed: false, parked: { reason: 'five-hour', resumesAt: resets.toISOString() }, tasks: [{ state: 'parked' }, { state: 'pending' }] });
+    expect(s.parked?.debrief).toBe(`parked at 85 % of the 5-hour limit, which resets at ${hhmm}`);
+    expect(readQueue(dir)).toMatchObject({ armed: false, parked: { reason: 'five-hour', resetsAt: resets.toISOString() }, tasks: [{ state: 'parked' }, { state: 'pending' }] });
   });
 
   it('parks after CS_QUEUE_MAX_FAILURES failures in one task', () => {
@@ -137,5 +139,28 @@ describe('the queue file', () => {
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the return digest', () => {
+  const e = (type: string, more: object = {}) => ({ ts: at(0).toISOString(), type, ...more }) as any;
+  it.each([
+    [[e('task', { id: 1 }), e('done', { id: 1 }), e('task', { id: 2 }), e('done', { id: 2 }), e('task', { id: 3 }), e('done', { id: 3 }), e('park', { debrief: 'parked at 85 % of the 5-hour limit, which resets at 14:05' })], '3 tasks done, parked at 85 % of the 5-hour limit, which resets at 14:05'],
+    [[e('task', { id: 1 }), e('done', { id: 1 }), e('drained')], '1 task done, queue drained'],
+    [[e('task', { id: 1 }), e('park', { debrief: 'parked: 5 tool failures in task 1 "x" (last: Bash: exit 1)' })], 'no task done, parked: 5 tool failures in task 1 "x" (last: Bash: exit 1)'],
+    [[e('task', { id: 4 })], 'no task done, working on task 4'],
+    [[], null],
+  ])('%#: %s', (entries, want) => expect(digestLine(entries)).toBe(want));
+
+  it('is printed once: the next open says nothing until the journal grows', () => {
+    queue(['one']);
+    onStop(dir, () => calm, DEFAULT_LIMITS, at(1));
+    onStop(dir, () => calm, DEFAULT_LIMITS, at(2));
+    let io = testIO();
+    reportQueueDigest(dir, io);
+    expect(io.stderrText()).toBe('cs: while you were away: 1 task done, queue drained\n');
+    io = testIO();
+    reportQueueDigest(dir, io);
+    expect(io.stderrText()).toBe('');
   });
 });
