@@ -38,6 +38,7 @@ _cs_data() {
       '-v:Show the version';;
     after-session) printf '%s\n' \
       '-tag:List, add or remove a session'\''s tags (synced; cs -ls --tag, #tag in the picker)' \
+      '-queue:Line up tasks for Claude: while armed, each time Claude stops it gets the next one' \
       '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
       '-sync:Sync the session with a git remote across machines' \
       '-s:Sync the session with a git remote across machines' \
@@ -124,6 +125,16 @@ _cs_data() {
     args:tag) printf '%s\n' \
       'add:add tags' \
       'rm:remove tags';;
+    flags:queue) printf '%s\n' \
+      '--json:print the queue (or the journal) as JSON';;
+    args:queue) printf '%s\n' \
+      'list:the tasks and their state (the default)' \
+      'add:queue a task (- reads it from stdin)' \
+      'rm:remove a task by its number' \
+      'clear:remove every task that is not running' \
+      'log:what the queue did: .cs/queue/journal.jsonl' \
+      'start:arm: at each Stop Claude gets the next pending task' \
+      'stop:disarm after the running task';;
     flags:mv) printf '%s\n' \
       '--json:print what moved as JSON';;
     flags:statusline) printf '%s\n' \
@@ -163,6 +174,7 @@ _cs_data() {
       '--json:print JSON for scripts';;
     flags:spawn) printf '%s\n' \
       '--prompt:Claude'\''s first prompt' \
+      '--task:queue this task and arm the queue (cs <name> -queue); without --prompt Claude starts on it' \
       '--new:start a new conversation instead of resuming the latest one' \
       '--resume:resume this pinned conversation' \
       '--force:take over the session lock from another running cs';;
@@ -227,6 +239,7 @@ _cs_id() {
     '-adopt') echo adopt ;;
     '-list'|'-ls') echo list ;;
     '-tag') echo tag ;;
+    '-queue') echo queue ;;
     '-archive') echo archive ;;
     '-unarchive') echo unarchive ;;
     '-mv'|'-rename') echo mv ;;
@@ -259,6 +272,7 @@ _cs_id() {
 _cs_session_id() {
   case $1 in
     '-tag') echo tag ;;
+    '-queue') echo queue ;;
     '-usage') echo usage ;;
     '-sync'|'-s') echo sync ;;
     '-secrets') echo secrets ;;

@@ -40,6 +40,7 @@ function __cs_data
         case 'after-session'
             printf '%s\n' \
                 '-tag:List, add or remove a session\'s tags (synced; cs -ls --tag, #tag in the picker)' \
+                '-queue:Line up tasks for Claude: while armed, each time Claude stops it gets the next one' \
                 '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days' \
                 '-sync:Sync the session with a git remote across machines' \
                 '-s:Sync the session with a git remote across machines' \
@@ -133,6 +134,18 @@ function __cs_data
             printf '%s\n' \
                 'add:add tags' \
                 'rm:remove tags'
+        case 'flags:queue'
+            printf '%s\n' \
+                '--json:print the queue (or the journal) as JSON'
+        case 'args:queue'
+            printf '%s\n' \
+                'list:the tasks and their state (the default)' \
+                'add:queue a task (- reads it from stdin)' \
+                'rm:remove a task by its number' \
+                'clear:remove every task that is not running' \
+                'log:what the queue did: .cs/queue/journal.jsonl' \
+                'start:arm: at each Stop Claude gets the next pending task' \
+                'stop:disarm after the running task'
         case 'flags:mv'
             printf '%s\n' \
                 '--json:print what moved as JSON'
@@ -181,6 +194,7 @@ function __cs_data
         case 'flags:spawn'
             printf '%s\n' \
                 '--prompt:Claude\'s first prompt' \
+                '--task:queue this task and arm the queue (cs <name> -queue); without --prompt Claude starts on it' \
                 '--new:start a new conversation instead of resuming the latest one' \
                 '--resume:resume this pinned conversation' \
                 '--force:take over the session lock from another running cs'
@@ -263,6 +277,8 @@ function __cs_id
             echo list
         case '-tag'
             echo tag
+        case '-queue'
+            echo queue
         case '-archive'
             echo archive
         case '-unarchive'
@@ -323,6 +339,8 @@ function __cs_session_id
     switch $argv[1]
         case '-tag'
             echo tag
+        case '-queue'
+            echo queue
         case '-usage'
             echo usage
         case '-sync' '-s'

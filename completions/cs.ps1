@@ -39,6 +39,7 @@ function __cs_data([string]$Key) {
         }
         'after-session' {
             '-tag:List, add or remove a session''s tags (synced; cs -ls --tag, #tag in the picker)'
+            '-queue:Line up tasks for Claude: while armed, each time Claude stops it gets the next one'
             '-usage:Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days'
             '-sync:Sync the session with a git remote across machines'
             '-s:Sync the session with a git remote across machines'
@@ -133,6 +134,18 @@ function __cs_data([string]$Key) {
             'add:add tags'
             'rm:remove tags'
         }
+        'flags:queue' {
+            '--json:print the queue (or the journal) as JSON'
+        }
+        'args:queue' {
+            'list:the tasks and their state (the default)'
+            'add:queue a task (- reads it from stdin)'
+            'rm:remove a task by its number'
+            'clear:remove every task that is not running'
+            'log:what the queue did: .cs/queue/journal.jsonl'
+            'start:arm: at each Stop Claude gets the next pending task'
+            'stop:disarm after the running task'
+        }
         'flags:mv' {
             '--json:print what moved as JSON'
         }
@@ -180,6 +193,7 @@ function __cs_data([string]$Key) {
         }
         'flags:spawn' {
             '--prompt:Claude''s first prompt'
+            '--task:queue this task and arm the queue (cs <name> -queue); without --prompt Claude starts on it'
             '--new:start a new conversation instead of resuming the latest one'
             '--resume:resume this pinned conversation'
             '--force:take over the session lock from another running cs'
@@ -261,6 +275,7 @@ function __cs_id([string]$Word) {
         '-list' { 'list' }
         '-ls' { 'list' }
         '-tag' { 'tag' }
+        '-queue' { 'queue' }
         '-archive' { 'archive' }
         '-unarchive' { 'unarchive' }
         '-mv' { 'mv' }
@@ -301,6 +316,7 @@ function __cs_id([string]$Word) {
 function __cs_session_id([string]$Word) {
     switch -CaseSensitive ($Word) {
         '-tag' { 'tag' }
+        '-queue' { 'queue' }
         '-usage' { 'usage' }
         '-sync' { 'sync' }
         '-s' { 'sync' }

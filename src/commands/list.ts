@@ -42,7 +42,7 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const header = ['NAME', 'STATUS', 'LAST USED', 'DISCOVERIES', 'ARTIFACTS', 'SYNC', ...(remote ? ['LOCATION'] : [])];
   const rows = sessions.map((s) => [
     s.name + (s.open ? ' ●' : '') + (s.adopted ? ' ↗' : ''),
-    statusCell(s.status),
+    statusCell(s.status) + (s.queued ? ` · ${s.queued} queued` : ''),
     relativeTime(new Date(s.lastUsed), now),
     String(s.discoveries),
     String(s.artifacts),

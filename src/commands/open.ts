@@ -105,6 +105,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   // Hosted in cs's tmux server when a person is at a terminal (src/host/open.ts).
   const host = await import('../host/open.js');
   host.reportPostmortem(paths, io, ctx.now());
+  (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
   const hosting = host.hostingMode({ foreground: opts.foreground, env, stdinTTY: Boolean(io.stdin.isTTY), stdoutTTY: io.isTTY, tmux: () => host.hasTmux(env) });
   if (hosting.mode === 'hosted') {
     const request = { force: opts.force, created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}) };

@@ -104,7 +104,7 @@ export function sessionCells(s: SessionSummary, nameWidth: number, width: number
   const stats = `${g.discoveries(s.discoveries).padStart(7)}  ${g.artifacts(s.artifacts).padStart(6)}`;
   const location = g.location(s.location);
   const fixed = len(name) + 2 + len(stats) + 2 + len(location);
-  const about = [...(s.tags ?? []).map((t) => `#${t}`), s.objective].filter(Boolean).join(' ');
+  const about = [...(s.queued ? [`[${s.queued} queued]`] : []), ...(s.tags ?? []).map((t) => `#${t}`), s.objective].filter(Boolean).join(' ');
   const objective = truncate(about, width - fixed - 2).padEnd(Math.max(0, width - fixed - 2));
   return { name, objective, stats, location };
 }

@@ -1,4 +1,4 @@
-// `cs -spawn <name> [--prompt <text>]`: start a hosted session without
+// `cs -spawn <name> [--prompt <text>] [--task <text>]`: start a hosted session without
 // attaching a terminal (src/host/), and say how to attach.
 import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
 import { UsageError, UserError } from '../errors.js';
@@ -13,6 +13,8 @@ export const usage = usageLine('-spawn');
 export interface SpawnOptions {
   name: string;
   prompt?: string;
+  /** --task: queued and the queue armed (src/queue/); Claude starts on it when there is no prompt. */
+  task?: string;
   force: boolean;
   fresh?: boolean;
   resume?: string;
@@ -20,10 +22,12 @@ export interface SpawnOptions {
 }
 
 export function parse(args: string[], inv: Invocation): SpawnOptions {
-  const p = parseArgs(args, { booleans: ['--force', '--new'], values: ['--prompt', '--resume'] }, '-spawn');
+  const p = parseArgs(args, { booleans: ['--force', '--new'], values: ['--prompt', '--resume', '--task'] }, '-spawn');
   const [name] = expectPositionals(p, inv.session ? 0 : 1, inv.session ? 0 : 1, '-spawn', usage);
   const prompt = flagValue(p, '--prompt');
   if (prompt !== undefined && prompt.trim() === '') throw new UsageError('--prompt is empty', 'give the text Claude should start with: --prompt "fix the failing test"');
+  const task = flagValue(p, '--task');
+  if (task !== undefined && task.trim() === '') throw new UsageError('--task is empty', 'give the task for the queue: --task "update the changelog"');
   const resume = flagValue(p, '--resume');
   if (resume !== undefined && flag(p, '--new')) throw new UsageError('--new and --resume exclude each other', usage);
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, 'see them with: cs <name> -conversations');
@@ -32,6 +36,7 @@ export function parse(args: string[], inv: Invocation): SpawnOptions {
     force: flag(p, '--force'),
     claudeArgs: p.rest,
     ...(prompt !== undefined ? { prompt } : {}),
+    ...(task !== undefined ? { task } : {}),
     ...(flag(p, '--new') ? { fresh: true } : {}),
     ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
   };
@@ -45,13 +50,32 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
   const { openWorkspace } = await import('./open.js');
   const { paths, created } = await openWorkspace(opts.name, ctx);
   host.reportPostmortem(paths, ctx.io, ctx.now());
+  let prompt = opts.prompt;
+  let taken = false;
+  if (opts.task !== undefined) {
+    const { queueAndArm } = await import('../queue/drain.js');
+    // Already running: the task waits for Claude's next stop.
+    const running = await host.findHosted(host.tmuxServer(env), env, paths.name);
+    const first = queueAndArm(paths.dir, opts.task, prompt === undefined && !running, ctx.now());
+    ctx.io.err(`cs: queued the task in '${opts.name}' and armed the queue (cs ${opts.name} -queue)`);
+    if (running) {
+      ctx.io.err(`cs: '${opts.name}' is already running: Claude gets the task when it next stops — attach with: cs ${opts.name}`);
+      return 0;
+    }
+    if (first) [prompt, taken] = [first, true];
+  }
   const request = {
     force: opts.force,
     created,
     claudeArgs: opts.claudeArgs,
-    ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
+    ...(prompt !== undefined ? { prompt } : {}),
     ...(opts.fresh ? { fresh: true } : {}),
     ...(opts.resume ? { resume: opts.resume } : {}),
   };
-  return host.spawnHosted({ paths, request }, ctx.io, env);
+  try {
+    return await host.spawnHosted({ paths, request }, ctx.io, env);
+  } catch (e) {
+    if (taken) (await import('../queue/drain.js')).unstart(paths.dir, ctx.now());
+    throw e;
+  }
 }

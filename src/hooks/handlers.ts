@@ -196,6 +196,51 @@ async function postToolUseFailure(c: HookContext): Promise<object | null> {
   return null;
 }
 
+/**
+ * PostToolUseFailure, synchronous (hooks/queue-failure runs Node only while
+ * a queued task runs): counts the failure against that task and parks the
+ * queue at CS_QUEUE_MAX_FAILURES.
+ */
+async function queueFailure(c: HookContext): Promise<object | null> {
+  const input = await scrubbedInput(c);
+  const error = (str(input, 'error') ?? '').replace(/\s+/g, ' ').trim();
+  const { onToolFailure, limitsFrom } = await import('../queue/drain.js');
+  const debrief = onToolFailure(c.session.paths.dir, `${str(input, 'tool_name') ?? 'unknown tool'}${error ? `: ${error}` : ''}`, limitsFrom(c.env), c.now);
+  if (debrief) log(c, `queue ${debrief}`);
+  return null;
+}
+
+/**
+ * The queue's part of a Stop (src/queue/drain.ts): finish the running task,
+ * park on a safety stop, else pick the next task. The handover itself is
+ * returned by `stop` so the handoff nudge can go first.
+ */
+async function queueStop(c: HookContext): Promise<{ finished?: object; next?: object; reason?: string }> {
+  const { hasQueue } = await import('../queue/queue.js');
+  if (!hasQueue(c.session.paths.dir)) return {};
+  const drain = await import('../queue/drain.js');
+  const { readStatusLine } = await import('../status/statusline.js');
+  const { contextUsed } = await import('../handoff/handoff.js');
+  const p = c.session.paths;
+  const out = drain.onStop(
+    p.dir,
+    () => {
+      const sl = readStatusLine(p.dir);
+      const ctx = contextUsed(p.dir, str(c.input, 'session_id') ?? '', str(c.input, 'transcript_path'), c.now);
+      return { contextPct: ctx?.pct ?? null, fiveHourPct: sl?.fiveHourPct ?? null, fiveHourResetsAt: sl?.fiveHourResetsAt ?? null };
+    },
+    drain.limitsFrom(c.env),
+    c.now,
+  );
+  if (out.finished) log(c, `queue: task ${out.finished.id} done`);
+  if (out.parked) log(c, `queue ${out.parked.debrief}`);
+  if (out.drained) log(c, 'queue: drained, disarmed');
+  if (!out.next) return { ...(out.finished ? { finished: out.finished } : {}) };
+  log(c, `queue: handed task ${out.next.id} to Claude`);
+  const { readQueue, pendingCount } = await import('../queue/queue.js');
+  return { ...(out.finished ? { finished: out.finished } : {}), next: out.next, reason: drain.handoverReason(out.next, pendingCount(readQueue(p.dir))) };
+}
+
 /** Change lines in changes.md ("- [time] Tool: path"). */
 export function countChanges(text: string): number {
   let n = text.startsWith('- [') ? 1 : 0;
@@ -209,15 +254,25 @@ export function countChanges(text: string): number {
  * minutes, and never twice in a row (stop_hook_active).
  */
 async function stop(c: HookContext): Promise<object | null> {
-  if (c.input.stop_hook_active === true) return null;
   const p = c.session.paths;
-  // Past 80 % context: ask once per conversation for a handoff (src/handoff/handoff.ts).
-  const { nudge } = await import('../handoff/handoff.js');
-  const asked = await nudge(p.dir, str(c.input, 'session_id') ?? '', str(c.input, 'transcript_path'), c.now);
-  if (asked) {
-    log(c, `asked Claude for a handoff at ${Math.round(asked.pct)}% context (${asked.file})`);
-    return blockStop(asked.reason);
+  // The queue first: it finishes the task a previous Stop handed over and may park.
+  const queued = await queueStop(c);
+  // stop_hook_active says a hook blocked the previous Stop. When that block
+  // was the queue's handover, this Stop ends a fresh piece of work and the
+  // nudge and the reminder may speak; after their own block they never do.
+  const fresh = c.input.stop_hook_active !== true || queued.finished !== undefined;
+  if (fresh) {
+    // Past 80 % context: ask once per conversation for a handoff (src/handoff/handoff.ts).
+    const { nudge } = await import('../handoff/handoff.js');
+    const asked = await nudge(p.dir, str(c.input, 'session_id') ?? '', str(c.input, 'transcript_path'), c.now);
+    if (asked) {
+      log(c, `asked Claude for a handoff at ${Math.round(asked.pct)}% context (${asked.file})`);
+      return blockStop(asked.reason);
+    }
   }
+  // Each handover consumes a task, so handing one over never loops, even on stop_hook_active.
+  if (queued.next) return blockStop(queued.reason!);
+  if (!fresh) return null;
   const stateFile = path.join(p.local, 'stop-reminder.json');
   let state = { at: 0, changes: 0 };
   try {
@@ -302,6 +357,7 @@ export const HANDLERS: Record<string, Handler> = {
   autosave,
   timeline: toolTimeline,
   'post-tool-use-failure': postToolUseFailure,
+  'queue-failure': queueFailure,
   stop,
   'pre-compact': preCompact,
   'session-end': sessionEnd,

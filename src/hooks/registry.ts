@@ -21,6 +21,8 @@ export const HOOKS: readonly HookRegistration[] = [
   // Every tool, in the background: one timeline line, mostly written by sh alone.
   { event: 'PostToolUse', script: 'timeline', async: true, timeout: 10 },
   { event: 'PostToolUseFailure', script: 'post-tool-use-failure', async: true, timeout: 10 },
+  // Synchronous, so the count is in before the Stop that follows; sh alone unless a queued task runs.
+  { event: 'PostToolUseFailure', script: 'queue-failure', timeout: 10 },
   { event: 'Stop', script: 'stop', timeout: 10 },
   { event: 'PreCompact', script: 'pre-compact', timeout: 30 },
   // SessionEnd gets 1.5 s in total unless a timeout is set; archiving and

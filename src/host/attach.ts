@@ -4,6 +4,7 @@
 // (the target in `npm run bench` is 1.5x `node -e 0`).
 import * as fs from 'node:fs';
 import type { IO } from '../io.js';
+import { reportQueueDigest } from '../queue/digest.js';
 import { nameProblem } from '../session/names.js';
 import { sessionDir, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { readLast } from './state.js';
@@ -48,6 +49,8 @@ export async function attachIfRunning(name: string, args: readonly string[], env
   if (args.length || env.CS_HOST === 'foreground' || !io.stdin.isTTY || !io.isTTY || nameProblem(name) !== null) return null;
   const server = tmuxServer(env);
   if (!fs.existsSync(server.socket)) return null;
+  const p = sessionPaths(sessionDir(env, name), name);
+  reportQueueDigest(p.dir, io);
   // Straight to attach (one tmux call): tmux itself says when there is no such session.
-  return attachOrMissing(server, env, sessionPaths(sessionDir(env, name), name), io, Date.now());
+  return attachOrMissing(server, env, p, io, Date.now());
 }

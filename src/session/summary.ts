@@ -12,6 +12,7 @@ import { csCacheDir, sessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
 import { archiveMarker, parseTags, tagsFile } from './marks.js';
+import { queueFile } from '../queue/queue.js';
 
 export interface SessionSummary {
   name: string;
@@ -37,6 +38,8 @@ export interface SessionSummary {
   tags: string[];
   /** Archived with cs -archive: hidden from listings unless asked for. */
   archived: boolean;
+  /** Pending tasks in the session's queue (src/queue/), when there are any. */
+  queued?: number;
 }
 
 // Missing files are the common case here (sync.conf, remote.conf, lock), and
@@ -132,7 +135,15 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     ...(pm ? { postmortem: pm.line } : {}),
     tags: parseTags(readIfExists(tagsFile(dir))),
     archived: fs.existsSync(archiveMarker(dir)),
+    ...queuedField(dir),
   };
+}
+
+/** `{ queued: n }` for n > 0 pending tasks: a substring count, no JSON parse (listing thousands must stay fast). */
+function queuedField(dir: string): { queued?: number } {
+  const text = readIfExists(queueFile(dir));
+  const n = text ? text.split('"state": "pending"').length - 1 : 0;
+  return n > 0 ? { queued: n } : {};
 }
 
 /** Where listSessions keeps its cache for `root`. */
@@ -170,7 +181,7 @@ function stamp(dir: string, now: number): { key: string; racy: boolean } | null 
   let key = '';
   let racy = false;
   // '' is .cs/ itself (a marker such as `archived` made or removed), then every file a summary reads.
-  for (const f of ['/logs/session.log', '', '/README.md', '/discoveries.md', '/tags', '/artifacts', '/local', '/local/status.json', '/local/postmortem', '/sync.conf', '/remote.conf']) {
+  for (const f of ['/logs/session.log', '', '/README.md', '/discoveries.md', '/tags', '/artifacts', '/local', '/local/status.json', '/local/postmortem', '/sync.conf', '/remote.conf', '/queue/queue.json']) {
     const st = fs.statSync(meta + f, { throwIfNoEntry: false });
     if (!st) {
       if (f === '/logs/session.log') return null;

@@ -29,6 +29,8 @@ export function describe(ev: TimelineEvent): string {
       return `${s(ev.tool)} ${ev.decision === 'timeout' ? 'denied (no answer in time)' : ev.decision === 'allow' ? 'allowed' : 'denied'}${ev.by ? ` by ${s(ev.by)}` : ''}${ev.target ? `: ${s(ev.target)}` : ''}`;
     case 'sync':
       return `sync ${s(ev.action)}${ev.result ? ` (${s(ev.result)})` : ''}${ev.url ? ` ${s(ev.url)}` : ''}`;
+    case 'queue':
+      return `queue ${s(ev.action)}${ev.id !== undefined ? ` ${s(ev.id)}` : ''}${ev.debrief ? `: ${s(ev.debrief)}` : ev.text ? `: ${s(ev.text)}` : ''}`;
     default: {
       const { ts: _ts, type, ...rest } = ev;
       return `${type} ${JSON.stringify(rest)}`;

@@ -13,7 +13,7 @@ export const MAX_BYTES = 1024 * 1024;
 export const KEEP_ROTATED = 3;
 const ROTATED = /^timeline-\d{8}T\d{6}(?:\.\d{3})?Z?(?:-\d+)?\.jsonl$/;
 
-export type EventType = 'session-start' | 'session-end' | 'tool' | 'tool-failed' | 'artifact' | 'discovery' | 'autosave' | 'sync' | 'permission';
+export type EventType = 'session-start' | 'session-end' | 'tool' | 'tool-failed' | 'artifact' | 'discovery' | 'autosave' | 'sync' | 'permission' | 'queue';
 
 export interface TimelineEvent {
   /** ISO 8601 UTC. The sh hook writes seconds, Node milliseconds. */

@@ -3,7 +3,8 @@
 # needed (locks, signals, argument passing). Records how it was started as
 # one JSON line (one write, so readers never see half a line), then sleeps
 # FAKE_CLAUDE_SLEEP seconds and exits FAKE_CLAUDE_EXIT.
-esc() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+# JSON string escaping, newlines included (a queued task's prompt has them).
+esc() { printf '%s' "$1" | awk 'BEGIN { ORS = "" } NR > 1 { print "\\n" } { gsub(/\\/, "&&"); gsub(/"/, "\\\""); print }'; }
 line='{"argv":['
 sep=''
 for a in "$@"; do line="$line$sep\"$(esc "$a")\""; sep=','; done

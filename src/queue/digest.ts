@@ -1,0 +1,65 @@
+// The return digest: what the queue did since the user last opened or
+// attached to the session, in one line ("3 tasks done, parked at 85 % of the
+// 5-hour limit, which resets at 14:05"). The journal's byte offset at the last
+// digest is kept machine-locally in .cs/local/queue-seen.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeConfined } from '../confine.js';
+import type { IO } from '../io.js';
+import { journalFile, type JournalEntry } from './queue.js';
+
+const seenFile = (sessionDir: string) => path.join(sessionDir, '.cs', 'local', 'queue-seen');
+
+/** The digest line for these journal entries (oldest first), or null when there is nothing worth saying (pure). */
+export function digestLine(entries: readonly JournalEntry[]): string | null {
+  const done = entries.filter((e) => e.type === 'done').length;
+  const last = [...entries].reverse().find((e) => ['park', 'drained', 'stop', 'task'].includes(e.type));
+  const parts: string[] = [];
+  if (done > 0 || last) parts.push(done === 0 ? 'no task done' : `${done} task${done === 1 ? '' : 's'} done`);
+  if (last?.type === 'park') parts.push(String(last.debrief ?? 'parked'));
+  else if (last?.type === 'drained') parts.push('queue drained');
+  else if (last?.type === 'stop') parts.push('queue stopped');
+  else if (last?.type === 'task') parts.push(`working on task ${last.id}`);
+  return parts.length ? parts.join(', ') : null;
+}
+
+/**
+ * Prints the digest of what the queue did since the last one (one line on
+ * stderr) and remembers where it stopped reading. Never throws: a report,
+ * never a reason not to open the session.
+ */
+export function reportQueueDigest(sessionDir: string, io: IO): void {
+  try {
+    const file = journalFile(sessionDir);
+    const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+    if (!size) return;
+    let from = 0;
+    try {
+      from = Number(fs.readFileSync(seenFile(sessionDir), 'utf8').trim()) || 0;
+    } catch {
+      // never reported here yet
+    }
+    if (from > size) from = 0; // the journal was replaced (a pull): read it again
+    if (from === size) return;
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(size - from);
+    try {
+      fs.readSync(fd, buf, 0, buf.length, from);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const entries: JournalEntry[] = [];
+    for (const line of buf.toString('utf8').split('\n')) {
+      try {
+        if (line.trim()) entries.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        // a torn line
+      }
+    }
+    const line = digestLine(entries.filter((e) => e.type !== 'add' && e.type !== 'start'));
+    writeConfined(seenFile(sessionDir), `${size}\n`);
+    if (line) io.err(io.color.yellow(`cs: while you were away: ${line}`));
+  } catch {
+    // best effort
+  }
+}
