@@ -361,11 +361,11 @@ d('remote sessions over a real sshd', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^NAME\s+STATUS\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC\s+LOCATION$/m);
-    expect(r.stdout).toMatch(/^here1\s+-\s.*\slocal\s*$/m);
+    expect(r.stdout).toMatch(/^here1\s+closed\s.*\slocal\s*$/m);
     expect(r.stdout).toMatch(/^w1\s+working\s.*\sr1\s*$/m);
     expect(r.stdout).toMatch(/^n1\s+needs-you\s.*\sr1\s*$/m);
     expect(r.stdout).toMatch(/^i1\s+idle\s.*\sr1\s*$/m);
-    expect(r.stdout).toMatch(/^c1\s+-\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^c1\s+closed\s.*\sr1\s*$/m);
     expect(r.stdout).toMatch(/^s1\b.*\sr1\s*$/m);
     expect(r.stdout).toMatch(/^m1\b.*\sr1\s*$/m);
     expect(r.stderr).toMatch(/cs: dead is unreachable: .*Connection refused/);
