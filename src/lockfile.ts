@@ -48,10 +48,26 @@ export function parseLock(text: string): LockInfo | null {
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process that has exited but was not yet reaped (state Z in
+ * /proc/<pid>/stat, proc(5)) still answers kill(pid, 0), yet holds nothing:
+ * a hosted session's supervisor killed after its tmux server exited is
+ * re-parented to an init that may be slow to reap it. False where there is no /proc.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": comm may hold spaces and parentheses, so read after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
