@@ -144,7 +144,9 @@ export function toKeyName(raw: string): string {
 /** Values that are clearly not secrets: empty, references, booleans, placeholders, structure. */
 function isTrivialValue(value: string): boolean {
   const v = value.trim();
-  if (v === '' || v.includes(MARKER_PREFIX)) return true;
+  // MARKER_PREFIX: our own stand-in; `[secret: KEY]`: a value scrub.ts already replaced (a
+  // recorded command is scrubbed of known values before it is scanned for new ones).
+  if (v === '' || v.includes(MARKER_PREFIX) || v.startsWith('[secret:')) return true;
   if (/^\$\{?[A-Za-z_]/.test(v) || v.includes('${') || v.includes('$(') || v.includes('{{')) return true;
   if (/^(true|false|yes|no|on|off|null|nil|none|undefined|~)$/i.test(v)) return true;
   if (/^<[^>]*>$/.test(v) || /^(x+|\*+|\.+|-+)$/i.test(v) || /^your[-_ ]/i.test(v) || /^changeme$/i.test(v)) return true;

@@ -131,7 +131,7 @@ describe('secrets with the real Claude Code', () => {
     server.stderr!.on('data', (b) => (stderr += b));
     try {
       await waitFor(() => /API token for this run: (\S+)/.test(stderr), 15_000, 'the server to start');
-      const base = /serving sessions read-only on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
+      const base = /serving sessions on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
       const token = /API token for this run: (\S+)/.exec(stderr)![1]!;
       for (const p of ['/api/sessions', '/api/sessions/deploy', '/api/sessions/deploy/timeline', '/api/search?q=sk_live', '/api/search?q=export', '/api/search?q=token']) {
         const res = await fetch(base + p, { headers: { authorization: `Bearer ${token}` } });

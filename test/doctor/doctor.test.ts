@@ -8,6 +8,7 @@ import { addConversation, newUuid, thisMachine } from '../../src/conversations/s
 import { transcriptFile } from '../../src/conversations/transcripts.js';
 import { addRecipient, initIdentity } from '../../src/secrets/age.js';
 import { settingsPath } from '../../src/install/install.js';
+import { HOOKS } from '../../src/hooks/registry.js';
 import { createSession } from '../../src/session/workspace.js';
 import type { SessionPaths } from '../../src/session/paths.js';
 import { CLAUDE_BIN, makeTempDir } from '../support/claude.js';
@@ -88,7 +89,7 @@ describe('cs -doctor', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       delete st.hooks.Stop;
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
-    }, /2 of \d+ hook entries missing.*Stop stop/, /^run: cs -install/],
+    }, new RegExp(`^${HOOKS.filter((h) => h.event === 'Stop').length} of \\d+ hook entries missing.*Stop stop`), /^run: cs -install/],
     ['a hook entry duplicated', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       st.hooks.PreCompact.push(st.hooks.PreCompact[0]);

@@ -36,7 +36,7 @@ describe('feature sessions in -watch and -serve', () => {
     server.stderr!.on('data', (b) => (stderr += b));
     try {
       await waitFor(() => /API token for this run: (\S+)/.test(stderr), 10_000, 'the server to start');
-      const base = /serving sessions read-only on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
+      const base = /serving sessions on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
       const token = /API token for this run: (\S+)/.exec(stderr)![1]!;
       const get = (p: string) => fetch(base + p, { headers: { authorization: `Bearer ${token}` } });
       const r = await get('/api/sessions/app@f');

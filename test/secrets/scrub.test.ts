@@ -46,3 +46,14 @@ describe('scrubDetected: commands and error text', () => {
     expect(await scrubDetected(`export GH=${GH}`, { MY_GH: GH })).toMatchObject({ text: 'export GH=[secret: MY_GH]', fresh: [] });
   });
 });
+
+describe('a command scrubbed of known values, then scanned for new ones', () => {
+  it('never takes the [secret: KEY] stand-in for a new secret', async () => {
+    const known = { GITHUB_TOKEN: 'ghp_0123456789abcdefghijABCDEFGHIJ012345' };
+    const first = scrubKnown(`export GITHUB_TOKEN=${known.GITHUB_TOKEN} && echo ok`, known);
+    expect(first.text).toBe('export GITHUB_TOKEN=[secret: GITHUB_TOKEN] && echo ok');
+    const d = await scrubDetected(first.text, known);
+    expect(d.fresh).toEqual([]);
+    expect(d.text).toBe('export GITHUB_TOKEN=[secret: GITHUB_TOKEN] && echo ok');
+  });
+});
