@@ -12,6 +12,12 @@ import { installedHome } from '../support/installed-home.js';
 let api: FakeAnthropic | undefined;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
+// The keychain (gnome-keyring) keeps its items beyond one run and is shared by
+// every test file: session names unique to this run, purged afterwards, so no
+// earlier run's values can stand in for this run's.
+const RUN = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const T = `tokens-${RUN}`;
+const D = `deploy-${RUN}`;
 
 beforeEach(() => {
   tmp = makeTempDir('cs-secrets-e2e-');
@@ -20,6 +26,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await api?.close();
+  for (const name of [T, D]) await cs([name, '-secrets', 'purge', '--yes']);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -29,7 +36,7 @@ const bash = (command: string) => [{ type: 'tool_use' as const, name: 'Bash', in
 
 describe('secrets with the real Claude Code', () => {
   it('three TOKEN values in three files stay three secrets; a fourth file with the first value shares its key', { timeout: 120_000 }, async () => {
-    const ws = path.join(env.CS_SESSIONS_ROOT!, 'tokens');
+    const ws = path.join(env.CS_SESSIONS_ROOT!, T);
     const values = ['first-token-value-1111', 'second-token-value-2222', 'third-token-value-3333'];
     const script = (v: string) => `#!/bin/sh\nTOKEN=${v}\necho "token=$TOKEN"\n`;
     api = await startFakeAnthropic([
@@ -42,12 +49,12 @@ describe('secrets with the real Claude Code', () => {
       'Done.',
     ]);
     const claudeEnv = { ...offlineClaudeEnv({ home: env.HOME!, configDir: env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...env, CLAUDE_CODE_BIN: CLAUDE_BIN };
-    const r = await cs(['tokens', '--', '-p', 'write the scripts', '--allowedTools', 'Write,Bash'], claudeEnv);
+    const r = await cs([T, '--', '-p', 'write the scripts', '--allowedTools', 'Write,Bash'], claudeEnv);
     expect(r.code, r.stderr).toBe(0);
 
     // Three distinct values are retrievable under three keys.
     const keys = ['TOKEN', 'TOKEN_2', 'TOKEN_3'];
-    for (const [i, k] of keys.entries()) expect((await cs(['tokens', '-secrets', 'get', k])).stdout).toBe(values[i] + '\n');
+    for (const [i, k] of keys.entries()) expect((await cs([T, '-secrets', 'get', k])).stdout).toBe(values[i] + '\n');
     // Each file refers to its own key; the fourth shares the first one's.
     const refers = { 'one.sh': 'TOKEN', 'two.sh': 'TOKEN_2', 'three.sh': 'TOKEN_3', 'four.sh': 'TOKEN' };
     for (const [file, key] of Object.entries(refers)) {
@@ -55,13 +62,13 @@ describe('secrets with the real Claude Code', () => {
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(ws, '.cs/artifacts/MANIFEST.json'), 'utf8')) as { name: string; secrets: string[] }[];
     expect(Object.fromEntries(manifest.map((e) => [e.name, e.secrets]))).toEqual({ 'one.sh': ['TOKEN'], 'two.sh': ['TOKEN_2'], 'three.sh': ['TOKEN_3'], 'four.sh': ['TOKEN'] });
-    expect((await cs(['tokens', '-secrets', 'list'])).stdout).toBe('TOKEN\tone.sh, four.sh\nTOKEN_2\ttwo.sh\nTOKEN_3\tthree.sh\n');
+    expect((await cs([T, '-secrets', 'list'])).stdout).toBe('TOKEN\tone.sh, four.sh\nTOKEN_2\ttwo.sh\nTOKEN_3\tthree.sh\n');
 
     // Each file resolves to its own original value, through render and exec.
     const wanted = { 'one.sh': values[0], 'two.sh': values[1], 'three.sh': values[2], 'four.sh': values[0] };
     for (const [file, v] of Object.entries(wanted)) {
-      expect((await cs(['tokens', '-secrets', 'render', path.join(ws, file)])).stdout).toBe(script(v!));
-      const ex = await runCs(['tokens', '-secrets', 'exec', '--', 'sh', file], { env, cwd: ws });
+      expect((await cs([T, '-secrets', 'render', path.join(ws, file)])).stdout).toBe(script(v!));
+      const ex = await runCs([T, '-secrets', 'exec', '--', 'sh', file], { env, cwd: ws });
       expect(ex.code, ex.stderr).toBe(0);
       expect(ex.stdout).toBe(`token=${v}\n`);
     }
@@ -71,17 +78,17 @@ describe('secrets with the real Claude Code', () => {
     expect(sent).toContain('TOKEN already holds a different value in this session, so the new value is TOKEN_2');
     expect(fs.readFileSync(path.join(ws, 'bash-saw.txt'), 'utf8')).toBe(`token=${values[1]}\n`);
     // The plain-text env file for Bash commands is gone once the session ended.
-    expect(fs.existsSync(path.join(env.HOME!, '.cs-secrets', 'env', 'tokens.sh'))).toBe(false);
+    expect(fs.existsSync(path.join(env.HOME!, '.cs-secrets', 'env', `${T}.sh`))).toBe(false);
   });
 
   // Issue #18, "Done when".
   it('deploy.sh runs at Claude\'s path, exec gives it the real token, and neither token is anywhere cs shows or ships', { timeout: 180_000 }, async () => {
-    const ws = path.join(env.CS_SESSIONS_ROOT!, 'deploy');
+    const ws = path.join(env.CS_SESSIONS_ROOT!, D);
     const stripe = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc';
     const github = 'ghp_' + 'Q9w8E7r6T5'.repeat(3) + 'y4U3i2';
     // An age identity, so the session's transcripts are exported (encrypted) at the end.
-    expect((await cs(['deploy'], { CLAUDE_CODE_BIN: '/bin/true' })).code).toBe(0);
-    expect((await cs(['deploy', '-secrets', 'age', 'init'])).code).toBe(0);
+    expect((await cs([D], { CLAUDE_CODE_BIN: '/bin/true' })).code).toBe(0);
+    expect((await cs([D, '-secrets', 'age', 'init'])).code).toBe(0);
     api = await startFakeAnthropic([
       write(path.join(ws, 'deploy.sh'), `#!/bin/sh\nAPI_TOKEN=${stripe}\necho "token=$API_TOKEN"\n`),
       bash(`export GITHUB_TOKEN=${github} && echo ok`),
@@ -89,7 +96,7 @@ describe('secrets with the real Claude Code', () => {
       'Deployed.',
     ]);
     const claudeEnv = { ...offlineClaudeEnv({ home: env.HOME!, configDir: env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...env, CLAUDE_CODE_BIN: CLAUDE_BIN };
-    const r = await cs(['deploy', '--', '-p', 'deploy it', '--allowedTools', 'Write,Bash'], claudeEnv);
+    const r = await cs([D, '--', '-p', 'deploy it', '--allowedTools', 'Write,Bash'], claudeEnv);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/removed \d+ secret value\(s\) from 1 local transcript\(s\)/);
     // Claude's own Bash run of the script had the value.
@@ -98,7 +105,7 @@ describe('secrets with the real Claude Code', () => {
     // At Claude's path the script runs; exec gives it the real token.
     const plain = spawnSync('sh', ['deploy.sh'], { cwd: ws, encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(plain.status).toBe(0);
-    const ex = await runCs(['deploy', '-secrets', 'exec', '--', 'sh', 'deploy.sh'], { env, cwd: ws });
+    const ex = await runCs([D, '-secrets', 'exec', '--', 'sh', 'deploy.sh'], { env, cwd: ws });
     expect(ex.stdout).toBe(`token=${stripe}\n`);
 
     const leaks = (text: string) => [stripe, github].filter((t) => text.includes(t));
@@ -133,7 +140,7 @@ describe('secrets with the real Claude Code', () => {
       await waitFor(() => /API token for this run: (\S+)/.test(stderr), 15_000, 'the server to start');
       const base = /serving sessions on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
       const token = /API token for this run: (\S+)/.exec(stderr)![1]!;
-      for (const p of ['/api/sessions', '/api/sessions/deploy', '/api/sessions/deploy/timeline', '/api/search?q=sk_live', '/api/search?q=export', '/api/search?q=token']) {
+      for (const p of ['/api/sessions', `/api/sessions/${D}`, `/api/sessions/${D}/timeline`, '/api/search?q=sk_live', '/api/search?q=export', '/api/search?q=token']) {
         const res = await fetch(base + p, { headers: { authorization: `Bearer ${token}` } });
         expect(res.status, p).toBe(200);
         expect(leaks(await res.text()), p).toEqual([]);
