@@ -21,7 +21,8 @@ beforeAll(async () => {
 afterAll(async () => {
   term?.close();
   await api?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  // Claude may still be writing its state into the home for a moment after its terminal closed.
+  fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 describe.skipIf(!hasTmux())('status line JSON from the real Claude Code', () => {

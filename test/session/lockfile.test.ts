@@ -61,13 +61,21 @@ describe('pidAlive', () => {
   it('a zombie (exited, not yet reaped by its parent) holds nothing; a running process does', async () => {
     const { spawn } = await import('node:child_process');
     const { pidAlive } = await import('../../src/lockfile.js');
-    // sh starts `true` in the background, prints its pid, then becomes `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts a short `sleep` in the background, prints its pid, then becomes `sleep 5`, which never
+    // reaps it: the child ends after sh has become sleep, so nobody waits for it (a zombie until sleep 5 ends).
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const stat = (pid: number) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
       const deadline = Date.now() + 5000;
-      while (!/\) Z /.test(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /); // it is there, as a zombie
+      while (!/\) Z /.test(stat(zombie)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(stat(zombie)).toMatch(/\) Z /); // it is there, as a zombie
       expect(pidAlive(zombie)).toBe(false);
       expect(pidAlive(parent.pid!)).toBe(true);
     } finally {
