@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pidAlive as alive } from '../../src/lockfile.js';
 import { run } from '../../src/proc.js';
 import { makeTempDir } from '../support/claude.js';
 import { repoRoot, waitFor } from '../support/cs.js';
@@ -15,14 +16,6 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A program that starts a long-lived grandchild and writes its pid. */
 const parentOfSleeper = (pidFile: string) => ['-c', `sleep 60 & echo $! > ${pidFile}; wait`];
