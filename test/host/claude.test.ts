@@ -6,30 +6,18 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSession } from '../../src/session/workspace.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from '../support/claude.js';
 import { csBin, runCs } from '../support/cs.js';
-import { laptop } from '../conversations/helpers.js';
+import { hostedClaude, type HostedClaude } from '../support/hosted-claude.js';
 import { hasTmux, startTerminal, type Terminal } from '../picker/tmux.js';
-import { acceptFirstRun, until } from './support.js';
+import { until } from './support.js';
 
-let tmp: string | undefined;
-let api: FakeAnthropic | undefined;
+let fx: HostedClaude | undefined;
 const terminals: Terminal[] = [];
-let socket: string | undefined;
 
 afterEach(async () => {
   for (const t of terminals.splice(0)) t.close();
-  if (socket) {
-    try {
-      execFileSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
-  }
-  await api?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await fx?.teardown();
+  fx = undefined;
 });
 
 function textOf(body: any): string {
@@ -38,20 +26,13 @@ function textOf(body: any): string {
 
 describe.skipIf(!hasTmux())('a hosted session with the real Claude Code TUI', () => {
   it('a prompt typed in the terminal reaches the API; the terminal dies mid tool call, the call completes; attach again; -stop commits and exports', { timeout: 150_000 }, async () => {
-    tmp = makeTempDir('cs-host-claude-');
-    const root = path.join(tmp, 'sessions');
-    const me = laptop(tmp, 'me', root);
-    const runtime = path.join(tmp, 'run');
-    fs.mkdirSync(runtime, { mode: 0o700 });
-    socket = path.join(runtime, 'cs', 'tmux.sock');
-    api = await startFakeAnthropic([
+    fx = await hostedClaude('cs-host-claude-', 'e2e', [
       [{ type: 'tool_use', name: 'Bash', input: { command: 'sleep 6 && echo slept-well', description: 'a long wait' } }],
       'All done: the long call finished.',
     ]);
-    const env: NodeJS.ProcessEnv = { ...offlineClaudeEnv({ home: me.home, configDir: me.env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...me.env, CLAUDE_CODE_BIN: CLAUDE_BIN, XDG_RUNTIME_DIR: runtime };
-    const s = await createSession(env, 'e2e');
+    const { env, api, tmp } = fx;
+    const s = { dir: fx.dir };
     expect((await runCs(['e2e', '-secrets', 'age', 'init'], { env })).code).toBe(0);
-    acceptFirstRun(env.CLAUDE_CONFIG_DIR!, 'sk-test', [s.dir]);
 
     const open = (args: string[]) => {
       const t = startTerminal([process.execPath, csBin, ...args], { env, cwd: tmp, width: 120, height: 40 });
@@ -63,13 +44,13 @@ describe.skipIf(!hasTmux())('a hosted session with the real Claude Code TUI', ()
     a.type('please wait for the long call');
     await new Promise((r) => setTimeout(r, 300));
     a.keys('Enter');
-    await until(() => (api!.agentRequests().some((b) => textOf(b).includes('please wait for the long call')) ? true : undefined), 'the typed prompt at the API', 30_000);
+    await until(() => (api.agentRequests().some((b) => textOf(b).includes('please wait for the long call')) ? true : undefined), 'the typed prompt at the API', 30_000);
 
     // The terminal goes away while Bash sleeps.
     a.close();
     terminals.splice(terminals.indexOf(a), 1);
     const killedAt = Date.now();
-    const withResult = await until(() => api!.requests.find((r) => r.kind === 'agent' && textOf(r.body).includes('slept-well')), 'the tool result at the API', 45_000);
+    const withResult = await until(() => api.requests.find((r) => r.kind === 'agent' && textOf(r.body).includes('slept-well')), 'the tool result at the API', 45_000);
     expect(textOf(withResult.body)).toContain('tool_result');
     expect(withResult.at).toBeGreaterThan(killedAt); // the call was still running when the terminal died
 

@@ -173,7 +173,7 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     }
     const t3 = startTerminal(['env', `PATH=${bin}`, process.execPath, csBin, 'fg'], { env: sb.env, cwd: sb.dir });
     expect(await t3.waitForExit()).toBe(0);
-    expect(t3.screen()).toMatch(/^cs: tmux not found: Claude runs in this terminal and ends with it \(install tmux to keep sessions running\)$/m);
+    expect(t3.output()).toMatch(/^cs: tmux not found: Claude runs in this terminal and ends with it \(install tmux to keep sessions running\)$/m);
     expect(claudeStarts(sb.claudeLog)).toHaveLength(3);
     expect(fs.existsSync(sb.socket)).toBe(false);
     t3.close();

@@ -22,6 +22,8 @@ export interface Terminal {
   type(text: string): void;
   /** The visible screen; with escapes, the colour codes too. */
   screen(opts?: { escapes?: boolean }): string;
+  /** Everything the pane printed, scrolled-off lines included (up to 5000 lines). */
+  output(): string;
   /** Waits (bounded) until the screen satisfies check; returns that screen. */
   waitFor(check: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   /** null while the command runs, else its exit status. */
@@ -35,7 +37,7 @@ export function startTerminal(command: string[], opts: { env: NodeJS.ProcessEnv;
   // A socket inside our temp dir: a private server, and nothing left behind in /tmp/tmux-<uid>.
   const socket = path.join(dir, 'sock');
   const conf = path.join(dir, 'tmux.conf');
-  fs.writeFileSync(conf, 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 0\n');
+  fs.writeFileSync(conf, 'set -g remain-on-exit on\nset -g status off\nset -g history-limit 5000\n');
   // The server takes its environment from the client that starts it.
   const env: NodeJS.ProcessEnv = { ...opts.env, TERM: 'xterm-256color' };
   delete env.TMUX;
@@ -62,6 +64,7 @@ export function startTerminal(command: string[], opts: { env: NodeJS.ProcessEnv;
     keys: (...keys) => void tmux('send-keys', '-t', 't', ...keys),
     type: (text) => void tmux('send-keys', '-t', 't', '-l', text),
     screen,
+    output: () => tmux('capture-pane', '-p', '-S', '-', '-t', 't'),
     waitFor: (check, what, timeoutMs = 10_000) =>
       until(
         () => {

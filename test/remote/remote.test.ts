@@ -12,6 +12,7 @@ import { csBin, fakeClaude, repoRoot, runCs, sandbox, waitFor, type Sandbox } fr
 import { CLAUDE_BIN, offlineClaudeEnv } from '../support/claude.js';
 import { startFakeAnthropic } from '../support/fake-anthropic.js';
 import { shellQuote } from '../../src/shell.js';
+import { pidAlive } from '../../src/lockfile.js';
 import { claudeProjectDir } from '../../src/session/claude-project.js';
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 
@@ -146,15 +147,7 @@ d('remote sessions over a real sshd', () => {
     // hang-up: wait for them before removing their files.
     const pidFile = path.join(sb.dir, 'remote-pids');
     const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await waitFor(() => !pids.some(alive), 10_000, 'remote cs processes to end').catch(() => pids.filter(alive).forEach((p) => process.kill(p, 'SIGKILL')));
+    await waitFor(() => !pids.some(pidAlive), 10_000, 'remote cs processes to end').catch(() => pids.filter(pidAlive).forEach((p) => process.kill(p, 'SIGKILL')));
     sb?.cleanup();
   });
 

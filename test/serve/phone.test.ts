@@ -4,48 +4,22 @@
 // shows in the conversation, a Bash call outside the allowed tools is held
 // and the owner's Deny reaches the API, and no answer shows a value of the
 // session's secrets.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSession } from '../../src/session/workspace.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from '../support/claude.js';
 import { runCs } from '../support/cs.js';
-import { laptop } from '../conversations/helpers.js';
+import { hostedClaude, type HostedClaude } from '../support/hosted-claude.js';
 import { hasTmux } from '../picker/tmux.js';
-import { acceptFirstRun, until } from '../host/support.js';
+import { until } from '../host/support.js';
 
-let tmp: string | undefined;
-let api: FakeAnthropic | undefined;
+let fx: HostedClaude | undefined;
 let server: RunningServer | undefined;
-let socket: string | undefined;
 
 afterEach(async () => {
   await server?.close();
-  if (socket) {
-    // The supervisor outlives kill-server while Claude exits and the end step runs: wait for it.
-    let pids: number[] = [];
-    try {
-      pids = execFileSync('tmux', ['-S', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-      execFileSync('tmux', ['-S', socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await until(() => (pids.some(alive) ? undefined : true), 'the supervisor to end', 30_000).catch(() => {});
-  }
-  await api?.close();
-  // The supervisor's end step may still be writing after kill-server: retry the removal.
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
+  await fx?.teardown();
+  fx = server = undefined;
 });
 
 const TOKEN = 'a-test-token-of-enough-length';
@@ -58,22 +32,15 @@ async function call(method: string, url: string, body?: unknown): Promise<{ stat
 
 describe.skipIf(!hasTmux())('the control API on a hosted session with the real Claude Code', () => {
   it('lists it running and detached, sends a prompt that reaches the API, shows the reply, holds a Bash request that Deny refuses, interrupts; secrets scrubbed', { timeout: 150_000 }, async () => {
-    tmp = makeTempDir('cs-phone-');
-    const root = path.join(tmp, 'sessions');
-    const me = laptop(tmp, 'me', root);
-    const runtime = path.join(tmp, 'run');
-    fs.mkdirSync(runtime, { mode: 0o700 });
-    socket = path.join(runtime, 'cs', 'tmux.sock');
-    api = await startFakeAnthropic([
+    fx = await hostedClaude('cs-phone-', 'e2e', [
       `Hello from Claude via the phone. The key ends ${SECRET.slice(-6)}.`,
       [{ type: 'tool_use', name: 'Bash', input: { command: 'touch outside-allowed.txt', description: 'make a file' } }],
       'Understood, I will not.',
     ]);
-    const env: NodeJS.ProcessEnv = { ...offlineClaudeEnv({ home: me.home, configDir: me.env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...me.env, CLAUDE_CODE_BIN: CLAUDE_BIN, XDG_RUNTIME_DIR: runtime };
-    const s = await createSession(env, 'e2e');
+    const { env, api } = fx;
+    const s = { dir: fx.dir };
     const set = await runCs(['e2e', '-secrets', 'set', 'PHONE_KEY', SECRET], { env });
     expect(set.code, set.stderr).toBe(0);
-    acceptFirstRun(env.CLAUDE_CONFIG_DIR!, 'sk-test', [s.dir]);
     server = await startServer({ env, port: 0, bind: '127.0.0.1', token: TOKEN });
 
     // Not running yet: 409 saying how to start it.
@@ -85,7 +52,7 @@ describe.skipIf(!hasTmux())('the control API on a hosted session with the real C
     // the default mode asks, which is what a held request needs.
     const spawned = await runCs(['-spawn', 'e2e', '--', '--permission-mode', 'default'], { env });
     expect(spawned.code, spawned.stderr).toBe(0);
-    const tmuxOut = (...args: string[]) => execFileSync('tmux', ['-S', socket!, ...args], { encoding: 'utf8' });
+    const tmuxOut = fx.tmux;
     await until(() => (/^❯/m.test(tmuxOut('capture-pane', '-p', '-t', '=e2e:')) ? true : undefined), "Claude's prompt in the pane", 60_000);
 
     const list = await call('GET', `${server.url}/api/sessions`);
@@ -96,7 +63,7 @@ describe.skipIf(!hasTmux())('the control API on a hosted session with the real C
     // The prompt carries the secret value: the API gets it as typed, the page never shows it.
     const sent = await call('POST', `${server.url}/api/sessions/e2e/input`, { text: `hello, use ${SECRET}` });
     expect(sent.status).toBe(202);
-    await until(() => (api!.agentRequests().some((b) => JSON.stringify(b.messages).includes(`hello, use ${SECRET}`)) ? true : undefined), 'the prompt at the API', 30_000);
+    await until(() => (api.agentRequests().some((b) => JSON.stringify(b.messages).includes(`hello, use ${SECRET}`)) ? true : undefined), 'the prompt at the API', 30_000);
 
     const conv = await until(async () => {
       const c = await call('GET', `${server!.url}/api/sessions/e2e/conversation?after=0`);
@@ -123,7 +90,7 @@ describe.skipIf(!hasTmux())('the control API on a hosted session with the real C
     });
     expect(pending).toEqual([expect.objectContaining({ tool: 'Bash', summary: 'Bash touch outside-allowed.txt' })]);
     expect((await call('POST', `${server.url}/api/sessions/e2e/permissions/${pending[0].id}`, { decision: 'deny' })).status).toBe(202);
-    const denied = await until(() => api!.agentRequests().find((b) => JSON.stringify(b.messages).includes('denied by the owner from the cs page')), 'the denial at the API', 30_000);
+    const denied = await until(() => api.agentRequests().find((b) => JSON.stringify(b.messages).includes('denied by the owner from the cs page')), 'the denial at the API', 30_000);
     expect(JSON.stringify(denied.messages)).toContain('tool_result');
     expect(fs.existsSync(path.join(s.dir, 'outside-allowed.txt'))).toBe(false);
 
