@@ -4,8 +4,8 @@
 // CLAUDE_CONFIG_DIR, CS_BIN_DIR and CS_DATA_DIR so it can be pointed at a temp home.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorMessage, exitCodeOf, UserError } from './src/errors.js';
-import { systemIO } from './src/io.js';
+import { errorMessage, exitCodeOf, UserError } from './src/lib/errors.js';
+import { systemIO } from './src/term/io.js';
 import { install } from './src/install/install.js';
 import { printReport } from './src/commands/install.js';
 

@@ -20,7 +20,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const ENTRY = `
 import { parse, run } from './src/commands/secrets.ts';
-import { systemIO } from './src/io.ts';
+import { systemIO } from './src/term/io.ts';
 const io = systemIO();
 const [session, ...args] = process.argv.slice(2);
 try {

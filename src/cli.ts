@@ -1,8 +1,8 @@
 // Argument routing and the one place that turns errors into exit codes.
 // Everything else is loaded lazily through the command table.
-import { CancelError, errorMessage, exitCodeOf, UsageError, UserError } from './errors.js';
-import { systemIO, type IO } from './io.js';
-import { version } from './package-root.js';
+import { CancelError, errorMessage, exitCodeOf, UsageError, UserError } from './lib/errors.js';
+import { systemIO, type IO } from './term/io.js';
+import { version } from './lib/package-root.js';
 import { COMMANDS, findCommand, OPEN, PICK, type CommandSpec } from './commands/table.js';
 import { unknownCommandHint } from './commands/suggest.js';
 import type { Context, Invocation } from './commands/types.js';

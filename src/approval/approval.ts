@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_S = 600;
 /**

@@ -1,6 +1,6 @@
 // `cs -adopt <name> [--from <url>]`: make the current directory a session in
 // place, writing nothing into the project's own files, index or branches.
-import { expectPositionals, flagValue, parseArgs } from '../args.js';
+import { expectPositionals, flagValue, parseArgs } from '../lib/args.js';
 import { validateName } from '../session/names.js';
 import { adoptSession } from '../session/workspace.js';
 import type { Context } from './types.js';
@@ -20,7 +20,7 @@ export function parse(args: string[]): AdoptOptions {
 
 export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
-  const from = opts.from === undefined ? undefined : (await import('../git/sync.js')).validateRemoteUrl(opts.from, ctx.cwd);
+  const from = opts.from === undefined ? undefined : (await import('../git/remote.js')).validateRemoteUrl(opts.from, ctx.cwd);
   const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);
   if (r.migration) io.err(io.color.yellow(`cs: ${r.migration.notice}`));
   if (r.protocolProblem) io.err(io.color.yellow(`cs: ${r.protocolProblem}`));

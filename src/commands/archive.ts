@@ -1,7 +1,7 @@
 // cs -archive <name>... and cs -unarchive <name>...: the synced marker
 // `.cs/archived` (src/session/marks.ts) that hides a session from listings.
-import { expectPositionals, parseArgs } from '../args.js';
-import { UserError } from '../errors.js';
+import { expectPositionals, parseArgs } from '../lib/args.js';
+import { UserError } from '../lib/errors.js';
 import { setArchived } from '../session/marks.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';

@@ -1,8 +1,8 @@
 // `cs -completions <shell>`: print the completion script for a shell, from
 // the command table. `cs -completions --list sessions|hosts` prints the
 // dynamic candidates as `word:help` lines; the scripts call it for hosts.
-import { expectPositionals, flagValue, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { expectPositionals, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
 import { sessionsRoot } from '../session/paths.js';
 import { usageLine } from './table.js';
 import type { Context } from './types.js';

@@ -1,7 +1,7 @@
 // cs <name> -conversations [--json]: the Claude Code conversations pinned to a session.
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
-import { relativeTime, table } from '../format.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
+import { relativeTime, table } from '../lib/format.js';
 import { validateSessionRef } from '../features/ref.js';
 import { findSession } from '../session/workspace.js';
 import { usageLine } from './table.js';

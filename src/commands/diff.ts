@@ -1,7 +1,7 @@
 // `cs <name> -diff [--stat]`: what the session changed — a feature since it
 // branched, any session since it last started — through git's pager.
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { diffBase, showDiff } from '../features/diff.js';
 import { validateSessionRef } from '../features/ref.js';
 import { findSession } from '../session/workspace.js';

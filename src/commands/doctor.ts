@@ -1,6 +1,6 @@
 // cs -doctor [--json], cs <name> -doctor: is everything cs needs in place?
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UserError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UserError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';
 import { usageLine } from './table.js';

@@ -1,8 +1,8 @@
 // `cs <base> -features [--json]`: the feature sessions of a base with their
 // branch, commits ahead/behind the base, dirty, running, merged.
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
-import { table } from '../format.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
+import { table } from '../lib/format.js';
 import { featureState, featuresOf, requireBase } from '../features/model.js';
 import { validateName } from '../session/names.js';
 import type { Context, Invocation } from './types.js';

@@ -1,5 +1,5 @@
 // Help text from the command table: one overview, and one page per command.
-import type { Colors } from '../io.js';
+import type { Colors } from '../term/io.js';
 import { COMMANDS, OPEN, type CommandSpec } from './table.js';
 
 function usageLines(spec: CommandSpec): string[] {

@@ -4,11 +4,11 @@
 // install (`npm i -g claude-sessions`, then `cs -install`) and a clone
 // (`npm ci && npm run setup`, which runs this command from the fresh build).
 import * as path from 'node:path';
-import { expectPositionals, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
-import type { IO } from '../io.js';
+import { expectPositionals, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { install, type InstallOptions, type InstallReport } from '../install/install.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../lib/package-root.js';
 import { usageLine } from './table.js';
 import type { Context, Invocation } from './types.js';
 

@@ -1,6 +1,6 @@
 // `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
-import { flag, flagValue, expectPositionals, parseArgs } from '../args.js';
-import { relativeTime, statusCell, table } from '../format.js';
+import { flag, flagValue, expectPositionals, parseArgs } from '../lib/args.js';
+import { relativeTime, statusCell, table } from '../lib/format.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listCacheFile, listSessions } from '../session/summary.js';
 import { normalizeTag, visible, type Visibility } from '../session/marks.js';

@@ -4,8 +4,8 @@
 // unexpectedly and nobody has been told yet.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { relativeTime, table } from '../format.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { relativeTime, table } from '../lib/format.js';
 import { sessionPaths, sessionsRoot } from '../session/paths.js';
 import { nameProblem } from '../session/names.js';
 import { readStatus } from '../status/status.js';

@@ -1,13 +1,13 @@
 // cs <name> -log [-n N] [--follow] [--json]: the session's timeline.
-import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { validateSessionRef } from '../features/ref.js';
 import { findSession } from '../session/workspace.js';
 import { followTimeline } from '../timeline/follow.js';
 import { formatEvent } from '../timeline/format.js';
 import { readTimeline, type TimelineEvent } from '../timeline/timeline.js';
 import { usageLine } from './table.js';
-import { untilStopped } from '../until-stopped.js';
+import { untilStopped } from '../lib/until-stopped.js';
 import type { Command, Context } from './types.js';
 
 export const usage = usageLine('-log');

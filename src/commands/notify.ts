@@ -1,7 +1,7 @@
 // cs -notify {set <url> [--token-secret KEY] | test | off | show [--json]}:
 // where cs sends notifications (src/notify/notify.ts).
-import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { notify, notifyLogFile, readNotifyConfig, urlProblem, writeNotifyConfig } from '../notify/notify.js';
 import { usageLine } from './table.js';
 import type { Command, Context } from './types.js';

@@ -1,9 +1,9 @@
 // `cs <name>`: create the session or resume it, take its lock, launch Claude
 // Code inside it with the session environment, and clean up when it exits.
 import * as fs from 'node:fs';
-import { flag, flagValue, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
-import { runAttached } from '../proc.js';
+import { flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
+import { runAttached } from '../lib/proc.js';
 import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { validateSessionRef } from '../features/ref.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
@@ -18,7 +18,7 @@ import { transcriptFile } from '../conversations/transcripts.js';
 import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
 import { afterClaude, beforeClaude, type Busy, type Report } from '../session/lifecycle.js';
-import { step } from '../progress.js';
+import { step } from '../term/progress.js';
 import { splitHostSession, validateHostArg } from '../remote/hosts.js';
 import { isRemoteStub } from '../remote/stub.js';
 import { confirmCommandLikeName } from './suggest.js';
@@ -101,7 +101,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   // A daily, non-blocking notice; only where a person is watching.
   if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
   // Hooks not registered, no keychain: said once per machine, on a terminal.
-  if (io.canPrompt) await (await import('../notices.js')).launchNotices(env, io);
+  if (io.canPrompt) await (await import('../doctor/launch-notices.js')).launchNotices(env, io);
   // Hosted in cs's tmux server when a person is at a terminal (src/host/open.ts).
   const host = await import('../host/open.js');
   host.reportPostmortem(paths, io, ctx.now());

@@ -2,9 +2,9 @@
 // grouped by day, filtered as you type. Tab opens the actions of the focused
 // session (sync, remove); Enter resumes it. Row building is pure and tested
 // as tables; the prompt itself is @clack/core's autocomplete with our render.
-import { expectPositionals, parseArgs } from '../args.js';
-import { CancelError, UsageError, UserError } from '../errors.js';
-import type { IO } from '../io.js';
+import { expectPositionals, parseArgs } from '../lib/args.js';
+import { CancelError, UsageError, UserError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { nameProblem, NAME_RULE } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listSessions, type SessionSummary } from '../session/summary.js';

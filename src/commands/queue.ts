@@ -1,7 +1,7 @@
 // cs <name> -queue {add <task>|-|list|rm <n>|clear|log|start|stop} [--json]:
 // the session's task queue (src/queue/), drained by the Stop hook while armed.
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';
 import { changeQueue, pendingCount, queueSummary, readJournal, readQueue, runningTask, addTask, type JournalEntry, type Queue, type Task } from '../queue/queue.js';

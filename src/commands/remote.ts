@@ -5,9 +5,9 @@
 // sends on stdin (src/conversations/carry.ts) and prints the files written.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
-import { table } from '../format.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
+import { table } from '../lib/format.js';
 import { addHost, readHosts, removeHost } from '../remote/hosts.js';
 import { validateName } from '../session/names.js';
 import type { Command } from './types.js';

@@ -2,10 +2,10 @@
 // adopted session only loses its link: the project directory is the user's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
-import { confirm } from '../prompt.js';
+import { confirm } from '../term/prompt.js';
 import { describeHolder, lockState, readLock } from '../session/lock.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';

@@ -1,5 +1,5 @@
 // cs -mv <old> <new> (alias -rename): rename a session and everything keyed by its name (src/session/rename.ts).
-import { expectPositionals, flag, parseArgs } from '../args.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
 import { validateName } from '../session/names.js';
 import { usageLine } from './table.js';
 import type { Context } from './types.js';

@@ -1,6 +1,6 @@
 // cs -search <text> [--session NAME] [--limit N] [--json]
-import { flag, flagValue, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import type { Visibility } from '../session/marks.js';
 import { searchSessions } from '../search/search.js';

@@ -3,12 +3,13 @@
 // age-encrypted copy in the workspace for other machines.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, parseArgs, type ParsedArgs } from '../args.js';
-import { CancelError, UsageError, UserError } from '../errors.js';
-import type { IO } from '../io.js';
+import { expectPositionals, flag, parseArgs, type ParsedArgs } from '../lib/args.js';
+import { CancelError, UsageError, UserError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { validateName } from '../session/names.js';
 import { secretsOwner, validateSessionRef } from '../features/ref.js';
-import { BACKEND_NAMES, selectBackend, type BackendName, type Selection } from '../secrets/backend.js';
+import { selectBackend, type Selection } from '../secrets/backend.js';
+import { BACKEND_NAMES, type BackendName } from '../secrets/backend-types.js';
 import { existingSessionDir, tildify, validateKey } from '../secrets/keys.js';
 import type { Command, Context, Invocation } from './types.js';
 
@@ -265,7 +266,7 @@ export async function run(opts: SecretsOptions, ctx: Context): Promise<number> {
     case 'exec': {
       const { backend } = await select();
       const secrets = await backend.getAll(s);
-      const { runAttached } = await import('../proc.js');
+      const { runAttached } = await import('../lib/proc.js');
       // The values travel in the child's environment, never in argv.
       const [command, ...args] = opts.command;
       const r = await runAttached(command!, args, { cwd: ctx.cwd, env: { ...env, ...secrets } });

@@ -2,13 +2,13 @@
 // cs -serve --devices [--json] | --revoke <id>
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
-import { relativeTime, table } from '../format.js';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
+import { relativeTime, table } from '../lib/format.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
 import { serveUrlFile } from '../notify/notify.js';
 import { readDevices, revokeDevice } from '../serve/devices.js';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { isLoopback, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
 import { usageLine } from './table.js';
 import type { Command, Context } from './types.js';

@@ -1,7 +1,7 @@
 // `cs -spawn <name> [--prompt <text>] [--task <text>]`: start a hosted session without
 // attaching a terminal (src/host/), and say how to attach.
-import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { isUuid } from '../conversations/store.js';

@@ -1,7 +1,7 @@
 // cs -statusline enable [--replace] | disable: register cs's status line
 // (hooks/statusline) in Claude Code's settings.json (src/install/statusline.ts).
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
 import { usageLine } from './table.js';
 import type { Context } from './types.js';
 

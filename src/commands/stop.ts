@@ -1,7 +1,7 @@
 // `cs <name> -stop [--timeout S]`: end a hosted session like /exit (then a
 // signal after the timeout) and run the normal end-of-session work.
-import { expectPositionals, flagValue, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';
 import { usageLine } from './table.js';

@@ -1,8 +1,8 @@
 // Typos in command names: `cs -sl` gets "did you mean cs -ls?", and
 // `cs install` (a command without its dash) asks before creating a session
 // of that name.
-import { CancelError, UsageError } from '../errors.js';
-import type { IO } from '../io.js';
+import { CancelError, UsageError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { COMMANDS, findCommand } from './table.js';
 
 /** Optimal string alignment distance: edits, counting a swap of two neighbours as one (`-sl` → `-ls`). */

@@ -1,16 +1,17 @@
 // cs <s> -sync {remote [url]|push|pull|status [--json]|auto on|off|snapshot}
 // cs -sync clone <name|url> [name]
 import * as fs from 'node:fs';
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { CancelError, UsageError, UserError } from '../errors.js';
-import type { IO } from '../io.js';
-import { step } from '../progress.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { CancelError, UsageError, UserError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
+import { step } from '../term/progress.js';
 import { nameProblem, validateName } from '../session/names.js';
 import { sessionDir, sessionsRoot } from '../session/paths.js';
 import { autosave } from '../git/autosave.js';
 import { Repo, openRepo } from '../git/repo.js';
 import { isAdopted } from '../session/adopted.js';
-import { cloneSession, ensureOrigin, explainRemoteError, isMissingLocalRemote, originUrl, setRemote, syncPull, syncPush, syncStatus, validateRemoteUrl, type SyncStatus } from '../git/sync.js';
+import { cloneSession, syncPull, syncPush, syncStatus, type SyncStatus } from '../git/sync.js';
+import { ensureOrigin, explainRemoteError, isMissingLocalRemote, originUrl, setRemote, validateRemoteUrl } from '../git/remote.js';
 import { readSyncConf, updateSyncConf } from '../git/syncconf.js';
 import { assertLocalSession } from '../remote/stub.js';
 import { findCommand } from './table.js';
@@ -198,7 +199,7 @@ async function exportBeforePush(session: string, ctx: Context): Promise<void> {
     import('../secrets/keys.js'),
     import('../secrets/age.js'),
     import('../conversations/transcripts.js'),
-    import('../lockfile.js'),
+    import('../lib/lockfile.js'),
   ]);
   const dir = existingSessionDir(session, ctx.env);
   const s = await exportIfChanged({ session, sessionDir: dir, env: ctx.env });

@@ -1,6 +1,6 @@
 // cs <name> -tag [add|rm <tag>...] [--json]: the session's tags (.cs/tags, synced).
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { changeTags, normalizeTag, readTags } from '../session/marks.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';

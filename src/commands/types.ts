@@ -1,7 +1,7 @@
 // The one shape every command has: parse(argv) -> options (all flag checks,
 // no side effects), then run(options, context). run never reads
 // process.argv or process.env; it gets them through the context.
-import type { IO } from '../io.js';
+import type { IO } from '../term/io.js';
 
 export interface Context {
   io: IO;

@@ -2,9 +2,9 @@
 // slash commands, skill, the installed package — and nothing else. Sessions
 // and secrets stay unless --purge (with confirmation).
 import * as fs from 'node:fs';
-import { flag, expectPositionals, parseArgs } from '../args.js';
-import { UserError } from '../errors.js';
-import { confirm } from '../prompt.js';
+import { flag, expectPositionals, parseArgs } from '../lib/args.js';
+import { UserError } from '../lib/errors.js';
+import { confirm } from '../term/prompt.js';
 import { readState, statePath, unmergeSettingsFile } from '../install/install.js';
 import { disableStatusLine } from '../install/statusline.js';
 import { claudeConfigDir, csConfigDir, homeDir, sessionsRoot } from '../session/paths.js';

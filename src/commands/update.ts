@@ -1,13 +1,13 @@
 // cs -update [--check] [--rollback] [--json]
-import { expectPositionals, flag, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { expectPositionals, flag, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
 import { applyUpdate, requireInstalled, rollback } from '../update/apply.js';
 import { checkForUpdate, recordLatest } from '../update/check.js';
 import { updateUrl } from '../update/release.js';
 import { usageLine } from './table.js';
 import { layoutFor } from './install.js';
-import { packageRoot } from '../package-root.js';
-import { UserError } from '../errors.js';
+import { packageRoot } from '../lib/package-root.js';
+import { UserError } from '../lib/errors.js';
 import type { Command, Context, Invocation } from './types.js';
 
 export interface UpdateOptions {
@@ -105,7 +105,7 @@ async function runNpm(opts: UpdateOptions, dir: string, ctx: Context): Promise<n
     return 0;
   }
   io.err(`cs: running ${line}`);
-  const { runAttached } = await import('../proc.js');
+  const { runAttached } = await import('../lib/proc.js');
   const r = await runAttached(plan.command[0]!, plan.command.slice(1), { env });
   if (r.code === 0) io.err(`cs ${plan.latest} installed through npm; the hooks follow it (they run from the npm package)`);
   return r.code;

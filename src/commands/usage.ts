@@ -1,9 +1,9 @@
 // cs -usage [<s>] [--since <when>] [--json]: tokens per session (or, for one
 // session, per conversation) over the last 5 hours and 7 days, from Claude
 // Code's transcripts (src/usage/usage.ts).
-import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
-import { UsageError, UserError } from '../errors.js';
-import { table } from '../format.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError, UserError } from '../lib/errors.js';
+import { table } from '../lib/format.js';
 import { validateName } from '../session/names.js';
 import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
 import { usageLine } from './table.js';

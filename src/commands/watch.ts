@@ -1,9 +1,9 @@
 // cs -watch [--notify] [--json]: status changes of all sessions as they happen.
-import { untilStopped } from '../until-stopped.js';
-import { expectPositionals, flag, flagValue, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
-import { run as runProgram } from '../proc.js';
-import { which } from '../session/claude-bin.js';
+import { untilStopped } from '../lib/until-stopped.js';
+import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
+import { UsageError } from '../lib/errors.js';
+import { run as runProgram } from '../lib/proc.js';
+import { which } from '../lib/which.js';
 import { sessionsRoot } from '../session/paths.js';
 import { watchStatus, type StatusChange } from '../status/watch.js';
 import { usageLine } from './table.js';

@@ -6,8 +6,8 @@
 // The installer leaves a same-named file of the user's alone (splitOwned).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
-import { which } from '../session/claude-bin.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { which } from '../lib/which.js';
 import { homeDir } from '../session/paths.js';
 import { completionModel } from './model.js';
 import { completionScript, type Shell } from './shells.js';

@@ -8,8 +8,8 @@
 // overwrites a transcript it already holds with other content.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
 import { fromPortable, toPortable, workspaceRealPath } from './transcripts.js';

@@ -12,9 +12,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
-import { userAtHost } from '../machine.js';
+import { UsageError } from '../lib/errors.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { userAtHost } from '../lib/machine.js';
 import { csConfigDir } from '../session/paths.js';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

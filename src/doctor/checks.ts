@@ -3,9 +3,10 @@
 // lines come out in a fixed order.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from '../errors.js';
-import { run } from '../proc.js';
-import { claudeBin, which } from '../session/claude-bin.js';
+import { errorMessage } from '../lib/errors.js';
+import { run } from '../lib/proc.js';
+import { claudeBin } from '../session/claude-bin.js';
+import { which } from '../lib/which.js';
 import type { SessionPaths } from '../session/paths.js';
 
 export type Level = 'ok' | 'warn' | 'fail' | 'skip';

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UsageError, UserError } from '../errors.js';
-import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
-import type { IO } from '../io.js';
+import { UsageError, UserError } from '../lib/errors.js';
+import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
+import type { IO } from '../term/io.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { readTemplate } from '../session/templates.js';
@@ -101,7 +101,7 @@ async function askIfDirty(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'head' | 'ref'
   const clack = await import('@clack/prompts');
   const answer = await clack.confirm({ message: `${what}. Continue?`, initialValue: true, output: c.io.stderr, input: c.io.stdin });
   if (clack.isCancel(answer) || answer !== true) {
-    const { CancelError } = await import('../errors.js');
+    const { CancelError } = await import('../lib/errors.js');
     throw new CancelError('no feature made');
   }
 }

@@ -4,9 +4,9 @@
 // apply (NO_COLOR turns colour off, as everywhere in cs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fsutil.js';
-import { runAttached } from '../proc.js';
+import { UserError } from '../lib/errors.js';
+import { writeFileAtomic } from '../lib/fsutil.js';
+import { runAttached } from '../lib/proc.js';
 import { tryGit, readRecord, requireBase } from './model.js';
 import { parseFeatureRef } from './ref.js';
 

@@ -5,7 +5,7 @@
 // the feature's `.cs/` is the base's own history and is left alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFileOr, writeFileAtomic } from '../fsutil.js';
+import { readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { addConversation, readConversations } from '../conversations/store.js';
 import type { RecordMarks } from './model.js';
 

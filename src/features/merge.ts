@@ -5,8 +5,8 @@
 // its worktree and branch are removed (unless --keep).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import type { IO } from '../io.js';
+import { UserError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { appendSessionLog } from '../session/log.js';
 import { foldRecords, RECORD_FILES } from './fold.js';
 import { identityArgs, commitIn, dirtyPaths, workPaths, git, readRecord, requireBase, runningHolder, tryGit, writeRecord, type FeatureRecord } from './model.js';

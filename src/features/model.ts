@@ -3,9 +3,9 @@
 // the lock), the base it belongs to, and its state for -features.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { readFileOr, writeFileAtomic } from '../fsutil.js';
-import { run } from '../proc.js';
+import { UserError } from '../lib/errors.js';
+import { readFileOr, writeFileAtomic } from '../lib/fsutil.js';
+import { run } from '../lib/proc.js';
 import { lockState, readLock, describeHolder } from '../session/lock.js';
 import { findSession } from '../session/workspace.js';
 import type { SessionPaths } from '../session/paths.js';

@@ -6,7 +6,7 @@
 // way of plain session names (no name may start with ".").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../lib/errors.js';
 import { nameProblem, NAME_RULE } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 

@@ -3,8 +3,8 @@
 // unless --force; the merge removes a feature it has merged.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelError, UsageError, UserError } from '../errors.js';
-import type { IO } from '../io.js';
+import { CancelError, UsageError, UserError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { dirtyPaths, workPaths, featureState, git, requireBase, runningHolder, tryGit } from './model.js';
 import { featureBranch, featureDir, type FeatureRef } from './ref.js';
 

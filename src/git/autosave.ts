@@ -5,9 +5,9 @@
 // are never touched.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureDir, exists, readFileOr, writeFileAtomic } from '../fsutil.js';
-import { writeConfined } from '../confine.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
+import { writeConfined } from '../lib/confine.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';

@@ -4,7 +4,7 @@
 // never get commits from cs, so they need no identity.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
+import { writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
 import { Repo } from './repo.js';
 

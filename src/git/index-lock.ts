@@ -4,7 +4,7 @@
 // otherwise we say exactly which file to remove.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run } from '../proc.js';
+import { run } from '../lib/proc.js';
 
 /** A lock younger than this may belong to a git that is still starting up or writing. */
 export const STALE_INDEX_LOCK_MS = 5_000;

@@ -1,9 +1,9 @@
 // A session travels through git, and so does its `.cs/`: a tree from
 // someone else's remote could carry `.cs/changes.md -> ~/.bashrc`, and cs's
 // own writes would then land outside the session. cs writes nothing through
-// such links (src/confine.ts), and `-sync clone/pull` refuse a tree that has
+// such links (src/lib/confine.ts), and `-sync clone/pull` refuse a tree that has
 // any, before it reaches the working tree.
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 import type { Repo } from './repo.js';
 
 const SYMLINK_MODE = '120000';

@@ -6,11 +6,11 @@
 // remotes and branches are theirs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureDir } from '../fsutil.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir } from '../lib/fsutil.js';
 import { LOCAL_DIR, isAncestor } from './autosave.js';
 import { GitError, explainWriteError, type Repo } from './repo.js';
-import { explainRemoteError } from './sync.js';
+import { explainRemoteError } from './remote.js';
 
 /** Where the records live, locally and on the remote. */
 export const RECORDS_REF = 'refs/cs/session';

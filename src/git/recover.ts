@@ -5,7 +5,7 @@
 // overwrite or delete is first copied to .cs/local/recovered-<timestamp>/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir } from '../fsutil.js';
+import { ensureDir } from '../lib/fsutil.js';
 import { autoRefOf, LOCAL_DIR, isAncestor } from './autosave.js';
 import { explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
-import { ProcessError, UserError } from '../errors.js';
-import { which } from '../session/claude-bin.js';
-import { childEnv, missingProgram, run } from '../proc.js';
+import { ProcessError, UserError } from '../lib/errors.js';
+import { which } from '../lib/which.js';
+import { childEnv, missingProgram, run } from '../lib/proc.js';
 
 export interface GitOptions {
   /** Environment git runs with (HOME decides the user's config). Default: process.env. */
@@ -189,7 +189,7 @@ export class Repo {
   /**
    * A git command that talks to a remote (push, fetch, clone, ls-remote): in
    * a process group of its own, so a timeout or Ctrl-C ends git and the ssh
-   * it started (src/proc.ts). Throws GitTimeoutError after timeoutMs,
+   * it started (src/lib/proc.ts). Throws GitTimeoutError after timeoutMs,
    * CancelError when interrupted, GitError on a non-zero exit.
    */
   async network(args: readonly string[], timeoutMs: number): Promise<string> {

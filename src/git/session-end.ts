@@ -2,10 +2,10 @@
 // shadow ref dropped (its content is now in history), and a push when the
 // user asked for auto-sync.
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 import { dropAutosave } from './autosave.js';
 import { guardWrite, openRepo, type GitOptions, type Repo } from './repo.js';
-import { originUrl, pushBranch, RemoteError, syncTimeoutMs } from './sync.js';
+import { originUrl, pushBranch, RemoteError, syncTimeoutMs } from './remote.js';
 import { clearStaleIndexLock } from './index-lock.js';
 import { isAdopted } from '../session/adopted.js';
 import { isFeatureWorktree } from '../features/ref.js';

@@ -1,9 +1,9 @@
 // .cs/sync.conf: `key=value` lines (remote=<url>, auto=on|off); `#` starts
 // a comment. Unknown keys are kept when we rewrite the file.
 import * as path from 'node:path';
-import { parseConf } from '../conf.js';
-import { writeConfined } from '../confine.js';
-import { ensureDir, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { parseConf } from '../lib/conf.js';
+import { writeConfined } from '../lib/confine.js';
+import { ensureDir, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 
 export interface SyncConf {
   remote: string | null;

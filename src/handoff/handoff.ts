@@ -12,7 +12,7 @@
 // conversations.json (synced), which -conversations shows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { readStatusLine } from '../status/statusline.js';
 
 export const HANDOFF_THRESHOLD_PCT = 80;

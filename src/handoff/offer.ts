@@ -5,9 +5,9 @@
 // .cs/local/, so its text never travels in argv.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
-import type { IO } from '../io.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import type { IO } from '../term/io.js';
 import { readConversations } from '../conversations/store.js';
 import { latestUnused } from './handoff.js';
 import { redactHandoff } from './redact.js';

@@ -6,9 +6,9 @@
 // own dialog decides, as at any terminal. Format of the answer: DESIGN.md
 // ("PermissionRequest answers hookSpecificOutput.decision.behavior").
 import { approvalTimeout, holdRequest, readDecision, release, timeoutReason } from '../approval/approval.js';
-import { run } from '../proc.js';
+import { run } from '../lib/proc.js';
 import { appendEvent } from '../timeline/timeline.js';
-import type { HookContext } from './handlers.js';
+import type { HookContext } from './session.js';
 import { obj, str } from './protocol.js';
 
 const POLL_MS = 200;

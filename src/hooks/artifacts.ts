@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkdirConfined, writeConfined } from '../confine.js';
-import { exists, readFileOr } from '../fsutil.js';
-import { withLock } from '../lockfile.js';
+import { mkdirConfined, writeConfined } from '../lib/confine.js';
+import { exists, readFileOr } from '../lib/fsutil.js';
+import { withLock } from '../lib/lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
 import type { HookInput } from './protocol.js';

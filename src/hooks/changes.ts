@@ -2,8 +2,8 @@
 // `.cs/changes.md`. The common case is handled by hooks/post-tool-use in sh
 // without starting Node; this is the same rule for the inputs sh hands over.
 import * as path from 'node:path';
-import { appendConfined } from '../confine.js';
-import { escapeControls } from '../format.js';
+import { appendConfined } from '../lib/confine.js';
+import { escapeControls } from '../lib/format.js';
 import { timestamp } from '../session/log.js';
 import type { HookInput } from './protocol.js';
 import { str, toolFilePath } from './protocol.js';

@@ -2,8 +2,8 @@
 // oldest `## ` sections move to discoveries.archive.md until about 100 lines
 // remain. A section is never split and no line is ever lost: the archive is
 // written before the shortened file replaces the old one.
-import { writeConfined } from '../confine.js';
-import { readFileOr } from '../fsutil.js';
+import { writeConfined } from '../lib/confine.js';
+import { readFileOr } from '../lib/fsutil.js';
 import type { HookSession } from './session.js';
 
 export const ARCHIVE_OVER = 200;

@@ -1,7 +1,7 @@
 // The session context injected at SessionStart and SubagentStart: objective,
 // latest discoveries, captured artifacts. Short: it costs tokens every time.
 import * as path from 'node:path';
-import { readFileOr } from '../fsutil.js';
+import { readFileOr } from '../lib/fsutil.js';
 import { objectiveOf } from '../session/summary.js';
 import { LOCAL_PROTOCOL_FILE, isAdopted } from '../session/adopted.js';
 import { readManifest } from './artifacts.js';

@@ -2,32 +2,24 @@
 // file effects. main.ts does the I/O and the never-break-Claude guard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkdirConfined, noLinkFrom, writeConfined } from '../confine.js';
-import { run } from '../proc.js';
+import { mkdirConfined, noLinkFrom, writeConfined } from '../lib/confine.js';
+import { run } from '../lib/proc.js';
 import { describeHolder, liveHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
 import { sessionEnv } from '../session/paths.js';
-import { shellQuote } from '../shell.js';
+import { shellQuote } from '../lib/shell.js';
 import { captureWrite } from './artifacts.js';
 import { logChange } from './changes.js';
 import { archiveDiscoveries } from './compact.js';
 import { sessionContext } from './context.js';
 import type { HookInput } from './protocol.js';
 import { additionalContext, allowPermission, blockStop, obj, redirectInput, str, toolFilePath } from './protocol.js';
-import { isInside, realTarget, type HookSession } from './session.js';
+import { isInside, realTarget, type Handler, type HookContext } from './session.js';
 import * as timeline from '../timeline/hooks.js';
 import { holdForOwner, notifyTurn } from './approval.js';
 import { recordEvent } from '../status/status.js';
 
-export interface HookContext {
-  session: HookSession;
-  input: HookInput;
-  env: NodeJS.ProcessEnv;
-  now: Date;
-}
-
-export type Handler = (c: HookContext) => Promise<object | null>;
 
 const log = (c: HookContext, message: string) => appendSessionLog(c.session.paths.sessionLog, message, c.now);
 

@@ -8,7 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { writeConfined } from '../confine.js';
+import { writeConfined } from '../lib/confine.js';
 import { appendSessionLog } from '../session/log.js';
 import type { SessionPaths } from '../session/paths.js';
 import { HANDLERS } from './handlers.js';

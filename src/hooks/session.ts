@@ -56,3 +56,14 @@ export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
+
+/** One hook invocation as the handlers (src/hooks/handlers.ts) see it: the session, Claude Code's input, the environment, the time. */
+export interface HookContext {
+  session: HookSession;
+  input: HookInput;
+  env: NodeJS.ProcessEnv;
+  now: Date;
+}
+
+/** A hook event's handler: resolves to the JSON to print for Claude Code, or null for nothing. */
+export type Handler = (c: HookContext) => Promise<object | null>;

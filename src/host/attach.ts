@@ -3,7 +3,7 @@
 // command, so attaching costs a Node start, two tmux calls and little else
 // (the target in `npm run bench` is 1.5x `node -e 0`).
 import * as fs from 'node:fs';
-import type { IO } from '../io.js';
+import type { IO } from '../term/io.js';
 import { reportQueueDigest } from '../queue/digest.js';
 import { nameProblem } from '../session/names.js';
 import { sessionDir, sessionPaths, type SessionPaths } from '../session/paths.js';

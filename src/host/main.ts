@@ -9,17 +9,17 @@
 //       the end of the session; exits with Claude's status
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { errorMessage, UsageError, UserError } from '../errors.js';
+import { errorMessage, UsageError, UserError } from '../lib/errors.js';
 import { acquireLock, describeHolder, readLock } from '../session/lock.js';
-import { releaseLock } from '../lockfile.js';
+import { releaseLock } from '../lib/lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
 import { planConversation } from '../conversations/launch.js';
 import { markClosed } from '../status/status.js';
-import { shellQuote } from '../shell.js';
-import { run } from '../proc.js';
+import { shellQuote } from '../lib/shell.js';
+import { run } from '../lib/proc.js';
 import { describeStatus, lastLines, writePostmortem } from './postmortem.js';
 import { readRun, runFile, stopFile, takeRequest, writeLast, writeRun } from './state.js';
 

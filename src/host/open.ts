@@ -3,8 +3,8 @@
 // `cs -spawn` starts without attaching. Which of hosted and foreground
 // applies is decided here too (hostingMode).
 import * as os from 'node:os';
-import { UserError } from '../errors.js';
-import type { IO } from '../io.js';
+import { UserError } from '../lib/errors.js';
+import type { IO } from '../term/io.js';
 import { describeHolder, lockState, readLock } from '../session/lock.js';
 import type { SessionPaths } from '../session/paths.js';
 import { markSeen, unseenPostmortem, writePostmortem } from './postmortem.js';

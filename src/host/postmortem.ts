@@ -5,7 +5,7 @@
 // postmortem nobody has been told about yet; the next `cs <name>` clears it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import type { SessionPaths } from '../session/paths.js';
 import { parseEventLine, readLinesSync, timelineFile } from '../timeline/timeline.js';
 import { describe } from '../timeline/format.js';

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import type { SessionPaths } from '../session/paths.js';
 
 export function hostDir(p: Pick<SessionPaths, 'local'>): string {

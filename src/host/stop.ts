@@ -2,9 +2,9 @@
 // SIGTERM and then SIGKILL for a Claude that does not leave; the supervisor
 // then does the normal end of the session, and we wait for it to finish.
 import * as fs from 'node:fs';
-import { UserError } from '../errors.js';
-import { ensureDir } from '../fsutil.js';
-import { run } from '../proc.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir } from '../lib/fsutil.js';
+import { run } from '../lib/proc.js';
 import type { SessionPaths } from '../session/paths.js';
 import { hostDir, readLast, stopFile, type LastRun } from './state.js';
 import { findHosted, target, tmux, tmuxServer } from './tmux.js';

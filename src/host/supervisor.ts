@@ -14,8 +14,8 @@
 // twenty idle sessions cost next to nothing; the hooks run as command hooks
 // (the sh fast path of hooks/, then Node when there is work).
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { packageRoot } from '../package-root.js';
+import { UserError } from '../lib/errors.js';
+import { packageRoot } from '../lib/package-root.js';
 import type { SessionPaths } from '../session/paths.js';
 import { writeRequest, type StartRequest } from './state.js';
 import { prepareServer, target, tmux, tmuxSessionName, type TmuxServer } from './tmux.js';

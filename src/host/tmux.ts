@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
-import { run, type RunResult } from '../proc.js';
-import { which } from '../session/claude-bin.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { run, type RunResult } from '../lib/proc.js';
+import { which } from '../lib/which.js';
 
 /**
  * The key that detaches a terminal from a hosted session, without a prefix.

@@ -6,15 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../errors.js';
-import { ensureDir, exists, readFileOr, tempSibling, writeFileAtomic } from '../fsutil.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir, exists, readFileOr, tempSibling, writeFileAtomic } from '../lib/fsutil.js';
 import { HOOKS, type HookRegistration } from '../hooks/registry.js';
 import { claudeConfigDir, csConfigDir, homeDir } from '../session/paths.js';
-import { which } from '../session/claude-bin.js';
+import { which } from '../lib/which.js';
 import { currentLink, dataDir, readPackageVersion, replaceSymlink, switchCurrent, versionDir } from '../update/layout.js';
 import { parseSettings, sameJson, serialize, validateHookShapes, withOurHooks, withoutOurHooks } from './settings.js';
 import { installCompletions, plannedCompletions } from '../completions/install.js';
-import { clearNotices } from '../notices.js';
+import { clearNotices } from './notices.js';
 
 /** What the package ships, copied into each version directory. */
 const PACKAGE_ENTRIES = ['package.json', 'dist', 'hooks', 'templates', 'commands', 'completions', 'minisign.pub', 'README.md'];

@@ -1,8 +1,8 @@
 // Merging our hook entries into Claude Code's settings.json without touching
 // anything we do not own. Pure: text in, text out.
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 import type { HookRegistration } from '../hooks/registry.js';
-import { shellQuote } from '../shell.js';
+import { shellQuote } from '../lib/shell.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };

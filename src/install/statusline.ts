@@ -5,11 +5,11 @@
 // Only the `statusLine` key is ever changed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureDir, exists, writeFileAtomic } from '../fsutil.js';
-import { packageRoot } from '../package-root.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir, exists, writeFileAtomic } from '../lib/fsutil.js';
+import { packageRoot } from '../lib/package-root.js';
 import { csConfigDir } from '../session/paths.js';
-import { shellQuote } from '../shell.js';
+import { shellQuote } from '../lib/shell.js';
 import { hooksDir, readState, settingsPath } from './install.js';
 import { parseSettings, sameJson, serialize } from './settings.js';
 

@@ -6,7 +6,7 @@
 // SEND_TIMEOUT_MS: it runs inside hooks, which must not break Claude Code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
 import { runningSessionSecrets, scrubKnown } from '../secrets/scrub.js';
 

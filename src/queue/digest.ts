@@ -4,8 +4,8 @@
 // digest is kept machine-locally in .cs/local/queue-seen.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeConfined } from '../confine.js';
-import type { IO } from '../io.js';
+import { writeConfined } from '../lib/confine.js';
+import type { IO } from '../term/io.js';
 import { journalFile, type JournalEntry } from './queue.js';
 
 const seenFile = (sessionDir: string) => path.join(sessionDir, '.cs', 'local', 'queue-seen');

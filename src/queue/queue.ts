@@ -4,11 +4,11 @@
 // stop, park, drained). Every change goes through `changeQueue`, which
 // holds a short lock in `.cs/local/` (the CLI, the Stop hook and the async
 // PostToolUseFailure hook may change it at the same moment) and replaces the
-// file atomically, never through a symlink (src/confine.ts).
+// file atomically, never through a symlink (src/lib/confine.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendConfined, confinedPath, writeConfined } from '../confine.js';
-import { withLockSync } from '../lockfile.js';
+import { appendConfined, confinedPath, writeConfined } from '../lib/confine.js';
+import { withLockSync } from '../lib/lockfile.js';
 import { recordEvent } from '../timeline/timeline.js';
 
 export type TaskState = 'pending' | 'running' | 'done' | 'parked';

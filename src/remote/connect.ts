@@ -3,15 +3,15 @@
 // connection leaves it running and the next call re-attaches.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { runAttached } from '../proc.js';
+import { UserError } from '../lib/errors.js';
+import { runAttached } from '../lib/proc.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { ensureRoot, findSession } from '../session/workspace.js';
 import type { Context } from '../commands/types.js';
 import { resolveTarget, type Target } from './hosts.js';
 import { probe } from './probe.js';
-import { commandLine } from '../shell.js';
+import { commandLine } from '../lib/shell.js';
 import { interactiveArgv, SSH_FAILED, transportConfig } from './ssh.js';
 import { readRemoteConf, writeStub, type RemoteConf } from './stub.js';
 

@@ -3,8 +3,8 @@
 // and then only ever passed to ssh/rsync as separate arguments.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError, UserError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { UsageError, UserError } from '../lib/errors.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
 
 export interface HostSpec {

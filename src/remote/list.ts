@@ -1,10 +1,10 @@
 // `cs -ls --remote`: this machine's sessions plus each registered host's own
 // `cs -ls --json`, asked in parallel with a timeout. A host that does not
 // answer is reported and the listing goes on.
-import { relativeTime, statusCell, table } from '../format.js';
+import { relativeTime, statusCell, table } from '../lib/format.js';
 import type { SessionSummary } from '../session/summary.js';
 import type { Context } from '../commands/types.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../lib/errors.js';
 import { readHosts, resolveTarget, type Target } from './hosts.js';
 import { lastMeaningfulLine, runRemote, transportConfig } from './ssh.js';
 

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { run } from '../proc.js';
+import { UserError } from '../lib/errors.js';
+import { run } from '../lib/proc.js';
 import { acquireLock, describeHolder, lockState, readLock } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { validateName } from '../session/names.js';
@@ -16,7 +16,7 @@ import type { Context } from '../commands/types.js';
 import { compareDigests, digestWorkspace, parseDigest, type Digest } from './digest.js';
 import { resolveTarget, type Target } from './hosts.js';
 import { probe, type Probe } from './probe.js';
-import { step } from '../progress.js';
+import { step } from '../term/progress.js';
 import { lastMeaningfulLine, remoteFailure, rsyncShell, runRemote, type TransportConfig, transportConfig } from './ssh.js';
 import { readRemoteConf, writeStub } from './stub.js';
 
@@ -111,7 +111,8 @@ async function checkHost(cfg: TransportConfig, t: Target, name: string, env: Nod
 /** With a git remote, the history goes there first: the copy is then never the only one. */
 async function pushFirst(paths: SessionPaths, ctx: Context): Promise<string | null> {
   const { openRepo } = await import('../git/repo.js');
-  const { ensureOrigin, syncPush } = await import('../git/sync.js');
+  const { ensureOrigin } = await import('../git/remote.js');
+  const { syncPush } = await import('../git/sync.js');
   const repo = await openRepo(paths.dir, { env: ctx.env });
   if (!(await ensureOrigin(repo))) return null;
   const r = await step(ctx.io, `pushing '${paths.name}' first`, () => syncPush(repo, paths.name));

@@ -2,9 +2,10 @@
 // rsync and cs there, where is its sessions root, does the session exist?
 // Failures become one-line UserErrors, and nothing local has changed yet.
 import * as fs from 'node:fs';
-import { UserError } from '../errors.js';
-import { version } from '../package-root.js';
-import { claudeBin as claudeBinOf, which } from '../session/claude-bin.js';
+import { UserError } from '../lib/errors.js';
+import { version } from '../lib/package-root.js';
+import { claudeBin as claudeBinOf } from '../session/claude-bin.js';
+import { which } from '../lib/which.js';
 import { sessionsRoot } from '../session/paths.js';
 import type { Target } from './hosts.js';
 import { lastMeaningfulLine, runRemote, type TransportConfig } from './ssh.js';

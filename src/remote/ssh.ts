@@ -1,10 +1,10 @@
 // The ssh/et transport. Every program gets an argument array; the only
 // string the remote shell parses is built by commandLine() from quoted words.
-import { ProcessError, UserError } from '../errors.js';
-import { run, type RunResult } from '../proc.js';
-import { which } from '../session/claude-bin.js';
+import { ProcessError, UserError } from '../lib/errors.js';
+import { run, type RunResult } from '../lib/proc.js';
+import { which } from '../lib/which.js';
 import type { Target } from './hosts.js';
-import { commandLine, shellQuote } from '../shell.js';
+import { commandLine, shellQuote } from '../lib/shell.js';
 
 /** Knobs read from the environment once (CS_SSH, CS_SSH_OPTS, CS_REMOTE_CS, CS_TRANSPORT). */
 export interface TransportConfig {
@@ -84,7 +84,7 @@ export async function runRemote(
   const args = sshArgs(cfg, t, { tty: false, batch: opts.batch, connectTimeoutS }, commandLine(words));
   const started = Date.now();
   // In batch mode ssh never asks on the terminal, so it can run in a group of
-  // its own that Ctrl-C ends as a whole (src/proc.ts); otherwise it keeps the
+  // its own that Ctrl-C ends as a whole (src/lib/proc.ts); otherwise it keeps the
   // terminal for a password question.
   const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input, group: opts.batch === true });
   if (r.code === SSH_FAILED) throw unreachable(t, r.stderr);

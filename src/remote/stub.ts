@@ -4,10 +4,10 @@
 // Cheap to check, so `cs <name>` can hand over before doing anything local.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { UserError } from '../lib/errors.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { sessionsRoot } from '../session/paths.js';
-import { parseConf } from '../conf.js';
+import { parseConf } from '../lib/conf.js';
 
 export interface RemoteConf {
   /** What the user called the host: an alias or user@host[:port]. */

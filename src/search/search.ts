@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scrubKnown } from '../secrets/scrub.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';

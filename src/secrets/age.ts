@@ -18,12 +18,13 @@ import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { userAtHost } from '../machine.js';
-import { UsageError, UserError, errorMessage } from '../errors.js';
-import { writeConfined } from '../confine.js';
-import { ensureDir, tempSibling, writeFileAtomic } from '../fsutil.js';
+import { userAtHost } from '../lib/machine.js';
+import { UsageError, UserError, errorMessage } from '../lib/errors.js';
+import { writeConfined } from '../lib/confine.js';
+import { ensureDir, tempSibling, writeFileAtomic } from '../lib/fsutil.js';
 import { sessionPaths } from '../session/paths.js';
-import { selectBackend, type SecretBackend } from './backend.js';
+import { selectBackend } from './backend.js';
+import type { SecretBackend } from './backend-types.js';
 import { ageIdentityPath, isValidKey, secretsHome, tildify } from './keys.js';
 
 // --- identity ----------------------------------------------------------------

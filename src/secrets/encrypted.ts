@@ -10,10 +10,10 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { tempSibling, writeFileAtomic } from '../fsutil.js';
-import { withLockSync } from '../lockfile.js';
-import type { BackendName, SecretBackend } from './backend.js';
+import { UserError } from '../lib/errors.js';
+import { tempSibling, writeFileAtomic } from '../lib/fsutil.js';
+import { withLockSync } from '../lib/lockfile.js';
+import type { BackendName, SecretBackend } from './backend-types.js';
 import { secretsHome, tildify, validateKey } from './keys.js';
 
 type KeySource = 'password' | 'machine';

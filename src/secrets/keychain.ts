@@ -14,8 +14,8 @@
 //
 // Every call is bounded by a timeout: a D-Bus without a Secret Service, or a
 // keyring waiting for an unlock prompt nobody can see, must not hang cs.
-import { UserError, errorMessage } from '../errors.js';
-import type { BackendName, SecretBackend } from './backend.js';
+import { UserError, errorMessage } from '../lib/errors.js';
+import type { BackendName, SecretBackend } from './backend-types.js';
 import { probeSecretService } from './dbus.js';
 import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';

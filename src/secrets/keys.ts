@@ -1,10 +1,10 @@
 // Names shared by every secrets module: key grammar, keychain service names,
 // and where the per-user secret files live.
 import * as path from 'node:path';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../lib/errors.js';
 import { homeDir, sessionsRoot } from '../session/paths.js';
 import { validateName } from '../session/names.js';
-import { exists } from '../fsutil.js';
+import { exists } from '../lib/fsutil.js';
 
 export const KEY_RULE = 'letters, digits and "_", not starting with a digit';
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -3,10 +3,11 @@
 // between backends.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { shellQuote } from '../shell.js';
-import { writeFileAtomic } from '../fsutil.js';
-import { backendMarkerPath, openBackend, selectBackend, type BackendName, type SecretBackend, type SelectOptions } from './backend.js';
+import { UserError } from '../lib/errors.js';
+import { shellQuote } from '../lib/shell.js';
+import { writeFileAtomic } from '../lib/fsutil.js';
+import { backendMarkerPath, openBackend, selectBackend, type SelectOptions } from './backend.js';
+import type { BackendName, SecretBackend } from './backend-types.js';
 import type { DetectedSecret } from './detect.js';
 import { sessionEnvFilePath, validateKey } from './keys.js';
 

@@ -7,7 +7,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../fsutil.js';
+import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
 
 export const DEVICE_DAYS = 30;

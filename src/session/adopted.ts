@@ -6,7 +6,7 @@
 // adopted by older versions, which wrote into those files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exists, readFileOr, writeFileAtomic } from '../fsutil.js';
+import { exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { PROTOCOL_END, PROTOCOL_START, mergeProtocol, readTemplate, type TemplateVars } from './templates.js';
 
 /** Claude Code's per-user project memory file; cs's protocol block goes here in adopted projects. */

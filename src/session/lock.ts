@@ -1,10 +1,10 @@
 // One Claude Code per session at a time: `.cs/local/lock` holds the pid, host
-// and start time of the `cs` process that owns the session (src/lockfile.ts).
+// and start time of the `cs` process that owns the session (src/lib/lockfile.ts).
 // A live holder is refused with a message saying who it is; --force takes it.
-import { UserError } from '../errors.js';
-import { describeHolder, lockState, readLock, tryLock, type LockHandle, type LockInfo } from '../lockfile.js';
+import { UserError } from '../lib/errors.js';
+import { describeHolder, lockState, readLock, tryLock, type LockHandle, type LockInfo } from '../lib/lockfile.js';
 
-export { describeHolder, lockState, readLock, type LockHandle, type LockInfo } from '../lockfile.js';
+export { describeHolder, lockState, readLock, type LockHandle, type LockInfo } from '../lib/lockfile.js';
 
 export interface AcquireOptions {
   force?: boolean;

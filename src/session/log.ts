@@ -1,7 +1,7 @@
 // `.cs/logs/session.log`: one timestamped line per session event. Appends are
 // single write(2) calls of one line, so concurrent writers never interleave.
-import { appendConfined } from '../confine.js';
-import { escapeControls } from '../format.js';
+import { appendConfined } from '../lib/confine.js';
+import { escapeControls } from '../lib/format.js';
 
 export function timestamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');

@@ -7,8 +7,8 @@
 //   .cs/archived   present when archived; holds the ISO time it was archived
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../fsutil.js';
+import { UsageError } from '../lib/errors.js';
+import { writeFileAtomic } from '../lib/fsutil.js';
 
 export const TAG_RULE = '1–32 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';
 const TAG_RE = /^[a-z0-9][a-z0-9._-]{0,31}$/;

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../lib/errors.js';
 
 export const NAME_RULE = '1–64 characters of letters, digits, ".", "_" or "-", not starting with "." or "-"';
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;

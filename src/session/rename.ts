@@ -14,10 +14,10 @@
 // only then are the old copies deleted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { exists, writeFileAtomic } from '../fsutil.js';
-import { describeHolder, releaseLock, tryLock } from '../lockfile.js';
-import type { SecretBackend } from '../secrets/backend.js';
+import { UserError } from '../lib/errors.js';
+import { exists, writeFileAtomic } from '../lib/fsutil.js';
+import { describeHolder, releaseLock, tryLock } from '../lib/lockfile.js';
+import type { SecretBackend } from '../secrets/backend-types.js';
 import { claudeProjectDir } from './claude-project.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConf } from '../conf.js';
+import { parseConf } from '../lib/conf.js';
 import { syncConfFrom } from '../git/syncconf.js';
 import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';

@@ -1,7 +1,7 @@
 // Session templates: `templates/` of the package, with {{var}} placeholders.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../lib/package-root.js';
 
 export const PROTOCOL_START = '<!-- cs:protocol:start -->';
 export const PROTOCOL_END = '<!-- cs:protocol:end -->';

@@ -7,7 +7,7 @@
 // Node; keep both writers in step.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendConfined, writeConfined } from '../confine.js';
+import { appendConfined, writeConfined } from '../lib/confine.js';
 
 export type State = 'working' | 'needs-you' | 'idle' | 'closed';
 export const STATES: readonly State[] = ['working', 'needs-you', 'idle', 'closed'];

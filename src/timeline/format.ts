@@ -1,6 +1,6 @@
 // Human-readable timeline lines, shared by `cs <s> -log` and the web page
 // (which renders the same `describe` text in the browser).
-import type { Colors } from '../io.js';
+import type { Colors } from '../term/io.js';
 import { timestamp } from '../session/log.js';
 import type { TimelineEvent } from './timeline.js';
 

@@ -2,8 +2,8 @@
 // effort: a timeline problem never changes what the hook answers Claude.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeConfined } from '../confine.js';
-import { escapeControls } from '../format.js';
+import { writeConfined } from '../lib/confine.js';
+import { escapeControls } from '../lib/format.js';
 import type { HookInput } from '../hooks/protocol.js';
 import { obj, str } from '../hooks/protocol.js';
 import type { SessionPaths } from '../session/paths.js';
@@ -115,9 +115,4 @@ export function artifactCaptured(p: SessionPaths, input: HookInput, captured: { 
 
 export function autosaved(p: SessionPaths, commit: string, now: Date): void {
   recordEvent(p.meta, { type: 'autosave', commit }, now);
-}
-
-/** For the git module: a sync step finished (push, pull). */
-export function synced(dir: string, action: string, fields: { result?: string; url?: string } = {}, now = new Date()): void {
-  recordEvent(path.join(dir, '.cs'), { type: 'sync', action, ...fields }, now);
 }

@@ -6,7 +6,7 @@
 // union-merged path) and the oldest rotated files beyond KEEP_ROTATED go.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendConfined, mkdirConfined } from '../confine.js';
+import { appendConfined, mkdirConfined } from '../lib/confine.js';
 
 export const TIMELINE_FILE = 'timeline.jsonl';
 export const MAX_BYTES = 1024 * 1024;

@@ -5,9 +5,9 @@
 // before it leaves the installed version as it was and removes temp files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeHolder, tryLock } from '../lockfile.js';
-import { errorMessage, UserError } from '../errors.js';
-import { readFileOr } from '../fsutil.js';
+import { describeHolder, tryLock } from '../lib/lockfile.js';
+import { errorMessage, UserError } from '../lib/errors.js';
+import { readFileOr } from '../lib/fsutil.js';
 import { expectedSha256, sha256File } from './checksums.js';
 import { extractTarball } from './extract.js';
 import { downloadToFile, fetchBytes, type FetchLimits } from './fetch.js';

@@ -4,10 +4,10 @@
 import { spawn as nodeSpawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from '../errors.js';
-import { readFileOr, writeFileAtomic } from '../fsutil.js';
-import type { IO } from '../io.js';
-import { childEnv } from '../proc.js';
+import { errorMessage } from '../lib/errors.js';
+import { readFileOr, writeFileAtomic } from '../lib/fsutil.js';
+import type { IO } from '../term/io.js';
+import { childEnv } from '../lib/proc.js';
 import { csConfigDir } from '../session/paths.js';
 import { readInstalled } from './layout.js';
 import { fetchRelease, updateUrl } from './release.js';

@@ -2,7 +2,7 @@
 // in binary mode), one file per line.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 
 export function expectedSha256(sums: string, name: string): string {
   const found: string[] = [];

@@ -3,8 +3,8 @@
 // directory, no absolute paths, no `..`. tar itself also strips such names,
 // but a package that needed them is not one we want to install.
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
-import { run } from '../proc.js';
+import { UserError } from '../lib/errors.js';
+import { run } from '../lib/proc.js';
 
 export interface TarEntry {
   name: string;

@@ -1,7 +1,7 @@
 // HTTP downloads for the updater: Node's fetch with a deadline, a size
 // limit, and errors that say which file failed and why in one line.
 import * as fs from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 
 export interface FetchLimits {
   /** Deadline for the whole request including the body. */

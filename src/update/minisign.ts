@@ -8,7 +8,7 @@
 // "Ed" signs the file itself (legacy); "ED" signs its BLAKE2b-512 hash.
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 
 export type MinisignFailure = 'malformed' | 'key-mismatch' | 'bad-signature' | 'bad-trusted-comment';
 

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readFileOr } from '../fsutil.js';
+import { readFileOr } from '../lib/fsutil.js';
 import { fetchAndVerify, PUBLIC_KEY_FILE } from './apply.js';
 import { readPackageVersion } from './layout.js';
 import { fetchRelease, METADATA_LIMITS } from './release.js';

@@ -4,7 +4,7 @@
 //     "sha256sums": "SHA256SUMS",
 //     "minisig": "claude-sessions-0.2.0.tgz.minisig" }
 // The three file fields are URLs, absolute or relative to the metadata URL.
-import { UserError } from '../errors.js';
+import { UserError } from '../lib/errors.js';
 import { fetchBytes, type FetchLimits } from './fetch.js';
 import { isVersion } from './version.js';
 

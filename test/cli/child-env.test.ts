@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Repo } from '../../src/git/repo.js';
-import { childEnv, run, runAttached } from '../../src/proc.js';
+import { childEnv, run, runAttached } from '../../src/lib/proc.js';
 import { runCs, sandbox, type Sandbox } from '../support/cs.js';
 
 const SECRETS = { CS_SECRETS_PASSWORD: 'pw-must-not-leak', CS_SERVE_TOKEN: 'serve-token-must-not-leak', CS_NTFY_TOKEN: 'ntfy-must-not-leak' };

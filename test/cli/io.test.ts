@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wantsColor } from '../../src/io.js';
+import { wantsColor } from '../../src/term/io.js';
 
 describe('wantsColor', () => {
   it.each([

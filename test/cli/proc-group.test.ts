@@ -1,12 +1,12 @@
-// src/proc.ts run({ group: true }), as used for git over the network, rsync
+// src/lib/proc.ts run({ group: true }), as used for git over the network, rsync
 // and batch ssh: Ctrl-C (SIGINT to cs) and the timeout end the program and
 // everything it started, and an interrupted run rejects with CancelError.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pidAlive as alive } from '../../src/lockfile.js';
-import { run } from '../../src/proc.js';
+import { pidAlive as alive } from '../../src/lib/lockfile.js';
+import { run } from '../../src/lib/proc.js';
 import { makeTempDir } from '../support/claude.js';
 import { repoRoot, waitFor } from '../support/cs.js';
 
@@ -23,7 +23,7 @@ const parentOfSleeper = (pidFile: string) => ['-c', `sleep 60 & echo $! > ${pidF
 describe('run in a process group', () => {
   it('Ctrl-C ends the program and its children; the run rejects with CancelError', { timeout: 20_000 }, async () => {
     const pidFile = path.join(tmp, 'grandchild.pid');
-    const script = `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/proc.ts'))};
+    const script = `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/lib/proc.ts'))};
 run('sh', ${JSON.stringify(parentOfSleeper(pidFile))}, { group: true }).then(() => process.exit(0), (e) => { console.log(e.name); process.exit(e.name === 'CancelError' ? 130 : 1); });`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

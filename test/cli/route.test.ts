@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { route } from '../../src/cli.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/lib/errors.js';
 
 describe('route: argv to what runs', () => {
   const cases: Array<[string[], string]> = [

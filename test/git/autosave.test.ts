@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTO_REF, autosave, autosaveIfDue, prepareRepo } from '../../src/git/autosave.js';
 import { commitAll, openRepo } from '../../src/git/repo.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/lib/errors.js';
 import { cleanup, git, laptop, makeSession, read, tempDir, write } from './helpers.js';
 
 afterEach(cleanup);

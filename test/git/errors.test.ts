@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { command } from '../../src/commands/sync.js';
-import { UsageError, UserError, exitCodeOf } from '../../src/errors.js';
-import { validateRemoteUrl } from '../../src/git/sync.js';
+import { UsageError, UserError, exitCodeOf } from '../../src/lib/errors.js';
+import { validateRemoteUrl } from '../../src/git/remote.js';
 import { bareRemote, cleanup, ctxFor, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';
 
 afterEach(cleanup);

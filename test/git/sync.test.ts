@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { command, type SyncOptions } from '../../src/commands/sync.js';
-import { exitCodeOf } from '../../src/errors.js';
+import { exitCodeOf } from '../../src/lib/errors.js';
 import { autosave } from '../../src/git/autosave.js';
 import { SyncConflictError } from '../../src/git/sync.js';
 import { bareRemote, cleanup, ctxFor, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';

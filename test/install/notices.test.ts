@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkHooks, checkKeychain } from '../../src/doctor/checks.js';
 import { install } from '../../src/install/install.js';
-import { launchNotices } from '../../src/notices.js';
+import { launchNotices } from '../../src/doctor/launch-notices.js';
 import { repoRoot, sandbox, type Sandbox } from '../support/cs.js';
 import { testIO } from '../support/io.js';
 

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csBin, fakeClaude, repoRoot, runCs, sandbox, waitFor, type Sandbox } from '../support/cs.js';
 import { CLAUDE_BIN, offlineClaudeEnv } from '../support/claude.js';
 import { startFakeAnthropic } from '../support/fake-anthropic.js';
-import { shellQuote } from '../../src/shell.js';
-import { pidAlive } from '../../src/lockfile.js';
+import { shellQuote } from '../../src/lib/shell.js';
+import { pidAlive } from '../../src/lib/lockfile.js';
 import { claudeProjectDir } from '../../src/session/claude-project.js';
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../support/sshd.js';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, type SecretsOptions } from '../../src/commands/secrets.js';
-import { UsageError, UserError } from '../../src/errors.js';
+import { UsageError, UserError } from '../../src/lib/errors.js';
 import { secrets, secretsOnTty, secretsProcess, spawnProgram, tempHome, type Home } from './helpers.js';
 
 describe('parse', () => {

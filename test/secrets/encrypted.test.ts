@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError, UsageError } from '../../src/errors.js';
+import { UserError, UsageError } from '../../src/lib/errors.js';
 import { selectBackend } from '../../src/secrets/backend.js';
 import { EncryptedFileBackend } from '../../src/secrets/encrypted.js';
 import { storeSecrets } from '../../src/secrets/store.js';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, run } from '../../src/commands/secrets.js';
-import { errorMessage, exitCodeOf } from '../../src/errors.js';
+import { errorMessage, exitCodeOf } from '../../src/lib/errors.js';
 import { testIO } from '../support/io.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/lib/errors.js';
 import { prepareRepo } from '../../src/git/autosave.js';
 import { RECORDS_REF, pullRecords, pushRecords, receiveRecords, snapshotRecords } from '../../src/git/records.js';
 import { initRepo, openRepo } from '../../src/git/repo.js';

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listSessions } from '../../src/session/summary.js';
-import { tryLock } from '../../src/lockfile.js';
+import { tryLock } from '../../src/lib/lockfile.js';
 import { writeStatus } from '../../src/status/status.js';
 import { changeTags, setArchived } from '../../src/session/marks.js';
 

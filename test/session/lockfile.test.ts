@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { releaseLock, tryLock, withLock, withLockSync } from '../../src/lockfile.js';
+import { releaseLock, tryLock, withLock, withLockSync } from '../../src/lib/lockfile.js';
 
 let dir: string;
 let lock: string;
@@ -60,7 +60,7 @@ describe('lockfile', () => {
 describe('pidAlive', () => {
   it('a zombie (exited, not yet reaped by its parent) holds nothing; a running process does', async () => {
     const { spawn } = await import('node:child_process');
-    const { pidAlive } = await import('../../src/lockfile.js');
+    const { pidAlive } = await import('../../src/lib/lockfile.js');
     // sh starts a short `sleep` in the background, prints its pid, then becomes `sleep 5`, which never
     // reaps it: the child ends after sh has become sleep, so nobody waits for it (a zombie until sleep 5 ends).
     const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });

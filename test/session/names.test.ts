@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nameProblem, validateName } from '../../src/session/names.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/lib/errors.js';
 
 describe('session names', () => {
   it.each(['a', 'debug-api', 'v1.2_x', 'A'.repeat(64), '_private', '9lives'])('accepts %j', (n) => {

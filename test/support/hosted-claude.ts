@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSession } from '../../src/session/workspace.js';
-import { pidAlive } from '../../src/lockfile.js';
+import { pidAlive } from '../../src/lib/lockfile.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptTurn } from './fake-anthropic.js';
 import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from './claude.js';
 import { laptop } from '../conversations/helpers.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { plainColors, type IO } from '../../src/io.js';
+import { plainColors, type IO } from '../../src/term/io.js';
 
 export interface TestIO extends IO {
   stdoutText(): string;

@@ -3,7 +3,7 @@
 // then either takes the lock once ("take") or adds its key to a shared JSON
 // file under withLockSync ("add", the -secrets set pattern), and reports.
 import * as fs from 'node:fs';
-import { tryLock, withLockSync, type LockHandle } from '../../src/lockfile.js';
+import { tryLock, withLockSync, type LockHandle } from '../../src/lib/lockfile.js';
 
 type Msg = { kind: 'take' | 'add'; lock: string; at: number; key?: string; file?: string } | { kind: 'release' } | { kind: 'exit' };
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { plainColors } from '../../src/io.js';
+import { plainColors } from '../../src/term/io.js';
 import { followTimeline } from '../../src/timeline/follow.js';
 import { describe as describeEvent, formatEvent } from '../../src/timeline/format.js';
 import { toolTarget } from '../../src/timeline/hooks.js';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, run, type UpdateOptions } from '../../src/commands/update.js';
-import { UsageError, UserError } from '../../src/errors.js';
+import { UsageError, UserError } from '../../src/lib/errors.js';
 import { applyUpdate } from '../../src/update/apply.js';
 import { readCheckCache } from '../../src/update/check.js';
 import { checkUrl } from '../../src/update/fetch.js';

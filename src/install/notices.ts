@@ -5,9 +5,9 @@
 // shown again, and `cs -install` clears the markers.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, readFileOr, writeFileAtomic } from './fsutil.js';
-import { csConfigDir } from './session/paths.js';
-import type { IO } from './io.js';
+import { ensureDir, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
+import { csConfigDir } from '../session/paths.js';
+import type { IO } from '../term/io.js';
 
 export type NoticeId = 'hooks' | 'keychain';
 
@@ -42,25 +42,4 @@ export function noticeOnce(env: NodeJS.ProcessEnv, io: Pick<IO, 'err'>, id: Noti
 /** Forgets every notice shown (after `cs -install`, so a later fault is reported afresh). */
 export function clearNotices(env: NodeJS.ProcessEnv): void {
   fs.rmSync(noticesDir(env), { recursive: true, force: true });
-}
-
-/**
- * What `cs <name>` tells a person at a terminal before Claude starts: hooks
- * missing from Claude Code's settings (the session would run without context,
- * status or timeline), and a keychain that does not answer (secrets would go
- * to the encrypted file). Each with its cause and fix, once per machine.
- */
-export async function launchNotices(env: NodeJS.ProcessEnv, io: IO): Promise<void> {
-  const { checkHooks } = await import('./doctor/checks.js');
-  const hooks = await checkHooks(env);
-  if (hooks.level === 'fail') {
-    noticeOnce(env, io, 'hooks', io.color.yellow(`cs: Claude Code hooks are not registered (${hooks.detail}); sessions run without context, status or timeline — ${hooks.fix}`));
-  }
-  const forced = env.CS_SECRETS_BACKEND?.trim();
-  if (forced === 'encrypted') return;
-  const { keychainFix, probeKeychain } = await import('./secrets/keychain.js');
-  const probe = await probeKeychain(env);
-  if (!probe.ok) {
-    noticeOnce(env, io, 'keychain', io.color.yellow(`cs: no OS keychain answers (${probe.reason}); secrets go to the encrypted file ~/.cs-secrets/ — ${keychainFix(probe.fault)}`));
-  }
 }

@@ -1,6 +1,6 @@
 // Questions at the edges, in one order: explicit flag, then a prompt when we
 // can ask, else a usage error naming the flag. @clack/prompts loads lazily.
-import { CancelError, UsageError } from './errors.js';
+import { CancelError, UsageError } from '../lib/errors.js';
 import type { IO } from './io.js';
 
 export async function confirm(io: IO, o: { yes: boolean; question: string; flag: string }): Promise<void> {
