@@ -148,6 +148,10 @@ _cs_data() {
     flags:remove) printf '%s\n' \
       '--yes:do not ask for confirmation' \
       '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)';;
+    flags:sync) printf '%s\n' \
+      '--create:with push: make a missing local bare repository first, without asking' \
+      '--json:with status: print JSON for scripts' \
+      '--no-fetch:with status: do not ask the remote (offline)';;
     args:sync) printf '%s\n' \
       'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
       'push:commit what changed and push it (--create: make a missing local bare repository first)' \
@@ -156,6 +160,10 @@ _cs_data() {
       'auto:pull at session start, push at session end (on|off)' \
       'snapshot:autosave the workspace to refs/cs/auto now' \
       'clone:make a session from a remote on this machine';;
+    flags:secrets) printf '%s\n' \
+      '--force:with set: replace a different value; with export-file: write even so' \
+      '--json:with list: print JSON for scripts' \
+      '--yes:with purge: do not ask for confirmation';;
     args:secrets) printf '%s\n' \
       'set:store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value' \
       'get:print a secret'\''s value' \
@@ -220,7 +228,8 @@ _cs_data() {
       '--limit:show at most N results (default 20)' \
       '--json:print JSON for scripts';;
     flags:remote) printf '%s\n' \
-      '--json:print JSON for scripts (list)';;
+      '--json:print JSON for scripts (list)' \
+      '--mkroot:make the sessions root when missing';;
     args:remote) printf '%s\n' \
       'add:register a host under a short name' \
       'list:registered hosts' \

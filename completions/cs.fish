@@ -164,6 +164,11 @@ function __cs_data
             printf '%s\n' \
                 '--yes:do not ask for confirmation' \
                 '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)'
+        case 'flags:sync'
+            printf '%s\n' \
+                '--create:with push: make a missing local bare repository first, without asking' \
+                '--json:with status: print JSON for scripts' \
+                '--no-fetch:with status: do not ask the remote (offline)'
         case 'args:sync'
             printf '%s\n' \
                 'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
@@ -173,6 +178,11 @@ function __cs_data
                 'auto:pull at session start, push at session end (on|off)' \
                 'snapshot:autosave the workspace to refs/cs/auto now' \
                 'clone:make a session from a remote on this machine'
+        case 'flags:secrets'
+            printf '%s\n' \
+                '--force:with set: replace a different value; with export-file: write even so' \
+                '--json:with list: print JSON for scripts' \
+                '--yes:with purge: do not ask for confirmation'
         case 'args:secrets'
             printf '%s\n' \
                 'set:store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value' \
@@ -252,7 +262,8 @@ function __cs_data
                 '--json:print JSON for scripts'
         case 'flags:remote'
             printf '%s\n' \
-                '--json:print JSON for scripts (list)'
+                '--json:print JSON for scripts (list)' \
+                '--mkroot:make the sessions root when missing'
         case 'args:remote'
             printf '%s\n' \
                 'add:register a host under a short name' \

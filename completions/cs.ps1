@@ -164,6 +164,11 @@ function __cs_data([string]$Key) {
             '--yes:do not ask for confirmation'
             '--force:a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)'
         }
+        'flags:sync' {
+            '--create:with push: make a missing local bare repository first, without asking'
+            '--json:with status: print JSON for scripts'
+            '--no-fetch:with status: do not ask the remote (offline)'
+        }
         'args:sync' {
             'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)'
             'push:commit what changed and push it (--create: make a missing local bare repository first)'
@@ -172,6 +177,11 @@ function __cs_data([string]$Key) {
             'auto:pull at session start, push at session end (on|off)'
             'snapshot:autosave the workspace to refs/cs/auto now'
             'clone:make a session from a remote on this machine'
+        }
+        'flags:secrets' {
+            '--force:with set: replace a different value; with export-file: write even so'
+            '--json:with list: print JSON for scripts'
+            '--yes:with purge: do not ask for confirmation'
         }
         'args:secrets' {
             'set:store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value'
@@ -252,6 +262,7 @@ function __cs_data([string]$Key) {
         }
         'flags:remote' {
             '--json:print JSON for scripts (list)'
+            '--mkroot:make the sessions root when missing'
         }
         'args:remote' {
             'add:register a host under a short name'

@@ -5,7 +5,7 @@ import { systemIO, type IO } from './term/io.js';
 import { version } from './lib/package-root.js';
 import { COMMANDS, findCommand, OPEN, PICK, type CommandSpec } from './commands/table.js';
 import { unknownCommandHint } from './commands/suggest.js';
-import type { Context, Invocation } from './commands/types.js';
+import type { Invocation } from './commands/dispatch.js';
 
 export type Route =
   | { kind: 'version' }
@@ -46,7 +46,7 @@ export function route(argv: readonly string[]): Route {
   }
   if (first.startsWith('-')) {
     const spec = findCommand(first);
-    if (!spec || !spec.load) throw new UsageError(`unknown command '${first}'`, unknownCommandHint(first));
+    if (!spec || spec.builtin) throw new UsageError(`unknown command '${first}'`, unknownCommandHint(first));
     // A session command given without a session (`cs -secrets list` inside a
     // session) takes the session from CLAUDE_SESSION_NAME in its parse step.
     return withHelp(spec, rest, {});
@@ -56,7 +56,7 @@ export function route(argv: readonly string[]): Route {
   if (next !== undefined && next.startsWith('-') && !next.startsWith('--')) {
     const spec = findCommand(next);
     if (spec && HELP_FLAGS.has(next)) return { kind: 'help', topic: OPEN };
-    if (spec && spec.scope !== 'global' && spec.load) return withHelp(spec, rest.slice(1), { session });
+    if (spec && spec.scope !== 'global' && !spec.builtin) return withHelp(spec, rest.slice(1), { session });
     if (!spec) throw new UsageError(`unknown session command '${next}'`, unknownCommandHint(next, `cs ${session}`, 'session'));
     throw new UsageError(`${next} is not a session command`, `run it as: cs ${next} ...`);
   }
@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       return 0;
     }
     io = systemIO(env);
-    const ctx: Context = { io, env, cwd: process.cwd(), now: () => new Date() };
+    const base = { io, env, cwd: process.cwd(), now: () => new Date() };
     if (r.kind === 'help') {
       const { renderHelp } = await import('./commands/help.js');
       io.out(renderHelp(r.topic, io.color));
@@ -86,11 +86,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     // `cs` alone where a person can answer: the session whose directory this
     // is, else the picker; without a terminal the list, as before.
     const alone = argv.length === 0 && io.isTTY && io.canPrompt;
-    const here = alone ? (await import('./session/here.js')).sessionAt(env, ctx.cwd) : null;
+    const here = alone ? (await import('./session/here.js')).sessionAt(env, base.cwd) : null;
     const spec = here !== null ? OPEN : alone ? PICK : r.spec;
-    const command = await spec.load!();
-    const opts = command.parse(r.args, here !== null ? { session: here } : r.inv, env);
-    return (await command.run(opts, ctx)) ?? 0;
+    const { dispatch } = await import('./commands/dispatch.js');
+    return await dispatch(spec, r.args, here !== null ? { session: here } : r.inv, { ...base, pick: spec === PICK });
   } catch (err) {
     return report(err, io ?? systemIO(env), env);
   }

@@ -1,9 +1,9 @@
 // `cs -adopt <name> [--from <url>]`: make the current directory a session in
 // place, writing nothing into the project's own files, index or branches.
-import { expectPositionals, flagValue, parseArgs } from '../lib/args.js';
+import { value, type Args } from './argv.js';
 import { validateName } from '../session/names.js';
 import { adoptSession } from '../session/workspace.js';
-import type { Context } from './types.js';
+import type { Command, Context } from './types.js';
 
 export interface AdoptOptions {
   name: string;
@@ -11,11 +11,9 @@ export interface AdoptOptions {
   from?: string;
 }
 
-export function parse(args: string[]): AdoptOptions {
-  const parsed = parseArgs(args, { values: ['--from'] }, '-adopt');
-  const [name] = expectPositionals(parsed, 1, 1, '-adopt', 'cs -adopt <name> [--from <url>]');
-  const from = flagValue(parsed, '--from');
-  return { name: validateName(name!), ...(from !== undefined ? { from } : {}) };
+export function parse(a: Args): AdoptOptions {
+  const from = value(a, '--from');
+  return { name: validateName(a.operands[0]!), ...(from !== undefined ? { from } : {}) };
 }
 
 export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
@@ -35,3 +33,5 @@ export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
   if (!r.alreadyAdopted) io.err(`cs: open it with: cs ${opts.name}`);
   return 0;
 }
+
+export const command: Command<AdoptOptions> = { parse, run };

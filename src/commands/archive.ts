@@ -1,10 +1,9 @@
 // cs -archive <name>... and cs -unarchive <name>...: the synced marker
 // `.cs/archived` (src/session/marks.ts) that hides a session from listings.
-import { expectPositionals, parseArgs } from '../lib/args.js';
 import { UserError } from '../lib/errors.js';
 import { setArchived } from '../session/marks.js';
-import { validateName } from '../session/names.js';
-import { findSession } from '../session/workspace.js';
+import { resolveSession } from '../session/resolve.js';
+import type { Args } from './argv.js';
 import type { Command, Context } from './types.js';
 
 export interface ArchiveOptions {
@@ -12,29 +11,28 @@ export interface ArchiveOptions {
   archive: boolean;
 }
 
-function parser(archive: boolean) {
-  const name = archive ? '-archive' : '-unarchive';
-  return (args: string[]): ArchiveOptions => {
-    const p = parseArgs(args, {}, name);
-    const names = expectPositionals(p, 1, Infinity, name, `cs ${name} <name>...`).map(validateName);
-    return { names: [...new Set(names)], archive };
-  };
+/** One module for both commands: the table entry says which. */
+export function parse(a: Args): ArchiveOptions {
+  return { names: [...new Set(a.operands)], archive: a.spec.name === '-archive' };
 }
 
 export async function run(opts: ArchiveOptions, ctx: Context): Promise<number> {
   // Every name is checked before any marker changes: a typo changes nothing.
+  const command = opts.archive ? '-archive' : '-unarchive';
   const found = opts.names.map((n) => {
-    const f = findSession(ctx.env, n);
-    if (!f) throw new UserError(`no session named '${n}'`, `see cs -ls${opts.archive ? '' : ' --archived'}; nothing was changed`);
-    return f;
+    try {
+      return resolveSession(ctx.env, { name: n, command });
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(e.message, `${e.hint ?? 'see cs -ls --all'}; nothing was changed`);
+      throw e;
+    }
   });
   for (const f of found) {
     const changed = setArchived(f.paths.dir, opts.archive, ctx.now());
     const what = opts.archive ? 'archived' : 'unarchived';
-    ctx.io.err(changed ? `cs: ${what} '${f.paths.name}'` : `cs: '${f.paths.name}' was already ${opts.archive ? 'archived' : 'not archived'}`);
+    ctx.info(changed ? `${what} '${f.paths.name}'` : `'${f.paths.name}' was already ${opts.archive ? 'archived' : 'not archived'}`);
   }
   return 0;
 }
 
-export const command: Command<ArchiveOptions> = { parse: parser(true), run };
-export const unarchive: Command<ArchiveOptions> = { parse: parser(false), run };
+export const command: Command<ArchiveOptions> = { parse, run };

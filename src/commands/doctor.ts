@@ -1,24 +1,14 @@
 // cs -doctor [--json], cs <name> -doctor: is everything cs needs in place?
-import { expectPositionals, flag, parseArgs } from '../lib/args.js';
-import { UserError } from '../lib/errors.js';
-import { validateName } from '../session/names.js';
-import { findSession } from '../session/workspace.js';
-import { usageLine } from './table.js';
 import type { CheckResult } from '../doctor/checks.js';
-import type { Context, Invocation } from './types.js';
-
-export const usage = usageLine('-doctor');
+import { has, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface DoctorOptions {
-  session?: string;
   json: boolean;
 }
 
-export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): DoctorOptions {
-  const p = parseArgs(args, { booleans: ['--json'] }, '-doctor');
-  expectPositionals(p, 0, 0, '-doctor', usage);
-  const given = inv.session ?? env.CLAUDE_SESSION_NAME;
-  return { ...(given ? { session: validateName(given) } : {}), json: flag(p, '--json') };
+export function parse(a: Args): DoctorOptions {
+  return { json: has(a, '--json') };
 }
 
 const MARK = { ok: '✓', warn: '!', fail: '✗', skip: '-' } as const;
@@ -30,15 +20,13 @@ export function formatResult(r: CheckResult, color: Context['io']['color']): str
 
 export async function run(opts: DoctorOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
-  let session;
-  if (opts.session) {
-    const found = findSession(env, opts.session);
-    if (!found) throw new UserError(`no session named '${opts.session}'`, 'see cs -ls, or run cs -doctor for the machine-wide checks');
-    session = found.paths;
-  }
+  // The session (named, or the one Claude runs in) was found and checked before run.
+  const session = ctx.session?.paths;
   const { runChecks } = await import('../doctor/checks.js');
   const results = await runChecks({ env, session });
   if (opts.json) io.out(JSON.stringify(results, null, 2));
   else for (const r of results) io.out(formatResult(r, io.color));
   return results.some((r) => r.level === 'fail') ? 1 : 0;
 }
+
+export const command: Command<DoctorOptions> = { parse, run };

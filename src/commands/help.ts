@@ -1,6 +1,6 @@
 // Help text from the command table: one overview, and one page per command.
 import type { Colors } from '../term/io.js';
-import { COMMANDS, OPEN, type CommandSpec } from './table.js';
+import { COMMANDS, declaredFlags, OPEN, type CommandSpec } from './table.js';
 
 function usageLines(spec: CommandSpec): string[] {
   return spec.usage.map((u) => `  ${u}`);
@@ -9,15 +9,18 @@ function usageLines(spec: CommandSpec): string[] {
 export function renderCommandHelp(spec: CommandSpec, c: Colors): string {
   const lines = [c.bold(spec.name ? `cs ${spec.name}` : 'cs <name>') + ` — ${spec.summary}`, '', c.bold('Usage:'), ...usageLines(spec)];
   if (spec.aliases.length) lines.push('', `Aliases: ${spec.aliases.join(', ')}`);
-  if (spec.subcommands?.length) {
+  const subs = (spec.subcommands ?? []).filter((s) => !s.hidden);
+  if (subs.length) {
     lines.push('', c.bold('Subcommands:'));
-    const w = Math.max(...spec.subcommands.map((s) => s.name.length));
-    for (const s of spec.subcommands) lines.push(`  ${s.name.padEnd(w)}  ${s.summary}`);
+    const w = Math.max(...subs.map((s) => s.name.length));
+    for (const s of subs) lines.push(`  ${s.name.padEnd(w)}  ${s.summary}`);
   }
-  if (spec.flags?.length) {
+  // The command's flags and its subcommands', as parsing accepts them.
+  const flags = declaredFlags(spec).map((f) => ({ names: [f.name, ...(f.aliases ?? []).filter((a) => a.startsWith('-') && !a.startsWith('--'))].join(', '), summary: f.summary }));
+  if (flags.length) {
     lines.push('', c.bold('Options:'));
-    const w = Math.max(...spec.flags.map((f) => f.name.length));
-    for (const f of spec.flags) lines.push(`  ${f.name.padEnd(w)}  ${f.summary}`);
+    const w = Math.max(...flags.map((f) => f.names.length));
+    for (const f of flags) lines.push(`  ${f.names.padEnd(w)}  ${f.summary}`);
   }
   if (spec.notes?.length) lines.push('', ...spec.notes);
   lines.push('', c.bold('Examples:'), ...spec.examples.map((e) => `  ${e}`));

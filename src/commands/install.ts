@@ -4,23 +4,17 @@
 // install (`npm i -g claude-sessions`, then `cs -install`) and a clone
 // (`npm ci && npm run setup`, which runs this command from the fresh build).
 import * as path from 'node:path';
-import { expectPositionals, parseArgs } from '../lib/args.js';
-import { UsageError } from '../lib/errors.js';
 import type { IO } from '../term/io.js';
 import { install, type InstallOptions, type InstallReport } from '../install/install.js';
 import { packageRoot } from '../lib/package-root.js';
-import { usageLine } from './table.js';
-import type { Context, Invocation } from './types.js';
+import type { Command, Context } from './types.js';
 
 export interface InstallCommandOptions {
   /** Where the package is: the directory holding package.json and dist/. */
   root: string;
 }
 
-export function parse(args: string[], inv: Invocation): InstallCommandOptions {
-  if (inv.session !== undefined) throw new UsageError('-install does not take a session name', `usage: ${usageLine('-install')}`);
-  const parsed = parseArgs(args, {}, '-install');
-  expectPositionals(parsed, 0, 0, '-install', usageLine('-install'));
+export function parse(): InstallCommandOptions {
   return { root: packageRoot() };
 }
 
@@ -53,3 +47,5 @@ export async function run(opts: InstallCommandOptions, ctx: Context): Promise<nu
   printReport(ctx.io, report);
   return 0;
 }
+
+export const command: Command<InstallCommandOptions> = { parse, run };

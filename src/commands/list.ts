@@ -1,11 +1,10 @@
 // `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
-import { flag, flagValue, expectPositionals, parseArgs } from '../lib/args.js';
 import { relativeTime, statusCell, table } from '../lib/format.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listCacheFile, listSessions } from '../session/summary.js';
 import { normalizeTag, visible, type Visibility } from '../session/marks.js';
-import { usageLine } from './table.js';
-import type { Context } from './types.js';
+import { has, value, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface ListOptions {
   json: boolean;
@@ -15,11 +14,9 @@ export interface ListOptions {
   show: Visibility;
 }
 
-export function parse(args: string[]): ListOptions {
-  const parsed = parseArgs(args, { booleans: ['--json', '--remote', '--archived', '--all'], values: ['--tag'] }, '-list');
-  expectPositionals(parsed, 0, 0, '-list', usageLine('-list'));
-  const tag = flagValue(parsed, '--tag');
-  return { json: flag(parsed, '--json'), remote: flag(parsed, '--remote'), show: { ...(tag !== undefined ? { tag: normalizeTag(tag) } : {}), archived: flag(parsed, '--archived'), all: flag(parsed, '--all') } };
+export function parse(a: Args): ListOptions {
+  const tag = value(a, '--tag');
+  return { json: has(a, '--json'), remote: has(a, '--remote'), show: { ...(tag !== undefined ? { tag: normalizeTag(tag) } : {}), archived: has(a, '--archived'), all: has(a, '--all') } };
 }
 
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
@@ -85,3 +82,5 @@ export function withObjectives(header: string[], rows: string[][], objectives: r
     r.push(o.length > room ? o.slice(0, room - 1) + '…' : o);
   });
 }
+
+export const command: Command<ListOptions> = { parse, run };

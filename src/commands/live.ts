@@ -4,7 +4,6 @@
 // unexpectedly and nobody has been told yet.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, parseArgs } from '../lib/args.js';
 import { relativeTime, table } from '../lib/format.js';
 import { sessionPaths, sessionsRoot } from '../session/paths.js';
 import { nameProblem } from '../session/names.js';
@@ -12,7 +11,8 @@ import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
 import { readRun } from '../host/state.js';
 import { listHosted, tmuxServer } from '../host/tmux.js';
-import type { Context } from './types.js';
+import { has, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface LiveOptions {
   json: boolean;
@@ -33,10 +33,8 @@ export interface LiveRow {
   postmortem?: string;
 }
 
-export function parse(args: string[]): LiveOptions {
-  const p = parseArgs(args, { booleans: ['--json'] }, '-live');
-  expectPositionals(p, 0, 0, '-live', 'cs -live [--json]');
-  return { json: flag(p, '--json') };
+export function parse(a: Args): LiveOptions {
+  return { json: has(a, '--json') };
 }
 
 export async function liveRows(env: NodeJS.ProcessEnv): Promise<LiveRow[]> {
@@ -107,3 +105,5 @@ export async function run(opts: LiveOptions, ctx: Context): Promise<number> {
   for (const r of rows) if (r.postmortem) io.err(io.color.yellow(`cs: ${r.name}: last run: ${r.postmortem}`));
   return 0;
 }
+
+export const command: Command<LiveOptions> = { parse, run };

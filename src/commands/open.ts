@@ -1,14 +1,14 @@
 // `cs <name>`: create the session or resume it, take its lock, launch Claude
 // Code inside it with the session environment, and clean up when it exits.
 import * as fs from 'node:fs';
-import { flag, flagValue, parseArgs } from '../lib/args.js';
 import { UsageError } from '../lib/errors.js';
 import { runAttached } from '../lib/proc.js';
 import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { validateSessionRef } from '../features/ref.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
-import { checkWorkspace, createSession, findSession, refreshAdopted } from '../session/workspace.js';
+import { checkWorkspace, createSession, refreshAdopted } from '../session/workspace.js';
+import { checkedSession } from '../session/resolve.js';
 import { isAdopted } from '../session/adopted.js';
 import { setArchived } from '../session/marks.js';
 import { requireClaude } from '../session/claude-bin.js';
@@ -22,7 +22,8 @@ import { step } from '../term/progress.js';
 import { splitHostSession, validateHostArg } from '../remote/hosts.js';
 import { isRemoteStub } from '../remote/stub.js';
 import { confirmCommandLikeName } from './suggest.js';
-import type { Context, Invocation } from './types.js';
+import { has, value, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface OpenOptions {
   name: string;
@@ -45,45 +46,42 @@ export interface OpenOptions {
   merge?: { feature: string; keep: boolean };
 }
 
-export function parse(args: string[], inv: Invocation): OpenOptions {
-  const parsed = parseArgs(args, { booleans: ['--force', '--new', '--foreground', '--from-handoff', '--no-handoff', '--from-head', '--keep'], values: ['--on', '--move-to', '--resume', '--merge'] }, inv.session ?? '<name>');
-  if (parsed.positionals.length) {
-    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`, `to pass arguments to Claude Code put them after --: cs ${inv.session} -- ${parsed.positionals[0]}`);
-  }
+export function parse(a: Args): OpenOptions {
+  const session = a.session;
   // `cs user@host:<name>` and `cs <alias>:<name>` mean --on (names never hold ":").
-  const split = inv.session === undefined ? null : splitHostSession(inv.session);
-  const on = flagValue(parsed, '--on') ?? split?.host;
-  const moveTo = flagValue(parsed, '--move-to');
-  if (split && parsed.flags.has('--on')) throw new UsageError('the host is given twice', `use either cs ${split.host}:${split.session} or cs ${split.session} --on <host>`);
-  if (moveTo !== undefined && (on !== undefined || parsed.flags.has('--force') || parsed.rest.length)) {
+  const split = session === undefined ? null : splitHostSession(session);
+  const on = value(a, '--on') ?? split?.host;
+  const moveTo = value(a, '--move-to');
+  if (split && has(a, '--on')) throw new UsageError('the host is given twice', `use either cs ${split.host}:${split.session} or cs ${split.session} --on <host>`);
+  if (moveTo !== undefined && (on !== undefined || has(a, '--force') || a.rest.length)) {
     throw new UsageError('--move-to takes no other options', 'cs <name> --move-to <host>, then cs <name> to open it there');
   }
-  const resume = flagValue(parsed, '--resume');
-  const handoff = flag(parsed, '--from-handoff') ? 'use' : flag(parsed, '--no-handoff') ? 'skip' : undefined;
-  if (flag(parsed, '--from-handoff') && flag(parsed, '--no-handoff')) throw new UsageError('--from-handoff and --no-handoff exclude each other', 'cs <name> --new --from-handoff, or cs <name> --new --no-handoff');
-  if (handoff === 'skip' && !flag(parsed, '--new')) throw new UsageError('--no-handoff goes with --new', 'cs <name> --new --no-handoff');
+  const resume = value(a, '--resume');
+  const handoff = has(a, '--from-handoff') ? 'use' : has(a, '--no-handoff') ? 'skip' : undefined;
+  if (has(a, '--from-handoff') && has(a, '--no-handoff')) throw new UsageError('--from-handoff and --no-handoff exclude each other', 'cs <name> --new --from-handoff, or cs <name> --new --no-handoff');
+  if (handoff === 'skip' && !has(a, '--new')) throw new UsageError('--no-handoff goes with --new', 'cs <name> --new --no-handoff');
   if (handoff !== undefined && resume !== undefined) throw new UsageError(`--${handoff === 'use' ? 'from' : 'no'}-handoff starts a new conversation; --resume continues one`, 'use one of them');
-  if (resume !== undefined && flag(parsed, '--new')) throw new UsageError('--new and --resume exclude each other', 'cs <name> --new starts a conversation; cs <name> --resume <#|uuid> resumes one');
+  if (resume !== undefined && has(a, '--new')) throw new UsageError('--new and --resume exclude each other', 'cs <name> --new starts a conversation; cs <name> --resume <#|uuid> resumes one');
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) {
-    throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${inv.session ?? '<name>'} -conversations`);
+    throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${session ?? '<name>'} -conversations`);
   }
-  const merge = flagValue(parsed, '--merge');
-  if (merge !== undefined && (parsed.flags.size > 1 + Number(flag(parsed, '--keep')) || parsed.rest.length)) {
+  const merge = value(a, '--merge');
+  if (merge !== undefined && (a.flags.size > 1 + Number(has(a, '--keep')) || a.rest.length)) {
     throw new UsageError('--merge takes no other options than --keep', 'cs <base> --merge <feature> [--keep]');
   }
-  if (flag(parsed, '--keep') && merge === undefined) throw new UsageError('--keep goes with --merge', 'cs <base> --merge <feature> --keep');
+  if (has(a, '--keep') && merge === undefined) throw new UsageError('--keep goes with --merge', 'cs <base> --merge <feature> --keep');
   return {
-    name: validateSessionRef(split?.session ?? inv.session ?? ''),
-    ...(flag(parsed, '--from-head') ? { fromHead: true } : {}),
-    ...(merge !== undefined ? { merge: { feature: validateSessionRef(merge), keep: flag(parsed, '--keep') } } : {}),
-    force: flag(parsed, '--force'),
-    claudeArgs: parsed.rest,
-    ...(flag(parsed, '--new') || handoff === 'use' ? { fresh: true } : {}),
+    name: validateSessionRef(split?.session ?? session ?? ''),
+    ...(has(a, '--from-head') ? { fromHead: true } : {}),
+    ...(merge !== undefined ? { merge: { feature: validateSessionRef(merge), keep: has(a, '--keep') } } : {}),
+    force: has(a, '--force'),
+    claudeArgs: a.rest,
+    ...(has(a, '--new') || handoff === 'use' ? { fresh: true } : {}),
     ...(handoff !== undefined ? { handoff } : {}),
     ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
     ...(on !== undefined ? { on: validateHostArg(on) } : {}),
     ...(moveTo !== undefined ? { moveTo: validateHostArg(moveTo) } : {}),
-    ...(flag(parsed, '--foreground') ? { foreground: true } : {}),
+    ...(has(a, '--foreground') ? { foreground: true } : {}),
   };
 }
 
@@ -170,7 +168,7 @@ function settleFailedStart(result: { code: number; signal: NodeJS.Signals | null
 }
 
 export async function openWorkspace(name: string, ctx: Context, fromHead = false): Promise<{ paths: SessionPaths; created: boolean }> {
-  const found = findSession(ctx.env, name);
+  const found = checkedSession(ctx.env, name, 'cs <name>', { feature: true, stub: true });
   const feature = found ? null : (await import('../features/ref.js')).parseFeatureRef(name);
   if (feature) {
     const paths = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, { fromHead }, ctx.now());
@@ -207,3 +205,5 @@ async function noticeIdentity(dir: string, ctx: Context): Promise<void> {
   const notice = await identityNoticeOnce(dir, ctx.env).catch(() => null);
   if (notice) ctx.io.err(ctx.io.color.yellow(`cs: ${notice}`));
 }
+
+export const command: Command<OpenOptions> = { parse, run };

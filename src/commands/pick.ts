@@ -1,8 +1,7 @@
 // `cs` alone on a terminal: pick a session to resume, sorted by last use and
 // grouped by day, filtered as you type. Tab opens the actions of the focused
 // session (sync, remove); Enter resumes it. Row building is pure and tested
-// as tables; the prompt itself is @clack/core's autocomplete with our render.
-import { expectPositionals, parseArgs } from '../lib/args.js';
+// as tables; the prompt and its rendering are src/term/picker.ts.
 import { CancelError, UsageError, UserError } from '../lib/errors.js';
 import type { IO } from '../term/io.js';
 import { nameProblem, NAME_RULE } from '../session/names.js';
@@ -11,20 +10,18 @@ import { listSessions, type SessionSummary } from '../session/summary.js';
 import { visible } from '../session/marks.js';
 import { featuresUnderBases } from '../features/order.js';
 import { sessionRefProblem } from '../features/ref.js';
-import { findCommand, OPEN } from './table.js';
-import type { Context, Invocation } from './types.js';
+import { choose, glyphs, NEW_VALUE, sessionCells, type Glyphs, type Group, type Row } from '../term/picker.js';
+import { OPEN } from './table.js';
+import type { Command, Context } from './types.js';
 
 export type PickOptions = Record<string, never>;
 
-export function parse(args: string[]): PickOptions {
-  expectPositionals(parseArgs(args, {}, 'cs'), 0, 0, 'cs', 'cs');
+export function parse(): PickOptions {
   return {};
 }
 
 // ---------------------------------------------------------------- pure parts
 
-export const GROUPS = ['Today', 'Yesterday', 'This week', 'Older'] as const;
-export type Group = (typeof GROUPS)[number];
 
 const DAY = 86_400_000;
 
@@ -54,61 +51,6 @@ export function matches(s: Pick<SessionSummary, 'name' | 'objective' | 'location
     .every((w) => (w.startsWith('#') ? (s.tags ?? []).some((t) => t.startsWith(w.slice(1))) : hay.includes(w)));
 }
 
-export interface Glyphs {
-  open: string;
-  discoveries: (n: number) => string;
-  artifacts: (n: number) => string;
-  location: (loc: string) => string;
-  add: string;
-}
-
-/** Plain text by default; Nerd Font icons with CS_NERD_FONTS=1. */
-export function glyphs(nerd: boolean): Glyphs {
-  if (nerd) {
-    return {
-      open: '\uf111', // nf-fa-circle
-      discoveries: (n) => `\uf0eb ${n}`, // nf-fa-lightbulb_o
-      artifacts: (n) => `\uf15b ${n}`, // nf-fa-file
-      location: (loc) => (loc === 'local' ? `\uf109 local` : `\uf233 ${loc}`), // nf-fa-laptop / nf-fa-server
-      add: '\uf067', // nf-fa-plus
-    };
-  }
-  return {
-    open: '●',
-    discoveries: (n) => `${n} disc`,
-    artifacts: (n) => `${n} art`,
-    location: (loc) => loc,
-    add: '+',
-  };
-}
-
-export function truncate(s: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = [...s];
-  return chars.length <= width ? s : chars.slice(0, Math.max(0, width - 1)).join('') + '…';
-}
-
-const len = (s: string) => [...s].length;
-
-export type Row =
-  | { kind: 'header'; value: string; group: Group }
-  | { kind: 'session'; value: string; session: SessionSummary; cells: { name: string; objective: string; stats: string; location: string } }
-  | { kind: 'new'; value: string; name: string | null };
-
-export const NEW_VALUE = '\0new';
-
-/** Columns of one session row fitted into `width` characters; the objective takes what is left. */
-export function sessionCells(s: SessionSummary, nameWidth: number, width: number, g: Glyphs): Extract<Row, { kind: 'session' }>['cells'] {
-  const mark = s.open ? g.open : ' ';
-  const name = `${mark} ${truncate(s.name, nameWidth).padEnd(nameWidth)}`;
-  const stats = `${g.discoveries(s.discoveries).padStart(7)}  ${g.artifacts(s.artifacts).padStart(6)}`;
-  const location = g.location(s.location);
-  const fixed = len(name) + 2 + len(stats) + 2 + len(location);
-  const about = [...(s.queued ? [`[${s.queued} queued]`] : []), ...(s.tags ?? []).map((t) => `#${t}`), s.objective].filter(Boolean).join(' ');
-  const objective = truncate(about, width - fixed - 2).padEnd(Math.max(0, width - fixed - 2));
-  return { name, objective, stats, location };
-}
-
 /**
  * The picker's rows for a query: matching sessions in last-used order under
  * their day headers (a header only when its group has matches), then the
@@ -117,7 +59,7 @@ export function sessionCells(s: SessionSummary, nameWidth: number, width: number
 export function buildRows(sessions: readonly SessionSummary[], query: string, now: Date, g: Glyphs, width: number): Row[] {
   // Features (base@feature) sit under their base, in its day group.
   const shown = featuresUnderBases(sessions.filter((s) => matches(s, query)));
-  const nameWidth = Math.min(24, Math.max(8, ...shown.map((s) => len(s.name))));
+  const nameWidth = Math.min(24, Math.max(8, ...shown.map((s) => [...s.name].length)));
   const rows: Row[] = [];
   let group: Group | undefined;
   for (const s of shown) {
@@ -132,90 +74,7 @@ export function buildRows(sessions: readonly SessionSummary[], query: string, no
   return rows;
 }
 
-/** Rows to draw around the cursor when they do not all fit. */
-export function visibleWindow(total: number, cursor: number, room: number): { start: number; end: number } {
-  if (total <= room) return { start: 0, end: total };
-  const start = Math.min(Math.max(0, cursor - Math.floor(room / 2)), total - room);
-  return { start, end: start + room };
-}
-
 // ------------------------------------------------------------- the terminal
-
-export type Choice = { kind: 'open'; name: string } | { kind: 'new'; name: string | null } | { kind: 'actions'; name: string };
-
-const KEYS_HELP = '↑/↓ move · Enter resume · Tab actions · #tag filters by tag · Esc quit';
-
-async function choose(sessions: readonly SessionSummary[], ctx: Context): Promise<Choice | null> {
-  const { io } = ctx;
-  const [{ AutocompletePrompt, isCancel }, clack] = await Promise.all([import('@clack/core'), import('@clack/prompts')]);
-  const g = glyphs(ctx.env.CS_NERD_FONTS === '1');
-  const c = io.color;
-  const out = io.stderr as NodeJS.WriteStream;
-  const width = () => Math.max(40, (out.columns ?? 80) - 4);
-  const now = ctx.now();
-  let cache: { query: string; width: number; rows: Row[] } | undefined;
-  const rowsFor = (query: string): Row[] => {
-    const w = width();
-    if (cache?.query !== query || cache.width !== w) cache = { query, width: w, rows: buildRows(sessions, query, now, g, w) };
-    return cache.rows;
-  };
-  let chosen: Choice | null = null;
-  const bar = c.cyan(clack.S_BAR);
-
-  const prompt = new AutocompletePrompt<Row & { disabled?: boolean }>({
-    input: io.stdin,
-    output: out,
-    // A function, so the prompt does no filtering of its own: buildRows does, headers included.
-    options(this: { userInput: string }) {
-      return rowsFor(this.userInput).map((r) => ({ ...r, disabled: r.kind === 'header' }));
-    },
-    initialValue: sessions.length ? [sessions[0]!.name] : [NEW_VALUE],
-    render() {
-      const title = `${clack.symbol(this.state)}  ${c.bold('cs')} ${c.dim(`— ${sessions.length} session${sessions.length === 1 ? '' : 's'}`)}`;
-      if (this.state === 'submit' || this.state === 'cancel') {
-        const what = chosen ? (chosen.kind === 'new' ? `new session${chosen.name ? ` ${chosen.name}` : ''}` : chosen.name) : '';
-        return `${c.dim(clack.S_BAR)}\n${title}\n${c.dim(clack.S_BAR)}  ${c.dim(this.state === 'cancel' ? 'cancelled' : what)}`;
-      }
-      // Same rows as filteredOptions, with cells refitted when the terminal was resized.
-      const rows = rowsFor(this.userInput);
-      const matchCount = rows.filter((r) => r.kind === 'session').length;
-      const input = this.userInput ? this.userInputWithCursor : c.dim('type to filter');
-      const count = this.userInput ? c.dim(`  (${matchCount} match${matchCount === 1 ? '' : 'es'})`) : '';
-      const head = [c.dim(clack.S_BAR), title, `${bar}  ${c.dim('Search:')} ${input}${count}`, bar];
-      const foot = [bar, `${bar}  ${c.dim(KEYS_HELP)}`, c.cyan(clack.S_BAR_END)];
-      const room = Math.max(3, ((out.rows ?? 24) - head.length - foot.length - 1));
-      const { start, end } = visibleWindow(rows.length, this.cursor, room);
-      const lines = rows.slice(start, end).map((r, i) => {
-        const active = start + i === this.cursor;
-        const pointer = active ? c.green('›') : ' ';
-        if (r.kind === 'header') return `${bar}  ${c.dim(r.group)}`;
-        if (r.kind === 'new') {
-          const text = r.name ? `${g.add} New session '${r.name}'` : `${g.add} New session…`;
-          return `${bar}${pointer} ${active ? c.bold(text) : c.dim(text)}`;
-        }
-        const { name, objective, stats, location } = r.cells;
-        const styledName = active ? c.bold(name) : name;
-        return `${bar}${pointer} ${styledName}  ${objective}  ${c.dim(stats)}  ${c.dim(location)}`;
-      });
-      return [...head, ...lines, ...foot].join('\n');
-    },
-  });
-  prompt.on('key', (_char, key) => {
-    const focused = prompt.focusedValue as string | undefined;
-    const row = focused === undefined ? undefined : rowsFor(prompt.userInput).find((r) => r.value === focused);
-    if (key.name === 'return') {
-      if (!row || row.kind === 'header') return;
-      chosen = row.kind === 'new' ? { kind: 'new', name: row.name } : { kind: 'open', name: row.value };
-    } else if (key.name === 'tab' && row?.kind === 'session') {
-      // Setting the state here makes the prompt finish after this key, like Enter.
-      chosen = { kind: 'actions', name: row.value };
-      prompt.state = 'submit';
-    }
-  });
-  const result = await prompt.prompt();
-  if (isCancel(result)) return null;
-  return chosen;
-}
 
 type Action = 'resume' | 'push' | 'pull' | 'move' | 'remove' | 'back';
 
@@ -290,13 +149,8 @@ async function askHost(ctx: Context): Promise<string | null> {
   return clack.isCancel(typed) ? null : typed.trim();
 }
 
-/** Runs another command from the table as if typed, with this context. */
-async function runCommand(token: string, args: string[], inv: Invocation, ctx: Context): Promise<number> {
-  const spec = token === '' ? OPEN : findCommand(token);
-  if (!spec?.load) throw new Error(`no command ${token || '<open>'} in the table`);
-  const command = await spec.load();
-  return (await command.run(command.parse(args, inv, ctx.env), ctx)) ?? 0;
-}
+/** Another command of the table, as if typed. */
+const runCommand = (token: string, args: string[], inv: { session?: string }, ctx: Context) => ctx.invoke(token, args, inv.session);
 
 /** Resuming hands the terminal to Claude Code: nothing of ours may keep reading it. */
 function releaseTerminal(io: IO): void {
@@ -310,7 +164,9 @@ export async function run(_opts: PickOptions, ctx: Context): Promise<number> {
   for (;;) {
     // Archived sessions stay out of the picker (cs -ls --archived finds them).
     const sessions = visible(listSessions(root), {});
-    const choice = await choose(sessions, ctx);
+    const now = ctx.now();
+    const g = glyphs(ctx.env.CS_NERD_FONTS === '1');
+    const choice = await choose(sessions.length, sessions.length ? sessions[0]!.name : NEW_VALUE, (query, width) => buildRows(sessions, query, now, g, width), io, g);
     if (!choice) return 0;
     if (choice.kind === 'open') {
       releaseTerminal(io);
@@ -343,3 +199,5 @@ export async function run(_opts: PickOptions, ctx: Context): Promise<number> {
     }
   }
 }
+
+export const command: Command<PickOptions> = { parse, run };

@@ -2,7 +2,6 @@
 // adopted session only loses its link: the project directory is the user's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, parseArgs } from '../lib/args.js';
 import { UsageError, UserError } from '../lib/errors.js';
 import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
 import { confirm } from '../term/prompt.js';
@@ -10,7 +9,8 @@ import { describeHolder, lockState, readLock } from '../session/lock.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { findSession } from '../session/workspace.js';
-import type { Context } from './types.js';
+import { has, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface RemoveOptions {
   name: string;
@@ -19,13 +19,18 @@ export interface RemoveOptions {
   force?: boolean;
 }
 
-export function parse(args: string[]): RemoveOptions {
-  const parsed = parseArgs(args, { booleans: ['--yes', '-y', '--force'] }, '-remove');
-  const [name] = expectPositionals(parsed, 1, 1, '-remove', 'cs -remove <name> [--yes]');
-  const feature = name!.includes('@');
-  if (flag(parsed, '--force') && !feature) throw new UsageError('--force applies to feature sessions (cs -rm <base>@<feature> --force)', 'a session is removed with: cs -rm <name> [--yes]');
-  return { name: feature ? validateSessionRef(name!) : validateName(name!), yes: flag(parsed, '--yes', '-y'), ...(feature ? { force: flag(parsed, '--force') } : {}) };
+export function parse(a: Args): RemoveOptions {
+  const name = a.operands[0]!;
+  const feature = name.includes('@');
+  if (has(a, '--force') && !feature) throw new UsageError('--force applies to feature sessions (cs -rm <base>@<feature> --force)', 'a session is removed with: cs -rm <name> [--yes]');
+  return { name: feature ? validateSessionRef(name) : validateName(name), yes: has(a, '--yes'), ...(feature ? { force: has(a, '--force') } : {}) };
 }
+
+/**
+ * -remove looks the session up itself rather than through
+ * src/session/resolve.ts: removing is how a broken session (its adopted
+ * directory or records gone) is cleared, so it must not be refused for it.
+ */
 
 export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
@@ -84,3 +89,5 @@ async function secretsOf(name: string, ctx: Context) {
     return null;
   }
 }
+
+export const command: Command<RemoveOptions> = { parse, run };

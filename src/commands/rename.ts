@@ -1,8 +1,7 @@
 // cs -mv <old> <new> (alias -rename): rename a session and everything keyed by its name (src/session/rename.ts).
-import { expectPositionals, flag, parseArgs } from '../lib/args.js';
 import { validateName } from '../session/names.js';
-import { usageLine } from './table.js';
-import type { Context } from './types.js';
+import { has, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface RenameOptions {
   from: string;
@@ -10,10 +9,9 @@ export interface RenameOptions {
   json: boolean;
 }
 
-export function parse(args: string[]): RenameOptions {
-  const p = parseArgs(args, { booleans: ['--json'] }, '-mv');
-  const [from, to] = expectPositionals(p, 2, 2, '-mv', usageLine('-mv'));
-  return { from: validateName(from!), to: validateName(to!), json: flag(p, '--json') };
+export function parse(a: Args): RenameOptions {
+  const [from, to] = a.operands;
+  return { from: validateName(from!), to: validateName(to!), json: has(a, '--json') };
 }
 
 export async function run(opts: RenameOptions, ctx: Context): Promise<number> {
@@ -33,3 +31,5 @@ export async function run(opts: RenameOptions, ctx: Context): Promise<number> {
   io.err(`cs: renamed '${r.from}' to '${r.to}': ${parts.join('; ')}`);
   return 0;
 }
+
+export const command: Command<RenameOptions> = { parse, run };

@@ -1,13 +1,11 @@
 // cs -search <text> [--session NAME] [--limit N] [--json]
-import { flag, flagValue, parseArgs } from '../lib/args.js';
 import { UsageError } from '../lib/errors.js';
-import { validateName } from '../session/names.js';
 import type { Visibility } from '../session/marks.js';
+import { resolveSession } from '../session/resolve.js';
+import { validateSessionRef } from '../features/ref.js';
 import { searchSessions } from '../search/search.js';
-import { usageLine } from './table.js';
+import { has, value, type Args } from './argv.js';
 import type { Command, Context } from './types.js';
-
-export const usage = usageLine('-search');
 
 export interface SearchCommandOptions {
   query: string;
@@ -18,35 +16,37 @@ export interface SearchCommandOptions {
   show: Visibility;
 }
 
-export function parse(args: string[], inv: { session?: string }): SearchCommandOptions {
-  const p = parseArgs(args, { booleans: ['--json', '--archived', '--all'], values: ['--session', '--limit'] }, '-search');
+export function parse(a: Args): SearchCommandOptions {
+  const usage = a.spec.usage[0]!;
   // Words after -search are one query (quotes optional); `--` lets it start with "-".
-  const words = [...p.positionals, ...p.rest];
-  const query = words.join(' ').trim();
+  const query = a.operands.join(' ').trim();
   if (!query) throw new UsageError('-search needs some text to look for', usage);
-  const given = flagValue(p, '--session') ?? inv.session;
-  if (flagValue(p, '--session') !== undefined && inv.session !== undefined && flagValue(p, '--session') !== inv.session) {
-    throw new UsageError(`two sessions given: ${inv.session} and --session ${flagValue(p, '--session')}`, usage);
+  const flagged = value(a, '--session');
+  if (flagged !== undefined && a.session !== undefined && flagged !== a.session) {
+    throw new UsageError(`two sessions given: ${a.session} and --session ${flagged}`, usage);
   }
-  const limitText = flagValue(p, '--limit');
+  const given = flagged ?? a.session;
+  const limitText = value(a, '--limit');
   let limit = 20;
   if (limitText !== undefined) {
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1) throw new UsageError(`--limit takes a positive number, not '${limitText}'`, usage);
     limit = Number(limitText);
   }
-  return { query, session: given === undefined ? null : validateName(given), limit, json: flag(p, '--json'), show: { archived: flag(p, '--archived'), all: flag(p, '--all') } };
+  return { query, session: given === undefined ? null : validateSessionRef(given), limit, json: has(a, '--json'), show: { archived: has(a, '--archived'), all: has(a, '--all') } };
 }
 
 export async function run(opts: SearchCommandOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
-  const r = await searchSessions({ env: ctx.env, query: opts.query, session: opts.session ?? undefined, limit: opts.limit, now: ctx.now(), show: opts.show });
+  // `cs <s> -search` was resolved before run; `--session <s>` the same way here.
+  const session = opts.session === null ? undefined : (ctx.session ?? resolveSession(ctx.env, { name: opts.session, command: '-search' }, { stub: true }));
+  const r = await searchSessions({ env: ctx.env, query: opts.query, session: session?.name, limit: opts.limit, now: ctx.now(), show: opts.show });
   if (opts.json) {
     io.out(JSON.stringify(r.hits, null, 2));
     return r.hits.length ? 0 : 1;
   }
   const c = io.color;
   if (r.hits.length === 0) {
-    io.err(`cs: no match for "${opts.query}" in ${r.files} files of ${r.sessions} session${r.sessions === 1 ? '' : 's'}`);
+    ctx.info(`no match for "${opts.query}" in ${r.files} files of ${r.sessions} session${r.sessions === 1 ? '' : 's'}`);
     return 1;
   }
   for (const h of r.hits) {
@@ -60,4 +60,4 @@ export async function run(opts: SearchCommandOptions, ctx: Context): Promise<num
   return 0;
 }
 
-export const command: Command<SearchCommandOptions> = { parse: (a, inv) => parse(a, inv), run };
+export const command: Command<SearchCommandOptions> = { parse, run };

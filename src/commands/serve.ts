@@ -2,7 +2,6 @@
 // cs -serve --devices [--json] | --revoke <id>
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
 import { relativeTime, table } from '../lib/format.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
@@ -10,10 +9,9 @@ import { serveUrlFile } from '../notify/notify.js';
 import { readDevices, revokeDevice } from '../serve/devices.js';
 import { UsageError, UserError } from '../lib/errors.js';
 import { isLoopback, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
-import { usageLine } from './table.js';
+import { has, value, type Args } from './argv.js';
 import type { Command, Context } from './types.js';
 
-export const usage = usageLine('-serve');
 export const DEFAULT_PORT = 7420;
 
 export interface ServeCommandOptions {
@@ -31,31 +29,28 @@ export interface ServeCommandOptions {
 }
 
 export interface ServeRunOptions {
-  /** Stops the server (tests); by default SIGINT/SIGTERM do. */
-  signal?: AbortSignal;
   /** Called once listening (tests read the URLs from here). */
   onListening?: (info: { url: string; signInUrl: string; token: string }) => void;
 }
 
-export function parse(args: string[]): ServeCommandOptions {
-  const p = parseArgs(args, { values: ['--port', '--bind', '--token-file', '--tls-cert', '--tls-key', '--revoke'], booleans: ['--devices', '--json'] }, '-serve');
-  expectPositionals(p, 0, 0, '-serve', usage);
-  const portText = flagValue(p, '--port');
+export function parse(a: Args): ServeCommandOptions {
+  const usage = a.usage;
+  const portText = value(a, '--port');
   let port = DEFAULT_PORT;
   if (portText !== undefined) {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port takes a number from 0 to 65535, not '${portText}'`, usage);
     port = Number(portText);
   }
-  const bind = flagValue(p, '--bind') ?? '127.0.0.1';
+  const bind = value(a, '--bind') ?? '127.0.0.1';
   if (bind === '' || /[\s/]/.test(bind)) throw new UsageError(`--bind takes an address like 127.0.0.1 or 0.0.0.0, not '${bind}'`, usage);
-  const tlsCert = flagValue(p, '--tls-cert') ?? null;
-  const tlsKey = flagValue(p, '--tls-key') ?? null;
+  const tlsCert = value(a, '--tls-cert') ?? null;
+  const tlsKey = value(a, '--tls-key') ?? null;
   if ((tlsCert === null) !== (tlsKey === null)) throw new UsageError('--tls-cert and --tls-key go together', usage);
-  const revoke = flagValue(p, '--revoke') ?? null;
+  const revoke = value(a, '--revoke') ?? null;
   if (revoke !== null && !/^[0-9a-f]{8}$/.test(revoke)) throw new UsageError(`--revoke takes a device id as cs -serve --devices lists it (8 hex digits), not '${revoke}'`, usage);
-  const devices = flag(p, '--devices');
+  const devices = has(a, '--devices');
   if (devices && revoke !== null) throw new UsageError('use --devices or --revoke, not both', usage);
-  return { port, bind, tokenFile: flagValue(p, '--token-file') ?? null, tlsCert, tlsKey, devices, revoke, json: flag(p, '--json') };
+  return { port, bind, tokenFile: value(a, '--token-file') ?? null, tlsCert, tlsKey, devices, revoke, json: has(a, '--json') };
 }
 
 /** The configured token, or null when none is: a random one is made then. */
@@ -84,7 +79,7 @@ function manageDevices(opts: ServeCommandOptions, ctx: Context): number {
   const { io } = ctx;
   if (opts.revoke !== null) {
     if (!revokeDevice(ctx.env, opts.revoke)) throw new UserError(`no signed-in device '${opts.revoke}'`, 'see them with: cs -serve --devices');
-    io.err(`cs: device ${opts.revoke} is signed out; its cookie no longer works`);
+    ctx.info(`device ${opts.revoke} is signed out; its cookie no longer works`);
     return 0;
   }
   const devices = readDevices(ctx.env).map(({ digest: _d, ...d }) => d);
@@ -93,7 +88,7 @@ function manageDevices(opts: ServeCommandOptions, ctx: Context): number {
     return 0;
   }
   if (devices.length === 0) {
-    io.err('cs: no device is signed in');
+    ctx.info('no device is signed in');
     return 0;
   }
   const now = ctx.now();
@@ -157,20 +152,17 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
   io.err(c.dim('cs: Ctrl-C stops'));
   runOpts.onListening?.({ url: server.url, signInUrl: server.signInUrl, token });
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    if (runOpts.signal) {
-      if (runOpts.signal.aborted) stop();
-      else runOpts.signal.addEventListener('abort', stop, { once: true });
-    } else {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-  });
+  await ctx.untilInterrupted(
+    (signal) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      }),
+  );
   await server.close();
   fs.rmSync(serveUrlFile(ctx.env), { force: true });
   io.err('cs: stopped serving');
   return 0;
 }
 
-export const command: Command<ServeCommandOptions> = { parse: (a) => parse(a), run: (o, c) => run(o, c) };
+export const command: Command<ServeCommandOptions> = { parse, run: (o, c) => run(o, c) };

@@ -1,14 +1,11 @@
 // `cs -spawn <name> [--prompt <text>] [--task <text>]`: start a hosted session without
 // attaching a terminal (src/host/), and say how to attach.
-import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
 import { UsageError, UserError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { isUuid } from '../conversations/store.js';
-import { usageLine } from './table.js';
-import type { Context, Invocation } from './types.js';
-
-export const usage = usageLine('-spawn');
+import { has, value, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface SpawnOptions {
   name: string;
@@ -21,23 +18,22 @@ export interface SpawnOptions {
   claudeArgs: string[];
 }
 
-export function parse(args: string[], inv: Invocation): SpawnOptions {
-  const p = parseArgs(args, { booleans: ['--force', '--new'], values: ['--prompt', '--resume', '--task'] }, '-spawn');
-  const [name] = expectPositionals(p, inv.session ? 0 : 1, inv.session ? 0 : 1, '-spawn', usage);
-  const prompt = flagValue(p, '--prompt');
+export function parse(a: Args): SpawnOptions {
+  const [name] = a.operands;
+  const prompt = value(a, '--prompt');
   if (prompt !== undefined && prompt.trim() === '') throw new UsageError('--prompt is empty', 'give the text Claude should start with: --prompt "fix the failing test"');
-  const task = flagValue(p, '--task');
+  const task = value(a, '--task');
   if (task !== undefined && task.trim() === '') throw new UsageError('--task is empty', 'give the task for the queue: --task "update the changelog"');
-  const resume = flagValue(p, '--resume');
-  if (resume !== undefined && flag(p, '--new')) throw new UsageError('--new and --resume exclude each other', usage);
+  const resume = value(a, '--resume');
+  if (resume !== undefined && has(a, '--new')) throw new UsageError('--new and --resume exclude each other', a.usage);
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, 'see them with: cs <name> -conversations');
   return {
-    name: validateName(inv.session ?? name!),
-    force: flag(p, '--force'),
-    claudeArgs: p.rest,
+    name: validateName(name!),
+    force: has(a, '--force'),
+    claudeArgs: a.rest,
     ...(prompt !== undefined ? { prompt } : {}),
     ...(task !== undefined ? { task } : {}),
-    ...(flag(p, '--new') ? { fresh: true } : {}),
+    ...(has(a, '--new') ? { fresh: true } : {}),
     ...(resume !== undefined ? { resume: resume.toLowerCase() } : {}),
   };
 }
@@ -57,9 +53,9 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     // Already running: the task waits for Claude's next stop.
     const running = await host.findHosted(host.tmuxServer(env), env, paths.name);
     const first = queueAndArm(paths.dir, opts.task, prompt === undefined && !running, ctx.now());
-    ctx.io.err(`cs: queued the task in '${opts.name}' and armed the queue (cs ${opts.name} -queue)`);
+    ctx.info(`queued the task in '${opts.name}' and armed the queue (cs ${opts.name} -queue)`);
     if (running) {
-      ctx.io.err(`cs: '${opts.name}' is already running: Claude gets the task when it next stops — attach with: cs ${opts.name}`);
+      ctx.info(`'${opts.name}' is already running: Claude gets the task when it next stops — attach with: cs ${opts.name}`);
       return 0;
     }
     if (first) [prompt, taken] = [first, true];
@@ -79,3 +75,5 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     throw e;
   }
 }
+
+export const command: Command<SpawnOptions> = { parse, run };

@@ -24,7 +24,7 @@ export function similarCommands(token: string, scope?: 'session'): string[] {
   const limit = t.replace(/^-+/, '').length <= 3 ? 1 : 2;
   const scored: Array<[string, number]> = [];
   for (const c of COMMANDS) {
-    if (!c.load || (scope && c.scope === 'global')) continue;
+    if (c.builtin || (scope && c.scope === 'global')) continue;
     for (const n of [c.name, ...c.aliases]) {
       const dist = editDistance(t, n);
       // Ties go to the name of the same length (a swap over a dropped letter: -sl is -ls, not -s).

@@ -1,15 +1,71 @@
-// The one command table: dispatch, help and shell completions all read it.
-// Loaders are lazy so that `cs -version` loads nothing else.
-import type { Command } from './types.js';
+// The one command table: plain data, imported by nothing that runs a
+// command. Parsing (src/commands/argv.ts), help (help.ts) and shell
+// completions (src/completions/) all read these declarations, so they
+// cannot disagree; the code of each command is reached through the lazy
+// loaders in loaders.ts, so `cs -version` loads nothing else.
 
-export interface FlagDoc {
+/** What a flag's value or an operand names; completions offer candidates of the first four kinds. */
+export type ValueKind = 'session' | 'host' | 'shell' | 'command' | 'text' | 'number' | 'file';
+
+export interface FlagDecl {
   name: string;
+  /** Other spellings, e.g. `-y` for `--yes`; parsing reports the flag under `name`. */
+  aliases?: readonly string[];
   summary: string;
-  /** Takes a value; completions offer this kind of candidate. */
-  value?: 'session' | 'host' | 'shell' | 'text' | 'number';
+  /** Takes a value of this kind (`--port 80` or `--port=80`); a boolean flag otherwise. */
+  value?: ValueKind;
+  /** May be given more than once; every value is kept. */
+  repeatable?: boolean;
+  /** Accepted but not shown in help or completions (machine-to-machine use). */
+  hidden?: boolean;
 }
 
-export interface CommandSpec {
+export interface OperandDecl {
+  name: string;
+  kind?: ValueKind;
+  optional?: boolean;
+  /** Takes every remaining word (one or more, none when optional). */
+  variadic?: boolean;
+}
+
+/**
+ * How a command finds the session it works on (src/session/resolve.ts):
+ * given before the command (`cs <s> -x`), else CLAUDE_SESSION_NAME (unless
+ * `env: false`), else for a required one the session whose directory this is.
+ */
+export interface SessionDecl {
+  need: 'required' | 'optional';
+  /** Works on a feature session `base@feature` (false: refused with a pointer to the base). */
+  feature?: boolean;
+  /** Works on the local stub of a session that runs on another host (false: refused). */
+  stub?: boolean;
+  /** CLAUDE_SESSION_NAME and the current directory name the session when none is given (default true). */
+  env?: boolean;
+  /** May name a session that does not exist yet (the command makes it): the command looks it up itself. */
+  create?: boolean;
+}
+
+/** What a command or subcommand accepts: parsing checks argv against exactly this. */
+export interface Decl {
+  flags?: readonly FlagDecl[];
+  operands?: readonly OperandDecl[];
+  /** Words after `--` go to the command untouched (Claude Code's arguments); otherwise they are operands. */
+  passthrough?: boolean;
+  subcommands?: readonly SubcommandDecl[];
+  /** The subcommand meant when none is given (else one is required). */
+  defaultSubcommand?: string;
+  /** The session this works on; `'none'` refuses one (inherited by subcommands otherwise). */
+  session?: SessionDecl | 'none';
+}
+
+export interface SubcommandDecl extends Decl {
+  name: string;
+  aliases?: readonly string[];
+  summary: string;
+  hidden?: boolean;
+}
+
+export interface CommandSpec extends Decl {
   /** Primary spelling, e.g. `-list`. The `open` command has the name ''. */
   name: string;
   aliases: readonly string[];
@@ -17,18 +73,14 @@ export interface CommandSpec {
   scope: 'global' | 'session' | 'both';
   summary: string;
   usage: readonly string[];
-  flags?: readonly FlagDoc[];
-  subcommands?: readonly { name: string; summary: string }[];
   /** Lines of help text after the options (defaults, environment). */
   notes?: readonly string[];
   examples: readonly string[];
-  /** What the command's first argument names; completions offer candidates of this kind. */
-  operand?: 'session' | 'host' | 'shell' | 'command';
-  load?: () => Promise<Command<unknown>>;
+  /** Without a subcommand: show this command's help (instead of an error). */
+  helpWhenBare?: boolean;
+  /** Has no code of its own (-help, -version: the dispatcher answers). */
+  builtin?: boolean;
 }
-
-// A command module exports parse/run, or a `command` object holding them.
-const cmd = (m: Promise<object>) => m.then((mod) => ('command' in mod ? mod.command : mod) as Command<unknown>);
 
 export const OPEN: CommandSpec = {
   name: '',
@@ -55,13 +107,14 @@ export const OPEN: CommandSpec = {
     { name: '--merge', summary: 'merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch', value: 'text' },
     { name: '--keep', summary: 'with --merge: keep the worktree and branch' },
   ],
+  passthrough: true,
+  session: { need: 'required', feature: true, stub: true, env: false, create: true },
   notes: [
     "On a terminal with tmux installed the session is hosted in cs's own tmux server: Ctrl-\\ detaches",
     '(Claude keeps running), cs <name> attaches again from any terminal, cs <name> -stop ends it.',
     'Without a terminal, with --foreground or CS_HOST=foreground, Claude runs in the foreground as a child of cs.',
   ],
   examples: ['$ cs debug-api', '$ cs debug-api --foreground', '$ cs debug-api --new', '$ cs debug-api --resume 2', '$ cs debug-api --force', '$ cs debug-api -- --model opus', '$ cs debug-api --on mini', '$ cs me@build-box:debug-api', '$ cs debug-api --move-to mini', '$ cs api@retry-logic', '$ cs api --merge retry-logic'],
-  load: () => cmd(import('./open.js')),
 };
 
 /** `cs` alone on a terminal (cli.ts decides); not a flag, so not in COMMANDS. */
@@ -72,7 +125,6 @@ export const PICK: CommandSpec = {
   summary: 'Pick a session: filter as you type, Enter resumes, Tab for sync and remove',
   usage: ['cs'],
   examples: ['$ cs'],
-  load: () => cmd(import('./pick.js')),
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -82,14 +134,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Turn the current directory into a session in place',
     usage: ['cs -adopt <name> [--from <url>]'],
-    flags: [{ name: '--from', summary: "a second checkout: take the session's records from this remote (pushed there by cs <name> -sync push)" }],
+    flags: [{ name: '--from', summary: "a second checkout: take the session's records from this remote (pushed there by cs <name> -sync push)", value: 'text' }],
+    operands: [{ name: 'name', kind: 'text' }],
     notes: [
       'Run it at the root of the project. cs never commits, stages or edits your tracked files there:',
       'its protocol goes to CLAUDE.local.md, its rules to .git/info/exclude and .git/info/attributes,',
       'and its records (.cs/) travel on the private ref refs/cs/session.',
     ],
     examples: ['$ cd ~/src/api && cs -adopt api', '$ cd ~/src/api && cs -adopt api --from git@github.com:me/api.git'],
-    load: () => cmd(import('./adopt.js')),
   },
   {
     name: '-list',
@@ -105,7 +157,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--all', summary: 'archived sessions too' },
     ],
     examples: ['$ cs -ls', '$ cs -ls --json | jq -r ".[].name"', '$ cs -ls --remote', '$ cs -ls --tag client-x', '$ cs -ls --archived'],
-    load: () => cmd(import('./list.js')),
   },
   {
     name: '-tag',
@@ -114,12 +165,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "List, add or remove a session's tags (synced; cs -ls --tag, #tag in the picker)",
     usage: ['cs <name> -tag [add|rm <tag>...] [--json]'],
     flags: [{ name: '--json', summary: 'print the tags as a JSON array' }],
+    session: { need: 'required', feature: false },
+    defaultSubcommand: 'list',
     subcommands: [
-      { name: 'add', summary: 'add tags' },
-      { name: 'rm', summary: 'remove tags' },
+      { name: 'list', summary: 'the tags (the default)', hidden: true },
+      { name: 'add', summary: 'add tags', operands: [{ name: 'tag', kind: 'text', variadic: true }] },
+      { name: 'rm', summary: 'remove tags', operands: [{ name: 'tag', kind: 'text', variadic: true }] },
     ],
     examples: ['$ cs api -tag add client-x urgent', '$ cs api -tag', '$ cs api -tag rm urgent', '$ cs -ls --tag client-x'],
-    load: () => cmd(import('./tag.js')),
   },
   {
     name: '-queue',
@@ -127,13 +180,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'session',
     summary: 'Line up tasks for Claude: while armed, each time Claude stops it gets the next one',
     usage: ['cs <name> -queue [list] [--json]', 'cs <name> -queue {add <task>|add -|rm <n>|clear|log [--json]|start|stop}'],
-    flags: [{ name: '--json', summary: 'print the queue (or the journal) as JSON' }],
+    session: { need: 'required', feature: false },
+    defaultSubcommand: 'list',
     subcommands: [
-      { name: 'list', summary: 'the tasks and their state (the default)' },
-      { name: 'add', summary: 'queue a task (- reads it from stdin)' },
-      { name: 'rm', summary: 'remove a task by its number' },
+      { name: 'list', summary: 'the tasks and their state (the default)', flags: [{ name: '--json', summary: 'print the queue (or the journal) as JSON' }] },
+      { name: 'add', summary: 'queue a task (- reads it from stdin)', operands: [{ name: 'task', kind: 'text', variadic: true, optional: true }], flags: [{ name: '--json', summary: 'print the queued task as JSON' }] },
+      { name: 'rm', summary: 'remove a task by its number', operands: [{ name: 'n', kind: 'number' }] },
       { name: 'clear', summary: 'remove every task that is not running' },
-      { name: 'log', summary: 'what the queue did: .cs/queue/journal.jsonl' },
+      { name: 'log', summary: 'what the queue did: .cs/queue/journal.jsonl', flags: [{ name: '--json', summary: 'print the queue (or the journal) as JSON' }] },
       { name: 'start', summary: 'arm: at each Stop Claude gets the next pending task' },
       { name: 'stop', summary: 'disarm after the running task' },
     ],
@@ -143,7 +197,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       '(85, from the status line: cs -statusline enable), a task running over CS_QUEUE_MAX_MINUTES (60).',
     ],
     examples: ['$ cs api -queue add "make the flaky login test pass"', '$ git diff | cs api -queue add -', '$ cs api -queue start', '$ cs api -queue', '$ cs api -queue log', '$ cs -spawn api --task "update the changelog"'],
-    load: () => cmd(import('./queue.js')),
   },
   {
     name: '-archive',
@@ -151,9 +204,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)',
     usage: ['cs -archive <name>...'],
-    operand: 'session',
+    operands: [{ name: 'name', kind: 'session', variadic: true }],
     examples: ['$ cs -archive old-spike older-spike', '$ cs -ls --archived'],
-    load: () => cmd(import('./archive.js')),
   },
   {
     name: '-unarchive',
@@ -161,9 +213,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Bring archived sessions back into the listings (opening one does it too)',
     usage: ['cs -unarchive <name>...'],
-    operand: 'session',
+    operands: [{ name: 'name', kind: 'session', variadic: true }],
     examples: ['$ cs -unarchive old-spike'],
-    load: () => cmd(import('./archive.js').then((m) => m.unarchive)),
   },
   {
     name: '-mv',
@@ -171,11 +222,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Rename a session: workspace, secrets, conversations, tags and settings move together',
     usage: ['cs -mv <old> <new> [--json]'],
-    operand: 'session',
+    operands: [{ name: 'old', kind: 'session' }, { name: 'new', kind: 'text' }],
     flags: [{ name: '--json', summary: 'print what moved as JSON' }],
     notes: ['Refused while the session is open. An adopted project stays where it is: only its name changes.'],
     examples: ['$ cs -mv spike auth-refresh', '$ cs -rename api api-v1'],
-    load: () => cmd(import('./rename.js')),
   },
   {
     name: '-statusline',
@@ -183,14 +233,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: "Show session, state, context %, 5-hour and weekly limits and git in Claude Code's status line",
     usage: ['cs -statusline {enable [--replace]|disable}'],
-    flags: [{ name: '--replace', summary: 'replace a status line of your own (disable puts it back)' }],
     subcommands: [
-      { name: 'enable', summary: "register cs's status line in Claude Code's settings.json" },
+      { name: 'enable', summary: "register cs's status line in Claude Code's settings.json", flags: [{ name: '--replace', summary: 'replace a status line of your own (disable puts it back)' }] },
       { name: 'disable', summary: 'remove it, and put back the one it replaced' },
     ],
     notes: ['The line is drawn by a POSIX sh script (no Node per refresh); it also records the latest context % and limits in .cs/local/statusline.json.'],
     examples: ['$ cs -statusline enable', '$ cs -statusline enable --replace', '$ cs -statusline disable'],
-    load: () => cmd(import('./statusline.js')),
   },
   {
     name: '-usage',
@@ -198,14 +246,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days',
     usage: ['cs -usage [<name>] [--since <30m|5h|2d|1w|date>] [--json]', 'cs <name> -usage [--since <when>] [--json]'],
-    operand: 'session',
+    operands: [{ name: 'name', kind: 'session', optional: true }],
+    session: { need: 'optional', feature: false, env: false },
     flags: [
       { name: '--since', summary: 'one window from then to now instead of 5 hours and 7 days', value: 'text' },
       { name: '--json', summary: 'print JSON for scripts' },
     ],
     notes: ["Read from Claude Code's transcripts on this machine, each API request counted once; with a session, per conversation."],
     examples: ['$ cs -usage', '$ cs api -usage', '$ cs -usage --since 1d --json | jq ".windows[0].sessions[0]"'],
-    load: () => cmd(import('./usage.js')),
   },
   {
     name: '-remove',
@@ -213,13 +261,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Remove a session (an adopted one is only unlinked)',
     usage: ['cs -remove <name> [--yes]', 'cs -remove <base>@<feature> [--force] [--yes]'],
-    operand: 'session',
+    operands: [{ name: 'name', kind: 'session' }],
     flags: [
-      { name: '--yes', summary: 'do not ask for confirmation' },
+      { name: '--yes', aliases: ['-y'], summary: 'do not ask for confirmation' },
       { name: '--force', summary: 'a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)' },
     ],
     examples: ['$ cs -rm old-experiment', '$ cs -rm old-experiment --yes', '$ cs -rm api@spike --force'],
-    load: () => cmd(import('./remove.js')),
   },
   {
     name: '-help',
@@ -227,7 +274,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Show help, for everything or for one command',
     usage: ['cs -help [command]', 'cs <command> -help'],
-    operand: 'command',
+    operands: [{ name: 'command', kind: 'command', optional: true }],
+    builtin: true,
     examples: ['$ cs -help', '$ cs -ls -help'],
   },
   {
@@ -239,14 +287,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cs <name> -sync {remote [url]|push [--create]|pull|status [--json] [--no-fetch]|auto {on|off}|snapshot}',
       'cs -sync clone <name|url> [name]',
     ],
+    session: { need: 'required', feature: false, stub: false },
     subcommands: [
-      { name: 'remote', summary: 'set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' },
-      { name: 'push', summary: 'commit what changed and push it (--create: make a missing local bare repository first)' },
+      { name: 'remote', summary: 'set the sync remote (default: $CS_SYNC_PREFIX<name>.git)', operands: [{ name: 'url', kind: 'text', optional: true }] },
+      { name: 'push', summary: 'commit what changed and push it (--create: make a missing local bare repository first)', flags: [{ name: '--create', summary: 'with push: make a missing local bare repository first, without asking' }] },
       { name: 'pull', summary: 'fetch and rebase onto the remote (logs merge line by line)' },
-      { name: 'status', summary: 'ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' },
-      { name: 'auto', summary: 'pull at session start, push at session end (on|off)' },
+      {
+        name: 'status',
+        summary: 'ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)',
+        flags: [
+          { name: '--json', summary: 'with status: print JSON for scripts' },
+          { name: '--no-fetch', summary: 'with status: do not ask the remote (offline)' },
+        ],
+      },
+      { name: 'auto', summary: 'pull at session start, push at session end (on|off)', operands: [{ name: 'on|off', kind: 'text' }] },
       { name: 'snapshot', summary: 'autosave the workspace to refs/cs/auto now' },
-      { name: 'clone', summary: 'make a session from a remote on this machine' },
+      { name: 'clone', summary: 'make a session from a remote on this machine', session: 'none', operands: [{ name: 'name|url', kind: 'text' }, { name: 'name', kind: 'text', optional: true }] },
     ],
     notes: [
       'An adopted session syncs only its records (refs/cs/session) with the remote (default: the',
@@ -259,7 +315,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       '$ CS_SYNC_PREFIX=git@github.com:me/ cs -sync clone fix-auth',
       '$ cs fix-auth -sync status --json | jq .behind',
     ],
-    load: () => cmd(import('./sync.js')),
   },
   {
     name: '-secrets',
@@ -275,20 +330,32 @@ export const COMMANDS: readonly CommandSpec[] = [
       'cs <name> -secrets age {init|pubkey|list [--json]|add <recipient> <age1…>|remove <recipient>}',
     ],
     subcommands: [
-      { name: 'set', summary: 'store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value' },
-      { name: 'get', summary: "print a secret's value" },
-      { name: 'list', summary: 'list secret names and the captured files that use each' },
-      { name: 'rm', summary: 'remove a secret' },
-      { name: 'purge', summary: 'remove every secret of the session' },
+      { name: 'set', summary: 'store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value', flags: [{ name: '--force', summary: 'with set: replace a different value; with export-file: write even so' }], operands: [{ name: 'KEY', kind: 'text' }, { name: 'VALUE', kind: 'text', optional: true }] },
+      { name: 'get', summary: "print a secret's value", operands: [{ name: 'KEY', kind: 'text' }] },
+      { name: 'list', summary: 'list secret names and the captured files that use each', flags: [{ name: '--json', summary: 'with list: print JSON for scripts' }] },
+      { name: 'rm', summary: 'remove a secret', operands: [{ name: 'KEY', kind: 'text' }] },
+      { name: 'purge', summary: 'remove every secret of the session', flags: [{ name: '--yes', aliases: ['-y'], summary: 'with purge: do not ask for confirmation' }] },
       { name: 'export', summary: "print export KEY='value' lines for eval" },
-      { name: 'render', summary: "print a captured file with its secrets' values filled in" },
-      { name: 'exec', summary: 'run a command with the secrets in its environment' },
-      { name: 'export-file', summary: 'encrypt the secrets to .cs/secrets.age for every recipient' },
-      { name: 'import-file', summary: "decrypt .cs/secrets.age with this machine's key and store it" },
+      { name: 'render', summary: "print a captured file with its secrets' values filled in", operands: [{ name: 'FILE', kind: 'file' }] },
+      { name: 'exec', summary: 'run a command with the secrets in its environment', operands: [{ name: 'command', kind: 'text', variadic: true }] },
+      { name: 'export-file', summary: 'encrypt the secrets to .cs/secrets.age for every recipient', flags: [{ name: '--force', summary: 'with set: replace a different value; with export-file: write even so' }], operands: [{ name: 'FILE', kind: 'file', optional: true }] },
+      { name: 'import-file', summary: "decrypt .cs/secrets.age with this machine's key and store it", operands: [{ name: 'FILE', kind: 'file', optional: true }] },
       { name: 'backend', summary: 'show where the secrets are kept, and why' },
-      { name: 'migrate-backend', summary: 'move every secret of the session to the other backend' },
-      { name: 'age', summary: "this machine's age identity and the session's recipients" },
+      { name: 'migrate-backend', summary: 'move every secret of the session to the other backend', operands: [{ name: 'keychain|encrypted', kind: 'text' }] },
+      {
+        name: 'age',
+        summary: "this machine's age identity and the session's recipients",
+        subcommands: [
+          { name: 'init', summary: "make this machine's age identity and add it to the session", session: { need: 'optional', feature: true, stub: false } },
+          { name: 'pubkey', summary: "print this machine's age public key", session: { need: 'optional', feature: true, stub: false } },
+          { name: 'list', summary: "the session's recipients", flags: [{ name: '--json', summary: 'with list: print JSON for scripts' }] },
+          { name: 'add', summary: 'add a recipient', operands: [{ name: 'recipient', kind: 'text' }, { name: 'age1…', kind: 'text' }] },
+          { name: 'remove', aliases: ['rm'], summary: 'remove a recipient', operands: [{ name: 'recipient', kind: 'text' }] },
+        ],
+      },
     ],
+    session: { need: 'required', feature: true, stub: false },
+    helpWhenBare: true,
     notes: [
       'Inside a session the name may be left out (CLAUDE_SESSION_NAME).',
       'Backends: the OS keychain when it answers, else ~/.cs-secrets/<name>.enc',
@@ -303,7 +370,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       '$ cs api-fix -secrets age init',
       '$ cs api-fix -secrets age add alice@laptop age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq',
     ],
-    load: () => cmd(import('./secrets.js')),
   },
   {
     name: '-conversations',
@@ -312,8 +378,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'List the Claude Code conversations pinned to a session (synced, encrypted, across machines)',
     usage: ['cs <name> -conversations [--json]'],
     flags: [{ name: '--json', summary: 'print JSON for scripts' }],
+    session: { need: 'required', feature: true },
     examples: ['$ cs api -conversations', '$ cs api --resume 2', '$ cs api -conversations --json | jq -r ".[-1].uuid"'],
-    load: () => cmd(import('./conversations.js')),
   },
   {
     name: '-spawn',
@@ -321,7 +387,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: "Start a session in cs's tmux server without attaching a terminal",
     usage: ['cs -spawn <name> [--prompt <text>] [--task <text>] [--new | --resume <#|uuid>] [--force] [-- <claude args>...]'],
-    operand: 'session',
+    operands: [{ name: 'name', kind: 'session' }],
+    passthrough: true,
     flags: [
       { name: '--prompt', summary: "Claude's first prompt", value: 'text' },
       { name: '--task', summary: 'queue this task and arm the queue (cs <name> -queue); without --prompt Claude starts on it', value: 'text' },
@@ -331,7 +398,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     notes: ['Needs tmux. Attach with cs <name>; Ctrl-\\ detaches again.'],
     examples: ['$ cs -spawn fix-ci --prompt "make the failing test pass"', '$ cs -spawn fix-ci --task "update the changelog"', '$ cs fix-ci'],
-    load: () => cmd(import('./spawn.js')),
   },
   {
     name: '-live',
@@ -342,7 +408,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [{ name: '--json', summary: 'print JSON for scripts' }],
     notes: ['Sessions whose last run ended unexpectedly are listed too (state ended-unexpectedly) until the next cs <name>.'],
     examples: ['$ cs -live', '$ cs -live --json | jq -r \'.[] | select(.state=="needs-you") | .name\''],
-    load: () => cmd(import('./live.js')),
   },
   {
     name: '-stop',
@@ -350,9 +415,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'session',
     summary: 'End a running session like /exit (a signal after the timeout), then commit and export as usual',
     usage: ['cs <name> -stop [--timeout S]'],
+    session: { need: 'required', feature: false },
     flags: [{ name: '--timeout', summary: 'seconds Claude gets after /exit, and again after SIGTERM (default 10)', value: 'number' }],
     examples: ['$ cs fix-ci -stop', '$ cs fix-ci -stop --timeout 30'],
-    load: () => cmd(import('./stop.js')),
   },
   {
     name: '-features',
@@ -360,13 +425,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'session',
     summary: 'List the feature sessions of a session: branch, commits ahead/behind, dirty, running, merged',
     usage: ['cs <base> -features [--json]'],
+    session: { need: 'required', feature: true },
     flags: [{ name: '--json', summary: 'print JSON for scripts' }],
     notes: [
       'A feature session cs <base>@<feature> is a git worktree of the base on branch cs/<feature>,',
       'kept in $CS_SESSIONS_ROOT/.features/<base>@<feature>/; merge it with cs <base> --merge <feature>.',
     ],
     examples: ['$ cs api -features', '$ cs api -features --json | jq -r ".[] | select(.ahead > 0) | .name"'],
-    load: () => cmd(import('./features.js')),
   },
   {
     name: '-diff',
@@ -374,9 +439,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'session',
     summary: 'Show what a session changed: a feature since it branched, any session since it started',
     usage: ['cs <name> -diff [--stat]'],
+    session: { need: 'required', feature: true },
     flags: [{ name: '--stat', summary: 'only the files and line counts' }],
     examples: ['$ cs api@retry-logic -diff', '$ cs api -diff --stat'],
-    load: () => cmd(import('./diff.js')),
   },
   {
     name: '-watch',
@@ -390,7 +455,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--interval', summary: 'milliseconds between polls (default 500)', value: 'number' },
     ],
     examples: ['$ cs -watch', '$ cs -watch --notify', '$ cs -watch --json | jq -r "select(.to==\"needs-you\") | .session"'],
-    load: () => cmd(import('./watch.js')),
   },
   {
     name: '-doctor',
@@ -398,9 +462,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Check Claude Code, hooks, keychain, age identity and, for a session, its remote and transcripts',
     usage: ['cs -doctor [--json]', 'cs <name> -doctor [--json]'],
+    session: { need: 'optional', feature: false },
     flags: [{ name: '--json', summary: 'print JSON for scripts' }],
     examples: ['$ cs -doctor', '$ cs api -doctor', '$ cs api -doctor --json | jq ".[] | select(.level==\"fail\")"'],
-    load: () => cmd(import('./doctor.js')),
   },
   {
     name: '-log',
@@ -408,13 +472,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'session',
     summary: "Show the session's timeline: starts, tool calls, artifacts, discoveries, autosaves, syncs",
     usage: ['cs <name> -log [-n N] [--follow] [--json]'],
+    session: { need: 'required', feature: true },
     flags: [
-      { name: '-n', summary: 'only the newest N events', value: 'number' },
-      { name: '--follow', summary: 'keep printing new events as they happen (Ctrl-C ends)' },
+      { name: '-n', aliases: ['--lines'], summary: 'only the newest N events', value: 'number' },
+      { name: '--follow', aliases: ['-f'], summary: 'keep printing new events as they happen (Ctrl-C ends)' },
       { name: '--json', summary: 'print JSON (one object a line with --follow)' },
     ],
     examples: ['$ cs api -log', '$ cs api -log -n 20 --follow', '$ cs api -log --json | jq -r \'.[] | select(.type=="discovery") | .title\''],
-    load: () => cmd(import('./log.js')),
   },
   {
     name: '-serve',
@@ -433,7 +497,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--json', summary: 'with --devices: print JSON' },
     ],
     examples: ['$ cs -serve', '$ ssh -L 7420:127.0.0.1:7420 workstation   # then open the printed link on this side', '$ cs -serve --devices', '$ cs -serve --revoke 3f9a0c12', '$ CS_SERVE_TOKEN=... cs -serve --bind 0.0.0.0 --tls-cert host.crt --tls-key host.key'],
-    load: () => cmd(import('./serve.js')),
   },
   {
     name: '-notify',
@@ -441,19 +504,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Send a notification (ntfy-compatible POST) when a session needs you, finishes a turn or dies with no terminal attached',
     usage: ['cs -notify [show [--json]]', 'cs -notify set <url> [--token-secret KEY]', 'cs -notify {test|off}'],
+    defaultSubcommand: 'show',
     subcommands: [
-      { name: 'set', summary: 'send notifications to this URL' },
+      { name: 'set', summary: 'send notifications to this URL', operands: [{ name: 'url', kind: 'text' }], flags: [{ name: '--token-secret', summary: 'name of the variable (or session secret) holding the bearer token for the URL', value: 'text' }] },
       { name: 'test', summary: 'send a test notification now' },
       { name: 'off', summary: 'send none' },
-      { name: 'show', summary: 'where notifications go' },
-    ],
-    flags: [
-      { name: '--token-secret', summary: 'name of the variable (or session secret) holding the bearer token for the URL', value: 'text' },
-      { name: '--json', summary: 'with show: print JSON' },
+      { name: 'show', summary: 'where notifications go', flags: [{ name: '--json', summary: 'with show: print JSON' }] },
     ],
     notes: ['The body is a short summary scrubbed of the session\'s secrets; delivery failures go to notify.log in cs\'s config dir and never hold Claude up.'],
     examples: ['$ cs -notify set https://ntfy.sh/my-cs-topic-7f3a', '$ cs -notify set https://ntfy.example.com/cs --token-secret NTFY_TOKEN', '$ cs -notify test', '$ cs -notify off'],
-    load: () => cmd(import('./notify.js')),
   },
   {
     name: '-search',
@@ -461,6 +520,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Search discoveries, changes, artifacts and Claude transcripts of all sessions',
     usage: ['cs -search <text> [--session NAME] [--limit N] [--json] [--archived | --all]', 'cs <name> -search <text> [--json]'],
+    operands: [{ name: 'text', kind: 'text', variadic: true }],
+    session: { need: 'optional', feature: false, stub: true, env: false },
     flags: [
       { name: '--archived', summary: 'search only archived sessions' },
       { name: '--all', summary: 'search archived sessions too' },
@@ -469,7 +530,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--json', summary: 'print JSON for scripts' },
     ],
     examples: ['$ cs -search "refresh token"', '$ cs -search ECONNRESET --session api --json | jq ".[0]"'],
-    load: () => cmd(import('./search.js')),
   },
   {
     name: '-remote',
@@ -477,14 +537,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Register the hosts sessions can run on (cs <name> --on <alias>)',
     usage: ['cs -remote {add <alias> <user@host[:port]>|list [--json]|remove <alias>}'],
-    flags: [{ name: '--json', summary: 'print JSON for scripts (list)' }],
     subcommands: [
-      { name: 'add', summary: 'register a host under a short name' },
-      { name: 'list', summary: 'registered hosts' },
-      { name: 'remove', summary: 'forget a host (its sessions stay there)' },
+      { name: 'add', summary: 'register a host under a short name', operands: [{ name: 'alias', kind: 'text' }, { name: 'user@host[:port]', kind: 'text' }] },
+      { name: 'list', aliases: ['ls'], summary: 'registered hosts', flags: [{ name: '--json', summary: 'print JSON for scripts (list)' }] },
+      { name: 'remove', aliases: ['rm'], summary: 'forget a host (its sessions stay there)', operands: [{ name: 'alias', kind: 'host' }] },
+      // What another machine's cs asks over ssh (src/remote/): one JSON line each.
+      { name: 'probe', summary: 'whether a session can be made or opened here', hidden: true, operands: [{ name: 'name', kind: 'text' }], flags: [{ name: '--mkroot', summary: 'make the sessions root when missing' }] },
+      { name: 'digest', summary: "a workspace's digest, to verify a copy", hidden: true, operands: [{ name: 'dir', kind: 'file' }] },
+      { name: 'transcripts', summary: 'install the transcripts --move-to sends on stdin', hidden: true, operands: [{ name: 'dir', kind: 'file' }] },
     ],
     examples: ['$ cs -remote add mini me@mac-mini.local', '$ cs -remote list', '$ cs -remote remove mini'],
-    load: () => cmd(import('./remote.js')),
   },
   {
     name: '-update',
@@ -498,7 +560,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--json', summary: 'print the result as JSON' },
     ],
     examples: ['$ cs -update --check', '$ cs -update', '$ cs -update --rollback'],
-    load: () => cmd(import('./update.js')),
   },
   {
     name: '-install',
@@ -513,7 +574,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Running it again changes nothing; cs -uninstall removes exactly what it added.',
     ],
     examples: ['$ npm i -g claude-sessions && cs -install', '$ npx claude-sessions -install'],
-    load: () => cmd(import('./install.js')),
   },
   {
     name: '-uninstall',
@@ -523,10 +583,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: ['cs -uninstall [--purge] [--yes]'],
     flags: [
       { name: '--purge', summary: 'also delete all sessions and secrets (asks first)' },
-      { name: '--yes', summary: 'do not ask for confirmation' },
+      { name: '--yes', aliases: ['-y'], summary: 'do not ask for confirmation' },
     ],
     examples: ['$ cs -uninstall', '$ cs -uninstall --purge --yes'],
-    load: () => cmd(import('./uninstall.js')),
   },
   {
     name: '-completions',
@@ -534,9 +593,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Print the shell completion script for bash, zsh, fish or PowerShell',
     usage: ['cs -completions {bash|zsh|fish|powershell}'],
-    operand: 'shell',
+    operands: [{ name: 'shell', kind: 'shell', optional: true }],
+    flags: [{ name: '--list', summary: 'print the candidates of a kind (sessions, hosts) as word:help lines, for the scripts', value: 'text', hidden: true }],
     examples: ['$ cs -completions bash > ~/.local/share/bash-completion/completions/cs', '$ cs -completions fish | source'],
-    load: () => cmd(import('./completions.js')),
   },
   {
     name: '-version',
@@ -544,6 +603,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Show the version',
     usage: ['cs -version'],
+    builtin: true,
     examples: ['$ cs -v'],
   },
 ];
@@ -558,6 +618,13 @@ export function findCommand(token: string): CommandSpec | undefined {
 /** A command's first usage line, for the hint of a usage error. */
 export function usageLine(name: string): string {
   return findCommand(name)?.usage[0] ?? `cs ${name}`;
+}
+
+/** Every flag a command takes, its subcommands' included (the first declaration of a name wins), hidden ones left out: help and completions list these. */
+export function declaredFlags(d: Decl, into = new Map<string, FlagDecl>()): FlagDecl[] {
+  for (const f of d.flags ?? []) if (!f.hidden && !into.has(f.name)) into.set(f.name, f);
+  for (const s of d.subcommands ?? []) declaredFlags(s, into);
+  return [...into.values()];
 }
 
 export function allCommandNames(): string[] {

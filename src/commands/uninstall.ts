@@ -2,7 +2,6 @@
 // slash commands, skill, the installed package — and nothing else. Sessions
 // and secrets stay unless --purge (with confirmation).
 import * as fs from 'node:fs';
-import { flag, expectPositionals, parseArgs } from '../lib/args.js';
 import { UserError } from '../lib/errors.js';
 import { confirm } from '../term/prompt.js';
 import { readState, statePath, unmergeSettingsFile } from '../install/install.js';
@@ -10,17 +9,16 @@ import { disableStatusLine } from '../install/statusline.js';
 import { claudeConfigDir, csConfigDir, homeDir, sessionsRoot } from '../session/paths.js';
 import { dataDir } from '../update/layout.js';
 import * as path from 'node:path';
-import type { Context } from './types.js';
+import { has, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface UninstallOptions {
   purge: boolean;
   yes: boolean;
 }
 
-export function parse(args: string[]): UninstallOptions {
-  const parsed = parseArgs(args, { booleans: ['--purge', '--yes', '-y'] }, '-uninstall');
-  expectPositionals(parsed, 0, 0, '-uninstall', 'cs -uninstall [--purge] [--yes]');
-  return { purge: flag(parsed, '--purge'), yes: flag(parsed, '--yes', '-y') };
+export function parse(a: Args): UninstallOptions {
+  return { purge: has(a, '--purge'), yes: has(a, '--yes') };
 }
 
 export async function run(opts: UninstallOptions, ctx: Context): Promise<number> {
@@ -73,3 +71,5 @@ function removeEmptyDirs(removed: readonly string[], env: NodeJS.ProcessEnv): vo
     }
   }
 }
+
+export const command: Command<UninstallOptions> = { parse, run };

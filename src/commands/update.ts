@@ -1,14 +1,13 @@
 // cs -update [--check] [--rollback] [--json]
-import { expectPositionals, flag, parseArgs } from '../lib/args.js';
 import { UsageError } from '../lib/errors.js';
 import { applyUpdate, requireInstalled, rollback } from '../update/apply.js';
 import { checkForUpdate, recordLatest } from '../update/check.js';
 import { updateUrl } from '../update/release.js';
-import { usageLine } from './table.js';
 import { layoutFor } from './install.js';
 import { packageRoot } from '../lib/package-root.js';
 import { UserError } from '../lib/errors.js';
-import type { Command, Context, Invocation } from './types.js';
+import { has, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface UpdateOptions {
   action: 'update' | 'check' | 'rollback';
@@ -25,17 +24,12 @@ function installPath(): UpdateOptions['install'] {
   return layoutFor(root) === 'in-place' ? { path: 'npm', dir: root } : { path: 'self-managed' };
 }
 
-export const usage = usageLine('-update');
-
-
-export function parse(args: string[], inv: Invocation, env: NodeJS.ProcessEnv): UpdateOptions {
-  if (inv.session !== undefined) throw new UsageError('-update does not take a session name', `usage: ${usage}`);
-  const parsed = parseArgs(args, { booleans: ['--check', '--rollback', '--json'] }, '-update');
-  expectPositionals(parsed, 0, 0, '-update', usage);
-  const check = flag(parsed, '--check');
-  const back = flag(parsed, '--rollback');
-  if (check && back) throw new UsageError('--check and --rollback cannot be combined', `usage: ${usage}`);
-  return { action: check ? 'check' : back ? 'rollback' : 'update', json: flag(parsed, '--json'), url: updateUrl(env), install: installPath() };
+/** The release feed comes from the environment (CS_UPDATE_URL) as the command is parsed. */
+export function parse(a: Args): UpdateOptions {
+  const check = has(a, '--check');
+  const back = has(a, '--rollback');
+  if (check && back) throw new UsageError('--check and --rollback cannot be combined', `usage: ${a.usage}`);
+  return { action: check ? 'check' : back ? 'rollback' : 'update', json: has(a, '--json'), url: updateUrl(a.env), install: installPath() };
 }
 
 export async function run(opts: UpdateOptions, ctx: Context): Promise<number> {

@@ -1,13 +1,11 @@
 // cs -usage [<s>] [--since <when>] [--json]: tokens per session (or, for one
 // session, per conversation) over the last 5 hours and 7 days, from Claude
 // Code's transcripts (src/usage/usage.ts).
-import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
-import { UsageError, UserError } from '../lib/errors.js';
+import { UsageError } from '../lib/errors.js';
 import { table } from '../lib/format.js';
-import { validateName } from '../session/names.js';
 import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
-import { usageLine } from './table.js';
-import type { Context, Invocation } from './types.js';
+import { has, value, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface UsageOptions {
   session?: string;
@@ -19,22 +17,23 @@ export interface UsageOptions {
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
 /** `30m`, `5h`, `2d`, `1w`, or an ISO date/time; throws a UsageError otherwise. */
-export function parseSince(text: string): { ms: number } | { at: Date } {
+export function parseSince(text: string, usage = 'cs -usage [<name>] [--since <30m|5h|2d|1w|date>] [--json]'): { ms: number } | { at: Date } {
   const m = /^(\d+)([mhdw])$/.exec(text.trim());
   if (m) return { ms: Number(m[1]) * UNITS[m[2]!]! };
   if (/^\d{4}-\d\d-\d\d([T ][\d:.]+(Z|[+-]\d\d:?\d\d)?)?$/.test(text.trim())) {
     const at = new Date(text.trim());
     if (!Number.isNaN(at.getTime())) return { at };
   }
-  throw new UsageError(`--since takes a duration (30m, 5h, 2d, 1w) or a date (2026-11-01), not '${text.slice(0, 40)}'`, `usage: ${usageLine('-usage')}`);
+  throw new UsageError(`--since takes a duration (30m, 5h, 2d, 1w) or a date (2026-11-01), not '${text.slice(0, 40)}'`, `usage: ${usage}`);
 }
 
-export function parse(args: string[], inv: Invocation): UsageOptions {
-  const p = parseArgs(args, { booleans: ['--json'], values: ['--since'] }, '-usage');
-  const [named] = expectPositionals(p, 0, inv.session ? 0 : 1, '-usage', usageLine('-usage'));
-  const session = inv.session ?? named;
-  const since = flagValue(p, '--since');
-  return { ...(session !== undefined ? { session: validateName(session) } : {}), json: flag(p, '--json'), ...(since !== undefined ? { since: parseSince(since) } : {}) };
+/** `cs <s> -usage` or `cs -usage <s>`: the session named one way, not both. */
+export function parse(a: Args): UsageOptions {
+  const [named] = a.operands;
+  if (a.session !== undefined && named !== undefined) throw new UsageError(`-usage: unexpected argument '${named}'`, `usage: ${a.usage}`);
+  const session = a.session ?? named;
+  const since = value(a, '--since');
+  return { ...(session !== undefined ? { session } : {}), json: has(a, '--json'), ...(since !== undefined ? { since: parseSince(since, a.usage) } : {}) };
 }
 
 interface Window {
@@ -73,9 +72,8 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   const title = (w: Window) => (w.name === '5h' ? 'last 5 hours' : w.name === '7d' ? 'last 7 days' : `since ${w.since.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 
   if (opts.session) {
-    const { findSession } = await import('../session/workspace.js');
-    const found = findSession(env, opts.session);
-    if (!found) throw new UserError(`no session named '${opts.session}'`, 'see cs -ls --all');
+    const { resolveSession } = await import('../session/resolve.js');
+    const found = ctx.session ?? resolveSession(env, { name: opts.session, command: '-usage' });
     const { readConversations } = await import('../conversations/store.js');
     const pinned = readConversations(found.paths.dir).conversations.map((c) => c.uuid);
     const requests = await sessionRequests(config, found.paths.dir, earliest);
@@ -125,3 +123,5 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   }
   return 0;
 }
+
+export const command: Command<UsageOptions> = { parse, run };

@@ -1,15 +1,11 @@
 // cs -watch [--notify] [--json]: status changes of all sessions as they happen.
-import { untilStopped } from '../lib/until-stopped.js';
-import { expectPositionals, flag, flagValue, parseArgs } from '../lib/args.js';
 import { UsageError } from '../lib/errors.js';
 import { run as runProgram } from '../lib/proc.js';
 import { which } from '../lib/which.js';
 import { sessionsRoot } from '../session/paths.js';
 import { watchStatus, type StatusChange } from '../status/watch.js';
-import { usageLine } from './table.js';
-import type { Context } from './types.js';
-
-export const usage = usageLine('-watch');
+import { has, value, type Args } from './argv.js';
+import type { Command, Context } from './types.js';
 
 export interface WatchOptions {
   notify: boolean;
@@ -17,17 +13,10 @@ export interface WatchOptions {
   intervalMs: number;
 }
 
-export interface WatchRunOptions {
-  /** Ends the watch (tests); by default SIGINT/SIGTERM do. */
-  signal?: AbortSignal;
-}
-
-export function parse(args: string[]): WatchOptions {
-  const p = parseArgs(args, { booleans: ['--notify', '--json'], values: ['--interval'] }, '-watch');
-  expectPositionals(p, 0, 0, '-watch', usage);
-  const iv = flagValue(p, '--interval') ?? '500';
-  if (!/^\d+$/.test(iv) || Number(iv) < 50 || Number(iv) > 60_000) throw new UsageError(`--interval takes milliseconds between 50 and 60000, not '${iv}'`, usage);
-  return { notify: flag(p, '--notify'), json: flag(p, '--json'), intervalMs: Number(iv) };
+export function parse(a: Args): WatchOptions {
+  const iv = value(a, '--interval') ?? '500';
+  if (!/^\d+$/.test(iv) || Number(iv) < 50 || Number(iv) > 60_000) throw new UsageError(`--interval takes milliseconds between 50 and 60000, not '${iv}'`, a.usage);
+  return { notify: has(a, '--notify'), json: has(a, '--json'), intervalMs: Number(iv) };
 }
 
 const LABEL: Record<string, string> = { working: 'working', 'needs-you': 'NEEDS YOU', idle: 'idle', closed: 'closed' };
@@ -38,7 +27,7 @@ export function formatChange(c: StatusChange, color: Context['io']['color']): st
   return `${color.dim(time)}  ${color.bold(c.session)}  ${c.from ? `${LABEL[c.from]} → ` : ''}${to}${c.event ? color.dim(`  (${c.event})`) : ''}`;
 }
 
-export async function run(opts: WatchOptions, ctx: Context, runOpts: WatchRunOptions = {}): Promise<number> {
+export async function run(opts: WatchOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   const root = sessionsRoot(env);
   const notifier = opts.notify ? which('notify-send', env) : null;
@@ -50,9 +39,11 @@ export async function run(opts: WatchOptions, ctx: Context, runOpts: WatchRunOpt
     if (notifier) {
       // A notification that fails is not worth stopping the watch for; say so once per failure.
       const r = await runProgram(notifier, ['--app-name=cs', `cs: ${c.session} needs you`, c.event ? `${c.event} in session ${c.session}` : `session ${c.session}`], { env, allowFailure: true, timeoutMs: 5000 }).catch((e: Error) => ({ code: 1, stderr: e.message }));
-      if (r.code !== 0) io.err(io.color.yellow(`cs: notify-send failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}`));
+      if (r.code !== 0) ctx.warn(`notify-send failed: ${r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`}`);
     }
   };
-  await untilStopped((signal) => watchStatus(root, { intervalMs: opts.intervalMs, signal, onChange }), runOpts.signal);
+  await ctx.untilInterrupted((signal) => watchStatus(root, { intervalMs: opts.intervalMs, signal, onChange }));
   return 0;
 }
+
+export const command: Command<WatchOptions> = { parse, run };

@@ -1,7 +1,7 @@
 // What completion offers, derived from the command table alone. The four
 // shell scripts are renderings of this one model (see shells.ts), so a
 // command, flag or subcommand added to the table shows up in all of them.
-import { COMMANDS, OPEN, type CommandSpec } from '../commands/table.js';
+import { COMMANDS, declaredFlags, OPEN, type CommandSpec } from '../commands/table.js';
 
 /** Candidates that are not fixed words: looked up when completing. */
 export type Kind = 'session' | 'host' | 'shell' | 'command';
@@ -52,18 +52,18 @@ function completable(value: string | undefined): value is Kind {
 
 export function completionModel(commands: readonly CommandSpec[] = COMMANDS, open: CommandSpec = OPEN): CompletionModel {
   const words = (spec: CommandSpec) => shown(spec).map((word) => ({ word, help: spec.summary }));
-  const flagWords = (spec: CommandSpec) => (spec.flags ?? []).map((f) => ({ word: f.name, help: f.summary }));
+  const flagWords = (spec: CommandSpec) => declaredFlags(spec).map((f) => ({ word: f.name, help: f.summary }));
   const model: CommandModel[] = [open, ...commands].map((spec) => ({
     id: spec === open ? 'open' : spec.name.replace(/^-+/, ''),
     spellings: spec === open ? [] : [spec.name, ...spec.aliases],
     sessionScoped: spec !== open && spec.scope !== 'global',
     flags: flagWords(spec),
-    args: (spec.subcommands ?? []).map((s) => ({ word: s.name, help: s.summary })),
-    ...(spec.operand ? { operand: spec.operand } : {}),
+    args: (spec.subcommands ?? []).filter((s) => !s.hidden).map((s) => ({ word: s.name, help: s.summary })),
+    ...(completable(spec.operands?.[0]?.kind) ? { operand: spec.operands[0].kind } : {}),
   }));
   const help = commands.find((c) => c.name === '-help');
   const valueFlags = new Map<string, Kind>();
-  for (const spec of [open, ...commands]) for (const f of spec.flags ?? []) if (completable(f.value)) valueFlags.set(f.name, f.value);
+  for (const spec of [open, ...commands]) for (const f of declaredFlags(spec)) if (completable(f.value)) valueFlags.set(f.name, f.value);
   return {
     top: commands.filter((c) => c.scope !== 'session').flatMap(words),
     afterSession: [

@@ -22,7 +22,7 @@ import { claudeProjectDir } from './claude-project.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
 import { claudeConfigDir, sessionPaths, sessionsRoot } from './paths.js';
-import { findSession } from './workspace.js';
+import { resolveSession } from './resolve.js';
 
 export type Report = (line: string, level: 'info' | 'warn') => void;
 
@@ -128,13 +128,12 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   validateName(from);
   validateName(to);
   if (from === to) throw new UserError(`'${from}' already has that name`);
-  const found = findSession(env, from);
-  if (!found) throw new UserError(`no session named '${from}'`, 'see cs -ls --all');
+  const found = resolveSession(env, { name: from, command: '-mv' }, { stub: true });
   const root = sessionsRoot(env);
   const oldEntry = path.join(root, from);
   const newEntry = path.join(root, to);
   if (exists(newEntry)) throw new UserError(`a session named '${to}' already exists`, 'choose another name, or remove that one first (cs -rm)');
-  if (fs.existsSync(found.paths.remoteConf)) {
+  if (found.kind === 'remote') {
     throw new UserError(`session '${from}' lives on another machine (.cs/remote.conf)`, `rename it there first; a stub renamed here alone would no longer find it`);
   }
   const lock = tryLock(found.paths.lock, { now });
@@ -146,7 +145,7 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   let newSecrets: SecretMove[] = [];
   let copied: { files: string[]; made: string[] } = { files: [], made: [] };
   const oldDir = found.paths.dir;
-  const newDir = found.adopted ? oldDir : newEntry;
+  const newDir = (found.kind === 'adopted') ? oldDir : newEntry;
   const config = claudeConfigDir(env);
   const oldProject = claudeProjectDir(config, fs.realpathSync(oldDir));
   try {
@@ -159,7 +158,7 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
       const lost = Object.keys(m.values).filter((k) => back[k] !== m.values[k]);
       if (lost.length) throw new UserError(`the ${m.backend.name} backend did not keep ${lost.join(', ')} under '${to}'; nothing was renamed`);
     }
-    if (!found.adopted) {
+    if (!(found.kind === 'adopted')) {
       // The path Claude Code sees after the rename: the new entry under the root's real path.
       const newReal = path.join(fs.realpathSync(root), to);
       copied = copyTranscripts(oldProject, claudeProjectDir(config, newReal), [fs.realpathSync(oldDir), oldDir], newReal);
@@ -185,13 +184,13 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   }
   if (copied.files.length) fs.rmSync(oldProject, { recursive: true, force: true });
   const p = sessionPaths(newDir, to);
-  retitle(p.claudeMd, from, to, found.adopted);
+  retitle(p.claudeMd, from, to, (found.kind === 'adopted'));
   appendSessionLog(p.sessionLog, `session renamed: ${from} → ${to}`, now);
   return {
     from,
     to,
     dir: newDir,
-    adopted: found.adopted,
+    adopted: (found.kind === 'adopted'),
     secrets: newSecrets.map((m) => ({ backend: m.backend.name, keys: Object.keys(m.values).sort() })),
     transcripts: copied.files.filter((f) => f.endsWith('.jsonl')).length,
   };

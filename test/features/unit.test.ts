@@ -4,7 +4,8 @@ import { featuresUnderBases } from '../../src/features/order.js';
 import { markChanges, markDiscoveries, markTimeline } from '../../src/features/fold.js';
 import { parseFeatureRef, secretsOwner, sessionRefProblem, validateSessionRef } from '../../src/features/ref.js';
 import { workPaths } from '../../src/features/model.js';
-import { buildRows, glyphs } from '../../src/commands/pick.js';
+import { buildRows } from '../../src/commands/pick.js';
+import { glyphs } from '../../src/term/picker.js';
 import type { SessionSummary } from '../../src/session/summary.js';
 
 describe('feature refs', () => {

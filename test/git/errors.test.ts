@@ -4,16 +4,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { command } from '../../src/commands/sync.js';
 import { UsageError, UserError, exitCodeOf } from '../../src/lib/errors.js';
 import { validateRemoteUrl } from '../../src/git/remote.js';
-import { bareRemote, cleanup, ctxFor, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';
+import { bareRemote, cleanup, ctxFor, runSync, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';
 
 afterEach(cleanup);
 
 async function csFails(l: Laptop, session: string | undefined, ...args: string[]): Promise<Error> {
   try {
-    await command.run(command.parse(args, { session }, l.env), ctxFor(l));
+    await runSync(args, session, ctxFor(l));
   } catch (e) {
     expect(exitCodeOf(e)).not.toBe(0);
     return e as Error;
@@ -23,7 +22,7 @@ async function csFails(l: Laptop, session: string | undefined, ...args: string[]
 
 async function cs(l: Laptop, session: string | undefined, ...args: string[]) {
   const ctx = ctxFor(l);
-  const code = await command.run(command.parse(args, { session }, l.env), ctx);
+  const code = await runSync(args, session, ctx);
   return { code: code ?? 0, out: ctx.io.stdoutText(), err: ctx.io.stderrText() };
 }
 
@@ -241,7 +240,7 @@ describe('progress output', () => {
     await cs(l, 's', 'remote', path.join(tempDir(), 'gone.git'));
     const io = testIO('', { isTTY: true });
     const ctx = ctxFor(l, io);
-    const err = await command.run(command.parse(['push'], { session: 's' }, l.env), ctx).catch((e: unknown) => e);
+    const err = await runSync(['push'], 's', ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(io.stdoutText()).toBe('');
   });

@@ -6,7 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { prepareRepo } from '../../src/git/autosave.js';
 import { commitAll, initRepo } from '../../src/git/repo.js';
-import type { Context } from '../../src/commands/types.js';
+import type { RunContext } from '../../src/lib/context.js';
+import { dispatch } from '../../src/commands/dispatch.js';
+import { findCommand } from '../../src/commands/table.js';
 import { testIO, type TestIO } from '../support/io.js';
 
 const made: string[] = [];
@@ -83,6 +85,11 @@ export function bareRemote(dir: string, name: string): string {
   return p;
 }
 
-export function ctxFor(l: Laptop, io: TestIO = testIO(), cwd = l.home): Context & { io: TestIO } {
+export function ctxFor(l: Laptop, io: TestIO = testIO(), cwd = l.home): RunContext & { io: TestIO } {
   return { io, env: l.env, cwd, now: () => new Date('2025-01-02T03:04:05Z') };
+}
+
+/** `cs [<session>] -sync <args>` in this process, through the real dispatcher (parse, resolve, run). */
+export function runSync(args: readonly string[], session: string | undefined, ctx: RunContext): Promise<number> {
+  return dispatch(findCommand('-sync')!, args, session === undefined ? {} : { session }, ctx);
 }

@@ -1,18 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { command, type SyncOptions } from '../../src/commands/sync.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
 import { exitCodeOf } from '../../src/lib/errors.js';
 import { autosave } from '../../src/git/autosave.js';
 import { SyncConflictError } from '../../src/git/sync.js';
-import { bareRemote, cleanup, ctxFor, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';
+import { bareRemote, cleanup, ctxFor, runSync, git, laptop, makeSession, read, tempDir, write, type Laptop } from './helpers.js';
 
 afterEach(cleanup);
 
 async function cs(l: Laptop, session: string | undefined, ...args: string[]) {
   const ctx = ctxFor(l);
-  const opts = command.parse(args, { session }, l.env);
-  const code = await command.run(opts, ctx);
+  const code = await runSync(args, session, ctx);
   return { code: code ?? 0, out: ctx.io.stdoutText(), err: ctx.io.stderrText() };
 }
 
@@ -40,34 +39,43 @@ async function twoLaptops() {
 }
 
 describe('-sync parse', () => {
-  const env = {};
-  const table: [string | undefined, string[], SyncOptions | RegExp][] = [
-    ['s', ['push'], { action: 'push', session: 's' }],
-    ['s', ['pull'], { action: 'pull', session: 's' }],
-    ['s', ['snapshot'], { action: 'snapshot', session: 's' }],
-    ['s', ['remote'], { action: 'remote', session: 's', url: null }],
-    ['s', ['remote', 'git@h:x.git'], { action: 'remote', session: 's', url: 'git@h:x.git' }],
-    ['s', ['status'], { action: 'status', session: 's', json: false, fetch: true }],
-    ['s', ['status', '--json', '--no-fetch'], { action: 'status', session: 's', json: true, fetch: false }],
-    ['s', ['auto', 'on'], { action: 'auto', session: 's', on: true }],
-    ['s', ['auto', 'off'], { action: 'auto', session: 's', on: false }],
-    [undefined, ['clone', 'work'], { action: 'clone', source: 'work', name: null }],
-    [undefined, ['clone', 'git@h:x.git', 'y'], { action: 'clone', source: 'git@h:x.git', name: 'y' }],
+  const table: [string | undefined, string[], [string, object] | RegExp][] = [
+    ['s', ['push'], ['push', { create: false }]],
+    ['s', ['push', '--create'], ['push', { create: true }]],
+    ['s', ['pull'], ['pull', {}]],
+    ['s', ['snapshot'], ['snapshot', {}]],
+    ['s', ['remote'], ['remote', { url: null }]],
+    ['s', ['remote', 'git@h:x.git'], ['remote', { url: 'git@h:x.git' }]],
+    ['s', ['status'], ['status', { json: false, fetch: true }]],
+    ['s', ['status', '--json', '--no-fetch'], ['status', { json: true, fetch: false }]],
+    ['s', ['auto', 'on'], ['auto', { on: true }]],
+    ['s', ['auto', 'off'], ['auto', { on: false }]],
+    [undefined, ['clone', 'work'], ['clone', { source: 'work', name: null }]],
+    [undefined, ['clone', 'git@h:x.git', 'y'], ['clone', { source: 'git@h:x.git', name: 'y' }]],
     ['s', [], /needs a subcommand/],
     ['s', ['frob'], /unknown -sync subcommand/],
     ['s', ['auto', 'maybe'], /on or off/],
-    ['s', ['push', '--json'], /does not apply/],
-    ['s', ['clone', 'x'], /without a session name/],
-    [undefined, ['push'], /needs a session/],
-    ['../x', ['push'], /contains characters|starts with/],
+    ['s', ['push', '--json'], /--json does not apply to -sync push/],
+    ['s', ['status', '--create'], /--create does not apply to -sync status/],
+    ['s', ['clone', 'x'], /-sync clone does not take a session name/],
     [undefined, ['clone', 'u', '../evil'], /starts with|contains/],
   ];
-  it.each(table)('cs %s -sync %j', (session, args, want) => {
-    if (want instanceof RegExp) expect(() => command.parse(args, { session }, env)).toThrow(want);
-    else expect(command.parse(args, { session }, env)).toEqual(want);
+  it.each(table)('cs %s -sync %j', async (session, args, want) => {
+    const parsed = parseCommand('-sync', args, session === undefined ? {} : { session });
+    if (want instanceof RegExp) await expect(parsed).rejects.toThrow(want);
+    else expect(await parsed).toEqual({ sub: [want[0]], opts: want[1] });
   });
-  it('takes the session from CLAUDE_SESSION_NAME inside a session', () => {
-    expect(command.parse(['push'], {}, { CLAUDE_SESSION_NAME: 'inside' })).toEqual({ action: 'push', session: 'inside' });
+  it('needs a session, and checks its name, before running', async () => {
+    const l = laptop();
+    await expect(runSync(['push'], undefined, ctxFor(l))).rejects.toThrow(/-sync needs a session/);
+    await expect(runSync(['push'], '../x', ctxFor(l))).rejects.toThrow(/contains characters|starts with/);
+  });
+  it('takes the session from CLAUDE_SESSION_NAME inside a session', async () => {
+    const l = laptop();
+    await makeSession(l, 'inside');
+    const ctx = ctxFor(l);
+    expect(await runSync(['status', '--no-fetch', '--json'], undefined, { ...ctx, env: { ...l.env, CLAUDE_SESSION_NAME: 'inside' } })).toBe(0);
+    expect(JSON.parse(ctx.io.stdoutText()).session).toBe('inside');
   });
 });
 
@@ -120,7 +128,7 @@ describe('two laptops sharing one bare remote', () => {
     const headA = git(dirA, a.env, 'rev-parse', 'HEAD');
 
     const ctx = ctxFor(b);
-    const err = await failure(command.run(command.parse(['pull'], { session: 'work' }, b.env), ctx));
+    const err = await failure(runSync(['pull'], 'work', ctx));
     expect(err).toBeInstanceOf(SyncConflictError);
     expect(exitCodeOf(err)).toBe(1);
     const conflict = err as SyncConflictError;

@@ -1,7 +1,8 @@
 // The picker's pure parts: day groups (local calendar days, injected clock),
 // filtering, row building and the scroll window.
 import { describe, expect, it } from 'vitest';
-import { buildRows, glyphs, groupOf, matches, sessionCells, truncate, visibleWindow, NEW_VALUE, type Row } from '../../src/commands/pick.js';
+import { buildRows, groupOf, matches } from '../../src/commands/pick.js';
+import { glyphs, sessionCells, truncate, visibleWindow, NEW_VALUE, type Row } from '../../src/term/picker.js';
 import type { SessionSummary } from '../../src/session/summary.js';
 
 // Local times, so the tables hold in every time zone.

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { limitsFrom, onStop, onToolFailure, safetyStop, DEFAULT_LIMITS, type Readings } from '../../src/queue/drain.js';
 import { addTask, changeQueue, emptyQueue, queueFile, readJournal, readQueue } from '../../src/queue/queue.js';
-import { parse } from '../../src/commands/queue.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
 import { digestLine, reportQueueDigest } from '../../src/queue/digest.js';
 import { testIO } from '../support/io.js';
 
@@ -117,16 +117,21 @@ describe('-queue arguments', () => {
     [['rm', '3'], { action: 'rm', id: 3 }],
     [['log', '--json'], { action: 'log', json: true }],
     [['start'], { action: 'start' }],
-  ])('%j', (args, want) => expect(parse(args as string[], { session: 'api' }, {})).toMatchObject({ session: 'api', ...want }));
+  ])('%j', async (args, want) => {
+    const { action, ...rest } = want as { action: string };
+    const parsed = await parseCommand('-queue', args as string[], { session: 'api' });
+    expect(parsed.sub).toEqual([action]);
+    expect(parsed.opts).toMatchObject(rest);
+  });
   it.each([
     [['add'], /-queue add needs the task/],
     [['add', '  '], /-queue add needs the task/],
     [['rm', 'x'], /takes a task number/],
     [['rm'], /./],
-    [['frobnicate'], /unknown -queue action 'frobnicate'/],
-    [['start', 'now'], /./],
-  ])('refuses %j', (args, msg) => expect(() => parse(args as string[], { session: 'api' }, {})).toThrow(msg));
-  it('needs a session', () => expect(() => parse([], {}, {})).toThrow(/-queue needs a session/));
+    [['frobnicate'], /unknown -queue subcommand 'frobnicate'/],
+    [['start', 'now'], /-queue start: unexpected argument 'now'/],
+    [['start', '--json'], /--json does not apply to -queue start/],
+  ])('refuses %j', async (args, msg) => expect(parseCommand('-queue', args as string[], { session: 'api' })).rejects.toThrow(msg));
 });
 
 describe('the queue file', () => {

@@ -10,7 +10,7 @@ import { commandLine, shellQuote } from '../../src/lib/shell.js';
 import { interactiveArgv, rsyncShell, sshArgs, transportConfig } from '../../src/remote/ssh.js';
 import { remoteWords, tmuxSessionName } from '../../src/remote/connect.js';
 import { compareDigests, digestWorkspace } from '../../src/remote/digest.js';
-import { command as remoteCommand } from '../../src/commands/remote.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
 
 describe('shellQuote', () => {
   const cases: Array<[string, string]> = [
@@ -142,11 +142,12 @@ describe('-remote parse', () => {
     [['digest', '/x/y'], { sub: 'digest', dir: '/x/y' }],
     [['transcripts', '/r/api'], { sub: 'transcripts', dir: '/r/api' }],
   ];
-  it.each(ok)('%j', (args, want) => {
-    expect(remoteCommand.parse(args, {}, {})).toEqual(want);
+  it.each(ok)('%j', async (args, want) => {
+    const { sub, ...opts } = want as { sub: string };
+    expect(await parseCommand('-remote', args)).toEqual({ sub: [sub], opts });
   });
-  it.each([[[]], [['nope']], [['add', 'x']], [['list', '--mkroot']], [['probe', '../x']], [['remove']], [['transcripts', 'relative/api']], [['transcripts']]])('%j is a usage error', (args) => {
-    expect(() => remoteCommand.parse(args, {}, {})).toThrow(UsageError);
+  it.each([[[]], [['nope']], [['add', 'x']], [['list', '--mkroot']], [['probe', '../x']], [['remove']], [['transcripts', 'relative/api']], [['transcripts']]])('%j is a usage error', async (args) => {
+    await expect(parseCommand('-remote', args)).rejects.toThrow(UsageError);
   });
 });
 
@@ -223,8 +224,7 @@ describe('open: argv to remote options', () => {
     ['api', ['--move-to=me@box'], { name: 'api', moveTo: 'me@box' }],
   ];
   it.each(ok)('cs %s %j', async (session, args, want) => {
-    const { parse } = await import('../../src/commands/open.js');
-    expect(parse(args, { session })).toMatchObject(want);
+    expect((await parseCommand('', args, { session })).opts).toMatchObject(want);
   });
 
   const bad: Array<[string, string[], RegExp]> = [
@@ -238,7 +238,6 @@ describe('open: argv to remote options', () => {
     ['a;b:api', [], /metacharacter/],
   ];
   it.each(bad)('cs %s %j is a usage error', async (session, args, why) => {
-    const { parse } = await import('../../src/commands/open.js');
-    expect(() => parse(args, { session })).toThrow(why);
+    await expect(parseCommand('', args, { session })).rejects.toThrow(why);
   });
 });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile } from '../../src/search/scan.js';
 import { score, searchSessions, snippet, transcriptText } from '../../src/search/search.js';
-import { parse } from '../../src/commands/search.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
 import { claudeProjectDir } from '../../src/session/claude-project.js';
 import { runCs } from '../support/cs.js';
 
@@ -176,9 +176,9 @@ describe('searchSessions and cs -search', () => {
     [['x'], { session: 's2' }, { query: 'x', session: 's2', limit: 20, json: false, show: { archived: false, all: false } }],
     [['--', '-x'], {}, { query: '-x', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
     [['x', '--all'], {}, { query: 'x', session: null, limit: 20, json: false, show: { archived: false, all: true } }],
-  ])('parses %j', (args, inv, opts) => expect(parse(args, inv)).toEqual(opts));
+  ])('parses %j', async (args, inv, opts) => expect((await parseCommand('-search', args, inv)).opts).toEqual(opts));
 
-  it.each([[[]], [['x', '--limit', '0']], [['x', '--session', '../etc']], [['x', '--bogus']]])('refuses %j', (args) => {
-    expect(() => parse(args, {})).toThrow();
+  it.each([[[]], [['x', '--limit', '0']], [['x', '--session', '../etc']], [['x', '--bogus']]])('refuses %j', async (args) => {
+    await expect(parseCommand('-search', args)).rejects.toThrow();
   });
 });

@@ -1,64 +1,77 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse, type SecretsOptions } from '../../src/commands/secrets.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
+import { route } from '../../src/cli.js';
 import { UsageError, UserError } from '../../src/lib/errors.js';
 import { secrets, secretsOnTty, secretsProcess, spawnProgram, tempHome, type Home } from './helpers.js';
 
 describe('parse', () => {
-  const env = {};
-  const ok: [string[], SecretsOptions][] = [
-    [['set', 'API_KEY'], { sub: 'set', session: 's', key: 'API_KEY', value: undefined, force: false }],
-    [['set', 'API_KEY', 'v'], { sub: 'set', session: 's', key: 'API_KEY', value: 'v', force: false }],
-    [['set', '--force', 'API_KEY'], { sub: 'set', session: 's', key: 'API_KEY', value: undefined, force: true }],
-    [['set', 'API_KEY', '--', '-starts-with-dash'], { sub: 'set', session: 's', key: 'API_KEY', value: '-starts-with-dash', force: false }],
-    [['render', 'deploy.sh'], { sub: 'render', session: 's', file: 'deploy.sh' }],
-    [['exec', '--', 'sh', '-c', 'echo $X'], { sub: 'exec', session: 's', command: ['sh', '-c', 'echo $X'] }],
-    [['get', 'K'], { sub: 'get', session: 's', key: 'K' }],
-    [['rm', 'K'], { sub: 'rm', session: 's', key: 'K' }],
-    [['list'], { sub: 'list', session: 's', json: false }],
-    [['list', '--json'], { sub: 'list', session: 's', json: true }],
-    [['purge'], { sub: 'purge', session: 's', yes: false }],
-    [['purge', '--yes'], { sub: 'purge', session: 's', yes: true }],
-    [['purge', '-y'], { sub: 'purge', session: 's', yes: true }],
-    [['export'], { sub: 'export', session: 's' }],
-    [['export-file'], { sub: 'export-file', session: 's', file: undefined, force: false }],
-    [['export-file', '--force', 'x.age'], { sub: 'export-file', session: 's', file: 'x.age', force: true }],
-    [['import-file'], { sub: 'import-file', session: 's', file: undefined }],
-    [['backend'], { sub: 'backend', session: 's' }],
-    [['migrate-backend', 'encrypted'], { sub: 'migrate-backend', session: 's', to: 'encrypted' }],
-    [['age', 'init'], { sub: 'age-init', session: 's' }],
-    [['age', 'pubkey'], { sub: 'age-pubkey', session: 's' }],
-    [['age', 'list', '--json'], { sub: 'age-list', session: 's', json: true }],
-    [['age', 'add', 'bob@box', 'age1xyz'], { sub: 'age-add', session: 's', name: 'bob@box', pubkey: 'age1xyz' }],
-    [['age', 'remove', 'bob@box'], { sub: 'age-remove', session: 's', name: 'bob@box' }],
-    [['-help'], { sub: 'help' }],
-    [[], { sub: 'help' }],
+  const ok: [string[], string[], object][] = [
+    [['set', 'API_KEY'], ['set'], { key: 'API_KEY', force: false }],
+    [['set', 'API_KEY', 'v'], ['set'], { key: 'API_KEY', value: 'v', force: false }],
+    [['set', '--force', 'API_KEY'], ['set'], { key: 'API_KEY', force: true }],
+    [['set', 'API_KEY', '--', '-starts-with-dash'], ['set'], { key: 'API_KEY', value: '-starts-with-dash', force: false }],
+    [['render', 'deploy.sh'], ['render'], { file: 'deploy.sh' }],
+    [['exec', '--', 'sh', '-c', 'echo $X'], ['exec'], { command: ['sh', '-c', 'echo $X'] }],
+    [['get', 'K'], ['get'], { key: 'K' }],
+    [['rm', 'K'], ['rm'], { key: 'K' }],
+    [['list'], ['list'], { json: false }],
+    [['list', '--json'], ['list'], { json: true }],
+    [['purge'], ['purge'], { yes: false }],
+    [['purge', '--yes'], ['purge'], { yes: true }],
+    [['purge', '-y'], ['purge'], { yes: true }],
+    [['export'], ['export'], {}],
+    [['export-file'], ['export-file'], { force: false }],
+    [['export-file', '--force', 'x.age'], ['export-file'], { file: 'x.age', force: true }],
+    [['import-file'], ['import-file'], {}],
+    [['backend'], ['backend'], {}],
+    [['migrate-backend', 'encrypted'], ['migrate-backend'], { to: 'encrypted' }],
+    [['age', 'init'], ['age', 'init'], {}],
+    [['age', 'pubkey'], ['age', 'pubkey'], {}],
+    [['age', 'list', '--json'], ['age', 'list'], { json: true }],
+    [['age', 'add', 'bob@box', 'age1xyz'], ['age', 'add'], { name: 'bob@box', pubkey: 'age1xyz' }],
+    [['age', 'remove', 'bob@box'], ['age', 'remove'], { name: 'bob@box' }],
+    [['age', 'rm', 'bob@box'], ['age', 'remove'], { name: 'bob@box' }],
   ];
-  it.each(ok)('%j', (args, want) => expect(parse(args, { session: 's' }, env)).toEqual(want));
+  it.each(ok)('%j', async (args, sub, opts) => expect(await parseCommand('-secrets', args, { session: 's' })).toEqual({ sub, opts }));
 
-  it('takes the session from CLAUDE_SESSION_NAME inside a session', () => {
-    expect(parse(['list'], {}, { CLAUDE_SESSION_NAME: 'inside' })).toEqual({ sub: 'list', session: 'inside', json: false });
+  it('shows its help when given no subcommand, or -help', async () => {
+    expect(route(['s', '-secrets', '-help'])).toMatchObject({ kind: 'help', topic: { name: '-secrets' } });
+    const r = await secrets('s', [], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('cs <name> -secrets set [--force] KEY [VALUE]');
   });
 
   const bad: [string[], string | undefined, RegExp][] = [
-    [['list'], undefined, /needs a session/],
-    [['get', 'K'], '../etc', /session name/],
     [['set', '1BAD'], 's', /invalid secret name/],
     [['set', 'A-B', 'v'], 's', /invalid secret name/],
     [['get'], 's', /missing argument/],
     [['get', 'A', 'B'], 's', /unexpected argument/],
     [['list', '--yes'], 's', /does not apply/],
     [['get', 'K', '--json'], 's', /does not apply/],
-    [['frobnicate'], 's', /unknown -secrets command/],
+    [['frobnicate'], 's', /unknown -secrets subcommand/],
     [['migrate-backend', 'vault'], 's', /unknown backend 'vault'/],
-    [['age'], 's', /needs a command/],
+    [['age'], 's', /-secrets age needs a subcommand/],
     [['age', 'add', 'x'], 's', /missing argument/],
     [['list', '--bogus'], 's', /unknown option/],
   ];
-  it.each(bad)('%j in %s -> usage error', (args, session, msg) => {
-    expect(() => parse(args, { session }, {})).toThrow(UsageError);
-    expect(() => parse(args, { session }, {})).toThrow(msg);
+  it.each(bad)('%j in %s -> usage error', async (args, session, msg) => {
+    const parsed = parseCommand('-secrets', args, { session });
+    await expect(parsed).rejects.toThrow(UsageError);
+    await expect(parseCommand('-secrets', args, { session })).rejects.toThrow(msg);
+  });
+
+  it('needs a session, and checks its name, before running', async () => {
+    const h = tempHome({ CS_SECRETS_BACKEND: 'encrypted' });
+    try {
+      expect((await secrets(undefined, ['list'], h.env)).stderr).toMatch(/-secrets needs a session/);
+      expect((await secrets('../etc', ['get', 'K'], h.env)).stderr).toMatch(/session name/);
+      h.session('inside');
+      expect((await secrets(undefined, ['list'], { ...h.env, CLAUDE_SESSION_NAME: 'inside' })).stderr).toMatch(/no secrets in session 'inside'/);
+    } finally {
+      h.cleanup();
+    }
   });
 });
 

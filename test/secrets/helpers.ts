@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, run } from '../../src/commands/secrets.js';
+import { dispatch } from '../../src/commands/dispatch.js';
+import { findCommand } from '../../src/commands/table.js';
 import { errorMessage, exitCodeOf } from '../../src/lib/errors.js';
 import { testIO } from '../support/io.js';
 
@@ -49,12 +50,11 @@ export interface Result {
   error?: unknown;
 }
 
-/** parse + run in this process; errors become exit codes as main() would map them. */
+/** The real dispatcher (parse, resolve, run) in this process; errors become exit codes as main() would map them. */
 export async function secrets(session: string | undefined, args: string[], env: NodeJS.ProcessEnv, input = '', opts: { canPrompt?: boolean } = {}): Promise<Result> {
   const io = testIO(input, opts);
   try {
-    const o = parse(args, { session }, env);
-    const code = await run(o, { io, env, cwd: env.HOME ?? '/', now: () => new Date('2025-01-02T03:04:05Z') });
+    const code = await dispatch(findCommand('-secrets')!, args, session === undefined ? {} : { session }, { io, env, cwd: env.HOME ?? '/', now: () => new Date('2025-01-02T03:04:05Z') });
     return { code: code ?? 0, stdout: io.stdoutText(), stderr: io.stderrText() };
   } catch (error) {
     const hint = (error as { hint?: string }).hint;

@@ -8,7 +8,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback, parseCookies } from '../../src/serve/auth.js';
-import { parse } from '../../src/commands/serve.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
 import { appendEvent } from '../../src/timeline/timeline.js';
 import { repoRoot, runCs, startCs, waitFor } from '../support/cs.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../support/hooks.js';
@@ -42,10 +42,10 @@ describe('options', () => {
     [['--tls-cert', 'c', '--tls-key', 'k'], { tlsCert: 'c', tlsKey: 'k' }],
     [['--devices', '--json'], { devices: true, json: true }],
     [['--revoke', '0a1b2c3d'], { revoke: '0a1b2c3d' }],
-  ])('%j', (args, opts) => expect(parse(args)).toEqual({ port: 7420, bind: '127.0.0.1', tokenFile: null, tlsCert: null, tlsKey: null, devices: false, revoke: null, json: false, ...opts }));
+  ])('%j', async (args, opts) => expect((await parseCommand('-serve', args)).opts).toEqual({ port: 7420, bind: '127.0.0.1', tokenFile: null, tlsCert: null, tlsKey: null, devices: false, revoke: null, json: false, ...opts }));
 
-  it.each([[['--port', '70000']], [['--port', 'x']], [['--bind', '']], [['extra']], [['--token', 'x']], [['--tls-cert', 'c']], [['--revoke', '../x']], [['--devices', '--revoke', '0a1b2c3d']]])('refuses %j', (args) => {
-    expect(() => parse(args)).toThrow();
+  it.each([[['--port', '70000']], [['--port', 'x']], [['--bind', '']], [['extra']], [['--token', 'x']], [['--tls-cert', 'c']], [['--revoke', '../x']], [['--devices', '--revoke', '0a1b2c3d']]])('refuses %j', async (args) => {
+    await expect(parseCommand('-serve', args)).rejects.toThrow();
   });
 
   it('knows loopback addresses', () => {

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readStatus, readStatusLog, recordEvent, statusFile, statusLog, writeStatus } from '../../src/status/status.js';
 import { StatusWatcher } from '../../src/status/watch.js';
-import { parse as parseWatch, run as runWatch } from '../../src/commands/watch.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
+import { run as runWatch, type WatchOptions } from '../../src/commands/watch.js';
+import { commandContext } from '../../src/commands/context.js';
 import { makeTempDir } from '../support/claude.js';
 import { repoRoot } from '../support/cs.js';
 import { testIO } from '../support/io.js';
@@ -161,7 +163,8 @@ describe('following all sessions', () => {
     io.stderr.on('data', (b: Buffer) => (bell += b.toString()));
     const ac = new AbortController();
     const env = { PATH: `${bin}:${process.env.PATH}`, CS_SESSIONS_ROOT: path.join(tmp, 'sessions'), HOME: tmp };
-    const done = runWatch(parseWatch(['--notify', '--interval', '50']), { io, env, cwd: tmp, now: () => new Date() }, { signal: ac.signal });
+    const opts = (await parseCommand('-watch', ['--notify', '--interval', '50'])).opts as WatchOptions;
+    const done = runWatch(opts, commandContext({ io, env, cwd: tmp, now: () => new Date(), stop: ac.signal }));
     await new Promise((r) => setTimeout(r, 120));
     recordEvent(ws, 'UserPromptSubmit', new Date());
     await new Promise((r) => setTimeout(r, 120));
@@ -174,9 +177,9 @@ describe('following all sessions', () => {
     expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toHaveLength(1); // only for needs-you
   });
 
-  it('refuses a silly interval', () => {
-    expect(() => parseWatch(['--interval', '5'])).toThrow(/between 50 and 60000/);
-    expect(() => parseWatch(['extra'])).toThrow(/unexpected argument/);
+  it('refuses a silly interval', async () => {
+    await expect(parseCommand('-watch', ['--interval', '5'])).rejects.toThrow(/between 50 and 60000/);
+    await expect(parseCommand('-watch', ['extra'])).rejects.toThrow(/unexpected argument/);
   });
 });
 

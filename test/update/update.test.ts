@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parse, run, type UpdateOptions } from '../../src/commands/update.js';
+import { run, type UpdateOptions } from '../../src/commands/update.js';
+import { parseCommand } from '../../src/commands/dispatch.js';
+import { commandContext } from '../../src/commands/context.js';
 import { UsageError, UserError } from '../../src/lib/errors.js';
 import { applyUpdate } from '../../src/update/apply.js';
 import { readCheckCache } from '../../src/update/check.js';
@@ -51,8 +53,8 @@ afterEach(async () => {
 
 async function cs(args: string[], install?: UpdateOptions['install']) {
   const io = testIO();
-  const opts = { ...parse(args, {}, env), ...(install ? { install } : {}) };
-  const code = await run(opts, { io, env, cwd: tmp, now: () => new Date('2026-01-02T03:04:05Z') });
+  const opts = { ...((await parseCommand('-update', args, {}, env)).opts as UpdateOptions), ...(install ? { install } : {}) };
+  const code = await run(opts, commandContext({ io, env, cwd: tmp, now: () => new Date('2026-01-02T03:04:05Z') }));
   return { code, out: io.stdoutText(), err: io.stderrText() };
 }
 
@@ -357,8 +359,8 @@ describe('parse', () => {
     [['--check', '--json'], 'check', true],
     [['--rollback'], 'rollback', false],
     [['--json'], 'update', true],
-  ] as const)('%j', (args, action, json) => {
-    expect(parse([...args], {}, { CS_UPDATE_URL: 'https://example.test/r.json' })).toEqual<UpdateOptions>({
+  ] as const)('%j', async (args, action, json) => {
+    expect((await parseCommand('-update', [...args], {}, { CS_UPDATE_URL: 'https://example.test/r.json' })).opts).toEqual<UpdateOptions>({
       action,
       json,
       url: 'https://example.test/r.json',
@@ -366,21 +368,21 @@ describe('parse', () => {
     });
   });
 
-  it('defaults to the project feed', () => {
-    expect(parse([], {}, {}).url).toMatch(/^https:\/\//);
+  it('defaults to the project feed', async () => {
+    expect(((await parseCommand('-update', [])).opts as UpdateOptions).url).toMatch(/^https:\/\//);
   });
 
   it.each([
     [['--check', '--rollback'], /cannot be combined/],
     [['--force'], /unknown option '--force'/],
     [['now'], /unexpected argument 'now'/],
-  ])('%j is a usage error', (args, msg) => {
-    expect(() => parse(args, {}, {})).toThrow(UsageError);
-    expect(() => parse(args, {}, {})).toThrow(msg);
+  ])('%j is a usage error', async (args, msg) => {
+    await expect(parseCommand('-update', args)).rejects.toThrow(UsageError);
+    await expect(parseCommand('-update', args)).rejects.toThrow(msg);
   });
 
-  it('refuses a session name', () => {
-    expect(() => parse([], { session: 's' }, {})).toThrow(/does not take a session name/);
+  it('refuses a session name', async () => {
+    await expect(parseCommand('-update', [], { session: 's' })).rejects.toThrow(/does not take a session name/);
   });
 });
 

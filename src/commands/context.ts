@@ -1,0 +1,33 @@
+// Builds the Context every command runs with (types.ts): its message
+// style and its one Ctrl-C path.
+import type { RunContext } from '../lib/context.js';
+import type { Session } from '../session/resolve.js';
+import type { Context } from './types.js';
+
+/**
+ * `stop`: in tests, ends untilInterrupted instead of SIGINT/SIGTERM.
+ * Without it the process signals do, and the handlers are removed after.
+ */
+export function commandContext(base: RunContext & { session?: Session; stop?: AbortSignal; invoke?: Context['invoke'] }): Context {
+  const { stop, invoke, ...rest } = base;
+  const { io } = base;
+  return {
+    ...rest,
+    invoke: invoke ?? (() => Promise.reject(new Error('internal: this context cannot run other commands'))),
+    info: (line) => io.err(`cs: ${line}`),
+    warn: (line) => io.err(io.color.yellow(`cs: ${line}`)),
+    async untilInterrupted(work) {
+      if (stop) return work(stop);
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      process.once('SIGINT', abort);
+      process.once('SIGTERM', abort);
+      try {
+        return await work(controller.signal);
+      } finally {
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Command name (and, for a group command, its subcommand) → the module that
+// runs it, loaded only when that command runs: `cs -version` loads none of
+// them, `cs x -secrets get K` loads secrets/get.ts alone. Every module has
+// the one shape of types.ts (`export const command`). The declarations are
+// in table.ts, which imports none of these.
+import type { Command } from './types.js';
+
+type Loader = () => Promise<{ command: Command<unknown> }>;
+
+export const LOADERS: Readonly<Record<string, Loader>> = {
+  '': () => import('./open.js'),
+  pick: () => import('./pick.js'),
+  '-adopt': () => import('./adopt.js'),
+  '-list': () => import('./list.js'),
+  '-tag list': () => import('./tag/list.js'),
+  '-tag add': () => import('./tag/change.js'),
+  '-tag rm': () => import('./tag/change.js'),
+  '-queue list': () => import('./queue/list.js'),
+  '-queue add': () => import('./queue/add.js'),
+  '-queue rm': () => import('./queue/rm.js'),
+  '-queue clear': () => import('./queue/clear.js'),
+  '-queue log': () => import('./queue/log.js'),
+  '-queue start': () => import('./queue/start.js'),
+  '-queue stop': () => import('./queue/stop.js'),
+  '-archive': () => import('./archive.js'),
+  '-unarchive': () => import('./archive.js'),
+  '-mv': () => import('./rename.js'),
+  '-statusline enable': () => import('./statusline/enable.js'),
+  '-statusline disable': () => import('./statusline/disable.js'),
+  '-usage': () => import('./usage.js'),
+  '-remove': () => import('./remove.js'),
+  '-sync remote': () => import('./sync/remote.js'),
+  '-sync push': () => import('./sync/push.js'),
+  '-sync pull': () => import('./sync/pull.js'),
+  '-sync status': () => import('./sync/status.js'),
+  '-sync auto': () => import('./sync/auto.js'),
+  '-sync snapshot': () => import('./sync/snapshot.js'),
+  '-sync clone': () => import('./sync/clone.js'),
+  '-secrets set': () => import('./secrets/set.js'),
+  '-secrets get': () => import('./secrets/get.js'),
+  '-secrets list': () => import('./secrets/list.js'),
+  '-secrets rm': () => import('./secrets/rm.js'),
+  '-secrets purge': () => import('./secrets/purge.js'),
+  '-secrets export': () => import('./secrets/export.js'),
+  '-secrets render': () => import('./secrets/render.js'),
+  '-secrets exec': () => import('./secrets/exec.js'),
+  '-secrets export-file': () => import('./secrets/export-file.js'),
+  '-secrets import-file': () => import('./secrets/import-file.js'),
+  '-secrets backend': () => import('./secrets/backend.js'),
+  '-secrets migrate-backend': () => import('./secrets/migrate-backend.js'),
+  '-secrets age init': () => import('./secrets/age/init.js'),
+  '-secrets age pubkey': () => import('./secrets/age/pubkey.js'),
+  '-secrets age list': () => import('./secrets/age/list.js'),
+  '-secrets age add': () => import('./secrets/age/add.js'),
+  '-secrets age remove': () => import('./secrets/age/remove.js'),
+  '-conversations': () => import('./conversations.js'),
+  '-spawn': () => import('./spawn.js'),
+  '-live': () => import('./live.js'),
+  '-stop': () => import('./stop.js'),
+  '-features': () => import('./features.js'),
+  '-diff': () => import('./diff.js'),
+  '-watch': () => import('./watch.js'),
+  '-doctor': () => import('./doctor.js'),
+  '-log': () => import('./log.js'),
+  '-serve': () => import('./serve.js'),
+  '-notify set': () => import('./notify/set.js'),
+  '-notify test': () => import('./notify/test.js'),
+  '-notify off': () => import('./notify/off.js'),
+  '-notify show': () => import('./notify/show.js'),
+  '-search': () => import('./search.js'),
+  '-remote add': () => import('./remote/add.js'),
+  '-remote list': () => import('./remote/list.js'),
+  '-remote remove': () => import('./remote/remove.js'),
+  '-remote probe': () => import('./remote/probe.js'),
+  '-remote digest': () => import('./remote/digest.js'),
+  '-remote transcripts': () => import('./remote/transcripts.js'),
+  '-update': () => import('./update.js'),
+  '-install': () => import('./install.js'),
+  '-uninstall': () => import('./uninstall.js'),
+  '-completions': () => import('./completions.js'),
+};
+
+/** The loader key of a command and its subcommand chain: `-secrets age add`. */
+export function loaderKey(name: string, sub: readonly string[]): string {
+  return [name, ...sub].join(' ') || '';
+}

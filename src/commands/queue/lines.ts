@@ -1,0 +1,17 @@
+// How -queue shows tasks and its journal to people (src/queue/ holds the queue itself).
+import type { JournalEntry, Task } from '../../queue/queue.js';
+
+const hhmm = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
+
+/** One line a task: "  2 running  fix the flaky test (started 14:05)". */
+export function taskLine(t: Task): string {
+  const when = t.state === 'running' && t.started ? ` (started ${hhmm(t.started)})` : t.ended ? ` (${t.state === 'done' ? 'done' : 'parked'} ${hhmm(t.ended)})` : '';
+  const text = t.text.replace(/\s+/g, ' ').trim();
+  return `${String(t.id).padStart(3)} ${t.state.padEnd(8)} ${text.length > 100 ? `${text.slice(0, 99)}…` : text}${when}`;
+}
+
+/** The journal line as people read it: "14:05 done 2 fix the flaky test". */
+export function journalLine(e: JournalEntry): string {
+  const what = e.type === 'park' ? String(e.debrief ?? '') : e.text ? `${e.id ?? ''} ${String(e.text).replace(/\s+/g, ' ').slice(0, 100)}` : e.id !== undefined ? String(e.id) : '';
+  return `${new Date(e.ts).toLocaleString('sv-SE').slice(0, 16)} ${e.type}${what ? ` ${what}` : ''}`;
+}

@@ -1,0 +1,19 @@
+// cs <name> -secrets export-file [--force] [FILE]: encrypt the secrets to
+// .cs/secrets.age (or FILE) for every recipient.
+import * as path from 'node:path';
+import { has, type Args } from '../argv.js';
+import type { Command } from '../types.js';
+import { owner, select } from './shared.js';
+
+export const command: Command<{ file?: string; force: boolean }> = {
+  parse: (a: Args) => ({ ...(a.operands[0] !== undefined ? { file: a.operands[0] } : {}), force: has(a, '--force') }),
+  async run(opts, ctx) {
+    const o = owner(ctx);
+    const age = await import('../../secrets/age.js');
+    const { backend } = await select(o, ctx);
+    const r = await age.exportSecretsFile({ session: o.name, sessionDir: o.dir, env: ctx.env, backend }, { force: opts.force, file: opts.file && path.resolve(ctx.cwd, opts.file) });
+    if (r.adopted.length > 0) ctx.io.err(`kept ${r.adopted.length} secrets that only the previous file had: ${r.adopted.join(', ')}`);
+    ctx.io.err(`wrote ${r.file}: ${r.count} secrets for ${r.recipients.length} recipients (${r.recipients.join(', ')})`);
+    return 0;
+  },
+};

@@ -1,0 +1,42 @@
+// cs <name> -sync pull: fetch and rebase onto the remote; for an adopted
+// project, its records (refs/cs/session) only.
+import { UserError } from '../../lib/errors.js';
+import { syncPull } from '../../git/sync.js';
+import type { Repo } from '../../git/repo.js';
+import type { Command, Context } from '../types.js';
+import { recordsUrl, sessionRepo, withProgress } from './shared.js';
+
+export const command: Command<Record<string, never>> = {
+  parse: () => ({}),
+  async run(_opts, ctx) {
+    const { name, repo, adopted } = await sessionRepo(ctx);
+    if (adopted) return pullRecords(name, repo, ctx);
+    const r = await withProgress(ctx.io, `pulling ${name}`, () => syncPull(repo, name, ctx.now));
+    if (r.committed) ctx.io.err(`committed ${r.committedFiles} local file${r.committedFiles === 1 ? '' : 's'} first (${r.committed.slice(0, 7)})`);
+    const said: Record<typeof r.result, string> = {
+      'up-to-date': 'already up to date',
+      ahead: 'nothing new on the remote; this machine is ahead (cs ' + name + ' -sync push)',
+      'fast-forward': 'updated from the remote',
+      rebased: 'updated: local commits replayed on top of the remote',
+      'no-remote-branch': `the remote has no branch ${r.branch} yet (cs ${name} -sync push creates it)`,
+    };
+    ctx.io.err(`${name}: ${said[r.result]}`);
+    return 0;
+  },
+};
+
+async function pullRecords(session: string, repo: Repo, ctx: Context): Promise<number> {
+  const records = await import('../../git/records.js');
+  const url = await recordsUrl(repo);
+  if (!url) throw new UserError(`session '${session}' has no sync remote and the project has no origin`, `set one: cs ${session} -sync remote <url>`);
+  const r = await withProgress(ctx.io, `pulling ${session}'s records`, () => records.pullRecords(repo, url, session));
+  const said: Record<typeof r, string> = {
+    'up-to-date': 'records already up to date',
+    ahead: `nothing new on the remote; this machine's records are ahead (cs ${session} -sync push)`,
+    'fast-forward': 'records updated from the remote',
+    merged: "records merged with the remote's",
+    'no-remote-records': `the remote has no records yet (cs ${session} -sync push sends them)`,
+  };
+  ctx.io.err(`${session}: ${said[r]}`);
+  return 0;
+}
