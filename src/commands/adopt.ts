@@ -20,17 +20,17 @@ export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const from = opts.from === undefined ? undefined : (await import('../git/remote.js')).validateRemoteUrl(opts.from, ctx.cwd);
   const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);
-  if (r.migration) io.err(io.color.yellow(`cs: ${r.migration.notice}`));
-  if (r.protocolProblem) io.err(io.color.yellow(`cs: ${r.protocolProblem}`));
+  if (r.migration) ctx.warn(r.migration.notice);
+  if (r.protocolProblem) ctx.warn(r.protocolProblem);
   if (r.alreadyAdopted) {
-    io.err(`cs: ${r.paths.dir} is already session '${opts.name}'; brought .cs/ and CLAUDE.local.md up to date`);
+    ctx.info(`${r.paths.dir} is already session '${opts.name}'; brought .cs/ and CLAUDE.local.md up to date`);
   } else {
-    io.err(`cs: adopted ${r.paths.dir} as session '${opts.name}'${r.createdRepo ? ' (new git repo, no commit)' : ''}`);
-    io.err(`cs: cs writes only .cs/ and CLAUDE.local.md here (both in .git/info/exclude); your files, index and branches stay yours`);
+    ctx.info(`adopted ${r.paths.dir} as session '${opts.name}'${r.createdRepo ? ' (new git repo, no commit)' : ''}`);
+    ctx.info(`cs writes only .cs/ and CLAUDE.local.md here (both in .git/info/exclude); your files, index and branches stay yours`);
   }
-  if (r.received === true) io.err(`cs: took the session's records from ${from}`);
-  if (r.received === false) io.err(io.color.yellow(`cs: ${from} has no records of this session yet; push them from the other checkout with: cs ${opts.name} -sync push`));
-  if (!r.alreadyAdopted) io.err(`cs: open it with: cs ${opts.name}`);
+  if (r.received === true) ctx.info(`took the session's records from ${from}`);
+  if (r.received === false) ctx.warn(`${from} has no records of this session yet; push them from the other checkout with: cs ${opts.name} -sync push`);
+  if (!r.alreadyAdopted) ctx.info(`open it with: cs ${opts.name}`);
   return 0;
 }
 

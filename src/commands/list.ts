@@ -31,7 +31,7 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   }
   if (sessions.length === 0) {
     if (every.length) io.err(`cs: no ${opts.show.archived ? 'archived ' : ''}sessions${opts.show.tag ? ` tagged #${opts.show.tag}` : ''}${every.some((s) => s.archived) && !opts.show.all ? ' (archived ones: cs -ls --archived)' : ''}`);
-    else io.err(`cs: no sessions yet in ${root} — start one with: cs <name>`);
+    else ctx.info(`no sessions yet in ${root} — start one with: cs <name>`);
     return 0;
   }
   const remote = sessions.some((s) => s.location !== 'local');

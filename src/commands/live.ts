@@ -102,7 +102,7 @@ export async function run(opts: LiveOptions, ctx: Context): Promise<number> {
   );
   io.out(io.color.dim(lines[0]!));
   for (const l of lines.slice(1)) io.out(l);
-  for (const r of rows) if (r.postmortem) io.err(io.color.yellow(`cs: ${r.name}: last run: ${r.postmortem}`));
+  for (const r of rows) if (r.postmortem) ctx.warn(`${r.name}: last run: ${r.postmortem}`);
   return 0;
 }
 

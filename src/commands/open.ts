@@ -109,9 +109,9 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     const request = { force: opts.force, created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}) };
     return host.openHosted({ paths, request }, io, env);
   }
-  if (hosting.notice) io.err(io.color.yellow(`cs: ${hosting.notice}`));
+  if (hosting.notice) ctx.warn(hosting.notice);
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
-  if (lock.tookOver && opts.force) io.err(io.color.yellow(`cs: took over the lock from ${describeHolder(lock.tookOver)}`));
+  if (lock.tookOver && opts.force) ctx.warn(`took over the lock from ${describeHolder(lock.tookOver)}`);
   const releaseOnExit = () => lock.release();
   process.once('exit', releaseOnExit);
   let stopServer: (() => Promise<void>) | undefined;
@@ -172,28 +172,28 @@ export async function openWorkspace(name: string, ctx: Context, fromHead = false
   const feature = found ? null : (await import('../features/ref.js')).parseFeatureRef(name);
   if (feature) {
     const paths = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, { fromHead }, ctx.now());
-    ctx.io.err(`cs: created feature session '${name}' on branch cs/${feature.feature} at ${paths.dir}`);
+    ctx.info(`created feature session '${name}' on branch cs/${feature.feature} at ${paths.dir}`);
     return { paths, created: true };
   }
   if (found) {
     for (const file of checkWorkspace(found.paths, ctx.now())) {
-      ctx.io.err(ctx.io.color.yellow(`cs: ${file} was missing in '${name}'; restored it from the template`));
+      ctx.warn(`${file} was missing in '${name}'; restored it from the template`);
     }
-    if (setArchived(found.paths.dir, false, ctx.now())) ctx.io.err(`cs: '${name}' was archived; opening it unarchived it (cs -archive ${name} to archive it again)`);
+    if (setArchived(found.paths.dir, false, ctx.now())) ctx.info(`'${name}' was archived; opening it unarchived it (cs -archive ${name} to archive it again)`);
     if (isAdopted(found.paths.dir)) {
       // Its rules in .git/info, its protocol in CLAUDE.local.md; a project adopted the old way is moved over once.
       // Never a reason not to open the session (an old adoption inside a larger repository, a read-only .git).
       const r = await refreshAdopted(ctx.env, found.paths, ctx.now()).catch((e: unknown) => {
-        ctx.io.err(ctx.io.color.yellow(`cs: could not bring the adopted project's cs files up to date: ${(e as Error)?.message ?? String(e)}`));
+        ctx.warn(`could not bring the adopted project's cs files up to date: ${(e as Error)?.message ?? String(e)}`);
         return {} as Awaited<ReturnType<typeof refreshAdopted>>;
       });
-      for (const line of [r.notice, r.protocolProblem]) if (line) ctx.io.err(ctx.io.color.yellow(`cs: ${line}`));
+      for (const line of [r.notice, r.protocolProblem]) if (line) ctx.warn(line);
     } else await noticeIdentity(found.paths.dir, ctx);
     return { paths: found.paths, created: false };
   }
   await confirmCommandLikeName(name, ctx.io);
   const paths = await createSession(ctx.env, name, ctx.now());
-  ctx.io.err(`cs: created session '${name}' at ${paths.dir}`);
+  ctx.info(`created session '${name}' at ${paths.dir}`);
   await noticeIdentity(paths.dir, ctx);
   return { paths, created: true };
 }
@@ -203,7 +203,7 @@ async function noticeIdentity(dir: string, ctx: Context): Promise<void> {
   if (!ctx.io.canPrompt) return;
   const { identityNoticeOnce } = await import('../git/identity.js');
   const notice = await identityNoticeOnce(dir, ctx.env).catch(() => null);
-  if (notice) ctx.io.err(ctx.io.color.yellow(`cs: ${notice}`));
+  if (notice) ctx.warn(notice);
 }
 
 export const command: Command<OpenOptions> = { parse, run };

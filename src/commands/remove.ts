@@ -47,7 +47,7 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
     // A link whose target is gone: removing the dangling link is all there is to do.
     if (fs.lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink()) {
       fs.unlinkSync(entry);
-      io.err(`cs: removed the dangling link for '${opts.name}'`);
+      ctx.info(`removed the dangling link for '${opts.name}'`);
       return 0;
     }
     throw e;
@@ -65,7 +65,7 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
   await confirm(io, { yes: opts.yes, question: `${what}?`, flag: '--yes' });
   if (found.adopted) {
     fs.unlinkSync(entry);
-    io.err(`cs: unlinked '${opts.name}'; ${found.paths.dir} and its .cs/ are untouched`);
+    ctx.info(`unlinked '${opts.name}'; ${found.paths.dir} and its .cs/ are untouched`);
   } else {
     // Chosen while the workspace (and its backend record) still exists.
     const secrets = await secretsOf(opts.name, ctx);
@@ -85,7 +85,7 @@ async function secretsOf(name: string, ctx: Context) {
     const { selectBackend } = await import('../secrets/backend.js');
     return (await selectBackend(name, ctx.env, { notice: () => {} })).backend;
   } catch (e) {
-    ctx.io.err(ctx.io.color.yellow(`cs: the secrets of '${name}' were left in place (${(e as Error).message}); remove them later with: cs ${name} -secrets purge`));
+    ctx.warn(`the secrets of '${name}' were left in place (${(e as Error).message}); remove them later with: cs ${name} -secrets purge`);
     return null;
   }
 }

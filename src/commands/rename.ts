@@ -28,7 +28,7 @@ export async function run(opts: RenameOptions, ctx: Context): Promise<number> {
     ...(secrets ? [`${secrets} secret${secrets === 1 ? '' : 's'} moved (${r.secrets.map((s) => s.backend).join(', ')})`] : []),
     ...(r.transcripts ? [`${r.transcripts} conversation${r.transcripts === 1 ? '' : 's'} moved`] : []),
   ];
-  io.err(`cs: renamed '${r.from}' to '${r.to}': ${parts.join('; ')}`);
+  ctx.info(`renamed '${r.from}' to '${r.to}': ${parts.join('; ')}`);
   return 0;
 }
 

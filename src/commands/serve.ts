@@ -127,7 +127,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
       bind: opts.bind,
       token,
       tls,
-      onSignInLink: (url) => io.err(`cs: next one-time sign-in link: ${url}`),
+      onSignInLink: (url) => ctx.info(`next one-time sign-in link: ${url}`),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -145,9 +145,9 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
     // notifications then carry no link
   }
   const c = io.color;
-  io.err(`cs: serving sessions on ${c.bold(server.url + '/')}`);
-  io.err(`cs: open this one-time link to sign in a browser: ${c.bold(server.signInUrl)}`);
-  if (configured === null) io.err(`cs: API token for this run: ${token}  (send it as Authorization: Bearer <token>)`);
+  ctx.info(`serving sessions on ${c.bold(server.url + '/')}`);
+  ctx.info(`open this one-time link to sign in a browser: ${c.bold(server.signInUrl)}`);
+  if (configured === null) ctx.info(`API token for this run: ${token}  (send it as Authorization: Bearer <token>)`);
   else io.err('cs: API token: the one you configured  (send it as Authorization: Bearer <token>)');
   io.err(c.dim('cs: Ctrl-C stops'));
   runOpts.onListening?.({ url: server.url, signInUrl: server.signInUrl, token });

@@ -31,7 +31,7 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
   }
   // Our status line first (the user's own comes back), so the hooks' unmerge can restore the file byte for byte.
   if (disableStatusLine(env).outcome === 'disabled') io.err('cs: removed the cs status line');
-  if (unmergeSettingsFile(env, state.settingsBefore)) io.err(`cs: removed our hooks from ${state.settingsFile}`);
+  if (unmergeSettingsFile(env, state.settingsBefore)) ctx.info(`removed our hooks from ${state.settingsFile}`);
   for (const file of state.placedFiles) fs.rmSync(file, { recursive: true, force: true });
   for (const bin of state.bins) fs.rmSync(bin, { force: true });
   fs.rmSync(dataDir(env), { recursive: true, force: true });
@@ -41,7 +41,7 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
     for (const t of purgeTargets) fs.rmSync(t, { recursive: true, force: true });
     io.err('cs: uninstalled; sessions and secrets deleted');
   } else {
-    io.err(`cs: uninstalled; your sessions in ${sessionsRoot(env)} and your secrets are kept (cs -uninstall --purge removes them)`);
+    ctx.info(`uninstalled; your sessions in ${sessionsRoot(env)} and your secrets are kept (cs -uninstall --purge removes them)`);
   }
   // The package itself belongs to npm.
   if (state.layout === 'in-place') io.err('cs: to remove the cs command too: npm rm -g claude-sessions');

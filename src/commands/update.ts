@@ -91,14 +91,14 @@ async function runNpm(opts: UpdateOptions, dir: string, ctx: Context): Promise<n
     return 0;
   }
   const line = plan.command.join(' ');
-  if (!plan.verified) io.err(`cs: this package ships no release key, so cs ${plan.latest} was not signature-checked; npm checks the registry's own signatures`);
+  if (!plan.verified) ctx.info(`this package ships no release key, so cs ${plan.latest} was not signature-checked; npm checks the registry's own signatures`);
   if (!io.canPrompt || opts.json) {
     // No person to watch npm's output: hand over the command instead.
     print({ updated: false, installed: plan.installed, latest: plan.latest, path: 'npm', command: line, verified: plan.verified !== null }, line);
     io.err(`cs ${plan.latest} is available; run the command above to update (npm install)`);
     return 0;
   }
-  io.err(`cs: running ${line}`);
+  ctx.info(`running ${line}`);
   const { runAttached } = await import('../lib/proc.js');
   const r = await runAttached(plan.command[0]!, plan.command.slice(1), { env });
   if (r.code === 0) io.err(`cs ${plan.latest} installed through npm; the hooks follow it (they run from the npm package)`);

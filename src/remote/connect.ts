@@ -8,7 +8,7 @@ import { runAttached } from '../lib/proc.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { ensureRoot, findSession } from '../session/workspace.js';
-import type { Context } from '../commands/types.js';
+import type { RunContext } from '../lib/context.js';
 import { resolveTarget, type Target } from './hosts.js';
 import { probe } from './probe.js';
 import { commandLine } from '../lib/shell.js';
@@ -54,7 +54,7 @@ export function stubTarget(env: NodeJS.ProcessEnv, conf: RemoteConf): Target {
   }
 }
 
-export async function connect(opts: ConnectOptions, ctx: Context): Promise<number> {
+export async function connect(opts: ConnectOptions, ctx: RunContext): Promise<number> {
   const { io, env } = ctx;
   const name = validateName(opts.name);
   const cfg = transportConfig(env);
@@ -108,7 +108,7 @@ export async function connect(opts: ConnectOptions, ctx: Context): Promise<numbe
 }
 
 /** After a good connect the copy --move-to left behind is no longer needed. */
-function dropBackup(env: NodeJS.ProcessEnv, name: string, conf: RemoteConf, ctx: Context): void {
+function dropBackup(env: NodeJS.ProcessEnv, name: string, conf: RemoteConf, ctx: RunContext): void {
   const root = sessionsRoot(env);
   const backup = conf.backup!;
   // Only ever remove what --move-to created: a .moved-<name>-* folder in the root.

@@ -3,7 +3,7 @@
 // answer is reported and the listing goes on.
 import { relativeTime, statusCell, table } from '../lib/format.js';
 import type { SessionSummary } from '../session/summary.js';
-import type { Context } from '../commands/types.js';
+import type { RunContext } from '../lib/context.js';
 import { errorMessage } from '../lib/errors.js';
 import { readHosts, resolveTarget, type Target } from './hosts.js';
 import { lastMeaningfulLine, runRemote, transportConfig } from './ssh.js';
@@ -44,7 +44,7 @@ function targetOf(env: NodeJS.ProcessEnv, location: string): Target | null {
   }
 }
 
-export async function askHost(t: Target, ctx: Context, timeoutMs: number): Promise<HostListing> {
+export async function askHost(t: Target, ctx: RunContext, timeoutMs: number): Promise<HostListing> {
   const cfg = transportConfig(ctx.env);
   const base = { ...(t.alias ? { alias: t.alias } : {}), host: t.spec };
   try {
@@ -58,7 +58,7 @@ export async function askHost(t: Target, ctx: Context, timeoutMs: number): Promi
   }
 }
 
-export async function listWithRemote(local: SessionSummary[], opts: { json: boolean }, ctx: Context): Promise<number> {
+export async function listWithRemote(local: SessionSummary[], opts: { json: boolean }, ctx: RunContext): Promise<number> {
   const { io } = ctx;
   const targets = hostsToAsk(ctx.env, local);
   const timeoutMs = listTimeoutMs(ctx.env);

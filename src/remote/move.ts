@@ -12,7 +12,7 @@ import { appendSessionLog } from '../session/log.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot, type SessionPaths } from '../session/paths.js';
 import { findSession } from '../session/workspace.js';
-import type { Context } from '../commands/types.js';
+import type { RunContext } from '../lib/context.js';
 import { compareDigests, digestWorkspace, parseDigest, type Digest } from './digest.js';
 import { resolveTarget, type Target } from './hosts.js';
 import { probe, type Probe } from './probe.js';
@@ -36,7 +36,7 @@ export interface MoveReport {
   transcripts: number;
 }
 
-export async function moveTo(opts: MoveOptions, ctx: Context): Promise<number> {
+export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number> {
   const { io } = ctx;
   const r = await move(opts, ctx);
   const c = io.color;
@@ -48,7 +48,7 @@ export async function moveTo(opts: MoveOptions, ctx: Context): Promise<number> {
   return 0;
 }
 
-export async function move(opts: MoveOptions, ctx: Context): Promise<MoveReport> {
+export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveReport> {
   const { io, env } = ctx;
   const name = validateName(opts.name);
   const paths = validateLocal(env, name);
@@ -90,7 +90,7 @@ function validateLocal(env: NodeJS.ProcessEnv, name: string): SessionPaths {
 }
 
 /** Refuse while the session is open; then hold its lock so nobody opens it mid-move. */
-function takeLock(paths: SessionPaths, ctx: Context) {
+function takeLock(paths: SessionPaths, ctx: RunContext) {
   const current = readLock(paths.lock);
   if (current.kind === 'held' && lockState(current.info) !== 'stale') {
     throw new UserError(`session '${paths.name}' is open in ${describeHolder(current.info)}`, 'close it before moving it; nothing was changed');
@@ -109,7 +109,7 @@ async function checkHost(cfg: TransportConfig, t: Target, name: string, env: Nod
 }
 
 /** With a git remote, the history goes there first: the copy is then never the only one. */
-async function pushFirst(paths: SessionPaths, ctx: Context): Promise<string | null> {
+async function pushFirst(paths: SessionPaths, ctx: RunContext): Promise<string | null> {
   const { openRepo } = await import('../git/repo.js');
   const { ensureOrigin } = await import('../git/remote.js');
   const { syncPush } = await import('../git/sync.js');
@@ -170,7 +170,7 @@ async function place(cfg: TransportConfig, t: Target, staging: string, finalDir:
 }
 
 /** Removes what this move wrote on the host (the staging copy, transcripts it installed). */
-async function discard(cfg: TransportConfig, t: Target, written: string[], env: NodeJS.ProcessEnv, io: Context['io']): Promise<void> {
+async function discard(cfg: TransportConfig, t: Target, written: string[], env: NodeJS.ProcessEnv, io: RunContext['io']): Promise<void> {
   try {
     const r = await runRemote(cfg, t, ['rm', '-rf', '--', ...written], { env, timeoutMs: 30_000 });
     if (r.code !== 0) throw remoteFailure(t, 'removing the partial copy', r);

@@ -1,5 +1,5 @@
 // Where `cs <name>` hands over when the session is (or is to be) remote.
-import type { Context } from '../commands/types.js';
+import type { RunContext } from '../lib/context.js';
 
 export interface RemoteOpenOptions {
   name: string;
@@ -9,7 +9,7 @@ export interface RemoteOpenOptions {
   moveTo?: string;
 }
 
-export async function openRemote(opts: RemoteOpenOptions, ctx: Context): Promise<number> {
+export async function openRemote(opts: RemoteOpenOptions, ctx: RunContext): Promise<number> {
   if (opts.moveTo !== undefined) return (await import('./move.js')).moveTo({ name: opts.name, host: opts.moveTo }, ctx);
   return (await import('./connect.js')).connect(opts, ctx);
 }
