@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dispatch } from '../../src/commands/dispatch.js';
 import { findCommand } from '../../src/commands/table.js';
+import { renderHelp } from '../../src/commands/help.js';
+import { route } from '../../src/cli.js';
 import { errorMessage, exitCodeOf } from '../../src/lib/errors.js';
 import { testIO } from './io.js';
 
@@ -54,7 +56,13 @@ export interface Result {
 export async function secrets(session: string | undefined, args: string[], env: NodeJS.ProcessEnv, input = '', opts: { canPrompt?: boolean } = {}): Promise<Result> {
   const io = testIO(input, opts);
   try {
-    const code = await dispatch(findCommand('-secrets')!, args, session === undefined ? {} : { session }, { io, env, cwd: env.HOME ?? '/', now: () => new Date('2025-01-02T03:04:05Z') });
+    // As main() routes it: `cs [<session>] -secrets <args>` (help included).
+    const r = route([...(session === undefined ? [] : [session]), '-secrets', ...args]);
+    if (r.kind !== 'command') {
+      io.out(renderHelp(findCommand('-secrets'), io.color));
+      return { code: 0, stdout: io.stdoutText(), stderr: io.stderrText() };
+    }
+    const code = await dispatch(r.spec, r.args, r.inv, { io, env, cwd: env.HOME ?? '/', now: () => new Date('2025-01-02T03:04:05Z') });
     return { code: code ?? 0, stdout: io.stdoutText(), stderr: io.stderrText() };
   } catch (error) {
     const hint = (error as { hint?: string }).hint;

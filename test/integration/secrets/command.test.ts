@@ -207,7 +207,8 @@ describe('run (encrypted backend)', () => {
   it('a missing session is a clear error', async () => {
     const r = await secrets('nope', ['list'], env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/session 'nope' does not exist/);
+    // The same line as every other command gives (src/session/resolve.ts).
+    expect(r.stderr).toMatch(/no session named 'nope'/);
   });
 
   it('works inside a session without naming it', async () => {
