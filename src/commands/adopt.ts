@@ -17,7 +17,6 @@ export function parse(a: Args): AdoptOptions {
 }
 
 export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
-  const { io } = ctx;
   const from = opts.from === undefined ? undefined : (await import('../git/remote.js')).validateRemoteUrl(opts.from, ctx.cwd);
   const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);
   if (r.migration) ctx.warn(r.migration.notice);

@@ -16,6 +16,10 @@ export function commandContext(base: RunContext & { session?: Session; stop?: Ab
     invoke: invoke ?? (() => Promise.reject(new Error('internal: this context cannot run other commands'))),
     info: (line) => io.err(`cs: ${line}`),
     warn: (line) => io.err(io.color.yellow(`cs: ${line}`)),
+    onExit(cleanup) {
+      process.once('exit', cleanup);
+      return () => void process.off('exit', cleanup);
+    },
     async untilInterrupted(work) {
       if (stop) return work(stop);
       const controller = new AbortController();

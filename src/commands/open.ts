@@ -112,8 +112,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   if (hosting.notice) ctx.warn(hosting.notice);
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
   if (lock.tookOver && opts.force) ctx.warn(`took over the lock from ${describeHolder(lock.tookOver)}`);
-  const releaseOnExit = () => lock.release();
-  process.once('exit', releaseOnExit);
+  const unregister = ctx.onExit(() => lock.release());
   let stopServer: (() => Promise<void>) | undefined;
   try {
     const report: Report = (line, level, o) => {
@@ -151,7 +150,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   } finally {
     await stopServer?.();
     lock.release();
-    process.off('exit', releaseOnExit);
+    unregister();
   }
 }
 

@@ -26,6 +26,11 @@ export interface Context extends RunContext {
    * 130 on Ctrl-C lets CancelError out of its children instead.
    */
   untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Registers cleanup that must run however the process ends (a lock to
+   * release); returns the function that unregisters it once done normally.
+   */
+  onExit(cleanup: () => void): () => void;
   /** Runs another command of the table as if typed (`cs <session> <name> <args>`), with this context's I/O; the picker's actions. */
   invoke(name: string, args: string[], session?: string): Promise<number>;
 }

@@ -1,10 +1,9 @@
 // cs <name> -sync pull: fetch and rebase onto the remote; for an adopted
 // project, its records (refs/cs/session) only.
-import { UserError } from '../../lib/errors.js';
 import { syncPull } from '../../git/sync.js';
 import type { Repo } from '../../git/repo.js';
 import type { Command, Context } from '../types.js';
-import { recordsUrl, sessionRepo, withProgress } from './shared.js';
+import { requireRecordsUrl, sessionRepo, withProgress } from './shared.js';
 
 export const command: Command<Record<string, never>> = {
   parse: () => ({}),
@@ -27,8 +26,7 @@ export const command: Command<Record<string, never>> = {
 
 async function pullRecords(session: string, repo: Repo, ctx: Context): Promise<number> {
   const records = await import('../../git/records.js');
-  const url = await recordsUrl(repo);
-  if (!url) throw new UserError(`session '${session}' has no sync remote and the project has no origin`, `set one: cs ${session} -sync remote <url>`);
+  const url = await requireRecordsUrl(session, repo);
   const r = await withProgress(ctx.io, `pulling ${session}'s records`, () => records.pullRecords(repo, url, session));
   const said: Record<typeof r, string> = {
     'up-to-date': 'records already up to date',

@@ -7,7 +7,7 @@ import { syncPush } from '../../git/sync.js';
 import type { Repo } from '../../git/repo.js';
 import { has, type Args } from '../argv.js';
 import { sessionOf, type Command, type Context } from '../types.js';
-import { recordsUrl, sessionRepo, withProgress } from './shared.js';
+import { requireRecordsUrl, sessionRepo, withProgress } from './shared.js';
 
 export interface SyncPushOptions {
   create: boolean;
@@ -29,8 +29,7 @@ export const command: Command<SyncPushOptions> = {
 
 async function pushRecords(session: string, repo: Repo, ctx: Context): Promise<number> {
   const records = await import('../../git/records.js');
-  const url = await recordsUrl(repo);
-  if (!url) throw new UserError(`session '${session}' has no sync remote and the project has no origin`, `set one: cs ${session} -sync remote <url>`);
+  const url = await requireRecordsUrl(session, repo);
   const r = await withProgress(ctx.io, `pushing ${session}'s records`, () => records.pushRecords(repo, url, session));
   ctx.io.err(`${r.upToDate ? 'already pushed' : 'pushed'} ${session}'s records (${records.RECORDS_REF} ${r.commit.slice(0, 7)}) to ${url}; your branches are yours to push`);
   return 0;
