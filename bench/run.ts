@@ -32,7 +32,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['End to end: real Claude Code, offline (CS_BENCH_E2E_ROUNDS)', benchE2e],
 ];
 
+// CS_BENCH_ONLY=<words>: only the sections whose title contains them (case-insensitive), e.g. "status line".
+const only = process.env.CS_BENCH_ONLY?.trim().toLowerCase();
 for (const [title, run] of sections) {
+  if (only && !title.toLowerCase().includes(only)) continue;
   console.log(`\n== ${title}`);
   for (const line of await run()) console.log(line);
 }
