@@ -23,8 +23,13 @@ import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/time
 import { allowedHosts, Auth, RateLimit, type Caller } from './auth.js';
 import { csrfFor } from './devices.js';
 import { conversation, transcriptFile } from './conversation.js';
+import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
 import { decide, listPending } from '../approval/approval.js';
+import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
+import { arm } from '../queue/drain.js';
+import { handOverIfIdle } from '../queue/resume.js';
+import { scrubKnown } from '../secrets/scrub.js';
 import { CSP, CSS, HTML, JS } from './page.js';
 
 export interface ServeOptions {
@@ -162,7 +167,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (p === '/api/sessions') return void sessions(url, json);
     if (p === '/api/search') return void search(url, json, problem);
 
-    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions)?$/.exec(p);
+    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions|\/queue)?$/.exec(p);
     if (!m) return problem(404, 'not found');
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
@@ -174,11 +179,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return json(200, r.events.map(withText));
     }
     if (m[2] === '/permissions') return json(200, listPending(sessionPaths(summary.dir, summary.name).local));
+    if (m[2] === '/queue') return void queueOf(summary).then((q) => json(200, q), (e: Error) => problem(500, e.message));
     if (m[2] === '/conversation') {
       const after = Number(url.searchParams.get('after') ?? 0);
       return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items));
     }
-    return feed(req, res, meta);
+    return feed(req, res, meta, summary);
   };
 
   /** The session named by a URL segment, or null after answering 400/404. */
@@ -214,9 +220,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return values;
   }
 
+  const transcriptOf = (s: SessionSummary) => transcriptFile(claudeConfigDir(opts.env), s.dir, readRun(sessionPaths(s.dir, s.name))?.conversation);
+
   async function conversationOf(s: SessionSummary, after: number) {
-    const run = readRun(sessionPaths(s.dir, s.name));
-    return conversation(transcriptFile(claudeConfigDir(opts.env), s.dir, run?.conversation), after, await secretsOf(s.name));
+    return conversation(transcriptOf(s), after, await secretsOf(s.name));
+  }
+
+  /** The queue for the page: its tasks (texts scrubbed), a few words about it, and when it resumes. */
+  async function queueOf(s: SessionSummary) {
+    const q = readQueue(s.dir);
+    const secrets = await secretsOf(s.name);
+    return {
+      armed: q.armed,
+      summary: queueSummary(q),
+      ...(q.parked ? { parked: { ...q.parked, debrief: scrubKnown(q.parked.debrief, secrets).text } } : {}),
+      ...(q.parked?.resumesAt ? { resumesAt: q.parked.resumesAt } : {}),
+      tasks: q.tasks.map((t) => ({ ...t, text: scrubKnown(t.text, secrets).text })),
+    };
   }
 
   async function sessions(url: URL, json: (s: number, v: unknown) => void) {
@@ -261,10 +281,32 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   async function change(caller: Caller, p: string, body: unknown, req: http.IncomingMessage, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
     const refused = auth.changeProblem(caller, req.headers, origins);
     if (refused) return problem(403, refused);
-    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+))$/.exec(p);
-    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input, /interrupt or /permissions/<id>' : 'not found');
+    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+)|queue|queue\/start)$/.exec(p);
+    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input, /interrupt, /permissions/<id>, /queue or /queue/start' : 'not found');
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
+    if (m[2] === 'queue' || m[2] === 'queue/start') {
+      try {
+        if (m[2] === 'queue') {
+          const text = (body as { text?: unknown }).text;
+          if (typeof text !== 'string' || !text.trim()) return problem(400, 'send {"text": "..."} with the task');
+          if (text.length > MAX_INPUT) return problem(413, `the task is over ${MAX_INPUT} characters`);
+          const t = changeQueue(summary.dir, (q, journal) => {
+            const t = addTask(q, text.trim(), new Date());
+            journal({ type: 'add', id: t.id, text: t.text });
+            return t;
+          }, new Date());
+          return json(201, { id: t.id, state: t.state });
+        }
+        const armed = changeQueue(summary.dir, (q, journal) => arm(q, journal), new Date());
+        if (!armed) return problem(409, `'${summary.name}' has no pending tasks: add one first`);
+        // An idle hosted Claude gets the first task now; a working one at its next Stop.
+        const handed = await handOverIfIdle(opts.env, summary.name, summary.dir);
+        return json(202, { armed: true, ...(handed ? { handed: handed.id } : {}) });
+      } catch (e) {
+        return problem(500, (e as Error).message.split('\n')[0]!);
+      }
+    }
     if (m[3] !== undefined) {
       const d = (body as { decision?: unknown }).decision;
       if (d !== 'allow' && d !== 'deny') return problem(400, 'send {"decision": "allow"} or {"decision": "deny"}');
@@ -309,8 +351,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
   }
 
-  /** text/event-stream: `reset`, the newest events, `ready`, then each new event as it is appended. */
-  function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string) {
+  /**
+   * text/event-stream: `reset`, the newest timeline events, `ready`, then
+   * each new event as it is appended (`timeline`). Besides: `permissions`
+   * (the pending requests, whenever they change), `conversation` (new items
+   * of the conversation; the whole of it first) and `convreset` (a
+   * different conversation started: drop the items shown).
+   */
+  function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string, s: SessionSummary) {
     const headers = { ...security, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' };
     // HEAD gets the headers a GET would and ends there: a stream that never
     // ends would keep the client waiting for the end of a body it must not get.
@@ -320,7 +368,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return;
     }
     res.writeHead(200, headers);
-    const write = (chunk: string) => void res.write(chunk);
+    const write = (chunk: string) => void (res.writableEnded || res.destroyed ? undefined : res.write(chunk));
     const sendEvents = (events: TimelineEvent[], offset: number) => {
       let out = '';
       events.forEach((ev, i) => {
@@ -343,10 +391,27 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       else write(`id: ${offset}\n\n`);
     }
     write('event: ready\ndata: {}\n\n');
-    const follower = followTimeline(meta, sendEvents, { offset, intervalMs: opts.intervalMs });
+    const live = watchLive(
+      { transcript: () => transcriptOf(s), items: async (file, after) => conversation(file, after, await secretsOf(s.name)), local: sessionPaths(s.dir, s.name).local },
+      {
+        reset: () => write('event: convreset\ndata: {}\n\n'),
+        conversation: (items) => write(`event: conversation\ndata: ${JSON.stringify(items)}\n\n`),
+        permissions: (pending) => write(`event: permissions\ndata: ${JSON.stringify(pending)}\n\n`),
+      },
+      opts.intervalMs,
+    );
+    const follower = followTimeline(
+      meta,
+      (events, at) => {
+        sendEvents(events, at);
+        live.poke();
+      },
+      { offset, intervalMs: opts.intervalMs },
+    );
     const beat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
     const close = () => {
       clearInterval(beat);
+      live.stop();
       follower.stop();
       feeds.delete(close);
       res.end();
