@@ -16,7 +16,7 @@ import { writeNotifyConfig } from '../../src/notify/notify.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { readTimeline } from '../../src/timeline/timeline.js';
 import { repoRoot, runCs } from '../support/cs.js';
-import { hostedClaude, type HostedClaude } from '../support/hosted-claude.js';
+import { descendants, hostedClaude, type HostedClaude } from '../support/hosted-claude.js';
 import { hasTmux } from '../picker/tmux.js';
 import { until } from '../host/support.js';
 import { chromiumBin, launchChromium, type Browser } from './chromium.js';
@@ -158,5 +158,38 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     await b.navigate(`${server.url}/#/s/e2e`);
     await shows('conv', 'Nobody answered; I left it.', 'the conversation at 1280 px', 10_000);
     await b.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-e2e-1280.png'));
+  });
+
+  it('Claude killed while nobody is attached: the ntfy stand-in gets "died" and the API says died', { timeout: 150_000 }, async () => {
+    fx = await hostedClaude('cs-phone-died-', 'doomed', ['Never asked.']);
+    const { env } = fx;
+    const notes: Array<{ title: string; body: string }> = [];
+    ntfy = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (b) => (body += b));
+      req.on('end', () => {
+        notes.push({ title: String(req.headers.title ?? ''), body });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => ntfy!.listen(0, '127.0.0.1', r));
+    writeNotifyConfig(env, { url: `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/cs` });
+    server = await startServer({ env, port: 0, bind: '127.0.0.1', token: TOKEN });
+    const spawned = await runCs(['-spawn', 'doomed'], { env });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await until(() => (/^❯/m.test(fx!.tmux('capture-pane', '-p', '-t', '=doomed:')) ? true : undefined), "Claude's prompt in the pane", 60_000);
+    // Claude is the supervisor's child (src/host/supervisor.ts): kill it as the OOM killer would.
+    const supervisor = Number(fx.tmux('display-message', '-p', '-t', '=doomed:', '#{pane_pid}').trim());
+    const claude = descendants(supervisor).filter((pid) => pid !== supervisor && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(supervisor));
+    expect(claude.length).toBe(1);
+    process.kill(claude[0]!, 'SIGKILL');
+    const died = await until(() => notes.find((n) => n.title === 'doomed: died'), 'the "died" notification', 30_000);
+    expect(died.body).toBe('Claude Code exited with signal KILL (status 137)');
+    const rows = await until(async () => {
+      const r = await fetch(`${server!.url}/api/sessions`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const list = (await r.json()) as Array<{ name: string; state: string; running: boolean }>;
+      return list.find((s) => s.name === 'doomed' && !s.running) ? list : undefined;
+    }, 'the session no longer running', 30_000);
+    expect(rows).toEqual([expect.objectContaining({ name: 'doomed', state: 'died', running: false })]);
   });
 });
