@@ -51,7 +51,7 @@ const NOTIFICATION_SPY = `(() => {
 })();`;
 
 describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Claude Code', () => {
-  it('signs in, sends "hello", shows the reply live, Deny from the page reaches the API, an unanswered request times out', { timeout: 240_000 }, async (ctx) => {
+  it('signs in, sends "hello", shows the reply live, Deny from the page reaches the API, an unanswered request times out, a task queued and started from the page runs', { timeout: 240_000 }, async (ctx) => {
     const bin = chromiumBin();
     if (!bin) {
       if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
@@ -64,6 +64,7 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
       'Understood, I will not.',
       [{ type: 'tool_use', name: 'Bash', input: { command: 'touch page-timeout.txt', description: 'make another file' } }],
       'Nobody answered; I left it.',
+      'Queued from the phone: done.',
     ]);
     const { env, api } = fx;
     const set = await runCs(['e2e', '-secrets', 'set', 'PAGE_KEY', SECRET], { env });
@@ -153,6 +154,18 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     expect(fs.existsSync(path.join(fx.dir, 'page-timeout.txt'))).toBe(false);
     expect(readTimeline(path.join(fx.dir, '.cs'), { limit: 200 }).events.filter((e) => e.type === 'permission').map((e) => e.decision)).toEqual(['deny', 'timeout']);
     await shows('conv', 'Nobody answered; I left it.', "Claude's answer to the timeout");
+
+    // The queue on the page: a task added from the phone and started goes to the idle Claude at once.
+    await b.evaluate(`document.getElementById('queue').open = true`);
+    await shows('qsum', 'Queue · idle, 0 pending', 'the empty queue', 10_000);
+    await b.evaluate(`document.getElementById('qtext').value = 'TASK-PHONE: say done'; document.getElementById('qbtn').click()`);
+    await shows('tasks', '1 pending TASK-PHONE: say done', 'the task on the page', 10_000);
+    expect(await b.evaluate<boolean>(`document.getElementById('qstart').hidden`)).toBe(false);
+    await b.evaluate(`document.getElementById('qstart').click()`);
+    await until(() => (api.agentRequests().some((body) => JSON.stringify(body.messages).includes('TASK-PHONE: say done')) ? true : undefined), 'the queued task at the API', 60_000);
+    await shows('conv', 'Queued from the phone: done.', "Claude's answer to the queued task");
+    await shows('tasks', '1 done', 'the task done on the page', 30_000);
+    await shows('qsum', 'Queue · idle, 0 pending', 'the drained queue', 10_000);
 
     await b.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false });
     await b.navigate(`${server.url}/#/s/e2e`);
