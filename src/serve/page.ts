@@ -259,12 +259,14 @@ export const JS = `'use strict';
     ol.textContent = '';
     sessions.forEach(function (s) {
       var li = el('li');
-      var a = el('a', '', s.name);
-      a.href = '#/s/' + encodeURIComponent(s.name);
+      // A session of another host is shown, not opened: its conversation and controls live there.
+      var a = el(s.remote ? 'strong' : 'a', '', s.name);
+      if (!s.remote) a.href = '#/s/' + encodeURIComponent(s.name);
       li.appendChild(a);
       li.appendChild(el('span', 'state ' + s.state, s.state));
       li.appendChild(el('div', 'meta', ago(s.lastActivity || s.lastUsed) + (s.attached ? ' \\u00b7 terminal attached' : '') + ' \\u00b7 ' + s.discoveries + ' discoveries' + (s.queued ? ' \\u00b7 ' + s.queued + ' queued' : '') + (s.host !== 'local' ? ' \\u00b7 on ' + s.host : '')));
       if (s.objective) li.appendChild(el('div', '', s.objective));
+      if (s.remote) li.appendChild(el('div', 'meta', 'on another host: cs ' + s.name + ' --on ' + s.host));
       ol.appendChild(li);
     });
     if (!sessions.length) ol.appendChild(el('li', 'meta', 'No sessions yet.'));

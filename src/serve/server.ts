@@ -26,6 +26,8 @@ import { conversation, transcriptFile } from './conversation.js';
 import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
 import { decide, listPending } from '../approval/approval.js';
+import { askHost, hostsToAsk, listTimeoutMs, type HostListing } from '../remote/list.js';
+import { resolveTarget } from '../remote/hosts.js';
 import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
 import { arm } from '../queue/drain.js';
 import { handOverIfIdle } from '../queue/resume.js';
@@ -61,6 +63,7 @@ export interface RunningServer {
 }
 
 const HEARTBEAT_MS = 15_000;
+const REMOTE_TTL_MS = 30_000;
 const MAX_BACKLOG = 5000;
 
 /** What the API shows of a session: no absolute paths. */
@@ -239,9 +242,45 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     };
   }
 
+  // Sessions of registered hosts (src/remote/list.ts, `cs -ls --remote`):
+  // asked over ssh in the background at most every REMOTE_TTL_MS, so a list
+  // request never waits for a slow or dead host; the newest answers are shown.
+  let remote: { at: number; hosts: HostListing[]; busy: boolean } = { at: 0, hosts: [], busy: false };
+  function remoteListings(local: SessionSummary[]): HostListing[] {
+    if (!remote.busy && Date.now() - remote.at > REMOTE_TTL_MS) {
+      const targets = hostsToAsk(opts.env, local);
+      if (targets.length) {
+        remote.busy = true;
+        void Promise.all(targets.map((t) => askHost(t, { env: opts.env }, listTimeoutMs(opts.env))))
+          .then((hosts) => (remote = { at: Date.now(), hosts, busy: false }))
+          .catch(() => (remote = { ...remote, at: Date.now(), busy: false }));
+      }
+    }
+    return remote.hosts;
+  }
+
+  /** A row for a session on another host: its status there; never running here (no input from this page). */
+  function remoteSummary(s: SessionSummary, host: string) {
+    const { dir: _dir, ...rest } = s;
+    return { ...rest, state: s.status || 'closed', host, running: false, attached: false, remote: true, lastActivity: [s.lastUsed, s.statusAt ?? ''].sort().at(-1)!, objective: s.objective };
+  }
+
   async function sessions(url: URL, json: (s: number, v: unknown) => void) {
     const hosted = new Map((await listHosted(tmuxServer(opts.env), opts.env)).map((h) => [h.name, h]));
-    const rows = visible(listSessions(root), { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' }).map((s) => liveSummary(s, hosted.get(s.name)));
+    const all = listSessions(root);
+    const hosts = remoteListings(all);
+    // A stub and the session it stands for on its host are one row: the host's (it is current).
+    const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
+    const specOf = (location: string) => {
+      try {
+        return resolveTarget(opts.env, location).spec;
+      } catch {
+        return location; // a stub naming an alias that is gone
+      }
+    };
+    const local = all.filter((s) => s.location === 'local' || !answered.has(`${specOf(s.location)}\0${s.name}`));
+    const flags = { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' };
+    const rows = [...visible(local, flags).map((s) => liveSummary(s, hosted.get(s.name))), ...hosts.flatMap((h) => visible(h.sessions, flags).map((s) => remoteSummary(s, s.location)))];
     // Running ones first, then the most recently active.
     rows.sort((a, b) => Number(b.running) - Number(a.running) || b.lastActivity.localeCompare(a.lastActivity));
     json(200, rows);
