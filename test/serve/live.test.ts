@@ -13,6 +13,9 @@ import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { writeSessionEnvFile } from '../../src/secrets/store.js';
 import { hookSandbox, type HookSandbox } from '../support/hooks.js';
 import { until } from '../host/support.js';
+import { writePostmortem } from '../../src/host/postmortem.js';
+import { sessionPaths } from '../../src/session/paths.js';
+import { chromiumBin, launchChromium } from './chromium.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
 const SECRET = 'sk-live-stream-0123456789';
@@ -115,5 +118,34 @@ describe('the live session stream and the queue API', () => {
     expect(readQueue(sb.session.dir)).toMatchObject({ armed: true, tasks: [{ id: 1, state: 'pending' }] });
     expect(readJournal(sb.session.dir).map((e) => e.type)).toEqual(['add', 'start']);
     expect((await call('GET', '/api/sessions/nosuch/queue')).status).toBe(404);
+  });
+
+  it('the open page notifies when a session dies, once the browser allows it; only on the change', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumBin();
+    if (!bin) {
+      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+      ctx.skip();
+      return;
+    }
+    const browser = await launchChromium(bin);
+    try {
+      // Records each notification the page creates, then lets the browser's own Notification show it.
+      await browser.send('Page.addScriptToEvaluateOnNewDocument', {
+        source: 'window.__shown = []; if (window.Notification) { const Real = window.Notification; window.Notification = class extends Real { constructor(t, o) { super(t, o); window.__shown.push({ title: t, body: (o && o.body) || "" }); } }; }',
+      });
+      await browser.browserSend('Browser.grantPermissions', { origin: server.url, permissions: ['notifications'] });
+      await browser.navigate(server.signInUrl);
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes('closed') ? true : undefined), 'the session closed in the list', 10_000);
+      expect(await browser.evaluate<boolean>(`document.getElementById('bell').hidden`)).toBe(true);
+      writePostmortem(sessionPaths(sb.session.dir, 'live'), { what: 'Claude Code exited with signal KILL (status 137)', status: 137, now: new Date() });
+      await until(async () => ((await browser.evaluate<unknown[]>('window.__shown')).length ? true : undefined), 'the notification', 15_000);
+      expect(await browser.evaluate('window.__shown')).toEqual([{ title: 'live: died', body: expect.any(String) }]);
+      expect(await browser.evaluate<string>(`document.querySelector('#sessions .state').textContent`)).toBe('died');
+      // The next poll (every 4 s) sees no change: no second notification.
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(await browser.evaluate<unknown[]>('window.__shown')).toHaveLength(1);
+    } finally {
+      await browser.close();
+    }
   });
 });
