@@ -152,7 +152,8 @@ export function arm(q: Queue, journal: (e: Omit<JournalEntry, 'ts'>) => void, ty
   delete q.stopping;
   delete q.parked;
   for (const t of q.tasks) if (t.state === 'parked') t.state = 'pending';
-  // Running first, then parked-again before the rest (sort is stable).
+  // A running task first; the rest keep their order (sort is stable), so a
+  // parked task, taken before the ones after it, stays ahead of them.
   q.tasks.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
   return true;
 }
