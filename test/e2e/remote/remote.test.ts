@@ -15,6 +15,8 @@ import { shellQuote } from '../../../src/lib/shell.js';
 import { pidAlive } from '../../../src/lib/lockfile.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../../support/sshd.js';
+import { startServer } from '../../../src/serve/server.js';
+import { until } from '../../support/host.js';
 
 const haveTools = sshdAvailable() && spawnSync('tmux', ['-V']).status === 0 && spawnSync('rsync', ['--version']).status === 0;
 const d = lacks(haveTools) ? describe.skip : describe;
@@ -373,6 +375,29 @@ d('remote sessions over a real sshd', () => {
     expect(data.sessions.filter((s) => s.name === 'm1').map((s) => s.location)).toEqual(['r1']);
     expect(data.hosts.find((h) => h.alias === 'dead')!.reachable).toBe(false);
     expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
+  });
+
+  it("the -serve page's list shows the registered host's sessions with their status there, asked in the background", { timeout: 90_000 }, async () => {
+    await runCs(['-remote', 'add', 'r1', host], { env: sb.env }); // registered already when the -ls test ran first
+    await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env });
+    expect((await runCs(['pg1'], { env: remoteEnv() })).code).toBe(0);
+    execFileSync('sh', [path.join(repoRoot, 'hooks', 'status-permission')], { env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: path.join(remoteRoot, 'pg1') }, input: '{}' });
+    expect((await runCs(['herepg'], { env: sb.env })).code).toBe(0);
+    const server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: 'a-test-token-of-enough-length' });
+    try {
+      const list = async () => (await (await fetch(`${server.url}/api/sessions`, { headers: { authorization: 'Bearer a-test-token-of-enough-length' } })).json()) as Array<Record<string, unknown>>;
+      // The first answer does not wait for ssh: the local sessions at once.
+      expect((await list()).find((r) => r.name === 'herepg')).toMatchObject({ host: 'local', state: 'closed' });
+      const rows = await until(async () => {
+        const rows = await list();
+        return rows.some((r) => r.name === 'pg1') ? rows : undefined;
+      }, "the host's sessions in the list", 30_000);
+      expect(rows.find((r) => r.name === 'pg1')).toMatchObject({ host: 'r1', state: 'needs-you', running: false, attached: false, remote: true });
+      expect(rows.find((r) => r.name === 'herepg')).toMatchObject({ host: 'local' });
+      expect(JSON.stringify(rows)).not.toContain(remoteRoot);
+    } finally {
+      await server.close();
+    }
   });
 
   it('--move-to carries the conversations: the first cs <name> on the host resumes the latest one with its earlier turns', { timeout: 180_000 }, async () => {
