@@ -35,16 +35,20 @@ export const EVENT_STATE: Readonly<Record<string, State>> = {
 /** A status stamped further ahead than this is taken as a wrong clock, not a newer status (hooks/status.sh agrees). */
 export const FUTURE_TOLERANCE_MS = 5000;
 
-/** Above this the log is cut to its newest lines. */
-const LOG_MAX_BYTES = 64 * 1024;
-const LOG_KEEP_LINES = 200;
+/** Above this the log is cut to its newest LOG_KEEP_LINES lines (by whichever writer, sh or Node, crossed it). */
+export const LOG_MAX_BYTES = 64 * 1024;
+export const LOG_KEEP_LINES = 200;
+
+/** The two files, relative to the session directory (hooks/status.sh gets them through dist/hook.sh). */
+export const STATUS_FILE = '.cs/local/status.json';
+export const STATUS_LOG = '.cs/local/status.log';
 
 export function statusFile(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'local', 'status.json');
+  return path.join(sessionDir, STATUS_FILE);
 }
 
 export function statusLog(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'local', 'status.log');
+  return path.join(sessionDir, STATUS_LOG);
 }
 
 function parseStatus(text: string): Status | null {
