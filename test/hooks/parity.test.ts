@@ -10,12 +10,19 @@
 // the same content (times, and each sandbox's own path, aside), and both
 // must have answered Claude the same.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { isTrackedFile } from '../../src/hooks/artifacts.js';
 import { runHook } from '../../src/hooks/main.js';
+import { HOOKS } from '../../src/hooks/registry.js';
+import { workspaceRelative } from '../../src/hooks/session.js';
+import { HOOK_SH, hookSh } from '../../src/hooks/shlib.js';
 import { SERVED, startHookServer, type HookServer } from '../../src/hooks/server.js';
 import { sessionPaths, type SessionPaths } from '../../src/session/paths.js';
 import { LOG_MAX_BYTES } from '../../src/status/status.js';
+import { repoRoot } from '../support/cs.js';
 import { hookSandbox, runHookScript, type HookSandbox } from '../support/hooks.js';
 
 /** How Claude Code runs the session's hooks: the environment, and the session directory as cs's endpoint knows it. */
@@ -240,6 +247,56 @@ async function viaEndpoint(server: HookServer, handler: string, input: string): 
   expect(r.status).toBe(200);
   return r.text();
 }
+
+const hookShFile = path.join(repoRoot, 'dist', HOOK_SH);
+
+const temps: string[] = [];
+/** A directory with a .cs/ in it: a session as far as dist/hook.sh is concerned. */
+function tempSession(): string {
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-parity-')));
+  fs.mkdirSync(path.join(d, '.cs'));
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs `body` in sh after sourcing dist/hook.sh as hooks/<script> would, in a session at `dir`. */
+function inHookSh(dir: string, body: string, args: string[]): string {
+  return execFileSync('sh', ['-c', `command . '${hookShFile}' || exit 9\n${body}`, path.join(repoRoot, 'hooks', 'x'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: dir } });
+}
+
+describe('dist/hook.sh, the shared sh part', () => {
+  it('is the one the build writes from the current TypeScript', () => {
+    expect(fs.readFileSync(hookShFile, 'utf8'), 'dist/hook.sh is stale: run npm run build').toBe(hookSh());
+  });
+
+  it('is sourced by every registered hook script, which keeps no guard of its own', () => {
+    for (const script of new Set(HOOKS.map((h) => h.script))) {
+      const text = fs.readFileSync(path.join(repoRoot, 'hooks', script), 'utf8');
+      expect(text, script).toContain('command . "${0%/*}/../dist/hook.sh" 2>/dev/null || exit 0');
+      expect(text, script).not.toMatch(/CLAUDE_PROJECT_DIR|CS_HOOK_SERVER|\/dist\/hook\.js/);
+    }
+    // Each command hook the endpoint replaces is registered for the same event.
+    for (const s of SERVED) expect(HOOKS.some((h) => h.script === s.script && h.event === s.event && h.matcher === s.matcher), s.script).toBe(true);
+  });
+
+  it('names tracked files as isTrackedFile does', () => {
+    const names = ['a.sh', 'A.SH', 'x.tar.PY', '.sh', 'sh', '.env', 'prod.env', 'env', '.envrc', 'my-key.txt', 'TOKEN', 'Authorization.md', 'a.yml.bak', 'x.config', 'config', '.bashrc', 'notes.md', 'data.json', 'x.ts', 'x.tsx', 'passwords', 'README'];
+    const sh = inHookSh(tempSession(), 'for n; do l=$(printf %s "$n" | tr A-Z a-z); cs_tracked_name "$l" && echo 1 || echo 0; done', names).trim().split('\n');
+    expect(Object.fromEntries(names.map((n, i) => [n, sh[i] === '1']))).toEqual(Object.fromEntries(names.map((n) => [n, isTrackedFile(n)])));
+  });
+
+  it('places in the workspace as workspaceRelative does, where it decides at all', () => {
+    const ws = tempSession();
+    const paths = [ws, `${ws}/a`, `${ws}/a/b c`, `${ws}/.cs/x`, `${ws}x/a`, `${ws}/../a`, `${ws}/./a`, `${ws}//a`, `${ws}/a/`, `${ws}/a/..`, 'rel/a', '/etc/hosts', '/'];
+    const out = inHookSh(ws, 'for p; do if cs_plain_path "$p"; then cs_relative "$p" && echo "in:$cs_shown" || echo out; else echo undecided; fi; done', paths).trim().split('\n');
+    const decided = paths.map((p, i) => [p, out[i]!] as const).filter(([, o]) => o !== 'undecided');
+    expect(decided.map(([p]) => p)).toEqual([ws, `${ws}/a`, `${ws}/a/b c`, `${ws}/.cs/x`, `${ws}x/a`, '/etc/hosts']);
+    for (const [p, o] of decided) expect(o, p).toBe(workspaceRelative(p, ws) === null ? 'out' : `in:${workspaceRelative(p, ws)}`);
+  });
+});
 
 describe('sh fast paths and the Node handlers', () => {
   it('have a corpus of every kind of input', () => {
