@@ -1,6 +1,7 @@
 // PostToolUse on Write/Edit/MultiEdit/NotebookEdit: one line per change in
 // `.cs/changes.md`. The common case is handled by hooks/post-tool-use in sh
-// without starting Node; this is the same rule for the inputs sh hands over.
+// without starting Node; this is the same rule for the inputs sh hands over
+// (test/hooks/parity.test.ts checks that both write the same lines).
 import * as path from 'node:path';
 import { appendConfined } from '../confine.js';
 import { escapeControls } from '../format.js';

@@ -4,7 +4,8 @@
 // exits) → closed. `.cs/local/status.json` holds the current one, replaced
 // atomically; `.cs/local/status.log` one line per change, for `-watch` and
 // tests. The sh hooks in hooks/status-* write the same two files without
-// Node; keep both writers in step.
+// Node, with these names and bounds (dist/hook.sh, src/hooks/shlib.ts);
+// test/hooks/parity.test.ts holds both writers to the same result.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, writeConfined } from '../confine.js';
