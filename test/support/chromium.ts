@@ -18,6 +18,8 @@ export function chromiumBin(): string | null {
 export interface Browser {
   /** Sends a command to the page and resolves with its result. */
   send(method: string, params?: Record<string, unknown>): Promise<any>;
+  /** Sends a command to the browser itself (Browser.*, e.g. Browser.grantPermissions). */
+  browserSend(method: string, params?: Record<string, unknown>): Promise<any>;
   /** Evaluates an expression in the page and returns its value. */
   evaluate<T = unknown>(expression: string): Promise<T>;
   navigate(url: string): Promise<void>;
@@ -94,6 +96,7 @@ export async function launchChromium(bin: string): Promise<Browser> {
 
   return {
     send,
+    browserSend: (method, params) => raw(method, params),
     evaluate,
     async navigate(url) {
       await send('Page.navigate', { url });

@@ -1,6 +1,7 @@
 // cs <name> -queue start: arm the queue; at each Stop Claude gets the next pending task.
 import { UserError } from '../../lib/errors.js';
-import { changeQueue, pendingCount, runningTask } from '../../queue/queue.js';
+import { changeQueue, pendingCount } from '../../queue/queue.js';
+import { arm } from '../../queue/drain.js';
 import { sessionOf, type Command } from '../types.js';
 
 export const command: Command<Record<string, never>> = {
@@ -10,14 +11,7 @@ export const command: Command<Record<string, never>> = {
     const q = changeQueue(
       s.paths.dir,
       (q, journal) => {
-        if (pendingCount(q) === 0 && !runningTask(q)) throw new UserError(`'${s.name}' has no pending tasks`, `add one with: cs ${s.name} -queue add "<task>"`);
-        if (!q.armed || q.stopping) journal({ type: 'start' });
-        q.armed = true;
-        delete q.stopping;
-        delete q.parked;
-        // A task a safety stop interrupted goes first again.
-        for (const t of q.tasks) if (t.state === 'parked') t.state = 'pending';
-        q.tasks.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
+        if (!arm(q, journal)) throw new UserError(`'${s.name}' has no pending tasks`, `add one with: cs ${s.name} -queue add "<task>"`);
         return q;
       },
       ctx.now(),

@@ -7,7 +7,7 @@ import { runChecks, type CheckResult } from '../../../src/doctor/checks.js';
 import { addConversation, newUuid, thisMachine } from '../../../src/conversations/store.js';
 import { transcriptFile } from '../../../src/conversations/transcripts.js';
 import { addRecipient, initIdentity } from '../../../src/secrets/age.js';
-import { settingsPath } from '../../../src/install/install.js';
+import { hooksDir, settingsPath } from '../../../src/install/install.js';
 import { HOOKS } from '../../../src/hooks/registry.js';
 import { createSession } from '../../../src/session/workspace.js';
 import type { SessionPaths } from '../../../src/session/paths.js';
@@ -90,6 +90,7 @@ describe('cs -doctor', () => {
       delete st.hooks.Stop;
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
     }, new RegExp(`^${HOOKS.filter((h) => h.event === 'Stop').length} of \\d+ hook entries missing.*Stop stop`), /^run: cs -install/],
+    ['the sh part the hooks source gone', 'hooks', () => fs.rmSync(path.join(hooksDir(env), '..', 'dist', 'hook.sh')), /missing or not executable in .*: \.\.\/dist\/hook\.sh/, /^run: cs -install/],
     ['a hook entry duplicated', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       st.hooks.PreCompact.push(st.hooks.PreCompact[0]);

@@ -1,10 +1,14 @@
 // The queue with the real Claude Code (offline, scripted fake API), run by
 // the built cs: queued tasks reach Claude through the Stop hook in order and
 // end done; five failing Bash calls in one task park the queue with a debrief.
+// The owner hears of the drain and the park through the notify stand-in.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../../src/session/workspace.js';
+import { writeNotifyConfig } from '../../../src/notify/notify.js';
 import { makeTempDir } from '../../support/claude.js';
 import { runCs } from '../../support/cs.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
@@ -13,13 +17,27 @@ import { laptop, messagesText, type Laptop } from '../../support/laptops.js';
 let tmp: string;
 let a: Laptop;
 const apis: FakeAnthropic[] = [];
+// An ntfy-style stand-in: every notification the hooks send, as title and body.
+const notes: Array<{ title: string; body: string }> = [];
+let ntfy: http.Server;
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = makeTempDir('cs-queue-');
   a = laptop(tmp, 'a', path.join(tmp, 'a', 'sessions'));
+  ntfy = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (b) => (body += b));
+    req.on('end', () => {
+      notes.push({ title: String(req.headers.title ?? ''), body });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => ntfy.listen(0, '127.0.0.1', r));
+  writeNotifyConfig(a.env, { url: `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/cs` });
 });
 
 afterAll(async () => {
+  await new Promise((r) => ntfy.close(r));
   for (const api of apis) await api.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -58,6 +76,8 @@ describe('queue with the real Claude Code', () => {
     const journal = (await a.cs(['walk', '-queue', 'log', '--json'])).stdout;
     expect(JSON.parse(journal).map((e: any) => e.type + (e.id ?? ''))).toEqual(['add1', 'add2', 'start', 'task1', 'done1', 'task2', 'done2', 'drained']);
     expect(fs.readFileSync(path.join(dir, '.cs/logs/session.log'), 'utf8')).toContain('queue: drained, disarmed');
+    // The Stop hook that drained the queue told the owner.
+    expect(notes.filter((n) => n.title.startsWith('walk: queue'))).toEqual([{ title: 'walk: queue drained', body: '2 tasks done, nothing left in the queue' }]);
     // The timeline has the queue's steps too.
     const events = JSON.parse((await a.cs(['walk', '-log', '--json'])).stdout).filter((e: any) => e.type === 'queue');
     expect(events.map((e: any) => e.action + (e.id ?? ''))).toEqual(['add1', 'add2', 'start', 'task1', 'done1', 'task2', 'done2', 'drained']);
@@ -87,6 +107,8 @@ describe('queue with the real Claude Code', () => {
     expect(q.parked.debrief).toMatch(/^parked: 5 tool failures in task 1 "TASK-FAILS: make the test pass" \(last: Bash: .*attempt 5/);
     expect(q.armed).toBe(false);
     expect(q.tasks.map((t: any) => t.state)).toEqual(['parked', 'pending']);
+    // The failure hook that parked the queue told the owner, with the debrief.
+    expect(notes.filter((n) => n.title.startsWith('flaky: queue'))).toEqual([{ title: 'flaky: queue parked', body: `${q.parked.debrief}; 2 tasks left` }]);
     expect(api.agentRequests().some((b) => messagesText(b).includes('TASK-LATER'))).toBe(false);
     const list = await a.cs(['flaky', '-queue']);
     expect(list.stderr).toContain('queue parked, 1 pending — parked: 5 tool failures');

@@ -15,6 +15,8 @@ import { shellQuote } from '../../../src/lib/shell.js';
 import { pidAlive } from '../../../src/lib/lockfile.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../../support/sshd.js';
+import { startServer } from '../../../src/serve/server.js';
+import { until } from '../../support/host.js';
 
 const haveTools = sshdAvailable() && spawnSync('tmux', ['-V']).status === 0 && spawnSync('rsync', ['--version']).status === 0;
 const d = lacks(haveTools) ? describe.skip : describe;
@@ -35,8 +37,9 @@ function tmuxLocal(...args: string[]): string {
   return execFileSync('tmux', ['-L', L, '-f', path.join(sb.dir, 'tmux.conf'), ...args], { encoding: 'utf8', env: { ...sb.env, TERM: 'xterm-256color' } });
 }
 
+/** tmux against the server cs hosts sessions in on the "remote" (its XDG_RUNTIME_DIR is in the sandbox). */
 function remoteTmux(...args: string[]): { code: number; out: string } {
-  const r = spawnSync('tmux', ['-S', path.join(sshd.tmuxDir, 'tmux-0', 'default'), ...args], { encoding: 'utf8' });
+  const r = spawnSync('tmux', ['-S', path.join(sb.dir, 'remote-run', 'cs', 'tmux.sock'), ...args], { encoding: 'utf8' });
   return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -186,33 +189,33 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'b1'))).toBe(false);
   });
 
-  it('--on starts cs in tmux there; a dropped connection leaves it running; cs <name> re-attaches', async () => {
+  it('--on starts cs there, hosted in its own tmux server; a dropped connection leaves it running; cs <name> re-attaches', async () => {
     startLocal('on1', ['s1', '--on', host]);
     await waitFor(() => remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 's1'), 15_000, 'remote claude for s1');
-    expect(remoteTmux('has-session', '-t', 'cs-s1').code).toBe(0);
+    expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
     expect(fs.existsSync(path.join(remoteRoot, 's1', '.cs', 'discoveries.md'))).toBe(true);
     expect(remoteStarts()[0]!.env.CLAUDE_SESSION_DIR).toBe(path.join(remoteRoot, 's1'));
-    // The local terminal shows the remote tmux (its status line names the session).
-    await waitFor(() => pane('on1').includes('cs-s1'), 10_000, 'remote tmux status line');
-    expect(clients('cs-s1')).toBe(1);
+    // One tmux between the user and Claude: cs's server there, and no tmux session of the user's around it.
+    await waitFor(() => clients('=s1') === 1, 10_000, 'the terminal attached to the hosted session there');
+    expect(spawnSync('tmux', ['-S', path.join(sshd.tmuxDir, 'tmux-0', 'default'), 'ls']).status).not.toBe(0);
     // Remembered in a local stub.
     expect(fs.readFileSync(path.join(sb.root, 's1', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
 
     // Drop the connection: kill the local ssh client.
     process.kill(sshChildOf('on1'), 'SIGKILL');
     await waitFor(() => paneDead('on1'), 10_000, 'local cs to exit');
-    expect(pane('on1')).toMatch(/connection to root@127\.0\.0\.1:\d+ ended .* keeps running there in tmux — reconnect with: cs s1/);
-    await waitFor(() => clients('cs-s1') === 0, 10_000, 'remote client to go');
-    expect(remoteTmux('has-session', '-t', 'cs-s1').code).toBe(0);
+    expect(pane('on1')).toMatch(/connection to root@127\.0\.0\.1:\d+ ended .* keeps running there — reconnect with: cs s1/);
+    await waitFor(() => clients('=s1') === 0, 10_000, 'remote client to go');
+    expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
     const [start] = remoteStarts();
     expect(() => process.kill(start!.pid, 0)).not.toThrow(); // claude still running there
 
     // Plain `cs s1` reconnects through the stub and re-attaches (no second start).
     startLocal('on2', ['s1']);
-    await waitFor(() => clients('cs-s1') === 1, 15_000, 're-attach');
+    await waitFor(() => clients('=s1') === 1, 15_000, 're-attach');
     expect(remoteStarts().filter((s) => s.env.CLAUDE_SESSION_NAME === 's1')).toHaveLength(1);
     // Detaching ends the local cs cleanly.
-    remoteTmux('detach-client', '-s', 'cs-s1');
+    remoteTmux('detach-client', '-s', '=s1');
     await waitFor(() => paneDead('on2'), 10_000, 'local cs to exit after detach');
     expect(exitStatus('on2')).toBe(0);
 
@@ -228,13 +231,13 @@ d('remote sessions over a real sshd', () => {
 
   it('cs user@host:<name> is --on, remembered', async () => {
     startLocal('hs', [`${host}:s2`]);
-    await waitFor(() => remoteTmux('has-session', '-t', 'cs-s2').code === 0 && clients('cs-s2') === 1, 15_000, 'cs-s2 there');
+    await waitFor(() => remoteTmux('has-session', '-t', '=s2').code === 0 && clients('=s2') === 1, 15_000, 's2 there');
     expect(fs.readFileSync(path.join(sb.root, 's2', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
-    remoteTmux('kill-session', '-t', 'cs-s2');
+    remoteTmux('kill-session', '-t', '=s2');
     await waitFor(() => paneDead('hs'), 10_000, 'local cs to exit');
   });
 
-  it('the host has no UTF-8 locale: tmux there runs in UTF-8 mode, so symbols and box lines arrive intact', async () => {
+  it('the host has no UTF-8 locale: the tmux of cs there runs in UTF-8 mode, so symbols and box lines arrive intact', async () => {
     // The ssh login there says LANG=C, as many do.
     const login = spawnSync('ssh', [...sshd.sshOpts.split(' '), '-p', String(sshd.port), 'root@127.0.0.1', 'echo "LANG=$LANG LC_ALL=$LC_ALL LC_CTYPE=$LC_CTYPE"'], { encoding: 'utf8' });
     expect(login.stdout.trim()).toBe('LANG=C LC_ALL= LC_CTYPE=');
@@ -243,11 +246,11 @@ d('remote sessions over a real sshd', () => {
     const says = path.join(sb.dir, 'remote-cs-says');
     fs.writeFileSync(says, fs.readFileSync(wrapper, 'utf8').replace('FAKE_CLAUDE_SLEEP=120', `FAKE_CLAUDE_SLEEP=120 FAKE_CLAUDE_SAY='${screen}'`), { mode: 0o755 });
     startLocal('u8', ['u1', '--on', host], { CS_REMOTE_CS: says });
-    await waitFor(() => pane('u8').includes('cs-u1') && pane('u8').includes('Done'), 20_000, "the remote screen on the local terminal");
+    await waitFor(() => pane('u8').includes('Done'), 20_000, "the remote screen on the local terminal");
     const shown = pane('u8');
     expect(shown).toContain(screen);
     expect(shown).not.toMatch(/qqq|_ Done/);
-    remoteTmux('kill-session', '-t', 'cs-u1');
+    remoteTmux('kill-session', '-t', '=u1');
     await waitFor(() => paneDead('u8'), 10_000, 'local cs to exit');
   });
 
@@ -272,7 +275,7 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'm0'))).toBe(false);
   });
 
-  it('--move-to pushes first, copies with artifacts, modes and history, verifies, leaves a working stub', async () => {
+  it('--move-to pushes first, copies with artifacts, modes and history, verifies, leaves a working stub', { timeout: 90_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['m1'], { env: sb.env })).code).toBe(0);
     const dir = path.join(sb.root, 'm1');
@@ -317,9 +320,9 @@ d('remote sessions over a real sshd', () => {
 
     // The stub connects; a clean end drops the backup.
     startLocal('mv', ['m1']);
-    await waitFor(() => clients('cs-m1') === 1 && remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 'm1'), 15_000, 'cs-m1 attached, claude started');
+    await waitFor(() => clients('=m1') === 1 && remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 'm1'), 30_000, 'm1 attached, claude started');
     expect(remoteStarts().find((s) => s.env.CLAUDE_SESSION_NAME === 'm1')!.env.CLAUDE_SESSION_DIR).toBe(there);
-    remoteTmux('detach-client', '-s', 'cs-m1');
+    remoteTmux('detach-client', '-s', '=m1');
     await waitFor(() => paneDead('mv'), 10_000, 'local cs to exit');
     expect(pane('mv')).toContain('removed the local copy kept at');
     expect(fs.existsSync(backup)).toBe(false);
@@ -372,6 +375,29 @@ d('remote sessions over a real sshd', () => {
     expect(data.sessions.filter((s) => s.name === 'm1').map((s) => s.location)).toEqual(['r1']);
     expect(data.hosts.find((h) => h.alias === 'dead')!.reachable).toBe(false);
     expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
+  });
+
+  it("the -serve page's list shows the registered host's sessions with their status there, asked in the background", { timeout: 90_000 }, async () => {
+    await runCs(['-remote', 'add', 'r1', host], { env: sb.env }); // registered already when the -ls test ran first
+    await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env });
+    expect((await runCs(['pg1'], { env: remoteEnv() })).code).toBe(0);
+    execFileSync('sh', [path.join(repoRoot, 'hooks', 'status-permission')], { env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: path.join(remoteRoot, 'pg1') }, input: '{}' });
+    expect((await runCs(['herepg'], { env: sb.env })).code).toBe(0);
+    const server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: 'a-test-token-of-enough-length' });
+    try {
+      const list = async () => (await (await fetch(`${server.url}/api/sessions`, { headers: { authorization: 'Bearer a-test-token-of-enough-length' } })).json()) as Array<Record<string, unknown>>;
+      // The first answer does not wait for ssh: the local sessions at once.
+      expect((await list()).find((r) => r.name === 'herepg')).toMatchObject({ host: 'local', state: 'closed' });
+      const rows = await until(async () => {
+        const rows = await list();
+        return rows.some((r) => r.name === 'pg1') ? rows : undefined;
+      }, "the host's sessions in the list", 30_000);
+      expect(rows.find((r) => r.name === 'pg1')).toMatchObject({ host: 'r1', state: 'needs-you', running: false, attached: false, remote: true });
+      expect(rows.find((r) => r.name === 'herepg')).toMatchObject({ host: 'local' });
+      expect(JSON.stringify(rows)).not.toContain(remoteRoot);
+    } finally {
+      await server.close();
+    }
   });
 
   it('--move-to carries the conversations: the first cs <name> on the host resumes the latest one with its earlier turns', { timeout: 180_000 }, async () => {

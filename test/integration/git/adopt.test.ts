@@ -35,6 +35,7 @@ describe('cs -adopt', () => {
     expect(read(project, '.git/info/exclude')).toMatch(/^\/\.cs\/$/m);
     expect(read(project, '.git/info/exclude')).toMatch(/^\/CLAUDE\.local\.md$/m);
     expect(read(project, '.git/info/attributes')).toContain('.cs/changes.md merge=union\n');
+    expect(read(project, '.git/info/attributes')).toContain('.cs/queue/journal.jsonl merge=union\n');
     expect(userState(project, sb.env)).toEqual(before);
 
     write(project, '.cs/discoveries.md', read(project, '.cs/discoveries.md') + '\n## 2026-11-30 found\nthe cause\n');

@@ -29,7 +29,8 @@ describe('commitAll and prepareRepo', () => {
     expect(await prepareRepo(dir, { env: l.env })).toEqual({ changed: false });
     expect(git(dir, l.env, 'config', '--get-all', 'transfer.hideRefs')).toBe('refs/cs');
     expect(git(dir, l.env, 'config', '--get-all', 'uploadpack.hideRefs')).toBe('refs/cs');
-    expect(read(dir, '.gitattributes')).toBe('.cs/changes.md merge=union\n.cs/logs/* merge=union\n.cs/timeline.jsonl merge=union\n.cs/conversations.json merge=union\n');
+    expect(read(dir, '.gitattributes')).toBe('.cs/changes.md merge=union\n.cs/logs/* merge=union\n.cs/timeline.jsonl merge=union\n.cs/conversations.json merge=union\n.cs/queue/journal.jsonl merge=union\n');
+    expect(git(dir, l.env, 'check-attr', 'merge', '.cs/queue/journal.jsonl')).toBe('.cs/queue/journal.jsonl: merge: union');
     expect(git(dir, l.env, 'check-attr', 'merge', '.cs/logs/session.log')).toBe('.cs/logs/session.log: merge: union');
   });
 

@@ -94,6 +94,9 @@ describe('two laptops sharing one bare remote', () => {
     write(dirB, 'b.py', 'print("b")\n');
     write(dirA, '.cs/logs/session.log', 'A started\n');
     write(dirB, '.cs/logs/session.log', 'B started\n');
+    // The queue's journal is append-only too: both machines' steps stay (issue #23).
+    write(dirA, '.cs/queue/journal.jsonl', '{"ts":"2025-01-02T10:00:00.000Z","type":"add","id":1,"text":"task from A"}\n');
+    write(dirB, '.cs/queue/journal.jsonl', '{"ts":"2025-01-02T10:00:01.000Z","type":"add","id":1,"text":"task from B"}\n');
 
     await cs(a, 'work', 'push');
     const pulled = await cs(b, 'work', 'pull');
@@ -106,6 +109,7 @@ describe('two laptops sharing one bare remote', () => {
       expect(changes).toContain('Write: a.py');
       expect(changes).toContain('Write: b.py');
       expect(read(dir, '.cs/logs/session.log')).toMatch(/A started[\s\S]*B started|B started[\s\S]*A started/);
+      expect(read(dir, '.cs/queue/journal.jsonl')).toMatch(/task from A[\s\S]*task from B|task from B[\s\S]*task from A/);
       expect(read(dir, 'a.py')).toContain('a');
       expect(read(dir, 'b.py')).toContain('b');
       expect(git(dir, a.env, 'status', '--porcelain')).toBe('');

@@ -115,8 +115,11 @@ describe('PostToolUse: change log', () => {
     await runHookScript('post-tool-use', change('Write', '/etc/hosts'), sb.hookEnv);
     await runHookScript('post-tool-use', change('Edit', path.join(sb.session.dir, 'we"ird\\name.txt')), sb.hookEnv);
     await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'NotebookEdit', tool_input: { notebook_path: path.join(sb.session.dir, 'a.ipynb') } }, sb.session.dir), sb.hookEnv);
+    // Out of the workspace by '..': the resolved absolute path (sh used to write '../x').
+    await runHookScript('post-tool-use', change('Write', `${sb.session.dir}/../x`), sb.hookEnv);
     const lines = read(sb.session.changes).split('\n').filter((l) => l.startsWith('- '));
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
+    expect(lines[4]!.endsWith(`] Write: ${path.join(path.dirname(sb.session.dir), 'x')}`), lines[4]).toBe(true);
     expect(lines[0]).toMatch(/^- \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Edit: src\/app\.ts$/);
     expect(lines[1]).toMatch(/\] Write: \/etc\/hosts$/);
     expect(lines[2]).toMatch(/\] Edit: we"ird\\name\.txt$/);

@@ -8,7 +8,7 @@ import { UsageError, UserError } from '../../../src/lib/errors.js';
 import { addHost, hostProblem, parseHostSpec, readHosts, removeHost, resolveTarget, splitHostSession, hostsFile } from '../../../src/remote/hosts.js';
 import { commandLine, shellQuote } from '../../../src/lib/shell.js';
 import { interactiveArgv, rsyncShell, sshArgs, transportConfig } from '../../../src/remote/ssh.js';
-import { remoteWords, tmuxSessionName } from '../../../src/remote/connect.js';
+import { remoteWords } from '../../../src/remote/connect.js';
 import { compareDigests, digestWorkspace } from '../../../src/remote/digest.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 
@@ -162,17 +162,13 @@ describe('ssh argv', () => {
     ]);
   });
 
-  it('builds the remote tmux command with every word quoted', () => {
-    expect(tmuxSessionName('api')).toBe('cs-api');
-    expect(tmuxSessionName('v1.2')).toBe('cs-v1_2');
+  it('builds the remote cs command with every word quoted', () => {
     const words = remoteWords('/opt/my cs', { name: 'api', force: true, claudeArgs: ['--model', "it's"] });
-    expect(words.slice(0, 6)).toEqual(['tmux', '-u', 'new-session', '-A', '-s', 'cs-api']);
-    // What tmux's shell will parse: the words come out intact, under sh -c.
+    expect(words).toEqual(['/opt/my cs', 'api', '--force', '--', '--model', "it's"]);
+    expect(remoteWords('cs', { name: 'api', force: false, claudeArgs: [] })).toEqual(['cs', 'api']);
+    // What the login shell there parses: the words come out intact.
     const unquote = (line: string) => execFileSync('sh', ['-c', 'eval "set -- $1"; printf "%s\\0" "$@"', 'sh', line], { encoding: 'utf8' }).split('\0').slice(0, -1);
     expect(unquote(commandLine(words))).toEqual(words);
-    const got = unquote(words[6]!);
-    expect(got.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(got.slice(3)).toEqual(['sh', '/opt/my cs', 'api', '--force', '--', '--model', "it's"]);
   });
 
   it('uses et only when installed and nothing ssh-specific was asked for', () => {

@@ -110,6 +110,10 @@ describe('event text', () => {
   it('names the target of a tool call relative to the workspace, shortened', () => {
     expect(toolTarget({ file_path: '/w/s/src/a.ts' }, '/w/s')).toBe('src/a.ts');
     expect(toolTarget({ file_path: '/etc/hosts' }, '/w/s')).toBe('/etc/hosts');
+    // changes.md's rule: . and .. resolved; outside the workspace the value as given.
+    expect(toolTarget({ file_path: '/w/s/./src//a.ts' }, '/w/s')).toBe('src/a.ts');
+    expect(toolTarget({ file_path: '/w/s/../x' }, '/w/s')).toBe('/w/s/../x');
+    expect(toolTarget({ path: '/w/s' }, '/w/s/')).toBe('.');
     expect(toolTarget({ command: 'ls\n-la', description: 'list' }, '/w/s')).toBe('ls -la');
     expect(toolTarget({ pattern: 'TODO', path: '/w/s' }, '/w/s')).toBe('TODO');
     expect(toolTarget({ todos: [] }, '/w/s')).toBe('');
