@@ -57,7 +57,7 @@ _cs_data() {
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--from-handoff:start a new conversation from the session'\''s latest unused handoff (.cs/handoffs/)' \
       '--no-handoff:with --new: do not offer the latest handoff' \
-      '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
+      '--on:run the session on a host, hosted by cs there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
       '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
@@ -106,7 +106,7 @@ _cs_data() {
       '--resume:resume this pinned conversation (its number or uuid in cs <name> -conversations)' \
       '--from-handoff:start a new conversation from the session'\''s latest unused handoff (.cs/handoffs/)' \
       '--no-handoff:with --new: do not offer the latest handoff' \
-      '--on:run the session on a host, inside tmux there (remembered: later just cs <name>)' \
+      '--on:run the session on a host, hosted by cs there (remembered: later just cs <name>)' \
       '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
       '--foreground:run Claude in this terminal instead of cs'\''s tmux server (ends with the terminal)' \
       '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \

@@ -1,7 +1,7 @@
 // `cs -spawn <name> [--prompt <text>] [--task <text>]`: start a hosted session without
 // attaching a terminal (src/host/), and say how to attach.
 import { UsageError, UserError } from '../lib/errors.js';
-import { validateName } from '../session/names.js';
+import { validateSessionRef } from '../features/ref.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { isUuid } from '../conversations/store.js';
 import { has, value, type Args } from './argv.js';
@@ -28,7 +28,8 @@ export function parse(a: Args): SpawnOptions {
   if (resume !== undefined && has(a, '--new')) throw new UsageError('--new and --resume exclude each other', a.usage);
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, 'see them with: cs <name> -conversations');
   return {
-    name: validateName(name!),
+    // A feature session (base@feature) is hosted like any other (issue #21).
+    name: validateSessionRef(name!),
     force: has(a, '--force'),
     claudeArgs: a.rest,
     ...(prompt !== undefined ? { prompt } : {}),

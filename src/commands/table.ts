@@ -100,7 +100,7 @@ export const OPEN: CommandSpec = {
     { name: '--resume', summary: 'resume this pinned conversation (its number or uuid in cs <name> -conversations)', value: 'text' },
     { name: '--from-handoff', summary: "start a new conversation from the session's latest unused handoff (.cs/handoffs/)" },
     { name: '--no-handoff', summary: 'with --new: do not offer the latest handoff' },
-    { name: '--on', summary: 'run the session on a host, inside tmux there (remembered: later just cs <name>)', value: 'host' },
+    { name: '--on', summary: 'run the session on a host, hosted by cs there (remembered: later just cs <name>)', value: 'host' },
     { name: '--move-to', summary: 'copy the session to a host (verified), leave a stub here that connects to it', value: 'host' },
     { name: '--foreground', summary: "run Claude in this terminal instead of cs's tmux server (ends with the terminal)" },
     { name: '--from-head', summary: 'a new feature starts from the last commit even though the base has uncommitted changes' },
