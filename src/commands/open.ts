@@ -1,6 +1,5 @@
 // `cs <name>`: create the session or resume it, take its lock, launch Claude
 // Code inside it with the session environment, and clean up when it exits.
-import * as fs from 'node:fs';
 import { UsageError } from '../lib/errors.js';
 import { runAttached } from '../lib/proc.js';
 import { sessionEnv, type SessionPaths } from '../session/paths.js';
@@ -12,9 +11,9 @@ import { checkedSession } from '../session/resolve.js';
 import { isAdopted } from '../session/adopted.js';
 import { setArchived } from '../session/marks.js';
 import { requireClaude } from '../session/claude-bin.js';
-import { hasClaudeFlag, planConversation, type LaunchPlan } from '../conversations/launch.js';
-import { isUuid, unpinConversation } from '../conversations/store.js';
-import { transcriptFile } from '../conversations/transcripts.js';
+import { hasClaudeFlag, planLaunch, unpinIfNeverStarted } from '../conversations/launch.js';
+import { isUuid } from '../conversations/store.js';
+import type { ChosenHandoff } from '../handoff/offer.js';
 import { markClosed } from '../status/status.js';
 import { startHookServer } from '../hooks/server.js';
 import { afterClaude, beforeClaude, type Busy, type Report } from '../session/lifecycle.js';
@@ -106,7 +105,10 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
   const hosting = host.hostingMode({ foreground: opts.foreground, env, stdinTTY: Boolean(io.stdin.isTTY), stdoutTTY: io.isTTY, tmux: () => host.hasTmux(env) });
   if (hosting.mode === 'hosted') {
-    const request = { force: opts.force, created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}) };
+    // The handoff is offered here, on the user's terminal; the start step in
+    // cs's tmux server plans the conversation with it (planLaunch, as below).
+    const handoff = await chooseHandoff(opts, paths, ctx);
+    const request = { force: opts.force, created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}), ...(handoff ? { handoff } : {}) };
     return host.openHosted({ paths, request }, io, env);
   }
   if (hosting.notice) ctx.warn(hosting.notice);
@@ -122,11 +124,9 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     const busy: Busy = (message, work) => step(io, message, work);
     await beforeClaude(paths, env, report, busy);
     // An exact conversation: --session-id for a new one, --resume <uuid> (src/conversations/launch.ts).
-    // A new conversation may start from the session's latest unused handoff (src/handoff/offer.ts).
-    const handoff = opts.fresh ? await (await import('../handoff/offer.js')).offerHandoff(paths, opts.handoff ?? 'ask', io, env) : null;
-    // A new feature's worktree holds its base's conversation list: it starts its own conversation.
-    const fresh = opts.fresh || (created && opts.name.includes('@'));
-    const plan = planConversation(paths, env, { fresh, resume: opts.resume, ...(handoff ? { handoff } : {}) }, { created, claudeArgs: opts.claudeArgs, now: ctx.now(), report });
+    // Offered after beforeClaude, so a handoff the auto-sync just pulled counts.
+    const handoff = await chooseHandoff(opts, paths, ctx);
+    const plan = planLaunch(paths, env, { created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}), ...(handoff ? { handoff } : {}) }, ctx.now(), report);
     // A --settings of the user's own would replace ours (Claude keeps one):
     // then the command hooks do all the work instead of our HTTP endpoint.
     const userSettings = hasClaudeFlag(opts.claudeArgs, ['--settings']);
@@ -144,7 +144,10 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     await stopServer?.();
     stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
-    settleFailedStart(result, plan, paths, env, report);
+    if (result.code !== 0) {
+      if (!result.signal) report(`Claude Code exited with status ${result.code}`, 'warn');
+      unpinIfNeverStarted(plan, paths, env);
+    }
     await afterClaude(paths, env, report, busy);
     return result.code;
   } finally {
@@ -154,16 +157,10 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   }
 }
 
-/**
- * Claude ending with an error is said, and a conversation cs pinned for it
- * that Claude never started (no transcript: it failed at once, or the user
- * declined the folder-trust question) is taken back, so none is left listed
- * as missing.
- */
-function settleFailedStart(result: { code: number; signal: NodeJS.Signals | null }, plan: LaunchPlan, paths: SessionPaths, env: NodeJS.ProcessEnv, report: Report): void {
-  if (result.code === 0) return;
-  if (!result.signal) report(`Claude Code exited with status ${result.code}`, 'warn');
-  if (plan.how === 'new' && plan.uuid && !fs.existsSync(transcriptFile(env, paths.dir, plan.uuid))) unpinConversation(paths.dir, plan.uuid);
+/** With --new: the session's latest unused handoff, offered or taken as the flags say (src/handoff/offer.ts); null otherwise. */
+async function chooseHandoff(opts: OpenOptions, paths: SessionPaths, ctx: Context): Promise<ChosenHandoff | null> {
+  if (!opts.fresh) return null;
+  return (await import('../handoff/offer.js')).offerHandoff(paths, opts.handoff ?? 'ask', ctx.io, ctx.env);
 }
 
 export async function openWorkspace(name: string, ctx: Context, fromHead = false): Promise<{ paths: SessionPaths; created: boolean }> {

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { latestTranscript } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
-import { addConversation, newUuid, readConversations, resolveConversation, thisMachine, type Conversation } from './store.js';
+import { addConversation, newUuid, readConversations, resolveConversation, thisMachine, unpinConversation, type Conversation } from './store.js';
 import { renameSession, syncedFile, transcriptFile, workspaceRealPath, type Report } from './transcripts.js';
 
 export interface ConversationChoice {
@@ -117,4 +117,35 @@ export function planConversation(
   addConversation(p.dir, { uuid, started: opts.now.toISOString(), machine: me.name, machineId: me.id, from: c.uuid, ...(c.title ? { title: c.title } : {}) });
   opts.report(`continuing conversation ${c.uuid} from ${c.machine} as ${uuid} on this machine`, 'info');
   return { args: ['--resume', uuid], uuid, how: 'continued-from' };
+}
+
+/** What one start of Claude in a session asks for: the same for the foreground open (src/commands/open.ts) and the hosted start step (src/host/main.ts). */
+export interface LaunchRequest extends ConversationChoice {
+  /** The workspace was made by this `cs <name>`. */
+  created: boolean;
+  claudeArgs: readonly string[];
+}
+
+/**
+ * The conversation one start of Claude gets, planned the same way however
+ * Claude is run: a new feature session (`base@feature`, just created) holds
+ * its base's conversation list in its worktree, so it starts its own
+ * conversation; otherwise as planConversation decides.
+ */
+export function planLaunch(p: { dir: string; name: string }, env: NodeJS.ProcessEnv, req: LaunchRequest, now: Date, report: Report): LaunchPlan {
+  const fresh = Boolean(req.fresh) || (req.created && p.name.includes('@'));
+  const choice: ConversationChoice = { fresh, ...(req.resume !== undefined ? { resume: req.resume } : {}), ...(req.handoff ? { handoff: req.handoff } : {}) };
+  return planConversation(p, env, choice, { created: req.created, claudeArgs: req.claudeArgs, now, report });
+}
+
+/**
+ * After Claude ended with a failure: a conversation cs pinned as new that
+ * Claude never started (no transcript — it failed at once, or the user
+ * declined the folder-trust question) is taken back, so none is left listed
+ * as missing. Returns whether it was.
+ */
+export function unpinIfNeverStarted(plan: Pick<LaunchPlan, 'how' | 'uuid'>, p: { dir: string }, env: NodeJS.ProcessEnv): boolean {
+  if (plan.how !== 'new' || !plan.uuid || fs.existsSync(transcriptFile(env, p.dir, plan.uuid))) return false;
+  unpinConversation(p.dir, plan.uuid);
+  return true;
 }

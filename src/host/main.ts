@@ -19,7 +19,7 @@ import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
-import { planConversation } from '../conversations/launch.js';
+import { planLaunch, unpinIfNeverStarted } from '../conversations/launch.js';
 import { markClosed } from '../status/status.js';
 import { shellQuote } from '../lib/shell.js';
 import { run } from '../lib/proc.js';
@@ -67,10 +67,11 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     const lock = acquireLock(p.lock, { force: req.force, session: name, now, pid });
     if (lock.tookOver && req.force) report(`took over the lock from ${describeHolder(lock.tookOver)}`, 'warn');
     await beforeClaude(p, env, report);
-    const plan = planConversation(p, env, { fresh: req.fresh, resume: req.resume }, { created: req.created, claudeArgs: req.claudeArgs, now, report });
+    // Planned as the foreground open plans it (src/conversations/launch.ts).
+    const plan = planLaunch(p, env, req, now, report);
     const about = plan.uuid ? `, conversation ${plan.uuid}${plan.how === 'new' ? ' (new)' : ''}` : '';
     appendSessionLog(p.sessionLog, `session start (hosted, pid ${pid}${about})`);
-    writeRun(p, { pid, started: now.toISOString(), ...(plan.uuid ? { conversation: plan.uuid } : {}) });
+    writeRun(p, { pid, started: now.toISOString(), ...(plan.uuid ? { conversation: plan.uuid } : {}), ...(plan.how === 'new' ? { conversationNew: true as const } : {}) });
     // A queue parked on the 5-hour limit: this host keeps its reset timer now.
     const { resumeOnStart } = await import('../queue/resume.js');
     const resumes = resumeOnStart(env, name, dir, now);
@@ -126,6 +127,9 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
       await notify({ name }, { kind: 'died', summary: `Claude Code exited with ${describeStatus(status)}` }, env);
     }
   }
+  // A conversation pinned for this run that Claude never started is taken back, as in the foreground.
+  const ran = readRun(p);
+  if (status !== 0 && ran?.pid === pid && ran.conversation) unpinIfNeverStarted({ how: ran.conversationNew ? 'new' : 'resume', uuid: ran.conversation }, p, env);
   await afterClaude(p, env, report);
   const lock = readLock(p.lock);
   if (lock.kind === 'held' && lock.info.pid === pid && lock.info.host === os.hostname()) releaseLock(p.lock, lock.info);

@@ -27,12 +27,16 @@ export interface StartRequest {
   claudeArgs: string[];
   /** -spawn --prompt: Claude's first prompt. */
   prompt?: string;
+  /** With fresh: the handoff chosen on the user's terminal (src/handoff/offer.ts). */
+  handoff?: { rel: string; from?: string; promptFile: string };
 }
 
 export interface RunInfo {
   pid: number;
   started: string;
   conversation?: string;
+  /** The conversation was pinned as new for this run: taken back if Claude never started it. */
+  conversationNew?: true;
 }
 
 export interface LastRun {

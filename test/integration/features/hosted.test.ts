@@ -38,6 +38,10 @@ describe.skipIf(!hasTmux())('a feature session, hosted', () => {
     const featureDir = start.env.CLAUDE_SESSION_DIR!;
     expect(featureDir).not.toBe(baseDir);
     expect(git(featureDir, 'branch', '--show-current')).toBe('cs/retry');
+    // Its own new conversation, not the base's (the worktree holds the base's list): planned as the foreground does.
+    const baseUuid = claudeStarts(sb.claudeLog).find((s) => s.env.CLAUDE_SESSION_NAME === 'api')!.argv;
+    expect(start.argv).toContain('--session-id');
+    expect(start.argv).not.toContain(baseUuid[baseUuid.indexOf('--session-id') + 1]);
 
     const live = await sb.live();
     expect(live).toEqual([expect.objectContaining({ name: 'api@retry', running: true, attached: 0 })]);

@@ -212,4 +212,32 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     }
     expect((await runCs(['nest', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
+  it('hosted --new plans the conversation as the foreground does: the handoff is offered on the terminal and Claude starts from it', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['ho'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    const dir = path.join(sb.root, 'ho');
+    fs.mkdirSync(path.join(dir, '.cs', 'handoffs'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.cs', 'handoffs', '20261130-100000.md'), '## Goal\nfinish the retry logic\n');
+    const t = sb.terminal(['ho', '--new']);
+    await t.waitFor((sc) => sc.includes('Start from the handoff .cs/handoffs/20261130-100000.md?'), 'the handoff question');
+    t.keys('Enter');
+    await until(() => (claudeStarts(sb!.claudeLog).length === 2 ? true : undefined), 'the hosted Claude started');
+    const argv = claudeStarts(sb.claudeLog)[1]!.argv;
+    expect(argv).toContain('--append-system-prompt-file');
+    const uuid = argv[argv.indexOf('--session-id') + 1]!;
+    const pinned = JSON.parse(fs.readFileSync(path.join(dir, '.cs', 'conversations.json'), 'utf8')).conversations.find((c: { uuid: string }) => c.uuid === uuid);
+    expect(pinned).toEqual(expect.objectContaining({ handoff: '.cs/handoffs/20261130-100000.md' }));
+  });
+
+  it('a hosted Claude that fails at once: the conversation pinned for it is taken back, as in the foreground', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '', FAKE_CLAUDE_EXIT: '3' });
+    const spawned = await runCs(['-spawn', 'fails'], { env: sb.env });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await until(async () => (claudeStarts(sb!.claudeLog).length === 1 && !(await sb!.live()).some((r) => r.running) ? true : undefined), 'the hosted run to end');
+    const argv = claudeStarts(sb.claudeLog)[0]!.argv;
+    const uuid = argv[argv.indexOf('--session-id') + 1]!;
+    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+    const file = path.join(sb.root, 'fails', '.cs', 'conversations.json');
+    await until(() => (!fs.readFileSync(file, 'utf8').includes(uuid) ? true : undefined), 'the unstarted conversation taken back');
+  });
 });
