@@ -32,7 +32,10 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['End to end: real Claude Code, offline (CS_BENCH_E2E_ROUNDS)', benchE2e],
 ];
 
+// `npm run bench -- search listing`: only the sections whose title contains one of the words (case-insensitive).
+const only = process.argv.slice(2).map((w) => w.toLowerCase());
 for (const [title, run] of sections) {
+  if (only.length && !only.some((w) => title.toLowerCase().includes(w))) continue;
   console.log(`\n== ${title}`);
   for (const line of await run()) console.log(line);
 }

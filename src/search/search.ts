@@ -10,7 +10,8 @@ import { UserError } from '../lib/errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';
-import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
+import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
+import { Prefilter, prefilterFile, requiredRuns } from './prefilter.js';
 import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
 
 export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
@@ -53,6 +54,7 @@ export interface SearchResult {
   total: number;
   sessions: number;
   files: number;
+  /** Bytes scanned (files the word index rules out are not read). */
   bytes: number;
 }
 
@@ -62,58 +64,68 @@ interface Target {
   file: string;
   path: string;
   mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
 }
 
-function readdir(dir: string): fs.Dirent[] {
+function readdir(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true });
+    return fs.readdirSync(dir);
   } catch {
     return [];
   }
 }
 
 function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<{ name: string; dir: string }> {
-  const names = only !== undefined ? [only] : readdir(root).map((d) => d.name);
+  const names = only !== undefined ? [only] : readdir(root);
   const out: Array<{ name: string; dir: string }> = [];
   for (const name of names) {
     if (nameProblem(name) !== null) continue;
     let dir: string;
     try {
-      dir = fs.realpathSync(path.join(root, name));
+      // One realpath(3) call; the JavaScript realpathSync lstats every component of every session's path.
+      dir = fs.realpathSync.native(path.join(root, name));
     } catch {
       continue;
     }
-    if (!fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory()) continue;
+    if (!fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false })?.isDirectory()) continue;
     if (only === undefined && visible([{ archived: isArchived(dir) }], show).length === 0) continue;
     out.push({ name, dir });
   }
   return out;
 }
 
-/** The files of one session worth searching, with their mtimes. */
+/**
+ * The files of one session worth searching, with their stats. A search
+ * spends its time here, in syscalls, when the word index spares it the
+ * reading: names are listed without types, and artifacts and transcripts are
+ * lstat'ed (a symbolic link is not searched there), the .cs files stat'ed.
+ * Paths are joined by hand: `dir` is a real path and names hold no slash.
+ */
 function targetsOf(session: string, dir: string, configDir: string): Target[] {
   const out: Target[] = [];
   const add = (source: Source, file: string, p: string, st: fs.Stats | undefined) => {
-    if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs });
+    if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino });
   };
-  const meta = path.join(dir, '.cs');
-  for (const d of readdir(meta)) {
-    const p = path.join(meta, d.name);
-    if (d.name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
-    else if (/^discoveries.*\.md$/.test(d.name)) add('discoveries', `.cs/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
-    else if (d.name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+  const meta = `${dir}/.cs`;
+  for (const name of readdir(meta)) {
+    const p = `${meta}/${name}`;
+    if (name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+    else if (/^discoveries.*\.md$/.test(name)) add('discoveries', `.cs/${name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+    else if (name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
   }
-  const artifacts = path.join(meta, 'artifacts');
-  for (const d of readdir(artifacts)) {
-    if (!d.isFile() || d.name === 'MANIFEST.json' || d.name.startsWith('.')) continue;
-    const p = path.join(artifacts, d.name);
-    add('artifact', `.cs/artifacts/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+  const artifacts = `${meta}/artifacts`;
+  for (const name of readdir(artifacts)) {
+    if (name === 'MANIFEST.json' || name.startsWith('.')) continue;
+    const p = `${artifacts}/${name}`;
+    add('artifact', `.cs/artifacts/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
   const transcripts = claudeProjectDir(configDir, dir);
-  for (const d of readdir(transcripts)) {
-    if (!d.isFile() || !d.name.endsWith('.jsonl')) continue;
-    const p = path.join(transcripts, d.name);
-    add('transcript', `transcript/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+  for (const name of readdir(transcripts)) {
+    if (!name.endsWith('.jsonl')) continue;
+    const p = `${transcripts}/${name}`;
+    add('transcript', `transcript/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
   return out;
 }
@@ -209,13 +221,16 @@ async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv): Prom
   const out = new Map<string, Record<string, string>>();
   if (sessions.size === 0) return out;
   const { sessionSecrets } = await import('../secrets/scrub.js');
-  for (const s of sessions) {
-    try {
-      out.set(s, await sessionSecrets(s, env));
-    } catch {
-      out.set(s, {});
-    }
-  }
+  // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
+  await Promise.all(
+    [...sessions].map(async (s) => {
+      try {
+        out.set(s, await sessionSecrets(s, env));
+      } catch {
+        out.set(s, {});
+      }
+    }),
+  );
   return out;
 }
 
@@ -234,7 +249,11 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   let bytes = 0;
   const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, configDir));
   q.plan = samplePlan(q, targets, buf);
+  // Files without the query's words are not read (prefilter.ts); scanFile decides on the rest.
+  const runs = requiredRuns(q);
+  const filter = runs ? Prefilter.open(prefilterFile(csCacheDir(opts.env), root, configDir), Date.now()) : null;
   for (const t of targets) {
+    if (filter && !filter.mayMatch(t.path, t, runs!)) continue;
     const r = scanFile(t.path, q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',
@@ -244,6 +263,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
     bytes += r.bytes;
     if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
   }
+  filter?.save();
   const ranked = found
     .map((f) => {
       const texts = f.lines.map((l) => (f.t.source === 'transcript' ? transcriptText(l.text) ?? l.text : l.text));

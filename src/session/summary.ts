@@ -151,7 +151,7 @@ export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
   return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
 }
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions
@@ -165,33 +165,73 @@ interface CacheEntry {
   k: string;
   /** Whether .cs/local/lock existed: `open` is then worked out afresh (the holder may have died). */
   l: boolean;
+  /** Bits of STAMPED paths that did not exist (not even as a dangling link) when the entry was made. */
+  m: number;
   s: SessionSummary;
 }
 
 /**
- * The stats a session's summary depends on: session.log (lastUsed), README
- * and discoveries (edited in place by people and Claude), the artifacts
- * folder (entries added or removed), .cs/local (status.json and the lock
- * are created, replaced by rename, or removed there) and sync.conf and
- * remote.conf. Null when the session log is missing (summarize decides).
+ * Everything under `.cs` a summary depends on: session.log (lastUsed), `.cs`
+ * itself (a marker such as `archived` made or removed), README and
+ * discoveries (edited in place by people and Claude), tags, the artifacts
+ * folder (entries added or removed), .cs/local (status.json and the lock are
+ * created, replaced by rename, or removed there), postmortem, sync.conf,
+ * remote.conf and the queue. Each comes with the index of its folder here:
+ * a path that appears or disappears changes its folder's mtime and ctime, so
+ * while the folder's stats are unchanged a path that was missing still is,
+ * and is not stat'ed again (half of the syscalls -ls made were for files
+ * most sessions never have).
  */
-function stamp(dir: string, now: number): { key: string; racy: boolean } | null {
+const STAMPED: ReadonlyArray<readonly [path: string, folder: number]> = [
+  ['/logs/session.log', -1],
+  ['', -1],
+  ['/README.md', 1],
+  ['/discoveries.md', 1],
+  ['/tags', 1],
+  ['/artifacts', 1],
+  ['/local', 1],
+  ['/local/status.json', 6],
+  ['/local/postmortem', 6],
+  ['/sync.conf', 1],
+  ['/remote.conf', 1],
+  ['/queue', 1],
+  ['/queue/queue.json', 11],
+];
+
+/**
+ * The stats a session's summary depends on (STAMPED), hashed. `missing`
+ * (a CacheEntry's `m`) names paths known to be missing: they are taken as
+ * missing without a stat, which is right exactly when the hash then equals
+ * the entry's (their folders, never skipped down to `.cs`, are unchanged).
+ * Without `missing` every path is stat'ed and the answer's `missing` says
+ * which are truly absent (a dangling link is not: its target may appear).
+ * Null when the session log is missing (summarize decides).
+ */
+function stamp(dir: string, now: number, missing = 0): { key: string; racy: boolean; missing: number } | null {
   // Plain concatenation: path.join for these paths of ten thousand sessions shows up in -ls's profile.
   const meta = `${dir}/.cs`;
   let key = '';
   let racy = false;
-  // '' is .cs/ itself (a marker such as `archived` made or removed), then every file a summary reads.
-  for (const f of ['/logs/session.log', '', '/README.md', '/discoveries.md', '/tags', '/artifacts', '/local', '/local/status.json', '/local/postmortem', '/sync.conf', '/remote.conf', '/queue/queue.json']) {
+  let absent = 0;
+  for (let i = 0; i < STAMPED.length; i++) {
+    const bit = 1 << i;
+    if (missing & bit) {
+      key += 'x,';
+      absent |= bit;
+      continue;
+    }
+    const f = STAMPED[i]![0];
     const st = fs.statSync(meta + f, { throwIfNoEntry: false });
     if (!st) {
-      if (f === '/logs/session.log') return null;
+      if (i === 0) return null;
       key += 'x,';
+      if (!fs.lstatSync(meta + f, { throwIfNoEntry: false })) absent |= bit;
       continue;
     }
     key += `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino},`;
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
   }
-  return { key: hash64(key), racy };
+  return { key: hash64(key), racy, missing: absent };
 }
 
 /** Two 32-bit FNV-1a hashes (different offsets) as 16 hex digits: keeps the cache file small. */
@@ -271,19 +311,20 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
         continue; // dangling link: as summarize
       }
     }
-    const st = stamp(dir, now);
-    const hit = st ? cache.get(e.name) : undefined;
-    if (st && hit && hit.k === st.key && hit.s.dir === dir && hit.s.adopted === (kind === 'link')) {
+    const hit = cache.get(e.name);
+    const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.m) : null;
+    if (hit && quick && quick.key === hit.k) {
       const lock = hit.l ? readLock(sessionPaths(dir, e.name).lock) : null;
       out.push({ ...hit.s, open: lock !== null && lock.kind === 'held' && lockState(lock.info) !== 'stale' });
       next.set(e.name, hit);
       continue;
     }
+    const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
     const s = summarize(root, e.name, kind);
     if (!s) continue;
     out.push(s);
     changed = true;
-    if (st && !st.racy) next.set(e.name, { k: st.key, l: fs.existsSync(sessionPaths(dir, e.name).lock), s: { ...s, open: false } });
+    if (st && !st.racy) next.set(e.name, { k: st.key, l: fs.existsSync(sessionPaths(dir, e.name).lock), m: st.missing, s: { ...s, open: false } });
   }
   if (cache && (changed || next.size !== cache.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
