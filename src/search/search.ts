@@ -11,7 +11,7 @@ import { claudeProjectDir } from '../session/claude-project.js';
 import { isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';
 import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
-import { Prefilter, prefilterFile, requiredRuns } from './prefilter.js';
+import { SearchCache, searchCacheFile, requiredRuns } from './cache.js';
 import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
 
 export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
@@ -29,6 +29,8 @@ export interface SearchOptions {
   now?: Date;
   /** Archived sessions (src/session/marks.ts): left out unless asked for, or named with `session`. */
   show?: Visibility;
+  /** false: list every folder and read every file (tests compare the cached answer with it). */
+  useCache?: boolean;
 }
 
 export interface SearchHit {
@@ -69,60 +71,68 @@ interface Target {
   ino: number;
 }
 
-function readdir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
+/**
+ * The sessions to search, each with its real path and its `.cs` folder's
+ * stat. A session folder (not a link) of a real root is its own real path:
+ * only links are resolved (realpath costs a readlink per path component).
+ */
+function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<{ name: string; dir: string; meta: fs.Stats }> {
+  let entries: Array<{ name: string; plain: boolean }>;
+  let realRoot = root;
+  if (only !== undefined) {
+    entries = [{ name: only, plain: false }];
+  } else {
+    try {
+      realRoot = fs.realpathSync.native(root);
+      entries = fs.readdirSync(root, { withFileTypes: true }).map((d) => ({ name: d.name, plain: d.isDirectory() }));
+    } catch {
+      entries = [];
+    }
   }
-}
-
-function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<{ name: string; dir: string }> {
-  const names = only !== undefined ? [only] : readdir(root);
-  const out: Array<{ name: string; dir: string }> = [];
-  for (const name of names) {
+  const out: Array<{ name: string; dir: string; meta: fs.Stats }> = [];
+  for (const { name, plain } of entries) {
     if (nameProblem(name) !== null) continue;
     let dir: string;
     try {
-      // One realpath(3) call; the JavaScript realpathSync lstats every component of every session's path.
-      dir = fs.realpathSync.native(path.join(root, name));
+      dir = plain ? `${realRoot}/${name}` : fs.realpathSync.native(path.join(root, name));
     } catch {
       continue;
     }
-    if (!fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false })?.isDirectory()) continue;
+    const meta = fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false });
+    if (!meta?.isDirectory()) continue;
     if (only === undefined && visible([{ archived: isArchived(dir) }], show).length === 0) continue;
-    out.push({ name, dir });
+    out.push({ name, dir, meta });
   }
   return out;
 }
 
 /**
- * The files of one session worth searching, with their stats. A search
- * spends its time here, in syscalls, when the word index spares it the
- * reading: names are listed without types, and artifacts and transcripts are
- * lstat'ed (a symbolic link is not searched there), the .cs files stat'ed.
- * Paths are joined by hand: `dir` is a real path and names hold no slash.
+ * The files of one session worth searching, with their stats. With the word
+ * index sparing the reading, a search spends its time here, in syscalls:
+ * folders are listed through the cache, artifacts and transcripts lstat'ed
+ * (a symbolic link is not searched there), the .cs files stat'ed. Paths are
+ * joined by hand: `dir` is a real path and names hold no slash.
  */
-function targetsOf(session: string, dir: string, configDir: string): Target[] {
+function targetsOf(session: string, dir: string, metaStat: fs.Stats, configDir: string, cache: SearchCache): Target[] {
   const out: Target[] = [];
   const add = (source: Source, file: string, p: string, st: fs.Stats | undefined) => {
     if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino });
   };
   const meta = `${dir}/.cs`;
-  for (const name of readdir(meta)) {
+  for (const name of cache.names(meta, metaStat)) {
     const p = `${meta}/${name}`;
     if (name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
     else if (/^discoveries.*\.md$/.test(name)) add('discoveries', `.cs/${name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
     else if (name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
   }
   const artifacts = `${meta}/artifacts`;
-  for (const name of readdir(artifacts)) {
+  for (const name of cache.names(artifacts)) {
     if (name === 'MANIFEST.json' || name.startsWith('.')) continue;
     const p = `${artifacts}/${name}`;
     add('artifact', `.cs/artifacts/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
   const transcripts = claudeProjectDir(configDir, dir);
-  for (const name of readdir(transcripts)) {
+  for (const name of cache.names(transcripts)) {
     if (!name.endsWith('.jsonl')) continue;
     const p = `${transcripts}/${name}`;
     add('transcript', `transcript/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
@@ -243,17 +253,17 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   }
   const configDir = claudeConfigDir(opts.env);
   const now = (opts.now ?? new Date()).getTime();
+  const cache = opts.useCache === false ? SearchCache.none() : SearchCache.open(searchCacheFile(csCacheDir(opts.env), root, configDir), Date.now());
   const sessions = sessionDirs(root, opts.session, opts.show);
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;
-  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, configDir));
+  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, s.meta, configDir, cache));
   q.plan = samplePlan(q, targets, buf);
-  // Files without the query's words are not read (prefilter.ts); scanFile decides on the rest.
+  // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
-  const filter = runs ? Prefilter.open(prefilterFile(csCacheDir(opts.env), root, configDir), Date.now()) : null;
   for (const t of targets) {
-    if (filter && !filter.mayMatch(t.path, t, runs!)) continue;
+    if (runs && !cache.mayMatch(t.path, t, runs)) continue;
     const r = scanFile(t.path, q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',
@@ -263,7 +273,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
     bytes += r.bytes;
     if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
   }
-  filter?.save();
+  cache.save();
   const ranked = found
     .map((f) => {
       const texts = f.lines.map((l) => (f.t.source === 'transcript' ? transcriptText(l.text) ?? l.text : l.text));
