@@ -44,6 +44,8 @@ interface Entry extends FileStamp {
   always: boolean;
   /** The file's words, each followed by '\n', as latin1 bytes. */
   words: Buffer;
+  /** Where `words` starts in the stored cache's bytes; -1 for a record made by this search. */
+  at: number;
 }
 
 /** Where the search cache for a sessions root and a Claude config dir lives. */
@@ -110,7 +112,7 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer): Entry | null {
     fs.closeSync(fd);
   }
   const joined = words.size ? [...words].join('\n') + '\n' : '';
-  return { ...st, always, words: always ? Buffer.alloc(0) : Buffer.from(joined, 'latin1') };
+  return { ...st, always, words: always ? Buffer.alloc(0) : Buffer.from(joined, 'latin1'), at: -1 };
 }
 
 function isWordByte(b: number): boolean {
@@ -140,12 +142,15 @@ export class SearchCache {
     private readonly entries: Map<string, Entry>,
     private readonly dirs: Map<string, Listing>,
     private readonly now: number,
+    /** The stored cache's bytes, and where each stored record's words start in them (ascending). */
+    private readonly blob: Buffer = Buffer.alloc(0),
+    private readonly starts: readonly number[] = [],
   ) {}
 
   /** Opens the cache stored in `file` (an empty one when it is missing, unreadable or of another version); `now` in ms since the epoch. */
   static open(file: string, now: number): SearchCache {
-    const { entries, dirs } = readCache(file);
-    return new SearchCache(file, entries, dirs, now);
+    const { entries, dirs, blob, starts } = readCache(file);
+    return new SearchCache(file, entries, dirs, now, blob, starts);
   }
 
   /** A cache that knows nothing and keeps nothing: every folder is listed, every file read. */
@@ -192,8 +197,39 @@ export class SearchCache {
       e = fresh;
     }
     if (e.always) return true;
+    if (e.at >= 0) return this.storedWith(runs).has(e.at);
     for (const r of runs) if (e.words.indexOf(r) < 0) return false;
     return true;
+  }
+
+  private stored: { runs: readonly Buffer[]; with: Set<number> } | null = null;
+
+  /**
+   * Where the stored records holding every run start (their `at`): each run
+   * is looked for once in all the stored words, not once per file. A match
+   * lies within one record, as records end with '\n' and runs hold none.
+   */
+  private storedWith(runs: readonly Buffer[]): Set<number> {
+    if (this.stored?.runs === runs) return this.stored.with;
+    const starts = this.starts;
+    const recordAt = (pos: number): number => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      return starts[lo]!;
+    };
+    let found = new Set<number>(starts);
+    for (const r of runs) {
+      const here = new Set<number>();
+      if (starts.length) for (let i = this.blob.indexOf(r, starts[0]); i >= 0; i = this.blob.indexOf(r, i + 1)) here.add(recordAt(i));
+      found = new Set([...found].filter((at) => here.has(at)));
+    }
+    this.stored = { runs, with: found };
+    return this.stored.with;
   }
 
   /** Stores the cache if anything changed, dropping records of files and folders that no longer exist. */
@@ -232,10 +268,11 @@ function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>): Buf
   return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words)]);
 }
 
-function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing> } {
+function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing>; blob: Buffer; starts: number[] } {
   const entries = new Map<string, Entry>();
   const dirs = new Map<string, Listing>();
-  const none = { entries: new Map<string, Entry>(), dirs: new Map<string, Listing>() };
+  const none = { entries: new Map<string, Entry>(), dirs: new Map<string, Listing>(), blob: Buffer.alloc(0), starts: [] };
+  const starts: number[] = [];
   let data: Buffer;
   try {
     data = fs.readFileSync(file);
@@ -251,11 +288,12 @@ function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<strin
     let at = nl2 + 1;
     for (const [p, size, mtimeMs, ctimeMs, ino, always, len] of JSON.parse(data.toString('utf8', nl1 + 1, nl2)) as FileRow[]) {
       if (at + len > data.length) return none; // truncated: start over
-      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: data.subarray(at, at + len) });
+      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: data.subarray(at, at + len), at });
+      starts.push(at);
       at += len;
     }
   } catch {
     return none;
   }
-  return { entries, dirs };
+  return { entries, dirs, blob: data, starts };
 }

@@ -5,10 +5,9 @@
 // and whole words matched, and how recent the file is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scrubKnown } from '../secrets/scrub.js';
 import { UserError } from '../lib/errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
-import { isArchived, visible, type Visibility } from '../session/marks.js';
+import { archiveMarker, isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';
 import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
 import { SearchCache, searchCacheFile, requiredRuns } from './cache.js';
@@ -72,11 +71,12 @@ interface Target {
 }
 
 /**
- * The sessions to search, each with its real path and its `.cs` folder's
- * stat. A session folder (not a link) of a real root is its own real path:
- * only links are resolved (realpath costs a readlink per path component).
+ * The sessions to search, each with its real path and the names in its
+ * `.cs` folder. A session folder (not a link) of a real root is its own real
+ * path: only links are resolved (realpath costs a readlink per path
+ * component). The archive marker is looked for only when `.cs` lists it.
  */
-function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<{ name: string; dir: string; meta: fs.Stats }> {
+function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visibility = {}): Array<{ name: string; dir: string; metaNames: string[] }> {
   let entries: Array<{ name: string; plain: boolean }>;
   let realRoot = root;
   if (only !== undefined) {
@@ -89,7 +89,7 @@ function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<
       entries = [];
     }
   }
-  const out: Array<{ name: string; dir: string; meta: fs.Stats }> = [];
+  const out: Array<{ name: string; dir: string; metaNames: string[] }> = [];
   for (const { name, plain } of entries) {
     if (nameProblem(name) !== null) continue;
     let dir: string;
@@ -100,8 +100,9 @@ function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<
     }
     const meta = fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false });
     if (!meta?.isDirectory()) continue;
-    if (only === undefined && visible([{ archived: isArchived(dir) }], show).length === 0) continue;
-    out.push({ name, dir, meta });
+    const metaNames = cache.names(`${dir}/.cs`, meta);
+    if (only === undefined && visible([{ archived: metaNames.includes(path.basename(archiveMarker(dir))) && isArchived(dir) }], show).length === 0) continue;
+    out.push({ name, dir, metaNames });
   }
   return out;
 }
@@ -113,13 +114,13 @@ function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<
  * (a symbolic link is not searched there), the .cs files stat'ed. Paths are
  * joined by hand: `dir` is a real path and names hold no slash.
  */
-function targetsOf(session: string, dir: string, metaStat: fs.Stats, configDir: string, cache: SearchCache): Target[] {
+function targetsOf(session: string, dir: string, metaNames: readonly string[], configDir: string, cache: SearchCache): Target[] {
   const out: Target[] = [];
   const add = (source: Source, file: string, p: string, st: fs.Stats | undefined) => {
     if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino });
   };
   const meta = `${dir}/.cs`;
-  for (const name of cache.names(meta, metaStat)) {
+  for (const name of metaNames) {
     const p = `${meta}/${name}`;
     if (name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
     else if (/^discoveries.*\.md$/.test(name)) add('discoveries', `.cs/${name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
@@ -254,11 +255,11 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const configDir = claudeConfigDir(opts.env);
   const now = (opts.now ?? new Date()).getTime();
   const cache = opts.useCache === false ? SearchCache.none() : SearchCache.open(searchCacheFile(csCacheDir(opts.env), root, configDir), Date.now());
-  const sessions = sessionDirs(root, opts.session, opts.show);
+  const sessions = sessionDirs(root, cache, opts.session, opts.show);
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;
-  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, s.meta, configDir, cache));
+  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, s.metaNames, configDir, cache));
   q.plan = samplePlan(q, targets, buf);
   // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
@@ -284,6 +285,9 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const shown = ranked.slice(0, limit);
   // Known secret values never reach the output (issue #18): each line is
   // scrubbed whole, before the snippet could cut a value in two.
+  if (shown.length === 0) return { hits: [], total: 0, sessions: sessions.length, files: targets.length, bytes };
+  // Loaded only for hits: a search that finds nothing does without the secrets modules.
+  const { scrubKnown } = await import('../secrets/scrub.js');
   const secrets = await knownSecrets(new Set(shown.map((f) => f.t.session)), opts.env);
   const hits: SearchHit[] = shown.map((f) => {
     const known = secrets.get(f.t.session) ?? {};
