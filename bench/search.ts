@@ -68,9 +68,9 @@ export async function benchSearch(): Promise<string[]> {
     const lines = [`${SESSIONS} sessions, ${(bytes / 1024 / 1024).toFixed(0)} MB (discoveries, changes, artifacts, one transcript each)`];
     // The same files grep has to read: the sessions and their transcript folders. Its output goes
     // through a pipe: GNU grep writing to /dev/null (as the harness does) stops at the first match.
-    // The word index (src/search/prefilter.ts) is built by the first search and kept current by
-    // later ones; files changed in the last 2 s are not recorded (racy), as for the -ls cache.
-    await new Promise((r) => setTimeout(r, 2100));
+    // The search cache (src/search/cache.ts) is built by the first search and kept current by
+    // later ones; it records a file's words once the file has been left alone for 10 s.
+    await new Promise((r) => setTimeout(r, 10_100));
     const cold = timeCommand('cs -search (first search: builds the index)', process.execPath, [csBin, '-search', rare], { runs: 1, env, warmup: false });
     lines.push(`${cold.label.padEnd(44)} ${cold.medianMs.toFixed(1).padStart(8)} ms`);
     const grepArgs = (q: string) => ['-c', 'grep -r -n -i -I -F -- "$1" "$2" "$3" | cat > /dev/null', 'sh', q, root, path.join(configDir, 'projects')];

@@ -8,7 +8,8 @@
 //   are those recorded (a changed file is read again): a file without the
 //   query's words is not read at all.
 // Nothing changed less than RACY_MS ago is recorded (a change within the same
-// mtime tick would go unseen; git's "racily clean" rule).
+// mtime tick would go unseen; git's "racily clean" rule), and a file's words
+// only once it has settled (SETTLED_MS).
 //
 // Exactness of the words: a word is a maximal run of [0-9a-z] in the file's
 // ASCII-folded bytes, which is what scanFile matches an ASCII query on. A
@@ -29,6 +30,12 @@ const MAGIC = 'cs-search-cache 1\n';
 const MAX_WORD = 256;
 /** A file changed this recently may change again within the same mtime tick: not recorded (git's "racily clean"). */
 const RACY_MS = 2000;
+/**
+ * A file's words are recorded only once it has been left alone this long: a
+ * transcript Claude is still writing to is scanned as before, not indexed
+ * anew by every search (indexing reads at about a tenth of scanning speed).
+ */
+const SETTLED_MS = 10_000;
 const CHUNK = 1024 * 1024;
 
 /** The stats a record is valid for. */
@@ -98,7 +105,8 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer): Entry | null {
         }
       }
       const text = foldAscii(buf, end).toString('latin1');
-      for (const m of text.matchAll(/[0-9a-z]+/g)) {
+      const word = /[0-9a-z]+/g;
+      for (let m = word.exec(text); m; m = word.exec(text)) {
         if (m[0].length > MAX_WORD) always = true;
         else words.add(m[0]);
       }
@@ -142,20 +150,21 @@ export class SearchCache {
     private readonly entries: Map<string, Entry>,
     private readonly dirs: Map<string, Listing>,
     private readonly now: number,
+    private readonly settledMs: number,
     /** The stored cache's bytes, and where each stored record's words start in them (ascending). */
     private readonly blob: Buffer = Buffer.alloc(0),
     private readonly starts: readonly number[] = [],
   ) {}
 
-  /** Opens the cache stored in `file` (an empty one when it is missing, unreadable or of another version); `now` in ms since the epoch. */
-  static open(file: string, now: number): SearchCache {
+  /** Opens the cache stored in `file` (an empty one when it is missing, unreadable or of another version); `now` in ms since the epoch; `settledMs` for tests. */
+  static open(file: string, now: number, settledMs = SETTLED_MS): SearchCache {
     const { entries, dirs, blob, starts } = readCache(file);
-    return new SearchCache(file, entries, dirs, now, blob, starts);
+    return new SearchCache(file, entries, dirs, now, settledMs, blob, starts);
   }
 
   /** A cache that knows nothing and keeps nothing: every folder is listed, every file read. */
   static none(): SearchCache {
-    return new SearchCache(null, new Map(), new Map(), 0);
+    return new SearchCache(null, new Map(), new Map(), 0, SETTLED_MS);
   }
 
   /**
@@ -186,14 +195,14 @@ export class SearchCache {
     this.seen.add(file);
     let e = this.entries.get(file);
     if (!e || !same(e, st)) {
+      if (this.now - Math.max(st.mtimeMs, st.ctimeMs) < this.settledMs) {
+        if (this.entries.delete(file)) this.changed = true;
+        return true; // still changing: scanned, not indexed
+      }
       const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)));
       if (!fresh) return true; // unreadable now: scanFile says what it finds
-      if (this.now - Math.max(st.mtimeMs, st.ctimeMs) >= RACY_MS) {
-        this.entries.set(file, fresh);
-        this.changed = true;
-      } else if (this.entries.delete(file)) {
-        this.changed = true;
-      }
+      this.entries.set(file, fresh);
+      this.changed = true;
       e = fresh;
     }
     if (e.always) return true;

@@ -30,6 +30,8 @@ export interface SearchOptions {
   show?: Visibility;
   /** false: list every folder and read every file (tests compare the cached answer with it). */
   useCache?: boolean;
+  /** How long a file must be left alone before its words are recorded (tests; src/search/cache.ts). */
+  cacheSettledMs?: number;
 }
 
 export interface SearchHit {
@@ -254,7 +256,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   }
   const configDir = claudeConfigDir(opts.env);
   const now = (opts.now ?? new Date()).getTime();
-  const cache = opts.useCache === false ? SearchCache.none() : SearchCache.open(searchCacheFile(csCacheDir(opts.env), root, configDir), Date.now());
+  const cache = opts.useCache === false ? SearchCache.none() : SearchCache.open(searchCacheFile(csCacheDir(opts.env), root, configDir), Date.now(), opts.cacheSettledMs);
   const sessions = sessionDirs(root, cache, opts.session, opts.show);
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];

@@ -49,7 +49,7 @@ const settle = () => sleep(2100);
 async function expectSame(): Promise<void> {
   for (const query of QUERIES) {
     const full = await searchSessions({ env, query, now: NOW, limit: 100, useCache: false });
-    const cached = await searchSessions({ env, query, now: NOW, limit: 100 });
+    const cached = await searchSessions({ env, query, now: NOW, limit: 100, cacheSettledMs: 2000 });
     expect({ ...cached, bytes: 0 }, query).toEqual({ ...full, bytes: 0 }); // bytes: what was read, which is the point
   }
 }
@@ -65,8 +65,9 @@ describe('the search cache', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // Only the file with the word is read, and beta's discoveries, whose Kelvin sign lowers to an
     // ASCII "k" (always read); the others are ruled out by their words.
-    const rare = await searchSessions({ env, query: 'rotates', now: NOW });
-    expect(rare.bytes).toBe(fs.statSync(transcriptOf('beta')).size + fs.statSync(path.join(root, 'beta/.cs/discoveries.md')).size);
+    const rare = await searchSessions({ env, query: 'rotates', now: NOW, cacheSettledMs: 2000 });
+    const transcriptBytes = fs.statSync(transcriptOf('beta')).size;
+    expect(rare.bytes).toBe(transcriptBytes + fs.statSync(path.join(root, 'beta/.cs/discoveries.md')).size);
 
     const changes: Array<() => void> = [
       () => fs.appendFileSync(transcriptOf('beta'), transcriptLine('assistant', 'Now the wombat token is found.') + '\n'),
@@ -78,6 +79,9 @@ describe('the search cache', () => {
       () => fs.renameSync(path.join(root, 'gamma/.cs/artifacts/new.py'), path.join(root, 'gamma/.cs/artifacts/renamed.py')),
       () => fs.rmSync(path.join(root, 'beta'), { recursive: true }),
     ];
+    // With the default, a file changed in the last 10 s is scanned and its words are not recorded yet.
+    fs.appendFileSync(transcriptOf('beta'), transcriptLine('user', 'and again') + '\n');
+    expect((await searchSessions({ env, query: 'rotates', now: NOW })).bytes).toBe(rare.bytes + fs.statSync(transcriptOf('beta')).size - transcriptBytes);
     for (const change of changes) {
       change();
       await expectSame(); // right after the change
