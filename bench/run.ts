@@ -9,6 +9,7 @@ import { benchHost } from './host.js';
 import { benchStatusLine } from './statusline.js';
 import { benchE2e } from './e2e.js';
 import { benchLaunch } from './launch.js';
+import { benchPhone } from './phone.js';
 
 async function autosaveLines(): Promise<string[]> {
   const r = await benchAutosave();
@@ -28,14 +29,15 @@ const sections: Array<[string, () => Promise<string[]>]> = [
   ['Search (300 sessions)', benchSearch],
   ['Hosted sessions (cs tmux server)', benchHost],
   ['Status line', benchStatusLine],
+  ['Phone page (cs -serve, headless Chromium, loopback)', benchPhone],
   ['Launch and exit of cs <name> (stand-in Claude; git processes counted)', benchLaunch],
   ['End to end: real Claude Code, offline (CS_BENCH_E2E_ROUNDS)', benchE2e],
 ];
 
-// `npm run bench -- search listing`: only the sections whose title contains one of the words (case-insensitive).
-const only = process.argv.slice(2).map((w) => w.toLowerCase());
+// CS_BENCH_ONLY=<words>: only the sections whose title contains them (case-insensitive), e.g. "status line".
+const only = process.env.CS_BENCH_ONLY?.trim().toLowerCase();
 for (const [title, run] of sections) {
-  if (only.length && !only.some((w) => title.toLowerCase().includes(w))) continue;
+  if (only && !title.toLowerCase().includes(only)) continue;
   console.log(`\n== ${title}`);
   for (const line of await run()) console.log(line);
 }

@@ -1,34 +1,46 @@
-# Sourced by the hooks/status-* scripts, with $dir, $state and $event set:
-# records the session's live status without starting Node, the same way as
-# src/status/status.ts (keep the two in step). status.json is replaced
-# atomically and never by an older status (async hooks may finish out of
-# order); status.log gets a line when the state changes.
+# Sourced by the hooks/status-* scripts after dist/hook.sh, with $state and
+# $event set: records the session's live status without starting Node, as
+# writeStatus in src/status/status.ts does (test/hooks/parity.test.ts holds
+# the two to the same files). status.json is replaced atomically and never by
+# an older status (async hooks may finish out of order); status.log gets a
+# line when the state changes, and is cut to its newest lines past its bound.
 cat >/dev/null 2>&1
-local_dir="$dir/.cs/local"
-[ -d "$local_dir" ] || mkdir -p "$local_dir" 2>/dev/null || exit 0
-ms=$(date +%s%3N 2>/dev/null)
-case $ms in '' | *[!0-9]*) ms=$(date +%s)000 ;; esac
-file="$local_dir/status.json"
-prev=
+file=$cs_status_file
+log=$cs_status_log
+local_dir=${file%/*}
 # Never through a symlink (a cloned session could carry one).
-[ -L "$dir/.cs" ] || [ -L "$local_dir" ] || [ -L "$file" ] || [ -L "$local_dir/status.log" ] && exit 0
+[ -L "$dir/.cs" ] || [ -L "$local_dir" ] || [ -L "$file" ] || [ -L "$log" ] && exit 0
+[ -d "$local_dir" ] || mkdir -p "$local_dir" 2>/dev/null || exit 0
+# One clock reading, as seconds, nanoseconds (a date without %N prints no
+# digits there) and the ISO time.
+now=$(date -u '+%s.%N.%Y-%m-%dT%H:%M:%S' 2>/dev/null)
+s=${now%%.*}; rest=${now#*.}; ns=${rest%%.*}; iso=${rest#*.}
+case $s in '' | *[!0-9]*) exit 0 ;; esac
+case $ns in [0-9][0-9][0-9]*) frac=${ns%"${ns#???}"} ;; *) frac=000 ;; esac
+ms=$s$frac
+prev=
 [ -f "$file" ] && read -r prev < "$file"
-# A newer status wins, unless its stamp is more than 5 s ahead of this clock
-# (the clock was set back): such a stamp must not block every later write.
+# A newer status wins, unless its stamp is further ahead of this clock than
+# the tolerance (the clock was set back): such a stamp must not block every later write.
 case $prev in
   *'"ms":'*)
     pms=${prev##*\"ms\":}
     pms=${pms%%[!0-9]*}
-    [ -n "$pms" ] && [ "$pms" -gt "$ms" ] && [ "$pms" -le $((ms + 5000)) ] && exit 0 ;;
+    [ -n "$pms" ] && [ "$pms" -gt "$ms" ] && [ "$pms" -le $((ms + cs_status_future_ms)) ] && exit 0 ;;
 esac
-line="{\"state\":\"$state\",\"event\":\"$event\",\"ms\":$ms}"
+line="{\"state\":\"$state\",\"event\":\"$event\",\"at\":\"$iso.${frac}Z\",\"ms\":$ms}"
 tmp="$local_dir/.status.json.$$.tmp"
 { printf '%s\n' "$line" > "$tmp" && mv -f "$tmp" "$file"; } 2>/dev/null || { rm -f "$tmp"; exit 0; }
 case $prev in
   *"\"state\":\"$state\""*) ;;
   *) # A last line cut off mid-write gets its newline first.
-    nl=; [ -s "$local_dir/status.log" ] && [ -n "$(tail -c 1 "$local_dir/status.log")" ] && nl='
+    nl=; [ -s "$log" ] && [ -n "$(tail -c 1 "$log")" ] && nl='
 '
-    printf '%s%s\n' "$nl" "$line" >> "$local_dir/status.log" ;;
+    printf '%s%s\n' "$nl" "$line" >> "$log"
+    size=$(wc -c < "$log" 2>/dev/null); size=${size##* }
+    if [ "${size:-0}" -gt "$cs_status_log_max_bytes" ] 2>/dev/null; then
+      tmp="$local_dir/.status.log.$$.tmp"
+      { sed '/^$/d' "$log" | tail -n "$cs_status_log_keep" > "$tmp" && mv -f "$tmp" "$log"; } 2>/dev/null || rm -f "$tmp"
+    fi ;;
 esac
 exit 0

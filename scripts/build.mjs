@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { bundleOptions } from './esbuild-options.mjs';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Build beside dist/ and swap on success: a failed build keeps the last good one.
@@ -22,6 +23,20 @@ try {
     chunkNames: 'chunks/[name]-[hash]',
     define: { __CS_VERSION__: JSON.stringify(pkg.version) },
   });
+} catch (e) {
+  rmSync(out, { recursive: true, force: true });
+  throw e;
+}
+
+// dist/hook.sh, the sh every hooks/ script sources, is written from the
+// TypeScript that owns its facts (src/hooks/shlib.ts): bundled to a module,
+// run once, then dropped.
+try {
+  const gen = `${out}/shlib-${process.pid}.mjs`;
+  await build({ ...bundleOptions, splitting: false, entryPoints: ['src/hooks/shlib.ts'], outfile: gen, outdir: undefined });
+  const { hookSh, HOOK_SH } = await import(pathToFileURL(gen).href);
+  rmSync(gen);
+  writeFileSync(`${out}/${HOOK_SH}`, hookSh());
 } catch (e) {
   rmSync(out, { recursive: true, force: true });
   throw e;

@@ -5,6 +5,7 @@ import { UsageError, UserError } from '../lib/errors.js';
 import { validateName } from '../session/names.js';
 import { findSession } from '../session/workspace.js';
 import { changeQueue, pendingCount, queueSummary, readJournal, readQueue, runningTask, addTask, type JournalEntry, type Queue, type Task } from '../queue/queue.js';
+import { arm } from '../queue/drain.js';
 import { usageLine } from './table.js';
 import type { Context, Invocation } from './types.js';
 
@@ -113,14 +114,7 @@ export async function run(opts: QueueOptions, ctx: Context): Promise<number> {
     }
     case 'start': {
       const q = changeQueue(dir, (q, journal) => {
-        if (pendingCount(q) === 0 && !runningTask(q)) throw new UserError(`'${opts.session}' has no pending tasks`, `add one with: cs ${opts.session} -queue add "<task>"`);
-        if (!q.armed || q.stopping) journal({ type: 'start' });
-        q.armed = true;
-        delete q.stopping;
-        delete q.parked;
-        // A task a safety stop interrupted goes first again.
-        for (const t of q.tasks) if (t.state === 'parked') t.state = 'pending';
-        q.tasks.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
+        if (!arm(q, journal)) throw new UserError(`'${opts.session}' has no pending tasks`, `add one with: cs ${opts.session} -queue add "<task>"`);
         return q;
       }, now);
       io.err(`cs: queue armed (${pendingCount(q)} pending): Claude gets the next task each time it stops`);

@@ -84,6 +84,9 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
       return true;
     }
   }).map((r) => r.script);
+  // Without the sh part they all source, every hook exits at once and does nothing.
+  const { HOOK_SH } = await import('../hooks/shlib.js');
+  if (!fs.existsSync(path.join(dir, '..', 'dist', HOOK_SH))) broken.push(`../dist/${HOOK_SH}`);
   if (missing.length) return fail('hooks', `${missing.length} of ${HOOKS.length} hook entries missing from ${file}: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ', …' : ''}`, fix);
   if (duplicated.length || foreignPaths.size) {
     return fail('hooks', `duplicated in ${file}: ${[...duplicated, ...[...foreignPaths].map((p) => `${p} (another copy of cs)`)].slice(0, 4).join(', ')}`, `remove the extra entries from ${file} (keep the ones under ${dir}), or ${fix}`);

@@ -20,7 +20,7 @@ export function autoRefOf(dir: string): string {
   return fs.statSync(path.join(dir, '.git'), { throwIfNoEntry: false })?.isFile() ? WORKTREE_AUTO_REF : AUTO_REF;
 }
 /** Files two laptops both append to: a union merge keeps every line of both. */
-export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json'];
+export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json', '.cs/queue/journal.jsonl'];
 export const UNION_ATTRIBUTE_LINES = UNION_PATTERNS.map((p) => `${p} merge=union`);
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';

@@ -19,7 +19,7 @@ export const HANDOFF_THRESHOLD_PCT = 80;
 /**
  * The context window (tokens) assumed when the status line never recorded
  * one. It depends on the model (Claude Code 2.1.330 reported 1,000,000 for
- * its default model in test/care/statusline-claude.test.ts, 200,000 is the
+ * its default model in test/e2e/care/statusline-claude.test.ts, 200,000 is the
  * common size): the smaller one, so the nudge comes early rather than late.
  */
 export const DEFAULT_CONTEXT_TOKENS = 200_000;

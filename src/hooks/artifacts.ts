@@ -18,7 +18,9 @@ import { isInside, realTarget, type HookSession } from './session.js';
 import { MAX_KEPT_STRING, omittedBytes } from './skim.js';
 
 export const TRACKED_EXTENSIONS = new Set(['sh', 'bash', 'zsh', 'py', 'js', 'ts', 'rb', 'pl', 'conf', 'config', 'json', 'yaml', 'yml', 'toml', 'ini', 'env']);
-const SECRET_NAME = /(key|secret|password|token|credential|auth|apikey|api_key)/i;
+/** A file name holding one of these (any case) is captured whatever its extension. */
+export const SECRET_NAME_WORDS = ['key', 'secret', 'password', 'token', 'credential', 'auth'] as const;
+const SECRET_NAME = new RegExp(`(${SECRET_NAME_WORDS.join('|')})`, 'i');
 
 export function isTrackedFile(fileName: string): boolean {
   const base = path.basename(fileName);

@@ -1,20 +1,20 @@
 // PostToolUse on Write/Edit/MultiEdit/NotebookEdit: one line per change in
 // `.cs/changes.md`. The common case is handled by hooks/post-tool-use in sh
-// without starting Node; this is the same rule for the inputs sh hands over.
+// without starting Node; this is the same rule for the inputs sh hands over
+// (test/hooks/parity.test.ts checks that both write the same lines).
 import * as path from 'node:path';
 import { appendConfined } from '../lib/confine.js';
 import { escapeControls } from '../lib/format.js';
 import { timestamp } from '../session/log.js';
 import type { HookInput } from './protocol.js';
 import { str, toolFilePath } from './protocol.js';
-import type { HookSession } from './session.js';
+import { workspaceRelative, type HookSession } from './session.js';
 
 export const CHANGE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
-/** The path as shown in changes.md: relative inside the workspace, else absolute. */
+/** The path as shown in changes.md: relative inside the workspace, else absolute (`file` resolved, so no `..` is left). */
 export function displayPath(file: string, workspace: string): string {
-  const rel = path.relative(workspace, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  return workspaceRelative(file, workspace) ?? file;
 }
 
 /** `.cs/` documents and artifacts are our own bookkeeping, not the user's changes. */

@@ -198,7 +198,10 @@ async function queueFailure(c: HookContext): Promise<object | null> {
   const error = (str(input, 'error') ?? '').replace(/\s+/g, ' ').trim();
   const { onToolFailure, limitsFrom } = await import('../queue/drain.js');
   const debrief = onToolFailure(c.session.paths.dir, `${str(input, 'tool_name') ?? 'unknown tool'}${error ? `: ${error}` : ''}`, limitsFrom(c.env), c.now);
-  if (debrief) log(c, `queue ${debrief}`);
+  if (debrief) {
+    log(c, `queue ${debrief}`);
+    await (await import('../queue/resume.js')).afterQueueStop(c.env, c.session.paths.name, c.session.paths.dir, { parked: { reason: 'failures', debrief } }, c.now);
+  }
   return null;
 }
 
@@ -227,6 +230,8 @@ async function queueStop(c: HookContext): Promise<{ finished?: object; next?: ob
   if (out.finished) log(c, `queue: task ${out.finished.id} done`);
   if (out.parked) log(c, `queue ${out.parked.debrief}`);
   if (out.drained) log(c, 'queue: drained, disarmed');
+  // The owner hears of a park or a drain; a park on the 5-hour limit in a hosted session starts the resume timer.
+  if (out.parked || out.drained) await (await import('../queue/resume.js')).afterQueueStop(c.env, p.name, p.dir, out, c.now);
   if (!out.next) return { ...(out.finished ? { finished: out.finished } : {}) };
   log(c, `queue: handed task ${out.next.id} to Claude`);
   const { readQueue, pendingCount } = await import('../queue/queue.js');

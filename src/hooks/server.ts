@@ -15,15 +15,19 @@ import { HANDLERS } from './handlers.js';
 import { parseHookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 
-/** Events Claude Code delivers to http hooks (checked with the real CLI); the rest stay command hooks. */
-export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: string; timeout: number }> = [
-  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', timeout: 30 },
-  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', timeout: 10 },
-  { event: 'PostToolUse', handler: 'timeline', timeout: 5 },
-  { event: 'Stop', handler: 'stop', timeout: 10 },
-  // Live status: in order, without starting sh (hooks/status-tool and status-stop step aside).
-  { event: 'PreToolUse', handler: 'status', timeout: 5 },
-  { event: 'Stop', handler: 'status', timeout: 5 },
+/**
+ * Events Claude Code delivers to http hooks (checked with the real CLI); the
+ * rest stay command hooks. `script` is the command hook (hooks/<script>)
+ * that steps aside when CS_HOOK_SERVER is set (dist/hook.sh does it).
+ */
+export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: string; script: string; timeout: number }> = [
+  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
+  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', script: 'post-tool-use', timeout: 10 },
+  { event: 'PostToolUse', handler: 'timeline', script: 'timeline', timeout: 5 },
+  { event: 'Stop', handler: 'stop', script: 'stop', timeout: 10 },
+  // Live status: in order, without starting sh.
+  { event: 'PreToolUse', handler: 'status', script: 'status-tool', timeout: 5 },
+  { event: 'Stop', handler: 'status', script: 'status-stop', timeout: 5 },
 ];
 
 const TOKEN_HEADER = 'x-cs-token';

@@ -52,6 +52,20 @@ export function realTarget(p: string): string {
   return path.join(fs.realpathSync(existing), ...rest);
 }
 
+/**
+ * `file` as cs's logs show it when it lies in `workspace`: relative to it
+ * ('.' for the workspace itself), after resolving `.` and `..` lexically
+ * (no symlinks followed); null for anything outside. The one rule for
+ * changes.md and the timeline; the sh fast paths (dist/hook.sh, written from
+ * src/hooks/shlib.ts) take only paths where it reduces to cutting "$dir/".
+ */
+export function workspaceRelative(file: string, workspace: string): string | null {
+  if (!path.isAbsolute(file)) return null;
+  const rel = path.relative(workspace, file);
+  if (rel === '') return '.';
+  return rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel) ? null : rel;
+}
+
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);

@@ -7,6 +7,9 @@
 //       session cannot start
 //   host.js end <name> <dir> <supervisor-pid> <claude-status>
 //       the end of the session; exits with Claude's status
+//   host.js resume <name> <dir>
+//       the queue's reset timer went off (src/queue/resume.ts): re-arm a
+//       queue parked on the 5-hour limit and hand the next task to Claude
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { errorMessage, UsageError, UserError } from '../lib/errors.js';
@@ -68,6 +71,10 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     const about = plan.uuid ? `, conversation ${plan.uuid}${plan.how === 'new' ? ' (new)' : ''}` : '';
     appendSessionLog(p.sessionLog, `session start (hosted, pid ${pid}${about})`);
     writeRun(p, { pid, started: now.toISOString(), ...(plan.uuid ? { conversation: plan.uuid } : {}) });
+    // A queue parked on the 5-hour limit: this host keeps its reset timer now.
+    const { resumeOnStart } = await import('../queue/resume.js');
+    const resumes = resumeOnStart(env, name, dir, now);
+    if (resumes) appendSessionLog(p.sessionLog, `queue: resumes at ${resumes.toISOString()} (the 5-hour limit resets)`);
     // CS_LAUNCHED: the end step below does the end-of-session work, not the SessionEnd hook.
     // CS_HOSTED: permission requests may be held for the owner's page (src/hooks/approval.ts).
     const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1', CS_HOSTED: '1' };
@@ -127,8 +134,19 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
   return status;
 }
 
+/** The reset timer's step: re-arm and hand over, or set the timer again when it woke early. */
+async function resume(name: string, dir: string): Promise<number> {
+  const p = sessionPaths(dir, name);
+  const { resumeAtReset, scheduleResume } = await import('../queue/resume.js');
+  const r = await resumeAtReset(process.env, name, dir);
+  if (r.resumed) appendSessionLog(p.sessionLog, `queue: resumed at the 5-hour limit's reset${r.handed ? `, handed task ${r.handed.id} to Claude` : ''}`);
+  else if (r.why === 'early' && r.at) scheduleResume(process.env, name, dir, r.at);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [step, name, dir, a, b] = argv;
+  if (step === 'resume' && name && dir) return resume(name, dir);
   if (step === 'start' && name && dir && a && b) return start(name, dir, a, Number(b));
   if (step === 'end' && name && dir && a && b) return end(name, dir, Number(a), Number(b));
   process.stderr.write('cs host: internal entry point of hosted sessions (see src/host/main.ts)\n');

@@ -20,7 +20,7 @@ export interface NotifyConfig {
   tokenSecret?: string;
 }
 
-export type NotifyKind = 'needs-you' | 'turn-done' | 'died' | 'test';
+export type NotifyKind = 'needs-you' | 'turn-done' | 'died' | 'queue-drained' | 'queue-parked' | 'test';
 
 export interface NotifyEvent {
   kind: NotifyKind;
@@ -32,8 +32,8 @@ export interface NotifySession {
   name: string;
 }
 
-const TITLES: Record<NotifyKind, string> = { 'needs-you': 'needs you', 'turn-done': 'finished a turn', died: 'died', test: 'test notification' };
-const TAGS: Record<NotifyKind, string> = { 'needs-you': 'warning', 'turn-done': 'white_check_mark', died: 'skull', test: 'bell' };
+const TITLES: Record<NotifyKind, string> = { 'needs-you': 'needs you', 'turn-done': 'finished a turn', died: 'died', 'queue-drained': 'queue drained', 'queue-parked': 'queue parked', test: 'test notification' };
+const TAGS: Record<NotifyKind, string> = { 'needs-you': 'warning', 'turn-done': 'white_check_mark', died: 'skull', 'queue-drained': 'checkered_flag', 'queue-parked': 'pause_button', test: 'bell' };
 
 export const notifyConfigFile = (env: NodeJS.ProcessEnv) => path.join(csConfigDir(env), 'notify.json');
 /** Failures to deliver go here (one line each): a hook has nowhere else to say it. */

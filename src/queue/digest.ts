@@ -13,10 +13,15 @@ const seenFile = (sessionDir: string) => path.join(sessionDir, '.cs', 'local', '
 /** The digest line for these journal entries (oldest first), or null when there is nothing worth saying (pure). */
 export function digestLine(entries: readonly JournalEntry[]): string | null {
   const done = entries.filter((e) => e.type === 'done').length;
-  const last = [...entries].reverse().find((e) => ['park', 'drained', 'stop', 'task'].includes(e.type));
+  const last = [...entries].reverse().find((e) => ['park', 'drained', 'stop', 'task', 'resume-at', 'resume'].includes(e.type));
   const parts: string[] = [];
   if (done > 0 || last) parts.push(done === 0 ? 'no task done' : `${done} task${done === 1 ? '' : 's'} done`);
-  if (last?.type === 'park') parts.push(String(last.debrief ?? 'parked'));
+  if (last?.type === 'resume-at') {
+    const parked = [...entries].reverse().find((e) => e.type === 'park');
+    const at = new Date(String(last.at));
+    parts.push(`${String(parked?.debrief ?? 'parked')}; cs resumes the queue at ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`);
+  } else if (last?.type === 'resume') parts.push("queue resumed at the limit's reset");
+  else if (last?.type === 'park') parts.push(String(last.debrief ?? 'parked'));
   else if (last?.type === 'drained') parts.push('queue drained');
   else if (last?.type === 'stop') parts.push('queue stopped');
   else if (last?.type === 'task') parts.push(`working on task ${last.id}`);

@@ -4,7 +4,7 @@
 // Claude goes on with it as its next instruction, and the Stop that ends
 // that work (which carries stop_hook_active: true) marks it done and hands
 // over the next one. Each handover consumes a task, so this never loops.
-import { addTask, changeQueue, hasQueue, pendingCount, runningTask, type ParkReason, type Queue, type Task } from './queue.js';
+import { addTask, changeQueue, hasQueue, pendingCount, runningTask, type JournalEntry, type ParkReason, type Queue, type Task } from './queue.js';
 
 /** Safety limits, from CS_QUEUE_MAX_FAILURES, CS_QUEUE_MAX_CTX, CS_QUEUE_MAX_5H, CS_QUEUE_MAX_MINUTES. */
 export interface Limits {
@@ -123,15 +123,53 @@ export function onStop(sessionDir: string, read: () => Readings, limits: Limits,
         out.drained = true;
         return out;
       }
-      next.state = 'running';
-      next.started = now.toISOString();
-      next.failures = 0;
-      journal({ type: 'task', id: next.id, text: next.text });
-      out.next = next;
+      out.next = start(next, now, journal);
       return out;
     },
     now,
   );
+}
+
+/** Marks `t` running from `now` (journal: task); returns it. */
+function start(t: Task, now: Date, journal: (e: Omit<JournalEntry, 'ts'>) => void): Task {
+  t.state = 'running';
+  t.started = now.toISOString();
+  t.failures = 0;
+  journal({ type: 'task', id: t.id, text: t.text });
+  return t;
+}
+
+/**
+ * Arms the queue in place (`-queue start`, the page's Start, the resume at
+ * a limit's reset): a task a safety stop interrupted goes first again, and
+ * the park is forgotten. False (and nothing changed) when no task is
+ * pending, parked or running.
+ */
+export function arm(q: Queue, journal: (e: Omit<JournalEntry, 'ts'>) => void, type: 'start' | 'resume' = 'start'): boolean {
+  if (!q.tasks.some((t) => t.state === 'pending' || t.state === 'parked' || t.state === 'running')) return false;
+  if (!q.armed || q.stopping || type === 'resume') journal({ type });
+  q.armed = true;
+  delete q.stopping;
+  delete q.parked;
+  for (const t of q.tasks) if (t.state === 'parked') t.state = 'pending';
+  // A running task first; the rest keep their order (sort is stable), so a
+  // parked task, taken before the ones after it, stays ahead of them.
+  q.tasks.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
+  return true;
+}
+
+/**
+ * Hands the next task over at once when Claude is idle (no Stop will come to
+ * do it): marks it running and returns the instruction to type, or
+ * undefined when the queue is not armed, a task runs already, or none is
+ * pending.
+ */
+export function takeNext(q: Queue, journal: (e: Omit<JournalEntry, 'ts'>) => void, now: Date): string | undefined {
+  if (!q.armed || runningTask(q)) return undefined;
+  const next = q.tasks.find((t) => t.state === 'pending');
+  if (!next) return undefined;
+  start(next, now, journal);
+  return handoverReason(next, pendingCount(q));
 }
 
 /** The instruction Claude gets for a queued task. */
@@ -176,11 +214,7 @@ export function queueAndArm(sessionDir: string, text: string, take: boolean, now
       delete q.stopping;
       delete q.parked;
       if (!take || runningTask(q)) return undefined;
-      const next = q.tasks.find((x) => x.state === 'pending')!;
-      next.state = 'running';
-      next.started = now.toISOString();
-      next.failures = 0;
-      journal({ type: 'task', id: next.id, text: next.text });
+      const next = start(q.tasks.find((x) => x.state === 'pending')!, now, journal);
       return handoverReason(next, pendingCount(q));
     },
     now,

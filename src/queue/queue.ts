@@ -1,7 +1,7 @@
 // A session's task queue: `.cs/queue/queue.json` (synced with the session)
 // holds the tasks and whether the queue is armed; `.cs/queue/journal.jsonl`
 // is the append-only record of what the queue did (add, start, task, done,
-// stop, park, drained). Every change goes through `changeQueue`, which
+// stop, park, drained, resume-at, resume). Every change goes through `changeQueue`, which
 // holds a short lock in `.cs/local/` (the CLI, the Stop hook and the async
 // PostToolUseFailure hook may change it at the same moment) and replaces the
 // file atomically, never through a symlink (src/lib/confine.ts).
@@ -34,6 +34,8 @@ export interface Parked {
   debrief: string;
   /** When the 5-hour limit resets (parked on it, reset time known), ISO 8601. */
   resetsAt?: string;
+  /** When a hosted session's host re-arms the queue (src/queue/resume.ts), ISO 8601. */
+  resumesAt?: string;
 }
 
 export type ParkReason = 'failures' | 'context' | 'five-hour' | 'minutes';
@@ -47,7 +49,7 @@ export interface Queue {
   parked?: Parked;
 }
 
-export type JournalType = 'add' | 'start' | 'task' | 'done' | 'stop' | 'park' | 'drained';
+export type JournalType = 'add' | 'start' | 'task' | 'done' | 'stop' | 'park' | 'drained' | 'resume-at' | 'resume';
 
 export interface JournalEntry {
   ts: string;

@@ -1,6 +1,8 @@
-// `cs <s> --on <host>`, `cs <host>:<s>` and `cs <s>` on a stub: run the
-// session inside `tmux new-session -A -s cs-<s>` on the host, so a dropped
-// connection leaves it running and the next call re-attaches.
+// `cs <s> --on <host>`, `cs <host>:<s>` and `cs <s>` on a stub: run `cs <s>`
+// on the host over a terminal connection. cs there hosts the session in its
+// own tmux server (src/host/), exactly as on this machine, so a dropped
+// connection leaves Claude running and the next call attaches again — and
+// there is one tmux between the user and Claude, not two.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
@@ -23,25 +25,9 @@ export interface ConnectOptions {
   claudeArgs: string[];
 }
 
-/** tmux turns "." and ":" in session names into "_"; do it ourselves so -A finds it again. */
-export function tmuxSessionName(name: string): string {
-  return `cs-${name.replace(/[.:]/g, '_')}`;
-}
-
-// When cs fails there (no Claude, a lock), tmux would close the pane and
-// take the message with it: keep it on screen until Enter.
-const HOLD_ON_FAILURE = `"$@" || { s=$?; printf '\\ncs exited with status %s; press Enter to close\\n' "$s"; read _; exit "$s"; }`;
-
-/** The words run on the remote: tmux (in UTF-8 mode) attaches to cs-<s> or starts it running `cs <s>`. */
+/** The words run on the remote: `cs <s> [--force] [-- <claude args>]`. */
 export function remoteWords(remoteCs: string, o: Pick<ConnectOptions, 'name' | 'force' | 'claudeArgs'>): string[] {
-  const cs = [remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])];
-  // tmux runs a single shell-command argument through its default shell (all
-  // tmux versions agree on that), so the inner command is quoted once more,
-  // and runs under sh whatever that shell is.
-  const inner = commandLine(['sh', '-c', HOLD_ON_FAILURE, 'sh', ...cs]);
-  // -u: an ssh login often has no UTF-8 locale (LANG unset or C), and a tmux
-  // client then draws Claude's symbols as "_" and its box lines as "qqq".
-  return ['tmux', '-u', 'new-session', '-A', '-s', tmuxSessionName(o.name), inner];
+  return [remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])];
 }
 
 /** The target a stub points at: its alias while registered, else the address it recorded. */
@@ -93,16 +79,15 @@ export async function connect(opts: ConnectOptions, ctx: Context): Promise<numbe
     writeStub(path.join(root, name), { host: opts.on!, address: target.spec });
   }
 
-  const tmuxName = tmuxSessionName(name);
   const how = interactiveArgv(cfg, target, commandLine(remoteWords(cfg.remoteCs, { ...opts, name })), env);
-  io.err(io.color.dim(`cs: ${p.session === 'none' ? 'starting' : 'attaching to'} '${name}' on ${target.label} (tmux session ${tmuxName}, via ${how.via})`));
+  io.err(io.color.dim(`cs: ${p.session === 'none' ? 'starting' : 'opening'} '${name}' on ${target.label} (hosted by cs there, via ${how.via})`));
   const result = await runAttached(how.bin, how.args, { env });
   if (result.code === 0) {
     if (conf?.backup) dropBackup(env, name, conf, ctx);
     return 0;
   }
   if (result.signal || (how.via === 'ssh' && result.code === SSH_FAILED)) {
-    io.err(io.color.yellow(`cs: connection to ${target.label} ended (${result.signal ?? `exit ${result.code}`}); '${name}' keeps running there in tmux — reconnect with: cs ${name}`));
+    io.err(io.color.yellow(`cs: connection to ${target.label} ended (${result.signal ?? `exit ${result.code}`}); '${name}' keeps running there — reconnect with: cs ${name}`));
   }
   return result.code;
 }

@@ -44,7 +44,7 @@ function targetOf(env: NodeJS.ProcessEnv, location: string): Target | null {
   }
 }
 
-export async function askHost(t: Target, ctx: Context, timeoutMs: number): Promise<HostListing> {
+export async function askHost(t: Target, ctx: Pick<Context, 'env'>, timeoutMs: number): Promise<HostListing> {
   const cfg = transportConfig(ctx.env);
   const base = { ...(t.alias ? { alias: t.alias } : {}), host: t.spec };
   try {

@@ -19,6 +19,7 @@ export const HTML = `<!doctype html>
   <a href="#/" id="home">cs</a>
   <span id="where"></span>
   <span id="live" title="live feed"></span>
+  <button id="bell" type="button" hidden title="Get a browser notification when a session needs you">Notify me</button>
 </header>
 <main>
   <section id="list">
@@ -30,6 +31,11 @@ export const HTML = `<!doctype html>
     <p id="objective"></p>
     <div id="pending" hidden></div>
     <ol id="conv"></ol>
+    <details id="queue"><summary id="qsum">Queue</summary>
+      <p id="qpark" class="meta" hidden></p>
+      <ol id="tasks"></ol>
+      <form id="qadd"><input id="qtext" type="text" placeholder="A task for later" autocomplete="off"><div class="row"><button id="qbtn" type="submit">Add to queue</button><button id="qstart" type="button">Start queue</button></div></form>
+    </details>
     <form id="ask">
       <p id="askNote" class="meta"></p>
       <textarea id="text" rows="3" placeholder="Tell Claude the next step"></textarea>
@@ -81,7 +87,12 @@ ol { list-style: none; margin: 0; padding: 0; }
 button { font: inherit; padding: .55em 1.1em; border-radius: .4em; border: 1px solid #8886; background: ButtonFace; color: ButtonText; min-height: 44px; }
 button.allow, #send { background: var(--ok); color: #fff; border-color: transparent; }
 button.deny, #stop { background: transparent; color: var(--bad); border-color: var(--bad); }
-#tl summary { color: var(--dim); cursor: pointer; padding: .5em 0; }
+#tl summary, #queue summary { color: var(--dim); cursor: pointer; padding: .5em 0; }
+#tasks li { padding: .3em 0; border-bottom: 1px solid #8881; word-break: break-word; }
+#tasks .st { display: inline-block; min-width: 5em; color: var(--dim); font-size: .85em; }
+#tasks li.running .st { color: var(--acc); font-weight: 700; } #tasks li.parked .st { color: var(--bad); }
+#qtext { width: 100%; font: inherit; padding: .5em; }
+#bell { min-height: 32px; padding: .2em .7em; font-size: .85em; }
 @media (max-width: 30em) { #events li { grid-template-columns: 4.5em 1fr; } #events .type { display: none; } }
 `;
 
@@ -124,11 +135,9 @@ export const JS = `'use strict';
     source = null;
     setLive(false, '');
   }
+  var api = function (name, rest) { return '/api/sessions/' + encodeURIComponent(name) + (rest || ''); };
 
   var csrf = null;
-  var timers = [];
-  function every(ms, f) { f(); timers.push(setInterval(f, ms)); }
-  function stopTimers() { timers.forEach(clearInterval); timers = []; }
   function me() {
     if (csrf !== null) return Promise.resolve(csrf);
     return getJSON('/api/me').then(function (m) { csrf = m.csrf || ''; return csrf; });
@@ -140,6 +149,33 @@ export const JS = `'use strict';
       return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || r.status); return j; });
     });
   }
+
+  // Browser notifications: asked for on a click (browsers refuse the
+  // question otherwise), shown when a session starts needing the owner,
+  // finishes a turn or dies with no terminal attached.
+  var canNotify = 'Notification' in window;
+  function showBell() { $('bell').hidden = !canNotify || Notification.permission !== 'default'; }
+  function tell(name, what, body) {
+    if (!canNotify || Notification.permission !== 'granted') return;
+    try {
+      var n = new Notification(name + ': ' + what, { body: body || '', tag: 'cs-' + name + '-' + what });
+      n.onclick = function () { window.focus(); location.hash = '#/s/' + encodeURIComponent(name); n.close(); };
+    } catch (e) { /* a browser that wants a service worker for this: the badge still shows it */ }
+  }
+  var known = {};
+  function watchStates(sessions) {
+    sessions.forEach(function (s) {
+      var before = known[s.name];
+      known[s.name] = s.state;
+      if (before === undefined || before === s.state || s.attached) return;
+      if (s.state === 'needs-you') tell(s.name, 'needs you', s.objective);
+      else if (s.state === 'died') tell(s.name, 'died', s.objective);
+      else if (before === 'working' && s.state === 'idle') tell(s.name, 'finished a turn', s.objective);
+    });
+    var need = sessions.filter(function (s) { return s.state === 'needs-you'; }).length;
+    document.title = (need ? '(' + need + ') ' : '') + (current ? current + ' \\u00b7 cs' : 'cs sessions');
+  }
+
   var convAfter = 0;
   function addItem(it) {
     var li;
@@ -152,75 +188,97 @@ export const JS = `'use strict';
     } else li = el('li', it.kind, it.text);
     $('conv').appendChild(li);
   }
-  function loadConversation(name) {
-    return getJSON('/api/sessions/' + encodeURIComponent(name) + '/conversation?after=' + convAfter).then(function (items) {
-      if (current !== name || !items.length) return;
-      var atEnd = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
-      items.forEach(function (it) { addItem(it); convAfter = it.n; });
-      if (atEnd) window.scrollTo(0, document.body.scrollHeight);
-    }).catch(function () {});
+  function addItems(items) {
+    var atEnd = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
+    items.forEach(function (it) { if (it.n > convAfter) { addItem(it); convAfter = it.n; } });
+    if (atEnd) window.scrollTo(0, document.body.scrollHeight);
   }
-  function loadPending(name) {
-    return getJSON('/api/sessions/' + encodeURIComponent(name) + '/permissions').then(function (list) {
-      if (current !== name) return;
-      var box = $('pending');
-      box.textContent = '';
-      box.hidden = !list.length;
-      list.forEach(function (p) {
-        var div = el('div', 'req');
-        div.appendChild(el('strong', '', 'Claude asks to use ' + p.tool));
-        div.appendChild(el('div', 'sum', p.summary));
-        var row = el('div', 'row');
-        [['allow', 'Allow once'], ['deny', 'Deny']].forEach(function (b) {
-          var btn = el('button', b[0], b[1]);
-          btn.type = 'button';
-          btn.addEventListener('click', function () {
-            post('/api/sessions/' + encodeURIComponent(name) + '/permissions/' + p.id, { decision: b[0] }).then(function () { loadPending(name); }).catch(function (e) { alert(e.message); });
-          });
-          row.appendChild(btn);
+  var asked = {};
+  function showPending(name, list) {
+    var box = $('pending');
+    box.textContent = '';
+    box.hidden = !list.length;
+    list.forEach(function (p) {
+      if (!asked[p.id]) { asked[p.id] = true; tell(name, 'needs you', 'asks to use ' + p.summary); }
+      var div = el('div', 'req');
+      div.appendChild(el('strong', '', 'Claude asks to use ' + p.tool));
+      div.appendChild(el('div', 'sum', p.summary));
+      var row = el('div', 'row');
+      [['allow', 'Allow once'], ['deny', 'Deny']].forEach(function (b) {
+        var btn = el('button', b[0], b[1]);
+        btn.type = 'button';
+        btn.addEventListener('click', function () {
+          row.querySelectorAll('button').forEach(function (x) { x.disabled = true; });
+          post(api(name, '/permissions/' + p.id), { decision: b[0] }).catch(function (e) { $('askNote').textContent = e.message; });
         });
-        div.appendChild(row);
-        box.appendChild(div);
+        row.appendChild(btn);
       });
+      div.appendChild(row);
+      box.appendChild(div);
+    });
+  }
+  function showState(name, s) {
+    $('where').textContent = name + ' \\u00b7 ' + s.state;
+    $('text').disabled = $('send').disabled = $('stop').disabled = !s.running;
+    $('askNote').textContent = !s.running ? 'Not running. Start it on the host with: cs -spawn ' + name : s.attached ? 'Also open at a terminal.' : '';
+  }
+  function hhmm(iso) { return new Date(iso).toTimeString().slice(0, 5); }
+  function loadQueue(name) {
+    return getJSON(api(name, '/queue')).then(function (q) {
+      if (current !== name) return;
+      $('qsum').textContent = 'Queue \\u00b7 ' + q.summary;
+      $('qpark').hidden = !q.parked;
+      $('qpark').textContent = q.parked ? q.parked.debrief + (q.resumesAt ? ' \\u2014 resumes at ' + hhmm(q.resumesAt) : '') : '';
+      $('qstart').hidden = q.armed || !q.tasks.some(function (t) { return t.state === 'pending' || t.state === 'parked'; });
+      var ol = $('tasks');
+      ol.textContent = '';
+      q.tasks.forEach(function (t) {
+        var li = el('li', t.state);
+        li.appendChild(el('span', 'st', t.id + ' ' + t.state));
+        li.appendChild(document.createTextNode(' ' + t.text));
+        ol.appendChild(li);
+      });
+      if (!q.tasks.length) ol.appendChild(el('li', 'meta', 'No tasks queued.'));
     }).catch(function () {});
   }
-  function loadState(name) {
-    return getJSON('/api/sessions').then(function (all) {
-      var s = all.filter(function (x) { return x.name === name; })[0];
-      if (!s || current !== name) return;
-      $('where').textContent = name + ' \\u00b7 ' + s.state;
-      $('text').disabled = $('send').disabled = $('stop').disabled = !s.running;
-      $('askNote').textContent = !s.running ? 'Not running. Start it on the host with: cs -spawn ' + name : s.attached ? 'Also open at a terminal.' : '';
-    }).catch(function () {});
+
+  // One poll of the sessions for every view: the list, the open session's
+  // state line, the badge and the notifications.
+  function poll() {
+    return getJSON('/api/sessions').then(function (sessions) {
+      watchStates(sessions);
+      if (current === null) showSessions(sessions);
+      else {
+        var s = sessions.filter(function (x) { return x.name === current; })[0];
+        if (s) showState(current, s);
+      }
+    }).catch(function (e) { if (current === null) $('sessions').textContent = 'Could not load sessions: ' + e.message; });
+  }
+  function showSessions(sessions) {
+    var ol = $('sessions');
+    ol.textContent = '';
+    sessions.forEach(function (s) {
+      var li = el('li');
+      // A session of another host is shown, not opened: its conversation and controls live there.
+      var a = el(s.remote ? 'strong' : 'a', '', s.name);
+      if (!s.remote) a.href = '#/s/' + encodeURIComponent(s.name);
+      li.appendChild(a);
+      li.appendChild(el('span', 'state ' + s.state, s.state));
+      li.appendChild(el('div', 'meta', ago(s.lastActivity || s.lastUsed) + (s.attached ? ' \\u00b7 terminal attached' : '') + ' \\u00b7 ' + s.discoveries + ' discoveries' + (s.queued ? ' \\u00b7 ' + s.queued + ' queued' : '') + (s.host !== 'local' ? ' \\u00b7 on ' + s.host : '')));
+      if (s.objective) li.appendChild(el('div', '', s.objective));
+      if (s.remote) li.appendChild(el('div', 'meta', 'on another host: cs ' + s.name + ' --on ' + s.host));
+      ol.appendChild(li);
+    });
+    if (!sessions.length) ol.appendChild(el('li', 'meta', 'No sessions yet.'));
   }
 
   function showList() {
     stopFeed();
-    stopTimers();
     current = null;
     $('where').textContent = 'sessions';
     $('timeline').hidden = true;
     $('list').hidden = false;
-    every(5000, loadList);
-  }
-  function loadList() {
-    getJSON('/api/sessions').then(function (sessions) {
-      var ol = $('sessions');
-      ol.textContent = '';
-      sessions.forEach(function (s) {
-        var li = el('li');
-        var a = el('a', '', s.name);
-        a.href = '#/s/' + encodeURIComponent(s.name);
-        li.appendChild(a);
-        li.appendChild(el('span', 'state ' + s.state, s.state));
-        li.appendChild(el('div', 'meta', ago(s.lastActivity || s.lastUsed) + (s.attached ? ' \\u00b7 terminal attached' : '') + ' \\u00b7 ' + s.discoveries + ' discoveries' + (s.host !== 'local' ? ' \\u00b7 on ' + s.host : '')));
-        if (s.objective) li.appendChild(el('div', '', s.objective));
-        ol.appendChild(li);
-      });
-      if (!sessions.length) ol.appendChild(el('li', 'meta', 'No sessions yet.'));
-      var need = sessions.filter(function (s) { return s.state === 'needs-you'; }).length;
-      document.title = (need ? '(' + need + ') ' : '') + 'cs sessions';
-    }).catch(function (e) { $('sessions').textContent = 'Could not load sessions: ' + e.message; });
+    poll();
   }
 
   function addEvent(ev, fresh) {
@@ -236,29 +294,37 @@ export const JS = `'use strict';
 
   function showSession(name) {
     stopFeed();
-    stopTimers();
     current = name;
     convAfter = 0;
     $('conv').textContent = '';
     $('pending').hidden = true;
-    every(1500, function () { loadConversation(name); loadPending(name); });
-    every(4000, function () { loadState(name); });
     $('where').textContent = name;
     $('list').hidden = true;
     $('timeline').hidden = false;
     $('events').textContent = '';
     $('objective').textContent = '';
-    getJSON('/api/sessions/' + encodeURIComponent(name)).then(function (s) {
+    $('tasks').textContent = '';
+    getJSON(api(name)).then(function (s) {
       if (current === name) $('objective').textContent = s.objective || '';
     }).catch(function () {});
+    poll();
+    loadQueue(name);
+    // Everything live arrives on this one stream: timeline events, the
+    // conversation as Claude writes it, and the pending permission requests.
     var backlog = true;
-    source = new EventSource('/api/sessions/' + encodeURIComponent(name) + '/events');
-    source.addEventListener('reset', function () { $('events').textContent = ''; backlog = true; });
-    source.addEventListener('ready', function () { backlog = false; });
-    source.addEventListener('timeline', function (m) {
-      addEvent(JSON.parse(m.data), !backlog);
-      if (!backlog) { loadConversation(name); loadPending(name); }
+    source = new EventSource(api(name, '/events'));
+    var on = function (type, f) { source.addEventListener(type, function (m) { if (current === name) f(JSON.parse(m.data)); }); };
+    on('reset', function () { $('events').textContent = ''; backlog = true; });
+    on('ready', function () { backlog = false; });
+    on('timeline', function (ev) {
+      addEvent(ev, !backlog);
+      if (backlog) return;
+      if (ev.type === 'queue') loadQueue(name);
+      poll();
     });
+    on('convreset', function () { $('conv').textContent = ''; convAfter = 0; });
+    on('conversation', addItems);
+    on('permissions', function (list) { showPending(name, list); });
     source.onopen = function () { setLive(true, 'live'); };
     source.onerror = function () { setLive(false, source && source.readyState === 2 ? 'offline' : 'reconnecting\\u2026'); };
   }
@@ -292,17 +358,31 @@ export const JS = `'use strict';
     e.preventDefault();
     var text = $('text').value;
     if (!text.trim() || !current) return;
-    var name = current;
     $('send').disabled = true;
-    post('/api/sessions/' + encodeURIComponent(name) + '/input', { text: text }).then(function () {
+    post(api(current, '/input'), { text: text }).then(function () {
       $('text').value = '';
       $('askNote').textContent = 'Sent.';
-      setTimeout(function () { loadConversation(name); }, 500);
     }).catch(function (e) { $('askNote').textContent = e.message; }).then(function () { $('send').disabled = false; });
   });
   $('stop').addEventListener('click', function () {
-    if (current) post('/api/sessions/' + encodeURIComponent(current) + '/interrupt').then(function () { $('askNote').textContent = 'Interrupted.'; }).catch(function (e) { $('askNote').textContent = e.message; });
+    if (current) post(api(current, '/interrupt')).then(function () { $('askNote').textContent = 'Interrupted.'; }).catch(function (e) { $('askNote').textContent = e.message; });
   });
+  $('qadd').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = $('qtext').value;
+    if (!text.trim() || !current) return;
+    var name = current;
+    post(api(name, '/queue'), { text: text }).then(function () { $('qtext').value = ''; loadQueue(name); }).catch(function (e) { $('qpark').hidden = false; $('qpark').textContent = e.message; });
+  });
+  $('qstart').addEventListener('click', function () {
+    var name = current;
+    if (name) post(api(name, '/queue/start')).then(function () { loadQueue(name); }).catch(function (e) { $('qpark').hidden = false; $('qpark').textContent = e.message; });
+  });
+  $('bell').addEventListener('click', function () {
+    Notification.requestPermission().then(showBell, showBell);
+  });
+  showBell();
+  setInterval(poll, 4000);
   window.addEventListener('hashchange', route);
   route();
 })();

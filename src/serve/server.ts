@@ -23,8 +23,15 @@ import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/time
 import { allowedHosts, Auth, RateLimit, type Caller } from './auth.js';
 import { csrfFor } from './devices.js';
 import { conversation, transcriptFile } from './conversation.js';
+import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
 import { decide, listPending } from '../approval/approval.js';
+import { askHost, hostsToAsk, listTimeoutMs, type HostListing } from '../remote/list.js';
+import { resolveTarget } from '../remote/hosts.js';
+import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
+import { arm } from '../queue/drain.js';
+import { handOverIfIdle } from '../queue/resume.js';
+import { scrubKnown } from '../secrets/scrub.js';
 import { CSP, CSS, HTML, JS } from './page.js';
 
 export interface ServeOptions {
@@ -56,6 +63,7 @@ export interface RunningServer {
 }
 
 const HEARTBEAT_MS = 15_000;
+const REMOTE_TTL_MS = 30_000;
 const MAX_BACKLOG = 5000;
 
 /** What the API shows of a session: no absolute paths. */
@@ -162,7 +170,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (p === '/api/sessions') return void sessions(url, json);
     if (p === '/api/search') return void search(url, json, problem);
 
-    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions)?$/.exec(p);
+    const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions|\/queue)?$/.exec(p);
     if (!m) return problem(404, 'not found');
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
@@ -174,11 +182,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return json(200, r.events.map(withText));
     }
     if (m[2] === '/permissions') return json(200, listPending(sessionPaths(summary.dir, summary.name).local));
+    if (m[2] === '/queue') return void queueOf(summary).then((q) => json(200, q), (e: Error) => problem(500, e.message));
     if (m[2] === '/conversation') {
       const after = Number(url.searchParams.get('after') ?? 0);
       return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items));
     }
-    return feed(req, res, meta);
+    return feed(req, res, meta, summary);
   };
 
   /** The session named by a URL segment, or null after answering 400/404. */
@@ -214,14 +223,64 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return values;
   }
 
+  const transcriptOf = (s: SessionSummary) => transcriptFile(claudeConfigDir(opts.env), s.dir, readRun(sessionPaths(s.dir, s.name))?.conversation);
+
   async function conversationOf(s: SessionSummary, after: number) {
-    const run = readRun(sessionPaths(s.dir, s.name));
-    return conversation(transcriptFile(claudeConfigDir(opts.env), s.dir, run?.conversation), after, await secretsOf(s.name));
+    return conversation(transcriptOf(s), after, await secretsOf(s.name));
+  }
+
+  /** The queue for the page: its tasks (texts scrubbed), a few words about it, and when it resumes. */
+  async function queueOf(s: SessionSummary) {
+    const q = readQueue(s.dir);
+    const secrets = await secretsOf(s.name);
+    return {
+      armed: q.armed,
+      summary: queueSummary(q),
+      ...(q.parked ? { parked: { ...q.parked, debrief: scrubKnown(q.parked.debrief, secrets).text } } : {}),
+      ...(q.parked?.resumesAt ? { resumesAt: q.parked.resumesAt } : {}),
+      tasks: q.tasks.map((t) => ({ ...t, text: scrubKnown(t.text, secrets).text })),
+    };
+  }
+
+  // Sessions of registered hosts (src/remote/list.ts, `cs -ls --remote`):
+  // asked over ssh in the background at most every REMOTE_TTL_MS, so a list
+  // request never waits for a slow or dead host; the newest answers are shown.
+  let remote: { at: number; hosts: HostListing[]; busy: boolean } = { at: 0, hosts: [], busy: false };
+  function remoteListings(local: SessionSummary[]): HostListing[] {
+    if (!remote.busy && Date.now() - remote.at > REMOTE_TTL_MS) {
+      const targets = hostsToAsk(opts.env, local);
+      if (targets.length) {
+        remote.busy = true;
+        void Promise.all(targets.map((t) => askHost(t, { env: opts.env }, listTimeoutMs(opts.env))))
+          .then((hosts) => (remote = { at: Date.now(), hosts, busy: false }))
+          .catch(() => (remote = { ...remote, at: Date.now(), busy: false }));
+      }
+    }
+    return remote.hosts;
+  }
+
+  /** A row for a session on another host: its status there; never running here (no input from this page). */
+  function remoteSummary(s: SessionSummary, host: string) {
+    const { dir: _dir, ...rest } = s;
+    return { ...rest, state: s.status || 'closed', host, running: false, attached: false, remote: true, lastActivity: [s.lastUsed, s.statusAt ?? ''].sort().at(-1)!, objective: s.objective };
   }
 
   async function sessions(url: URL, json: (s: number, v: unknown) => void) {
     const hosted = new Map((await listHosted(tmuxServer(opts.env), opts.env)).map((h) => [h.name, h]));
-    const rows = visible(listSessions(root), { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' }).map((s) => liveSummary(s, hosted.get(s.name)));
+    const all = listSessions(root);
+    const hosts = remoteListings(all);
+    // A stub and the session it stands for on its host are one row: the host's (it is current).
+    const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
+    const specOf = (location: string) => {
+      try {
+        return resolveTarget(opts.env, location).spec;
+      } catch {
+        return location; // a stub naming an alias that is gone
+      }
+    };
+    const local = all.filter((s) => s.location === 'local' || !answered.has(`${specOf(s.location)}\0${s.name}`));
+    const flags = { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' };
+    const rows = [...visible(local, flags).map((s) => liveSummary(s, hosted.get(s.name))), ...hosts.flatMap((h) => visible(h.sessions, flags).map((s) => remoteSummary(s, s.location)))];
     // Running ones first, then the most recently active.
     rows.sort((a, b) => Number(b.running) - Number(a.running) || b.lastActivity.localeCompare(a.lastActivity));
     json(200, rows);
@@ -261,10 +320,32 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   async function change(caller: Caller, p: string, body: unknown, req: http.IncomingMessage, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
     const refused = auth.changeProblem(caller, req.headers, origins);
     if (refused) return problem(403, refused);
-    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+))$/.exec(p);
-    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input, /interrupt or /permissions/<id>' : 'not found');
+    const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+)|queue|queue\/start)$/.exec(p);
+    if (!m) return problem(p.startsWith('/api/sessions') ? 405 : 404, p.startsWith('/api/sessions') ? 'POST goes to /api/sessions/<name>/input, /interrupt, /permissions/<id>, /queue or /queue/start' : 'not found');
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
+    if (m[2] === 'queue' || m[2] === 'queue/start') {
+      try {
+        if (m[2] === 'queue') {
+          const text = (body as { text?: unknown }).text;
+          if (typeof text !== 'string' || !text.trim()) return problem(400, 'send {"text": "..."} with the task');
+          if (text.length > MAX_INPUT) return problem(413, `the task is over ${MAX_INPUT} characters`);
+          const t = changeQueue(summary.dir, (q, journal) => {
+            const t = addTask(q, text.trim(), new Date());
+            journal({ type: 'add', id: t.id, text: t.text });
+            return t;
+          }, new Date());
+          return json(201, { id: t.id, state: t.state });
+        }
+        const armed = changeQueue(summary.dir, (q, journal) => arm(q, journal), new Date());
+        if (!armed) return problem(409, `'${summary.name}' has no pending tasks: add one first`);
+        // An idle hosted Claude gets the first task now; a working one at its next Stop.
+        const handed = await handOverIfIdle(opts.env, summary.name, summary.dir);
+        return json(202, { armed: true, ...(handed ? { handed: handed.id } : {}) });
+      } catch (e) {
+        return problem(500, (e as Error).message.split('\n')[0]!);
+      }
+    }
     if (m[3] !== undefined) {
       const d = (body as { decision?: unknown }).decision;
       if (d !== 'allow' && d !== 'deny') return problem(400, 'send {"decision": "allow"} or {"decision": "deny"}');
@@ -309,8 +390,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
   }
 
-  /** text/event-stream: `reset`, the newest events, `ready`, then each new event as it is appended. */
-  function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string) {
+  /**
+   * text/event-stream: `reset`, the newest timeline events, `ready`, then
+   * each new event as it is appended (`timeline`). Besides: `permissions`
+   * (the pending requests, whenever they change), `conversation` (new items
+   * of the conversation; the whole of it first) and `convreset` (a
+   * different conversation started: drop the items shown).
+   */
+  function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string, s: SessionSummary) {
     const headers = { ...security, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' };
     // HEAD gets the headers a GET would and ends there: a stream that never
     // ends would keep the client waiting for the end of a body it must not get.
@@ -320,7 +407,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return;
     }
     res.writeHead(200, headers);
-    const write = (chunk: string) => void res.write(chunk);
+    const write = (chunk: string) => void (res.writableEnded || res.destroyed ? undefined : res.write(chunk));
     const sendEvents = (events: TimelineEvent[], offset: number) => {
       let out = '';
       events.forEach((ev, i) => {
@@ -343,10 +430,27 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       else write(`id: ${offset}\n\n`);
     }
     write('event: ready\ndata: {}\n\n');
-    const follower = followTimeline(meta, sendEvents, { offset, intervalMs: opts.intervalMs });
+    const live = watchLive(
+      { transcript: () => transcriptOf(s), items: async (file, after) => conversation(file, after, await secretsOf(s.name)), local: sessionPaths(s.dir, s.name).local },
+      {
+        reset: () => write('event: convreset\ndata: {}\n\n'),
+        conversation: (items) => write(`event: conversation\ndata: ${JSON.stringify(items)}\n\n`),
+        permissions: (pending) => write(`event: permissions\ndata: ${JSON.stringify(pending)}\n\n`),
+      },
+      opts.intervalMs,
+    );
+    const follower = followTimeline(
+      meta,
+      (events, at) => {
+        sendEvents(events, at);
+        live.poke();
+      },
+      { offset, intervalMs: opts.intervalMs },
+    );
     const beat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
     const close = () => {
       clearInterval(beat);
+      live.stop();
       follower.stop();
       feeds.delete(close);
       res.end();

@@ -2,7 +2,7 @@
 // <CLAUDE_CONFIG_DIR>/projects/<slug>/<session-uuid>.jsonl
 //
 // Rule (Claude Code 2.1.330, checked against directories made by real runs in
-// test/session/claude-project.test.ts): every UTF-16 code unit of the absolute
+// test/e2e/session/claude-project.test.ts): every UTF-16 code unit of the absolute
 // path that is not [a-zA-Z0-9] becomes '-'. When that is longer than 200
 // characters, it is cut to 200 and '-' + base36(|javaStringHash(path)|) is
 // appended (hash over the original path, 32-bit, like Java's String.hashCode).

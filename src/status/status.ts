@@ -4,7 +4,8 @@
 // exits) → closed. `.cs/local/status.json` holds the current one, replaced
 // atomically; `.cs/local/status.log` one line per change, for `-watch` and
 // tests. The sh hooks in hooks/status-* write the same two files without
-// Node; keep both writers in step.
+// Node, with these names and bounds (dist/hook.sh, src/hooks/shlib.ts);
+// test/hooks/parity.test.ts holds both writers to the same result.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, writeConfined } from '../lib/confine.js';
@@ -35,16 +36,20 @@ export const EVENT_STATE: Readonly<Record<string, State>> = {
 /** A status stamped further ahead than this is taken as a wrong clock, not a newer status (hooks/status.sh agrees). */
 export const FUTURE_TOLERANCE_MS = 5000;
 
-/** Above this the log is cut to its newest lines. */
-const LOG_MAX_BYTES = 64 * 1024;
-const LOG_KEEP_LINES = 200;
+/** Above this the log is cut to its newest LOG_KEEP_LINES lines (by whichever writer, sh or Node, crossed it). */
+export const LOG_MAX_BYTES = 64 * 1024;
+export const LOG_KEEP_LINES = 200;
+
+/** The two files, relative to the session directory (hooks/status.sh gets them through dist/hook.sh). */
+export const STATUS_FILE = '.cs/local/status.json';
+export const STATUS_LOG = '.cs/local/status.log';
 
 export function statusFile(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'local', 'status.json');
+  return path.join(sessionDir, STATUS_FILE);
 }
 
 export function statusLog(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'local', 'status.log');
+  return path.join(sessionDir, STATUS_LOG);
 }
 
 function parseStatus(text: string): Status | null {

@@ -6,11 +6,12 @@ import { writeConfined } from '../lib/confine.js';
 import { escapeControls } from '../lib/format.js';
 import type { HookInput } from '../hooks/protocol.js';
 import { obj, str } from '../hooks/protocol.js';
+import { workspaceRelative } from '../hooks/session.js';
 import type { SessionPaths } from '../session/paths.js';
 import { recordEvent } from './timeline.js';
 
-const MAX_TARGET = 200;
-/** The input field that says what a tool works on, in order of preference (hooks/timeline uses the same list). */
+export const MAX_TARGET = 200;
+/** The input field that says what a tool works on, in order of preference (hooks/timeline gets this list through dist/hook.sh). */
 export const TARGET_KEYS = ['file_path', 'notebook_path', 'command', 'pattern', 'url', 'query', 'path', 'description'] as const;
 
 /** What a tool call works on, short and on one line: a path relative to the workspace, a command, a pattern. */
@@ -20,7 +21,8 @@ export function toolTarget(toolInput: HookInput | undefined, sessionDir: string)
     const v = str(toolInput, key);
     if (v === undefined || v === '') continue;
     let t = v;
-    if (path.isAbsolute(t) && (t === sessionDir || t.startsWith(sessionDir + path.sep))) t = path.relative(sessionDir, t) || '.';
+    // Relative inside the workspace (changes.md's rule); anything else as given.
+    t = workspaceRelative(t, sessionDir) ?? t;
     // eslint-disable-next-line no-control-regex
     t = escapeControls(t.replace(/[\x00-\x1f\x7f]+/g, ' ').trim());
     return t.length > MAX_TARGET ? t.slice(0, MAX_TARGET - 1) + '…' : t;

@@ -5,7 +5,7 @@
 // request: keyed by `requestId`, else `message.id` (per field the largest
 // value wins, since a streamed answer's last line has the final output count).
 // Format checked against Claude Code 2.1.330 transcripts
-// (test/care/usage.test.ts fixture).
+// (test/integration/care/usage.test.ts fixture).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';

@@ -11,8 +11,8 @@ import { createSession } from '../../src/session/workspace.js';
 import { pidAlive } from '../../src/lib/lockfile.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptTurn } from './fake-anthropic.js';
 import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from './claude.js';
-import { laptop } from '../conversations/helpers.js';
-import { acceptFirstRun, until } from '../host/support.js';
+import { laptop } from './laptops.js';
+import { acceptFirstRun, until } from './host.js';
 
 export interface HostedClaude {
   tmp: string;

@@ -1,4 +1,4 @@
-// A child process for test/session/lock-race.test.ts: waits for a round,
+// A child process for test/integration/session/lock-race.test.ts: waits for a round,
 // spins until the agreed instant (so every racer hits the lock together),
 // then either takes the lock once ("take") or adds its key to a shared JSON
 // file under withLockSync ("add", the -secrets set pattern), and reports.

@@ -1,0 +1,124 @@
+// dist/hook.sh: the sh that every script in hooks/ sources first. The build
+// (scripts/build.mjs) writes it from the TypeScript that owns each fact (the
+// session lookup, which hooks the HTTP endpoint serves, the tracked file
+// names, file names and size bounds, the path rule), so the sh fast paths
+// and the Node handlers cannot drift apart; test/hooks/parity.test.ts runs
+// both on one corpus and requires the same files.
+import * as path from 'node:path';
+import { sessionPaths } from '../session/paths.js';
+import { FUTURE_TOLERANCE_MS, LOG_KEEP_LINES, LOG_MAX_BYTES, STATUS_FILE, STATUS_LOG } from '../status/status.js';
+import { MAX_TARGET, TARGET_KEYS } from '../timeline/hooks.js';
+import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/timeline.js';
+import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
+import { CHANGE_TOOLS } from './changes.js';
+import { SERVED } from './server.js';
+
+/** The file name, beside dist/hook.js. */
+export const HOOK_SH = 'hook.sh';
+
+/** A case pattern list: `a|b|c`, each word checked to need no quoting in a pattern. */
+function alternatives(words: Iterable<string>, wrap = (w: string) => w): string {
+  const out: string[] = [];
+  for (const w of words) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(w)) throw new Error(`cannot put '${w}' in an sh case pattern`);
+    out.push(wrap(w));
+  }
+  return out.join('|');
+}
+
+/** A path relative to the session directory, for `"$dir"/<rel>`. */
+function rel(p: string): string {
+  if (!/^[A-Za-z0-9_./-]+$/.test(p) || p.startsWith('/')) throw new Error(`cannot put '${p}' in an sh string`);
+  return p;
+}
+
+/**
+ * The text of dist/hook.sh (POSIX sh). Sourced with `$0` the hook script:
+ * it exits 0 silently when the script has nothing to do (outside a session,
+ * or its event served over HTTP), else sets `dir` (the session directory,
+ * no trailing slash), `node`, `handler` and the `cs_*` facts and functions.
+ */
+export function hookSh(): string {
+  const p = sessionPaths('/s', 's');
+  const inSession = (file: string) => rel(path.relative(p.dir, file));
+  const served = [...new Set(SERVED.map((s) => s.script))];
+  return `# dist/hook.sh, written by the build from src/hooks/shlib.ts: edit that, not this.
+# Sourced first by every script in hooks/ (see hooks/README.md).
+
+# Served over HTTP to a Claude that cs launched (SERVED in src/hooks/server.ts): step aside.
+case \${0##*/} in
+  ${alternatives(served)}) [ -z "\${CS_HOOK_SERVER:-}" ] || exit 0 ;;
+esac
+
+# The session, found as locateSession in src/hooks/session.ts finds it:
+# CLAUDE_SESSION_DIR when it holds .cs/, else the nearest .cs/ up from
+# CLAUDE_PROJECT_DIR. None: exit at once, print nothing.
+dir=\${CLAUDE_SESSION_DIR:-}
+if [ -z "$dir" ] || [ ! -d "$dir/.cs" ]; then
+  dir=\${CLAUDE_PROJECT_DIR:-}
+  case $dir in /*) ;; *) exit 0 ;; esac
+  until [ -d "$dir/.cs" ]; do
+    [ -n "$dir" ] || exit 0
+    dir=\${dir%/*}
+  done
+  [ -n "$dir" ] || dir=/
+fi
+while :; do case $dir in ?*/) dir=\${dir%/} ;; *) break ;; esac; done
+
+# The Node the installer linked at <data dir>/node, found lexically from the
+# registered path <data dir>/current/hooks/<name> (Claude may run hooks with a
+# PATH without Node); elsewhere (a checkout) the one on PATH.
+node=\${0%/current/hooks/*}/node; [ -x "$node" ] || node=node
+handler=\${0%/*}/../dist/hook.js
+
+# Files and bounds (src/session/paths.ts, src/timeline/, src/status/status.ts).
+cs_changes=$dir/${inSession(p.changes)}
+cs_timeline=$dir/${inSession(path.join(p.meta, TIMELINE_FILE))}
+cs_timeline_max_bytes=${TIMELINE_MAX_BYTES}
+cs_target_keys='${TARGET_KEYS.join(' ')}'
+cs_target_max=${MAX_TARGET}
+cs_status_file=$dir/${rel(STATUS_FILE)}
+cs_status_log=$dir/${rel(STATUS_LOG)}
+cs_status_log_max_bytes=${LOG_MAX_BYTES}
+cs_status_log_keep=${LOG_KEEP_LINES}
+cs_status_future_ms=${FUTURE_TOLERANCE_MS}
+
+# A tool whose calls go to changes.md (CHANGE_TOOLS, src/hooks/changes.ts).
+cs_change_tool() {
+  case $1 in ${alternatives(CHANGE_TOOLS)}) return 0 ;; esac
+  return 1
+}
+
+# A lower-cased base name PreToolUse captures (isTrackedFile, src/hooks/artifacts.ts).
+cs_tracked_name() {
+  case $1 in
+    .env|*.env) return 0 ;;
+    ${alternatives(TRACKED_EXTENSIONS, (e) => `?*.${e}`)}) return 0 ;;
+    ${alternatives(SECRET_NAME_WORDS, (w) => `*${w}*`)}) return 0 ;;
+  esac
+  return 1
+}
+
+# An absolute path with no empty, . or .. part and no trailing slash: one
+# where workspaceRelative (src/hooks/session.ts) comes down to cutting "$dir/".
+cs_plain_path() {
+  case $1 in /*) ;; *) return 1 ;; esac
+  case $1 in *//* | */./* | */../* | */. | */.. | */) return 1 ;; esac
+  return 0
+}
+
+# cs_shown: plain path $1 relative to the workspace ('.' for the workspace
+# itself); false, and empty, outside it. Needs a plain $dir as well.
+cs_relative() {
+  case $1 in
+    "$dir") cs_shown=. ;;
+    "$dir"/*) cs_shown=\${1#"$dir"/} ;;
+    *) cs_shown=; return 1 ;;
+  esac
+  return 0
+}
+
+# The scripts source this with "command . <this> || exit 0": end on success.
+:
+`;
+}

@@ -1,0 +1,193 @@
+// Hook behaviours of the real Claude Code that cs relies on (see
+// docs/claude-hook-payloads.md). Each test is one or two offline -p runs.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic, type ScriptTurn } from '../../support/fake-anthropic.js';
+import { makeTempDir, makeTempHome, runClaude, type TempHome } from '../../support/claude.js';
+
+describe('Claude Code hook facts', () => {
+  let home: TempHome;
+  let ws: string;
+  let dir: string;
+  let api: FakeAnthropic | undefined;
+
+  beforeEach(() => {
+    home = makeTempHome();
+    ws = makeTempDir('cs-ws-');
+    dir = makeTempDir('cs-hk-');
+  });
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+    home.cleanup();
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A settings file whose hooks are given as { event: [{matcher?, script, async?, timeout?}] }; scripts are sh. */
+  function settings(hooks: Record<string, Array<{ matcher?: string; script: string; async?: boolean; timeout?: number }>>, name = 'settings.json') {
+    const out: Record<string, unknown[]> = {};
+    let n = 0;
+    for (const [ev, list] of Object.entries(hooks)) {
+      out[ev] = list.map((h) => {
+        const file = path.join(dir, `hook-${n++}.sh`);
+        fs.writeFileSync(file, h.script);
+        const hook: Record<string, unknown> = { type: 'command', command: `sh ${file}` };
+        if (h.async) hook.async = true;
+        if (h.timeout !== undefined) hook.timeout = h.timeout;
+        return { ...(h.matcher ? { matcher: h.matcher } : {}), hooks: [hook] };
+      });
+    }
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify({ hooks: out }));
+    return file;
+  }
+
+  async function run(turns: ScriptTurn[], settingsFile: string, args: string[] = [], env: Record<string, string> = {}) {
+    await api?.close();
+    api = await startFakeAnthropic(turns);
+    const t0 = Date.now();
+    const r = await runClaude({ cwd: ws, home: home.home, prompt: 'go', baseUrl: api.url, settingsFile, args, env, timeoutMs: 25_000 });
+    expect(r.code, r.stderr).toBe(0);
+    return { ...r, ms: Date.now() - t0 };
+  }
+
+  const write = (file: string, content: string): ScriptTurn => [{ type: 'tool_use', name: 'Write', input: { file_path: file, content } }];
+  const json = (v: unknown) => `cat >/dev/null\nprintf '%s' '${JSON.stringify(v)}'\n`;
+
+  it('PreToolUse hookSpecificOutput.updatedInput without a decision redirects the Write; permission rules judge the new input', { timeout: 30_000 }, async () => {
+    const orig = path.join(ws, 'deploy.sh');
+    const moved = path.join(ws, '.cs', 'artifacts', 'deploy.sh');
+    const s = settings({
+      PreToolUse: [{ matcher: 'Write', script: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput: { file_path: moved, content: 'redacted\n' } } }) }],
+    });
+    await run([write(orig, 'SECRET=1\n'), 'ok'], s); // Write allowed by --allowedTools
+    expect(fs.existsSync(orig)).toBe(false);
+    expect(fs.readFileSync(moved, 'utf8')).toBe('redacted\n');
+    expect(JSON.stringify(api!.agentRequests()[1].messages.at(-1))).toContain(moved);
+
+    fs.rmSync(moved);
+    await run([write(orig, 'SECRET=1\n'), 'ok'], s, ['--allowedTools', 'Bash']); // Write not allowed
+    expect(fs.existsSync(orig)).toBe(false);
+    expect(fs.existsSync(moved)).toBe(false);
+    const res = api!.agentRequests()[1].messages.at(-1).content[0];
+    expect(res.is_error).toBe(true);
+    expect(res.content).toContain(moved); // the refusal names the redirected path
+  });
+
+  it('PermissionRequest fires in -p mode and its allow answer lets a redirected Write into .cs/ through', { timeout: 30_000 }, async () => {
+    const orig = path.join(ws, 'run.sh');
+    const moved = path.join(ws, '.cs', 'artifacts', 'run.sh');
+    const elsewhere = path.join(ws, 'plain.txt');
+    const s = settings({
+      PreToolUse: [
+        {
+          matcher: 'Write',
+          script: `case "$(cat)" in *'run.sh'*) printf '%s' '${JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput: { file_path: moved, content: 'echo hi\n' } } })}';; esac\n`,
+        },
+      ],
+      PermissionRequest: [
+        {
+          matcher: 'Write',
+          script: `case "$(cat)" in *'"file_path":"${ws}/.cs/'*) printf '%s' '{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}';; esac\n`,
+        },
+      ],
+    });
+    await run([write(orig, 'echo hi\n'), write(elsewhere, 'x'), 'ok'], s, ['--allowedTools', 'Bash']);
+    expect(fs.readFileSync(moved, 'utf8')).toBe('echo hi\n');
+    expect(fs.existsSync(orig)).toBe(false);
+    expect(fs.existsSync(elsewhere)).toBe(false); // no answer: the user's rules (Write not allowed) stand
+  });
+
+  it('a top-level {permissionDecision, updatedInput} is ignored', { timeout: 30_000 }, async () => {
+    const orig = path.join(ws, 'a.sh');
+    const other = path.join(ws, 'b.sh');
+    const s = settings({
+      PreToolUse: [{ matcher: 'Write', script: json({ permissionDecision: 'allow', updatedInput: { file_path: other, content: 'x' } }) }],
+    });
+    await run([write(orig, 'orig\n'), 'ok'], s);
+    expect(fs.readFileSync(orig, 'utf8')).toBe('orig\n');
+    expect(fs.existsSync(other)).toBe(false);
+  });
+
+  it('exit 2 blocks a tool call (stderr goes to the model); exit 1 does not', { timeout: 30_000 }, async () => {
+    const a = path.join(ws, 'a.txt');
+    await run([write(a, 'x'), 'ok'], settings({ PreToolUse: [{ matcher: 'Write', script: 'cat >/dev/null; echo "nope: blocked" >&2; exit 2\n' }] }));
+    expect(fs.existsSync(a)).toBe(false);
+    expect(JSON.stringify(api!.agentRequests()[1].messages.at(-1))).toContain('nope: blocked');
+    await run([write(a, 'x'), 'ok'], settings({ PreToolUse: [{ matcher: 'Write', script: 'cat >/dev/null; echo oops >&2; exit 1\n' }] }, 's2.json'));
+    expect(fs.readFileSync(a, 'utf8')).toBe('x');
+  });
+
+  it('SessionStart and UserPromptSubmit additionalContext arrive in a role "system" message of the first request', { timeout: 30_000 }, async () => {
+    const s = settings({
+      SessionStart: [{ script: json({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: 'CTX-OBJECTIVE-42' } }) }],
+      UserPromptSubmit: [{ script: json({ hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: 'UPS-CTX-7' } }) }],
+    });
+    await run(['ok'], s);
+    const body = api!.agentRequests()[0];
+    expect(JSON.stringify(body.system)).not.toContain('CTX-OBJECTIVE-42');
+    const sys = body.messages.filter((m: any) => m.role === 'system');
+    expect(sys).toHaveLength(1);
+    const text = JSON.stringify(sys[0].content);
+    expect(text).toContain('SessionStart hook additional context: CTX-OBJECTIVE-42');
+    expect(text).toContain('UserPromptSubmit hook additional context: UPS-CTX-7');
+    // The user's prompt is in the user message before it.
+    expect(body.messages[0].role).toBe('user');
+    expect(JSON.stringify(body.messages[0].content)).toContain('"go"');
+  });
+
+  it('export lines written to CLAUDE_ENV_FILE by SessionStart reach later Bash tool calls', { timeout: 30_000 }, async () => {
+    const out = path.join(ws, 'env-out.txt');
+    const s = settings({ SessionStart: [{ script: 'cat >/dev/null\necho "export CS_FROM_HOOK=hello-bash" >> "$CLAUDE_ENV_FILE"\n' }] });
+    await run([[{ type: 'tool_use', name: 'Bash', input: { command: `echo "$CS_FROM_HOOK" > ${out}`, description: 'x' } }], 'ok'], s);
+    expect(fs.readFileSync(out, 'utf8')).toBe('hello-bash\n');
+  });
+
+  it('Stop {"decision":"block"} makes Claude continue; the next Stop has stop_hook_active true', { timeout: 30_000 }, async () => {
+    const log = path.join(dir, 'stop.log');
+    const s = settings({
+      Stop: [
+        {
+          script: `in=$(cat); printf '%s\\n' "$in" >> ${log}\ncase "$in" in *'"stop_hook_active":false'*) printf '%s' '{"decision":"block","reason":"RECORD-DISCOVERIES"}';; esac\n`,
+        },
+      ],
+    });
+    await run(['first answer', 'second answer'], s);
+    const stops = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(stops.map((p) => p.stop_hook_active)).toEqual([false, true]);
+    expect(JSON.stringify(api!.agentRequests()[1].messages)).toContain('RECORD-DISCOVERIES');
+  });
+
+  it('async: true does not hold up the tool loop; at -p exit a still-running async hook is killed, SessionEnd still runs', { timeout: 30_000 }, async () => {
+    const log = path.join(dir, 'async.log');
+    const s = settings({
+      PostToolUse: [{ matcher: 'Write', async: true, script: `cat >/dev/null; echo start >> ${log}; sleep 8; echo end >> ${log}\n` }],
+      SessionEnd: [{ script: `cat >/dev/null; echo session-end >> ${log}\n` }],
+    });
+    const r = await run([write(path.join(ws, 'a.txt'), 'x'), 'ok'], s);
+    const [req1, req2] = api!.requests.filter((q) => q.kind === 'agent').map((q) => q.at);
+    // The follow-up request did not wait for the 8 s hook (margins for a loaded machine).
+    expect(req2! - req1!).toBeLessThan(7000);
+    await new Promise((res) => setTimeout(res, Math.max(0, 9000 - r.ms)));
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines).toContain('session-end'); // SessionEnd ran
+    expect(lines).not.toContain('end'); // the async hook was killed before it finished
+  });
+
+  it('the hook "timeout" field is in seconds', { timeout: 30_000 }, async () => {
+    const s = settings({
+      PreToolUse: [
+        { matcher: 'Write', timeout: 3, script: `cat >/dev/null; sleep 1; echo done > ${dir}/t3\n` },
+        { matcher: 'Write', timeout: 1, script: `cat >/dev/null; sleep 6; echo done > ${dir}/t1\n` },
+      ],
+    });
+    const r = await run([write(path.join(ws, 'a.txt'), 'x'), 'ok'], s);
+    expect(fs.existsSync(path.join(dir, 't3'))).toBe(true); // 1 s of work inside a 3 (s) timeout
+    expect(r.ms).toBeLessThan(5000); // the 6 s hook was cut (at about 1 s)
+    await new Promise((res) => setTimeout(res, 6500 - r.ms));
+    expect(fs.existsSync(path.join(dir, 't1'))).toBe(false);
+    expect(fs.readFileSync(path.join(ws, 'a.txt'), 'utf8')).toBe('x'); // a timed-out hook does not block
+  });
+});

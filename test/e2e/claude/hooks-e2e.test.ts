@@ -1,0 +1,136 @@
+// The whole chain with the real Claude Code: install.ts registers our hooks
+// in a temp home, `cs <name> -- -p ...` launches the real CLI against the
+// scripted fake API, and the workspace is checked afterwards.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
+import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv, runClaude } from '../../support/claude.js';
+import { runCs } from '../../support/cs.js';
+import { installedHome } from '../../support/installed-home.js';
+
+let api: FakeAnthropic | undefined;
+let tmp: string;
+let env: NodeJS.ProcessEnv;
+
+beforeEach(() => {
+  tmp = makeTempDir('cs-e2e-');
+  // Keep the real D-Bus session: CI runs the suite inside one with gnome-keyring.
+  env = installedHome(tmp, process.env.DBUS_SESSION_BUS_ADDRESS ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS } : {});
+});
+
+afterEach(async () => {
+  await api?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const cs = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCs(args, { env: { ...env, ...extraEnv } });
+
+const SECRET = 'abc123-e2e-token';
+
+function scriptedTurns(ws: string) {
+  return [
+    [{ type: 'tool_use' as const, name: 'Write', input: { file_path: path.join(ws, 'notes.txt'), content: 'first draft\n' } }],
+    [{ type: 'tool_use' as const, name: 'Write', input: { file_path: path.join(ws, 'deploy.sh'), content: `#!/bin/sh\nAPI_TOKEN=${SECRET}\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n` } }],
+    [{ type: 'tool_use' as const, name: 'Edit', input: { file_path: path.join(ws, 'notes.txt'), old_string: 'first draft', new_string: 'second draft' } }],
+    [{ type: 'tool_use' as const, name: 'Bash', input: { command: 'exit 3', description: 'fail on purpose' } }],
+    'All scripted work is done.',
+    // The Stop hook reminds Claude to record discoveries; it does.
+    [{ type: 'tool_use' as const, name: 'Bash', input: { command: `printf '\\n## 2026-11-23 deploy\\nThe token goes in the header.\\n' >> ${path.join(ws, '.cs/discoveries.md')}`, description: 'record' } }],
+    'Discoveries recorded.',
+  ];
+}
+
+describe('real Claude Code with our hooks', () => {
+  it('logs changes, captures and redacts the artifact, stores the secret, logs the session, archives, commits', { timeout: 90_000 }, async () => {
+    const ws = path.join(env.CS_SESSIONS_ROOT!, 'e2e');
+    api = await startFakeAnthropic(scriptedTurns(ws));
+    const claudeEnv = { ...offlineClaudeEnv({ home: env.HOME!, configDir: env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...env, CLAUDE_CODE_BIN: CLAUDE_BIN };
+    const r = await cs(['e2e', '--', '-p', 'do the scripted work', '--allowedTools', 'Write,Edit,Bash'], claudeEnv);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Discoveries recorded.');
+    // A local-only session is not nagged about transcript sync on every exit.
+    expect(r.stderr).not.toMatch(/transcripts not synced/);
+    // The Stop reminder came back to the model as the reason to continue.
+    expect(JSON.stringify(api.requests.filter((q) => q.kind === 'agent').at(-2)?.body)).toContain('discoveries.md was last updated');
+    expect(fs.readFileSync(path.join(ws, '.cs/discoveries.md'), 'utf8')).toContain('The token goes in the header.');
+
+    // changes.md: every Write and the Edit, at Claude's paths (the captured script included).
+    const changes = fs.readFileSync(path.join(ws, '.cs/changes.md'), 'utf8');
+    expect(changes).toMatch(/^- \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] Write: notes\.txt$/m);
+    expect(changes).toMatch(/^- \[[^\]]+\] Edit: notes\.txt$/m);
+    expect(changes).toMatch(/^- \[[^\]]+\] Write: deploy\.sh$/m);
+    expect(fs.readFileSync(path.join(ws, 'notes.txt'), 'utf8')).toBe('second draft\n');
+
+    // The script: at Claude's path with the value replaced by an env reference, a copy in .cs/artifacts/, in the manifest.
+    const written = fs.readFileSync(path.join(ws, 'deploy.sh'), 'utf8');
+    expect(written).toBe('#!/bin/sh\nAPI_TOKEN=${API_TOKEN}\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n');
+    expect(fs.readFileSync(path.join(ws, '.cs/artifacts/deploy.sh'), 'utf8')).toBe(written);
+    // Claude was told which variable holds the secret.
+    expect(JSON.stringify(api.requests.filter((q) => q.kind === 'agent').map((q) => q.body))).toContain('reads them from environment variable API_TOKEN');
+    const manifest = JSON.parse(fs.readFileSync(path.join(ws, '.cs/artifacts/MANIFEST.json'), 'utf8'));
+    expect(manifest).toMatchObject([{ name: 'deploy.sh', original_path: path.join(ws, 'deploy.sh'), secrets: ['API_TOKEN'] }]);
+
+    // The secret is retrievable, and nowhere in the workspace or its git objects.
+    const got = await cs(['e2e', '-secrets', 'get', 'API_TOKEN']);
+    expect(got.stdout.trim()).toBe(SECRET);
+    const grep = spawnSync('grep', ['-r', '-l', '-a', SECRET, ws], { encoding: 'utf8' });
+    expect(grep.stdout).toBe('');
+    const revs = execFileSync('git', ['rev-list', '--all'], { cwd: ws, encoding: 'utf8' }).trim().split('\n');
+    const gitGrep = spawnSync('git', ['grep', '-l', SECRET, ...revs], { cwd: ws, encoding: 'utf8' });
+    expect(gitGrep.stdout).toBe('');
+    expect(gitGrep.status).toBe(1);
+
+    // The session log, the failure, the archive, the commit.
+    const log = fs.readFileSync(path.join(ws, '.cs/logs/session.log'), 'utf8');
+    expect(log).toMatch(/claude session start \(startup/);
+    expect(log).toMatch(/artifact captured: deploy\.sh/);
+    expect(log).toMatch(/claude session end \(/);
+    expect(log).toMatch(/session end \(exit 0\)/);
+    await expect.poll(() => fs.readFileSync(path.join(ws, '.cs/logs/session.log'), 'utf8'), { timeout: 10_000 }).toMatch(/tool failed: Bash/);
+    const archives = fs.readdirSync(path.join(ws, '.cs/archives'));
+    expect(archives.filter((a) => a.endsWith('.tar.gz'))).toHaveLength(1);
+    expect(execFileSync('git', ['log', '-1', '--format=%s'], { cwd: ws, encoding: 'utf8' })).toMatch(/^Session update: \d+ files \(/);
+    expect(fs.existsSync(path.join(ws, '.cs/local/lock'))).toBe(false);
+
+    // SessionStart's context reached the model.
+    const first = api.requests.find((q) => q.kind === 'agent');
+    expect(JSON.stringify(first?.body)).toContain('Follow the protocol in CLAUDE.md');
+  });
+
+  it('works through the command hooks when Claude is started in a session without cs (an IDE)', { timeout: 90_000 }, async () => {
+    const { createSession } = await import('../../../src/session/workspace.js');
+    const session = await createSession(env, 'ide');
+    api = await startFakeAnthropic(scriptedTurns(session.dir));
+    const r = await runClaude({ cwd: session.dir, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, CS_SESSIONS_ROOT: env.CS_SESSIONS_ROOT, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS }, timeoutMs: 75_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(session.artifacts, 'deploy.sh'), 'utf8')).toContain('API_TOKEN=${API_TOKEN}\n');
+    expect(fs.readFileSync(path.join(session.dir, 'deploy.sh'), 'utf8')).toContain('API_TOKEN=${API_TOKEN}\n');
+    expect(fs.readFileSync(session.changes, 'utf8')).toMatch(/\] Edit: notes\.txt$/m);
+    expect(r.stdout).toContain('Discoveries recorded.'); // the command Stop hook reminded
+    // With no cs process around, the SessionEnd hook makes the session commit.
+    await expect.poll(() => execFileSync('git', ['log', '-1', '--format=%s'], { cwd: session.dir, encoding: 'utf8' }), { timeout: 15_000 }).toMatch(/^Session update:/);
+    const got = await cs(['ide', '-secrets', 'get', 'API_TOKEN']);
+    expect(got.stdout.trim()).toBe(SECRET);
+  });
+
+  it('leaves no trace in a Claude Code session that is not a cs session', { timeout: 60_000 }, async () => {
+    const plain = makeTempDir('cs-plain-');
+    try {
+      api = await startFakeAnthropic(scriptedTurns(plain));
+      const r = await runClaude({ cwd: plain, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR }, timeoutMs: 45_000 });
+      expect(r.code, r.stderr).toBe(0);
+      // Hooks were registered and ran (settings.json is ours), yet did nothing here.
+      expect(fs.readFileSync(path.join(env.CLAUDE_CONFIG_DIR!, 'settings.json'), 'utf8')).toContain('pre-tool-use');
+      expect(fs.readdirSync(plain).sort()).toEqual(['deploy.sh', 'notes.txt']);
+      expect(fs.readFileSync(path.join(plain, 'deploy.sh'), 'utf8')).toContain(SECRET); // not ours to touch
+      expect(fs.existsSync(env.CS_SESSIONS_ROOT!)).toBe(false);
+      expect(fs.existsSync(path.join(env.HOME!, '.cs-secrets'))).toBe(false);
+      const last = api.requests.filter((q) => q.kind === 'agent')[0];
+      expect(JSON.stringify(last?.body)).not.toContain('Follow the protocol in CLAUDE.md');
+    } finally {
+      fs.rmSync(plain, { recursive: true, force: true });
+    }
+  });
+});

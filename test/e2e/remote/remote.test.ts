@@ -1,0 +1,457 @@
+// Remote sessions against a real sshd on loopback, real tmux on both sides,
+// real rsync. The "remote" is this machine with another HOME and sessions
+// root: CS_REMOTE_CS points at a wrapper that sets them and runs the built cs.
+// The local cs runs inside a private tmux server (-L) so it has a terminal,
+// and the remote tmux server lives in its own TMUX_TMPDIR (sshd SetEnv).
+import { lacks } from '../../support/tools.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csBin, fakeClaude, repoRoot, runCs, sandbox, waitFor, type Sandbox } from '../../support/cs.js';
+import { CLAUDE_BIN, offlineClaudeEnv } from '../../support/claude.js';
+import { startFakeAnthropic } from '../../support/fake-anthropic.js';
+import { shellQuote } from '../../../src/lib/shell.js';
+import { pidAlive } from '../../../src/lib/lockfile.js';
+import { claudeProjectDir } from '../../../src/session/claude-project.js';
+import { freePort, sshdAvailable, startSshd, type Sshd } from '../../support/sshd.js';
+import { startServer } from '../../../src/serve/server.js';
+import { until } from '../../support/host.js';
+
+const haveTools = sshdAvailable() && spawnSync('tmux', ['-V']).status === 0 && spawnSync('rsync', ['--version']).status === 0;
+const d = lacks(haveTools) ? describe.skip : describe;
+
+let sb: Sandbox;
+let sshd: Sshd;
+let host: string;
+let closedPort: number;
+let remoteHome: string;
+let remoteRoot: string;
+let remoteClaudeLog: string;
+let wrapper: string;
+const L = `cs-test-${process.pid}`;
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+function tmuxLocal(...args: string[]): string {
+  return execFileSync('tmux', ['-L', L, '-f', path.join(sb.dir, 'tmux.conf'), ...args], { encoding: 'utf8', env: { ...sb.env, TERM: 'xterm-256color' } });
+}
+
+/** tmux against the server cs hosts sessions in on the "remote" (its XDG_RUNTIME_DIR is in the sandbox). */
+function remoteTmux(...args: string[]): { code: number; out: string } {
+  const r = spawnSync('tmux', ['-S', path.join(sb.dir, 'remote-run', 'cs', 'tmux.sock'), ...args], { encoding: 'utf8' });
+  return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * Runs the built cs in a fresh window of the private local tmux server, under
+ * a sh that prints its exit status and stays: the pane keeps the output, and
+ * the status does not depend on tmux reaping the process.
+ */
+function startLocal(window: string, args: string[], env: Record<string, string> = {}): void {
+  const script = '"$@"; echo "[cs exited $?]"; exec sleep 600';
+  const set = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  tmuxLocal('new-session', '-d', '-s', window, '-x', '150', '-y', '40', 'sh', '-c', script, 'sh', 'env', ...set, process.execPath, csBin, ...args);
+}
+
+/** The environment cs has on the "remote" side, for running it there directly. */
+function remoteEnv(): NodeJS.ProcessEnv {
+  return { ...sb.env, HOME: remoteHome, CS_SESSIONS_ROOT: remoteRoot, CLAUDE_CONFIG_DIR: path.join(remoteHome, '.claude') };
+}
+
+function pane(window: string): string {
+  return tmuxLocal('capture-pane', '-p', '-t', window);
+}
+
+/** The exit status of the cs started by startLocal, or null while it runs. */
+function exitStatus(window: string): number | null {
+  const m = /\[cs exited (\d+)\]/.exec(pane(window));
+  return m ? Number(m[1]) : null;
+}
+
+function paneDead(window: string): boolean {
+  return exitStatus(window) !== null;
+}
+
+function remoteStarts(): Array<{ env: Record<string, string>; pid: number }> {
+  if (!fs.existsSync(remoteClaudeLog)) return [];
+  return fs.readFileSync(remoteClaudeLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function clients(session: string): number {
+  const r = remoteTmux('list-clients', '-t', session);
+  return r.code === 0 ? r.out.split('\n').filter(Boolean).length : -1;
+}
+
+function sshChildOf(window: string): number {
+  const shPid = tmuxLocal('display-message', '-p', '-t', window, '#{pane_pid}').trim();
+  const csPid = execFileSync('pgrep', ['-P', shPid], { encoding: 'utf8' }).trim().split('\n')[0]!;
+  const out = execFileSync('pgrep', ['-P', csPid, '-x', 'ssh'], { encoding: 'utf8' }).trim();
+  return Number(out.split('\n')[0]);
+}
+
+/** Every byte of a workspace, as a map of relative path -> content (for "untouched" checks). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return out;
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = path.join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else out[r] = fs.readFileSync(path.join(dir, r)).toString('base64');
+    }
+  };
+  walk('');
+  return out;
+}
+
+d('remote sessions over a real sshd', () => {
+  beforeAll(async () => {
+    sb = sandbox();
+    sshd = await startSshd(path.join(sb.dir, 'sshd'));
+    host = `root@127.0.0.1:${sshd.port}`;
+    closedPort = await freePort();
+    remoteHome = path.join(sb.dir, 'remote-home');
+    remoteRoot = path.join(remoteHome, '.claude-sessions');
+    remoteClaudeLog = path.join(sb.dir, 'remote-claude.log');
+    fs.mkdirSync(remoteHome);
+    wrapper = path.join(sb.dir, 'remote-cs');
+    fs.writeFileSync(
+      wrapper,
+      [
+        '#!/bin/sh',
+        `export HOME='${remoteHome}' CS_SESSIONS_ROOT='${remoteRoot}' CLAUDE_CONFIG_DIR='${remoteHome}/.claude'`,
+        `export CLAUDE_CODE_BIN='${fakeClaude}' FAKE_CLAUDE_LOG='${remoteClaudeLog}' FAKE_CLAUDE_SLEEP=120`,
+        'export NO_COLOR=1 CS_NO_UPDATE_CHECK=1 LANG=C.UTF-8',
+        // On a terminal the remote cs hosts the session in its own tmux server: keep that inside the sandbox.
+        `export XDG_RUNTIME_DIR='${sb.dir}/remote-run'`,
+        // exec keeps the pid: teardown waits for every remote cs by it.
+        `echo $$ >> '${sb.dir}/remote-pids'`,
+        `exec '${process.execPath}' '${csBin}' "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    // The same remote, without Claude Code.
+    fs.writeFileSync(path.join(sb.dir, 'remote-cs-noclaude'), fs.readFileSync(wrapper, 'utf8').replace(`CLAUDE_CODE_BIN='${fakeClaude}'`, "CLAUDE_CODE_BIN='/nonexistent/claude'"), { mode: 0o755 });
+    fs.writeFileSync(path.join(sb.dir, 'tmux.conf'), 'set -g exit-empty off\n');
+    Object.assign(sb.env, { CS_SSH_OPTS: sshd.sshOpts, CS_REMOTE_CS: wrapper, CS_TRANSPORT: 'ssh', CS_REMOTE_TIMEOUT: '5' });
+  });
+
+  afterAll(async () => {
+    spawnSync('tmux', ['-L', L, 'kill-server']);
+    if (sshd) {
+      remoteTmux('kill-server');
+      sshd.stop();
+    }
+    // cs's own tmux server on the "remote" (hosted sessions, src/host/).
+    spawnSync('tmux', ['-S', path.join(sb.dir, 'remote-run', 'cs', 'tmux.sock'), 'kill-server']);
+    // The remote cs processes finish their session end (a commit) after the
+    // hang-up: wait for them before removing their files.
+    const pidFile = path.join(sb.dir, 'remote-pids');
+    const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+    await waitFor(() => !pids.some(pidAlive), 10_000, 'remote cs processes to end').catch(() => pids.filter(pidAlive).forEach((p) => process.kill(p, 'SIGKILL')));
+    sb?.cleanup();
+  });
+
+  it('-remote add/list/remove keeps a 0600 registry and refuses bad host strings', async () => {
+    expect((await runCs(['-remote', 'add', 'box', host], { env: sb.env })).code).toBe(0);
+    const list = await runCs(['-remote', 'list', '--json'], { env: sb.env });
+    expect(JSON.parse(list.stdout)).toEqual([{ alias: 'box', host }]);
+    expect(fs.statSync(path.join(sb.home, '.config/cs/hosts.json')).mode & 0o777).toBe(0o600);
+    for (const bad of ['root@127.0.0.1;id', '-oProxyCommand=id', 'root@h $(id)']) {
+      const r = await runCs(['-remote', 'add', 'evil', bad], { env: sb.env });
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect((await runCs(['-remote', 'remove', 'box'], { env: sb.env })).code).toBe(0);
+    expect(JSON.parse((await runCs(['-remote', 'list', '--json'], { env: sb.env })).stdout)).toEqual([]);
+  });
+
+  it('bad input fails with one clear line, non-zero, and leaves nothing local', async () => {
+    const cases: Array<[string[], NodeJS.ProcessEnv, number, RegExp]> = [
+      [['b1', '--on', 'nope'], {}, 1, /unknown host alias 'nope'/],
+      [['b1', '--on', `root@127.0.0.1:${closedPort}`], {}, 1, /cannot reach root@127\.0\.0\.1:\d+: .*Connection refused/],
+      [['b1', '--on', 'root@127.0.0.1;touch /tmp/pwned'], {}, 2, /metacharacter ";"/],
+      [['b1', '--on', '-oProxyCommand=touch /tmp/pwned'], {}, 2, /starts with "-"/],
+      [[`root@127.0.0.1|id:b1`], {}, 2, /metacharacter "\|"/],
+      [['b1', '--on', host], { CS_REMOTE_CS: '/nonexistent/cs' }, 1, /cs is not installed on root@127\.0\.0\.1:\d+ \(looked for \/nonexistent\/cs\)/],
+      [['b1', '--on', host], { CS_REMOTE_CS: path.join(sb.dir, 'remote-cs-noclaude') }, 1, /Claude Code is not installed on root@127\.0\.0\.1:\d+ \(cs there looks for \/nonexistent\/claude\)/],
+    ];
+    for (const [args, env, code, message] of cases) {
+      const r = await runCs(args, { env: { ...sb.env, ...env } });
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(fs.existsSync(path.join(sb.root, 'b1')), args.join(' ')).toBe(false);
+    }
+    expect(fs.existsSync('/tmp/pwned')).toBe(false);
+    expect(fs.existsSync(path.join(remoteRoot, 'b1'))).toBe(false);
+  });
+
+  it('--on starts cs there, hosted in its own tmux server; a dropped connection leaves it running; cs <name> re-attaches', async () => {
+    startLocal('on1', ['s1', '--on', host]);
+    await waitFor(() => remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 's1'), 15_000, 'remote claude for s1');
+    expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
+    expect(fs.existsSync(path.join(remoteRoot, 's1', '.cs', 'discoveries.md'))).toBe(true);
+    expect(remoteStarts()[0]!.env.CLAUDE_SESSION_DIR).toBe(path.join(remoteRoot, 's1'));
+    // One tmux between the user and Claude: cs's server there, and no tmux session of the user's around it.
+    await waitFor(() => clients('=s1') === 1, 10_000, 'the terminal attached to the hosted session there');
+    expect(spawnSync('tmux', ['-S', path.join(sshd.tmuxDir, 'tmux-0', 'default'), 'ls']).status).not.toBe(0);
+    // Remembered in a local stub.
+    expect(fs.readFileSync(path.join(sb.root, 's1', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
+
+    // Drop the connection: kill the local ssh client.
+    process.kill(sshChildOf('on1'), 'SIGKILL');
+    await waitFor(() => paneDead('on1'), 10_000, 'local cs to exit');
+    expect(pane('on1')).toMatch(/connection to root@127\.0\.0\.1:\d+ ended .* keeps running there — reconnect with: cs s1/);
+    await waitFor(() => clients('=s1') === 0, 10_000, 'remote client to go');
+    expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
+    const [start] = remoteStarts();
+    expect(() => process.kill(start!.pid, 0)).not.toThrow(); // claude still running there
+
+    // Plain `cs s1` reconnects through the stub and re-attaches (no second start).
+    startLocal('on2', ['s1']);
+    await waitFor(() => clients('=s1') === 1, 15_000, 're-attach');
+    expect(remoteStarts().filter((s) => s.env.CLAUDE_SESSION_NAME === 's1')).toHaveLength(1);
+    // Detaching ends the local cs cleanly.
+    remoteTmux('detach-client', '-s', '=s1');
+    await waitFor(() => paneDead('on2'), 10_000, 'local cs to exit after detach');
+    expect(exitStatus('on2')).toBe(0);
+
+    // The host:session form and a stub for another host.
+    const other = await runCs(['s1', '--on', `root@127.0.0.2:${sshd.port}`], { env: sb.env });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/session 's1' runs on root@127\.0\.0\.1:\d+, not on root@127\.0\.0\.2/);
+    const local = await runCs(['s1', '-sync', 'status'], { env: sb.env });
+    expect(local.code).toBe(1);
+    expect(local.stderr).toMatch(/session 's1' runs on .*: -sync works on the machine that holds it — connect first/);
+    expect((await runCs(['s1', '-secrets', 'list'], { env: sb.env })).stderr).toMatch(/-secrets works on the machine that holds it/);
+  });
+
+  it('cs user@host:<name> is --on, remembered', async () => {
+    startLocal('hs', [`${host}:s2`]);
+    await waitFor(() => remoteTmux('has-session', '-t', '=s2').code === 0 && clients('=s2') === 1, 15_000, 's2 there');
+    expect(fs.readFileSync(path.join(sb.root, 's2', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
+    remoteTmux('kill-session', '-t', '=s2');
+    await waitFor(() => paneDead('hs'), 10_000, 'local cs to exit');
+  });
+
+  it('the host has no UTF-8 locale: the tmux of cs there runs in UTF-8 mode, so symbols and box lines arrive intact', async () => {
+    // The ssh login there says LANG=C, as many do.
+    const login = spawnSync('ssh', [...sshd.sshOpts.split(' '), '-p', String(sshd.port), 'root@127.0.0.1', 'echo "LANG=$LANG LC_ALL=$LC_ALL LC_CTYPE=$LC_CTYPE"'], { encoding: 'utf8' });
+    expect(login.stdout.trim()).toBe('LANG=C LC_ALL= LC_CTYPE=');
+    // "Claude" there draws what Claude Code's screen is made of.
+    const screen = '⏺ Done ✓ ╭───╮ │ > │ ╰───╯ ●';
+    const says = path.join(sb.dir, 'remote-cs-says');
+    fs.writeFileSync(says, fs.readFileSync(wrapper, 'utf8').replace('FAKE_CLAUDE_SLEEP=120', `FAKE_CLAUDE_SLEEP=120 FAKE_CLAUDE_SAY='${screen}'`), { mode: 0o755 });
+    startLocal('u8', ['u1', '--on', host], { CS_REMOTE_CS: says });
+    await waitFor(() => pane('u8').includes('Done'), 20_000, "the remote screen on the local terminal");
+    const shown = pane('u8');
+    expect(shown).toContain(screen);
+    expect(shown).not.toMatch(/qqq|_ Done/);
+    remoteTmux('kill-session', '-t', '=u1');
+    await waitFor(() => paneDead('u8'), 10_000, 'local cs to exit');
+  });
+
+  it('--move-to refuses while locked and on an unreachable host, leaving the workspace untouched', async () => {
+    expect((await runCs(['m0'], { env: sb.env })).code).toBe(0);
+    const dir = path.join(sb.root, 'm0');
+    fs.writeFileSync(path.join(dir, '.cs', 'local', 'lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), started: new Date().toISOString() }));
+    const before = snapshot(dir);
+    const locked = await runCs(['m0', '--move-to', host], { env: sb.env });
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/session 'm0' is open in pid \d+ .* — close it before moving it; nothing was changed/);
+    fs.rmSync(path.join(dir, '.cs', 'local', 'lock'));
+    const gone = await runCs(['m0', '--move-to', `root@127.0.0.1:${closedPort}`], { env: sb.env });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/cannot reach/);
+    const noCs = await runCs(['m0', '--move-to', host], { env: { ...sb.env, CS_REMOTE_CS: 'cs-not-installed' } });
+    expect(noCs.code).toBe(1);
+    expect(noCs.stderr).toMatch(/cs is not installed on/);
+    const { ['.cs/local/lock']: _lock, ...rest } = before;
+    expect(snapshot(dir)).toEqual(rest);
+    expect(fs.existsSync(path.join(dir, '.cs', 'remote.conf'))).toBe(false);
+    expect(fs.existsSync(path.join(remoteRoot, 'm0'))).toBe(false);
+  });
+
+  it('--move-to pushes first, copies with artifacts, modes and history, verifies, leaves a working stub', { timeout: 90_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['m1'], { env: sb.env })).code).toBe(0);
+    const dir = path.join(sb.root, 'm1');
+    fs.writeFileSync(path.join(dir, '.cs', 'artifacts', 'deploy.sh'), '#!/bin/sh\necho deploy\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'work in progress\n');
+    git(dir, 'add', '-A');
+    git(dir, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'add deploy script');
+    fs.writeFileSync(path.join(dir, 'uncommitted.txt'), 'not yet committed\n');
+    const bare = path.join(sb.dir, 'm1.git');
+    git(sb.dir, 'init', '-q', '--bare', bare);
+    expect((await runCs(['m1', '-sync', 'remote', bare], { env: sb.env })).code).toBe(0);
+
+    const r = await runCs(['m1', '--move-to', 'r1'], { env: sb.env });
+    expect(r.stderr).toMatch(/moved 'm1' to r1 \(root@127\.0\.0\.1:\d+\) at /);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\d+ files copied; \.cs\/ verified \(\d+ files, SHA-256\); pushed to /);
+
+    const there = path.join(remoteRoot, 'm1');
+    expect(fs.readFileSync(path.join(there, '.cs', 'artifacts', 'deploy.sh'), 'utf8')).toContain('echo deploy');
+    expect(fs.statSync(path.join(there, '.cs', 'artifacts', 'deploy.sh')).mode & 0o777).toBe(0o755);
+    expect(fs.existsSync(path.join(there, '.cs', 'local', 'lock'))).toBe(false);
+    expect(git(there, 'log', '--format=%s')).toContain('add deploy script');
+    expect(git(there, 'status', '--porcelain')).toBe('');
+    // Pushed first: the remote repository has what the copy has.
+    const branch = git(there, 'branch', '--show-current');
+    expect(git(bare, 'rev-parse', `refs/heads/${branch}`)).toBe(git(there, 'rev-parse', 'HEAD'));
+    expect(fs.readdirSync(remoteRoot).filter((f) => f.startsWith('.cs-incoming'))).toEqual([]);
+
+    // Locally: a stub, and the backup until the next good connect.
+    const conf = fs.readFileSync(path.join(dir, '.cs', 'remote.conf'), 'utf8');
+    expect(conf).toMatch(/^host=r1$/m);
+    const backup = /^backup=(.*)$/m.exec(conf)![1]!;
+    expect(path.dirname(backup)).toBe(sb.root);
+    expect(fs.readFileSync(path.join(backup, 'notes.txt'), 'utf8')).toBe('work in progress\n');
+    expect(fs.readdirSync(dir)).toEqual(['.cs']);
+    const ls = await runCs(['-ls'], { env: sb.env });
+    expect(ls.stdout).toMatch(/LOCATION/);
+    expect(ls.stdout).toMatch(/^m1\s.*\sr1\s*$/m);
+
+    // A second move is refused: it already lives there.
+    expect((await runCs(['m1', '--move-to', 'r1'], { env: sb.env })).stderr).toMatch(/already runs on r1/);
+
+    // The stub connects; a clean end drops the backup.
+    startLocal('mv', ['m1']);
+    await waitFor(() => clients('=m1') === 1 && remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 'm1'), 30_000, 'm1 attached, claude started');
+    expect(remoteStarts().find((s) => s.env.CLAUDE_SESSION_NAME === 'm1')!.env.CLAUDE_SESSION_DIR).toBe(there);
+    remoteTmux('detach-client', '-s', '=m1');
+    await waitFor(() => paneDead('mv'), 10_000, 'local cs to exit');
+    expect(pane('mv')).toContain('removed the local copy kept at');
+    expect(fs.existsSync(backup)).toBe(false);
+    expect(fs.readFileSync(path.join(dir, '.cs', 'remote.conf'), 'utf8')).not.toMatch(/backup=/);
+  });
+
+  it('--move-to on a terminal runs behind a spinner and ends with the summary', async () => {
+    expect((await runCs(['m3'], { env: sb.env })).code).toBe(0);
+    startLocal('mv3', ['m3', '--move-to', host]);
+    await waitFor(() => paneDead('mv3'), 20_000, 'move on a terminal');
+    const screen = pane('mv3');
+    expect(screen).toMatch(/verifying the copy/);
+    expect(screen).toMatch(/moved 'm3' to root@127\.0\.0\.1:\d+ at /);
+    expect(exitStatus('mv3')).toBe(0);
+    expect(fs.existsSync(path.join(remoteRoot, 'm3', '.cs', 'README.md'))).toBe(true);
+  });
+
+  it('-ls --remote lists both sides with the status there, and survives an unreachable host', { timeout: 90_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['here1'], { env: sb.env })).code).toBe(0);
+    // Sessions on the host that ran once (cs marks them closed when Claude
+    // exits); three then get the live status the real hooks write there.
+    for (const name of ['w1', 'n1', 'i1', 'c1']) expect((await runCs([name], { env: remoteEnv() })).code).toBe(0);
+    const hook = (script: string, session: string) =>
+      execFileSync('sh', [path.join(repoRoot, 'hooks', script)], { env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: path.join(remoteRoot, session) }, input: '{}' });
+    hook('status-prompt', 'w1');
+    hook('status-permission', 'n1');
+    hook('status-stop', 'i1');
+    const started = Date.now();
+    const r = await runCs(['-ls', '--remote'], { env: sb.env });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+STATUS\s+LAST USED\s+DISCOVERIES\s+ARTIFACTS\s+SYNC\s+LOCATION$/m);
+    expect(r.stdout).toMatch(/^here1\s+closed\s.*\slocal\s*$/m);
+    expect(r.stdout).toMatch(/^w1\s+working\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^n1\s+needs-you\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^i1\s+idle\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^c1\s+closed\s.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^s1\b.*\sr1\s*$/m);
+    expect(r.stdout).toMatch(/^m1\b.*\sr1\s*$/m);
+    expect(r.stderr).toMatch(/cs: dead is unreachable: .*Connection refused/);
+
+    const j = await runCs(['-ls', '--remote', '--json'], { env: sb.env });
+    expect(j.code).toBe(0);
+    const data = JSON.parse(j.stdout) as { sessions: Array<{ name: string; location: string; status: string }>; hosts: Array<{ alias: string; reachable: boolean }> };
+    const statusOf = (name: string) => data.sessions.find((s) => s.name === name && s.location === 'r1')?.status;
+    expect(['w1', 'n1', 'i1', 'c1'].map(statusOf)).toEqual(['working', 'needs-you', 'idle', 'closed']);
+    expect(data.sessions.find((s) => s.name === 'here1')!.location).toBe('local');
+    expect(data.sessions.filter((s) => s.name === 'm1').map((s) => s.location)).toEqual(['r1']);
+    expect(data.hosts.find((h) => h.alias === 'dead')!.reachable).toBe(false);
+    expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
+  });
+
+  it("the -serve page's list shows the registered host's sessions with their status there, asked in the background", { timeout: 90_000 }, async () => {
+    await runCs(['-remote', 'add', 'r1', host], { env: sb.env }); // registered already when the -ls test ran first
+    await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env });
+    expect((await runCs(['pg1'], { env: remoteEnv() })).code).toBe(0);
+    execFileSync('sh', [path.join(repoRoot, 'hooks', 'status-permission')], { env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: path.join(remoteRoot, 'pg1') }, input: '{}' });
+    expect((await runCs(['herepg'], { env: sb.env })).code).toBe(0);
+    const server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: 'a-test-token-of-enough-length' });
+    try {
+      const list = async () => (await (await fetch(`${server.url}/api/sessions`, { headers: { authorization: 'Bearer a-test-token-of-enough-length' } })).json()) as Array<Record<string, unknown>>;
+      // The first answer does not wait for ssh: the local sessions at once.
+      expect((await list()).find((r) => r.name === 'herepg')).toMatchObject({ host: 'local', state: 'closed' });
+      const rows = await until(async () => {
+        const rows = await list();
+        return rows.some((r) => r.name === 'pg1') ? rows : undefined;
+      }, "the host's sessions in the list", 30_000);
+      expect(rows.find((r) => r.name === 'pg1')).toMatchObject({ host: 'r1', state: 'needs-you', running: false, attached: false, remote: true });
+      expect(rows.find((r) => r.name === 'herepg')).toMatchObject({ host: 'local' });
+      expect(JSON.stringify(rows)).not.toContain(remoteRoot);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--move-to carries the conversations: the first cs <name> on the host resumes the latest one with its earlier turns', { timeout: 180_000 }, async () => {
+    const api = await startFakeAnthropic([]);
+    try {
+      expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
+      // Here, the real Claude Code holds two conversations; the second is the latest.
+      const here = { ...offlineClaudeEnv({ home: sb.home, configDir: sb.env.CLAUDE_CONFIG_DIR, baseUrl: api.url }), ...sb.env, CLAUDE_CODE_BIN: CLAUDE_BIN };
+      let r = await runCs(['talk', '--', '-p', 'Remember the marker word OTTER-5.'], { env: here });
+      expect(r.code, r.stderr).toBe(0);
+      r = await runCs(['talk', '--new', '--', '-p', 'Remember the marker word KESTREL-9.'], { env: here });
+      expect(r.code, r.stderr).toBe(0);
+      const dir = path.join(sb.root, 'talk');
+      const localProject = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, dir);
+      const transcripts = fs.readdirSync(localProject).filter((f) => f.endsWith('.jsonl'));
+      expect(transcripts).toHaveLength(2);
+
+      r = await runCs(['talk', '--move-to', 'r1'], { env: sb.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/2 conversation transcripts carried: cs talk there resumes the latest/);
+      // Placed where Claude Code on the host looks, with the host's path in them.
+      const there = path.join(remoteRoot, 'talk');
+      const hostProject = claudeProjectDir(path.join(remoteHome, '.claude'), fs.realpathSync(there));
+      expect(fs.readdirSync(hostProject).filter((f) => f.endsWith('.jsonl')).sort()).toEqual(transcripts.sort());
+      for (const f of transcripts) {
+        const text = fs.readFileSync(path.join(hostProject, f), 'utf8');
+        expect(text).not.toContain(dir);
+        expect(text).toContain(`"cwd":"${there}"`);
+        expect(fs.statSync(path.join(hostProject, f)).mode & 0o777).toBe(0o600);
+      }
+
+      // The host runs the real Claude Code too (offline, same fake API).
+      const offline = Object.entries(offlineClaudeEnv({ home: remoteHome, baseUrl: api.url })).filter(([k]) => k !== 'TERM');
+      const withClaude = path.join(sb.dir, 'remote-cs-claude');
+      fs.writeFileSync(
+        withClaude,
+        fs
+          .readFileSync(wrapper, 'utf8')
+          .replace(`CLAUDE_CODE_BIN='${fakeClaude}'`, `CLAUDE_CODE_BIN=${shellQuote(CLAUDE_BIN)}`)
+          .replace('export NO_COLOR=1', `export ${offline.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}\nexport NO_COLOR=1`),
+        { mode: 0o755 },
+      );
+      const mark = api.requests.length;
+      startLocal('talk', ['talk', '--', '-p', 'What was the marker word?'], { CS_REMOTE_CS: withClaude });
+      await waitFor(() => paneDead('talk'), 120_000, 'cs talk on the host to finish');
+      expect(exitStatus('talk'), pane('talk')).toBe(0);
+      const first = api.requests.slice(mark).find((q) => q.kind === 'agent')?.body;
+      const sent = JSON.stringify(first?.messages ?? []);
+      expect(sent).toContain('What was the marker word?');
+      expect(sent).toContain('KESTREL-9');
+      expect(sent).not.toContain('OTTER-5');
+      expect(sent).not.toContain(dir);
+    } finally {
+      await api.close();
+    }
+  });
+});

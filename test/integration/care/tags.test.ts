@@ -1,0 +1,82 @@
+// Tags: the built cs against real sessions in a temp home.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { changeTags, normalizeTag, parseTags } from '../../../src/session/marks.js';
+import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = sandbox();
+});
+afterEach(() => sb.cleanup());
+
+const names = (stdout: string) => (JSON.parse(stdout) as Array<{ name: string }>).map((s) => s.name).sort();
+
+describe('tags: pure parts', () => {
+  it.each([
+    ['Urgent', 'urgent'],
+    ['#client-x', 'client-x'],
+    ['v1.2_rc', 'v1.2_rc'],
+  ])('normalizes %j to %j', (raw, want) => expect(normalizeTag(raw)).toBe(want));
+  it.each(['', '-x', '.x', 'a b', 'ä', 'x'.repeat(33), '#'])('refuses %j with the rule', (raw) => {
+    expect(() => normalizeTag(raw)).toThrow(/not a usable tag/);
+  });
+  it('reads a merged file: both sides kept, merge markers and junk skipped, sorted and unique', () => {
+    expect(parseTags('alpha\n<<<<<<< HEAD\nbeta\n=======\ngamma\nalpha\n>>>>>>> theirs\n\n')).toEqual(['alpha', 'beta', 'gamma']);
+  });
+  it('drops the file when the last tag goes', () => {
+    const dir = fs.mkdtempSync(path.join(sb.dir, 's-'));
+    fs.mkdirSync(path.join(dir, '.cs'));
+    expect(changeTags(dir, ['b', 'a'], [])).toEqual(['a', 'b']);
+    expect(fs.readFileSync(path.join(dir, '.cs/tags'), 'utf8')).toBe('a\nb\n');
+    expect(changeTags(dir, [], ['a', 'b'])).toEqual([]);
+    expect(fs.existsSync(path.join(dir, '.cs/tags'))).toBe(false);
+  });
+});
+
+describe('cs <s> -tag and cs -ls --tag', () => {
+  it('adds, lists and removes tags, stores them in .cs/tags, and filters -ls', { timeout: 120_000 }, async () => {
+    for (const s of ['api', 'web', 'ops']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
+    let r = await runCs(['api', '-tag', 'add', 'Client-X', '#urgent'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('#client-x #urgent\n');
+    expect(fs.readFileSync(path.join(sb.root, 'api/.cs/tags'), 'utf8')).toBe('client-x\nurgent\n');
+    expect((await runCs(['web', '-tag', 'add', 'client-x'], { env: sb.env })).code).toBe(0);
+
+    r = await runCs(['api', '-tag', '--json'], { env: sb.env });
+    expect(JSON.parse(r.stdout)).toEqual(['client-x', 'urgent']);
+    r = await runCs(['-ls', '--tag', 'client-x', '--json'], { env: sb.env });
+    expect(names(r.stdout)).toEqual(['api', 'web']);
+    r = await runCs(['-ls', '--tag', '#URGENT'], { env: sb.env });
+    expect(r.stdout).toMatch(/^NAME/);
+    expect(r.stdout).toContain('api');
+    expect(r.stdout).not.toContain('web');
+
+    r = await runCs(['api', '-tag', 'rm', 'urgent'], { env: sb.env });
+    expect(r.stdout).toBe('#client-x\n');
+    r = await runCs(['-ls', '--tag', 'urgent', '--json'], { env: sb.env });
+    expect(JSON.parse(r.stdout)).toEqual([]);
+    r = await runCs(['-ls', '--tag', 'urgent'], { env: sb.env });
+    expect(r.stderr).toContain('no sessions tagged #urgent');
+
+    // Inside a session the name may be left out.
+    r = await runCs(['-tag'], { env: { ...sb.env, CLAUDE_SESSION_NAME: 'web' } });
+    expect(r.stdout).toBe('#client-x\n');
+    r = await runCs(['ops', '-tag'], { env: sb.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("'ops' has no tags");
+  });
+
+  it('refuses bad input with one line and changes nothing', { timeout: 120_000 }, async () => {
+    await runCs(['api'], { env: sb.env });
+    for (const args of [['api', '-tag', 'add'], ['api', '-tag', 'add', 'a b'], ['api', '-tag', 'frob', 'x'], ['nope', '-tag', 'add', 'x'], ['-ls', '--tag', '-x']]) {
+      const r = await runCs(args, { env: sb.env });
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/at .*\.js/);
+    }
+    expect(fs.existsSync(path.join(sb.root, 'api/.cs/tags'))).toBe(false);
+  });
+});

@@ -1,0 +1,62 @@
+// A crash between autosave and session end: kill -9 the real cs (and its
+// claude), then open the session again and get the autosaved work back
+// without touching anything edited since.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claudeStarts, repoRoot, runCs, sandbox, startCs, waitFor, type Sandbox } from '../../support/cs.js';
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = sandbox();
+});
+afterEach(() => sb.cleanup());
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+describe('crash recovery', () => {
+  it('restores autosaved files after kill -9, leaves newer edits alone, keeps HEAD until the session ends', { timeout: 60_000 }, async () => {
+    await runCs(['work'], { env: sb.env });
+    const dir = path.join(sb.root, 'work');
+    const discoveries = path.join(dir, '.cs/discoveries.md');
+    const notes = path.join(dir, 'notes.txt');
+    const headBefore = git(dir, 'rev-parse', 'HEAD');
+
+    const first = startCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '60' } });
+    await waitFor(() => claudeStarts(sb).length === 2, 10_000, 'claude');
+    // Claude records a discovery and edits a file; the autosave hook runs.
+    fs.appendFileSync(discoveries, '\n## 2026-11-23 root cause\nThe retry loop never backs off.\n');
+    fs.writeFileSync(notes, 'draft 1\n');
+    const hookEnv = { ...sb.env, CLAUDE_SESSION_DIR: dir, CLAUDE_SESSION_NAME: 'work' };
+    execFileSync(path.join(repoRoot, 'hooks/autosave'), { input: JSON.stringify({ hook_event_name: 'PostToolUse', tool_name: 'Edit', tool_input: { file_path: discoveries } }), env: hookEnv });
+    expect(git(dir, 'rev-parse', '--verify', '-q', 'refs/cs/auto')).toMatch(/^[0-9a-f]{40}$/);
+
+    // The crash: cs and claude die without any clean-up.
+    const claudePid = claudeStarts(sb)[1]!.pid;
+    first.kill('SIGKILL');
+    process.kill(claudePid, 'SIGKILL');
+    await first.done;
+    expect(fs.existsSync(path.join(dir, '.cs/local/lock'))).toBe(true);
+
+    // Afterwards the discoveries file is lost (reverted), and notes.txt is edited again by hand.
+    git(dir, 'checkout', '--', '.cs/discoveries.md');
+    fs.writeFileSync(notes, 'draft 2, typed after the crash\n');
+    expect(fs.readFileSync(discoveries, 'utf8')).not.toContain('retry loop');
+
+    const second = startCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '60' } });
+    await waitFor(() => claudeStarts(sb).length === 3, 15_000, 'claude after recovery');
+    expect(fs.readFileSync(discoveries, 'utf8')).toContain('The retry loop never backs off.');
+    expect(fs.readFileSync(notes, 'utf8')).toBe('draft 2, typed after the crash\n');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(headBefore); // nothing committed while the session runs
+    second.kill('SIGTERM');
+    const r = await second.done;
+    expect(r.stderr).toMatch(/recovered 1 file\(s\) from the last autosave: \.cs\/discoveries\.md/);
+    expect(r.stderr).toMatch(/left 1 file\(s\) that changed after the autosave alone: notes\.txt/);
+    // The session end made the one clean commit and dropped the shadow ref.
+    expect(git(dir, 'log', '-1', '--format=%s')).toMatch(/^Session update:/);
+    expect(git(dir, 'show', 'HEAD:.cs/discoveries.md')).toContain('retry loop');
+    expect(git(dir, 'show', 'HEAD:notes.txt')).toBe('draft 2, typed after the crash');
+    expect(execFileSync('git', ['for-each-ref', 'refs/cs/'], { cwd: dir, encoding: 'utf8' })).toBe('');
+  });
+});

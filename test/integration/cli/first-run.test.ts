@@ -1,0 +1,55 @@
+// First-run rough edges: a command typed without its dash.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasTmux, startTerminal } from '../../support/tmux.js';
+import { claudeStarts, csBin, runCs, sandbox, type Sandbox } from '../../support/cs.js';
+
+let sb: Sandbox;
+beforeEach(() => {
+  sb = sandbox();
+});
+afterEach(() => sb.cleanup());
+
+describe('cs <a command without its dash>', () => {
+  it('refuses without a terminal, naming the command, and creates nothing', async () => {
+    const r = await runCs(['list'], { env: sb.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/'list' is the name of a command \(cs -list\).* — run the command with: cs -list/);
+    expect(fs.existsSync(path.join(sb.root, 'list'))).toBe(false);
+    expect(claudeStarts(sb)).toHaveLength(0);
+  });
+
+  it('opens an existing session of that name without asking', async () => {
+    const { createSession } = await import('../../../src/session/workspace.js');
+    await createSession(sb.env, 'search');
+    const r = await runCs(['search'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(claudeStarts(sb)).toHaveLength(1);
+  });
+
+  it.skipIf(!hasTmux())('asks on a terminal: no creates nothing, yes creates the session', { timeout: 60_000 }, async () => {
+    const ask = () => startTerminal([process.execPath, csBin, 'list'], { env: { ...sb.env, CS_NO_UPDATE_CHECK: '1' }, width: 100, height: 20 });
+    let term = ask();
+    try {
+      await term.waitFor((s) => /'list' is also a command \(cs -list\)\. Create a session named 'list'\?/.test(s), 'the question');
+      term.keys('Enter'); // the default is No
+      expect(await term.waitForExit()).toBe(130);
+      expect(term.screen()).toMatch(/no session created — to run the command: cs -list/);
+    } finally {
+      term.close();
+    }
+    expect(fs.existsSync(path.join(sb.root, 'list'))).toBe(false);
+    term = ask();
+    try {
+      await term.waitFor((s) => /Create a session named 'list'\?/.test(s), 'the question');
+      term.keys('Left');
+      term.keys('Enter');
+      expect(await term.waitForExit(20_000)).toBe(0);
+    } finally {
+      term.close();
+    }
+    expect(fs.existsSync(path.join(sb.root, 'list', '.cs'))).toBe(true);
+    expect(claudeStarts(sb)).toHaveLength(1);
+  });
+});

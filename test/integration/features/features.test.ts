@@ -1,0 +1,234 @@
+// Feature sessions end to end: the built cs against real git in temp homes.
+// A small stand-in for Claude does what a session does (writes a file and a
+// discovery); cs's own session end commits it on the feature's branch.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+
+let sb: Sandbox;
+let worker: string;
+beforeEach(() => {
+  sb = sandbox();
+  worker = path.join(sb.dir, 'worker.sh');
+  // WORK_FILE: a file to write in the session; WORK_NOTE: a discovery to record.
+  fs.writeFileSync(
+    worker,
+    [
+      '#!/bin/sh',
+      'if [ -n "${WORK_FILE:-}" ]; then printf "%s\\n" "${WORK_TEXT:-work}" > "$CLAUDE_SESSION_DIR/$WORK_FILE"; fi',
+      'if [ -n "${WORK_NOTE:-}" ]; then printf "\\n## %s\\nfound while working\\n" "$WORK_NOTE" >> "$CLAUDE_SESSION_META_DIR/discoveries.md"; fi',
+      'exit 0',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  sb.env.CLAUDE_CODE_BIN = worker;
+});
+afterEach(() => sb.cleanup());
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+const cs = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCs(args, { env: { ...sb.env, ...extra } });
+const featureDir = (name: string) => path.join(sb.root, '.features', name);
+
+async function ok(args: string[], extra: NodeJS.ProcessEnv = {}) {
+  const r = await cs(args, extra);
+  expect(r.code, `cs ${args.join(' ')}\n${r.stderr}`).toBe(0);
+  return r;
+}
+
+describe('feature sessions', () => {
+  it('two features commit different files; -features counts them; one merges (records folded), the other is removed with --force', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    const mainBranch = git(base, 'symbolic-ref', '--short', 'HEAD');
+
+    const a = await ok(['app@alpha'], { WORK_FILE: 'alpha.txt', WORK_NOTE: 'Alpha finding' });
+    expect(a.stderr).toContain("created feature session 'app@alpha' on branch cs/alpha");
+    await ok(['app@beta'], { WORK_FILE: 'beta.txt' });
+    expect(git(featureDir('app@alpha'), 'symbolic-ref', '--short', 'HEAD')).toBe('cs/alpha');
+    expect(git(featureDir('app@alpha'), 'status', '--porcelain', '--', '.', ':!.cs')).toBe('');
+    // The base is untouched by its features.
+    expect(fs.existsSync(path.join(base, 'alpha.txt'))).toBe(false);
+
+    const listed = JSON.parse((await ok(['app', '-features', '--json'])).stdout) as Array<{ name: string; branch: string; ahead: number; behind: number; dirty: boolean; running: boolean; merged: boolean }>;
+    expect(listed.map((f) => [f.name, f.branch, f.ahead, f.behind, f.dirty, f.running, f.merged])).toEqual([
+      ['app@alpha', 'cs/alpha', 1, 0, false, false, false],
+      ['app@beta', 'cs/beta', 1, 0, false, false, false],
+    ]);
+    const table = (await ok(['app', '-features'])).stdout;
+    expect(table).toMatch(/app@alpha\s+cs\/alpha\s+1\s+0/);
+
+    const ls = JSON.parse((await ok(['-ls', '--json'])).stdout) as Array<{ name: string }>;
+    expect(ls.map((s) => s.name).sort()).toEqual(['app', 'app@alpha', 'app@beta']);
+    expect((await ok(['-ls'])).stdout).toMatch(/^app@alpha\s/m);
+    expect((await ok(['-completions', '--list', 'sessions'])).stdout.split('\n')).toEqual(expect.arrayContaining(['app:session', 'app@alpha:session', 'app@beta:session']));
+
+    // Session commands take base@feature like any name.
+    expect(JSON.parse((await ok(['app@alpha', '-log', '--json'])).stdout)).toBeInstanceOf(Array);
+    await ok(['app@alpha', '-conversations', '--json']);
+    const stat = await ok(['app@alpha', '-diff', '--stat']);
+    expect(stat.stdout).toContain('alpha.txt');
+    expect(stat.stdout).not.toContain('beta.txt');
+    expect(stat.stdout).not.toContain('.cs/');
+
+    const m = await ok(['app', '--merge', 'alpha']);
+    expect(m.stderr).toContain(`merged cs/alpha into ${mainBranch}`);
+    expect(fs.readFileSync(path.join(base, 'alpha.txt'), 'utf8')).toBe('work\n');
+    expect(fs.existsSync(featureDir('app@alpha'))).toBe(false);
+    expect(git(base, 'branch', '--list', 'cs/alpha')).toBe('');
+    expect(git(base, 'log', '-1', '--format=%s %p')).toMatch(/^Merge feature alpha \(cs\/alpha\) into \S+ [0-9a-f]+ [0-9a-f]+$/);
+    const discoveries = fs.readFileSync(path.join(base, '.cs/discoveries.md'), 'utf8');
+    expect(discoveries).toContain('## Alpha finding [feature alpha]');
+    expect(discoveries.match(/Alpha finding/g)).toHaveLength(1);
+    expect(fs.readFileSync(path.join(base, '.cs/changes.md'), 'utf8')).not.toContain('<<<<<<<');
+    // Only cs's own log of the merge is left uncommitted.
+    expect(git(base, 'status', '--porcelain')).toBe('M .cs/logs/session.log');
+
+    const refused = await cs(['-rm', 'app@beta']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("feature 'app@beta' has 1 commit not merged into 'app'");
+    expect(refused.stderr).toContain('--force');
+    expect(fs.existsSync(featureDir('app@beta'))).toBe(true);
+    const rm = await ok(['-rm', 'app@beta', '--force']);
+    expect(rm.stderr).toContain("removed feature 'app@beta'");
+    expect(fs.existsSync(featureDir('app@beta'))).toBe(false);
+    expect(git(base, 'branch', '--list', 'cs/beta')).toBe('');
+    expect(git(base, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(JSON.parse((await ok(['app', '-features', '--json'])).stdout)).toEqual([]);
+  }, 120_000);
+
+  it('a merge conflict stops with both sides intact and says how to go on', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@f'], { WORK_FILE: 'shared.txt', WORK_TEXT: 'feature side' });
+    fs.writeFileSync(path.join(base, 'shared.txt'), 'base side\n');
+    git(base, 'add', 'shared.txt');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'base edit');
+    const baseHead = git(base, 'rev-parse', 'HEAD');
+    const r = await cs(['app', '--merge', 'f']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('stopped on conflicts in: shared.txt');
+    expect(r.stderr).toContain(`git -C ${base} merge --abort`);
+    expect(r.stderr).toContain(`git -C ${base} add shared.txt && git -C ${base} commit --no-edit`);
+    // Both sides: the base's branch holds its own commit (cs only committed its .cs/ logs on top), the feature's branch and worktree are there.
+    expect(git(base, 'show', 'HEAD:shared.txt')).toBe('base side');
+    expect(git(base, 'diff', '--name-only', baseHead, 'HEAD').split('\n').filter((f) => f !== '' && !f.startsWith('.cs/'))).toEqual([]);
+    expect(fs.readFileSync(path.join(featureDir('app@f'), 'shared.txt'), 'utf8')).toBe('feature side\n');
+    expect(git(base, 'show', 'cs/f:shared.txt')).toBe('feature side');
+    expect(fs.readFileSync(path.join(base, 'shared.txt'), 'utf8')).toContain('<<<<<<<');
+    // Following the printed way out restores the base exactly.
+    git(base, 'merge', '--abort');
+    expect(git(base, 'status', '--porcelain', '--', '.', ':!.cs')).toBe('');
+    expect(fs.readFileSync(path.join(base, 'shared.txt'), 'utf8')).toBe('base side\n');
+  });
+
+  it('finishing a conflicted merge by hand, then --merge again, folds the records and removes the feature', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@f'], { WORK_FILE: 'shared.txt', WORK_TEXT: 'feature side', WORK_NOTE: 'Feature note' });
+    fs.writeFileSync(path.join(base, 'shared.txt'), 'base side\n');
+    git(base, 'add', 'shared.txt');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'base edit');
+    expect((await cs(['app', '--merge', 'f'])).code).toBe(1);
+    fs.writeFileSync(path.join(base, 'shared.txt'), 'both\n');
+    git(base, 'add', 'shared.txt');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--no-edit');
+    await ok(['app', '--merge', 'f']);
+    expect(fs.readFileSync(path.join(base, '.cs/discoveries.md'), 'utf8')).toContain('## Feature note [feature f]');
+    expect(fs.existsSync(featureDir('app@f'))).toBe(false);
+    expect(git(base, 'status', '--porcelain')).toBe('M .cs/logs/session.log');
+  });
+
+  it('refuses to merge a dirty feature or into a dirty base, saying what to do', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@f'], { WORK_FILE: 'f.txt' });
+    fs.writeFileSync(path.join(featureDir('app@f'), 'loose.txt'), 'x\n');
+    let r = await cs(['app', '--merge', 'f']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("feature 'app@f' has uncommitted changes (loose.txt)");
+    fs.rmSync(path.join(featureDir('app@f'), 'loose.txt'));
+    fs.writeFileSync(path.join(base, 'base-loose.txt'), 'x\n');
+    r = await cs(['app', '--merge', 'f']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("session 'app' has uncommitted changes (base-loose.txt)");
+    expect(git(base, 'branch', '--list', 'cs/f')).toContain('cs/f');
+  });
+
+  it('a dirty base: without a terminal, --from-head is needed; the feature starts from the last commit', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    fs.writeFileSync(path.join(base, 'wip.txt'), 'not committed\n');
+    const r = await cs(['app@f']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'app' has 1 uncommitted change (wip.txt); the feature starts from the last commit");
+    expect(r.stderr).toContain('--from-head');
+    expect(fs.existsSync(featureDir('app@f'))).toBe(false);
+    await ok(['app@f', '--from-head']);
+    expect(fs.existsSync(path.join(featureDir('app@f'), 'wip.txt'))).toBe(false);
+    expect(git(featureDir('app@f'), 'rev-parse', 'HEAD~1')).toBe(git(base, 'rev-parse', 'HEAD'));
+    // A base with features is not removed from under them.
+    const rm = await cs(['-rm', 'app', '--yes']);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toContain("session 'app' has feature sessions: app@f");
+    expect(fs.existsSync(base)).toBe(true);
+  });
+
+  it('.worktreeinclude copies an ignored .env; .cs/worktree-setup runs once in the new worktree', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    fs.appendFileSync(path.join(base, '.gitignore'), '.env\nbuild/\n');
+    fs.writeFileSync(path.join(base, '.worktreeinclude'), '.env\n');
+    fs.writeFileSync(path.join(base, '.cs/worktree-setup'), '#!/bin/sh\necho "setting up in $PWD"\ntouch setup-ran\n', { mode: 0o755 });
+    git(base, 'add', '-A');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'include rules');
+    fs.writeFileSync(path.join(base, '.env'), 'API_URL=http://localhost\n', { mode: 0o600 });
+    fs.mkdirSync(path.join(base, 'build'));
+    fs.writeFileSync(path.join(base, 'build/out.js'), 'ignored, not listed\n');
+    const r = await ok(['app@f']);
+    const dir = featureDir('app@f');
+    expect(fs.readFileSync(path.join(dir, '.env'), 'utf8')).toBe('API_URL=http://localhost\n');
+    expect(fs.statSync(path.join(dir, '.env')).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(path.join(dir, 'build/out.js'))).toBe(false);
+    expect(r.stderr).toContain(`setting up in ${dir}`);
+    expect(fs.existsSync(path.join(dir, 'setup-ran'))).toBe(true);
+  });
+
+  it('a failing setup script stops creation and leaves nothing behind', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    fs.writeFileSync(path.join(base, '.cs/worktree-setup'), '#!/bin/sh\necho "npm ci: network down" >&2\nexit 3\n', { mode: 0o755 });
+    git(base, 'add', '-A');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'setup');
+    const r = await cs(['app@f']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('npm ci: network down');
+    expect(r.stderr).toContain('.cs/worktree-setup failed (exit 3)');
+    expect(fs.existsSync(featureDir('app@f'))).toBe(false);
+    expect(git(base, 'branch', '--list', 'cs/f')).toBe('');
+    expect(git(base, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(fs.readdirSync(path.join(sb.root, '.features'))).toEqual([]);
+  });
+
+  it('-diff of a plain session counts from the commit recorded when it started', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app'], { WORK_FILE: 'during.txt' });
+    const r = await ok(['app', '-diff', '--stat']);
+    expect(r.stdout).toContain('during.txt');
+    expect(r.stdout).toMatch(/1 file changed/);
+    expect(fs.readFileSync(path.join(base, '.cs/local/start-commit'), 'utf8').trim()).toBe(git(base, 'rev-parse', 'HEAD~1'));
+  });
+
+  it('rejects bad feature names and features of missing bases with one clear line', async () => {
+    let r = await cs(['app@-x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`feature name '-x' starts with "-"`);
+    r = await cs(['nope@f']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no session named 'nope' — create it first with: cs nope");
+    expect(r.stderr).not.toContain('    at ');
+  });
+});

@@ -1,0 +1,228 @@
+// Adopted projects stay their owner's: the built `cs` (with the stand-in
+// Claude) against real repositories and bare remotes. cs writes .cs/,
+// CLAUDE.local.md and .git/info/{exclude,attributes}, keeps its records on
+// refs/cs/session, and syncs only that ref.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import * as project from '../../support/adopted-project.js';
+
+const boxes: Sandbox[] = [];
+afterEach(() => {
+  for (const b of boxes.splice(0)) b.cleanup();
+});
+
+function box(): Sandbox {
+  const sb = sandbox({ GIT_CONFIG_NOSYSTEM: '1' });
+  boxes.push(sb);
+  return sb;
+}
+
+const { git, read, write } = project;
+const { busyProject, userState } = project;
+
+describe('cs -adopt', () => {
+  it('writes nothing of the user\'s: a session leaves HEAD, branches, index, stash and status as they were', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    const before = userState(project, sb.env);
+    const r = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(project, 'CLAUDE.local.md')).toMatch(/<!-- cs:protocol:start -->\n# Session: proj\n[\s\S]*<!-- cs:protocol:end -->\n$/);
+    expect(read(project, '.git/info/exclude')).toMatch(/^\/\.cs\/$/m);
+    expect(read(project, '.git/info/exclude')).toMatch(/^\/CLAUDE\.local\.md$/m);
+    expect(read(project, '.git/info/attributes')).toContain('.cs/changes.md merge=union\n');
+    expect(read(project, '.git/info/attributes')).toContain('.cs/queue/journal.jsonl merge=union\n');
+    expect(userState(project, sb.env)).toEqual(before);
+
+    write(project, '.cs/discoveries.md', read(project, '.cs/discoveries.md') + '\n## 2026-11-30 found\nthe cause\n');
+    const open = await runCs(['proj'], { env: sb.env });
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).toContain('recorded .cs/ on refs/cs/session (no commit on your branches)');
+    expect(userState(project, sb.env)).toEqual(before);
+    expect(git(project, sb.env, 'log', '--branches', '--format=%s')).toBe('initial');
+    expect(git(project, sb.env, 'show', 'refs/cs/session:.cs/discoveries.md')).toContain('## 2026-11-30 found');
+    expect(git(project, sb.env, 'ls-tree', '-r', '--name-only', 'refs/cs/session')).not.toMatch(/^\.cs\/local\//m);
+
+    // Again: nothing new to record, nothing changes.
+    const ref = git(project, sb.env, 'rev-parse', 'refs/cs/session');
+    const again = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
+    expect(again.code).toBe(0);
+    expect(userState(project, sb.env)).toEqual(before);
+    expect(git(project, sb.env, 'rev-parse', 'refs/cs/session')).toBe(ref);
+  });
+
+  it('keeps an existing CLAUDE.local.md and puts its block between markers, once', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'p');
+    fs.mkdirSync(project);
+    git(project, sb.env, 'init', '-q');
+    write(project, 'CLAUDE.local.md', '# My notes\nuse the staging db\n');
+    expect((await runCs(['-adopt', 'p'], { env: sb.env, cwd: project })).code).toBe(0);
+    const text = read(project, 'CLAUDE.local.md');
+    expect(text.startsWith('# My notes\nuse the staging db\n\n<!-- cs:protocol:start -->')).toBe(true);
+    expect((await runCs(['-adopt', 'p'], { env: sb.env, cwd: project })).code).toBe(0);
+    expect(read(project, 'CLAUDE.local.md')).toBe(text);
+  });
+
+  it('leaves a tracked or symlinked CLAUDE.local.md alone, and says so', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const tracked = path.join(sb.dir, 'tracked');
+    fs.mkdirSync(tracked);
+    git(tracked, sb.env, 'init', '-q');
+    write(tracked, 'CLAUDE.local.md', '# shared on purpose\n');
+    git(tracked, sb.env, 'add', '-A');
+    git(tracked, sb.env, 'commit', '-qm', 'mine');
+    const r1 = await runCs(['-adopt', 't'], { env: sb.env, cwd: tracked });
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stderr).toContain('CLAUDE.local.md is tracked by this project: cs leaves it alone');
+    expect(read(tracked, 'CLAUDE.local.md')).toBe('# shared on purpose\n');
+    expect(git(tracked, sb.env, 'status', '--porcelain')).toBe('');
+
+    const linked = path.join(sb.dir, 'linked');
+    fs.mkdirSync(linked);
+    git(linked, sb.env, 'init', '-q');
+    write(sb.dir, 'dotfiles/local.md', '# my dotfile\n');
+    fs.symlinkSync(path.join(sb.dir, 'dotfiles/local.md'), path.join(linked, 'CLAUDE.local.md'));
+    const r2 = await runCs(['-adopt', 'l'], { env: sb.env, cwd: linked });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toContain('CLAUDE.local.md is a symbolic link: cs leaves it alone');
+    expect(fs.lstatSync(path.join(linked, 'CLAUDE.local.md')).isSymbolicLink()).toBe(true);
+    expect(read(sb.dir, 'dotfiles/local.md')).toBe('# my dotfile\n');
+  });
+
+  it('refuses a subdirectory of a repository and names the root to run it in', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'repo');
+    fs.mkdirSync(path.join(project, 'src/deep'), { recursive: true });
+    git(project, sb.env, 'init', '-q');
+    const r = await runCs(['-adopt', 'x'], { env: sb.env, cwd: path.join(project, 'src/deep') });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`cs: ${project}/src/deep is inside the git repository ${project} — adopt the repository as a whole: cd ${project} && cs -adopt x`);
+    expect(r.stderr).not.toMatch(/git init/);
+    expect(fs.existsSync(path.join(project, 'src/deep/.cs'))).toBe(false);
+    expect(fs.existsSync(path.join(sb.root, 'x'))).toBe(false);
+  });
+
+  it('gives a plain directory a repository with no commit', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'plain');
+    fs.mkdirSync(project);
+    write(project, 'notes.txt', 'mine\n');
+    const r = await runCs(['-adopt', 'plain'], { env: sb.env, cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(() => git(project, sb.env, 'rev-parse', '--verify', '-q', 'HEAD')).toThrow();
+    expect(git(project, sb.env, 'status', '--porcelain')).toBe('?? notes.txt');
+  });
+});
+
+describe('two checkouts of an adopted project, through a bare remote', () => {
+  it('exchange only the records (refs/cs/session); the user\'s branches on the remote are untouched', { timeout: 180_000 }, async () => {
+    const a = box();
+    const b = box();
+    const remote = path.join(a.dir, 'origin.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    const pa = path.join(a.dir, 'project');
+    busyProject(pa, a.env);
+    git(pa, a.env, 'remote', 'add', 'origin', remote);
+    git(pa, a.env, 'push', '-q', 'origin', 'main');
+    const remoteBranches = () => git(a.dir, a.env, '--git-dir', remote, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads', 'refs/tags');
+    const branchesBefore = remoteBranches();
+    const stateA = userState(pa, a.env);
+
+    expect((await runCs(['-adopt', 'proj'], { env: a.env, cwd: pa })).code).toBe(0);
+    write(pa, '.cs/discoveries.md', read(pa, '.cs/discoveries.md') + '\n## from A\nfirst machine\n');
+    const push = await runCs(['proj', '-sync', 'push'], { env: a.env });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr).toContain(`to ${remote}; your branches are yours to push`);
+    expect(remoteBranches()).toBe(branchesBefore);
+    expect(userState(pa, a.env)).toEqual(stateA);
+
+    // The second machine checks the project out itself, then takes the records.
+    const pb = path.join(b.dir, 'project');
+    execFileSync('git', ['clone', '-q', remote, pb], { env: b.env });
+    const clone = await runCs(['-sync', 'clone', remote, 'proj'], { env: b.env, cwd: b.dir });
+    expect(clone.code).toBe(1);
+    expect(clone.stderr).toContain(`holds the records of an adopted project, not a cs workspace`);
+    expect(clone.stderr).toContain(`then in that directory run: cs -adopt proj --from ${remote}`);
+    expect(fs.existsSync(path.join(b.root, 'proj'))).toBe(false);
+
+    const adoptB = await runCs(['-adopt', 'proj', '--from', remote], { env: b.env, cwd: pb });
+    expect(adoptB.code, adoptB.stderr).toBe(0);
+    expect(adoptB.stderr).toContain(`took the session's records from ${remote}`);
+    expect(read(pb, '.cs/discoveries.md')).toContain('## from A\nfirst machine');
+    expect(git(pb, b.env, 'status', '--porcelain')).toBe('');
+
+    // Both append to the change log; B also adds a discovery. Logs merge line by line.
+    fs.appendFileSync(path.join(pb, '.cs/changes.md'), '- [2026-11-30 10:00:00] Write: b.txt\n');
+    write(pb, '.cs/discoveries.md', read(pb, '.cs/discoveries.md') + '\n## from B\nsecond machine\n');
+    fs.appendFileSync(path.join(pa, '.cs/changes.md'), '- [2026-11-30 10:00:01] Write: a.txt\n');
+    expect((await runCs(['proj', '-sync', 'push'], { env: b.env })).code).toBe(0);
+    const rejected = await runCs(['proj', '-sync', 'push'], { env: a.env });
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('run cs proj -sync pull, then cs proj -sync push');
+    const pull = await runCs(['proj', '-sync', 'pull'], { env: a.env });
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(pull.stderr).toContain("records merged with the remote's");
+    expect(read(pa, '.cs/changes.md')).toContain('Write: a.txt');
+    expect(read(pa, '.cs/changes.md')).toContain('Write: b.txt');
+    expect(read(pa, '.cs/discoveries.md')).toContain('## from B');
+    expect((await runCs(['proj', '-sync', 'push'], { env: a.env })).code).toBe(0);
+    const pullB = await runCs(['proj', '-sync', 'pull'], { env: b.env });
+    expect(pullB.stderr).toContain('records updated from the remote');
+    expect(read(pb, '.cs/changes.md')).toContain('Write: a.txt');
+
+    const status = JSON.parse((await runCs(['proj', '-sync', 'status', '--json'], { env: b.env })).stdout);
+    expect(status).toMatchObject({ adopted: true, ref: 'refs/cs/session', remote, ahead: 0, behind: 0, unrecorded: false, reachable: true });
+    expect(remoteBranches()).toBe(branchesBefore);
+    expect(userState(pa, a.env)).toEqual(stateA);
+    expect(git(pb, b.env, 'status', '--porcelain')).toBe('');
+  });
+});
+
+describe('a project adopted by an older cs', () => {
+  const fixture = path.resolve('test/fixtures/old-adopt');
+
+  it('gets its block moved to CLAUDE.local.md and only cs\'s lines removed, uncommitted, with one notice, and history kept', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'project');
+    execFileSync('git', ['clone', '-q', '-b', 'feature-x', path.join(fixture, 'project.bundle'), project]);
+    // As the old `cs -adopt` left it: the session is a link to the project.
+    fs.mkdirSync(sb.root, { recursive: true });
+    fs.symlinkSync(project, path.join(sb.root, 'proj'));
+    const head = git(project, sb.env, 'rev-parse', 'HEAD');
+    const log = git(project, sb.env, 'log', '--format=%s');
+    expect(log).toBe(read(fixture, 'log.txt').trimEnd());
+    expect(read(project, 'CLAUDE.md')).toContain('<!-- cs:protocol:start -->');
+
+    const r = await runCs(['proj'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    const notice = r.stderr.split('\n').filter((l) => l.includes('adopted by an older cs'));
+    expect(notice).toHaveLength(1);
+    expect(notice[0]).toContain('edited CLAUDE.md, edited .gitignore, edited .gitattributes');
+    expect(notice[0]).toContain('review them with git diff');
+    expect(notice[0]).toContain('to stop tracking it: git rm -r --cached .cs');
+    for (const f of ['CLAUDE.md', '.gitignore', '.gitattributes']) expect(read(project, f)).toBe(read(path.join(fixture, 'original'), f));
+    expect(read(project, 'CLAUDE.local.md')).toMatch(/^<!-- cs:protocol:start -->\n# Session: proj\n/);
+    expect(read(project, '.git/info/exclude')).toMatch(/^\/\.cs\/$/m);
+    expect(read(project, '.git/info/attributes')).toContain('.cs/logs/* merge=union');
+    // Nothing committed or staged; history as it was.
+    expect(git(project, sb.env, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(project, sb.env, 'log', '--format=%s')).toBe(log);
+    expect(git(project, sb.env, 'diff', '--cached', '--name-only')).toBe('');
+    expect(git(project, sb.env, 'diff', '--name-only', '--', 'CLAUDE.md', '.gitignore', '.gitattributes')).toBe('.gitattributes\n.gitignore\nCLAUDE.md'.split('\n').join('\n'));
+
+    const second = await runCs(['proj'], { env: sb.env });
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('adopted by an older cs');
+    expect(git(project, sb.env, 'rev-parse', 'HEAD')).toBe(head);
+    // The user puts the old .gitignore back on purpose: cs does not fight it, nor say it again.
+    git(project, sb.env, 'checkout', '--', '.gitignore');
+    const third = await runCs(['proj'], { env: sb.env });
+    expect(third.stderr).not.toContain('adopted by an older cs');
+    expect(read(project, '.gitignore')).toContain('.cs/local/');
+  });
+});

@@ -1,0 +1,187 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { command, type SyncOptions } from '../../../src/commands/sync.js';
+import { exitCodeOf } from '../../../src/lib/errors.js';
+import { autosave } from '../../../src/git/autosave.js';
+import { SyncConflictError } from '../../../src/git/sync.js';
+import { bareRemote, cleanup, ctxFor, git, laptop, makeSession, read, tempDir, write, type Laptop } from '../../support/git.js';
+
+afterEach(cleanup);
+
+async function cs(l: Laptop, session: string | undefined, ...args: string[]) {
+  const ctx = ctxFor(l);
+  const opts = command.parse(args, { session }, l.env);
+  const code = await command.run(opts, ctx);
+  return { code: code ?? 0, out: ctx.io.stdoutText(), err: ctx.io.stderrText() };
+}
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+/** Laptop A creates the session and pushes; laptop B clones it. */
+async function twoLaptops() {
+  const remotes = tempDir('cs-remotes-');
+  const prefix = remotes + '/';
+  const a = laptop({ CS_SYNC_PREFIX: prefix });
+  const b = laptop({ CS_SYNC_PREFIX: prefix });
+  const bare = bareRemote(remotes, 'work');
+  const dirA = await makeSession(a, 'work');
+  await cs(a, 'work', 'remote');
+  await cs(a, 'work', 'push');
+  await cs(b, undefined, 'clone', 'work');
+  return { a, b, bare, dirA, dirB: path.join(b.root, 'work') };
+}
+
+describe('-sync parse', () => {
+  const env = {};
+  const table: [string | undefined, string[], SyncOptions | RegExp][] = [
+    ['s', ['push'], { action: 'push', session: 's' }],
+    ['s', ['pull'], { action: 'pull', session: 's' }],
+    ['s', ['snapshot'], { action: 'snapshot', session: 's' }],
+    ['s', ['remote'], { action: 'remote', session: 's', url: null }],
+    ['s', ['remote', 'git@h:x.git'], { action: 'remote', session: 's', url: 'git@h:x.git' }],
+    ['s', ['status'], { action: 'status', session: 's', json: false, fetch: true }],
+    ['s', ['status', '--json', '--no-fetch'], { action: 'status', session: 's', json: true, fetch: false }],
+    ['s', ['auto', 'on'], { action: 'auto', session: 's', on: true }],
+    ['s', ['auto', 'off'], { action: 'auto', session: 's', on: false }],
+    [undefined, ['clone', 'work'], { action: 'clone', source: 'work', name: null }],
+    [undefined, ['clone', 'git@h:x.git', 'y'], { action: 'clone', source: 'git@h:x.git', name: 'y' }],
+    ['s', [], /needs a subcommand/],
+    ['s', ['frob'], /unknown -sync subcommand/],
+    ['s', ['auto', 'maybe'], /on or off/],
+    ['s', ['push', '--json'], /does not apply/],
+    ['s', ['clone', 'x'], /without a session name/],
+    [undefined, ['push'], /needs a session/],
+    ['../x', ['push'], /contains characters|starts with/],
+    [undefined, ['clone', 'u', '../evil'], /starts with|contains/],
+  ];
+  it.each(table)('cs %s -sync %j', (session, args, want) => {
+    if (want instanceof RegExp) expect(() => command.parse(args, { session }, env)).toThrow(want);
+    else expect(command.parse(args, { session }, env)).toEqual(want);
+  });
+  it('takes the session from CLAUDE_SESSION_NAME inside a session', () => {
+    expect(command.parse(['push'], {}, { CLAUDE_SESSION_NAME: 'inside' })).toEqual({ action: 'push', session: 'inside' });
+  });
+});
+
+describe('two laptops sharing one bare remote', () => {
+  it('union-merges append-only logs from both sides and keeps every line', async () => {
+    const { a, b, bare, dirA, dirB } = await twoLaptops();
+    expect(read(dirB, 'CLAUDE.md')).toBe('# Session protocol\n');
+    expect(fs.existsSync(path.join(dirB, '.cs/local'))).toBe(true);
+    expect(git(dirB, b.env, 'config', '--get', 'transfer.hideRefs')).toBe('refs/cs');
+    expect(read(dirB, '.cs/sync.conf')).toContain(`remote=${bare}`);
+
+    const base = read(dirA, '.cs/changes.md');
+    write(dirA, '.cs/changes.md', base + '- [2025-01-02 10:00:00] Write: a.py\n');
+    write(dirA, 'a.py', 'print("a")\n');
+    write(dirB, '.cs/changes.md', base + '- [2025-01-02 10:00:01] Write: b.py\n');
+    write(dirB, 'b.py', 'print("b")\n');
+    write(dirA, '.cs/logs/session.log', 'A started\n');
+    write(dirB, '.cs/logs/session.log', 'B started\n');
+    // The queue's journal is append-only too: both machines' steps stay (issue #23).
+    write(dirA, '.cs/queue/journal.jsonl', '{"ts":"2025-01-02T10:00:00.000Z","type":"add","id":1,"text":"task from A"}\n');
+    write(dirB, '.cs/queue/journal.jsonl', '{"ts":"2025-01-02T10:00:01.000Z","type":"add","id":1,"text":"task from B"}\n');
+
+    await cs(a, 'work', 'push');
+    const pulled = await cs(b, 'work', 'pull');
+    expect(pulled.err).toContain('replayed on top of the remote');
+    await cs(b, 'work', 'push');
+    expect((await cs(a, 'work', 'pull')).err).toContain('updated from the remote');
+
+    for (const dir of [dirA, dirB]) {
+      const changes = read(dir, '.cs/changes.md');
+      expect(changes).toContain('Write: a.py');
+      expect(changes).toContain('Write: b.py');
+      expect(read(dir, '.cs/logs/session.log')).toMatch(/A started[\s\S]*B started|B started[\s\S]*A started/);
+      expect(read(dir, '.cs/queue/journal.jsonl')).toMatch(/task from A[\s\S]*task from B|task from B[\s\S]*task from A/);
+      expect(read(dir, 'a.py')).toContain('a');
+      expect(read(dir, 'b.py')).toContain('b');
+      expect(git(dir, a.env, 'status', '--porcelain')).toBe('');
+    }
+    expect(git(dirA, a.env, 'rev-parse', 'HEAD')).toBe(git(dirB, b.env, 'rev-parse', 'HEAD'));
+
+    const st = JSON.parse((await cs(a, 'work', 'status', '--json')).out);
+    expect(st).toMatchObject({ session: 'work', branch: 'main', remote: bare, ahead: 0, behind: 0, dirty: 0, reachable: true, auto: false });
+  }, 60_000);
+
+  it('stops a real conflict with instructions and loses nothing', async () => {
+    const { a, b, dirA, dirB } = await twoLaptops();
+    write(dirA, 'plan.md', 'step 1: use postgres\n');
+    await cs(a, 'work', 'push');
+    await cs(b, 'work', 'pull');
+    write(dirA, 'plan.md', 'step 1: use sqlite\n');
+    await cs(a, 'work', 'push');
+    write(dirB, 'plan.md', 'step 1: use mysql\n');
+    write(dirB, 'other.md', 'unrelated B work\n');
+    const headA = git(dirA, a.env, 'rev-parse', 'HEAD');
+
+    const ctx = ctxFor(b);
+    const err = await failure(command.run(command.parse(['pull'], { session: 'work' }, b.env), ctx));
+    expect(err).toBeInstanceOf(SyncConflictError);
+    expect(exitCodeOf(err)).toBe(1);
+    const conflict = err as SyncConflictError;
+    expect(conflict.message).toMatch(/plan\.md changed differently on both machines; nothing was lost/);
+    expect(conflict.hint).toContain(`cd ${dirB}`);
+    expect(conflict.hint).toContain('git merge origin/main');
+    expect(conflict.hint).toContain('cs work -sync push');
+
+    // B: no rebase left behind, B's version checked out and on the conflict branch.
+    expect(fs.existsSync(path.join(dirB, '.git/rebase-merge'))).toBe(false);
+    expect(read(dirB, 'plan.md')).toBe('step 1: use mysql\n');
+    expect(read(dirB, 'other.md')).toBe('unrelated B work\n');
+    expect(git(dirB, b.env, 'status', '--porcelain')).toBe('');
+    expect(git(dirB, b.env, 'show', `${conflict.localBranch}:plan.md`)).toBe('step 1: use mysql');
+    expect(conflict.localBranch).toBe('cs/conflict-20250102-030405');
+    // A's version reachable from B too.
+    expect(conflict.remoteCommit).toBe(headA);
+    expect(git(dirB, b.env, 'show', `${headA}:plan.md`)).toBe('step 1: use sqlite');
+
+    // Following the instructions works: merge, resolve, commit, push.
+    expect(() => git(dirB, b.env, 'merge', 'origin/main')).toThrow();
+    expect(read(dirB, 'plan.md')).toMatch(/<<<<<<<[\s\S]*mysql[\s\S]*sqlite[\s\S]*>>>>>>>/);
+    write(dirB, 'plan.md', 'step 1: use sqlite, mysql later\n');
+    git(dirB, b.env, 'add', '-A');
+    git(dirB, b.env, 'commit', '--no-edit', '-q');
+    await cs(b, 'work', 'push');
+    await cs(a, 'work', 'pull');
+    expect(read(dirA, 'plan.md')).toBe('step 1: use sqlite, mysql later\n');
+    expect(read(dirA, 'other.md')).toBe('unrelated B work\n');
+  }, 60_000);
+
+  it('never sends refs/cs to the remote, nor shows it to anyone fetching from a workspace', async () => {
+    const { a, bare, dirA } = await twoLaptops();
+    write(dirA, 'x.md', 'x\n');
+    expect((await autosave(dirA, { env: a.env })).saved).toBe(true);
+    await cs(a, 'work', 'push');
+    await cs(a, 'work', 'pull');
+    expect(git(dirA, a.env, 'for-each-ref', '--format=%(refname)', 'refs/cs')).toBe('refs/cs/auto');
+    expect(git(dirA, a.env, 'ls-remote', bare)).not.toMatch(/refs\/cs/);
+    expect(git(dirA, a.env, 'ls-remote', dirA)).not.toMatch(/refs\/cs/);
+    expect(git(dirA, a.env, 'ls-remote', dirA)).toMatch(/refs\/heads\/main/);
+  }, 60_000);
+});
+
+describe('auto-sync at session start', () => {
+  it('pulls when auto is on, and reports (not throws) when the remote is gone', async () => {
+    const { a, b, bare, dirA, dirB } = await twoLaptops();
+    const { sessionStartPull } = await import('../../../src/git/sync.js');
+    expect(await sessionStartPull(dirB, 'work', { env: b.env })).toEqual({ pulled: false });
+    await cs(b, 'work', 'auto', 'on');
+    write(dirA, 'from-a.md', 'hello B\n');
+    await cs(a, 'work', 'push');
+    expect(await sessionStartPull(dirB, 'work', { env: b.env })).toMatchObject({ pulled: true });
+    expect(read(dirB, 'from-a.md')).toBe('hello B\n');
+    fs.renameSync(bare, bare + '.moved');
+    const r = await sessionStartPull(dirB, 'work', { env: b.env });
+    expect(r.pulled).toBe(false);
+    expect(r.error).toMatch(/^cannot reach remote/);
+  }, 60_000);
+});

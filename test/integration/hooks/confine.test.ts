@@ -1,0 +1,148 @@
+// Issue #14 items 1, 4, 8: cs's own writes stay inside the real .cs/ of the
+// session (never through a symlink), log lines carry no raw control or bidi
+// characters, append-only files start a new line after a torn one, and a
+// huge Write is still recorded (and flagged when too big to scan).
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UnsafePathError, appendConfined, writeConfined } from '../../../src/lib/confine.js';
+import { escapeControls } from '../../../src/lib/format.js';
+import { JsonSkimmer, omittedBytes, skimJson } from '../../../src/hooks/skim.js';
+import { Repo } from '../../../src/git/repo.js';
+import { cloneSession, syncPull } from '../../../src/git/sync.js';
+import { readTimeline } from '../../../src/timeline/timeline.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+
+let sb: HookSandbox;
+let outside: string;
+beforeEach(async () => {
+  sb = await hookSandbox('confined');
+  outside = path.join(sb.dir, 'outside');
+  fs.mkdirSync(outside);
+});
+afterEach(() => sb.cleanup());
+
+const ws = () => sb.session.dir;
+const post = (file: string) => payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: file, content: 'a' } }, ws());
+
+describe('writes under .cs/ never follow a symlink', () => {
+  it('the reproduction: changes.md -> an outside file, a Write named x$(id).txt (sh) or with a quote (Node)', async () => {
+    const bashrc = path.join(outside, 'bashrc');
+    fs.writeFileSync(bashrc, 'original\n');
+    fs.rmSync(sb.session.changes);
+    fs.symlinkSync(bashrc, sb.session.changes);
+    for (const name of ['x$(id).txt', 'x"q.txt']) expect((await runHookScript('post-tool-use', post(path.join(ws(), name)), sb.hookEnv)).code).toBe(0);
+    expect(fs.readFileSync(bashrc, 'utf8')).toBe('original\n');
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/refusing to write .*changes\.md: it is a symlink/);
+  });
+
+  it('appendConfined/writeConfined refuse a linked file, a dangling link and a linked directory on the way', () => {
+    const m = sb.session.meta;
+    fs.symlinkSync(path.join(outside, 'new.txt'), path.join(m, 'dangling.md'));
+    fs.symlinkSync(outside, path.join(m, 'dir'));
+    expect(() => appendConfined(path.join(m, 'dangling.md'), 'x\n')).toThrow(UnsafePathError);
+    expect(() => writeConfined(path.join(m, 'dangling.md'), 'x\n')).toThrow(UnsafePathError);
+    expect(() => appendConfined(path.join(m, 'dir', 'a.log'), 'x\n')).toThrow(/dir is a symlink/);
+    expect(() => writeConfined(path.join(m, 'dir', 'sub', 'a.json'), 'x')).toThrow(/dir is a symlink/);
+    expect(fs.readdirSync(outside)).toEqual([]);
+    writeConfined(path.join(m, 'fresh', 'deep', 'a.json'), '{}');
+    expect(fs.lstatSync(path.join(m, 'fresh')).isDirectory()).toBe(true);
+  });
+
+  it('PermissionRequest gives no decision for a path through any link under .cs/, dangling included', async () => {
+    const m = sb.session.meta;
+    fs.symlinkSync(path.join(outside, 'notes.md'), path.join(m, 'notes.md'));
+    fs.symlinkSync(outside, path.join(m, 'linked'));
+    const ask = (file: string) => runHookScript('permission-request', payload('PermissionRequest', { tool_name: 'Write', tool_input: { file_path: file, content: 'x' } }, ws()), sb.hookEnv);
+    expect((await ask(path.join(m, 'notes.md'))).stdout).toBe('');
+    expect((await ask(path.join(m, 'linked', 'new.md'))).stdout).toBe('');
+    expect(JSON.parse((await ask(path.join(m, 'artifacts', 'ok.sh'))).stdout).hookSpecificOutput.decision.behavior).toBe('allow');
+  });
+
+  it('-sync pull refuses a remote tree with symlinks under .cs/, and changes nothing', async () => {
+    const env = sb.env;
+    const bare = path.join(sb.dir, 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    const git = (dir: string, ...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8', env: { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git(ws(), 'remote', 'add', 'origin', bare);
+    const branch = git(ws(), 'rev-parse', '--abbrev-ref', 'HEAD').trim();
+    git(ws(), 'push', '-q', 'origin', branch);
+    const evil = path.join(sb.dir, 'evil');
+    execFileSync('git', ['clone', '-q', '-b', branch, bare, evil]);
+    fs.rmSync(path.join(evil, '.cs', 'changes.md'));
+    fs.symlinkSync('../../../.bashrc', path.join(evil, '.cs', 'changes.md'));
+    git(evil, 'add', '-A');
+    git(evil, 'commit', '-qm', 'evil');
+    git(evil, 'push', '-q', 'origin', branch);
+    const head = git(ws(), 'rev-parse', 'HEAD');
+    await expect(syncPull(new Repo(ws(), { env }), 'confined')).rejects.toThrow(/has symlinks under \.cs\/ \(\.cs\/changes\.md\)/);
+    expect(fs.lstatSync(sb.session.changes).isSymbolicLink()).toBe(false);
+    expect(git(ws(), 'rev-parse', 'HEAD')).toBe(head);
+    // -sync clone of the same remote: refused, and nothing is left behind.
+    const target = path.join(sb.root, 'cloned');
+    await expect(cloneSession(bare, target, { env })).rejects.toThrow(/has symlinks under \.cs\/ \(\.cs\/changes\.md\)/);
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(sb.root).filter((n) => n.includes('cloned'))).toEqual([]);
+  });
+});
+
+describe('log lines', () => {
+  it('escape control and bidi characters', async () => {
+    expect(escapeControls('a\u202Etxt.sh\u2028b\u000bc\u000cd\u001b[31m')).toBe('a\\u202etxt.sh\\u2028b\\u000bc\\u000cd\\u001b[31m');
+    const r = await runHookScript('post-tool-use', post(path.join(ws(), 'invoice\u202Efdp.sh')), sb.hookEnv);
+    expect(r.code).toBe(0);
+    const changes = fs.readFileSync(sb.session.changes, 'utf8');
+    expect(changes).toMatch(/\] Write: invoice\\u202efdp\.sh\n/);
+    expect(changes).not.toMatch(/[\u202e\u2028\u000b\u000c]/);
+    const failure = payload('PostToolUseFailure', { tool_name: 'Bash', tool_input: { command: 'x' }, error: 'bad\u2028line\u000bhere\u202e' }, ws());
+    await runHookScript('post-tool-use-failure', failure, sb.hookEnv);
+    const log = fs.readFileSync(sb.session.sessionLog, 'utf8');
+    expect(log).toMatch(/tool failed: Bash: bad\\u2028line\\u000bhere\\u202e/);
+    expect(log).not.toMatch(/[\u202e\u2028\u000b]/);
+  });
+});
+
+describe('append-only files after a torn last line', () => {
+  it('changes.md (sh and Node) and timeline.jsonl (sh and Node) start a new line', async () => {
+    fs.appendFileSync(sb.session.changes, '- [2026-01-01 00:00:00] Wri');
+    await runHookScript('post-tool-use', post(path.join(ws(), 'plain.txt')), sb.hookEnv);
+    fs.appendFileSync(sb.session.changes, '- [2026-01-01 00:00:00] Wri');
+    await runHookScript('post-tool-use', post(path.join(ws(), 'needs"node.txt')), sb.hookEnv);
+    const lines = fs.readFileSync(sb.session.changes, 'utf8').split('\n');
+    expect(lines.filter((l) => /\] Write: plain\.txt$/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /\] Write: needs"node\.txt$/.test(l))).toHaveLength(1);
+    const tl = path.join(sb.session.meta, 'timeline.jsonl');
+    for (const name of ['plain.txt', 'needs"node.txt']) {
+      fs.appendFileSync(tl, '{"ts":"2026-01-01T00:00:00Z","ty');
+      await runHookScript('timeline', post(path.join(ws(), name)), sb.hookEnv);
+    }
+    expect(readTimeline(sb.session.meta).events.map((e) => e.target)).toEqual(['plain.txt', 'needs"node.txt']);
+  });
+});
+
+describe('huge inputs', () => {
+  it('the skimmer keeps short strings, escapes and structure, and marks long strings with their size', () => {
+    const v = { a: 'x'.repeat(100), q: 'say \\"hi\\" \\\\', long: 'y'.repeat(5000), n: [1, true, null], tail: 'z' };
+    const text = JSON.stringify(v);
+    for (const size of [1, 3, 7, 64, 100_000]) {
+      const s = new JsonSkimmer(1000);
+      for (let i = 0; i < text.length; i += size) s.push(Buffer.from(text.slice(i, i + size)));
+      const got = JSON.parse(s.text());
+      expect(got, `chunks of ${size}`).toEqual({ ...v, long: { cs_omitted_bytes: 5000 } });
+      expect(omittedBytes(got.long)).toBe(5000);
+    }
+    expect(skimJson('{"a":"\\\\","b":"x"}', 10)).toBe('{"a":"\\\\","b":"x"}');
+    expect(() => JSON.parse(skimJson('{"a":"unterminated', 4))).toThrow();
+  });
+
+  it('a Write too big to scan for secrets stays in place and is recorded as such in the session log and the MANIFEST', async () => {
+    const big = 'API_TOKEN=abc123\n' + 'x'.repeat(5 * 1024 * 1024);
+    const input = payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(ws(), 'huge.sh'), content: big } }, ws());
+    const r = await runHookScript('pre-tool-use', input, sb.hookEnv);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/not scanned: huge\.sh is too big to scan for secrets \(\d+ bytes, over 4194304\)/);
+    const manifest = JSON.parse(fs.readFileSync(sb.session.manifest, 'utf8'));
+    expect(manifest).toMatchObject([{ name: 'huge.sh', original_path: path.join(fs.realpathSync(ws()), 'huge.sh'), not_scanned: expect.stringMatching(/too big to scan/) }]);
+  });
+});

@@ -1,0 +1,357 @@
+// The sh fast paths cannot drift from the TypeScript: every input of a corpus
+// of realistic hook events goes through both ways cs runs a hook, each in a
+// sandbox of its own with a session of the same name:
+//   sh    the command hook (hooks/<script>, falling through to dist/hook.js
+//         where it does), with cs's HTTP endpoint off;
+//   node  the handlers as cs's HTTP endpoint (src/hooks/server.ts) serves
+//         them to the Claude it launched, or dist/hook.js's runHook for the
+//         events the endpoint does not serve.
+// After each input both session directories must hold the same files with
+// the same content (times, and each sandbox's own path, aside), and both
+// must have answered Claude the same.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { isTrackedFile } from '../../../src/hooks/artifacts.js';
+import { runHook } from '../../../src/hooks/main.js';
+import { HOOKS } from '../../../src/hooks/registry.js';
+import { workspaceRelative } from '../../../src/hooks/session.js';
+import { HOOK_SH, hookSh } from '../../../src/hooks/shlib.js';
+import { SERVED, startHookServer, type HookServer } from '../../../src/hooks/server.js';
+import { sessionPaths, type SessionPaths } from '../../../src/session/paths.js';
+import { LOG_MAX_BYTES } from '../../../src/status/status.js';
+import { repoRoot } from '../../support/cs.js';
+import { hookSandbox, runHookScript, type HookSandbox } from '../../support/hooks.js';
+
+/** How Claude Code runs the session's hooks: the environment, and the session directory as cs's endpoint knows it. */
+interface Variant {
+  name: string;
+  env: (sb: HookSandbox) => NodeJS.ProcessEnv;
+  /** The session directory as spelt in this variant (Claude's paths use it or the real one). */
+  ws: (sb: HookSandbox) => string;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'launched by cs', env: (sb) => sb.hookEnv, ws: (sb) => sb.session.dir },
+  {
+    // An IDE opened a subdirectory of an adopted project: no CLAUDE_SESSION_DIR, the project dir below the session.
+    name: 'project dir below the session',
+    env: (sb) => ({ ...sb.env, CLAUDE_PROJECT_DIR: path.join(sb.session.dir, 'sub') }),
+    ws: (sb) => sb.session.dir,
+  },
+  {
+    // The sessions root is reached through a symbolic link; Claude may spell paths either way.
+    name: 'session dir through a link',
+    env: (sb) => ({ ...sb.hookEnv, CLAUDE_SESSION_DIR: linked(sb), CLAUDE_PROJECT_DIR: linked(sb) }),
+    ws: (sb) => linked(sb),
+  },
+];
+
+const linked = (sb: HookSandbox) => path.join(sb.dir, 'linked-root', path.basename(sb.session.dir));
+
+interface Case {
+  name: string;
+  /** The command hooks Claude Code runs for this input (hooks/<script>). */
+  scripts: string[];
+  input: string;
+  /** Done in both session directories before the input. */
+  setup?: (ws: string) => void;
+}
+
+const SESSION_ID = '3389759f-023f-48fb-a0ed-21abe8b8c5bf';
+
+/** A hook input shaped as Claude Code 2.1.x sends it (test/fixtures/hook-payloads). */
+function event(name: string, ws: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    session_id: SESSION_ID,
+    transcript_path: `/home/u/.claude/projects/x/${SESSION_ID}.jsonl`,
+    cwd: ws,
+    permission_mode: 'default',
+    hook_event_name: name,
+    ...fields,
+  });
+}
+
+function corpus(ws: string, real: string, outside: string): Case[] {
+  const cases: Case[] = [];
+  const post = (name: string, tool: string, toolInput: object, toolResponse: object = {}, setup?: Case['setup']) =>
+    cases.push({ name, scripts: ['post-tool-use', 'timeline'], input: event('PostToolUse', ws, { tool_name: tool, tool_input: toolInput, tool_response: toolResponse, tool_use_id: 'toolu_01' }), setup });
+  const write = (name: string, file: string, content = 'one\n', setup?: Case['setup']) => post(name, 'Write', { file_path: file, content }, { type: 'create', filePath: file, content, structuredPatch: [], originalFile: null }, setup);
+  const tool = (name: string, t: string, toolInput: object) => cases.push({ name, scripts: ['timeline'], input: event('PostToolUse', ws, { tool_name: t, tool_input: toolInput, tool_response: { ok: true } }) });
+  const pre = (name: string, file: string, content: string, setup?: Case['setup']) =>
+    cases.push({ name, scripts: ['pre-tool-use', 'status-tool'], input: event('PreToolUse', ws, { tool_name: 'Write', tool_input: { file_path: file, content } }), setup });
+  const permission = (name: string, t: string, file: string) => cases.push({ name, scripts: ['permission-request', 'status-permission'], input: event('PermissionRequest', ws, { tool_name: t, tool_input: { file_path: file, content: 'x' }, permission_suggestions: [] }) });
+  const status = (name: string, script: string, ev: string, fields: Record<string, unknown> = {}, setup?: Case['setup']) => cases.push({ name, scripts: [script], input: event(ev, ws, fields), setup });
+
+  // File changes: changes.md and the timeline.
+  write('Write, absolute, in the workspace', path.join(ws, 'a.txt'));
+  write('Write, nested', path.join(ws, 'src', 'app.ts'), 'export {};\n');
+  write('Write, real path of the workspace', path.join(real, 'real.txt'));
+  post('Edit', 'Edit', { file_path: path.join(ws, 'a.txt'), old_string: 'one', new_string: 'two', replace_all: false }, { filePath: path.join(ws, 'a.txt'), oldString: 'one', newString: 'two', originalFile: 'one\n', structuredPatch: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ['-one', '+two'] }], userModified: false, replaceAll: false });
+  post('MultiEdit', 'MultiEdit', { file_path: path.join(ws, 'src', 'app.ts'), edits: [{ old_string: 'export', new_string: 'export const x = 1;\nexport' }] }, { filePath: path.join(ws, 'src', 'app.ts') });
+  post('NotebookEdit', 'NotebookEdit', { notebook_path: path.join(ws, 'nb.ipynb'), new_source: 'print(1)', cell_id: 'c1', edit_mode: 'replace' }, { new_source: 'print(1)', cell_id: 'c1', cell_type: 'code', language: 'python', edit_mode: 'replace', notebook_path: path.join(ws, 'nb.ipynb') });
+  write('Write, relative path', 'rel.txt');
+  write('Write, .. out of the workspace', `${ws}/../x.txt`);
+  write('Write, .. back into the workspace', `${ws}/src/../up.txt`);
+  write('Write, . in the path', `${ws}/./dot.txt`);
+  write('Write, // in the path', `${ws}//double.txt`);
+  write('Write, outside the workspace', path.join(outside, 'out.txt'));
+  write('Write, through a link in the workspace to outside', path.join(ws, 'out-link', 'through.txt'));
+  write('Write, spaces', path.join(ws, 'with space', 'a b.txt'));
+  write('Write, unicode', path.join(ws, 'café ünï.txt'));
+  write('Write, bidi control in the name', path.join(ws, 'evil\u202etxt.sh'));
+  write('Write, quote and backslash in the name', path.join(ws, 'q"\\.txt'));
+  write('Write, untracked type', path.join(ws, 'notes.md'));
+  write('Write, CLAUDE.md', path.join(ws, 'CLAUDE.md'), '# protocol\n');
+  write('Write, .cs lookalike', path.join(ws, '.csx', 'f.txt'));
+  write('Write, own .cs file', path.join(ws, '.cs', 'scratch.md'));
+  const found = '# Discoveries\n\n## 2026-11-30 first\nfound it\n';
+  write('Write, discoveries', path.join(ws, '.cs', 'discoveries.md'), found, (w) => fs.appendFileSync(path.join(w, '.cs', 'discoveries.md'), found));
+  write('Write, 100 KB content', path.join(ws, 'big.txt'), 'x'.repeat(100 * 1024));
+  write('Write, a torn last line in changes.md', path.join(ws, 'after-torn.txt'), 'one\n', (w) => fs.appendFileSync(path.join(w, '.cs', 'changes.md'), '- [2026-11-30 10:00:00] Write: cut off'));
+
+  // Other tools: the timeline only.
+  tool('Read', 'Read', { file_path: path.join(ws, 'a.txt') });
+  tool('Read, the workspace itself', 'Read', { file_path: ws });
+  tool('Read, discoveries', 'Read', { file_path: path.join(ws, '.cs', 'discoveries.md') });
+  tool('Glob', 'Glob', { pattern: '**/*.ts', path: ws });
+  tool('Glob, absolute pattern that is no plain path', 'Glob', { pattern: `${ws}/src//*.ts` });
+  tool('Grep', 'Grep', { pattern: 'TODO', path: path.join(ws, 'src'), output_mode: 'content' });
+  tool('Grep, pattern with spaces around', 'Grep', { pattern: '  TODO ', path: ws });
+  tool('Grep, pattern with a quote', 'Grep', { pattern: 'say "hi"' });
+  tool('Bash', 'Bash', { command: 'ls -la', description: 'List files' });
+  tool('WebFetch', 'WebFetch', { url: 'https://example.com/docs', prompt: 'summarise' });
+  tool('WebFetch, credentials in the URL', 'WebFetch', { url: 'https://user:hunter2@example.com/x', prompt: 'p' });
+  tool('WebSearch', 'WebSearch', { query: 'posix sh case patterns', allowed_domains: ['pubs.opengroup.org'] });
+  tool('Task', 'Task', { description: 'Find the bug', prompt: 'look', subagent_type: 'general-purpose' });
+  tool('TodoWrite', 'TodoWrite', { todos: [{ content: 'a', status: 'pending', activeForm: 'doing a' }] });
+  tool('AskUserQuestion (a description only nested)', 'AskUserQuestion', { questions: [{ question: 'Which?', header: 'Pick', options: [{ label: 'A', description: 'first' }], multiSelect: false }] });
+  tool('MCP tool, nested path', 'mcp__fs__read', { options: { path: path.join(ws, 'a.txt') }, query: 'q' });
+  tool('MCP tool, nested first, flat key after', 'mcp__fs__find', { options: { depth: 1 }, path: path.join(ws, 'src') });
+  tool('no tool_input', 'ExitPlanMode', {});
+  tool('long description', 'Task', { description: 'd'.repeat(300), prompt: 'p' });
+
+  // PreToolUse on Write: artifact capture.
+  pre('tracked type with a secret', path.join(ws, 'deploy.sh'), 'TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789\ncurl -H "Authorization: $TOKEN" x\n');
+  pre('tracked type, no secret', path.join(ws, 'tool.py'), 'print(1)\n');
+  pre('secret word in the name', path.join(ws, 'my-credentials.txt'), 'nothing\n');
+  pre('untracked type', path.join(ws, 'notes.txt'), 'hello\n');
+  pre('dot file with a tracked ending only', path.join(ws, '.sh'), 'x\n');
+  pre('.env', path.join(ws, '.env'), 'A=1\n');
+  pre('tracked type through the real path', path.join(real, 'via-real.sh'), 'echo\n');
+  pre('tracked type outside', path.join(outside, 'o.sh'), 'echo\n');
+  pre('tracked type, .. out of the workspace', `${ws}/../escape.sh`, 'echo\n');
+  pre('own .cs file', path.join(ws, '.cs', 'x.sh'), 'echo\n');
+  pre('a link at the path to a tracked name', path.join(ws, 'plain.txt'), 'echo\n', (w) => {
+    fs.rmSync(path.join(w, 'plain.txt'), { force: true });
+    fs.symlinkSync('target.sh', path.join(w, 'plain.txt'));
+  });
+  pre('handoff', path.join(ws, '.cs', 'handoffs', 'h.md'), '# Handoff\n');
+
+  // PermissionRequest.
+  permission('Write in .cs', 'Write', path.join(ws, '.cs', 'notes.md'));
+  permission('Write outside .cs', 'Write', path.join(ws, 'a.txt'));
+  permission('Edit, .cs then ..', 'Edit', `${ws}/.cs/../a.txt`);
+
+  // Live status.
+  status('prompt', 'status-prompt', 'UserPromptSubmit', { prompt: 'go' });
+  status('notification', 'status-notification', 'Notification', { message: 'Claude needs your permission', notification_type: 'permission_prompt' });
+  status('stop', 'status-stop', 'Stop', { stop_hook_active: false });
+  status('prompt, status.log past its bound', 'status-prompt', 'UserPromptSubmit', { prompt: 'again' }, (w) => {
+    const line = (i: number) => JSON.stringify({ state: i % 2 ? 'idle' : 'working', event: 'x', at: new Date(i).toISOString(), ms: i }) + '\n';
+    const lines: string[] = [];
+    for (let i = 0, n = 0; n <= LOG_MAX_BYTES; i++) n += (lines[lines.push(line(i)) - 1] as string).length;
+    fs.writeFileSync(path.join(w, '.cs', 'local', 'status.log'), lines.join(''));
+  });
+  status('stop again', 'status-stop', 'Stop', { stop_hook_active: false });
+  return cases;
+}
+
+/** Which Node handler serves a script's event, and whether cs's endpoint serves it. */
+function nodeHandler(script: string): { handler: string; served: boolean } {
+  const s = SERVED.find((x) => x.script === script);
+  if (s) return { handler: s.handler, served: true };
+  if (script.startsWith('status-')) return { handler: 'status', served: true };
+  return { handler: script, served: false };
+}
+
+/** Every file under the session directory (but .git and the endpoint's own settings), content normalised. */
+function snapshot(sb: HookSandbox): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, d.name);
+      const rel = path.relative(sb.session.dir, p);
+      if (rel === '.git' || rel === path.join('.cs', 'local', 'hook-settings.json')) continue;
+      if (d.isSymbolicLink()) out[rel] = `-> ${normalise(sb, fs.readlinkSync(p))}`;
+      else if (d.isDirectory()) walk(p);
+      else out[rel] = normalise(sb, fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(sb.session.dir);
+  return out;
+}
+
+/** Times and the sandbox's own path out; nothing else. */
+function normalise(sb: HookSandbox, text: string): string {
+  return text
+    .split(sb.dir)
+    .join('<sandbox>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<iso>')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '<time>')
+    .replace(/"ms":\d+/g, '"ms":<ms>');
+}
+
+/** What Claude got: nothing and an empty object mean the same. */
+function answer(sb: HookSandbox, stdout: string): unknown {
+  const t = stdout.trim();
+  const v = t === '' ? {} : (JSON.parse(t) as unknown);
+  return JSON.parse(normalise(sb, JSON.stringify(v)));
+}
+
+let sh: HookSandbox;
+let node: HookSandbox;
+const servers: HookServer[] = [];
+/** A `node` first on the sh hooks' PATH that notes each start, so the test knows which inputs sh handled alone. */
+let nodeStarts: string;
+let shPath: string;
+
+beforeAll(async () => {
+  [sh, node] = await Promise.all([hookSandbox('parity'), hookSandbox('parity')]);
+  for (const sb of [sh, node]) {
+    fs.mkdirSync(path.join(sb.session.dir, 'sub'));
+    fs.mkdirSync(path.join(sb.dir, 'outside'));
+    fs.symlinkSync(path.join(sb.dir, 'outside'), path.join(sb.session.dir, 'out-link'));
+    fs.mkdirSync(path.dirname(linked(sb)));
+    fs.symlinkSync(sb.session.dir, linked(sb));
+  }
+  const bin = path.join(sh.dir, 'bin');
+  fs.mkdirSync(bin);
+  nodeStarts = path.join(sh.dir, 'node-starts');
+  fs.writeFileSync(nodeStarts, '');
+  fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho >> '${nodeStarts}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+  shPath = `${bin}:${process.env.PATH}`;
+}, 60_000);
+afterAll(async () => {
+  for (const s of servers) await s.close();
+  sh?.cleanup();
+  node?.cleanup();
+});
+
+async function viaEndpoint(server: HookServer, handler: string, input: string): Promise<string> {
+  const settings = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8')) as { hooks: Record<string, Array<{ hooks: Array<{ headers: Record<string, string> }> }>> };
+  const token = Object.values(settings.hooks)[0]![0]!.hooks[0]!.headers['X-CS-Token']!;
+  const r = await fetch(`${server.url}/hook/${handler}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-cs-token': token }, body: input });
+  expect(r.status).toBe(200);
+  return r.text();
+}
+
+const hookShFile = path.join(repoRoot, 'dist', HOOK_SH);
+
+const temps: string[] = [];
+/** A directory with a .cs/ in it: a session as far as dist/hook.sh is concerned. */
+function tempSession(): string {
+  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-parity-')));
+  fs.mkdirSync(path.join(d, '.cs'));
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs `body` in sh after sourcing dist/hook.sh as hooks/<script> would, in a session at `dir`. */
+function inHookSh(dir: string, body: string, args: string[]): string {
+  return execFileSync('sh', ['-c', `command . '${hookShFile}' || exit 9\n${body}`, path.join(repoRoot, 'hooks', 'x'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: dir } });
+}
+
+describe('dist/hook.sh, the shared sh part', () => {
+  it('is the one the build writes from the current TypeScript', () => {
+    expect(fs.readFileSync(hookShFile, 'utf8'), 'dist/hook.sh is stale: run npm run build').toBe(hookSh());
+  });
+
+  it('is sourced by every registered hook script, which keeps no guard of its own', () => {
+    for (const script of new Set(HOOKS.map((h) => h.script))) {
+      const text = fs.readFileSync(path.join(repoRoot, 'hooks', script), 'utf8');
+      expect(text, script).toContain('command . "${0%/*}/../dist/hook.sh" 2>/dev/null || exit 0');
+      expect(text, script).not.toMatch(/CLAUDE_PROJECT_DIR|CS_HOOK_SERVER|\/dist\/hook\.js/);
+    }
+    // Each command hook the endpoint replaces is registered for the same event.
+    for (const s of SERVED) expect(HOOKS.some((h) => h.script === s.script && h.event === s.event && h.matcher === s.matcher), s.script).toBe(true);
+  });
+
+  it('names tracked files as isTrackedFile does', () => {
+    const names = ['a.sh', 'A.SH', 'x.tar.PY', '.sh', 'sh', '.env', 'prod.env', 'env', '.envrc', 'my-key.txt', 'TOKEN', 'Authorization.md', 'a.yml.bak', 'x.config', 'config', '.bashrc', 'notes.md', 'data.json', 'x.ts', 'x.tsx', 'passwords', 'README'];
+    const sh = inHookSh(tempSession(), 'for n; do l=$(printf %s "$n" | tr A-Z a-z); cs_tracked_name "$l" && echo 1 || echo 0; done', names).trim().split('\n');
+    expect(Object.fromEntries(names.map((n, i) => [n, sh[i] === '1']))).toEqual(Object.fromEntries(names.map((n) => [n, isTrackedFile(n)])));
+  });
+
+  it('places in the workspace as workspaceRelative does, where it decides at all', () => {
+    const ws = tempSession();
+    const paths = [ws, `${ws}/a`, `${ws}/a/b c`, `${ws}/.cs/x`, `${ws}x/a`, `${ws}/../a`, `${ws}/./a`, `${ws}//a`, `${ws}/a/`, `${ws}/a/..`, 'rel/a', '/etc/hosts', '/'];
+    const out = inHookSh(ws, 'for p; do if cs_plain_path "$p"; then cs_relative "$p" && echo "in:$cs_shown" || echo out; else echo undecided; fi; done', paths).trim().split('\n');
+    const decided = paths.map((p, i) => [p, out[i]!] as const).filter(([, o]) => o !== 'undecided');
+    expect(decided.map(([p]) => p)).toEqual([ws, `${ws}/a`, `${ws}/a/b c`, `${ws}/.cs/x`, `${ws}x/a`, '/etc/hosts']);
+    for (const [p, o] of decided) expect(o, p).toBe(workspaceRelative(p, ws) === null ? 'out' : `in:${workspaceRelative(p, ws)}`);
+  });
+});
+
+describe('sh fast paths and the Node handlers', () => {
+  it('have a corpus of every kind of input', () => {
+    const cases = corpus('/w', '/r', '/o');
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+    const scripts = new Set(cases.flatMap((c) => c.scripts));
+    for (const s of ['post-tool-use', 'timeline', 'pre-tool-use', 'permission-request', 'status-prompt', 'status-tool', 'status-notification', 'status-permission', 'status-stop']) expect(scripts).toContain(s);
+  });
+
+  for (const variant of VARIANTS) {
+    it(`leave the same files and give the same answers: ${variant.name}`, { timeout: 600_000 }, async () => {
+      const paths = (sb: HookSandbox): SessionPaths => sessionPaths(variant.ws(sb), 'parity');
+      const server = await startHookServer(paths(node), node.hookEnv);
+      servers.push(server);
+      const spell = (sb: HookSandbox) => corpus(variant.ws(sb), sb.session.dir, path.join(sb.dir, 'outside'));
+      const shCases = spell(sh);
+      const nodeCases = spell(node);
+      const differences: string[] = [];
+      const [alone, handedOver] = [new Set<string>(), new Set<string>()];
+      for (let i = 0; i < shCases.length; i++) {
+        const [a, b] = [shCases[i]!, nodeCases[i]!];
+        a.setup?.(sh.session.dir);
+        b.setup?.(node.session.dir);
+        for (const script of a.scripts) {
+          const env: NodeJS.ProcessEnv = { ...variant.env(sh), PATH: shPath };
+          delete env.CS_HOOK_SERVER;
+          const starts = fs.statSync(nodeStarts).size;
+          const viaSh = await runHookScript(script, a.input, env);
+          (fs.statSync(nodeStarts).size === starts ? alone : handedOver).add(`${a.name} / ${script}`);
+          expect(viaSh.code, `${a.name} / ${script}: ${viaSh.stderr}`).toBe(0);
+          expect(viaSh.stderr, `${a.name} / ${script}`).toBe('');
+          const { handler, served } = nodeHandler(script);
+          const viaNode = served ? await viaEndpoint(server, handler, b.input) : (await runHook(handler, b.input, variant.env(node))).output;
+          const [gotSh, gotNode] = [answer(sh, viaSh.stdout), answer(node, viaNode)];
+          if (JSON.stringify(gotSh) !== JSON.stringify(gotNode)) differences.push(`${a.name} / ${script}: answers differ\n  sh:   ${JSON.stringify(gotSh)}\n  node: ${JSON.stringify(gotNode)}`);
+          const [filesSh, filesNode] = [snapshot(sh), snapshot(node)];
+          for (const f of new Set([...Object.keys(filesSh), ...Object.keys(filesNode)])) {
+            if (filesSh[f] !== filesNode[f]) differences.push(`${a.name} / ${script}: ${f} differs\n  sh:   ${JSON.stringify(filesSh[f]?.slice(-300))}\n  node: ${JSON.stringify(filesNode[f]?.slice(-300))}`);
+          }
+          if (differences.length > 0) break;
+        }
+        if (differences.length > 0) break;
+      }
+      expect(differences).toEqual([]);
+      // Not vacuous: both ways wrote what the corpus is about.
+      const files = snapshot(sh);
+      expect(files['.cs/changes.md']).toMatch(/Write: a\.txt\n/);
+      expect(files['.cs/timeline.jsonl']).toMatch(/"tool":"Grep","target":"TODO"/);
+      expect(files['.cs/artifacts/MANIFEST.json']).toMatch(/deploy\.sh/);
+      expect(files['.cs/local/status.log']!.length).toBeLessThan(LOG_MAX_BYTES);
+      // And both ways of sh were compared: alone, and handing over to Node.
+      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Grep / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
+        expect(alone, c).toContain(c);
+      for (const c of ['Write, .. out of the workspace / post-tool-use', 'Write, unicode / post-tool-use', 'Bash / timeline', 'AskUserQuestion (a description only nested) / timeline', 'tracked type with a secret / pre-tool-use', 'Write in .cs / permission-request'])
+        expect(handedOver, c).toContain(c);
+    });
+  }
+});

@@ -1,0 +1,215 @@
+// Hosted sessions with the built cs in real terminals (a private tmux server
+// per terminal, like the picker tests) and a stand-in Claude that runs until
+// it is stopped: attach while running, -spawn --prompt, -live, -stop, the
+// foreground fallback, postmortems, and the host process killed.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { csBin, runCs } from '../../support/cs.js';
+import { hasTmux, startTerminal } from '../../support/tmux.js';
+import { claudeStarts, hostSandbox, until, type HostSandbox } from '../../support/host.js';
+
+let sb: HostSandbox | undefined;
+afterEach(() => {
+  sb?.close();
+  sb = undefined;
+});
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+describe.skipIf(!hasTmux())('hosted sessions', () => {
+  it('cs <name> hosts Claude; a second terminal attaches; closing the first leaves it running; -stop ends it with the session commit', { timeout: 60_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    const a = sb.terminal(['demo']);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'demo' && r.attached === 1 && r.state === 'idle') ? true : undefined), 'demo hosted and attached');
+    await until(() => (claudeStarts(sb!.claudeLog).length === 1 ? true : undefined), 'Claude started');
+    // The lock names the supervisor in the pane: a foreground open (no terminal) is refused.
+    const refused = await runCs(['demo'], { env: sb.env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/session 'demo' is open in pid \d+/);
+
+    const b = sb.terminal(['demo']);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'demo')?.attached === 2 ? true : undefined), 'a second terminal attached');
+    expect(claudeStarts(sb.claudeLog)).toHaveLength(1); // attached, not started again
+    a.close(); // the first terminal is gone
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'demo')?.attached === 1 ? true : undefined), 'one terminal left');
+    b.keys('C-\\'); // cs's detach key
+    await b.waitFor((s) => s.includes("detached; 'demo' keeps running"), 'the detach message');
+    expect(await b.waitForExit()).toBe(0);
+    const live = await sb.live();
+    expect(live).toEqual([expect.objectContaining({ name: 'demo', running: true, attached: 0, state: 'idle' })]);
+    expect(live[0]!.conversation).toMatch(/^[0-9a-f-]{36}$/);
+    const pid = claudeStarts(sb.claudeLog)[0]!.pid;
+    expect(() => process.kill(pid, 0)).not.toThrow();
+
+    fs.writeFileSync(path.join(sb.root, 'demo', 'notes.txt'), 'work\n');
+    const stop = await runCs(['demo', '-stop', '--timeout', '1'], { env: sb.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).toMatch(/ended it with SIGTERM/); // the stand-in ignores /exit
+    expect(stop.stderr).toMatch(/committed Session update/);
+    expect(git(path.join(sb.root, 'demo'), 'show', '--stat', '--format=%s', 'HEAD')).toMatch(/notes\.txt/);
+    expect(await sb.live()).toEqual([]);
+    expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'lock'))).toBe(false);
+    // A stop asked for is no crash.
+    expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'postmortem'))).toBe(false);
+  });
+
+  it('--force keeps its meaning: a lock of another host refuses cs <name>, --force takes it over and hosts', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['fz'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    const lock = path.join(sb.root, 'fz', '.cs', 'local', 'lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: 4242, host: 'other-host', started: '2026-01-01T00:00:00.000Z' }) + '\n');
+    const t = sb.terminal(['fz']);
+    expect(await t.waitForExit()).toBe(1);
+    expect(t.screen()).toMatch(/session 'fz' is open in pid 4242 on other-host .*another host.* use --force to take it over/s);
+    expect(await sb.live()).toEqual([]);
+    const spawned = await runCs(['-spawn', 'fz', '--force'], { env: sb.env });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'fz' && r.running) ? true : undefined), 'fz hosted');
+    expect(fs.readFileSync(path.join(sb.root, 'fz', '.cs', 'logs', 'session.log'), 'utf8')).toMatch(/took over the lock from pid 4242 on other-host/);
+    expect(JSON.parse(fs.readFileSync(lock, 'utf8')).host).not.toBe('other-host');
+    expect((await runCs(['fz', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+  });
+
+  it('-spawn --prompt starts without a terminal, Claude gets the prompt; -spawn again is refused', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    const r = await runCs(['-spawn', 'bg', '--prompt', 'fix the "flaky" test'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/'bg' is running — attach with: cs bg/);
+    const starts = await until(() => (claudeStarts(sb!.claudeLog).length ? claudeStarts(sb!.claudeLog) : undefined), 'Claude started');
+    expect(starts).toHaveLength(1);
+    expect(starts[0]!.argv.at(-1)).toBe('fix the "flaky" test');
+    expect(starts[0]!.argv).toContain('--session-id');
+    expect(await sb.live()).toEqual([expect.objectContaining({ name: 'bg', running: true, attached: 0 })]);
+    const again = await runCs(['-spawn', 'bg'], { env: sb.env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/'bg' is already running — attach with: cs bg/);
+    expect((await runCs(['bg', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+  });
+
+  it('the picker marks a running session; Enter attaches to it', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['-spawn', 'pk'], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['other'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    const t = sb.terminal([]);
+    const screen = await t.waitFor((s) => s.includes('Search:') && s.includes('other'), 'the picker');
+    expect(screen).toMatch(/●\s+pk/);
+    expect(screen).not.toMatch(/●\s+other/);
+    t.type('pk');
+    await t.waitFor((s) => s.includes('(1 match)'), 'the filter');
+    t.keys('Enter');
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'pk')?.attached === 1 ? true : undefined), 'the picker terminal attached to pk');
+    expect(claudeStarts(sb.claudeLog).filter((c) => c.env.CLAUDE_SESSION_NAME === 'pk')).toHaveLength(1);
+    expect((await runCs(['pk', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+    expect(await t.waitForExit()).toBe(0);
+  });
+
+  it('kill -9 of Claude: a postmortem with status, pane and last tool call; one line in -live, -ls and the next cs <name>, then quiet', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['-spawn', 'pm'], { env: sb.env })).code).toBe(0);
+    await until(() => (claudeStarts(sb!.claudeLog).length ? true : undefined), 'Claude started');
+    const dir = path.join(sb.root, 'pm');
+    fs.appendFileSync(path.join(dir, '.cs', 'timeline.jsonl'), JSON.stringify({ ts: new Date().toISOString(), type: 'tool', tool: 'Bash', target: 'sleep 30' }) + '\n');
+    process.kill(claudeStarts(sb.claudeLog)[0]!.pid, 'SIGKILL');
+    const pmDir = path.join(dir, '.cs', 'local', 'postmortem');
+    const file = await until(() => fs.readdirSync(pmDir, { withFileTypes: true }).find((e) => e.name.endsWith('.txt'))?.name, 'the postmortem file');
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'pm' && !r.running) ? true : undefined), 'the session to end');
+    const text = fs.readFileSync(path.join(pmDir, file), 'utf8');
+    expect(text).toMatch(/^exit: signal KILL \(status 137\)$/m);
+    expect(text).toMatch(/^last tool call: .*Bash sleep 30$/m);
+    expect(text).toMatch(/--- last 200 lines of the terminal ---/);
+    expect(text).not.toMatch(/not available/); // the pane was read while it still existed
+    const live = await sb.live();
+    expect(live).toEqual([expect.objectContaining({ name: 'pm', state: 'ended-unexpectedly', running: false })]);
+    expect(live[0]!.postmortem).toMatch(/Claude Code exited with signal KILL/);
+    const ls = await runCs(['-ls'], { env: sb.env });
+    expect(ls.stderr).toMatch(/cs: pm: last run: Claude Code exited with signal KILL \(status 137\) at .* — see .*postmortem/);
+    // The end-of-session work still ran.
+    expect(git(dir, 'log', '-1', '--format=%s')).toMatch(/^Session update/);
+    // The next open says it once (foreground: no terminal here).
+    const next = await runCs(['pm'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr.match(/last run: Claude Code exited with signal KILL/g)).toHaveLength(1);
+    expect((await runCs(['pm'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).stderr).not.toMatch(/last run/);
+    expect((await runCs(['-ls'], { env: sb.env })).stderr).not.toMatch(/last run/);
+  });
+
+  it('kill -9 of the host process: committed and autosaved work stays, the next cs <name> reports it and recovers', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['-spawn', 'hk'], { env: sb.env })).code).toBe(0);
+    const dir = path.join(sb.root, 'hk');
+    fs.writeFileSync(path.join(dir, 'saved.txt'), 'autosaved\n');
+    const snap = await runCs(['hk', '-sync', 'snapshot'], { env: sb.env });
+    expect(snap.code, snap.stderr).toBe(0);
+    const auto = git(dir, 'rev-parse', 'refs/cs/auto');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    const supervisor = Number(sb.csTmux('list-panes', '-a', '-F', '#{pane_pid}').trim());
+    process.kill(supervisor, 'SIGKILL');
+    await until(async () => ((await sb!.live()).some((r) => r.running) ? undefined : true), 'the hosted session to go');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(dir, 'rev-parse', 'refs/cs/auto')).toBe(auto);
+    const next = await runCs(['hk'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/last run: the process hosting the session \(pid \d+ on .*\) ended before Claude Code finished/);
+    expect(fs.readFileSync(path.join(dir, 'saved.txt'), 'utf8')).toBe('autosaved\n');
+    expect(git(dir, 'show', '--stat', '--format=%s', 'HEAD')).toMatch(/saved\.txt/);
+  });
+
+  it('foreground: CS_HOST=foreground and --foreground run Claude in the terminal; without tmux a one-line notice', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '' });
+    const t1 = sb.terminal(['fg'], { CS_HOST: 'foreground' });
+    expect(await t1.waitForExit()).toBe(0);
+    const t2 = sb.terminal(['fg', '--foreground']);
+    expect(await t2.waitForExit()).toBe(0);
+    expect(claudeStarts(sb.claudeLog)).toHaveLength(2);
+    expect(fs.existsSync(sb.socket)).toBe(false); // cs's server never started
+    // PATH without tmux: every program of PATH but tmux, linked into one dir.
+    const bin = path.join(sb.dir, 'bin');
+    fs.mkdirSync(bin);
+    for (const d of (process.env.PATH ?? '').split(':')) {
+      if (!d || !fs.existsSync(d)) continue;
+      for (const f of fs.readdirSync(d)) if (f !== 'tmux' && !fs.existsSync(path.join(bin, f))) fs.symlinkSync(path.join(d, f), path.join(bin, f));
+    }
+    const t3 = startTerminal(['env', `PATH=${bin}`, process.execPath, csBin, 'fg'], { env: sb.env, cwd: sb.dir });
+    expect(await t3.waitForExit()).toBe(0);
+    expect(t3.output()).toMatch(/^cs: tmux not found: Claude runs in this terminal and ends with it \(install tmux to keep sessions running\)$/m);
+    expect(claudeStarts(sb.claudeLog)).toHaveLength(3);
+    expect(fs.existsSync(sb.socket)).toBe(false);
+    t3.close();
+  });
+
+  it("inside the user's own tmux: hosted by cs's server, the user's server and options untouched, Ctrl-\\ detaches", { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    // The user's tmux: its default socket under TMUX_TMPDIR, with a config of theirs.
+    const userTmp = path.join(sb.dir, 'user-tmux');
+    fs.mkdirSync(userTmp);
+    const userConf = path.join(sb.dir, 'user.tmux.conf');
+    fs.writeFileSync(userConf, 'set -g prefix C-a\nset -g status-left "[mine]"\nset -g history-limit 1234\n');
+    const userEnv = { ...sb.env, TMUX_TMPDIR: userTmp, TERM: 'xterm-256color' };
+    const user = (...args: string[]) => execFileSync('tmux', ['-f', userConf, ...args], { env: userEnv, encoding: 'utf8', timeout: 10_000 });
+    const csCmd = `${process.execPath} ${path.join(process.cwd(), 'dist', 'cs.js')} nest`;
+    user('new-session', '-d', '-s', 'work', '-x', '120', '-y', '30');
+    user('new-window', '-t', 'work', 'sleep 300');
+    const before = { sessions: user('list-sessions', '-F', '#{session_name} #{session_windows}'), options: user('show-options', '-g') };
+    try {
+      user('send-keys', '-t', 'work:0', csCmd, 'Enter');
+      await until(async () => ((await sb!.live()).find((r) => r.name === 'nest' && r.attached === 1) ? true : undefined), 'nest hosted by cs and attached from the user pane');
+      // cs's server: no status bar (no double bar), no prefix (the user's C-a stays theirs).
+      expect(sb.csTmux('show-options', '-g', 'status')).toMatch(/status off/);
+      expect(sb.csTmux('show-options', '-g', 'prefix')).toMatch(/prefix None/);
+      user('send-keys', '-t', 'work:0', 'C-\\');
+      await until(async () => ((await sb!.live()).find((r) => r.name === 'nest')?.attached === 0 ? true : undefined), 'detached from the user pane');
+      expect(user('capture-pane', '-p', '-t', 'work:0')).toMatch(/detached; 'nest' keeps running/);
+      expect(user('list-sessions', '-F', '#{session_name} #{session_windows}')).toBe(before.sessions);
+      expect(user('show-options', '-g')).toBe(before.options);
+    } finally {
+      try {
+        user('kill-server');
+      } catch {
+        // gone
+      }
+    }
+    expect((await runCs(['nest', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+  });
+});

@@ -1,0 +1,184 @@
+// The scanner on chunk boundaries and odd input, ranking, transcript text,
+// and `cs -search` through the built cs.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile } from '../../../src/search/scan.js';
+import { score, searchSessions, snippet, transcriptText } from '../../../src/search/search.js';
+import { parse } from '../../../src/commands/search.js';
+import { claudeProjectDir } from '../../../src/session/claude-project.js';
+import { runCs } from '../../support/cs.js';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-search-')));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const file = (name: string, text: string | Buffer) => {
+  const p = path.join(tmp, name);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+describe('scanFile', () => {
+  it('finds lines with every term, any case, and counts each line once', () => {
+    const p = file('a.txt', 'The Refresh token expires\nrefresh only\nTOKEN and REFRESH and token\nnothing\n');
+    const r = scanFile(p, compileQuery('refresh token'), { keep: 10 });
+    expect(r.matches).toBe(2);
+    expect(r.lines.map((l) => l.text)).toEqual(['The Refresh token expires', 'TOKEN and REFRESH and token']);
+    expect(lineNumberAt(p, r.lines[1]!.offset)).toBe(3);
+  });
+
+  it('works across chunk boundaries, on a last line without newline, and with tiny buffers', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => (i % 997 === 0 ? `line ${i} has the Needle` : `line ${i} filler text`));
+    const p = file('b.txt', lines.join('\n'));
+    const q = compileQuery('needle');
+    const small = scanFile(p, q, { keep: 100 }, Buffer.alloc(64));
+    const big = scanFile(p, q, { keep: 100 });
+    expect(small.matches).toBe(6);
+    expect(small.lines).toEqual(big.lines);
+    for (const l of small.lines) expect(lineNumberAt(p, l.offset, Buffer.alloc(50))).toBe(Number(/line (\d+)/.exec(l.text)![1]) + 1);
+    expect(scanFile(file('c.txt', 'no newline at the end: needle'), q, { keep: 1 }).matches).toBe(1);
+  });
+
+  it('reports UTF-8 lines intact, and matches non-ASCII queries', () => {
+    const p = file('u.txt', 'café crème — Zürich needle\nnaïve ÜBER test\n');
+    expect(scanFile(p, compileQuery('needle'), { keep: 1 }).lines[0]!.text).toBe('café crème — Zürich needle');
+    const r = scanFile(p, compileQuery('über'), { keep: 2 });
+    expect(r.lines.map((l) => l.text)).toEqual(['naïve ÜBER test']);
+    expect(lineNumberAt(p, r.lines[0]!.offset)).toBe(2);
+  });
+
+  it('treats regex characters literally and skips binary files when asked', () => {
+    expect(scanFile(file('r.txt', 'a.b\naxb\n(x+y)*\n'), compileQuery('a.b'), { keep: 5 }).matches).toBe(1);
+    expect(scanFile(file('r2.txt', '(x+y)*\n'), compileQuery('(x+y)*'), { keep: 5 }).matches).toBe(1);
+    const bin = file('bin', Buffer.from([0x6e, 0x65, 0x65, 0x64, 0x6c, 0x65, 0, 1, 2]));
+    expect(scanFile(bin, compileQuery('needle'), { keep: 1, skipBinary: true })).toMatchObject({ matches: 0, binary: true });
+  });
+
+  it('the rare-byte plan finds the same lines as folding, in any case, across chunks', () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => (i % 500 === 3 ? `row ${i}: the WomBatFinch flag, ${i % 1000 === 3 ? 'and the cache' : 'alone'}` : `row ${i}: nothing here at all`));
+    const p = file('rare.txt', lines.join('\n') + '\n');
+    for (const text of ['wombatfinch', 'cache WOMBATFINCH']) {
+      const fold = compileQuery(text);
+      const rare = compileQuery(text);
+      const histogram = new Uint32Array(256);
+      countBytes(fs.readFileSync(p), histogram);
+      rare.plan = choosePlan(rare, histogram, fs.statSync(p).size);
+      expect(rare.plan).toMatchObject({ kind: 'rare', term: 'wombatfinch' });
+      const a = scanFile(p, fold, { keep: 10 }, Buffer.alloc(100));
+      const b = scanFile(p, rare, { keep: 10 }, Buffer.alloc(100));
+      expect(b).toEqual(a);
+      expect(a.matches).toBe(text === 'wombatfinch' ? 6 : 3);
+    }
+    // Common bytes only: fold.
+    const common = compileQuery('row');
+    const h = new Uint32Array(256);
+    countBytes(fs.readFileSync(p), h);
+    expect(choosePlan(common, h, fs.statSync(p).size)).toEqual({ kind: 'fold' });
+  });
+
+  it('asks for a second opinion on transcript lines', () => {
+    const p = file('t.jsonl', '{"cwd":"/tmp/needle"}\n{"type":"assistant","message":{"content":[{"type":"text","text":"a needle here"}]}}\n');
+    const r = scanFile(p, compileQuery('needle'), { keep: 3, accept: (l) => (transcriptText(l) ?? '').includes('needle') });
+    expect(r.matches).toBe(1);
+  });
+});
+
+describe('transcript text, snippets, score', () => {
+  it('reads what was said from transcript lines', () => {
+    expect(transcriptText('{"type":"assistant","message":{"role":"assistant","content":[{"type":"text","text":"Hello"},{"type":"tool_use","name":"Write","input":{"file_path":"/a","content":"x"}}]}}')).toBe('Claude: Hello [Write] /a x');
+    expect(transcriptText('{"type":"user","message":{"role":"user","content":"do it"}}')).toBe('user: do it');
+    expect(transcriptText('{"type":"user","message":{"content":[{"type":"tool_result","content":[{"type":"text","text":"ok"}]}]}}')).toBe('user: ok');
+    expect(transcriptText('{"type":"summary","summary":"s"}')).toBe('summary: s');
+    expect(transcriptText('{"type":"system"}')).toBeNull();
+    expect(transcriptText('nope')).toBeNull();
+  });
+
+  it('cuts a one-line snippet around the match', () => {
+    const q = compileQuery('needle');
+    const s = snippet(`${'a '.repeat(200)}the needle\n\there ${'b '.repeat(200)}`, q);
+    expect(s.length).toBeLessThanOrEqual(162);
+    expect(s).toMatch(/^….*the needle here.*…$/);
+    expect(snippet('x\x1b[31m needle', q)).toBe('x [31m needle');
+  });
+
+  it('ranks discoveries over transcripts, more matches and whole phrases higher, recent higher', () => {
+    const q = compileQuery('refresh token');
+    const base = score('transcript', 1, 'refresh the token', q, 0);
+    expect(score('discoveries', 1, 'refresh the token', q, 0)).toBeGreaterThan(base);
+    expect(score('transcript', 10, 'refresh the token', q, 0)).toBeGreaterThan(base);
+    expect(score('transcript', 1, 'the refresh token', q, 0)).toBeGreaterThan(base);
+    expect(score('transcript', 1, 'refresh the token', q, 365 * 86_400_000)).toBeLessThan(base);
+    expect(score('transcript', 1, 'refreshed the tokens', q, 0)).toBeLessThan(base);
+  });
+});
+
+describe('searchSessions and cs -search', () => {
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    env = { PATH: process.env.PATH, HOME: tmp, CS_SESSIONS_ROOT: path.join(tmp, 'sessions'), CLAUDE_CONFIG_DIR: path.join(tmp, '.claude'), NO_COLOR: '1', CS_NO_UPDATE_CHECK: '1' };
+    const mk = (name: string, files: Record<string, string>) => {
+      for (const [rel, text] of Object.entries(files)) file(`sessions/${name}/${rel}`, text);
+    };
+    mk('alpha', {
+      '.cs/README.md': '# alpha\n\n## Objective\nFix the flaky login\n',
+      '.cs/discoveries.md': '# Discoveries\n\n## 2026-11-01 login\nThe login fails when the refresh token expires.\n',
+      '.cs/changes.md': '- [2026-11-01 10:00:00] Edit: src/login.ts\n',
+      '.cs/artifacts/MANIFEST.json': '[{"name":"refresh.sh","secrets":["token"]}]\n',
+      '.cs/artifacts/refresh.sh': '#!/bin/sh\n# refresh token helper\ncurl ...\n',
+    });
+    mk('beta', { '.cs/discoveries.md': '# Discoveries\n\n## 2026-11-02 cache\nNothing about logins.\n' });
+    fs.mkdirSync(path.join(tmp, 'sessions/not-a-session'));
+    const tdir = claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(tmp, 'sessions/beta'));
+    file(path.relative(tmp, path.join(tdir, 'abc.jsonl')), [
+      JSON.stringify({ type: 'user', cwd: '/refresh-token', message: { role: 'user', content: 'why does it fail?' } }),
+      JSON.stringify({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: 'Because the refresh token is rotated on every call.' }] } }),
+      '',
+    ].join('\n'));
+  });
+
+  it('finds and ranks across sources and sessions', async () => {
+    const r = await searchSessions({ env, query: 'refresh token' });
+    expect(r.sessions).toBe(2);
+    expect(r.hits.map((h) => `${h.session} ${h.source} ${h.file}:${h.line}`)).toEqual([
+      'alpha discoveries .cs/discoveries.md:4',
+      'alpha artifact .cs/artifacts/refresh.sh:2',
+      'beta transcript transcript/abc.jsonl:2',
+    ]);
+    expect(r.hits[2]!.snippet).toBe('Claude: Because the refresh token is rotated on every call.');
+    expect((await searchSessions({ env, query: 'refresh token', session: 'beta' })).hits).toHaveLength(1);
+    expect((await searchSessions({ env, query: 'refresh token', limit: 1 })).hits).toHaveLength(1);
+  });
+
+  it('cs -search prints hits, --json for scripts, exit 1 when nothing matches', async () => {
+    const human = await runCs(['-search', 'refresh', 'token'], { env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^alpha {2}\.cs\/discoveries\.md:4 {2}discoveries\n {4}The login fails when the refresh token expires\.$/m);
+    const json = await runCs(['-search', 'ROTATED', '--json'], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject([{ session: 'beta', source: 'transcript', line: 2, matches: 1 }]);
+    const scoped = await runCs(['alpha', '-search', 'login', '--json'], { env });
+    expect(new Set(JSON.parse(scoped.stdout).map((h: { session: string }) => h.session))).toEqual(new Set(['alpha']));
+    const none = await runCs(['-search', 'zzzz-nothing'], { env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no match for "zzzz-nothing" in \d+ files of 2 sessions/);
+    const missing = await runCs(['-search', 'x', '--session', 'gamma'], { env });
+    expect(missing.stderr).toMatch(/no session named 'gamma'/);
+  });
+
+  it.each([
+    [['a', 'b'], {}, { query: 'a b', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
+    [['--json', 'x', '--limit', '5'], {}, { query: 'x', session: null, limit: 5, json: true, show: { archived: false, all: false } }],
+    [['x', '--session', 's1'], {}, { query: 'x', session: 's1', limit: 20, json: false, show: { archived: false, all: false } }],
+    [['x'], { session: 's2' }, { query: 'x', session: 's2', limit: 20, json: false, show: { archived: false, all: false } }],
+    [['--', '-x'], {}, { query: '-x', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
+    [['x', '--all'], {}, { query: 'x', session: null, limit: 20, json: false, show: { archived: false, all: true } }],
+  ])('parses %j', (args, inv, opts) => expect(parse(args, inv)).toEqual(opts));
+
+  it.each([[[]], [['x', '--limit', '0']], [['x', '--session', '../etc']], [['x', '--bogus']]])('refuses %j', (args) => {
+    expect(() => parse(args, {})).toThrow();
+  });
+});

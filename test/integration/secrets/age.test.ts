@@ -1,0 +1,328 @@
+// age sync with the real `age` CLI and real git: interop both ways, two
+// machines (two HOMEs) through a bare remote, recipient removal, bad input.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EncryptedFileBackend } from '../../../src/secrets/encrypted.js';
+import { exportIfChanged, importIfNewer } from '../../../src/secrets/age.js';
+import { repoRoot, secrets, spawnProgram, spawnedArgv, tempHome, type Home } from '../../support/secrets.js';
+
+const mode = (p: string) => fs.statSync(p).mode & 0o777;
+
+async function ok(session: string | undefined, args: string[], env: NodeJS.ProcessEnv, input = '') {
+  const r = await secrets(session, args, env, input);
+  if (r.code !== 0) throw new Error(`-secrets ${args.join(' ')} failed: ${r.stderr}`);
+  return r;
+}
+
+async function git(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const r = await spawnProgram('git', args, {
+    cwd,
+    env: { ...env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', GIT_CONFIG_NOSYSTEM: '1' },
+  });
+  if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('age identity and interop with the age CLI', () => {
+  let h: Home;
+  let dir: string;
+  beforeEach(() => {
+    h = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'alice' });
+    dir = h.session('proj');
+  });
+  afterEach(() => h.cleanup());
+
+  it('age init writes a standard identity the CLI reads, and adds this machine', async () => {
+    const init = await ok('proj', ['age', 'init'], h.env);
+    const pub = init.stdout.trim();
+    expect(pub).toMatch(/^age1[0-9a-z]{58}$/);
+    const keyFile = path.join(h.home, '.cs-secrets', 'age.key');
+    expect(mode(keyFile)).toBe(0o600);
+    expect(mode(path.dirname(keyFile))).toBe(0o700);
+    const lines = fs.readFileSync(keyFile, 'utf8').split('\n');
+    expect(lines[0]).toBe('# created: 2025-01-02T03:04:05Z');
+    expect(lines[1]).toBe(`# public key: ${pub}`);
+    expect(lines[2]).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]{58}$/);
+    const cli = await spawnProgram('age-keygen', ['-y', keyFile]);
+    expect(cli.stdout.trim()).toBe(pub);
+    expect((await ok('proj', ['age', 'pubkey'], h.env)).stdout.trim()).toBe(pub);
+    const list = JSON.parse((await ok('proj', ['age', 'list', '--json'], h.env)).stdout);
+    expect(list).toEqual([{ name: expect.stringMatching(/^alice@/), recipient: pub, self: true }]);
+    // A second init keeps the key and adds nothing.
+    const again = await ok('proj', ['age', 'init'], h.env);
+    expect(again.stdout.trim()).toBe(pub);
+    expect(again.stderr).toMatch(/using the existing/);
+    expect(fs.readdirSync(path.join(dir, '.cs', 'age-recipients'))).toHaveLength(1);
+    // Under another user name, and added by hand under another name: still one entry for the key.
+    const renamed = await ok('proj', ['age', 'init'], { ...h.env, USER: 'bob' });
+    expect(renamed.stderr).toMatch(/this machine is recipient 'alice@/);
+    const added = await ok('proj', ['age', 'add', 'laptop', pub], h.env);
+    expect(added.stderr).toMatch(/that key is already recipient 'alice@[^']+' of session 'proj'; nothing added/);
+    expect(fs.readdirSync(path.join(dir, '.cs', 'age-recipients'))).toHaveLength(1);
+  });
+
+  it('a file we export decrypts with `age -d -i ~/.cs-secrets/age.key`', async () => {
+    await ok('proj', ['age', 'init'], h.env);
+    await ok('proj', ['set', 'API_KEY'], h.env, 'v1 with spaces');
+    const exp = await ok('proj', ['export-file'], h.env);
+    expect(exp.stderr).toMatch(/1 secrets for 1 recipients/);
+    const file = path.join(dir, '.cs', 'secrets.age');
+    expect(fs.readFileSync(file).includes('v1 with spaces')).toBe(false);
+    const dec = await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), file]);
+    expect(dec.code).toBe(0);
+    expect(JSON.parse(dec.stdout)).toMatchObject({ format: 'cs-secrets', secrets: { API_KEY: 'v1 with spaces' } });
+    // An explicit FILE is taken relative to the current directory (the test context's cwd is HOME).
+    await ok('proj', ['export-file', 'copy.age'], h.env);
+    expect(fs.existsSync(path.join(h.home, 'copy.age'))).toBe(true);
+    await ok('proj', ['rm', 'API_KEY'], h.env);
+    await ok('proj', ['import-file', 'copy.age'], h.env);
+    expect((await ok('proj', ['get', 'API_KEY'], h.env)).stdout).toBe('v1 with spaces\n');
+  });
+
+  it.each([
+    ['JSON, binary', ['-r'], JSON.stringify({ FROM_CLI: 'yes', OTHER: 'two' })],
+    ['KEY=value lines, armored', ['-a', '-r'], 'FROM_CLI=yes\nexport OTHER="two"\n'],
+  ])('a file the CLI encrypts to our key imports (%s)', async (_n, flags, plaintext) => {
+    const pub = (await ok('proj', ['age', 'init'], h.env)).stdout.trim();
+    const file = path.join(dir, '.cs', 'secrets.age');
+    const enc = await spawnProgram('age', [...flags, pub, '-o', file], { input: plaintext });
+    expect(enc.code).toBe(0);
+    const imp = await ok('proj', ['import-file'], h.env);
+    expect(imp.stderr).toMatch(/imported 2 secrets/);
+    expect((await ok('proj', ['get', 'FROM_CLI'], h.env)).stdout).toBe('yes\n');
+    expect((await ok('proj', ['get', 'OTHER'], h.env)).stdout).toBe('two\n');
+  });
+
+  it('a key generated by age-keygen works as our identity', async () => {
+    fs.mkdirSync(path.join(h.home, '.cs-secrets'), { recursive: true, mode: 0o700 });
+    const keyFile = path.join(h.home, '.cs-secrets', 'age.key');
+    const gen = await spawnProgram('age-keygen', ['-o', keyFile]);
+    expect(gen.code).toBe(0);
+    const pub = (await spawnProgram('age-keygen', ['-y', keyFile])).stdout.trim();
+    expect((await ok('proj', ['age', 'init'], h.env)).stdout.trim()).toBe(pub);
+  });
+
+  it('bad input: clear messages, secrets untouched', async () => {
+    await ok('proj', ['set', 'KEEP'], h.env, 'me');
+    const file = path.join(dir, '.cs', 'secrets.age');
+
+    // No identity yet.
+    fs.writeFileSync(file, 'whatever');
+    let r = await secrets('proj', ['import-file'], h.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no age identity on this machine/);
+
+    // Corrupt file.
+    await ok('proj', ['age', 'init'], h.env);
+    for (const junk of ['not age at all', 'age-encryption.org/v1\n-> X25519 abc\n--- zzz\n', '-----BEGIN AGE ENCRYPTED FILE-----\n!!!\n-----END AGE ENCRYPTED FILE-----\n']) {
+      fs.writeFileSync(file, junk);
+      r = await secrets('proj', ['import-file'], h.env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/\.cs\/secrets\.age is damaged or not an age file|\.cs\/secrets\.age is damaged/);
+      expect(fs.readFileSync(file, 'utf8')).toBe(junk);
+      // Export will not overwrite what it cannot read.
+      r = await secrets('proj', ['export-file'], h.env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/--force/);
+      expect(fs.readFileSync(file, 'utf8')).toBe(junk);
+    }
+    // A truncated real file.
+    await ok('proj', ['export-file', '--force'], h.env);
+    const good = fs.readFileSync(file);
+    fs.writeFileSync(file, good.subarray(0, good.length - 10));
+    r = await secrets('proj', ['import-file'], h.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/damaged/);
+    // Invalid recipients.
+    r = await secrets('proj', ['age', 'add', 'bob', 'age1notakey'], h.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not an age public key/);
+    r = await secrets('proj', ['age', 'add', '../evil', 'age1x'], h.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid recipient name/);
+    r = await secrets('proj', ['age', 'remove', 'nobody'], h.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no recipient named 'nobody'/);
+    // A damaged identity file.
+    fs.writeFileSync(path.join(h.home, '.cs-secrets', 'age.key'), '# nothing here\n');
+    r = await secrets('proj', ['age', 'pubkey'], h.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/holds no age identity/);
+
+    expect((await ok('proj', ['get', 'KEEP'], h.env)).stdout).toBe('me\n');
+  });
+
+  it('a secret removed here stays removed; one new from elsewhere is kept', async () => {
+    const pub = (await ok('proj', ['age', 'init'], h.env)).stdout.trim();
+    await ok('proj', ['set', 'OLD'], h.env, 'o');
+    await ok('proj', ['set', 'STAY'], h.env, 's');
+    await ok('proj', ['export-file'], h.env);
+    const file = path.join(dir, '.cs', 'secrets.age');
+    // Another machine adds NEW (the CLI stands in for it), and this one removes OLD.
+    const other = JSON.stringify({ OLD: 'o', STAY: 's', NEW: 'n' });
+    expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: other })).code).toBe(0);
+    await ok('proj', ['rm', 'OLD'], h.env);
+    const t = { session: 'proj', sessionDir: dir, env: h.env };
+    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['NEW'] });
+    const exp = await ok('proj', ['export-file'], h.env);
+    expect(exp.stderr).toMatch(/2 secrets/);
+    const dec = await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), file]);
+    expect(JSON.parse(dec.stdout).secrets).toEqual({ STAY: 's', NEW: 'n' });
+    // An explicit import-file takes everything the file has.
+    expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: other })).code).toBe(0);
+    await ok('proj', ['import-file'], h.env);
+    expect((await ok('proj', ['list'], h.env)).stdout).toBe('NEW\nOLD\nSTAY\n');
+  });
+
+  it('importIfNewer and exportIfChanged only act on change', async () => {
+    const backend = new EncryptedFileBackend(h.env);
+    const t = { session: 'proj', sessionDir: dir, env: h.env, backend };
+    expect(await importIfNewer(t)).toEqual({ status: 'absent', changed: [] });
+    // Without a backend given, nothing is selected (or probed) when there is nothing to do.
+    const lazy = { session: 'proj', sessionDir: dir, env: h.env } as Parameters<typeof importIfNewer>[0];
+    expect(await importIfNewer(lazy)).toEqual({ status: 'absent', changed: [] });
+    expect(lazy.backend).toBeUndefined();
+    expect(await exportIfChanged(t)).toEqual({ status: 'no-recipients', count: 0 });
+    const pub = (await ok('proj', ['age', 'init'], h.env)).stdout.trim();
+    await ok('proj', ['set', 'A'], h.env, '1');
+    expect(await exportIfChanged(t)).toEqual({ status: 'exported', count: 1 });
+    const file = path.join(dir, '.cs', 'secrets.age');
+    const first = fs.readFileSync(file);
+    expect(await exportIfChanged(t)).toEqual({ status: 'unchanged', count: 1 });
+    expect(fs.readFileSync(file).equals(first)).toBe(true);
+    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [] });
+    // Another machine (here: the age CLI) writes a newer file.
+    await spawnProgram('age', ['-r', pub, '-o', file], { input: JSON.stringify({ A: '1', B: '2' }) });
+    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['B'] });
+    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [] });
+    await ok('proj', ['set', 'C'], h.env, '3');
+    expect(await exportIfChanged(t)).toEqual({ status: 'exported', count: 3 });
+    // A file encrypted to someone else only: importIfNewer reports it, no throw.
+    const other = (await spawnProgram('age-keygen', [])).stdout.match(/age1[0-9a-z]+/)![0];
+    await spawnProgram('age', ['-r', other, '-o', file], { input: '{}' });
+    expect(await importIfNewer(t)).toEqual({ status: 'not-recipient', changed: [] });
+    expect(await backend.getAll('proj')).toEqual({ A: '1', B: '2', C: '3' });
+  });
+});
+
+describe('two machines through a bare git remote', () => {
+  let a: Home;
+  let b: Home;
+  let remote: string;
+  beforeEach(() => {
+    a = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'me' });
+    b = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'me' }); // same user@host name on purpose
+    remote = path.join(a.dir, 'remote.git');
+  });
+  afterEach(() => {
+    a.cleanup();
+    b.cleanup();
+  });
+
+  it('exchange secrets, then removing a recipient locks it out of new exports', async () => {
+    const aDir = a.session('proj');
+    await git(['init', '-q', '--bare', '-b', 'main', remote], a.dir, a.env);
+    await git(['init', '-q', '-b', 'main'], aDir, a.env);
+    fs.writeFileSync(path.join(aDir, '.gitignore'), '.cs/local/\n');
+    await ok('proj', ['set', 'SHARED_TOKEN'], a.env, 'from-a');
+    await ok('proj', ['age', 'init'], a.env);
+    await ok('proj', ['export-file'], a.env);
+    await git(['add', '-A'], aDir, a.env);
+    await git(['commit', '-q', '-m', 'a'], aDir, a.env);
+    await git(['remote', 'add', 'origin', remote], aDir, a.env);
+    await git(['push', '-q', 'origin', 'main'], aDir, a.env);
+
+    // Machine B clones, makes its key, publishes its recipient file.
+    fs.mkdirSync(b.root, { recursive: true });
+    await git(['clone', '-q', remote, 'proj'], b.root, b.env);
+    const bDir = path.join(b.root, 'proj');
+    const bInit = await ok('proj', ['age', 'init'], b.env);
+    const bPub = bInit.stdout.trim();
+    expect(bInit.stderr).toMatch(/recipient 'me@[^']+-2'/); // did not replace A's same-named key
+    let r = await secrets('proj', ['import-file'], b.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not encrypted to this machine's key/);
+    await git(['add', '-A'], bDir, b.env);
+    await git(['commit', '-q', '-m', 'b key'], bDir, b.env);
+    await git(['push', '-q', 'origin', 'HEAD:main'], bDir, b.env);
+
+    // A pulls the new recipient and re-exports for both.
+    await git(['pull', '-q', '--no-rebase', 'origin', 'main'], aDir, a.env);
+    expect((await ok('proj', ['export-file'], a.env)).stderr).toMatch(/for 2 recipients/);
+    await git(['commit', '-q', '-am', 'a export'], aDir, a.env);
+    await git(['push', '-q', 'origin', 'main'], aDir, a.env);
+
+    // B imports on session start, adds its own secret and exports.
+    await git(['pull', '-q', '--no-rebase', 'origin', 'main'], bDir, b.env);
+    const bBackend = new EncryptedFileBackend(b.env);
+    expect(await importIfNewer({ session: 'proj', sessionDir: bDir, env: b.env, backend: bBackend })).toEqual({ status: 'imported', changed: ['SHARED_TOKEN'] });
+    expect((await ok('proj', ['get', 'SHARED_TOKEN'], b.env)).stdout).toBe('from-a\n');
+    await ok('proj', ['set', 'B_ONLY'], b.env, 'from-b');
+    await ok('proj', ['export-file'], b.env);
+    await git(['commit', '-q', '-am', 'b export'], bDir, b.env);
+    await git(['push', '-q', 'origin', 'HEAD:main'], bDir, b.env);
+
+    await git(['pull', '-q', '--no-rebase', 'origin', 'main'], aDir, a.env);
+    await ok('proj', ['import-file'], a.env);
+    expect((await ok('proj', ['get', 'B_ONLY'], a.env)).stdout).toBe('from-b\n');
+
+    // A removes B: the new export is re-encrypted without B.
+    const bName = JSON.parse((await ok('proj', ['age', 'list', '--json'], a.env)).stdout).find((x: { recipient: string }) => x.recipient === bPub).name;
+    const rm = await ok('proj', ['age', 'remove', bName], a.env);
+    expect(rm.stderr).toMatch(/re-encrypted \.cs\/secrets\.age for me@/);
+    await ok('proj', ['set', 'AFTER_REMOVAL'], a.env, 'b must not see this');
+    await ok('proj', ['export-file'], a.env);
+    await git(['commit', '-q', '-am', 'remove b'], aDir, a.env);
+    await git(['push', '-q', 'origin', 'main'], aDir, a.env);
+
+    await git(['pull', '-q', '--no-rebase', 'origin', 'main'], bDir, b.env);
+    r = await secrets('proj', ['import-file'], b.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not encrypted to this machine's key/);
+    const cli = await spawnProgram('age', ['-d', '-i', path.join(b.home, '.cs-secrets', 'age.key'), path.join(bDir, '.cs', 'secrets.age')]);
+    expect(cli.code).not.toBe(0);
+    expect(cli.stdout).toBe('');
+    // B keeps what it had; nothing of the new export leaked to it.
+    expect(await bBackend.getAll('proj')).toEqual({ SHARED_TOKEN: 'from-a', B_ONLY: 'from-b' });
+
+    // Leak check: no secret value in either workspace, git history, or any argv we spawned.
+    const values = ['from-a', 'from-b', 'b must not see this'];
+    for (const d of [aDir, bDir, remote]) {
+      const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
+      expect(grep.code, grep.stdout).toBe(1);
+    }
+    const log = await git(['log', '-p', '--all'], aDir, a.env);
+    for (const v of values) expect(log).not.toContain(v);
+    for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
+  }, 60_000);
+});
+
+describe('the age identity is per machine', () => {
+  let h: Home;
+  beforeEach(() => {
+    h = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'bob' });
+  });
+  afterEach(() => h.cleanup());
+
+  it('cs -secrets age init and age pubkey work in a HOME with no session at all', async () => {
+    const sessionsRoot = h.env.CS_SESSIONS_ROOT!;
+    expect(fs.existsSync(sessionsRoot) ? fs.readdirSync(sessionsRoot) : []).toEqual([]);
+    const run = (args: string[]) => spawnProgram(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'bin.ts'), ...args], { env: { ...h.env, CLAUDE_SESSION_NAME: undefined }, cwd: repoRoot });
+    const init = await run(['-secrets', 'age', 'init']);
+    expect(init.code, init.stderr).toBe(0);
+    const pub = init.stdout.trim();
+    expect(pub).toMatch(/^age1[0-9a-z]{58}$/);
+    expect(init.stderr).toMatch(/created ~\/\.cs-secrets\/age\.key/);
+    const keyFile = path.join(h.home, '.cs-secrets', 'age.key');
+    expect(mode(keyFile)).toBe(0o600);
+    expect((await spawnProgram('age-keygen', ['-y', keyFile])).stdout.trim()).toBe(pub);
+    const pubkey = await run(['-secrets', 'age', 'pubkey']);
+    expect(pubkey.code, pubkey.stderr).toBe(0);
+    expect(pubkey.stdout.trim()).toBe(pub);
+    // Nothing else needs a session less: other subcommands still ask for one.
+    const list = await run(['-secrets', 'age', 'list']);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/-secrets needs a session/);
+  }, 30_000);
+});

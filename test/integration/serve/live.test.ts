@@ -1,0 +1,151 @@
+// The session stream of `cs -serve` (a real server on loopback, read as raw
+// Server-Sent Events): the conversation arrives whole and then item by item
+// as the transcript grows, a new conversation resets it, held permission
+// requests come and go; and the queue routes of the API.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide, holdRequest } from '../../../src/approval/approval.js';
+import { claudeProjectDir } from '../../../src/session/claude-project.js';
+import { readJournal, readQueue } from '../../../src/queue/queue.js';
+import { startServer, type RunningServer } from '../../../src/serve/server.js';
+import { writeSessionEnvFile } from '../../../src/secrets/store.js';
+import { hookSandbox, type HookSandbox } from '../../support/hooks.js';
+import { until } from '../../support/host.js';
+import { writePostmortem } from '../../../src/host/postmortem.js';
+import { sessionPaths } from '../../../src/session/paths.js';
+import { chromiumBin, launchChromium } from '../../support/chromium.js';
+
+const TOKEN = 'a-test-token-of-enough-length';
+const SECRET = 'sk-live-stream-0123456789';
+
+interface Sse {
+  events: Array<{ type: string; data: any }>;
+  close(): void;
+}
+
+/** Opens the session's stream and collects its events as they come. */
+function stream(url: string): Promise<Sse> {
+  return new Promise((resolve, reject) => {
+    const events: Sse['events'] = [];
+    const req = http.get(url, { headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+      let buf = '';
+      res.on('data', (b) => {
+        buf += b;
+        for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const type = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (type && data !== undefined) events.push({ type, data: JSON.parse(data) });
+        }
+      });
+      resolve({ events, close: () => req.destroy() });
+    });
+    req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+  });
+}
+
+describe('the live session stream and the queue API', () => {
+  let sb: HookSandbox;
+  let server: RunningServer;
+  let project = '';
+  beforeAll(async () => {
+    sb = await hookSandbox('live');
+    writeSessionEnvFile('live', { LIVE_KEY: SECRET }, sb.env, { create: true });
+    project = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, fs.realpathSync(sb.session.dir));
+    fs.mkdirSync(project, { recursive: true });
+    server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: TOKEN });
+  });
+  afterAll(async () => {
+    await server.close();
+    sb.cleanup();
+  });
+
+  const line = (v: unknown) => JSON.stringify(v) + '\n';
+  const kinds = (sse: Sse) => sse.events.filter((e) => e.type !== 'timeline').map((e) => e.type);
+  const items = (sse: Sse) => sse.events.filter((e) => e.type === 'conversation').flatMap((e) => e.data.map((i: any) => `${i.n}:${i.kind}:${i.text}`));
+
+  it('sends the conversation, then only what is new; a new conversation resets it; held requests come and go; secrets scrubbed', { timeout: 30_000 }, async () => {
+    const first = path.join(project, '11111111-2222-3333-4444-555555555555.jsonl');
+    fs.writeFileSync(first, line({ type: 'user', message: { content: 'first prompt' } }) + line({ type: 'assistant', message: { content: [{ type: 'text', text: `reply with ${SECRET}` }] } }));
+    const sse = await stream(`${server.url}/api/sessions/live/events`);
+    try {
+      await until(() => (items(sse).length === 2 ? true : undefined), 'the whole conversation', 5000);
+      expect(items(sse)).toEqual(['1:prompt:first prompt', '2:text:reply with [secret: LIVE_KEY]']);
+      expect(kinds(sse)).toEqual(['reset', 'ready', 'permissions', 'convreset', 'conversation']);
+      expect(sse.events.find((e) => e.type === 'permissions')?.data).toEqual([]);
+
+      fs.appendFileSync(first, line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'u1', name: 'Bash', input: { command: 'make test' } }] } }));
+      await until(() => (items(sse).length === 3 ? true : undefined), 'the new item', 5000);
+      expect(items(sse)[2]).toBe('3:tool:Bash make test');
+
+      const held = holdRequest(sb.session.local, 'Bash', 'Bash rm -rf build');
+      await until(() => (sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 1 ? true : undefined), 'the held request on the stream', 5000);
+      expect(sse.events.filter((e) => e.type === 'permissions').at(-1)!.data).toEqual([held]);
+      expect(decide(sb.session.local, held.id, 'deny', 'token')).toBe(true);
+      await until(() => (sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 0 ? true : undefined), 'the answered request gone', 5000);
+
+      // A newer transcript: another conversation began (the newest is shown when no run names one).
+      const before = sse.events.length;
+      await new Promise((r) => setTimeout(r, 20));
+      fs.writeFileSync(path.join(project, '99999999-2222-3333-4444-555555555555.jsonl'), line({ type: 'user', message: { content: 'second conversation' } }));
+      await until(() => (sse.events.slice(before).some((e) => e.type === 'conversation') ? true : undefined), 'the second conversation', 5000);
+      expect(sse.events.slice(before).map((e) => e.type)).toEqual(['convreset', 'conversation']);
+      expect(sse.events.at(-1)!.data).toEqual([expect.objectContaining({ n: 1, kind: 'prompt', text: 'second conversation' })]);
+      expect(JSON.stringify(sse.events)).not.toContain(SECRET);
+    } finally {
+      sse.close();
+    }
+  });
+
+  const call = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(server.url + p, { method, headers: { authorization: `Bearer ${TOKEN}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: r.status, json: (await r.json()) as any };
+  };
+
+  it('the queue: shown, a task added, started (not hosted: armed for the next Stop), bad input refused', async () => {
+    expect((await call('GET', '/api/sessions/live/queue')).json).toEqual({ armed: false, summary: 'idle, 0 pending', tasks: [] });
+    expect((await call('POST', '/api/sessions/live/queue/start')).status).toBe(409);
+    expect((await call('POST', '/api/sessions/live/queue', { text: '  ' })).status).toBe(400);
+    expect((await call('POST', '/api/sessions/live/queue', { nope: 1 })).status).toBe(400);
+    const added = await call('POST', '/api/sessions/live/queue', { text: `deploy with ${SECRET}` });
+    expect(added).toEqual({ status: 201, json: { id: 1, state: 'pending' } });
+    const shown = (await call('GET', '/api/sessions/live/queue')).json;
+    expect(shown).toMatchObject({ armed: false, summary: 'idle, 1 pending', tasks: [{ id: 1, state: 'pending', text: 'deploy with [secret: LIVE_KEY]' }] });
+    expect(await call('POST', '/api/sessions/live/queue/start')).toEqual({ status: 202, json: { armed: true } });
+    expect(readQueue(sb.session.dir)).toMatchObject({ armed: true, tasks: [{ id: 1, state: 'pending' }] });
+    expect(readJournal(sb.session.dir).map((e) => e.type)).toEqual(['add', 'start']);
+    expect((await call('GET', '/api/sessions/nosuch/queue')).status).toBe(404);
+  });
+
+  it('the open page notifies when a session dies, once the browser allows it; only on the change', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumBin();
+    if (!bin) {
+      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+      ctx.skip();
+      return;
+    }
+    const browser = await launchChromium(bin);
+    try {
+      // Records each notification the page creates, then lets the browser's own Notification show it.
+      await browser.send('Page.addScriptToEvaluateOnNewDocument', {
+        source: 'window.__shown = []; if (window.Notification) { const Real = window.Notification; window.Notification = class extends Real { constructor(t, o) { super(t, o); window.__shown.push({ title: t, body: (o && o.body) || "" }); } }; }',
+      });
+      await browser.browserSend('Browser.grantPermissions', { origin: server.url, permissions: ['notifications'] });
+      await browser.navigate(server.signInUrl);
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes('closed') ? true : undefined), 'the session closed in the list', 10_000);
+      expect(await browser.evaluate<boolean>(`document.getElementById('bell').hidden`)).toBe(true);
+      writePostmortem(sessionPaths(sb.session.dir, 'live'), { what: 'Claude Code exited with signal KILL (status 137)', status: 137, now: new Date() });
+      await until(async () => ((await browser.evaluate<unknown[]>('window.__shown')).length ? true : undefined), 'the notification', 15_000);
+      expect(await browser.evaluate('window.__shown')).toEqual([{ title: 'live: died', body: expect.any(String) }]);
+      expect(await browser.evaluate<string>(`document.querySelector('#sessions .state').textContent`)).toBe('died');
+      // The next poll (every 4 s) sees no change: no second notification.
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(await browser.evaluate<unknown[]>('window.__shown')).toHaveLength(1);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,332 @@
+// `cs -serve`: the built cs as a real process on a loopback port. Tokens,
+// the one-time sign-in, refusals, read-only routes, the SSE feed, and the page
+// in headless Chromium showing a hook's event live.
+import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLoopback, parseCookies } from '../../../src/serve/auth.js';
+import { parse } from '../../../src/commands/serve.js';
+import { appendEvent } from '../../../src/timeline/timeline.js';
+import { repoRoot, runCs, startCs, waitFor } from '../../support/cs.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { chromiumBin, launchChromium } from '../../support/chromium.js';
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const mod = url.startsWith('https:') ? https : http;
+    // The test certificate is self-signed: trust is not what these tests are about.
+    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (b) => (body += b));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+describe('options', () => {
+  it.each([
+    [[], {}],
+    [['--port', '0'], { port: 0 }],
+    [['--bind', '0.0.0.0', '--token-file', 't'], { bind: '0.0.0.0', tokenFile: 't' }],
+    [['--tls-cert', 'c', '--tls-key', 'k'], { tlsCert: 'c', tlsKey: 'k' }],
+    [['--devices', '--json'], { devices: true, json: true }],
+    [['--revoke', '0a1b2c3d'], { revoke: '0a1b2c3d' }],
+  ])('%j', (args, opts) => expect(parse(args)).toEqual({ port: 7420, bind: '127.0.0.1', tokenFile: null, tlsCert: null, tlsKey: null, devices: false, revoke: null, json: false, ...opts }));
+
+  it.each([[['--port', '70000']], [['--port', 'x']], [['--bind', '']], [['extra']], [['--token', 'x']], [['--tls-cert', 'c']], [['--revoke', '../x']], [['--devices', '--revoke', '0a1b2c3d']]])('refuses %j', (args) => {
+    expect(() => parse(args)).toThrow();
+  });
+
+  it('knows loopback addresses', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect(isLoopback(a), a).toBe(true);
+    for (const a of ['0.0.0.0', '::', '192.168.1.2', '10.0.0.1', 'example.com', '::ffff:10.0.0.1']) expect(isLoopback(a), a).toBe(false);
+    expect(parseCookies('a=1; cs_serve_1=xyz').get('cs_serve_1')).toBe('xyz');
+  });
+});
+
+describe('cs -serve', () => {
+  let sb: HookSandbox;
+  let server: ReturnType<typeof startCs>;
+  let base = '';
+  let signIn = '';
+  let token = '';
+  let stderr = '';
+
+  beforeAll(async () => {
+    sb = await hookSandbox('watched');
+    appendEvent(sb.session.meta, { type: 'session-start', source: 'startup' });
+    server = startCs(['-serve', '--port', '0'], { env: sb.env });
+    server.stderr!.on('data', (b) => (stderr += b));
+    await waitFor(() => /API token for this run: (\S+)/.test(stderr), 10_000, 'the server to start');
+    base = /serving sessions on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
+    signIn = /sign in a browser: (\S+)/.exec(stderr)![1]!;
+    token = /API token for this run: (\S+)/.exec(stderr)![1]!;
+  });
+  afterAll(async () => {
+    server.kill('SIGTERM');
+    await server.done;
+    sb.cleanup();
+  });
+  let linksUsed = 0;
+  /** The newest one-time link printed, once it is a new one. */
+  async function freshLink(): Promise<string> {
+    await waitFor(() => [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)].length > linksUsed, 5000, 'a new sign-in link');
+    const all = [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)];
+    linksUsed = all.length;
+    return all.at(-1)![1]!;
+  }
+
+  it('answers 401 to every route without the token, and to a wrong one', async () => {
+    for (const p of ['/', '/app.js', '/api/sessions', '/api/sessions/watched/timeline', '/api/sessions/watched/events', '/api/search?q=x', '/nope']) {
+      expect((await request(base + p)).status, p).toBe(401);
+      expect((await request(base + p, { headers: { authorization: `Bearer ${token.slice(0, -1)}x` } })).status, p).toBe(401);
+      expect((await request(base + p, { headers: { cookie: 'cs_serve_1=abc' } })).status, p).toBe(401);
+    }
+  });
+
+  it('serves the API with the token, read-only, with no paths from URLs', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const list = await request(`${base}/api/sessions`, { headers: auth });
+    expect(list.status).toBe(200);
+    expect(list.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    const sessions = JSON.parse(list.body);
+    expect(sessions).toMatchObject([{ name: 'watched' }]);
+    expect(sessions[0].dir).toBeUndefined();
+    const tl = await request(`${base}/api/sessions/watched/timeline`, { headers: { 'x-cs-token': token } });
+    expect(JSON.parse(tl.body)).toMatchObject([{ type: 'session-start', text: 'session start (startup)' }]);
+    for (const p of ['/api/sessions/..%2F..%2Fetc/timeline', '/api/sessions/.cs', '/api/sessions/a%00b', '/api/sessions/-x/events']) {
+      expect((await request(base + p, { headers: auth })).status, p).toBe(400);
+    }
+    // Dot segments are resolved by the URL parser before routing: they never reach a session lookup.
+    for (const p of ['/api/sessions/../../etc/passwd', '/api/sessions/%2e%2e/timeline', '/api/sessions/watched/../../x']) {
+      expect((await request(base + p, { headers: auth })).status, p).toBe(404);
+    }
+    expect((await request(`${base}/api/sessions/nope`, { headers: auth })).status).toBe(404);
+    // Search hits name the session and a path inside it, never an absolute path.
+    fs.appendFileSync(sb.session.discoveries, '\n## found\nthe frobnicator needs a restart\n');
+    const found = await request(`${base}/api/search?q=frobnicator`, { headers: auth });
+    expect(found.status).toBe(200);
+    expect(JSON.parse(found.body)).toMatchObject([{ session: 'watched', file: '.cs/discoveries.md' }]);
+    expect(found.body).not.toContain(sb.dir);
+    expect(found.body).not.toContain(sb.home);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      expect((await request(`${base}/api/sessions`, { method, headers: auth, body: method === 'DELETE' ? undefined : '{}' })).status, method).toBe(405);
+    }
+  });
+
+  it('the one-time link sets a cookie once; the cookie then works and the link does not', async () => {
+    const first = await request(signIn);
+    expect(first.status).toBe(303);
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict; Path=\/; Max-Age=2592000/);
+    expect(cookie).not.toContain(token);
+    expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(200);
+    expect((await request(signIn)).status).toBe(401);
+    // A fresh link is printed for the next device.
+    await waitFor(() => /next one-time sign-in link: (\S+)/.test(stderr), 5000, 'next link');
+    const next = /next one-time sign-in link: (\S+)/.exec(stderr)![1]!;
+    expect(next).not.toBe(signIn);
+    expect((await request(next)).status).toBe(303);
+  });
+
+  it('answers HEAD on the event stream at once, with the headers and no body', { timeout: 10_000 }, async () => {
+    const head = await request(`${base}/api/sessions/watched/events`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(head.body).toBe('');
+  });
+
+  it('refuses a foreign Host header, even with the token (DNS rebinding)', async () => {
+    for (const host of ['evil.example:' + new URL(base).port, '127.0.0.1:1', 'localhost.evil.example']) {
+      const r = await request(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}`, host } });
+      expect(r.status, host).toBe(421);
+    }
+    expect((await request(`${base.replace('127.0.0.1', 'localhost')}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('a device needs its CSRF token and this Origin to change anything; the token needs neither', async () => {
+    const link = await freshLink();
+    const cookie = String((await request(link)).headers['set-cookie']).split(';')[0]!;
+    const me = JSON.parse((await request(`${base}/api/me`, { headers: { cookie } })).body);
+    expect(me.device).toMatch(/^[0-9a-f]{8}$/);
+    expect(me.csrf).toMatch(/^[\w-]{40,}$/);
+    const post = (headers: Record<string, string>) => request(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"text":"hi"}' });
+    // No CSRF token, a wrong one, a foreign Origin, no Origin: refused before anything else.
+    expect((await post({ cookie, origin: base })).status).toBe(403);
+    expect((await post({ cookie, origin: base, 'x-csrf-token': me.csrf.slice(0, -2) + 'xx' })).status).toBe(403);
+    const foreign = await post({ cookie, origin: 'http://evil.example', 'x-csrf-token': me.csrf });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).error).toMatch(/Origin/);
+    expect((await post({ cookie, 'x-csrf-token': me.csrf })).status).toBe(403);
+    // Another device's CSRF token does not fit this cookie.
+    const other = String((await request(await freshLink())).headers['set-cookie']).split(';')[0]!;
+    const otherCsrf = JSON.parse((await request(`${base}/api/me`, { headers: { cookie: other } })).body).csrf;
+    expect((await post({ cookie, origin: base, 'x-csrf-token': otherCsrf })).status).toBe(403);
+    // All three: allowed through, and the session is not running in tmux: 409 with how to start it.
+    const ok = await post({ cookie, origin: base, 'x-csrf-token': me.csrf });
+    expect(ok.status).toBe(409);
+    expect(JSON.parse(ok.body).error).toMatch(/not running .*cs -spawn watched/);
+    expect((await post({ authorization: `Bearer ${token}` })).status).toBe(409);
+    expect((await request(`${base}/api/sessions/watched/interrupt`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(409);
+    expect((await post({ authorization: `Bearer ${token.slice(0, -1)}x` })).status).toBe(401);
+    expect((await request(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"text":' })).status).toBe(400);
+  });
+
+  it('lists devices, and a revoked device is refused at once', async () => {
+    const cookie = String((await request(await freshLink())).headers['set-cookie']).split(';')[0]!;
+    const id = cookie.split('=')[1]!.split('.')[0]!;
+    const file = path.join(sb.env.XDG_CONFIG_HOME ?? path.join(sb.home, '.config'), 'cs', 'serve-devices.json');
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect(fs.readFileSync(file, 'utf8')).not.toContain(cookie.split('.')[1]);
+    const listed = await runCs(['-serve', '--devices', '--json'], { env: sb.env });
+    expect(JSON.parse(listed.stdout).map((d: { id: string }) => d.id)).toContain(id);
+    expect(listed.stdout).not.toContain('digest');
+    expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(200);
+    const revoked = await runCs(['-serve', '--revoke', id], { env: sb.env });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(401);
+    const again = await runCs(['-serve', '--revoke', id], { env: sb.env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no signed-in device/);
+  });
+
+  it('streams new timeline events over SSE', async () => {
+    const got: string[] = [];
+    const req = http.get(`${base}/api/sessions/watched/events`, { headers: { authorization: `Bearer ${token}` } });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        req.on('error', reject);
+        req.on('response', (res) => {
+          expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+          res.on('data', (b) => got.push(b.toString()));
+          resolve();
+        });
+      });
+      await waitFor(() => got.join('').includes('event: ready'), 5000, 'backlog');
+      expect(got.join('')).toMatch(/event: reset[\s\S]*session start \(startup\)[\s\S]*event: ready/);
+      appendEvent(sb.session.meta, { type: 'sync', action: 'push' });
+      await waitFor(() => got.join('').includes('"sync push"'), 3000, 'live event');
+    } finally {
+      req.destroy();
+    }
+  });
+
+  it('shows a hook event on the page in headless Chromium within a second', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumBin();
+    if (!bin) {
+      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+      ctx.skip();
+      return;
+    }
+    // Sign in with a fresh link (the first one was spent above).
+    const link = [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)].at(-1)![1]!;
+    const browser = await launchChromium(bin);
+    try {
+      await browser.navigate(link);
+      expect(await browser.evaluate('location.pathname')).toBe('/');
+      await browser.navigate(`${base}/#/s/watched`);
+      await browser.evaluate(`new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('feed did not open: ' + document.getElementById('live').textContent)), 10000);
+        const check = () => document.getElementById('live').textContent === 'live' && document.getElementById('events').children.length > 0 ? (clearTimeout(t), resolve(true)) : setTimeout(check, 20);
+        check();
+      })`);
+      const marker = `marker-${Date.now()}.txt`;
+      const hook = await runHookScript('timeline', payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, marker), content: 'x' } }, sb.session.dir), sb.hookEnv);
+      expect(hook.code).toBe(0);
+      // Counted from the moment the hook has written its event (its own start-up is not the page's latency).
+      const fired = Date.now();
+      let shownAfter = -1;
+      while (Date.now() - fired < 5000) {
+        if (await browser.evaluate<boolean>(`document.getElementById('events').textContent.includes(${JSON.stringify(marker)})`)) {
+          shownAfter = Date.now() - fired;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'serve-timeline.png'));
+      expect(shownAfter, 'event never shown').toBeGreaterThanOrEqual(0);
+      expect(shownAfter).toBeLessThan(1000);
+      const first = await browser.evaluate<string>(`document.querySelector('#events li').textContent`);
+      expect(first).toContain(`Write ${marker}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('rate-limits failed sign-ins', async () => {
+    // Five failures a minute per address (the spent link retried above was one of them).
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await request(`${base}/login?code=wrong-${i}`)).status);
+    const refusedFrom = codes.indexOf(429);
+    expect(refusedFrom, String(codes)).toBeGreaterThan(0);
+    expect(refusedFrom).toBeLessThanOrEqual(5);
+    expect(codes.slice(0, refusedFrom).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(refusedFrom).every((c) => c === 429)).toBe(true);
+    // A valid link is refused too while the limit holds.
+    expect((await request(await freshLink())).status).toBe(429);
+  });
+});
+
+describe('cs -serve refusals', () => {
+  let sb: HookSandbox;
+  beforeAll(async () => {
+    sb = await hookSandbox('x');
+  });
+  afterAll(() => sb.cleanup());
+
+  it('refuses a non-loopback bind without a configured token, and without TLS, naming ssh -L and a tailnet', async () => {
+    const r = await runCs(['-serve', '--bind', '0.0.0.0', '--port', '0'], { env: sb.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing to serve on 0\.0\.0\.0 without a configured token/);
+    const noTls = await runCs(['-serve', '--bind', '0.0.0.0', '--port', '0'], { env: { ...sb.env, CS_SERVE_TOKEN: 'a-long-enough-configured-token' } });
+    expect(noTls.code).toBe(1);
+    expect(noTls.stderr).toMatch(/refusing to serve on 0\.0\.0\.0 without TLS/);
+    expect(noTls.stderr).toMatch(/ssh -L 7420:127\.0\.0\.1:7420/);
+    expect(noTls.stderr).toMatch(/tailnet/);
+    expect(noTls.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('refuses a short configured token and an unreadable token file', async () => {
+    const short = await runCs(['-serve', '--port', '0'], { env: { ...sb.env, CS_SERVE_TOKEN: 'short' } });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/at least 16/);
+    const missing = await runCs(['-serve', '--port', '0', '--token-file', path.join(sb.dir, 'none')], { env: sb.env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read the token file/);
+  });
+
+  it('serves HTTPS on a non-loopback address with a configured token and TLS, and only to that token', async () => {
+    const tokenFile = path.join(sb.dir, 'token');
+    fs.writeFileSync(tokenFile, 'a-long-enough-configured-token\n', { mode: 0o600 });
+    const cert = path.join(sb.dir, 'c.pem');
+    const key = path.join(sb.dir, 'k.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const s = startCs(['-serve', '--bind', '0.0.0.0', '--port', '0', '--token-file', tokenFile, '--tls-cert', cert, '--tls-key', key], { env: sb.env });
+    let err = '';
+    s.stderr!.on('data', (b) => (err += b));
+    try {
+      await waitFor(() => /on https:\/\/0\.0\.0\.0:(\d+)\//.test(err), 10_000, 'server');
+      const port = /on https:\/\/0\.0\.0\.0:(\d+)\//.exec(err)![1];
+      expect(err).not.toContain('a-long-enough-configured-token');
+      expect((await request(`https://127.0.0.1:${port}/api/sessions`)).status).toBe(401);
+      expect((await request(`https://127.0.0.1:${port}/api/sessions`, { headers: { authorization: 'Bearer a-long-enough-configured-token' } })).status).toBe(200);
+      // Plain HTTP on the TLS port gets nowhere.
+      const plain = await request(`http://127.0.0.1:${port}/api/sessions`, { headers: { authorization: 'Bearer a-long-enough-configured-token' } }).then((r) => r.status, (e: NodeJS.ErrnoException) => e.code);
+      expect(plain).not.toBe(200);
+    } finally {
+      s.kill('SIGTERM');
+      await s.done;
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { hookCommand, isOurCommand, withOurHooks, withoutOurHooks } from '../../../src/install/settings.js';
+
+const dir = '/home/u/.local/share/cs/current/hooks';
+
+describe('settings merge', () => {
+  it('recognises our commands, quoted or not', () => {
+    expect(isOurCommand(`${dir}/stop`, dir)).toBe(true);
+    expect(isOurCommand(`'${dir}/stop'`, dir)).toBe(true);
+    expect(isOurCommand('/other/stop', dir)).toBe(false);
+    expect(isOurCommand(`${dir}-evil/stop`, dir)).toBe(false);
+    expect(isOurCommand(42, dir)).toBe(false);
+  });
+  it('quotes hook paths with spaces for sh, and recognises them as ours', () => {
+    expect(hookCommand("/a b/it's/hooks", { event: 'Stop', script: 'stop' })).toBe(`'/a b/it'\\''s/hooks/stop'`);
+    expect(hookCommand('/plain/hooks', { event: 'Stop', script: 'stop' })).toBe('/plain/hooks/stop');
+    expect(isOurCommand(hookCommand('/a b/hooks', { event: 'Stop', script: 'stop' }), '/a b/hooks')).toBe(true);
+  });
+  it('removes only our hooks and drops what becomes empty', () => {
+    const settings = {
+      hooks: {
+        Stop: [{ hooks: [{ type: 'command', command: `${dir}/stop` }, { type: 'command', command: '/x/mine' }] }],
+        SessionEnd: [{ hooks: [{ type: 'command', command: `${dir}/session-end` }] }],
+        Weird: 'not an array',
+      },
+    };
+    expect(withoutOurHooks(settings, dir)).toEqual({
+      hooks: { Stop: [{ hooks: [{ type: 'command', command: '/x/mine' }] }], Weird: 'not an array' },
+    });
+  });
+  it('does not duplicate on re-merge', () => {
+    const once = withOurHooks({}, dir, [{ event: 'Stop', script: 'stop' }]);
+    expect(withOurHooks(once, dir, [{ event: 'Stop', script: 'stop' }])).toEqual(once);
+  });
+});

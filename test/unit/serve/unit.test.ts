@@ -1,0 +1,70 @@
+// Pure parts of -serve: allowed Host values, the sign-in rate limit, device
+// cookies and their expiry, and the conversation read from a transcript.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allowedHosts, RateLimit } from '../../../src/serve/auth.js';
+import { addDevice, csrfFor, deviceFor, readDevices } from '../../../src/serve/devices.js';
+import { parseTranscript, toolSummary } from '../../../src/serve/conversation.js';
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-serve-unit-'));
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe('allowedHosts', () => {
+  it('a loopback bind answers to the loopback names at its port only', () => {
+    expect([...allowedHosts('127.0.0.1', 7420)].sort()).toEqual(['127.0.0.1:7420', '[::1]:7420', 'localhost:7420']);
+  });
+  it('a specific address answers to that address and the names given', () => {
+    expect([...allowedHosts('100.64.1.2', 443, ['box.tail.ts.net'])].sort()).toEqual(['100.64.1.2:443', 'box.tail.ts.net:443']);
+  });
+});
+
+describe('RateLimit', () => {
+  it('allows max failures a window per key', () => {
+    const r = new RateLimit(2, 1000);
+    expect(r.allowed('a', 0)).toBe(true);
+    r.fail('a', 0);
+    r.fail('a', 10);
+    expect(r.allowed('a', 20)).toBe(false);
+    expect(r.allowed('b', 20)).toBe(true);
+    expect(r.allowed('a', 1001)).toBe(true);
+  });
+});
+
+describe('devices', () => {
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
+  it('a cookie finds its device; a changed secret or id does not; expired devices are gone', () => {
+    const now = new Date('2026-11-01T00:00:00Z');
+    const { device, cookie } = addDevice(env, 'Mozilla/5.0 (iPhone)', now);
+    const devices = readDevices(env, now);
+    expect(deviceFor(devices, cookie)?.id).toBe(device.id);
+    expect(deviceFor(devices, cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A'))).toBeNull();
+    expect(deviceFor(devices, 'ffffffff' + cookie.slice(8))).toBeNull();
+    expect(deviceFor(devices, undefined)).toBeNull();
+    expect(csrfFor(cookie)).not.toBe(csrfFor(cookie + 'x'));
+    expect(readDevices(env, new Date('2026-11-30T23:00:00Z')).map((d) => d.id)).toContain(device.id);
+    expect(readDevices(env, new Date('2026-12-01T00:00:01Z'))).toEqual([]);
+  });
+});
+
+describe('parseTranscript', () => {
+  it('numbers prompts, text, tool calls (one line) and results (errors marked)', () => {
+    const lines = [
+      { type: 'user', message: { content: 'hello' }, timestamp: 't1' },
+      { type: 'user', isMeta: true, message: { content: 'caveat' } },
+      { type: 'user', message: { content: '<command-name>/clear</command-name>' } },
+      { type: 'assistant', message: { content: [{ type: 'text', text: 'Hi.' }, { type: 'tool_use', id: 'u1', name: 'Bash', input: { command: 'ls\n-la', description: 'list' } }] } },
+      { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'u1', content: 'denied', is_error: true }] } },
+      { type: 'summary', summary: 'x' },
+    ];
+    const items = parseTranscript(lines.map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n');
+    expect(items).toEqual([
+      { n: 1, kind: 'prompt', text: 'hello', ts: 't1' },
+      { n: 2, kind: 'text', text: 'Hi.', ts: undefined },
+      { n: 3, kind: 'tool', tool: 'Bash', text: 'Bash ls -la', ts: undefined },
+      { n: 4, kind: 'result', tool: 'Bash', text: 'denied', error: true, ts: undefined },
+    ]);
+    expect(toolSummary('Read', { file_path: '/a/b.ts' })).toBe('Read /a/b.ts');
+  });
+});
