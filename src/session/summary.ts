@@ -151,7 +151,7 @@ export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
   return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
 }
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 4;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions
@@ -210,13 +210,13 @@ const STAMPED: ReadonlyArray<readonly [path: string, folder: number]> = [
 function stamp(dir: string, now: number, missing = 0): { key: string; racy: boolean; missing: number } | null {
   // Plain concatenation: path.join for these paths of ten thousand sessions shows up in -ls's profile.
   const meta = `${dir}/.cs`;
-  let key = '';
+  const key = new StatHash();
   let racy = false;
   let absent = 0;
   for (let i = 0; i < STAMPED.length; i++) {
     const bit = 1 << i;
     if (missing & bit) {
-      key += 'x,';
+      key.absent();
       absent |= bit;
       continue;
     }
@@ -224,44 +224,97 @@ function stamp(dir: string, now: number, missing = 0): { key: string; racy: bool
     const st = fs.statSync(meta + f, { throwIfNoEntry: false });
     if (!st) {
       if (i === 0) return null;
-      key += 'x,';
+      key.absent();
       if (!fs.lstatSync(meta + f, { throwIfNoEntry: false })) absent |= bit;
       continue;
     }
-    key += `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino},`;
+    key.add(st.mtimeMs).add(st.ctimeMs).add(st.size).add(st.ino);
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
   }
-  return { key: hash64(key), racy, missing: absent };
+  return { key: key.hex(), racy, missing: absent };
 }
 
-/** Two 32-bit FNV-1a hashes (different offsets) as 16 hex digits: keeps the cache file small. */
-function hash64(s: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+const f64 = new Float64Array(1);
+const f64Words = new Uint32Array(f64.buffer);
+
+/**
+ * Two 32-bit FNV-1a-style lanes (different primes) over the bits of each
+ * number, given as 16 hex digits: keeps the cache file small, and turns no
+ * number into text (ten thousand sessions' stats made that a tenth of -ls).
+ * A change of one number always changes the first lane: each step is a
+ * bijection of it.
+ */
+class StatHash {
+  private a = 0x811c9dc5;
+  private b = 0x01000193 ^ 0x5bd1e995;
+
+  add(x: number): this {
+    f64[0] = x;
+    for (let i = 0; i < 2; i++) {
+      const w = f64Words[i]!;
+      this.a = Math.imul(this.a ^ w, 0x01000193);
+      this.b = Math.imul(this.b ^ w, 0x5bd1e995) ^ (this.b >>> 15);
+    }
+    return this;
   }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+
+  /** A path that is not there (differs from any stats: NaN never comes from stat). */
+  absent(): void {
+    this.add(NaN).add(NaN).add(NaN).add(NaN);
+  }
+
+  hex(): string {
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
 }
+
+/**
+ * The cache file: {"v", "shapes": [keys of a summary, in order], "rows":
+ * [[name, k, l, m, shape, ...values]]}. Summaries share a handful of
+ * shapes, so their keys are written once and not ten thousand times: the
+ * file is less than half the size, and read in less than half the time.
+ * Key order is kept, so cached summaries print as fresh ones do (--json).
+ */
+type CacheRow = [name: string, k: string, l: boolean, m: number, shape: number, ...values: unknown[]];
 
 function readCache(file: string): Map<string, CacheEntry> {
+  const out = new Map<string, CacheEntry>();
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { v: number; entries: Record<string, CacheEntry> };
-    if (v.v === CACHE_VERSION && v.entries && typeof v.entries === 'object') return new Map(Object.entries(v.entries));
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { v: number; shapes: string[][]; rows: CacheRow[] };
+    if (v.v !== CACHE_VERSION || !Array.isArray(v.shapes) || !Array.isArray(v.rows)) return out;
+    for (const [name, k, l, m, shape, ...values] of v.rows) {
+      const keys = v.shapes[shape];
+      if (!keys || keys.length !== values.length) return new Map();
+      const s: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) s[keys[i]!] = values[i];
+      out.set(name, { k, l, m, s: s as unknown as SessionSummary });
+    }
   } catch {
     // no cache yet, or an unreadable one: everything is summarized afresh
+    return new Map();
   }
-  return new Map();
+  return out;
 }
 
 /** Stores the cache; it only saves time, so a failure to store costs the next listing its speed, nothing else. */
 function writeCache(file: string, entries: Map<string, CacheEntry>): void {
+  const shapes: string[][] = [];
+  const shapeOf = new Map<string, number>();
+  const rows: CacheRow[] = [];
+  for (const [name, e] of entries) {
+    const keys = Object.keys(e.s);
+    const id = keys.join('\0');
+    let shape = shapeOf.get(id);
+    if (shape === undefined) {
+      shape = shapes.push(keys) - 1;
+      shapeOf.set(id, shape);
+    }
+    rows.push([name, e.k, e.l, e.m, shape, ...Object.values(e.s)]);
+  }
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, entries: Object.fromEntries(entries) }), { mode: 0o600 });
+    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, shapes, rows }), { mode: 0o600 });
     fs.renameSync(tmp, file);
   } catch {
     // see above

@@ -48,8 +48,8 @@ describe('listSessions with a cache file', () => {
     expectSame(); // all racy: nothing cached yet
     await settle();
     expectSame();
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, unknown> };
-    expect(Object.keys(cached.entries).sort()).toEqual(['s0', 's1', 's2', 's3']);
+    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { rows: unknown[][] };
+    expect(cached.rows.map((r) => r[0]).sort()).toEqual(['s0', 's1', 's2', 's3']);
     expect(fs.statSync(cacheFile).mode & 0o777).toBe(0o600);
 
     const changes: Array<() => void> = [
