@@ -7,7 +7,7 @@ import { ratioLine, timeCommand, type Sample } from './harness.js';
 const csBin = path.resolve('dist/cs.js');
 
 /** Makes `count` sessions by copying one real-looking workspace (no git: -ls never reads it). */
-function generateSessions(root: string, count: number): void {
+export function generateSessions(root: string, count: number): void {
   fs.mkdirSync(root, { recursive: true });
   for (let i = 0; i < count; i++) {
     const dir = path.join(root, `session-${String(i).padStart(5, '0')}`);

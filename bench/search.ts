@@ -1,6 +1,6 @@
 // cs -search over 300 generated sessions (discoveries, changes, artifacts and
 // a Claude Code transcript each, ~0.5 MB a session), next to `grep -rniI`
-// over the same files in the same run.
+// over the same files in the same run. Target (issue #25): at least as fast as grep.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,12 +68,17 @@ export async function benchSearch(): Promise<string[]> {
     const lines = [`${SESSIONS} sessions, ${(bytes / 1024 / 1024).toFixed(0)} MB (discoveries, changes, artifacts, one transcript each)`];
     // The same files grep has to read: the sessions and their transcript folders. Its output goes
     // through a pipe: GNU grep writing to /dev/null (as the harness does) stops at the first match.
+    // The search cache (src/search/cache.ts) is built by the first search and kept current by
+    // later ones; it records a file's words once the file has been left alone for 10 s.
+    await new Promise((r) => setTimeout(r, 10_100));
+    const cold = timeCommand('cs -search (first search: builds the index)', process.execPath, [csBin, '-search', rare], { runs: 1, env, warmup: false });
+    lines.push(`${cold.label.padEnd(44)} ${cold.medianMs.toFixed(1).padStart(8)} ms`);
     const grepArgs = (q: string) => ['-c', 'grep -r -n -i -I -F -- "$1" "$2" "$3" | cat > /dev/null', 'sh', q, root, path.join(configDir, 'projects')];
     for (const [label, q] of [['rare word', rare], ['two common words', 'refresh token']] as const) {
       const grep = timeCommand(`grep -rniIF (${label})`, 'sh', grepArgs(q.split(' ')[0]!), { runs: 9 });
       const cs = timeCommand(`cs -search (${label})`, process.execPath, [csBin, '-search', ...q.split(' ')], { runs: 9, env });
       lines.push(`baseline: ${grep.label} = ${grep.medianMs.toFixed(1)} ms`);
-      lines.push(ratioLine(cs, grep, label === 'rare word' ? { max: 2 } : undefined));
+      lines.push(ratioLine(cs, grep, { max: 1 }));
     }
     return lines;
   } finally {

@@ -49,8 +49,8 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   withObjectives(header, rows, sessions.map((s) => s.objective), terminalWidth(io, ctx.env));
   const c = io.color;
   const lines = table(header, rows, (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && cell === 'needs-you' ? c.yellow(padded) : padded));
-  io.out(c.dim(lines[0]!));
-  for (const l of lines.slice(1)) io.out(l);
+  lines[0] = c.dim(lines[0]!);
+  io.out(lines.join('\n')); // one write, not one per session (10,000 write calls showed in -ls's profile)
   for (const s of sessions) if (s.postmortem) io.err(c.yellow(`cs: ${s.name}: last run: ${s.postmortem}`));
   const hidden = opts.show.all || opts.show.archived ? 0 : every.filter((s) => s.archived).length;
   if (io.isTTY) io.err(c.dim(`${sessions.length} session${sessions.length === 1 ? '' : 's'} in ${root}  (● running, ↗ adopted)${hidden ? `, ${hidden} archived not shown (--all)` : ''}`));

@@ -8,6 +8,8 @@
 import * as fs from 'node:fs';
 
 const CHUNK = 1024 * 1024;
+/** Lines of a chunk whose other terms the rare plan checks one by one before folding the whole chunk. */
+const FEW_LINES = 16;
 
 export interface Query {
   /** The text as typed, trimmed. */
@@ -90,6 +92,22 @@ export interface ScanOptions {
   skipBinary?: boolean;
 }
 
+/**
+ * The UTF-8 bytes of the only two characters whose toLowerCase() holds ASCII
+ * (U+0130 -> "i\u0307", U+212A KELVIN SIGN -> "k"; checked over every code
+ * point): on a line without them, an ASCII term is in the line's
+ * toLowerCase() exactly when it is in its ASCII-folded bytes.
+ */
+export const ASCII_LOWERING = [Buffer.from('\u0130'), Buffer.from('\u212a')];
+
+/** Every term (ASCII bytes) in data[start, stop) folded to lower case; see ASCII_LOWERING for when this is toLowerCase()'s answer. */
+function foldedHasAll(data: Buffer, start: number, stop: number, terms: readonly Buffer[]): boolean {
+  const from = start & ~3; // word-aligned, for foldAscii's fast loop
+  const line = foldAscii(data.subarray(from, stop), stop - from).subarray(start - from);
+  for (const t of terms) if (line.indexOf(t) < 0) return false;
+  return true;
+}
+
 function containsAll(lineLower: string, terms: readonly string[]): boolean {
   for (const t of terms) if (!lineLower.includes(t)) return false;
   return true;
@@ -155,6 +173,7 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
   const rareAt = plan.kind === 'rare' ? plan.at : 0;
   const rareByte = rareTerm[rareAt] ?? 0;
   const rareBytes = rareByte >= 0x61 && rareByte <= 0x7a ? [rareByte, rareByte - 0x20] : [rareByte];
+  const rareOthers = q.terms.filter((t) => t !== rareTerm.toString('latin1')).map((t) => Buffer.from(t, 'latin1'));
 
   /** The rare plan: term starts found through its rarest byte, in the raw (unfolded) bytes. */
   const scanRare = (buf: Buffer, end: number, base: number) => {
@@ -175,6 +194,14 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
     }
     if (starts.length === 0) return;
     if (rareBytes.length > 1) starts.sort((a, b) => a - b);
+    // The other terms are looked for in ASCII-folded bytes (exact but for
+    // ASCII_LOWERING, whose lines are decoded and lowered as they always
+    // were): line by line for the first few lines, then in the whole chunk
+    // folded once, each term's next position carried from line to line.
+    const lowered = rareOthers.length > 0 && ASCII_LOWERING.some((b) => data.includes(b));
+    let folded: Buffer | null = null;
+    const next = rareOthers.map(() => -1);
+    let lines = 0;
     let lineStop = -1;
     for (const i of starts) {
       if (i < lineStop) continue; // same line as the previous hit
@@ -182,9 +209,30 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
       let stop = data.indexOf(10, i);
       if (stop < 0) stop = end;
       lineStop = stop;
-      const text = data.toString('utf8', start, stop);
-      if (q.terms.length > 1 && !containsAll(text.toLowerCase(), q.terms)) continue;
-      take(base + start, () => text);
+      if (rareOthers.length) {
+        if (lowered && ASCII_LOWERING.some((b) => data.subarray(start, stop).includes(b))) {
+          const text = data.toString('utf8', start, stop);
+          if (containsAll(text.toLowerCase(), q.terms)) take(base + start, () => text);
+          continue;
+        }
+        if (++lines <= FEW_LINES) {
+          if (!foldedHasAll(data, start, stop, rareOthers)) continue;
+        } else {
+          folded ??= foldAscii(data, end); // foldAscii's scratch: nothing else folds until this chunk is done
+          let all = true;
+          for (let k = 0; k < rareOthers.length; k++) {
+            if (next[k]! < start) next[k] = folded.indexOf(rareOthers[k]!, start);
+            if (next[k]! < 0) next[k] = Infinity; // not further on in this chunk
+            if (next[k]! >= stop) {
+              all = false;
+              break;
+            }
+          }
+          if (!all) continue;
+        }
+      }
+      // Decoded only when kept or judged: most matching lines are only counted.
+      take(base + start, () => data.toString('utf8', start, stop));
     }
   };
 

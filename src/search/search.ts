@@ -5,12 +5,12 @@
 // and whole words matched, and how recent the file is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { scrubKnown } from '../secrets/scrub.js';
 import { UserError } from '../lib/errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
-import { isArchived, visible, type Visibility } from '../session/marks.js';
+import { archiveMarker, isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';
-import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
+import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
+import { SearchCache, searchCacheFile, requiredRuns } from './cache.js';
 import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
 
 export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
@@ -28,6 +28,10 @@ export interface SearchOptions {
   now?: Date;
   /** Archived sessions (src/session/marks.ts): left out unless asked for, or named with `session`. */
   show?: Visibility;
+  /** false: list every folder and read every file (tests compare the cached answer with it). */
+  useCache?: boolean;
+  /** How long a file must be left alone before its words are recorded (tests; src/search/cache.ts). */
+  cacheSettledMs?: number;
 }
 
 export interface SearchHit {
@@ -53,6 +57,7 @@ export interface SearchResult {
   total: number;
   sessions: number;
   files: number;
+  /** Bytes scanned (files the word index rules out are not read). */
   bytes: number;
 }
 
@@ -62,58 +67,78 @@ interface Target {
   file: string;
   path: string;
   mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
 }
 
-function readdir(dir: string): fs.Dirent[] {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
+/**
+ * The sessions to search, each with its real path and the names in its
+ * `.cs` folder. A session folder (not a link) of a real root is its own real
+ * path: only links are resolved (realpath costs a readlink per path
+ * component). The archive marker is looked for only when `.cs` lists it.
+ */
+function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visibility = {}): Array<{ name: string; dir: string; metaNames: string[] }> {
+  let entries: Array<{ name: string; plain: boolean }>;
+  let realRoot = root;
+  if (only !== undefined) {
+    entries = [{ name: only, plain: false }];
+  } else {
+    try {
+      realRoot = fs.realpathSync.native(root);
+      entries = fs.readdirSync(root, { withFileTypes: true }).map((d) => ({ name: d.name, plain: d.isDirectory() }));
+    } catch {
+      entries = [];
+    }
   }
-}
-
-function sessionDirs(root: string, only?: string, show: Visibility = {}): Array<{ name: string; dir: string }> {
-  const names = only !== undefined ? [only] : readdir(root).map((d) => d.name);
-  const out: Array<{ name: string; dir: string }> = [];
-  for (const name of names) {
+  const out: Array<{ name: string; dir: string; metaNames: string[] }> = [];
+  for (const { name, plain } of entries) {
     if (nameProblem(name) !== null) continue;
     let dir: string;
     try {
-      dir = fs.realpathSync(path.join(root, name));
+      dir = plain ? `${realRoot}/${name}` : fs.realpathSync.native(path.join(root, name));
     } catch {
       continue;
     }
-    if (!fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory()) continue;
-    if (only === undefined && visible([{ archived: isArchived(dir) }], show).length === 0) continue;
-    out.push({ name, dir });
+    const meta = fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false });
+    if (!meta?.isDirectory()) continue;
+    const metaNames = cache.names(`${dir}/.cs`, meta);
+    if (only === undefined && visible([{ archived: metaNames.includes(path.basename(archiveMarker(dir))) && isArchived(dir) }], show).length === 0) continue;
+    out.push({ name, dir, metaNames });
   }
   return out;
 }
 
-/** The files of one session worth searching, with their mtimes. */
-function targetsOf(session: string, dir: string, configDir: string): Target[] {
+/**
+ * The files of one session worth searching, with their stats. With the word
+ * index sparing the reading, a search spends its time here, in syscalls:
+ * folders are listed through the cache, artifacts and transcripts lstat'ed
+ * (a symbolic link is not searched there), the .cs files stat'ed. Paths are
+ * joined by hand: `dir` is a real path and names hold no slash.
+ */
+function targetsOf(session: string, dir: string, metaNames: readonly string[], configDir: string, cache: SearchCache): Target[] {
   const out: Target[] = [];
   const add = (source: Source, file: string, p: string, st: fs.Stats | undefined) => {
-    if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs });
+    if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino });
   };
-  const meta = path.join(dir, '.cs');
-  for (const d of readdir(meta)) {
-    const p = path.join(meta, d.name);
-    if (d.name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
-    else if (/^discoveries.*\.md$/.test(d.name)) add('discoveries', `.cs/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
-    else if (d.name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+  const meta = `${dir}/.cs`;
+  for (const name of metaNames) {
+    const p = `${meta}/${name}`;
+    if (name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+    else if (/^discoveries.*\.md$/.test(name)) add('discoveries', `.cs/${name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+    else if (name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
   }
-  const artifacts = path.join(meta, 'artifacts');
-  for (const d of readdir(artifacts)) {
-    if (!d.isFile() || d.name === 'MANIFEST.json' || d.name.startsWith('.')) continue;
-    const p = path.join(artifacts, d.name);
-    add('artifact', `.cs/artifacts/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+  const artifacts = `${meta}/artifacts`;
+  for (const name of cache.names(artifacts)) {
+    if (name === 'MANIFEST.json' || name.startsWith('.')) continue;
+    const p = `${artifacts}/${name}`;
+    add('artifact', `.cs/artifacts/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
   const transcripts = claudeProjectDir(configDir, dir);
-  for (const d of readdir(transcripts)) {
-    if (!d.isFile() || !d.name.endsWith('.jsonl')) continue;
-    const p = path.join(transcripts, d.name);
-    add('transcript', `transcript/${d.name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
+  for (const name of cache.names(transcripts)) {
+    if (!name.endsWith('.jsonl')) continue;
+    const p = `${transcripts}/${name}`;
+    add('transcript', `transcript/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
   return out;
 }
@@ -209,13 +234,16 @@ async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv): Prom
   const out = new Map<string, Record<string, string>>();
   if (sessions.size === 0) return out;
   const { sessionSecrets } = await import('../secrets/scrub.js');
-  for (const s of sessions) {
-    try {
-      out.set(s, await sessionSecrets(s, env));
-    } catch {
-      out.set(s, {});
-    }
-  }
+  // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
+  await Promise.all(
+    [...sessions].map(async (s) => {
+      try {
+        out.set(s, await sessionSecrets(s, env));
+      } catch {
+        out.set(s, {});
+      }
+    }),
+  );
   return out;
 }
 
@@ -228,13 +256,17 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   }
   const configDir = claudeConfigDir(opts.env);
   const now = (opts.now ?? new Date()).getTime();
-  const sessions = sessionDirs(root, opts.session, opts.show);
+  const cache = opts.useCache === false ? SearchCache.none() : SearchCache.open(searchCacheFile(csCacheDir(opts.env), root, configDir), Date.now(), opts.cacheSettledMs);
+  const sessions = sessionDirs(root, cache, opts.session, opts.show);
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;
-  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, configDir));
+  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, s.metaNames, configDir, cache));
   q.plan = samplePlan(q, targets, buf);
+  // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
+  const runs = requiredRuns(q);
   for (const t of targets) {
+    if (runs && !cache.mayMatch(t.path, t, runs)) continue;
     const r = scanFile(t.path, q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',
@@ -244,6 +276,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
     bytes += r.bytes;
     if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
   }
+  cache.save();
   const ranked = found
     .map((f) => {
       const texts = f.lines.map((l) => (f.t.source === 'transcript' ? transcriptText(l.text) ?? l.text : l.text));
@@ -254,6 +287,9 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const shown = ranked.slice(0, limit);
   // Known secret values never reach the output (issue #18): each line is
   // scrubbed whole, before the snippet could cut a value in two.
+  if (shown.length === 0) return { hits: [], total: 0, sessions: sessions.length, files: targets.length, bytes };
+  // Loaded only for hits: a search that finds nothing does without the secrets modules.
+  const { scrubKnown } = await import('../secrets/scrub.js');
   const secrets = await knownSecrets(new Set(shown.map((f) => f.t.session)), opts.env);
   const hits: SearchHit[] = shown.map((f) => {
     const known = secrets.get(f.t.session) ?? {};

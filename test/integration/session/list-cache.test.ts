@@ -10,6 +10,7 @@ import { listSessions } from '../../../src/session/summary.js';
 import { tryLock } from '../../../src/lib/lockfile.js';
 import { writeStatus } from '../../../src/status/status.js';
 import { changeTags, setArchived } from '../../../src/session/marks.js';
+import { runCs } from '../../support/cs.js';
 
 let tmp: string;
 let root: string;
@@ -47,8 +48,8 @@ describe('listSessions with a cache file', () => {
     expectSame(); // all racy: nothing cached yet
     await settle();
     expectSame();
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { entries: Record<string, unknown> };
-    expect(Object.keys(cached.entries).sort()).toEqual(['s0', 's1', 's2', 's3']);
+    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { rows: unknown[][] };
+    expect(cached.rows.map((r) => r[0]).sort()).toEqual(['s0', 's1', 's2', 's3']);
     expect(fs.statSync(cacheFile).mode & 0o777).toBe(0o600);
 
     const changes: Array<() => void> = [
@@ -65,6 +66,17 @@ describe('listSessions with a cache file', () => {
       () => fs.writeFileSync(path.join(dirs[2]!, '.cs/tags'), 'zz\n'), // a hand edit, in place
       () => setArchived(dirs[1]!, true, new Date()),
       () => setArchived(dirs[1]!, false, new Date()),
+      () => fs.mkdirSync(path.join(dirs[0]!, '.cs/queue')), // a folder where nothing was: its file is looked for from now on
+      () => fs.writeFileSync(path.join(dirs[0]!, '.cs/queue/queue.json'), '[{"state": "pending"}]\n'),
+      () => fs.writeFileSync(path.join(dirs[0]!, '.cs/queue/queue.json'), '[{"state": "pending"},{"state": "pending"}]\n'), // in place
+      () => {
+        fs.mkdirSync(path.join(dirs[2]!, '.cs/local/postmortem'));
+        fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/pm-1.txt'), 'what: Claude Code was killed\ntime: 10:00\n');
+        fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/unseen'), 'pm-1.txt\n');
+      },
+      () => fs.symlinkSync(path.join(tmp, 'shared-tags'), path.join(dirs[1]!, '.cs/tags')), // dangling: no tags yet
+      () => fs.writeFileSync(path.join(tmp, 'shared-tags'), 'linked\n'), // the link's target appears; .cs/ itself does not change
+      () => fs.rmSync(path.join(dirs[0]!, '.cs/README.md')),
       () => fs.rmSync(dirs[3]!, { recursive: true }),
       () => makeSession('s4', 'new one'),
     ];
@@ -75,8 +87,11 @@ describe('listSessions with a cache file', () => {
       expectSame(); // and once the change is cached
     }
     expect(listSessions(root, { cacheFile }).map((s) => s.name).sort()).toEqual(['s0', 's1', 's2', 's4']);
-    expect(listSessions(root, { cacheFile }).find((s) => s.name === 's0')!.objective).toBe('objective X');
-  }, 60_000);
+    const after = listSessions(root, { cacheFile });
+    expect(after.find((s) => s.name === 's0')).toMatchObject({ objective: '', queued: 2 });
+    expect(after.find((s) => s.name === 's1')!.tags).toEqual(['linked']);
+    expect(after.find((s) => s.name === 's2')!.postmortem).toMatch(/^Claude Code was killed at 10:00/);
+  }, 120_000);
 
   it('checks a lock afresh: open while its holder lives, not once it is gone', async () => {
     const dir = makeSession('held', 'x');
@@ -104,4 +119,38 @@ describe('listSessions with a cache file', () => {
     fs.writeFileSync(cacheFile, '{not json');
     expectSame();
   });
+});
+
+describe('cs -ls with and without its cache', () => {
+  it('prints the same bytes for a few hundred sessions of every kind', async () => {
+    const day = 86_400_000;
+    for (let i = 0; i < 300; i++) {
+      const dir = makeSession(`gen-${String(i).padStart(3, '0')}`, i % 7 === 0 ? '' : `objective ${i} ${'x'.repeat(i % 50)}`);
+      if (i % 3 === 0) fs.appendFileSync(path.join(dir, '.cs/discoveries.md'), '## 2026-11-03 c\nz\n');
+      if (i % 4 === 0) fs.writeFileSync(path.join(dir, '.cs/artifacts/a.sh'), 'echo\n');
+      if (i % 5 === 0) fs.writeFileSync(path.join(dir, '.cs/sync.conf'), `remote=/tmp/r${i}.git\nauto=${i % 10 === 0 ? 'on' : 'off'}\n`);
+      if (i % 11 === 0) fs.writeFileSync(path.join(dir, '.cs/remote.conf'), 'host=box\n');
+      if (i % 6 === 0) changeTags(dir, [`t${i % 4}`], []);
+      if (i % 13 === 0) writeStatus(dir, i % 2 ? 'needs-you' : 'idle', 'Notification', new Date(Date.now() - i * 1000));
+      if (i % 17 === 0) setArchived(dir, true, new Date());
+      // Last used days ago, so "LAST USED" reads the same in every run.
+      const used = new Date(Date.now() - (1 + (i % 40)) * day - i * 60_000);
+      fs.utimesSync(path.join(dir, '.cs/logs/session.log'), used, used);
+    }
+    const ls = async (cache: string, args: string[]) => {
+      const r = await runCs(['-ls', ...args], { env: { HOME: tmp, CS_SESSIONS_ROOT: root, XDG_CACHE_HOME: path.join(tmp, cache), NO_COLOR: '1', COLUMNS: '150' } });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    await settle();
+    for (const args of [[], ['--json'], ['--all']]) {
+      const cold = await ls('kept', args); // reads every session, records them
+      const cached = await ls('kept', args); // from the cache
+      const fresh = await ls(`none-${args.join('')}`, args); // no cache at all
+      expect(cached).toBe(fresh);
+      expect(cold).toBe(fresh);
+      expect(fresh.split('\n').length).toBeGreaterThan(250);
+    }
+    expect(fs.readdirSync(path.join(tmp, 'kept/cs/ls'))).toHaveLength(1);
+  }, 120_000);
 });

@@ -1,0 +1,308 @@
+// What lets a search skip work, kept in one file per sessions root under
+// ~/.cache/cs/search/ and brought up to date by the searches themselves, so
+// no hook has to feed it and it is never older than the files:
+// - each searched folder's names, valid while the folder's mtime, ctime and
+//   inode are those recorded (an entry added, removed or renamed changes
+//   them): one stat instead of an open, two getdents and a close;
+// - each searched file's words, valid while its size, mtime, ctime and inode
+//   are those recorded (a changed file is read again): a file without the
+//   query's words is not read at all.
+// Nothing changed less than RACY_MS ago is recorded (a change within the same
+// mtime tick would go unseen; git's "racily clean" rule), and a file's words
+// only once it has settled (SETTLED_MS).
+//
+// Exactness of the words: a word is a maximal run of [0-9a-z] in the file's
+// ASCII-folded bytes, which is what scanFile matches an ASCII query on. A
+// line can match only if the file holds every term, and every run of letters
+// and digits in a term then lies inside one of the file's words: a file
+// where some run is in no word has no matching line. The words only ever say
+// "skip" or "read"; scanFile decides the matches, so results are those of a
+// full scan. Files the words cannot vouch for are always read: ones with the
+// two characters whose toLowerCase() is ASCII (scanFile's rare plan
+// lower-cases lines with toLowerCase) and ones with a word too long to keep.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { ASCII_LOWERING, foldAscii, type Query } from './scan.js';
+
+const MAGIC = 'cs-search-cache 1\n';
+/** A word longer than this is not kept: its file is then always read (base64 and hex blobs stay out of the index). */
+const MAX_WORD = 256;
+/** A file changed this recently may change again within the same mtime tick: not recorded (git's "racily clean"). */
+const RACY_MS = 2000;
+/**
+ * A file's words are recorded only once it has been left alone this long: a
+ * transcript Claude is still writing to is scanned as before, not indexed
+ * anew by every search (indexing reads at about a tenth of scanning speed).
+ */
+const SETTLED_MS = 10_000;
+const CHUNK = 1024 * 1024;
+
+/** The stats a record is valid for. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+interface Entry extends FileStamp {
+  /** Always read the file (see the header). */
+  always: boolean;
+  /** The file's words, each followed by '\n', as latin1 bytes. */
+  words: Buffer;
+  /** Where `words` starts in the stored cache's bytes; -1 for a record made by this search. */
+  at: number;
+}
+
+/** Where the search cache for a sessions root and a Claude config dir lives. */
+export function searchCacheFile(cacheDir: string, root: string, configDir: string): string {
+  return path.join(cacheDir, 'search', `${createHash('sha256').update(`${root}\0${configDir}`).digest('hex').slice(0, 32)}.bin`);
+}
+
+/**
+ * The runs of letters and digits a matching file must hold, as bytes; null
+ * when the words cannot rule out a file for this query (a non-ASCII query,
+ * matched by scanFile with Unicode case folding, or no term with a letter or
+ * digit in it).
+ */
+export function requiredRuns(q: Query): Buffer[] | null {
+  if (!q.ascii) return null;
+  const runs = [...new Set(q.terms.flatMap((t) => t.match(/[0-9a-z]+/g) ?? []))];
+  return runs.length ? runs.map((r) => Buffer.from(r, 'latin1')) : null;
+}
+
+const same = (a: FileStamp, b: FileStamp) => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+
+
+/** Reads one file and gives its record; null when it cannot be read. */
+function wordsOf(file: string, st: FileStamp, buf: Buffer): Entry | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  const words = new Set<string>();
+  let always = false;
+  try {
+    let have = 0;
+    let pos = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, have, buf.length - have, pos);
+      pos += n;
+      const len = have + n;
+      if (len === 0) break;
+      const data = buf.subarray(0, len);
+      if (!always && ASCII_LOWERING.some((b) => data.includes(b))) always = true;
+      // Up to the last byte that is not a letter or digit: a word may go on in the next read.
+      let end = len;
+      if (n > 0) {
+        while (end > 0 && isWordByte(buf[end - 1]!)) end--;
+        if (end === 0) {
+          if (len > MAX_WORD) always = true; // one word longer than anything kept
+          end = len;
+        }
+      }
+      const text = foldAscii(buf, end).toString('latin1');
+      const word = /[0-9a-z]+/g;
+      for (let m = word.exec(text); m; m = word.exec(text)) {
+        if (m[0].length > MAX_WORD) always = true;
+        else words.add(m[0]);
+      }
+      if (n === 0) break;
+      buf.copy(buf, 0, end, len);
+      have = len - end;
+    }
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+  const joined = words.size ? [...words].join('\n') + '\n' : '';
+  return { ...st, always, words: always ? Buffer.alloc(0) : Buffer.from(joined, 'latin1'), at: -1 };
+}
+
+function isWordByte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+}
+
+interface Listing {
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  names: string[];
+}
+
+/**
+ * The search cache of one sessions root: `names` lists a folder, `mayMatch`
+ * answers for a file from its words; either reads afresh and records what is
+ * missing or stale. `save` stores what changed. Storing is best effort: the
+ * cache only saves time.
+ */
+export class SearchCache {
+  private readonly seen = new Set<string>();
+  private changed = false;
+  private buf: Buffer | null = null;
+
+  private constructor(
+    private readonly file: string | null,
+    private readonly entries: Map<string, Entry>,
+    private readonly dirs: Map<string, Listing>,
+    private readonly now: number,
+    private readonly settledMs: number,
+    /** The stored cache's bytes, and where each stored record's words start in them (ascending). */
+    private readonly blob: Buffer = Buffer.alloc(0),
+    private readonly starts: readonly number[] = [],
+  ) {}
+
+  /** Opens the cache stored in `file` (an empty one when it is missing, unreadable or of another version); `now` in ms since the epoch; `settledMs` for tests. */
+  static open(file: string, now: number, settledMs = SETTLED_MS): SearchCache {
+    const { entries, dirs, blob, starts } = readCache(file);
+    return new SearchCache(file, entries, dirs, now, settledMs, blob, starts);
+  }
+
+  /** A cache that knows nothing and keeps nothing: every folder is listed, every file read. */
+  static none(): SearchCache {
+    return new SearchCache(null, new Map(), new Map(), 0, SETTLED_MS);
+  }
+
+  /**
+   * The names in folder `dir` (readdirSync order), [] when it cannot be
+   * listed. `st` is the folder's stat when the caller has it (undefined: not
+   * taken yet; null: it does not exist).
+   */
+  names(dir: string, st?: fs.Stats | null): string[] {
+    if (this.file === null) return listing(dir);
+    if (st === undefined) st = fs.statSync(dir, { throwIfNoEntry: false }) ?? null;
+    if (!st?.isDirectory()) return [];
+    this.seen.add(dir);
+    const hit = this.dirs.get(dir);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.ino === st.ino) return hit.names;
+    const names = listing(dir);
+    if (this.now - Math.max(st.mtimeMs, st.ctimeMs) >= RACY_MS) {
+      this.dirs.set(dir, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, names });
+      this.changed = true;
+    } else if (this.dirs.delete(dir)) {
+      this.changed = true;
+    }
+    return names;
+  }
+
+  /** False when `file` (with stats `st`) certainly holds no line with every run of `runs` (requiredRuns); true when it may. */
+  mayMatch(file: string, st: FileStamp, runs: readonly Buffer[]): boolean {
+    if (this.file === null) return true;
+    this.seen.add(file);
+    let e = this.entries.get(file);
+    if (!e || !same(e, st)) {
+      if (this.now - Math.max(st.mtimeMs, st.ctimeMs) < this.settledMs) {
+        if (this.entries.delete(file)) this.changed = true;
+        return true; // still changing: scanned, not indexed
+      }
+      const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)));
+      if (!fresh) return true; // unreadable now: scanFile says what it finds
+      this.entries.set(file, fresh);
+      this.changed = true;
+      e = fresh;
+    }
+    if (e.always) return true;
+    if (e.at >= 0) return this.storedWith(runs).has(e.at);
+    for (const r of runs) if (e.words.indexOf(r) < 0) return false;
+    return true;
+  }
+
+  private stored: { runs: readonly Buffer[]; with: Set<number> } | null = null;
+
+  /**
+   * Where the stored records holding every run start (their `at`): each run
+   * is looked for once in all the stored words, not once per file. A match
+   * lies within one record, as records end with '\n' and runs hold none.
+   */
+  private storedWith(runs: readonly Buffer[]): Set<number> {
+    if (this.stored?.runs === runs) return this.stored.with;
+    const starts = this.starts;
+    const recordAt = (pos: number): number => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      return starts[lo]!;
+    };
+    let found = new Set<number>(starts);
+    for (const r of runs) {
+      const here = new Set<number>();
+      if (starts.length) for (let i = this.blob.indexOf(r, starts[0]); i >= 0; i = this.blob.indexOf(r, i + 1)) here.add(recordAt(i));
+      found = new Set([...found].filter((at) => here.has(at)));
+    }
+    this.stored = { runs, with: found };
+    return this.stored.with;
+  }
+
+  /** Stores the cache if anything changed, dropping records of files and folders that no longer exist. */
+  save(): void {
+    if (!this.changed || this.file === null) return;
+    for (const map of [this.entries, this.dirs]) for (const p of [...map.keys()]) if (!this.seen.has(p) && !fs.existsSync(p)) map.delete(p);
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, serialize(this.entries, this.dirs), { mode: 0o600 });
+      fs.renameSync(tmp, this.file);
+    } catch {
+      // the next search lists and reads afresh
+    }
+  }
+}
+
+function listing(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, always: number, wordBytes: number];
+type DirRow = [path: string, mtimeMs: number, ctimeMs: number, ino: number, names: string[]];
+
+/**
+ * Layout: MAGIC, a JSON line of DirRows, a JSON line of FileRows, then every
+ * file's words, in the order of its rows.
+ */
+function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>): Buffer {
+  const dirRows: DirRow[] = [...dirs].map(([p, d]) => [p, d.mtimeMs, d.ctimeMs, d.ino, d.names]);
+  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.words.length]);
+  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words)]);
+}
+
+function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing>; blob: Buffer; starts: number[] } {
+  const entries = new Map<string, Entry>();
+  const dirs = new Map<string, Listing>();
+  const none = { entries: new Map<string, Entry>(), dirs: new Map<string, Listing>(), blob: Buffer.alloc(0), starts: [] };
+  const starts: number[] = [];
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    return none;
+  }
+  try {
+    if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return none;
+    const nl1 = data.indexOf(10, MAGIC.length);
+    const nl2 = nl1 < 0 ? -1 : data.indexOf(10, nl1 + 1);
+    if (nl2 < 0) return none;
+    for (const [p, mtimeMs, ctimeMs, ino, names] of JSON.parse(data.toString('utf8', MAGIC.length, nl1)) as DirRow[]) dirs.set(p, { mtimeMs, ctimeMs, ino, names });
+    let at = nl2 + 1;
+    for (const [p, size, mtimeMs, ctimeMs, ino, always, len] of JSON.parse(data.toString('utf8', nl1 + 1, nl2)) as FileRow[]) {
+      if (at + len > data.length) return none; // truncated: start over
+      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: data.subarray(at, at + len), at });
+      starts.push(at);
+      at += len;
+    }
+  } catch {
+    return none;
+  }
+  return { entries, dirs, blob: data, starts };
+}

@@ -1,0 +1,109 @@
+// The search cache (src/search/cache.ts) never changes an answer: after
+// every kind of change a session's files can see, right away (the same
+// clock tick as the cache was written) and once the change is recorded,
+// searching through the cache gives exactly what listing every folder and
+// reading every file gives, for queries the word index can rule files out
+// on and for ones it cannot.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { searchSessions } from '../../../src/search/search.js';
+import { compileQuery } from '../../../src/search/scan.js';
+import { requiredRuns, searchCacheFile } from '../../../src/search/cache.js';
+import { claudeProjectDir } from '../../../src/session/claude-project.js';
+
+let tmp: string;
+let env: NodeJS.ProcessEnv;
+let root: string;
+beforeEach(() => {
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-searchcache-')));
+  root = path.join(tmp, 'sessions');
+  env = { HOME: tmp, CS_SESSIONS_ROOT: root, CLAUDE_CONFIG_DIR: path.join(tmp, '.claude'), CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw' };
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const write = (p: string, text: string) => {
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+};
+const transcriptLine = (who: 'user' | 'assistant', text: string) => JSON.stringify({ type: who, message: { role: who, content: [{ type: 'text', text }] } });
+const transcriptOf = (name: string) => path.join(claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(root, name)), 'a1.jsonl');
+
+function makeSessions(): void {
+  write(path.join(root, 'alpha/.cs/README.md'), '# alpha\n\n## Objective\nFix the Login flow\n');
+  write(path.join(root, 'alpha/.cs/discoveries.md'), '# Discoveries\n\n## 2026-11-01 login\nThe REFRESH token expires; see src/login.ts and x_y.\n');
+  write(path.join(root, 'alpha/.cs/changes.md'), '- [2026-11-01 10:00:00] Edit: src/login.ts\n');
+  write(path.join(root, 'alpha/.cs/artifacts/refresh.sh'), '#!/bin/sh\n# refresh token helper -->\n');
+  write(path.join(root, 'beta/.cs/discoveries.md'), `# Discoveries\n\n## 2026-11-02 odd\nthe \u212a value and \u0130stanbul, über alles\n${'q'.repeat(300)}wombat${'z'.repeat(300)}\n`);
+  write(transcriptOf('beta'), [transcriptLine('user', 'why does the refresh fail?'), transcriptLine('assistant', 'Because the Refresh Token rotates.'), ''].join('\n'));
+  fs.mkdirSync(path.join(root, 'gamma/.cs/artifacts'), { recursive: true });
+}
+
+const QUERIES = ['refresh token', 'REFRESH', 'src/login.ts', 'x_y', 'k value', 'istanbul', 'wombat', 'über', '-->', 'rotates', 'nowhere-at-all', 'login fix', 'zzz'];
+const NOW = new Date('2026-11-20T00:00:00Z');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Past the cache's racy window, so what is searched next gets recorded. */
+const settle = () => sleep(2100);
+
+async function expectSame(): Promise<void> {
+  for (const query of QUERIES) {
+    const full = await searchSessions({ env, query, now: NOW, limit: 100, useCache: false });
+    const cached = await searchSessions({ env, query, now: NOW, limit: 100, cacheSettledMs: 2000 });
+    expect({ ...cached, bytes: 0 }, query).toEqual({ ...full, bytes: 0 }); // bytes: what was read, which is the point
+  }
+}
+
+describe('the search cache', () => {
+  it('answers as a full scan, after every kind of change', async () => {
+    makeSessions();
+    await expectSame();
+    await settle();
+    await expectSame(); // recorded now
+    await expectSame(); // answered from the records
+    const file = searchCacheFile(path.join(tmp, '.cache', 'cs'), root, env.CLAUDE_CONFIG_DIR!);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // Only the file with the word is read, and beta's discoveries, whose Kelvin sign lowers to an
+    // ASCII "k" (always read); the others are ruled out by their words.
+    const rare = await searchSessions({ env, query: 'rotates', now: NOW, cacheSettledMs: 2000 });
+    const transcriptBytes = fs.statSync(transcriptOf('beta')).size;
+    expect(rare.bytes).toBe(transcriptBytes + fs.statSync(path.join(root, 'beta/.cs/discoveries.md')).size);
+
+    const changes: Array<() => void> = [
+      () => fs.appendFileSync(transcriptOf('beta'), transcriptLine('assistant', 'Now the wombat token is found.') + '\n'),
+      () => write(path.join(root, 'alpha/.cs/discoveries.md'), '# Discoveries\n\n## 2026-11-01 login\nThe ROTATES token expires; see src/login.ts and x_z.\n'), // same size, in place
+      () => write(path.join(root, 'gamma/.cs/artifacts/new.py'), 'print("über refresh token")\n'),
+      () => fs.rmSync(path.join(root, 'alpha/.cs/artifacts/refresh.sh')),
+      () => write(path.join(root, 'alpha/.cs/discoveries.archive.md'), '## old\nistanbul rotates\n'),
+      () => write(path.join(claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(root, 'gamma')), 'b2.jsonl'), transcriptLine('user', 'the k value please') + '\n'),
+      () => fs.renameSync(path.join(root, 'gamma/.cs/artifacts/new.py'), path.join(root, 'gamma/.cs/artifacts/renamed.py')),
+      () => fs.rmSync(path.join(root, 'beta'), { recursive: true }),
+    ];
+    // With the default, a file changed in the last 10 s is scanned and its words are not recorded yet.
+    fs.appendFileSync(transcriptOf('beta'), transcriptLine('user', 'and again') + '\n');
+    expect((await searchSessions({ env, query: 'rotates', now: NOW })).bytes).toBe(rare.bytes + fs.statSync(transcriptOf('beta')).size - transcriptBytes);
+    for (const change of changes) {
+      change();
+      await expectSame(); // right after the change
+      await settle();
+      await expectSame(); // once recorded
+    }
+  }, 120_000);
+
+  it('a corrupt cache file only costs speed', async () => {
+    makeSessions();
+    await settle();
+    await expectSame();
+    const file = searchCacheFile(path.join(tmp, '.cache', 'cs'), root, env.CLAUDE_CONFIG_DIR!);
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 200));
+    await expectSame();
+    fs.writeFileSync(file, 'not a cache');
+    await expectSame();
+  }, 30_000);
+
+  it('rules files out only on runs of letters and digits of ASCII queries', () => {
+    expect(requiredRuns(compileQuery('src/login.ts x_y'))!.map(String)).toEqual(['src', 'login', 'ts', 'x', 'y']);
+    expect(requiredRuns(compileQuery('--> ::'))).toBeNull();
+    expect(requiredRuns(compileQuery('über'))).toBeNull();
+  });
+});
