@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { ensureDir, readdirOr, writeFileAtomic } from '../lib/fsutil.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_S = 600;
 /**
@@ -71,12 +71,7 @@ export function holdRequest(local: string, tool: string, summary: string, now = 
 /** The requests waiting for an answer, oldest first. */
 export function listPending(local: string): PendingRequest[] {
   const dir = permissionsDir(local);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = readdirOr(dir);
   const out: PendingRequest[] = [];
   for (const n of names) {
     const m = /^([0-9a-f]{12})\.json$/.exec(n);

@@ -35,3 +35,16 @@ export function commandContext(base: RunContext & { session?: Session; stop?: Ab
     },
   };
 }
+
+/**
+ * The two early answers of a listing command: with --json, `data` as JSON
+ * on stdout (an empty list included); with nothing to list, `empty` as an
+ * info line. Returns true when it answered, so the caller prints its table
+ * only otherwise.
+ */
+export function answeredAsJsonOrEmpty(ctx: Pick<Context, 'io' | 'info'>, o: { json: boolean; data: unknown; count: number; empty: string }): boolean {
+  if (o.json) ctx.io.out(JSON.stringify(o.data, null, 2));
+  else if (o.count === 0) ctx.info(o.empty);
+  else return false;
+  return true;
+}

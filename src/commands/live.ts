@@ -12,6 +12,7 @@ import { unseenPostmortem } from '../host/postmortem.js';
 import { readRun } from '../host/state.js';
 import { listHosted, tmuxServer } from '../host/tmux.js';
 import { has, type Args } from './argv.js';
+import { answeredAsJsonOrEmpty } from './context.js';
 import type { Command, Context } from './types.js';
 
 export interface LiveOptions {
@@ -86,14 +87,7 @@ export async function liveRows(env: NodeJS.ProcessEnv): Promise<LiveRow[]> {
 export async function run(opts: LiveOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const rows = await liveRows(ctx.env);
-  if (opts.json) {
-    io.out(JSON.stringify(rows, null, 2));
-    return 0;
-  }
-  if (rows.length === 0) {
-    io.err('cs: no session is running — start one with: cs <name>, or cs -spawn <name>');
-    return 0;
-  }
+  if (answeredAsJsonOrEmpty(ctx, { json: opts.json, data: rows, count: rows.length, empty: 'no session is running — start one with: cs <name>, or cs -spawn <name>' })) return 0;
   const now = ctx.now();
   const lines = table(
     ['NAME', 'STATE', 'SINCE', 'ATTACHED', 'CONVERSATION'],

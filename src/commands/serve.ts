@@ -10,6 +10,7 @@ import { readDevices, revokeDevice } from '../serve/devices.js';
 import { UsageError, UserError } from '../lib/errors.js';
 import { isLoopback, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
 import { has, value, type Args } from './argv.js';
+import { answeredAsJsonOrEmpty } from './context.js';
 import type { Command, Context } from './types.js';
 
 export const DEFAULT_PORT = 7420;
@@ -83,14 +84,7 @@ function manageDevices(opts: ServeCommandOptions, ctx: Context): number {
     return 0;
   }
   const devices = readDevices(ctx.env).map(({ digest: _d, ...d }) => d);
-  if (opts.json) {
-    io.out(JSON.stringify(devices, null, 2));
-    return 0;
-  }
-  if (devices.length === 0) {
-    ctx.info('no device is signed in');
-    return 0;
-  }
+  if (answeredAsJsonOrEmpty(ctx, { json: opts.json, data: devices, count: devices.length, empty: 'no device is signed in' })) return 0;
   const now = ctx.now();
   for (const l of table(['ID', 'SIGNED IN', 'EXPIRES', 'BROWSER'], devices.map((d) => [d.id, relativeTime(new Date(d.created), now), d.expires.slice(0, 10), d.agent || '-']))) io.out(l);
   return 0;

@@ -12,7 +12,7 @@
 // conversations.json (synced), which -conversations shows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { ensureDir, readdirOr, writeFileAtomic } from '../lib/fsutil.js';
 import { readStatusLine } from '../status/statusline.js';
 
 export const HANDOFF_THRESHOLD_PCT = 80;
@@ -151,12 +151,8 @@ export interface Handoff {
 /** Handoffs of the session, newest first. */
 export function listHandoffs(sessionDir: string): Handoff[] {
   const dir = handoffsDir(sessionDir);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = readdirOr(dir);
+  if (!names.length) return [];
   const asks = readAsks(sessionDir);
   const out: Handoff[] = [];
   for (const name of names) {

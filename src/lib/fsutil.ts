@@ -29,6 +29,41 @@ export function readFileOr(file: string, fallback: string): string {
   }
 }
 
+/**
+ * The lines of a JSON Lines file (https://jsonlines.org) that `parse` turns
+ * into a value, in file order; [] when the file cannot be read. A line
+ * `parse` rejects (null) or that throws — a torn last line from a crash — is
+ * skipped. Blank lines are skipped before `parse` sees them.
+ */
+export function readJsonLines<T>(file: string, parse: (line: string) => T | null): T[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: T[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const v = parse(line);
+      if (v !== null) out.push(v);
+    } catch {
+      // a torn or foreign line: skipped
+    }
+  }
+  return out;
+}
+
+/** The entry names of `dir`, unsorted; [] when it cannot be read (absent, not a directory). */
+export function readdirOr(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 export function exists(p: string): boolean {
   try {
     fs.lstatSync(p);

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, confinedPath, writeConfined } from '../lib/confine.js';
+import { readJsonLines } from '../lib/fsutil.js';
 import { withLockSync } from '../lib/lockfile.js';
 import { recordEvent } from '../timeline/timeline.js';
 
@@ -118,23 +119,10 @@ export function hasQueue(sessionDir: string): boolean {
 
 /** Journal entries, oldest first; lines that do not parse are skipped. */
 export function readJournal(sessionDir: string): JournalEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(journalFile(sessionDir), 'utf8');
-  } catch {
-    return [];
-  }
-  const out: JournalEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const v = JSON.parse(line) as JournalEntry;
-      if (v && typeof v.ts === 'string' && typeof v.type === 'string') out.push(v);
-    } catch {
-      // a torn last line from a crash
-    }
-  }
-  return out;
+  return readJsonLines(journalFile(sessionDir), (line) => {
+    const v = JSON.parse(line) as JournalEntry;
+    return v && typeof v.ts === 'string' && typeof v.type === 'string' ? v : null;
+  });
 }
 
 /** Adds a task at the end; returns it. */

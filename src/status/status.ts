@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, writeConfined } from '../lib/confine.js';
+import { readJsonLines } from '../lib/fsutil.js';
 
 export type State = 'working' | 'needs-you' | 'idle' | 'closed';
 export const STATES: readonly State[] = ['working', 'needs-you', 'idle', 'closed'];
@@ -77,18 +78,7 @@ export function readStatus(sessionDir: string): Status | null {
 
 /** Every recorded change, oldest first (the log may be cut). */
 export function readStatusLog(sessionDir: string): Status[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(statusLog(sessionDir), 'utf8');
-  } catch {
-    return [];
-  }
-  const out: Status[] = [];
-  for (const line of text.split('\n')) {
-    const s = line.trim() ? parseStatus(line) : null;
-    if (s) out.push(s);
-  }
-  return out.sort((a, b) => a.ms - b.ms);
+  return readJsonLines(statusLog(sessionDir), parseStatus).sort((a, b) => a.ms - b.ms);
 }
 
 /**
