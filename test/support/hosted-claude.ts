@@ -8,11 +8,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSession } from '../../src/session/workspace.js';
-import { pidAlive } from '../../src/lib/lockfile.js';
+import { descendants, waitGone } from './procs.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptTurn } from './fake-anthropic.js';
 import { CLAUDE_BIN, makeTempDir, offlineClaudeEnv } from './claude.js';
 import { laptop } from './laptops.js';
-import { acceptFirstRun, until } from './host.js';
+import { acceptFirstRun } from './host.js';
 
 export interface HostedClaude {
   tmp: string;
@@ -59,28 +59,9 @@ export async function hostedClaude(prefix: string, session: string, turns: Scrip
       } catch {
         // not running
       }
-      await until(() => (pids.some(pidAlive) ? undefined : true), 'the hosted processes to end', 30_000).catch(() => {});
+      await waitGone(pids);
       await api.close();
       fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     },
   };
 }
-
-/** `pid` and every process below it, read from /proc (proc(5): field 4 of stat is the parent). */
-export function descendants(pid: number): number[] {
-  const parent = new Map<number, number[]>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parent.set(ppid, [...(parent.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) out.push(...(parent.get(out[i]!) ?? []));
-  return out;
-}
-

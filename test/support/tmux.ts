@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { descendants, waitGone } from './procs.js';
 
 export function hasTmux(): boolean {
   try {
@@ -30,6 +31,8 @@ export interface Terminal {
   exitStatus(): number | null;
   waitForExit(timeoutMs?: number): Promise<number>;
   close(): void;
+  /** close(), then waits (≤ 30 s) for every process the terminal had started — before its files are removed. */
+  end(): Promise<void>;
 }
 
 export function startTerminal(command: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; width?: number; height?: number }): Terminal {
@@ -60,6 +63,14 @@ export function startTerminal(command: string[], opts: { env: NodeJS.ProcessEnv;
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  const close = () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
   return {
     keys: (...keys) => void tmux('send-keys', '-t', 't', ...keys),
     type: (text) => void tmux('send-keys', '-t', 't', '-l', text),
@@ -77,13 +88,16 @@ export function startTerminal(command: string[], opts: { env: NodeJS.ProcessEnv;
       ),
     exitStatus,
     waitForExit: (timeoutMs = 10_000) => until(() => exitStatus() ?? undefined, 'the command to exit', timeoutMs, () => screen()),
-    close: () => {
+    close,
+    async end() {
+      let pids: number[] = [];
       try {
-        tmux('kill-server');
+        pids = descendants(Number(tmux('display-message', '-p', '#{pid}').trim()));
       } catch {
-        // already gone
+        // the server is gone already
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      close();
+      await waitGone(pids);
     },
   };
 }

@@ -19,9 +19,9 @@ beforeAll(async () => {
   api = await startFakeAnthropic(['Hello from the fake.'], { usage: () => ({ input_tokens: 1000, cache_read_input_tokens: 49_000 }) });
 });
 afterAll(async () => {
-  term?.close();
+  // Claude writes its state into the home until it has exited: wait for it.
+  await term?.end();
   await api?.close();
-  // Claude may still be writing its state into the home for a moment after its terminal closed.
   fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
