@@ -25,15 +25,18 @@ describe('run in a process group', () => {
     const pidFile = path.join(tmp, 'grandchild.pid');
     const script = `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/lib/proc.ts'))};
 run('sh', ${JSON.stringify(parentOfSleeper(pidFile))}, { group: true }).then(() => process.exit(0), (e) => { console.log(e.name); process.exit(e.name === 'CancelError' ? 130 : 1); });`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (err += b));
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').endsWith('\n'), 15_000, 'the grandchild');
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
     expect(alive(grandchild)).toBe(true);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    expect(out.trim()).toBe('CancelError');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (c, sig) => r([c, sig])));
+    // What the program said and how it ended, for whoever reads a failure.
+    expect(out.trim(), `exit ${code}, signal ${signal}, stderr: ${err}`).toBe('CancelError');
     expect(code).toBe(130);
     await waitFor(() => !alive(grandchild), 5000, 'the grandchild to end');
   });
