@@ -20,7 +20,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   }
 }
 
-export function readFileOr(file: string, fallback: string): string {
+/** The file's text (UTF-8), or `fallback` when it does not exist; other errors (EACCES, EISDIR) are thrown. */
+export function readFileOr<T = string>(file: string, fallback: T): string | T {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {

@@ -21,7 +21,7 @@ import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipien
 import { userAtHost } from '../lib/machine.js';
 import { UsageError, UserError, errorMessage } from '../lib/errors.js';
 import { writeConfined } from '../lib/confine.js';
-import { ensureDir, tempSibling, writeFileAtomic } from '../lib/fsutil.js';
+import { ensureDir, readFileOr, tempSibling, writeFileAtomic } from '../lib/fsutil.js';
 import { sessionPaths } from '../session/paths.js';
 import { selectBackend } from './backend.js';
 import type { SecretBackend } from './backend-types.js';
@@ -38,13 +38,8 @@ export interface AgeIdentity {
 /** The local age identity, or undefined when `age init` has not been run. */
 export async function readIdentity(env: NodeJS.ProcessEnv): Promise<AgeIdentity | undefined> {
   const file = ageIdentityPath(env);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = readFileOr(file, null);
+  if (text === null) return undefined;
   const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
   if (!line) throw new UserError(`${tildify(file, env)} holds no age identity (AGE-SECRET-KEY-1…)`, 'restore it from a backup, or move it away and run: cs <session> -secrets age init');
   try {
