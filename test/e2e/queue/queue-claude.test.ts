@@ -3,41 +3,30 @@
 // end done; five failing Bash calls in one task park the queue with a debrief.
 // The owner hears of the drain and the park through the notify stand-in.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../../src/session/workspace.js';
 import { writeNotifyConfig } from '../../../src/notify/notify.js';
 import { makeTempDir } from '../../support/claude.js';
 import { runCs } from '../../support/cs.js';
+import { startNtfy, type Ntfy } from '../../support/ntfy.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
 import { laptop, messagesText, type Laptop } from '../../support/laptops.js';
 
 let tmp: string;
 let a: Laptop;
 const apis: FakeAnthropic[] = [];
-// An ntfy-style stand-in: every notification the hooks send, as title and body.
-const notes: Array<{ title: string; body: string }> = [];
-let ntfy: http.Server;
-
+// An ntfy-style stand-in: every notification the hooks send.
+let ntfy: Ntfy;
 beforeAll(async () => {
   tmp = makeTempDir('cs-queue-');
   a = laptop(tmp, 'a', path.join(tmp, 'a', 'sessions'));
-  ntfy = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (b) => (body += b));
-    req.on('end', () => {
-      notes.push({ title: String(req.headers.title ?? ''), body });
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => ntfy.listen(0, '127.0.0.1', r));
-  writeNotifyConfig(a.env, { url: `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/cs` });
+  ntfy = await startNtfy();
+  writeNotifyConfig(a.env, { url: ntfy.url() });
 });
 
 afterAll(async () => {
-  await new Promise((r) => ntfy.close(r));
+  await ntfy.close();
   for (const api of apis) await api.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -77,7 +66,7 @@ describe('queue with the real Claude Code', () => {
     expect(JSON.parse(journal).map((e: any) => e.type + (e.id ?? ''))).toEqual(['add1', 'add2', 'start', 'task1', 'done1', 'task2', 'done2', 'drained']);
     expect(fs.readFileSync(path.join(dir, '.cs/logs/session.log'), 'utf8')).toContain('queue: drained, disarmed');
     // The Stop hook that drained the queue told the owner.
-    expect(notes.filter((n) => n.title.startsWith('walk: queue'))).toEqual([{ title: 'walk: queue drained', body: '2 tasks done, nothing left in the queue' }]);
+    expect(ntfy.notes.filter((n) => n.title.startsWith('walk: queue')).map(({ title, body }) => ({ title, body }))).toEqual([{ title: 'walk: queue drained', body: '2 tasks done, nothing left in the queue' }]);
     // The timeline has the queue's steps too.
     const events = JSON.parse((await a.cs(['walk', '-log', '--json'])).stdout).filter((e: any) => e.type === 'queue');
     expect(events.map((e: any) => e.action + (e.id ?? ''))).toEqual(['add1', 'add2', 'start', 'task1', 'done1', 'task2', 'done2', 'drained']);
@@ -108,7 +97,7 @@ describe('queue with the real Claude Code', () => {
     expect(q.armed).toBe(false);
     expect(q.tasks.map((t: any) => t.state)).toEqual(['parked', 'pending']);
     // The failure hook that parked the queue told the owner, with the debrief.
-    expect(notes.filter((n) => n.title.startsWith('flaky: queue'))).toEqual([{ title: 'flaky: queue parked', body: `${q.parked.debrief}; 2 tasks left` }]);
+    expect(ntfy.notes.filter((n) => n.title.startsWith('flaky: queue')).map(({ title, body }) => ({ title, body }))).toEqual([{ title: 'flaky: queue parked', body: `${q.parked.debrief}; 2 tasks left` }]);
     expect(api.agentRequests().some((b) => messagesText(b).includes('TASK-LATER'))).toBe(false);
     const list = await a.cs(['flaky', '-queue']);
     expect(list.stderr).toContain('queue parked, 1 pending — parked: 5 tool failures');

@@ -8,14 +8,13 @@
 // left unanswered is denied after CS_APPROVAL_TIMEOUT with the reason.
 // Screenshots at 390×844 and 1280×800 go to test-artifacts/.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeNotifyConfig } from '../../../src/notify/notify.js';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
 import { readTimeline } from '../../../src/timeline/timeline.js';
 import { repoRoot, runCs } from '../../support/cs.js';
+import { startNtfy, type Ntfy } from '../../support/ntfy.js';
 import { hostedClaude, type HostedClaude } from '../../support/hosted-claude.js';
 import { descendants } from '../../support/procs.js';
 import { hasTmux } from '../../support/tmux.js';
@@ -28,12 +27,12 @@ const SECRET = 'sk-page-e2e-0123456789';
 let fx: HostedClaude | undefined;
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
-let ntfy: http.Server | undefined;
+let ntfy: Ntfy | undefined;
 
 afterEach(async () => {
   await browser?.close();
   await server?.close();
-  if (ntfy) await new Promise((r) => ntfy!.close(r));
+  await ntfy?.close();
   await fx?.teardown();
   fx = server = browser = ntfy = undefined;
 });
@@ -71,17 +70,9 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     const set = await runCs(['e2e', '-secrets', 'set', 'PAGE_KEY', SECRET], { env });
     expect(set.code, set.stderr).toBe(0);
 
-    const notes: Array<{ title: string; body: string }> = [];
-    ntfy = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (b) => (body += b));
-      req.on('end', () => {
-        notes.push({ title: String(req.headers.title ?? ''), body });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => ntfy!.listen(0, '127.0.0.1', r));
-    writeNotifyConfig(env, { url: `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/cs` });
+    ntfy = await startNtfy();
+    const { notes } = ntfy;
+    writeNotifyConfig(env, { url: ntfy.url() });
     server = await startServer({ env, port: 0, bind: '127.0.0.1', token: TOKEN });
 
     // Claude Code 2.1.332 starts in "auto mode", which answers most permission prompts itself.
@@ -177,17 +168,9 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
   it('Claude killed while nobody is attached: the ntfy stand-in gets "died" and the API says died', { timeout: 150_000 }, async () => {
     fx = await hostedClaude('cs-phone-died-', 'doomed', ['Never asked.']);
     const { env } = fx;
-    const notes: Array<{ title: string; body: string }> = [];
-    ntfy = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (b) => (body += b));
-      req.on('end', () => {
-        notes.push({ title: String(req.headers.title ?? ''), body });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => ntfy!.listen(0, '127.0.0.1', r));
-    writeNotifyConfig(env, { url: `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/cs` });
+    ntfy = await startNtfy();
+    const { notes } = ntfy;
+    writeNotifyConfig(env, { url: ntfy.url() });
     server = await startServer({ env, port: 0, bind: '127.0.0.1', token: TOKEN });
     const spawned = await runCs(['-spawn', 'doomed'], { env });
     expect(spawned.code, spawned.stderr).toBe(0);

@@ -3,8 +3,6 @@
 // built dist/host.js), and the notifications on drain and park sent to a
 // loopback ntfy stand-in.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import { afterQueueStop, resumeAtReset, resumeOnStart, scheduleResume, START_GRA
 import { digestLine } from '../../../src/queue/digest.js';
 import { writeNotifyConfig } from '../../../src/notify/notify.js';
 import { until } from '../../support/host.js';
+import { startNtfy, type Ntfy } from '../../support/ntfy.js';
 
 let tmp: string;
 let dir: string;
@@ -90,6 +89,8 @@ describe('resume at the reset', () => {
     expect(digestLine(readJournal(dir))).toBe(`no task done, parked at 90 % of the 5-hour limit, which resets at ${hhmm}; cs resumes the queue at ${hhmm}`);
     expect(readQueue(dir).armed).toBe(false);
     await until(() => (readQueue(dir).armed ? true : undefined), 'the queue armed by the timer', 20_000);
+    // The journal line follows the queue file's write: wait for it rather than race it.
+    await until(() => (readJournal(dir).length === 5 ? true : undefined), 'the resume in the journal', 5_000);
     expect(readJournal(dir).map((e) => e.type)).toEqual(['start', 'task', 'park', 'resume-at', 'resume']);
     expect(fs.readFileSync(path.join(dir, '.cs', 'logs', 'session.log'), 'utf8')).toContain("queue: resumed at the 5-hour limit's reset");
   });
@@ -104,34 +105,26 @@ describe('resume at the reset', () => {
 });
 
 describe('notifications on drain and park', () => {
-  let ntfy: http.Server;
-  const notes: Array<{ title: string; body: string }> = [];
+  let ntfy: Ntfy;
   beforeAll(async () => {
-    ntfy = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (b) => (body += b));
-      req.on('end', () => {
-        notes.push({ title: String(req.headers.title ?? ''), body });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => ntfy.listen(0, '127.0.0.1', r));
+    ntfy = await startNtfy();
   });
-  afterAll(() => new Promise((r) => ntfy.close(r)));
+  afterAll(() => ntfy.close());
 
   it('sends "queue drained" and "queue parked" with what happened', async () => {
-    writeNotifyConfig(env, { url: `http://127.0.0.1:${(ntfy.address() as AddressInfo).port}/cs` });
+    writeNotifyConfig(env, { url: ntfy.url() });
+    const notes = ntfy.notes;
     changeQueue(dir, (q) => {
       for (const t of ['one', 'two']) addTask(q, t, t0).state = 'done';
     }, t0);
     await afterQueueStop(env, 'walk', dir, { drained: true }, t0);
-    expect(notes.at(-1)).toEqual({ title: 'walk: queue drained', body: '2 tasks done, nothing left in the queue' });
+    expect(notes.at(-1)).toMatchObject({ title: 'walk: queue drained', body: '2 tasks done, nothing left in the queue' });
     changeQueue(dir, (q, journal) => {
       addTask(q, 'three', t0);
       park(q, 'context', 'parked at 88 % context', t0, journal);
     }, t0);
     await afterQueueStop(env, 'walk', dir, { parked: { reason: 'context', debrief: 'parked at 88 % context' } }, t0);
-    expect(notes.at(-1)).toEqual({ title: 'walk: queue parked', body: 'parked at 88 % context; 1 task left' });
+    expect(notes.at(-1)).toMatchObject({ title: 'walk: queue parked', body: 'parked at 88 % context; 1 task left' });
     expect(notes.length).toBe(2);
   });
 });
