@@ -89,18 +89,22 @@ describe('hooks/statusline', () => {
 
   it('rewrites the record only when the reading changed or is a minute old (no mv on most renders)', () => {
     const file = path.join(dir, '.cs/local/statusline.json');
-    render(sample());
+    // One input for both renders: sample() puts reset times relative to now,
+    // so two calls a second apart are (rightly) two different readings.
+    const same = sample();
+    render(same);
     const first = fs.statSync(file).ino;
-    render(sample());
+    render(same);
     expect(fs.statSync(file).ino).toBe(first); // the same reading: left as it was
-    render(sample((v) => (v.context_window.used_percentage = 55)));
+    const changed = sample((v) => (v.context_window.used_percentage = 55));
+    render(changed);
     expect(fs.statSync(file).ino).not.toBe(first); // a new reading: replaced (temp file + rename)
     expect(readStatusLine(dir)).toMatchObject({ contextPct: 55 });
     // A reading recorded over a minute ago is refreshed even when unchanged (readers trust 15 minutes).
     const stale = fs.readFileSync(file, 'utf8').replace(/^\{"at":(\d+)/, (_m, at) => `{"at":${Number(at) - 61}`);
     fs.writeFileSync(file, stale);
     const before = fs.statSync(file).ino;
-    render(sample((v) => (v.context_window.used_percentage = 55)));
+    render(changed); // the very reading recorded, only older
     expect(fs.statSync(file).ino).not.toBe(before);
     expect(Math.abs(readStatusLine(dir)!.at.getTime() - Date.now())).toBeLessThan(5_000);
   });
