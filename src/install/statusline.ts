@@ -26,10 +26,21 @@ export function recordPath(env: NodeJS.ProcessEnv): string {
   return path.join(csConfigDir(env), 'statusline.json');
 }
 
-/** The command to register: the installed hooks (through the `current` link, so updates keep it), else this package's. */
-export function statusLineCommand(env: NodeJS.ProcessEnv): string {
+/**
+ * The command to register: the installed hooks (through the `current` link,
+ * so updates keep it), else this package's. The script is an awk program
+ * whose `#!` names /usr/bin/awk (no shell in between: one process per
+ * render); where there is no /usr/bin/awk (NixOS) it is run as `awk -f`.
+ */
+export function statusLineCommand(env: NodeJS.ProcessEnv, usrBinAwk = exists('/usr/bin/awk')): string {
   const dir = readState(env) ? hooksDir(env) : path.join(packageRoot(), 'hooks');
-  return shellQuote(path.join(dir, 'statusline'));
+  const script = shellQuote(path.join(dir, 'statusline'));
+  return usrBinAwk ? script : `awk -f ${script}`;
+}
+
+/** Both forms statusLineCommand may have registered, to know ours on disable. */
+function ourCommands(env: NodeJS.ProcessEnv, record: StatusLineRecord | null): string[] {
+  return [statusLineCommand(env, true), statusLineCommand(env, false), ...(record ? [record.command] : [])];
 }
 
 function readRecord(env: NodeJS.ProcessEnv): StatusLineRecord | null {
@@ -90,7 +101,7 @@ export function enableStatusLine(env: NodeJS.ProcessEnv, replace: boolean): Stat
   const { text, settings } = readSettings(file);
   const command = statusLineCommand(env);
   const record = readRecord(env);
-  const ours = [command, ...(record ? [record.command] : [])];
+  const ours = ourCommands(env, record);
   const r = withStatusLine(settings, command, ours, replace);
   if (r.outcome === 'kept-yours') return { outcome: r.outcome, file, theirs: settings.statusLine };
   // The record first: a crash after it still lets disable put the user's entry back.
@@ -113,7 +124,7 @@ export function disableStatusLine(env: NodeJS.ProcessEnv): StatusLineChange {
     return { outcome: 'none', file };
   }
   const { text, settings } = readSettings(file);
-  const ours = [statusLineCommand(env), ...(record ? [record.command] : [])];
+  const ours = ourCommands(env, record);
   const r = withoutStatusLine(settings, ours, record?.previous ?? null);
   if (!r.removed) {
     if (settings.statusLine === undefined) fs.rmSync(recordPath(env), { force: true });

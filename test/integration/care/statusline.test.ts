@@ -1,11 +1,11 @@
-// The status line: hooks/statusline (POSIX sh + awk + one git call) against
+// The status line: hooks/statusline (one awk program; git and a write only when needed) against
 // sample status JSON in the shape Claude Code 2.1.330 builds, and the
 // settings.json edits of cs -statusline enable/disable (and -uninstall).
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { withStatusLine, withoutStatusLine } from '../../../src/install/statusline.js';
+import { statusLineCommand, withStatusLine, withoutStatusLine } from '../../../src/install/statusline.js';
 import { readStatusLine } from '../../../src/status/statusline.js';
 import { installedHome } from '../../support/installed-home.js';
 import { repoRoot, runCs, sandbox, type Sandbox } from '../../support/cs.js';
@@ -79,7 +79,7 @@ describe('hooks/statusline', () => {
     const now = Math.floor(Date.now() / 1000);
     render(sample());
     const rec = readStatusLine(dir);
-    expect(rec).toMatchObject({ sessionId: '5f0c7d2e-1b7a-4c55-9a51-0d5e1f9c2a11', contextPct: 42.4, contextSize: 200000, fiveHourPct: 30, sevenDayPct: 12.6 });
+    expect(rec).toMatchObject({ sessionId: '5f0c7d2e-1b7a-4c55-9a51-0d5e1f9c2a11', contextPct: 42, contextSize: 200000, fiveHourPct: 30, sevenDayPct: 13 });
     expect(Math.abs(rec!.at.getTime() / 1000 - now)).toBeLessThan(60);
     expect(Math.abs(rec!.fiveHourResetsAt!.getTime() / 1000 - (now + 7830))).toBeLessThan(60);
     render(sample((v) => (delete v.rate_limits, (v.context_window.used_percentage = 81))));
@@ -96,6 +96,8 @@ describe('hooks/statusline', () => {
     const first = fs.statSync(file).ino;
     render(same);
     expect(fs.statSync(file).ino).toBe(first); // the same reading: left as it was
+    render(same.replace('"used_percentage":42.4', '"used_percentage":42.2'));
+    expect(fs.statSync(file).ino).toBe(first); // under a whole percent: the same reading
     const changed = sample((v) => (v.context_window.used_percentage = 55));
     render(changed);
     expect(fs.statSync(file).ino).not.toBe(first); // a new reading: replaced (temp file + rename)
@@ -107,6 +109,66 @@ describe('hooks/statusline', () => {
     render(changed); // the very reading recorded, only older
     expect(fs.statSync(file).ino).not.toBe(before);
     expect(Math.abs(readStatusLine(dir)!.at.getTime() - Date.now())).toBeLessThan(5_000);
+  });
+
+  it('reuses the git reading until a hook event, a new HEAD or 10 s; outside a session git runs every time', () => {
+    // A git on PATH that counts its runs, then is the real git.
+    const bin = path.join(sb.dir, 'bin');
+    const count = path.join(sb.dir, 'git-runs');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho x >> '${count}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const runs = () => (fs.existsSync(count) ? fs.readFileSync(count, 'utf8').split('\n').length - 1 : 0);
+    const env = { PATH: `${bin}:${process.env.PATH}`, CLAUDE_SESSION_NAME: 'api', CLAUDE_SESSION_DIR: dir };
+    const input = sample();
+    const draw = () => spawnSync(script, [], { input, env, encoding: 'utf8' }).stdout;
+    expect(draw()).toBe('api · working · ctx 42% · 5h 30% 2h10m · 7d 13% 3d4h · fix-auth +2\n');
+    expect(runs()).toBe(1);
+    fs.writeFileSync(path.join(dir, 'b.txt'), 'b'); // not seen until something says git may have moved
+    expect(draw()).toMatch(/fix-auth \+2\n$/);
+    expect(runs()).toBe(1);
+    // A hook event (every tool call rewrites status.json's ms): read again.
+    fs.writeFileSync(path.join(dir, '.cs/local/status.json'), '{"state":"working","event":"PostToolUse","ms":2}\n');
+    expect(draw()).toMatch(/fix-auth \+3\n$/);
+    expect(runs()).toBe(2);
+    // A new HEAD (branch switched in another terminal): read again at once.
+    execFileSync('git', ['-C', dir, 'checkout', '-q', '-b', 'other']);
+    expect(draw()).toMatch(/other \+3\n$/);
+    expect(runs()).toBe(3);
+    // A reading 10 s old is read again.
+    const cache = path.join(dir, '.cs/local/statusline-git');
+    fs.writeFileSync(cache, fs.readFileSync(cache, 'utf8').replace(/^\d+/, (at) => String(Number(at) - 10)));
+    draw();
+    expect(runs()).toBe(4);
+    draw();
+    expect(runs()).toBe(4);
+    // A damaged cache is a miss, never a wrong line.
+    fs.writeFileSync(cache, 'garbage\tno\n');
+    expect(draw()).toMatch(/other \+3\n$/);
+    expect(runs()).toBe(5);
+    // Outside a session there is nowhere to keep it.
+    const outside = { PATH: env.PATH };
+    spawnSync(script, [], { input, env: outside });
+    spawnSync(script, [], { input, env: outside });
+    expect(runs()).toBe(7);
+  });
+
+  it('runs as registered, through Claude Code\'s shell: the script itself, or awk -f where /usr/bin/awk is missing', () => {
+    const want = 'api · working · ctx 42% · 5h 30% 2h10m · 7d 13% 3d4h · fix-auth +2\n';
+    const env = { PATH: process.env.PATH, HOME: sb.home, CLAUDE_SESSION_NAME: 'api', CLAUDE_SESSION_DIR: dir };
+    for (const usrBinAwk of [true, false]) {
+      const command = statusLineCommand(env, usrBinAwk);
+      expect(command.startsWith('awk -f ')).toBe(!usrBinAwk);
+      expect(spawnSync('sh', ['-c', command], { input: sample(), env, encoding: 'utf8' }).stdout).toBe(want);
+    }
+  });
+
+  it('does not write the git reading through a symlink planted in its place', () => {
+    const target = path.join(sb.dir, 'victim');
+    fs.writeFileSync(target, 'keep me\n');
+    fs.symlinkSync(target, path.join(dir, '.cs/local/statusline-git'));
+    expect(render(sample()).out).toMatch(/fix-auth \+2\n$/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('keep me\n');
   });
 
   it('does not write through a symlinked .cs/local', () => {
