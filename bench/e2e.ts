@@ -1,7 +1,8 @@
 // End to end: the real Claude Code (offline, against the scripted fake API of
 // test/support/fake-anthropic.ts) runs the same scripted session of 40 tool
 // calls (Write, Edit, Read, Bash, and Writes of scripts carrying a secret,
-// which cs captures as artifacts and redacts) three ways, in interleaved
+// which cs captures as artifacts, the secret moved to the keychain and read
+// from a variable) three ways, in interleaved
 // rounds: bare (no cs at all), through `cs <name>` (its hook server answers
 // the hot hooks), and started directly in a session directory (command hooks
 // only). Each way also runs an empty session (one text answer) for the fixed
@@ -106,12 +107,15 @@ function check(ws: string, mode: Mode, secret: string, round: number): void {
     if (!fs.readFileSync(path.join(ws, artifactName(round, 0)), 'utf8').includes(secret)) throw new Error('bare run did not write its files');
     return;
   }
+  // Issue #18: the script is written where Claude put it, reading the secret
+  // from its variable (so it still works), and a copy is captured in .cs/artifacts.
   for (let i = 0; i < ARTIFACTS; i++) {
     const name = artifactName(round, i);
-    const a = path.join(ws, '.cs/artifacts', name);
-    const text = fs.existsSync(a) ? fs.readFileSync(a, 'utf8') : '';
-    if (!text.includes('API_TOKEN=[REDACTED')) throw new Error(`${mode}: artifact ${name} not captured and redacted`);
-    if (fs.existsSync(path.join(ws, name))) throw new Error(`${mode}: ${name} was written in the workspace`);
+    for (const file of [path.join(ws, '.cs/artifacts', name), path.join(ws, name)]) {
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      // A new value under a name already stored takes the next free name (API_TOKEN_2, ...).
+      if (!/API_TOKEN=\$\{API_TOKEN(_\d+)?\}\n/.test(text)) throw new Error(`${mode}: ${path.relative(ws, file)} not written with the secret moved to its variable`);
+    }
   }
   const grep = spawnSync('grep', ['-r', '-l', '-a', '-F', secret, ws], { encoding: 'utf8' });
   if (grep.stdout.trim()) throw new Error(`${mode}: the secret is in ${grep.stdout.trim()}`);
