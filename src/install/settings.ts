@@ -136,7 +136,13 @@ export function withOurHooks(settings: JsonObject, hooksDir: string, regs: reado
   if (regs.length === 0) return base;
   const hooks: JsonObject = typeof base.hooks === 'object' && base.hooks !== null && !Array.isArray(base.hooks) ? { ...(base.hooks as JsonObject) } : {};
   for (const reg of regs) {
-    const entry: HookCommand = { type: 'command', command: hookCommand(hooksDir, reg) };
+    const command = hookCommand(hooksDir, reg);
+    const entry: HookCommand = { type: 'command', command };
+    // Exec form: Claude Code spawns the script itself instead of `sh -c
+    // <command>`, one process less on every hook (code.claude.com/docs/en/hooks,
+    // "Exec form and shell form"). Only where the path needs no quoting, so a
+    // Claude Code that predates `args` runs the very same file through its shell.
+    if (command === `${hooksDir}/${reg.script}`) entry.args = [];
     if (reg.timeout !== undefined) entry.timeout = reg.timeout;
     if (reg.async) entry.async = true;
     const group: MatcherGroup = reg.matcher !== undefined ? { matcher: reg.matcher, hooks: [entry] } : { hooks: [entry] };

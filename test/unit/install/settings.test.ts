@@ -28,6 +28,11 @@ describe('settings merge', () => {
       hooks: { Stop: [{ hooks: [{ type: 'command', command: '/x/mine' }] }], Weird: 'not an array' },
     });
   });
+  it('registers exec form (args: []) where the path needs no quoting, shell form where it does', () => {
+    const reg = { event: 'Stop', script: 'stop', timeout: 10 };
+    expect(withOurHooks({}, dir, [reg])).toEqual({ hooks: { Stop: [{ hooks: [{ type: 'command', command: `${dir}/stop`, args: [], timeout: 10 }] }] } });
+    expect(withOurHooks({}, '/a b/hooks', [reg])).toEqual({ hooks: { Stop: [{ hooks: [{ type: 'command', command: `'/a b/hooks/stop'`, timeout: 10 }] }] } });
+  });
   it('does not duplicate on re-merge', () => {
     const once = withOurHooks({}, dir, [{ event: 'Stop', script: 'stop' }]);
     expect(withOurHooks(once, dir, [{ event: 'Stop', script: 'stop' }])).toEqual(once);
