@@ -118,6 +118,13 @@ cs_relative() {
   return 0
 }
 
+# Drops the rest of stdin, only when the head the script read into $input
+# (head -c 65536) may not have been all of it: a cat less on every call.
+# (Under 65000 bytes, head met the end; $(...) drops trailing newlines only.)
+cs_drain() {
+  [ \${#input} -lt 65000 ] || cat >/dev/null
+}
+
 # The scripts source this with "command . <this> || exit 0": end on success.
 :
 `;

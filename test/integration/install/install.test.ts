@@ -138,8 +138,8 @@ describe('hook registration in settings.json', () => {
     expect(Object.keys(s)).toEqual(['model', 'permissions', 'hooks', 'zzz_unknown_key']);
     expect(s.hooks.PreToolUse[0]).toEqual({ matcher: 'Bash', hooks: [{ type: 'command', command: '/opt/other-tool/guard.sh' }] });
     const hooksDir = path.join(env.CS_DATA_DIR!, 'current', 'hooks');
-    expect(s.hooks.PreToolUse[1]).toEqual({ matcher: 'Write', hooks: [{ type: 'command', command: `${hooksDir}/pre-tool-use`, timeout: 10 }] });
-    expect(s.hooks.PostToolUseFailure).toEqual([{ hooks: [{ type: 'command', command: `${hooksDir}/post-tool-use-failure`, async: true }] }]);
+    expect(s.hooks.PreToolUse[1]).toEqual({ matcher: 'Write', hooks: [{ type: 'command', command: `${hooksDir}/pre-tool-use`, args: [], timeout: 10 }] });
+    expect(s.hooks.PostToolUseFailure).toEqual([{ hooks: [{ type: 'command', command: `${hooksDir}/post-tool-use-failure`, args: [], async: true }] }]);
     expect(text1).toMatch(/^ {4}"model"/m); // the file's own indentation is kept
 
     const r2 = install(repoRoot, env, new Date('2026-11-23T11:00:00Z'), regs);
