@@ -171,6 +171,8 @@ export async function benchE2e(): Promise<string[]> {
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-e2e-')));
   try {
     const env = installedHome(tmp, { CS_SECRETS_BACKEND: 'encrypted', CS_HOST: 'foreground', CS_NO_UPDATE_CHECK: '1' });
+    // A git identity, as on a developer's machine (without one each commit first fails, then retries with cs's).
+    fs.writeFileSync(path.join(env.HOME!, '.gitconfig'), '[user]\n\tname = Bench\n\temail = bench@example.com\n');
     const bareHome = path.join(tmp, 'bare-home');
     fs.mkdirSync(path.join(bareHome, '.claude'), { recursive: true });
     const s: Setup = { tmp, env, bareHome, root: env.CS_SESSIONS_ROOT! };

@@ -48,6 +48,8 @@ export async function benchLaunch(): Promise<string[]> {
     fs.writeFileSync(path.join(shim, 'git'), `#!/bin/sh\nprintf '%s git %s\\n' "$(date +%s%N)" "$*" >> "$CS_TRACE_LOG"\nexec ${JSON.stringify(spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim())} "$@"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(shim, 'claude'), `#!/bin/sh\nprintf '%s CLAUDE\\n' "$(date +%s%N)" >> "$CS_TRACE_LOG"\n`, { mode: 0o755 });
     const env = installedHome(tmp, { CS_SECRETS_BACKEND: 'encrypted', CS_HOST: 'foreground', CLAUDE_CODE_BIN: path.join(shim, 'claude'), PATH: `${shim}:${process.env.PATH}` });
+    // A git identity, as on a developer's machine (without one each commit first fails, then retries with cs's).
+    fs.writeFileSync(path.join(env.HOME!, '.gitconfig'), '[user]\n\tname = Bench\n\temail = bench@example.com\n');
     const log = path.join(tmp, 'trace.log');
     const node = timeCommand('node -e 0', process.execPath, ['-e', '0'], { runs: 5 });
     const lines: string[] = [`baseline: node -e 0 = ${node.medianMs.toFixed(0)} ms (the bash tool's launcher: 0.18 s, from #25)`];

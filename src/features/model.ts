@@ -64,7 +64,7 @@ export async function git(cwd: string, args: readonly string[], env: NodeJS.Proc
 export async function commitIn(dir: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { openRepo, guardWrite } = await import('../git/repo.js');
   const repo = await openRepo(dir, { env });
-  await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', ...args]));
+  await guardWrite(repo, () => repo.commit(['-q', '--no-verify', ...args]));
 }
 
 /** `-c user.*` arguments for git commands that make commits where git has no identity configured (src/git/repo.ts). */

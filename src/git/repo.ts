@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
 import { ProcessError, UserError } from '../lib/errors.js';
+import { readFileOr } from '../lib/fsutil.js';
 import { which } from '../lib/which.js';
 import { childEnv, missingProgram, run } from '../lib/proc.js';
 
@@ -267,19 +268,56 @@ export class Repo {
     throw new GitError(args, r.code, r.stderr, r.stdout);
   }
 
-  /** Runs a porcelain command that creates commits (commit, rebase), with the identity fallback. */
+  /** Runs a porcelain command that creates commits (rebase), with the identity fallback. */
   async commitGit(args: readonly string[]): Promise<string> {
     return this.git([...(await this.identityArgs()), ...args]);
   }
 
-  /** Absolute path of the .git directory. */
-  async gitDir(): Promise<string> {
-    const out = (await this.raw(['rev-parse', '--absolute-git-dir'])).trim();
-    return out;
+  /**
+   * `git commit <args>` through our own spawn (simple-git waits 50 ms after a
+   * command that prints nothing, as `commit -q` does), with the identity
+   * fallback: it first runs with user.useConfigOnly (git refuses, changing
+   * nothing, rather than guess an identity) and only on that refusal looks
+   * the identity up — no `git config` process on a configured machine.
+   * Throws GitError as raw() does.
+   */
+  async commit(args: readonly string[]): Promise<string> {
+    if (!this.identity) {
+      const r = await this.tryRaw(['-c', 'user.useConfigOnly=true', 'commit', ...args]);
+      if (r.code === 0) return r.stdout;
+      if (!/identity unknown|tell me who you are|unable to auto-detect|empty ident|no email was given|no name was given/i.test(r.stderr)) throw new GitError(['commit', ...args], r.code, r.stderr, r.stdout);
+    }
+    return this.commitRaw(['commit', ...args]);
   }
 
-  /** Current branch name, or null on a detached HEAD. */
+  private absoluteGitDir?: Promise<string>;
+
+  /**
+   * Absolute path of the .git directory, asked once per Repo (it does not
+   * move). A work tree root with a .git directory (every cs-created session)
+   * needs no git process; a linked worktree or GIT_DIR asks git.
+   */
+  gitDir(): Promise<string> {
+    if (!this.absoluteGitDir) {
+      const dotGit = path.join(path.resolve(this.dir), '.git');
+      const plain = !this.env.GIT_DIR && fs.lstatSync(dotGit, { throwIfNoEntry: false })?.isDirectory();
+      this.absoluteGitDir = plain ? Promise.resolve(dotGit) : this.raw(['rev-parse', '--absolute-git-dir']).then((out) => out.trim());
+      // A failed look-up is not kept: the next call asks again.
+      this.absoluteGitDir.catch(() => (this.absoluteGitDir = undefined));
+    }
+    return this.absoluteGitDir;
+  }
+
+  /**
+   * Current branch name, or null on a detached HEAD. Read from HEAD itself
+   * ("ref: refs/heads/<name>", gitrepository-layout(5)) where that file says
+   * so plainly; anything else asks `git symbolic-ref`.
+   */
   async branch(): Promise<string | null> {
+    const head = readFileOr(path.join(await this.gitDir(), 'HEAD'), '');
+    const m = /^ref: refs\/heads\/(\S+)\n?$/.exec(head);
+    if (m) return m[1]!;
+    if (/^[0-9a-f]{40,64}\n?$/.test(head)) return null;
     const r = await this.tryRaw(['symbolic-ref', '-q', '--short', 'HEAD']);
     return r.code === 0 ? r.stdout.trim() : null;
   }
@@ -327,7 +365,7 @@ function samePath(a: string, b: string): boolean {
 /** `git init` with a `main` branch; safe on an existing repository. */
 export async function initRepo(dir: string, opts: GitOptions = {}): Promise<Repo> {
   const repo = new Repo(dir, opts);
-  await repo.git(['init', '-q', '--initial-branch=main']);
+  await repo.raw(['init', '-q', '--initial-branch=main']);
   return repo;
 }
 
@@ -341,7 +379,7 @@ export async function commitAll(dir: string, message: string, opts: GitOptions =
 }
 
 export async function commitAllIn(repo: Repo, message: string): Promise<string | null> {
-  await guardWrite(repo, () => repo.git(['add', '-A']));
+  await guardWrite(repo, () => repo.raw(['add', '-A']));
   const head = await repo.resolve('HEAD');
   if (head) {
     const r = await repo.tryRaw(['diff', '--cached', '--quiet', 'HEAD']);
@@ -350,7 +388,7 @@ export async function commitAllIn(repo: Repo, message: string): Promise<string |
     const staged = await repo.raw(['ls-files', '-z']);
     if (staged === '') return null;
   }
-  await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', '-m', message]));
+  await guardWrite(repo, () => repo.commit(['-q', '--no-verify', '-m', message]));
   return (await repo.resolve('HEAD'))!;
 }
 

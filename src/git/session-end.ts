@@ -76,33 +76,45 @@ export async function commitSessionUpdate(repo: Repo, session = path.basename(re
       lock.held ? `when it is done, ${then}` : `if no git is running, remove ${lock.file}, ${then}`,
     );
   }
-  await guardWrite(repo, () => repo.git(['add', '-A']));
+  await guardWrite(repo, () => repo.raw(['add', '-A']));
   const head = await repo.resolve('HEAD');
-  for (const p of await newGitlinks(repo, head)) {
+  const staged = await stagedChanges(repo, head);
+  for (const p of staged.newGitlinks) {
     await guardWrite(repo, () => repo.raw(['update-index', '--force-remove', '--', p]));
     notices.push(`left ${p} out of the session commit: it is a git repository of its own`);
   }
-  const listed = head
-    ? await repo.raw(['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD'])
-    : await repo.raw(['ls-files', '-z']);
-  const files = listed.split('\0').filter(Boolean);
+  const left = new Set(staged.newGitlinks);
+  const files = staged.files.filter((f) => !left.has(f));
   if (files.length === 0) return { commit: null, files, message: null, notices };
   const message = sessionUpdateMessage(files);
-  await guardWrite(repo, () => repo.commitGit(['commit', '-q', '--no-verify', '-m', message]));
+  await guardWrite(repo, () => repo.commit(['-q', '--no-verify', '-m', message]));
   return { commit: await repo.resolve('HEAD'), files, message, notices };
 }
 
-/** Gitlinks (mode 160000) staged now that HEAD does not already have: nested repositories `add -A` picked up. */
-async function newGitlinks(repo: Repo, head: string | null): Promise<string[]> {
-  const links = (out: string, re: RegExp) =>
-    out
-      .split('\0')
-      .map((e) => re.exec(e)?.[1])
-      .filter((p): p is string => p !== undefined);
-  const staged = links(await repo.raw(['ls-files', '-s', '-z']), /^160000 [0-9a-f]+ \d\t(.*)$/s);
-  if (staged.length === 0) return [];
-  const known = new Set(head ? links(await repo.raw(['ls-tree', '-r', '-z', head]), /^160000 commit [0-9a-f]+\t(.*)$/s) : []);
-  return staged.filter((p) => !known.has(p));
+/**
+ * What `add -A` staged, from one git process: the changed paths against HEAD
+ * (every path without a HEAD), and the gitlinks (mode 160000: nested
+ * repositories) among them that HEAD does not already have as gitlinks.
+ * Formats: git diff --raw -z (":<old mode> <new mode> <old> <new> <status>\0<path>\0")
+ * and git ls-files -s -z ("<mode> <object> <stage>\t<path>\0").
+ */
+async function stagedChanges(repo: Repo, head: string | null): Promise<{ files: string[]; newGitlinks: string[] }> {
+  if (!head) {
+    const entries = (await repo.raw(['ls-files', '-s', '-z'])).split('\0').filter(Boolean);
+    const parsed = entries.map((e) => /^(\d+) [0-9a-f]+ \d\t(.*)$/s.exec(e)).filter((m): m is RegExpExecArray => m !== null);
+    return { files: parsed.map((m) => m[2]!), newGitlinks: parsed.filter((m) => m[1] === '160000').map((m) => m[2]!) };
+  }
+  const parts = (await repo.raw(['diff', '--cached', '--raw', '-z', '--no-renames', 'HEAD'])).split('\0');
+  const files: string[] = [];
+  const newGitlinks: string[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const m = /^:(\d+) (\d+) /.exec(parts[i]!);
+    const file = parts[i + 1]!;
+    if (!m) continue;
+    files.push(file);
+    if (m[2] === '160000' && m[1] !== '160000') newGitlinks.push(file);
+  }
+  return { files, newGitlinks };
 }
 
 /**

@@ -33,10 +33,11 @@ async function step(report: Report, what: string, fn: () => Promise<void>): Prom
 
 /** Before Claude starts: recover a crash's autosave, pull when auto-sync is on, import synced secrets and transcripts. */
 export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report, busy: Busy = quietly): Promise<void> {
-  // What cs <name> -diff counts from.
-  await step(report, 'start commit', async () => (await import('../features/diff.js')).recordStartCommit(p.dir, env));
   // A feature session (base@feature) uses its base's secrets, stored under the base's name: the base syncs them.
   const feature = p.name.includes('@');
+  // What cs <name> -diff counts from (HEAD, which the recovery does not
+  // move): alongside the recovery, so their two git processes overlap.
+  const startCommit = step(report, 'start commit', async () => (await import('../features/diff.js')).recordStartCommit(p.dir, env));
   await step(report, 'autosave recovery', async () => {
     const { recoverFromAutosave } = await import('../git/recover.js');
     const r = await recoverFromAutosave(p.dir, { env });
@@ -46,6 +47,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     if (skipped.length) report(`left ${skipped.length} file(s) that changed after the autosave alone: ${skipped.slice(0, 5).join(', ')}`, 'warn');
     if (r.backupDir) report(`copies of the overwritten files are in ${r.backupDir}`, 'info');
   });
+  await startCommit;
   await step(report, 'auto-sync pull', async () => {
     const { sessionStartPull } = await import('../git/sync.js');
     const remote = await autoSyncRemote(p.dir);

@@ -201,8 +201,17 @@ describe('git identity', () => {
     expect(await checkGitIdentity(l.env)).toMatchObject({ check: 'git identity', level: 'warn', fix: expect.stringContaining('git config --global user.name') });
     expect(execFileSync('git', ['log', '-1', '--format=%an <%ae>'], { cwd: dir, env: l.env, encoding: 'utf8' }).trim()).toBe('cs <cs@localhost>');
 
+    // Half an identity: git is not left to guess the other half (user.useConfigOnly), cs's stands in for it.
     execFileSync('git', ['config', '--global', 'user.name', 'Ada'], { env: l.env });
+    const author = async (file: string) => {
+      write(dir, file, 'x');
+      const r = await commitSessionUpdate(await openRepo(dir, { env: l.env }));
+      expect(r.files).toEqual([file]);
+      return execFileSync('git', ['log', '-1', '--format=%an <%ae>'], { cwd: dir, env: l.env, encoding: 'utf8' }).trim();
+    };
+    expect(await author('half.txt')).toBe('Ada <cs@localhost>');
     execFileSync('git', ['config', '--global', 'user.email', 'ada@example.com'], { env: l.env });
     expect(await checkGitIdentity(l.env)).toMatchObject({ level: 'ok', detail: expect.stringContaining('Ada') });
+    expect(await author('whole.txt')).toBe('Ada <ada@example.com>');
   });
 });
