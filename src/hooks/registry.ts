@@ -12,6 +12,8 @@ export interface HookRegistration {
 }
 
 const FILE_TOOLS = 'Write|Edit|MultiEdit|NotebookEdit';
+/** Claude Code notification types that wait on the user. */
+export const NEEDS_YOU_NOTIFICATIONS = 'permission_prompt|worker_permission_prompt|agent_needs_input';
 
 export const HOOKS: readonly HookRegistration[] = [
   { event: 'SessionStart', script: 'session-start', timeout: 30 },
@@ -36,7 +38,11 @@ export const HOOKS: readonly HookRegistration[] = [
   // Live status (src/status/status.ts), written by sh alone in the background.
   { event: 'UserPromptSubmit', script: 'status-prompt', async: true, timeout: 5 },
   { event: 'PreToolUse', script: 'status-tool', async: true, timeout: 5 },
-  { event: 'Notification', script: 'status-notification', async: true, timeout: 5 },
+  // Only the notifications that wait on the user (notification_type, which
+  // Claude Code matches Notification matchers against; types from the
+  // 2.1.330 binary): its "waiting for your input" after 60 s idle
+  // (idle_prompt) is no reason to say "needs you", nor is auth_success.
+  { event: 'Notification', matcher: NEEDS_YOU_NOTIFICATIONS, script: 'status-notification', async: true, timeout: 5 },
   { event: 'PermissionRequest', script: 'status-permission', async: true, timeout: 5 },
   { event: 'Stop', script: 'status-stop', async: true, timeout: 5 },
   // Hosted, nobody at the terminal, notifications on: "finished a turn" (src/notify/).

@@ -38,3 +38,14 @@ describe('settings merge', () => {
     expect(withOurHooks(once, dir, [{ event: 'Stop', script: 'stop' }])).toEqual(once);
   });
 });
+
+describe('registered matchers', () => {
+  it('the needs-you status hook matches the notifications that wait on the user, not the idle reminder', async () => {
+    const { HOOKS } = await import('../../../src/hooks/registry.js');
+    const reg = HOOKS.find((h) => h.script === 'status-notification')!;
+    // Claude Code tests a matcher as a regular expression against notification_type.
+    const matches = (type: string) => new RegExp(`^(?:${reg.matcher})$`).test(type);
+    expect(['permission_prompt', 'worker_permission_prompt', 'agent_needs_input'].filter(matches)).toHaveLength(3);
+    expect(['idle_prompt', 'auth_success', 'elicitation_complete', 'agent_completed'].filter(matches)).toEqual([]);
+  });
+});
