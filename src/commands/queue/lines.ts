@@ -10,8 +10,8 @@ export function taskLine(t: Task): string {
   return `${String(t.id).padStart(3)} ${t.state.padEnd(8)} ${text.length > 100 ? `${text.slice(0, 99)}…` : text}${when}`;
 }
 
-/** The journal line as people read it: "14:05 done 2 fix the flaky test". */
+/** The journal line as people read it: "2026-11-30 14:05 done 2 fix the flaky test", "… resume-at at 2026-11-30 19:00". */
 export function journalLine(e: JournalEntry): string {
-  const what = e.type === 'park' ? String(e.debrief ?? '') : e.text ? `${e.id ?? ''} ${String(e.text).replace(/\s+/g, ' ').slice(0, 100)}` : e.id !== undefined ? String(e.id) : '';
+  const what = e.type === 'park' ? String(e.debrief ?? '') : e.type === 'resume-at' && typeof e.at === 'string' ? `at ${new Date(e.at).toLocaleString('sv-SE').slice(0, 16)}` : e.text ? `${e.id ?? ''} ${String(e.text).replace(/\s+/g, ' ').slice(0, 100)}` : e.id !== undefined ? String(e.id) : '';
   return `${new Date(e.ts).toLocaleString('sv-SE').slice(0, 16)} ${e.type}${what ? ` ${what}` : ''}`;
 }

@@ -169,3 +169,14 @@ describe('the return digest', () => {
     expect(io.stderrText()).toBe('');
   });
 });
+
+describe('-queue log lines', () => {
+  it('name the time a parked queue resumes at, in local time like the entry itself', async () => {
+    const { journalLine } = await import('../../../src/commands/queue/lines.js');
+    const ts = '2026-11-30T10:00:00.000Z';
+    const at = '2026-11-30T15:30:00.000Z';
+    const local = (iso: string) => new Date(iso).toLocaleString('sv-SE').slice(0, 16);
+    expect(journalLine({ ts, type: 'resume-at', at })).toBe(`${local(ts)} resume-at at ${local(at)}`);
+    expect(journalLine({ ts, type: 'done', id: 2, text: 'fix  the\ntest' })).toBe(`${local(ts)} done 2 fix the test`);
+  });
+});
