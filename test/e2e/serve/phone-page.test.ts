@@ -120,6 +120,8 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     expect(pendingText).toContain('Claude asks to use Bash');
     expect(pendingText).toContain('touch page-denied.txt # [secret: PAGE_KEY]');
     expect(pendingText).not.toContain(SECRET);
+    // While the request is held the session needs its owner, and the header says so.
+    await until(async () => ((await text('where')) === 'e2e · needs-you' ? true : undefined), 'the header saying needs-you', 15_000);
     const shown = await b.evaluate<Array<{ title: string; body: string }>>('window.__shown');
     expect(shown).toContainEqual({ title: 'e2e: needs you', body: 'asks to use Bash touch page-denied.txt # [secret: PAGE_KEY]' });
     expect(await b.evaluate<string>('document.title')).toMatch(/^(\(1\) )?e2e · cs$/);
