@@ -168,7 +168,7 @@ d('remote sessions over a real sshd', () => {
     expect(JSON.parse((await runCs(['-remote', 'list', '--json'], { env: sb.env })).stdout)).toEqual([]);
   });
 
-  it('bad input fails with one clear line, non-zero, and leaves nothing local', async () => {
+  it('bad input fails with one clear line, non-zero, and leaves nothing local', { timeout: 60_000 }, async () => {
     const cases: Array<[string[], NodeJS.ProcessEnv, number, RegExp]> = [
       [['b1', '--on', 'nope'], {}, 1, /unknown host alias 'nope'/],
       [['b1', '--on', `root@127.0.0.1:${closedPort}`], {}, 1, /cannot reach root@127\.0\.0\.1:\d+: .*Connection refused/],
@@ -189,7 +189,7 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'b1'))).toBe(false);
   });
 
-  it('--on starts cs there, hosted in its own tmux server; a dropped connection leaves it running; cs <name> re-attaches', async () => {
+  it('--on starts cs there, hosted in its own tmux server; a dropped connection leaves it running; cs <name> re-attaches', { timeout: 90_000 }, async () => {
     startLocal('on1', ['s1', '--on', host]);
     await waitFor(() => remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 's1'), 15_000, 'remote claude for s1');
     expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
@@ -229,7 +229,7 @@ d('remote sessions over a real sshd', () => {
     expect((await runCs(['s1', '-secrets', 'list'], { env: sb.env })).stderr).toMatch(/-secrets works on the machine that holds it/);
   });
 
-  it('cs user@host:<name> is --on, remembered', async () => {
+  it('cs user@host:<name> is --on, remembered', { timeout: 60_000 }, async () => {
     startLocal('hs', [`${host}:s2`]);
     await waitFor(() => remoteTmux('has-session', '-t', '=s2').code === 0 && clients('=s2') === 1, 15_000, 's2 there');
     expect(fs.readFileSync(path.join(sb.root, 's2', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
@@ -237,7 +237,7 @@ d('remote sessions over a real sshd', () => {
     await waitFor(() => paneDead('hs'), 10_000, 'local cs to exit');
   });
 
-  it('the host has no UTF-8 locale: the tmux of cs there runs in UTF-8 mode, so symbols and box lines arrive intact', async () => {
+  it('the host has no UTF-8 locale: the tmux of cs there runs in UTF-8 mode, so symbols and box lines arrive intact', { timeout: 60_000 }, async () => {
     // The ssh login there says LANG=C, as many do.
     const login = spawnSync('ssh', [...sshd.sshOpts.split(' '), '-p', String(sshd.port), 'root@127.0.0.1', 'echo "LANG=$LANG LC_ALL=$LC_ALL LC_CTYPE=$LC_CTYPE"'], { encoding: 'utf8' });
     expect(login.stdout.trim()).toBe('LANG=C LC_ALL= LC_CTYPE=');
@@ -329,7 +329,7 @@ d('remote sessions over a real sshd', () => {
     expect(fs.readFileSync(path.join(dir, '.cs', 'remote.conf'), 'utf8')).not.toMatch(/backup=/);
   });
 
-  it('--move-to on a terminal runs behind a spinner and ends with the summary', async () => {
+  it('--move-to on a terminal runs behind a spinner and ends with the summary', { timeout: 60_000 }, async () => {
     expect((await runCs(['m3'], { env: sb.env })).code).toBe(0);
     startLocal('mv3', ['m3', '--move-to', host]);
     await waitFor(() => paneDead('mv3'), 20_000, 'move on a terminal');
