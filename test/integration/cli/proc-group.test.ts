@@ -43,7 +43,9 @@ run('sh', ${JSON.stringify(parentOfSleeper(pidFile))}, { group: true }).then(() 
 
   it('the timeout ends the program and its children and says so', { timeout: 30_000 }, async () => {
     const pidFile = path.join(tmp, 'grandchild.pid');
-    const r = await run('sh', parentOfSleeper(pidFile), { group: true, timeoutMs: 500, allowFailure: true });
+    // Long enough for sh to have started the grandchild and written its pid on a loaded machine
+    // (at 500 ms the group could be ended before that, leaving no pid to check), far below sleep 60.
+    const r = await run('sh', parentOfSleeper(pidFile), { group: true, timeoutMs: 3000, allowFailure: true });
     expect(r).toMatchObject({ code: 124, timedOut: true });
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
     await waitFor(() => !alive(grandchild), 15_000, 'the grandchild to end');

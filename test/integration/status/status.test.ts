@@ -184,7 +184,7 @@ describe('following all sessions', () => {
     recordEvent(ws, 'UserPromptSubmit', new Date());
     await new Promise((r) => setTimeout(r, 120));
     recordEvent(ws, 'PermissionRequest', new Date(Date.now() + 1));
-    await expect.poll(() => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : ''), { timeout: 5000 }).toContain('cs: work needs you');
+    await expect.poll(() => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : ''), { timeout: 15_000 }).toContain('cs: work needs you');
     ac.abort();
     expect(await done).toBe(0);
     expect(io.stdoutText()).toMatch(/work {2}working → NEEDS YOU {2}\(PermissionRequest\)/);
