@@ -3,9 +3,36 @@
 # gnome-keyring, so the keychain backend is tested against a real Secret
 # Service. Without those tools the suite runs as is (keyring tests then
 # skip, or fail under CS_REQUIRE_KEYRING=1).
+#
+# The keyring's files live in a temp dir of this run (XDG_DATA_HOME of the
+# daemon only): runs side by side on one machine would otherwise share
+# ~/.local/share/keyrings (each daemon rewriting the file the other reads),
+# and a desktop's own login keyring would be opened with the test password.
+#
+# gnome-keyring-daemon returns as soon as it has forked, before its Secret
+# Service is on the bus (gkd-main.c releases the parent first): the suite
+# waits (up to 10 s) until the name org.freedesktop.secrets has an owner. It
+# asks the bus, not the service: a call to the service before then would
+# D-Bus-activate a second daemon, one without the unlock password.
 set -e
 if [ -z "${CS_IN_TEST_BUS:-}" ] && command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   export CS_IN_TEST_BUS=1
-  exec dbus-run-session -- sh -c 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec npx vitest run "$@"' sh "$@"
+  keyring_data="$(mktemp -d "${TMPDIR:-/tmp}/cs-test-keyring.XXXXXX")"
+  trap 'rm -rf "$keyring_data"' EXIT
+  trap 'exit 130' INT TERM
+  set +e
+  dbus-run-session -- sh -c '
+    printf pw | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    shift
+    if command -v dbus-send >/dev/null 2>&1; then
+      i=0
+      until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"; do
+        i=$((i + 1))
+        if [ "$i" -ge 100 ]; then echo "scripts/test.sh: the Secret Service did not come up within 10 s" >&2; break; fi
+        sleep 0.1
+      done
+    fi
+    exec npx vitest run "$@"' sh "$keyring_data" "$@"
+  exit $?
 fi
 exec npx vitest run "$@"

@@ -81,28 +81,38 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
 
 function runGroup(command: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    // detached: the leader of a new process group (and session, so the
-    // terminal's Ctrl-C reaches it only through us).
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
     let ending: 'timeout' | NodeJS.Signals | null = null;
     let killTimer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const endGroup = (why: 'timeout' | NodeJS.Signals) => {
       if (ending) return;
       ending = why;
       killGroup(child.pid, 'SIGTERM');
       killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), GRACE_MS);
     };
-    const timer = opts.timeoutMs ? setTimeout(() => endGroup('timeout'), opts.timeoutMs) : undefined;
     const onSignal = (sig: NodeJS.Signals) => endGroup(sig);
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-    for (const sig of signals) process.on(sig, onSignal);
     const done = () => {
       for (const sig of signals) process.off(sig, onSignal);
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
     };
+    // The handlers go in before the program starts: a Ctrl-C between the two
+    // would otherwise end cs by default and leave the detached group running.
+    // (They run on the event loop, so never before `child` below is set.)
+    for (const sig of signals) process.on(sig, onSignal);
+    let child: ReturnType<typeof spawn>;
+    try {
+      // detached: the leader of a new process group (and session, so the
+      // terminal's Ctrl-C reaches it only through us).
+      child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    } catch (e) {
+      done();
+      return reject(e);
+    }
+    if (opts.timeoutMs) timer = setTimeout(() => endGroup('timeout'), opts.timeoutMs);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
@@ -150,7 +160,6 @@ export function runAttached(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
 ): Promise<{ code: number; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: 'inherit' });
     let killTimer: NodeJS.Timeout | undefined;
     const forward = (sig: NodeJS.Signals) => () => {
       if (sig === 'SIGINT' && process.stdin.isTTY) return;
@@ -159,11 +168,19 @@ export function runAttached(
       killTimer ??= setTimeout(() => child.kill('SIGKILL'), 10_000);
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, forward(sig)] as const);
-    for (const [sig, h] of handlers) process.on(sig, h);
     const cleanup = () => {
       for (const [sig, h] of handlers) process.off(sig, h);
       if (killTimer) clearTimeout(killTimer);
     };
+    // Before the child starts, as in runGroup: a signal in between must not end us by default.
+    for (const [sig, h] of handlers) process.on(sig, h);
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: 'inherit' });
+    } catch (e) {
+      cleanup();
+      return reject(e);
+    }
     child.on('error', (e: NodeJS.ErrnoException) => {
       cleanup();
       reject(e.code === 'ENOENT' ? missingProgram(command) : e);

@@ -196,3 +196,39 @@ export function probeSecretService(env: NodeJS.ProcessEnv, timeoutMs: number): P
     });
   });
 }
+
+// --- a refused first call -----------------------------------------------------
+
+/**
+ * gnome-keyring (measured on 42.1, Debian 12; also reported against 50.x)
+ * registers each new D-Bus client in an idle callback that can run after that
+ * client's first call, and then refuses the call as if the method did not
+ * exist: org.freedesktop.DBus.Error.UnknownMethod ("Method SearchItems is not
+ * implemented on interface org.freedesktop.Secret.Service"; its own log says
+ * "gkd_secret_service_get_pkcs11_session: assertion 'client' failed"). Nothing
+ * was done, and the same call a moment later succeeds. Every keyring call
+ * opens a new connection (ours and @napi-rs/keyring's alike), so any of them
+ * can be the first. Through @napi-rs/keyring 2.1.2 the refusal reads
+ * "... org.freedesktop.DBus.Error.UnknownMethod ..." for a search and
+ * "Couldn't access platform storage: AccessDenied" for a store or delete
+ * (measured against a stand-in service that answers UnknownMethod).
+ */
+const REFUSED_FIRST_CALL = /org\.freedesktop\.DBus\.Error\.UnknownMethod|Couldn't access platform storage: AccessDenied/;
+
+/** How long to wait before asking again: the daemon's idle callback runs at its next main-loop turn. */
+export const REFUSED_RETRY_MS = 200;
+
+/**
+ * Runs `call`; when it fails with the refusal above, once more after
+ * `delayMs`. Any other error, or a second failure, rejects as it is. Callers
+ * bound the whole (both attempts) with their own timeout.
+ */
+export async function retryRefusedCall<T>(call: () => Promise<T>, delayMs = REFUSED_RETRY_MS): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (!REFUSED_FIRST_CALL.test(e instanceof Error ? e.message : String(e))) throw e;
+    await new Promise((r) => setTimeout(r, delayMs));
+    return call();
+  }
+}

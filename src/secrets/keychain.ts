@@ -13,10 +13,12 @@
 // read, listed and deleted through legacy.ts as well.
 //
 // Every call is bounded by a timeout: a D-Bus without a Secret Service, or a
-// keyring waiting for an unlock prompt nobody can see, must not hang cs.
+// keyring waiting for an unlock prompt nobody can see, must not hang cs. A
+// call refused because gnome-keyring had not yet registered us is asked again
+// once (retryRefusedCall in dbus.ts).
 import { UserError, errorMessage } from '../lib/errors.js';
 import type { BackendName, SecretBackend } from './backend-types.js';
-import { probeSecretService } from './dbus.js';
+import { probeSecretService, retryRefusedCall } from './dbus.js';
 import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
 
@@ -130,7 +132,7 @@ export async function probeKeychain(env: NodeJS.ProcessEnv): Promise<Probe> {
   const bus = await probeSecretService(env, ms);
   if (!bus.ok) return { ok: false, fault: 'no-service', reason: bus.reason };
   try {
-    await withTimeout(api.findCredentials('cs:probe'), ms);
+    await withTimeout(retryRefusedCall(() => api.findCredentials('cs:probe')), ms);
     return { ok: true, api };
   } catch (e) {
     const reason = firstLine(errorMessage(e));
@@ -164,7 +166,7 @@ export class KeychainBackend implements SecretBackend {
 
   private async call<T>(what: string, p: () => Promise<T>): Promise<T> {
     try {
-      return await withTimeout(p(), this.callMs);
+      return await withTimeout(retryRefusedCall(p), this.callMs);
     } catch (e) {
       throw new UserError(
         `the OS keychain failed to ${what}: ${firstLine(errorMessage(e))}`,
@@ -175,8 +177,12 @@ export class KeychainBackend implements SecretBackend {
 
   async get(session: string, key: string): Promise<string | undefined> {
     validateKey(key);
-    const v = await this.call('read a secret', () => this.api.getPassword(serviceName(session, key), key));
-    if (v !== null) return v;
+    // Found by search, not getPassword: @napi-rs/keyring 2.1.2's getPassword
+    // resolves null when the Secret Service refuses the call (measured), so a
+    // refused read would pass for "no such secret" and never be asked again.
+    const found = await this.call('read a secret', () => this.api.findCredentials(serviceName(session, key)));
+    const v = found.find((c) => c.account === key)?.password;
+    if (v !== undefined) return v;
     return (await this.legacy(serviceName(session, key))).find((i) => i.account === key)?.password;
   }
 

@@ -7,7 +7,7 @@
 // GetSecrets, Item.Delete; https://specifications.freedesktop.org/secret-service/).
 // Only unlocked items are read: a locked one would need a prompt.
 import * as net from 'node:net';
-import { sessionBusSocket } from './dbus.js';
+import { retryRefusedCall, sessionBusSocket } from './dbus.js';
 
 export interface LegacyItem {
   account: string;
@@ -300,7 +300,12 @@ class Bus {
     });
   }
 
+  /** One method call; a Secret Service that refuses a new client's first call is asked again (see retryRefusedCall). */
   call(c: Call): Promise<Value[]> {
+    return retryRefusedCall(() => this.send(c));
+  }
+
+  private send(c: Call): Promise<Value[]> {
     if (this.failed) return Promise.reject(this.failed);
     const serial = ++this.serial;
     return new Promise((resolve, reject) => {

@@ -61,11 +61,10 @@ export async function startSshd(dir: string): Promise<Sshd> {
   fs.copyFileSync(`${key}.pub`, path.join(dir, 'authorized_keys'));
   const tmuxDir = path.join(dir, 'tmux');
   fs.mkdirSync(tmuxDir, { mode: 0o700 });
-  const port = await freePort();
   const pidFile = path.join(dir, 'sshd.pid');
   const cfg = path.join(dir, 'sshd_config');
-  fs.writeFileSync(
-    cfg,
+  const log = path.join(dir, 'sshd.log');
+  const config = (port: number) =>
     [
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
@@ -83,9 +82,24 @@ export async function startSshd(dir: string): Promise<Sshd> {
       `SetEnv TMUX_TMPDIR=${tmuxDir} LANG=C`,
       'LogLevel ERROR',
       '',
-    ].join('\n'),
-  );
-  execFileSync('/usr/sbin/sshd', ['-f', cfg, '-E', path.join(dir, 'sshd.log')]);
+    ].join('\n');
+  // freePort's port is free when asked, not necessarily when sshd binds it: any
+  // process's outgoing connection can take it meanwhile, and a connect to it
+  // would then reach someone else. OpenSSH 9.2 daemonizes first (exit 0 either
+  // way), then binds, then writes its pid file; a port it cannot bind leaves no
+  // pid file and "Cannot bind any address." in its log: try another port.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    fs.writeFileSync(cfg, config(port));
+    fs.rmSync(log, { force: true });
+    execFileSync('/usr/sbin/sshd', ['-f', cfg, '-E', log]);
+    const said = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
+    const end = Date.now() + 10_000;
+    while (!fs.existsSync(pidFile) && !/Cannot bind/.test(said()) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    if (fs.existsSync(pidFile)) break;
+    if (attempt >= 3 || !/Cannot bind/.test(said())) throw new Error(`sshd did not start on port ${port}: ${said().trim() || 'no pid file within 10 s'}`);
+  }
   await waitForPort(port, 10_000);
   const sshOpts = `-i ${key} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR`;
   return {

@@ -54,6 +54,9 @@ describe.skipIf(!hasTmux())('a conversation started with /clear in the TUI', () 
       term.keys('Enter');
       await term.waitFor((sc) => sc.includes('XRAY-1'), 'the first answer', 40_000);
       term.type('/clear');
+      // Enter only once the TUI has drawn what was typed: on a busy machine both could otherwise
+      // arrive in one read, as a paste.
+      await term.waitFor((sc) => sc.includes('/clear'), 'the typed /clear', 20_000);
       await new Promise((r) => setTimeout(r, 500));
       term.keys('Enter');
       await term.waitFor((sc) => !sc.includes('XRAY-1'), 'the cleared screen', 20_000);
@@ -61,6 +64,7 @@ describe.skipIf(!hasTmux())('a conversation started with /clear in the TUI', () 
       term.keys('Enter');
       await term.waitFor((sc) => sc.includes('YANKEE-2'), 'the second answer', 40_000);
       term.type('/exit');
+      await term.waitFor((sc) => sc.includes('/exit'), 'the typed /exit', 20_000);
       await new Promise((r) => setTimeout(r, 500));
       term.keys('Enter');
       expect(await term.waitForExit(60_000)).toBe(0);

@@ -42,6 +42,8 @@ describe.skipIf(!hasTmux())('a hosted session with the real Claude Code TUI', ()
     const a = open(['e2e', '--', '--allowedTools', 'Bash']);
     await a.waitFor((sc) => /^❯/m.test(sc), "Claude's prompt", 60_000);
     a.type('please wait for the long call');
+    // Enter only once the TUI has drawn what was typed (both in one read would be a paste).
+    await a.waitFor((sc) => sc.includes('please wait for the long call'), 'the typed prompt', 20_000);
     await new Promise((r) => setTimeout(r, 300));
     a.keys('Enter');
     await until(() => (api.agentRequests().some((b) => textOf(b).includes('please wait for the long call')) ? true : undefined), 'the typed prompt at the API', 30_000);

@@ -135,7 +135,9 @@ d('remote sessions over a real sshd', () => {
     // The same remote, without Claude Code.
     fs.writeFileSync(path.join(sb.dir, 'remote-cs-noclaude'), fs.readFileSync(wrapper, 'utf8').replace(`CLAUDE_CODE_BIN='${fakeClaude}'`, "CLAUDE_CODE_BIN='/nonexistent/claude'"), { mode: 0o755 });
     fs.writeFileSync(path.join(sb.dir, 'tmux.conf'), 'set -g exit-empty off\n');
-    Object.assign(sb.env, { CS_SSH_OPTS: sshd.sshOpts, CS_REMOTE_CS: wrapper, CS_TRANSPORT: 'ssh', CS_REMOTE_TIMEOUT: '5' });
+    // CS_REMOTE_TIMEOUT bounds each host's answer to a listing: the live host is ssh plus a node cs
+    // there, which can take more than a few seconds on a busy machine; the dead one refuses at once.
+    Object.assign(sb.env, { CS_SSH_OPTS: sshd.sshOpts, CS_REMOTE_CS: wrapper, CS_TRANSPORT: 'ssh', CS_REMOTE_TIMEOUT: '30' });
   });
 
   afterAll(async () => {
@@ -168,7 +170,7 @@ d('remote sessions over a real sshd', () => {
     expect(JSON.parse((await runCs(['-remote', 'list', '--json'], { env: sb.env })).stdout)).toEqual([]);
   });
 
-  it('bad input fails with one clear line, non-zero, and leaves nothing local', async () => {
+  it('bad input fails with one clear line, non-zero, and leaves nothing local', { timeout: 60_000 }, async () => {
     const cases: Array<[string[], NodeJS.ProcessEnv, number, RegExp]> = [
       [['b1', '--on', 'nope'], {}, 1, /unknown host alias 'nope'/],
       [['b1', '--on', `root@127.0.0.1:${closedPort}`], {}, 1, /cannot reach root@127\.0\.0\.1:\d+: .*Connection refused/],
@@ -189,34 +191,34 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'b1'))).toBe(false);
   });
 
-  it('--on starts cs there, hosted in its own tmux server; a dropped connection leaves it running; cs <name> re-attaches', async () => {
+  it('--on starts cs there, hosted in its own tmux server; a dropped connection leaves it running; cs <name> re-attaches', { timeout: 180_000 }, async () => {
     startLocal('on1', ['s1', '--on', host]);
-    await waitFor(() => remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 's1'), 15_000, 'remote claude for s1');
+    await waitFor(() => remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 's1'), 45_000, 'remote claude for s1');
     expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
     expect(fs.existsSync(path.join(remoteRoot, 's1', '.cs', 'discoveries.md'))).toBe(true);
     expect(remoteStarts()[0]!.env.CLAUDE_SESSION_DIR).toBe(path.join(remoteRoot, 's1'));
     // One tmux between the user and Claude: cs's server there, and no tmux session of the user's around it.
-    await waitFor(() => clients('=s1') === 1, 10_000, 'the terminal attached to the hosted session there');
+    await waitFor(() => clients('=s1') === 1, 20_000, 'the terminal attached to the hosted session there');
     expect(spawnSync('tmux', ['-S', path.join(sshd.tmuxDir, 'tmux-0', 'default'), 'ls']).status).not.toBe(0);
     // Remembered in a local stub.
     expect(fs.readFileSync(path.join(sb.root, 's1', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
 
     // Drop the connection: kill the local ssh client.
     process.kill(sshChildOf('on1'), 'SIGKILL');
-    await waitFor(() => paneDead('on1'), 10_000, 'local cs to exit');
+    await waitFor(() => paneDead('on1'), 20_000, 'local cs to exit');
     expect(pane('on1')).toMatch(/connection to root@127\.0\.0\.1:\d+ ended .* keeps running there — reconnect with: cs s1/);
-    await waitFor(() => clients('=s1') === 0, 10_000, 'remote client to go');
+    await waitFor(() => clients('=s1') === 0, 20_000, 'remote client to go');
     expect(remoteTmux('has-session', '-t', '=s1').code).toBe(0);
     const [start] = remoteStarts();
     expect(() => process.kill(start!.pid, 0)).not.toThrow(); // claude still running there
 
     // Plain `cs s1` reconnects through the stub and re-attaches (no second start).
     startLocal('on2', ['s1']);
-    await waitFor(() => clients('=s1') === 1, 15_000, 're-attach');
+    await waitFor(() => clients('=s1') === 1, 45_000, 're-attach');
     expect(remoteStarts().filter((s) => s.env.CLAUDE_SESSION_NAME === 's1')).toHaveLength(1);
     // Detaching ends the local cs cleanly.
     remoteTmux('detach-client', '-s', '=s1');
-    await waitFor(() => paneDead('on2'), 10_000, 'local cs to exit after detach');
+    await waitFor(() => paneDead('on2'), 20_000, 'local cs to exit after detach');
     expect(exitStatus('on2')).toBe(0);
 
     // The host:session form and a stub for another host.
@@ -229,15 +231,15 @@ d('remote sessions over a real sshd', () => {
     expect((await runCs(['s1', '-secrets', 'list'], { env: sb.env })).stderr).toMatch(/-secrets works on the machine that holds it/);
   });
 
-  it('cs user@host:<name> is --on, remembered', async () => {
+  it('cs user@host:<name> is --on, remembered', { timeout: 90_000 }, async () => {
     startLocal('hs', [`${host}:s2`]);
-    await waitFor(() => remoteTmux('has-session', '-t', '=s2').code === 0 && clients('=s2') === 1, 15_000, 's2 there');
+    await waitFor(() => remoteTmux('has-session', '-t', '=s2').code === 0 && clients('=s2') === 1, 45_000, 's2 there');
     expect(fs.readFileSync(path.join(sb.root, 's2', '.cs', 'remote.conf'), 'utf8')).toContain(`host=${host}`);
     remoteTmux('kill-session', '-t', '=s2');
-    await waitFor(() => paneDead('hs'), 10_000, 'local cs to exit');
+    await waitFor(() => paneDead('hs'), 20_000, 'local cs to exit');
   });
 
-  it('the host has no UTF-8 locale: the tmux of cs there runs in UTF-8 mode, so symbols and box lines arrive intact', async () => {
+  it('the host has no UTF-8 locale: the tmux of cs there runs in UTF-8 mode, so symbols and box lines arrive intact', { timeout: 60_000 }, async () => {
     // The ssh login there says LANG=C, as many do.
     const login = spawnSync('ssh', [...sshd.sshOpts.split(' '), '-p', String(sshd.port), 'root@127.0.0.1', 'echo "LANG=$LANG LC_ALL=$LC_ALL LC_CTYPE=$LC_CTYPE"'], { encoding: 'utf8' });
     expect(login.stdout.trim()).toBe('LANG=C LC_ALL= LC_CTYPE=');
@@ -251,7 +253,7 @@ d('remote sessions over a real sshd', () => {
     expect(shown).toContain(screen);
     expect(shown).not.toMatch(/qqq|_ Done/);
     remoteTmux('kill-session', '-t', '=u1');
-    await waitFor(() => paneDead('u8'), 10_000, 'local cs to exit');
+    await waitFor(() => paneDead('u8'), 20_000, 'local cs to exit');
   });
 
   it('--move-to refuses while locked and on an unreachable host, leaving the workspace untouched', async () => {
@@ -323,13 +325,13 @@ d('remote sessions over a real sshd', () => {
     await waitFor(() => clients('=m1') === 1 && remoteStarts().some((s) => s.env.CLAUDE_SESSION_NAME === 'm1'), 30_000, 'm1 attached, claude started');
     expect(remoteStarts().find((s) => s.env.CLAUDE_SESSION_NAME === 'm1')!.env.CLAUDE_SESSION_DIR).toBe(there);
     remoteTmux('detach-client', '-s', '=m1');
-    await waitFor(() => paneDead('mv'), 10_000, 'local cs to exit');
+    await waitFor(() => paneDead('mv'), 20_000, 'local cs to exit');
     expect(pane('mv')).toContain('removed the local copy kept at');
     expect(fs.existsSync(backup)).toBe(false);
     expect(fs.readFileSync(path.join(dir, '.cs', 'remote.conf'), 'utf8')).not.toMatch(/backup=/);
   });
 
-  it('--move-to on a terminal runs behind a spinner and ends with the summary', async () => {
+  it('--move-to on a terminal runs behind a spinner and ends with the summary', { timeout: 60_000 }, async () => {
     expect((await runCs(['m3'], { env: sb.env })).code).toBe(0);
     startLocal('mv3', ['m3', '--move-to', host]);
     await waitFor(() => paneDead('mv3'), 20_000, 'move on a terminal');

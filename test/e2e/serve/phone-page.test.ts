@@ -97,7 +97,7 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     expect(await b.evaluate<boolean>(`document.getElementById('bell').hidden`)).toBe(false);
     await b.browserSend('Browser.grantPermissions', { origin: server.url, permissions: ['notifications'] });
     await b.evaluate(`document.getElementById('bell').click()`);
-    await until(async () => ((await b.evaluate<boolean>(`document.getElementById('bell').hidden`)) ? true : undefined), 'the bell gone once allowed', 5000);
+    await until(async () => ((await b.evaluate<boolean>(`document.getElementById('bell').hidden`)) ? true : undefined), 'the bell gone once allowed', 15_000);
     expect(await b.evaluate<string>('Notification.permission')).toBe('granted');
 
     await b.navigate(`${server.url}/#/s/e2e`);

@@ -15,9 +15,9 @@ beforeEach(async () => {
 });
 afterEach(() => sb.cleanup());
 
-/** The status line's record (what hooks/statusline writes), `ageS` seconds old. */
-function statusData(pct: number | null, opts: { id?: string; ageS?: number; size?: number } = {}): void {
-  const at = Math.floor(Date.now() / 1000) - (opts.ageS ?? 5);
+/** The status line's record (what hooks/statusline writes), `ageS` seconds before `now` (default: the clock). */
+function statusData(pct: number | null, opts: { id?: string; ageS?: number; size?: number; now?: Date } = {}): void {
+  const at = Math.floor((opts.now ?? new Date()).getTime() / 1000) - (opts.ageS ?? 5);
   fs.writeFileSync(
     path.join(sb.session.local, 'statusline.json'),
     JSON.stringify({ at, session_id: opts.id ?? CONV, context_pct: pct, context_size: opts.size ?? 200000, five_hour_pct: null, five_hour_resets_at: null, seven_day_pct: null, seven_day_resets_at: null }) + '\n',
@@ -42,25 +42,27 @@ describe('context reading and the nudge', () => {
   it('prefers fresh status-line data about this conversation, else computes from the transcript', () => {
     const now = new Date();
     const t = transcript(170_000);
-    statusData(42);
+    statusData(42, { now });
     expect(contextUsed(sb.session.dir, CONV, t, now)).toEqual({ pct: 42, source: 'statusline' });
-    statusData(42, { ageS: 3600 }); // stale
+    statusData(42, { ageS: 3600, now }); // stale
     expect(contextUsed(sb.session.dir, CONV, t, now)).toEqual({ pct: 85, source: 'transcript' });
-    statusData(42, { id: 'other', size: 1_000_000 }); // another conversation; its window size still counts
+    statusData(42, { id: 'other', size: 1_000_000, now }); // another conversation; its window size still counts
     expect(contextUsed(sb.session.dir, CONV, t, now)).toEqual({ pct: 17, source: 'transcript' });
   });
 
   it('fires once per conversation at 80 %, not below', async () => {
+    // One fixed time for the readings and the nudge: the record's age is then
+    // what the test says, whatever the machine's clock reads.
     const now = new Date('2026-11-30T02:03:04Z');
-    statusData(79.9);
-    expect(await nudge(sb.session.dir, CONV, undefined, new Date())).toBeNull();
-    statusData(80);
-    const n = await nudge(sb.session.dir, CONV, undefined, new Date(Date.now()));
+    statusData(79.9, { now });
+    expect(await nudge(sb.session.dir, CONV, undefined, now)).toBeNull();
+    statusData(80, { now });
+    const n = await nudge(sb.session.dir, CONV, undefined, now);
     expect(n).not.toBeNull();
-    expect(n!.file).toMatch(/^\.cs\/handoffs\/\d{8}-\d{6}\.md$/);
+    expect(n!.file).toBe('.cs/handoffs/20261130-020304.md');
     expect(n!.reason).toContain(`write a handoff to ${n!.file}`);
     expect(n!.reason).toMatch(/## Goal[\s\S]*## State[\s\S]*## Facts[\s\S]*## Next step/);
-    statusData(95);
+    statusData(95, { now });
     expect(await nudge(sb.session.dir, CONV, undefined, now)).toBeNull();
     // The first answer's line reaching the transcript late still counts (the hook waits a moment).
     const late = path.join(sb.dir, 'late.jsonl');
@@ -68,7 +70,7 @@ describe('context reading and the nudge', () => {
     setTimeout(() => fs.appendFileSync(late, JSON.stringify({ type: 'assistant', message: { usage: { input_tokens: 190_000 } } }) + '\n'), 300);
     expect(await nudge(sb.session.dir, 'late-conv', late, now)).toMatchObject({ pct: 95 });
     // Another conversation of the same session is asked on its own.
-    statusData(90, { id: 'other-conv' });
+    statusData(90, { id: 'other-conv', now });
     expect(await nudge(sb.session.dir, 'other-conv', undefined, now)).not.toBeNull();
   });
 });

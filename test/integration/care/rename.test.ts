@@ -9,11 +9,14 @@ import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { rewritePaths } from '../../../src/session/rename.js';
 import { runCs, sandbox, startCs, waitFor, type Sandbox } from '../../support/cs.js';
 
-const probe = await probeKeychain(process.env);
+// A generous probe: on a busy machine the keychain's first answer can take more than the default
+// 1.5 s, and a probe that gives up sends cs to the encrypted file, which is not what is tested here.
+const PROBE = { CS_KEYCHAIN_PROBE_MS: '10000' };
+const probe = await probeKeychain({ ...process.env, ...PROBE });
 
 let sb: Sandbox;
 beforeEach(() => {
-  sb = sandbox({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, CS_SECRETS_PASSWORD: 'pw-test' });
+  sb = sandbox({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, CS_SECRETS_PASSWORD: 'pw-test', ...PROBE });
 });
 afterEach(() => sb.cleanup());
 

@@ -21,7 +21,7 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const parentOfSleeper = (pidFile: string) => ['-c', `sleep 60 & echo $! > ${pidFile}; wait`];
 
 describe('run in a process group', () => {
-  it('Ctrl-C ends the program and its children; the run rejects with CancelError', { timeout: 20_000 }, async () => {
+  it('Ctrl-C ends the program and its children; the run rejects with CancelError', { timeout: 45_000 }, async () => {
     const pidFile = path.join(tmp, 'grandchild.pid');
     const script = `import { run } from ${JSON.stringify(path.join(repoRoot, 'src/lib/proc.ts'))};
 run('sh', ${JSON.stringify(parentOfSleeper(pidFile))}, { group: true }).then(() => process.exit(0), (e) => { console.log(e.name); process.exit(e.name === 'CancelError' ? 130 : 1); });`;
@@ -38,14 +38,16 @@ run('sh', ${JSON.stringify(parentOfSleeper(pidFile))}, { group: true }).then(() 
     // What the program said and how it ended, for whoever reads a failure.
     expect(out.trim(), `exit ${code}, signal ${signal}, stderr: ${err}`).toBe('CancelError');
     expect(code).toBe(130);
-    await waitFor(() => !alive(grandchild), 5000, 'the grandchild to end');
+    await waitFor(() => !alive(grandchild), 15_000, 'the grandchild to end');
   });
 
-  it('the timeout ends the program and its children and says so', { timeout: 20_000 }, async () => {
+  it('the timeout ends the program and its children and says so', { timeout: 30_000 }, async () => {
     const pidFile = path.join(tmp, 'grandchild.pid');
-    const r = await run('sh', parentOfSleeper(pidFile), { group: true, timeoutMs: 500, allowFailure: true });
+    // Long enough for sh to have started the grandchild and written its pid on a loaded machine
+    // (at 500 ms the group could be ended before that, leaving no pid to check), far below sleep 60.
+    const r = await run('sh', parentOfSleeper(pidFile), { group: true, timeoutMs: 3000, allowFailure: true });
     expect(r).toMatchObject({ code: 124, timedOut: true });
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !alive(grandchild), 5000, 'the grandchild to end');
+    await waitFor(() => !alive(grandchild), 15_000, 'the grandchild to end');
   });
 });

@@ -43,7 +43,7 @@ afterEach(async () => {
 const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
 describe('a remote that never answers', () => {
-  it('Ctrl-C during -sync clone stops git and its ssh, leaves no half-made clone, exits 130', { timeout: 30_000 }, async () => {
+  it('Ctrl-C during -sync clone stops git and its ssh, leaves no half-made clone, exits 130', { timeout: 45_000 }, async () => {
     fs.mkdirSync(sb.root, { recursive: true });
     const cs = startCs(['-sync', 'clone', url, 'copy'], { env: sb.env });
     await waitFor(() => seen > 0, 10_000, 'ssh to connect');
@@ -51,11 +51,11 @@ describe('a remote that never answers', () => {
     const r = await cs.done;
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted/);
-    await waitFor(() => open.size === 0, 5000, 'ssh to be gone');
+    await waitFor(() => open.size === 0, 15_000, 'ssh to be gone');
     expect(fs.readdirSync(sb.root)).toEqual([]);
   });
 
-  it('Ctrl-C during -sync push stops git and its ssh and exits 130', { timeout: 30_000 }, async () => {
+  it('Ctrl-C during -sync push stops git and its ssh and exits 130', { timeout: 45_000 }, async () => {
     expect((await runCs(['demo'], { env: sb.env })).code).toBe(0);
     const dir = path.join(sb.root, 'demo');
     updateSyncConf(dir, { remote: url });
@@ -64,7 +64,7 @@ describe('a remote that never answers', () => {
     cs.kill('SIGINT');
     const r = await cs.done;
     expect(r.code).toBe(130);
-    await waitFor(() => open.size === 0, 5000, 'ssh to be gone');
+    await waitFor(() => open.size === 0, 15_000, 'ssh to be gone');
   });
 
   it('auto-sync says what it does, gives up after CS_SYNC_TIMEOUT, starts Claude, and keeps the commit', { timeout: 40_000 }, async () => {
@@ -81,6 +81,6 @@ describe('a remote that never answers', () => {
     expect(r.stderr).toContain('push failed (timed out after 2 s); your commit is kept — run: cs demo -sync push');
     expect(r.stderr).not.toMatch(/session-end commit skipped/);
     expect(git(dir, 'log', '--format=%s', '-1')).toMatch(/^Session update/);
-    await waitFor(() => open.size === 0, 5000, 'ssh to be gone');
+    await waitFor(() => open.size === 0, 15_000, 'ssh to be gone');
   });
 });

@@ -16,13 +16,21 @@ function setLastUsed(sb: Sandbox, name: string, when: Date): void {
   fs.utimesSync(path.join(sb.root, name, '.cs', 'logs', 'session.log'), when, when);
 }
 
+// The picker groups by calendar day in its local time, read from its own clock
+// when it starts. It runs in a fixed-offset zone where it is about noon now, so
+// no midnight falls between setting the times below and the picker reading its
+// clock, whatever the hour the suite runs at.
+const offsetH = new Date().getUTCHours() - 12; // Etc/GMT+N is N hours behind UTC
+const TZ = `Etc/GMT${offsetH >= 0 ? '+' : '-'}${Math.abs(offsetH)}`;
+const shiftMs = -offsetH * 3_600_000; // local time = UTC + shiftMs
+
 describe.skipIf(lacks(hasTmux()))('the picker in a terminal', () => {
   let sb: Sandbox;
   let term: Terminal | undefined;
-  const startOfToday = new Date(new Date().setHours(0, 0, 0, 0));
+  const startOfToday = new Date(Math.floor((Date.now() + shiftMs) / DAY) * DAY - shiftMs);
 
   beforeAll(async () => {
-    sb = sandbox();
+    sb = sandbox({ TZ });
     for (const name of ['alpha', 'beta', 'gamma', 'delta']) {
       const r = await runCs([name], { env: sb.env });
       expect(r.code, r.stderr).toBe(0);

@@ -77,7 +77,7 @@ describe('resume at the reset', () => {
     expect(resumeOnStart(env, 'walk', dir, t0)).toBeNull();
   });
 
-  it("the host's timer (a detached sh, then dist/host.js resume) re-arms the queue when the reset comes; -queue and the digest say when", { timeout: 30_000 }, async () => {
+  it("the host's timer (a detached sh, then dist/host.js resume) re-arms the queue when the reset comes; -queue and the digest say when", { timeout: 45_000 }, async () => {
     const now = new Date();
     const reset = plus(now, 2);
     parkedOnLimit(reset, now);
@@ -90,7 +90,7 @@ describe('resume at the reset', () => {
     expect(readQueue(dir).armed).toBe(false);
     await until(() => (readQueue(dir).armed ? true : undefined), 'the queue armed by the timer', 20_000);
     // The journal line follows the queue file's write: wait for it rather than race it.
-    await until(() => (readJournal(dir).length === 5 ? true : undefined), 'the resume in the journal', 5_000);
+    await until(() => (readJournal(dir).length === 5 ? true : undefined), 'the resume in the journal', 15_000);
     expect(readJournal(dir).map((e) => e.type)).toEqual(['start', 'task', 'park', 'resume-at', 'resume']);
     expect(fs.readFileSync(path.join(dir, '.cs', 'logs', 'session.log'), 'utf8')).toContain("queue: resumed at the 5-hour limit's reset");
   });

@@ -99,7 +99,7 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     const ev = readTimeline(sb.session.meta, { limit: 5 }).events.filter((e) => e.type === 'permission');
     expect(ev).toEqual([expect.objectContaining({ tool: 'Bash', decision: 'deny', by: 'token' })]);
     expect(JSON.stringify(ev)).not.toContain(SECRET);
-    await until(() => (notes.length ? true : undefined), 'the notification', 5000);
+    await until(() => (notes.length ? true : undefined), 'the notification', 15_000);
     expect(notes[0]!.headers.title).toBe('held: needs you');
     expect(notes[0]!.body).toContain('[secret: API_KEY]');
     expect(notes[0]!.body).not.toContain(SECRET);

@@ -72,26 +72,26 @@ describe('the live session stream and the queue API', () => {
     fs.writeFileSync(first, line({ type: 'user', message: { content: 'first prompt' } }) + line({ type: 'assistant', message: { content: [{ type: 'text', text: `reply with ${SECRET}` }] } }));
     const sse = await stream(`${server.url}/api/sessions/live/events`);
     try {
-      await until(() => (items(sse).length === 2 ? true : undefined), 'the whole conversation', 5000);
+      await until(() => (items(sse).length === 2 ? true : undefined), 'the whole conversation', 15_000);
       expect(items(sse)).toEqual(['1:prompt:first prompt', '2:text:reply with [secret: LIVE_KEY]']);
       expect(kinds(sse)).toEqual(['reset', 'ready', 'permissions', 'convreset', 'conversation']);
       expect(sse.events.find((e) => e.type === 'permissions')?.data).toEqual([]);
 
       fs.appendFileSync(first, line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'u1', name: 'Bash', input: { command: 'make test' } }] } }));
-      await until(() => (items(sse).length === 3 ? true : undefined), 'the new item', 5000);
+      await until(() => (items(sse).length === 3 ? true : undefined), 'the new item', 15_000);
       expect(items(sse)[2]).toBe('3:tool:Bash make test');
 
       const held = holdRequest(sb.session.local, 'Bash', 'Bash rm -rf build');
-      await until(() => (sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 1 ? true : undefined), 'the held request on the stream', 5000);
+      await until(() => (sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 1 ? true : undefined), 'the held request on the stream', 15_000);
       expect(sse.events.filter((e) => e.type === 'permissions').at(-1)!.data).toEqual([held]);
       expect(decide(sb.session.local, held.id, 'deny', 'token')).toBe(true);
-      await until(() => (sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 0 ? true : undefined), 'the answered request gone', 5000);
+      await until(() => (sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 0 ? true : undefined), 'the answered request gone', 15_000);
 
       // A newer transcript: another conversation began (the newest is shown when no run names one).
       const before = sse.events.length;
       await new Promise((r) => setTimeout(r, 20));
       fs.writeFileSync(path.join(project, '99999999-2222-3333-4444-555555555555.jsonl'), line({ type: 'user', message: { content: 'second conversation' } }));
-      await until(() => (sse.events.slice(before).some((e) => e.type === 'conversation') ? true : undefined), 'the second conversation', 5000);
+      await until(() => (sse.events.slice(before).some((e) => e.type === 'conversation') ? true : undefined), 'the second conversation', 15_000);
       expect(sse.events.slice(before).map((e) => e.type)).toEqual(['convreset', 'conversation']);
       expect(sse.events.at(-1)!.data).toEqual([expect.objectContaining({ n: 1, kind: 'prompt', text: 'second conversation' })]);
       expect(JSON.stringify(sse.events)).not.toContain(SECRET);

@@ -81,7 +81,7 @@ describe('cs -serve', () => {
   let linksUsed = 0;
   /** The newest one-time link printed, once it is a new one. */
   async function freshLink(): Promise<string> {
-    await waitFor(() => [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)].length > linksUsed, 5000, 'a new sign-in link');
+    await waitFor(() => [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)].length > linksUsed, 15_000, 'a new sign-in link');
     const all = [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)];
     linksUsed = all.length;
     return all.at(-1)![1]!;
@@ -134,7 +134,7 @@ describe('cs -serve', () => {
     expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(200);
     expect((await request(signIn)).status).toBe(401);
     // A fresh link is printed for the next device.
-    await waitFor(() => /next one-time sign-in link: (\S+)/.test(stderr), 5000, 'next link');
+    await waitFor(() => /next one-time sign-in link: (\S+)/.test(stderr), 15_000, 'next link');
     const next = /next one-time sign-in link: (\S+)/.exec(stderr)![1]!;
     expect(next).not.toBe(signIn);
     expect((await request(next)).status).toBe(303);
@@ -213,10 +213,10 @@ describe('cs -serve', () => {
           resolve();
         });
       });
-      await waitFor(() => got.join('').includes('event: ready'), 5000, 'backlog');
+      await waitFor(() => got.join('').includes('event: ready'), 15_000, 'backlog');
       expect(got.join('')).toMatch(/event: reset[\s\S]*session start \(startup\)[\s\S]*event: ready/);
       appendEvent(sb.session.meta, { type: 'sync', action: 'push' });
-      await waitFor(() => got.join('').includes('"sync push"'), 3000, 'live event');
+      await waitFor(() => got.join('').includes('"sync push"'), 15_000, 'live event');
     } finally {
       req.destroy();
     }

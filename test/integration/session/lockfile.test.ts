@@ -61,9 +61,11 @@ describe('pidAlive', () => {
   it('a zombie (exited, not yet reaped by its parent) holds nothing; a running process does', async () => {
     const { spawn } = await import('node:child_process');
     const { pidAlive } = await import('../../../src/lib/lockfile.js');
-    // sh starts a short `sleep` in the background, prints its pid, then becomes `sleep 5`, which never
-    // reaps it: the child ends after sh has become sleep, so nobody waits for it (a zombie until sleep 5 ends).
-    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts a child in the background, prints its pid, then becomes `sleep 30`, which never reaps
+    // it. The child waits until sh has become sleep (its /proc comm says so; $$ is sh's pid in the
+    // subshell too) and then ends, so nobody waits for it: a zombie until sleep ends. (A child that
+    // simply slept 0.3 s could end before a slow sh reached exec, and sh might reap it.)
+    const parent = spawn('sh', ['-c', '(until read -r c < /proc/$$/comm && [ "$c" = sleep ]; do sleep 0.01; done) & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const stat = (pid: number) => {
       try {
         return fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -73,7 +75,7 @@ describe('pidAlive', () => {
     };
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 15_000;
       while (!/\) Z /.test(stat(zombie)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(stat(zombie)).toMatch(/\) Z /); // it is there, as a zombie
       expect(pidAlive(zombie)).toBe(false);

@@ -24,6 +24,15 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 
+/** A PATH on which `date` reads `when` (GNU date -d @seconds): the sh writers' clock, pinned. */
+function clockAt(when: Date): string {
+  const bin = path.join(tmp, 'clock');
+  fs.mkdirSync(bin, { recursive: true });
+  const real = spawnSync('sh', ['-c', 'command -v date'], { encoding: 'utf8' }).stdout.trim();
+  fs.writeFileSync(path.join(bin, 'date'), `#!/bin/sh\nexec '${real}' -d @${(when.getTime() / 1000).toFixed(3)} "$@"\n`, { mode: 0o755 });
+  return `${bin}:${process.env.PATH}`;
+}
+
 function hook(script: string, env: Record<string, string>, input = '{}') {
   return spawnSync(path.join(repoRoot, 'hooks', script), [], { env: { PATH: process.env.PATH!, ...env }, input, encoding: 'utf8' });
 }
@@ -78,7 +87,8 @@ describe('the sh writers in hooks/', () => {
     expect(readStatusLog(ws).map((s) => s.state)).toEqual(['working', 'needs-you', 'idle']);
     // Node reads what sh wrote, and the guard holds across writers (out of
     // order by up to the clock tolerance).
-    expect(writeStatus(ws, 'working', 'x', new Date(Date.now() - 2_000))).toBe(false);
+    // 2 s before the sh writer's own stamp, not before this process's clock: the check must not depend on how long the hook took.
+    expect(writeStatus(ws, 'working', 'x', new Date(readStatus(ws)!.ms - 2_000))).toBe(false);
   });
 
   it('exit at once outside a session, and step aside for events cs serves over HTTP', () => {
@@ -98,9 +108,14 @@ describe('the sh writers in hooks/', () => {
   });
 
   it('does not replace a newer status', () => {
-    writeStatus(ws, 'idle', 'Stop', new Date(Date.now() + 2_000));
-    hook('status-prompt', { CLAUDE_SESSION_DIR: ws });
+    // The hook's clock pinned 2 s behind the stamp: a hook slow to start on a loaded machine would otherwise read a later time than the stamp and rightly replace it.
+    const hookNow = new Date();
+    writeStatus(ws, 'idle', 'Stop', new Date(hookNow.getTime() + 2_000));
+    hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(hookNow) });
     expect(readStatus(ws)?.state).toBe('idle');
+    // The same hook on a clock past the stamp writes, stamped with that clock (the pin works).
+    hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(hookNow.getTime() + 3_000)) });
+    expect(readStatus(ws)).toMatchObject({ state: 'working', ms: hookNow.getTime() + 3_000 });
   });
 
   it('replaces a status stamped far in the future (the clock was set back)', () => {
@@ -169,7 +184,7 @@ describe('following all sessions', () => {
     recordEvent(ws, 'UserPromptSubmit', new Date());
     await new Promise((r) => setTimeout(r, 120));
     recordEvent(ws, 'PermissionRequest', new Date(Date.now() + 1));
-    await expect.poll(() => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : ''), { timeout: 5000 }).toContain('cs: work needs you');
+    await expect.poll(() => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : ''), { timeout: 15_000 }).toContain('cs: work needs you');
     ac.abort();
     expect(await done).toBe(0);
     expect(io.stdoutText()).toMatch(/work {2}working → NEEDS YOU {2}\(PermissionRequest\)/);

@@ -72,11 +72,11 @@ describe('timeline file', () => {
     const f = followTimeline(meta, (evs) => seen.push(...evs), { offset: start, intervalMs: 20 });
     try {
       appendEvent(meta, { type: 'tool', tool: 'Read', target: 'one' }, at(1));
-      await waitFor(() => seen.length === 1, 3000, 'first event');
+      await waitFor(() => seen.length === 1, 15_000, 'first event');
       // Rotation between two polls: the line written just before it must still arrive.
       appendEvent(meta, { type: 'tool', tool: 'Read', target: 'two'.padEnd(400, '.') }, at(2));
       appendEvent(meta, { type: 'tool', tool: 'Read', target: 'three' }, at(3), 100);
-      await waitFor(() => seen.length >= 3, 3000, 'events after rotation');
+      await waitFor(() => seen.length >= 3, 15_000, 'events after rotation');
       await new Promise((r) => setTimeout(r, 100));
       expect(seen.map((e) => String(e.target).replace(/\.+$/, ''))).toEqual(['one', 'two', 'three']);
     } finally {
@@ -213,7 +213,7 @@ describe('cs <s> -log', () => {
       await waitFor(() => out.includes('"Edit"'), 10_000, 'backlog');
       const t0 = Date.now();
       appendEvent(sb.session.meta, { type: 'discovery', title: 'followed' });
-      await waitFor(() => out.includes('followed'), 5_000, 'new event');
+      await waitFor(() => out.includes('followed'), 15_000, 'new event');
       expect(Date.now() - t0).toBeLessThan(1000);
       const lines = out.trim().split('\n').map((l) => JSON.parse(l));
       expect(lines.map((e) => e.type)).toEqual(['tool', 'discovery']);
