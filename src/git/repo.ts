@@ -156,6 +156,9 @@ async function withGit<T>(
   }
 }
 
+/** git's refusals to commit without an identity (ident.c: guessing failed, or user.useConfigOnly forbade it). */
+const NO_IDENTITY = /identity unknown|tell me who you are|unable to auto-detect|empty ident|no email was given|no name was given/i;
+
 /** A git work tree at `dir` with the environment every call uses. */
 export class Repo {
   readonly env: NodeJS.ProcessEnv;
@@ -264,7 +267,7 @@ export class Repo {
     if (this.identity) return this.commitRaw(args);
     const r = await this.tryRaw(args);
     if (r.code === 0) return r.stdout;
-    if (/identity unknown|tell me who you are|unable to auto-detect|empty ident/i.test(r.stderr)) return this.commitRaw(args);
+    if (NO_IDENTITY.test(r.stderr)) return this.commitRaw(args);
     throw new GitError(args, r.code, r.stderr, r.stdout);
   }
 
@@ -285,7 +288,7 @@ export class Repo {
     if (!this.identity) {
       const r = await this.tryRaw(['-c', 'user.useConfigOnly=true', 'commit', ...args]);
       if (r.code === 0) return r.stdout;
-      if (!/identity unknown|tell me who you are|unable to auto-detect|empty ident|no email was given|no name was given/i.test(r.stderr)) throw new GitError(['commit', ...args], r.code, r.stderr, r.stdout);
+      if (!NO_IDENTITY.test(r.stderr)) throw new GitError(['commit', ...args], r.code, r.stderr, r.stdout);
     }
     return this.commitRaw(['commit', ...args]);
   }
