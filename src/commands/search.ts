@@ -49,11 +49,14 @@ export async function run(opts: SearchCommandOptions, ctx: Context): Promise<num
     ctx.info(`no match for "${opts.query}" in ${r.files} files of ${r.sessions} session${r.sessions === 1 ? '' : 's'}`);
     return 1;
   }
+  // One write: a line at a time costs a write(2) and a trip through the stream each.
+  const lines: string[] = [];
   for (const h of r.hits) {
-    io.out(`${c.bold(h.session)}  ${c.cyan(`${h.file}:${h.line}`)}  ${c.dim(`${h.source}${h.matches > 1 ? `, ${h.matches} lines` : ''}`)}`);
-    io.out(`    ${h.snippet}`);
-    for (const m of h.more) io.out(`    ${c.dim(`${m.line}:`)} ${m.snippet}`);
+    lines.push(`${c.bold(h.session)}  ${c.cyan(`${h.file}:${h.line}`)}  ${c.dim(`${h.source}${h.matches > 1 ? `, ${h.matches} lines` : ''}`)}`);
+    lines.push(`    ${h.snippet}`);
+    for (const m of h.more) lines.push(`    ${c.dim(`${m.line}:`)} ${m.snippet}`);
   }
+  io.out(lines.join('\n'));
   if (io.isTTY || r.total > r.hits.length) {
     io.err(c.dim(`${r.hits.length} of ${r.total} matching file${r.total === 1 ? '' : 's'} in ${r.sessions} session${r.sessions === 1 ? '' : 's'}${r.total > r.hits.length ? ' (--limit N for more)' : ''}`));
   }
