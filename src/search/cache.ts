@@ -56,10 +56,11 @@ export interface FileStamp {
 interface Entry extends FileStamp {
   /** Always read the file (see the header). */
   always: boolean;
-  /** The file's words, each followed by '\n', as latin1 bytes. */
-  words: Buffer;
-  /** Where `words` starts in the stored cache's bytes; -1 for a record made by this search. */
+  /** The file's words, each followed by '\n', as latin1 bytes: a record made by this search. */
+  words: Buffer | null;
+  /** A stored record: where its words start in the stored cache's bytes (-1 for a record made by this search), and their length. */
   at: number;
+  len: number;
 }
 
 /** Where the search cache for a sessions root and a Claude config dir lives. */
@@ -127,7 +128,8 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer): Entry | null {
     fs.closeSync(fd);
   }
   const joined = words.size ? [...words].join('\n') + '\n' : '';
-  return { ...st, always, words: always ? Buffer.alloc(0) : Buffer.from(joined, 'latin1'), at: -1 };
+  const bytes = always ? Buffer.alloc(0) : Buffer.from(joined, 'latin1');
+  return { ...st, always, words: bytes, at: -1, len: bytes.length };
 }
 
 function isWordByte(b: number): boolean {
@@ -220,7 +222,7 @@ export class SearchCache {
     }
     if (e.always) return true;
     if (e.at >= 0) return this.storedWith(runs).has(e.at);
-    for (const r of runs) if (e.words.indexOf(r) < 0) return false;
+    for (const r of runs) if (e.words!.indexOf(r) < 0) return false;
     return true;
   }
 
@@ -261,7 +263,7 @@ export class SearchCache {
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
       const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, serialize(this.entries, this.dirs), { mode: 0o600 });
+      fs.writeFileSync(tmp, serialize(this.entries, this.dirs, this.blob), { mode: 0o600 });
       fs.renameSync(tmp, this.file);
     } catch {
       // the next search lists and reads afresh
@@ -284,10 +286,10 @@ type DirRow = [path: string, mtimeMs: number, ctimeMs: number, ino: number, name
  * Layout: MAGIC, a JSON line of DirRows, a JSON line of FileRows, then every
  * file's words, in the order of its rows.
  */
-function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>): Buffer {
+function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>, blob: Buffer): Buffer {
   const dirRows: DirRow[] = [...dirs].map(([p, d]) => [p, d.mtimeMs, d.ctimeMs, d.ino, d.names]);
-  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.words.length]);
-  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words)]);
+  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.len]);
+  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words ?? blob.subarray(e.at, e.at + e.len))]);
 }
 
 function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing>; blob: Buffer; starts: number[] } {
@@ -310,7 +312,8 @@ function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<strin
     let at = nl2 + 1;
     for (const [p, size, mtimeMs, ctimeMs, ino, always, len] of JSON.parse(data.toString('utf8', nl1 + 1, nl2)) as FileRow[]) {
       if (at + len > data.length) return none; // truncated: start over
-      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: data.subarray(at, at + len), at });
+      // The words stay in `data` (a subarray each would cost more than the rest of the record).
+      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: null, at, len });
       starts.push(at);
       at += len;
     }
