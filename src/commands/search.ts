@@ -1,7 +1,6 @@
 // cs -search <text> [--session NAME] [--limit N] [--json]
 import { UsageError } from '../lib/errors.js';
 import type { Visibility } from '../session/marks.js';
-import { resolveSession } from '../session/resolve.js';
 import { validateSessionRef } from '../features/ref.js';
 import { searchSessions } from '../search/search.js';
 import { has, value, type Args } from './argv.js';
@@ -38,7 +37,7 @@ export function parse(a: Args): SearchCommandOptions {
 export async function run(opts: SearchCommandOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   // `cs <s> -search` was resolved before run; `--session <s>` the same way here.
-  const session = opts.session === null ? undefined : (ctx.session ?? resolveSession(ctx.env, { name: opts.session, command: '-search' }, { stub: true }));
+  const session = opts.session === null ? undefined : (ctx.session ?? (await import('../session/resolve.js')).resolveSession(ctx.env, { name: opts.session, command: '-search' }, { stub: true }));
   const r = await searchSessions({ env: ctx.env, query: opts.query, session: session?.name, limit: opts.limit, now: ctx.now(), show: opts.show });
   if (opts.json) {
     io.out(JSON.stringify(r.hits, null, 2));
