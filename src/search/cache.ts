@@ -39,13 +39,12 @@ const SETTLED_MS = 10_000;
 const CHUNK = 1024 * 1024;
 /**
  * How many bytes of files one search indexes (bytes): the rest is scanned as
- * before and indexed by later searches, so the first search over a very
- * large root costs a bounded multiple of a scan. Measured on the bench's
- * 166 MB: indexing all of it in the first search costs about 2x a scan (9x
- * with the regular expression before WordSet), while indexing it 64 MB at a
- * time made each of three searches cost 1.6-2x a scan: one search does it.
+ * before and indexed by later searches, so no search costs much more than a
+ * scan. Measured in CPU time on the bench's 166 MB (scan alone 0.8 s):
+ * indexing all of it in the first search 2.0 s (with the regular expression
+ * before WordSet: 9x a scan); 64 MB at a time, 1.3-1.4 s for each of three.
  */
-export const INDEX_BUDGET_BYTES = 256 * 1024 * 1024;
+export const INDEX_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** The stats a record is valid for. */
 export interface FileStamp {
