@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { INDEX_BUDGET_BYTES } from '../src/search/cache.js';
 import { claudeProjectDir } from '../src/session/claude-project.js';
 import { ratioLine, timeCommand } from './harness.js';
 
@@ -73,9 +74,9 @@ export async function benchSearch(): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 10_100));
     const cold = timeCommand('cs -search (first search, no index yet)', process.execPath, [csBin, '-search', rare], { runs: 1, env, warmup: false });
     lines.push(`${cold.label.padEnd(44)} ${cold.medianMs.toFixed(1).padStart(8)} ms`);
-    // Each search indexes at most 16 MB more (src/search/cache.ts): the steady state, measured
-    // below, is the index complete — reached here after as many searches as that takes.
-    const fill = Math.ceil(bytes / (16 * 1024 * 1024));
+    // Each search indexes at most INDEX_BUDGET_BYTES more: the steady state, measured below, is
+    // the index complete — reached here after as many searches as that takes.
+    const fill = Math.ceil(bytes / INDEX_BUDGET_BYTES);
     const filling = timeCommand(`cs -search (filling the index: ${fill} searches)`, process.execPath, [csBin, '-search', rare], { runs: fill, env, warmup: false });
     lines.push(`${filling.label.padEnd(44)} ${filling.medianMs.toFixed(1).padStart(8)} ms median`);
     const grepArgs = (q: string) => ['-c', 'grep -r -n -i -I -F -- "$1" "$2" "$3" | cat > /dev/null', 'sh', q, root, path.join(configDir, 'projects')];

@@ -1,7 +1,6 @@
 // cs -search <text> [--session NAME] [--limit N] [--json]
 import { UsageError } from '../lib/errors.js';
 import type { Visibility } from '../session/marks.js';
-import { resolveSession } from '../session/resolve.js';
 import { validateSessionRef } from '../features/ref.js';
 import { searchSessions } from '../search/search.js';
 import { has, value, type Args } from './argv.js';
@@ -38,7 +37,7 @@ export function parse(a: Args): SearchCommandOptions {
 export async function run(opts: SearchCommandOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   // `cs <s> -search` was resolved before run; `--session <s>` the same way here.
-  const session = opts.session === null ? undefined : (ctx.session ?? resolveSession(ctx.env, { name: opts.session, command: '-search' }, { stub: true }));
+  const session = opts.session === null ? undefined : (ctx.session ?? (await import('../session/resolve.js')).resolveSession(ctx.env, { name: opts.session, command: '-search' }, { stub: true }));
   const r = await searchSessions({ env: ctx.env, query: opts.query, session: session?.name, limit: opts.limit, now: ctx.now(), show: opts.show });
   if (opts.json) {
     io.out(JSON.stringify(r.hits, null, 2));
@@ -49,11 +48,14 @@ export async function run(opts: SearchCommandOptions, ctx: Context): Promise<num
     ctx.info(`no match for "${opts.query}" in ${r.files} files of ${r.sessions} session${r.sessions === 1 ? '' : 's'}`);
     return 1;
   }
+  // One write: a line at a time costs a write(2) and a trip through the stream each.
+  const lines: string[] = [];
   for (const h of r.hits) {
-    io.out(`${c.bold(h.session)}  ${c.cyan(`${h.file}:${h.line}`)}  ${c.dim(`${h.source}${h.matches > 1 ? `, ${h.matches} lines` : ''}`)}`);
-    io.out(`    ${h.snippet}`);
-    for (const m of h.more) io.out(`    ${c.dim(`${m.line}:`)} ${m.snippet}`);
+    lines.push(`${c.bold(h.session)}  ${c.cyan(`${h.file}:${h.line}`)}  ${c.dim(`${h.source}${h.matches > 1 ? `, ${h.matches} lines` : ''}`)}`);
+    lines.push(`    ${h.snippet}`);
+    for (const m of h.more) lines.push(`    ${c.dim(`${m.line}:`)} ${m.snippet}`);
   }
+  io.out(lines.join('\n'));
   if (io.isTTY || r.total > r.hits.length) {
     io.err(c.dim(`${r.hits.length} of ${r.total} matching file${r.total === 1 ? '' : 's'} in ${r.sessions} session${r.sessions === 1 ? '' : 's'}${r.total > r.hits.length ? ' (--limit N for more)' : ''}`));
   }

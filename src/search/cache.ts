@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { ASCII_LOWERING, foldAscii, type Query } from './scan.js';
+import { ASCII_LOWERING, type Query } from './scan.js';
 
 const MAGIC = 'cs-search-cache 1\n';
 /** A word longer than this is not kept: its file is then always read (base64 and hex blobs stay out of the index). */
@@ -33,17 +33,18 @@ const RACY_MS = 2000;
 /**
  * A file's words are recorded only once it has been left alone this long: a
  * transcript Claude is still writing to is scanned as before, not indexed
- * anew by every search (indexing reads at about a tenth of scanning speed).
+ * anew by every search (indexing a file costs about what scanning it does).
  */
 const SETTLED_MS = 10_000;
 const CHUNK = 1024 * 1024;
 /**
  * How many bytes of files one search indexes (bytes): the rest is scanned as
- * before and indexed by later searches, so the first search over a large
- * root costs about what a scan costs (measured: indexing all of 166 MB at
- * once made the first search 9x slower) and the index fills over a few.
+ * before and indexed by later searches, so no search costs much more than a
+ * scan. Measured in CPU time on the bench's 166 MB (scan alone 0.8 s):
+ * indexing all of it in the first search 2.0 s (with the regular expression
+ * before WordSet: 9x a scan); 64 MB at a time, 1.3-1.4 s for each of three.
  */
-const INDEX_BUDGET_BYTES = 16 * 1024 * 1024;
+export const INDEX_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** The stats a record is valid for. */
 export interface FileStamp {
@@ -56,10 +57,11 @@ export interface FileStamp {
 interface Entry extends FileStamp {
   /** Always read the file (see the header). */
   always: boolean;
-  /** The file's words, each followed by '\n', as latin1 bytes. */
-  words: Buffer;
-  /** Where `words` starts in the stored cache's bytes; -1 for a record made by this search. */
+  /** The file's words, each followed by '\n', as latin1 bytes: a record made by this search. */
+  words: Buffer | null;
+  /** A stored record: where its words start in the stored cache's bytes (-1 for a record made by this search), and their length. */
   at: number;
+  len: number;
 }
 
 /** Where the search cache for a sessions root and a Claude config dir lives. */
@@ -82,56 +84,168 @@ export function requiredRuns(q: Query): Buffer[] | null {
 const same = (a: FileStamp, b: FileStamp) => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 
+/** Byte -> its lower-case ASCII letter or digit, 0 for a byte that ends a word. */
+const WORD_BYTE = new Uint8Array(256);
+for (let b = 0x30; b <= 0x39; b++) WORD_BYTE[b] = b;
+for (let b = 0x61; b <= 0x7a; b++) WORD_BYTE[b] = WORD_BYTE[b - 0x20] = b;
+
+const FNV_BASIS = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** Slots of WordSet's table to begin with (it doubles at half full, and starts small again for the next file). */
+const SLOTS = 1 << 12;
+
+/**
+ * The distinct words of a file, in the order they first occur, each followed
+ * by '\n': collected byte by byte (a word is hashed as it is read and looked
+ * up in an open-addressing table whose keys are the words already written
+ * out), so no string is made per word: what a regular expression over the
+ * folded text would give, about ten times faster. One instance serves every
+ * file of a search (`reset` between files), so its tables are made once and
+ * its loop is compiled once.
+ */
+class WordSet {
+  /** The words so far, each followed by '\n'. */
+  private out = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+  /** Open addressing: 0 = free, else 1 + the start of the word in `out`. */
+  private slots = new Int32Array(SLOTS);
+  private hashes = new Int32Array(SLOTS);
+  private count = 0;
+  /** The word being read (it may go on in the next read), folded, its length and its FNV-1a hash so far. */
+  private readonly word = new Uint8Array(MAX_WORD + 1);
+  private len = 0;
+  private hash = FNV_BASIS;
+  /** A word longer than MAX_WORD was seen. */
+  tooLong = false;
+
+  reset(): void {
+    this.used = 0;
+    if (this.slots.length > SLOTS) {
+      this.slots = new Int32Array(SLOTS);
+      this.hashes = new Int32Array(SLOTS);
+    } else if (this.count > 0) {
+      this.slots.fill(0);
+    }
+    this.count = 0;
+    this.len = 0;
+    this.hash = FNV_BASIS;
+    this.tooLong = false;
+  }
+
+  /** Takes the next `n` bytes of the file; false once a word is too long to keep (the file is then always read). */
+  feed(data: Uint8Array, n: number): boolean {
+    const word = this.word;
+    let len = this.len;
+    let h = this.hash;
+    for (let i = 0; i < n; i++) {
+      const c = WORD_BYTE[data[i]!]!;
+      if (c !== 0) {
+        if (len <= MAX_WORD) word[len] = c;
+        len++;
+        h = Math.imul(h ^ c, FNV_PRIME);
+      } else if (len > 0) {
+        if (len > MAX_WORD) {
+          this.tooLong = true;
+          return false;
+        }
+        this.add(len, h);
+        len = 0;
+        h = FNV_BASIS;
+      }
+    }
+    this.len = len;
+    this.hash = h;
+    return true;
+  }
+
+  /** The words, once the whole file has been fed; null when one was too long. */
+  finish(): Buffer | null {
+    if (this.len > MAX_WORD) this.tooLong = true;
+    else if (this.len > 0) this.add(this.len, this.hash);
+    this.len = 0;
+    return this.tooLong ? null : Buffer.from(this.out.subarray(0, this.used));
+  }
+
+  private add(len: number, h: number): void {
+    const { word, out } = this;
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = this.slots[i]! - 1;
+      if (at < 0) break;
+      // A stored word of this length ends with the '\n' at at + len (no word holds one).
+      if (this.hashes[i] === h && out[at + len] === 10) {
+        let j = 0;
+        while (j < len && out[at + j] === word[j]) j++;
+        if (j === len) return;
+      }
+    }
+    if (this.used + len + 1 > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, this.used + len + 1));
+      out.copy(bigger, 0, 0, this.used);
+      this.out = bigger;
+    }
+    const at = this.used;
+    this.out.set(word.subarray(0, len), at);
+    this.out[at + len] = 10;
+    this.used += len + 1;
+    if (++this.count * 2 > this.slots.length) this.grow();
+    this.put(at, h);
+  }
+
+  private put(at: number, h: number): void {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = at + 1;
+    this.hashes[i] = h;
+  }
+
+  private grow(): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(slots.length * 2);
+    this.hashes = new Int32Array(slots.length * 2);
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) this.put(slots[i]! - 1, hashes[i]!);
+  }
+}
+
 /** Reads one file and gives its record; null when it cannot be read. */
-function wordsOf(file: string, st: FileStamp, buf: Buffer): Entry | null {
+function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet): Entry | null {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch {
     return null;
   }
-  const words = new Set<string>();
+  words.reset();
   let always = false;
+  // The last bytes of the previous read and the first of this one: a character of ASCII_LOWERING may straddle two reads.
+  const seam = Buffer.alloc(4);
+  let tail = 0;
   try {
-    let have = 0;
     let pos = 0;
     for (;;) {
-      const n = fs.readSync(fd, buf, have, buf.length - have, pos);
-      pos += n;
-      const len = have + n;
-      if (len === 0) break;
-      const data = buf.subarray(0, len);
-      if (!always && ASCII_LOWERING.some((b) => data.includes(b))) always = true;
-      // Up to the last byte that is not a letter or digit: a word may go on in the next read.
-      let end = len;
-      if (n > 0) {
-        while (end > 0 && isWordByte(buf[end - 1]!)) end--;
-        if (end === 0) {
-          if (len > MAX_WORD) always = true; // one word longer than anything kept
-          end = len;
-        }
-      }
-      const text = foldAscii(buf, end).toString('latin1');
-      const word = /[0-9a-z]+/g;
-      for (let m = word.exec(text); m; m = word.exec(text)) {
-        if (m[0].length > MAX_WORD) always = true;
-        else words.add(m[0]);
-      }
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
-      buf.copy(buf, 0, end, len);
-      have = len - end;
+      pos += n;
+      const head = buf.copy(seam, tail, 0, Math.min(n, 2));
+      if (ASCII_LOWERING.some((b) => buf.subarray(0, n).includes(b) || seam.subarray(0, tail + head).includes(b))) {
+        always = true; // see the header: this file is always read
+        break;
+      }
+      tail = Math.min(n, 2);
+      buf.copy(seam, 0, n - tail, n);
+      if (!words.feed(buf, n)) {
+        always = true; // a word too long to keep
+        break;
+      }
     }
   } catch {
     return null;
   } finally {
     fs.closeSync(fd);
   }
-  const joined = words.size ? [...words].join('\n') + '\n' : '';
-  return { ...st, always, words: always ? Buffer.alloc(0) : Buffer.from(joined, 'latin1'), at: -1 };
-}
-
-function isWordByte(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+  const bytes = (always ? null : words.finish()) ?? Buffer.alloc(0);
+  return { ...st, always: always || words.tooLong, words: bytes, at: -1, len: bytes.length };
 }
 
 interface Listing {
@@ -152,6 +266,7 @@ export class SearchCache {
   private changed = false;
   private budget = INDEX_BUDGET_BYTES;
   private buf: Buffer | null = null;
+  private words: WordSet | null = null;
 
   private constructor(
     private readonly file: string | null,
@@ -212,7 +327,7 @@ export class SearchCache {
         return true; // over this search's indexing budget: scanned now, indexed by a later search
       }
       this.budget -= st.size;
-      const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)));
+      const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)), (this.words ??= new WordSet()));
       if (!fresh) return true; // unreadable now: scanFile says what it finds
       this.entries.set(file, fresh);
       this.changed = true;
@@ -220,7 +335,7 @@ export class SearchCache {
     }
     if (e.always) return true;
     if (e.at >= 0) return this.storedWith(runs).has(e.at);
-    for (const r of runs) if (e.words.indexOf(r) < 0) return false;
+    for (const r of runs) if (e.words!.indexOf(r) < 0) return false;
     return true;
   }
 
@@ -261,7 +376,7 @@ export class SearchCache {
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
       const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, serialize(this.entries, this.dirs), { mode: 0o600 });
+      fs.writeFileSync(tmp, serialize(this.entries, this.dirs, this.blob), { mode: 0o600 });
       fs.renameSync(tmp, this.file);
     } catch {
       // the next search lists and reads afresh
@@ -284,10 +399,10 @@ type DirRow = [path: string, mtimeMs: number, ctimeMs: number, ino: number, name
  * Layout: MAGIC, a JSON line of DirRows, a JSON line of FileRows, then every
  * file's words, in the order of its rows.
  */
-function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>): Buffer {
+function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>, blob: Buffer): Buffer {
   const dirRows: DirRow[] = [...dirs].map(([p, d]) => [p, d.mtimeMs, d.ctimeMs, d.ino, d.names]);
-  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.words.length]);
-  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words)]);
+  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.len]);
+  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words ?? blob.subarray(e.at, e.at + e.len))]);
 }
 
 function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing>; blob: Buffer; starts: number[] } {
@@ -310,7 +425,8 @@ function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<strin
     let at = nl2 + 1;
     for (const [p, size, mtimeMs, ctimeMs, ino, always, len] of JSON.parse(data.toString('utf8', nl1 + 1, nl2)) as FileRow[]) {
       if (at + len > data.length) return none; // truncated: start over
-      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: data.subarray(at, at + len), at });
+      // The words stay in `data` (a subarray each would cost more than the rest of the record).
+      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: null, at, len });
       starts.push(at);
       at += len;
     }

@@ -175,61 +175,72 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
   const rareBytes = rareByte >= 0x61 && rareByte <= 0x7a ? [rareByte, rareByte - 0x20] : [rareByte];
   const rareOthers = q.terms.filter((t) => t !== rareTerm.toString('latin1')).map((t) => Buffer.from(t, 'latin1'));
 
-  /** The rare plan: term starts found through its rarest byte, in the raw (unfolded) bytes. */
+  /**
+   * The rare plan: the term found through its rarest byte (both cases, with
+   * memchr) in the raw bytes, no folding; the first hit of a line is enough,
+   * the search goes on after that line.
+   */
   const scanRare = (buf: Buffer, end: number, base: number) => {
     const data = buf.subarray(0, end);
-    const starts: number[] = [];
     const len = rareTerm.length;
-    for (const c of rareBytes) {
-      for (let i = data.indexOf(c, rareAt); i >= 0; i = data.indexOf(c, i + 1)) {
-        const s0 = i - rareAt;
-        if (s0 + len > end) break;
-        let j = 0;
-        for (; j < len; j++) {
-          const b = data[s0 + j]!;
-          if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== rareTerm[j]) break;
-        }
-        if (j === len) starts.push(s0);
-      }
-    }
-    if (starts.length === 0) return;
-    if (rareBytes.length > 1) starts.sort((a, b) => a - b);
-    // The other terms are looked for in ASCII-folded bytes (exact but for
-    // ASCII_LOWERING, whose lines are decoded and lowered as they always
-    // were): line by line for the first few lines, then in the whole chunk
-    // folded once, each term's next position carried from line to line.
+    const [lo, up] = rareBytes;
+    // The next position of each case of the rare byte at or after `pos`, carried while still ahead.
+    let nextLo = -1;
+    let nextUp = up === undefined ? Infinity : -1;
+    // The other terms are looked for as they are (lower case: one memmem,
+    // each term's next position carried from line to line) and, on a line
+    // without them so, in ASCII-folded bytes (exact but for ASCII_LOWERING,
+    // whose lines are decoded and lowered as they always were): line by line
+    // for the first few such lines, then in the whole chunk folded once.
     const lowered = rareOthers.length > 0 && ASCII_LOWERING.some((b) => data.includes(b));
     let folded: Buffer | null = null;
-    const next = rareOthers.map(() => -1);
-    let lines = 0;
-    let lineStop = -1;
-    for (const i of starts) {
-      if (i < lineStop) continue; // same line as the previous hit
-      const start = i === 0 ? 0 : data.lastIndexOf(10, i - 1) + 1;
-      let stop = data.indexOf(10, i);
+    const nextRaw = rareOthers.map(() => -1);
+    const nextFolded = rareOthers.map(() => -1);
+    let foldedLines = 0;
+    for (let pos = rareAt; ; ) {
+      if (nextLo < pos) nextLo = data.indexOf(lo!, pos);
+      if (nextLo < 0) nextLo = Infinity;
+      if (nextUp < pos) nextUp = data.indexOf(up!, pos);
+      if (nextUp < 0) nextUp = Infinity;
+      const i = Math.min(nextLo, nextUp);
+      if (i === Infinity) break;
+      const s0 = i - rareAt;
+      if (s0 + len > end) break;
+      let j = 0;
+      for (; j < len; j++) {
+        const b = data[s0 + j]!;
+        if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== rareTerm[j]) break;
+      }
+      if (j < len) {
+        pos = i + 1;
+        continue;
+      }
+      const start = s0 === 0 ? 0 : data.lastIndexOf(10, s0 - 1) + 1;
+      let stop = data.indexOf(10, s0);
       if (stop < 0) stop = end;
-      lineStop = stop;
+      pos = stop + 1 + rareAt; // a term on the next line starts after this line's newline
       if (rareOthers.length) {
         if (lowered && ASCII_LOWERING.some((b) => data.subarray(start, stop).includes(b))) {
           const text = data.toString('utf8', start, stop);
           if (containsAll(text.toLowerCase(), q.terms)) take(base + start, () => text);
           continue;
         }
-        if (++lines <= FEW_LINES) {
-          if (!foldedHasAll(data, start, stop, rareOthers)) continue;
-        } else {
-          folded ??= foldAscii(data, end); // foldAscii's scratch: nothing else folds until this chunk is done
-          let all = true;
-          for (let k = 0; k < rareOthers.length; k++) {
-            if (next[k]! < start) next[k] = folded.indexOf(rareOthers[k]!, start);
-            if (next[k]! < 0) next[k] = Infinity; // not further on in this chunk
-            if (next[k]! >= stop) {
-              all = false;
-              break;
-            }
+        let all = true;
+        for (let k = 0; k < rareOthers.length && all; k++) {
+          const t = rareOthers[k]!;
+          if (nextRaw[k]! < start) nextRaw[k] = data.indexOf(t, start);
+          if (nextRaw[k]! < 0) nextRaw[k] = Infinity; // not further on in this chunk as it is
+          if (nextRaw[k]! < stop) continue;
+          if (++foldedLines <= FEW_LINES) {
+            all = foldedHasAll(data, start, stop, [t]);
+            continue;
           }
-          if (!all) continue;
+          folded ??= foldAscii(data, end); // foldAscii's scratch: nothing else folds until this chunk is done
+          if (nextFolded[k]! < start) nextFolded[k] = folded.indexOf(t, start);
+          if (nextFolded[k]! < 0) nextFolded[k] = Infinity;
+          all = nextFolded[k]! < stop;
         }
+        if (!all) continue;
       }
       // Decoded only when kept or judged: most matching lines are only counted.
       take(base + start, () => data.toString('utf8', start, stop));

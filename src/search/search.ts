@@ -190,8 +190,16 @@ function termsIn(text: string, q: Query): boolean {
   return q.terms.every((t) => lower.includes(t));
 }
 
+/** Each query's whole-word patterns, compiled once for all the files it ranks. */
+const wordPatterns = new WeakMap<Query, RegExp[]>();
+
 function wordMatch(text: string, q: Query): boolean {
-  return q.terms.every((t) => new RegExp(`(^|[^\\p{L}\\p{N}_])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}_])`, 'iu').test(text));
+  let patterns = wordPatterns.get(q);
+  if (!patterns) {
+    patterns = q.terms.map((t) => new RegExp(`(^|[^\\p{L}\\p{N}_])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}_])`, 'iu'));
+    wordPatterns.set(q, patterns);
+  }
+  return patterns.every((re) => re.test(text));
 }
 
 export function score(source: Source, matches: number, best: string, q: Query, ageMs: number): number {

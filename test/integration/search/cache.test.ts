@@ -90,6 +90,39 @@ describe('the search cache', () => {
     }
   }, 120_000);
 
+  it('sees a character that lowers to ASCII where it straddles two reads', async () => {
+    // U+212A (3 bytes) starting on the last byte of the first 1 MB read: the file must be always
+    // read ("the K value" matches "the value k" through toLowerCase, the rare plan anchored on "the"), not ruled out for lacking a "k".
+    const filler = ('a'.repeat(99) + '\n').repeat(10485) + 'a'.repeat(70) + '\n';
+    const text = `${filler}the \u212a value\n`;
+    expect(Buffer.from(text).indexOf(Buffer.from('\u212a'))).toBe(1024 * 1024 - 1);
+    write(path.join(root, 'delta/.cs/discoveries.md'), text);
+    await settle();
+    const full = await searchSessions({ env, query: 'the value k', now: NOW, useCache: false });
+    expect(full.total).toBe(1);
+    await searchSessions({ env, query: 'the value k', now: NOW, cacheSettledMs: 2000 }); // records the file's words
+    expect(await searchSessions({ env, query: 'the value k', now: NOW, cacheSettledMs: 2000 })).toEqual(full);
+  }, 30_000);
+
+  it('records every word of a file with many distinct words, and of the small file indexed after it', async () => {
+    // 20,000 distinct words (the word table doubles several times, then starts small for the next file).
+    const many = Array.from({ length: 20_000 }, (_, i) => `w${(i * 7919).toString(36)}x`);
+    write(path.join(root, 'alpha/.cs/discoveries.md'), `# Discoveries\n\n${many.join(' ')}\nTail Words HERE\n`);
+    // An artifact is indexed after the .cs files; it begins with the big file's first word.
+    write(path.join(root, 'alpha/.cs/artifacts/notes.txt'), 'w0x and a small file\n');
+    await settle();
+    const queries = [many[0]!, many[12_345]!, many[19_999]!, 'tail words', 'here', 'w0x small', 'w0', 'absentword'];
+    for (const query of queries) await searchSessions({ env, query, now: NOW, cacheSettledMs: 2000 }); // records
+    for (const query of queries) {
+      const full = await searchSessions({ env, query, now: NOW, useCache: false });
+      const cached = await searchSessions({ env, query, now: NOW, cacheSettledMs: 2000 });
+      expect({ ...cached, bytes: 0 }, query).toEqual({ ...full, bytes: 0 });
+      if (query !== 'absentword') expect(full.total, query).toBeGreaterThan(0);
+    }
+    // Ruled out from the record, not read: a word neither file holds.
+    expect((await searchSessions({ env, query: 'absentword', now: NOW, cacheSettledMs: 2000 })).bytes).toBe(0);
+  }, 30_000);
+
   it('a corrupt cache file only costs speed', async () => {
     makeSessions();
     await settle();

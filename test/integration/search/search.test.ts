@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile } from '../../../src/search/scan.js';
+import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Plan } from '../../../src/search/scan.js';
 import { score, searchSessions, snippet, transcriptText } from '../../../src/search/search.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
@@ -79,6 +79,42 @@ describe('scanFile', () => {
     const h = new Uint32Array(256);
     countBytes(fs.readFileSync(p), h);
     expect(choosePlan(common, h, fs.statSync(p).size)).toEqual({ kind: 'fold' });
+  });
+
+  it('every plan finds the lines that hold every term in ASCII-folded text, on mixed-case text', () => {
+    // Deterministic pseudo-random lines: words in any case, glued or apart, many on a line, other
+    // UTF-8; read through buffers small and large. (Lines with U+0130 or U+212A, whose toLowerCase()
+    // holds ASCII, are judged by toLowerCase in the rare plan only: left out here.)
+    let x = 12345;
+    const rnd = (n: number) => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const vocab = ['token', 'TOKEN', 'Token', 'refresh', 'REFRESH', 'tokens', 'to', 'ken', 'käse', 'toKen', 'refreshtoken', 'Id', 'xyz', 'wombat'];
+    const lines = Array.from({ length: 1500 }, () => Array.from({ length: 1 + rnd(12) }, () => vocab[rnd(vocab.length)]).join(rnd(3) ? ' ' : ''));
+    const p = file('mixed.txt', lines.join('\n') + '\n');
+    let offset = 0;
+    const expected = new Map<string, { matches: number; lines: Array<{ offset: number; text: string }> }>();
+    const queries = ['token', 'refresh token', 'token refresh', 'ken to', 'wombat token', 'k', 'id token'];
+    for (const text of queries) {
+      const terms = text.split(' ');
+      const hits = [];
+      offset = 0;
+      for (const line of lines) {
+        if (terms.every((t) => line.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes(t))) hits.push({ offset, text: line });
+        offset += Buffer.byteLength(line) + 1;
+      }
+      expected.set(text, { matches: hits.length, lines: hits.slice(0, 5) });
+    }
+    for (const text of queries) {
+      const want = expected.get(text)!;
+      expect(want.matches).toBeGreaterThan(0);
+      const q = compileQuery(text);
+      const plans: Plan[] = [{ kind: 'fold' }, ...q.terms.flatMap((term) => [...term].map((_, at) => ({ kind: 'rare' as const, term, at })))];
+      for (const plan of plans) {
+        for (const buf of [Buffer.alloc(64), Buffer.alloc(4096), undefined]) {
+          const r = scanFile(p, { ...q, plan }, { keep: 5 }, buf);
+          expect({ text, plan, matches: r.matches, lines: r.lines }).toEqual({ text, plan, ...want });
+        }
+      }
+    }
   });
 
   it('asks for a second opinion on transcript lines', () => {
