@@ -156,7 +156,9 @@ async function withGit<T>(
   }
 }
 
-/** git's refusals to commit without an identity (ident.c: guessing failed, or user.useConfigOnly forbade it). */
+/** For a git whose refusal is matched by its words: a translated git says them otherwise. */
+const ENGLISH = { LC_ALL: 'C' };
+/** git's refusals to commit without an identity (ident.c: guessing failed, or user.useConfigOnly forbade it), in English: see ENGLISH. */
 const NO_IDENTITY = /identity unknown|tell me who you are|unable to auto-detect|empty ident|no email was given|no name was given/i;
 
 /** A git work tree at `dir` with the environment every call uses. */
@@ -265,7 +267,7 @@ export class Repo {
    */
   async commitTreeFast(args: readonly string[]): Promise<string> {
     if (this.identity) return this.commitRaw(args);
-    const r = await this.tryRaw(args);
+    const r = await this.tryRaw(args, ENGLISH);
     if (r.code === 0) return r.stdout;
     if (NO_IDENTITY.test(r.stderr)) return this.commitRaw(args);
     throw new GitError(args, r.code, r.stderr, r.stdout);
@@ -286,7 +288,7 @@ export class Repo {
    */
   async commit(args: readonly string[]): Promise<string> {
     if (!this.identity) {
-      const r = await this.tryRaw(['-c', 'user.useConfigOnly=true', 'commit', ...args]);
+      const r = await this.tryRaw(['-c', 'user.useConfigOnly=true', 'commit', ...args], ENGLISH);
       if (r.code === 0) return r.stdout;
       if (!NO_IDENTITY.test(r.stderr)) throw new GitError(['commit', ...args], r.code, r.stderr, r.stdout);
     }
@@ -298,12 +300,12 @@ export class Repo {
   /**
    * Absolute path of the .git directory, asked once per Repo (it does not
    * move). A work tree root with a .git directory (every cs-created session)
-   * needs no git process; a linked worktree or GIT_DIR asks git.
+   * needs no git process (gitEnv drops GIT_DIR); a linked worktree asks git.
    */
   gitDir(): Promise<string> {
     if (!this.absoluteGitDir) {
       const dotGit = path.join(path.resolve(this.dir), '.git');
-      const plain = !this.env.GIT_DIR && fs.lstatSync(dotGit, { throwIfNoEntry: false })?.isDirectory();
+      const plain = fs.lstatSync(dotGit, { throwIfNoEntry: false })?.isDirectory();
       this.absoluteGitDir = plain ? Promise.resolve(dotGit) : this.raw(['rev-parse', '--absolute-git-dir']).then((out) => out.trim());
       // A failed look-up is not kept: the next call asks again.
       this.absoluteGitDir.catch(() => (this.absoluteGitDir = undefined));
@@ -319,7 +321,9 @@ export class Repo {
   async branch(): Promise<string | null> {
     const head = readFileOr(path.join(await this.gitDir(), 'HEAD'), '');
     const m = /^ref: refs\/heads\/(\S+)\n?$/.exec(head);
-    if (m) return m[1]!;
+    // A part starting with '.' is no branch git allows: the reftable format's
+    // stub HEAD ("refs/heads/.invalid", git >= 2.45) is one. Ask git.
+    if (m && !m[1]!.split('/').some((part) => part.startsWith('.'))) return m[1]!;
     if (/^[0-9a-f]{40,64}\n?$/.test(head)) return null;
     const r = await this.tryRaw(['symbolic-ref', '-q', '--short', 'HEAD']);
     return r.code === 0 ? r.stdout.trim() : null;

@@ -200,6 +200,11 @@ describe('git identity', () => {
     expect(await identityNoticeOnce(dir, l.env)).toBeNull();
     expect(await checkGitIdentity(l.env)).toMatchObject({ check: 'git identity', level: 'warn', fix: expect.stringContaining('git config --global user.name') });
     expect(execFileSync('git', ['log', '-1', '--format=%an <%ae>'], { cwd: dir, env: l.env, encoding: 'utf8' }).trim()).toBe('cs <cs@localhost>');
+    // A git that speaks German refuses in German: still recognised (cs reads git's refusal in the C locale).
+    write(dir, 'de.txt', 'x');
+    const de = await commitSessionUpdate(await openRepo(dir, { env: { ...l.env, LANGUAGE: 'de', LANG: 'C.UTF-8' } }));
+    expect(de.files).toEqual(['de.txt']);
+    expect(execFileSync('git', ['log', '-1', '--format=%an <%ae>'], { cwd: dir, env: l.env, encoding: 'utf8' }).trim()).toBe('cs <cs@localhost>');
 
     // Half an identity: git is not left to guess the other half (user.useConfigOnly), cs's stands in for it.
     execFileSync('git', ['config', '--global', 'user.name', 'Ada'], { env: l.env });
