@@ -111,7 +111,7 @@ describe('hooks/statusline', () => {
     expect(Math.abs(readStatusLine(dir)!.at.getTime() - Date.now())).toBeLessThan(5_000);
   });
 
-  it('reuses the git reading until a hook event, a new HEAD or 10 s; outside a session git runs every time', () => {
+  it('reuses the git reading until a hook event or 10 s; outside a session git runs every time', () => {
     // A git on PATH that counts its runs, then is the real git.
     const bin = path.join(sb.dir, 'bin');
     const count = path.join(sb.dir, 'git-runs');
@@ -131,8 +131,11 @@ describe('hooks/statusline', () => {
     fs.writeFileSync(path.join(dir, '.cs/local/status.json'), '{"state":"working","event":"PostToolUse","ms":2}\n');
     expect(draw()).toMatch(/fix-auth \+3\n$/);
     expect(runs()).toBe(2);
-    // A new HEAD (branch switched in another terminal): read again at once.
+    // A branch switched in another terminal shows at the next hook event (or within 10 s).
     execFileSync('git', ['-C', dir, 'checkout', '-q', '-b', 'other']);
+    expect(draw()).toMatch(/fix-auth \+3\n$/);
+    expect(runs()).toBe(2);
+    fs.writeFileSync(path.join(dir, '.cs/local/status.json'), '{"state":"working","event":"PreToolUse","ms":3}\n');
     expect(draw()).toMatch(/other \+3\n$/);
     expect(runs()).toBe(3);
     // A reading 10 s old is read again.
