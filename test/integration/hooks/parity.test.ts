@@ -122,6 +122,7 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   tool('Grep, pattern with spaces around', 'Grep', { pattern: '  TODO ', path: ws });
   tool('Grep, pattern with a quote', 'Grep', { pattern: 'say "hi"' });
   tool('Grep, a token in the pattern', 'Grep', { pattern: `ghp_${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6'}` });
+  tool('WebSearch, a password in the query', 'WebSearch', { query: 'why does Tr0ub4dor&3 fail' });
   tool('Read, a token in the path', 'Read', { file_path: path.join(ws, `AKIA${'QWERTYUIOPASDFGH'}`, 'x.txt') });
   tool('Bash', 'Bash', { command: 'ls -la', description: 'List files' });
   tool('WebFetch', 'WebFetch', { url: 'https://example.com/docs', prompt: 'summarise' });
@@ -350,7 +351,7 @@ describe('sh fast paths and the Node handlers', () => {
       expect(files['.cs/artifacts/MANIFEST.json']).toMatch(/deploy\.sh/);
       expect(files['.cs/local/status.log']!.length).toBeLessThan(LOG_MAX_BYTES);
       // And both ways of sh were compared: alone, and handing over to Node.
-      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Glob / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
+      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Read / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
         expect(alone, c).toContain(c);
       for (const c of ['Write, .. out of the workspace / post-tool-use', 'Write, unicode / post-tool-use', 'Bash / timeline', 'Grep / timeline', 'Grep, a token in the pattern / timeline', 'Read, a token in the path / timeline', 'AskUserQuestion (a description only nested) / timeline', 'tracked type with a secret / pre-tool-use', 'Write in .cs / permission-request'])
         expect(handedOver, c).toContain(c);
