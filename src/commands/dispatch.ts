@@ -3,7 +3,7 @@
 // let it turn the arguments into options, resolve the session the
 // declaration asks for (src/session/resolve.ts), then run.
 import type { RunContext } from '../lib/context.js';
-import { resolveSession, type Session } from '../session/resolve.js';
+import type { Session } from '../session/resolve.js';
 import { parseArgv, type Args } from './argv.js';
 import { commandContext } from './context.js';
 import { LOADERS, loaderKey } from './loaders.js';
@@ -22,11 +22,16 @@ export async function loadCommand(spec: CommandSpec, sub: readonly string[], pic
   return (await load()).command as Command<unknown>;
 }
 
-/** The session a command works on, per its declaration; undefined when it takes none (or an optional one was not named). */
-export function sessionFor(a: Args, base: Pick<RunContext, 'env' | 'cwd'>): Session | undefined {
+/**
+ * The session a command works on, per its declaration; undefined when it
+ * takes none (or an optional one was not named). The resolver (and the
+ * workspace code under it) is loaded only then: `cs -ls` never needs it.
+ */
+export async function sessionFor(a: Args, base: Pick<RunContext, 'env' | 'cwd'>): Promise<Session | undefined> {
   const d = a.sessionDecl;
   if (!d || d.create) return undefined;
   if (a.session === undefined && d.need === 'optional') return undefined;
+  const { resolveSession } = await import('../session/resolve.js');
   return resolveSession(base.env, { ...(a.session !== undefined ? { name: a.session } : {}), ...(d.env !== false ? { cwd: base.cwd } : {}), command: a.spec.name }, d);
 }
 
@@ -44,7 +49,7 @@ export async function dispatch(spec: CommandSpec, argv: readonly string[], inv: 
   }
   const command = await loadCommand(spec, a.sub, base.pick);
   const opts = command.parse(a);
-  const session = sessionFor(a, base);
+  const session = await sessionFor(a, base);
   const { pick: _pick, ...rest } = base;
   const ctx = commandContext({
     ...rest,
