@@ -116,7 +116,6 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
   if (!logs && !meta?.isDirectory()) return null;
   const sync = syncConfFrom(readIfExists(p.syncConf));
   const remote = parseConf(readIfExists(p.remoteConf));
-  const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
   const status = readStatus(dir);
   const pm = unseenPostmortem(p);
   return {
@@ -129,7 +128,7 @@ export function summarize(root: string, name: string, kind?: 'dir' | 'link'): Se
     artifacts: countArtifacts(p.artifacts),
     sync: sync.remote ? (sync.auto ? 'auto' : 'manual') : 'none',
     location: remote.host || 'local',
-    open: lock.kind === 'held' && lockState(lock.info) !== 'stale',
+    open: fs.existsSync(p.lock) && heldOpen(p.lock),
     status: status?.state ?? '',
     statusAt: status?.at ?? '',
     ...(pm ? { postmortem: pm.line } : {}),
@@ -151,7 +150,7 @@ export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
   return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
 }
 
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions
@@ -159,16 +158,6 @@ const CACHE_VERSION = 4;
  * clean" rule).
  */
 const RACY_MS = 2000;
-
-interface CacheEntry {
-  /** A hash of the stats of every file the summary is read from (stamp()). */
-  k: string;
-  /** Whether .cs/local/lock existed: `open` is then worked out afresh (the holder may have died). */
-  l: boolean;
-  /** Bits of STAMPED paths that did not exist (not even as a dangling link) when the entry was made. */
-  m: number;
-  s: SessionSummary;
-}
 
 /**
  * Everything under `.cs` a summary depends on: session.log (lastUsed), `.cs`
@@ -198,16 +187,26 @@ const STAMPED: ReadonlyArray<readonly [path: string, folder: number]> = [
   ['/queue/queue.json', 11],
 ];
 
+/** stamp()'s answer: the two lanes of StatHash over every stat, as unsigned 32-bit integers. */
+interface Stamp {
+  k1: number;
+  k2: number;
+  /** Some path changed within RACY_MS of `now`: the summary must not be cached. */
+  racy: boolean;
+  /** Bits of STAMPED paths that do not exist (not even as a dangling link). */
+  missing: number;
+}
+
 /**
  * The stats a session's summary depends on (STAMPED), hashed. `missing`
- * (a CacheEntry's `m`) names paths known to be missing: they are taken as
+ * (a cache row's `m`) names paths known to be missing: they are taken as
  * missing without a stat, which is right exactly when the hash then equals
- * the entry's (their folders, never skipped down to `.cs`, are unchanged).
+ * the row's (their folders, never skipped down to `.cs`, are unchanged).
  * Without `missing` every path is stat'ed and the answer's `missing` says
  * which are truly absent (a dangling link is not: its target may appear).
  * Null when the session log is missing (summarize decides).
  */
-function stamp(dir: string, now: number, missing = 0): { key: string; racy: boolean; missing: number } | null {
+function stamp(dir: string, now: number, missing = 0): Stamp | null {
   // Plain concatenation: path.join for these paths of ten thousand sessions shows up in -ls's profile.
   const meta = `${dir}/.cs`;
   const key = new StatHash();
@@ -231,7 +230,7 @@ function stamp(dir: string, now: number, missing = 0): { key: string; racy: bool
     key.add(st.mtimeMs).add(st.ctimeMs).add(st.size).add(st.ino);
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
   }
-  return { key: key.hex(), racy, missing: absent };
+  return { k1: key.a >>> 0, k2: key.b >>> 0, racy, missing: absent };
 }
 
 const f64 = new Float64Array(1);
@@ -239,14 +238,13 @@ const f64Words = new Uint32Array(f64.buffer);
 
 /**
  * Two 32-bit FNV-1a-style lanes (different primes) over the bits of each
- * number, given as 16 hex digits: keeps the cache file small, and turns no
- * number into text (ten thousand sessions' stats made that a tenth of -ls).
- * A change of one number always changes the first lane: each step is a
- * bijection of it.
+ * number: kept as two numbers, so no stat and no hash is ever turned into
+ * text (ten thousand sessions' stats made that a tenth of -ls). A change of
+ * one number always changes the first lane: each step is a bijection of it.
  */
 class StatHash {
-  private a = 0x811c9dc5;
-  private b = 0x01000193 ^ 0x5bd1e995;
+  a = 0x811c9dc5;
+  b = 0x01000193 ^ 0x5bd1e995;
 
   add(x: number): this {
     f64[0] = x;
@@ -262,63 +260,81 @@ class StatHash {
   absent(): void {
     this.add(NaN).add(NaN).add(NaN).add(NaN);
   }
-
-  hex(): string {
-    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
-  }
 }
 
 /**
  * The cache file: {"v", "shapes": [keys of a summary, in order], "rows":
- * [[name, k, l, m, shape, ...values]]}. Summaries share a handful of
- * shapes, so their keys are written once and not ten thousand times: the
- * file is less than half the size, and read in less than half the time.
- * Key order is kept, so cached summaries print as fresh ones do (--json).
+ * [CacheRow]}. Summaries share a handful of shapes, so their keys are
+ * written once and not ten thousand times. Key order is kept, so cached
+ * summaries print as fresh ones do (--json). A row is turned into its
+ * summary only when the session's stamp still matches it.
  */
-type CacheRow = [name: string, k: string, l: boolean, m: number, shape: number, ...values: unknown[]];
+type CacheRow = [name: string, k1: number, k2: number, l: boolean, m: number, shape: number, ...values: unknown[]];
+/** Where each field sits in a CacheRow: `l` says whether .cs/local/lock existed (`open` is then worked out afresh: the holder may have died), `m` is stamp()'s `missing`. */
+const K1 = 1;
+const K2 = 2;
+const LOCKED = 3;
+const MISSING = 4;
+const SHAPE = 5;
+const VALUES = 6;
 
-function readCache(file: string): Map<string, CacheEntry> {
-  const out = new Map<string, CacheEntry>();
+interface Cache {
+  shapes: string[][];
+  rows: Map<string, CacheRow>;
+}
+
+/** The cache, empty when there is none yet or it cannot be read (everything is then summarized afresh). */
+function readCache(file: string): Cache {
+  const empty = { shapes: [], rows: new Map() };
+  let v: { v?: unknown; shapes?: unknown; rows?: unknown };
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { v: number; shapes: string[][]; rows: CacheRow[] };
-    if (v.v !== CACHE_VERSION || !Array.isArray(v.shapes) || !Array.isArray(v.rows)) return out;
-    for (const [name, k, l, m, shape, ...values] of v.rows) {
-      const keys = v.shapes[shape];
-      if (!keys || keys.length !== values.length) return new Map();
-      const s: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) s[keys[i]!] = values[i];
-      out.set(name, { k, l, m, s: s as unknown as SessionSummary });
-    }
+    v = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof v;
   } catch {
-    // no cache yet, or an unreadable one: everything is summarized afresh
-    return new Map();
+    return empty;
   }
-  return out;
+  if (v === null || v.v !== CACHE_VERSION || !Array.isArray(v.shapes) || !Array.isArray(v.rows)) return empty;
+  const rows = new Map<string, CacheRow>();
+  for (const row of v.rows as unknown[]) if (Array.isArray(row) && typeof row[0] === 'string') rows.set(row[0], row as CacheRow);
+  return { shapes: v.shapes as string[][], rows };
+}
+
+/** The summary a row holds, or null for a row that does not fit its shape (a damaged cache). */
+function summaryOf(shapes: readonly string[][], row: CacheRow): SessionSummary | null {
+  const keys = shapes[row[SHAPE]];
+  if (!Array.isArray(keys) || keys.length !== row.length - VALUES) return null;
+  const s: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) s[keys[i]!] = row[VALUES + i];
+  return s as unknown as SessionSummary;
 }
 
 /** Stores the cache; it only saves time, so a failure to store costs the next listing its speed, nothing else. */
-function writeCache(file: string, entries: Map<string, CacheEntry>): void {
-  const shapes: string[][] = [];
-  const shapeOf = new Map<string, number>();
-  const rows: CacheRow[] = [];
-  for (const [name, e] of entries) {
-    const keys = Object.keys(e.s);
-    const id = keys.join('\0');
-    let shape = shapeOf.get(id);
-    if (shape === undefined) {
-      shape = shapes.push(keys) - 1;
-      shapeOf.set(id, shape);
-    }
-    rows.push([name, e.k, e.l, e.m, shape, ...Object.values(e.s)]);
-  }
+function writeCache(file: string, cache: Cache): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, shapes, rows }), { mode: 0o600 });
+    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, shapes: cache.shapes, rows: [...cache.rows.values()] }), { mode: 0o600 });
     fs.renameSync(tmp, file);
   } catch {
     // see above
   }
+}
+
+/** A cache row for a fresh summary; its shape is looked up in (or added to) `shapes` through `shapeIds`. */
+function rowOf(name: string, st: Stamp, locked: boolean, s: SessionSummary, shapes: string[][], shapeIds: Map<string, number>): CacheRow {
+  const keys = Object.keys(s);
+  const id = keys.join('\0');
+  let shape = shapeIds.get(id);
+  if (shape === undefined) {
+    shape = shapes.push(keys) - 1;
+    shapeIds.set(id, shape);
+  }
+  return [name, st.k1, st.k2, locked, st.missing, shape, ...Object.values(s)];
+}
+
+/** Whether a live process holds the session's lock (a stale lock's holder is gone). */
+function heldOpen(lockFile: string): boolean {
+  const lock = readLock(lockFile);
+  return lock.kind === 'held' && lockState(lock.info) !== 'stale';
 }
 
 export interface ListOptions {
@@ -344,7 +360,8 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
   }
   const now = opts.now ?? Date.now();
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
-  const next = new Map<string, CacheEntry>();
+  const next: Cache = { shapes: cache?.shapes ?? [], rows: new Map() };
+  const shapeIds = new Map(next.shapes.map((keys, i) => [Array.isArray(keys) ? keys.join('\0') : '', i]));
   let changed = false;
   const out: SessionSummary[] = [];
   for (const e of entries) {
@@ -364,12 +381,13 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
         continue; // dangling link: as summarize
       }
     }
-    const hit = cache.get(e.name);
-    const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.m) : null;
-    if (hit && quick && quick.key === hit.k) {
-      const lock = hit.l ? readLock(sessionPaths(dir, e.name).lock) : null;
-      out.push({ ...hit.s, open: lock !== null && lock.kind === 'held' && lockState(lock.info) !== 'stale' });
-      next.set(e.name, hit);
+    const row = cache.rows.get(e.name);
+    const hit = row ? summaryOf(cache.shapes, row) : null;
+    const quick = row && hit && hit.dir === dir && hit.adopted === (kind === 'link') ? stamp(dir, now, row[MISSING]) : null;
+    if (row && hit && quick && quick.k1 === row[K1] && quick.k2 === row[K2]) {
+      hit.open = row[LOCKED] === true && heldOpen(sessionPaths(dir, e.name).lock);
+      out.push(hit);
+      next.rows.set(e.name, row);
       continue;
     }
     const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
@@ -377,9 +395,9 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     if (!s) continue;
     out.push(s);
     changed = true;
-    if (st && !st.racy) next.set(e.name, { k: st.key, l: fs.existsSync(sessionPaths(dir, e.name).lock), m: st.missing, s: { ...s, open: false } });
+    if (st && !st.racy) next.rows.set(e.name, rowOf(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
   }
-  if (cache && (changed || next.size !== cache.size)) writeCache(opts.cacheFile!, next);
+  if (cache && (changed || next.rows.size !== cache.rows.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
   const features = path.join(root, '.features');
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
