@@ -147,10 +147,10 @@ function queuedField(dir: string): { queued?: number } {
 
 /** Where listSessions keeps its cache for `root`. */
 export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
-  return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+  return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.jsonl`);
 }
 
-const CACHE_VERSION = 5;
+const CACHE_VERSION = 6;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions
@@ -263,11 +263,15 @@ class StatHash {
 }
 
 /**
- * The cache file: {"v", "shapes": [keys of a summary, in order], "rows":
- * [CacheRow]}. Summaries share a handful of shapes, so their keys are
- * written once and not ten thousand times. Key order is kept, so cached
- * summaries print as fresh ones do (--json). A row is turned into its
- * summary only when the session's stamp still matches it.
+ * The cache file, in JSON Lines: first {"v", "shapes": [keys of a summary,
+ * in order]}, then one CacheRow per session. Summaries share a handful of
+ * shapes, so their keys are written once and not ten thousand times; key
+ * order is kept, so cached summaries print as fresh ones do (--json). A
+ * row stays text until its session is looked at (its name is the start of
+ * the line), is turned into its summary only when the session's stamp
+ * still matches, and is written back as the same text: ten thousand parsed
+ * rows kept alive through the listing cost more in garbage collection than
+ * parsing them took.
  */
 type CacheRow = [name: string, k1: number, k2: number, l: boolean, m: number, shape: number, ...values: unknown[]];
 /** Where each field sits in a CacheRow: `l` says whether .cs/local/lock existed (`open` is then worked out afresh: the holder may have died), `m` is stamp()'s `missing`. */
@@ -280,31 +284,46 @@ const VALUES = 6;
 
 interface Cache {
   shapes: string[][];
-  rows: Map<string, CacheRow>;
+  /** Session name → its row, as the line of text it is stored as. */
+  lines: Map<string, string>;
 }
 
 /** The cache, empty when there is none yet or it cannot be read (everything is then summarized afresh). */
 function readCache(file: string): Cache {
-  const empty = { shapes: [], rows: new Map() };
-  let v: { v?: unknown; shapes?: unknown; rows?: unknown };
+  const empty: Cache = { shapes: [], lines: new Map() };
+  let rows: string[];
+  let head: { v?: unknown; shapes?: unknown } | null;
   try {
-    v = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof v;
+    rows = fs.readFileSync(file, 'utf8').split('\n');
+    head = JSON.parse(rows[0]!) as typeof head;
   } catch {
     return empty;
   }
-  if (v === null || v.v !== CACHE_VERSION || !Array.isArray(v.shapes) || !Array.isArray(v.rows)) return empty;
-  const rows = new Map<string, CacheRow>();
-  for (const row of v.rows as unknown[]) if (Array.isArray(row) && typeof row[0] === 'string') rows.set(row[0], row as CacheRow);
-  return { shapes: v.shapes as string[][], rows };
+  if (head === null || head.v !== CACHE_VERSION || !Array.isArray(head.shapes)) return empty;
+  const lines = new Map<string, string>();
+  for (let i = 1; i < rows.length; i++) {
+    // A row starts with its name, `["name",`: session names need no JSON escapes (names.ts).
+    const line = rows[i]!;
+    const quote = line.startsWith('["') ? line.indexOf('"', 2) : -1;
+    if (quote > 2) lines.set(line.slice(2, quote), line);
+  }
+  return { shapes: head.shapes as string[][], lines };
 }
 
-/** The summary a row holds, or null for a row that does not fit its shape (a damaged cache). */
-function summaryOf(shapes: readonly string[][], row: CacheRow): SessionSummary | null {
-  const keys = shapes[row[SHAPE]];
+/** A row's summary, or null for a line that is not a row fitting its shape (a damaged cache). */
+function summaryOf(shapes: readonly string[][], line: string): { row: CacheRow; s: SessionSummary } | null {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(row)) return null;
+  const keys = shapes[row[SHAPE] as number];
   if (!Array.isArray(keys) || keys.length !== row.length - VALUES) return null;
   const s: Record<string, unknown> = {};
   for (let i = 0; i < keys.length; i++) s[keys[i]!] = row[VALUES + i];
-  return s as unknown as SessionSummary;
+  return { row: row as CacheRow, s: s as unknown as SessionSummary };
 }
 
 /** Stores the cache; it only saves time, so a failure to store costs the next listing its speed, nothing else. */
@@ -312,15 +331,18 @@ function writeCache(file: string, cache: Cache): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, shapes: cache.shapes, rows: [...cache.rows.values()] }), { mode: 0o600 });
+    const text = [JSON.stringify({ v: CACHE_VERSION, shapes: cache.shapes }), ...cache.lines.values()].join('\n') + '\n';
+    fs.writeFileSync(tmp, text, { mode: 0o600 });
     fs.renameSync(tmp, file);
+    // Versions up to 5 kept the cache in one JSON document beside it: ours, no longer read.
+    if (file.endsWith('.jsonl')) fs.rmSync(file.slice(0, -1), { force: true });
   } catch {
     // see above
   }
 }
 
-/** A cache row for a fresh summary; its shape is looked up in (or added to) `shapes` through `shapeIds`. */
-function rowOf(name: string, st: Stamp, locked: boolean, s: SessionSummary, shapes: string[][], shapeIds: Map<string, number>): CacheRow {
+/** A cache row for a fresh summary, as its line; its shape is looked up in (or added to) `shapes` through `shapeIds`. */
+function rowLine(name: string, st: Stamp, locked: boolean, s: SessionSummary, shapes: string[][], shapeIds: Map<string, number>): string {
   const keys = Object.keys(s);
   const id = keys.join('\0');
   let shape = shapeIds.get(id);
@@ -328,7 +350,8 @@ function rowOf(name: string, st: Stamp, locked: boolean, s: SessionSummary, shap
     shape = shapes.push(keys) - 1;
     shapeIds.set(id, shape);
   }
-  return [name, st.k1, st.k2, locked, st.missing, shape, ...Object.values(s)];
+  const row: CacheRow = [name, st.k1, st.k2, locked, st.missing, shape, ...Object.values(s)];
+  return JSON.stringify(row);
 }
 
 /** Whether a live process holds the session's lock (a stale lock's holder is gone). */
@@ -360,7 +383,7 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
   }
   const now = opts.now ?? Date.now();
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
-  const next: Cache = { shapes: cache?.shapes ?? [], rows: new Map() };
+  const next: Cache = { shapes: cache?.shapes ?? [], lines: new Map() };
   const shapeIds = new Map(next.shapes.map((keys, i) => [Array.isArray(keys) ? keys.join('\0') : '', i]));
   let changed = false;
   const out: SessionSummary[] = [];
@@ -381,13 +404,13 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
         continue; // dangling link: as summarize
       }
     }
-    const row = cache.rows.get(e.name);
-    const hit = row ? summaryOf(cache.shapes, row) : null;
-    const quick = row && hit && hit.dir === dir && hit.adopted === (kind === 'link') ? stamp(dir, now, row[MISSING]) : null;
-    if (row && hit && quick && quick.k1 === row[K1] && quick.k2 === row[K2]) {
-      hit.open = row[LOCKED] === true && heldOpen(sessionPaths(dir, e.name).lock);
-      out.push(hit);
-      next.rows.set(e.name, row);
+    const line = cache.lines.get(e.name);
+    const hit = line === undefined ? null : summaryOf(cache.shapes, line);
+    const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
+    if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
+      hit.s.open = hit.row[LOCKED] === true && heldOpen(sessionPaths(dir, e.name).lock);
+      out.push(hit.s);
+      next.lines.set(e.name, line!);
       continue;
     }
     const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
@@ -395,9 +418,9 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     if (!s) continue;
     out.push(s);
     changed = true;
-    if (st && !st.racy) next.rows.set(e.name, rowOf(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
+    if (st && !st.racy) next.lines.set(e.name, rowLine(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
   }
-  if (cache && (changed || next.rows.size !== cache.rows.size)) writeCache(opts.cacheFile!, next);
+  if (cache && (changed || next.lines.size !== cache.lines.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
   const features = path.join(root, '.features');
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {

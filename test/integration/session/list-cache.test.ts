@@ -18,7 +18,7 @@ let cacheFile: string;
 beforeEach(() => {
   tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-lscache-')));
   root = path.join(tmp, 'sessions');
-  cacheFile = path.join(tmp, 'cache/ls.json');
+  cacheFile = path.join(tmp, 'cache/ls.jsonl');
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -48,8 +48,9 @@ describe('listSessions with a cache file', () => {
     expectSame(); // all racy: nothing cached yet
     await settle();
     expectSame();
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { rows: unknown[][] };
-    expect(cached.rows.map((r) => r[0]).sort()).toEqual(['s0', 's1', 's2', 's3']);
+    const [head, ...rows] = fs.readFileSync(cacheFile, 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(head!)).toHaveProperty('shapes');
+    expect(rows.map((r) => (JSON.parse(r) as unknown[])[0]).sort()).toEqual(['s0', 's1', 's2', 's3']);
     expect(fs.statSync(cacheFile).mode & 0o777).toBe(0o600);
 
     const changes: Array<() => void> = [
@@ -119,6 +120,24 @@ describe('listSessions with a cache file', () => {
     fs.writeFileSync(cacheFile, '{not json');
     expectSame();
   });
+
+  it('a damaged row only costs its session a fresh read', async () => {
+    for (const n of ['a', 'b', 'c', 'd']) makeSession(n, `objective ${n}`);
+    await settle();
+    expectSame();
+    const [head, ...rows] = fs.readFileSync(cacheFile, 'utf8').trimEnd().split('\n');
+    const row = (name: string) => rows.find((r) => r.startsWith(`["${name}"`))!;
+    const damaged = [
+      head,
+      row('a').slice(0, -9), // cut short: not JSON
+      row('b').replace(/,"objective b"/, ''), // one value fewer than its shape has keys
+      row('c').replace(/^\["c",\d+/, '["c",7').replace('objective c', 'stale c'), // another stat hash: not taken
+      row('d'),
+    ];
+    fs.writeFileSync(cacheFile, damaged.join('\n') + '\n');
+    expect(listSessions(root, { cacheFile }).map((s) => s.objective).sort()).toEqual(['objective a', 'objective b', 'objective c', 'objective d']);
+    expectSame();
+  }, 30_000);
 });
 
 describe('cs -ls with and without its cache', () => {
