@@ -1,7 +1,6 @@
 // What `cs -ls` and the picker show about a session, read with a handful of
 // cheap syscalls per session so thousands of sessions list quickly; with a
 // cache file, an unchanged session costs a few stats (see listSessions).
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConf } from '../lib/conf.js';
@@ -145,9 +144,16 @@ function queuedField(dir: string): { queued?: number } {
   return n > 0 ? { queued: n } : {};
 }
 
-/** Where listSessions keeps its cache for `root`. */
+/**
+ * Where listSessions keeps its cache for `root`: named by a StatHash of the
+ * path (node:crypto would cost -ls a tenth of its start-up). Two roots that
+ * shared a name would only take turns rewriting it: a row is used only for
+ * the session directory it was made from.
+ */
 export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
-  return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.jsonl`);
+  const h = new StatHash();
+  for (let i = 0; i < root.length; i++) h.add(root.charCodeAt(i));
+  return path.join(csCacheDir(env), 'ls', `${(h.a >>> 0).toString(16).padStart(8, '0')}${(h.b >>> 0).toString(16).padStart(8, '0')}.jsonl`);
 }
 
 const CACHE_VERSION = 6;
@@ -334,8 +340,8 @@ function writeCache(file: string, cache: Cache): void {
     const text = [JSON.stringify({ v: CACHE_VERSION, shapes: cache.shapes }), ...cache.lines.values()].join('\n') + '\n';
     fs.writeFileSync(tmp, text, { mode: 0o600 });
     fs.renameSync(tmp, file);
-    // Versions up to 5 kept the cache in one JSON document beside it: ours, no longer read.
-    if (file.endsWith('.jsonl')) fs.rmSync(file.slice(0, -1), { force: true });
+    // Versions up to 5 kept their caches beside it, as single JSON documents: ours, and never read again.
+    for (const old of fs.readdirSync(path.dirname(file))) if (old.endsWith('.json')) fs.rmSync(path.join(path.dirname(file), old), { force: true });
   } catch {
     // see above
   }

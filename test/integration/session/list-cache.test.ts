@@ -118,7 +118,10 @@ describe('listSessions with a cache file', () => {
     makeSession('a', 'x');
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     fs.writeFileSync(cacheFile, '{not json');
+    const older = path.join(path.dirname(cacheFile), '0123abcd.json'); // a cache of version 5 or before
+    fs.writeFileSync(older, '{"v":5,"shapes":[],"rows":[]}');
     expectSame();
+    expect(fs.existsSync(older)).toBe(false);
   });
 
   it('a damaged row only costs its session a fresh read', async () => {
