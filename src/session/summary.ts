@@ -203,6 +203,9 @@ interface Stamp {
   missing: number;
 }
 
+/** statSync's options for a path that may be missing (a thrown ENOENT costs far more than the syscall). */
+const MAYBE = { throwIfNoEntry: false } as const;
+
 /**
  * The stats a session's summary depends on (STAMPED), hashed. `missing`
  * (a cache row's `m`) names paths known to be missing: they are taken as
@@ -218,24 +221,27 @@ function stamp(dir: string, now: number, missing = 0): Stamp | null {
   const key = new StatHash();
   let racy = false;
   let absent = 0;
+  // Paths without stats (skipped or not there), hashed once at the end: with
+  // it, the stats hashed before can only belong to the paths they came from.
+  let statless = missing;
   for (let i = 0; i < STAMPED.length; i++) {
     const bit = 1 << i;
     if (missing & bit) {
-      key.absent();
       absent |= bit;
       continue;
     }
     const f = STAMPED[i]![0];
-    const st = fs.statSync(meta + f, { throwIfNoEntry: false });
+    const st = fs.statSync(meta + f, MAYBE);
     if (!st) {
       if (i === 0) return null;
-      key.absent();
-      if (!fs.lstatSync(meta + f, { throwIfNoEntry: false })) absent |= bit;
+      statless |= bit;
+      if (!fs.lstatSync(meta + f, MAYBE)) absent |= bit;
       continue;
     }
     key.add(st.mtimeMs).add(st.ctimeMs).add(st.size).add(st.ino);
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
   }
+  key.add(statless);
   return { k1: key.a >>> 0, k2: key.b >>> 0, racy, missing: absent };
 }
 
@@ -260,11 +266,6 @@ class StatHash {
       this.b = Math.imul(this.b ^ w, 0x5bd1e995) ^ (this.b >>> 15);
     }
     return this;
-  }
-
-  /** A path that is not there (differs from any stats: NaN never comes from stat). */
-  absent(): void {
-    this.add(NaN).add(NaN).add(NaN).add(NaN);
   }
 }
 
