@@ -277,8 +277,8 @@ class StatHash {
  * row stays text until its session is looked at (its name is the start of
  * the line), is turned into its summary only when the session's stamp
  * still matches, and is written back as the same text: ten thousand parsed
- * rows kept alive through the listing cost more in garbage collection than
- * parsing them took.
+ * rows are not kept alive through the listing, which left the garbage
+ * collector that much less to copy.
  */
 type CacheRow = [name: string, k1: number, k2: number, l: boolean, m: number, shape: number, ...values: unknown[]];
 /** Where each field sits in a CacheRow: `l` says whether .cs/local/lock existed (`open` is then worked out afresh: the holder may have died), `m` is stamp()'s `missing`. */
