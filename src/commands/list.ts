@@ -22,7 +22,7 @@ export function parse(a: Args): ListOptions {
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
-  const every = listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
+  const every = await listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
   const sessions = visible(every, opts.show);
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {

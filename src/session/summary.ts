@@ -1,148 +1,13 @@
-// What `cs -ls` and the picker show about a session, read with a handful of
-// cheap syscalls per session so thousands of sessions list quickly; with a
-// cache file, an unchanged session costs a few stats (see listSessions).
+// `cs -ls`, the picker and others list sessions here: each session is read
+// by summarize.ts, or, with a cache file, an unchanged session costs a few
+// stats (see listSessions).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConf } from '../lib/conf.js';
-import { syncConfFrom } from '../git/syncconf.js';
-import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
-import { readStatus } from '../status/status.js';
-import { unseenPostmortem } from '../host/postmortem.js';
-import { archiveMarker, parseTags, tagsFile } from './marks.js';
-import { queueFile } from '../queue/queue.js';
+import type { SessionSummary } from './summarize.js';
 
-export interface SessionSummary {
-  name: string;
-  dir: string;
-  adopted: boolean;
-  /** ISO time of the last session event (start/end), else of creation. */
-  lastUsed: string;
-  objective: string;
-  discoveries: number;
-  artifacts: number;
-  /** 'auto' | 'manual' (remote set, auto-sync off) | 'none' */
-  sync: string;
-  /** 'local' or the remote host of a stub. */
-  location: string;
-  open: boolean;
-  /** Live status from hook events: working | needs-you | idle | closed | '' (never recorded). */
-  status?: string;
-  /** ISO time of that status, or ''. */
-  statusAt?: string;
-  /** One line about the last run's unexpected end, until the next `cs <name>` (src/host/postmortem.ts). */
-  postmortem?: string;
-  /** Tags from `.cs/tags` (src/session/marks.ts), sorted. */
-  tags: string[];
-  /** Archived with cs -archive: hidden from listings unless asked for. */
-  archived: boolean;
-  /** Pending tasks in the session's queue (src/queue/), when there are any. */
-  queued?: number;
-}
-
-// Missing files are the common case here (sync.conf, remote.conf, lock), and
-// a thrown ENOENT costs far more than the syscall: existsSync never throws.
-function readIfExists(file: string): string {
-  if (!fs.existsSync(file)) return '';
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function countArtifacts(dir: string): number {
-  try {
-    let n = 0;
-    for (const f of fs.readdirSync(dir)) if (f !== 'MANIFEST.json' && !f.startsWith('.')) n++;
-    return n;
-  } catch {
-    return 0;
-  }
-}
-
-/** Counts `## ` sections: one per recorded discovery. */
-export function countDiscoveries(text: string): number {
-  let n = text.startsWith('## ') ? 1 : 0;
-  for (let i = text.indexOf('\n## '); i >= 0; i = text.indexOf('\n## ', i + 1)) n++;
-  return n;
-}
-
-/** First non-empty line under "## Objective" that is not the template's placeholder. */
-export function objectiveOf(readme: string): string {
-  const lines = readme.split('\n');
-  const at = lines.findIndex((l) => /^##\s+Objective\s*$/i.test(l));
-  if (at < 0) return '';
-  for (const l of lines.slice(at + 1)) {
-    if (l.startsWith('#')) break;
-    const t = l.trim();
-    if (t && !t.startsWith('(')) return t;
-  }
-  return '';
-}
-
-/** Files every session has: read directly, a missing one costs a rare exception. */
-function readPresent(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/**
- * `kind` comes from the root's readdir when known (saves an lstat per
- * session; syscalls are what -ls spends its time on).
- */
-export function summarize(root: string, name: string, kind?: 'dir' | 'link'): SessionSummary | null {
-  const entry = path.join(root, name);
-  let dir = entry;
-  let adopted = false;
-  const isLink = kind ? kind === 'link' : fs.lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink();
-  if (isLink) {
-    try {
-      dir = fs.realpathSync(entry);
-    } catch {
-      return null; // dangling link: cs -rm cleans it up
-    }
-    adopted = true;
-  }
-  const p = sessionPaths(dir, name);
-  // The session log stands for `.cs/` existing; only without it do we look further.
-  const logs = fs.statSync(p.sessionLog, { throwIfNoEntry: false });
-  const meta = logs ? null : fs.statSync(p.meta, { throwIfNoEntry: false });
-  if (!logs && !meta?.isDirectory()) return null;
-  const sync = syncConfFrom(readIfExists(p.syncConf));
-  const remote = parseConf(readIfExists(p.remoteConf));
-  const status = readStatus(dir);
-  const pm = unseenPostmortem(p);
-  return {
-    name,
-    dir,
-    adopted,
-    lastUsed: new Date((logs ?? meta)!.mtimeMs).toISOString(),
-    objective: objectiveOf(readPresent(p.readme)),
-    discoveries: countDiscoveries(readPresent(p.discoveries)),
-    artifacts: countArtifacts(p.artifacts),
-    sync: sync.remote ? (sync.auto ? 'auto' : 'manual') : 'none',
-    location: remote.host || 'local',
-    open: fs.existsSync(p.lock) && heldOpen(p.lock),
-    status: status?.state ?? '',
-    statusAt: status?.at ?? '',
-    ...(pm ? { postmortem: pm.line } : {}),
-    tags: parseTags(readIfExists(tagsFile(dir))),
-    archived: fs.existsSync(archiveMarker(dir)),
-    ...queuedField(dir),
-  };
-}
-
-/** `{ queued: n }` for n > 0 pending tasks: a substring count, no JSON parse (listing thousands must stay fast). */
-function queuedField(dir: string): { queued?: number } {
-  const text = readIfExists(queueFile(dir));
-  const n = text ? text.split('"state": "pending"').length - 1 : 0;
-  return n > 0 ? { queued: n } : {};
-}
+export type { SessionSummary } from './summarize.js';
 
 /**
  * Where listSessions keeps its cache for `root`: named by a StatHash of the
@@ -361,12 +226,6 @@ function rowLine(name: string, st: Stamp, locked: boolean, s: SessionSummary, sh
   return JSON.stringify(row);
 }
 
-/** Whether a live process holds the session's lock (a stale lock's holder is gone). */
-function heldOpen(lockFile: string): boolean {
-  const lock = readLock(lockFile);
-  return lock.kind === 'held' && lockState(lock.info) !== 'stale';
-}
-
 export interface ListOptions {
   /** A cache file (listCacheFile): unchanged sessions are read from it. */
   cacheFile?: string;
@@ -380,7 +239,7 @@ export interface ListOptions {
  * (except `open`, checked afresh when a lock exists), others are summarized
  * and recorded; the answer is the same as without the cache.
  */
-export function listSessions(root: string, opts: ListOptions = {}): SessionSummary[] {
+export async function listSessions(root: string, opts: ListOptions = {}): Promise<SessionSummary[]> {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
@@ -389,6 +248,9 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     throw e;
   }
   const now = opts.now ?? Date.now();
+  // Loaded the first time the cache cannot answer for a session (or has to check a lock).
+  let reader: typeof import('./summarize.js') | undefined;
+  const read = async () => (reader ??= await import('./summarize.js'));
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
   const next: Cache = { shapes: cache?.shapes ?? [], lines: new Map() };
   const shapeIds = new Map(next.shapes.map((keys, i) => [Array.isArray(keys) ? keys.join('\0') : '', i]));
@@ -399,7 +261,7 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
     if (!kind) continue; // a plain file in the root
     if (!cache) {
-      const s = summarize(root, e.name, kind);
+      const s = (await read()).summarize(root, e.name, kind);
       if (s) out.push(s);
       continue;
     }
@@ -415,13 +277,13 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     const hit = line === undefined ? null : summaryOf(cache.shapes, line);
     const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
     if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
-      hit.s.open = hit.row[LOCKED] === true && heldOpen(sessionPaths(dir, e.name).lock);
+      hit.s.open = hit.row[LOCKED] === true && (await read()).heldOpen(sessionPaths(dir, e.name).lock);
       out.push(hit.s);
       next.lines.set(e.name, line!);
       continue;
     }
     const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
-    const s = summarize(root, e.name, kind);
+    const s = (await read()).summarize(root, e.name, kind);
     if (!s) continue;
     out.push(s);
     changed = true;
@@ -432,7 +294,7 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
   const features = path.join(root, '.features');
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
     if (!name.includes('@')) continue;
-    const s = summarize(features, name, 'dir');
+    const s = (await read()).summarize(features, name, 'dir');
     if (s) out.push(s);
   }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));
