@@ -248,7 +248,8 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     throw e;
   }
   const now = opts.now ?? Date.now();
-  // Loaded the first time the cache cannot answer for a session (or has to check a lock).
+  // Loaded the first time the cache cannot answer for a session (or has to check a lock);
+  // `reader ??` spares the sessions after it a promise each.
   let reader: typeof import('./summarize.js') | undefined;
   const read = async () => (reader ??= await import('./summarize.js'));
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
@@ -261,7 +262,7 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
     if (!kind) continue; // a plain file in the root
     if (!cache) {
-      const s = (await read()).summarize(root, e.name, kind);
+      const s = (reader ?? (await read())).summarize(root, e.name, kind);
       if (s) out.push(s);
       continue;
     }
@@ -277,13 +278,13 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     const hit = line === undefined ? null : summaryOf(cache.shapes, line);
     const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
     if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
-      hit.s.open = hit.row[LOCKED] === true && (await read()).heldOpen(sessionPaths(dir, e.name).lock);
+      hit.s.open = hit.row[LOCKED] === true && (reader ?? (await read())).heldOpen(sessionPaths(dir, e.name).lock);
       out.push(hit.s);
       next.lines.set(e.name, line!);
       continue;
     }
     const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
-    const s = (await read()).summarize(root, e.name, kind);
+    const s = (reader ?? (await read())).summarize(root, e.name, kind);
     if (!s) continue;
     out.push(s);
     changed = true;
@@ -294,7 +295,7 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   const features = path.join(root, '.features');
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
     if (!name.includes('@')) continue;
-    const s = (await read()).summarize(features, name, 'dir');
+    const s = (reader ?? (await read())).summarize(features, name, 'dir');
     if (s) out.push(s);
   }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));
