@@ -1,5 +1,5 @@
 // `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
-import { relativeTime, statusCell, table } from '../lib/format.js';
+import { relativeTime, statusCell, table, tableWidth } from '../lib/format.js';
 import { sessionsRoot } from '../session/paths.js';
 import { listCacheFile, listSessions } from '../session/summary.js';
 import { normalizeTag, visible, type Visibility } from '../session/marks.js';
@@ -22,7 +22,7 @@ export function parse(a: Args): ListOptions {
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
-  const every = listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
+  const every = await listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
   const sessions = visible(every, opts.show);
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {
@@ -73,7 +73,7 @@ const MIN_OBJECTIVE = 20;
  */
 export function withObjectives(header: string[], rows: string[][], objectives: readonly string[], width: number): void {
   if (!objectives.some((o) => o !== '')) return;
-  const used = table(header, rows).reduce((n, l) => Math.max(n, l.length), 0);
+  const used = tableWidth(header, rows);
   const room = width - used - 2;
   if (room < MIN_OBJECTIVE) return;
   header.push('OBJECTIVE');

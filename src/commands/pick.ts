@@ -163,7 +163,7 @@ export async function run(_opts: PickOptions, ctx: Context): Promise<number> {
   const root = sessionsRoot(ctx.env);
   for (;;) {
     // Archived sessions stay out of the picker (cs -ls --archived finds them).
-    const sessions = visible(listSessions(root), {});
+    const sessions = visible(await listSessions(root), {});
     const now = ctx.now();
     const g = glyphs(ctx.env.CS_NERD_FONTS === '1');
     const choice = await choose(sessions.length, sessions.length ? sessions[0]!.name : NEW_VALUE, (query, width) => buildRows(sessions, query, now, g, width), io, g);

@@ -99,7 +99,7 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   }
 
   const { listSessions } = await import('../session/summary.js');
-  const sessions = listSessions(sessionsRoot(env));
+  const sessions = await listSessions(sessionsRoot(env));
   const per = await Promise.all(sessions.map(async (s) => ({ name: s.name, requests: await sessionRequests(config, s.dir, earliest) })));
   const out = windows.map((w) => {
     const rows = per.map((s) => ({ session: s.name, ...tally(s.requests, w.since).total })).filter((r) => r.requests > 0);

@@ -149,7 +149,7 @@ async function sessionsNeedingIdentity(env: NodeJS.ProcessEnv, session?: Session
   if (session) return travels(session.dir) ? [session.name] : [];
   const { listSessions } = await import('../session/summary.js');
   const { sessionsRoot } = await import('../session/paths.js');
-  return listSessions(sessionsRoot(env)).filter((x) => x.location === 'local' && travels(x.dir)).map((x) => x.name);
+  return (await listSessions(sessionsRoot(env))).filter((x) => x.location === 'local' && travels(x.dir)).map((x) => x.name);
 }
 
 export async function checkRemote(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {

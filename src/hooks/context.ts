@@ -2,7 +2,7 @@
 // latest discoveries, captured artifacts. Short: it costs tokens every time.
 import * as path from 'node:path';
 import { readFileOr } from '../lib/fsutil.js';
-import { objectiveOf } from '../session/summary.js';
+import { objectiveOf } from '../session/summarize.js';
 import { LOCAL_PROTOCOL_FILE, isAdopted } from '../session/adopted.js';
 import { readManifest } from './artifacts.js';
 import type { HookSession } from './session.js';

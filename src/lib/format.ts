@@ -13,16 +13,52 @@ export function relativeTime(then: Date, now: Date): string {
 
 /** Left-aligned columns separated by two spaces; colour applied after padding. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], style?: (col: number, cell: string, padded: string) => string): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[], isHeader: boolean) =>
-    cells
-      .map((cell, i) => {
-        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
-        return !isHeader && style ? style(i, cell, padded) : padded;
-      })
-      .join('  ')
-      .trimEnd();
-  return [line(header, true), ...rows.map((r) => line(r, false))];
+  const widths = columnWidths(header, rows);
+  const lines = [tableLine(header, widths)];
+  for (const r of rows) lines.push(tableLine(r, widths, style));
+  return lines;
+}
+
+/**
+ * The length of the longest line table(header, rows) makes, without making
+ * them: `cs -ls` measures ten thousand rows to see whether a column fits.
+ */
+export function tableWidth(header: readonly string[], rows: readonly (readonly string[])[]): number {
+  const widths = columnWidths(header, rows);
+  const length = (cells: readonly string[]): number => {
+    const last = cells[cells.length - 1] ?? '';
+    // A line ending in white space is trimmed: measure that rare one by making it.
+    if (last === '' || /\s$/.test(last)) return tableLine(cells, widths).length;
+    let n = 2 * (cells.length - 1) + last.length;
+    for (let i = 0; i < cells.length - 1; i++) n += Math.max(cells[i]!.length, widths[i] ?? 0);
+    return n;
+  };
+  let max = length(header);
+  for (const r of rows) max = Math.max(max, length(r));
+  return max;
+}
+
+/** Each column's width: its longest cell, header included. */
+function columnWidths(header: readonly string[], rows: readonly (readonly string[])[]): number[] {
+  const widths = header.map((h) => h.length);
+  for (const r of rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const n = (r[i] ?? '').length;
+      if (n > widths[i]!) widths[i] = n;
+    }
+  }
+  return widths;
+}
+
+/** One line of table(): every cell but the last padded to its column's width; `style` (rows only) after padding. */
+function tableLine(cells: readonly string[], widths: readonly number[], style?: (col: number, cell: string, padded: string) => string): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+    line += (i === 0 ? '' : '  ') + (style ? style(i, cell, padded) : padded);
+  }
+  return line.trimEnd();
 }
 
 /**

@@ -1,11 +1,11 @@
 // Small file helpers whose point is crash safety: nothing is ever left
 // half-written (temp file in the same directory, then rename).
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { crypto } from './lazy-crypto.js';
 
 export function tempSibling(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** Writes a file atomically: readers see the old content or the new, never a mix. */

@@ -4,12 +4,12 @@
 // from a fully written temp file, so two contenders can never both win and
 // a reader never sees half a lock. A lock whose process died on this host
 // is stale and taken over, atomically (tryLock).
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { META_DIR, confinedPath } from './confine.js';
 import { ensureDir, tempSibling } from './fsutil.js';
+import { crypto } from './lazy-crypto.js';
 
 export interface LockInfo {
   pid: number;
@@ -111,7 +111,7 @@ const ABANDONED_CLAIM_MS = 10_000;
  * content and is given up).
  */
 function claimPath(lockPath: string, content: string): string {
-  return `${lockPath}.claim-${createHash('sha256').update(content).digest('hex').slice(0, 20)}`;
+  return `${lockPath}.claim-${crypto().createHash('sha256').update(content).digest('hex').slice(0, 20)}`;
 }
 
 type Claim = 'claimed' | 'changed' | 'busy';
@@ -158,7 +158,7 @@ export function tryLock(lockPath: string, opts: TryLockOptions = {}): TryLock {
   lockDir(lockPath);
   const info: LockInfo = { pid: opts.pid ?? process.pid, host: os.hostname(), started: (opts.now ?? new Date()).toISOString() };
   // The nonce makes every lock's content (and so its claim name) unique.
-  const text = JSON.stringify({ ...info, nonce: randomBytes(8).toString('hex') }) + '\n';
+  const text = JSON.stringify({ ...info, nonce: crypto().randomBytes(8).toString('hex') }) + '\n';
   const tmp = tempSibling(lockPath);
   fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
   let tookOver: LockInfo | null = null;

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { nameProblem } from '../session/names.js';
 import { entryParent, sessionRefProblem } from '../features/ref.js';
 import { claudeConfigDir, sessionPaths, sessionsRoot } from '../session/paths.js';
-import { listSessions, summarize, type SessionSummary } from '../session/summary.js';
+import { listSessions, type SessionSummary } from '../session/summary.js';
+import { summarize } from '../session/summarize.js';
 import { visible } from '../session/marks.js';
 import { readStatus } from '../status/status.js';
 import { readRun } from '../host/state.js';
@@ -267,7 +268,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   async function sessions(url: URL, json: (s: number, v: unknown) => void) {
     const hosted = new Map((await listHosted(tmuxServer(opts.env), opts.env)).map((h) => [h.name, h]));
-    const all = listSessions(root);
+    const all = await listSessions(root);
     const hosts = remoteListings(all);
     // A stub and the session it stands for on its host are one row: the host's (it is current).
     const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));

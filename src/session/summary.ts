@@ -1,157 +1,27 @@
-// What `cs -ls` and the picker show about a session, read with a handful of
-// cheap syscalls per session so thousands of sessions list quickly; with a
-// cache file, an unchanged session costs a few stats (see listSessions).
-import { createHash } from 'node:crypto';
+// `cs -ls`, the picker and others list sessions here: each session is read
+// by summarize.ts, or, with a cache file, an unchanged session costs a few
+// stats (see listSessions).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConf } from '../lib/conf.js';
-import { syncConfFrom } from '../git/syncconf.js';
-import { lockState, readLock } from './lock.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
-import { readStatus } from '../status/status.js';
-import { unseenPostmortem } from '../host/postmortem.js';
-import { archiveMarker, parseTags, tagsFile } from './marks.js';
-import { queueFile } from '../queue/queue.js';
+import type { SessionSummary } from './summarize.js';
 
-export interface SessionSummary {
-  name: string;
-  dir: string;
-  adopted: boolean;
-  /** ISO time of the last session event (start/end), else of creation. */
-  lastUsed: string;
-  objective: string;
-  discoveries: number;
-  artifacts: number;
-  /** 'auto' | 'manual' (remote set, auto-sync off) | 'none' */
-  sync: string;
-  /** 'local' or the remote host of a stub. */
-  location: string;
-  open: boolean;
-  /** Live status from hook events: working | needs-you | idle | closed | '' (never recorded). */
-  status?: string;
-  /** ISO time of that status, or ''. */
-  statusAt?: string;
-  /** One line about the last run's unexpected end, until the next `cs <name>` (src/host/postmortem.ts). */
-  postmortem?: string;
-  /** Tags from `.cs/tags` (src/session/marks.ts), sorted. */
-  tags: string[];
-  /** Archived with cs -archive: hidden from listings unless asked for. */
-  archived: boolean;
-  /** Pending tasks in the session's queue (src/queue/), when there are any. */
-  queued?: number;
-}
-
-// Missing files are the common case here (sync.conf, remote.conf, lock), and
-// a thrown ENOENT costs far more than the syscall: existsSync never throws.
-function readIfExists(file: string): string {
-  if (!fs.existsSync(file)) return '';
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function countArtifacts(dir: string): number {
-  try {
-    let n = 0;
-    for (const f of fs.readdirSync(dir)) if (f !== 'MANIFEST.json' && !f.startsWith('.')) n++;
-    return n;
-  } catch {
-    return 0;
-  }
-}
-
-/** Counts `## ` sections: one per recorded discovery. */
-export function countDiscoveries(text: string): number {
-  let n = text.startsWith('## ') ? 1 : 0;
-  for (let i = text.indexOf('\n## '); i >= 0; i = text.indexOf('\n## ', i + 1)) n++;
-  return n;
-}
-
-/** First non-empty line under "## Objective" that is not the template's placeholder. */
-export function objectiveOf(readme: string): string {
-  const lines = readme.split('\n');
-  const at = lines.findIndex((l) => /^##\s+Objective\s*$/i.test(l));
-  if (at < 0) return '';
-  for (const l of lines.slice(at + 1)) {
-    if (l.startsWith('#')) break;
-    const t = l.trim();
-    if (t && !t.startsWith('(')) return t;
-  }
-  return '';
-}
-
-/** Files every session has: read directly, a missing one costs a rare exception. */
-function readPresent(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
+export type { SessionSummary } from './summarize.js';
 
 /**
- * `kind` comes from the root's readdir when known (saves an lstat per
- * session; syscalls are what -ls spends its time on).
+ * Where listSessions keeps its cache for `root`: named by a StatHash of the
+ * path (node:crypto would cost -ls a tenth of its start-up). Two roots that
+ * shared a name would only take turns rewriting it: a row is used only for
+ * the session directory it was made from.
  */
-export function summarize(root: string, name: string, kind?: 'dir' | 'link'): SessionSummary | null {
-  const entry = path.join(root, name);
-  let dir = entry;
-  let adopted = false;
-  const isLink = kind ? kind === 'link' : fs.lstatSync(entry, { throwIfNoEntry: false })?.isSymbolicLink();
-  if (isLink) {
-    try {
-      dir = fs.realpathSync(entry);
-    } catch {
-      return null; // dangling link: cs -rm cleans it up
-    }
-    adopted = true;
-  }
-  const p = sessionPaths(dir, name);
-  // The session log stands for `.cs/` existing; only without it do we look further.
-  const logs = fs.statSync(p.sessionLog, { throwIfNoEntry: false });
-  const meta = logs ? null : fs.statSync(p.meta, { throwIfNoEntry: false });
-  if (!logs && !meta?.isDirectory()) return null;
-  const sync = syncConfFrom(readIfExists(p.syncConf));
-  const remote = parseConf(readIfExists(p.remoteConf));
-  const lock = fs.existsSync(p.lock) ? readLock(p.lock) : ({ kind: 'none' } as const);
-  const status = readStatus(dir);
-  const pm = unseenPostmortem(p);
-  return {
-    name,
-    dir,
-    adopted,
-    lastUsed: new Date((logs ?? meta)!.mtimeMs).toISOString(),
-    objective: objectiveOf(readPresent(p.readme)),
-    discoveries: countDiscoveries(readPresent(p.discoveries)),
-    artifacts: countArtifacts(p.artifacts),
-    sync: sync.remote ? (sync.auto ? 'auto' : 'manual') : 'none',
-    location: remote.host || 'local',
-    open: lock.kind === 'held' && lockState(lock.info) !== 'stale',
-    status: status?.state ?? '',
-    statusAt: status?.at ?? '',
-    ...(pm ? { postmortem: pm.line } : {}),
-    tags: parseTags(readIfExists(tagsFile(dir))),
-    archived: fs.existsSync(archiveMarker(dir)),
-    ...queuedField(dir),
-  };
-}
-
-/** `{ queued: n }` for n > 0 pending tasks: a substring count, no JSON parse (listing thousands must stay fast). */
-function queuedField(dir: string): { queued?: number } {
-  const text = readIfExists(queueFile(dir));
-  const n = text ? text.split('"state": "pending"').length - 1 : 0;
-  return n > 0 ? { queued: n } : {};
-}
-
-/** Where listSessions keeps its cache for `root`. */
 export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
-  return path.join(csCacheDir(env), 'ls', `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+  const h = new StatHash();
+  for (let i = 0; i < root.length; i++) h.add(root.charCodeAt(i));
+  return path.join(csCacheDir(env), 'ls', `${(h.a >>> 0).toString(16).padStart(8, '0')}${(h.b >>> 0).toString(16).padStart(8, '0')}.jsonl`);
 }
 
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 6;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions
@@ -159,16 +29,6 @@ const CACHE_VERSION = 4;
  * clean" rule).
  */
 const RACY_MS = 2000;
-
-interface CacheEntry {
-  /** A hash of the stats of every file the summary is read from (stamp()). */
-  k: string;
-  /** Whether .cs/local/lock existed: `open` is then worked out afresh (the holder may have died). */
-  l: boolean;
-  /** Bits of STAMPED paths that did not exist (not even as a dangling link) when the entry was made. */
-  m: number;
-  s: SessionSummary;
-}
 
 /**
  * Everything under `.cs` a summary depends on: session.log (lastUsed), `.cs`
@@ -198,40 +58,56 @@ const STAMPED: ReadonlyArray<readonly [path: string, folder: number]> = [
   ['/queue/queue.json', 11],
 ];
 
+/** stamp()'s answer: the two lanes of StatHash over every stat, as unsigned 32-bit integers. */
+interface Stamp {
+  k1: number;
+  k2: number;
+  /** Some path changed within RACY_MS of `now`: the summary must not be cached. */
+  racy: boolean;
+  /** Bits of STAMPED paths that do not exist (not even as a dangling link). */
+  missing: number;
+}
+
+/** statSync's options for a path that may be missing (a thrown ENOENT costs far more than the syscall). */
+const MAYBE = { throwIfNoEntry: false } as const;
+
 /**
  * The stats a session's summary depends on (STAMPED), hashed. `missing`
- * (a CacheEntry's `m`) names paths known to be missing: they are taken as
+ * (a cache row's `m`) names paths known to be missing: they are taken as
  * missing without a stat, which is right exactly when the hash then equals
- * the entry's (their folders, never skipped down to `.cs`, are unchanged).
+ * the row's (their folders, never skipped down to `.cs`, are unchanged).
  * Without `missing` every path is stat'ed and the answer's `missing` says
  * which are truly absent (a dangling link is not: its target may appear).
  * Null when the session log is missing (summarize decides).
  */
-function stamp(dir: string, now: number, missing = 0): { key: string; racy: boolean; missing: number } | null {
+function stamp(dir: string, now: number, missing = 0): Stamp | null {
   // Plain concatenation: path.join for these paths of ten thousand sessions shows up in -ls's profile.
   const meta = `${dir}/.cs`;
   const key = new StatHash();
   let racy = false;
   let absent = 0;
+  // Paths without stats (skipped or not there), hashed once at the end: with
+  // it, the stats hashed before can only belong to the paths they came from.
+  let statless = missing;
   for (let i = 0; i < STAMPED.length; i++) {
     const bit = 1 << i;
     if (missing & bit) {
-      key.absent();
       absent |= bit;
       continue;
     }
     const f = STAMPED[i]![0];
-    const st = fs.statSync(meta + f, { throwIfNoEntry: false });
+    const st = fs.statSync(meta + f, MAYBE);
     if (!st) {
       if (i === 0) return null;
-      key.absent();
-      if (!fs.lstatSync(meta + f, { throwIfNoEntry: false })) absent |= bit;
+      statless |= bit;
+      if (!fs.lstatSync(meta + f, MAYBE)) absent |= bit;
       continue;
     }
     key.add(st.mtimeMs).add(st.ctimeMs).add(st.size).add(st.ino);
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
   }
-  return { key: key.hex(), racy, missing: absent };
+  key.add(statless);
+  return { k1: key.a >>> 0, k2: key.b >>> 0, racy, missing: absent };
 }
 
 const f64 = new Float64Array(1);
@@ -239,14 +115,13 @@ const f64Words = new Uint32Array(f64.buffer);
 
 /**
  * Two 32-bit FNV-1a-style lanes (different primes) over the bits of each
- * number, given as 16 hex digits: keeps the cache file small, and turns no
- * number into text (ten thousand sessions' stats made that a tenth of -ls).
- * A change of one number always changes the first lane: each step is a
- * bijection of it.
+ * number: kept as two numbers, so no stat and no hash is ever turned into
+ * text (ten thousand sessions' stats made that a tenth of -ls). A change of
+ * one number always changes the first lane: each step is a bijection of it.
  */
 class StatHash {
-  private a = 0x811c9dc5;
-  private b = 0x01000193 ^ 0x5bd1e995;
+  a = 0x811c9dc5;
+  b = 0x01000193 ^ 0x5bd1e995;
 
   add(x: number): this {
     f64[0] = x;
@@ -257,68 +132,98 @@ class StatHash {
     }
     return this;
   }
-
-  /** A path that is not there (differs from any stats: NaN never comes from stat). */
-  absent(): void {
-    this.add(NaN).add(NaN).add(NaN).add(NaN);
-  }
-
-  hex(): string {
-    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
-  }
 }
 
 /**
- * The cache file: {"v", "shapes": [keys of a summary, in order], "rows":
- * [[name, k, l, m, shape, ...values]]}. Summaries share a handful of
- * shapes, so their keys are written once and not ten thousand times: the
- * file is less than half the size, and read in less than half the time.
- * Key order is kept, so cached summaries print as fresh ones do (--json).
+ * The cache file, in JSON Lines: first {"v", "shapes": [keys of a summary,
+ * in order]}, then one CacheRow per session. Summaries share a handful of
+ * shapes, so their keys are written once and not ten thousand times; key
+ * order is kept, so cached summaries print as fresh ones do (--json). A
+ * row stays text until its session is looked at (its name is the start of
+ * the line), is turned into its summary only when the session's stamp
+ * still matches, and is written back as the same text: ten thousand parsed
+ * rows are not kept alive through the listing, which left the garbage
+ * collector that much less to copy.
  */
-type CacheRow = [name: string, k: string, l: boolean, m: number, shape: number, ...values: unknown[]];
+type CacheRow = [name: string, k1: number, k2: number, l: boolean, m: number, shape: number, ...values: unknown[]];
+/** Where each field sits in a CacheRow: `l` says whether .cs/local/lock existed (`open` is then worked out afresh: the holder may have died), `m` is stamp()'s `missing`. */
+const K1 = 1;
+const K2 = 2;
+const LOCKED = 3;
+const MISSING = 4;
+const SHAPE = 5;
+const VALUES = 6;
 
-function readCache(file: string): Map<string, CacheEntry> {
-  const out = new Map<string, CacheEntry>();
+interface Cache {
+  shapes: string[][];
+  /** Session name → its row, as the line of text it is stored as. */
+  lines: Map<string, string>;
+}
+
+/** The cache, empty when there is none yet or it cannot be read (everything is then summarized afresh). */
+function readCache(file: string): Cache {
+  const empty: Cache = { shapes: [], lines: new Map() };
+  let rows: string[];
+  let head: { v?: unknown; shapes?: unknown } | null;
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { v: number; shapes: string[][]; rows: CacheRow[] };
-    if (v.v !== CACHE_VERSION || !Array.isArray(v.shapes) || !Array.isArray(v.rows)) return out;
-    for (const [name, k, l, m, shape, ...values] of v.rows) {
-      const keys = v.shapes[shape];
-      if (!keys || keys.length !== values.length) return new Map();
-      const s: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) s[keys[i]!] = values[i];
-      out.set(name, { k, l, m, s: s as unknown as SessionSummary });
-    }
+    rows = fs.readFileSync(file, 'utf8').split('\n');
+    head = JSON.parse(rows[0]!) as typeof head;
   } catch {
-    // no cache yet, or an unreadable one: everything is summarized afresh
-    return new Map();
+    return empty;
   }
-  return out;
+  if (head === null || head.v !== CACHE_VERSION || !Array.isArray(head.shapes)) return empty;
+  const lines = new Map<string, string>();
+  for (let i = 1; i < rows.length; i++) {
+    // A row starts with its name, `["name",`: session names need no JSON escapes (names.ts).
+    const line = rows[i]!;
+    const quote = line.startsWith('["') ? line.indexOf('"', 2) : -1;
+    if (quote > 2) lines.set(line.slice(2, quote), line);
+  }
+  return { shapes: head.shapes as string[][], lines };
+}
+
+/** A row's summary, or null for a line that is not a row fitting its shape (a damaged cache). */
+function summaryOf(shapes: readonly string[][], line: string): { row: CacheRow; s: SessionSummary } | null {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(row)) return null;
+  const keys = shapes[row[SHAPE] as number];
+  if (!Array.isArray(keys) || keys.length !== row.length - VALUES) return null;
+  const s: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) s[keys[i]!] = row[VALUES + i];
+  return { row: row as CacheRow, s: s as unknown as SessionSummary };
 }
 
 /** Stores the cache; it only saves time, so a failure to store costs the next listing its speed, nothing else. */
-function writeCache(file: string, entries: Map<string, CacheEntry>): void {
-  const shapes: string[][] = [];
-  const shapeOf = new Map<string, number>();
-  const rows: CacheRow[] = [];
-  for (const [name, e] of entries) {
-    const keys = Object.keys(e.s);
-    const id = keys.join('\0');
-    let shape = shapeOf.get(id);
-    if (shape === undefined) {
-      shape = shapes.push(keys) - 1;
-      shapeOf.set(id, shape);
-    }
-    rows.push([name, e.k, e.l, e.m, shape, ...Object.values(e.s)]);
-  }
+function writeCache(file: string, cache: Cache): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, shapes, rows }), { mode: 0o600 });
+    const text = [JSON.stringify({ v: CACHE_VERSION, shapes: cache.shapes }), ...cache.lines.values()].join('\n') + '\n';
+    fs.writeFileSync(tmp, text, { mode: 0o600 });
     fs.renameSync(tmp, file);
+    // Versions up to 5 kept their caches beside it, as single JSON documents: ours, and never read again.
+    for (const old of fs.readdirSync(path.dirname(file))) if (old.endsWith('.json')) fs.rmSync(path.join(path.dirname(file), old), { force: true });
   } catch {
     // see above
   }
+}
+
+/** A cache row for a fresh summary, as its line; its shape is looked up in (or added to) `shapes` through `shapeIds`. */
+function rowLine(name: string, st: Stamp, locked: boolean, s: SessionSummary, shapes: string[][], shapeIds: Map<string, number>): string {
+  const keys = Object.keys(s);
+  const id = keys.join('\0');
+  let shape = shapeIds.get(id);
+  if (shape === undefined) {
+    shape = shapes.push(keys) - 1;
+    shapeIds.set(id, shape);
+  }
+  const row: CacheRow = [name, st.k1, st.k2, locked, st.missing, shape, ...Object.values(s)];
+  return JSON.stringify(row);
 }
 
 export interface ListOptions {
@@ -334,7 +239,7 @@ export interface ListOptions {
  * (except `open`, checked afresh when a lock exists), others are summarized
  * and recorded; the answer is the same as without the cache.
  */
-export function listSessions(root: string, opts: ListOptions = {}): SessionSummary[] {
+export async function listSessions(root: string, opts: ListOptions = {}): Promise<SessionSummary[]> {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
@@ -343,8 +248,13 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     throw e;
   }
   const now = opts.now ?? Date.now();
+  // Loaded the first time the cache cannot answer for a session (or has to check a lock);
+  // `reader ??` spares the sessions after it a promise each.
+  let reader: typeof import('./summarize.js') | undefined;
+  const read = async () => (reader ??= await import('./summarize.js'));
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
-  const next = new Map<string, CacheEntry>();
+  const next: Cache = { shapes: cache?.shapes ?? [], lines: new Map() };
+  const shapeIds = new Map(next.shapes.map((keys, i) => [Array.isArray(keys) ? keys.join('\0') : '', i]));
   let changed = false;
   const out: SessionSummary[] = [];
   for (const e of entries) {
@@ -352,7 +262,7 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
     const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
     if (!kind) continue; // a plain file in the root
     if (!cache) {
-      const s = summarize(root, e.name, kind);
+      const s = (reader ?? (await read())).summarize(root, e.name, kind);
       if (s) out.push(s);
       continue;
     }
@@ -364,27 +274,28 @@ export function listSessions(root: string, opts: ListOptions = {}): SessionSumma
         continue; // dangling link: as summarize
       }
     }
-    const hit = cache.get(e.name);
-    const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.m) : null;
-    if (hit && quick && quick.key === hit.k) {
-      const lock = hit.l ? readLock(sessionPaths(dir, e.name).lock) : null;
-      out.push({ ...hit.s, open: lock !== null && lock.kind === 'held' && lockState(lock.info) !== 'stale' });
-      next.set(e.name, hit);
+    const line = cache.lines.get(e.name);
+    const hit = line === undefined ? null : summaryOf(cache.shapes, line);
+    const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
+    if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
+      hit.s.open = hit.row[LOCKED] === true && (reader ?? (await read())).heldOpen(sessionPaths(dir, e.name).lock);
+      out.push(hit.s);
+      next.lines.set(e.name, line!);
       continue;
     }
     const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
-    const s = summarize(root, e.name, kind);
+    const s = (reader ?? (await read())).summarize(root, e.name, kind);
     if (!s) continue;
     out.push(s);
     changed = true;
-    if (st && !st.racy) next.set(e.name, { k: st.key, l: fs.existsSync(sessionPaths(dir, e.name).lock), m: st.missing, s: { ...s, open: false } });
+    if (st && !st.racy) next.lines.set(e.name, rowLine(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
   }
-  if (cache && (changed || next.size !== cache.size)) writeCache(opts.cacheFile!, next);
+  if (cache && (changed || next.lines.size !== cache.lines.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
   const features = path.join(root, '.features');
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
     if (!name.includes('@')) continue;
-    const s = summarize(features, name, 'dir');
+    const s = (reader ?? (await read())).summarize(features, name, 'dir');
     if (s) out.push(s);
   }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));

@@ -18,7 +18,7 @@ let cacheFile: string;
 beforeEach(() => {
   tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-lscache-')));
   root = path.join(tmp, 'sessions');
-  cacheFile = path.join(tmp, 'cache/ls.json');
+  cacheFile = path.join(tmp, 'cache/ls.jsonl');
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -36,20 +36,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Past the cache's racy window, so what is listed next gets cached. */
 const settle = () => sleep(2100);
 
-function expectSame(): void {
-  const fresh = listSessions(root);
-  expect(listSessions(root, { cacheFile })).toEqual(fresh); // may rebuild entries
-  expect(listSessions(root, { cacheFile })).toEqual(fresh); // from the cache
+async function expectSame(): Promise<void> {
+  const fresh = await listSessions(root);
+  expect(await listSessions(root, { cacheFile })).toEqual(fresh); // may rebuild entries
+  expect(await listSessions(root, { cacheFile })).toEqual(fresh); // from the cache
 }
 
 describe('listSessions with a cache file', () => {
   it('answers as without it, after every kind of change', async () => {
     const dirs = Array.from({ length: 4 }, (_, i) => makeSession(`s${i}`, `objective ${i}`));
-    expectSame(); // all racy: nothing cached yet
+    await expectSame(); // all racy: nothing cached yet
     await settle();
-    expectSame();
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { rows: unknown[][] };
-    expect(cached.rows.map((r) => r[0]).sort()).toEqual(['s0', 's1', 's2', 's3']);
+    await expectSame();
+    const [head, ...rows] = fs.readFileSync(cacheFile, 'utf8').trimEnd().split('\n');
+    expect(JSON.parse(head!)).toHaveProperty('shapes');
+    expect(rows.map((r) => (JSON.parse(r) as unknown[])[0]).sort()).toEqual(['s0', 's1', 's2', 's3']);
     expect(fs.statSync(cacheFile).mode & 0o777).toBe(0o600);
 
     const changes: Array<() => void> = [
@@ -82,12 +83,12 @@ describe('listSessions with a cache file', () => {
     ];
     for (const change of changes) {
       change();
-      expectSame(); // right after the change (the same clock tick as the last cache write)
+      await expectSame(); // right after the change (the same clock tick as the last cache write)
       await settle();
-      expectSame(); // and once the change is cached
+      await expectSame(); // and once the change is cached
     }
-    expect(listSessions(root, { cacheFile }).map((s) => s.name).sort()).toEqual(['s0', 's1', 's2', 's4']);
-    const after = listSessions(root, { cacheFile });
+    expect((await listSessions(root, { cacheFile })).map((s) => s.name).sort()).toEqual(['s0', 's1', 's2', 's4']);
+    const after = await listSessions(root, { cacheFile });
     expect(after.find((s) => s.name === 's0')).toMatchObject({ objective: '', queued: 2 });
     expect(after.find((s) => s.name === 's1')!.tags).toEqual(['linked']);
     expect(after.find((s) => s.name === 's2')!.postmortem).toMatch(/^Claude Code was killed at 10:00/);
@@ -96,29 +97,50 @@ describe('listSessions with a cache file', () => {
   it('checks a lock afresh: open while its holder lives, not once it is gone', async () => {
     const dir = makeSession('held', 'x');
     await settle();
-    expectSame();
+    await expectSame();
     const lock = path.join(dir, '.cs/local/lock');
     const r = tryLock(lock);
     expect(r.ok).toBe(true);
     await settle();
-    expectSame();
-    expect(listSessions(root, { cacheFile })[0]!.open).toBe(true);
+    await expectSame();
+    expect((await listSessions(root, { cacheFile }))[0]!.open).toBe(true);
     // A dead holder: the cached entry is unchanged, `open` is not.
     fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: new Date().toISOString() }) + '\n');
     await settle();
-    expectSame();
+    await expectSame();
     const dead = JSON.stringify({ pid: 2 ** 22 + 54321, host: os.hostname(), started: new Date().toISOString() }) + '\n';
     fs.writeFileSync(lock, dead); // same size, in place: the cache keeps its entry, and open is still read afresh
-    expect(listSessions(root, { cacheFile })[0]!.open).toBe(false);
-    expectSame();
+    expect((await listSessions(root, { cacheFile }))[0]!.open).toBe(false);
+    await expectSame();
   }, 30_000);
 
-  it('a missing or corrupt cache file only costs speed', () => {
+  it('a missing or corrupt cache file only costs speed', async () => {
     makeSession('a', 'x');
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     fs.writeFileSync(cacheFile, '{not json');
-    expectSame();
+    const older = path.join(path.dirname(cacheFile), '0123abcd.json'); // a cache of version 5 or before
+    fs.writeFileSync(older, '{"v":5,"shapes":[],"rows":[]}');
+    await expectSame();
+    expect(fs.existsSync(older)).toBe(false);
   });
+
+  it('a damaged row only costs its session a fresh read', async () => {
+    for (const n of ['a', 'b', 'c', 'd']) makeSession(n, `objective ${n}`);
+    await settle();
+    await expectSame();
+    const [head, ...rows] = fs.readFileSync(cacheFile, 'utf8').trimEnd().split('\n');
+    const row = (name: string) => rows.find((r) => r.startsWith(`["${name}"`))!;
+    const damaged = [
+      head,
+      row('a').slice(0, -9), // cut short: not JSON
+      row('b').replace(/,"objective b"/, ''), // one value fewer than its shape has keys
+      row('c').replace(/^\["c",\d+/, '["c",7').replace('objective c', 'stale c'), // another stat hash: not taken
+      row('d'),
+    ];
+    fs.writeFileSync(cacheFile, damaged.join('\n') + '\n');
+    expect((await listSessions(root, { cacheFile })).map((s) => s.objective).sort()).toEqual(['objective a', 'objective b', 'objective c', 'objective d']);
+    await expectSame();
+  }, 30_000);
 });
 
 describe('cs -ls with and without its cache', () => {
