@@ -113,9 +113,10 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
   const url = `http://127.0.0.1:${port}`;
   const settingsFile = path.join(paths.local, 'hook-settings.json');
   writeConfined(settingsFile, JSON.stringify(hookSettings(url, token), null, 2) + '\n', 0o600);
-  // The secret detector (secretlint's preset, a few hundred ms to load) is
-  // loaded while Claude starts up, not inside its first tool call's hook.
-  setImmediate(() => void import('../secrets/providers.js').then((m) => m.providerSpans('warm-up', '')).catch(() => {}));
+  // The secret detector (secretlint's preset, a few hundred ms of CPU to
+  // load) is loaded once Claude has started (its own start-up is CPU-bound)
+  // and waits for its first answer, not inside its first tool call's hook.
+  setTimeout(() => void import('../secrets/providers.js').then((m) => m.providerSpans('warm-up', '')).catch(() => {}), 1500).unref();
   return {
     url,
     settingsFile,
