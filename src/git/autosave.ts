@@ -84,9 +84,7 @@ export async function prepareRepo(dir: string, opts: GitOptions & { adopted?: bo
  * snapshotted.
  */
 async function ensureLocalIgnored(repo: Repo): Promise<boolean> {
-  const dotGit = path.join(repo.dir, '.git');
-  const gitDir = fs.statSync(dotGit, { throwIfNoEntry: false })?.isDirectory() ? dotGit : await repo.gitDir();
-  const exclude = path.join(gitDir, 'info', 'exclude');
+  const exclude = path.join(await repo.gitDir(), 'info', 'exclude');
   ensureDir(path.dirname(exclude));
   return ensureLines(exclude, [LOCAL_IGNORE_LINE]);
 }

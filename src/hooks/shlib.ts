@@ -118,11 +118,22 @@ cs_relative() {
   return 0
 }
 
-# Drops the rest of stdin, only when the head the script read into $input
-# (head -c 65536) may not have been all of it: a cat less on every call.
-# (Under 65000 bytes, head met the end; $(...) drops trailing newlines only.)
+# The head of the hook input, in $input: what a script decides on comes
+# before a Write's content (tens of MB for a big file), and Node gets the
+# whole stream ($input, then the rest of stdin) when it must look.
+cs_read_head() {
+  input=$(head -c 65536)
+}
+
+# True when $input may not be all of the input: under 65000 bytes, head met
+# the end ($(...) drops trailing newlines only).
+cs_head_cut() {
+  [ \${#input} -ge 65000 ]
+}
+
+# Drops the rest of stdin, only when there may be some: a cat less on every call.
 cs_drain() {
-  [ \${#input} -lt 65000 ] || cat >/dev/null
+  if cs_head_cut; then cat >/dev/null; fi
 }
 
 # The scripts source this with "command . <this> || exit 0": end on success.
