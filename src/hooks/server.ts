@@ -12,23 +12,59 @@ import { writeConfined } from '../lib/confine.js';
 import { appendSessionLog } from '../session/log.js';
 import type { SessionPaths } from '../session/paths.js';
 import { HANDLERS } from './handlers.js';
-import { parseHookInput } from './protocol.js';
+import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 
 /**
- * Events Claude Code delivers to http hooks (checked with the real CLI); the
- * rest stay command hooks. `script` is the command hook (hooks/<script>)
- * that steps aside when CS_HOOK_SERVER is set (dist/hook.sh does it).
+ * The parts of cs's hook work this endpoint does, from the events Claude
+ * Code delivers to http hooks (checked with the real CLI; SessionStart is
+ * not one of them). `script` is the command hook (hooks/<script>) it
+ * replaces, which steps aside when CS_HOOK_SERVER is set (dist/hook.sh).
+ * `matcher` is Claude Code's tool-name matcher for the part.
+ *
+ * `runs`: 'answer' (the default) parts run before Claude gets its answer,
+ * which is theirs. 'after' parts only record (status, timeline, change
+ * log): Claude is answered first and they run after it, one at a time in
+ * arrival order; an answering part waits for every 'after' part before it,
+ * so it reads what they wrote. 'background' parts (autosave, an async
+ * command hook when not served) run on a line of their own that nothing
+ * waits for but the server's close.
  */
-export const SERVED: ReadonlyArray<{ event: string; matcher?: string; handler: string; script: string; timeout: number }> = [
-  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
-  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', script: 'post-tool-use', timeout: 10 },
-  { event: 'PostToolUse', handler: 'timeline', script: 'timeline', timeout: 5 },
-  { event: 'Stop', handler: 'stop', script: 'stop', timeout: 10 },
+export interface ServedPart {
+  event: string;
+  matcher?: string;
+  handler: string;
+  script: string;
+  /** Seconds. */
+  timeout: number;
+  runs?: 'answer' | 'after' | 'background';
+}
+
+export const SERVED: readonly ServedPart[] = [
   // Live status: in order, without starting sh.
-  { event: 'PreToolUse', handler: 'status', script: 'status-tool', timeout: 5 },
-  { event: 'Stop', handler: 'status', script: 'status-stop', timeout: 5 },
+  { event: 'PreToolUse', handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
+  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
+  { event: 'PostToolUse', handler: 'timeline', script: 'timeline', timeout: 5, runs: 'after' },
+  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
+  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', handler: 'autosave', script: 'autosave', timeout: 60, runs: 'background' },
+  { event: 'Stop', handler: 'status', script: 'status-stop', timeout: 5, runs: 'after' },
+  { event: 'Stop', handler: 'stop', script: 'stop', timeout: 10 },
 ];
+
+/**
+ * Whether Claude Code's hook `matcher` selects `tool`: none matches every
+ * tool, else the matcher is an anchored alternation of tool names (the only
+ * form cs registers; code.claude.com/docs/en/hooks, "Matchers").
+ */
+export function matcherSelects(matcher: string | undefined, tool: string | undefined): boolean {
+  if (matcher === undefined || matcher === '' || matcher === '*') return true;
+  return tool !== undefined && matcher.split('|').includes(tool);
+}
+
+/** The URL path of the parts `handlers` (served, in SERVED order): `/hook/a+b`. */
+function partsPath(handlers: string[]): string {
+  return `/hook/${handlers.join('+')}`;
+}
 
 const TOKEN_HEADER = 'x-cs-token';
 
@@ -36,14 +72,26 @@ export interface HookServer {
   url: string;
   /** A settings file for `claude --settings`, readable by this user only. */
   settingsFile: string;
+  /** Resolves once every 'after' and 'background' part received so far has run. */
+  idle(): Promise<void>;
+  /** Stops listening, then waits for the 'after' and 'background' parts. */
   close(): Promise<void>;
 }
 
+/**
+ * The `--settings` object for Claude: one http hook per event, whose URL
+ * names every part served for it (`/hook/status+pre-tool-use`), so each tool
+ * call costs one round trip per event. Its matcher is the parts' union
+ * (none when any part takes every tool); the server applies each part's own
+ * matcher; its timeout is the longest part's (seconds).
+ */
 export function hookSettings(url: string, token: string): object {
   const hooks: Record<string, object[]> = {};
-  for (const s of SERVED) {
-    const entry = { type: 'http', url: `${url}/hook/${s.handler}`, headers: { 'X-CS-Token': token }, timeout: s.timeout };
-    (hooks[s.event] ??= []).push(s.matcher ? { matcher: s.matcher, hooks: [entry] } : { hooks: [entry] });
+  for (const event of new Set(SERVED.map((s) => s.event))) {
+    const parts = SERVED.filter((s) => s.event === event);
+    const entry = { type: 'http', url: `${url}${partsPath(parts.map((p) => p.handler))}`, headers: { 'X-CS-Token': token }, timeout: Math.max(...parts.map((p) => p.timeout)) };
+    const matcher = parts.some((p) => p.matcher === undefined) ? undefined : [...new Set(parts.flatMap((p) => p.matcher!.split('|')))].join('|');
+    hooks[event] = [matcher ? { matcher, hooks: [entry] } : { hooks: [entry] }];
   }
   return { hooks };
 }
@@ -66,14 +114,26 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
     }
   };
 
+  // The 'after' and 'background' lines: each one part at a time, in arrival order; never rejected.
+  let after: Promise<void> = Promise.resolve();
+  let background: Promise<void> = Promise.resolve();
+  const run = async (handler: string, input: HookInput): Promise<object | null> => {
+    try {
+      return await HANDLERS[handler]!({ session, input, env, now: new Date() });
+    } catch (e) {
+      log(`hook error in ${handler}: ${(e as Error)?.message ?? String(e)}`);
+      return null;
+    }
+  };
+
   const server = http.createServer((req, res) => {
     const answer = (status: number, body = '') => {
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
-    const m = /^\/hook\/([a-z-]+)$/.exec(req.url ?? '');
-    const handler = m && SERVED.some((s) => s.handler === m[1]) ? HANDLERS[m[1]!] : undefined;
-    if (req.method !== 'POST' || !handler) return answer(404);
+    const m = /^\/hook\/([a-z-]+(?:\+[a-z-]+)*)$/.exec(req.url ?? '');
+    const handlers = m ? m[1]!.split('+') : [];
+    if (req.method !== 'POST' || handlers.length === 0 || !handlers.every((h) => SERVED.some((s) => s.handler === h) && HANDLERS[h])) return answer(404);
     if (!tokenMatches(req.headers[TOKEN_HEADER], tokenBuf)) return answer(401);
     // Long string values (a huge Write's content) are left out as they stream in (skim.ts).
     const skimmer = new JsonSkimmer();
@@ -96,7 +156,20 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
             log(`hook problem: ${m![1]}: ${parsed.problem}`);
             return answer(200, '{}');
           }
-          const out = await handler({ session, input: parsed.input, env, now: new Date() });
+          const input = parsed.input;
+          const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
+          const tool = typeof input.tool_name === 'string' ? input.tool_name : undefined;
+          let out: object | null = null;
+          for (const h of handlers) {
+            const part = SERVED.find((s) => s.handler === h && s.event === event);
+            if (!part || !matcherSelects(part.matcher, tool)) continue;
+            if (part.runs === 'after') after = after.then(() => run(h, input).then(() => undefined));
+            else if (part.runs === 'background') background = background.then(() => run(h, input).then(() => undefined));
+            if (part.runs === 'after' || part.runs === 'background') continue;
+            // It answers: after every 'after' part before it, so it reads what they wrote.
+            await after;
+            out = (await run(h, input)) ?? out;
+          }
           answer(200, JSON.stringify(out ?? {}));
         } catch (e) {
           log(`hook error in ${m![1]}: ${(e as Error)?.message ?? String(e)}`);
@@ -120,10 +193,11 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
   return {
     url,
     settingsFile,
+    idle: () => Promise.all([after, background]).then(() => undefined),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => Promise.all([after, background]).then(() => undefined)),
   };
 }

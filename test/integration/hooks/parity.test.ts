@@ -176,8 +176,7 @@ function corpus(ws: string, real: string, outside: string): Case[] {
 function nodeHandler(script: string): { handler: string; served: boolean } {
   const s = SERVED.find((x) => x.script === script);
   if (s) return { handler: s.handler, served: true };
-  if (script.startsWith('status-')) return { handler: 'status', served: true };
-  return { handler: script, served: false };
+  return { handler: script.startsWith('status-') ? 'status' : script, served: false };
 }
 
 /** Every file under the session directory (but .git and the endpoint's own settings), content normalised. */
@@ -248,7 +247,10 @@ async function viaEndpoint(server: HookServer, handler: string, input: string): 
   const token = Object.values(settings.hooks)[0]![0]!.hooks[0]!.headers['X-CS-Token']!;
   const r = await fetch(`${server.url}/hook/${handler}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-cs-token': token }, body: input });
   expect(r.status).toBe(200);
-  return r.text();
+  const text = await r.text();
+  // The recording parts run after the answer.
+  await server.idle();
+  return text;
 }
 
 const hookShFile = path.join(repoRoot, 'dist', HOOK_SH);

@@ -1,0 +1,116 @@
+// cs's hook endpoint (src/hooks/server.ts): one http hook per event, the
+// recording parts answered first and run after, in order; the answering
+// parts see what the recording parts before them wrote.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hookSettings, matcherSelects, SERVED, startHookServer, type HookServer } from '../../../src/hooks/server.js';
+import { sessionPaths } from '../../../src/session/paths.js';
+import { hookSandbox, payload, type HookSandbox } from '../../support/hooks.js';
+
+let sb: HookSandbox;
+let server: HookServer;
+let settings: { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ type: string; url: string; timeout: number; headers: Record<string, string> }> }>> };
+
+beforeAll(async () => {
+  sb = await hookSandbox('served');
+  server = await startHookServer(sessionPaths(sb.session.dir, 'served'), sb.hookEnv);
+  settings = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8')) as typeof settings;
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  sb?.cleanup();
+});
+
+const token = () => Object.values(settings.hooks)[0]![0]!.hooks[0]!.headers['X-CS-Token']!;
+const entryOf = (event: string) => settings.hooks[event]![0]!;
+function post(url: string, body: string, tok = token()): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-cs-token': tok }, body });
+}
+
+describe('the hook settings cs passes to Claude', () => {
+  it('hold one http hook per served event, naming every part, with the longest timeout and the union of matchers', () => {
+    expect(Object.keys(settings.hooks).sort()).toEqual([...new Set(SERVED.map((s) => s.event))].sort());
+    for (const [event, groups] of Object.entries(settings.hooks)) {
+      expect(groups, event).toHaveLength(1);
+      expect(groups[0]!.hooks, event).toHaveLength(1);
+      const parts = SERVED.filter((s) => s.event === event);
+      const h = groups[0]!.hooks[0]!;
+      expect(h.type).toBe('http');
+      expect(h.url).toBe(`${server.url}/hook/${parts.map((p) => p.handler).join('+')}`);
+      expect(h.timeout).toBe(Math.max(...parts.map((p) => p.timeout)));
+      // Every served event has a part for every tool here, so no matcher narrows the hook.
+      expect(groups[0]!.matcher, event).toBeUndefined();
+    }
+    const only = hookSettings('http://x', 't') as typeof settings;
+    expect(only.hooks.PreToolUse![0]!.hooks[0]!.url).toBe('http://x/hook/status+pre-tool-use');
+  });
+
+  it('match tools as Claude Code matchers do', () => {
+    const table: Array<[string | undefined, string | undefined, boolean]> = [
+      [undefined, 'Read', true],
+      ['', 'Read', true],
+      ['*', undefined, true],
+      ['Write', 'Write', true],
+      ['Write', 'WriteX', false],
+      ['Write|Edit|MultiEdit', 'Edit', true],
+      ['Write|Edit|MultiEdit', 'NotebookEdit', false],
+      ['Write', undefined, false],
+    ];
+    for (const [m, tool, want] of table) expect(matcherSelects(m, tool), `${m} ${tool}`).toBe(want);
+  });
+});
+
+describe('the hook endpoint', () => {
+  it('refuses a wrong token, an unknown part and other methods, and writes nothing for them', async () => {
+    const url = entryOf('PostToolUse').hooks[0]!.url;
+    const timeline = () => (fs.existsSync(path.join(sb.session.meta, 'timeline.jsonl')) ? fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8') : '');
+    const before = timeline();
+    const input = payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: path.join(sb.session.dir, 'x') } }, sb.session.dir);
+    expect((await post(url, input, token().slice(0, -1) + 'x')).status).toBe(401);
+    expect((await post(`${server.url}/hook/timeline+nope`, input)).status).toBe(404);
+    expect((await post(`${server.url}/hook/session-start`, input)).status).toBe(404);
+    expect((await fetch(url, { headers: { 'x-cs-token': token() } })).status).toBe(404);
+    await server.idle();
+    expect(timeline()).toBe(before);
+  });
+
+  it('answers PostToolUse at once and records the timeline, the change and the autosave after, in order', async () => {
+    const url = entryOf('PostToolUse').hooks[0]!.url;
+    const files = ['one.txt', 'two.txt', 'three.txt'];
+    const answers: string[] = [];
+    for (const f of files) {
+      fs.writeFileSync(path.join(sb.session.dir, f), f);
+      const r = await post(url, payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, f), content: f }, tool_response: {} }, sb.session.dir));
+      expect(r.status).toBe(200);
+      answers.push(await r.text());
+    }
+    // A Read: the timeline part only (post-tool-use and autosave are for file tools).
+    await post(url, payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: path.join(sb.session.dir, 'one.txt') }, tool_response: {} }, sb.session.dir));
+    expect(answers).toEqual(['{}', '{}', '{}']);
+    await server.idle();
+    const timeline = fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8');
+    const targets = [...timeline.matchAll(/"tool":"(\w+)","target":"([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(targets.slice(-4)).toEqual(['Write one.txt', 'Write two.txt', 'Write three.txt', 'Read one.txt']);
+    const changes = fs.readFileSync(path.join(sb.session.meta, 'changes.md'), 'utf8');
+    expect(changes.match(/Write: (one|two|three)\.txt/g)).toEqual(['Write: one.txt', 'Write: two.txt', 'Write: three.txt']);
+    expect(changes).not.toMatch(/Read:/);
+    // Autosave: the first Write saves, the next two fall inside its minute.
+    expect(timeline.match(/"type":"autosave","commit":"[0-9a-f]{40}"/g)).toHaveLength(1);
+  });
+
+  it('lets an answering part read what the recording parts before it wrote (Stop after a change)', async () => {
+    fs.writeFileSync(path.join(sb.session.dir, 'late.txt'), 'x');
+    // The discoveries file is older than the change the PostToolUse records.
+    fs.utimesSync(sb.session.discoveries, new Date(0), new Date(0));
+    fs.rmSync(path.join(sb.session.local, 'stop-reminder.json'), { force: true });
+    const post1 = post(entryOf('PostToolUse').hooks[0]!.url, payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, 'late.txt'), content: 'x' }, tool_response: {} }, sb.session.dir));
+    const stop = await post(entryOf('Stop').hooks[0]!.url, payload('Stop', { stop_hook_active: false }, sb.session.dir));
+    await post1;
+    const out = JSON.parse(await stop.text()) as { decision?: string; reason?: string };
+    expect(out.decision).toBe('block');
+    expect(out.reason).toMatch(/discoveries\.md/);
+    await server.idle();
+    expect(JSON.parse(fs.readFileSync(path.join(sb.session.local, 'status.json'), 'utf8')).state).toBe('idle');
+  });
+});
