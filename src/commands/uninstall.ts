@@ -31,7 +31,7 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
   }
   // Our status line first (the user's own comes back), so the hooks' unmerge can restore the file byte for byte.
   if (disableStatusLine(env).outcome === 'disabled') io.err('cs: removed the cs status line');
-  if (unmergeSettingsFile(env, state.settingsBefore)) ctx.info(`removed our hooks from ${state.settingsFile}`);
+  if (unmergeSettingsFile(env, state.settingsBefore)) ctx.info(`removed the cs hooks plugin from ${state.settingsFile}`);
   for (const file of state.placedFiles) fs.rmSync(file, { recursive: true, force: true });
   for (const bin of state.bins) fs.rmSync(bin, { force: true });
   fs.rmSync(dataDir(env), { recursive: true, force: true });

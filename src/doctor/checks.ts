@@ -43,9 +43,17 @@ export async function checkClaude(env: NodeJS.ProcessEnv): Promise<CheckResult> 
   }
 }
 
+/**
+ * cs's hooks reach Claude Code through its plugin (src/install/plugin.ts):
+ * the user settings must declare the marketplace and enable the plugin, its
+ * hooks.json must hold exactly the registry's entries, each script must be
+ * executable, and no hook entry of an older cs (or another copy of cs) may
+ * remain in settings.json, where it would run beside the plugin's.
+ */
 export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
-  const fix = 'run: cs -install (it keeps one entry per hook)';
-  const { hooksDir, settingsPath } = await import('../install/install.js');
+  const fix = 'run: cs -install';
+  const { hooksDir, settingsPath } = await import('../install/paths.js');
+  const { marketplaceDir, pluginEnabled, pluginFiles, pluginHooksFile, PLUGIN_ID } = await import('../install/plugin.js');
   const { HOOKS } = await import('../hooks/registry.js');
   const file = settingsPath(env);
   let settings: { hooks?: Record<string, Array<{ matcher?: string; hooks?: Array<{ command?: string }> }>> };
@@ -56,26 +64,29 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
     return fail('hooks', missing ? `${file} does not exist: no hooks registered` : `${file} is not valid JSON (${errorMessage(e)})`, missing ? fix : `fix the JSON by hand (a backup is beside it: settings.json.cs-backup-*), then ${fix}`);
   }
   const dir = hooksDir(env);
-  const counts = new Map<string, number>();
-  const foreignPaths = new Set<string>();
+  const inSettings = new Set<string>();
   for (const [event, groups] of Object.entries(settings.hooks ?? {})) {
     if (!Array.isArray(groups)) continue;
     for (const g of groups) {
       for (const h of Array.isArray(g?.hooks) ? g.hooks : []) {
         const cmd = typeof h?.command === 'string' ? h.command.replace(/^'|'$/g, '') : '';
         const script = path.basename(cmd);
-        if (cmd.startsWith(dir + '/')) counts.set(`${event}\0${g.matcher ?? ''}\0${script}`, (counts.get(`${event}\0${g.matcher ?? ''}\0${script}`) ?? 0) + 1);
-        else if (HOOKS.some((r) => r.event === event && r.script === script) && /\/hooks\/[a-z-]+$/.test(cmd) && /\bcs\b/.test(cmd)) foreignPaths.add(cmd);
+        if (cmd.startsWith(dir + '/')) inSettings.add(`${event} ${script}`);
+        else if (HOOKS.some((r) => r.event === event && r.script === script) && /\/hooks\/[a-z-]+$/.test(cmd) && /\bcs\b/.test(cmd)) inSettings.add(`${cmd} (another copy of cs)`);
       }
     }
   }
-  const missing: string[] = [];
-  const duplicated: string[] = [];
-  for (const r of HOOKS) {
-    const n = counts.get(`${r.event}\0${r.matcher ?? ''}\0${r.script}`) ?? 0;
-    if (n === 0) missing.push(`${r.event}${r.matcher ? `(${r.matcher})` : ''} ${r.script}`);
-    if (n > 1) duplicated.push(`${r.event} ${r.script} ×${n}`);
+  if (inSettings.size) return fail('hooks', `hook entries of cs in ${file}, beside its plugin's: ${[...inSettings].slice(0, 4).join(', ')}${inSettings.size > 4 ? ', …' : ''}`, `${fix} (it moves them into the plugin), and remove any of another copy of cs by hand`);
+  if (!pluginEnabled(settings, marketplaceDir(env))) return fail('hooks', `cs's hooks plugin (${PLUGIN_ID}) is not enabled in ${file}: no hooks registered`, fix);
+  // hooks.json does not carry the version.
+  const want = pluginFiles(dir, HOOKS, '')[path.relative(marketplaceDir(env), pluginHooksFile(env))];
+  let have = '';
+  try {
+    have = fs.readFileSync(pluginHooksFile(env), 'utf8');
+  } catch {
+    // missing: reported below
   }
+  if (have !== want) return fail('hooks', `${pluginHooksFile(env)} ${have ? 'does not hold the hooks of this cs' : 'is missing'}`, fix);
   const broken = HOOKS.filter((r) => {
     try {
       fs.accessSync(path.join(dir, r.script), fs.constants.X_OK);
@@ -87,12 +98,8 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   // Without the sh part they all source, every hook exits at once and does nothing.
   const { HOOK_SH } = await import('../hooks/shlib.js');
   if (!fs.existsSync(path.join(dir, '..', 'dist', HOOK_SH))) broken.push(`../dist/${HOOK_SH}`);
-  if (missing.length) return fail('hooks', `${missing.length} of ${HOOKS.length} hook entries missing from ${file}: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ', …' : ''}`, fix);
-  if (duplicated.length || foreignPaths.size) {
-    return fail('hooks', `duplicated in ${file}: ${[...duplicated, ...[...foreignPaths].map((p) => `${p} (another copy of cs)`)].slice(0, 4).join(', ')}`, `remove the extra entries from ${file} (keep the ones under ${dir}), or ${fix}`);
-  }
   if (broken.length) return fail('hooks', `hook scripts missing or not executable in ${dir}: ${broken.slice(0, 4).join(', ')}`, fix);
-  return ok('hooks', `${HOOKS.length} entries registered once each in ${file}`);
+  return ok('hooks', `${HOOKS.length} hooks registered through the ${PLUGIN_ID} plugin, enabled in ${file}`);
 }
 
 export async function checkKeychain(env: NodeJS.ProcessEnv): Promise<CheckResult> {

@@ -6,6 +6,7 @@
 // aside for the events served here. Sessions started any other way (an IDE
 // on an adopted repo) keep using the command hooks.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { writeConfined } from '../lib/confine.js';
@@ -14,6 +15,10 @@ import type { SessionPaths } from '../session/paths.js';
 import { HANDLERS } from './handlers.js';
 import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
+import { HOOKS } from './registry.js';
+import { hooksDir, settingsPath } from '../install/paths.js';
+import { marketplaceDir, PLUGIN_ID, pluginEnabled } from '../install/plugin.js';
+import { hookGroups } from '../install/settings.js';
 
 /**
  * The parts of cs's hook work this endpoint does, from the events Claude
@@ -84,16 +89,30 @@ export interface HookServer {
  * call costs one round trip per event. Its matcher is the parts' union
  * (none when any part takes every tool); the server applies each part's own
  * matcher; its timeout is the longest part's (seconds).
+ *
+ * With `plugin` (cs's hooks plugin is what the user settings enable, see
+ * src/install/plugin.ts): the plugin is switched off for this launch, so no
+ * command hook starts only to step aside, and the hooks not served here
+ * come along as the same command entries the plugin holds.
  */
-export function hookSettings(url: string, token: string): object {
-  const hooks: Record<string, object[]> = {};
+export function hookSettings(url: string, token: string, plugin?: { hooksDir: string }): object {
+  const hooks: Record<string, object[]> = plugin ? hookGroups(plugin.hooksDir, HOOKS.filter((h) => !SERVED.some((s) => s.script === h.script))) : {};
   for (const event of new Set(SERVED.map((s) => s.event))) {
     const parts = SERVED.filter((s) => s.event === event);
     const entry = { type: 'http', url: `${url}${partsPath(parts.map((p) => p.handler))}`, headers: { 'X-CS-Token': token }, timeout: Math.max(...parts.map((p) => p.timeout)) };
     const matcher = parts.some((p) => p.matcher === undefined) ? undefined : [...new Set(parts.flatMap((p) => p.matcher!.split('|')))].join('|');
-    hooks[event] = [matcher ? { matcher, hooks: [entry] } : { hooks: [entry] }];
+    (hooks[event] ??= []).push(matcher ? { matcher, hooks: [entry] } : { hooks: [entry] });
   }
-  return { hooks };
+  return plugin ? { enabledPlugins: { [PLUGIN_ID]: false }, hooks } : { hooks };
+}
+
+/** Whether the user settings enable cs's installed hooks plugin (read on each launch: it is one small file). */
+function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string } | undefined {
+  try {
+    return pluginEnabled(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8')), marketplaceDir(env)) ? { hooksDir: hooksDir(env) } : undefined;
+  } catch {
+    return undefined; // none, or unreadable: Claude reads no plugin from it either
+  }
 }
 
 function tokenMatches(given: string | string[] | undefined, token: Buffer): boolean {
@@ -185,7 +204,7 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   const settingsFile = path.join(paths.local, 'hook-settings.json');
-  writeConfined(settingsFile, JSON.stringify(hookSettings(url, token), null, 2) + '\n', 0o600);
+  writeConfined(settingsFile, JSON.stringify(hookSettings(url, token, installedPlugin(env)), null, 2) + '\n', 0o600);
   // The secret detector (secretlint's preset, a few hundred ms of CPU to
   // load) is loaded once Claude has started (its own start-up is CPU-bound)
   // and waits for its first answer, not inside its first tool call's hook.

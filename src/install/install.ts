@@ -12,7 +12,9 @@ import { HOOKS, type HookRegistration } from '../hooks/registry.js';
 import { claudeConfigDir, csConfigDir, homeDir } from '../session/paths.js';
 import { which } from '../lib/which.js';
 import { currentLink, dataDir, readPackageVersion, replaceSymlink, switchCurrent, versionDir } from '../update/layout.js';
-import { parseSettings, sameJson, serialize, validateHookShapes, withOurHooks, withoutOurHooks } from './settings.js';
+import { parseSettings, sameJson, serialize, validateHookShapes, withoutOurHooks } from './settings.js';
+import { hooksDir, settingsPath } from './paths.js';
+import { marketplaceDir, validatePluginShapes, withOurPlugin, withoutOurPlugin, writePlugin } from './plugin.js';
 import { installCompletions, plannedCompletions } from '../completions/install.js';
 import { clearNotices } from './notices.js';
 
@@ -40,13 +42,7 @@ export function statePath(env: NodeJS.ProcessEnv): string {
   return path.join(csConfigDir(env), 'install.json');
 }
 
-export function hooksDir(env: NodeJS.ProcessEnv): string {
-  return path.join(currentLink(env), 'hooks');
-}
-
-export function settingsPath(env: NodeJS.ProcessEnv): string {
-  return path.join(claudeConfigDir(env), 'settings.json');
-}
+export { hooksDir, settingsPath } from './paths.js';
 
 export function readState(env: NodeJS.ProcessEnv): InstallState | null {
   const text = readFileOr(statePath(env), '');
@@ -302,6 +298,19 @@ interface SettingsPlan {
   next: string | null;
 }
 
+/**
+ * What settings.json holds of ours: cs's plugin marketplace declared and
+ * its plugin enabled (src/install/plugin.ts). Hook entries of ours that an
+ * older cs wrote into settings.json itself are taken out: the plugin has them.
+ */
+function withOurs(settings: ReturnType<typeof parseSettings>, env: NodeJS.ProcessEnv): ReturnType<typeof parseSettings> {
+  return withOurPlugin(withoutOurHooks(settings, hooksDir(env)), marketplaceDir(env)) as ReturnType<typeof parseSettings>;
+}
+
+function withoutOurs(settings: ReturnType<typeof parseSettings>, env: NodeJS.ProcessEnv): ReturnType<typeof parseSettings> {
+  return withoutOurPlugin(withoutOurHooks(settings, hooksDir(env))) as ReturnType<typeof parseSettings>;
+}
+
 /** Reads and checks settings.json and computes the merge; writes nothing. Throws UserError on a file cs must not touch. */
 function planSettings(env: NodeJS.ProcessEnv, regs: readonly HookRegistration[]): SettingsPlan {
   const file = settingsPath(env);
@@ -309,7 +318,8 @@ function planSettings(env: NodeJS.ProcessEnv, regs: readonly HookRegistration[])
   const before = exists(target) ? fs.readFileSync(target, 'utf8') : null;
   const current = parseSettings(before, file);
   validateHookShapes(current, regs, file);
-  const merged = withOurHooks(current, hooksDir(env), regs);
+  validatePluginShapes(current, file);
+  const merged = withOurs(current, env);
   if (sameJson(current, merged)) return { file, before, next: null };
   assertWritable(target);
   return { file, before, next: serialize(merged, before) };
@@ -326,7 +336,7 @@ function applySettings(plan: SettingsPlan, now: Date): { changed: boolean; backu
   return { changed: true, backup };
 }
 
-/** Merges our hooks into settings.json; writes (after a backup) only when something changes. */
+/** Merges our plugin entries into settings.json; writes (after a backup) only when something changes. */
 export function mergeSettingsFile(
   env: NodeJS.ProcessEnv,
   regs: readonly HookRegistration[],
@@ -337,21 +347,23 @@ export function mergeSettingsFile(
 }
 
 /**
- * Takes our hooks out of settings.json; restores the exact original bytes
- * when nothing else changed since the install (the file is then what our
- * merge made of the original). Writes through a symlink, keeping mode and owner.
+ * Takes our plugin entries (and any hook entries of ours) out of
+ * settings.json; restores the exact original bytes when nothing else
+ * changed since the install (the file is then what our merge made of the
+ * original). Writes through a symlink, keeping mode and owner.
  */
-export function unmergeSettingsFile(env: NodeJS.ProcessEnv, settingsBefore: string | null, regs: readonly HookRegistration[] = HOOKS): boolean {
+export function unmergeSettingsFile(env: NodeJS.ProcessEnv, settingsBefore: string | null): boolean {
   const file = settingsPath(env);
   const target = settingsTarget(file);
   if (!exists(target)) return false;
   const text = fs.readFileSync(target, 'utf8');
   const current = parseSettings(text, file);
-  const next = withoutOurHooks(current, hooksDir(env));
+  const next = withoutOurs(current, env);
   if (sameJson(current, next)) return false;
   assertWritable(target);
   const original = settingsBefore === null ? {} : parseSettings(settingsBefore, file);
-  const untouched = sameJson(next, original) || sameJson(current, withOurHooks(original, hooksDir(env), regs));
+  // The original bytes only when they hold nothing of ours (an older cs's hook entries: those stay gone).
+  const untouched = sameJson(next, original) || (sameJson(current, withOurs(original, env)) && sameJson(withoutOurs(original, env), original));
   if (untouched) {
     if (settingsBefore === null) fs.rmSync(file);
     else writeSettings(file, settingsBefore);
@@ -404,6 +416,8 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   // Node): they use this link to the Node that installed them.
   const node = path.join(dataDir(env), 'node');
   if (readlinkOr(node) !== process.execPath) replaceSymlink(node, process.execPath);
+  // The plugin before the settings that name it.
+  writePlugin(env, hooksDir(env), regs, version);
   const linked = linkBins(env, bins.names);
   const claudeFiles = placeClaudeFiles(claude.place);
   const placedCompletions = installCompletions(completions.place);

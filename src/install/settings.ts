@@ -12,7 +12,7 @@ interface HookCommand {
   command?: string;
   [k: string]: Json | undefined;
 }
-interface MatcherGroup {
+export interface MatcherGroup {
   matcher?: string;
   hooks: HookCommand[];
   [k: string]: Json | HookCommand[] | undefined;
@@ -125,16 +125,19 @@ export function withoutOurHooks(settings: JsonObject, hooksDir: string): JsonObj
     if (groups.length > 0 || value.length === 0) nextHooks[event] = groups;
   }
   const next: JsonObject = { ...settings };
-  if (Object.keys(nextHooks).length === 0) delete next.hooks;
+  // An empty "hooks" of the user's own stays; one we emptied goes.
+  if (Object.keys(nextHooks).length === 0 && Object.keys(hooks).length > 0) delete next.hooks;
   else next.hooks = nextHooks;
   return next;
 }
 
-/** Our hooks, in registry order, after whatever else is there. */
-export function withOurHooks(settings: JsonObject, hooksDir: string, regs: readonly HookRegistration[]): JsonObject {
-  const base = withoutOurHooks(settings, hooksDir);
-  if (regs.length === 0) return base;
-  const hooks: JsonObject = typeof base.hooks === 'object' && base.hooks !== null && !Array.isArray(base.hooks) ? { ...(base.hooks as JsonObject) } : {};
+/**
+ * Our hook entries by event, in registry order: one matcher group of one
+ * command each (Claude Code's settings format, also a plugin's hooks.json:
+ * code.claude.com/docs/en/hooks).
+ */
+export function hookGroups(hooksDir: string, regs: readonly HookRegistration[]): Record<string, MatcherGroup[]> {
+  const hooks: Record<string, MatcherGroup[]> = {};
   for (const reg of regs) {
     const command = hookCommand(hooksDir, reg);
     const entry: HookCommand = { type: 'command', command };
@@ -145,10 +148,9 @@ export function withOurHooks(settings: JsonObject, hooksDir: string, regs: reado
     if (command === `${hooksDir}/${reg.script}`) entry.args = [];
     if (reg.timeout !== undefined) entry.timeout = reg.timeout;
     if (reg.async) entry.async = true;
-    const group: MatcherGroup = reg.matcher !== undefined ? { matcher: reg.matcher, hooks: [entry] } : { hooks: [entry] };
-    hooks[reg.event] = [...groupsOf(hooks, reg.event), group] as unknown as Json;
+    (hooks[reg.event] ??= []).push(reg.matcher !== undefined ? { matcher: reg.matcher, hooks: [entry] } : { hooks: [entry] });
   }
-  return { ...base, hooks };
+  return hooks;
 }
 
 /** The indentation the file already uses, so a rewrite keeps its look. */

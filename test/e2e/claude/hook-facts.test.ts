@@ -76,6 +76,33 @@ describe('Claude Code hook facts', () => {
     expect(res.content).toContain(moved); // the refusal names the redirected path
   });
 
+  it('a plugin of a directory marketplace that user settings enable runs its hooks in place (exec form too); --settings enabledPlugins false switches it off for one launch', { timeout: 60_000 }, async () => {
+    // How cs delivers its command hooks (src/install/plugin.ts).
+    const market = path.join(dir, 'market');
+    const log = path.join(dir, 'plugin.log');
+    const put = (rel: string, v: unknown) => {
+      fs.mkdirSync(path.dirname(path.join(market, rel)), { recursive: true });
+      fs.writeFileSync(path.join(market, rel), JSON.stringify(v));
+    };
+    put('.claude-plugin/marketplace.json', { name: 'facts-market', owner: { name: 'cs tests' }, plugins: [{ name: 'facts', source: './facts' }] });
+    put('facts/.claude-plugin/plugin.json', { name: 'facts', version: '1.0.0' });
+    fs.writeFileSync(path.join(dir, 'hook.sh'), `#!/bin/sh\ncat >/dev/null\necho "$1 $CLAUDE_PLUGIN_ROOT" >> '${log}'\n`, { mode: 0o755 });
+    put('facts/hooks/hooks.json', { hooks: { PreToolUse: [{ hooks: [{ type: 'command', command: path.join(dir, 'hook.sh'), args: ['exec-form'] }] }], Stop: [{ hooks: [{ type: 'command', command: `${path.join(dir, 'hook.sh')} shell-form` }] }] } });
+    fs.writeFileSync(path.join(home.configDir, 'settings.json'), JSON.stringify({ extraKnownMarketplaces: { 'facts-market': { source: { source: 'directory', path: market } } }, enabledPlugins: { 'facts@facts-market': true } }));
+    const turns = (): ScriptTurn[] => [[{ type: 'tool_use', name: 'Read', input: { file_path: path.join(ws, 'nothing') } }], 'ok'];
+    const none = path.join(dir, 'none.json');
+    fs.writeFileSync(none, '{}');
+    await run(turns(), none);
+    expect(fs.readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual([`exec-form ${path.join(market, 'facts')}`, `shell-form ${path.join(market, 'facts')}`]);
+    fs.rmSync(log);
+    const off = path.join(dir, 'off.json');
+    fs.writeFileSync(off, JSON.stringify({ enabledPlugins: { 'facts@facts-market': false } }));
+    await run(turns(), off);
+    expect(fs.existsSync(log)).toBe(false);
+    // Claude Code only recorded the plugin in its own files; the user settings are as written.
+    expect(JSON.parse(fs.readFileSync(path.join(home.configDir, 'settings.json'), 'utf8')).enabledPlugins).toEqual({ 'facts@facts-market': true });
+  });
+
   it('PermissionRequest fires in -p mode and its allow answer lets a redirected Write into .cs/ through', { timeout: 30_000 }, async () => {
     const orig = path.join(ws, 'run.sh');
     const moved = path.join(ws, '.cs', 'artifacts', 'run.sh');

@@ -1,6 +1,7 @@
 // The whole chain with the real Claude Code: install.ts registers our hooks
 // in a temp home, `cs <name> -- -p ...` launches the real CLI against the
 // scripted fake API, and the workspace is checked afterwards.
+import { PLUGIN_ID, pluginHooksFile } from '../../../src/install/plugin.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -121,8 +122,9 @@ describe('real Claude Code with our hooks', () => {
       api = await startFakeAnthropic(scriptedTurns(plain));
       const r = await runClaude({ cwd: plain, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR }, timeoutMs: 45_000 });
       expect(r.code, r.stderr).toBe(0);
-      // Hooks were registered and ran (settings.json is ours), yet did nothing here.
-      expect(fs.readFileSync(path.join(env.CLAUDE_CONFIG_DIR!, 'settings.json'), 'utf8')).toContain('pre-tool-use');
+      // Hooks were registered (settings.json enables our plugin, which holds them) and ran, yet did nothing here.
+      expect(fs.readFileSync(path.join(env.CLAUDE_CONFIG_DIR!, 'settings.json'), 'utf8')).toContain(PLUGIN_ID);
+      expect(fs.readFileSync(pluginHooksFile(env), 'utf8')).toContain('pre-tool-use');
       expect(fs.readdirSync(plain).sort()).toEqual(['deploy.sh', 'notes.txt']);
       expect(fs.readFileSync(path.join(plain, 'deploy.sh'), 'utf8')).toContain(SECRET); // not ours to touch
       expect(fs.existsSync(env.CS_SESSIONS_ROOT!)).toBe(false);

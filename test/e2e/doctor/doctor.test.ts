@@ -8,7 +8,7 @@ import { addConversation, newUuid, thisMachine } from '../../../src/conversation
 import { transcriptFile } from '../../../src/conversations/transcripts.js';
 import { addRecipient, initIdentity } from '../../../src/secrets/age.js';
 import { hooksDir, settingsPath } from '../../../src/install/install.js';
-import { HOOKS } from '../../../src/hooks/registry.js';
+import { PLUGIN_ID, pluginHooksFile } from '../../../src/install/plugin.js';
 import { createSession } from '../../../src/session/workspace.js';
 import type { SessionPaths } from '../../../src/session/paths.js';
 import { CLAUDE_BIN, makeTempDir } from '../../support/claude.js';
@@ -85,17 +85,22 @@ describe('cs -doctor', () => {
       env.CLAUDE_CODE_BIN = bad;
     }, /exited 3: boom/, /reinstall Claude Code/],
     ['settings.json gone', 'hooks', () => fs.rmSync(settingsPath(env)), /does not exist/, /^run: cs -install/],
-    ['a hook entry removed', 'hooks', () => {
+    ['the plugin not enabled', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+      st.enabledPlugins[PLUGIN_ID] = false;
+      fs.writeFileSync(settingsPath(env), JSON.stringify(st));
+    }, /plugin \(cs@claude-sessions\) is not enabled in .*settings\.json/, /^run: cs -install/],
+    ['a hook entry removed from the plugin', 'hooks', () => {
+      const st = JSON.parse(fs.readFileSync(pluginHooksFile(env), 'utf8'));
       delete st.hooks.Stop;
-      fs.writeFileSync(settingsPath(env), JSON.stringify(st));
-    }, new RegExp(`^${HOOKS.filter((h) => h.event === 'Stop').length} of \\d+ hook entries missing.*Stop stop`), /^run: cs -install/],
+      fs.writeFileSync(pluginHooksFile(env), JSON.stringify(st));
+    }, /hooks\.json does not hold the hooks of this cs/, /^run: cs -install/],
     ['the sh part the hooks source gone', 'hooks', () => fs.rmSync(path.join(hooksDir(env), '..', 'dist', 'hook.sh')), /missing or not executable in .*: \.\.\/dist\/hook\.sh/, /^run: cs -install/],
-    ['a hook entry duplicated', 'hooks', () => {
+    ['a hook entry of an older cs left in settings.json', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
-      st.hooks.PreCompact.push(st.hooks.PreCompact[0]);
+      st.hooks = { PreCompact: [{ hooks: [{ type: 'command', command: path.join(hooksDir(env), 'pre-compact') }] }] };
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
-    }, /duplicated.*PreCompact pre-compact ×2/, /remove the extra entries/],
+    }, /hook entries of cs in .*settings\.json, beside its plugin's: PreCompact pre-compact/, /^run: cs -install \(it moves them into the plugin\)/],
     ['keychain does not answer', 'keychain', () => {
       env.CS_SECRETS_BACKEND = 'keychain';
       env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${tmp}/no-bus`;

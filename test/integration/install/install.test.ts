@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { install, readState, settingsPath, statePath } from '../../../src/install/install.js';
+import { MARKETPLACE, marketplaceDir, PLUGIN_ID, pluginHooksFile } from '../../../src/install/plugin.js';
 import type { HookRegistration } from '../../../src/hooks/registry.js';
 import { repoRoot, runCs, sandbox, type Sandbox } from '../../support/cs.js';
 
@@ -59,10 +60,18 @@ describe('install.ts', () => {
     expect(fs.readFileSync(path.join(claude, 'commands/summary.md'), 'utf8')).toMatch(/^---\ndescription:/);
     expect(fs.existsSync(path.join(claude, 'commands/compact-discoveries.md'))).toBe(true);
     expect(fs.readFileSync(path.join(claude, 'skills/store-secret/SKILL.md'), 'utf8')).toContain('cs -secrets set');
+    // The hooks come as Claude Code plugin that settings.json enables (src/install/plugin.ts).
     const settings = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
-    const events = Object.keys(settings.hooks).sort();
+    expect(settings.hooks).toBeUndefined();
+    expect(settings.enabledPlugins).toEqual({ [PLUGIN_ID]: true });
+    expect(settings.extraKnownMarketplaces).toEqual({ [MARKETPLACE]: { source: { source: 'directory', path: marketplaceDir(env) } } });
+    const market = JSON.parse(fs.readFileSync(path.join(marketplaceDir(env), '.claude-plugin/marketplace.json'), 'utf8'));
+    expect(market.plugins.map((p: { name: string; source: string }) => [p.name, p.source])).toEqual([['cs', './cs']]);
+    expect(JSON.parse(fs.readFileSync(path.join(marketplaceDir(env), 'cs/.claude-plugin/plugin.json'), 'utf8')).name).toBe('cs');
+    const plugin = JSON.parse(fs.readFileSync(pluginHooksFile(env), 'utf8'));
+    const events = Object.keys(plugin.hooks).sort();
     expect(events).toEqual(['Notification', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'PreCompact', 'PreToolUse', 'SessionEnd', 'SessionStart', 'Stop', 'SubagentStart', 'UserPromptSubmit']);
-    for (const groups of Object.values(settings.hooks) as Array<Array<{ hooks: Array<{ command: string }> }>>) {
+    for (const groups of Object.values(plugin.hooks) as Array<Array<{ hooks: Array<{ command: string }> }>>) {
       for (const g of groups) for (const h of g.hooks) expect(fs.statSync(h.command).mode & 0o111).not.toBe(0);
     }
     expect((await runCs(['-uninstall'], { env })).code).toBe(0);
@@ -126,8 +135,8 @@ describe('install.ts', () => {
   });
 });
 
-describe('hook registration in settings.json', () => {
-  it('merges our entries after foreign ones, keeps a backup, is idempotent, and uninstall restores the bytes', async () => {
+describe('hook registration through settings.json', () => {
+  it('enables our plugin beside foreign entries, keeps a backup, is idempotent, and uninstall restores the bytes', async () => {
     fs.mkdirSync(env.CLAUDE_CONFIG_DIR!, { recursive: true });
     fs.writeFileSync(settingsPath(env), foreignSettings);
     const r1 = install(repoRoot, env, new Date('2026-11-23T10:00:00Z'), regs);
@@ -135,11 +144,15 @@ describe('hook registration in settings.json', () => {
     expect(fs.readFileSync(r1.settingsBackup!, 'utf8')).toBe(foreignSettings);
     const text1 = fs.readFileSync(settingsPath(env), 'utf8');
     const s = JSON.parse(text1);
-    expect(Object.keys(s)).toEqual(['model', 'permissions', 'hooks', 'zzz_unknown_key']);
-    expect(s.hooks.PreToolUse[0]).toEqual({ matcher: 'Bash', hooks: [{ type: 'command', command: '/opt/other-tool/guard.sh' }] });
+    expect(Object.keys(s)).toEqual(['model', 'permissions', 'hooks', 'zzz_unknown_key', 'extraKnownMarketplaces', 'enabledPlugins']);
+    expect(s.hooks).toEqual({ PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/opt/other-tool/guard.sh' }] }] });
+    expect(s.enabledPlugins).toEqual({ [PLUGIN_ID]: true });
     const hooksDir = path.join(env.CS_DATA_DIR!, 'current', 'hooks');
-    expect(s.hooks.PreToolUse[1]).toEqual({ matcher: 'Write', hooks: [{ type: 'command', command: `${hooksDir}/pre-tool-use`, args: [], timeout: 10 }] });
-    expect(s.hooks.PostToolUseFailure).toEqual([{ hooks: [{ type: 'command', command: `${hooksDir}/post-tool-use-failure`, args: [], async: true }] }]);
+    const plugin = JSON.parse(fs.readFileSync(pluginHooksFile(env), 'utf8'));
+    expect(plugin.hooks).toEqual({
+      PreToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: `${hooksDir}/pre-tool-use`, args: [], timeout: 10 }] }],
+      PostToolUseFailure: [{ hooks: [{ type: 'command', command: `${hooksDir}/post-tool-use-failure`, args: [], async: true }] }],
+    });
     expect(text1).toMatch(/^ {4}"model"/m); // the file's own indentation is kept
 
     const r2 = install(repoRoot, env, new Date('2026-11-23T11:00:00Z'), regs);
@@ -153,6 +166,25 @@ describe('hook registration in settings.json', () => {
     expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe(foreignSettings);
     expect(fs.existsSync(path.join(env.CS_BIN_DIR!, 'cs'))).toBe(false);
     expect(fs.existsSync(env.CS_DATA_DIR!)).toBe(false);
+  });
+
+  it('moves the hook entries an older cs wrote into settings.json into the plugin, keeping foreign ones and other plugins', async () => {
+    const hooksDir = path.join(env.CS_DATA_DIR!, 'current', 'hooks');
+    const older = {
+      enabledPlugins: { 'other@market': true },
+      hooks: {
+        PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: '/opt/other-tool/guard.sh' }] }, { matcher: 'Write', hooks: [{ type: 'command', command: `${hooksDir}/pre-tool-use`, args: [], timeout: 10 }] }],
+        PostToolUseFailure: [{ hooks: [{ type: 'command', command: `${hooksDir}/post-tool-use-failure`, args: [], async: true }] }],
+      },
+    };
+    fs.mkdirSync(env.CLAUDE_CONFIG_DIR!, { recursive: true });
+    fs.writeFileSync(settingsPath(env), JSON.stringify(older, null, 2));
+    install(repoRoot, env, new Date(), regs);
+    const s = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+    expect(s.hooks).toEqual({ PreToolUse: [older.hooks.PreToolUse[0]] });
+    expect(s.enabledPlugins).toEqual({ 'other@market': true, [PLUGIN_ID]: true });
+    expect((await runCs(['-uninstall'], { env })).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'))).toEqual({ enabledPlugins: { 'other@market': true }, hooks: { PreToolUse: [older.hooks.PreToolUse[0]] } });
   });
 
   it('keeps changes the user made after install when uninstalling', async () => {
@@ -230,7 +262,7 @@ describe('installer faults: user files, links, modes, shapes, validation first',
     fs.symlinkSync(path.join(dotfiles, 'settings.json'), settingsPath(env));
     install(repoRoot, env, new Date(), regs);
     expect(fs.lstatSync(settingsPath(env)).isSymbolicLink()).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(dotfiles, 'settings.json'), 'utf8')).hooks.PreToolUse).toHaveLength(2);
+    expect(JSON.parse(fs.readFileSync(path.join(dotfiles, 'settings.json'), 'utf8')).enabledPlugins).toEqual({ [PLUGIN_ID]: true });
     const un = await runCs(['-uninstall'], { env });
     expect(un.code, un.stderr).toBe(0);
     expect(fs.lstatSync(settingsPath(env)).isSymbolicLink()).toBe(true);
@@ -264,6 +296,8 @@ describe('installer faults: user files, links, modes, shapes, validation first',
   it.each([
     ['"hooks" is an array', '{"hooks": ["x"]}\n', /"hooks" in .* is an array, not an object of events/],
     ['an event is an object', '{"hooks": {"PreToolUse": {"matcher": "Bash"}}}\n', /"hooks.PreToolUse" in .* is an object, not an array of matcher groups/],
+    ['enabledPlugins is an array', '{"enabledPlugins": ["x@y"]}\n', /"enabledPlugins" in .* is not an object/],
+    ['extraKnownMarketplaces is a string', '{"extraKnownMarketplaces": "x"}\n', /"extraKnownMarketplaces" in .* is not an object/],
     ['comments', '{\n  // mine\n  "model": "opus"\n}\n', /is not valid JSON/],
     ['a trailing comma', '{"model": "opus",}\n', /is not valid JSON/],
     ['5,000 levels of nesting', `{"deep": ${'['.repeat(5000)}${']'.repeat(5000)}}\n`, /nests 5001 levels deep \(cs merges into at most 64\)/],
@@ -284,8 +318,9 @@ describe('installer faults: user files, links, modes, shapes, validation first',
     const text = '{\n  "hooks": {}\n}\n';
     fs.mkdirSync(claudeDir(), { recursive: true });
     fs.writeFileSync(settingsPath(env), text);
-    install(repoRoot, env, new Date()); // every hook, as `cs -uninstall` knows them
-    expect(Object.keys(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8')).hooks)).toContain('SessionStart');
+    install(repoRoot, env, new Date());
+    // The user's empty "hooks" stays as it is; ours are in the plugin.
+    expect(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'))).toMatchObject({ hooks: {}, enabledPlugins: { [PLUGIN_ID]: true } });
     expect((await runCs(['-uninstall'], { env })).code).toBe(0);
     expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe(text);
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hookCommand, isOurCommand, withOurHooks, withoutOurHooks } from '../../../src/install/settings.js';
+import { hookCommand, hookGroups, isOurCommand, withoutOurHooks } from '../../../src/install/settings.js';
+import { MARKETPLACE, PLUGIN_ID, pluginEnabled, pluginFiles, withOurPlugin, withoutOurPlugin } from '../../../src/install/plugin.js';
+import { hookSettings, SERVED } from '../../../src/hooks/server.js';
+import { HOOKS } from '../../../src/hooks/registry.js';
 
 const dir = '/home/u/.local/share/cs/current/hooks';
 
@@ -30,12 +33,53 @@ describe('settings merge', () => {
   });
   it('registers exec form (args: []) where the path needs no quoting, shell form where it does', () => {
     const reg = { event: 'Stop', script: 'stop', timeout: 10 };
-    expect(withOurHooks({}, dir, [reg])).toEqual({ hooks: { Stop: [{ hooks: [{ type: 'command', command: `${dir}/stop`, args: [], timeout: 10 }] }] } });
-    expect(withOurHooks({}, '/a b/hooks', [reg])).toEqual({ hooks: { Stop: [{ hooks: [{ type: 'command', command: `'/a b/hooks/stop'`, timeout: 10 }] }] } });
+    expect(hookGroups(dir, [reg])).toEqual({ Stop: [{ hooks: [{ type: 'command', command: `${dir}/stop`, args: [], timeout: 10 }] }] });
+    expect(hookGroups('/a b/hooks', [reg])).toEqual({ Stop: [{ hooks: [{ type: 'command', command: `'/a b/hooks/stop'`, timeout: 10 }] }] });
   });
-  it('does not duplicate on re-merge', () => {
-    const once = withOurHooks({}, dir, [{ event: 'Stop', script: 'stop' }]);
-    expect(withOurHooks(once, dir, [{ event: 'Stop', script: 'stop' }])).toEqual(once);
+});
+
+describe('the hooks plugin', () => {
+  const market = '/home/u/.local/share/cs/claude-plugin';
+  it("is declared and enabled beside the user's plugins, once however often it is merged, and taken out leaving theirs", () => {
+    const mine = { model: 'opus', enabledPlugins: { 'x@y': false }, extraKnownMarketplaces: { y: { source: { source: 'github', repo: 'a/b' } } } };
+    const once = withOurPlugin(mine, market);
+    expect(once).toEqual({
+      model: 'opus',
+      enabledPlugins: { 'x@y': false, [PLUGIN_ID]: true },
+      extraKnownMarketplaces: { y: mine.extraKnownMarketplaces.y, [MARKETPLACE]: { source: { source: 'directory', path: market } } },
+    });
+    expect(withOurPlugin(once, market)).toEqual(once);
+    expect(withoutOurPlugin(once)).toEqual(mine);
+    expect(withoutOurPlugin(withOurPlugin({}, market))).toEqual({});
+  });
+  it('counts as enabled only when enabled from our marketplace at our path', () => {
+    const table: Array<[unknown, boolean]> = [
+      [withOurPlugin({}, market), true],
+      [withOurPlugin({}, '/elsewhere'), false],
+      [{ ...withOurPlugin({}, market), enabledPlugins: { [PLUGIN_ID]: false } }, false],
+      [{ enabledPlugins: { [PLUGIN_ID]: true } }, false],
+      [null, false],
+      [[], false],
+    ];
+    for (const [settings, want] of table) expect(pluginEnabled(settings, market), JSON.stringify(settings)).toBe(want);
+  });
+  it("holds the registry's entries in its hooks.json", () => {
+    const files = pluginFiles(dir, HOOKS, '1.2.3');
+    expect(JSON.parse(files['cs/hooks/hooks.json']!).hooks).toEqual(hookGroups(dir, HOOKS));
+    expect(JSON.parse(files['cs/.claude-plugin/plugin.json']!)).toMatchObject({ name: 'cs', version: '1.2.3' });
+    expect(JSON.parse(files['.claude-plugin/marketplace.json']!)).toMatchObject({ name: MARKETPLACE, plugins: [{ name: 'cs', source: './cs' }] });
+  });
+  it('is switched off for a Claude that cs launches, which gets the unserved command hooks and the http ones instead', () => {
+    const s = hookSettings('http://127.0.0.1:1', 't', { hooksDir: dir }) as { enabledPlugins: object; hooks: Record<string, Array<{ hooks: Array<{ type: string; command?: string }> }>> };
+    expect(s.enabledPlugins).toEqual({ [PLUGIN_ID]: false });
+    const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.filter((h) => h.type === 'command').map((h) => h.command!.slice(dir.length + 1))));
+    const unserved = HOOKS.filter((h) => !SERVED.some((x) => x.script === h.script)).map((h) => h.script);
+    expect(commands.sort()).toEqual([...unserved].sort());
+    expect(commands).toContain('session-start');
+    expect(commands).not.toContain('timeline');
+    expect(Object.values(s.hooks).flat().filter((g) => g.hooks[0]!.type === 'http')).toHaveLength(new Set(SERVED.map((x) => x.event)).size);
+    // Without the plugin installed: the http hooks only, as before.
+    expect(hookSettings('http://127.0.0.1:1', 't')).not.toHaveProperty('enabledPlugins');
   });
 });
 
