@@ -126,8 +126,8 @@ function check(ws: string, mode: Mode, secret: string, round: number): void {
 
 /**
  * Per-hook cost from Claude Code's own debug log (--debug-file, 2.1.330): a
- * command hook logs "Hooks: <Event>:<tool> [<command>] finished with status
- * N (<ms>ms)", or "moved to the background (<ms>ms)" when async (what it cost
+ * command hook logs "Hooks: <Event>:<tool> [<command>] (plugin <name>)
+ * finished with status N (<ms>ms)" (the plugin part for a plugin's hook), or "moved to the background (<ms>ms)" when async (what it cost
  * Claude's wall time before running on); an http hook logs "HTTP hook POST to
  * <url>" and later "HTTP hook response status N" (paired in order: an
  * estimate when several are in flight).
@@ -144,7 +144,7 @@ export function parseDebug(text: string, calls: number): string[] {
   const pending: Array<{ handler: string; at: number }> = [];
   for (const line of text.split('\n')) {
     const at = Date.parse(line.slice(0, 24));
-    let m = /Hooks: (\w+)(?::\S+)? \[(.+?)\] (finished with status \d+|moved to the background) \((\d+)ms\)/.exec(line);
+    let m = /Hooks: (\w+)(?::\S+)? \[(.+?)\](?: \(plugin [^)]*\))? (finished with status \d+|moved to the background) \((\d+)ms\)/.exec(line);
     if (m) {
       add(`${m[1]} ${path.basename(m[2]!)}${m[3]!.startsWith('moved') ? ' (async)' : ''}`, Number(m[4]));
       continue;

@@ -7,7 +7,7 @@ import { run } from '../lib/proc.js';
 import { describeHolder, liveHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
-import { sessionEnv } from '../session/paths.js';
+import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { shellQuote } from '../lib/shell.js';
 import { captureWrite } from './artifacts.js';
 import { logChange } from './changes.js';
@@ -37,9 +37,7 @@ export const STOP_REMINDER_INTERVAL_MS = 5 * 60 * 1000;
 
 async function sessionStart(c: HookContext): Promise<object | null> {
   const source = str(c.input, 'source') ?? 'unknown';
-  log(c, `claude session start (${source}${str(c.input, 'session_id') ? `, conversation ${str(c.input, 'session_id')}` : ''})`);
-  timeline.sessionStarted(c.session.paths, c.input, c.now);
-  await pinStartedConversation(c);
+  await recordSessionStart(c);
   // Sessions not launched by cs (an IDE opening an adopted repo) still get
   // the session variables in their Bash tool calls.
   const envFile = c.env.CLAUDE_ENV_FILE;
@@ -47,12 +45,20 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     const lines = Object.entries(sessionEnv(c.session.paths)).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`);
     fs.appendFileSync(envFile, lines.join(''));
   }
-  if (envFile) await secretsForBash(c, envFile);
+  if (envFile) fs.appendFileSync(envFile, await secretsForBash(c.session.paths, c.env, (line) => log(c, line)));
   if (!c.session.launchedByCs && source === 'startup' && !heldElsewhere(c, 'crash recovery and pull')) {
     const { beforeClaude } = await import('../session/lifecycle.js');
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
   }
   return additionalContext('SessionStart', sessionContext(c.session));
+}
+
+/** What a SessionStart leaves on record whoever answers it: the log line, the timeline line, the conversation pinned. */
+export async function recordSessionStart(c: HookContext): Promise<void> {
+  const source = str(c.input, 'source') ?? 'unknown';
+  log(c, `claude session start (${source}${str(c.input, 'session_id') ? `, conversation ${str(c.input, 'session_id')}` : ''})`);
+  timeline.sessionStarted(c.session.paths, c.input, c.now);
+  await pinStartedConversation(c);
 }
 
 /**
@@ -72,19 +78,20 @@ async function pinStartedConversation(c: HookContext): Promise<void> {
  * Bash commands get the session's secrets: the session env file is written
  * now and rewritten on every capture, and CLAUDE_ENV_FILE (which Claude Code
  * runs ahead of each Bash command) sources it, so values captured later in
- * the session reach later commands too.
+ * the session reach later commands too. Returns the line for CLAUDE_ENV_FILE;
+ * a secrets store that cannot be read is logged, and the line still given.
  */
-async function secretsForBash(c: HookContext, envFile: string): Promise<void> {
+export async function secretsForBash(paths: SessionPaths, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<string> {
   const [{ selectBackend }, store, { sessionEnvFilePath }] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js'), import('../secrets/keys.js')]);
-  const name = c.session.paths.name;
+  const name = paths.name;
   try {
     // A feature session (base@feature) has its base's secrets; the env file is its own.
-    const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
-    store.writeSessionEnvFile(name, await backend.getAll(secretsOwner(name)), c.env, { create: true });
+    const { backend } = await selectBackend(secretsOwner(name), env, { notice: say });
+    store.writeSessionEnvFile(name, await backend.getAll(secretsOwner(name)), env, { create: true });
   } catch (e) {
-    log(c, `secrets not loaded for Bash commands: ${(e as Error).message}`);
+    say(`secrets not loaded for Bash commands: ${(e as Error).message}`);
   }
-  fs.appendFileSync(envFile, store.envFileSourceLine(sessionEnvFilePath(name, c.env)));
+  return store.envFileSourceLine(sessionEnvFilePath(name, env));
 }
 
 async function preToolUse(c: HookContext): Promise<object | null> {

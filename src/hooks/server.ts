@@ -16,6 +16,7 @@ import { HANDLERS } from './handlers.js';
 import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 import { HOOKS } from './registry.js';
+import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
 import { marketplaceDir, PLUGIN_ID, pluginEnabled } from '../install/plugin.js';
 import { hookGroups } from '../install/settings.js';
@@ -179,6 +180,8 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
           const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
           const tool = typeof input.tool_name === 'string' ? input.tool_name : undefined;
           let out: object | null = null;
+          // A SessionStart the sh hook answered from what cs prepared is recorded first (prepared.ts).
+          after = after.then(() => recordLeftStarts(paths, env, new Date()).catch((e: Error) => log(`hook error in session-start: ${e?.message ?? String(e)}`)));
           for (const h of handlers) {
             const part = SERVED.find((s) => s.handler === h && s.event === event);
             if (!part || !matcherSelects(part.matcher, tool)) continue;
@@ -201,6 +204,8 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // Its answer is ready before Claude starts (prepared.ts); without it the hook asks Node.
+  await prepareSessionStart(paths, env, new Date()).catch((e: Error) => log(`session start not prepared: ${e?.message ?? String(e)}`));
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   const settingsFile = path.join(paths.local, 'hook-settings.json');
@@ -217,6 +222,10 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => Promise.all([after, background]).then(() => undefined)),
+      })
+        .then(() => Promise.all([after, background]))
+        .then(() => recordLeftStarts(paths, env, new Date()))
+        .catch((e: Error) => log(`hook error in session-start: ${e?.message ?? String(e)}`))
+        .finally(() => clearPrepared(paths)),
   };
 }

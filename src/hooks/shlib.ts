@@ -12,6 +12,7 @@ import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/time
 import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
 import { SERVED } from './server.js';
+import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
 
 /** The file name, beside dist/hook.js. */
 export const HOOK_SH = 'hook.sh';
@@ -82,6 +83,16 @@ cs_status_log=$dir/${rel(STATUS_LOG)}
 cs_status_log_max_bytes=${LOG_MAX_BYTES}
 cs_status_log_keep=${LOG_KEEP_LINES}
 cs_status_future_ms=${FUTURE_TOLERANCE_MS}
+# The first SessionStart of a Claude cs launched, prepared by cs (src/hooks/prepared.ts).
+cs_prepared_answer=$dir/${rel(PREPARED_ANSWER)}
+cs_prepared_env_line=$dir/${rel(PREPARED_ENV_LINE)}
+cs_starts_left=$dir/${rel(STARTS_LEFT)}
+
+# True when cs launched this Claude with its hook endpoint and prepared the
+# SessionStart answer, none of it through a symlink.
+cs_prepared() {
+  [ -n "\${CS_HOOK_SERVER:-}" ] && [ -f "$cs_prepared_answer" ] && [ ! -L "$dir/.cs" ] && [ ! -L "$dir/.cs/local" ] && [ ! -L "$cs_prepared_answer" ] && [ ! -L "$cs_starts_left" ]
+}
 
 # A tool whose calls go to changes.md (CHANGE_TOOLS, src/hooks/changes.ts).
 cs_change_tool() {

@@ -20,6 +20,7 @@ import { HOOKS } from '../../../src/hooks/registry.js';
 import { workspaceRelative } from '../../../src/hooks/session.js';
 import { HOOK_SH, hookSh } from '../../../src/hooks/shlib.js';
 import { SERVED, startHookServer, type HookServer } from '../../../src/hooks/server.js';
+import { secretsForBash } from '../../../src/hooks/handlers.js';
 import { sessionPaths, type SessionPaths } from '../../../src/session/paths.js';
 import { LOG_MAX_BYTES } from '../../../src/status/status.js';
 import { repoRoot } from '../../support/cs.js';
@@ -186,7 +187,8 @@ function snapshot(sb: HookSandbox): Record<string, string> {
     for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, d.name);
       const rel = path.relative(sb.session.dir, p);
-      if (rel === '.git' || rel === path.join('.cs', 'local', 'hook-settings.json')) continue;
+      // The endpoint's own files: its settings and the SessionStart it prepares (src/hooks/prepared.ts).
+      if (rel === '.git' || rel === path.join('.cs', 'local', 'hook-settings.json') || rel.startsWith(path.join('.cs', 'local', 'session-start.'))) continue;
       if (d.isSymbolicLink()) out[rel] = `-> ${normalise(sb, fs.readlinkSync(p))}`;
       else if (d.isDirectory()) walk(p);
       else out[rel] = normalise(sb, fs.readFileSync(p, 'utf8'));
@@ -316,6 +318,9 @@ describe('sh fast paths and the Node handlers', () => {
       const paths = (sb: HookSandbox): SessionPaths => sessionPaths(variant.ws(sb), 'parity');
       const server = await startHookServer(paths(node), node.hookEnv);
       servers.push(server);
+      // The endpoint prepared a session start, which writes the session env file of secrets
+      // (src/hooks/prepared.ts); the sh side's session has had its start too.
+      await secretsForBash(paths(sh), sh.hookEnv, () => {});
       const spell = (sb: HookSandbox) => corpus(variant.ws(sb), sb.session.dir, path.join(sb.dir, 'outside'));
       const shCases = spell(sh);
       const nodeCases = spell(node);

@@ -6,7 +6,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hookSettings, matcherSelects, SERVED, startHookServer, type HookServer } from '../../../src/hooks/server.js';
 import { sessionPaths } from '../../../src/session/paths.js';
-import { hookSandbox, payload, type HookSandbox } from '../../support/hooks.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { runHook } from '../../../src/hooks/main.js';
+import { PREPARED_ANSWER, PREPARED_ENV_LINE } from '../../../src/hooks/prepared.js';
+import { readConversations } from '../../../src/conversations/store.js';
 
 let sb: HookSandbox;
 let server: HookServer;
@@ -112,5 +115,54 @@ describe('the hook endpoint', () => {
     expect(out.reason).toMatch(/discoveries\.md/);
     await server.idle();
     expect(JSON.parse(fs.readFileSync(path.join(sb.session.local, 'status.json'), 'utf8')).state).toBe('idle');
+  });
+});
+
+describe('the first SessionStart of a Claude cs launched', () => {
+  it('is answered by sh from what cs prepared, exactly as the Node handler answers, and recorded by the endpoint', async () => {
+    const uuid = '6b0e3f52-5d0c-4f6e-9a55-0a1f6c2b9d10';
+    const prepared = path.join(sb.session.dir, PREPARED_ANSWER);
+    expect(fs.existsSync(prepared)).toBe(true);
+    expect(fs.statSync(prepared).mode & 0o777).toBe(0o600);
+    // A `node` first on PATH that notes each start: the fast path must start none.
+    const bin = path.join(sb.dir, 'shim-bin');
+    const starts = path.join(sb.dir, 'node-starts');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(starts, '');
+    fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho >> '${starts}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const envFile = path.join(sb.dir, 'claude-env');
+    fs.writeFileSync(envFile, '');
+    const env = { ...sb.hookEnv, PATH: `${bin}:${process.env.PATH}`, CS_HOOK_SERVER: '1', CS_LAUNCHED: '1', CLAUDE_ENV_FILE: envFile };
+    const input = payload('SessionStart', { session_id: uuid, source: 'startup' }, sb.session.dir);
+    const fast = await runHookScript('session-start', input, env);
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(fs.readFileSync(starts, 'utf8')).toBe('');
+    // The same answer and the same env-file line as the Node handler gives.
+    const nodeEnvFile = path.join(sb.dir, 'claude-env-node');
+    fs.writeFileSync(nodeEnvFile, '');
+    const viaNode = await runHook('session-start', input, { ...env, CLAUDE_ENV_FILE: nodeEnvFile });
+    expect(JSON.parse(fast.stdout)).toEqual(JSON.parse(viaNode.output));
+    expect(JSON.parse(fast.stdout).hookSpecificOutput.additionalContext).toContain('cs session "served"');
+    expect(fs.readFileSync(envFile, 'utf8')).toBe(fs.readFileSync(nodeEnvFile, 'utf8'));
+    expect(fs.readFileSync(envFile, 'utf8')).toMatch(/^if \[ -r .+ \]; then \. .+; fi\n$/);
+    // Used once: gone, and a later start (/clear) goes to Node.
+    expect(fs.existsSync(prepared)).toBe(false);
+    expect(fs.existsSync(path.join(sb.session.dir, PREPARED_ENV_LINE))).toBe(false);
+    const later = await runHookScript('session-start', payload('SessionStart', { session_id: uuid, source: 'clear' }, sb.session.dir), env);
+    expect(later.code, later.stderr).toBe(0);
+    expect(JSON.parse(later.stdout).hookSpecificOutput.hookEventName).toBe('SessionStart');
+    expect(fs.readFileSync(starts, 'utf8')).not.toBe('');
+    // The endpoint records the input the sh hook left before the next tool call's lines.
+    const log = () => fs.readFileSync(sb.session.sessionLog, 'utf8');
+    const before = (log().match(/claude session start \(startup, conversation 6b0e3f52/g) ?? []).length;
+    await post(entryOf('PostToolUse').hooks[0]!.url, payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: path.join(sb.session.dir, 'marker.txt') }, tool_response: {} }, sb.session.dir));
+    await server.idle();
+    expect((log().match(/claude session start \(startup, conversation 6b0e3f52/g) ?? []).length).toBe(before + 1);
+    const timeline = fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8').trim().split('\n');
+    const at = timeline.findIndex((l) => l.includes('"type":"session-start","source":"startup"'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(timeline.findIndex((l) => l.includes('marker.txt'))).toBeGreaterThan(at);
+    expect(readConversations(sb.session.dir).conversations.map((c) => c.uuid)).toContain(uuid);
+    expect(fs.existsSync(path.join(sb.session.dir, '.cs/local/session-start.inputs'))).toBe(false);
   });
 });
