@@ -55,6 +55,8 @@ export const SERVED: readonly ServedPart[] = [
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', handler: 'autosave', script: 'autosave', timeout: 60, runs: 'background' },
   { event: 'Stop', handler: 'status', script: 'status-stop', timeout: 5, runs: 'after' },
   { event: 'Stop', handler: 'stop', script: 'stop', timeout: 10 },
+  // Claude waits for its SessionEnd hooks before it exits; cs waits for this part after.
+  { event: 'SessionEnd', handler: 'session-end', script: 'session-end', timeout: 60, runs: 'after' },
 ];
 
 /**
@@ -214,6 +216,9 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
   // load) is loaded once Claude has started (its own start-up is CPU-bound)
   // and waits for its first answer, not inside its first tool call's hook.
   setTimeout(() => void import('../secrets/providers.js').then((m) => m.providerSpans('warm-up', '')).catch(() => {}), 1500).unref();
+  // What the Stop part loads on first use, loaded now (a few ms each, on the
+  // core Claude's start-up leaves free) and not while Claude waits for its answer.
+  setImmediate(() => void Promise.all([import('../queue/queue.js'), import('../queue/drain.js'), import('../status/statusline.js'), import('../handoff/handoff.js')]).catch(() => {}));
   return {
     url,
     settingsFile,

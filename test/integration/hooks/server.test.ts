@@ -118,6 +118,17 @@ describe('the hook endpoint', () => {
   });
 });
 
+describe('SessionEnd over http', () => {
+  it('is answered at once; the end is logged, the status closed and the timeline written after', async () => {
+    const r = await post(entryOf('SessionEnd').hooks[0]!.url, payload('SessionEnd', { reason: 'other' }, sb.session.dir));
+    expect(await r.text()).toBe('{}');
+    await server.idle();
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/claude session end \(other\)\n$/);
+    expect(JSON.parse(fs.readFileSync(path.join(sb.session.local, 'status.json'), 'utf8')).state).toBe('closed');
+    expect(fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8')).toMatch(/"type":"session-end","reason":"other"\}\n$/);
+  });
+});
+
 describe('the first SessionStart of a Claude cs launched', () => {
   it('is answered by sh from what cs prepared, exactly as the Node handler answers, and recorded by the endpoint', async () => {
     const uuid = '6b0e3f52-5d0c-4f6e-9a55-0a1f6c2b9d10';
