@@ -8,6 +8,7 @@ import { UserError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/fsutil.js';
 import { runAttached } from '../lib/proc.js';
 import { tryGit, readRecord, requireBase } from './model.js';
+import { openRepo } from '../git/repo.js';
 import { parseFeatureRef } from './ref.js';
 
 /** `.cs/local/start-commit`: HEAD when the session last started. */
@@ -17,7 +18,10 @@ export function startCommitFile(sessionDir: string): string {
 
 /** Records the session's HEAD as its start commit (nothing when there is no commit yet). */
 export async function recordStartCommit(sessionDir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const head = (await tryGit(sessionDir, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], env)).stdout.trim();
+  // HEAD read from .git itself where it can be (Repo.readRef): no git process on the launch path.
+  const head = await openRepo(sessionDir, { env })
+    .then((repo) => repo.resolve('HEAD'))
+    .catch(() => null);
   if (!head) return;
   fs.mkdirSync(path.dirname(startCommitFile(sessionDir)), { recursive: true, mode: 0o700 });
   writeFileAtomic(startCommitFile(sessionDir), head + '\n', 0o600);

@@ -218,10 +218,65 @@ export class Repo {
     return withGit(this.dir, this.env, what, timeoutMs, fn);
   }
 
-  /** The object id a revision names, or null when it does not exist. */
+  /**
+   * The object id a revision names, or null when it does not exist. HEAD and
+   * full ref names are read from git's files where they can tell (readRef);
+   * anything else asks `git rev-parse`.
+   */
   async resolve(rev: string): Promise<string | null> {
+    const read = this.readRef(rev);
+    if (read !== undefined) return read;
     const r = await this.tryRaw(['rev-parse', '--verify', '-q', '--end-of-options', rev]);
     return r.code === 0 ? r.stdout.trim() : null;
+  }
+
+  /**
+   * HEAD or a full ref name (`refs/...`) read from the files git keeps them
+   * in, without a process (gitrepository-layout(5): HEAD, loose refs under
+   * refs/, then packed-refs; a symbolic ref is followed): the object id, or
+   * null when there is no such ref (an unborn branch included). undefined
+   * when the files cannot tell and git must be asked: no plain .git
+   * directory (a linked worktree, a .git file), the reftable format, a name
+   * git would not allow, a file that reads as neither an id nor a ref.
+   */
+  readRef(rev: string): string | null | undefined {
+    const okName = (n: string) => n === 'HEAD' || (/^refs\/[A-Za-z0-9._/-]+$/.test(n) && !n.split('/').some((part) => part === '' || part.startsWith('.') || part.endsWith('.lock')));
+    if (!okName(rev)) return undefined;
+    const gd = path.join(path.resolve(this.dir), '.git');
+    if (!fs.lstatSync(gd, { throwIfNoEntry: false })?.isDirectory() || fs.existsSync(path.join(gd, 'reftable'))) return undefined;
+    const oid = (t: string) => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(t);
+    let name = rev;
+    for (let depth = 0; depth < 5; depth++) {
+      let text: string | null;
+      try {
+        text = fs.readFileSync(path.join(gd, name), 'utf8').trim();
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
+        text = null;
+      }
+      if (text !== null) {
+        if (oid(text)) return text;
+        const m = /^ref: (\S+)$/.exec(text);
+        if (!m || m[1] === 'HEAD' || !okName(m[1]!)) return undefined;
+        name = m[1]!;
+        continue;
+      }
+      if (name === 'HEAD') return undefined;
+      let packed: string;
+      try {
+        packed = fs.readFileSync(path.join(gd, 'packed-refs'), 'utf8');
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+      }
+      for (const line of packed.split('\n')) {
+        if (!line.endsWith(` ${name}`)) continue;
+        const id = line.slice(0, line.length - name.length - 1);
+        return oid(id) ? id : undefined;
+      }
+      return null;
+    }
+    return undefined;
   }
 
   /** Resolves several revisions with one git process; null for each that does not exist. */
