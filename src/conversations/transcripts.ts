@@ -17,12 +17,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Decrypter, Encrypter } from 'age-encryption';
 import { errorMessage } from '../lib/errors.js';
 import { writeConfined } from '../lib/confine.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
+import { hasRecipientFiles } from '../secrets/keys.js';
 import { addConversation, isUuid, newUuid, readConversations, syncedDir, thisMachine, type Conversation } from './store.js';
 
 export const PLACEHOLDER = '@@CS_WORKSPACE@@';
@@ -123,15 +123,21 @@ interface Keys {
 
 /** Identity and recipients, or a one-line reason why transcripts are not synced. */
 async function syncKeys(sessionDir: string, session: string, env: NodeJS.ProcessEnv): Promise<Keys | string> {
+  const none = `transcripts not synced: the session has no age recipients — run: cs ${session} -secrets age init`;
+  if (!hasRecipientFiles(sessionDir)) return none;
   const { listRecipients, readIdentity } = await import('../secrets/age.js');
   const recipients = listRecipients(sessionDir);
-  if (recipients.length === 0) return `transcripts not synced: the session has no age recipients — run: cs ${session} -secrets age init`;
+  if (recipients.length === 0) return none;
   const id = await readIdentity(env);
   if (!id) return `transcripts not synced: no age identity on this machine — run: cs ${session} -secrets age init, then add it on a machine that can read the session`;
   return { identity: id.identity, recipients: recipients.map((r) => r.recipient) };
 }
 
+// age-encryption (with its curve code, ~300 KB) is loaded only when a
+// transcript is encrypted or decrypted: `cs <name>` reads this module's path
+// helpers on every launch.
 export async function encryptTranscript(portable: string, recipients: readonly string[]): Promise<Uint8Array> {
+  const { Encrypter } = await import('age-encryption');
   const enc = new Encrypter();
   for (const r of recipients) enc.addRecipient(r);
   return enc.encrypt(gzipSync(Buffer.from(portable, 'utf8')));
@@ -139,6 +145,7 @@ export async function encryptTranscript(portable: string, recipients: readonly s
 
 /** Decrypts a synced transcript; throws an Error whose message says what is wrong with the file. */
 export async function decryptTranscript(bytes: Uint8Array, identity: string): Promise<string> {
+  const { Decrypter } = await import('age-encryption');
   const d = new Decrypter();
   d.addIdentity(identity);
   let plain: Uint8Array;

@@ -4,7 +4,7 @@
 // unreachable) become a one-line UserError with a hint.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit, type SimpleGit, type SimpleGitOptions } from 'simple-git';
+import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { ProcessError, UserError } from '../lib/errors.js';
 import { readFileOr } from '../lib/fsutil.js';
 import { which } from '../lib/which.js';
@@ -126,6 +126,9 @@ async function withGit<T>(
   fn: (git: SimpleGit) => Promise<T>,
 ): Promise<T> {
   let captured: Captured | undefined;
+  // Loaded on first use (160 KB): reopening a session reads its refs from
+  // .git (readRef) and may start no git at all before Claude.
+  const { simpleGit } = await import('simple-git');
   const git = simpleGit({
     baseDir: dir,
     trimmed: false,

@@ -25,7 +25,8 @@ import { ensureDir, readFileOr, tempSibling, writeFileAtomic } from '../lib/fsut
 import { sessionPaths } from '../session/paths.js';
 import { selectBackend } from './backend.js';
 import type { SecretBackend } from './backend-types.js';
-import { ageIdentityPath, isValidKey, secretsHome, tildify } from './keys.js';
+import { ageIdentityPath, isValidKey, recipientsDir, secretsFilePath, secretsHome, tildify } from './keys.js';
+export { secretsFilePath } from './keys.js';
 
 // --- identity ----------------------------------------------------------------
 
@@ -116,9 +117,6 @@ export function validatePublicKey(pubkey: string): string {
   return key;
 }
 
-function recipientsDir(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'age-recipients');
-}
 
 export function listRecipients(sessionDir: string): Recipient[] {
   const dir = recipientsDir(sessionDir);
@@ -176,9 +174,6 @@ export function removeRecipient(sessionDir: string, name: string): void {
 
 // --- secrets.age ------------------------------------------------------------
 
-export function secretsFilePath(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'secrets.age');
-}
 
 function markerPath(sessionDir: string): string {
   return path.join(sessionPaths(sessionDir, '').local, 'secrets-age.json');

@@ -1,5 +1,6 @@
 // Names shared by every secrets module: key grammar, keychain service names,
 // and where the per-user secret files live.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, UserError } from '../lib/errors.js';
 import { homeDir, sessionsRoot } from '../session/paths.js';
@@ -64,4 +65,27 @@ export function existingSessionDir(session: string, env: NodeJS.ProcessEnv): str
 export function tildify(p: string, env: NodeJS.ProcessEnv): string {
   const home = homeDir(env);
   return p === home || p.startsWith(home + path.sep) ? '~' + p.slice(home.length) : p;
+}
+
+/** `<session>/.cs/secrets.age`: the session's secrets, age-encrypted for its recipients (src/secrets/age.ts). */
+export function secretsFilePath(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'secrets.age');
+}
+
+/** `<session>/.cs/age-recipients/`: one `<name>.pub` per machine that may read the session's secrets and transcripts. */
+export function recipientsDir(sessionDir: string): string {
+  return path.join(sessionDir, '.cs', 'age-recipients');
+}
+
+/**
+ * Whether the session names any recipient (a `.pub` file), checked without
+ * loading the age code (about 300 KB, on every launch and exit otherwise):
+ * with none, nothing is encrypted for anyone.
+ */
+export function hasRecipientFiles(sessionDir: string): boolean {
+  try {
+    return fs.readdirSync(recipientsDir(sessionDir)).some((n) => n.endsWith('.pub'));
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,9 @@
 // `cs` process that launched Claude, and the SessionStart/SessionEnd hooks
 // for Claude sessions started some other way. No step may keep Claude from
 // starting or lose work: failures are reported and the next step runs.
+import * as fs from 'node:fs';
 import type { SessionPaths } from './paths.js';
+import { hasRecipientFiles, secretsFilePath } from '../secrets/keys.js';
 
 /**
  * Tells the user (terminal when there is one) and the session log. A line
@@ -55,7 +57,8 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     if (r.pulled) report('pulled the latest session from its remote', 'info');
     if (r.error) report(`pull failed: ${r.error}${r.hint ? ` — ${r.hint}` : ''}; starting Claude with this machine's copy`, 'warn');
   });
-  if (!feature) await step(report, 'secrets import', async () => {
+  // The age code is loaded only when there is a file to import or a recipient to export for (keys.ts).
+  if (!feature && fs.existsSync(secretsFilePath(p.dir))) await step(report, 'secrets import', async () => {
     const { importIfNewer } = await import('../secrets/age.js');
     const r = await importIfNewer({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'imported') report(`imported ${r.changed.length} secret(s) from .cs/secrets.age`, 'info');
@@ -74,7 +77,7 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     // The plain-text copy for Claude's Bash commands outlives no session.
     (await import('../secrets/store.js')).removeSessionEnvFile(p.name, env);
   });
-  if (!p.name.includes('@')) await step(report, 'secrets export', async () => {
+  if (!p.name.includes('@') && hasRecipientFiles(p.dir)) await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age`, 'info');
