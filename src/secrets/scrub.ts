@@ -47,6 +47,16 @@ export function scrubKnown(text: string, secrets: Readonly<Record<string, string
 }
 
 /**
+ * Texts (with the stored secrets they were checked against) in which the
+ * detector found nothing: its answer depends on nothing else, and the hook
+ * endpoint of a long session checks the same targets (a file read, edited,
+ * read again) over and over, at a few ms of CPU each. Bounded; in memory only.
+ */
+const clean = new Set<string>();
+const CLEAN_MAX_TEXT = 4096;
+const CLEAN_MAX_ENTRIES = 4096;
+
+/**
  * Runs the file detector over one line of text as if it were a shell
  * command (`export GITHUB_TOKEN=ghp_…`, `curl -H "Authorization: Bearer …"`)
  * and replaces what it finds with `[secret: KEY]`. `fresh` lists values the
@@ -54,9 +64,17 @@ export function scrubKnown(text: string, secrets: Readonly<Record<string, string
  * transcripts knows them too).
  */
 export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
+  const key = text.length <= CLEAN_MAX_TEXT ? `${Object.entries(stored).sort().join('\0')}\u0001${text}` : null;
+  if (key !== null && clean.has(key)) return { text, count: 0, fresh: [] };
   const { providerSpans } = await import('./providers.js');
   const r = findSecrets('command.sh', text, { stored, spans: await providerSpans('command.sh', text) });
-  if (r.secrets.length === 0) return { text, count: 0, fresh: [] };
+  if (r.secrets.length === 0) {
+    if (key !== null) {
+      if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
+      clean.add(key);
+    }
+    return { text, count: 0, fresh: [] };
+  }
   let count = 0;
   // eslint-disable-next-line no-control-regex
   const out = r.content.replace(/\u0000cs-secret:([A-Za-z_][A-Za-z0-9_]*)\u0000/g, (_m, key: string) => {

@@ -42,6 +42,14 @@ describe('scrubDetected: commands and error text', () => {
     expect(await scrubDetected(input, {})).toEqual({ text: input, count: 0, fresh: [] });
   });
 
+  it('answers the same when asked again, with or without a secret in the text, and with other stored values', async () => {
+    for (const input of [`export GITHUB_TOKEN=${GH}`, 'ls /home/user/notes/n1.md', `cat /tmp/${GH}.txt`]) {
+      const first = await scrubDetected(input, {});
+      expect(await scrubDetected(input, {}), input).toEqual(first);
+      expect(await scrubDetected(input, { MY_GH: GH }), input).toEqual(input.includes(GH) ? { ...first, text: first.text.replace(/\[secret: \w+\]/, '[secret: MY_GH]'), fresh: [] } : first);
+    }
+  });
+
   it('a value the session holds keeps its key', async () => {
     expect(await scrubDetected(`export GH=${GH}`, { MY_GH: GH })).toMatchObject({ text: 'export GH=[secret: MY_GH]', fresh: [] });
   });
