@@ -33,7 +33,7 @@ describe('launch notices', () => {
     const doctor = await checkKeychain(env);
     expect(first[1]).toContain(doctor.detail.match(/\(([^)]+)\)/)![1]!);
     expect(first[1]).toContain(doctor.fix!);
-    expect((await checkHooks(env)).fix).toBe('run: cs -install (it keeps one entry per hook)');
+    expect((await checkHooks(env)).fix).toBe('run: cs -install');
     // Once per machine.
     expect(await notices(env)).toEqual([]);
     // A different cause is news again.
