@@ -18,7 +18,8 @@ import { JsonSkimmer } from './skim.js';
 import { HOOKS } from './registry.js';
 import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
-import { marketplaceDir, PLUGIN_ID, pluginEnabled } from '../install/plugin.js';
+import { marketplaceDir, PLUGIN_ID, pluginEnabled, writePlugin } from '../install/plugin.js';
+import { readPackageVersion } from '../update/layout.js';
 import { hookGroups } from '../install/settings.js';
 
 /**
@@ -109,13 +110,25 @@ export function hookSettings(url: string, token: string, plugin?: { hooksDir: st
   return plugin ? { enabledPlugins: { [PLUGIN_ID]: false }, hooks } : { hooks };
 }
 
-/** Whether the user settings enable cs's installed hooks plugin (read on each launch: it is one small file). */
+/**
+ * Whether the user settings enable cs's installed hooks plugin (read on
+ * each launch: it is one small file). When they do, the plugin's files are
+ * brought up to this cs's hooks first (a no-op unless `cs -update` changed
+ * them), so a Claude started some other way later gets this version's.
+ */
 function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string } | undefined {
   try {
-    return pluginEnabled(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8')), marketplaceDir(env)) ? { hooksDir: hooksDir(env) } : undefined;
+    if (!pluginEnabled(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8')), marketplaceDir(env))) return undefined;
   } catch {
     return undefined; // none, or unreadable: Claude reads no plugin from it either
   }
+  const dir = hooksDir(env);
+  try {
+    writePlugin(env, dir, HOOKS, readPackageVersion(path.dirname(dir)) ?? '0.0.0');
+  } catch {
+    // the plugin stays as it is; `cs -doctor` says so
+  }
+  return { hooksDir: dir };
 }
 
 function tokenMatches(given: string | string[] | undefined, token: Buffer): boolean {

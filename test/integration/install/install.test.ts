@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { install, readState, settingsPath, statePath } from '../../../src/install/install.js';
 import { MARKETPLACE, marketplaceDir, PLUGIN_ID, pluginHooksFile } from '../../../src/install/plugin.js';
 import type { HookRegistration } from '../../../src/hooks/registry.js';
+import { startHookServer } from '../../../src/hooks/server.js';
+import { createSession } from '../../../src/session/workspace.js';
 import { repoRoot, runCs, sandbox, type Sandbox } from '../../support/cs.js';
 
 let sb: Sandbox;
@@ -185,6 +187,22 @@ describe('hook registration through settings.json', () => {
     expect(s.enabledPlugins).toEqual({ 'other@market': true, [PLUGIN_ID]: true });
     expect((await runCs(['-uninstall'], { env })).code).toBe(0);
     expect(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'))).toEqual({ enabledPlugins: { 'other@market': true }, hooks: { PreToolUse: [older.hooks.PreToolUse[0]] } });
+  });
+
+  it("a cs <name> launch brings the plugin's hooks up to this version (after an update) and switches it off for its own Claude", async () => {
+    install(repoRoot, env, new Date());
+    const want = fs.readFileSync(pluginHooksFile(env), 'utf8');
+    fs.writeFileSync(pluginHooksFile(env), JSON.stringify({ hooks: {} })); // as an older version left it
+    const session = await createSession(env, 'refresh');
+    const server = await startHookServer(session, env);
+    try {
+      expect(fs.readFileSync(pluginHooksFile(env), 'utf8')).toBe(want);
+      const given = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8'));
+      expect(given.enabledPlugins).toEqual({ [PLUGIN_ID]: false });
+      expect(JSON.stringify(given.hooks.SessionStart)).toContain(path.join(env.CS_DATA_DIR!, 'current', 'hooks', 'session-start'));
+    } finally {
+      await server.close();
+    }
   });
 
   it('keeps changes the user made after install when uninstalling', async () => {
