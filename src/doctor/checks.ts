@@ -64,20 +64,27 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
     return fail('hooks', missing ? `${file} does not exist: no hooks registered` : `${file} is not valid JSON (${errorMessage(e)})`, missing ? fix : `fix the JSON by hand (a backup is beside it: settings.json.cs-backup-*), then ${fix}`);
   }
   const dir = hooksDir(env);
-  const inSettings = new Set<string>();
+  const ours = new Set<string>();
+  const foreign = new Set<string>();
   for (const [event, groups] of Object.entries(settings.hooks ?? {})) {
     if (!Array.isArray(groups)) continue;
     for (const g of groups) {
       for (const h of Array.isArray(g?.hooks) ? g.hooks : []) {
         const cmd = typeof h?.command === 'string' ? h.command.replace(/^'|'$/g, '') : '';
         const script = path.basename(cmd);
-        if (cmd.startsWith(dir + '/')) inSettings.add(`${event} ${script}`);
-        else if (HOOKS.some((r) => r.event === event && r.script === script) && /\/hooks\/[a-z-]+$/.test(cmd) && /\bcs\b/.test(cmd)) inSettings.add(`${cmd} (another copy of cs)`);
+        if (cmd.startsWith(dir + '/')) ours.add(`${event} ${script}`);
+        else if (HOOKS.some((r) => r.event === event && r.script === script) && /\/hooks\/[a-z-]+$/.test(cmd) && /\bcs\b/.test(cmd)) foreign.add(cmd);
       }
     }
   }
-  if (inSettings.size) return fail('hooks', `hook entries of cs in ${file}, beside its plugin's: ${[...inSettings].slice(0, 4).join(', ')}${inSettings.size > 4 ? ', …' : ''}`, `${fix} (it moves them into the plugin), and remove any of another copy of cs by hand`);
-  if (!pluginEnabled(settings, marketplaceDir(env))) return fail('hooks', `cs's hooks plugin (${PLUGIN_ID}) is not enabled in ${file}: no hooks registered`, fix);
+  const list = (set: Set<string>) => `${[...set].slice(0, 4).join(', ')}${set.size > 4 ? ', …' : ''}`;
+  if (foreign.size) return fail('hooks', `hook entries of another copy of cs in ${file}: ${list(foreign)}`, `remove them from ${file} (keep cs's own under ${dir}), then ${fix}`);
+  const enabled = pluginEnabled(settings, marketplaceDir(env));
+  // Both: every hook cs does not serve over http would run twice.
+  if (ours.size && enabled) return fail('hooks', `hook entries of cs in ${file} beside its plugin's, so they run twice: ${list(ours)}`, `${fix} (it takes them out)`);
+  // An install from before the plugin (cs -update does not re-install): the hooks work.
+  if (ours.size) return warn('hooks', `cs's hooks are registered in ${file} itself, as an older cs did it (they work; a Claude that cs launches still starts them only to step aside)`, `${fix} (it moves them into the cs plugin)`);
+  if (!enabled) return fail('hooks', `cs's hooks plugin (${PLUGIN_ID}) is not enabled in ${file}: no hooks registered`, fix);
   // hooks.json does not carry the version.
   const want = pluginFiles(dir, HOOKS, '')[path.relative(marketplaceDir(env), pluginHooksFile(env))];
   let have = '';

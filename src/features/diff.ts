@@ -8,7 +8,7 @@ import { UserError } from '../lib/errors.js';
 import { writeFileAtomic } from '../lib/fsutil.js';
 import { runAttached } from '../lib/proc.js';
 import { tryGit, readRecord, requireBase } from './model.js';
-import { openRepo } from '../git/repo.js';
+import { Repo } from '../git/repo.js';
 import { parseFeatureRef } from './ref.js';
 
 /** `.cs/local/start-commit`: HEAD when the session last started. */
@@ -19,9 +19,8 @@ export function startCommitFile(sessionDir: string): string {
 /** Records the session's HEAD as its start commit (nothing when there is no commit yet). */
 export async function recordStartCommit(sessionDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   // HEAD read from .git itself where it can be (Repo.readRef): no git process on the launch path.
-  const head = await openRepo(sessionDir, { env })
-    .then((repo) => repo.resolve('HEAD'))
-    .catch(() => null);
+  // (any directory of the work tree: an old adoption may sit below its repository's root).
+  const head = await new Repo(sessionDir, { env }).resolve('HEAD').catch(() => null);
   if (!head) return;
   fs.mkdirSync(path.dirname(startCommitFile(sessionDir)), { recursive: true, mode: 0o700 });
   writeFileAtomic(startCommitFile(sessionDir), head + '\n', 0o600);

@@ -165,6 +165,9 @@ const ENGLISH = { LC_ALL: 'C' };
 const NO_IDENTITY = /identity unknown|tell me who you are|unable to auto-detect|empty ident|no email was given|no name was given/i;
 
 /** A git work tree at `dir` with the environment every call uses. */
+/** Above this many bytes packed-refs is left to git (readRef). */
+const PACKED_REFS_READ_MAX = 256 * 1024;
+
 export class Repo {
   readonly env: NodeJS.ProcessEnv;
   private identity?: Promise<string[]>;
@@ -266,11 +269,16 @@ export class Repo {
         continue;
       }
       if (name === 'HEAD') return undefined;
+      const packedFile = path.join(gd, 'packed-refs');
+      const size = fs.statSync(packedFile, { throwIfNoEntry: false })?.size;
+      if (size === undefined) return null;
+      // A big one (a repository with thousands of tags) is git's to search, not the event loop's.
+      if (size > PACKED_REFS_READ_MAX) return undefined;
       let packed: string;
       try {
-        packed = fs.readFileSync(path.join(gd, 'packed-refs'), 'utf8');
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+        packed = fs.readFileSync(packedFile, 'utf8');
+      } catch {
+        return undefined;
       }
       for (const line of packed.split('\n')) {
         if (!line.endsWith(` ${name}`)) continue;

@@ -11,7 +11,7 @@
 // for a context that is current.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeConfined } from '../lib/confine.js';
+import { noLinkFrom, writeConfined } from '../lib/confine.js';
 import { appendSessionLog } from '../session/log.js';
 import type { SessionPaths } from '../session/paths.js';
 import { sessionContext } from './context.js';
@@ -30,6 +30,8 @@ export const RECORD_SEPARATOR = '\n\x1e\n';
  * symlink); the session env file itself is written by secretsForBash.
  */
 export async function prepareSessionStart(paths: SessionPaths, env: NodeJS.ProcessEnv, now: Date): Promise<void> {
+  // Whatever an earlier launch left (killed before it could clear up) is never served.
+  clearPrepared(paths);
   const say = (line: string) => appendSessionLog(paths.sessionLog, line, now);
   const line = await secretsForBash(paths, env, say);
   writeConfined(path.join(paths.dir, PREPARED_ENV_LINE), line, 0o600);
@@ -44,14 +46,19 @@ export function clearPrepared(paths: SessionPaths): void {
 
 /**
  * Records every hook input the sh hook left (oldest first) as the Node
- * SessionStart handler would, then removes them. The file is claimed by a
- * rename first, so an input appended meanwhile waits for the next call.
+ * SessionStart handler would, at the time the file was last written (the
+ * sh hook writes no time: it would cost a process), then removes them. The
+ * file is claimed by a rename first, so an input appended meanwhile waits
+ * for the next call. Nothing is read through a symlink under the session.
  */
-export async function recordLeftStarts(paths: SessionPaths, env: NodeJS.ProcessEnv, now: Date): Promise<void> {
+export async function recordLeftStarts(paths: SessionPaths, env: NodeJS.ProcessEnv): Promise<void> {
   const file = path.join(paths.dir, STARTS_LEFT);
   const claimed = `${file}.${process.pid}`;
+  let now: Date;
   try {
-    if (fs.lstatSync(file).isSymbolicLink()) return;
+    const st = fs.lstatSync(file);
+    if (!st.isFile() || !noLinkFrom(paths.meta, file)) return;
+    now = st.mtime;
     fs.renameSync(file, claimed);
   } catch {
     return; // none left

@@ -20,6 +20,7 @@ import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared
 import { hooksDir, settingsPath } from '../install/paths.js';
 import { marketplaceDir, PLUGIN_ID, pluginEnabled, writePlugin } from '../install/plugin.js';
 import { readPackageVersion } from '../update/layout.js';
+import { version } from '../lib/package-root.js';
 import { hookGroups } from '../install/settings.js';
 
 /**
@@ -76,6 +77,21 @@ function partsPath(handlers: string[]): string {
 }
 
 const TOKEN_HEADER = 'x-cs-token';
+/** How long an answering part waits for the recording parts before it (ms): reading what they wrote is worth little against Claude's own hook timeout. */
+const ANSWER_WAITS_MS = 2000;
+/** How long closing waits for the recording parts still running (ms): the longest part's timeout. */
+const CLOSE_WAITS_MS = Math.max(...SERVED.map((s) => s.timeout)) * 1000;
+const TIMED_OUT = Symbol('timed out');
+
+/** `p`, or TIMED_OUT when it has not settled within `ms` (the timer does not keep the process alive). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer.unref();
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 export interface HookServer {
   url: string;
@@ -112,9 +128,10 @@ export function hookSettings(url: string, token: string, plugin?: { hooksDir: st
 
 /**
  * Whether the user settings enable cs's installed hooks plugin (read on
- * each launch: it is one small file). When they do, the plugin's files are
- * brought up to this cs's hooks first (a no-op unless `cs -update` changed
- * them), so a Claude started some other way later gets this version's.
+ * each launch: it is one small file). When they do and this cs is the
+ * installed version, the plugin's files are brought up to its hooks first
+ * (a no-op unless `cs -update` changed them), so a Claude started some other
+ * way later gets this version's.
  */
 function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string } | undefined {
   try {
@@ -124,7 +141,9 @@ function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string } | undefin
   }
   const dir = hooksDir(env);
   try {
-    writePlugin(env, dir, HOOKS, readPackageVersion(path.dirname(dir)) ?? '0.0.0');
+    // Only the installed version speaks for it (not a checkout or npx of another one).
+    const installed = readPackageVersion(path.dirname(dir));
+    if (installed === version()) writePlugin(env, dir, HOOKS, installed);
   } catch {
     // the plugin stays as it is; `cs -doctor` says so
   }
@@ -152,14 +171,27 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
   // The 'after' and 'background' lines: each one part at a time, in arrival order; never rejected.
   let after: Promise<void> = Promise.resolve();
   let background: Promise<void> = Promise.resolve();
-  const run = async (handler: string, input: HookInput): Promise<object | null> => {
-    try {
-      return await HANDLERS[handler]!({ session, input, env, now: new Date() });
-    } catch (e) {
-      log(`hook error in ${handler}: ${(e as Error)?.message ?? String(e)}`);
+  /**
+   * One part, stamped with the time its event arrived (the status writer
+   * drops an older status, so a part run late must not look newer than a
+   * later event's sh hook). A part gets its own timeout, as Claude would
+   * give it: past that the line moves on and the part is logged, so one
+   * stuck part (a keychain waiting on a prompt) holds nothing up for long.
+   */
+  const run = async (part: ServedPart, input: HookInput, at: Date): Promise<object | null> => {
+    const work = HANDLERS[part.handler]!({ session, input, env, now: at }).catch((e: Error) => {
+      log(`hook error in ${part.handler}: ${e?.message ?? String(e)}`);
       return null;
-    }
+    });
+    const out = await within(work, part.timeout * 1000);
+    if (out === TIMED_OUT) log(`hook ${part.handler} took over ${part.timeout} s; went on without it`);
+    return out === TIMED_OUT ? null : out;
   };
+  // A SessionStart the sh hook answered from what cs prepared (prepared.ts), recorded soon after Claude starts it.
+  const recordStarts = () => {
+    after = after.then(() => within(recordLeftStarts(paths, env).catch((e: Error) => log(`hook error in session-start: ${e?.message ?? String(e)}`)), 10_000)).then(() => undefined);
+  };
+  const startTimers = [2000, 5000, 15_000].map((ms) => setTimeout(recordStarts, ms).unref());
 
   const server = http.createServer((req, res) => {
     const answer = (status: number, body = '') => {
@@ -195,17 +227,19 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
           const event = typeof input.hook_event_name === 'string' ? input.hook_event_name : '';
           const tool = typeof input.tool_name === 'string' ? input.tool_name : undefined;
           let out: object | null = null;
-          // A SessionStart the sh hook answered from what cs prepared is recorded first (prepared.ts).
-          after = after.then(() => recordLeftStarts(paths, env, new Date()).catch((e: Error) => log(`hook error in session-start: ${e?.message ?? String(e)}`)));
+          const at = new Date();
+          // A SessionStart left before this event is recorded before it.
+          recordStarts();
           for (const h of handlers) {
             const part = SERVED.find((s) => s.handler === h && s.event === event);
             if (!part || !matcherSelects(part.matcher, tool)) continue;
-            if (part.runs === 'after') after = after.then(() => run(h, input).then(() => undefined));
-            else if (part.runs === 'background') background = background.then(() => run(h, input).then(() => undefined));
+            if (part.runs === 'after') after = after.then(() => run(part, input, at).then(() => undefined));
+            else if (part.runs === 'background') background = background.then(() => run(part, input, at).then(() => undefined));
             if (part.runs === 'after' || part.runs === 'background') continue;
-            // It answers: after every 'after' part before it, so it reads what they wrote.
-            await after;
-            out = (await run(h, input)) ?? out;
+            // It answers: after the 'after' parts before it, so it reads what
+            // they wrote, but never waiting long on them: Claude is waiting.
+            await within(after, ANSWER_WAITS_MS);
+            out = (await run(part, input, at)) ?? out;
           }
           answer(200, JSON.stringify(out ?? {}));
         } catch (e) {
@@ -236,14 +270,20 @@ export async function startHookServer(paths: SessionPaths, env: NodeJS.ProcessEn
     url,
     settingsFile,
     idle: () => Promise.all([after, background]).then(() => undefined),
-    close: () =>
-      new Promise<void>((resolve) => {
+    // Never rejects: cs's end step (the session commit) comes after it.
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      })
-        .then(() => Promise.all([after, background]))
-        .then(() => recordLeftStarts(paths, env, new Date()))
-        .catch((e: Error) => log(`hook error in session-start: ${e?.message ?? String(e)}`))
-        .finally(() => clearPrepared(paths)),
+      });
+      for (const t of startTimers) clearTimeout(t);
+      recordStarts();
+      if ((await within(Promise.all([after, background]), CLOSE_WAITS_MS)) === TIMED_OUT) log(`hook work still running after ${CLOSE_WAITS_MS / 1000} s at exit; went on without it`);
+      try {
+        clearPrepared(paths);
+      } catch (e) {
+        log(`prepared session start not removed: ${(e as Error).message}`);
+      }
+    },
   };
 }

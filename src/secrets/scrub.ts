@@ -3,6 +3,7 @@
 // timeline and log lines, and transcripts. Values shorter than
 // MIN_SCRUB_LENGTH are left alone: a 4-character value would shred ordinary
 // text wherever it happens to occur.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { findSecrets } from './detect.js';
 import { sessionEnvFilePath } from './keys.js';
@@ -50,7 +51,8 @@ export function scrubKnown(text: string, secrets: Readonly<Record<string, string
  * Texts (with the stored secrets they were checked against) in which the
  * detector found nothing: its answer depends on nothing else, and the hook
  * endpoint of a long session checks the same targets (a file read, edited,
- * read again) over and over, at a few ms of CPU each. Bounded; in memory only.
+ * read again) over and over, at a few ms of CPU each. Bounded; in memory
+ * only, as digests.
  */
 const clean = new Set<string>();
 const CLEAN_MAX_TEXT = 4096;
@@ -64,7 +66,8 @@ const CLEAN_MAX_ENTRIES = 4096;
  * transcripts knows them too).
  */
 export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
-  const key = text.length <= CLEAN_MAX_TEXT ? `${Object.entries(stored).sort().join('\0')}\u0001${text}` : null;
+  // A digest, so the cache holds no copy of a stored value or of the text.
+  const key = text.length <= CLEAN_MAX_TEXT ? createHash('sha256').update(JSON.stringify(Object.entries(stored).sort())).update('\0').update(text).digest('base64') : null;
   if (key !== null && clean.has(key)) return { text, count: 0, fresh: [] };
   const { providerSpans } = await import('./providers.js');
   const r = findSecrets('command.sh', text, { stored, spans: await providerSpans('command.sh', text) });

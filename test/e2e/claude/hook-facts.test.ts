@@ -84,23 +84,27 @@ describe('Claude Code hook facts', () => {
       fs.mkdirSync(path.dirname(path.join(market, rel)), { recursive: true });
       fs.writeFileSync(path.join(market, rel), JSON.stringify(v));
     };
-    put('.claude-plugin/marketplace.json', { name: 'facts-market', owner: { name: 'cs tests' }, plugins: [{ name: 'facts', source: './facts' }] });
+    put('.claude-plugin/marketplace.json', { name: 'facts-market', owner: { name: 'cs tests' }, plugins: [{ name: 'facts', source: './facts' }, { name: 'other', source: './other' }] });
     put('facts/.claude-plugin/plugin.json', { name: 'facts', version: '1.0.0' });
+    // Another plugin of the user's, which must stay on when cs switches its own off.
+    put('other/.claude-plugin/plugin.json', { name: 'other', version: '1.0.0' });
+    put('other/hooks/hooks.json', { hooks: { Stop: [{ hooks: [{ type: 'command', command: `${path.join(dir, 'hook.sh')} other` }] }] } });
     fs.writeFileSync(path.join(dir, 'hook.sh'), `#!/bin/sh\ncat >/dev/null\necho "$1 $CLAUDE_PLUGIN_ROOT" >> '${log}'\n`, { mode: 0o755 });
     put('facts/hooks/hooks.json', { hooks: { PreToolUse: [{ hooks: [{ type: 'command', command: path.join(dir, 'hook.sh'), args: ['exec-form'] }] }], Stop: [{ hooks: [{ type: 'command', command: `${path.join(dir, 'hook.sh')} shell-form` }] }] } });
-    fs.writeFileSync(path.join(home.configDir, 'settings.json'), JSON.stringify({ extraKnownMarketplaces: { 'facts-market': { source: { source: 'directory', path: market } } }, enabledPlugins: { 'facts@facts-market': true } }));
+    fs.writeFileSync(path.join(home.configDir, 'settings.json'), JSON.stringify({ extraKnownMarketplaces: { 'facts-market': { source: { source: 'directory', path: market } } }, enabledPlugins: { 'facts@facts-market': true, 'other@facts-market': true } }));
     const turns = (): ScriptTurn[] => [[{ type: 'tool_use', name: 'Read', input: { file_path: path.join(ws, 'nothing') } }], 'ok'];
     const none = path.join(dir, 'none.json');
     fs.writeFileSync(none, '{}');
     await run(turns(), none);
-    expect(fs.readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual([`exec-form ${path.join(market, 'facts')}`, `shell-form ${path.join(market, 'facts')}`]);
+    expect(fs.readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual([`exec-form ${path.join(market, 'facts')}`, `other ${path.join(market, 'other')}`, `shell-form ${path.join(market, 'facts')}`]);
     fs.rmSync(log);
     const off = path.join(dir, 'off.json');
     fs.writeFileSync(off, JSON.stringify({ enabledPlugins: { 'facts@facts-market': false } }));
     await run(turns(), off);
-    expect(fs.existsSync(log)).toBe(false);
+    // The flag's enabledPlugins is merged over the user's, not put in its place.
+    expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([`other ${path.join(market, 'other')}`]);
     // Claude Code only recorded the plugin in its own files; the user settings are as written.
-    expect(JSON.parse(fs.readFileSync(path.join(home.configDir, 'settings.json'), 'utf8')).enabledPlugins).toEqual({ 'facts@facts-market': true });
+    expect(JSON.parse(fs.readFileSync(path.join(home.configDir, 'settings.json'), 'utf8')).enabledPlugins).toEqual({ 'facts@facts-market': true, 'other@facts-market': true });
   });
 
   it('PermissionRequest fires in -p mode and its allow answer lets a redirected Write into .cs/ through', { timeout: 30_000 }, async () => {

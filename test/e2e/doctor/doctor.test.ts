@@ -9,6 +9,8 @@ import { transcriptFile } from '../../../src/conversations/transcripts.js';
 import { addRecipient, initIdentity } from '../../../src/secrets/age.js';
 import { hooksDir, settingsPath } from '../../../src/install/install.js';
 import { PLUGIN_ID, pluginHooksFile } from '../../../src/install/plugin.js';
+import { hookGroups } from '../../../src/install/settings.js';
+import { HOOKS } from '../../../src/hooks/registry.js';
 import { createSession } from '../../../src/session/workspace.js';
 import type { SessionPaths } from '../../../src/session/paths.js';
 import { CLAUDE_BIN, makeTempDir } from '../../support/claude.js';
@@ -77,6 +79,19 @@ describe('cs -doctor', () => {
     expect((await checkTmux(env)).detail).toMatch(/^tmux \d/);
   });
 
+  it('hooks: an install from before the plugin (entries in settings.json, as cs -update leaves it) is a warning with its fix, not a failure', async () => {
+    const { checkHooks } = await import('../../../src/doctor/checks.js');
+    const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+    delete st.enabledPlugins;
+    delete st.extraKnownMarketplaces;
+    st.hooks = hookGroups(hooksDir(env), HOOKS);
+    fs.writeFileSync(settingsPath(env), JSON.stringify(st));
+    const r = await checkHooks(env);
+    expect(r).toMatchObject({ check: 'hooks', level: 'warn' });
+    expect(r.detail).toMatch(/registered in .*settings\.json itself, as an older cs did it/);
+    expect(r.fix).toBe('run: cs -install (it moves them into the cs plugin)');
+  });
+
   const cases: Array<[string, string, () => void | Promise<void>, RegExp, RegExp]> = [
     ['claude missing', 'claude', () => void (env.CLAUDE_CODE_BIN = path.join(tmp, 'no-claude')), /not found/, /install Claude Code/],
     ['claude broken', 'claude', () => {
@@ -100,7 +115,7 @@ describe('cs -doctor', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
       st.hooks = { PreCompact: [{ hooks: [{ type: 'command', command: path.join(hooksDir(env), 'pre-compact') }] }] };
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
-    }, /hook entries of cs in .*settings\.json, beside its plugin's: PreCompact pre-compact/, /^run: cs -install \(it moves them into the plugin\)/],
+    }, /hook entries of cs in .*settings\.json beside its plugin's, so they run twice: PreCompact pre-compact/, /^run: cs -install \(it takes them out\)/],
     ['keychain does not answer', 'keychain', () => {
       env.CS_SECRETS_BACKEND = 'keychain';
       env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${tmp}/no-bus`;

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepo } from '../../../src/git/repo.js';
+import { recordStartCommit, startCommitFile } from '../../../src/features/diff.js';
 
 const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-readref-')));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -77,5 +78,15 @@ describe('Repo.readRef', () => {
     git(main, 'worktree', 'add', '-q', '-b', 'side', path.join(tmp, 'wt'));
     const r = await check(path.join(tmp, 'wt'), ['HEAD', 'refs/heads/side']);
     expect(r).toEqual({ HEAD: undefined, 'refs/heads/side': undefined });
+  });
+
+  it("gives the start commit of a session below its repository's root (an old adoption) from git", async () => {
+    const repo = path.join(tmp, 'outer');
+    const sub = path.join(repo, 'project');
+    fs.mkdirSync(sub, { recursive: true });
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'x');
+    await recordStartCommit(sub, env);
+    expect(fs.readFileSync(startCommitFile(sub), 'utf8').trim()).toBe(git(repo, 'rev-parse', 'HEAD'));
   });
 });

@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hookSettings, matcherSelects, SERVED, startHookServer, type HookServer } from '../../../src/hooks/server.js';
+import { HANDLERS } from '../../../src/hooks/handlers.js';
+import { readStatus, recordEvent } from '../../../src/status/status.js';
 import { sessionPaths } from '../../../src/session/paths.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 import { runHook } from '../../../src/hooks/main.js';
@@ -118,6 +120,38 @@ describe('the hook endpoint', () => {
   });
 });
 
+describe('a recording part that hangs', () => {
+  it('holds an answering part up only briefly, and a late status never overwrites a newer one', { timeout: 30_000 }, async () => {
+    const original = HANDLERS.timeline!;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    HANDLERS.timeline = async (c) => {
+      await gate;
+      return original(c);
+    };
+    try {
+      // A PostToolUse whose timeline part hangs, then a PreToolUse (its status part queued behind it).
+      await post(entryOf('PostToolUse').hooks[0]!.url, payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: path.join(sb.session.dir, 'slow.txt') }, tool_response: {} }, sb.session.dir));
+      await post(entryOf('PreToolUse').hooks[0]!.url, payload('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } }, sb.session.dir));
+      // Then the permission request's sh hook says needs-you, later than that PreToolUse.
+      recordEvent(sb.session.dir, 'PermissionRequest', new Date(Date.now() + 5));
+      // A Stop is answered while the part still hangs.
+      const stop = await post(entryOf('Stop').hooks[0]!.url, payload('Stop', { stop_hook_active: true }, sb.session.dir));
+      expect(stop.status).toBe(200);
+      let released = false;
+      void gate.then(() => (released = true));
+      expect(released).toBe(false);
+    } finally {
+      release();
+      HANDLERS.timeline = original;
+    }
+    await server.idle();
+    // The PreToolUse "working" ran last but was stamped when it arrived: needs-you stays.
+    expect(readStatus(sb.session.dir)?.state).toBe('needs-you');
+    expect(fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8')).toContain('slow.txt');
+  });
+});
+
 describe('SessionEnd over http', () => {
   it('is answered at once; the end is logged, the status closed and the timeline written after', async () => {
     const r = await post(entryOf('SessionEnd').hooks[0]!.url, payload('SessionEnd', { reason: 'other' }, sb.session.dir));
@@ -159,6 +193,9 @@ describe('the first SessionStart of a Claude cs launched', () => {
     // Used once: gone, and a later start (/clear) goes to Node.
     expect(fs.existsSync(prepared)).toBe(false);
     expect(fs.existsSync(path.join(sb.session.dir, PREPARED_ENV_LINE))).toBe(false);
+    // As if Claude had started a minute before the endpoint records it.
+    const leftAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    fs.utimesSync(path.join(sb.session.dir, '.cs/local/session-start.inputs'), leftAt, leftAt);
     const later = await runHookScript('session-start', payload('SessionStart', { session_id: uuid, source: 'clear' }, sb.session.dir), env);
     expect(later.code, later.stderr).toBe(0);
     expect(JSON.parse(later.stdout).hookSpecificOutput.hookEventName).toBe('SessionStart');
@@ -170,7 +207,8 @@ describe('the first SessionStart of a Claude cs launched', () => {
     await server.idle();
     expect((log().match(/claude session start \(startup, conversation 6b0e3f52/g) ?? []).length).toBe(before + 1);
     const timeline = fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8').trim().split('\n');
-    const at = timeline.findIndex((l) => l.includes('"type":"session-start","source":"startup"'));
+    // Stamped when the sh hook left it (the file's time), not when it was recorded.
+    const at = timeline.findIndex((l) => l.includes(`"ts":"${leftAt.toISOString()}","type":"session-start","source":"startup"`));
     expect(at).toBeGreaterThanOrEqual(0);
     expect(timeline.findIndex((l) => l.includes('marker.txt'))).toBeGreaterThan(at);
     expect(readConversations(sb.session.dir).conversations.map((c) => c.uuid)).toContain(uuid);
