@@ -18,10 +18,10 @@ export const NEEDS_YOU_NOTIFICATIONS = 'permission_prompt|worker_permission_prom
 export const HOOKS: readonly HookRegistration[] = [
   { event: 'SessionStart', script: 'session-start', timeout: 30 },
   { event: 'PreToolUse', matcher: 'Write', script: 'pre-tool-use', timeout: 30 },
-  // In the background: one changes.md line, which nothing waits for (the Stop
-  // reminder after it starts a Node first). Its sh path starts four processes,
-  // 60-150 ms of Claude's wall time a file edit when it waited for them.
-  { event: 'PostToolUse', matcher: FILE_TOOLS, script: 'post-tool-use', async: true, timeout: 10 },
+  // Synchronous: in the background (tried) it joined timeline's and autosave's
+  // Node runs on a discoveries edit, and at a -p exit Claude killed the
+  // slowest of them before it wrote.
+  { event: 'PostToolUse', matcher: FILE_TOOLS, script: 'post-tool-use', timeout: 10 },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', script: 'autosave', async: true, timeout: 60 },
   // Every tool, in the background: one timeline line, mostly written by sh alone.
   { event: 'PostToolUse', script: 'timeline', async: true, timeout: 10 },

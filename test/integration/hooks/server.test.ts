@@ -130,23 +130,23 @@ describe('a recording part that hangs', () => {
       return original(c);
     };
     try {
-      // A PostToolUse whose timeline part hangs, then a PreToolUse (its status part queued behind it).
+      // A PostToolUse whose timeline part hangs.
       await post(entryOf('PostToolUse').hooks[0]!.url, payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: path.join(sb.session.dir, 'slow.txt') }, tool_response: {} }, sb.session.dir));
-      await post(entryOf('PreToolUse').hooks[0]!.url, payload('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } }, sb.session.dir));
-      // Then the permission request's sh hook says needs-you, later than that PreToolUse.
-      recordEvent(sb.session.dir, 'PermissionRequest', new Date(Date.now() + 5));
-      // A Stop is answered while the part still hangs.
+      // A Stop is answered while the part still hangs (its status part queued behind it).
       const stop = await post(entryOf('Stop').hooks[0]!.url, payload('Stop', { stop_hook_active: true }, sb.session.dir));
       expect(stop.status).toBe(200);
       let released = false;
       void gate.then(() => (released = true));
       expect(released).toBe(false);
+      // Then a PreToolUse (its status part queued too), and the permission request's sh hook says needs-you, later than both.
+      await post(entryOf('PreToolUse').hooks[0]!.url, payload('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } }, sb.session.dir));
+      recordEvent(sb.session.dir, 'PermissionRequest', new Date(Date.now() + 5));
     } finally {
       release();
       HANDLERS.timeline = original;
     }
     await server.idle();
-    // The PreToolUse "working" ran last but was stamped when it arrived: needs-you stays.
+    // The Stop's idle and the PreToolUse's working ran last but were stamped when they arrived: needs-you stays.
     expect(readStatus(sb.session.dir)?.state).toBe('needs-you');
     expect(fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8')).toContain('slow.txt');
   });
