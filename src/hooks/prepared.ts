@@ -11,7 +11,7 @@
 // for a context that is current.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { noLinkFrom, writeConfined } from '../lib/confine.js';
+import { noLinkFrom, removeConfined, writeConfined } from '../lib/confine.js';
 import { appendSessionLog } from '../session/log.js';
 import type { SessionPaths } from '../session/paths.js';
 import { sessionContext } from './context.js';
@@ -39,9 +39,9 @@ export async function prepareSessionStart(paths: SessionPaths, env: NodeJS.Proce
   writeConfined(path.join(paths.dir, PREPARED_ANSWER), JSON.stringify(additionalContext('SessionStart', sessionContext({ paths, launchedByCs: true }))) + '\n', 0o600);
 }
 
-/** Removes a prepared answer Claude never took (it exited before its SessionStart). */
+/** Removes a prepared answer Claude never took (it exited before its SessionStart); never through a linked `.cs/local`. */
 export function clearPrepared(paths: SessionPaths): void {
-  for (const rel of [PREPARED_ANSWER, PREPARED_ENV_LINE]) fs.rmSync(path.join(paths.dir, rel), { force: true });
+  for (const rel of [PREPARED_ANSWER, PREPARED_ENV_LINE]) removeConfined(path.join(paths.dir, rel));
 }
 
 /**

@@ -15,6 +15,7 @@ import type { SessionPaths } from '../session/paths.js';
 import { HANDLERS } from './handlers.js';
 import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
+import { TIMED_OUT, within } from '../lib/deadline.js';
 import { HOOKS } from './registry.js';
 import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
@@ -81,17 +82,6 @@ const TOKEN_HEADER = 'x-cs-token';
 const ANSWER_WAITS_MS = 2000;
 /** How long closing waits for the recording parts still running (ms): the longest part's timeout. */
 const CLOSE_WAITS_MS = Math.max(...SERVED.map((s) => s.timeout)) * 1000;
-const TIMED_OUT = Symbol('timed out');
-
-/** `p`, or TIMED_OUT when it has not settled within `ms` (the timer does not keep the process alive). */
-function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-    timer.unref();
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 export interface HookServer {
   url: string;

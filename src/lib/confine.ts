@@ -33,12 +33,7 @@ export class UnsafePathError extends Error {
  */
 export function confinedPath(file: string, dirMode = 0o755): string {
   const abs = path.resolve(file);
-  const parts = abs.split(path.sep);
-  // The last `.cs`: the session directory's own path may hold one further up.
-  const at = parts.slice(0, -1).lastIndexOf(META_DIR);
-  if (at < 0) throw new UnsafePathError(abs, `not inside a ${META_DIR}/ directory`);
-  for (let i = at; i < parts.length - 1; i++) {
-    const dir = parts.slice(0, i + 1).join(path.sep) || path.sep;
+  for (const dir of metaDirs(abs)) {
     let st = fs.lstatSync(dir, { throwIfNoEntry: false });
     if (!st) {
       try {
@@ -53,6 +48,37 @@ export function confinedPath(file: string, dirMode = 0o755): string {
   }
   if (fs.lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UnsafePathError(abs, 'it is a symlink');
   return abs;
+}
+
+/**
+ * The directories from the last `.cs` of absolute path `abs` down to its
+ * parent, outermost first (the session directory's own path may hold a
+ * `.cs` further up). Throws UnsafePathError when there is none.
+ */
+function metaDirs(abs: string): string[] {
+  const parts = abs.split(path.sep);
+  const at = parts.slice(0, -1).lastIndexOf(META_DIR);
+  if (at < 0) throw new UnsafePathError(abs, `not inside a ${META_DIR}/ directory`);
+  const dirs: string[] = [];
+  for (let i = at; i < parts.length - 1; i++) dirs.push(parts.slice(0, i + 1).join(path.sep) || path.sep);
+  return dirs;
+}
+
+/**
+ * Removes a file of cs's own under a `.cs/` (nothing when it is absent),
+ * never through a directory that is a symlink or not a directory: then
+ * nothing is removed and false is returned. A symlink at `file` itself is
+ * removed as the link it is (unlink never follows one).
+ */
+export function removeConfined(file: string): boolean {
+  const abs = path.resolve(file);
+  for (const dir of metaDirs(abs)) {
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st) return true;
+    if (!st.isDirectory()) return false;
+  }
+  fs.rmSync(abs, { force: true });
+  return true;
 }
 
 /**

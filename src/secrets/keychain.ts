@@ -21,6 +21,7 @@ import type { BackendName, SecretBackend } from './backend-types.js';
 import { probeSecretService, retryRefusedCall } from './dbus.js';
 import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
+import { TIMED_OUT, within } from '../lib/deadline.js';
 
 /** The four calls cs needs, keyed by (service, account) as keytar had them. */
 export interface KeyringApi {
@@ -43,13 +44,10 @@ function msFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 
 class Timeout extends Error {}
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  const r = await within(p, ms);
+  if (r === TIMED_OUT) throw new Timeout(`no answer within ${ms} ms`);
+  return r;
 }
 
 let loaded: Promise<KeyringApi | string> | undefined;

@@ -8,6 +8,7 @@
 // Only unlocked items are read: a locked one would need a prompt.
 import * as net from 'node:net';
 import { retryRefusedCall, sessionBusSocket } from './dbus.js';
+import { TIMED_OUT, within } from '../lib/deadline.js';
 
 export interface LegacyItem {
   account: string;
@@ -330,21 +331,17 @@ async function withBus<T>(env: NodeJS.ProcessEnv, timeoutMs: number, fallback: T
   const socketPath = sessionBusSocket(env);
   if (!socketPath) return fallback;
   let bus: Bus | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the Secret Service did not answer within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
-  });
   try {
-    return await Promise.race([
+    const r = await within(
       (async () => {
         bus = await Bus.open(socketPath);
         return fn(bus);
       })(),
-      timeout,
-    ]);
+      timeoutMs,
+    );
+    if (r === TIMED_OUT) throw new Error(`the Secret Service did not answer within ${timeoutMs} ms`);
+    return r;
   } finally {
-    clearTimeout(timer);
     bus?.close();
   }
 }

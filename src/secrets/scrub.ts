@@ -3,10 +3,10 @@
 // timeline and log lines, and transcripts. Values shorter than
 // MIN_SCRUB_LENGTH are left alone: a 4-character value would shred ordinary
 // text wherever it happens to occur.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { findSecrets } from './detect.js';
 import { sessionEnvFilePath } from './keys.js';
+import { crypto } from '../lib/lazy-crypto.js';
 
 export const MIN_SCRUB_LENGTH = 8;
 
@@ -67,7 +67,7 @@ const CLEAN_MAX_ENTRIES = 4096;
  */
 export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
   // A digest, so the cache holds no copy of a stored value or of the text.
-  const key = text.length <= CLEAN_MAX_TEXT ? createHash('sha256').update(JSON.stringify(Object.entries(stored).sort())).update('\0').update(text).digest('base64') : null;
+  const key = text.length <= CLEAN_MAX_TEXT ? crypto().createHash('sha256').update(JSON.stringify(Object.entries(stored).sort())).update('\0').update(text).digest('base64') : null;
   if (key !== null && clean.has(key)) return { text, count: 0, fresh: [] };
   const { providerSpans } = await import('./providers.js');
   const r = findSecrets('command.sh', text, { stored, spans: await providerSpans('command.sh', text) });

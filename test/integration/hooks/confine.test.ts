@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UnsafePathError, appendConfined, writeConfined } from '../../../src/lib/confine.js';
+import { UnsafePathError, appendConfined, removeConfined, writeConfined } from '../../../src/lib/confine.js';
+import { clearPrepared } from '../../../src/hooks/prepared.js';
+import { sessionPaths } from '../../../src/session/paths.js';
 import { escapeControls } from '../../../src/lib/format.js';
 import { JsonSkimmer, omittedBytes, skimJson } from '../../../src/hooks/skim.js';
 import { Repo } from '../../../src/git/repo.js';
@@ -48,6 +50,21 @@ describe('writes under .cs/ never follow a symlink', () => {
     expect(fs.readdirSync(outside)).toEqual([]);
     writeConfined(path.join(m, 'fresh', 'deep', 'a.json'), '{}');
     expect(fs.lstatSync(path.join(m, 'fresh')).isDirectory()).toBe(true);
+  });
+
+  it('removeConfined and the prepared SessionStart never remove through a linked .cs/local', async () => {
+    const m = sb.session.meta;
+    fs.writeFileSync(path.join(outside, 'session-start.json'), 'theirs');
+    fs.rmSync(path.join(m, 'local'), { recursive: true, force: true });
+    fs.symlinkSync(outside, path.join(m, 'local'));
+    expect(removeConfined(path.join(m, 'local', 'session-start.json'))).toBe(false);
+    clearPrepared(sessionPaths(sb.session.dir, 'confined'));
+    expect(fs.readFileSync(path.join(outside, 'session-start.json'), 'utf8')).toBe('theirs');
+    // Its own file in a real directory goes; an absent one is no error.
+    fs.writeFileSync(path.join(m, 'mine.txt'), 'x');
+    expect(removeConfined(path.join(m, 'mine.txt'))).toBe(true);
+    expect(fs.existsSync(path.join(m, 'mine.txt'))).toBe(false);
+    expect(removeConfined(path.join(m, 'absent', 'a.txt'))).toBe(true);
   });
 
   it('PermissionRequest gives no decision for a path through any link under .cs/, dangling included', async () => {
