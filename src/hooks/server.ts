@@ -56,6 +56,9 @@ export const SERVED: readonly ServedPart[] = [
   { event: 'PostToolUse', handler: 'timeline', script: 'timeline', timeout: 5, runs: 'after' },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', handler: 'autosave', script: 'autosave', timeout: 60, runs: 'background' },
+  // Served, so cs waits for it at the end: as an async command hook it was
+  // killed with Claude at a quick -p exit before it wrote (seen in CI).
+  { event: 'PostToolUseFailure', handler: 'post-tool-use-failure', script: 'post-tool-use-failure', timeout: 10, runs: 'after' },
   { event: 'Stop', handler: 'status', script: 'status-stop', timeout: 5, runs: 'after' },
   { event: 'Stop', handler: 'stop', script: 'stop', timeout: 10 },
   // Claude waits for its SessionEnd hooks before it exits; cs waits for this part after.
