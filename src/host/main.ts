@@ -22,6 +22,7 @@ import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js'
 import { planLaunch, unpinIfNeverStarted } from '../conversations/launch.js';
 import { markClosed } from '../status/status.js';
 import { shellQuote } from '../lib/shell.js';
+import { flushOutput } from '../term/io.js';
 import { run } from '../lib/proc.js';
 import { describeStatus, lastLines, writePostmortem } from './postmortem.js';
 import { readRun, runFile, stopFile, takeRequest, writeLast, writeRun } from './state.js';
@@ -159,14 +160,14 @@ async function main(argv: string[]): Promise<number> {
 
 if (process.argv[1] && /host\.(js|ts)$/.test(process.argv[1])) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => flushOutput().then(() => process.exit(code)),
     (e) => {
       try {
         process.stderr.write(`cs: internal error in the session host: ${errorMessage(e)}\n`);
       } catch {
         // nowhere to say it
       }
-      process.exit(1);
+      void flushOutput().then(() => process.exit(1));
     },
   );
 }

@@ -70,3 +70,22 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IO {
     err: (line) => void process.stderr.write(line + '\n'),
   };
 }
+
+/**
+ * Resolves once everything written to process.stdout and process.stderr has
+ * been handed to the OS, so exiting then cuts nothing off. Node writes to a
+ * pipe asynchronously once the pipe's 64 KiB buffer is full: `cs -ls | less`
+ * over thousands of sessions lost all but its first 64 KiB to the
+ * process.exit that followed. A reader that has gone (`| head`, EPIPE) ends
+ * the wait; that error is dropped, as other CLIs drop it. Never rejects.
+ */
+export function flushOutput(): Promise<void> {
+  const flushed = (s: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (s.writableLength === 0 || s.destroyed) return resolve();
+      s.on('error', () => resolve());
+      // An empty write's callback runs once the writes queued before it are done (or failed).
+      s.write('', () => resolve());
+    });
+  return Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => undefined);
+}

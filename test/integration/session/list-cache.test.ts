@@ -10,7 +10,8 @@ import { listSessions } from '../../../src/session/summary.js';
 import { tryLock } from '../../../src/lib/lockfile.js';
 import { writeStatus } from '../../../src/status/status.js';
 import { changeTags, setArchived } from '../../../src/session/marks.js';
-import { runCs } from '../../support/cs.js';
+import { csBin, runCs } from '../../support/cs.js';
+import { execFileSync } from 'node:child_process';
 
 let tmp: string;
 let root: string;
@@ -174,5 +175,13 @@ describe('cs -ls with and without its cache', () => {
       expect(fresh.split('\n').length).toBeGreaterThan(250);
     }
     expect(fs.readdirSync(path.join(tmp, 'kept/cs/ls'))).toHaveLength(1);
+
+    // Through a pipe whose reader is slow to start, past the pipe's 64 KiB:
+    // the output arrives whole (cs used to exit with the rest still queued).
+    const whole = await ls('kept', ['--json']);
+    expect(whole.length).toBeGreaterThan(65_536);
+    const env = { ...process.env, HOME: tmp, CS_SESSIONS_ROOT: root, XDG_CACHE_HOME: path.join(tmp, 'kept'), NO_COLOR: '1', COLUMNS: '150' };
+    const piped = execFileSync('sh', ['-c', '"$0" "$1" -ls --json | { sleep 0.5; cat; }', process.execPath, csBin], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(piped).toBe(whole);
   }, 120_000);
 });
