@@ -104,8 +104,14 @@ export function removeSessionEnvFile(session: string, env: NodeJS.ProcessEnv): b
   return true;
 }
 
-/** The line cs appends to CLAUDE_ENV_FILE: Claude Code runs it ahead of every Bash command, so later captures reach them too. */
+/**
+ * The line cs appends to CLAUDE_ENV_FILE: Claude Code runs it ahead of every
+ * Bash command, so later captures reach them too. It also clears
+ * CS_HOOK_SERVER there: that variable tells the command hooks that cs's
+ * endpoint serves their event, which is true only for the Claude cs
+ * launched, so a `claude` run from its Bash tool must run them all.
+ */
 export function envFileSourceLine(file: string): string {
   const q = shellQuote(file);
-  return `if [ -r ${q} ]; then . ${q}; fi\n`;
+  return `if [ -r ${q} ]; then . ${q}; fi; unset CS_HOOK_SERVER\n`;
 }

@@ -35,7 +35,8 @@ function scriptedTurns(ws: string) {
     [{ type: 'tool_use' as const, name: 'Write', input: { file_path: path.join(ws, 'notes.txt'), content: 'first draft\n' } }],
     [{ type: 'tool_use' as const, name: 'Write', input: { file_path: path.join(ws, 'deploy.sh'), content: `#!/bin/sh\nAPI_TOKEN=${SECRET}\ncurl -H "Authorization: $API_TOKEN" https://example.invalid\n` } }],
     [{ type: 'tool_use' as const, name: 'Edit', input: { file_path: path.join(ws, 'notes.txt'), old_string: 'first draft', new_string: 'second draft' } }],
-    [{ type: 'tool_use' as const, name: 'Bash', input: { command: 'exit 3', description: 'fail on purpose' } }],
+    // Fails on purpose; first notes whether CS_HOOK_SERVER reached Bash (where a nested `claude` would inherit it).
+    [{ type: 'tool_use' as const, name: 'Bash', input: { command: `printf %s "\${CS_HOOK_SERVER-unset}" > ${path.join(ws, '.cs/local/bash-hook-server')}; exit 3`, description: 'fail on purpose' } }],
     'All scripted work is done.',
     // The Stop hook reminds Claude to record discoveries; it does.
     [{ type: 'tool_use' as const, name: 'Bash', input: { command: `printf '\\n## 2026-11-23 deploy\\nThe token goes in the header.\\n' >> ${path.join(ws, '.cs/discoveries.md')}`, description: 'record' } }],
@@ -89,6 +90,9 @@ describe('real Claude Code with our hooks', () => {
     expect(log).toMatch(/artifact captured: deploy\.sh/);
     expect(log).toMatch(/claude session end \(/);
     expect(log).toMatch(/session end \(exit 0\)/);
+    // Bash ran with CS_HOOK_SERVER cleared (the env file line), so a nested
+    // `claude` would run its own command hooks instead of stepping aside.
+    expect(fs.readFileSync(path.join(ws, '.cs/local/bash-hook-server'), 'utf8')).toBe('unset');
     // Served over HTTP, so cs has waited for it before exiting (as an async
     // command hook it could be killed with Claude at a quick -p exit).
     expect(log).toMatch(/tool failed: Bash: Exit code 3/);

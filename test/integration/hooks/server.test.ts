@@ -1,6 +1,7 @@
 // cs's hook endpoint (src/hooks/server.ts): one http hook per event, the
 // recording parts answered first and run after, in order; the answering
 // parts see what the recording parts before them wrote.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,7 +190,9 @@ describe('the first SessionStart of a Claude cs launched', () => {
     expect(JSON.parse(fast.stdout)).toEqual(JSON.parse(viaNode.output));
     expect(JSON.parse(fast.stdout).hookSpecificOutput.additionalContext).toContain('cs session "served"');
     expect(fs.readFileSync(envFile, 'utf8')).toBe(fs.readFileSync(nodeEnvFile, 'utf8'));
-    expect(fs.readFileSync(envFile, 'utf8')).toMatch(/^if \[ -r .+ \]; then \. .+; fi\n$/);
+    expect(fs.readFileSync(envFile, 'utf8')).toMatch(/^if \[ -r .+ \]; then \. .+; fi; unset CS_HOOK_SERVER\n$/);
+    // Sourced ahead of a Bash command, it clears CS_HOOK_SERVER: a `claude` run from there runs every command hook.
+    expect(execFileSync('sh', ['-c', '. "$1"; printf %s "${CS_HOOK_SERVER-unset}"', 'sh', envFile], { env: { ...process.env, CS_HOOK_SERVER: '1' }, encoding: 'utf8' })).toBe('unset');
     // Used once: gone, and a later start (/clear) goes to Node.
     expect(fs.existsSync(prepared)).toBe(false);
     expect(fs.existsSync(path.join(sb.session.dir, PREPARED_ENV_LINE))).toBe(false);
