@@ -53,7 +53,7 @@ export async function checkClaude(env: NodeJS.ProcessEnv): Promise<CheckResult> 
 export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const fix = 'run: cs -install';
   const { hooksDir, settingsPath } = await import('../install/paths.js');
-  const { marketplaceDir, pluginEnabled, pluginFiles, pluginHooksFile, PLUGIN_ID } = await import('../install/plugin.js');
+  const { marketplaceDir, pluginFiles, pluginHooksFile, pluginState, PLUGIN_ID } = await import('../install/plugin.js');
   const { HOOKS } = await import('../hooks/registry.js');
   const file = settingsPath(env);
   let settings: { hooks?: Record<string, Array<{ matcher?: string; hooks?: Array<{ command?: string }> }>> };
@@ -79,12 +79,13 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   }
   const list = (set: Set<string>) => `${[...set].slice(0, 4).join(', ')}${set.size > 4 ? ', …' : ''}`;
   if (foreign.size) return fail('hooks', `hook entries of another copy of cs in ${file}: ${list(foreign)}`, `remove them from ${file} (keep cs's own under ${dir}), then ${fix}`);
-  const enabled = pluginEnabled(settings, marketplaceDir(env));
+  const state = pluginState(settings, marketplaceDir(env));
+  const enabled = state === 'on';
   // Both: every hook cs does not serve over http would run twice.
   if (ours.size && enabled) return fail('hooks', `hook entries of cs in ${file} beside its plugin's, so they run twice: ${list(ours)}`, `${fix} (it takes them out)`);
   // An install from before the plugin (cs -update does not re-install): the hooks work.
   if (ours.size) return warn('hooks', `cs's hooks are registered in ${file} itself, as an older cs did it (they work; a Claude that cs launches still starts them only to step aside)`, `${fix} (it moves them into the cs plugin)`);
-  if (!enabled) return fail('hooks', `cs's hooks plugin (${PLUGIN_ID}) is not enabled in ${file}: no hooks registered`, fix);
+  if (state === 'none') return fail('hooks', `cs's hooks plugin (${PLUGIN_ID}) is not enabled in ${file}: no hooks registered`, fix);
   // hooks.json does not carry the version.
   const want = pluginFiles(dir, HOOKS, '')[path.relative(marketplaceDir(env), pluginHooksFile(env))];
   let have = '';
@@ -106,6 +107,8 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const { HOOK_SH } = await import('../hooks/shlib.js');
   if (!fs.existsSync(path.join(dir, '..', 'dist', HOOK_SH))) broken.push(`../dist/${HOOK_SH}`);
   if (broken.length) return fail('hooks', `hook scripts missing or not executable in ${dir}: ${broken.slice(0, 4).join(', ')}`, fix);
+  // Switched off in /plugin: the user's choice, which cs -install keeps; a Claude that cs launches still gets every hook.
+  if (!enabled) return warn('hooks', `cs's hooks plugin (${PLUGIN_ID}) is switched off in ${file}: a Claude started outside cs (an IDE in a session) runs without cs's hooks; \`cs <name>\` still brings them`, `to turn it on: /plugin in Claude Code, or "${PLUGIN_ID}": true under enabledPlugins in ${file}`);
   return ok('hooks', `${HOOKS.length} hooks registered through the ${PLUGIN_ID} plugin, enabled in ${file}`);
 }
 

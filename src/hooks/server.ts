@@ -19,10 +19,10 @@ import { TIMED_OUT, within } from '../lib/deadline.js';
 import { HOOKS } from './registry.js';
 import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
-import { marketplaceDir, PLUGIN_ID, pluginEnabled, writePlugin } from '../install/plugin.js';
+import { marketplaceDir, PLUGIN_ID, pluginState, writePlugin } from '../install/plugin.js';
 import { readPackageVersion } from '../update/layout.js';
 import { version } from '../lib/package-root.js';
-import { hookGroups } from '../install/settings.js';
+import { hasOurHooks, hookGroups } from '../install/settings.js';
 
 /**
  * The parts of cs's hook work this endpoint does, from the events Claude
@@ -103,12 +103,12 @@ export interface HookServer {
  * (none when any part takes every tool); the server applies each part's own
  * matcher; its timeout is the longest part's (seconds).
  *
- * With `plugin` (cs's hooks plugin is what the user settings enable, see
- * src/install/plugin.ts): the plugin is switched off for this launch, so no
- * command hook starts only to step aside, and the hooks not served here
- * come along as the same command entries the plugin holds.
+ * With `plugin` (cs's hooks plugin, declared in the user settings, see
+ * src/install/plugin.ts): the hooks not served here come along as the same
+ * command entries the plugin holds, and an enabled plugin is switched off
+ * for this launch, so no command hook starts only to step aside.
  */
-export function hookSettings(url: string, token: string, plugin?: { hooksDir: string }): object {
+export function hookSettings(url: string, token: string, plugin?: { hooksDir: string; enabled: boolean }): object {
   const hooks: Record<string, object[]> = plugin ? hookGroups(plugin.hooksDir, HOOKS.filter((h) => !SERVED.some((s) => s.script === h.script))) : {};
   for (const event of new Set(SERVED.map((s) => s.event))) {
     const parts = SERVED.filter((s) => s.event === event);
@@ -116,23 +116,31 @@ export function hookSettings(url: string, token: string, plugin?: { hooksDir: st
     const matcher = parts.some((p) => p.matcher === undefined) ? undefined : [...new Set(parts.flatMap((p) => p.matcher!.split('|')))].join('|');
     (hooks[event] ??= []).push(matcher ? { matcher, hooks: [entry] } : { hooks: [entry] });
   }
-  return plugin ? { enabledPlugins: { [PLUGIN_ID]: false }, hooks } : { hooks };
+  return plugin?.enabled ? { enabledPlugins: { [PLUGIN_ID]: false }, hooks } : { hooks };
 }
 
 /**
- * Whether the user settings enable cs's installed hooks plugin (read on
- * each launch: it is one small file). When they do and this cs is the
- * installed version, the plugin's files are brought up to its hooks first
- * (a no-op unless `cs -update` changed them), so a Claude started some other
- * way later gets this version's.
+ * cs's installed hooks plugin as the user settings have it (read on each
+ * launch: it is one small file): `enabled` when on, and also returned when
+ * the user switched it off in `/plugin`, since a Claude that cs launches
+ * gets every hook either way (the commands from the plugin's folder). None
+ * when the settings do not declare it, or when they still hold an older
+ * cs's hook entries (those run every hook already). When it is declared
+ * and this cs is the installed version, the plugin's files are brought up
+ * to its hooks first (a no-op unless `cs -update` changed them), so a Claude
+ * started some other way later gets this version's.
  */
-function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string } | undefined {
+function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string; enabled: boolean } | undefined {
+  const dir = hooksDir(env);
+  let state: ReturnType<typeof pluginState>;
   try {
-    if (!pluginEnabled(JSON.parse(fs.readFileSync(settingsPath(env), 'utf8')), marketplaceDir(env))) return undefined;
+    const settings: unknown = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+    state = pluginState(settings, marketplaceDir(env));
+    if (state === 'off' && hasOurHooks(settings, dir)) return undefined;
   } catch {
     return undefined; // none, or unreadable: Claude reads no plugin from it either
   }
-  const dir = hooksDir(env);
+  if (state === 'none') return undefined;
   try {
     // Only the installed version speaks for it (not a checkout or npx of another one).
     const installed = readPackageVersion(path.dirname(dir));
@@ -140,7 +148,7 @@ function installedPlugin(env: NodeJS.ProcessEnv): { hooksDir: string } | undefin
   } catch {
     // the plugin stays as it is; `cs -doctor` says so
   }
-  return { hooksDir: dir };
+  return { hooksDir: dir, enabled: state === 'on' };
 }
 
 function tokenMatches(given: string | string[] | undefined, token: Buffer): boolean {

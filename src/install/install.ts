@@ -14,7 +14,7 @@ import { which } from '../lib/which.js';
 import { currentLink, dataDir, readPackageVersion, replaceSymlink, switchCurrent, versionDir } from '../update/layout.js';
 import { parseSettings, sameJson, serialize, validateHookShapes, withoutOurHooks } from './settings.js';
 import { hooksDir, settingsPath } from './paths.js';
-import { marketplaceDir, validatePluginShapes, withOurPlugin, withoutOurPlugin, writePlugin } from './plugin.js';
+import { marketplaceDir, pluginState, validatePluginShapes, withOurPlugin, withoutOurPlugin, writePlugin } from './plugin.js';
 import { installCompletions, plannedCompletions } from '../completions/install.js';
 import { clearNotices } from './notices.js';
 
@@ -69,6 +69,8 @@ export interface InstallReport {
   completions: string[];
   /** Files of the user's with the name of one of ours: left alone, ours not placed there. */
   skipped: string[];
+  /** The user switched cs's plugin off in /plugin: left off (withOurPlugin). */
+  pluginOff: boolean;
 }
 
 function copyTree(from: string, to: string): void {
@@ -445,5 +447,6 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
     pathHint: opts.layout === 'copy' ? pathHint(env) : null,
     completions: placedCompletions,
     skipped: [...claude.skipped, ...completions.skipped],
+    pluginOff: pluginState(parseSettings(settings.next ?? settings.before, settings.file), marketplaceDir(env)) === 'off',
   };
 }

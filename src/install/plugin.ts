@@ -80,14 +80,20 @@ export function validatePluginShapes(settings: JsonObject, file: string): void {
   }
 }
 
-/** The settings with cs's marketplace declared (a directory source at `dir`) and its plugin enabled; the rest untouched. */
+/**
+ * The settings with cs's marketplace declared (a directory source at `dir`)
+ * and its plugin enabled; the rest untouched. A plugin the user switched
+ * off (`/plugin` writes `false`) stays off: `cs -install` and `cs -update`
+ * do not overrule that choice (a Claude that cs launches still gets every
+ * hook, src/hooks/server.ts).
+ */
 export function withOurPlugin(settings: JsonObject, dir: string): JsonObject {
   const markets = isObject(settings.extraKnownMarketplaces) ? settings.extraKnownMarketplaces : {};
   const enabled = isObject(settings.enabledPlugins) ? settings.enabledPlugins : {};
   return {
     ...settings,
     extraKnownMarketplaces: { ...markets, [MARKETPLACE]: { source: { source: 'directory', path: dir } } },
-    enabledPlugins: { ...enabled, [PLUGIN_ID]: true },
+    enabledPlugins: { ...enabled, [PLUGIN_ID]: enabled[PLUGIN_ID] !== false },
   };
 }
 
@@ -107,10 +113,21 @@ export function withoutOurPlugin(settings: JsonObject): JsonObject {
   return next;
 }
 
-/** Whether these settings enable cs's plugin from the marketplace at `dir` (what `cs -install` writes). */
-export function pluginEnabled(settings: unknown, dir: string): boolean {
-  if (!isObject(settings) || !isObject(settings.enabledPlugins) || settings.enabledPlugins[PLUGIN_ID] !== true) return false;
+/**
+ * cs's plugin in these settings: 'on' when they declare its marketplace at
+ * `dir` and enable it (what `cs -install` writes), 'off' when they declare
+ * it and the user switched it off, 'none' otherwise.
+ */
+export function pluginState(settings: unknown, dir: string): 'on' | 'off' | 'none' {
+  if (!isObject(settings)) return 'none';
   const market = isObject(settings.extraKnownMarketplaces) ? settings.extraKnownMarketplaces[MARKETPLACE] : undefined;
   const source = isObject(market) && isObject(market.source) ? market.source : undefined;
-  return source?.source === 'directory' && source.path === dir;
+  if (source?.source !== 'directory' || source.path !== dir) return 'none';
+  const flag = isObject(settings.enabledPlugins) ? settings.enabledPlugins[PLUGIN_ID] : undefined;
+  return flag === true ? 'on' : flag === false ? 'off' : 'none';
+}
+
+/** Whether these settings enable cs's plugin from the marketplace at `dir` (what `cs -install` writes). */
+export function pluginEnabled(settings: unknown, dir: string): boolean {
+  return pluginState(settings, dir) === 'on';
 }

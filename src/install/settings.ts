@@ -131,6 +131,12 @@ export function withoutOurHooks(settings: JsonObject, hooksDir: string): JsonObj
   return next;
 }
 
+/** Whether `settings` (parsed settings.json) still holds hook entries of cs's own, as an older cs wrote them there. */
+export function hasOurHooks(settings: unknown, hooksDir: string): boolean {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return false;
+  return !sameJson(withoutOurHooks(settings as JsonObject, hooksDir), settings);
+}
+
 /**
  * Our hook entries by event, in registry order: one matcher group of one
  * command each (Claude Code's settings format, also a plugin's hooks.json:

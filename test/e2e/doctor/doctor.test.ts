@@ -100,9 +100,10 @@ describe('cs -doctor', () => {
       env.CLAUDE_CODE_BIN = bad;
     }, /exited 3: boom/, /reinstall Claude Code/],
     ['settings.json gone', 'hooks', () => fs.rmSync(settingsPath(env)), /does not exist/, /^run: cs -install/],
+    // (Switched off, false, is the user's choice: a warning, test/integration/install/install.test.ts.)
     ['the plugin not enabled', 'hooks', () => {
       const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
-      st.enabledPlugins[PLUGIN_ID] = false;
+      delete st.enabledPlugins[PLUGIN_ID];
       fs.writeFileSync(settingsPath(env), JSON.stringify(st));
     }, /plugin \(cs@claude-sessions\) is not enabled in .*settings\.json/, /^run: cs -install/],
     ['a hook entry removed from the plugin', 'hooks', () => {

@@ -205,6 +205,30 @@ describe('hook registration through settings.json', () => {
     }
   });
 
+  it('leaves the plugin off when the user switched it off, says so, and a cs <name> launch still gets every hook', async () => {
+    install(repoRoot, env, new Date());
+    const st = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));
+    st.enabledPlugins[PLUGIN_ID] = false; // what /plugin writes
+    fs.writeFileSync(settingsPath(env), JSON.stringify(st, null, 2));
+    const before = fs.readFileSync(settingsPath(env), 'utf8');
+    const again = await runCs(['-install'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/hooks plugin is switched off in Claude Code \(\/plugin\): left off/);
+    expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe(before);
+    const { checkHooks } = await import('../../../src/doctor/checks.js');
+    expect(await checkHooks(env)).toMatchObject({ level: 'warn', detail: expect.stringMatching(/switched off/) });
+    const session = await createSession(env, 'off');
+    const server = await startHookServer(session, env);
+    try {
+      const given = JSON.parse(fs.readFileSync(server.settingsFile, 'utf8'));
+      expect(given).not.toHaveProperty('enabledPlugins'); // nothing to switch off
+      expect(JSON.stringify(given.hooks.SessionStart)).toContain(path.join(env.CS_DATA_DIR!, 'current', 'hooks', 'session-start'));
+      expect(JSON.stringify(given.hooks.PreCompact)).toContain('pre-compact');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('keeps changes the user made after install when uninstalling', async () => {
     install(repoRoot, env, new Date(), regs);
     const s = JSON.parse(fs.readFileSync(settingsPath(env), 'utf8'));

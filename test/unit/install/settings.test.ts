@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hookCommand, hookGroups, isOurCommand, withoutOurHooks } from '../../../src/install/settings.js';
-import { MARKETPLACE, PLUGIN_ID, pluginEnabled, pluginFiles, withOurPlugin, withoutOurPlugin } from '../../../src/install/plugin.js';
+import { MARKETPLACE, PLUGIN_ID, pluginEnabled, pluginFiles, pluginState, withOurPlugin, withoutOurPlugin } from '../../../src/install/plugin.js';
 import { hookSettings, SERVED } from '../../../src/hooks/server.js';
 import { HOOKS } from '../../../src/hooks/registry.js';
 
@@ -51,6 +51,9 @@ describe('the hooks plugin', () => {
     expect(withOurPlugin(once, market)).toEqual(once);
     expect(withoutOurPlugin(once)).toEqual(mine);
     expect(withoutOurPlugin(withOurPlugin({}, market))).toEqual({});
+    // Switched off by the user (/plugin writes false): merging again leaves it off.
+    const off = { ...once, enabledPlugins: { ...(once.enabledPlugins as object), [PLUGIN_ID]: false } };
+    expect(withOurPlugin(off, market)).toEqual(off);
   });
   it('counts as enabled only when enabled from our marketplace at our path', () => {
     const table: Array<[unknown, boolean]> = [
@@ -62,6 +65,15 @@ describe('the hooks plugin', () => {
       [[], false],
     ];
     for (const [settings, want] of table) expect(pluginEnabled(settings, market), JSON.stringify(settings)).toBe(want);
+    const states: Array<[unknown, string]> = [
+      [withOurPlugin({}, market), 'on'],
+      [{ ...withOurPlugin({}, market), enabledPlugins: { [PLUGIN_ID]: false } }, 'off'],
+      [{ ...withOurPlugin({}, market), enabledPlugins: {} }, 'none'],
+      [{ ...withOurPlugin({}, '/elsewhere'), enabledPlugins: { [PLUGIN_ID]: false } }, 'none'],
+      [{ enabledPlugins: { [PLUGIN_ID]: false } }, 'none'],
+      [null, 'none'],
+    ];
+    for (const [settings, want] of states) expect(pluginState(settings, market), JSON.stringify(settings)).toBe(want);
   });
   it("holds the registry's entries in its hooks.json", () => {
     const files = pluginFiles(dir, HOOKS, '1.2.3');
@@ -70,7 +82,7 @@ describe('the hooks plugin', () => {
     expect(JSON.parse(files['.claude-plugin/marketplace.json']!)).toMatchObject({ name: MARKETPLACE, plugins: [{ name: 'cs', source: './cs' }] });
   });
   it('is switched off for a Claude that cs launches, which gets the unserved command hooks and the http ones instead', () => {
-    const s = hookSettings('http://127.0.0.1:1', 't', { hooksDir: dir }) as { enabledPlugins: object; hooks: Record<string, Array<{ hooks: Array<{ type: string; command?: string }> }>> };
+    const s = hookSettings('http://127.0.0.1:1', 't', { hooksDir: dir, enabled: true }) as { enabledPlugins: object; hooks: Record<string, Array<{ hooks: Array<{ type: string; command?: string }> }>> };
     expect(s.enabledPlugins).toEqual({ [PLUGIN_ID]: false });
     const commands = Object.values(s.hooks).flatMap((gs) => gs.flatMap((g) => g.hooks.filter((h) => h.type === 'command').map((h) => h.command!.slice(dir.length + 1))));
     const unserved = HOOKS.filter((h) => !SERVED.some((x) => x.script === h.script)).map((h) => h.script);
@@ -78,6 +90,10 @@ describe('the hooks plugin', () => {
     expect(commands).toContain('session-start');
     expect(commands).not.toContain('timeline');
     expect(Object.values(s.hooks).flat().filter((g) => g.hooks[0]!.type === 'http')).toHaveLength(new Set(SERVED.map((x) => x.event)).size);
+    // Switched off by the user: the same hooks, and nothing to switch off.
+    const off = hookSettings('http://127.0.0.1:1', 't', { hooksDir: dir, enabled: false }) as typeof s;
+    expect(off).not.toHaveProperty('enabledPlugins');
+    expect(off.hooks).toEqual(s.hooks);
     // Without the plugin installed: the http hooks only, as before.
     expect(hookSettings('http://127.0.0.1:1', 't')).not.toHaveProperty('enabledPlugins');
   });
