@@ -86,8 +86,10 @@ export interface ScanResult {
 
 export interface ScanOptions {
   keep: number;
-  /** A second opinion on a matching line (transcripts: is the match in the message text?). Called for at most `keep * 4` lines. */
+  /** A second opinion on a matching line (transcripts: is the match in the message text?). Called for at most `keep * 4` lines, unless `judgeEvery`. */
   accept?: (line: string) => boolean;
+  /** Every matching line goes to `accept`: what it refuses must not count at all (a match made only by a stored secret's value). */
+  judgeEvery?: boolean;
   /** Skip files that look binary (a NUL in the first chunk). */
   skipBinary?: boolean;
 }
@@ -155,7 +157,7 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
   const take = (offset: number, text: () => string): void => {
     let line: string | undefined;
     if (opts.accept) {
-      if (judged < opts.keep * 4) {
+      if (opts.judgeEvery || judged < opts.keep * 4) {
         judged++;
         line = text();
         if (!opts.accept(line)) return;

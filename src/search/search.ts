@@ -242,11 +242,12 @@ async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv): Prom
   const out = new Map<string, Record<string, string>>();
   if (sessions.size === 0) return out;
   const { sessionSecrets } = await import('../secrets/scrub.js');
-  // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
+  // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap; the keychain is probed once for them all.
+  const probes = {};
   await Promise.all(
     [...sessions].map(async (s) => {
       try {
-        out.set(s, await sessionSecrets(s, env));
+        out.set(s, await sessionSecrets(s, env, probes));
       } catch {
         out.set(s, {});
       }
@@ -285,6 +286,25 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
     if (r.matches > 0) found.push({ t, matches: r.matches, lines: r.lines });
   }
   cache.save();
+  // Stored secret values never decide a match (a match only inside a value
+  // would answer, one query at a time, what the value holds): the files of
+  // sessions that have secrets are judged again, line by line, on their
+  // text with each value taken out. Loaded only when something matched.
+  const { scrubKnown } = await import('../secrets/scrub.js');
+  const secrets = found.length ? await knownSecrets(new Set(found.map((f) => f.t.session)), opts.env) : new Map<string, Record<string, string>>();
+  for (let i = found.length - 1; i >= 0; i--) {
+    const t = found[i]!.t;
+    const known = secrets.get(t.session) ?? {};
+    if (Object.keys(known).length === 0) continue;
+    const r = scanFile(t.path, q, {
+      keep: KEEP_LINES,
+      skipBinary: t.source === 'artifact',
+      accept: (line) => termsIn(scrubKnown(t.source === 'transcript' ? transcriptText(line) ?? '' : line, known, () => '\0').text, q),
+      judgeEvery: true,
+    }, buf);
+    if (r.matches > 0) found[i] = { t, matches: r.matches, lines: r.lines };
+    else found.splice(i, 1);
+  }
   const ranked = found
     .map((f) => {
       const texts = f.lines.map((l) => (f.t.source === 'transcript' ? transcriptText(l.text) ?? l.text : l.text));
@@ -296,9 +316,6 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   // Known secret values never reach the output (issue #18): each line is
   // scrubbed whole, before the snippet could cut a value in two.
   if (shown.length === 0) return { hits: [], total: 0, sessions: sessions.length, files: targets.length, bytes };
-  // Loaded only for hits: a search that finds nothing does without the secrets modules.
-  const { scrubKnown } = await import('../secrets/scrub.js');
-  const secrets = await knownSecrets(new Set(shown.map((f) => f.t.session)), opts.env);
   const hits: SearchHit[] = shown.map((f) => {
     const known = secrets.get(f.t.session) ?? {};
     const lines = f.lines.map((l, i) => ({ line: lineNumberAt(f.t.path, l.offset, buf), snippet: snippet(scrubKnown(f.texts[i]!, known).text, q) }));

@@ -14,6 +14,7 @@ import { EncryptedFileBackend } from './encrypted.js';
 import { tildify } from './keys.js';
 
 import type { BackendName, SecretBackend } from './backend-types.js';
+import type { Probe } from './keychain.js';
 
 export interface Selection {
   backend: SecretBackend;
@@ -24,6 +25,18 @@ export interface Selection {
 export interface SelectOptions {
   /** Receives the one-line notice when we fall back to the encrypted file. */
   notice?: (line: string) => void;
+  /** Shared by the selections of one command over many sessions (search), so the keychain is probed once: a probe is a D-Bus round trip or more. */
+  probes?: ProbeMemo;
+}
+
+/** One keychain probe, taken on first need and reused. */
+export interface ProbeMemo {
+  probe?: Promise<Probe>;
+}
+
+async function probe(env: NodeJS.ProcessEnv, memo?: ProbeMemo): Promise<Probe> {
+  const { probeKeychain } = await import('./keychain.js');
+  return memo ? (memo.probe ??= probeKeychain(env)) : probeKeychain(env);
 }
 
 export function parseBackendName(value: string, source: string): BackendName {
@@ -49,35 +62,35 @@ function readMarker(session: string, env: NodeJS.ProcessEnv): BackendName | unde
 }
 
 /** A backend by name; the keychain must answer, or this throws with the reason. */
-export async function openBackend(name: BackendName, env: NodeJS.ProcessEnv): Promise<SecretBackend> {
+export async function openBackend(name: BackendName, env: NodeJS.ProcessEnv, probes?: ProbeMemo): Promise<SecretBackend> {
   if (name === 'encrypted') return new EncryptedFileBackend(env);
-  const { KeychainBackend, keychainFix, probeKeychain } = await import('./keychain.js');
-  const probe = await probeKeychain(env);
-  if (!probe.ok) throw new UserError(`the OS keychain is not available: ${probe.reason}`, keychainFix(probe.fault));
-  return new KeychainBackend(probe.api, env);
+  const { KeychainBackend, keychainFix } = await import('./keychain.js');
+  const p = await probe(env, probes);
+  if (!p.ok) throw new UserError(`the OS keychain is not available: ${p.reason}`, keychainFix(p.fault));
+  return new KeychainBackend(p.api, env);
 }
 
 export async function selectBackend(session: string | undefined, env: NodeJS.ProcessEnv, opts: SelectOptions = {}): Promise<Selection> {
   const forced = env.CS_SECRETS_BACKEND;
   if (forced !== undefined && forced.trim() !== '') {
     const name = parseBackendName(forced, 'CS_SECRETS_BACKEND');
-    return { backend: await openBackend(name, env), reason: 'chosen by CS_SECRETS_BACKEND' };
+    return { backend: await openBackend(name, env, opts.probes), reason: 'chosen by CS_SECRETS_BACKEND' };
   }
   if (session !== undefined) {
     const recorded = readMarker(session, env);
     if (recorded) {
-      return { backend: await openBackend(recorded, env), reason: `recorded for this session by migrate-backend` };
+      return { backend: await openBackend(recorded, env, opts.probes), reason: `recorded for this session by migrate-backend` };
     }
     const encrypted = new EncryptedFileBackend(env);
     if (encrypted.hasStore(session)) {
       return { backend: encrypted, reason: 'this session already has an encrypted store (migrate-backend moves it)' };
     }
   }
-  const { KeychainBackend, probeKeychain } = await import('./keychain.js');
-  const probe = await probeKeychain(env);
-  if (probe.ok) return { backend: new KeychainBackend(probe.api, env), reason: 'the OS keychain answered' };
+  const { KeychainBackend } = await import('./keychain.js');
+  const p = await probe(env, opts.probes);
+  if (p.ok) return { backend: new KeychainBackend(p.api, env), reason: 'the OS keychain answered' };
   const encrypted = new EncryptedFileBackend(env);
   const where = session ? tildify(encrypted.location(session), env) : tildify(encrypted.dir, env);
-  opts.notice?.(`cs: OS keychain unavailable (${probe.reason}); using the encrypted file ${where}`);
-  return { backend: encrypted, reason: `the OS keychain is unavailable (${probe.reason})` };
+  opts.notice?.(`cs: OS keychain unavailable (${p.reason}); using the encrypted file ${where}`);
+  return { backend: encrypted, reason: `the OS keychain is unavailable (${p.reason})` };
 }

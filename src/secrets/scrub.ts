@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { findSecrets } from './detect.js';
 import { sessionEnvFilePath } from './keys.js';
 import { crypto } from '../lib/lazy-crypto.js';
+import type { ProbeMemo } from './backend.js';
 
 export const MIN_SCRUB_LENGTH = 8;
 
@@ -28,10 +29,10 @@ export interface ScrubResult {
 
 /**
  * Replaces every occurrence of each value in `secrets` (key -> value) that
- * is at least MIN_SCRUB_LENGTH long with `[secret: KEY]`, longest values
- * first so a value containing another is replaced whole.
+ * is at least MIN_SCRUB_LENGTH long with `[secret: KEY]` (or `marker(KEY)`),
+ * longest values first so a value containing another is replaced whole.
  */
-export function scrubKnown(text: string, secrets: Readonly<Record<string, string>>): ScrubResult {
+export function scrubKnown(text: string, secrets: Readonly<Record<string, string>>, marker: (key: string) => string = secretMarker): ScrubResult {
   const pairs = Object.entries(secrets)
     .filter(([, v]) => v.length >= MIN_SCRUB_LENGTH)
     .flatMap(([k, v]) => forms(v).map((f) => [k, f] as const))
@@ -42,7 +43,7 @@ export function scrubKnown(text: string, secrets: Readonly<Record<string, string
     if (!out.includes(value)) continue;
     const parts = out.split(value);
     count += parts.length - 1;
-    out = parts.join(secretMarker(key));
+    out = parts.join(marker(key));
   }
   return { text: out, count };
 }
@@ -110,8 +111,8 @@ export function runningSessionSecrets(session: string, env: NodeJS.ProcessEnv): 
 }
 
 /** A session's stored secrets from its backend; {} when it has none or none can be read (the caller says so). */
-export async function sessionSecrets(session: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+export async function sessionSecrets(session: string, env: NodeJS.ProcessEnv, probes?: ProbeMemo): Promise<Record<string, string>> {
   const { selectBackend } = await import('./backend.js');
-  const { backend } = await selectBackend(session, env);
+  const { backend } = await selectBackend(session, env, { probes });
   return backend.getAll(session);
 }

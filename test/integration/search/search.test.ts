@@ -205,6 +205,31 @@ describe('searchSessions and cs -search', () => {
     expect(missing.stderr).toMatch(/no session named 'gamma'/);
   });
 
+  it("never lets a stored secret's value decide a match: only the text around it counts (no guessing a value one query at a time)", async () => {
+    const senv = { ...env, CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: undefined };
+    const value = 'zq-token-9f8e7d6c5b';
+    const set = await runCs(['alpha', '-secrets', 'set', 'API_TOKEN'], { env: senv, input: value });
+    expect(set.code, set.stderr).toBe(0);
+    fs.appendFileSync(path.join(tmp, 'sessions/alpha/.cs/discoveries.md'), `The header carries ${value} on every call.\nThe token refreshes daily.\n`);
+    // A piece of the value, the whole value, the value's own word: nothing.
+    for (const q of ['9f8e7d', value, 'zq-token']) {
+      const r = await runCs(['-search', q, '--json'], { env: senv });
+      expect(r.code, `${q}: ${r.stdout}`).toBe(1);
+      expect(JSON.parse(r.stdout)).toEqual([]);
+    }
+    // "token" matches the line that says it, not the one whose value holds it; the count says one.
+    const token = await searchSessions({ env: senv, query: 'token', session: 'alpha' });
+    const disc = token.hits.find((h) => h.source === 'discoveries')!;
+    expect(disc.snippet).not.toContain(value);
+    expect([disc.snippet, ...disc.more.map((m) => m.snippet)].join('\n')).not.toMatch(/header carries/);
+    // The text around a value still finds its line, shown with the value replaced.
+    const around = await runCs(['-search', 'header carries', '--json'], { env: senv });
+    expect(around.code, around.stderr).toBe(0);
+    const hit = JSON.parse(around.stdout)[0];
+    expect(hit).toMatchObject({ session: 'alpha', source: 'discoveries', matches: 1 });
+    expect(hit.snippet).toBe('The header carries [secret: API_TOKEN] on every call.');
+  });
+
   it.each([
     [['a', 'b'], {}, { query: 'a b', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
     [['--json', 'x', '--limit', '5'], {}, { query: 'x', session: null, limit: 5, json: true, show: { archived: false, all: false } }],
