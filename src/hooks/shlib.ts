@@ -55,7 +55,9 @@ esac
 # CLAUDE_SESSION_DIR when it holds .cs/, else the nearest .cs/ up from
 # CLAUDE_PROJECT_DIR. None: exit at once, print nothing.
 dir=\${CLAUDE_SESSION_DIR:-}
+cs_name=\${CLAUDE_SESSION_NAME:-}
 if [ -z "$dir" ] || [ ! -d "$dir/.cs" ]; then
+  cs_name=
   dir=\${CLAUDE_PROJECT_DIR:-}
   case $dir in /*) ;; *) exit 0 ;; esac
   until [ -d "$dir/.cs" ]; do
@@ -65,6 +67,8 @@ if [ -z "$dir" ] || [ ! -d "$dir/.cs" ]; then
   [ -n "$dir" ] || dir=/
 fi
 while :; do case $dir in ?*/) dir=\${dir%/} ;; *) break ;; esac; done
+# Its name, as locateSession has it: CLAUDE_SESSION_NAME beside CLAUDE_SESSION_DIR, else the folder's.
+[ -n "$cs_name" ] || cs_name=\${dir##*/}
 
 # The Node the installer linked at <data dir>/node, found lexically from the
 # registered path <data dir>/current/hooks/<name> (Claude may run hooks with a
@@ -92,6 +96,17 @@ cs_starts_left=$dir/${rel(STARTS_LEFT)}
 # SessionStart answer, none of it through a symlink.
 cs_prepared() {
   [ -n "\${CS_HOOK_SERVER:-}" ] && [ -f "$cs_prepared_answer" ] && [ ! -L "$dir/.cs" ] && [ ! -L "$dir/.cs/local" ] && [ ! -L "$cs_prepared_answer" ] && [ ! -L "$cs_starts_left" ]
+}
+
+# True when the running session's env file of secrets for Bash (sessionEnvFilePath,
+# src/secrets/keys.ts) holds any: then a stored value may sit in any text the
+# hooks record, and only Node (runningSessionSecrets, scrubKnown) takes it out.
+cs_has_secrets() {
+  case \${XDG_RUNTIME_DIR:-} in
+    /*) set -- "$XDG_RUNTIME_DIR/cs/env/$cs_name.sh" ;;
+    *) set -- "\${HOME:-}/.cs-secrets/env/$cs_name.sh" ;;
+  esac
+  [ -s "$1" ]
 }
 
 # A tool whose calls go to changes.md (CHANGE_TOOLS, src/hooks/changes.ts).

@@ -144,6 +144,19 @@ describe('hooks/timeline', () => {
     expect(plain.ms).toBeLessThan(escaped.ms);
   });
 
+  it('takes a stored secret out of a path too: a session with secrets has its targets written by Node', async () => {
+    const { writeSessionEnvFile } = await import('../../../src/secrets/store.js');
+    const value = 'supersecretvalue123'; // under the 20-character run that sends a path to Node anyway
+    expect(writeSessionEnvFile(sb.session.name, { API_TOKEN: value }, sb.hookEnv, { create: true })).toBe(true);
+    for (const p of [`/tmp/${value}/n.txt`, path.join(sb.session.dir, value, 'n.txt')]) {
+      const r = await runHookScript('timeline', post('Read', { file_path: p }), sb.hookEnv);
+      expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    }
+    const targets = events().map((e) => (e as { target?: string }).target);
+    expect(targets).toEqual(['/tmp/[secret: API_TOKEN]/n.txt', '[secret: API_TOKEN]/n.txt']);
+    expect(fs.readFileSync(timelineFile(sb.session.meta), 'utf8')).not.toContain(value);
+  });
+
   it('records a discovery added through any tool, once', async () => {
     fs.appendFileSync(sb.session.discoveries, '\n## 2026-11-23 cache\nThe cache key ignores the locale.\n');
     const cmd = `printf x >> ${sb.session.discoveries}`;
