@@ -169,9 +169,45 @@ async function sessionsNeedingIdentity(env: NodeJS.ProcessEnv, session?: Session
   return (await listSessions(sessionsRoot(env))).filter((x) => x.location === 'local' && travels(x.dir)).map((x) => x.name);
 }
 
+/**
+ * A sync remote URL with a password in .cs/sync.conf (written by an older cs,
+ * or pulled): the file is tracked, so the password is in the session's
+ * history and on its remotes. Checks the given session, else every local one.
+ * Never throws; the password never appears in the result.
+ */
+export async function checkSyncUrl(env: NodeJS.ProcessEnv, session?: SessionPaths): Promise<CheckResult> {
+  const { readSyncConf } = await import('../git/syncconf.js');
+  const { maskUrlPassword, urlPassword, urlPasswordFix } = await import('../git/url-password.js');
+  let dirs: Array<{ name: string; dir: string }>;
+  if (session) dirs = [session];
+  else {
+    const { listSessions } = await import('../session/summary.js');
+    const { sessionsRoot } = await import('../session/paths.js');
+    dirs = (await listSessions(sessionsRoot(env))).filter((x) => x.location === 'local' && x.sync !== 'none');
+  }
+  const found: Array<{ name: string; url: string }> = [];
+  for (const d of dirs) {
+    try {
+      const url = readSyncConf(d.dir).remote;
+      if (url && urlPassword(url) !== null) found.push({ name: d.name, url });
+    } catch {
+      // unreadable sync.conf: the sync commands say what is wrong with it
+    }
+  }
+  if (!found.length) return ok('sync URL', session ? `the sync remote of '${session.name}' holds no password` : 'no sync remote holds a password');
+  const first = found[0]!;
+  const where = found.map((f) => `'${f.name}' (${maskUrlPassword(f.url)})`).slice(0, 3).join(', ') + (found.length > 3 ? ', …' : '');
+  return fail(
+    'sync URL',
+    `the sync remote in .cs/sync.conf of ${where} holds a password: it is committed with the session and travels to its remotes and clones`,
+    `${urlPasswordFix(first.url)}; then set it: cs ${first.name} -sync remote <url without the password>, and change that password (the session's git history still holds it)`,
+  );
+}
+
 export async function checkRemote(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
+  const { maskUrlPassword } = await import('../git/url-password.js');
   const r0 = await run('git', ['-C', session.dir, 'remote', 'get-url', 'origin'], { env, allowFailure: true }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
-  const url = r0.stdout.trim();
+  const url = maskUrlPassword(r0.stdout.trim());
   if (r0.code !== 0 || !url) return skip('git remote', `'${session.name}' has no remote (set one with: cs ${session.name} -sync remote <url>)`);
   const r = await run('git', ['-C', session.dir, 'ls-remote', '--heads', 'origin'], { env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' }, allowFailure: true, timeoutMs: 30_000 }).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
   if (r.code !== 0) {
@@ -243,7 +279,7 @@ export async function checkTmux(env: NodeJS.ProcessEnv): Promise<CheckResult> {
 }
 
 export async function runChecks(t: DoctorTarget): Promise<CheckResult[]> {
-  const results = [await checkClaude(t.env), await checkTmux(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session), await checkGitIdentity(t.env)];
+  const results = [await checkClaude(t.env), await checkTmux(t.env), await checkHooks(t.env), await checkKeychain(t.env), await checkIdentity(t.env, t.session), await checkGitIdentity(t.env), await checkSyncUrl(t.env, t.session)];
   if (t.session) results.push(await checkRemote(t.env, t.session), await checkTranscripts(t.env, t.session), await checkIndexLock(t.env, t.session));
   return results;
 }

@@ -11,6 +11,7 @@ import { ensureDir } from '../lib/fsutil.js';
 import { LOCAL_DIR, isAncestor } from './autosave.js';
 import { GitError, explainWriteError, type Repo } from './repo.js';
 import { explainRemoteError } from './remote.js';
+import { maskUrlPassword } from './url-password.js';
 
 /** Where the records live, locally and on the remote. */
 export const RECORDS_REF = 'refs/cs/session';
@@ -99,7 +100,7 @@ async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<v
     .map((e) => e.slice(e.indexOf('\t') + 1));
   if (links.length) {
     throw new UserError(
-      `the session records on ${url} hold symbolic links (${links.slice(0, 3).join(', ')}); nothing was changed`,
+      `the session records on ${maskUrlPassword(url)} hold symbolic links (${links.slice(0, 3).join(', ')}); nothing was changed`,
       'cs never follows links in .cs/: remove them on the machine that pushed them, push again, then pull',
     );
   }

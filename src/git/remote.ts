@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { UsageError, UserError } from '../lib/errors.js';
 import { GitError, Repo, explainWriteError, guardWrite, lastLine } from './repo.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
+import { maskUrlPassword, refuseUrlPassword } from './url-password.js';
 
 export const REMOTE = 'origin';
 /** How long one network git call may take before it is stopped (ms). */
@@ -15,16 +16,21 @@ export const NETWORK_TIMEOUT_MS = 120_000;
 
 /**
  * Checks a remote URL and returns it ready for git: a relative local path is
- * made absolute against `cwd`. Refuses anything git could read as an option
- * and anything with whitespace or control characters.
+ * made absolute against `cwd`. Every way a sync remote enters cs goes
+ * through here.
+ * @throws UsageError for anything git could read as an option, whitespace or
+ *   control characters, a remote helper; UserError for a URL that holds a
+ *   password (see refuseUrlPassword). Messages show the password as `***`.
  */
 export function validateRemoteUrl(url: string, cwd: string): string {
   const hint = 'use an URL like git@github.com:you/session.git, https://host/you/session.git or a path to a bare repository';
+  const shown = maskUrlPassword(url);
   if (url === '') throw new UsageError('remote URL is empty', hint);
-  if (url.startsWith('-')) throw new UsageError(`invalid remote URL '${url}': it starts with "-"`, hint);
+  if (url.startsWith('-')) throw new UsageError(`invalid remote URL '${shown}': it starts with "-"`, hint);
   // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f]/.test(url)) throw new UsageError(`invalid remote URL ${JSON.stringify(url)}: it contains whitespace or control characters`, hint);
-  if (/^ext::/i.test(url) || /^[a-z][a-z0-9+.-]*::/i.test(url)) throw new UsageError(`invalid remote URL '${url}': remote helpers ("<helper>::") are not allowed`, hint);
+  if (/[\s\x00-\x1f\x7f]/.test(url)) throw new UsageError(`invalid remote URL ${JSON.stringify(shown)}: it contains whitespace or control characters`, hint);
+  if (/^ext::/i.test(url) || /^[a-z][a-z0-9+.-]*::/i.test(url)) throw new UsageError(`invalid remote URL '${shown}': remote helpers ("<helper>::") are not allowed`, hint);
+  refuseUrlPassword(url);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
   // scp-like user@host:path (a colon before the first slash)
   const colon = url.indexOf(':');
@@ -87,7 +93,7 @@ export class RemoteError extends UserError {
     readonly reason: string,
     hint: string,
   ) {
-    super(`cannot reach remote ${url}: ${reason}`, hint);
+    super(`cannot reach remote ${maskUrlPassword(url)}: ${reason}`, hint);
   }
 }
 
@@ -99,7 +105,7 @@ export function isMissingLocalRemote(url: string): boolean {
 /** The host of an ssh-style or URL remote, for messages. */
 function hostOf(url: string): string {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(url) ?? /^(?:[^@/:]*@)?([^:/]+):/.exec(url);
-  return m?.[1] ?? url;
+  return m?.[1] ?? maskUrlPassword(url);
 }
 
 /**
@@ -109,7 +115,7 @@ function hostOf(url: string): string {
  */
 export function remoteProblem(url: string, stderr: string, code: number | null): { reason: string; hint: string } | null {
   const s = stderr;
-  const ls = `git ls-remote ${url} shows what git sees; nothing was changed`;
+  const ls = `git ls-remote ${maskUrlPassword(url)} shows what git sees; nothing was changed`;
   if (code === 124 && /^timed out after/.test(s)) return { reason: s.trim(), hint: `the remote did not answer; check your network (${ls}), or raise CS_SYNC_TIMEOUT` };
   if (path.isAbsolute(url) && !fs.existsSync(url)) return { reason: `no repository at ${url} (the path does not exist)`, hint: 'create it with: cs <session> -sync push --create (or git init --bare <path>)' };
   if (/Could not resolve (hostname|host)/i.test(s)) return { reason: `host '${hostOf(url)}' not found (the name does not resolve)`, hint: `check the host name in the URL and your network (${ls})` };

@@ -12,6 +12,7 @@ import { GitError, Repo, explainWriteError, guardWrite, type GitOptions } from '
 import { refuseLinksUnderMeta } from './links.js';
 import { commitSessionUpdate, type CommitReport } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
+import { maskUrlPassword } from './url-password.js';
 import { recordEvent } from '../timeline/timeline.js';
 import { REMOTE, NETWORK_TIMEOUT_MS, assertSyncable, ensureOrigin, explainRemoteError, needOrigin, originUrl, pushBranch, syncTimeoutMs } from './remote.js';
 
@@ -75,7 +76,7 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   const theirs = await repo.resolve(remoteRef);
   if (!theirs) return { ...base, result: 'no-remote-branch' };
-  await refuseLinksUnderMeta(repo, theirs, `${url} (${branch})`);
+  await refuseLinksUnderMeta(repo, theirs, `${maskUrlPassword(url)} (${branch})`);
   const ours = await repo.resolve('HEAD');
   if (!ours) {
     // Nothing local yet (an empty clone): just take the remote branch.
@@ -227,7 +228,7 @@ export async function sessionStartPull(dir: string, session: string, opts: GitOp
     const r = await syncPull(repo, session, opts.now, syncTimeoutMs(opts.env ?? process.env));
     // Only here: the session is about to change the tree anyway. A line after a manual push or pull
     // would leave the tree dirty and turn the next fast-forward into a rebase.
-    recordEvent(path.join(dir, '.cs'), { type: 'sync', action: 'pull', result: r.result, url: r.url });
+    recordEvent(path.join(dir, '.cs'), { type: 'sync', action: 'pull', result: r.result, url: maskUrlPassword(r.url) });
     return { pulled: true, result: r.result };
   } catch (e) {
     if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };

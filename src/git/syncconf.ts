@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseConf } from '../lib/conf.js';
 import { writeConfined } from '../lib/confine.js';
 import { ensureDir, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
+import { refuseUrlPassword } from './url-password.js';
 
 export interface SyncConf {
   remote: string | null;
@@ -24,8 +25,12 @@ export function readSyncConf(dir: string): SyncConf {
   return syncConfFrom(readFileOr(syncConfPath(dir), ''));
 }
 
-/** Sets keys, keeping comments, order and keys we do not know. */
+/**
+ * Sets keys, keeping comments, order and keys we do not know.
+ * @throws UserError for a remote URL with a password: the file is tracked, so it would be committed
+ */
 export function updateSyncConf(dir: string, changes: Partial<SyncConf>): void {
+  if (changes.remote) refuseUrlPassword(changes.remote);
   const file = syncConfPath(dir);
   const lines = readFileOr(file, '').split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();

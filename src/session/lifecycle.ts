@@ -18,11 +18,11 @@ export type Busy = <T>(message: string, work: () => Promise<T>) => Promise<T>;
 
 const quietly: Busy = (_message, work) => work();
 
-/** The remote auto-sync talks to, when auto-sync is on (for "pulling from <remote>…"). */
+/** The remote auto-sync talks to, when auto-sync is on (for "pulling from <remote>…"; a password in it masked). */
 async function autoSyncRemote(dir: string): Promise<string | null> {
-  const { readSyncConf } = await import('../git/syncconf.js');
+  const [{ readSyncConf }, { maskUrlPassword }] = await Promise.all([import('../git/syncconf.js'), import('../git/url-password.js')]);
   const conf = readSyncConf(dir);
-  return conf.auto && conf.remote ? conf.remote : null;
+  return conf.auto && conf.remote ? maskUrlPassword(conf.remote) : null;
 }
 
 async function step(report: Report, what: string, fn: () => Promise<void>): Promise<void> {

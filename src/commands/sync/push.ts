@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CancelError, UserError } from '../../lib/errors.js';
 import { ensureOrigin, isMissingLocalRemote } from '../../git/remote.js';
 import { syncPush } from '../../git/sync.js';
+import { maskUrlPassword } from '../../git/url-password.js';
 import type { Repo } from '../../git/repo.js';
 import { has, type Args } from '../argv.js';
 import { sessionOf, type Command, type Context } from '../types.js';
@@ -22,7 +23,7 @@ export const command: Command<SyncPushOptions> = {
     await exportBeforePush(name, ctx);
     const r = await withProgress(ctx.io, `pushing ${name}`, () => syncPush(repo, name));
     if (r.committed) ctx.io.err(`committed ${r.committedFiles} file${r.committedFiles === 1 ? '' : 's'} (${r.committed.slice(0, 7)})`);
-    ctx.io.err(`pushed ${name} (${r.branch}) to ${r.url}`);
+    ctx.io.err(`pushed ${name} (${r.branch}) to ${maskUrlPassword(r.url)}`);
     return 0;
   },
 };
@@ -31,7 +32,7 @@ async function pushRecords(session: string, repo: Repo, ctx: Context): Promise<n
   const records = await import('../../git/records.js');
   const url = await requireRecordsUrl(session, repo);
   const r = await withProgress(ctx.io, `pushing ${session}'s records`, () => records.pushRecords(repo, url, session));
-  ctx.io.err(`${r.upToDate ? 'already pushed' : 'pushed'} ${session}'s records (${records.RECORDS_REF} ${r.commit.slice(0, 7)}) to ${url}; your branches are yours to push`);
+  ctx.io.err(`${r.upToDate ? 'already pushed' : 'pushed'} ${session}'s records (${records.RECORDS_REF} ${r.commit.slice(0, 7)}) to ${maskUrlPassword(url)}; your branches are yours to push`);
   return 0;
 }
 

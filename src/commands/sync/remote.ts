@@ -2,6 +2,7 @@
 import { UsageError, UserError } from '../../lib/errors.js';
 import { explainRemoteError, isMissingLocalRemote, originUrl, setRemote, validateRemoteUrl } from '../../git/remote.js';
 import { readSyncConf, updateSyncConf } from '../../git/syncconf.js';
+import { maskUrlPassword } from '../../git/url-password.js';
 import type { Repo } from '../../git/repo.js';
 import type { Args } from '../argv.js';
 import type { Command, Context } from '../types.js';
@@ -25,8 +26,9 @@ async function remote(session: string, repo: Repo, opts: SyncRemoteOptions, ctx:
     const prefix = ctx.env.CS_SYNC_PREFIX;
     if (!prefix) {
       const current = readSyncConf(repo.dir).remote;
+      // One written by an older cs (or pulled): shown, never with its password.
       if (current) {
-        ctx.io.out(current);
+        ctx.io.out(maskUrlPassword(current));
         return 0;
       }
       throw new UsageError(`session '${session}' has no remote and CS_SYNC_PREFIX is not set`, `cs ${session} -sync remote <url>`);
@@ -35,7 +37,7 @@ async function remote(session: string, repo: Repo, opts: SyncRemoteOptions, ctx:
   }
   const valid = validateRemoteUrl(url, ctx.cwd);
   const previous = await setRemote(repo, valid);
-  ctx.io.err(`sync remote for ${session}: ${valid}${previous && previous !== valid ? ` (was ${previous})` : ''}`);
+  ctx.io.err(`sync remote for ${session}: ${valid}${previous && previous !== valid ? ` (was ${maskUrlPassword(previous)})` : ''}`);
   // A remote that does not answer yet is allowed (it may be created later), but say so.
   const check = await withProgress(ctx.io, `checking ${valid}`, () =>
     repo.network(['ls-remote', '--heads', valid], 30_000).then(
@@ -55,8 +57,8 @@ async function recordsRemote(session: string, repo: Repo, opts: SyncRemoteOption
   if (opts.url === null && !ctx.env.CS_SYNC_PREFIX) {
     const current = readSyncConf(repo.dir).remote;
     const origin = current ? null : await originUrl(repo);
-    if (current) io.out(current);
-    else io.err(`session '${session}' has no sync remote of its own; its records go to the project's origin (${origin ?? 'none set'})`);
+    if (current) io.out(maskUrlPassword(current));
+    else io.err(`session '${session}' has no sync remote of its own; its records go to the project's origin (${origin ? maskUrlPassword(origin) : 'none set'})`);
     return 0;
   }
   const valid = validateRemoteUrl(opts.url ?? `${ctx.env.CS_SYNC_PREFIX}${session}.git`, ctx.cwd);

@@ -2,6 +2,7 @@
 // auto-sync; for an adopted project, of its records.
 import { syncStatus, type SyncStatus } from '../../git/sync.js';
 import { readSyncConf } from '../../git/syncconf.js';
+import { maskUrlPassword } from '../../git/url-password.js';
 import type { Repo } from '../../git/repo.js';
 import { has, type Args } from '../argv.js';
 import type { Command, Context } from '../types.js';
@@ -19,7 +20,9 @@ export const command: Command<SyncStatusOptions> = {
   async run(opts, ctx) {
     const { name, repo, adopted } = await sessionRepo(ctx);
     if (adopted) return recordsStatus(name, repo, opts, ctx);
-    const s: SyncStatus = await withProgress(ctx.io, `checking ${name}`, () => syncStatus(repo, name, { fetch: opts.fetch }), opts.fetch);
+    const status: SyncStatus = await withProgress(ctx.io, `checking ${name}`, () => syncStatus(repo, name, { fetch: opts.fetch }), opts.fetch);
+    // A remote written by an older cs (or pulled) may hold a password: never shown.
+    const s = { ...status, remote: status.remote === null ? null : maskUrlPassword(status.remote) };
     if (opts.json) {
       ctx.io.out(JSON.stringify(s));
       return 0;
@@ -41,13 +44,14 @@ async function recordsStatus(session: string, repo: Repo, opts: SyncStatusOption
   const records = await import('../../git/records.js');
   const url = await recordsUrl(repo);
   const s = await withProgress(io, `checking ${session}`, () => records.recordsStatus(repo, url, opts.fetch), opts.fetch && url !== null);
-  const out = { session, adopted: true, ref: records.RECORDS_REF, remote: url, auto: readSyncConf(repo.dir).auto, ...s };
+  const shown = url === null ? null : maskUrlPassword(url);
+  const out = { session, adopted: true, ref: records.RECORDS_REF, remote: shown, auto: readSyncConf(repo.dir).auto, ...s };
   if (opts.json) {
     io.out(JSON.stringify(out));
     return 0;
   }
   io.out(`session   ${session} (adopted: records on ${records.RECORDS_REF})`);
-  io.out(`remote    ${url ?? '(none)'}${s.reachable === false ? ' (unreachable)' : ''}`);
+  io.out(`remote    ${shown ?? '(none)'}${s.reachable === false ? ' (unreachable)' : ''}`);
   io.out(`auto      ${out.auto ? 'on' : 'off'}`);
   io.out(`ahead     ${count(s.ahead)}`);
   io.out(`behind    ${count(s.behind)}`);

@@ -54,6 +54,7 @@ describe('cs -doctor', () => {
       ['keychain', 'ok'],
       ['age identity', 'ok'],
       ['git identity', 'ok'],
+      ['sync URL', 'ok'],
       ['git remote', 'ok'],
       ['transcripts', 'ok'],
       ['index lock', 'ok'],
@@ -61,10 +62,10 @@ describe('cs -doctor', () => {
     expect(byCheck(rs, 'claude').detail).toMatch(/^\d+\.\d+\.\d+/);
     const out = await me.cs(['doc', '-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout.trim().split('\n')).toHaveLength(9);
+    expect(out.stdout.trim().split('\n')).toHaveLength(10);
     expect(out.stdout).toMatch(/^✓ claude: \d/m);
     const json = JSON.parse((await me.cs(['-doctor', '--json'], { CLAUDE_CODE_BIN: CLAUDE_BIN })).stdout);
-    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'tmux', 'hooks', 'keychain', 'age identity', 'git identity']);
+    expect(json.map((r: CheckResult) => r.check)).toEqual(['claude', 'tmux', 'hooks', 'keychain', 'age identity', 'git identity', 'sync URL']);
   });
 
   it('tmux: missing is a warning with its fix (sessions then run in the foreground); CS_HOST=foreground skips it', async () => {
@@ -125,6 +126,8 @@ describe('cs -doctor', () => {
     ['age identity missing', 'age identity', () => fs.rmSync(path.join(me.home, '.cs-secrets', 'age.key')), /none at ~\/\.cs-secrets\/age\.key/, /-secrets age init/],
     ['age identity damaged', 'age identity', () => fs.writeFileSync(path.join(me.home, '.cs-secrets', 'age.key'), 'AGE-SECRET-KEY-1NOPE\n'), /invalid age identity/, /restore ~\/\.cs-secrets\/age\.key/],
     ['not a recipient', 'age identity', () => fs.rmSync(path.join(s.dir, '.cs/age-recipients/me.pub')), /not a recipient of 'doc'/, /-secrets age add <name> age1/],
+    // Written by an older cs, or pulled: the password never shows, and the fix says to change it.
+    ['a password in .cs/sync.conf', 'sync URL', () => fs.writeFileSync(path.join(s.dir, '.cs/sync.conf'), 'remote=https://bob:Sup3rS3cretPw99@127.0.0.1:9/x.git\n'), /^the sync remote in \.cs\/sync\.conf of 'doc' \(https:\/\/bob:\*\*\*@127\.0\.0\.1:9\/x\.git\) holds a password/, /credential\.helper.*cs doc -sync remote .*change that password/],
     ['remote unreachable', 'git remote', () => git(s.dir, 'remote', 'set-url', 'origin', path.join(tmp, 'gone.git')), /is not reachable/, /ls-remote origin/],
     ['pinned transcript gone', 'transcripts', () => fs.rmSync(transcriptFile(env, s.dir, uuid)), /no transcript here nor a synced copy/, /cs doc --new/],
     ['a bad uuid in conversations.json', 'transcripts', () => {
@@ -165,5 +168,13 @@ describe('cs -doctor', () => {
     const out = await me.cs(['doc', '-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/^✗ age identity: none at .* — fix: run: cs doc -secrets age init/m);
+  });
+
+  it('cs -doctor without a session finds a password in any session\'s sync.conf, and never prints it', { timeout: 30_000 }, async () => {
+    fs.writeFileSync(path.join(s.dir, '.cs/sync.conf'), 'remote=https://bob:Sup3rS3cretPw99@127.0.0.1:9/x.git\nauto=off\n');
+    const out = await me.cs(['-doctor'], { CLAUDE_CODE_BIN: CLAUDE_BIN });
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^✗ sync URL: the sync remote in \.cs\/sync\.conf of 'doc' \(https:\/\/bob:\*\*\*@127\.0\.0\.1:9\/x\.git\) holds a password.* — fix: give it without the password \(https:\/\/bob@127\.0\.0\.1:9\/x\.git\)/m);
+    expect(out.stdout + out.stderr).not.toContain('Sup3rS3cretPw99');
   });
 });
