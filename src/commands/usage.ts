@@ -1,6 +1,7 @@
 // cs -usage [<s>] [--since <when>] [--json]: tokens per session (or, for one
 // session, per conversation) over the last 5 hours and 7 days, from Claude
 // Code's transcripts (src/usage/usage.ts).
+import * as fs from 'node:fs';
 import { UsageError } from '../lib/errors.js';
 import { table } from '../lib/format.js';
 import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
@@ -61,6 +62,15 @@ export function compact(v: number): string {
 
 const HEAD = ['INPUT', 'OUTPUT', 'CACHE WRITE', 'CACHE READ', 'REQUESTS'];
 
+/** The workspace as Claude Code sees it (symlinks resolved); as given when it cannot be resolved. */
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   const { sessionRequests, tally } = await import('../usage/usage.js');
@@ -76,7 +86,9 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
     const found = ctx.session ?? resolveSession(env, { name: opts.session, command: '-usage' });
     const { readConversations } = await import('../conversations/store.js');
     const pinned = readConversations(found.paths.dir).conversations.map((c) => c.uuid);
-    const requests = await sessionRequests(config, found.paths.dir, earliest);
+    const { ownedConversations } = await import('../conversations/owned.js');
+    // Of a project folder another session shares (x.y and x-y), only this session's conversations.
+    const requests = await sessionRequests(config, found.paths.dir, earliest, ownedConversations(sessionsRoot(env), found.name, realDir(found.paths.dir)));
     const out = windows.map((w) => {
       const t = tally(requests, w.since);
       const conversations = [...t.byConversation.entries()]
@@ -99,8 +111,12 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   }
 
   const { listSessions } = await import('../session/summary.js');
-  const sessions = await listSessions(sessionsRoot(env));
-  const per = await Promise.all(sessions.map(async (s) => ({ name: s.name, requests: await sessionRequests(config, s.dir, earliest) })));
+  const root = sessionsRoot(env);
+  const sessions = await listSessions(root);
+  const { ownedBySession } = await import('../conversations/owned.js');
+  // Each request counted once: a project folder two sessions share is split between them.
+  const owned = ownedBySession(root, sessions.map((s) => ({ name: s.name, realDir: realDir(s.dir) })));
+  const per = await Promise.all(sessions.map(async (s) => ({ name: s.name, requests: await sessionRequests(config, s.dir, earliest, owned.get(s.name) ?? null) })));
   const out = windows.map((w) => {
     const rows = per.map((s) => ({ session: s.name, ...tally(s.requests, w.since).total })).filter((r) => r.requests > 0);
     rows.sort((a, b) => b.input + b.output + b.cacheWrite + b.cacheRead - (a.input + a.output + a.cacheWrite + a.cacheRead));

@@ -12,6 +12,7 @@ import { UserError } from '../lib/errors.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { claudeConfigDir } from '../session/paths.js';
+import { ownsEntry, type Owned } from './owned.js';
 import { fromPortable, toPortable, workspaceRealPath } from './transcripts.js';
 
 export interface CarriedFile {
@@ -36,8 +37,13 @@ function safeRelative(rel: string): boolean {
   return parts.length <= 8 && parts.every((p) => SEGMENT.test(p) && p !== '..') && rel.endsWith('.jsonl');
 }
 
-/** Every transcript Claude Code keeps for the workspace at `sessionDir` on this machine, portable. */
-export function bundleTranscripts(env: NodeJS.ProcessEnv, sessionDir: string): Bundle {
+/**
+ * Every transcript Claude Code keeps for the workspace at `sessionDir` on
+ * this machine that `owned` takes in (null: the whole project folder; of a
+ * folder another session shares, the session's own conversations:
+ * src/conversations/owned.ts), portable. Throws when the folder cannot be read.
+ */
+export function bundleTranscripts(env: NodeJS.ProcessEnv, sessionDir: string, owned: Owned = null): Bundle {
   const here = workspaceRealPath(sessionDir);
   const dir = claudeProjectDir(claudeConfigDir(env), here);
   const files: CarriedFile[] = [];
@@ -50,6 +56,7 @@ export function bundleTranscripts(env: NodeJS.ProcessEnv, sessionDir: string): B
       throw e;
     }
     for (const e of entries) {
+      if (!rel && !ownsEntry(owned, e.name)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
       else if (e.isFile() && safeRelative(r)) files.push({ path: r, text: toPortable(fs.readFileSync(path.join(dir, r), 'utf8'), [here, path.resolve(sessionDir)]) });

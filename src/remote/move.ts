@@ -64,7 +64,7 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
     const stagingDir = staging;
     await step(io, `copying '${name}' to ${target.label}`, () => copy(cfg, target, paths.dir, stagingDir, env));
     const local = await step(io, 'verifying the copy', () => verify(cfg, target, paths.dir, stagingDir, env));
-    carried = await step(io, 'carrying its conversations', () => carryTranscripts(cfg, target, paths.dir, p.dir, env));
+    carried = await step(io, 'carrying its conversations', () => carryTranscripts(cfg, target, name, paths.dir, p.dir, env));
     await place(cfg, target, stagingDir, p.dir, env);
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
@@ -148,9 +148,11 @@ async function verify(cfg: TransportConfig, t: Target, dir: string, staging: str
  * workspace's place there (src/conversations/carry.ts), so the first
  * `cs <s>` there resumes the latest conversation. Returns the files written there.
  */
-async function carryTranscripts(cfg: TransportConfig, t: Target, dir: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, dir: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const { bundleTranscripts } = await import('../conversations/carry.js');
-  const bundle = bundleTranscripts(env, dir);
+  const { ownedConversations } = await import('../conversations/owned.js');
+  // Of a project folder another session shares (x.y and x-y), only this session's conversations go.
+  const bundle = bundleTranscripts(env, dir, ownedConversations(sessionsRoot(env), name, fs.realpathSync(dir)));
   if (bundle.files.length === 0) return [];
   const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'transcripts', finalDir], { env, input: JSON.stringify(bundle) });
   let installed: unknown;

@@ -1,10 +1,12 @@
 // `cs -search`: every session's discoveries, changes, artifacts and README,
-// and the Claude Code transcripts of its directory, scanned line by line
-// (src/search/scan.ts) and ranked: where the text was found (a discovery
-// weighs more than a transcript line), how often, whether the whole phrase
-// and whole words matched, and how recent the file is.
+// and the Claude Code transcripts of its directory (of a project folder two
+// sessions share, only the conversations each pins: src/conversations/owned.ts),
+// scanned line by line (src/search/scan.ts) and ranked: where the text was
+// found (a discovery weighs more than a transcript line), how often, whether
+// the whole phrase and whole words matched, and how recent the file is.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ownedBySession, ownedConversations, ownsEntry, type Owned } from '../conversations/owned.js';
 import { UserError } from '../lib/errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { archiveMarker, isArchived, visible, type Visibility } from '../session/marks.js';
@@ -72,13 +74,22 @@ interface Target {
   ino: number;
 }
 
+interface SessionDir {
+  name: string;
+  dir: string;
+  metaNames: string[];
+  /** The transcripts of its project folder it owns (src/conversations/owned.ts). */
+  owned: Owned;
+}
+
 /**
- * The sessions to search, each with its real path and the names in its
- * `.cs` folder. A session folder (not a link) of a real root is its own real
- * path: only links are resolved (realpath costs a readlink per path
- * component). The archive marker is looked for only when `.cs` lists it.
+ * The sessions to search, each with its real path, the names in its `.cs`
+ * folder and what it owns of its Claude Code project folder. A session
+ * folder (not a link) of a real root is its own real path: only links are
+ * resolved (realpath costs a readlink per path component). The archive
+ * marker is looked for only when `.cs` lists it.
  */
-function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visibility = {}): Array<{ name: string; dir: string; metaNames: string[] }> {
+function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visibility = {}): SessionDir[] {
   let entries: Array<{ name: string; plain: boolean }>;
   let realRoot = root;
   if (only !== undefined) {
@@ -91,7 +102,7 @@ function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visi
       entries = [];
     }
   }
-  const out: Array<{ name: string; dir: string; metaNames: string[] }> = [];
+  const all: Array<{ name: string; dir: string; metaNames: string[] }> = [];
   for (const { name, plain } of entries) {
     if (nameProblem(name) !== null) continue;
     let dir: string;
@@ -102,9 +113,15 @@ function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visi
     }
     const meta = fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false });
     if (!meta?.isDirectory()) continue;
-    const metaNames = cache.names(`${dir}/.cs`, meta);
+    all.push({ name, dir, metaNames: cache.names(`${dir}/.cs`, meta) });
+  }
+  // Found among all the sessions, archived ones included (they own their conversations too);
+  // for one named session, whether another shares its folder takes a look at the root.
+  const owners = only === undefined ? ownedBySession(root, all.map((s) => ({ name: s.name, realDir: s.dir }))) : null;
+  const out: SessionDir[] = [];
+  for (const { name, dir, metaNames } of all) {
     if (only === undefined && visible([{ archived: metaNames.includes(path.basename(archiveMarker(dir))) && isArchived(dir) }], show).length === 0) continue;
-    out.push({ name, dir, metaNames });
+    out.push({ name, dir, metaNames, owned: owners ? owners.get(name)! : ownedConversations(root, name, dir) });
   }
   return out;
 }
@@ -116,7 +133,7 @@ function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visi
  * (a symbolic link is not searched there), the .cs files stat'ed. Paths are
  * joined by hand: `dir` is a real path and names hold no slash.
  */
-function targetsOf(session: string, dir: string, metaNames: readonly string[], configDir: string, cache: SearchCache): Target[] {
+function targetsOf({ name: session, dir, metaNames, owned }: SessionDir, configDir: string, cache: SearchCache): Target[] {
   const out: Target[] = [];
   const add = (source: Source, file: string, p: string, st: fs.Stats | undefined) => {
     if (st?.isFile()) out.push({ session, source, file, path: p, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino });
@@ -136,7 +153,7 @@ function targetsOf(session: string, dir: string, metaNames: readonly string[], c
   }
   const transcripts = claudeProjectDir(configDir, dir);
   for (const name of cache.names(transcripts)) {
-    if (!name.endsWith('.jsonl')) continue;
+    if (!name.endsWith('.jsonl') || !ownsEntry(owned, name)) continue;
     const p = `${transcripts}/${name}`;
     add('transcript', `transcript/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
@@ -270,7 +287,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const buf = Buffer.allocUnsafe(1024 * 1024);
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;
-  const targets = sessions.flatMap((s) => targetsOf(s.name, s.dir, s.metaNames, configDir, cache));
+  const targets = sessions.flatMap((s) => targetsOf(s, configDir, cache));
   q.plan = samplePlan(q, targets, buf);
   // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);

@@ -3,7 +3,9 @@
 //   <root>/<old>                  the workspace (an adopted project stays where it is: only its link is renamed)
 //   secrets                       every backend that holds some: ~/.cs-secrets/<old>.enc and keychain items cs:<old>:*
 //   Claude Code transcripts       <config>/projects/<slug of the old path>/ → the new path's folder, paths inside rewritten,
-//                                 so `cs <new>` resumes the same conversation
+//                                 so `cs <new>` resumes the same conversation; from a folder another session
+//                                 shares (`x.y` and `x-y`: src/conversations/owned.ts) only the conversations
+//                                 the session pins, and the folder stays
 //   tags, archive marker, status, sync and remote settings, conversations.json, backend choice
 //                                 all inside `.cs/`: they move with the workspace
 //
@@ -18,6 +20,7 @@ import { UserError } from '../lib/errors.js';
 import { exists, writeFileAtomic } from '../lib/fsutil.js';
 import { describeHolder, releaseLock, tryLock } from '../lib/lockfile.js';
 import type { SecretBackend } from '../secrets/backend-types.js';
+import { ownedConversations, ownsEntry, type Owned } from '../conversations/owned.js';
 import { claudeProjectDir } from './claude-project.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
@@ -87,21 +90,34 @@ export function rewritePaths(text: string, fromDirs: readonly string[], toDir: s
   return out;
 }
 
+interface Copied {
+  /** Files written under the new folder. */
+  files: string[];
+  /** Folders made for them. */
+  made: string[];
+  /** Top-level entries of the old folder that were copied, to delete once the workspace is renamed. */
+  tops: string[];
+}
+
 /**
  * Copies Claude Code's project folder of `fromDir` to that of `toDir`, with
- * the workspace path rewritten in `.jsonl` files; resolves to the files
- * copied. Refuses (before writing) when a file of the same name exists there.
+ * the workspace path rewritten in `.jsonl` files: every entry when `owned` is
+ * null, else only the owned conversations' (ownsEntry). Returns what it
+ * wrote. Refuses (UserError, before writing) when a file of the same name
+ * exists there.
  */
-function copyTranscripts(src: string, dest: string, fromDirs: readonly string[], toDir: string): { files: string[]; made: string[] } {
+function copyTranscripts(src: string, dest: string, fromDirs: readonly string[], toDir: string, owned: Owned): Copied {
   const files: string[] = [];
   const made: string[] = [];
-  if (!fs.existsSync(src)) return { files, made };
+  if (!fs.existsSync(src)) return { files, made, tops: [] };
   const walk = (rel: string): Array<{ rel: string; dir: boolean }> =>
     fs.readdirSync(path.join(src, rel), { withFileTypes: true }).flatMap((d) => {
+      if (rel === '' && !ownsEntry(owned, d.name)) return [];
       const r = path.join(rel, d.name);
       return d.isDirectory() ? [{ rel: r, dir: true }, ...walk(r)] : d.isFile() ? [{ rel: r, dir: false }] : [];
     });
   const entries = walk('');
+  const tops = entries.filter((e) => !e.rel.includes(path.sep)).map((e) => e.rel);
   const clash = entries.find((e) => !e.dir && fs.existsSync(path.join(dest, e.rel)));
   if (clash) throw new UserError(`Claude Code already has ${path.join(dest, clash.rel)}; nothing was renamed`, 'move that file away, or choose another name');
   if (!fs.existsSync(dest)) {
@@ -120,7 +136,7 @@ function copyTranscripts(src: string, dest: string, fromDirs: readonly string[],
     else fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
     files.push(to);
   }
-  return { files, made };
+  return { files, made, tops };
 }
 
 /** Renames session `from` to `to`; see the top of this file. Throws UserError (nothing changed) when it cannot. */
@@ -143,11 +159,13 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   }
   let switched = false;
   let newSecrets: SecretMove[] = [];
-  let copied: { files: string[]; made: string[] } = { files: [], made: [] };
+  let copied: Copied = { files: [], made: [], tops: [] };
+  let owned: Owned = null;
   const oldDir = found.paths.dir;
   const newDir = (found.kind === 'adopted') ? oldDir : newEntry;
   const config = claudeConfigDir(env);
-  const oldProject = claudeProjectDir(config, fs.realpathSync(oldDir));
+  const oldReal = fs.realpathSync(oldDir);
+  const oldProject = claudeProjectDir(config, oldReal);
   try {
     const moves = await planSecrets(from, to, await backendsWith(from, env, report));
     // Copy first: until the workspace is renamed, the old session is whole.
@@ -161,7 +179,8 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
     if (!(found.kind === 'adopted')) {
       // The path Claude Code sees after the rename: the new entry under the root's real path.
       const newReal = path.join(fs.realpathSync(root), to);
-      copied = copyTranscripts(oldProject, claudeProjectDir(config, newReal), [fs.realpathSync(oldDir), oldDir], newReal);
+      owned = ownedConversations(root, from, oldReal);
+      copied = copyTranscripts(oldProject, claudeProjectDir(config, newReal), [oldReal, oldDir], newReal, owned);
       fs.renameSync(oldEntry, newEntry);
     } else {
       fs.symlinkSync(fs.readlinkSync(oldEntry), newEntry);
@@ -182,7 +201,11 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   for (const m of newSecrets) {
     await m.backend.purge(from).catch((e: Error) => report(`the secrets under the old name '${from}' could not be deleted from the ${m.backend.name} backend: ${e.message}`, 'warn'));
   }
-  if (copied.files.length) fs.rmSync(oldProject, { recursive: true, force: true });
+  if (copied.files.length) {
+    // A shared folder keeps the other session's conversations: only what was copied goes.
+    if (owned === null) fs.rmSync(oldProject, { recursive: true, force: true });
+    else for (const top of copied.tops) fs.rmSync(path.join(oldProject, top), { recursive: true, force: true });
+  }
   const p = sessionPaths(newDir, to);
   retitle(p.claudeMd, from, to, (found.kind === 'adopted'));
   appendSessionLog(p.sessionLog, `session renamed: ${from} → ${to}`, now);

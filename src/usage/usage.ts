@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { ownsEntry, type Owned } from '../conversations/owned.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 
 export interface Tokens {
@@ -61,8 +62,8 @@ export function requestOf(line: string, conversation: string): Request | null {
   };
 }
 
-/** Every transcript file of a project folder with the conversation it belongs to. */
-function transcriptFiles(projectDir: string): Array<{ file: string; conversation: string }> {
+/** Every transcript file of a project folder that `owned` takes in (src/conversations/owned.ts), with the conversation it belongs to. */
+function transcriptFiles(projectDir: string, owned: Owned): Array<{ file: string; conversation: string }> {
   const out: Array<{ file: string; conversation: string }> = [];
   let entries: fs.Dirent[];
   try {
@@ -72,6 +73,7 @@ function transcriptFiles(projectDir: string): Array<{ file: string; conversation
     return out;
   }
   for (const e of entries) {
+    if (!ownsEntry(owned, e.name)) continue;
     const p = path.join(projectDir, e.name);
     if (e.isFile() && e.name.endsWith('.jsonl')) out.push({ file: p, conversation: e.name.slice(0, -6) });
     else if (e.isDirectory()) {
@@ -95,10 +97,12 @@ function transcriptFiles(projectDir: string): Array<{ file: string; conversation
 
 /**
  * The requests in a session's transcripts made at or after `since`, once
- * each. Files are streamed line by line; files last written before `since`
- * are skipped unread.
+ * each: of its project folder, what `owned` says the session owns (null:
+ * everything; src/conversations/owned.ts). Files are streamed line by line;
+ * files last written before `since` are skipped unread. A workspace that is
+ * gone has none.
  */
-export async function sessionRequests(configDir: string, sessionDir: string, since: Date): Promise<Request[]> {
+export async function sessionRequests(configDir: string, sessionDir: string, since: Date, owned: Owned = null): Promise<Request[]> {
   let real: string;
   try {
     real = fs.realpathSync(sessionDir);
@@ -106,7 +110,7 @@ export async function sessionRequests(configDir: string, sessionDir: string, sin
     return [];
   }
   const byKey = new Map<string, Request>();
-  for (const { file, conversation } of transcriptFiles(claudeProjectDir(configDir, real))) {
+  for (const { file, conversation } of transcriptFiles(claudeProjectDir(configDir, real), owned)) {
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (!st || st.mtimeMs < since.getTime()) continue;
     const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });

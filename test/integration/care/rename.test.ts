@@ -119,6 +119,41 @@ describe('cs -mv', () => {
     expect(fs.readFileSync(path.join(project, 'CLAUDE.md'), 'utf8')).toBe(before);
   });
 
+  it('moves only its own conversations out of a project folder another session shares (x.y and x-y)', { timeout: 120_000 }, async () => {
+    const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' };
+    // Each start pins the conversation Claude is given (--session-id) in the session's conversations.json.
+    for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env })).code).toBe(0);
+    const pinned = async (s: string) => JSON.parse((await runCs([s, '-conversations', '--json'], { env })).stdout).map((c: { uuid: string }) => c.uuid) as string[];
+    const [mine] = await pinned('x.y');
+    const [theirs] = await pinned('x-y');
+    const shared = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x.y'));
+    expect(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x-y'))).toBe(shared);
+    const line = (s: string, uuid: string, text: string) => `${JSON.stringify({ type: 'user', cwd: path.join(sb.root, s), sessionId: uuid, message: { role: 'user', content: text } })}\n`;
+    fs.mkdirSync(path.join(shared, theirs!, 'subagents'), { recursive: true });
+    fs.writeFileSync(path.join(shared, `${mine}.jsonl`), line('x.y', mine!, 'dot session'), { mode: 0o600 });
+    fs.writeFileSync(path.join(shared, `${theirs}.jsonl`), line('x-y', theirs!, 'dash session'), { mode: 0o600 });
+    fs.writeFileSync(path.join(shared, theirs!, 'subagents', 'agent-1.jsonl'), line('x-y', theirs!, 'dash subagent'));
+
+    const r = await runCs(['-mv', 'x.y', 'z', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ from: 'x.y', to: 'z', transcripts: 1 });
+    // x.y's conversation went with it, its path rewritten; x-y's stayed, untouched.
+    const moved = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'z'));
+    expect(fs.readdirSync(moved)).toEqual([`${mine}.jsonl`]);
+    expect(fs.readFileSync(path.join(moved, `${mine}.jsonl`), 'utf8')).toBe(line('z', mine!, 'dot session'));
+    expect(fs.readdirSync(shared).sort()).toEqual([theirs!, `${theirs}.jsonl`].sort());
+    expect(fs.readFileSync(path.join(shared, `${theirs}.jsonl`), 'utf8')).toBe(line('x-y', theirs!, 'dash session'));
+    expect(fs.readFileSync(path.join(shared, theirs!, 'subagents', 'agent-1.jsonl'), 'utf8')).toBe(line('x-y', theirs!, 'dash subagent'));
+    // Both sessions still list and resume their own conversation.
+    const rows = async (s: string) => JSON.parse((await runCs([s, '-conversations', '--json'], { env })).stdout) as Array<{ uuid: string; local: boolean }>;
+    expect(await rows('x-y')).toMatchObject([{ uuid: theirs, local: true }]);
+    expect(await rows('z')).toMatchObject([{ uuid: mine, local: true }]);
+    fs.rmSync(sb.claudeLog, { force: true });
+    for (const s of ['x-y', 'z']) expect((await runCs([s], { env })).code).toBe(0);
+    const argv = fs.readFileSync(sb.claudeLog, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { argv: string[] }).argv);
+    expect(argv).toEqual([expect.arrayContaining(['--resume', theirs]), expect.arrayContaining(['--resume', mine])]);
+  });
+
   it('refuses bad input with one line and changes nothing', { timeout: 120_000 }, async () => {
     const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' };
     for (const s of ['a', 'b']) expect((await runCs([s], { env })).code).toBe(0);

@@ -109,6 +109,27 @@ describe('cs -usage', () => {
     expect(since.windows[0].total).toEqual(tokens(5 + 20 + 1000, 80 + 40 + 1, 200, 1100 + 300, 3));
   });
 
+  it('splits a project folder two sessions share (x.y and x-y) by the conversations each pins', { timeout: 120_000 }, async () => {
+    // Each start pins the conversation Claude is given in the session's conversations.json.
+    for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
+    const pinned = async (s: string) => (JSON.parse((await runCs([s, '-conversations', '--json'], { env: sb.env })).stdout) as Array<{ uuid: string }>)[0]!.uuid;
+    const dot = await pinned('x.y');
+    const dash = await pinned('x-y');
+    const shared = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x-y'));
+    expect(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x.y'))).toBe(shared);
+    fs.mkdirSync(shared, { recursive: true });
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const spend = (uuid: string, n: number) =>
+      fs.writeFileSync(path.join(shared, `${uuid}.jsonl`), `${JSON.stringify({ type: 'assistant', requestId: `req_${n}`, timestamp: at, sessionId: uuid, message: { id: `msg_${n}`, usage: { input_tokens: n, output_tokens: n } } })}\n`);
+    spend(dot, 100);
+    spend(dash, 7);
+    const all = JSON.parse((await runCs(['-usage', '--json'], { env: sb.env })).stdout);
+    expect(all.windows[0].sessions).toEqual([{ session: 'x.y', ...tokens(100, 100, 0, 0, 1) }, { session: 'x-y', ...tokens(7, 7, 0, 0, 1) }]);
+    expect(all.windows[0].total).toEqual(tokens(107, 107, 0, 0, 2));
+    const one = JSON.parse((await runCs(['x-y', '-usage', '--json'], { env: sb.env })).stdout);
+    expect(one.windows[0].conversations).toEqual([{ uuid: dash, index: 1, ...tokens(7, 7, 0, 0, 1) }]);
+  });
+
   it('bad input: one line, exit 2', { timeout: 120_000 }, async () => {
     for (const args of [['-usage', '--since', 'soon'], ['-usage', 'a', 'b'], ['-usage', '../x']]) {
       const r = await runCs(args, { env: sb.env });

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundleTranscripts, installBundle, parseBundle } from '../../../src/conversations/carry.js';
+import { ownedConversations } from '../../../src/conversations/owned.js';
+import { addConversation } from '../../../src/conversations/store.js';
 import { PLACEHOLDER } from '../../../src/conversations/transcripts.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { makeTempDir } from '../../support/claude.js';
@@ -55,6 +57,28 @@ describe('carrying transcripts to a host', () => {
     expect(() => installBundle(thereEnv, there, bundle)).toThrow(/agent-a1\.jsonl already exists here with other content/);
     expect(fs.existsSync(path.join(hostProject, `${uuid}.jsonl`))).toBe(false);
     expect(fs.readFileSync(path.join(hostProject, uuid, 'subagents', 'agent-a1.jsonl'), 'utf8')).toBe('theirs\n');
+  });
+
+  it('of a project folder another session shares (x.y and x-y), carries only the conversations the session pins', () => {
+    const env = { CLAUDE_CONFIG_DIR: path.join(tmp, '.claude') };
+    const root = path.join(tmp, 'sessions');
+    const theirs = '0b5f6a0e-6a43-4c55-9d2c-4f1f0f6f7a02';
+    for (const [s, pin] of [['x.y', uuid], ['x-y', theirs]] as const) {
+      fs.mkdirSync(path.join(root, s, '.cs'), { recursive: true });
+      addConversation(path.join(root, s), { uuid: pin, started: '2026-01-01T00:00:00.000Z', machine: 'm', machineId: '0123456789abcdef' });
+    }
+    const ws = path.join(root, 'x.y');
+    const project = claudeProjectDir(env.CLAUDE_CONFIG_DIR, ws);
+    expect(claudeProjectDir(env.CLAUDE_CONFIG_DIR, path.join(root, 'x-y'))).toBe(project);
+    fs.mkdirSync(path.join(project, theirs, 'subagents'), { recursive: true });
+    fs.writeFileSync(path.join(project, `${uuid}.jsonl`), line(ws, 'mine'));
+    fs.writeFileSync(path.join(project, `${theirs}.jsonl`), line(path.join(root, 'x-y'), 'theirs'));
+    fs.writeFileSync(path.join(project, theirs, 'subagents', 'agent-a1.jsonl'), line(path.join(root, 'x-y'), 'theirs'));
+    expect(bundleTranscripts(env, ws, ownedConversations(root, 'x.y', ws)).files.map((f) => f.path)).toEqual([`${uuid}.jsonl`]);
+    // Alone in its folder, a session carries all of it, as before.
+    fs.rmSync(path.join(root, 'x-y'), { recursive: true });
+    expect(ownedConversations(root, 'x.y', ws)).toBeNull();
+    expect(bundleTranscripts(env, ws, null).files.map((f) => f.path).sort()).toEqual([`${uuid}.jsonl`, `${theirs}.jsonl`, `${theirs}/subagents/agent-a1.jsonl`]);
   });
 
   it('a workspace without transcripts carries nothing', () => {

@@ -8,7 +8,7 @@ import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Plan
 import { score, searchSessions, snippet, transcriptText } from '../../../src/search/search.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
-import { runCs } from '../../support/cs.js';
+import { runCs, sandbox } from '../../support/cs.js';
 
 let tmp: string;
 beforeEach(() => {
@@ -241,5 +241,38 @@ describe('searchSessions and cs -search', () => {
 
   it.each([[[]], [['x', '--limit', '0']], [['x', '--session', '../etc']], [['x', '--bogus']]])('refuses %j', async (args) => {
     await expect(parseCommand('-search', args)).rejects.toThrow();
+  });
+});
+
+describe('cs -search in a project folder two sessions share', () => {
+  it('credits each transcript to the session that pins it (x.y and x-y)', { timeout: 60_000 }, async () => {
+    const sb = sandbox({ CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-test' });
+    try {
+      // Each start pins the conversation Claude is given in the session's conversations.json.
+      for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
+      const pinned = async (s: string) => (JSON.parse((await runCs([s, '-conversations', '--json'], { env: sb.env })).stdout) as Array<{ uuid: string }>)[0]!.uuid;
+      const dot = await pinned('x.y');
+      const dash = await pinned('x-y');
+      const shared = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x-y'));
+      expect(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x.y'))).toBe(shared);
+      fs.mkdirSync(shared, { recursive: true });
+      const say = (uuid: string, text: string) => fs.writeFileSync(path.join(shared, `${uuid}.jsonl`), `${JSON.stringify({ type: 'user', message: { role: 'user', content: text }, sessionId: uuid })}\n`);
+      say(dot, 'dotword and commonword');
+      say(dash, 'zebrafoo and commonword');
+      const hits = async (args: string[]) => {
+        const r = await runCs(['-search', ...args, '--json'], { env: sb.env });
+        // Exit 1 is "no match" (with --json, an empty list).
+        expect(r.code === 0 || r.code === 1, r.stderr).toBe(true);
+        return (JSON.parse(r.stdout) as Array<{ session: string; file: string }>).map((h) => `${h.session} ${h.file}`).sort();
+      };
+      expect(await hits(['zebrafoo'])).toEqual([`x-y transcript/${dash}.jsonl`]);
+      expect(await hits(['dotword'])).toEqual([`x.y transcript/${dot}.jsonl`]);
+      expect(await hits(['commonword'])).toEqual([`x-y transcript/${dash}.jsonl`, `x.y transcript/${dot}.jsonl`]);
+      // One session named: the same split.
+      expect(await hits(['zebrafoo', '--session', 'x.y'])).toEqual([]);
+      expect(await hits(['zebrafoo', '--session', 'x-y'])).toEqual([`x-y transcript/${dash}.jsonl`]);
+    } finally {
+      sb.cleanup();
+    }
   });
 });
