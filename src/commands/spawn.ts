@@ -26,7 +26,7 @@ export function parse(a: Args): SpawnOptions {
   if (task !== undefined && task.trim() === '') throw new UsageError('--task is empty', 'give the task for the queue: --task "update the changelog"');
   const resume = value(a, '--resume');
   if (resume !== undefined && has(a, '--new')) throw new UsageError('--new and --resume exclude each other', a.usage);
-  if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, 'see them with: cs <name> -conversations');
+  if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${validateSessionRef(name!)} -conversations`);
   return {
     // A feature session (base@feature) is hosted like any other (issue #21).
     name: validateSessionRef(name!),

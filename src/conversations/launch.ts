@@ -97,7 +97,7 @@ export function planConversation(
     const old = !opts.created && latestTranscript(claudeConfigDir(env), workspaceRealPath(p.dir)) !== null;
     return old ? { args: ['--continue'], how: 'continue-latest' } : fresh();
   }
-  const c = choice.resume ? resolveConversation(conversations, choice.resume) : latestConversation(env, p.dir, conversations);
+  const c = choice.resume ? resolveConversation(conversations, choice.resume, p.name) : latestConversation(env, p.dir, conversations);
   if (!c) return fresh();
   const file = transcriptFile(env, p.dir, c.uuid);
   if (!fs.existsSync(file)) {

@@ -209,17 +209,22 @@ export function unpinConversation(sessionDir: string, uuid: string): void {
   writeFileAtomic(conversationsFile(sessionDir), serializeConversations(rest));
 }
 
-/** `--resume <uuid|index>`: index 1 is the oldest, as `-conversations` numbers them. */
-export function resolveConversation(list: readonly Conversation[], ref: string): Conversation {
+/**
+ * `--resume <uuid|index>` of `session`: index 1 is the oldest, as
+ * `-conversations` numbers them. Throws UsageError naming the session's own
+ * commands to look them up.
+ */
+export function resolveConversation(list: readonly Conversation[], ref: string, session: string): Conversation {
+  const see = `see them with: cs ${session} -conversations`;
   if (/^\d+$/.test(ref)) {
     const i = Number(ref);
     const c = list[i - 1];
-    if (!c) throw new UsageError(`no conversation #${ref} in this session (it has ${list.length})`, 'see them with: cs <name> -conversations');
+    if (!c) throw new UsageError(`no conversation #${ref} in this session (it has ${list.length})`, see);
     return c;
   }
   const wanted = ref.toLowerCase();
-  if (!isUuid(wanted)) throw new UsageError(`'${ref.slice(0, 80)}' is neither a conversation uuid nor a number`, 'see them with: cs <name> -conversations');
+  if (!isUuid(wanted)) throw new UsageError(`'${ref.slice(0, 80)}' is neither a conversation uuid nor a number`, see);
   const c = list.find((x) => x.uuid === wanted);
-  if (!c) throw new UsageError(`no conversation ${wanted} in this session`, 'see them with: cs <name> -conversations, or pass it to Claude: cs <name> -- --resume <uuid>');
+  if (!c) throw new UsageError(`no conversation ${wanted} in this session`, `${see}, or pass it to Claude: cs ${session} -- --resume <uuid>`);
   return c;
 }

@@ -3,6 +3,7 @@
 // stats (see listSessions).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from '../lib/errors.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
 import type { SessionSummary } from './summarize.js';
@@ -244,7 +245,10 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new UserError(`sessions root ${root} is not a directory`, 'point CS_SESSIONS_ROOT at a directory');
+    if (code === 'EACCES') throw new UserError(`cannot read sessions root ${root} (EACCES)`, 'make it readable, or point CS_SESSIONS_ROOT at a directory you own');
     throw e;
   }
   const now = opts.now ?? Date.now();

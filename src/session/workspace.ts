@@ -29,7 +29,12 @@ function templateVars(name: string, now: Date): TemplateVars {
 /** Makes sure the sessions root exists and is writable, with a clear error otherwise. */
 export function ensureRoot(root: string): void {
   try {
-    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+    // Below an existing folder, one plain mkdir: Node's recursive one spins
+    // forever at 100% CPU where mkdir says ENOENT under a folder that exists
+    // (a pseudo file system: CS_SESSIONS_ROOT=/proc/x).
+    if (fs.existsSync(path.dirname(root))) {
+      if (!fs.existsSync(root)) fs.mkdirSync(root, { mode: 0o700 });
+    } else fs.mkdirSync(root, { recursive: true, mode: 0o700 });
     fs.accessSync(root, fs.constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

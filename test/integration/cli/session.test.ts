@@ -374,6 +374,20 @@ describe('bad input: one clear line, non-zero exit, nothing created', () => {
     expect(r.stderr).toMatch(/cannot use sessions root .*CS_SESSIONS_ROOT/);
   });
 
+  it('-ls on a root that is a file, and a root the OS will not create (/proc): one line, no hang', async () => {
+    const file = path.join(sb.dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const ls = await runCs(['-ls'], { env: { ...sb.env, CS_SESSIONS_ROOT: file } });
+    expect(ls.code).toBe(1);
+    expect(ls.stderr.trim()).toBe(`cs: sessions root ${file} is not a directory — point CS_SESSIONS_ROOT at a directory`);
+    // Node's recursive mkdir spun forever here; a plain one below /proc says ENOENT.
+    if (fs.existsSync('/proc/self')) {
+      const proc = await runCs(['work'], { env: { ...sb.env, CS_SESSIONS_ROOT: '/proc/cs-no-such-dir' } });
+      expect(proc.code).toBe(1);
+      expect(proc.stderr).toMatch(/cannot use sessions root \/proc\/cs-no-such-dir \(ENOENT\)/);
+    }
+  });
+
   it('refuses a directory without .cs/ and points at -adopt', async () => {
     fs.mkdirSync(path.join(sb.root, 'stray'), { recursive: true });
     const r = await runCs(['stray'], { env: sb.env });

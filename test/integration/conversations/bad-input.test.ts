@@ -97,6 +97,7 @@ describe('bad conversation references', () => {
     const r = await runCs(['s', '--resume', '9'], { env: sb.env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no conversation #9 in this session \(it has 1\)/);
+    expect(r.stderr).toContain('see them with: cs s -conversations'); // the session's own name, not a placeholder
     expect((await runCs(['s', '--new', '--resume', '1'], { env: sb.env })).code).toBe(2);
     expect(claudeStarts(sb)).toHaveLength(1);
     expect(fs.readFileSync(path.join(dir, '.cs/conversations.json'), 'utf8')).toBe(before);
