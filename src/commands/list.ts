@@ -22,7 +22,10 @@ export function parse(a: Args): ListOptions {
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const root = sessionsRoot(ctx.env);
-  const every = await listSessions(root, { cacheFile: listCacheFile(ctx.env, root) });
+  const gone: string[] = [];
+  const every = await listSessions(root, { cacheFile: listCacheFile(ctx.env, root), onDangling: (name) => gone.push(name) });
+  // Not listed (nothing to show), but not silently dropped either.
+  for (const name of gone) io.err(io.color.yellow(`cs: ${name}: its adopted project is gone (moved or deleted); remove the entry with: cs -rm ${name}`));
   const sessions = visible(every, opts.show);
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {

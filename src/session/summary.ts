@@ -232,6 +232,8 @@ export interface ListOptions {
   cacheFile?: string;
   /** Milliseconds since the epoch (tests). */
   now?: number;
+  /** Told of each entry whose link leads nowhere (an adopted project moved or deleted): it is not listed. */
+  onDangling?: (name: string) => void;
 }
 
 /**
@@ -265,18 +267,19 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     if (nameProblem(e.name) !== null) continue; // staging dirs and stray files
     const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
     if (!kind) continue; // a plain file in the root
-    if (!cache) {
-      const s = (reader ?? (await read())).summarize(root, e.name, kind);
-      if (s) out.push(s);
-      continue;
-    }
     let dir = path.join(root, e.name);
     if (kind === 'link') {
       try {
         dir = fs.realpathSync(dir);
       } catch {
-        continue; // dangling link: as summarize
+        opts.onDangling?.(e.name);
+        continue; // as summarize: cs -rm cleans it up
       }
+    }
+    if (!cache) {
+      const s = (reader ?? (await read())).summarize(root, e.name, kind);
+      if (s) out.push(s);
+      continue;
     }
     const line = cache.lines.get(e.name);
     const hit = line === undefined ? null : summaryOf(cache.shapes, line);

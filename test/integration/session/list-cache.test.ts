@@ -145,6 +145,21 @@ describe('listSessions with a cache file', () => {
 });
 
 describe('cs -ls with and without its cache', () => {
+  it('names an adopted session whose project is gone on stderr, with the fix, and lists the rest', async () => {
+    makeSession('kept', 'still here');
+    fs.symlinkSync(path.join(tmp, 'moved-away'), path.join(root, 'gone'));
+    for (const cache of ['with', 'without']) {
+      const env = { HOME: tmp, CS_SESSIONS_ROOT: root, XDG_CACHE_HOME: path.join(tmp, cache), NO_COLOR: '1' };
+      for (const args of [[], ['--json']]) {
+        const r = await runCs(['-ls', ...args], { env });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain('cs: gone: its adopted project is gone (moved or deleted); remove the entry with: cs -rm gone');
+        if (args.length) expect(JSON.parse(r.stdout).map((x: { name: string }) => x.name)).toEqual(['kept']);
+      }
+    }
+  });
+
+
   it('prints the same bytes for a few hundred sessions of every kind', async () => {
     const day = 86_400_000;
     for (let i = 0; i < 300; i++) {
