@@ -31,7 +31,18 @@ export function sessionAt(env: NodeJS.ProcessEnv, cwd: string): string | null {
     const name = path.basename(dir);
     return nameProblem(name) === null ? name : null;
   }
-  // Adopted: the link in the root that leads here.
+  return linkTo(root, dir);
+}
+
+/** The name of the link in the sessions root that leads to `dir` (an adopted project), or null. */
+export function adoptedAs(env: NodeJS.ProcessEnv, dir: string): string | null {
+  const root = realOrNull(sessionsRoot(env));
+  const real = realOrNull(dir);
+  return root === null || real === null ? null : linkTo(root, real);
+}
+
+/** Adopted: the link in the (real) root that leads to the real directory `dir`. */
+function linkTo(root: string, dir: string): string | null {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(root, { withFileTypes: true });

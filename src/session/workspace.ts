@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { exists, writeFileAtomic } from '../lib/fsutil.js';
 import { run } from '../lib/proc.js';
+import { adoptedAs } from './here.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
 import { validateSessionRef } from '../features/ref.js';
@@ -163,6 +164,11 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
       throw new UserError(`session '${name}' already exists at ${link}`, 'choose another name');
     }
     alreadyAdopted = true;
+  } else {
+    // A second name for the same project would share its .cs/ and
+    // CLAUDE.local.md, each adopt or open rewriting them for its own name.
+    const other = adoptedAs(env, real);
+    if (other !== null) throw new UserError(`${real} is already session '${other}'`, `open it with: cs ${other}, or rename it with: cs -mv ${other} ${name}`);
   }
 
   // The records live on a ref of the project's own repository, so the
@@ -172,6 +178,8 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: real, env: gitEnv(env), allowFailure: true });
   const topDir = top.code === 0 ? fs.realpathSync(top.stdout.trim()) : null;
   if (topDir && topDir !== real) {
+    const owner = adoptedAs(env, topDir);
+    if (owner !== null) throw new UserError(`${real} is inside session '${owner}' (${topDir})`, `open it with: cs ${owner}`);
     throw new UserError(`${real} is inside the git repository ${topDir}`, `adopt the repository as a whole: cd ${topDir} && cs -adopt ${name}`);
   }
   const { prepareRepo, UNION_ATTRIBUTE_LINES } = await import('../git/autosave.js');

@@ -107,6 +107,47 @@ describe('cs -adopt', () => {
     expect(fs.existsSync(path.join(sb.root, 'x'))).toBe(false);
   });
 
+  it('refuses a second name for an adopted project, from its root or below, and writes nothing', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    fs.mkdirSync(path.join(project, 'src'));
+    const remote = path.join(sb.dir, 'remote.git');
+    git(sb.dir, sb.env, 'init', '-q', '--bare', remote);
+    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    // Every file byte for byte (the index through `ls-files -s`: git status refreshes its stat data), every ref, the root's links.
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().filter((f) => f !== '.git/index').map((f) => {
+        const p = path.join(dir, f);
+        const st = fs.lstatSync(p);
+        return st.isSymbolicLink() ? `${f} -> ${fs.readlinkSync(p)}` : st.isFile() ? `${f}\n${fs.readFileSync(p, 'base64')}` : f;
+      });
+    const state = () => ({ files: files(project), root: files(sb.root), user: userState(project, sb.env), refs: git(project, sb.env, 'for-each-ref') });
+    const before = state();
+
+    const hint = `open it with: cs proj, or rename it with: cs -mv proj other`;
+    for (const args of [['-adopt', 'other'], ['-adopt', 'other', '--from', remote]]) {
+      const r = await runCs(args, { env: sb.env, cwd: project });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`cs: ${project} is already session 'proj' — ${hint}`);
+    }
+    const below = await runCs(['-adopt', 'other'], { env: sb.env, cwd: path.join(project, 'src') });
+    expect(below.code).toBe(1);
+    expect(below.stderr.trim()).toBe(`cs: ${project}/src is inside session 'proj' (${project}) — open it with: cs proj`);
+    expect(state()).toEqual(before);
+
+    const same = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toContain(`${project} is already session 'proj'; brought .cs/ and CLAUDE.local.md up to date`);
+
+    // With its link gone (removed by hand), the records are taken under the new name.
+    fs.unlinkSync(path.join(sb.root, 'proj'));
+    const relink = await runCs(['-adopt', 'other'], { env: sb.env, cwd: project });
+    expect(relink.code, relink.stderr).toBe(0);
+    expect(fs.readdirSync(sb.root).filter((e) => !e.startsWith('.'))).toEqual(['other']);
+    expect(read(project, 'CLAUDE.local.md')).toContain('# Session: other\n');
+  });
+
   it('gives a plain directory a repository with no commit', { timeout: 120_000 }, async () => {
     const sb = box();
     const project = path.join(sb.dir, 'plain');
