@@ -1,12 +1,14 @@
 // Builds the Context every command runs with (types.ts): its message
 // style and its one Ctrl-C path.
+import { CancelError } from '../lib/errors.js';
 import type { RunContext } from '../lib/context.js';
 import type { Session } from '../session/resolve.js';
 import type { Context } from './types.js';
 
 /**
  * `stop`: in tests, ends untilInterrupted instead of SIGINT/SIGTERM.
- * Without it the process signals do, and the handlers are removed after.
+ * Without it the process signals do, and the handlers are removed after;
+ * SIGINT then throws CancelError (exit 130) once the work has ended.
  */
 export function commandContext(base: RunContext & { session?: Session; stop?: AbortSignal; invoke?: Context['invoke'] }): Context {
   const { stop, invoke, ...rest } = base;
@@ -23,15 +25,25 @@ export function commandContext(base: RunContext & { session?: Session; stop?: Ab
     async untilInterrupted(work) {
       if (stop) return work(stop);
       const controller = new AbortController();
-      const abort = () => controller.abort();
-      process.once('SIGINT', abort);
-      process.once('SIGTERM', abort);
+      let interrupted = false;
+      const onInt = () => {
+        interrupted = true;
+        controller.abort();
+      };
+      // SIGTERM (a service manager stopping -serve) is a clean stop: exit 0.
+      const onTerm = () => controller.abort();
+      process.once('SIGINT', onInt);
+      process.once('SIGTERM', onTerm);
+      let result: Awaited<ReturnType<typeof work>>;
       try {
-        return await work(controller.signal);
+        result = await work(controller.signal);
       } finally {
-        process.off('SIGINT', abort);
-        process.off('SIGTERM', abort);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
       }
+      // Ctrl-C ends the work cleanly, and exits 130 as it does everywhere in cs.
+      if (interrupted) throw new CancelError('interrupted');
+      return result;
     },
   };
 }

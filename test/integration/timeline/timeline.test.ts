@@ -232,7 +232,10 @@ describe('cs <s> -log', () => {
       expect(lines.map((e) => e.type)).toEqual(['tool', 'discovery']);
     } finally {
       child.kill('SIGINT');
-      expect((await child.done).code).toBe(0);
+      // Ctrl-C: a clean end, with the exit code of an interrupt.
+      const done = await child.done;
+      expect(done.code).toBe(130);
+      expect(done.stderr).toBe('cs: interrupted\n');
     }
   });
 });
