@@ -11,6 +11,7 @@ import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
 import { readRun } from '../host/state.js';
 import { listHosted, tmuxServer } from '../host/tmux.js';
+import { liveHolder } from '../session/lock.js';
 import { has, type Args } from './argv.js';
 import { answeredAsJsonOrEmpty } from './context.js';
 import type { Command, Context } from './types.js';
@@ -84,10 +85,25 @@ export async function liveRows(env: NodeJS.ProcessEnv): Promise<LiveRow[]> {
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Names of the sessions of the root that a live process holds open outside cs's tmux server (`cs <name>` in a terminal), sorted. */
+function openInTerminals(env: NodeJS.ProcessEnv): string[] {
+  const root = sessionsRoot(env);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => nameProblem(name) === null && liveHolder(sessionPaths(path.join(root, name), name).lock) !== null).sort();
+}
+
 export async function run(opts: LiveOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const rows = await liveRows(ctx.env);
-  if (answeredAsJsonOrEmpty(ctx, { json: opts.json, data: rows, count: rows.length, empty: 'no session is running — start one with: cs <name>, or cs -spawn <name>' })) return 0;
+  // Sessions open in a terminal are not cs's to show here, but "none is running" would be untrue.
+  const open = rows.length || opts.json ? [] : openInTerminals(ctx.env);
+  const empty = open.length ? `no session is running in cs's tmux server (open in a terminal: ${open.join(', ')}) — host one with: cs -spawn <name>` : 'no session is running — start one with: cs <name>, or cs -spawn <name>';
+  if (answeredAsJsonOrEmpty(ctx, { json: opts.json, data: rows, count: rows.length, empty })) return 0;
   const now = ctx.now();
   const lines = table(
     ['NAME', 'STATE', 'SINCE', 'ATTACHED', 'CONVERSATION'],

@@ -20,8 +20,7 @@ export async function run(opts: StopOptions, ctx: Context): Promise<number> {
   const found = sessionOf(ctx);
   const name = found.name;
   const { stopHosted } = await import('../host/stop.js');
-  io.err(io.color.dim(`cs: stopping '${name}' (/exit, then a signal after ${opts.timeout} s)`));
-  const r = await stopHosted(found.paths, ctx.env, { timeoutMs: opts.timeout * 1000 });
+  const r = await stopHosted(found.paths, ctx.env, { timeoutMs: opts.timeout * 1000, onStopping: () => io.err(io.color.dim(`cs: stopping '${name}' (/exit, then a signal after ${opts.timeout} s)`)) });
   if (r.how !== 'exit') ctx.warn(`Claude did not leave after /exit; ended it with ${r.how}`);
   for (const line of r.last?.lines ?? []) io.err(io.color.dim(`cs: ${line}`));
   if (!r.last) throw new UserError(`'${name}' did not finish its end-of-session work in time`, `see .cs/logs/session.log in ${found.paths.dir}`);

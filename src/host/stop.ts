@@ -6,6 +6,7 @@ import { UserError } from '../lib/errors.js';
 import { ensureDir } from '../lib/fsutil.js';
 import { run } from '../lib/proc.js';
 import type { SessionPaths } from '../session/paths.js';
+import { describeHolder, liveHolder } from '../session/lock.js';
 import { hostDir, readLast, stopFile, type LastRun } from './state.js';
 import { findHosted, target, tmux, tmuxServer } from './tmux.js';
 
@@ -39,10 +40,16 @@ export interface StopResult {
  * (commit, push) then gets up to `endTimeoutMs`. Throws UserError when the
  * session is not running here.
  */
-export async function stopHosted(p: SessionPaths, env: NodeJS.ProcessEnv, opts: { timeoutMs: number; endTimeoutMs?: number }): Promise<StopResult> {
+export async function stopHosted(p: SessionPaths, env: NodeJS.ProcessEnv, opts: { timeoutMs: number; endTimeoutMs?: number; onStopping?: () => void }): Promise<StopResult> {
   const server = tmuxServer(env);
   const hosted = await findHosted(server, env, p.name);
-  if (!hosted) throw new UserError(`'${p.name}' is not running in cs's tmux server here`, 'see the running sessions with: cs -live');
+  if (!hosted) {
+    // Open in a terminal (`cs <name>`): cs cannot type /exit there, and must not kill it.
+    const holder = liveHolder(p.lock);
+    if (holder) throw new UserError(`'${p.name}' runs in the foreground in a terminal (${describeHolder(holder)}), not in cs's tmux server`, 'end it there with /exit; cs -stop stops the sessions cs hosts (cs -spawn, cs -live)');
+    throw new UserError(`'${p.name}' is not running in cs's tmux server here`, 'see the running sessions with: cs -live');
+  }
+  opts.onStopping?.();
   ensureDir(hostDir(p), 0o700);
   fs.writeFileSync(stopFile(p), new Date().toISOString() + '\n', { mode: 0o600 });
   const since = Date.now();

@@ -157,6 +157,25 @@ describe('the session lock', () => {
     expect(fs.existsSync(lockFile('work'))).toBe(false);
   });
 
+  it('-stop on a session open in a terminal says where it runs and stops nothing', async () => {
+    const first = startCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '30' } });
+    try {
+      await waitFor(() => fs.existsSync(lockFile('work')) && claudeStarts(sb).length === 1);
+      const r = await runCs(['work', '-stop', '--timeout', '1'], { env: sb.env });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^cs: 'work' runs in the foreground in a terminal \\(pid ${first.pid} on .*\\), not in cs's tmux server — end it there with /exit`));
+      expect(first.exitCode).toBeNull();
+      // -live shows cs's hosted sessions only, but does not claim none is running.
+      const live = await runCs(['-live'], { env: sb.env });
+      expect(live.code).toBe(0);
+      expect(live.stderr).toContain("no session is running in cs's tmux server (open in a terminal: work)");
+    } finally {
+      first.kill('SIGTERM');
+      await first.done;
+    }
+  });
+
   it('--force takes a live lock over', async () => {
     const first = startCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '30' } });
     await waitFor(() => claudeStarts(sb).length === 1);
