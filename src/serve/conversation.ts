@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { claudeProjectDir, latestTranscript } from '../session/claude-project.js';
 import { scrubKnown } from '../secrets/scrub.js';
+import { ownsEntry, type Owned } from '../conversations/owned.js';
 
 export type ItemKind = 'prompt' | 'text' | 'tool' | 'result';
 
@@ -82,8 +83,13 @@ export function parseTranscript(text: string): Item[] {
   return out;
 }
 
-/** The transcript of the running conversation (`uuid`), else the newest of the workspace; null when none. */
-export function transcriptFile(configDir: string, dir: string, uuid?: string): string | null {
+/**
+ * The transcript of the running conversation (`uuid`), else the newest of
+ * the workspace's that `ownedOf(real workspace path)` gives the session
+ * (src/conversations/owned.ts: a project folder another session shares is
+ * split by pinned conversations); null when none.
+ */
+export function transcriptFile(configDir: string, dir: string, uuid?: string, ownedOf?: (realDir: string) => Owned): string | null {
   let real = dir;
   try {
     real = fs.realpathSync(dir);
@@ -94,7 +100,8 @@ export function transcriptFile(configDir: string, dir: string, uuid?: string): s
     const f = path.join(claudeProjectDir(configDir, real), `${uuid}.jsonl`);
     if (fs.existsSync(f)) return f;
   }
-  return latestTranscript(configDir, real);
+  const owned = ownedOf?.(real) ?? null;
+  return latestTranscript(configDir, real, owned ? (entry) => ownsEntry(owned, entry) : undefined);
 }
 
 /** Items numbered above `after`, every text scrubbed of `secrets` (key -> value). */

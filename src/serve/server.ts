@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { nameProblem } from '../session/names.js';
 import { entryParent, sessionRefProblem } from '../features/ref.js';
 import { claudeConfigDir, sessionPaths, sessionsRoot } from '../session/paths.js';
+import { ownedConversations } from '../conversations/owned.js';
 import { listSessions, type SessionSummary } from '../session/summary.js';
 import { summarize } from '../session/summarize.js';
 import { visible } from '../session/marks.js';
@@ -224,7 +225,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return values;
   }
 
-  const transcriptOf = (s: SessionSummary) => transcriptFile(claudeConfigDir(opts.env), s.dir, readRun(sessionPaths(s.dir, s.name))?.conversation);
+  const transcriptOf = (s: SessionSummary) => transcriptFile(claudeConfigDir(opts.env), s.dir, readRun(sessionPaths(s.dir, s.name))?.conversation, (real) => ownedConversations(sessionsRoot(opts.env), s.name, real));
 
   async function conversationOf(s: SessionSummary, after: number) {
     return conversation(transcriptOf(s), after, await secretsOf(s.name));

@@ -33,8 +33,8 @@ export function claudeProjectDir(configDir: string, absPath: string): string {
   return path.join(configDir, 'projects', claudeProjectSlug(absPath));
 }
 
-/** The newest (by mtime) <session-uuid>.jsonl transcript of the workspace, or null when there is none. */
-export function latestTranscript(configDir: string, absPath: string): string | null {
+/** The newest (by mtime) <session-uuid>.jsonl transcript of the workspace (of those whose file name `accept` takes), or null when there is none. */
+export function latestTranscript(configDir: string, absPath: string, accept?: (entry: string) => boolean): string | null {
   const dir = claudeProjectDir(configDir, absPath);
   let names: string[];
   try {
@@ -44,7 +44,7 @@ export function latestTranscript(configDir: string, absPath: string): string | n
   }
   let best: { file: string; mtime: number } | null = null;
   for (const name of names) {
-    if (!name.endsWith('.jsonl')) continue;
+    if (!name.endsWith('.jsonl') || (accept && !accept(name))) continue;
     const file = path.join(dir, name);
     let st: fs.Stats;
     try {
