@@ -7,6 +7,7 @@ import { parseSince } from '../../../src/commands/usage.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { requestOf } from '../../../src/usage/usage.js';
 import { repoRoot, runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import { sessionsSharingAFolder } from '../../support/shared-folder.js';
 
 const FIXTURES = path.join(repoRoot, 'test/fixtures/usage');
 const A = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -110,14 +111,7 @@ describe('cs -usage', () => {
   });
 
   it('splits a project folder two sessions share (x.y and x-y) by the conversations each pins', { timeout: 120_000 }, async () => {
-    // Each start pins the conversation Claude is given in the session's conversations.json.
-    for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
-    const pinned = async (s: string) => (JSON.parse((await runCs([s, '-conversations', '--json'], { env: sb.env })).stdout) as Array<{ uuid: string }>)[0]!.uuid;
-    const dot = await pinned('x.y');
-    const dash = await pinned('x-y');
-    const shared = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x-y'));
-    expect(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x.y'))).toBe(shared);
-    fs.mkdirSync(shared, { recursive: true });
+    const { dot, dash, shared } = await sessionsSharingAFolder(sb.env);
     const at = new Date(Date.now() - 60_000).toISOString();
     const spend = (uuid: string, n: number) =>
       fs.writeFileSync(path.join(shared, `${uuid}.jsonl`), `${JSON.stringify({ type: 'assistant', requestId: `req_${n}`, timestamp: at, sessionId: uuid, message: { id: `msg_${n}`, usage: { input_tokens: n, output_tokens: n } } })}\n`);

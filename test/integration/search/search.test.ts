@@ -8,6 +8,7 @@ import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Plan
 import { score, searchSessions, snippet, transcriptText } from '../../../src/search/search.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
+import { sessionsSharingAFolder } from '../../support/shared-folder.js';
 import { runCs, sandbox } from '../../support/cs.js';
 
 let tmp: string;
@@ -248,14 +249,7 @@ describe('cs -search in a project folder two sessions share', () => {
   it('credits each transcript to the session that pins it (x.y and x-y)', { timeout: 60_000 }, async () => {
     const sb = sandbox({ CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-test' });
     try {
-      // Each start pins the conversation Claude is given in the session's conversations.json.
-      for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
-      const pinned = async (s: string) => (JSON.parse((await runCs([s, '-conversations', '--json'], { env: sb.env })).stdout) as Array<{ uuid: string }>)[0]!.uuid;
-      const dot = await pinned('x.y');
-      const dash = await pinned('x-y');
-      const shared = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x-y'));
-      expect(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x.y'))).toBe(shared);
-      fs.mkdirSync(shared, { recursive: true });
+      const { dot, dash, shared } = await sessionsSharingAFolder(sb.env);
       const say = (uuid: string, text: string) => fs.writeFileSync(path.join(shared, `${uuid}.jsonl`), `${JSON.stringify({ type: 'user', message: { role: 'user', content: text }, sessionId: uuid })}\n`);
       say(dot, 'dotword and commonword');
       say(dash, 'zebrafoo and commonword');
