@@ -53,7 +53,9 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     const { queueAndArm } = await import('../queue/drain.js');
     // Already running: the task waits for Claude's next stop.
     const running = await host.findHosted(host.tmuxServer(env), env, paths.name);
-    const first = queueAndArm(paths.dir, opts.task, prompt === undefined && !running, ctx.now());
+    // As -queue add keeps it: a stored value as [secret: KEY].
+    const task = await (await import('../secrets/scrub.js')).scrubForSession(paths.name, env, opts.task);
+    const first = queueAndArm(paths.dir, task, prompt === undefined && !running, ctx.now());
     ctx.info(`queued the task in '${opts.name}' and armed the queue (cs ${opts.name} -queue)`);
     if (running) {
       ctx.info(`'${opts.name}' is already running: Claude gets the task when it next stops — attach with: cs ${opts.name}`);

@@ -37,8 +37,9 @@ export async function holdForOwner(c: HookContext, opts: { pollMs?: number; now?
   const now = opts.now ?? (() => new Date());
   const tool = str(c.input, 'tool_name') ?? 'tool';
   const { toolSummary } = await import('../serve/conversation.js');
-  const { runningSessionSecrets, scrubKnown } = await import('../secrets/scrub.js');
-  const secrets = runningSessionSecrets(c.session.paths.name, c.env);
+  const { knownSessionSecrets, scrubKnown } = await import('../secrets/scrub.js');
+  // The store's values too, not only the env file's: the summary goes to the page, a notification and the timeline.
+  const secrets = await knownSessionSecrets(c.session.paths.name, c.env);
   const summary = scrubKnown(toolSummary(tool, obj(c.input, 'tool_input') ?? {}), secrets).text;
   const local = c.session.paths.local;
   const held = holdRequest(local, tool, summary, now());

@@ -94,6 +94,29 @@ function unquote(word: string): string {
 }
 
 /**
+ * Every value a session is known to hold (key -> value): its store's (a
+ * feature's are its base's, src/features/ref.ts) and, over them, the running
+ * session's env file of secrets for Bash. A store that cannot be read adds
+ * nothing; never throws.
+ */
+export async function knownSessionSecrets(session: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const { secretsOwner } = await import('../features/ref.js');
+  const stored = await sessionSecrets(secretsOwner(session), env).catch(() => ({}));
+  return { ...stored, ...runningSessionSecrets(session, env) };
+}
+
+/**
+ * `text` as cs may keep it for `session`: each stored value replaced by
+ * `[secret: KEY]`. For what cs writes into the session from the user's own
+ * words (a queued task goes to queue.json, its journal and the timeline,
+ * all committed and shown on the page); Claude reads such a value from its
+ * environment variable KEY. Never throws.
+ */
+export async function scrubForSession(session: string, env: NodeJS.ProcessEnv, text: string): Promise<string> {
+  return scrubKnown(text, await knownSessionSecrets(session, env)).text;
+}
+
+/**
  * The secrets of a running session as written to its env file (no keychain
  * round trip, so hooks can afford it); {} when the session is not running.
  */

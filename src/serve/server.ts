@@ -100,6 +100,15 @@ function withText(ev: TimelineEvent) {
   return { ...ev, text: describe(ev) };
 }
 
+/**
+ * `x` (JSON data) with each of `known`'s values replaced by `[secret: KEY]`
+ * in every string, escaped or not (scrubKnown matches a value's JSON form
+ * too): what the session's own files hold is scrubbed again on the way out.
+ */
+function scrubbedJson<T>(x: T, known: Readonly<Record<string, string>>): T {
+  return JSON.parse(scrubKnown(JSON.stringify(x), known).text) as T;
+}
+
 function hostFor(bind: string): string {
   return bind.includes(':') ? `[${bind}]` : bind;
 }
@@ -181,15 +190,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (m[2] === '/timeline') {
       const limit = Number(url.searchParams.get('limit') ?? backlog);
       const r = readTimeline(meta, { limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_BACKLOG) : backlog });
-      return json(200, r.events.map(withText));
+      return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(r.events.map(withText), known)));
     }
-    if (m[2] === '/permissions') return json(200, listPending(sessionPaths(summary.dir, summary.name).local));
+    if (m[2] === '/permissions') return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(listPending(sessionPaths(summary.dir, summary.name).local), known)));
     if (m[2] === '/queue') return void queueOf(summary).then((q) => json(200, q), (e: Error) => problem(500, e.message));
     if (m[2] === '/conversation') {
       const after = Number(url.searchParams.get('after') ?? 0);
       return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items));
     }
-    return feed(req, res, meta, summary);
+    return void feed(req, res, meta, summary).catch(() => res.end());
   };
 
   /** The session named by a URL segment, or null after answering 400/404. */
@@ -214,13 +223,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   async function secretsOf(name: string): Promise<Record<string, string>> {
     const hit = secretCache.get(name);
     if (hit && Date.now() - hit.at < 60_000) return hit.values;
-    let values: Record<string, string> = {};
-    try {
-      const { runningSessionSecrets, sessionSecrets } = await import('../secrets/scrub.js');
-      values = { ...(await sessionSecrets(name, opts.env).catch(() => ({}))), ...runningSessionSecrets(name, opts.env) };
-    } catch {
-      // no store: nothing known to scrub
-    }
+    const values = await (await import('../secrets/scrub.js')).knownSessionSecrets(name, opts.env);
     secretCache.set(name, { at: Date.now(), values });
     return values;
   }
@@ -332,8 +335,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           const text = (body as { text?: unknown }).text;
           if (typeof text !== 'string' || !text.trim()) return problem(400, 'send {"text": "..."} with the task');
           if (text.length > MAX_INPUT) return problem(413, `the task is over ${MAX_INPUT} characters`);
+          // Kept as cs keeps anything the user says: a stored value as [secret: KEY] (queue.json is committed).
+          const kept = scrubKnown(text.trim(), await secretsOf(summary.name)).text;
           const t = changeQueue(summary.dir, (q, journal) => {
-            const t = addTask(q, text.trim(), new Date());
+            const t = addTask(q, kept, new Date());
             journal({ type: 'add', id: t.id, text: t.text });
             return t;
           }, new Date());
@@ -399,7 +404,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
    * of the conversation; the whole of it first) and `convreset` (a
    * different conversation started: drop the items shown).
    */
-  function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string, s: SessionSummary) {
+  async function feed(req: http.IncomingMessage, res: http.ServerResponse, meta: string, s: SessionSummary) {
     const headers = { ...security, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' };
     // HEAD gets the headers a GET would and ends there: a stream that never
     // ends would keep the client waiting for the end of a body it must not get.
@@ -410,12 +415,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     res.writeHead(200, headers);
     const write = (chunk: string) => void (res.writableEnded || res.destroyed ? undefined : res.write(chunk));
+    // The session's known values, scrubbed from everything the stream sends; refreshed as events come (secretsOf caches them for a minute).
+    let known = await secretsOf(s.name);
+    if (res.destroyed || req.destroyed) return; // gone while the secrets were read: nothing to follow
+    const refresh = () => void secretsOf(s.name).then((v) => (known = v));
     const sendEvents = (events: TimelineEvent[], offset: number) => {
       let out = '';
       events.forEach((ev, i) => {
-        out += `${i === events.length - 1 ? `id: ${offset}\n` : ''}event: timeline\ndata: ${JSON.stringify(withText(ev))}\n\n`;
+        out += `${i === events.length - 1 ? `id: ${offset}\n` : ''}event: timeline\ndata: ${JSON.stringify(scrubbedJson(withText(ev), known))}\n\n`;
       });
       write(out);
+      refresh();
     };
     write('retry: 1000\n\n');
     // A reconnecting EventSource says where it was; resume there if that still makes sense.
@@ -437,7 +447,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       {
         reset: () => write('event: convreset\ndata: {}\n\n'),
         conversation: (items) => write(`event: conversation\ndata: ${JSON.stringify(items)}\n\n`),
-        permissions: (pending) => write(`event: permissions\ndata: ${JSON.stringify(pending)}\n\n`),
+        permissions: (pending) => write(`event: permissions\ndata: ${JSON.stringify(scrubbedJson(pending, known))}\n\n`),
       },
       opts.intervalMs,
     );

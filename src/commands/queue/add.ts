@@ -27,10 +27,12 @@ export const command: Command<QueueAddOptions> = {
       text = (await readAll(io.stdin)).trim();
       if (!text) throw new UsageError('stdin was empty: no task to add', 'pipe the task text in, or give it in quotes');
     }
+    // A stored value in the task is kept as [secret: KEY]: queue.json, its journal and the timeline are committed.
+    const kept = await (await import('../../secrets/scrub.js')).scrubForSession(s.name, ctx.env, text);
     const t = changeQueue(
       s.paths.dir,
       (q, journal) => {
-        const t = addTask(q, text, now);
+        const t = addTask(q, kept, now);
         journal({ type: 'add', id: t.id, text: t.text });
         return t;
       },

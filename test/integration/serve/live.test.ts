@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide, holdRequest } from '../../../src/approval/approval.js';
+import { appendEvent } from '../../../src/timeline/timeline.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { readJournal, readQueue } from '../../../src/queue/queue.js';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
@@ -67,6 +68,11 @@ describe('the live session stream and the queue API', () => {
   const kinds = (sse: Sse) => sse.events.filter((e) => e.type !== 'timeline').map((e) => e.type);
   const items = (sse: Sse) => sse.events.filter((e) => e.type === 'conversation').flatMap((e) => e.data.map((i: any) => `${i.n}:${i.kind}:${i.text}`));
 
+  const call = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(server.url + p, { method, headers: { authorization: `Bearer ${TOKEN}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: r.status, json: (await r.json()) as any };
+  };
+
   it('sends the conversation, then only what is new; a new conversation resets it; held requests come and go; secrets scrubbed', { timeout: 30_000 }, async () => {
     const first = path.join(project, '11111111-2222-3333-4444-555555555555.jsonl');
     fs.writeFileSync(first, line({ type: 'user', message: { content: 'first prompt' } }) + line({ type: 'assistant', message: { content: [{ type: 'text', text: `reply with ${SECRET}` }] } }));
@@ -94,16 +100,19 @@ describe('the live session stream and the queue API', () => {
       await until(() => (sse.events.slice(before).some((e) => e.type === 'conversation') ? true : undefined), 'the second conversation', 15_000);
       expect(sse.events.slice(before).map((e) => e.type)).toEqual(['convreset', 'conversation']);
       expect(sse.events.at(-1)!.data).toEqual([expect.objectContaining({ n: 1, kind: 'prompt', text: 'second conversation' })]);
+      // What the session's files hold raw (an old timeline line, a held request) is scrubbed on the way out too.
+      appendEvent(sb.session.meta, { type: 'queue', action: 'add', text: `old task with ${SECRET}` });
+      const raw = holdRequest(sb.session.local, 'Bash', `Bash curl -H 'X: ${SECRET}'`);
+      await until(() => (sse.events.some((e) => e.type === 'timeline' && String(e.data.text).includes('old task')) && sse.events.filter((e) => e.type === 'permissions').at(-1)?.data.length === 1 ? true : undefined), 'the raw event and request', 15_000);
+      expect((await call('GET', '/api/sessions/live/permissions')).json).toEqual([{ ...raw, summary: "Bash curl -H 'X: [secret: LIVE_KEY]'" }]);
+      expect(JSON.stringify((await call('GET', '/api/sessions/live/timeline')).json)).toContain('old task with [secret: LIVE_KEY]');
+      expect(decide(sb.session.local, raw.id, 'deny', 'token')).toBe(true);
       expect(JSON.stringify(sse.events)).not.toContain(SECRET);
     } finally {
       sse.close();
     }
   });
 
-  const call = async (method: string, p: string, body?: unknown) => {
-    const r = await fetch(server.url + p, { method, headers: { authorization: `Bearer ${TOKEN}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: r.status, json: (await r.json()) as any };
-  };
 
   it('the queue: shown, a task added, started (not hosted: armed for the next Stop), bad input refused', async () => {
     expect((await call('GET', '/api/sessions/live/queue')).json).toEqual({ armed: false, summary: 'idle, 0 pending', tasks: [] });
@@ -117,6 +126,13 @@ describe('the live session stream and the queue API', () => {
     expect(await call('POST', '/api/sessions/live/queue/start')).toEqual({ status: 202, json: { armed: true } });
     expect(readQueue(sb.session.dir)).toMatchObject({ armed: true, tasks: [{ id: 1, state: 'pending' }] });
     expect(readJournal(sb.session.dir).map((e) => e.type)).toEqual(['add', 'start']);
+    // Kept scrubbed: queue.json, its journal and the timeline are committed with the session.
+    for (const f of ['.cs/queue/queue.json', '.cs/queue/journal.jsonl', '.cs/timeline.jsonl']) {
+      const lines = fs.readFileSync(path.join(sb.session.dir, f), 'utf8').split('\n').filter((l) => l.includes('deploy with'));
+      expect(lines.length, f).toBeGreaterThan(0);
+      for (const l of lines) expect(l, f).not.toContain(SECRET);
+    }
+    expect(readQueue(sb.session.dir).tasks[0]!.text).toBe('deploy with [secret: LIVE_KEY]');
     expect((await call('GET', '/api/sessions/nosuch/queue')).status).toBe(404);
   });
 
