@@ -28,6 +28,8 @@ export interface SessionEndReport extends CommitReport {
   pushed: boolean;
   /** Set when a push was due and failed; the commit is kept locally. */
   pushError?: string;
+  /** What to do about pushError, when the push said (a remote ahead: pull first). */
+  pushHint?: string;
   /** Adopted projects: the snapshot of `.cs/` on refs/cs/session. */
   records?: { commit: string | null; changed: boolean };
 }
@@ -144,7 +146,7 @@ export async function sessionEndCommit(dir: string, opts: GitOptions & { session
     return { ...report, pushed: true };
   } catch (e) {
     if (e instanceof RemoteError) return { ...report, pushed: false, pushError: e.reason };
-    if (e instanceof UserError) return { ...report, pushed: false, pushError: e.message };
+    if (e instanceof UserError) return { ...report, pushed: false, pushError: e.message, ...(e.hint ? { pushHint: e.hint } : {}) };
     throw e;
   }
 }
@@ -164,7 +166,7 @@ async function adoptedSessionEnd(repo: Repo, session: string): Promise<SessionEn
     return { ...report, pushed: true };
   } catch (e) {
     if (e instanceof RemoteError) return { ...report, pushError: e.reason };
-    if (e instanceof UserError) return { ...report, pushError: e.message };
+    if (e instanceof UserError) return { ...report, pushError: e.message, ...(e.hint ? { pushHint: e.hint } : {}) };
     throw e;
   }
 }

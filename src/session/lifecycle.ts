@@ -103,6 +103,6 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     for (const n of r.notices ?? []) report(n, 'info', after);
     if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info', after);
     if (r.records?.changed) report(`recorded .cs/ on refs/cs/session${r.pushed ? ' and pushed it' : ''} (no commit on your branches)`, 'info', after);
-    if (r.pushError) report(`push failed (${r.pushError}); ${r.records ? 'the records are kept' : 'your commit is kept'} — run: cs ${p.name} -sync push`, 'warn', after);
+    if (r.pushError) report(`push failed (${r.pushError}); ${r.records ? 'the records are kept' : 'your commit is kept'} — ${r.pushHint ?? `run: cs ${p.name} -sync push`}`, 'warn', after);
   });
 }

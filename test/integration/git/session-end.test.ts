@@ -13,7 +13,8 @@ import { clearStaleIndexLock } from '../../../src/git/index-lock.js';
 import { openRepo } from '../../../src/git/repo.js';
 import { commitSessionUpdate } from '../../../src/git/session-end.js';
 import { sessionPaths } from '../../../src/session/paths.js';
-import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import { claudeStarts, runCs, sandbox, startCs, waitFor, type Sandbox } from '../../support/cs.js';
+import { updateSyncConf } from '../../../src/git/syncconf.js';
 import { bareRemote, cleanup, git, laptop, makeSession, read, tempDir, write } from '../../support/git.js';
 
 const boxes: Sandbox[] = [];
@@ -57,6 +58,30 @@ describe('the session commit of a cs workspace', () => {
     expect(g(dir, sb.env, 'rev-list', '--count', 'HEAD')).toBe(commits);
     expect(g(dir, sb.env, 'log', '--format=%s')).not.toMatch(/^Session update: 1 file \(session\.log\)$/m);
     expect(g(dir, sb.env, 'status', '--porcelain')).toBe('');
+  });
+
+  it('a push the remote refuses (it moved on meanwhile) says to pull first, not to push again', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const env = { ...sb.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+    expect((await runCs(['w'], { env })).code).toBe(0);
+    const dir = path.join(sb.root, 'w');
+    const remote = bareRemote(sb.dir, 'w');
+    expect((await runCs(['w', '-sync', 'remote', remote], { env })).code).toBe(0);
+    expect((await runCs(['w', '-sync', 'push'], { env })).code).toBe(0);
+    updateSyncConf(dir, { remote, auto: true });
+    // While Claude works, another machine pushes.
+    const run = startCs(['w'], { env: { ...env, FAKE_CLAUDE_SLEEP: '3' } });
+    await waitFor(() => claudeStarts(sb).length === 2, 20_000, 'Claude to start');
+    const other = path.join(sb.dir, 'other');
+    execFileSync('git', ['clone', '-q', remote, other], { env });
+    write(other, 'elsewhere.md', 'x\n');
+    g(other, env, 'add', '-A');
+    g(other, env, 'commit', '-qm', 'elsewhere');
+    g(other, env, 'push', '-q', 'origin', 'HEAD');
+    write(dir, 'notes.md', 'work\n');
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('push failed (the remote has commits this machine does not have; nothing was pushed); your commit is kept — run cs w -sync pull, then cs w -sync push');
   });
 
   it('never records a nested repository or worktree as a gitlink', { timeout: 120_000 }, async () => {
