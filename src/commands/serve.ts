@@ -122,6 +122,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
       token,
       tls,
       onSignInLink: (url) => ctx.info(`next one-time sign-in link: ${url}`),
+      onError: (line) => ctx.info(line),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, confinedPath, writeConfined } from '../lib/confine.js';
+import { UserError } from '../lib/errors.js';
 import { readJsonLines } from '../lib/fsutil.js';
 import { withLockSync } from '../lib/lockfile.js';
 import { recordEvent } from '../timeline/timeline.js';
@@ -74,7 +75,27 @@ const lockFile = (sessionDir: string) => path.join(sessionDir, '.cs', 'local', '
 
 const STATES: readonly TaskState[] = ['pending', 'running', 'done', 'parked'];
 
-/** The queue as stored, or an empty one when there is none. Throws a one-line Error when the file is not a queue. */
+/** The queue file as the user sees it: relative to the session, never absolute. */
+export const QUEUE_FILE = '.cs/queue/queue.json';
+
+/**
+ * A queue file that is not a cs queue (bad JSON, a sync conflict's markers, an
+ * entry that does not validate). The message names the file relative to the
+ * session and never quotes it: the task texts may hold a secret.
+ */
+export class DamagedQueueError extends UserError {
+  constructor() {
+    super(`the queue file ${QUEUE_FILE} is damaged (not a cs queue)`, 'move it aside and start an empty queue with: cs <session> -queue clear');
+  }
+}
+
+const isTask = (t: unknown): t is Task => {
+  const v = t as Partial<Task> | null;
+  return !!v && typeof v === 'object' && isId(v.id) && typeof v.text === 'string' && STATES.includes(v.state!);
+};
+const isId = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
+
+/** The queue as stored, or an empty one when there is none. Throws DamagedQueueError when the file is not a valid queue. */
 export function readQueue(sessionDir: string): Queue {
   let text: string;
   try {
@@ -83,11 +104,43 @@ export function readQueue(sessionDir: string): Queue {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyQueue();
     throw e;
   }
-  const v = JSON.parse(text) as Partial<Queue>;
-  if (!v || typeof v !== 'object' || !Array.isArray(v.tasks)) throw new Error(`${queueFile(sessionDir)} is not a cs queue`);
-  const tasks = v.tasks.filter((t): t is Task => !!t && typeof t.text === 'string' && Number.isSafeInteger(t.id) && STATES.includes(t.state));
-  const nextId = Math.max(Number.isSafeInteger(v.nextId) ? v.nextId! : 1, ...tasks.map((t) => t.id + 1));
-  return { ...v, armed: v.armed === true, tasks, nextId } as Queue;
+  let v: Partial<Queue>;
+  try {
+    v = JSON.parse(text) as Partial<Queue>;
+  } catch {
+    throw new DamagedQueueError();
+  }
+  // Every entry must validate: dropping a bad one silently would lose a task.
+  if (!v || typeof v !== 'object' || Array.isArray(v) || !Array.isArray(v.tasks) || !v.tasks.every(isTask)) throw new DamagedQueueError();
+  if (v.nextId !== undefined && !isId(v.nextId)) throw new DamagedQueueError();
+  const nextId = Math.max(v.nextId ?? 1, ...v.tasks.map((t) => t.id + 1));
+  return { ...v, armed: v.armed === true, tasks: v.tasks, nextId } as Queue;
+}
+
+/**
+ * For `-queue clear` on a damaged queue: moves the file aside (never deletes
+ * it) as `queue.json.damaged-<time>` and starts an empty queue, under the
+ * queue's lock. Returns the new name relative to the session, or null when
+ * the file is sound after all (then nothing is changed).
+ */
+export function setAsideDamagedQueue(sessionDir: string, now: Date): string | null {
+  confinedPath(lockFile(sessionDir));
+  return withLockSync(lockFile(sessionDir), () => {
+    try {
+      readQueue(sessionDir);
+      return null;
+    } catch (e) {
+      if (!(e instanceof DamagedQueueError)) throw e;
+    }
+    const file = confinedPath(queueFile(sessionDir));
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    let aside = `${file}.damaged-${stamp}`;
+    for (let i = 2; fs.existsSync(aside); i++) aside = `${file}.damaged-${stamp}-${i}`;
+    // rename replaces no link and follows none (confinedPath checked the directories).
+    fs.renameSync(file, confinedPath(aside));
+    writeConfined(file, JSON.stringify(emptyQueue(), null, 2) + '\n');
+    return `${QUEUE_FILE}${aside.slice(file.length)}`;
+  });
 }
 
 /**

@@ -35,6 +35,7 @@ import { arm } from '../queue/drain.js';
 import { handOverIfIdle } from '../queue/resume.js';
 import { scrubKnown } from '../secrets/scrub.js';
 import { CSP, CSS, HTML, JS } from './page.js';
+import { UserError } from '../lib/errors.js';
 
 export interface ServeOptions {
   env: NodeJS.ProcessEnv;
@@ -49,6 +50,8 @@ export interface ServeOptions {
   onSignInLink?: (url: string) => void;
   /** Access log line per request (without secrets). */
   onRequest?: (line: string) => void;
+  /** A line for the server's log when a request fails unexpectedly: the error's class and code only. */
+  onError?: (line: string) => void;
   /** PEM certificate and key: serve HTTPS (required beyond loopback; the command checks). */
   tls?: { cert: Buffer; key: Buffer };
   /** More host names the Host header may carry (besides the bound address). */
@@ -134,13 +137,40 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // Secrets are looked up once a minute per session: the keychain is slow.
   const secretCache = new Map<string, { at: number; values: Record<string, string> }>();
 
+  /**
+   * The answer to a request that failed: a UserError's message (one line,
+   * written for the user: no absolute path, no file content), else a fixed
+   * body. An unexpected error's message can quote a file (a secret in it) or
+   * name an absolute path, so not even the log gets it: only its class and code.
+   */
+  function failure(e: unknown, req: http.IncomingMessage): [number, string] {
+    if (e instanceof UserError) return [409, e.message.split('\n')[0]!];
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    opts.onError?.(`${req.method} ${(req.url ?? '').split('?')[0]} failed: ${e instanceof Error ? e.name : typeof e}${typeof code === 'string' ? ` (${code})` : ''}`);
+    return [500, 'internal error'];
+  }
+
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    try {
+      route(req, res);
+    } catch (e) {
+      // A route that threw before answering: the same fixed answer as any failure.
+      if (res.headersSent) return void res.destroy();
+      const [status, message] = failure(e, req);
+      const body = JSON.stringify({ error: message });
+      res.writeHead(status, { ...security, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }
+  };
+
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const send = (status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
       res.writeHead(status, { ...security, 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     const json = (status: number, v: unknown) => send(status, 'application/json; charset=utf-8', JSON.stringify(v));
     const problem = (status: number, message: string) => json(status, { error: message });
+    const failed = (e: unknown) => (res.headersSent ? void res.destroy() : problem(...failure(e, req)));
 
     let url: URL;
     try {
@@ -169,7 +199,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!caller) {
       return send(401, 'text/plain; charset=utf-8', 'Sign in with the one-time link cs -serve printed, or send the token (Authorization: Bearer <token>).\n', { 'www-authenticate': 'Bearer realm="cs"' });
     }
-    if (req.method === 'POST') return void readBody(req, res, problem, (body) => change(caller, url.pathname, body, req, json, problem));
+    if (req.method === 'POST') return void readBody(req, res, problem, (body) => void change(caller, url.pathname, body, req, json, problem, failed).catch(failed));
     if (req.method !== 'GET' && req.method !== 'HEAD') return drain(req, () => problem(405, 'only GET, HEAD and POST'));
 
     const p = url.pathname;
@@ -178,8 +208,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (p === '/app.css') return send(200, 'text/css; charset=utf-8', CSS);
     if (p === '/api/me') return json(200, caller.kind === 'device' ? { device: caller.device.id, csrf: csrfFor(caller.cookie) } : { device: null });
     // Archived sessions only when asked for: ?archived=1 (only those) or ?all=1.
-    if (p === '/api/sessions') return void sessions(url, json);
-    if (p === '/api/search') return void search(url, json, problem);
+    if (p === '/api/sessions') return void sessions(url, json).catch(failed);
+    if (p === '/api/search') return void search(url, json, problem).catch(failed);
 
     const m = /^\/api\/sessions\/([^/]+)(\/timeline|\/events|\/conversation|\/permissions|\/queue)?$/.exec(p);
     if (!m) return problem(404, 'not found');
@@ -190,13 +220,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (m[2] === '/timeline') {
       const limit = Number(url.searchParams.get('limit') ?? backlog);
       const r = readTimeline(meta, { limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_BACKLOG) : backlog });
-      return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(r.events.map(withText), known)));
+      return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(r.events.map(withText), known)), failed);
     }
-    if (m[2] === '/permissions') return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(listPending(sessionPaths(summary.dir, summary.name).local), known)));
-    if (m[2] === '/queue') return void queueOf(summary).then((q) => json(200, q), (e: Error) => problem(500, e.message));
+    if (m[2] === '/permissions') return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(listPending(sessionPaths(summary.dir, summary.name).local), known)), failed);
+    if (m[2] === '/queue') return void queueOf(summary).then((q) => json(200, q), failed);
     if (m[2] === '/conversation') {
       const after = Number(url.searchParams.get('after') ?? 0);
-      return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items));
+      return void conversationOf(summary, Number.isInteger(after) && after >= 0 ? after : 0).then((items) => json(200, items), failed);
     }
     return void feed(req, res, meta, summary).catch(() => res.end());
   };
@@ -322,7 +352,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   /** POST routes: every one changes something, so CSRF and Origin are checked first for devices. */
-  async function change(caller: Caller, p: string, body: unknown, req: http.IncomingMessage, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
+  async function change(caller: Caller, p: string, body: unknown, req: http.IncomingMessage, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void, failed: (e: unknown) => void) {
     const refused = auth.changeProblem(caller, req.headers, origins);
     if (refused) return problem(403, refused);
     const m = /^\/api\/sessions\/([^/]+)\/(input|interrupt|permissions\/([^/]+)|queue|queue\/start)$/.exec(p);
@@ -350,7 +380,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         const handed = await handOverIfIdle(opts.env, summary.name, summary.dir);
         return json(202, { armed: true, ...(handed ? { handed: handed.id } : {}) });
       } catch (e) {
-        return problem(500, (e as Error).message.split('\n')[0]!);
+        return failed(e);
       }
     }
     if (m[3] !== undefined) {
@@ -372,7 +402,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!(await interrupt(opts.env, summary.name))) return problem(409, notRunning);
       return json(202, { interrupted: true });
     } catch (e) {
-      return problem(500, `tmux failed: ${(e as Error).message.split('\n')[0]}`);
+      return failed(e);
     }
   }
 
@@ -383,18 +413,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const only = url.searchParams.get('session');
     if (!q) return problem(400, 'q is empty');
     if (only !== null && nameProblem(only)) return problem(400, nameProblem(only)!);
-    try {
-      const { searchSessions } = await import('../search/search.js');
-      const r = await searchSessions({ env: opts.env, query: q, session: only ?? undefined, limit: 50 });
-      // The session name and the path relative to it; never an absolute path
-      // (it would show the home directory and user name to the page).
-      json(
-        200,
-        r.hits.map(({ path: _absolute, ...hit }) => hit),
-      );
-    } catch (e) {
-      problem(500, (e as Error).message);
-    }
+    // A failure goes to the caller's catch (one fixed answer, see failure()).
+    const { searchSessions } = await import('../search/search.js');
+    const r = await searchSessions({ env: opts.env, query: q, session: only ?? undefined, limit: 50 });
+    // The session name and the path relative to it; never an absolute path
+    // (it would show the home directory and user name to the page).
+    json(
+      200,
+      r.hits.map(({ path: _absolute, ...hit }) => hit),
+    );
   }
 
   /**

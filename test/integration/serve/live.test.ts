@@ -52,12 +52,13 @@ describe('the live session stream and the queue API', () => {
   let sb: HookSandbox;
   let server: RunningServer;
   let project = '';
+  const errors: string[] = [];
   beforeAll(async () => {
     sb = await hookSandbox('live');
     writeSessionEnvFile('live', { LIVE_KEY: SECRET }, sb.env, { create: true });
     project = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, fs.realpathSync(sb.session.dir));
     fs.mkdirSync(project, { recursive: true });
-    server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: TOKEN });
+    server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: TOKEN, onError: (l) => errors.push(l) });
   });
   afterAll(async () => {
     await server.close();
@@ -134,6 +135,35 @@ describe('the live session stream and the queue API', () => {
     }
     expect(readQueue(sb.session.dir).tasks[0]!.text).toBe('deploy with [secret: LIVE_KEY]');
     expect((await call('GET', '/api/sessions/nosuch/queue')).status).toBe(404);
+  });
+
+  it('a damaged queue file: an answer naming .cs/queue/queue.json, never its absolute path or content; an unexpected error a fixed body', async () => {
+    const file = path.join(sb.session.dir, '.cs', 'queue', 'queue.json');
+    const good = fs.readFileSync(file, 'utf8');
+    try {
+      for (const content of [`PermSecret ${SECRET}`, '[]', `<<<<<<< HEAD\n${good}=======\n{}\n>>>>>>> theirs\n`]) {
+        fs.writeFileSync(file, content);
+        for (const [method, p, body] of [['GET', '/api/sessions/live/queue'], ['POST', '/api/sessions/live/queue', { text: 'more' }], ['POST', '/api/sessions/live/queue/start']] as const) {
+          const r = await call(method, p, body);
+          expect(r.status, `${method} ${p}`).toBe(409);
+          expect(r.json.error).toMatch(/^the queue file \.cs\/queue\/queue\.json is damaged/);
+          expect(JSON.stringify(r.json)).not.toContain(sb.session.dir);
+          expect(JSON.stringify(r.json)).not.toContain('PermSecret');
+        }
+        expect(fs.readFileSync(file, 'utf8')).toBe(content);
+      }
+      // Not a file at all: not the user's doing, so a fixed body; the log gets the class and code only.
+      fs.rmSync(file);
+      fs.mkdirSync(file);
+      const r = await call('GET', '/api/sessions/live/queue');
+      expect(r).toEqual({ status: 500, json: { error: 'internal error' } });
+      expect(errors.at(-1)).toBe('GET /api/sessions/live/queue failed: Error (EISDIR)');
+      expect(errors.join('\n')).not.toContain(sb.session.dir);
+    } finally {
+      fs.rmSync(file, { recursive: true, force: true });
+      fs.writeFileSync(file, good);
+    }
+    expect((await call('GET', '/api/sessions/live/queue')).status).toBe(200);
   });
 
   it('the open page notifies when a session dies, once the browser allows it; only on the change', { timeout: 60_000 }, async (ctx) => {
