@@ -81,7 +81,9 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     // CS_HOSTED: permission requests may be held for the owner's page (src/hooks/approval.ts).
     const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1', CS_HOSTED: '1' };
     delete (launchEnv as Record<string, string>).CS_HOOK_SERVER;
-    const argv = [bin, ...plan.args, ...req.claudeArgs, ...(req.prompt !== undefined ? [req.prompt] : [])];
+    // The prompt goes last, after `--`: else one that starts with '-' is read as an option
+    // ("--dangerously-skip-permissions"), and one after a variadic option (--allowedTools) as its value.
+    const argv = [bin, ...plan.args, ...req.claudeArgs, ...(req.prompt !== undefined ? ['--', req.prompt] : [])];
     process.stdout.write(launchWords(launchEnv, process.env, argv));
     return 0;
   } catch (e) {

@@ -43,7 +43,10 @@ export interface RunClaudeOptions {
   cwd: string;
   /** Temp HOME; CLAUDE_CONFIG_DIR defaults to <home>/.claude. */
   home: string;
-  prompt: string;
+  /** Given right after -p; omitted, the test puts it in `args` (or gives none). */
+  prompt?: string;
+  /** Pass the prompt last, after `--` (as cs passes a hosted session's first prompt), not right after -p. */
+  promptLast?: boolean;
   /** Fake API URL; may also be given as env.ANTHROPIC_BASE_URL. */
   baseUrl?: string;
   /** Extra env for the claude process (wins over the defaults). The parent env is NOT inherited (except PATH). */
@@ -78,10 +81,11 @@ export function runClaude(opts: RunClaudeOptions): Promise<RunClaudeResult> {
     else env[k] = v;
   }
   const extra = opts.args ?? [];
-  const args = ['-p', opts.prompt];
+  const args = ['-p', ...(opts.prompt !== undefined && !opts.promptLast ? [opts.prompt] : [])];
   if (!extra.includes('--allowedTools') && !extra.includes('--allowed-tools')) args.push('--allowedTools', 'Write,Edit,Bash');
   if (opts.settingsFile) args.push('--settings', opts.settingsFile);
   args.push(...extra);
+  if (opts.promptLast && opts.prompt !== undefined) args.push('--', opts.prompt);
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
   return new Promise((resolve, reject) => {

@@ -169,6 +169,32 @@ describe('Claude Code hook facts', () => {
     expect(JSON.stringify(body.messages[0].content)).toContain('"go"');
   });
 
+  it('a prompt after `--` is the prompt, verbatim, even when it starts with "-" or follows a variadic option; before it, it is an option', { timeout: 60_000 }, async () => {
+    // How cs passes a hosted session's first prompt (src/host/main.ts).
+    const s = settings({});
+    const userText = () => {
+      const first = api!.agentRequests()[0].messages[0];
+      return (typeof first.content === 'string' ? [first.content] : first.content.map((b: any) => b.text)).filter((t: string | undefined) => t && !t.startsWith('<system-reminder>'));
+    };
+    for (const prompt of ['--dangerously-skip-permissions', '--verbose is broken', '-x', 'a -- b']) {
+      api = await startFakeAnthropic(['ok']);
+      const r = await runClaude({ cwd: ws, home: home.home, prompt, promptLast: true, baseUrl: api.url, settingsFile: s, args: ['--allowedTools', 'Bash', 'Write'], timeoutMs: 25_000 });
+      expect(r.code, r.stderr).toBe(0);
+      expect(userText()).toEqual([prompt]);
+      await api.close();
+    }
+    // Without `--`: an option, or (here, unknown) an error; after a variadic option, one of its values.
+    api = await startFakeAnthropic(['ok']);
+    const bare = await runClaude({ cwd: ws, home: home.home, prompt: '--verbose is broken', baseUrl: api.url, settingsFile: s, timeoutMs: 25_000 });
+    expect(bare.code).not.toBe(0);
+    expect(bare.stderr).toContain("unknown option '--verbose is broken'");
+    expect(api.agentRequests()).toHaveLength(0);
+    // (Claude Code says so itself: '"fix the test" was read as a value of --allowedTools, not as a prompt · put a prompt before --allowedTools or after --'.)
+    const eaten = await runClaude({ cwd: ws, home: home.home, baseUrl: api.url, settingsFile: s, args: ['--allowedTools', 'Bash', 'fix the test'], timeoutMs: 25_000 });
+    expect(eaten.code).not.toBe(0);
+    expect(api.agentRequests()).toHaveLength(0);
+  });
+
   it('export lines written to CLAUDE_ENV_FILE by SessionStart reach later Bash tool calls', { timeout: 30_000 }, async () => {
     const out = path.join(ws, 'env-out.txt');
     const s = settings({ SessionStart: [{ script: 'cat >/dev/null\necho "export CS_FROM_HOOK=hello-bash" >> "$CLAUDE_ENV_FILE"\n' }] });

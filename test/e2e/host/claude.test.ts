@@ -82,4 +82,18 @@ describe.skipIf(!hasTmux())('a hosted session with the real Claude Code TUI', ()
     expect(JSON.parse((await runCs(['-live', '--json'], { env })).stdout)).toEqual([]);
     expect(fs.existsSync(path.join(s.dir, '.cs', 'local', 'postmortem'))).toBe(false);
   });
+  it('-spawn --prompt with a prompt that starts with "-": the interactive Claude sends it as the first user message, not as an option', { timeout: 90_000 }, async () => {
+    fx = await hostedClaude('cs-host-dash-', 'dash', ['on it']);
+    const { env, api } = fx;
+    const prompt = '--verbose is broken: fix it';
+    const spawned = await runCs(['-spawn', 'dash', '--prompt', prompt, '--', '--allowedTools', 'Bash'], { env });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    const first = await until(() => api.agentRequests()[0], 'the first prompt at the API', 60_000);
+    const texts = first.messages
+      .filter((m: any) => m.role === 'user')
+      .flatMap((m: any) => (typeof m.content === 'string' ? [m.content] : m.content.map((b: any) => b.text)))
+      .filter((t: string | undefined) => t && !t.startsWith('<system-reminder>'));
+    expect(texts).toEqual([prompt]);
+    expect((await runCs(['dash', '-stop', '--timeout', '20'], { env })).code).toBe(0);
+  });
 });

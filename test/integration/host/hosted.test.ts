@@ -72,20 +72,31 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect((await runCs(['fz', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
 
-  it('-spawn --prompt starts without a terminal, Claude gets the prompt; -spawn again is refused', { timeout: 40_000 }, async () => {
+  it('-spawn --prompt starts without a terminal, Claude gets the prompt last, after `--`; -spawn again is refused', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
-    const r = await runCs(['-spawn', 'bg', '--prompt', 'fix the "flaky" test'], { env: sb.env });
+    const r = await runCs(['-spawn', 'bg', '--prompt', 'fix the "flaky" test', '--', '--allowedTools', 'Bash'], { env: sb.env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/'bg' is running — attach with: cs bg/);
     const starts = await until(() => (claudeStarts(sb!.claudeLog).length ? claudeStarts(sb!.claudeLog) : undefined), 'Claude started');
     expect(starts).toHaveLength(1);
-    expect(starts[0]!.argv.at(-1)).toBe('fix the "flaky" test');
+    // After the user's Claude arguments: `--` keeps a variadic option (--allowedTools) from taking the prompt as a value.
+    expect(starts[0]!.argv.slice(-4)).toEqual(['--allowedTools', 'Bash', '--', 'fix the "flaky" test']);
     expect(starts[0]!.argv).toContain('--session-id');
     expect(await sb.live()).toEqual([expect.objectContaining({ name: 'bg', running: true, attached: 0 })]);
     const again = await runCs(['-spawn', 'bg'], { env: sb.env });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/'bg' is already running — attach with: cs bg/);
     expect((await runCs(['bg', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+  });
+
+  it('-spawn --prompt with a prompt that starts with "-": Claude gets it after `--`, as the prompt, not as an option', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    const r = await runCs(['-spawn', 'dash', '--prompt', '--dangerously-skip-permissions'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    const [start] = await until(() => (claudeStarts(sb!.claudeLog).length ? claudeStarts(sb!.claudeLog) : undefined), 'Claude started');
+    expect(start!.argv.slice(-2)).toEqual(['--', '--dangerously-skip-permissions']);
+    expect(start!.argv.filter((a) => a === '--dangerously-skip-permissions')).toHaveLength(1);
+    expect((await runCs(['dash', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
 
   it('the picker marks a running session; Enter attaches to it', { timeout: 40_000 }, async () => {

@@ -20,7 +20,7 @@ describe.skipIf(!hasTmux())('cs -spawn --task', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("queued the task in 'qs' and armed the queue");
     const starts = await until(() => (claudeStarts(sb!.claudeLog).length ? claudeStarts(sb!.claudeLog) : undefined), 'Claude started');
-    expect(starts[0]!.argv.at(-1)).toBe('cs queue — task 1:\n\nTASK-ONE: tidy the README');
+    expect(starts[0]!.argv.slice(-2)).toEqual(['--', 'cs queue — task 1:\n\nTASK-ONE: tidy the README']);
     const dir = path.join(sb.root, 'qs');
     expect(readQueue(dir)).toMatchObject({ armed: true, tasks: [{ id: 1, state: 'running' }] });
 
