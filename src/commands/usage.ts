@@ -1,7 +1,6 @@
 // cs -usage [<s>] [--since <when>] [--json]: tokens per session (or, for one
 // session, per conversation) over the last 5 hours and 7 days, from Claude
 // Code's transcripts (src/usage/usage.ts).
-import * as fs from 'node:fs';
 import { UsageError } from '../lib/errors.js';
 import { table } from '../lib/format.js';
 import { claudeConfigDir, sessionsRoot } from '../session/paths.js';
@@ -62,15 +61,6 @@ export function compact(v: number): string {
 
 const HEAD = ['INPUT', 'OUTPUT', 'CACHE WRITE', 'CACHE READ', 'REQUESTS'];
 
-/** The workspace as Claude Code sees it (symlinks resolved); as given when it cannot be resolved. */
-function realDir(dir: string): string {
-  try {
-    return fs.realpathSync(dir);
-  } catch {
-    return dir;
-  }
-}
-
 export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   const { sessionRequests, tally } = await import('../usage/usage.js');
@@ -86,9 +76,9 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
     const found = ctx.session ?? resolveSession(env, { name: opts.session, command: '-usage' });
     const { readConversations } = await import('../conversations/store.js');
     const pinned = readConversations(found.paths.dir).conversations.map((c) => c.uuid);
-    const { ownedConversations } = await import('../conversations/owned.js');
+    const [{ ownedConversations }, { workspaceRealPath }] = await Promise.all([import('../conversations/owned.js'), import('../conversations/transcripts.js')]);
     // Of a project folder another session shares (x.y and x-y), only this session's conversations.
-    const requests = await sessionRequests(config, found.paths.dir, earliest, ownedConversations(sessionsRoot(env), found.name, realDir(found.paths.dir)));
+    const requests = await sessionRequests(config, found.paths.dir, earliest, ownedConversations(sessionsRoot(env), found.name, workspaceRealPath(found.paths.dir)));
     const out = windows.map((w) => {
       const t = tally(requests, w.since);
       const conversations = [...t.byConversation.entries()]
@@ -113,9 +103,9 @@ export async function run(opts: UsageOptions, ctx: Context): Promise<number> {
   const { listSessions } = await import('../session/summary.js');
   const root = sessionsRoot(env);
   const sessions = await listSessions(root);
-  const { ownedBySession } = await import('../conversations/owned.js');
+  const [{ ownedBySession }, { workspaceRealPath }] = await Promise.all([import('../conversations/owned.js'), import('../conversations/transcripts.js')]);
   // Each request counted once: a project folder two sessions share is split between them.
-  const owned = ownedBySession(root, sessions.map((s) => ({ name: s.name, realDir: realDir(s.dir) })));
+  const owned = ownedBySession(root, sessions.map((s) => ({ name: s.name, realDir: workspaceRealPath(s.dir) })));
   const per = await Promise.all(sessions.map(async (s) => ({ name: s.name, requests: await sessionRequests(config, s.dir, earliest, owned.get(s.name) ?? null) })));
   const out = windows.map((w) => {
     const rows = per.map((s) => ({ session: s.name, ...tally(s.requests, w.since).total })).filter((r) => r.requests > 0);

@@ -13,6 +13,7 @@ import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
+import { sessionEnvFilePath } from '../secrets/keys.js';
 
 /** The file name, beside dist/hook.js. */
 export const HOOK_SH = 'hook.sh';
@@ -34,6 +35,19 @@ function rel(p: string): string {
 }
 
 /**
+ * The folders of sessionEnvFilePath (src/secrets/keys.ts) below
+ * $XDG_RUNTIME_DIR and below $HOME, for `<folder>/<session>.sh` in sh.
+ */
+function envFileFolders(): { runtime: string; home: string } {
+  const below = (base: string, env: NodeJS.ProcessEnv) => {
+    const file = sessionEnvFilePath('s', env);
+    if (path.basename(file) !== 's.sh') throw new Error(`cannot put ${file} in sh`);
+    return rel(path.relative(base, path.dirname(file)));
+  };
+  return { runtime: below('/r', { XDG_RUNTIME_DIR: '/r' }), home: below('/h', { HOME: '/h' }) };
+}
+
+/**
  * The text of dist/hook.sh (POSIX sh). Sourced with `$0` the hook script:
  * it exits 0 silently when the script has nothing to do (outside a session,
  * or its event served over HTTP), else sets `dir` (the session directory,
@@ -43,6 +57,7 @@ export function hookSh(): string {
   const p = sessionPaths('/s', 's');
   const inSession = (file: string) => rel(path.relative(p.dir, file));
   const served = [...new Set(SERVED.map((s) => s.script))];
+  const envFile = envFileFolders();
   return `# dist/hook.sh, written by the build from src/hooks/shlib.ts: edit that, not this.
 # Sourced first by every script in hooks/ (see hooks/README.md).
 
@@ -103,8 +118,8 @@ cs_prepared() {
 # hooks record, and only Node (runningSessionSecrets, scrubKnown) takes it out.
 cs_has_secrets() {
   case \${XDG_RUNTIME_DIR:-} in
-    /*) set -- "$XDG_RUNTIME_DIR/cs/env/$cs_name.sh" ;;
-    *) set -- "\${HOME:-}/.cs-secrets/env/$cs_name.sh" ;;
+    /*) set -- "$XDG_RUNTIME_DIR/${envFile.runtime}/$cs_name.sh" ;;
+    *) set -- "\${HOME:-}/${envFile.home}/$cs_name.sh" ;;
   esac
   [ -s "$1" ]
 }

@@ -254,23 +254,13 @@ function samplePlan(q: Query, targets: readonly Target[], buf: Buffer) {
   return choosePlan(q, histogram, total);
 }
 
-/** Each session's stored secrets, for scrubbing; a session whose store cannot be read gets none. */
+/** Each session's known secret values (knownSessionSecrets), for scrubbing; the keychain is probed once for them all. */
 async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, string>>> {
-  const out = new Map<string, Record<string, string>>();
-  if (sessions.size === 0) return out;
-  const { sessionSecrets } = await import('../secrets/scrub.js');
-  // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap; the keychain is probed once for them all.
+  if (sessions.size === 0) return new Map();
+  const { knownSessionSecrets } = await import('../secrets/scrub.js');
   const probes = {};
-  await Promise.all(
-    [...sessions].map(async (s) => {
-      try {
-        out.set(s, await sessionSecrets(s, env, probes));
-      } catch {
-        out.set(s, {});
-      }
-    }),
-  );
-  return out;
+  // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
+  return new Map(await Promise.all([...sessions].map(async (s) => [s, await knownSessionSecrets(s, env, probes)] as const)));
 }
 
 export async function searchSessions(opts: SearchOptions): Promise<SearchResult> {

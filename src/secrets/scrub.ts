@@ -97,11 +97,12 @@ function unquote(word: string): string {
  * Every value a session is known to hold (key -> value): its store's (a
  * feature's are its base's, src/features/ref.ts) and, over them, the running
  * session's env file of secrets for Bash. A store that cannot be read adds
- * nothing; never throws.
+ * nothing; never throws. `probes`: one keychain probe shared by the calls
+ * of a command over many sessions (src/secrets/backend.ts).
  */
-export async function knownSessionSecrets(session: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+export async function knownSessionSecrets(session: string, env: NodeJS.ProcessEnv, probes?: ProbeMemo): Promise<Record<string, string>> {
   const { secretsOwner } = await import('../features/ref.js');
-  const stored = await sessionSecrets(secretsOwner(session), env).catch(() => ({}));
+  const stored = await sessionSecrets(secretsOwner(session), env, probes).catch(() => ({}));
   return { ...stored, ...runningSessionSecrets(session, env) };
 }
 
