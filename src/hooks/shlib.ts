@@ -14,6 +14,11 @@ import { CHANGE_TOOLS } from './changes.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
 import { sessionEnvFilePath } from '../secrets/keys.js';
+import { DETECTION_CUES } from '../secrets/detect.js';
+import { MIN_SCRUB_LENGTH } from '../secrets/scrub.js';
+
+/** Bytes into a JSON text within which cs_json_str looks for a key (see there). */
+const JSON_KEY_WITHIN = 2048;
 
 /** The file name, beside dist/hook.js. */
 export const HOOK_SH = 'hook.sh';
@@ -26,6 +31,17 @@ function alternatives(words: Iterable<string>, wrap = (w: string) => w): string 
     out.push(wrap(w));
   }
   return out.join('|');
+}
+
+/** `s` as a literal part of an sh case pattern: letters, digits, '_' and '.' only. */
+function shGlobLiteral(s: string): string {
+  if (!/^[A-Za-z0-9_.]+$/.test(s)) throw new Error(`cannot put '${s}' in an sh case pattern`);
+  return s;
+}
+
+/** A case pattern for `word` in any letter case: `sh` -> `[sS][hH]`. */
+function anyCase(word: string): string {
+  return word.replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
 }
 
 /** A path relative to the session directory, for `"$dir"/<rel>`. */
@@ -113,15 +129,48 @@ cs_prepared() {
   [ -n "\${CS_HOOK_SERVER:-}" ] && [ -f "$cs_prepared_answer" ] && [ ! -L "$dir/.cs" ] && [ ! -L "$dir/.cs/local" ] && [ ! -L "$cs_prepared_answer" ] && [ ! -L "$cs_starts_left" ]
 }
 
-# True when the running session's env file of secrets for Bash (sessionEnvFilePath,
-# src/secrets/keys.ts) holds any: then a stored value may sit in any text the
-# hooks record, and only Node (runningSessionSecrets, scrubKnown) takes it out.
-cs_has_secrets() {
+# The running session's env file of secrets for Bash (sessionEnvFilePath,
+# src/secrets/keys.ts), in $cs_env.
+cs_env_file() {
   case \${XDG_RUNTIME_DIR:-} in
-    /*) set -- "$XDG_RUNTIME_DIR/${envFile.runtime}/$cs_name.sh" ;;
-    *) set -- "\${HOME:-}/${envFile.home}/$cs_name.sh" ;;
+    /*) cs_env=$XDG_RUNTIME_DIR/${envFile.runtime}/$cs_name.sh ;;
+    *) cs_env=\${HOME:-}/${envFile.home}/$cs_name.sh ;;
   esac
-  [ -s "$1" ]
+}
+
+# True when $1 may hold a value of that file (read as runningSessionSecrets
+# reads it, src/secrets/scrub.ts) that scrubKnown takes out: one of at least
+# ${MIN_SCRUB_LENGTH} (MIN_SCRUB_LENGTH) bytes, which skips no value Node counts in UTF-16
+# units. Then only Node records the text. A line sh does not read as one
+# export KEY='value' (a value with a quote in it, or spanning lines) counts
+# as a hit. Builtins only: a value never reaches a command's argv.
+cs_secret_in() {
+  cs_env_file
+  [ -s "$cs_env" ] || return 1
+  while IFS= read -r cs_line || [ -n "$cs_line" ]; do
+    case $cs_line in
+      "export "*"='"*"'") cs_v=\${cs_line#*"='"}; cs_v=\${cs_v%"'"} ;;
+      *) return 0 ;;
+    esac
+    case $cs_v in *"'"*) return 0 ;; esac
+    [ \${#cs_v} -lt ${MIN_SCRUB_LENGTH} ] && continue
+    case $1 in *"$cs_v"*) return 0 ;; esac
+  done < "$cs_env"
+  return 1
+}
+
+# A run of 20 characters the secret detector's shapes are made of
+# ([A-Za-z0-9_-], see DETECTION_CUES in src/secrets/detect.ts), and of 20
+# letters and digits: case patterns.
+cs_run_word='${'[A-Za-z0-9_-]'.repeat(20)}'
+cs_run_alnum='${'[A-Za-z0-9]'.repeat(20)}'
+
+# False when the secret detector (src/secrets/detect.ts, with secretlint's
+# preset) may find something in $1 outside a run of $cs_run_word: it holds
+# '=' or ':', or one of DETECTION_CUES. The caller checks the runs.
+cs_undetectable() {
+  case $1 in *[=:]* | ${DETECTION_CUES.map((c) => `*${shGlobLiteral(c)}*`).join(' | ')}) return 1 ;; esac
+  return 0
 }
 
 # A tool whose calls go to changes.md (CHANGE_TOOLS, src/hooks/changes.ts).
@@ -130,12 +179,12 @@ cs_change_tool() {
   return 1
 }
 
-# A lower-cased base name PreToolUse captures (isTrackedFile, src/hooks/artifacts.ts).
+# A base name PreToolUse captures, in any case (isTrackedFile, src/hooks/artifacts.ts).
 cs_tracked_name() {
   case $1 in
-    .env|*.env) return 0 ;;
-    ${alternatives(TRACKED_EXTENSIONS, (e) => `?*.${e}`)}) return 0 ;;
-    ${alternatives(SECRET_NAME_WORDS, (w) => `*${w}*`)}) return 0 ;;
+    .${anyCase('env')}|*.${anyCase('env')}) return 0 ;;
+    ${alternatives(TRACKED_EXTENSIONS, (e) => `?*.${anyCase(e)}`)}) return 0 ;;
+    ${alternatives(SECRET_NAME_WORDS, (w) => `*${anyCase(w)}*`)}) return 0 ;;
   esac
   return 1
 }
@@ -156,6 +205,41 @@ cs_relative() {
     "$dir"/*) cs_shown=\${1#"$dir"/} ;;
     *) cs_shown=; return 1 ;;
   esac
+  return 0
+}
+
+# The parts of the hook input ($input) a script decides on, found without a
+# process: cs_before, the top level before "tool_input"; cs_ti, what follows
+# "tool_input" up to "tool_response"; cs_flat, cs_ti up to its first nested
+# object or array (a key found there is one of tool_input's own: an
+# unescaped '":{' or '":[' cannot be in a string). False without a
+# "tool_input" before "tool_response".
+cs_tool_parts() {
+  cs_before=\${input%%\\"tool_response\\"*}
+  case $cs_before in *'"tool_input"'*) ;; *) return 1 ;; esac
+  cs_ti=\${cs_before#*\\"tool_input\\"}
+  cs_before=\${cs_before%%\\"tool_input\\"*}
+  cs_flat=\${cs_ti%%[!\\\\]\\":\\{*}; cs_flat=\${cs_flat%%[!\\\\]\\":\\[*}
+  cs_flat=\${cs_flat%%[!\\\\]\\": \\{*}; cs_flat=\${cs_flat%%[!\\\\]\\": \\[*}
+}
+
+# cs_str: the value of key "$1" in JSON text "$2" at its first "$1", when it
+# is a plain string there (no escapes; optional blanks around the ':'); else
+# false, and empty. Builtins only: no process per field. False too when a
+# "$1" that is a string value comes first, or "$1" is past the first
+# ${JSON_KEY_WITHIN} bytes (dash's prefix removal grows with the square of
+# the prefix): the caller then hands the input to Node.
+cs_json_str() {
+  cs_str=
+  cs_rest=\${2%%"\\"$1\\""*}
+  [ \${#cs_rest} -lt \${#2} ] && [ \${#cs_rest} -le ${JSON_KEY_WITHIN} ] || return 1
+  cs_rest=\${2#"$cs_rest\\"$1\\""}
+  while :; do case $cs_rest in [[:space:]]*) cs_rest=\${cs_rest#?} ;; *) break ;; esac; done
+  case $cs_rest in :*) cs_rest=\${cs_rest#:} ;; *) return 1 ;; esac
+  while :; do case $cs_rest in [[:space:]]*) cs_rest=\${cs_rest#?} ;; *) break ;; esac; done
+  case $cs_rest in \\"*\\"*) cs_rest=\${cs_rest#\\"} ;; *) return 1 ;; esac
+  cs_str=\${cs_rest%%\\"*}
+  case $cs_str in *\\\\*) cs_str=; return 1 ;; esac
   return 0
 }
 

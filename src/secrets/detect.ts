@@ -85,6 +85,28 @@ const CODE_EXTENSIONS = new Set([
   'js', 'mjs', 'cjs', 'jsx', 'ts', 'mts', 'cts', 'tsx', 'py', 'rb', 'pl', 'go', 'java', 'kt', 'rs', 'php', 'cs', 'swift', 'json',
 ]);
 
+/**
+ * Where the detector (TOKEN_SHAPES and PEM_RE here, secretlint's preset in
+ * providers.ts) can find a secret in a text that has no '=' or ':' (every
+ * assignment, URL password and key-name rule needs one) and no run of 20
+ * characters of [A-Za-z0-9_-] (every other shape is one, prefix included):
+ * the shapes that are shorter, or broken up by '.', '+' or '/', start with
+ * or hold one of these. dist/hook.sh (src/hooks/shlib.ts) hands any text
+ * with one to Node; the table in test/integration/hooks/parity.test.ts
+ * holds the claim against the detector itself.
+ */
+export const DETECTION_CUES = [
+  'Bearer', // BEARER_TOKEN: any 20 of [A-Za-z0-9._~+/-] after it
+  'eyJ', // JWT: three dot-separated parts
+  'xox', // Slack (ours and secretlint's): xoxb-1-a
+  'xapp', // Slack app tokens (secretlint)
+  'SG.', // SendGrid (secretlint): SG.a.b
+  'ghs_', // GitHub App installation tokens (secretlint): ghs_1_a.b.c
+  'glc_', // Grafana Cloud (secretlint): base64 with '+' and '/'
+  'ops_', // 1Password service accounts (secretlint): base64 with '+' and '/'
+  'PRIVATE', // PEM private key blocks
+] as const;
+
 interface TokenShape {
   name: string;
   re: RegExp;

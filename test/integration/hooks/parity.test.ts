@@ -128,6 +128,12 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   tool('WebSearch, a password in the query', 'WebSearch', { query: 'why does Tr0ub4dor&3 fail' });
   tool('Read, a token in the path', 'Read', { file_path: path.join(ws, `AKIA${'QWERTYUIOPASDFGH'}`, 'x.txt') });
   tool('Bash', 'Bash', { command: 'ls -la', description: 'List files' });
+  tool('Bash, a pipe and quotes', 'Bash', { command: `grep -c 'version' ${ws}/a.txt | wc -l`, description: 'Count' });
+  tool('Bash, a path in the workspace as the command', 'Bash', { command: `${ws}/run.sh` });
+  tool('Bash, an assignment', 'Bash', { command: 'API_TOKEN=s3cr3tvalue99 ./deploy.sh', description: 'Deploy' });
+  tool('Bash, a short Slack token', 'Bash', { command: 'notify xoxb-1234567890-abc', description: 'Notify' });
+  tool('Bash, a long word', 'Bash', { command: 'echo abcdefghij_klmnopqrst-uvw' });
+  tool('Grep, a SendGrid shape', 'Grep', { pattern: 'SG.a1.b2' });
   tool('WebFetch', 'WebFetch', { url: 'https://example.com/docs', prompt: 'summarise' });
   tool('WebFetch, credentials in the URL', 'WebFetch', { url: 'https://user:hunter2@example.com/x', prompt: 'p' });
   tool('WebSearch', 'WebSearch', { query: 'posix sh case patterns', allowed_domains: ['pubs.opengroup.org'] });
@@ -155,6 +161,13 @@ function corpus(ws: string, real: string, outside: string): Case[] {
     fs.symlinkSync('target.sh', path.join(w, 'plain.txt'));
   });
   pre('handoff', path.join(ws, '.cs', 'handoffs', 'h.md'), '# Handoff\n');
+  // With values stored: a target holding one is Node's (scrubKnown); one of
+  // fewer than MIN_SCRUB_LENGTH characters is left alone by both.
+  pre('tracked type with two more secrets', path.join(ws, 'db.sh'), 'DB_PASSWORD=hunter2hunter\nDB_PASS=tiny7\npsql x\n');
+  tool('Read, with secrets stored', 'Read', { file_path: path.join(ws, 'a.txt') });
+  tool('Read, a stored value in the path', 'Read', { file_path: path.join(ws, 'hunter2hunter', 'x.txt') });
+  tool('Bash, a stored value in the command', 'Bash', { command: 'psql -W hunter2hunter' });
+  tool('Read, a stored value too short to scrub in the path', 'Read', { file_path: path.join(ws, 'tiny7', 'x.txt') });
 
   // PermissionRequest.
   permission('Write in .cs', 'Write', path.join(ws, '.cs', 'notes.md'));
@@ -291,9 +304,9 @@ describe('dist/hook.sh, the shared sh part', () => {
     for (const s of SERVED) expect(HOOKS.some((h) => h.script === s.script && h.event === s.event && h.matcher === s.matcher), s.script).toBe(true);
   });
 
-  it('names tracked files as isTrackedFile does', () => {
+  it('names tracked files as isTrackedFile does, in any case', () => {
     const names = ['a.sh', 'A.SH', 'x.tar.PY', '.sh', 'sh', '.env', 'prod.env', 'env', '.envrc', 'my-key.txt', 'TOKEN', 'Authorization.md', 'a.yml.bak', 'x.config', 'config', '.bashrc', 'notes.md', 'data.json', 'x.ts', 'x.tsx', 'passwords', 'README'];
-    const sh = inHookSh(tempSession(), 'for n; do l=$(printf %s "$n" | tr A-Z a-z); cs_tracked_name "$l" && echo 1 || echo 0; done', names).trim().split('\n');
+    const sh = inHookSh(tempSession(), 'for n; do cs_tracked_name "$n" && echo 1 || echo 0; done', names).trim().split('\n');
     expect(Object.fromEntries(names.map((n, i) => [n, sh[i] === '1']))).toEqual(Object.fromEntries(names.map((n) => [n, isTrackedFile(n)])));
   });
 
@@ -304,6 +317,74 @@ describe('dist/hook.sh, the shared sh part', () => {
     const decided = paths.map((p, i) => [p, out[i]!] as const).filter(([, o]) => o !== 'undecided');
     expect(decided.map(([p]) => p)).toEqual([ws, `${ws}/a`, `${ws}/a/b c`, `${ws}/.cs/x`, `${ws}x/a`, '/etc/hosts']);
     for (const [p, o] of decided) expect(o, p).toBe(workspaceRelative(p, ws) === null ? 'out' : `in:${workspaceRelative(p, ws)}`);
+  });
+});
+
+/** Base64 of a JSON object ending in 'fQ==', as 1Password's service account tokens are. */
+function onePasswordShape(): string {
+  let json = `{"signInAddress":"my.1password.com","k":"${'a+b/'.repeat(30)}"}`;
+  while (!Buffer.from(json).toString('base64').endsWith('fQ==')) json = json.replace('{', '{ ');
+  return Buffer.from(json).toString('base64');
+}
+
+/** One token of each shape the detector knows (detect.ts and secretlint's preset), at its shortest or most broken up. */
+function tokenSamples(): string[] {
+  const r = (n: number, chars = 'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7') => Array.from({ length: n }, (_, i) => chars[(i * 7) % chars.length]).join('');
+  const hex = (n: number) => r(n, '0123456789abcdef');
+  return [
+    `ghp_${r(36)}`, `github_pat_${r(22)}`, 'ghs_1_ab.cd.ef', 'sk-ant-ab_cd-ef_gh-ij_kl-mn', 'sk-ab12-cd34-ef56-gh78-ij', `AKIA${r(16, 'ABCDEFGHIJKLMNOP0123456789')}`,
+    'xoxb-1234567890', 'xapp-1-abc-def', 'eyJhbGciOiJI.eyJzdWIiOiJ4.abcdefgh1', 'Bearer abcdefghij.klmnopqrst/uv', `SG.${r(22)}.${r(43)}`,
+    `glc_${'abc+def/'.repeat(5)}`, `ops_${onePasswordShape()}`, 'tskey-ab-12345678-1234567890123456', 'https://user:pw@example.com/x', 'TOKEN=abc123xyz',
+    `npm_${r(36)}`, 'glpat-ab_cd-ef_gh-ij_kl-mn', `dckr_pat_${r(27)}`, `hf_${r(34, 'abcdefghijKLMNOP')}`, `dapi${hex(32)}`, `lin_api_${r(32)}`, `shpat_${hex(32)}`,
+    `sk_live_${r(24)}`, `vcp_${r(20)}`, `gsk_${r(52)}`, `figd_${r(40)}`, `ntn_${'1'.repeat(11)}${r(35)}`, `cfk_${r(40)}${hex(8)}`, `glsa_${r(32)}_${hex(8)}`, `hvs.${r(90)}`,
+    '-----BEGIN PRIVATE KEY-----abc-----END PRIVATE KEY-----',
+  ];
+}
+
+describe('what dist/hook.sh hands to Node for the secret detector', () => {
+  // cs_undetectable plus the run check, as hooks/timeline applies them to a command line.
+  const shSaysClean = (texts: string[]) =>
+    inHookSh(tempSession(), 'LC_ALL=C; for t; do if cs_undetectable "$t"; then case $t in *$cs_run_word*) echo 0 ;; *) echo 1 ;; esac; else echo 0; fi; done', texts).trim().split('\n');
+
+  it('is every text in which the detector finds something (DETECTION_CUES)', { timeout: 120_000 }, async () => {
+    const { scrubDetected } = await import('../../../src/secrets/scrub.js');
+    const samples = tokenSamples();
+    const pieces = ['', 'sk-', 'ghp_', 'AKIA', 'xoxb-', 'xapp-', 'tskey-ab-', 'glpat-', 'SG.', 'hf_', 'npm_', 'eyJ', 'Bearer ', 'ghs_1_', 'glc_', 'ops_ey', 'dapi', 'vcp_'];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const alphabet = 'aZ09bY18_-./+~ ';
+    const fuzz = Array.from({ length: 1500 }, () => pieces[rnd(pieces.length)] + Array.from({ length: rnd(44) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    const texts = [...samples, ...samples.map((t) => `curl -d ${t} https-less`), ...fuzz];
+    const clean = shSaysClean(texts);
+    const detected = await Promise.all(texts.map(async (t) => (await scrubDetected(t, {})).count > 0));
+    expect(texts.filter((t, i) => detected[i] && clean[i] === '1')).toEqual([]);
+    // Not vacuous: the detector finds every sample, and sh keeps ordinary commands.
+    expect(samples.filter((_, i) => !detected[i])).toEqual([]);
+    expect(shSaysClean(['ls -la', 'npm test', 'git status --short', "grep -rn 'TODO' src/", 'cd build && make -j4'])).toEqual(['1', '1', '1', '1', '1']);
+  });
+
+  it('is every text holding a value of the session env file that Node takes out (cs_secret_in)', async () => {
+    const { runningSessionSecrets, scrubKnown } = await import('../../../src/secrets/scrub.js');
+    const { exportLines } = await import('../../../src/secrets/store.js');
+    const { sessionEnvFilePath } = await import('../../../src/secrets/keys.js');
+    const ws = tempSession();
+    const env = { HOME: ws, XDG_RUNTIME_DIR: '' };
+    const file = sessionEnvFilePath(path.basename(ws), env);
+    const values = { A_TOKEN: 'plainvalue1', B_QUOTE: "it's-secret", C_LINES: 'line one\nline two', D_SHORT: 'short7', E_GLOB: 'a*b[c]d?ef' };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, exportLines(values).join('\n') + '\n');
+    expect(Object.keys(runningSessionSecrets(path.basename(ws), env)).sort()).toEqual(Object.keys(values).sort());
+    const run = (texts: string[]) =>
+      execFileSync('sh', ['-c', `command . '${hookShFile}' || exit 9\nfor t; do cs_secret_in "$t" && echo 1 || echo 0; done`, path.join(repoRoot, 'hooks', 'x'), ...texts], { encoding: 'utf8', env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: ws, HOME: ws } }).trim().split('\n');
+    const texts = ['cat plainvalue1.txt', 'cat short7.txt', 'axbcd?ef', 'a*b[c]d?ef', 'nothing here'];
+    const hits = run(texts);
+    for (const [i, t] of texts.entries()) if (scrubKnown(t, values).count > 0) expect(hits[i], t).toBe('1');
+    // A line sh cannot read plainly (a quote, a value over lines) makes every text Node's.
+    expect(hits).toEqual(['1', '1', '1', '1', '1']);
+    fs.writeFileSync(file, exportLines({ A_TOKEN: 'plainvalue1', D_SHORT: 'short7', E_GLOB: 'a*b[c]d?ef' }).join('\n') + '\n');
+    expect(run(texts)).toEqual(['1', '0', '0', '1', '0']);
+    fs.writeFileSync(file, '');
+    expect(run(texts)).toEqual(['0', '0', '0', '0', '0']);
   });
 });
 
@@ -366,10 +447,14 @@ describe('sh fast paths and the Node handlers', () => {
       expect(files['.cs/artifacts/MANIFEST.json']).toMatch(/deploy\.sh/);
       expect(files['.cs/local/status.log']!.length).toBeLessThan(LOG_MAX_BYTES);
       // And both ways of sh were compared: alone, and handing over to Node.
-      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Read / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
+      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Read / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'Bash / timeline', 'Bash, a pipe and quotes / timeline', 'Bash, a path in the workspace as the command / timeline', 'Grep / timeline', 'Read, with secrets stored / timeline', 'Read, a stored value too short to scrub in the path / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
         expect(alone, c).toContain(c);
-      for (const c of ['Write, .. out of the workspace / post-tool-use', 'Write, unicode / post-tool-use', 'Bash / timeline', 'Grep / timeline', 'Grep, a token in the pattern / timeline', 'Read, a token in the path / timeline', 'AskUserQuestion (a description only nested) / timeline', 'tracked type with a secret / pre-tool-use', 'Write in .cs / permission-request'])
+      for (const c of ['Write, .. out of the workspace / post-tool-use', 'Write, unicode / post-tool-use', 'Bash, an assignment / timeline', 'Bash, a short Slack token / timeline', 'Bash, a long word / timeline', 'Grep, a SendGrid shape / timeline', 'Grep, a token in the pattern / timeline', 'Read, a token in the path / timeline', 'Read, a stored value in the path / timeline', 'Bash, a stored value in the command / timeline', 'AskUserQuestion (a description only nested) / timeline', 'tracked type with a secret / pre-tool-use', 'Write in .cs / permission-request'])
         expect(handedOver, c).toContain(c);
+      // The values were taken out where they sat, by Node.
+      expect(files['.cs/timeline.jsonl']).toContain('"target":"[secret: DB_PASSWORD]/x.txt"');
+      expect(files['.cs/timeline.jsonl']).toContain('"target":"tiny7/x.txt"');
+      expect(files['.cs/timeline.jsonl']).not.toContain('hunter2hunter');
     });
   }
 });
