@@ -4,7 +4,9 @@
 # the two to the same files). status.json is replaced atomically and never by
 # an older status (async hooks may finish out of order); status.log gets a
 # line when the state changes, and is cut to its newest lines past its bound.
-cat >/dev/null 2>&1
+# The hook input is not read: Claude Code takes a hook that exits without
+# reading it as run (test/e2e/claude/hook-facts.test.ts), and a cat to drain
+# it was a process on every tool call.
 file=$cs_status_file
 log=$cs_status_log
 local_dir=${file%/*}

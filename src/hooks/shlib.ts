@@ -256,11 +256,6 @@ cs_head_cut() {
   [ \${#input} -ge 65000 ]
 }
 
-# Drops the rest of stdin, only when there may be some: a cat less on every call.
-cs_drain() {
-  if cs_head_cut; then cat >/dev/null; fi
-}
-
 # The scripts source this with "command . <this> || exit 0": end on success.
 :
 `;

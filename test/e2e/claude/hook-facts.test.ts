@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptTurn } from '../../support/fake-anthropic.js';
 import { makeTempDir, makeTempHome, runClaude, type TempHome } from '../../support/claude.js';
+import { waitFor } from '../../support/cs.js';
 
 describe('Claude Code hook facts', () => {
   let home: TempHome;
@@ -140,6 +141,23 @@ describe('Claude Code hook facts', () => {
     await run([write(orig, 'orig\n'), 'ok'], s);
     expect(fs.readFileSync(orig, 'utf8')).toBe('orig\n');
     expect(fs.existsSync(other)).toBe(false);
+  });
+
+  it('a hook that exits without reading its input (300 KB, past a pipe buffer) counts as run; the tool call goes on, the next hook runs', { timeout: 30_000 }, async () => {
+    const a = path.join(ws, 'a.txt');
+    const log = path.join(dir, 'ran.log');
+    const big = 'y'.repeat(300_000);
+    await run(
+      [write(a, big), write(path.join(ws, 'b.txt'), 'x'), 'ok'],
+      settings({
+        PreToolUse: [{ matcher: 'Write', script: `echo pre-sync >> ${log}\n` }, { matcher: 'Write', script: `echo pre-async >> ${log}\n`, async: true }],
+        PostToolUse: [{ matcher: 'Write', script: `echo post-sync >> ${log}\n` }, { matcher: 'Write', script: `echo post-async >> ${log}\n`, async: true }],
+      }),
+    );
+    expect(fs.readFileSync(a, 'utf8')).toBe(big);
+    expect(fs.readFileSync(path.join(ws, 'b.txt'), 'utf8')).toBe('x');
+    await waitFor(() => fs.readFileSync(log, 'utf8').trim().split('\n').length === 8);
+    expect(fs.readFileSync(log, 'utf8').trim().split('\n').sort()).toEqual(['post-async', 'post-async', 'post-sync', 'post-sync', 'pre-async', 'pre-async', 'pre-sync', 'pre-sync']);
   });
 
   it('exit 2 blocks a tool call (stderr goes to the model); exit 1 does not', { timeout: 30_000 }, async () => {
