@@ -57,7 +57,14 @@ export async function dispatch(spec: CommandSpec, argv: readonly string[], inv: 
     ...(session ? { session } : {}),
     invoke: (name, args, session) => dispatch(name === '' ? OPEN : findCommand(name)!, args, session === undefined ? {} : { session }, rest),
   });
-  return (await command.run(opts, ctx)) ?? 0;
+  try {
+    return (await command.run(opts, ctx)) ?? 0;
+  } catch (e) {
+    // A hint from code that knew only the session's folder names it here.
+    if (!session) throw e;
+    const { namingSession } = await import('../lib/errors.js');
+    throw namingSession(e, session.name);
+  }
 }
 
 /**

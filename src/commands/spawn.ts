@@ -55,7 +55,13 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     const running = await host.findHosted(host.tmuxServer(env), env, paths.name);
     // As -queue add keeps it: a stored value as [secret: KEY].
     const task = await (await import('../secrets/scrub.js')).scrubForSession(paths.name, env, opts.task);
-    const first = queueAndArm(paths.dir, task, prompt === undefined && !running, ctx.now());
+    let first: ReturnType<typeof queueAndArm>;
+    try {
+      first = queueAndArm(paths.dir, task, prompt === undefined && !running, ctx.now());
+    } catch (e) {
+      // The session is an operand here, not one the dispatcher resolved: name it in the hint.
+      throw (await import('../lib/errors.js')).namingSession(e, paths.name);
+    }
     ctx.info(`queued the task in '${opts.name}' and armed the queue (cs ${opts.name} -queue)`);
     if (running) {
       ctx.info(`'${opts.name}' is already running: Claude gets the task when it next stops — attach with: cs ${opts.name}`);

@@ -51,3 +51,22 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * The stand-in for the session's name in a hint thrown where the session is
+ * not known by name (a queue file read by its folder): `cs <session> -queue
+ * clear`. The dispatcher spells it out (namingSession).
+ */
+export const SESSION_IN_HINT = 'cs <session>';
+
+/**
+ * `err` with SESSION_IN_HINT in its hint spelt as `cs <name>`, when it is a
+ * UserError with one (a new UserError: same message, hint and exit code);
+ * anything else as it is.
+ */
+export function namingSession(err: unknown, name: string): unknown {
+  if (!(err instanceof UserError) || !err.hint?.includes(SESSION_IN_HINT)) return err;
+  const named = new UserError(err.message, err.hint.split(SESSION_IN_HINT).join(`cs ${name}`), err.exitCode);
+  if (err.stack) named.stack = err.stack;
+  return named;
+}

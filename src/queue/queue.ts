@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, confinedPath, writeConfined } from '../lib/confine.js';
-import { UserError } from '../lib/errors.js';
+import { SESSION_IN_HINT, UserError } from '../lib/errors.js';
 import { readJsonLines } from '../lib/fsutil.js';
 import { withLockSync } from '../lib/lockfile.js';
 import { recordEvent } from '../timeline/timeline.js';
@@ -85,7 +85,7 @@ export const QUEUE_FILE = '.cs/queue/queue.json';
  */
 export class DamagedQueueError extends UserError {
   constructor() {
-    super(`the queue file ${QUEUE_FILE} is damaged (not a cs queue)`, 'move it aside and start an empty queue with: cs <session> -queue clear');
+    super(`the queue file ${QUEUE_FILE} is damaged (not a cs queue)`, `move it aside and start an empty queue with: ${SESSION_IN_HINT} -queue clear`);
   }
 }
 

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { userAtHost } from '../lib/machine.js';
-import { UsageError, UserError, errorMessage } from '../lib/errors.js';
+import { SESSION_IN_HINT, UsageError, UserError, errorMessage } from '../lib/errors.js';
 import { writeConfined } from '../lib/confine.js';
 import { ensureDir, readFileOr, tempSibling, writeFileAtomic } from '../lib/fsutil.js';
 import { sessionPaths } from '../session/paths.js';
@@ -42,11 +42,11 @@ export async function readIdentity(env: NodeJS.ProcessEnv): Promise<AgeIdentity 
   const text = readFileOr(file, null);
   if (text === null) return undefined;
   const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-'));
-  if (!line) throw new UserError(`${tildify(file, env)} holds no age identity (AGE-SECRET-KEY-1…)`, 'restore it from a backup, or move it away and run: cs <session> -secrets age init');
+  if (!line) throw new UserError(`${tildify(file, env)} holds no age identity (AGE-SECRET-KEY-1…)`, `restore it from a backup, or move it away and run: ${SESSION_IN_HINT} -secrets age init`);
   try {
     return { identity: line, recipient: await identityToRecipient(line), file };
   } catch {
-    throw new UserError(`${tildify(file, env)} holds an invalid age identity`, 'restore it from a backup, or move it away and run: cs <session> -secrets age init');
+    throw new UserError(`${tildify(file, env)} holds an invalid age identity`, `restore it from a backup, or move it away and run: ${SESSION_IN_HINT} -secrets age init`);
   }
 }
 

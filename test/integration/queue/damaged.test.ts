@@ -40,7 +40,7 @@ describe('a damaged queue file', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toContain('.cs/queue/queue.json is damaged');
-      expect(r.stderr).toContain('-queue clear');
+      expect(r.stderr, args.join(' ')).toContain('— move it aside and start an empty queue with: cs qd -queue clear');
       expect(r.stderr).not.toContain('internal error');
       expect(r.stderr).not.toContain(sb.dir);
       expect(r.stderr).not.toContain('PermSecret');
