@@ -284,7 +284,8 @@ export async function exportTranscripts(t: SyncTarget, report: Report): Promise<
   const dirs = [workspaceRealPath(t.sessionDir), path.resolve(t.sessionDir)];
   // What travels never holds the session's secret values (issue #18).
   const { scrubKnown, sessionSecrets } = await import('../secrets/scrub.js');
-  const secrets = await sessionSecrets(t.session, t.env);
+  // A feature's values are its base's (secretsOwner); a store that cannot be read throws: nothing goes out unscrubbed.
+  const secrets = await sessionSecrets((await import('../features/ref.js')).secretsOwner(t.session), t.env);
   for (const c of mine) {
     const target = syncedFile(t.sessionDir, c.uuid);
     // A synced file this machine has not seen (restored from history, another
@@ -332,7 +333,8 @@ export async function scrubLocalTranscripts(t: SyncTarget): Promise<LocalScrubRe
     .filter((f) => fs.existsSync(f));
   if (files.length === 0) return result;
   const { scrubKnown, sessionSecrets } = await import('../secrets/scrub.js');
-  const secrets = await sessionSecrets(t.session, t.env);
+  // A feature's values are its base's (secretsOwner); a store that cannot be read throws: nothing goes out unscrubbed.
+  const secrets = await sessionSecrets((await import('../features/ref.js')).secretsOwner(t.session), t.env);
   if (Object.keys(secrets).length === 0) return result;
   for (const file of files) {
     const r = scrubKnown(fs.readFileSync(file, 'utf8'), secrets);

@@ -1,13 +1,16 @@
 // A feature session with the real Claude Code, offline against the scripted
 // fake API: Claude writes a file and records a discovery in the feature's
 // worktree; the merge brings both into the base, the discovery marked.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
+import { runCs } from '../../support/cs.js';
 import { git, laptop } from '../../support/laptops.js';
 
+const BASE_SECRET = 'featsecret-8842';
 let api: FakeAnthropic | undefined;
 let base: string | undefined;
 afterEach(async () => {
@@ -24,10 +27,13 @@ describe('feature session with the real Claude Code', () => {
       'Base ready.',
       [{ type: 'tool_use', name: 'Write', input: { file_path: path.join(featureDir, 'retry.txt'), content: 'retry with backoff\n' } }],
       [{ type: 'tool_use', name: 'Bash', input: { command: `printf '\\n## Retry needs jitter\\nfound in the feature\\n' >> ${path.join(featureDir, '.cs', 'discoveries.md')}` } }],
+      // A value the base holds, typed out in the feature's conversation.
+      [{ type: 'tool_use', name: 'Bash', input: { command: `echo ${BASE_SECRET} > /dev/null` } }],
       'Feature done.',
     ]);
     const first = await l.claude('app', 'set up', api.url);
     expect(first.code, first.stderr).toBe(0);
+    expect((await runCs(['app', '-secrets', 'set', 'API_TOKEN'], { env: l.env, input: BASE_SECRET })).code).toBe(0);
     const r = await l.claude('app@retry', 'add retry', api.url);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Feature done.');
@@ -39,6 +45,10 @@ describe('feature session with the real Claude Code', () => {
     // Its own conversation, recorded in its own worktree.
     const featureConvs = fs.readFileSync(path.join(featureDir, '.cs/conversations.json'), 'utf8');
     expect(fs.readFileSync(path.join(featureDir, '.cs/changes.md'), 'utf8')).toMatch(/Write: retry\.txt/);
+    // Its transcript, on this machine, holds the base's value only as [secret: KEY]: a feature shares its base's secrets.
+    const projects = path.join(l.env.CLAUDE_CONFIG_DIR!, 'projects');
+    expect(spawnSync('grep', ['-rlaF', BASE_SECRET, projects], { encoding: 'utf8' }).stdout).toBe('');
+    expect(spawnSync('grep', ['-rlaF', 'echo [secret: API_TOKEN] > /dev/null', projects], { encoding: 'utf8' }).stdout).not.toBe('');
 
     const diff = await l.cs(['app@retry', '-diff', '--stat']);
     expect(diff.code, diff.stderr).toBe(0);
