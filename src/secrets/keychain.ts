@@ -18,7 +18,7 @@
 // once (retryRefusedCall in dbus.ts).
 import { UserError, errorMessage } from '../lib/errors.js';
 import type { BackendName, SecretBackend } from './backend-types.js';
-import { probeSecretService, retryRefusedCall } from './dbus.js';
+import { noSessionBus, probeSecretService, retryRefusedCall } from './dbus.js';
 import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
 import { TIMED_OUT, within } from '../lib/deadline.js';
@@ -123,6 +123,8 @@ export function keychainFix(fault: KeychainFault): string {
  * pinged over our own D-Bus connection first (see dbus.ts).
  */
 export async function probeKeychain(env: NodeJS.ProcessEnv): Promise<Probe> {
+  // No session bus at all: the Secret Service cannot answer, and the module need not load.
+  if (noSessionBus(env)) return { ok: false, fault: 'no-service', reason: 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, and there is no $XDG_RUNTIME_DIR/bus)' };
   const api = await loadKeyring(env);
   if (typeof api === 'string') return { ok: false, fault: 'missing', reason: api };
   const ms = msFrom(env, 'CS_KEYCHAIN_PROBE_MS', DEFAULT_PROBE_MS);

@@ -216,4 +216,21 @@ describe('a D-Bus that does not answer does not hang cs', () => {
     expect(r.stderr.split('\n').filter((l) => /keychain unavailable/.test(l))).toHaveLength(1);
     expect((await secretsProcess('demo', ['get', 'A'], env)).stdout).toBe('v\n');
   }, 20_000);
+
+  it.runIf(process.platform === 'linux' && !fs.existsSync(`/run/user/${process.getuid!()}/bus`))(
+    'no session bus address and no bus socket (a headless login): the keychain is not asked, its module not even loaded',
+    async () => {
+      const env = { ...h.env, DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: path.join(h.dir, 'runtime'), CS_TEST_KEYRING_MISSING: '1' };
+      fs.mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true });
+      // The module would answer 'missing' (CS_TEST_KEYRING_MISSING): the bus was looked at first.
+      expect(await probeKeychain(env)).toEqual({ ok: false, fault: 'no-service', reason: expect.stringContaining('no D-Bus session bus') });
+      const r = await secretsProcess('demo', ['set', 'A'], env, 'v');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^cs: OS keychain unavailable \(no D-Bus session bus .*\); using the encrypted file ~\/\.cs-secrets\/demo\.enc$/m);
+      // With a bus socket where zbus looks, the module is asked again.
+      fs.writeFileSync(path.join(env.XDG_RUNTIME_DIR, 'bus'), '');
+      expect(await probeKeychain(env)).toMatchObject({ ok: false, fault: 'missing' });
+    },
+    20_000,
+  );
 });
