@@ -28,7 +28,12 @@ case $prev in
   *'"ms":'*)
     pms=${prev##*\"ms\":}
     pms=${pms%%[!0-9]*}
-    [ -n "$pms" ] && [ "$pms" -gt "$ms" ] && [ "$pms" -le $((ms + cs_status_future_ms)) ] && exit 0 ;;
+    [ -n "$pms" ] && [ "$pms" -gt "$ms" ] && [ "$pms" -le $((ms + cs_status_future_ms)) ] && exit 0
+    # The same state and event again within REPEAT_MS: not written again.
+    case $prev in
+      *"\"state\":\"$state\",\"event\":\"$event\","*)
+        [ -n "$pms" ] && [ "$ms" -ge "$pms" ] && [ "$ms" -lt $((pms + cs_status_repeat_ms)) ] && exit 0 ;;
+    esac ;;
 esac
 line="{\"state\":\"$state\",\"event\":\"$event\",\"at\":\"$iso.${frac}Z\",\"ms\":$ms}"
 tmp="$local_dir/.status.json.$$.tmp"

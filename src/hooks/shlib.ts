@@ -6,7 +6,7 @@
 // both on one corpus and requires the same files.
 import * as path from 'node:path';
 import { sessionPaths } from '../session/paths.js';
-import { FUTURE_TOLERANCE_MS, LOG_KEEP_LINES, LOG_MAX_BYTES, STATUS_FILE, STATUS_LOG } from '../status/status.js';
+import { FUTURE_TOLERANCE_MS, LOG_KEEP_LINES, LOG_MAX_BYTES, REPEAT_MS, STATUS_FILE, STATUS_LOG } from '../status/status.js';
 import { MAX_TARGET, TARGET_KEYS } from '../timeline/hooks.js';
 import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/timeline.js';
 import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
@@ -121,6 +121,7 @@ cs_status_log=$dir/${rel(STATUS_LOG)}
 cs_status_log_max_bytes=${LOG_MAX_BYTES}
 cs_status_log_keep=${LOG_KEEP_LINES}
 cs_status_future_ms=${FUTURE_TOLERANCE_MS}
+cs_status_repeat_ms=${REPEAT_MS}
 # The first SessionStart of a Claude cs launched, prepared by cs (src/hooks/prepared.ts).
 cs_prepared_answer=$dir/${rel(PREPARED_ANSWER)}
 cs_prepared_env_line=$dir/${rel(PREPARED_ENV_LINE)}

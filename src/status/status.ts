@@ -37,6 +37,15 @@ export const EVENT_STATE: Readonly<Record<string, State>> = {
 /** A status stamped further ahead than this is taken as a wrong clock, not a newer status (hooks/status.sh agrees). */
 export const FUTURE_TOLERANCE_MS = 5000;
 
+/**
+ * The same state and event again within this long (ms) is not written
+ * again: a burst of tool calls would otherwise replace status.json on
+ * every call (a rename over a file: about 2.6 ms on ext4, the largest part
+ * of cs's own work per tool call), to move its time by less than a second
+ * (hooks/status.sh agrees). A change of state or event is always written.
+ */
+export const REPEAT_MS = 1000;
+
 /** Above this the log is cut to its newest LOG_KEEP_LINES lines (by whichever writer, sh or Node, crossed it). */
 export const LOG_MAX_BYTES = 64 * 1024;
 export const LOG_KEEP_LINES = 200;
@@ -90,6 +99,7 @@ export function writeStatus(sessionDir: string, state: State, event: string, now
   const current = readStatus(sessionDir);
   // A stamp far ahead of this clock (it was set back) must not block every later write.
   if (current && current.ms > ms && current.ms <= ms + FUTURE_TOLERANCE_MS) return false;
+  if (current && current.state === state && current.event === event && ms >= current.ms && ms - current.ms < REPEAT_MS) return false;
   const status: Status = { state, event, at: now.toISOString(), ms };
   const line = JSON.stringify(status);
   writeConfined(statusFile(sessionDir), line + '\n');

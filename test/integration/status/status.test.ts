@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStatus, readStatusLog, recordEvent, statusFile, statusLog, writeStatus } from '../../../src/status/status.js';
+import { readStatus, readStatusLog, recordEvent, REPEAT_MS, statusFile, statusLog, writeStatus } from '../../../src/status/status.js';
 import { StatusWatcher } from '../../../src/status/watch.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { run as runWatch, type WatchOptions } from '../../../src/commands/watch.js';
@@ -64,6 +64,18 @@ describe('status.json and status.log', () => {
     expect(fs.readdirSync(path.dirname(statusFile(ws))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('does not rewrite the same state and event within REPEAT_MS; another state or event, or a later time, is written', () => {
+    expect(writeStatus(ws, 'working', 'PreToolUse', at(0))).toBe(true);
+    const file = fs.readFileSync(statusFile(ws), 'utf8');
+    expect(writeStatus(ws, 'working', 'PreToolUse', at(REPEAT_MS - 1))).toBe(false);
+    expect(fs.readFileSync(statusFile(ws), 'utf8')).toBe(file);
+    expect(writeStatus(ws, 'working', 'UserPromptSubmit', at(REPEAT_MS - 1))).toBe(true);
+    expect(writeStatus(ws, 'needs-you', 'UserPromptSubmit', at(REPEAT_MS))).toBe(true);
+    expect(writeStatus(ws, 'needs-you', 'UserPromptSubmit', at(2 * REPEAT_MS))).toBe(true);
+    expect(readStatus(ws)).toMatchObject({ state: 'needs-you', ms: at(2 * REPEAT_MS).getTime() });
+    expect(readStatusLog(ws).map((s) => s.state)).toEqual(['working', 'needs-you']);
+  });
+
   it('ignores a damaged status file', () => {
     fs.mkdirSync(path.dirname(statusFile(ws)), { recursive: true });
     fs.writeFileSync(statusFile(ws), '{"state":"nonsense"');
@@ -116,6 +128,18 @@ describe('the sh writers in hooks/', () => {
     // The same hook on a clock past the stamp writes, stamped with that clock (the pin works).
     hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(hookNow.getTime() + 3_000)) });
     expect(readStatus(ws)).toMatchObject({ state: 'working', ms: hookNow.getTime() + 3_000 });
+  });
+
+  it('do not rewrite the same state and event within REPEAT_MS either', () => {
+    const t = Date.now();
+    hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t)) });
+    expect(readStatus(ws)).toMatchObject({ state: 'working', event: 'PreToolUse', ms: t });
+    hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS - 100)) });
+    expect(readStatus(ws)?.ms).toBe(t);
+    hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS)) });
+    expect(readStatus(ws)?.ms).toBe(t + REPEAT_MS);
+    hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS + 100)) });
+    expect(readStatus(ws)).toMatchObject({ event: 'UserPromptSubmit', ms: t + REPEAT_MS + 100 });
   });
 
   it('replaces a status stamped far in the future (the clock was set back)', () => {
