@@ -107,6 +107,20 @@ export const DETECTION_CUES = [
   'PRIVATE', // PEM private key blocks
 ] as const;
 
+/** A run of 20 of the characters token shapes are made of (see DETECTION_CUES). */
+const TOKEN_RUN = /[A-Za-z0-9_-]{20}/;
+
+/**
+ * True when the secret detector (findSecrets with secretlint's preset) can
+ * find nothing in `text`: no '=' or ':', none of DETECTION_CUES and no run
+ * of 20 token characters. The same rule as dist/hook.sh's cs_undetectable
+ * with its run check; callers skip the detector (and loading secretlint) on
+ * such a text. Pure.
+ */
+export function nothingToDetect(text: string): boolean {
+  return !/[=:]/.test(text) && !DETECTION_CUES.some((c) => text.includes(c)) && !TOKEN_RUN.test(text);
+}
+
 interface TokenShape {
   name: string;
   re: RegExp;

@@ -4,7 +4,7 @@
 // MIN_SCRUB_LENGTH are left alone: a 4-character value would shred ordinary
 // text wherever it happens to occur.
 import * as fs from 'node:fs';
-import { findSecrets } from './detect.js';
+import { findSecrets, nothingToDetect } from './detect.js';
 import { sessionEnvFilePath } from './keys.js';
 import { crypto } from '../lib/lazy-crypto.js';
 import type { ProbeMemo } from './backend.js';
@@ -67,6 +67,8 @@ const CLEAN_MAX_ENTRIES = 4096;
  * transcripts knows them too).
  */
 export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
+  // Most targets (a path, `ls -la`) cannot hold anything the detector finds: no secretlint run.
+  if (nothingToDetect(text)) return { text, count: 0, fresh: [] };
   // A digest, so the cache holds no copy of a stored value or of the text.
   const key = text.length <= CLEAN_MAX_TEXT ? crypto().createHash('sha256').update(JSON.stringify(Object.entries(stored).sort())).update('\0').update(text).digest('base64') : null;
   if (key !== null && clean.has(key)) return { text, count: 0, fresh: [] };
