@@ -13,7 +13,9 @@ let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
 beforeEach(() => {
   sb = sandbox();
-  env = { ...sb.env, CS_DATA_DIR: path.join(sb.home, '.local/share/cs'), CS_BIN_DIR: path.join(sb.home, '.local/bin'), XDG_CONFIG_HOME: path.join(sb.home, '.config'), CS_TEST_KEYRING_MISSING: '1' };
+  env = { ...sb.env, CS_DATA_DIR: path.join(sb.home, '.local/share/cs'), CS_BIN_DIR: path.join(sb.home, '.local/bin'), XDG_CONFIG_HOME: path.join(sb.home, '.config'), CS_TEST_KEYRING_MISSING: '1',
+    // A session bus address (its socket need not exist): without one the bus is the cause, and the module is not asked.
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cs-test-bus' };
 });
 afterEach(() => sb.cleanup());
 

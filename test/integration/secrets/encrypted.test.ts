@@ -16,6 +16,9 @@ afterEach(() => h.cleanup());
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
+/** A session bus address (its socket need not exist): the keyring module is then asked. */
+const SOME_BUS = 'unix:path=/nonexistent/cs-test-bus';
+
 describe('encrypted-file backend', () => {
   it('stores, lists, reads and deletes; files are private and hold no plain text', async () => {
     const b = new EncryptedFileBackend(h.env);
@@ -138,7 +141,8 @@ describe('backend selection', () => {
 
   it('falls back to the encrypted file with one notice when the keyring module cannot load', async () => {
     const notices: string[] = [];
-    const env = { ...h.env, CS_SECRETS_BACKEND: undefined, CS_TEST_KEYRING_MISSING: '1' };
+    // A session bus address: without one the bus is the cause (the module is not even loaded; keychain.test.ts).
+    const env = { ...h.env, CS_SECRETS_BACKEND: undefined, CS_TEST_KEYRING_MISSING: '1', DBUS_SESSION_BUS_ADDRESS: SOME_BUS };
     const sel = await selectBackend('demo', env, { notice: (l) => notices.push(l) });
     expect(sel.backend.name).toBe('encrypted');
     expect(notices).toHaveLength(1);
@@ -146,7 +150,7 @@ describe('backend selection', () => {
   });
 
   it('an explicit keychain choice without a keychain is an error, not a silent fallback', async () => {
-    await expect(selectBackend('demo', { ...h.env, CS_SECRETS_BACKEND: 'keychain', CS_TEST_KEYRING_MISSING: '1' })).rejects.toThrow(/keychain is not available: @napi-rs\/keyring is not installed/);
+    await expect(selectBackend('demo', { ...h.env, CS_SECRETS_BACKEND: 'keychain', CS_TEST_KEYRING_MISSING: '1', DBUS_SESSION_BUS_ADDRESS: SOME_BUS })).rejects.toThrow(/keychain is not available: @napi-rs\/keyring is not installed/);
   });
 
   it('an existing encrypted store keeps being used', async () => {
