@@ -9,13 +9,8 @@ export function descendants(pid: number): number[] {
   const parent = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parent.set(ppid, [...(parent.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
+    const ppid = parentOf(Number(entry));
+    if (ppid !== null) parent.set(ppid, [...(parent.get(ppid) ?? []), Number(entry)]);
   }
   const out = [pid];
   for (let i = 0; i < out.length; i++) out.push(...(parent.get(out[i]!) ?? []));
@@ -27,4 +22,14 @@ export function descendants(pid: number): number[] {
 export async function waitGone(pids: readonly number[], timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (pids.some(pidAlive) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** The parent pid of `pid` from /proc (its name may hold spaces or parentheses); null once it is gone. */
+export function parentOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null; // gone meanwhile
+  }
 }

@@ -16,7 +16,7 @@ import { readTimeline } from '../../../src/timeline/timeline.js';
 import { repoRoot, runCs } from '../../support/cs.js';
 import { startNtfy, type Ntfy } from '../../support/ntfy.js';
 import { hostedClaude, type HostedClaude } from '../../support/hosted-claude.js';
-import { descendants } from '../../support/procs.js';
+import { descendants, parentOf } from '../../support/procs.js';
 import { hasTmux } from '../../support/tmux.js';
 import { until } from '../../support/host.js';
 import { chromiumBin, launchChromium, type Browser } from '../../support/chromium.js';
@@ -179,7 +179,8 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     await until(() => (/^❯/m.test(fx!.tmux('capture-pane', '-p', '-t', '=doomed:')) ? true : undefined), "Claude's prompt in the pane", 60_000);
     // Claude is the supervisor's child (src/host/supervisor.ts): kill it as the OOM killer would.
     const supervisor = Number(fx.tmux('display-message', '-p', '-t', '=doomed:', '#{pane_pid}').trim());
-    const claude = descendants(supervisor).filter((pid) => pid !== supervisor && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(supervisor));
+    // Hooks Claude started may end between the listing and the look: parentOf is null for those.
+    const claude = descendants(supervisor).filter((pid) => pid !== supervisor && parentOf(pid) === supervisor);
     expect(claude.length).toBe(1);
     process.kill(claude[0]!, 'SIGKILL');
     const died = await until(() => notes.find((n) => n.title === 'doomed: died'), 'the "died" notification', 30_000);
