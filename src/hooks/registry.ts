@@ -40,10 +40,7 @@ export const HOOKS: readonly HookRegistration[] = [
   { event: 'PermissionRequest', script: 'permission-remote', timeout: 660 },
   // Live status (src/status/status.ts), written by sh alone in the background.
   { event: 'UserPromptSubmit', script: 'status-prompt', async: true, timeout: 5 },
-  // After each tool call, not before: a Claude that cs launches then makes one http round trip
-  // per call (PostToolUse) where it made two; after a permission answer the status says
-  // working as soon as the tool is done, not at the next call.
-  { event: 'PostToolUse', script: 'status-tool', async: true, timeout: 5 },
+  { event: 'PreToolUse', script: 'status-tool', async: true, timeout: 5 },
   // Only the notifications that wait on the user (notification_type, which
   // Claude Code matches Notification matchers against; types from the
   // 2.1.330 binary): its "waiting for your input" after 60 s idle

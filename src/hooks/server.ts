@@ -50,9 +50,9 @@ export interface ServedPart {
 }
 
 export const SERVED: readonly ServedPart[] = [
-  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
   // Live status: in order, without starting sh.
-  { event: 'PostToolUse', handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
+  { event: 'PreToolUse', handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
+  { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
   { event: 'PostToolUse', handler: 'timeline', script: 'timeline', timeout: 5, runs: 'after' },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
   { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', handler: 'autosave', script: 'autosave', timeout: 60, runs: 'background' },

@@ -27,9 +27,7 @@ export interface Status {
 /** What each hook event means for the status; events not listed leave it alone. */
 export const EVENT_STATE: Readonly<Record<string, State>> = {
   UserPromptSubmit: 'working',
-  // A tool call: PostToolUse since the status moved there (one http round trip per call less); PreToolUse from a plugin an older cs registered.
   PreToolUse: 'working',
-  PostToolUse: 'working',
   Notification: 'needs-you',
   PermissionRequest: 'needs-you',
   Stop: 'idle',

@@ -81,11 +81,11 @@ function event(name: string, ws: string, fields: Record<string, unknown>): strin
 function corpus(ws: string, real: string, outside: string): Case[] {
   const cases: Case[] = [];
   const post = (name: string, tool: string, toolInput: object, toolResponse: object = {}, setup?: Case['setup']) =>
-    cases.push({ name, scripts: ['post-tool-use', 'timeline', 'status-tool'], input: event('PostToolUse', ws, { tool_name: tool, tool_input: toolInput, tool_response: toolResponse, tool_use_id: 'toolu_01' }), setup });
+    cases.push({ name, scripts: ['post-tool-use', 'timeline'], input: event('PostToolUse', ws, { tool_name: tool, tool_input: toolInput, tool_response: toolResponse, tool_use_id: 'toolu_01' }), setup });
   const write = (name: string, file: string, content = 'one\n', setup?: Case['setup']) => post(name, 'Write', { file_path: file, content }, { type: 'create', filePath: file, content, structuredPatch: [], originalFile: null }, setup);
   const tool = (name: string, t: string, toolInput: object) => cases.push({ name, scripts: ['timeline'], input: event('PostToolUse', ws, { tool_name: t, tool_input: toolInput, tool_response: { ok: true } }) });
   const pre = (name: string, file: string, content: string, setup?: Case['setup']) =>
-    cases.push({ name, scripts: ['pre-tool-use'], input: event('PreToolUse', ws, { tool_name: 'Write', tool_input: { file_path: file, content } }), setup });
+    cases.push({ name, scripts: ['pre-tool-use', 'status-tool'], input: event('PreToolUse', ws, { tool_name: 'Write', tool_input: { file_path: file, content } }), setup });
   const permission = (name: string, t: string, file: string) => cases.push({ name, scripts: ['permission-request', 'status-permission'], input: event('PermissionRequest', ws, { tool_name: t, tool_input: { file_path: file, content: 'x' }, permission_suggestions: [] }) });
   const status = (name: string, script: string, ev: string, fields: Record<string, unknown> = {}, setup?: Case['setup']) => cases.push({ name, scripts: [script], input: event(ev, ws, fields), setup });
 

@@ -45,15 +45,11 @@ describe('the hook settings cs passes to Claude', () => {
       expect(h.type).toBe('http');
       expect(h.url).toBe(`${server.url}/hook/${parts.map((p) => p.handler).join('+')}`);
       expect(h.timeout).toBe(Math.max(...parts.map((p) => p.timeout)));
-      // The union of the parts' matchers: none when a part takes every tool.
-      const matchers = parts.map((p) => p.matcher);
-      expect(groups[0]!.matcher, event).toBe(matchers.includes(undefined) ? undefined : [...new Set(matchers.flatMap((m) => m!.split('|')))].join('|'));
+      // Every served event has a part for every tool here, so no matcher narrows the hook.
+      expect(groups[0]!.matcher, event).toBeUndefined();
     }
     const only = hookSettings('http://x', 't') as typeof settings;
-    // PreToolUse only for a Write (the capture): every other tool call makes one round trip, PostToolUse.
-    expect(only.hooks.PreToolUse![0]).toMatchObject({ matcher: 'Write', hooks: [{ url: 'http://x/hook/pre-tool-use' }] });
-    expect(only.hooks.PostToolUse![0]!.matcher).toBeUndefined();
-    expect(only.hooks.PostToolUse![0]!.hooks[0]!.url).toBe('http://x/hook/status+timeline+post-tool-use+autosave');
+    expect(only.hooks.PreToolUse![0]!.hooks[0]!.url).toBe('http://x/hook/status+pre-tool-use');
   });
 
   it('match tools as Claude Code matchers do', () => {
@@ -143,15 +139,15 @@ describe('a recording part that hangs', () => {
       let released = false;
       void gate.then(() => (released = true));
       expect(released).toBe(false);
-      // Then another PostToolUse (its status part queued too), and the permission request's sh hook says needs-you, later than both.
-      await post(entryOf('PostToolUse').hooks[0]!.url, payload('PostToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: {} }, sb.session.dir));
+      // Then a PreToolUse (its status part queued too), and the permission request's sh hook says needs-you, later than both.
+      await post(entryOf('PreToolUse').hooks[0]!.url, payload('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } }, sb.session.dir));
       recordEvent(sb.session.dir, 'PermissionRequest', new Date(Date.now() + 5));
     } finally {
       release();
       HANDLERS.timeline = original;
     }
     await server.idle();
-    // The Stop's idle and the PostToolUse's working ran last but were stamped when they arrived: needs-you stays.
+    // The Stop's idle and the PreToolUse's working ran last but were stamped when they arrived: needs-you stays.
     expect(readStatus(sb.session.dir)?.state).toBe('needs-you');
     expect(fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8')).toContain('slow.txt');
   });

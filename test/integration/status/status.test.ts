@@ -133,7 +133,7 @@ describe('the sh writers in hooks/', () => {
   it('do not rewrite the same state and event within REPEAT_MS either', () => {
     const t = Date.now();
     hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t)) });
-    expect(readStatus(ws)).toMatchObject({ state: 'working', event: 'PostToolUse', ms: t });
+    expect(readStatus(ws)).toMatchObject({ state: 'working', event: 'PreToolUse', ms: t });
     hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS - 100)) });
     expect(readStatus(ws)?.ms).toBe(t);
     hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS)) });
