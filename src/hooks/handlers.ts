@@ -3,23 +3,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mkdirConfined, noLinkFrom, writeConfined } from '../lib/confine.js';
-import { run } from '../lib/proc.js';
-import { describeHolder, liveHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
 import { sessionEnv, type SessionPaths } from '../session/paths.js';
 import { shellQuote } from '../lib/shell.js';
-import { captureWrite } from './artifacts.js';
 import { logChange } from './changes.js';
-import { archiveDiscoveries } from './compact.js';
-import { sessionContext } from './context.js';
 import type { HookInput } from './protocol.js';
 import { additionalContext, allowPermission, blockStop, obj, redirectInput, str, toolFilePath } from './protocol.js';
 import { isInside, realTarget, type Handler, type HookContext } from './session.js';
 import * as timeline from '../timeline/hooks.js';
-import { holdForOwner, notifyTurn } from './approval.js';
 import { recordEvent } from '../status/status.js';
 
+// What only some events need is imported where it is used: every Node hook
+// run pays for the modules loaded at its start (node:child_process,
+// node:crypto and the session summary cost a capture about 50 ms of its
+// 350), and most runs are one event's.
 
 const log = (c: HookContext, message: string) => appendSessionLog(c.session.paths.sessionLog, message, c.now);
 
@@ -27,7 +25,8 @@ const log = (c: HookContext, message: string) => appendSessionLog(c.session.path
  * For a Claude cs did not launch: true (and logged) when a live cs holds the
  * session, whose own recovery, pull and commit must not be undone by ours.
  */
-function heldElsewhere(c: HookContext, skipped: string): boolean {
+async function heldElsewhere(c: HookContext, skipped: string): Promise<boolean> {
+  const { describeHolder, liveHolder } = await import('../session/lock.js');
   const holder = liveHolder(c.session.paths.lock);
   if (holder) log(c, `another cs holds this session (${describeHolder(holder)}): ${skipped} left to it`);
   return holder !== null;
@@ -46,10 +45,11 @@ async function sessionStart(c: HookContext): Promise<object | null> {
     fs.appendFileSync(envFile, lines.join(''));
   }
   if (envFile) fs.appendFileSync(envFile, await secretsForBash(c.session.paths, c.env, (line) => log(c, line)));
-  if (!c.session.launchedByCs && source === 'startup' && !heldElsewhere(c, 'crash recovery and pull')) {
+  if (!c.session.launchedByCs && source === 'startup' && !(await heldElsewhere(c, 'crash recovery and pull'))) {
     const { beforeClaude } = await import('../session/lifecycle.js');
     await beforeClaude(c.session.paths, c.env, (line) => log(c, line));
   }
+  const { sessionContext } = await import('./context.js');
   return additionalContext('SessionStart', sessionContext(c.session));
 }
 
@@ -98,6 +98,7 @@ async function preToolUse(c: HookContext): Promise<object | null> {
   if (str(c.input, 'tool_name') !== 'Write') return null;
   const handoff = await handoffWrite(c);
   if (handoff !== undefined) return handoff;
+  const { captureWrite } = await import('./artifacts.js');
   const capture = await captureWrite(c.session, c.input, c.env, c.now);
   timeline.artifactCaptured(c.session.paths, c.input, capture?.artifact ?? null, c.now);
   return capture?.answer ?? null;
@@ -295,6 +296,7 @@ async function stop(c: HookContext): Promise<object | null> {
 }
 
 async function preCompact(c: HookContext): Promise<object | null> {
+  const { archiveDiscoveries } = await import('./compact.js');
   const r = archiveDiscoveries(c.session);
   if (r) log(c, `archived ${r.movedLines} lines of old discoveries to discoveries.archive.md`);
   return null; // PreCompact stdout would be pasted into the compaction prompt
@@ -307,7 +309,7 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   if (reason !== 'clear') recordEvent(p.dir, 'SessionEnd', c.now);
   timeline.sessionEnded(p, c.input, c.now);
   if (reason !== 'clear') await archiveArtifacts(c);
-  if (!c.session.launchedByCs && !heldElsewhere(c, 'the session-end commit')) {
+  if (!c.session.launchedByCs && !(await heldElsewhere(c, 'the session-end commit'))) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.
     const { afterClaude } = await import('../session/lifecycle.js');
     await afterClaude(p, c.env, (line, _level, o) => o?.logged !== false && log(c, line));
@@ -322,6 +324,7 @@ async function archiveArtifacts(c: HookContext): Promise<void> {
   if (files.filter((f) => f !== 'MANIFEST.json').length === 0) return;
   mkdirConfined(p.archives);
   const name = `artifacts-${c.now.toISOString().replace(/[:.]/g, '-')}.tar.gz`;
+  const { run } = await import('../lib/proc.js');
   await run('tar', ['-czf', path.join(p.archives, name), '-C', p.meta, 'artifacts']);
   log(c, `artifacts archived to .cs/archives/${name}`);
 }
@@ -333,6 +336,7 @@ async function status(c: HookContext): Promise<object | null> {
 }
 
 async function subagentStart(c: HookContext): Promise<object | null> {
+  const { sessionContext } = await import('./context.js');
   return additionalContext('SubagentStart', sessionContext(c.session));
 }
 
@@ -367,7 +371,7 @@ export const HANDLERS: Record<string, Handler> = {
   'session-end': sessionEnd,
   'subagent-start': subagentStart,
   'permission-request': permissionRequest,
-  'permission-remote': async (c) => ((await permissionRequest(c)) ? null : holdForOwner(c)),
-  'notify-turn': notifyTurn,
+  'permission-remote': async (c) => ((await permissionRequest(c)) ? null : (await import('./approval.js')).holdForOwner(c)),
+  'notify-turn': async (c) => (await import('./approval.js')).notifyTurn(c),
   status,
 };
