@@ -125,7 +125,7 @@ export async function benchHooks(): Promise<string[]> {
     const drain = timeCommand('cat of the same 50 MB', 'sh', ['-c', 'cat >/dev/null'], { runs: 5, input: bigWrite(false) });
     lines.push(`baseline: sh -c 'cat >/dev/null' of a 50 MB input = ${drain.medianMs.toFixed(1)} ms`);
     for (const [how, input] of [['path first (sh)', bigWrite(false)], ['content first (Node)', bigWrite(true)]] as const) {
-      for (const script of ['post-tool-use', 'timeline']) {
+      for (const script of ['post-tool-use']) {
         const t = timeCommand(`(4) 50 MB Write, ${script}, ${how}`, path.join(hooks, script), [], { runs: 5, env: inSession, input });
         lines.push(absoluteLine({ ...t, medianMs: t.medianMs - drain.medianMs, label: `${t.label} (over cat)` }, 300));
       }

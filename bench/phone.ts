@@ -113,14 +113,14 @@ export async function benchPhone(): Promise<string[]> {
       lags.push(seen - t0);
       await sleep(100);
     }
-    // A real hook (hooks/timeline, PostToolUse, as Claude Code runs it) → open page.
+    // A real hook (hooks/post-tool-use, PostToolUse, as Claude Code runs it) → open page.
     const hookEnv = { ...env, CLAUDE_SESSION_NAME: 'phone', CLAUDE_SESSION_DIR: s.dir, CLAUDE_SESSION_META_DIR: s.meta, CLAUDE_ARTIFACT_DIR: s.artifacts, CLAUDE_PROJECT_DIR: s.dir };
     const hookLags: number[] = [];
     const hookMs: number[] = [];
     for (let i = 0; i < EVENTS; i++) {
       const marker = `bench-hook-${i}`;
       const t0 = Date.now();
-      const run = runHookScript('timeline', payload('PostToolUse', { tool_name: 'Bash', tool_input: { command: `echo ${marker}` }, tool_response: { stdout: marker } }, s.dir), hookEnv);
+      const run = runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Bash', tool_input: { command: `echo ${marker}` }, tool_response: { stdout: marker } }, s.dir), hookEnv);
       const end = Date.now() + 10_000;
       let seen: number | undefined;
       while (Date.now() < end) {
@@ -129,7 +129,7 @@ export async function benchPhone(): Promise<string[]> {
         await sleep(10);
       }
       const r = await run;
-      if (r.code !== 0) throw new Error(`hooks/timeline: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
+      if (r.code !== 0) throw new Error(`hooks/post-tool-use: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
       if (seen === undefined) throw new Error(`the hook's event ${i} did not reach the page within 10 s`);
       hookLags.push(seen - t0);
       hookMs.push(r.ms);
@@ -141,7 +141,7 @@ export async function benchPhone(): Promise<string[]> {
     const verdict = (ms: number, max: number) => (ms <= max ? `ok (target <= ${max} ms)` : `OVER TARGET (<= ${max} ms)`);
     return [
       `${`event appended -> open page (median of ${EVENTS})`.padEnd(44)} ${ev.toFixed(1).padStart(8)} ms  ${verdict(ev, 300)}`,
-      `${`hook run (hooks/timeline) -> open page (${EVENTS})`.padEnd(44)} ${hook.toFixed(1).padStart(8)} ms  ${verdict(hook, 300)}`,
+      `${`hook run (hooks/post-tool-use) -> open page (${EVENTS})`.padEnd(44)} ${hook.toFixed(1).padStart(8)} ms  ${verdict(hook, 300)}`,
       `${`session page first screen, 390x844 (${LOADS})`.padEnd(44)} ${first.toFixed(1).padStart(8)} ms  ${verdict(first, 1000)}`,
       `(the hook process itself: median ${median(hookMs).toFixed(0)} ms; ${lines.length} transcript lines on the page; max event lag ${Math.max(...lags).toFixed(0)} ms, slowest load ${Math.max(...loads).toFixed(0)} ms)`,
     ];

@@ -7,10 +7,11 @@ import { appendConfined } from '../lib/confine.js';
 import { escapeControls } from '../lib/format.js';
 import { timestamp } from '../session/log.js';
 import type { HookInput } from './protocol.js';
+import { CHANGE_MATCHER } from './registry.js';
 import { str, toolFilePath } from './protocol.js';
 import { workspaceRelative, type HookSession } from './session.js';
 
-export const CHANGE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+export const CHANGE_TOOLS = new Set(CHANGE_MATCHER.split('|'));
 
 /** The path as shown in changes.md: relative inside the workspace, else absolute (`file` resolved, so no `..` is left). */
 export function displayPath(file: string, workspace: string): string {

@@ -13,6 +13,7 @@ import { additionalContext, allowPermission, blockStop, obj, redirectInput, str,
 import { isInside, realTarget, type Handler, type HookContext } from './session.js';
 import * as timeline from '../timeline/hooks.js';
 import { recordEvent } from '../status/status.js';
+import { AUTOSAVE_MATCHER, CHANGE_MATCHER, matcherSelects } from './registry.js';
 
 // What only some events need is imported where it is used: every Node hook
 // run pays for the modules loaded at its start (node:child_process,
@@ -184,6 +185,20 @@ async function autosave(c: HookContext): Promise<object | null> {
   const r = /\.cs\/discoveries(\.archive)?\.md$/.test(file) ? await save(c.session.paths.dir) : await autosaveIfDue(c.session.paths.dir, 60_000);
   if (r.saved) log(c, `autosave ${r.commit.slice(0, 12)}`);
   if (r.saved) timeline.autosaved(c.session.paths, r.commit, c.now);
+  return null;
+}
+
+/**
+ * PostToolUse with every part of hooks/post-tool-use done in Node, each for
+ * the tools its matcher selects (as the endpoint applies SERVED's): its sh
+ * hands the input over when it cannot write the change log line itself, or
+ * cannot read the tool's name.
+ */
+async function postTool(c: HookContext): Promise<object | null> {
+  const tool = str(c.input, 'tool_name');
+  if (matcherSelects(CHANGE_MATCHER, tool)) await postToolUse(c);
+  await toolTimeline(c);
+  if (matcherSelects(AUTOSAVE_MATCHER, tool)) await autosave(c);
   return null;
 }
 
@@ -362,6 +377,7 @@ export const HANDLERS: Record<string, Handler> = {
   'session-start': sessionStart,
   'pre-tool-use': preToolUse,
   'post-tool-use': postToolUse,
+  'post-tool': postTool,
   autosave,
   timeline: toolTimeline,
   'post-tool-use-failure': postToolUseFailure,

@@ -34,14 +34,22 @@ async function readStdin(): Promise<string> {
   return skimmer.text();
 }
 
+/**
+ * Runs the handler `event` names on hook input `text` (JSON) for the session
+ * it locates. `event` may name several handlers joined by '+' (hooks/post-tool-use
+ * hands over `timeline+autosave`): they run in that order on the one input,
+ * and the first answer is Claude's. `output` is the line for stdout ('' for
+ * none); `problem` is for the session log. Throws what a handler throws.
+ */
 export async function runHook(event: string, text: string, env: NodeJS.ProcessEnv, now = new Date()): Promise<{ output: string; problem?: string; session: HookSession | null }> {
   const parsed = parseHookInput(text);
   const session = locateSession(env, parsed.ok ? parsed.input : null);
   if (!session) return { output: '', session };
-  const handler = HANDLERS[event];
-  if (!handler) return { output: '', problem: `unknown hook event '${event}'`, session };
+  const handlers = event.split('+').map((name) => HANDLERS[name]);
+  if (handlers.some((h) => !h)) return { output: '', problem: `unknown hook event '${event}'`, session };
   if (!parsed.ok) return { output: '', problem: `${event}: ${parsed.problem}`, session };
-  const result = await handler({ session, input: parsed.input, env, now });
+  let result: object | null = null;
+  for (const handler of handlers) result ??= await handler!({ session, input: parsed.input, env, now });
   return { output: result ? JSON.stringify(result) + '\n' : '', session };
 }
 

@@ -11,20 +11,35 @@ export interface HookRegistration {
   timeout?: number;
 }
 
-const FILE_TOOLS = 'Write|Edit|MultiEdit|NotebookEdit';
+/** The tools whose calls go to changes.md (CHANGE_TOOLS in src/hooks/changes.ts holds the same names). */
+export const CHANGE_MATCHER = 'Write|Edit|MultiEdit|NotebookEdit';
+/** The tools after which the workspace is autosaved when due (src/git/autosave.ts). */
+export const AUTOSAVE_MATCHER = 'Write|Edit|MultiEdit';
+
+/**
+ * Whether Claude Code's hook `matcher` selects `tool`: none matches every
+ * tool, else the matcher is an anchored alternation of tool names (the only
+ * form cs registers; code.claude.com/docs/en/hooks, "Matchers").
+ */
+export function matcherSelects(matcher: string | undefined, tool: string | undefined): boolean {
+  if (matcher === undefined || matcher === '' || matcher === '*') return true;
+  return tool !== undefined && matcher.split('|').includes(tool);
+}
 /** Claude Code notification types that wait on the user. */
 export const NEEDS_YOU_NOTIFICATIONS = 'permission_prompt|worker_permission_prompt|agent_needs_input';
 
 export const HOOKS: readonly HookRegistration[] = [
   { event: 'SessionStart', script: 'session-start', timeout: 30 },
   { event: 'PreToolUse', matcher: 'Write', script: 'pre-tool-use', timeout: 30 },
-  // Synchronous: in the background (tried) it joined timeline's and autosave's
-  // Node runs on a discoveries edit, and at a -p exit Claude killed the
-  // slowest of them before it wrote.
-  { event: 'PostToolUse', matcher: FILE_TOOLS, script: 'post-tool-use', timeout: 10 },
-  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', script: 'autosave', async: true, timeout: 60 },
-  // Every tool, in the background: one timeline line, mostly written by sh alone.
-  { event: 'PostToolUse', script: 'timeline', async: true, timeout: 10 },
+  // Every tool, one script for the three parts of a tool call's record: the
+  // change log line (CHANGE_MATCHER), the timeline line and the autosave when
+  // due (AUTOSAVE_MATCHER). One process per call where three ran: each cost
+  // an sh start, a read of the input and Claude Code's own spawn. Synchronous,
+  // so the change log line is in before the Stop that reads it (in the
+  // background, at a -p exit Claude killed the slowest hook before it
+  // wrote); what needs Node and can wait (a timeline line to scrub, the
+  // autosave) runs detached, which Claude neither waits for nor kills.
+  { event: 'PostToolUse', script: 'post-tool-use', timeout: 30 },
   { event: 'PostToolUseFailure', script: 'post-tool-use-failure', async: true, timeout: 10 },
   // Synchronous, so the count is in before the Stop that follows; sh alone unless a queued task runs.
   { event: 'PostToolUseFailure', script: 'queue-failure', timeout: 10 },

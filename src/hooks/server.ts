@@ -16,7 +16,7 @@ import { HANDLERS } from './handlers.js';
 import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 import { TIMED_OUT, within } from '../lib/deadline.js';
-import { HOOKS } from './registry.js';
+import { AUTOSAVE_MATCHER, CHANGE_MATCHER, HOOKS, matcherSelects } from './registry.js';
 import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
 import { marketplaceDir, PLUGIN_ID, pluginState, writePlugin } from '../install/plugin.js';
@@ -53,9 +53,10 @@ export const SERVED: readonly ServedPart[] = [
   // Live status: in order, without starting sh.
   { event: 'PreToolUse', handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
   { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
-  { event: 'PostToolUse', handler: 'timeline', script: 'timeline', timeout: 5, runs: 'after' },
-  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit', handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
-  { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit', handler: 'autosave', script: 'autosave', timeout: 60, runs: 'background' },
+  // The three parts of hooks/post-tool-use.
+  { event: 'PostToolUse', handler: 'timeline', script: 'post-tool-use', timeout: 5, runs: 'after' },
+  { event: 'PostToolUse', matcher: CHANGE_MATCHER, handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
+  { event: 'PostToolUse', matcher: AUTOSAVE_MATCHER, handler: 'autosave', script: 'post-tool-use', timeout: 60, runs: 'background' },
   // Served, so cs waits for it at the end: as an async command hook it was
   // killed with Claude at a quick -p exit before it wrote (seen in CI).
   { event: 'PostToolUseFailure', handler: 'post-tool-use-failure', script: 'post-tool-use-failure', timeout: 10, runs: 'after' },
@@ -65,15 +66,7 @@ export const SERVED: readonly ServedPart[] = [
   { event: 'SessionEnd', handler: 'session-end', script: 'session-end', timeout: 60, runs: 'after' },
 ];
 
-/**
- * Whether Claude Code's hook `matcher` selects `tool`: none matches every
- * tool, else the matcher is an anchored alternation of tool names (the only
- * form cs registers; code.claude.com/docs/en/hooks, "Matchers").
- */
-export function matcherSelects(matcher: string | undefined, tool: string | undefined): boolean {
-  if (matcher === undefined || matcher === '' || matcher === '*') return true;
-  return tool !== undefined && matcher.split('|').includes(tool);
-}
+export { matcherSelects } from './registry.js';
 
 /** The URL path of the parts `handlers` (served, in SERVED order): `/hook/a+b`. */
 function partsPath(handlers: string[]): string {

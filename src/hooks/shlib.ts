@@ -11,6 +11,7 @@ import { MAX_TARGET, TARGET_KEYS } from '../timeline/hooks.js';
 import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/timeline.js';
 import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
+import { AUTOSAVE_MATCHER } from './registry.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
 import { sessionEnvFilePath } from '../secrets/keys.js';
@@ -180,6 +181,12 @@ cs_undetectable() {
 # A tool whose calls go to changes.md (CHANGE_TOOLS, src/hooks/changes.ts).
 cs_change_tool() {
   case $1 in ${alternatives(CHANGE_TOOLS)}) return 0 ;; esac
+  return 1
+}
+
+# A tool after which the workspace is autosaved when due (AUTOSAVE_MATCHER, src/hooks/registry.ts).
+cs_autosave_tool() {
+  case $1 in ${alternatives(AUTOSAVE_MATCHER.split('|'))}) return 0 ;; esac
   return 1
 }
 

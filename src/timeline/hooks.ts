@@ -11,7 +11,7 @@ import type { SessionPaths } from '../session/paths.js';
 import { recordEvent } from './timeline.js';
 
 export const MAX_TARGET = 200;
-/** The input field that says what a tool works on, in order of preference (hooks/timeline gets this list through dist/hook.sh). */
+/** The input field that says what a tool works on, in order of preference (hooks/post-tool-use gets this list through dist/hook.sh). */
 export const TARGET_KEYS = ['file_path', 'notebook_path', 'command', 'pattern', 'url', 'query', 'path', 'description'] as const;
 
 /** What a tool call works on, short and on one line: a path relative to the workspace, a command, a pattern. */

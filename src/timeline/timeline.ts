@@ -1,5 +1,5 @@
 // `.cs/timeline.jsonl`: one JSON object a line, appended by the hooks (and by
-// hooks/timeline in sh for plain tool calls) as things happen in a session.
+// hooks/post-tool-use in sh for plain tool calls) as things happen in a session.
 // Appends are one write(2) of one line, so concurrent hooks never interleave;
 // git merges the file by union (UNION_PATTERNS in src/git/autosave.ts). When
 // it grows past MAX_BYTES it moves to .cs/logs/timeline-<time>.jsonl (also a

@@ -13,18 +13,26 @@ export interface HookRun {
   ms: number;
 }
 
+/**
+ * Runs hooks/<script> on `input` and resolves once it, and whatever it left
+ * running detached (hooks/post-tool-use hands work to a Node it does not
+ * wait for), has ended: the child gets one more pipe, as fd 4, which every
+ * process it starts inherits and Claude Code does not give. `ms` is that
+ * whole time.
+ */
 export function runHookScript(script: string, input: string | Buffer, env: NodeJS.ProcessEnv): Promise<HookRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(path.join(repoRoot, 'hooks', script), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(path.join(repoRoot, 'hooks', script), [], { env, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'pipe'] });
+    const [stdin, out, err] = [child.stdin!, child.stdout!, child.stderr!];
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
+    out.on('data', (b) => (stdout += b));
+    err.on('data', (b) => (stderr += b));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: performance.now() - t0 }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
+    stdin.on('error', () => {});
+    stdin.end(input);
   });
 }
 

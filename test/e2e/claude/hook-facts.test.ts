@@ -253,6 +253,23 @@ describe('Claude Code hook facts', () => {
     expect(lines).not.toContain('end'); // the async hook was killed before it finished
   });
 
+  it('a synchronous hook may leave work running detached (its output to /dev/null, the input through fd 3): Claude neither waits for it nor kills it at -p exit, and it reads the whole input', { timeout: 60_000 }, async () => {
+    const out = path.join(dir, 'detached.out');
+    const log = path.join(dir, 'detached.log');
+    // As hooks/post-tool-use hands work to Node: an asynchronous list's stdin is /dev/null unless redirected.
+    const s = settings({ PostToolUse: [{ matcher: 'Write', script: `exec 3<&0\n{ sleep 10; cat <&3 > ${out}.tmp; mv ${out}.tmp ${out}; } >/dev/null 2>&1 &\necho hook-exit >> ${log}\nexit 0\n` }] });
+    const r = await run([write(path.join(ws, 'a.txt'), 'x'), 'ok'], s);
+    const [req1, req2] = api!.requests.filter((q) => q.kind === 'agent').map((q) => q.at);
+    // The follow-up request did not wait for the detached 10 s (margins for a loaded machine), and Claude exited before it ended.
+    expect(req2! - req1!).toBeLessThan(5000);
+    expect(fs.readFileSync(log, 'utf8')).toBe('hook-exit\n');
+    expect(fs.existsSync(out), `claude took ${r.ms} ms`).toBe(false);
+    // It was not killed with Claude: it ends later, with the whole hook input.
+    await waitFor(() => fs.existsSync(out), 30_000);
+    const input = JSON.parse(fs.readFileSync(out, 'utf8')) as { hook_event_name: string; tool_input: { file_path: string } };
+    expect(input).toMatchObject({ hook_event_name: 'PostToolUse', tool_input: { file_path: path.join(ws, 'a.txt') } });
+  });
+
   it('the hook "timeout" field is in seconds', { timeout: 60_000 }, async () => {
     const s = settings({
       PreToolUse: [

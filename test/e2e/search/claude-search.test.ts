@@ -1,7 +1,7 @@
 // The real Claude Code in a session started without cs (the command-hook
 // path): a word Claude says ends up in its transcript under
 // ~/.claude/projects/<slug>/, one it writes ends up in discoveries.md, and
-// `cs -search` finds both. The timeline got the tool calls from hooks/timeline.
+// `cs -search` finds both. The timeline got the tool calls from hooks/post-tool-use.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claudeStarts, repoRoot, runCs, sandbox, startCs, waitFor, type Sandbox } from '../../support/cs.js';
+import { runHookScript } from '../../support/hooks.js';
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -29,7 +30,8 @@ describe('crash recovery', () => {
     fs.appendFileSync(discoveries, '\n## 2026-11-23 root cause\nThe retry loop never backs off.\n');
     fs.writeFileSync(notes, 'draft 1\n');
     const hookEnv = { ...sb.env, CLAUDE_SESSION_DIR: dir, CLAUDE_SESSION_NAME: 'work' };
-    execFileSync(path.join(repoRoot, 'hooks/autosave'), { input: JSON.stringify({ hook_event_name: 'PostToolUse', tool_name: 'Edit', tool_input: { file_path: discoveries } }), env: hookEnv });
+    // (runHookScript waits for the autosave hooks/post-tool-use leaves running detached.)
+    expect(await runHookScript('post-tool-use', JSON.stringify({ hook_event_name: 'PostToolUse', tool_name: 'Edit', tool_input: { file_path: discoveries } }), hookEnv)).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(git(dir, 'rev-parse', '--verify', '-q', 'refs/cs/auto')).toMatch(/^[0-9a-f]{40}$/);
 
     // The crash: cs and claude die without any clean-up.
@@ -52,7 +54,8 @@ describe('crash recovery', () => {
     second.kill('SIGTERM');
     const r = await second.done;
     expect(r.stderr).toMatch(/recovered 1 file\(s\) from the last autosave: \.cs\/discoveries\.md/);
-    expect(r.stderr).toMatch(/left 1 file\(s\) that changed after the autosave alone: notes\.txt/);
+    // The timeline too: the hook's run wrote its lines before the autosave, and the autosave's own line after it.
+    expect(r.stderr).toMatch(/left 2 file\(s\) that changed after the autosave alone: \.cs\/timeline\.jsonl, notes\.txt/);
     // The session end made the one clean commit and dropped the shadow ref.
     expect(git(dir, 'log', '-1', '--format=%s')).toMatch(/^Session update:/);
     expect(git(dir, 'show', 'HEAD:.cs/discoveries.md')).toContain('retry loop');

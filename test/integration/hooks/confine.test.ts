@@ -122,6 +122,8 @@ describe('log lines', () => {
 
 describe('append-only files after a torn last line', () => {
   it('changes.md (sh and Node) and timeline.jsonl (sh and Node) start a new line', async () => {
+    // No autosave due: the timeline holds the tool calls only.
+    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
     fs.appendFileSync(sb.session.changes, '- [2026-01-01 00:00:00] Wri');
     await runHookScript('post-tool-use', post(path.join(ws(), 'plain.txt')), sb.hookEnv);
     fs.appendFileSync(sb.session.changes, '- [2026-01-01 00:00:00] Wri');
@@ -132,9 +134,10 @@ describe('append-only files after a torn last line', () => {
     const tl = path.join(sb.session.meta, 'timeline.jsonl');
     for (const name of ['plain.txt', 'needs"node.txt']) {
       fs.appendFileSync(tl, '{"ts":"2026-01-01T00:00:00Z","ty');
-      await runHookScript('timeline', post(path.join(ws(), name)), sb.hookEnv);
+      await runHookScript('post-tool-use', post(path.join(ws(), name)), sb.hookEnv);
     }
-    expect(readTimeline(sb.session.meta).events.map((e) => e.target)).toEqual(['plain.txt', 'needs"node.txt']);
+    // The two calls above wrote their timeline lines too; each of these two follows a torn line.
+    expect(readTimeline(sb.session.meta).events.map((e) => e.target)).toEqual(['plain.txt', 'needs"node.txt', 'plain.txt', 'needs"node.txt']);
   });
 });
 

@@ -121,19 +121,22 @@ describe('event text', () => {
   });
 });
 
-describe('hooks/timeline', () => {
+describe('hooks/post-tool-use: the timeline part', () => {
   let sb: HookSandbox;
   beforeEach(async () => {
     sb = await hookSandbox('tl');
+    // No autosave due (its own tests are in test/integration/git/autosave.test.ts): the timeline holds the tool calls only.
+    fs.mkdirSync(path.join(sb.session.meta, 'local'), { recursive: true });
+    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
   });
   afterEach(() => sb.cleanup());
   const events = () => readTimeline(sb.session.meta).events;
   const post = (tool: string, input: Record<string, unknown>, response: unknown = { ok: true }) => payload('PostToolUse', { tool_name: tool, tool_input: input, tool_response: response }, sb.session.dir);
 
   it('writes plain tool calls in sh, and hands escaped ones to Node with the same shape', async () => {
-    const plain = await runHookScript('timeline', post('Write', { file_path: path.join(sb.session.dir, 'a.txt'), content: 'x' }, { filePath: '/elsewhere', command: 'not this' }), sb.hookEnv);
-    const escaped = await runHookScript('timeline', post('Bash', { command: 'printf "%s\\n" hi', description: 'say hi' }), sb.hookEnv);
-    const none = await runHookScript('timeline', post('TodoWrite', { todos: [{ content: 'x' }] }), sb.hookEnv);
+    const plain = await runHookScript('post-tool-use', post('Write', { file_path: path.join(sb.session.dir, 'a.txt'), content: 'x' }, { filePath: '/elsewhere', command: 'not this' }), sb.hookEnv);
+    const escaped = await runHookScript('post-tool-use', post('Bash', { command: 'printf "%s\\n" hi', description: 'say hi' }), sb.hookEnv);
+    const none = await runHookScript('post-tool-use', post('TodoWrite', { todos: [{ content: 'x' }] }), sb.hookEnv);
     for (const r of [plain, escaped, none]) expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(events().map(({ ts: _ts, ...e }) => e)).toEqual([
       { type: 'tool', tool: 'Write', target: 'a.txt' },
@@ -149,7 +152,7 @@ describe('hooks/timeline', () => {
     const value = 'supersecretvalue123'; // under the 20-character run that sends a path to Node anyway
     expect(writeSessionEnvFile(sb.session.name, { API_TOKEN: value }, sb.hookEnv, { create: true })).toBe(true);
     for (const p of [`/tmp/${value}/n.txt`, path.join(sb.session.dir, value, 'n.txt')]) {
-      const r = await runHookScript('timeline', post('Read', { file_path: p }), sb.hookEnv);
+      const r = await runHookScript('post-tool-use', post('Read', { file_path: p }), sb.hookEnv);
       expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     }
     const targets = events().map((e) => (e as { target?: string }).target);
@@ -160,15 +163,15 @@ describe('hooks/timeline', () => {
   it('records a discovery added through any tool, once', async () => {
     fs.appendFileSync(sb.session.discoveries, '\n## 2026-11-23 cache\nThe cache key ignores the locale.\n');
     const cmd = `printf x >> ${sb.session.discoveries}`;
-    await runHookScript('timeline', post('Bash', { command: cmd }), sb.hookEnv);
-    await runHookScript('timeline', post('Read', { file_path: sb.session.discoveries }), sb.hookEnv);
+    await runHookScript('post-tool-use', post('Bash', { command: cmd }), sb.hookEnv);
+    await runHookScript('post-tool-use', post('Read', { file_path: sb.session.discoveries }), sb.hookEnv);
     const kinds = events().map((e) => (e.type === 'discovery' ? `discovery:${e.title}` : e.type));
     expect(kinds).toEqual(['tool', 'discovery:2026-11-23 cache', 'tool']);
   });
 
   it('does nothing outside a session, and steps aside when cs serves the hooks', async () => {
-    const outside = await runHookScript('timeline', post('Write', { file_path: '/tmp/x' }), { PATH: process.env.PATH, HOME: sb.home });
-    const served = await runHookScript('timeline', post('Write', { file_path: '/tmp/x' }), { ...sb.hookEnv, CS_HOOK_SERVER: 'http://127.0.0.1:1' });
+    const outside = await runHookScript('post-tool-use', post('Write', { file_path: '/tmp/x' }), { PATH: process.env.PATH, HOME: sb.home });
+    const served = await runHookScript('post-tool-use', post('Write', { file_path: '/tmp/x' }), { ...sb.hookEnv, CS_HOOK_SERVER: 'http://127.0.0.1:1' });
     expect(outside).toMatchObject({ code: 0, stdout: '' });
     expect(served).toMatchObject({ code: 0, stdout: '' });
     expect(fs.existsSync(timelineFile(sb.session.meta))).toBe(false);

@@ -88,7 +88,7 @@ describe('the hooks plugin', () => {
     const unserved = HOOKS.filter((h) => !SERVED.some((x) => x.script === h.script)).map((h) => h.script);
     expect(commands.sort()).toEqual([...unserved].sort());
     expect(commands).toContain('session-start');
-    expect(commands).not.toContain('timeline');
+    expect(commands).not.toContain('post-tool-use');
     expect(Object.values(s.hooks).flat().filter((g) => g.hooks[0]!.type === 'http')).toHaveLength(new Set(SERVED.map((x) => x.event)).size);
     // Switched off by the user: the same hooks, and nothing to switch off.
     const off = hookSettings('http://127.0.0.1:1', 't', { hooksDir: dir, enabled: false }) as typeof s;
