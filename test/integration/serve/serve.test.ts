@@ -242,7 +242,9 @@ describe('cs -serve', () => {
         check();
       })`);
       const marker = `marker-${Date.now()}.txt`;
-      const hook = await runHookScript('timeline', payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, marker), content: 'x' } }, sb.session.dir), sb.hookEnv);
+      // The timeline part only: no autosave due.
+      fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+      const hook = await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, marker), content: 'x' } }, sb.session.dir), sb.hookEnv);
       expect(hook.code).toBe(0);
       // Counted from the moment the hook has written its event (its own start-up is not the page's latency).
       const fired = Date.now();
