@@ -269,6 +269,24 @@ cs_head_cut() {
   [ \${#input} -ge ${HEAD_BYTES - 100} ]
 }
 
+# cs_utc: epoch seconds $1 (0 or more) as the ISO UTC time Node's
+# toISOString gives to the second (2026-11-30T19:45:21Z), by arithmetic: one
+# date process then gives a hook both its local and its UTC time. Days to
+# the civil date as in H. Hinnant, "chrono-Compatible Low-Level Date
+# Algorithms" (civil_from_days).
+cs_utc() {
+  cs_d=$(($1 / 86400)); cs_r=$(($1 % 86400))
+  cs_z=$((cs_d + 719468)); cs_era=$((cs_z / 146097)); cs_doe=$((cs_z - cs_era * 146097))
+  cs_yoe=$(((cs_doe - cs_doe / 1460 + cs_doe / 36524 - cs_doe / 146096) / 365))
+  cs_doy=$((cs_doe - (365 * cs_yoe + cs_yoe / 4 - cs_yoe / 100))); cs_mp=$(((5 * cs_doy + 2) / 153))
+  cs_dd=$((cs_doy - (153 * cs_mp + 2) / 5 + 1)); cs_mm=$((cs_mp < 10 ? cs_mp + 3 : cs_mp - 9))
+  cs_yy=$((cs_yoe + cs_era * 400 + (cs_mm <= 2)))
+  cs_hh=$((cs_r / 3600)); cs_mi=$((cs_r % 3600 / 60)); cs_ss=$((cs_r % 60))
+  case $cs_mm in ?) cs_mm=0$cs_mm ;; esac; case $cs_dd in ?) cs_dd=0$cs_dd ;; esac
+  case $cs_hh in ?) cs_hh=0$cs_hh ;; esac; case $cs_mi in ?) cs_mi=0$cs_mi ;; esac; case $cs_ss in ?) cs_ss=0$cs_ss ;; esac
+  cs_utc=$cs_yy-$cs_mm-\${cs_dd}T$cs_hh:$cs_mi:\${cs_ss}Z
+}
+
 # The scripts source this with "command . <this> || exit 0": end on success.
 :
 `;

@@ -116,6 +116,11 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   write('Write, discoveries', path.join(ws, '.cs', 'discoveries.md'), found, (w) => fs.appendFileSync(path.join(w, '.cs', 'discoveries.md'), found));
   write('Write, 100 KB content', path.join(ws, 'big.txt'), 'x'.repeat(100 * 1024));
   write('Write, a torn last line in changes.md', path.join(ws, 'after-torn.txt'), 'one\n', (w) => fs.appendFileSync(path.join(w, '.cs', 'changes.md'), '- [2026-11-30 10:00:00] Write: cut off'));
+  // Both logs torn at once: sh reads both last bytes with one tail.
+  write('Write, torn last lines in both logs', path.join(ws, 'after-both-torn.txt'), 'one\n', (w) => {
+    fs.appendFileSync(path.join(w, '.cs', 'changes.md'), '- [2026-11-30 10:00:00] Write: cut off');
+    fs.appendFileSync(path.join(w, '.cs', 'timeline.jsonl'), '{"ts":"2026-11-30T10:00:00Z","type":"to');
+  });
 
   // Other tools: the timeline only.
   tool('Read', 'Read', { file_path: path.join(ws, 'a.txt') });
@@ -324,6 +329,14 @@ describe('dist/hook.sh, the shared sh part', () => {
     expect(Object.fromEntries(names.map((n, i) => [n, sh[i] === '1']))).toEqual(Object.fromEntries(names.map((n) => [n, isTrackedFile(n)])));
   });
 
+  it('gives an epoch second as the UTC time toISOString gives, to the second (cs_utc)', () => {
+    const days = [0, 59, 60, 365, 10956, 11016, 11017, 11321, 20000, 20423, 20453, 47482, 47541, 47542, 2932896];
+    const epochs = [...days.flatMap((d) => [d * 86400, d * 86400 + 86399]), 1_796_069_499, 1_000_000_000, 2_147_483_647, 4_102_444_800];
+    for (let i = 0; i < 200; i++) epochs.push(Math.floor(Math.abs(Math.sin(i + 1)) * 8_000_000_000));
+    const sh = inHookSh(tempSession(), 'for t; do cs_utc "$t"; echo "$cs_utc"; done', epochs.map(String)).trim().split('\n');
+    expect(sh).toEqual(epochs.map((t) => new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')));
+  });
+
   it('places in the workspace as workspaceRelative does, where it decides at all', () => {
     const ws = tempSession();
     const paths = [ws, `${ws}/a`, `${ws}/a/b c`, `${ws}/.cs/x`, `${ws}x/a`, `${ws}/../a`, `${ws}/./a`, `${ws}//a`, `${ws}/a/`, `${ws}/a/..`, 'rel/a', '/etc/hosts', '/'];
@@ -472,7 +485,7 @@ describe('sh fast paths and the Node handlers', () => {
       expect(files['.cs/artifacts/MANIFEST.json']).toMatch(/deploy\.sh/);
       expect(files['.cs/local/status.log']!.length).toBeLessThan(LOG_MAX_BYTES);
       // And both ways of sh were compared: alone, and handing over to Node.
-      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Read / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'Bash / timeline', 'Bash, a pipe and quotes / timeline', 'Bash, a path in the workspace as the command / timeline', 'Grep / timeline', 'Read, with secrets stored / timeline', 'Read, a stored value too short to scrub in the path / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
+      for (const c of ['Write, absolute, in the workspace / post-tool-use', 'Write, torn last lines in both logs / post-tool-use', 'Write, torn last lines in both logs / timeline', 'Write, spaces / post-tool-use', 'Write, 100 KB content / timeline', 'Read / timeline', 'MultiEdit / timeline', 'TodoWrite / timeline', 'Bash / timeline', 'Bash, a pipe and quotes / timeline', 'Bash, a path in the workspace as the command / timeline', 'Grep / timeline', 'Read, with secrets stored / timeline', 'Read, a stored value too short to scrub in the path / timeline', 'untracked type / pre-tool-use', 'Write outside .cs / permission-request', 'prompt / status-prompt', 'prompt, status.log past its bound / status-prompt'])
         expect(alone, c).toContain(c);
       for (const c of ['Write, .. out of the workspace / post-tool-use', 'Write, unicode / post-tool-use', 'Bash, an assignment / timeline', 'Bash, a short Slack token / timeline', 'Bash, a long word / timeline', 'Grep, a SendGrid shape / timeline', 'Grep, a token in the pattern / timeline', 'Read, a token in the path / timeline', 'Read, a stored value in the path / timeline', 'Bash, a stored value in the command / timeline', 'AskUserQuestion (a description only nested) / timeline', 'tracked type with a secret / pre-tool-use', 'Write in .cs / permission-request'])
         expect(handedOver, c).toContain(c);
