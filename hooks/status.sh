@@ -14,8 +14,9 @@ local_dir=${file%/*}
 [ -L "$dir/.cs" ] || [ -L "$local_dir" ] || [ -L "$file" ] || [ -L "$log" ] && exit 0
 [ -d "$local_dir" ] || mkdir -p "$local_dir" 2>/dev/null || exit 0
 # One clock reading, as seconds, nanoseconds (a date without %N prints no
-# digits there) and the ISO time.
-now=$(date -u '+%s.%N.%Y-%m-%dT%H:%M:%S' 2>/dev/null)
+# digits there) and the ISO time; a hook that has read the clock already
+# gives it in $cs_now, in that form.
+now=${cs_now:-$(date -u '+%s.%N.%Y-%m-%dT%H:%M:%S' 2>/dev/null)}
 s=${now%%.*}; rest=${now#*.}; ns=${rest%%.*}; iso=${rest#*.}
 case $s in '' | *[!0-9]*) exit 0 ;; esac
 case $ns in [0-9][0-9][0-9]*) frac=${ns%"${ns#???}"} ;; *) frac=000 ;; esac

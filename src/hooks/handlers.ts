@@ -199,7 +199,7 @@ async function postTool(c: HookContext): Promise<object | null> {
   if (matcherSelects(CHANGE_MATCHER, tool)) await postToolUse(c);
   await toolTimeline(c);
   if (matcherSelects(AUTOSAVE_MATCHER, tool)) await autosave(c);
-  return null;
+  return status(c);
 }
 
 async function postToolUseFailure(c: HookContext): Promise<object | null> {

@@ -13,6 +13,15 @@ export interface HookRegistration {
 
 /** The tools whose calls go to changes.md (CHANGE_TOOLS in src/hooks/changes.ts holds the same names). */
 export const CHANGE_MATCHER = 'Write|Edit|MultiEdit|NotebookEdit';
+/**
+ * The tools whose call may run long (a command, a subagent, a fetch): the
+ * live status says working when one starts (PreToolUse). Every other call is
+ * short, and the status after it (PostToolUse, PostToolUseFailure) says so: a
+ * Read or an Edit costs no hook process, and no round trip to cs's endpoint,
+ * before it runs. A tool not listed that runs long after a denied permission
+ * shows needs-you until it ends (an MCP tool: the matcher has no wildcard).
+ */
+export const LONG_TOOL_MATCHER = 'Bash|Task|Agent|WebFetch|WebSearch';
 /** The tools after which the workspace is autosaved when due (src/git/autosave.ts). */
 export const AUTOSAVE_MATCHER = 'Write|Edit|MultiEdit';
 
@@ -41,6 +50,8 @@ export const HOOKS: readonly HookRegistration[] = [
   // autosave) runs detached, which Claude neither waits for nor kills.
   { event: 'PostToolUse', script: 'post-tool-use', timeout: 30 },
   { event: 'PostToolUseFailure', script: 'post-tool-use-failure', async: true, timeout: 10 },
+  // Live status (src/status/status.ts): Claude goes on after a failed call.
+  { event: 'PostToolUseFailure', script: 'status-failure', async: true, timeout: 5 },
   // Synchronous, so the count is in before the Stop that follows; sh alone unless a queued task runs.
   { event: 'PostToolUseFailure', script: 'queue-failure', timeout: 10 },
   { event: 'Stop', script: 'stop', timeout: 10 },
@@ -55,7 +66,7 @@ export const HOOKS: readonly HookRegistration[] = [
   { event: 'PermissionRequest', script: 'permission-remote', timeout: 660 },
   // Live status (src/status/status.ts), written by sh alone in the background.
   { event: 'UserPromptSubmit', script: 'status-prompt', async: true, timeout: 5 },
-  { event: 'PreToolUse', script: 'status-tool', async: true, timeout: 5 },
+  { event: 'PreToolUse', matcher: LONG_TOOL_MATCHER, script: 'status-tool', async: true, timeout: 5 },
   // Only the notifications that wait on the user (notification_type, which
   // Claude Code matches Notification matchers against; types from the
   // 2.1.330 binary): its "waiting for your input" after 60 s idle

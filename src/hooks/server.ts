@@ -16,7 +16,7 @@ import { HANDLERS } from './handlers.js';
 import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 import { TIMED_OUT, within } from '../lib/deadline.js';
-import { AUTOSAVE_MATCHER, CHANGE_MATCHER, HOOKS, matcherSelects } from './registry.js';
+import { AUTOSAVE_MATCHER, CHANGE_MATCHER, HOOKS, LONG_TOOL_MATCHER, matcherSelects } from './registry.js';
 import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
 import { marketplaceDir, PLUGIN_ID, pluginState, writePlugin } from '../install/plugin.js';
@@ -51,15 +51,17 @@ export interface ServedPart {
 
 export const SERVED: readonly ServedPart[] = [
   // Live status: in order, without starting sh.
-  { event: 'PreToolUse', handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
+  { event: 'PreToolUse', matcher: LONG_TOOL_MATCHER, handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
   { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
   // The three parts of hooks/post-tool-use.
   { event: 'PostToolUse', handler: 'timeline', script: 'post-tool-use', timeout: 5, runs: 'after' },
   { event: 'PostToolUse', matcher: CHANGE_MATCHER, handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
   { event: 'PostToolUse', matcher: AUTOSAVE_MATCHER, handler: 'autosave', script: 'post-tool-use', timeout: 60, runs: 'background' },
+  { event: 'PostToolUse', handler: 'status', script: 'post-tool-use', timeout: 5, runs: 'after' },
   // Served, so cs waits for it at the end: as an async command hook it was
   // killed with Claude at a quick -p exit before it wrote (seen in CI).
   { event: 'PostToolUseFailure', handler: 'post-tool-use-failure', script: 'post-tool-use-failure', timeout: 10, runs: 'after' },
+  { event: 'PostToolUseFailure', handler: 'status', script: 'status-failure', timeout: 5, runs: 'after' },
   { event: 'Stop', handler: 'status', script: 'status-stop', timeout: 5, runs: 'after' },
   { event: 'Stop', handler: 'stop', script: 'stop', timeout: 10 },
   // Claude waits for its SessionEnd hooks before it exits; cs waits for this part after.

@@ -1,5 +1,6 @@
 // A session's live status, from Claude Code's hook events (never from the
-// screen): UserPromptSubmit/PreToolUse → working, Notification and
+// screen): UserPromptSubmit, PreToolUse (of a tool that may run long) and
+// the end of every tool call (PostToolUse, PostToolUseFailure) → working, Notification and
 // PermissionRequest → needs-you, Stop → idle, SessionEnd (or cs after Claude
 // exits) → closed. `.cs/local/status.json` holds the current one, replaced
 // atomically; `.cs/local/status.log` one line per change, for `-watch` and
@@ -28,6 +29,8 @@ export interface Status {
 export const EVENT_STATE: Readonly<Record<string, State>> = {
   UserPromptSubmit: 'working',
   PreToolUse: 'working',
+  PostToolUse: 'working',
+  PostToolUseFailure: 'working',
   Notification: 'needs-you',
   PermissionRequest: 'needs-you',
   Stop: 'idle',

@@ -86,7 +86,7 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   const write = (name: string, file: string, content = 'one\n', setup?: Case['setup']) => post(name, 'Write', { file_path: file, content }, { type: 'create', filePath: file, content, structuredPatch: [], originalFile: null }, setup);
   const tool = (name: string, t: string, toolInput: object) => cases.push({ name, scripts: ['post-tool-use'], input: event('PostToolUse', ws, { tool_name: t, tool_input: toolInput, tool_response: { ok: true } }) });
   const pre = (name: string, file: string, content: string, setup?: Case['setup']) =>
-    cases.push({ name, scripts: ['pre-tool-use', 'status-tool'], input: event('PreToolUse', ws, { tool_name: 'Write', tool_input: { file_path: file, content } }), setup });
+    cases.push({ name, scripts: ['pre-tool-use'], input: event('PreToolUse', ws, { tool_name: 'Write', tool_input: { file_path: file, content } }), setup });
   const permission = (name: string, t: string, file: string) => cases.push({ name, scripts: ['permission-request', 'status-permission'], input: event('PermissionRequest', ws, { tool_name: t, tool_input: { file_path: file, content: 'x' }, permission_suggestions: [] }) });
   const status = (name: string, script: string, ev: string, fields: Record<string, unknown> = {}, setup?: Case['setup']) => cases.push({ name, scripts: [script], input: event(ev, ws, fields), setup });
 
@@ -184,6 +184,9 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   // Live status.
   status('prompt', 'status-prompt', 'UserPromptSubmit', { prompt: 'go' });
   status('notification', 'status-notification', 'Notification', { message: 'Claude needs your permission', notification_type: 'permission_prompt' });
+  status('a failed tool call after it', 'status-failure', 'PostToolUseFailure', { tool_name: 'Bash', tool_input: { command: 'false' }, error: 'Exit code 1' });
+  status('notification again', 'status-notification', 'Notification', { message: 'Claude needs your permission', notification_type: 'permission_prompt' });
+  status('a command starts after it', 'status-tool', 'PreToolUse', { tool_name: 'Bash', tool_input: { command: 'sleep 60' } });
   status('stop', 'status-stop', 'Stop', { stop_hook_active: false });
   status('prompt, status.log past its bound', 'status-prompt', 'UserPromptSubmit', { prompt: 'again' }, (w) => {
     const line = (i: number) => JSON.stringify({ state: i % 2 ? 'idle' : 'working', event: 'x', at: new Date(i).toISOString(), ms: i }) + '\n';
@@ -425,7 +428,7 @@ describe('sh fast paths and the Node handlers', () => {
     const cases = corpus('/w', '/r', '/o');
     expect(cases.length).toBeGreaterThanOrEqual(60);
     const scripts = new Set(cases.flatMap((c) => c.scripts));
-    for (const s of ['post-tool-use', 'pre-tool-use', 'permission-request', 'status-prompt', 'status-tool', 'status-notification', 'status-permission', 'status-stop']) expect(scripts).toContain(s);
+    for (const s of ['post-tool-use', 'pre-tool-use', 'permission-request', 'status-prompt', 'status-tool', 'status-failure', 'status-notification', 'status-permission', 'status-stop']) expect(scripts).toContain(s);
   });
 
   for (const variant of VARIANTS) {

@@ -45,8 +45,14 @@ describe('the hook settings cs passes to Claude', () => {
       expect(h.type).toBe('http');
       expect(h.url).toBe(`${server.url}/hook/${parts.map((p) => p.handler).join('+')}`);
       expect(h.timeout).toBe(Math.max(...parts.map((p) => p.timeout)));
-      // Every served event has a part for every tool here, so no matcher narrows the hook.
-      expect(groups[0]!.matcher, event).toBeUndefined();
+      // PreToolUse is served for the tools that may run long (the status) and for Write (the
+      // capture) only: a Read or an Edit makes no round trip before it runs. Every other served
+      // event has a part for every tool, so no matcher narrows its hook.
+      if (event === 'PreToolUse') {
+        const m = groups[0]!.matcher;
+        for (const tool of ['Bash', 'Task', 'WebFetch', 'Write']) expect(matcherSelects(m, tool), tool).toBe(true);
+        for (const tool of ['Read', 'Edit', 'MultiEdit', 'Glob', 'Grep', 'TodoWrite']) expect(matcherSelects(m, tool), tool).toBe(false);
+      } else expect(groups[0]!.matcher, event).toBeUndefined();
     }
     const only = hookSettings('http://x', 't') as typeof settings;
     expect(only.hooks.PreToolUse![0]!.hooks[0]!.url).toBe('http://x/hook/status+pre-tool-use');
