@@ -111,6 +111,9 @@ while :; do case $dir in ?*/) dir=\${dir%/} ;; *) break ;; esac; done
 node=\${0%/current/hooks/*}/node; [ -x "$node" ] || node=node
 handler=\${0%/*}/../dist/hook.js
 
+# The clock a script has read for hooks/status.sh (see there): none yet, whatever the environment holds.
+cs_now=
+
 # Files and bounds (src/session/paths.ts, src/timeline/, src/status/status.ts).
 cs_changes=$dir/${inSession(p.changes)}
 cs_timeline=$dir/${inSession(path.join(p.meta, TIMELINE_FILE))}
