@@ -196,10 +196,21 @@ async function autosave(c: HookContext): Promise<object | null> {
  */
 async function postTool(c: HookContext): Promise<object | null> {
   const tool = str(c.input, 'tool_name');
-  if (matcherSelects(CHANGE_MATCHER, tool)) await postToolUse(c);
-  await toolTimeline(c);
-  if (matcherSelects(AUTOSAVE_MATCHER, tool)) await autosave(c);
-  return status(c);
+  const parts: Array<[string, Handler]> = [];
+  if (matcherSelects(CHANGE_MATCHER, tool)) parts.push(['post-tool-use', postToolUse]);
+  parts.push(['timeline', toolTimeline]);
+  if (matcherSelects(AUTOSAVE_MATCHER, tool)) parts.push(['autosave', autosave]);
+  parts.push(['status', status]);
+  // Each part on its own, as when they were hooks of their own: a change log that cannot be
+  // written (a cloned session's symlink) or an autosave without git costs no timeline line and no status.
+  for (const [name, part] of parts) {
+    try {
+      await part(c);
+    } catch (e) {
+      log(c, `hook error in ${name}: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+  return null;
 }
 
 async function postToolUseFailure(c: HookContext): Promise<object | null> {

@@ -38,8 +38,10 @@ async function readStdin(): Promise<string> {
  * Runs the handler `event` names on hook input `text` (JSON) for the session
  * it locates. `event` may name several handlers joined by '+' (hooks/post-tool-use
  * hands over `timeline+autosave`): they run in that order on the one input,
- * and the first answer is Claude's. `output` is the line for stdout ('' for
- * none); `problem` is for the session log. Throws what a handler throws.
+ * and the first answer is Claude's; one that throws is reported in
+ * `problem` and the others still run. `output` is the line for stdout (''
+ * for none); `problem` is for the session log. Throws what a single
+ * handler throws.
  */
 export async function runHook(event: string, text: string, env: NodeJS.ProcessEnv, now = new Date()): Promise<{ output: string; problem?: string; session: HookSession | null }> {
   const parsed = parseHookInput(text);
@@ -48,9 +50,21 @@ export async function runHook(event: string, text: string, env: NodeJS.ProcessEn
   const handlers = event.split('+').map((name) => HANDLERS[name]);
   if (handlers.some((h) => !h)) return { output: '', problem: `unknown hook event '${event}'`, session };
   if (!parsed.ok) return { output: '', problem: `${event}: ${parsed.problem}`, session };
+  if (handlers.length === 1) {
+    const result = await handlers[0]!({ session, input: parsed.input, env, now });
+    return { output: result ? JSON.stringify(result) + '\n' : '', session };
+  }
+  // Several: each on its own, as hooks of their own would be (one that throws costs the others nothing).
   let result: object | null = null;
-  for (const handler of handlers) result ??= await handler!({ session, input: parsed.input, env, now });
-  return { output: result ? JSON.stringify(result) + '\n' : '', session };
+  const problems: string[] = [];
+  for (const [i, handler] of handlers.entries()) {
+    try {
+      result ??= await handler!({ session, input: parsed.input, env, now });
+    } catch (e) {
+      problems.push(`${event.split('+')[i]} failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+  return { output: result ? JSON.stringify(result) + '\n' : '', ...(problems.length ? { problem: problems.join('; ') } : {}), session };
 }
 
 async function main(): Promise<void> {

@@ -39,6 +39,23 @@ describe('writes under .cs/ never follow a symlink', () => {
     expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/refusing to write .*changes\.md: it is a symlink/);
   });
 
+  it('a change log that cannot be written costs the call neither its timeline line nor its status (each part on its own in Node)', async () => {
+    const victim = path.join(outside, 'victim');
+    fs.writeFileSync(victim, 'original\n');
+    fs.rmSync(sb.session.changes);
+    fs.symlinkSync(victim, sb.session.changes);
+    // No autosave due: this is about the parts after the change log.
+    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+    fs.writeFileSync(path.join(sb.session.meta, 'local', 'status.json'), JSON.stringify({ state: 'needs-you', event: 'PermissionRequest', at: new Date(Date.now() - 5000).toISOString(), ms: Date.now() - 5000 }) + '\n');
+    // A name sh hands to Node (a quote), so every part runs there.
+    const r = await runHookScript('post-tool-use', post(path.join(ws(), 'n"q.txt')), sb.hookEnv);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(fs.readFileSync(victim, 'utf8')).toBe('original\n');
+    expect(readTimeline(sb.session.meta).events.map((e) => e.target)).toContain('n"q.txt');
+    expect(JSON.parse(fs.readFileSync(path.join(sb.session.meta, 'local', 'status.json'), 'utf8'))).toMatchObject({ state: 'working', event: 'PostToolUse' });
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/hook error in post-tool-use: .*changes\.md/);
+  });
+
   it('appendConfined/writeConfined refuse a linked file, a dangling link and a linked directory on the way', () => {
     const m = sb.session.meta;
     fs.symlinkSync(path.join(outside, 'new.txt'), path.join(m, 'dangling.md'));
