@@ -24,6 +24,8 @@ export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jso
 export const UNION_ATTRIBUTE_LINES = UNION_PATTERNS.map((p) => `${p} merge=union`);
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';
+/** When the last autosave the hooks asked for started (ms since the epoch, as text), relative to the work tree: hooks/post-tool-use reads its age. */
+export const AUTOSAVE_STAMP = `${LOCAL_DIR}/autosave.stamp`;
 const LOCAL_IGNORE_LINE = `/${LOCAL_DIR}/`;
 // An index lock older than this was left by a killed git, not a running one.
 const STALE_LOCK_MS = 10 * 60 * 1000;
@@ -112,7 +114,7 @@ export async function autosave(dir: string, opts: AutosaveOptions = {}): Promise
  */
 export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: AutosaveOptions = {}): Promise<AutosaveResult> {
   const now = opts.now ?? Date.now;
-  const stamp = path.join(localDir(dir), 'autosave.stamp');
+  const stamp = path.join(dir, AUTOSAVE_STAMP);
   const last = Number.parseInt(readFileOr(stamp, '0'), 10) || 0;
   const t = now();
   if (t >= last && t - last < minIntervalMs) return { saved: false, reason: 'throttled' };

@@ -13,7 +13,7 @@ import { additionalContext, allowPermission, blockStop, obj, redirectInput, str,
 import { isInside, realTarget, type Handler, type HookContext } from './session.js';
 import * as timeline from '../timeline/hooks.js';
 import { recordEvent } from '../status/status.js';
-import { AUTOSAVE_MATCHER, CHANGE_MATCHER, matcherSelects } from './registry.js';
+import { matcherSelects, POST_TOOL_PARTS } from './registry.js';
 
 // What only some events need is imported where it is used: every Node hook
 // run pays for the modules loaded at its start (node:child_process,
@@ -196,21 +196,29 @@ async function autosave(c: HookContext): Promise<object | null> {
  */
 async function postTool(c: HookContext): Promise<object | null> {
   const tool = str(c.input, 'tool_name');
-  const parts: Array<[string, Handler]> = [];
-  if (matcherSelects(CHANGE_MATCHER, tool)) parts.push(['post-tool-use', postToolUse]);
-  parts.push(['timeline', toolTimeline]);
-  if (matcherSelects(AUTOSAVE_MATCHER, tool)) parts.push(['autosave', autosave]);
-  parts.push(['status', status]);
-  // Each part on its own, as when they were hooks of their own: a change log that cannot be
-  // written (a cloned session's symlink) or an autosave without git costs no timeline line and no status.
-  for (const [name, part] of parts) {
+  const r = await runEach(c, POST_TOOL_PARTS.filter((p) => matcherSelects(p.matcher, tool)).map((p) => p.handler));
+  for (const problem of r.problems) log(c, problem);
+  return r.result;
+}
+
+/**
+ * Runs the handlers `names` (keys of HANDLERS) in order on one input, each
+ * on its own, as hooks of their own would be: one that throws costs the
+ * others nothing (a change log a cloned session's symlink refuses, an
+ * autosave without git, leave the timeline line and the status in). Gives
+ * the first answer, and a line for the session log per failure.
+ */
+export async function runEach(c: HookContext, names: readonly string[]): Promise<{ result: object | null; problems: string[] }> {
+  let result: object | null = null;
+  const problems: string[] = [];
+  for (const name of names) {
     try {
-      await part(c);
+      result ??= await HANDLERS[name]!(c);
     } catch (e) {
-      log(c, `hook error in ${name}: ${(e as Error)?.message ?? String(e)}`);
+      problems.push(`hook error in ${name}: ${(e as Error)?.message ?? String(e)}`);
     }
   }
-  return null;
+  return { result, problems };
 }
 
 async function postToolUseFailure(c: HookContext): Promise<object | null> {

@@ -3,7 +3,7 @@
 // or one valid JSON object on stdout; problems go to the session log.
 import * as fs from 'node:fs';
 import { appendSessionLog } from '../session/log.js';
-import { HANDLERS } from './handlers.js';
+import { HANDLERS, runEach } from './handlers.js';
 import { parseHookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 import { locateSession, type HookSession } from './session.js';
@@ -47,24 +47,16 @@ export async function runHook(event: string, text: string, env: NodeJS.ProcessEn
   const parsed = parseHookInput(text);
   const session = locateSession(env, parsed.ok ? parsed.input : null);
   if (!session) return { output: '', session };
-  const handlers = event.split('+').map((name) => HANDLERS[name]);
-  if (handlers.some((h) => !h)) return { output: '', problem: `unknown hook event '${event}'`, session };
+  const names = event.split('+');
+  if (names.some((name) => !HANDLERS[name])) return { output: '', problem: `unknown hook event '${event}'`, session };
   if (!parsed.ok) return { output: '', problem: `${event}: ${parsed.problem}`, session };
-  if (handlers.length === 1) {
-    const result = await handlers[0]!({ session, input: parsed.input, env, now });
+  const context = { session, input: parsed.input, env, now };
+  if (names.length === 1) {
+    const result = await HANDLERS[event]!(context);
     return { output: result ? JSON.stringify(result) + '\n' : '', session };
   }
-  // Several: each on its own, as hooks of their own would be (one that throws costs the others nothing).
-  let result: object | null = null;
-  const problems: string[] = [];
-  for (const [i, handler] of handlers.entries()) {
-    try {
-      result ??= await handler!({ session, input: parsed.input, env, now });
-    } catch (e) {
-      problems.push(`${event.split('+')[i]} failed: ${(e as Error)?.message ?? String(e)}`);
-    }
-  }
-  return { output: result ? JSON.stringify(result) + '\n' : '', ...(problems.length ? { problem: problems.join('; ') } : {}), session };
+  const r = await runEach(context, names);
+  return { output: r.result ? JSON.stringify(r.result) + '\n' : '', ...(r.problems.length ? { problem: r.problems.join('; ') } : {}), session };
 }
 
 async function main(): Promise<void> {

@@ -34,6 +34,19 @@ export function matcherSelects(matcher: string | undefined, tool: string | undef
   if (matcher === undefined || matcher === '' || matcher === '*') return true;
   return tool !== undefined && matcher.split('|').includes(tool);
 }
+/**
+ * The parts of a tool call's record (PostToolUse), each by its handler
+ * (src/hooks/handlers.ts), for the tools its matcher selects: hooks/post-tool-use
+ * does them in sh, cs's endpoint serves them (SERVED), and 'post-tool' runs
+ * them all in Node.
+ */
+export const POST_TOOL_PARTS: ReadonlyArray<{ handler: string; matcher?: string }> = [
+  { handler: 'timeline' },
+  { handler: 'post-tool-use', matcher: CHANGE_MATCHER },
+  { handler: 'autosave', matcher: AUTOSAVE_MATCHER },
+  { handler: 'status' },
+];
+
 /** Claude Code notification types that wait on the user. */
 export const NEEDS_YOU_NOTIFICATIONS = 'permission_prompt|worker_permission_prompt|agent_needs_input';
 

@@ -16,7 +16,7 @@ import { HANDLERS } from './handlers.js';
 import { parseHookInput, type HookInput } from './protocol.js';
 import { JsonSkimmer } from './skim.js';
 import { TIMED_OUT, within } from '../lib/deadline.js';
-import { AUTOSAVE_MATCHER, CHANGE_MATCHER, HOOKS, LONG_TOOL_MATCHER, matcherSelects } from './registry.js';
+import { HOOKS, LONG_TOOL_MATCHER, matcherSelects, POST_TOOL_PARTS } from './registry.js';
 import { clearPrepared, prepareSessionStart, recordLeftStarts } from './prepared.js';
 import { hooksDir, settingsPath } from '../install/paths.js';
 import { marketplaceDir, PLUGIN_ID, pluginState, writePlugin } from '../install/plugin.js';
@@ -49,15 +49,20 @@ export interface ServedPart {
   runs?: 'answer' | 'after' | 'background';
 }
 
+/** How the endpoint runs each of POST_TOOL_PARTS (timeouts in seconds). */
+const POST_TOOL_SERVING: Record<string, Pick<ServedPart, 'timeout' | 'runs'>> = {
+  timeline: { timeout: 5, runs: 'after' },
+  'post-tool-use': { timeout: 10, runs: 'after' },
+  autosave: { timeout: 60, runs: 'background' },
+  status: { timeout: 5, runs: 'after' },
+};
+
 export const SERVED: readonly ServedPart[] = [
   // Live status: in order, without starting sh.
   { event: 'PreToolUse', matcher: LONG_TOOL_MATCHER, handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
   { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
-  // The three parts of hooks/post-tool-use.
-  { event: 'PostToolUse', handler: 'timeline', script: 'post-tool-use', timeout: 5, runs: 'after' },
-  { event: 'PostToolUse', matcher: CHANGE_MATCHER, handler: 'post-tool-use', script: 'post-tool-use', timeout: 10, runs: 'after' },
-  { event: 'PostToolUse', matcher: AUTOSAVE_MATCHER, handler: 'autosave', script: 'post-tool-use', timeout: 60, runs: 'background' },
-  { event: 'PostToolUse', handler: 'status', script: 'post-tool-use', timeout: 5, runs: 'after' },
+  // The parts of hooks/post-tool-use: recorded after the answer, the autosave on a line of its own.
+  ...POST_TOOL_PARTS.map((p): ServedPart => ({ event: 'PostToolUse', ...p, script: 'post-tool-use', ...POST_TOOL_SERVING[p.handler]! })),
   // Served, so cs waits for it at the end: as an async command hook it was
   // killed with Claude at a quick -p exit before it wrote (seen in CI).
   { event: 'PostToolUseFailure', handler: 'post-tool-use-failure', script: 'post-tool-use-failure', timeout: 10, runs: 'after' },
@@ -67,8 +72,6 @@ export const SERVED: readonly ServedPart[] = [
   // Claude waits for its SessionEnd hooks before it exits; cs waits for this part after.
   { event: 'SessionEnd', handler: 'session-end', script: 'session-end', timeout: 60, runs: 'after' },
 ];
-
-export { matcherSelects } from './registry.js';
 
 /** The URL path of the parts `handlers` (served, in SERVED order): `/hook/a+b`. */
 function partsPath(handlers: string[]): string {

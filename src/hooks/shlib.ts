@@ -12,6 +12,7 @@ import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/time
 import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
 import { AUTOSAVE_MATCHER } from './registry.js';
+import { AUTOSAVE_STAMP } from '../git/autosave.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
 import { sessionEnvFilePath } from '../secrets/keys.js';
@@ -120,6 +121,7 @@ cs_timeline=$dir/${inSession(path.join(p.meta, TIMELINE_FILE))}
 cs_timeline_max_bytes=${TIMELINE_MAX_BYTES}
 cs_target_keys='${TARGET_KEYS.join(' ')}'
 cs_target_max=${MAX_TARGET}
+cs_autosave_stamp=$dir/${rel(AUTOSAVE_STAMP)}
 cs_status_file=$dir/${rel(STATUS_FILE)}
 cs_status_log=$dir/${rel(STATUS_LOG)}
 cs_status_log_max_bytes=${LOG_MAX_BYTES}

@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createSession } from '../../src/session/workspace.js';
 import type { SessionPaths } from '../../src/session/paths.js';
+import { AUTOSAVE_STAMP } from '../../src/git/autosave.js';
+import * as fs from 'node:fs';
 import { repoRoot, sandbox, type Sandbox } from './cs.js';
 
 export interface HookRun {
@@ -59,4 +61,10 @@ export async function hookSandbox(name = 'hooked'): Promise<HookSandbox> {
 
 export function payload(event: string, fields: Record<string, unknown>, cwd: string): string {
   return JSON.stringify({ session_id: '3389759f-023f-48fb-a0ed-21abe8b8c5bf', transcript_path: '/nonexistent/t.jsonl', cwd, hook_event_name: event, ...fields });
+}
+
+/** Makes the once-a-minute autosave not due in the session at `dir` (its stamp says one just started): for tests of hooks/post-tool-use's other parts. */
+export function noAutosaveDue(dir: string): void {
+  fs.mkdirSync(path.join(dir, path.dirname(AUTOSAVE_STAMP)), { recursive: true });
+  fs.writeFileSync(path.join(dir, AUTOSAVE_STAMP), String(Date.now()));
 }

@@ -14,7 +14,7 @@ import { JsonSkimmer, omittedBytes, skimJson } from '../../../src/hooks/skim.js'
 import { Repo } from '../../../src/git/repo.js';
 import { cloneSession, syncPull } from '../../../src/git/sync.js';
 import { readTimeline } from '../../../src/timeline/timeline.js';
-import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
 
 let sb: HookSandbox;
 let outside: string;
@@ -45,7 +45,7 @@ describe('writes under .cs/ never follow a symlink', () => {
     fs.rmSync(sb.session.changes);
     fs.symlinkSync(victim, sb.session.changes);
     // No autosave due: this is about the parts after the change log.
-    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+    noAutosaveDue(sb.session.dir);
     fs.writeFileSync(path.join(sb.session.meta, 'local', 'status.json'), JSON.stringify({ state: 'needs-you', event: 'PermissionRequest', at: new Date(Date.now() - 5000).toISOString(), ms: Date.now() - 5000 }) + '\n');
     // A name sh hands to Node (a quote), so every part runs there.
     const r = await runHookScript('post-tool-use', post(path.join(ws(), 'n"q.txt')), sb.hookEnv);
@@ -140,7 +140,7 @@ describe('log lines', () => {
 describe('append-only files after a torn last line', () => {
   it('changes.md (sh and Node) and timeline.jsonl (sh and Node) start a new line', async () => {
     // No autosave due: the timeline holds the tool calls only.
-    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+    noAutosaveDue(sb.session.dir);
     fs.appendFileSync(sb.session.changes, '- [2026-01-01 00:00:00] Wri');
     await runHookScript('post-tool-use', post(path.join(ws(), 'plain.txt')), sb.hookEnv);
     fs.appendFileSync(sb.session.changes, '- [2026-01-01 00:00:00] Wri');

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { autosave } from '../../../src/git/autosave.js';
-import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
 
 let sb: HookSandbox;
 let ideEnv: NodeJS.ProcessEnv;
@@ -46,7 +46,7 @@ describe('hooks of a Claude cs did not launch', () => {
     const edit = payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, 'ide.txt'), content: 'x' } }, sb.session.dir);
     fs.writeFileSync(path.join(sb.session.dir, 'ide.txt'), 'x');
     // Its once-a-minute autosave not due (an autosave is every session's, held or not: test/integration/git/autosave.test.ts).
-    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+    noAutosaveDue(sb.session.dir);
     expect((await runHookScript('post-tool-use', edit, ideEnv)).code).toBe(0);
     expect((await runHookScript('session-end', payload('SessionEnd', { reason: 'other' }, sb.session.dir), ideEnv)).code).toBe(0);
     expect(git('rev-parse', 'HEAD')).toBe(head);

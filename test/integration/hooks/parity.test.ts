@@ -28,7 +28,7 @@ import { removeSessionEnvFile } from '../../../src/secrets/store.js';
 import { sessionPaths, type SessionPaths } from '../../../src/session/paths.js';
 import { LOG_MAX_BYTES } from '../../../src/status/status.js';
 import { repoRoot } from '../../support/cs.js';
-import { hookSandbox, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { hookSandbox, noAutosaveDue, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
 /** How Claude Code runs the session's hooks: the environment, and the session directory as cs's endpoint knows it. */
 interface Variant {
@@ -456,7 +456,7 @@ describe('sh fast paths and the Node handlers', () => {
         b.setup?.(node.session.dir);
         // The once-a-minute autosave is not due on either side (a minute could pass between
         // the two runs of one input); a discoveries edit is saved at once by both.
-        for (const sb of [sh, node]) fs.writeFileSync(path.join(sb.session.dir, '.cs', 'local', 'autosave.stamp'), String(Date.now()));
+        for (const sb of [sh, node]) noAutosaveDue(sb.session.dir);
         for (const script of a.scripts) {
           const env: NodeJS.ProcessEnv = { ...variant.env(sh), PATH: shPath };
           delete env.CS_HOOK_SERVER;

@@ -11,7 +11,7 @@ import { isLoopback, parseCookies } from '../../../src/serve/auth.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { appendEvent } from '../../../src/timeline/timeline.js';
 import { repoRoot, runCs, startCs, waitFor } from '../../support/cs.js';
-import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
 import { chromiumBin, launchChromium } from '../../support/chromium.js';
 
 interface Reply {
@@ -243,7 +243,7 @@ describe('cs -serve', () => {
       })`);
       const marker = `marker-${Date.now()}.txt`;
       // The timeline part only: no autosave due.
-      fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+      noAutosaveDue(sb.session.dir);
       const hook = await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(sb.session.dir, marker), content: 'x' } }, sb.session.dir), sb.hookEnv);
       expect(hook.code).toBe(0);
       // Counted from the moment the hook has written its event (its own start-up is not the page's latency).

@@ -10,7 +10,7 @@ import { describe as describeEvent, formatEvent } from '../../../src/timeline/fo
 import { toolTarget } from '../../../src/timeline/hooks.js';
 import { appendEvent, KEEP_ROTATED, parseEventLine, readLinesSync, readTimeline, rotatedFiles, timelineFile, type TimelineEvent } from '../../../src/timeline/timeline.js';
 import { runCs, startCs, waitFor } from '../../support/cs.js';
-import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
+import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
 
 let tmp: string;
 let meta: string;
@@ -126,8 +126,7 @@ describe('hooks/post-tool-use: the timeline part', () => {
   beforeEach(async () => {
     sb = await hookSandbox('tl');
     // No autosave due (its own tests are in test/integration/git/autosave.test.ts): the timeline holds the tool calls only.
-    fs.mkdirSync(path.join(sb.session.meta, 'local'), { recursive: true });
-    fs.writeFileSync(path.join(sb.session.meta, 'local', 'autosave.stamp'), String(Date.now()));
+    noAutosaveDue(sb.session.dir);
   });
   afterEach(() => sb.cleanup());
   const events = () => readTimeline(sb.session.meta).events;
