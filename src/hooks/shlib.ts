@@ -16,7 +16,7 @@ import { AUTOSAVE_STAMP } from '../git/autosave.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
 import { sessionEnvFilePath } from '../secrets/keys.js';
-import { DETECTION_CUES } from '../secrets/detect.js';
+import { DETECTION_CUES, PATH_CUES } from '../secrets/detect.js';
 import { MIN_SCRUB_LENGTH } from '../secrets/scrub.js';
 
 /** Bytes of the hook input the sh scripts read (cs_read_head) and decide on. */
@@ -38,9 +38,9 @@ function alternatives(words: Iterable<string>, wrap = (w: string) => w): string 
   return out.join('|');
 }
 
-/** `s` as a literal part of an sh case pattern: letters, digits, '_' and '.' only. */
+/** `s` as a literal part of an sh case pattern: letters, digits, '_', '-' and '.' only (literal outside brackets). */
 function shGlobLiteral(s: string): string {
-  if (!/^[A-Za-z0-9_.]+$/.test(s)) throw new Error(`cannot put '${s}' in an sh case pattern`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(s)) throw new Error(`cannot put '${s}' in an sh case pattern`);
   return s;
 }
 
@@ -180,6 +180,16 @@ cs_run_alnum='${'[A-Za-z0-9]'.repeat(20)}'
 # '=' or ':', or one of DETECTION_CUES. The caller checks the runs.
 cs_undetectable() {
   case $1 in *[=:]* | ${DETECTION_CUES.map((c) => `*${shGlobLiteral(c)}*`).join(' | ')}) return 1 ;; esac
+  return 0
+}
+
+# True when the part of a path shown ($1) holds nothing the secret detector
+# could find in a run of $cs_run_word (the caller checks cs_undetectable): no
+# run of 20 letters and digits, and no such run at all with one of PATH_CUES
+# (src/secrets/detect.ts), the prefixes of keys that '-' and '_' break up.
+cs_path_clean() {
+  case $1 in *$cs_run_alnum*) return 1 ;; esac
+  case $1 in ${PATH_CUES.map((c) => `*${shGlobLiteral(c)}*`).join(' | ')}) case $1 in *$cs_run_word*) return 1 ;; esac ;; esac
   return 0
 }
 

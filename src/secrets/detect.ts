@@ -107,6 +107,18 @@ export const DETECTION_CUES = [
   'PRIVATE', // PEM private key blocks
 ] as const;
 
+/**
+ * Prefixes of the token shapes whose body may be broken up by '-' or '_',
+ * so that it holds no run of 20 letters and digits (detect.ts's own shapes
+ * and secretlint's preset: OpenAI and Anthropic keys, npm, Linear, GitHub,
+ * GitLab, HashiCorp Vault, Docker, Figma, Tailscale). A path is checked by
+ * dist/hook.sh for runs of letters and digits only (paths join words with
+ * '-' and '_'), so a path holding one of these and a run of 20 token
+ * characters goes to Node (cs_path_clean). The path table in
+ * test/integration/hooks/parity.test.ts holds the claim against the detector.
+ */
+export const PATH_CUES = ['sk-', 'npm_', 'lin_api_', 'ghp_', 'gho_', 'ghu_', 'ghr_', 'github_pat_', 'glpat-', 'hvs.', 'hvb.', 'hvr.', 'dckr_pat_', 'figd_', 'tskey-'] as const;
+
 /** A run of 20 of the characters token shapes are made of (see DETECTION_CUES). */
 const TOKEN_RUN = /[A-Za-z0-9_-]{20}/;
 

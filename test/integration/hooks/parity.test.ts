@@ -109,6 +109,8 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   write('Write, bidi control in the name', path.join(ws, 'evil\u202etxt.sh'));
   write('Write, quote and backslash in the name', path.join(ws, 'q"\\.txt'));
   write('Write, untracked type', path.join(ws, 'notes.md'));
+  // No run of 20 letters and digits: a key's prefix (PATH_CUES) sends it to Node, which scrubs it.
+  write('Write, a key broken by - and _ as the file name', path.join(ws, 'notes', 'sk-ant-ab_cd-ef_gh-ij_kl-mn.md'));
   write('Write, CLAUDE.md', path.join(ws, 'CLAUDE.md'), '# protocol\n');
   write('Write, .cs lookalike', path.join(ws, '.csx', 'f.txt'));
   write('Write, own .cs file', path.join(ws, '.cs', 'scratch.md'));
@@ -396,6 +398,37 @@ describe('what dist/hook.sh hands to Node for the secret detector', () => {
     // Not vacuous: the detector finds every sample, and sh keeps ordinary commands.
     expect(samples.filter((_, i) => !detected[i])).toEqual([]);
     expect(shSaysClean(['ls -la', 'npm test', 'git status --short', "grep -rn 'TODO' src/", 'cd build && make -j4'])).toEqual(['1', '1', '1', '1', '1']);
+  });
+
+  it('is every path in which the detector finds something (PATH_CUES, cs_path_clean)', { timeout: 120_000 }, async () => {
+    const { findSecrets } = await import('../../../src/secrets/detect.js');
+    const { providerSpans } = await import('../../../src/secrets/providers.js');
+    const finds = async (t: string) => findSecrets('command.sh', t, { stored: {}, spans: await providerSpans('command.sh', t) }).secrets.length > 0;
+    // The part of a path shown, as hooks/post-tool-use checks a timeline target that is a path.
+    const shKeeps = (texts: string[]) =>
+      inHookSh(tempSession(), 'LC_ALL=C; for t; do if cs_undetectable "$t" && cs_path_clean "$t"; then echo 1; else echo 0; fi; done', texts).trim().split('\n');
+    // Keys whose body '-' and '_' break into pieces of fewer than 20 letters and digits.
+    const cut = (n: number, seps = '-_') => Array.from({ length: n }, (_, i) => (i % 9 === 8 ? seps[(i / 9) % seps.length | 0] : 'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7'[(i * 7) % 27])).join('');
+    const keys = [
+      `sk-ant-${cut(27)}`, `sk-ant-api03-${cut(92)}AA`, `sk-${cut(24)}`, `sk-proj-${cut(74)}T3BlbkFJ${cut(74)}`, `npm_${cut(36, '_')}`, `lin_api_${cut(32, '_')}`,
+      `ghp_${cut(36, '_')}`, `gho_${cut(36, '_')}`, `github_pat_${cut(22, '_')}`, `github_pat_${cut(82, '_')}`, `glpat-${cut(20)}`, `hvs.${cut(90)}`, `hvb.${cut(138)}`, `hvr.${cut(90)}`,
+      `dckr_pat_${cut(27)}`, `figd_${cut(40)}`, 'tskey-ab-1234_678-1234567_90123456',
+    ];
+    const samples = [...tokenSamples().filter((t) => !t.includes('/') && !t.includes(' ')), ...keys];
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const pieces = ['', 'sk-', 'sk-ant-', 'npm_', 'lin_api_', 'ghp_', 'github_pat_', 'glpat-', 'hvs.', 'dckr_pat_', 'figd_', 'tskey-ab-', 'xoxb-', 'eyJ', 'AKIA', 'SG.'];
+    const alphabet = 'aZ09bY18_-._-';
+    const fuzz = Array.from({ length: 1500 }, () => pieces[rnd(pieces.length)] + Array.from({ length: 20 + rnd(110) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    const names = [...samples, ...fuzz];
+    const paths = [...names.map((t) => `notes/${t}.md`), ...samples.map((t) => `a-b/${t}`)];
+    const kept = shKeeps(paths);
+    const detected = await Promise.all(paths.map(finds));
+    expect(paths.filter((t, i) => detected[i] && kept[i] === '1')).toEqual([]);
+    // Not vacuous: the detector finds every key, and sh keeps ordinary paths, long words joined by - and _ too.
+    expect(keys.filter((_, i) => !detected[samples.length - keys.length + i])).toEqual([]);
+    const plain = ['src/components/user-profile-card.tsx', 'docs/getting_started_with_the_project.md', 'task-list.md', 'scripts/disk-usage.sh', 'a/b/c.txt'];
+    expect(shKeeps(plain)).toEqual(plain.map(() => '1'));
   });
 
   it('is every text holding a value of the session env file that Node takes out (cs_secret_in)', async () => {
