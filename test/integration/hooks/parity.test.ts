@@ -136,6 +136,8 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   tool('Grep, a token in the pattern', 'Grep', { pattern: `ghp_${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6'}` });
   tool('WebSearch, a password in the query', 'WebSearch', { query: 'why does Tr0ub4dor&3 fail' });
   tool('Read, a token in the path', 'Read', { file_path: path.join(ws, `AKIA${'QWERTYUIOPASDFGH'}`, 'x.txt') });
+  // The target Node takes (command) comes after a value longer than the head sh reads; description is in it.
+  tool('MCP tool, the target past the head', 'mcp__box__run', { description: 'Run it', blob: 'y'.repeat(20_000), command: 'make test' });
   tool('Bash', 'Bash', { command: 'ls -la', description: 'List files' });
   tool('Bash, a pipe and quotes', 'Bash', { command: `grep -c 'version' ${ws}/a.txt | wc -l`, description: 'Count' });
   tool('Bash, a path in the workspace as the command', 'Bash', { command: `${ws}/run.sh` });
