@@ -10,8 +10,9 @@
 file=$cs_status_file
 log=$cs_status_log
 local_dir=${file%/*}
-# Never through a symlink (a cloned session could carry one).
-[ -L "$dir/.cs" ] || [ -L "$local_dir" ] || [ -L "$file" ] || [ -L "$log" ] && exit 0
+# Never through a symlink (a cloned session could carry one); a linked
+# status.log costs only the log its line, as in Node.
+[ -L "$dir/.cs" ] || [ -L "$local_dir" ] || [ -L "$file" ] && exit 0
 [ -d "$local_dir" ] || mkdir -p "$local_dir" 2>/dev/null || exit 0
 # One clock reading, as seconds, nanoseconds (a date without %N prints no
 # digits there) and the ISO time; a hook that has read the clock already
@@ -39,6 +40,7 @@ esac
 line="{\"state\":\"$state\",\"event\":\"$event\",\"at\":\"$iso.${frac}Z\",\"ms\":$ms}"
 tmp="$local_dir/.status.json.$$.tmp"
 { printf '%s\n' "$line" > "$tmp" && mv -f "$tmp" "$file"; } 2>/dev/null || { rm -f "$tmp"; exit 0; }
+[ -L "$log" ] && exit 0
 case $prev in
   *"\"state\":\"$state\""*) ;;
   *) # A last line cut off mid-write gets its newline first.

@@ -199,6 +199,12 @@ function corpus(ws: string, real: string, outside: string): Case[] {
     fs.writeFileSync(path.join(w, '.cs', 'local', 'status.log'), lines.join(''));
   });
   status('stop again', 'status-stop', 'Stop', { stop_hook_active: false });
+  // A cloned session's status.log that is a link: status.json is still written, the link's target never.
+  status('prompt, status.log a link', 'status-prompt', 'UserPromptSubmit', { prompt: 'linked' }, (w) => {
+    fs.writeFileSync(path.join(w, 'victim.log'), 'left alone\n');
+    fs.rmSync(path.join(w, '.cs', 'local', 'status.log'), { force: true });
+    fs.symlinkSync(path.join(w, 'victim.log'), path.join(w, '.cs', 'local', 'status.log'));
+  });
   return cases;
 }
 
