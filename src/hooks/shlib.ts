@@ -140,11 +140,12 @@ cs_prepared() {
 }
 
 # The running session's env file of secrets for Bash (sessionEnvFilePath,
-# src/secrets/keys.ts), in $cs_env.
+# src/secrets/keys.ts), in $cs_env; empty when HOME is not an absolute path
+# (Node then asks the user database, which sh cannot).
 cs_env_file() {
   case \${XDG_RUNTIME_DIR:-} in
     /*) cs_env=$XDG_RUNTIME_DIR/${envFile.runtime}/$cs_name.sh ;;
-    *) cs_env=\${HOME:-}/${envFile.home}/$cs_name.sh ;;
+    *) case \${HOME:-} in /*) cs_env=$HOME/${envFile.home}/$cs_name.sh ;; *) cs_env= ;; esac ;;
   esac
 }
 
@@ -152,10 +153,12 @@ cs_env_file() {
 # reads it, src/secrets/scrub.ts) that scrubKnown takes out: one of at least
 # ${MIN_SCRUB_LENGTH} (MIN_SCRUB_LENGTH) bytes, which skips no value Node counts in UTF-16
 # units. Then only Node records the text. A line sh does not read as one
-# export KEY='value' (a value with a quote in it, or spanning lines) counts
-# as a hit. Builtins only: a value never reaches a command's argv.
+# export KEY='value' (a value with a quote in it, or spanning lines), or a
+# file sh cannot find (HOME unset), counts as a hit. Builtins only: a value
+# never reaches a command's argv.
 cs_secret_in() {
   cs_env_file
+  [ -n "$cs_env" ] || return 0
   [ -s "$cs_env" ] || return 1
   while IFS= read -r cs_line || [ -n "$cs_line" ]; do
     case $cs_line in

@@ -461,6 +461,9 @@ describe('what dist/hook.sh hands to Node for the secret detector', () => {
     expect(run(texts)).toEqual(['1', '0', '0', '1', '0']);
     fs.writeFileSync(file, '');
     expect(run(texts)).toEqual(['0', '0', '0', '0', '0']);
+    // Without HOME Node finds the file through the user database, which sh cannot: every text is Node's.
+    const noHome = execFileSync('sh', ['-c', `command . '${hookShFile}' || exit 9\nfor t; do cs_secret_in "$t" && echo 1 || echo 0; done`, path.join(repoRoot, 'hooks', 'x'), ...texts], { encoding: 'utf8', env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: ws } });
+    expect(noHome.trim().split('\n')).toEqual(['1', '1', '1', '1', '1']);
   });
 });
 
