@@ -126,6 +126,29 @@ describe('PostToolUse: change log', () => {
     expect(lines[3]).toMatch(/\] NotebookEdit: a\.ipynb$/);
   });
 
+  it('autosaves past a stamp from the future (the clock was set back), as autosaveIfDue does', async () => {
+    const { AUTOSAVE_STAMP, autosaveIfDue } = await import('../../../src/git/autosave.js');
+    const git = (...args: string[]) => execFileSync('git', ['-C', sb.session.dir, ...args], { encoding: 'utf8', env: sb.env }).trim();
+    const stamp = path.join(sb.session.dir, AUTOSAVE_STAMP);
+    const future = (ms: number) => {
+      const t = Date.now() + ms;
+      fs.mkdirSync(path.dirname(stamp), { recursive: true });
+      fs.writeFileSync(stamp, String(t));
+      fs.utimesSync(stamp, t / 1000, t / 1000);
+    };
+    const auto = () => spawnSync('git', ['-C', sb.session.dir, 'rev-parse', '-q', '--verify', 'refs/cs/auto'], { encoding: 'utf8', env: sb.env }).stdout.trim();
+    fs.writeFileSync(path.join(sb.session.dir, 'a.txt'), 'one\n');
+    future(10 * 60_000);
+    expect((await runHookScript('post-tool-use', change('Write', path.join(sb.session.dir, 'a.txt')), sb.hookEnv)).code).toBe(0);
+    const first = auto();
+    expect(first).toMatch(/^[0-9a-f]{40}$/);
+    expect(git('show', `${first}:a.txt`)).toBe('one');
+    // The same stamp in Node: due too.
+    fs.writeFileSync(path.join(sb.session.dir, 'a.txt'), 'two\n');
+    future(10 * 60_000);
+    expect((await autosaveIfDue(sb.session.dir, 60_000, { env: sb.env })).saved).toBe(true);
+  });
+
   it('skips .cs documents and artifacts', async () => {
     await runHookScript('post-tool-use', change('Edit', path.join(sb.session.meta, 'discoveries.md')), sb.hookEnv);
     await runHookScript('post-tool-use', change('Write', path.join(sb.session.artifacts, 'x.sh')), sb.hookEnv);
