@@ -59,24 +59,50 @@ export async function runHook(event: string, text: string, env: NodeJS.ProcessEn
   return { output: r.result ? JSON.stringify(r.result) + '\n' : '', ...(r.problems.length ? { problem: r.problems.join('; ') } : {}), session };
 }
 
-async function main(): Promise<void> {
-  const event = process.argv[2] ?? '';
-  let session: HookSession | null = null;
+/** Puts error `e` of hook `event` in the session log (the session given, else the one `env` names); silent where there is none. */
+function logHookError(event: string, e: unknown, env: NodeJS.ProcessEnv, session: HookSession | null): void {
   try {
-    const text = await readStdin();
-    const r = await runHook(event, text, process.env);
-    session = r.session;
-    if (r.problem && session) appendSessionLog(session.paths.sessionLog, `hook problem: ${r.problem}`);
-    if (r.output) process.stdout.write(r.output);
-  } catch (e) {
-    try {
-      session ??= locateSession(process.env, null);
-      if (session) appendSessionLog(session.paths.sessionLog, `hook error in ${event || '(no event)'}: ${(e as Error)?.message ?? String(e)}`);
-    } catch {
-      // Nowhere to log: stay silent rather than break Claude Code.
-    }
+    session ??= locateSession(env, null);
+    if (session) appendSessionLog(session.paths.sessionLog, `hook error in ${event || '(no event)'}: ${(e as Error)?.message ?? String(e)}`);
+  } catch {
+    // Nowhere to log: stay silent rather than break Claude Code.
   }
-  process.exitCode = 0;
 }
 
-if (process.argv[1] && /hook\.(js|ts)$/.test(process.argv[1])) void main();
+/**
+ * runHook with every problem and error in the session log: what `dist/hook.js
+ * <event>` prints for hook input `text` (the output line, '' for none).
+ * Never throws: whatever happens, Claude Code gets nothing or one valid
+ * answer (main, and the resident, resident.ts).
+ */
+export async function answerHook(event: string, text: string, env: NodeJS.ProcessEnv): Promise<string> {
+  let session: HookSession | null = null;
+  try {
+    const r = await runHook(event, text, env);
+    session = r.session;
+    if (r.problem && session) appendSessionLog(session.paths.sessionLog, `hook problem: ${r.problem}`);
+    return r.output;
+  } catch (e) {
+    logHookError(event, e, env, session);
+    return '';
+  }
+}
+
+async function main(): Promise<void> {
+  const event = process.argv[2] ?? '';
+  process.exitCode = 0;
+  let text: string;
+  try {
+    text = await readStdin();
+  } catch (e) {
+    return logHookError(event, e, process.env, null);
+  }
+  const output = await answerHook(event, text, process.env);
+  if (output) process.stdout.write(output);
+}
+
+if (process.argv[1] && /hook\.(js|ts)$/.test(process.argv[1])) {
+  // The resident of a Claude that cs did not launch (resident.ts), started by hooks/session-start.
+  if (process.argv[2] === 'resident') void import('./resident.js').then((m) => m.residentMain(process.env, answerHook)).catch(() => {});
+  else void main();
+}

@@ -11,7 +11,8 @@ import { MAX_TARGET, TARGET_KEYS } from '../timeline/hooks.js';
 import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/timeline.js';
 import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
-import { AUTOSAVE_MATCHER } from './registry.js';
+import { AUTOSAVE_MATCHER, HOOKS } from './registry.js';
+import { residentSocket } from './resident.js';
 import { AUTOSAVE_STAMP } from '../git/autosave.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
@@ -56,16 +57,25 @@ function rel(p: string): string {
 }
 
 /**
- * The folders of sessionEnvFilePath (src/secrets/keys.ts) below
- * $XDG_RUNTIME_DIR and below $HOME, for `<folder>/<session>.sh` in sh.
+ * The folders of a file below the user's runtime folder (runtimeBase,
+ * src/secrets/keys.ts) as `fileOf` names it, below $XDG_RUNTIME_DIR and
+ * below $HOME, for `<folder>/<leaf>` in sh: the env files of secrets
+ * (sessionEnvFilePath) and the resident sockets (residentSocket).
  */
-function envFileFolders(): { runtime: string; home: string } {
+function runtimeFolders(fileOf: (env: NodeJS.ProcessEnv) => string, leaf: string): { runtime: string; home: string } {
   const below = (base: string, env: NodeJS.ProcessEnv) => {
-    const file = sessionEnvFilePath('s', env);
-    if (path.basename(file) !== 's.sh') throw new Error(`cannot put ${file} in sh`);
+    const file = fileOf(env);
+    if (path.basename(file) !== leaf) throw new Error(`cannot put ${file} in sh`);
     return rel(path.relative(base, path.dirname(file)));
   };
   return { runtime: below('/r', { XDG_RUNTIME_DIR: '/r' }), home: below('/h', { HOME: '/h' }) };
+}
+
+/** `case` arms giving cs_max_time, the timeout (s) Claude Code gives each hook script (HOOKS, registry.ts). */
+function maxTimes(): string {
+  const byTimeout = new Map<number, string[]>();
+  for (const h of HOOKS) if (h.timeout) byTimeout.set(h.timeout, [...(byTimeout.get(h.timeout) ?? []), h.script]);
+  return [...byTimeout].map(([t, scripts]) => `${alternatives(new Set(scripts))}) cs_max_time=${t} ;;`).join('\n  ');
 }
 
 /**
@@ -78,7 +88,8 @@ export function hookSh(): string {
   const p = sessionPaths('/s', 's');
   const inSession = (file: string) => rel(path.relative(p.dir, file));
   const served = [...new Set(SERVED.map((s) => s.script))];
-  const envFile = envFileFolders();
+  const envFile = runtimeFolders((env) => sessionEnvFilePath('s', env), 's.sh');
+  const resident = runtimeFolders((env) => residentSocket(env, 1), '1.sock');
   return `# dist/hook.sh, written by the build from src/hooks/shlib.ts: edit that, not this.
 # Sourced first by every script in hooks/ (see hooks/README.md).
 
@@ -196,6 +207,62 @@ cs_path_clean() {
   return 0
 }
 
+# The socket of this Claude's resident (residentSocket, src/hooks/resident.ts),
+# in $cs_sock: named by the hook's parent, the Claude that started it; empty
+# without a runtime folder sh can name.
+cs_resident_socket() {
+  case \${XDG_RUNTIME_DIR:-} in
+    /*) cs_sock=$XDG_RUNTIME_DIR/${resident.runtime}/$PPID.sock ;;
+    *) case \${HOME:-} in /*) cs_sock=$HOME/${resident.home}/$PPID.sock ;; *) cs_sock= ;; esac ;;
+  esac
+}
+
+# Starts this Claude's resident (src/hooks/resident.ts) in the background
+# when none listens yet: for a Claude that cs did not launch (no hook
+# endpoint: CS_HOOK_SERVER unset), where curl can reach it. Detached and
+# holding none of the hook's files: Claude neither waits for it nor kills
+# it; it goes when this Claude ($PPID) has. For SessionStart, once Claude
+# has its answer.
+cs_start_resident() {
+  [ -z "\${CS_HOOK_SERVER:-}" ] && command -v curl >/dev/null 2>&1 || return 0
+  cs_resident_socket
+  [ -n "$cs_sock" ] && [ ! -S "$cs_sock" ] || return 0
+  CS_CLAUDE_PID=$PPID "$node" "$handler" resident </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+}
+
+# The timeout Claude Code gives this script (HOOKS, src/hooks/registry.ts), in s.
+case \${0##*/} in
+  ${maxTimes()}
+  *) cs_max_time=600 ;;
+esac
+
+# Runs the Node handler(s) $1 on the hook input: $input (cs_read_head) and
+# the rest of stdin, or all of stdin when the script has read none. Through
+# this Claude's resident (src/hooks/resident.ts) when its socket is there,
+# curl is, and the input is whole in $input: one curl where Node would
+# start (its answer printed as Node prints it). Else, or when the resident
+# does not answer, a Node of its own. A resident that takes longer than the
+# hook's timeout is left to finish: Claude gives up on the hook then anyway.
+# The socket's folder is the user's alone, as the env file's is (runtimeBase).
+cs_node() {
+  cs_resident_socket
+  if [ -n "$cs_sock" ] && [ -S "$cs_sock" ] && command -v curl >/dev/null 2>&1; then
+    [ -n "\${cs_have_head:-}" ] || cs_read_head
+    if ! cs_head_cut; then
+      cs_out=$(printf '%s' "$input" | curl -q -s -f --noproxy '*' --max-time "$cs_max_time" --unix-socket "$cs_sock" -H 'Content-Type: application/json' --data-binary @- "http://cs/hook/$1" 2>/dev/null)
+      case $? in
+        0) [ -z "$cs_out" ] || printf '%s\n' "$cs_out"; return 0 ;;
+        28) return 0 ;;
+      esac
+    fi
+  fi
+  if [ -n "\${cs_have_head:-}" ]; then
+    { printf '%s' "$input"; cat; } | "$node" "$handler" "$1"
+  else
+    "$node" "$handler" "$1"
+  fi
+}
+
 # A tool whose calls go to changes.md (CHANGE_TOOLS, src/hooks/changes.ts).
 cs_change_tool() {
   case $1 in ${alternatives(CHANGE_TOOLS)}) return 0 ;; esac
@@ -279,6 +346,7 @@ cs_json_str() {
 # 64 KB, against 2 ms over ${HEAD_BYTES / 1024} KB).
 cs_read_head() {
   input=$(head -c ${HEAD_BYTES})
+  cs_have_head=1
 }
 
 # True when $input may not be all of the input: under ${HEAD_BYTES - 100} bytes, head met

@@ -42,9 +42,18 @@ export function secretsHome(env: NodeJS.ProcessEnv): string {
  * SessionStart until the session ends.
  */
 export function sessionEnvFilePath(session: string, env: NodeJS.ProcessEnv): string {
+  return path.join(runtimeBase(env), 'env', `${session}.sh`);
+}
+
+/**
+ * The user's private folder for what lives only while something runs (the
+ * env files of secrets, the resident hook sockets): `$XDG_RUNTIME_DIR/cs`
+ * (memory-backed, the user's alone) when XDG_RUNTIME_DIR is an absolute
+ * path, else `~/.cs-secrets`.
+ */
+export function runtimeBase(env: NodeJS.ProcessEnv): string {
   const runtime = env.XDG_RUNTIME_DIR;
-  const base = runtime && path.isAbsolute(runtime) ? path.join(runtime, 'cs') : secretsHome(env);
-  return path.join(base, 'env', `${session}.sh`);
+  return runtime && path.isAbsolute(runtime) ? path.join(runtime, 'cs') : secretsHome(env);
 }
 
 export function ageIdentityPath(env: NodeJS.ProcessEnv): string {

@@ -24,6 +24,8 @@ export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-test-')));
   const home = path.join(dir, 'home');
   fs.mkdirSync(home);
+  // The user's runtime folder exists before anything runs, as the login made it (XDG Base Directory: 0700).
+  fs.mkdirSync(path.join(dir, 'run'), { mode: 0o700 });
   const root = path.join(home, '.claude-sessions');
   const claudeLog = path.join(dir, 'claude.log');
   const env: NodeJS.ProcessEnv = {

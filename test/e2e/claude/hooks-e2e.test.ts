@@ -110,8 +110,22 @@ describe('real Claude Code with our hooks', () => {
     const { createSession } = await import('../../../src/session/workspace.js');
     const session = await createSession(env, 'ide');
     api = await startFakeAnthropic(scriptedTurns(session.dir));
-    const r = await runClaude({ cwd: session.dir, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, CS_SESSIONS_ROOT: env.CS_SESSIONS_ROOT, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS }, timeoutMs: 75_000 });
+    // A curl that notes each call (its URL and exit status): the hooks hand
+    // their Node work to the Claude's resident with it (src/hooks/resident.ts).
+    const bin = path.join(tmp, 'bin');
+    const curlLog = path.join(tmp, 'curl.log');
+    const realCurl = execFileSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim();
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'curl'), `#!/bin/sh\n'${realCurl}' "$@"\nrc=$?\nfor a; do last=$a; done\necho "$rc $last" >> '${curlLog}'\nexit $rc\n`, { mode: 0o755 });
+    const r = await runClaude({ cwd: session.dir, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { PATH: `${bin}:${process.env.PATH}`, CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, CS_SESSIONS_ROOT: env.CS_SESSIONS_ROOT, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS }, timeoutMs: 75_000 });
     expect(r.code, r.stderr).toBe(0);
+    // The capture of deploy.sh and the Stop hook went to the resident, which answered them.
+    const calls = fs.readFileSync(curlLog, 'utf8');
+    expect(calls).toMatch(/^0 http:\/\/cs\/hook\/pre-tool-use$/m);
+    expect(calls).toMatch(/^0 http:\/\/cs\/hook\/stop$/m);
+    // It went with its Claude, and took its socket with it.
+    const sockets = path.join(env.HOME!, '.cs-secrets', 'hooks');
+    await expect.poll(() => fs.readdirSync(sockets), { timeout: 10_000 }).toEqual([]);
     expect(fs.readFileSync(path.join(session.artifacts, 'deploy.sh'), 'utf8')).toContain('API_TOKEN=${API_TOKEN}\n');
     expect(fs.readFileSync(path.join(session.dir, 'deploy.sh'), 'utf8')).toContain('API_TOKEN=${API_TOKEN}\n');
     expect(fs.readFileSync(session.changes, 'utf8')).toMatch(/\] Edit: notes\.txt$/m);

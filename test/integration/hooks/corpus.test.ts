@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thisMachine } from '../../../src/conversations/store.js';
 import { HOOKS } from '../../../src/hooks/registry.js';
+import { runtimeBase } from '../../../src/secrets/keys.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
@@ -79,8 +80,13 @@ function corpus(ws: string): Array<[string, string | Buffer]> {
 // cs's own stores outside the session (the encrypted secrets, the config dir
 // with this machine's id that SessionStart's conversation pinning makes) are
 // left out; everything else outside the session must stay as it was.
-function snapshotOutside(dir: string, except: string): string {
-  return execFileSync('sh', ['-c', 'find "$1" \\( -path "$2" -o -name .cs-secrets -o -path "*/.config/cs" \\) -prune -o -printf "%p %s %T@\\n" | grep -v "/home [0-9]" | sort', 'sh', dir, except], { encoding: 'utf8' });
+/**
+ * Every path under `dir` but `except` (the session) and cs's own per-user
+ * state: ~/.cs-secrets, ~/.config/cs and the runtime folder (runtimeBase:
+ * the env files of secrets, a resident's socket).
+ */
+function snapshotOutside(dir: string, except: string, env: NodeJS.ProcessEnv = sb.hookEnv): string {
+  return execFileSync('sh', ['-c', 'find "$1" \\( -path "$2" -o -path "$3" -o -name .cs-secrets -o -path "*/.config/cs" \\) -prune -o -printf "%p %s %T@\\n" | grep -v "/home [0-9]" | grep -v "^$4 [0-9]" | sort', 'sh', dir, except, runtimeBase(env), path.dirname(runtimeBase(env))], { encoding: 'utf8' });
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -186,7 +192,7 @@ describe('a session tree with planted symlinks (a cloned or pulled session)', ()
         j({ hook_event_name: 'Stop', cwd: ws, stop_hook_active: false }),
         bigWrite(ws, 'big.txt', true),
       ];
-      const before = snapshotOutside(s.dir, ws);
+      const before = snapshotOutside(s.dir, ws, s.env);
       const failures: string[] = [];
       await inBatches(
         inputs.flatMap((input) => SCRIPTS.map((script) => ({ input, script }))),
@@ -199,7 +205,7 @@ describe('a session tree with planted symlinks (a cloned or pulled session)', ()
         },
       );
       expect(failures).toEqual([]);
-      expect(snapshotOutside(s.dir, ws)).toBe(before);
+      expect(snapshotOutside(s.dir, ws, s.env)).toBe(before);
       expect(fs.readFileSync(bashrc, 'utf8')).toBe('original\n');
       expect(fs.readdirSync(outside).sort()).toEqual(['bashrc', 'local']);
       expect(fs.readdirSync(path.join(outside, 'local'))).toEqual([]);

@@ -1,0 +1,194 @@
+// The resident hook helper of a Claude Code that cs did not launch (an IDE,
+// or `claude` run in a session directory). Such a Claude runs cs's hooks as
+// commands (hooks/), and each hand-over of an sh hook to Node cost a Node
+// start of 150–300 ms: a capture of an artifact Write most of all. Its
+// SessionStart hook starts one resident Node for that Claude; the sh hooks
+// then hand their input to it over a unix socket with curl (cs_node in
+// dist/hook.sh), and it answers what `dist/hook.js <event>` would, with the
+// same handlers (answerHook, main.ts). It lives as long as that Claude: it goes once
+// the Claude's process has gone, when its socket was taken away, or on a
+// signal. Where curl or the resident is missing, the sh hooks start Node as
+// before; a Claude that cs launches has its hook endpoint instead (server.ts).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { runtimeBase } from '../secrets/keys.js';
+import { HANDLERS } from './handlers.js';
+
+/**
+ * The socket of the resident serving the Claude Code whose process id is
+ * `claudePid`: `<runtimeBase>/hooks/<pid>.sock`. dist/hook.sh names it the
+ * same way, from the hook's parent process ($PPID: Claude Code starts hook
+ * commands itself, test/e2e/claude/hook-facts.test.ts).
+ */
+export function residentSocket(env: NodeJS.ProcessEnv, claudePid: number): string {
+  return path.join(runtimeBase(env), 'hooks', `${claudePid}.sock`);
+}
+
+/** Bytes of a socket path a unix socket can hold (sun_path is 108 bytes on Linux, 104 on macOS, with its NUL). */
+const MAX_SOCKET_PATH = 103;
+/** Bytes of hook input taken in one request: dist/hook.sh sends only inputs it has read whole (16 KB at most). */
+const MAX_BODY = 1024 * 1024;
+/** How often the resident looks for its Claude and its socket (ms). */
+const POLL_MS = 1000;
+
+export interface Resident {
+  socket: string;
+  /** Resolves once it has stopped: no longer listening, every request answered, its socket removed. */
+  closed: Promise<void>;
+  /** Stops it (as when its Claude has gone). */
+  close(): Promise<void>;
+}
+
+/** What `dist/hook.js <event>` prints for hook input `text` ('' for nothing); never rejects (answerHook, main.ts). */
+export type Answer = (event: string, text: string, env: NodeJS.ProcessEnv) => Promise<string>;
+
+export interface ResidentOptions {
+  /** How often it looks whether its Claude and its socket are still there (ms). */
+  pollMs?: number;
+  /** When to load the secret detector (ms after listening). */
+  warmUpMs?: number;
+  /** True while the Claude runs; by default, whether process `claudePid` exists. */
+  alive?: () => boolean;
+}
+
+/** True when process `pid` exists (EPERM: it does, as another user's). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when `dir` is a real folder of this user's that no one else may write to (nor, for the socket's own folder, enter). */
+function privateFolder(dir: string, closed: boolean): boolean {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (!st || !st.isDirectory() || (process.getuid && st.uid !== process.getuid())) return false;
+  return (st.mode & (closed ? 0o077 : 0o022)) === 0;
+}
+
+/** True when something answers at unix socket `socket` (another resident of the same Claude). */
+function answers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, method: 'GET', path: '/', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * Starts the resident of the Claude Code whose process is `claudePid`: it
+ * listens at residentSocket(env, claudePid), in a folder of the user's
+ * alone (made 0700; its parent not writable by others), so only this user's
+ * processes can connect, and answers each `POST /hook/<event>` (the body:
+ * the hook input, JSON) with what `dist/hook.js <event>` prints (200; empty
+ * for no answer, as `answerHook` gives it), where `<event>` names handlers
+ * of HANDLERS, joined by '+'.
+ * Anything else is answered 404, a body over 1 MiB 413: the sh hook then
+ * starts Node itself. Null when it cannot listen: the folder is not private,
+ * the path too long for a socket, or another resident answers there
+ * already. `env` is what the handlers get (the Claude's, from its
+ * SessionStart hook).
+ */
+export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, answerHook: Answer, opts: ResidentOptions = {}): Promise<Resident | null> {
+  const socket = residentSocket(env, claudePid);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) return null;
+  const dir = path.dirname(socket);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!privateFolder(dir, true) || !privateFolder(path.dirname(dir), false)) return null;
+  if (fs.existsSync(socket)) {
+    if (await answers(socket)) return null;
+    fs.rmSync(socket, { force: true }); // left by a resident that was killed
+  }
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  const server = http.createServer((req, res) => {
+    const answer = (status: number, body = '') => {
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const m = /^\/hook\/([a-z-]+(?:\+[a-z-]+)*)$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !m || !m[1]!.split('+').every((h) => h !== 'resident' && HANDLERS[h])) {
+      req.resume();
+      return answer(404);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    inFlight++;
+    const done = () => {
+      if (--inFlight === 0) drained?.();
+    };
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('error', done);
+    req.on('end', () => {
+      if (size > MAX_BODY) {
+        answer(413);
+        return done();
+      }
+      void answerHook(m[1]!, Buffer.concat(chunks).toString('utf8'), env).then((out) => {
+        answer(200, out);
+        done();
+      });
+    });
+  });
+  const old = process.umask(0o077); // the socket: 0600
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socket, () => resolve());
+    });
+  } catch {
+    return null;
+  } finally {
+    process.umask(old);
+  }
+  const ino = fs.statSync(socket).ino;
+  // The secret detector (secretlint's preset, a few hundred ms of CPU to
+  // load) for the first capture, loaded while Claude waits on its model.
+  const warm = setTimeout(() => void import('../secrets/providers.js').then((m) => m.providerSpans('warm-up', '')).catch(() => {}), opts.warmUpMs ?? 500);
+  const alive = opts.alive ?? (() => processExists(claudePid));
+  let closing: Promise<void> | null = null;
+  let markClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      clearInterval(timer);
+      clearTimeout(warm);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      // Only its own socket: a resident started after it may listen at the path now.
+      if (fs.statSync(socket, { throwIfNoEntry: false })?.ino === ino) fs.rmSync(socket, { force: true });
+      markClosed();
+    })());
+  const timer = setInterval(() => {
+    if (!alive() || fs.statSync(socket, { throwIfNoEntry: false })?.ino !== ino) void close();
+  }, opts.pollMs ?? POLL_MS);
+  return { socket, closed, close };
+}
+
+/**
+ * `dist/hook.js resident`, started in the background by hooks/session-start
+ * with CS_CLAUDE_PID (its $PPID, the Claude): runs the resident until its
+ * Claude has gone or a signal ends it. Does nothing without a process id.
+ */
+export async function residentMain(env: NodeJS.ProcessEnv, answerHook: Answer): Promise<void> {
+  const pid = Number(env.CS_CLAUDE_PID);
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  // What the handlers get is the Claude's environment, not the SessionStart hook's own.
+  const handlerEnv = { ...env };
+  delete handlerEnv.CS_CLAUDE_PID;
+  delete handlerEnv.CLAUDE_ENV_FILE;
+  const resident = await startResident(handlerEnv, pid, answerHook);
+  if (!resident) return;
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => void resident.close());
+  await resident.closed;
+}
