@@ -103,6 +103,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && /hook\.(js|ts)$/.test(process.argv[1])) {
   // The resident of a Claude that cs did not launch (resident.ts), started by hooks/session-start.
-  if (process.argv[2] === 'resident') void import('./resident.js').then((m) => m.residentMain(process.env, answerHook)).catch(() => {});
+  // Exits once it has stopped: a keychain's D-Bus connection must not keep it alive.
+  if (process.argv[2] === 'resident') void import('./resident.js').then((m) => m.residentMain(process.env, answerHook)).finally(() => process.exit(0));
   else void main();
 }
