@@ -69,6 +69,16 @@ function privateFolder(dir: string, closed: boolean): boolean {
   return (st.mode & (closed ? 0o077 : 0o022)) === 0;
 }
 
+/** Makes folder `dir` (0700) unless it is there, then privateFolder(dir, closed); false when it cannot. */
+function madePrivate(dir: string, closed: boolean): boolean {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+  }
+  return privateFolder(dir, closed);
+}
+
 /** True when something answers at unix socket `socket` (another resident of the same Claude). */
 function answers(socket: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -85,11 +95,12 @@ function answers(socket: string): Promise<boolean> {
 /**
  * Starts the resident of the Claude Code whose process is `claudePid`: it
  * listens at residentSocket(env, claudePid), in a folder of the user's
- * alone (made 0700; its parent not writable by others), so only this user's
- * processes can connect, and answers each `POST /hook/<event>` (the body:
- * the hook input, JSON) with what `dist/hook.js <event>` prints (200; empty
- * for no answer, as `answerHook` gives it), where `<event>` names handlers
- * of HANDLERS, joined by '+'.
+ * alone (made 0700, no link; the runtime folder it is in the user's, no
+ * link, not writable by others; each checked before anything is made in
+ * it), so only this user's processes can connect. It answers each
+ * `POST /hook/<event>` (the body: the hook input, JSON) with what
+ * `dist/hook.js <event>` prints (200; empty for no answer, as `answerHook`
+ * gives it), where `<event>` names handlers of HANDLERS, joined by '+'.
  * Anything else is answered 404, a body over 1 MiB 413: the sh hook then
  * starts Node itself. Null when it cannot listen: the folder is not private,
  * the path too long for a socket, or another resident answers there
@@ -100,8 +111,10 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
   const socket = residentSocket(env, claudePid);
   if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) return null;
   const dir = path.dirname(socket);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!privateFolder(dir, true) || !privateFolder(path.dirname(dir), false)) return null;
+  const base = path.dirname(dir);
+  // Each folder is checked before anything is made in it; XDG_RUNTIME_DIR
+  // (or HOME) itself is the login's to make, not ours.
+  if (!fs.existsSync(path.dirname(base)) || !madePrivate(base, false) || !madePrivate(dir, true)) return null;
   if (fs.existsSync(socket)) {
     if (await answers(socket)) return null;
     fs.rmSync(socket, { force: true }); // left by a resident that was killed

@@ -217,6 +217,19 @@ cs_resident_socket() {
   esac
 }
 
+# True when $cs_sock may be given the hook input (which may hold a secret):
+# a socket of this user's, no link, in a folder of this user's (no link) in
+# the user's runtime folder (no link), neither writable by others. The
+# resident listens only where those hold (startResident); this keeps the
+# hooks from a socket someone else put there. The permissions take one find.
+cs_resident_trusted() {
+  cs_sock_dir=\${cs_sock%/*}
+  cs_base=\${cs_sock_dir%/*}
+  [ ! -L "$cs_sock" ] && [ -S "$cs_sock" ] && [ -O "$cs_sock" ] &&
+    [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] && [ ! -L "$cs_base" ] && [ -O "$cs_base" ] &&
+    [ -z "$(find "$cs_base" "$cs_sock_dir" -prune \\( -perm -002 -o -perm -020 \\) -print 2>/dev/null)" ]
+}
+
 # Starts this Claude's resident (src/hooks/resident.ts) in the background
 # when none listens yet: for a Claude that cs did not launch (no hook
 # endpoint: CS_HOOK_SERVER unset), where curl can reach it. Detached and
@@ -238,21 +251,28 @@ esac
 
 # Runs the Node handler(s) $1 on the hook input: $input (cs_read_head) and
 # the rest of stdin, or all of stdin when the script has read none. Through
-# this Claude's resident (src/hooks/resident.ts) when its socket is there,
-# curl is, and the input is whole in $input: one curl where Node would
-# start (its answer printed as Node prints it). Else, or when the resident
-# does not answer, a Node of its own. A resident that takes longer than the
-# hook's timeout is left to finish: Claude gives up on the hook then anyway.
-# The socket's folder is the user's alone, as the env file's is (runtimeBase).
+# this Claude's resident (src/hooks/resident.ts) when its socket is there and
+# trusted (cs_resident_trusted), curl is, and the input is whole in $input:
+# one curl where Node would start (its answer printed as Node prints it).
+# Else, or when the resident does not answer, a Node of its own:
+# - refused (a socket left by a resident that was killed): the socket goes
+#   and a new resident is started for the later hooks;
+# - no answer within $2 seconds when given (a stopped or stuck resident),
+#   else within the hook's timeout: the socket goes, so later hooks start
+#   Node and the resident ends when it can. With $2 the call is redone in
+#   Node (a capture's answer must not be lost: Claude would write the file
+#   as it is); without, it is left to the resident (Claude gives up on the
+#   hook then anyway, and the work must not be done twice).
 cs_node() {
   cs_resident_socket
-  if [ -n "$cs_sock" ] && [ -S "$cs_sock" ] && command -v curl >/dev/null 2>&1; then
+  if [ -n "$cs_sock" ] && [ -S "$cs_sock" ] && command -v curl >/dev/null 2>&1 && cs_resident_trusted; then
     [ -n "\${cs_have_head:-}" ] || cs_read_head
     if ! cs_head_cut; then
-      cs_out=$(printf '%s' "$input" | curl -q -s -f --noproxy '*' --max-time "$cs_max_time" --unix-socket "$cs_sock" -H 'Content-Type: application/json' --data-binary @- "http://cs/hook/$1" 2>/dev/null)
+      cs_out=$(printf '%s' "$input" | curl -q -s -f --noproxy '*' --max-time "\${2:-$cs_max_time}" --unix-socket "$cs_sock" -H 'Content-Type: application/json' --data-binary @- "http://cs/hook/$1" 2>/dev/null)
       case $? in
         0) [ -z "$cs_out" ] || printf '%s\n' "$cs_out"; return 0 ;;
-        28) return 0 ;;
+        7) rm -f "$cs_sock"; cs_start_resident ;;
+        28) rm -f "$cs_sock"; [ -n "\${2:-}" ] || return 0 ;;
       esac
     fi
   fi
@@ -352,6 +372,8 @@ cs_read_head() {
 # True when $input may not be all of the input: under ${HEAD_BYTES - 100} bytes, head met
 # the end ($(...) drops trailing newlines only).
 cs_head_cut() {
+  # Bytes: bash in a UTF-8 locale counts characters.
+  LC_ALL=C
   [ \${#input} -ge ${HEAD_BYTES - 100} ]
 }
 

@@ -342,6 +342,17 @@ describe('dist/hook.sh, the shared sh part', () => {
     expect(Object.fromEntries(names.map((n, i) => [n, sh[i] === '1']))).toEqual(Object.fromEntries(names.map((n) => [n, isTrackedFile(n)])));
   });
 
+  it('counts bytes, not characters, to tell a cut head (cs_head_cut), whatever shell and locale run it', () => {
+    const ws = tempSession();
+    const body = 'input=$(printf %s "$1"); cs_head_cut && echo cut || echo whole';
+    // 9,000 two-byte characters: 18,000 bytes, past the head.
+    for (const shell of ['sh', 'bash']) {
+      const run = (text: string) => execFileSync(shell, ['-c', `command . '${hookShFile}' || exit 9\n${body}`, path.join(repoRoot, 'hooks', 'x'), text], { encoding: 'utf8', env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: ws, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } }).trim();
+      expect(run('é'.repeat(9000)), shell).toBe('cut');
+      expect(run('é'.repeat(100)), shell).toBe('whole');
+    }
+  });
+
   it('gives an epoch second as the UTC time toISOString gives, to the second (cs_utc)', () => {
     const days = [0, 59, 60, 365, 10956, 11016, 11017, 11321, 20000, 20423, 20453, 47482, 47541, 47542, 2932896];
     const epochs = [...days.flatMap((d) => [d * 86400, d * 86400 + 86399]), 1_796_069_499, 1_000_000_000, 2_147_483_647, 4_102_444_800];

@@ -5,6 +5,7 @@
 // the hooks start Node as before.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
@@ -32,6 +33,31 @@ function countingNode(): { env: NodeJS.ProcessEnv; starts: () => string[] } {
   fs.writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho "start $2" >> '${log}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
   const env = { ...sb.hookEnv, PATH: `${bin}:${process.env.PATH}` };
   return { env, starts: () => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+/** True when something answers at unix socket `socket`. */
+const answers = (socket: string) =>
+  new Promise<boolean>((resolve) => {
+    const req = http.request({ socketPath: socket, method: 'GET', path: '/' }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+
+/** Process ids of the residents serving Claude `claudePid` for the user whose HOME is `home`. */
+function residentsOf(claudePid: number, home: string): string[] {
+  return spawnSync('pgrep', ['-f', 'hook.js resident'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((pid) => {
+      try {
+        const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+        return environ.includes(`CS_CLAUDE_PID=${claudePid}\0`) && environ.includes(`HOME=${home}\0`);
+      } catch {
+        return false;
+      }
+    });
 }
 
 const write = (file: string, content: string) => payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content } }, sb.session.dir);
@@ -78,7 +104,7 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/\] Write: up\.txt\n/);
   });
 
-  it('leaves the hooks to Node when it does not answer: a socket left by one that was killed', async () => {
+  it('leaves the hooks to Node when it does not answer: a socket left by one that was killed is replaced by a new resident', { timeout: 30_000 }, async () => {
     const socket = residentSocket(sb.hookEnv, process.pid);
     fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
     // A listener killed outright leaves its socket file behind.
@@ -86,15 +112,99 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.statSync(socket).isSocket()).toBe(true);
     const { env, starts } = countingNode();
     const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'c.sh'), script), env);
-    expect(starts()).toEqual(['start pre-tool-use']);
+    expect(starts().sort()).toEqual(['start pre-tool-use', 'start resident']);
     expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.content).toContain('${API_TOKEN}');
-    // A new resident takes the place of the dead one.
-    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0 });
-    expect(resident).not.toBeNull();
+    // The hook started a new resident for its Claude (this process), which takes the next hand-over.
+    await expect.poll(() => answers(socket), { timeout: 15_000 }).toBe(true);
     await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'd.sh'), script), env);
-    expect(starts()).toEqual(['start pre-tool-use']);
+    expect(starts().sort()).toEqual(['start pre-tool-use', 'start resident']);
+    expect(fs.existsSync(path.join(sb.session.artifacts, 'd.sh'))).toBe(true);
     // One resident per Claude: a second one steps aside.
     expect(await startResident(sb.hookEnv, process.pid, answerHook)).toBeNull();
+    // Its socket taken away, it goes.
+    const pids = residentsOf(process.pid, sb.home);
+    expect(pids).toHaveLength(1);
+    fs.rmSync(socket);
+    await expect.poll(() => residentsOf(process.pid, sb.home).length, { timeout: 10_000 }).toBe(0);
+  });
+
+  it('redoes a capture in Node when the resident does not answer within 5 s (stopped), and leaves it for later hooks', { timeout: 40_000 }, async () => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'hook.js'), 'resident'], { env: { ...sb.hookEnv, CS_CLAUDE_PID: String(process.pid) }, stdio: 'ignore' });
+    const socket = residentSocket(sb.hookEnv, process.pid);
+    await expect.poll(() => answers(socket), { timeout: 15_000 }).toBe(true);
+    child.kill('SIGSTOP');
+    try {
+      const { env, starts } = countingNode();
+      const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'e.sh'), script), env);
+      expect(r.ms).toBeLessThan(20_000);
+      expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.content).toContain('${API_TOKEN}');
+      expect(starts()).toEqual(['start pre-tool-use']);
+      // Its socket is gone: the next hook starts Node at once.
+      expect(fs.existsSync(socket)).toBe(false);
+      await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'f.sh'), script), env);
+      expect(starts()).toEqual(['start pre-tool-use', 'start pre-tool-use']);
+    } finally {
+      child.kill('SIGCONT');
+    }
+    // Running again, it finds its socket gone and ends.
+    await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  });
+
+  it('hands nothing to a socket it cannot trust: a link, in a folder others may write to, or not the user\'s', async () => {
+    // A listener standing in for whoever put the socket there: it records what reaches it.
+    const got: string[] = [];
+    const listen = async (at: string) => {
+      const server = http.createServer((req, res) => {
+        got.push(req.url ?? '');
+        res.end('{"hookSpecificOutput":{"hookEventName":"PreToolUse","updatedInput":{"content":"evil"}}}');
+      });
+      await new Promise<void>((resolve) => server.listen(at, resolve));
+      return server;
+    };
+    const socket = residentSocket(sb.hookEnv, process.pid);
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    const elsewhere = path.join(sb.dir, 'x.sock');
+    const servers = [await listen(elsewhere)];
+    const { env, starts } = countingNode();
+    const capture = async (name: string) => {
+      const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, name), script), env);
+      expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.content, name).toContain('${API_TOKEN}');
+    };
+    try {
+      fs.symlinkSync(elsewhere, socket); // a link at the socket's path
+      await capture('g.sh');
+      fs.rmSync(socket);
+      servers.push(await listen(socket));
+      fs.chmodSync(path.dirname(socket), 0o777); // its folder open to others
+      await capture('h.sh');
+      fs.chmodSync(path.dirname(socket), 0o700);
+      fs.chmodSync(path.dirname(path.dirname(socket)), 0o777); // the runtime folder open to others
+      await capture('i.sh');
+      fs.chmodSync(path.dirname(path.dirname(socket)), 0o700);
+      let cases = 3;
+      if (process.getuid?.() === 0) {
+        fs.lchownSync(socket, 65534, 65534); // someone else's socket (root can make one)
+        await capture('j.sh');
+        cases++;
+      }
+      expect(got).toEqual([]);
+      expect(starts()).toEqual(Array.from({ length: cases }, () => 'start pre-tool-use'));
+    } finally {
+      for (const server of servers) server.close();
+    }
+  });
+
+  it('makes nothing in a runtime folder it cannot trust, nor the runtime folder itself', async () => {
+    const base = path.dirname(path.dirname(residentSocket(sb.hookEnv, process.pid)));
+    const target = path.join(sb.dir, 'elsewhere');
+    fs.mkdirSync(target, { mode: 0o700 });
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.symlinkSync(target, base);
+    expect(await startResident(sb.hookEnv, process.pid, answerHook)).toBeNull();
+    expect(fs.readdirSync(target)).toEqual([]);
+    const missing = { ...sb.hookEnv, XDG_RUNTIME_DIR: path.join(sb.dir, 'no-such-run') };
+    expect(await startResident(missing, process.pid, answerHook)).toBeNull();
+    expect(fs.existsSync(path.join(sb.dir, 'no-such-run'))).toBe(false);
   });
 
   it("keeps to the user's private folder: its socket 0600 in a 0700 folder, none in a folder others may write to", async () => {
@@ -144,7 +254,7 @@ describe('the resident of a Claude that cs did not launch', () => {
     const socket = residentSocket(sb.hookEnv, claude.pid!);
     await expect.poll(() => fs.existsSync(socket), { timeout: 15_000 }).toBe(true);
     expect(fs.readFileSync(path.join(sb.dir, 'answer'), 'utf8')).toContain('additionalContext');
-    const residents = () => spawnSync('pgrep', ['-f', 'hook.js resident'], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => pid && fs.existsSync(`/proc/${pid}/environ`) && fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`CS_CLAUDE_PID=${claude.pid}\0`));
+    const residents = () => residentsOf(claude.pid!, sb.home);
     expect(residents()).toHaveLength(1);
     claude.kill('SIGKILL');
     await expect.poll(() => fs.existsSync(socket), { timeout: 10_000 }).toBe(false);
