@@ -48,16 +48,16 @@ const answers = (socket: string) =>
 
 /** Process ids of the residents serving Claude `claudePid` for the user whose HOME is `home`. */
 function residentsOf(claudePid: number, home: string): string[] {
-  return spawnSync('pgrep', ['-f', 'hook.js resident'], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter((pid) => {
-      try {
-        const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-        return environ.includes(`CS_CLAUDE_PID=${claudePid}\0`) && environ.includes(`HOME=${home}\0`);
-      } catch {
-        return false;
-      }
-    });
+  return fs.readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      return cmdline.includes('hook.js\0resident') && environ.includes(`CS_CLAUDE_PID=${claudePid}\0`) && environ.includes(`HOME=${home}\0`);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }
 
 const write = (file: string, content: string) => payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content } }, sb.session.dir);
