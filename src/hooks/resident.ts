@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { pidAlive } from '../lib/lockfile.js';
 import { runtimeBase } from '../secrets/keys.js';
 import { HANDLERS } from './handlers.js';
 
@@ -48,18 +49,8 @@ export interface ResidentOptions {
   pollMs?: number;
   /** When to load the secret detector (ms after listening). */
   warmUpMs?: number;
-  /** True while the Claude runs; by default, whether process `claudePid` exists. */
+  /** True while the Claude runs; by default, whether process `claudePid` is alive (pidAlive: not a zombie). */
   alive?: () => boolean;
-}
-
-/** True when process `pid` exists (EPERM: it does, as another user's). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** True when `dir` is a real folder of this user's that no one else may write to (nor, for the socket's own folder, enter). */
@@ -79,8 +70,8 @@ function madePrivate(dir: string, closed: boolean): boolean {
   return privateFolder(dir, closed);
 }
 
-/** True when something answers at unix socket `socket` (another resident of the same Claude). */
-function answers(socket: string): Promise<boolean> {
+/** True when something answers an HTTP request at unix socket `socket` (a resident, another one of the same Claude). */
+export function residentAnswers(socket: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.request({ socketPath: socket, method: 'GET', path: '/', timeout: 1000 }, (res) => {
       res.resume();
@@ -116,7 +107,7 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
   // (or HOME) itself is the login's to make, not ours.
   if (!fs.existsSync(path.dirname(base)) || !madePrivate(base, false) || !madePrivate(dir, true)) return null;
   if (fs.existsSync(socket)) {
-    if (await answers(socket)) return null;
+    if (await residentAnswers(socket)) return null;
     fs.rmSync(socket, { force: true }); // left by a resident that was killed
   }
   let inFlight = 0;
@@ -168,7 +159,7 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
   // The secret detector (secretlint's preset, a few hundred ms of CPU to
   // load) for the first capture, loaded while Claude waits on its model.
   const warm = setTimeout(() => void import('../secrets/providers.js').then((m) => m.providerSpans('warm-up', '')).catch(() => {}), opts.warmUpMs ?? 500);
-  const alive = opts.alive ?? (() => processExists(claudePid));
+  const alive = opts.alive ?? (() => pidAlive(claudePid));
   let closing: Promise<void> | null = null;
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));

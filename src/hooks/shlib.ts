@@ -372,7 +372,8 @@ cs_read_head() {
 # True when $input may not be all of the input: under ${HEAD_BYTES - 100} bytes, head met
 # the end ($(...) drops trailing newlines only).
 cs_head_cut() {
-  # Bytes: bash in a UTF-8 locale counts characters.
+  # Bytes: bash in a UTF-8 locale counts characters. The script goes on in
+  # the C locale, as the scripts that read fields set it themselves.
   LC_ALL=C
   [ \${#input} -ge ${HEAD_BYTES - 100} ]
 }

@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
-import { residentSocket, startResident, type Resident } from '../../../src/hooks/resident.js';
+import { residentAnswers, residentSocket, startResident, type Resident } from '../../../src/hooks/resident.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, noAutosaveDue, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
@@ -34,17 +34,6 @@ function countingNode(): { env: NodeJS.ProcessEnv; starts: () => string[] } {
   const env = { ...sb.hookEnv, PATH: `${bin}:${process.env.PATH}` };
   return { env, starts: () => fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
-
-/** True when something answers at unix socket `socket`. */
-const answers = (socket: string) =>
-  new Promise<boolean>((resolve) => {
-    const req = http.request({ socketPath: socket, method: 'GET', path: '/' }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 
 /** Process ids of the residents serving Claude `claudePid` for the user whose HOME is `home`. */
 function residentsOf(claudePid: number, home: string): string[] {
@@ -115,7 +104,7 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(starts().sort()).toEqual(['start pre-tool-use', 'start resident']);
     expect(JSON.parse(r.stdout).hookSpecificOutput.updatedInput.content).toContain('${API_TOKEN}');
     // The hook started a new resident for its Claude (this process), which takes the next hand-over.
-    await expect.poll(() => answers(socket), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => residentAnswers(socket), { timeout: 15_000 }).toBe(true);
     await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'd.sh'), script), env);
     expect(starts().sort()).toEqual(['start pre-tool-use', 'start resident']);
     expect(fs.existsSync(path.join(sb.session.artifacts, 'd.sh'))).toBe(true);
@@ -131,7 +120,7 @@ describe('the resident of a Claude that cs did not launch', () => {
   it('redoes a capture in Node when the resident does not answer within 5 s (stopped), and leaves it for later hooks', { timeout: 40_000 }, async () => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'hook.js'), 'resident'], { env: { ...sb.hookEnv, CS_CLAUDE_PID: String(process.pid) }, stdio: 'ignore' });
     const socket = residentSocket(sb.hookEnv, process.pid);
-    await expect.poll(() => answers(socket), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => residentAnswers(socket), { timeout: 15_000 }).toBe(true);
     child.kill('SIGSTOP');
     try {
       const { env, starts } = countingNode();
@@ -227,6 +216,21 @@ describe('the resident of a Claude that cs did not launch', () => {
     fs.symlinkSync(path.join(sb.dir, 'elsewhere'), path.dirname(socket));
     expect(await startResident(sb.hookEnv, process.pid, answerHook)).toBeNull();
     expect(fs.readdirSync(path.join(sb.dir, 'elsewhere'))).toEqual([]);
+  });
+
+  it('goes when its Claude has exited but was not reaped yet (a zombie answers kill 0)', { timeout: 20_000 }, async () => {
+    // A shell that starts a short child, then becomes a process that never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
+    try {
+      await expect.poll(() => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0], { timeout: 5000 }).toBe('Z');
+      resident = await startResident(sb.hookEnv, pid, answerHook, { warmUpMs: 60_000, pollMs: 100 });
+      expect(resident).not.toBeNull();
+      await resident!.closed;
+      expect(fs.existsSync(resident!.socket)).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('answers only hook hand-overs: anything else is 404 (the hook then starts Node)', async () => {
