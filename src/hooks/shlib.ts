@@ -16,7 +16,7 @@ import { residentSocket } from './resident.js';
 import { AUTOSAVE_STAMP } from '../git/autosave.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
-import { sessionEnvFilePath } from '../secrets/keys.js';
+import { runtimeBase, sessionEnvFilePath } from '../secrets/keys.js';
 import { DETECTION_CUES, PATH_CUES } from '../secrets/detect.js';
 import { MIN_SCRUB_LENGTH } from '../secrets/scrub.js';
 
@@ -57,18 +57,26 @@ function rel(p: string): string {
 }
 
 /**
- * The folders of a file below the user's runtime folder (runtimeBase,
- * src/secrets/keys.ts) as `fileOf` names it, below $XDG_RUNTIME_DIR and
- * below $HOME, for `<folder>/<leaf>` in sh: the env files of secrets
- * (sessionEnvFilePath) and the resident sockets (residentSocket).
+ * The user's runtime folder (runtimeBase, src/secrets/keys.ts) below
+ * $XDG_RUNTIME_DIR and below $HOME, for sh.
  */
-function runtimeFolders(fileOf: (env: NodeJS.ProcessEnv) => string, leaf: string): { runtime: string; home: string } {
-  const below = (base: string, env: NodeJS.ProcessEnv) => {
+function runtimeFolders(): { runtime: string; home: string } {
+  return { runtime: rel(path.relative('/r', runtimeBase({ XDG_RUNTIME_DIR: '/r' }))), home: rel(path.relative('/h', runtimeBase({ HOME: '/h' }))) };
+}
+
+/**
+ * The folder below the runtime folder that `fileOf` names a file `leaf` in,
+ * the same with either root (the env files of secrets, the resident sockets).
+ */
+function inRuntime(fileOf: (env: NodeJS.ProcessEnv) => string, leaf: string): string {
+  const below = (env: NodeJS.ProcessEnv) => {
     const file = fileOf(env);
     if (path.basename(file) !== leaf) throw new Error(`cannot put ${file} in sh`);
-    return rel(path.relative(base, path.dirname(file)));
+    return rel(path.relative(runtimeBase(env), path.dirname(file)));
   };
-  return { runtime: below('/r', { XDG_RUNTIME_DIR: '/r' }), home: below('/h', { HOME: '/h' }) };
+  const [a, b] = [below({ XDG_RUNTIME_DIR: '/r' }), below({ HOME: '/h' })];
+  if (a !== b) throw new Error(`${leaf} lies in different folders of the runtime folder: ${a}, ${b}`);
+  return a;
 }
 
 /** `case` arms giving cs_max_time, the timeout (s) Claude Code gives each hook script (HOOKS, registry.ts). */
@@ -88,8 +96,7 @@ export function hookSh(): string {
   const p = sessionPaths('/s', 's');
   const inSession = (file: string) => rel(path.relative(p.dir, file));
   const served = [...new Set(SERVED.map((s) => s.script))];
-  const envFile = runtimeFolders((env) => sessionEnvFilePath('s', env), 's.sh');
-  const resident = runtimeFolders((env) => residentSocket(env, 1), '1.sock');
+  const runtime = runtimeFolders();
   return `# dist/hook.sh, written by the build from src/hooks/shlib.ts: edit that, not this.
 # Sourced first by every script in hooks/ (see hooks/README.md).
 
@@ -150,14 +157,21 @@ cs_prepared() {
   [ -n "\${CS_HOOK_SERVER:-}" ] && [ -f "$cs_prepared_answer" ] && [ ! -L "$dir/.cs" ] && [ ! -L "$dir/.cs/local" ] && [ ! -L "$cs_prepared_answer" ] && [ ! -L "$cs_starts_left" ]
 }
 
-# The running session's env file of secrets for Bash (sessionEnvFilePath,
-# src/secrets/keys.ts), in $cs_env; empty when HOME is not an absolute path
-# (Node then asks the user database, which sh cannot).
-cs_env_file() {
+# The user's runtime folder (runtimeBase, src/secrets/keys.ts), in
+# $cs_runtime; empty when neither XDG_RUNTIME_DIR nor HOME is an absolute
+# path (Node then asks the user database, which sh cannot).
+cs_runtime_folder() {
   case \${XDG_RUNTIME_DIR:-} in
-    /*) cs_env=$XDG_RUNTIME_DIR/${envFile.runtime}/$cs_name.sh ;;
-    *) case \${HOME:-} in /*) cs_env=$HOME/${envFile.home}/$cs_name.sh ;; *) cs_env= ;; esac ;;
+    /*) cs_runtime=$XDG_RUNTIME_DIR/${runtime.runtime} ;;
+    *) case \${HOME:-} in /*) cs_runtime=$HOME/${runtime.home} ;; *) cs_runtime= ;; esac ;;
   esac
+}
+
+# The running session's env file of secrets for Bash (sessionEnvFilePath,
+# src/secrets/keys.ts), in $cs_env; empty without a runtime folder.
+cs_env_file() {
+  cs_runtime_folder
+  cs_env=\${cs_runtime:+$cs_runtime/${inRuntime((env) => sessionEnvFilePath('s', env), 's.sh')}/$cs_name.sh}
 }
 
 # True when $1 may hold a value of that file (read as runningSessionSecrets
@@ -209,12 +223,10 @@ cs_path_clean() {
 
 # The socket of this Claude's resident (residentSocket, src/hooks/resident.ts),
 # in $cs_sock: named by the hook's parent, the Claude that started it; empty
-# without a runtime folder sh can name.
+# without a runtime folder.
 cs_resident_socket() {
-  case \${XDG_RUNTIME_DIR:-} in
-    /*) cs_sock=$XDG_RUNTIME_DIR/${resident.runtime}/$PPID.sock ;;
-    *) case \${HOME:-} in /*) cs_sock=$HOME/${resident.home}/$PPID.sock ;; *) cs_sock= ;; esac ;;
-  esac
+  cs_runtime_folder
+  cs_sock=\${cs_runtime:+$cs_runtime/${inRuntime((env) => residentSocket(env, 1), '1.sock')}/$PPID.sock}
 }
 
 # True when $cs_sock may be given the hook input (which may hold a secret):
