@@ -1,36 +1,25 @@
 // dist/hook.js <event>: the one bundled handler the sh scripts in hooks/
 // hand over to. Whatever happens, Claude Code gets exit 0 and either nothing
 // or one valid JSON object on stdout; problems go to the session log.
-import * as fs from 'node:fs';
 import { appendSessionLog } from '../session/log.js';
 import { HANDLERS, runEach } from './handlers.js';
 import { parseHookInput } from './protocol.js';
-import { JsonSkimmer } from './skim.js';
+import { JsonSkimmer, skimFd } from './skim.js';
 import { locateSession, type HookSession } from './session.js';
 
 /**
  * Stdin as JSON text with long string values left out as it streams in (a
- * Write of a huge file: skim.ts). Read synchronously in 1 MiB pieces: far
- * less per-chunk work than a stream for a 50 MB input; a non-blocking stdin
- * (EAGAIN) falls back to the stream.
+ * Write of a huge file: skim.ts), read synchronously (skimFd); a
+ * non-blocking stdin (EAGAIN) is read as a stream from where that stopped.
  */
 async function readStdin(): Promise<string> {
   const skimmer = new JsonSkimmer();
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  for (;;) {
-    let n: number;
-    try {
-      n = fs.readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EOF') break;
-      if (code !== 'EAGAIN') throw e;
-      for await (const chunk of process.stdin as AsyncIterable<Buffer>) skimmer.push(chunk);
-      break;
-    }
-    if (n === 0) break;
-    skimmer.push(buf.subarray(0, n));
+  try {
+    return skimFd(0, skimmer);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
   }
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) skimmer.push(chunk);
   return skimmer.text();
 }
 
@@ -73,12 +62,13 @@ function logHookError(event: string, e: unknown, env: NodeJS.ProcessEnv, session
  * runHook with every problem and error in the session log: what `dist/hook.js
  * <event>` prints for hook input `text` (the output line, '' for none).
  * Never throws: whatever happens, Claude Code gets nothing or one valid
- * answer (main, and the resident, resident.ts).
+ * answer (main, and the resident, resident.ts). `now` is the hook's clock
+ * (the resident gives a spooled input the time it was written).
  */
-export async function answerHook(event: string, text: string, env: NodeJS.ProcessEnv): Promise<string> {
+export async function answerHook(event: string, text: string, env: NodeJS.ProcessEnv, now = new Date()): Promise<string> {
   let session: HookSession | null = null;
   try {
-    const r = await runHook(event, text, env);
+    const r = await runHook(event, text, env, now);
     session = r.session;
     if (r.problem && session) appendSessionLog(session.paths.sessionLog, `hook problem: ${r.problem}`);
     return r.output;

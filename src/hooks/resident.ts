@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { pidAlive } from '../lib/lockfile.js';
 import { runtimeBase } from '../secrets/keys.js';
 import { HANDLERS } from './handlers.js';
+import { closeSpool, drainSpool, openSpool, SOCKET_SUFFIX, spoolOf } from './spool.js';
 
 /**
  * The socket of the resident serving the Claude Code whose process id is
@@ -23,18 +24,24 @@ import { HANDLERS } from './handlers.js';
  * commands itself, test/e2e/claude/hook-facts.test.ts).
  */
 export function residentSocket(env: NodeJS.ProcessEnv, claudePid: number): string {
-  return path.join(runtimeBase(env), 'hooks', `${claudePid}.sock`);
+  return path.join(runtimeBase(env), 'hooks', `${claudePid}${SOCKET_SUFFIX}`);
 }
 
 /** Bytes of a socket path a unix socket can hold (sun_path is 108 bytes on Linux, 104 on macOS, with its NUL). */
 const MAX_SOCKET_PATH = 103;
 /** Bytes of hook input taken in one request: dist/hook.sh sends only inputs it has read whole (16 KB at most). */
 const MAX_BODY = 1024 * 1024;
-/** How often the resident looks for its Claude and its socket (ms). */
+/** How often the resident looks for its Claude and its socket, and in its spool (ms). */
 const POLL_MS = 1000;
+/** How soon it looks again for a spooled input whose hook was still writing it (ms). */
+const SPOOL_RETRY_MS = 20;
 
 export interface Resident {
   socket: string;
+  /** Its spool (spool.ts), or null when it could not make one (the hooks then do their own work). */
+  spool: string | null;
+  /** Records every input waiting in its spool whose hook has ended; resolves when done. */
+  drain(): Promise<void>;
   /** Resolves once it has stopped: no longer listening, every request answered, its socket removed. */
   closed: Promise<void>;
   /** Stops it (as when its Claude has gone). */
@@ -42,7 +49,7 @@ export interface Resident {
 }
 
 /** What `dist/hook.js <event>` prints for hook input `text` ('' for nothing); never rejects (answerHook, main.ts). */
-export type Answer = (event: string, text: string, env: NodeJS.ProcessEnv) => Promise<string>;
+export type Answer = (event: string, text: string, env: NodeJS.ProcessEnv, now?: Date) => Promise<string>;
 
 export interface ResidentOptions {
   /** How often it looks whether its Claude and its socket are still there (ms). */
@@ -93,10 +100,12 @@ export function residentAnswers(socket: string): Promise<boolean> {
  * `dist/hook.js <event>` prints (200; empty for no answer, as `answerHook`
  * gives it), where `<event>` names handlers of HANDLERS, joined by '+'.
  * Anything else is answered 404, a body over 1 MiB 413: the sh hook then
- * starts Node itself. Null when it cannot listen: the folder is not private,
- * the path too long for a socket, or another resident answers there
- * already. `env` is what the handlers get (the Claude's, from its
- * SessionStart hook).
+ * starts Node itself. Before it answers, it records every input waiting in
+ * its spool (spoolOf(socket), spool.ts: hooks/post-tool-use's), as it does
+ * whenever one is written there and once more before it stops. Null when
+ * it cannot listen: the folder is not private, the path too long for a
+ * socket, or another resident answers there already. `env` is what the
+ * handlers get (the Claude's, from its SessionStart hook).
  */
 export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, answerHook: Answer, opts: ResidentOptions = {}): Promise<Resident | null> {
   const socket = residentSocket(env, claudePid);
@@ -110,6 +119,23 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
     if (await residentAnswers(socket)) return null;
     fs.rmSync(socket, { force: true }); // left by a resident that was killed
   }
+  let closing: Promise<void> | null = null;
+  // The spool: one pass at a time, and at most one more waiting (callers share it).
+  let spool: string | null = spoolOf(socket);
+  let passes: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const record = async (text: string, written: Date) => void (await answerHook('post-tool', text, env, written));
+  const drain = (): Promise<void> => {
+    if (!spool) return Promise.resolve();
+    const folder = spool;
+    return (queued ??= passes = passes.then(async () => {
+      queued = null;
+      // A failing record (it never rejects: answerHook) or folder costs this pass only.
+      const pending = await drainSpool(folder, record).catch(() => false);
+      if (pending && !retry && !closing) retry = setTimeout(() => ((retry = null), void drain()), SPOOL_RETRY_MS);
+    }));
+  };
   let inFlight = 0;
   let drained: (() => void) | null = null;
   const server = http.createServer((req, res) => {
@@ -138,10 +164,13 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
         answer(413);
         return done();
       }
-      void answerHook(m[1]!, Buffer.concat(chunks).toString('utf8'), env).then((out) => {
-        answer(200, out);
-        done();
-      });
+      // What the hooks before it spooled comes first (Stop counts their change log lines).
+      void drain()
+        .then(() => answerHook(m[1]!, Buffer.concat(chunks).toString('utf8'), env))
+        .then((out) => {
+          answer(200, out);
+          done();
+        });
     });
   });
   const old = process.umask(0o077); // the socket: 0600
@@ -160,7 +189,16 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
   // load) for the first capture, loaded while Claude waits on its model.
   const warm = setTimeout(() => void import('../secrets/providers.js').then((m) => m.providerSpans('warm-up', '')).catch(() => {}), opts.warmUpMs ?? 500);
   const alive = opts.alive ?? (() => pidAlive(claudePid));
-  let closing: Promise<void> | null = null;
+  // The spool, in the folder just checked: hooks/post-tool-use writes there only while it is named its drainer.
+  let watcher: fs.FSWatcher | null = null;
+  try {
+    openSpool(spool);
+    watcher = fs.watch(spool, () => void drain());
+    watcher.on('error', () => {}); // the poll below still finds what is written
+  } catch {
+    spool = null;
+  }
+  void drain(); // what a resident before it (killed) left
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   const close = (): Promise<void> =>
@@ -169,14 +207,21 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
       clearTimeout(warm);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      watcher?.close();
+      if (retry) clearTimeout(retry);
+      if (spool) {
+        await drain(); // what its Claude's last hooks spooled
+        closeSpool(spool);
+      }
       // Only its own socket: a resident started after it may listen at the path now.
       if (fs.statSync(socket, { throwIfNoEntry: false })?.ino === ino) fs.rmSync(socket, { force: true });
       markClosed();
     })());
   const timer = setInterval(() => {
     if (!alive() || fs.statSync(socket, { throwIfNoEntry: false })?.ino !== ino) void close();
+    else void drain(); // should the watch have missed something
   }, opts.pollMs ?? POLL_MS);
-  return { socket, closed, close };
+  return { socket, spool, drain, closed, close };
 }
 
 /**

@@ -13,6 +13,7 @@ import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
 import { AUTOSAVE_MATCHER, HOOKS } from './registry.js';
 import { residentSocket } from './resident.js';
+import { SOCKET_SUFFIX, SPOOL_OWNER, SPOOL_SUFFIX } from './spool.js';
 import { AUTOSAVE_STAMP } from '../git/autosave.js';
 import { SERVED } from './server.js';
 import { PREPARED_ANSWER, PREPARED_ENV_LINE, STARTS_LEFT } from './prepared.js';
@@ -242,14 +243,36 @@ cs_resident_trusted() {
     [ -z "$(find "$cs_base" "$cs_sock_dir" -prune \\( -perm -002 -o -perm -020 \\) -print 2>/dev/null)" ]
 }
 
+# Writes the whole hook input into this Claude's resident's spool
+# (src/hooks/spool.ts), as a file named by this script's process id, for the
+# resident to record as \`dist/hook.js post-tool\` would: builtins and one cat.
+# Only while the resident named in the spool's ${SPOOL_OWNER} file runs (kill -0),
+# in folders of this user's, no link (the resident made the spool 0700 and
+# reads only files of this user's); the file is new (noclobber) and this
+# user's alone (umask 077). False with stdin untouched when there is no such
+# spool or the file cannot be made there; false as well when cat fails.
+cs_spooled() {
+  cs_resident_socket
+  [ -n "$cs_sock" ] || return 1
+  cs_spool=\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}
+  cs_sock_dir=\${cs_sock%/*}
+  cs_base=\${cs_sock_dir%/*}
+  [ -d "$cs_spool" ] && [ ! -L "$cs_spool" ] && [ -O "$cs_spool" ] && [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] &&
+    [ ! -L "$cs_base" ] && [ -O "$cs_base" ] && [ -f "$cs_spool/${SPOOL_OWNER}" ] && [ ! -L "$cs_spool/${SPOOL_OWNER}" ] || return 1
+  read -r cs_drainer < "$cs_spool/${SPOOL_OWNER}" || return 1
+  case $cs_drainer in '' | *[!0-9]*) return 1 ;; esac
+  kill -0 "$cs_drainer" 2>/dev/null && [ ! -e "$cs_spool/$$" ] && [ ! -L "$cs_spool/$$" ] || return 1
+  (umask 077; set -C; exec cat > "$cs_spool/$$")
+}
+
 # Starts this Claude's resident (src/hooks/resident.ts) in the background
 # when none listens yet: for a Claude that cs did not launch (no hook
-# endpoint: CS_HOOK_SERVER unset), where curl can reach it. Detached and
-# holding none of the hook's files: Claude neither waits for it nor kills
-# it; it goes when this Claude ($PPID) has. For SessionStart, once Claude
-# has its answer.
+# endpoint: CS_HOOK_SERVER unset). Detached and holding none of the hook's
+# files: Claude neither waits for it nor kills it; it goes when this Claude
+# ($PPID) has. For SessionStart, once Claude has its answer. Without curl
+# it still takes hooks/post-tool-use's spool.
 cs_start_resident() {
-  [ -z "\${CS_HOOK_SERVER:-}" ] && command -v curl >/dev/null 2>&1 || return 0
+  [ -z "\${CS_HOOK_SERVER:-}" ] || return 0
   cs_resident_socket
   [ -n "$cs_sock" ] && [ ! -S "$cs_sock" ] || return 0
   CS_CLAUDE_PID=$PPID "$node" "$handler" resident </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &

@@ -7,6 +7,8 @@
 // A handler that needs the whole value (the secret scan of a Write) sees the
 // marker and says so instead of silently passing it (omittedBytes below).
 
+import * as fs from 'node:fs';
+
 /** Strings up to this many bytes are kept whole (the secret scan's limit: src/hooks/artifacts.ts). */
 // About a second of secret scanning on this machine (redact() on 4 MB of code).
 export const MAX_KEPT_STRING = 4 * 1024 * 1024;
@@ -114,6 +116,29 @@ export class JsonSkimmer {
     if (this.inString) for (const b of this.kept) this.out.push(b);
     return Buffer.concat(this.out).toString('utf8');
   }
+}
+
+/**
+ * Reads file descriptor `fd` to its end synchronously, in 1 MiB pieces
+ * (far less per-chunk work than a stream for a 50 MB input), through a
+ * JsonSkimmer: the skimmed text. Throws what readSync throws (EAGAIN for a
+ * non-blocking stdin: the caller reads it as a stream then) and what the
+ * skimmer throws.
+ */
+export function skimFd(fd: number, skimmer = new JsonSkimmer()): string {
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    skimmer.push(buf.subarray(0, n));
+  }
+  return skimmer.text();
 }
 
 /** Skims a whole text at once (tests, and inputs that arrive in one piece). */

@@ -117,12 +117,21 @@ describe('real Claude Code with our hooks', () => {
     const realCurl = execFileSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim();
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'curl'), `#!/bin/sh\n'${realCurl}' "$@"\nrc=$?\nfor a; do last=$a; done\necho "$rc $last" >> '${curlLog}'\nexit $rc\n`, { mode: 0o755 });
+    // And a cat that notes where it writes: hooks/post-tool-use writes its input into the resident's spool with it (src/hooks/spool.ts).
+    const catLog = path.join(tmp, 'cat.log');
+    const realCat = execFileSync('sh', ['-c', 'command -v cat'], { encoding: 'utf8' }).trim();
+    fs.writeFileSync(path.join(bin, 'cat'), `#!/bin/sh\nto=$(readlink /proc/$$/fd/1)\necho "$to" >> '${catLog}'\nexec '${realCat}' "$@"\n`, { mode: 0o755 });
     const r = await runClaude({ cwd: session.dir, home: env.HOME!, prompt: 'do the scripted work', baseUrl: api.url, env: { PATH: `${bin}:${process.env.PATH}`, CLAUDE_CONFIG_DIR: env.CLAUDE_CONFIG_DIR, CS_SESSIONS_ROOT: env.CS_SESSIONS_ROOT, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS }, timeoutMs: 75_000 });
     expect(r.code, r.stderr).toBe(0);
     // The capture of deploy.sh and the Stop hook went to the resident, which answered them.
     const calls = fs.readFileSync(curlLog, 'utf8');
     expect(calls).toMatch(/^0 http:\/\/cs\/hook\/pre-tool-use$/m);
     expect(calls).toMatch(/^0 http:\/\/cs\/hook\/stop$/m);
+    // PostToolUse inputs went to its spool: of the four (Write, Write, Edit, the Bash that records),
+    // every one after the capture (the resident answered that, so its spool was there).
+    const spooled = fs.readFileSync(catLog, 'utf8').split('\n').filter((l) => /\/hooks\/\d+\.spool\/\d+$/.test(l));
+    expect(spooled.length).toBeGreaterThanOrEqual(3);
+    expect(spooled.length).toBeLessThanOrEqual(4);
     // It went with its Claude, and took its socket with it.
     const sockets = path.join(env.HOME!, '.cs-secrets', 'hooks');
     await expect.poll(() => fs.readdirSync(sockets), { timeout: 10_000 }).toEqual([]);

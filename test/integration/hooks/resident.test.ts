@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
 import { residentAnswers, residentSocket, startResident, type Resident } from '../../../src/hooks/resident.js';
+import { spoolOf } from '../../../src/hooks/spool.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, noAutosaveDue, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
@@ -77,20 +78,135 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(manifest.map((m) => m.name)).toEqual(['a.sh', 'b.sh']);
   });
 
-  it("takes post-tool-use's hand-overs: a timeline line to scrub, detached, and a change log line sh cannot write", async () => {
+  it("records post-tool-use's input from its spool: one cat, no Node, no curl, and what Node would write", async () => {
     resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0 });
+    expect(resident!.spool).toBe(spoolOf(resident!.socket));
     const { env, starts } = countingNode();
+    // A curl first on PATH that records each call: the spool needs none.
+    const curls = path.join(sb.dir, 'curl-calls');
+    fs.writeFileSync(path.join(sb.dir, 'bin', 'curl'), `#!/bin/sh\necho "$@" >> '${curls}'\nexit 7\n`, { mode: 0o755 });
     noAutosaveDue(sb.session.dir);
     const token = `ghp_${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6'}`;
     const bash = payload('PostToolUse', { tool_name: 'Bash', tool_input: { command: `curl -H "Authorization: token ${token}" https://api.github.com` }, tool_response: { stdout: '' } }, sb.session.dir);
     expect((await runHookScript('post-tool-use', bash, env)).code).toBe(0);
     const dotted = payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/src/../up.txt`, content: 'x' }, tool_response: {} }, sb.session.dir);
     expect((await runHookScript('post-tool-use', dotted, env)).code).toBe(0);
+    const plain = payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: `${sb.session.dir}/notes.md`, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir);
+    const r = await runHookScript('post-tool-use', plain, env);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('');
+    await resident!.drain();
     expect(starts()).toEqual([]);
+    expect(fs.existsSync(curls)).toBe(false);
+    expect(fs.readdirSync(resident!.spool!)).toEqual(['resident']);
     const timeline = fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8');
     expect(timeline).not.toContain(token);
     expect(timeline).toContain('[secret: ');
-    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/\] Write: up\.txt\n/);
+    expect(timeline.trim().split('\n').map((l) => (JSON.parse(l) as { tool: string }).tool)).toEqual(['Bash', 'Write', 'Edit']);
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/\] Write: up\.txt\n- \[[^\]]+\] Edit: notes\.md\n$/);
+    expect(JSON.parse(fs.readFileSync(path.join(sb.session.local, 'status.json'), 'utf8'))).toMatchObject({ state: 'working', event: 'PostToolUse' });
+  });
+
+  it('records each spooled input at the time it was written, oldest first, and before it answers a later hook', async () => {
+    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
+    const spool = resident!.spool!;
+    noAutosaveDue(sb.session.dir);
+    // Written by hooks that have ended (process ids no process has): the newest first, by name.
+    const dead = [4194301, 4194302, 4194303];
+    const times = [Date.parse('2026-11-30T10:00:03Z'), Date.parse('2026-11-30T10:00:01Z'), Date.parse('2026-11-30T10:00:02Z')];
+    dead.forEach((pid, i) => {
+      const file = path.join(spool, String(pid));
+      fs.writeFileSync(file, payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/f${i}.txt`, content: 'x' }, tool_response: {} }, sb.session.dir));
+      fs.utimesSync(file, times[i]! / 1000, times[i]! / 1000);
+    });
+    // Stop, through the hook script and the resident: the reminder counts the change log lines the spool held.
+    const stop = await runHookScript('stop', payload('Stop', { stop_hook_active: false }, sb.session.dir), sb.hookEnv);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ decision: 'block' });
+    const timeline = fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { ts: string; target: string });
+    expect(timeline.map((t) => [t.ts, t.target])).toEqual([
+      ['2026-11-30T10:00:01.000Z', 'f1.txt'],
+      ['2026-11-30T10:00:02.000Z', 'f2.txt'],
+      ['2026-11-30T10:00:03.000Z', 'f0.txt'],
+    ]);
+    expect(fs.readdirSync(spool)).toEqual(['resident']);
+  });
+
+  it('waits for an input still being written, records one cut off as Node would (a problem in the log), and reads nothing else', async () => {
+    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
+    const spool = resident!.spool!;
+    // A writer that still runs: its input is left until it has ended.
+    const writer = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const cut = path.join(spool, String(writer.pid));
+    fs.writeFileSync(cut, payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/cut.txt`, content: 'x' } }, sb.session.dir).slice(0, 80));
+    // Not an input: a link (to a file of inputs' shape), a name that is no process id, a folder.
+    const elsewhere = path.join(sb.dir, 'elsewhere.json');
+    fs.writeFileSync(elsewhere, payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/linked.txt`, content: 'x' } }, sb.session.dir));
+    fs.symlinkSync(elsewhere, path.join(spool, '4194304'));
+    fs.copyFileSync(elsewhere, path.join(spool, 'input.json'));
+    fs.mkdirSync(path.join(spool, '4194305'));
+    await resident!.drain();
+    expect(fs.existsSync(cut)).toBe(true);
+    expect(fs.existsSync(sb.session.changes) ? fs.readFileSync(sb.session.changes, 'utf8') : '').not.toContain('.txt');
+    writer.kill('SIGKILL');
+    await new Promise((resolve) => writer.once('exit', resolve));
+    await expect.poll(() => fs.existsSync(cut), { timeout: 5000 }).toBe(false);
+    await resident!.drain();
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/hook problem: post-tool: /);
+    expect(fs.existsSync(sb.session.changes) ? fs.readFileSync(sb.session.changes, 'utf8') : '').not.toContain('.txt');
+    expect(fs.readdirSync(spool).sort()).toEqual(['4194304', '4194305', 'input.json', 'resident']);
+  });
+
+  it('is spooled to only while its resident runs, in folders of the user\'s: else post-tool-use writes as before', async () => {
+    const { env, starts } = countingNode();
+    noAutosaveDue(sb.session.dir);
+    const spool = spoolOf(residentSocket(sb.hookEnv, process.pid));
+    const edit = (name: string) => payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: `${sb.session.dir}/${name}`, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir);
+    const logged = () => (fs.existsSync(sb.session.changes) ? fs.readFileSync(sb.session.changes, 'utf8') : '');
+    // A spool whose drainer runs (this process stands for it), no resident to drain it: the input waits there, the user's alone.
+    fs.mkdirSync(spool, { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.dirname(spool), 0o700);
+    fs.writeFileSync(path.join(spool, 'resident'), `${process.pid}\n`);
+    await runHookScript('post-tool-use', edit('a.md'), env);
+    const waiting = fs.readdirSync(spool).filter((n) => n !== 'resident');
+    expect(waiting).toHaveLength(1);
+    expect(fs.readFileSync(path.join(spool, waiting[0]!), 'utf8')).toBe(edit('a.md'));
+    expect(fs.statSync(path.join(spool, waiting[0]!)).mode & 0o777).toBe(0o600);
+    expect(logged()).not.toContain('a.md');
+    fs.rmSync(path.join(spool, waiting[0]!));
+    // Its drainer gone: written by sh at once.
+    fs.writeFileSync(path.join(spool, 'resident'), '4194306\n');
+    await runHookScript('post-tool-use', edit('b.md'), env);
+    expect(logged()).toMatch(/Edit: b\.md\n$/);
+    // A spool that is a link, or whose drainer file is: not written to.
+    fs.writeFileSync(path.join(spool, 'resident'), `${process.pid}\n`);
+    const other = path.join(sb.dir, 'other-spool');
+    fs.renameSync(spool, other);
+    fs.symlinkSync(other, spool);
+    await runHookScript('post-tool-use', edit('c.md'), env);
+    expect(logged()).toMatch(/Edit: c\.md\n$/);
+    fs.rmSync(spool);
+    fs.mkdirSync(spool, { mode: 0o700 });
+    fs.symlinkSync(path.join(other, 'resident'), path.join(spool, 'resident'));
+    await runHookScript('post-tool-use', edit('d.md'), env);
+    expect(logged()).toMatch(/Edit: d\.md\n$/);
+    expect(fs.readdirSync(other)).toEqual(['resident']);
+    expect(fs.readdirSync(spool)).toEqual(['resident']);
+    expect(starts()).toEqual([]);
+  });
+
+  it('records what a resident before it left, and what is spooled up to its going', async () => {
+    const spool = spoolOf(residentSocket(sb.hookEnv, process.pid));
+    noAutosaveDue(sb.session.dir);
+    fs.mkdirSync(spool, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(spool, '4194307'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/left.txt`, content: 'x' } }, sb.session.dir));
+    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
+    await resident!.drain();
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: left\.txt\n$/);
+    fs.writeFileSync(path.join(spool, '4194308'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/last.txt`, content: 'x' } }, sb.session.dir));
+    await resident!.close();
+    resident = null;
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: left\.txt\n.*Write: last\.txt\n$/s);
+    expect(fs.existsSync(spool)).toBe(false);
   });
 
   it('leaves the hooks to Node when it does not answer: a socket left by one that was killed is replaced by a new resident', { timeout: 30_000 }, async () => {
@@ -228,6 +344,7 @@ describe('the resident of a Claude that cs did not launch', () => {
       expect(resident).not.toBeNull();
       await resident!.closed;
       expect(fs.existsSync(resident!.socket)).toBe(false);
+      expect(fs.existsSync(resident!.spool!)).toBe(false);
     } finally {
       parent.kill('SIGKILL');
     }

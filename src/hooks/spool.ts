@@ -1,0 +1,132 @@
+// The spool of a resident (resident.ts). hooks/post-tool-use runs on every
+// tool call and Claude waits for it; reading its input in sh took four
+// processes (head, find, tail, date: about 30 ms in place on every call).
+// Where this Claude's resident runs, the script instead writes its whole
+// input into the resident's spool with one `cat` (cs_spooled, dist/hook.sh)
+// and ends, and the resident records it as `dist/hook.js post-tool` would:
+// the change log line, the timeline line, the autosave when due, the status,
+// with the time the input was written. It records every waiting input, in
+// the order they were written, before it answers any other hook (Stop counts
+// the change log lines), and once more before it goes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pidAlive } from '../lib/lockfile.js';
+import { HOOKS } from './registry.js';
+import { skimFd } from './skim.js';
+
+/** The file in a spool that names the resident draining it (its process id, a line): hooks spool only while it is alive. */
+export const SPOOL_OWNER = 'resident';
+/** A spool sits beside its resident's socket: `<pid>.sock` and `<pid>.spool`. */
+export const SOCKET_SUFFIX = '.sock';
+export const SPOOL_SUFFIX = '.spool';
+
+/** The spool of the resident listening at `socket`. */
+export function spoolOf(socket: string): string {
+  return socket.endsWith(SOCKET_SUFFIX) ? socket.slice(0, -SOCKET_SUFFIX.length) + SPOOL_SUFFIX : socket + SPOOL_SUFFIX;
+}
+
+/**
+ * How long a spooled input may still be being written (ms): Claude Code
+ * stops hooks/post-tool-use after its timeout (HOOKS), so an input older
+ * than that is whole or never will be, whatever process holds its
+ * writer's id now.
+ */
+const MAX_WRITE_MS = (HOOKS.find((h) => h.script === 'post-tool-use')?.timeout ?? 30) * 1000;
+
+/**
+ * Makes spool folder `folder` (0700; its parent is the resident's private
+ * folder, checked by the caller) unless it is there, and names this process
+ * its drainer in SPOOL_OWNER (temp file + rename). Throws when the folder
+ * is not a real folder of this user's that no one else may enter, or
+ * cannot be made or written.
+ */
+export function openSpool(folder: string): void {
+  try {
+    fs.mkdirSync(folder, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = fs.lstatSync(folder);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) throw new Error(`${folder} is not a private folder of this user's`);
+  const tmp = path.join(folder, `.${SPOOL_OWNER}.${process.pid}`);
+  fs.writeFileSync(tmp, `${process.pid}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, path.join(folder, SPOOL_OWNER));
+}
+
+/**
+ * Stops spooling into `folder`: removes SPOOL_OWNER when it still names
+ * this process (a resident started after this one may own the spool now),
+ * then the folder when nothing is left in it. Never throws.
+ */
+export function closeSpool(folder: string): void {
+  try {
+    const owner = path.join(folder, SPOOL_OWNER);
+    if (fs.readFileSync(owner, 'utf8').trim() === String(process.pid)) fs.rmSync(owner);
+    fs.rmdirSync(folder);
+  } catch {
+    // still owned by another resident, or inputs are left for it
+  }
+}
+
+export interface DrainOptions {
+  /** True while the hook script with process id `pid` may still be writing its input (by default pidAlive: a zombie has finished). */
+  writing?: (pid: number) => boolean;
+  /** Milliseconds since the epoch (tests). */
+  now?: number;
+}
+
+/**
+ * One pass over spool `folder`: every input in it (a regular file of this
+ * user's named by the process id of the hook script that wrote it; anything
+ * else is never read), oldest first (mtime, then name), is given to
+ * `record` with its text (skimmed, as Node reads stdin: skim.ts) and the
+ * time it was written (its mtime), then removed. An input whose writer is
+ * still running is left for a later pass (within MAX_WRITE_MS): resolves
+ * true when one was. An input cut off (its script was stopped mid-write)
+ * is given as it is: runHook reports it in the session log, as Node given
+ * the cut stdin would. Rejects only with what `record` rejects with.
+ */
+export async function drainSpool(folder: string, record: (text: string, written: Date) => Promise<void>, opts: DrainOptions = {}): Promise<boolean> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return false;
+  }
+  const uid = process.getuid?.();
+  const inputs: Array<{ name: string; file: string; mtimeMs: number }> = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const file = path.join(folder, name);
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!st || !st.isFile() || (uid !== undefined && st.uid !== uid)) continue;
+    inputs.push({ name, file, mtimeMs: st.mtimeMs });
+  }
+  inputs.sort((a, b) => a.mtimeMs - b.mtimeMs || Number(a.name) - Number(b.name));
+  const writing = opts.writing ?? pidAlive;
+  const now = opts.now ?? Date.now();
+  let pending = false;
+  for (const input of inputs) {
+    if (now - input.mtimeMs < MAX_WRITE_MS && writing(Number(input.name))) {
+      pending = true;
+      continue;
+    }
+    let text = '';
+    try {
+      // No link, and no blocking on something that is not a file, should one be put in its place meanwhile.
+      const fd = fs.openSync(input.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      try {
+        if (fs.fstatSync(fd).isFile()) text = skimFd(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone meanwhile
+      // over the skimmer's bound: recorded as a cut input
+    }
+    // Removed once recorded: a resident that dies in between leaves it to the next one (a line twice, not none).
+    await record(text, new Date(input.mtimeMs));
+    fs.rmSync(input.file, { force: true });
+  }
+  return pending;
+}
