@@ -36,9 +36,11 @@ const MAX_WRITE_MS = (HOOKS.find((h) => h.script === 'post-tool-use')?.timeout ?
 /**
  * Makes spool folder `folder` (0700; its parent is the resident's private
  * folder, checked by the caller) unless it is there, and names this process
- * its drainer in SPOOL_OWNER (temp file + rename). Throws when the folder
- * is not a real folder of this user's that no one else may enter, or
- * cannot be made or written.
+ * its drainer in SPOOL_OWNER (temp file + rename). A folder of this user's
+ * that others may enter (left so by hand) is closed to them first: the
+ * hooks, which cannot see modes without a process, would write into it
+ * once named. Throws when the folder is not a real folder of this user's,
+ * or cannot be made or written.
  */
 export function openSpool(folder: string): void {
   try {
@@ -47,7 +49,8 @@ export function openSpool(folder: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   const st = fs.lstatSync(folder);
-  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) throw new Error(`${folder} is not a private folder of this user's`);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid())) throw new Error(`${folder} is not a folder of this user's`);
+  if ((st.mode & 0o077) !== 0) fs.chmodSync(folder, st.mode & 0o700);
   const tmp = path.join(folder, `.${SPOOL_OWNER}.${process.pid}`);
   fs.writeFileSync(tmp, `${process.pid}\n`, { mode: 0o600 });
   fs.renameSync(tmp, path.join(folder, SPOOL_OWNER));

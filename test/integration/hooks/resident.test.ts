@@ -199,7 +199,9 @@ describe('the resident of a Claude that cs did not launch', () => {
     noAutosaveDue(sb.session.dir);
     fs.mkdirSync(spool, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(spool, '4194307'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/left.txt`, content: 'x' } }, sb.session.dir));
+    fs.chmodSync(spool, 0o755); // left open to others by hand: closed again before the hooks are let in
     resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
+    expect(fs.statSync(spool).mode & 0o777).toBe(0o700);
     await resident!.drain();
     expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: left\.txt\n$/);
     fs.writeFileSync(path.join(spool, '4194308'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/last.txt`, content: 'x' } }, sb.session.dir));
