@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { pidAlive } from '../lib/lockfile.js';
 import { runtimeBase } from '../secrets/keys.js';
 import { HANDLERS } from './handlers.js';
-import { closeSpool, drainSpool, openSpool, SOCKET_SUFFIX, spoolOf } from './spool.js';
+import { drainSpool, finishSpool, openSpool, releaseSpool, SOCKET_SUFFIX, spoolOf } from './spool.js';
 
 /**
  * The socket of the resident serving the Claude Code whose process id is
@@ -132,7 +132,7 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
     return (queued ??= passes = passes.then(async () => {
       queued = null;
       // A failing record (it never rejects: answerHook) or folder costs this pass only.
-      const pending = await drainSpool(folder, record).catch(() => false);
+      const { pending } = await drainSpool(folder, record).catch(() => ({ pending: false }));
       if (pending && !retry && !closing) retry = setTimeout(() => ((retry = null), void drain()), SPOOL_RETRY_MS);
     }));
   };
@@ -205,20 +205,25 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
     (closing ??= (async () => {
       clearInterval(timer);
       clearTimeout(warm);
+      // The hooks first: from here they write their records themselves.
+      if (spool) releaseSpool(spool);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       watcher?.close();
       if (retry) clearTimeout(retry);
       if (spool) {
-        await drain(); // what its Claude's last hooks spooled
-        closeSpool(spool);
+        // What its Claude's last hooks spooled, those still writing included.
+        await drain();
+        await finishSpool(spool, record).catch(() => {});
       }
       // Only its own socket: a resident started after it may listen at the path now.
       if (fs.statSync(socket, { throwIfNoEntry: false })?.ino === ino) fs.rmSync(socket, { force: true });
       markClosed();
     })());
   const timer = setInterval(() => {
-    if (!alive() || fs.statSync(socket, { throwIfNoEntry: false })?.ino !== ino) void close();
+    // Its folders opened to others meanwhile (by hand): the hooks, which check no modes for the spool, must stop using them.
+    const private_ = privateFolder(base, false) && privateFolder(dir, true) && (!spool || privateFolder(spool, true));
+    if (!alive() || fs.statSync(socket, { throwIfNoEntry: false })?.ino !== ino || !private_) void close();
     else void drain(); // should the watch have missed something
   }, opts.pollMs ?? POLL_MS);
   return { socket, spool, drain, closed, close };

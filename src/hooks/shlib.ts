@@ -246,23 +246,28 @@ cs_resident_trusted() {
 # Writes the whole hook input into this Claude's resident's spool
 # (src/hooks/spool.ts), as a file named by this script's process id, for the
 # resident to record as \`dist/hook.js post-tool\` would: builtins and one cat.
-# Only while the resident named in the spool's ${SPOOL_OWNER} file runs (kill -0),
-# in folders of this user's, no link (the resident made the spool 0700 and
-# reads only files of this user's); the file is new (noclobber) and this
-# user's alone (umask 077). False with stdin untouched when there is no such
-# spool or the file cannot be made there; false as well when cat fails.
+# Only while the resident named in the spool's ${SPOOL_OWNER} file runs (kill -0)
+# and its socket is there (a hand-over it did not answer takes both away:
+# cs_node), in folders of this user's, no link (the resident keeps them
+# private, and reads only files of this user's); the file is new
+# (noclobber) and this user's alone (umask 077). False with stdin untouched
+# when there is no such spool or the file cannot be made there. When cat
+# fails on the way (a full disk), the input is partly read and cannot be
+# recorded: the part written goes, and the answer is true.
 cs_spooled() {
   cs_resident_socket
   [ -n "$cs_sock" ] || return 1
   cs_spool=\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}
   cs_sock_dir=\${cs_sock%/*}
   cs_base=\${cs_sock_dir%/*}
-  [ -d "$cs_spool" ] && [ ! -L "$cs_spool" ] && [ -O "$cs_spool" ] && [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] &&
+  [ -S "$cs_sock" ] && [ -d "$cs_spool" ] && [ ! -L "$cs_spool" ] && [ -O "$cs_spool" ] && [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] &&
     [ ! -L "$cs_base" ] && [ -O "$cs_base" ] && [ -f "$cs_spool/${SPOOL_OWNER}" ] && [ ! -L "$cs_spool/${SPOOL_OWNER}" ] || return 1
   read -r cs_drainer < "$cs_spool/${SPOOL_OWNER}" || return 1
   case $cs_drainer in '' | *[!0-9]*) return 1 ;; esac
   kill -0 "$cs_drainer" 2>/dev/null && [ ! -e "$cs_spool/$$" ] && [ ! -L "$cs_spool/$$" ] || return 1
-  (umask 077; set -C; exec cat > "$cs_spool/$$")
+  (umask 077; set -C; exec cat > "$cs_spool/$$") && return 0
+  [ -f "$cs_spool/$$" ] && [ ! -L "$cs_spool/$$" ] || return 1
+  rm -f "$cs_spool/$$"
 }
 
 # Starts this Claude's resident (src/hooks/resident.ts) in the background
@@ -290,11 +295,13 @@ esac
 # trusted (cs_resident_trusted), curl is, and the input is whole in $input:
 # one curl where Node would start (its answer printed as Node prints it).
 # Else, or when the resident does not answer, a Node of its own:
-# - refused (a socket left by a resident that was killed): the socket goes
-#   and a new resident is started for the later hooks;
+# - refused (a socket left by a resident that was killed): the socket and
+#   the spool's owner file go, and a new resident is started for the later
+#   hooks (it takes the spool over and records what it holds first);
 # - no answer within $2 seconds when given (a stopped or stuck resident),
-#   else within the hook's timeout: the socket goes, so later hooks start
-#   Node and the resident ends when it can. With $2 the call is redone in
+#   else within the hook's timeout: the socket and the spool's owner file
+#   go, so later hooks start Node or write their records themselves, and
+#   the resident ends when it can (recording what was spooled to it). With $2 the call is redone in
 #   Node (a capture's answer must not be lost: Claude would write the file
 #   as it is); without, it is left to the resident (Claude gives up on the
 #   hook then anyway, and the work must not be done twice).
@@ -306,8 +313,8 @@ cs_node() {
       cs_out=$(printf '%s' "$input" | curl -q -s -f --noproxy '*' --max-time "\${2:-$cs_max_time}" --unix-socket "$cs_sock" -H 'Content-Type: application/json' --data-binary @- "http://cs/hook/$1" 2>/dev/null)
       case $? in
         0) [ -z "$cs_out" ] || printf '%s\n' "$cs_out"; return 0 ;;
-        7) rm -f "$cs_sock"; cs_start_resident ;;
-        28) rm -f "$cs_sock"; [ -n "\${2:-}" ] || return 0 ;;
+        7) rm -f "$cs_sock" "\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}/${SPOOL_OWNER}"; cs_start_resident ;;
+        28) rm -f "$cs_sock" "\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}/${SPOOL_OWNER}"; [ -n "\${2:-}" ] || return 0 ;;
       esac
     fi
   fi

@@ -57,17 +57,45 @@ export function openSpool(folder: string): void {
 }
 
 /**
- * Stops spooling into `folder`: removes SPOOL_OWNER when it still names
- * this process (a resident started after this one may own the spool now),
- * then the folder when nothing is left in it. Never throws.
+ * Stops the hooks spooling into `folder`: removes SPOOL_OWNER when it still
+ * names this process (a resident started after this one may own the spool
+ * now). Hooks that found it a moment before may still write; the caller
+ * drains until they have (finishSpool). Never throws.
  */
-export function closeSpool(folder: string): void {
+export function releaseSpool(folder: string): void {
   try {
     const owner = path.join(folder, SPOOL_OWNER);
     if (fs.readFileSync(owner, 'utf8').trim() === String(process.pid)) fs.rmSync(owner);
-    fs.rmdirSync(folder);
   } catch {
-    // still owned by another resident, or inputs are left for it
+    // gone, or another resident's
+  }
+}
+
+/**
+ * The last of a spool, once released (releaseSpool): drains it until no
+ * input is left or being written (within MAX_WRITE_MS of its writing), then
+ * removes the folder. A folder still owned by another resident, or holding
+ * what is no input (never read), is left. Rejects only with what `record`
+ * rejects with.
+ */
+export async function finishSpool(folder: string, record: (text: string, written: Date) => Promise<void>, opts: DrainOptions & { retryMs?: number } = {}): Promise<void> {
+  for (;;) {
+    const pass = await drainSpool(folder, record, opts);
+    if (pass.pending) {
+      await new Promise((resolve) => setTimeout(resolve, opts.retryMs ?? 20));
+      continue;
+    }
+    if (pass.recorded > 0) continue;
+    try {
+      fs.rmdirSync(folder);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (e as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    }
+    // Not empty: an input written since the pass (go on), or what is no input, or the owner file of another resident (leave it).
+    if (fs.existsSync(path.join(folder, SPOOL_OWNER))) return;
+    const again = await drainSpool(folder, record, opts);
+    if (!again.pending && again.recorded === 0) return;
   }
 }
 
@@ -84,17 +112,17 @@ export interface DrainOptions {
  * else is never read), oldest first (mtime, then name), is given to
  * `record` with its text (skimmed, as Node reads stdin: skim.ts) and the
  * time it was written (its mtime), then removed. An input whose writer is
- * still running is left for a later pass (within MAX_WRITE_MS): resolves
- * true when one was. An input cut off (its script was stopped mid-write)
+ * still running is left for a later pass (within MAX_WRITE_MS). An input cut off (its script was stopped mid-write)
  * is given as it is: runHook reports it in the session log, as Node given
- * the cut stdin would. Rejects only with what `record` rejects with.
+ * the cut stdin would. Resolves how many were recorded, and whether one was
+ * left. Rejects only with what `record` rejects with.
  */
-export async function drainSpool(folder: string, record: (text: string, written: Date) => Promise<void>, opts: DrainOptions = {}): Promise<boolean> {
+export async function drainSpool(folder: string, record: (text: string, written: Date) => Promise<void>, opts: DrainOptions = {}): Promise<{ pending: boolean; recorded: number }> {
   let names: string[];
   try {
     names = fs.readdirSync(folder);
   } catch {
-    return false;
+    return { pending: false, recorded: 0 };
   }
   const uid = process.getuid?.();
   const inputs: Array<{ name: string; file: string; mtimeMs: number }> = [];
@@ -109,6 +137,7 @@ export async function drainSpool(folder: string, record: (text: string, written:
   const writing = opts.writing ?? pidAlive;
   const now = opts.now ?? Date.now();
   let pending = false;
+  let recorded = 0;
   for (const input of inputs) {
     if (now - input.mtimeMs < MAX_WRITE_MS && writing(Number(input.name))) {
       pending = true;
@@ -130,6 +159,7 @@ export async function drainSpool(folder: string, record: (text: string, written:
     // Removed once recorded: a resident that dies in between leaves it to the next one (a line twice, not none).
     await record(text, new Date(input.mtimeMs));
     fs.rmSync(input.file, { force: true });
+    recorded++;
   }
-  return pending;
+  return { pending, recorded };
 }

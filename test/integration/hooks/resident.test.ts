@@ -6,8 +6,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
 import { residentAnswers, residentSocket, startResident, type Resident } from '../../../src/hooks/resident.js';
 import { spoolOf } from '../../../src/hooks/spool.js';
@@ -162,10 +163,16 @@ describe('the resident of a Claude that cs did not launch', () => {
     const spool = spoolOf(residentSocket(sb.hookEnv, process.pid));
     const edit = (name: string) => payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: `${sb.session.dir}/${name}`, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir);
     const logged = () => (fs.existsSync(sb.session.changes) ? fs.readFileSync(sb.session.changes, 'utf8') : '');
-    // A spool whose drainer runs (this process stands for it), no resident to drain it: the input waits there, the user's alone.
+    // A spool whose drainer runs (this process stands for it, with a socket that answers nothing), no
+    // resident to drain it: the input waits there, the user's alone.
     fs.mkdirSync(spool, { recursive: true, mode: 0o700 });
     fs.chmodSync(path.dirname(spool), 0o700);
     fs.writeFileSync(path.join(spool, 'resident'), `${process.pid}\n`);
+    await runHookScript('post-tool-use', edit('n.md'), env);
+    expect(logged()).toMatch(/Edit: n\.md\n$/); // no socket (a hand-over it did not answer took it away): in place
+    const socket = net.createServer().listen(residentSocket(sb.hookEnv, process.pid));
+    await new Promise((resolve) => socket.once('listening', resolve));
+    onTestFinished(() => void socket.close());
     await runHookScript('post-tool-use', edit('a.md'), env);
     const waiting = fs.readdirSync(spool).filter((n) => n !== 'resident');
     expect(waiting).toHaveLength(1);
@@ -192,6 +199,45 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.readdirSync(other)).toEqual(['resident']);
     expect(fs.readdirSync(spool)).toEqual(['resident']);
     expect(starts()).toEqual([]);
+    // A cat that fails on the way (a full disk): the part written goes, the script ends quietly, nothing half read is recorded.
+    fs.rmSync(path.join(spool, 'resident'));
+    fs.writeFileSync(path.join(spool, 'resident'), `${process.pid}\n`);
+    fs.writeFileSync(path.join(sb.dir, 'bin', 'cat'), '#!/bin/sh\nhead -c 40\nexit 1\n', { mode: 0o755 });
+    const full = await runHookScript('post-tool-use', edit('e.md'), env);
+    expect([full.code, full.stdout, full.stderr]).toEqual([0, '', '']);
+    expect(fs.readdirSync(spool)).toEqual(['resident']);
+    expect(logged()).not.toContain('e.md');
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).not.toContain('hook problem');
+  });
+
+  it('on going, lets the hooks write in place at once, and records what a hook was still writing', async () => {
+    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
+    const spool = resident!.spool!;
+    const writer = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const input = payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/late.txt`, content: 'x' } }, sb.session.dir);
+    fs.writeFileSync(path.join(spool, String(writer.pid)), input.slice(0, 50));
+    const closing = resident!.close();
+    resident = null;
+    expect(fs.existsSync(path.join(spool, 'resident'))).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    fs.writeFileSync(path.join(spool, String(writer.pid)), input);
+    writer.kill('SIGKILL');
+    await closing;
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: late\.txt\n$/);
+    expect(fs.existsSync(spool)).toBe(false);
+  });
+
+  it('goes when its folders are opened to others meanwhile, and the hooks stop spooling', async () => {
+    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 50 });
+    const spool = resident!.spool!;
+    fs.chmodSync(path.dirname(spool), 0o777);
+    await resident!.closed;
+    resident = null;
+    expect(fs.existsSync(spool)).toBe(false);
+    noAutosaveDue(sb.session.dir);
+    fs.chmodSync(path.dirname(spool), 0o700);
+    await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: `${sb.session.dir}/o.md`, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir), sb.hookEnv);
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Edit: o\.md\n$/);
   });
 
   it('records what a resident before it left, and what is spooled up to its going', async () => {
@@ -250,6 +296,12 @@ describe('the resident of a Claude that cs did not launch', () => {
       expect(fs.existsSync(socket)).toBe(false);
       await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'f.sh'), script), env);
       expect(starts()).toEqual(['start pre-tool-use', 'start pre-tool-use']);
+      // And post-tool-use writes its records itself: nothing is spooled to a resident that does not run.
+      expect(fs.existsSync(path.join(spoolOf(socket), 'resident'))).toBe(false);
+      noAutosaveDue(sb.session.dir);
+      await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: `${sb.session.dir}/s.md`, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir), env);
+      expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Edit: s\.md\n$/);
+      expect(fs.readdirSync(spoolOf(socket))).toEqual([]);
     } finally {
       child.kill('SIGCONT');
     }
