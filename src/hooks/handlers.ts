@@ -189,16 +189,20 @@ async function autosave(c: HookContext): Promise<object | null> {
 }
 
 /**
- * PostToolUse with every part of hooks/post-tool-use done in Node, each for
- * the tools its matcher selects (as the endpoint applies SERVED's): its sh
- * hands the input over when it cannot write the change log line itself, or
- * cannot read the tool's name.
+ * PostToolUse with the parts of hooks/post-tool-use (POST_TOOL_PARTS) that
+ * `which` takes done in Node, each for the tools its matcher selects (as the
+ * endpoint applies SERVED's): its sh hands the input over when it cannot
+ * write the change log line itself, or cannot read the tool's name
+ * ('post-tool', every part); the resident records a spooled input now and
+ * runs its background parts after (spool.ts).
  */
-async function postTool(c: HookContext): Promise<object | null> {
-  const tool = str(c.input, 'tool_name');
-  const r = await runEach(c, POST_TOOL_PARTS.filter((p) => matcherSelects(p.matcher, tool)).map((p) => p.handler));
-  for (const problem of r.problems) log(c, problem);
-  return r.result;
+function postTool(which: (part: (typeof POST_TOOL_PARTS)[number]) => boolean): Handler {
+  return async (c) => {
+    const tool = str(c.input, 'tool_name');
+    const r = await runEach(c, POST_TOOL_PARTS.filter((p) => which(p) && matcherSelects(p.matcher, tool)).map((p) => p.handler));
+    for (const problem of r.problems) log(c, problem);
+    return r.result;
+  };
 }
 
 /**
@@ -396,7 +400,9 @@ export const HANDLERS: Record<string, Handler> = {
   'session-start': sessionStart,
   'pre-tool-use': preToolUse,
   'post-tool-use': postToolUse,
-  'post-tool': postTool,
+  'post-tool': postTool(() => true),
+  'post-tool-now': postTool((p) => !p.background),
+  'post-tool-background': postTool((p) => p.background === true),
   autosave,
   timeline: toolTimeline,
   'post-tool-use-failure': postToolUseFailure,

@@ -38,12 +38,15 @@ export function matcherSelects(matcher: string | undefined, tool: string | undef
  * The parts of a tool call's record (PostToolUse), each by its handler
  * (src/hooks/handlers.ts), for the tools its matcher selects: hooks/post-tool-use
  * does them in sh, cs's endpoint serves them (SERVED), and 'post-tool' runs
- * them all in Node.
+ * them all in Node. A part in the `background` may take long (the autosave
+ * runs git) and nothing waits for it: the endpoint runs it after its answer,
+ * the resident after the records (src/hooks/resident.ts), hooks/post-tool-use
+ * detached.
  */
-export const POST_TOOL_PARTS: ReadonlyArray<{ handler: string; matcher?: string }> = [
+export const POST_TOOL_PARTS: ReadonlyArray<{ handler: string; matcher?: string; background?: true }> = [
   { handler: 'timeline' },
   { handler: 'post-tool-use', matcher: CHANGE_MATCHER },
-  { handler: 'autosave', matcher: AUTOSAVE_MATCHER },
+  { handler: 'autosave', matcher: AUTOSAVE_MATCHER, background: true },
   { handler: 'status' },
 ];
 

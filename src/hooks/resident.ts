@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { pidAlive } from '../lib/lockfile.js';
 import { runtimeBase } from '../secrets/keys.js';
 import { HANDLERS } from './handlers.js';
+import { parseHookInput } from './protocol.js';
 import { drainSpool, finishSpool, openSpool, releaseSpool, SOCKET_SUFFIX, spoolOf } from './spool.js';
 
 /**
@@ -125,7 +126,14 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
   let passes: Promise<void> = Promise.resolve();
   let queued: Promise<void> | null = null;
   let retry: NodeJS.Timeout | null = null;
-  const record = async (text: string, written: Date) => void (await answerHook('post-tool', text, env, written));
+  // An input's background parts (the autosave: POST_TOOL_PARTS) run on a line of their own,
+  // in order: a later hook waits for the records before it, not for git.
+  let background: Promise<unknown> = Promise.resolve();
+  const record = async (text: string, written: Date) => {
+    await answerHook('post-tool-now', text, env, written);
+    // A cut input was reported just now (runHook): once is enough.
+    if (parseHookInput(text).ok) background = background.then(() => answerHook('post-tool-background', text, env, written));
+  };
   const drain = (): Promise<void> => {
     if (!spool) return Promise.resolve();
     const folder = spool;
@@ -212,9 +220,10 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
       watcher?.close();
       if (retry) clearTimeout(retry);
       if (spool) {
-        // What its Claude's last hooks spooled, those still writing included.
-        await drain();
+        // What its Claude's last hooks spooled, those still writing included, after the pass under way.
+        await passes;
         await finishSpool(spool, record).catch(() => {});
+        await background;
       }
       // Only its own socket: a resident started after it may listen at the path now.
       if (fs.statSync(socket, { throwIfNoEntry: false })?.ino === ino) fs.rmSync(socket, { force: true });

@@ -49,20 +49,15 @@ export interface ServedPart {
   runs?: 'answer' | 'after' | 'background';
 }
 
-/** How the endpoint runs each of POST_TOOL_PARTS (timeouts in seconds). */
-const POST_TOOL_SERVING: Record<string, Pick<ServedPart, 'timeout' | 'runs'>> = {
-  timeline: { timeout: 5, runs: 'after' },
-  'post-tool-use': { timeout: 10, runs: 'after' },
-  autosave: { timeout: 60, runs: 'background' },
-  status: { timeout: 5, runs: 'after' },
-};
+/** The endpoint's timeout for each of POST_TOOL_PARTS (s). */
+const POST_TOOL_TIMEOUTS: Record<string, number> = { timeline: 5, 'post-tool-use': 10, autosave: 60, status: 5 };
 
 export const SERVED: readonly ServedPart[] = [
   // Live status: in order, without starting sh.
   { event: 'PreToolUse', matcher: LONG_TOOL_MATCHER, handler: 'status', script: 'status-tool', timeout: 5, runs: 'after' },
   { event: 'PreToolUse', matcher: 'Write', handler: 'pre-tool-use', script: 'pre-tool-use', timeout: 30 },
   // The parts of hooks/post-tool-use: recorded after the answer, the autosave on a line of its own.
-  ...POST_TOOL_PARTS.map((p): ServedPart => ({ event: 'PostToolUse', ...p, script: 'post-tool-use', ...POST_TOOL_SERVING[p.handler]! })),
+  ...POST_TOOL_PARTS.map(({ background, ...p }): ServedPart => ({ event: 'PostToolUse', ...p, script: 'post-tool-use', timeout: POST_TOOL_TIMEOUTS[p.handler]!, runs: background ? 'background' : 'after' })),
   // Served, so cs waits for it at the end: as an async command hook it was
   // killed with Claude at a quick -p exit before it wrote (seen in CI).
   { event: 'PostToolUseFailure', handler: 'post-tool-use-failure', script: 'post-tool-use-failure', timeout: 10, runs: 'after' },

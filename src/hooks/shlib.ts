@@ -224,10 +224,19 @@ cs_path_clean() {
 
 # The socket of this Claude's resident (residentSocket, src/hooks/resident.ts),
 # in $cs_sock: named by the hook's parent, the Claude that started it; empty
-# without a runtime folder.
+# without a runtime folder. Its folder in $cs_sock_dir, the runtime folder
+# in $cs_base, its spool (spoolOf, src/hooks/spool.ts) in $cs_spool.
 cs_resident_socket() {
   cs_runtime_folder
   cs_sock=\${cs_runtime:+$cs_runtime/${inRuntime((env) => residentSocket(env, 1), '1.sock')}/$PPID.sock}
+  cs_sock_dir=\${cs_sock%/*}
+  cs_base=\${cs_sock_dir%/*}
+  cs_spool=\${cs_sock:+\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}}
+}
+
+# True when the resident's folder and the runtime folder are this user's, no link.
+cs_resident_folders() {
+  [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] && [ ! -L "$cs_base" ] && [ -O "$cs_base" ]
 }
 
 # True when $cs_sock may be given the hook input (which may hold a secret):
@@ -236,10 +245,7 @@ cs_resident_socket() {
 # resident listens only where those hold (startResident); this keeps the
 # hooks from a socket someone else put there. The permissions take one find.
 cs_resident_trusted() {
-  cs_sock_dir=\${cs_sock%/*}
-  cs_base=\${cs_sock_dir%/*}
-  [ ! -L "$cs_sock" ] && [ -S "$cs_sock" ] && [ -O "$cs_sock" ] &&
-    [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] && [ ! -L "$cs_base" ] && [ -O "$cs_base" ] &&
+  [ ! -L "$cs_sock" ] && [ -S "$cs_sock" ] && [ -O "$cs_sock" ] && cs_resident_folders &&
     [ -z "$(find "$cs_base" "$cs_sock_dir" -prune \\( -perm -002 -o -perm -020 \\) -print 2>/dev/null)" ]
 }
 
@@ -256,12 +262,8 @@ cs_resident_trusted() {
 # recorded: the part written goes, and the answer is true.
 cs_spooled() {
   cs_resident_socket
-  [ -n "$cs_sock" ] || return 1
-  cs_spool=\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}
-  cs_sock_dir=\${cs_sock%/*}
-  cs_base=\${cs_sock_dir%/*}
-  [ -S "$cs_sock" ] && [ -d "$cs_spool" ] && [ ! -L "$cs_spool" ] && [ -O "$cs_spool" ] && [ ! -L "$cs_sock_dir" ] && [ -O "$cs_sock_dir" ] &&
-    [ ! -L "$cs_base" ] && [ -O "$cs_base" ] && [ -f "$cs_spool/${SPOOL_OWNER}" ] && [ ! -L "$cs_spool/${SPOOL_OWNER}" ] || return 1
+  [ -n "$cs_sock" ] && [ -S "$cs_sock" ] && [ -d "$cs_spool" ] && [ ! -L "$cs_spool" ] && [ -O "$cs_spool" ] && cs_resident_folders &&
+    [ -f "$cs_spool/${SPOOL_OWNER}" ] && [ ! -L "$cs_spool/${SPOOL_OWNER}" ] || return 1
   read -r cs_drainer < "$cs_spool/${SPOOL_OWNER}" || return 1
   case $cs_drainer in '' | *[!0-9]*) return 1 ;; esac
   kill -0 "$cs_drainer" 2>/dev/null && [ ! -e "$cs_spool/$$" ] && [ ! -L "$cs_spool/$$" ] || return 1
@@ -301,10 +303,11 @@ esac
 # - no answer within $2 seconds when given (a stopped or stuck resident),
 #   else within the hook's timeout: the socket and the spool's owner file
 #   go, so later hooks start Node or write their records themselves, and
-#   the resident ends when it can (recording what was spooled to it). With $2 the call is redone in
-#   Node (a capture's answer must not be lost: Claude would write the file
-#   as it is); without, it is left to the resident (Claude gives up on the
-#   hook then anyway, and the work must not be done twice).
+#   the resident ends when it can (recording what was spooled to it). With
+#   $2 the call is redone in Node (a capture's answer must not be lost:
+#   Claude would write the file as it is); without, it is left to the
+#   resident (Claude gives up on the hook then anyway, and the work must not
+#   be done twice).
 cs_node() {
   cs_resident_socket
   if [ -n "$cs_sock" ] && [ -S "$cs_sock" ] && command -v curl >/dev/null 2>&1 && cs_resident_trusted; then
@@ -313,8 +316,8 @@ cs_node() {
       cs_out=$(printf '%s' "$input" | curl -q -s -f --noproxy '*' --max-time "\${2:-$cs_max_time}" --unix-socket "$cs_sock" -H 'Content-Type: application/json' --data-binary @- "http://cs/hook/$1" 2>/dev/null)
       case $? in
         0) [ -z "$cs_out" ] || printf '%s\n' "$cs_out"; return 0 ;;
-        7) rm -f "$cs_sock" "\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}/${SPOOL_OWNER}"; cs_start_resident ;;
-        28) rm -f "$cs_sock" "\${cs_sock%${SOCKET_SUFFIX}}${SPOOL_SUFFIX}/${SPOOL_OWNER}"; [ -n "\${2:-}" ] || return 0 ;;
+        7) rm -f "$cs_sock" "$cs_spool/${SPOOL_OWNER}"; cs_start_resident ;;
+        28) rm -f "$cs_sock" "$cs_spool/${SPOOL_OWNER}"; [ -n "\${2:-}" ] || return 0 ;;
       esac
     fi
   fi

@@ -4,8 +4,9 @@
 // Where this Claude's resident runs, the script instead writes its whole
 // input into the resident's spool with one `cat` (cs_spooled, dist/hook.sh)
 // and ends, and the resident records it as `dist/hook.js post-tool` would:
-// the change log line, the timeline line, the autosave when due, the status,
-// with the time the input was written. It records every waiting input, in
+// the change log line, the timeline line, the status, with the time the
+// input was written (and after them, on a line of its own, the autosave
+// when due). It records every waiting input, in
 // the order they were written, before it answers any other hook (Stop counts
 // the change log lines), and once more before it goes.
 import * as fs from 'node:fs';

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
-import { residentAnswers, residentSocket, startResident, type Resident } from '../../../src/hooks/resident.js';
+import { residentAnswers, residentSocket, startResident, type Answer, type Resident } from '../../../src/hooks/resident.js';
 import { spoolOf } from '../../../src/hooks/spool.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, noAutosaveDue, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
@@ -50,6 +50,14 @@ function residentsOf(claudePid: number, home: string): string[] {
     }
   });
 }
+
+/** answerHook, with hook input of `event` answered `ms` later: a slow record (or autosave) made visible. */
+const slowed =
+  (event: string, ms: number): Answer =>
+  async (e, text, env, now) => {
+    if (e === event) await new Promise((resolve) => setTimeout(resolve, ms));
+    return answerHook(e, text, env, now);
+  };
 
 const write = (file: string, content: string) => payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content } }, sb.session.dir);
 const script = '#!/bin/sh\nAPI_TOKEN=abc123resident\ncurl -H "x: $API_TOKEN" https://example.invalid\n';
@@ -109,7 +117,8 @@ describe('the resident of a Claude that cs did not launch', () => {
   });
 
   it('records each spooled input at the time it was written, oldest first, and before it answers a later hook', async () => {
-    resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
+    // Each record slowed down, so that Stop arrives while they are being written.
+    resident = await startResident(sb.hookEnv, process.pid, slowed('post-tool-now', 300), { warmUpMs: 0, pollMs: 60_000 });
     const spool = resident!.spool!;
     noAutosaveDue(sb.session.dir);
     // Written by hooks that have ended (process ids no process has): the newest first, by name.
@@ -132,6 +141,20 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.readdirSync(spool)).toEqual(['resident']);
   });
 
+  it('runs the autosave after the records, on a line of its own: a later hook waits for the records, not for git', async () => {
+    resident = await startResident(sb.hookEnv, process.pid, slowed('post-tool-background', 3000), { warmUpMs: 0, pollMs: 60_000 });
+    fs.writeFileSync(path.join(resident!.spool!, '4194309'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/w.txt`, content: 'x' }, tool_response: {} }, sb.session.dir));
+    const capture = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'k.sh'), script), sb.hookEnv);
+    expect(capture.ms).toBeLessThan(2500);
+    expect(JSON.parse(capture.stdout).hookSpecificOutput.updatedInput.content).toContain('${API_TOKEN}');
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: w\.txt\n/);
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).not.toMatch(/autosave [0-9a-f]{12}/);
+    // It is done before the resident goes.
+    await resident!.close();
+    resident = null;
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/autosave [0-9a-f]{12}/);
+  });
+
   it('waits for an input still being written, records one cut off as Node would (a problem in the log), and reads nothing else', async () => {
     resident = await startResident(sb.hookEnv, process.pid, answerHook, { warmUpMs: 0, pollMs: 60_000 });
     const spool = resident!.spool!;
@@ -152,7 +175,7 @@ describe('the resident of a Claude that cs did not launch', () => {
     await new Promise((resolve) => writer.once('exit', resolve));
     await expect.poll(() => fs.existsSync(cut), { timeout: 5000 }).toBe(false);
     await resident!.drain();
-    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/hook problem: post-tool: /);
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8').match(/hook problem: post-tool[a-z-]*: /g)).toEqual(['hook problem: post-tool-now: ']);
     expect(fs.existsSync(sb.session.changes) ? fs.readFileSync(sb.session.changes, 'utf8') : '').not.toContain('.txt');
     expect(fs.readdirSync(spool).sort()).toEqual(['4194304', '4194305', 'input.json', 'resident']);
   });
