@@ -410,6 +410,8 @@ export const HANDLERS: Record<string, Handler> = {
   stop,
   'pre-compact': preCompact,
   'session-end': sessionEnd,
+  // Nothing: what a hand-over to the resident starts with, recording its spool (settleSpool, resident.ts), is the point.
+  spool: async () => null,
   'subagent-start': subagentStart,
   'permission-request': permissionRequest,
   'permission-remote': async (c) => ((await permissionRequest(c)) ? null : (await import('./approval.js')).holdForOwner(c)),

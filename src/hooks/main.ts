@@ -87,7 +87,12 @@ async function main(): Promise<void> {
   } catch (e) {
     return logHookError(event, e, process.env, null);
   }
-  const output = await answerHook(event, text, process.env);
+  const env = process.env;
+  // hooks/session-end names its Claude where its resident keeps a spool: what that holds is recorded first.
+  const claudePid = Number(env.CS_CLAUDE_PID);
+  delete env.CS_CLAUDE_PID; // not for the handlers' children
+  if (event === 'session-end' && Number.isInteger(claudePid) && claudePid > 1) await (await import('./resident.js')).settleSpool(env, claudePid, text, answerHook);
+  const output = await answerHook(event, text, env);
   if (output) process.stdout.write(output);
 }
 

@@ -16,7 +16,7 @@ import { pidAlive } from '../lib/lockfile.js';
 import { runtimeBase } from '../secrets/keys.js';
 import { HANDLERS } from './handlers.js';
 import { parseHookInput } from './protocol.js';
-import { drainSpool, finishSpool, openSpool, releaseSpool, SOCKET_SUFFIX, spoolOf } from './spool.js';
+import { drainSpool, finishSpool, openSpool, releaseSpool, SOCKET_SUFFIX, SPOOL_OWNER, spoolOf } from './spool.js';
 
 /**
  * The socket of the resident serving the Claude Code whose process id is
@@ -236,6 +236,61 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
     else void drain(); // should the watch have missed something
   }, opts.pollMs ?? POLL_MS);
   return { socket, spool, drain, closed, close };
+}
+
+/** How long a hook that runs in its own Node waits for the resident to record its spool (ms). */
+const SETTLE_MS = 10_000;
+
+/**
+ * POSTs hook input `text` to `/hook/<handler>` at unix socket `socket`:
+ * 'answered' (any status), 'refused' (nothing listens there, or no socket
+ * is there), or 'no answer' (within `timeoutMs`, or another error).
+ */
+function handOver(socket: string, handler: string, text: string, timeoutMs: number): Promise<'answered' | 'refused' | 'no answer'> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: socket, method: 'POST', path: `/hook/${handler}`, headers: { 'content-type': 'application/json' }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve('answered'));
+      res.on('error', () => resolve('answered'));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? 'refused' : 'no answer'));
+    req.on('timeout', () => req.destroy());
+    req.end(text);
+  });
+}
+
+/**
+ * What Claude Code `claudePid`'s hooks/post-tool-use spooled (spool.ts),
+ * recorded before a hook that runs in a Node of its own (SessionEnd: the
+ * end-of-session commit must hold every record, and its own lines come
+ * after them). A resident that answers records its spool before it answers
+ * any hand-over ('spool', a hand-over of nothing): waited for up to
+ * SETTLE_MS. One that was killed outright (its socket refuses, its owner
+ * file is still there: a resident going removes that first, then records
+ * the rest itself) left its spool to the next hand-over it would refuse,
+ * which a Claude that is ending may never make: its socket and owner file
+ * go, and what it holds is recorded here with `answerHook`, as the
+ * resident would have, in private folders only. Does nothing without a
+ * spool. Never throws.
+ */
+export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, text: string, answerHook: Answer): Promise<void> {
+  try {
+    const socket = residentSocket(env, claudePid);
+    const folder = spoolOf(socket);
+    const dir = path.dirname(socket);
+    if (!fs.lstatSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
+    if (!privateFolder(path.dirname(dir), false) || !privateFolder(dir, true) || !privateFolder(folder, true)) return;
+    if ((await handOver(socket, 'spool', text, SETTLE_MS)) !== 'refused') return;
+    const owner = path.join(folder, SPOOL_OWNER);
+    if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
+    if (fs.lstatSync(socket, { throwIfNoEntry: false })?.isSocket()) fs.rmSync(socket, { force: true });
+    fs.rmSync(owner, { force: true });
+    await finishSpool(folder, async (input, written) => {
+      await answerHook('post-tool', input, env, written);
+    });
+  } catch {
+    // what is left stays for a resident of this Claude, should one start
+  }
 }
 
 /**

@@ -280,6 +280,64 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.existsSync(spool)).toBe(false);
   });
 
+  /** The kinds of .cs/timeline.jsonl's lines, in order (a tool line as `tool <name>`). */
+  const timelineKinds = () =>
+    fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const e = JSON.parse(l) as { type: string; tool?: string };
+      return e.type === 'tool' ? `tool ${e.tool}` : e.type;
+    });
+  const sessionEnd = () => payload('SessionEnd', { reason: 'other' }, sb.session.dir);
+
+  it('at SessionEnd, what a resident killed outright left in its spool is recorded first (no later hand-over would have)', { timeout: 30_000 }, async () => {
+    const socket = residentSocket(sb.hookEnv, process.pid);
+    const spool = spoolOf(socket);
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    // Killed outright: its socket refuses, and its owner file names its id, which a process of
+    // someone else's may hold by now (the hooks' kill 0 then still says it runs).
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    const reused = spawn('sleep', ['30'], { stdio: 'ignore' });
+    onTestFinished(() => void reused.kill('SIGKILL'));
+    fs.mkdirSync(spool, { mode: 0o700 });
+    fs.writeFileSync(path.join(spool, 'resident'), `${reused.pid}\n`);
+    noAutosaveDue(sb.session.dir);
+    fs.writeFileSync(path.join(spool, '4194307'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/left.txt`, content: 'x' } }, sb.session.dir));
+    const { env, starts } = countingNode();
+    await runHookScript('session-end', sessionEnd(), env);
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: left\.txt\n$/);
+    expect(timelineKinds()).toEqual(['tool Write', 'session-end']);
+    expect(fs.existsSync(spool)).toBe(false);
+    expect(fs.existsSync(socket)).toBe(false);
+    expect(starts()).toEqual(['start session-end']); // no resident started for a Claude that is ending
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).not.toMatch(/hook (problem|error)/);
+  });
+
+  it('at SessionEnd, a resident that runs records its spool before the end writes a line', { timeout: 30_000 }, async () => {
+    // Its record of the input takes 1.5 s: the end, a Node of its own, waits for it.
+    resident = await startResident(sb.hookEnv, process.pid, slowed('post-tool-now', 1500), { warmUpMs: 0, pollMs: 60_000 });
+    const spool = resident!.spool!;
+    noAutosaveDue(sb.session.dir);
+    fs.writeFileSync(path.join(spool, '4194307'), payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: `${sb.session.dir}/e.md`, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir));
+    await runHookScript('session-end', sessionEnd(), sb.hookEnv);
+    expect(timelineKinds()).toEqual(['tool Edit', 'session-end']);
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Edit: e\.md\n$/);
+    expect(await residentAnswers(resident!.socket)).toBe(true); // it goes with its Claude, not at SessionEnd
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).not.toMatch(/hook (problem|error)/);
+  });
+
+  it('at SessionEnd, a spool whose resident is going is left to it, and a Claude without a spool starts nothing more', async () => {
+    const socket = residentSocket(sb.hookEnv, process.pid);
+    const spool = spoolOf(socket);
+    fs.mkdirSync(spool, { recursive: true, mode: 0o700 });
+    // No owner file: a resident going released it and records the rest itself.
+    fs.writeFileSync(path.join(spool, '4194307'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/mine.txt`, content: 'x' } }, sb.session.dir));
+    await runHookScript('session-end', sessionEnd(), sb.hookEnv);
+    expect(fs.readdirSync(spool)).toEqual(['4194307']);
+    expect(timelineKinds()).toEqual(['session-end']);
+    fs.rmSync(spool, { recursive: true });
+    await runHookScript('session-end', sessionEnd(), sb.hookEnv);
+    expect(timelineKinds()).toEqual(['session-end', 'session-end']);
+  });
+
   it('leaves the hooks to Node when it does not answer: a socket left by one that was killed is replaced by a new resident', { timeout: 30_000 }, async () => {
     const socket = residentSocket(sb.hookEnv, process.pid);
     fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
