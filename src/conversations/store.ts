@@ -9,11 +9,11 @@
 // so two machines that each add a conversation touch different lines (a line
 // merge keeps both and the file stays valid JSON), and a reader that meets
 // conflict markers or a half-merged file still recovers every entry line.
-import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../lib/errors.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { crypto } from '../lib/lazy-crypto.js';
 import { userAtHost } from '../lib/machine.js';
 import { csConfigDir } from '../session/paths.js';
 
@@ -24,7 +24,7 @@ export function isUuid(s: string): boolean {
 }
 
 export function newUuid(): string {
-  return randomUUID();
+  return crypto().randomUUID();
 }
 
 export interface Conversation {
@@ -72,7 +72,7 @@ export function thisMachine(env: NodeJS.ProcessEnv): Machine {
     // first use on this machine
   }
   if (!/^[0-9a-f]{16}$/.test(id)) {
-    id = randomBytes(8).toString('hex');
+    id = crypto().randomBytes(8).toString('hex');
     ensureDir(path.dirname(file), 0o700);
     writeFileAtomic(file, id + '\n', 0o600);
   }

@@ -22,7 +22,7 @@
 // lower-cases lines with toLowerCase) and ones with a word too long to keep.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { textKey } from '../lib/stathash.js';
 import { ASCII_LOWERING, type Query } from './scan.js';
 
 const MAGIC = 'cs-search-cache 1\n';
@@ -64,10 +64,18 @@ interface Entry extends FileStamp {
   len: number;
 }
 
-/** Where the search cache for a sessions root and a Claude config dir lives. */
+/**
+ * Where the search cache for a sessions root and a Claude config dir lives:
+ * named by their textKey (node:crypto, which named it before, cost a search
+ * a tenth of its start-up). Two pairs that shared a name would only take
+ * turns with the file: its records are of paths, each checked by its stats.
+ */
 export function searchCacheFile(cacheDir: string, root: string, configDir: string): string {
-  return path.join(cacheDir, 'search', `${createHash('sha256').update(`${root}\0${configDir}`).digest('hex').slice(0, 32)}.bin`);
+  return path.join(cacheDir, 'search', `${textKey(`${root}\0${configDir}`)}.bin`);
 }
+
+/** Caches named by the sha256 of before (32 hex characters): never read again. */
+const OLD_NAME = /^[0-9a-f]{32}\.bin$/;
 
 /**
  * The runs of letters and digits a matching file must hold, as bytes; null
@@ -378,6 +386,7 @@ export class SearchCache {
       const tmp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, serialize(this.entries, this.dirs, this.blob), { mode: 0o600 });
       fs.renameSync(tmp, this.file);
+      for (const name of fs.readdirSync(path.dirname(this.file))) if (OLD_NAME.test(name)) fs.rmSync(path.join(path.dirname(this.file), name), { force: true });
     } catch {
       // the next search lists and reads afresh
     }

@@ -7,7 +7,6 @@
 //
 // Failure rule: a file we cannot read (damaged, wrong password, missing
 // machine key) is never rewritten; every change decrypts first.
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
@@ -15,6 +14,7 @@ import { tempSibling, writeFileAtomic } from '../lib/fsutil.js';
 import { withLockSync } from '../lib/lockfile.js';
 import type { BackendName, SecretBackend } from './backend-types.js';
 import { secretsHome, tildify, validateKey } from './keys.js';
+import { crypto } from '../lib/lazy-crypto.js';
 
 type KeySource = 'password' | 'machine';
 
@@ -144,7 +144,7 @@ export class EncryptedFileBackend implements SecretBackend {
     if (existing) return existing;
     this.ensureDir();
     const tmp = tempSibling(this.machineKeyPath());
-    fs.writeFileSync(tmp, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+    fs.writeFileSync(tmp, crypto().randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
     try {
       fs.linkSync(tmp, this.machineKeyPath()); // fails if another process won the race
     } catch (e) {
@@ -209,7 +209,7 @@ export class EncryptedFileBackend implements SecretBackend {
   }
 
   private derive(secret: Buffer | string, kdf: Kdf): Buffer {
-    return scryptSync(secret, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + (1 << 20) });
+    return crypto().scryptSync(secret, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + (1 << 20) });
   }
 
   private aad(env: Pick<Envelope, 'format' | 'version' | 'session' | 'kdf'>): Buffer {
@@ -230,7 +230,7 @@ export class EncryptedFileBackend implements SecretBackend {
     const key = this.derive(this.secretFor(env.kdf.source, file), env.kdf);
     let plain: string;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(env.iv, 'base64'));
+      const decipher = crypto().createDecipheriv('aes-256-gcm', key, Buffer.from(env.iv, 'base64'));
       decipher.setAAD(this.aad(env));
       decipher.setAuthTag(Buffer.from(env.tag, 'base64'));
       plain = Buffer.concat([decipher.update(Buffer.from(env.data, 'base64')), decipher.final()]).toString('utf8');
@@ -273,12 +273,12 @@ export class EncryptedFileBackend implements SecretBackend {
       key = prior.key;
     } else {
       const cost = source === 'password' ? PASSWORD_COST : MACHINE_COST;
-      kdf = { name: 'scrypt', source, ...cost, salt: randomBytes(16).toString('base64') };
+      kdf = { name: 'scrypt', source, ...cost, salt: crypto().randomBytes(16).toString('base64') };
       key = this.derive(source === 'password' ? this.password()! : this.machineKey(), kdf);
     }
-    const iv = randomBytes(12);
+    const iv = crypto().randomBytes(12);
     const head = { format: 'cs-secrets' as const, version: 1 as const, session, kdf };
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = crypto().createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(this.aad(head));
     const data = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()]);
     const envelope: Envelope = { ...head, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { StatHash, textKey } from '../lib/stathash.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
 import type { SessionSummary } from './summarize.js';
@@ -11,15 +12,13 @@ import type { SessionSummary } from './summarize.js';
 export type { SessionSummary } from './summarize.js';
 
 /**
- * Where listSessions keeps its cache for `root`: named by a StatHash of the
- * path (node:crypto would cost -ls a tenth of its start-up). Two roots that
+ * Where listSessions keeps its cache for `root`: named by the textKey of the
+ * path. Two roots that
  * shared a name would only take turns rewriting it: a row is used only for
  * the session directory it was made from.
  */
 export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
-  const h = new StatHash();
-  for (let i = 0; i < root.length; i++) h.add(root.charCodeAt(i));
-  return path.join(csCacheDir(env), 'ls', `${(h.a >>> 0).toString(16).padStart(8, '0')}${(h.b >>> 0).toString(16).padStart(8, '0')}.jsonl`);
+  return path.join(csCacheDir(env), 'ls', `${textKey(root)}.jsonl`);
 }
 
 const CACHE_VERSION = 6;
@@ -109,30 +108,6 @@ function stamp(dir: string, now: number, missing = 0): Stamp | null {
   }
   key.add(statless);
   return { k1: key.a >>> 0, k2: key.b >>> 0, racy, missing: absent };
-}
-
-const f64 = new Float64Array(1);
-const f64Words = new Uint32Array(f64.buffer);
-
-/**
- * Two 32-bit FNV-1a-style lanes (different primes) over the bits of each
- * number: kept as two numbers, so no stat and no hash is ever turned into
- * text (ten thousand sessions' stats made that a tenth of -ls). A change of
- * one number always changes the first lane: each step is a bijection of it.
- */
-class StatHash {
-  a = 0x811c9dc5;
-  b = 0x01000193 ^ 0x5bd1e995;
-
-  add(x: number): this {
-    f64[0] = x;
-    for (let i = 0; i < 2; i++) {
-      const w = f64Words[i]!;
-      this.a = Math.imul(this.a ^ w, 0x01000193);
-      this.b = Math.imul(this.b ^ w, 0x5bd1e995) ^ (this.b >>> 15);
-    }
-    return this;
-  }
 }
 
 /**

@@ -63,6 +63,17 @@ describe('the search cache', () => {
     await expectSame(); // answered from the records
     const file = searchCacheFile(path.join(tmp, '.cache', 'cs'), root, env.CLAUDE_CONFIG_DIR!);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // A cache named as before (the sha256 of the paths) goes when the cache is stored; another root's stays.
+    const folder = path.dirname(file);
+    const old = path.join(folder, `${'ab'.repeat(16)}.bin`);
+    const other = path.join(folder, `${'cd'.repeat(8)}.bin`);
+    fs.writeFileSync(old, 'x');
+    fs.writeFileSync(other, 'x');
+    write(path.join(root, 'delta/.cs/README.md'), '# delta\n');
+    await settle();
+    await searchSessions({ env, query: 'delta', now: NOW, cacheSettledMs: 2000 });
+    expect(fs.readdirSync(folder).sort()).toEqual([path.basename(other), path.basename(file)].sort());
+    await expectSame();
     // Only the file with the word is read, and beta's discoveries, whose Kelvin sign lowers to an
     // ASCII "k" (always read); the others are ruled out by their words.
     const rare = await searchSessions({ env, query: 'rotates', now: NOW, cacheSettledMs: 2000 });
