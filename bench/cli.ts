@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ratioLine, timeCommand, type Sample } from './harness.js';
+import { ratioLine, statFloor, timeCommand, type Sample } from './harness.js';
 
 const csBin = path.resolve('dist/cs.js');
 
@@ -51,8 +51,16 @@ export async function benchCli(): Promise<string[]> {
     const cold = timeCommand('cs -ls (10,000 sessions, no cache yet)', process.execPath, [csBin, '-ls'], { runs: 1, env, warmup: false });
     await new Promise((r) => setTimeout(r, 2100)); // past the cache's racy window for the newest sessions
     const warm = timeCommand('cs -ls (10,000 sessions)', process.execPath, [csBin, '-ls'], { runs: 7, env });
+    // What a listing current with every session must look at, whatever it caches: per session
+    // the paths its row depends on that exist here (STAMPED, src/session/summary.ts): the session
+    // log (last used), .cs (markers), README (objective), discoveries, the artifacts and local
+    // folders (status, lock).
+    const stamped = ['logs/session.log', '', 'README.md', 'discoveries.md', 'artifacts', 'local'];
+    const looked = fs.readdirSync(big).flatMap((name) => stamped.map((f) => path.join(big, name, '.cs', f)));
+    const floor = statFloor(`floor: Node start + ${looked.length.toLocaleString('en-US')} stats`, looked, tmp, 7);
     lines.push(ratioLine(cold, node));
     lines.push(ratioLine(warm, node, { max: 5 }));
+    lines.push(ratioLine(floor, node));
     return lines;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 // Timing helpers shared by the benchmarks: medians of whole-process runs,
 // always next to a baseline measured in the same run on the same machine.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface Sample {
   label: string;
@@ -57,4 +59,18 @@ export function ratioLine(sample: Sample, baseline: Sample, target?: { max: numb
   const ratio = sample.medianMs / baseline.medianMs;
   const verdict = target ? (ratio <= target.max ? `ok (target <= ${target.max}x)` : `OVER TARGET (<= ${target.max}x)`) : '';
   return `${sample.label.padEnd(44)} ${sample.medianMs.toFixed(1).padStart(8)} ms  ${ratio.toFixed(2).padStart(6)}x ${baseline.label}  ${verdict}`;
+}
+
+/**
+ * Times a Node process that does nothing but stat each of `paths` (statSync,
+ * as cs does), started as cs is: what any answer kept current with every
+ * one of those paths costs at least on this machine, against which a
+ * target's baseline can be read. Writes its list and script into `tmpDir`.
+ */
+export function statFloor(label: string, paths: readonly string[], tmpDir: string, runs = 9): Sample {
+  const list = path.join(tmpDir, 'floor-paths');
+  const script = path.join(tmpDir, 'floor.cjs');
+  fs.writeFileSync(list, paths.join('\n') + '\n');
+  fs.writeFileSync(script, "const fs = require('fs');\nfor (const p of fs.readFileSync(process.argv[2], 'utf8').split('\\n')) if (p) fs.statSync(p, { throwIfNoEntry: false });\n");
+  return timeCommand(label, process.execPath, [script, list], { runs });
 }
