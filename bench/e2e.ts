@@ -6,7 +6,7 @@
 // rounds: bare (no cs at all), through `cs <name>` (its hook server answers
 // the hot hooks), and started directly in a session directory (command hooks
 // only). Each way also runs an empty session (one text answer) for the fixed
-// cost. Every round checks that the artifacts were captured and that the
+// cost. Every run starts a new conversation (cs: --new). Every round checks that the artifacts were captured and that the
 // secret is nowhere in the workspace or its git history.
 //
 // Rounds: CS_BENCH_E2E_ROUNDS (default 3). The bash tool cs is compared with
@@ -88,7 +88,10 @@ async function runOnce(s: Setup, mode: Mode, full: boolean, round: number, extra
     const claudeArgs = ['-p', 'do the scripted work', '--allowedTools', TOOLS, ...extraArgs];
     let r: Run;
     if (mode === 'cs') {
-      r = await timed(process.execPath, [csBin, name, '--', ...claudeArgs], { cwd: s.tmp, env: { ...offline, ...s.env, CLAUDE_CODE_BIN: CLAUDE_BIN } });
+      // A new conversation, as bare and direct start one: `cs <name>` alone resumes the pinned one,
+      // whose history grows by the workload each round (Claude's own cost, not cs's: 3.9 s in the
+      // first round to 5.0 s in the seventh, measured).
+      r = await timed(process.execPath, [csBin, name, '--new', '--no-handoff', '--', ...claudeArgs], { cwd: s.tmp, env: { ...offline, ...s.env, CLAUDE_CODE_BIN: CLAUDE_BIN } });
     } else {
       fs.mkdirSync(ws, { recursive: true });
       r = await timed(CLAUDE_BIN, claudeArgs, { cwd: ws, env: mode === 'bare' ? offline : { ...offline, ...s.env } });

@@ -31,9 +31,9 @@ case $prev in
     pms=${prev##*\"ms\":}
     pms=${pms%%[!0-9]*}
     [ -n "$pms" ] && [ "$pms" -gt "$ms" ] && [ "$pms" -le $((ms + cs_status_future_ms)) ] && exit 0
-    # The same state and event again within REPEAT_MS: not written again.
+    # The same state again within REPEAT_MS, whatever the event: not written again.
     case $prev in
-      *"\"state\":\"$state\",\"event\":\"$event\","*)
+      *"\"state\":\"$state\","*)
         [ -n "$pms" ] && [ "$ms" -ge "$pms" ] && [ "$ms" -lt $((pms + cs_status_repeat_ms)) ] && exit 0 ;;
     esac ;;
 esac

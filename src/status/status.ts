@@ -41,11 +41,14 @@ export const EVENT_STATE: Readonly<Record<string, State>> = {
 export const FUTURE_TOLERANCE_MS = 5000;
 
 /**
- * The same state and event again within this long (ms) is not written
- * again: a burst of tool calls would otherwise replace status.json on
- * every call (a rename over a file: about 2.6 ms on ext4, the largest part
- * of cs's own work per tool call), to move its time by less than a second
- * (hooks/status.sh agrees). A change of state or event is always written.
+ * The same state again within this long (ms) is not written again, whatever
+ * event brings it: a burst of tool calls would otherwise replace status.json
+ * on every hook (a rename over a file: about 1 ms here, 2.6 ms on ext4, the
+ * largest part of cs's own work per tool call), to move its time by less
+ * than a second. The event was part of the rule; PreToolUse and PostToolUse
+ * take turns, so a call with both replaced the file twice. A change of
+ * state is always written (-watch reports the event that made it), and the
+ * file's time lags the last event by less than this (hooks/status.sh agrees).
  */
 export const REPEAT_MS = 1000;
 
@@ -102,7 +105,7 @@ export function writeStatus(sessionDir: string, state: State, event: string, now
   const current = readStatus(sessionDir);
   // A stamp far ahead of this clock (it was set back) must not block every later write.
   if (current && current.ms > ms && current.ms <= ms + FUTURE_TOLERANCE_MS) return false;
-  if (current && current.state === state && current.event === event && ms >= current.ms && ms - current.ms < REPEAT_MS) return false;
+  if (current && current.state === state && ms >= current.ms && ms - current.ms < REPEAT_MS) return false;
   const status: Status = { state, event, at: now.toISOString(), ms };
   const line = JSON.stringify(status);
   writeConfined(statusFile(sessionDir), line + '\n');

@@ -64,12 +64,14 @@ describe('status.json and status.log', () => {
     expect(fs.readdirSync(path.dirname(statusFile(ws))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('does not rewrite the same state and event within REPEAT_MS; another state or event, or a later time, is written', () => {
+  it('does not rewrite the same state within REPEAT_MS, whatever the event; another state, or a later time, is written', () => {
     expect(writeStatus(ws, 'working', 'PreToolUse', at(0))).toBe(true);
     const file = fs.readFileSync(statusFile(ws), 'utf8');
     expect(writeStatus(ws, 'working', 'PreToolUse', at(REPEAT_MS - 1))).toBe(false);
+    expect(writeStatus(ws, 'working', 'PostToolUse', at(REPEAT_MS - 1))).toBe(false);
     expect(fs.readFileSync(statusFile(ws), 'utf8')).toBe(file);
-    expect(writeStatus(ws, 'working', 'UserPromptSubmit', at(REPEAT_MS - 1))).toBe(true);
+    expect(writeStatus(ws, 'working', 'PostToolUse', at(REPEAT_MS))).toBe(true);
+    expect(readStatus(ws)).toMatchObject({ state: 'working', event: 'PostToolUse', ms: at(REPEAT_MS).getTime() });
     expect(writeStatus(ws, 'needs-you', 'UserPromptSubmit', at(REPEAT_MS))).toBe(true);
     expect(writeStatus(ws, 'needs-you', 'UserPromptSubmit', at(2 * REPEAT_MS))).toBe(true);
     expect(readStatus(ws)).toMatchObject({ state: 'needs-you', ms: at(2 * REPEAT_MS).getTime() });
@@ -130,16 +132,17 @@ describe('the sh writers in hooks/', () => {
     expect(readStatus(ws)).toMatchObject({ state: 'working', ms: hookNow.getTime() + 3_000 });
   });
 
-  it('do not rewrite the same state and event within REPEAT_MS either', () => {
+  it('do not rewrite the same state within REPEAT_MS either, whatever the event', () => {
     const t = Date.now();
     hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t)) });
     expect(readStatus(ws)).toMatchObject({ state: 'working', event: 'PreToolUse', ms: t });
-    hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS - 100)) });
-    expect(readStatus(ws)?.ms).toBe(t);
-    hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS)) });
-    expect(readStatus(ws)?.ms).toBe(t + REPEAT_MS);
-    hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS + 100)) });
-    expect(readStatus(ws)).toMatchObject({ event: 'UserPromptSubmit', ms: t + REPEAT_MS + 100 });
+    hook('status-tool', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS - 200)) });
+    hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS - 100)) });
+    expect(readStatus(ws)).toMatchObject({ event: 'PreToolUse', ms: t });
+    hook('status-prompt', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS)) });
+    expect(readStatus(ws)).toMatchObject({ event: 'UserPromptSubmit', ms: t + REPEAT_MS });
+    hook('status-stop', { CLAUDE_SESSION_DIR: ws, PATH: clockAt(new Date(t + REPEAT_MS + 100)) });
+    expect(readStatus(ws)).toMatchObject({ state: 'idle', event: 'Stop', ms: t + REPEAT_MS + 100 });
   });
 
   it('replaces a status stamped far in the future (the clock was set back)', () => {
