@@ -2,12 +2,13 @@
 // test/support/fake-anthropic.ts) runs the same scripted session of 40 tool
 // calls (Write, Edit, Read, Bash, and Writes of scripts carrying a secret,
 // which cs captures as artifacts, the secret moved to the keychain and read
-// from a variable) three ways, in interleaved
-// rounds: bare (no cs at all), through `cs <name>` (its hook server answers
-// the hot hooks), and started directly in a session directory (command hooks
-// only). Each way also runs an empty session (one text answer) for the fixed
-// cost. Every run starts a new conversation (cs: --new). Every round checks that the artifacts were captured and that the
-// secret is nowhere in the workspace or its git history.
+// from a variable) three ways, in interleaved rounds: bare (no cs at all),
+// through `cs <name>` (its hook server answers the hot hooks), and started
+// directly in a session directory (command hooks only), each in a new
+// conversation (cs: --new). Each way also runs an empty session (one text
+// answer) for the fixed cost. Every round checks that the artifacts were
+// captured and that the secret is nowhere in the workspace or its git
+// history.
 //
 // Rounds: CS_BENCH_E2E_ROUNDS (default 3). The bash tool cs is compared with
 // is not installed here: its fixed cost (0.66 s) and per-call cost (258 ms)

@@ -91,7 +91,13 @@ async function main(): Promise<void> {
   // hooks/session-end names its Claude where its resident keeps a spool: what that holds is recorded first.
   const claudePid = Number(env.CS_CLAUDE_PID);
   delete env.CS_CLAUDE_PID; // not for the handlers' children
-  if (event === 'session-end' && Number.isInteger(claudePid) && claudePid > 1) await (await import('./resident.js')).settleSpool(env, claudePid, text, answerHook);
+  if (event === 'session-end' && Number.isInteger(claudePid) && claudePid > 1) {
+    try {
+      await (await import('./resident.js')).settleSpool(env, claudePid, answerHook);
+    } catch (e) {
+      logHookError('session-end (its spool)', e, env, null); // the end itself still runs
+    }
+  }
   const output = await answerHook(event, text, env);
   if (output) process.stdout.write(output);
 }

@@ -172,8 +172,10 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
         answer(413);
         return done();
       }
-      // What the hooks before it spooled comes first (Stop counts their change log lines).
+      // What the hooks before it spooled comes first (Stop counts their change log lines);
+      // for 'spool' (settleSpool: a SessionEnd, whose commit follows) their autosaves too.
       void drain()
+        .then(() => (m[1] === 'spool' ? background : undefined))
         .then(() => answerHook(m[1]!, Buffer.concat(chunks).toString('utf8'), env))
         .then((out) => {
           answer(200, out);
@@ -243,8 +245,9 @@ const SETTLE_MS = 10_000;
 
 /**
  * POSTs hook input `text` to `/hook/<handler>` at unix socket `socket`:
- * 'answered' (any status), 'refused' (nothing listens there, or no socket
- * is there), or 'no answer' (within `timeoutMs`, or another error).
+ * 'answered' (any status), 'refused' (a socket file is there and nothing
+ * listens: ECONNREFUSED), or 'no answer' (no socket, no answer within
+ * `timeoutMs`, or another error).
  */
 function handOver(socket: string, handler: string, text: string, timeoutMs: number): Promise<'answered' | 'refused' | 'no answer'> {
   return new Promise((resolve) => {
@@ -253,7 +256,7 @@ function handOver(socket: string, handler: string, text: string, timeoutMs: numb
       res.on('end', () => resolve('answered'));
       res.on('error', () => resolve('answered'));
     });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? 'refused' : 'no answer'));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'refused' : 'no answer'));
     req.on('timeout', () => req.destroy());
     req.end(text);
   });
@@ -263,34 +266,43 @@ function handOver(socket: string, handler: string, text: string, timeoutMs: numb
  * What Claude Code `claudePid`'s hooks/post-tool-use spooled (spool.ts),
  * recorded before a hook that runs in a Node of its own (SessionEnd: the
  * end-of-session commit must hold every record, and its own lines come
- * after them). A resident that answers records its spool before it answers
- * any hand-over ('spool', a hand-over of nothing): waited for up to
- * SETTLE_MS. One that was killed outright (its socket refuses, its owner
- * file is still there: a resident going removes that first, then records
- * the rest itself) left its spool to the next hand-over it would refuse,
- * which a Claude that is ending may never make: its socket and owner file
- * go, and what it holds is recorded here with `answerHook`, as the
- * resident would have, in private folders only. Does nothing without a
- * spool. Never throws.
+ * after them). A resident that answers records its spool, autosaves
+ * included, before it answers a hand-over of nothing ('spool'): waited for
+ * up to SETTLE_MS. One killed outright (its socket file is there and
+ * refuses; its owner file is still there, where a resident going removes
+ * it first and then records the rest itself) left its spool to the next
+ * hand-over it would refuse, which a Claude that is ending may never make:
+ * that socket (the same file, not one a new resident made meanwhile) and
+ * the owner file go, and what the spool holds is recorded here with
+ * `answerHook`, as the resident would have, in private folders only. Every
+ * post-tool-use script has ended by SessionEnd (Claude waits for them), so
+ * a writer's id still alive is another process's. Does nothing without a
+ * spool, or when the resident is there but slow, stopped, or another
+ * version's (it records on its own). Throws only on a file system error
+ * (the caller logs it).
  */
-export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, text: string, answerHook: Answer): Promise<void> {
-  try {
-    const socket = residentSocket(env, claudePid);
-    const folder = spoolOf(socket);
-    const dir = path.dirname(socket);
-    if (!fs.lstatSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
-    if (!privateFolder(path.dirname(dir), false) || !privateFolder(dir, true) || !privateFolder(folder, true)) return;
-    if ((await handOver(socket, 'spool', text, SETTLE_MS)) !== 'refused') return;
-    const owner = path.join(folder, SPOOL_OWNER);
-    if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
-    if (fs.lstatSync(socket, { throwIfNoEntry: false })?.isSocket()) fs.rmSync(socket, { force: true });
-    fs.rmSync(owner, { force: true });
-    await finishSpool(folder, async (input, written) => {
+export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, answerHook: Answer): Promise<void> {
+  const socket = residentSocket(env, claudePid);
+  const folder = spoolOf(socket);
+  const dir = path.dirname(socket);
+  if (!fs.lstatSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
+  if (!privateFolder(path.dirname(dir), false) || !privateFolder(dir, true) || !privateFolder(folder, true)) return;
+  const before = fs.lstatSync(socket, { throwIfNoEntry: false });
+  if (!before?.isSocket()) return;
+  // '{}': the session is the resident's own; a cut SessionEnd input is reported once, by session-end.
+  if ((await handOver(socket, 'spool', '{}', SETTLE_MS)) !== 'refused') return;
+  const owner = path.join(folder, SPOOL_OWNER);
+  if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
+  if (fs.lstatSync(socket, { throwIfNoEntry: false })?.ino !== before.ino) return; // a new resident listens there now
+  fs.rmSync(socket, { force: true });
+  fs.rmSync(owner, { force: true });
+  await finishSpool(
+    folder,
+    async (input, written) => {
       await answerHook('post-tool', input, env, written);
-    });
-  } catch {
-    // what is left stays for a resident of this Claude, should one start
-  }
+    },
+    { writing: () => false },
+  );
 }
 
 /**

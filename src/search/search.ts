@@ -278,12 +278,14 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;
   const targets = sessions.flatMap((s) => targetsOf(s, configDir, cache));
-  // Files without the query's words are not read (cache.ts); scanFile decides on the rest,
-  // whose bytes alone decide how it looks (a rare word's few files: no sampling of the others).
+  // Sampled from every file searched, never from what the word index leaves: the plans differ
+  // on lines with ASCII_LOWERING (scan.ts), so a plan that followed the index's state would let it
+  // change an answer.
+  q.plan = samplePlan(q, targets, buf);
+  // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
-  const candidates = runs ? targets.filter((t) => cache.mayMatch(t.path, t, runs)) : targets;
-  q.plan = samplePlan(q, candidates, buf);
-  for (const t of candidates) {
+  for (const t of targets) {
+    if (runs && !cache.mayMatch(t.path, t, runs)) continue;
     const r = scanFile(t.path, q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',

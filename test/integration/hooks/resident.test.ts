@@ -324,6 +324,32 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).not.toMatch(/hook (problem|error)/);
   });
 
+  it("at SessionEnd, a resident that runs has the records' autosave done too before the end writes a line (its commit follows)", { timeout: 30_000 }, async () => {
+    resident = await startResident(sb.hookEnv, process.pid, slowed('post-tool-background', 1500), { warmUpMs: 0, pollMs: 60_000 });
+    fs.writeFileSync(path.join(resident!.spool!, '4194307'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/w.txt`, content: 'x' }, tool_response: {} }, sb.session.dir));
+    fs.writeFileSync(path.join(sb.session.dir, 'w.txt'), 'x');
+    await runHookScript('session-end', sessionEnd(), sb.hookEnv);
+    expect(timelineKinds()).toEqual(['tool Write', 'autosave', 'session-end']);
+  });
+
+  it('at SessionEnd, an input a killed resident left is recorded at once, though its writer\'s id is taken by a live process', { timeout: 30_000 }, async () => {
+    const socket = residentSocket(sb.hookEnv, process.pid);
+    const spool = spoolOf(socket);
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    const reused = spawn('sleep', ['30'], { stdio: 'ignore' });
+    onTestFinished(() => void reused.kill('SIGKILL'));
+    fs.mkdirSync(spool, { mode: 0o700 });
+    fs.writeFileSync(path.join(spool, 'resident'), '4194306\n');
+    noAutosaveDue(sb.session.dir);
+    // Every post-tool-use script has ended by SessionEnd: a live process under a writer's id is another's.
+    fs.writeFileSync(path.join(spool, String(reused.pid)), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/r.txt`, content: 'x' } }, sb.session.dir));
+    const r = await runHookScript('session-end', sessionEnd(), sb.hookEnv);
+    expect(r.ms).toBeLessThan(10_000); // not the 30 s a writer may take
+    expect(timelineKinds()).toEqual(['tool Write', 'session-end']);
+    expect(fs.existsSync(spool)).toBe(false);
+  });
+
   it('at SessionEnd, a spool whose resident is going is left to it, and a Claude without a spool starts nothing more', async () => {
     const socket = residentSocket(sb.hookEnv, process.pid);
     const spool = spoolOf(socket);
