@@ -15,11 +15,13 @@
 // are the figures measured in issue #25, used as constants.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startFakeAnthropic, type ScriptTurn } from '../test/support/fake-anthropic.js';
 import { CLAUDE_BIN, offlineClaudeEnv } from '../test/support/claude.js';
 import { installedHome } from '../test/support/installed-home.js';
+import { hookSettings } from '../src/hooks/server.js';
 import { median } from './harness.js';
 
 const csBin = path.resolve('dist/cs.js');
@@ -68,25 +70,44 @@ function timed(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Pro
   });
 }
 
-type Mode = 'bare' | 'cs' | 'direct';
+/**
+ * 'hooks': bare Claude Code given cs's own HTTP hook entries (hookSettings:
+ * the same events, matchers and timeouts as `cs <name>` registers), each
+ * answered at once with nothing by a server that does no work: what Claude
+ * Code's HTTP hooks cost it per call, below which cs's endpoint cannot go.
+ */
+type Mode = 'bare' | 'cs' | 'direct' | 'hooks';
 
 interface Setup {
   tmp: string;
   env: NodeJS.ProcessEnv;
   bareHome: string;
   root: string;
+  /** The settings file of the 'hooks' way. */
+  noopHooks: string;
+}
+
+/** A loopback server answering every request at once with an empty 200 ('hooks'). */
+async function noopServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-length': 0 }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** Runs one session of `mode`; `full` runs the workload, else one text answer. Returns wall ms. */
 async function runOnce(s: Setup, mode: Mode, full: boolean, round: number, extraArgs: string[] = []): Promise<number> {
   const name = `${mode}-${full ? 'full' : 'empty'}`;
-  const ws = mode === 'bare' ? path.join(s.tmp, 'bare', name) : path.join(s.root, name);
+  const plain = mode === 'bare' || mode === 'hooks';
+  const ws = plain ? path.join(s.tmp, mode, name) : path.join(s.root, name);
   const secret = `tok${round}x${Math.random().toString(36).slice(2, 12)}`;
   const api = await startFakeAnthropic(full ? workload(ws, secret, round) : ['Nothing to do.']);
   try {
-    const home = mode === 'bare' ? s.bareHome : s.env.HOME!;
+    const home = plain ? s.bareHome : s.env.HOME!;
     const offline = offlineClaudeEnv({ home, baseUrl: api.url });
-    const claudeArgs = ['-p', 'do the scripted work', '--allowedTools', TOOLS, ...extraArgs];
+    const claudeArgs = ['-p', 'do the scripted work', '--allowedTools', TOOLS, ...(mode === 'hooks' ? ['--settings', s.noopHooks] : []), ...extraArgs];
     let r: Run;
     if (mode === 'cs') {
       // A new conversation, as bare and direct start one: `cs <name>` alone resumes the pinned one,
@@ -95,10 +116,10 @@ async function runOnce(s: Setup, mode: Mode, full: boolean, round: number, extra
       r = await timed(process.execPath, [csBin, name, '--new', '--no-handoff', '--', ...claudeArgs], { cwd: s.tmp, env: { ...offline, ...s.env, CLAUDE_CODE_BIN: CLAUDE_BIN } });
     } else {
       fs.mkdirSync(ws, { recursive: true });
-      r = await timed(CLAUDE_BIN, claudeArgs, { cwd: ws, env: mode === 'bare' ? offline : { ...offline, ...s.env } });
+      r = await timed(CLAUDE_BIN, claudeArgs, { cwd: ws, env: plain ? offline : { ...offline, ...s.env } });
     }
     if (!r.out.includes(full ? 'All scripted work is done.' : 'Nothing to do.') && !r.out.includes('Done.')) throw new Error(`${name}: unexpected output: ${r.out.slice(-500)}`);
-    if (full) check(ws, mode, secret, round);
+    if (full && mode !== 'hooks') check(ws, mode, secret, round);
     return r.ms;
   } finally {
     await api.close();
@@ -173,13 +194,17 @@ export function parseDebug(text: string, calls: number): string[] {
 export async function benchE2e(): Promise<string[]> {
   const rounds = Math.max(1, Number(process.env.CS_BENCH_E2E_ROUNDS ?? 3));
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-bench-e2e-')));
+  let noop: Awaited<ReturnType<typeof noopServer>> | undefined;
   try {
     const env = installedHome(tmp, { CS_SECRETS_BACKEND: 'encrypted', CS_HOST: 'foreground', CS_NO_UPDATE_CHECK: '1' });
     // A git identity, as on a developer's machine (without one each commit first fails, then retries with cs's).
     fs.writeFileSync(path.join(env.HOME!, '.gitconfig'), '[user]\n\tname = Bench\n\temail = bench@example.com\n');
     const bareHome = path.join(tmp, 'bare-home');
     fs.mkdirSync(path.join(bareHome, '.claude'), { recursive: true });
-    const s: Setup = { tmp, env, bareHome, root: env.CS_SESSIONS_ROOT! };
+    noop = await noopServer();
+    const noopHooks = path.join(tmp, 'noop-hooks.json');
+    fs.writeFileSync(noopHooks, JSON.stringify(hookSettings(noop.url, 'bench')));
+    const s: Setup = { tmp, env, bareHome, root: env.CS_SESSIONS_ROOT!, noopHooks };
     // The sessions exist before timing starts: what is timed is opening one, the everyday case.
     for (const name of ['cs-full', 'cs-empty', 'direct-full', 'direct-empty']) {
       const api = await startFakeAnthropic(['Ready.']);
@@ -190,7 +215,7 @@ export async function benchE2e(): Promise<string[]> {
       }
     }
     const times: Record<string, number[]> = {};
-    const order: Array<[Mode, boolean]> = [['bare', true], ['cs', true], ['direct', true], ['bare', false], ['cs', false], ['direct', false]];
+    const order: Array<[Mode, boolean]> = [['bare', true], ['cs', true], ['direct', true], ['hooks', true], ['bare', false], ['cs', false], ['direct', false], ['hooks', false]];
     for (let round = 1; round <= rounds; round++) {
       // Interleaved, starting at a different way each round, so drifting load hits all alike.
       for (let k = 0; k < order.length; k++) {
@@ -204,23 +229,27 @@ export async function benchE2e(): Promise<string[]> {
     const at = (k: string, r: number) => times[k]![r]!;
     const lines = [`${CALLS} tool calls a session, ${rounds} interleaved round${rounds === 1 ? '' : 's'} (CS_BENCH_E2E_ROUNDS); medians (overheads: per round, then the median); artifacts and redaction checked every round`];
     lines.push(`${'way'.padEnd(34)} ${'session'.padStart(9)} ${'empty'.padStart(9)} ${'per call over bare'.padStart(19)} ${'fixed over bare'.padStart(16)}`);
-    const targets: Record<Mode, number> = { bare: 0, cs: 15, direct: 40 };
-    for (const mode of ['bare', 'cs', 'direct'] as const) {
+    const targets: Record<Mode, number> = { bare: 0, cs: 15, direct: 40, hooks: 0 };
+    for (const mode of ['bare', 'cs', 'direct', 'hooks'] as const) {
       const full = m(`${mode}-full`);
       const empty = m(`${mode}-empty`);
       const perCall = perRound((r) => (at(`${mode}-full`, r) - at(`${mode}-empty`, r) - (at('bare-full', r) - at('bare-empty', r))) / CALLS);
       const fixed = perRound((r) => at(`${mode}-empty`, r) - at('bare-empty', r));
-      const label = mode === 'bare' ? 'bare Claude Code' : mode === 'cs' ? 'cs <name> (hook server)' : 'claude in a session dir (commands)';
-      const verdict = mode === 'bare' ? '' : `  per call ${perCall <= targets[mode] ? 'ok' : 'OVER'} (<= ${targets[mode]} ms)`;
+      const label = { bare: 'bare Claude Code', cs: 'cs <name> (hook server)', direct: 'claude in a session dir (commands)', hooks: "floor: cs's HTTP hooks, no work" }[mode];
+      const verdict = mode === 'bare' || mode === 'hooks' ? '' : `  per call ${perCall <= targets[mode] ? 'ok' : 'OVER'} (<= ${targets[mode]} ms)`;
       const fixedVerdict = mode === 'cs' ? `  fixed ${fixed <= 1.2 * BASH_TOOL_FIXED_MS ? 'ok' : 'OVER'} (<= 1.2 x ${BASH_TOOL_FIXED_MS} ms, the bash tool's figure from #25)` : '';
       lines.push(`${label.padEnd(34)} ${`${(full / 1000).toFixed(2)} s`.padStart(9)} ${`${(empty / 1000).toFixed(2)} s`.padStart(9)} ${mode === 'bare' ? ''.padStart(19) : `${perCall.toFixed(1)} ms`.padStart(19)} ${mode === 'bare' ? ''.padStart(16) : `${(fixed / 1000).toFixed(2)} s`.padStart(16)}${verdict}${fixedVerdict}`);
     }
+    // What is left of cs's per-call cost once Claude Code's own cost of its HTTP hooks is taken out.
+    const own = perRound((r) => (at('cs-full', r) - at('cs-empty', r) - (at('hooks-full', r) - at('hooks-empty', r))) / CALLS);
+    lines.push(`cs's own work per call (cs <name> over the floor): ${own.toFixed(1)} ms`);
     for (const mode of ['cs', 'direct'] as const) {
       lines.push(`per-hook wall time seen by Claude Code (${mode}, one traced run; parallel hooks of one event overlap):`);
       for (const l of await hookBreakdown(s, mode)) lines.push(`  ${l}`);
     }
     return lines;
   } finally {
+    await noop?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
