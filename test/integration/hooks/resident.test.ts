@@ -288,17 +288,26 @@ describe('the resident of a Claude that cs did not launch', () => {
     });
   const sessionEnd = () => payload('SessionEnd', { reason: 'other' }, sb.session.dir);
 
-  it('at SessionEnd, what a resident killed outright left in its spool is recorded first (no later hand-over would have)', { timeout: 30_000 }, async () => {
+  /**
+   * What a resident of this Claude killed outright leaves: its socket file, which refuses, and its
+   * spool, whose owner file names `owner` (by default the id of a live process, as when another
+   * process took the dead resident's id: the hooks' kill 0 then still says it runs). Also gives a
+   * live process's id.
+   */
+  function killedResident(owner?: number): { socket: string; spool: string; live: number } {
     const socket = residentSocket(sb.hookEnv, process.pid);
     const spool = spoolOf(socket);
     fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
-    // Killed outright: its socket refuses, and its owner file names its id, which a process of
-    // someone else's may hold by now (the hooks' kill 0 then still says it runs).
     spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`]);
-    const reused = spawn('sleep', ['30'], { stdio: 'ignore' });
-    onTestFinished(() => void reused.kill('SIGKILL'));
+    const live = spawn('sleep', ['30'], { stdio: 'ignore' });
+    onTestFinished(() => void live.kill('SIGKILL'));
     fs.mkdirSync(spool, { mode: 0o700 });
-    fs.writeFileSync(path.join(spool, 'resident'), `${reused.pid}\n`);
+    fs.writeFileSync(path.join(spool, 'resident'), `${owner ?? live.pid}\n`);
+    return { socket, spool, live: live.pid! };
+  }
+
+  it('at SessionEnd, what a resident killed outright left in its spool is recorded first (no later hand-over would have)', { timeout: 30_000 }, async () => {
+    const { socket, spool } = killedResident();
     noAutosaveDue(sb.session.dir);
     fs.writeFileSync(path.join(spool, '4194307'), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/left.txt`, content: 'x' } }, sb.session.dir));
     const { env, starts } = countingNode();
@@ -333,17 +342,10 @@ describe('the resident of a Claude that cs did not launch', () => {
   });
 
   it('at SessionEnd, an input a killed resident left is recorded at once, though its writer\'s id is taken by a live process', { timeout: 30_000 }, async () => {
-    const socket = residentSocket(sb.hookEnv, process.pid);
-    const spool = spoolOf(socket);
-    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
-    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`]);
-    const reused = spawn('sleep', ['30'], { stdio: 'ignore' });
-    onTestFinished(() => void reused.kill('SIGKILL'));
-    fs.mkdirSync(spool, { mode: 0o700 });
-    fs.writeFileSync(path.join(spool, 'resident'), '4194306\n');
+    const { spool, live } = killedResident(4194306);
     noAutosaveDue(sb.session.dir);
     // Every post-tool-use script has ended by SessionEnd: a live process under a writer's id is another's.
-    fs.writeFileSync(path.join(spool, String(reused.pid)), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/r.txt`, content: 'x' } }, sb.session.dir));
+    fs.writeFileSync(path.join(spool, String(live)), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/r.txt`, content: 'x' } }, sb.session.dir));
     const r = await runHookScript('session-end', sessionEnd(), sb.hookEnv);
     expect(r.ms).toBeLessThan(10_000); // not the 30 s a writer may take
     expect(timelineKinds()).toEqual(['tool Write', 'session-end']);
