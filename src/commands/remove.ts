@@ -8,7 +8,7 @@ import { confirm } from '../term/prompt.js';
 import { describeHolder, lockState, readLock } from '../session/lock.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
-import { findSession } from '../session/workspace.js';
+import { findSession } from '../session/find.js';
 import { has, type Args } from './argv.js';
 import type { Command, Context } from './types.js';
 

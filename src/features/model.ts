@@ -7,7 +7,7 @@ import { UserError } from '../lib/errors.js';
 import { readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { run } from '../lib/proc.js';
 import { lockState, readLock, describeHolder } from '../session/lock.js';
-import { findSession } from '../session/workspace.js';
+import { findSession } from '../session/find.js';
 import type { SessionPaths } from '../session/paths.js';
 import { FEATURE_RECORD, featureBranch, featureDir, featuresRoot, parseFeatureRef, type FeatureRef } from './ref.js';
 

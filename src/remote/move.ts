@@ -11,7 +11,7 @@ import { acquireLock, describeHolder, lockState, readLock } from '../session/loc
 import { appendSessionLog } from '../session/log.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot, type SessionPaths } from '../session/paths.js';
-import { findSession } from '../session/workspace.js';
+import { findSession } from '../session/find.js';
 import type { RunContext } from '../lib/context.js';
 import { compareDigests, digestWorkspace, parseDigest, type Digest } from './digest.js';
 import { resolveTarget, type Target } from './hosts.js';

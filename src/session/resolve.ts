@@ -10,7 +10,7 @@ import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
 import { readRemoteConf, type RemoteConf } from '../remote/stub.js';
 import { sessionAt } from './here.js';
 import type { SessionPaths } from './paths.js';
-import { findSession } from './workspace.js';
+import { findSession } from './find.js';
 
 export interface Session {
   /** As written: `api`, or `api@retry` for a feature. */

@@ -12,7 +12,6 @@ import { run } from '../lib/proc.js';
 import { adoptedAs } from './here.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
-import { validateSessionRef } from '../features/ref.js';
 import { homeDir, sessionPaths, sessionsRoot, type SessionPaths } from './paths.js';
 import { readTemplate, WORKSPACE_FILES, type TemplateVars } from './templates.js';
 import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE, isAdopted, localProtocolProblem, migrateOldAdoption, migrationNotice, writeLocalProtocol } from './adopted.js';
@@ -47,39 +46,6 @@ export function ensureRoot(root: string): void {
   if (!fs.statSync(root).isDirectory()) {
     throw new UserError(`sessions root ${root} is not a directory`, 'point CS_SESSIONS_ROOT at a directory');
   }
-}
-
-export interface ResolvedSession {
-  paths: SessionPaths;
-  /** The entry in the root is a link to a directory elsewhere (adopted). */
-  adopted: boolean;
-}
-
-/** Finds a session by name; null when it does not exist. */
-export function findSession(env: NodeJS.ProcessEnv, name: string): ResolvedSession | null {
-  // `base@feature`: a feature session, whose directory is its worktree (src/features/).
-  if (name.includes('@')) validateSessionRef(name);
-  else validateName(name);
-  const entry = name.includes('@') ? path.join(sessionsRoot(env), '.features', name) : path.join(sessionsRoot(env), name);
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(entry);
-  } catch {
-    return null;
-  }
-  if (st.isSymbolicLink()) {
-    let target: string;
-    try {
-      target = fs.realpathSync(entry);
-    } catch {
-      throw new UserError(`session '${name}' links to ${fs.readlinkSync(entry)}, which no longer exists`, `remove the link with: cs -rm ${name}`);
-    }
-    return { paths: sessionPaths(target, name), adopted: true };
-  }
-  if (!st.isDirectory()) throw new UserError(`${entry} is not a session directory`, 'move that file away');
-  // The real path, as Claude Code sees its cwd: through a linked sessions
-  // root the hooks would otherwise get paths that match neither spelling.
-  return { paths: sessionPaths(fs.realpathSync(entry), name), adopted: false };
 }
 
 function writeFromTemplates(dir: string, vars: TemplateVars): void {
