@@ -115,6 +115,17 @@ describe('listSessions with a cache file', () => {
     await expectSame();
   }, 30_000);
 
+  it('lists the same folders for a root spelt with a trailing slash or a "./", from the cache too', async () => {
+    makeSession('a', 'x');
+    const fresh = await listSessions(root);
+    await settle();
+    for (const spelt of [`${root}/`, `${root}/./`]) {
+      expect(await listSessions(spelt, { cacheFile }), spelt).toEqual(fresh);
+      expect(await listSessions(spelt, { cacheFile }), spelt).toEqual(fresh);
+    }
+    expect(fresh[0]!.dir).toBe(path.join(root, 'a'));
+  });
+
   it('a missing or corrupt cache file only costs speed', async () => {
     makeSession('a', 'x');
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
