@@ -9,7 +9,7 @@
 # ~/.local/share/keyrings (each daemon rewriting the file the other reads),
 # and a desktop's own login keyring would be opened with the test password.
 #
-# Should the daemon die during the run (gnome-keyring-daemon 46 has trapped
+# Should the daemon die during the run (gnome-keyring-daemon 42.1 has trapped
 # in glib under the suite's load: "trap int3 ... in libglib-2.0"), the next
 # call D-Bus-activates another: a service file of this run, first in
 # XDG_DATA_DIRS for the bus alone, starts it unlocked on the same files, so
