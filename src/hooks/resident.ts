@@ -78,17 +78,26 @@ function madePrivate(dir: string, closed: boolean): boolean {
   return privateFolder(dir, closed);
 }
 
-/** True when something answers an HTTP request at unix socket `socket` (a resident, another one of the same Claude). */
-export function residentAnswers(socket: string): Promise<boolean> {
+/**
+ * Sends one HTTP request to unix socket `socket`: 'answered' (any status),
+ * 'refused' (a socket file is there and nothing listens: ECONNREFUSED), or
+ * 'no answer' (no socket, no answer within `timeoutMs`, or another error).
+ */
+function ask(socket: string, method: 'GET' | 'POST', urlPath: string, body: string, timeoutMs: number): Promise<'answered' | 'refused' | 'no answer'> {
   return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, method: 'GET', path: '/', timeout: 1000 }, (res) => {
+    const req = http.request({ socketPath: socket, method, path: urlPath, headers: { 'content-type': 'application/json' }, timeout: timeoutMs }, (res) => {
       res.resume();
-      resolve(true);
+      resolve('answered');
     });
-    req.on('error', () => resolve(false));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'refused' : 'no answer'));
     req.on('timeout', () => req.destroy());
-    req.end();
+    req.end(body);
   });
+}
+
+/** True when something answers an HTTP request at unix socket `socket` (a resident, another one of the same Claude). */
+export async function residentAnswers(socket: string): Promise<boolean> {
+  return (await ask(socket, 'GET', '/', '', 1000)) === 'answered';
 }
 
 /**
@@ -244,25 +253,6 @@ export async function startResident(env: NodeJS.ProcessEnv, claudePid: number, a
 const SETTLE_MS = 10_000;
 
 /**
- * POSTs hook input `text` to `/hook/<handler>` at unix socket `socket`:
- * 'answered' (any status), 'refused' (a socket file is there and nothing
- * listens: ECONNREFUSED), or 'no answer' (no socket, no answer within
- * `timeoutMs`, or another error).
- */
-function handOver(socket: string, handler: string, text: string, timeoutMs: number): Promise<'answered' | 'refused' | 'no answer'> {
-  return new Promise((resolve) => {
-    const req = http.request({ socketPath: socket, method: 'POST', path: `/hook/${handler}`, headers: { 'content-type': 'application/json' }, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve('answered'));
-      res.on('error', () => resolve('answered'));
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'refused' : 'no answer'));
-    req.on('timeout', () => req.destroy());
-    req.end(text);
-  });
-}
-
-/**
  * What Claude Code `claudePid`'s hooks/post-tool-use spooled (spool.ts),
  * recorded before a hook that runs in a Node of its own (SessionEnd: the
  * end-of-session commit must hold every record, and its own lines come
@@ -290,7 +280,7 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
   const before = fs.lstatSync(socket, { throwIfNoEntry: false });
   if (!before?.isSocket()) return;
   // '{}': the session is the resident's own; a cut SessionEnd input is reported once, by session-end.
-  if ((await handOver(socket, 'spool', '{}', SETTLE_MS)) !== 'refused') return;
+  if ((await ask(socket, 'POST', '/hook/spool', '{}', SETTLE_MS)) !== 'refused') return;
   const owner = path.join(folder, SPOOL_OWNER);
   if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
   if (fs.lstatSync(socket, { throwIfNoEntry: false })?.ino !== before.ino) return; // a new resident listens there now
