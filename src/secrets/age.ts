@@ -13,7 +13,16 @@
 // the existing file holds (new from other machines; keys removed on this
 // machine since its last sync stay removed), and refuses (unless forced)
 // when it cannot read the existing file. The bookkeeping (file hash, key
-// names, no values) lives in the machine-local `.cs/local/secrets-age.json`.
+// names, keyed MACs of the values, no values) lives in the machine-local
+// `.cs/local/secrets-age.json`.
+//
+// A removal travels too: the export that leaves out a key removed here
+// writes `"removed": {KEY: sha256 of the value removed}` beside the secrets,
+// and an import removes KEY locally only while the local value is that very
+// value, so a value set since (here or elsewhere) is never taken away, and
+// wins at its own next export. A key removed here whose value another
+// machine changed since this one's last sync is not removed: that newer
+// value is adopted. Older cs versions ignore `removed`.
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -190,6 +199,11 @@ interface Marker {
   keys?: string[];
   /** HMAC of the secrets and recipients we last exported (keyed by the local identity). */
   state?: string;
+  /**
+   * Per key of `keys`, an HMAC of its value at that import or export (keyed
+   * by the local identity): a removal here covers that value only.
+   */
+  seen?: Record<string, string>;
 }
 
 function readMarker(sessionDir: string): Marker {
@@ -219,7 +233,36 @@ function stateMac(id: AgeIdentity, secrets: Record<string, string>, recipients: 
   return createHmac('sha256', key).update(canonical).digest('hex');
 }
 
-function parsePlaintext(text: string, shown: string): Record<string, string> {
+/** A key's value as the `removed` list of secrets.age names it: SHA-256, hex (the list is inside the encrypted file). */
+function valueHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** The marker's `seen`: per key, an HMAC of its value keyed by the local identity (the marker is plain text on disk). */
+function seenMacs(id: AgeIdentity, secrets: Record<string, string>): Record<string, string> {
+  const key = createHash('sha256').update('cs secrets seen\0' + id.identity).digest();
+  return Object.fromEntries(Object.keys(secrets).sort().map((k) => [k, createHmac('sha256', key).update(`${k}\0${secrets[k]}`).digest('hex')]));
+}
+
+/**
+ * Keys of `file` (a secrets.age's secrets) that this machine removed since
+ * its last sync: it knew the key then, has none now, and held that same
+ * value (by `seen`; a marker from before `seen` covers any value). A value
+ * changed elsewhere since is newer than the removal.
+ */
+function removedHere(marker: Marker, local: Record<string, string>, file: Record<string, string>, id: AgeIdentity): Set<string> {
+  const known = new Set(marker.keys ?? []);
+  const macs = seenMacs(id, file);
+  return new Set(Object.keys(file).filter((k) => local[k] === undefined && known.has(k) && (marker.seen?.[k] === undefined || marker.seen[k] === macs[k])));
+}
+
+/** What secrets.age holds: the secrets, and the keys removed with the hash of the value each had. */
+export interface SecretsFile {
+  secrets: Record<string, string>;
+  removed: Record<string, string>;
+}
+
+function parsePlaintext(text: string, shown: string): SecretsFile {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -227,11 +270,16 @@ function parsePlaintext(text: string, shown: string): Record<string, string> {
     data = undefined;
   }
   let entries: [string, unknown][];
+  let removedEntries: [string, unknown][] = [];
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     const obj = data as Record<string, unknown>;
     const inner = obj.format === 'cs-secrets' ? obj.secrets : obj;
     if (!inner || typeof inner !== 'object' || Array.isArray(inner)) throw new UserError(`${shown} decrypted, but holds no secrets object`);
     entries = Object.entries(inner as Record<string, unknown>);
+    if (obj.format === 'cs-secrets' && obj.removed !== undefined) {
+      if (!obj.removed || typeof obj.removed !== 'object' || Array.isArray(obj.removed)) throw new UserError(`${shown} decrypted, but its removed list is not an object; nothing was imported`);
+      removedEntries = Object.entries(obj.removed as Record<string, unknown>);
+    }
   } else {
     entries = [];
     for (const line of text.split(/\r?\n/)) {
@@ -247,11 +295,20 @@ function parsePlaintext(text: string, shown: string): Record<string, string> {
     else bad.push(k);
   }
   if (bad.length > 0) throw new UserError(`${shown} holds invalid entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
-  return out;
+  const removed: Record<string, string> = {};
+  for (const [k, v] of removedEntries) {
+    if (isValidKey(k) && typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) removed[k] = v;
+    else bad.push(k);
+  }
+  if (bad.length > 0) throw new UserError(`${shown} holds invalid removed entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
+  return { secrets: out, removed };
 }
 
-/** Decrypts a secrets.age file with the local identity. */
-export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: string): Promise<Record<string, string>> {
+/**
+ * Decrypts a secrets.age file with the local identity. Throws a UserError
+ * when the file is damaged, not encrypted to `id`, or holds invalid entries.
+ */
+export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: string): Promise<SecretsFile> {
   let bytes: Uint8Array = fs.readFileSync(file);
   const head = Buffer.from(bytes.subarray(0, 40)).toString('latin1');
   if (head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')) {
@@ -298,13 +355,18 @@ export interface ExportResult {
   recipients: string[];
   /** Keys only the previous file held, now stored locally and kept in the export. */
   adopted: string[];
+  /** Keys the export lists as removed (removed here since the last sync, or carried from the previous file). */
+  removed: string[];
 }
 
 /**
  * Writes `.cs/secrets.age` encrypted to every recipient of the session.
  * Keys that only the existing file holds are adopted (stored locally and
- * kept); when the existing file cannot be read, export refuses unless
- * `force`, since that would drop secrets only other machines know.
+ * kept), unless this machine held that same value at its last sync and has
+ * removed it since: those go into the file's `removed` list, with the
+ * removals the existing file already lists for keys not set again. When
+ * the existing file cannot be read, export refuses unless `force`, since
+ * that would drop secrets only other machines know.
  */
 export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; file?: string } = {}): Promise<ExportResult> {
   const recipients = listRecipients(t.sessionDir);
@@ -315,15 +377,22 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   const shown = path.relative(t.sessionDir, file) || file;
   const isDefault = file === secretsFilePath(t.sessionDir);
   const secrets = await (await backendOf(t)).getAll(t.session);
-  const removedHere = new Set(isDefault ? (readMarker(t.sessionDir).keys ?? []) : []);
+  const marker = isDefault ? readMarker(t.sessionDir) : {};
   const adopted: string[] = [];
+  const removed: Record<string, string> = {};
   const id = await readIdentity(t.env);
   if (fs.existsSync(file)) {
     try {
       if (!id) await requireIdentity(t.env);
       const theirs = await decryptSecretsFile(file, id!, shown);
       const missing: Record<string, string> = {};
-      for (const [k, v] of Object.entries(theirs)) if (!(k in secrets) && !removedHere.has(k)) missing[k] = v;
+      const gone = removedHere(marker, secrets, theirs.secrets, id!);
+      for (const [k, v] of Object.entries(theirs.secrets)) {
+        if (k in secrets) continue;
+        if (gone.has(k)) removed[k] = valueHash(v);
+        else missing[k] = v;
+      }
+      for (const [k, h] of Object.entries(theirs.removed)) if (!(k in secrets) && !(k in missing)) removed[k] ??= h;
       if (Object.keys(missing).length > 0) {
         await (await backendOf(t)).setMany(t.session, missing);
         Object.assign(secrets, missing);
@@ -343,29 +412,39 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   }
   const enc = new Encrypter();
   for (const r of recipients) enc.addRecipient(r.recipient);
-  const plaintext = JSON.stringify({ format: 'cs-secrets', version: 1, session: t.session, secrets });
+  const removedKeys = Object.keys(removed).sort();
+  const plaintext = JSON.stringify({
+    format: 'cs-secrets',
+    version: 1,
+    session: t.session,
+    secrets,
+    ...(removedKeys.length > 0 ? { removed: Object.fromEntries(removedKeys.map((k) => [k, removed[k]!])) } : {}),
+  });
   const bytes = await enc.encrypt(plaintext);
   // The default file is cs's own (inside .cs/, never through a link); a FILE
   // the user named on the command line is theirs to place anywhere.
   if (isDefault) writeConfined(file, bytes, 0o644);
   else writeFileAtomic(file, bytes, 0o644);
   if (isDefault) {
-    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(secrets).sort() });
+    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(secrets).sort(), seen: id ? seenMacs(id, secrets) : undefined });
   }
-  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted };
+  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, removed: removedKeys };
 }
 
 export interface ImportResult {
   file: string;
   /** Keys whose local value was added or changed. */
   changed: string[];
+  /** Keys removed locally: the file lists them as removed, with the value this machine held. */
+  removed: string[];
   count: number;
 }
 
 /**
  * Decrypts secrets.age (or `file`) with the local identity and stores its
- * keys (the file wins). With `keepLocalRemovals`, keys removed on this
- * machine since its last sync stay removed.
+ * keys (the file wins), and removes the keys the file lists as removed
+ * whose local value is the one removed. With `keepLocalRemovals`, keys
+ * removed on this machine since its last sync stay removed.
  */
 export async function importSecretsFile(t: SyncTarget, opts: { file?: string; keepLocalRemovals?: boolean } = {}): Promise<ImportResult> {
   const file = opts.file ?? secretsFilePath(t.sessionDir);
@@ -373,23 +452,36 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
   if (!fs.existsSync(file)) throw new UserError(`${shown} does not exist`, `create it on a machine that has the secrets: cs ${t.session} -secrets export-file`);
   const id = await requireIdentity(t.env);
   const bytes = fs.readFileSync(file);
-  const theirs = await decryptSecretsFile(file, id, shown);
+  const { secrets: theirs, removed } = await decryptSecretsFile(file, id, shown);
   const isDefault = file === secretsFilePath(t.sessionDir);
   const marker = isDefault ? readMarker(t.sessionDir) : {};
-  const removedHere = new Set(opts.keepLocalRemovals ? (marker.keys ?? []) : []);
-  const local = await (await backendOf(t)).getAll(t.session);
+  const backend = await backendOf(t);
+  const local = await backend.getAll(t.session);
+  const keptRemoved = opts.keepLocalRemovals ? removedHere(marker, local, theirs, id) : new Set<string>();
   const changed = Object.keys(theirs)
-    .filter((k) => local[k] !== theirs[k] && !(local[k] === undefined && removedHere.has(k)))
+    .filter((k) => local[k] !== theirs[k] && !keptRemoved.has(k))
+    .sort();
+  const gone = Object.keys(removed)
+    .filter((k) => !(k in theirs) && local[k] !== undefined && valueHash(local[k]) === removed[k])
     .sort();
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;
-  if (changed.length > 0) await (await backendOf(t)).setMany(t.session, updates);
+  if (changed.length > 0) await backend.setMany(t.session, updates);
+  for (const k of gone) await backend.delete(t.session, k);
   if (isDefault) {
-    // Every key of the file counts as known now, including ones kept removed here.
-    const keys = [...new Set([...Object.keys(local), ...Object.keys(theirs)])].sort();
-    writeMarker(t.sessionDir, { ...marker, file: sha256(bytes), keys });
+    // Every key of the file counts as known now, including ones kept removed
+    // here: those with the value this machine removed, so that the removal
+    // still covers only that value.
+    const after: Record<string, string> = { ...theirs, ...local, ...updates };
+    for (const k of gone) delete after[k];
+    const seen = seenMacs(id, after);
+    for (const k of keptRemoved) {
+      if (marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
+      else delete seen[k];
+    }
+    writeMarker(t.sessionDir, { ...marker, file: sha256(bytes), keys: Object.keys(after).sort(), seen });
   }
-  return { file, changed, count: Object.keys(theirs).length };
+  return { file, changed, removed: gone, count: Object.keys(theirs).length };
 }
 
 export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-identity' | 'no-recipients' | 'not-recipient';
@@ -399,22 +491,22 @@ export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-
  * this machine last imported or wrote (by SHA-256). Normal reasons to skip
  * resolve to a status; a damaged file throws a UserError.
  */
-export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[] }> {
+export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[]; removed: string[] }> {
   const file = secretsFilePath(t.sessionDir);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'absent', changed: [] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'absent', changed: [], removed: [] };
     throw e;
   }
-  if (readMarker(t.sessionDir).file === sha256(bytes)) return { status: 'unchanged', changed: [] };
-  if (!(await readIdentity(t.env))) return { status: 'no-identity', changed: [] };
+  if (readMarker(t.sessionDir).file === sha256(bytes)) return { status: 'unchanged', changed: [], removed: [] };
+  if (!(await readIdentity(t.env))) return { status: 'no-identity', changed: [], removed: [] };
   try {
     const r = await importSecretsFile(t, { keepLocalRemovals: true });
-    return { status: 'imported', changed: r.changed };
+    return { status: 'imported', changed: r.changed, removed: r.removed };
   } catch (e) {
-    if (e instanceof UserError && /not encrypted to this machine/.test(e.message)) return { status: 'not-recipient', changed: [] };
+    if (e instanceof UserError && /not encrypted to this machine/.test(e.message)) return { status: 'not-recipient', changed: [], removed: [] };
     throw e;
   }
 }

@@ -164,7 +164,7 @@ describe('age identity and interop with the age CLI', () => {
     expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: other })).code).toBe(0);
     await ok('proj', ['rm', 'OLD'], h.env);
     const t = { session: 'proj', sessionDir: dir, env: h.env };
-    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['NEW'] });
+    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['NEW'], removed: [] });
     const exp = await ok('proj', ['export-file'], h.env);
     expect(exp.stderr).toMatch(/2 secrets/);
     const dec = await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), file]);
@@ -178,10 +178,10 @@ describe('age identity and interop with the age CLI', () => {
   it('importIfNewer and exportIfChanged only act on change', async () => {
     const backend = new EncryptedFileBackend(h.env);
     const t = { session: 'proj', sessionDir: dir, env: h.env, backend };
-    expect(await importIfNewer(t)).toEqual({ status: 'absent', changed: [] });
+    expect(await importIfNewer(t)).toEqual({ status: 'absent', changed: [], removed: [] });
     // Without a backend given, nothing is selected (or probed) when there is nothing to do.
     const lazy = { session: 'proj', sessionDir: dir, env: h.env } as Parameters<typeof importIfNewer>[0];
-    expect(await importIfNewer(lazy)).toEqual({ status: 'absent', changed: [] });
+    expect(await importIfNewer(lazy)).toEqual({ status: 'absent', changed: [], removed: [] });
     expect(lazy.backend).toBeUndefined();
     expect(await exportIfChanged(t)).toEqual({ status: 'no-recipients', count: 0 });
     const pub = (await ok('proj', ['age', 'init'], h.env)).stdout.trim();
@@ -191,17 +191,17 @@ describe('age identity and interop with the age CLI', () => {
     const first = fs.readFileSync(file);
     expect(await exportIfChanged(t)).toEqual({ status: 'unchanged', count: 1 });
     expect(fs.readFileSync(file).equals(first)).toBe(true);
-    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [] });
+    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [], removed: [] });
     // Another machine (here: the age CLI) writes a newer file.
     await spawnProgram('age', ['-r', pub, '-o', file], { input: JSON.stringify({ A: '1', B: '2' }) });
-    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['B'] });
-    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [] });
+    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['B'], removed: [] });
+    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [], removed: [] });
     await ok('proj', ['set', 'C'], h.env, '3');
     expect(await exportIfChanged(t)).toEqual({ status: 'exported', count: 3 });
     // A file encrypted to someone else only: importIfNewer reports it, no throw.
     const other = (await spawnProgram('age-keygen', [])).stdout.match(/age1[0-9a-z]+/)![0];
     await spawnProgram('age', ['-r', other, '-o', file], { input: '{}' });
-    expect(await importIfNewer(t)).toEqual({ status: 'not-recipient', changed: [] });
+    expect(await importIfNewer(t)).toEqual({ status: 'not-recipient', changed: [], removed: [] });
     expect(await backend.getAll('proj')).toEqual({ A: '1', B: '2', C: '3' });
   });
 });
@@ -256,7 +256,7 @@ describe('two machines through a bare git remote', () => {
     // B imports on session start, adds its own secret and exports.
     await git(['pull', '-q', '--no-rebase', 'origin', 'main'], bDir, b.env);
     const bBackend = new EncryptedFileBackend(b.env);
-    expect(await importIfNewer({ session: 'proj', sessionDir: bDir, env: b.env, backend: bBackend })).toEqual({ status: 'imported', changed: ['SHARED_TOKEN'] });
+    expect(await importIfNewer({ session: 'proj', sessionDir: bDir, env: b.env, backend: bBackend })).toEqual({ status: 'imported', changed: ['SHARED_TOKEN'], removed: [] });
     expect((await ok('proj', ['get', 'SHARED_TOKEN'], b.env)).stdout).toBe('from-a\n');
     await ok('proj', ['set', 'B_ONLY'], b.env, 'from-b');
     await ok('proj', ['export-file'], b.env);
@@ -296,6 +296,131 @@ describe('two machines through a bare git remote', () => {
     for (const v of values) expect(log).not.toContain(v);
     for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
   }, 60_000);
+});
+
+describe('a removal travels to the other machines', () => {
+  let a: Home;
+  let b: Home;
+  let remote: string;
+  beforeEach(() => {
+    a = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'me' });
+    b = tempHome({ CS_SECRETS_BACKEND: 'encrypted', USER: 'me' });
+    remote = path.join(a.dir, 'remote.git');
+  });
+  afterEach(() => {
+    a.cleanup();
+    b.cleanup();
+  });
+
+  /** Commits what changed in `dir` and pushes it; then `to` pulls. */
+  async function carry(from: Home, dir: string, to: Home, toDir: string, msg: string) {
+    await git(['add', '-A'], dir, from.env);
+    await git(['commit', '-q', '--allow-empty', '-m', msg], dir, from.env);
+    await git(['push', '-q', 'origin', 'HEAD:main'], dir, from.env);
+    await git(['pull', '-q', '--no-rebase', 'origin', 'main'], toDir, to.env);
+  }
+  const plain = async (h: Home, dir: string) =>
+    JSON.parse((await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), path.join(dir, '.cs', 'secrets.age')])).stdout) as { secrets: Record<string, string>; removed?: Record<string, string> };
+
+  it('removed on one machine, removed on the other at its next import; a value set since is kept', async () => {
+    // A and B both hold SHARED, KEEP and LATER, through secrets.age.
+    const aDir = a.session('proj');
+    await git(['init', '-q', '--bare', '-b', 'main', remote], a.dir, a.env);
+    await git(['init', '-q', '-b', 'main'], aDir, a.env);
+    fs.writeFileSync(path.join(aDir, '.gitignore'), '.cs/local/\n');
+    for (const [k, v] of [['SHARED', 'shared-value-1'], ['KEEP', 'keep-value-1'], ['LATER', 'later-value-1']]) await ok('proj', ['set', k!], a.env, v);
+    await ok('proj', ['age', 'init'], a.env);
+    await ok('proj', ['export-file'], a.env);
+    await git(['add', '-A'], aDir, a.env);
+    await git(['commit', '-q', '-m', 'a'], aDir, a.env);
+    await git(['remote', 'add', 'origin', remote], aDir, a.env);
+    await git(['push', '-q', 'origin', 'main'], aDir, a.env);
+    fs.mkdirSync(b.root, { recursive: true });
+    await git(['clone', '-q', remote, 'proj'], b.root, b.env);
+    const bDir = path.join(b.root, 'proj');
+    await ok('proj', ['age', 'init'], b.env);
+    await carry(b, bDir, a, aDir, 'b key');
+    await ok('proj', ['export-file'], a.env);
+    await carry(a, aDir, b, bDir, 'for both');
+    const ta = { session: 'proj', sessionDir: aDir, env: a.env, backend: new EncryptedFileBackend(a.env) };
+    const tb = { session: 'proj', sessionDir: bDir, env: b.env, backend: new EncryptedFileBackend(b.env) };
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: ['KEEP', 'LATER', 'SHARED'], removed: [] });
+
+    // A removes SHARED; its session end exports the removal.
+    await ok('proj', ['rm', 'SHARED'], a.env);
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 2 });
+    const file = await plain(a, aDir);
+    expect(file.secrets).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-1' });
+    // The value's SHA-256, inside the encrypted file only.
+    expect(Object.keys(file.removed ?? {})).toEqual(['SHARED']);
+    expect(file.removed!.SHARED).toMatch(/^[0-9a-f]{64}$/);
+    expect(file.removed!.SHARED).not.toContain('shared-value-1');
+    // Meanwhile B sets a new value of LATER, before it sees anything of A's.
+    await ok('proj', ['set', '--force', 'LATER'], b.env, 'later-value-2');
+    await carry(a, aDir, b, bDir, 'a removes SHARED');
+
+    // B's session start: SHARED goes (B held the very value A removed).
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: ['LATER'], removed: ['SHARED'] });
+    expect(await tb.backend.getAll('proj')).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-1' });
+    // B's own change after that import comes back at its export, and SHARED stays removed there too.
+    await ok('proj', ['set', '--force', 'LATER'], b.env, 'later-value-2');
+    await ok('proj', ['set', 'NEW_ON_B'], b.env, 'new-on-b-1');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 3 });
+    expect(Object.keys((await plain(b, bDir)).removed ?? {})).toEqual(['SHARED']);
+    await carry(b, bDir, a, aDir, 'b export');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['LATER', 'NEW_ON_B'], removed: [] });
+    expect(await ta.backend.getAll('proj')).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-2', NEW_ON_B: 'new-on-b-1' });
+
+    // A removes NEW_ON_B while B gives it a new value and exports first: the newer value wins on A.
+    await ok('proj', ['rm', 'NEW_ON_B'], a.env);
+    await ok('proj', ['set', '--force', 'NEW_ON_B'], b.env, 'new-on-b-2');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 3 });
+    await carry(b, bDir, a, aDir, 'b changes NEW_ON_B');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['NEW_ON_B'], removed: [] });
+    expect((await ok('proj', ['get', 'NEW_ON_B'], a.env)).stdout).toBe('new-on-b-2\n');
+
+    // Set again after its removal: the value travels, and the removal is dropped from the file.
+    await ok('proj', ['set', 'SHARED'], a.env, 'shared-value-2');
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 4 });
+    expect((await plain(a, aDir)).removed).toBeUndefined();
+    await carry(a, aDir, b, bDir, 'SHARED again');
+    const imp = await ok('proj', ['import-file'], b.env);
+    expect(imp.stderr).not.toMatch(/removed/);
+    expect((await ok('proj', ['get', 'SHARED'], b.env)).stdout).toBe('shared-value-2\n');
+
+    // An explicit import-file says what it removed.
+    await ok('proj', ['rm', 'KEEP'], a.env);
+    await ok('proj', ['export-file'], a.env);
+    await carry(a, aDir, b, bDir, 'a removes KEEP');
+    expect((await ok('proj', ['import-file'], b.env)).stderr).toMatch(/removed KEEP: removed on another machine/);
+    expect((await ok('proj', ['list'], b.env)).stdout).toBe('LATER\nNEW_ON_B\nSHARED\n');
+
+    // No value in either workspace, the remote's history, or any argv.
+    const values = ['shared-value-1', 'shared-value-2', 'keep-value-1', 'later-value-1', 'later-value-2', 'new-on-b-1', 'new-on-b-2'];
+    for (const d of [aDir, bDir, remote]) {
+      const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
+      expect(grep.code, grep.stdout).toBe(1);
+    }
+    const log = await git(['log', '-p', '--all'], aDir, a.env);
+    for (const v of values) expect(log).not.toContain(v);
+    for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
+  }, 90_000);
+
+  it('a bad removed list is refused with a clear error and nothing changes', async () => {
+    const dir = a.session('proj');
+    const pub = (await ok('proj', ['age', 'init'], a.env)).stdout.trim();
+    await ok('proj', ['set', 'KEEP'], a.env, 'keep-value-1');
+    const file = path.join(dir, '.cs', 'secrets.age');
+    for (const removed of [['KEEP'], { KEEP: 'not-a-hash' }, { 'bad key': 'a'.repeat(64) }]) {
+      const text = JSON.stringify({ format: 'cs-secrets', version: 1, session: 'proj', secrets: { OTHER: 'other-value-1' }, removed });
+      expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: text })).code).toBe(0);
+      const r = await secrets('proj', ['import-file'], a.env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/removed (list is not an object|entries)/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect((await ok('proj', ['list'], a.env)).stdout).toBe('KEEP\n');
+    }
+  });
 });
 
 describe('the age identity is per machine', () => {
