@@ -17,13 +17,13 @@
 // `.cs/local/secrets-age.json`.
 //
 // A removal travels too: the export that leaves out a key removed here
-// writes `"removed": {KEY: sha256 of the value removed}` beside the secrets,
+// writes `"removed": {KEY: a salted scrypt hash of the value removed}` beside the secrets,
 // and an import removes KEY locally only while the local value is that very
 // value, so a value set since (here or elsewhere) is never taken away, and
 // wins at its own next export. A key removed here whose value another
 // machine changed since this one's last sync is not removed: that newer
 // value is adopted. Older cs versions ignore `removed`.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Decrypter, Encrypter, armor, generateX25519Identity, identityToRecipient } from 'age-encryption';
@@ -233,9 +233,24 @@ function stateMac(id: AgeIdentity, secrets: Record<string, string>, recipients: 
   return createHmac('sha256', key).update(canonical).digest('hex');
 }
 
-/** A key's value as the `removed` list of secrets.age names it: SHA-256, hex (the list is inside the encrypted file). */
-function valueHash(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+/**
+ * A removed value as the `removed` list of secrets.age names it:
+ * `scrypt:<salt, 32 hex>:<scrypt of the value, 64 hex>`. Salted and slow,
+ * since a recipient added after the removal, who never held the value,
+ * can read the list: a weak password must not fall to a quick guess. About
+ * 50 ms each (Node's default cost, N = 16384), paid once per removal.
+ */
+function removedMark(value: string): string {
+  const salt = randomBytes(16);
+  return `scrypt:${salt.toString('hex')}:${scryptSync(value, salt, 32).toString('hex')}`;
+}
+
+const REMOVED_MARK = /^scrypt:([0-9a-f]{32}):([0-9a-f]{64})$/;
+
+/** Whether `value` is the value a `removed` entry names. */
+function isRemovedValue(value: string, mark: string): boolean {
+  const m = REMOVED_MARK.exec(mark);
+  return m !== null && timingSafeEqual(scryptSync(value, Buffer.from(m[1]!, 'hex'), 32), Buffer.from(m[2]!, 'hex'));
 }
 
 /** The marker's `seen`: per key, an HMAC of its value keyed by the local identity (the marker is plain text on disk). */
@@ -297,7 +312,7 @@ function parsePlaintext(text: string, shown: string): SecretsFile {
   if (bad.length > 0) throw new UserError(`${shown} holds invalid entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
   const removed: Record<string, string> = {};
   for (const [k, v] of removedEntries) {
-    if (isValidKey(k) && typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) removed[k] = v;
+    if (isValidKey(k) && typeof v === 'string' && REMOVED_MARK.test(v)) removed[k] = v;
     else bad.push(k);
   }
   if (bad.length > 0) throw new UserError(`${shown} holds invalid removed entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
@@ -389,7 +404,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
       const gone = removedHere(marker, secrets, theirs.secrets, id!);
       for (const [k, v] of Object.entries(theirs.secrets)) {
         if (k in secrets) continue;
-        if (gone.has(k)) removed[k] = valueHash(v);
+        if (gone.has(k)) removed[k] = removedMark(v);
         else missing[k] = v;
       }
       for (const [k, h] of Object.entries(theirs.removed)) if (!(k in secrets) && !(k in missing)) removed[k] ??= h;
@@ -462,7 +477,7 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
     .filter((k) => local[k] !== theirs[k] && !keptRemoved.has(k))
     .sort();
   const gone = Object.keys(removed)
-    .filter((k) => !(k in theirs) && local[k] !== undefined && valueHash(local[k]) === removed[k])
+    .filter((k) => !(k in theirs) && local[k] !== undefined && isRemovedValue(local[k], removed[k]!))
     .sort();
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;

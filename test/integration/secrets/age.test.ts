@@ -351,9 +351,9 @@ describe('a removal travels to the other machines', () => {
     expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 2 });
     const file = await plain(a, aDir);
     expect(file.secrets).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-1' });
-    // The value's SHA-256, inside the encrypted file only.
+    // A salted scrypt hash of the value, inside the encrypted file only.
     expect(Object.keys(file.removed ?? {})).toEqual(['SHARED']);
-    expect(file.removed!.SHARED).toMatch(/^[0-9a-f]{64}$/);
+    expect(file.removed!.SHARED).toMatch(/^scrypt:[0-9a-f]{32}:[0-9a-f]{64}$/);
     expect(file.removed!.SHARED).not.toContain('shared-value-1');
     // Meanwhile B sets a new value of LATER, before it sees anything of A's.
     await ok('proj', ['set', '--force', 'LATER'], b.env, 'later-value-2');
@@ -411,7 +411,7 @@ describe('a removal travels to the other machines', () => {
     const pub = (await ok('proj', ['age', 'init'], a.env)).stdout.trim();
     await ok('proj', ['set', 'KEEP'], a.env, 'keep-value-1');
     const file = path.join(dir, '.cs', 'secrets.age');
-    for (const removed of [['KEEP'], { KEEP: 'not-a-hash' }, { 'bad key': 'a'.repeat(64) }]) {
+    for (const removed of [['KEEP'], { KEEP: 'a'.repeat(64) }, { 'bad key': `scrypt:${'a'.repeat(32)}:${'b'.repeat(64)}` }]) {
       const text = JSON.stringify({ format: 'cs-secrets', version: 1, session: 'proj', secrets: { OTHER: 'other-value-1' }, removed });
       expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: text })).code).toBe(0);
       const r = await secrets('proj', ['import-file'], a.env);
