@@ -284,6 +284,8 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
   const owner = path.join(folder, SPOOL_OWNER);
   if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
   if (fs.lstatSync(socket, { throwIfNoEntry: false })?.ino !== before.ino) return; // a new resident listens there now
+  // What the killed resident had claimed is recorded too, though another process may have its id by now.
+  const killed = Number(fs.readFileSync(owner, 'utf8').trim());
   fs.rmSync(socket, { force: true });
   fs.rmSync(owner, { force: true });
   await finishSpool(
@@ -291,7 +293,7 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
     async (input, written) => {
       await answerHook('post-tool', input, env, written);
     },
-    { writing: () => false },
+    { writing: () => false, drainerAlive: (pid) => pid !== killed && pidAlive(pid) },
   );
 }
 

@@ -103,9 +103,18 @@ export async function finishSpool(folder: string, record: (text: string, written
 export interface DrainOptions {
   /** True while the hook script with process id `pid` may still be writing its input (by default pidAlive: a zombie has finished). */
   writing?: (pid: number) => boolean;
+  /** True while the drainer with process id `pid` may still record what it claimed (by default pidAlive). */
+  drainerAlive?: (pid: number) => boolean;
   /** Milliseconds since the epoch (tests). */
   now?: number;
 }
+
+/**
+ * An input a drainer has taken (renamed, so no other drainer records it
+ * too): `.claim-<drainer's pid>-<writer's pid>`. One whose drainer died
+ * before it was done is taken over by the next pass of another.
+ */
+const CLAIM = /^\.claim-(\d+)-(\d+)$/;
 
 /**
  * One pass over spool `folder`: every input in it (a regular file of this
@@ -115,8 +124,13 @@ export interface DrainOptions {
  * time it was written (its mtime), then removed. An input whose writer is
  * still running is left for a later pass (within MAX_WRITE_MS). An input cut off (its script was stopped mid-write)
  * is given as it is: runHook reports it in the session log, as Node given
- * the cut stdin would. Resolves how many were recorded, and whether one was
- * left. Rejects only with what `record` rejects with.
+ * the cut stdin would.
+ *
+ * Each input is first claimed by a rename (CLAIM), so two drainers at once
+ * (a resident, and the session end recording what a killed one left)
+ * never record one input twice; an input claimed by a drainer that has
+ * died since is claimed again. Resolves how many were recorded, and whether
+ * one was left. Rejects only with what `record` rejects with.
  */
 export async function drainSpool(folder: string, record: (text: string, written: Date) => Promise<void>, opts: DrainOptions = {}): Promise<{ pending: boolean; recorded: number }> {
   let names: string[];
@@ -126,23 +140,32 @@ export async function drainSpool(folder: string, record: (text: string, written:
     return { pending: false, recorded: 0 };
   }
   const uid = process.getuid?.();
-  const inputs: Array<{ name: string; file: string; mtimeMs: number }> = [];
+  const drainerAlive = opts.drainerAlive ?? pidAlive;
+  const inputs: Array<{ writer: string; file: string; mtimeMs: number; claimed: boolean }> = [];
   for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
+    const claim = CLAIM.exec(name);
+    if (!/^\d+$/.test(name) && !(claim && claim[1] !== String(process.pid) && !drainerAlive(Number(claim[1])))) continue;
     const file = path.join(folder, name);
     const st = fs.lstatSync(file, { throwIfNoEntry: false });
     if (!st || !st.isFile() || (uid !== undefined && st.uid !== uid)) continue;
-    inputs.push({ name, file, mtimeMs: st.mtimeMs });
+    inputs.push({ writer: claim ? claim[2]! : name, file, mtimeMs: st.mtimeMs, claimed: claim !== null });
   }
-  inputs.sort((a, b) => a.mtimeMs - b.mtimeMs || Number(a.name) - Number(b.name));
+  inputs.sort((a, b) => a.mtimeMs - b.mtimeMs || Number(a.writer) - Number(b.writer));
   const writing = opts.writing ?? pidAlive;
   const now = opts.now ?? Date.now();
   let pending = false;
   let recorded = 0;
-  for (const input of inputs) {
-    if (now - input.mtimeMs < MAX_WRITE_MS && writing(Number(input.name))) {
+  for (const found of inputs) {
+    // A claimed input was whole when its drainer took it.
+    if (!found.claimed && now - found.mtimeMs < MAX_WRITE_MS && writing(Number(found.writer))) {
       pending = true;
       continue;
+    }
+    const input = { file: path.join(folder, `.claim-${process.pid}-${found.writer}`) };
+    try {
+      fs.renameSync(found.file, input.file);
+    } catch {
+      continue; // another drainer took it
     }
     let text = '';
     try {
@@ -157,8 +180,8 @@ export async function drainSpool(folder: string, record: (text: string, written:
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone meanwhile
       // over the skimmer's bound: recorded as a cut input
     }
-    // Removed once recorded: a resident that dies in between leaves it to the next one (a line twice, not none).
-    await record(text, new Date(input.mtimeMs));
+    // Removed once recorded: a resident that dies in between leaves its claim to the next drainer (a line twice, not none).
+    await record(text, new Date(found.mtimeMs));
     fs.rmSync(input.file, { force: true });
     recorded++;
   }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
 import { residentAnswers, residentSocket, startResident, type Answer, type Resident } from '../../../src/hooks/resident.js';
-import { spoolOf } from '../../../src/hooks/spool.js';
+import { drainSpool, spoolOf } from '../../../src/hooks/spool.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, noAutosaveDue, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
@@ -352,6 +352,16 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.existsSync(spool)).toBe(false);
   });
 
+  it("at SessionEnd, an input the killed resident had claimed but not recorded is recorded, though another process has its id", { timeout: 30_000 }, async () => {
+    const { spool, live } = killedResident();
+    noAutosaveDue(sb.session.dir);
+    fs.writeFileSync(path.join(spool, `.claim-${live}-4194307`), payload('PostToolUse', { tool_name: 'Write', tool_input: { file_path: `${sb.session.dir}/claimed.txt`, content: 'x' } }, sb.session.dir));
+    await runHookScript('session-end', sessionEnd(), sb.hookEnv);
+    expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: claimed\.txt\n$/);
+    expect(timelineKinds()).toEqual(['tool Write', 'session-end']);
+    expect(fs.existsSync(spool)).toBe(false);
+  });
+
   it('at SessionEnd, a spool whose resident is going is left to it, and a Claude without a spool starts nothing more', async () => {
     const socket = residentSocket(sb.hookEnv, process.pid);
     const spool = spoolOf(socket);
@@ -551,5 +561,48 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(r.code).toBe(0);
     await new Promise((res) => setTimeout(res, 1500));
     expect(fs.existsSync(residentSocket(env, process.pid))).toBe(false);
+  });
+});
+
+describe('draining a spool', () => {
+  /** A spool folder with inputs named by (made-up, dead) writer ids, written in order. */
+  function spoolWith(count: number): { folder: string; inputs: string[] } {
+    const folder = path.join(sb.dir, 'spool');
+    fs.mkdirSync(folder, { mode: 0o700 });
+    const inputs = Array.from({ length: count }, (_, i) => `input ${i}`);
+    inputs.forEach((text, i) => {
+      const file = path.join(folder, String(4194000 + i));
+      fs.writeFileSync(file, text);
+      fs.utimesSync(file, new Date(1e12 + i * 1000), new Date(1e12 + i * 1000));
+    });
+    return { folder, inputs };
+  }
+
+  it('two drainers at once record every input once', async () => {
+    const { folder, inputs } = spoolWith(24);
+    const recorded: string[] = [];
+    const record = async (text: string) => {
+      recorded.push(text);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    };
+    const [a, b] = await Promise.all([drainSpool(folder, record, { writing: () => false }), drainSpool(folder, record, { writing: () => false })]);
+    expect(a.recorded + b.recorded).toBe(24);
+    expect([...recorded].sort()).toEqual([...inputs].sort());
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+
+  it('records an input claimed by a drainer that died, and leaves one a live drainer claimed', async () => {
+    const { folder } = spoolWith(1);
+    const dead = spawnSync('true').pid!;
+    const live = spawn('sleep', ['30'], { stdio: 'ignore' });
+    onTestFinished(() => void live.kill('SIGKILL'));
+    fs.writeFileSync(path.join(folder, `.claim-${dead}-4194100`), 'left by a dead drainer');
+    fs.utimesSync(path.join(folder, `.claim-${dead}-4194100`), new Date(1e12 - 1000), new Date(1e12 - 1000));
+    fs.writeFileSync(path.join(folder, `.claim-${live.pid}-4194101`), 'being recorded by a live one');
+    const recorded: string[] = [];
+    const r = await drainSpool(folder, async (text) => void recorded.push(text), { writing: () => false });
+    expect(recorded).toEqual(['left by a dead drainer', 'input 0']);
+    expect(r).toEqual({ pending: false, recorded: 2 });
+    expect(fs.readdirSync(folder)).toEqual([`.claim-${live.pid}-4194101`]);
   });
 });
