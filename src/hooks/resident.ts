@@ -79,15 +79,15 @@ function madePrivate(dir: string, closed: boolean): boolean {
 }
 
 /**
- * Sends one HTTP request to unix socket `socket`: 'answered' (any status),
+ * Sends one HTTP request to unix socket `socket`: the answer's HTTP status,
  * 'refused' (a socket file is there and nothing listens: ECONNREFUSED), or
  * 'no answer' (no socket, no answer within `timeoutMs`, or another error).
  */
-function ask(socket: string, method: 'GET' | 'POST', urlPath: string, body: string, timeoutMs: number): Promise<'answered' | 'refused' | 'no answer'> {
+function ask(socket: string, method: 'GET' | 'POST', urlPath: string, body: string, timeoutMs: number): Promise<number | 'refused' | 'no answer'> {
   return new Promise((resolve) => {
     const req = http.request({ socketPath: socket, method, path: urlPath, headers: { 'content-type': 'application/json' }, timeout: timeoutMs }, (res) => {
       res.resume();
-      resolve('answered');
+      resolve(res.statusCode ?? 0);
     });
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? 'refused' : 'no answer'));
     req.on('timeout', () => req.destroy());
@@ -97,7 +97,7 @@ function ask(socket: string, method: 'GET' | 'POST', urlPath: string, body: stri
 
 /** True when something answers an HTTP request at unix socket `socket` (a resident, another one of the same Claude). */
 export async function residentAnswers(socket: string): Promise<boolean> {
-  return (await ask(socket, 'GET', '/', '', 1000)) === 'answered';
+  return typeof (await ask(socket, 'GET', '/', '', 1000)) === 'number';
 }
 
 /**
@@ -266,10 +266,12 @@ const SETTLE_MS = 10_000;
  * the owner file go, and what the spool holds is recorded here with
  * `answerHook`, as the resident would have, in private folders only. Every
  * post-tool-use script has ended by SessionEnd (Claude waits for them), so
- * a writer's id still alive is another process's. Does nothing without a
- * spool, or when the resident is there but slow, stopped, or another
- * version's (it records on its own). Throws only on a file system error
- * (the caller logs it).
+ * a writer's id still alive is another process's. A resident from before
+ * the 'spool' hand-over (it answers 404: cs was updated while it ran)
+ * records on its own within its poll: waited for, until the spool holds no
+ * input, within SETTLE_MS. Does nothing without a spool, or when the
+ * resident is there but slow or stopped (it records on its own). Throws
+ * only on a file system error (the caller logs it).
  */
 export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, answerHook: Answer): Promise<void> {
   const socket = residentSocket(env, claudePid);
@@ -280,7 +282,11 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
   const before = fs.lstatSync(socket, { throwIfNoEntry: false });
   if (!before?.isSocket()) return;
   // '{}': the session is the resident's own; a cut SessionEnd input is reported once, by session-end.
-  if ((await ask(socket, 'POST', '/hook/spool', '{}', SETTLE_MS)) !== 'refused') return;
+  const t0 = Date.now();
+  const reply = await ask(socket, 'POST', '/hook/spool', '{}', SETTLE_MS);
+  // A resident from before the 'spool' hand-over (cs updated while it ran) records its spool on its own, within its poll: waited for.
+  if (reply === 404) return void (await spoolEmptied(folder, SETTLE_MS - (Date.now() - t0)));
+  if (reply !== 'refused') return;
   const owner = path.join(folder, SPOOL_OWNER);
   if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
   if (fs.lstatSync(socket, { throwIfNoEntry: false })?.ino !== before.ino) return; // a new resident listens there now
@@ -295,6 +301,19 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
     },
     { writing: () => false, drainerAlive: (pid) => pid !== killed && pidAlive(pid) },
   );
+}
+
+/** Resolves once spool `folder` holds no input (written or claimed: spool.ts), or is gone, or after `ms`. */
+async function spoolEmptied(folder: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  const holdsInput = () => {
+    try {
+      return fs.readdirSync(folder).some((n) => /^(\d+|\.claim-\d+-\d+)$/.test(n));
+    } catch {
+      return false;
+    }
+  };
+  while (holdsInput() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /**

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { answerHook } from '../../../src/hooks/main.js';
-import { residentAnswers, residentSocket, startResident, type Answer, type Resident } from '../../../src/hooks/resident.js';
+import { residentAnswers, residentSocket, settleSpool, startResident, type Answer, type Resident } from '../../../src/hooks/resident.js';
 import { drainSpool, spoolOf } from '../../../src/hooks/spool.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, noAutosaveDue, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
@@ -360,6 +360,31 @@ describe('the resident of a Claude that cs did not launch', () => {
     expect(fs.readFileSync(sb.session.changes, 'utf8')).toMatch(/Write: claimed\.txt\n$/);
     expect(timelineKinds()).toEqual(['tool Write', 'session-end']);
     expect(fs.existsSync(spool)).toBe(false);
+  });
+
+  it('at SessionEnd, a resident from before the spool hand-over (it answers 404) is waited for until its spool is empty', { timeout: 30_000 }, async () => {
+    const socket = residentSocket(sb.hookEnv, process.pid);
+    const spool = spoolOf(socket);
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    const older = http.createServer((req, res) => void req.resume().on('end', () => res.writeHead(404).end()));
+    await new Promise<void>((resolve) => older.listen(socket, () => resolve()));
+    onTestFinished(() => void older.close());
+    fs.mkdirSync(spool, { mode: 0o700 });
+    fs.writeFileSync(path.join(spool, 'resident'), `${process.pid}\n`);
+    const input = path.join(spool, '4194307');
+    fs.writeFileSync(input, '{}');
+    // The older resident records it (here: takes it away) 1.5 s later.
+    setTimeout(() => fs.rmSync(input), 1500);
+    const recorded: string[] = [];
+    const t0 = Date.now();
+    await settleSpool(sb.hookEnv, process.pid, async (event) => (recorded.push(event), ""));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(fs.existsSync(input)).toBe(false);
+    expect(recorded).toEqual([]); // the older resident's to record, not this Node's
+    // With nothing spooled, it does not wait.
+    const t1 = Date.now();
+    await settleSpool(sb.hookEnv, process.pid, async (event) => (recorded.push(event), ""));
+    expect(Date.now() - t1).toBeLessThan(1000);
   });
 
   it('at SessionEnd, a spool whose resident is going is left to it, and a Claude without a spool starts nothing more', async () => {
