@@ -148,11 +148,46 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 }
 
 /**
+ * A watchdog for `pid`, a program attached to our terminal: a detached sh
+ * that blocks reading a pipe only this process holds the other end of. If
+ * we die without stopping the program first (SIGKILL, a crash), the kernel
+ * closes our end, the read ends, and the program gets SIGHUP (as if its
+ * terminal had closed), then SIGKILL 10 s later: otherwise it would go on
+ * reading the terminal the shell has taken back. No polling; one sh
+ * process, blocked in read(2). Returns how to stop the watchdog (once the
+ * program has exited), or undefined when it could not be started (the
+ * program then runs as before).
+ */
+function watchdog(pid: number): (() => void) | undefined {
+  try {
+    const dog = spawn('sh', ['-c', 'read _; kill -s HUP "$1" 2>/dev/null; sleep 10; kill -s KILL "$1" 2>/dev/null', 'sh', String(pid)], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true, // its own process group: a Ctrl-C meant for the program does not end it
+    });
+    dog.on('error', () => {});
+    dog.stdin!.on('error', () => {});
+    // Neither keeps us alive: it is stopped when the program exits.
+    dog.unref();
+    (dog.stdin as unknown as { unref?: () => void }).unref?.();
+    return () => {
+      try {
+        dog.kill('SIGKILL');
+      } catch {
+        // gone already
+      }
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Runs a program attached to our terminal (Claude Code, ssh) and resolves
  * with its exit code. While it runs we stay alive to clean up afterwards:
  * SIGTERM and SIGHUP are passed on to it; SIGINT is passed on only when we
  * have no terminal, because on a terminal the child already got it from the
- * tty (passing it again would turn one Ctrl-C into two).
+ * tty (passing it again would turn one Ctrl-C into two). Should we be
+ * killed outright meanwhile, a watchdog hangs it up (watchdog()).
  */
 export function runAttached(
   command: string,
@@ -168,9 +203,11 @@ export function runAttached(
       killTimer ??= setTimeout(() => child.kill('SIGKILL'), 10_000);
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, forward(sig)] as const);
+    let stopWatchdog: (() => void) | undefined;
     const cleanup = () => {
       for (const [sig, h] of handlers) process.off(sig, h);
       if (killTimer) clearTimeout(killTimer);
+      stopWatchdog?.();
     };
     // Before the child starts, as in runGroup: a signal in between must not end us by default.
     for (const [sig, h] of handlers) process.on(sig, h);
@@ -185,7 +222,10 @@ export function runAttached(
       cleanup();
       reject(e.code === 'ENOENT' ? missingProgram(command) : e);
     });
-    child.on('spawn', () => opts.onSpawn?.(child.pid!));
+    child.on('spawn', () => {
+      stopWatchdog = watchdog(child.pid!);
+      opts.onSpawn?.(child.pid!);
+    });
     child.on('exit', (code, signal) => {
       cleanup();
       resolve({ code: code ?? 128 + (signal ? signalNumber(signal) : 0), signal });
