@@ -16,13 +16,18 @@
 // names, keyed MACs of the values, no values) lives in the machine-local
 // `.cs/local/secrets-age.json`.
 //
-// A removal travels too: the export that leaves out a key removed here
-// writes `"removed": {KEY: a salted scrypt hash of the value removed}` beside the secrets,
-// and an import removes KEY locally only while the local value is that very
-// value, so a value set since (here or elsewhere) is never taken away, and
-// wins at its own next export. A key removed here whose value another
-// machine changed since this one's last sync is not removed: that newer
-// value is adopted. Older cs versions ignore `removed`.
+// A removal travels too, when it was one: `-secrets rm KEY` notes in the
+// marker which value it removed (recordRemoval), and the next export that
+// finds that very value in the file leaves it out and lists it under
+// `"removed": {KEY: a salted scrypt hash of the value}`. An import removes
+// KEY locally only while the local value is that value and unchanged since
+// this machine's last sync, so a value set since, here or elsewhere, is
+// never taken away. A key that is merely missing here (`-secrets purge`, a
+// keychain that did not answer and the fallback file standing in, another
+// backend) is never a removal: the export keeps it in the file as it was,
+// and imports leave it missing here. An automatic import (session start)
+// keeps a value changed here since the last sync over the file's unchanged
+// one. Older cs versions ignore `removed` (they keep the key).
 import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -192,18 +197,21 @@ interface Marker {
   /** SHA-256 of the secrets.age we last wrote or imported. */
   file?: string;
   /**
-   * Key names this machine held right after that import or export. A key the
-   * file has, this list has, and the backend no longer has was removed here
-   * on purpose: sync must not bring it back.
+   * Key names known right after that import or export (the file's and this
+   * machine's). A key the file has, this list has, and the backend no longer
+   * has is missing here: sync does not bring it back here (nor drop it).
    */
   keys?: string[];
   /** HMAC of the secrets and recipients we last exported (keyed by the local identity). */
   state?: string;
   /**
-   * Per key of `keys`, an HMAC of its value at that import or export (keyed
-   * by the local identity): a removal here covers that value only.
+   * Per key of `keys`, a MAC (valueMacs) of the value the file had at that
+   * import or export (this machine's, for a key the file lacked): what
+   * changed since, here or there.
    */
   seen?: Record<string, string>;
+  /** Keys `-secrets rm` removed since the last export, with the MAC of the value removed: that export lists them as removed. */
+  removedHere?: Record<string, string>;
 }
 
 function readMarker(sessionDir: string): Marker {
@@ -253,22 +261,50 @@ function isRemovedValue(value: string, mark: string): boolean {
   return m !== null && timingSafeEqual(scryptSync(value, Buffer.from(m[1]!, 'hex'), 32), Buffer.from(m[2]!, 'hex'));
 }
 
-/** The marker's `seen`: per key, an HMAC of its value keyed by the local identity (the marker is plain text on disk). */
-function seenMacs(id: AgeIdentity, secrets: Record<string, string>): Record<string, string> {
+/** Per key, an HMAC of its value keyed by the local identity: the marker's `seen` and `removedHere` (the marker is plain text on disk). */
+function valueMacs(id: AgeIdentity, secrets: Record<string, string>): Record<string, string> {
   const key = createHash('sha256').update('cs secrets seen\0' + id.identity).digest();
   return Object.fromEntries(Object.keys(secrets).sort().map((k) => [k, createHmac('sha256', key).update(`${k}\0${secrets[k]}`).digest('hex')]));
 }
 
+const has = (o: Record<string, string>, k: string) => Object.hasOwn(o, k);
+
 /**
- * Keys of `file` (a secrets.age's secrets) that this machine removed since
- * its last sync: it knew the key then, has none now, and held that same
- * value (by `seen`; a marker from before `seen` covers any value). A value
- * changed elsewhere since is newer than the removal.
+ * Notes that `-secrets rm` removed `key` (whose value was `value`) from the
+ * session at `sessionDir`, so the next export of its secrets.age has the
+ * other machines remove that value too. Nothing to note without an age
+ * identity (this machine does not sync secrets). Throws only on a file
+ * system error.
  */
-function removedHere(marker: Marker, local: Record<string, string>, file: Record<string, string>, id: AgeIdentity): Set<string> {
+export async function recordRemoval(sessionDir: string, env: NodeJS.ProcessEnv, key: string, value: string): Promise<void> {
+  const id = await readIdentity(env);
+  if (!id) return;
+  const marker = readMarker(sessionDir);
+  writeMarker(sessionDir, { ...marker, removedHere: { ...marker.removedHere, [key]: valueMacs(id, { [key]: value })[key]! } });
+}
+
+/**
+ * Keys of the file that are missing here, not removed: known at the last
+ * sync with the value the file still has (any value, for a marker from
+ * before `seen`), or removed here with `-secrets rm` from that very value.
+ * Sync leaves them missing here. A value changed elsewhere since is not
+ * among them: it is newer than what went missing.
+ */
+function missingHere(marker: Marker, local: Record<string, string>, fileMacs: Record<string, string>): Set<string> {
   const known = new Set(marker.keys ?? []);
-  const macs = seenMacs(id, file);
-  return new Set(Object.keys(file).filter((k) => local[k] === undefined && known.has(k) && (marker.seen?.[k] === undefined || marker.seen[k] === macs[k])));
+  return new Set(
+    Object.keys(fileMacs).filter(
+      (k) => !has(local, k) && ((known.has(k) && (marker.seen?.[k] === undefined || marker.seen[k] === fileMacs[k])) || marker.removedHere?.[k] === fileMacs[k]),
+    ),
+  );
+}
+
+/** Key names as an error shows them: printable, and only the first few, each cut short. */
+function shownKeys(keys: string[]): string {
+  return keys
+    .slice(0, 5)
+    .map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k))
+    .join(', ');
 }
 
 /** What secrets.age holds: the secrets, and the keys removed with the hash of the value each had. */
@@ -309,13 +345,14 @@ function parsePlaintext(text: string, shown: string): SecretsFile {
     if (isValidKey(k) && typeof v === 'string') out[k] = v;
     else bad.push(k);
   }
-  if (bad.length > 0) throw new UserError(`${shown} holds invalid entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
+  if (bad.length > 0) throw new UserError(`${shown} holds invalid entries (${shownKeys(bad)}); nothing was imported`);
+  // A mark of a format this version does not know (a later one's) is kept and passed on, never applied.
   const removed: Record<string, string> = {};
   for (const [k, v] of removedEntries) {
-    if (isValidKey(k) && typeof v === 'string' && REMOVED_MARK.test(v)) removed[k] = v;
+    if (isValidKey(k) && typeof v === 'string' && v.length <= 1024) removed[k] = v;
     else bad.push(k);
   }
-  if (bad.length > 0) throw new UserError(`${shown} holds invalid removed entries (${bad.slice(0, 5).join(', ')}); nothing was imported`);
+  if (bad.length > 0) throw new UserError(`${shown} holds invalid removed entries (${shownKeys(bad)}); nothing was imported`);
   return { secrets: out, removed };
 }
 
@@ -370,18 +407,20 @@ export interface ExportResult {
   recipients: string[];
   /** Keys only the previous file held, now stored locally and kept in the export. */
   adopted: string[];
-  /** Keys the export lists as removed (removed here since the last sync, or carried from the previous file). */
+  /** Keys this export lists as removed for the first time (`-secrets rm` here since the last export). */
   removed: string[];
 }
 
 /**
- * Writes `.cs/secrets.age` encrypted to every recipient of the session.
- * Keys that only the existing file holds are adopted (stored locally and
- * kept), unless this machine held that same value at its last sync and has
- * removed it since: those go into the file's `removed` list, with the
- * removals the existing file already lists for keys not set again. When
- * the existing file cannot be read, export refuses unless `force`, since
- * that would drop secrets only other machines know.
+ * Writes `.cs/secrets.age` encrypted to every recipient of the session:
+ * this machine's secrets; the keys the existing file holds that are
+ * missing here (missingHere) as the file has them; the ones `-secrets rm`
+ * removed here from the value the file holds, listed as removed (with the
+ * removals the file lists already, for keys not set again). Other keys
+ * only the existing file holds (new, or newer elsewhere) are adopted:
+ * stored locally and kept. When the existing file cannot be read, export
+ * refuses unless `force`, since that would drop secrets only other
+ * machines know.
  */
 export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; file?: string } = {}): Promise<ExportResult> {
   const recipients = listRecipients(t.sessionDir);
@@ -394,24 +433,30 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   const secrets = await (await backendOf(t)).getAll(t.session);
   const marker = isDefault ? readMarker(t.sessionDir) : {};
   const adopted: string[] = [];
+  const kept: Record<string, string> = {};
   const removed: Record<string, string> = {};
+  const fresh: string[] = [];
   const id = await readIdentity(t.env);
   if (fs.existsSync(file)) {
     try {
       if (!id) await requireIdentity(t.env);
       const theirs = await decryptSecretsFile(file, id!, shown);
-      const missing: Record<string, string> = {};
-      const gone = removedHere(marker, secrets, theirs.secrets, id!);
+      const fileMacs = valueMacs(id!, theirs.secrets);
+      const missing = missingHere(marker, secrets, fileMacs);
+      const toAdopt: Record<string, string> = {};
       for (const [k, v] of Object.entries(theirs.secrets)) {
-        if (k in secrets) continue;
-        if (gone.has(k)) removed[k] = removedMark(v);
-        else missing[k] = v;
+        if (has(secrets, k)) continue;
+        if (marker.removedHere?.[k] === fileMacs[k]) {
+          removed[k] = removedMark(v);
+          fresh.push(k);
+        } else if (missing.has(k)) kept[k] = v;
+        else toAdopt[k] = v;
       }
-      for (const [k, h] of Object.entries(theirs.removed)) if (!(k in secrets) && !(k in missing)) removed[k] ??= h;
-      if (Object.keys(missing).length > 0) {
-        await (await backendOf(t)).setMany(t.session, missing);
-        Object.assign(secrets, missing);
-        adopted.push(...Object.keys(missing).sort());
+      for (const [k, mark] of Object.entries(theirs.removed)) if (!has(secrets, k) && !has(toAdopt, k) && !has(kept, k)) removed[k] ??= mark;
+      if (Object.keys(toAdopt).length > 0) {
+        await (await backendOf(t)).setMany(t.session, toAdopt);
+        Object.assign(secrets, toAdopt);
+        adopted.push(...Object.keys(toAdopt).sort());
       }
     } catch (e) {
       if (!opts.force || !(e instanceof UserError)) {
@@ -427,12 +472,13 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   }
   const enc = new Encrypter();
   for (const r of recipients) enc.addRecipient(r.recipient);
+  const inFile = { ...kept, ...secrets };
   const removedKeys = Object.keys(removed).sort();
   const plaintext = JSON.stringify({
     format: 'cs-secrets',
     version: 1,
     session: t.session,
-    secrets,
+    secrets: inFile,
     ...(removedKeys.length > 0 ? { removed: Object.fromEntries(removedKeys.map((k) => [k, removed[k]!])) } : {}),
   });
   const bytes = await enc.encrypt(plaintext);
@@ -441,27 +487,33 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   if (isDefault) writeConfined(file, bytes, 0o644);
   else writeFileAtomic(file, bytes, 0o644);
   if (isDefault) {
-    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(secrets).sort(), seen: id ? seenMacs(id, secrets) : undefined });
+    // The removals noted are done (listed, or superseded by a newer value adopted); the file now has what this machine has, and what is missing here.
+    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(inFile).sort(), seen: id ? valueMacs(id, inFile) : undefined });
   }
-  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, removed: removedKeys };
+  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, removed: fresh.sort() };
 }
 
 export interface ImportResult {
   file: string;
   /** Keys whose local value was added or changed. */
   changed: string[];
-  /** Keys removed locally: the file lists them as removed, with the value this machine held. */
+  /** Keys removed locally: the file lists them as removed, with the value this machine had, unchanged since its last sync. */
   removed: string[];
+  /** Keys whose local value, changed here since the last sync, was kept over the file's unchanged one (`keepLocal` only). */
+  keptLocal: string[];
   count: number;
 }
 
 /**
  * Decrypts secrets.age (or `file`) with the local identity and stores its
- * keys (the file wins), and removes the keys the file lists as removed
- * whose local value is the one removed. With `keepLocalRemovals`, keys
- * removed on this machine since its last sync stay removed.
+ * keys (the file wins), and removes the keys it lists as removed where the
+ * local value is the one removed and unchanged since this machine's last
+ * sync. With `keepLocal` (the automatic import at session start), what
+ * changed here since the last sync stays: a key missing here (missingHere)
+ * stays missing, and a value changed here is kept over the file's, where
+ * the file's is the one this machine saw at that sync.
  */
-export async function importSecretsFile(t: SyncTarget, opts: { file?: string; keepLocalRemovals?: boolean } = {}): Promise<ImportResult> {
+export async function importSecretsFile(t: SyncTarget, opts: { file?: string; keepLocal?: boolean } = {}): Promise<ImportResult> {
   const file = opts.file ?? secretsFilePath(t.sessionDir);
   const shown = path.relative(t.sessionDir, file) || file;
   if (!fs.existsSync(file)) throw new UserError(`${shown} does not exist`, `create it on a machine that has the secrets: cs ${t.session} -secrets export-file`);
@@ -472,31 +524,39 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
   const marker = isDefault ? readMarker(t.sessionDir) : {};
   const backend = await backendOf(t);
   const local = await backend.getAll(t.session);
-  const keptRemoved = opts.keepLocalRemovals ? removedHere(marker, local, theirs, id) : new Set<string>();
-  const changed = Object.keys(theirs)
-    .filter((k) => local[k] !== theirs[k] && !keptRemoved.has(k))
+  const fileMacs = valueMacs(id, theirs);
+  const localMacs = valueMacs(id, local);
+  const missing = opts.keepLocal ? missingHere(marker, local, fileMacs) : new Set<string>();
+  const keptLocal = Object.keys(theirs)
+    .filter((k) => opts.keepLocal && has(local, k) && local[k] !== theirs[k] && marker.seen?.[k] === fileMacs[k] && marker.seen?.[k] !== localMacs[k])
     .sort();
+  const changed = Object.keys(theirs)
+    .filter((k) => local[k] !== theirs[k] && !missing.has(k) && !keptLocal.includes(k))
+    .sort();
+  const known = new Set(marker.keys ?? []);
   const gone = Object.keys(removed)
-    .filter((k) => !(k in theirs) && local[k] !== undefined && isRemovedValue(local[k], removed[k]!))
+    .filter((k) => !has(theirs, k) && has(local, k) && known.has(k) && marker.seen?.[k] === localMacs[k] && isRemovedValue(local[k]!, removed[k]!))
     .sort();
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;
   if (changed.length > 0) await backend.setMany(t.session, updates);
   for (const k of gone) await backend.delete(t.session, k);
   if (isDefault) {
-    // Every key of the file counts as known now, including ones kept removed
-    // here: those with the value this machine removed, so that the removal
-    // still covers only that value.
-    const after: Record<string, string> = { ...theirs, ...local, ...updates };
+    const after: Record<string, string> = { ...local, ...updates };
     for (const k of gone) delete after[k];
-    const seen = seenMacs(id, after);
-    for (const k of keptRemoved) {
-      if (marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
-      else delete seen[k];
-    }
-    writeMarker(t.sessionDir, { ...marker, file: sha256(bytes), keys: Object.keys(after).sort(), seen });
+    // Every key of the file counts as known now, with the value the file has (a value kept here is newer than it).
+    const seen = { ...valueMacs(id, after), ...fileMacs };
+    // A removal noted here is still to be listed while the file has the value removed.
+    const pending = Object.fromEntries(Object.entries(marker.removedHere ?? {}).filter(([k, mac]) => !has(after, k) && (!has(theirs, k) || fileMacs[k] === mac)));
+    writeMarker(t.sessionDir, {
+      ...marker,
+      file: sha256(bytes),
+      keys: Object.keys(seen).sort(),
+      seen,
+      removedHere: Object.keys(pending).length > 0 ? pending : undefined,
+    });
   }
-  return { file, changed, removed: gone, count: Object.keys(theirs).length };
+  return { file, changed, removed: gone, keptLocal, count: Object.keys(theirs).length };
 }
 
 export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-identity' | 'no-recipients' | 'not-recipient';
@@ -506,7 +566,7 @@ export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-
  * this machine last imported or wrote (by SHA-256). Normal reasons to skip
  * resolve to a status; a damaged file throws a UserError.
  */
-export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[]; removed: string[] }> {
+export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[]; removed: string[]; keptLocal?: string[] }> {
   const file = secretsFilePath(t.sessionDir);
   let bytes: Buffer;
   try {
@@ -518,8 +578,8 @@ export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus
   if (readMarker(t.sessionDir).file === sha256(bytes)) return { status: 'unchanged', changed: [], removed: [] };
   if (!(await readIdentity(t.env))) return { status: 'no-identity', changed: [], removed: [] };
   try {
-    const r = await importSecretsFile(t, { keepLocalRemovals: true });
-    return { status: 'imported', changed: r.changed, removed: r.removed };
+    const r = await importSecretsFile(t, { keepLocal: true });
+    return { status: 'imported', changed: r.changed, removed: r.removed, ...(r.keptLocal.length ? { keptLocal: r.keptLocal } : {}) };
   } catch (e) {
     if (e instanceof UserError && /not encrypted to this machine/.test(e.message)) return { status: 'not-recipient', changed: [], removed: [] };
     throw e;

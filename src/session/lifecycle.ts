@@ -61,7 +61,12 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
   if (!feature && fs.existsSync(secretsFilePath(p.dir))) await step(report, 'secrets import', async () => {
     const { importIfNewer } = await import('../secrets/age.js');
     const r = await importIfNewer({ session: p.name, sessionDir: p.dir, env });
-    if (r.status === 'imported') report(`imported ${r.changed.length} secret(s) from .cs/secrets.age${r.removed.length ? `; removed ${r.removed.join(', ')} (removed on another machine)` : ''}`, 'info');
+    if (r.status === 'imported') {
+      report(
+        `imported ${r.changed.length} secret(s) from .cs/secrets.age${r.removed.length ? `; removed ${r.removed.join(', ')} (removed on another machine)` : ''}${r.keptLocal?.length ? `; kept ${r.keptLocal.join(', ')} as changed here` : ''}`,
+        'info',
+      );
+    }
     if (r.status === 'not-recipient') report('.cs/secrets.age is not encrypted to this machine — on a machine that can read it run: cs <s> -secrets age add <name> "$(cs <s> -secrets age pubkey)"', 'warn');
   });
   await step(report, 'transcript import', async () => {

@@ -13,7 +13,7 @@ export const command: Command<{ file?: string; force: boolean }> = {
     const { backend } = await select(o, ctx);
     const r = await age.exportSecretsFile({ session: o.name, sessionDir: o.dir, env: ctx.env, backend }, { force: opts.force, file: opts.file && path.resolve(ctx.cwd, opts.file) });
     if (r.adopted.length > 0) ctx.io.err(`kept ${r.adopted.length} secrets that only the previous file had: ${r.adopted.join(', ')}`);
-    ctx.io.err(`wrote ${r.file}: ${r.count} secrets for ${r.recipients.length} recipients (${r.recipients.join(', ')})${r.removed.length ? `; removed on the other machines too: ${r.removed.join(', ')}` : ''}`);
+    ctx.io.err(`wrote ${r.file}: ${r.count} secrets for ${r.recipients.length} recipients (${r.recipients.join(', ')})${r.removed.length ? `; listed as removed for the other machines: ${r.removed.join(', ')}` : ''}`);
     return 0;
   },
 };

@@ -1,5 +1,6 @@
 // age sync with the real `age` CLI and real git: interop both ways, two
 // machines (two HOMEs) through a bare remote, recipient removal, bad input.
+import { randomBytes, scryptSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -298,7 +299,7 @@ describe('two machines through a bare git remote', () => {
   }, 60_000);
 });
 
-describe('a removal travels to the other machines', () => {
+describe('removals and changes between machines', () => {
   let a: Home;
   let b: Home;
   let remote: string;
@@ -322,13 +323,13 @@ describe('a removal travels to the other machines', () => {
   const plain = async (h: Home, dir: string) =>
     JSON.parse((await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), path.join(dir, '.cs', 'secrets.age')])).stdout) as { secrets: Record<string, string>; removed?: Record<string, string> };
 
-  it('removed on one machine, removed on the other at its next import; a value set since is kept', async () => {
-    // A and B both hold SHARED, KEEP and LATER, through secrets.age.
+  /** A and B, each with an age key, both holding `secrets` through secrets.age on a bare remote. */
+  async function twoMachines(secrets: Record<string, string>) {
     const aDir = a.session('proj');
     await git(['init', '-q', '--bare', '-b', 'main', remote], a.dir, a.env);
     await git(['init', '-q', '-b', 'main'], aDir, a.env);
     fs.writeFileSync(path.join(aDir, '.gitignore'), '.cs/local/\n');
-    for (const [k, v] of [['SHARED', 'shared-value-1'], ['KEEP', 'keep-value-1'], ['LATER', 'later-value-1']]) await ok('proj', ['set', k!], a.env, v);
+    for (const [k, v] of Object.entries(secrets)) await ok('proj', ['set', k], a.env, v);
     await ok('proj', ['age', 'init'], a.env);
     await ok('proj', ['export-file'], a.env);
     await git(['add', '-A'], aDir, a.env);
@@ -344,8 +345,12 @@ describe('a removal travels to the other machines', () => {
     await carry(a, aDir, b, bDir, 'for both');
     const ta = { session: 'proj', sessionDir: aDir, env: a.env, backend: new EncryptedFileBackend(a.env) };
     const tb = { session: 'proj', sessionDir: bDir, env: b.env, backend: new EncryptedFileBackend(b.env) };
-    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: ['KEEP', 'LATER', 'SHARED'], removed: [] });
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: Object.keys(secrets).sort(), removed: [] });
+    return { aDir, bDir, ta, tb };
+  }
 
+  it('a removal with -secrets rm reaches the other machine; a value changed there meanwhile is kept, and comes back', async () => {
+    const { aDir, bDir, ta, tb } = await twoMachines({ SHARED: 'shared-value-1', KEEP: 'keep-value-1', LATER: 'later-value-1' });
     // A removes SHARED; its session end exports the removal.
     await ok('proj', ['rm', 'SHARED'], a.env);
     expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 2 });
@@ -354,16 +359,14 @@ describe('a removal travels to the other machines', () => {
     // A salted scrypt hash of the value, inside the encrypted file only.
     expect(Object.keys(file.removed ?? {})).toEqual(['SHARED']);
     expect(file.removed!.SHARED).toMatch(/^scrypt:[0-9a-f]{32}:[0-9a-f]{64}$/);
-    expect(file.removed!.SHARED).not.toContain('shared-value-1');
-    // Meanwhile B sets a new value of LATER, before it sees anything of A's.
+    // Meanwhile B changes LATER, before it sees anything of A's.
     await ok('proj', ['set', '--force', 'LATER'], b.env, 'later-value-2');
     await carry(a, aDir, b, bDir, 'a removes SHARED');
 
-    // B's session start: SHARED goes (B held the very value A removed).
-    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: ['LATER'], removed: ['SHARED'] });
-    expect(await tb.backend.getAll('proj')).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-1' });
-    // B's own change after that import comes back at its export, and SHARED stays removed there too.
-    await ok('proj', ['set', '--force', 'LATER'], b.env, 'later-value-2');
+    // B's session start: SHARED goes (B held the very value A removed); B's newer LATER stays.
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: [], removed: ['SHARED'], keptLocal: ['LATER'] });
+    expect(await tb.backend.getAll('proj')).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-2' });
+    // B's export brings its LATER to A, and still lists SHARED as removed.
     await ok('proj', ['set', 'NEW_ON_B'], b.env, 'new-on-b-1');
     expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 3 });
     expect(Object.keys((await plain(b, bDir)).removed ?? {})).toEqual(['SHARED']);
@@ -371,13 +374,16 @@ describe('a removal travels to the other machines', () => {
     expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['LATER', 'NEW_ON_B'], removed: [] });
     expect(await ta.backend.getAll('proj')).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-2', NEW_ON_B: 'new-on-b-1' });
 
-    // A removes NEW_ON_B while B gives it a new value and exports first: the newer value wins on A.
+    // A removes NEW_ON_B while B gives it a new value and exports first: the newer value wins on A, and nothing is listed.
     await ok('proj', ['rm', 'NEW_ON_B'], a.env);
     await ok('proj', ['set', '--force', 'NEW_ON_B'], b.env, 'new-on-b-2');
     expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 3 });
     await carry(b, bDir, a, aDir, 'b changes NEW_ON_B');
     expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['NEW_ON_B'], removed: [] });
     expect((await ok('proj', ['get', 'NEW_ON_B'], a.env)).stdout).toBe('new-on-b-2\n');
+    const exported = await ok('proj', ['export-file'], a.env);
+    expect(exported.stderr).not.toMatch(/listed as removed/);
+    expect(Object.keys((await plain(a, aDir)).removed ?? {})).toEqual(['SHARED']);
 
     // Set again after its removal: the value travels, and the removal is dropped from the file.
     await ok('proj', ['set', 'SHARED'], a.env, 'shared-value-2');
@@ -387,16 +393,81 @@ describe('a removal travels to the other machines', () => {
     const imp = await ok('proj', ['import-file'], b.env);
     expect(imp.stderr).not.toMatch(/removed/);
     expect((await ok('proj', ['get', 'SHARED'], b.env)).stdout).toBe('shared-value-2\n');
+  }, 90_000);
 
+  it('a value set again after its removal, even the same one, is not taken away by the removal still listed', async () => {
+    const { aDir, bDir, ta, tb } = await twoMachines({ API_KEY: 'api-value-1', OTHER: 'other-value-1' });
+    await ok('proj', ['rm', 'API_KEY'], a.env);
+    expect((await ok('proj', ['export-file'], a.env)).stderr).toMatch(/listed as removed for the other machines: API_KEY/);
+    await carry(a, aDir, b, bDir, 'a removes API_KEY');
     // An explicit import-file says what it removed.
-    await ok('proj', ['rm', 'KEEP'], a.env);
+    expect((await ok('proj', ['import-file'], b.env)).stderr).toMatch(/removed API_KEY: removed on another machine/);
+    // A mistaken removal undone on A, with the same value; B exports meanwhile, still listing the removal.
+    await ok('proj', ['set', 'API_KEY'], a.env, 'api-value-1');
+    await ok('proj', ['set', '--force', 'OTHER'], b.env, 'other-value-2');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 1 });
+    await carry(b, bDir, a, aDir, 'b changes OTHER');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['OTHER'], removed: [] });
+    expect(await ta.backend.getAll('proj')).toEqual({ API_KEY: 'api-value-1', OTHER: 'other-value-2' });
+    // A's export brings it back to B.
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 2 });
+    expect((await plain(a, aDir)).removed).toBeUndefined();
+    await carry(a, aDir, b, bDir, 'API_KEY again');
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: ['API_KEY'], removed: [] });
+
+    // A removes OTHER, B changes it and exports first, and A exports (-sync push, export-file) before any import: B's newer value is adopted, not listed as removed.
+    await ok('proj', ['rm', 'OTHER'], a.env);
+    await ok('proj', ['set', '--force', 'OTHER'], b.env, 'other-value-3');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 2 });
+    await carry(b, bDir, a, aDir, 'b changes OTHER again');
+    const exp = await ok('proj', ['export-file'], a.env);
+    expect(exp.stderr).toMatch(/kept 1 secrets that only the previous file had: OTHER/);
+    expect(exp.stderr).not.toMatch(/listed as removed/);
+    expect((await ok('proj', ['get', 'OTHER'], a.env)).stdout).toBe('other-value-3\n');
+  }, 90_000);
+
+  it('an import removes a key only where the value here is the one the removal names', async () => {
+    const dir = a.session('proj');
+    const pub = (await ok('proj', ['age', 'init'], a.env)).stdout.trim();
+    await ok('proj', ['set', 'K'], a.env, 'value-z');
     await ok('proj', ['export-file'], a.env);
-    await carry(a, aDir, b, bDir, 'a removes KEEP');
-    expect((await ok('proj', ['import-file'], b.env)).stderr).toMatch(/removed KEEP: removed on another machine/);
-    expect((await ok('proj', ['list'], b.env)).stdout).toBe('LATER\nNEW_ON_B\nSHARED\n');
+    const file = path.join(dir, '.cs', 'secrets.age');
+    // The mark's format, made here as another machine would.
+    const mark = (v: string) => {
+      const salt = randomBytes(16);
+      return `scrypt:${salt.toString('hex')}:${scryptSync(v, salt, 32).toString('hex')}`;
+    };
+    for (const [removedValue, left] of [['value-x', 'K\n'], ['value-z', '']] as const) {
+      const text = JSON.stringify({ format: 'cs-secrets', version: 1, session: 'proj', secrets: {}, removed: { K: mark(removedValue) } });
+      expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: text })).code).toBe(0);
+      await ok('proj', ['import-file'], a.env);
+      expect((await ok('proj', ['list'], a.env)).stdout).toBe(left);
+    }
+  });
+
+  it('a secret missing here but not removed (purge, or a keychain that did not answer) is never removed elsewhere', async () => {
+    const { aDir, bDir, ta, tb } = await twoMachines({ API_KEY: 'api-value-1', DB_PASS: 'db-value-1' });
+    // What an empty backend looks like to sync: the keychain down and the fallback file standing in, or a purge.
+    await ok('proj', ['purge', '--yes'], a.env);
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 0 });
+    const file = await plain(a, aDir);
+    expect(file.secrets).toEqual({ API_KEY: 'api-value-1', DB_PASS: 'db-value-1' });
+    expect(file.removed).toBeUndefined();
+    await carry(a, aDir, b, bDir, 'a exports with nothing');
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: [], removed: [] });
+    expect(await tb.backend.getAll('proj')).toEqual({ API_KEY: 'api-value-1', DB_PASS: 'db-value-1' });
+    // B exports a change; A's import leaves the purged keys missing here, and takes the change to one of them.
+    await ok('proj', ['set', '--force', 'DB_PASS'], b.env, 'db-value-2');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 2 });
+    await carry(b, bDir, a, aDir, 'b changes DB_PASS');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['DB_PASS'], removed: [] });
+    expect(await ta.backend.getAll('proj')).toEqual({ DB_PASS: 'db-value-2' });
+    // A file only this machine writes still has them all: nothing is lost anywhere.
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 1 });
+    expect((await plain(a, aDir)).secrets).toEqual({ API_KEY: 'api-value-1', DB_PASS: 'db-value-2' });
 
     // No value in either workspace, the remote's history, or any argv.
-    const values = ['shared-value-1', 'shared-value-2', 'keep-value-1', 'later-value-1', 'later-value-2', 'new-on-b-1', 'new-on-b-2'];
+    const values = ['api-value-1', 'db-value-1', 'db-value-2'];
     for (const d of [aDir, bDir, remote]) {
       const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
       expect(grep.code, grep.stdout).toBe(1);
@@ -406,20 +477,28 @@ describe('a removal travels to the other machines', () => {
     for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
   }, 90_000);
 
-  it('a bad removed list is refused with a clear error and nothing changes', async () => {
+  it('a bad removed list is refused with a one-line error and nothing changes; a mark of an unknown format is passed on, never applied', async () => {
     const dir = a.session('proj');
     const pub = (await ok('proj', ['age', 'init'], a.env)).stdout.trim();
     await ok('proj', ['set', 'KEEP'], a.env, 'keep-value-1');
     const file = path.join(dir, '.cs', 'secrets.age');
-    for (const removed of [['KEEP'], { KEEP: 'a'.repeat(64) }, { 'bad key': `scrypt:${'a'.repeat(32)}:${'b'.repeat(64)}` }]) {
-      const text = JSON.stringify({ format: 'cs-secrets', version: 1, session: 'proj', secrets: { OTHER: 'other-value-1' }, removed });
-      expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: text })).code).toBe(0);
+    const encrypt = async (removed: unknown) =>
+      expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: JSON.stringify({ format: 'cs-secrets', version: 1, session: 'proj', secrets: { OTHER: 'other-value-1' }, removed }) })).code).toBe(0);
+    for (const removed of [['KEEP'], { KEEP: 5 }, { 'bad\n\u001b[31mkey': 'x' }, { KEEP: 'x'.repeat(2000) }]) {
+      await encrypt(removed);
       const r = await secrets('proj', ['import-file'], a.env);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/removed (list is not an object|entries)/);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toContain('\u001b');
       expect((await ok('proj', ['list'], a.env)).stdout).toBe('KEEP\n');
     }
+    await encrypt({ KEEP: 'argon2id:from-a-later-version', GONE: 'argon2id:another' });
+    expect((await ok('proj', ['import-file'], a.env)).stderr).not.toMatch(/removed/);
+    expect((await ok('proj', ['list'], a.env)).stdout).toBe('KEEP\nOTHER\n');
+    await ok('proj', ['export-file'], a.env);
+    const dec = await spawnProgram('age', ['-d', '-i', path.join(a.home, '.cs-secrets', 'age.key'), file]);
+    expect(JSON.parse(dec.stdout).removed).toEqual({ GONE: 'argon2id:another' });
   });
 });
 
