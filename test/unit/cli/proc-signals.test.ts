@@ -7,13 +7,13 @@
 // record which handlers exist at the moment it is called.
 import { describe, expect, it, vi } from 'vitest';
 
-const atSpawn = vi.hoisted(() => [] as Array<Record<string, number>>);
+const atSpawn = vi.hoisted(() => [] as Array<{ command: string; handlers: Record<string, number> }>);
 vi.mock('node:child_process', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:child_process')>();
   return {
     ...real,
     spawn: (...args: Parameters<typeof real.spawn>) => {
-      atSpawn.push(Object.fromEntries(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => [s, process.listenerCount(s)])));
+      atSpawn.push({ command: String(args[0]), handlers: Object.fromEntries(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => [s, process.listenerCount(s)])) });
       return real.spawn(...args);
     },
   };
@@ -30,7 +30,9 @@ describe('signal handlers are in place when the program starts', () => {
     const before = count();
     atSpawn.length = 0;
     await start();
-    expect(atSpawn).toEqual([{ SIGINT: before.SIGINT! + 1, SIGTERM: before.SIGTERM! + 1, SIGHUP: before.SIGHUP! + 1 }]);
+    // The program; runAttached then starts its watchdog (an sh), once the program has started.
+    expect(atSpawn[0]).toEqual({ command: 'true', handlers: { SIGINT: before.SIGINT! + 1, SIGTERM: before.SIGTERM! + 1, SIGHUP: before.SIGHUP! + 1 } });
+    expect(atSpawn.slice(1).map((s) => s.command)).toEqual(_what === 'runAttached' ? ['sh'] : []);
     expect(count()).toEqual(before); // and gone again afterwards
   });
 });
