@@ -152,7 +152,7 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
  * that blocks reading a pipe only this process holds the other end of. If
  * we die without stopping the program first (SIGKILL, a crash), the kernel
  * closes our end, the read ends, and the program gets SIGHUP (as if its
- * terminal had closed), then SIGKILL 10 s later: otherwise it would go on
+ * terminal had closed), then SIGKILL if it is still there 10 s later: otherwise it would go on
  * reading the terminal the shell has taken back. No polling; one sh
  * process, blocked in read(2). Returns how to stop the watchdog (once the
  * program has exited), or undefined when it could not be started (the
@@ -160,7 +160,11 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
  */
 function watchdog(pid: number): (() => void) | undefined {
   try {
-    const dog = spawn('sh', ['-c', 'read _; kill -s HUP "$1" 2>/dev/null; sleep 10; kill -s KILL "$1" 2>/dev/null', 'sh', String(pid)], {
+    // After the hang-up it looks once a second whether the program has gone, and stops there: a
+    // KILL sent blindly 10 s later could hit another process that got its id meanwhile.
+    const script = 'read _; kill -s HUP "$1" 2>/dev/null || exit 0; for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 "$1" 2>/dev/null || exit 0; done; kill -s KILL "$1" 2>/dev/null';
+    const dog = spawn('sh', ['-c', script, 'sh', String(pid)], {
+      env: childEnv(),
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true, // its own process group: a Ctrl-C meant for the program does not end it
     });
