@@ -16,13 +16,14 @@
 // names, keyed MACs of the values, no values) lives in the machine-local
 // `.cs/local/secrets-age.json`.
 //
-// A removal travels too, when it was one: `-secrets rm KEY` notes in the
-// marker which value it removed (recordRemoval), and the next export that
-// finds that very value in the file leaves it out and lists it under
-// `"removed": {KEY: a salted scrypt hash of the value}`. An import removes
-// KEY locally only while the local value is that value and unchanged since
-// this machine's last sync, so a value set since, here or elsewhere, is
-// never taken away. A key that is merely missing here (`-secrets purge`, a
+// A removal travels too, when it was one: `-secrets rm KEY` (removeFromSync)
+// notes in the marker which value goes (the file's, else this machine's)
+// and exports at once; the export that finds that very value in the file
+// leaves it out and lists it under `"removed": {KEY: a salted scrypt hash of
+// the value}`. Whichever of import and export reads such a file first
+// removes KEY locally, but only while the local value is that value and
+// this machine held it at its last sync, so a value set since, here or
+// elsewhere, is never taken away. A key that is merely missing here (`-secrets purge`, a
 // keychain that did not answer and the fallback file standing in, another
 // backend) is never a removal: the export keeps it in the file as it was,
 // and imports leave it missing here. An automatic import (session start)
@@ -270,17 +271,28 @@ function valueMacs(id: AgeIdentity, secrets: Record<string, string>): Record<str
 const has = (o: Record<string, string>, k: string) => Object.hasOwn(o, k);
 
 /**
- * Notes that `-secrets rm` removed `key` (whose value was `value`) from the
- * session at `sessionDir`, so the next export of its secrets.age has the
- * other machines remove that value too. Nothing to note without an age
- * identity (this machine does not sync secrets). Throws only on a file
- * system error.
+ * `-secrets rm KEY` on a machine that syncs secrets (it has an age
+ * identity), once KEY is removed here (`localValue`: the value it had, if
+ * any): notes the value to list as removed (what secrets.age holds, else
+ * `localValue`) and, where secrets.age and a recipient exist, exports at
+ * once, so the file lists it for the other machines. 'listed': the file
+ * lists it now; 'noted': the next export will; 'absent': there is nothing
+ * to remove (no identity, or neither the file nor this machine has KEY).
+ * Throws what exportSecretsFile throws (a UserError when the file cannot
+ * be read), the removal staying noted.
  */
-export async function recordRemoval(sessionDir: string, env: NodeJS.ProcessEnv, key: string, value: string): Promise<void> {
-  const id = await readIdentity(env);
-  if (!id) return;
-  const marker = readMarker(sessionDir);
-  writeMarker(sessionDir, { ...marker, removedHere: { ...marker.removedHere, [key]: valueMacs(id, { [key]: value })[key]! } });
+export async function removeFromSync(t: SyncTarget, key: string, localValue: string | undefined): Promise<'listed' | 'noted' | 'absent'> {
+  const id = await readIdentity(t.env);
+  if (!id) return 'absent';
+  const file = secretsFilePath(t.sessionDir);
+  const inFile = fs.existsSync(file) ? (await decryptSecretsFile(file, id, '.cs/secrets.age')).secrets : {};
+  const value = has(inFile, key) ? inFile[key]! : localValue;
+  if (value === undefined) return 'absent';
+  const marker = readMarker(t.sessionDir);
+  writeMarker(t.sessionDir, { ...marker, removedHere: { ...marker.removedHere, [key]: valueMacs(id, { [key]: value })[key]! } });
+  if (!has(inFile, key) || listRecipients(t.sessionDir).length === 0) return 'noted';
+  const r = await exportSecretsFile(t);
+  return r.removed.includes(key) ? 'listed' : 'noted';
 }
 
 /**
@@ -297,6 +309,19 @@ function missingHere(marker: Marker, local: Record<string, string>, fileMacs: Re
       (k) => !has(local, k) && ((known.has(k) && (marker.seen?.[k] === undefined || marker.seen[k] === fileMacs[k])) || marker.removedHere?.[k] === fileMacs[k]),
     ),
   );
+}
+
+/**
+ * Keys `file` lists as removed that go here: the local value is the one
+ * removed, and it is the value this machine held at its last sync (so one
+ * set since, even the same, stays).
+ */
+function removalsFor(marker: Marker, local: Record<string, string>, file: SecretsFile, id: AgeIdentity): string[] {
+  const known = new Set(marker.keys ?? []);
+  const localMacs = valueMacs(id, local);
+  return Object.keys(file.removed)
+    .filter((k) => !has(file.secrets, k) && has(local, k) && known.has(k) && marker.seen?.[k] === localMacs[k] && isRemovedValue(local[k]!, file.removed[k]!))
+    .sort();
 }
 
 /** Key names as an error shows them: printable, and only the first few, each cut short. */
@@ -409,6 +434,10 @@ export interface ExportResult {
   adopted: string[];
   /** Keys this export lists as removed for the first time (`-secrets rm` here since the last export). */
   removed: string[];
+  /** Keys the existing file lists as removed, removed here now (this machine held that value at its last sync). */
+  removedHere: string[];
+  /** Keys kept in the file for the other machines, missing here. */
+  kept: number;
 }
 
 /**
@@ -433,6 +462,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   const secrets = await (await backendOf(t)).getAll(t.session);
   const marker = isDefault ? readMarker(t.sessionDir) : {};
   const adopted: string[] = [];
+  const appliedHere: string[] = [];
   const kept: Record<string, string> = {};
   const removed: Record<string, string> = {};
   const fresh: string[] = [];
@@ -441,6 +471,13 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
     try {
       if (!id) await requireIdentity(t.env);
       const theirs = await decryptSecretsFile(file, id!, shown);
+      // Its removals first, as an import would take them (a keychain that was down then has the value back now).
+      const gone = removalsFor(marker, secrets, theirs, id!);
+      for (const k of gone) {
+        await (await backendOf(t)).delete(t.session, k);
+        delete secrets[k];
+        appliedHere.push(k);
+      }
       const fileMacs = valueMacs(id!, theirs.secrets);
       const missing = missingHere(marker, secrets, fileMacs);
       const toAdopt: Record<string, string> = {};
@@ -490,7 +527,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
     // The removals noted are done (listed, or superseded by a newer value adopted); the file now has what this machine has, and what is missing here.
     writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(inFile).sort(), seen: id ? valueMacs(id, inFile) : undefined });
   }
-  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, removed: fresh.sort() };
+  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, removed: fresh.sort(), removedHere: appliedHere.sort(), kept: Object.keys(kept).length };
 }
 
 export interface ImportResult {
@@ -533,10 +570,7 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
   const changed = Object.keys(theirs)
     .filter((k) => local[k] !== theirs[k] && !missing.has(k) && !keptLocal.includes(k))
     .sort();
-  const known = new Set(marker.keys ?? []);
-  const gone = Object.keys(removed)
-    .filter((k) => !has(theirs, k) && has(local, k) && known.has(k) && marker.seen?.[k] === localMacs[k] && isRemovedValue(local[k]!, removed[k]!))
-    .sort();
+  const gone = removalsFor(marker, local, { secrets: theirs, removed }, id);
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;
   if (changed.length > 0) await backend.setMany(t.session, updates);
@@ -544,8 +578,12 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
   if (isDefault) {
     const after: Record<string, string> = { ...local, ...updates };
     for (const k of gone) delete after[k];
-    // Every key of the file counts as known now, with the value the file has (a value kept here is newer than it).
-    const seen = { ...valueMacs(id, after), ...fileMacs };
+    // Known now: the file's keys, with the value the file has (a value kept here is newer than it); and a
+    // key the file lists as removed that this machine held at its last sync and lacks now (an empty
+    // keychain standing in): should the value come back, the removal still applies. A key only this
+    // machine has is not known: a removal listed for it is older than it.
+    const seen: Record<string, string> = { ...fileMacs };
+    for (const k of Object.keys(removed)) if (!has(after, k) && !has(theirs, k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
     // A removal noted here is still to be listed while the file has the value removed.
     const pending = Object.fromEntries(Object.entries(marker.removedHere ?? {}).filter(([k, mac]) => !has(after, k) && (!has(theirs, k) || fileMacs[k] === mac)));
     writeMarker(t.sessionDir, {
@@ -591,7 +629,7 @@ export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus
  * since this machine's last export, so an idle session does not rewrite
  * secrets.age (age output differs on every run) and dirty git.
  */
-export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStatus; count: number }> {
+export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStatus; count: number; removed?: string[] }> {
   const recipients = listRecipients(t.sessionDir);
   if (recipients.length === 0) return { status: 'no-recipients', count: 0 };
   const id = await readIdentity(t.env);
@@ -612,5 +650,5 @@ export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStat
   const unchanged = current !== undefined && marker.file === current && marker.state === stateMac(id, secrets, recipients);
   if (unchanged || (current === undefined && Object.keys(secrets).length === 0)) return { status: 'unchanged', count: Object.keys(secrets).length };
   const r = await exportSecretsFile(t);
-  return { status: 'exported', count: r.count };
+  return { status: 'exported', count: r.count, ...(r.removedHere.length ? { removed: r.removedHere } : {}) };
 }

@@ -85,7 +85,7 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
   if (!p.name.includes('@') && hasRecipientFiles(p.dir)) await step(report, 'secrets export', async () => {
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
-    if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age`, 'info');
+    if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age${r.removed?.length ? `; removed ${r.removed.join(', ')} here (removed on another machine)` : ''}`, 'info');
   });
   await step(report, 'transcript export', async () => {
     const { exportTranscripts } = await import('../conversations/transcripts.js');

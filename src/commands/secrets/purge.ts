@@ -1,5 +1,7 @@
-// cs <name> -secrets purge [--yes]: remove every secret of the session.
+// cs <name> -secrets purge [--yes]: remove every secret of the session on this machine.
+import * as fs from 'node:fs';
 import { UsageError } from '../../lib/errors.js';
+import { secretsFilePath } from '../../secrets/keys.js';
 import { has, type Args } from '../argv.js';
 import type { Command } from '../types.js';
 import { confirmPurge, owner, select } from './shared.js';
@@ -21,7 +23,9 @@ export const command: Command<{ yes: boolean }> = {
       await confirmPurge(s, keys.length, io);
     }
     const n = await backend.purge(s);
-    io.err(`removed ${n} secrets from session '${s}'`);
+    // A purge is this machine's: the secrets.age the other machines read keeps them (src/secrets/age.ts).
+    const synced = fs.existsSync(secretsFilePath(o.dir));
+    io.err(`removed ${n} secrets from session '${s}'${synced ? ` on this machine; .cs/secrets.age keeps them for the other machines (cs ${s} -secrets rm KEY removes one everywhere)` : ''}`);
     return 0;
   },
 };

@@ -163,9 +163,11 @@ describe('age identity and interop with the age CLI', () => {
     // Another machine adds NEW (the CLI stands in for it), and this one removes OLD.
     const other = JSON.stringify({ OLD: 'o', STAY: 's', NEW: 'n' });
     expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: other })).code).toBe(0);
-    await ok('proj', ['rm', 'OLD'], h.env);
+    // rm exports at once: the removal is listed, and NEW, only the file's, is adopted.
+    expect((await ok('proj', ['rm', 'OLD'], h.env)).stderr).toMatch(/\.cs\/secrets\.age lists it as removed/);
     const t = { session: 'proj', sessionDir: dir, env: h.env };
-    expect(await importIfNewer(t)).toEqual({ status: 'imported', changed: ['NEW'], removed: [] });
+    expect(await importIfNewer(t)).toEqual({ status: 'unchanged', changed: [], removed: [] });
+    expect((await ok('proj', ['list'], h.env)).stdout).toBe('NEW\nSTAY\n');
     const exp = await ok('proj', ['export-file'], h.env);
     expect(exp.stderr).toMatch(/2 secrets/);
     const dec = await spawnProgram('age', ['-d', '-i', path.join(h.home, '.cs-secrets', 'age.key'), file]);
@@ -349,11 +351,11 @@ describe('removals and changes between machines', () => {
     return { aDir, bDir, ta, tb };
   }
 
-  it('a removal with -secrets rm reaches the other machine; a value changed there meanwhile is kept, and comes back', async () => {
+  it('-secrets rm reaches the other machine at its next sync; a value changed there meanwhile is kept, and comes back', async () => {
     const { aDir, bDir, ta, tb } = await twoMachines({ SHARED: 'shared-value-1', KEEP: 'keep-value-1', LATER: 'later-value-1' });
-    // A removes SHARED; its session end exports the removal.
-    await ok('proj', ['rm', 'SHARED'], a.env);
-    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 2 });
+    // A removes SHARED: secrets.age is exported at once, listing it.
+    expect((await ok('proj', ['rm', 'SHARED'], a.env)).stderr).toMatch(/removed SHARED from session 'proj'; \.cs\/secrets\.age lists it as removed: the other machines remove it at their next sync/);
+    expect(await exportIfChanged(ta)).toEqual({ status: 'unchanged', count: 2 });
     const file = await plain(a, aDir);
     expect(file.secrets).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-1' });
     // A salted scrypt hash of the value, inside the encrypted file only.
@@ -374,17 +376,6 @@ describe('removals and changes between machines', () => {
     expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['LATER', 'NEW_ON_B'], removed: [] });
     expect(await ta.backend.getAll('proj')).toEqual({ KEEP: 'keep-value-1', LATER: 'later-value-2', NEW_ON_B: 'new-on-b-1' });
 
-    // A removes NEW_ON_B while B gives it a new value and exports first: the newer value wins on A, and nothing is listed.
-    await ok('proj', ['rm', 'NEW_ON_B'], a.env);
-    await ok('proj', ['set', '--force', 'NEW_ON_B'], b.env, 'new-on-b-2');
-    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 3 });
-    await carry(b, bDir, a, aDir, 'b changes NEW_ON_B');
-    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['NEW_ON_B'], removed: [] });
-    expect((await ok('proj', ['get', 'NEW_ON_B'], a.env)).stdout).toBe('new-on-b-2\n');
-    const exported = await ok('proj', ['export-file'], a.env);
-    expect(exported.stderr).not.toMatch(/listed as removed/);
-    expect(Object.keys((await plain(a, aDir)).removed ?? {})).toEqual(['SHARED']);
-
     // Set again after its removal: the value travels, and the removal is dropped from the file.
     await ok('proj', ['set', 'SHARED'], a.env, 'shared-value-2');
     expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 4 });
@@ -398,7 +389,6 @@ describe('removals and changes between machines', () => {
   it('a value set again after its removal, even the same one, is not taken away by the removal still listed', async () => {
     const { aDir, bDir, ta, tb } = await twoMachines({ API_KEY: 'api-value-1', OTHER: 'other-value-1' });
     await ok('proj', ['rm', 'API_KEY'], a.env);
-    expect((await ok('proj', ['export-file'], a.env)).stderr).toMatch(/listed as removed for the other machines: API_KEY/);
     await carry(a, aDir, b, bDir, 'a removes API_KEY');
     // An explicit import-file says what it removed.
     expect((await ok('proj', ['import-file'], b.env)).stderr).toMatch(/removed API_KEY: removed on another machine/);
@@ -409,21 +399,72 @@ describe('removals and changes between machines', () => {
     await carry(b, bDir, a, aDir, 'b changes OTHER');
     expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['OTHER'], removed: [] });
     expect(await ta.backend.getAll('proj')).toEqual({ API_KEY: 'api-value-1', OTHER: 'other-value-2' });
+    // And again, before A exports (a -sync pull mid-session): still kept.
+    await ok('proj', ['set', 'MORE'], b.env, 'more-value-1');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 2 });
+    expect(Object.keys((await plain(b, bDir)).removed ?? {})).toEqual(['API_KEY']);
+    await carry(b, bDir, a, aDir, 'b adds MORE');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['MORE'], removed: [] });
+    expect(await ta.backend.getAll('proj')).toEqual({ API_KEY: 'api-value-1', MORE: 'more-value-1', OTHER: 'other-value-2' });
     // A's export brings it back to B.
-    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 2 });
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 3 });
     expect((await plain(a, aDir)).removed).toBeUndefined();
     await carry(a, aDir, b, bDir, 'API_KEY again');
     expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: ['API_KEY'], removed: [] });
+  }, 90_000);
 
-    // A removes OTHER, B changes it and exports first, and A exports (-sync push, export-file) before any import: B's newer value is adopted, not listed as removed.
-    await ok('proj', ['rm', 'OTHER'], a.env);
-    await ok('proj', ['set', '--force', 'OTHER'], b.env, 'other-value-3');
+  it('a secret missing here but not removed (purge, or a keychain that did not answer) is never removed elsewhere; -secrets rm then removes it everywhere', async () => {
+    const { aDir, bDir, ta, tb } = await twoMachines({ API_KEY: 'api-value-1', DB_PASS: 'db-value-1' });
+    // What an empty backend looks like to sync: the keychain down and the fallback file standing in, or a purge.
+    expect((await ok('proj', ['purge', '--yes'], a.env)).stderr).toMatch(/removed 2 secrets from session 'proj' on this machine; \.cs\/secrets\.age keeps them for the other machines/);
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 0 });
+    const file = await plain(a, aDir);
+    expect(file.secrets).toEqual({ API_KEY: 'api-value-1', DB_PASS: 'db-value-1' });
+    expect(file.removed).toBeUndefined();
+    expect((await ok('proj', ['export-file'], a.env)).stderr).toMatch(/0 secrets for 2 recipients .*, and 2 missing here kept for the other machines/);
+    await carry(a, aDir, b, bDir, 'a exports with nothing');
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: [], removed: [] });
+    expect(await tb.backend.getAll('proj')).toEqual({ API_KEY: 'api-value-1', DB_PASS: 'db-value-1' });
+    // B exports a change; A's import leaves the purged keys missing here, and takes the change to one of them.
+    await ok('proj', ['set', '--force', 'DB_PASS'], b.env, 'db-value-2');
     expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 2 });
-    await carry(b, bDir, a, aDir, 'b changes OTHER again');
-    const exp = await ok('proj', ['export-file'], a.env);
-    expect(exp.stderr).toMatch(/kept 1 secrets that only the previous file had: OTHER/);
-    expect(exp.stderr).not.toMatch(/listed as removed/);
-    expect((await ok('proj', ['get', 'OTHER'], a.env)).stdout).toBe('other-value-3\n');
+    await carry(b, bDir, a, aDir, 'b changes DB_PASS');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['DB_PASS'], removed: [] });
+    expect(await ta.backend.getAll('proj')).toEqual({ DB_PASS: 'db-value-2' });
+    // A key missing here is removed everywhere with -secrets rm, from the value the file has.
+    expect((await ok('proj', ['rm', 'API_KEY'], a.env)).stderr).toMatch(/API_KEY was not set here; \.cs\/secrets\.age lists it as removed/);
+    expect((await plain(a, aDir)).secrets).toEqual({ DB_PASS: 'db-value-2' });
+    await carry(a, aDir, b, bDir, 'a removes API_KEY everywhere');
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: [], removed: ['API_KEY'] });
+    expect((await secrets('proj', ['rm', 'NOWHERE'], a.env)).stderr).toMatch(/secret NOWHERE is not set in session 'proj'/);
+
+    // No value in either workspace, the remote's history, or any argv.
+    const values = ['api-value-1', 'db-value-1', 'db-value-2'];
+    for (const d of [aDir, bDir, remote]) {
+      const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
+      expect(grep.code, grep.stdout).toBe(1);
+    }
+    const log = await git(['log', '-p', '--all'], aDir, a.env);
+    for (const v of values) expect(log).not.toContain(v);
+    for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
+  }, 90_000);
+
+  it('a removal that arrives while the keychain is empty here applies when the value comes back', async () => {
+    const { aDir, bDir, tb } = await twoMachines({ K: 'k-value-1', OTHER: 'other-value-1' });
+    await ok('proj', ['rm', 'K'], a.env);
+    await carry(a, aDir, b, bDir, 'a removes K');
+    // B's store is away (the keychain down: the fallback file standing in is empty) when the removal arrives.
+    const store = path.join(b.home, '.cs-secrets', 'proj.enc');
+    fs.renameSync(store, `${store}.away`);
+    expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: [], removed: [] });
+    fs.renameSync(`${store}.away`, store);
+    // Back: B's next export takes the removal in, and does not publish K again.
+    await ok('proj', ['set', 'NEW'], b.env, 'new-value-1');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 2, removed: ['K'] });
+    expect(await tb.backend.getAll('proj')).toEqual({ NEW: 'new-value-1', OTHER: 'other-value-1' });
+    const file = await plain(b, bDir);
+    expect(file.secrets).toEqual({ NEW: 'new-value-1', OTHER: 'other-value-1' });
+    expect(Object.keys(file.removed ?? {})).toEqual(['K']);
   }, 90_000);
 
   it('an import removes a key only where the value here is the one the removal names', async () => {
@@ -438,6 +479,7 @@ describe('removals and changes between machines', () => {
       return `scrypt:${salt.toString('hex')}:${scryptSync(v, salt, 32).toString('hex')}`;
     };
     for (const [removedValue, left] of [['value-x', 'K\n'], ['value-z', '']] as const) {
+      await ok('proj', ['export-file'], a.env); // the file holds K = value-z, as this machine saw it
       const text = JSON.stringify({ format: 'cs-secrets', version: 1, session: 'proj', secrets: {}, removed: { K: mark(removedValue) } });
       expect((await spawnProgram('age', ['-r', pub, '-o', file], { input: text })).code).toBe(0);
       await ok('proj', ['import-file'], a.env);
