@@ -181,13 +181,14 @@ function __cs_data([string]$Key) {
         'flags:secrets' {
             '--force:with set: replace a different value; with export-file: write even so'
             '--json:with list: print JSON for scripts'
+            '--here:with rm: from this machine''s store only'
             '--yes:with purge: do not ask for confirmation'
         }
         'args:secrets' {
             'set:store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value'
             'get:print a secret''s value'
             'list:list secret names and the captured files that use each'
-            'rm:remove a secret'
+            'rm:remove a secret, from .cs/secrets.age too (the other machines remove it at their next sync)'
             'purge:remove every secret of the session'
             'export:print export KEY=''value'' lines for eval'
             'render:print a captured file with its secrets'' values filled in'

@@ -323,7 +323,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Manage the secrets of a session (keychain or encrypted file; age sync)',
     usage: [
       'cs <name> -secrets set [--force] KEY [VALUE]',
-      'cs <name> -secrets {get KEY|list [--json]|rm KEY|purge [--yes]|export}',
+      'cs <name> -secrets {get KEY|list [--json]|rm [--here] KEY|purge [--yes]|export}',
       'cs <name> -secrets {render FILE|exec -- <command> [args]}',
       'cs <name> -secrets {export-file [--force] [FILE]|import-file [FILE]}',
       'cs <name> -secrets {backend|migrate-backend {keychain|encrypted}}',
@@ -333,7 +333,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'set', summary: 'store a secret (no VALUE: hidden prompt, or stdin); --force replaces a different value', flags: [{ name: '--force', summary: 'with set: replace a different value; with export-file: write even so' }], operands: [{ name: 'KEY', kind: 'text' }, { name: 'VALUE', kind: 'text', optional: true }] },
       { name: 'get', summary: "print a secret's value", operands: [{ name: 'KEY', kind: 'text' }] },
       { name: 'list', summary: 'list secret names and the captured files that use each', flags: [{ name: '--json', summary: 'with list: print JSON for scripts' }] },
-      { name: 'rm', summary: 'remove a secret', operands: [{ name: 'KEY', kind: 'text' }] },
+      { name: 'rm', summary: 'remove a secret, from .cs/secrets.age too (the other machines remove it at their next sync)', flags: [{ name: '--here', summary: "with rm: from this machine's store only" }], operands: [{ name: 'KEY', kind: 'text' }] },
       { name: 'purge', summary: 'remove every secret of the session', flags: [{ name: '--yes', aliases: ['-y'], summary: 'with purge: do not ask for confirmation' }] },
       { name: 'export', summary: "print export KEY='value' lines for eval" },
       { name: 'render', summary: "print a captured file with its secrets' values filled in", operands: [{ name: 'FILE', kind: 'file' }] },

@@ -272,26 +272,33 @@ const has = (o: Record<string, string>, k: string) => Object.hasOwn(o, k);
 
 /**
  * `-secrets rm KEY` on a machine that syncs secrets (it has an age
- * identity), once KEY is removed here (`localValue`: the value it had, if
- * any): notes the value to list as removed (what secrets.age holds, else
- * `localValue`) and, where secrets.age and a recipient exist, exports at
- * once, so the file lists it for the other machines. 'listed': the file
- * lists it now; 'noted': the next export will; 'absent': there is nothing
- * to remove (no identity, or neither the file nor this machine has KEY).
- * Throws what exportSecretsFile throws (a UserError when the file cannot
- * be read), the removal staying noted.
+ * identity), once KEY is removed here (`localValue`: the value it had, or
+ * undefined when it was not set here): where secrets.age holds KEY, notes
+ * that value as removed here and exports at once, so the file lists it for
+ * the other machines. 'listed': the file lists it now; 'noted': the file
+ * holds it but has no recipient to export for, so the next export will;
+ * 'absent': the file does not hold KEY (no other machine has it through
+ * sync). A KEY not set here (a keychain that did not answer) stays known
+ * with the value this machine saw, so the removal applies here too when
+ * that value comes back. Throws what decryptSecretsFile and
+ * exportSecretsFile throw (a UserError when the file or the identity
+ * cannot be read); nothing is noted then.
  */
 export async function removeFromSync(t: SyncTarget, key: string, localValue: string | undefined): Promise<'listed' | 'noted' | 'absent'> {
   const id = await readIdentity(t.env);
   if (!id) return 'absent';
   const file = secretsFilePath(t.sessionDir);
   const inFile = fs.existsSync(file) ? (await decryptSecretsFile(file, id, '.cs/secrets.age')).secrets : {};
-  const value = has(inFile, key) ? inFile[key]! : localValue;
-  if (value === undefined) return 'absent';
-  const marker = readMarker(t.sessionDir);
-  writeMarker(t.sessionDir, { ...marker, removedHere: { ...marker.removedHere, [key]: valueMacs(id, { [key]: value })[key]! } });
-  if (!has(inFile, key) || listRecipients(t.sessionDir).length === 0) return 'noted';
+  if (!has(inFile, key)) return 'absent';
+  const before = readMarker(t.sessionDir);
+  writeMarker(t.sessionDir, { ...before, removedHere: { ...before.removedHere, [key]: valueMacs(id, { [key]: inFile[key]! })[key]! } });
+  if (listRecipients(t.sessionDir).length === 0) return 'noted';
   const r = await exportSecretsFile(t);
+  const seen = before.seen?.[key];
+  if (localValue === undefined && seen !== undefined) {
+    const after = readMarker(t.sessionDir);
+    writeMarker(t.sessionDir, { ...after, keys: [...new Set([...(after.keys ?? []), key])].sort(), seen: { ...after.seen, [key]: seen } });
+  }
   return r.removed.includes(key) ? 'listed' : 'noted';
 }
 
@@ -432,6 +439,8 @@ export interface ExportResult {
   recipients: string[];
   /** Keys only the previous file held, now stored locally and kept in the export. */
   adopted: string[];
+  /** Keys whose value the file had changed since this machine's last sync (and this machine had not): taken from it. */
+  updated: string[];
   /** Keys this export lists as removed for the first time (`-secrets rm` here since the last export). */
   removed: string[];
   /** Keys the existing file lists as removed, removed here now (this machine held that value at its last sync). */
@@ -447,9 +456,12 @@ export interface ExportResult {
  * removed here from the value the file holds, listed as removed (with the
  * removals the file lists already, for keys not set again). Other keys
  * only the existing file holds (new, or newer elsewhere) are adopted:
- * stored locally and kept. When the existing file cannot be read, export
- * refuses unless `force`, since that would drop secrets only other
- * machines know.
+ * stored locally and kept; so is a value the file changed since this
+ * machine's last sync where this machine did not (a file pulled but not
+ * imported yet). A FILE other than the session's (a backup) is only
+ * written: what only it holds stays in it, never stored here. When the
+ * existing file cannot be read, export refuses unless `force`, since that
+ * would drop secrets only other machines know.
  */
 export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; file?: string } = {}): Promise<ExportResult> {
   const recipients = listRecipients(t.sessionDir);
@@ -462,6 +474,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   const secrets = await (await backendOf(t)).getAll(t.session);
   const marker = isDefault ? readMarker(t.sessionDir) : {};
   const adopted: string[] = [];
+  const updated: string[] = [];
   const appliedHere: string[] = [];
   const kept: Record<string, string> = {};
   const removed: Record<string, string> = {};
@@ -479,21 +492,29 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
         appliedHere.push(k);
       }
       const fileMacs = valueMacs(id!, theirs.secrets);
+      const localMacs = valueMacs(id!, secrets);
       const missing = missingHere(marker, secrets, fileMacs);
       const toAdopt: Record<string, string> = {};
       for (const [k, v] of Object.entries(theirs.secrets)) {
-        if (has(secrets, k)) continue;
+        if (has(secrets, k)) {
+          // Unchanged here since the last sync, changed in the file since (a file pulled, not imported yet): the file's is newer.
+          if (secrets[k] !== v && marker.seen?.[k] === localMacs[k] && marker.seen?.[k] !== fileMacs[k]) {
+            toAdopt[k] = v;
+            updated.push(k);
+          }
+          continue;
+        }
         if (marker.removedHere?.[k] === fileMacs[k]) {
           removed[k] = removedMark(v);
           fresh.push(k);
-        } else if (missing.has(k)) kept[k] = v;
+        } else if (missing.has(k) || !isDefault) kept[k] = v; // a FILE of the user's (a backup) is written to, never taken in
         else toAdopt[k] = v;
       }
       for (const [k, mark] of Object.entries(theirs.removed)) if (!has(secrets, k) && !has(toAdopt, k) && !has(kept, k)) removed[k] ??= mark;
       if (Object.keys(toAdopt).length > 0) {
         await (await backendOf(t)).setMany(t.session, toAdopt);
         Object.assign(secrets, toAdopt);
-        adopted.push(...Object.keys(toAdopt).sort());
+        adopted.push(...Object.keys(toAdopt).filter((k) => !updated.includes(k)).sort());
       }
     } catch (e) {
       if (!opts.force || !(e instanceof UserError)) {
@@ -525,9 +546,13 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   else writeFileAtomic(file, bytes, 0o644);
   if (isDefault) {
     // The removals noted are done (listed, or superseded by a newer value adopted); the file now has what this machine has, and what is missing here.
-    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: Object.keys(inFile).sort(), seen: id ? valueMacs(id, inFile) : undefined });
+    // Known: what the file holds now; and a key it lists as removed that this machine knew and lacks
+    // (a keychain that did not answer), as for an import. Not one it removed itself, nor one just removed here.
+    const seen = id ? valueMacs(id, inFile) : undefined;
+    if (seen) for (const k of removedKeys) if (!has(secrets, k) && !fresh.includes(k) && !appliedHere.includes(k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
+    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: seen ? Object.keys(seen).sort() : Object.keys(inFile).sort(), seen });
   }
-  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, removed: fresh.sort(), removedHere: appliedHere.sort(), kept: Object.keys(kept).length };
+  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, updated: updated.sort(), removed: fresh.sort(), removedHere: appliedHere.sort(), kept: Object.keys(kept).length };
 }
 
 export interface ImportResult {
@@ -583,7 +608,7 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
     // keychain standing in): should the value come back, the removal still applies. A key only this
     // machine has is not known: a removal listed for it is older than it.
     const seen: Record<string, string> = { ...fileMacs };
-    for (const k of Object.keys(removed)) if (!has(after, k) && !has(theirs, k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
+    for (const k of Object.keys(removed)) if (!has(after, k) && !has(theirs, k) && !gone.includes(k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
     // A removal noted here is still to be listed while the file has the value removed.
     const pending = Object.fromEntries(Object.entries(marker.removedHere ?? {}).filter(([k, mac]) => !has(after, k) && (!has(theirs, k) || fileMacs[k] === mac)));
     writeMarker(t.sessionDir, {

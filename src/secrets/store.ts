@@ -56,7 +56,7 @@ export async function migrateBackend(session: string, from: SecretBackend, toNam
   if (conflicts.length > 0) {
     throw new UserError(
       `the ${toName} backend already holds different values for ${conflicts.join(', ')}; nothing was moved`,
-      `compare them, then remove the ones you do not want from the ${toName} backend (CS_SECRETS_BACKEND=${toName} cs ${session} -secrets rm KEY)`,
+      `compare them, then remove the ones you do not want from the ${toName} backend (CS_SECRETS_BACKEND=${toName} cs ${session} -secrets rm --here KEY)`,
     );
   }
   await to.setMany(session, secrets);

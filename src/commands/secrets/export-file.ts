@@ -13,10 +13,11 @@ export const command: Command<{ file?: string; force: boolean }> = {
     const { backend } = await select(o, ctx);
     const r = await age.exportSecretsFile({ session: o.name, sessionDir: o.dir, env: ctx.env, backend }, { force: opts.force, file: opts.file && path.resolve(ctx.cwd, opts.file) });
     if (r.adopted.length > 0) ctx.io.err(`kept ${r.adopted.length} secrets that only the previous file had: ${r.adopted.join(', ')}`);
+    if (r.updated.length > 0) ctx.io.err(`took the newer value from the file for ${r.updated.join(', ')} (changed on another machine since this one's last sync)`);
     if (r.removedHere.length > 0) ctx.io.err(`removed ${r.removedHere.join(', ')} here: removed on another machine, with the value this one had`);
     ctx.io.err(
       `wrote ${r.file}: ${r.count} secrets for ${r.recipients.length} recipients (${r.recipients.join(', ')})` +
-        (r.kept ? `, and ${r.kept} missing here kept for the other machines (cs ${o.name} -secrets rm KEY removes one everywhere)` : '') +
+        (r.kept ? (opts.file ? `, and ${r.kept} that only the file had kept in it` : `, and ${r.kept} missing here kept for the other machines (cs ${o.name} -secrets rm KEY removes one everywhere)`) : '') +
         (r.removed.length ? `; listed as removed for the other machines: ${r.removed.join(', ')}` : ''),
     );
     return 0;

@@ -1,16 +1,18 @@
-// cs <name> -secrets rm KEY: remove a secret. Where secrets sync through
-// .cs/secrets.age, it goes from the file too, and the other machines remove
-// it at their next sync (src/secrets/age.ts removeFromSync); a key missing
-// here (after -secrets purge) that the file still holds can be removed so.
+// cs <name> -secrets rm [--here] KEY: remove a secret. Where secrets sync
+// through .cs/secrets.age, it goes from the file too, and the other machines
+// remove it at their next sync (src/secrets/age.ts removeFromSync); a key
+// missing here (after -secrets purge) that the file still holds can be
+// removed so. --here: from this machine's store only (a stale copy in a
+// backend, after migrate-backend).
 import * as fs from 'node:fs';
 import { UserError } from '../../lib/errors.js';
 import { ageIdentityPath, validateKey } from '../../secrets/keys.js';
-import type { Args } from '../argv.js';
+import { has, type Args } from '../argv.js';
 import type { Command } from '../types.js';
 import { owner, select } from './shared.js';
 
-export const command: Command<{ key: string }> = {
-  parse: (a: Args) => ({ key: validateKey(a.operands[0]!) }),
+export const command: Command<{ key: string; here: boolean }> = {
+  parse: (a: Args) => ({ key: validateKey(a.operands[0]!), here: has(a, '--here') }),
   async run(opts, ctx) {
     const o = owner(ctx);
     const { backend } = await select(o, ctx);
@@ -18,7 +20,7 @@ export const command: Command<{ key: string }> = {
     const here = value !== undefined && (await backend.delete(o.name, opts.key));
     const notSet = () => new UserError(`secret ${opts.key} is not set in session '${o.name}'`, `see the names with: cs ${o.name} -secrets list`);
     // The age code loads only on a machine that syncs secrets (it has an age identity).
-    if (!fs.existsSync(ageIdentityPath(ctx.env))) {
+    if (opts.here || !fs.existsSync(ageIdentityPath(ctx.env))) {
       if (!here) throw notSet();
       ctx.io.err(`removed ${opts.key} from session '${o.name}'`);
       return 0;
@@ -28,8 +30,9 @@ export const command: Command<{ key: string }> = {
     try {
       sync = await age.removeFromSync({ session: o.name, sessionDir: o.dir, env: ctx.env, backend }, opts.key, here ? value : undefined);
     } catch (e) {
-      if (!(e instanceof UserError) || !here) throw e;
-      throw new UserError(`removed ${opts.key} here, but .cs/secrets.age was not updated: ${e.message}`, e.hint);
+      if (!(e instanceof UserError)) throw e;
+      const again = `run cs ${o.name} -secrets rm ${opts.key} again to take it out of .cs/secrets.age`;
+      throw new UserError(`${here ? `removed ${opts.key} here, but ` : ''}.cs/secrets.age was not updated: ${e.message}`, e.hint ? `${e.hint}; then ${again}` : again);
     }
     if (!here && sync === 'absent') throw notSet();
     const where = here ? `removed ${opts.key} from session '${o.name}'` : `${opts.key} was not set here`;
