@@ -14,6 +14,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthr
 import { hasTmux, startTerminal } from '../../support/tmux.js';
 import { laptop, type Laptop } from '../../support/laptops.js';
 import { descendants, parentOf, waitGone } from '../../support/procs.js';
+import { acceptFirstRun } from '../../support/host.js';
 
 let tmp: string;
 let api: FakeAnthropic;
@@ -29,17 +30,6 @@ afterAll(async () => {
   await api?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Claude Code's first-run screens pre-accepted (DESIGN.md): onboarding, the API key, trust of the session dir. */
-function preAccept(configDir: string, sessionDir: string): void {
-  const state = {
-    hasCompletedOnboarding: true,
-    customApiKeyResponses: { approved: ['sk-test'.slice(-20)], rejected: [] },
-    projects: { [sessionDir]: { hasTrustDialogAccepted: true } },
-  };
-  fs.mkdirSync(configDir, { recursive: true });
-  fs.writeFileSync(path.join(configDir, '.claude.json'), JSON.stringify(state));
-}
 
 /** The process whose command line starts with `argv`, among `pids`. */
 function withCmdline(pids: number[], argv: string[]): number | undefined {
@@ -57,7 +47,7 @@ describe.skipIf(!hasTmux())('cs killed outright while Claude runs in the termina
   it('takes Claude Code down with it: SIGHUP, as a closed terminal would', { timeout: 120_000 }, async () => {
     const s = await createSession(a.env, 'demo');
     const configDir = a.env.CLAUDE_CONFIG_DIR!;
-    preAccept(configDir, s.dir);
+    acceptFirstRun(configDir, 'sk-test', [s.dir]);
     // In the terminal itself (a hosted session runs in cs's tmux server, where it is meant to outlive the terminal).
     const env = { ...offlineClaudeEnv({ home: a.home, configDir, baseUrl: api.url }), ...a.env, CLAUDE_CODE_BIN: CLAUDE_BIN, CS_HOST: 'foreground' };
     // As from a shell that takes the terminal back: its leader lives on, so the kernel hangs nothing up itself.

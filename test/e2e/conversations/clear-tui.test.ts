@@ -10,6 +10,7 @@ import { csBin, fakeClaude } from '../../support/cs.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
 import { hasTmux, startTerminal } from '../../support/tmux.js';
 import { git, laptop, type Laptop } from '../../support/laptops.js';
+import { acceptFirstRun } from '../../support/host.js';
 
 let tmp: string;
 let api: FakeAnthropic;
@@ -26,26 +27,12 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Claude Code's first-run screens pre-accepted (DESIGN.md): onboarding, the API key, trust of the session dir. */
-function preAccept(configDir: string, sessionDir: string): void {
-  const file = path.join(configDir, '.claude.json');
-  const prev = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  const state = {
-    ...prev,
-    hasCompletedOnboarding: true,
-    customApiKeyResponses: { approved: ['sk-test'.slice(-20)], rejected: [] },
-    projects: { ...prev.projects, [sessionDir]: { hasTrustDialogAccepted: true } },
-  };
-  fs.mkdirSync(configDir, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(state));
-}
-
 describe.skipIf(!hasTmux())('a conversation started with /clear in the TUI', () => {
   it('is pinned, listed, resumed as the latest and synced', { timeout: 150_000 }, async () => {
     const s = await createSession(a.env, 'demo');
     expect((await a.cs(['demo', '-secrets', 'age', 'init'])).code).toBe(0);
     const configDir = a.env.CLAUDE_CONFIG_DIR!;
-    preAccept(configDir, s.dir);
+    acceptFirstRun(configDir, 'sk-test', [s.dir]);
     const env = { ...offlineClaudeEnv({ home: a.home, configDir, baseUrl: api.url }), ...a.env, CLAUDE_CODE_BIN: CLAUDE_BIN };
     const term = startTerminal([process.execPath, csBin, 'demo'], { env, cwd: a.home, width: 120, height: 40 });
     try {
