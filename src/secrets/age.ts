@@ -331,6 +331,26 @@ function removalsFor(marker: Marker, local: Record<string, string>, file: Secret
     .sort();
 }
 
+/**
+ * Keys of `file` (a FILE other than the session's) that the session's
+ * secrets.age lists as removed with that very value. None when that file
+ * is absent or cannot be read (the import then goes on as asked).
+ */
+async function removedSince(t: SyncTarget, id: AgeIdentity, file: Record<string, string>): Promise<string[]> {
+  const own = secretsFilePath(t.sessionDir);
+  if (!fs.existsSync(own)) return [];
+  let current: SecretsFile;
+  try {
+    current = await decryptSecretsFile(own, id, '.cs/secrets.age');
+  } catch (e) {
+    if (e instanceof UserError) return [];
+    throw e;
+  }
+  return Object.keys(file)
+    .filter((k) => has(current.removed, k) && !has(current.secrets, k) && isRemovedValue(file[k]!, current.removed[k]!))
+    .sort();
+}
+
 /** Key names as an error shows them: printable, and only the first few, each cut short. */
 function shownKeys(keys: string[]): string {
   return keys
@@ -395,12 +415,17 @@ function parsePlaintext(text: string, shown: string): SecretsFile {
 export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: string): Promise<SecretsFile> {
   let bytes: Uint8Array = fs.readFileSync(file);
   const head = Buffer.from(bytes.subarray(0, 40)).toString('latin1');
+  // The age library's own messages can quote the file's first line, which for a plain .env given by
+  // mistake is a secret: none of it is shown.
+  const restore = path.basename(file) === 'secrets.age' && path.basename(path.dirname(file)) === '.cs' ? 'restore it from git history: git log -- .cs/secrets.age' : 'check that FILE is the one meant: an age file (made by export-file or the age CLI)';
   if (head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')) {
     try {
       bytes = armor.decode(Buffer.from(bytes).toString('latin1'));
-    } catch (e) {
-      throw new UserError(`${shown} is damaged (${errorMessage(e)}); it was left as it is`, 'restore it from git history: git log -- .cs/secrets.age');
+    } catch {
+      throw new UserError(`${shown} is damaged (its armor does not decode); it was left as it is`, restore);
     }
+  } else if (!head.startsWith('age-encryption.org/')) {
+    throw new UserError(`${shown} is not an age file (it does not start with age's header); it was left as it is`, restore);
   }
   const d = new Decrypter();
   d.addIdentity(id.identity);
@@ -415,7 +440,7 @@ export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: s
         'add it on a machine that can read the file: cs <session> -secrets age add <name> <this pubkey>, then export-file there and sync',
       );
     }
-    throw new UserError(`${shown} is damaged or not an age file (${msg}); it was left as it is`, 'restore it from git history: git log -- .cs/secrets.age');
+    throw new UserError(`${shown} is damaged: it does not decrypt; it was left as it is`, restore);
   }
   return parsePlaintext(text, shown);
 }
@@ -441,6 +466,8 @@ export interface ExportResult {
   adopted: string[];
   /** Keys whose value the file had changed since this machine's last sync (and this machine had not): taken from it. */
   updated: string[];
+  /** Keys changed both here and in the file since the last sync: this machine's value was written. */
+  conflicts: string[];
   /** Keys this export lists as removed for the first time (`-secrets rm` here since the last export). */
   removed: string[];
   /** Keys the existing file lists as removed, removed here now (this machine held that value at its last sync). */
@@ -475,6 +502,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   const marker = isDefault ? readMarker(t.sessionDir) : {};
   const adopted: string[] = [];
   const updated: string[] = [];
+  const conflicts: string[] = [];
   const appliedHere: string[] = [];
   const kept: Record<string, string> = {};
   const removed: Record<string, string> = {};
@@ -501,7 +529,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
           if (secrets[k] !== v && marker.seen?.[k] === localMacs[k] && marker.seen?.[k] !== fileMacs[k]) {
             toAdopt[k] = v;
             updated.push(k);
-          }
+          } else if (secrets[k] !== v && marker.seen?.[k] !== undefined && marker.seen[k] !== fileMacs[k]) conflicts.push(k); // changed on both sides: this export keeps this machine's
           continue;
         }
         if (marker.removedHere?.[k] === fileMacs[k]) {
@@ -552,7 +580,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
     if (seen) for (const k of removedKeys) if (!has(secrets, k) && !fresh.includes(k) && !appliedHere.includes(k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
     writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: seen ? Object.keys(seen).sort() : Object.keys(inFile).sort(), seen });
   }
-  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, updated: updated.sort(), removed: fresh.sort(), removedHere: appliedHere.sort(), kept: Object.keys(kept).length };
+  return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, updated: updated.sort(), conflicts: conflicts.sort(), removed: fresh.sort(), removedHere: appliedHere.sort(), kept: Object.keys(kept).length };
 }
 
 export interface ImportResult {
@@ -563,6 +591,10 @@ export interface ImportResult {
   removed: string[];
   /** Keys whose local value, changed here since the last sync, was kept over the file's unchanged one (`keepLocal` only). */
   keptLocal: string[];
+  /** Keys changed both here and in the file since the last sync: the file's value was taken. */
+  conflicts: string[];
+  /** Keys of a FILE (a backup) left out: the session's secrets.age lists that value as removed since. */
+  leftOut: string[];
   count: number;
 }
 
@@ -592,9 +624,12 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
   const keptLocal = Object.keys(theirs)
     .filter((k) => opts.keepLocal && has(local, k) && local[k] !== theirs[k] && marker.seen?.[k] === fileMacs[k] && marker.seen?.[k] !== localMacs[k])
     .sort();
+  // A backup brings back nothing the session's own file lists as removed since (that very value).
+  const leftOut = isDefault ? [] : await removedSince(t, id, theirs);
   const changed = Object.keys(theirs)
-    .filter((k) => local[k] !== theirs[k] && !missing.has(k) && !keptLocal.includes(k))
+    .filter((k) => local[k] !== theirs[k] && !missing.has(k) && !keptLocal.includes(k) && !leftOut.includes(k))
     .sort();
+  const conflicts = changed.filter((k) => has(local, k) && marker.seen?.[k] !== undefined && marker.seen[k] !== localMacs[k] && marker.seen[k] !== fileMacs[k]);
   const gone = removalsFor(marker, local, { secrets: theirs, removed }, id);
   const updates: Record<string, string> = {};
   for (const k of changed) updates[k] = theirs[k]!;
@@ -611,15 +646,19 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
     for (const k of Object.keys(removed)) if (!has(after, k) && !has(theirs, k) && !gone.includes(k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
     // A removal noted here is still to be listed while the file has the value removed.
     const pending = Object.fromEntries(Object.entries(marker.removedHere ?? {}).filter(([k, mac]) => !has(after, k) && (!has(theirs, k) || fileMacs[k] === mac)));
+    // What an export would now leave as it is: the file's secrets that this machine holds too, so a change
+    // made here after this import (back to the value of an earlier export, even) is exported.
+    const inSync = Object.fromEntries(Object.entries(theirs).filter(([k]) => !missing.has(k)));
     writeMarker(t.sessionDir, {
       ...marker,
       file: sha256(bytes),
       keys: Object.keys(seen).sort(),
       seen,
+      state: stateMac(id, inSync, listRecipients(t.sessionDir)),
       removedHere: Object.keys(pending).length > 0 ? pending : undefined,
     });
   }
-  return { file, changed, removed: gone, keptLocal, count: Object.keys(theirs).length };
+  return { file, changed, removed: gone, keptLocal, conflicts, leftOut, count: Object.keys(theirs).length };
 }
 
 export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-identity' | 'no-recipients' | 'not-recipient';
@@ -629,7 +668,7 @@ export type AutoStatus = 'imported' | 'exported' | 'unchanged' | 'absent' | 'no-
  * this machine last imported or wrote (by SHA-256). Normal reasons to skip
  * resolve to a status; a damaged file throws a UserError.
  */
-export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[]; removed: string[]; keptLocal?: string[] }> {
+export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus; changed: string[]; removed: string[]; keptLocal?: string[]; conflicts?: string[] }> {
   const file = secretsFilePath(t.sessionDir);
   let bytes: Buffer;
   try {
@@ -642,7 +681,7 @@ export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus
   if (!(await readIdentity(t.env))) return { status: 'no-identity', changed: [], removed: [] };
   try {
     const r = await importSecretsFile(t, { keepLocal: true });
-    return { status: 'imported', changed: r.changed, removed: r.removed, ...(r.keptLocal.length ? { keptLocal: r.keptLocal } : {}) };
+    return { status: 'imported', changed: r.changed, removed: r.removed, ...(r.keptLocal.length ? { keptLocal: r.keptLocal } : {}), ...(r.conflicts.length ? { conflicts: r.conflicts } : {}) };
   } catch (e) {
     if (e instanceof UserError && /not encrypted to this machine/.test(e.message)) return { status: 'not-recipient', changed: [], removed: [] };
     throw e;
@@ -654,7 +693,7 @@ export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus
  * since this machine's last export, so an idle session does not rewrite
  * secrets.age (age output differs on every run) and dirty git.
  */
-export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStatus; count: number; removed?: string[] }> {
+export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStatus; count: number; removed?: string[]; conflicts?: string[] }> {
   const recipients = listRecipients(t.sessionDir);
   if (recipients.length === 0) return { status: 'no-recipients', count: 0 };
   const id = await readIdentity(t.env);
@@ -668,12 +707,13 @@ export async function exportIfChanged(t: SyncTarget): Promise<{ status: AutoStat
     }
   };
   // A file this machine has not seen yet (pulled mid-session) is newer: take it in first.
-  if (hashOf() !== undefined && readMarker(t.sessionDir).file !== hashOf()) await importIfNewer(t);
+  const taken = hashOf() !== undefined && readMarker(t.sessionDir).file !== hashOf() ? await importIfNewer(t) : undefined;
+  const conflicts = taken?.conflicts?.length ? { conflicts: taken.conflicts } : {};
   const marker = readMarker(t.sessionDir);
   const secrets = await (await backendOf(t)).getAll(t.session);
   const current = hashOf();
   const unchanged = current !== undefined && marker.file === current && marker.state === stateMac(id, secrets, recipients);
-  if (unchanged || (current === undefined && Object.keys(secrets).length === 0)) return { status: 'unchanged', count: Object.keys(secrets).length };
+  if (unchanged || (current === undefined && Object.keys(secrets).length === 0)) return { status: 'unchanged', count: Object.keys(secrets).length, ...conflicts };
   const r = await exportSecretsFile(t);
-  return { status: 'exported', count: r.count, ...(r.removedHere.length ? { removed: r.removedHere } : {}) };
+  return { status: 'exported', count: r.count, ...(r.removedHere.length ? { removed: r.removedHere } : {}), ...conflicts };
 }

@@ -63,7 +63,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     const r = await importIfNewer({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'imported') {
       report(
-        `imported ${r.changed.length} secret(s) from .cs/secrets.age${r.removed.length ? `; removed ${r.removed.join(', ')} (removed on another machine)` : ''}${r.keptLocal?.length ? `; kept ${r.keptLocal.join(', ')} as changed here` : ''}`,
+        `imported ${r.changed.length} secret(s) from .cs/secrets.age${r.removed.length ? `; removed ${r.removed.join(', ')} (removed on another machine)` : ''}${r.keptLocal?.length ? `; kept ${r.keptLocal.join(', ')} as changed here` : ''}${r.conflicts?.length ? `; ${r.conflicts.join(', ')} changed here and on another machine: took the other machine's value (set it again to keep yours)` : ''}`,
         'info',
       );
     }
@@ -86,6 +86,7 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     const { exportIfChanged } = await import('../secrets/age.js');
     const r = await exportIfChanged({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'exported') report(`exported ${r.count} secret(s) to .cs/secrets.age${r.removed?.length ? `; removed ${r.removed.join(', ')} here (removed on another machine)` : ''}`, 'info');
+    if (r.conflicts?.length) report(`${r.conflicts.join(', ')} changed here and on another machine: took the other machine's value (set it again to keep yours)`, 'warn');
   });
   await step(report, 'transcript export', async () => {
     const { exportTranscripts } = await import('../conversations/transcripts.js');

@@ -14,6 +14,7 @@ export const command: Command<{ file?: string; force: boolean }> = {
     const r = await age.exportSecretsFile({ session: o.name, sessionDir: o.dir, env: ctx.env, backend }, { force: opts.force, file: opts.file && path.resolve(ctx.cwd, opts.file) });
     if (r.adopted.length > 0) ctx.io.err(`kept ${r.adopted.length} secrets that only the previous file had: ${r.adopted.join(', ')}`);
     if (r.updated.length > 0) ctx.io.err(`took the newer value from the file for ${r.updated.join(', ')} (changed on another machine since this one's last sync)`);
+    if (r.conflicts.length > 0) ctx.io.err(`${r.conflicts.join(', ')} changed here and on another machine: wrote this machine's value`);
     if (r.removedHere.length > 0) ctx.io.err(`removed ${r.removedHere.join(', ')} here: removed on another machine, with the value this one had`);
     ctx.io.err(
       `wrote ${r.file}: ${r.count} secrets for ${r.recipients.length} recipients (${r.recipients.join(', ')})` +

@@ -14,6 +14,7 @@ export const command: Command<{ file?: string }> = {
     const r = await age.importSecretsFile({ session: o.name, sessionDir: o.dir, env: ctx.env, backend }, { file: opts.file && path.resolve(ctx.cwd, opts.file) });
     ctx.io.err(`imported ${r.count} secrets into '${o.name}' (${backend.name}); ${r.changed.length} new or changed${r.changed.length ? ': ' + r.changed.join(', ') : ''}`);
     if (r.removed.length) ctx.io.err(`removed ${r.removed.join(', ')}: removed on another machine, with the value this one had`);
+    if (r.leftOut.length) ctx.io.err(`left out ${r.leftOut.join(', ')}: .cs/secrets.age lists that value as removed since (cs ${o.name} -secrets set KEY brings one back)`);
     return 0;
   },
 };
