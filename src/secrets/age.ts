@@ -213,6 +213,12 @@ interface Marker {
   seen?: Record<string, string>;
   /** Keys `-secrets rm` removed since the last export, with the MAC of the value removed: that export lists them as removed. */
   removedHere?: Record<string, string>;
+  /** SHA-256 of the sorted recipients the last export encrypted for: an import vouches for the file only for those. */
+  exportedFor?: string;
+}
+
+function recipientsHash(recipients: Recipient[]): string {
+  return createHash('sha256').update(recipients.map((r) => r.recipient).sort().join('\n')).digest('hex');
 }
 
 function readMarker(sessionDir: string): Marker {
@@ -578,7 +584,7 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
     // (a keychain that did not answer), as for an import. Not one it removed itself, nor one just removed here.
     const seen = id ? valueMacs(id, inFile) : undefined;
     if (seen) for (const k of removedKeys) if (!has(secrets, k) && !fresh.includes(k) && !appliedHere.includes(k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
-    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: seen ? Object.keys(seen).sort() : Object.keys(inFile).sort(), seen });
+    writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: seen ? Object.keys(seen).sort() : Object.keys(inFile).sort(), seen, exportedFor: recipientsHash(recipients) });
   }
   return { file, count: Object.keys(secrets).length, recipients: recipients.map((r) => r.name), adopted, updated: updated.sort(), conflicts: conflicts.sort(), removed: fresh.sort(), removedHere: appliedHere.sort(), kept: Object.keys(kept).length };
 }
@@ -648,13 +654,17 @@ export async function importSecretsFile(t: SyncTarget, opts: { file?: string; ke
     const pending = Object.fromEntries(Object.entries(marker.removedHere ?? {}).filter(([k, mac]) => !has(after, k) && (!has(theirs, k) || fileMacs[k] === mac)));
     // What an export would now leave as it is: the file's secrets that this machine holds too, so a change
     // made here after this import (back to the value of an earlier export, even) is exported.
+    // Not vouched for: a recipient added or removed since this machine's last export (the file may not
+    // be encrypted for it), or a removal noted here and not listed yet. The next export then writes.
     const inSync = Object.fromEntries(Object.entries(theirs).filter(([k]) => !missing.has(k)));
+    const recipients = listRecipients(t.sessionDir);
+    const vouch = marker.exportedFor === recipientsHash(recipients) && Object.keys(pending).length === 0;
     writeMarker(t.sessionDir, {
       ...marker,
       file: sha256(bytes),
       keys: Object.keys(seen).sort(),
       seen,
-      state: stateMac(id, inSync, listRecipients(t.sessionDir)),
+      state: vouch ? stateMac(id, inSync, recipients) : undefined,
       removedHere: Object.keys(pending).length > 0 ? pending : undefined,
     });
   }

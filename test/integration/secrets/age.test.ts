@@ -576,6 +576,24 @@ describe('removals and changes between machines', () => {
     expect((await ok('proj', ['list'], a.env)).stdout).toBe('J\nX\n');
   }, 90_000);
 
+  it('an import does not vouch for a recipient added since this machine last exported: the session end encrypts for it', async () => {
+    const { aDir, bDir, ta, tb } = await twoMachines({ J: 'j-value-1' });
+    await ok('proj', ['set', '--force', 'J'], b.env, 'j-value-2');
+    expect(await exportIfChanged(tb)).toEqual({ status: 'exported', count: 1 });
+    await carry(b, bDir, a, aDir, 'b changes J');
+    // Carol's machine published her key, and could not re-encrypt: A pulls it with B's file.
+    const keygen = (await spawnProgram('age-keygen', [])).stdout;
+    const carolKey = path.join(a.dir, 'carol.key');
+    fs.writeFileSync(carolKey, keygen, { mode: 0o600 });
+    fs.writeFileSync(path.join(aDir, '.cs', 'age-recipients', 'carol.pub'), keygen.match(/age1[0-9a-z]+/)![0] + '\n');
+    expect(await importIfNewer(ta)).toEqual({ status: 'imported', changed: ['J'], removed: [] });
+    expect(await exportIfChanged(ta)).toEqual({ status: 'exported', count: 1 });
+    const carol = await spawnProgram('age', ['-d', '-i', carolKey, path.join(aDir, '.cs', 'secrets.age')]);
+    expect(JSON.parse(carol.stdout).secrets).toEqual({ J: 'j-value-2' });
+    // Vouched for once exported: the next session end has nothing to do.
+    expect(await exportIfChanged(ta)).toEqual({ status: 'unchanged', count: 1 });
+  }, 90_000);
+
   it('a FILE that is not an age file is refused without showing any of it', async () => {
     a.session('proj');
     await ok('proj', ['age', 'init'], a.env);
