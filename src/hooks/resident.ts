@@ -12,11 +12,12 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { readFileOr } from '../lib/fsutil.js';
 import { pidAlive } from '../lib/lockfile.js';
 import { runtimeBase } from '../secrets/keys.js';
 import { HANDLERS } from './handlers.js';
 import { parseHookInput } from './protocol.js';
-import { drainSpool, finishSpool, openSpool, releaseSpool, SOCKET_SUFFIX, SPOOL_OWNER, spoolOf } from './spool.js';
+import { drainSpool, finishSpool, holdsInput, openSpool, releaseSpool, SOCKET_SUFFIX, SPOOL_OWNER, spoolOf } from './spool.js';
 
 /**
  * The socket of the resident serving the Claude Code whose process id is
@@ -291,7 +292,8 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
   if (!fs.lstatSync(owner, { throwIfNoEntry: false })?.isFile()) return;
   if (fs.lstatSync(socket, { throwIfNoEntry: false })?.ino !== before.ino) return; // a new resident listens there now
   // What the killed resident had claimed is recorded too, though another process may have its id by now.
-  const killed = Number(fs.readFileSync(owner, 'utf8').trim());
+  const killed = Number(readFileOr(owner, '').trim());
+  if (!killed) return; // gone meanwhile: a resident going removes it first, then records the rest itself
   fs.rmSync(socket, { force: true });
   fs.rmSync(owner, { force: true });
   await finishSpool(
@@ -303,17 +305,10 @@ export async function settleSpool(env: NodeJS.ProcessEnv, claudePid: number, ans
   );
 }
 
-/** Resolves once spool `folder` holds no input (written or claimed: spool.ts), or is gone, or after `ms`. */
+/** Resolves once spool `folder` holds no input (holdsInput), or is gone, or after `ms`. */
 async function spoolEmptied(folder: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  const holdsInput = () => {
-    try {
-      return fs.readdirSync(folder).some((n) => /^(\d+|\.claim-\d+-\d+)$/.test(n));
-    } catch {
-      return false;
-    }
-  };
-  while (holdsInput() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (holdsInput(folder) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /**

@@ -116,6 +116,15 @@ export interface DrainOptions {
  */
 const CLAIM = /^\.claim-(\d+)-(\d+)$/;
 
+/** Whether spool `folder` holds an input, written or claimed (false once it is gone). */
+export function holdsInput(folder: string): boolean {
+  try {
+    return fs.readdirSync(folder).some((n) => /^\d+$/.test(n) || CLAIM.test(n));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One pass over spool `folder`: every input in it (a regular file of this
  * user's named by the process id of the hook script that wrote it; anything
@@ -161,16 +170,16 @@ export async function drainSpool(folder: string, record: (text: string, written:
       pending = true;
       continue;
     }
-    const input = { file: path.join(folder, `.claim-${process.pid}-${found.writer}`) };
+    const claimed = path.join(folder, `.claim-${process.pid}-${found.writer}`);
     try {
-      fs.renameSync(found.file, input.file);
+      fs.renameSync(found.file, claimed);
     } catch {
       continue; // another drainer took it
     }
     let text = '';
     try {
       // No link, and no blocking on something that is not a file, should one be put in its place meanwhile.
-      const fd = fs.openSync(input.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      const fd = fs.openSync(claimed, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
       try {
         if (fs.fstatSync(fd).isFile()) text = skimFd(fd);
       } finally {
@@ -182,7 +191,7 @@ export async function drainSpool(folder: string, record: (text: string, written:
     }
     // Removed once recorded: a resident that dies in between leaves its claim to the next drainer (a line twice, not none).
     await record(text, new Date(found.mtimeMs));
-    fs.rmSync(input.file, { force: true });
+    fs.rmSync(claimed, { force: true });
     recorded++;
   }
   return { pending, recorded };

@@ -10,25 +10,24 @@
 // from a .env file imports too.
 //
 // Nothing here loses a secret silently: export first adopts keys that only
-// the existing file holds (new from other machines; keys removed on this
-// machine since its last sync stay removed), and refuses (unless forced)
-// when it cannot read the existing file. The bookkeeping (file hash, key
-// names, keyed MACs of the values, no values) lives in the machine-local
-// `.cs/local/secrets-age.json`.
+// the existing file holds, and refuses (unless forced) when it cannot read
+// the existing file. Per key, the side that changed a value since this
+// machine's last sync wins over the side that did not, at import and at
+// export alike; a change on both sides is named. The bookkeeping (file
+// hash, key names, MACs of the values keyed by the local identity, never a
+// value) lives in the machine-local `.cs/local/secrets-age.json`.
 //
 // A removal travels too, when it was one: `-secrets rm KEY` (removeFromSync)
-// notes in the marker which value goes (the file's, else this machine's)
-// and exports at once; the export that finds that very value in the file
+// notes in the marker the value the file holds and exports at once, which
 // leaves it out and lists it under `"removed": {KEY: a salted scrypt hash of
 // the value}`. Whichever of import and export reads such a file first
 // removes KEY locally, but only while the local value is that value and
 // this machine held it at its last sync, so a value set since, here or
-// elsewhere, is never taken away. A key that is merely missing here (`-secrets purge`, a
-// keychain that did not answer and the fallback file standing in, another
-// backend) is never a removal: the export keeps it in the file as it was,
-// and imports leave it missing here. An automatic import (session start)
-// keeps a value changed here since the last sync over the file's unchanged
-// one. Older cs versions ignore `removed` (they keep the key).
+// elsewhere, is never taken away. A key that is merely missing here
+// (`-secrets purge`, a keychain that did not answer and the fallback file
+// standing in, another backend) is never a removal: the export keeps it in
+// the file as it was, and imports leave it missing here. Older cs versions
+// ignore `removed` (they keep the key).
 import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -238,12 +237,17 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** The HMAC key for the marker's MACs of one `purpose`, from the local identity (so they give nothing to guess secrets against). */
+function macKey(id: AgeIdentity, purpose: 'state' | 'seen'): Buffer {
+  return createHash('sha256').update(`cs secrets ${purpose}\0${id.identity}`).digest();
+}
+
 /**
  * A fingerprint of what an export would contain. Keyed by the local identity
  * so the marker, though machine-local, gives nothing to guess secrets against.
  */
 function stateMac(id: AgeIdentity, secrets: Record<string, string>, recipients: Recipient[]): string {
-  const key = createHash('sha256').update('cs secrets state\0' + id.identity).digest();
+  const key = macKey(id, 'state');
   const canonical = JSON.stringify([Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : 1)), recipients.map((r) => r.recipient).sort()]);
   return createHmac('sha256', key).update(canonical).digest('hex');
 }
@@ -270,7 +274,7 @@ function isRemovedValue(value: string, mark: string): boolean {
 
 /** Per key, an HMAC of its value keyed by the local identity: the marker's `seen` and `removedHere` (the marker is plain text on disk). */
 function valueMacs(id: AgeIdentity, secrets: Record<string, string>): Record<string, string> {
-  const key = createHash('sha256').update('cs secrets seen\0' + id.identity).digest();
+  const key = macKey(id, 'seen');
   return Object.fromEntries(Object.keys(secrets).sort().map((k) => [k, createHmac('sha256', key).update(`${k}\0${secrets[k]}`).digest('hex')]));
 }
 
@@ -579,9 +583,9 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
   if (isDefault) writeConfined(file, bytes, 0o644);
   else writeFileAtomic(file, bytes, 0o644);
   if (isDefault) {
-    // The removals noted are done (listed, or superseded by a newer value adopted); the file now has what this machine has, and what is missing here.
-    // Known: what the file holds now; and a key it lists as removed that this machine knew and lacks
-    // (a keychain that did not answer), as for an import. Not one it removed itself, nor one just removed here.
+    // The removals noted are done (listed, or superseded by a newer value adopted). Known now: what the
+    // file holds; and, as at an import, a key it lists as removed that this machine knew and lacks (a
+    // keychain that did not answer), but not one this export listed or removed here itself.
     const seen = id ? valueMacs(id, inFile) : undefined;
     if (seen) for (const k of removedKeys) if (!has(secrets, k) && !fresh.includes(k) && !appliedHere.includes(k) && marker.seen?.[k] !== undefined) seen[k] = marker.seen[k];
     writeMarker(t.sessionDir, { file: sha256(bytes), state: id ? stateMac(id, secrets, recipients) : undefined, keys: seen ? Object.keys(seen).sort() : Object.keys(inFile).sort(), seen, exportedFor: recipientsHash(recipients) });

@@ -25,6 +25,38 @@ async function git(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
   return r.stdout;
 }
 
+/** None of `values` in any file under `dirs`, in the git history of `repo`, or in any argv this test run spawned. */
+async function expectNowhere(values: string[], dirs: string[], repo: string, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const d of dirs) {
+    const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
+    expect(grep.code, grep.stdout).toBe(1);
+  }
+  const log = await git(['log', '-p', '--all'], repo, env);
+  for (const v of values) expect(log).not.toContain(v);
+  for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
+}
+
+/**
+ * Machine A's session 'proj' with `secrets`, its age key and secrets.age, pushed to bare `remote`;
+ * machine B's clone of it. Returns both workspaces.
+ */
+async function publishAndClone(a: Home, b: Home, remote: string, secrets: Record<string, string>): Promise<{ aDir: string; bDir: string }> {
+  const aDir = a.session('proj');
+  await git(['init', '-q', '--bare', '-b', 'main', remote], a.dir, a.env);
+  await git(['init', '-q', '-b', 'main'], aDir, a.env);
+  fs.writeFileSync(path.join(aDir, '.gitignore'), '.cs/local/\n');
+  for (const [k, v] of Object.entries(secrets)) await ok('proj', ['set', k], a.env, v);
+  await ok('proj', ['age', 'init'], a.env);
+  await ok('proj', ['export-file'], a.env);
+  await git(['add', '-A'], aDir, a.env);
+  await git(['commit', '-q', '-m', 'a'], aDir, a.env);
+  await git(['remote', 'add', 'origin', remote], aDir, a.env);
+  await git(['push', '-q', 'origin', 'main'], aDir, a.env);
+  fs.mkdirSync(b.root, { recursive: true });
+  await git(['clone', '-q', remote, 'proj'], b.root, b.env);
+  return { aDir, bDir: path.join(b.root, 'proj') };
+}
+
 describe('age identity and interop with the age CLI', () => {
   let h: Home;
   let dir: string;
@@ -225,22 +257,8 @@ describe('two machines through a bare git remote', () => {
   });
 
   it('exchange secrets, then removing a recipient locks it out of new exports', async () => {
-    const aDir = a.session('proj');
-    await git(['init', '-q', '--bare', '-b', 'main', remote], a.dir, a.env);
-    await git(['init', '-q', '-b', 'main'], aDir, a.env);
-    fs.writeFileSync(path.join(aDir, '.gitignore'), '.cs/local/\n');
-    await ok('proj', ['set', 'SHARED_TOKEN'], a.env, 'from-a');
-    await ok('proj', ['age', 'init'], a.env);
-    await ok('proj', ['export-file'], a.env);
-    await git(['add', '-A'], aDir, a.env);
-    await git(['commit', '-q', '-m', 'a'], aDir, a.env);
-    await git(['remote', 'add', 'origin', remote], aDir, a.env);
-    await git(['push', '-q', 'origin', 'main'], aDir, a.env);
-
     // Machine B clones, makes its key, publishes its recipient file.
-    fs.mkdirSync(b.root, { recursive: true });
-    await git(['clone', '-q', remote, 'proj'], b.root, b.env);
-    const bDir = path.join(b.root, 'proj');
+    const { aDir, bDir } = await publishAndClone(a, b, remote, { SHARED_TOKEN: 'from-a' });
     const bInit = await ok('proj', ['age', 'init'], b.env);
     const bPub = bInit.stdout.trim();
     expect(bInit.stderr).toMatch(/recipient 'me@[^']+-2'/); // did not replace A's same-named key
@@ -291,14 +309,7 @@ describe('two machines through a bare git remote', () => {
     expect(await bBackend.getAll('proj')).toEqual({ SHARED_TOKEN: 'from-a', B_ONLY: 'from-b' });
 
     // Leak check: no secret value in either workspace, git history, or any argv we spawned.
-    const values = ['from-a', 'from-b', 'b must not see this'];
-    for (const d of [aDir, bDir, remote]) {
-      const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
-      expect(grep.code, grep.stdout).toBe(1);
-    }
-    const log = await git(['log', '-p', '--all'], aDir, a.env);
-    for (const v of values) expect(log).not.toContain(v);
-    for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
+    await expectNowhere(['from-a', 'from-b', 'b must not see this'], [aDir, bDir, remote], aDir, a.env);
   }, 60_000);
 });
 
@@ -328,20 +339,7 @@ describe('removals and changes between machines', () => {
 
   /** A and B, each with an age key, both holding `secrets` through secrets.age on a bare remote. */
   async function twoMachines(secrets: Record<string, string>) {
-    const aDir = a.session('proj');
-    await git(['init', '-q', '--bare', '-b', 'main', remote], a.dir, a.env);
-    await git(['init', '-q', '-b', 'main'], aDir, a.env);
-    fs.writeFileSync(path.join(aDir, '.gitignore'), '.cs/local/\n');
-    for (const [k, v] of Object.entries(secrets)) await ok('proj', ['set', k], a.env, v);
-    await ok('proj', ['age', 'init'], a.env);
-    await ok('proj', ['export-file'], a.env);
-    await git(['add', '-A'], aDir, a.env);
-    await git(['commit', '-q', '-m', 'a'], aDir, a.env);
-    await git(['remote', 'add', 'origin', remote], aDir, a.env);
-    await git(['push', '-q', 'origin', 'main'], aDir, a.env);
-    fs.mkdirSync(b.root, { recursive: true });
-    await git(['clone', '-q', remote, 'proj'], b.root, b.env);
-    const bDir = path.join(b.root, 'proj');
+    const { aDir, bDir } = await publishAndClone(a, b, remote, secrets);
     await ok('proj', ['age', 'init'], b.env);
     await carry(b, bDir, a, aDir, 'b key');
     await ok('proj', ['export-file'], a.env);
@@ -439,15 +437,7 @@ describe('removals and changes between machines', () => {
     expect(await importIfNewer(tb)).toEqual({ status: 'imported', changed: [], removed: ['API_KEY'] });
     expect((await secrets('proj', ['rm', 'NOWHERE'], a.env)).stderr).toMatch(/secret NOWHERE is not set in session 'proj'/);
 
-    // No value in either workspace, the remote's history, or any argv.
-    const values = ['api-value-1', 'db-value-1', 'db-value-2'];
-    for (const d of [aDir, bDir, remote]) {
-      const grep = await spawnProgram('grep', ['-rlF', '-f', '-', d], { input: values.join('\n') + '\n' });
-      expect(grep.code, grep.stdout).toBe(1);
-    }
-    const log = await git(['log', '-p', '--all'], aDir, a.env);
-    for (const v of values) expect(log).not.toContain(v);
-    for (const argv of spawnedArgv) for (const v of values) expect(argv.join(' ')).not.toContain(v);
+    await expectNowhere(['api-value-1', 'db-value-1', 'db-value-2'], [aDir, bDir, remote], aDir, a.env);
   }, 90_000);
 
   it('a removal that arrives while the keychain is empty here applies when the value comes back', async () => {
