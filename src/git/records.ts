@@ -12,6 +12,8 @@ import { LOCAL_DIR, isAncestor } from './autosave.js';
 import { GitError, explainWriteError, type Repo } from './repo.js';
 import { explainRemoteError } from './remote.js';
 import { maskUrlPassword } from './url-password.js';
+import { SECRETS_PATH } from '../secrets/keys.js';
+import type { SecretsMergeNotes } from '../secrets/merge.js';
 
 /** Where the records live, locally and on the remote. */
 export const RECORDS_REF = 'refs/cs/session';
@@ -143,44 +145,99 @@ export async function pushRecords(repo: Repo, url: string, session: string): Pro
 
 export type RecordsPullResult = 'up-to-date' | 'ahead' | 'fast-forward' | 'merged' | 'no-remote-records';
 
+export interface RecordsPull {
+  result: RecordsPullResult;
+  /** .cs/secrets.age changed on both machines and was merged per key: what was settled by rule. */
+  secrets?: SecretsMergeNotes;
+}
+
 /**
  * `-sync pull` of an adopted session: snapshot local records, fetch the
  * remote's, then fast-forward or merge (append-only logs merge as a union
- * through .git/info/attributes) and write the result into `.cs/`. A real
- * conflict changes nothing and names both sides.
+ * through .git/info/attributes, .cs/secrets.age per key: mergeSecretsInTree)
+ * and write the result into `.cs/`. A real conflict changes nothing and
+ * names both sides.
  */
-export async function pullRecords(repo: Repo, url: string, session: string): Promise<RecordsPullResult> {
+export async function pullRecords(repo: Repo, url: string, session: string): Promise<RecordsPull> {
   const { commit: ours } = await snapshotRecords(repo);
   const theirs = await fetchRecords(repo, url);
-  if (!theirs) return 'no-remote-records';
-  if (ours === theirs) return 'up-to-date';
+  if (!theirs) return { result: 'no-remote-records' };
+  if (ours === theirs) return { result: 'up-to-date' };
   await assertNoLinks(repo, theirs, url);
   try {
-    if (ours && (await isAncestor(repo, theirs, ours))) return 'ahead';
+    if (ours && (await isAncestor(repo, theirs, ours))) return { result: 'ahead' };
     const oursTree = ours ? await repo.resolve(`${ours}^{tree}`) : null;
     if (!ours || (await isAncestor(repo, ours, theirs))) {
       await checkoutRecords(repo, oursTree, `${theirs}^{tree}`);
       await repo.raw(['update-ref', RECORDS_REF, theirs, ours ?? '']);
-      return 'fast-forward';
+      return { result: 'fast-forward' };
     }
-    const m = await repo.tryRaw(['merge-tree', '--write-tree', '--allow-unrelated-histories', '--name-only', '--no-messages', ours, theirs]);
-    if (m.code !== 0) {
-      const [, ...files] = m.stdout.split('\n').filter(Boolean);
-      if (m.code === 1) {
+    const m = await repo.tryRaw(['merge-tree', '--write-tree', '--allow-unrelated-histories', '-z', '--no-messages', ours, theirs]);
+    if (m.code !== 0 && m.code !== 1) throw new GitError(['merge-tree'], m.code, m.stderr, m.stdout);
+    // -z: the tree, then `<mode> <object> <stage>\t<path>` per conflicted stage.
+    const [first, ...rest] = m.stdout.split('\0').filter(Boolean);
+    let tree = first!.trim();
+    let secrets: SecretsMergeNotes | undefined;
+    if (m.code === 1) {
+      const stages = rest.map((e) => ({ oid: e.split(' ')[1]!, stage: Number(e.slice(0, e.indexOf('\t')).split(' ')[2]), path: e.slice(e.indexOf('\t') + 1) }));
+      const files = [...new Set(stages.map((e) => e.path))];
+      let why: string | undefined;
+      if (files.length === 1 && files[0] === SECRETS_PATH) {
+        try {
+          ({ tree, notes: secrets } = await mergeSecretsInTree(repo, session, tree, stages));
+        } catch (e) {
+          if (!(e instanceof UserError)) throw e;
+          why = e.message;
+        }
+      }
+      if (!secrets) {
         throw new UserError(
-          `pull stopped: ${files.join(', ') || 'some records'} changed differently on both machines; nothing was changed (the remote's records: ${theirs.slice(0, 12)})`,
+          `pull stopped: ${files.join(', ') || 'some records'} changed differently on both machines${why ? ` (${SECRETS_PATH} could not be merged per key here: ${why})` : ''}; nothing was changed (the remote's records: ${theirs.slice(0, 12)})`,
           `edit the file(s) under ${path.join(repo.dir, '.cs')} to hold what both sides need (git -C ${repo.dir} show ${theirs.slice(0, 12)}:<file> shows theirs), then run: cs ${session} -sync pull`,
         );
       }
-      throw new GitError(['merge-tree'], m.code, m.stderr, m.stdout);
     }
-    const tree = m.stdout.split('\n')[0]!.trim();
     const merged = (await repo.commitRaw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', 'cs session records: merge'])).trim();
     await checkoutRecords(repo, oursTree, tree);
     await repo.raw(['update-ref', RECORDS_REF, merged, ours]);
-    return 'merged';
+    return { result: 'merged', ...(secrets ? { secrets } : {}) };
   } catch (e) {
     throw explainWriteError(repo.dir, e);
+  }
+}
+
+/**
+ * merge-tree left `.cs/secrets.age` in conflict, and nothing else: `tree`
+ * (merge-tree's, holding one side's bytes there) with the file merged per
+ * key instead (src/secrets/merge.ts; stage 2 is this machine's snapshot),
+ * encrypted for the recipients of the merged tree. Returns the new tree and
+ * what the merge settled by rule. Throws a UserError saying why when this
+ * machine cannot merge it.
+ */
+async function mergeSecretsInTree(repo: Repo, session: string, tree: string, stages: Array<{ oid: string; stage: number }>): Promise<{ tree: string; notes: SecretsMergeNotes }> {
+  const { mergeSecretsVersions } = await import('../secrets/merge.js');
+  const { parseRecipient } = await import('../secrets/age.js');
+  const blobOf = (n: number) => {
+    const oid = stages.find((e) => e.stage === n)?.oid;
+    return oid ? repo.blob(oid) : Promise.resolve(null);
+  };
+  const [base, ours, theirs] = await Promise.all([blobOf(1), blobOf(2), blobOf(3)]);
+  if (!ours || !theirs) throw new UserError('it was deleted on one side');
+  const dir = `${path.posix.dirname(SECRETS_PATH)}/age-recipients/`;
+  const names = (await repo.raw(['ls-tree', '-z', '--name-only', tree, dir])).split('\0').filter((p) => p.endsWith('.pub'));
+  const recipients = await Promise.all(names.map(async (p) => parseRecipient(path.posix.basename(p), (await repo.blob(`${tree}:${p}`)).toString('utf8'))));
+  const { bytes, notes } = await mergeSecretsVersions({ base, ours, theirs, local: 'ours' }, recipients, session, repo.env);
+  const blob = (await repo.raw(['hash-object', '-w', '--stdin'], undefined, undefined, Buffer.from(bytes))).trim();
+  const index = path.join(repo.dir, LOCAL_DIR, 'secrets-merge.index');
+  ensureDir(path.dirname(index));
+  fs.rmSync(index, { force: true });
+  const env = { GIT_INDEX_FILE: index };
+  try {
+    await repo.raw(['read-tree', tree], env);
+    await repo.raw(['update-index', '--add', '--cacheinfo', `100644,${blob},${SECRETS_PATH}`], env);
+    return { tree: (await repo.raw(['write-tree'], env)).trim(), notes };
+  } finally {
+    fs.rmSync(index, { force: true });
   }
 }
 

@@ -186,14 +186,22 @@ export class Repo {
    * nothing (update-ref, add, merge-base...), which would make the autosave
    * hook several times slower.
    */
-  async raw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string): Promise<string> {
+  async raw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string | Buffer): Promise<string> {
     const r = await this.tryRaw(args, extraEnv, timeoutMs, input);
     if (r.code !== 0) throw new GitError(args, r.code, r.stderr, r.stdout);
     return r.stdout;
   }
 
+  /** The bytes of a blob (`<oid>`, `<rev>:<path>`, `:<stage>:<path>`); throws GitError when there is none. */
+  async blob(spec: string): Promise<Buffer> {
+    const args = ['cat-file', 'blob', spec];
+    const r = await run('git', args, { cwd: this.dir, env: this.env, allowFailure: true, bytes: true });
+    if (r.code !== 0) throw new GitError(args, r.code, r.stderr, r.stdout);
+    return r.stdoutBytes!;
+  }
+
   /** Like raw(), but a non-zero exit is returned, not thrown. */
-  async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string): Promise<GitResult> {
+  async tryRaw(args: readonly string[], extraEnv?: Record<string, string>, timeoutMs?: number, input?: string | Buffer): Promise<GitResult> {
     const env = extraEnv ? { ...this.env, ...extraEnv } : this.env;
     return run('git', args, { cwd: this.dir, env, allowFailure: true, timeoutMs, input });
   }

@@ -13,6 +13,9 @@ import { refuseLinksUnderMeta } from './links.js';
 import { commitSessionUpdate, type CommitReport } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
 import { maskUrlPassword } from './url-password.js';
+import { writeConfined } from '../lib/confine.js';
+import type { SecretsMergeNotes } from '../secrets/merge.js';
+import { SECRETS_PATH } from '../secrets/keys.js';
 import { recordEvent } from '../timeline/timeline.js';
 import { REMOTE, NETWORK_TIMEOUT_MS, assertSyncable, ensureOrigin, explainRemoteError, needOrigin, originUrl, pushBranch, syncTimeoutMs } from './remote.js';
 
@@ -42,6 +45,49 @@ async function committed(repo: Repo, session: string): Promise<CommitReport> {
 
 export interface PullReport extends SyncReport {
   result: 'up-to-date' | 'fast-forward' | 'rebased' | 'no-remote-branch' | 'ahead';
+  /** .cs/secrets.age changed on both machines and was merged per key: what was settled by rule. */
+  secrets?: SecretsMergeNotes;
+}
+
+/**
+ * A rebase stopped on conflicts. While `.cs/secrets.age` is the only file
+ * in conflict, merges it per key (src/secrets/merge.ts: the commit being
+ * replayed, stage 3, is this machine's) and goes on, as often as the
+ * rebase stops so. `done` once the rebase finished, with what the merges
+ * settled by rule (none when no merge was needed); else the files in
+ * conflict where it stopped, and why secrets.age could not be merged when
+ * it was the only one. The rebase is left stopped for the caller to abort.
+ * Throws GitError when git fails otherwise.
+ */
+async function settleSecretsInRebase(repo: Repo, session: string): Promise<{ done: true; notes?: SecretsMergeNotes } | { done: false; files: string[]; why?: string }> {
+  let notes: SecretsMergeNotes | undefined;
+  for (;;) {
+    const files = (await repo.tryRaw(['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
+    if (files.length !== 1 || files[0] !== SECRETS_PATH) return { done: false, files };
+    const { mergeSecretsVersions } = await import('../secrets/merge.js');
+    const { listRecipients } = await import('../secrets/age.js');
+    const stage = (n: number) => repo.blob(`:${n}:${SECRETS_PATH}`).catch((e: unknown) => {
+      if (e instanceof GitError) return null;
+      throw e;
+    });
+    const [b, ours, theirs] = await Promise.all([stage(1), stage(2), stage(3)]);
+    if (!ours || !theirs) return { done: false, files, why: 'it was deleted on one side' };
+    let merged: Awaited<ReturnType<typeof mergeSecretsVersions>>;
+    try {
+      merged = await mergeSecretsVersions({ base: b, ours, theirs, local: 'theirs' }, listRecipients(repo.dir), session, repo.env);
+    } catch (e) {
+      if (e instanceof UserError) return { done: false, files, why: e.message };
+      throw e;
+    }
+    writeConfined(path.join(repo.dir, SECRETS_PATH), merged.bytes, 0o644);
+    await repo.raw(['add', '--', SECRETS_PATH]);
+    notes = { conflicts: [...new Set([...(notes?.conflicts ?? []), ...merged.notes.conflicts])].sort(), keptOverRemoval: [...new Set([...(notes?.keptOverRemoval ?? []), ...merged.notes.keptOverRemoval])].sort() };
+    // GIT_EDITOR: keep the replayed commit's message without asking.
+    const args = [...(await repo.identityArgs()), 'rebase', '--continue'];
+    const c = await repo.tryRaw(args, { GIT_EDITOR: 'true' });
+    if (c.code === 0) return { done: true, notes };
+    if ((await repo.operationInProgress()) !== 'a rebase') throw new GitError(args, c.code, c.stderr, c.stdout);
+  }
 }
 
 export class SyncConflictError extends UserError {
@@ -94,9 +140,17 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   } catch (e) {
     if ((await repo.operationInProgress()) !== 'a rebase') throw explainWriteError(repo.dir, e);
   }
+  let settled: Awaited<ReturnType<typeof settleSecretsInRebase>>;
+  try {
+    settled = await settleSecretsInRebase(repo, session);
+  } catch (e) {
+    if ((await repo.operationInProgress()) === 'a rebase') await repo.tryRaw(['rebase', '--abort']);
+    throw explainWriteError(repo.dir, e);
+  }
+  if (settled.done) return { ...base, result: 'rebased', ...(settled.notes ? { secrets: settled.notes } : {}) };
 
   // A real conflict: note the files, put everything back, keep both sides named.
-  const files = (await repo.tryRaw(['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
+  const files = settled.files;
   await repo.git(['rebase', '--abort']);
   const stamp = now().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const keep = `cs/conflict-${stamp}`;
@@ -104,7 +158,7 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   const short = theirs.slice(0, 12);
   const d = repo.dir;
   throw new SyncConflictError(
-    `pull stopped: ${files.length ? files.join(', ') : 'some files'} changed differently on both machines; nothing was lost (your work: branch ${keep}, the remote's: ${short})`,
+    `pull stopped: ${files.length ? files.join(', ') : 'some files'} changed differently on both machines${settled.why ? ` (${SECRETS_PATH} could not be merged per key here: ${settled.why})` : ''}; nothing was lost (your work: branch ${keep}, the remote's: ${short})`,
     [
       'finish by hand:',
       `  cd ${d}`,
@@ -208,6 +262,8 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
 export interface StartPullReport {
   pulled: boolean;
   result?: PullReport['result'];
+  /** .cs/secrets.age changed on both machines and was merged per key (PullReport.secrets). */
+  secrets?: SecretsMergeNotes;
   /** Why the pull failed (unreachable, conflict...); the session opens anyway. */
   error?: string;
   hint?: string;
@@ -229,7 +285,7 @@ export async function sessionStartPull(dir: string, session: string, opts: GitOp
     // Only here: the session is about to change the tree anyway. A line after a manual push or pull
     // would leave the tree dirty and turn the next fast-forward into a rebase.
     recordEvent(path.join(dir, '.cs'), { type: 'sync', action: 'pull', result: r.result, url: maskUrlPassword(r.url) });
-    return { pulled: true, result: r.result };
+    return { pulled: true, result: r.result, ...(r.secrets ? { secrets: r.secrets } : {}) };
   } catch (e) {
     if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
     throw e;
@@ -242,7 +298,7 @@ async function adoptedStartPull(repo: Repo, session: string, url: string | null)
   const { pullRecords } = await import('./records.js');
   try {
     const r = await pullRecords(repo, url, session);
-    return { pulled: r === 'fast-forward' || r === 'merged' };
+    return { pulled: r.result === 'fast-forward' || r.result === 'merged', ...(r.secrets ? { secrets: r.secrets } : {}) };
   } catch (e) {
     if (e instanceof UserError) return { pulled: false, error: e.message, hint: e.hint };
     throw e;

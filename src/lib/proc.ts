@@ -24,6 +24,8 @@ export interface RunResult {
   code: number;
   /** The run was ended by timeoutMs (code is then 124, as timeout(1) says). */
   timedOut?: boolean;
+  /** stdout as bytes, with `bytes` (a binary blob that UTF-8 decoding would mangle). */
+  stdoutBytes?: Buffer;
 }
 
 export interface RunOptions {
@@ -41,6 +43,8 @@ export interface RunOptions {
    * once the group is gone, so callers clean up after it, not beside it.
    */
   group?: boolean;
+  /** Keep stdout's bytes too (RunResult.stdoutBytes); not with `group`. */
+  bytes?: boolean;
 }
 
 /** How long a group gets between SIGTERM and SIGKILL. */
@@ -65,10 +69,12 @@ export function run(command: string, args: readonly string[], opts: RunOptions =
       else reject(e);
     });
     child.on('close', (code, signal) => {
+      const bytes = Buffer.concat(out);
       const result = {
-        stdout: Buffer.concat(out).toString('utf8'),
+        stdout: bytes.toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         code: code ?? (signal ? 128 : 1),
+        ...(opts.bytes ? { stdoutBytes: bytes } : {}),
       };
       if (result.code !== 0 && !opts.allowFailure) {
         reject(new ProcessError(command, args, result.code, result.stderr));

@@ -132,6 +132,7 @@ export function validatePublicKey(pubkey: string): string {
 }
 
 
+/** The recipients of `.cs/age-recipients/` in `sessionDir`, by file name. Throws a UserError for a file with no valid key. */
 export function listRecipients(sessionDir: string): Recipient[] {
   const dir = recipientsDir(sessionDir);
   let names: string[];
@@ -141,20 +142,27 @@ export function listRecipients(sessionDir: string): Recipient[] {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const out: Recipient[] = [];
-  for (const file of names.filter((n) => n.endsWith('.pub')).sort()) {
-    const text = fs.readFileSync(path.join(dir, file), 'utf8');
-    const key = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
-    const name = file.slice(0, -'.pub'.length);
-    if (!key) throw new UserError(`recipient file ${path.join('.cs', 'age-recipients', file)} is empty`, `remove it with: -secrets age remove ${name}`);
-    try {
-      validatePublicKey(key);
-    } catch {
-      throw new UserError(`recipient file ${path.join('.cs', 'age-recipients', file)} holds no valid age public key`, `remove it with: -secrets age remove ${name}`);
-    }
-    out.push({ name, recipient: key });
+  return names
+    .filter((n) => n.endsWith('.pub'))
+    .sort()
+    .map((file) => parseRecipient(file, fs.readFileSync(path.join(dir, file), 'utf8')));
+}
+
+/**
+ * One recipient file (`<name>.pub`, its text: the first line that is not
+ * blank or a comment is the key), from the work tree or a git tree. Throws
+ * a UserError when it holds no valid age public key.
+ */
+export function parseRecipient(file: string, text: string): Recipient {
+  const key = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const name = file.slice(0, -'.pub'.length);
+  if (!key) throw new UserError(`recipient file ${path.join('.cs', 'age-recipients', file)} is empty`, `remove it with: -secrets age remove ${name}`);
+  try {
+    validatePublicKey(key);
+  } catch {
+    throw new UserError(`recipient file ${path.join('.cs', 'age-recipients', file)} holds no valid age public key`, `remove it with: -secrets age remove ${name}`);
   }
-  return out;
+  return { name, recipient: key };
 }
 
 /** Adds or replaces a recipient; resolves to true when it replaced a different key. */
@@ -423,11 +431,21 @@ function parsePlaintext(text: string, shown: string): SecretsFile {
  * when the file is damaged, not encrypted to `id`, or holds invalid entries.
  */
 export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: string): Promise<SecretsFile> {
-  let bytes: Uint8Array = fs.readFileSync(file);
+  const own = path.basename(file) === 'secrets.age' && path.basename(path.dirname(file)) === '.cs';
+  return decryptSecrets(fs.readFileSync(file), id, shown, own ? 'restore it from git history: git log -- .cs/secrets.age' : 'check that FILE is the one meant: an age file (made by export-file or the age CLI)');
+}
+
+/**
+ * Decrypts the bytes of a secrets.age (binary or armored) with the local
+ * identity; `shown` names them in errors, `restore` is the hint for damaged
+ * ones. Throws a UserError when they are damaged, not encrypted to `id`, or
+ * hold invalid entries; none of the age library's messages is shown (they
+ * can quote the first line, which for a plain .env given by mistake is a
+ * secret).
+ */
+export async function decryptSecrets(data: Uint8Array, id: AgeIdentity, shown: string, restore: string): Promise<SecretsFile> {
+  let bytes = data;
   const head = Buffer.from(bytes.subarray(0, 40)).toString('latin1');
-  // The age library's own messages can quote the file's first line, which for a plain .env given by
-  // mistake is a secret: none of it is shown.
-  const restore = path.basename(file) === 'secrets.age' && path.basename(path.dirname(file)) === '.cs' ? 'restore it from git history: git log -- .cs/secrets.age' : 'check that FILE is the one meant: an age file (made by export-file or the age CLI)';
   if (head.startsWith('-----BEGIN AGE ENCRYPTED FILE-----')) {
     try {
       bytes = armor.decode(Buffer.from(bytes).toString('latin1'));
@@ -453,6 +471,26 @@ export async function decryptSecretsFile(file: string, id: AgeIdentity, shown: s
     throw new UserError(`${shown} is damaged: it does not decrypt; it was left as it is`, restore);
   }
   return parsePlaintext(text, shown);
+}
+
+/**
+ * The bytes of a secrets.age (binary age) holding `file` for `session`,
+ * encrypted to every one of `recipients` (at least one). The plaintext is
+ * the format the header describes; `removed` only when it lists a key.
+ */
+export async function encryptSecrets(session: string, file: SecretsFile, recipients: readonly Recipient[]): Promise<Uint8Array> {
+  const enc = new Encrypter();
+  for (const r of recipients) enc.addRecipient(r.recipient);
+  const removedKeys = Object.keys(file.removed).sort();
+  return enc.encrypt(
+    JSON.stringify({
+      format: 'cs-secrets',
+      version: 1,
+      session,
+      secrets: file.secrets,
+      ...(removedKeys.length > 0 ? { removed: Object.fromEntries(removedKeys.map((k) => [k, file.removed[k]!])) } : {}),
+    }),
+  );
 }
 
 export interface SyncTarget {
@@ -566,18 +604,9 @@ export async function exportSecretsFile(t: SyncTarget, opts: { force?: boolean; 
       }
     }
   }
-  const enc = new Encrypter();
-  for (const r of recipients) enc.addRecipient(r.recipient);
   const inFile = { ...kept, ...secrets };
   const removedKeys = Object.keys(removed).sort();
-  const plaintext = JSON.stringify({
-    format: 'cs-secrets',
-    version: 1,
-    session: t.session,
-    secrets: inFile,
-    ...(removedKeys.length > 0 ? { removed: Object.fromEntries(removedKeys.map((k) => [k, removed[k]!])) } : {}),
-  });
-  const bytes = await enc.encrypt(plaintext);
+  const bytes = await encryptSecrets(t.session, { secrets: inFile, removed }, recipients);
   // The default file is cs's own (inside .cs/, never through a link); a FILE
   // the user named on the command line is theirs to place anywhere.
   if (isDefault) writeConfined(file, bytes, 0o644);

@@ -76,9 +76,12 @@ export function tildify(p: string, env: NodeJS.ProcessEnv): string {
   return p === home || p.startsWith(home + path.sep) ? '~' + p.slice(home.length) : p;
 }
 
+/** The session's secrets file in its tree, as git names it ('/'-separated). */
+export const SECRETS_PATH = '.cs/secrets.age';
+
 /** `<session>/.cs/secrets.age`: the session's secrets, age-encrypted for its recipients (src/secrets/age.ts). */
 export function secretsFilePath(sessionDir: string): string {
-  return path.join(sessionDir, '.cs', 'secrets.age');
+  return path.join(sessionDir, SECRETS_PATH);
 }
 
 /** `<session>/.cs/age-recipients/`: one `<name>.pub` per machine that may read the session's secrets and transcripts. */

@@ -55,6 +55,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     const remote = await autoSyncRemote(p.dir);
     const r = remote ? await busy(`pulling from ${remote}`, () => sessionStartPull(p.dir, p.name, { env })) : await sessionStartPull(p.dir, p.name, { env });
     if (r.pulled) report('pulled the latest session from its remote', 'info');
+    if (r.secrets) report((await import('../secrets/merge.js')).describeSecretsMerge(r.secrets), 'info');
     if (r.error) report(`pull failed: ${r.error}${r.hint ? ` — ${r.hint}` : ''}; starting Claude with this machine's copy`, 'warn');
   });
   // The age code is loaded only when there is a file to import or a recipient to export for (keys.ts).

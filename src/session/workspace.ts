@@ -161,7 +161,7 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
     // A second checkout of the project: take the records from the remote
     // (merged with what is here when this checkout has some already).
     const records = await import('../git/records.js');
-    received = hadRecords ? (await records.pullRecords(repo, from, name)) !== 'no-remote-records' : await records.receiveRecords(repo, from);
+    received = hadRecords ? (await records.pullRecords(repo, from, name)).result !== 'no-remote-records' : await records.receiveRecords(repo, from);
   }
   const vars = templateVars(name, now);
   const wasAdopted = isAdopted(real);

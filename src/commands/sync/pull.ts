@@ -20,6 +20,7 @@ export const command: Command<Record<string, never>> = {
       'no-remote-branch': `the remote has no branch ${r.branch} yet (cs ${name} -sync push creates it)`,
     };
     ctx.io.err(`${name}: ${said[r.result]}`);
+    if (r.secrets) ctx.io.err(`${name}: ${(await import('../../secrets/merge.js')).describeSecretsMerge(r.secrets)}`);
     return 0;
   },
 };
@@ -28,13 +29,14 @@ async function pullRecords(session: string, repo: Repo, ctx: Context): Promise<n
   const records = await import('../../git/records.js');
   const url = await requireRecordsUrl(session, repo);
   const r = await withProgress(ctx.io, `pulling ${session}'s records`, () => records.pullRecords(repo, url, session));
-  const said: Record<typeof r, string> = {
+  const said: Record<typeof r.result, string> = {
     'up-to-date': 'records already up to date',
     ahead: `nothing new on the remote; this machine's records are ahead (cs ${session} -sync push)`,
     'fast-forward': 'records updated from the remote',
     merged: "records merged with the remote's",
     'no-remote-records': `the remote has no records yet (cs ${session} -sync push sends them)`,
   };
-  ctx.io.err(`${session}: ${said[r]}`);
+  ctx.io.err(`${session}: ${said[r.result]}`);
+  if (r.secrets) ctx.io.err(`${session}: ${(await import('../../secrets/merge.js')).describeSecretsMerge(r.secrets)}`);
   return 0;
 }
