@@ -80,10 +80,10 @@ function manageDevices(opts: ServeCommandOptions, ctx: Context): number {
   const { io } = ctx;
   if (opts.revoke !== null) {
     if (!revokeDevice(ctx.env, opts.revoke)) throw new UserError(`no signed-in device '${opts.revoke}'`, 'see them with: cs -serve --devices');
-    ctx.info(`device ${opts.revoke} is signed out; its cookie no longer works`);
+    ctx.info(`device ${opts.revoke} is signed out; its cookie and key no longer work`);
     return 0;
   }
-  const devices = readDevices(ctx.env).map(({ digest: _d, ...d }) => d);
+  const devices = readDevices(ctx.env).map(({ digest: _d, key: _k, ...d }) => d);
   if (answeredAsJsonOrEmpty(ctx, { json: opts.json, data: devices, count: devices.length, empty: 'no device is signed in' })) return 0;
   const now = ctx.now();
   for (const l of table(['ID', 'SIGNED IN', 'EXPIRES', 'BROWSER'], devices.map((d) => [d.id, relativeTime(new Date(d.created), now), d.expires.slice(0, 10), d.agent || '-']))) io.out(l);

@@ -40,7 +40,7 @@ export async function holdForOwner(c: HookContext, opts: { pollMs?: number; now?
   const { knownSessionSecrets, scrubKnown } = await import('../secrets/scrub.js');
   // The store's values too, not only the env file's: the summary goes to the page, a notification and the timeline.
   const secrets = await knownSessionSecrets(c.session.paths.name, c.env);
-  const summary = scrubKnown(toolSummary(tool, obj(c.input, 'tool_input') ?? {}), secrets).text;
+  const summary = toolSummary(tool, obj(c.input, 'tool_input') ?? {}, (t) => scrubKnown(t, secrets).text);
   const local = c.session.paths.local;
   const held = holdRequest(local, tool, summary, now());
   const timeout = approvalTimeout(c.env);

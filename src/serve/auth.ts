@@ -1,16 +1,21 @@
 // Who may read and who may act. A request carries the token (Authorization:
-// Bearer, or X-CS-Token), or the cookie of a signed-in device (set by a
-// one-time sign-in link; see devices.ts), never the token itself, so the
-// token never sits in a browser. A request that changes anything (POST)
-// needs the token, or the cookie plus its CSRF token (X-CSRF-Token) plus an
-// Origin naming this server. Every request must name this server in its Host
-// header (no DNS rebinding). Comparisons are constant-time over SHA-256
-// digests (equal lengths whatever the input).
+// Bearer, or X-CS-Token), or the two secrets of a signed-in device (set by a
+// one-time sign-in link; see devices.ts): its cookie, and its key in the
+// X-CS-Key header (the page's live stream, an EventSource, which cannot set
+// headers, sends it as ?key=). The page's own files need only the cookie;
+// every /api/ request needs both, so a cookie seen by another server on
+// this host (cookies ignore the port) reads and changes nothing. The token
+// never sits in a browser. A request that changes anything (POST) needs
+// the token, or the device's cookie and key plus an Origin naming this
+// server (the key header is also what a cross-site form cannot send: the
+// CSRF check). Every request must name this server in its Host header (no
+// DNS rebinding). Comparisons are constant-time over SHA-256 digests
+// (equal lengths whatever the input).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import { addDevice, csrfFor, DEVICE_DAYS, deviceFor, readDevices, type Device } from './devices.js';
+import { addDevice, DEVICE_DAYS, deviceFor, deviceKeyMatches, readDevices, type Device } from './devices.js';
 
 export const MIN_TOKEN_LENGTH = 16;
 
@@ -82,7 +87,11 @@ export class RateLimit {
   }
 }
 
-export type Caller = { kind: 'token' } | { kind: 'device'; device: Device; cookie: string };
+/** The header a device sends its key in. */
+export const KEY_HEADER = 'x-cs-key';
+
+/** `keyed`: the device also sent its key (needed for every /api/ request). */
+export type Caller = { kind: 'token' } | { kind: 'device'; device: Device; keyed: boolean };
 
 export class Auth {
   readonly cookieName: string;
@@ -113,33 +122,41 @@ export class Auth {
     return this.codes.delete(digest(code).toString('hex'));
   }
 
-  /** Records a new device and returns the Set-Cookie header that signs it in for DEVICE_DAYS. */
-  signIn(agent: string): { device: Device; setCookie: string } {
-    const { device, cookie } = addDevice(this.env, agent);
+  /**
+   * Records a new device: the Set-Cookie header that signs it in for
+   * DEVICE_DAYS, and its key, for the page to keep (the sign-in redirect
+   * hands it over in the URL fragment, which the browser never sends).
+   */
+  signIn(agent: string): { device: Device; setCookie: string; key: string } {
+    const { device, cookie, key } = addDevice(this.env, agent);
     const attrs = `HttpOnly; SameSite=Strict; Path=/; Max-Age=${DEVICE_DAYS * 86_400}${this.secure ? '; Secure' : ''}`;
-    return { device, setCookie: `${this.cookieName}=${cookie}; ${attrs}` };
+    return { device, setCookie: `${this.cookieName}=${cookie}; ${attrs}`, key };
   }
 
-  /** Who sent this request: the token, a signed-in device, or nobody (null). */
-  caller(headers: IncomingHttpHeaders): Caller | null {
+  /**
+   * Who sent this request: the token, a signed-in device (with whether its
+   * key came too: the X-CS-Key header, else `queryKey`), or nobody (null).
+   */
+  caller(headers: IncomingHttpHeaders, queryKey?: string | null): Caller | null {
     const auth = headers.authorization;
     if (typeof auth === 'string' && /^Bearer\s+/i.test(auth) && sameSecret(auth.replace(/^Bearer\s+/i, '').trim(), this.token)) return { kind: 'token' };
     const h = headers['x-cs-token'];
     if (typeof h === 'string' && sameSecret(h, this.token)) return { kind: 'token' };
     const cookie = parseCookies(headers.cookie).get(this.cookieName);
     const device = deviceFor(readDevices(this.env), cookie);
-    return device && cookie ? { kind: 'device', device, cookie } : null;
+    if (!device) return null;
+    const header = headers[KEY_HEADER];
+    return { kind: 'device', device, keyed: deviceKeyMatches(device, typeof header === 'string' ? header : queryKey) };
   }
 
   /**
    * Why a state-changing request from `caller` is refused, or null when it
-   * may go ahead: a device must send its CSRF token and an Origin in
+   * may go ahead: a device must have sent its key and an Origin in
    * `origins`; the token needs neither (scripts send no Origin).
    */
   changeProblem(caller: Caller, headers: IncomingHttpHeaders, origins: ReadonlySet<string>): string | null {
     if (caller.kind === 'token') return null;
-    const csrf = headers['x-csrf-token'];
-    if (typeof csrf !== 'string' || !sameSecret(csrf, digest(csrfFor(caller.cookie)))) return 'missing or wrong CSRF token (X-CSRF-Token): reload the page';
+    if (!caller.keyed) return 'missing or wrong device key (X-CS-Key): reload the page, or sign in again with a new link';
     const origin = headers.origin;
     if (typeof origin !== 'string' || !origins.has(origin.toLowerCase())) return 'this request did not come from the cs page (Origin)';
     return null;

@@ -32,12 +32,20 @@ const oneLine = (s: string, max: number) => {
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 };
 
-/** One line about a tool call: its most telling input (command, path, pattern, url), else its string inputs. */
-export function toolSummary(name: string, input: unknown): string {
+/** Text as it is: for callers with no secret to take out. */
+const asIs = (s: string) => s;
+
+/**
+ * One line about a tool call: its most telling input (command, path,
+ * pattern, url), else its string inputs. `scrub` (scrubKnown's) runs on
+ * the whole text before it is put on one line and cut: a value with a line
+ * break, or one the cut would halve, is then still found whole.
+ */
+export function toolSummary(name: string, input: unknown, scrub: (text: string) => string = asIs): string {
   const i = (input ?? {}) as Record<string, unknown>;
   const pick = ['command', 'file_path', 'path', 'pattern', 'url', 'query', 'description', 'prompt'].map((k) => i[k]).find((v) => typeof v === 'string') as string | undefined;
   const text = pick ?? Object.values(i).filter((v) => typeof v === 'string').join(' ');
-  return oneLine(`${name} ${text}`, MAX_SUMMARY);
+  return oneLine(scrub(`${name} ${text}`), MAX_SUMMARY);
 }
 
 function resultText(content: unknown): string {
@@ -46,11 +54,17 @@ function resultText(content: unknown): string {
   return '';
 }
 
-/** The items of transcript text (pure; unreadable lines are skipped). */
-export function parseTranscript(text: string): Item[] {
+/**
+ * The items of transcript text (pure; unreadable lines are skipped). Each
+ * item numbered above `after` has its text passed through `scrub` before it
+ * is shortened (see toolSummary); the others are left as they are, for the
+ * caller drops them.
+ */
+export function parseTranscript(text: string, scrub: (text: string) => string = asIs, after = 0): Item[] {
   const out: Item[] = [];
   const toolNames = new Map<string, string>();
   const push = (it: Omit<Item, 'n'>) => out.push({ n: out.length + 1, ...it });
+  const scrubbed = () => (out.length + 1 > after ? scrub : asIs);
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let rec: { type?: string; isMeta?: boolean; timestamp?: string; message?: { content?: unknown } };
@@ -64,18 +78,18 @@ export function parseTranscript(text: string): Item[] {
     const content = rec.message?.content;
     if (typeof content === 'string') {
       // Slash-command plumbing and local command output are not prompts.
-      if (rec.type === 'user' && !/^<(command-|local-command-)/.test(content)) push({ kind: 'prompt', text: content, ts });
-      else if (rec.type === 'assistant') push({ kind: 'text', text: content, ts });
+      if (rec.type === 'user' && !/^<(command-|local-command-)/.test(content)) push({ kind: 'prompt', text: scrubbed()(content), ts });
+      else if (rec.type === 'assistant') push({ kind: 'text', text: scrubbed()(content), ts });
       continue;
     }
     if (!Array.isArray(content)) continue;
     for (const b of content as Array<Record<string, unknown>>) {
-      if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) push({ kind: rec.type === 'user' ? 'prompt' : 'text', text: b.text, ts });
+      if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) push({ kind: rec.type === 'user' ? 'prompt' : 'text', text: scrubbed()(b.text), ts });
       else if (b.type === 'tool_use') {
         toolNames.set(String(b.id), String(b.name));
-        push({ kind: 'tool', tool: String(b.name), text: toolSummary(String(b.name), b.input), ts });
+        push({ kind: 'tool', tool: String(b.name), text: toolSummary(String(b.name), b.input, scrubbed()), ts });
       } else if (b.type === 'tool_result') {
-        const r = resultText(b.content);
+        const r = scrubbed()(resultText(b.content));
         push({ kind: 'result', tool: toolNames.get(String(b.tool_use_id)), text: r.length > MAX_RESULT ? r.slice(0, MAX_RESULT) + '…' : r, ...(b.is_error ? { error: true } : {}), ts });
       }
     }
@@ -113,7 +127,5 @@ export function conversation(file: string | null, after: number, secrets: Readon
   } catch {
     return [];
   }
-  return parseTranscript(text)
-    .filter((i) => i.n > after)
-    .map((i) => ({ ...i, text: scrubKnown(i.text, secrets).text }));
+  return parseTranscript(text, (t) => scrubKnown(t, secrets).text, after).filter((i) => i.n > after);
 }

@@ -1,10 +1,15 @@
 // Signed-in devices of `cs -serve`, kept across server runs in
-// `<cs config dir>/serve-devices.json` (0600). A device's cookie is
-// `<id>.<secret>`; the file holds only the SHA-256 of the secret, so reading
-// the file does not sign anyone in. A device lasts DEVICE_DAYS from sign-in,
-// or until `cs -serve --revoke <id>`. The server reads the file on every
-// request (it is small), so a revocation takes effect at once.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+// `<cs config dir>/serve-devices.json` (0600). A device holds two secrets:
+// its cookie `<id>.<secret>` (HttpOnly: no script reads it) and its key,
+// which the page keeps in its origin's localStorage and sends as a header.
+// A browser sends a cookie to every port of the host (RFC 6265 cookies
+// ignore the port), so another server on this machine can see the cookie;
+// localStorage is per origin, port included, so the key stays with this
+// page. The file holds only the SHA-256 of each, so reading it signs
+// nobody in. A device lasts DEVICE_DAYS from sign-in, or until `cs -serve
+// --revoke <id>`. The server reads the file on every request (it is
+// small), so a revocation takes effect at once.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
@@ -17,6 +22,8 @@ export interface Device {
   id: string;
   /** hex SHA-256 of the cookie secret. */
   digest: string;
+  /** hex SHA-256 of the device key (absent for a device signed in before keys: it signs in again). */
+  key?: string;
   /** The browser's User-Agent at sign-in (shortened), to tell devices apart. */
   agent: string;
   created: string;
@@ -43,19 +50,21 @@ function writeDevices(env: NodeJS.ProcessEnv, devices: Device[]): void {
   writeFileAtomic(devicesFile(env), JSON.stringify(devices, null, 1) + '\n', 0o600);
 }
 
-/** Records a new device; returns its cookie value `<id>.<secret>`. */
-export function addDevice(env: NodeJS.ProcessEnv, agent: string, now = new Date()): { device: Device; cookie: string } {
+/** Records a new device; returns its cookie value `<id>.<secret>` and its key (43 base64url characters). */
+export function addDevice(env: NodeJS.ProcessEnv, agent: string, now = new Date()): { device: Device; cookie: string; key: string } {
   const id = randomBytes(4).toString('hex');
   const secret = randomBytes(32).toString('base64url');
+  const key = randomBytes(32).toString('base64url');
   const device: Device = {
     id,
     digest: sha(secret).toString('hex'),
+    key: sha(key).toString('hex'),
     agent: agent.replace(/[^\x20-\x7e]/g, '').slice(0, 120),
     created: now.toISOString(),
     expires: new Date(now.getTime() + DEVICE_DAYS * DAY_MS).toISOString(),
   };
   writeDevices(env, [...readDevices(env, now), device]);
-  return { device, cookie: `${id}.${secret}` };
+  return { device, cookie: `${id}.${secret}`, key };
 }
 
 /** Removes a device; false when there was none of that id. */
@@ -79,11 +88,10 @@ export function deviceFor(devices: readonly Device[], cookie: string | undefined
   return want.length === got.length && timingSafeEqual(want, got) ? d : null;
 }
 
-/**
- * The CSRF token of a cookie: an HMAC of the cookie secret, so the server
- * keeps no extra state and a token works only with its own cookie. The page
- * reads it from GET /api/me (same-origin only: no CORS headers are sent).
- */
-export function csrfFor(cookie: string): string {
-  return createHmac('sha256', cookie).update('cs-serve csrf').digest('base64url');
+/** Whether `key` is the device's key (constant time); false for a device without one. */
+export function deviceKeyMatches(device: Device, key: string | null | undefined): boolean {
+  if (!device.key || !key) return false;
+  const want = Buffer.from(device.key, 'hex');
+  const got = sha(key);
+  return want.length === got.length && timingSafeEqual(want, got);
 }

@@ -120,10 +120,26 @@ export const JS = `'use strict';
     var d = new Date(iso);
     return isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   }
+  // The device key (src/serve/devices.ts): handed over once in the sign-in
+  // redirect's fragment, kept in this origin's storage (another port of the
+  // host cannot read it, unlike the cookie), sent with every API request.
+  var KEY = 'cs-device-key';
+  var given = /^#key=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (given) {
+    try { localStorage.setItem(KEY, given[1]); } catch (e) {}
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  function deviceKey() {
+    try { return localStorage.getItem(KEY) || ''; } catch (e) { return ''; }
+  }
+  function failed(r) {
+    return r.json().then(function (j) { return j.error; }, function () { return ''; }).then(function (why) {
+      throw new Error(why || r.status + ' ' + r.statusText);
+    });
+  }
   function getJSON(url) {
-    return fetch(url, { credentials: 'same-origin' }).then(function (r) {
-      if (!r.ok) throw new Error(r.status + ' ' + r.statusText);
-      return r.json();
+    return fetch(url, { credentials: 'same-origin', headers: { 'x-cs-key': deviceKey() } }).then(function (r) {
+      return r.ok ? r.json() : failed(r);
     });
   }
   function setLive(on, text) {
@@ -137,16 +153,9 @@ export const JS = `'use strict';
   }
   var api = function (name, rest) { return '/api/sessions/' + encodeURIComponent(name) + (rest || ''); };
 
-  var csrf = null;
-  function me() {
-    if (csrf !== null) return Promise.resolve(csrf);
-    return getJSON('/api/me').then(function (m) { csrf = m.csrf || ''; return csrf; });
-  }
   function post(url, body) {
-    return me().then(function (token) {
-      return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify(body || {}) });
-    }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.error || r.status); return j; });
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-cs-key': deviceKey() }, body: JSON.stringify(body || {}) }).then(function (r) {
+      return r.ok ? r.json() : failed(r);
     });
   }
 
@@ -312,7 +321,8 @@ export const JS = `'use strict';
     // Everything live arrives on this one stream: timeline events, the
     // conversation as Claude writes it, and the pending permission requests.
     var backlog = true;
-    source = new EventSource(api(name, '/events'));
+    // An EventSource sends no headers of ours: the key goes in the query (to this server only).
+    source = new EventSource(api(name, '/events') + '?key=' + encodeURIComponent(deviceKey()));
     var on = function (type, f) { source.addEventListener(type, function (m) { if (current === name) f(JSON.parse(m.data)); }); };
     on('reset', function () { $('events').textContent = ''; backlog = true; });
     on('ready', function () { backlog = false; });

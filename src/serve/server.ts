@@ -23,7 +23,6 @@ import { followTimeline } from '../timeline/follow.js';
 import { describe } from '../timeline/format.js';
 import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/timeline.js';
 import { allowedHosts, Auth, RateLimit, type Caller } from './auth.js';
-import { csrfFor } from './devices.js';
 import { conversation, transcriptFile } from './conversation.js';
 import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
@@ -68,6 +67,14 @@ export interface RunningServer {
 }
 
 const HEARTBEAT_MS = 15_000;
+/**
+ * How long a session's known secret values are reused (ms): a keychain read
+ * per answer would cost every poll a D-Bus round trip; a value stored just
+ * now (after a leak was seen) is scrubbed within this.
+ */
+const SECRETS_TTL_MS = 5_000;
+/** How often a live stream checks that its device is still signed in (ms): a revocation ends it within this. */
+const REVOKE_CHECK_MS = 1000;
 const REMOTE_TTL_MS = 30_000;
 const MAX_BACKLOG = 5000;
 
@@ -190,14 +197,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         limiter.fail(who);
         return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
       }
-      const { device, setCookie } = auth.signIn(String(req.headers['user-agent'] ?? ''));
+      const { device, setCookie, key } = auth.signIn(String(req.headers['user-agent'] ?? ''));
       opts.onRequest?.(`signed in device ${device.id}`);
       opts.onSignInLink?.(`${base}/login?code=${auth.issueCode()}`);
-      return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: '/', 'set-cookie': setCookie });
+      // The key rides in the fragment: the browser keeps it for the page and never sends it anywhere.
+      return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: `/#key=${key}`, 'set-cookie': setCookie });
     }
-    const caller = auth.caller(req.headers);
+    const caller = callerOf(req, url);
     if (!caller) {
       return send(401, 'text/plain; charset=utf-8', 'Sign in with the one-time link cs -serve printed, or send the token (Authorization: Bearer <token>).\n', { 'www-authenticate': 'Bearer realm="cs"' });
+    }
+    if (caller.kind === 'device' && !caller.keyed && url.pathname.startsWith('/api/')) {
+      return problem(401, 'this browser holds no key for this server (it signed in before keys, or its site data was cleared): open a new sign-in link from cs -serve');
     }
     if (req.method === 'POST') return void readBody(req, res, problem, (body) => void change(caller, url.pathname, body, req, json, problem, failed).catch(failed));
     if (req.method !== 'GET' && req.method !== 'HEAD') return drain(req, () => problem(405, 'only GET, HEAD and POST'));
@@ -206,7 +217,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (p === '/' || p === '/index.html') return send(200, 'text/html; charset=utf-8', HTML);
     if (p === '/app.js') return send(200, 'text/javascript; charset=utf-8', JS);
     if (p === '/app.css') return send(200, 'text/css; charset=utf-8', CSS);
-    if (p === '/api/me') return json(200, caller.kind === 'device' ? { device: caller.device.id, csrf: csrfFor(caller.cookie) } : { device: null });
+    if (p === '/api/me') return json(200, { device: caller.kind === 'device' ? caller.device.id : null });
     // Archived sessions only when asked for: ?archived=1 (only those) or ?all=1.
     if (p === '/api/sessions') return void sessions(url, json).catch(failed);
     if (p === '/api/search') return void search(url, json, problem).catch(failed);
@@ -216,7 +227,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const summary = lookup(m[1]!, problem);
     if (!summary) return;
     const meta = `${summary.dir}/.cs`;
-    if (!m[2]) return json(200, publicSummary(summary));
+    if (!m[2]) return void secretsOf(summary.name).then((known) => json(200, { ...publicSummary(summary), objective: scrubKnown(summary.objective, known).text }), failed);
     if (m[2] === '/timeline') {
       const limit = Number(url.searchParams.get('limit') ?? backlog);
       const r = readTimeline(meta, { limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_BACKLOG) : backlog });
@@ -230,6 +241,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     return void feed(req, res, meta, summary).catch(() => res.end());
   };
+
+  /** Who sent `req` (Auth.caller); the key is taken from the query only for a live stream (an EventSource sets no header). */
+  function callerOf(req: http.IncomingMessage, url: URL): Caller | null {
+    return auth.caller(req.headers, url.pathname.endsWith('/events') ? url.searchParams.get('key') : null);
+  }
 
   /** The session named by a URL segment, or null after answering 400/404. */
   function lookup(segment: string, problem: (s: number, m: string) => void): SessionSummary | null {
@@ -252,7 +268,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   async function secretsOf(name: string): Promise<Record<string, string>> {
     const hit = secretCache.get(name);
-    if (hit && Date.now() - hit.at < 60_000) return hit.values;
+    if (hit && Date.now() - hit.at < SECRETS_TTL_MS) return hit.values;
     const values = await (await import('../secrets/scrub.js')).knownSessionSecrets(name, opts.env);
     secretCache.set(name, { at: Date.now(), values });
     return values;
@@ -315,7 +331,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     };
     const local = all.filter((s) => s.location === 'local' || !answered.has(`${specOf(s.location)}\0${s.name}`));
     const flags = { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' };
-    const rows = [...visible(local, flags).map((s) => liveSummary(s, hosted.get(s.name))), ...hosts.flatMap((h) => visible(h.sessions, flags).map((s) => remoteSummary(s, s.location)))];
+    // The objective is the user's text and may quote a value: each local row's is scrubbed with its session's.
+    const mine = await Promise.all(visible(local, flags).map(async (s) => ({ ...liveSummary(s, hosted.get(s.name)), objective: s.objective && scrubKnown(s.objective, await secretsOf(s.name)).text })));
+    const rows = [...mine, ...hosts.flatMap((h) => visible(h.sessions, flags).map((s) => remoteSummary(s, s.location)))];
     // Running ones first, then the most recently active.
     rows.sort((a, b) => Number(b.running) - Number(a.running) || b.lastActivity.localeCompare(a.lastActivity));
     json(200, rows);
@@ -487,8 +505,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       { offset, intervalMs: opts.intervalMs },
     );
     const beat = setInterval(() => write(': ping\n\n'), HEARTBEAT_MS);
+    // A device revoked (or expired) while it watches loses the stream within a second, as it loses every request.
+    const url = new URL(req.url ?? '/', 'http://cs.invalid');
+    const still = setInterval(() => {
+      const c = callerOf(req, url);
+      if (!c || (c.kind === 'device' && !c.keyed)) close();
+    }, REVOKE_CHECK_MS);
     const close = () => {
       clearInterval(beat);
+      clearInterval(still);
       live.stop();
       follower.stop();
       feeds.delete(close);

@@ -20,6 +20,8 @@ import { chromiumBin, launchChromium } from '../../support/chromium.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
 const SECRET = 'sk-live-stream-0123456789';
+/** A value with a line break, as a private key has. */
+const PEM = 'line-one-SECRETPART\nline-two-SECRETPART';
 
 interface Sse {
   events: Array<{ type: string; data: any }>;
@@ -55,7 +57,7 @@ describe('the live session stream and the queue API', () => {
   const errors: string[] = [];
   beforeAll(async () => {
     sb = await hookSandbox('live');
-    writeSessionEnvFile('live', { LIVE_KEY: SECRET }, sb.env, { create: true });
+    writeSessionEnvFile('live', { LIVE_KEY: SECRET, PEM_KEY: PEM }, sb.env, { create: true });
     project = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, fs.realpathSync(sb.session.dir));
     fs.mkdirSync(project, { recursive: true });
     server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: TOKEN, onError: (l) => errors.push(l) });
@@ -73,6 +75,38 @@ describe('the live session stream and the queue API', () => {
     const r = await fetch(server.url + p, { method, headers: { authorization: `Bearer ${TOKEN}` }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: r.status, json: (await r.json()) as any };
   };
+
+  it('scrubs before it shortens: a value with a line break, or one a cut would halve, is never shown in part; the objective too', { timeout: 30_000 }, async () => {
+    const file = path.join(project, '55555555-2222-3333-4444-555555555555.jsonl');
+    const pad = (n: number) => 'x'.repeat(n);
+    fs.writeFileSync(
+      file,
+      line({ type: 'user', message: { content: 'go' } }) +
+        line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'a', name: 'Bash', input: { command: `printf '${PEM}' > key.pem` } }] } }) +
+        line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'b', name: 'Bash', input: { command: `echo ${pad(140)}${SECRET}` } }] } }) +
+        line({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'b', content: `${pad(1990)}${SECRET}` }] } }),
+    );
+    fs.writeFileSync(path.join(sb.session.meta, 'README.md'), `# live\n\n## Objective\nrotate ${SECRET} today\n`);
+    try {
+      const got = (await call('GET', '/api/sessions/live/conversation?after=0')).json as Array<{ n: number; text: string }>;
+      const texts = got.map((i) => i.text);
+      expect(texts.slice(0, 2)).toEqual(['go', "Bash printf '[secret: PEM_KEY]' > key.pem"]);
+      // Cut after the value was replaced: what is left of it is part of the marker, never of the value.
+      expect(texts[2]).toBe(`Bash echo ${pad(140)}[secret: …`);
+      expect(texts[3]).toBe(`${pad(1990)}[secret: L…`);
+      // Only what is new is sent.
+      expect((await call('GET', '/api/sessions/live/conversation?after=3')).json).toEqual([expect.objectContaining({ n: 4, text: texts[3] })]);
+      const all = JSON.stringify(got);
+      for (const part of ['SECRETPART', 'sk-live', 'sk-l']) expect(all).not.toContain(part);
+      // The objective (the README is the user's text): in the list and in the session's own answer.
+      const listed = (await call('GET', '/api/sessions')).json.find((r: { name: string }) => r.name === 'live');
+      expect(listed.objective).toBe('rotate [secret: LIVE_KEY] today');
+      expect((await call('GET', '/api/sessions/live')).json.objective).toBe('rotate [secret: LIVE_KEY] today');
+    } finally {
+      fs.rmSync(file);
+      fs.rmSync(path.join(sb.session.meta, 'README.md'));
+    }
+  });
 
   it('sends the conversation, then only what is new; a new conversation resets it; held requests come and go; secrets scrubbed', { timeout: 30_000 }, async () => {
     const first = path.join(project, '11111111-2222-3333-4444-555555555555.jsonl');

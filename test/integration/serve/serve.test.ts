@@ -125,13 +125,16 @@ describe('cs -serve', () => {
     }
   });
 
-  it('the one-time link sets a cookie once; the cookie then works and the link does not', async () => {
+  it('the one-time link sets a cookie and hands over a key once; both then work and the link does not', async () => {
     const first = await request(signIn);
     expect(first.status).toBe(303);
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
     expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict; Path=\/; Max-Age=2592000/);
     expect(cookie).not.toContain(token);
-    expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(200);
+    // The key rides in the fragment of the redirect, which a browser never sends.
+    const key = /^\/#key=([\w-]{43})$/.exec(String(first.headers.location))![1]!;
+    expect(cookie).not.toContain(key);
+    expect((await request(`${base}/api/sessions`, { headers: { cookie, 'x-cs-key': key } })).status).toBe(200);
     expect((await request(signIn)).status).toBe(401);
     // A fresh link is printed for the next device.
     await waitFor(() => /next one-time sign-in link: (\S+)/.test(stderr), 15_000, 'next link');
@@ -155,26 +158,45 @@ describe('cs -serve', () => {
     expect((await request(`${base.replace('127.0.0.1', 'localhost')}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 
-  it('a device needs its CSRF token and this Origin to change anything; the token needs neither', async () => {
-    const link = await freshLink();
-    const cookie = String((await request(link)).headers['set-cookie']).split(';')[0]!;
-    const me = JSON.parse((await request(`${base}/api/me`, { headers: { cookie } })).body);
-    expect(me.device).toMatch(/^[0-9a-f]{8}$/);
-    expect(me.csrf).toMatch(/^[\w-]{40,}$/);
+  /** A device signed in with a fresh link: its cookie (`name=value`) and its key. */
+  async function device(): Promise<{ cookie: string; key: string }> {
+    const r = await request(await freshLink());
+    return { cookie: String(r.headers['set-cookie']).split(';')[0]!, key: /#key=([\w-]+)$/.exec(String(r.headers.location))![1]! };
+  }
+
+  it("a cookie without its key, as another port of this host would see it, reads and changes nothing", async () => {
+    const { cookie, key } = await device();
+    // The page's own files: the cookie is enough (they hold no data).
+    expect((await request(`${base}/`, { headers: { cookie } })).status).toBe(200);
+    for (const p of ['/api/sessions', '/api/me', '/api/sessions/watched', '/api/sessions/watched/conversation', '/api/sessions/watched/events', '/api/search?q=x']) {
+      const r = await request(`${base}${p}`, { headers: { cookie }, method: p.endsWith('/events') ? 'HEAD' : 'GET' });
+      expect(r.status, p).toBe(401);
+      if (r.body) expect(JSON.parse(r.body).error, p).toMatch(/holds no key for this server.*new sign-in link/);
+    }
+    // Another device's key does not fit this cookie; a key alone is nobody.
+    const other = await device();
+    expect((await request(`${base}/api/sessions`, { headers: { cookie, 'x-cs-key': other.key } })).status).toBe(401);
+    expect((await request(`${base}/api/sessions`, { headers: { 'x-cs-key': key } })).status).toBe(401);
+    // Only the live stream takes the key from its query (an EventSource sends no header).
+    expect((await request(`${base}/api/sessions/watched/events?key=${key}`, { headers: { cookie }, method: 'HEAD' })).status).toBe(200);
+    expect((await request(`${base}/api/sessions?key=${key}`, { headers: { cookie } })).status).toBe(401);
+    expect(JSON.parse((await request(`${base}/api/me`, { headers: { cookie, 'x-cs-key': key } })).body)).toEqual({ device: cookie.split('=')[1]!.split('.')[0] });
+  });
+
+  it('a device needs its key and this Origin to change anything; the token needs neither', async () => {
+    const { cookie, key } = await device();
     const post = (headers: Record<string, string>) => request(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"text":"hi"}' });
-    // No CSRF token, a wrong one, a foreign Origin, no Origin: refused before anything else.
-    expect((await post({ cookie, origin: base })).status).toBe(403);
-    expect((await post({ cookie, origin: base, 'x-csrf-token': me.csrf.slice(0, -2) + 'xx' })).status).toBe(403);
-    const foreign = await post({ cookie, origin: 'http://evil.example', 'x-csrf-token': me.csrf });
+    // No key or a wrong one: not signed in for the API; a foreign Origin, or none: refused.
+    expect((await post({ cookie, origin: base })).status).toBe(401);
+    expect((await post({ cookie, origin: base, 'x-cs-key': key.slice(0, -2) + 'xx' })).status).toBe(401);
+    expect((await post({ cookie, origin: base, 'x-csrf-token': key })).status).toBe(401);
+    const foreign = await post({ cookie, origin: 'http://evil.example', 'x-cs-key': key });
     expect(foreign.status).toBe(403);
     expect(JSON.parse(foreign.body).error).toMatch(/Origin/);
-    expect((await post({ cookie, 'x-csrf-token': me.csrf })).status).toBe(403);
-    // Another device's CSRF token does not fit this cookie.
-    const other = String((await request(await freshLink())).headers['set-cookie']).split(';')[0]!;
-    const otherCsrf = JSON.parse((await request(`${base}/api/me`, { headers: { cookie: other } })).body).csrf;
-    expect((await post({ cookie, origin: base, 'x-csrf-token': otherCsrf })).status).toBe(403);
+    expect((await post({ cookie, 'x-cs-key': key })).status).toBe(403);
+    expect((await post({ cookie, origin: base.replace('http:', 'https:'), 'x-cs-key': key })).status).toBe(403);
     // All three: allowed through, and the session is not running in tmux: 409 with how to start it.
-    const ok = await post({ cookie, origin: base, 'x-csrf-token': me.csrf });
+    const ok = await post({ cookie, origin: base, 'x-cs-key': key });
     expect(ok.status).toBe(409);
     expect(JSON.parse(ok.body).error).toMatch(/not running .*cs -spawn watched/);
     expect((await post({ authorization: `Bearer ${token}` })).status).toBe(409);
@@ -183,8 +205,8 @@ describe('cs -serve', () => {
     expect((await request(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"text":' })).status).toBe(400);
   });
 
-  it('lists devices, and a revoked device is refused at once', async () => {
-    const cookie = String((await request(await freshLink())).headers['set-cookie']).split(';')[0]!;
+  it('lists devices, and a revoked device is refused at once, its open live stream ended', async () => {
+    const { cookie, key } = await device();
     const id = cookie.split('=')[1]!.split('.')[0]!;
     const file = path.join(sb.env.XDG_CONFIG_HOME ?? path.join(sb.home, '.config'), 'cs', 'serve-devices.json');
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
@@ -192,10 +214,28 @@ describe('cs -serve', () => {
     const listed = await runCs(['-serve', '--devices', '--json'], { env: sb.env });
     expect(JSON.parse(listed.stdout).map((d: { id: string }) => d.id)).toContain(id);
     expect(listed.stdout).not.toContain('digest');
-    expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(200);
-    const revoked = await runCs(['-serve', '--revoke', id], { env: sb.env });
-    expect(revoked.code, revoked.stderr).toBe(0);
-    expect((await request(`${base}/api/sessions`, { headers: { cookie } })).status).toBe(401);
+    expect(listed.stdout).not.toContain('"key"');
+    expect((await request(`${base}/api/sessions`, { headers: { cookie, 'x-cs-key': key } })).status).toBe(200);
+    // A live stream open while the device is revoked ends too.
+    let ended = false;
+    let streamed = '';
+    const stream = http.get(`${base}/api/sessions/watched/events?key=${key}`, { headers: { cookie } });
+    stream.on('response', (res) => {
+      res.on('data', (b) => (streamed += b));
+      res.on('end', () => (ended = true));
+      res.on('close', () => (ended = true));
+    });
+    stream.on('error', () => (ended = true));
+    try {
+      await waitFor(() => streamed.includes('event: ready'), 15_000, 'the stream');
+      const revoked = await runCs(['-serve', '--revoke', id], { env: sb.env });
+      expect(revoked.code, revoked.stderr).toBe(0);
+      expect(revoked.stderr).toMatch(/its cookie and key no longer work/);
+      expect((await request(`${base}/api/sessions`, { headers: { cookie, 'x-cs-key': key } })).status).toBe(401);
+      await waitFor(() => ended, 5_000, 'the stream to end');
+    } finally {
+      stream.destroy();
+    }
     const again = await runCs(['-serve', '--revoke', id], { env: sb.env });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/no signed-in device/);

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allowedHosts, RateLimit } from '../../../src/serve/auth.js';
-import { addDevice, csrfFor, deviceFor, readDevices } from '../../../src/serve/devices.js';
+import { addDevice, deviceFor, deviceKeyMatches, readDevices } from '../../../src/serve/devices.js';
 import { parseTranscript, toolSummary } from '../../../src/serve/conversation.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-serve-unit-'));
@@ -36,13 +36,19 @@ describe('devices', () => {
   const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
   it('a cookie finds its device; a changed secret or id does not; expired devices are gone', () => {
     const now = new Date('2026-11-01T00:00:00Z');
-    const { device, cookie } = addDevice(env, 'Mozilla/5.0 (iPhone)', now);
+    const { device, cookie, key } = addDevice(env, 'Mozilla/5.0 (iPhone)', now);
     const devices = readDevices(env, now);
     expect(deviceFor(devices, cookie)?.id).toBe(device.id);
     expect(deviceFor(devices, cookie.slice(0, -1) + (cookie.endsWith('A') ? 'B' : 'A'))).toBeNull();
     expect(deviceFor(devices, 'ffffffff' + cookie.slice(8))).toBeNull();
     expect(deviceFor(devices, undefined)).toBeNull();
-    expect(csrfFor(cookie)).not.toBe(csrfFor(cookie + 'x'));
+    // The key: its own secret, not derived from the cookie, kept as a hash only.
+    expect(deviceKeyMatches(device, key)).toBe(true);
+    expect(deviceKeyMatches(device, key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A'))).toBe(false);
+    expect(deviceKeyMatches(device, cookie.slice(9))).toBe(false);
+    expect(deviceKeyMatches(device, null)).toBe(false);
+    expect(deviceKeyMatches({ ...device, key: undefined }, key)).toBe(false);
+    expect(JSON.stringify(readDevices(env, now))).not.toContain(key);
     expect(readDevices(env, new Date('2026-11-30T23:00:00Z')).map((d) => d.id)).toContain(device.id);
     expect(readDevices(env, new Date('2026-12-01T00:00:01Z'))).toEqual([]);
   });
