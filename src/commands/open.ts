@@ -177,6 +177,12 @@ export async function openWorkspace(name: string, ctx: Context, fromHead = false
     }
     if (setArchived(found.paths.dir, false, ctx.now())) ctx.info(`'${name}' was archived; opening it unarchived it (cs -archive ${name} to archive it again)`);
     if (isAdopted(found.paths.dir)) {
+      // Its name, for the hooks of a Claude started some other way (adopted by an older cs, or renamed by hand).
+      try {
+        (await import('../session/session-name.js')).recordSessionName(found.paths.dir, name);
+      } catch (e) {
+        ctx.warn(`could not record the session's name in ${found.paths.local}: ${(e as Error)?.message ?? String(e)}`);
+      }
       // Its rules in .git/info, its protocol in CLAUDE.local.md; a project adopted the old way is moved over once.
       // Never a reason not to open the session (an old adoption inside a larger repository, a read-only .git).
       const r = await refreshAdopted(ctx.env, found.paths, ctx.now()).catch((e: unknown) => {

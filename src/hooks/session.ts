@@ -1,9 +1,11 @@
 // Which cs session a hook runs in: CLAUDE_SESSION_DIR when cs launched
 // Claude, else the nearest `.cs/` up from the project dir or cwd (adopted
-// repos opened from an IDE).
+// repos opened from an IDE), named as it recorded (src/session/session-name.ts),
+// else by its folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sessionPaths, type SessionPaths } from '../session/paths.js';
+import { recordedSessionName } from '../session/session-name.js';
 import type { HookInput } from './protocol.js';
 import { str } from './protocol.js';
 
@@ -35,7 +37,8 @@ export function locateSession(env: NodeJS.ProcessEnv, input: HookInput | null): 
   const start = env.CLAUDE_PROJECT_DIR || (input && str(input, 'cwd'));
   if (!start) return null;
   const dir = findSessionDir(start);
-  return dir ? { paths: sessionPaths(dir, path.basename(dir)), launchedByCs: false } : null;
+  // An adopted project's folder is named for the project, not for its session.
+  return dir ? { paths: sessionPaths(dir, recordedSessionName(dir) ?? path.basename(dir)), launchedByCs: false } : null;
 }
 
 /** Resolves a path the way the filesystem will, following links of the existing part. */

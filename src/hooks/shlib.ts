@@ -6,6 +6,7 @@
 // both on one corpus and requires the same files.
 import * as path from 'node:path';
 import { sessionPaths } from '../session/paths.js';
+import { SESSION_NAME_FILE } from '../session/session-name.js';
 import { FUTURE_TOLERANCE_MS, LOG_KEEP_LINES, LOG_MAX_BYTES, REPEAT_MS, STATUS_FILE, STATUS_LOG } from '../status/status.js';
 import { MAX_TARGET, TARGET_KEYS } from '../timeline/hooks.js';
 import { MAX_BYTES as TIMELINE_MAX_BYTES, TIMELINE_FILE } from '../timeline/timeline.js';
@@ -122,7 +123,14 @@ if [ -z "$dir" ] || [ ! -d "$dir/.cs" ]; then
   [ -n "$dir" ] || dir=/
 fi
 while :; do case $dir in ?*/) dir=\${dir%/} ;; *) break ;; esac; done
-# Its name, as locateSession has it: CLAUDE_SESSION_NAME beside CLAUDE_SESSION_DIR, else the folder's.
+# Its name, as locateSession has it: CLAUDE_SESSION_NAME beside CLAUDE_SESSION_DIR, else the
+# name the session recorded (an adopted project's folder is the project's), else the folder's.
+if [ -z "$cs_name" ] && [ -f "$dir/${SESSION_NAME_FILE}" ]; then
+  IFS= read -r cs_name < "$dir/${SESSION_NAME_FILE}" || :
+  case $cs_name in [A-Za-z0-9_]*) ;; *) cs_name= ;; esac
+  case $cs_name in *[!A-Za-z0-9._-]*) cs_name= ;; esac
+  [ \${#cs_name} -le 64 ] || cs_name=
+fi
 [ -n "$cs_name" ] || cs_name=\${dir##*/}
 
 # The Node the installer linked at <data dir>/node, found lexically from the

@@ -24,6 +24,7 @@ import { ownedConversations, ownsEntry, type Owned } from '../conversations/owne
 import { claudeProjectDir } from './claude-project.js';
 import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
+import { recordSessionName } from './session-name.js';
 import { claudeConfigDir, sessionPaths, sessionsRoot } from './paths.js';
 import { resolveSession } from './resolve.js';
 
@@ -196,6 +197,14 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   } finally {
     const lockNow = switched ? sessionPaths(newDir, to).lock : found.paths.lock;
     releaseLock(lockNow, lock.handle.info);
+  }
+  if (found.kind === 'adopted') {
+    // The name its hooks file things under when Claude is started some other way (src/session/session-name.ts).
+    try {
+      recordSessionName(oldDir, to);
+    } catch (e) {
+      report(`could not record the new name in ${sessionPaths(oldDir, to).local}: ${(e as Error)?.message ?? String(e)}; open it once with cs ${to}`, 'warn');
+    }
   }
   // Switched: from here on only the old copies go.
   for (const m of newSecrets) {

@@ -14,6 +14,7 @@ import { appendSessionLog } from './log.js';
 import { validateName } from './names.js';
 import { homeDir, sessionPaths, sessionsRoot, type SessionPaths } from './paths.js';
 import { readTemplate, WORKSPACE_FILES, type TemplateVars } from './templates.js';
+import { recordSessionName } from './session-name.js';
 import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE, isAdopted, localProtocolProblem, migrateOldAdoption, migrationNotice, writeLocalProtocol } from './adopted.js';
 import type { Repo } from '../git/repo.js';
 import { updateSyncConf } from '../git/syncconf.js';
@@ -177,6 +178,7 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   // redacted in place, nothing is moved into .cs/artifacts/.
   const marker = path.join(real, ADOPTED_MARKER);
   if (!exists(marker)) writeFileAtomic(marker, 'This session was adopted in place (cs -adopt); hooks never move its files.\n');
+  recordSessionName(real, name);
   const localTracked = await isTracked(repo, LOCAL_PROTOCOL_FILE);
   const migration = wasAdopted ? await migrateAdopted(repo, vars, UNION_ATTRIBUTE_LINES, localTracked) : undefined;
   const protocolProblem = localProtocolProblem(writeLocalProtocol(real, vars, localTracked));
