@@ -1,7 +1,8 @@
 // `cs -ls --remote`: this machine's sessions plus each registered host's own
 // `cs -ls --json`, asked in parallel with a timeout. A host that does not
 // answer is reported and the listing goes on.
-import { relativeTime, statusCell, table } from '../lib/format.js';
+import { escapeControls, relativeTime, statusCell, table } from '../lib/format.js';
+import { nameProblem } from '../session/names.js';
 import type { SessionSummary } from '../session/summary.js';
 import type { RunContext } from '../lib/context.js';
 import { errorMessage } from '../lib/errors.js';
@@ -52,7 +53,7 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
     if (r.code !== 0) return { ...base, reachable: true, error: `cs -ls failed there (exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, sessions: [] };
     const sessions = JSON.parse(r.stdout) as SessionSummary[];
     if (!Array.isArray(sessions)) throw new Error('not a list');
-    return { ...base, reachable: true, sessions: sessions.map((s) => ({ ...s, location: t.label })) };
+    return { ...base, reachable: true, sessions: sessions.filter((s) => s && typeof s.name === 'string' && nameProblem(s.name) === null).map((s) => ({ ...shownSafely(s), location: t.label })) };
   } catch (e) {
     return { ...base, reachable: false, error: errorMessage(e), sessions: [] };
   }
@@ -100,4 +101,14 @@ export async function listWithRemote(local: SessionSummary[], opts: { json: bool
   }
   if (targets.length === 0) io.err(c.dim('cs: no hosts registered — add one with cs -remote add <alias> <user@host>'));
   return 0;
+}
+
+/**
+ * A session as another host described it, with every text in it made safe
+ * to show on a terminal (escapeControls, in lists too: tags): the host may
+ * run another cs, or be someone else's.
+ */
+function shownSafely(s: SessionSummary): SessionSummary {
+  const safe = (v: unknown): unknown => (typeof v === 'string' ? escapeControls(v) : Array.isArray(v) ? v.map(safe) : v);
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, safe(v)])) as unknown as SessionSummary;
 }

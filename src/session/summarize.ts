@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConf } from '../lib/conf.js';
+import { escapeControls } from '../lib/format.js';
 import { syncConfFrom } from '../git/syncconf.js';
 import { lockState, readLock } from './lock.js';
 import { sessionPaths } from './paths.js';
@@ -69,8 +70,17 @@ export function countDiscoveries(text: string): number {
   return n;
 }
 
-/** First non-empty line under "## Objective" that is not the template's placeholder. */
+/**
+ * First non-empty line under "## Objective" that is not the template's
+ * placeholder, with control and bidi characters made visible (escapeControls):
+ * it is shown on terminals (-ls, the picker), and a README may come from
+ * another machine.
+ */
 export function objectiveOf(readme: string): string {
+  return escapeControls(objectiveLine(readme));
+}
+
+function objectiveLine(readme: string): string {
   const lines = readme.split('\n');
   const at = lines.findIndex((l) => /^##\s+Objective\s*$/i.test(l));
   if (at < 0) return '';

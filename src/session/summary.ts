@@ -21,7 +21,8 @@ export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
   return path.join(csCacheDir(env), 'ls', `${textKey(root)}.jsonl`);
 }
 
-const CACHE_VERSION = 6;
+/** 7: objectives with control and bidi characters escaped (summaries cached before hold them raw). */
+const CACHE_VERSION = 7;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions

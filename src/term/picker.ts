@@ -3,6 +3,7 @@
 // sessions match, in what order) is src/commands/pick.ts's.
 import type { SessionSummary } from '../session/summary.js';
 import type { IO } from './io.js';
+import { CancelError } from '../lib/errors.js';
 
 /** The day groups rows are shown under, newest first. */
 export const GROUPS = ['Today', 'Yesterday', 'This week', 'Older'] as const;
@@ -131,7 +132,10 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
       return [...head, ...lines, ...foot].join('\n');
     },
   });
+  // Esc and Ctrl-C both cancel the prompt; only Ctrl-C is an interrupt (exit 130).
+  let interrupted = false;
   prompt.on('key', (_char, key) => {
+    if (key.ctrl && key.name === 'c') interrupted = true;
     const focused = prompt.focusedValue as string | undefined;
     const row = focused === undefined ? undefined : rowsFor(prompt.userInput).find((r) => r.value === focused);
     if (key.name === 'return') {
@@ -144,7 +148,10 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
     }
   });
   const result = await prompt.prompt();
-  if (isCancel(result)) return null;
+  if (isCancel(result)) {
+    if (interrupted) throw new CancelError();
+    return null;
+  }
   return chosen;
 }
 

@@ -282,6 +282,11 @@ describe('cs -ls and cs -rm', () => {
     expect(wide.find((l) => l.startsWith('beta'))).toMatch(/-\s+Ship the parser rewrite before Friday$/);
     const narrow = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '70' } })).stdout;
     expect(narrow).not.toMatch(/OBJECTIVE|Ship the parser/);
+    // An objective with terminal escapes (a README from another machine) is shown, never obeyed.
+    fs.writeFileSync(readme, '# beta\n\n## Objective\n\u001b]0;PWNED\u0007\u001b[2Jevil \u202eRTL\n');
+    const hostile = await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '200' } });
+    expect(hostile.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(hostile.stdout).toContain('\\u001b]0;PWNED\\u0007\\u001b[2Jevil \\u202eRTL');
     const json = JSON.parse((await runCs(['-list', '--json'], { env: sb.env })).stdout);
     expect(json.map((s: { name: string }) => s.name).sort()).toEqual(['alpha', 'beta']);
     expect(json.find((s: { name: string }) => s.name === 'alpha')).toMatchObject({ discoveries: 2, artifacts: 1, sync: 'none', location: 'local', open: false });

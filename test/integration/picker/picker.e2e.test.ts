@@ -192,6 +192,17 @@ describe.skipIf(lacks(hasTmux()))('the picker in a terminal', () => {
     expect(await t.waitForExit()).toBe(0);
   });
 
+  it('Escape leaves with 0; Ctrl-C is an interrupt: 130', async () => {
+    let t = openPicker();
+    await t.waitFor((s) => s.includes('Search:'), 'the picker');
+    t.keys('Escape');
+    expect(await t.waitForExit()).toBe(0);
+    t = openPicker();
+    await t.waitFor((s) => s.includes('Search:'), 'the picker');
+    t.keys('C-c');
+    expect(await t.waitForExit(), t.screen()).toBe(130);
+  });
+
   it('without a terminal, cs prints the list instead', async () => {
     const r = await runCs([], { env: sb.env });
     expect(r.code).toBe(0);
