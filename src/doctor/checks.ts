@@ -177,7 +177,7 @@ async function sessionsNeedingIdentity(env: NodeJS.ProcessEnv, session?: Session
  */
 export async function checkSyncUrl(env: NodeJS.ProcessEnv, session?: SessionPaths): Promise<CheckResult> {
   const { readSyncConf } = await import('../git/syncconf.js');
-  const { maskUrlPassword, urlPassword, urlPasswordFix } = await import('../git/url-password.js');
+  const { maskUrlPassword, urlCredential, urlPassword, urlPasswordFix } = await import('../git/url-password.js');
   let dirs: Array<{ name: string; dir: string }>;
   if (session) dirs = [session];
   else {
@@ -189,18 +189,19 @@ export async function checkSyncUrl(env: NodeJS.ProcessEnv, session?: SessionPath
   for (const d of dirs) {
     try {
       const url = readSyncConf(d.dir).remote;
-      if (url && urlPassword(url) !== null) found.push({ name: d.name, url });
+      if (url && urlCredential(url) !== null) found.push({ name: d.name, url });
     } catch {
       // unreadable sync.conf: the sync commands say what is wrong with it
     }
   }
-  if (!found.length) return ok('sync URL', session ? `the sync remote of '${session.name}' holds no password` : 'no sync remote holds a password');
+  if (!found.length) return ok('sync URL', session ? `the sync remote of '${session.name}' holds no password or token` : 'no sync remote holds a password or token');
   const first = found[0]!;
   const where = found.map((f) => `'${f.name}' (${maskUrlPassword(f.url)})`).slice(0, 3).join(', ') + (found.length > 3 ? ', …' : '');
+  const what = found.every((f) => urlPassword(f.url) !== null) ? 'a password' : 'a password or token';
   return fail(
     'sync URL',
-    `the sync remote in .cs/sync.conf of ${where} holds a password: it is committed with the session and travels to its remotes and clones`,
-    `${urlPasswordFix(first.url)}; then set it: cs ${first.name} -sync remote <url without the password>, and change that password (the session's git history still holds it)`,
+    `the sync remote in .cs/sync.conf of ${where} holds ${what}: it is committed with the session and travels to its remotes and clones`,
+    `${urlPasswordFix(first.url)}; then set it: cs ${first.name} -sync remote <url without the password>, and change that ${what.slice(2)} (the session's git history still holds it)`,
   );
 }
 

@@ -55,10 +55,44 @@ export function urlPassword(url: string): string | null {
 }
 
 /**
+ * Tokens that git hosts accept as the user name alone
+ * (`https://<token>@github.com/...`): GitHub's classic and fine-grained
+ * tokens (gh[pousr]_, github_pat_), GitLab's (glpat-), Slack's (xox?-); and
+ * any long run of token characters with letters and digits in it, which no
+ * one picks as a user name.
+ */
+const TOKEN_USER = /^(?:gh[pousr]_|github_pat_|glpat-|xox[abprs]-)|^(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}$/;
+
+/**
+ * The user name of `url`'s userinfo when it is a token (TOKEN_USER) and no
+ * password follows it, else null: a credential all the same.
+ */
+function tokenUser(url: string): string | null {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return null;
+  let user: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') return null;
+    user = decodeURIComponent(parsed.username);
+  } catch {
+    const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@:]*)@/i.exec(url);
+    if (!m) return null;
+    user = m[1]!;
+  }
+  return user !== '' && TOKEN_USER.test(user) ? user : null;
+}
+
+/** A credential in `url`: its password (urlPassword), or a token given as the user name (tokenUser); null when neither. */
+export function urlCredential(url: string): string | null {
+  return urlPassword(url) ?? tokenUser(url);
+}
+
+/**
  * `url` as it may be shown: a password in it replaced by `***`
  * (`https://bob:***@host/x.git`); any other URL or path unchanged.
  */
 export function maskUrlPassword(url: string): string {
+  if (tokenUser(url) !== null) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${PASSWORD_MASK}@`);
   if (urlPassword(url) === null) return url;
   const span = passwordSpan(url);
   // The two readings agree on every URL WHATWG parses; if they ever did not, hide the whole userinfo.
@@ -68,6 +102,7 @@ export function maskUrlPassword(url: string): string {
 
 /** `url` without its password (and the `:` before it; with no user name, without the `@` too): what the user can give instead. */
 function withoutPassword(url: string): string {
+  if (tokenUser(url) !== null) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
   const span = passwordSpan(url);
   if (!span) return url;
   const noUser = url[span.start - 2] === '/';
@@ -80,11 +115,12 @@ export function urlPasswordFix(url: string): string {
 }
 
 /**
- * Refuses a sync remote URL that carries a password.
+ * Refuses a sync remote URL that carries a password, or a token as its user name.
  * @param url the URL as the user gave it (or as it would be written to .cs/sync.conf)
  * @throws UserError (exit 1) naming the URL with its password masked as `***`, and how to do without it
  */
 export function refuseUrlPassword(url: string): void {
-  if (urlPassword(url) === null) return;
-  throw new UserError(`refusing remote URL ${maskUrlPassword(url)}: it holds a password, which .cs/sync.conf would commit and cs would print`, urlPasswordFix(url));
+  if (urlCredential(url) === null) return;
+  const what = urlPassword(url) !== null ? 'a password' : 'a token as its user name';
+  throw new UserError(`refusing remote URL ${maskUrlPassword(url)}: it holds ${what}, which .cs/sync.conf would commit and cs would print`, urlPasswordFix(url));
 }

@@ -2,7 +2,7 @@
 // would be committed in .cs/sync.conf) and masked wherever cs shows a URL.
 import { describe, expect, it } from 'vitest';
 import { UserError, exitCodeOf } from '../../../src/lib/errors.js';
-import { maskUrlPassword, refuseUrlPassword, urlPassword } from '../../../src/git/url-password.js';
+import { maskUrlPassword, refuseUrlPassword, urlCredential, urlPassword } from '../../../src/git/url-password.js';
 
 describe('urlPassword / maskUrlPassword', () => {
   it.each([
@@ -70,7 +70,30 @@ describe('refuseUrlPassword', () => {
     }
   });
 
-  it.each(['https://bob@host/x.git', 'ssh://git@host/x.git', 'git@host:x.git', '/srv/x.git'])('accepts %s', (url) => {
+  it.each([
+    ['https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x/y.git', 'https://github.com/x/y.git'],
+    ['https://github_pat_11ABCDEFG0123456789_abcdefghijklmnop@github.com/x/y.git', 'https://github.com/x/y.git'],
+    ['https://glpat-a1b2c3d4e5f6g7h8i9j0@gitlab.example/x.git', 'https://gitlab.example/x.git'],
+    ['https://a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8@git.example/x.git', 'https://git.example/x.git'],
+  ])('refuses a token given as the user name (%s), masked whole', (url, instead) => {
+    let err: unknown;
+    try {
+      refuseUrlPassword(url);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    const e = err as UserError;
+    const token = new URL(url).username;
+    expect(e.message).toBe(`refusing remote URL ${url.replace(token, '***')}: it holds a token as its user name, which .cs/sync.conf would commit and cs would print`);
+    expect(e.hint).toContain(`give it without the password (${instead})`);
+    expect(`${e.message} ${e.hint}`).not.toContain(token);
+    expect(urlCredential(url)).toBe(token);
+    expect(urlPassword(url)).toBeNull();
+  });
+
+  it.each(['https://bob@host/x.git', 'ssh://git@host/x.git', 'git@host:x.git', '/srv/x.git', 'https://christopher-robinson-dev@host/x.git', 'https://oauth2@gitlab.example/x.git'])('accepts %s', (url) => {
+    expect(urlCredential(url)).toBeNull();
     expect(() => refuseUrlPassword(url)).not.toThrow();
   });
 });
