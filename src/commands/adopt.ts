@@ -1,7 +1,10 @@
 // `cs -adopt <name> [--from <url>]`: make the current directory a session in
 // place, writing nothing into the project's own files, index or branches.
 import { value, type Args } from './argv.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { validateName } from '../session/names.js';
+import { sessionsRoot } from '../session/paths.js';
 import { adoptSession } from '../session/workspace.js';
 import type { Command, Context } from './types.js';
 
@@ -18,6 +21,8 @@ export function parse(a: Args): AdoptOptions {
 
 export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
   const from = opts.from === undefined ? undefined : (await import('../git/remote.js')).validateRemoteUrl(opts.from, ctx.cwd);
+  // A new session named like a command (cs list) would be opened by typing the command: asked, as for cs <name>.
+  if (!fs.existsSync(path.join(sessionsRoot(ctx.env), opts.name))) await (await import('./suggest.js')).confirmCommandLikeName(opts.name, ctx.io, 'adopt');
   const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);
   if (r.migration) ctx.warn(r.migration.notice);
   if (r.protocolProblem) ctx.warn(r.protocolProblem);

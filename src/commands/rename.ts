@@ -16,6 +16,7 @@ export function parse(a: Args): RenameOptions {
 
 export async function run(opts: RenameOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
+  await (await import('./suggest.js')).confirmCommandLikeName(opts.to, io, 'rename');
   const { renameSession } = await import('../session/rename.js');
   const r = await renameSession(ctx.env, opts.from, opts.to, ctx.now(), (line, level) => io.err(level === 'warn' ? io.color.yellow(`cs: ${line}`) : io.color.dim(`cs: ${line}`)));
   if (opts.json) {

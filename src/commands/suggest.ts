@@ -46,14 +46,19 @@ export function unknownCommandHint(token: string, prefix = 'cs', scope?: 'sessio
  * of that name exists: ask on a terminal, refuse without one. Throws
  * CancelError when declined, UsageError when nobody can be asked.
  */
-export async function confirmCommandLikeName(name: string, io: IO): Promise<void> {
+export async function confirmCommandLikeName(name: string, io: IO, action: 'create' | 'adopt' | 'rename' = 'create'): Promise<void> {
   const spec = findCommand(`-${name}`);
   // One-letter aliases (-s, -h, -v) are too common as session names to ask about.
   if (!spec || name.length < 2) return;
+  const words = {
+    create: { none: `no session named '${name}' was created`, cancelled: 'no session created', ask: `Create a session named '${name}'?`, anyway: `to create the session anyway, run cs ${name} on a terminal and confirm` },
+    adopt: { none: `no session named '${name}' was adopted`, cancelled: 'no session adopted', ask: `Adopt this project as a session named '${name}'?`, anyway: `to adopt it under that name anyway, run cs -adopt ${name} on a terminal and confirm` },
+    rename: { none: `nothing was renamed`, cancelled: 'nothing renamed', ask: `Rename the session to '${name}'?`, anyway: `to rename it anyway, run cs -mv on a terminal and confirm` },
+  }[action];
   if (!io.canPrompt) {
-    throw new UsageError(`'${name}' is the name of a command (cs ${spec.name}), so no session named '${name}' was created`, `run the command with: cs ${spec.name}; to create the session anyway, run cs ${name} on a terminal and confirm`);
+    throw new UsageError(`'${name}' is the name of a command (cs ${spec.name}), so ${words.none}`, `run the command with: cs ${spec.name}; ${words.anyway}`);
   }
   const clack = await import('@clack/prompts');
-  const answer = await clack.confirm({ message: `'${name}' is also a command (cs ${spec.name}). Create a session named '${name}'?`, initialValue: false, output: io.stderr, input: io.stdin });
-  if (clack.isCancel(answer) || answer !== true) throw new CancelError(`no session created — to run the command: cs ${spec.name}`);
+  const answer = await clack.confirm({ message: `'${name}' is also a command (cs ${spec.name}). ${words.ask}`, initialValue: false, output: io.stderr, input: io.stdin });
+  if (clack.isCancel(answer) || answer !== true) throw new CancelError(`${words.cancelled} — to run the command: cs ${spec.name}`);
 }

@@ -153,6 +153,9 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   if (found.kind === 'remote') {
     throw new UserError(`session '${from}' lives on another machine (.cs/remote.conf)`, `rename it there first; a stub renamed here alone would no longer find it`);
   }
+  // Its features' worktrees and names hang on the base's folder and name (src/features/): refused, as -rm refuses.
+  const features = (await import('../features/model.js')).featuresOf(env, from);
+  if (features.length) throw new UserError(`session '${from}' has feature sessions: ${features.map((f) => f.name).join(', ')}; nothing was renamed`, `merge or remove them first (cs ${from} --merge <feature>, or cs -rm ${from}@<feature>)`);
   const lock = tryLock(found.paths.lock, { now });
   if (!lock.ok) {
     const who = lock.current.kind === 'held' ? describeHolder(lock.current.info) : 'an unreadable lock';

@@ -105,6 +105,29 @@ describe('cs -mv', () => {
     expect((await runCs(['web', '-secrets', 'get', 'DB_PASSWORD'], { env })).stdout).toBe('hunter2\n');
   });
 
+  it('refuses a base that has feature sessions, and a new name that is a command; adopting under a command name too', { timeout: 120_000 }, async () => {
+    expect((await runCs(['base'], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['base@f1'], { env: sb.env })).code).toBe(0);
+    const withFeature = await runCs(['-mv', 'base', 'base2'], { env: sb.env });
+    expect(withFeature.code).toBe(1);
+    expect(withFeature.stderr).toMatch(/session 'base' has feature sessions: base@f1; nothing was renamed/);
+    expect(fs.existsSync(path.join(sb.root, 'base'))).toBe(true);
+    expect(fs.existsSync(path.join(sb.root, 'base2'))).toBe(false);
+    // Named like a command, a session would open when the command is typed: refused without a terminal to ask on.
+    expect((await runCs(['plain'], { env: sb.env })).code).toBe(0);
+    const commandName = await runCs(['-mv', 'plain', 'doctor'], { env: sb.env });
+    expect(commandName.code).toBe(2);
+    expect(commandName.stderr).toMatch(/'doctor' is the name of a command \(cs -doctor\), so nothing was renamed/);
+    expect(fs.existsSync(path.join(sb.root, 'plain'))).toBe(true);
+    const project = path.join(sb.dir, 'listed');
+    fs.mkdirSync(project);
+    const adopted = await runCs(['-adopt', 'list'], { env: sb.env, cwd: project });
+    expect(adopted.code).toBe(2);
+    expect(adopted.stderr).toMatch(/'list' is the name of a command \(cs -list\), so no session named 'list' was adopted/);
+    expect(fs.existsSync(path.join(project, '.cs'))).toBe(false);
+    expect(fs.existsSync(path.join(sb.root, 'list'))).toBe(false);
+  });
+
   it('renames an adopted session without moving the project', { timeout: 120_000 }, async () => {
     const project = path.join(sb.dir, 'proj');
     fs.mkdirSync(project);
