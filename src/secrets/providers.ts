@@ -43,7 +43,15 @@ function secretlint(): Promise<{ lintSource: Lint; rule: unknown }> {
   return loaded;
 }
 
-/** Where the preset finds credentials in `content` (offsets into it). */
+/**
+ * Where the preset finds credentials in `content` (offsets into it). A
+ * finding's range is taken from where its value is (`data.KEY`, which the
+ * preset's rules report): secretlint 13's AWS rule gives the start of the
+ * whole match (`AWS_SECRET_ACCESS_KEY=…`) with the value's length, so the
+ * range held the name and only part of the value, and the rest stayed
+ * behind. Its value is looked for from that start on, else before it; a
+ * finding whose value is not in the text keeps its range.
+ */
 export async function providerSpans(fileName: string, content: string): Promise<ProviderSpan[]> {
   const { lintSource, rule } = await secretlint();
   const r = await lintSource({
@@ -51,7 +59,18 @@ export async function providerSpans(fileName: string, content: string): Promise<
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: rule as any }] } },
   });
-  return r.messages.map((m) => ({ start: m.range[0], end: m.range[1], name: nameForRule(m.ruleId) }));
+  return r.messages.map((m) => {
+    const [start, end] = valueRange(content, m.range, (m.data as { KEY?: unknown } | undefined)?.KEY);
+    return { start, end, name: nameForRule(m.ruleId) };
+  });
+}
+
+/** The range of `value` nearest `range` in `content` (see providerSpans); `range` when there is no such value. */
+export function valueRange(content: string, range: readonly [number, number], value: unknown): [number, number] {
+  if (typeof value !== 'string' || value === '' || content.slice(range[0], range[1]) === value) return [range[0], range[1]];
+  let at = content.indexOf(value, range[0]);
+  if (at < 0) at = content.lastIndexOf(value, range[0]);
+  return at < 0 ? [range[0], range[1]] : [at, at + value.length];
 }
 
 /** redact() with the preset's findings: the detector used on every captured Write. */

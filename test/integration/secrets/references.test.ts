@@ -89,6 +89,31 @@ describe('detectAndRedact: provider formats and look-alikes', () => {
     for (const x of r.secrets) expect(r.content).not.toContain(x.value);
   });
 
+  // secretlint 13's AWS rule reports the start of `AWS_SECRET_ACCESS_KEY=…` with the value's length:
+  // the whole value must go, and the line keep its name (not AWS's documented example key, which secretlint ignores).
+  const AWS_SECRET = 'Zq3mT8vXp2LkR9sW4yB7nC1dF6gH0jK5aE8uI2oP';
+  it.each([
+    ['shell', 'deploy.sh', `export AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\n`, 'export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}\n'],
+    ['Python', 'settings.py', `aws_secret_access_key = "${AWS_SECRET}"\n`, null],
+  ])('an AWS secret access key (%s) is taken out whole', async (_what, file, input, output) => {
+    const { detectAndRedact } = await import('../../../src/secrets/providers.js');
+    const r = await detectAndRedact(file, input);
+    expect(r.secrets.map((x) => x.value)).toEqual([AWS_SECRET]);
+    for (const part of [AWS_SECRET.slice(0, 12), AWS_SECRET.slice(-12)]) expect(r.content).not.toContain(part);
+    expect(r.content).toMatch(/aws_secret_access_key/i);
+    if (output) expect(r.content).toBe(output);
+  });
+
+  it('valueRange: a finding moved onto its value, else left', async () => {
+    const { valueRange } = await import('../../../src/secrets/providers.js');
+    const text = 'K=abc V=secretvalue tail secretvalue';
+    expect(valueRange(text, [6, 17], 'secretvalue')).toEqual([8, 19]);
+    expect(valueRange(text, [8, 19], 'secretvalue')).toEqual([8, 19]);
+    expect(valueRange(text, [30, 35], 'secretvalue')).toEqual([25, 36]);
+    expect(valueRange(text, [2, 5], 'missing')).toEqual([2, 5]);
+    expect(valueRange(text, [2, 5], undefined)).toEqual([2, 5]);
+  });
+
   it.each([
     ['a git SHA', 'ci.yaml', 'ref: 3f786850e387550fdab836ed7e6dc881de23001b\n'],
     ['a UUID', 'app.json', '{"id": "123e4567-e89b-12d3-a456-426614174000"}\n'],
