@@ -134,38 +134,46 @@ async function toolTimeline(c: HookContext): Promise<object | null> {
  * log show (the tool's target, a Bash command, the error text), known
  * secret values and what the detector finds become `[secret: KEY]`. Values
  * found here for the first time are stored, so transcripts get scrubbed of
- * them too.
+ * them too. The cheap pass knows the running session's env file only; when
+ * it finds something new, the input is scrubbed again against the store
+ * itself, so a new value is named as a capture names it (TOKEN_2 next to a
+ * stored TOKEN: a value never replaces another) even when the env file is
+ * gone (another Claude of the session ended, the runtime folder cleared).
  */
 async function scrubbedInput(c: HookContext): Promise<HookInput> {
   const { runningSessionSecrets, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
   const name = c.session.paths.name;
-  let known = runningSessionSecrets(name, c.env);
-  const fresh: Record<string, string> = {};
-  const clean = async (text: string): Promise<string> => {
-    const d = await scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
-    for (const f of d.fresh) fresh[f.key] = f.value;
-    return d.text;
-  };
-  const toolInput = obj(c.input, 'tool_input');
-  const out: HookInput = { ...c.input };
-  if (toolInput) {
-    const t: HookInput = { ...toolInput };
-    for (const key of timeline.TARGET_KEYS) {
-      const v = str(t, key);
-      if (v) t[key] = await clean(v);
+  const scrubWith = async (known: Record<string, string>) => {
+    const fresh: Record<string, string> = {};
+    const clean = async (text: string): Promise<string> => {
+      const d = await scrubDetected(scrubKnown(text, known).text, { ...known, ...fresh });
+      for (const f of d.fresh) fresh[f.key] = f.value;
+      return d.text;
+    };
+    const toolInput = obj(c.input, 'tool_input');
+    const out: HookInput = { ...c.input };
+    if (toolInput) {
+      const t: HookInput = { ...toolInput };
+      for (const key of timeline.TARGET_KEYS) {
+        const v = str(t, key);
+        if (v) t[key] = await clean(v);
+      }
+      out.tool_input = t;
     }
-    out.tool_input = t;
-  }
-  const error = str(c.input, 'error');
-  if (error) out.error = await clean(error);
+    const error = str(c.input, 'error');
+    if (error) out.error = await clean(error);
+    return { out, fresh };
+  };
+  const running = runningSessionSecrets(name, c.env);
+  let { out, fresh } = await scrubWith(running);
   if (Object.keys(fresh).length > 0) {
     try {
       const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);
       const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
-      await backend.setMany(secretsOwner(name), fresh);
-      known = await backend.getAll(secretsOwner(name));
-      store.writeSessionEnvFile(name, known, c.env);
-      log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);
+      ({ out, fresh } = await scrubWith({ ...(await backend.getAll(secretsOwner(name))), ...running }));
+      if (Object.keys(fresh).length > 0) await backend.setMany(secretsOwner(name), fresh);
+      store.writeSessionEnvFile(name, await backend.getAll(secretsOwner(name)), c.env);
+      if (Object.keys(fresh).length > 0) log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);
     } catch (e) {
       log(c, `secrets found in a tool call could not be stored: ${(e as Error).message}`);
     }

@@ -107,6 +107,30 @@ describe('PreToolUse: artifact capture', () => {
   });
 });
 
+describe('a secret found in a Bash call', () => {
+  // Hosted and IDE sessions lose the env file when another Claude of the session ends, or the runtime folder is cleared.
+  it('never replaces a stored value of the same name, env file or not: it gets the next free name', async () => {
+    const first = 'ghp_' + 'R4nd0mT0k3nV4lu3Xq9Zk2Lm8Np7Qr6St5Uv';
+    const second = 'ghp_' + 'Mm1Nn2Bb3Vv4Cc5Xx6Zz7Ll8Kk9Jj0HhGgFf';
+    const captured = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'deploy.sh'), `curl -H "Authorization: token ${first}" x\n`), sb.hookEnv);
+    expect(JSON.parse(captured.stdout).hookSpecificOutput.updatedInput.content).toContain('${GITHUB_TOKEN}');
+    const { removeSessionEnvFile } = await import('../../../src/secrets/store.js');
+    removeSessionEnvFile(sb.session.name, sb.hookEnv);
+    const bash = payload('PostToolUse', { tool_name: 'Bash', tool_input: { command: `curl -H "Authorization: token ${second}" x` }, tool_response: { stdout: '' } }, sb.session.dir);
+    expect(await runHookScript('post-tool-use', bash, sb.hookEnv)).toMatchObject({ code: 0, stdout: '' });
+    const get = async (key: string) => (await runCs([sb.session.name, '-secrets', 'get', key], { env: sb.env })).stdout;
+    expect(await get('GITHUB_TOKEN')).toBe(`${first}\n`);
+    expect(await get('GITHUB_TOKEN_2')).toBe(`${second}\n`);
+    const timeline = read(path.join(sb.session.meta, 'timeline.jsonl'));
+    expect(timeline).toContain('[secret: GITHUB_TOKEN_2]');
+    expect(timeline).not.toContain(second);
+    // The same value again is recognised, not stored a third time.
+    expect(await runHookScript('post-tool-use', bash, sb.hookEnv)).toMatchObject({ code: 0 });
+    const keys = JSON.parse((await runCs([sb.session.name, '-secrets', 'list', '--json'], { env: sb.env })).stdout).keys;
+    expect(keys.filter((k: string) => k.startsWith('GITHUB_TOKEN')).sort()).toEqual(['GITHUB_TOKEN', 'GITHUB_TOKEN_2']);
+  });
+});
+
 describe('PostToolUse: change log', () => {
   const change = (tool: string, file: string) => payload('PostToolUse', { tool_name: tool, tool_input: { file_path: file, old_string: 'a', new_string: 'b' }, tool_response: { filePath: file } }, sb.session.dir);
 
