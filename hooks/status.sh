@@ -38,8 +38,16 @@ case $prev in
     esac ;;
 esac
 line="{\"state\":\"$state\",\"event\":\"$event\",\"at\":\"$iso.${frac}Z\",\"ms\":$ms}"
+# From here the files are private (0600, as writeStatus makes them: a
+# status.json that had more is narrowed, never widened; one made read-only is
+# left alone), and a temp file is created afresh (noclobber: a link planted at
+# its name is never written through, nor removed). No subshell: no fork.
+umask 077
+set -C
+[ -e "$file" ] && [ ! -w "$file" ] && exit 0
 tmp="$local_dir/.status.json.$$.tmp"
-{ printf '%s\n' "$line" > "$tmp" && mv -f "$tmp" "$file"; } 2>/dev/null || { rm -f "$tmp"; exit 0; }
+{ printf '%s\n' "$line" > "$tmp"; } 2>/dev/null || exit 0
+mv -f "$tmp" "$file" 2>/dev/null || { rm -f "$tmp"; exit 0; }
 [ -L "$log" ] && exit 0
 case $prev in
   *"\"state\":\"$state\""*) ;;
@@ -50,7 +58,9 @@ case $prev in
     size=$(wc -c < "$log" 2>/dev/null); size=${size##* }
     if [ "${size:-0}" -gt "$cs_status_log_max_bytes" ] 2>/dev/null; then
       tmp="$local_dir/.status.log.$$.tmp"
-      { sed '/^$/d' "$log" | tail -n "$cs_status_log_keep" > "$tmp" && mv -f "$tmp" "$log"; } 2>/dev/null || rm -f "$tmp"
+      if { sed '/^$/d' "$log" | tail -n "$cs_status_log_keep" > "$tmp"; } 2>/dev/null; then
+        mv -f "$tmp" "$log" 2>/dev/null || rm -f "$tmp"
+      fi
     fi ;;
 esac
 exit 0

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
-import { writeFileAtomic } from '../lib/fsutil.js';
+import { mkdirConfined, writeConfined } from '../lib/confine.js';
 import { runAttached } from '../lib/proc.js';
 import { tryGit, readRecord, requireBase } from './model.js';
 import { Repo } from '../git/repo.js';
@@ -22,8 +22,9 @@ export async function recordStartCommit(sessionDir: string, env: NodeJS.ProcessE
   // (any directory of the work tree: an old adoption may sit below its repository's root).
   const head = await new Repo(sessionDir, { env }).resolve('HEAD').catch(() => null);
   if (!head) return;
-  fs.mkdirSync(path.dirname(startCommitFile(sessionDir)), { recursive: true, mode: 0o700 });
-  writeFileAtomic(startCommitFile(sessionDir), head + '\n', 0o600);
+  // Under .cs/local/: never through a link there (writeConfined makes the folders as real ones).
+  mkdirConfined(path.dirname(startCommitFile(sessionDir)), 0o700);
+  writeConfined(startCommitFile(sessionDir), head + '\n', 0o600);
 }
 
 /** The commit a session's changes are counted from, and what it is, for messages. */

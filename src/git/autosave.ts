@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
-import { writeConfined } from '../lib/confine.js';
+import { confinedPath, writeConfined } from '../lib/confine.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';
@@ -130,7 +130,8 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
   } catch (e) {
     throw explainFsError(repo.dir, e);
   }
-  const index = autosaveIndexPath(repo.dir);
+  // git writes its index (and the lock beside it) through links: the path is checked first (UnsafePathError).
+  const index = confinedPath(autosaveIndexPath(repo.dir));
   const env = { GIT_INDEX_FILE: index };
   // One round of parallel look-ups instead of a chain of them: this runs in a hook.
   const autoRef = autoRefOf(repo.dir);

@@ -6,6 +6,7 @@
 // remotes and branches are theirs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { confinedPath } from '../lib/confine.js';
 import { UserError } from '../lib/errors.js';
 import { ensureDir } from '../lib/fsutil.js';
 import { LOCAL_DIR, isAncestor } from './autosave.js';
@@ -23,8 +24,9 @@ const NETWORK_TIMEOUT_MS = 120_000;
 // Records are `.cs/` without machine-local state and per-machine tarballs.
 const PATHSPEC = ['.cs', `:(exclude)${LOCAL_DIR}`, ':(exclude).cs/archives'];
 
+/** Our own index for the records (under .cs/local/, never through a link: git writes through one; UnsafePathError). */
 function recordsIndex(dir: string): string {
-  return path.join(dir, LOCAL_DIR, 'records.index');
+  return confinedPath(path.join(dir, LOCAL_DIR, 'records.index'));
 }
 
 /** The tree `.cs/` has on disk now (a fresh index each time: `.cs/` is small). */
@@ -228,8 +230,7 @@ async function mergeSecretsInTree(repo: Repo, session: string, tree: string, sta
   const recipients = await Promise.all(names.map(async (p) => parseRecipient(path.posix.basename(p), (await repo.blob(`${tree}:${p}`)).toString('utf8'))));
   const { bytes, notes } = await mergeSecretsVersions({ base, ours, theirs, local: 'ours' }, recipients, session, repo.env);
   const blob = (await repo.raw(['hash-object', '-w', '--stdin'], undefined, undefined, Buffer.from(bytes))).trim();
-  const index = path.join(repo.dir, LOCAL_DIR, 'secrets-merge.index');
-  ensureDir(path.dirname(index));
+  const index = confinedPath(path.join(repo.dir, LOCAL_DIR, 'secrets-merge.index'));
   fs.rmSync(index, { force: true });
   const env = { GIT_INDEX_FILE: index };
   try {

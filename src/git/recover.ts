@@ -5,6 +5,7 @@
 // overwrite or delete is first copied to .cs/local/recovered-<timestamp>/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { confinedPath } from '../lib/confine.js';
 import { ensureDir } from '../lib/fsutil.js';
 import { autoRefOf, LOCAL_DIR, isAncestor } from './autosave.js';
 import { explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
@@ -40,8 +41,9 @@ export async function recoverFromAutosave(dir: string, opts: RecoverOptions = {}
 
   const local = path.join(dir, LOCAL_DIR);
   ensureDir(local);
-  const headIndex = path.join(local, `recover-head.${process.pid}.index`);
-  const autoIndex = path.join(local, `recover-auto.${process.pid}.index`);
+  // Our own indexes, never through a link (git writes through one): UnsafePathError.
+  const headIndex = confinedPath(path.join(local, `recover-head.${process.pid}.index`));
+  const autoIndex = confinedPath(path.join(local, `recover-auto.${process.pid}.index`));
   try {
     const [differsFromHead, differsFromAuto] = await Promise.all([
       worktreeDiffers(repo, headIndex, head, changed),

@@ -2,6 +2,7 @@
 // oldest `## ` sections move to discoveries.archive.md until about 100 lines
 // remain. A section is never split and no line is ever lost: the archive is
 // written before the shortened file replaces the old one.
+import * as fs from 'node:fs';
 import { writeConfined } from '../lib/confine.js';
 import { readFileOr } from '../lib/fsutil.js';
 import type { HookSession } from './session.js';
@@ -43,7 +44,9 @@ export function archiveDiscoveries(s: HookSession): { movedLines: number } | nul
   const existing = readFileOr(p.discoveriesArchive, '');
   const sep = existing === '' ? '# Discoveries archive\n\n' : existing.endsWith('\n') ? '' : '\n';
   const archived = split.archived.endsWith('\n') ? split.archived : split.archived + '\n';
-  writeConfined(p.discoveriesArchive, existing + sep + archived);
+  // The archive holds what discoveries.md held: no more readable than it (writeConfined keeps an existing archive's narrower mode).
+  const mode = (fs.statSync(p.discoveries, { throwIfNoEntry: false })?.mode ?? 0o644) & 0o666;
+  writeConfined(p.discoveriesArchive, existing + sep + archived, mode & 0o644);
   writeConfined(p.discoveries, split.keep);
   return { movedLines: split.archived.split('\n').length };
 }

@@ -13,7 +13,7 @@ export function parseHookInput(text: string): { ok: true; input: HookInput } | {
   } catch {
     return { ok: false, problem: `input is not JSON (${text.length} bytes)` };
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, problem: `input is JSON but not an object (${Array.isArray(v) ? 'array' : typeof v})` };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, problem: `input is JSON but not an object (${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v})` };
   return { ok: true, input: v as HookInput };
 }
 

@@ -141,13 +141,19 @@ export function appendConfined(file: string, text: string, mode = 0o644): void {
 /**
  * Replaces `file` under a session's `.cs/` atomically (temp file in the same
  * directory, created exclusively, then rename): readers see the old content
- * or the new, and a symlink at `file` is replaced, never followed.
+ * or the new, and a symlink at `file` is replaced, never followed. A file
+ * that exists keeps no more permission than it had: the new one gets
+ * `mode` and the old mode's bits both (0600 stays 0600, 0444 stays 0444).
  */
 export function writeConfined(file: string, data: string | Uint8Array, mode = 0o644): void {
   const abs = confinedPath(file);
   const tmp = tempSibling(abs);
+  const before = fs.lstatSync(abs, { throwIfNoEntry: false });
+  const keep = before?.isFile() ? mode & before.mode & 0o7777 : mode;
   try {
-    fs.writeFileSync(tmp, data, { mode, flag: 'wx' });
+    fs.writeFileSync(tmp, data, { mode: keep, flag: 'wx' });
+    // The mode given at creation passes through the umask; a kept one is set as it was.
+    if (before?.isFile()) fs.chmodSync(tmp, keep);
     fs.renameSync(tmp, abs);
   } catch (e) {
     fs.rmSync(tmp, { force: true });

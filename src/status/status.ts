@@ -108,18 +108,19 @@ export function writeStatus(sessionDir: string, state: State, event: string, now
   if (current && current.state === state && ms >= current.ms && ms - current.ms < REPEAT_MS) return false;
   const status: Status = { state, event, at: now.toISOString(), ms };
   const line = JSON.stringify(status);
-  writeConfined(statusFile(sessionDir), line + '\n');
+  // Private, as hooks/status.sh makes them (its `umask 077`).
+  writeConfined(statusFile(sessionDir), line + '\n', 0o600);
   if (current?.state !== state) appendLog(sessionDir, line);
   return true;
 }
 
 function appendLog(sessionDir: string, line: string): void {
   const log = statusLog(sessionDir);
-  appendConfined(log, line + '\n');
+  appendConfined(log, line + '\n', 0o600);
   const size = fs.statSync(log, { throwIfNoEntry: false })?.size ?? 0;
   if (size > LOG_MAX_BYTES) {
     const lines = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    writeConfined(log, lines.slice(-LOG_KEEP_LINES).join('\n') + '\n');
+    writeConfined(log, lines.slice(-LOG_KEEP_LINES).join('\n') + '\n', 0o600);
   }
 }
 

@@ -84,6 +84,57 @@ describe('writes under .cs/ never follow a symlink', () => {
     expect(removeConfined(path.join(m, 'absent', 'a.txt'))).toBe(true);
   });
 
+  it("the start commit and git's private indexes (autosave, recovery, records) never go through a linked .cs/local or index", async () => {
+    const m = sb.session.meta;
+    const theirs = (f: string) => fs.writeFileSync(path.join(outside, f), 'user data\n');
+    for (const f of ['start-commit', 'autosave.index']) theirs(f);
+    fs.rmSync(path.join(m, 'local'), { recursive: true, force: true });
+    fs.symlinkSync(outside, path.join(m, 'local'));
+    const { recordStartCommit } = await import('../../../src/features/diff.js');
+    await expect(recordStartCommit(ws(), sb.env)).rejects.toThrow(UnsafePathError);
+    const { autosaveIn } = await import('../../../src/git/autosave.js');
+    const { openRepo } = await import('../../../src/git/repo.js');
+    await expect(autosaveIn(await openRepo(ws(), { env: sb.env }))).rejects.toThrow();
+    // Through the hooks as Claude runs them: a session start and a discoveries edit (autosaved at once).
+    expect((await runHookScript('session-start', payload('SessionStart', { source: 'startup' }, ws()), sb.hookEnv)).code).toBe(0);
+    expect((await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: sb.session.discoveries, old_string: 'a', new_string: 'b' } }, ws()), sb.hookEnv)).code).toBe(0);
+    for (const f of ['start-commit', 'autosave.index']) expect(fs.readFileSync(path.join(outside, f), 'utf8'), f).toBe('user data\n');
+    expect(fs.readdirSync(outside).sort()).toEqual(['autosave.index', 'start-commit']);
+    // A real .cs/local with a link only at the index's name: git would write through it (its lock file follows links).
+    fs.unlinkSync(path.join(m, 'local'));
+    fs.mkdirSync(path.join(m, 'local'));
+    fs.symlinkSync(path.join(outside, 'autosave.index'), path.join(m, 'local', 'autosave.index'));
+    await expect(autosaveIn(await openRepo(ws(), { env: sb.env }))).rejects.toThrow(/autosave\.index: it is a symlink/);
+    expect(fs.readFileSync(path.join(outside, 'autosave.index'), 'utf8')).toBe('user data\n');
+  });
+
+  it('a file cs rewrites keeps no more permission than it had; the sh status writer never writes through a link at its temp name', async () => {
+    const m = sb.session.meta;
+    const manifest = path.join(m, 'artifacts', 'MANIFEST.json');
+    fs.chmodSync(manifest, 0o600);
+    fs.chmodSync(sb.session.discoveries, 0o600);
+    const capture = payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(ws(), 'deploy.sh'), content: 'API_TOKEN=abc123\n' } }, ws());
+    expect((await runHookScript('pre-tool-use', capture, sb.hookEnv)).code).toBe(0);
+    expect(fs.readFileSync(manifest, 'utf8')).toContain('deploy.sh');
+    expect(fs.statSync(manifest).mode & 0o777).toBe(0o600);
+    writeConfined(sb.session.discoveries, '# Discoveries\n');
+    expect(fs.statSync(sb.session.discoveries).mode & 0o777).toBe(0o600);
+    const ro = path.join(m, 'ro.json');
+    fs.writeFileSync(ro, '{}', { mode: 0o444 });
+    writeConfined(ro, '{"a":1}');
+    expect([fs.readFileSync(ro, 'utf8'), fs.statSync(ro).mode & 0o777]).toEqual(['{"a":1}', 0o444]);
+    // hooks/status.sh: a link planted at the temp name of the very process that writes (exec keeps the pid).
+    const target = path.join(outside, 'precious');
+    fs.writeFileSync(target, 'precious\n');
+    const local = path.join(m, 'local');
+    const script = path.join(process.cwd(), 'hooks', 'status-prompt');
+    const r = execFileSync('sh', ['-c', 'ln -s "$1" "$2/.status.json.$$.tmp" && exec "$3" < /dev/null; echo "exit $?"', 'sh', target, local, script], { env: sb.hookEnv, encoding: 'utf8' });
+    expect(r).toBe('');
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    const status = path.join(local, 'status.json');
+    expect(fs.lstatSync(status, { throwIfNoEntry: false })?.isSymbolicLink() ?? false).toBe(false);
+  });
+
   it('PermissionRequest gives no decision for a path through any link under .cs/, dangling included', async () => {
     const m = sb.session.meta;
     fs.symlinkSync(path.join(outside, 'notes.md'), path.join(m, 'notes.md'));

@@ -26,7 +26,7 @@ import { secretsForBash } from '../../../src/hooks/handlers.js';
 import { selectBackend } from '../../../src/secrets/backend.js';
 import { removeSessionEnvFile } from '../../../src/secrets/store.js';
 import { sessionPaths, type SessionPaths } from '../../../src/session/paths.js';
-import { LOG_MAX_BYTES } from '../../../src/status/status.js';
+import { LOG_MAX_BYTES, REPEAT_MS } from '../../../src/status/status.js';
 import { repoRoot } from '../../support/cs.js';
 import { hookSandbox, noAutosaveDue, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
@@ -478,6 +478,14 @@ describe('what dist/hook.sh hands to Node for the secret detector', () => {
   });
 });
 
+/** Sets the stamp of the session's status.json (if any, and not a link) to `ms`, its content otherwise kept. */
+function ageStatus(dir: string, ms: number): void {
+  const file = path.join(dir, '.cs', 'local', 'status.json');
+  if (fs.lstatSync(file, { throwIfNoEntry: false })?.isFile() !== true) return;
+  const status = JSON.parse(fs.readFileSync(file, 'utf8')) as { at: string; ms: number };
+  fs.writeFileSync(file, JSON.stringify({ ...status, at: new Date(ms).toISOString(), ms }) + '\n');
+}
+
 describe('sh fast paths and the Node handlers', () => {
   it('have a corpus of every kind of input', () => {
     const cases = corpus('/w', '/r', '/o');
@@ -512,6 +520,10 @@ describe('sh fast paths and the Node handlers', () => {
         // The once-a-minute autosave is not due on either side (a minute could pass between
         // the two runs of one input); a discoveries edit is saved at once by both.
         for (const sb of [sh, node]) noAutosaveDue(sb.session.dir);
+        // The last status was written at the same moment on both sides, long enough ago: whether a
+        // status repeats within REPEAT_MS must not hang on how long the other side's run took.
+        const aged = Date.now() - 10 * REPEAT_MS;
+        for (const sb of [sh, node]) ageStatus(sb.session.dir, aged);
         for (const script of a.scripts) {
           const env: NodeJS.ProcessEnv = { ...variant.env(sh), PATH: shPath };
           delete env.CS_HOOK_SERVER;
