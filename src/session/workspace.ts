@@ -149,6 +149,19 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
     if (owner !== null) throw new UserError(`${real} is inside session '${owner}' (${topDir})`, `open it with: cs ${owner}`);
     throw new UserError(`${real} is inside the git repository ${topDir}`, `adopt the repository as a whole: cd ${topDir} && cs -adopt ${name}`);
   }
+  // Two checkouts of one repository (git worktree add) share its refs: the records
+  // (refs/cs/session) and the autosave (refs/cs/auto) of one adopted checkout would
+  // be the other's too. One adopted checkout per repository, then.
+  if (topDir && !isAdopted(real)) {
+    const shared = await run('git', ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/cs/session', 'refs/cs/auto'], { cwd: real, env: gitEnv(env), allowFailure: true });
+    if (shared.code === 0 && shared.stdout.trim() !== '') {
+      const common = await run('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: real, env: gitEnv(env), allowFailure: true });
+      throw new UserError(
+        `${real} shares its git repository (${common.stdout.trim() || 'another checkout'}) with a checkout cs adopted already: their records and autosaves would be one`,
+        `adopt one checkout of a repository only (a clone of its own works: git clone <url> elsewhere), or, if that session is gone, drop its refs first: git -C ${real} update-ref -d refs/cs/session; git -C ${real} update-ref -d refs/cs/auto`,
+      );
+    }
+  }
   const { prepareRepo, UNION_ATTRIBUTE_LINES } = await import('../git/autosave.js');
   const hadRecords = exists(path.join(real, '.cs'));
   // A plain directory gets a repository with no commit: the first commit is the user's call.

@@ -107,6 +107,35 @@ describe('cs -adopt', () => {
     expect(fs.existsSync(path.join(sb.root, 'x'))).toBe(false);
   });
 
+  it('refuses a linked worktree of a repository with an adopted checkout (they would share refs/cs/), either way round', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const main = path.join(sb.dir, 'repo');
+    busyProject(main, sb.env);
+    expect((await runCs(['-adopt', 'app'], { env: sb.env, cwd: main })).code).toBe(0);
+    expect((await runCs(['app'], { env: sb.env })).code).toBe(0);
+    const records = git(main, sb.env, 'rev-parse', 'refs/cs/session');
+    const wt = path.join(sb.dir, 'repo-wt');
+    git(main, sb.env, 'worktree', 'add', '-q', wt, '-b', 'wt');
+    const r = await runCs(['-adopt', 'appwt'], { env: sb.env, cwd: wt });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/repo-wt shares its git repository \(.*repo\/\.git\) with a checkout cs adopted already: their records and autosaves would be one — adopt one checkout of a repository only/);
+    expect(fs.existsSync(path.join(wt, '.cs'))).toBe(false);
+    expect(fs.existsSync(path.join(sb.root, 'appwt'))).toBe(false);
+    expect(git(main, sb.env, 'rev-parse', 'refs/cs/session')).toBe(records);
+    // Adopting it again where it is adopted is fine.
+    expect((await runCs(['-adopt', 'app'], { env: sb.env, cwd: main })).code).toBe(0);
+    // The worktree adopted first (no refs yet), then the main checkout: refused too.
+    const other = path.join(sb.dir, 'other');
+    busyProject(other, sb.env);
+    const otherWt = path.join(sb.dir, 'other-wt');
+    git(other, sb.env, 'worktree', 'add', '-q', otherWt, '-b', 'wt2');
+    expect((await runCs(['-adopt', 'wtfirst'], { env: sb.env, cwd: otherWt })).code).toBe(0);
+    expect((await runCs(['wtfirst'], { env: sb.env })).code).toBe(0);
+    const second = await runCs(['-adopt', 'mainsecond'], { env: sb.env, cwd: other });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/shares its git repository/);
+  });
+
   it('refuses a second name for an adopted project, from its root or below, and writes nothing', { timeout: 120_000 }, async () => {
     const sb = box();
     const project = path.join(sb.dir, 'project');
