@@ -23,9 +23,21 @@ export function parseFeatureRef(word: string): FeatureRef | null {
   if (at < 0) return null;
   const base = word.slice(0, at);
   const feature = word.slice(at + 1);
-  const bad = nameProblem(base) ?? (feature.includes('@') ? `feature name '${feature}' contains "@"` : nameProblem(feature)?.replace('session name', 'feature name'));
-  if (bad) throw new UsageError(bad, `write a feature session as <base>@<feature>, each part ${NAME_RULE}`);
+  const bad = nameProblem(base) ?? (feature.includes('@') ? `feature name '${feature}' contains "@"` : nameProblem(feature)?.replace('session name', 'feature name') ?? branchProblem(feature));
+  if (bad) throw new UsageError(bad, `write a feature session as <base>@<feature>, each part ${NAME_RULE}; a feature is also a branch name (cs/<feature>): no "..", no ending in "." or ".lock"`);
   return { base, feature, name: `${base}@${feature}` };
+}
+
+/**
+ * Why `feature`, a valid session name, is no git branch name as cs/<feature>
+ * (git check-ref-format: no "..", no component ending in ".lock" or "."),
+ * or null.
+ */
+function branchProblem(feature: string): string | null {
+  if (feature.includes('..')) return `feature name '${feature}' contains ".."`;
+  if (feature.endsWith('.lock')) return `feature name '${feature}' ends with ".lock"`;
+  if (feature.endsWith('.')) return `feature name '${feature}' ends with "."`;
+  return null;
 }
 
 /** Returns why `word` is neither a session name nor `base@feature`, or null. */

@@ -26,6 +26,10 @@ describe('feature refs', () => {
     ['api@a@b', `feature name 'a@b' contains "@"`],
     ['../x@y', 'starts with "."'],
     ['a/b@y', 'contains characters other than'],
+    // Valid session names that git refuses as branch names (cs/<feature>).
+    ['base@x..y', `feature name 'x..y' contains ".."`],
+    ['base@y.lock', `feature name 'y.lock' ends with ".lock"`],
+    ['base@z.', `feature name 'z.' ends with "."`],
   ];
   it.each(bad)('%s is refused: %s', (word, why) => {
     expect(sessionRefProblem(word)).toContain(why);
