@@ -33,7 +33,12 @@ export function route(argv: readonly string[]): Route {
   if (first === undefined) {
     return { kind: 'command', spec: findCommand('-list')!, args: [], inv: {} };
   }
-  if (VERSION_FLAGS.has(first)) return { kind: 'version' };
+  if (VERSION_FLAGS.has(first)) {
+    // Help for it as for every command; anything else after it is a mistake, as it is elsewhere.
+    if (rest.length === 1 && HELP_FLAGS.has(rest[0]!)) return { kind: 'help', topic: findCommand('-version') ?? undefined };
+    if (rest.length > 0) throw new UsageError(`${first} takes no arguments, not '${rest[0]!.slice(0, 40)}'`, 'cs -version');
+    return { kind: 'version' };
+  }
   // `cs -- <name> [options]`: the name after `--`, as if given first.
   if (first === '--') {
     if (rest[0] === undefined) throw new UsageError('a session name is needed after --', 'cs -- <name>');

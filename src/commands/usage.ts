@@ -16,9 +16,14 @@ export interface UsageOptions {
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
-/** `30m`, `5h`, `2d`, `1w`, or an ISO date/time; throws a UsageError otherwise. */
+/** The furthest back --since goes (ms): 100 years. */
+const MAX_SINCE_MS = 100 * 365 * 86_400_000;
+
+/** `30m`, `5h`, `2d`, `1w` (at most 100 years), or an ISO date/time; throws a UsageError otherwise. */
 export function parseSince(text: string, usage = 'cs -usage [<name>] [--since <30m|5h|2d|1w|date>] [--json]'): { ms: number } | { at: Date } {
   const m = /^(\d+)([mhdw])$/.exec(text.trim());
+  // Further back than any session: a typo (99999999d printed a date 270,000 years BC).
+  if (m && Number(m[1]) * UNITS[m[2]!]! > MAX_SINCE_MS) throw new UsageError(`--since ${text.slice(0, 40)} reaches back more than 100 years`, `usage: ${usage}`);
   if (m) return { ms: Number(m[1]) * UNITS[m[2]!]! };
   if (/^\d{4}-\d\d-\d\d([T ][\d:.]+(Z|[+-]\d\d:?\d\d)?)?$/.test(text.trim())) {
     const at = new Date(text.trim());

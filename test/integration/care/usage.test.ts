@@ -60,6 +60,8 @@ describe('requestOf', () => {
   it('--since takes a date, and refuses anything else', () => {
     expect(parseSince('2026-11-01')).toEqual({ at: new Date('2026-11-01') });
     for (const bad of ['', 'yesterday', '5', '5y', '2026-13-45']) expect(() => parseSince(bad), bad).toThrow(/--since takes/);
+    expect(parseSince('5214w')).toEqual({ ms: 5214 * 604_800_000 });
+    for (const far of ['99999999d', '5216w', '876001h']) expect(() => parseSince(far), far).toThrow(/reaches back more than 100 years/);
   });
 });
 

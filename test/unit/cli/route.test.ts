@@ -7,6 +7,7 @@ describe('route: argv to what runs', () => {
     [['-v'], 'version'],
     [['-version'], 'version'],
     [['--version'], 'version'],
+    [['-version', '-help'], 'help:-version'],
     [['-h'], 'help:'],
     [['-help', 'ls'], 'help:-list'],
     [['-help', '-rm'], 'help:-remove'],
@@ -33,7 +34,7 @@ describe('route: argv to what runs', () => {
     expect(r.kind === 'command' && r.args).toEqual(['--force', '--', '--model', 'opus']);
   });
 
-  it.each([['-nope'], ['work', '-nope'], ['-help', 'nope'], ['work', '-ls']])('rejects %j with a usage error', (...argv) => {
+  it.each([['-nope'], ['work', '-nope'], ['-help', 'nope'], ['work', '-ls'], ['-version', 'extra'], ['-v', '--json']])('rejects %j with a usage error', (...argv) => {
     expect(() => route(argv)).toThrow(UsageError);
   });
 });
