@@ -187,13 +187,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     res.on('finish', () => opts.onRequest?.(`${req.method} ${url.pathname} ${res.statusCode}`));
     // DNS rebinding: a page of another site, resolved to this address, still names its own host.
-    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return problem(421, `this server answers only to ${[...hosts].join(', ')} (Host header)`);
+    // The names it answers to are not told to whoever asks (a wildcard bind lists every address of the machine).
+    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return problem(421, 'this server does not answer to that Host header: use the address cs -serve printed');
 
     if (url.pathname === '/login' && req.method === 'GET') {
       const who = req.socket.remoteAddress ?? '';
-      if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': '60' });
       const code = url.searchParams.get('code') ?? '';
+      // A valid code always signs in: 192 random bits are not guessed, and a limit that refused it
+      // too let anyone on the same address (every ssh tunnel is 127.0.0.1) lock the owner out.
       if (!code || !auth.redeem(code)) {
+        if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': '60' });
         limiter.fail(who);
         return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
       }
@@ -352,12 +355,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   function readBody(req: http.IncomingMessage, res: http.ServerResponse, problem: (s: number, m: string) => void, then: (body: unknown) => void) {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_INPUT * 2) chunks.push(c);
+      if (size <= MAX_INPUT * 2) return void chunks.push(c);
+      if (over) return;
+      // Answered at once, and the rest never read: the connection closes after the answer.
+      over = true;
+      res.setHeader('connection', 'close');
+      problem(413, `the body is over ${MAX_INPUT * 2} bytes`);
+      res.on('finish', () => req.destroy());
     });
     req.on('end', () => {
-      if (size > MAX_INPUT * 2) return problem(413, `the body is over ${MAX_INPUT * 2} bytes`);
+      if (over) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (!text.trim()) return then({});
       try {

@@ -154,6 +154,8 @@ describe('cs -serve', () => {
     for (const host of ['evil.example:' + new URL(base).port, '127.0.0.1:1', 'localhost.evil.example']) {
       const r = await request(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}`, host } });
       expect(r.status, host).toBe(421);
+      // The names it does answer to are not told.
+      expect(r.body, host).not.toMatch(/127\.0\.0\.1|localhost|::1/);
     }
     expect((await request(`${base.replace('127.0.0.1', 'localhost')}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
@@ -315,8 +317,33 @@ describe('cs -serve', () => {
     expect(refusedFrom).toBeLessThanOrEqual(5);
     expect(codes.slice(0, refusedFrom).every((c) => c === 401)).toBe(true);
     expect(codes.slice(refusedFrom).every((c) => c === 429)).toBe(true);
-    // A valid link is refused too while the limit holds.
-    expect((await request(await freshLink())).status).toBe(429);
+    // A valid link still signs in while the limit holds (else anyone on the address could lock the owner out); wrong ones stay refused.
+    expect((await request(await freshLink())).status).toBe(303);
+    expect((await request(`${base}/login?code=wrong-again`)).status).toBe(429);
+  });
+
+  it('answers a body over the limit at once with 413 and reads no more of it', async () => {
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    let written = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as NodeJS.ErrnoException).code === 'EPIPE' ? undefined : reject(e)));
+      const pump = () => {
+        while (written < 200 * 1024 * 1024 && !req.destroyed) {
+          written += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        if (!req.destroyed) req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    // Far from the 200 MB the client was ready to send: the answer came once the limit was passed.
+    expect(written).toBeLessThan(50 * 1024 * 1024);
   });
 });
 
