@@ -45,12 +45,14 @@ function secretlint(): Promise<{ lintSource: Lint; rule: unknown }> {
 
 /**
  * Where the preset finds credentials in `content` (offsets into it). A
- * finding's range is taken from where its value is (`data.KEY`, which the
- * preset's rules report): secretlint 13's AWS rule gives the start of the
- * whole match (`AWS_SECRET_ACCESS_KEY=…`) with the value's length, so the
+ * finding's range is taken from where its value is (the strings of its
+ * `data`: KEY, TOKEN, CREDENTIAL… as each rule names it): secretlint 13's
+ * AWS rule and its two npm rules (.npmrc `_authToken=`, a package.json git
+ * URL) give the start of the whole match with the value's length, so the
  * range held the name and only part of the value, and the rest stayed
- * behind. Its value is looked for from that start on, else before it; a
- * finding whose value is not in the text keeps its range.
+ * behind. A value is looked for from that start on, else before it; a
+ * finding whose range already is one of its values, or none of whose
+ * values is in the text, keeps its range.
  */
 export async function providerSpans(fileName: string, content: string): Promise<ProviderSpan[]> {
   const { lintSource, rule } = await secretlint();
@@ -60,17 +62,22 @@ export async function providerSpans(fileName: string, content: string): Promise<
     options: { config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: rule as any }] } },
   });
   return r.messages.map((m) => {
-    const [start, end] = valueRange(content, m.range, (m.data as { KEY?: unknown } | undefined)?.KEY);
+    const values = Object.values((m.data ?? {}) as Record<string, unknown>).filter((v): v is string => typeof v === 'string' && v !== '');
+    const [start, end] = valueRange(content, m.range, values);
     return { start, end, name: nameForRule(m.ruleId) };
   });
 }
 
-/** The range of `value` nearest `range` in `content` (see providerSpans); `range` when there is no such value. */
-export function valueRange(content: string, range: readonly [number, number], value: unknown): [number, number] {
-  if (typeof value !== 'string' || value === '' || content.slice(range[0], range[1]) === value) return [range[0], range[1]];
-  let at = content.indexOf(value, range[0]);
-  if (at < 0) at = content.lastIndexOf(value, range[0]);
-  return at < 0 ? [range[0], range[1]] : [at, at + value.length];
+/** The range of the first of `values` found nearest `range` in `content` (see providerSpans); `range` when it holds one of them already, or none is found. */
+export function valueRange(content: string, range: readonly [number, number], values: readonly string[]): [number, number] {
+  const shown = content.slice(range[0], range[1]);
+  if (values.length === 0 || values.includes(shown)) return [range[0], range[1]];
+  for (const value of values) {
+    let at = content.indexOf(value, range[0]);
+    if (at < 0) at = content.lastIndexOf(value, range[0]);
+    if (at >= 0) return [at, at + value.length];
+  }
+  return [range[0], range[1]];
 }
 
 /** redact() with the preset's findings: the detector used on every captured Write. */

@@ -92,26 +92,38 @@ describe('detectAndRedact: provider formats and look-alikes', () => {
   // secretlint 13's AWS rule reports the start of `AWS_SECRET_ACCESS_KEY=…` with the value's length:
   // the whole value must go, and the line keep its name (not AWS's documented example key, which secretlint ignores).
   const AWS_SECRET = 'Zq3mT8vXp2LkR9sW4yB7nC1dF6gH0jK5aE8uI2oP';
+  // So do its two npm rules (.npmrc `_authToken=`, a package.json git URL with x-oauth-basic).
+  const NPM_TOKEN = 'npm_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+  const GH_BASIC = 'abcdef0123456789abcdef0123456789abcdef01';
   it.each([
-    ['shell', 'deploy.sh', `export AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\n`, 'export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}\n'],
-    ['Python', 'settings.py', `aws_secret_access_key = "${AWS_SECRET}"\n`, null],
-  ])('an AWS secret access key (%s) is taken out whole', async (_what, file, input, output) => {
+    ['AWS, shell', 'deploy.sh', `export AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\n`, AWS_SECRET, /AWS_SECRET_ACCESS_KEY=/],
+    ['AWS, Python', 'settings.py', `aws_secret_access_key = "${AWS_SECRET}"\n`, AWS_SECRET, /aws_secret_access_key = os\.environ\["AWS_SECRET_ACCESS_KEY"\]/],
+    ['npm, .npmrc', '.npmrc', `//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n`, NPM_TOKEN, /:_authToken=/],
+    ['npm, package.json git URL', 'package.json', `{"dependencies": {"x": "git+https://${GH_BASIC}:x-oauth-basic@github.com/o/r.git"}}\n`, GH_BASIC, /"git\+\$\{URL_PASSWORD\}\/o\/r\.git"/],
+  ])('a provider key reported from the start of its match (%s) is taken out whole', async (_what, file, input, value, kept) => {
     const { detectAndRedact } = await import('../../../src/secrets/providers.js');
     const r = await detectAndRedact(file, input);
-    expect(r.secrets.map((x) => x.value)).toEqual([AWS_SECRET]);
-    for (const part of [AWS_SECRET.slice(0, 12), AWS_SECRET.slice(-12)]) expect(r.content).not.toContain(part);
-    expect(r.content).toMatch(/aws_secret_access_key/i);
-    if (output) expect(r.content).toBe(output);
+    // The value stored (a URL's credential goes with its URL: the basic-auth rule takes the whole of it).
+    expect(r.secrets.some((x) => x.value.includes(value)), JSON.stringify(r.secrets.map((x) => x.key))).toBe(true);
+    for (const part of [value.slice(0, 10), value.slice(-10)]) expect(r.content).not.toContain(part);
+    expect(r.content).toMatch(kept);
+  });
+  it('an AWS key in a shell file keeps its variable name', async () => {
+    const { detectAndRedact } = await import('../../../src/secrets/providers.js');
+    expect((await detectAndRedact('deploy.sh', `export AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\n`)).content).toBe('export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}\n');
   });
 
   it('valueRange: a finding moved onto its value, else left', async () => {
     const { valueRange } = await import('../../../src/secrets/providers.js');
     const text = 'K=abc V=secretvalue tail secretvalue';
-    expect(valueRange(text, [6, 17], 'secretvalue')).toEqual([8, 19]);
-    expect(valueRange(text, [8, 19], 'secretvalue')).toEqual([8, 19]);
-    expect(valueRange(text, [30, 35], 'secretvalue')).toEqual([25, 36]);
-    expect(valueRange(text, [2, 5], 'missing')).toEqual([2, 5]);
-    expect(valueRange(text, [2, 5], undefined)).toEqual([2, 5]);
+    expect(valueRange(text, [6, 17], ['secretvalue'])).toEqual([8, 19]);
+    expect(valueRange(text, [8, 19], ['secretvalue'])).toEqual([8, 19]);
+    expect(valueRange(text, [30, 35], ['secretvalue'])).toEqual([25, 36]);
+    expect(valueRange(text, [2, 5], ['missing'])).toEqual([2, 5]);
+    expect(valueRange(text, [2, 5], [])).toEqual([2, 5]);
+    expect(valueRange(text, [6, 17], ['missing', 'secretvalue'])).toEqual([8, 19]);
+    // A rule whose value is the whole match (basic auth: the URL) keeps its range.
+    expect(valueRange(text, [0, 5], ['K=abc', 'abc'])).toEqual([0, 5]);
   });
 
   it.each([
