@@ -52,6 +52,10 @@ interface Opened {
   key?: Buffer;
 }
 
+/** Derived file keys by a digest of (cost, salt, secret): see derive(). Bounded; the oldest goes first. */
+const derivedKeys = new Map<string, Buffer>();
+const DERIVED_KEYS_MAX = 256;
+
 export class EncryptedFileBackend implements SecretBackend {
   readonly name: BackendName = 'encrypted';
   readonly dir: string;
@@ -208,8 +212,21 @@ export class EncryptedFileBackend implements SecretBackend {
     return key;
   }
 
+  /**
+   * The file key for `secret` and `kdf` (scrypt: about a quarter of a second
+   * at the default cost, on the event loop). Remembered per process for a
+   * salt already seen (a file's salt changes only when it is written): a
+   * long-running cs (-serve reads every listed session's values every few
+   * seconds) then pays it once per file, not per read.
+   */
   private derive(secret: Buffer | string, kdf: Kdf): Buffer {
-    return crypto().scryptSync(secret, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + (1 << 20) });
+    const id = crypto().createHash('sha256').update(JSON.stringify([kdf.N, kdf.r, kdf.p, kdf.salt])).update('\0').update(secret).digest('base64');
+    const hit = derivedKeys.get(id);
+    if (hit) return hit;
+    const key = crypto().scryptSync(secret, Buffer.from(kdf.salt, 'base64'), 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r + (1 << 20) });
+    if (derivedKeys.size >= DERIVED_KEYS_MAX) derivedKeys.delete(derivedKeys.keys().next().value!);
+    derivedKeys.set(id, key);
+    return key;
   }
 
   private aad(env: Pick<Envelope, 'format' | 'version' | 'session' | 'kdf'>): Buffer {

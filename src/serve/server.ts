@@ -73,6 +73,12 @@ const HEARTBEAT_MS = 15_000;
  * now (after a leak was seen) is scrubbed within this.
  */
 const SECRETS_TTL_MS = 5_000;
+/**
+ * The same for the session list's objectives (ms): the list is polled every
+ * few seconds and names every session, so each read costs a keychain round
+ * trip per session; an objective is one line the user wrote.
+ */
+const LIST_SECRETS_TTL_MS = 60_000;
 /** How often a live stream checks that its device is still signed in (ms): a revocation ends it within this. */
 const REVOKE_CHECK_MS = 1000;
 const REMOTE_TTL_MS = 30_000;
@@ -269,9 +275,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return summary;
   }
 
-  async function secretsOf(name: string): Promise<Record<string, string>> {
+  /** A session's known values, read again once `ttlMs` old (SECRETS_TTL_MS; the list's objectives take LIST_SECRETS_TTL_MS). */
+  async function secretsOf(name: string, ttlMs = SECRETS_TTL_MS): Promise<Record<string, string>> {
     const hit = secretCache.get(name);
-    if (hit && Date.now() - hit.at < SECRETS_TTL_MS) return hit.values;
+    if (hit && Date.now() - hit.at < ttlMs) return hit.values;
     const values = await (await import('../secrets/scrub.js')).knownSessionSecrets(name, opts.env);
     secretCache.set(name, { at: Date.now(), values });
     return values;
@@ -335,7 +342,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const local = all.filter((s) => s.location === 'local' || !answered.has(`${specOf(s.location)}\0${s.name}`));
     const flags = { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' };
     // The objective is the user's text and may quote a value: each local row's is scrubbed with its session's.
-    const mine = await Promise.all(visible(local, flags).map(async (s) => ({ ...liveSummary(s, hosted.get(s.name)), objective: s.objective && scrubKnown(s.objective, await secretsOf(s.name)).text })));
+    const mine = await Promise.all(visible(local, flags).map(async (s) => ({ ...liveSummary(s, hosted.get(s.name)), objective: s.objective && scrubKnown(s.objective, await secretsOf(s.name, LIST_SECRETS_TTL_MS)).text })));
     const rows = [...mine, ...hosts.flatMap((h) => visible(h.sessions, flags).map((s) => remoteSummary(s, s.location)))];
     // Running ones first, then the most recently active.
     rows.sort((a, b) => Number(b.running) - Number(a.running) || b.lastActivity.localeCompare(a.lastActivity));

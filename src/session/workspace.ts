@@ -106,6 +106,15 @@ export interface AdoptResult {
  * first (a second checkout of the same project). Running it again changes
  * nothing.
  */
+/** `p` with its links resolved, or as given when it cannot be (a worktree since removed). */
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
 export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: string, now = new Date(), from?: string): Promise<AdoptResult> {
   validateName(name);
   const root = sessionsRoot(env);
@@ -150,15 +159,17 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
     throw new UserError(`${real} is inside the git repository ${topDir}`, `adopt the repository as a whole: cd ${topDir} && cs -adopt ${name}`);
   }
   // Two checkouts of one repository (git worktree add) share its refs: the records
-  // (refs/cs/session) and the autosave (refs/cs/auto) of one adopted checkout would
-  // be the other's too. One adopted checkout per repository, then.
+  // (refs/cs/session) of one adopted checkout would be the other's too. One adopted
+  // checkout per repository, then: none of the others adopted, and no records yet.
   if (topDir && !isAdopted(real)) {
-    const shared = await run('git', ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/cs/session', 'refs/cs/auto'], { cwd: real, env: gitEnv(env), allowFailure: true });
-    if (shared.code === 0 && shared.stdout.trim() !== '') {
+    const shared = await run('git', ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/cs/session'], { cwd: real, env: gitEnv(env), allowFailure: true });
+    const trees = await run('git', ['worktree', 'list', '--porcelain'], { cwd: real, env: gitEnv(env), allowFailure: true });
+    const others = trees.stdout.split('\n').filter((l) => l.startsWith('worktree ')).map((l) => realOrSelf(l.slice('worktree '.length))).filter((t) => t !== real && isAdopted(t));
+    if ((shared.code === 0 && shared.stdout.trim() !== '') || others.length > 0) {
       const common = await run('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: real, env: gitEnv(env), allowFailure: true });
       throw new UserError(
-        `${real} shares its git repository (${common.stdout.trim() || 'another checkout'}) with a checkout cs adopted already: their records and autosaves would be one`,
-        `adopt one checkout of a repository only (a clone of its own works: git clone <url> elsewhere), or, if that session is gone, drop its refs first: git -C ${real} update-ref -d refs/cs/session; git -C ${real} update-ref -d refs/cs/auto`,
+        `${real} shares its git repository (${common.stdout.trim() || 'another checkout'}) with a checkout cs adopted already${others.length ? ` (${others[0]})` : ''}: their session records would be one`,
+        `adopt one checkout of a repository only (a clone of its own works: git clone <url> elsewhere), or, if that session is gone, drop its records first: git -C ${real} update-ref -d refs/cs/session`,
       );
     }
   }

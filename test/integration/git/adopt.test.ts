@@ -118,19 +118,19 @@ describe('cs -adopt', () => {
     git(main, sb.env, 'worktree', 'add', '-q', wt, '-b', 'wt');
     const r = await runCs(['-adopt', 'appwt'], { env: sb.env, cwd: wt });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/repo-wt shares its git repository \(.*repo\/\.git\) with a checkout cs adopted already: their records and autosaves would be one — adopt one checkout of a repository only/);
+    expect(r.stderr).toMatch(/repo-wt shares its git repository \(.*repo\/\.git\) with a checkout cs adopted already \(.*repo\): their session records would be one — adopt one checkout of a repository only/);
     expect(fs.existsSync(path.join(wt, '.cs'))).toBe(false);
     expect(fs.existsSync(path.join(sb.root, 'appwt'))).toBe(false);
     expect(git(main, sb.env, 'rev-parse', 'refs/cs/session')).toBe(records);
     // Adopting it again where it is adopted is fine.
     expect((await runCs(['-adopt', 'app'], { env: sb.env, cwd: main })).code).toBe(0);
-    // The worktree adopted first (no refs yet), then the main checkout: refused too.
+    // The worktree adopted first and never opened (no records yet), then the main checkout: refused too.
     const other = path.join(sb.dir, 'other');
     busyProject(other, sb.env);
     const otherWt = path.join(sb.dir, 'other-wt');
     git(other, sb.env, 'worktree', 'add', '-q', otherWt, '-b', 'wt2');
     expect((await runCs(['-adopt', 'wtfirst'], { env: sb.env, cwd: otherWt })).code).toBe(0);
-    expect((await runCs(['wtfirst'], { env: sb.env })).code).toBe(0);
+    expect(() => git(other, sb.env, 'rev-parse', '-q', '--verify', 'refs/cs/session')).toThrow();
     const second = await runCs(['-adopt', 'mainsecond'], { env: sb.env, cwd: other });
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/shares its git repository/);
