@@ -170,7 +170,8 @@ async function scrubbedInput(c: HookContext): Promise<HookInput> {
     try {
       const [{ selectBackend }, store] = await Promise.all([import('../secrets/backend.js'), import('../secrets/store.js')]);
       const { backend } = await selectBackend(secretsOwner(name), c.env, { notice: (line) => log(c, line) });
-      ({ out, fresh } = await scrubWith({ ...(await backend.getAll(secretsOwner(name))), ...running }));
+      // The store's values win over a stale env file's for the same key (it would hide the current one, found again as new).
+      ({ out, fresh } = await scrubWith({ ...running, ...(await backend.getAll(secretsOwner(name))) }));
       if (Object.keys(fresh).length > 0) await backend.setMany(secretsOwner(name), fresh);
       store.writeSessionEnvFile(name, await backend.getAll(secretsOwner(name)), c.env);
       if (Object.keys(fresh).length > 0) log(c, `secrets found in a ${str(c.input, 'tool_name') ?? 'tool'} call stored: ${Object.keys(fresh).join(', ')}`);

@@ -38,7 +38,7 @@ export function locateSession(env: NodeJS.ProcessEnv, input: HookInput | null): 
   if (!start) return null;
   const dir = findSessionDir(start);
   // An adopted project's folder is named for the project, not for its session.
-  return dir ? { paths: sessionPaths(dir, recordedSessionName(dir) ?? path.basename(dir)), launchedByCs: false } : null;
+  return dir ? { paths: sessionPaths(dir, recordedSessionName(dir, env) ?? path.basename(dir)), launchedByCs: false } : null;
 }
 
 /** Resolves a path the way the filesystem will, following links of the existing part. */

@@ -130,6 +130,9 @@ if [ -z "$cs_name" ] && [ -f "$dir/${SESSION_NAME_FILE}" ]; then
   case $cs_name in [A-Za-z0-9_]*) ;; *) cs_name= ;; esac
   case $cs_name in *[!A-Za-z0-9._-]*) cs_name= ;; esac
   [ \${#cs_name} -le 64 ] || cs_name=
+  # Only a session of that name that leads here vouches for it (recordedSessionName).
+  cs_root=\${CS_SESSIONS_ROOT:-\${HOME:+$HOME/.claude-sessions}}
+  [ -n "$cs_root" ] && [ -n "$cs_name" ] && [ "$cs_root/$cs_name" -ef "$dir" ] || cs_name=
 fi
 [ -n "$cs_name" ] || cs_name=\${dir##*/}
 

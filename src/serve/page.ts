@@ -315,7 +315,10 @@ export const JS = `'use strict';
     $('tasks').textContent = '';
     getJSON(api(name)).then(function (s) {
       if (current === name) $('objective').textContent = s.objective || '';
-    }).catch(function () {});
+    }).catch(function (e) {
+      // Not signed in for the API (no key here): say so in the session view too, not only in the list.
+      if (current === name) $('objective').textContent = 'Could not load ' + name + ': ' + e.message;
+    });
     poll();
     loadQueue(name);
     // Everything live arrives on this one stream: timeline events, the

@@ -74,6 +74,14 @@ const HEARTBEAT_MS = 15_000;
  */
 const SECRETS_TTL_MS = 5_000;
 /**
+ * After a 413, for how long (ms) and up to how much more (bytes) the body is
+ * read and dropped before the connection is closed: long enough for a client
+ * to read the answer and stop (a socket closed on unread data resets, and the
+ * client loses the answer with it), short of reading whatever it sends.
+ */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+/**
  * The same for the session list's objectives (ms): the list is polled every
  * few seconds and names every session, so each read costs a keychain round
  * trip per session; an objective is one line the user wrote.
@@ -366,12 +374,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size <= MAX_INPUT * 2) return void chunks.push(c);
+      // Answered at once; what follows is dropped for a little while (a socket closed on unread
+      // data resets, and the client may lose the answer with it), then the connection goes.
+      if (size > MAX_INPUT * 2 + LINGER_BYTES) return void req.destroy();
       if (over) return;
-      // Answered at once, and the rest never read: the connection closes after the answer.
       over = true;
-      res.setHeader('connection', 'close');
+      // No `Connection: close`: with it Node closes the socket once the answer is out, on unread data.
       problem(413, `the body is over ${MAX_INPUT * 2} bytes`);
-      res.on('finish', () => req.destroy());
+      res.on('finish', () => setTimeout(() => req.destroy(), LINGER_MS).unref());
     });
     req.on('end', () => {
       if (over) return;

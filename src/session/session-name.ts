@@ -13,8 +13,15 @@ import { nameProblem } from './names.js';
 /** Relative to the session's folder; dist/hook.sh reads it too (src/hooks/shlib.ts). */
 export const SESSION_NAME_FILE = '.cs/local/session-name';
 
-/** The name recorded in `dir`, or null when none is, or it is not a valid session name (the file is then ignored). */
-export function recordedSessionName(dir: string): string | null {
+/**
+ * The name recorded in `dir`, or null when none is, it is not a valid
+ * session name, or the sessions root has no session of that name leading
+ * to `dir` (the file can come with the project's git history, and stays
+ * after `cs -rm`: only a session that is there vouches for it). The root
+ * as dist/hook.sh finds it: CS_SESSIONS_ROOT, else $HOME's; with neither,
+ * no name is taken.
+ */
+export function recordedSessionName(dir: string, env: NodeJS.ProcessEnv): string | null {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, SESSION_NAME_FILE), 'utf8');
@@ -22,10 +29,24 @@ export function recordedSessionName(dir: string): string | null {
     return null;
   }
   const name = text.split('\n')[0]!;
-  return nameProblem(name) === null ? name : null;
+  if (nameProblem(name) !== null) return null;
+  const root = env.CS_SESSIONS_ROOT || (env.HOME ? path.join(env.HOME, '.claude-sessions') : '');
+  if (!root) return null;
+  try {
+    return fs.realpathSync(path.join(root, name)) === fs.realpathSync(dir) ? name : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Records `name` for the session in `dir` (adopt, open, rename), unless it is recorded already. Never through a link (writeConfined). */
 export function recordSessionName(dir: string, name: string): void {
-  if (recordedSessionName(dir) !== name) writeConfined(path.join(dir, SESSION_NAME_FILE), `${name}\n`, 0o600);
+  const file = path.join(dir, SESSION_NAME_FILE);
+  let now: string | null = null;
+  try {
+    now = fs.readFileSync(file, 'utf8');
+  } catch {
+    now = null;
+  }
+  if (now !== `${name}\n`) writeConfined(file, `${name}\n`, 0o600);
 }

@@ -108,10 +108,22 @@ export function writeStatus(sessionDir: string, state: State, event: string, now
   if (current && current.state === state && ms >= current.ms && ms - current.ms < REPEAT_MS) return false;
   const status: Status = { state, event, at: now.toISOString(), ms };
   const line = JSON.stringify(status);
+  // A status.json made read-only is left alone, as hooks/status.sh leaves it.
+  if (fs.existsSync(statusFile(sessionDir)) && !writable(statusFile(sessionDir))) return false;
   // Private, as hooks/status.sh makes them (its `umask 077`).
   writeConfined(statusFile(sessionDir), line + '\n', 0o600);
   if (current?.state !== state) appendLog(sessionDir, line);
   return true;
+}
+
+/** Whether this process may write `file` (access(2), as sh's `test -w`). */
+function writable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function appendLog(sessionDir: string, line: string): void {

@@ -39,7 +39,7 @@ describe('an adopted project whose folder is named otherwise', () => {
   it('its hooks file a captured secret under the session, and under the new name after a rename', async () => {
     const adopted = await runCs(['-adopt', 'api'], { env: sb.env, cwd: project });
     expect(adopted.code, adopted.stderr).toBe(0);
-    expect(recordedSessionName(project)).toBe('api');
+    expect(recordedSessionName(project, sb.env)).toBe('api');
     expect(fs.statSync(path.join(project, SESSION_NAME_FILE)).mode & 0o777).toBe(0o600);
 
     const first = await runHookScript('pre-tool-use', writeEnvFile('Zq9xLm2Pw8Rt5Yu3'), ideEnv());
@@ -53,7 +53,7 @@ describe('an adopted project whose folder is named otherwise', () => {
 
     const moved = await runCs(['-mv', 'api', 'api2'], { env: sb.env });
     expect(moved.code, moved.stderr).toBe(0);
-    expect(recordedSessionName(project)).toBe('api2');
+    expect(recordedSessionName(project, sb.env)).toBe('api2');
     const second = await runHookScript('pre-tool-use', payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(project, 'other.env'), content: 'API_TOKEN=Pw8Rt5Yu3Zq9xLm2\n' } }, project), ideEnv());
     expect(JSON.parse(second.stdout).hookSpecificOutput.additionalContext).toContain('cs api2 -secrets');
     expect((await keys('api2')).sort()).toEqual(['API_TOKEN', 'DB_PASSWORD']);
@@ -74,11 +74,21 @@ describe('an adopted project whose folder is named otherwise', () => {
     expect(timeline).not.toContain(value);
   });
 
-  it('a recorded name that is not a session name is ignored (the folder name stands)', () => {
+  it('a recorded name is ignored unless a session of that name leads to the project (the folder name stands)', async () => {
     fs.mkdirSync(path.join(project, '.cs', 'local'), { recursive: true });
     for (const bad of ['../x', '-x', '', 'a b', 'x'.repeat(65)]) {
       fs.writeFileSync(path.join(project, SESSION_NAME_FILE), `${bad}\n`);
-      expect(recordedSessionName(project), bad).toBeNull();
+      expect(recordedSessionName(project, sb.env), bad).toBeNull();
     }
+    // A valid name with no session (a file from the project's history, or one left after cs -rm).
+    fs.writeFileSync(path.join(project, SESSION_NAME_FILE), 'victim\n');
+    expect(recordedSessionName(project, sb.env)).toBeNull();
+    expect((await runCs(['victim'], { env: sb.env })).code).toBe(0); // a session of that name elsewhere
+    expect(recordedSessionName(project, sb.env)).toBeNull();
+    // The hooks of an IDE's Claude then keep to the folder's name, in sh and Node alike: nothing reaches 'victim'.
+    fs.writeFileSync(path.join(project, '.cs', 'adopted'), '');
+    const r = await runHookScript('pre-tool-use', writeEnvFile('Zq9xLm2Pw8Rt5Yu3'), ideEnv());
+    expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext).toContain('cs myrepo -secrets');
+    expect(await keys('victim')).toEqual([]);
   });
 });
