@@ -134,6 +134,36 @@ describe('sync pull merges .cs/secrets.age per key', () => {
     expect(ageRead(b, path.join(dirB, '.cs/secrets.age')).secrets).toEqual({ SHARED: 'sb', A_KEY: 'a2', B_NEW: 'b1' });
   });
 
+  it('a recipient added on one side is encrypted for; a version this machine cannot read stops the pull, saying so', async () => {
+    const { a, b, dirB } = await twoMachines();
+    // B adds a third machine and exports; A changes a value and pushes.
+    const c = machine('carol', 'x');
+    const { id: idC } = await initIdentity(c.env, NOW);
+    await ok(b, ['age', 'add', 'carol', idC.recipient]);
+    await ok(b, ['set', 'B_NEW'], 'b1');
+    await ok(b, ['export-file']);
+    await ok(a, ['set', '--force', 'A_KEY'], 'a2');
+    await ok(a, ['export-file']);
+    expect((await sync(a, 'work', 'push')).code).toBe(0);
+    const pulled = await sync(b, 'work', 'pull');
+    expect(pulled.code, pulled.err).toBe(0);
+    expect(pulled.err).toContain('merged per key');
+    for (const l of [a, b, c]) expect(ageRead(l, path.join(dirB, '.cs/secrets.age')).secrets, l.home).toEqual({ SHARED: 's0', A_KEY: 'a2', GONE: 'g0', B_NEW: 'b1' });
+    // A drops B as a recipient and changes a value: its version is not B's to read, so B's next pull stops.
+    expect((await sync(b, 'work', 'push')).code).toBe(0);
+    expect((await sync(a, 'work', 'pull')).code).toBe(0);
+    await ok(a, ['age', 'remove', 'bob']);
+    await ok(a, ['set', '--force', 'A_KEY'], 'a3');
+    await ok(a, ['export-file']);
+    expect((await sync(a, 'work', 'push')).code).toBe(0);
+    await ok(b, ['set', '--force', 'B_NEW'], 'b2');
+    await ok(b, ['export-file']);
+    const stopped = await sync(b, 'work', 'pull');
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.err).toMatch(/\(\.cs\/secrets\.age could not be merged per key here: \.cs\/secrets\.age \(the remote's\) is not encrypted to this machine's key/);
+    expect(git(dirB, b.env, 'status', '--porcelain')).toBe('');
+  });
+
   it('another file in conflict too: nothing is merged, both named, nothing lost', async () => {
     const { a, b, dirA, dirB } = await twoMachines();
     write(dirA, 'plan.md', 'from A\n');
