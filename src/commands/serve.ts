@@ -8,7 +8,7 @@ import { csConfigDir } from '../session/paths.js';
 import { serveUrlFile } from '../notify/notify.js';
 import { readDevices, revokeDevice } from '../serve/devices.js';
 import { UsageError, UserError } from '../lib/errors.js';
-import { isLoopback, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
+import { isLoopback, MIN_TOKEN_DISTINCT, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
 import { has, value, type Args } from './argv.js';
 import { answeredAsJsonOrEmpty } from './context.js';
 import type { Command, Context } from './types.js';
@@ -72,6 +72,9 @@ export function configuredToken(opts: ServeCommandOptions, ctx: Pick<Context, 'e
   }
   if (token === undefined) return null;
   if (token.length < MIN_TOKEN_LENGTH) throw new UserError(`the token in ${from} is ${token.length} characters long; at least ${MIN_TOKEN_LENGTH} are needed`, 'make one with: head -c 32 /dev/urandom | base64');
+  // Long but guessable (aaaa…, abab…): a token is what stands between the network and Claude's shell.
+  const distinct = new Set(token).size;
+  if (distinct < MIN_TOKEN_DISTINCT) throw new UserError(`the token in ${from} uses only ${distinct} different characters; at least ${MIN_TOKEN_DISTINCT} are needed`, 'make one with: head -c 32 /dev/urandom | base64');
   return token;
 }
 

@@ -18,6 +18,8 @@ import * as os from 'node:os';
 import { addDevice, DEVICE_DAYS, deviceFor, deviceKeyMatches, readDevices, type Device } from './devices.js';
 
 export const MIN_TOKEN_LENGTH = 16;
+/** Different characters a configured token needs at least: a random one of 16 base64 characters has about 13. */
+export const MIN_TOKEN_DISTINCT = 8;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

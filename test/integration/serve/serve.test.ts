@@ -370,6 +370,12 @@ describe('cs -serve refusals', () => {
     const short = await runCs(['-serve', '--port', '0'], { env: { ...sb.env, CS_SERVE_TOKEN: 'short' } });
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/at least 16/);
+    for (const weak of ['aaaaaaaaaaaaaaaaaaaa', 'abababababababababab', 'abcdefgabcdefgabcdefg']) {
+      const r = await runCs(['-serve', '--port', '0'], { env: { ...sb.env, CS_SERVE_TOKEN: weak } });
+      expect(r.code, weak).toBe(1);
+      expect(r.stderr, weak).toMatch(/uses only \d different characters; at least 8 are needed/);
+      expect(r.stderr, weak).not.toContain(weak);
+    }
     const missing = await runCs(['-serve', '--port', '0', '--token-file', path.join(sb.dir, 'none')], { env: sb.env });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot read the token file/);
