@@ -158,7 +158,12 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
       }),
   );
   await server.close();
-  fs.rmSync(serveUrlFile(ctx.env), { force: true });
+  // Only our own address: another cs -serve started since then wrote its own, which stays.
+  try {
+    if (fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim() === server.url) fs.rmSync(serveUrlFile(ctx.env), { force: true });
+  } catch {
+    // already gone
+  }
   io.err('cs: stopped serving');
   return 0;
 }

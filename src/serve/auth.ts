@@ -50,7 +50,8 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 /** Wildcard binds: every address of this machine may be named. */
-function isWildcard(bind: string): boolean {
+/** Whether `bind` listens on every address (0.0.0.0, ::, [::]). */
+export function isWildcard(bind: string): boolean {
   return bind === '0.0.0.0' || bind === '::' || bind === '[::]';
 }
 
@@ -71,21 +72,37 @@ export function allowedHosts(bind: string, port: number, extra: readonly string[
   return out;
 }
 
-/** Counts failed sign-ins per client address: at most `max` a `windowMs`. */
+/** Keys a RateLimit holds before it drops those whose failures have all left the window. */
+const RATE_KEYS_SWEEP = 256;
+
+/**
+ * Counts failures per client address: at most `max` a `windowMs` (ms). Keys
+ * whose failures are all older than the window are dropped once more than
+ * RATE_KEYS_SWEEP are held, so a stream of addresses cannot grow it without
+ * bound.
+ */
 export class RateLimit {
   private readonly hits = new Map<string, number[]>();
   constructor(
     private readonly max = 5,
     private readonly windowMs = 60_000,
   ) {}
-  /** True when `key` may try again now. */
+  /** True when `key` may try again now (`now` in ms since the epoch). */
   allowed(key: string, now = Date.now()): boolean {
     const recent = (this.hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    this.hits.set(key, recent);
+    if (recent.length) this.hits.set(key, recent);
+    else this.hits.delete(key);
     return recent.length < this.max;
   }
   fail(key: string, now = Date.now()): void {
     this.hits.set(key, [...(this.hits.get(key) ?? []), now]);
+    if (this.hits.size > RATE_KEYS_SWEEP) {
+      for (const [k, times] of this.hits) if (times.every((t) => now - t >= this.windowMs)) this.hits.delete(k);
+    }
+  }
+  /** How many keys are held (tests). */
+  get size(): number {
+    return this.hits.size;
   }
 }
 
@@ -139,6 +156,12 @@ export class Auth {
    * Who sent this request: the token, a signed-in device (with whether its
    * key came too: the X-CS-Key header, else `queryKey`), or nobody (null).
    */
+  /** Whether the request offers the token (Authorization: Bearer, or X-CS-Token), right or wrong: what the token limit counts. */
+  static offersToken(headers: IncomingHttpHeaders): boolean {
+    const auth = headers.authorization;
+    return (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) || typeof headers['x-cs-token'] === 'string';
+  }
+
   caller(headers: IncomingHttpHeaders, queryKey?: string | null): Caller | null {
     const auth = headers.authorization;
     if (typeof auth === 'string' && /^Bearer\s+/i.test(auth) && sameSecret(auth.replace(/^Bearer\s+/i, '').trim(), this.token)) return { kind: 'token' };

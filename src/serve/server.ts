@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { nameProblem } from '../session/names.js';
 import { entryParent, sessionRefProblem } from '../features/ref.js';
@@ -22,7 +23,7 @@ import { listHosted, tmuxServer, type HostedSession } from '../host/tmux.js';
 import { followTimeline } from '../timeline/follow.js';
 import { describe } from '../timeline/format.js';
 import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/timeline.js';
-import { allowedHosts, Auth, RateLimit, type Caller } from './auth.js';
+import { allowedHosts, Auth, isWildcard, RateLimit, type Caller } from './auth.js';
 import { conversation, transcriptFile } from './conversation.js';
 import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
@@ -133,8 +134,16 @@ function scrubbedJson<T>(x: T, known: Readonly<Record<string, string>>): T {
   return JSON.parse(scrubKnown(JSON.stringify(x), known).text) as T;
 }
 
-function hostFor(bind: string): string {
-  return bind.includes(':') ? `[${bind}]` : bind;
+/**
+ * The host part of the URLs cs -serve prints for a bind address (`[::1]` or
+ * `::1`, `0.0.0.0`…): an IPv6 address in brackets; for a wildcard bind, a
+ * name that reaches this machine (the first of `hostnames`, else its host
+ * name), since 0.0.0.0 in a link opens nothing on a phone.
+ */
+export function urlHost(bind: string, hostnames: readonly string[] = []): string {
+  const bare = bind.replace(/^\[|\]$/g, '');
+  if (isWildcard(bare)) return hostnames[0] ?? os.hostname();
+  return bare.includes(':') ? `[${bare}]` : bare;
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -153,6 +162,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 
   const limiter = new RateLimit();
+  // Wrong tokens have a limit of their own: a configured token can be short enough to guess at
+  // network speed. Past it, the token is refused from that address, right or wrong, so a guess
+  // cannot be confirmed; signed-in devices (their cookie) are not affected.
+  const tokenLimiter = new RateLimit();
   let hosts = new Set<string>();
   let origins = new Set<string>();
   // Secrets are looked up once a minute per session: the keychain is slow.
@@ -204,8 +217,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // The names it answers to are not told to whoever asks (a wildcard bind lists every address of the machine).
     if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return problem(421, 'this server does not answer to that Host header: use the address cs -serve printed');
 
+    const who = req.socket.remoteAddress ?? '';
     if (url.pathname === '/login' && req.method === 'GET') {
-      const who = req.socket.remoteAddress ?? '';
       const code = url.searchParams.get('code') ?? '';
       // A valid code always signs in: 192 random bits are not guessed, and a limit that refused it
       // too let anyone on the same address (every ssh tunnel is 127.0.0.1) lock the owner out.
@@ -220,7 +233,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       // The key rides in the fragment: the browser keeps it for the page and never sends it anywhere.
       return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: `/#key=${key}`, 'set-cookie': setCookie });
     }
+    const offersToken = Auth.offersToken(req.headers);
+    if (offersToken && !tokenLimiter.allowed(who)) {
+      return drain(req, () => send(429, 'text/plain; charset=utf-8', 'Too many wrong tokens from this address: wait a minute.\n', { 'retry-after': '60' }));
+    }
     const caller = callerOf(req, url);
+    if (offersToken && caller?.kind !== 'token') tokenLimiter.fail(who);
     if (!caller) {
       return send(401, 'text/plain; charset=utf-8', 'Sign in with the one-time link cs -serve printed, or send the token (Authorization: Bearer <token>).\n', { 'www-authenticate': 'Bearer realm="cs"' });
     }
@@ -552,7 +570,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.bind, () => {
+    // listen() takes an IPv6 address without the brackets a URL needs (--bind [::1]).
+    server.listen(opts.port, opts.bind.replace(/^\[|\]$/g, ''), () => {
       server.off('error', reject);
       resolve();
     });
@@ -560,7 +579,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const port = (server.address() as AddressInfo).port;
   auth = new Auth(opts.token, port, opts.env, opts.tls !== undefined);
   const scheme = opts.tls ? 'https' : 'http';
-  base = `${scheme}://${hostFor(opts.bind)}:${port}`;
+  base = `${scheme}://${urlHost(opts.bind, opts.hostnames)}:${port}`;
   hosts = allowedHosts(opts.bind, port, opts.hostnames);
   origins = new Set([...hosts].map((h) => `${scheme}://${h}`));
   return {

@@ -5,9 +5,12 @@ import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback, parseCookies } from '../../../src/serve/auth.js';
+import { serveUrlFile } from '../../../src/notify/notify.js';
+import { urlHost } from '../../../src/serve/server.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { appendEvent } from '../../../src/timeline/timeline.js';
 import { repoRoot, runCs, startCs, waitFor } from '../../support/cs.js';
@@ -20,11 +23,12 @@ interface Reply {
   body: string;
 }
 
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+/** `from`: the loopback address to send from (each address has its own failure limits). */
+function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const mod = url.startsWith('https:') ? https : http;
     // The test certificate is self-signed: trust is not what these tests are about.
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false }, (res) => {
+    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false, localAddress: opts.from }, (res) => {
       let body = '';
       res.on('data', (b) => (body += b));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -46,6 +50,14 @@ describe('options', () => {
 
   it.each([[['--port', '70000']], [['--port', 'x']], [['--bind', '']], [['extra']], [['--token', 'x']], [['--tls-cert', 'c']], [['--revoke', '../x']], [['--devices', '--revoke', '0a1b2c3d']]])('refuses %j', async (args) => {
     await expect(parseCommand('-serve', args)).rejects.toThrow();
+  });
+
+  it('prints a bind address as a URL host: IPv6 in brackets, a wildcard as a name of this machine', () => {
+    expect(urlHost('127.0.0.1')).toBe('127.0.0.1');
+    expect(urlHost('::1')).toBe('[::1]');
+    expect(urlHost('[::1]')).toBe('[::1]');
+    expect(urlHost('0.0.0.0')).toBe(os.hostname());
+    expect(urlHost('[::]', ['box.tailnet.ts.net'])).toBe('box.tailnet.ts.net');
   });
 
   it('knows loopback addresses', () => {
@@ -88,9 +100,11 @@ describe('cs -serve', () => {
   }
 
   it('answers 401 to every route without the token, and to a wrong one', async () => {
-    for (const p of ['/', '/app.js', '/api/sessions', '/api/sessions/watched/timeline', '/api/sessions/watched/events', '/api/search?q=x', '/nope']) {
+    const routes = ['/', '/app.js', '/api/sessions', '/api/sessions/watched/timeline', '/api/sessions/watched/events', '/api/search?q=x', '/nope'];
+    for (const [i, p] of routes.entries()) {
       expect((await request(base + p)).status, p).toBe(401);
-      expect((await request(base + p, { headers: { authorization: `Bearer ${token.slice(0, -1)}x` } })).status, p).toBe(401);
+      // Each from an address of its own: wrong tokens are limited per address (tested below).
+      expect((await request(base + p, { headers: { authorization: `Bearer ${token.slice(0, -1)}x` }, from: `127.0.1.${i + 1}` })).status, p).toBe(401);
       expect((await request(base + p, { headers: { cookie: 'cs_serve_1=abc' } })).status, p).toBe(401);
     }
   });
@@ -322,6 +336,23 @@ describe('cs -serve', () => {
     expect((await request(`${base}/login?code=wrong-again`)).status).toBe(429);
   });
 
+  it('rate-limits wrong tokens per address, then refuses the token from there, right or wrong', async () => {
+    const from = '127.0.2.1';
+    const wrong = { authorization: `Bearer ${token.slice(0, -1)}${token.endsWith('x') ? 'y' : 'x'}` };
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await request(`${base}/api/sessions`, { headers: i % 2 ? { 'x-cs-token': 'wrong-token' } : wrong, from })).status);
+    expect(codes).toEqual([401, 401, 401, 401, 401]);
+    // Past the limit a right guess looks like a wrong one, so it cannot be confirmed; a POST is refused the same way.
+    const right = await request(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` }, from });
+    expect(right.status).toBe(429);
+    expect(right.headers['retry-after']).toBe('60');
+    expect((await request(`${base}/api/sessions`, { headers: wrong, from })).status).toBe(429);
+    expect((await request(`${base}/api/sessions/watched/prompt`, { method: 'POST', headers: { ...wrong, 'content-type': 'application/json' }, body: '{"text":"x"}', from })).status).toBe(429);
+    // Other addresses keep working with the token.
+    expect((await request(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` }, from: '127.0.2.2' })).status).toBe(200);
+    expect((await request(`${base}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
   it('answers a body over the limit at once with 413 and reads no more of it', async () => {
     const chunk = Buffer.alloc(256 * 1024, 0x61);
     let written = 0;
@@ -381,6 +412,51 @@ describe('cs -serve refusals', () => {
     expect(missing.stderr).toMatch(/cannot read the token file/);
   });
 
+  it('serves on [::1] as written in a URL, and prints it so', async () => {
+    const s = startCs(['-serve', '--bind', '[::1]', '--port', '0'], { env: sb.env });
+    let err = '';
+    s.stderr!.on('data', (b) => (err += b));
+    try {
+      await waitFor(() => /serving sessions on http:\/\/\[::1\]:(\d+)\//.test(err) || s.exitCode !== null, 10_000, 'server');
+      const port = /serving sessions on http:\/\/\[::1\]:(\d+)\//.exec(err)?.[1];
+      expect(port, err).toBeDefined();
+      const token = /API token for this run: (\S+)/.exec(err)![1]!;
+      expect((await request(`http://[::1]:${port}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(fs.readFileSync(serveUrlFile(sb.env), 'utf8').trim()).toBe(`http://[::1]:${port}`);
+    } finally {
+      s.kill('SIGTERM');
+      await s.done;
+    }
+  });
+
+  it("a second cs -serve stopping leaves the other one's address in serve-url", async () => {
+    const started = (args: string[]) => {
+      const s = startCs(['-serve', '--port', '0', ...args], { env: sb.env });
+      let err = '';
+      s.stderr!.on('data', (b) => (err += b));
+      return { s, url: () => /serving sessions on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err)?.[1] };
+    };
+    const first = started([]);
+    const second = started([]);
+    try {
+      await waitFor(() => first.url() !== undefined && second.url() !== undefined, 10_000, 'both servers');
+      await waitFor(() => fs.existsSync(serveUrlFile(sb.env)), 5000, 'serve-url');
+      // Whichever wrote last holds the file; stopping the other leaves it alone.
+      const holder = fs.readFileSync(serveUrlFile(sb.env), 'utf8').trim() === first.url() ? first : second;
+      const other = holder === first ? second : first;
+      other.s.kill('SIGTERM');
+      expect((await other.s.done).code).toBe(0);
+      expect(fs.readFileSync(serveUrlFile(sb.env), 'utf8').trim()).toBe(holder.url());
+      holder.s.kill('SIGTERM');
+      expect((await holder.s.done).code).toBe(0);
+      expect(fs.existsSync(serveUrlFile(sb.env))).toBe(false);
+    } finally {
+      first.s.kill('SIGTERM');
+      second.s.kill('SIGTERM');
+      await Promise.all([first.s.done, second.s.done]);
+    }
+  });
+
   it('serves HTTPS on a non-loopback address with a configured token and TLS, and only to that token', async () => {
     const tokenFile = path.join(sb.dir, 'token');
     fs.writeFileSync(tokenFile, 'a-long-enough-configured-token\n', { mode: 0o600 });
@@ -391,8 +467,14 @@ describe('cs -serve refusals', () => {
     let err = '';
     s.stderr!.on('data', (b) => (err += b));
     try {
-      await waitFor(() => /on https:\/\/0\.0\.0\.0:(\d+)\//.test(err), 10_000, 'server');
-      const port = /on https:\/\/0\.0\.0\.0:(\d+)\//.exec(err)![1];
+      // The printed addresses name this machine: 0.0.0.0 in a link opens nothing on a phone.
+      const printed = new RegExp(`on https://${os.hostname().replace(/[.]/g, '\\.')}:(\\d+)/`);
+      await waitFor(() => printed.test(err), 10_000, 'server');
+      const port = printed.exec(err)![1];
+      expect(err).not.toContain('0.0.0.0');
+      expect(err).toMatch(new RegExp(`sign in a browser: https://${os.hostname().replace(/[.]/g, '\\.')}:${port}/login\\?code=`));
+      // …and the server answers to that name.
+      expect((await request(`https://127.0.0.1:${port}/api/sessions`, { headers: { host: `${os.hostname()}:${port}`, authorization: 'Bearer a-long-enough-configured-token' } })).status).toBe(200);
       expect(err).not.toContain('a-long-enough-configured-token');
       expect((await request(`https://127.0.0.1:${port}/api/sessions`)).status).toBe(401);
       expect((await request(`https://127.0.0.1:${port}/api/sessions`, { headers: { authorization: 'Bearer a-long-enough-configured-token' } })).status).toBe(200);

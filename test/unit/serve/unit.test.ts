@@ -30,6 +30,20 @@ describe('RateLimit', () => {
     expect(r.allowed('b', 20)).toBe(true);
     expect(r.allowed('a', 1001)).toBe(true);
   });
+
+  it('drops addresses whose failures have left the window, so many addresses do not grow it without bound', () => {
+    const r = new RateLimit(2, 1000);
+    for (let i = 0; i < 1000; i++) r.fail(`10.0.${i >> 8}.${i & 255}`, i * 10);
+    // At t = 9990 only failures since 8991 count: about a hundred addresses, not a thousand.
+    expect(r.size).toBeLessThanOrEqual(257 + 100);
+    expect(r.size).toBeGreaterThanOrEqual(100);
+    r.fail('late', 20_000);
+    expect(r.size).toBeLessThanOrEqual(257 + 1);
+    // An address still inside its window keeps its count.
+    r.fail('late', 20_001);
+    expect(r.allowed('late', 20_002)).toBe(false);
+    expect(r.allowed('late', 21_001)).toBe(true);
+  });
 });
 
 describe('devices', () => {
