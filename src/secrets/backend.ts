@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { sessionsRoot } from '../session/paths.js';
+import { NO_BUS_REASON, noSessionBus } from './bus.js';
 import { EncryptedFileBackend } from './encrypted.js';
 import { tildify } from './keys.js';
 
@@ -35,6 +36,8 @@ export interface ProbeMemo {
 }
 
 async function probe(env: NodeJS.ProcessEnv, memo?: ProbeMemo): Promise<Probe> {
+  // Without a session bus the answer is known, and the keychain module need not load.
+  if (noSessionBus(env)) return { ok: false, fault: 'no-service', reason: NO_BUS_REASON };
   const { probeKeychain } = await import('./keychain.js');
   return memo ? (memo.probe ??= probeKeychain(env)) : probeKeychain(env);
 }
@@ -86,9 +89,8 @@ export async function selectBackend(session: string | undefined, env: NodeJS.Pro
       return { backend: encrypted, reason: 'this session already has an encrypted store (migrate-backend moves it)' };
     }
   }
-  const { KeychainBackend } = await import('./keychain.js');
   const p = await probe(env, opts.probes);
-  if (p.ok) return { backend: new KeychainBackend(p.api, env), reason: 'the OS keychain answered' };
+  if (p.ok) return { backend: new (await import('./keychain.js')).KeychainBackend(p.api, env), reason: 'the OS keychain answered' };
   const encrypted = new EncryptedFileBackend(env);
   const where = session ? tildify(encrypted.location(session), env) : tildify(encrypted.dir, env);
   opts.notice?.(`cs: OS keychain unavailable (${p.reason}); using the encrypted file ${where}`);

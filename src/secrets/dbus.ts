@@ -38,20 +38,6 @@ export function sessionBusSocket(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/**
- * True on Linux when no session bus can be reached at all: no
- * DBUS_SESSION_BUS_ADDRESS, and no socket where the keyring module's D-Bus
- * client (zbus) looks without one, $XDG_RUNTIME_DIR/bus or
- * /run/user/<uid>/bus. A headless server or an ssh login is the usual case;
- * then the Secret Service is certainly out of reach, and asking the keyring
- * module (loading it, then a failed connect: about 50 ms) can be skipped.
- */
-export function noSessionBus(env: NodeJS.ProcessEnv): boolean {
-  if (process.platform !== 'linux' || env.DBUS_SESSION_BUS_ADDRESS) return false;
-  const places = [env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'bus') : undefined, process.getuid ? `/run/user/${process.getuid()}/bus` : undefined];
-  return places.every((p) => p === undefined || !fs.existsSync(p));
-}
-
 // --- message encoding (little-endian, only what a method call needs) ---------
 
 class Writer {

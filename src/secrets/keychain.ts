@@ -18,7 +18,8 @@
 // once (retryRefusedCall in dbus.ts).
 import { UserError, errorMessage } from '../lib/errors.js';
 import type { BackendName, SecretBackend } from './backend-types.js';
-import { noSessionBus, probeSecretService, retryRefusedCall } from './dbus.js';
+import { NO_BUS_REASON, noSessionBus } from './bus.js';
+import { probeSecretService, retryRefusedCall } from './dbus.js';
 import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
 import { TIMED_OUT, within } from '../lib/deadline.js';
@@ -124,7 +125,7 @@ export function keychainFix(fault: KeychainFault): string {
  */
 export async function probeKeychain(env: NodeJS.ProcessEnv): Promise<Probe> {
   // No session bus at all: the Secret Service cannot answer, and the module need not load.
-  if (noSessionBus(env)) return { ok: false, fault: 'no-service', reason: 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, and there is no $XDG_RUNTIME_DIR/bus)' };
+  if (noSessionBus(env)) return { ok: false, fault: 'no-service', reason: NO_BUS_REASON };
   const api = await loadKeyring(env);
   if (typeof api === 'string') return { ok: false, fault: 'missing', reason: api };
   const ms = msFrom(env, 'CS_KEYCHAIN_PROBE_MS', DEFAULT_PROBE_MS);
