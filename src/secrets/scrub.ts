@@ -4,7 +4,6 @@
 // MIN_SCRUB_LENGTH are left alone: a 4-character value would shred ordinary
 // text wherever it happens to occur.
 import * as fs from 'node:fs';
-import { findSecrets, nothingToDetect } from './detect.js';
 import { sessionEnvFilePath } from './keys.js';
 import { crypto } from '../lib/lazy-crypto.js';
 import type { ProbeMemo } from './backend.js';
@@ -67,6 +66,8 @@ const CLEAN_MAX_ENTRIES = 4096;
  * transcripts knows them too).
  */
 export async function scrubDetected(text: string, stored: Readonly<Record<string, string>>): Promise<ScrubResult & { fresh: { key: string; value: string }[] }> {
+  // Loaded here, not with this module: search, notifications and the page only scrub known values.
+  const { findSecrets, nothingToDetect } = await import('./detect.js');
   // Most targets (a path, `ls -la`) cannot hold anything the detector finds: no secretlint run.
   if (nothingToDetect(text)) return { text, count: 0, fresh: [] };
   // A digest, so the cache holds no copy of a stored value or of the text.
