@@ -116,6 +116,7 @@ _cs_data() {
       '--from:a second checkout: take the session'\''s records from this remote (pushed there by cs <name> -sync push)';;
     flags:list) printf '%s\n' \
       '--json:print JSON for scripts' \
+      '--scrub:show each objective with the session'\''s stored secret values as [secret: KEY] (a keychain look-up per session; cs -serve asks other hosts for this)' \
       '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' \
       '--tag:only sessions with this tag' \
       '--archived:only archived sessions' \

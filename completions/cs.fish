@@ -123,6 +123,7 @@ function __cs_data
         case 'flags:list'
             printf '%s\n' \
                 '--json:print JSON for scripts' \
+                '--scrub:show each objective with the session\'s stored secret values as [secret: KEY] (a keychain look-up per session; cs -serve asks other hosts for this)' \
                 '--remote:also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' \
                 '--tag:only sessions with this tag' \
                 '--archived:only archived sessions' \

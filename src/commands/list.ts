@@ -1,7 +1,7 @@
 // `cs -list` / `cs -ls`: every session with when it was last used and what it holds.
 import { relativeTime, statusCell, table, tableWidth } from '../lib/format.js';
 import { sessionsRoot } from '../session/paths.js';
-import { listCacheFile, listSessions } from '../session/summary.js';
+import { listCacheFile, listSessions, type SessionSummary } from '../session/summary.js';
 import { normalizeTag, visible, type Visibility } from '../session/marks.js';
 import { has, value, type Args } from './argv.js';
 import type { Command, Context } from './types.js';
@@ -12,11 +12,13 @@ export interface ListOptions {
   remote: boolean;
   /** --tag, --archived, --all (src/session/marks.ts visible). */
   show: Visibility;
+  /** Objectives with the sessions' stored secret values replaced (cs -ls --scrub). */
+  scrub: boolean;
 }
 
 export function parse(a: Args): ListOptions {
   const tag = value(a, '--tag');
-  return { json: has(a, '--json'), remote: has(a, '--remote'), show: { ...(tag !== undefined ? { tag: normalizeTag(tag) } : {}), archived: has(a, '--archived'), all: has(a, '--all') } };
+  return { json: has(a, '--json'), remote: has(a, '--remote'), show: { ...(tag !== undefined ? { tag: normalizeTag(tag) } : {}), archived: has(a, '--archived'), all: has(a, '--all') }, scrub: has(a, '--scrub') };
 }
 
 export async function run(opts: ListOptions, ctx: Context): Promise<number> {
@@ -26,7 +28,8 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   const every = await listSessions(root, { cacheFile: listCacheFile(ctx.env, root), onDangling: (name) => gone.push(name) });
   // Not listed (nothing to show), but not silently dropped either.
   for (const name of gone) io.err(io.color.yellow(`cs: ${name}: its adopted project is gone (moved or deleted); remove the entry with: cs -rm ${name}`));
-  const sessions = visible(every, opts.show);
+  const shown = visible(every, opts.show);
+  const sessions = opts.scrub ? await scrubObjectives(shown, ctx.env) : shown;
   if (opts.remote) return (await import('../remote/list.js')).listWithRemote(sessions, opts, ctx);
   if (opts.json) {
     io.out(JSON.stringify(sessions, null, 2));
@@ -87,3 +90,16 @@ export function withObjectives(header: string[], rows: string[][], objectives: r
 }
 
 export const command: Command<ListOptions> = { parse, run };
+
+/**
+ * `sessions` with each objective's stored secret values (knownSessionSecrets)
+ * replaced by `[secret: KEY]`: the objective is the user's text and may quote
+ * one, and a page shows it (cs -serve asks other hosts with --scrub). One
+ * keychain probe for them all; sessions without an objective cost nothing.
+ */
+async function scrubObjectives(sessions: SessionSummary[], env: NodeJS.ProcessEnv): Promise<SessionSummary[]> {
+  if (!sessions.some((s) => s.objective)) return sessions;
+  const { knownSessionSecrets, scrubKnown } = await import('../secrets/scrub.js');
+  const probes = {};
+  return Promise.all(sessions.map(async (s) => (s.objective ? { ...s, objective: scrubKnown(s.objective, await knownSessionSecrets(s.name, env, probes)).text } : s)));
+}

@@ -148,9 +148,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['-ls'],
     scope: 'global',
     summary: 'List sessions',
-    usage: ['cs -list [--json] [--remote] [--tag <tag>] [--archived | --all]'],
+    usage: ['cs -list [--json] [--remote] [--tag <tag>] [--archived | --all] [--scrub]'],
     flags: [
       { name: '--json', summary: 'print JSON for scripts' },
+      { name: '--scrub', summary: "show each objective with the session's stored secret values as [secret: KEY] (a keychain look-up per session; cs -serve asks other hosts for this)" },
       { name: '--remote', summary: 'also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' },
       { name: '--tag', summary: 'only sessions with this tag', value: 'text' },
       { name: '--archived', summary: 'only archived sessions' },

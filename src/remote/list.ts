@@ -45,15 +45,29 @@ function targetOf(env: NodeJS.ProcessEnv, location: string): Target | null {
   }
 }
 
-export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs: number): Promise<HostListing> {
+/**
+ * One host's `cs -ls --json`. `scrub`: its objectives must come with that
+ * host's stored secret values replaced (`-ls --scrub`, for a page); a host
+ * whose cs predates the flag (a usage error, exit 2) is asked again without
+ * it and its objectives are left out. Never throws: an unreachable host or a
+ * failed listing is a HostListing with `error`.
+ */
+export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs: number, opts: { scrub?: boolean } = {}): Promise<HostListing> {
   const cfg = transportConfig(ctx.env);
   const base = { ...(t.alias ? { alias: t.alias } : {}), host: t.spec };
   try {
-    const r = await runRemote(cfg, t, [cfg.remoteCs, '-ls', '--json'], { env: ctx.env, timeoutMs, batch: true });
+    const ls = (scrub: boolean) => runRemote(cfg, t, [cfg.remoteCs, '-ls', '--json', ...(scrub ? ['--scrub'] : [])], { env: ctx.env, timeoutMs, batch: true });
+    let r = await ls(opts.scrub === true);
+    let scrubbed = opts.scrub === true;
+    if (scrubbed && r.code === 2 && /--scrub/.test(r.stderr)) {
+      r = await ls(false);
+      scrubbed = false;
+    }
     if (r.code !== 0) return { ...base, reachable: true, error: `cs -ls failed there (exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, sessions: [] };
     const sessions = JSON.parse(r.stdout) as SessionSummary[];
     if (!Array.isArray(sessions)) throw new Error('not a list');
-    return { ...base, reachable: true, sessions: sessions.filter((s) => s && typeof s.name === 'string' && nameProblem(s.name) === null).map((s) => ({ ...shownSafely(s), location: t.label })) };
+    const kept = sessions.filter((s) => s && typeof s.name === 'string' && nameProblem(s.name) === null).map((s) => ({ ...shownSafely(s), location: t.label }));
+    return { ...base, reachable: true, sessions: opts.scrub && !scrubbed ? kept.map((s) => ({ ...s, objective: '' })) : kept };
   } catch (e) {
     return { ...base, reachable: false, error: errorMessage(e), sessions: [] };
   }

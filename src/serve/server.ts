@@ -338,7 +338,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const targets = hostsToAsk(opts.env, local);
       if (targets.length) {
         remote.busy = true;
-        void Promise.all(targets.map((t) => askHost(t, { env: opts.env }, listTimeoutMs(opts.env))))
+        // Scrubbed there: only that host knows its sessions' secret values.
+        void Promise.all(targets.map((t) => askHost(t, { env: opts.env }, listTimeoutMs(opts.env), { scrub: true })))
           .then((hosts) => (remote = { at: Date.now(), hosts, busy: false }))
           .catch(() => (remote = { ...remote, at: Date.now(), busy: false }));
       }

@@ -16,6 +16,8 @@ import { pidAlive } from '../../../src/lib/lockfile.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { freePort, sshdAvailable, startSshd, type Sshd } from '../../support/sshd.js';
 import { startServer } from '../../../src/serve/server.js';
+import { askHost } from '../../../src/remote/list.js';
+import { resolveTarget } from '../../../src/remote/hosts.js';
 import { until } from '../../support/host.js';
 
 const haveTools = sshdAvailable() && spawnSync('tmux', ['-V']).status === 0 && spawnSync('rsync', ['--version']).status === 0;
@@ -384,6 +386,10 @@ d('remote sessions over a real sshd', () => {
     await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env });
     expect((await runCs(['pg1'], { env: remoteEnv() })).code).toBe(0);
     execFileSync('sh', [path.join(repoRoot, 'hooks', 'status-permission')], { env: { PATH: process.env.PATH, CLAUDE_SESSION_DIR: path.join(remoteRoot, 'pg1') }, input: '{}' });
+    // A value stored on the host, quoted in the session's objective there: only the host knows it.
+    const value = 'pg-remote-9f8e7d6c5b';
+    fs.writeFileSync(path.join(remoteRoot, 'pg1', '.cs', 'README.md'), `# pg1\n\n## Objective\nmigrate with ${value} tonight\n`);
+    execFileSync(wrapper, ['pg1', '-secrets', 'set', 'PG_PASS'], { input: value, env: { PATH: process.env.PATH } });
     expect((await runCs(['herepg'], { env: sb.env })).code).toBe(0);
     const server = await startServer({ env: sb.env, port: 0, bind: '127.0.0.1', token: 'a-test-token-of-enough-length' });
     try {
@@ -397,6 +403,17 @@ d('remote sessions over a real sshd', () => {
       expect(rows.find((r) => r.name === 'pg1')).toMatchObject({ host: 'r1', state: 'needs-you', running: false, attached: false, remote: true });
       expect(rows.find((r) => r.name === 'herepg')).toMatchObject({ host: 'local' });
       expect(JSON.stringify(rows)).not.toContain(remoteRoot);
+      // Scrubbed by the host (cs -ls --scrub there), as local rows are here.
+      expect(rows.find((r) => r.name === 'pg1')!.objective).toBe('migrate with [secret: PG_PASS] tonight');
+      expect(JSON.stringify(rows)).not.toContain(value);
+      // A host whose cs predates --scrub is asked again without it, and its objectives are left out.
+      const old = path.join(sb.dir, 'remote-cs-old');
+      fs.writeFileSync(old, `#!/bin/sh\nfor a in "$@"; do [ "$a" = --scrub ] && { echo "cs: unknown option '--scrub' for -list — see cs -list -help" >&2; exit 2; }; done\nexec '${wrapper}' "$@"\n`, { mode: 0o755 });
+      const oldEnv = { ...sb.env, CS_REMOTE_CS: old };
+      const listing = await askHost(resolveTarget(oldEnv, 'r1'), { env: oldEnv }, 30_000, { scrub: true });
+      expect(listing.error).toBeUndefined();
+      expect(listing.sessions.find((x) => x.name === 'pg1')).toMatchObject({ status: 'needs-you', objective: '' });
+      expect(JSON.stringify(listing)).not.toContain(value);
     } finally {
       await server.close();
     }

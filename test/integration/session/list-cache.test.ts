@@ -175,6 +175,27 @@ describe('cs -ls with and without its cache', () => {
   });
 
 
+  it("--scrub shows each objective with its own session's stored values as [secret: KEY], and only there", async () => {
+    const value = 'sk-live-4f9a8b7c6d5e';
+    makeSession('holds', `rotate ${value} before friday`);
+    makeSession('other', `mentions ${value} too`);
+    makeSession('plain', 'nothing secret');
+    const env = { HOME: tmp, CS_SESSIONS_ROOT: root, NO_COLOR: '1', CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'test-password' };
+    const set = await runCs(['holds', '-secrets', 'set', 'DEPLOY_KEY'], { env, input: value });
+    expect(set.code, set.stderr).toBe(0);
+    const objectives = async (args: string[]) => {
+      const r = await runCs(['-ls', '--json', ...args], { env });
+      expect(r.code, r.stderr).toBe(0);
+      return Object.fromEntries((JSON.parse(r.stdout) as Array<{ name: string; objective: string }>).map((s) => [s.name, s.objective]));
+    };
+    expect(await objectives(['--scrub'])).toEqual({ holds: 'rotate [secret: DEPLOY_KEY] before friday', other: `mentions ${value} too`, plain: 'nothing secret' });
+    // Without the flag the list stays as it was (no keychain look-up per session).
+    expect((await objectives([])).holds).toBe(`rotate ${value} before friday`);
+    const table = await runCs(['-ls', '--scrub'], { env: { ...env, COLUMNS: '200' } });
+    expect(table.stdout).toContain('rotate [secret: DEPLOY_KEY] before friday');
+    expect(table.stdout).not.toContain(`rotate ${value}`);
+  });
+
   it('prints the same bytes for a few hundred sessions of every kind', async () => {
     const day = 86_400_000;
     for (let i = 0; i < 300; i++) {
