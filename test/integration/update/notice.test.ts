@@ -85,7 +85,8 @@ describe('maybeNotifyUpdate', () => {
     fs.writeFileSync(
       path.join(installedDir, 'dist', 'cs.js'),
       // The check takes 2 s: returning before it wrote its marker is returning without waiting (no stopwatch).
-      `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ argv: process.argv.slice(2), flag: process.env.CS_NO_UPDATE_CHECK })), 2000);\n`,
+      // Written whole, then renamed: the test polls for the name and would otherwise read a file still empty (seen once in CI-like load).
+      `setTimeout(() => { const fs = require('fs'); fs.writeFileSync(${JSON.stringify(marker + '.tmp')}, JSON.stringify({ argv: process.argv.slice(2), flag: process.env.CS_NO_UPDATE_CHECK })); fs.renameSync(${JSON.stringify(marker + '.tmp')}, ${JSON.stringify(marker)}); }, 2000);\n`,
     );
     fs.writeFileSync(path.join(installedDir, 'package.json'), JSON.stringify({ version: '0.1.0' })); // CommonJS for the fake script
     maybeNotifyUpdate({ io: testIO(), env, now: () => NOW });
