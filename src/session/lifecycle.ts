@@ -18,11 +18,15 @@ export type Busy = <T>(message: string, work: () => Promise<T>) => Promise<T>;
 
 const quietly: Busy = (_message, work) => work();
 
-/** The remote auto-sync talks to, when auto-sync is on (for "pulling from <remote>…"; a password in it masked). */
-async function autoSyncRemote(dir: string): Promise<string | null> {
+/**
+ * Whether auto-sync is on, and the remote it talks to (for "pulling from
+ * <remote>…"; a password in it masked; null when the session's git origin
+ * is used).
+ */
+async function autoSync(dir: string): Promise<{ on: boolean; remote: string | null }> {
   const [{ readSyncConf }, { maskUrlPassword }] = await Promise.all([import('../git/syncconf.js'), import('../git/url-password.js')]);
   const conf = readSyncConf(dir);
-  return conf.auto && conf.remote ? maskUrlPassword(conf.remote) : null;
+  return { on: conf.auto, remote: conf.auto && conf.remote ? maskUrlPassword(conf.remote) : null };
 }
 
 async function step(report: Report, what: string, fn: () => Promise<void>): Promise<void> {
@@ -51,8 +55,10 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
   });
   await startCommit;
   await step(report, 'auto-sync pull', async () => {
+    // Off (the default): the sync code (git/sync.ts and what it loads) stays off the launch path.
+    const { on, remote } = await autoSync(p.dir);
+    if (!on) return;
     const { sessionStartPull } = await import('../git/sync.js');
-    const remote = await autoSyncRemote(p.dir);
     const r = remote ? await busy(`pulling from ${remote}`, () => sessionStartPull(p.dir, p.name, { env })) : await sessionStartPull(p.dir, p.name, { env });
     if (r.pulled) report('pulled the latest session from its remote', 'info');
     if (r.secrets) report((await import('../secrets/merge.js')).describeSecretsMerge(r.secrets), 'info');
@@ -101,7 +107,7 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
   });
   await step(report, 'session-end commit', async () => {
     const { sessionEndCommit } = await import('../git/session-end.js');
-    const remote = await autoSyncRemote(p.dir);
+    const { remote } = await autoSync(p.dir);
     const end = () => sessionEndCommit(p.dir, { env, session: p.name });
     const r = remote ? await busy(`committing and pushing to ${remote}`, end) : await end();
     // No commit: the tree is not clean anyway, and the log is where a later look finds out why.
