@@ -214,7 +214,8 @@ _cs_data() {
       '--tls-key:PEM private key of --tls-cert' \
       '--devices:list the signed-in devices (each lasts 30 days)' \
       '--revoke:sign out the device with this id' \
-      '--json:with --devices: print JSON';;
+      '--link:print a new one-time sign-in link for the cs -serve running here (each works once, for 15 minutes)' \
+      '--json:with --devices or --link: print JSON';;
     flags:notify) printf '%s\n' \
       '--token-secret:name of the variable (or session secret) holding the bearer token for the URL' \
       '--json:with show: print JSON';;

@@ -7,6 +7,7 @@ import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
 import { serveUrlFile } from '../notify/notify.js';
 import { readDevices, revokeDevice } from '../serve/devices.js';
+import { describeTtl, linkTtlMs, storeLink } from '../serve/links.js';
 import { UsageError, UserError } from '../lib/errors.js';
 import { isLoopback, MIN_TOKEN_DISTINCT, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
 import { has, value, type Args } from './argv.js';
@@ -26,6 +27,8 @@ export interface ServeCommandOptions {
   devices: boolean;
   /** End one device's sign-in instead of serving. */
   revoke: string | null;
+  /** Print a new one-time sign-in link for the running server instead of serving. */
+  link: boolean;
   json: boolean;
 }
 
@@ -50,8 +53,9 @@ export function parse(a: Args): ServeCommandOptions {
   const revoke = value(a, '--revoke') ?? null;
   if (revoke !== null && !/^[0-9a-f]{8}$/.test(revoke)) throw new UsageError(`--revoke takes a device id as cs -serve --devices lists it (8 hex digits), not '${revoke}'`, usage);
   const devices = has(a, '--devices');
-  if (devices && revoke !== null) throw new UsageError('use --devices or --revoke, not both', usage);
-  return { port, bind, tokenFile: value(a, '--token-file') ?? null, tlsCert, tlsKey, devices, revoke, json: has(a, '--json') };
+  const link = has(a, '--link');
+  if ([devices, revoke !== null, link].filter(Boolean).length > 1) throw new UsageError('use one of --devices, --revoke and --link', usage);
+  return { port, bind, tokenFile: value(a, '--token-file') ?? null, tlsCert, tlsKey, devices, revoke, link, json: has(a, '--json') };
 }
 
 /** The configured token, or null when none is: a random one is made then. */
@@ -76,6 +80,30 @@ export function configuredToken(opts: ServeCommandOptions, ctx: Pick<Context, 'e
   const distinct = new Set(token).size;
   if (distinct < MIN_TOKEN_DISTINCT) throw new UserError(`the token in ${from} uses only ${distinct} different characters; at least ${MIN_TOKEN_DISTINCT} are needed`, 'make one with: head -c 32 /dev/urandom | base64');
   return token;
+}
+
+/**
+ * `--link`: a new one-time sign-in link for the server running on this
+ * machine (its address from serve-url), on stdout; `--json`: `{url,
+ * expires}`. Throws UserError when no server is running.
+ */
+function printLink(opts: ServeCommandOptions, ctx: Context): number {
+  let base: string;
+  try {
+    base = fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim();
+  } catch {
+    base = '';
+  }
+  if (!base) throw new UserError('no cs -serve is running on this machine', 'start one with: cs -serve (it prints a link itself)');
+  const now = ctx.now().getTime();
+  const url = `${base}/login?code=${storeLink(ctx.env, now)}`;
+  if (opts.json) {
+    ctx.io.out(JSON.stringify({ url, expires: new Date(now + linkTtlMs(ctx.env)).toISOString() }));
+    return 0;
+  }
+  ctx.io.out(url);
+  ctx.info(`works once, for ${describeTtl(ctx.env)}, on the cs -serve at ${base}`);
+  return 0;
 }
 
 /** `--devices`: the signed-in devices; `--revoke`: ends one. */
@@ -104,6 +132,7 @@ function readPem(ctx: Pick<Context, 'cwd'>, file: string, what: string): Buffer 
 
 export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: ServeRunOptions = {}): Promise<number> {
   const { io } = ctx;
+  if (opts.link) return printLink(opts, ctx);
   if (opts.devices || opts.revoke !== null) return manageDevices(opts, ctx);
   const configured = configuredToken(opts, ctx);
   // This page can make Claude run commands: beyond loopback it is an ssh-grade endpoint.
@@ -124,7 +153,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
       bind: opts.bind,
       token,
       tls,
-      onSignInLink: (url) => ctx.info(`next one-time sign-in link: ${url}`),
+      onSignInLink: (url) => ctx.info(`next one-time sign-in link: ${url}  (${describeTtl(ctx.env)})`),
       onError: (line) => ctx.info(line),
     });
   } catch (e) {
@@ -144,7 +173,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
   }
   const c = io.color;
   ctx.info(`serving sessions on ${c.bold(server.url + '/')}`);
-  ctx.info(`open this one-time link to sign in a browser: ${c.bold(server.signInUrl)}`);
+  ctx.info(`open this one-time link to sign in a browser: ${c.bold(server.signInUrl)}  (works for ${describeTtl(ctx.env)}; cs -serve --link makes another)`);
   if (configured === null) ctx.info(`API token for this run: ${token}  (send it as Authorization: Bearer <token>)`);
   else io.err('cs: API token: the one you configured  (send it as Authorization: Bearer <token>)');
   io.err(c.dim('cs: Ctrl-C stops'));

@@ -487,7 +487,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: [],
     scope: 'global',
     summary: 'Serve the web page and JSON API of all sessions: live timelines and conversations, prompts to hosted sessions (sign-in required)',
-    usage: ['cs -serve [--port N] [--bind ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE]', 'cs -serve --devices [--json]', 'cs -serve --revoke <id>'],
+    usage: ['cs -serve [--port N] [--bind ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE]', 'cs -serve --link [--json]', 'cs -serve --devices [--json]', 'cs -serve --revoke <id>'],
     flags: [
       { name: '--port', summary: 'port to listen on (default 7420; 0 picks a free one)', value: 'number' },
       { name: '--bind', summary: 'address to listen on (default 127.0.0.1; others need a configured token and TLS)', value: 'text' },
@@ -496,9 +496,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--tls-key', summary: 'PEM private key of --tls-cert', value: 'text' },
       { name: '--devices', summary: 'list the signed-in devices (each lasts 30 days)' },
       { name: '--revoke', summary: 'sign out the device with this id', value: 'text' },
-      { name: '--json', summary: 'with --devices: print JSON' },
+      { name: '--link', summary: 'print a new one-time sign-in link for the cs -serve running here (each works once, for 15 minutes)' },
+      { name: '--json', summary: 'with --devices or --link: print JSON' },
     ],
-    examples: ['$ cs -serve', '$ ssh -L 7420:127.0.0.1:7420 workstation   # then open the printed link on this side', '$ cs -serve --devices', '$ cs -serve --revoke 3f9a0c12', '$ CS_SERVE_TOKEN=... cs -serve --bind 0.0.0.0 --tls-cert host.crt --tls-key host.key'],
+    examples: ['$ cs -serve', '$ cs -serve --link   # from any terminal: a new link for the running server', '$ ssh -L 7420:127.0.0.1:7420 workstation   # then open the printed link on this side', '$ cs -serve --devices', '$ cs -serve --revoke 3f9a0c12', '$ CS_SERVE_TOKEN=... cs -serve --bind 0.0.0.0 --tls-cert host.crt --tls-key host.key'],
   },
   {
     name: '-notify',

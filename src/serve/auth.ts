@@ -15,6 +15,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import { codeDigest, linkTtlMs, newCode, redeemStored } from './links.js';
 import { addDevice, DEVICE_DAYS, deviceFor, deviceKeyMatches, readDevices, type Device } from './devices.js';
 
 export const MIN_TOKEN_LENGTH = 16;
@@ -115,8 +116,8 @@ export type Caller = { kind: 'token' } | { kind: 'device'; device: Device; keyed
 export class Auth {
   readonly cookieName: string;
   private readonly token: Buffer;
-  /** Outstanding one-time sign-in codes, by digest. */
-  private readonly codes = new Set<string>();
+  /** Outstanding one-time sign-in codes this server made: digest -> expiry (ms since the epoch). */
+  private readonly codes = new Map<string, number>();
 
   constructor(
     token: string,
@@ -129,16 +130,23 @@ export class Auth {
     this.cookieName = `cs_serve_${port}`;
   }
 
-  /** A code for /login?code=…; it works once. */
-  issueCode(): string {
-    const code = newSecret(24);
-    this.codes.add(digest(code).toString('hex'));
+  /** A code for /login?code=…; it works once, within linkTtlMs (src/serve/links.ts). `now` in ms since the epoch. */
+  issueCode(now = Date.now()): string {
+    for (const [d, expires] of this.codes) if (expires <= now) this.codes.delete(d);
+    const code = newCode();
+    this.codes.set(codeDigest(code), now + linkTtlMs(this.env));
     return code;
   }
 
-  /** Spends a code; true when it was outstanding. */
-  redeem(code: string): boolean {
-    return this.codes.delete(digest(code).toString('hex'));
+  /** Spends a code, this server's or one `cs -serve --link` stored; true when it was outstanding and unexpired at `now` (ms). */
+  redeem(code: string, now = Date.now()): boolean {
+    const d = codeDigest(code);
+    const expires = this.codes.get(d);
+    if (expires !== undefined) {
+      this.codes.delete(d);
+      return expires > now;
+    }
+    return redeemStored(this.env, d, now);
   }
 
   /**

@@ -46,9 +46,10 @@ describe('options', () => {
     [['--tls-cert', 'c', '--tls-key', 'k'], { tlsCert: 'c', tlsKey: 'k' }],
     [['--devices', '--json'], { devices: true, json: true }],
     [['--revoke', '0a1b2c3d'], { revoke: '0a1b2c3d' }],
-  ])('%j', async (args, opts) => expect((await parseCommand('-serve', args)).opts).toEqual({ port: 7420, bind: '127.0.0.1', tokenFile: null, tlsCert: null, tlsKey: null, devices: false, revoke: null, json: false, ...opts }));
+    [['--link', '--json'], { link: true, json: true }],
+  ])('%j', async (args, opts) => expect((await parseCommand('-serve', args)).opts).toEqual({ port: 7420, bind: '127.0.0.1', tokenFile: null, tlsCert: null, tlsKey: null, devices: false, revoke: null, link: false, json: false, ...opts }));
 
-  it.each([[['--port', '70000']], [['--port', 'x']], [['--bind', '']], [['extra']], [['--token', 'x']], [['--tls-cert', 'c']], [['--revoke', '../x']], [['--devices', '--revoke', '0a1b2c3d']]])('refuses %j', async (args) => {
+  it.each([[['--port', '70000']], [['--port', 'x']], [['--bind', '']], [['extra']], [['--token', 'x']], [['--tls-cert', 'c']], [['--revoke', '../x']], [['--devices', '--revoke', '0a1b2c3d']], [['--link', '--devices']]])('refuses %j', async (args) => {
     await expect(parseCommand('-serve', args)).rejects.toThrow();
   });
 
@@ -155,6 +156,24 @@ describe('cs -serve', () => {
     const next = /next one-time sign-in link: (\S+)/.exec(stderr)![1]!;
     expect(next).not.toBe(signIn);
     expect((await request(next)).status).toBe(303);
+  });
+
+  it('cs -serve --link, from another terminal, prints a new link for this server that works once; the file keeps no code', async () => {
+    const r = await runCs(['-serve', '--link'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    const link = r.stdout.trim();
+    expect(link).toMatch(new RegExp(`^${base.replace(/[.]/g, '\\.')}/login\\?code=[\\w-]{32}$`));
+    expect(r.stderr).toMatch(/works once, for 15 minutes, on the cs -serve at http:\/\/127\.0\.0\.1:\d+/);
+    const code = new URL(link).searchParams.get('code')!;
+    const stored = path.join(sb.env.XDG_CONFIG_HOME ?? path.join(sb.env.HOME!, '.config'), 'cs', 'serve-links.json');
+    expect(fs.statSync(stored).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(stored, 'utf8')).not.toContain(code);
+    expect((await request(link)).status).toBe(303);
+    expect((await request(link)).status).toBe(401);
+    const j = await runCs(['-serve', '--link', '--json'], { env: sb.env });
+    const parsed = JSON.parse(j.stdout) as { url: string; expires: string };
+    expect(Date.parse(parsed.expires) - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect((await request(parsed.url)).status).toBe(303);
   });
 
   it('answers HEAD on the event stream at once, with the headers and no body', { timeout: 10_000 }, async () => {
@@ -384,6 +403,31 @@ describe('cs -serve refusals', () => {
     sb = await hookSandbox('x');
   });
   afterAll(() => sb.cleanup());
+
+  it('sign-in links stop working once their time is up; cs -serve --link without a server says so', async () => {
+    const none = await runCs(['-serve', '--link'], { env: sb.env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^cs: no cs -serve is running on this machine — start one with: cs -serve/);
+    const env = { ...sb.env, CS_SERVE_LINK_TTL_MS: '1500' };
+    const s = startCs(['-serve', '--port', '0'], { env });
+    let err = '';
+    s.stderr!.on('data', (b) => (err += b));
+    try {
+      await waitFor(() => /sign in a browser: (\S+)/.test(err), 10_000, 'server');
+      expect(err).toContain('(works for 2 seconds; cs -serve --link makes another)');
+      const first = /sign in a browser: (\S+)/.exec(err)![1]!;
+      const made = await runCs(['-serve', '--link'], { env });
+      const second = made.stdout.trim();
+      await new Promise((r) => setTimeout(r, 1700));
+      expect((await request(first)).status).toBe(401);
+      expect((await request(second)).status).toBe(401);
+      // A new one works at once.
+      expect((await request((await runCs(['-serve', '--link'], { env })).stdout.trim())).status).toBe(303);
+    } finally {
+      s.kill('SIGTERM');
+      await s.done;
+    }
+  });
 
   it('refuses a non-loopback bind without a configured token, and without TLS, naming ssh -L and a tailnet', async () => {
     const r = await runCs(['-serve', '--bind', '0.0.0.0', '--port', '0'], { env: sb.env });

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allowedHosts, RateLimit } from '../../../src/serve/auth.js';
+import { allowedHosts, Auth, RateLimit } from '../../../src/serve/auth.js';
+import { linksFile, redeemStored, storeLink, codeDigest } from '../../../src/serve/links.js';
 import { addDevice, deviceFor, deviceKeyMatches, readDevices } from '../../../src/serve/devices.js';
 import { parseTranscript, toolSummary } from '../../../src/serve/conversation.js';
 
@@ -43,6 +44,36 @@ describe('RateLimit', () => {
     r.fail('late', 20_001);
     expect(r.allowed('late', 20_002)).toBe(false);
     expect(r.allowed('late', 21_001)).toBe(true);
+  });
+});
+
+describe('sign-in links', () => {
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg-links') };
+  it("the server's own codes work once, until they expire", () => {
+    const auth = new Auth('a-test-token-of-enough-length', 7420, env, false);
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    const a = auth.issueCode(t0);
+    const b = auth.issueCode(t0);
+    expect(auth.redeem(a, t0 + 15 * 60_000 - 1)).toBe(true);
+    expect(auth.redeem(a, t0 + 1)).toBe(false);
+    expect(auth.redeem(b, t0 + 15 * 60_000)).toBe(false);
+    expect(auth.redeem('never-issued', t0)).toBe(false);
+  });
+  it('a stored code (cs -serve --link) works once, until it expires; the file holds digests only', () => {
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    const a = storeLink(env, t0);
+    const b = storeLink(env, t0);
+    const text = fs.readFileSync(linksFile(env), 'utf8');
+    expect(text).not.toContain(a);
+    expect(text).toContain(codeDigest(a));
+    expect(fs.statSync(linksFile(env)).mode & 0o777).toBe(0o600);
+    expect(redeemStored(env, codeDigest(a), t0 + 60_000)).toBe(true);
+    expect(redeemStored(env, codeDigest(a), t0 + 60_000)).toBe(false);
+    expect(redeemStored(env, codeDigest(b), t0 + 15 * 60_000)).toBe(false);
+    // Through the server's Auth too, and expired ones are dropped from the file.
+    const c = storeLink(env, t0 + 20 * 60_000);
+    expect(new Auth('a-test-token-of-enough-length', 7420, env, false).redeem(c, t0 + 21 * 60_000)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(linksFile(env), 'utf8'))).toEqual([]);
   });
 });
 
