@@ -9,7 +9,7 @@ import { UserError } from '../../lib/errors.js';
 import { ageIdentityPath, validateKey } from '../../secrets/keys.js';
 import { has, type Args } from '../argv.js';
 import type { Command } from '../types.js';
-import { owner, select } from './shared.js';
+import { owner, refreshEnvFile, select } from './shared.js';
 
 export const command: Command<{ key: string; here: boolean }> = {
   parse: (a: Args) => ({ key: validateKey(a.operands[0]!), here: has(a, '--here') }),
@@ -18,6 +18,8 @@ export const command: Command<{ key: string; here: boolean }> = {
     const { backend } = await select(o, ctx);
     const value = await backend.get(o.name, opts.key);
     const here = value !== undefined && (await backend.delete(o.name, opts.key));
+    // A running session's Bash gets its secrets from its env file: the next command no longer does.
+    if (here) await refreshEnvFile(o.name, backend, ctx.env);
     const notSet = () => new UserError(`secret ${opts.key} is not set in session '${o.name}'`, `see the names with: cs ${o.name} -secrets list`);
     // The age code loads only on a machine that syncs secrets (it has an age identity).
     if (opts.here || !fs.existsSync(ageIdentityPath(ctx.env))) {
