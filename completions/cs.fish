@@ -168,13 +168,14 @@ function __cs_data
         case 'flags:sync'
             printf '%s\n' \
                 '--create:with push: make a missing local bare repository first, without asking' \
+                '--force:with pull: pull even while the session is open (its files change under Claude)' \
                 '--json:with status: print JSON for scripts' \
                 '--no-fetch:with status: do not ask the remote (offline)'
         case 'args:sync'
             printf '%s\n' \
                 'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
                 'push:commit what changed and push it (--create: make a missing local bare repository first)' \
-                'pull:fetch and rebase onto the remote (logs merge line by line)' \
+                'pull:fetch and rebase onto the remote (logs merge line by line); refused while the session is open' \
                 'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' \
                 'auto:pull at session start, push at session end (on|off)' \
                 'snapshot:autosave the workspace to refs/cs/auto now' \

@@ -285,14 +285,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'both',
     summary: 'Sync the session with a git remote across machines',
     usage: [
-      'cs <name> -sync {remote [url]|push [--create]|pull|status [--json] [--no-fetch]|auto {on|off}|snapshot}',
+      'cs <name> -sync {remote [url]|push [--create]|pull [--force]|status [--json] [--no-fetch]|auto {on|off}|snapshot}',
       'cs -sync clone <name|url> [name]',
     ],
     session: { need: 'required', feature: false, stub: false },
     subcommands: [
       { name: 'remote', summary: 'set the sync remote (default: $CS_SYNC_PREFIX<name>.git)', operands: [{ name: 'url', kind: 'text', optional: true }] },
       { name: 'push', summary: 'commit what changed and push it (--create: make a missing local bare repository first)', flags: [{ name: '--create', summary: 'with push: make a missing local bare repository first, without asking' }] },
-      { name: 'pull', summary: 'fetch and rebase onto the remote (logs merge line by line)' },
+      { name: 'pull', summary: 'fetch and rebase onto the remote (logs merge line by line); refused while the session is open', flags: [{ name: '--force', summary: 'with pull: pull even while the session is open (its files change under Claude)' }] },
       {
         name: 'status',
         summary: 'ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)',

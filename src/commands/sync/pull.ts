@@ -2,13 +2,19 @@
 // project, its records (refs/cs/session) only.
 import { syncPull } from '../../git/sync.js';
 import type { Repo } from '../../git/repo.js';
-import type { Command, Context } from '../types.js';
 import { requireRecordsUrl, sessionRepo, withProgress } from './shared.js';
+import { describeHolder, liveHolder } from '../../session/lock.js';
+import { UserError } from '../../lib/errors.js';
+import { has } from '../argv.js';
+import { sessionOf, type Command, type Context } from '../types.js';
 
-export const command: Command<Record<string, never>> = {
-  parse: () => ({}),
-  async run(_opts, ctx) {
+export const command: Command<{ force: boolean }> = {
+  parse: (a) => ({ force: has(a, '--force') }),
+  async run(opts, ctx) {
     const { name, repo, adopted } = await sessionRepo(ctx);
+    // A pull rewrites the session's files (and first commits what is half done): not under a running Claude.
+    const holder = opts.force ? null : liveHolder(sessionOf(ctx).paths.lock);
+    if (holder) throw new UserError(`'${name}' is open in ${describeHolder(holder)}: a pull would change its files under Claude`, `close it first (with auto-sync on, its next start pulls), or run: cs ${name} -sync pull --force`);
     if (adopted) return pullRecords(name, repo, ctx);
     const r = await withProgress(ctx.io, `pulling ${name}`, () => syncPull(repo, name, ctx.now));
     if (r.committed) ctx.io.err(`committed ${r.committedFiles} local file${r.committedFiles === 1 ? '' : 's'} first (${r.committed.slice(0, 7)})`);

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../../src/commands/dispatch.js';
-import { exitCodeOf } from '../../../src/lib/errors.js';
+import { exitCodeOf, UserError } from '../../../src/lib/errors.js';
+import { tryLock } from '../../../src/lib/lockfile.js';
 import { autosave } from '../../../src/git/autosave.js';
 import { SyncConflictError } from '../../../src/git/sync.js';
 import { bareRemote, cleanup, ctxFor, runSync, git, laptop, makeSession, read, tempDir, write, type Laptop } from '../../support/git.js';
@@ -42,7 +43,8 @@ describe('-sync parse', () => {
   const table: [string | undefined, string[], [string, object] | RegExp][] = [
     ['s', ['push'], ['push', { create: false }]],
     ['s', ['push', '--create'], ['push', { create: true }]],
-    ['s', ['pull'], ['pull', {}]],
+    ['s', ['pull'], ['pull', { force: false }]],
+    ['s', ['pull', '--force'], ['pull', { force: true }]],
     ['s', ['snapshot'], ['snapshot', {}]],
     ['s', ['remote'], ['remote', { url: null }]],
     ['s', ['remote', 'git@h:x.git'], ['remote', { url: 'git@h:x.git' }]],
@@ -80,6 +82,25 @@ describe('-sync parse', () => {
 });
 
 describe('two laptops sharing one bare remote', () => {
+  it('pull is refused while the session is open (it would change files under Claude), and --force pulls', async () => {
+    const { a, b, dirA, dirB } = await twoLaptops();
+    write(dirA, 'from-a.txt', 'new on A\n');
+    await cs(a, 'work', 'push');
+    write(dirB, 'half-done.txt', 'Claude is writing this\n');
+    // Held as cs holds it for a running Claude: this live process, this host.
+    const held = tryLock(path.join(dirB, '.cs/local/lock'), { pid: process.pid });
+    expect(held.ok).toBe(true);
+    const refused = await failure(cs(b, 'work', 'pull'));
+    expect(exitCodeOf(refused)).toBe(1);
+    expect(refused.message).toMatch(new RegExp(`^'work' is open in .*pid ${process.pid}.*: a pull would change its files under Claude$`));
+    expect((refused as UserError).hint).toContain('cs work -sync pull --force');
+    expect(fs.existsSync(path.join(dirB, 'from-a.txt'))).toBe(false);
+    expect(git(dirB, b.env, 'status', '--porcelain')).toContain('half-done.txt');
+    expect((await cs(b, 'work', 'pull', '--force')).err).toContain('updated');
+    expect(read(dirB, 'from-a.txt')).toBe('new on A\n');
+    if (held.ok) held.handle.release();
+  });
+
   it('union-merges append-only logs from both sides and keeps every line', async () => {
     const { a, b, bare, dirA, dirB } = await twoLaptops();
     expect(read(dirB, 'CLAUDE.md')).toBe('# Session protocol\n');
