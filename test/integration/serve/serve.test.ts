@@ -461,7 +461,8 @@ describe('cs -serve refusals', () => {
     let err = '';
     s.stderr!.on('data', (b) => (err += b));
     try {
-      await waitFor(() => /serving sessions on http:\/\/\[::1\]:(\d+)\//.test(err) || s.exitCode !== null, 10_000, 'server');
+      // The token line is the last one the server prints when it starts.
+      await waitFor(() => /API token for this run: \S+/.test(err) || s.exitCode !== null, 10_000, 'server');
       const port = /serving sessions on http:\/\/\[::1\]:(\d+)\//.exec(err)?.[1];
       expect(port, err).toBeDefined();
       const token = /API token for this run: (\S+)/.exec(err)![1]!;
