@@ -157,13 +157,15 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
   await repo.git(['branch', '-f', keep, ours]);
   const short = theirs.slice(0, 12);
   const d = repo.dir;
+  // The commands must work as printed: where git has no identity here, with the one cs commits with.
+  const g = ['git', ...(await repo.identityArgs())].join(' ');
   throw new SyncConflictError(
     `pull stopped: ${files.length ? files.join(', ') : 'some files'} changed differently on both machines${settled.why ? ` (${SECRETS_PATH} could not be merged per key here: ${settled.why})` : ''}; nothing was lost (your work: branch ${keep}, the remote's: ${short})`,
     [
       'finish by hand:',
       `  cd ${d}`,
-      `  git merge ${REMOTE}/${branch}       # then fix the conflicting files`,
-      `  git add -A && git commit --no-edit`,
+      `  ${g} merge ${REMOTE}/${branch}       # then fix the conflicting files`,
+      `  git add -A && ${g} commit --no-edit`,
       `  cs ${session} -sync push`,
       `or keep the remote version (yours stays on ${keep}):`,
       `  git -C ${d} reset --hard ${REMOTE}/${branch}`,
