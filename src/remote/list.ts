@@ -73,11 +73,12 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
   }
 }
 
-export async function listWithRemote(local: SessionSummary[], opts: { json: boolean }, ctx: RunContext): Promise<number> {
+/** `cs -ls --remote`: `local` (scrubbed already with --scrub) and every host's list, asked with --scrub too when `scrub`. */
+export async function listWithRemote(local: SessionSummary[], opts: { json: boolean; scrub?: boolean }, ctx: RunContext): Promise<number> {
   const { io } = ctx;
   const targets = hostsToAsk(ctx.env, local);
   const timeoutMs = listTimeoutMs(ctx.env);
-  const hosts = await Promise.all(targets.map((t) => askHost(t, ctx, timeoutMs)));
+  const hosts = await Promise.all(targets.map((t) => askHost(t, ctx, timeoutMs, { scrub: opts.scrub === true })));
   // A stub and the session it stands for are one row: keep the host's (it is current).
   const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
   const isAnswered = (s: SessionSummary) => s.location !== 'local' && answered.has(`${targetOf(ctx.env, s.location)?.spec}\0${s.name}`);

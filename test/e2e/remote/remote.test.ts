@@ -414,6 +414,11 @@ d('remote sessions over a real sshd', () => {
       expect(listing.error).toBeUndefined();
       expect(listing.sessions.find((x) => x.name === 'pg1')).toMatchObject({ status: 'needs-you', objective: '' });
       expect(JSON.stringify(listing)).not.toContain(value);
+      // cs -ls --remote --scrub asks the hosts the same way.
+      const ls = await runCs(['-ls', '--remote', '--scrub', '--json'], { env: sb.env });
+      expect(ls.code, ls.stderr).toBe(0);
+      const pg1 = (JSON.parse(ls.stdout) as { sessions: Array<{ name: string; location: string; objective: string }> }).sessions.find((x) => x.name === 'pg1' && x.location === 'r1');
+      expect(pg1?.objective).toBe('migrate with [secret: PG_PASS] tonight');
     } finally {
       await server.close();
     }
