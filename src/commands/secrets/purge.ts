@@ -4,7 +4,7 @@ import { UsageError } from '../../lib/errors.js';
 import { secretsFilePath } from '../../secrets/keys.js';
 import { has, type Args } from '../argv.js';
 import type { Command } from '../types.js';
-import { confirmPurge, owner, select } from './shared.js';
+import { confirmPurge, owner, refreshEnvFile, select } from './shared.js';
 
 export const command: Command<{ yes: boolean }> = {
   parse: (a: Args) => ({ yes: has(a, '--yes') }),
@@ -23,6 +23,8 @@ export const command: Command<{ yes: boolean }> = {
       await confirmPurge(s, keys.length, io);
     }
     const n = await backend.purge(s);
+    // A running session's Bash gets its secrets from its env file: the next command no longer does.
+    await refreshEnvFile(s, backend, ctx.env);
     // A purge is this machine's: the secrets.age the other machines read keeps them (src/secrets/age.ts).
     const synced = fs.existsSync(secretsFilePath(o.dir));
     io.err(`removed ${n} secrets from session '${s}'${synced ? ` on this machine; .cs/secrets.age keeps them for the other machines (cs ${s} -secrets rm KEY removes one everywhere)` : ''}`);

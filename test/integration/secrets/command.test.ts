@@ -112,6 +112,15 @@ describe('run (encrypted backend)', () => {
     expect(runningSessionSecrets('demo', env)).toEqual({ B_TOKEN: 'value-two-5678' });
   });
 
+  it("purge empties a running session's env file for Bash", async () => {
+    const { writeSessionEnvFile } = await import('../../../src/secrets/store.js');
+    const { runningSessionSecrets } = await import('../../../src/secrets/scrub.js');
+    expect((await secrets('demo', ['set', 'API_KEY'], env, 'value-one-1234')).code).toBe(0);
+    writeSessionEnvFile('demo', { API_KEY: 'value-one-1234' }, env, { create: true });
+    expect((await secrets('demo', ['purge', '--yes'], env)).code).toBe(0);
+    expect(runningSessionSecrets('demo', env)).toEqual({});
+  });
+
   it('set over a different value refuses without --force and says so; the same value is a no-op', async () => {
     await secrets('demo', ['set', 'TOKEN'], env, 'first');
     const r = await secrets('demo', ['set', 'TOKEN'], env, 'second');
