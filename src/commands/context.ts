@@ -30,16 +30,19 @@ export function commandContext(base: RunContext & { session?: Session; stop?: Ab
         interrupted = true;
         controller.abort();
       };
-      // SIGTERM (a service manager stopping -serve) is a clean stop: exit 0.
+      // SIGTERM (a service manager stopping -serve) and SIGHUP (its terminal closed) are clean
+      // stops: exit 0, after the work's own clean-up (which Node's default for them skips).
       const onTerm = () => controller.abort();
       process.once('SIGINT', onInt);
       process.once('SIGTERM', onTerm);
+      process.once('SIGHUP', onTerm);
       let result: Awaited<ReturnType<typeof work>>;
       try {
         result = await work(controller.signal);
       } finally {
         process.off('SIGINT', onInt);
         process.off('SIGTERM', onTerm);
+        process.off('SIGHUP', onTerm);
       }
       // Ctrl-C ends the work cleanly, and exits 130 as it does everywhere in cs.
       if (interrupted) throw new CancelError('interrupted');

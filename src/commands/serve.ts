@@ -1,6 +1,7 @@
 // cs -serve [--port N] [--bind ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE]
 // cs -serve --devices [--json] | --revoke <id>
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { relativeTime, table } from '../lib/format.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
@@ -87,14 +88,15 @@ export function configuredToken(opts: ServeCommandOptions, ctx: Pick<Context, 'e
  * machine (its address from serve-url), on stdout; `--json`: `{url,
  * expires}`. Throws UserError when no server is running.
  */
-function printLink(opts: ServeCommandOptions, ctx: Context): number {
+async function printLink(opts: ServeCommandOptions, ctx: Context): Promise<number> {
   let base: string;
   try {
     base = fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim();
   } catch {
     base = '';
   }
-  if (!base) throw new UserError('no cs -serve is running on this machine', 'start one with: cs -serve (it prints a link itself)');
+  // The file stays behind when a server is killed (kill -9, a crash): ask the address itself.
+  if (!base || !(await listening(base))) throw new UserError('no cs -serve is running on this machine', 'start one with: cs -serve (it prints a link itself)');
   const now = ctx.now().getTime();
   const url = `${base}/login?code=${storeLink(ctx.env, now)}`;
   if (opts.json) {
@@ -105,6 +107,35 @@ function printLink(opts: ServeCommandOptions, ctx: Context): number {
   ctx.info(`works once, for ${describeTtl(ctx.env)}, on the cs -serve at ${base}`);
   return 0;
 }
+
+/** Whether something accepts TCP connections at `url`'s host and port, within LISTEN_CHECK_MS. Never throws. */
+function listening(url: string): Promise<boolean> {
+  let host: string;
+  let port: number;
+  try {
+    const u = new URL(url);
+    host = u.hostname.replace(/^\[|\]$/g, '');
+    port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(LISTEN_CHECK_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** How long --link waits for the running server's address to accept a connection (ms). */
+const LISTEN_CHECK_MS = 1000;
+
+/** How often a running server puts its address back in serve-url when another server that stopped took the file with it (ms). */
+const SERVE_URL_CHECK_MS = 2000;
 
 /** `--devices`: the signed-in devices; `--revoke`: ends one. */
 function manageDevices(opts: ServeCommandOptions, ctx: Context): number {
@@ -132,7 +163,7 @@ function readPem(ctx: Pick<Context, 'cwd'>, file: string, what: string): Buffer 
 
 export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: ServeRunOptions = {}): Promise<number> {
   const { io } = ctx;
-  if (opts.link) return printLink(opts, ctx);
+  if (opts.link) return await printLink(opts, ctx);
   if (opts.devices || opts.revoke !== null) return manageDevices(opts, ctx);
   const configured = configuredToken(opts, ctx);
   // This page can make Claude run commands: beyond loopback it is an ssh-grade endpoint.
@@ -165,9 +196,33 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
     throw e;
   }
   // For the click link of notifications (src/notify/notify.ts); removed when serving stops.
-  try {
+  const writeServeUrl = () => {
     ensureDir(csConfigDir(ctx.env), 0o700);
     writeFileAtomic(serveUrlFile(ctx.env), server.url + '\n', 0o600);
+  };
+  // serve-url names one server: the newest. When that one stops it takes the file with it (or,
+  // killed, leaves it naming a dead address), and a server still running puts its own back.
+  let checking = false;
+  const keepServeUrl = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void (async () => {
+      let named = '';
+      try {
+        named = fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim();
+      } catch {
+        // gone: ours goes back
+      }
+      if (named !== server.url && !(named && (await listening(named)))) writeServeUrl();
+    })()
+      .catch(() => {
+        // best effort, as below
+      })
+      .finally(() => (checking = false));
+  }, SERVE_URL_CHECK_MS);
+  keepServeUrl.unref();
+  try {
+    writeServeUrl();
   } catch {
     // notifications then carry no link
   }
@@ -186,6 +241,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
         else signal.addEventListener('abort', () => resolve(), { once: true });
       }),
   );
+  clearInterval(keepServeUrl);
   await server.close();
   // Only our own address: another cs -serve started since then wrote its own, which stays.
   try {

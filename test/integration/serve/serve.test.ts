@@ -38,6 +38,15 @@ function request(url: string, opts: { method?: string; headers?: Record<string, 
   });
 }
 
+/** A loopback port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 describe('options', () => {
   it.each([
     [[], {}],
@@ -474,32 +483,52 @@ describe('cs -serve refusals', () => {
     }
   });
 
-  it("a second cs -serve stopping leaves the other one's address in serve-url", async () => {
+  it("serve-url names a running server: the newest, then, once it stops, the other one again; a killed one's is replaced", { timeout: 30_000 }, async () => {
     const started = (args: string[]) => {
       const s = startCs(['-serve', '--port', '0', ...args], { env: sb.env });
       let err = '';
       s.stderr!.on('data', (b) => (err += b));
       return { s, url: () => /serving sessions on (http:\/\/127\.0\.0\.1:\d+)\//.exec(err)?.[1] };
     };
+    const named = () => (fs.existsSync(serveUrlFile(sb.env)) ? fs.readFileSync(serveUrlFile(sb.env), 'utf8').trim() : null);
     const first = started([]);
+    await waitFor(() => first.url() !== undefined && named() === first.url(), 10_000, 'the first server');
     const second = started([]);
     try {
-      await waitFor(() => first.url() !== undefined && second.url() !== undefined, 10_000, 'both servers');
-      await waitFor(() => fs.existsSync(serveUrlFile(sb.env)), 5000, 'serve-url');
-      // Whichever wrote last holds the file; stopping the other leaves it alone.
-      const holder = fs.readFileSync(serveUrlFile(sb.env), 'utf8').trim() === first.url() ? first : second;
-      const other = holder === first ? second : first;
-      other.s.kill('SIGTERM');
-      expect((await other.s.done).code).toBe(0);
-      expect(fs.readFileSync(serveUrlFile(sb.env), 'utf8').trim()).toBe(holder.url());
-      holder.s.kill('SIGTERM');
-      expect((await holder.s.done).code).toBe(0);
-      expect(fs.existsSync(serveUrlFile(sb.env))).toBe(false);
+      await waitFor(() => second.url() !== undefined && named() === second.url(), 10_000, 'the second server');
+      // The older one stopping leaves the newest's address alone.
+      first.s.kill('SIGTERM');
+      expect((await first.s.done).code).toBe(0);
+      expect(named()).toBe(second.url());
+      // A third, killed outright, leaves its address behind: --link finds nothing there, and the
+      // server still running puts its own back within a few seconds.
+      const third = started([]);
+      await waitFor(() => third.url() !== undefined && named() === third.url(), 10_000, 'the third server');
+      third.s.kill('SIGKILL');
+      await third.s.done;
+      await waitFor(() => named() === second.url(), 8000, "the running server's address back in serve-url");
+      const link = await runCs(['-serve', '--link'], { env: sb.env });
+      expect(link.code, link.stderr).toBe(0);
+      expect(link.stdout.trim().startsWith(`${second.url()}/login?code=`)).toBe(true);
+      // A terminal closing (SIGHUP) stops it cleanly: exit 0, the file gone.
+      second.s.kill('SIGHUP');
+      expect((await second.s.done).code).toBe(0);
+      expect(named()).toBe(null);
     } finally {
       first.s.kill('SIGTERM');
       second.s.kill('SIGTERM');
       await Promise.all([first.s.done, second.s.done]);
     }
+  });
+
+  it('cs -serve --link refuses an address left by a server that is gone', async () => {
+    fs.mkdirSync(path.dirname(serveUrlFile(sb.env)), { recursive: true });
+    fs.writeFileSync(serveUrlFile(sb.env), `http://127.0.0.1:${await closedPort()}\n`);
+    const r = await runCs(['-serve', '--link'], { env: sb.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^cs: no cs -serve is running on this machine — start one with: cs -serve/);
+    expect(r.stdout).toBe('');
+    fs.rmSync(serveUrlFile(sb.env));
   });
 
   it('serves HTTPS on a non-loopback address with a configured token and TLS, and only to that token', async () => {
