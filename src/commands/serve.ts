@@ -47,7 +47,8 @@ export function parse(a: Args): ServeCommandOptions {
     port = Number(portText);
   }
   const bind = value(a, '--bind') ?? '127.0.0.1';
-  if (bind === '' || /[\s/]/.test(bind)) throw new UsageError(`--bind takes an address like 127.0.0.1 or 0.0.0.0, not '${bind}'`, usage);
+  // Brackets only around a whole IPv6 address, as in a URL ([::1]).
+  if (bind === '' || /[\s/]/.test(bind) || bind.startsWith('[') !== bind.endsWith(']') || /.\[|\]./.test(bind)) throw new UsageError(`--bind takes an address like 127.0.0.1, 0.0.0.0 or [::1], not '${bind}'`, usage);
   const tlsCert = value(a, '--tls-cert') ?? null;
   const tlsKey = value(a, '--tls-key') ?? null;
   if ((tlsCert === null) !== (tlsKey === null)) throw new UsageError('--tls-cert and --tls-key go together', usage);
@@ -76,7 +77,7 @@ export function configuredToken(opts: ServeCommandOptions, ctx: Pick<Context, 'e
     from = 'CS_SERVE_TOKEN';
   }
   if (token === undefined) return null;
-  if (token.length < MIN_TOKEN_LENGTH) throw new UserError(`the token in ${from} is ${token.length} characters long; at least ${MIN_TOKEN_LENGTH} are needed`, 'make one with: head -c 32 /dev/urandom | base64');
+  if (token.length < MIN_TOKEN_LENGTH) throw new UserError(`the token in ${from} is ${token.length} character${token.length === 1 ? '' : 's'} long; at least ${MIN_TOKEN_LENGTH} are needed`, 'make one with: head -c 32 /dev/urandom | base64');
   // Long but guessable (aaaa…, abab…): a token is what stands between the network and Claude's shell.
   const distinct = new Set(token).size;
   if (distinct < MIN_TOKEN_DISTINCT) throw new UserError(`the token in ${from} uses only ${distinct} different characters; at least ${MIN_TOKEN_DISTINCT} are needed`, 'make one with: head -c 32 /dev/urandom | base64');

@@ -95,6 +95,11 @@ export class RateLimit {
     else this.hits.delete(key);
     return recent.length < this.max;
   }
+  /** Whole seconds until `key` may try again (for Retry-After): when its oldest failure in the window leaves it; at least 1. */
+  retryAfterS(key: string, now = Date.now()): number {
+    const oldest = (this.hits.get(key) ?? []).find((t) => now - t < this.windowMs);
+    return oldest === undefined ? 1 : Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
+  }
   fail(key: string, now = Date.now()): void {
     this.hits.set(key, [...(this.hits.get(key) ?? []), now]);
     if (this.hits.size > RATE_KEYS_SWEEP) {

@@ -223,7 +223,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       // A valid code always signs in: 192 random bits are not guessed, and a limit that refused it
       // too let anyone on the same address (every ssh tunnel is 127.0.0.1) lock the owner out.
       if (!code || !auth.redeem(code)) {
-        if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': '60' });
+        if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': String(limiter.retryAfterS(who)) });
         limiter.fail(who);
         return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
       }
@@ -235,7 +235,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     const offersToken = Auth.offersToken(req.headers);
     if (offersToken && !tokenLimiter.allowed(who)) {
-      return drain(req, () => send(429, 'text/plain; charset=utf-8', 'Too many wrong tokens from this address: wait a minute.\n', { 'retry-after': '60' }));
+      return drain(req, () => send(429, 'text/plain; charset=utf-8', 'Too many wrong tokens from this address: wait a minute.\n', { 'retry-after': String(tokenLimiter.retryAfterS(who)) }));
     }
     const caller = callerOf(req, url);
     if (offersToken && caller?.kind !== 'token') tokenLimiter.fail(who);

@@ -32,6 +32,16 @@ describe('RateLimit', () => {
     expect(r.allowed('a', 1001)).toBe(true);
   });
 
+  it('says how long until the next try: when the oldest failure in the window leaves it', () => {
+    const r = new RateLimit(2, 60_000);
+    r.fail('a', 0);
+    r.fail('a', 30_000);
+    expect(r.retryAfterS('a', 30_000)).toBe(30);
+    expect(r.retryAfterS('a', 59_500)).toBe(1);
+    expect(r.retryAfterS('a', 60_000)).toBe(30);
+    expect(r.retryAfterS('nobody', 0)).toBe(1);
+  });
+
   it('drops addresses whose failures have left the window, so many addresses do not grow it without bound', () => {
     const r = new RateLimit(2, 1000);
     for (let i = 0; i < 1000; i++) r.fail(`10.0.${i >> 8}.${i & 255}`, i * 10);
