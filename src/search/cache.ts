@@ -18,8 +18,8 @@
 // where some run is in no word has no matching line. The words only ever say
 // "skip" or "read"; scanFile decides the matches, so results are those of a
 // full scan. Files the words cannot vouch for are always read: ones with the
-// two characters whose toLowerCase() is ASCII (scanFile's rare plan
-// lower-cases lines with toLowerCase) and ones with a word too long to keep.
+// two characters whose toLowerCase() is ASCII (scanFile lower-cases their
+// lines with toLowerCase) and ones with a word too long to keep.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { textKey } from '../lib/stathash.js';

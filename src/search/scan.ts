@@ -4,7 +4,9 @@
 // longest term is found with Buffer#indexOf (memmem speed); the other terms
 // are checked on that line's bytes, and a line is decoded as UTF-8 only when
 // it is kept. Other queries use a Unicode case-insensitive regular expression
-// over the decoded chunk.
+// over the decoded chunk. Whatever the path, a line matches exactly when its
+// toLowerCase() holds every term (ASCII_LOWERING: the lines where folding
+// ASCII bytes alone would say otherwise).
 import * as fs from 'node:fs';
 
 const CHUNK = 1024 * 1024;
@@ -66,7 +68,11 @@ export function compileQuery(text: string): Query {
   const longest = [...terms].sort((a, b) => b.length - a.length)[0] ?? '';
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(trimmed);
-  return { text: trimmed, terms, anchor: new RegExp(escape(longest), ascii ? 'gi' : 'giu'), anchorTerm: longest, ascii, plan: { kind: 'fold' } };
+  // toLowerCase() turns İ (U+0130) into i + U+0307, which the regular expression's simple case
+  // folding never matches İ with: the anchor takes either form, so a line matches exactly when its
+  // toLowerCase() holds the term, as everywhere else.
+  const anchor = escape(longest).replace(/i\u0307/g, '(?:i\u0307|\u0130)');
+  return { text: trimmed, terms, anchor: new RegExp(anchor, ascii ? 'gi' : 'giu'), anchorTerm: longest, ascii, plan: { kind: 'fold' } };
 }
 
 export interface LineHit {
@@ -191,10 +197,9 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
     let nextUp = up === undefined ? Infinity : -1;
     // The other terms are looked for as they are (lower case: one memmem,
     // each term's next position carried from line to line) and, on a line
-    // without them so, in ASCII-folded bytes (exact but for ASCII_LOWERING,
-    // whose lines are decoded and lowered as they always were): line by line
-    // for the first few such lines, then in the whole chunk folded once.
-    const lowered = rareOthers.length > 0 && ASCII_LOWERING.some((b) => data.includes(b));
+    // without them so, in ASCII-folded bytes (exact: a chunk with
+    // ASCII_LOWERING goes to scanLowered instead): line by line for the
+    // first few such lines, then in the whole chunk folded once.
     let folded: Buffer | null = null;
     const nextRaw = rareOthers.map(() => -1);
     const nextFolded = rareOthers.map(() => -1);
@@ -222,11 +227,6 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
       if (stop < 0) stop = end;
       pos = stop + 1 + rareAt; // a term on the next line starts after this line's newline
       if (rareOthers.length) {
-        if (lowered && ASCII_LOWERING.some((b) => data.subarray(start, stop).includes(b))) {
-          const text = data.toString('utf8', start, stop);
-          if (containsAll(text.toLowerCase(), q.terms)) take(base + start, () => text);
-          continue;
-        }
         let all = true;
         for (let k = 0; k < rareOthers.length && all; k++) {
           const t = rareOthers[k]!;
@@ -268,6 +268,28 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
       i = stop + 1 < end ? f.indexOf(needle, stop + 1) : -1;
     }
   };
+  /**
+   * An ASCII query on a chunk holding a character of ASCII_LOWERING: line by
+   * line, each line with one decoded and lowered with toLowerCase() (K is
+   * "k" there), the others ASCII-folded, so the answer is toLowerCase()'s
+   * whichever plan was chosen and whichever term is looked for first.
+   */
+  const scanLowered = (buf: Buffer, end: number, base: number) => {
+    const data = buf.subarray(0, end);
+    const all = q.terms.map((t) => Buffer.from(t, 'latin1'));
+    for (let start = 0; start < end; ) {
+      let stop = data.indexOf(10, start);
+      if (stop < 0) stop = end;
+      if (ASCII_LOWERING.some((b) => data.subarray(start, stop).includes(b))) {
+        const text = data.toString('utf8', start, stop);
+        if (containsAll(text.toLowerCase(), q.terms)) take(base + start, () => text);
+      } else if (foldedHasAll(data, start, stop, all)) {
+        const from = start;
+        take(base + from, () => data.toString('utf8', from, stop));
+      }
+      start = stop + 1;
+    }
+  };
   const scanUnicode = (buf: Buffer, end: number, base: number) => {
     const view = buf.toString('utf8', 0, end);
     const re = q.anchor;
@@ -307,7 +329,7 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
       if (len === 0) break;
       // Only complete lines now; the tail waits for the next read (or EOF).
       const end = eof ? len : buf.lastIndexOf(10, len - 1) + 1;
-      if (end > 0) (!q.ascii ? scanUnicode : plan.kind === 'rare' ? scanRare : scanAscii)(buf, end, base);
+      if (end > 0) (!q.ascii ? scanUnicode : ASCII_LOWERING.some((b) => buf.subarray(0, end).includes(b)) ? scanLowered : plan.kind === 'rare' ? scanRare : scanAscii)(buf, end, base);
       if (eof) break;
       if (end > 0) {
         buf.copy(buf, 0, end, len);

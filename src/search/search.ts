@@ -278,9 +278,8 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   const found: Array<{ t: Target; matches: number; lines: Array<{ offset: number; text: string }> }> = [];
   let bytes = 0;
   const targets = sessions.flatMap((s) => targetsOf(s, configDir, cache));
-  // Sampled from every file searched, never from what the word index leaves: the plans differ
-  // on lines with ASCII_LOWERING (scan.ts), so a plan that followed the index's state would let it
-  // change an answer.
+  // Sampled from every file searched, never from what the word index leaves, so the index's state
+  // never decides how a search looks (every plan gives the same answer: scan.ts).
   q.plan = samplePlan(q, targets, buf);
   // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
