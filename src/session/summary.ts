@@ -21,8 +21,8 @@ export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
   return path.join(csCacheDir(env), 'ls', `${textKey(root)}.jsonl`);
 }
 
-/** 7: objectives with control and bidi characters escaped (summaries cached before hold them raw). */
-const CACHE_VERSION = 7;
+/** 7: objectives with control and bidi characters escaped (summaries cached before hold them raw); 8: the unseen postmortem named stamped. */
+const CACHE_VERSION = 8;
 /**
  * Timestamps have the file system's granularity (a kernel tick, a few ms, on
  * ext4): a file changed again within the same tick keeps its mtime. Sessions
@@ -57,6 +57,8 @@ const STAMPED: ReadonlyArray<readonly [path: string, folder: number]> = [
   ['/remote.conf', 1],
   ['/queue', 1],
   ['/queue/queue.json', 11],
+  // Which report is unseen (src/host/postmortem.ts): cs replaces it by rename, a person may edit it in place.
+  ['/local/postmortem/unseen', 8],
 ];
 
 /** stamp()'s answer: the two lanes of StatHash over every stat, as unsigned 32-bit integers. */

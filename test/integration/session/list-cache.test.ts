@@ -74,8 +74,12 @@ describe('listSessions with a cache file', () => {
       () => {
         fs.mkdirSync(path.join(dirs[2]!, '.cs/local/postmortem'));
         fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/pm-1.txt'), 'what: Claude Code was killed\ntime: 10:00\n');
+        fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/pm-2.txt'), 'what: Claude Code crashed\ntime: 11:00\n');
         fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/unseen'), 'pm-1.txt\n');
       },
+      // Which report is unseen, edited in place (the folder does not change): found by a fresh-eyes run.
+      () => fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/unseen'), 'pm-2.txt\n'),
+      () => fs.writeFileSync(path.join(dirs[2]!, '.cs/local/postmortem/unseen'), 'pm-1.txt\n'),
       () => fs.symlinkSync(path.join(tmp, 'shared-tags'), path.join(dirs[1]!, '.cs/tags')), // dangling: no tags yet
       () => fs.writeFileSync(path.join(tmp, 'shared-tags'), 'linked\n'), // the link's target appears; .cs/ itself does not change
       () => fs.rmSync(path.join(dirs[0]!, '.cs/README.md')),
