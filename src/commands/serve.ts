@@ -1,16 +1,16 @@
 // cs -serve [--port N] [--bind ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE]
-// cs -serve --devices [--json] | --revoke <id>
+// cs -serve --link [--json] | --devices [--json] | --revoke <id>
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { relativeTime, table } from '../lib/format.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
-import { serveUrlFile } from '../notify/notify.js';
+import { readServeUrl, serveUrlFile } from '../notify/notify.js';
 import { readDevices, revokeDevice } from '../serve/devices.js';
 import { describeTtl, linkTtlMs, storeLink } from '../serve/links.js';
 import { UsageError, UserError } from '../lib/errors.js';
-import { isLoopback, MIN_TOKEN_DISTINCT, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
+import { bareAddress, isLoopback, MIN_TOKEN_DISTINCT, MIN_TOKEN_LENGTH, newSecret } from '../serve/auth.js';
 import { has, value, type Args } from './argv.js';
 import { answeredAsJsonOrEmpty } from './context.js';
 import type { Command, Context } from './types.js';
@@ -90,12 +90,7 @@ export function configuredToken(opts: ServeCommandOptions, ctx: Pick<Context, 'e
  * expires}`. Throws UserError when no server is running.
  */
 async function printLink(opts: ServeCommandOptions, ctx: Context): Promise<number> {
-  let base: string;
-  try {
-    base = fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim();
-  } catch {
-    base = '';
-  }
+  const base = readServeUrl(ctx.env);
   // The file stays behind when a server is killed (kill -9, a crash): ask the address itself.
   if (!base || !(await listening(base))) throw new UserError('no cs -serve is running on this machine', 'start one with: cs -serve (it prints a link itself)');
   const now = ctx.now().getTime();
@@ -115,7 +110,7 @@ function listening(url: string): Promise<boolean> {
   let port: number;
   try {
     const u = new URL(url);
-    host = u.hostname.replace(/^\[|\]$/g, '');
+    host = bareAddress(u.hostname);
     port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   } catch {
     return Promise.resolve(false);
@@ -208,12 +203,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
     if (checking) return;
     checking = true;
     void (async () => {
-      let named = '';
-      try {
-        named = fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim();
-      } catch {
-        // gone: ours goes back
-      }
+      const named = readServeUrl(ctx.env);
       if (named !== server.url && !(named && (await listening(named)))) writeServeUrl();
     })()
       .catch(() => {
@@ -245,11 +235,7 @@ export async function run(opts: ServeCommandOptions, ctx: Context, runOpts: Serv
   clearInterval(keepServeUrl);
   await server.close();
   // Only our own address: another cs -serve started since then wrote its own, which stays.
-  try {
-    if (fs.readFileSync(serveUrlFile(ctx.env), 'utf8').trim() === server.url) fs.rmSync(serveUrlFile(ctx.env), { force: true });
-  } catch {
-    // already gone
-  }
+  if (readServeUrl(ctx.env) === server.url) fs.rmSync(serveUrlFile(ctx.env), { force: true });
   io.err('cs: stopped serving');
   return 0;
 }

@@ -41,6 +41,15 @@ export const notifyLogFile = (env: NodeJS.ProcessEnv) => path.join(csConfigDir(e
 /** `cs -serve` writes its address here while it runs, for click links. */
 export const serveUrlFile = (env: NodeJS.ProcessEnv) => path.join(csConfigDir(env), 'serve-url');
 
+/** The address of the newest cs -serve (serve-url, written by src/commands/serve.ts), '' when none is recorded. Never throws. */
+export function readServeUrl(env: NodeJS.ProcessEnv): string {
+  try {
+    return fs.readFileSync(serveUrlFile(env), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 export function readNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig | null {
   try {
     const c = JSON.parse(fs.readFileSync(notifyConfigFile(env), 'utf8')) as NotifyConfig;
@@ -110,12 +119,8 @@ export async function notify(session: NotifySession, event: NotifyEvent, env: No
     const config = readNotifyConfig(env);
     if (!config) return false;
     const secrets = session.name ? runningSessionSecrets(session.name, env) : {};
-    let serveUrl: string | undefined;
-    try {
-      serveUrl = fs.readFileSync(serveUrlFile(env), 'utf8').trim() || undefined;
-    } catch {
-      // no page running: no click link
-    }
+    // No page running: no click link.
+    const serveUrl = readServeUrl(env) || undefined;
     const m = compose(session, event, secrets, serveUrl);
     // Header values must be ASCII-safe: the title is a session name (ASCII) and a fixed word.
     const headers: Record<string, string> = { title: m.title, tags: m.tags, 'content-type': 'text/plain; charset=utf-8' };

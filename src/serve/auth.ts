@@ -32,9 +32,14 @@ export function newSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/** An address as listen() and net.isIPv6 take it: an IPv6 address without the brackets a URL puts around it ("[::1]" -> "::1"). */
+export function bareAddress(address: string): string {
+  return address.replace(/^\[|\]$/g, '');
+}
+
 /** 127.0.0.0/8, ::1, ::ffff:127.x and "localhost". */
 export function isLoopback(address: string): boolean {
-  const a = address.replace(/^\[|\]$/g, '');
+  const a = bareAddress(address);
   if (a === 'localhost') return true;
   if (net.isIPv4(a)) return a.startsWith('127.');
   if (net.isIPv6(a)) return a === '::1' || /^::ffff:127\./i.test(a);
@@ -50,10 +55,10 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
-/** Wildcard binds: every address of this machine may be named. */
-/** Whether `bind` listens on every address (0.0.0.0, ::, [::]). */
+/** Whether `bind` listens on every address (0.0.0.0, ::, [::]): then every address of this machine may be named. */
 export function isWildcard(bind: string): boolean {
-  return bind === '0.0.0.0' || bind === '::' || bind === '[::]';
+  const a = bareAddress(bind);
+  return a === '0.0.0.0' || a === '::';
 }
 
 /**
@@ -62,7 +67,7 @@ export function isWildcard(bind: string): boolean {
  * shows the browser); for a wildcard bind this machine's addresses and name.
  */
 export function allowedHosts(bind: string, port: number, extra: readonly string[] = []): Set<string> {
-  const names = new Set<string>([bind.replace(/^\[|\]$/g, ''), ...extra]);
+  const names = new Set<string>([bareAddress(bind), ...extra]);
   if (isLoopback(bind)) for (const n of ['localhost', '127.0.0.1', '::1']) names.add(n);
   if (isWildcard(bind)) {
     names.add(os.hostname());
@@ -166,20 +171,25 @@ export class Auth {
   }
 
   /**
+   * The tokens a request offers, right or wrong: `Authorization: Bearer
+   * <token>` and `X-CS-Token`, in that order ([] when neither is sent). What
+   * `caller` checks, and what the token limit counts.
+   */
+  static offeredTokens(headers: IncomingHttpHeaders): string[] {
+    const out: string[] = [];
+    const auth = headers.authorization;
+    if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) out.push(auth.replace(/^Bearer\s+/i, '').trim());
+    const h = headers['x-cs-token'];
+    if (typeof h === 'string') out.push(h);
+    return out;
+  }
+
+  /**
    * Who sent this request: the token, a signed-in device (with whether its
    * key came too: the X-CS-Key header, else `queryKey`), or nobody (null).
    */
-  /** Whether the request offers the token (Authorization: Bearer, or X-CS-Token), right or wrong: what the token limit counts. */
-  static offersToken(headers: IncomingHttpHeaders): boolean {
-    const auth = headers.authorization;
-    return (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) || typeof headers['x-cs-token'] === 'string';
-  }
-
   caller(headers: IncomingHttpHeaders, queryKey?: string | null): Caller | null {
-    const auth = headers.authorization;
-    if (typeof auth === 'string' && /^Bearer\s+/i.test(auth) && sameSecret(auth.replace(/^Bearer\s+/i, '').trim(), this.token)) return { kind: 'token' };
-    const h = headers['x-cs-token'];
-    if (typeof h === 'string' && sameSecret(h, this.token)) return { kind: 'token' };
+    if (Auth.offeredTokens(headers).some((t) => sameSecret(t, this.token))) return { kind: 'token' };
     const cookie = parseCookies(headers.cookie).get(this.cookieName);
     const device = deviceFor(readDevices(this.env), cookie);
     if (!device) return null;

@@ -23,7 +23,7 @@ import { listHosted, tmuxServer, type HostedSession } from '../host/tmux.js';
 import { followTimeline } from '../timeline/follow.js';
 import { describe } from '../timeline/format.js';
 import { readTimeline, timelineFile, type TimelineEvent } from '../timeline/timeline.js';
-import { allowedHosts, Auth, isWildcard, RateLimit, type Caller } from './auth.js';
+import { allowedHosts, Auth, bareAddress, isWildcard, RateLimit, type Caller } from './auth.js';
 import { conversation, transcriptFile } from './conversation.js';
 import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
@@ -141,7 +141,7 @@ function scrubbedJson<T>(x: T, known: Readonly<Record<string, string>>): T {
  * name), since 0.0.0.0 in a link opens nothing on a phone.
  */
 export function urlHost(bind: string, hostnames: readonly string[] = []): string {
-  const bare = bind.replace(/^\[|\]$/g, '');
+  const bare = bareAddress(bind);
   if (isWildcard(bare)) return hostnames[0] ?? os.hostname();
   return bare.includes(':') ? `[${bare}]` : bare;
 }
@@ -233,7 +233,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       // The key rides in the fragment: the browser keeps it for the page and never sends it anywhere.
       return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: `/#key=${key}`, 'set-cookie': setCookie });
     }
-    const offersToken = Auth.offersToken(req.headers);
+    const offersToken = Auth.offeredTokens(req.headers).length > 0;
     if (offersToken && !tokenLimiter.allowed(who)) {
       return drain(req, () => send(429, 'text/plain; charset=utf-8', 'Too many wrong tokens from this address: wait a minute.\n', { 'retry-after': String(tokenLimiter.retryAfterS(who)) }));
     }
@@ -572,7 +572,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // listen() takes an IPv6 address without the brackets a URL needs (--bind [::1]).
-    server.listen(opts.port, opts.bind.replace(/^\[|\]$/g, ''), () => {
+    server.listen(opts.port, bareAddress(opts.bind), () => {
       server.off('error', reject);
       resolve();
     });

@@ -11,10 +11,11 @@ import { sessionOf, type Command, type Context } from '../types.js';
 export const command: Command<{ force: boolean }> = {
   parse: (a) => ({ force: has(a, '--force') }),
   async run(opts, ctx) {
-    const { name, repo, adopted } = await sessionRepo(ctx);
     // A pull rewrites the session's files (and first commits what is half done): not under a running Claude.
-    const holder = opts.force ? null : liveHolder(sessionOf(ctx).paths.lock);
+    const { name, paths } = sessionOf(ctx);
+    const holder = opts.force ? null : liveHolder(paths.lock);
     if (holder) throw new UserError(`'${name}' is open in ${describeHolder(holder)}: a pull would change its files under Claude`, `close it first (with auto-sync on, its next start pulls), or run: cs ${name} -sync pull --force`);
+    const { repo, adopted } = await sessionRepo(ctx);
     if (adopted) return pullRecords(name, repo, ctx);
     const r = await withProgress(ctx.io, `pulling ${name}`, () => syncPull(repo, name, ctx.now));
     if (r.committed) ctx.io.err(`committed ${r.committedFiles} local file${r.committedFiles === 1 ? '' : 's'} first (${r.committed.slice(0, 7)})`);
