@@ -11,3 +11,12 @@ let loaded: typeof import('node:crypto') | undefined;
 export function crypto(): typeof import('node:crypto') {
   return (loaded ??= load('node:crypto') as typeof import('node:crypto'));
 }
+
+/**
+ * A new random secret: `bytes` random bytes (default 32: 256 bits), as
+ * base64url (43 characters for 32 bytes). For tokens, codes and keys that
+ * travel in URLs and headers.
+ */
+export function newSecret(bytes = 32): string {
+  return crypto().randomBytes(bytes).toString('base64url');
+}

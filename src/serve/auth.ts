@@ -11,7 +11,7 @@
 // CSRF check). Every request must name this server in its Host header (no
 // DNS rebinding). Comparisons are constant-time over SHA-256 digests
 // (equal lengths whatever the input).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -26,10 +26,6 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export function sameSecret(given: string, expected: Buffer): boolean {
   return timingSafeEqual(digest(given), expected);
-}
-
-export function newSecret(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
 }
 
 /** An address as listen() and net.isIPv6 take it: an IPv6 address without the brackets a URL puts around it ("[::1]" -> "::1"). */

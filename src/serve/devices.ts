@@ -13,6 +13,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { newSecret } from '../lib/lazy-crypto.js';
 import { csConfigDir } from '../session/paths.js';
 
 export const DEVICE_DAYS = 30;
@@ -53,8 +54,8 @@ function writeDevices(env: NodeJS.ProcessEnv, devices: Device[]): void {
 /** Records a new device; returns its cookie value `<id>.<secret>` and its key (43 base64url characters). */
 export function addDevice(env: NodeJS.ProcessEnv, agent: string, now = new Date()): { device: Device; cookie: string; key: string } {
   const id = randomBytes(4).toString('hex');
-  const secret = randomBytes(32).toString('base64url');
-  const key = randomBytes(32).toString('base64url');
+  const secret = newSecret();
+  const key = newSecret();
   const device: Device = {
     id,
     digest: sha(secret).toString('hex'),

@@ -5,10 +5,11 @@
 // memory; `cs -serve --link`, run by the same user in any terminal, makes one
 // for the running server and leaves it in `<cs config dir>/serve-links.json`
 // (0600, only SHA-256 digests), where the server redeems it.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { newSecret } from '../lib/lazy-crypto.js';
 import { withLockSync } from '../lib/lockfile.js';
 import { csConfigDir } from '../session/paths.js';
 
@@ -34,7 +35,7 @@ export const codeDigest = (code: string) => createHash('sha256').update(code).di
 
 /** A new code: 24 random bytes, base64url (192 bits: not guessed). */
 export function newCode(): string {
-  return randomBytes(24).toString('base64url');
+  return newSecret(24);
 }
 
 interface Stored {
