@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
-import { confinedPath, writeConfined } from '../lib/confine.js';
+import { confinedDir, confinedPath, writeConfined } from '../lib/confine.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';
@@ -55,6 +55,13 @@ export function autosaveIndexPath(dir: string): string {
  */
 export async function prepareRepo(dir: string, opts: GitOptions & { adopted?: boolean; adoptedExcludes?: readonly string[] } = {}): Promise<{ changed: boolean }> {
   const repo = await openRepo(dir, opts);
+  // An adopted project's .gitattributes and .gitignore are the user's: our
+  // rules go where only this clone sees them.
+  const infoDir = opts.adopted ? await repo.infoDir() : null;
+  const attrs = infoDir ? path.join(infoDir, 'attributes') : path.join(dir, '.gitattributes');
+  const exclude = path.join(await repo.infoDir(), 'exclude');
+  // Before any change: a link where a line must go is refused (ensureLines), and nothing is half done.
+  for (const file of [attrs, exclude]) refuseLink(file);
   let changed = false;
   try {
     for (const key of ['transfer.hideRefs', 'uploadpack.hideRefs']) {
@@ -68,37 +75,60 @@ export async function prepareRepo(dir: string, opts: GitOptions & { adopted?: bo
   } catch (e) {
     throw explainWriteError(dir, e);
   }
-  // An adopted project's .gitattributes and .gitignore are the user's: our
-  // rules go where only this clone sees them.
-  const infoDir = opts.adopted ? path.join(await repo.gitDir(), 'info') : null;
-  const attrs = infoDir ? path.join(infoDir, 'attributes') : path.join(dir, '.gitattributes');
   if (infoDir) ensureDir(infoDir);
   if (ensureLines(attrs, UNION_ATTRIBUTE_LINES)) changed = true;
   if (await ensureLocalIgnored(repo)) changed = true;
-  if (infoDir && ensureLines(path.join(infoDir, 'exclude'), opts.adoptedExcludes ?? [])) changed = true;
-  ensureDir(localDir(dir));
+  if (infoDir && ensureLines(exclude, opts.adoptedExcludes ?? [])) changed = true;
+  confinedDir(localDir(dir), 0o700);
   return { changed };
 }
 
 /**
- * .cs/local/ goes in .git/info/exclude, whatever the work tree's .gitignore
- * says (an adopted repository may not mention it): never committed, never
+ * .cs/local/ goes in info/exclude, whatever the work tree's .gitignore says
+ * (an adopted repository may not mention it): never committed, never
  * snapshotted.
  */
 async function ensureLocalIgnored(repo: Repo): Promise<boolean> {
-  const exclude = path.join(await repo.gitDir(), 'info', 'exclude');
+  const exclude = path.join(await repo.infoDir(), 'exclude');
   ensureDir(path.dirname(exclude));
   return ensureLines(exclude, [LOCAL_IGNORE_LINE]);
 }
 
-/** Appends the lines a file lacks; true when it wrote. */
+/** `file`'s lstat (undefined when missing); throws UserError when it is a symbolic link (see ensureLines). */
+function refuseLink(file: string): fs.Stats | undefined {
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink()) {
+    throw new UserError(`${file} is a symbolic link, and cs adds its lines to that file (it never writes through a link)`, `make it a file of its own (cp --remove-destination "$(readlink -f '${file}')" '${file}'), then run the command again`);
+  }
+  return st;
+}
+
+/**
+ * Appends the lines `file` lacks (made, 0644, when missing); true when it
+ * wrote. An existing file is appended to in place, so its mode, owner and
+ * other hard links stay as they are (git's info/exclude is the user's file
+ * too); never through a symbolic link: a link there (a shared exclude file)
+ * is refused with a UserError naming it, as writing through it would change
+ * every repository sharing it, and leaving it without the lines would let
+ * `git add -A` take .cs/ in.
+ */
 export function ensureLines(file: string, lines: readonly string[]): boolean {
-  const text = readFileOr(file, '');
+  const st = refuseLink(file);
+  const text = st ? readFileOr(file, '') : '';
   const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = lines.filter((l) => !have.has(l));
   if (missing.length === 0) return false;
+  if (!st) {
+    writeFileAtomic(file, missing.join('\n') + '\n');
+    return true;
+  }
   const sep = text === '' || text.endsWith('\n') ? '' : '\n';
-  writeFileAtomic(file, text + sep + missing.join('\n') + '\n');
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | (fs.constants.O_NOFOLLOW ?? 0));
+  try {
+    fs.writeSync(fd, sep + missing.join('\n') + '\n');
+  } finally {
+    fs.closeSync(fd);
+  }
   return true;
 }
 
@@ -124,7 +154,7 @@ export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: Au
 }
 
 export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
-  ensureDir(localDir(repo.dir));
+  confinedDir(localDir(repo.dir), 0o700);
   try {
     await ensureLocalIgnored(repo);
   } catch (e) {

@@ -387,6 +387,24 @@ export class Repo {
     return this.absoluteGitDir;
   }
 
+  private infoFolder?: Promise<string>;
+
+  /**
+   * Absolute path of the `info/` folder git reads `exclude` and `attributes`
+   * from: the common git dir's (gitrepository-layout(5): a linked worktree
+   * shares it; its own .git/worktrees/<id>/info is never read). A work tree
+   * root with a .git directory needs no git process.
+   */
+  infoDir(): Promise<string> {
+    if (!this.infoFolder) {
+      const dotGit = path.join(path.resolve(this.dir), '.git');
+      const plain = fs.lstatSync(dotGit, { throwIfNoEntry: false })?.isDirectory();
+      this.infoFolder = plain ? Promise.resolve(path.join(dotGit, 'info')) : this.raw(['rev-parse', '--git-path', 'info']).then((out) => path.resolve(this.dir, out.trim()));
+      this.infoFolder.catch(() => (this.infoFolder = undefined));
+    }
+    return this.infoFolder;
+  }
+
   /**
    * Current branch name, or null on a detached HEAD. Read from HEAD itself
    * ("ref: refs/heads/<name>", gitrepository-layout(5)) where that file says

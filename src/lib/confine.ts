@@ -8,18 +8,23 @@
 // (an adopted project is reached through a link) and is not checked.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from './errors.js';
 import { tempSibling } from './fsutil.js';
 
 export const META_DIR = '.cs';
 
-/** A write cs refused because its target is not plainly inside a session's `.cs/`. */
-export class UnsafePathError extends Error {
+/**
+ * A write cs refused because its target is not plainly inside a session's
+ * `.cs/`. A UserError: what is in the way (a link, a file where a folder
+ * belongs) was put there by someone, and the message names it.
+ */
+export class UnsafePathError extends UserError {
+  override name = 'UnsafePathError';
   constructor(
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`refusing to write ${file}: ${reason}`);
-    this.name = 'UnsafePathError';
+    super(`refusing to write ${file}: ${reason}`, 'cs keeps its files only in real folders under the session\'s .cs/: move what is in the way, then run the command again');
   }
 }
 
@@ -47,6 +52,32 @@ export function confinedPath(file: string, dirMode = 0o755): string {
     if (!st.isDirectory()) throw new UnsafePathError(abs, `${dir} is not a directory`);
   }
   if (fs.lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UnsafePathError(abs, 'it is a symlink');
+  return abs;
+}
+
+/**
+ * Makes sure folder `dir` (under a session's `.cs/`, or `.cs` itself) and
+ * every folder from `.cs` down to it are real directories, never links:
+ * missing ones are made, `dir` itself with `mode` and those above it with
+ * 0755 (a recursive mkdir would make them inside wherever a link leads).
+ * Returns the absolute path. Throws UnsafePathError as confinedPath does.
+ */
+export function confinedDir(dir: string, mode = 0o755): string {
+  const abs = path.resolve(dir);
+  const dirs = path.basename(abs) === META_DIR ? [abs] : metaDirs(path.join(abs, '_'));
+  for (const d of dirs) {
+    let st = fs.lstatSync(d, { throwIfNoEntry: false });
+    if (!st) {
+      try {
+        fs.mkdirSync(d, { mode: d === abs ? mode : 0o755 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      st = fs.lstatSync(d);
+    }
+    if (st.isSymbolicLink()) throw new UnsafePathError(abs, `${d} is a symlink`);
+    if (!st.isDirectory()) throw new UnsafePathError(abs, `${d} is not a directory`);
+  }
   return abs;
 }
 

@@ -98,14 +98,6 @@ export interface AdoptResult {
   received?: boolean;
 }
 
-/**
- * Turns `dir` into a session in place without writing into anything of the
- * user's (see adopted.ts for what goes where), and links `<root>/<name>` to
- * it. A directory inside a repository but not at its root is refused, naming
- * the root. With `from`, the session's records are fetched from that remote
- * first (a second checkout of the same project). Running it again changes
- * nothing.
- */
 /** `p` with its links resolved, or as given when it cannot be (a worktree since removed). */
 function realOrSelf(p: string): string {
   try {
@@ -115,6 +107,16 @@ function realOrSelf(p: string): string {
   }
 }
 
+/**
+ * Turns `dir` into a session in place without writing into anything of the
+ * user's (see adopted.ts for what goes where), and links `<root>/<name>` to
+ * it. A directory inside a repository but not at its root is refused, naming
+ * the root; so are a bare repository, a folder inside a .git, a project
+ * that tracks files under .cs/ itself, and a .cs/ (or a folder of it) that
+ * is a link or a file, each before anything is written. With `from`, the session's records are fetched from that remote
+ * first (a second checkout of the same project). Running it again changes
+ * nothing.
+ */
 export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: string, now = new Date(), from?: string): Promise<AdoptResult> {
   validateName(name);
   const root = sessionsRoot(env);
@@ -129,18 +131,22 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   }
   const link = path.join(root, name);
   let alreadyAdopted = false;
+  // The link of a session whose project was moved or deleted: adopting the project again (where it is now) replaces it.
+  let goneFrom: string | null = null;
   if (exists(link)) {
+    const isLink = fs.lstatSync(link).isSymbolicLink();
     let linkedTo: string | null = null;
     try {
-      linkedTo = fs.lstatSync(link).isSymbolicLink() ? fs.realpathSync(link) : null;
+      linkedTo = isLink ? fs.realpathSync(link) : null;
     } catch {
-      linkedTo = null;
+      if (isLink) goneFrom = fs.readlinkSync(link);
     }
-    if (linkedTo !== real) {
+    if (goneFrom === null && linkedTo !== real) {
       throw new UserError(`session '${name}' already exists at ${link}`, 'choose another name');
     }
-    alreadyAdopted = true;
-  } else {
+    alreadyAdopted = goneFrom === null;
+  }
+  if (!alreadyAdopted) {
     // A second name for the same project would share its .cs/ and
     // CLAUDE.local.md, each adopt or open rewriting them for its own name.
     const other = adoptedAs(env, real);
@@ -153,6 +159,13 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   const { gitEnv, initRepo, openRepo } = await import('../git/repo.js');
   const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: real, env: gitEnv(env), allowFailure: true });
   const topDir = top.code === 0 ? fs.realpathSync(top.stdout.trim()) : null;
+  if (topDir === null) {
+    // No work tree, yet inside a repository: a bare one, or a .git folder. `git init` here would hide it.
+    const inGitDir = await run('git', ['rev-parse', '--is-inside-git-dir'], { cwd: real, env: gitEnv(env), allowFailure: true });
+    if (inGitDir.code === 0 && inGitDir.stdout.trim() === 'true') {
+      throw new UserError(`${real} is a git repository's own folder (a bare repository or inside a .git), not a project`, 'adopt a checkout of it instead: git clone <it> <folder> && cd <folder> && cs -adopt <name>');
+    }
+  }
   if (topDir && topDir !== real) {
     const owner = adoptedAs(env, topDir);
     if (owner !== null) throw new UserError(`${real} is inside session '${owner}' (${topDir})`, `open it with: cs ${owner}`);
@@ -170,6 +183,18 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
       throw new UserError(
         `${real} shares its git repository (${common.stdout.trim() || 'another checkout'}) with a checkout cs adopted already${others.length ? ` (${others[0]})` : ''}: their session records would be one`,
         `adopt one checkout of a repository only (a clone of its own works: git clone <url> elsewhere), or, if that session is gone, drop its records first: git -C ${real} update-ref -d refs/cs/session`,
+      );
+    }
+  }
+  checkMetaDirs(real);
+  if (topDir && !isAdopted(real)) {
+    // A .cs/ of the project's own (another tool's): cs would edit tracked files there.
+    const tracked = await run('git', ['ls-files', '--', '.cs'], { cwd: real, env: gitEnv(env), allowFailure: true });
+    const files = tracked.stdout.split('\n').filter(Boolean);
+    if (files.length > 0) {
+      throw new UserError(
+        `${real} tracks files under .cs/ (${files.slice(0, 3).join(', ')}${files.length > 3 ? `, and ${files.length - 3} more` : ''}): cs keeps a session's records there and would edit them`,
+        'move them out of .cs/ in a commit of yours (git mv .cs <elsewhere>), then adopt again',
       );
     }
   }
@@ -209,8 +234,14 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   if (from !== undefined) updateSyncConf(real, { remote: from });
 
   if (!alreadyAdopted) {
-    fs.symlinkSync(real, link);
-    appendSessionLog(path.join(real, '.cs/logs/session.log'), `session adopted: ${name} (${real})`, now);
+    if (goneFrom === null) fs.symlinkSync(real, link);
+    else {
+      // Made beside it and renamed over it: the old link is never gone without the new one.
+      const next = path.join(root, `.adopting-${name}-${process.pid}`);
+      fs.symlinkSync(real, next);
+      fs.renameSync(next, link);
+    }
+    appendSessionLog(path.join(real, '.cs/logs/session.log'), `session adopted: ${name} (${real})${goneFrom ? `, was at ${goneFrom}` : ''}`, now);
   }
   return {
     paths: sessionPaths(real, name),
@@ -220,6 +251,25 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
     ...(received !== undefined ? { received } : {}),
     ...(protocolProblem ? { protocolProblem } : {}),
   };
+}
+
+/**
+ * Before anything is written for an adoption: `.cs` and each of META_DIRS
+ * that exists is a real folder. A link there would take cs's records
+ * wherever it leads (cs refuses to write through one, but only once the
+ * first files are made), and a file where a folder belongs stops every
+ * write. Throws UserError naming it.
+ */
+function checkMetaDirs(real: string): void {
+  for (const d of META_DIRS) {
+    const p = path.join(real, d);
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isSymbolicLink()) {
+      throw new UserError(`${p} is a symbolic link (to ${fs.readlinkSync(p)}): cs keeps the session's records in a real ${d}/ folder and never writes through a link`, `remove the link (rm '${p}'), then adopt again`);
+    }
+    if (!st.isDirectory()) throw new UserError(`${p} is a file, where cs keeps the session's records in a ${d}/ folder`, `move it out of the way (mv '${p}' '${p}.old'), then adopt again`);
+  }
 }
 
 /** The project tracks `file` (then it is the user's, whatever it holds). */

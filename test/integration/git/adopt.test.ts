@@ -177,6 +177,113 @@ describe('cs -adopt', () => {
     expect(read(project, 'CLAUDE.local.md')).toContain('# Session: other\n');
   });
 
+  it('refuses, before writing anything, a .cs that is a link or a file, a link among its folders, a project tracking .cs/, a bare repository and a .git folder', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const elsewhere = path.join(sb.dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    write(elsewhere, 'README.md', 'keep\n');
+    const made = (name: string, setup: (dir: string) => void): string => {
+      const dir = path.join(sb.dir, name);
+      busyProject(dir, sb.env);
+      setup(dir);
+      return dir;
+    };
+    const cases: Array<[string, string, RegExp]> = [
+      [made('linked', (d) => fs.symlinkSync(elsewhere, path.join(d, '.cs'))), 'linked', /\/linked\/\.cs is a symbolic link \(to .*elsewhere\): cs keeps the session's records in a real \.cs\/ folder and never writes through a link — remove the link/],
+      [made('file', (d) => write(d, '.cs', 'not a folder\n')), 'file', /\/file\/\.cs is a file, where cs keeps the session's records in a \.cs\/ folder — move it out of the way/],
+      [made('local', (d) => (fs.mkdirSync(path.join(d, '.cs')), fs.symlinkSync(elsewhere, path.join(d, '.cs/local')))), 'local', /\/local\/\.cs\/local is a symbolic link/],
+      [made('tracks', (d) => (write(d, '.cs/changes.md', 'our own tool\n'), git(d, sb.env, 'add', '-f', '.cs'), git(d, sb.env, 'commit', '-qm', 'tooling'))), 'tracks', /\/tracks tracks files under \.cs\/ \(\.cs\/changes\.md\): cs keeps a session's records there and would edit them — move them out of \.cs\//],
+    ];
+    for (const [dir, name, message] of cases) {
+      const before = { user: userState(dir, sb.env), config: read(dir, '.git/config'), exclude: read(dir, '.git/info/exclude') };
+      const r = await runCs(['-adopt', name], { env: sb.env, cwd: dir });
+      expect(r.code, name).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr, name).toMatch(message);
+      expect({ user: userState(dir, sb.env), config: read(dir, '.git/config'), exclude: read(dir, '.git/info/exclude') }, name).toEqual(before);
+      expect(fs.existsSync(path.join(dir, 'CLAUDE.local.md')), name).toBe(false);
+    }
+    expect(fs.readdirSync(elsewhere)).toEqual(['README.md']);
+    // A bare repository, and the .git folder of a checkout: no git init inside them.
+    const bare = path.join(sb.dir, 'shared.git');
+    git(sb.dir, sb.env, 'clone', '-q', '--bare', path.join(sb.dir, 'file'), bare);
+    const bareBefore = fs.readdirSync(bare).sort();
+    for (const dir of [bare, path.join(sb.dir, 'file', '.git')]) {
+      const r = await runCs(['-adopt', 'inside'], { env: sb.env, cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`cs: ${dir} is a git repository's own folder (a bare repository or inside a .git), not a project — adopt a checkout of it instead: git clone <it> <folder> && cd <folder> && cs -adopt <name>`);
+      expect(fs.existsSync(path.join(dir, '.git'))).toBe(false);
+      expect(fs.existsSync(path.join(dir, '.cs'))).toBe(false);
+    }
+    expect(fs.readdirSync(bare).sort()).toEqual(bareBefore);
+    expect(fs.readdirSync(sb.root).filter((e) => !e.startsWith('.'))).toEqual([]);
+  });
+
+  it('adds its lines to info/exclude in place (mode and hard links kept), refuses a linked one, and a linked worktree\'s go where git reads them', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    const exclude = path.join(project, '.git/info/exclude');
+    fs.chmodSync(exclude, 0o600);
+    const twin = path.join(sb.dir, 'exclude-twin');
+    fs.linkSync(exclude, twin);
+    const ino = fs.statSync(exclude).ino;
+    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    expect(fs.statSync(exclude).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(exclude).ino).toBe(ino);
+    expect(fs.readFileSync(twin, 'utf8')).toMatch(/^\/\.cs\/$/m);
+    expect(fs.statSync(path.join(project, '.cs/local')).mode & 0o777).toBe(0o700);
+
+    const shared = path.join(sb.dir, 'shared-exclude');
+    const other = path.join(sb.dir, 'other');
+    busyProject(other, sb.env);
+    fs.renameSync(path.join(other, '.git/info/exclude'), shared);
+    fs.symlinkSync(shared, path.join(other, '.git/info/exclude'));
+    const sharedBefore = fs.readFileSync(shared, 'utf8');
+    const configBefore = read(other, '.git/config');
+    const r = await runCs(['-adopt', 'other'], { env: sb.env, cwd: other });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${other}/.git/info/exclude is a symbolic link, and cs adds its lines to that file (it never writes through a link) — make it a file of its own`);
+    expect(fs.readFileSync(shared, 'utf8')).toBe(sharedBefore);
+    expect(read(other, '.git/config')).toBe(configBefore);
+    expect(fs.existsSync(path.join(other, '.cs'))).toBe(false);
+
+    // A linked worktree reads info/ of the repository's common folder, not .git/worktrees/<id>/info.
+    const base = path.join(sb.dir, 'base');
+    busyProject(base, sb.env);
+    const wt = path.join(sb.dir, 'base-wt');
+    git(base, sb.env, 'worktree', 'add', '-q', wt, '-b', 'wt');
+    const wtStatus = git(wt, sb.env, 'status', '--porcelain');
+    expect((await runCs(['-adopt', 'wt'], { env: sb.env, cwd: wt })).code).toBe(0);
+    expect(git(wt, sb.env, 'status', '--porcelain')).toBe(wtStatus);
+    expect(git(wt, sb.env, 'add', '-A', '--dry-run')).not.toMatch(/\.cs\/|CLAUDE\.local\.md/);
+    expect(read(base, '.git/info/exclude')).toMatch(/^\/\.cs\/$/m);
+  });
+
+  it('takes a moved project back under its name (the old link led nowhere)', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    const moved = path.join(sb.dir, 'moved');
+    fs.renameSync(project, moved);
+    expect((await runCs(['-ls'], { env: sb.env })).stderr).toContain('proj: its adopted project is gone (moved or deleted)');
+    const r = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: moved });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.realpathSync(path.join(sb.root, 'proj'))).toBe(fs.realpathSync(moved));
+    expect(fs.readdirSync(sb.root).filter((e) => !e.startsWith('.'))).toEqual(['proj']);
+    const ls = await runCs(['-ls', '--json'], { env: sb.env });
+    expect(ls.stderr).toBe('');
+    expect((JSON.parse(ls.stdout) as Array<{ name: string }>).map((s) => s.name)).toEqual(['proj']);
+    expect(read(moved, '.cs/logs/session.log')).toMatch(/session adopted: proj \(.*moved\), was at .*project\n$/);
+    // A name whose link still leads to another project stays refused.
+    const third = path.join(sb.dir, 'third');
+    busyProject(third, sb.env);
+    const taken = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: third });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/session 'proj' already exists/);
+  });
+
   it('gives a plain directory a repository with no commit', { timeout: 120_000 }, async () => {
     const sb = box();
     const project = path.join(sb.dir, 'plain');
