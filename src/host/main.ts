@@ -23,7 +23,7 @@ import { planLaunch, unpinIfNeverStarted } from '../conversations/launch.js';
 import { markClosed } from '../status/status.js';
 import { shellQuote } from '../lib/shell.js';
 import { flushOutput } from '../term/io.js';
-import { run } from '../lib/proc.js';
+import { CS_SECRET_VAR, run } from '../lib/proc.js';
 import { describeStatus, lastLines, writePostmortem } from './postmortem.js';
 import { readRun, runFile, stopFile, takeRequest, writeLast, writeRun } from './state.js';
 
@@ -31,11 +31,18 @@ import { readRun, runFile, stopFile, takeRequest, writeLast, writeRun } from './
 const PANE_OWNED = new Set(['TMUX', 'TMUX_PANE', 'TERM', 'PWD', 'OLDPWD', 'SHLVL', '_']);
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Shell words that give the supervisor exactly `env` (pane-owned variables aside) and Claude's argv. */
+/**
+ * Shell words that give the supervisor exactly `env` (pane-owned variables
+ * aside) and Claude's argv, and set `cs_private` to the names of cs's own
+ * secrets in it (CS_SECRET_VAR): the supervisor unsets those for Claude
+ * alone (SUPERVISOR_SH), as childEnv does for a Claude cs starts itself,
+ * and keeps them for the end of the session.
+ */
 export function launchWords(env: Record<string, string>, current: NodeJS.ProcessEnv, argv: readonly string[]): string {
   const lines: string[] = [];
   for (const k of Object.keys(current)) if (NAME_RE.test(k) && !PANE_OWNED.has(k) && !(k in env)) lines.push(`unset ${k}`);
   for (const [k, v] of Object.entries(env)) if (NAME_RE.test(k) && !PANE_OWNED.has(k)) lines.push(`export ${k}=${shellQuote(v)}`);
+  lines.push(`cs_private=${shellQuote(Object.keys(env).filter((k) => NAME_RE.test(k) && CS_SECRET_VAR.test(k)).join(' '))}`);
   lines.push(`set -- ${argv.map(shellQuote).join(' ')}`);
   return lines.join('\n') + '\n';
 }

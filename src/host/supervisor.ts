@@ -30,7 +30,8 @@ export const SUPERVISOR_SH = [
   'node=$1 host=$2 name=$3 dir=$4 req=$5',
   'launch=$("$node" "$host" start "$name" "$dir" "$req" "$$") || exit $?',
   'eval "$launch"',
-  '"$@"',
+  // cs's own secrets stay with the supervisor (its end needs them), never with Claude and its tool calls.
+  '(unset $cs_private; exec "$@")',
   'st=$?',
   'exec "$node" "$host" end "$name" "$dir" "$$" "$st"',
 ].join('\n');

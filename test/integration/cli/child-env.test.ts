@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Repo } from '../../../src/git/repo.js';
 import { childEnv, run, runAttached } from '../../../src/lib/proc.js';
 import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import { claudeStarts, hostSandbox, until } from '../../support/host.js';
+import { hasTmux } from '../../support/tmux.js';
 
 const SECRETS = { CS_SECRETS_PASSWORD: 'pw-must-not-leak', CS_SERVE_TOKEN: 'serve-token-must-not-leak', CS_NTFY_TOKEN: 'ntfy-must-not-leak' };
 
@@ -33,6 +35,30 @@ describe('child environments', () => {
     expect(text).toMatch(/^CLAUDE_SESSION_NAME=demo$/m);
     expect(text).toMatch(/^CS_SECRETS_BACKEND=encrypted$/m);
     expectClean(text);
+  });
+
+  it.skipIf(!hasTmux())('a hosted Claude (cs -spawn) gets none of them either', { timeout: 60_000 }, async () => {
+    const host = hostSandbox({ ...SECRETS, CS_SECRETS_BACKEND: 'encrypted', FAKE_CLAUDE_SLEEP: '300' });
+    try {
+      expect((await runCs(['demo'], { env: { ...host.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+      const set = await runCs(['demo', '-secrets', 'set', 'API_KEY'], { env: host.env, input: 'a-stored-value-123\n' });
+      expect(set.code, set.stderr).toBe(0);
+      const r = await runCs(['-spawn', 'demo'], { env: host.env });
+      expect(r.code, r.stderr).toBe(0);
+      // The second start: the first was the foreground run that made the session.
+      const start = await until(() => claudeStarts(host.claudeLog)[1], 'the hosted Claude started');
+      expect(start!.env.CLAUDE_SESSION_NAME).toBe('demo');
+      // Its whole environment, as the kernel holds it (the stand-in execs sleep, which keeps it).
+      const environ = fs.readFileSync(`/proc/${start!.pid}/environ`, 'utf8').replace(/\0/g, '\n');
+      expect(environ).toMatch(/^CLAUDE_SESSION_NAME=demo$/m);
+      expect(environ).toMatch(/^CS_SECRETS_BACKEND=encrypted$/m);
+      expectClean(environ);
+      const stop = await runCs(['demo', '-stop', '--timeout', '1'], { env: host.env });
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stderr).toMatch(/committed Session update|nothing to commit|ended it/);
+    } finally {
+      host.close();
+    }
   });
 
   it('git (plumbing and simple-git), run() and runAttached() children get none of them', async () => {
