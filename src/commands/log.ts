@@ -27,13 +27,19 @@ export async function run(opts: LogOptions, ctx: Context): Promise<number> {
   const { io } = ctx;
   const found = sessionOf(ctx);
   const meta = found.paths.meta;
-  const { events, offset } = readTimeline(meta, { limit: opts.limit ?? undefined });
+  const read = readTimeline(meta, { limit: opts.limit ?? undefined });
+  // Values stored for the session show as [secret: KEY], also in lines written before they were
+  // stored (as the page shows them): the values known now, asked once.
+  const { knownSessionSecrets, scrubJson } = await import('../secrets/scrub.js');
+  const known = await knownSessionSecrets(found.name, ctx.env);
+  const { offset } = read;
+  const events = scrubJson(read.events, known);
   // --json: one array; with --follow, one object a line (JSON Lines) so a reader can stream it.
   const print = (evs: TimelineEvent[]) => {
-    for (const ev of evs) io.out(opts.json ? JSON.stringify(ev) : formatEvent(ev, io.color));
+    for (const ev of scrubJson(evs, known)) io.out(opts.json ? JSON.stringify(ev) : formatEvent(ev, io.color));
   };
   if (opts.json && !opts.follow) io.out(JSON.stringify(events, null, 2));
-  else print(events);
+  else print(read.events);
   if (!opts.follow) {
     if (!opts.json && events.length === 0) ctx.info(`no timeline events yet for ${found.name}`);
     return 0;

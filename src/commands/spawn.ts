@@ -53,8 +53,10 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     const { queueAndArm } = await import('../queue/drain.js');
     // Already running: the task waits for Claude's next stop.
     const running = await host.findHosted(host.tmuxServer(env), env, paths.name);
-    // As -queue add keeps it: a stored value as [secret: KEY].
-    const task = await (await import('../secrets/scrub.js')).scrubForSession(paths.name, env, opts.task);
+    // As -queue add keeps it: a stored value, or one found there (then stored), as [secret: KEY].
+    const scrub = await import('../secrets/scrub.js');
+    const { text: task, stored } = await scrub.scrubForSession(paths.name, env, opts.task);
+    if (stored.length) ctx.info(scrub.storedNotice(stored));
     let first: ReturnType<typeof queueAndArm>;
     try {
       first = queueAndArm(paths.dir, task, prompt === undefined && !running, ctx.now());

@@ -78,6 +78,11 @@ export async function answerHook(event: string, text: string, env: NodeJS.Proces
   }
 }
 
+/** A hosted session's hooks get the store's password from the supervisor's file (store.ts loadHostedPassword); loaded only there. */
+async function hostedPassword(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.CS_HOSTED === '1' && !env.CS_SECRETS_PASSWORD) (await import('../secrets/store.js')).loadHostedPassword(env);
+}
+
 async function main(): Promise<void> {
   const event = process.argv[2] ?? '';
   process.exitCode = 0;
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
     return logHookError(event, e, process.env, null);
   }
   const env = process.env;
+  await hostedPassword(env);
   // hooks/session-end names its Claude where its resident keeps a spool: what that holds is recorded first.
   const claudePid = Number(env.CS_CLAUDE_PID);
   delete env.CS_CLAUDE_PID; // not for the handlers' children
@@ -105,6 +111,6 @@ async function main(): Promise<void> {
 if (process.argv[1] && /hook\.(js|ts)$/.test(process.argv[1])) {
   // The resident of a Claude that cs did not launch (resident.ts), started by hooks/session-start.
   // Exits once it has stopped: a keychain's D-Bus connection must not keep it alive.
-  if (process.argv[2] === 'resident') void import('./resident.js').then((m) => m.residentMain(process.env, answerHook)).finally(() => process.exit(0));
+  if (process.argv[2] === 'resident') void hostedPassword(process.env).then(() => import('./resident.js')).then((m) => m.residentMain(process.env, answerHook)).finally(() => process.exit(0));
   else void main();
 }

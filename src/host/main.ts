@@ -91,6 +91,8 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     // The prompt goes last, after `--`: else one that starts with '-' is read as an option
     // ("--dangerously-skip-permissions"), and one after a variadic option (--allowedTools) as its value.
     const argv = [bin, ...plan.args, ...req.claudeArgs, ...(req.prompt !== undefined ? ['--', req.prompt] : [])];
+    // The hooks Claude runs need the store's password, which Claude itself never gets (launchWords).
+    (await import('../secrets/store.js')).writeHostedPassword(name, env);
     process.stdout.write(launchWords(launchEnv, process.env, argv));
     return 0;
   } catch (e) {
@@ -141,6 +143,7 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
   const ran = readRun(p);
   if (status !== 0 && ran?.pid === pid && ran.conversation) unpinIfNeverStarted({ how: ran.conversationNew ? 'new' : 'resume', uuid: ran.conversation }, p, env);
   await afterClaude(p, env, report);
+  (await import('../secrets/store.js')).removeHostedPassword(name, env);
   const lock = readLock(p.lock);
   if (lock.kind === 'held' && lock.info.pid === pid && lock.info.host === os.hostname()) releaseLock(p.lock, lock.info);
   if (readRun(p)?.pid === pid) fs.rmSync(runFile(p), { force: true });

@@ -46,6 +46,15 @@ export function sessionEnvFilePath(session: string, env: NodeJS.ProcessEnv): str
 }
 
 /**
+ * The password of a password-protected encrypted store for the hooks of a
+ * hosted session (store.ts writeHostedPassword): beside its env file of
+ * secrets, `<session>.password`, mode 0600.
+ */
+export function hostedPasswordPath(session: string, env: NodeJS.ProcessEnv): string {
+  return path.join(runtimeBase(env), 'env', `${session}.password`);
+}
+
+/**
  * The user's private folder for what lives only while something runs (the
  * env files of secrets, the resident hook sockets): `$XDG_RUNTIME_DIR/cs`
  * (memory-backed, the user's alone) when XDG_RUNTIME_DIR is an absolute

@@ -111,13 +111,46 @@ export async function knownSessionSecrets(session: string, env: NodeJS.ProcessEn
 
 /**
  * `text` as cs may keep it for `session`: each stored value replaced by
- * `[secret: KEY]`. For what cs writes into the session from the user's own
- * words (a queued task goes to queue.json, its journal and the timeline,
- * all committed and shown on the page); Claude reads such a value from its
- * environment variable KEY. Never throws.
+ * `[secret: KEY]`, and each value the detector finds in it (scrubDetected:
+ * a `ghp_…` token, `AWS_SECRET=…`) stored for the session first (named as a
+ * capture names it) and replaced the same way. For what cs writes into the
+ * session from the user's own words (a queued task goes to queue.json, its
+ * journal and the timeline, all committed and shown on the page); Claude
+ * reads such a value from its environment variable KEY (the running
+ * session's env file is rewritten with it). Returns the text and the keys
+ * stored now. Throws UserError when a value found cannot be stored: the
+ * text is then not to be kept at all.
  */
-export async function scrubForSession(session: string, env: NodeJS.ProcessEnv, text: string): Promise<string> {
-  return scrubKnown(text, await knownSessionSecrets(session, env)).text;
+export async function scrubForSession(session: string, env: NodeJS.ProcessEnv, text: string): Promise<{ text: string; stored: string[] }> {
+  const known = await knownSessionSecrets(session, env);
+  const found = await scrubDetected(scrubKnown(text, known).text, known);
+  if (found.fresh.length === 0) return { text: found.text, stored: [] };
+  const fresh = Object.fromEntries(found.fresh.map((f) => [f.key, f.value]));
+  try {
+    const [{ secretsOwner }, { selectBackend }, { writeSessionEnvFile }] = await Promise.all([import('../features/ref.js'), import('./backend.js'), import('./store.js')]);
+    const { backend } = await selectBackend(secretsOwner(session), env);
+    await backend.setMany(secretsOwner(session), fresh);
+    writeSessionEnvFile(session, await backend.getAll(secretsOwner(session)), env);
+  } catch (e) {
+    const { UserError } = await import('../lib/errors.js');
+    throw new UserError(`the text holds a secret (${Object.keys(fresh).join(', ')}) that could not be stored for '${session}': ${(e as Error).message}`, `store it first (cs ${session} -secrets set KEY), then write $KEY where it goes`);
+  }
+  return { text: found.text, stored: Object.keys(fresh) };
+}
+
+/** The line telling the user scrubForSession stored values it found: "the task held a secret: stored as GITHUB_TOKEN …". */
+export function storedNotice(stored: readonly string[]): string {
+  return `the task held ${stored.length === 1 ? 'a secret' : 'secrets'}: stored as ${stored.join(', ')} and queued as [secret: KEY] (Claude reads $KEY)`;
+}
+
+/**
+ * `x` (JSON data) with each of `known`'s values replaced by `[secret: KEY]`
+ * in every string, escaped or not (scrubKnown matches a value's JSON form
+ * too): what a session's own files hold is scrubbed again on the way out
+ * (a value stored after the text was written).
+ */
+export function scrubJson<T>(x: T, known: Readonly<Record<string, string>>): T {
+  return Object.keys(known).length === 0 ? x : (JSON.parse(scrubKnown(JSON.stringify(x), known).text) as T);
 }
 
 /**

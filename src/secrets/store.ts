@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../lib/fsutil.js';
 import { backendMarkerPath, openBackend, selectBackend, type SelectOptions } from './backend.js';
 import type { BackendName, SecretBackend } from './backend-types.js';
 import type { DetectedSecret } from './detect.js';
-import { sessionEnvFilePath, validateKey } from './keys.js';
+import { hostedPasswordPath, sessionEnvFilePath, validateKey } from './keys.js';
 
 export interface StoreOptions extends SelectOptions {
   /** An already selected backend; otherwise one is selected for the session. */
@@ -94,6 +94,45 @@ export function writeSessionEnvFile(session: string, secrets: Record<string, str
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileAtomic(file, exportLines(secrets).map((l) => l + '\n').join(''), 0o600);
   return true;
+}
+
+/**
+ * A hosted session's Claude runs without CS_SECRETS_PASSWORD (cs's own
+ * secrets never reach Claude and its Bash tool calls, which print
+ * environments into transcripts), yet the hooks Claude runs read and write
+ * the session's secrets (captures, scrubbing, the env file for Bash). The
+ * supervisor's start step leaves the password for them here
+ * (hostedPasswordPath: the env files' folder, 0700 and memory-backed where
+ * XDG_RUNTIME_DIR is; the file 0600); its end step removes it. No-op
+ * without a password.
+ */
+export function writeHostedPassword(session: string, env: NodeJS.ProcessEnv): void {
+  const pw = env.CS_SECRETS_PASSWORD;
+  if (!pw) return;
+  const file = hostedPasswordPath(session, env);
+  fs.mkdirSync(path.dirname(path.dirname(file)), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, pw, 0o600);
+}
+
+export function removeHostedPassword(session: string, env: NodeJS.ProcessEnv): void {
+  fs.rmSync(hostedPasswordPath(session, env), { force: true });
+}
+
+/**
+ * For a hook process of a hosted session (CS_HOSTED=1, CLAUDE_SESSION_NAME)
+ * that has no CS_SECRETS_PASSWORD: sets it in `env` from the file
+ * writeHostedPassword left, when there is one. Its children never get it
+ * (childEnv).
+ */
+export function loadHostedPassword(env: NodeJS.ProcessEnv): void {
+  const session = env.CLAUDE_SESSION_NAME;
+  if (env.CS_HOSTED !== '1' || !session || env.CS_SECRETS_PASSWORD) return;
+  try {
+    env.CS_SECRETS_PASSWORD = fs.readFileSync(hostedPasswordPath(session, env), 'utf8');
+  } catch {
+    // none: a keychain, a machine key, or no password given to cs
+  }
 }
 
 /** Removes the session's env file; true when there was one. */

@@ -33,7 +33,7 @@ import { resolveTarget } from '../remote/hosts.js';
 import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
 import { arm } from '../queue/drain.js';
 import { handOverIfIdle } from '../queue/resume.js';
-import { scrubKnown } from '../secrets/scrub.js';
+import { scrubForSession, scrubJson, scrubKnown } from '../secrets/scrub.js';
 import { CSP, CSS, HTML, JS } from './page.js';
 import { UserError } from '../lib/errors.js';
 
@@ -125,14 +125,6 @@ function withText(ev: TimelineEvent) {
   return { ...ev, text: describe(ev) };
 }
 
-/**
- * `x` (JSON data) with each of `known`'s values replaced by `[secret: KEY]`
- * in every string, escaped or not (scrubKnown matches a value's JSON form
- * too): what the session's own files hold is scrubbed again on the way out.
- */
-function scrubbedJson<T>(x: T, known: Readonly<Record<string, string>>): T {
-  return JSON.parse(scrubKnown(JSON.stringify(x), known).text) as T;
-}
 
 /**
  * The host part of the URLs cs -serve prints for a bind address (`[::1]` or
@@ -266,9 +258,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (m[2] === '/timeline') {
       const limit = Number(url.searchParams.get('limit') ?? backlog);
       const r = readTimeline(meta, { limit: Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_BACKLOG) : backlog });
-      return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(r.events.map(withText), known)), failed);
+      return void secretsOf(summary.name).then((known) => json(200, scrubJson(r.events.map(withText), known)), failed);
     }
-    if (m[2] === '/permissions') return void secretsOf(summary.name).then((known) => json(200, scrubbedJson(listPending(sessionPaths(summary.dir, summary.name).local), known)), failed);
+    if (m[2] === '/permissions') return void secretsOf(summary.name).then((known) => json(200, scrubJson(listPending(sessionPaths(summary.dir, summary.name).local), known)), failed);
     if (m[2] === '/queue') return void queueOf(summary).then((q) => json(200, q), failed);
     if (m[2] === '/conversation') {
       const after = Number(url.searchParams.get('after') ?? 0);
@@ -429,8 +421,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           const text = (body as { text?: unknown }).text;
           if (typeof text !== 'string' || !text.trim()) return problem(400, 'send {"text": "..."} with the task');
           if (text.length > MAX_INPUT) return problem(413, `the task is over ${MAX_INPUT} characters`);
-          // Kept as cs keeps anything the user says: a stored value as [secret: KEY] (queue.json is committed).
-          const kept = scrubKnown(text.trim(), await secretsOf(summary.name)).text;
+          // Kept as cs keeps anything the user says: a stored value, or one found there (then stored), as [secret: KEY] (queue.json is committed).
+          const kept = (await scrubForSession(summary.name, opts.env, text.trim())).text;
           const t = changeQueue(summary.dir, (q, journal) => {
             const t = addTask(q, kept, new Date());
             journal({ type: 'add', id: t.id, text: t.text });
@@ -513,7 +505,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const sendEvents = (events: TimelineEvent[], offset: number) => {
       let out = '';
       events.forEach((ev, i) => {
-        out += `${i === events.length - 1 ? `id: ${offset}\n` : ''}event: timeline\ndata: ${JSON.stringify(scrubbedJson(withText(ev), known))}\n\n`;
+        out += `${i === events.length - 1 ? `id: ${offset}\n` : ''}event: timeline\ndata: ${JSON.stringify(scrubJson(withText(ev), known))}\n\n`;
       });
       write(out);
       refresh();
@@ -538,7 +530,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       {
         reset: () => write('event: convreset\ndata: {}\n\n'),
         conversation: (items) => write(`event: conversation\ndata: ${JSON.stringify(items)}\n\n`),
-        permissions: (pending) => write(`event: permissions\ndata: ${JSON.stringify(scrubbedJson(pending, known))}\n\n`),
+        permissions: (pending) => write(`event: permissions\ndata: ${JSON.stringify(scrubJson(pending, known))}\n\n`),
       },
       opts.intervalMs,
     );

@@ -1,5 +1,6 @@
 // Human-readable timeline lines, shared by `cs <s> -log` and the web page
 // (which renders the same `describe` text in the browser).
+import { escapeControls } from '../lib/format.js';
 import type { Colors } from '../term/io.js';
 import { timestamp } from '../session/log.js';
 import type { TimelineEvent } from './timeline.js';
@@ -51,7 +52,8 @@ export function formatEvent(ev: TimelineEvent, color: Colors): string {
 }
 
 function oneLine(text: string): string {
-  // Terminal safety: event fields come from tool inputs.
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x1f\x7f\u009b]+/g, ' ');
+  // Terminal safety: event fields come from tool inputs and queued tasks. Line breaks become
+  // spaces; any other control or bidi character shows as \uXXXX (it could retitle the
+  // terminal, colour it, or reorder what the line reads).
+  return escapeControls(text.replace(/[\r\n\t]+/g, ' '));
 }

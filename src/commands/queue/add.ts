@@ -27,8 +27,10 @@ export const command: Command<QueueAddOptions> = {
       text = (await readAll(io.stdin)).trim();
       if (!text) throw new UsageError('stdin was empty: no task to add', 'pipe the task text in, or give it in quotes');
     }
-    // A stored value in the task is kept as [secret: KEY]: queue.json, its journal and the timeline are committed.
-    const kept = await (await import('../../secrets/scrub.js')).scrubForSession(s.name, ctx.env, text);
+    // A stored value in the task, or one found there (then stored), is kept as [secret: KEY]: queue.json, its journal and the timeline are committed.
+    const scrub = await import('../../secrets/scrub.js');
+    const { text: kept, stored } = await scrub.scrubForSession(s.name, ctx.env, text);
+    if (stored.length) ctx.info(scrub.storedNotice(stored));
     const t = changeQueue(
       s.paths.dir,
       (q, journal) => {

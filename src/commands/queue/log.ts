@@ -8,7 +8,8 @@ export const command: Command<{ json: boolean }> = {
   parse: (a: Args) => ({ json: has(a, '--json') }),
   async run(opts, ctx) {
     const s = sessionOf(ctx);
-    const entries = readJournal(s.paths.dir);
+    const { knownSessionSecrets, scrubJson } = await import('../../secrets/scrub.js');
+    const entries = scrubJson(readJournal(s.paths.dir), await knownSessionSecrets(s.name, ctx.env));
     if (opts.json) ctx.io.out(JSON.stringify(entries));
     else if (entries.length === 0) ctx.info(`'${s.name}' has no queue journal yet`);
     else ctx.io.out(entries.map(journalLine).join('\n'));

@@ -53,8 +53,13 @@ describe('child environments', () => {
       expect(environ).toMatch(/^CLAUDE_SESSION_NAME=demo$/m);
       expect(environ).toMatch(/^CS_SECRETS_BACKEND=encrypted$/m);
       expectClean(environ);
+      // Its hooks get the password from a file of the supervisor's (0600), gone when the session ends.
+      const pwFile = path.join(host.env.XDG_RUNTIME_DIR!, 'cs', 'env', 'demo.password');
+      expect(fs.readFileSync(pwFile, 'utf8')).toBe(SECRETS.CS_SECRETS_PASSWORD);
+      expect(fs.statSync(pwFile).mode & 0o777).toBe(0o600);
       const stop = await runCs(['demo', '-stop', '--timeout', '1'], { env: host.env });
       expect(stop.code, stop.stderr).toBe(0);
+      expect(fs.existsSync(pwFile)).toBe(false);
       expect(stop.stderr).toMatch(/committed Session update|nothing to commit|ended it/);
     } finally {
       host.close();
