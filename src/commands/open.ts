@@ -2,7 +2,7 @@
 // Code inside it with the session environment, and clean up when it exits.
 import { UsageError } from '../lib/errors.js';
 import { runAttached } from '../lib/proc.js';
-import { sessionEnv, type SessionPaths } from '../session/paths.js';
+import { launchTuning, sessionEnv, type SessionPaths } from '../session/paths.js';
 import { validateSessionRef } from '../features/ref.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
@@ -137,7 +137,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     appendSessionLog(paths.sessionLog, `session start (pid ${process.pid}${about})`, ctx.now());
     // CS_LAUNCHED tells our hooks that this process does the end-of-session
     // work; CS_HOOK_SERVER that the served events come over HTTP.
-    const launchEnv = { ...env, ...sessionEnv(paths), CS_LAUNCHED: '1', ...(hookServer ? { CS_HOOK_SERVER: '1' } : {}) };
+    const launchEnv = { ...env, ...launchTuning(env), ...sessionEnv(paths), CS_LAUNCHED: '1', ...(hookServer ? { CS_HOOK_SERVER: '1' } : {}) };
     // Closed as soon as Claude is gone (for -watch), however it ended; the
     // commit and push below may take a while and need no hook endpoint.
     const result = await runAttached(bin, args, { cwd: paths.dir, env: launchEnv }).finally(() => markClosed(paths.dir, ctx.now()));

@@ -16,7 +16,7 @@ import { errorMessage, UsageError, UserError } from '../lib/errors.js';
 import { acquireLock, describeHolder, readLock } from '../session/lock.js';
 import { releaseLock } from '../lib/lockfile.js';
 import { appendSessionLog } from '../session/log.js';
-import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
+import { launchTuning, sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { afterClaude, beforeClaude, type Report } from '../session/lifecycle.js';
 import { planLaunch, unpinIfNeverStarted } from '../conversations/launch.js';
@@ -86,7 +86,7 @@ async function start(name: string, dir: string, requestFile: string, pid: number
     if (resumes) appendSessionLog(p.sessionLog, `queue: resumes at ${resumes.toISOString()} (the 5-hour limit resets)`);
     // CS_LAUNCHED: the end step below does the end-of-session work, not the SessionEnd hook.
     // CS_HOSTED: permission requests may be held for the owner's page (src/hooks/approval.ts).
-    const launchEnv = { ...env, ...sessionEnv(p), CS_LAUNCHED: '1', CS_HOSTED: '1' };
+    const launchEnv = { ...env, ...launchTuning(env), ...sessionEnv(p), CS_LAUNCHED: '1', CS_HOSTED: '1' };
     delete (launchEnv as Record<string, string>).CS_HOOK_SERVER;
     // The prompt goes last, after `--`: else one that starts with '-' is read as an option
     // ("--dangerously-skip-permissions"), and one after a variadic option (--allowedTools) as its value.

@@ -76,6 +76,22 @@ export function sessionDir(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /** The environment a session's Claude Code (and its hooks) runs with. */
+/**
+ * Claude Code ends a turn once its Stop hooks have blocked it this many times
+ * in a row (CLAUDE_CODE_STOP_HOOK_BLOCK_CAP, default 8; 0 or less: no cap;
+ * read off 2.1.332). The queue hands each task over by blocking Stop, so a
+ * queue of short tasks that use no tool stopped at the ninth, the task it had
+ * handed over left "running". cs's own blocks never loop (each hand-over
+ * consumes a task; its reminders never block twice in a row): for the Claude
+ * it launches it raises the cap to this, unless the user set one.
+ */
+export const STOP_BLOCK_CAP = 1000;
+
+/** The variables cs sets for a Claude it launches, besides sessionEnv: the Stop-hook cap (STOP_BLOCK_CAP) where `env` has none. */
+export function launchTuning(env: NodeJS.ProcessEnv): Record<string, string> {
+  return env.CLAUDE_CODE_STOP_HOOK_BLOCK_CAP === undefined ? { CLAUDE_CODE_STOP_HOOK_BLOCK_CAP: String(STOP_BLOCK_CAP) } : {};
+}
+
 export function sessionEnv(p: SessionPaths): Record<string, string> {
   return {
     CLAUDE_SESSION_NAME: p.name,

@@ -76,6 +76,21 @@ describe('queue with the real Claude Code', () => {
     expect(r.stderr).toContain('cs: while you were away: 2 tasks done, queue drained');
   });
 
+  it('drains twelve text-only tasks in one run: past Claude Code\'s cap of 8 Stop-hook blocks in a row', { timeout: 180_000 }, async () => {
+    await createSession(a.env, 'many');
+    for (let i = 1; i <= 12; i++) expect((await a.cs(['many', '-queue', 'add', `TASK-${i}: answer in one line`])).code).toBe(0);
+    const api = await startFakeAnthropic(['Warm-up done.', ...Array.from({ length: 12 }, (_, i) => `Task ${i + 1} answered.`), 'Nothing else.']);
+    apis.push(api);
+    expect((await a.cs(['many', '-queue', 'start'])).code).toBe(0);
+    const r = await a.claude('many', 'Warm up.', api.url);
+    expect(r.code, r.stderr).toBe(0);
+    const q = await queueOf('many');
+    expect(q.tasks.map((t: any) => t.state)).toEqual(Array(12).fill('done'));
+    expect(q.armed).toBe(false);
+    const agent = api.agentRequests().map(lastUserText);
+    expect(agent.findIndex((t) => t.includes('TASK-12'))).toBeGreaterThan(agent.findIndex((t) => t.includes('TASK-9')));
+  });
+
   it('parks the queue with a debrief after five failing Bash calls in one task', { timeout: 180_000 }, async () => {
     await createSession(a.env, 'flaky');
     for (const t of ['TASK-FAILS: make the test pass', 'TASK-LATER: never reached']) expect((await a.cs(['flaky', '-queue', 'add', t])).code).toBe(0);
