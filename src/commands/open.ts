@@ -101,7 +101,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   if (io.canPrompt) await (await import('../doctor/launch-notices.js')).launchNotices(env, io);
   // Hosted in cs's tmux server when a person is at a terminal (src/host/open.ts).
   const host = await import('../host/open.js');
-  host.reportPostmortem(paths, io, ctx.now());
+  await host.reportPostmortem(paths, io, ctx.now());
   (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
   const hosting = host.hostingMode({ foreground: opts.foreground, env, stdinTTY: Boolean(io.stdin.isTTY), stdoutTTY: io.isTTY, tmux: () => host.hasTmux(env) });
   if (hosting.mode === 'hosted') {

@@ -46,7 +46,7 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
   requireClaude(env);
   const { openWorkspace } = await import('./open.js');
   const { paths, created } = await openWorkspace(opts.name, ctx);
-  host.reportPostmortem(paths, ctx.io, ctx.now());
+  await host.reportPostmortem(paths, ctx.io, ctx.now());
   let prompt = opts.prompt;
   let taken = false;
   if (opts.task !== undefined) {

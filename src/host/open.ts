@@ -35,11 +35,22 @@ export function hostingMode(o: { foreground?: boolean; env: NodeJS.ProcessEnv; s
  * record a postmortem. Then say in one line what the last postmortem was,
  * once. Never throws.
  */
-export function reportPostmortem(p: SessionPaths, io: IO, now: Date): void {
+export async function reportPostmortem(p: SessionPaths, io: IO, now: Date): Promise<void> {
   try {
     const lock = readLock(p.lock);
-    if (lock.kind === 'held' && lock.info.host === os.hostname() && lockState(lock.info) === 'stale' && readStatus(p.dir)?.state !== 'closed') {
-      writePostmortem(p, { what: `the process hosting the session (${describeHolder(lock.info)}) ended before Claude Code finished`, status: null, now });
+    const dead = lock.kind === 'held' && lock.info.host === os.hostname() && lockState(lock.info) === 'stale';
+    if (dead) {
+      // Its end step releases the lock: a lock left means it died before it. Claude may have
+      // ended first (its SessionEnd hook marked the status closed: a killed host hangs its pane up).
+      const what = readStatus(p.dir)?.state === 'closed'
+        ? `the process hosting the session (${describeHolder(lock.info)}) ended before the end of the session was done: Claude Code had ended, the session-end commit and push did not run (the work is in the tree and refs/cs/auto)`
+        : `the process hosting the session (${describeHolder(lock.info)}) ended before Claude Code finished`;
+      writePostmortem(p, { what, status: null, now });
+    }
+    // Nobody runs the session: a task still marked running was cut off with its Claude.
+    if (lock.kind !== 'held' || dead) {
+      const debrief = (await import('../queue/drain.js')).parkInterrupted(p.dir, p.name, now);
+      if (debrief) io.err(io.color.yellow(`cs: queue ${debrief}`));
     }
     const pm = unseenPostmortem(p);
     if (pm) {

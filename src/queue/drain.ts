@@ -221,6 +221,28 @@ export function queueAndArm(sessionDir: string, text: string, take: boolean, now
   );
 }
 
+/**
+ * Claude ended (or its host died) while a task ran: no Stop will finish it,
+ * and a Stop of some later turn must not mark it done. Parks the queue with
+ * that task parked ('ended'); `-queue start` hands it over first again.
+ * Called at the end of a run cs launched, by the SessionEnd hook of one it
+ * did not, and when a session is opened with no live holder of its lock (a
+ * host killed before its end). Returns the debrief, or null when no task ran.
+ */
+export function parkInterrupted(sessionDir: string, session: string, now: Date): string | null {
+  if (!hasQueue(sessionDir)) return null;
+  return changeQueue(
+    sessionDir,
+    (q, journal) => {
+      const t = runningTask(q);
+      if (!t) return null;
+      park(q, 'ended', `parked: Claude ended during task ${t.id} "${clip(t.text)}" (cs ${session} -queue start hands it over again)`, now, journal);
+      return q.parked!.debrief;
+    },
+    now,
+  );
+}
+
 /** Claude never got the task `queueAndArm` took (the spawn failed): it is pending again, first in line. */
 export function unstart(sessionDir: string, now: Date): void {
   changeQueue(

@@ -40,7 +40,8 @@ export interface Parked {
   resumesAt?: string;
 }
 
-export type ParkReason = 'failures' | 'context' | 'five-hour' | 'minutes';
+/** What parked the queue: a safety stop (drain.ts safetyStop, onToolFailure), or Claude ended while a task ran (parkInterrupted). */
+export type ParkReason = 'failures' | 'context' | 'five-hour' | 'minutes' | 'ended';
 
 export interface Queue {
   armed: boolean;

@@ -85,6 +85,11 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
 
 /** After Claude exits: export secrets and transcripts for the other machines, then one commit (and a push with auto-sync). */
 export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, report: Report, busy: Busy = quietly): Promise<void> {
+  await step(report, 'queue', async () => {
+    // A task Claude was working on when it ended: parked, never finished by a later turn's Stop.
+    const debrief = (await import('../queue/drain.js')).parkInterrupted(p.dir, p.name, new Date());
+    if (debrief) report(`queue ${debrief}`, 'warn');
+  });
   await step(report, 'secrets env file removal', async () => {
     // The plain-text copy for Claude's Bash commands outlives no session.
     (await import('../secrets/store.js')).removeSessionEnvFile(p.name, env);

@@ -6,6 +6,7 @@ import { runCs } from '../../support/cs.js';
 import { hasTmux } from '../../support/tmux.js';
 import { claudeStarts, hostSandbox, until, type HostSandbox } from '../../support/host.js';
 import { readQueue } from '../../../src/queue/queue.js';
+import { markClosed } from '../../../src/status/status.js';
 
 let sb: HostSandbox | undefined;
 afterEach(() => {
@@ -32,7 +33,43 @@ describe.skipIf(!hasTmux())('cs -spawn --task', () => {
       [2, 'pending'],
     ]);
     expect(claudeStarts(sb.claudeLog)).toHaveLength(1);
-    expect((await runCs(['qs', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+    const stop = await runCs(['qs', '-stop', '--timeout', '1'], { env: sb.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    // Stopped mid-task: the task is parked, not left running for a later turn's Stop to call done.
+    const q = readQueue(dir);
+    expect(q.armed).toBe(false);
+    expect(q.parked).toMatchObject({ reason: 'ended', debrief: 'parked: Claude ended during task 1 "TASK-ONE: tidy the README" (cs qs -queue start hands it over again)' });
+    expect(q.tasks.map((t) => [t.id, t.state])).toEqual([
+      [1, 'parked'],
+      [2, 'pending'],
+    ]);
+    const listed = await runCs(['qs', '-queue'], { env: sb.env });
+    expect(listed.stderr).toMatch(/parked: Claude ended during task 1/);
+    // Started again, the parked task goes first.
+    expect((await runCs(['qs', '-queue', 'start'], { env: sb.env })).code).toBe(0);
+    expect(readQueue(dir).tasks.map((t) => [t.id, t.state])).toEqual([
+      [1, 'pending'],
+      [2, 'pending'],
+    ]);
+  });
+
+  it('a host killed mid-task: the next open says so in a postmortem and parks the task', { timeout: 60_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    const r = await runCs(['-spawn', 'qk', '--task', 'TASK-K: a long one'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    await until(() => (claudeStarts(sb!.claudeLog).length ? true : undefined), 'Claude started');
+    const dir = path.join(sb.root, 'qk');
+    // As a killed host leaves it when Claude's SessionEnd hook ran on the hang-up: status closed, lock held.
+    markClosed(dir, new Date());
+    const supervisor = Number(sb.csTmux('list-panes', '-a', '-F', '#{pane_pid}').trim());
+    process.kill(supervisor, 'SIGKILL');
+    await until(async () => ((await sb!.live()).some((x) => x.running) ? undefined : true), 'the hosted session to go');
+    expect(readQueue(dir).tasks[0]!.state).toBe('running');
+    const next = await runCs(['qk'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/cs: queue parked: Claude ended during task 1 "TASK-K: a long one"/);
+    expect(next.stderr).toMatch(/last run: the process hosting the session \(pid \d+ on .*\) ended before the end of the session was done: Claude Code had ended, the session-end commit and push did not run/);
+    expect(readQueue(dir)).toMatchObject({ armed: false, tasks: [{ id: 1, state: 'parked' }] });
   });
 
   it('refuses an empty --task before touching anything', async () => {
