@@ -17,6 +17,9 @@ export const command: Command<Record<string, never>> = {
       ctx.now(),
     );
     ctx.info(`queue armed (${pendingCount(q)} pending): Claude gets the next task each time it stops`);
+    // An idle hosted Claude never stops again by itself: the first task is typed in now, as the page's Start does.
+    const handed = await (await import('../../queue/resume.js')).handOverIfIdle(ctx.env, s.name, s.paths.dir, () => ctx.now());
+    if (handed) ctx.info(`handed task ${handed.id} to the idle Claude of '${s.name}'`);
     return 0;
   },
 };

@@ -24,6 +24,26 @@ afterEach(async () => {
 const TOKEN = 'a-test-token-of-enough-length';
 const said = (body: any) => JSON.stringify(body?.messages ?? []);
 
+describe.skipIf(!hasTmux())('-queue start with an idle hosted Claude Code', () => {
+  it('types the first task in at once (no Stop would come to hand it over); the next follows at its Stop', { timeout: 180_000 }, async () => {
+    fx = await hostedClaude('cs-queue-idle-', 'idle', ['First done.', 'Second done.']);
+    const { env, api, dir } = fx;
+    const spawned = await runCs(['-spawn', 'idle'], { env });
+    expect(spawned.code, spawned.stderr).toBe(0);
+    await until(() => (/^❯/m.test(fx!.tmux('capture-pane', '-p', '-t', '=idle:')) ? true : undefined), "Claude's prompt in the pane", 60_000);
+    for (const t of ['TASK-FIRST: say first', 'TASK-SECOND: say second']) expect((await runCs(['idle', '-queue', 'add', t], { env })).code).toBe(0);
+    const start = await runCs(['idle', '-queue', 'start'], { env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr).toContain("cs: handed task 1 to the idle Claude of 'idle'");
+    await until(() => (api.agentRequests().some((b) => said(b).includes('TASK-FIRST')) ? true : undefined), 'the first task typed into Claude', 60_000);
+    const q = await until(() => {
+      const q = readQueue(dir);
+      return q.tasks.every((t) => t.state === 'done') && !q.armed ? q : undefined;
+    }, 'both tasks done and the queue drained', 90_000);
+    expect(q.tasks.map((t) => t.id)).toEqual([1, 2]);
+  });
+});
+
 describe.skipIf(!hasTmux())('a queue parked on the 5-hour limit, hosted, with the real Claude Code', () => {
   it('re-arms at the reset and continues: the parked task is typed into Claude, the next one follows at its Stop', { timeout: 180_000 }, async () => {
     fx = await hostedClaude('cs-queue-limit-', 'limit', ['Task one done.', 'Task two done.']);
