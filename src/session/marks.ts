@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../lib/errors.js';
-import { writeFileAtomic } from '../lib/fsutil.js';
+import { writeConfined } from '../lib/confine.js';
 
 export const TAG_RULE = '1–32 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';
 const TAG_RE = /^[a-z0-9][a-z0-9._-]{0,31}$/;
@@ -38,7 +38,7 @@ export function parseTags(text: string): string[] {
   return [...out].sort();
 }
 
-/** The session's tags ([] when it has none). */
+/** The session's tags ([] when it has none). A linked tags file is read (a tags file shared by sessions), never written through (changeTags). */
 export function readTags(sessionDir: string): string[] {
   try {
     return parseTags(fs.readFileSync(tagsFile(sessionDir), 'utf8'));
@@ -58,8 +58,9 @@ export function changeTags(sessionDir: string, add: readonly string[], remove: r
   for (const t of remove) tags.delete(t);
   const list = [...tags].sort();
   const file = tagsFile(sessionDir);
-  if (list.length) writeFileAtomic(file, list.join('\n') + '\n');
-  else fs.rmSync(file, { force: true });
+  // Never through a link (UnsafePathError: a linked file's text would be copied into the session, which syncs); its mode kept.
+  if (list.length) writeConfined(file, list.join('\n') + '\n');
+  else if (!fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(file, { force: true });
   return list;
 }
 
@@ -71,7 +72,7 @@ export function isArchived(sessionDir: string): boolean {
 export function setArchived(sessionDir: string, archived: boolean, now: Date): boolean {
   const marker = archiveMarker(sessionDir);
   if (archived === fs.existsSync(marker)) return false;
-  if (archived) writeFileAtomic(marker, now.toISOString() + '\n');
+  if (archived) writeConfined(marker, now.toISOString() + '\n');
   else fs.rmSync(marker, { force: true });
   return true;
 }

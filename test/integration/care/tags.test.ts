@@ -80,3 +80,32 @@ describe('cs <s> -tag and cs -ls --tag', () => {
     expect(fs.existsSync(path.join(sb.root, 'api/.cs/tags'))).toBe(false);
   });
 });
+
+describe('tags never go through a link', () => {
+  it('a linked .cs/tags is never written through: the linked file stays as it was, and its text is not copied into the session', async () => {
+    expect((await runCs(['tl'], { env: sb.env })).code).toBe(0);
+    const meta = path.join(sb.root, 'tl', '.cs');
+    const outside = path.join(sb.dir, 'private.txt');
+    fs.writeFileSync(outside, 'akia-private\nsecret2\n', { mode: 0o600 });
+    fs.symlinkSync(outside, path.join(meta, 'tags'));
+    const r = await runCs(['tl', '-tag', 'add', 'work'], { env: sb.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/refusing to write .*\/tl\/\.cs\/tags: it is a symlink/);
+    expect(fs.lstatSync(path.join(meta, 'tags')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(outside, 'utf8')).toBe('akia-private\nsecret2\n');
+    expect(fs.statSync(outside).mode & 0o777).toBe(0o600);
+    // Nothing of it went into a file of the session (which syncs).
+    const files = fs.readdirSync(meta, { recursive: true, encoding: 'utf8' }).filter((f) => !fs.lstatSync(path.join(meta, f)).isSymbolicLink() && fs.statSync(path.join(meta, f)).isFile());
+    for (const f of files) expect(fs.readFileSync(path.join(meta, f), 'utf8'), f).not.toContain('akia-private');
+  });
+
+  it('keeps a tags file\'s own mode when rewriting it', () => {
+    const dir = fs.mkdtempSync(path.join(sb.dir, 's-'));
+    fs.mkdirSync(path.join(dir, '.cs'));
+    fs.writeFileSync(path.join(dir, '.cs', 'tags'), 'one\n', { mode: 0o600 });
+    fs.chmodSync(path.join(dir, '.cs', 'tags'), 0o600);
+    expect(changeTags(dir, ['two'], [])).toEqual(['one', 'two']);
+    expect(fs.statSync(path.join(dir, '.cs', 'tags')).mode & 0o777).toBe(0o600);
+  });
+});
