@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { run } from '../lib/proc.js';
+import { gitEnv } from '../git/repo.js';
 import { lockState, readLock, describeHolder } from '../session/lock.js';
 import { findSession } from '../session/find.js';
 import type { SessionPaths } from '../session/paths.js';
@@ -52,7 +53,7 @@ export function writeRecord(dir: string, r: FeatureRecord): void {
 
 /** Runs git in `cwd`; throws a UserError carrying git's own last line on failure. */
 export async function git(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await run('git', args, { cwd, env, allowFailure: true });
+  const r = await run('git', args, { cwd, env: gitEnv(env), allowFailure: true });
   if (r.code !== 0) {
     const last = r.stderr.trim().split('\n').filter(Boolean).at(-1) ?? `exit ${r.code}`;
     throw new UserError(`git ${args[0]} failed in ${cwd}: ${last}`);

@@ -95,6 +95,9 @@ export function gitEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {
   }
   // Never hang on a credential prompt: fail and tell the user instead.
   if (out.GIT_TERMINAL_PROMPT === undefined) out.GIT_TERMINAL_PROMPT = '0';
+  // A read (git status, diff) must not rewrite the index to refresh its stat data: in an
+  // adopted project it is the user's index, which a git of theirs may be writing at that moment.
+  if (out.GIT_OPTIONAL_LOCKS === undefined) out.GIT_OPTIONAL_LOCKS = '0';
   return { ...out, ...extra };
 }
 

@@ -161,8 +161,15 @@ describe('feature sessions', () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
     fs.writeFileSync(path.join(base, 'wip.txt'), 'not committed\n');
+    // A tracked file touched (same text, new mtime): a git status would refresh its stat data in the index.
+    const index = path.join(base, '.git', 'index');
+    const future = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(base, 'CLAUDE.md'), future, future);
+    const indexBefore = { mtime: fs.statSync(index).mtimeMs, bytes: fs.readFileSync(index).toString('base64') };
     const r = await cs(['app@f']);
     expect(r.code).toBe(2);
+    // Refused, and the index as it was: cs's reads take no optional lock (GIT_OPTIONAL_LOCKS=0).
+    expect({ mtime: fs.statSync(index).mtimeMs, bytes: fs.readFileSync(index).toString('base64') }).toEqual(indexBefore);
     expect(r.stderr).toContain("'app' has 1 uncommitted change (wip.txt); the feature starts from the last commit");
     expect(r.stderr).toContain('--from-head');
     expect(fs.existsSync(featureDir('app@f'))).toBe(false);
