@@ -63,6 +63,7 @@ function __cs_data
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
                 '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)' \
                 '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+                '--allow-setup:a new feature runs the base\'s .cs/worktree-setup though this machine has not run its text yet (it came with a sync)' \
                 '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
                 '--keep:with --merge: keep the worktree and branch' \
                 '--:pass the rest to Claude Code'
@@ -115,6 +116,7 @@ function __cs_data
                 '--move-to:copy the session to a host (verified), leave a stub here that connects to it' \
                 '--foreground:run Claude in this terminal instead of cs\'s tmux server (ends with the terminal)' \
                 '--from-head:a new feature starts from the last commit even though the base has uncommitted changes' \
+                '--allow-setup:a new feature runs the base\'s .cs/worktree-setup though this machine has not run its text yet (it came with a sync)' \
                 '--merge:merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch' \
                 '--keep:with --merge: keep the worktree and branch'
         case 'flags:adopt'

@@ -3,6 +3,7 @@
 import { UsageError } from '../lib/errors.js';
 import { runAttached } from '../lib/proc.js';
 import { launchTuning, sessionEnv, type SessionPaths } from '../session/paths.js';
+import type { CreateOptions } from '../features/create.js';
 import { validateSessionRef } from '../features/ref.js';
 import { acquireLock, describeHolder } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
@@ -41,6 +42,8 @@ export interface OpenOptions {
   foreground?: boolean;
   /** A new feature starts from the last commit though the base is dirty. */
   fromHead?: boolean;
+  /** --allow-setup: a new feature runs the base's .cs/worktree-setup though this machine has not allowed its text. */
+  allowSetup?: boolean;
   /** --merge <feature> [--keep]: merge a feature of this session instead of opening it. */
   merge?: { feature: string; keep: boolean };
 }
@@ -72,6 +75,7 @@ export function parse(a: Args): OpenOptions {
   return {
     name: validateSessionRef(split?.session ?? session ?? ''),
     ...(has(a, '--from-head') ? { fromHead: true } : {}),
+    ...(has(a, '--allow-setup') ? { allowSetup: true } : {}),
     ...(merge !== undefined ? { merge: { feature: validateSessionRef(merge), keep: has(a, '--keep') } } : {}),
     force: has(a, '--force'),
     claudeArgs: a.rest,
@@ -94,7 +98,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   if (opts.on !== undefined || opts.moveTo !== undefined || isRemoteStub(env, opts.name)) return (await import('../remote/open.js')).openRemote(opts, ctx);
   // Fail on a missing Claude before anything is created or locked.
   const bin = requireClaude(env);
-  const { paths, created } = await openWorkspace(opts.name, ctx, opts.fromHead === true);
+  const { paths, created } = await openWorkspace(opts.name, ctx, { fromHead: opts.fromHead === true, allowSetup: opts.allowSetup === true });
   // A daily, non-blocking notice; only where a person is watching.
   if (io.canPrompt) (await import('../update/check.js')).maybeNotifyUpdate(ctx);
   // Hooks not registered, no keychain: said once per machine, on a terminal.
@@ -163,11 +167,11 @@ async function chooseHandoff(opts: OpenOptions, paths: SessionPaths, ctx: Contex
   return (await import('../handoff/offer.js')).offerHandoff(paths, opts.handoff ?? 'ask', ctx.io, ctx.env);
 }
 
-export async function openWorkspace(name: string, ctx: Context, fromHead = false): Promise<{ paths: SessionPaths; created: boolean }> {
+export async function openWorkspace(name: string, ctx: Context, create: CreateOptions = { fromHead: false }): Promise<{ paths: SessionPaths; created: boolean }> {
   const found = checkedSession(ctx.env, name, 'cs <name>', { feature: true, stub: true });
   const feature = found ? null : (await import('../features/ref.js')).parseFeatureRef(name);
   if (feature) {
-    const paths = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, { fromHead }, ctx.now());
+    const paths = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, create, ctx.now());
     ctx.info(`created feature session '${name}' on branch cs/${feature.feature} at ${paths.dir}`);
     return { paths, created: true };
   }

@@ -91,7 +91,7 @@ export const OPEN: CommandSpec = {
     'cs <name> [--force] [--new [--from-handoff | --no-handoff] | --resume <#|uuid>] [--foreground] [-- <claude args>...]',
     'cs <name> --on <alias|user@host[:port]>   (also: cs <alias|user@host>:<name>)',
     'cs <name> --move-to <alias|user@host[:port]>',
-    'cs <base>@<feature> [--from-head]   (a feature session on a git worktree, branch cs/<feature>)',
+    'cs <base>@<feature> [--from-head] [--allow-setup]   (a feature session on a git worktree, branch cs/<feature>)',
     'cs <base> --merge <feature> [--keep]',
   ],
   flags: [
@@ -104,6 +104,7 @@ export const OPEN: CommandSpec = {
     { name: '--move-to', summary: 'copy the session to a host (verified), leave a stub here that connects to it', value: 'host' },
     { name: '--foreground', summary: "run Claude in this terminal instead of cs's tmux server (ends with the terminal)" },
     { name: '--from-head', summary: 'a new feature starts from the last commit even though the base has uncommitted changes' },
+    { name: '--allow-setup', summary: "a new feature runs the base's .cs/worktree-setup though this machine has not run its text yet (it came with a sync)" },
     { name: '--merge', summary: 'merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch', value: 'text' },
     { name: '--keep', summary: 'with --merge: keep the worktree and branch' },
   ],

@@ -4,12 +4,16 @@
 // a `.cs/` of its own, and `.cs/worktree-setup` run once. Any failure
 // removes everything made so far (worktree, branch, directory).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, UserError } from '../lib/errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import type { IO } from '../term/io.js';
+import { writeConfined } from '../lib/confine.js';
+import { childEnv } from '../lib/proc.js';
+import { readSyncConf } from '../git/syncconf.js';
 import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { readTemplate } from '../session/templates.js';
@@ -21,6 +25,8 @@ import { featureBranch, featureDir, featuresRoot, type FeatureRef } from './ref.
 export interface CreateOptions {
   /** --from-head: start from the last commit even though the base has uncommitted changes. */
   fromHead: boolean;
+  /** --allow-setup: run `.cs/worktree-setup` though this machine has not allowed its text (setupAllowed). */
+  allowSetup?: boolean;
 }
 
 export const SETUP_SCRIPT = '.cs/worktree-setup';
@@ -55,6 +61,7 @@ export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
     throw new UserError(`branch ${branch} already exists in '${ref.base}'`, `rename or delete it (git -C ${baseDir} branch -m ${branch} <other>), or pick another feature name`);
   }
   await askIfDirty({ env, io, baseDir, head, ref }, opts);
+  const setup = await setupAllowed({ env, io, baseDir, ref }, opts);
 
   const dir = featureDir(env, ref);
   if (exists(dir)) throw new UserError(`${dir} is in the way of feature '${ref.name}' but is not one`, 'move it away, then try again');
@@ -65,7 +72,7 @@ export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
     await copyIncluded(ctx);
     const meta = makeMeta(ctx, base.adopted, now);
     await excludeRecordsIfUntracked(ctx);
-    await runSetup(ctx, meta);
+    if (setup) await runSetup(ctx, meta, setup);
     writeRecord(dir, {
       version: 1,
       base: ref.base,
@@ -180,14 +187,51 @@ async function excludeRecordsIfUntracked(c: Pick<Ctx, 'env' | 'baseDir' | 'head'
   writeFileAtomic(exclude, text + (text === '' || text.endsWith('\n') ? '' : '\n') + missing.join('\n') + '\n');
 }
 
-/** Runs `.cs/worktree-setup` of the base once in the new worktree; its output goes to stderr; non-zero exit fails creation. */
-async function runSetup(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'dir' | 'ref'>, p: SessionPaths): Promise<void> {
+/** sha256 (hex) of each `.cs/worktree-setup` text this machine has allowed to run, one a line (machine-local). */
+const SETUP_ALLOWED = '.cs/local/setup-allowed';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Whether the base's `.cs/worktree-setup` may run, decided before anything
+ * is made: its digest (to run exactly that text), or null when there is no
+ * script. It runs as the user, and a session that syncs can receive it from
+ * another machine or person (-sync pull, -adopt --from), like direnv's
+ * .envrc: a text runs once this machine allowed it — by having no sync
+ * remote (nothing came from elsewhere), by --allow-setup, or by a yes on the
+ * terminal — and is recorded in SETUP_ALLOWED. Otherwise UserError: nothing
+ * was made.
+ */
+async function setupAllowed(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'ref'>, opts: CreateOptions): Promise<string | null> {
   const script = path.join(c.baseDir, SETUP_SCRIPT);
   const st = fs.statSync(script, { throwIfNoEntry: false });
-  if (!st?.isFile()) return;
+  if (!st?.isFile()) return null;
   if ((st.mode & 0o111) === 0) throw new UserError(`${script} is not executable`, `chmod +x ${script}, or remove it`);
+  const digest = sha256(fs.readFileSync(script));
+  const allowedFile = path.join(c.baseDir, SETUP_ALLOWED);
+  const allowed = readFileOr(allowedFile, '').split('\n');
+  if (allowed.includes(digest)) return digest;
+  const remote = readSyncConf(c.baseDir).remote;
+  let yes = remote === null || opts.allowSetup === true;
+  if (!yes && c.io.canPrompt) {
+    const clack = await import('@clack/prompts');
+    const answer = await clack.confirm({ message: `${SETUP_SCRIPT} of '${c.ref.base}' is new or changed since this machine last ran it (the session syncs with ${remote}). Run it in the new worktree? (read it first: ${script})`, initialValue: false, output: c.io.stderr, input: c.io.stdin });
+    yes = !clack.isCancel(answer) && answer === true;
+  }
+  if (!yes) {
+    throw new UserError(`${SETUP_SCRIPT} of '${c.ref.base}' is new or changed since this machine last ran it, and the session syncs with ${remote}: not run, and no feature made`, `read it (${script}), then: cs ${c.ref.name} --allow-setup`);
+  }
+  if (remote !== null) writeConfined(allowedFile, [...allowed.filter(Boolean), digest].join('\n') + '\n', 0o600);
+  return digest;
+}
+
+/** Runs `.cs/worktree-setup` of the base once in the new worktree, if its text is still the one allowed (`digest`); its output goes to stderr; non-zero exit fails creation. */
+async function runSetup(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'dir' | 'ref'>, p: SessionPaths, digest: string): Promise<void> {
+  const script = path.join(c.baseDir, SETUP_SCRIPT);
+  if (sha256(fs.readFileSync(script)) !== digest) throw new UserError(`${script} changed while the feature was being made; not run, and no feature made`, `run cs ${c.ref.name} again`);
   c.io.err(c.io.color.dim(`cs: running ${SETUP_SCRIPT} in ${c.dir}`));
-  const env = { ...c.env, ...sessionEnv(p), CS_BASE_DIR: c.baseDir, CS_FEATURE: c.ref.feature };
+  // cs's own secrets stay with cs (childEnv), as for every program it starts.
+  const env = { ...childEnv(c.env), ...sessionEnv(p), CS_BASE_DIR: c.baseDir, CS_FEATURE: c.ref.feature };
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(script, [], { cwd: c.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (b: Buffer) => c.io.stderr.write(b));

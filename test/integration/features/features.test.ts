@@ -203,6 +203,36 @@ describe('feature sessions', () => {
     expect(fs.existsSync(path.join(dir, 'setup-ran'))).toBe(true);
   });
 
+  it('a setup script of a session that syncs runs once this machine allowed its text (--allow-setup); a changed one asks again; it never gets cs\'s secrets', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    const remote = path.join(sb.dir, 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    await ok(['app', '-sync', 'remote', remote]);
+    const log = path.join(sb.dir, 'setup.log');
+    const script = (tag: string) => `#!/bin/sh\necho "${tag} pw=\${CS_SECRETS_PASSWORD-none}" >> '${log}'\n`;
+    fs.writeFileSync(path.join(base, '.cs/worktree-setup'), script('one'), { mode: 0o755 });
+    const secret = { CS_SECRETS_PASSWORD: 'pw-not-for-the-script' };
+    // As if it came with a pull: refused without a terminal, and nothing made.
+    let r = await cs(['app@f'], secret);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`cs: .cs/worktree-setup of 'app' is new or changed since this machine last ran it, and the session syncs with ${remote}: not run, and no feature made — read it (${base}/.cs/worktree-setup), then: cs app@f --allow-setup`);
+    expect(fs.existsSync(featureDir('app@f'))).toBe(false);
+    expect(git(base, 'branch', '--list', 'cs/f')).toBe('');
+    expect(fs.existsSync(log)).toBe(false);
+    await ok(['app@f', '--allow-setup'], secret);
+    expect(fs.readFileSync(log, 'utf8')).toBe('one pw=none\n');
+    // The same text again: allowed on this machine.
+    await ok(['app@g'], secret);
+    expect(fs.readFileSync(log, 'utf8')).toBe('one pw=none\none pw=none\n');
+    // Changed: asked again.
+    fs.writeFileSync(path.join(base, '.cs/worktree-setup'), script('two'), { mode: 0o755 });
+    r = await cs(['app@h'], secret);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is new or changed since this machine last ran it');
+    expect(fs.readFileSync(path.join(base, '.cs/local/setup-allowed'), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
   it('a failing setup script stops creation and leaves nothing behind', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
