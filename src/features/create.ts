@@ -179,12 +179,9 @@ async function excludeRecordsIfUntracked(c: Pick<Ctx, 'env' | 'baseDir' | 'head'
   if (tracked) return;
   const common = (await git(c.baseDir, ['rev-parse', '--path-format=absolute', '--git-common-dir'], c.env)).trim();
   const exclude = path.join(common, 'info', 'exclude');
-  const text = readFileOr(exclude, '');
-  const have = new Set(text.split('\n').map((l) => l.trim()));
-  const missing = EXCLUDE_LINES.filter((l) => !have.has(l));
-  if (missing.length === 0) return;
   ensureDir(path.dirname(exclude));
-  writeFileAtomic(exclude, text + (text === '' || text.endsWith('\n') ? '' : '\n') + missing.join('\n') + '\n');
+  // In place, its mode kept, never through a link (autosave.ts ensureLines).
+  (await import('../git/autosave.js')).ensureLines(exclude, EXCLUDE_LINES);
 }
 
 /** sha256 (hex) of each `.cs/worktree-setup` text this machine has allowed to run, one a line (machine-local). */

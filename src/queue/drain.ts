@@ -182,16 +182,22 @@ export function handoverReason(t: Task, left: number): string {
  * the count reaches the limit. Returns the debrief when it parked.
  */
 export function onToolFailure(sessionDir: string, what: string, limits: Limits, now: Date): string | null {
+  return withRunningTask(sessionDir, now, (q, t, journal) => {
+    t.failures = (t.failures ?? 0) + 1;
+    if (t.failures < limits.failures) return null;
+    park(q, 'failures', `parked: ${t.failures} tool failures in task ${t.id} "${clip(t.text)}" (last: ${clip(what, 100)})`, now, journal);
+    return q.parked!.debrief;
+  });
+}
+
+/** Runs `fn` on the queue's running task under the queue's lock (changeQueue); null when there is no queue or no running task. */
+function withRunningTask<T>(sessionDir: string, now: Date, fn: (q: Queue, t: Task, journal: (e: Omit<JournalEntry, 'ts'>) => void) => T | null): T | null {
   if (!hasQueue(sessionDir)) return null;
   return changeQueue(
     sessionDir,
     (q, journal) => {
       const t = runningTask(q);
-      if (!t) return null;
-      t.failures = (t.failures ?? 0) + 1;
-      if (t.failures < limits.failures) return null;
-      park(q, 'failures', `parked: ${t.failures} tool failures in task ${t.id} "${clip(t.text)}" (last: ${clip(what, 100)})`, now, journal);
-      return q.parked!.debrief;
+      return t ? fn(q, t, journal) : null;
     },
     now,
   );
@@ -230,17 +236,10 @@ export function queueAndArm(sessionDir: string, text: string, take: boolean, now
  * host killed before its end). Returns the debrief, or null when no task ran.
  */
 export function parkInterrupted(sessionDir: string, session: string, now: Date): string | null {
-  if (!hasQueue(sessionDir)) return null;
-  return changeQueue(
-    sessionDir,
-    (q, journal) => {
-      const t = runningTask(q);
-      if (!t) return null;
-      park(q, 'ended', `parked: Claude ended during task ${t.id} "${clip(t.text)}" (cs ${session} -queue start hands it over again)`, now, journal);
-      return q.parked!.debrief;
-    },
-    now,
-  );
+  return withRunningTask(sessionDir, now, (q, t, journal) => {
+    park(q, 'ended', `parked: Claude ended during task ${t.id} "${clip(t.text)}" (cs ${session} -queue start hands it over again)`, now, journal);
+    return q.parked!.debrief;
+  });
 }
 
 /** Claude never got the task `queueAndArm` took (the spawn failed): it is pending again, first in line. */
