@@ -6,7 +6,10 @@
 //   them): one stat instead of an open, two getdents and a close;
 // - each searched file's words, valid while its size, mtime, ctime and inode
 //   are those recorded (a changed file is read again): a file without the
-//   query's words is not read at all.
+//   query's words is not read at all;
+// - which of those words it holds with an upper-case letter somewhere: a
+//   file where no such word holds the query's runs is searched in its bytes
+//   as they are, without case-folding them first (see "Lower case" below).
 // Nothing changed less than RACY_MS ago is recorded (a change within the same
 // mtime tick would go unseen; git's "racily clean" rule), and a file's words
 // only once it has settled (SETTLED_MS).
@@ -20,12 +23,20 @@
 // full scan. Files the words cannot vouch for are always read: ones with the
 // two characters whose toLowerCase() is ASCII (scanFile lower-cases their
 // lines with toLowerCase) and ones with a word too long to keep.
+//
+// Lower case: an ASCII term occurs in the folded bytes at a place where it
+// does not occur in the raw bytes only when a letter there is upper case;
+// that letter lies in one of the term's runs, and that run inside one
+// maximal run of letters and digits of the file (folding keeps letters
+// letters): a word the file holds with an upper-case letter, and which holds
+// the run. So when no such word holds any of the query's runs, the raw bytes
+// give the folded bytes' answer, and scanFile can skip folding (`lower`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { textKey } from '../lib/stathash.js';
 import { ASCII_LOWERING, type Query } from './scan.js';
 
-const MAGIC = 'cs-search-cache 1\n';
+const MAGIC = 'cs-search-cache 2\n';
 /** A word longer than this is not kept: its file is then always read (base64 and hex blobs stay out of the index). */
 const MAX_WORD = 256;
 /** A file changed this recently may change again within the same mtime tick: not recorded (git's "racily clean"). */
@@ -57,12 +68,24 @@ export interface FileStamp {
 interface Entry extends FileStamp {
   /** Always read the file (see the header). */
   always: boolean;
-  /** The file's words, each followed by '\n', as latin1 bytes: a record made by this search. */
+  /**
+   * A record made by this search: the file's words, each followed by '\n',
+   * then MIXED, then those of them it holds with an upper-case letter, each
+   * followed by '\n' (latin1 bytes).
+   */
   words: Buffer | null;
-  /** A stored record: where its words start in the stored cache's bytes (-1 for a record made by this search), and their length. */
+  /** A stored record: where it starts in the stored cache's bytes (-1 for a record made by this search), and its length. */
   at: number;
   len: number;
+  /** Where MIXED is, from the record's start. */
+  split: number;
 }
+
+/** Ends a record's words and starts its upper-case ones: a byte no run holds. */
+const MIXED = 0x01;
+
+/** What a search does with a file: not read it, read it, or read it without case-folding (see "Lower case" in the header). */
+export type Verdict = 'skip' | 'read' | 'lower';
 
 /**
  * Where the search cache for a sessions root and a Claude config dir lives:
@@ -119,14 +142,23 @@ class WordSet {
   private slots = new Int32Array(SLOTS);
   private hashes = new Int32Array(SLOTS);
   private count = 0;
-  /** The word being read (it may go on in the next read), folded, its length and its FNV-1a hash so far. */
+  /** The word being read (it may go on in the next read), folded, its length, its FNV-1a hash so far, and whether it had an upper-case letter. */
   private readonly word = new Uint8Array(MAX_WORD + 1);
   private len = 0;
   private hash = FNV_BASIS;
+  private upper = false;
+  /** The words seen with an upper-case letter (none for the set that is `mixed` itself). */
+  private readonly mixed: WordSet | null;
   /** A word longer than MAX_WORD was seen. */
   tooLong = false;
 
+  constructor(withMixed = true) {
+    this.mixed = withMixed ? new WordSet(false) : null;
+  }
+
   reset(): void {
+    this.mixed?.reset();
+    this.upper = false;
     this.used = 0;
     if (this.slots.length > SLOTS) {
       this.slots = new Int32Array(SLOTS);
@@ -145,37 +177,54 @@ class WordSet {
     const word = this.word;
     let len = this.len;
     let h = this.hash;
+    let upper = this.upper;
     for (let i = 0; i < n; i++) {
-      const c = WORD_BYTE[data[i]!]!;
+      const b = data[i]!;
+      const c = WORD_BYTE[b]!;
       if (c !== 0) {
         if (len <= MAX_WORD) word[len] = c;
         len++;
         h = Math.imul(h ^ c, FNV_PRIME);
+        if (c !== b && b < 0x5b) upper = true; // 'A'..'Z' (digits and 'a'..'z' map to themselves)
       } else if (len > 0) {
         if (len > MAX_WORD) {
           this.tooLong = true;
           return false;
         }
-        this.add(len, h);
+        this.add(len, h, upper);
         len = 0;
         h = FNV_BASIS;
+        upper = false;
       }
     }
     this.len = len;
     this.hash = h;
+    this.upper = upper;
     return true;
   }
 
-  /** The words, once the whole file has been fed; null when one was too long. */
-  finish(): Buffer | null {
+  /** The record (see Entry.words) and where MIXED is in it, once the whole file has been fed; null when a word was too long. */
+  finish(): { bytes: Buffer; split: number } | null {
     if (this.len > MAX_WORD) this.tooLong = true;
-    else if (this.len > 0) this.add(this.len, this.hash);
+    else if (this.len > 0) this.add(this.len, this.hash, this.upper);
     this.len = 0;
-    return this.tooLong ? null : Buffer.from(this.out.subarray(0, this.used));
+    if (this.tooLong) return null;
+    const mixed = this.mixed!;
+    const bytes = Buffer.allocUnsafe(this.used + 1 + mixed.used);
+    this.out.copy(bytes, 0, 0, this.used);
+    bytes[this.used] = MIXED;
+    mixed.out.copy(bytes, this.used + 1, 0, mixed.used);
+    return { bytes, split: this.used };
   }
 
-  private add(len: number, h: number): void {
-    const { word, out } = this;
+  private add(len: number, h: number, upper: boolean): void {
+    if (upper) this.mixed!.addWord(this.word, len, h);
+    this.addWord(this.word, len, h);
+  }
+
+  /** Adds word[0, len) (hash h) unless it is there. */
+  private addWord(word: Uint8Array, len: number, h: number): void {
+    const { out } = this;
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const at = this.slots[i]! - 1;
@@ -252,8 +301,8 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet): Entr
   } finally {
     fs.closeSync(fd);
   }
-  const bytes = (always ? null : words.finish()) ?? Buffer.alloc(0);
-  return { ...st, always: always || words.tooLong, words: bytes, at: -1, len: bytes.length };
+  const record = (always ? null : words.finish()) ?? { bytes: Buffer.from([MIXED]), split: 0 };
+  return { ...st, always: always || words.tooLong, words: record.bytes, at: -1, len: record.bytes.length, split: record.split };
 }
 
 interface Listing {
@@ -282,15 +331,16 @@ export class SearchCache {
     private readonly dirs: Map<string, Listing>,
     private readonly now: number,
     private readonly settledMs: number,
-    /** The stored cache's bytes, and where each stored record's words start in them (ascending). */
+    /** The stored cache's bytes, where each stored record starts in them (ascending), and its `split`. */
     private readonly blob: Buffer = Buffer.alloc(0),
     private readonly starts: readonly number[] = [],
+    private readonly splits: readonly number[] = [],
   ) {}
 
   /** Opens the cache stored in `file` (an empty one when it is missing, unreadable or of another version); `now` in ms since the epoch; `settledMs` for tests. */
   static open(file: string, now: number, settledMs = SETTLED_MS): SearchCache {
-    const { entries, dirs, blob, starts } = readCache(file);
-    return new SearchCache(file, entries, dirs, now, settledMs, blob, starts);
+    const { entries, dirs, blob, starts, splits } = readCache(file);
+    return new SearchCache(file, entries, dirs, now, settledMs, blob, starts, splits);
   }
 
   /** A cache that knows nothing and keeps nothing: every folder is listed, every file read. */
@@ -320,43 +370,55 @@ export class SearchCache {
     return names;
   }
 
-  /** False when `file` (with stats `st`) certainly holds no line with every run of `runs` (requiredRuns); true when it may. */
-  mayMatch(file: string, st: FileStamp, runs: readonly Buffer[]): boolean {
-    if (this.file === null) return true;
+  /**
+   * What to do with `file` (with stats `st`) for a query whose runs are
+   * `runs` (requiredRuns): 'skip' when it certainly holds no line with every
+   * run; 'lower' when it may and every place a term occurs in it folded is
+   * one where it occurs as it is (see "Lower case" in the header); 'read'
+   * otherwise.
+   */
+  verdict(file: string, st: FileStamp, runs: readonly Buffer[]): Verdict {
+    if (this.file === null) return 'read';
     this.seen.add(file);
     let e = this.entries.get(file);
     if (!e || !same(e, st)) {
       if (this.now - Math.max(st.mtimeMs, st.ctimeMs) < this.settledMs) {
         if (this.entries.delete(file)) this.changed = true;
-        return true; // still changing: scanned, not indexed
+        return 'read'; // still changing: scanned, not indexed
       }
       if (st.size > this.budget) {
         if (this.entries.delete(file)) this.changed = true;
-        return true; // over this search's indexing budget: scanned now, indexed by a later search
+        return 'read'; // over this search's indexing budget: scanned now, indexed by a later search
       }
       this.budget -= st.size;
       const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)), (this.words ??= new WordSet()));
-      if (!fresh) return true; // unreadable now: scanFile says what it finds
+      if (!fresh) return 'read'; // unreadable now: scanFile says what it finds
       this.entries.set(file, fresh);
       this.changed = true;
       e = fresh;
     }
-    if (e.always) return true;
-    if (e.at >= 0) return this.storedWith(runs).has(e.at);
-    for (const r of runs) if (e.words!.indexOf(r) < 0) return false;
-    return true;
+    if (e.always) return 'read';
+    if (e.at >= 0) {
+      const stored = this.storedWith(runs);
+      return !stored.all.has(e.at) ? 'skip' : stored.mixed.has(e.at) ? 'read' : 'lower';
+    }
+    const words = e.words!;
+    for (const r of runs) if (words.indexOf(r) < 0) return 'skip';
+    for (const r of runs) if (words.indexOf(r, e.split + 1) >= 0) return 'read';
+    return 'lower';
   }
 
-  private stored: { runs: readonly Buffer[]; with: Set<number> } | null = null;
+  private stored: { runs: readonly Buffer[]; all: Set<number>; mixed: Set<number> } | null = null;
 
   /**
-   * Where the stored records holding every run start (their `at`): each run
-   * is looked for once in all the stored words, not once per file. A match
-   * lies within one record, as records end with '\n' and runs hold none.
+   * The stored records (their `at`) holding every run, and those holding one
+   * in their upper-case words: each run is looked for once in all the stored
+   * records, not once per file. A match lies within one record, as records
+   * end with '\n' and runs hold none.
    */
-  private storedWith(runs: readonly Buffer[]): Set<number> {
-    if (this.stored?.runs === runs) return this.stored.with;
-    const starts = this.starts;
+  private storedWith(runs: readonly Buffer[]): { all: Set<number>; mixed: Set<number> } {
+    if (this.stored?.runs === runs) return this.stored;
+    const { starts, splits } = this;
     const recordAt = (pos: number): number => {
       let lo = 0;
       let hi = starts.length - 1;
@@ -365,16 +427,23 @@ export class SearchCache {
         if (starts[mid]! <= pos) lo = mid;
         else hi = mid - 1;
       }
-      return starts[lo]!;
+      return lo;
     };
-    let found = new Set<number>(starts);
+    let all = new Set<number>(starts);
+    const mixed = new Set<number>();
     for (const r of runs) {
       const here = new Set<number>();
-      if (starts.length) for (let i = this.blob.indexOf(r, starts[0]); i >= 0; i = this.blob.indexOf(r, i + 1)) here.add(recordAt(i));
-      found = new Set([...found].filter((at) => here.has(at)));
+      if (starts.length) {
+        for (let i = this.blob.indexOf(r, starts[0]); i >= 0; i = this.blob.indexOf(r, i + 1)) {
+          const k = recordAt(i);
+          here.add(starts[k]!);
+          if (i > starts[k]! + splits[k]!) mixed.add(starts[k]!);
+        }
+      }
+      all = new Set([...all].filter((at) => here.has(at)));
     }
-    this.stored = { runs, with: found };
-    return this.stored.with;
+    this.stored = { runs, all, mixed };
+    return this.stored;
   }
 
   /** Stores the cache if anything changed, dropping records of files and folders that no longer exist. */
@@ -401,24 +470,25 @@ function listing(dir: string): string[] {
   }
 }
 
-type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, always: number, wordBytes: number];
+type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, always: number, recordBytes: number, split: number];
 type DirRow = [path: string, mtimeMs: number, ctimeMs: number, ino: number, names: string[]];
 
 /**
  * Layout: MAGIC, a JSON line of DirRows, a JSON line of FileRows, then every
- * file's words, in the order of its rows.
+ * file's record (Entry.words), in the order of its rows.
  */
 function serialize(entries: Map<string, Entry>, dirs: Map<string, Listing>, blob: Buffer): Buffer {
   const dirRows: DirRow[] = [...dirs].map(([p, d]) => [p, d.mtimeMs, d.ctimeMs, d.ino, d.names]);
-  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.len]);
+  const fileRows: FileRow[] = [...entries].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.always ? 1 : 0, e.len, e.split]);
   return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(dirRows)}\n${JSON.stringify(fileRows)}\n`), ...[...entries.values()].map((e) => e.words ?? blob.subarray(e.at, e.at + e.len))]);
 }
 
-function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing>; blob: Buffer; starts: number[] } {
+function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<string, Listing>; blob: Buffer; starts: number[]; splits: number[] } {
   const entries = new Map<string, Entry>();
   const dirs = new Map<string, Listing>();
-  const none = { entries: new Map<string, Entry>(), dirs: new Map<string, Listing>(), blob: Buffer.alloc(0), starts: [] };
+  const none = { entries: new Map<string, Entry>(), dirs: new Map<string, Listing>(), blob: Buffer.alloc(0), starts: [], splits: [] };
   const starts: number[] = [];
+  const splits: number[] = [];
   let data: Buffer;
   try {
     data = fs.readFileSync(file);
@@ -432,15 +502,16 @@ function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<strin
     if (nl2 < 0) return none;
     for (const [p, mtimeMs, ctimeMs, ino, names] of JSON.parse(data.toString('utf8', MAGIC.length, nl1)) as DirRow[]) dirs.set(p, { mtimeMs, ctimeMs, ino, names });
     let at = nl2 + 1;
-    for (const [p, size, mtimeMs, ctimeMs, ino, always, len] of JSON.parse(data.toString('utf8', nl1 + 1, nl2)) as FileRow[]) {
-      if (at + len > data.length) return none; // truncated: start over
+    for (const [p, size, mtimeMs, ctimeMs, ino, always, len, split] of JSON.parse(data.toString('utf8', nl1 + 1, nl2)) as FileRow[]) {
+      if (at + len > data.length || data[at + split] !== MIXED) return none; // truncated or damaged: start over
       // The words stay in `data` (a subarray each would cost more than the rest of the record).
-      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: null, at, len });
+      entries.set(p, { size, mtimeMs, ctimeMs, ino, always: always === 1, words: null, at, len, split });
       starts.push(at);
+      splits.push(split);
       at += len;
     }
   } catch {
     return none;
   }
-  return { entries, dirs, blob: data, starts };
+  return { entries, dirs, blob: data, starts, splits };
 }

@@ -98,6 +98,12 @@ export interface ScanOptions {
   judgeEvery?: boolean;
   /** Skip files that look binary (a NUL in the first chunk). */
   skipBinary?: boolean;
+  /**
+   * The file holds the query's terms only in lower case (the search cache
+   * vouches for it: src/search/cache.ts, "Lower case"), so an ASCII query
+   * is looked for in its bytes as they are, without folding them.
+   */
+  lower?: boolean;
 }
 
 /**
@@ -180,7 +186,7 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
   const rareTerm = plan.kind === 'rare' ? Buffer.from(plan.term, 'latin1') : needle;
   const rareAt = plan.kind === 'rare' ? plan.at : 0;
   const rareByte = rareTerm[rareAt] ?? 0;
-  const rareBytes = rareByte >= 0x61 && rareByte <= 0x7a ? [rareByte, rareByte - 0x20] : [rareByte];
+  const rareBytes = rareByte >= 0x61 && rareByte <= 0x7a && !opts.lower ? [rareByte, rareByte - 0x20] : [rareByte];
   const rareOthers = q.terms.filter((t) => t !== rareTerm.toString('latin1')).map((t) => Buffer.from(t, 'latin1'));
 
   /**
@@ -233,6 +239,10 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
           if (nextRaw[k]! < start) nextRaw[k] = data.indexOf(t, start);
           if (nextRaw[k]! < 0) nextRaw[k] = Infinity; // not further on in this chunk as it is
           if (nextRaw[k]! < stop) continue;
+          if (opts.lower) {
+            all = false; // as it is is how it would be folded
+            continue;
+          }
           if (++foldedLines <= FEW_LINES) {
             all = foldedHasAll(data, start, stop, [t]);
             continue;
@@ -249,9 +259,9 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
     }
   };
 
-  /** Lines of buf[0, end), which starts at file offset `base`. */
+  /** Lines of buf[0, end), which starts at file offset `base`: folded first unless opts.lower. */
   const scanAscii = (buf: Buffer, end: number, base: number) => {
-    const f = foldAscii(buf, end);
+    const f = opts.lower ? buf.subarray(0, end) : foldAscii(buf, end);
     for (let i = f.indexOf(needle); i >= 0; ) {
       const start = i === 0 ? 0 : f.lastIndexOf(10, i - 1) + 1;
       let stop = f.indexOf(10, i);

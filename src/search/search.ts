@@ -284,10 +284,12 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
   for (const t of targets) {
-    if (runs && !cache.mayMatch(t.path, t, runs)) continue;
+    const verdict = runs ? cache.verdict(t.path, t, runs) : 'read';
+    if (verdict === 'skip') continue;
     const r = scanFile(t.path, q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',
+      lower: verdict === 'lower',
       // In a transcript the match must be in what was said, not in ids, paths or metadata.
       accept: t.source === 'transcript' ? (line) => termsIn(transcriptText(line) ?? '', q) : undefined,
     }, buf);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { searchSessions } from '../../../src/search/search.js';
 import { compileQuery } from '../../../src/search/scan.js';
-import { requiredRuns, searchCacheFile } from '../../../src/search/cache.js';
+import { requiredRuns, SearchCache, searchCacheFile } from '../../../src/search/cache.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 
 let tmp: string;
@@ -38,9 +38,11 @@ function makeSessions(): void {
   write(path.join(root, 'beta/.cs/discoveries.md'), `# Discoveries\n\n## 2026-11-02 odd\nthe \u212a value and \u0130stanbul, über alles\n${'q'.repeat(300)}wombat${'z'.repeat(300)}\n`);
   write(transcriptOf('beta'), [transcriptLine('user', 'why does the refresh fail?'), transcriptLine('assistant', 'Because the Refresh Token rotates.'), ''].join('\n'));
   fs.mkdirSync(path.join(root, 'gamma/.cs/artifacts'), { recursive: true });
+  // Upper case inside a word only: folded, "refresh" and "token" are there; as they are, not.
+  write(path.join(root, 'gamma/.cs/discoveries.md'), '# Discoveries\n\n## 2026-11-03 case\nthe reFresh of a xTOKEN, then refresh token-ish\n');
 }
 
-const QUERIES = ['refresh token', 'REFRESH', 'src/login.ts', 'x_y', 'k value', 'istanbul', 'wombat', 'über', '-->', 'rotates', 'nowhere-at-all', 'login fix', 'zzz'];
+const QUERIES = ['refresh token', 'REFRESH', 'token', 'xtoken', 'refresh of', 'token-ish', 'the', 'src/login.ts', 'x_y', 'k value', 'istanbul', 'wombat', 'über', '-->', 'rotates', 'nowhere-at-all', 'login fix', 'zzz'];
 const NOW = new Date('2026-11-20T00:00:00Z');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Past the cache's racy window, so what is searched next gets recorded. */
@@ -144,6 +146,34 @@ describe('the search cache', () => {
     fs.writeFileSync(file, 'not a cache');
     await expectSame();
   }, 30_000);
+
+  it('reads a file without case-folding it only when no word it holds with an upper-case letter holds a run of the query', async () => {
+    write(path.join(root, 'alpha/.cs/discoveries.md'), 'the refresh token\nThe Big Refresh\n');
+    write(path.join(root, 'beta/.cs/discoveries.md'), 'a reFRESHed token and a tokenizer\n');
+    write(path.join(root, 'gamma/.cs/discoveries.md'), 'all lower case: refresh token\n');
+    await settle();
+    const files = ['alpha', 'beta', 'gamma'].map((s) => path.join(root, s, '.cs/discoveries.md'));
+    const verdicts = (query: string, now = Date.now()) => {
+      const cache = SearchCache.open(searchCacheFile(path.join(tmp, '.cache', 'cs'), root, env.CLAUDE_CONFIG_DIR!), now, 2000);
+      const out = files.map((f) => cache.verdict(f, fs.statSync(f), requiredRuns(compileQuery(query))!));
+      cache.save();
+      return out;
+    };
+    // Made this search, then read back from the stored cache: the same answers.
+    for (let pass = 0; pass < 2; pass++) {
+      expect(verdicts('refresh'), `pass ${pass}`).toEqual(['read', 'read', 'lower']); // "Refresh", "reFRESHed"
+      expect(verdicts('token'), `pass ${pass}`).toEqual(['lower', 'lower', 'lower']);
+      expect(verdicts('big token'), `pass ${pass}`).toEqual(['read', 'skip', 'skip']);
+      expect(verdicts('tokenizer'), `pass ${pass}`).toEqual(['skip', 'lower', 'skip']);
+      expect(verdicts('refreshed token'), `pass ${pass}`).toEqual(['skip', 'read', 'skip']);
+    }
+    // And the answers are a full scan's.
+    for (const query of ['refresh', 'token', 'refresh token', 'REFRESHED', 'big refresh', 'the', 'tokenizer']) {
+      const full = await searchSessions({ env, query, now: NOW, limit: 100, useCache: false });
+      expect(full.total, query).toBeGreaterThan(0);
+      expect({ ...(await searchSessions({ env, query, now: NOW, limit: 100, cacheSettledMs: 2000 })), bytes: 0 }, query).toEqual({ ...full, bytes: 0 });
+    }
+  });
 
   it('rules files out only on runs of letters and digits of ASCII queries', () => {
     expect(requiredRuns(compileQuery('src/login.ts x_y'))!.map(String)).toEqual(['src', 'login', 'ts', 'x', 'y']);
