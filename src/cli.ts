@@ -63,6 +63,8 @@ export function route(argv: readonly string[]): Route {
     if (spec && HELP_FLAGS.has(next)) return { kind: 'help', topic: OPEN };
     if (spec && spec.scope !== 'global' && !spec.builtin) return withHelp(spec, rest.slice(1), { session });
     if (!spec) throw new UsageError(`unknown session command '${next}'`, unknownCommandHint(next, `cs ${session}`, 'session'));
+    // Asking how a command goes is never wrong, wherever the session name was put.
+    if (!spec.builtin && wantsHelp(rest.slice(1))) return { kind: 'help', topic: spec };
     throw new UsageError(`${next} is not a session command`, `run it as: cs ${next} ...`);
   }
   return withHelp(OPEN, rest, { session });

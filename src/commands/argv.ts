@@ -111,10 +111,13 @@ export function parseArgv(spec: CommandSpec, argv: readonly string[], given: { s
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const decl = known.get(name);
-    if (!decl || (!decl.value && eq > 0)) throw new UsageError(`unknown option '${name}' for ${label0}`, `see cs ${spec.name || '<name>'} -help`);
+    const help = `see cs ${spec.name || '<name>'} -help`;
+    if (decl && !decl.value && eq > 0) throw new UsageError(`${name} takes no value, not '${arg.slice(eq + 1).slice(0, 40)}'`, `write ${name} alone; ${help}`);
+    // Text that starts with a dash (a task, a search) reads as an option unless it comes after --.
+    if (!decl) throw new UsageError(`unknown option '${name.slice(0, 60)}' for ${label0}`, /\s/.test(arg) ? `text that starts with '-' goes after --: cs ${given.session ? `${given.session} ` : ''}${[spec.name, ...words].filter(Boolean).join(' ')} -- '${arg.replace(/'/g, "'\\''")}'` : help);
     if (decl.value) {
       const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`, `see cs ${spec.name || '<name>'} -help`);
+      if (v === undefined) throw new UsageError(`${name} needs a value`, help);
       found.push({ spelled: name, value: v });
     } else found.push({ spelled: name, value: true });
   }

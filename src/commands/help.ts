@@ -1,6 +1,6 @@
 // Help text from the command table: one overview, and one page per command.
 import type { Colors } from '../term/io.js';
-import { COMMANDS, declaredFlags, OPEN, type CommandSpec } from './table.js';
+import { COMMANDS, commandLine, declaredFlags, OPEN, type CommandSpec } from './table.js';
 
 function usageLines(spec: CommandSpec): string[] {
   return spec.usage.map((u) => `  ${u}`);
@@ -33,9 +33,8 @@ export function renderOverview(c: Colors): string {
     ['cs <name>', OPEN.summary],
   ];
   for (const spec of COMMANDS) {
-    const names = [spec.name, ...spec.aliases.filter((a) => !a.startsWith('--'))].join(', ');
-    const prefix = spec.scope === 'global' ? 'cs ' : spec.scope === 'both' ? 'cs [<name>] ' : 'cs <name> ';
-    rows.push([`${prefix}${names}`, spec.summary]);
+    const aliases = spec.aliases.filter((a) => !a.startsWith('--'));
+    rows.push([[commandLine(spec), ...aliases].join(', '), spec.summary]);
   }
   const w = Math.max(...rows.map(([l]) => l.length));
   return [

@@ -3,7 +3,7 @@
 // of that name.
 import { CancelError, UsageError } from '../lib/errors.js';
 import type { IO } from '../term/io.js';
-import { COMMANDS, findCommand } from './table.js';
+import { COMMANDS, commandLine, findCommand } from './table.js';
 
 /** Optimal string alignment distance: edits, counting a swap of two neighbours as one (`-sl` → `-ls`). */
 export function editDistance(a: string, b: string): number {
@@ -50,15 +50,16 @@ export async function confirmCommandLikeName(name: string, io: IO, action: 'crea
   const spec = findCommand(`-${name}`);
   // One-letter aliases (-s, -h, -v) are too common as session names to ask about.
   if (!spec || name.length < 2) return;
+  const typed = commandLine(spec);
   const words = {
     create: { none: `no session named '${name}' was created`, cancelled: 'no session created', ask: `Create a session named '${name}'?`, anyway: `to create the session anyway, run cs ${name} on a terminal and confirm` },
     adopt: { none: `no session named '${name}' was adopted`, cancelled: 'no session adopted', ask: `Adopt this project as a session named '${name}'?`, anyway: `to adopt it under that name anyway, run cs -adopt ${name} on a terminal and confirm` },
     rename: { none: `nothing was renamed`, cancelled: 'nothing renamed', ask: `Rename the session to '${name}'?`, anyway: `to rename it anyway, run cs -mv on a terminal and confirm` },
   }[action];
   if (!io.canPrompt) {
-    throw new UsageError(`'${name}' is the name of a command (cs ${spec.name}), so ${words.none}`, `run the command with: cs ${spec.name}; ${words.anyway}`);
+    throw new UsageError(`'${name}' is the name of a command (${typed}), so ${words.none}`, `run the command with: ${typed}; ${words.anyway}`);
   }
   const clack = await import('@clack/prompts');
-  const answer = await clack.confirm({ message: `'${name}' is also a command (cs ${spec.name}). ${words.ask}`, initialValue: false, output: io.stderr, input: io.stdin });
-  if (clack.isCancel(answer) || answer !== true) throw new CancelError(`${words.cancelled} — to run the command: cs ${spec.name}`);
+  const answer = await clack.confirm({ message: `'${name}' is also a command (${typed}). ${words.ask}`, initialValue: false, output: io.stderr, input: io.stdin });
+  if (clack.isCancel(answer) || answer !== true) throw new CancelError(`${words.cancelled} — to run the command: ${typed}`);
 }

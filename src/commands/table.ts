@@ -619,6 +619,12 @@ export function findCommand(token: string): CommandSpec | undefined {
   return byName.get(token);
 }
 
+/** How a command is typed, its session included: `cs -ls`, `cs <name> -queue`, `cs [<name>] -sync` (help's overview, hints). */
+export function commandLine(spec: CommandSpec): string {
+  const prefix = spec.scope === 'global' ? 'cs' : spec.scope === 'both' ? 'cs [<name>]' : 'cs <name>';
+  return spec.name ? `${prefix} ${spec.name}` : prefix;
+}
+
 /** A command's first usage line, for the hint of a usage error. */
 export function usageLine(name: string): string {
   return findCommand(name)?.usage[0] ?? `cs ${name}`;

@@ -20,6 +20,13 @@ describe('cs <a command without its dash>', () => {
     expect(claudeStarts(sb)).toHaveLength(0);
   });
 
+  it('names a session command as it is typed, session and all', async () => {
+    const r = await runCs(['queue'], { env: sb.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/'queue' is the name of a command \(cs <name> -queue\).* — run the command with: cs <name> -queue;/);
+    expect(fs.existsSync(path.join(sb.root, 'queue'))).toBe(false);
+  });
+
   it('opens an existing session of that name without asking', async () => {
     const { createSession } = await import('../../../src/session/workspace.js');
     await createSession(sb.env, 'search');

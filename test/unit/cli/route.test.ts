@@ -20,6 +20,8 @@ describe('route: argv to what runs', () => {
     [['work', '--force'], 'command:'],
     [['work', '-help'], 'help:'],
     [['work', '--', '-h'], 'command:'],
+    [['work', '-spawn', '-help'], 'help:-spawn'], // a global command's help, whatever came first
+    [['work', '-ls', '--help'], 'help:-list'],
     [[], 'command:-list'],
   ];
   it.each(cases)('%j -> %s', (argv, expected) => {

@@ -50,6 +50,8 @@ describe('the command table', () => {
         if (f.value) expect(parseArgv(l.spec, [...baseArgv(l), `${spelled}=8`], given(l), {}).flags.get(f.name)).toBe('8');
       }
       if (f.value) expect(() => parseArgv(l.spec, [...baseArgv(l), f.name], given(l), {}), `${f.name} without a value`).toThrow(/needs a value/);
+      // A switch given a value is named as such, not called unknown.
+      else expect(() => parseArgv(l.spec, [...baseArgv(l), `${f.name}=1`], given(l), {}), `${f.name}=1`).toThrow(new RegExp(`^${f.name} takes no value, not '1'$`));
     }
   });
 
@@ -92,4 +94,20 @@ describe('the command table', () => {
       .filter((f) => !['--help', '--version'].includes(f));
     expect(mentioned.filter((f) => !known.has(f)), `${c.name} mentions undeclared flags`).toEqual([]);
   });
+
+  it('points text that starts with a dash at --, with the command as typed', () => {
+    const queue = COMMANDS.find((c) => c.name === '-queue')!;
+    let err: unknown;
+    try {
+      parseArgv(queue, ['add', "-fix the user's login"], { session: 'api' }, {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe("unknown option '-fix the user's login' for -queue");
+    expect((err as UsageError).hint).toBe("text that starts with '-' goes after --: cs api -queue add -- '-fix the user'\\''s login'");
+    // A word without spaces may be a mistyped flag: the help, as before.
+    expect(() => parseArgv(queue, ['add', '-fx'], { session: 'api' }, {})).toThrow(/unknown option '-fx' for -queue/);
+  });
 });
+
