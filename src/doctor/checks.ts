@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
 import { run } from '../lib/proc.js';
 import { claudeBin } from '../session/claude-bin.js';
 import { which } from '../lib/which.js';
@@ -77,12 +78,11 @@ export async function checkHooks(env: NodeJS.ProcessEnv): Promise<CheckResult> {
       }
     }
   }
-  const list = (set: Set<string>) => `${[...set].slice(0, 4).join(', ')}${set.size > 4 ? ', …' : ''}`;
-  if (foreign.size) return fail('hooks', `hook entries of another copy of cs in ${file}: ${list(foreign)}`, `remove them from ${file} (keep cs's own under ${dir}), then ${fix}`);
+  if (foreign.size) return fail('hooks', `hook entries of another copy of cs in ${file}: ${firstFew([...foreign], 4)}`, `remove them from ${file} (keep cs's own under ${dir}), then ${fix}`);
   const state = pluginState(settings, marketplaceDir(env));
   const enabled = state === 'on';
   // Both: every hook cs does not serve over http would run twice.
-  if (ours.size && enabled) return fail('hooks', `hook entries of cs in ${file} beside its plugin's, so they run twice: ${list(ours)}`, `${fix} (it takes them out)`);
+  if (ours.size && enabled) return fail('hooks', `hook entries of cs in ${file} beside its plugin's, so they run twice: ${firstFew([...ours], 4)}`, `${fix} (it takes them out)`);
   // An install from before the plugin (cs -update does not re-install): the hooks work.
   if (ours.size) return warn('hooks', `cs's hooks are registered in ${file} itself, as an older cs did it (they work; a Claude that cs launches still starts them only to step aside)`, `${fix} (it moves them into the cs plugin)`);
   if (state === 'none') return fail('hooks', `cs's hooks plugin (${PLUGIN_ID}) is not enabled in ${file}: no hooks registered`, fix);
@@ -196,7 +196,7 @@ export async function checkSyncUrl(env: NodeJS.ProcessEnv, session?: SessionPath
   }
   if (!found.length) return ok('sync URL', session ? `the sync remote of '${session.name}' holds no password or token` : 'no sync remote holds a password or token');
   const first = found[0]!;
-  const where = found.map((f) => `'${f.name}' (${maskUrlPassword(f.url)})`).slice(0, 3).join(', ') + (found.length > 3 ? ', …' : '');
+  const where = firstFew(found.map((f) => `'${f.name}' (${maskUrlPassword(f.url)})`));
   const what = found.every((f) => urlPassword(f.url) !== null) ? 'a password' : 'a password or token';
   return fail(
     'sync URL',
@@ -232,7 +232,7 @@ export async function checkTranscripts(env: NodeJS.ProcessEnv, session: SessionP
   }
   if (problems.length) return fail('transcripts', `.cs/conversations.json: ${problems.slice(0, 2).join('; ')}`, `fix or remove those entries in ${path.join(session.dir, '.cs/conversations.json')} (or restore it: git -C ${session.dir} log -- .cs/conversations.json)`);
   if (lost.length) {
-    return fail('transcripts', `${lost.length} of ${conversations.length} pinned conversation(s) have no transcript here nor a synced copy: ${lost.slice(0, 3).join(', ')}`, `pull from the machine that has them (cs ${session.name} -sync pull), or start fresh: cs ${session.name} --new`);
+    return fail('transcripts', `${lost.length} of ${conversations.length} pinned conversation(s) have no transcript here nor a synced copy: ${firstFew(lost)}`, `pull from the machine that has them (cs ${session.name} -sync pull), or start fresh: cs ${session.name} --new`);
   }
   return ok('transcripts', `${conversations.length} pinned conversation(s), ${conversations.length - pending} installed here${pending ? `, ${pending} restored at the next start` : ''}`);
 }

@@ -4,6 +4,7 @@
 // such links (src/lib/confine.ts), and `-sync clone/pull` refuse a tree that has
 // any, before it reaches the working tree.
 import { UserError } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
 import type { Repo } from './repo.js';
 
 const SYMLINK_MODE = '120000';
@@ -27,9 +28,8 @@ export async function linksUnderMeta(repo: Repo, rev: string): Promise<string[]>
 export async function refuseLinksUnderMeta(repo: Repo, rev: string, what: string): Promise<void> {
   const links = await linksUnderMeta(repo, rev);
   if (links.length === 0) return;
-  const shown = links.slice(0, 3).join(', ') + (links.length > 3 ? `, +${links.length - 3} more` : '');
   throw new UserError(
-    `${what} has symlinks under .cs/ (${shown}); cs refuses it, because its own files there would be written wherever the links point`,
+    `${what} has symlinks under .cs/ (${firstFew(links)}); cs refuses it, because its own files there would be written wherever the links point`,
     'nothing was changed here; ask whoever pushed it to replace the links with regular files (git rm the link, add the file), then try again',
   );
 }

@@ -81,3 +81,13 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202
 export function escapeControls(text: string): string {
   return text.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * The first `max` items joined by ", ", with how many more there are:
+ * `a, b, c, +4 more`. For one-line messages that name what they are about
+ * without running over (errors, doctor checks, notices).
+ */
+export function firstFew(items: readonly string[], max = 3): string {
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown}, +${items.length - max} more` : shown;
+}

@@ -8,6 +8,7 @@
 // session start's import then brings the merged values in, as it would any
 // pulled file).
 import { UserError } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
 import { decryptSecrets, encryptSecrets, requireIdentity, type Recipient, type SecretsFile } from './age.js';
 import { SECRETS_PATH } from './keys.js';
 
@@ -102,9 +103,8 @@ export async function mergeSecretsVersions(v: SecretsVersions, recipients: reado
  * what was settled by rule.
  */
 export function describeSecretsMerge(notes: SecretsMergeNotes): string {
-  const list = (keys: string[]) => `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ` and ${keys.length - 5} more` : ''}`;
   const parts = [`${SECRETS_PATH} had changed on both machines: merged per key`];
-  if (notes.conflicts.length) parts.push(`${list(notes.conflicts)} set differently on each: kept this machine's value (the other stays in git history)`);
-  if (notes.keptOverRemoval.length) parts.push(`${list(notes.keptOverRemoval)} removed on one and set again on the other: kept the value`);
+  if (notes.conflicts.length) parts.push(`${firstFew(notes.conflicts, 5)} set differently on each: kept this machine's value (the other stays in git history)`);
+  if (notes.keptOverRemoval.length) parts.push(`${firstFew(notes.keptOverRemoval, 5)} removed on one and set again on the other: kept the value`);
   return parts.join('; ');
 }

@@ -4,6 +4,7 @@
 // starting or lose work: failures are reported and the next step runs.
 import * as fs from 'node:fs';
 import type { SessionPaths } from './paths.js';
+import { firstFew } from '../lib/format.js';
 import { hasRecipientFiles, secretsFilePath } from '../secrets/keys.js';
 
 /**
@@ -47,7 +48,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
   await step(report, 'autosave recovery', async () => {
     const { recoverFromAutosave } = await import('../git/recover.js');
     const r = await recoverFromAutosave(p.dir, { env });
-    if (r.restored.length) report(`recovered ${r.restored.length} file(s) from the last autosave: ${r.restored.slice(0, 5).join(', ')}${r.restored.length > 5 ? ', …' : ''}`, 'info');
+    if (r.restored.length) report(`recovered ${r.restored.length} file(s) from the last autosave: ${firstFew(r.restored, 5)}`, 'info');
     // Our own logs are appended to on every start: not news to the user.
     const skipped = r.skipped.filter((f) => !f.startsWith('.cs/logs/'));
     if (skipped.length) report(`left ${skipped.length} file(s) that changed after the autosave alone: ${skipped.slice(0, 5).join(', ')}`, 'warn');

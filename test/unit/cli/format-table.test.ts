@@ -1,7 +1,7 @@
 // table() lays out columns; tableWidth() gives the length of its longest
 // line without making the lines (cs -ls fits its OBJECTIVE column with it).
 import { describe, expect, it } from 'vitest';
-import { table, tableWidth } from '../../../src/lib/format.js';
+import { firstFew, table, tableWidth } from '../../../src/lib/format.js';
 
 const longest = (lines: string[]) => lines.reduce((n, l) => Math.max(n, l.length), 0);
 
@@ -29,4 +29,14 @@ describe('tableWidth', () => {
   it.each(cases)('is the longest line table() makes: %s', (_label, header, rows) => {
     expect(tableWidth(header, rows)).toBe(longest(table(header, rows)));
   });
+});
+
+describe('firstFew', () => {
+  it.each([
+    [[], 3, ''],
+    [['a'], 3, 'a'],
+    [['a', 'b', 'c'], 3, 'a, b, c'],
+    [['a', 'b', 'c', 'd'], 3, 'a, b, c, +1 more'],
+    [['a', 'b', 'c', 'd', 'e', 'f', 'g'], 5, 'a, b, c, d, e, +2 more'],
+  ])('%j (at most %i) -> %j', (items, max, expected) => expect(firstFew(items, max)).toBe(expected));
 });

@@ -68,7 +68,7 @@ describe('mergeSecrets: whole files', () => {
     expect(describeSecretsMerge({ conflicts: [], keptOverRemoval: [] })).toBe('.cs/secrets.age had changed on both machines: merged per key');
     const many = ['K1', 'K2', 'K3', 'K4', 'K5', 'K6', 'K7'];
     expect(describeSecretsMerge({ conflicts: many, keptOverRemoval: ['T'] })).toBe(
-      ".cs/secrets.age had changed on both machines: merged per key; K1, K2, K3, K4, K5 and 2 more set differently on each: kept this machine's value (the other stays in git history); T removed on one and set again on the other: kept the value",
+      ".cs/secrets.age had changed on both machines: merged per key; K1, K2, K3, K4, K5, +2 more set differently on each: kept this machine's value (the other stays in git history); T removed on one and set again on the other: kept the value",
     );
   });
 });
