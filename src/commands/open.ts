@@ -148,10 +148,8 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     await stopServer?.();
     stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());
-    if (result.code !== 0) {
-      if (!result.signal) report(`Claude Code exited with status ${result.code}`, 'warn');
-      unpinIfNeverStarted(plan, paths, env);
-    }
+    if (result.code !== 0 && !result.signal) report(`Claude Code exited with status ${result.code}`, 'warn');
+    unpinIfNeverStarted(plan, paths, env);
     await afterClaude(paths, env, report, busy);
     return result.code;
   } finally {

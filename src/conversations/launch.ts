@@ -139,10 +139,12 @@ export function planLaunch(p: { dir: string; name: string }, env: NodeJS.Process
 }
 
 /**
- * After Claude ended with a failure: a conversation cs pinned as new that
- * Claude never started (no transcript — it failed at once, or the user
- * declined the folder-trust question) is taken back, so none is left listed
- * as missing. Returns whether it was.
+ * After Claude ended, however it ended: a conversation cs pinned as new that
+ * Claude never started (no transcript: it failed at once, the user declined
+ * the folder-trust question, or left before saying anything, as `/exit` or
+ * `cs <name> -stop` right after the start do; Claude Code writes the
+ * transcript with the first message) is taken back, so none is left listed
+ * as missing (-doctor would call it lost). Returns whether it was.
  */
 export function unpinIfNeverStarted(plan: Pick<LaunchPlan, 'how' | 'uuid'>, p: { dir: string }, env: NodeJS.ProcessEnv): boolean {
   if (plan.how !== 'new' || !plan.uuid || fs.existsSync(transcriptFile(env, p.dir, plan.uuid))) return false;

@@ -141,7 +141,7 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
   }
   // A conversation pinned for this run that Claude never started is taken back, as in the foreground.
   const ran = readRun(p);
-  if (status !== 0 && ran?.pid === pid && ran.conversation) unpinIfNeverStarted({ how: ran.conversationNew ? 'new' : 'resume', uuid: ran.conversation }, p, env);
+  if (ran?.pid === pid && ran.conversation) unpinIfNeverStarted({ how: ran.conversationNew ? 'new' : 'resume', uuid: ran.conversation }, p, env);
   await afterClaude(p, env, report);
   (await import('../secrets/store.js')).removeHostedPassword(name, env);
   const lock = readLock(p.lock);

@@ -16,6 +16,19 @@ for v in CLAUDE_SESSION_NAME CLAUDE_SESSION_DIR CLAUDE_SESSION_META_DIR CLAUDE_A
 done
 line="$line},\"pid\":$$}"
 printf '%s\n' "$line" >> "${FAKE_CLAUDE_LOG:-/dev/null}"
+# FAKE_CLAUDE_TRANSCRIPT=1: the conversation of --session-id <uuid> gets a
+# transcript, as Claude Code writes one with the first message (without it,
+# cs takes back a new conversation it pinned: nothing was said in it).
+if [ -n "${FAKE_CLAUDE_TRANSCRIPT:-}" ]; then
+  prev=''
+  for a in "$@"; do
+    if [ "$prev" = --session-id ]; then
+      dir="${CLAUDE_CONFIG_DIR:-$HOME/.claude}/projects/$(pwd -P | sed 's/[^a-zA-Z0-9]/-/g')"
+      mkdir -p "$dir" && printf '{"type":"user","message":{"role":"user","content":"hi"}}\n' >> "$dir/$a.jsonl"
+    fi
+    prev="$a"
+  done
+fi
 # FAKE_CLAUDE_SAY: a line to draw first (what the terminal shows of "Claude").
 if [ -n "${FAKE_CLAUDE_SAY:-}" ]; then printf '%s\n' "$FAKE_CLAUDE_SAY"; fi
 # exec, so a signal sent to "claude" reaches the sleeping process itself.

@@ -52,15 +52,13 @@ describe('cs <name>: create and resume', () => {
   });
 
   it('pins conversations: --session-id for a new one, --resume <uuid> for the latest, --continue only for older sessions', async () => {
-    await runCs(['work'], { env: sb.env });
+    // The stand-in writes the transcript, under <config>/projects/<slug of the path>/, as Claude Code does with the first message.
+    await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_TRANSCRIPT: '1' } });
     const userArgs = () => claudeStarts(sb).map((s) => s.argv.slice(2));
     const [, u1] = userArgs()[0]!;
     expect(userArgs()[0]).toEqual(['--session-id', u1]);
-    // Claude Code keeps transcripts under <config>/projects/<slug of the path>/.
     const { claudeProjectDir } = await import('../../../src/session/claude-project.js');
-    const projectDir = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'work'));
-    fs.mkdirSync(projectDir, { recursive: true });
-    fs.writeFileSync(path.join(projectDir, `${u1}.jsonl`), '{}\n');
+    expect(fs.existsSync(path.join(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'work')), `${u1}.jsonl`))).toBe(true);
     await runCs(['work'], { env: sb.env });
     await runCs(['work', '--new'], { env: sb.env });
     await runCs(['work', '--', '--resume', 'abc'], { env: sb.env });
@@ -96,6 +94,18 @@ describe('cs <name>: create and resume', () => {
   it("returns claude's exit code", async () => {
     const r = await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_EXIT: '7' } });
     expect(r.code).toBe(7);
+  });
+
+  it('takes back a new conversation in which nothing was said (no transcript), however Claude ended', async () => {
+    // Opened and left at once (/exit): Claude Code wrote no transcript, so -doctor would call the conversation lost.
+    expect((await runCs(['work'], { env: sb.env })).code).toBe(0);
+    expect(JSON.parse((await runCs(['work', '-conversations', '--json'], { env: sb.env })).stdout)).toEqual([]);
+    expect((await runCs(['work', '-doctor'], { env: sb.env })).stdout).not.toMatch(/no transcript here/);
+    // One with a transcript stays.
+    expect((await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_TRANSCRIPT: '1' } })).code).toBe(0);
+    const kept = JSON.parse((await runCs(['work', '-conversations', '--json'], { env: sb.env })).stdout);
+    expect(kept).toHaveLength(1);
+    expect(claudeStarts(sb).at(-1)!.argv).toContain(kept[0].uuid);
   });
 
   it('says when Claude exits with an error, and leaves no conversation listed that Claude never started', async () => {

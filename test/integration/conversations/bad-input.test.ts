@@ -15,7 +15,7 @@ let dir: string;
 
 beforeEach(async () => {
   sb = sandbox({ CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw' });
-  expect((await runCs(['s'], { env: sb.env })).code).toBe(0);
+  expect((await runCs(['s'], { env: { ...sb.env, FAKE_CLAUDE_TRANSCRIPT: '1' } })).code).toBe(0);
   dir = path.join(sb.root, 's');
 });
 afterEach(() => sb.cleanup());
