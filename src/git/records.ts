@@ -4,6 +4,7 @@
 // so the user's index, HEAD, branches and stash never move. Sync exchanges
 // only that ref with the remote, by URL and explicit refspec: the user's
 // remotes and branches are theirs.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { confinedPath } from '../lib/confine.js';
@@ -110,15 +111,49 @@ async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<v
   }
 }
 
-async function fetchRecords(repo: Repo, url: string): Promise<string | null> {
+async function fetchRecords(repo: Repo, url: string, into = REMOTE_RECORDS_REF, extra: readonly string[] = []): Promise<string | null> {
   try {
-    await repo.network(['fetch', '--quiet', '--no-tags', '--', url, `+${RECORDS_REF}:${REMOTE_RECORDS_REF}`], NETWORK_TIMEOUT_MS);
+    await repo.network(['fetch', '--quiet', '--no-tags', ...extra, '--', url, `+${RECORDS_REF}:${into}`], NETWORK_TIMEOUT_MS);
   } catch (e) {
     // A remote without records yet is not an error.
     if (e instanceof GitError && /couldn't find remote ref/i.test(e.stderr)) return null;
     throw explainWriteError(repo.dir, explainRemoteError(url, e));
   }
-  return repo.resolve(REMOTE_RECORDS_REF);
+  return repo.resolve(into);
+}
+
+/**
+ * For `cs -adopt <name> --from <url>`, before anything of cs's is written:
+ * the remote's records commit (null: it has none yet), checked as a pull
+ * checks it (assertNoLinks), so that a refusal leaves the project as it
+ * was. It is fetched onto a ref of this call's own, deleted again before
+ * this returns, and without writing FETCH_HEAD (the user's own fetches use
+ * it); what stays is unreferenced objects, which git prunes. Hand the answer
+ * to receiveRecords or pullRecords.
+ */
+export async function fetchCheckedRecords(repo: Repo, url: string): Promise<string | null> {
+  // Straight under refs/: deleting refs/cs/<x> would leave an empty refs/cs/ folder behind.
+  const ref = `refs/cs-adopting-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let theirs: string | null;
+  try {
+    theirs = await fetchRecords(repo, url, ref, ['--no-write-fetch-head']);
+  } finally {
+    const r = await repo.tryRaw(['update-ref', '-d', ref]);
+    if (r.code !== 0 && (await repo.resolve(ref)) !== null) throw new GitError(['update-ref', '-d', ref], r.code, r.stderr);
+  }
+  if (theirs) await assertNoLinks(repo, theirs, url);
+  return theirs;
+}
+
+/** The remote's records commit: `fetched` (fetchCheckedRecords' answer, then recorded as the remote's), or fetched now. */
+async function remoteRecords(repo: Repo, url: string, fetched?: string | null): Promise<string | null> {
+  if (fetched === undefined) return fetchRecords(repo, url);
+  try {
+    if (fetched) await repo.raw(['update-ref', REMOTE_RECORDS_REF, fetched]);
+  } catch (e) {
+    throw explainWriteError(repo.dir, e);
+  }
+  return fetched;
 }
 
 export interface RecordsPushReport {
@@ -158,11 +193,12 @@ export interface RecordsPull {
  * remote's, then fast-forward or merge (append-only logs merge as a union
  * through .git/info/attributes, .cs/secrets.age per key: mergeSecretsInTree)
  * and write the result into `.cs/`. A real conflict changes nothing and
- * names both sides.
+ * names both sides. `fetched`: the remote's commit from fetchCheckedRecords
+ * (then nothing is fetched).
  */
-export async function pullRecords(repo: Repo, url: string, session: string): Promise<RecordsPull> {
+export async function pullRecords(repo: Repo, url: string, session: string, fetched?: string | null): Promise<RecordsPull> {
   const { commit: ours } = await snapshotRecords(repo);
-  const theirs = await fetchRecords(repo, url);
+  const theirs = await remoteRecords(repo, url, fetched);
   if (!theirs) return { result: 'no-remote-records' };
   if (ours === theirs) return { result: 'up-to-date' };
   await assertNoLinks(repo, theirs, url);
@@ -244,11 +280,11 @@ async function mergeSecretsInTree(repo: Repo, session: string, tree: string, sta
 
 /**
  * For `cs -adopt <name> --from <url>` on a checkout with no `.cs/` yet:
- * fetches the remote's records and writes them into `.cs/`. False when the
- * remote has none (the error says so).
+ * fetches the remote's records (or takes `fetched`, fetchCheckedRecords'
+ * answer) and writes them into `.cs/`. False when the remote has none.
  */
-export async function receiveRecords(repo: Repo, url: string): Promise<boolean> {
-  const theirs = await fetchRecords(repo, url);
+export async function receiveRecords(repo: Repo, url: string, fetched?: string | null): Promise<boolean> {
+  const theirs = await remoteRecords(repo, url, fetched);
   if (!theirs) return false;
   await assertNoLinks(repo, theirs, url);
   try {

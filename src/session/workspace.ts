@@ -114,8 +114,8 @@ function realOrSelf(p: string): string {
  * the root; so are a bare repository, a folder inside a .git, a project
  * that tracks files under .cs/ itself, and a .cs/ (or a folder of it) that
  * is a link or a file, each before anything is written. With `from`, the session's records are fetched from that remote
- * first (a second checkout of the same project). Running it again changes
- * nothing.
+ * and checked before anything is written too (a second checkout of the same
+ * project). Running it again changes nothing.
  */
 export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: string, now = new Date(), from?: string): Promise<AdoptResult> {
   validateName(name);
@@ -202,16 +202,29 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
   const hadRecords = exists(path.join(real, '.cs'));
   // A plain directory gets a repository with no commit: the first commit is the user's call.
   const createdRepo = topDir === null;
+  const madeGitDir = createdRepo && !fs.lstatSync(path.join(real, '.git'), { throwIfNoEntry: false });
   if (createdRepo) await initRepo(real, { env });
-  await prepareRepo(real, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
   const repo = await openRepo(real, { env });
+  // A second checkout of the project: the remote's records are fetched and
+  // checked before cs writes anything here, so that a refusal (or an
+  // unreachable remote) leaves the project as it was; a repository made for
+  // them just now goes again.
+  const records = from === undefined ? undefined : await import('../git/records.js');
+  let fetched: string | null | undefined;
+  if (records && from !== undefined) {
+    try {
+      fetched = await records.fetchCheckedRecords(repo, from);
+    } catch (e) {
+      if (madeGitDir) fs.rmSync(path.join(real, '.git'), { recursive: true, force: true });
+      throw e;
+    }
+  }
+  await prepareRepo(real, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
 
   let received: boolean | undefined;
-  if (from !== undefined) {
-    // A second checkout of the project: take the records from the remote
-    // (merged with what is here when this checkout has some already).
-    const records = await import('../git/records.js');
-    received = hadRecords ? (await records.pullRecords(repo, from, name)).result !== 'no-remote-records' : await records.receiveRecords(repo, from);
+  if (records && from !== undefined) {
+    // Merged with what is here when this checkout has records already.
+    received = hadRecords ? (await records.pullRecords(repo, from, name, fetched)).result !== 'no-remote-records' : await records.receiveRecords(repo, from, fetched);
   }
   const vars = templateVars(name, now);
   const wasAdopted = isAdopted(real);

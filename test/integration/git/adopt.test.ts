@@ -360,6 +360,60 @@ describe('two checkouts of an adopted project, through a bare remote', () => {
   });
 });
 
+describe('cs -adopt --from, refused', () => {
+  /** Every path of `dir` but git's objects (a refused fetch may leave some, unreferenced) and its index (git status refreshes it), with the bytes of each file. */
+  const everything = (dir: string): string[] =>
+    fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().filter((f) => !f.startsWith('.git/objects/') && f !== '.git/index').map((f) => {
+      const p = path.join(dir, f);
+      const st = fs.lstatSync(p);
+      return st.isSymbolicLink() ? `${f} -> ${fs.readlinkSync(p)}` : st.isFile() ? `${f}\n${fs.readFileSync(p, 'base64')}` : f;
+    });
+
+  /** A bare remote whose records (refs/cs/session) hold `files` (path -> text, or { link: target }). */
+  const remoteWithRecords = (sb: Sandbox, name: string, files: Record<string, string | { link: string }>): string => {
+    const remote = path.join(sb.dir, `${name}.git`);
+    git(sb.dir, sb.env, 'init', '-q', '--bare', remote);
+    const src = path.join(sb.dir, `${name}-src`);
+    git(sb.dir, sb.env, 'init', '-q', src);
+    for (const [f, t] of Object.entries(files)) {
+      if (typeof t === 'string') write(src, f, t);
+      else (fs.mkdirSync(path.dirname(path.join(src, f)), { recursive: true }), fs.symlinkSync(t.link, path.join(src, f)));
+    }
+    git(src, sb.env, 'add', '-f', '.cs');
+    const commit = git(src, sb.env, 'commit-tree', git(src, sb.env, 'write-tree'), '-m', 'records');
+    git(src, sb.env, 'push', '-q', remote, `${commit}:refs/cs/session`);
+    return remote;
+  };
+
+  it('changes nothing in the project when the records hold links or the remote cannot be reached: no .cs/, no ref, no config or info lines, FETCH_HEAD kept', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const links = remoteWithRecords(sb, 'links', { '.cs/discoveries.md': 'x\n', '.cs/changes.md': { link: '/etc/passwd' }, '.cs/logs': { link: '..' } });
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    git(project, sb.env, 'fetch', '-q', '.', 'main');
+    const before = everything(project);
+    expect(before).toContain('.git/FETCH_HEAD\n' + fs.readFileSync(path.join(project, '.git/FETCH_HEAD'), 'base64'));
+    for (const [from, message] of [
+      [links, `cs: the session records on ${links} hold symbolic links (.cs/changes.md, .cs/logs); nothing was changed`],
+      [path.join(sb.dir, 'nowhere.git'), `cs: cannot reach remote ${path.join(sb.dir, 'nowhere.git')}`],
+    ] as const) {
+      const r = await runCs(['-adopt', 'proj', '--from', from], { env: sb.env, cwd: project });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+      expect(everything(project)).toEqual(before);
+      expect(git(project, sb.env, 'for-each-ref', 'refs/cs', 'refs/cs-*')).toBe('');
+    }
+    // A plain directory: the repository made for the records goes again.
+    const plain = path.join(sb.dir, 'plain');
+    write(plain, 'notes.txt', 'mine\n');
+    const r = await runCs(['-adopt', 'plain', '--from', links], { env: sb.env, cwd: plain });
+    expect(r.code, r.stderr).toBe(1);
+    expect(fs.readdirSync(plain)).toEqual(['notes.txt']);
+    expect(fs.readdirSync(sb.root)).toEqual([]);
+  });
+});
+
 describe('a project adopted by an older cs', () => {
   const fixture = path.resolve('test/fixtures/old-adopt');
 
