@@ -105,7 +105,7 @@ async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<v
     .map((e) => e.slice(e.indexOf('\t') + 1));
   if (links.length) {
     throw new UserError(
-      `the session records on ${maskUrlPassword(url)} hold symbolic links (${links.slice(0, 3).join(', ')}); nothing was changed`,
+      `the session records on ${maskUrlPassword(url)} hold symbolic links (${links.slice(0, 3).join(', ')}${links.length > 3 ? `, +${links.length - 3} more` : ''}); nothing was changed`,
       'cs never follows links in .cs/: remove them on the machine that pushed them, push again, then pull',
     );
   }

@@ -404,11 +404,14 @@ describe('cs -adopt --from, refused', () => {
       expect(everything(project)).toEqual(before);
       expect(git(project, sb.env, 'for-each-ref', 'refs/cs', 'refs/cs-*')).toBe('');
     }
-    // A plain directory: the repository made for the records goes again.
+    // A plain directory: the repository made for the records goes again. Past three links, the message says how many more.
     const plain = path.join(sb.dir, 'plain');
     write(plain, 'notes.txt', 'mine\n');
-    const r = await runCs(['-adopt', 'plain', '--from', links], { env: sb.env, cwd: plain });
+    const many = remoteWithRecords(sb, 'many', Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((f) => [`.cs/${f}`, { link: 'x' }])));
+    const r = await runCs(['-adopt', 'plain', '--from', many], { env: sb.env, cwd: plain });
     expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`cs: the session records on ${many} hold symbolic links (.cs/a, .cs/b, .cs/c, +2 more); nothing was changed — `);
     expect(fs.readdirSync(plain)).toEqual(['notes.txt']);
     expect(fs.readdirSync(sb.root)).toEqual([]);
   });
