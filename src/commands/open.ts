@@ -169,8 +169,11 @@ export async function openWorkspace(name: string, ctx: Context, create: CreateOp
   const found = checkedSession(ctx.env, name, 'cs <name>', { feature: true, stub: true });
   const feature = found ? null : (await import('../features/ref.js')).parseFeatureRef(name);
   if (feature) {
-    const paths = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, create, ctx.now());
-    ctx.info(`created feature session '${name}' on branch cs/${feature.feature} at ${paths.dir}`);
+    const { paths, kept } = await (await import('../features/create.js')).createFeature(feature, ctx.env, ctx.io, create, ctx.now());
+    if (kept) {
+      const commits = `${kept.ahead} commit${kept.ahead === 1 ? '' : 's'}`;
+      ctx.info(`re-created the worktree of feature '${name}' on its existing branch cs/${feature.feature} (${commits} ahead of '${feature.base}', kept) at ${paths.dir}`);
+    } else ctx.info(`created feature session '${name}' on branch cs/${feature.feature} at ${paths.dir}`);
     return { paths, created: true };
   }
   if (found) {

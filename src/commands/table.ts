@@ -433,6 +433,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     notes: [
       'A feature session cs <base>@<feature> is a git worktree of the base on branch cs/<feature>,',
       'kept in $CS_SESSIONS_ROOT/.features/<base>@<feature>/; merge it with cs <base> --merge <feature>.',
+      'One whose worktree was deleted by hand shows as missing (TREE), its branch and commits kept;',
+      'cs <base>@<feature> makes the worktree again on that branch.',
     ],
     examples: ['$ cs api -features', '$ cs api -features --json | jq -r ".[] | select(.ahead > 0) | .name"'],
   },

@@ -3,6 +3,10 @@
 // `<root>/.features/`, with the base's `.worktreeinclude` files copied in,
 // a `.cs/` of its own, and `.cs/worktree-setup` run once. Any failure
 // removes everything made so far (worktree, branch, directory).
+//
+// A feature whose worktree was deleted by hand still has its branch: then
+// the worktree is made again on that branch, its commits kept; a failure
+// removes the new worktree and never the branch.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,8 +22,8 @@ import { appendSessionLog } from '../session/log.js';
 import { sessionEnv, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { readTemplate } from '../session/templates.js';
 import { ADOPTED_MARKER, EXCLUDE_LINES, LOCAL_PROTOCOL_FILE } from '../session/adopted.js';
-import { readConversations } from '../conversations/store.js';
-import { dirtyPaths, workPaths, git, lineCount, requireBase, tryGit, writeRecord, type FeatureRecord } from './model.js';
+import { parseConversations, readConversations } from '../conversations/store.js';
+import { dirtyPaths, workPaths, featureBranches, git, lineCount, linesIn, markFeatureBranch, missingRegistration, requireBase, tryGit, writeRecord, type FeatureRecord, type RecordMarks } from './model.js';
 import { featureBranch, featureDir, featuresRoot, type FeatureRef } from './ref.js';
 
 export interface CreateOptions {
@@ -41,13 +45,22 @@ interface Ctx {
   dir: string;
   branch: string;
   head: string;
+  /** The branch was there before (a feature whose worktree was deleted): never deleted on failure. */
+  kept: boolean;
+}
+
+export interface Created {
+  paths: SessionPaths;
+  /** Set when the feature's branch was already there and its worktree was made again: its commits ahead of the base. */
+  kept: { ahead: number } | null;
 }
 
 /**
- * Makes the feature session `ref` and returns its paths. Throws a
- * UserError (having removed what it made) when any step fails.
+ * Makes the feature session `ref` (or its worktree again, on the branch it
+ * left) and returns its paths. Throws a UserError (having removed what it
+ * made) when any step fails.
  */
-export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io: IO, opts: CreateOptions, now: Date): Promise<SessionPaths> {
+export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io: IO, opts: CreateOptions, now: Date): Promise<Created> {
   const base = requireBase(env, ref.base);
   const baseDir = base.paths.dir;
   const top = (await tryGit(baseDir, ['rev-parse', '--show-toplevel'], env)).stdout.trim();
@@ -57,42 +70,96 @@ export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   const head = (await tryGit(baseDir, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'], env)).stdout.trim();
   if (!head) throw new UserError(`session '${ref.base}' has no commit yet`, `commit in ${baseDir} first; a feature starts from the base's last commit`);
   const branch = featureBranch(ref.feature);
-  if ((await tryGit(baseDir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0) {
+  const kept = (await tryGit(baseDir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0;
+  if (kept && !(await featureBranches(env, ref.base, baseDir)).some((r) => r.feature === ref.feature)) {
     throw new UserError(`branch ${branch} already exists in '${ref.base}'`, `rename or delete it (git -C ${baseDir} branch -m ${branch} <other>), or pick another feature name`);
   }
-  await askIfDirty({ env, io, baseDir, head, ref }, opts);
+  // A kept branch goes on from its own commits, not from the base's last one.
+  if (!kept) await askIfDirty({ env, io, baseDir, head, ref }, opts);
   const setup = await setupAllowed({ env, io, baseDir, ref }, opts);
 
   const dir = featureDir(env, ref);
   if (exists(dir)) throw new UserError(`${dir} is in the way of feature '${ref.name}' but is not one`, 'move it away, then try again');
   ensureDir(featuresRoot(env), 0o700);
-  const ctx: Ctx = { ref, env, io, baseDir, dir, branch, head };
+  const ctx: Ctx = { ref, env, io, baseDir, dir, branch, head, kept };
   try {
-    await git(baseDir, ['worktree', 'add', '-q', '-b', branch, dir, head], env);
+    if (kept) {
+      // Deleted by hand but not pruned: git still holds the branch for the missing worktree. Only that entry goes.
+      const stale = await missingRegistration(env, baseDir, ref);
+      if (stale) await git(baseDir, ['worktree', 'remove', '--force', stale], env);
+      await git(baseDir, ['worktree', 'add', '-q', dir, branch], env);
+    } else {
+      await git(baseDir, ['worktree', 'add', '-q', '-b', branch, dir, head], env);
+    }
+    await markFeatureBranch(baseDir, branch, env);
     await copyIncluded(ctx);
     const meta = makeMeta(ctx, base.adopted, now);
     await excludeRecordsIfUntracked(ctx);
     if (setup) await runSetup(ctx, meta, setup);
+    const fork = kept ? (await tryGit(baseDir, ['merge-base', head, `refs/heads/${branch}`], env)).stdout.trim() || head : head;
     writeRecord(dir, {
       version: 1,
       base: ref.base,
       feature: ref.feature,
       branch,
-      forkCommit: head,
+      forkCommit: fork,
       created: now.toISOString(),
-      marks: {
-        discoveries: lineCount(meta.discoveries),
-        changes: lineCount(meta.changes),
-        timeline: lineCount(path.join(meta.meta, 'timeline.jsonl')),
-        conversations: readConversations(dir).conversations.map((c) => c.uuid),
-      },
+      marks: kept ? await marksAtFork(ctx, meta, fork) : marksNow(meta),
     } satisfies FeatureRecord);
-    appendSessionLog(meta.sessionLog, `feature created: ${ref.name} on ${branch} from ${head.slice(0, 12)}`, now);
-    return meta;
+    if (!kept) {
+      appendSessionLog(meta.sessionLog, `feature created: ${ref.name} on ${branch} from ${head.slice(0, 12)}`, now);
+      return { paths: meta, kept: null };
+    }
+    const ahead = Number((await git(baseDir, ['rev-list', '--count', `${head}..refs/heads/${branch}`], env)).trim());
+    appendSessionLog(meta.sessionLog, `feature worktree made again: ${ref.name} on its existing ${branch} (${ahead} commits ahead of ${ref.base})`, now);
+    return { paths: meta, kept: { ahead } };
   } catch (e) {
     await undo(ctx);
     throw e;
   }
+}
+
+/** The marks of a new feature: every line its records have now is the base's. */
+function marksNow(meta: SessionPaths): RecordMarks {
+  return {
+    discoveries: lineCount(meta.discoveries),
+    changes: lineCount(meta.changes),
+    timeline: lineCount(path.join(meta.meta, 'timeline.jsonl')),
+    conversations: readConversations(meta.dir).conversations.map((c) => c.uuid),
+  };
+}
+
+/**
+ * The marks of a feature whose worktree is made again on its branch: what
+ * the fork commit holds of a record file is the base's, the rest the
+ * feature's. A record file the branch does not track (an adopted project's
+ * records stay off the branch, so they went with the worktree) is counted as
+ * the new worktree has it: nothing in it is the feature's.
+ */
+async function marksAtFork(c: Pick<Ctx, 'env' | 'dir'>, meta: SessionPaths, fork: string): Promise<RecordMarks> {
+  const now = marksNow(meta);
+  const atFork = async (rel: string): Promise<string | null> => {
+    const r = await tryGit(c.dir, ['cat-file', 'blob', `${fork}:${rel}`], c.env);
+    return r.code === 0 ? r.stdout : null;
+  };
+  const tracked = async (rel: string) => (await tryGit(c.dir, ['cat-file', '-e', `HEAD:${rel}`], c.env)).code === 0;
+  const lines = async (rel: string, current: number): Promise<number> => {
+    const text = await atFork(rel);
+    if (text !== null) return linesIn(text);
+    return (await tracked(rel)) ? 0 : current;
+  };
+  const conversations = await atFork('.cs/conversations.json');
+  return {
+    discoveries: await lines('.cs/discoveries.md', now.discoveries),
+    changes: await lines('.cs/changes.md', now.changes),
+    timeline: await lines('.cs/timeline.jsonl', now.timeline),
+    conversations:
+      conversations !== null
+        ? parseConversations(conversations).conversations.map((x) => x.uuid)
+        : (await tracked('.cs/conversations.json'))
+          ? []
+          : now.conversations,
+  };
 }
 
 async function askIfDirty(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'head' | 'ref'>, opts: CreateOptions): Promise<void> {
@@ -239,10 +306,10 @@ async function runSetup(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'dir' | 'ref'>, 
   if (code !== 0) throw new UserError(`${SETUP_SCRIPT} failed (exit ${code}); the feature was not created and nothing of it is left`, `fix the script (it runs in the new worktree, with CS_BASE_DIR set), then run cs ${c.ref.name} again`);
 }
 
-/** Removes the worktree, branch and directory of a failed creation; never throws. */
+/** Removes the worktree, directory and (unless it was there before) branch of a failed creation; never throws. */
 async function undo(c: Ctx): Promise<void> {
   await tryGit(c.baseDir, ['worktree', 'remove', '--force', c.dir], c.env);
   fs.rmSync(c.dir, { recursive: true, force: true });
   await tryGit(c.baseDir, ['worktree', 'prune'], c.env);
-  await tryGit(c.baseDir, ['branch', '-D', '-q', c.branch], c.env);
+  if (!c.kept) await tryGit(c.baseDir, ['branch', '-D', '-q', c.branch], c.env);
 }

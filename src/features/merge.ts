@@ -29,7 +29,7 @@ export async function mergeFeature(opts: MergeOptions, env: NodeJS.ProcessEnv, i
   const dir = featureDir(env, ref);
   const record = readRecord(dir);
   const branch = featureBranch(ref.feature);
-  if (!record) throw new UserError(`'${ref.name}' has no feature worktree here (${dir})`, `see cs ${ref.base} -features`);
+  if (!record) throw new UserError(`'${ref.name}' has no feature worktree here (${dir})`, `see cs ${ref.base} -features; a feature listed there as missing gets its worktree back with: cs ${ref.name}`);
   const holder = runningHolder(path.join(dir, '.cs', 'local', 'lock'));
   if (holder) throw new UserError(`feature session '${ref.name}' is running in ${holder}`, 'let it end (cs commits its work then), then merge');
   const inProgress = await tryGit(baseDir, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'], env);

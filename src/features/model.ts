@@ -112,6 +112,89 @@ export function runningHolder(lockPath: string): string | null {
   return lock.kind === 'held' && lockState(lock.info) !== 'stale' ? describeHolder(lock.info) : null;
 }
 
+/**
+ * Git config `branch.cs/<feature>.csfeature`, set on the branch of each
+ * feature cs makes: once its worktree (and the record in it) is gone, what
+ * tells cs's feature branch from a branch of the user's that happens to be
+ * named cs/<something>. git renames it with the branch and drops it with it.
+ */
+const FEATURE_MARK = 'csfeature';
+
+export async function markFeatureBranch(baseDir: string, branch: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await git(baseDir, ['config', `branch.${branch}.${FEATURE_MARK}`, 'true'], env);
+}
+
+/** A worktree git has registered in the base repository (`git worktree list --porcelain`). */
+interface Registered {
+  dir: string;
+  branch: string | null;
+  /** Its directory is gone (git: "prunable"). */
+  missing: boolean;
+}
+
+async function registeredWorktrees(baseDir: string, env: NodeJS.ProcessEnv): Promise<Registered[]> {
+  const out = await git(baseDir, ['worktree', 'list', '--porcelain', '-z'], env);
+  const list: Registered[] = [];
+  for (const line of out.split('\0')) {
+    if (line.startsWith('worktree ')) list.push({ dir: line.slice('worktree '.length), branch: null, missing: false });
+    else if (line.startsWith('branch refs/heads/') && list.length) list.at(-1)!.branch = line.slice('branch refs/heads/'.length);
+    else if ((line === 'prunable' || line.startsWith('prunable ')) && list.length) list.at(-1)!.missing = true;
+  }
+  return list;
+}
+
+/** Pure: whether `registered` (as git wrote it: possibly through the real path) is the directory `dir`. */
+function sameDir(registered: string, dir: string): boolean {
+  if (registered === dir) return true;
+  try {
+    return registered === path.join(fs.realpathSync(path.dirname(dir)), path.basename(dir));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Features of `base` known by their branch in the base repository, whether
+ * or not their worktree is still there: branches cs marked, and (made by a
+ * cs before the mark) branches git still lists as checked out at the
+ * feature's place. Other cs/<name> branches are the user's and left out.
+ */
+export async function featureBranches(env: NodeJS.ProcessEnv, base: string, baseDir: string): Promise<FeatureRef[]> {
+  const prefix = featureBranch('');
+  const branches = (await git(baseDir, ['for-each-ref', '--format=%(refname:strip=2)', `refs/heads/${prefix}`], env)).split('\n').filter(Boolean);
+  if (branches.length === 0) return [];
+  const marks = await tryGit(baseDir, ['config', '--get-regexp', `^branch\\.${prefix}.*\\.${FEATURE_MARK}$`], env);
+  const marked = new Set(marks.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]!.slice('branch.'.length, -`.${FEATURE_MARK}`.length)));
+  const registered = await registeredWorktrees(baseDir, env);
+  const refs: FeatureRef[] = [];
+  for (const branch of branches) {
+    let ref: FeatureRef | null;
+    try {
+      ref = parseFeatureRef(`${base}@${branch.slice(prefix.length)}`);
+    } catch {
+      continue;
+    }
+    if (!ref || featureBranch(ref.feature) !== branch) continue;
+    const dir = featureDir(env, ref);
+    if (marked.has(branch) || registered.some((w) => w.branch === branch && sameDir(w.dir, dir))) refs.push(ref);
+  }
+  return refs;
+}
+
+/** Where git still registers the worktree of `ref` though its directory is gone; null otherwise. */
+export async function missingRegistration(env: NodeJS.ProcessEnv, baseDir: string, ref: FeatureRef): Promise<string | null> {
+  const dir = featureDir(env, ref);
+  return (await registeredWorktrees(baseDir, env)).find((w) => w.missing && sameDir(w.dir, dir))?.dir ?? null;
+}
+
+/** Feature refs of `base`: those with a worktree here and, given its repository, those whose branch is all that is left (see featureBranches), by name. */
+export async function allFeaturesOf(env: NodeJS.ProcessEnv, base: string, baseDir: string): Promise<FeatureRef[]> {
+  const here = featuresOf(env, base);
+  const names = new Set(here.map((r) => r.name));
+  const left = (await featureBranches(env, base, baseDir)).filter((r) => !names.has(r.name) && !fs.existsSync(featureDir(env, r)));
+  return [...here, ...left].sort((a, b) => a.feature.localeCompare(b.feature));
+}
+
 /** Feature refs of `base` that have a worktree here, by name. */
 export function featuresOf(env: NodeJS.ProcessEnv, base: string): FeatureRef[] {
   let names: string[];
@@ -144,6 +227,8 @@ export interface FeatureState {
   dirty: boolean;
   running: boolean;
   merged: boolean;
+  /** Its worktree is gone (deleted by hand); its branch is all that is left. */
+  missing: boolean;
 }
 
 /** State of one feature as -features shows it. */
@@ -153,7 +238,8 @@ export async function featureState(env: NodeJS.ProcessEnv, baseDir: string, ref:
   const counts = await tryGit(baseDir, ['rev-list', '--left-right', '--count', `HEAD...refs/heads/${branch}`], env);
   const [behind, ahead] = counts.code === 0 ? counts.stdout.trim().split(/\s+/).map(Number) : [0, 0];
   const merged = (await tryGit(baseDir, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD'], env)).code === 0;
-  const dirty = fs.existsSync(dir) ? workPaths(await dirtyPaths(dir, env)).length > 0 : false;
+  const missing = !fs.existsSync(dir);
+  const dirty = missing ? false : workPaths(await dirtyPaths(dir, env)).length > 0;
   return {
     name: ref.name,
     feature: ref.feature,
@@ -164,12 +250,17 @@ export async function featureState(env: NodeJS.ProcessEnv, baseDir: string, ref:
     dirty,
     running: runningHolder(path.join(dir, '.cs', 'local', 'lock')) !== null,
     merged,
+    missing,
   };
 }
 
 /** Number of lines of a file (0 when missing), as the marks count them. */
 export function lineCount(file: string): number {
-  const text = readFileOr(file, '');
+  return linesIn(readFileOr(file, ''));
+}
+
+/** Pure: number of lines of a text, as the marks count them. */
+export function linesIn(text: string): number {
   if (text === '') return 0;
   return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }

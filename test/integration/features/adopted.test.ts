@@ -53,4 +53,37 @@ describe('feature of an adopted project', () => {
     expect(git(project, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter((f) => f.startsWith('.cs/'))).toEqual([]);
     expect(fs.existsSync(dir)).toBe(false);
   });
+
+  it('a feature worktree deleted by hand is made again on its branch, and its merge still brings only the work', { timeout: 90_000 }, async () => {
+    sb = sandbox({ GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@e', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@e' });
+    const worker = path.join(sb.dir, 'worker.sh');
+    fs.writeFileSync(worker, '#!/bin/sh\n[ -n "${WORK_FILE:-}" ] && printf "work\\n" > "$CLAUDE_SESSION_DIR/$WORK_FILE"\nexit 0\n', { mode: 0o755 });
+    const env = { ...sb.env, CLAUDE_CODE_BIN: worker };
+    const project = path.join(sb.dir, 'project');
+    fs.mkdirSync(project);
+    git(project, 'init', '-q', '-b', 'trunk');
+    fs.writeFileSync(path.join(project, 'main.py'), 'print(1)\n');
+    git(project, 'add', '-A');
+    git(project, 'commit', '-qm', 'user commit');
+    expect((await runCs(['-adopt', 'proj'], { env, cwd: project })).code).toBe(0);
+    expect((await runCs(['proj@f'], { env: { ...env, WORK_FILE: 'feature.py' } })).code).toBe(0);
+    const dir = path.join(sb.root, '.features', 'proj@f');
+    const tip = git(project, 'rev-parse', 'cs/f');
+    fs.rmSync(dir, { recursive: true, force: true });
+    git(project, 'worktree', 'prune');
+
+    const listed = await runCs(['proj', '-features', '--json'], { env });
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'proj@f', ahead: 1, missing: true }]);
+    const r = await runCs(['proj@f'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("re-created the worktree of feature 'proj@f' on its existing branch cs/f (1 commit ahead of 'proj', kept)");
+    expect(git(project, 'rev-parse', 'cs/f')).toBe(tip);
+    expect(fs.existsSync(path.join(dir, '.cs', 'adopted'))).toBe(true);
+    expect(git(project, 'status', '--porcelain')).toBe('');
+
+    const m = await runCs(['proj', '--merge', 'f'], { env });
+    expect(m.code, m.stderr).toBe(0);
+    expect(git(project, 'show', '--name-only', '--format=', 'HEAD^1..HEAD^2')).toBe('feature.py');
+    expect(git(project, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter((f) => f.startsWith('.cs/'))).toEqual([]);
+  });
 });

@@ -99,6 +99,65 @@ describe('feature sessions', () => {
     expect(JSON.parse((await ok(['app', '-features', '--json'])).stdout)).toEqual([]);
   }, 120_000);
 
+  it('a feature whose worktree was deleted by hand (pruned or not) is listed as missing with its commits; cs <base>@<feature> makes the worktree again on the same branch', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    const baseDiscoveries = fs.readFileSync(path.join(base, '.cs/discoveries.md'), 'utf8');
+    await ok(['app@gone'], { WORK_FILE: 'gone.txt' });
+    fs.rmSync(featureDir('app@gone'), { recursive: true, force: true });
+    git(base, 'worktree', 'prune');
+    await ok(['app@f'], { WORK_FILE: 'f.txt', WORK_NOTE: 'Feature note' });
+    const tip = git(base, 'rev-parse', 'cs/f');
+    // Deleted by hand, git not told (its worktree still registered, "prunable"); and no
+    // mark on its branch, as an older cs made it: known by the worktree git still lists.
+    fs.rmSync(featureDir('app@f'), { recursive: true, force: true });
+    git(base, 'config', '--unset', 'branch.cs/f.csfeature');
+
+    const listed = JSON.parse((await ok(['app', '-features', '--json'])).stdout) as Array<{ name: string; branch: string; ahead: number; missing: boolean; dirty: boolean; merged: boolean }>;
+    expect(listed.map((f) => [f.name, f.branch, f.ahead, f.missing, f.dirty, f.merged])).toEqual([
+      ['app@f', 'cs/f', 1, true, false, false],
+      ['app@gone', 'cs/gone', 1, true, false, false],
+    ]);
+    expect((await ok(['app', '-features'])).stdout).toMatch(/^app@gone\s+cs\/gone\s+1\s+0\s+missing\s/m);
+
+    const r = await ok(['app@f'], { WORK_FILE: 'more.txt' });
+    expect(r.stderr).toContain(`re-created the worktree of feature 'app@f' on its existing branch cs/f (1 commit ahead of 'app', kept) at ${featureDir('app@f')}`);
+    expect(r.stderr).not.toContain('created feature session');
+    // The branch was never reset: its commit is still on it, and the session's work went on top.
+    expect(git(base, 'merge-base', '--is-ancestor', tip, 'cs/f')).toBe('');
+    expect(git(featureDir('app@f'), 'symbolic-ref', '--short', 'HEAD')).toBe('cs/f');
+    expect(fs.readFileSync(path.join(featureDir('app@f'), 'f.txt'), 'utf8')).toBe('work\n');
+    expect(git(base, 'show', 'cs/f:more.txt')).toBe('work');
+    expect(git(base, 'worktree', 'list', '--porcelain')).not.toContain('prunable');
+    const again = (await ok(['app', '-features', '--json'])).stdout;
+    expect(JSON.parse(again).find((f: { name: string }) => f.name === 'app@f')).toMatchObject({ missing: false, ahead: 2 });
+
+    await ok(['app@gone']);
+    expect(fs.readFileSync(path.join(featureDir('app@gone'), 'gone.txt'), 'utf8')).toBe('work\n');
+
+    // The merge folds only what the feature added to the records (the base's own lines are not appended twice).
+    await ok(['app', '--merge', 'f']);
+    expect(fs.readFileSync(path.join(base, 'f.txt'), 'utf8')).toBe('work\n');
+    const discoveries = fs.readFileSync(path.join(base, '.cs/discoveries.md'), 'utf8');
+    expect(discoveries.startsWith(baseDiscoveries)).toBe(true);
+    expect(discoveries.match(/Feature note/g)).toHaveLength(1);
+    expect(discoveries.match(/^# Discoveries/gm)).toHaveLength(1);
+  }, 120_000);
+
+  it('a cs/<name> branch cs did not make is not taken for a feature: not listed, and cs <base>@<name> still refuses it', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    git(base, 'branch', 'cs/mine');
+    const tip = git(base, 'rev-parse', 'cs/mine');
+    expect(JSON.parse((await ok(['app', '-features', '--json'])).stdout)).toEqual([]);
+    const r = await cs(['app@mine']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("branch cs/mine already exists in 'app'");
+    expect(fs.existsSync(featureDir('app@mine'))).toBe(false);
+    expect(git(base, 'rev-parse', 'cs/mine')).toBe(tip);
+    expect(git(base, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
+
   it('a merge conflict stops with both sides intact and says how to go on', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
