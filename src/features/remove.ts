@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelError, UsageError, UserError } from '../lib/errors.js';
 import type { IO } from '../term/io.js';
-import { dirtyPaths, workPaths, featureState, git, requireBase, runningHolder, tryGit } from './model.js';
+import { commandLine } from '../lib/shell.js';
+import { dirtyPaths, workPaths, featureState, git, identityArgs, requireBase, runningHolder, tryGit } from './model.js';
 import { featureBranch, featureDir, type FeatureRef } from './ref.js';
 
 /** Removes the worktree and branch of `ref` from the base repository at `baseDir`; `force` drops unmerged commits. */
@@ -41,7 +42,10 @@ export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   if (hasBranch && !state.merged && state.ahead > 0) losses.push(`${state.ahead} commit${state.ahead === 1 ? '' : 's'} not merged into '${ref.base}'`);
   if (dirty.length) losses.push(`${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}`);
   if (losses.length && !opts.force) {
-    throw new UserError(`feature '${ref.name}' has ${losses.join(' and ')}`, `merge it with: cs ${ref.base} --merge ${ref.feature}, or drop it with: cs -rm ${ref.name} --force`);
+    // The merge refuses a dirty feature: then the way to keep it commits first, as printed here it runs.
+    const commit = dirty.length ? `${commandLine(['git', '-C', dir, 'add', '-A'])} && ${commandLine(['git', '-C', dir, ...(await identityArgs(dir, env)), 'commit', '-q', '-m', `Work of feature ${ref.feature}`])} && ` : '';
+    const merge = commandLine(['cs', ref.base, '--merge', ref.feature]);
+    throw new UserError(`feature '${ref.name}' has ${losses.join(' and ')}`, `to keep it: ${commit}${merge}; to drop it: ${commandLine(['cs', '-rm', ref.name, '--force'])}`);
   }
   const question = `remove feature '${ref.name}' (worktree ${dir} and branch ${branch})${losses.length ? `, losing ${losses.join(' and ')}` : ''}?`;
   if (!opts.yes) {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import { csBin, runCs, sandbox, type Sandbox } from '../../support/cs.js';
 
 let sb: Sandbox;
 let worker: string;
@@ -215,6 +215,41 @@ describe('feature sessions', () => {
     expect(r.stderr).toContain("session 'app' has uncommitted changes (base-loose.txt)");
     expect(git(base, 'branch', '--list', 'cs/f')).toContain('cs/f');
   });
+
+  it('-rm of a feature with uncommitted changes refuses in one line, and each way out it prints works as printed', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    // The printed lines run in sh as the user would paste them: `cs` on PATH, no git identity configured.
+    const bin = path.join(sb.dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'cs'), `#!/bin/sh\nexec '${process.execPath}' '${csBin}' "$@"\n`, { mode: 0o755 });
+    const shell = (line: string) => execFileSync('sh', ['-c', line], { cwd: sb.dir, env: { ...sb.env, PATH: `${bin}:${sb.env.PATH}` }, encoding: 'utf8', stdio: 'pipe' });
+    const advice = async (name: string) => {
+      const r = await cs(['-rm', name]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`feature '${name}' has 1 commit not merged into 'app' and 1 uncommitted change`);
+      const m = r.stderr.trim().match(/to keep it: (.+); to drop it: (.+)$/);
+      expect(m, r.stderr).not.toBeNull();
+      return { keep: m![1]!, drop: m![2]! };
+    };
+
+    await ok(['app@keep'], { WORK_FILE: 'kept.txt' });
+    fs.writeFileSync(path.join(featureDir('app@keep'), 'loose.txt'), 'not committed\n');
+    shell((await advice('app@keep')).keep);
+    expect(fs.readFileSync(path.join(base, 'kept.txt'), 'utf8')).toBe('work\n');
+    expect(fs.readFileSync(path.join(base, 'loose.txt'), 'utf8')).toBe('not committed\n');
+    expect(fs.existsSync(featureDir('app@keep'))).toBe(false);
+    expect(git(base, 'branch', '--list', 'cs/keep')).toBe('');
+
+    await ok(['app@drop'], { WORK_FILE: 'dropped.txt' });
+    fs.writeFileSync(path.join(featureDir('app@drop'), 'loose-too.txt'), 'not committed\n');
+    shell((await advice('app@drop')).drop);
+    expect(fs.existsSync(featureDir('app@drop'))).toBe(false);
+    expect(git(base, 'branch', '--list', 'cs/drop')).toBe('');
+    expect(fs.existsSync(path.join(base, 'dropped.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(base, 'loose-too.txt'))).toBe(false);
+  }, 120_000);
 
   it('a dirty base: without a terminal, --from-head is needed; the feature starts from the last commit', async () => {
     await ok(['app']);
