@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, UserError } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import type { IO } from '../term/io.js';
 import { writeConfined } from '../lib/confine.js';
@@ -166,7 +167,7 @@ async function askIfDirty(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'head' | 'ref'
   const dirty = workPaths(await dirtyPaths(c.baseDir, c.env));
   if (dirty.length === 0) return;
   const subject = (await git(c.baseDir, ['log', '-1', '--format=%h %s', c.head], c.env)).trim();
-  const what = `'${c.ref.base}' has ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}); the feature starts from the last commit, ${subject}`;
+  const what = `'${c.ref.base}' has ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${firstFew(dirty)}); the feature starts from the last commit, ${subject}`;
   if (opts.fromHead) {
     c.io.err(c.io.color.yellow(`cs: ${what}`));
     return;

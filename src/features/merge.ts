@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
 import type { IO } from '../term/io.js';
 import { appendSessionLog } from '../session/log.js';
 import { foldRecords, RECORD_FILES } from './fold.js';
@@ -35,10 +36,10 @@ export async function mergeFeature(opts: MergeOptions, env: NodeJS.ProcessEnv, i
   const inProgress = await tryGit(baseDir, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'], env);
   if (inProgress.code === 0) throw new UserError(`a merge is in progress in ${baseDir}`, `finish it (git -C ${baseDir} merge --continue) or abort it (git -C ${baseDir} merge --abort), then run this again`);
   const featureDirty = workPaths(await dirtyPaths(dir, env));
-  if (featureDirty.length) throw new UserError(`feature '${ref.name}' has uncommitted changes (${list(featureDirty)})`, `commit them in ${dir} (or open cs ${ref.name} and let the session end), then merge`);
+  if (featureDirty.length) throw new UserError(`feature '${ref.name}' has uncommitted changes (${firstFew(featureDirty)})`, `commit them in ${dir} (or open cs ${ref.name} and let the session end), then merge`);
   const baseAll = await dirtyPaths(baseDir, env);
   const baseDirty = workPaths(baseAll);
-  if (baseDirty.length) throw new UserError(`session '${ref.base}' has uncommitted changes (${list(baseDirty)})`, `commit or stash them in ${baseDir}, then merge`);
+  if (baseDirty.length) throw new UserError(`session '${ref.base}' has uncommitted changes (${firstFew(baseDirty)})`, `commit or stash them in ${baseDir}, then merge`);
   const target = (await tryGit(baseDir, ['symbolic-ref', '-q', '--short', 'HEAD'], env)).stdout.trim();
   if (!target) throw new UserError(`session '${ref.base}' is not on a branch (detached HEAD)`, `check out the branch to merge into (git -C ${baseDir} switch <branch>), then merge`);
 
@@ -94,9 +95,6 @@ export async function mergeFeature(opts: MergeOptions, env: NodeJS.ProcessEnv, i
   return 'merged';
 }
 
-function list(paths: string[]): string {
-  return paths.slice(0, 3).join(', ') + (paths.length > 3 ? `, +${paths.length - 3} more` : '');
-}
 
 function say(io: IO, lines: string[]): void {
   for (const l of lines) io.err(l);

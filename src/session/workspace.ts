@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
 import { exists, writeFileAtomic } from '../lib/fsutil.js';
 import { run } from '../lib/proc.js';
 import { adoptedAs } from './here.js';
@@ -193,7 +194,7 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
     const files = tracked.stdout.split('\n').filter(Boolean);
     if (files.length > 0) {
       throw new UserError(
-        `${real} tracks files under .cs/ (${files.slice(0, 3).join(', ')}${files.length > 3 ? `, and ${files.length - 3} more` : ''}): cs keeps a session's records there and would edit them`,
+        `${real} tracks files under .cs/ (${firstFew(files)}): cs keeps a session's records there and would edit them`,
         'move them out of .cs/ in a commit of yours (git mv .cs <elsewhere>), then adopt again',
       );
     }
