@@ -4,11 +4,12 @@
 // so the user's index, HEAD, branches and stash never move. Sync exchanges
 // only that ref with the remote, by URL and explicit refspec: the user's
 // remotes and branches are theirs.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { confinedPath } from '../lib/confine.js';
 import { UserError } from '../lib/errors.js';
+import { firstFew } from '../lib/format.js';
+import { newSecret } from '../lib/lazy-crypto.js';
 import { ensureDir } from '../lib/fsutil.js';
 import { LOCAL_DIR, isAncestor } from './autosave.js';
 import { GitError, explainWriteError, type Repo } from './repo.js';
@@ -95,18 +96,30 @@ async function checkoutRecords(repo: Repo, from: string | null, to: string): Pro
 }
 
 /**
- * Records from another machine may not carry symbolic links: a link under
- * `.cs/` would make cs's own later writes land outside the session.
+ * What records from another machine may hold: files under `.cs/` and
+ * nothing else, none of them a symbolic link (cs's own later writes would
+ * land where it points) or a submodule, none under `.cs/local/` or
+ * `.cs/archives/` (this machine's own state, never synced: a pushed
+ * `.cs/local/setup-allowed` would allow a script to run here). The records
+ * are written into the project's work tree, so a path outside `.cs/` would
+ * overwrite the user's own files. Throws UserError naming what is wrong;
+ * nothing was written yet.
  */
-async function assertNoLinks(repo: Repo, commit: string, url: string): Promise<void> {
-  const links = (await repo.raw(['ls-tree', '-r', '-z', commit]))
-    .split('\0')
-    .filter((e) => e.startsWith('120000 '))
-    .map((e) => e.slice(e.indexOf('\t') + 1));
+async function assertRecordsTree(repo: Repo, commit: string, url: string): Promise<void> {
+  const entries = (await repo.raw(['ls-tree', '-r', '-z', commit])).split('\0').filter(Boolean).map((e) => ({ mode: e.slice(0, 6), path: e.slice(e.indexOf('\t') + 1) }));
+  const links = entries.filter((e) => e.mode === '120000').map((e) => e.path);
   if (links.length) {
     throw new UserError(
-      `the session records on ${maskUrlPassword(url)} hold symbolic links (${links.slice(0, 3).join(', ')}${links.length > 3 ? `, +${links.length - 3} more` : ''}); nothing was changed`,
+      `the session records on ${maskUrlPassword(url)} hold symbolic links (${firstFew(links)}); nothing was changed`,
       'cs never follows links in .cs/: remove them on the machine that pushed them, push again, then pull',
+    );
+  }
+  const synced = (p: string) => p.startsWith('.cs/') && !p.startsWith(`${LOCAL_DIR}/`) && !p.startsWith('.cs/archives/');
+  const stray = entries.filter((e) => e.mode === '160000' || !synced(e.path)).map((e) => e.path);
+  if (stray.length) {
+    throw new UserError(
+      `the session records on ${maskUrlPassword(url)} hold paths cs never syncs (${firstFew(stray)}): records are .cs/ without .cs/local/ and .cs/archives/; nothing was changed`,
+      `check who can push to ${maskUrlPassword(url)}; records pushed by cs (cs <name> -sync push) hold nothing else`,
     );
   }
 }
@@ -125,7 +138,7 @@ async function fetchRecords(repo: Repo, url: string, into = REMOTE_RECORDS_REF, 
 /**
  * For `cs -adopt <name> --from <url>`, before anything of cs's is written:
  * the remote's records commit (null: it has none yet), checked as a pull
- * checks it (assertNoLinks), so that a refusal leaves the project as it
+ * checks it (assertRecordsTree), so that a refusal leaves the project as it
  * was. It is fetched onto a ref of this call's own, deleted again before
  * this returns, and without writing FETCH_HEAD (the user's own fetches use
  * it); what stays is unreferenced objects, which git prunes. Hand the answer
@@ -133,7 +146,7 @@ async function fetchRecords(repo: Repo, url: string, into = REMOTE_RECORDS_REF, 
  */
 export async function fetchCheckedRecords(repo: Repo, url: string): Promise<string | null> {
   // Straight under refs/: deleting refs/cs/<x> would leave an empty refs/cs/ folder behind.
-  const ref = `refs/cs-adopting-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const ref = `refs/cs-adopting-${process.pid}-${newSecret(6)}`;
   let theirs: string | null;
   try {
     theirs = await fetchRecords(repo, url, ref, ['--no-write-fetch-head']);
@@ -141,7 +154,7 @@ export async function fetchCheckedRecords(repo: Repo, url: string): Promise<stri
     const r = await repo.tryRaw(['update-ref', '-d', ref]);
     if (r.code !== 0 && (await repo.resolve(ref)) !== null) throw new GitError(['update-ref', '-d', ref], r.code, r.stderr);
   }
-  if (theirs) await assertNoLinks(repo, theirs, url);
+  if (theirs) await assertRecordsTree(repo, theirs, url);
   return theirs;
 }
 
@@ -201,7 +214,7 @@ export async function pullRecords(repo: Repo, url: string, session: string, fetc
   const theirs = await remoteRecords(repo, url, fetched);
   if (!theirs) return { result: 'no-remote-records' };
   if (ours === theirs) return { result: 'up-to-date' };
-  await assertNoLinks(repo, theirs, url);
+  await assertRecordsTree(repo, theirs, url);
   try {
     if (ours && (await isAncestor(repo, theirs, ours))) return { result: 'ahead' };
     const oursTree = ours ? await repo.resolve(`${ours}^{tree}`) : null;
@@ -286,7 +299,7 @@ async function mergeSecretsInTree(repo: Repo, session: string, tree: string, sta
 export async function receiveRecords(repo: Repo, url: string, fetched?: string | null): Promise<boolean> {
   const theirs = await remoteRecords(repo, url, fetched);
   if (!theirs) return false;
-  await assertNoLinks(repo, theirs, url);
+  await assertRecordsTree(repo, theirs, url);
   try {
     await checkoutRecords(repo, null, `${theirs}^{tree}`);
     await repo.raw(['update-ref', RECORDS_REF, theirs, '']);

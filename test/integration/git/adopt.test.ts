@@ -379,7 +379,7 @@ describe('cs -adopt --from, refused', () => {
       if (typeof t === 'string') write(src, f, t);
       else (fs.mkdirSync(path.dirname(path.join(src, f)), { recursive: true }), fs.symlinkSync(t.link, path.join(src, f)));
     }
-    git(src, sb.env, 'add', '-f', '.cs');
+    git(src, sb.env, 'add', '-f', '--', ...Object.keys(files));
     const commit = git(src, sb.env, 'commit-tree', git(src, sb.env, 'write-tree'), '-m', 'records');
     git(src, sb.env, 'push', '-q', remote, `${commit}:refs/cs/session`);
     return remote;
@@ -414,6 +414,32 @@ describe('cs -adopt --from, refused', () => {
     expect(r.stderr).toContain(`cs: the session records on ${many} hold symbolic links (.cs/a, .cs/b, .cs/c, +2 more); nothing was changed — `);
     expect(fs.readdirSync(plain)).toEqual(['notes.txt']);
     expect(fs.readdirSync(sb.root)).toEqual([]);
+  });
+
+  it('refuses records holding paths cs never syncs (outside .cs/, under .cs/local/), on -adopt --from and on -sync pull, and writes none of them', { timeout: 120_000 }, async () => {
+    const sb = box();
+    // As a remote someone else can push to could hold: the user's own app.py overwritten, and this machine's allowance for .cs/worktree-setup.
+    const evil = remoteWithRecords(sb, 'evil', { '.cs/discoveries.md': 'x\n', 'app.py': 'PWNED\n', '.cs/local/setup-allowed': 'f'.repeat(64) + '\n' });
+    const message = `hold paths cs never syncs (.cs/local/setup-allowed, app.py): records are .cs/ without .cs/local/ and .cs/archives/; nothing was changed`;
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    const before = everything(project);
+    const r = await runCs(['-adopt', 'proj', '--from', evil], { env: sb.env, cwd: project });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`cs: the session records on ${evil} ${message}`);
+    expect(everything(project)).toEqual(before);
+    // Adopted without --from, its records then pulled from the same remote.
+    git(project, sb.env, 'remote', 'add', 'origin', evil);
+    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    const state = userState(project, sb.env);
+    const pull = await runCs(['proj', '-sync', 'pull'], { env: sb.env });
+    expect(pull.code, pull.stderr).toBe(1);
+    expect(pull.stderr).toContain(message);
+    expect(read(project, 'app.py')).toBe('print(1)\nprint(2)\n');
+    expect(fs.existsSync(path.join(project, '.cs/local/setup-allowed'))).toBe(false);
+    expect(read(project, '.cs/discoveries.md')).not.toBe('x\n');
+    expect(userState(project, sb.env)).toEqual(state);
   });
 });
 
