@@ -11,19 +11,28 @@ let sb: Sandbox;
 afterEach(() => sb.cleanup());
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
+/**
+ * A sandbox (sb) with a project of one commit on branch trunk, adopted as
+ * `proj`; its Claude writes "work" into $WORK_FILE of the session when set.
+ */
+async function adoptedProject(): Promise<{ env: NodeJS.ProcessEnv; project: string }> {
+  sb = sandbox({ GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@e', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@e' });
+  const worker = path.join(sb.dir, 'worker.sh');
+  fs.writeFileSync(worker, '#!/bin/sh\n[ -n "${WORK_FILE:-}" ] && printf "work\\n" > "$CLAUDE_SESSION_DIR/$WORK_FILE"\nexit 0\n', { mode: 0o755 });
+  const env = { ...sb.env, CLAUDE_CODE_BIN: worker };
+  const project = path.join(sb.dir, 'project');
+  fs.mkdirSync(project);
+  git(project, 'init', '-q', '-b', 'trunk');
+  fs.writeFileSync(path.join(project, 'main.py'), 'print(1)\n');
+  git(project, 'add', '-A');
+  git(project, 'commit', '-qm', 'user commit');
+  expect((await runCs(['-adopt', 'proj'], { env, cwd: project })).code).toBe(0);
+  return { env, project };
+}
+
 describe('feature of an adopted project', () => {
   it('lives outside the project, keeps .cs/ off its branch, and merges only the work', { timeout: 90_000 }, async () => {
-    sb = sandbox({ GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@e', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@e' });
-    const worker = path.join(sb.dir, 'worker.sh');
-    fs.writeFileSync(worker, '#!/bin/sh\n[ -n "${WORK_FILE:-}" ] && printf "work\\n" > "$CLAUDE_SESSION_DIR/$WORK_FILE"\nexit 0\n', { mode: 0o755 });
-    const env = { ...sb.env, CLAUDE_CODE_BIN: worker };
-    const project = path.join(sb.dir, 'project');
-    fs.mkdirSync(project);
-    git(project, 'init', '-q', '-b', 'trunk');
-    fs.writeFileSync(path.join(project, 'main.py'), 'print(1)\n');
-    git(project, 'add', '-A');
-    git(project, 'commit', '-qm', 'user commit');
-    expect((await runCs(['-adopt', 'proj'], { env, cwd: project })).code).toBe(0);
+    const { env, project } = await adoptedProject();
     expect(git(project, 'status', '--porcelain')).toBe('');
     const files = () => (fs.readdirSync(project, { recursive: true }) as string[]).filter((f) => f !== '.git' && !f.startsWith(`.git${path.sep}`)).sort();
     const before = files();
@@ -55,17 +64,7 @@ describe('feature of an adopted project', () => {
   });
 
   it('a feature worktree deleted by hand is made again on its branch, and its merge still brings only the work', { timeout: 90_000 }, async () => {
-    sb = sandbox({ GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@e', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@e' });
-    const worker = path.join(sb.dir, 'worker.sh');
-    fs.writeFileSync(worker, '#!/bin/sh\n[ -n "${WORK_FILE:-}" ] && printf "work\\n" > "$CLAUDE_SESSION_DIR/$WORK_FILE"\nexit 0\n', { mode: 0o755 });
-    const env = { ...sb.env, CLAUDE_CODE_BIN: worker };
-    const project = path.join(sb.dir, 'project');
-    fs.mkdirSync(project);
-    git(project, 'init', '-q', '-b', 'trunk');
-    fs.writeFileSync(path.join(project, 'main.py'), 'print(1)\n');
-    git(project, 'add', '-A');
-    git(project, 'commit', '-qm', 'user commit');
-    expect((await runCs(['-adopt', 'proj'], { env, cwd: project })).code).toBe(0);
+    const { env, project } = await adoptedProject();
     expect((await runCs(['proj@f'], { env: { ...env, WORK_FILE: 'feature.py' } })).code).toBe(0);
     const dir = path.join(sb.root, '.features', 'proj@f');
     const tip = git(project, 'rev-parse', 'cs/f');
