@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
-import { exists, writeFileAtomic } from '../lib/fsutil.js';
+import { exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { describeHolder, releaseLock, tryLock } from '../lib/lockfile.js';
 import type { SecretBackend } from '../secrets/backend-types.js';
 import { ownedConversations, ownsEntry, type Owned } from '../conversations/owned.js';
@@ -41,16 +41,30 @@ export interface RenameResult {
   transcripts: number;
 }
 
-/** Every backend that can hold this session's secrets here; the keychain only when it answers. */
+/**
+ * Every backend that can hold this session's secrets here; the keychain only
+ * when it answers. Its silence is worth a warning only where secrets could
+ * be there: not when CS_SECRETS_BACKEND chose the encrypted file (cs then
+ * never uses the keychain), nor without a session bus unless migrate-backend
+ * recorded the keychain for this session (a server without a desktop has
+ * never had one, and heard it on every rename).
+ */
 async function backendsWith(session: string, env: NodeJS.ProcessEnv, report: Report): Promise<SecretBackend[]> {
   const { EncryptedFileBackend } = await import('../secrets/encrypted.js');
   const out: SecretBackend[] = [];
   const file = new EncryptedFileBackend(env);
   if (file.hasStore(session)) out.push(file);
+  if (env.CS_SECRETS_BACKEND?.trim() === 'encrypted') return out;
   const { KeychainBackend, probeKeychain } = await import('../secrets/keychain.js');
   const probe = await probeKeychain(env);
-  if (probe.ok) out.push(new KeychainBackend(probe.api, env));
-  else report(`the OS keychain did not answer (${probe.reason}): secrets kept there under '${session}', if any, were not moved`, 'warn');
+  if (probe.ok) {
+    out.push(new KeychainBackend(probe.api, env));
+    return out;
+  }
+  const { noSessionBus } = await import('../secrets/bus.js');
+  const { backendMarkerPath } = await import('../secrets/backend.js');
+  const recorded = readFileOr(backendMarkerPath(session, env), '').trim();
+  if (!noSessionBus(env) || recorded === 'keychain') report(`the OS keychain did not answer (${probe.reason}): secrets kept there under '${session}', if any, were not moved`, 'warn');
   return out;
 }
 

@@ -105,6 +105,25 @@ describe('cs -mv', () => {
     expect((await runCs(['web', '-secrets', 'get', 'DB_PASSWORD'], { env })).stdout).toBe('hunter2\n');
   });
 
+  it.skipIf(fs.existsSync(`/run/user/${process.getuid!()}/bus`))('warns of a silent keychain only where secrets could be in it', { timeout: 120_000 }, async () => {
+    // No session bus here (a server): the keychain cannot have been used, so its silence is no news.
+    const env = { ...sb.env, DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: sb.dir };
+    expect((await runCs(['api'], { env })).code).toBe(0);
+    expect((await setSecret('api', 'DB_PASSWORD', 'hunter2', { DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: sb.dir })).code).toBe(0);
+    const quiet = await runCs(['-mv', 'api', 'web'], { env });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toContain('1 secret moved (encrypted)');
+    expect(quiet.stderr).not.toMatch(/keychain/);
+    // Chosen by CS_SECRETS_BACKEND: the keychain is never looked at, whatever the bus.
+    const forced = await runCs(['-mv', 'web', 'www'], { env: { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' } });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).not.toMatch(/keychain/);
+    // Recorded for this session by migrate-backend: its secrets may be there, so the user hears it.
+    fs.writeFileSync(path.join(sb.root, 'www/.cs/local/secrets-backend'), 'keychain\n');
+    const told = await runCs(['-mv', 'www', 'app'], { env });
+    expect(told.stderr).toMatch(/the OS keychain did not answer \(no D-Bus session bus.*\): secrets kept there under 'www', if any, were not moved/);
+  });
+
   it('refuses a base that has feature sessions, and a new name that is a command; adopting under a command name too', { timeout: 120_000 }, async () => {
     expect((await runCs(['base'], { env: sb.env })).code).toBe(0);
     expect((await runCs(['base@f1'], { env: sb.env })).code).toBe(0);
@@ -117,7 +136,7 @@ describe('cs -mv', () => {
     expect((await runCs(['plain'], { env: sb.env })).code).toBe(0);
     const commandName = await runCs(['-mv', 'plain', 'doctor'], { env: sb.env });
     expect(commandName.code).toBe(2);
-    expect(commandName.stderr).toMatch(/'doctor' is the name of a command \(cs -doctor\), so nothing was renamed/);
+    expect(commandName.stderr).toMatch(/'doctor' is the name of a command \(cs \[<name>\] -doctor\), so nothing was renamed/);
     expect(fs.existsSync(path.join(sb.root, 'plain'))).toBe(true);
     const project = path.join(sb.dir, 'listed');
     fs.mkdirSync(project);
@@ -144,8 +163,8 @@ describe('cs -mv', () => {
 
   it('moves only its own conversations out of a project folder another session shares (x.y and x-y)', { timeout: 120_000 }, async () => {
     const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' };
-    // Each start pins the conversation Claude is given (--session-id) in the session's conversations.json.
-    for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env })).code).toBe(0);
+    // Each start pins the conversation Claude is given (--session-id) in the session's conversations.json (kept: it has a transcript).
+    for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: { ...env, FAKE_CLAUDE_TRANSCRIPT: '1' } })).code).toBe(0);
     const pinned = async (s: string) => JSON.parse((await runCs([s, '-conversations', '--json'], { env })).stdout).map((c: { uuid: string }) => c.uuid) as string[];
     const [mine] = await pinned('x.y');
     const [theirs] = await pinned('x-y');
