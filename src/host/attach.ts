@@ -3,6 +3,7 @@
 // command, so attaching costs a Node start, two tmux calls and little else
 // (the target in `npm run bench` is 1.5x `node -e 0`).
 import * as fs from 'node:fs';
+import { signalExitCode } from '../lib/proc.js';
 import type { IO } from '../term/io.js';
 import { reportQueueDigest } from '../queue/digest.js';
 import { nameProblem } from '../session/names.js';
@@ -19,6 +20,8 @@ export async function attachAndReport(server: TmuxServer, env: NodeJS.ProcessEnv
 async function attachOrMissing(server: TmuxServer, env: NodeJS.ProcessEnv, p: Pick<SessionPaths, 'name' | 'local'>, io: IO, since: number): Promise<number | null> {
   const r = await attach(server, env, p.name);
   if (r.missing) return null;
+  // Terminated (SIGTERM, or SIGHUP: the terminal is gone): the client has gone, the session runs on; nothing to say.
+  if (r.received) return signalExitCode(r.received);
   if (await findHosted(server, env, p.name)) {
     io.err(io.color.dim(`cs: detached; '${p.name}' keeps running — cs ${p.name} attaches, cs ${p.name} -stop ends it`));
     return 0;

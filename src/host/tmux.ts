@@ -4,12 +4,11 @@
 // server and settings are never involved. `-u` always: ssh logins often carry
 // a locale that does not say UTF-8, and Claude's screen is then drawn with
 // `_` and `qqq` (DESIGN.md, "Hosting and remote control").
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
-import { run, type RunResult } from '../lib/proc.js';
+import { run, runAttached, type RunResult } from '../lib/proc.js';
 import { which } from '../lib/which.js';
 
 /**
@@ -155,25 +154,15 @@ export async function findHosted(server: TmuxServer, env: NodeJS.ProcessEnv, nam
  * in their pane: cs's server shows no status bar and takes no prefix, so
  * their prefix keeps working for their tmux. `missing`: there was no such
  * session (tmux's own message is then kept back for the caller to decide).
+ * The client is a child like Claude in the foreground (runAttached): SIGTERM
+ * or SIGHUP to cs ends it (`received` names the signal), the session runs on;
+ * the terminal's Ctrl-C is a key for Claude (tmux has the tty raw).
  */
-export function attach(server: TmuxServer, env: NodeJS.ProcessEnv, name: string): Promise<{ code: number; missing: boolean }> {
-  return new Promise((resolve, reject) => {
-    // The terminal is stdin/stdout; stderr carries only tmux's error messages.
-    const child = spawn('tmux', [...baseArgs(server), 'attach-session', '-t', target(name)], { env: clientEnv(env), stdio: ['inherit', 'inherit', 'pipe'] });
-    let err = '';
-    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-    // The terminal's Ctrl-C reaches tmux (and Claude) through the tty; we only wait.
-    const ignore = () => {};
-    process.on('SIGINT', ignore);
-    child.on('error', (e) => {
-      process.off('SIGINT', ignore);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      process.off('SIGINT', ignore);
-      const missing = code !== 0 && /can't find session|no server running|no sessions|error connecting/.test(err);
-      if (!missing && err) process.stderr.write(err);
-      resolve({ code: code ?? 1, missing });
-    });
-  });
+export async function attach(server: TmuxServer, env: NodeJS.ProcessEnv, name: string): Promise<{ code: number; missing: boolean; received: NodeJS.Signals | null }> {
+  let err = '';
+  // The terminal is stdin/stdout; stderr carries only tmux's error messages.
+  const r = await runAttached('tmux', [...baseArgs(server), 'attach-session', '-t', target(name)], { env: clientEnv(env), stderr: (text) => (err += text) });
+  const missing = r.code !== 0 && !r.received && /can't find session|no server running|no sessions|error connecting/.test(err);
+  if (!missing && !r.received && err) process.stderr.write(err);
+  return { code: r.code, missing, received: r.received };
 }

@@ -192,22 +192,27 @@ function watchdog(pid: number): (() => void) | undefined {
 }
 
 /**
- * Runs a program attached to our terminal (Claude Code, ssh) and resolves
- * with its exit code. While it runs we stay alive to clean up afterwards:
- * SIGTERM and SIGHUP are passed on to it; SIGINT is passed on only when we
- * have no terminal, because on a terminal the child already got it from the
- * tty (passing it again would turn one Ctrl-C into two). Should we be
- * killed outright meanwhile, a watchdog hangs it up (watchdog()).
+ * Runs a program attached to our terminal (Claude Code, ssh, a tmux client)
+ * and resolves with its exit code. While it runs we stay alive to clean up
+ * afterwards: SIGTERM and SIGHUP are passed on to it; SIGINT is passed on
+ * only when we have no terminal, because on a terminal the child already got
+ * it from the tty (passing it again would turn one Ctrl-C into two).
+ * `received` is the signal passed on, if any: the caller then ends with
+ * 128+signal (signalExitCode), whatever the program's own status says. Should
+ * we be killed outright meanwhile, a watchdog hangs it up (watchdog()).
+ * `stderr`: the program's stderr comes to this callback instead of the terminal.
  */
 export function runAttached(
   command: string,
   args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
-): Promise<{ code: number; signal: NodeJS.Signals | null }> {
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; stderr?: (text: string) => void } = {},
+): Promise<{ code: number; signal: NodeJS.Signals | null; received: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     let killTimer: NodeJS.Timeout | undefined;
+    let received: NodeJS.Signals | null = null;
     const forward = (sig: NodeJS.Signals) => () => {
       if (sig === 'SIGINT' && process.stdin.isTTY) return;
+      received ??= sig;
       child.kill(sig);
       // A child that ignores the signal must not keep the session locked forever.
       killTimer ??= setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -223,11 +228,12 @@ export function runAttached(
     for (const [sig, h] of handlers) process.on(sig, h);
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: 'inherit' });
+      child = spawn(command, args, { cwd: opts.cwd, env: childEnv(opts.env), stdio: ['inherit', 'inherit', opts.stderr ? 'pipe' : 'inherit'] });
     } catch (e) {
       cleanup();
       return reject(e);
     }
+    if (opts.stderr) child.stderr!.on('data', (b: Buffer) => opts.stderr!(b.toString()));
     child.on('error', (e: NodeJS.ErrnoException) => {
       cleanup();
       reject(e.code === 'ENOENT' ? missingProgram(command) : e);
@@ -236,11 +242,17 @@ export function runAttached(
       stopWatchdog = watchdog(child.pid!);
       opts.onSpawn?.(child.pid!);
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': a piped stderr has then been read to its end.
+    child.on('close', (code, signal) => {
       cleanup();
-      resolve({ code: code ?? 128 + (signal ? signalNumber(signal) : 0), signal });
+      resolve({ code: code ?? 128 + (signal ? signalNumber(signal) : 0), signal, received });
     });
   });
+}
+
+/** The exit status of a process ended by `sig`, as a shell reports it (SIGTERM: 143). */
+export function signalExitCode(sig: NodeJS.Signals): number {
+  return 128 + signalNumber(sig);
 }
 
 function signalNumber(sig: NodeJS.Signals): number {

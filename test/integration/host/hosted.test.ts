@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { csBin, runCs } from '../../support/cs.js';
 import { hasTmux, startTerminal } from '../../support/tmux.js';
 import { claudeStarts, hostSandbox, until, type HostSandbox } from '../../support/host.js';
+import { parentOf, waitGone } from '../../support/procs.js';
+import { pidAlive } from '../../../src/lib/lockfile.js';
 
 let sb: HostSandbox | undefined;
 afterEach(() => {
@@ -53,6 +55,32 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'lock'))).toBe(false);
     // A stop asked for is no crash.
     expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'postmortem'))).toBe(false);
+  });
+
+  it.each([
+    ['SIGTERM', 143, 'the open that started it'],
+    ['SIGHUP', 129, 'the fast attach to a running session'],
+  ] as const)('%s to an attached cs <name> ends its tmux attach client, not the hosted Claude, and cs exits %i (%s)', { timeout: 40_000 }, async (signal, status, how) => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    if (how !== 'the open that started it') expect((await runCs(['-spawn', 'sig'], { env: sb.env })).code).toBe(0);
+    // The shell stays after cs ends, as a login shell does: were it the terminal's
+    // controlling process and gone, the kernel would hang up the client for cs.
+    const t = startTerminal(['sh', '-c', '"$@"; echo "cs exited $?"; sleep 60', 'sh', process.execPath, csBin, 'sig'], { env: sb.env, cwd: sb.dir });
+    try {
+      await until(async () => ((await sb!.live()).find((r) => r.name === 'sig' && r.attached === 1) ? true : undefined), 'sig hosted and attached');
+      const client = Number(sb.csTmux('list-clients', '-F', '#{client_pid}').trim());
+      const cs = parentOf(client)!;
+      expect(fs.readFileSync(`/proc/${cs}/cmdline`, 'utf8')).toContain('cs.js');
+      process.kill(cs, signal);
+      await t.waitFor((sc) => sc.includes(`cs exited ${status}`), 'cs to exit');
+      await waitGone([client], 5_000);
+      expect(pidAlive(client)).toBe(false);
+      expect(await sb.live()).toEqual([expect.objectContaining({ name: 'sig', running: true, attached: 0 })]);
+      expect(pidAlive(claudeStarts(sb.claudeLog)[0]!.pid)).toBe(true);
+    } finally {
+      await t.end();
+    }
+    expect((await runCs(['sig', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
 
   it('--force keeps its meaning: a lock of another host refuses cs <name>, --force takes it over and hosts', { timeout: 40_000 }, async () => {
