@@ -54,7 +54,7 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
   ]);
   withObjectives(header, rows, sessions.map((s) => s.objective), terminalWidth(io, ctx.env));
   const c = io.color;
-  const lines = table(header, rows, (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && cell === 'needs-you' ? c.yellow(padded) : padded));
+  const lines = table(header, rows, (col, cell, padded) => (col === 0 ? c.bold(padded) : col === 1 && (cell === 'needs-you' || cell === 'ended-unexpectedly') ? c.yellow(padded) : padded));
   lines[0] = c.dim(lines[0]!);
   io.out(lines.join('\n')); // one write, not one per session (10,000 write calls showed in -ls's profile)
   for (const s of sessions) if (s.postmortem) io.err(c.yellow(`cs: ${s.name}: last run: ${s.postmortem}`));

@@ -8,6 +8,7 @@ import { relativeTime, table } from '../lib/format.js';
 import { sessionPaths, sessionsRoot } from '../session/paths.js';
 import { nameProblem } from '../session/names.js';
 import { readStatus } from '../status/status.js';
+import { shownState } from '../status/shown.js';
 import { unseenPostmortem } from '../host/postmortem.js';
 import { readRun } from '../host/state.js';
 import { listHosted, tmuxServer } from '../host/tmux.js';
@@ -46,14 +47,13 @@ export async function liveRows(env: NodeJS.ProcessEnv): Promise<LiveRow[]> {
     const p = sessionPaths(h.dir, h.name);
     const status = readStatus(h.dir);
     const run = readRun(p);
-    const fresh = status && status.state !== 'closed' && (!run || status.ms >= Date.parse(run.started) - 1000);
     const pm = unseenPostmortem(p);
+    const shown = shownState({ status, hosted: { started: run?.started ?? null }, postmortem: pm !== null })!;
     seen.add(h.name);
     rows.push({
       name: h.name,
-      // Before the first hook event: Claude waits for input once the supervisor has launched it.
-      state: fresh ? status.state : run ? 'idle' : 'starting',
-      since: fresh ? status.at : (run?.started ?? h.created.toISOString()),
+      state: shown.state,
+      since: shown.fromStatus ? status!.at : (run?.started ?? h.created.toISOString()),
       attached: h.attached,
       conversation: run?.conversation ?? null,
       running: true,
@@ -80,7 +80,7 @@ export async function liveRows(env: NodeJS.ProcessEnv): Promise<LiveRow[]> {
     const p = sessionPaths(dir, name);
     const pm = unseenPostmortem(p);
     if (!pm) continue;
-    rows.push({ name, state: 'ended-unexpectedly', since: fs.statSync(pm.file).mtime.toISOString(), attached: 0, conversation: null, running: false, dir, postmortem: pm.line });
+    rows.push({ name, state: shownState({ status: null, hosted: null, postmortem: true })!.state, since: fs.statSync(pm.file).mtime.toISOString(), attached: 0, conversation: null, running: false, dir, postmortem: pm.line });
   }
   return rows.sort((a, b) => a.name.localeCompare(b.name));
 }

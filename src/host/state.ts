@@ -6,10 +6,10 @@
 //   last.json          how the last run ended and what the end-of-session work said,
 //                      shown by the `cs <name>` whose terminal was attached
 //   stop-requested     `cs <name> -stop` asked for the end: a signal then is expected
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
+import { crypto } from '../lib/lazy-crypto.js';
 import type { SessionPaths } from '../session/paths.js';
 
 export function hostDir(p: Pick<SessionPaths, 'local'>): string {
@@ -57,7 +57,7 @@ export interface LastRun {
 export function writeRequest(p: Pick<SessionPaths, 'local'>, req: StartRequest): string {
   const dir = hostDir(p);
   ensureDir(dir, 0o700);
-  const file = path.join(dir, `request-${randomBytes(6).toString('hex')}.json`);
+  const file = path.join(dir, `request-${crypto().randomBytes(6).toString('hex')}.json`);
   writeFileAtomic(file, JSON.stringify(req), 0o600);
   return file;
 }

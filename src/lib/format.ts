@@ -62,8 +62,9 @@ function tableLine(cells: readonly string[], widths: readonly number[], style?: 
 }
 
 /**
- * The STATUS cell of `cs -ls` for a session's live status (working |
- * needs-you | idle | closed | '' when never recorded; src/status/status.ts):
+ * The STATUS cell of `cs -ls` for a session's state (working | needs-you |
+ * idle | closed | starting | ended-unexpectedly | '' when never recorded;
+ * src/status/shown.ts):
  * the state's word (closed included, as --json says it), "-" when nothing was recorded.
  */
 export function statusCell(status: string | undefined): string {

@@ -339,10 +339,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return remote.hosts;
   }
 
-  /** A row for a session on another host: its status there; never running here (no input from this page). */
+  /** A row for a session on another host: its status there ('died' as the page calls an unexpected end); never running here (no input from this page). */
   function remoteSummary(s: SessionSummary, host: string) {
     const { dir: _dir, ...rest } = s;
-    return { ...rest, state: s.status || 'closed', host, running: false, attached: false, remote: true, lastActivity: [s.lastUsed, s.statusAt ?? ''].sort().at(-1)!, objective: s.objective };
+    return { ...rest, state: s.status === 'ended-unexpectedly' ? 'died' : s.status || 'closed', host, running: false, attached: false, remote: true, lastActivity: [s.lastUsed, s.statusAt ?? ''].sort().at(-1)!, objective: s.objective };
   }
 
   async function sessions(url: URL, json: (s: number, v: unknown) => void) {

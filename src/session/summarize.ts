@@ -8,9 +8,10 @@ import { parseConf } from '../lib/conf.js';
 import { escapeControls } from '../lib/format.js';
 import { syncConfFrom } from '../git/syncconf.js';
 import { lockState, readLock } from './lock.js';
-import { sessionPaths } from './paths.js';
+import { sessionPaths, type SessionPaths } from './paths.js';
 import { readStatus } from '../status/status.js';
 import { unseenPostmortem } from '../host/postmortem.js';
+import { readRun } from '../host/state.js';
 import { archiveMarker, parseTags, tagsFile } from './marks.js';
 import { queueFile } from '../queue/queue.js';
 
@@ -28,7 +29,11 @@ export interface SessionSummary {
   /** 'local' or the remote host of a stub. */
   location: string;
   open: boolean;
-  /** Live status from hook events: working | needs-you | idle | closed | '' (never recorded). */
+  /**
+   * The state cs shows, as -live does (src/status/shown.ts): working | needs-you | idle | closed
+   * from hook events, starting, ended-unexpectedly, or '' (never recorded). summarize() gives the
+   * hook status alone; listSessions works out the rest when listing.
+   */
   status?: string;
   /** ISO time of that status, or ''. */
   statusAt?: string;
@@ -158,5 +163,19 @@ function queuedField(dir: string): { queued?: number } {
 export function heldOpen(lockFile: string): boolean {
   const lock = readLock(lockFile);
   return lock.kind === 'held' && lockState(lock.info) !== 'stale';
+}
+
+/**
+ * Who holds the session open now, which no cache may answer for (the holder
+ * may have died since): `open`, a live holder; `hosted`, that holder is the
+ * supervisor of a hosted run (src/host/main.ts writes run.json with the pid
+ * it locks with), with the time its Claude was launched.
+ */
+export function holder(p: Pick<SessionPaths, 'lock' | 'local'>): { open: boolean; hosted: { started: string } | null } {
+  const lock = readLock(p.lock);
+  const state = lock.kind === 'held' ? lockState(lock.info) : 'stale';
+  if (lock.kind !== 'held' || state === 'stale') return { open: false, hosted: null };
+  const run = state === 'live' ? readRun(p) : null;
+  return { open: true, hosted: run && run.pid === lock.info.pid ? { started: run.started } : null };
 }
 

@@ -8,6 +8,8 @@ import { StatHash, textKey } from '../lib/stathash.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
 import type { SessionSummary } from './summarize.js';
+import { shownState } from '../status/shown.js';
+import type { State } from '../status/status.js';
 
 export type { SessionSummary } from './summarize.js';
 
@@ -217,8 +219,8 @@ export interface ListOptions {
 /**
  * All sessions under the root, most recently used first. With a cache file,
  * a session whose stamp() is the one recorded is taken from the cache
- * (except `open`, checked afresh when a lock exists), others are summarized
- * and recorded; the answer is the same as without the cache.
+ * (except `open` and the state shown, worked out afresh), others are
+ * summarized and recorded; the answer is the same as without the cache.
  */
 export async function listSessions(root: string, opts: ListOptions = {}): Promise<SessionSummary[]> {
   let entries: fs.Dirent[];
@@ -236,6 +238,16 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   // `reader ??` spares the sessions after it a promise each.
   let reader: typeof import('./summarize.js') | undefined;
   const read = async () => (reader ??= await import('./summarize.js'));
+  // What no cache holds: whether the session is open now, and the state shown for it, the one
+  // -live shows (shownState), from the hook status as summarized. `locked`: its lock file exists
+  // (or existed when the row was cached: the lock's folder is stamped), so the holder is read.
+  const settle = async (s: SessionSummary, locked: boolean): Promise<SessionSummary> => {
+    const held = locked ? (reader ?? (await read())).holder(sessionPaths(s.dir, s.name)) : null;
+    const status = s.status ? { state: s.status as State, ms: Date.parse(s.statusAt ?? '') } : null;
+    s.open = held?.open ?? false;
+    s.status = shownState({ status, hosted: held?.hosted ?? null, postmortem: s.postmortem !== undefined })?.state ?? '';
+    return s;
+  };
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
   const next: Cache = { shapes: cache?.shapes ?? [], lines: new Map() };
   const shapeIds = new Map(next.shapes.map((keys, i) => [Array.isArray(keys) ? keys.join('\0') : '', i]));
@@ -260,24 +272,23 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     }
     if (!cache) {
       const s = (reader ?? (await read())).summarize(root, e.name, kind);
-      if (s) out.push(s);
+      if (s) out.push(await settle(s, s.open));
       continue;
     }
     const line = cache.lines.get(e.name);
     const hit = line === undefined ? null : summaryOf(cache.shapes, line);
     const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
     if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
-      hit.s.open = hit.row[LOCKED] === true && (reader ?? (await read())).heldOpen(sessionPaths(dir, e.name).lock);
-      out.push(hit.s);
+      out.push(await settle(hit.s, hit.row[LOCKED] === true));
       next.lines.set(e.name, line!);
       continue;
     }
     const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
     const s = (reader ?? (await read())).summarize(root, e.name, kind);
     if (!s) continue;
-    out.push(s);
     changed = true;
     if (st && !st.racy) next.lines.set(e.name, rowLine(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
+    out.push(await settle(s, s.open));
   }
   if (cache && (changed || next.lines.size !== cache.lines.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
@@ -285,7 +296,7 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
     if (!name.includes('@')) continue;
     const s = (reader ?? (await read())).summarize(features, name, 'dir');
-    if (s) out.push(s);
+    if (s) out.push(await settle(s, s.open));
   }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));
 }

@@ -174,6 +174,37 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect((await runCs(['-ls'], { env: sb.env })).stderr).not.toMatch(/last run/);
   });
 
+  it('-ls shows the state -live shows: idle while hosted, ended-unexpectedly after a crash (a cached row included), closed once told', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['-spawn', 'cr'], { env: sb.env })).code).toBe(0);
+    await until(() => (claudeStarts(sb!.claudeLog).length ? true : undefined), 'Claude started');
+    const ls = async () => {
+      const r = await runCs(['-ls', '--json'], { env: sb!.env });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Array<{ name: string; status: string; open: boolean }>).find((s) => s.name === 'cr');
+    };
+    const live = async () => (await sb!.live()).find((r) => r.name === 'cr');
+    expect((await live())?.state).toBe('idle'); // no hook event yet: the stand-in never sends one
+    expect(await ls()).toEqual(expect.objectContaining({ status: 'idle', open: true }));
+    // Past the racy window, so the row is cached before the crash.
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await ls())?.status).toBe('idle');
+    process.kill(claudeStarts(sb.claudeLog)[0]!.pid, 'SIGKILL');
+    await until(async () => ((await live())?.running === false ? true : undefined), 'the session to end');
+    expect((await live())?.state).toBe('ended-unexpectedly');
+    expect(await ls()).toEqual(expect.objectContaining({ status: 'ended-unexpectedly', open: false }));
+    // And from the cache, once the row is past the racy window.
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await ls())?.status).toBe('ended-unexpectedly');
+    expect((await ls())?.status).toBe('ended-unexpectedly');
+    const table = await runCs(['-ls'], { env: sb.env });
+    expect(table.stdout).toMatch(/^cr\s+ended-unexpectedly\s/m);
+    // The next open tells the user: then both agree it is just closed.
+    expect((await runCs(['cr'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    expect(await live()).toBeUndefined();
+    expect((await ls())?.status).toBe('closed');
+  });
+
   it('kill -9 of the host process: committed and autosaved work stays, the next cs <name> reports it and recovers', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     expect((await runCs(['-spawn', 'hk'], { env: sb.env })).code).toBe(0);
