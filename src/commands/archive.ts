@@ -3,6 +3,9 @@
 import { UserError } from '../lib/errors.js';
 import { setArchived } from '../session/marks.js';
 import { resolveSession } from '../session/resolve.js';
+import { describeHolder, lockState, readLock } from '../session/lock.js';
+import type { SessionPaths } from '../session/paths.js';
+import { readRun } from '../host/state.js';
 import type { Args } from './argv.js';
 import type { Command, Context } from './types.js';
 
@@ -21,7 +24,9 @@ export async function run(opts: ArchiveOptions, ctx: Context): Promise<number> {
   const command = opts.archive ? '-archive' : '-unarchive';
   const found = opts.names.map((n) => {
     try {
-      return resolveSession(ctx.env, { name: n, command });
+      const f = resolveSession(ctx.env, { name: n, command });
+      if (opts.archive) refuseOpen(f.paths);
+      return f;
     } catch (e) {
       if (e instanceof UserError) throw new UserError(e.message, `${e.hint ?? 'see cs -ls --all'}; nothing was changed`);
       throw e;
@@ -33,6 +38,19 @@ export async function run(opts: ArchiveOptions, ctx: Context): Promise<number> {
     ctx.info(changed ? `${what} '${f.paths.name}'` : `'${f.paths.name}' was already ${opts.archive ? 'archived' : 'not archived'}`);
   }
   return 0;
+}
+
+/**
+ * A session open now is not archived: it would vanish from -ls and the
+ * picker while Claude works in it (and opening it again unarchives it
+ * anyway). As -rm does, any live holder refuses, a stale lock does not.
+ */
+function refuseOpen(p: SessionPaths): void {
+  const lock = readLock(p.lock);
+  if (lock.kind !== 'held' || lockState(lock.info) === 'stale') return;
+  // A hosted run's supervisor holds the lock with the pid run.json names (src/host/main.ts).
+  if (readRun(p)?.pid === lock.info.pid) throw new UserError(`session '${p.name}' is running in cs's tmux server`, `stop it first: cs ${p.name} -stop`);
+  throw new UserError(`session '${p.name}' is open in ${describeHolder(lock.info)}`, 'close it first, then archive it');
 }
 
 export const command: Command<ArchiveOptions> = { parse, run };

@@ -1,6 +1,7 @@
 // Archive: hidden from -ls, -search, the serve list (and the picker, through
 // the same visible()), until asked for; opening one unarchives it.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../../src/serve/server.js';
@@ -69,6 +70,17 @@ describe('cs -archive / -unarchive', () => {
     r = await runCs(['-unarchive', 'older'], { env: sb.env });
     expect(r.stderr).toContain("unarchived 'older'");
     expect(names((await runCs(['-ls', '--json'], { env: sb.env })).stdout)).toEqual(['api', 'old', 'older']);
+  });
+
+  it('refuses a session open in a terminal (a live lock), changing nothing; -unarchive is allowed', { timeout: 120_000 }, async () => {
+    for (const s of ['api', 'open']) expect((await runCs([s], { env: sb.env })).code).toBe(0);
+    // A live holder on this host: this test's own process, as a foreground cs <name> would be.
+    fs.writeFileSync(path.join(sb.root, 'open', '.cs', 'local', 'lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: '2026-01-01T00:00:00.000Z' }) + '\n');
+    const r = await runCs(['-archive', 'api', 'open'], { env: sb.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`cs: session 'open' is open in pid ${process.pid} on ${os.hostname()} since 2026-01-01T00:00:00.000Z — close it first, then archive it; nothing was changed`);
+    for (const s of ['api', 'open']) expect(fs.existsSync(path.join(sb.root, s, '.cs', 'archived'))).toBe(false);
+    expect((await runCs(['-unarchive', 'open'], { env: sb.env })).code).toBe(0);
   });
 
   it('changes nothing when one of the names does not exist', { timeout: 120_000 }, async () => {

@@ -205,6 +205,23 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect((await ls())?.status).toBe('closed');
   });
 
+  it('cs -archive refuses a running hosted session (it would vanish from -ls while Claude works), changing nothing; once stopped it archives', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['quiet'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    expect((await runCs(['-spawn', 'busy'], { env: sb.env })).code).toBe(0);
+    await until(() => (claudeStarts(sb!.claudeLog).length === 2 ? true : undefined), 'Claude started');
+    const r = await runCs(['-archive', 'quiet', 'busy'], { env: sb.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe("cs: session 'busy' is running in cs's tmux server — stop it first: cs busy -stop; nothing was changed");
+    for (const name of ['quiet', 'busy']) expect(fs.existsSync(path.join(sb.root, name, '.cs', 'archived'))).toBe(false);
+    const names = async () => (JSON.parse((await runCs(['-ls', '--json'], { env: sb!.env })).stdout) as Array<{ name: string }>).map((s) => s.name).sort();
+    expect(await names()).toEqual(['busy', 'quiet']);
+    expect((await runCs(['busy', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+    const again = await runCs(['-archive', 'busy'], { env: sb.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await names()).toEqual(['quiet']);
+  });
+
   it('kill -9 of the host process: committed and autosaved work stays, the next cs <name> reports it and recovers', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     expect((await runCs(['-spawn', 'hk'], { env: sb.env })).code).toBe(0);
