@@ -106,14 +106,17 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   // Hosted in cs's tmux server when a person is at a terminal (src/host/open.ts).
   const host = await import('../host/open.js');
   await host.reportPostmortem(paths, io, ctx.now());
-  (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
+  // Marked seen once the open succeeded (exit 0): an open that fails keeps it for the next one.
+  const digestSeen = (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
   const hosting = host.hostingMode({ foreground: opts.foreground, env, stdinTTY: Boolean(io.stdin.isTTY), stdoutTTY: io.isTTY, tmux: () => host.hasTmux(env) });
   if (hosting.mode === 'hosted') {
     // The handoff is offered here, on the user's terminal; the start step in
     // cs's tmux server plans the conversation with it (planLaunch, as below).
     const handoff = await chooseHandoff(opts, paths, ctx);
     const request = { force: opts.force, created, claudeArgs: opts.claudeArgs, ...(opts.fresh ? { fresh: true } : {}), ...(opts.resume ? { resume: opts.resume } : {}), ...(handoff ? { handoff } : {}) };
-    return host.openHosted({ paths, request }, io, env);
+    const code = await host.openHosted({ paths, request }, io, env);
+    if (code === 0) digestSeen();
+    return code;
   }
   if (hosting.notice) ctx.warn(hosting.notice);
   const lock = acquireLock(paths.lock, { force: opts.force, session: opts.name, now: ctx.now() });
@@ -145,6 +148,7 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
     // Closed as soon as Claude is gone (for -watch), however it ended; the
     // commit and push below may take a while and need no hook endpoint.
     const result = await runAttached(bin, args, { cwd: paths.dir, env: launchEnv }).finally(() => markClosed(paths.dir, ctx.now()));
+    if (result.code === 0) digestSeen();
     await stopServer?.();
     stopServer = undefined;
     appendSessionLog(paths.sessionLog, `session end (exit ${result.signal ?? result.code})`, ctx.now());

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { signalExitCode } from '../lib/proc.js';
 import type { IO } from '../term/io.js';
-import { reportQueueDigest } from '../queue/digest.js';
+import { readQueueDigest, reportQueueDigest } from '../queue/digest.js';
 import { nameProblem } from '../session/names.js';
 import { sessionDir, sessionPaths, type SessionPaths } from '../session/paths.js';
 import { readLast } from './state.js';
@@ -53,7 +53,13 @@ export async function attachIfRunning(name: string, args: readonly string[], env
   const server = tmuxServer(env);
   if (!fs.existsSync(server.socket)) return null;
   const p = sessionPaths(sessionDir(env, name), name);
-  reportQueueDigest(p.dir, io);
+  // A digest is shown here only for a running session (one tmux call more, then): else the open
+  // command shows it, once, and marks it seen only if the session opened.
+  const digest = readQueueDigest(p.dir);
+  if (digest && !(await findHosted(server, env, name))) return null;
+  const seen = reportQueueDigest(p.dir, io, digest);
   // Straight to attach (one tmux call): tmux itself says when there is no such session.
-  return attachOrMissing(server, env, p, io, Date.now());
+  const code = await attachOrMissing(server, env, p, io, Date.now());
+  if (code === 0) seen();
+  return code;
 }

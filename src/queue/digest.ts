@@ -29,15 +29,16 @@ export function digestLine(entries: readonly JournalEntry[]): string | null {
 }
 
 /**
- * Prints the digest of what the queue did since the last one (one line on
- * stderr) and remembers where it stopped reading. Never throws: a report,
- * never a reason not to open the session.
+ * The digest of what the queue did since the last one was seen: its line,
+ * and `seen()`, which remembers where the journal ended when it was read.
+ * Null when there is nothing to say (what there was is then taken as seen).
+ * Never throws: a report, never a reason not to open the session.
  */
-export function reportQueueDigest(sessionDir: string, io: IO): void {
+export function readQueueDigest(sessionDir: string): { line: string; seen: () => void } | null {
   try {
     const file = journalFile(sessionDir);
     const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
-    if (!size) return;
+    if (!size) return null;
     let from = 0;
     try {
       from = Number(fs.readFileSync(seenFile(sessionDir), 'utf8').trim()) || 0;
@@ -45,7 +46,7 @@ export function reportQueueDigest(sessionDir: string, io: IO): void {
       // never reported here yet
     }
     if (from > size) from = 0; // the journal was replaced (a pull): read it again
-    if (from === size) return;
+    if (from === size) return null;
     const fd = fs.openSync(file, 'r');
     const buf = Buffer.alloc(size - from);
     try {
@@ -62,9 +63,28 @@ export function reportQueueDigest(sessionDir: string, io: IO): void {
       }
     }
     const line = digestLine(entries.filter((e) => e.type !== 'add' && e.type !== 'start'));
-    writeConfined(seenFile(sessionDir), `${size}\n`);
-    if (line) io.err(io.color.yellow(`cs: while you were away: ${line}`));
+    const seen = () => {
+      try {
+        writeConfined(seenFile(sessionDir), `${size}\n`);
+      } catch {
+        // best effort: it is shown again next time
+      }
+    };
+    if (line) return { line, seen };
+    seen();
+    return null;
   } catch {
-    // best effort
+    return null; // best effort
   }
+}
+
+/**
+ * Prints the digest (one line on stderr), when there is one, and returns its
+ * seen(): the caller calls it once the session opened, so an open that fails
+ * (Claude cannot start) leaves it for the next one. `digest`: read already. Never throws.
+ */
+export function reportQueueDigest(sessionDir: string, io: IO, digest = readQueueDigest(sessionDir)): () => void {
+  if (!digest) return () => {};
+  io.err(io.color.yellow(`cs: while you were away: ${digest.line}`));
+  return digest.seen;
 }

@@ -87,3 +87,11 @@ export function acceptFirstRun(configDir: string, apiKey: string, dirs: string[]
   state.projects = { ...(state.projects ?? {}), ...Object.fromEntries(dirs.map((d) => [d, { hasTrustDialogAccepted: true }])) };
   fs.writeFileSync(file, JSON.stringify(state, null, 2));
 }
+
+/** What a drained queue leaves in a session's journal (src/queue/queue.ts changeQueue): the next open's digest says "1 task done, queue drained". */
+export function drainedJournal(dir: string): void {
+  const ts = new Date().toISOString();
+  const lines = [{ type: 'task', id: 1 }, { type: 'done', id: 1 }, { type: 'drained' }].map((e) => JSON.stringify({ ts, ...e }) + '\n');
+  fs.mkdirSync(path.join(dir, '.cs', 'queue'), { recursive: true });
+  fs.appendFileSync(path.join(dir, '.cs', 'queue', 'journal.jsonl'), lines.join(''));
+}

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { csBin, runCs } from '../../support/cs.js';
 import { hasTmux, startTerminal } from '../../support/tmux.js';
-import { claudeStarts, hostSandbox, until, type HostSandbox } from '../../support/host.js';
+import { claudeStarts, drainedJournal, hostSandbox, until, type HostSandbox } from '../../support/host.js';
 import { parentOf, waitGone } from '../../support/procs.js';
 import { pidAlive } from '../../../src/lib/lockfile.js';
 
@@ -220,6 +220,34 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     const again = await runCs(['-archive', 'busy'], { env: sb.env });
     expect(again.code, again.stderr).toBe(0);
     expect(await names()).toEqual(['quiet']);
+  });
+
+  it('the digest of a hosted open whose Claude fails is kept; the open that works and the fast attach then show it once', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['away'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    drainedJournal(path.join(sb.root, 'away'));
+    const digest = 'while you were away: 1 task done, queue drained';
+    const failed = sb.terminal(['away'], { FAKE_CLAUDE_SLEEP: '', FAKE_CLAUDE_EXIT: '3' });
+    expect(await failed.waitForExit()).toBe(3);
+    expect(failed.output()).toContain(digest);
+    const opened = sb.terminal(['away']);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'away' && r.attached === 1) ? true : undefined), 'away hosted and attached');
+    opened.keys('C-\\');
+    expect(await opened.waitForExit()).toBe(0);
+    expect(opened.output()).toContain(digest);
+    // Seen: the fast attach to the running session says nothing of it; more journal, and it does, once.
+    const again = sb.terminal(['away']);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'away' && r.attached === 1) ? true : undefined), 'attached again');
+    again.keys('C-\\');
+    expect(await again.waitForExit()).toBe(0);
+    expect(again.output()).not.toContain('while you were away');
+    drainedJournal(path.join(sb.root, 'away'));
+    const fast = sb.terminal(['away']);
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'away' && r.attached === 1) ? true : undefined), 'attached a third time');
+    fast.keys('C-\\');
+    expect(await fast.waitForExit()).toBe(0);
+    expect(fast.output()).toContain(digest);
+    expect((await runCs(['away', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
 
   it('kill -9 of the host process: committed and autosaved work stays, the next cs <name> reports it and recovers', { timeout: 40_000 }, async () => {

@@ -157,13 +157,18 @@ describe('the return digest', () => {
     [[], null],
   ])('%#: %s', (entries, want) => expect(digestLine(entries)).toBe(want));
 
-  it('is printed once: the next open says nothing until the journal grows', () => {
+  it('is printed once: once seen, the next open says nothing until the journal grows', () => {
     queue(['one']);
     onStop(dir, () => calm, DEFAULT_LIMITS, at(1));
     onStop(dir, () => calm, DEFAULT_LIMITS, at(2));
     let io = testIO();
     reportQueueDigest(dir, io);
     expect(io.stderrText()).toBe('cs: while you were away: 1 task done, queue drained\n');
+    // Not marked seen (the open failed): said again.
+    io = testIO();
+    const seen = reportQueueDigest(dir, io);
+    expect(io.stderrText()).toBe('cs: while you were away: 1 task done, queue drained\n');
+    seen();
     io = testIO();
     reportQueueDigest(dir, io);
     expect(io.stderrText()).toBe('');
