@@ -12,7 +12,8 @@ import { runCs } from './cs.js';
  * folder they share, created. `env` needs CS_SESSIONS_ROOT and CLAUDE_CONFIG_DIR.
  */
 export async function sessionsSharingAFolder(env: NodeJS.ProcessEnv): Promise<{ dot: string; dash: string; shared: string }> {
-  for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env })).code).toBe(0);
+  // Each start pins its conversation, kept as Claude Code wrote a transcript for it (the stand-in does so when asked).
+  for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: { ...env, FAKE_CLAUDE_TRANSCRIPT: '1' } })).code).toBe(0);
   const pinned = async (s: string) => (JSON.parse((await runCs([s, '-conversations', '--json'], { env })).stdout) as Array<{ uuid: string }>)[0]!.uuid;
   const root = env.CS_SESSIONS_ROOT!;
   const shared = claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(root, 'x-y'));

@@ -115,12 +115,13 @@ describe('cs <s> --new offers the latest unused handoff', () => {
     // This machine asked conversation CONV for the newer one.
     fs.writeFileSync(path.join(sb.session.local, 'handoffs.json'), JSON.stringify({ [CONV]: { at: '2026-11-30T10:00:00Z', file: '.cs/handoffs/20261130-100000.md' } }));
 
-    let r = await runCs(['care', '--new'], { env: sb.env });
+    let r = await runCs(['care', '--new'], { env: { ...sb.env, FAKE_CLAUDE_TRANSCRIPT: '1' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('.cs/handoffs/20261130-100000.md is a handoff no conversation started from yet — cs care --new --from-handoff uses it');
     expect(claudeStarts(sb).at(-1)!.argv).not.toContain('--append-system-prompt-file');
 
-    r = await runCs(['care', '--from-handoff'], { env: sb.env });
+    // A conversation in which something was said (a transcript): the handoff counts as used.
+    r = await runCs(['care', '--from-handoff'], { env: { ...sb.env, FAKE_CLAUDE_TRANSCRIPT: '1' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('starting from the handoff .cs/handoffs/20261130-100000.md');
     const argv = claudeStarts(sb).at(-1)!.argv;
@@ -132,7 +133,7 @@ describe('cs <s> --new offers the latest unused handoff', () => {
     expect(prompt).toContain('DB_PASSWORD=${DB_PASSWORD}');
     expect(prompt).not.toContain('correct-horse-battery');
 
-    r = await runCs(['care', '--new', '--from-handoff'], { env: sb.env });
+    r = await runCs(['care', '--new', '--from-handoff'], { env: { ...sb.env, FAKE_CLAUDE_TRANSCRIPT: '1' } });
     expect(fs.readFileSync(path.join(sb.session.local, 'handoff-prompt.md'), 'utf8')).toContain('OLDER handoff');
     r = await runCs(['care', '--new', '--from-handoff'], { env: sb.env });
     expect(r.code).toBe(1);

@@ -8,6 +8,7 @@ import { KeychainBackend, probeKeychain } from '../../../src/secrets/keychain.js
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { rewritePaths } from '../../../src/session/rename.js';
 import { runCs, sandbox, startCs, waitFor, type Sandbox } from '../../support/cs.js';
+import { sessionsSharingAFolder } from '../../support/shared-folder.js';
 
 // A generous probe: on a busy machine the keychain's first answer can take more than the default
 // 1.5 s, and a probe that gives up sends cs to the encrypted file, which is not what is tested here.
@@ -163,13 +164,7 @@ describe('cs -mv', () => {
 
   it('moves only its own conversations out of a project folder another session shares (x.y and x-y)', { timeout: 120_000 }, async () => {
     const env = { ...sb.env, CS_SECRETS_BACKEND: 'encrypted' };
-    // Each start pins the conversation Claude is given (--session-id) in the session's conversations.json (kept: it has a transcript).
-    for (const s of ['x.y', 'x-y']) expect((await runCs([s], { env: { ...env, FAKE_CLAUDE_TRANSCRIPT: '1' } })).code).toBe(0);
-    const pinned = async (s: string) => JSON.parse((await runCs([s, '-conversations', '--json'], { env })).stdout).map((c: { uuid: string }) => c.uuid) as string[];
-    const [mine] = await pinned('x.y');
-    const [theirs] = await pinned('x-y');
-    const shared = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x.y'));
-    expect(claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, path.join(sb.root, 'x-y'))).toBe(shared);
+    const { dot: mine, dash: theirs, shared } = await sessionsSharingAFolder(env);
     const line = (s: string, uuid: string, text: string) => `${JSON.stringify({ type: 'user', cwd: path.join(sb.root, s), sessionId: uuid, message: { role: 'user', content: text } })}\n`;
     fs.mkdirSync(path.join(shared, theirs!, 'subagents'), { recursive: true });
     fs.writeFileSync(path.join(shared, `${mine}.jsonl`), line('x.y', mine!, 'dot session'), { mode: 0o600 });
