@@ -42,10 +42,20 @@ const asIs = (s: string) => s;
  * break, or one the cut would halve, is then still found whole.
  */
 export function toolSummary(name: string, input: unknown, scrub: (text: string) => string = asIs): string {
+  return summaryLine(scrub(toolText(name, input)));
+}
+
+/** The whole text toolSummary makes its line of, before any scrub: for a caller whose scrub is asynchronous (the secret detector). */
+export function toolText(name: string, input: unknown): string {
   const i = (input ?? {}) as Record<string, unknown>;
   const pick = ['command', 'file_path', 'path', 'pattern', 'url', 'query', 'description', 'prompt'].map((k) => i[k]).find((v) => typeof v === 'string') as string | undefined;
   const text = pick ?? Object.values(i).filter((v) => typeof v === 'string').join(' ');
-  return oneLine(scrub(`${name} ${text}`), MAX_SUMMARY);
+  return `${name} ${text}`;
+}
+
+/** A scrubbed toolText on one line, cut as toolSummary cuts it. */
+export function summaryLine(scrubbed: string): string {
+  return oneLine(scrubbed, MAX_SUMMARY);
 }
 
 function resultText(content: unknown): string {

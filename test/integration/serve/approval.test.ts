@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalTimeout, describeTimeout, timeoutReason } from '../../../src/approval/approval.js';
 import { writeNotifyConfig } from '../../../src/notify/notify.js';
 import { writeSessionEnvFile } from '../../../src/secrets/store.js';
+import { sessionSecrets } from '../../../src/secrets/scrub.js';
+import { selectBackend } from '../../../src/secrets/backend.js';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
 import { readTimeline } from '../../../src/timeline/timeline.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
@@ -51,6 +53,8 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     execFileSync('tmux', ['-S', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'held', 'sleep 600']);
     const pane = execFileSync('tmux', ['-S', socket, 'list-panes', '-F', '#{pane_id}'], { encoding: 'utf8' }).trim();
     env = { ...sb.hookEnv, CS_HOSTED: '1', TMUX: `${socket},1,0`, TMUX_PANE: pane, CS_APPROVAL_TIMEOUT: '20' };
+    // In the store too, as in a real session (the env file is its copy, rewritten from it when a value is stored).
+    await (await selectBackend('held', sb.env)).backend.setMany('held', { API_KEY: SECRET });
     writeSessionEnvFile('held', { API_KEY: SECRET }, sb.env, { create: true });
     ntfy = http.createServer((req, res) => {
       let body = '';
@@ -116,6 +120,22 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     const r = await ask('ls', { CS_APPROVAL_TIMEOUT: '1' });
     expect(JSON.parse(r.stdout).hookSpecificOutput.decision).toEqual({ behavior: 'deny', message: 'denied: no answer from the owner within 1 s' });
     expect(readTimeline(sb.session.meta, { limit: 1 }).events[0]).toMatchObject({ type: 'permission', decision: 'timeout' });
+  });
+
+  it('a token the session does not hold yet reaches neither the notification, the timeline nor the page: it is stored first', { timeout: 30_000 }, async () => {
+    const fresh = 'ghp_' + 'Qw3rTy7uIoP1aSdF2gHjK4lZxC5vBnM6q8W9'; // never stored: the call has not run, so no PostToolUse took it
+    const before = notes.length;
+    const hook = ask(`curl -H "Authorization: token ${fresh}" https://api.github.com/user`);
+    const pending = await until(async () => ((await api('GET', '/api/sessions/held/permissions')).json[0] as { id: string; summary: string } | undefined), 'the pending request', 10_000);
+    expect(pending.summary).toBe('Bash curl -H "Authorization: token [secret: GITHUB_TOKEN]" https://api.github.com/user');
+    expect((await api('POST', `/api/sessions/held/permissions/${pending.id}`, { decision: 'deny' })).status).toBe(202);
+    expect((await hook).code).toBe(0);
+    await until(() => (notes.length > before ? true : undefined), 'the notification', 15_000);
+    expect(notes.at(-1)!.body).toContain('[secret: GITHUB_TOKEN]');
+    expect(notes.at(-1)!.body).not.toContain(fresh);
+    expect(fs.readFileSync(path.join(sb.session.meta, 'timeline.jsonl'), 'utf8')).not.toContain(fresh);
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toContain('secrets found in a permission request stored: GITHUB_TOKEN');
+    expect(await sessionSecrets('held', sb.env)).toMatchObject({ GITHUB_TOKEN: fresh });
   });
 
   it('Stop with nobody attached sends "finished a turn" with Claude\'s last words, scrubbed', { timeout: 30_000 }, async () => {
