@@ -8,8 +8,8 @@
 import { approvalTimeout, holdRequest, readDecision, release, timeoutReason } from '../approval/approval.js';
 import { run } from '../lib/proc.js';
 import { appendEvent } from '../timeline/timeline.js';
-import { appendSessionLog } from '../session/log.js';
 import type { HookContext } from './session.js';
+import { appendSessionLog } from '../session/log.js';
 import { obj, str } from './protocol.js';
 
 const POLL_MS = 200;
@@ -38,7 +38,10 @@ export async function holdForOwner(c: HookContext, opts: { pollMs?: number; now?
   const now = opts.now ?? (() => new Date());
   const tool = str(c.input, 'tool_name') ?? 'tool';
   const { summaryLine, toolText } = await import('../serve/conversation.js');
-  const summary = summaryLine(await scrubbedSummary(c, toolText(tool, obj(c.input, 'tool_input') ?? {})));
+  const { scrubForRecord } = await import('../secrets/scrub.js');
+  // Held before the call runs: a value in it (a token in a command) has not been through the PostToolUse that would store it.
+  const log = (line: string) => appendSessionLog(c.session.paths.sessionLog, line, c.now);
+  const summary = summaryLine(await scrubForRecord(c.session.paths.name, c.env, toolText(tool, obj(c.input, 'tool_input') ?? {}), 'a permission request', log));
   const local = c.session.paths.local;
   const held = holdRequest(local, tool, summary, now());
   const timeout = approvalTimeout(c.env);
@@ -67,28 +70,6 @@ export async function holdForOwner(c: HookContext, opts: { pollMs?: number; now?
   } finally {
     release(local, held.id);
     await sent;
-  }
-}
-
-/**
- * `text` (a tool call's summary, whole) as the page, a notification and the
- * timeline may show it: the session's stored values (the store's, not only
- * the env file's) and what the secret detector finds become `[secret: KEY]`.
- * A request is held before the call runs, so a value in it (a token in a
- * command) has not been through the PostToolUse that would store it: it is
- * stored now, as a queued task's is; when it cannot be, it is still left out.
- */
-async function scrubbedSummary(c: HookContext, text: string): Promise<string> {
-  const { knownSessionSecrets, scrubDetected, scrubForSession, scrubKnown } = await import('../secrets/scrub.js');
-  const log = (line: string) => appendSessionLog(c.session.paths.sessionLog, line, c.now);
-  try {
-    const r = await scrubForSession(c.session.paths.name, c.env, text);
-    if (r.stored.length > 0) log(`secrets found in a permission request stored: ${r.stored.join(', ')}`);
-    return r.text;
-  } catch (e) {
-    log(`secrets found in a permission request could not be stored: ${(e as Error).message}`);
-    const known = await knownSessionSecrets(c.session.paths.name, c.env);
-    return (await scrubDetected(scrubKnown(text, known).text, known)).text;
   }
 }
 

@@ -125,7 +125,7 @@ async function handoffWrite(c: HookContext): Promise<object | null | undefined> 
 
 /** PostToolUse on every tool (async command hook, or served over HTTP): the timeline line. */
 async function toolTimeline(c: HookContext): Promise<object | null> {
-  timeline.toolCalled(c.session.paths, await scrubbedInput(c), c.now);
+  await timeline.toolCalled(c.session.paths, await scrubbedInput(c), c.now, titleScrub(c));
   return null;
 }
 
@@ -180,6 +180,11 @@ async function scrubbedInput(c: HookContext): Promise<HookInput> {
     }
   }
   return out;
+}
+
+/** A discovery's title as the timeline may keep it (timeline.noteNewDiscoveries). */
+function titleScrub(c: HookContext): timeline.Scrub {
+  return async (title) => (await import('../secrets/scrub.js')).scrubForRecord(c.session.paths.name, c.env, title, 'a discovery title', (line) => log(c, line));
 }
 
 async function postToolUse(c: HookContext): Promise<object | null> {
@@ -354,7 +359,7 @@ async function sessionEnd(c: HookContext): Promise<object | null> {
   const p = c.session.paths;
   log(c, `claude session end (${reason})`);
   if (reason !== 'clear') recordEvent(p.dir, 'SessionEnd', c.now);
-  timeline.sessionEnded(p, c.input, c.now);
+  await timeline.sessionEnded(p, c.input, c.now, titleScrub(c));
   if (reason !== 'clear') await archiveArtifacts(c);
   if (!c.session.launchedByCs && !(await heldElsewhere(c, 'the session-end commit'))) {
     // Nobody else will do the end-of-session work for a Claude cs did not start.

@@ -138,6 +138,24 @@ export async function scrubForSession(session: string, env: NodeJS.ProcessEnv, t
   return { text: found.text, stored: Object.keys(fresh) };
 }
 
+/**
+ * scrubForSession for what a hook records (a held permission request's
+ * summary, a discovery's title): the values it finds are stored, and said in
+ * `log`; one that cannot be stored is still left out of the text (a hook has
+ * no one to refuse to), and the log says why.
+ */
+export async function scrubForRecord(session: string, env: NodeJS.ProcessEnv, text: string, what: string, log: (line: string) => void): Promise<string> {
+  try {
+    const r = await scrubForSession(session, env, text);
+    if (r.stored.length > 0) log(`secrets found in ${what} stored: ${r.stored.join(', ')}`);
+    return r.text;
+  } catch (e) {
+    log(`secrets found in ${what} could not be stored: ${(e as Error).message}`);
+    const known = await knownSessionSecrets(session, env);
+    return (await scrubDetected(scrubKnown(text, known).text, known)).text;
+  }
+}
+
 /** The line telling the user scrubForSession stored values it found: "the task held a secret: stored as GITHUB_TOKEN …". */
 export function storedNotice(stored: readonly string[]): string {
   return `the task held ${stored.length === 1 ? 'a secret' : 'secrets'}: stored as ${stored.join(', ')} and queued as [secret: KEY] (Claude reads $KEY)`;

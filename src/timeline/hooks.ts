@@ -60,8 +60,16 @@ export function markDiscoveriesSeen(p: SessionPaths): void {
   }
 }
 
-/** One `discovery` event per `## ` section added since the last look (at most 5 at once). */
-export function noteNewDiscoveries(p: SessionPaths, now: Date): void {
+/** Text as cs may record it in the timeline (committed and synced): each secret value out (the hook handler's scrub). */
+export type Scrub = (text: string) => Promise<string>;
+
+/**
+ * One `discovery` event per `## ` section added since the last look (at most
+ * 5 at once), its title through `scrub`: Claude writes those headings, and a
+ * value in one ("## the db password hunter2…") would be kept as is in
+ * timeline.jsonl, which git takes.
+ */
+export async function noteNewDiscoveries(p: SessionPaths, now: Date, scrub: Scrub): Promise<void> {
   try {
     const titles = readSections(p);
     let seen = 0;
@@ -73,7 +81,7 @@ export function noteNewDiscoveries(p: SessionPaths, now: Date): void {
     if (titles.length === seen) return;
     writeSeen(p, titles.length);
     // Fewer than before: archived by PreCompact, not news.
-    for (const title of titles.slice(Math.max(seen, titles.length - 5))) recordEvent(p.meta, { type: 'discovery', title }, now);
+    for (const title of titles.slice(Math.max(seen, titles.length - 5))) recordEvent(p.meta, { type: 'discovery', title: await scrub(title) }, now);
   } catch {
     // best effort
   }
@@ -84,17 +92,17 @@ export function sessionStarted(p: SessionPaths, input: HookInput, now: Date): vo
   markDiscoveriesSeen(p);
 }
 
-export function sessionEnded(p: SessionPaths, input: HookInput, now: Date): void {
-  noteNewDiscoveries(p, now);
+export async function sessionEnded(p: SessionPaths, input: HookInput, now: Date, scrub: Scrub): Promise<void> {
+  await noteNewDiscoveries(p, now, scrub);
   recordEvent(p.meta, { type: 'session-end', reason: str(input, 'reason') ?? 'unknown' }, now);
 }
 
 /** PostToolUse on every tool: the call, and any discoveries it added. */
-export function toolCalled(p: SessionPaths, input: HookInput, now: Date): void {
+export async function toolCalled(p: SessionPaths, input: HookInput, now: Date, scrub: Scrub): Promise<void> {
   const toolInput = obj(input, 'tool_input');
   const target = toolTarget(toolInput, p.dir);
   recordEvent(p.meta, { type: 'tool', tool: str(input, 'tool_name') ?? 'unknown', ...(target ? { target } : {}) }, now);
-  if (toolInput && JSON.stringify(toolInput).includes('discoveries')) noteNewDiscoveries(p, now);
+  if (toolInput && JSON.stringify(toolInput).includes('discoveries')) await noteNewDiscoveries(p, now, scrub);
 }
 
 export function toolFailed(p: SessionPaths, input: HookInput, now: Date): void {

@@ -229,6 +229,21 @@ describe('Stop, PreCompact, SessionStart, SessionEnd, SubagentStart, PermissionR
     expect(read(sb.session.sessionLog)).toMatch(/claude session start \(startup/);
   });
 
+  it('a discovery title with a secret in it reaches the timeline file as [secret: KEY]', async () => {
+    const stored = 'pass.wo*rd+(x)'; // regex metacharacters: taken out as text
+    const fresh = 'ghp_' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa9z';
+    expect((await runCs(['hooked', '-secrets', 'set', 'DB_PASSWORD'], { env: sb.env, input: stored })).code).toBe(0);
+    fs.appendFileSync(sb.session.discoveries, `\n## the db password is ${stored}\nworks\n\n## token ${fresh} can push\nyes\n`);
+    const edit = payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: sb.session.discoveries, old_string: 'a', new_string: 'b' }, tool_response: {} }, sb.session.dir);
+    expect((await runHookScript('post-tool-use', edit, sb.hookEnv)).code).toBe(0);
+    const timeline = read(path.join(sb.session.meta, 'timeline.jsonl'));
+    const titles = timeline.split('\n').filter((l) => l.includes('"discovery"')).map((l) => JSON.parse(l).title);
+    expect(titles).toEqual(['the db password is [secret: DB_PASSWORD]', 'token [secret: GITHUB_TOKEN] can push']);
+    expect(timeline).not.toContain(stored);
+    expect(timeline).not.toContain(fresh);
+    expect((await runCs(['hooked', '-secrets', 'get', 'GITHUB_TOKEN'], { env: sb.env })).stdout.trim()).toBe(fresh);
+  });
+
   it('SubagentStart injects the same context', async () => {
     const r = await runHookScript('subagent-start', payload('SubagentStart', { agent_id: 'a1', agent_type: 'claude' }, sb.session.dir), sb.hookEnv);
     expect(JSON.parse(r.stdout).hookSpecificOutput).toMatchObject({ hookEventName: 'SubagentStart' });
