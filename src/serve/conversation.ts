@@ -77,15 +77,16 @@ export function parseTranscript(text: string, scrub: (text: string) => string = 
   const scrubbed = () => (out.length + 1 > after ? scrub : asIs);
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let rec: { type?: string; isMeta?: boolean; timestamp?: string; message?: { content?: unknown } };
+    let rec: { type?: string; isMeta?: boolean; timestamp?: string; message?: { content?: unknown } } | null;
     try {
       rec = JSON.parse(line);
     } catch {
       continue;
     }
-    if ((rec.type !== 'user' && rec.type !== 'assistant') || rec.isMeta) continue;
-    const ts = rec.timestamp;
-    const content = rec.message?.content;
+    // A line that is JSON but no record (null, a number) is skipped like one that is no JSON.
+    if (!rec || typeof rec !== 'object' || (rec.type !== 'user' && rec.type !== 'assistant') || rec.isMeta) continue;
+    const ts = typeof rec.timestamp === 'string' ? rec.timestamp : undefined;
+    const content = rec.message && typeof rec.message === 'object' ? rec.message.content : undefined;
     if (typeof content === 'string') {
       // Slash-command plumbing and local command output are not prompts.
       if (rec.type === 'user' && !/^<(command-|local-command-)/.test(content)) push({ kind: 'prompt', text: scrubbed()(content), ts });
@@ -93,7 +94,8 @@ export function parseTranscript(text: string, scrub: (text: string) => string = 
       continue;
     }
     if (!Array.isArray(content)) continue;
-    for (const b of content as Array<Record<string, unknown>>) {
+    for (const b of content as Array<Record<string, unknown> | null>) {
+      if (!b || typeof b !== 'object') continue;
       if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) push({ kind: rec.type === 'user' ? 'prompt' : 'text', text: scrubbed()(b.text), ts });
       else if (b.type === 'tool_use') {
         toolNames.set(String(b.id), String(b.name));

@@ -108,6 +108,30 @@ describe('the live session stream and the queue API', () => {
     }
   });
 
+  it('shows a conversation whose transcript holds lines that are JSON but no record (null, a number, a null block) around the good ones', { timeout: 30_000 }, async () => {
+    const file = path.join(project, '66666666-2222-3333-4444-555555555555.jsonl');
+    fs.writeFileSync(
+      file,
+      line({ type: 'user', message: { content: 'before' } }) +
+        'null\n42\n"text"\n{"type":"assistant","message":{"content":"cut' +
+        '\n' +
+        line({ type: 'assistant', message: { content: [null, 7, { type: 'text', text: 'after' }] } }) +
+        line({ type: 'assistant', message: null }),
+    );
+    const sse = await stream(`${server.url}/api/sessions/live/events`);
+    try {
+      const r = await call('GET', '/api/sessions/live/conversation?after=0');
+      expect(r.status).toBe(200);
+      expect(r.json.map((i: { kind: string; text: string }) => `${i.kind}:${i.text}`)).toEqual(['prompt:before', 'text:after']);
+      await until(() => (items(sse).length === 2 ? true : undefined), 'the conversation on the stream', 15_000);
+      expect(items(sse)).toEqual(['1:prompt:before', '2:text:after']);
+      expect(errors).toEqual([]);
+    } finally {
+      sse.close();
+      fs.rmSync(file);
+    }
+  });
+
   it('sends the conversation, then only what is new; a new conversation resets it; held requests come and go; secrets scrubbed', { timeout: 30_000 }, async () => {
     const first = path.join(project, '11111111-2222-3333-4444-555555555555.jsonl');
     fs.writeFileSync(first, line({ type: 'user', message: { content: 'first prompt' } }) + line({ type: 'assistant', message: { content: [{ type: 'text', text: `reply with ${SECRET}` }] } }));
