@@ -29,7 +29,6 @@ export const HTML = `<!doctype html>
   </section>
   <section id="timeline" hidden>
     <p id="objective"></p>
-    <div id="pending" hidden></div>
     <ol id="conv"></ol>
     <details id="queue"><summary id="qsum">Queue</summary>
       <p id="qpark" class="meta" hidden></p>
@@ -37,6 +36,7 @@ export const HTML = `<!doctype html>
       <form id="qadd"><input id="qtext" type="text" placeholder="A task for later" autocomplete="off"><div class="row"><button id="qbtn" type="submit">Add to queue</button><button id="qstart" type="button">Start queue</button></div></form>
     </details>
     <form id="ask">
+      <div id="pending" hidden></div>
       <p id="askNote" class="meta"></p>
       <textarea id="text" rows="3" placeholder="Tell Claude the next step"></textarea>
       <div class="row"><button id="send" type="submit">Send</button><button id="stop" type="button">Interrupt</button></div>
@@ -79,8 +79,8 @@ ol { list-style: none; margin: 0; padding: 0; }
 #conv details.result { font-family: ui-monospace, monospace; font-size: .8em; white-space: pre-wrap; color: var(--dim); }
 #conv .error summary { color: var(--bad); }
 #conv .text { white-space: pre-wrap; }
-#pending { border: 2px solid #e9a; border-radius: .5em; padding: .6em; margin: .5em 0; }
-#pending .sum { font-family: ui-monospace, monospace; font-size: .85em; word-break: break-word; margin: .3em 0 .5em; }
+#pending { border: 2px solid #e9a; border-radius: .5em; padding: .6em; margin: 0 0 .5em; max-height: 50vh; overflow-y: auto; }
+#pending .sum { font-family: ui-monospace, monospace; font-size: .85em; word-break: break-word; margin: .3em 0 .5em; max-height: 7.5em; overflow-y: auto; }
 #ask { position: sticky; bottom: 0; background: Canvas; padding: .5em 0; }
 #ask textarea { width: 100%; font: inherit; padding: .5em; resize: vertical; }
 .row { display: flex; gap: .5em; margin-top: .4em; }

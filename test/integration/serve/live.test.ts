@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, holdRequest } from '../../../src/approval/approval.js';
+import { decide, holdRequest, permissionsDir, readDecision } from '../../../src/approval/approval.js';
 import { appendEvent } from '../../../src/timeline/timeline.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
 import { readJournal, readQueue } from '../../../src/queue/queue.js';
@@ -17,6 +17,8 @@ import { until } from '../../support/host.js';
 import { writePostmortem } from '../../../src/host/postmortem.js';
 import { sessionPaths } from '../../../src/session/paths.js';
 import { chromiumBin, launchChromium } from '../../support/chromium.js';
+import { storeLink } from '../../../src/serve/links.js';
+import { repoRoot } from '../../support/cs.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
 const SECRET = 'sk-live-stream-0123456789';
@@ -222,6 +224,47 @@ describe('the live session stream and the queue API', () => {
       fs.writeFileSync(file, good);
     }
     expect((await call('GET', '/api/sessions/live/queue')).status).toBe(200);
+  });
+
+  it('at 390x844, scrolled to the end of a long conversation, a request that arrives is in reach: Allow once tapped where it shows reaches the hook', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumBin();
+    if (!bin) {
+      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+      ctx.skip();
+      return;
+    }
+    const file = path.join(project, '77777777-2222-3333-4444-555555555555.jsonl');
+    let text = '';
+    for (let i = 1; i <= 40; i++) text += line({ type: 'user', message: { content: `step ${i}: ${'and then some more words '.repeat(6)}` } });
+    fs.writeFileSync(file, text);
+    const local = sessionPaths(sb.session.dir, 'live').local;
+    const browser = await launchChromium(bin);
+    try {
+      await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
+      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await browser.navigate(`${server.url}/#/s/live`);
+      await until(async () => ((await browser.evaluate<number>(`document.querySelectorAll('#conv li').length`)) === 40 ? true : undefined), 'the conversation', 10_000);
+      await until(async () => ((await browser.evaluate<number>('window.scrollY')) > 0 ? true : undefined), 'the page at the newest item', 5000);
+      const req = holdRequest(local, 'Bash', 'Bash rm -rf build');
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('pending').textContent`)).includes('Allow once') ? true : undefined), 'the request on the page', 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-request-at-end-390.png'));
+      // Where the button shows, without scrolling: on the screen and not under anything.
+      const at = await browser.evaluate<{ x: number; y: number; hit: boolean }>(`(() => {
+        const b = [...document.querySelectorAll('#pending button')].find((x) => x.textContent === 'Allow once');
+        const r = b.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        return { x, y, hit: r.top >= 0 && r.bottom <= innerHeight && document.elementFromPoint(x, y) === b };
+      })()`);
+      expect(at.hit).toBe(true);
+      for (const type of ['mousePressed', 'mouseReleased']) await browser.send('Input.dispatchMouseEvent', { type, x: at.x, y: at.y, button: 'left', clickCount: 1 });
+      await until(() => (readDecision(local, req.id) ? true : undefined), 'the answer', 10_000);
+      expect(readDecision(local, req.id)).toMatchObject({ decision: 'allow', by: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    } finally {
+      await browser.close();
+      fs.rmSync(file);
+      fs.rmSync(permissionsDir(local), { recursive: true, force: true });
+    }
   });
 
   it('the open page notifies when a session dies, once the browser allows it; only on the change', { timeout: 60_000 }, async (ctx) => {
