@@ -87,6 +87,7 @@ ol { list-style: none; margin: 0; padding: 0; }
 button { font: inherit; padding: .55em 1.1em; border-radius: .4em; border: 1px solid #8886; background: ButtonFace; color: ButtonText; min-height: 44px; }
 button.allow, #send { background: var(--ok); color: #fff; border-color: transparent; }
 button.deny, #stop { background: transparent; color: var(--bad); border-color: var(--bad); }
+button:disabled, textarea:disabled { opacity: .4; cursor: not-allowed; }
 #tl summary, #queue summary { color: var(--dim); cursor: pointer; padding: .5em 0; }
 #tasks li { padding: .3em 0; border-bottom: 1px solid #8881; word-break: break-word; }
 #tasks .st { display: inline-block; min-width: 5em; color: var(--dim); font-size: .85em; }

@@ -267,6 +267,31 @@ describe('the live session stream and the queue API', () => {
     }
   });
 
+  it('a session that is not running shows Send and Interrupt as off, not as the live buttons they look like for a running one', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumBin();
+    if (!bin) {
+      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+      ctx.skip();
+      return;
+    }
+    const browser = await launchChromium(bin);
+    try {
+      await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
+      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await browser.navigate(`${server.url}/#/s/live`);
+      await until(async () => ((await browser.evaluate<boolean>(`document.getElementById('send').disabled`)) ? true : undefined), 'the buttons off', 10_000);
+      // Against the same buttons switched on, as the page shows them for a running session.
+      const looks = `['send', 'stop'].map((id) => { const s = getComputedStyle(document.getElementById(id)); return s.opacity + ' ' + s.backgroundColor + ' ' + s.color; }).join('|')`;
+      const off = await browser.evaluate<string>(looks);
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-not-running-390.png'));
+      await browser.evaluate(`document.getElementById('send').disabled = document.getElementById('stop').disabled = false`);
+      const on = await browser.evaluate<string>(looks);
+      for (const [i, id] of ['send', 'stop'].entries()) expect(off.split('|')[i], id).not.toBe(on.split('|')[i]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('the open page notifies when a session dies, once the browser allows it; only on the change', { timeout: 60_000 }, async (ctx) => {
     const bin = chromiumBin();
     if (!bin) {
