@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { confinedDir, confinedPath, writeConfined } from '../lib/confine.js';
+import { filesWithSecrets, type SecretFile } from './secret-guard.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';
@@ -33,11 +34,21 @@ const STALE_LOCK_MS = 10 * 60 * 1000;
 export interface AutosaveOptions extends GitOptions {
   /** Clock for the throttle (tests). */
   now?: () => number;
+  /**
+   * The session's secret values (key -> value): a changed file holding one
+   * stays out of the snapshot (secret-guard.ts; the detector's finds stay out
+   * without them). The hooks pass the running session's (runningSessionSecrets).
+   */
+  known?: Readonly<Record<string, string>>;
 }
 
-export type AutosaveResult =
+export type AutosaveResult = (
   | { saved: true; commit: string; tree: string; parent: string | null }
-  | { saved: false; reason: 'unchanged' | 'busy' | 'throttled' };
+  | { saved: false; reason: 'unchanged' | 'busy' | 'throttled' }
+) & {
+  /** Changed files left out of the snapshot as they hold a secret value (secret-guard.ts). */
+  withSecrets?: SecretFile[];
+};
 
 function localDir(dir: string): string {
   return path.join(dir, LOCAL_DIR);
@@ -135,7 +146,7 @@ export function ensureLines(file: string, lines: readonly string[]): boolean {
 /** Snapshots the whole workspace into refs/cs/auto now. */
 export async function autosave(dir: string, opts: AutosaveOptions = {}): Promise<AutosaveResult> {
   const repo = await openRepo(dir, opts);
-  return autosaveIn(repo);
+  return autosaveIn(repo, opts.known);
 }
 
 /**
@@ -150,10 +161,11 @@ export async function autosaveIfDue(dir: string, minIntervalMs: number, opts: Au
   if (t >= last && t - last < minIntervalMs) return { saved: false, reason: 'throttled' };
   const repo = await openRepo(dir, opts);
   writeConfined(stamp, String(t));
-  return autosaveIn(repo);
+  return autosaveIn(repo, opts.known);
 }
 
-export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
+/** Snapshots the workspace of `repo` into refs/cs/auto; `known` as AutosaveOptions.known. */
+export async function autosaveIn(repo: Repo, known: Readonly<Record<string, string>> = {}): Promise<AutosaveResult> {
   confinedDir(localDir(repo.dir), 0o700);
   try {
     await ensureLocalIgnored(repo);
@@ -168,18 +180,20 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
   const ids = await repo.resolveMany([autoRef, 'HEAD', `${autoRef}^{tree}`, 'HEAD^{tree}']);
   const [prev, head, prevTree, headTree] = [0, 1, 2, 3].map((i) => ids[i] ?? null) as [string | null, string | null, string | null, string | null];
 
-  let tree: string;
+  let built: { tree: string; withSecrets: SecretFile[] };
   try {
-    tree = await buildTree(repo, index, env, head);
+    built = await buildTree(repo, index, env, head, prev ?? head, known);
   } catch (e) {
     if (e instanceof GitError && isLockBusy(e)) {
       if (!removeStaleLock(index)) return { saved: false, reason: 'busy' };
-      tree = await buildTree(repo, index, env, head);
+      built = await buildTree(repo, index, env, head, prev ?? head, known);
     } else throw explainWriteError(repo.dir, e);
   }
+  const { tree } = built;
+  const withSecrets = built.withSecrets.length ? { withSecrets: built.withSecrets } : {};
 
-  if (prev && tree === prevTree) return { saved: false, reason: 'unchanged' };
-  if (!prev && tree === (headTree ?? EMPTY_TREE(tree))) return { saved: false, reason: 'unchanged' };
+  if (prev && tree === prevTree) return { saved: false, reason: 'unchanged', ...withSecrets };
+  if (!prev && tree === (headTree ?? EMPTY_TREE(tree))) return { saved: false, reason: 'unchanged', ...withSecrets };
 
   // Chain on the previous autosave. When the user has committed since, HEAD
   // becomes a second parent, so "HEAD is an ancestor of the autosave" always
@@ -200,7 +214,7 @@ export async function autosaveIn(repo: Repo): Promise<AutosaveResult> {
       throw new GitError(['update-ref', autoRef], r.code, r.stderr);
     }
     writeConfined(headStatePath(repo.dir), `${commit} ${head ?? ''}\n`);
-    return { saved: true, commit, tree, parent: prev ?? head };
+    return { saved: true, commit, tree, parent: prev ?? head, ...withSecrets };
   } catch (e) {
     throw explainWriteError(repo.dir, e);
   }
@@ -227,7 +241,12 @@ function EMPTY_TREE(sample: string): string {
     : '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 }
 
-async function buildTree(repo: Repo, index: string, env: Record<string, string>, head: string | null): Promise<string> {
+/**
+ * Stages the workspace in our index and writes its tree; the changed files
+ * (against `base`, the last autosave or HEAD; everything without one) that
+ * hold a secret value are put back as `base` has them first (secret-guard.ts).
+ */
+async function buildTree(repo: Repo, index: string, env: Record<string, string>, head: string | null, base: string | null, known: Readonly<Record<string, string>>): Promise<{ tree: string; withSecrets: SecretFile[] }> {
   if (!exists(index)) await seedIndex(repo, index, env, head);
   try {
     await repo.raw(['add', '-A'], env);
@@ -239,7 +258,13 @@ async function buildTree(repo: Repo, index: string, env: Record<string, string>,
     await seedIndex(repo, index, env, head);
     await repo.raw(['add', '-A'], env);
   }
-  return (await repo.raw(['write-tree'], env)).trim();
+  const changed = (await repo.raw(base ? ['diff-index', '--cached', '--name-only', '--no-renames', '-z', base] : ['ls-files', '-z'], env)).split('\0').filter(Boolean);
+  const withSecrets = changed.length ? await filesWithSecrets(repo.dir, changed, known) : [];
+  if (withSecrets.length) {
+    const paths = withSecrets.map((f) => f.path);
+    await repo.raw(base ? ['reset', '-q', base, '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths], env);
+  }
+  return { tree: (await repo.raw(['write-tree'], env)).trim(), withSecrets };
 }
 
 /**

@@ -13,6 +13,7 @@ import { newSecret } from '../lib/lazy-crypto.js';
 import { ensureDir } from '../lib/fsutil.js';
 import { LOCAL_DIR, isAncestor } from './autosave.js';
 import { GitError, explainWriteError, type Repo } from './repo.js';
+import { filesWithSecrets, type SecretFile } from './secret-guard.js';
 import { explainRemoteError } from './remote.js';
 import { maskUrlPassword } from './url-password.js';
 import { SECRETS_PATH } from '../secrets/keys.js';
@@ -31,17 +32,27 @@ function recordsIndex(dir: string): string {
   return confinedPath(path.join(dir, LOCAL_DIR, 'records.index'));
 }
 
-/** The tree `.cs/` has on disk now (a fresh index each time: `.cs/` is small). */
-async function treeOnDisk(repo: Repo): Promise<string> {
+/**
+ * The tree `.cs/` has on disk now (a fresh index each time: `.cs/` is
+ * small), but for a changed file that holds a secret value (secret-guard.ts),
+ * which keeps the version of the last snapshot `prev` (none: left out).
+ */
+async function treeOnDisk(repo: Repo, prev: string | null, known: Readonly<Record<string, string>>): Promise<{ tree: string; withSecrets: SecretFile[] }> {
   const index = recordsIndex(repo.dir);
   ensureDir(path.dirname(index));
   fs.rmSync(index, { force: true });
   const env = { GIT_INDEX_FILE: index };
   try {
-    await repo.raw(['read-tree', '--empty'], env);
+    await repo.raw(prev ? ['read-tree', prev] : ['read-tree', '--empty'], env);
     // -f: `.cs/` is in .git/info/exclude so that it never shows in the user's status.
     await repo.raw(['add', '-A', '-f', '--', ...PATHSPEC], env);
-    return (await repo.raw(['write-tree'], env)).trim();
+    const changed = (await repo.raw(prev ? ['diff-index', '--cached', '--name-only', '--no-renames', '-z', prev] : ['ls-files', '-z'], env)).split('\0').filter(Boolean);
+    const withSecrets = changed.length ? await filesWithSecrets(repo.dir, changed, known) : [];
+    if (withSecrets.length) {
+      const paths = withSecrets.map((f) => f.path);
+      await repo.raw(prev ? ['reset', '-q', prev, '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths], env);
+    }
+    return { tree: (await repo.raw(['write-tree'], env)).trim(), withSecrets };
   } finally {
     fs.rmSync(index, { force: true });
   }
@@ -52,20 +63,26 @@ export interface SnapshotResult {
   commit: string | null;
   /** A new commit was made. */
   changed: boolean;
+  /** Changed files left as the last snapshot had them, as they hold a secret value (secret-guard.ts). */
+  withSecrets?: SecretFile[];
 }
 
 /**
  * Commits `.cs/` as it is on disk onto RECORDS_REF when it differs from the
- * last snapshot. Throws a UserError when .git cannot be written.
+ * last snapshot; a changed file holding a value of `session`'s secrets (or
+ * one the detector finds) keeps its last recorded version. Throws a
+ * UserError when .git cannot be written.
  */
-export async function snapshotRecords(repo: Repo, message = 'cs session records'): Promise<SnapshotResult> {
+export async function snapshotRecords(repo: Repo, session?: string, message = 'cs session records'): Promise<SnapshotResult> {
+  const known = session === undefined ? {} : await (await import('../secrets/scrub.js')).knownSessionSecrets(session, repo.callerEnv);
   try {
     const [prev, prevTree] = await repo.resolveMany([RECORDS_REF, `${RECORDS_REF}^{tree}`]);
-    const tree = await treeOnDisk(repo);
-    if (prev && tree === prevTree) return { commit: prev, changed: false };
+    const { tree, withSecrets } = await treeOnDisk(repo, prev ?? null, known);
+    const left = withSecrets.length ? { withSecrets } : {};
+    if (prev && tree === prevTree) return { commit: prev, changed: false, ...left };
     const commit = (await repo.commitRaw(['commit-tree', tree, ...(prev ? ['-p', prev] : []), '-m', message])).trim();
     await repo.raw(['update-ref', '-m', message, RECORDS_REF, commit, prev ?? '']);
-    return { commit, changed: true };
+    return { commit, changed: true, ...left };
   } catch (e) {
     throw explainWriteError(repo.dir, e);
   }
@@ -178,7 +195,7 @@ export interface RecordsPushReport {
 
 /** `-sync push` of an adopted session: snapshot, then push RECORDS_REF (only) to `url`. */
 export async function pushRecords(repo: Repo, url: string, session: string): Promise<RecordsPushReport> {
-  const { commit } = await snapshotRecords(repo);
+  const { commit } = await snapshotRecords(repo, session);
   if (!commit) throw new UserError(`session '${session}' has no records to push`, `open it once: cs ${session}`);
   const before = await repo.resolve(REMOTE_RECORDS_REF);
   try {
@@ -210,7 +227,7 @@ export interface RecordsPull {
  * (then nothing is fetched).
  */
 export async function pullRecords(repo: Repo, url: string, session: string, fetched?: string | null): Promise<RecordsPull> {
-  const { commit: ours } = await snapshotRecords(repo);
+  const { commit: ours } = await snapshotRecords(repo, session);
   const theirs = await remoteRecords(repo, url, fetched);
   if (!theirs) return { result: 'no-remote-records' };
   if (ours === theirs) return { result: 'up-to-date' };
@@ -342,7 +359,7 @@ export async function recordsStatus(repo: Repo, url: string | null, fetch: boole
   }
   let unrecorded: boolean;
   try {
-    unrecorded = (await treeOnDisk(repo)) !== oursTree;
+    unrecorded = (await treeOnDisk(repo, ours ?? null, {})).tree !== oursTree;
   } catch (e) {
     throw explainWriteError(repo.dir, e);
   }

@@ -172,14 +172,18 @@ const NO_IDENTITY = /identity unknown|tell me who you are|unable to auto-detect|
 const PACKED_REFS_READ_MAX = 256 * 1024;
 
 export class Repo {
+  /** What git gets (gitEnv: no cs secrets, no repository variables). */
   readonly env: NodeJS.ProcessEnv;
+  /** The environment the caller gave, for what cs itself looks up around git (the session's secrets: secret-guard.ts); never given to git. */
+  readonly callerEnv: NodeJS.ProcessEnv;
   private identity?: Promise<string[]>;
 
   constructor(
     readonly dir: string,
     opts: GitOptions = {},
   ) {
-    this.env = gitEnv(opts.env ?? process.env);
+    this.callerEnv = opts.env ?? process.env;
+    this.env = gitEnv(this.callerEnv);
   }
 
   /**

@@ -22,6 +22,8 @@ export interface CommitReport {
   hint?: string;
   /** Things done on the way the user should hear of (a stale lock removed, a nested repository left out). */
   notices?: string[];
+  /** Files left out because they hold a secret value (secret-guard.ts): the user has to act. */
+  warnings?: string[];
 }
 
 export interface SessionEndReport extends CommitReport {
@@ -86,11 +88,23 @@ export async function commitSessionUpdate(repo: Repo, session = path.basename(re
     notices.push(`left ${p} out of the session commit: it is a git repository of its own`);
   }
   const left = new Set(staged.newGitlinks);
+  // The last gate before history (and, with sync, the remote): a changed file holding a secret value stays out.
+  const { filesWithSecrets, leftOutNotice } = await import('./secret-guard.js');
+  const { knownSessionSecrets } = await import('../secrets/scrub.js');
+  const withSecrets = await filesWithSecrets(repo.dir, staged.files.filter((f) => !left.has(f)), await knownSessionSecrets(session, repo.callerEnv));
+  const warnings: string[] = [];
+  if (withSecrets.length) {
+    const paths = withSecrets.map((f) => f.path);
+    // Back to what HEAD has (a new file: out of the index); the file on disk stays as it is.
+    await guardWrite(repo, () => repo.raw(head ? ['reset', '-q', 'HEAD', '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths]));
+    for (const p of paths) left.add(p);
+    warnings.push(leftOutNotice(withSecrets, 'the session commit', session));
+  }
   const files = staged.files.filter((f) => !left.has(f));
-  if (files.length === 0) return { commit: null, files, message: null, notices };
+  if (files.length === 0) return { commit: null, files, message: null, notices, warnings };
   const message = sessionUpdateMessage(files);
   await guardWrite(repo, () => repo.commit(['-q', '--no-verify', '-m', message]));
-  return { commit: await repo.resolve('HEAD'), files, message, notices };
+  return { commit: await repo.resolve('HEAD'), files, message, notices, warnings };
 }
 
 /**
@@ -153,11 +167,12 @@ export async function sessionEndCommit(dir: string, opts: GitOptions & { session
 
 async function adoptedSessionEnd(repo: Repo, session: string): Promise<SessionEndReport> {
   const { snapshotRecords, pushRecords } = await import('./records.js');
-  const snap = await snapshotRecords(repo);
+  const snap = await snapshotRecords(repo, session);
   // The work is in the tree, where the user reviews it; a later recovery
   // must not bring back what they discard after this clean exit.
   await guardWrite(repo, () => dropAutosave(repo));
-  const report: SessionEndReport = { commit: null, files: [], message: null, pushed: false, records: snap };
+  const warnings = snap.withSecrets ? [(await import('./secret-guard.js')).leftOutNotice(snap.withSecrets, 'the records', session)] : [];
+  const report: SessionEndReport = { commit: null, files: [], message: null, pushed: false, records: snap, warnings };
   const conf = readSyncConf(repo.dir);
   const url = conf.remote ?? (await originUrl(repo));
   if (!conf.auto || !url) return report;

@@ -25,6 +25,8 @@ export interface SyncReport {
   /** The "Session update" commit made first, if anything was uncommitted. */
   committed: string | null;
   committedFiles: number;
+  /** Files left out of that commit as they hold a secret value (secret-guard.ts). */
+  warnings?: string[];
 }
 
 /** `-sync push`: commit what is uncommitted, then push. */
@@ -33,7 +35,7 @@ export async function syncPush(repo: Repo, session: string): Promise<SyncReport>
   await needOrigin(repo, session);
   const c = await committed(repo, session);
   const { branch, url } = await pushBranch(repo, { session });
-  return { branch, url, committed: c.commit, committedFiles: c.files.length };
+  return { branch, url, committed: c.commit, committedFiles: c.files.length, warnings: c.warnings };
 }
 
 /** The session commit sync starts with; a reason not to commit (a held index lock) stops the sync. */
@@ -118,7 +120,7 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
     throw explainWriteError(repo.dir, explainRemoteError(url, e));
   }
   const c = await committed(repo, session);
-  const base = { branch, url, committed: c.commit, committedFiles: c.files.length };
+  const base = { branch, url, committed: c.commit, committedFiles: c.files.length, warnings: c.warnings };
   const remoteRef = `refs/remotes/${REMOTE}/${branch}`;
   const theirs = await repo.resolve(remoteRef);
   if (!theirs) return { ...base, result: 'no-remote-branch' };

@@ -195,8 +195,11 @@ async function postToolUse(c: HookContext): Promise<object | null> {
 async function autosave(c: HookContext): Promise<object | null> {
   const file = toolFilePath(c.input) ?? '';
   const { autosave: save, autosaveIfDue } = await import('../git/autosave.js');
+  // The running session's values, from its env file (no keychain round trip in a hook): a file holding one stays out.
+  const known = (await import('../secrets/scrub.js')).runningSessionSecrets(c.session.paths.name, c.env);
   // Discoveries are saved at once; other writes at most once a minute.
-  const r = /\.cs\/discoveries(\.archive)?\.md$/.test(file) ? await save(c.session.paths.dir) : await autosaveIfDue(c.session.paths.dir, 60_000);
+  const r = /\.cs\/discoveries(\.archive)?\.md$/.test(file) ? await save(c.session.paths.dir, { known }) : await autosaveIfDue(c.session.paths.dir, 60_000, { known });
+  if (r.withSecrets) log(c, `autosave: ${(await import('../git/secret-guard.js')).leftOutNotice(r.withSecrets, 'the snapshot', c.session.paths.name)}`);
   if (r.saved) log(c, `autosave ${r.commit.slice(0, 12)}`);
   if (r.saved) timeline.autosaved(c.session.paths, r.commit, c.now);
   return null;

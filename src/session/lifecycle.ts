@@ -120,6 +120,7 @@ export async function afterClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repor
     if (r.reason) report(`no session commit — ${r.reason}; ${r.hint ?? `then run: cs ${p.name} -sync push`}. The work stays in the tree and in refs/cs/auto`, 'warn');
     const after = { logged: r.reason !== undefined };
     for (const n of r.notices ?? []) report(n, 'info', after);
+    for (const w of r.warnings ?? []) report(w, 'warn', after);
     if (r.commit) report(`committed ${r.message}${r.pushed ? ' and pushed' : ''}`, 'info', after);
     if (r.records?.changed) report(`recorded .cs/ on refs/cs/session${r.pushed ? ' and pushed it' : ''} (no commit on your branches)`, 'info', after);
     if (r.pushError) report(`push failed (${r.pushError}); ${r.records ? 'the records are kept' : 'your commit is kept'} — ${r.pushHint ?? `run: cs ${p.name} -sync push`}`, 'warn', after);

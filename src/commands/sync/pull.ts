@@ -18,6 +18,7 @@ export const command: Command<{ force: boolean }> = {
     const { repo, adopted } = await sessionRepo(ctx);
     if (adopted) return pullRecords(name, repo, ctx);
     const r = await withProgress(ctx.io, `pulling ${name}`, () => syncPull(repo, name, ctx.now));
+    for (const w of r.warnings ?? []) ctx.warn(w);
     if (r.committed) ctx.io.err(`committed ${r.committedFiles} local file${r.committedFiles === 1 ? '' : 's'} first (${r.committed.slice(0, 7)})`);
     const said: Record<typeof r.result, string> = {
       'up-to-date': 'already up to date',

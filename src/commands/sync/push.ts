@@ -22,6 +22,7 @@ export const command: Command<SyncPushOptions> = {
     await createMissingRemote(name, repo, opts, ctx);
     await exportBeforePush(name, ctx);
     const r = await withProgress(ctx.io, `pushing ${name}`, () => syncPush(repo, name));
+    for (const w of r.warnings ?? []) ctx.warn(w);
     if (r.committed) ctx.io.err(`committed ${r.committedFiles} file${r.committedFiles === 1 ? '' : 's'} (${r.committed.slice(0, 7)})`);
     ctx.io.err(`pushed ${name} (${r.branch}) to ${maskUrlPassword(r.url)}`);
     return 0;

@@ -1,0 +1,71 @@
+// The last gate before git: a file that holds a secret value is left out of
+// what cs commits (the session commit, the autosave snapshot), whatever put
+// the value there. Capture keeps secrets out of the scripts and configs
+// Claude writes with Write; an Edit, a Bash redirect, a file type capture
+// does not take, or the user's own typing reach the workspace without it,
+// and from there a commit would carry the value into history and, with
+// sync, to the remote. The file itself is left as it is (it is not cs's to
+// rewrite); the caller says which were left out and why.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { firstFew } from '../lib/format.js';
+
+/** Files bigger than this are not read (bytes): generated data, not where a hand-written secret sits. */
+const MAX_BYTES = 2 * 1024 * 1024;
+/** A NUL in this many first bytes: a binary file, not read further (bytes). */
+const BINARY_PROBE = 8192;
+
+export interface SecretFile {
+  /** As git names it: relative to the repository, '/'-separated. */
+  path: string;
+  /** The names of what was found: a stored secret's key, or the name the detector gives a value. */
+  keys: string[];
+}
+
+/**
+ * The files among `paths` (relative to `dir`, as git lists them) whose text
+ * holds a secret: a value of `known` (as is or JSON-escaped, at least
+ * MIN_SCRUB_LENGTH long: scrubKnown's rule) or one the secret detector finds
+ * (findSecrets with secretlint's provider rules, as capture uses them).
+ * Files that are gone, unreadable, binary or over MAX_BYTES are not looked
+ * at. Pure but for reading the files; never throws for a file.
+ */
+export async function filesWithSecrets(dir: string, paths: readonly string[], known: Readonly<Record<string, string>>): Promise<SecretFile[]> {
+  const out: SecretFile[] = [];
+  let detector: { findSecrets: typeof import('../secrets/detect.js').findSecrets; nothingToDetect: typeof import('../secrets/detect.js').nothingToDetect; providerSpans: typeof import('../secrets/providers.js').providerSpans } | undefined;
+  const { scrubKnown } = await import('../secrets/scrub.js');
+  for (const rel of paths) {
+    const text = readText(path.join(dir, rel));
+    if (text === null) continue;
+    const keys = new Set<string>();
+    const marks = scrubKnown(text, known, (key) => `\0${key}\0`);
+    if (marks.count > 0) for (const m of marks.text.matchAll(/\0([A-Za-z_][A-Za-z0-9_]*)\0/g)) keys.add(m[1]!);
+    detector ??= { ...(await import('../secrets/detect.js')), ...(await import('../secrets/providers.js')) };
+    if (!detector.nothingToDetect(text)) {
+      const name = path.posix.basename(rel);
+      const found = detector.findSecrets(name, text, { stored: known, spans: await detector.providerSpans(name, text) });
+      for (const s of found.secrets) keys.add(s.key);
+    }
+    if (keys.size) out.push({ path: rel, keys: [...keys] });
+  }
+  return out;
+}
+
+/** A regular file's text, or null (missing, a link or not a file, too big, binary, unreadable). */
+function readText(file: string): string | null {
+  try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile() || st.size > MAX_BYTES) return null;
+    const data = fs.readFileSync(file);
+    if (data.subarray(0, BINARY_PROBE).includes(0)) return null;
+    return data.toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** One line for the user: which files were left out of `what` and what to do. */
+export function leftOutNotice(files: readonly SecretFile[], what: string, session: string): string {
+  const named = files.map((f) => `${f.path} (${f.keys.join(', ')})`);
+  return `left out of ${what}, as ${files.length === 1 ? 'it holds' : 'they hold'} a secret value: ${firstFew(named)} — store it (cs ${session} -secrets set KEY) and have the file read $KEY, then it goes in with the next one`;
+}
