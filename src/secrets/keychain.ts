@@ -22,6 +22,7 @@ import { NO_BUS_REASON, noSessionBus } from './bus.js';
 import { probeSecretService, retryRefusedCall } from './dbus.js';
 import { deleteLegacy, findLegacy, type LegacyItem } from './legacy.js';
 import { isValidKey, serviceName, validateKey } from './keys.js';
+import { noteKeychainSession } from './keychain-index.js';
 import { TIMED_OUT, within } from '../lib/deadline.js';
 
 /** The four calls cs needs, keyed by (service, account) as keytar had them. */
@@ -191,6 +192,9 @@ export class KeychainBackend implements SecretBackend {
     validateKey(key);
     if (value === '') throw new UserError(`the value of ${key} is empty`, 'the OS keychain cannot store empty values');
     const service = serviceName(session, key);
+    // Listed first (keychain-index.ts): a session listed without secrets costs a look-up, one
+    // holding secrets unlisted would have its values shown by a search.
+    noteKeychainSession(session, this.env);
     // The value first, then the index: a crash in between leaves an unlisted
     // item that the next set of the same key repairs, never a listed key without a value.
     await this.call('store a secret', () => this.api.setPassword(service, key, value));

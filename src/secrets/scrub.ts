@@ -101,11 +101,12 @@ function unquote(word: string): string {
  * feature's are its base's, src/features/ref.ts) and, over them, the running
  * session's env file of secrets for Bash. A store that cannot be read adds
  * nothing; never throws. `probes`: one keychain probe shared by the calls
- * of a command over many sessions (src/secrets/backend.ts).
+ * of a command over many sessions (src/secrets/backend.ts);
+ * `keychainListed` as for sessionSecrets.
  */
-export async function knownSessionSecrets(session: string, env: NodeJS.ProcessEnv, probes?: ProbeMemo): Promise<Record<string, string>> {
+export async function knownSessionSecrets(session: string, env: NodeJS.ProcessEnv, probes?: ProbeMemo, keychainListed?: ReadonlySet<string> | null): Promise<Record<string, string>> {
   const { secretsOwner } = await import('../features/ref.js');
-  const stored = await sessionSecrets(secretsOwner(session), env, probes).catch(() => ({}));
+  const stored = await sessionSecrets(secretsOwner(session), env, probes, keychainListed).catch(() => ({}));
   return { ...stored, ...runningSessionSecrets(session, env) };
 }
 
@@ -188,8 +189,19 @@ export function runningSessionSecrets(session: string, env: NodeJS.ProcessEnv): 
   return out;
 }
 
-/** A session's stored secrets from its backend; {} when it has none or none can be read (the caller says so). */
-export async function sessionSecrets(session: string, env: NodeJS.ProcessEnv, probes?: ProbeMemo): Promise<Record<string, string>> {
+/**
+ * A session's stored secrets from its backend; {} when it has none or none
+ * can be read (the caller says so). `keychainListed`: the sessions listed as
+ * holding keychain secrets (keychain-index.ts, complete for their root):
+ * the keychain is not asked about another.
+ */
+export async function sessionSecrets(session: string, env: NodeJS.ProcessEnv, probes?: ProbeMemo, keychainListed?: ReadonlySet<string> | null): Promise<Record<string, string>> {
+  if (keychainListed && !keychainListed.has(session)) {
+    // None in the keychain (the list is complete): only the encrypted file can hold some, and
+    // knowing that takes no keychain probe (loading the keychain module and a D-Bus round trip).
+    const file = new (await import('./encrypted.js')).EncryptedFileBackend(env);
+    return file.hasStore(session) ? file.getAll(session) : {};
+  }
   const { selectBackend } = await import('./backend.js');
   const { backend } = await selectBackend(session, env, { probes });
   return backend.getAll(session);
