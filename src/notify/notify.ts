@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { csConfigDir } from '../session/paths.js';
-import { runningSessionSecrets, scrubKnown } from '../secrets/scrub.js';
+import { runningSessionSecrets, scrubDetected, scrubKnown } from '../secrets/scrub.js';
 
 export const SEND_TIMEOUT_MS = 3000;
 /** The longest body sent: a phone shows a few lines. */
@@ -121,7 +121,10 @@ export async function notify(session: NotifySession, event: NotifyEvent, env: No
     const secrets = session.name ? runningSessionSecrets(session.name, env) : {};
     // No page running: no click link.
     const serveUrl = readServeUrl(env) || undefined;
-    const m = compose(session, event, secrets, serveUrl);
+    // A value the session does not hold yet (a token in Claude's last message) leaves masked too:
+    // the detector's finds become [secret: KEY] (not stored here: a notification is no place to decide that).
+    const summary = (await scrubDetected(scrubKnown(event.summary, secrets).text, secrets)).text;
+    const m = compose(session, { ...event, summary }, secrets, serveUrl);
     // Header values must be ASCII-safe: the title is a session name (ASCII) and a fixed word.
     const headers: Record<string, string> = { title: m.title, tags: m.tags, 'content-type': 'text/plain; charset=utf-8' };
     if (m.click) headers.click = m.click;

@@ -58,6 +58,15 @@ describe('notify', () => {
     expect(last.body).toBe('Bash: rm -rf build');
   });
 
+  it('masks a secret the session does not hold yet (Claude said it): the detector finds it before the body leaves', async () => {
+    writeNotifyConfig(env, { url });
+    const token = 'ghp_' + 'Zq8Wm3Xv7Kp2Lr9Tn4Hs6Jd1Fb5Gc0Ye3Ua7';
+    expect(await notify({ name: 'api' }, { kind: 'turn-done', summary: `Done: export GITHUB_TOKEN=${token} is set` }, env)).toBe(true);
+    const last = got.at(-1)!;
+    expect(last.body).not.toContain(token);
+    expect(last.body).toBe('Done: export GITHUB_TOKEN=[secret: GITHUB_TOKEN] is set');
+  });
+
   it('logs a refused delivery and resolves false', async () => {
     status = 500;
     expect(await notify({ name: 'api' }, { kind: 'died', summary: 'x' }, env)).toBe(false);
