@@ -98,8 +98,10 @@ export function parseTranscript(text: string, scrub: (text: string) => string = 
       if (!b || typeof b !== 'object') continue;
       if (b.type === 'text' && typeof b.text === 'string' && b.text.trim()) push({ kind: rec.type === 'user' ? 'prompt' : 'text', text: scrubbed()(b.text), ts });
       else if (b.type === 'tool_use') {
-        toolNames.set(String(b.id), String(b.name));
-        push({ kind: 'tool', tool: String(b.name), text: toolSummary(String(b.name), b.input, scrubbed()), ts });
+        // A block without a name is shown as a tool, not as "null" or "undefined".
+        const name = typeof b.name === 'string' && b.name ? b.name : 'tool';
+        toolNames.set(String(b.id), name);
+        push({ kind: 'tool', tool: name, text: toolSummary(name, b.input, scrubbed()), ts });
       } else if (b.type === 'tool_result') {
         const r = scrubbed()(resultText(b.content));
         push({ kind: 'result', tool: toolNames.get(String(b.tool_use_id)), text: r.length > MAX_RESULT ? r.slice(0, MAX_RESULT) + '…' : r, ...(b.is_error ? { error: true } : {}), ts });

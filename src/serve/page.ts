@@ -364,7 +364,10 @@ export const JS = `'use strict';
 
   function route() {
     var m = /^#\\/s\\/(.+)$/.exec(location.hash);
-    if (m) showSession(decodeURIComponent(m[1]));
+    var name = null;
+    // A link with bad escapes (#/s/%E0) is no session: the list, not a page that stopped working.
+    try { if (m) name = decodeURIComponent(m[1]); } catch (e) { name = null; }
+    if (name !== null) showSession(name);
     else showList();
   }
   $('search').addEventListener('submit', function (e) { e.preventDefault(); search($('q').value.trim()); });

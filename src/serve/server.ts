@@ -398,11 +398,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (over) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (!text.trim()) return then({});
+      let body: unknown;
       try {
-        then(JSON.parse(text));
+        body = JSON.parse(text);
       } catch {
-        problem(400, 'the body is not JSON');
+        return problem(400, 'the body is not JSON');
       }
+      // Every route reads fields of an object: null, a number or a list is as wrong as bad JSON.
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) return problem(400, 'the body is not a JSON object');
+      then(body);
     });
     res.on('error', () => {});
   }

@@ -118,15 +118,17 @@ describe('the live session stream and the queue API', () => {
         'null\n42\n"text"\n{"type":"assistant","message":{"content":"cut' +
         '\n' +
         line({ type: 'assistant', message: { content: [null, 7, { type: 'text', text: 'after' }] } }) +
-        line({ type: 'assistant', message: null }),
+        line({ type: 'assistant', message: null }) +
+        // A tool call without a name: shown as a tool, never as "null" or "undefined".
+        line({ type: 'assistant', message: { content: [{ type: 'tool_use', id: 'u0', input: { command: 'ls' } }] } }),
     );
     const sse = await stream(`${server.url}/api/sessions/live/events`);
     try {
       const r = await call('GET', '/api/sessions/live/conversation?after=0');
       expect(r.status).toBe(200);
-      expect(r.json.map((i: { kind: string; text: string }) => `${i.kind}:${i.text}`)).toEqual(['prompt:before', 'text:after']);
-      await until(() => (items(sse).length === 2 ? true : undefined), 'the conversation on the stream', 15_000);
-      expect(items(sse)).toEqual(['1:prompt:before', '2:text:after']);
+      expect(r.json.map((i: { kind: string; tool?: string; text: string }) => `${i.kind}:${i.tool ?? ''}:${i.text}`)).toEqual(['prompt::before', 'text::after', 'tool:tool:tool ls']);
+      await until(() => (items(sse).length === 3 ? true : undefined), 'the conversation on the stream', 15_000);
+      expect(items(sse)).toEqual(['1:prompt:before', '2:text:after', '3:tool:tool ls']);
       expect(errors).toEqual([]);
     } finally {
       sse.close();

@@ -247,6 +247,14 @@ describe('cs -serve', () => {
     expect((await request(`${base}/api/sessions/watched/interrupt`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(409);
     expect((await post({ authorization: `Bearer ${token.slice(0, -1)}x` })).status).toBe(401);
     expect((await request(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"text":' })).status).toBe(400);
+    // JSON that is no object: a clear 400 on every route, not an internal error.
+    for (const route of ['input', 'queue', 'permissions/p1']) {
+      for (const body of ['null', '42', '"text"', '[1]']) {
+        const r = await request(`${base}/api/sessions/watched/${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+        expect(r.status, `${route} ${body}`).toBe(400);
+        expect(JSON.parse(r.body).error).toBe('the body is not a JSON object');
+      }
+    }
   });
 
   it('lists devices, and a revoked device is refused at once, its open live stream ended', async () => {
@@ -345,6 +353,13 @@ describe('cs -serve', () => {
       expect(shownAfter).toBeLessThan(1000);
       const first = await browser.evaluate<string>(`document.querySelector('#events li').textContent`);
       expect(first).toContain(`Write ${marker}`);
+      // A link with a bad escape is no session: the page shows the list and goes on working.
+      await browser.navigate(`${base}/#/s/%E0`);
+      await browser.evaluate(`new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no list: ' + document.getElementById('where').textContent)), 5000);
+        const check = () => document.getElementById('where').textContent === 'sessions' && document.getElementById('sessions').textContent.includes('watched') ? (clearTimeout(t), resolve(true)) : setTimeout(check, 20);
+        check();
+      })`);
     } finally {
       await browser.close();
     }
