@@ -75,7 +75,8 @@ export async function identityArgs(dir: string, env: NodeJS.ProcessEnv): Promise
 }
 
 export async function tryGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run('git', args, { cwd, env, allowFailure: true });
+  // gitEnv as for every git cs runs: no cs secrets, no optional locks (a read never rewrites the user's index).
+  return run('git', args, { cwd, env: gitEnv(env), allowFailure: true });
 }
 
 /** Pure: the paths that are the user's work, not cs's own records in `.cs/` (its logs change after every session end). */

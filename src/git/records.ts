@@ -141,9 +141,10 @@ async function assertRecordsTree(repo: Repo, commit: string, url: string): Promi
   }
 }
 
-async function fetchRecords(repo: Repo, url: string, into = REMOTE_RECORDS_REF, extra: readonly string[] = []): Promise<string | null> {
+async function fetchRecords(repo: Repo, url: string, into = REMOTE_RECORDS_REF): Promise<string | null> {
   try {
-    await repo.network(['fetch', '--quiet', '--no-tags', ...extra, '--', url, `+${RECORDS_REF}:${into}`], NETWORK_TIMEOUT_MS);
+    // FETCH_HEAD is the user's (an adopted project's own fetches leave it there): cs writes only its ref.
+    await repo.network(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+${RECORDS_REF}:${into}`], NETWORK_TIMEOUT_MS);
   } catch (e) {
     // A remote without records yet is not an error.
     if (e instanceof GitError && /couldn't find remote ref/i.test(e.stderr)) return null;
@@ -166,7 +167,7 @@ export async function fetchCheckedRecords(repo: Repo, url: string): Promise<stri
   const ref = `refs/cs-adopting-${process.pid}-${newSecret(6)}`;
   let theirs: string | null;
   try {
-    theirs = await fetchRecords(repo, url, ref, ['--no-write-fetch-head']);
+    theirs = await fetchRecords(repo, url, ref);
   } finally {
     const r = await repo.tryRaw(['update-ref', '-d', ref]);
     if (r.code !== 0 && (await repo.resolve(ref)) !== null) throw new GitError(['update-ref', '-d', ref], r.code, r.stderr);

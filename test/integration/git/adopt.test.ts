@@ -341,8 +341,12 @@ describe('two checkouts of an adopted project, through a bare remote', () => {
     const rejected = await runCs(['proj', '-sync', 'push'], { env: a.env });
     expect(rejected.code).toBe(1);
     expect(rejected.stderr).toContain('run cs proj -sync pull, then cs proj -sync push');
+    // The user's own fetch leaves FETCH_HEAD; cs's pull of the records does not touch it.
+    git(pa, a.env, 'fetch', '-q', 'origin');
+    const fetchHead = read(pa, '.git/FETCH_HEAD');
     const pull = await runCs(['proj', '-sync', 'pull'], { env: a.env });
     expect(pull.code, pull.stderr).toBe(0);
+    expect(read(pa, '.git/FETCH_HEAD')).toBe(fetchHead);
     expect(pull.stderr).toContain("records merged with the remote's");
     expect(read(pa, '.cs/changes.md')).toContain('Write: a.txt');
     expect(read(pa, '.cs/changes.md')).toContain('Write: b.txt');
