@@ -105,9 +105,13 @@ export async function run(opts: OpenOptions, ctx: Context): Promise<number> {
   if (io.canPrompt) await (await import('../doctor/launch-notices.js')).launchNotices(env, io);
   // Hosted in cs's tmux server when a person is at a terminal (src/host/open.ts).
   const host = await import('../host/open.js');
-  await host.reportPostmortem(paths, io, ctx.now());
-  // Marked seen once the open succeeded (exit 0): an open that fails keeps it for the next one.
-  const digestSeen = (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
+  // Both marked seen once the open succeeded (exit 0): an open that fails says them again next time.
+  const postmortemSeen = await host.reportPostmortem(paths, io, ctx.now());
+  const queueDigestSeen = (await import('../queue/digest.js')).reportQueueDigest(paths.dir, io);
+  const digestSeen = () => {
+    postmortemSeen();
+    queueDigestSeen();
+  };
   const hosting = host.hostingMode({ foreground: opts.foreground, env, stdinTTY: Boolean(io.stdin.isTTY), stdoutTTY: io.isTTY, tmux: () => host.hasTmux(env) });
   if (hosting.mode === 'hosted') {
     // The handoff is offered here, on the user's terminal; the start step in

@@ -46,7 +46,8 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
   requireClaude(env);
   const { openWorkspace } = await import('./open.js');
   const { paths, created } = await openWorkspace(opts.name, ctx);
-  await host.reportPostmortem(paths, ctx.io, ctx.now());
+  // Marked seen once the session is running (or was already): a failed start says it again.
+  const postmortemSeen = await host.reportPostmortem(paths, ctx.io, ctx.now());
   let prompt = opts.prompt;
   let taken = false;
   if (opts.task !== undefined) {
@@ -67,6 +68,7 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     ctx.info(`queued the task in '${opts.name}' and armed the queue (cs ${opts.name} -queue)`);
     if (running) {
       ctx.info(`'${opts.name}' is already running: Claude gets the task when it next stops — attach with: cs ${opts.name}`);
+      postmortemSeen();
       return 0;
     }
     if (first) [prompt, taken] = [first, true];
@@ -80,7 +82,9 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
     ...(opts.resume ? { resume: opts.resume } : {}),
   };
   try {
-    return await host.spawnHosted({ paths, request }, ctx.io, env);
+    const code = await host.spawnHosted({ paths, request }, ctx.io, env);
+    if (code === 0) postmortemSeen();
+    return code;
   } catch (e) {
     if (taken) (await import('../queue/drain.js')).unstart(paths.dir, ctx.now());
     throw e;

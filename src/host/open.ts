@@ -32,10 +32,11 @@ export function hostingMode(o: { foreground?: boolean; env: NodeJS.ProcessEnv; s
 /**
  * Before a session starts: a lock left by a process of this host that died
  * (the host process killed, a power cut) means the last run never finished —
- * record a postmortem. Then say in one line what the last postmortem was,
- * once. Never throws.
+ * record a postmortem. Then say in one line what the last postmortem was.
+ * Returns what marks it seen, for the caller to call once the open
+ * succeeded (an open that fails says it again next time). Never throws.
  */
-export async function reportPostmortem(p: SessionPaths, io: IO, now: Date): Promise<void> {
+export async function reportPostmortem(p: SessionPaths, io: IO, now: Date): Promise<() => void> {
   try {
     const lock = readLock(p.lock);
     const dead = lock.kind === 'held' && lock.info.host === os.hostname() && lockState(lock.info) === 'stale';
@@ -55,11 +56,18 @@ export async function reportPostmortem(p: SessionPaths, io: IO, now: Date): Prom
     const pm = unseenPostmortem(p);
     if (pm) {
       io.err(io.color.yellow(`cs: last run: ${pm.line}`));
-      markSeen(p);
+      return () => {
+        try {
+          markSeen(p);
+        } catch {
+          // said again next time
+        }
+      };
     }
   } catch {
     // a report, never a reason not to open the session
   }
+  return () => {};
 }
 
 /** The same refusal a foreground open gives, before we start anything in tmux. */

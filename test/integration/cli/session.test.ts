@@ -96,6 +96,20 @@ describe('cs <name>: create and resume', () => {
     expect(r.code).toBe(7);
   });
 
+  it("says the last run's postmortem until an open succeeds: a failed open does not use it up", async () => {
+    expect((await runCs(['work'], { env: sb.env })).code).toBe(0);
+    const { writePostmortem } = await import('../../../src/host/postmortem.js');
+    const { sessionPaths } = await import('../../../src/session/paths.js');
+    writePostmortem(sessionPaths(path.join(sb.root, 'work'), 'work'), { what: 'Claude Code exited with signal KILL', status: 137, now: new Date() });
+    const failed = await runCs(['work'], { env: { ...sb.env, FAKE_CLAUDE_EXIT: '3' } });
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(/last run: Claude Code exited with signal KILL/);
+    const opened = await runCs(['work'], { env: sb.env });
+    expect(opened.code).toBe(0);
+    expect(opened.stderr).toMatch(/last run: Claude Code exited with signal KILL/);
+    expect((await runCs(['work'], { env: sb.env })).stderr).not.toMatch(/last run:/);
+  });
+
   it('takes back a new conversation in which nothing was said (no transcript), however Claude ended', async () => {
     // Opened and left at once (/exit): Claude Code wrote no transcript, so -doctor would call the conversation lost.
     expect((await runCs(['work'], { env: sb.env })).code).toBe(0);
