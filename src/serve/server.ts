@@ -18,6 +18,7 @@ import { listSessions, type SessionSummary } from '../session/summary.js';
 import { summarize } from '../session/summarize.js';
 import { visible } from '../session/marks.js';
 import { readStatus } from '../status/status.js';
+import { shownState } from '../status/shown.js';
 import { readRun } from '../host/state.js';
 import { listHosted, tmuxServer, type HostedSession } from '../host/tmux.js';
 import { followTimeline } from '../timeline/follow.js';
@@ -100,16 +101,19 @@ function publicSummary(s: SessionSummary) {
 }
 
 /**
- * A session's live state for the API: working | needs-you | idle while its
- * Claude runs in cs's tmux server (hook-driven status, idle before the first
- * event), else closed, or died when its last run ended unexpectedly.
+ * A session's live state for the API: the state -ls and -live show
+ * (shownState), with the hosted run as cs's tmux server has it now (a
+ * listing's own view of it comes from the lock); 'died' is the page's word
+ * for ended-unexpectedly, closed for a session that never recorded one.
  */
 function liveSummary(s: SessionSummary, hosted: HostedSession | undefined) {
   const status = hosted ? readStatus(s.dir) : null;
   const run = hosted ? readRun(sessionPaths(s.dir, s.name)) : null;
-  const fresh = status && status.state !== 'closed' && (!run || status.ms >= Date.parse(run.started) - 1000);
-  const state = hosted ? (fresh ? status.state : 'idle') : s.postmortem ? 'died' : 'closed';
-  const times = [s.lastUsed, s.statusAt ?? '', fresh ? status.at : ''].filter(Boolean).sort();
+  // Not hosted here: the listing worked it out already (summary.ts settle(): s.status is shownState's answer).
+  const shown = hosted ? shownState({ status, hosted: { started: run?.started ?? null }, postmortem: false }) : null;
+  const said = hosted ? shown?.state : s.status;
+  const state = said === 'ended-unexpectedly' ? 'died' : said || 'closed';
+  const times = [s.lastUsed, s.statusAt ?? '', shown?.fromStatus && status ? status.at : ''].filter(Boolean).sort();
   return {
     ...publicSummary(s),
     state,

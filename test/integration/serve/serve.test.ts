@@ -13,6 +13,7 @@ import { serveUrlFile } from '../../../src/notify/notify.js';
 import { urlHost } from '../../../src/serve/server.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 import { appendEvent } from '../../../src/timeline/timeline.js';
+import { writeStatus } from '../../../src/status/status.js';
 import { repoRoot, runCs, startCs, waitFor } from '../../support/cs.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
 import { chromiumBin, launchChromium } from '../../support/chromium.js';
@@ -127,6 +128,14 @@ describe('cs -serve', () => {
     const sessions = JSON.parse(list.body);
     expect(sessions).toMatchObject([{ name: 'watched' }]);
     expect(sessions[0].dir).toBeUndefined();
+    // The state is the one -ls shows (shownState): a session working in a terminal of its own is not 'closed' here.
+    writeStatus(sb.session.dir, 'working', 'PreToolUse', new Date());
+    const stateOf = async () => (JSON.parse((await request(`${base}/api/sessions`, { headers: auth })).body) as Array<{ name: string; state: string }>)[0]!.state;
+    const lsState = async () => (JSON.parse((await runCs(['-ls', '--json'], { env: sb.env })).stdout) as Array<{ status: string }>)[0]!.status;
+    expect(await lsState()).toBe('working');
+    expect(await stateOf()).toBe('working');
+    writeStatus(sb.session.dir, 'closed', 'cs', new Date());
+    expect(await stateOf()).toBe('closed');
     const tl = await request(`${base}/api/sessions/watched/timeline`, { headers: { 'x-cs-token': token } });
     expect(JSON.parse(tl.body)).toMatchObject([{ type: 'session-start', text: 'session start (startup)' }]);
     for (const p of ['/api/sessions/..%2F..%2Fetc/timeline', '/api/sessions/.cs', '/api/sessions/a%00b', '/api/sessions/-x/events']) {
