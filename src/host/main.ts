@@ -67,12 +67,14 @@ async function start(name: string, dir: string, requestFile: string, pid: number
   const p = sessionPaths(dir, name);
   const lines: string[] = [];
   const report = reporter(p, lines);
+  let locked = false;
   try {
     const req = takeRequest(requestFile);
     const env = req.env;
     const bin = requireClaude(env);
     const now = new Date();
     const lock = acquireLock(p.lock, { force: req.force, session: name, now, pid });
+    locked = true;
     if (lock.tookOver && req.force) report(`took over the lock from ${describeHolder(lock.tookOver)}`, 'warn');
     await beforeClaude(p, env, report);
     // Planned as the foreground open plans it (src/conversations/launch.ts).
@@ -98,6 +100,11 @@ async function start(name: string, dir: string, requestFile: string, pid: number
   } catch (e) {
     const hint = e instanceof UserError || e instanceof UsageError ? e.hint : undefined;
     report(`${errorMessage(e)}${hint ? ` — ${hint}` : ''}`, 'warn');
+    // A start that failed is no run that died: the lock goes with it (left, the next open read it as the host killed).
+    if (locked) {
+      const held = readLock(p.lock);
+      if (held.kind === 'held' && held.info.pid === pid && held.info.host === os.hostname()) releaseLock(p.lock, held.info);
+    }
     writeLast(p, { status: 1, ended: new Date().toISOString(), lines, startFailed: true });
     return 1;
   }

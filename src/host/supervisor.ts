@@ -50,9 +50,16 @@ export interface StartOptions {
 
 /**
  * Starts the supervisor for `p` in a new tmux session of cs's server.
- * Throws UserError when the session is already running there.
+ * Throws UserError when the session is already running there, and the
+ * UsageError of resolveConversation for a --resume that names no
+ * conversation of the session, before anything starts (in the start step it
+ * failed the run, which then looked like one that died).
  */
 export async function startHosted(server: TmuxServer, env: NodeJS.ProcessEnv, p: SessionPaths, opts: StartOptions): Promise<void> {
+  if (opts.request.resume !== undefined && !opts.request.fresh) {
+    const { readConversations, resolveConversation } = await import('../conversations/store.js');
+    resolveConversation(readConversations(p.dir).conversations, opts.request.resume, p.name);
+  }
   prepareServer(server);
   const req = writeRequest(p, opts.request);
   const name = tmuxSessionName(p.name);

@@ -117,6 +117,23 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect((await runCs(['bg', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
   });
 
+  it('-spawn --resume of a conversation the session lacks: a usage error before anything starts, and no run that looks like it died', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['rs'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    for (const ref of ['9', '0b4d1e6c-2f0a-4a8e-9c1d-7e5f3a2b1c00']) {
+      const r = await runCs(['-spawn', 'rs', '--resume', ref], { env: sb.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^cs: no conversation (#9|0b4d1e6c\S+) in this session/);
+    }
+    expect(await sb.live()).toEqual([]);
+    expect(claudeStarts(sb.claudeLog)).toHaveLength(1);
+    // Nothing left behind: the next open says nothing of a last run.
+    const next = await runCs(['rs'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).not.toMatch(/last run/);
+  });
+
   it('-spawn --prompt with a prompt that starts with "-": Claude gets it after `--`, as the prompt, not as an option', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     const r = await runCs(['-spawn', 'dash', '--prompt', '--dangerously-skip-permissions'], { env: sb.env });
