@@ -11,7 +11,6 @@ import { UserError } from '../lib/errors.js';
 import { claudeProjectDir } from '../session/claude-project.js';
 import { archiveMarker, isArchived, visible, type Visibility } from '../session/marks.js';
 import { nameProblem } from '../session/names.js';
-import type { ProbeMemo } from '../secrets/backend.js';
 import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
 import { SearchCache, searchCacheFile, requiredRuns } from './cache.js';
 import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
@@ -260,31 +259,9 @@ async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv, root:
   if (sessions.size === 0) return new Map();
   const { knownSessionSecrets } = await import('../secrets/scrub.js');
   const probes = {};
-  const listed = await keychainListed(env, root, probes);
+  const listed = await (await import('../secrets/keychain-index.js')).listedForRoot(env, root, probes);
   // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
   return new Map(await Promise.all([...sessions].map(async (s) => [s, await knownSessionSecrets(s, env, probes, listed)] as const)));
-}
-
-/**
- * The sessions of `root` that hold keychain secrets (keychain-index.ts),
- * the list made complete first when it is not; null when the keychain is
- * not what holds secrets here, or did not answer (every session is then
- * asked, as before).
- */
-async function keychainListed(env: NodeJS.ProcessEnv, root: string, probes: ProbeMemo): Promise<Set<string> | null> {
-  const index = await import('../secrets/keychain-index.js');
-  const listed = index.keychainSessions(env, root);
-  if (listed) return listed;
-  try {
-    const { selectBackend } = await import('../secrets/backend.js');
-    const { backend } = await selectBackend(undefined, env, { probes });
-    if (backend.name !== 'keychain') return null;
-    // Every session of the root, archived ones too (a feature's secrets are its base's).
-    const names = fs.readdirSync(root).filter((n) => nameProblem(n) === null);
-    return await index.completeKeychainIndex(env, root, names, async (s) => (await backend.list(s)).length > 0);
-  } catch {
-    return null;
-  }
 }
 
 export async function searchSessions(opts: SearchOptions): Promise<SearchResult> {

@@ -297,11 +297,24 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return summary;
   }
 
+  /**
+   * The sessions listed as holding keychain secrets (keychain-index.ts), so
+   * that the keychain is asked only about those: one read (or, the first
+   * time, one completion of the list) shared by the look-ups of a second,
+   * as the list's objectives ask for every session at once; read again
+   * after, as another cs may have stored some since.
+   */
+  let listed: { at: number; sessions: Promise<Set<string> | null> } | null = null;
+  function keychainListed(): Promise<Set<string> | null> {
+    if (!listed || Date.now() - listed.at > 1000) listed = { at: Date.now(), sessions: import('../secrets/keychain-index.js').then((m) => m.listedForRoot(opts.env, root)) };
+    return listed.sessions;
+  }
+
   /** A session's known values, read again once `ttlMs` old (SECRETS_TTL_MS; the list's objectives take LIST_SECRETS_TTL_MS). */
   async function secretsOf(name: string, ttlMs = SECRETS_TTL_MS): Promise<Record<string, string>> {
     const hit = secretCache.get(name);
     if (hit && Date.now() - hit.at < ttlMs) return hit.values;
-    const values = await (await import('../secrets/scrub.js')).knownSessionSecrets(name, opts.env);
+    const values = await (await import('../secrets/scrub.js')).knownSessionSecrets(name, opts.env, undefined, await keychainListed());
     secretCache.set(name, { at: Date.now(), values });
     return values;
   }
