@@ -259,7 +259,7 @@ async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv, root:
   if (sessions.size === 0) return new Map();
   const { knownSessionSecrets } = await import('../secrets/scrub.js');
   const probes = {};
-  const listed = await (await import('../secrets/keychain-index.js')).listedForRoot(env, root, probes);
+  const listed = await (await import('../secrets/scrub.js')).listedForRoot(env, root, probes);
   // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
   return new Map(await Promise.all([...sessions].map(async (s) => [s, await knownSessionSecrets(s, env, probes, listed)] as const)));
 }

@@ -18,7 +18,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { secretsHome } from './keys.js';
-import type { ProbeMemo } from './backend.js';
 
 const FILE = 'keychain-sessions';
 const COMPLETE = 'COMPLETE ';
@@ -85,25 +84,3 @@ export async function completeKeychainIndex(env: NodeJS.ProcessEnv, root: string
   return new Set([...names, ...found]);
 }
 
-/**
- * The sessions of sessions root `root` that hold keychain secrets, the list
- * made complete first when it is not (asking the keychain about each
- * session of the root, archived ones too; a feature's secrets are its
- * base's); null when the keychain is not what holds secrets here, or did not
- * answer: every session is then asked, as before. For knownSessionSecrets'
- * `keychainListed`. `probes`: the command's one keychain probe.
- */
-export async function listedForRoot(env: NodeJS.ProcessEnv, root: string, probes?: ProbeMemo): Promise<Set<string> | null> {
-  const listed = keychainSessions(env, root);
-  if (listed) return listed;
-  try {
-    const { selectBackend } = await import('./backend.js');
-    const { backend } = await selectBackend(undefined, env, { probes });
-    if (backend.name !== 'keychain') return null;
-    const { nameProblem } = await import('../session/names.js');
-    const names = fs.readdirSync(root).filter((n) => nameProblem(n) === null);
-    return await completeKeychainIndex(env, root, names, async (s) => (await backend.list(s)).length > 0);
-  } catch {
-    return null;
-  }
-}

@@ -206,3 +206,27 @@ export async function sessionSecrets(session: string, env: NodeJS.ProcessEnv, pr
   const { backend } = await selectBackend(session, env, { probes });
   return backend.getAll(session);
 }
+
+/**
+ * The sessions of sessions root `root` that hold keychain secrets, the list
+ * made complete first when it is not (asking the keychain about each
+ * session of the root, archived ones too; a feature's secrets are its
+ * base's); null when the keychain is not what holds secrets here, or did not
+ * answer: every session is then asked, as before. For knownSessionSecrets'
+ * `keychainListed`. `probes`: the command's one keychain probe.
+ */
+export async function listedForRoot(env: NodeJS.ProcessEnv, root: string, probes?: ProbeMemo): Promise<Set<string> | null> {
+  const index = await import('./keychain-index.js');
+  const listed = index.keychainSessions(env, root);
+  if (listed) return listed;
+  try {
+    const { selectBackend } = await import('./backend.js');
+    const { backend } = await selectBackend(undefined, env, { probes });
+    if (backend.name !== 'keychain') return null;
+    const { nameProblem } = await import('../session/names.js');
+    const names = fs.readdirSync(root).filter((n) => nameProblem(n) === null);
+    return await index.completeKeychainIndex(env, root, names, async (s) => (await backend.list(s)).length > 0);
+  } catch {
+    return null;
+  }
+}

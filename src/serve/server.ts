@@ -306,7 +306,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
    */
   let listed: { at: number; sessions: Promise<Set<string> | null> } | null = null;
   function keychainListed(): Promise<Set<string> | null> {
-    if (!listed || Date.now() - listed.at > 1000) listed = { at: Date.now(), sessions: import('../secrets/keychain-index.js').then((m) => m.listedForRoot(opts.env, root)) };
+    if (!listed || Date.now() - listed.at > 1000) listed = { at: Date.now(), sessions: import('../secrets/scrub.js').then((m) => m.listedForRoot(opts.env, root)) };
     return listed.sessions;
   }
 
