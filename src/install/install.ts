@@ -405,7 +405,8 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
   const previous = readState(env);
   const owned = new Set(previous?.placedFiles ?? []);
   const settings = planSettings(env, regs);
-  const bins = opts.layout === 'copy' ? planBins(env, sourceRoot) : { names: [], skippedCs: null };
+  // In place (npm), npm made the links; a cs of another program ahead of npm's on PATH still has to be named.
+  const bins = opts.layout === 'copy' ? planBins(env, sourceRoot) : { names: [], skippedCs: foreignCs(env, sourceRoot) };
   const claude = splitOwned(claudePlacements(sourceRoot, env), owned);
   const completionNames = opts.layout === 'copy' ? bins.names : ['cs', 'claude-sessions'];
   const completions = splitOwned(plannedCompletions(env, completionNames), owned);

@@ -125,6 +125,24 @@ describe('npm i -g claude-sessions, then cs -install', () => {
     expect(fs.existsSync(path.join(pkgDir, 'dist', 'cs.js'))).toBe(true);
   });
 
+  it("with another program's cs ahead on PATH (claude-squad), -install says so and npm's claude-sessions is this cs", () => {
+    const home = path.join(tmp, 'squad-home');
+    const other = path.join(tmp, 'squad-bin');
+    fs.mkdirSync(home);
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'cs'), '#!/bin/sh\necho claude-squad\n', { mode: 0o755 });
+    const env = { PATH: `${other}${path.delimiter}${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH}`, HOME: home, NO_COLOR: '1', CS_NO_UPDATE_CHECK: '1' };
+    const inst = spawnSync(path.join(prefix, 'bin', 'cs'), ['-install'], { env, encoding: 'utf8' });
+    expect(inst.status, inst.stderr).toBe(0);
+    expect(inst.stderr).toContain(`another 'cs' is on your PATH (${path.join(other, 'cs')})`);
+    expect(inst.stderr).toContain("use 'claude-sessions' for this one");
+    // The name the message gives works, from npm's bin dir, and its completions are in place.
+    const version = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
+    expect(execFileSync('claude-sessions', ['-version'], { env, encoding: 'utf8' }).trim()).toBe(`cs ${version}`);
+    expect(fs.existsSync(path.join(home, '.local/share/bash-completion/completions/claude-sessions'))).toBe(true);
+    expect(execFileSync('cs', [], { env, encoding: 'utf8' })).toBe('claude-squad\n');
+  });
+
   it('npx: runs cs from the tarball, and -install copies it out of npx\'s cache and links cs', { timeout: 180_000 }, () => {
     const home = path.join(tmp, 'npx-home');
     fs.mkdirSync(home);
