@@ -71,3 +71,60 @@ export function installCompletions(files: readonly CompletionFile[]): string[] {
   }
   return files.map((f) => f.to);
 }
+
+// Where bash-completion's loader is installed (Linux distributions, BSD and
+// source installs, Homebrew's bash-completion@2). Without one, nothing reads
+// ~/.local/share/bash-completion/completions.
+export const BASH_COMPLETION_LOADERS = [
+  '/usr/share/bash-completion/bash_completion',
+  '/etc/bash_completion',
+  '/usr/local/share/bash-completion/bash_completion',
+  '/opt/homebrew/etc/profile.d/bash_completion.sh',
+  '/usr/local/etc/profile.d/bash_completion.sh',
+];
+
+const tilde = (env: NodeJS.ProcessEnv, file: string) => {
+  const home = homeDir(env);
+  return file.startsWith(home + path.sep) ? `~${file.slice(home.length)}` : file;
+};
+
+const readOr = (file: string) => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * What the user still has to do for the placed scripts to load, one line per
+ * shell: zsh reads ~/.zsh/completions only once ~/.zshrc puts it on fpath,
+ * and bash reads its folder only through bash-completion. A shell already set
+ * up (its rc file names the folder or the script) gets no line, nor does a
+ * shell other than the login shell ($SHELL) when that is known.
+ */
+export function completionHints(env: NodeJS.ProcessEnv, placed: readonly string[], exists: (file: string) => boolean = fs.existsSync): string[] {
+  const hints: string[] = [];
+  const login = env.SHELL ? path.basename(env.SHELL) : null;
+  const used = (shell: string) => login === null || login === shell;
+  const zsh = used('zsh') ? placed.find((f) => path.basename(f) === '_cs') : undefined;
+  if (zsh) {
+    const rcFile = path.join(env.ZDOTDIR || homeDir(env), '.zshrc');
+    const rc = readOr(rcFile);
+    const dir = tilde(env, path.dirname(zsh));
+    if (!rc.includes(dir.replace(/^~/, ''))) {
+      const setUp = /compinit|oh-my-zsh\.sh/.test(rc);
+      const line = setUp ? `fpath=(${dir} $fpath)` : `fpath=(${dir} $fpath); autoload -Uz compinit && compinit`;
+      hints.push(`zsh loads cs's completions once ${tilde(env, rcFile)} has${setUp ? ', before compinit runs' : ''}: ${line}`);
+    }
+  }
+  const bash = used('bash') ? placed.find((f) => f.includes(`bash-completion${path.sep}completions${path.sep}`)) : undefined;
+  if (bash && !BASH_COMPLETION_LOADERS.some((f) => exists(f))) {
+    const rc = readOr(path.join(homeDir(env), '.bashrc'));
+    const file = tilde(env, bash);
+    if (!rc.includes(file.replace(/^~/, '')) && !rc.includes('cs -completions bash')) {
+      hints.push(`bash-completion is not installed, so bash loads cs's completions once ~/.bashrc has: [ -r ${file} ] && . ${file}`);
+    }
+  }
+  return hints;
+}

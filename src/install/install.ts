@@ -15,7 +15,7 @@ import { currentLink, dataDir, readPackageVersion, replaceSymlink, switchCurrent
 import { parseSettings, sameJson, serialize, validateHookShapes, withoutOurHooks } from './settings.js';
 import { hooksDir, settingsPath } from './paths.js';
 import { marketplaceDir, pluginState, validatePluginShapes, withOurPlugin, withoutOurPlugin, writePlugin } from './plugin.js';
-import { installCompletions, plannedCompletions } from '../completions/install.js';
+import { completionHints, installCompletions, plannedCompletions } from '../completions/install.js';
 import { clearNotices } from './notices.js';
 
 /** What the package ships, copied into each version directory. */
@@ -67,6 +67,8 @@ export interface InstallReport {
   pathHint: string | null;
   /** Completion scripts written, one per shell found on PATH. */
   completions: string[];
+  /** What the user's shells still need to load them (completionHints). */
+  completionHints: string[];
   /** Files of the user's with the name of one of ours: left alone, ours not placed there. */
   skipped: string[];
   /** The user switched cs's plugin off in /plugin: left off (withOurPlugin). */
@@ -447,6 +449,7 @@ export function install(sourceRoot: string, env: NodeJS.ProcessEnv, now = new Da
     settingsBackup: applied.backup,
     pathHint: opts.layout === 'copy' ? pathHint(env) : null,
     completions: placedCompletions,
+    completionHints: completionHints(env, placedCompletions),
     skipped: [...claude.skipped, ...completions.skipped],
     pluginOff: pluginState(parseSettings(settings.next ?? settings.before, settings.file), marketplaceDir(env)) === 'off',
   };

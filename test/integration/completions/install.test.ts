@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { install, readState } from '../../../src/install/install.js';
+import { BASH_COMPLETION_LOADERS, completionHints } from '../../../src/completions/install.js';
 import { completionModel } from '../../../src/completions/model.js';
 import { completionScript } from '../../../src/completions/shells.js';
 import type { HookRegistration } from '../../../src/hooks/registry.js';
@@ -81,5 +82,49 @@ describe('install: shell completions', () => {
     // No `source`: for a command on PATH, fish loads completions/cs.fish under XDG_CONFIG_HOME itself.
     const out = execFileSync('fish', ['-c', 'complete -C "cs api -sync pu"'], { env: { ...env, PATH: `${env.CS_BIN_DIR}:${env.PATH}` }, cwd: sb.dir, encoding: 'utf8', timeout: 10_000 });
     expect(out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]).sort()).toEqual(['pull', 'push']);
+  });
+
+  // A hint is only worth printing if doing what it says makes the shell complete cs.
+  const hintLine = (stderr: string, shell: string) => stderr.split('\n').find((l) => l.startsWith(`! ${shell}`));
+  const toPaste = (hint: string) => hint.slice(hint.indexOf(': ') + 2);
+
+  it.skipIf(lacks(has('zsh')))('says what ~/.zshrc needs for zsh to load the script, and zsh completes cs once it has it', async () => {
+    env.SHELL = '/bin/zsh';
+    const zshrc = path.join(sb.home, '.zshrc');
+    fs.writeFileSync(zshrc, 'PS1="%% "\n');
+    const comps = () => execFileSync('zsh', ['-i', '-c', 'print -r -- "comp=${_comps[cs]-}"'], { env, cwd: sb.dir, encoding: 'utf8', timeout: 10_000 }).trim().split('\n').pop();
+    const r = await runCs(['-install'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const hint = hintLine(r.stderr, 'zsh');
+    expect(hint).toBe("! zsh loads cs's completions once ~/.zshrc has: fpath=(~/.zsh/completions $fpath); autoload -Uz compinit && compinit");
+    expect(comps()).toBe('comp=');
+    fs.appendFileSync(zshrc, toPaste(hint!) + '\n');
+    expect(comps()).toBe('comp=_cs');
+    const again = await runCs(['-install'], { env });
+    expect(hintLine(again.stderr, 'zsh')).toBeUndefined();
+    // A .zshrc that runs compinit itself is told to put the folder on fpath before it.
+    fs.writeFileSync(zshrc, 'autoload -Uz compinit\ncompinit\n');
+    expect(completionHints(env, [path.join(sb.home, '.zsh/completions/_cs')])).toEqual(["zsh loads cs's completions once ~/.zshrc has, before compinit runs: fpath=(~/.zsh/completions $fpath)"]);
+    // Nor does a bash user hear about zsh.
+    expect(completionHints({ ...env, SHELL: '/bin/bash' }, [path.join(sb.home, '.zsh/completions/_cs')])).toEqual([]);
+  });
+
+  it.skipIf(lacks(has('bash')))('without bash-completion, says what ~/.bashrc needs, and bash completes cs once it has it', async () => {
+    env.SHELL = '/bin/bash';
+    const bashFile = path.join(sb.home, '.local/share/bash-completion/completions/cs');
+    // Where bash-completion is installed it loads the folder itself: no line.
+    expect(completionHints(env, [bashFile], () => true)).toEqual([]);
+    const loader = BASH_COMPLETION_LOADERS.some((f) => fs.existsSync(f));
+    const r = await runCs(['-install'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const hint = hintLine(r.stderr, 'bash-completion');
+    if (loader) return expect(hint).toBeUndefined();
+    expect(hint).toBe("! bash-completion is not installed, so bash loads cs's completions once ~/.bashrc has: [ -r ~/.local/share/bash-completion/completions/cs ] && . ~/.local/share/bash-completion/completions/cs");
+    const spec = () => spawnSync('bash', ['-i', '-c', 'complete -p cs'], { env, cwd: sb.dir, encoding: 'utf8', timeout: 10_000 }).stdout.trim();
+    expect(spec()).toBe('');
+    fs.appendFileSync(path.join(sb.home, '.bashrc'), toPaste(hint!) + '\n');
+    expect(spec()).toBe('complete -F _cs cs');
+    const again = await runCs(['-install'], { env });
+    expect(hintLine(again.stderr, 'bash-completion')).toBeUndefined();
   });
 });
