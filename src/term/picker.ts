@@ -73,7 +73,19 @@ export function visibleWindow(total: number, cursor: number, room: number): { st
 
 export type Choice = { kind: 'open'; name: string } | { kind: 'new'; name: string | null } | { kind: 'actions'; name: string };
 
-const KEYS_HELP = '↑/↓ move · Enter resume · Tab actions · #tag filters by tag · Esc quit';
+// The key help, shortened to the terminal's width (a wrapped line breaks the frame); the
+// parts go in this order of what is dropped first, and Esc quit always stays.
+const KEYS_HELP = ['↑/↓ PgUp/PgDn move', 'Enter resume', 'Tab actions', '#tag filters by tag', 'Esc quit'];
+const DROP_FIRST = ['#tag filters by tag', 'Tab actions', '↑/↓ PgUp/PgDn move', 'Enter resume'];
+
+export function keysHelp(width: number): string {
+  const parts = [...KEYS_HELP];
+  for (const drop of DROP_FIRST) {
+    if (len(parts.join(' · ')) <= width) break;
+    parts.splice(parts.indexOf(drop), 1);
+  }
+  return truncate(parts.join(' · '), width);
+}
 
 /**
  * The picker on the terminal: @clack/core's autocomplete with our render.
@@ -93,6 +105,8 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
   };
   let chosen: Choice | null = null;
   const bar = c.cyan(clack.S_BAR);
+  // Rows shown at once: the screen less the 4 lines above them, the 3 below and one spare.
+  const roomFor = () => Math.max(3, (out.rows ?? 24) - 8);
 
   const prompt = new AutocompletePrompt<Row & { disabled?: boolean }>({
     input: io.stdin,
@@ -114,8 +128,8 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
       const input = this.userInput ? this.userInputWithCursor : c.dim('type to filter');
       const count = this.userInput ? c.dim(`  (${matchCount} match${matchCount === 1 ? '' : 'es'})`) : '';
       const head = [c.dim(clack.S_BAR), title, `${bar}  ${c.dim('Search:')} ${input}${count}`, bar];
-      const foot = [bar, `${bar}  ${c.dim(KEYS_HELP)}`, c.cyan(clack.S_BAR_END)];
-      const room = Math.max(3, ((out.rows ?? 24) - head.length - foot.length - 1));
+      const foot = [bar, `${bar}  ${c.dim(keysHelp((out.columns ?? 80) - 4))}`, c.cyan(clack.S_BAR_END)];
+      const room = roomFor();
       const { start, end } = visibleWindow(rows.length, this.cursor, room);
       const lines = rows.slice(start, end).map((r, i) => {
         const active = start + i === this.cursor;
@@ -136,6 +150,7 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
   let interrupted = false;
   prompt.on('key', (_char, key) => {
     if (key.ctrl && key.name === 'c') interrupted = true;
+    if (key.name === 'pagedown' || key.name === 'pageup') return page(key.name === 'pagedown' ? 1 : -1);
     const focused = prompt.focusedValue as string | undefined;
     const row = focused === undefined ? undefined : rowsFor(prompt.userInput).find((r) => r.value === focused);
     if (key.name === 'return') {
@@ -147,6 +162,16 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
       prompt.state = 'submit';
     }
   });
+  // A page of rows at a time, stopping at the first and the last (↑/↓ wrap around): the
+  // prompt keeps its cursor to itself, so this is its own ↑/↓, as many times as it takes.
+  function page(dir: 1 | -1): void {
+    const rows = rowsFor(prompt.userInput);
+    const selectable = rows.flatMap((r, i) => (r.kind === 'header' ? [] : [i]));
+    const at = selectable.indexOf(rows.findIndex((r) => r.value === prompt.focusedValue));
+    if (at < 0) return;
+    const steps = Math.min(roomFor() - 1, dir > 0 ? selectable.length - 1 - at : at);
+    for (let i = 0; i < steps; i++) prompt.emit('key', undefined, { name: dir > 0 ? 'down' : 'up' });
+  }
   const result = await prompt.prompt();
   if (isCancel(result)) {
     if (interrupted) throw new CancelError();

@@ -211,3 +211,60 @@ describe.skipIf(lacks(hasTmux()))('the picker in a terminal', () => {
     expect(r.stdout + r.stderr).not.toContain('Search:');
   });
 });
+
+describe.skipIf(lacks(hasTmux()))('the picker with 200 sessions in a 60x24 terminal', () => {
+  let sb: Sandbox;
+  let term: Terminal | undefined;
+  const names = Array.from({ length: 200 }, (_, i) => `s-${String(i).padStart(3, '0')}`);
+
+  beforeAll(async () => {
+    sb = sandbox({ TZ });
+    const r = await runCs([names[0]!], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    const long = 'Fix the flaky login flow on staging where the token refresh races with the cookie';
+    fs.writeFileSync(path.join(sb.root, names[0]!, '.cs', 'README.md'), `# s\n\n## Objective\n${long}\n`);
+    // Copies of one real workspace, one minute apart, newest first: all under Today.
+    for (const [i, name] of names.entries()) {
+      if (i > 0) fs.cpSync(path.join(sb.root, names[0]!), path.join(sb.root, name), { recursive: true });
+      setLastUsed(sb, name, new Date(Date.now() - i * 60_000));
+    }
+  }, 60_000);
+
+  afterAll(() => {
+    term?.close();
+    sb?.cleanup();
+  });
+
+  const focused = (screen: string) => /›\s+(\S+)/.exec(screen)?.[1];
+
+  it('keeps the frame within the width, pages with PgDn/PgUp (stopping at the ends), and Enter opens the row shown', async () => {
+    term = startTerminal([process.execPath, csBin], { env: sb.env, width: 60, height: 24 });
+    const t = term;
+    const first = await t.waitFor((s) => s.includes('Search:') && s.includes('s-000'), 'the picker');
+    // Every line of the frame starts with its bar: the key help is not wrapped onto a line of its own.
+    const frame = first.split('\n').filter((l) => l.trim() !== '');
+    for (const line of frame) expect(line, first).toMatch(/^[│◆└]/);
+    expect(first).toContain('Esc quit');
+    expect(focused(first)).toBe('s-000');
+
+    t.keys('PageDown');
+    const paged = await t.waitFor((s) => focused(s) !== 's-000', 'the focus to move a page');
+    const at = names.indexOf(focused(paged)!);
+    expect(at).toBeGreaterThanOrEqual(10); // a screenful, not a row
+    expect(paged).toContain('Search: type to filter'); // the key typed nothing into the filter
+    t.keys('PageUp');
+    await t.waitFor((s) => focused(s) === 's-000', 'the focus back at the top');
+    // At the top PgUp stays there (↑ would wrap to the last row): one ↓ is then the second session.
+    t.keys('PageUp', 'Down');
+    await t.waitFor((s) => focused(s) === 's-001', 'the second session');
+    t.keys(...Array(20).fill('PageDown'));
+    await t.waitFor((s) => /›\s+\+ New session/.test(s), 'the last row');
+    // At the end PgDn stays there too: one ↑ is then the last session.
+    t.keys('PageDown', 'Up');
+    await t.waitFor((s) => focused(s) === 's-199', 'the last session');
+    t.keys('Enter');
+    expect(await t.waitForExit()).toBe(0);
+    expect(claudeStarts(sb).at(-1)!.env.CLAUDE_SESSION_NAME).toBe('s-199');
+  });
+});
+

@@ -2,7 +2,7 @@
 // filtering, row building and the scroll window.
 import { describe, expect, it } from 'vitest';
 import { buildRows, groupOf, matches } from '../../../src/commands/pick.js';
-import { glyphs, sessionCells, truncate, visibleWindow, NEW_VALUE, type Row } from '../../../src/term/picker.js';
+import { glyphs, keysHelp, sessionCells, truncate, visibleWindow, NEW_VALUE, type Row } from '../../../src/term/picker.js';
 import type { SessionSummary } from '../../../src/session/summary.js';
 
 // Local times, so the tables hold in every time zone.
@@ -128,4 +128,18 @@ describe('visibleWindow', () => {
     [30, 12, 10, { start: 7, end: 17 }],
     [30, 29, 10, { start: 20, end: 30 }],
   ] as const)('%i rows, cursor %i, room %i', (total, cursor, room, want) => expect(visibleWindow(total, cursor, room)).toEqual(want));
+});
+
+describe('keysHelp: the key help fits the width, dropping the least needed first, Esc quit last', () => {
+  it.each([
+    [120, '↑/↓ PgUp/PgDn move · Enter resume · Tab actions · #tag filters by tag · Esc quit'],
+    [70, '↑/↓ PgUp/PgDn move · Enter resume · Tab actions · Esc quit'],
+    [56, '↑/↓ PgUp/PgDn move · Enter resume · Esc quit'],
+    [36, 'Enter resume · Esc quit'],
+    [12, 'Esc quit'],
+    [6, 'Esc q…'],
+  ])('%i columns', (width, help) => {
+    expect(keysHelp(width)).toBe(help);
+    expect([...keysHelp(width)].length).toBeLessThanOrEqual(width);
+  });
 });
