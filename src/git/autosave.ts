@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { ensureDir, exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { confinedDir, confinedPath, writeConfined } from '../lib/confine.js';
-import { filesWithSecrets, type SecretFile } from './secret-guard.js';
+import { keepSecretsOut, type SecretFile } from './secret-guard.js';
 import { GitError, explainWriteError, openRepo, type GitOptions, type Repo } from './repo.js';
 
 export const AUTO_REF = 'refs/cs/auto';
@@ -258,12 +258,7 @@ async function buildTree(repo: Repo, index: string, env: Record<string, string>,
     await seedIndex(repo, index, env, head);
     await repo.raw(['add', '-A'], env);
   }
-  const changed = (await repo.raw(base ? ['diff-index', '--cached', '--name-only', '--no-renames', '-z', base] : ['ls-files', '-z'], env)).split('\0').filter(Boolean);
-  const withSecrets = changed.length ? await filesWithSecrets(repo.dir, changed, known) : [];
-  if (withSecrets.length) {
-    const paths = withSecrets.map((f) => f.path);
-    await repo.raw(base ? ['reset', '-q', base, '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths], env);
-  }
+  const withSecrets = await keepSecretsOut(repo, env, base, known);
   return { tree: (await repo.raw(['write-tree'], env)).trim(), withSecrets };
 }
 

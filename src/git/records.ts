@@ -13,7 +13,7 @@ import { newSecret } from '../lib/lazy-crypto.js';
 import { ensureDir } from '../lib/fsutil.js';
 import { LOCAL_DIR, isAncestor } from './autosave.js';
 import { GitError, explainWriteError, type Repo } from './repo.js';
-import { filesWithSecrets, type SecretFile } from './secret-guard.js';
+import { keepSecretsOut, type SecretFile } from './secret-guard.js';
 import { explainRemoteError } from './remote.js';
 import { maskUrlPassword } from './url-password.js';
 import { SECRETS_PATH } from '../secrets/keys.js';
@@ -46,12 +46,7 @@ async function treeOnDisk(repo: Repo, prev: string | null, known: Readonly<Recor
     await repo.raw(prev ? ['read-tree', prev] : ['read-tree', '--empty'], env);
     // -f: `.cs/` is in .git/info/exclude so that it never shows in the user's status.
     await repo.raw(['add', '-A', '-f', '--', ...PATHSPEC], env);
-    const changed = (await repo.raw(prev ? ['diff-index', '--cached', '--name-only', '--no-renames', '-z', prev] : ['ls-files', '-z'], env)).split('\0').filter(Boolean);
-    const withSecrets = changed.length ? await filesWithSecrets(repo.dir, changed, known) : [];
-    if (withSecrets.length) {
-      const paths = withSecrets.map((f) => f.path);
-      await repo.raw(prev ? ['reset', '-q', prev, '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths], env);
-    }
+    const withSecrets = await keepSecretsOut(repo, env, prev, known);
     return { tree: (await repo.raw(['write-tree'], env)).trim(), withSecrets };
   } finally {
     fs.rmSync(index, { force: true });

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { firstFew } from '../lib/format.js';
+import type { Repo } from './repo.js';
 
 /** Files bigger than this are not read (bytes): generated data, not where a hand-written secret sits. */
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -68,4 +69,20 @@ function readText(file: string): string | null {
 export function leftOutNotice(files: readonly SecretFile[], what: string, session: string): string {
   const named = files.map((f) => `${f.path} (${f.keys.join(', ')})`);
   return `left out of ${what}, as ${files.length === 1 ? 'it holds' : 'they hold'} a secret value: ${firstFew(named)} — store it (cs ${session} -secrets set KEY) and have the file read $KEY, then it goes in with the next one`;
+}
+
+/**
+ * The guard at a snapshot made in a private index (env: GIT_INDEX_FILE):
+ * the paths the index changes against `base` (a commit or tree; null: every
+ * path) that hold a secret (filesWithSecrets) are put back as `base` has
+ * them (out of the index when it has none). Returns them; the caller says so.
+ */
+export async function keepSecretsOut(repo: Repo, env: Record<string, string>, base: string | null, known: Readonly<Record<string, string>>): Promise<SecretFile[]> {
+  const changed = (await repo.raw(base ? ['diff-index', '--cached', '--name-only', '--no-renames', '-z', base] : ['ls-files', '-z'], env)).split('\0').filter(Boolean);
+  const withSecrets = changed.length ? await filesWithSecrets(repo.dir, changed, known) : [];
+  if (withSecrets.length) {
+    const paths = withSecrets.map((f) => f.path);
+    await repo.raw(base ? ['reset', '-q', base, '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths], env);
+  }
+  return withSecrets;
 }

@@ -15,6 +15,18 @@ export function chromiumBin(): string | null {
   return null;
 }
 
+/**
+ * The Chromium to drive, or null once the test is skipped (`ctx.skip()`)
+ * where none is installed; on CI a missing Chromium fails the test instead.
+ */
+export function chromiumOrSkip(ctx: { skip: () => void }): string | null {
+  const bin = chromiumBin();
+  if (bin) return bin;
+  if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
+  ctx.skip();
+  return null;
+}
+
 export interface Browser {
   /** Sends a command to the page and resolves with its result. */
   send(method: string, params?: Record<string, unknown>): Promise<any>;

@@ -19,7 +19,7 @@ import { hostedClaude, type HostedClaude } from '../../support/hosted-claude.js'
 import { descendants, parentOf } from '../../support/procs.js';
 import { hasTmux } from '../../support/tmux.js';
 import { until } from '../../support/host.js';
-import { chromiumBin, launchChromium, type Browser } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium, type Browser } from '../../support/chromium.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
 const SECRET = 'sk-page-e2e-0123456789';
@@ -52,12 +52,8 @@ const NOTIFICATION_SPY = `(() => {
 
 describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Claude Code', () => {
   it('signs in, sends "hello", shows the reply live, Deny from the page reaches the API, an unanswered request times out, a task queued and started from the page runs', { timeout: 240_000 }, async (ctx) => {
-    const bin = chromiumBin();
-    if (!bin) {
-      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
-      ctx.skip();
-      return;
-    }
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
     fx = await hostedClaude('cs-phone-page-', 'e2e', [
       `Hello from Claude on the phone page. The key ends ${SECRET.slice(-6)}.`,
       [{ type: 'tool_use', name: 'Bash', input: { command: `touch page-denied.txt # ${SECRET}`, description: 'make a file' } }],

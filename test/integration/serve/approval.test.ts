@@ -20,7 +20,7 @@ import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../sup
 import { hasTmux, startTerminal } from '../../support/tmux.js';
 import { repoRoot } from '../../support/cs.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
-import { chromiumBin, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
 import { until } from '../../support/host.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
@@ -151,12 +151,8 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
   });
 
   it('the page at 390x844: the session, its conversation, the pending request; Deny from the page reaches the hook', { timeout: 60_000 }, async (ctx) => {
-    const bin = chromiumBin();
-    if (!bin) {
-      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
-      ctx.skip();
-      return;
-    }
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
     // A conversation to show (the transcript Claude Code would have written).
     const project = claudeProjectDir(sb.env.CLAUDE_CONFIG_DIR!, fs.realpathSync(sb.session.dir));
     fs.mkdirSync(project, { recursive: true });

@@ -16,7 +16,7 @@ import { hookSandbox, type HookSandbox } from '../../support/hooks.js';
 import { until } from '../../support/host.js';
 import { writePostmortem } from '../../../src/host/postmortem.js';
 import { sessionPaths } from '../../../src/session/paths.js';
-import { chromiumBin, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
 import { storeLink } from '../../../src/serve/links.js';
 import { repoRoot } from '../../support/cs.js';
 
@@ -229,12 +229,8 @@ describe('the live session stream and the queue API', () => {
   });
 
   it('at 390x844, scrolled to the end of a long conversation, a request that arrives is in reach: Allow once tapped where it shows reaches the hook', { timeout: 60_000 }, async (ctx) => {
-    const bin = chromiumBin();
-    if (!bin) {
-      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
-      ctx.skip();
-      return;
-    }
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
     const file = path.join(project, '77777777-2222-3333-4444-555555555555.jsonl');
     let text = '';
     for (let i = 1; i <= 40; i++) text += line({ type: 'user', message: { content: `step ${i}: ${'and then some more words '.repeat(6)}` } });
@@ -270,12 +266,8 @@ describe('the live session stream and the queue API', () => {
   });
 
   it('a session that is not running shows Send and Interrupt as off, not as the live buttons they look like for a running one', { timeout: 60_000 }, async (ctx) => {
-    const bin = chromiumBin();
-    if (!bin) {
-      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
-      ctx.skip();
-      return;
-    }
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
     const browser = await launchChromium(bin);
     try {
       await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
@@ -295,12 +287,8 @@ describe('the live session stream and the queue API', () => {
   });
 
   it('the open page notifies when a session dies, once the browser allows it; only on the change', { timeout: 60_000 }, async (ctx) => {
-    const bin = chromiumBin();
-    if (!bin) {
-      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
-      ctx.skip();
-      return;
-    }
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
     const browser = await launchChromium(bin);
     try {
       // Records each notification the page creates, then lets the browser's own Notification show it.

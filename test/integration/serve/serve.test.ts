@@ -16,7 +16,7 @@ import { appendEvent } from '../../../src/timeline/timeline.js';
 import { writeStatus } from '../../../src/status/status.js';
 import { repoRoot, runCs, startCs, waitFor } from '../../support/cs.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
-import { chromiumBin, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
 
 interface Reply {
   status: number;
@@ -324,12 +324,8 @@ describe('cs -serve', () => {
   });
 
   it('shows a hook event on the page in headless Chromium within a second', { timeout: 60_000 }, async (ctx) => {
-    const bin = chromiumBin();
-    if (!bin) {
-      if (process.env.CI) throw new Error('chromium is not installed (apt-get install chromium)');
-      ctx.skip();
-      return;
-    }
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
     // Sign in with a fresh link (the first one was spent above).
     const link = [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)].at(-1)![1]!;
     const browser = await launchChromium(bin);
