@@ -239,15 +239,16 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   let reader: typeof import('./summarize.js') | undefined;
   const read = async () => (reader ??= await import('./summarize.js'));
   // What no cache holds: whether the session is open now, and the state shown for it, the one
-  // -live shows (shownState), from the hook status as summarized. `locked`: its lock file exists
-  // (or existed when the row was cached: the lock's folder is stamped), so the holder is read.
-  const settle = async (s: SessionSummary, locked: boolean): Promise<SessionSummary> => {
-    const held = locked ? (reader ?? (await read())).holder(sessionPaths(s.dir, s.name)) : null;
+  // -live shows (shownState), from the hook status as summarized. `held`: the holder of its lock,
+  // read (holder()) only for a session whose lock file exists (or existed when the row was cached:
+  // the lock's folder is stamped). Synchronous: a promise per session showed in -ls's profile.
+  const settle = (s: SessionSummary, held: ReturnType<typeof import('./summarize.js').holder> | null): SessionSummary => {
     const status = s.status ? { state: s.status as State, ms: Date.parse(s.statusAt ?? '') } : null;
     s.open = held?.open ?? false;
     s.status = shownState({ status, hosted: held?.hosted ?? null, postmortem: s.postmortem !== undefined })?.state ?? '';
     return s;
   };
+  const holderOf = async (s: SessionSummary) => (reader ?? (await read())).holder(sessionPaths(s.dir, s.name));
   const cache = opts.cacheFile ? readCache(opts.cacheFile) : null;
   const next: Cache = { shapes: cache?.shapes ?? [], lines: new Map() };
   const shapeIds = new Map(next.shapes.map((keys, i) => [Array.isArray(keys) ? keys.join('\0') : '', i]));
@@ -272,14 +273,14 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     }
     if (!cache) {
       const s = (reader ?? (await read())).summarize(root, e.name, kind);
-      if (s) out.push(await settle(s, s.open));
+      if (s) out.push(settle(s, s.open ? await holderOf(s) : null));
       continue;
     }
     const line = cache.lines.get(e.name);
     const hit = line === undefined ? null : summaryOf(cache.shapes, line);
     const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
     if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
-      out.push(await settle(hit.s, hit.row[LOCKED] === true));
+      out.push(settle(hit.s, hit.row[LOCKED] === true ? await holderOf(hit.s) : null));
       next.lines.set(e.name, line!);
       continue;
     }
@@ -288,7 +289,7 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
     if (!s) continue;
     changed = true;
     if (st && !st.racy) next.lines.set(e.name, rowLine(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
-    out.push(await settle(s, s.open));
+    out.push(settle(s, s.open ? await holderOf(s) : null));
   }
   if (cache && (changed || next.lines.size !== cache.lines.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.
@@ -296,7 +297,7 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   for (const name of fs.existsSync(features) ? fs.readdirSync(features) : []) {
     if (!name.includes('@')) continue;
     const s = (reader ?? (await read())).summarize(features, name, 'dir');
-    if (s) out.push(await settle(s, s.open));
+    if (s) out.push(settle(s, s.open ? await holderOf(s) : null));
   }
   return out.sort((a, b) => (a.lastUsed < b.lastUsed ? 1 : a.lastUsed > b.lastUsed ? -1 : a.name.localeCompare(b.name)));
 }
