@@ -257,7 +257,8 @@ export async function pullRecords(repo: Repo, url: string, session: string, fetc
       if (!secrets) {
         throw new UserError(
           `pull stopped: ${files.join(', ') || 'some records'} changed differently on both machines${why ? ` (${SECRETS_PATH} could not be merged per key here: ${why})` : ''}; nothing was changed (the remote's records: ${theirs.slice(0, 12)})`,
-          `edit the file(s) under ${path.join(repo.dir, '.cs')} to hold what both sides need (git -C ${repo.dir} show ${theirs.slice(0, 12)}:<file> shows theirs), then run: cs ${session} -sync pull`,
+          // `fetched` comes from -adopt --from, which is then what to run again (the session does not exist yet).
+          `edit the file(s) under ${path.join(repo.dir, '.cs')} to hold what both sides need (git -C ${repo.dir} show ${theirs.slice(0, 12)}:<file> shows theirs), then run: ${fetched === undefined ? `cs ${session} -sync pull` : `cs -adopt ${session} --from ${maskUrlPassword(url)}`}`,
         );
       }
     }

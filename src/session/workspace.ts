@@ -220,12 +220,23 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
       throw e;
     }
   }
-  await prepareRepo(real, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
-
+  // A refusal from here on (the merge with this checkout's records conflicts) must leave the
+  // project as it was too: what prepareRepo and the records write is put back (src/git/undo.ts).
+  const { undoPoint, undoTo } = await import('../git/undo.js');
+  const undo = from === undefined ? null : await undoPoint(repo, real);
   let received: boolean | undefined;
-  if (records && from !== undefined) {
-    // Merged with what is here when this checkout has records already.
-    received = hadRecords ? (await records.pullRecords(repo, from, name, fetched)).result !== 'no-remote-records' : await records.receiveRecords(repo, from, fetched);
+  try {
+    await prepareRepo(real, { env, adopted: true, adoptedExcludes: EXCLUDE_LINES });
+    if (records && from !== undefined) {
+      // Merged with what is here when this checkout has records already.
+      received = hadRecords ? (await records.pullRecords(repo, from, name, fetched)).result !== 'no-remote-records' : await records.receiveRecords(repo, from, fetched);
+    }
+  } catch (e) {
+    if (undo) {
+      await undoTo(repo, undo).catch(() => {});
+      if (madeGitDir) fs.rmSync(path.join(real, '.git'), { recursive: true, force: true });
+    }
+    throw e;
   }
   const vars = templateVars(name, now);
   const wasAdopted = isAdopted(real);

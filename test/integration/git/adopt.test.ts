@@ -420,6 +420,25 @@ describe('cs -adopt --from, refused', () => {
     expect(fs.readdirSync(sb.root)).toEqual([]);
   });
 
+  it('a checkout with records of its own that conflict with the remote\'s: refused, and the project (config, info files, refs, .cs) is as it was', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const remote = remoteWithRecords(sb, 'theirs', { '.cs/README.md': '# proj\n\n## Objective\nthe remote one\n' });
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    // An untracked .cs/ of this checkout's own, with another objective.
+    write(project, '.cs/README.md', '# proj\n\n## Objective\nthis checkout\'s\n');
+    const before = everything(project);
+    const r = await runCs(['-adopt', 'proj', '--from', remote], { env: sb.env, cwd: project });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/pull stopped: \.cs\/README\.md changed differently on both machines; nothing was changed/);
+    // What to run again is the adoption: the session does not exist yet.
+    expect(r.stderr).toContain(`then run: cs -adopt proj --from ${remote}`);
+    expect(everything(project)).toEqual(before);
+    expect(git(project, sb.env, 'for-each-ref', 'refs/cs', 'refs/cs-*')).toBe('');
+    expect(fs.readdirSync(sb.root)).toEqual([]);
+  });
+
   it('refuses records holding paths cs never syncs (outside .cs/, under .cs/local/), on -adopt --from and on -sync pull, and writes none of them', { timeout: 120_000 }, async () => {
     const sb = box();
     // As a remote someone else can push to could hold: the user's own app.py overwritten, and this machine's allowance for .cs/worktree-setup.
