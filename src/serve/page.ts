@@ -227,6 +227,14 @@ export const JS = `'use strict';
       box.appendChild(div);
     });
   }
+  // The open session is no longer listed (removed, renamed, archived): its view stops saying live.
+  function showGone(name) {
+    stopFeed();
+    setLive(false, 'gone');
+    $('where').textContent = name + ' \\u00b7 gone';
+    $('text').disabled = $('send').disabled = $('stop').disabled = true;
+    $('askNote').textContent = 'No session named ' + name + ' any more (removed, renamed or archived): cs, top left, lists the sessions.';
+  }
   function showState(name, s) {
     $('where').textContent = name + ' \\u00b7 ' + s.state;
     $('text').disabled = $('send').disabled = $('stop').disabled = !s.running;
@@ -261,6 +269,7 @@ export const JS = `'use strict';
       else {
         var s = sessions.filter(function (x) { return x.name === current; })[0];
         if (s) showState(current, s);
+        else showGone(current);
       }
     }).catch(function (e) { if (current === null) $('sessions').textContent = 'Could not load sessions: ' + e.message; });
   }

@@ -310,4 +310,27 @@ describe('the live session stream and the queue API', () => {
       await browser.close();
     }
   });
+
+  it('a session removed while its page is open: the view says it is gone and offers no prompt, instead of staying "live"', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
+    const { createSession } = await import('../../../src/session/workspace.js');
+    const gone = await createSession(sb.env, 'temp');
+    const browser = await launchChromium(bin);
+    try {
+      await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
+      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await browser.navigate(`${server.url}/#/s/temp`);
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('where').textContent`)).startsWith('temp \u00b7 ') ? true : undefined), 'the session shown', 10_000);
+      fs.rmSync(gone.dir, { recursive: true, force: true });
+      // The next poll (every 4 s) finds it no more.
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('where').textContent`)) === 'temp \u00b7 gone' ? true : undefined), 'the view saying gone', 10_000);
+      expect(await browser.evaluate<string>(`document.getElementById('live').textContent`)).toBe('gone');
+      expect(await browser.evaluate<boolean>(`document.getElementById('text').disabled && document.getElementById('send').disabled`)).toBe(true);
+      expect(await browser.evaluate<string>(`document.getElementById('askNote').textContent`)).toMatch(/^No session named temp any more/);
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-session-gone-390.png'));
+    } finally {
+      await browser.close();
+    }
+  });
 });
