@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../lib/errors.js';
+import { CancelError, UserError } from '../lib/errors.js';
 import { run } from '../lib/proc.js';
 import { acquireLock, describeHolder, lockState, readLock } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
@@ -55,26 +55,63 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
   const target = resolveTarget(env, opts.host);
   const cfg = transportConfig(env);
   const lock = takeLock(paths, ctx);
+  const signals = watchSignals();
   let staging: string | null = null;
   let carried: string[] = [];
   try {
     const p = await step(io, `checking ${target.label}`, () => checkHost(cfg, target, name, env));
+    signals.check();
     const pushedTo = await pushFirst(paths, ctx);
+    signals.check();
     staging = `${p.root}/.cs-incoming-${name}-${randomBytes(4).toString('hex')}`;
     const stagingDir = staging;
     await step(io, `copying '${name}' to ${target.label}`, () => copy(cfg, target, paths.dir, stagingDir, env));
+    signals.check();
     const local = await step(io, 'verifying the copy', () => verify(cfg, target, paths.dir, stagingDir, env));
+    signals.check();
     carried = await step(io, 'carrying its conversations', () => carryTranscripts(cfg, target, name, paths.dir, p.dir, env));
+    signals.check();
     await place(cfg, target, stagingDir, p.dir, env);
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
     return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo, transcripts: carried.length };
   } catch (e) {
     if (staging) await discard(cfg, target, [staging, ...carried], env, io);
+    // A step that saw the Ctrl-C only as its ssh dying (exit 255) is an interruption too.
+    if (signals.interrupted || e instanceof CancelError) {
+      throw new CancelError(`interrupted: the move to ${target.label} was stopped${staging ? ', its partial copy there removed' : ''}; nothing was changed here`);
+    }
     throw e;
   } finally {
+    signals.stop();
     lock.release();
   }
+}
+
+/**
+ * Ctrl-C, SIGTERM or SIGHUP during a move are noted, not fatal: the program
+ * of the step under way is ended (src/lib/proc.ts, group), and the move then
+ * removes what it wrote on the host before cs exits 130. Without this a signal
+ * between two programs ended cs at once and left the copy there.
+ */
+function watchSignals() {
+  const names = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let got: NodeJS.Signals | null = null;
+  const note = (sig: NodeJS.Signals) => {
+    got ??= sig;
+  };
+  for (const sig of names) process.on(sig, note);
+  return {
+    get interrupted() {
+      return got !== null;
+    },
+    check() {
+      if (got) throw new CancelError(`interrupted (${got})`);
+    },
+    stop() {
+      for (const sig of names) process.off(sig, note);
+    },
+  };
 }
 
 function validateLocal(env: NodeJS.ProcessEnv, name: string): SessionPaths {
@@ -133,7 +170,7 @@ async function copy(cfg: TransportConfig, t: Target, dir: string, staging: strin
 
 async function verify(cfg: TransportConfig, t: Target, dir: string, staging: string, env: NodeJS.ProcessEnv): Promise<Digest> {
   const local = digestWorkspace(dir);
-  const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'digest', staging], { env });
+  const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'digest', staging], { env, group: true });
   const remote = r.code === 0 ? parseDigest(r.stdout.trim()) : null;
   if (!remote) throw remoteFailure(t, 'checking the copy', r);
   const diff = compareDigests(local, remote);
@@ -154,7 +191,7 @@ async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, d
   // Of a project folder another session shares (x.y and x-y), only this session's conversations go.
   const bundle = bundleTranscripts(env, dir, ownedConversations(sessionsRoot(env), name, fs.realpathSync(dir)));
   if (bundle.files.length === 0) return [];
-  const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'transcripts', finalDir], { env, input: JSON.stringify(bundle) });
+  const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'transcripts', finalDir], { env, input: JSON.stringify(bundle), group: true });
   let installed: unknown;
   try {
     installed = r.code === 0 ? (JSON.parse(r.stdout.trim()) as { installed?: unknown }).installed : undefined;
@@ -167,14 +204,14 @@ async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, d
 
 async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   const script = 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
-  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir], { env });
+  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir], { env, group: true });
   if (r.code !== 0) throw remoteFailure(t, 'putting the copy in place', r);
 }
 
 /** Removes what this move wrote on the host (the staging copy, transcripts it installed). */
 async function discard(cfg: TransportConfig, t: Target, written: string[], env: NodeJS.ProcessEnv, io: RunContext['io']): Promise<void> {
   try {
-    const r = await runRemote(cfg, t, ['rm', '-rf', '--', ...written], { env, timeoutMs: 30_000 });
+    const r = await runRemote(cfg, t, ['rm', '-rf', '--', ...written], { env, timeoutMs: 30_000, group: true });
     if (r.code !== 0) throw remoteFailure(t, 'removing the partial copy', r);
   } catch {
     io.err(io.color.yellow(`cs: could not remove the partial copy ${written.join(' ')} on ${t.label}; remove it by hand`));

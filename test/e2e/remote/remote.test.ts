@@ -344,6 +344,36 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'm3', '.cs', 'README.md'))).toBe(true);
   });
 
+  it('Ctrl-C on the terminal during --move-to exits 130, removes the copy it made on the host, and leaves no ssh or rsync behind', { timeout: 90_000 }, async () => {
+    expect((await runCs(['m4'], { env: sb.env })).code).toBe(0);
+    const dir = path.join(sb.root, 'm4');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep me\n');
+    const local = () => Object.fromEntries(Object.entries(snapshot(dir)).filter(([f]) => !f.startsWith('.cs/local/')));
+    const before = local();
+    // An ssh that stalls at the check of the copy: by then the whole copy is on the host.
+    const stalled = path.join(sb.dir, 'm4-stalled');
+    const slow = path.join(sb.dir, 'ssh-stalls-at-digest');
+    fs.writeFileSync(slow, `#!/bin/sh\ncase "$*" in *' -remote digest '*) : > '${stalled}'; sleep 60;; esac\nexec ssh "$@"\n`, { mode: 0o755 });
+    const incoming = () => fs.readdirSync(remoteRoot).filter((f) => f.startsWith('.cs-incoming-m4-'));
+    // The sh around cs catches INT as an interactive shell does, so the pane reports cs's own status.
+    const script = 'trap : INT; "$@"; echo "[cs exited $?]"; exec sleep 600';
+    tmuxLocal('new-session', '-d', '-s', 'mv4', '-x', '150', '-y', '40', 'sh', '-c', script, 'sh', 'env', `CS_SSH=${slow}`, process.execPath, csBin, 'm4', '--move-to', host);
+    await waitFor(() => fs.existsSync(stalled), 30_000, 'the move to reach the check of the copy');
+    expect(incoming()).toHaveLength(1);
+    await waitFor(() => /verifying the copy/.test(pane('mv4')), 10_000, 'the step on the screen');
+    tmuxLocal('send-keys', '-t', 'mv4', 'C-c');
+    await waitFor(() => paneDead('mv4'), 20_000, 'cs to exit');
+    expect(exitStatus('mv4'), pane('mv4')).toBe(130);
+    expect(pane('mv4')).toMatch(/cs: interrupted: the move to root@127\.0\.0\.1:\d+ was stopped, its partial copy there removed; nothing was changed here/);
+    expect(incoming()).toEqual([]);
+    expect(fs.existsSync(path.join(remoteRoot, 'm4'))).toBe(false);
+    expect(spawnSync('pgrep', ['-f', slow]).status, 'the stalled ssh is gone').toBe(1);
+    expect(spawnSync('pgrep', ['-f', `rsync .*${dir}/`]).status, 'no rsync left').toBe(1);
+    expect(local()).toEqual(before);
+    expect(fs.existsSync(path.join(dir, '.cs', 'remote.conf'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, '.cs', 'local', 'lock'))).toBe(false);
+  });
+
   it('-ls --remote lists both sides with the status there, and survives an unreachable host', { timeout: 90_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env })).code).toBe(0);
