@@ -9,6 +9,7 @@ import { describeHolder, lockState, readLock } from '../session/lock.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { findSession } from '../session/find.js';
+import { readRemoteConf, type RemoteConf } from '../remote/stub.js';
 import { has, type Args } from './argv.js';
 import type { Command, Context } from './types.js';
 
@@ -40,6 +41,8 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
     return 0;
   }
   const entry = path.join(sessionsRoot(ctx.env), opts.name);
+  const stub = readRemoteConf(ctx.env, opts.name);
+  if (stub) return forgetStub(opts.name, stub, entry, opts.yes, ctx);
   let found;
   try {
     found = findSession(ctx.env, opts.name);
@@ -76,6 +79,23 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
     const purged = secrets ? await secrets.purge(opts.name) : 0;
     io.err(`cs: removed session '${opts.name}'${purged ? ` and its ${purged} secret${purged === 1 ? '' : 's'}` : ''}`);
   }
+  return 0;
+}
+
+/**
+ * A remote session's stub: only the stub goes. The session lives on the host;
+ * what is stored here under its name is not this stub's to purge: --move-to
+ * leaves the session's secrets on this machine, and cs -rm was the way the
+ * 'runs on <host>, not on <other>' hint told to forget a stub, so purging
+ * destroyed the only copy. The copy --move-to kept is left too, and named.
+ */
+async function forgetStub(name: string, conf: RemoteConf, entry: string, yes: boolean, ctx: Context): Promise<number> {
+  await confirm(ctx.io, { yes, question: `forget the stub of '${name}' here (the session runs on ${conf.host} and stays there)?`, flag: '--yes' });
+  const doomed = path.join(path.dirname(entry), `.removing-${name}-${process.pid}`);
+  fs.renameSync(entry, doomed);
+  fs.rmSync(doomed, { recursive: true, force: true });
+  const kept = conf.backup && fs.existsSync(conf.backup) ? `; the copy kept by --move-to stays at ${conf.backup}` : '';
+  ctx.io.err(`cs: forgot '${name}' here; the session stays on ${conf.host} (cs ${name} --on ${conf.host} connects again)${kept}; secrets stored on this machine under '${name}' were kept`);
   return 0;
 }
 

@@ -374,6 +374,29 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(dir, '.cs', 'local', 'lock'))).toBe(false);
   });
 
+  it('cs -rm of a moved session forgets only the stub: the secrets that stayed here and the kept copy survive', { timeout: 60_000 }, async () => {
+    expect((await runCs(['m5'], { env: sb.env })).code).toBe(0);
+    const set = await runCs(['m5', '-secrets', 'set', 'DB_PASS'], { env: sb.env, input: 'm5-only-copy-7a6b5c' });
+    expect(set.code, set.stderr).toBe(0);
+    const moved = await runCs(['m5', '--move-to', host], { env: sb.env });
+    expect(moved.code, moved.stderr).toBe(0);
+    const backup = /^backup=(.*)$/m.exec(fs.readFileSync(path.join(sb.root, 'm5', '.cs', 'remote.conf'), 'utf8'))![1]!;
+    // The secret did not go along: the host's session has none.
+    expect(execFileSync(wrapper, ['m5', '-secrets', 'list'], { encoding: 'utf8', env: { PATH: process.env.PATH } })).not.toContain('DB_PASS');
+
+    const rm = await runCs(['-rm', 'm5', '--yes'], { env: sb.env });
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stderr).toMatch(/forgot 'm5' here; the session stays on root@127\.0\.0\.1:\d+ .*the copy kept by --move-to stays at .*; secrets stored on this machine under 'm5' were kept/);
+    expect(rm.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(path.join(sb.root, 'm5'))).toBe(false);
+    expect(fs.existsSync(path.join(backup, '.cs'))).toBe(true);
+    expect(fs.existsSync(path.join(remoteRoot, 'm5', '.cs'))).toBe(true);
+    // The value is still stored here: the same name, back from the kept copy, holds it.
+    fs.renameSync(backup, path.join(sb.root, 'm5'));
+    const get = await runCs(['m5', '-secrets', 'get', 'DB_PASS'], { env: sb.env });
+    expect(get.stdout.trim(), get.stderr).toBe('m5-only-copy-7a6b5c');
+  });
+
   it('-ls --remote lists both sides with the status there, and survives an unreachable host', { timeout: 90_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env })).code).toBe(0);
