@@ -2,7 +2,7 @@
 // adopted session only loses its link: the project directory is the user's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError, UserError } from '../lib/errors.js';
+import { UsageError, UserError, errorMessage } from '../lib/errors.js';
 import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
 import { confirm } from '../term/prompt.js';
 import { describeHolder, lockState, readLock } from '../session/lock.js';
@@ -75,8 +75,16 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
     // Rename first so a crash mid-delete never leaves a half-session under the real name.
     const doomed = path.join(path.dirname(entry), `.removing-${opts.name}-${process.pid}`);
     fs.renameSync(entry, doomed);
+    // The secrets before the files: a store that cannot be opened (an encrypted one without its
+    // password) puts the session back and refuses, instead of leaving a session half removed.
+    let purged = 0;
+    try {
+      purged = secrets ? await secrets.purge(opts.name) : 0;
+    } catch (e) {
+      fs.renameSync(doomed, entry);
+      throw new UserError(`cannot remove the secrets of '${opts.name}' (${errorMessage(e)}); nothing was removed`, 'make the store readable (for the encrypted file: CS_SECRETS_PASSWORD), then run cs -rm again');
+    }
     fs.rmSync(doomed, { recursive: true, force: true });
-    const purged = secrets ? await secrets.purge(opts.name) : 0;
     io.err(`cs: removed session '${opts.name}'${purged ? ` and its ${purged} secret${purged === 1 ? '' : 's'}` : ''}`);
   }
   return 0;

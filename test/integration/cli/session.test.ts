@@ -350,6 +350,12 @@ describe('cs -ls and cs -rm', () => {
     await runCs(['gone'], { env });
     expect((await runCs(['gone', '-secrets', 'set', 'API_TOKEN'], { env, input: 'tok-123\n' })).code).toBe(0);
     expect((await runCs(['gone', '-secrets', 'list'], { env })).stdout).toContain('API_TOKEN');
+    // A store it cannot open (the encrypted file without its password): refused, nothing removed.
+    const refused = await runCs(['-rm', 'gone', '--yes'], { env: { ...env, CS_SECRETS_PASSWORD: undefined } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(/^cs: cannot remove the secrets of 'gone' \(.*protected by a password\); nothing was removed — make the store readable/);
+    expect(fs.readdirSync(sb.root)).toEqual(['gone']);
+    expect((await runCs(['gone', '-secrets', 'list'], { env })).stdout).toContain('API_TOKEN');
     const r = await runCs(['-rm', 'gone', '--yes'], { env });
     expect(r.stderr).toContain("removed session 'gone' and its 1 secret");
     await runCs(['gone'], { env });
