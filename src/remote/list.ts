@@ -112,7 +112,8 @@ export async function listWithRemote(local: SessionSummary[], opts: { json: bool
     io.err('cs: no sessions here or on the registered hosts');
   }
   for (const h of hosts) {
-    if (h.error) io.err(c.yellow(`cs: ${h.alias ?? h.host} ${h.reachable ? 'answered with an error' : 'is unreachable'}: ${h.error}`));
+    // An unreachable host's error already says so ("cannot reach <host>: ...").
+    if (h.error) io.err(c.yellow(`cs: ${h.reachable ? `${h.alias ?? h.host} answered with an error: ` : ''}${h.error}`));
   }
   if (targets.length === 0) io.err(c.dim('cs: no hosts registered — add one with cs -remote add <alias> <user@host>'));
   return 0;

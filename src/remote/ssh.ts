@@ -93,9 +93,26 @@ export async function runRemote(
   return r;
 }
 
+/**
+ * The one-line error for a host ssh could not reach (exit 255), `stderr`
+ * being ssh's. A host key it refused gets what to run: ssh says why in its
+ * own words (OpenSSH: "REMOTE HOST IDENTIFICATION HAS CHANGED" before
+ * "Host key verification failed."; an unknown key in batch mode, which cs
+ * uses so that ssh never asks on a terminal cs is drawing on, only the latter).
+ */
 export function unreachable(t: Target, stderr: string): UserError {
   const line = lastMeaningfulLine(stderr) || 'no answer';
-  return new UserError(`cannot reach ${t.label}${t.label !== t.spec ? ` (${t.spec})` : ''}: ${line}`, 'check the host, your network and ssh keys (CS_SSH_OPTS adds ssh options); nothing was changed');
+  const where = `${t.label}${t.label !== t.spec ? ` (${t.spec})` : ''}`;
+  if (/Host key verification failed/i.test(stderr)) {
+    // known_hosts names a host on another port [host]:port (sshd(8), SSH_KNOWN_HOSTS FILE FORMAT).
+    const known = t.port ? `[${t.host}]:${t.port}` : t.host;
+    const ssh = `ssh ${t.port ? `-p ${t.port} ` : ''}${t.user}@${t.host}`;
+    if (/REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i.test(stderr)) {
+      return new UserError(`cannot reach ${where}: its host key changed since this machine last saw it (a reinstalled host, or someone in between)`, `make sure the new key is right, then forget the old one (ssh-keygen -R '${known}') and accept the new one (${ssh}); nothing was changed`);
+    }
+    return new UserError(`cannot reach ${where}: its host key is not known here yet`, `check and accept it once with: ${ssh}, then try again; nothing was changed`);
+  }
+  return new UserError(`cannot reach ${where}: ${line}`, 'check the host, your network and ssh keys (CS_SSH_OPTS adds ssh options); nothing was changed');
 }
 
 /** The last stderr line that is not one of ssh's routine warnings. */

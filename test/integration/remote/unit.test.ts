@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../../src/lib/errors.js';
 import { addHost, hostProblem, parseHostSpec, readHosts, removeHost, resolveTarget, splitHostSession, hostsFile } from '../../../src/remote/hosts.js';
 import { commandLine, shellQuote } from '../../../src/lib/shell.js';
-import { interactiveArgv, rsyncShell, sshArgs, transportConfig } from '../../../src/remote/ssh.js';
+import { interactiveArgv, rsyncShell, sshArgs, transportConfig, unreachable } from '../../../src/remote/ssh.js';
 import { remoteWords } from '../../../src/remote/connect.js';
 import { compareDigests, digestWorkspace } from '../../../src/remote/digest.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
@@ -187,6 +187,21 @@ describe('ssh argv', () => {
     expect(rsyncShell(transportConfig({ CS_SSH_OPTS: '-i /tmp/a b' }), t)).toBe('ssh -i /tmp/a b -T -o ConnectTimeout=10 -p 2222');
     expect(rsyncShell(transportConfig({ CS_SSH: '/opt/my ssh' }), t)).toBe(`'/opt/my ssh' -T -o ConnectTimeout=10 -p 2222`);
     expect(() => rsyncShell(transportConfig({ CS_SSH_OPTS: "-i it's" }), t)).toThrow(UserError);
+  });
+});
+
+describe('a host ssh cannot reach', () => {
+  const t = resolveTarget({}, 'me@box.local:2222');
+  const changed = '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\nHost key for [box.local]:2222 has changed and you have requested strict checking.\nHost key verification failed.\n';
+  it.each([
+    ['a changed host key', changed, /its host key changed since this machine last saw it/, "forget the old one (ssh-keygen -R '[box.local]:2222') and accept the new one (ssh -p 2222 me@box.local); nothing was changed"],
+    ['an unknown host key (batch mode)', 'Host key verification failed.\n', /its host key is not known here yet$/, 'check and accept it once with: ssh -p 2222 me@box.local, then try again; nothing was changed'],
+    ['anything else', 'ssh: connect to host box.local port 2222: Connection refused\n', /: ssh: connect to host box.local port 2222: Connection refused$/, 'check the host, your network and ssh keys (CS_SSH_OPTS adds ssh options); nothing was changed'],
+  ])('%s', (_what, stderr, message, hint) => {
+    const e = unreachable(t, stderr);
+    expect(e.message).toMatch(/^cannot reach me@box\.local:2222: /);
+    expect(e.message).toMatch(message);
+    expect(e.hint).toContain(hint);
   });
 });
 
