@@ -417,8 +417,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'session',
     summary: 'End a running session like /exit (a signal after the timeout), then commit and export as usual',
     usage: ['cs <name> -stop [--timeout S]'],
-    // A feature session is hosted like any other: it is stopped by its own name.
-    session: { need: 'required', feature: true },
+    // A feature session is hosted like any other: it is stopped by its own name. A session on
+    // another host is stopped there, over ssh.
+    session: { need: 'required', feature: true, stub: true },
     flags: [{ name: '--timeout', summary: 'seconds Claude gets after /exit, and again after SIGTERM (default 10)', value: 'number' }],
     examples: ['$ cs fix-ci -stop', '$ cs fix-ci -stop --timeout 30'],
   },

@@ -54,10 +54,18 @@ export function writeStub(dir: string, c: RemoteConf): void {
 export function assertLocalSession(env: NodeJS.ProcessEnv, name: string, command: string): void {
   const conf = readRemoteConf(env, name);
   if (!conf) return;
-  throw new UserError(
-    `session '${name}' runs on ${conf.host}: ${command} works on the machine that holds it`,
-    `connect first (cs ${name}) and run cs ${name} ${command} ... there`,
-  );
+  throw new UserError(`session '${name}' runs on ${conf.host}: ${command} works on the machine that holds it`, runThereHint(env, name, conf, command));
+}
+
+/**
+ * How to run `cs <name> <command>` on the host of a stub: over ssh, as the
+ * address the stub recorded (connecting with `cs <name>` attaches to Claude,
+ * where no command can be typed). CS_REMOTE_CS names cs there, as for cs's own calls.
+ */
+export function runThereHint(env: NodeJS.ProcessEnv, name: string, conf: RemoteConf, command: string): string {
+  const m = /^([^@]+)@(.+?)(?::(\d+))?$/.exec(conf.address ?? conf.host);
+  const ssh = m ? `ssh ${m[3] ? `-p ${m[3]} ` : ''}${m[1]}@${m[2]}` : `ssh ${conf.host}`;
+  return `run it there: ${ssh} ${env.CS_REMOTE_CS?.trim() || 'cs'} ${name} ${command} ...`;
 }
 
 /** Cheap check for `cs <name>`: one stat before anything local happens. */

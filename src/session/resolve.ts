@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { UsageError, UserError } from '../lib/errors.js';
 import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
-import { readRemoteConf, type RemoteConf } from '../remote/stub.js';
+import { readRemoteConf, runThereHint, type RemoteConf } from '../remote/stub.js';
 import { sessionAt } from './here.js';
 import type { SessionPaths } from './paths.js';
 import { findSession } from './find.js';
@@ -70,7 +70,7 @@ export function checkedSession(env: NodeJS.ProcessEnv, name: string, command: st
   }
   const remote = feature ? null : readRemoteConf(env, name);
   if (remote && !accept.stub) {
-    throw new UserError(`session '${name}' runs on ${remote.host}: ${command} works on the machine that holds it`, `connect first (cs ${name}) and run cs ${name} ${command} there`);
+    throw new UserError(`session '${name}' runs on ${remote.host}: ${command} works on the machine that holds it`, runThereHint(env, name, remote, command));
   }
   const found = findSession(env, name);
   if (!found) return null;

@@ -229,8 +229,14 @@ d('remote sessions over a real sshd', () => {
     expect(other.stderr).toMatch(/session 's1' runs on root@127\.0\.0\.1:\d+, not on root@127\.0\.0\.2/);
     const local = await runCs(['s1', '-sync', 'status'], { env: sb.env });
     expect(local.code).toBe(1);
-    expect(local.stderr).toMatch(/session 's1' runs on .*: -sync works on the machine that holds it — connect first/);
+    expect(local.stderr).toMatch(/session 's1' runs on .*: -sync works on the machine that holds it — run it there: ssh -p \d+ root@127\.0\.0\.1 \S+ s1 -sync \.\.\./);
     expect((await runCs(['s1', '-secrets', 'list'], { env: sb.env })).stderr).toMatch(/-secrets works on the machine that holds it/);
+    // -stop of a session on another host runs there, over ssh (attaching to stop it landed in Claude).
+    const stop = await runCs(['s1', '-stop', '--timeout', '1'], { env: sb.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).toMatch(/^cs: stopping 's1' on /m);
+    expect(stop.stderr).toMatch(/^cs: \S+: 's1' stopped$/m);
+    await waitFor(() => remoteTmux('has-session', '-t', '=s1').code !== 0, 20_000, 'the session there to end');
   });
 
   it('cs user@host:<name> is --on, remembered', { timeout: 90_000 }, async () => {

@@ -87,13 +87,16 @@ describe('refusals come from the declaration, with what to do', () => {
   it('the stub of a session on another host: renaming it here is refused, and so are -sync and -secrets', { timeout: 60_000 }, async () => {
     fs.mkdirSync(path.join(sb.root, 'far', '.cs'), { recursive: true });
     fs.writeFileSync(path.join(sb.root, 'far', '.cs', 'remote.conf'), 'host=mini\naddress=me@mini.local\n');
+    fs.mkdirSync(path.join(sb.root, 'farport', '.cs'), { recursive: true });
+    fs.writeFileSync(path.join(sb.root, 'farport', '.cs', 'remote.conf'), 'host=box\naddress=me@box.local:2222\n');
+    expect((await runCs(['farport', '-sync', 'status'], { env: { ...sb.env, CS_REMOTE_CS: '/opt/cs/bin/cs' } })).stderr.trim()).toBe("cs: session 'farport' runs on box: -sync works on the machine that holds it — run it there: ssh -p 2222 me@box.local /opt/cs/bin/cs farport -sync ...");
     const mv = await runCs(['-mv', 'far', 'near'], { env: sb.env });
     expect({ code: mv.code, stderr: mv.stderr.trim() }).toEqual({ code: 1, stderr: "cs: session 'far' lives on another machine (.cs/remote.conf) — rename it there first; a stub renamed here alone would no longer find it" });
     expect(fs.existsSync(path.join(sb.root, 'far', '.cs', 'remote.conf'))).toBe(true);
     expect(fs.existsSync(path.join(sb.root, 'near'))).toBe(false);
     for (const cmd of [['-sync', 'status'], ['-secrets', 'list']]) {
       const r = await runCs(['far', ...cmd], { env: sb.env });
-      expect({ code: r.code, stderr: r.stderr.trim() }).toEqual({ code: 1, stderr: `cs: session 'far' runs on mini: ${cmd[0]} works on the machine that holds it — connect first (cs far) and run cs far ${cmd[0]} there` });
+      expect({ code: r.code, stderr: r.stderr.trim() }).toEqual({ code: 1, stderr: `cs: session 'far' runs on mini: ${cmd[0]} works on the machine that holds it — run it there: ssh me@mini.local cs far ${cmd[0]} ...` });
     }
   });
 
