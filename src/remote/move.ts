@@ -34,6 +34,8 @@ export interface MoveReport {
   pushedTo: string | null;
   /** Transcript files installed for Claude Code on the host. */
   transcripts: number;
+  /** Where the stub found on the host went (the session had moved away from there): kept, as it may name a copy of its own. */
+  replacedStub?: string;
 }
 
 export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number> {
@@ -43,6 +45,7 @@ export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number
   io.err(`${c.green('cs:')} moved '${opts.name}' to ${r.target.label}${r.target.label !== r.target.spec ? ` (${r.target.spec})` : ''} at ${r.remoteDir}`);
   io.err(`    ${r.files} files copied; .cs/ verified (${r.metaFiles} files, SHA-256)${r.pushedTo ? `; pushed to ${r.pushedTo} first` : ''}`);
   if (r.transcripts) io.err(`    ${r.transcripts} conversation transcript${r.transcripts === 1 ? '' : 's'} carried: cs ${opts.name} there resumes the latest`);
+  if (r.replacedStub) io.err(`    the stub of '${opts.name}' there was replaced (kept at ${r.replacedStub})`);
   io.err(`    local copy kept at ${r.backup} until the next successful connect`);
   io.err(`    open it with: cs ${opts.name}`);
   return 0;
@@ -71,10 +74,11 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
     signals.check();
     carried = await step(io, 'carrying its conversations', () => carryTranscripts(cfg, target, name, paths.dir, p.dir, env));
     signals.check();
-    await place(cfg, target, stagingDir, p.dir, env);
+    const replaced = p.session === 'stub' ? `${p.root}/.replaced-stub-${name}-${randomBytes(4).toString('hex')}` : null;
+    await place(cfg, target, stagingDir, p.dir, replaced, env);
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
-    return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo, transcripts: carried.length };
+    return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo, transcripts: carried.length, ...(replaced ? { replacedStub: replaced } : {}) };
   } catch (e) {
     if (staging) await discard(cfg, target, [staging, ...carried], env, io);
     // A step that saw the Ctrl-C only as its ssh dying (exit 255) is an interruption too.
@@ -138,7 +142,9 @@ function takeLock(paths: SessionPaths, ctx: RunContext) {
 async function checkHost(cfg: TransportConfig, t: Target, name: string, env: NodeJS.ProcessEnv): Promise<Probe> {
   const p = await probe(cfg, t, name, { env, mkroot: true });
   if (!p.rsync) throw new UserError(`rsync is not installed on ${t.label}`, 'install it there (e.g. apt-get install rsync); nothing was changed');
-  if (p.session !== 'none') {
+  // A stub there holds no work (the session moved away from there, maybe to here): the move
+  // replaces it (place()). A session there is never replaced.
+  if (p.session === 'local') {
     throw new UserError(`a session named '${name}' already exists on ${t.label} (${p.dir})`, `connect to it with cs ${name} --on ${t.label}, or pick another name; nothing was changed`);
   }
   if (!p.root.startsWith('/')) throw new UserError(`${t.label} reported a sessions root that is not an absolute path: ${p.root}`);
@@ -202,9 +208,16 @@ async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, d
   return installed as string[];
 }
 
-async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const script = 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
-  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir], { env, group: true });
+/**
+ * Renames the verified copy into its place on the host. `aside`: where the
+ * stub found there by the check goes first (still a stub: .cs/remote.conf,
+ * and no workspace files); anything else in the way refuses.
+ */
+async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, aside: string | null, env: NodeJS.ProcessEnv): Promise<void> {
+  const script = aside
+    ? 'if [ -f "$2/.cs/remote.conf" ] && [ ! -e "$2/CLAUDE.md" ] && [ ! -e "$2/.git" ]; then mv -- "$2" "$3" || exit 4; elif [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"'
+    : 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
+  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir, ...(aside ? [aside] : [])], { env, group: true });
   if (r.code !== 0) throw remoteFailure(t, 'putting the copy in place', r);
 }
 

@@ -285,6 +285,28 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'm0'))).toBe(false);
   });
 
+  it('--move-to onto a host that holds a stub of the session (it moved away from there before) replaces the stub, keeping it aside; a session there is never replaced', { timeout: 90_000 }, async () => {
+    expect((await runCs(['back1'], { env: sb.env })).code).toBe(0);
+    fs.writeFileSync(path.join(sb.root, 'back1', 'notes.txt'), 'the work\n');
+    // As the first move left the host: a stub pointing here, naming the copy it kept.
+    fs.mkdirSync(path.join(remoteRoot, 'back1', '.cs'), { recursive: true });
+    fs.writeFileSync(path.join(remoteRoot, 'back1', '.cs', 'remote.conf'), 'host=laptop\naddress=me@laptop.local\nbackup=/somewhere/.moved-back1-x\n');
+    const r = await runCs(['back1', '--move-to', host], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the stub of 'back1' there was replaced \(kept at \S+\/\.replaced-stub-back1-\w+\)/);
+    expect(fs.readFileSync(path.join(remoteRoot, 'back1', 'notes.txt'), 'utf8')).toBe('the work\n');
+    expect(fs.existsSync(path.join(remoteRoot, 'back1', '.cs', 'remote.conf'))).toBe(false);
+    const aside = fs.readdirSync(remoteRoot).filter((n) => n.startsWith('.replaced-stub-back1-'));
+    expect(aside).toHaveLength(1);
+    expect(fs.readFileSync(path.join(remoteRoot, aside[0]!, '.cs', 'remote.conf'), 'utf8')).toContain('backup=/somewhere/.moved-back1-x');
+    // A real session there: refused, as before.
+    expect((await runCs(['back2'], { env: sb.env })).code).toBe(0);
+    fs.mkdirSync(path.join(remoteRoot, 'back2', '.cs'), { recursive: true });
+    const refused = await runCs(['back2', '--move-to', host], { env: sb.env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/a session named 'back2' already exists on/);
+  });
+
   it('--move-to pushes first, copies with artifacts, modes and history, verifies, leaves a working stub', { timeout: 90_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['m1'], { env: sb.env })).code).toBe(0);
