@@ -40,6 +40,8 @@ export interface MoveReport {
 
 export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number> {
   const { io } = ctx;
+  // Counted while the workspace (and its backend record) is here: the move does not take the store.
+  const secrets = await storedSecrets(opts.name, ctx.env);
   const r = await move(opts, ctx);
   const c = io.color;
   io.err(`${c.green('cs:')} moved '${opts.name}' to ${r.target.label}${r.target.label !== r.target.spec ? ` (${r.target.spec})` : ''} at ${r.remoteDir}`);
@@ -47,8 +49,20 @@ export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number
   if (r.transcripts) io.err(`    ${r.transcripts} conversation transcript${r.transcripts === 1 ? '' : 's'} carried: cs ${opts.name} there resumes the latest`);
   if (r.replacedStub) io.err(`    the stub of '${opts.name}' there was replaced (kept at ${r.replacedStub})`);
   io.err(`    local copy kept at ${r.backup} until the next successful connect`);
+  if (secrets) io.err(c.yellow(`    ${secrets} secret${secrets === 1 ? '' : 's'} stayed in this machine's store: the host gets ${secrets === 1 ? 'it' : 'them'} from .cs/secrets.age only if its age key is a recipient (cs ${opts.name} -secrets age add), else set ${secrets === 1 ? 'it' : 'them'} there (cs ${opts.name} -secrets set KEY)`));
   io.err(`    open it with: cs ${opts.name}`);
   return 0;
+}
+
+/** How many secrets this machine stores for `name` (0 when the store cannot be read: the move does not depend on it). */
+async function storedSecrets(name: string, env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    const { selectBackend } = await import('../secrets/backend.js');
+    const { backend } = await selectBackend(name, env);
+    return (await backend.list(name)).length;
+  } catch {
+    return 0;
+  }
 }
 
 export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveReport> {

@@ -409,8 +409,10 @@ d('remote sessions over a real sshd', () => {
     const moved = await runCs(['m5', '--move-to', host], { env: sb.env });
     expect(moved.code, moved.stderr).toBe(0);
     const backup = /^backup=(.*)$/m.exec(fs.readFileSync(path.join(sb.root, 'm5', '.cs', 'remote.conf'), 'utf8'))![1]!;
-    // The secret did not go along: the host's session has none.
+    // The secret did not go along: the host's session has none, and the move says so.
     expect(execFileSync(wrapper, ['m5', '-secrets', 'list'], { encoding: 'utf8', env: { PATH: process.env.PATH } })).not.toContain('DB_PASS');
+    expect(moved.stderr).toMatch(/1 secret stayed in this machine's store: the host gets it from \.cs\/secrets\.age only if its age key is a recipient/);
+    expect(moved.stderr).not.toContain('m5-only-copy');
 
     const rm = await runCs(['-rm', 'm5', '--yes'], { env: sb.env });
     expect(rm.code, rm.stderr).toBe(0);
