@@ -105,7 +105,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 function report(err: unknown, io: IO, env: NodeJS.ProcessEnv): number {
   const code = exitCodeOf(err);
   if (err instanceof CancelError) {
-    io.err(`cs: ${err.message}`);
+    // Empty when what was cancelled has said so itself (the picker's last frame).
+    if (err.message) io.err(`cs: ${err.message}`);
     return code;
   }
   const hint = err instanceof UsageError || err instanceof UserError ? err.hint : undefined;

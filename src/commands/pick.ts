@@ -193,7 +193,9 @@ export async function run(_opts: PickOptions, ctx: Context): Promise<number> {
         if (host !== null) await runCommand('', ['--move-to', host], { session: s.name }, ctx);
       } else await runCommand('-remove', [s.name], {}, ctx);
     } catch (e) {
-      if (e instanceof CancelError) io.err(io.color.dim(`cs: ${e.message}`));
+      if (e instanceof CancelError) {
+        if (e.message) io.err(io.color.dim(`cs: ${e.message}`));
+      }
       else if (e instanceof UserError || e instanceof UsageError) io.err(`${io.color.red('cs:')} ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
       else throw e;
     }

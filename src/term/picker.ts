@@ -174,7 +174,8 @@ export async function choose(total: number, initial: string, rowsFor0: (query: s
   }
   const result = await prompt.prompt();
   if (isCancel(result)) {
-    if (interrupted) throw new CancelError();
+    // Its last frame already says 'cancelled': nothing more is printed (an empty message).
+    if (interrupted) throw new CancelError('');
     return null;
   }
   return chosen;

@@ -201,6 +201,8 @@ describe.skipIf(lacks(hasTmux()))('the picker in a terminal', () => {
     await t.waitFor((s) => s.includes('Search:'), 'the picker');
     t.keys('C-c');
     expect(await t.waitForExit(), t.screen()).toBe(130);
+    // Said once, by the picker's last frame.
+    expect(t.screen().match(/cancelled/g), t.screen()).toHaveLength(1);
   });
 
   it('without a terminal, cs prints the list instead', async () => {
