@@ -195,8 +195,7 @@ export async function run(_opts: PickOptions, ctx: Context): Promise<number> {
     } catch (e) {
       if (e instanceof CancelError) {
         if (e.message) io.err(io.color.dim(`cs: ${e.message}`));
-      }
-      else if (e instanceof UserError || e instanceof UsageError) io.err(`${io.color.red('cs:')} ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+      } else if (e instanceof UserError || e instanceof UsageError) io.err(`${io.color.red('cs:')} ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
       else throw e;
     }
   }
