@@ -67,7 +67,8 @@ export async function run(opts: ListOptions, ctx: Context): Promise<number> {
 function terminalWidth(io: Context['io'], env: NodeJS.ProcessEnv): number {
   const fromEnv = Number(env.COLUMNS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return (io.stdout as { columns?: number }).columns ?? 80;
+  // Piped (grep, less -S) and no COLUMNS: no width to keep to, so objectives are not cut.
+  return (io.stdout as { columns?: number }).columns ?? (io.isTTY ? 80 : Infinity);
 }
 
 const MIN_OBJECTIVE = 20;

@@ -306,6 +306,9 @@ describe('cs -ls and cs -rm', () => {
     expect(wide.find((l) => l.startsWith('beta'))).toMatch(/-\s+Ship the parser rewrite before Friday$/);
     const narrow = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '70' } })).stdout;
     expect(narrow).not.toMatch(/OBJECTIVE|Ship the parser/);
+    // Piped with no COLUMNS: no width to keep to, the objective whole.
+    const piped = (await runCs(['-ls'], { env: { ...sb.env, COLUMNS: undefined } })).stdout.split('\n');
+    expect(piped.find((l) => l.startsWith('beta'))).toMatch(/-\s+Ship the parser rewrite before Friday$/);
     // An objective with terminal escapes (a README from another machine) is shown, never obeyed.
     fs.writeFileSync(readme, '# beta\n\n## Objective\n\u001b]0;PWNED\u0007\u001b[2Jevil \u202eRTL\n');
     const hostile = await runCs(['-ls'], { env: { ...sb.env, COLUMNS: '200' } });
