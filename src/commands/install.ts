@@ -39,6 +39,8 @@ export function printReport(io: IO, r: InstallReport): void {
   }
   for (const f of r.skipped) io.err(c.yellow(`! ${f} is yours (cs did not create it): left it alone, so that cs file is not installed`));
   io.err(r.settingsChanged ? `${c.green('✓')} hooks registered in Claude Code settings${r.settingsBackup ? ` (backup: ${r.settingsBackup})` : ''}` : `${c.green('✓')} Claude Code settings already up to date`);
+  // Where each shell's completion went, so the hint below (if any) has something to point at.
+  if (r.completions.length) io.err(`${c.green('✓')} shell completions in ${r.completions.join(', ')}`);
   if (r.pluginOff) io.err(c.yellow(`! cs's hooks plugin is switched off in Claude Code (/plugin): left off, so a Claude started outside cs runs without its hooks; \`cs <name>\` still brings them`));
   for (const h of r.completionHints) io.err(c.yellow(`! ${h}`));
   if (r.pathHint) io.err(c.yellow(`! add this to your shell profile to put cs on PATH:\n    ${r.pathHint}`));

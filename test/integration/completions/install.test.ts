@@ -97,6 +97,8 @@ describe('install: shell completions', () => {
     expect(r.code, r.stderr).toBe(0);
     const hint = hintLine(r.stderr, 'zsh');
     expect(hint).toBe("! zsh loads cs's completions once ~/.zshrc has: fpath=(~/.zsh/completions $fpath); autoload -Uz compinit && compinit");
+    // Where they went, said before what the shell still needs.
+    expect(r.stderr).toMatch(new RegExp(`✓ shell completions in .*${path.join(sb.home, '.zsh', 'completions', '_cs').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(comps()).toBe('comp=');
     fs.appendFileSync(zshrc, toPaste(hint!) + '\n');
     expect(comps()).toBe('comp=_cs');
