@@ -114,6 +114,8 @@ export const OPEN: CommandSpec = {
     "On a terminal with tmux installed the session is hosted in cs's own tmux server: Ctrl-\\ detaches",
     '(Claude keeps running), cs <name> attaches again from any terminal, cs <name> -stop ends it.',
     'Without a terminal, with --foreground or CS_HOST=foreground, Claude runs in the foreground as a child of cs.',
+    "--move-to leaves the session's secrets in this machine's store (the summary says how the host gets them)",
+    'and replaces a stub of the session on the host (set aside there); a session there is never replaced.',
   ],
   examples: ['$ cs debug-api', '$ cs debug-api --foreground', '$ cs debug-api --new', '$ cs debug-api --resume 2', '$ cs debug-api --force', '$ cs debug-api -- --model opus', '$ cs debug-api --on mini', '$ cs me@build-box:debug-api', '$ cs debug-api --move-to mini', '$ cs api@retry-logic', '$ cs api --merge retry-logic'],
 };
@@ -141,6 +143,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Run it at the root of the project. cs never commits, stages or edits your tracked files there:',
       'its protocol goes to CLAUDE.local.md, its rules to .git/info/exclude and .git/info/attributes,',
       'and its records (.cs/) travel on the private ref refs/cs/session.',
+      "--from checks the remote's records before writing anything (only .cs/, without .cs/local/ and",
+      '.cs/archives/, no links); a refusal leaves the project as it was.',
     ],
     examples: ['$ cd ~/src/api && cs -adopt api', '$ cd ~/src/api && cs -adopt api --from git@github.com:me/api.git'],
   },
@@ -158,6 +162,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--archived', summary: 'only archived sessions' },
       { name: '--all', summary: 'archived sessions too' },
     ],
+    notes: ['STATUS is the state cs -live shows: working, needs-you, idle, closed, starting, or ended-unexpectedly (until the next cs <name>).'],
     examples: ['$ cs -ls', '$ cs -ls --json | jq -r ".[].name"', '$ cs -ls --remote', '$ cs -ls --tag client-x', '$ cs -ls --archived'],
   },
   {
@@ -207,6 +212,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Archive sessions: hidden from -ls, the picker, -search and -serve unless asked for (--archived, --all)',
     usage: ['cs -archive <name>...'],
     operands: [{ name: 'name', kind: 'session', variadic: true }],
+    notes: ['A session that is open is refused, and nothing is changed: stop it first (cs <name> -stop), or close its terminal.'],
     examples: ['$ cs -archive old-spike older-spike', '$ cs -ls --archived'],
   },
   {
@@ -267,6 +273,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: '--yes', aliases: ['-y'], summary: 'do not ask for confirmation' },
       { name: '--force', summary: 'a feature: drop its unmerged commits and uncommitted changes too (asks on a terminal)' },
+    ],
+    notes: [
+      'The secrets go first: when their store cannot be opened (the encrypted file without',
+      "CS_SECRETS_PASSWORD) nothing is removed. The stub of a session on another host is only",
+      "forgotten: the session stays there, and this machine's secrets of it stay here. A feature",
+      'with work not merged is refused with the commands that keep it (merge) or drop it (--force).',
     ],
     examples: ['$ cs -rm old-experiment', '$ cs -rm old-experiment --yes', '$ cs -rm api@spike --force'],
   },
@@ -408,7 +420,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'List running sessions: state, since when, attached terminals, conversation',
     usage: ['cs -live [--json]'],
     flags: [{ name: '--json', summary: 'print JSON for scripts' }],
-    notes: ['Sessions whose last run ended unexpectedly are listed too (state ended-unexpectedly) until the next cs <name>.'],
+    notes: ['A hosted session is starting until Claude is launched. Sessions whose last run ended unexpectedly are listed too (state ended-unexpectedly) until the next cs <name>.'],
     examples: ['$ cs -live', '$ cs -live --json | jq -r \'.[] | select(.state=="needs-you") | .name\''],
   },
   {
@@ -421,6 +433,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     // another host is stopped there, over ssh.
     session: { need: 'required', feature: true, stub: true },
     flags: [{ name: '--timeout', summary: 'seconds Claude gets after /exit, and again after SIGTERM (default 10)', value: 'number' }],
+    notes: ['A session that runs on another host is stopped there, over ssh.'],
     examples: ['$ cs fix-ci -stop', '$ cs fix-ci -stop --timeout 30'],
   },
   {
@@ -518,7 +531,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'off', summary: 'send none' },
       { name: 'show', summary: 'where notifications go', flags: [{ name: '--json', summary: 'with show: print JSON' }] },
     ],
-    notes: ['The body is a short summary scrubbed of the session\'s secrets; delivery failures go to notify.log in cs\'s config dir and never hold Claude up.'],
+    notes: [
+      "The body is a short summary; the session's stored values and what the secret detector finds show as [secret: KEY].",
+      "Delivery failures go to notify.log in cs's config dir and never hold Claude up.",
+    ],
     examples: ['$ cs -notify set https://ntfy.sh/my-cs-topic-7f3a', '$ cs -notify set https://ntfy.example.com/cs --token-secret NTFY_TOKEN', '$ cs -notify test', '$ cs -notify off'],
   },
   {
@@ -579,6 +595,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'settings.json is checked before anything is placed and backed up before it changes;',
       'only cs\'s own entries are touched, and files of yours with the same names are left alone.',
       'Running it again changes nothing; cs -uninstall removes exactly what it added.',
+      'For the login shell ($SHELL) it prints the line its rc file still needs to load the completions.',
     ],
     examples: ['$ npm i -g claude-sessions && cs -install', '$ npx claude-sessions -install'],
   },
