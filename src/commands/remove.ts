@@ -82,13 +82,15 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
       purged = secrets ? await secrets.purge(opts.name) : 0;
     } catch (e) {
       fs.renameSync(doomed, entry);
-      throw new UserError(`cannot remove the secrets of '${opts.name}' (${errorMessage(e)}); nothing was removed`, 'make the store readable (for the encrypted file: CS_SECRETS_PASSWORD), then run cs -rm again');
+      throw new UserError(`cannot remove the secrets of '${opts.name}' (${errorMessage(e)}); nothing was removed`, STORE_HINT);
     }
     fs.rmSync(doomed, { recursive: true, force: true });
     io.err(`cs: removed session '${opts.name}'${purged ? ` and its ${purged} secret${purged === 1 ? '' : 's'}` : ''}`);
   }
   return 0;
 }
+
+const STORE_HINT = 'make the store readable (for the encrypted file: CS_SECRETS_PASSWORD; CS_SECRETS_BACKEND chooses), then run cs -rm again';
 
 /**
  * A remote session's stub: only the stub goes. The session lives on the host;
@@ -107,14 +109,18 @@ async function forgetStub(name: string, conf: RemoteConf, entry: string, yes: bo
   return 0;
 }
 
-/** The session's secret store, so a deleted session leaves no secrets behind; null (with a warning) when it cannot be opened. */
+/**
+ * The session's secret store, so a deleted session leaves no secrets behind.
+ * Throws UserError (nothing removed yet) when it cannot be chosen (a
+ * keychain asked for that does not answer, an unknown CS_SECRETS_BACKEND):
+ * once the workspace is gone, -secrets purge no longer finds the session.
+ */
 async function secretsOf(name: string, ctx: Context) {
   try {
     const { selectBackend } = await import('../secrets/backend.js');
     return (await selectBackend(name, ctx.env, { notice: () => {} })).backend;
   } catch (e) {
-    ctx.warn(`the secrets of '${name}' were left in place (${(e as Error).message}); remove them later with: cs ${name} -secrets purge`);
-    return null;
+    throw new UserError(`cannot open the secrets of '${name}' (${errorMessage(e)}); nothing was removed`, STORE_HINT);
   }
 }
 

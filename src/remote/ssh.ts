@@ -105,7 +105,7 @@ export function unreachable(t: Target, stderr: string): UserError {
   const where = `${t.label}${t.label !== t.spec ? ` (${t.spec})` : ''}`;
   if (/Host key verification failed/i.test(stderr)) {
     // known_hosts names a host on another port [host]:port (sshd(8), SSH_KNOWN_HOSTS FILE FORMAT).
-    const known = t.port ? `[${t.host}]:${t.port}` : t.host;
+    const known = t.port && t.port !== 22 ? `[${t.host}]:${t.port}` : t.host;
     const ssh = `ssh ${t.port ? `-p ${t.port} ` : ''}${t.user}@${t.host}`;
     if (/REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i.test(stderr)) {
       return new UserError(`cannot reach ${where}: its host key changed since this machine last saw it (a reinstalled host, or someone in between)`, `make sure the new key is right, then forget the old one (ssh-keygen -R '${known}') and accept the new one (${ssh}); nothing was changed`);

@@ -8,6 +8,7 @@ import { UserError } from '../lib/errors.js';
 import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { sessionsRoot } from '../session/paths.js';
 import { parseConf } from '../lib/conf.js';
+import { findCommand } from '../commands/table.js';
 
 export interface RemoteConf {
   /** What the user called the host: an alias or user@host[:port]. */
@@ -65,7 +66,9 @@ export function assertLocalSession(env: NodeJS.ProcessEnv, name: string, command
 export function runThereHint(env: NodeJS.ProcessEnv, name: string, conf: RemoteConf, command: string): string {
   const m = /^([^@]+)@(.+?)(?::(\d+))?$/.exec(conf.address ?? conf.host);
   const ssh = m ? `ssh ${m[3] ? `-p ${m[3]} ` : ''}${m[1]}@${m[2]}` : `ssh ${conf.host}`;
-  return `run it there: ${ssh} ${env.CS_REMOTE_CS?.trim() || 'cs'} ${name} ${command} ...`;
+  // A command of the whole machine names the session after it (cs -archive <name>); a session command before.
+  const words = findCommand(command)?.scope === 'global' ? `${command} ${name}` : `${name} ${command}`;
+  return `run it there: ${ssh} ${env.CS_REMOTE_CS?.trim() || 'cs'} ${words} ...`;
 }
 
 /** Cheap check for `cs <name>`: one stat before anything local happens. */

@@ -90,6 +90,8 @@ describe('refusals come from the declaration, with what to do', () => {
     fs.mkdirSync(path.join(sb.root, 'farport', '.cs'), { recursive: true });
     fs.writeFileSync(path.join(sb.root, 'farport', '.cs', 'remote.conf'), 'host=box\naddress=me@box.local:2222\n');
     expect((await runCs(['farport', '-sync', 'status'], { env: { ...sb.env, CS_REMOTE_CS: '/opt/cs/bin/cs' } })).stderr.trim()).toBe("cs: session 'farport' runs on box: -sync works on the machine that holds it — run it there: ssh -p 2222 me@box.local /opt/cs/bin/cs farport -sync ...");
+    // A command of the whole machine takes the name after it there too.
+    expect((await runCs(['-archive', 'farport'], { env: sb.env })).stderr.trim()).toMatch(/— run it there: ssh -p 2222 me@box\.local cs -archive farport \.\.\.(; nothing was changed)?$/);
     const mv = await runCs(['-mv', 'far', 'near'], { env: sb.env });
     expect({ code: mv.code, stderr: mv.stderr.trim() }).toEqual({ code: 1, stderr: "cs: session 'far' lives on another machine (.cs/remote.conf) — rename it there first; a stub renamed here alone would no longer find it" });
     expect(fs.existsSync(path.join(sb.root, 'far', '.cs', 'remote.conf'))).toBe(true);

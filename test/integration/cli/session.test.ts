@@ -359,6 +359,11 @@ describe('cs -ls and cs -rm', () => {
     expect(refused.stderr.trim()).toMatch(/^cs: cannot remove the secrets of 'gone' \(.*protected by a password\); nothing was removed — make the store readable/);
     expect(fs.readdirSync(sb.root)).toEqual(['gone']);
     expect((await runCs(['gone', '-secrets', 'list'], { env })).stdout).toContain('API_TOKEN');
+    // A store that cannot even be chosen (an unknown backend): refused the same way.
+    const unchosen = await runCs(['-rm', 'gone', '--yes'], { env: { ...env, CS_SECRETS_BACKEND: 'bogus' } });
+    expect(unchosen.code).toBe(1);
+    expect(unchosen.stderr.trim()).toMatch(/^cs: cannot open the secrets of 'gone' \(unknown secrets backend 'bogus'.*\); nothing was removed — make the store readable/);
+    expect(fs.readdirSync(sb.root)).toEqual(['gone']);
     const r = await runCs(['-rm', 'gone', '--yes'], { env });
     expect(r.stderr).toContain("removed session 'gone' and its 1 secret");
     await runCs(['gone'], { env });

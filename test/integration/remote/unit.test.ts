@@ -203,6 +203,9 @@ describe('a host ssh cannot reach', () => {
     expect(e.message).toMatch(message);
     expect(e.hint).toContain(hint);
   });
+  it('names the host as known_hosts does: port 22 under the plain name', () => {
+    expect(unreachable(resolveTarget({}, 'me@box.local:22'), changed).hint).toContain("ssh-keygen -R 'box.local'");
+  });
 });
 
 describe('workspace digest', () => {
