@@ -68,6 +68,8 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     const t = startTerminal(['sh', '-c', '"$@"; echo "cs exited $?"; sleep 60', 'sh', process.execPath, csBin, 'sig'], { env: sb.env, cwd: sb.dir });
     try {
       await until(async () => ((await sb!.live()).find((r) => r.name === 'sig' && r.attached === 1) ? true : undefined), 'sig hosted and attached');
+      // Attached can come before the supervisor has started Claude: its start is what must survive.
+      await until(() => (claudeStarts(sb!.claudeLog).length ? true : undefined), 'Claude started');
       const client = Number(sb.csTmux('list-clients', '-F', '#{client_pid}').trim());
       const cs = parentOf(client)!;
       expect(fs.readFileSync(`/proc/${cs}/cmdline`, 'utf8')).toContain('cs.js');
