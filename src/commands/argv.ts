@@ -60,8 +60,13 @@ function operandText(o: OperandDecl): string {
   return o.optional ? `[${many}]` : many;
 }
 
+/** What a flag's value is called in usage: its placeholder, else N for a number, else its kind. */
+export function flagPlaceholder(f: FlagDecl): string {
+  return f.placeholder ?? (f.value === 'number' ? 'N' : f.value!);
+}
+
 function flagText(f: FlagDecl): string {
-  return `[${f.name}${f.value ? ` <${f.value === 'number' ? 'N' : f.value}>` : ''}]`;
+  return `[${f.name}${f.value ? ` <${flagPlaceholder(f)}>` : ''}]`;
 }
 
 /**

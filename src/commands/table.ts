@@ -14,6 +14,8 @@ export interface FlagDecl {
   summary: string;
   /** Takes a value of this kind (`--port 80` or `--port=80`); a boolean flag otherwise. */
   value?: ValueKind;
+  /** What the value is called in usage lines (`--tag <tag>`), when not the kind's own name (`<text>`, `<N>`): the help's lines and the usage errors print the same. */
+  placeholder?: string;
   /** May be given more than once; every value is kept. */
   repeatable?: boolean;
   /** Accepted but not shown in help or completions (machine-to-machine use). */
@@ -97,15 +99,15 @@ export const OPEN: CommandSpec = {
   flags: [
     { name: '--force', summary: 'take over the session lock from another running cs' },
     { name: '--new', summary: 'start a new conversation instead of resuming the latest one' },
-    { name: '--resume', summary: 'resume this pinned conversation (its number or uuid in cs <name> -conversations)', value: 'text' },
+    { name: '--resume', summary: 'resume this pinned conversation (its number or uuid in cs <name> -conversations)', value: 'text', placeholder: '#|uuid' },
     { name: '--from-handoff', summary: "start a new conversation from the session's latest unused handoff (.cs/handoffs/)" },
     { name: '--no-handoff', summary: 'with --new: do not offer the latest handoff' },
-    { name: '--on', summary: 'run the session on a host, hosted by cs there (remembered: later just cs <name>)', value: 'host' },
-    { name: '--move-to', summary: 'copy the session to a host (verified), leave a stub here that connects to it', value: 'host' },
+    { name: '--on', summary: 'run the session on a host, hosted by cs there (remembered: later just cs <name>)', value: 'host', placeholder: 'alias|user@host[:port]' },
+    { name: '--move-to', summary: 'copy the session to a host (verified), leave a stub here that connects to it', value: 'host', placeholder: 'alias|user@host[:port]' },
     { name: '--foreground', summary: "run Claude in this terminal instead of cs's tmux server (ends with the terminal)" },
     { name: '--from-head', summary: 'a new feature starts from the last commit even though the base has uncommitted changes' },
     { name: '--allow-setup', summary: "a new feature runs the base's .cs/worktree-setup though this machine has not run its text yet (it came with a sync)" },
-    { name: '--merge', summary: 'merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch', value: 'text' },
+    { name: '--merge', summary: 'merge this feature of the session (--no-ff), fold its records in, remove its worktree and branch', value: 'text', placeholder: 'feature' },
     { name: '--keep', summary: 'with --merge: keep the worktree and branch' },
   ],
   passthrough: true,
@@ -137,7 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     scope: 'global',
     summary: 'Turn the current directory into a session in place',
     usage: ['cs -adopt <name> [--from <url>]'],
-    flags: [{ name: '--from', summary: "a second checkout: take the session's records from this remote (pushed there by cs <name> -sync push)", value: 'text' }],
+    flags: [{ name: '--from', summary: "a second checkout: take the session's records from this remote (pushed there by cs <name> -sync push)", value: 'text', placeholder: 'url' }],
     operands: [{ name: 'name', kind: 'text' }],
     notes: [
       'Run it at the root of the project. cs never commits, stages or edits your tracked files there:',
@@ -158,7 +160,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--json', summary: 'print JSON for scripts' },
       { name: '--scrub', summary: "show each objective with the session's stored secret values as [secret: KEY] (a keychain look-up per session; cs -serve asks other hosts for this)" },
       { name: '--remote', summary: 'also ask every registered host for its sessions (in parallel; unreachable hosts are reported)' },
-      { name: '--tag', summary: 'only sessions with this tag', value: 'text' },
+      { name: '--tag', summary: 'only sessions with this tag', value: 'text', placeholder: 'tag' },
       { name: '--archived', summary: 'only archived sessions' },
       { name: '--all', summary: 'archived sessions too' },
     ],
@@ -253,11 +255,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: [],
     scope: 'both',
     summary: 'Tokens spent per session (input, output, cache write, cache read) over the last 5 hours and 7 days',
-    usage: ['cs -usage [<name>] [--since <30m|5h|2d|1w|date>] [--json]', 'cs <name> -usage [--since <when>] [--json]'],
+    usage: ['cs -usage [<name>] [--since <30m|5h|2d|1w|date>] [--json]', 'cs <name> -usage [--since <30m|5h|2d|1w|date>] [--json]'],
     operands: [{ name: 'name', kind: 'session', optional: true }],
     session: { need: 'optional', feature: false, env: false },
     flags: [
-      { name: '--since', summary: 'one window from then to now instead of 5 hours and 7 days', value: 'text' },
+      { name: '--since', summary: 'one window from then to now instead of 5 hours and 7 days', value: 'text', placeholder: '30m|5h|2d|1w|date' },
       { name: '--json', summary: 'print JSON for scripts' },
     ],
     notes: ["Read from Claude Code's transcripts on this machine, each API request counted once; with a session, per conversation."],
@@ -407,7 +409,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--prompt', summary: "Claude's first prompt", value: 'text' },
       { name: '--task', summary: 'queue this task and arm the queue (cs <name> -queue); without --prompt Claude starts on it', value: 'text' },
       { name: '--new', summary: 'start a new conversation instead of resuming the latest one' },
-      { name: '--resume', summary: 'resume this pinned conversation', value: 'text' },
+      { name: '--resume', summary: 'resume this pinned conversation', value: 'text', placeholder: '#|uuid' },
       { name: '--force', summary: 'take over the session lock from another running cs' },
     ],
     notes: ['Needs tmux. Attach with cs <name>; Ctrl-\\ detaches again.'],
@@ -512,7 +514,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: '--tls-cert', summary: 'PEM certificate: serve HTTPS (with --tls-key)', value: 'text' },
       { name: '--tls-key', summary: 'PEM private key of --tls-cert', value: 'text' },
       { name: '--devices', summary: 'list the signed-in devices (each lasts 30 days)' },
-      { name: '--revoke', summary: 'sign out the device with this id', value: 'text' },
+      { name: '--revoke', summary: 'sign out the device with this id', value: 'text', placeholder: 'id' },
       { name: '--link', summary: 'print a new one-time sign-in link for the cs -serve running here (each works once, for 15 minutes)' },
       { name: '--json', summary: 'with --devices or --link: print JSON' },
     ],

@@ -4,7 +4,7 @@
 // refused), that each leaf has a module to run it, and that the usage lines
 // of the help name only declared flags.
 import { describe, expect, it } from 'vitest';
-import { parseArgv } from '../../../src/commands/argv.js';
+import { flagPlaceholder, parseArgv, usageOf } from '../../../src/commands/argv.js';
 import { LOADERS, loaderKey } from '../../../src/commands/loaders.js';
 import { COMMANDS, declaredFlags, OPEN, PICK, type CommandSpec, type Decl, type SubcommandDecl } from '../../../src/commands/table.js';
 import { UsageError } from '../../../src/lib/errors.js';
@@ -108,6 +108,21 @@ describe('the command table', () => {
     expect((err as UsageError).hint).toBe("text that starts with '-' goes after --: cs api -queue add -- '-fix the user'\\''s login'");
     // A word without spaces may be a mistyped flag: the help, as before.
     expect(() => parseArgv(queue, ['add', '-fx'], { session: 'api' }, {})).toThrow(/unknown option '-fx' for -queue/);
+  });
+
+  it('names each value in the help\'s usage lines as the usage errors do (one placeholder per flag)', () => {
+    const differ: string[] = [];
+    for (const spec of runnable) {
+      const text = spec.usage.join('\n');
+      for (const f of declaredFlags(spec)) {
+        if (!f.value) continue;
+        for (const m of text.matchAll(new RegExp(`${f.name}[ =]<([^>]+)>`, 'g'))) if (m[1] !== flagPlaceholder(f)) differ.push(`${spec.name || 'cs <name>'} ${f.name}: <${m[1]}> in the help, <${flagPlaceholder(f)}> in errors`);
+      }
+    }
+    expect(differ).toEqual([]);
+    // And an error's usage shows it.
+    const list = COMMANDS.find((c) => c.name === '-list')!;
+    expect(usageOf(list, [], false)).toContain('[--tag <tag>]');
   });
 });
 
