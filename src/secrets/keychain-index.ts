@@ -62,7 +62,8 @@ function readIndex(env: NodeJS.ProcessEnv): { names: Set<string>; complete: Set<
 
 /**
  * The sessions listed as holding keychain secrets, when the list is complete
- * for sessions root `root` (a real path); null when it is not (yet).
+ * for sessions root `root` (as sessionsRoot gives it: another spelling of
+ * the same folder is completed once more); null when it is not (yet).
  */
 export function keychainSessions(env: NodeJS.ProcessEnv, root: string): Set<string> | null {
   const { names, complete } = readIndex(env);
