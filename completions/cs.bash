@@ -164,6 +164,18 @@ _cs_data() {
       'auto:pull at session start, push at session end (on|off)' \
       'snapshot:autosave the workspace to refs/cs/auto now' \
       'clone:make a session from a remote on this machine';;
+    flags:sync_session) printf '%s\n' \
+      '--create:with push: make a missing local bare repository first, without asking' \
+      '--force:with pull: pull even while the session is open (its files change under Claude)' \
+      '--json:with status: print JSON for scripts' \
+      '--no-fetch:with status: do not ask the remote (offline)';;
+    args:sync_session) printf '%s\n' \
+      'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
+      'push:commit what changed and push it (--create: make a missing local bare repository first)' \
+      'pull:fetch and rebase onto the remote (logs merge line by line); refused while the session is open' \
+      'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' \
+      'auto:pull at session start, push at session end (on|off)' \
+      'snapshot:autosave the workspace to refs/cs/auto now';;
     flags:secrets) printf '%s\n' \
       '--force:with set: replace a different value; with export-file: write even so' \
       '--json:with list: print JSON for scripts' \
@@ -289,7 +301,7 @@ _cs_session_id() {
     '-tag') echo tag ;;
     '-queue') echo queue ;;
     '-usage') echo usage ;;
-    '-sync'|'-s') echo sync ;;
+    '-sync'|'-s') echo sync_session ;;
     '-secrets') echo secrets ;;
     '-conversations') echo conversations ;;
     '-stop') echo stop ;;

@@ -182,6 +182,20 @@ function __cs_data
                 'auto:pull at session start, push at session end (on|off)' \
                 'snapshot:autosave the workspace to refs/cs/auto now' \
                 'clone:make a session from a remote on this machine'
+        case 'flags:sync_session'
+            printf '%s\n' \
+                '--create:with push: make a missing local bare repository first, without asking' \
+                '--force:with pull: pull even while the session is open (its files change under Claude)' \
+                '--json:with status: print JSON for scripts' \
+                '--no-fetch:with status: do not ask the remote (offline)'
+        case 'args:sync_session'
+            printf '%s\n' \
+                'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)' \
+                'push:commit what changed and push it (--create: make a missing local bare repository first)' \
+                'pull:fetch and rebase onto the remote (logs merge line by line); refused while the session is open' \
+                'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)' \
+                'auto:pull at session start, push at session end (on|off)' \
+                'snapshot:autosave the workspace to refs/cs/auto now'
         case 'flags:secrets'
             printf '%s\n' \
                 '--force:with set: replace a different value; with export-file: write even so' \
@@ -361,7 +375,7 @@ function __cs_session_id
         case '-usage'
             echo usage
         case '-sync' '-s'
-            echo sync
+            echo sync_session
         case '-secrets'
             echo secrets
         case '-conversations'

@@ -182,6 +182,20 @@ function __cs_data([string]$Key) {
             'snapshot:autosave the workspace to refs/cs/auto now'
             'clone:make a session from a remote on this machine'
         }
+        'flags:sync_session' {
+            '--create:with push: make a missing local bare repository first, without asking'
+            '--force:with pull: pull even while the session is open (its files change under Claude)'
+            '--json:with status: print JSON for scripts'
+            '--no-fetch:with status: do not ask the remote (offline)'
+        }
+        'args:sync_session' {
+            'remote:set the sync remote (default: $CS_SYNC_PREFIX<name>.git)'
+            'push:commit what changed and push it (--create: make a missing local bare repository first)'
+            'pull:fetch and rebase onto the remote (logs merge line by line); refused while the session is open'
+            'status:ahead/behind/dirty, remote, auto-sync (--no-fetch: offline)'
+            'auto:pull at session start, push at session end (on|off)'
+            'snapshot:autosave the workspace to refs/cs/auto now'
+        }
         'flags:secrets' {
             '--force:with set: replace a different value; with export-file: write even so'
             '--json:with list: print JSON for scripts'
@@ -335,8 +349,8 @@ function __cs_session_id([string]$Word) {
         '-tag' { 'tag' }
         '-queue' { 'queue' }
         '-usage' { 'usage' }
-        '-sync' { 'sync' }
-        '-s' { 'sync' }
+        '-sync' { 'sync_session' }
+        '-s' { 'sync_session' }
         '-secrets' { 'secrets' }
         '-conversations' { 'conversations' }
         '-stop' { 'stop' }

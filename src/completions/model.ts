@@ -20,6 +20,8 @@ export interface CommandModel {
   flags: Word[];
   /** Fixed words for the first argument (subcommands). */
   args: Word[];
+  /** After a session name (`cs <s> -sync`), when that leaves some out: the subcommands that take no session (-sync clone) are not offered there. */
+  sessionArgs?: Word[];
   /** What the first argument names, when it is not a fixed word. */
   operand?: Kind;
 }
@@ -59,6 +61,9 @@ export function completionModel(commands: readonly CommandSpec[] = COMMANDS, ope
     sessionScoped: spec !== open && spec.scope !== 'global',
     flags: flagWords(spec),
     args: (spec.subcommands ?? []).filter((s) => !s.hidden).map((s) => ({ word: s.name, help: s.summary })),
+    ...(spec !== open && spec.scope !== 'global' && (spec.subcommands ?? []).some((s) => !s.hidden && s.session === 'none')
+      ? { sessionArgs: (spec.subcommands ?? []).filter((s) => !s.hidden && s.session !== 'none').map((s) => ({ word: s.name, help: s.summary })) }
+      : {}),
     ...(completable(spec.operands?.[0]?.kind) ? { operand: spec.operands[0].kind } : {}),
   }));
   const help = commands.find((c) => c.name === '-help');

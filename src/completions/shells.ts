@@ -38,15 +38,19 @@ function tables(m: CompletionModel): Tables {
     ['kind:shell', m.shells.map(line)],
     ['kind:command', m.top.filter((w) => w.word.startsWith('-')).map(line)],
   ];
+  // After a session name a command whose subcommands differ there (sessionArgs) goes by an id of its own.
+  const afterSession = (c: CompletionModel['commands'][number]) => (c.sessionArgs ? `${c.id}_session` : c.id);
   for (const c of m.commands) {
     if (c.flags.length) data.push([`flags:${c.id}`, c.flags.map(line)]);
     if (c.args.length) data.push([`args:${c.id}`, c.args.map(line)]);
+    if (c.sessionArgs && c.flags.length) data.push([`flags:${afterSession(c)}`, c.flags.map(line)]);
+    if (c.sessionArgs?.length) data.push([`args:${afterSession(c)}`, c.sessionArgs.map(line)]);
   }
   return {
     data,
     ids: m.commands.filter((c) => c.spellings.length).map((c) => [c.spellings, c.id]),
-    sessionIds: m.commands.filter((c) => c.sessionScoped).map((c) => [c.spellings, c.id]),
-    operands: m.commands.flatMap((c) => (c.operand ? [[c.id, c.operand] as [string, Kind]] : [])),
+    sessionIds: m.commands.filter((c) => c.sessionScoped).map((c) => [c.spellings, afterSession(c)]),
+    operands: m.commands.flatMap((c) => (c.operand ? [[c.id, c.operand] as [string, Kind], ...(c.sessionArgs ? [[afterSession(c), c.operand] as [string, Kind]] : [])] : [])),
     valueKinds: m.valueFlags.map((f) => [f.flag, f.kind]),
   };
 }

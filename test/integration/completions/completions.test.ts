@@ -34,6 +34,8 @@ const TABLE: CommandSpec[] = [
       { name: 'push', summary: 'push the session' },
       { name: 'pull', summary: 'fetch and rebase' },
       { name: 'status', summary: 'ahead/behind/dirty' },
+      // Takes no session: not offered after one (cs alpha -sync <TAB>).
+      { name: 'clone', summary: 'make a session from a remote', session: 'none' },
     ],
   },
   { name: '-secrets', aliases: [], scope: 'both', summary: 'Manage secrets', usage: [], examples: [], subcommands: [{ name: 'set', summary: 'store' }, { name: 'get', summary: 'print' }] },
@@ -56,7 +58,7 @@ describe('the completion model', () => {
     expect(model.top.map((w) => w.word)).toEqual(GLOBALS);
     expect(model.afterSession.map((w) => w.word)).toEqual(['-sync', '-s', '-secrets', '-search', '-help', '-h', '--force', '--on', '--']);
     const sync = model.commands.find((c) => c.id === 'sync')!;
-    expect(sync).toMatchObject({ spellings: ['-sync', '-s'], sessionScoped: true, args: SYNC.map((word) => expect.objectContaining({ word })) });
+    expect(sync).toMatchObject({ spellings: ['-sync', '-s'], sessionScoped: true, args: [...SYNC, 'clone'].map((word) => expect.objectContaining({ word })), sessionArgs: SYNC.map((word) => expect.objectContaining({ word })) });
     expect(model.commands.find((c) => c.id === 'remove')).toMatchObject({ operand: 'session', sessionScoped: false });
     expect(model.valueFlags).toEqual([
       { flag: '--on', kind: 'host' },
@@ -169,7 +171,10 @@ const EXPECT: Array<[line: string, words: string[]]> = [
   ['cs alpha ', ['-sync', '-s', '-secrets', '-search', '-help', '-h', '--force', '--on', '--']],
   ['cs alpha -sync ', SYNC],
   ['cs alpha -s p', ['push', 'pull']],
-  ['cs -sync ', SYNC],
+  ['cs -sync ', [...SYNC, 'clone']],
+  // (fish falls back to matching the help text: 'cl' is in none of it.)
+  ['cs -sync cl', ['clone']],
+  ['cs alpha -sync cl', []],
   ['cs alpha -secrets ', ['set', 'get']],
   ['cs -rm ', SESSIONS],
   ['cs -rm -', ['--yes']],
