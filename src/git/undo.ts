@@ -15,7 +15,7 @@ import type { Repo } from './repo.js';
 const REFS = ['refs/cs/session', 'refs/cs/remote/session'];
 
 export interface UndoPoint {
-  /** Files git or cs append to, with their bytes and mode before (null: missing). */
+  /** Files git or cs append to, with their bytes and mode before (null: missing); one that was a link is not in it. */
   files: Map<string, { bytes: Buffer; mode: number } | null>;
   refs: Map<string, string | null>;
   /** Folders that were missing: removed again, with their contents. */
@@ -34,7 +34,10 @@ export async function undoPoint(repo: Repo, dir: string): Promise<UndoPoint> {
   const files = new Map<string, { bytes: Buffer; mode: number } | null>();
   for (const f of [path.join(path.dirname(info), 'config'), path.join(info, 'attributes'), path.join(info, 'exclude')]) {
     const st = fs.lstatSync(f, { throwIfNoEntry: false });
-    files.set(f, st?.isFile() ? { bytes: fs.readFileSync(f), mode: st.mode & 0o7777 } : null);
+    // A link or anything but a file is the user's and never cs's to restore (prepareRepo refuses to
+    // write through a link, and that refusal is undone too): left out, so never removed.
+    if (st && !st.isFile()) continue;
+    files.set(f, st ? { bytes: fs.readFileSync(f), mode: st.mode & 0o7777 } : null);
   }
   const ids = await repo.resolveMany(REFS);
   const refs = new Map(REFS.map((r, i) => [r, ids[i] ?? null] as const));

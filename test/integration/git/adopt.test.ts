@@ -439,6 +439,24 @@ describe('cs -adopt --from, refused', () => {
     expect(fs.readdirSync(sb.root)).toEqual([]);
   });
 
+  it('a refusal of prepareRepo (a linked info/exclude) under --from is undone without touching the link', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const remote = remoteWithRecords(sb, 'fine', { '.cs/README.md': '# proj\n' });
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    const shared = path.join(sb.dir, 'shared-exclude');
+    fs.renameSync(path.join(project, '.git/info/exclude'), shared);
+    fs.symlinkSync(shared, path.join(project, '.git/info/exclude'));
+    const before = everything(project);
+    const sharedBefore = fs.readFileSync(shared, 'utf8');
+    const r = await runCs(['-adopt', 'proj', '--from', remote], { env: sb.env, cwd: project });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('.git/info/exclude is a symbolic link');
+    expect(fs.readlinkSync(path.join(project, '.git/info/exclude'))).toBe(shared);
+    expect(fs.readFileSync(shared, 'utf8')).toBe(sharedBefore);
+    expect(everything(project)).toEqual(before);
+  });
+
   it('refuses records holding paths cs never syncs (outside .cs/, under .cs/local/), on -adopt --from and on -sync pull, and writes none of them', { timeout: 120_000 }, async () => {
     const sb = box();
     // As a remote someone else can push to could hold: the user's own app.py overwritten, and this machine's allowance for .cs/worktree-setup.
