@@ -31,21 +31,21 @@ export interface SecretFile {
  * Files that are gone, unreadable, binary or over MAX_BYTES are not looked
  * at. Pure but for reading the files; never throws for a file.
  */
-export async function filesWithSecrets(dir: string, paths: readonly string[], known: Readonly<Record<string, string>>): Promise<SecretFile[]> {
+async function filesWithSecrets(dir: string, paths: readonly string[], known: Readonly<Record<string, string>>): Promise<SecretFile[]> {
   const out: SecretFile[] = [];
-  let detector: { findSecrets: typeof import('../secrets/detect.js').findSecrets; nothingToDetect: typeof import('../secrets/detect.js').nothingToDetect; providerSpans: typeof import('../secrets/providers.js').providerSpans } | undefined;
   const { scrubKnown } = await import('../secrets/scrub.js');
+  const { findSecrets, nothingToDetect } = await import('../secrets/detect.js');
   for (const rel of paths) {
     const text = readText(path.join(dir, rel));
     if (text === null) continue;
     const keys = new Set<string>();
     const marks = scrubKnown(text, known, (key) => `\0${key}\0`);
     if (marks.count > 0) for (const m of marks.text.matchAll(/\0([A-Za-z_][A-Za-z0-9_]*)\0/g)) keys.add(m[1]!);
-    detector ??= { ...(await import('../secrets/detect.js')), ...(await import('../secrets/providers.js')) };
-    if (!detector.nothingToDetect(text)) {
+    // secretlint's rules (providers.js) load only for a text the detector could find something in.
+    if (!nothingToDetect(text)) {
       const name = path.posix.basename(rel);
-      const found = detector.findSecrets(name, text, { stored: known, spans: await detector.providerSpans(name, text) });
-      for (const s of found.secrets) keys.add(s.key);
+      const { providerSpans } = await import('../secrets/providers.js');
+      for (const s of findSecrets(name, text, { stored: known, spans: await providerSpans(name, text) }).secrets) keys.add(s.key);
     }
     if (keys.size) out.push({ path: rel, keys: [...keys] });
   }
@@ -72,7 +72,8 @@ export function leftOutNotice(files: readonly SecretFile[], what: string, sessio
 }
 
 /**
- * The guard at a snapshot made in a private index (env: GIT_INDEX_FILE):
+ * The guard at a snapshot, in the index `env` names (GIT_INDEX_FILE: the
+ * autosave's and the records' own; {}: the session commit's):
  * the paths the index changes against `base` (a commit or tree; null: every
  * path) that hold a secret (filesWithSecrets) are put back as `base` has
  * them (out of the index when it has none). Returns them; the caller says so.

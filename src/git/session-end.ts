@@ -88,17 +88,16 @@ export async function commitSessionUpdate(repo: Repo, session = path.basename(re
     notices.push(`left ${p} out of the session commit: it is a git repository of its own`);
   }
   const left = new Set(staged.newGitlinks);
-  // The last gate before history (and, with sync, the remote): a changed file holding a secret value stays out.
-  const { filesWithSecrets, leftOutNotice } = await import('./secret-guard.js');
-  const { knownSessionSecrets } = await import('../secrets/scrub.js');
-  const withSecrets = await filesWithSecrets(repo.dir, staged.files.filter((f) => !left.has(f)), await knownSessionSecrets(session, repo.callerEnv));
+  // The last gate before history (and, with sync, the remote): a changed file holding a secret value
+  // goes back to what HEAD has (a new file: out of the index); the file on disk stays as it is. The
+  // store (a keychain round trip) is read only when something changed.
   const warnings: string[] = [];
-  if (withSecrets.length) {
-    const paths = withSecrets.map((f) => f.path);
-    // Back to what HEAD has (a new file: out of the index); the file on disk stays as it is.
-    await guardWrite(repo, () => repo.raw(head ? ['reset', '-q', 'HEAD', '--', ...paths] : ['rm', '-q', '--cached', '--', ...paths]));
-    for (const p of paths) left.add(p);
-    warnings.push(leftOutNotice(withSecrets, 'the session commit', session));
+  if (staged.files.some((f) => !left.has(f))) {
+    const { keepSecretsOut, leftOutNotice } = await import('./secret-guard.js');
+    const known = await (await import('../secrets/scrub.js')).knownSessionSecrets(session, repo.callerEnv);
+    const withSecrets = await guardWrite(repo, () => keepSecretsOut(repo, {}, head, known));
+    for (const f of withSecrets) left.add(f.path);
+    if (withSecrets.length) warnings.push(leftOutNotice(withSecrets, 'the session commit', session));
   }
   const files = staged.files.filter((f) => !left.has(f));
   if (files.length === 0) return { commit: null, files, message: null, notices, warnings };
