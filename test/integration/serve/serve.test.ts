@@ -568,7 +568,9 @@ describe('cs -serve refusals', () => {
       await waitFor(() => printed.test(err), 10_000, 'server');
       const port = printed.exec(err)![1];
       expect(err).not.toContain('0.0.0.0');
-      expect(err).toMatch(new RegExp(`sign in a browser: https://${os.hostname().replace(/[.]/g, '\\.')}:${port}/login\\?code=`));
+      // Its own line, which may come in a later chunk of stderr than the first.
+      const signIn = new RegExp(`sign in a browser: https://${os.hostname().replace(/[.]/g, '\\.')}:${port}/login\\?code=`);
+      await waitFor(() => signIn.test(err), 10_000, 'the sign-in line');
       // …and the server answers to that name.
       expect((await request(`https://127.0.0.1:${port}/api/sessions`, { headers: { host: `${os.hostname()}:${port}`, authorization: 'Bearer a-long-enough-configured-token' } })).status).toBe(200);
       expect(err).not.toContain('a-long-enough-configured-token');
