@@ -17,7 +17,7 @@ export const HTML = `<!doctype html>
 <body>
 <header>
   <a href="#/" id="home">cs</a>
-  <span id="where"></span>
+  <span id="where"><span id="wname"></span><span id="wstate"></span></span>
   <span id="live" title="live feed"></span>
   <button id="bell" type="button" hidden title="Get a browser notification when a session needs you">Notify me</button>
 </header>
@@ -54,7 +54,10 @@ export const CSS = `:root { color-scheme: light dark; --dim: #888; --ok: #2a7; -
 body { margin: 0; font: 15px/1.4 system-ui, sans-serif; }
 header { position: sticky; top: 0; display: flex; gap: .75em; align-items: center; padding: .6em 1em; background: Canvas; border-bottom: 1px solid #8884; }
 header a { font-weight: 700; text-decoration: none; color: var(--acc); }
-#where { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#where { display: flex; min-width: 0; font-weight: 600; white-space: nowrap; }
+/* A long session name gives way, never the state after it (64-character names exist). */
+#wname { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+#wstate { flex: none; }
 #live { margin-left: auto; font-size: .8em; color: var(--dim); }
 #live.on { color: var(--ok); }
 main { padding: .5em 1em 2em; max-width: 60em; margin: 0 auto; }
@@ -62,6 +65,7 @@ ol { list-style: none; margin: 0; padding: 0; }
 #q { width: 100%; padding: .5em; font: inherit; margin: .5em 0; }
 #sessions li, #results li { padding: .6em 0; border-bottom: 1px solid #8882; }
 #sessions a { font-weight: 600; text-decoration: none; color: inherit; }
+#sessions li, #results li, #objective { overflow-wrap: anywhere; }
 .meta, .when { color: var(--dim); font-size: .85em; }
 .snippet { font-family: ui-monospace, monospace; font-size: .85em; white-space: pre-wrap; word-break: break-word; }
 #events li { display: grid; grid-template-columns: 5.5em 7.5em 1fr; gap: .5em; padding: .3em 0; border-bottom: 1px solid #8881; }
@@ -231,12 +235,17 @@ export const JS = `'use strict';
   function showGone(name) {
     stopFeed();
     setLive(false, 'gone');
-    $('where').textContent = name + ' \\u00b7 gone';
+    setWhere(name, 'gone');
     $('text').disabled = $('send').disabled = $('stop').disabled = true;
     $('askNote').textContent = 'No session named ' + name + ' any more (removed, renamed or archived): cs, top left, lists the sessions.';
   }
+  // The header: the name (cut with an ellipsis when long) and, kept whole after it, the state.
+  function setWhere(name, state) {
+    $('wname').textContent = name;
+    $('wstate').textContent = state ? ' \\u00b7 ' + state : '';
+  }
   function showState(name, s) {
-    $('where').textContent = name + ' \\u00b7 ' + s.state;
+    setWhere(name, s.state);
     $('text').disabled = $('send').disabled = $('stop').disabled = !s.running;
     $('askNote').textContent = !s.running ? 'Not running. Start it on the host with: cs -spawn ' + name : s.attached ? 'Also open at a terminal.' : '';
   }
@@ -294,7 +303,7 @@ export const JS = `'use strict';
   function showList() {
     stopFeed();
     current = null;
-    $('where').textContent = 'sessions';
+    setWhere('sessions', '');
     $('timeline').hidden = true;
     $('list').hidden = false;
     poll();
@@ -317,7 +326,7 @@ export const JS = `'use strict';
     convAfter = 0;
     $('conv').textContent = '';
     $('pending').hidden = true;
-    $('where').textContent = name;
+    setWhere(name, '');
     $('list').hidden = true;
     $('timeline').hidden = false;
     $('events').textContent = '';
