@@ -195,6 +195,12 @@ _cs_data() {
       'backend:show where the secrets are kept, and why' \
       'migrate-backend:move every secret of the session to the other backend' \
       'age:this machine'\''s age identity and the session'\''s recipients';;
+    args:secrets:age) printf '%s\n' \
+      'init:make this machine'\''s age identity and add it to the session' \
+      'pubkey:print this machine'\''s age public key' \
+      'list:the session'\''s recipients' \
+      'add:add a recipient' \
+      'remove:remove a recipient';;
     flags:conversations) printf '%s\n' \
       '--json:print JSON for scripts';;
     flags:spawn) printf '%s\n' \
@@ -365,6 +371,7 @@ _cs() {
     if [[ -n $id ]]; then
       [[ $cur == -* ]] && key=flags:$id
       ((n == argi)) && key="$key args:$id" kind=$(_cs_operand "$id")
+      ((argi && n == argi + 1)) && case ${COMP_WORDS[argi]} in '' | *[!a-z-]*) ;; *) key="$key args:$id:${COMP_WORDS[argi]}" ;; esac
     fi
   fi
   local l words=()

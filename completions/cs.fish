@@ -217,6 +217,13 @@ function __cs_data
                 'backend:show where the secrets are kept, and why' \
                 'migrate-backend:move every secret of the session to the other backend' \
                 'age:this machine\'s age identity and the session\'s recipients'
+        case 'args:secrets:age'
+            printf '%s\n' \
+                'init:make this machine\'s age identity and add it to the session' \
+                'pubkey:print this machine\'s age public key' \
+                'list:the session\'s recipients' \
+                'add:add a recipient' \
+                'remove:remove a recipient'
         case 'flags:conversations'
             printf '%s\n' \
                 '--json:print JSON for scripts'
@@ -475,6 +482,9 @@ function __cs_complete
             if test $n -eq $argi
                 set -a key args:$id
                 set kind (__cs_operand $id)
+            end
+            if test $argi -gt 0; and test $n -eq (math $argi + 1); and string match -qr -- '^[a-z][a-z-]*$' $words[$n]
+                set -a key args:$id:$words[$n]
             end
         end
     end

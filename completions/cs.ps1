@@ -217,6 +217,13 @@ function __cs_data([string]$Key) {
             'migrate-backend:move every secret of the session to the other backend'
             'age:this machine''s age identity and the session''s recipients'
         }
+        'args:secrets:age' {
+            'init:make this machine''s age identity and add it to the session'
+            'pubkey:print this machine''s age public key'
+            'list:the session''s recipients'
+            'add:add a recipient'
+            'remove:remove a recipient'
+        }
         'flags:conversations' {
             '--json:print JSON for scripts'
         }
@@ -415,6 +422,7 @@ Register-ArgumentCompleter -Native -CommandName 'cs', 'claude-sessions' -ScriptB
         if ($id) {
             if ($wordToComplete.StartsWith('-')) { $keys += "flags:$id" }
             if ($n -eq $argi) { $keys += "args:$id"; $kind = __cs_operand $id }
+            if ($argi -and $n -eq $argi + 1 -and $w[$argi] -cmatch '^[a-z][a-z-]*$') { $keys += "args:${id}:$($w[$argi])" }
         }
     }
     $lines = @()

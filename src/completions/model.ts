@@ -24,6 +24,8 @@ export interface CommandModel {
   sessionArgs?: Word[];
   /** What the first argument names, when it is not a fixed word. */
   operand?: Kind;
+  /** Subcommands of a subcommand (`-secrets age <TAB>`: init, pubkey, …), under each spelling of the subcommand; `sessionNone` ones are not offered after a session name. */
+  nested?: Array<{ sub: string; words: Word[]; sessionNone: boolean }>;
 }
 
 export interface CompletionModel {
@@ -52,6 +54,14 @@ function completable(value: string | undefined): value is Kind {
   return value === 'session' || value === 'host' || value === 'shell' || value === 'command';
 }
 
+/** The `nested` field of a command's model: each visible subcommand with visible subcommands of its own, once per spelling. */
+function nestedOf(spec: CommandSpec): Pick<CommandModel, 'nested'> {
+  const nested = (spec.subcommands ?? [])
+    .filter((s) => !s.hidden && (s.subcommands ?? []).some((n) => !n.hidden))
+    .flatMap((s) => [s.name, ...(s.aliases ?? [])].map((sub) => ({ sub, words: s.subcommands!.filter((n) => !n.hidden).map((n) => ({ word: n.name, help: n.summary })), sessionNone: s.session === 'none' })));
+  return nested.length ? { nested } : {};
+}
+
 export function completionModel(commands: readonly CommandSpec[] = COMMANDS, open: CommandSpec = OPEN): CompletionModel {
   const words = (spec: CommandSpec) => shown(spec).map((word) => ({ word, help: spec.summary }));
   const flagWords = (spec: CommandSpec) => declaredFlags(spec).map((f) => ({ word: f.name, help: f.summary }));
@@ -65,6 +75,7 @@ export function completionModel(commands: readonly CommandSpec[] = COMMANDS, ope
       ? { sessionArgs: (spec.subcommands ?? []).filter((s) => !s.hidden && s.session !== 'none').map((s) => ({ word: s.name, help: s.summary })) }
       : {}),
     ...(completable(spec.operands?.[0]?.kind) ? { operand: spec.operands[0].kind } : {}),
+    ...nestedOf(spec),
   }));
   const help = commands.find((c) => c.name === '-help');
   const valueFlags = new Map<string, Kind>();

@@ -10,6 +10,7 @@
 //   cs <TAB>                        session names + `top`
 //   cs <session> <TAB>              `after-session`
 //   cs [<session>] -cmd <TAB>       `args:<cmd>` + its operand kind; `flags:<cmd>` when the word starts with -
+//   cs [<session>] -cmd <sub> <TAB> `args:<cmd>:<sub>` (the subcommands of a subcommand: -secrets age <TAB>)
 import { completionModel, type CompletionModel, type Kind, type Word } from './model.js';
 
 export type Shell = 'bash' | 'zsh' | 'fish' | 'powershell';
@@ -45,6 +46,10 @@ function tables(m: CompletionModel): Tables {
     if (c.args.length) data.push([`args:${c.id}`, c.args.map(line)]);
     if (c.sessionArgs && c.flags.length) data.push([`flags:${afterSession(c)}`, c.flags.map(line)]);
     if (c.sessionArgs?.length) data.push([`args:${afterSession(c)}`, c.sessionArgs.map(line)]);
+    for (const n of c.nested ?? []) {
+      data.push([`args:${c.id}:${n.sub}`, n.words.map(line)]);
+      if (c.sessionArgs && !n.sessionNone) data.push([`args:${afterSession(c)}:${n.sub}`, n.words.map(line)]);
+    }
   }
   return {
     data,
@@ -125,6 +130,8 @@ function posixDriver(word: (i: string) => string): string[] {
     '    if [[ -n $id ]]; then',
     '      [[ $cur == -* ]] && key=flags:$id',
     '      ((n == argi)) && key="$key args:$id" kind=$(_cs_operand "$id")',
+    // Only a word that can be a subcommand's name makes a key: $key is split and globbed when read.
+    `      ((argi && n == argi + 1)) && case ${word('argi')} in '' | *[!a-z-]*) ;; *) key="$key args:$id:${word('argi')}" ;; esac`,
     '    fi',
     '  fi',
   ];
@@ -263,6 +270,9 @@ export function fishScript(m: CompletionModel = completionModel(), names: readon
     '                set -a key args:$id',
     '                set kind (__cs_operand $id)',
     '            end',
+    '            if test $argi -gt 0; and test $n -eq (math $argi + 1); and string match -qr -- \'^[a-z][a-z-]*$\' $words[$n]',
+    '                set -a key args:$id:$words[$n]',
+    '            end',
     '        end',
     '    end',
     '    begin',
@@ -340,6 +350,7 @@ export function powershellScript(m: CompletionModel = completionModel(), names: 
     '        if ($id) {',
     "            if ($wordToComplete.StartsWith('-')) { $keys += \"flags:$id\" }",
     '            if ($n -eq $argi) { $keys += "args:$id"; $kind = __cs_operand $id }',
+    "            if ($argi -and $n -eq $argi + 1 -and $w[$argi] -cmatch '^[a-z][a-z-]*$') { $keys += \"args:${id}:$($w[$argi])\" }",
     '        }',
     '    }',
     '    $lines = @()',

@@ -38,7 +38,16 @@ const TABLE: CommandSpec[] = [
       { name: 'clone', summary: 'make a session from a remote', session: 'none' },
     ],
   },
-  { name: '-secrets', aliases: [], scope: 'both', summary: 'Manage secrets', usage: [], examples: [], subcommands: [{ name: 'set', summary: 'store' }, { name: 'get', summary: 'print' }] },
+  {
+    name: '-secrets',
+    aliases: [],
+    scope: 'both',
+    summary: 'Manage secrets',
+    usage: [],
+    examples: [],
+    // `age` has subcommands of its own: cs alpha -secrets age <TAB>.
+    subcommands: [{ name: 'set', summary: 'store' }, { name: 'get', summary: 'print' }, { name: 'age', summary: 'age keys', subcommands: [{ name: 'init', summary: 'make a key' }, { name: 'list', summary: 'recipients' }, { name: 'old', summary: 'hidden', hidden: true }] }],
+  },
   { name: '-search', aliases: [], scope: 'both', summary: 'Search', usage: [], examples: [], flags: [{ name: '--session', summary: 'only this session', value: 'session' }] },
   { name: '-completions', aliases: [], scope: 'global', summary: 'Print a completion script', usage: [], examples: [], operands: [{ name: 'shell', kind: 'shell' }] },
 ];
@@ -75,6 +84,9 @@ describe('the completion model', () => {
     }
     expect(real.commands.find((c) => c.id === 'sync')!.args.map((a) => a.word)).toEqual(expect.arrayContaining(['push', 'pull', 'status']));
     expect(real.commands.find((c) => c.id === 'secrets')!.args.map((a) => a.word)).toEqual(expect.arrayContaining(['set', 'get', 'list', 'rm']));
+    // A subcommand's own subcommands, from the table too.
+    const age = COMMANDS.find((c) => c.name === '-secrets')!.subcommands!.find((s) => s.name === 'age')!;
+    expect(real.commands.find((c) => c.id === 'secrets')!.nested).toContainEqual(expect.objectContaining({ sub: 'age', words: age.subcommands!.map((s) => expect.objectContaining({ word: s.name })) }));
   });
 });
 
@@ -175,7 +187,13 @@ const EXPECT: Array<[line: string, words: string[]]> = [
   // (fish falls back to matching the help text: 'cl' is in none of it.)
   ['cs -sync cl', ['clone']],
   ['cs alpha -sync cl', []],
-  ['cs alpha -secrets ', ['set', 'get']],
+  ['cs alpha -secrets ', ['set', 'get', 'age']],
+  ['cs alpha -secrets age ', ['init', 'list']],
+  ['cs -secrets age ', ['init', 'list']],
+  ['cs alpha -secrets age i', ['init']],
+  ['cs alpha -secrets age init ', []],
+  ['cs alpha -secrets set ', []],
+  ['cs alpha -secrets "a*" ', []],
   ['cs -rm ', SESSIONS],
   ['cs -rm -', ['--yes']],
   ['cs -ls --', ['--json']],
@@ -234,6 +252,7 @@ describe.skipIf(lacks(has('zsh') && hasTmux()))('zsh (typed into a terminal)', (
     ['cs alpha -sync ', SYNC, ['alpha', '-list']],
     ['cs -rm ', SESSIONS, ['-list', 'push']],
     ['cs alpha --on ', ['mini'], ['alpha']],
+    ['cs alpha -secrets age ', ['init', 'list'], ['set', 'old', 'alpha']],
   ];
   it.each(setups)('%s', async (_how, setup) => {
     const t = startTerminal(['zsh', '-f'], { env: sb.env, width: 150, height: 40 });
