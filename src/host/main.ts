@@ -110,13 +110,20 @@ async function start(name: string, dir: string, requestFile: string, pid: number
   }
 }
 
-/** The last 200 lines of this pane, read from cs's server while the pane still exists. */
-async function paneText(): Promise<string | undefined> {
+/**
+ * The last 200 lines of this pane, read from cs's server while the pane
+ * still exists, with the session's secret values (stored or detected: Claude
+ * may have printed one) taken out: the postmortem is a file to read and
+ * paste into a bug report.
+ */
+async function paneText(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const socket = process.env.TMUX?.split(',')[0];
   const pane = process.env.TMUX_PANE;
   if (!socket || !pane) return undefined;
   const r = await run('tmux', ['-S', socket, 'capture-pane', '-p', '-J', '-S', '-10000', '-t', pane], { allowFailure: true, timeoutMs: 5_000 });
-  return r.code === 0 ? lastLines(r.stdout, 200) : undefined;
+  if (r.code !== 0) return undefined;
+  const { scrubAll } = await import('../secrets/scrub.js');
+  return scrubAll(name, env, lastLines(r.stdout, 200));
 }
 
 async function end(name: string, dir: string, pid: number, status: number): Promise<number> {
@@ -132,7 +139,7 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
   let postmortem: string | undefined;
   if (status !== 0 && !stopped) {
     try {
-      postmortem = writePostmortem(p, { what: `Claude Code exited with ${describeStatus(status)}`, status, now, pane: await paneText() });
+      postmortem = writePostmortem(p, { what: `Claude Code exited with ${describeStatus(status)}`, status, now, pane: await paneText(name, env) });
       report(`Claude Code ended unexpectedly (${describeStatus(status)}); postmortem in ${postmortem}`, 'warn');
     } catch (e) {
       report(`postmortem skipped: ${errorMessage(e)}`, 'warn');

@@ -152,9 +152,18 @@ export async function scrubForRecord(session: string, env: NodeJS.ProcessEnv, te
     return r.text;
   } catch (e) {
     log(`secrets found in ${what} could not be stored: ${(e as Error).message}`);
-    const known = await knownSessionSecrets(session, env);
-    return (await scrubDetected(scrubKnown(text, known).text, known)).text;
+    return scrubAll(session, env, text);
   }
+}
+
+/**
+ * `text` with each stored value of `session` and each value the detector
+ * finds replaced by `[secret: KEY]`, storing nothing: for what cs keeps only
+ * to be read (a postmortem's copy of the terminal). Never throws.
+ */
+export async function scrubAll(session: string, env: NodeJS.ProcessEnv, text: string): Promise<string> {
+  const known = await knownSessionSecrets(session, env);
+  return (await scrubDetected(scrubKnown(text, known).text, known)).text;
 }
 
 /** The line telling the user scrubForSession stored values it found: "the task held a secret: stored as GITHUB_TOKEN …". */

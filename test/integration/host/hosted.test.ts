@@ -193,6 +193,26 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect((await runCs(['-ls'], { env: sb.env })).stderr).not.toMatch(/last run/);
   });
 
+  it('the postmortem keeps the terminal without secret values: a stored one and one the detector finds are replaced', { timeout: 40_000 }, async () => {
+    const stored = 'pm-stored-value-7d41c9e2';
+    const token = `ghp_${'Z9'.repeat(18)}`;
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300', FAKE_CLAUDE_SAY: `printed ${stored} and ${token} here` });
+    expect((await runCs(['-spawn', 'pms'], { env: sb.env })).code).toBe(0);
+    await until(() => (claudeStarts(sb!.claudeLog).length ? true : undefined), 'Claude started');
+    await until(() => (sb!.csTmux('capture-pane', '-p', '-t', 'pms').includes('printed') ? true : undefined), 'the line on the pane');
+    const set = await runCs(['pms', '-secrets', 'set', 'PM_KEY'], { env: sb.env, input: stored });
+    expect(set.code, set.stderr).toBe(0);
+    process.kill(claudeStarts(sb.claudeLog)[0]!.pid, 'SIGKILL');
+    const pmDir = path.join(sb.root, 'pms', '.cs', 'local', 'postmortem');
+    const file = await until(() => fs.readdirSync(pmDir, { withFileTypes: true }).find((e) => e.name.endsWith('.txt'))?.name, 'the postmortem file');
+    await until(async () => ((await sb!.live()).find((r) => r.name === 'pms' && !r.running) ? true : undefined), 'the session to end');
+    const text = fs.readFileSync(path.join(pmDir, file), 'utf8');
+    // The line is there, each value replaced by its marker.
+    expect(text).toMatch(/^printed \[secret: PM_KEY\] and \[secret: [A-Z0-9_]+\] here$/m);
+    expect(text).not.toContain(stored);
+    expect(text).not.toContain(token);
+  });
+
   it('-ls shows the state -live shows: idle while hosted, ended-unexpectedly after a crash (a cached row included), closed once told', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     expect((await runCs(['-spawn', 'cr'], { env: sb.env })).code).toBe(0);
