@@ -14,6 +14,8 @@ const entryPoints = { cs: 'src/bin.ts' };
 if (existsSync('src/hooks/main.ts')) entryPoints.hook = 'src/hooks/main.ts';
 // The Node steps of a hosted session's supervisor (src/host/supervisor.ts).
 if (existsSync('src/host/main.ts')) entryPoints.host = 'src/host/main.ts';
+// The worker -ls takes stamps ahead on (src/session/stamps-ahead.ts).
+entryPoints['stamp-worker'] = 'src/session/stamp-worker.ts';
 
 try {
   await build({

@@ -4,10 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
-import { StatHash, textKey } from '../lib/stathash.js';
+import { textKey } from '../lib/stathash.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
 import type { SessionSummary } from './summarize.js';
+import { stamp, type Stamp } from './stamp.js';
+import { stampsAhead } from './stamps-ahead.js';
 import { shownState } from '../status/shown.js';
 import type { State } from '../status/status.js';
 
@@ -25,96 +27,6 @@ export function listCacheFile(env: NodeJS.ProcessEnv, root: string): string {
 
 /** 7: objectives with control and bidi characters escaped (summaries cached before hold them raw); 8: the unseen postmortem named stamped. */
 const CACHE_VERSION = 8;
-/**
- * Timestamps have the file system's granularity (a kernel tick, a few ms, on
- * ext4): a file changed again within the same tick keeps its mtime. Sessions
- * touched this recently are summarized afresh and not cached (git's "racily
- * clean" rule).
- */
-const RACY_MS = 2000;
-
-/**
- * Everything under `.cs` a summary depends on: session.log (lastUsed), `.cs`
- * itself (a marker such as `archived` made or removed), README and
- * discoveries (edited in place by people and Claude), tags, the artifacts
- * folder (entries added or removed), .cs/local (status.json and the lock are
- * created, replaced by rename, or removed there), postmortem, sync.conf,
- * remote.conf and the queue. Each comes with the index of its folder here:
- * a path that appears or disappears changes its folder's mtime and ctime, so
- * while the folder's stats are unchanged a path that was missing still is,
- * and is not stat'ed again (half of the syscalls -ls made were for files
- * most sessions never have).
- */
-const STAMPED: ReadonlyArray<readonly [path: string, folder: number]> = [
-  ['/logs/session.log', -1],
-  ['', -1],
-  ['/README.md', 1],
-  ['/discoveries.md', 1],
-  ['/tags', 1],
-  ['/artifacts', 1],
-  ['/local', 1],
-  ['/local/status.json', 6],
-  ['/local/postmortem', 6],
-  ['/sync.conf', 1],
-  ['/remote.conf', 1],
-  ['/queue', 1],
-  ['/queue/queue.json', 11],
-  // Which report is unseen (src/host/postmortem.ts): cs replaces it by rename, a person may edit it in place.
-  ['/local/postmortem/unseen', 8],
-];
-
-/** stamp()'s answer: the two lanes of StatHash over every stat, as unsigned 32-bit integers. */
-interface Stamp {
-  k1: number;
-  k2: number;
-  /** Some path changed within RACY_MS of `now`: the summary must not be cached. */
-  racy: boolean;
-  /** Bits of STAMPED paths that do not exist (not even as a dangling link). */
-  missing: number;
-}
-
-/** statSync's options for a path that may be missing (a thrown ENOENT costs far more than the syscall). */
-const MAYBE = { throwIfNoEntry: false } as const;
-
-/**
- * The stats a session's summary depends on (STAMPED), hashed. `missing`
- * (a cache row's `m`) names paths known to be missing: they are taken as
- * missing without a stat, which is right exactly when the hash then equals
- * the row's (their folders, never skipped down to `.cs`, are unchanged).
- * Without `missing` every path is stat'ed and the answer's `missing` says
- * which are truly absent (a dangling link is not: its target may appear).
- * Null when the session log is missing (summarize decides).
- */
-function stamp(dir: string, now: number, missing = 0): Stamp | null {
-  // Plain concatenation: path.join for these paths of ten thousand sessions shows up in -ls's profile.
-  const meta = `${dir}/.cs`;
-  const key = new StatHash();
-  let racy = false;
-  let absent = 0;
-  // Paths without stats (skipped or not there), hashed once at the end: with
-  // it, the stats hashed before can only belong to the paths they came from.
-  let statless = missing;
-  for (let i = 0; i < STAMPED.length; i++) {
-    const bit = 1 << i;
-    if (missing & bit) {
-      absent |= bit;
-      continue;
-    }
-    const f = STAMPED[i]![0];
-    const st = fs.statSync(meta + f, MAYBE);
-    if (!st) {
-      if (i === 0) return null;
-      statless |= bit;
-      if (!fs.lstatSync(meta + f, MAYBE)) absent |= bit;
-      continue;
-    }
-    key.add(st.mtimeMs).add(st.ctimeMs).add(st.size).add(st.ino);
-    if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) racy = true;
-  }
-  key.add(statless);
-  return { k1: key.a >>> 0, k2: key.b >>> 0, racy, missing: absent };
-}
-
 /**
  * The cache file, in JSON Lines: first {"v", "shapes": [keys of a summary,
  * in order]}, then one CacheRow per session. Summaries share a handful of
@@ -214,6 +126,8 @@ export interface ListOptions {
   now?: number;
   /** Told of each entry whose link leads nowhere (an adopted project moved or deleted): it is not listed. */
   onDangling?: (name: string) => void;
+  /** From how many sessions stamps are taken ahead on a worker thread (stamps-ahead.ts AHEAD_MIN; tests set it low, or to Infinity for none). */
+  aheadMin?: number;
 }
 
 /**
@@ -258,6 +172,10 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   // answer; path.join for ten thousand names showed in -ls's profile.
   const base = path.join(root);
   const prefix = base.endsWith('/') ? base : `${base}/`;
+  // First the sessions and their cached rows, so that with many of them their
+  // stamps can be taken ahead on another core (stamps-ahead.ts) while this
+  // thread goes through them.
+  const todo: Array<{ name: string; kind: 'dir' | 'link'; dir: string; line?: string; hit: ReturnType<typeof summaryOf>; usable: boolean }> = [];
   for (const e of entries) {
     if (nameProblem(e.name) !== null) continue; // staging dirs and stray files
     const kind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : null;
@@ -271,25 +189,41 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
         continue; // as summarize: cs -rm cleans it up
       }
     }
-    if (!cache) {
-      const s = (reader ?? (await read())).summarize(root, e.name, kind);
-      if (s) out.push(settle(s, s.open ? await holderOf(s) : null));
-      continue;
+    const line = cache?.lines.get(e.name);
+    const hit = line === undefined ? null : summaryOf(cache!.shapes, line);
+    todo.push({ name: e.name, kind, dir, line, hit, usable: hit !== null && hit.s.dir === dir && hit.s.adopted === (kind === 'link') });
+  }
+  // Each stamp is taken as the row's `missing` allows, or in full (0) for a session without a usable row: the one it is then recorded with.
+  const missingOf = (t: (typeof todo)[number]) => (t.usable ? (t.hit!.row[MISSING] as number) : 0);
+  const ahead = cache ? stampsAhead(todo.map((t) => t.dir), todo.map(missingOf), now, { min: opts.aheadMin }) : null;
+  const stampOf = (i: number) => {
+    const got = ahead?.take(i);
+    return got !== undefined ? got : stamp(todo[i]!.dir, now, missingOf(todo[i]!));
+  };
+  try {
+    for (let i = 0; i < todo.length; i++) {
+      const { name, kind, dir, line, hit, usable } = todo[i]!;
+      if (!cache) {
+        const s = (reader ?? (await read())).summarize(root, name, kind);
+        if (s) out.push(settle(s, s.open ? await holderOf(s) : null));
+        continue;
+      }
+      const first = stampOf(i);
+      if (usable && first && first.k1 === hit!.row[K1] && first.k2 === hit!.row[K2]) {
+        out.push(settle(hit!.s, hit!.row[LOCKED] === true ? await holderOf(hit!.s) : null));
+        next.lines.set(name, line!);
+        continue;
+      }
+      // Taken before reading: a change made meanwhile then misses the entry next time.
+      const st = usable ? stamp(dir, now) : first;
+      const s = (reader ?? (await read())).summarize(root, name, kind);
+      if (!s) continue;
+      changed = true;
+      if (st && !st.racy) next.lines.set(name, rowLine(name, st, fs.existsSync(sessionPaths(dir, name).lock), { ...s, open: false }, next.shapes, shapeIds));
+      out.push(settle(s, s.open ? await holderOf(s) : null));
     }
-    const line = cache.lines.get(e.name);
-    const hit = line === undefined ? null : summaryOf(cache.shapes, line);
-    const quick = hit && hit.s.dir === dir && hit.s.adopted === (kind === 'link') ? stamp(dir, now, hit.row[MISSING]) : null;
-    if (hit && quick && quick.k1 === hit.row[K1] && quick.k2 === hit.row[K2]) {
-      out.push(settle(hit.s, hit.row[LOCKED] === true ? await holderOf(hit.s) : null));
-      next.lines.set(e.name, line!);
-      continue;
-    }
-    const st = stamp(dir, now); // before reading: a change made meanwhile then misses the entry next time
-    const s = (reader ?? (await read())).summarize(root, e.name, kind);
-    if (!s) continue;
-    changed = true;
-    if (st && !st.racy) next.lines.set(e.name, rowLine(e.name, st, fs.existsSync(sessionPaths(dir, e.name).lock), { ...s, open: false }, next.shapes, shapeIds));
-    out.push(settle(s, s.open ? await holderOf(s) : null));
+  } finally {
+    ahead?.close();
   }
   if (cache && (changed || next.lines.size !== cache.lines.size)) writeCache(opts.cacheFile!, next);
   // Feature sessions (`base@feature`, src/features/) live in <root>/.features/.

@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listSessions } from '../../../src/session/summary.js';
+import { stamp } from '../../../src/session/stamp.js';
+import { stampsAhead } from '../../../src/session/stamps-ahead.js';
 import { tryLock } from '../../../src/lib/lockfile.js';
 import { writeStatus } from '../../../src/status/status.js';
 import { changeTags, setArchived } from '../../../src/session/marks.js';
@@ -41,6 +43,10 @@ async function expectSame(): Promise<void> {
   const fresh = await listSessions(root);
   expect(await listSessions(root, { cacheFile })).toEqual(fresh); // may rebuild entries
   expect(await listSessions(root, { cacheFile })).toEqual(fresh); // from the cache
+  // The same with the stamps taken ahead by the worker thread (dist/stamp-worker.js), as for ten thousand sessions.
+  const ahead = path.join(tmp, 'cache/ls-ahead.jsonl');
+  expect(await listSessions(root, { cacheFile: ahead, aheadMin: 1 })).toEqual(fresh);
+  expect(await listSessions(root, { cacheFile: ahead, aheadMin: 1 })).toEqual(fresh);
 }
 
 describe('listSessions with a cache file', () => {
@@ -161,6 +167,49 @@ describe('listSessions with a cache file', () => {
     expect((await listSessions(root, { cacheFile })).map((s) => s.objective).sort()).toEqual(['objective a', 'objective b', 'objective c', 'objective d']);
     await expectSame();
   }, 30_000);
+});
+
+describe('stamps taken ahead on a worker thread', () => {
+  const job = () => {
+    const dirs = Array.from({ length: 40 }, (_, i) => makeSession(`w${i}`, `objective ${i}`));
+    fs.rmSync(path.join(dirs[5]!, '.cs/logs/session.log')); // no stamp: null
+    fs.rmSync(path.join(dirs[6]!, '.cs/local'), { recursive: true });
+    // Each with the `missing` a cached row would give it, or 0.
+    const now = Date.now();
+    const missing = dirs.map((d, i) => (i % 2 ? (stamp(d, now)?.missing ?? 0) : 0));
+    return { dirs, missing, now };
+  };
+
+  it('gives each session the stamp stamp() gives it here', () => {
+    const { dirs, missing, now } = job();
+    const ahead = stampsAhead(dirs, missing, now, { min: 1 });
+    expect(ahead, 'the built worker (npm run build) on a machine with two cores').not.toBeNull();
+    try {
+      for (let i = 0; i < dirs.length; i++) expect(ahead!.take(i), dirs[i]).toEqual(stamp(dirs[i]!, now, missing[i]));
+      expect(ahead!.take(5)).toBeNull();
+    } finally {
+      ahead!.close();
+    }
+    // Too few sessions for a worker to pay.
+    expect(stampsAhead(dirs, missing, now)).toBeNull();
+  });
+
+  it('a worker that fails or never answers leaves the stamps to the caller', () => {
+    const { dirs, missing, now } = job();
+    const failing = path.join(tmp, 'failing-worker.mjs');
+    fs.writeFileSync(failing, "import { workerData } from 'node:worker_threads';\nconst s = new Int32Array(workerData.shared, 0, 2);\nAtomics.store(s, 1, 1);\nAtomics.notify(s, 0);\n");
+    const silent = path.join(tmp, 'silent-worker.mjs');
+    fs.writeFileSync(silent, '');
+    for (const workerFile of [failing, silent]) {
+      const ahead = stampsAhead(dirs, missing, now, { min: 1, workerFile })!;
+      try {
+        expect(ahead.take(0), workerFile).toBeUndefined();
+        expect(ahead.take(1), 'given up on, at once').toBeUndefined();
+      } finally {
+        ahead.close();
+      }
+    }
+  }, 20_000);
 });
 
 describe('cs -ls with and without its cache', () => {

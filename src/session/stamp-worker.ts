@@ -1,0 +1,10 @@
+// The stamp worker (dist/stamp-worker.js): computes the stamps of a long
+// session list on another core while -ls's main thread reads the cache and
+// builds the rows (src/session/stamps-ahead.ts has the protocol). Its stat
+// garbage stays in its own heap.
+import { workerData } from 'node:worker_threads';
+import { stamp } from './stamp.js';
+import { publish, type StampJob } from './stamps-ahead.js';
+
+const job = workerData as StampJob;
+publish(job, (dir, missing) => stamp(dir, job.now, missing));
