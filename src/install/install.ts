@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { UserError } from '../lib/errors.js';
 import { ensureDir, exists, readFileOr, tempSibling, writeFileAtomic } from '../lib/fsutil.js';
 import { HOOKS, type HookRegistration } from '../hooks/registry.js';
@@ -79,6 +80,26 @@ function copyTree(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true, dereference: true, preserveTimestamps: true });
 }
 
+/**
+ * The @napi-rs folder holding the keychain module and its platform binary, found as
+ * Node finds it from the package: in npx's cache npm hoists it out of the
+ * package's own node_modules; a checkout or a global install keeps it inside.
+ */
+function keyringScopeDir(sourceRoot: string): string | null {
+  try {
+    const main = createRequire(path.join(sourceRoot, 'package.json')).resolve('@napi-rs/keyring');
+    let dir = path.dirname(main);
+    while (path.basename(dir) !== 'keyring' || path.basename(path.dirname(dir)) !== '@napi-rs') {
+      const up = path.dirname(dir);
+      if (up === dir) return null;
+      dir = up;
+    }
+    return path.dirname(dir);
+  } catch {
+    return null; // not installed (a broken install): secrets use the encrypted file, and -doctor says why
+  }
+}
+
 /** Copies the package into versions/<v>, replacing an older copy of the same version atomically. */
 function copyPackage(sourceRoot: string, target: string): void {
   ensureDir(path.dirname(target));
@@ -90,8 +111,8 @@ function copyPackage(sourceRoot: string, target: string): void {
       if (exists(from)) copyTree(from, path.join(staging, entry));
     }
     // The keychain module is native (not bundled): ship it with its prebuilt binary for this platform.
-    const napi = path.join(sourceRoot, 'node_modules', '@napi-rs');
-    if (exists(path.join(napi, 'keyring'))) copyTree(napi, path.join(staging, 'node_modules', '@napi-rs'));
+    const napi = keyringScopeDir(sourceRoot);
+    if (napi) copyTree(napi, path.join(staging, 'node_modules', '@napi-rs'));
     if (exists(target)) {
       const old = `${target}.old-${randomBytes(4).toString('hex')}`;
       fs.renameSync(target, old);

@@ -158,5 +158,12 @@ describe('npm i -g claude-sessions, then cs -install', () => {
     expect(fs.realpathSync(linked)).toContain(path.join(home, '.local/share/cs/versions'));
     expect(execFileSync(linked, ['-version'], { env, encoding: 'utf8' })).toBe(v.stdout);
     expect(fs.existsSync(path.join(home, '.claude/settings.json'))).toBe(true);
+    // npx's cache hoists the native keychain module out of the package: the copy still ships it, so the keychain answers.
+    expect(fs.existsSync(path.join(fs.realpathSync(linked), '../../node_modules/@napi-rs/keyring/package.json'))).toBe(true);
+    const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+    const doctor = spawnSync(linked, ['-doctor'], { env: { ...env, ...(bus ? { DBUS_SESSION_BUS_ADDRESS: bus } : {}) }, encoding: 'utf8' });
+    const keychain = doctor.stdout.split('\n').find((l) => l.includes('keychain:'));
+    expect(keychain).not.toContain('is not installed');
+    if (bus) expect(keychain).toMatch(/^✓ keychain: the OS keychain answers/);
   });
 });
