@@ -3,6 +3,7 @@ import { UsageError } from '../lib/errors.js';
 import { applyUpdate, requireInstalled, rollback } from '../update/apply.js';
 import { checkForUpdate, recordLatest } from '../update/check.js';
 import { updateUrl } from '../update/release.js';
+import { DownloadError } from '../update/fetch.js';
 import { layoutFor } from './install.js';
 import { packageRoot } from '../lib/package-root.js';
 import { UserError } from '../lib/errors.js';
@@ -33,6 +34,22 @@ export function parse(a: Args): UpdateOptions {
 }
 
 export async function run(opts: UpdateOptions, ctx: Context): Promise<number> {
+  try {
+    return await runPath(opts, ctx);
+  } catch (e) {
+    if (e instanceof DownloadError) throw new UserError(e.message, unreachableHint(opts));
+    throw e;
+  }
+}
+
+/** What to do when the release server cannot be reached, for the install path this cs took. */
+function unreachableHint(opts: UpdateOptions): string {
+  return opts.install.path === 'npm'
+    ? 'cs was installed with npm: check your connection and try again, or update through npm alone (without the signature check): npm install -g claude-sessions@latest'
+    : 'cs was installed from a signed release (self-managed): check your connection and try again (CS_UPDATE_URL names another release feed); nothing was changed';
+}
+
+async function runPath(opts: UpdateOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   const print = (json: object, text: string) => (opts.json ? io.out(JSON.stringify(json)) : io.out(text));
   if (opts.install.path === 'npm') return runNpm(opts, opts.install.dir, ctx);

@@ -9,6 +9,11 @@ export interface FetchLimits {
   maxBytes: number;
 }
 
+/** The release server could not be reached, did not answer in time or answered with an error: worth another try later. */
+export class DownloadError extends UserError {
+  override name = 'DownloadError';
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** https everywhere; plain http only on loopback (tests, local mirrors). */
@@ -42,7 +47,7 @@ async function fetchInto(url: URL, what: string, limits: FetchLimits, sink: (chu
     if (res.url) checkUrl(new URL(res.url), what);
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
-      throw new UserError(`${what}: the server answered ${res.status} ${res.statusText} for ${url.href}`.trim());
+      throw new DownloadError(`${what}: the server answered ${res.status} ${res.statusText} for ${url.href}`.trim());
     }
     const length = res.headers.get('content-length');
     if (length !== null && /^\d+$/.test(length)) expected = Number(length);
@@ -60,18 +65,18 @@ async function fetchInto(url: URL, what: string, limits: FetchLimits, sink: (chu
       await sink(chunk);
     }
     if (expected !== undefined && received !== expected) {
-      throw new UserError(`${what}: the download was cut short (${received} of ${expected} bytes)`, 'try again later');
+      throw new DownloadError(`${what}: the download was cut short (${received} of ${expected} bytes)`, 'try again later');
     }
     return received;
   } catch (e) {
     if (e instanceof UserError) throw e;
     if (controller.signal.aborted) {
-      throw new UserError(`${what}: no complete answer from ${url.host} within ${limits.timeoutMs / 1000} s`, 'check your connection and try again');
+      throw new DownloadError(`${what}: no complete answer from ${url.host} within ${limits.timeoutMs / 1000} s`, 'check your connection and try again');
     }
     if (expected !== undefined && received < expected) {
-      throw new UserError(`${what}: the download was cut short (${received} of ${expected} bytes)`, 'try again later');
+      throw new DownloadError(`${what}: the download was cut short (${received} of ${expected} bytes)`, 'try again later');
     }
-    throw new UserError(`${what}: could not download ${url.href} (${causeOf(e)})`, 'check your connection and try again');
+    throw new DownloadError(`${what}: could not download ${url.href} (${causeOf(e)})`, 'check your connection and try again');
   } finally {
     clearTimeout(timer);
   }

@@ -137,6 +137,24 @@ describe('cs -update --check', () => {
     expect(JSON.parse((await cs(['--check', '--json'])).out)).toEqual({ installed: '0.1.0', latest: '0.1.0', updateAvailable: false, path: 'self-managed' });
   });
 
+  it('offline: names the install path it took and what to do, for both paths', async () => {
+    await server.close(); // nothing listens on the feed's port now: ECONNREFUSED, as with no network
+    const self = await refused(['--check']);
+    expect(self.message).toMatch(/^release metadata: could not download http:\/\/127\.0\.0\.1:\d+\/release\.json \(ECONNREFUSED\)$/);
+    expect(self.hint).toBe('cs was installed from a signed release (self-managed): check your connection and try again (CS_UPDATE_URL names another release feed); nothing was changed');
+    expect((await refused([])).hint).toBe(self.hint);
+    const npmInstall: UpdateOptions['install'] = { path: 'npm', dir: path.join(dataDir, 'versions', '0.1.0') };
+    for (const args of [['--check'], []]) {
+      const e = await cs(args, npmInstall).then(
+        () => undefined,
+        (err: unknown) => err as UserError,
+      );
+      expect(e?.message).toMatch(/^release metadata: could not download .* \(ECONNREFUSED\)$/);
+      expect(e?.hint).toBe('cs was installed with npm: check your connection and try again, or update through npm alone (without the signature check): npm install -g claude-sessions@latest');
+    }
+    expectUntouched();
+  });
+
   it('says how to install when cs is not installed', async () => {
     fs.rmSync(path.join(dataDir, 'current'));
     const e = await refused(['--check']);
