@@ -60,6 +60,11 @@ function readIndex(env: NodeJS.ProcessEnv): { names: Set<string>; complete: Set<
   return { names, complete };
 }
 
+/** Every session listed as holding keychain secrets, complete or not (cs -uninstall --purge deletes theirs). */
+export function listedKeychainSessions(env: NodeJS.ProcessEnv): Set<string> {
+  return readIndex(env).names;
+}
+
 /**
  * The sessions listed as holding keychain secrets, when the list is complete
  * for sessions root `root` (as sessionsRoot gives it: another spelling of

@@ -253,8 +253,12 @@ describe('hook registration through settings.json', () => {
     expect(fs.existsSync(path.join(sb.root, 'keep'))).toBe(true);
     install(repoRoot, env, new Date(), regs);
     expect((await runCs(['-uninstall', '--purge'], { env })).code).toBe(2);
+    // The -ls cache keeps the sessions' names and objectives: a purge takes it too.
+    expect((await runCs(['-ls'], { env })).code).toBe(0);
+    expect(fs.existsSync(path.join(sb.home, '.cache/cs/ls'))).toBe(true);
     expect((await runCs(['-uninstall', '--purge', '--yes'], { env })).code).toBe(0);
     expect(fs.existsSync(sb.root)).toBe(false);
+    expect(fs.existsSync(path.join(sb.home, '.cache/cs'))).toBe(false);
   });
 });
 

@@ -13,6 +13,8 @@ import { EncryptedFileBackend } from '../../../src/secrets/encrypted.js';
 import { KeychainBackend, loadKeyring, probeKeychain, type KeyringApi } from '../../../src/secrets/keychain.js';
 import { migrateBackend } from '../../../src/secrets/store.js';
 import { secrets, secretsProcess, tempHome, type Home } from '../../support/secrets.js';
+import { install } from '../../../src/install/install.js';
+import { repoRoot, runCs } from '../../support/cs.js';
 
 // A generous probe: on a busy machine the keychain's first answer can take more than the default
 // 1.5 s, and a probe that gives up sends cs to the encrypted file, which is not what is tested here.
@@ -99,6 +101,20 @@ describe.runIf(reachable)('keychain backend (real Secret Service)', () => {
     expect((await secrets(S, ['backend'], env)).stdout).toBe('keychain\n');
     expect(fs.existsSync(path.join(h.home, '.cs-secrets', `${S}.enc`))).toBe(false);
   });
+
+  it('cs -uninstall --purge deletes the keychain secrets of every session, one whose workspace is gone too', async () => {
+    const ienv = { ...env, CS_DATA_DIR: path.join(h.home, '.local/share/cs'), CS_BIN_DIR: path.join(h.home, '.local/bin'), XDG_CONFIG_HOME: path.join(h.home, '.config'), CS_NO_UPDATE_CHECK: '1' };
+    install(repoRoot, ienv);
+    expect((await secretsProcess(S, ['set', 'PURGED'], ienv, 'gone-after-purge')).code).toBe(0);
+    await new KeychainBackend(api, ienv).set(S2, 'ORPHAN', 'gone-as-well');
+    fs.rmSync(path.join(h.root, S2), { recursive: true });
+    const r = await runCs(['-uninstall', '--purge', '--yes'], { env: ienv });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('sessions and secrets deleted (2 secrets removed from the OS keychain)');
+    expect(await api.findCredentials(`cs:${S}:PURGED`)).toEqual([]);
+    expect(await api.findCredentials(`cs:${S2}:ORPHAN`)).toEqual([]);
+    expect(await api.findCredentials(`cs:${S}`)).toEqual([]);
+  }, 60_000);
 
   it('as a process, without CS_SECRETS_BACKEND', async () => {
     const set = await secretsProcess(S, ['set', 'PROC'], env, 'through-dbus');
