@@ -50,8 +50,20 @@ async function exportBeforePush(session: string, ctx: Context): Promise<void> {
     import('../../lib/lockfile.js'),
   ]);
   const dir = sessionOf(ctx).paths.dir;
-  const s = await exportIfChanged({ session, sessionDir: dir, env: ctx.env });
-  if (s.status === 'exported') ctx.io.err(`exported ${s.count} secret(s) to .cs/secrets.age`);
+  try {
+    const s = await exportIfChanged({ session, sessionDir: dir, env: ctx.env });
+    if (s.status === 'exported') ctx.io.err(`exported ${s.count} secret(s) to .cs/secrets.age`);
+  } catch (e) {
+    // A machine that cannot read secrets.age (one that just joined with
+    // `age init`) must still push: its recipient file is what lets a machine
+    // that can read it re-encrypt for it. The file stays as it was, so no
+    // secret is lost; the session end skips the export the same way.
+    if (!(e instanceof UserError)) throw e;
+    ctx.warn(
+      `secrets not exported, pushing the rest (.cs/secrets.age as it was): ${e.message} — ` +
+        `to encrypt it for this machine too, on a machine that can read it run: cs ${session} -sync pull && cs ${session} -sync push`,
+    );
+  }
   const lock = readLock(path.join(dir, '.cs', 'local', 'lock'));
   if (lock.kind === 'held' && lockState(lock.info) !== 'stale') {
     ctx.io.err(`note: '${session}' is open: its conversation's transcript is exported and pushed when Claude exits`);
