@@ -13,6 +13,7 @@ import { refuseLinksUnderMeta } from './links.js';
 import { commitSessionUpdate, type CommitReport } from './session-end.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
 import { maskUrlPassword } from './url-password.js';
+import { shellQuote } from '../lib/shell.js';
 import { writeConfined } from '../lib/confine.js';
 import type { SecretsMergeNotes } from '../secrets/merge.js';
 import { SECRETS_PATH } from '../secrets/keys.js';
@@ -92,6 +93,43 @@ async function settleSecretsInRebase(repo: Repo, session: string): Promise<{ don
   }
 }
 
+/**
+ * What the session commit left changed in the tree (a file holding a secret
+ * value, secret-guard.ts) stays as it is through a pull. Where the remote
+ * changed the same path git would refuse mid-way; stop before anything
+ * moves instead, naming the files.
+ */
+async function refuseOverLeftOut(repo: Repo, session: string, ours: string, theirs: string): Promise<void> {
+  // --no-optional-locks: only a look; -uall: an untracked file the remote adds is in the way too.
+  const st = await repo.raw(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all']);
+  const entries = st.split('\0');
+  const left: string[] = [];
+  const untracked = new Set<string>();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (!/^.. /.test(e)) continue;
+    left.push(e.slice(3));
+    if (e.startsWith('??')) untracked.add(e.slice(3));
+    if (/^[RC]/.test(e)) left.push(entries[++i]!); // a rename's source path follows it
+  }
+  if (left.length === 0) return;
+  // --no-renames: a file the remote renamed counts under its old path as well as the new one.
+  const changed = new Set((await repo.raw(['diff', '--name-only', '-z', '--no-renames', `${ours}...${theirs}`])).split('\0').filter(Boolean));
+  const clash = left.filter((f) => changed.has(f) || (f.endsWith('/') && [...changed].some((c) => c.startsWith(f)))).sort();
+  if (clash.length === 0) return;
+  const shown = clash.slice(0, 5).join(', ') + (clash.length > 5 ? ` (+${clash.length - 5} more)` : '');
+  // Moving a tracked file aside would have the next commit delete it everywhere: put the committed one back instead.
+  const tracked = clash.filter((f) => !untracked.has(f));
+  const aside = [
+    ...(tracked.length ? [`run git -C ${shellQuote(repo.dir)} checkout -- ${tracked.map(shellQuote).join(' ')}`] : []),
+    ...(tracked.length < clash.length ? [`move ${clash.filter((f) => untracked.has(f)).join(', ')} out of the session`] : []),
+  ].join(' and ');
+  throw new UserError(
+    `pull stopped: ${shown} changed on the remote, and this machine's copy has changes cs did not commit (a file that holds a secret value stays out of commits); nothing was changed`,
+    `store the value (cs ${session} -secrets set KEY) and have the file read $KEY so cs commits it, or keep a copy of yours elsewhere and ${aside}; then run: cs ${session} -sync pull`,
+  );
+}
+
 export class SyncConflictError extends UserError {
   override name = 'SyncConflictError';
   constructor(
@@ -132,12 +170,15 @@ export async function syncPull(repo: Repo, session: string, now: () => Date = ()
     return { ...base, result: 'fast-forward' };
   }
   if (ours === theirs || (await isAncestor(repo, theirs, ours))) return { ...base, result: ours === theirs ? 'up-to-date' : 'ahead' };
+  await refuseOverLeftOut(repo, session, ours, theirs);
   if (await isAncestor(repo, ours, theirs)) {
     await guardWrite(repo, () => repo.git(['merge', '--quiet', '--ff-only', theirs]));
     return { ...base, result: 'fast-forward' };
   }
   try {
-    await repo.commitGit(['rebase', '--quiet', theirs]);
+    // --autostash: files the commit above left out (refuseOverLeftOut: none the remote changed) would
+    // make git refuse to rebase at all; they are set aside and put back as they were.
+    await repo.commitGit(['rebase', '--quiet', '--autostash', theirs]);
     return { ...base, result: 'rebased' };
   } catch (e) {
     if ((await repo.operationInProgress()) !== 'a rebase') throw explainWriteError(repo.dir, e);
