@@ -732,6 +732,27 @@ export async function importIfNewer(t: SyncTarget): Promise<{ status: AutoStatus
 }
 
 /**
+ * The line SessionStart prints when .cs/secrets.age is there but this
+ * machine cannot open it (importIfNewer: no-identity, not-recipient), with
+ * the commands as they are to be run: the session's name and this
+ * machine's key filled in. Which ones depends on whether this machine is
+ * already listed in .cs/age-recipients (age init in the session, after the
+ * file was written): then the listing has to reach a machine that can read
+ * the file; otherwise that machine has to add this key.
+ */
+export async function unreadableAdvice(session: string, sessionDir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const id = await readIdentity(env);
+  if (!id) {
+    return `.cs/secrets.age holds secrets this machine cannot read: it has no age key — run: cs ${session} -secrets age init && cs ${session} -sync push; then on a machine that can read it run: cs ${session} -sync pull && cs ${session} -sync push`;
+  }
+  const listed = listRecipients(sessionDir).find((r) => r.recipient === id.recipient);
+  if (listed) {
+    return `.cs/secrets.age is not encrypted to this machine yet, so its secrets are not here — this machine is recipient '${listed.name}': push that (cs ${session} -sync push); then on a machine that can read it run: cs ${session} -sync pull && cs ${session} -sync push`;
+  }
+  return `.cs/secrets.age is not encrypted to this machine's key (${id.recipient}), so its secrets are not here — on a machine that can read it run: cs ${session} -secrets age add ${localRecipientName(env)} ${id.recipient} && cs ${session} -sync push`;
+}
+
+/**
  * For SessionEnd: exports when the session's secrets or recipients changed
  * since this machine's last export, so an idle session does not rewrite
  * secrets.age (age output differs on every run) and dirty git.

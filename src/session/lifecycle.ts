@@ -67,7 +67,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
   });
   // The age code is loaded only when there is a file to import or a recipient to export for (keys.ts).
   if (!feature && fs.existsSync(secretsFilePath(p.dir))) await step(report, 'secrets import', async () => {
-    const { importIfNewer } = await import('../secrets/age.js');
+    const { importIfNewer, unreadableAdvice } = await import('../secrets/age.js');
     const r = await importIfNewer({ session: p.name, sessionDir: p.dir, env });
     if (r.status === 'imported') {
       report(
@@ -75,7 +75,7 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
         'info',
       );
     }
-    if (r.status === 'not-recipient') report('.cs/secrets.age is not encrypted to this machine — on a machine that can read it run: cs <s> -secrets age add <name> "$(cs <s> -secrets age pubkey)"', 'warn');
+    if (r.status === 'not-recipient' || r.status === 'no-identity') report(await unreadableAdvice(p.name, p.dir, env), 'warn');
   });
   await step(report, 'transcript import', async () => {
     const { importTranscripts } = await import('../conversations/transcripts.js');
