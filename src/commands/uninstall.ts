@@ -26,7 +26,7 @@ export function parse(a: Args): UninstallOptions {
 export async function run(opts: UninstallOptions, ctx: Context): Promise<number> {
   const { io, env } = ctx;
   const state = readState(env);
-  if (!state) throw new UserError('cs is not installed for this user (no install record)', `expected ${statePath(env)}`);
+  if (!state) throw new UserError(`cs is not installed for this user (no install record at ${statePath(env)}), so there is nothing to uninstall`, 'an npm install is removed with: npm rm -g claude-sessions; cs -install installs it for this user');
   // The caches hold the sessions' words (the -search index) and objectives (the -ls cache).
   const purgeTargets = [sessionsRoot(env), path.join(homeDir(env), '.cs-secrets'), csCacheDir(env)];
   let fromKeychain = 0;

@@ -115,7 +115,7 @@ export async function listWithRemote(local: SessionSummary[], opts: { json: bool
     // An unreachable host's error already says so ("cannot reach <host>: ...").
     if (h.error) io.err(c.yellow(`cs: ${h.reachable ? `${h.alias ?? h.host} answered with an error: ` : ''}${h.error}`));
   }
-  if (targets.length === 0) io.err(c.dim('cs: no hosts registered — add one with cs -remote add <alias> <user@host>'));
+  if (targets.length === 0) io.err(c.dim('cs: no hosts registered — add one with cs -remote add <alias> <user@host[:port]>'));
   return 0;
 }
 

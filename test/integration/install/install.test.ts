@@ -168,6 +168,10 @@ describe('hook registration through settings.json', () => {
     expect(fs.readFileSync(settingsPath(env), 'utf8')).toBe(foreignSettings);
     expect(fs.existsSync(path.join(env.CS_BIN_DIR!, 'cs'))).toBe(false);
     expect(fs.existsSync(env.CS_DATA_DIR!)).toBe(false);
+    // Again: nothing to uninstall, said so with what removes the other kind of install.
+    const again = await runCs(['-uninstall'], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^cs: cs is not installed for this user \(no install record at .*install\.json\), so there is nothing to uninstall — an npm install is removed with: npm rm -g claude-sessions; cs -install installs it for this user\n$/);
   });
 
   it('moves the hook entries an older cs wrote into settings.json into the plugin, keeping foreign ones and other plugins', async () => {
