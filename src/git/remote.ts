@@ -31,11 +31,29 @@ export function validateRemoteUrl(url: string, cwd: string): string {
   if (/[\s\x00-\x1f\x7f]/.test(url)) throw new UsageError(`invalid remote URL ${JSON.stringify(shown)}: it contains whitespace or control characters`, hint);
   if (/^ext::/i.test(url) || /^[a-z][a-z0-9+.-]*::/i.test(url)) throw new UsageError(`invalid remote URL '${shown}': remote helpers ("<helper>::") are not allowed`, hint);
   refuseUrlPassword(url);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  // A user or host that starts with "-" would reach ssh as an option (git refuses them as "strange"
+  // only when it is about to connect: cs would have saved the remote by then).
+  const optionLike = (authority: string) => {
+    let decoded = authority;
+    try {
+      decoded = decodeURIComponent(authority);
+    } catch {
+      // not percent-encoded text: looked at as it is
+    }
+    return decoded.split('@').some((part) => part.startsWith('-'));
+  };
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url);
+  if (scheme) {
+    if (optionLike(scheme[1]!)) throw new UsageError(`invalid remote URL '${shown}': its user or host starts with "-"`, hint);
+    return url;
+  }
   // scp-like user@host:path (a colon before the first slash)
   const colon = url.indexOf(':');
   const slash = url.indexOf('/');
-  if (colon > 0 && (slash < 0 || colon < slash)) return url;
+  if (colon > 0 && (slash < 0 || colon < slash)) {
+    if (optionLike(url.slice(0, colon))) throw new UsageError(`invalid remote URL '${shown}': its user or host starts with "-"`, hint);
+    return url;
+  }
   return path.resolve(cwd, url);
 }
 

@@ -42,6 +42,11 @@ describe('remote URLs', () => {
     ['ext::sh -c touch% /tmp/pwned', /whitespace|remote helpers/],
     ['ext::sh', /remote helpers/],
     ['', /empty/],
+    // A host or user git would hand to ssh as an option: refused before it is saved.
+    ['ssh://-oProxyCommand=touch%20/tmp/x/y', /user or host starts with "-"/],
+    ['ssh://%2DoProxyCommand=id/x.git', /user or host starts with "-"/],
+    ['ssh://-oProxyCommand=id@host/x.git', /user or host starts with "-"/],
+    ['git@-oProxyCommand=id:x.git', /user or host starts with "-"/],
   ])('refuses %j', (url, why) => {
     expect(() => validateRemoteUrl(url, '/tmp')).toThrow(UsageError);
     expect(() => validateRemoteUrl(url, '/tmp')).toThrow(why);
@@ -53,6 +58,8 @@ describe('remote URLs', () => {
     ['ssh://git@host:22/x.git', 'ssh://git@host:22/x.git'],
     ['../remotes/x.git', '/work/remotes/x.git'],
     ['/srv/x.git', '/srv/x.git'],
+    ['ssh://git@my-host/x-y.git', 'ssh://git@my-host/x-y.git'],
+    ['me@host:-odd-repo-name.git', 'me@host:-odd-repo-name.git'],
   ])('accepts %j', (url, want) => {
     expect(validateRemoteUrl(url, '/work/here')).toBe(want);
   });
@@ -60,10 +67,12 @@ describe('remote URLs', () => {
   it('an invalid URL leaves the session without a remote', async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
-    const err = await csFails(l, 's', 'remote', '--upload-pack=x');
-    expect(err).toBeInstanceOf(UsageError);
-    expect(git(dir, l.env, 'remote')).toBe('');
-    expect(fs.existsSync(path.join(dir, '.cs/sync.conf'))).toBe(false);
+    for (const bad of ['--upload-pack=x', 'ssh://-oProxyCommand=touch%20/tmp/x/y']) {
+      const err = await csFails(l, 's', 'remote', bad);
+      expect(err, bad).toBeInstanceOf(UsageError);
+      expect(git(dir, l.env, 'remote')).toBe('');
+      expect(fs.existsSync(path.join(dir, '.cs/sync.conf'))).toBe(false);
+    }
   });
 });
 
