@@ -5,7 +5,7 @@
 // push/pull/status on these; the session end (src/git/session-end.ts) pushes with them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError, UserError } from '../lib/errors.js';
+import { SESSION_IN_HINT, UsageError, UserError } from '../lib/errors.js';
 import { GitError, Repo, explainWriteError, guardWrite, lastLine } from './repo.js';
 import { readSyncConf, updateSyncConf } from './syncconf.js';
 import { maskUrlPassword, refuseUrlPassword } from './url-password.js';
@@ -135,7 +135,7 @@ export function remoteProblem(url: string, stderr: string, code: number | null):
   const s = stderr;
   const ls = `git ls-remote ${maskUrlPassword(url)} shows what git sees; nothing was changed`;
   if (code === 124 && /^timed out after/.test(s)) return { reason: s.trim(), hint: `the remote did not answer; check your network (${ls}), or raise CS_SYNC_TIMEOUT` };
-  if (path.isAbsolute(url) && !fs.existsSync(url)) return { reason: `no repository at ${url} (the path does not exist)`, hint: 'create it with: cs <session> -sync push --create (or git init --bare <path>)' };
+  if (path.isAbsolute(url) && !fs.existsSync(url)) return { reason: `no repository at ${url} (the path does not exist)`, hint: `create it with: ${SESSION_IN_HINT} -sync push --create (or git init --bare ${url})` };
   if (/Could not resolve (hostname|host)/i.test(s)) return { reason: `host '${hostOf(url)}' not found (the name does not resolve)`, hint: `check the host name in the URL and your network (${ls})` };
   if (/Permission denied|Authentication failed|terminal prompts disabled|could not read Username|access denied|HTTP 40[13]/i.test(s)) return { reason: 'permission denied (the remote refused these credentials)', hint: `check your ssh key or credentials for ${hostOf(url)} (ssh -T, or a git credential helper); ${ls}` };
   if (/Connection refused/i.test(s)) return { reason: `connection refused by ${hostOf(url)}`, hint: `check the host and port in the URL (${ls})` };

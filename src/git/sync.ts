@@ -271,11 +271,13 @@ export async function syncStatus(repo: Repo, session: string, opts: { fetch: boo
  * push `main`: the clone then checks out nothing. Take `main` (or the only
  * branch there is) instead of leaving an empty session.
  */
-async function checkoutWhenHeadless(repo: Repo): Promise<void> {
+async function checkoutWhenHeadless(repo: Repo, url: string, name: string): Promise<void> {
   if (await repo.resolve('HEAD')) return;
   const branches = (await repo.raw(['for-each-ref', '--format=%(refname:strip=3)', 'refs/remotes/origin/'])).split('\n').filter((b) => b && b !== 'HEAD');
   const pick = branches.includes('main') ? 'main' : branches.length === 1 ? branches[0]! : null;
-  if (!pick) throw new UserError('the remote has no main branch to check out', `check out a branch by hand: git -C <session> checkout <branch> (branches: ${branches.join(', ') || 'none'})`);
+  // The clone is then removed (cloneSession works in a temp directory): the hint is for the remote.
+  if (branches.length === 0) throw new UserError('the remote is empty: no session was pushed to it yet; nothing was cloned', `push the session to it from the machine that has it: cs ${name} -sync remote ${maskUrlPassword(url)} && cs ${name} -sync push`);
+  if (!pick) throw new UserError(`the remote has no main branch to clone (its branches: ${branches.join(', ')}); nothing was cloned`, `cs sessions push main: push the session from the machine that has it (cs ${name} -sync push), or clone the branch by hand: git clone -b <branch> ${maskUrlPassword(url)}`);
   await repo.git(['checkout', '-q', '-B', pick, '--track', `origin/${pick}`]);
 }
 
@@ -289,7 +291,7 @@ export async function cloneSession(url: string, target: string, opts: GitOptions
   const outside = new Repo(parent, opts);
   try {
     await outside.network(['clone', '--quiet', '--', url, tmp], opts.timeoutMs ?? NETWORK_TIMEOUT_MS);
-    await checkoutWhenHeadless(new Repo(tmp, opts));
+    await checkoutWhenHeadless(new Repo(tmp, opts), url, path.basename(target));
     if (await new Repo(tmp, opts).resolve('HEAD')) await refuseLinksUnderMeta(new Repo(tmp, opts), 'HEAD', url);
     ensureDir(path.join(tmp, LOCAL_DIR));
     await prepareRepo(tmp, opts);

@@ -69,7 +69,7 @@ export async function requireIdentity(env: NodeJS.ProcessEnv): Promise<AgeIdenti
   if (!id) {
     throw new UserError(
       `no age identity on this machine (${tildify(ageIdentityPath(env), env)})`,
-      'run: cs <session> -secrets age init, then have a machine that can read .cs/secrets.age export again',
+      `run: ${SESSION_IN_HINT} -secrets age init, then have a machine that can read .cs/secrets.age export again`,
     );
   }
   return id;
@@ -126,7 +126,7 @@ export function validatePublicKey(pubkey: string): string {
   try {
     new Encrypter().addRecipient(key);
   } catch {
-    throw new UsageError(`'${key.slice(0, 80)}' is not an age public key`, 'it looks like age1…; print it on the other machine with: cs <session> -secrets age pubkey');
+    throw new UsageError(`'${key.slice(0, 80)}' is not an age public key`, `it looks like age1…; print it on the other machine with: ${SESSION_IN_HINT} -secrets age pubkey`);
   }
   return key;
 }
@@ -465,7 +465,7 @@ export async function decryptSecrets(data: Uint8Array, id: AgeIdentity, shown: s
     if (/no identity matched/.test(msg)) {
       throw new UserError(
         `${shown} is not encrypted to this machine's key (${id.recipient})`,
-        'add it on a machine that can read the file: cs <session> -secrets age add <name> <this pubkey>, then export-file there and sync',
+        `add this machine on one that can read the file: ${SESSION_IN_HINT} -secrets age add ${localRecipientName(process.env)} ${id.recipient}, then export-file there and sync`,
       );
     }
     throw new UserError(`${shown} is damaged: it does not decrypt; it was left as it is`, restore);
