@@ -1,7 +1,7 @@
 // `cs -spawn <name> [--prompt <text>] [--task <text>]`: start a hosted session without
 // attaching a terminal (src/host/), and say how to attach.
 import { UsageError, UserError } from '../lib/errors.js';
-import { validateSessionRef } from '../features/ref.js';
+import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
 import { requireClaude } from '../session/claude-bin.js';
 import { isUuid } from '../conversations/store.js';
 import { has, value, type Args } from './argv.js';
@@ -24,6 +24,9 @@ export function parse(a: Args): SpawnOptions {
   if (prompt !== undefined && prompt.trim() === '') throw new UsageError('--prompt is empty', 'give the text Claude should start with: --prompt "fix the failing test"');
   const task = value(a, '--task');
   if (task !== undefined && task.trim() === '') throw new UsageError('--task is empty', 'give the task for the queue: --task "update the changelog"');
+  // The queue is the base's (src/queue/queue.ts): a feature's Claude would never get the rest of it.
+  const feature = task !== undefined && name !== undefined ? parseFeatureRef(name) : null;
+  if (feature) throw new UsageError(`'${feature.name}' is a feature session; --task works on plain sessions`, `give it its first instruction with --prompt, or queue the task on the base: cs -spawn ${feature.base} --task "<task>"`);
   const resume = value(a, '--resume');
   if (resume !== undefined && has(a, '--new')) throw new UsageError('--new and --resume exclude each other', a.usage);
   if (resume !== undefined && !/^\d+$/.test(resume) && !isUuid(resume.toLowerCase())) throw new UsageError(`--resume takes a conversation uuid or its number, not '${resume.slice(0, 80)}'`, `see them with: cs ${validateSessionRef(name!)} -conversations`);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeConfined } from '../lib/confine.js';
 import type { IO } from '../term/io.js';
+import { isFeatureWorktree } from '../features/ref.js';
 import { journalFile, type JournalEntry } from './queue.js';
 
 const seenFile = (sessionDir: string) => path.join(sessionDir, '.cs', 'local', 'queue-seen');
@@ -35,6 +36,8 @@ export function digestLine(entries: readonly JournalEntry[]): string | null {
  * Never throws: a report, never a reason not to open the session.
  */
 export function readQueueDigest(sessionDir: string): { line: string; seen: () => void } | null {
+  // A feature's worktree holds its base's journal: what the base did is not news of the feature.
+  if (isFeatureWorktree(sessionDir)) return null;
   try {
     const file = journalFile(sessionDir);
     const size = fs.statSync(file, { throwIfNoEntry: false })?.size;

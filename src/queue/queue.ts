@@ -5,10 +5,18 @@
 // holds a short lock in `.cs/local/` (the CLI, the Stop hook and the async
 // PostToolUseFailure hook may change it at the same moment) and replaces the
 // file atomically, never through a symlink (src/lib/confine.ts).
+//
+// A feature session (a worktree of its base, src/features/) has no queue of
+// its own: the `.cs/queue/` checked out there is the base's, as committed
+// when the feature branched. Read there it is empty and it is never changed:
+// acted on, the feature's Claude would take the base's tasks (which the base
+// runs as well), and a change committed on the feature branch would come
+// back into the base's queue.json as a merge conflict.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { appendConfined, confinedPath, writeConfined } from '../lib/confine.js';
 import { SESSION_IN_HINT, UserError } from '../lib/errors.js';
+import { isFeatureWorktree } from '../features/ref.js';
 import { readJsonLines } from '../lib/fsutil.js';
 import { withLockSync } from '../lib/lockfile.js';
 import { recordEvent } from '../timeline/timeline.js';
@@ -96,8 +104,19 @@ const isTask = (t: unknown): t is Task => {
 };
 const isId = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0;
 
-/** The queue as stored, or an empty one when there is none. Throws DamagedQueueError when the file is not a valid queue. */
+/**
+ * Refusal to change the queue in a feature worktree (see the top of this
+ * file): the tasks belong on the base, whose name the caller knows best.
+ */
+export class FeatureQueueError extends UserError {
+  constructor() {
+    super('a feature session has no task queue of its own (the one in its worktree is its base\'s)', 'queue the task on the base session: cs <base> -queue add "<task>"');
+  }
+}
+
+/** The queue as stored, or an empty one when there is none (or in a feature worktree). Throws DamagedQueueError when the file is not a valid queue. */
 export function readQueue(sessionDir: string): Queue {
+  if (isFeatureWorktree(sessionDir)) return emptyQueue();
   let text: string;
   try {
     text = fs.readFileSync(queueFile(sessionDir), 'utf8');
@@ -150,6 +169,7 @@ export function setAsideDamagedQueue(sessionDir: string, now: Date): string | nu
  * order). Returns that result. Writes only when the queue changed.
  */
 export function changeQueue<T>(sessionDir: string, fn: (q: Queue, journal: (e: Omit<JournalEntry, 'ts'>) => void) => T, now: Date): T {
+  if (isFeatureWorktree(sessionDir)) throw new FeatureQueueError();
   confinedPath(lockFile(sessionDir));
   return withLockSync(lockFile(sessionDir), () => {
     const q = readQueue(sessionDir);
@@ -166,13 +186,14 @@ export function changeQueue<T>(sessionDir: string, fn: (q: Queue, journal: (e: O
   });
 }
 
-/** True when the session has a queue file at all (the hooks' cheap first check). */
+/** True when the session has a queue file at all (the hooks' cheap first check); never in a feature worktree. */
 export function hasQueue(sessionDir: string): boolean {
-  return fs.existsSync(queueFile(sessionDir));
+  return fs.existsSync(queueFile(sessionDir)) && !isFeatureWorktree(sessionDir);
 }
 
-/** Journal entries, oldest first; lines that do not parse are skipped. */
+/** Journal entries, oldest first; lines that do not parse are skipped. None in a feature worktree (the base's are there). */
 export function readJournal(sessionDir: string): JournalEntry[] {
+  if (isFeatureWorktree(sessionDir)) return [];
   return readJsonLines(journalFile(sessionDir), (line) => {
     const v = JSON.parse(line) as JournalEntry;
     return v && typeof v.ts === 'string' && typeof v.type === 'string' ? v : null;
