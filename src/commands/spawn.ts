@@ -75,6 +75,15 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
       return 0;
     }
     if (first) [prompt, taken] = [first, true];
+  } else if (prompt === undefined && !(await host.findHosted(host.tmuxServer(env), env, paths.name))) {
+    // An armed queue (-queue start while nothing ran) and no prompt: a fresh
+    // Claude sits idle and never stops, so no Stop would ever hand a task
+    // over. The next pending one is its first prompt, as with --task.
+    const first = await armedQueueTask(paths.dir, paths.name, ctx);
+    if (first) {
+      [prompt, taken] = [first.text, true];
+      ctx.info(`the queue of '${opts.name}' is armed: Claude starts on task ${first.id} (cs ${opts.name} -queue)`);
+    }
   }
   const request = {
     force: opts.force,
@@ -91,6 +100,30 @@ export async function run(opts: SpawnOptions, ctx: Context): Promise<number> {
   } catch (e) {
     if (taken) (await import('../queue/drain.js')).unstart(paths.dir, ctx.now());
     throw e;
+  }
+}
+
+/**
+ * Marks the next pending task of an armed queue running and returns it with
+ * its handover text, or null (no queue, not armed, none pending, a task
+ * running already, or a queue file that is not a queue: -queue says so).
+ */
+async function armedQueueTask(dir: string, name: string, ctx: Context): Promise<{ id: number; text: string } | null> {
+  const [{ changeQueue, hasQueue, runningTask, DamagedQueueError }, { takeNext }] = await Promise.all([import('../queue/queue.js'), import('../queue/drain.js')]);
+  if (!hasQueue(dir)) return null;
+  try {
+    return changeQueue(
+      dir,
+      (q, journal) => {
+        const text = takeNext(q, journal, ctx.now());
+        return text === undefined ? null : { id: runningTask(q)!.id, text };
+      },
+      ctx.now(),
+    );
+  } catch (e) {
+    if (!(e instanceof DamagedQueueError)) throw e;
+    ctx.warn(`${e.message} — Claude starts without a task; see cs ${name} -queue`);
+    return null;
   }
 }
 

@@ -20,6 +20,8 @@ export const command: Command<Record<string, never>> = {
     // An idle hosted Claude never stops again by itself: the first task is typed in now, as the page's Start does.
     const handed = await (await import('../../queue/resume.js')).handOverIfIdle(ctx.env, s.name, s.paths.dir, () => ctx.now());
     if (handed) ctx.info(`handed task ${handed.id} to the idle Claude of '${s.name}'`);
+    // Nobody runs it: no Stop will come until Claude is started, and a spawn starts it on the first task.
+    else if (!(await import('../../session/lock.js')).liveHolder(s.paths.lock)) ctx.info(`'${s.name}' is not running: start Claude on the first task with: cs -spawn ${s.name}`);
     return 0;
   },
 };

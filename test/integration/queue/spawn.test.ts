@@ -72,6 +72,25 @@ describe.skipIf(!hasTmux())('cs -spawn --task', () => {
     expect(readQueue(dir)).toMatchObject({ armed: false, tasks: [{ id: 1, state: 'parked' }] });
   });
 
+  it('a queue armed while nothing runs: -queue start says how to start it, and cs -spawn starts Claude on its first task', { timeout: 60_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    // Made in the foreground (no terminal), the fake Claude ending at once.
+    expect((await runCs(['qa'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
+    for (const t of ['TASK-A: first', 'TASK-B: second']) expect((await runCs(['qa', '-queue', 'add', t], { env: sb.env })).code).toBe(0);
+    const start = await runCs(['qa', '-queue', 'start'], { env: sb.env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr).toContain("'qa' is not running: start Claude on the first task with: cs -spawn qa");
+    const before = claudeStarts(sb.claudeLog).length;
+    const r = await runCs(['-spawn', 'qa'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("the queue of 'qa' is armed: Claude starts on task 1 (cs qa -queue)");
+    const starts = await until(() => (claudeStarts(sb!.claudeLog).length > before ? claudeStarts(sb!.claudeLog) : undefined), 'Claude started');
+    expect(starts.at(-1)!.argv.slice(-2)).toEqual(['--', 'cs queue — task 1 (1 more queued after this one):\n\nTASK-A: first']);
+    const dir = path.join(sb.root, 'qa');
+    expect(readQueue(dir)).toMatchObject({ armed: true, tasks: [{ id: 1, state: 'running' }, { id: 2, state: 'pending' }] });
+    expect((await runCs(['qa', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
+  });
+
   it('refuses an empty --task before touching anything', async () => {
     sb = hostSandbox();
     const r = await runCs(['-spawn', 'qe', '--task', ' '], { env: sb.env });
