@@ -9,8 +9,14 @@ import { readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { addConversation, readConversations } from '../conversations/store.js';
 import type { RecordMarks } from './model.js';
 
-/** Record files, relative to a session directory. */
-export const RECORD_FILES = ['.cs/discoveries.md', '.cs/changes.md', '.cs/timeline.jsonl', '.cs/conversations.json'] as const;
+/**
+ * Record files, relative to a session directory. The merge keeps the base's
+ * version of each and the fold appends the feature's part: the session log
+ * too, which cs (and a running base's hooks) go on writing in the base while
+ * a conflicted merge waits; merged by git, its staged version would then
+ * differ from the file and `git merge --abort`, the way out cs prints, fail.
+ */
+export const RECORD_FILES = ['.cs/discoveries.md', '.cs/changes.md', '.cs/timeline.jsonl', '.cs/conversations.json', '.cs/logs/session.log'] as const;
 
 function linesAfter(text: string, n: number): string[] {
   const lines = text.split('\n');
@@ -31,6 +37,11 @@ export function markDiscoveries(added: readonly string[], feature: string): stri
 /** Pure: changes.md lines (`- [time] Tool: path`) marked `(feature <f>)`. */
 export function markChanges(added: readonly string[], feature: string): string[] {
   return added.filter((l) => l.trim() !== '').map((l) => (l.startsWith('- ') ? `${l} (feature ${feature})` : l));
+}
+
+/** Pure: session.log lines (`[time] event`) marked `(feature <f>)`. */
+export function markLog(added: readonly string[], feature: string): string[] {
+  return added.filter((l) => l.trim() !== '').map((l) => `${l} (feature ${feature})`);
 }
 
 /** Pure: timeline JSON lines with `"feature": <f>` added; lines that are not JSON objects are dropped. */
@@ -65,10 +76,14 @@ export interface FoldResult {
 
 /**
  * Appends what the feature at `featureDir` added since `marks` to the base
- * at `baseDir`. Writes only the base's `.cs/` record files (atomically).
+ * at `baseDir`; `logMark`: the lines its session log had at the fork (not in
+ * the marks of features made before the log was folded, so read from the
+ * fork commit by the caller). Writes only the base's `.cs/` record files
+ * (atomically).
  */
-export function foldRecords(featureDir: string, baseDir: string, feature: string, marks: RecordMarks): FoldResult {
+export function foldRecords(featureDir: string, baseDir: string, feature: string, marks: RecordMarks, logMark: number): FoldResult {
   const read = (rel: string) => readFileOr(path.join(featureDir, rel), '');
+  append(path.join(baseDir, '.cs/logs/session.log'), markLog(linesAfter(read('.cs/logs/session.log'), logMark), feature), false);
   const discoveries = markDiscoveries(linesAfter(read('.cs/discoveries.md'), marks.discoveries), feature);
   const changes = markChanges(linesAfter(read('.cs/changes.md'), marks.changes), feature);
   const timeline = markTimeline(linesAfter(read('.cs/timeline.jsonl'), marks.timeline), feature);

@@ -115,7 +115,10 @@ async function keepBaseRecords(baseDir: string, env: NodeJS.ProcessEnv): Promise
 }
 
 async function fold(dir: string, baseDir: string, ref: FeatureRef, record: FeatureRecord, env: NodeJS.ProcessEnv) {
-  const r = foldRecords(dir, baseDir, ref.feature, record.marks);
+  // The session log's lines at the fork, from the fork commit (an adopted project keeps it out of git: then all are the feature's own).
+  const atFork = await tryGit(baseDir, ['show', `${record.forkCommit}:.cs/logs/session.log`], env);
+  const logMark = atFork.code === 0 ? atFork.stdout.split('\n').length - (atFork.stdout.endsWith('\n') ? 1 : 0) : 0;
+  const r = foldRecords(dir, baseDir, ref.feature, record.marks, logMark);
   // In a cs workspace the records are tracked: they go into the merge commit.
   // In an adopted project they are ignored: they stay out of the user's branch.
   const present = RECORD_FILES.filter((f) => fs.statSync(path.join(baseDir, f), { throwIfNoEntry: false })?.isFile());

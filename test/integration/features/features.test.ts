@@ -183,6 +183,31 @@ describe('feature sessions', () => {
     expect(fs.readFileSync(path.join(base, 'shared.txt'), 'utf8')).toBe('base side\n');
   });
 
+  it('a conflicted merge can still be given up after the base session wrote its log (opened, or running) meanwhile; the log is folded like the records', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@f'], { WORK_FILE: 'shared.txt', WORK_TEXT: 'feature side' });
+    fs.writeFileSync(path.join(base, 'shared.txt'), 'base side\n');
+    git(base, 'add', 'shared.txt');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'base edit');
+    expect((await cs(['app', '--merge', 'f'])).code).toBe(1);
+    // Opening the base while the merge waits: cs logs the session's start and end.
+    const opened = await cs(['app']);
+    expect(opened.stderr).toContain('a merge is in progress');
+    expect(fs.readFileSync(path.join(base, '.cs/logs/session.log'), 'utf8')).toMatch(/session start/);
+    // The way out cs printed works as printed.
+    git(base, 'merge', '--abort');
+    expect(git(base, 'status', '--porcelain', '--', '.', ':!.cs')).toBe('');
+    expect(fs.readFileSync(path.join(base, 'shared.txt'), 'utf8')).toBe('base side\n');
+    // Merged for real (the base now agrees), the feature's own log lines come over marked with its name.
+    fs.writeFileSync(path.join(base, 'shared.txt'), 'feature side\n');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qam', 'take the feature side');
+    await ok(['app', '--merge', 'f']);
+    const log = fs.readFileSync(path.join(base, '.cs/logs/session.log'), 'utf8');
+    expect(log).toMatch(/session start .* \(feature f\)\n/);
+    expect(log.match(/session created: app\n/g)).toHaveLength(1);
+  });
+
   it('finishing a conflicted merge by hand, then --merge again, folds the records and removes the feature', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
