@@ -23,6 +23,18 @@ export async function removeWorktree(ref: FeatureRef, baseDir: string, env: Node
 }
 
 /**
+ * The commits on `branch` the base's HEAD lacks that change more than the
+ * session log: cs commits that log at every session end, so a feature only
+ * opened and closed is one commit ahead with nothing in it to lose.
+ */
+async function commitsWithWork(baseDir: string, branch: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const r = await tryGit(baseDir, ['rev-list', '--count', `HEAD..refs/heads/${branch}`, '--', '.', ':(exclude).cs/logs'], env);
+  // Not countable (no HEAD yet): every commit counts, as before.
+  if (r.code !== 0) return Number((await tryGit(baseDir, ['rev-list', '--count', `refs/heads/${branch}`], env)).stdout.trim()) || 1;
+  return Number(r.stdout.trim());
+}
+
+/**
  * `cs -rm <base>@<feature> [--force] [--yes]`. Unmerged commits or
  * uncommitted changes need --force, and --force asks on a terminal unless
  * --yes. Without them the usual -rm question is asked (--yes or --force
@@ -39,7 +51,8 @@ export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   const state = await featureState(env, base.paths.dir, ref);
   const dirty = fs.existsSync(dir) ? workPaths(await dirtyPaths(dir, env)) : [];
   const losses: string[] = [];
-  if (hasBranch && !state.merged && state.ahead > 0) losses.push(`${state.ahead} commit${state.ahead === 1 ? '' : 's'} not merged into '${ref.base}'`);
+  const unmerged = hasBranch && !state.merged && state.ahead > 0 ? await commitsWithWork(base.paths.dir, branch, env) : 0;
+  if (unmerged > 0) losses.push(`${unmerged} commit${unmerged === 1 ? '' : 's'} not merged into '${ref.base}'`);
   if (dirty.length) losses.push(`${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}`);
   if (losses.length && !opts.force) {
     // The merge refuses a dirty feature: then the way to keep it commits first, as printed here it runs.

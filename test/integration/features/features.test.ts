@@ -99,6 +99,25 @@ describe('feature sessions', () => {
     expect(JSON.parse((await ok(['app', '-features', '--json'])).stdout)).toEqual([]);
   }, 120_000);
 
+  it("a feature only opened and closed is removed without --force (cs's own session-log commit is no work); one with a discovery is not", async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@idle']);
+    await ok(['app@noted'], { WORK_NOTE: 'Worth keeping' });
+    // Both are a commit ahead: the session end committed their logs (and the discovery).
+    const listed = JSON.parse((await ok(['app', '-features', '--json'])).stdout) as Array<{ name: string; ahead: number }>;
+    expect(listed.map((f) => [f.name, f.ahead])).toEqual([['app@idle', 1], ['app@noted', 1]]);
+    const rm = await cs(['-rm', 'app@idle', '--yes']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stderr).toContain("removed feature 'app@idle'");
+    expect(rm.stderr).not.toContain('dropped');
+    expect(git(base, 'branch', '--list', 'cs/idle')).toBe('');
+    const refused = await cs(['-rm', 'app@noted', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("feature 'app@noted' has 1 commit not merged into 'app'");
+    expect(git(base, 'branch', '--list', 'cs/noted')).toContain('cs/noted');
+  });
+
   it('a feature whose worktree was deleted by hand (pruned or not) is listed as missing with its commits; cs <base>@<feature> makes the worktree again on the same branch', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
