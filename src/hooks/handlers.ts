@@ -140,7 +140,18 @@ async function toolTimeline(c: HookContext): Promise<object | null> {
  * stored TOKEN: a value never replaces another) even when the env file is
  * gone (another Claude of the session ended, the runtime folder cleared).
  */
-async function scrubbedInput(c: HookContext): Promise<HookInput> {
+function scrubbedInput(c: HookContext): Promise<HookInput> {
+  // Once per hook run: the change log line and the timeline line of one
+  // call ('post-tool') scrub the same fields, and a value found new must be
+  // stored (and named) once.
+  let scrubbed = scrubbedInputs.get(c);
+  if (!scrubbed) scrubbedInputs.set(c, (scrubbed = scrubInput(c)));
+  return scrubbed;
+}
+
+const scrubbedInputs = new WeakMap<HookContext, Promise<HookInput>>();
+
+async function scrubInput(c: HookContext): Promise<HookInput> {
   const { runningSessionSecrets, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
   const name = c.session.paths.name;
   const scrubWith = async (known: Record<string, string>) => {
@@ -187,8 +198,15 @@ function titleScrub(c: HookContext): timeline.Scrub {
   return async (title) => (await import('../secrets/scrub.js')).scrubForRecord(c.session.paths.name, c.env, title, 'a discovery title', (line) => log(c, line));
 }
 
+/**
+ * The change log line, its path scrubbed as the timeline's target is: a
+ * value in a file's path or name (a folder named for a token, a key as the
+ * file name) would be kept as is in changes.md, which is committed and
+ * synced. Where the path holds nothing to take out, hooks/post-tool-use
+ * writes the line in sh and Node does not start.
+ */
 async function postToolUse(c: HookContext): Promise<object | null> {
-  logChange(c.session, c.input, c.now);
+  logChange(c.session, await scrubbedInput(c), c.now);
   return null;
 }
 

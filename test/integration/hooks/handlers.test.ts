@@ -173,6 +173,36 @@ describe('PostToolUse: change log', () => {
     expect((await autosaveIfDue(sb.session.dir, 60_000, { env: sb.env })).saved).toBe(true);
   });
 
+  it('never keeps a secret value of a path: a token as a folder or file name, a stored value in the name (sh and Node)', async () => {
+    const token = 'ghp_' + 'P4thT0k3nV4lu3Xq9Zk2Lm8Np7Qr6St5UvWx';
+    const stored = 'pl41nst0r3dvalue';
+    await runCs([sb.session.name, '-secrets', 'set', 'DB_PASSWORD'], { env: sb.env, input: stored });
+    // The running session's env file, as SessionStart writes it: what cs_secret_in reads in sh.
+    await (await import('../../../src/hooks/handlers.js')).secretsForBash(sb.session, sb.hookEnv, () => {});
+    const files = [
+      path.join(sb.session.dir, token, 'notes.txt'), // a plain path sh could write itself
+      path.join(sb.session.dir, 'dir', `${token}.md`),
+      path.join(sb.session.dir, `we"ird-${token}.txt`), // escaped in JSON: Node's from the start
+      path.join(sb.session.dir, `dump-${stored}.sql`),
+      path.join(sb.session.dir, 'plain.txt'),
+    ];
+    for (const f of files) expect(await runHookScript('post-tool-use', change('Write', f), sb.hookEnv)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const changes = read(sb.session.changes);
+    expect(changes).not.toContain(token);
+    expect(changes).not.toContain(stored);
+    const lines = changes.split('\n').filter((l) => l.startsWith('- '));
+    expect(lines.map((l) => l.replace(/^- \[[^\]]+\] /, ''))).toEqual([
+      'Write: [secret: GITHUB_TOKEN]/notes.txt',
+      'Write: dir/[secret: GITHUB_TOKEN].md',
+      'Write: we"ird-[secret: GITHUB_TOKEN].txt',
+      'Write: dump-[secret: DB_PASSWORD].sql',
+      'Write: plain.txt',
+    ]);
+    // Stored once, as the timeline's scrub names it; the records stay in the autosave.
+    expect((await runCs([sb.session.name, '-secrets', 'get', 'GITHUB_TOKEN'], { env: sb.env })).stdout).toBe(`${token}\n`);
+    expect(read(sb.session.sessionLog)).not.toMatch(/left out of the snapshot.*changes\.md/);
+  });
+
   it('skips .cs documents and artifacts', async () => {
     await runHookScript('post-tool-use', change('Edit', path.join(sb.session.meta, 'discoveries.md')), sb.hookEnv);
     await runHookScript('post-tool-use', change('Write', path.join(sb.session.artifacts, 'x.sh')), sb.hookEnv);

@@ -111,6 +111,8 @@ function corpus(ws: string, real: string, outside: string): Case[] {
   write('Write, untracked type', path.join(ws, 'notes.md'));
   // No run of 20 letters and digits: a key's prefix (PATH_CUES) sends it to Node, which scrubs it.
   write('Write, a key broken by - and _ as the file name', path.join(ws, 'notes', 'sk-ant-ab_cd-ef_gh-ij_kl-mn.md'));
+  // A whole token as a folder name: the change log line is scrubbed as the timeline's target is.
+  write('Write, a token as a folder name', path.join(ws, 'ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6', 'notes.txt'));
   write('Write, CLAUDE.md', path.join(ws, 'CLAUDE.md'), '# protocol\n');
   write('Write, .cs lookalike', path.join(ws, '.csx', 'f.txt'));
   write('Write, own .cs file', path.join(ws, '.cs', 'scratch.md'));
