@@ -85,7 +85,11 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
   if (!isInside(target, workspace) || isInside(target, path.join(workspace, '.cs'))) return null;
   if (!isTrackedFile(target)) return null;
   const shown = path.relative(workspace, target);
-  if (content === undefined) return recordUnscanned(p, target, shown, tooBig!, now);
+  const log = (line: string) => appendSessionLog(p.sessionLog, line, now);
+  // Judged before the lock (the check loads the scrubber): the lock is held by one capture at a time.
+  const pathHolds = await mayHoldSecret(p.name, shown, env);
+  const recordedPath = async () => (pathHolds ? (await import('../secrets/scrub.js')).scrubForRecord(p.name, env, shown, "a captured file's path", log) : shown);
+  if (content === undefined) return recordUnscanned(p, workspace, await recordedPath(), tooBig!, now);
   const adopted = fs.existsSync(path.join(p.meta, 'adopted'));
 
   const { detectAndRedact } = await import('../secrets/providers.js');
@@ -95,17 +99,19 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
   mkdirConfined(p.local);
   // One lock for naming, storing and the manifest, so two Writes at once
   // can neither pick the same name nor give one key two values.
+  let recorded = shown;
   const name = await withLock(path.join(p.local, 'manifest.lock'), async () => {
-    if (result.secrets.length > 0) result = await storeFound(p.name, base, content, env, (line) => appendSessionLog(p.sessionLog, line, now));
+    if (result.secrets.length > 0) result = await storeFound(p.name, base, content, env, log);
+    recorded = await recordedPath();
     if (adopted) return null;
     mkdirConfined(p.artifacts);
     const entries = readManifest(p.manifest);
     const listed = new Set(entries.map((e) => e.name));
-    const chosen = freeName(base, (n) => listed.has(n) || exists(path.join(p.artifacts, n)));
+    const chosen = freeName(copyName(recorded), (n) => listed.has(n) || exists(path.join(p.artifacts, n)));
     writeConfined(path.join(p.artifacts, chosen), result.content);
     entries.push({
       name: chosen,
-      original_path: target,
+      original_path: path.join(workspace, recorded),
       captured_at: now.toISOString(),
       sha256: createHash('sha256').update(result.content).digest('hex'),
       secrets: result.secrets.map((x) => x.key),
@@ -114,8 +120,8 @@ export async function captureWrite(session: HookSession, input: HookInput, env: 
     return chosen;
   });
   const keys = result.secrets.map((x) => x.key);
-  if (name) appendSessionLog(p.sessionLog, `artifact captured: ${name} (from ${shown})${keys.length ? `; secrets stored: ${keys.join(', ')}` : ''}`, now);
-  else appendSessionLog(p.sessionLog, `secrets replaced by environment references in ${shown}: ${keys.join(', ')}`, now);
+  if (name) log(`artifact captured: ${name} (from ${recorded})${keys.length ? `; secrets stored: ${keys.join(', ')}` : ''}`);
+  else log(`secrets replaced by environment references in ${recorded}: ${keys.join(', ')}`);
   const artifact = name ? { name, secrets: keys } : null;
   if (keys.length === 0) return { answer: null, artifact }; // the Write goes ahead as Claude asked
   return { answer: redirectInput({ ...toolInput, content: result.content }, secretsNote(p.name, shown, result)), artifact };
@@ -145,6 +151,27 @@ async function storeFound(session: string, base: string, content: string, env: N
   return result;
 }
 
+/**
+ * Whether the file's path in the workspace (`shown`) holds a value of the
+ * running session or one the detector finds (a token as a folder or file
+ * name). Such a path is kept in the capture's records (the copy's name,
+ * MANIFEST.json, the session log) only scrubbed (scrubForRecord: `[secret:
+ * KEY]`, a new value stored as a tool call's are): those records are
+ * committed and synced, and one holding a value is left out of every
+ * snapshot from then on. Reads no store: a capture of a plain path pays
+ * nothing more than this check.
+ */
+async function mayHoldSecret(session: string, shown: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const { runningSessionSecrets, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
+  const running = runningSessionSecrets(session, env);
+  return scrubKnown(shown, running).count > 0 || (await scrubDetected(shown, running)).count > 0;
+}
+
+/** The copy's name in .cs/artifacts/ for a recorded path: its base name, a value's marker as the bare key (deploy-GITHUB_TOKEN.sh), no ':' or blank in a file name. */
+function copyName(recorded: string): string {
+  return path.basename(recorded).replace(/\[secret: ([A-Za-z_][A-Za-z0-9_]*)\]/g, '$1');
+}
+
 /** What Claude is told after a capture: which variables now hold the secrets, and how to run the file. */
 export function secretsNote(session: string, shown: string, r: { secrets: { key: string }[]; renamed: { from: string; to: string }[] }): string {
   const keys = r.secrets.map((x) => x.key);
@@ -161,13 +188,13 @@ export function secretsNote(session: string, shown: string, r: { secrets: { key:
  * secrets: it stays at its path, and the session log and the MANIFEST say
  * it was not scanned, so nobody takes it for checked.
  */
-async function recordUnscanned(p: HookSession['paths'], target: string, shown: string, bytes: number, now: Date): Promise<Capture> {
+async function recordUnscanned(p: HookSession['paths'], workspace: string, recorded: string, bytes: number, now: Date): Promise<Capture> {
   const why = `too big to scan for secrets (${bytes} bytes, over ${MAX_KEPT_STRING})`;
-  appendSessionLog(p.sessionLog, `not scanned: ${shown} is ${why}; it was written in place`, now);
+  appendSessionLog(p.sessionLog, `not scanned: ${recorded} is ${why}; it was written in place`, now);
   mkdirConfined(p.local);
   await withLock(path.join(p.local, 'manifest.lock'), () => {
     const entries = readManifest(p.manifest);
-    entries.push({ name: path.basename(target), original_path: target, captured_at: now.toISOString(), sha256: '', secrets: [], not_scanned: why });
+    entries.push({ name: copyName(recorded), original_path: path.join(workspace, recorded), captured_at: now.toISOString(), sha256: '', secrets: [], not_scanned: why });
     writeConfined(p.manifest, JSON.stringify(entries, null, 2) + '\n');
   });
   return { answer: null, artifact: null };

@@ -101,7 +101,16 @@ async function preToolUse(c: HookContext): Promise<object | null> {
   if (handoff !== undefined) return handoff;
   const { captureWrite } = await import('./artifacts.js');
   const capture = await captureWrite(c.session, c.input, c.env, c.now);
-  timeline.artifactCaptured(c.session.paths, c.input, capture?.artifact ?? null, c.now);
+  // The event names the file Claude wrote, scrubbed as a tool call's target
+  // is (a token as its name); best effort, as every timeline record: the
+  // answer (the Write without its values) must reach Claude whatever happens.
+  if (capture?.artifact) {
+    const artifact = capture.artifact;
+    await scrubbedInput(c).then(
+      (input) => timeline.artifactCaptured(c.session.paths, input, artifact, c.now),
+      (e: Error) => log(c, `timeline: artifact ${artifact.name} not recorded: ${e.message}`),
+    );
+  }
   return capture?.answer ?? null;
 }
 

@@ -52,6 +52,33 @@ describe('PreToolUse: artifact capture', () => {
     expect(read(path.join(sb.session.artifacts, 'deploy_3.sh'))).toBe('echo 2\n');
   });
 
+  it("keeps a token in the file's name out of the copy's name, MANIFEST.json, the session log, the timeline and the autosave", async () => {
+    const token = 'ghp_' + 'N4m3dT0k3nV4lu3Xq9Zk2Lm8Np7Qr6St5UvWx';
+    const file = path.join(sb.session.dir, 'ops', `deploy-${token}.sh`);
+    fs.mkdirSync(path.dirname(file));
+    const r = await runHookScript('pre-tool-use', write(file, 'echo deploying\n'), sb.hookEnv);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' }); // nothing in the content: written as Claude asked
+    expect(fs.readdirSync(sb.session.artifacts).sort()).toEqual(['MANIFEST.json', 'deploy-GITHUB_TOKEN.sh']);
+    expect(JSON.parse(read(sb.session.manifest))).toMatchObject([{ name: 'deploy-GITHUB_TOKEN.sh', original_path: path.join(fs.realpathSync(sb.session.dir), 'ops', 'deploy-[secret: GITHUB_TOKEN].sh') }]);
+    expect(read(sb.session.sessionLog)).toContain('artifact captured: deploy-GITHUB_TOKEN.sh (from ops/deploy-[secret: GITHUB_TOKEN].sh)');
+    const artifactEvent = read(path.join(sb.session.meta, 'timeline.jsonl')).split('\n').filter((l) => l.includes('"artifact"')).map((l) => JSON.parse(l));
+    expect(artifactEvent).toMatchObject([{ name: 'deploy-GITHUB_TOKEN.sh', from: 'ops/deploy-[secret: GITHUB_TOKEN].sh' }]);
+    // Stored, so every later scrub knows it.
+    expect((await runCs([sb.session.name, '-secrets', 'get', 'GITHUB_TOKEN'], { env: sb.env })).stdout).toBe(`${token}\n`);
+    // Nothing of cs's own holds the value, and the autosave takes all of .cs/
+    // (none left out as holding it). The Write itself is not made: the
+    // user's own file keeps the name Claude gave it.
+    const grep = spawnSync('grep', ['-rl', '--exclude-dir=.git', token, sb.session.meta], { encoding: 'utf8' });
+    expect(grep.stdout).toBe('');
+    const { autosave } = await import('../../../src/git/autosave.js');
+    const saved = await autosave(sb.session.dir, { env: sb.env, known: { GITHUB_TOKEN: token } });
+    expect(saved).toMatchObject({ saved: true });
+    expect(saved.withSecrets ?? []).toEqual([]);
+    const git = (...args: string[]) => execFileSync('git', ['-C', sb.session.dir, ...args], { encoding: 'utf8', env: sb.env });
+    expect(git('log', '-p', '--name-only', 'refs/cs/auto')).not.toContain(token);
+    expect(git('ls-tree', '-r', '--name-only', 'refs/cs/auto', '.cs')).toContain('.cs/artifacts/deploy-GITHUB_TOKEN.sh');
+  });
+
   // Issue #26: three TOKEN values in three files, then the first value again.
   it('never stores a second value over a key: TOKEN, TOKEN_2, TOKEN_3, and the same value reuses its key', { timeout: 120_000 }, async () => {
     const keyOf = async (file: string, value: string) => {
