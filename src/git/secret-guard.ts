@@ -19,6 +19,8 @@ const BINARY_PROBE = 8192;
 export interface SecretFile {
   /** As git names it: relative to the repository, '/'-separated. */
   path: string;
+  /** `path` as cs may say it: a value in the path itself as `[secret: KEY]`. */
+  shown: string;
   /** The names of what was found: a stored secret's key, or the name the detector gives a value. */
   keys: string[];
 }
@@ -29,16 +31,26 @@ export interface SecretFile {
  * MIN_SCRUB_LENGTH long: scrubKnown's rule) or one the secret detector finds
  * (findSecrets with secretlint's provider rules, as capture uses them).
  * Files that are gone, unreadable, binary or over MAX_BYTES are not looked
- * at. Pure but for reading the files; never throws for a file.
+ * at. A file that is there and whose path holds such a value (a token as a
+ * folder or file name) counts too: git keeps the path in the tree, and the
+ * session commit's message names it. Pure but for reading the files; never
+ * throws for a file.
  */
 async function filesWithSecrets(dir: string, paths: readonly string[], known: Readonly<Record<string, string>>): Promise<SecretFile[]> {
   const out: SecretFile[] = [];
-  const { scrubKnown } = await import('../secrets/scrub.js');
+  const { scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
   const { findSecrets, nothingToDetect } = await import('../secrets/detect.js');
   for (const rel of paths) {
-    const text = readText(path.join(dir, rel));
-    if (text === null) continue;
     const keys = new Set<string>();
+    // A deleted path is let go: its deletion takes the value out of the next tree.
+    const inPath = lexists(path.join(dir, rel)) ? await scrubDetected(scrubKnown(rel, known).text, known) : null;
+    if (inPath && inPath.text !== rel) for (const m of inPath.text.matchAll(/\[secret: ([A-Za-z_][A-Za-z0-9_]*)\]/g)) keys.add(m[1]!);
+    const shown = inPath && keys.size > 0 ? inPath.text : rel;
+    const text = readText(path.join(dir, rel));
+    if (text === null) {
+      if (keys.size) out.push({ path: rel, shown, keys: [...keys] });
+      continue;
+    }
     const marks = scrubKnown(text, known, (key) => `\0${key}\0`);
     if (marks.count > 0) for (const m of marks.text.matchAll(/\0([A-Za-z_][A-Za-z0-9_]*)\0/g)) keys.add(m[1]!);
     // secretlint's rules (providers.js) load only for a text the detector could find something in.
@@ -47,9 +59,18 @@ async function filesWithSecrets(dir: string, paths: readonly string[], known: Re
       const { providerSpans } = await import('../secrets/providers.js');
       for (const s of findSecrets(name, text, { stored: known, spans: await providerSpans(name, text) }).secrets) keys.add(s.key);
     }
-    if (keys.size) out.push({ path: rel, keys: [...keys] });
+    if (keys.size) out.push({ path: rel, shown, keys: [...keys] });
   }
   return out;
+}
+
+function lexists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false; // gone, or a parent is no folder: nothing there to commit
+  }
 }
 
 /** A regular file's text, or null (missing, a link or not a file, too big, binary, unreadable). */
@@ -67,8 +88,10 @@ function readText(file: string): string | null {
 
 /** One line for the user: which files were left out of `what` and what to do. */
 export function leftOutNotice(files: readonly SecretFile[], what: string, session: string): string {
-  const named = files.map((f) => `${f.path} (${f.keys.join(', ')})`);
-  return `left out of ${what}, as ${files.length === 1 ? 'it holds' : 'they hold'} a secret value: ${firstFew(named)} — store it (cs ${session} -secrets set KEY) and have the file read $KEY, then it goes in with the next one`;
+  const named = files.map((f) => `${f.shown} (${f.keys.join(', ')})`);
+  // A value in a file's name is not fixed by storing it: the file needs another name.
+  const renamed = files.some((f) => f.shown !== f.path) ? '; a file named with one: rename it' : '';
+  return `left out of ${what}, as ${files.length === 1 ? 'it holds' : 'they hold'} a secret value: ${firstFew(named)} — store it (cs ${session} -secrets set KEY) and have the file read $KEY${renamed}, then it goes in with the next one`;
 }
 
 /**

@@ -63,6 +63,45 @@ describe('a file holding a secret value stays out of git', () => {
     expect(history(dir, sb.env)).not.toContain(PASSWORD);
   }, 60_000);
 
+  it('a file whose path holds one (a token as a folder name, a stored value in its name) stays out of the autosave and the session commit, named scrubbed', async () => {
+    const sb = await hookSandbox('named');
+    boxes.push(sb);
+    const dir = sb.session.dir;
+    expect(writeSessionEnvFile('named', { DB_PASSWORD: PASSWORD }, sb.env, { create: true })).toBe(true);
+    fs.mkdirSync(path.join(dir, TOKEN));
+    fs.writeFileSync(path.join(dir, TOKEN, 'notes.txt'), 'nothing secret in here\n');
+    fs.writeFileSync(path.join(dir, `dump-${PASSWORD}.sql`), 'select 1;\n');
+    fs.writeFileSync(path.join(dir, 'clean.ts'), 'export const x = 1;\n');
+    const edit = payload('PostToolUse', { tool_name: 'Edit', tool_input: { file_path: path.join(dir, 'clean.ts'), old_string: 'a', new_string: 'b' }, tool_response: {} }, dir);
+    expect(await runHookScript('post-tool-use', edit, sb.hookEnv)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const tree = git(dir, sb.env, 'ls-tree', '-r', '--name-only', 'refs/cs/auto').split('\n');
+    expect(tree).toContain('clean.ts');
+    expect(history(dir, sb.env)).not.toContain(TOKEN);
+    expect(history(dir, sb.env)).not.toContain(PASSWORD);
+    const log = fs.readFileSync(sb.session.sessionLog, 'utf8');
+    expect(log).toContain('autosave: left out of the snapshot, as they hold a secret value: dump-[secret: DB_PASSWORD].sql (DB_PASSWORD), [secret: GITHUB_TOKEN]/notes.txt (GITHUB_TOKEN) — ');
+    expect(log).toContain('; a file named with one: rename it, then it goes in with the next one');
+    expect(log).not.toContain(TOKEN);
+    expect(log).not.toContain(PASSWORD);
+    // The session commit, and its message, as at the end of the session.
+    const { openRepo } = await import('../../../src/git/repo.js');
+    const { commitSessionUpdate } = await import('../../../src/git/session-end.js');
+    const report = await commitSessionUpdate(await openRepo(dir, { env: sb.hookEnv }), 'named');
+    expect(report.message).toMatch(/^Session update: \d+ files? \(clean\.ts/);
+    expect(report.warnings?.join('\n')).toContain('dump-[secret: DB_PASSWORD].sql (DB_PASSWORD)');
+    expect(JSON.stringify(report)).not.toContain(TOKEN);
+    expect(JSON.stringify(report)).not.toContain(PASSWORD);
+    expect(history(dir, sb.env)).not.toContain(TOKEN);
+    expect(history(dir, sb.env)).not.toContain(PASSWORD);
+    // On disk, as they were.
+    expect(fs.readFileSync(path.join(dir, TOKEN, 'notes.txt'), 'utf8')).toBe('nothing secret in here\n');
+    // Deleting such a file is let through: nothing of its name is kept for it.
+    fs.rmSync(path.join(dir, `dump-${PASSWORD}.sql`));
+    fs.rmSync(path.join(dir, '.cs/local/autosave.stamp'), { force: true });
+    expect((await runHookScript('post-tool-use', edit, sb.hookEnv)).code).toBe(0);
+    expect(history(dir, sb.env)).not.toContain(PASSWORD);
+  }, 60_000);
+
   it('the session commit leaves it out (a tracked file keeps its committed version), warns once, and commits the rest', async () => {
     const sb = sandbox({ CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw' });
     boxes.push(sb);
