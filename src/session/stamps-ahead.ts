@@ -1,9 +1,10 @@
-// Stamps (src/session/stamp.ts) of a long session list computed ahead, on a
-// worker thread (stamp-worker.ts), while the main thread goes through the
-// list: with ten thousand sessions -ls spent about half its time in the
-// stats, the other half in JSON and the table, and only one of two cores
-// was busy. Results go through shared memory, so the main thread takes each
-// stamp as it needs it without turning its event loop (Atomics.wait).
+// Stamps (src/session/stamp.ts) of a long session list shared between two
+// threads: a worker (stamp-worker.ts) takes sessions from the end of the
+// list while the main thread goes through it from the start, stamping what
+// the worker has not got to and reading the summaries; they meet in the
+// middle. With ten thousand sessions -ls spent most of its time in the
+// stats, on one of two cores. Results go through shared memory, so the main
+// thread never turns its event loop for them.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,57 +12,64 @@ import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../lib/package-root.js';
 import type { Stamp } from './stamp.js';
 
-/** Below this many sessions a worker's start-up (~20-40 ms) costs more than the stats it would take over (~30 µs a session). */
+/** Below this many sessions a worker's start-up (~30-40 ms) costs more than the stats it would take over (~30 µs a session). */
 export const AHEAD_MIN = 2000;
-/** With no stamp arriving for this long the worker is given up on, and the main thread stamps the rest itself. */
-const STALL_MS = 3000;
+/** Int32 slots at the start of the shared memory: the next index the worker takes (counting down), the main thread's next index, failure. */
+const HI = 0;
+const LO = 1;
+const FAILED = 2;
+const HEADER = 4;
 /** Int32 slots per session in the shared results: k1, k2, flags, missing. */
 const SLOTS = 4;
-const RACY = 1;
-const NONE = 2;
+const DONE = 1;
+const RACY = 2;
+const NONE = 4;
 
 /** What the worker gets (structured-cloned): each session's real directory and its cached row's `missing` (0: stat every path). */
 export interface StampJob {
   dirs: string[];
   missing: number[];
   now: number;
-  /** [0]: stamps done, [1]: 1 once the worker failed; then SLOTS int32s per session. */
+  /** HEADER int32s (HI, LO, FAILED), then SLOTS int32s per session. */
   shared: SharedArrayBuffer;
 }
 
 /**
- * The worker's side: stamps `job.dirs` in order with `stampOf`, publishing
- * each as it is done; on an error it says so (the main thread then does the
- * rest). Never throws.
+ * The worker's side: takes sessions from the end of `job.dirs` (an atomic
+ * count down, so no session is taken twice by it) until it reaches the
+ * main thread's, stamps each with `stampOf` and publishes it (its flags
+ * slot last, with Atomics, so a reader that sees DONE sees the rest). On an
+ * error it says so and stops (the main thread then does the rest). Never
+ * throws.
  */
 export function publish(job: StampJob, stampOf: (dir: string, missing: number) => Stamp | null): void {
-  const state = new Int32Array(job.shared, 0, 2);
-  const out = new Int32Array(job.shared, 8);
+  const state = new Int32Array(job.shared, 0, HEADER);
+  const out = new Int32Array(job.shared, HEADER * 4);
   try {
-    for (let i = 0; i < job.dirs.length; i++) {
+    for (;;) {
+      const i = Atomics.sub(state, HI, 1) - 1;
+      if (i < Atomics.load(state, LO)) break;
       const st = stampOf(job.dirs[i]!, job.missing[i]!);
       const at = i * SLOTS;
       if (st) {
         out[at] = st.k1 | 0;
         out[at + 1] = st.k2 | 0;
-        out[at + 2] = st.racy ? RACY : 0;
         out[at + 3] = st.missing;
+        Atomics.store(out, at + 2, st.racy ? DONE | RACY : DONE);
       } else {
-        out[at + 2] = NONE;
+        Atomics.store(out, at + 2, DONE | NONE);
       }
-      Atomics.store(state, 0, i + 1);
-      // Waking costs a futex call: every 16 stamps, the main thread is rarely that close behind.
-      if ((i & 15) === 15) Atomics.notify(state, 0);
     }
   } catch {
-    Atomics.store(state, 1, 1);
+    Atomics.store(state, FAILED, 1);
   }
-  Atomics.notify(state, 0);
 }
 
-/** The main thread's side: stamp `i` as the worker made it, or undefined when the worker cannot give it (the caller stamps itself). */
+/** The main thread's side: stamp `i` (taken in order) as the worker made it, or undefined when the main thread is to take it itself. */
 export interface StampsAhead {
   take(i: number): Stamp | null | undefined;
+  /** Whether the worker has published stamp `i`, without claiming it (tests). */
+  published(i: number): boolean;
   close(): void;
 }
 
@@ -81,9 +89,10 @@ export function stampsAhead(dirs: string[], missing: number[], now: number, opts
     return null;
   }
   if (!fs.existsSync(file)) return null;
-  const shared = new SharedArrayBuffer(8 + dirs.length * SLOTS * 4);
-  const state = new Int32Array(shared, 0, 2);
-  const out = new Int32Array(shared, 8);
+  const shared = new SharedArrayBuffer(HEADER * 4 + dirs.length * SLOTS * 4);
+  const state = new Int32Array(shared, 0, HEADER);
+  const out = new Int32Array(shared, HEADER * 4);
+  state[HI] = dirs.length;
   let worker: Worker;
   try {
     const job: StampJob = { dirs, missing, now, shared };
@@ -91,32 +100,34 @@ export function stampsAhead(dirs: string[], missing: number[], now: number, opts
   } catch {
     return null;
   }
-  // Never what keeps the process alive, and an error there is answered by stamping here.
+  // Never what keeps the process alive; its errors are answered by stamping here.
   worker.unref();
-  worker.on('error', () => Atomics.store(state, 1, 1));
-  let gaveUp = false;
+  worker.on('error', () => Atomics.store(state, FAILED, 1));
   return {
     take(i) {
-      if (gaveUp) return undefined;
-      let done = Atomics.load(state, 0);
-      let waitedSince = 0;
-      while (done <= i) {
-        if (Atomics.load(state, 1) === 1) return ((gaveUp = true), undefined);
-        const now = Date.now();
-        waitedSince ||= now;
-        if (now - waitedSince > STALL_MS) return ((gaveUp = true), undefined);
-        Atomics.wait(state, 0, done, 50);
-        const later = Atomics.load(state, 0);
-        if (later !== done) waitedSince = 0;
-        done = later;
+      // Claimed for this thread first: from here on the worker stops short of it.
+      Atomics.store(state, LO, i + 1);
+      const flags = Atomics.load(out, i * SLOTS + 2);
+      if (flags & DONE) return read(i, flags);
+      // Taken by the worker and not done yet: the last few stats of its run, waited for (it fails fast or finishes).
+      if (Atomics.load(state, HI) <= i && Atomics.load(state, FAILED) === 0) {
+        for (let spins = 0; spins < 1_000_000; spins++) {
+          const f = Atomics.load(out, i * SLOTS + 2);
+          if (f & DONE) return read(i, f);
+          if (Atomics.load(state, FAILED) === 1) break;
+        }
       }
-      const at = i * SLOTS;
-      const flags = out[at + 2]!;
-      if (flags & NONE) return null;
-      return { k1: out[at]! >>> 0, k2: out[at + 1]! >>> 0, racy: (flags & RACY) !== 0, missing: out[at + 3]! };
+      return undefined;
     },
+    published: (i) => (Atomics.load(out, i * SLOTS + 2) & DONE) !== 0,
     close() {
       void worker.terminate();
     },
   };
+
+  function read(i: number, flags: number): Stamp | null {
+    const at = i * SLOTS;
+    if (flags & NONE) return null;
+    return { k1: out[at]! >>> 0, k2: out[at + 1]! >>> 0, racy: (flags & RACY) !== 0, missing: out[at + 3]! };
+  }
 }

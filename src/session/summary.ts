@@ -172,9 +172,9 @@ export async function listSessions(root: string, opts: ListOptions = {}): Promis
   // answer; path.join for ten thousand names showed in -ls's profile.
   const base = path.join(root);
   const prefix = base.endsWith('/') ? base : `${base}/`;
-  // First the sessions and their cached rows, so that with many of them their
-  // stamps can be taken ahead on another core (stamps-ahead.ts) while this
-  // thread goes through them.
+  // First the sessions and their cached rows, so that with many of them a
+  // worker on another core can stamp them from the end of the list while this
+  // thread goes through it from the start (stamps-ahead.ts).
   const todo: Array<{ name: string; kind: 'dir' | 'link'; dir: string; line?: string; hit: ReturnType<typeof summaryOf>; usable: boolean }> = [];
   for (const e of entries) {
     if (nameProblem(e.name) !== null) continue; // staging dirs and stray files
