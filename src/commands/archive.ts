@@ -3,9 +3,8 @@
 import { UserError } from '../lib/errors.js';
 import { setArchived } from '../session/marks.js';
 import { resolveSession } from '../session/resolve.js';
-import { describeHolder, lockState, readLock } from '../session/lock.js';
+import { lockState, openRefusalAt, readLock } from '../session/lock.js';
 import type { SessionPaths } from '../session/paths.js';
-import { readRun } from '../host/state.js';
 import type { Args } from './argv.js';
 import type { Command, Context } from './types.js';
 
@@ -48,9 +47,7 @@ export async function run(opts: ArchiveOptions, ctx: Context): Promise<number> {
 function refuseOpen(p: SessionPaths): void {
   const lock = readLock(p.lock);
   if (lock.kind !== 'held' || lockState(lock.info) === 'stale') return;
-  // A hosted run's supervisor holds the lock with the pid run.json names (src/host/main.ts).
-  if (readRun(p)?.pid === lock.info.pid) throw new UserError(`session '${p.name}' is running in cs's tmux server`, `stop it first: cs ${p.name} -stop`);
-  throw new UserError(`session '${p.name}' is open in ${describeHolder(lock.info)}`, 'close it first, then archive it');
+  throw openRefusalAt(p.name, p.lock, lock.info, 'it cannot be archived');
 }
 
 export const command: Command<ArchiveOptions> = { parse, run };

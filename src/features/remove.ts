@@ -8,6 +8,7 @@ import type { IO } from '../term/io.js';
 import { commandLine } from '../lib/shell.js';
 import { dirtyPaths, workPaths, featureState, git, identityArgs, requireBase, runningHolder, tryGit } from './model.js';
 import { featureBranch, featureDir, type FeatureRef } from './ref.js';
+import { openRefusalAt, readLock } from '../session/lock.js';
 
 /** Removes the worktree and branch of `ref` from the base repository at `baseDir`; `force` drops unmerged commits. */
 export async function removeWorktree(ref: FeatureRef, baseDir: string, env: NodeJS.ProcessEnv, opts: { force: boolean }): Promise<void> {
@@ -46,8 +47,9 @@ export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   const branch = featureBranch(ref.feature);
   const hasBranch = (await tryGit(base.paths.dir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0;
   if (!fs.existsSync(dir) && !hasBranch) throw new UserError(`no feature session '${ref.name}'`, `see cs ${ref.base} -features`);
-  const holder = runningHolder(path.join(dir, '.cs', 'local', 'lock'));
-  if (holder) throw new UserError(`feature session '${ref.name}' is open in ${holder}`, 'close it first');
+  const lockPath = path.join(dir, '.cs', 'local', 'lock');
+  const held = runningHolder(lockPath) ? readLock(lockPath) : null;
+  if (held?.kind === 'held') throw openRefusalAt(ref.name, lockPath, held.info, 'it cannot be removed');
   const state = await featureState(env, base.paths.dir, ref);
   const dirty = fs.existsSync(dir) ? workPaths(await dirtyPaths(dir, env)) : [];
   const losses: string[] = [];

@@ -1,8 +1,10 @@
 // One Claude Code per session at a time: `.cs/local/lock` holds the pid, host
 // and start time of the `cs` process that owns the session (src/lib/lockfile.ts).
 // A live holder is refused with a message saying who it is; --force takes it.
+import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { describeHolder, lockState, readLock, tryLock, type LockHandle, type LockInfo } from '../lib/lockfile.js';
+import { readRun } from '../host/state.js';
 
 export { describeHolder, lockState, readLock, type LockHandle, type LockInfo } from '../lib/lockfile.js';
 
@@ -36,4 +38,21 @@ export function liveHolder(lockPath: string): LockInfo | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The refusal to change session `name` (folder `local`: its .cs/local) while
+ * `info` holds it, saying how to end it: a hosted run (its supervisor holds
+ * the lock with the pid run.json names, src/host/main.ts) with cs <name>
+ * -stop, one in a terminal there. `what`: the refused change, as "it cannot
+ * be removed".
+ */
+export function openRefusal(name: string, local: string, info: LockInfo, what: string): UserError {
+  if (readRun({ local })?.pid === info.pid) return new UserError(`session '${name}' is running in cs's tmux server; ${what} while Claude runs in it`, `stop it first: cs ${name} -stop`);
+  return new UserError(`session '${name}' is open in ${describeHolder(info)}; ${what} while Claude runs in it`, `end Claude there first (/exit), then try again`);
+}
+
+/** openRefusal for the session whose lock file is `lockPath` (.cs/local/lock). */
+export function openRefusalAt(name: string, lockPath: string, info: LockInfo, what: string): UserError {
+  return openRefusal(name, path.dirname(lockPath), info, what);
 }

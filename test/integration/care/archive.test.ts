@@ -78,7 +78,7 @@ describe('cs -archive / -unarchive', () => {
     fs.writeFileSync(path.join(sb.root, 'open', '.cs', 'local', 'lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), started: '2026-01-01T00:00:00.000Z' }) + '\n');
     const r = await runCs(['-archive', 'api', 'open'], { env: sb.env });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`cs: session 'open' is open in pid ${process.pid} on ${os.hostname()} since 2026-01-01T00:00:00.000Z — close it first, then archive it; nothing was changed`);
+    expect(r.stderr.trim()).toBe(`cs: session 'open' is open in pid ${process.pid} on ${os.hostname()} since 2026-01-01T00:00:00.000Z; it cannot be archived while Claude runs in it — end Claude there first (/exit), then try again; nothing was changed`);
     for (const s of ['api', 'open']) expect(fs.existsSync(path.join(sb.root, s, '.cs', 'archived'))).toBe(false);
     expect((await runCs(['-unarchive', 'open'], { env: sb.env })).code).toBe(0);
   });

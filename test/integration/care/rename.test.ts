@@ -91,7 +91,7 @@ describe('cs -mv', () => {
       await waitFor(() => fs.existsSync(path.join(sb.root, 'api/.cs/local/lock')), 10_000, 'the lock');
       const r = await runCs(['-mv', 'api', 'web'], { env });
       expect(r.code).not.toBe(0);
-      expect(r.stderr.trim()).toMatch(/^cs: session 'api' is open \(pid \d+.*\); it cannot be renamed while Claude runs in it — close it first$/);
+      expect(r.stderr.trim()).toMatch(/^cs: session 'api' is open in pid \d+.*; it cannot be renamed while Claude runs in it — end Claude there first \(\/exit\), then try again$/);
       expect(fs.existsSync(path.join(sb.root, 'web'))).toBe(false);
     } finally {
       open.kill('SIGTERM');

@@ -251,9 +251,16 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     await until(() => (claudeStarts(sb!.claudeLog).length === 2 ? true : undefined), 'Claude started');
     const r = await runCs(['-archive', 'quiet', 'busy'], { env: sb.env });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe("cs: session 'busy' is running in cs's tmux server — stop it first: cs busy -stop; nothing was changed");
+    expect(r.stderr.trim()).toBe("cs: session 'busy' is running in cs's tmux server; it cannot be archived while Claude runs in it — stop it first: cs busy -stop; nothing was changed");
     for (const name of ['quiet', 'busy']) expect(fs.existsSync(path.join(sb.root, name, '.cs', 'archived'))).toBe(false);
     const names = async () => (JSON.parse((await runCs(['-ls', '--json'], { env: sb!.env })).stdout) as Array<{ name: string }>).map((s) => s.name).sort();
+    expect(await names()).toEqual(['busy', 'quiet']);
+    // -rm and -mv refuse it the same way, naming the command that ends it.
+    for (const [args, what] of [[['-rm', 'busy', '--yes'], 'removed'], [['-mv', 'busy', 'other'], 'renamed']] as const) {
+      const refused = await runCs([...args], { env: sb.env });
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr, args.join(' ')).toContain(`cs: session 'busy' is running in cs's tmux server; it cannot be ${what} while Claude runs in it — stop it first: cs busy -stop`);
+    }
     expect(await names()).toEqual(['busy', 'quiet']);
     expect((await runCs(['busy', '-stop', '--timeout', '1'], { env: sb.env })).code).toBe(0);
     const again = await runCs(['-archive', 'busy'], { env: sb.env });

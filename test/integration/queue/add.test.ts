@@ -74,3 +74,13 @@ it('shows control and bidi characters of a task as \\uXXXX in -queue, -queue log
     expect(r.stdout, args.join(' ')).toContain('\\u001b]0;pwned\\u0007\\u001b[31mRED\\u001b[0m x \\u202e rtl');
   }
 });
+
+it('-queue rm of a number no task has names it as typed, even past 2^53', async () => {
+  expect((await runCs(['p1'], { env: sb.env })).code).toBe(0);
+  expect((await runCs(['p1', '-queue', 'add', 'one task'], { env: sb.env })).code).toBe(0);
+  for (const n of ['7', '99999999999999999999999']) {
+    const r = await runCs(['p1', '-queue', 'rm', n], { env: { ...sb.env, NO_COLOR: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`cs: 'p1' has no task ${n} — see the tasks with: cs p1 -queue\n`);
+  }
+});

@@ -115,6 +115,8 @@ describe('-queue arguments', () => {
     [['add', 'fix', 'it'], { action: 'add', text: 'fix it' }],
     [['add', '-'], { action: 'add', text: '-' }],
     [['rm', '3'], { action: 'rm', id: 3 }],
+    // Past 2^53: no task has it (shown as typed, not as 1e+23).
+    [['rm', '99999999999999999999999'], { action: 'rm', id: -1, n: '99999999999999999999999' }],
     [['log', '--json'], { action: 'log', json: true }],
     [['start'], { action: 'start' }],
   ])('%j', async (args, want) => {
