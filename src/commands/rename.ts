@@ -1,5 +1,7 @@
 // cs -mv <old> <new> (alias -rename): rename a session and everything keyed by its name (src/session/rename.ts).
-import { validateName } from '../session/names.js';
+import { NAME_RULE, nameProblem, validateName } from '../session/names.js';
+import { parseFeatureRef } from '../features/ref.js';
+import { UsageError } from '../lib/errors.js';
 import { has, type Args } from './argv.js';
 import type { Command, Context } from './types.js';
 
@@ -11,6 +13,10 @@ export interface RenameOptions {
 
 export function parse(a: Args): RenameOptions {
   const [from, to] = a.operands;
+  // base@feature names a feature session, whose name is its branch's (cs/<feature>): not renamed here.
+  const feature = from!.includes('@') ? parseFeatureRef(from!) : null;
+  if (feature) throw new UsageError(`'${feature.name}' is a feature session: its name is its branch's (cs/${feature.feature}), so it cannot be renamed`, `merge it (cs ${feature.base} --merge ${feature.feature}) or remove it (cs -rm ${feature.name}), and make the one you want: cs ${feature.base}@<feature>`);
+  if (to!.includes('@') && nameProblem(from!) === null) throw new UsageError(`'${to!.slice(0, 80)}' is a feature session's name (base@feature); a session is renamed to a plain name`, `pick a name of ${NAME_RULE}, or make a feature of '${from}' with: cs ${from}@<feature>`);
   return { from: validateName(from!), to: validateName(to!), json: has(a, '--json') };
 }
 

@@ -75,6 +75,10 @@ export async function createFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   if (kept && !(await featureBranches(env, ref.base, baseDir)).some((r) => r.feature === ref.feature)) {
     throw new UserError(`branch ${branch} already exists in '${ref.base}'`, `rename or delete it (git -C ${baseDir} branch -m ${branch} <other>), or pick another feature name`);
   }
+  // Git keeps a branch as a file under refs/heads/: a branch named `cs` leaves no room for cs/<feature>.
+  if (!kept && (await tryGit(baseDir, ['show-ref', '--verify', '-q', 'refs/heads/cs'], env)).code === 0) {
+    throw new UserError(`'${ref.base}' has a branch named cs, and git cannot have both it and the feature branch ${branch}; nothing was made`, `rename it (git -C ${baseDir} branch -m cs <other>), then try again`);
+  }
   // A kept branch goes on from its own commits, not from the base's last one.
   if (!kept) await askIfDirty({ env, io, baseDir, head, ref }, opts);
   const setup = await setupAllowed({ env, io, baseDir, ref }, opts);

@@ -163,6 +163,25 @@ describe('feature sessions', () => {
     expect(discoveries.match(/^# Discoveries/gm)).toHaveLength(1);
   }, 120_000);
 
+  it("a branch of the user's named cs (no room for cs/<feature>) is named with the fix, nothing made; -mv of a feature or to one says what to do instead", async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    git(base, 'branch', 'cs');
+    const r = await cs(['app@y']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(`cs: 'app' has a branch named cs, and git cannot have both it and the feature branch cs/y; nothing was made — rename it (git -C ${base} branch -m cs <other>), then try again`);
+    expect(fs.existsSync(featureDir('app@y'))).toBe(false);
+    git(base, 'branch', '-m', 'cs', 'mine');
+    await ok(['app@docs']);
+    const mv = await cs(['-mv', 'app@docs', 'x']);
+    expect(mv.code).toBe(2);
+    expect(mv.stderr).toContain("cs: 'app@docs' is a feature session: its name is its branch's (cs/docs), so it cannot be renamed — merge it (cs app --merge docs) or remove it (cs -rm app@docs), and make the one you want: cs app@<feature>");
+    const into = await cs(['-mv', 'app', 'app@z']);
+    expect(into.code).toBe(2);
+    expect(into.stderr).toContain("cs: 'app@z' is a feature session's name (base@feature); a session is renamed to a plain name");
+    expect(fs.existsSync(path.join(sb.root, 'app'))).toBe(true);
+  });
+
   it('a cs/<name> branch cs did not make is not taken for a feature: not listed, and cs <base>@<name> still refuses it', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
