@@ -100,7 +100,7 @@ async function chooseAction(s: SessionSummary, io: IO): Promise<Action> {
     message: `${s.name}${s.objective ? ` — ${s.objective}` : ''}${local && s.sync === 'none' ? '  (no sync remote: cs ' + s.name + ' -sync remote <url>)' : ''}`,
     options,
     input: io.stdin,
-    output: io.stderr,
+    output: io.promptOut,
   });
   return clack.isCancel(answer) ? 'back' : answer;
 }
@@ -119,7 +119,7 @@ async function askName(initial: string | null, sessions: readonly SessionSummary
       return undefined;
     },
     input: io.stdin,
-    output: io.stderr,
+    output: io.promptOut,
   });
   return clack.isCancel(answer) ? null : answer.trim();
 }
@@ -135,7 +135,7 @@ async function askHost(ctx: Context): Promise<string | null> {
       message: 'Move to which host?',
       options: [...hosts.map((h) => ({ value: h.alias, label: h.alias, hint: h.host })), { value: OTHER, label: 'Another host (user@host)…' }],
       input: io.stdin,
-      output: io.stderr,
+      output: io.promptOut,
     });
     if (clack.isCancel(host)) return null;
   }
@@ -144,7 +144,7 @@ async function askHost(ctx: Context): Promise<string | null> {
     message: 'Host (alias or user@host[:port])',
     validate: (v) => ((v ?? '').trim() === '' ? 'a host is needed' : undefined),
     input: io.stdin,
-    output: io.stderr,
+    output: io.promptOut,
   });
   return clack.isCancel(typed) ? null : typed.trim();
 }

@@ -60,6 +60,6 @@ export async function confirmCommandLikeName(name: string, io: IO, action: 'crea
     throw new UsageError(`'${name}' is the name of a command (${typed}), so ${words.none}`, `run the command with: ${typed}; ${words.anyway}`);
   }
   const clack = await import('@clack/prompts');
-  const answer = await clack.confirm({ message: `'${name}' is also a command (${typed}). ${words.ask}`, initialValue: false, output: io.stderr, input: io.stdin });
+  const answer = await clack.confirm({ message: `'${name}' is also a command (${typed}). ${words.ask}`, initialValue: false, output: io.promptOut, input: io.stdin });
   if (clack.isCancel(answer) || answer !== true) throw new CancelError(`${words.cancelled} — to run the command: ${typed}`);
 }

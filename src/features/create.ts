@@ -178,7 +178,7 @@ async function askIfDirty(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'head' | 'ref'
   }
   if (!c.io.canPrompt) throw new UsageError(what, `commit them first, or pass --from-head to start from the last commit anyway`);
   const clack = await import('@clack/prompts');
-  const answer = await clack.confirm({ message: `${what}. Continue?`, initialValue: true, output: c.io.stderr, input: c.io.stdin });
+  const answer = await clack.confirm({ message: `${what}. Continue?`, initialValue: true, output: c.io.promptOut, input: c.io.stdin });
   if (clack.isCancel(answer) || answer !== true) {
     const { CancelError } = await import('../lib/errors.js');
     throw new CancelError('no feature made');
@@ -284,7 +284,7 @@ async function setupAllowed(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'ref'>, opts
   let yes = remote === null || opts.allowSetup === true;
   if (!yes && c.io.canPrompt) {
     const clack = await import('@clack/prompts');
-    const answer = await clack.confirm({ message: `${SETUP_SCRIPT} of '${c.ref.base}' is new or changed since this machine last ran it (the session syncs with ${remote}). Run it in the new worktree? (read it first: ${script})`, initialValue: false, output: c.io.stderr, input: c.io.stdin });
+    const answer = await clack.confirm({ message: `${SETUP_SCRIPT} of '${c.ref.base}' is new or changed since this machine last ran it (the session syncs with ${remote}). Run it in the new worktree? (read it first: ${script})`, initialValue: false, output: c.io.promptOut, input: c.io.stdin });
     yes = !clack.isCancel(answer) && answer === true;
   }
   if (!yes) {

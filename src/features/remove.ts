@@ -66,7 +66,7 @@ export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   if (!opts.yes) {
     if (io.canPrompt) {
       const clack = await import('@clack/prompts');
-      const answer = await clack.confirm({ message: question, initialValue: false, output: io.stderr, input: io.stdin });
+      const answer = await clack.confirm({ message: question, initialValue: false, output: io.promptOut, input: io.stdin });
       if (clack.isCancel(answer) || answer !== true) throw new CancelError('nothing removed');
     } else if (!opts.force) {
       throw new UsageError(`refusing to ${question.replace(/\?$/, '')} without confirmation`, 'pass --yes to confirm');

@@ -40,7 +40,7 @@ export async function offerHandoff(session: { dir: string; name: string; local: 
       return null;
     }
     const clack = await import('@clack/prompts');
-    const answer = await clack.confirm({ message: `Start from the handoff ${h.rel}?`, initialValue: true, input: io.stdin, output: io.stderr });
+    const answer = await clack.confirm({ message: `Start from the handoff ${h.rel}?`, initialValue: true, input: io.stdin, output: io.promptOut });
     if (clack.isCancel(answer) || answer !== true) return null;
   }
   const { text } = await redactHandoff(session.name, fs.readFileSync(h.path, 'utf8'), env);

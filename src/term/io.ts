@@ -1,6 +1,6 @@
 // One IO object built at start-up and passed down: data goes to stdout,
 // messages to stderr, colour decided once. Tests use testIO() buffers.
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 
 export interface Colors {
   bold(s: string): string;
@@ -19,6 +19,8 @@ export interface IO {
   isTTY: boolean;
   /** We may ask questions: stdin and stderr are terminals and not CI. */
   canPrompt: boolean;
+  /** Where prompts (@clack) draw: stderr, as promptStream() makes it fit what `color` says. */
+  promptOut: PromptOut;
   color: Colors;
   out(line: string): void;
   err(line: string): void;
@@ -53,6 +55,45 @@ export function wantsColor(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   return isTTY && env.TERM !== 'dumb';
 }
 
+/** A stream prompts draw on, with the size a terminal has (undefined when it is none). */
+export type PromptOut = Writable & { columns?: number; rows?: number; isTTY?: boolean };
+
+/** A colour or style code (SGR: ESC [ … m); cursor moves and clears, which prompts need, are left alone. */
+const SGR = /\x1b\[[0-9;:]*m/g;
+
+/**
+ * The stream prompts draw on: `stderr`, with colour and style codes taken
+ * out when `color` is off (@clack colours with node:util styleText, which
+ * Node 20 does not stop for NO_COLOR), and, on a terminal that reports a
+ * width of 0 (a pty nobody sized), 80 columns and 24 rows (clack wrapped
+ * its lines at 0: a character per line). Everything else, cursor movement
+ * included, passes as it is.
+ */
+export function promptStream(stderr: NodeJS.WriteStream | Writable, color: boolean): PromptOut {
+  const tty = stderr as NodeJS.WriteStream;
+  const out = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _enc, done) {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      stderr.write(color ? text : text.replace(SGR, ''), done);
+    },
+  }) as PromptOut;
+  Object.defineProperties(out, {
+    columns: { get: () => (tty.isTTY ? tty.columns || 80 : tty.columns) },
+    rows: { get: () => (tty.isTTY ? tty.rows || 24 : tty.rows) },
+    isTTY: { get: () => tty.isTTY },
+  });
+  // A terminal's resize reaches a prompt that listens for it (and only then is stderr listened to).
+  const forward = () => out.emit('resize');
+  out.on('newListener', (event) => {
+    if (event === 'resize' && tty.isTTY && out.listenerCount('resize') === 0) tty.on('resize', forward);
+  });
+  out.on('removeListener', (event) => {
+    if (event === 'resize' && out.listenerCount('resize') === 0) tty.off?.('resize', forward);
+  });
+  return out;
+}
+
 export function systemIO(env: NodeJS.ProcessEnv = process.env): IO {
   const isTTY = Boolean(process.stdout.isTTY);
   const errTTY = Boolean(process.stderr.isTTY);
@@ -65,6 +106,7 @@ export function systemIO(env: NodeJS.ProcessEnv = process.env): IO {
     stderr: process.stderr,
     isTTY,
     canPrompt: Boolean(process.stdin.isTTY) && errTTY && !env.CI,
+    promptOut: promptStream(process.stderr, color === ansiColors),
     color,
     out: (line) => void process.stdout.write(line + '\n'),
     err: (line) => void process.stderr.write(line + '\n'),

@@ -95,7 +95,7 @@ export function keysHelp(width: number): string {
 export async function choose(total: number, initial: string, rowsFor0: (query: string, width: number) => Row[], io: IO, g: Glyphs): Promise<Choice | null> {
   const [{ AutocompletePrompt, isCancel }, clack] = await Promise.all([import('@clack/core'), import('@clack/prompts')]);
   const c = io.color;
-  const out = io.stderr as NodeJS.WriteStream;
+  const out = io.promptOut;
   const width = () => Math.max(40, (out.columns ?? 80) - 4);
   let cache: { query: string; width: number; rows: Row[] } | undefined;
   const rowsFor = (query: string): Row[] => {

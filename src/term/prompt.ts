@@ -7,6 +7,6 @@ export async function confirm(io: IO, o: { yes: boolean; question: string; flag:
   if (o.yes) return;
   if (!io.canPrompt) throw new UsageError(`refusing to ${o.question.replace(/\?$/, '')} without confirmation`, `pass ${o.flag} to confirm`);
   const clack = await import('@clack/prompts');
-  const answer = await clack.confirm({ message: o.question, initialValue: false, output: io.stderr, input: io.stdin });
+  const answer = await clack.confirm({ message: o.question, initialValue: false, output: io.promptOut, input: io.stdin });
   if (clack.isCancel(answer) || answer !== true) throw new CancelError('nothing removed');
 }

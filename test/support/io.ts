@@ -22,6 +22,7 @@ export function testIO(input = '', opts: { canPrompt?: boolean; isTTY?: boolean 
     stderr,
     isTTY: opts.isTTY ?? false,
     canPrompt: opts.canPrompt ?? false,
+    promptOut: stderr,
     color: plainColors,
     out: (line) => void (out += line + '\n'),
     err: (line) => void (err += line + '\n'),

@@ -33,7 +33,7 @@ export function select(o: Owner, ctx: Context): Promise<Selection> {
 export async function readValue(key: string, io: IO): Promise<string> {
   if (io.canPrompt) {
     const { password, isCancel } = await import('@clack/prompts');
-    const v = await password({ message: `Value for ${key}`, input: io.stdin, output: io.stderr });
+    const v = await password({ message: `Value for ${key}`, input: io.stdin, output: io.promptOut });
     if (isCancel(v)) throw new CancelError();
     return v;
   }
@@ -47,7 +47,7 @@ export async function confirmReplace(session: string, key: string, io: IO): Prom
     throw new UsageError(`${key} already holds a different value in session '${session}'; nothing was stored`, `pass --force to replace it (cs ${session} -secrets set --force ${key}), or choose another name`);
   }
   const { confirm, isCancel } = await import('@clack/prompts');
-  const ok = await confirm({ message: `${key} already holds a different value in '${session}'. Replace it?`, initialValue: false, input: io.stdin, output: io.stderr });
+  const ok = await confirm({ message: `${key} already holds a different value in '${session}'. Replace it?`, initialValue: false, input: io.stdin, output: io.promptOut });
   if (isCancel(ok) || ok !== true) throw new CancelError('nothing was stored');
 }
 
@@ -80,7 +80,7 @@ export function filesByKey(sessionDir: string): Map<string, string[]> {
 
 export async function confirmPurge(session: string, count: number, io: IO): Promise<void> {
   const { confirm, isCancel } = await import('@clack/prompts');
-  const ok = await confirm({ message: `Remove all ${count} secrets of session '${session}'?`, initialValue: false, input: io.stdin, output: io.stderr });
+  const ok = await confirm({ message: `Remove all ${count} secrets of session '${session}'?`, initialValue: false, input: io.stdin, output: io.promptOut });
   if (isCancel(ok) || ok !== true) throw new CancelError('nothing was removed');
 }
 

@@ -84,7 +84,7 @@ async function createMissingRemote(session: string, repo: Repo, opts: SyncPushOp
   if (!opts.create) {
     if (!ctx.io.canPrompt) throw new UserError(`no repository at ${url} (the path does not exist)`, `create it with: cs ${session} -sync push --create`);
     const clack = await import('@clack/prompts');
-    const yes = await clack.confirm({ message: `There is no repository at ${url}. Create a bare repository there?`, initialValue: true, output: ctx.io.stderr, input: ctx.io.stdin });
+    const yes = await clack.confirm({ message: `There is no repository at ${url}. Create a bare repository there?`, initialValue: true, output: ctx.io.promptOut, input: ctx.io.stdin });
     if (clack.isCancel(yes) || yes !== true) throw new CancelError(`nothing pushed — create it with: cs ${session} -sync push --create`);
   }
   const branch = (await repo.branch()) ?? 'main';

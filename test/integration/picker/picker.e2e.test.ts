@@ -190,6 +190,16 @@ describe.skipIf(lacks(hasTmux()))('the picker in a terminal', () => {
     expect(t.screen()).toContain('2 disc');
     t.keys('Escape');
     expect(await t.waitForExit()).toBe(0);
+
+    // A question (clack's confirm) answered with Ctrl-C, with NO_COLOR: the cancelled state has no style codes either.
+    t.close();
+    t = term = startTerminal([process.execPath, csBin, '-rm', 'gamma'], { env: sb.env, cwd: sb.dir });
+    await t.waitFor((s) => s.includes('gamma'), 'the question');
+    expect(t.screen({ escapes: true })).not.toMatch(/\x1b\[[0-9;]*m/);
+    t.keys('C-c');
+    expect(await t.waitForExit()).toBe(130);
+    expect(t.screen({ escapes: true })).not.toMatch(/\x1b\[[0-9;]*m/);
+    expect(fs.existsSync(path.join(sb.root, 'gamma'))).toBe(true);
   });
 
   it('Escape leaves with 0; Ctrl-C is an interrupt: 130', async () => {
