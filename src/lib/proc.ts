@@ -43,6 +43,12 @@ export interface RunOptions {
    * once the group is gone, so callers clean up after it, not beside it.
    */
   group?: boolean;
+  /**
+   * With `group`: a Ctrl-C, SIGTERM or SIGHUP does not end the program. For a
+   * step that must not be cut off once started (its effect on another machine
+   * cannot be told from its interruption); the caller notes the signal itself.
+   */
+  finishOnSignal?: boolean;
   /** Keep stdout's bytes too (RunResult.stdoutBytes); not with `group`. */
   bytes?: boolean;
 }
@@ -106,7 +112,7 @@ function runGroup(command: string, args: readonly string[], opts: RunOptions): P
     // The handlers go in before the program starts: a Ctrl-C between the two
     // would otherwise end cs by default and leave the detached group running.
     // (They run on the event loop, so never before `child` below is set.)
-    for (const sig of signals) process.on(sig, onSignal);
+    if (!opts.finishOnSignal) for (const sig of signals) process.on(sig, onSignal);
     let child: ReturnType<typeof spawn>;
     try {
       // detached: the leader of a new process group (and session, so the

@@ -36,6 +36,8 @@ export interface MoveReport {
   transcripts: number;
   /** Where the stub found on the host went (the session had moved away from there): kept, as it may name a copy of its own. */
   replacedStub?: string;
+  /** A Ctrl-C (or SIGTERM, SIGHUP) came during the last step, which cannot be undone safely: the move was finished instead. */
+  finishedAfterSignal?: boolean;
 }
 
 export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number> {
@@ -51,6 +53,7 @@ export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number
   io.err(`    local copy kept at ${r.backup} until the next successful connect`);
   if (secrets) io.err(c.yellow(`    ${secrets} secret${secrets === 1 ? '' : 's'} stayed in this machine's store: the host gets ${secrets === 1 ? 'it' : 'them'} from .cs/secrets.age only if its age key is a recipient (cs ${opts.name} -secrets age add), else set ${secrets === 1 ? 'it' : 'them'} there (cs ${opts.name} -secrets set KEY)`));
   io.err(`    open it with: cs ${opts.name}`);
+  if (r.finishedAfterSignal) io.err(c.yellow(`cs: the interrupt came while the copy was being put in place on ${r.target.label}, too late to stop: the move was finished`));
   return 0;
 }
 
@@ -89,10 +92,23 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
     carried = await step(io, 'carrying its conversations', () => carryTranscripts(cfg, target, name, paths.dir, p.dir, env));
     signals.check();
     const replaced = p.session === 'stub' ? `${p.root}/.replaced-stub-${name}-${randomBytes(4).toString('hex')}` : null;
+    // The point of no return: once the rename there may have happened, stopping
+    // would leave the session whole on both machines, so a signal from here on
+    // lets the move finish (place() runs to its end; switchToStub is one step here).
     await place(cfg, target, stagingDir, p.dir, replaced, env);
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
-    return { target, remoteDir: p.dir, backup, files: local.files, metaFiles: Object.keys(local.meta).length, pushedTo, transcripts: carried.length, ...(replaced ? { replacedStub: replaced } : {}) };
+    return {
+      target,
+      remoteDir: p.dir,
+      backup,
+      files: local.files,
+      metaFiles: Object.keys(local.meta).length,
+      pushedTo,
+      transcripts: carried.length,
+      ...(replaced ? { replacedStub: replaced } : {}),
+      ...(signals.interrupted ? { finishedAfterSignal: true } : {}),
+    };
   } catch (e) {
     if (staging) await discard(cfg, target, [staging, ...carried], env, io);
     // A step that saw the Ctrl-C only as its ssh dying (exit 255) is an interruption too.
@@ -225,13 +241,15 @@ async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, d
 /**
  * Renames the verified copy into its place on the host. `aside`: where the
  * stub found there by the check goes first (still a stub: .cs/remote.conf,
- * and no workspace files); anything else in the way refuses.
+ * and no workspace files); anything else in the way refuses. A signal does
+ * not end it: ending ssh here would not stop the rename there, only hide
+ * whether it happened.
  */
 async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, aside: string | null, env: NodeJS.ProcessEnv): Promise<void> {
   const script = aside
     ? 'if [ -f "$2/.cs/remote.conf" ] && [ ! -e "$2/CLAUDE.md" ] && [ ! -e "$2/.git" ]; then mv -- "$2" "$3" || exit 4; elif [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"'
     : 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
-  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir, ...(aside ? [aside] : [])], { env, group: true });
+  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir, ...(aside ? [aside] : [])], { env, group: true, finishOnSignal: true });
   if (r.code !== 0) throw remoteFailure(t, 'putting the copy in place', r);
 }
 

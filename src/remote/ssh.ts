@@ -77,7 +77,7 @@ export async function runRemote(
   cfg: TransportConfig,
   t: Target,
   words: readonly string[],
-  opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; batch?: boolean; input?: string; group?: boolean },
+  opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; batch?: boolean; input?: string; group?: boolean; finishOnSignal?: boolean },
 ): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const connectTimeoutS = Math.max(1, Math.min(10, Math.ceil(timeoutMs / 2000)));
@@ -87,7 +87,7 @@ export async function runRemote(
   // its own that Ctrl-C ends as a whole (src/lib/proc.ts); otherwise it keeps the
   // terminal for a password question. `group` asks for the group without batch
   // mode: a step after the first contact (--move-to's), which Ctrl-C must end as a whole.
-  const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input, group: opts.group ?? opts.batch === true });
+  const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input, group: opts.group ?? opts.batch === true, finishOnSignal: opts.finishOnSignal });
   if (r.code === SSH_FAILED) throw unreachable(t, r.stderr);
   if (r.timedOut || (r.code === 128 && Date.now() - started >= timeoutMs - 50)) throw unreachable(t, `no answer within ${Math.round(timeoutMs / 1000)} s`);
   return r;

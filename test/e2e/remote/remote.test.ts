@@ -509,6 +509,28 @@ d('remote sessions over a real sshd', () => {
     }
   });
 
+  it('Ctrl-C while the copy is put in place on the host finishes the move instead of leaving the session on both machines', { timeout: 90_000 }, async () => {
+    expect((await runCs(['m6'], { env: sb.env })).code).toBe(0);
+    fs.writeFileSync(path.join(sb.root, 'm6', 'notes.txt'), 'the work\n');
+    // An ssh that has put the copy in place (the rename there is done) and is slow to hang up.
+    const placed = path.join(sb.dir, 'm6-placed');
+    const slow = path.join(sb.dir, 'ssh-slow-after-place');
+    fs.writeFileSync(slow, `#!/bin/sh\ncase "$*" in *'appeared meanwhile'*) ssh "$@"; rc=$?; : > '${placed}'; sleep 5; exit $rc;; esac\nexec ssh "$@"\n`, { mode: 0o755 });
+    const script = 'trap : INT; "$@"; echo "[cs exited $?]"; exec sleep 600';
+    tmuxLocal('new-session', '-d', '-s', 'mv6', '-x', '150', '-y', '40', 'sh', '-c', script, 'sh', 'env', `CS_SSH=${slow}`, process.execPath, csBin, 'm6', '--move-to', host);
+    await waitFor(() => fs.existsSync(placed), 30_000, 'the move to put the copy in place');
+    tmuxLocal('send-keys', '-t', 'mv6', 'C-c');
+    await waitFor(() => paneDead('mv6'), 20_000, 'cs to exit');
+    // The host holds the session: here is its stub, not a second live copy.
+    expect(fs.readFileSync(path.join(remoteRoot, 'm6', 'notes.txt'), 'utf8')).toBe('the work\n');
+    expect(fs.readFileSync(path.join(sb.root, 'm6', '.cs', 'remote.conf'), 'utf8')).toMatch(/^address=root@127\.0\.0\.1:\d+$/m);
+    expect(fs.existsSync(path.join(sb.root, 'm6', 'notes.txt'))).toBe(false);
+    expect(exitStatus('mv6'), pane('mv6')).toBe(0);
+    expect(pane('mv6').replace(/\n/g, ' ')).toMatch(/too late to stop: the move was finished/);
+    expect(pane('mv6')).not.toMatch(/nothing was changed here/);
+    expect(fs.readdirSync(remoteRoot).filter((f) => f.startsWith('.cs-incoming-m6-'))).toEqual([]);
+  });
+
   it('--move-to carries the conversations: the first cs <name> on the host resumes the latest one with its earlier turns', { timeout: 180_000 }, async () => {
     const api = await startFakeAnthropic([]);
     try {
