@@ -46,7 +46,7 @@ function targetOf(env: NodeJS.ProcessEnv, location: string): Target | null {
 }
 
 /**
- * One host's `cs -ls --json`. `scrub`: its objectives must come with that
+ * One host's `cs -ls --json`, without its stubs (sessions held elsewhere). `scrub`: its objectives must come with that
  * host's stored secret values replaced (`-ls --scrub`, for a page); a host
  * whose cs predates the flag (a usage error, exit 2) is asked again without
  * it and its objectives are left out. Never throws: an unreachable host or a
@@ -66,7 +66,10 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
     if (r.code !== 0) return { ...base, reachable: true, error: `cs -ls failed there (exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, sessions: [] };
     const sessions = JSON.parse(r.stdout) as SessionSummary[];
     if (!Array.isArray(sessions)) throw new Error('not a list');
-    const kept = sessions.filter((s) => s && typeof s.name === 'string' && nameProblem(s.name) === null).map((s) => ({ ...shownSafely(s), location: t.label }));
+    // A stub there is no session there: it points elsewhere (often back here, after a move and
+    // back), and shown under this host it would stand for a second copy that does not exist.
+    const held = (s: SessionSummary) => s.location === undefined || s.location === 'local';
+    const kept = sessions.filter((s) => s && typeof s.name === 'string' && nameProblem(s.name) === null && held(s)).map((s) => ({ ...shownSafely(s), location: t.label }));
     return { ...base, reachable: true, sessions: opts.scrub && !scrubbed ? kept.map((s) => ({ ...s, objective: '' })) : kept };
   } catch (e) {
     return { ...base, reachable: false, error: errorMessage(e), sessions: [] };

@@ -466,6 +466,23 @@ d('remote sessions over a real sshd', () => {
     expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
   });
 
+  it("-ls --remote leaves out the host's stubs: a session moved there and back is listed once, here", { timeout: 60_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['back3'], { env: sb.env })).code).toBe(0);
+    // As a move there and back leaves the host: a stub pointing at this machine.
+    fs.mkdirSync(path.join(remoteRoot, 'back3', '.cs'), { recursive: true });
+    fs.writeFileSync(path.join(remoteRoot, 'back3', '.cs', 'remote.conf'), 'host=laptop\naddress=me@laptop.local\n');
+    const r = await runCs(['-ls', '--remote'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^back3\b/.test(l)), r.stdout).toHaveLength(1);
+    expect(r.stdout).toMatch(/^back3\s.*\slocal\s*$/m);
+    const j = await runCs(['-ls', '--remote', '--json'], { env: sb.env });
+    const data = JSON.parse(j.stdout) as { sessions: Array<{ name: string; location: string }> };
+    expect(data.sessions.filter((s) => s.name === 'back3').map((s) => s.location)).toEqual(['local']);
+    // A session there is still listed.
+    expect(data.sessions.filter((s) => s.name === 'c1').map((s) => s.location)).toEqual(['r1']);
+  });
+
   it("the -serve page's list shows the registered host's sessions with their status there, asked in the background", { timeout: 90_000 }, async () => {
     await runCs(['-remote', 'add', 'r1', host], { env: sb.env }); // registered already when the -ls test ran first
     await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env });
