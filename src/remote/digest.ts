@@ -45,12 +45,8 @@ export function compareDigests(local: Digest, remote: Digest): string[] {
   return out;
 }
 
-export function parseDigest(text: string): Digest | null {
-  try {
-    const v = JSON.parse(text) as Digest;
-    if (typeof v.files === 'number' && v.meta && typeof v.meta === 'object') return v;
-  } catch {
-    // not a digest
-  }
+export function parseDigest(value: unknown): Digest | null {
+  const v = value as Digest | null | undefined;
+  if (v && typeof v === 'object' && typeof v.files === 'number' && v.meta && typeof v.meta === 'object') return v;
   return null;
 }

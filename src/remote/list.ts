@@ -7,7 +7,7 @@ import type { SessionSummary } from '../session/summary.js';
 import type { RunContext } from '../lib/context.js';
 import { errorMessage } from '../lib/errors.js';
 import { readHosts, resolveTarget, type Target } from './hosts.js';
-import { lastMeaningfulLine, runRemote, transportConfig } from './ssh.js';
+import { lastMeaningfulLine, remoteJson, runRemote, transportConfig } from './ssh.js';
 
 export interface HostListing {
   alias?: string;
@@ -64,8 +64,10 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
       scrubbed = false;
     }
     if (r.code !== 0) return { ...base, reachable: true, error: `cs -ls failed there (exit ${r.code}): ${lastMeaningfulLine(r.stderr) || 'no message'}`, sessions: [] };
-    const sessions = JSON.parse(r.stdout) as SessionSummary[];
-    if (!Array.isArray(sessions)) throw new Error('not a list');
+    const sessions = remoteJson(r.stdout) as SessionSummary[] | undefined;
+    if (!Array.isArray(sessions)) {
+      return { ...base, reachable: true, error: `cs -ls --json there printed no list${lastMeaningfulLine(r.stdout) ? ` (its last line: ${JSON.stringify(lastMeaningfulLine(r.stdout).slice(0, 80))})` : ''}; check CS_REMOTE_CS (cs -version there)`, sessions: [] };
+    }
     // A stub there is no session there: it points elsewhere (often back here, after a move and
     // back), and shown under this host it would stand for a second copy that does not exist.
     const held = (s: SessionSummary) => s.location === undefined || s.location === 'local';

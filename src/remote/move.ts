@@ -17,7 +17,7 @@ import { compareDigests, digestWorkspace, parseDigest, type Digest } from './dig
 import { resolveTarget, type Target } from './hosts.js';
 import { probe, type Probe } from './probe.js';
 import { step } from '../term/progress.js';
-import { lastMeaningfulLine, remoteFailure, rsyncShell, runRemote, type TransportConfig, transportConfig } from './ssh.js';
+import { lastMeaningfulLine, remoteFailure, remoteJson, rsyncShell, runRemote, type TransportConfig, transportConfig } from './ssh.js';
 import { readRemoteConf, writeStub } from './stub.js';
 
 export interface MoveOptions {
@@ -207,7 +207,7 @@ async function copy(cfg: TransportConfig, t: Target, dir: string, staging: strin
 async function verify(cfg: TransportConfig, t: Target, dir: string, staging: string, env: NodeJS.ProcessEnv): Promise<Digest> {
   const local = digestWorkspace(dir);
   const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'digest', staging], { env, group: true });
-  const remote = r.code === 0 ? parseDigest(r.stdout.trim()) : null;
+  const remote = r.code === 0 ? parseDigest(remoteJson(r.stdout)) : null;
   if (!remote) throw remoteFailure(t, 'checking the copy', r);
   const diff = compareDigests(local, remote);
   if (diff.length) {
@@ -228,12 +228,7 @@ async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, d
   const bundle = bundleTranscripts(env, dir, ownedConversations(sessionsRoot(env), name, fs.realpathSync(dir)));
   if (bundle.files.length === 0) return [];
   const r = await runRemote(cfg, t, [cfg.remoteCs, '-remote', 'transcripts', finalDir], { env, input: JSON.stringify(bundle), group: true });
-  let installed: unknown;
-  try {
-    installed = r.code === 0 ? (JSON.parse(r.stdout.trim()) as { installed?: unknown }).installed : undefined;
-  } catch {
-    installed = undefined;
-  }
+  const installed = r.code === 0 ? (remoteJson(r.stdout) as { installed?: unknown } | undefined)?.installed : undefined;
   if (!Array.isArray(installed) || !installed.every((f) => typeof f === 'string' && f.startsWith('/'))) throw remoteFailure(t, 'installing the conversation transcripts', r);
   return installed as string[];
 }

@@ -124,6 +124,26 @@ export function lastMeaningfulLine(stderr: string): string {
   return lines.pop() ?? '';
 }
 
+/**
+ * The JSON a remote cs printed on stdout, past whatever came before it: a
+ * login script or a wrapper may print first (a chatty .bashrc, nvm's "Now
+ * using node ..."), as the probe already allows for. cs prints its JSON
+ * starting at the beginning of a line, so each line that starts with "[" or
+ * "{" is tried as the start, first to last. undefined when none parses.
+ */
+export function remoteJson(stdout: string): unknown {
+  const lines = stdout.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^[[{]/.test(lines[i]!)) continue;
+    try {
+      return JSON.parse(lines.slice(i).join('\n'));
+    } catch {
+      // a line of the noise that looked like JSON: try the next start
+    }
+  }
+  return undefined;
+}
+
 /** Turns a failed remote step into a one-line UserError naming the host. */
 export function remoteFailure(t: Target, what: string, r: RunResult | ProcessError): UserError {
   const stderr = r instanceof ProcessError ? r.stderr : r.stderr;

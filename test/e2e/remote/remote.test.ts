@@ -483,6 +483,25 @@ d('remote sessions over a real sshd', () => {
     expect(data.sessions.filter((s) => s.name === 'c1').map((s) => s.location)).toEqual(['r1']);
   });
 
+  it('a host whose login prints first (a chatty .bashrc, nvm): -ls --remote lists its sessions and --move-to verifies and carries the conversations', { timeout: 90_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
+    const noisy = path.join(sb.dir, 'remote-cs-noisy');
+    fs.writeFileSync(noisy, fs.readFileSync(wrapper, 'utf8').replace(/^exec /m, 'echo "Now using node v20.20.2 (npm v11.6.2)"\nexec '), { mode: 0o755 });
+    const env = { ...sb.env, CS_REMOTE_CS: noisy };
+    const ls = await runCs(['-ls', '--remote', '--json'], { env });
+    expect(ls.code).toBe(0);
+    const data = JSON.parse(ls.stdout) as { sessions: Array<{ name: string; location: string }>; hosts: Array<{ alias: string; reachable: boolean; error?: string }> };
+    expect(data.hosts.find((h) => h.alias === 'r1'), ls.stderr).toEqual(expect.not.objectContaining({ error: expect.anything() }));
+    expect(data.sessions.filter((s) => s.name === 'c1').map((s) => s.location)).toEqual(['r1']);
+
+    expect((await runCs(['noisy1'], { env: { ...env, FAKE_CLAUDE_TRANSCRIPT: '1' } })).code).toBe(0);
+    const moved = await runCs(['noisy1', '--move-to', 'r1'], { env });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toMatch(/1 conversation transcript carried/);
+    expect(fs.existsSync(path.join(remoteRoot, 'noisy1', '.cs', 'README.md'))).toBe(true);
+    expect(fs.existsSync(path.join(sb.root, 'noisy1', '.cs', 'remote.conf'))).toBe(true);
+  });
+
   it("the -serve page's list shows the registered host's sessions with their status there, asked in the background", { timeout: 90_000 }, async () => {
     await runCs(['-remote', 'add', 'r1', host], { env: sb.env }); // registered already when the -ls test ran first
     await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env });

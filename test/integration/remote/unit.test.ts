@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../../src/lib/errors.js';
 import { addHost, hostProblem, parseHostSpec, readHosts, removeHost, resolveTarget, splitHostSession, hostsFile } from '../../../src/remote/hosts.js';
 import { commandLine, shellQuote } from '../../../src/lib/shell.js';
-import { interactiveArgv, rsyncShell, sshArgs, transportConfig, unreachable } from '../../../src/remote/ssh.js';
+import { interactiveArgv, remoteJson, rsyncShell, sshArgs, transportConfig, unreachable } from '../../../src/remote/ssh.js';
 import { remoteWords } from '../../../src/remote/connect.js';
 import { compareDigests, digestWorkspace } from '../../../src/remote/digest.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
@@ -205,6 +205,20 @@ describe('a host ssh cannot reach', () => {
   });
   it('names the host as known_hosts does: port 22 under the plain name', () => {
     expect(unreachable(resolveTarget({}, 'me@box.local:22'), changed).hint).toContain("ssh-keygen -R 'box.local'");
+  });
+});
+
+describe('the JSON a remote cs printed', () => {
+  const list = JSON.stringify([{ name: 'a', tags: [] }], null, 2);
+  it.each<[string, string, unknown]>([
+    ['alone', `${list}\n`, [{ name: 'a', tags: [] }]],
+    ['after a login script and a wrapper', `Welcome to box\nNow using node v20.20.2 (npm v11)\n${list}\n`, [{ name: 'a', tags: [] }]],
+    ['after noise that looks like JSON', `[nvm] using default\n{broken\n{"files":3,"meta":{}}\n`, { files: 3, meta: {} }],
+    ['one line', '{"installed":["/x"]}', { installed: ['/x'] }],
+    ['none', 'Now using node v20\n', undefined],
+    ['nothing', '', undefined],
+  ])('%s', (_what, stdout, value) => {
+    expect(remoteJson(stdout)).toEqual(value);
   });
 });
 
