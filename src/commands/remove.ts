@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, UserError, errorMessage } from '../lib/errors.js';
 import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
+import { readHosts } from '../remote/hosts.js';
 import { confirm } from '../term/prompt.js';
 import { lockState, openRefusalAt, readLock } from '../session/lock.js';
 import { validateName } from '../session/names.js';
@@ -105,7 +106,9 @@ async function forgetStub(name: string, conf: RemoteConf, entry: string, yes: bo
   fs.renameSync(entry, doomed);
   fs.rmSync(doomed, { recursive: true, force: true });
   const kept = conf.backup && fs.existsSync(conf.backup) ? `; the copy kept by --move-to stays at ${conf.backup}` : '';
-  ctx.io.err(`cs: forgot '${name}' here; the session stays on ${conf.host} (cs ${name} --on ${conf.host} connects again)${kept}; secrets stored on this machine under '${name}' were kept`);
+  // By its alias while that is registered, else by the address the stub recorded (cs -remote remove forgot the alias).
+  const again = readHosts(ctx.env).some((h) => h.alias === conf.host) || !conf.address ? conf.host : conf.address;
+  ctx.io.err(`cs: forgot '${name}' here; the session stays on ${conf.host} (cs ${name} --on ${again} connects again)${kept}; secrets stored on this machine under '${name}' were kept`);
   return 0;
 }
 

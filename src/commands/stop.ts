@@ -37,7 +37,7 @@ export async function run(opts: StopOptions, ctx: Context): Promise<number> {
  * way, and attaching lands in Claude.
  */
 async function stopThere(name: string, conf: RemoteConf, opts: StopOptions, ctx: Context): Promise<number> {
-  const { stubTarget } = await import('../remote/connect.js');
+  const { stubTarget } = await import('../remote/stub.js');
   const { runRemote, transportConfig } = await import('../remote/ssh.js');
   const cfg = transportConfig(ctx.env);
   const target = stubTarget(ctx.env, conf);

@@ -16,7 +16,7 @@ import { resolveTarget, type Target } from './hosts.js';
 import { probe } from './probe.js';
 import { commandLine } from '../lib/shell.js';
 import { interactiveArgv, SSH_FAILED, transportConfig } from './ssh.js';
-import { readRemoteConf, writeStub, type RemoteConf } from './stub.js';
+import { readRemoteConf, stubTarget, writeStub, type RemoteConf } from './stub.js';
 
 export interface ConnectOptions {
   name: string;
@@ -31,15 +31,6 @@ export function remoteWords(remoteCs: string, o: Pick<ConnectOptions, 'name' | '
   return [remoteCs, o.name, ...(o.force ? ['--force'] : []), ...(o.claudeArgs.length ? ['--', ...o.claudeArgs] : [])];
 }
 
-/** The target a stub points at: its alias while registered, else the address it recorded. */
-export function stubTarget(env: NodeJS.ProcessEnv, conf: RemoteConf): Target {
-  try {
-    return resolveTarget(env, conf.host);
-  } catch (e) {
-    if (!conf.address || conf.address === conf.host) throw e;
-    return { ...resolveTarget(env, conf.address), label: conf.host };
-  }
-}
 
 export async function connect(opts: ConnectOptions, ctx: RunContext): Promise<number> {
   const { io, env } = ctx;

@@ -7,6 +7,7 @@ import type { SessionSummary } from '../session/summary.js';
 import type { RunContext } from '../lib/context.js';
 import { errorMessage } from '../lib/errors.js';
 import { readHosts, resolveTarget, type Target } from './hosts.js';
+import { readRemoteConf, stubTarget } from './stub.js';
 import { lastMeaningfulLine, remoteJson, runRemote, transportConfig } from './ssh.js';
 
 export interface HostListing {
@@ -31,17 +32,19 @@ export function hostsToAsk(env: NodeJS.ProcessEnv, local: readonly SessionSummar
     if (!out.has(t.spec)) out.set(t.spec, t);
   }
   for (const s of local) {
-    const t = s.location === 'local' ? null : targetOf(env, s.location);
+    const t = s.location === 'local' ? null : targetOf(env, s.name);
     if (t && !out.has(t.spec)) out.set(t.spec, t);
   }
   return [...out.values()];
 }
 
-function targetOf(env: NodeJS.ProcessEnv, location: string): Target | null {
+/** Where the stub `name` points (stubTarget: its alias, else the address it recorded when the alias is gone), or null. */
+function targetOf(env: NodeJS.ProcessEnv, name: string): Target | null {
+  const conf = readRemoteConf(env, name);
   try {
-    return resolveTarget(env, location);
+    return conf ? stubTarget(env, conf) : null;
   } catch {
-    return null; // a stub naming an alias that is gone: nothing to ask
+    return null; // an alias that is gone and no address recorded: nothing to ask
   }
 }
 
@@ -79,15 +82,23 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
 }
 
 /** `cs -ls --remote`: `local` (scrubbed already with --scrub) and every host's list, asked with --scrub too when `scrub`. */
+/**
+ * `local` without the stubs whose host answered for their session: a stub
+ * and the session it stands for are one row, the host's (it is current).
+ * A stub is matched to its host as it connects (stubTarget: its alias, or
+ * the address it recorded once the alias is gone).
+ */
+export function unansweredLocal(env: NodeJS.ProcessEnv, local: readonly SessionSummary[], hosts: readonly HostListing[]): SessionSummary[] {
+  const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
+  return local.filter((s) => s.location === 'local' || !answered.has(`${targetOf(env, s.name)?.spec}\0${s.name}`));
+}
+
 export async function listWithRemote(local: SessionSummary[], opts: { json: boolean; scrub?: boolean }, ctx: RunContext): Promise<number> {
   const { io } = ctx;
   const targets = hostsToAsk(ctx.env, local);
   const timeoutMs = listTimeoutMs(ctx.env);
   const hosts = await Promise.all(targets.map((t) => askHost(t, ctx, timeoutMs, { scrub: opts.scrub === true })));
-  // A stub and the session it stands for are one row: keep the host's (it is current).
-  const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
-  const isAnswered = (s: SessionSummary) => s.location !== 'local' && answered.has(`${targetOf(ctx.env, s.location)?.spec}\0${s.name}`);
-  const rows = [...local.filter((s) => !isAnswered(s)), ...hosts.flatMap((h) => h.sessions)];
+  const rows = [...unansweredLocal(ctx.env, local, hosts), ...hosts.flatMap((h) => h.sessions)];
   if (opts.json) {
     io.out(JSON.stringify({ sessions: rows, hosts: hosts.map(({ sessions, ...h }) => ({ ...h, count: sessions.length })) }, null, 2));
     for (const h of hosts) if (h.error) io.err(`cs: ${h.alias ?? h.host}: ${h.error}`);

@@ -9,6 +9,7 @@ import { ensureDir, writeFileAtomic } from '../lib/fsutil.js';
 import { sessionsRoot } from '../session/paths.js';
 import { parseConf } from '../lib/conf.js';
 import { findCommand } from '../commands/table.js';
+import { resolveTarget, type Target } from './hosts.js';
 
 export interface RemoteConf {
   /** What the user called the host: an alias or user@host[:port]. */
@@ -74,4 +75,14 @@ export function runThereHint(env: NodeJS.ProcessEnv, name: string, conf: RemoteC
 /** Cheap check for `cs <name>`: one stat before anything local happens. */
 export function isRemoteStub(env: NodeJS.ProcessEnv, name: string): boolean {
   return fs.existsSync(remoteConfPath(env, name));
+}
+
+/** The target a stub points at: its alias while registered, else the address it recorded. Throws UserError when neither resolves. */
+export function stubTarget(env: NodeJS.ProcessEnv, conf: RemoteConf): Target {
+  try {
+    return resolveTarget(env, conf.host);
+  } catch (e) {
+    if (!conf.address || conf.address === conf.host) throw e;
+    return { ...resolveTarget(env, conf.address), label: conf.host };
+  }
 }

@@ -29,8 +29,7 @@ import { conversation, transcriptFile } from './conversation.js';
 import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
 import { decide, listPending } from '../approval/approval.js';
-import { askHost, hostsToAsk, listTimeoutMs, type HostListing } from '../remote/list.js';
-import { resolveTarget } from '../remote/hosts.js';
+import { askHost, hostsToAsk, listTimeoutMs, unansweredLocal, type HostListing } from '../remote/list.js';
 import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
 import { arm } from '../queue/drain.js';
 import { handOverIfIdle } from '../queue/resume.js';
@@ -366,16 +365,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const hosted = new Map((await listHosted(tmuxServer(opts.env), opts.env)).map((h) => [h.name, h]));
     const all = await listSessions(root);
     const hosts = remoteListings(all);
-    // A stub and the session it stands for on its host are one row: the host's (it is current).
-    const answered = new Set(hosts.flatMap((h) => h.sessions.map((s) => `${h.host}\0${s.name}`)));
-    const specOf = (location: string) => {
-      try {
-        return resolveTarget(opts.env, location).spec;
-      } catch {
-        return location; // a stub naming an alias that is gone
-      }
-    };
-    const local = all.filter((s) => s.location === 'local' || !answered.has(`${specOf(s.location)}\0${s.name}`));
+    const local = unansweredLocal(opts.env, all, hosts);
     const flags = { archived: url.searchParams.get('archived') === '1', all: url.searchParams.get('all') === '1' };
     // The objective is the user's text and may quote a value: each local row's is scrubbed with its session's.
     const mine = await Promise.all(visible(local, flags).map(async (s) => ({ ...liveSummary(s, hosted.get(s.name)), objective: s.objective && scrubKnown(s.objective, await secretsOf(s.name, LIST_SECRETS_TTL_MS)).text })));

@@ -427,6 +427,24 @@ d('remote sessions over a real sshd', () => {
     expect(get.stdout.trim(), get.stderr).toBe('m5-only-copy-7a6b5c');
   });
 
+  it('a stub whose alias was forgotten still goes to its host: -remote remove says so, -ls --remote asks it, -rm names the address', { timeout: 60_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'soon-gone', host], { env: sb.env })).code).toBe(0);
+    expect((await runCs(['g1'], { env: sb.env })).code).toBe(0);
+    const moved = await runCs(['g1', '--move-to', 'soon-gone'], { env: sb.env });
+    expect(moved.code, moved.stderr).toBe(0);
+    const removed = await runCs(['-remote', 'remove', 'soon-gone'], { env: sb.env });
+    expect(removed.code).toBe(0);
+    expect(removed.stderr).toContain(`forgot host 'soon-gone' (${host}); sessions there are untouched; g1 here still connects to ${host} by the address recorded`);
+    const j = await runCs(['-ls', '--remote', '--json'], { env: sb.env });
+    expect(j.code, j.stderr).toBe(0);
+    const data = JSON.parse(j.stdout) as { sessions: Array<{ name: string; location: string }>; hosts: Array<{ host: string; reachable: boolean }> };
+    // Asked, though no alias names it any more (the stub's recorded address).
+    expect(data.hosts.find((h) => h.host === host)?.reachable).toBe(true);
+    const rm = await runCs(['-rm', 'g1', '--yes'], { env: sb.env });
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stderr).toContain(`(cs g1 --on ${host} connects again)`);
+  });
+
   it('-ls --remote lists both sides with the status there, and survives an unreachable host', { timeout: 90_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['-remote', 'add', 'dead', `root@127.0.0.1:${closedPort}`], { env: sb.env })).code).toBe(0);
