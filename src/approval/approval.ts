@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, readdirOr, writeFileAtomic } from '../lib/fsutil.js';
+import { pidAlive } from '../lib/lockfile.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_S = 600;
 /**
@@ -59,16 +60,48 @@ export function timeoutReason(seconds: number): string {
   return `denied: no answer from the owner within ${describeTimeout(seconds)}`;
 }
 
-/** Holds a request: writes its pending file (0600 in a 0700 folder). */
-export function holdRequest(local: string, tool: string, summary: string, now = new Date()): PendingRequest {
+/** What the pending file holds: the request, and the pid of the hook waiting for its answer. */
+interface HeldFile extends PendingRequest {
+  pid?: number;
+}
+
+/**
+ * Holds a request: writes its pending file (0600 in a 0700 folder), naming
+ * `waiter` (this hook process by default), the one process that can pass an
+ * answer on to Claude.
+ */
+export function holdRequest(local: string, tool: string, summary: string, now = new Date(), waiter = process.pid): PendingRequest {
   const dir = permissionsDir(local);
   ensureDir(dir, 0o700);
   const req: PendingRequest = { id: randomBytes(6).toString('hex'), tool, summary, since: now.toISOString() };
-  writeFileAtomic(path.join(dir, `${req.id}.json`), JSON.stringify(req) + '\n', 0o600);
+  const held: HeldFile = { ...req, pid: waiter };
+  writeFileAtomic(path.join(dir, `${req.id}.json`), JSON.stringify(held) + '\n', 0o600);
   return req;
 }
 
-/** The requests waiting for an answer, oldest first. */
+/**
+ * The held file of `id` when its hook still waits for an answer, else null.
+ * A hook killed while waiting (Claude ended by cs -stop, a crash, the pane
+ * closed) never reaches its `finally`: its request is gone for good, so its
+ * files are removed here instead of offering the owner an Allow that nobody
+ * would ever read. The permissions folder is machine-local (.cs/local/), so
+ * the pid names a process of this host.
+ */
+function waiting(dir: string, id: string): HeldFile | null {
+  let held: HeldFile;
+  try {
+    held = JSON.parse(fs.readFileSync(path.join(dir, `${id}.json`), 'utf8')) as HeldFile;
+  } catch {
+    return null; // being written or removed
+  }
+  if (typeof held.pid === 'number' && !pidAlive(held.pid)) {
+    release(path.dirname(dir), id);
+    return null;
+  }
+  return held;
+}
+
+/** The requests waiting for an answer, oldest first (those whose hook is gone are dropped). */
 export function listPending(local: string): PendingRequest[] {
   const dir = permissionsDir(local);
   const names = readdirOr(dir);
@@ -76,23 +109,21 @@ export function listPending(local: string): PendingRequest[] {
   for (const n of names) {
     const m = /^([0-9a-f]{12})\.json$/.exec(n);
     if (!m || fs.existsSync(path.join(dir, `${m[1]}.decision`))) continue;
-    try {
-      out.push(JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as PendingRequest);
-    } catch {
-      // being written or removed
-    }
+    const held = waiting(dir, m[1]!);
+    if (held) out.push({ id: held.id, tool: held.tool, summary: held.summary, since: held.since });
   }
   return out.sort((a, b) => a.since.localeCompare(b.since));
 }
 
 /**
  * Records the owner's answer to a pending request. False when there is no
- * such request waiting (answered already, timed out, or never was).
+ * such request waiting (answered already, timed out, its hook gone with its
+ * session, or never was).
  */
 export function decide(local: string, id: string, decision: Decision, by: string, now = new Date()): boolean {
   if (!isRequestId(id)) return false;
   const dir = permissionsDir(local);
-  if (!fs.existsSync(path.join(dir, `${id}.json`)) || fs.existsSync(path.join(dir, `${id}.decision`))) return false;
+  if (fs.existsSync(path.join(dir, `${id}.decision`)) || !waiting(dir, id)) return false;
   const rec: DecisionRecord = { decision, by, at: now.toISOString() };
   writeFileAtomic(path.join(dir, `${id}.decision`), JSON.stringify(rec) + '\n', 0o600);
   return true;

@@ -52,6 +52,7 @@ export function watchLive(source: LiveSource, sink: LiveSink, intervalMs = 250):
   let after = 0;
   let pending = '';
   let permStamp = '-';
+  let permCheckedAt = 0;
   let busy = false;
   let again = false;
 
@@ -65,8 +66,12 @@ export function watchLive(source: LiveSource, sink: LiveSink, intervalMs = 250):
     try {
       const permDir = permissionsDir(source.local);
       const ps = stamp(permDir);
-      if (ps !== permStamp) {
+      // A request whose hook was killed (its session stopped) leaves the folder as it was: while
+      // any is shown, list again now and then so it leaves the page (listPending drops it).
+      const recheck = pending !== '' && pending !== '[]' && Date.now() - permCheckedAt >= RESOLVE_EVERY_MS;
+      if (ps !== permStamp || recheck) {
         permStamp = ps;
+        permCheckedAt = Date.now();
         const list = listPending(source.local);
         const text = JSON.stringify(list);
         if (text !== pending) {

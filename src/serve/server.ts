@@ -454,7 +454,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const d = (body as { decision?: unknown }).decision;
       if (d !== 'allow' && d !== 'deny') return problem(400, 'send {"decision": "allow"} or {"decision": "deny"}');
       const by = caller.kind === 'device' ? caller.device.id : 'token';
-      if (!decide(sessionPaths(summary.dir, summary.name).local, m[3], d, by)) return problem(404, `no pending request '${m[3]}' (answered already, or timed out)`);
+      if (!decide(sessionPaths(summary.dir, summary.name).local, m[3], d, by)) return problem(404, `no pending request '${m[3]}' (answered already, timed out, or its session ended)`);
       return json(202, { decision: d });
     }
     const notRunning = `'${summary.name}' is not running in cs's tmux server — start it with: cs -spawn ${summary.name}`;

@@ -3,7 +3,7 @@
 // with no terminal attached, answered through the -serve API; a timeout
 // denies with the reason; an attached terminal gets no decision; a fake ntfy
 // server gets the "needs you" notification with no secret in it.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { writeSessionEnvFile } from '../../../src/secrets/store.js';
 import { sessionSecrets } from '../../../src/secrets/scrub.js';
 import { selectBackend } from '../../../src/secrets/backend.js';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
+import { storeLink } from '../../../src/serve/links.js';
 import { readTimeline } from '../../../src/timeline/timeline.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 import { hasTmux, startTerminal } from '../../support/tmux.js';
@@ -193,6 +194,43 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
       await until(async () => ((await browser.evaluate<string>(`document.getElementById('conv').textContent`)).includes('I will remove') ? true : undefined), 'the conversation', 10_000);
       await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-session-1280.png'));
     } finally {
+      await browser.close();
+    }
+  });
+
+  it('a request whose hook was killed (its session stopped while it waited) leaves the page and the API, and cannot be answered', { timeout: 60_000 }, async (ctx) => {
+    const bin = chromiumOrSkip(ctx);
+    if (!bin) return;
+    const browser = await launchChromium(bin);
+    let cleanup = () => {};
+    try {
+      await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
+      // A link of its own (as cs -serve --link makes): the server's first one was spent by the test before.
+      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      // The hook as Claude Code runs it, in a process group of its own: ending Claude (cs -stop) kills it, sh and Node alike, with no chance to clean up.
+      const hook = spawn(path.join(repoRoot, 'hooks', 'permission-remote'), [], { env, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+      hook.stdin!.end(payload('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'rm -rf dist' } }, sb.session.dir));
+      const gone = new Promise((r) => hook.on('exit', r));
+      let killed = false;
+      cleanup = () => {
+        if (!killed) process.kill(-hook.pid!, 'SIGKILL');
+      };
+      const pending = await until(async () => ((await api('GET', '/api/sessions/held/permissions')).json[0] as { id: string } | undefined), 'the pending request', 10_000);
+      await browser.navigate(`${server.url}/#/s/held`);
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('pending').textContent`)).includes('Allow once') ? true : undefined), 'the pending request on the page', 10_000);
+      process.kill(-hook.pid!, 'SIGKILL');
+      await gone;
+      killed = true;
+      // The open page drops it by itself: nothing in the folder changed, but nobody waits for an answer any more.
+      await until(async () => ((await browser.evaluate<string>(`document.getElementById('pending').textContent`)).includes('Allow once') ? undefined : true), 'the request gone from the open page', 10_000);
+      await browser.screenshot(path.join(repoRoot, 'test-artifacts', 'phone-request-gone-390.png'));
+      expect((await api('GET', '/api/sessions/held/permissions')).json).toEqual([]);
+      const late = await api('POST', `/api/sessions/held/permissions/${pending.id}`, { decision: 'allow' });
+      expect(late.status).toBe(404);
+      expect(late.json.error).toMatch(/its session ended/);
+      expect(fs.readdirSync(path.join(sb.session.local, 'permissions'))).toEqual([]);
+    } finally {
+      cleanup();
       await browser.close();
     }
   });
