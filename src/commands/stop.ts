@@ -22,7 +22,14 @@ export async function run(opts: StopOptions, ctx: Context): Promise<number> {
   const name = found.name;
   if (found.kind === 'remote') return stopThere(name, found.remote!, opts, ctx);
   const { stopHosted } = await import('../host/stop.js');
-  const r = await stopHosted(found.paths, ctx.env, { timeoutMs: opts.timeout * 1000, onStopping: () => io.err(io.color.dim(`cs: stopping '${name}' (/exit, then a signal after ${opts.timeout} s)`)) });
+  // Ctrl-C calls the stop off (exit 130) instead of killing cs halfway, which left the stop marker behind.
+  const r = await ctx.untilInterrupted(async (signal) => {
+    const r = await stopHosted(found.paths, ctx.env, { timeoutMs: opts.timeout * 1000, signal, onStopping: () => io.err(io.color.dim(`cs: stopping '${name}' (/exit, then a signal after ${opts.timeout} s)`)) });
+    if (r.calledOff) ctx.warn(`stop called off: '${name}' keeps running (it may still act on the /exit typed) — cs ${name} -stop tries again`);
+    else if (signal.aborted && !r.last) ctx.warn(`no longer waiting: '${name}' finishes its end-of-session work in its pane — see .cs/logs/session.log in ${found.paths.dir}`);
+    return r;
+  });
+  if (r.calledOff) return 1;
   if (r.how !== 'exit') ctx.warn(`Claude did not leave after /exit; ended it with ${r.how}`);
   for (const line of r.last?.lines ?? []) io.err(io.color.dim(`cs: ${line}`));
   if (!r.last) throw new UserError(`'${name}' did not finish its end-of-session work in time`, `see .cs/logs/session.log in ${found.paths.dir}`);

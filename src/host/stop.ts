@@ -10,7 +10,17 @@ import { describeHolder, liveHolder } from '../session/lock.js';
 import { hostDir, readLast, stopFile, type LastRun } from './state.js';
 import { findHosted, target, tmux, tmuxServer } from './tmux.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts first. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** The children of the supervisor: Claude (pgrep -P works on Linux and macOS). */
 async function claudePids(panePid: number): Promise<number[]> {
@@ -32,15 +42,22 @@ export interface StopResult {
   /** How Claude ended: exit, or the signal we had to send. */
   how: 'exit' | 'SIGTERM' | 'SIGKILL';
   last: LastRun | null;
+  /** The stop was called off (`signal` aborted) while Claude still ran: it runs on, and ending later is no stop of ours. */
+  calledOff?: boolean;
 }
 
 /**
  * Stops the hosted session of `p`. `timeoutMs` is how long Claude gets for
  * each step (/exit, then SIGTERM) before the next; the end-of-session work
- * (commit, push) then gets up to `endTimeoutMs`. Throws UserError when the
- * session is not running here.
+ * (commit, push) then gets up to `endTimeoutMs`. `signal` (Ctrl-C) calls
+ * the stop off: before SIGKILL went out, Claude is left running and the
+ * stop marker is taken back, so a crash later is reported as one (a
+ * postmortem, the "died" notification) instead of passing for this stop;
+ * after it, only the wait for the end-of-session work ends (the supervisor
+ * does that work anyway). Throws UserError when the session is not running
+ * here.
  */
-export async function stopHosted(p: SessionPaths, env: NodeJS.ProcessEnv, opts: { timeoutMs: number; endTimeoutMs?: number; onStopping?: () => void }): Promise<StopResult> {
+export async function stopHosted(p: SessionPaths, env: NodeJS.ProcessEnv, opts: { timeoutMs: number; endTimeoutMs?: number; onStopping?: () => void; signal?: AbortSignal }): Promise<StopResult> {
   const server = tmuxServer(env);
   const hosted = await findHosted(server, env, p.name);
   if (!hosted) {
@@ -53,13 +70,14 @@ export async function stopHosted(p: SessionPaths, env: NodeJS.ProcessEnv, opts: 
   ensureDir(hostDir(p), 0o700);
   fs.writeFileSync(stopFile(p), new Date().toISOString() + '\n', { mode: 0o600 });
   const since = Date.now();
+  const calledOff = () => opts.signal?.aborted === true;
   const gone = async (ms: number) => {
     const end = Date.now() + ms;
     for (;;) {
       const pids = await claudePids(hosted.panePid);
       if (pids.length === 0) return { done: true, pids };
-      if (Date.now() > end) return { done: false, pids };
-      await sleep(100);
+      if (Date.now() > end || calledOff()) return { done: false, pids };
+      await sleep(100, opts.signal);
     }
   };
   // As typed: Escape leaves any half-typed input or menu, then the command.
@@ -70,18 +88,22 @@ export async function stopHosted(p: SessionPaths, env: NodeJS.ProcessEnv, opts: 
   await tmux(server, ['send-keys', '-t', target(p.name), 'Enter'], env, true);
   let how: StopResult['how'] = 'exit';
   let w = await gone(opts.timeoutMs);
-  if (!w.done) {
+  if (!w.done && !calledOff()) {
     how = 'SIGTERM';
     signal(w.pids, 'SIGTERM');
     w = await gone(opts.timeoutMs);
-    if (!w.done) {
+    if (!w.done && !calledOff()) {
       how = 'SIGKILL';
       signal(w.pids, 'SIGKILL');
     }
   }
+  if (calledOff() && how !== 'SIGKILL' && (await claudePids(hosted.panePid)).length > 0) {
+    fs.rmSync(stopFile(p), { force: true });
+    return { how, last: null, calledOff: true };
+  }
   // The supervisor now does the end of the session; the tmux session ends with it.
   const end = Date.now() + (opts.endTimeoutMs ?? 120_000);
-  while ((await findHosted(server, env, p.name)) && Date.now() < end) await sleep(100);
+  while ((await findHosted(server, env, p.name)) && Date.now() < end && !calledOff()) await sleep(100, opts.signal);
   const last = readLast(p);
   return { how, last: last && Date.parse(last.ended) >= since - 1000 ? last : null };
 }

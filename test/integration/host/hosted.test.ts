@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { csBin, runCs } from '../../support/cs.js';
+import { csBin, runCs, startCs, waitFor } from '../../support/cs.js';
 import { hasTmux, startTerminal } from '../../support/tmux.js';
 import { claudeStarts, drainedJournal, hostSandbox, until, type HostSandbox } from '../../support/host.js';
 import { parentOf, waitGone } from '../../support/procs.js';
@@ -55,6 +55,27 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'lock'))).toBe(false);
     // A stop asked for is no crash.
     expect(fs.existsSync(path.join(sb.root, 'demo', '.cs', 'local', 'postmortem'))).toBe(false);
+  });
+
+  it('Ctrl-C during -stop exits 130 and calls the stop off: Claude keeps running, and a crash later still gets its postmortem', { timeout: 60_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
+    expect((await runCs(['-spawn', 'cc'], { env: sb.env })).code).toBe(0);
+    const dir = path.join(sb.root, 'cc');
+    // The stand-in ignores /exit: -stop is still waiting to send SIGTERM when Ctrl-C comes.
+    const stop = startCs(['cc', '-stop', '--timeout', '30'], { env: sb.env });
+    await waitFor(() => fs.existsSync(path.join(dir, '.cs', 'local', 'host', 'stop-requested')), 10_000, 'the stop under way');
+    await new Promise((r) => setTimeout(r, 500));
+    stop.kill('SIGINT');
+    const r = await stop.done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^cs: stop called off: 'cc' keeps running .* cs cc -stop tries again$/m);
+    expect(r.stderr.trim().split('\n').at(-1)).toBe('cs: interrupted');
+    expect(await sb.live()).toEqual([expect.objectContaining({ name: 'cc', running: true })]);
+    // Claude dies afterwards: that is a crash, not the stop that was called off.
+    process.kill(claudeStarts(sb.claudeLog)[0]!.pid, 'SIGKILL');
+    const pmDir = path.join(dir, '.cs', 'local', 'postmortem');
+    await until(() => (fs.existsSync(pmDir) ? fs.readdirSync(pmDir).find((n) => n.endsWith('.txt')) : undefined), 'the postmortem file');
+    await until(async () => ((await sb!.live()).find((l) => l.name === 'cc')?.state === 'ended-unexpectedly' ? true : undefined), 'cc listed as ended unexpectedly');
   });
 
   it.each([
