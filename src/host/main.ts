@@ -126,6 +126,20 @@ async function paneText(name: string, env: NodeJS.ProcessEnv): Promise<string | 
   return scrubAll(name, env, lastLines(r.stdout, 200));
 }
 
+/** A failed run shorter than this failed as Claude started (an unknown option, a bad model name): its last words are passed on. */
+const AT_ONCE_MS = 10_000;
+/** How many of the pane's last lines such a run passes on. */
+const AT_ONCE_LINES = 5;
+
+/**
+ * What Claude printed last, from `pane` (scrubbed by paneText): up to
+ * AT_ONCE_LINES non-blank lines, cs's own start-up lines left out. Pure.
+ */
+function lastWords(pane: string): string[] {
+  const lines = pane.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() && !l.startsWith('cs: '));
+  return lines.slice(-AT_ONCE_LINES);
+}
+
 async function end(name: string, dir: string, pid: number, status: number): Promise<number> {
   const p = sessionPaths(dir, name);
   const env = process.env;
@@ -137,9 +151,15 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
   const stopped = fs.existsSync(stopFile(p));
   fs.rmSync(stopFile(p), { force: true });
   let postmortem: string | undefined;
+  const ran = readRun(p);
   if (status !== 0 && !stopped) {
+    const pane = await paneText(name, env);
+    // Claude that fails as it starts says why on its screen, and the pane closes with it: the
+    // attached terminal is back on its own screen and never saw it (the foreground shows it).
+    const started = ran?.pid === pid ? Date.parse(ran.started) : NaN;
+    if (pane && now.getTime() - started < AT_ONCE_MS) for (const line of lastWords(pane)) report(`Claude Code: ${line}`, 'warn');
     try {
-      postmortem = writePostmortem(p, { what: `Claude Code exited with ${describeStatus(status)}`, status, now, pane: await paneText(name, env) });
+      postmortem = writePostmortem(p, { what: `Claude Code exited with ${describeStatus(status)}`, status, now, pane });
       report(`Claude Code ended unexpectedly (${describeStatus(status)}); postmortem in ${postmortem}`, 'warn');
     } catch (e) {
       report(`postmortem skipped: ${errorMessage(e)}`, 'warn');
@@ -154,7 +174,6 @@ async function end(name: string, dir: string, pid: number, status: number): Prom
     }
   }
   // A conversation pinned for this run that Claude never started is taken back, as in the foreground.
-  const ran = readRun(p);
   if (ran?.pid === pid && ran.conversation) unpinIfNeverStarted({ how: ran.conversationNew ? 'new' : 'resume', uuid: ran.conversation }, p, env);
   await afterClaude(p, env, report);
   (await import('../secrets/store.js')).removeHostedPassword(name, env);

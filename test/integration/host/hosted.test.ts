@@ -289,6 +289,19 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect(await names()).toEqual(['quiet']);
   });
 
+  it('a hosted Claude that fails as it starts: the terminal that opened it gets what Claude said (the pane closed with it), as in the foreground', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '', FAKE_CLAUDE_EXIT: '1', FAKE_CLAUDE_SAY: "error: unknown option '--modle'" });
+    const t = sb.terminal(['typo', '--', '--modle', 'opus']);
+    expect(await t.waitForExit()).toBe(1);
+    const out = t.output();
+    expect(out).toMatch(/^cs: Claude Code: error: unknown option '--modle'$/m);
+    expect(out).toMatch(/^cs: Claude Code ended unexpectedly \(status 1\); postmortem in /m);
+    // Said once, before the postmortem line, and kept in the session log.
+    expect(out.indexOf("cs: Claude Code: error")).toBeLessThan(out.indexOf('cs: Claude Code ended unexpectedly'));
+    expect(out.match(/unknown option/g)).toHaveLength(1);
+    expect(fs.readFileSync(path.join(sb.root, 'typo', '.cs', 'logs', 'session.log'), 'utf8')).toContain("Claude Code: error: unknown option '--modle'");
+  });
+
   it('the digest of a hosted open whose Claude fails is kept; the open that works and the fast attach then show it once', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     expect((await runCs(['away'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
