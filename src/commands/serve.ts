@@ -58,6 +58,10 @@ export function parse(a: Args): ServeCommandOptions {
   const devices = has(a, '--devices');
   const link = has(a, '--link');
   if ([devices, revoke !== null, link].filter(Boolean).length > 1) throw new UsageError('use one of --devices, --revoke and --link', usage);
+  // Those three work with the server already running (or with none): the options of starting one would be ignored.
+  const starting = ['--port', '--bind', '--token-file', '--tls-cert', '--tls-key'].filter((f) => value(a, f) !== undefined);
+  const other = link ? '--link' : devices ? '--devices' : revoke !== null ? '--revoke' : null;
+  if (other && starting.length) throw new UsageError(`${other} works with the server already running: ${starting.join(', ')} ${starting.length === 1 ? 'is' : 'are'} for starting one`, usage);
   return { port, bind, tokenFile: value(a, '--token-file') ?? null, tlsCert, tlsKey, devices, revoke, link, json: has(a, '--json') };
 }
 

@@ -57,7 +57,7 @@ header a { font-weight: 700; text-decoration: none; color: var(--acc); }
 #where { display: flex; min-width: 0; font-weight: 600; white-space: nowrap; }
 /* A long session name gives way, never the state after it (64-character names exist). */
 #wname { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
-#wstate { flex: none; }
+#wstate { flex: none; white-space: pre; } /* pre: its leading space would go at the start of a flex item */
 #live { margin-left: auto; font-size: .8em; color: var(--dim); }
 #live.on { color: var(--ok); }
 main { padding: .5em 1em 2em; max-width: 60em; margin: 0 auto; }

@@ -28,6 +28,14 @@ import { allowedHosts, Auth, bareAddress, isWildcard, RateLimit, type Caller } f
 import { conversation, transcriptFile } from './conversation.js';
 import { watchLive } from './live.js';
 import { interrupt, MAX_INPUT, sendInput } from './control.js';
+
+/**
+ * The largest request body read: a text of MAX_INPUT characters as JSON,
+ * each character up to 6 bytes (a \uXXXX escape; UTF-8 takes at most 4),
+ * and room for the rest of the object. Over it, 413 before the text is
+ * judged, so a text within MAX_INPUT characters always reaches that check.
+ */
+const MAX_BODY = MAX_INPUT * 6 + 1024;
 import { decide, listPending } from '../approval/approval.js';
 import { askHost, hostsToAsk, listTimeoutMs, unansweredLocal, type HostListing } from '../remote/list.js';
 import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
@@ -391,14 +399,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_INPUT * 2) return void chunks.push(c);
+      if (size <= MAX_BODY) return void chunks.push(c);
       // Answered at once; what follows is dropped for a little while (a socket closed on unread
       // data resets, and the client may lose the answer with it), then the connection goes.
-      if (size > MAX_INPUT * 2 + LINGER_BYTES) return void req.destroy();
+      if (size > MAX_BODY + LINGER_BYTES) return void req.destroy();
       if (over) return;
       over = true;
       // No `Connection: close`: with it Node closes the socket once the answer is out, on unread data.
-      problem(413, `the body is over ${MAX_INPUT * 2} bytes`);
+      problem(413, `the body is over ${MAX_BODY} bytes`);
       res.on('finish', () => setTimeout(() => req.destroy(), LINGER_MS).unref());
     });
     req.on('end', () => {

@@ -45,14 +45,20 @@ describe('the page with a 64-character session name', () => {
 
         await browser.navigate(`${server.url}/#/s/${LONG}`);
         await until(async () => ((await browser.evaluate<string>(`document.getElementById('where').textContent`)).includes(' \u00b7 ') ? true : undefined), 'the header with the state', 10_000);
-        const header = await browser.evaluate<{ state: string; left: number; right: number; cut: boolean; where: string }>(`(() => {
-          const s = document.getElementById('wstate').getBoundingClientRect();
+        const header = await browser.evaluate<{ state: string; left: number; right: number; cut: boolean; where: string; gap: number }>(`(() => {
+          const w = document.getElementById('wstate');
+          const s = w.getBoundingClientRect();
           const n = document.getElementById('wname');
-          return { state: document.getElementById('wstate').textContent, left: s.left, right: s.right, cut: n.scrollWidth > n.clientWidth, where: document.getElementById('where').textContent };
+          // The space before the dot, as drawn (a collapsed space is 0 wide).
+          const space = document.createRange();
+          space.setStart(w.firstChild, 0);
+          space.setEnd(w.firstChild, 1);
+          return { state: w.textContent, left: s.left, right: s.right, cut: n.scrollWidth > n.clientWidth, where: document.getElementById('where').textContent, gap: space.getBoundingClientRect().width };
         })()`);
         // The whole state, on screen, with the full name before it in the text (what a screen reader reads).
         expect(header.where).toMatch(new RegExp(`^${LONG} \u00b7 [a-z-]+$`));
         expect(header.state).toMatch(/^ \u00b7 [a-z-]+$/);
+        expect(header.gap).toBeGreaterThan(1);
         expect(header.left).toBeGreaterThan(0);
         expect(header.right).toBeLessThanOrEqual(width);
         // On a phone the name is what gives way; on a desktop it fits.

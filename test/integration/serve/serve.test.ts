@@ -63,6 +63,14 @@ describe('options', () => {
     await expect(parseCommand('-serve', args)).rejects.toThrow();
   });
 
+  it.each([
+    [['--link', '--port', '5'], /--link works with the server already running: --port is for starting one/],
+    [['--devices', '--bind', '0.0.0.0', '--token-file', 't'], /--devices works with the server already running: --bind, --token-file are for starting one/],
+    [['--revoke', '0a1b2c3d', '--tls-cert', 'c', '--tls-key', 'k'], /--revoke works with the server already running: --tls-cert, --tls-key are/],
+  ])('refuses %j, naming what it would ignore', async (args, why) => {
+    await expect(parseCommand('-serve', args)).rejects.toThrow(why);
+  });
+
   it('prints a bind address as a URL host: IPv6 in brackets, a wildcard as a name of this machine', () => {
     expect(urlHost('127.0.0.1')).toBe('127.0.0.1');
     expect(urlHost('::1')).toBe('[::1]');
@@ -425,6 +433,21 @@ describe('cs -serve', () => {
     expect(status).toBe(413);
     // Far from the 200 MB the client was ready to send: the answer came once the limit was passed.
     expect(written).toBeLessThan(50 * 1024 * 1024);
+  });
+
+  it('judges a text by its characters, however many bytes each takes: 25,000 CJK characters pass the size checks, 40,000 are over in characters', async () => {
+    const post = async (text: string) => {
+      const r = await fetch(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+      return { status: r.status, body: (await r.json()) as { error?: string } };
+    };
+    // 75 KB of UTF-8 (and 150 KB written as \u escapes): within 32 Ki characters, so not refused for its size.
+    for (const body of [JSON.stringify({ text: '日'.repeat(25_000) }), JSON.stringify({ text: '日'.repeat(25_000) }).replace(/日/g, '\\u65e5')]) {
+      const r = await fetch(`${base}/api/sessions/watched/input`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      expect(r.status).not.toBe(413);
+    }
+    const over = await post('日'.repeat(40_000));
+    expect(over.status).toBe(413);
+    expect(over.body.error).toMatch(/the text is over 32768 characters/);
   });
 });
 
