@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelError, UserError } from '../lib/errors.js';
+import { CancelError, UserError, errorMessage } from '../lib/errors.js';
+import { shellQuote } from '../lib/shell.js';
 import { run } from '../lib/proc.js';
 import { acquireLock, describeHolder, lockState, readLock } from '../session/lock.js';
 import { appendSessionLog } from '../session/log.js';
@@ -38,6 +39,8 @@ export interface MoveReport {
   replacedStub?: string;
   /** A Ctrl-C (or SIGTERM, SIGHUP) came during the last step, which cannot be undone safely: the move was finished instead. */
   finishedAfterSignal?: boolean;
+  /** The connection went as the copy was put in place, and asked again the host showed it in place: the move was finished. */
+  placedUnseen?: boolean;
 }
 
 export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number> {
@@ -54,6 +57,7 @@ export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number
   if (secrets) io.err(c.yellow(`    ${secrets} secret${secrets === 1 ? '' : 's'} stayed in this machine's store: the host gets ${secrets === 1 ? 'it' : 'them'} from .cs/secrets.age only if its age key is a recipient (cs ${opts.name} -secrets age add), else set ${secrets === 1 ? 'it' : 'them'} there (cs ${opts.name} -secrets set KEY)`));
   io.err(`    open it with: cs ${opts.name}`);
   if (r.finishedAfterSignal) io.err(c.yellow(`cs: the interrupt came while the copy was being put in place on ${r.target.label}, too late to stop: the move was finished`));
+  if (r.placedUnseen) io.err(c.yellow(`cs: the connection to ${r.target.label} went as the copy was put in place; asked again, the host has it in place: the move was finished`));
   return 0;
 }
 
@@ -95,7 +99,14 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
     // The point of no return: once the rename there may have happened, stopping
     // would leave the session whole on both machines, so a signal from here on
     // lets the move finish (place() runs to its end; switchToStub is one step here).
-    await place(cfg, target, stagingDir, p.dir, replaced, env);
+    let placed: Awaited<ReturnType<typeof place>>;
+    try {
+      placed = await place(cfg, target, stagingDir, p.dir, replaced, env);
+    } catch (e) {
+      // Not known whether it moved: nothing there is removed (it may be the session now).
+      if (e instanceof PlaceUnknownError) [staging, carried] = [null, []];
+      throw e;
+    }
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
     return {
@@ -108,6 +119,7 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
       transcripts: carried.length,
       ...(replaced ? { replacedStub: replaced } : {}),
       ...(signals.interrupted ? { finishedAfterSignal: true } : {}),
+      ...(placed === 'placed-unseen' ? { placedUnseen: true } : {}),
     };
   } catch (e) {
     if (staging) await discard(cfg, target, [staging, ...carried], env, io);
@@ -240,12 +252,38 @@ async function carryTranscripts(cfg: TransportConfig, t: Target, name: string, d
  * not end it: ending ssh here would not stop the rename there, only hide
  * whether it happened.
  */
-async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, aside: string | null, env: NodeJS.ProcessEnv): Promise<void> {
+async function place(cfg: TransportConfig, t: Target, staging: string, finalDir: string, aside: string | null, env: NodeJS.ProcessEnv): Promise<'placed' | 'placed-unseen'> {
   const script = aside
     ? 'if [ -f "$2/.cs/remote.conf" ] && [ ! -e "$2/CLAUDE.md" ] && [ ! -e "$2/.git" ]; then mv -- "$2" "$3" || exit 4; elif [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"'
     : 'if [ -e "$2" ]; then echo "$2 appeared meanwhile" >&2; exit 3; fi; mv -- "$1" "$2"';
-  const r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir, ...(aside ? [aside] : [])], { env, group: true, finishOnSignal: true });
+  let r;
+  try {
+    r = await runRemote(cfg, t, ['sh', '-c', script, 'sh', staging, finalDir, ...(aside ? [aside] : [])], { env, group: true, finishOnSignal: true });
+  } catch (e) {
+    // The connection went (ssh's 255, or no answer): the rename there may have happened or not.
+    // Asked again: the copy still staged is a move that did not happen; the copy in its place, one that did.
+    const seen = await runRemote(cfg, t, ['sh', '-c', 'if [ -e "$1" ]; then echo staged; elif [ -e "$2/.cs" ]; then echo placed; fi', 'sh', staging, finalDir], { env, timeoutMs: 20_000, batch: true }).catch(() => null);
+    const said = seen?.code === 0 ? seen.stdout.trim().split('\n').pop() : undefined;
+    if (said === 'staged') throw e;
+    if (said === 'placed') return 'placed-unseen';
+    throw new PlaceUnknownError(t, finalDir, staging, e);
+  }
   if (r.code !== 0) throw remoteFailure(t, 'putting the copy in place', r);
+  return 'placed';
+}
+
+/**
+ * The connection went while the copy was put in place on the host, and
+ * could not be asked again: whether the session is there now is not known.
+ * Nothing is removed on either side, and the message says how to look.
+ */
+class PlaceUnknownError extends UserError {
+  constructor(t: Target, finalDir: string, staging: string, cause: unknown) {
+    super(
+      `lost ${t.label} while putting the copy in place (${errorMessage(cause)}): whether the session is at ${finalDir} there now is not known; nothing was removed, and this copy is unchanged`,
+      `look on the host (ssh ${t.port ? `-p ${t.port} ` : ''}${t.user}@${t.host} ls -d ${shellQuote(finalDir)} ${shellQuote(staging)}): if ${finalDir} is there, this copy is the older one; if only the staged copy is, remove it there and move again`,
+    );
+  }
 }
 
 /** Removes what this move wrote on the host (the staging copy, transcripts it installed). */

@@ -563,6 +563,56 @@ d('remote sessions over a real sshd', () => {
     }
   });
 
+  it('the connection lost as the copy is put in place: asked again, a copy in place finishes the move, a copy still staged is removed, no answer removes nothing and says how to look', { timeout: 120_000 }, async () => {
+    // An ssh that loses the connection on the step that puts the copy in place: after the rename
+    // there ('after'), or before it ('before'); with 'all', every call after that one fails too.
+    const flaky = (mode: 'after' | 'before' | 'all') => {
+      const file = path.join(sb.dir, `ssh-lost-${mode}`);
+      const gone = path.join(sb.dir, `ssh-gone-${mode}`);
+      fs.writeFileSync(
+        file,
+        [
+          '#!/bin/sh',
+          `[ -e '${gone}' ] && { echo 'Connection closed by remote host' >&2; exit 255; }`,
+          'case "$*" in',
+          `  *'appeared meanwhile'*) ${mode === 'before' ? '' : 'ssh "$@" >/dev/null 2>&1; '}${mode === 'all' ? `: > '${gone}'; ` : ''}echo 'client_loop: send disconnect: Broken pipe' >&2; exit 255;;`,
+          'esac',
+          'exec ssh "$@"',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      return file;
+    };
+    for (const [name, mode] of [['lost1', 'after'], ['lost2', 'before'], ['lost3', 'all']] as const) {
+      expect((await runCs([name], { env: sb.env })).code).toBe(0);
+      fs.writeFileSync(path.join(sb.root, name, 'notes.txt'), `${name} work\n`);
+      const r = await runCs([name, '--move-to', host], { env: { ...sb.env, CS_SSH: flaky(mode) } });
+      const incoming = fs.readdirSync(remoteRoot).filter((f) => f.startsWith(`.cs-incoming-${name}-`));
+      if (mode === 'after') {
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr.replace(/\n/g, ' ')).toMatch(/asked again, the host has it in place: the move was finished/);
+        expect(fs.readFileSync(path.join(remoteRoot, name, 'notes.txt'), 'utf8')).toBe(`${name} work\n`);
+        expect(fs.readFileSync(path.join(sb.root, name, '.cs', 'remote.conf'), 'utf8')).toMatch(/^address=/m);
+        expect(incoming).toEqual([]);
+      } else if (mode === 'before') {
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/cannot reach .*Broken pipe/);
+        expect(fs.existsSync(path.join(remoteRoot, name))).toBe(false);
+        expect(incoming).toEqual([]); // the staged copy was removed
+        expect(fs.readFileSync(path.join(sb.root, name, 'notes.txt'), 'utf8')).toBe(`${name} work\n`);
+      } else {
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`lost \\S+ while putting the copy in place .*: whether the session is at \\S+/${name} there now is not known; nothing was removed, and this copy is unchanged`));
+        expect(r.stderr).toContain('look on the host (ssh -p ');
+        // Moved there, and nothing removed: the session on the host, and here as it was.
+        expect(fs.readFileSync(path.join(remoteRoot, name, 'notes.txt'), 'utf8')).toBe(`${name} work\n`);
+        expect(fs.readFileSync(path.join(sb.root, name, 'notes.txt'), 'utf8')).toBe(`${name} work\n`);
+        expect(fs.existsSync(path.join(sb.root, name, '.cs', 'remote.conf'))).toBe(false);
+      }
+    }
+  });
+
   it('Ctrl-C while the copy is put in place on the host finishes the move instead of leaving the session on both machines', { timeout: 90_000 }, async () => {
     expect((await runCs(['m6'], { env: sb.env })).code).toBe(0);
     fs.writeFileSync(path.join(sb.root, 'm6', 'notes.txt'), 'the work\n');
