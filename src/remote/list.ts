@@ -5,7 +5,7 @@ import { escapeControls, relativeTime, statusCell, table } from '../lib/format.j
 import { nameProblem } from '../session/names.js';
 import type { SessionSummary } from '../session/summary.js';
 import type { RunContext } from '../lib/context.js';
-import { errorMessage } from '../lib/errors.js';
+import { UserError, errorMessage } from '../lib/errors.js';
 import { readHosts, resolveTarget, type Target } from './hosts.js';
 import { readRemoteConf, stubTarget } from './stub.js';
 import { lastMeaningfulLine, remoteJson, runRemote, transportConfig } from './ssh.js';
@@ -77,7 +77,9 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
     const kept = sessions.filter((s) => s && typeof s.name === 'string' && nameProblem(s.name) === null && held(s)).map((s) => ({ ...shownSafely(s), location: t.label }));
     return { ...base, reachable: true, sessions: opts.scrub && !scrubbed ? kept.map((s) => ({ ...s, objective: '' })) : kept };
   } catch (e) {
-    return { ...base, reachable: false, error: errorMessage(e), sessions: [] };
+    // A host key problem has one fix, which only the hint names (ssh-keygen -R, or accepting the key once).
+    const keyHint = e instanceof UserError && /host key/.test(e.message) && e.hint ? ` — ${e.hint}` : '';
+    return { ...base, reachable: false, error: `${errorMessage(e)}${keyHint}`, sessions: [] };
   }
 }
 

@@ -9,6 +9,7 @@ import { addHost, hostProblem, parseHostSpec, readHosts, removeHost, resolveTarg
 import { commandLine, shellQuote } from '../../../src/lib/shell.js';
 import { interactiveArgv, remoteJson, rsyncShell, sshArgs, transportConfig, unreachable } from '../../../src/remote/ssh.js';
 import { remoteWords } from '../../../src/remote/connect.js';
+import { askHost } from '../../../src/remote/list.js';
 import { compareDigests, digestWorkspace } from '../../../src/remote/digest.js';
 import { parseCommand } from '../../../src/commands/dispatch.js';
 
@@ -205,6 +206,24 @@ describe('a host ssh cannot reach', () => {
   });
   it('names the host as known_hosts does: port 22 under the plain name', () => {
     expect(unreachable(resolveTarget({}, 'me@box.local:22'), changed).hint).toContain("ssh-keygen -R 'box.local'");
+  });
+
+  it('-ls --remote (askHost) says what to run for a host key, and only the reason for other failures', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-askhost-'));
+    try {
+      const ask = async (stderr: string) => {
+        const ssh = path.join(dir, 'ssh');
+        fs.writeFileSync(ssh, `#!/bin/sh\nprintf '%s' ${shellQuote(stderr)} >&2\nexit 255\n`, { mode: 0o755 });
+        return askHost(t, { env: { PATH: process.env.PATH, CS_SSH: ssh } }, 5000);
+      };
+      const key = await ask(changed);
+      expect(key.reachable).toBe(false);
+      expect(key.error).toMatch(/its host key changed since this machine last saw it .* — make sure the new key is right, then forget the old one \(ssh-keygen -R '\[box\.local\]:2222'\)/);
+      const refused = await ask('ssh: connect to host box.local port 2222: Connection refused\n');
+      expect(refused.error).toBe('cannot reach me@box.local:2222: ssh: connect to host box.local port 2222: Connection refused');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
