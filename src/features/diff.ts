@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { mkdirConfined, writeConfined } from '../lib/confine.js';
-import { runAttached } from '../lib/proc.js';
+import { run, runAttached } from '../lib/proc.js';
+import { Repo, gitEnv } from '../git/repo.js';
 import { tryGit, readRecord, requireBase } from './model.js';
-import { Repo } from '../git/repo.js';
 import { parseFeatureRef } from './ref.js';
 
 /** `.cs/local/start-commit`: HEAD when the session last started. */
@@ -52,11 +52,31 @@ export async function diffBase(name: string, sessionDir: string, env: NodeJS.Pro
 /**
  * Runs `git diff [--stat] <commit>` in the session (the working tree
  * against the commit, so uncommitted work counts), `.cs/` left out: that is
- * cs's record of the work, not the work. Returns git's exit code.
+ * cs's record of the work, not the work. New files not yet added count too
+ * (what Claude writes mid-session is mostly that): they are marked
+ * intent-to-add in a copy of the index in .cs/local/, never in the
+ * session's own (an adopted project's index is the user's). Returns git's
+ * exit code.
  */
 export async function showDiff(sessionDir: string, commit: string, opts: { stat: boolean }, env: NodeJS.ProcessEnv): Promise<number> {
   const colour = env.NO_COLOR !== undefined && env.NO_COLOR !== '' ? ['--no-color'] : [];
-  const args = ['diff', ...colour, ...(opts.stat ? ['--stat'] : []), commit, '--', '.', ':(exclude).cs'];
-  const r = await runAttached('git', args, { cwd: sessionDir, env });
-  return r.code;
+  const scope = ['--', '.', ':(exclude).cs'];
+  const args = ['diff', ...colour, ...(opts.stat ? ['--stat'] : []), commit, ...scope];
+  const untracked = (await tryGit(sessionDir, ['ls-files', '-z', '--others', '--exclude-standard', ...scope], env)).stdout.split('\0').filter(Boolean);
+  if (untracked.length === 0) return (await runAttached('git', args, { cwd: sessionDir, env })).code;
+  const index = path.join(sessionDir, '.cs', 'local', 'diff.index');
+  mkdirConfined(path.dirname(index), 0o700);
+  try {
+    const own = (await tryGit(sessionDir, ['rev-parse', '--git-path', 'index'], env)).stdout.trim();
+    const real = path.resolve(sessionDir, own);
+    // A copy (or none, before the first add): git then reads the session's own index nowhere.
+    fs.rmSync(index, { force: true });
+    if (own && fs.existsSync(real)) writeConfined(index, fs.readFileSync(real), 0o600);
+    // gitEnv drops a GIT_INDEX_FILE of the caller's; this one is set after that, on purpose.
+    const withCopy = gitEnv(env, { GIT_INDEX_FILE: index });
+    const added = await run('git', ['add', '--intent-to-add', '--', ...untracked.map((f) => `:(literal)${f}`)], { cwd: sessionDir, env: withCopy, allowFailure: true });
+    return (await runAttached('git', args, { cwd: sessionDir, env: added.code === 0 ? withCopy : env })).code;
+  } finally {
+    fs.rmSync(index, { force: true });
+  }
 }

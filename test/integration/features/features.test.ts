@@ -416,6 +416,29 @@ describe('feature sessions', () => {
     expect(fs.readFileSync(path.join(base, '.cs/local/start-commit'), 'utf8').trim()).toBe(git(base, 'rev-parse', 'HEAD~1'));
   });
 
+  it('-diff counts files not added yet (as Claude leaves them mid-session), the index untouched', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@f']);
+    for (const dir of [base, featureDir('app@f')]) {
+      fs.writeFileSync(path.join(dir, 'brand new.txt'), 'one\ntwo\n');
+      fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'src', '[x].ts'), 'export {};\n');
+      const index = git(dir, 'ls-files', '-s');
+      const status = git(dir, 'status', '--porcelain');
+      const r = await ok([dir === base ? 'app' : 'app@f', '-diff', '--stat']);
+      expect(r.stdout).toContain('brand new.txt');
+      expect(r.stdout).toContain('src/[x].ts');
+      expect(r.stdout).toMatch(/2 files changed, 3 insertions/);
+      const full = await ok([dir === base ? 'app' : 'app@f', '-diff']);
+      expect(full.stdout).toContain('+two');
+      // The session's own index and status are as they were; nothing left in .cs/local.
+      expect(git(dir, 'ls-files', '-s')).toBe(index);
+      expect(git(dir, 'status', '--porcelain')).toBe(status);
+      expect(fs.existsSync(path.join(dir, '.cs/local/diff.index'))).toBe(false);
+    }
+  });
+
   it('rejects bad feature names and features of missing bases with one clear line', async () => {
     let r = await cs(['app@-x']);
     expect(r.code).toBe(2);
