@@ -190,15 +190,24 @@ async function askIfDirty(c: Pick<Ctx, 'env' | 'io' | 'baseDir' | 'head' | 'ref'
  * gitignore-style patterns *and* are ignored by git are copied into the
  * new worktree. Git does the matching. Regular files only; `.cs/` never.
  */
-async function copyIncluded(c: Pick<Ctx, 'env' | 'baseDir' | 'dir' | 'io'>): Promise<void> {
-  const list = path.join(c.baseDir, INCLUDE_FILE);
-  if (!fs.statSync(list, { throwIfNoEntry: false })?.isFile()) return;
-  const listed = async (args: string[]) => new Set((await git(c.baseDir, ['ls-files', '-z', '--others', '--ignored', ...args], c.env)).split('\0').filter(Boolean));
+/**
+ * The files of the work tree at `dir` that INCLUDE_FILE (there) lists and
+ * git ignores, as paths relative to it, sorted: what a new feature gets
+ * copied from its base (a .env, local settings), and what removing a
+ * feature would lose unseen (git status does not show ignored files).
+ */
+export async function includedFiles(dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const list = path.join(dir, INCLUDE_FILE);
+  if (!fs.statSync(list, { throwIfNoEntry: false })?.isFile()) return [];
+  const listed = async (args: string[]) => new Set((await git(dir, ['ls-files', '-z', '--others', '--ignored', ...args], env)).split('\0').filter(Boolean));
   const matching = await listed([`--exclude-from=${list}`]);
   const ignored = await listed(['--exclude-standard']);
+  return [...matching].filter((rel) => ignored.has(rel) && rel !== '.cs' && !rel.startsWith('.cs/')).sort();
+}
+
+async function copyIncluded(c: Pick<Ctx, 'env' | 'baseDir' | 'dir' | 'io'>): Promise<void> {
   let n = 0;
-  for (const rel of [...matching].sort()) {
-    if (!ignored.has(rel) || rel === '.cs' || rel.startsWith('.cs/')) continue;
+  for (const rel of await includedFiles(c.baseDir, c.env)) {
     const from = path.join(c.baseDir, rel);
     const st = fs.lstatSync(from, { throwIfNoEntry: false });
     if (!st?.isFile()) continue;

@@ -9,6 +9,8 @@ import { commandLine } from '../lib/shell.js';
 import { dirtyPaths, workPaths, featureState, git, identityArgs, requireBase, runningHolder, tryGit } from './model.js';
 import { featureBranch, featureDir, type FeatureRef } from './ref.js';
 import { openRefusalAt, readLock } from '../session/lock.js';
+import { firstFew } from '../lib/format.js';
+import { includedFiles, INCLUDE_FILE } from './create.js';
 
 /** Removes the worktree and branch of `ref` from the base repository at `baseDir`; `force` drops unmerged commits. */
 export async function removeWorktree(ref: FeatureRef, baseDir: string, env: NodeJS.ProcessEnv, opts: { force: boolean }): Promise<void> {
@@ -21,6 +23,18 @@ export async function removeWorktree(ref: FeatureRef, baseDir: string, env: Node
   if ((await tryGit(baseDir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0) {
     await git(baseDir, ['branch', opts.force ? '-D' : '-d', '-q', branch], env);
   }
+}
+
+/** The files `includedFiles` finds in the feature at `dir` that its base has not, or has with other bytes. */
+async function changedIncluded(dir: string, baseDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const same = (a: string, b: string) => {
+    try {
+      return fs.readFileSync(a).equals(fs.readFileSync(b));
+    } catch {
+      return false;
+    }
+  };
+  return (await includedFiles(dir, env)).filter((rel) => !same(path.join(dir, rel), path.join(baseDir, rel)));
 }
 
 /**
@@ -56,6 +70,9 @@ export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   const unmerged = hasBranch && !state.merged && state.ahead > 0 ? await commitsWithWork(base.paths.dir, branch, env) : 0;
   if (unmerged > 0) losses.push(`${unmerged} commit${unmerged === 1 ? '' : 's'} not merged into '${ref.base}'`);
   if (dirty.length) losses.push(`${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'}`);
+  // Ignored files INCLUDE_FILE copied in (a .env) that were changed there, or made there: git status shows none of them.
+  const included = fs.existsSync(dir) ? await changedIncluded(dir, base.paths.dir, env) : [];
+  if (included.length) losses.push(`changes to ${firstFew(included)} (ignored by git, listed in ${INCLUDE_FILE})`);
   if (losses.length && !opts.force) {
     // The merge refuses a dirty feature: then the way to keep it commits first, as printed here it runs.
     const commit = dirty.length ? `${commandLine(['git', '-C', dir, 'add', '-A'])} && ${commandLine(['git', '-C', dir, ...(await identityArgs(dir, env)), 'commit', '-q', '-m', `Work of feature ${ref.feature}`])} && ` : '';

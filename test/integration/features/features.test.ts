@@ -360,6 +360,32 @@ describe('feature sessions', () => {
     expect(fs.existsSync(path.join(dir, 'setup-ran'))).toBe(true);
   });
 
+  it('-rm of a feature counts a changed or new file .worktreeinclude lists (git ignores it, so git status does not show it) as a change to lose', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    fs.appendFileSync(path.join(base, '.gitignore'), '.env\n.env.local\n');
+    fs.writeFileSync(path.join(base, '.worktreeinclude'), '.env\n.env.local\n');
+    git(base, 'add', '-A');
+    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'include rules');
+    fs.writeFileSync(path.join(base, '.env'), 'API_URL=http://localhost\n');
+    await ok(['app@same']);
+    await ok(['app@edited']);
+    // As copied: nothing of the feature's own to lose.
+    const same = await cs(['-rm', 'app@same', '--yes']);
+    expect(same.code, same.stderr).toBe(0);
+    fs.writeFileSync(path.join(featureDir('app@edited'), '.env'), 'API_URL=http://staging\n');
+    fs.writeFileSync(path.join(featureDir('app@edited'), '.env.local'), 'DEBUG=1\n');
+    const refused = await cs(['-rm', 'app@edited', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("feature 'app@edited' has changes to .env, .env.local (ignored by git, listed in .worktreeinclude)");
+    expect(fs.readFileSync(path.join(featureDir('app@edited'), '.env'), 'utf8')).toBe('API_URL=http://staging\n');
+    const forced = await cs(['-rm', 'app@edited', '--force', '--yes']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.existsSync(featureDir('app@edited'))).toBe(false);
+    // The base's own copy is its own.
+    expect(fs.readFileSync(path.join(base, '.env'), 'utf8')).toBe('API_URL=http://localhost\n');
+  });
+
   it('a setup script of a session that syncs runs once this machine allowed its text (--allow-setup); a changed one asks again; it never gets cs\'s secrets', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
