@@ -12,7 +12,8 @@ import { appendSessionLog } from '../session/log.js';
 import { foldRecords, RECORD_FILES } from './fold.js';
 import { identityArgs, commitIn, dirtyPaths, workPaths, git, readRecord, requireBase, runningHolder, tryGit, writeRecord, type FeatureRecord } from './model.js';
 import { featureBranch, featureDir, parseFeatureRef, type FeatureRef } from './ref.js';
-import { removeWorktree } from './remove.js';
+import { changedIncluded, removeWorktree } from './remove.js';
+import { INCLUDE_FILE } from './create.js';
 
 export interface MergeOptions {
   base: string;
@@ -88,6 +89,12 @@ export async function mergeFeature(opts: MergeOptions, env: NodeJS.ProcessEnv, i
   appendSessionLog(base.paths.sessionLog, `feature ${ref.feature} merged into ${target}`, now);
   if (opts.keep) {
     io.err(io.color.dim(`cs: kept ${dir} and branch ${branch} (--keep)`));
+    return 'merged';
+  }
+  // A file .worktreeinclude brought in and the feature changed (a .env) is in no commit: the merge did not bring it.
+  const changed = await changedIncluded(dir, baseDir, env);
+  if (changed.length) {
+    io.err(io.color.yellow(`cs: kept ${dir} and branch ${branch}: ${firstFew(changed)} changed there (ignored by git, listed in ${INCLUDE_FILE}), and the merge does not bring such files — copy what you need, then: cs -rm ${ref.name} --force`));
     return 'merged';
   }
   await removeWorktree(ref, baseDir, env, { force: false });

@@ -26,7 +26,7 @@ export async function removeWorktree(ref: FeatureRef, baseDir: string, env: Node
 }
 
 /** The files `includedFiles` finds in the feature at `dir` that its base has not, or has with other bytes. */
-async function changedIncluded(dir: string, baseDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+export async function changedIncluded(dir: string, baseDir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const same = (a: string, b: string) => {
     try {
       return fs.readFileSync(a).equals(fs.readFileSync(b));

@@ -384,6 +384,14 @@ describe('feature sessions', () => {
     expect(fs.existsSync(featureDir('app@edited'))).toBe(false);
     // The base's own copy is its own.
     expect(fs.readFileSync(path.join(base, '.env'), 'utf8')).toBe('API_URL=http://localhost\n');
+
+    // --merge brings the commits, not such a file: the worktree stays, and says why.
+    await ok(['app@merged'], { WORK_FILE: 'merged.txt' });
+    fs.writeFileSync(path.join(featureDir('app@merged'), '.env'), 'API_URL=http://merged\n');
+    const m = await ok(['app', '--merge', 'merged']);
+    expect(fs.readFileSync(path.join(base, 'merged.txt'), 'utf8')).toBe('work\n');
+    expect(m.stderr).toContain(`kept ${featureDir('app@merged')} and branch cs/merged: .env changed there (ignored by git, listed in .worktreeinclude)`);
+    expect(fs.readFileSync(path.join(featureDir('app@merged'), '.env'), 'utf8')).toBe('API_URL=http://merged\n');
   });
 
   it('a setup script of a session that syncs runs once this machine allowed its text (--allow-setup); a changed one asks again; it never gets cs\'s secrets', async () => {
