@@ -23,6 +23,20 @@ export function autoRefOf(dir: string): string {
 /** Files two laptops both append to: a union merge keeps every line of both. */
 export const UNION_PATTERNS = ['.cs/changes.md', '.cs/logs/*', '.cs/timeline.jsonl', '.cs/conversations.json', '.cs/queue/journal.jsonl'];
 export const UNION_ATTRIBUTE_LINES = UNION_PATTERNS.map((p) => `${p} merge=union`);
+/**
+ * Files each machine adds to at the end (discoveries, newest at the bottom):
+ * when both sides only appended to what they shared, the merge keeps the
+ * shared text, then ours, then theirs; any other change to both sides stays
+ * a conflict (a union merge would keep both versions of an edited line).
+ * The driver is a line of sh in the repository's own config (no path to cs
+ * that an update could move); a machine without it merges as git does.
+ * Driver contract: gitattributes(5), "Defining a custom merge driver".
+ */
+export const APPEND_PATTERNS = ['.cs/discoveries.md'];
+export const APPEND_DRIVER = 'cs-append';
+const APPEND_ATTRIBUTE_LINES = APPEND_PATTERNS.map((p) => `${p} merge=${APPEND_DRIVER}`);
+/** %O the common ancestor, %A ours (the result is written there), %B theirs. */
+export const APPEND_DRIVER_COMMAND = `sh -c 'o=$(wc -c < "$1") && head -c "$o" "$2" | cmp -s - "$1" && head -c "$o" "$3" | cmp -s - "$1" && tail -c +$((o + 1)) "$3" >> "$2"' ${APPEND_DRIVER} %O %A %B`;
 /** Excluded from every snapshot: locks, caches, our own index. */
 export const LOCAL_DIR = '.cs/local';
 /** When the last autosave the hooks asked for started (ms since the epoch, as text), relative to the work tree: hooks/post-tool-use reads its age. */
@@ -86,8 +100,18 @@ export async function prepareRepo(dir: string, opts: GitOptions & { adopted?: bo
   } catch (e) {
     throw explainWriteError(dir, e);
   }
+  try {
+    const driver = await repo.tryRaw(['config', '--get', `merge.${APPEND_DRIVER}.driver`]);
+    if (driver.stdout.trim() !== APPEND_DRIVER_COMMAND) {
+      await repo.raw(['config', `merge.${APPEND_DRIVER}.name`, 'cs: both sides appended (discoveries)']);
+      await repo.raw(['config', `merge.${APPEND_DRIVER}.driver`, APPEND_DRIVER_COMMAND]);
+      changed = true;
+    }
+  } catch (e) {
+    throw explainWriteError(dir, e);
+  }
   if (infoDir) ensureDir(infoDir);
-  if (ensureLines(attrs, UNION_ATTRIBUTE_LINES)) changed = true;
+  if (ensureLines(attrs, [...UNION_ATTRIBUTE_LINES, ...APPEND_ATTRIBUTE_LINES])) changed = true;
   if (await ensureLocalIgnored(repo)) changed = true;
   if (infoDir && ensureLines(exclude, opts.adoptedExcludes ?? [])) changed = true;
   confinedDir(localDir(dir), 0o700);

@@ -23,13 +23,15 @@ describe('commitAll and prepareRepo', () => {
     expect(git(dir, l.env, 'log', '-1', '--format=%an <%ae>')).toBe('Ada <ada@example.com>');
   });
 
-  it('is idempotent: hidden refs once, union attributes once', async () => {
+  it('is idempotent: hidden refs once, union attributes once, the append driver once', async () => {
     const l = laptop();
     const dir = await makeSession(l, 'prep');
     expect(await prepareRepo(dir, { env: l.env })).toEqual({ changed: false });
     expect(git(dir, l.env, 'config', '--get-all', 'transfer.hideRefs')).toBe('refs/cs');
     expect(git(dir, l.env, 'config', '--get-all', 'uploadpack.hideRefs')).toBe('refs/cs');
-    expect(read(dir, '.gitattributes')).toBe('.cs/changes.md merge=union\n.cs/logs/* merge=union\n.cs/timeline.jsonl merge=union\n.cs/conversations.json merge=union\n.cs/queue/journal.jsonl merge=union\n');
+    expect(read(dir, '.gitattributes')).toBe('.cs/changes.md merge=union\n.cs/logs/* merge=union\n.cs/timeline.jsonl merge=union\n.cs/conversations.json merge=union\n.cs/queue/journal.jsonl merge=union\n.cs/discoveries.md merge=cs-append\n');
+    expect(git(dir, l.env, 'check-attr', 'merge', '.cs/discoveries.md')).toBe('.cs/discoveries.md: merge: cs-append');
+    expect(git(dir, l.env, 'config', '--get-all', 'merge.cs-append.driver').split('\n')).toHaveLength(1);
     expect(git(dir, l.env, 'check-attr', 'merge', '.cs/queue/journal.jsonl')).toBe('.cs/queue/journal.jsonl: merge: union');
     expect(git(dir, l.env, 'check-attr', 'merge', '.cs/logs/session.log')).toBe('.cs/logs/session.log: merge: union');
   });

@@ -142,6 +142,33 @@ describe('two laptops sharing one bare remote', () => {
     expect(st).toMatchObject({ session: 'work', branch: 'main', remote: bare, ahead: 0, behind: 0, dirty: 0, reachable: true, auto: false });
   }, 60_000);
 
+  it('discoveries both machines added at the end are both kept, shared text first; an edit on both sides still stops', async () => {
+    const { a, b, dirA, dirB } = await twoLaptops();
+    const base = read(dirA, '.cs/discoveries.md');
+    write(dirA, '.cs/discoveries.md', `${base}\n## 2025-01-02 10:00 found on A\nthe cache key ignores the locale\n`);
+    write(dirB, '.cs/discoveries.md', `${base}\n## 2025-01-02 10:05 found on B\nretries double the load\n`);
+    await cs(a, 'work', 'push');
+    expect((await cs(b, 'work', 'pull')).err).toContain('replayed on top of the remote');
+    const merged = read(dirB, '.cs/discoveries.md');
+    expect(merged.startsWith(base)).toBe(true);
+    expect(merged).toContain('found on A');
+    expect(merged).toContain('found on B');
+    expect(merged.indexOf('found on A')).toBeLessThan(merged.indexOf('found on B'));
+    expect(git(dirB, b.env, 'status', '--porcelain')).toBe('');
+    await cs(b, 'work', 'push');
+    await cs(a, 'work', 'pull');
+    expect(read(dirA, '.cs/discoveries.md')).toBe(merged);
+
+    // An edited line on both sides: a conflict, as before (the pull stops, nothing lost).
+    write(dirA, '.cs/discoveries.md', merged.replace('retries double the load', 'retries triple the load'));
+    await cs(a, 'work', 'push');
+    write(dirB, '.cs/discoveries.md', merged.replace('retries double the load', 'retries halve the load'));
+    const err = await failure(runSync(['pull'], 'work', ctxFor(b)));
+    expect(err).toBeInstanceOf(SyncConflictError);
+    expect((err as SyncConflictError).message).toMatch(/\.cs\/discoveries\.md changed differently on both machines/);
+    expect(read(dirB, '.cs/discoveries.md')).toContain('retries halve the load');
+  }, 60_000);
+
   it('stops a real conflict with instructions and loses nothing', async () => {
     const { a, b, dirA, dirB } = await twoLaptops();
     write(dirA, 'plan.md', 'step 1: use postgres\n');
