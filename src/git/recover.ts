@@ -19,6 +19,11 @@ export interface RecoveryReport {
   backupDir: string | null;
   /** The autosave commit used, or null when there was nothing to recover. */
   autosave: string | null;
+  /**
+   * Set when nothing was restored because HEAD is no longer the commit the
+   * autosave was taken on (a switch or reset since): that commit.
+   */
+  takenOn?: string | null;
 }
 
 export interface RecoverOptions extends GitOptions {
@@ -35,6 +40,12 @@ export async function recoverFromAutosave(dir: string, opts: RecoverOptions = {}
   // An autosave HEAD does not descend into is older than HEAD: the work was
   // committed (or deliberately replaced) since.
   if (head && !(await isAncestor(repo, head, auto))) return NONE;
+  // HEAD moved back since the autosave (the user switched from the branch the
+  // session worked on to one it grew from, or reset): the autosave's
+  // difference from HEAD now holds that branch's commits too, and writing it
+  // would carry them into this checkout. Only work on the same commit is restored.
+  const takenOn = await autosaveHead(repo, auto);
+  if (takenOn !== undefined && takenOn !== head) return { ...NONE, autosave: auto, takenOn };
 
   const changed = await diffPaths(repo, head, auto);
   if (changed.length === 0) return { ...NONE, autosave: auto };
@@ -93,6 +104,13 @@ export async function recoverFromAutosave(dir: string, opts: RecoverOptions = {}
     fs.rmSync(headIndex, { force: true });
     fs.rmSync(autoIndex, { force: true });
   }
+}
+
+/** The HEAD an autosave commit was taken on, from its message (null: none yet; undefined: not recorded). */
+async function autosaveHead(repo: Repo, auto: string): Promise<string | null | undefined> {
+  const m = /^workspace snapshot; HEAD was (\S+)$/m.exec(await repo.raw(['show', '-s', '--format=%B', auto]));
+  if (!m) return undefined;
+  return m[1] === '(none)' ? null : m[1];
 }
 
 function lexists(p: string): boolean {

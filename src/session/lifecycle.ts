@@ -53,6 +53,9 @@ export async function beforeClaude(p: SessionPaths, env: NodeJS.ProcessEnv, repo
     const skipped = r.skipped.filter((f) => !f.startsWith('.cs/logs/'));
     if (skipped.length) report(`left ${skipped.length} file(s) that changed after the autosave alone: ${skipped.slice(0, 5).join(', ')}`, 'warn');
     if (r.backupDir) report(`copies of the overwritten files are in ${r.backupDir}`, 'info');
+    if (r.takenOn !== undefined && r.autosave) {
+      report(`the last autosave (${r.autosave}) was taken on ${r.takenOn ? `commit ${r.takenOn.slice(0, 12)}` : 'no commit'} and HEAD has moved since: nothing restored from it — see what it holds with: git -C ${p.dir} diff HEAD ${r.autosave}`, 'warn');
+    }
   });
   await startCommit;
   await step(report, 'auto-sync pull', async () => {
