@@ -195,10 +195,18 @@ export async function pushRecords(repo: Repo, url: string, session: string): Pro
   if (!commit) throw new UserError(`session '${session}' has no records to push`, `open it once: cs ${session}`);
   const before = await repo.resolve(REMOTE_RECORDS_REF);
   try {
-    await repo.network(['push', '--quiet', '--', url, `${RECORDS_REF}:${RECORDS_REF}`], NETWORK_TIMEOUT_MS);
+    // --no-verify: the project's pre-push hook is the user's check of their own code, not of cs's ref.
+    await repo.network(['push', '--quiet', '--no-verify', '--', url, `${RECORDS_REF}:${RECORDS_REF}`], NETWORK_TIMEOUT_MS);
   } catch (e) {
     if (e instanceof GitError && /\[rejected\]|non-fast-forward|fetch first/i.test(e.stderr)) {
       throw new UserError(`the remote has session records this machine does not have; nothing was pushed`, `run cs ${session} -sync pull, then cs ${session} -sync push`);
+    }
+    const refused = e instanceof GitError ? /\[remote rejected\][^\n]*\(([^\n]*)\)/.exec(e.stderr) : null;
+    if (refused) {
+      throw new UserError(
+        `${maskUrlPassword(url)} refused the session records (${RECORDS_REF}: ${refused[1]}); nothing was pushed`,
+        `allow pushes of ${RECORDS_REF} there (a server-side hook or ref rule), or push the records elsewhere: cs ${session} -sync remote <url>`,
+      );
     }
     throw explainWriteError(repo.dir, explainRemoteError(url, e));
   }

@@ -364,6 +364,41 @@ describe('two checkouts of an adopted project, through a bare remote', () => {
   });
 });
 
+describe('-sync push of an adopted project\'s records', () => {
+  it('runs none of the project\'s own hooks, and a remote that refuses the ref gets one line with what to do', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const remote = path.join(sb.dir, 'origin.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    git(project, sb.env, 'remote', 'add', 'origin', remote);
+    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    // The user's pre-push hook checks their code (here: refuses everything, and says it ran).
+    const ran = path.join(sb.dir, 'pre-push-ran');
+    write(project, '.git/hooks/pre-push', `#!/bin/sh\necho "$@" >> '${ran}'\nexit 1\n`);
+    fs.chmodSync(path.join(project, '.git/hooks/pre-push'), 0o755);
+    const before = userState(project, sb.env);
+
+    const push = await runCs(['proj', '-sync', 'push'], { env: sb.env });
+    expect(push.code, push.stderr).toBe(0);
+    expect(fs.existsSync(ran)).toBe(false);
+    expect(git(sb.dir, sb.env, '--git-dir', remote, 'rev-parse', 'refs/cs/session')).toBe(git(project, sb.env, 'rev-parse', 'refs/cs/session'));
+
+    // A server-side hook that declines the records.
+    write(remote, 'hooks/pre-receive', '#!/bin/sh\necho "no refs/cs here" >&2\nexit 1\n');
+    fs.chmodSync(path.join(remote, 'hooks/pre-receive'), 0o755);
+    write(project, '.cs/discoveries.md', read(project, '.cs/discoveries.md') + '\n## more\nfound\n');
+    const refused = await runCs(['proj', '-sync', 'push'], { env: sb.env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(refused.stderr.trim().split('\n').filter((l) => !l.endsWith('records...'))).toEqual([
+      `cs: ${remote} refused the session records (refs/cs/session: pre-receive hook declined); nothing was pushed — allow pushes of refs/cs/session there (a server-side hook or ref rule), or push the records elsewhere: cs proj -sync remote <url>`,
+    ]);
+    expect(fs.existsSync(ran)).toBe(false);
+    expect(userState(project, sb.env)).toEqual(before);
+  });
+});
+
 describe('cs -adopt --from, refused', () => {
   /** Every path of `dir` but git's objects (a refused fetch may leave some, unreferenced) and its index (git status refreshes it), with the bytes of each file. */
   const everything = (dir: string): string[] =>
