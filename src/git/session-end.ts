@@ -1,6 +1,7 @@
 // The end of a session: one clean commit of everything that changed, the
 // shadow ref dropped (its content is now in history), and a push when the
 // user asked for auto-sync.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { dropAutosave } from './autosave.js';
@@ -10,6 +11,7 @@ import { clearStaleIndexLock } from './index-lock.js';
 import { isAdopted } from '../session/adopted.js';
 import { isFeatureWorktree } from '../features/ref.js';
 import { readSyncConf } from './syncconf.js';
+import { sessionsRoot } from '../session/paths.js';
 
 export interface CommitReport {
   /** The new commit, or null when nothing had changed (or committing was not safe). */
@@ -147,6 +149,19 @@ export async function sessionEndCommit(dir: string, opts: GitOptions & { session
   // the user's; its .cs/ stays out through info/exclude. Its records are
   // folded into the base's at the merge, not put on the shared refs/cs/session.
   if (isAdopted(dir) && !isFeatureWorktree(dir)) return adoptedSessionEnd(repo, session);
+  // Without the marker, a branch commit only where cs made the repository: an adopted project
+  // whose .cs/adopted went (deleted, or taken away by a records pull), or a project with a .cs/
+  // of another tool's where a Claude with cs's hooks ran, is the user's.
+  if (!madeByCs(repo.dir, opts.env ?? process.env)) {
+    return {
+      commit: null,
+      files: [],
+      message: null,
+      pushed: false,
+      reason: `${repo.dir} is not a workspace cs made (those are in ${sessionsRoot(opts.env ?? process.env)}) and has no .cs/adopted marker, so cs commits nothing on its branches`,
+      hint: `if cs adopted it, adopt it again to mark it: cd ${repo.dir} && cs -adopt ${session}`,
+    };
+  }
   const report = await commitSessionUpdate(repo, session);
   // Without a commit the autosave may be the only copy of the work: keep it.
   if (!report.reason) await guardWrite(repo, () => dropAutosave(repo));
@@ -162,6 +177,19 @@ export async function sessionEndCommit(dir: string, opts: GitOptions & { session
     if (e instanceof UserError) return { ...report, pushed: false, pushError: e.message, ...(e.hint ? { pushHint: e.hint } : {}) };
     throw e;
   }
+}
+
+/** `dir` is a session folder cs made: straight in the sessions root, or a feature worktree in its .features/. */
+function madeByCs(dir: string, env: NodeJS.ProcessEnv): boolean {
+  let root: string;
+  let parent: string;
+  try {
+    root = fs.realpathSync(sessionsRoot(env));
+    parent = path.dirname(fs.realpathSync(dir));
+  } catch {
+    return false;
+  }
+  return parent === root || parent === path.join(root, '.features');
 }
 
 async function adoptedSessionEnd(repo: Repo, session: string): Promise<SessionEndReport> {

@@ -13,7 +13,8 @@ import { sessionOf, type Context } from '../types.js';
 export async function sessionRepo(ctx: Context): Promise<{ name: string; repo: Repo; adopted: boolean }> {
   const s = sessionOf(ctx);
   const repo = await openRepo(s.paths.dir, { env: ctx.env });
-  return { name: s.name, repo, adopted: isAdopted(repo.dir) };
+  // A link in the sessions root is an adopted project, also when its .cs/adopted marker went: never its branches.
+  return { name: s.name, repo, adopted: s.kind === 'adopted' || isAdopted(repo.dir) };
 }
 
 /** An adopted project's records go to the remote in sync.conf, else the project's origin. */

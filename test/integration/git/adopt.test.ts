@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
 import * as project from '../../support/adopted-project.js';
+import { runHookScript } from '../../support/hooks.js';
 
 const boxes: Sandbox[] = [];
 afterEach(() => {
@@ -361,6 +362,54 @@ describe('two checkouts of an adopted project, through a bare remote', () => {
     expect(remoteBranches()).toBe(branchesBefore);
     expect(userState(pa, a.env)).toEqual(stateA);
     expect(git(pb, b.env, 'status', '--porcelain')).toBe('');
+  });
+});
+
+describe('a project without the .cs/adopted marker is still the user\'s', () => {
+  it('an adopted project whose marker went: cs <name>, -sync push and -sync pull commit, reset and push none of its branches', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const remote = path.join(sb.dir, 'origin.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    git(project, sb.env, 'remote', 'add', 'origin', remote);
+    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    // Deleted by hand, by Claude, or taken away by records pulled from elsewhere.
+    fs.rmSync(path.join(project, '.cs/adopted'));
+    const before = userState(project, sb.env);
+    const remoteRefs = () => git(sb.dir, sb.env, '--git-dir', remote, 'for-each-ref', '--format=%(refname)', 'refs/heads');
+
+    const open = await runCs(['proj'], { env: sb.env });
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.stderr).not.toMatch(/committed/);
+    expect(open.stderr).toContain(`no session commit — ${project} is not a workspace cs made`);
+    expect(userState(project, sb.env)).toEqual(before);
+
+    for (const sub of ['push', 'pull']) {
+      const r = await runCs(['proj', '-sync', sub], { env: sb.env });
+      expect(r.stderr).not.toMatch(/committed|internal error/);
+      expect(userState(project, sb.env)).toEqual(before);
+    }
+    expect(git(project, sb.env, 'log', '--branches', '--format=%s')).toBe('initial');
+    expect(remoteRefs()).toBe('');
+  });
+
+  it('a Claude with cs\'s hooks in a project holding a .cs/ of another tool\'s: its session end commits nothing there', { timeout: 60_000 }, async () => {
+    const sb = box();
+    const project = path.join(sb.dir, 'project');
+    busyProject(project, sb.env);
+    write(project, '.cs/tool.json', '{"their": "config"}\n');
+    // What git holds of the user's (the hooks' own lines under that .cs/ aside).
+    const state = () => {
+      const u = userState(project, sb.env);
+      return { ...u, status: u.status.split('\n').filter((l) => !l.startsWith('?? .cs/')).join('\n') };
+    };
+    const before = state();
+    const env = { ...sb.env, CLAUDE_PROJECT_DIR: project };
+    const input = JSON.stringify({ hook_event_name: 'SessionEnd', reason: 'other', session_id: '4b7f3f0e-0000-4000-8000-000000000001', cwd: project });
+    expect((await runHookScript('session-end', input, env)).code).toBe(0);
+    expect(git(project, sb.env, 'log', '--all', '--format=%s')).not.toMatch(/Session update/);
+    expect(state()).toEqual(before);
   });
 });
 
