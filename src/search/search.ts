@@ -257,11 +257,12 @@ function samplePlan(q: Query, targets: readonly Target[], buf: Buffer) {
 /** Each session's known secret values (knownSessionSecrets), for scrubbing; the keychain is probed once for them all. */
 async function knownSecrets(sessions: Set<string>, env: NodeJS.ProcessEnv, root: string): Promise<Map<string, Record<string, string>>> {
   if (sessions.size === 0) return new Map();
-  const { knownSessionSecrets } = await import('../secrets/scrub.js');
+  const { knownSessionSecrets, listedForRoot, withValueLines } = await import('../secrets/scrub.js');
   const probes = {};
-  const listed = await (await import('../secrets/scrub.js')).listedForRoot(env, root, probes);
+  const listed = await listedForRoot(env, root, probes);
   // All at once: with the OS keychain each session costs a few D-Bus round trips, which then overlap.
-  return new Map(await Promise.all([...sessions].map(async (s) => [s, await knownSessionSecrets(s, env, probes, listed)] as const)));
+  // Files are searched a line at a time: each line of a multi-line value is taken out on its own.
+  return new Map(await Promise.all([...sessions].map(async (s) => [s, withValueLines(await knownSessionSecrets(s, env, probes, listed))] as const)));
 }
 
 export async function searchSessions(opts: SearchOptions): Promise<SearchResult> {
@@ -302,7 +303,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   // would answer, one query at a time, what the value holds): the files of
   // sessions that have secrets are judged again, line by line, on their
   // text with each value taken out. Loaded only when something matched.
-  const { scrubKnown } = await import('../secrets/scrub.js');
+  const { lineMarker, scrubKnown } = await import('../secrets/scrub.js');
   const secrets = found.length ? await knownSecrets(new Set(found.map((f) => f.t.session)), opts.env, root) : new Map<string, Record<string, string>>();
   for (let i = found.length - 1; i >= 0; i--) {
     const t = found[i]!.t;
@@ -330,7 +331,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   if (shown.length === 0) return { hits: [], total: 0, sessions: sessions.length, files: targets.length, bytes };
   const hits: SearchHit[] = shown.map((f) => {
     const known = secrets.get(f.t.session) ?? {};
-    const lines = f.lines.map((l, i) => ({ line: lineNumberAt(f.t.path, l.offset, buf), snippet: snippet(scrubKnown(f.texts[i]!, known).text, q) }));
+    const lines = f.lines.map((l, i) => ({ line: lineNumberAt(f.t.path, l.offset, buf), snippet: snippet(scrubKnown(f.texts[i]!, known, lineMarker).text, q) }));
     return {
       session: f.t.session,
       source: f.t.source,

@@ -20,6 +20,33 @@ function forms(value: string): string[] {
   return json === value ? [value] : [value, json];
 }
 
+/** Ends a key in withValueLines' record: no key name holds it. */
+const LINE_OF = '\n';
+
+/**
+ * `secrets` with each line of a multi-line value (a private key) as a value
+ * of its own, trimmed, when at least MIN_SCRUB_LENGTH long (key `KEY\n<n>`;
+ * lineMarker shows it as KEY): for text read a line at a time (search), and
+ * for a file Claude read, which a transcript holds with a number before each
+ * line: the whole value is never there to be taken out.
+ */
+export function withValueLines(secrets: Readonly<Record<string, string>>): Record<string, string> {
+  const out = { ...secrets };
+  for (const [key, value] of Object.entries(secrets)) {
+    if (!value.includes('\n')) continue;
+    value.split('\n').forEach((line, i) => {
+      const piece = line.trim();
+      if (piece.length >= MIN_SCRUB_LENGTH) out[`${key}${LINE_OF}${i}`] = piece;
+    });
+  }
+  return out;
+}
+
+/** secretMarker for the keys of withValueLines. */
+export function lineMarker(key: string): string {
+  return secretMarker(key.split(LINE_OF, 1)[0]!);
+}
+
 export interface ScrubResult {
   text: string;
   /** How many occurrences were replaced. */

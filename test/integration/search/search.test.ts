@@ -267,6 +267,28 @@ describe('searchSessions and cs -search', () => {
     expect(hit.snippet).toBe('The header carries [secret: API_TOKEN] on every call.');
   });
 
+  it("never shows a line of a multi-line stored value (a private key), where files are searched a line at a time and in Read's numbered output", async () => {
+    const senv = { ...env, CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: undefined };
+    const body = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'q9Zx8WmPlK3vT0hYbN2cR5sJ4uE6fA1gD7iO0pL9kM3nB8vC2xZ'];
+    const pem = ['-----BEGIN PRIVATE KEY-----', ...body, '-----END PRIVATE KEY-----'].join('\n');
+    const set = await runCs(['alpha', '-secrets', 'set', 'DEPLOY_KEY'], { env: senv, input: pem });
+    expect(set.code, set.stderr).toBe(0);
+    fs.appendFileSync(path.join(tmp, 'sessions/alpha/.cs/discoveries.md'), `The deploy key is\n${pem}\nkeyline ${body[1]} pasted again\n`);
+    // What Claude Code's Read tool gives back: the file's lines, each after its number.
+    const read = pem.split('\n').map((l, i) => `     ${i + 1}\u2192${l}`).join('\n');
+    const tdir = claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(tmp, 'sessions/alpha'));
+    file(path.relative(tmp, path.join(tdir, 'read.jsonl')), `${JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: `keyfile ${read}` }] } })}\n`);
+    for (const q of ['MIIEvQIBADAN', 'q9Zx8WmPlK3v', 'keyfile', 'keyline']) {
+      const r = await runCs(['-search', q, '--json'], { env: senv });
+      expect(r.code === 0 || r.code === 1, r.stderr).toBe(true);
+      for (const line of body) expect(r.stdout, q).not.toContain(line.slice(0, 12));
+    }
+    // A line that holds only a piece of the value is no match; text around it still is, with the piece hidden.
+    expect((await runCs(['-search', 'q9Zx8WmPlK3v', '--json'], { env: senv })).code).toBe(1);
+    const around = JSON.parse((await runCs(['-search', 'keyline', '--json'], { env: senv })).stdout);
+    expect(around[0].snippet).toBe('keyline [secret: DEPLOY_KEY] pasted again');
+  });
+
   it.each([
     [['a', 'b'], {}, { query: 'a b', session: null, limit: 20, json: false, show: { archived: false, all: false } }],
     [['--json', 'x', '--limit', '5'], {}, { query: 'x', session: null, limit: 5, json: true, show: { archived: false, all: false } }],
