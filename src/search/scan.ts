@@ -75,6 +75,21 @@ export function compileQuery(text: string): Query {
   return { text: trimmed, terms, anchor: new RegExp(anchor, ascii ? 'gi' : 'giu'), anchorTerm: longest, ascii, plan: { kind: 'fold' } };
 }
 
+/**
+ * `q` as it is looked for in the raw lines of a JSON Lines file (a
+ * transcript): each term in its JSON string form (`"` as `\"`, `\` as `\\`),
+ * since what was said is stored escaped. `q` itself when no term changes;
+ * else folding, as a plan's term would no longer be one of the terms.
+ */
+export function jsonQuery(q: Query): Query {
+  const terms = q.terms.map((t) => JSON.stringify(t).slice(1, -1));
+  if (terms.every((t, i) => t === q.terms[i])) return q;
+  const at = q.terms.indexOf(q.anchorTerm);
+  const anchorTerm = terms[at]!;
+  const anchor = escape(anchorTerm).replace(/i\u0307/g, '(?:i\u0307|\u0130)');
+  return { ...q, terms, anchorTerm, anchor: new RegExp(anchor, q.anchor.flags), plan: { kind: 'fold' } };
+}
+
 export interface LineHit {
   /** Byte offset of the line's start in the file. */
   offset: number;

@@ -13,7 +13,7 @@ import { archiveMarker, isArchived, visible, type Visibility } from '../session/
 import { nameProblem } from '../session/names.js';
 import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
 import { SearchCache, searchCacheFile, requiredRuns } from './cache.js';
-import { choosePlan, compileQuery, countBytes, lineNumberAt, scanFile, type Query } from './scan.js';
+import { choosePlan, compileQuery, countBytes, jsonQuery, lineNumberAt, scanFile, type Query } from './scan.js';
 
 export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
 
@@ -283,12 +283,14 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   // Sampled from every file searched, never from what the word index leaves, so the index's state
   // never decides how a search looks (every plan gives the same answer: scan.ts).
   q.plan = samplePlan(q, targets, buf);
+  // A transcript stores what was said as JSON strings: its raw lines are searched for the terms so escaped.
+  const qJson = jsonQuery(q);
   // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
   for (const t of targets) {
     const verdict = runs ? cache.verdict(t.path, t, runs) : 'read';
     if (verdict === 'skip') continue;
-    const r = scanFile(t.path, q, {
+    const r = scanFile(t.path, t.source === 'transcript' ? qJson : q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',
       lower: verdict === 'lower',
@@ -309,7 +311,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
     const t = found[i]!.t;
     const known = secrets.get(t.session) ?? {};
     if (Object.keys(known).length === 0) continue;
-    const r = scanFile(t.path, q, {
+    const r = scanFile(t.path, t.source === 'transcript' ? qJson : q, {
       keep: KEEP_LINES,
       skipBinary: t.source === 'artifact',
       accept: (line) => termsIn(scrubKnown(t.source === 'transcript' ? transcriptText(line) ?? '' : line, known, () => '\0').text, q),

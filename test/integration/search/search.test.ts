@@ -242,6 +242,24 @@ describe('searchSessions and cs -search', () => {
     expect(missing.stderr).toMatch(/no session named 'gamma'/);
   });
 
+  it('finds what a transcript says with quotes and backslashes in it, as it finds it in other files', async () => {
+    const said = 'Copy it to C:\\Users\\bob\\Temp, then grep "refresh_token" with \\d+';
+    const tdir = claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(tmp, 'sessions/beta'));
+    file(path.relative(tmp, path.join(tdir, 'esc.jsonl')), `${JSON.stringify({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: said }] } })}\n`);
+    file('sessions/alpha/.cs/discoveries.md', `# Discoveries\n\n${said}\n`);
+    for (const query of ['C:\\Users\\bob', '"refresh_token"', 'grep "refresh_token"', '\\d+', 'c:\\users\\BOB\\temp, "REFRESH_TOKEN"']) {
+      for (const useCache of [false, true]) {
+        const r = await searchSessions({ env, query, useCache });
+        expect(r.hits.map((h) => `${h.session} ${h.file}:${h.line}`).sort(), `${query} (cache: ${useCache})`).toEqual(['alpha .cs/discoveries.md:3', 'beta transcript/esc.jsonl:1']);
+      }
+    }
+    // The text said, not its JSON form: a backslash-n typed is not a line break said.
+    expect((await searchSessions({ env, query: 'C:\\\\Users' })).hits).toEqual([]);
+    const human = await runCs(['-search', 'grep "refresh_token"'], { env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain(`beta  transcript/esc.jsonl:1  transcript\n    Claude: ${said}`);
+  });
+
   it("never lets a stored secret's value decide a match: only the text around it counts (no guessing a value one query at a time)", async () => {
     const senv = { ...env, CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: undefined };
     const value = 'zq-token-9f8e7d6c5b';
