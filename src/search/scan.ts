@@ -107,7 +107,13 @@ export interface ScanResult {
 
 export interface ScanOptions {
   keep: number;
-  /** A second opinion on a matching line (transcripts: is the match in the message text?). Called for at most `keep * 4` lines, unless `judgeEvery`. */
+  /**
+   * A second opinion on a matching line (transcripts: is the match in the
+   * message text?). Called for every line until `keep` are accepted (a
+   * word of the metadata every transcript line holds, `main` or `cache`,
+   * must not hide the line that says it), then no more once `keep * 4` were
+   * judged (the lines after count unjudged), unless `judgeEvery`.
+   */
   accept?: (line: string) => boolean;
   /** Every matching line goes to `accept`: what it refuses must not count at all (a match made only by a stored secret's value). */
   judgeEvery?: boolean;
@@ -184,7 +190,7 @@ export function scanFile(file: string, q: Query, opts: ScanOptions, initial: Buf
   const take = (offset: number, text: () => string): void => {
     let line: string | undefined;
     if (opts.accept) {
-      if (opts.judgeEvery || judged < opts.keep * 4) {
+      if (opts.judgeEvery || judged < opts.keep * 4 || result.lines.length < opts.keep) {
         judged++;
         line = text();
         if (!opts.accept(line)) return;

@@ -242,6 +242,31 @@ describe('searchSessions and cs -search', () => {
     expect(missing.stderr).toMatch(/no session named 'gamma'/);
   });
 
+  it("finds what a transcript says with a word every line's metadata holds (cache, main, model), and counts only the lines that say it", async () => {
+    // Claude Code 2.1.330's line: the branch, the model and the usage on every line.
+    const ws = path.join(tmp, 'sessions/beta');
+    const line = (i: number, who: 'user' | 'assistant', text: string) => JSON.stringify({
+      parentUuid: `p${i}`, isSidechain: false, userType: 'external', cwd: ws, sessionId: 's1', version: '2.1.330', gitBranch: 'main', type: who,
+      message: who === 'assistant'
+        ? { id: `msg_${i}`, type: 'message', role: 'assistant', model: 'claude-opus-4-1', content: [{ type: 'text', text }], usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 100, output_tokens: 20, service_tier: 'standard' } }
+        : { role: 'user', content: text },
+      uuid: `u${i}`, timestamp: '2026-11-01T10:00:00.000Z',
+    });
+    const lines = Array.from({ length: 40 }, (_, i) => line(i, i % 2 ? 'assistant' : 'user', `step ${i} of the work`));
+    lines[33] = line(33, 'assistant', 'The cache is stale because the main branch moved; the model agrees.');
+    const tdir = claudeProjectDir(env.CLAUDE_CONFIG_DIR!, ws);
+    file(path.relative(tmp, path.join(tdir, 'meta.jsonl')), `${lines.join('\n')}\n`);
+    for (const query of ['cache', 'main branch', 'model', 'stale cache']) {
+      for (const useCache of [false, true]) {
+        const hits = (await searchSessions({ env, query, session: 'beta', useCache })).hits;
+        expect(hits.filter((h) => h.source === 'transcript').map((h) => `${h.file}:${h.line} ${h.matches}`), `${query} (cache: ${useCache})`).toEqual(['transcript/meta.jsonl:34 1']);
+      }
+    }
+    const r = await runCs(['-search', 'main', 'branch', '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject([{ session: 'beta', file: 'transcript/meta.jsonl', line: 34, matches: 1, snippet: 'Claude: The cache is stale because the main branch moved; the model agrees.' }]);
+  });
+
   it('finds what a transcript says with quotes and backslashes in it, as it finds it in other files', async () => {
     const said = 'Copy it to C:\\Users\\bob\\Temp, then grep "refresh_token" with \\d+';
     const tdir = claudeProjectDir(env.CLAUDE_CONFIG_DIR!, path.join(tmp, 'sessions/beta'));
