@@ -77,3 +77,35 @@ export function exists(p: string): boolean {
 export function ensureDir(dir: string, mode = 0o755): void {
   fs.mkdirSync(dir, { recursive: true, mode });
 }
+
+/**
+ * The bytes of `file`, a cache of cs's own: only a regular file, opened
+ * without following a link (O_NOFOLLOW) and without waiting on a FIFO
+ * (O_NONBLOCK), read up to its size as fstat gives it. A link, a device
+ * (/dev/zero never ends), a FIFO or a file that is missing gives null:
+ * a cache that cannot be read only costs the time it would have saved.
+ */
+export function readOwnCache(file: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return null;
+    const data = Buffer.allocUnsafe(st.size);
+    let at = 0;
+    while (at < st.size) {
+      const n = fs.readSync(fd, data, at, st.size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === st.size ? data : data.subarray(0, at);
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

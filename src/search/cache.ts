@@ -32,6 +32,7 @@
 // the run. So when no such word holds any of the query's runs, the raw bytes
 // give the folded bytes' answer, and scanFile can skip folding (`lower`).
 import * as fs from 'node:fs';
+import { readOwnCache } from '../lib/fsutil.js';
 import * as path from 'node:path';
 import { textKey } from '../lib/stathash.js';
 import { ASCII_LOWERING, type Query } from './scan.js';
@@ -489,12 +490,9 @@ function readCache(file: string): { entries: Map<string, Entry>; dirs: Map<strin
   const none = { entries: new Map<string, Entry>(), dirs: new Map<string, Listing>(), blob: Buffer.alloc(0), starts: [], splits: [] };
   const starts: number[] = [];
   const splits: number[] = [];
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file);
-  } catch {
-    return none;
-  }
+  // Never through a link, never a device or FIFO (a link to /dev/zero hung the search).
+  const data = readOwnCache(file);
+  if (!data) return none;
   try {
     if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return none;
     const nl1 = data.indexOf(10, MAGIC.length);

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { readOwnCache } from '../lib/fsutil.js';
 import { textKey } from '../lib/stathash.js';
 import { nameProblem } from './names.js';
 import { csCacheDir, sessionPaths } from './paths.js';
@@ -59,7 +60,10 @@ function readCache(file: string): Cache {
   let rows: string[];
   let head: { v?: unknown; shapes?: unknown } | null;
   try {
-    rows = fs.readFileSync(file, 'utf8').split('\n');
+    // Never through a link, never a device or FIFO: only a file of cs's own.
+    const data = readOwnCache(file);
+    if (!data) return empty;
+    rows = data.toString('utf8').split('\n');
     head = JSON.parse(rows[0]!) as typeof head;
   } catch {
     return empty;
