@@ -60,11 +60,14 @@ export class StatusWatcher {
       }
       // A cut log (rotation) is read again from the top; lastMs keeps old lines from repeating.
       const from = st.size < cur.size ? 0 : cur.size;
-      const text = readRange(log, from, st.size);
-      const end = text.lastIndexOf('\n');
+      const bytes = readRange(log, from, st.size);
+      if (!bytes) continue; // gone between the stat and the read: the next poll sees
+      // Counted in bytes, cut at the last newline before decoding: a byte that is no UTF-8
+      // decodes to 3 (U+FFFD), and a cursor counted from the text overshot the lines after it.
+      const end = bytes.lastIndexOf(10);
       if (end < 0) continue; // half a line: wait for the rest
-      cur.size = from + Buffer.byteLength(text.slice(0, end + 1));
-      for (const line of text.slice(0, end).split('\n')) {
+      cur.size = from + end + 1;
+      for (const line of bytes.toString('utf8', 0, end).split('\n')) {
         const s = line.trim() ? parseLine(line) : null;
         if (!s || s.ms < cur.lastMs) continue;
         if (s.state !== cur.state && !first) changes.push({ session: name, from: cur.state, to: s.state, event: s.event, at: new Date(s.ms).toISOString() });
@@ -82,12 +85,18 @@ export class StatusWatcher {
   }
 }
 
-function readRange(file: string, from: number, to: number): string {
-  const fd = fs.openSync(file, 'r');
+/** The bytes of `file` in [from, to), or null when it cannot be read (removed since it was looked at). */
+function readRange(file: string, from: number, to: number): Buffer | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
   try {
     const buf = Buffer.alloc(to - from);
     const n = fs.readSync(fd, buf, 0, buf.length, from);
-    return buf.subarray(0, n).toString('utf8');
+    return buf.subarray(0, n);
   } finally {
     fs.closeSync(fd);
   }

@@ -195,6 +195,19 @@ describe('following all sessions', () => {
     expect(w.poll()).toEqual([]);
   });
 
+  it('keeps its place in a log with a line that is no UTF-8', () => {
+    const w = new StatusWatcher(path.join(tmp, 'sessions'));
+    recordEvent(ws, 'Stop', at(1));
+    expect(w.poll(true)).toEqual([]);
+    const log = statusLog(ws);
+    // Two bytes that are no UTF-8 decode to six: a cursor counted on the text skipped what followed.
+    fs.appendFileSync(log, Buffer.concat([Buffer.from('{"state":"idle"'), Buffer.from([0xff, 0xfe]), Buffer.from(',"ms":1}\n')]));
+    recordEvent(ws, 'UserPromptSubmit', at(2));
+    expect(w.poll().map((c) => [c.session, c.from, c.to])).toEqual([['work', 'idle', 'working']]);
+    recordEvent(ws, 'Notification', at(3));
+    expect(w.poll().map((c) => c.to)).toEqual(['needs-you']);
+  });
+
   it('-watch --notify rings the bell and calls notify-send when a session starts needing you', async () => {
     const bin = path.join(tmp, 'bin');
     fs.mkdirSync(bin);
