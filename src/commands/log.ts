@@ -30,13 +30,14 @@ export async function run(opts: LogOptions, ctx: Context): Promise<number> {
   const read = readTimeline(meta, { limit: opts.limit ?? undefined });
   // Values stored for the session show as [secret: KEY], also in lines written before they were
   // stored (as the page shows them): the values known now, asked once.
-  const { knownSessionSecrets, scrubJson } = await import('../secrets/scrub.js');
-  const known = await knownSessionSecrets(found.name, ctx.env);
+  // A multi-line value (a private key) also line by line: a timeline target may hold one of its lines.
+  const { knownSessionSecrets, lineMarker, scrubJson, withValueLines } = await import('../secrets/scrub.js');
+  const known = withValueLines(await knownSessionSecrets(found.name, ctx.env));
   const { offset } = read;
-  const events = scrubJson(read.events, known);
+  const events = scrubJson(read.events, known, lineMarker);
   // --json: one array; with --follow, one object a line (JSON Lines) so a reader can stream it.
   const print = (evs: TimelineEvent[]) => {
-    for (const ev of scrubJson(evs, known)) io.out(opts.json ? JSON.stringify(ev) : formatEvent(ev, io.color));
+    for (const ev of scrubJson(evs, known, lineMarker)) io.out(opts.json ? JSON.stringify(ev) : formatEvent(ev, io.color));
   };
   if (opts.json && !opts.follow) io.out(JSON.stringify(events, null, 2));
   else print(read.events);

@@ -204,8 +204,8 @@ export function storedNotice(stored: readonly string[]): string {
  * too): what a session's own files hold is scrubbed again on the way out
  * (a value stored after the text was written).
  */
-export function scrubJson<T>(x: T, known: Readonly<Record<string, string>>): T {
-  return Object.keys(known).length === 0 ? x : (JSON.parse(scrubKnown(JSON.stringify(x), known).text) as T);
+export function scrubJson<T>(x: T, known: Readonly<Record<string, string>>, marker: (key: string) => string = secretMarker): T {
+  return Object.keys(known).length === 0 ? x : (JSON.parse(scrubKnown(JSON.stringify(x), known, marker).text) as T);
 }
 
 /**

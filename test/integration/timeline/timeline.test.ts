@@ -212,6 +212,18 @@ describe('cs <s> -log', () => {
     expect(JSON.parse(inside.stdout)).toHaveLength(2);
   });
 
+  it('shows a line of a stored multi-line value (a private key) as [secret: KEY], as text and JSON', async () => {
+    const key = 'line-one-of-the-key-A1B2C3\nline-two-of-the-key-D4E5F6\n';
+    expect((await runCs(['logged', '-secrets', 'set', 'DEPLOY_KEY'], { env: sb.env, input: key })).code).toBe(0);
+    appendEvent(sb.session.meta, { type: 'tool', tool: 'Bash', target: 'echo line-two-of-the-key-D4E5F6 > k' }, at(2));
+    for (const args of [[], ['--json']]) {
+      const r = await runCs(['logged', '-log', ...args], { env: sb.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('echo [secret: DEPLOY_KEY] > k');
+      expect(r.stdout).not.toContain('line-two-of-the-key');
+    }
+  });
+
   it('refuses bad input with a usage error', async () => {
     expect((await runCs(['logged', '-log', '-n', 'x'], { env: sb.env })).code).toBe(2);
     expect((await runCs(['-log'], { env: sb.env })).stderr).toMatch(/needs a session/);
