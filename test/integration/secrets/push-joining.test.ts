@@ -7,26 +7,20 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import { runCs, type Sandbox } from '../../support/cs.js';
+import { csOk, encryptedLaptops } from '../../support/age-laptops.js';
 
 let a: Sandbox;
 let b: Sandbox;
+let cleanup: () => void;
 beforeEach(() => {
-  a = sandbox({ USER: 'alice', CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-a' });
-  b = sandbox({ USER: 'bob', CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-b' });
+  ({ a, b, cleanup } = encryptedLaptops());
 });
-afterEach(() => {
-  a.cleanup();
-  b.cleanup();
-});
+afterEach(() => cleanup());
 
 const VALUE = 'tok-3f9a61c2d8e54b07';
 
-async function ok(sb: Sandbox, args: string[], input = '') {
-  const r = await runCs(args, { env: sb.env, input });
-  expect(r.code, `cs ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
+const ok = csOk;
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 

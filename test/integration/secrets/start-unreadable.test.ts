@@ -6,26 +6,20 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCs, sandbox, type Sandbox } from '../../support/cs.js';
+import { runCs, type Sandbox } from '../../support/cs.js';
+import { csOk, encryptedLaptops } from '../../support/age-laptops.js';
 
 let a: Sandbox;
 let b: Sandbox;
+let cleanup: () => void;
 beforeEach(() => {
-  a = sandbox({ USER: 'alice', CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-a' });
-  b = sandbox({ USER: 'bob', CS_SECRETS_BACKEND: 'encrypted', CS_SECRETS_PASSWORD: 'pw-b' });
+  ({ a, b, cleanup } = encryptedLaptops());
 });
-afterEach(() => {
-  a.cleanup();
-  b.cleanup();
-});
+afterEach(() => cleanup());
 
 const VALUE = 'tok-8d1e4c7a0b9f2635';
 
-async function ok(sb: Sandbox, args: string[], input = '') {
-  const r = await runCs(args, { env: sb.env, input });
-  expect(r.code, `cs ${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r;
-}
+const ok = csOk;
 
 /** The line of `cs trip`'s output about secrets.age, with the command it tells the other machine to run. */
 function advice(stderr: string): { line: string; command: string } {
