@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCs, type Sandbox } from '../../support/cs.js';
+import type { Sandbox } from '../../support/cs.js';
 import { csOk, encryptedLaptops } from '../../support/age-laptops.js';
 
 let a: Sandbox;
