@@ -1,7 +1,7 @@
 // Which cs session a hook runs in: CLAUDE_SESSION_DIR when cs launched
-// Claude, else the nearest `.cs/` up from the project dir or cwd (adopted
-// repos opened from an IDE), named as it recorded (src/session/session-name.ts),
-// else by its folder.
+// Claude, else the nearest `.cs/` of cs's own (SESSION_MARKS) up from the
+// project dir or cwd (adopted repos opened from an IDE), named as it
+// recorded (src/session/session-name.ts), else by its folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sessionPaths, type SessionPaths } from '../session/paths.js';
@@ -13,10 +13,24 @@ function hasMeta(dir: string): boolean {
   return fs.statSync(path.join(dir, '.cs'), { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
+/**
+ * What a `.cs/` of cs's own holds, relative to it: the session log (every
+ * session cs made or opened has one) or the adopted marker. A folder found
+ * by looking up from the project is a session only with one of them: a
+ * `.cs/` of another tool's is not cs's to write in (the hooks' status,
+ * timeline and autosave went there). The sh side (dist/hook.sh) is written
+ * from this list.
+ */
+export const SESSION_MARKS = ['logs/session.log', 'adopted'] as const;
+
+function isSessionDir(dir: string): boolean {
+  return hasMeta(dir) && SESSION_MARKS.some((m) => fs.statSync(path.join(dir, '.cs', m), { throwIfNoEntry: false })?.isFile());
+}
+
 export function findSessionDir(start: string): string | null {
   let dir = path.resolve(start);
   for (;;) {
-    if (hasMeta(dir)) return dir;
+    if (isSessionDir(dir)) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return null;
     dir = parent;

@@ -14,6 +14,7 @@ import { SECRET_NAME_WORDS, TRACKED_EXTENSIONS } from './artifacts.js';
 import { CHANGE_TOOLS } from './changes.js';
 import { AUTOSAVE_MATCHER, HOOKS } from './registry.js';
 import { residentSocket } from './resident.js';
+import { SESSION_MARKS } from './session.js';
 import { SOCKET_SUFFIX, SPOOL_OWNER, SPOOL_SUFFIX } from './spool.js';
 import { AUTOSAVE_STAMP } from '../git/autosave.js';
 import { SERVED } from './server.js';
@@ -108,15 +109,15 @@ case \${0##*/} in
 esac
 
 # The session, found as locateSession in src/hooks/session.ts finds it:
-# CLAUDE_SESSION_DIR when it holds .cs/, else the nearest .cs/ up from
-# CLAUDE_PROJECT_DIR. None: exit at once, print nothing.
+# CLAUDE_SESSION_DIR when it holds .cs/, else the nearest .cs/ of cs's own
+# (SESSION_MARKS) up from CLAUDE_PROJECT_DIR. None: exit at once, print nothing.
 dir=\${CLAUDE_SESSION_DIR:-}
 cs_name=\${CLAUDE_SESSION_NAME:-}
 if [ -z "$dir" ] || [ ! -d "$dir/.cs" ]; then
   cs_name=
   dir=\${CLAUDE_PROJECT_DIR:-}
   case $dir in /*) ;; *) exit 0 ;; esac
-  until [ -d "$dir/.cs" ]; do
+  until [ -d "$dir/.cs" ] && { ${SESSION_MARKS.map((m) => `[ -f "$dir/.cs/${m}" ]`).join(' || ')}; }; do
     [ -n "$dir" ] || exit 0
     dir=\${dir%/*}
   done

@@ -410,6 +410,13 @@ describe('a project without the .cs/adopted marker is still the user\'s', () => 
     expect((await runHookScript('session-end', input, env)).code).toBe(0);
     expect(git(project, sb.env, 'log', '--all', '--format=%s')).not.toMatch(/Session update/);
     expect(state()).toEqual(before);
+    // Not cs's .cs/ (no session log, no adopted marker): no hook writes in it, nothing autosaved.
+    for (const script of ['status-prompt', 'post-tool-use', 'pre-compact']) {
+      const ev = JSON.stringify({ hook_event_name: 'PostToolUse', session_id: '4b7f3f0e-0000-4000-8000-000000000001', cwd: project, tool_name: 'Write', tool_input: { file_path: path.join(project, 'a.txt'), content: 'x' } });
+      expect((await runHookScript(script, ev, env)).code, script).toBe(0);
+    }
+    expect(fs.readdirSync(path.join(project, '.cs'))).toEqual(['tool.json']);
+    expect(git(project, sb.env, 'for-each-ref', 'refs/cs')).toBe('');
   });
 });
 

@@ -18,7 +18,9 @@ let ws: string;
 beforeEach(() => {
   tmp = makeTempDir('cs-status-');
   ws = path.join(tmp, 'sessions', 'work');
-  fs.mkdirSync(path.join(ws, '.cs'), { recursive: true });
+  // A session as cs makes one: its .cs/ holds the session log (SESSION_MARKS, src/hooks/session.ts).
+  fs.mkdirSync(path.join(ws, '.cs', 'logs'), { recursive: true });
+  fs.writeFileSync(path.join(ws, '.cs', 'logs', 'session.log'), '[2026-01-01 00:00:00] session start\n');
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
