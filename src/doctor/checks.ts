@@ -3,6 +3,7 @@
 // lines come out in a fixed order.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isAdopted } from '../session/adopted.js';
 import { errorMessage } from '../lib/errors.js';
 import { firstFew } from '../lib/format.js';
 import { run } from '../lib/proc.js';
@@ -262,6 +263,8 @@ export async function checkIndexLock(env: NodeJS.ProcessEnv, session: SessionPat
   const age = `${Math.round(lock.ageMs / 1000)} s old`;
   if (lock.held) return warn('index lock', `${lock.file} (${age}) is held by a running git`, `let it finish; if it hangs, stop it, then remove ${lock.file}`);
   if (lock.ageMs < STALE_INDEX_LOCK_MS) return ok('index lock', `${lock.file} is brand new (${age}): a git is at work`);
+  // An adopted project's index is the user's: cs commits nothing there and never removes their lock.
+  if (isAdopted(session.dir)) return fail('index lock', `${lock.file} (${age}) was left by a git that is no longer running: git in the project fails until it is gone`, `if no git of yours is running there, remove it: rm ${lock.file}`);
   return fail('index lock', `${lock.file} (${age}) was left by a git that is no longer running: commits fail until it is gone`, `remove it: rm ${lock.file} (cs removes it itself at the next session end)`);
 }
 

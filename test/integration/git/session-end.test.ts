@@ -206,6 +206,18 @@ describe('a .git/index.lock left by a killed git', () => {
     expect(doc).toMatchObject({ level: 'fail', fix: `remove it: rm ${lock} (cs removes it itself at the next session end)` });
   });
 
+  it("an adopted project's stale lock: -doctor says git in the project fails, and never that cs removes it (its index is the user's)", async () => {
+    const l = laptop();
+    const dir = await makeSession(l, 's');
+    fs.writeFileSync(path.join(dir, '.cs', 'adopted'), '');
+    const lock = path.join(dir, '.git', 'index.lock');
+    fs.writeFileSync(lock, '');
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(lock, old, old);
+    const doc = await checkIndexLock(l.env, sessionPaths(dir, 's'));
+    expect(doc).toMatchObject({ level: 'fail', detail: expect.stringMatching(/git in the project fails until it is gone$/), fix: `if no git of yours is running there, remove it: rm ${lock}` });
+  });
+
   it('no lock: -doctor says so', async () => {
     const l = laptop();
     const dir = await makeSession(l, 's');
