@@ -7,6 +7,7 @@ import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { adoptSession } from '../session/workspace.js';
 import type { Command, Context } from './types.js';
+import { UserError } from '../lib/errors.js';
 
 export interface AdoptOptions {
   name: string;
@@ -21,6 +22,11 @@ export function parse(a: Args): AdoptOptions {
 
 export async function run(opts: AdoptOptions, ctx: Context): Promise<number> {
   const from = opts.from === undefined ? undefined : (await import('../git/remote.js')).validateRemoteUrl(opts.from, ctx.cwd);
+  // A path that is not there holds no records: said before anything is done, with what --from wants
+  // (the remote's general hint would offer to create it, which gives an adopted project nothing to take).
+  if (from !== undefined && path.isAbsolute(from) && !fs.existsSync(from)) {
+    throw new UserError(`cannot reach remote ${from}: no repository at ${from} (the path does not exist); nothing was changed`, `--from takes the remote another checkout pushed this session's records to (cs ${opts.name} -sync push there): check the path`);
+  }
   // A new session named like a command (cs list) would be opened by typing the command: asked, as for cs <name>.
   if (!fs.existsSync(path.join(sessionsRoot(ctx.env), opts.name))) await (await import('./suggest.js')).confirmCommandLikeName(opts.name, ctx.io, 'adopt');
   const r = await adoptSession(ctx.env, opts.name, ctx.cwd, ctx.now(), from);

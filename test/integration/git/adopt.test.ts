@@ -496,6 +496,8 @@ describe('cs -adopt --from, refused', () => {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(message);
+      // What to do, for adoption (no placeholder, no offer to create what holds nothing to take).
+      expect(r.stderr).not.toContain('<session>');
       expect(everything(project)).toEqual(before);
       expect(git(project, sb.env, 'for-each-ref', 'refs/cs', 'refs/cs-*')).toBe('');
     }
