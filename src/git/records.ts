@@ -6,7 +6,8 @@
 // remotes and branches are theirs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { confinedPath } from '../lib/confine.js';
+import { confinedPath, writeConfined } from '../lib/confine.js';
+import { ADOPTED_MARKER } from '../session/adopted.js';
 import { UserError } from '../lib/errors.js';
 import { firstFew } from '../lib/format.js';
 import { newSecret } from '../lib/lazy-crypto.js';
@@ -93,6 +94,10 @@ async function checkoutRecords(repo: Repo, from: string | null, to: string): Pro
   ensureDir(path.dirname(index));
   fs.rmSync(index, { force: true });
   const env = { GIT_INDEX_FILE: index };
+  // The adopted marker says what this checkout is: records that lack it (pushed by hand, or by
+  // anyone who can push to the remote) do not make the user's project a workspace of cs's.
+  const marker = path.join(repo.dir, ADOPTED_MARKER);
+  const kept = fs.lstatSync(marker, { throwIfNoEntry: false })?.isFile() ? fs.readFileSync(marker) : null;
   try {
     if (from) {
       await repo.raw(['read-tree', from], env);
@@ -104,6 +109,7 @@ async function checkoutRecords(repo: Repo, from: string | null, to: string): Pro
     }
   } finally {
     fs.rmSync(index, { force: true });
+    if (kept && !fs.existsSync(marker)) writeConfined(marker, kept, 0o644);
   }
 }
 

@@ -63,6 +63,28 @@ describe('records of two checkouts', () => {
     return openRepo(dir, { env });
   }
 
+  it("records pulled without the adopted marker leave this checkout's marker in place", async () => {
+    const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-records-')));
+    dirs.push(base);
+    const remote = path.join(base, 'r.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    const a = await checkout(base, 'a');
+    fs.writeFileSync(path.join(a.dir, '.cs/adopted'), 'adopted\n');
+    fs.writeFileSync(path.join(a.dir, '.cs/discoveries.md'), '# D\nline\n');
+    await pushRecords(a, remote, 's');
+    const b = await checkout(base, 'b');
+    fs.rmSync(path.join(b.dir, '.cs'), { recursive: true });
+    expect(await receiveRecords(b, remote)).toBe(true);
+    expect(fs.readFileSync(path.join(b.dir, '.cs/adopted'), 'utf8')).toBe('adopted\n');
+    // Records without it (pushed by hand, or by anyone who can push there).
+    fs.rmSync(path.join(a.dir, '.cs/adopted'));
+    fs.appendFileSync(path.join(a.dir, '.cs/discoveries.md'), 'more\n');
+    await pushRecords(a, remote, 's');
+    await pullRecords(b, remote, 's');
+    expect(fs.readFileSync(path.join(b.dir, '.cs/discoveries.md'), 'utf8')).toBe('# D\nline\nmore\n');
+    expect(fs.readFileSync(path.join(b.dir, '.cs/adopted'), 'utf8')).toBe('adopted\n');
+  });
+
   it('a real conflict in discoveries changes nothing on either side and names the remote commit', async () => {
     const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-records-')));
     dirs.push(base);
