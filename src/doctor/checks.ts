@@ -206,17 +206,24 @@ export async function checkSyncUrl(env: NodeJS.ProcessEnv, session?: SessionPath
   );
 }
 
+/**
+ * The session's sync remote answers: origin for a workspace of cs's; for an
+ * adopted project the remote its records go to (.cs/sync.conf, else the
+ * project's origin, as -sync uses it: src/commands/sync/shared.ts).
+ */
 export async function checkRemote(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {
   const { maskUrlPassword } = await import('../git/url-password.js');
-  const r0 = await run('git', ['-C', session.dir, 'remote', 'get-url', 'origin'], { env, allowFailure: true }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
+  const records = isAdopted(session.dir) ? (await import('../git/syncconf.js')).readSyncConf(session.dir).remote : undefined;
+  const r0 = records ? { code: 0, stdout: records } : await run('git', ['-C', session.dir, 'remote', 'get-url', 'origin'], { env, allowFailure: true }).catch((e: Error) => ({ code: 127, stdout: '', stderr: e.message }));
   const url = maskUrlPassword(r0.stdout.trim());
   if (r0.code !== 0 || !url) return skip('git remote', `'${session.name}' has no remote (set one with: cs ${session.name} -sync remote <url>)`);
-  const r = await run('git', ['-C', session.dir, 'ls-remote', '--heads', 'origin'], { env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' }, allowFailure: true, timeoutMs: 30_000 }).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
+  const target = records ?? 'origin';
+  const r = await run('git', ['-C', session.dir, 'ls-remote', '--heads', '--', target], { env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o ConnectTimeout=10' }, allowFailure: true, timeoutMs: 30_000 }).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
   if (r.code !== 0) {
     const why = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `git exited ${r.code}`;
-    return fail('git remote', `${url} is not reachable: ${why}`, `check the URL and your access (git -C ${session.dir} ls-remote origin), or point it elsewhere: cs ${session.name} -sync remote <url>`);
+    return fail('git remote', `${url} is not reachable: ${why}`, `check the URL and your access (git -C ${session.dir} ls-remote ${records ? url : 'origin'}), or point it elsewhere: cs ${session.name} -sync remote <url>`);
   }
-  return ok('git remote', `${url} answers`);
+  return ok('git remote', `${url} answers${records ? " (the session's records)" : ''}`);
 }
 
 export async function checkTranscripts(env: NodeJS.ProcessEnv, session: SessionPaths): Promise<CheckResult> {

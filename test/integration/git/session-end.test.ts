@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkIndexLock, checkGitIdentity } from '../../../src/doctor/checks.js';
+import { checkIndexLock, checkGitIdentity, checkRemote } from '../../../src/doctor/checks.js';
 import { identityNoticeOnce } from '../../../src/git/identity.js';
 import { clearStaleIndexLock } from '../../../src/git/index-lock.js';
 import { openRepo } from '../../../src/git/repo.js';
@@ -216,6 +216,19 @@ describe('a .git/index.lock left by a killed git', () => {
     fs.utimesSync(lock, old, old);
     const doc = await checkIndexLock(l.env, sessionPaths(dir, 's'));
     expect(doc).toMatchObject({ level: 'fail', detail: expect.stringMatching(/git in the project fails until it is gone$/), fix: `if no git of yours is running there, remove it: rm ${lock}` });
+  });
+
+  it("-doctor's remote check asks the remote an adopted project's records go to, not the project's origin", async () => {
+    const l = laptop();
+    const dir = await makeSession(l, 's');
+    const records = bareRemote(tempDir(), 'records');
+    g(dir, l.env, 'remote', 'add', 'origin', path.join(tempDir(), 'gone.git'));
+    // A workspace of cs's: origin, which does not answer.
+    expect(await checkRemote(l.env, sessionPaths(dir, 's'))).toMatchObject({ level: 'fail', detail: expect.stringMatching(/gone\.git is not reachable/) });
+    // Adopted, its records going to another remote: that one is asked.
+    fs.writeFileSync(path.join(dir, '.cs', 'adopted'), '');
+    updateSyncConf(dir, { remote: records });
+    expect(await checkRemote(l.env, sessionPaths(dir, 's'))).toMatchObject({ level: 'ok', detail: `${records} answers (the session's records)` });
   });
 
   it('no lock: -doctor says so', async () => {
