@@ -3,7 +3,7 @@
 import { UserError } from '../lib/errors.js';
 import { setArchived } from '../session/marks.js';
 import { resolveSession } from '../session/resolve.js';
-import { lockState, openRefusalAt, readLock } from '../session/lock.js';
+import { refuseIfOpen } from '../session/lock.js';
 import type { SessionPaths } from '../session/paths.js';
 import type { Args } from './argv.js';
 import type { Command, Context } from './types.js';
@@ -45,9 +45,7 @@ export async function run(opts: ArchiveOptions, ctx: Context): Promise<number> {
  * anyway). As -rm does, any live holder refuses, a stale lock does not.
  */
 function refuseOpen(p: SessionPaths): void {
-  const lock = readLock(p.lock);
-  if (lock.kind !== 'held' || lockState(lock.info) === 'stale') return;
-  throw openRefusalAt(p.name, p.lock, lock.info, 'it cannot be archived');
+  refuseIfOpen(p.name, p.lock, 'it cannot be archived');
 }
 
 export const command: Command<ArchiveOptions> = { parse, run };

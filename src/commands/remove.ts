@@ -6,7 +6,7 @@ import { UsageError, UserError, errorMessage } from '../lib/errors.js';
 import { parseFeatureRef, validateSessionRef } from '../features/ref.js';
 import { readHosts } from '../remote/hosts.js';
 import { confirm } from '../term/prompt.js';
-import { lockState, openRefusalAt, readLock } from '../session/lock.js';
+import { refuseIfOpen } from '../session/lock.js';
 import { validateName } from '../session/names.js';
 import { sessionsRoot } from '../session/paths.js';
 import { findSession } from '../session/find.js';
@@ -59,10 +59,7 @@ export async function run(opts: RemoveOptions, ctx: Context): Promise<number> {
   if (!found) throw new UserError(`no session named '${opts.name}'`, 'see cs -ls');
   const features = (await import('../features/model.js')).featuresOf(ctx.env, opts.name);
   if (features.length) throw new UserError(`session '${opts.name}' has feature sessions: ${features.map((f) => f.name).join(', ')}`, `merge or remove them first (cs ${opts.name} --merge <feature>, or cs -rm ${opts.name}@<feature>)`);
-  const lock = readLock(found.paths.lock);
-  if (lock.kind === 'held' && lockState(lock.info) !== 'stale') {
-    throw openRefusalAt(opts.name, found.paths.lock, lock.info, 'it cannot be removed');
-  }
+  refuseIfOpen(opts.name, found.paths.lock, 'it cannot be removed');
   const what = found.adopted
     ? `unlink adopted session '${opts.name}' (${found.paths.dir} itself stays)`
     : `delete session '${opts.name}' and everything in ${found.paths.dir}`;

@@ -7,7 +7,7 @@ import { confirm } from '../term/prompt.js';
 import { readState, statePath, unmergeSettingsFile } from '../install/install.js';
 import { disableStatusLine } from '../install/statusline.js';
 import { claudeConfigDir, csCacheDir, csConfigDir, homeDir, sessionsRoot } from '../session/paths.js';
-import { nameProblem } from '../session/names.js';
+import { sessionEntries } from '../session/find.js';
 import { listedKeychainSessions } from '../secrets/keychain-index.js';
 import { dataDir } from '../update/layout.js';
 import * as path from 'node:path';
@@ -55,16 +55,6 @@ export async function run(opts: UninstallOptions, ctx: Context): Promise<number>
   return 0;
 }
 
-/** The names in the sessions root that are session names (not .features, nor a .removing- leftover). */
-function sessionNames(root: string): string[] {
-  try {
-    return fs.readdirSync(root).filter((n) => nameProblem(n) === null);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-}
-
 /**
  * What --purge deletes from the OS keychain: the secrets of every session in
  * the sessions root and of every session the keychain index lists (a
@@ -74,7 +64,7 @@ function sessionNames(root: string): string[] {
  */
 async function planKeychainPurge(env: NodeJS.ProcessEnv): Promise<(() => Promise<number>) | null> {
   const listed = listedKeychainSessions(env);
-  const sessions = [...new Set([...sessionNames(sessionsRoot(env)), ...listed])].sort();
+  const sessions = [...new Set([...sessionEntries(sessionsRoot(env)), ...listed])].sort();
   if (sessions.length === 0) return null;
   const { KeychainBackend, probeKeychain } = await import('../secrets/keychain.js');
   const p = await probeKeychain(env);

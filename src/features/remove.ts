@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { CancelError, UsageError, UserError } from '../lib/errors.js';
 import type { IO } from '../term/io.js';
 import { commandLine } from '../lib/shell.js';
-import { dirtyPaths, workPaths, featureState, git, identityArgs, requireBase, runningHolder, tryGit } from './model.js';
+import { dirtyPaths, workPaths, featureState, git, identityArgs, requireBase, tryGit } from './model.js';
 import { featureBranch, featureDir, type FeatureRef } from './ref.js';
-import { openRefusalAt, readLock } from '../session/lock.js';
+import { refuseIfOpen } from '../session/lock.js';
 import { firstFew } from '../lib/format.js';
 import { includedFiles, INCLUDE_FILE } from './create.js';
 
@@ -61,9 +61,7 @@ export async function removeFeature(ref: FeatureRef, env: NodeJS.ProcessEnv, io:
   const branch = featureBranch(ref.feature);
   const hasBranch = (await tryGit(base.paths.dir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env)).code === 0;
   if (!fs.existsSync(dir) && !hasBranch) throw new UserError(`no feature session '${ref.name}'`, `see cs ${ref.base} -features`);
-  const lockPath = path.join(dir, '.cs', 'local', 'lock');
-  const held = runningHolder(lockPath) ? readLock(lockPath) : null;
-  if (held?.kind === 'held') throw openRefusalAt(ref.name, lockPath, held.info, 'it cannot be removed');
+  refuseIfOpen(ref.name, path.join(dir, '.cs', 'local', 'lock'), 'it cannot be removed');
   const state = await featureState(env, base.paths.dir, ref);
   const dirty = fs.existsSync(dir) ? workPaths(await dirtyPaths(dir, env)) : [];
   const losses: string[] = [];

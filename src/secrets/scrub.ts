@@ -259,8 +259,7 @@ export async function listedForRoot(env: NodeJS.ProcessEnv, root: string, probes
     const { selectBackend } = await import('./backend.js');
     const { backend } = await selectBackend(undefined, env, { probes });
     if (backend.name !== 'keychain') return null;
-    const { nameProblem } = await import('../session/names.js');
-    const names = fs.readdirSync(root).filter((n) => nameProblem(n) === null);
+    const names = (await import('../session/find.js')).sessionEntries(root);
     return await index.completeKeychainIndex(env, root, names, async (s) => (await backend.list(s)).length > 0);
   } catch {
     return null;

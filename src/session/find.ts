@@ -5,8 +5,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { validateSessionRef } from '../features/ref.js';
-import { validateName } from './names.js';
+import { nameProblem, validateName } from './names.js';
 import { sessionPaths, sessionsRoot, type SessionPaths } from './paths.js';
+
+/**
+ * The entries of sessions root `root` named as sessions are (nameProblem:
+ * no staging folders, no .features, no stray dot files), sorted; none when
+ * the root does not exist. Throws the file system's error otherwise.
+ */
+export function sessionEntries(root: string): string[] {
+  try {
+    return fs.readdirSync(root).filter((n) => nameProblem(n) === null).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
 
 export interface ResolvedSession {
   paths: SessionPaths;

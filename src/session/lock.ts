@@ -41,18 +41,21 @@ export function liveHolder(lockPath: string): LockInfo | null {
 }
 
 /**
- * The refusal to change session `name` (folder `local`: its .cs/local) while
- * `info` holds it, saying how to end it: a hosted run (its supervisor holds
- * the lock with the pid run.json names, src/host/main.ts) with cs <name>
- * -stop, one in a terminal there. `what`: the refused change, as "it cannot
- * be removed".
+ * Refuses to change session `name` (its lock file at `lockPath`,
+ * .cs/local/lock) while a holder that is not known dead has it, saying how
+ * to end it: a hosted run (its supervisor holds the lock with the pid
+ * run.json names, src/host/main.ts) with cs <name> -stop, one in a terminal
+ * there. `what`: the refused change, as "it cannot be removed". Throws
+ * UserError; returns when nothing holds the session.
  */
-export function openRefusal(name: string, local: string, info: LockInfo, what: string): UserError {
-  if (readRun({ local })?.pid === info.pid) return new UserError(`session '${name}' is running in cs's tmux server; ${what} while Claude runs in it`, `stop it first: cs ${name} -stop`);
-  return new UserError(`session '${name}' is open in ${describeHolder(info)}; ${what} while Claude runs in it`, `end Claude there first (/exit), then try again`);
+export function refuseIfOpen(name: string, lockPath: string, what: string): void {
+  const lock = readLock(lockPath);
+  if (lock.kind !== 'held' || lockState(lock.info) === 'stale') return;
+  throw openRefusal(name, lockPath, lock.info, what);
 }
 
-/** openRefusal for the session whose lock file is `lockPath` (.cs/local/lock). */
-export function openRefusalAt(name: string, lockPath: string, info: LockInfo, what: string): UserError {
-  return openRefusal(name, path.dirname(lockPath), info, what);
+/** refuseIfOpen's error for `info` holding the lock at `lockPath` (for a caller that read the lock itself, as tryLock does). */
+export function openRefusal(name: string, lockPath: string, info: LockInfo, what: string): UserError {
+  if (readRun({ local: path.dirname(lockPath) })?.pid === info.pid) return new UserError(`session '${name}' is running in cs's tmux server; ${what} while Claude runs in it`, `stop it first: cs ${name} -stop`);
+  return new UserError(`session '${name}' is open in ${describeHolder(info)}; ${what} while Claude runs in it`, `end Claude there first (/exit), then try again`);
 }

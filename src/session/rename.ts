@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { exists, readFileOr, writeFileAtomic } from '../lib/fsutil.js';
 import { releaseLock, tryLock } from '../lib/lockfile.js';
-import { openRefusalAt } from './lock.js';
+import { openRefusal } from './lock.js';
 import type { SecretBackend } from '../secrets/backend-types.js';
 import { ownedConversations, ownsEntry, type Owned } from '../conversations/owned.js';
 import { claudeProjectDir } from './claude-project.js';
@@ -173,7 +173,7 @@ export async function renameSession(env: NodeJS.ProcessEnv, from: string, to: st
   if (features.length) throw new UserError(`session '${from}' has feature sessions: ${features.map((f) => f.name).join(', ')}; nothing was renamed`, `merge or remove them first (cs ${from} --merge <feature>, or cs -rm ${from}@<feature>)`);
   const lock = tryLock(found.paths.lock, { now });
   if (!lock.ok) {
-    if (lock.current.kind === 'held') throw openRefusalAt(from, found.paths.lock, lock.current.info, 'it cannot be renamed');
+    if (lock.current.kind === 'held') throw openRefusal(from, found.paths.lock, lock.current.info, 'it cannot be renamed');
     throw new UserError(`session '${from}' has an unreadable lock (${found.paths.lock}); nothing was renamed`, `if no Claude runs in it, remove that file and try again`);
   }
   let switched = false;

@@ -1,8 +1,7 @@
 // cs -remote remove <alias>: forget a host (its sessions stay there).
-import * as fs from 'node:fs';
 import { removeHost } from '../../remote/hosts.js';
 import { readRemoteConf } from '../../remote/stub.js';
-import { nameProblem } from '../../session/names.js';
+import { sessionEntries } from '../../session/find.js';
 import { sessionsRoot } from '../../session/paths.js';
 import type { Args } from '../argv.js';
 import type { Command } from '../types.js';
@@ -12,17 +11,17 @@ export const command: Command<{ alias: string }> = {
   async run(opts, ctx) {
     const gone = removeHost(ctx.env, opts.alias);
     // Stubs here that name the alias keep working through the address they recorded (stubTarget): said, so nobody takes them for orphaned.
-    const stubs = sessionNames(sessionsRoot(ctx.env)).filter((name) => readRemoteConf(ctx.env, name)?.host === gone.alias);
+    const stubs = entriesOr(sessionsRoot(ctx.env)).filter((name) => readRemoteConf(ctx.env, name)?.host === gone.alias);
     const kept = stubs.length ? `; ${stubs.join(', ')} here still connect${stubs.length === 1 ? 's' : ''} to ${gone.host} by the address recorded` : '';
     ctx.info(`forgot host '${gone.alias}' (${gone.host}); sessions there are untouched${kept}`);
     return 0;
   },
 };
 
-/** The session names in `root` (none when it is missing). */
-function sessionNames(root: string): string[] {
+/** sessionEntries, or none when the root cannot be read: the host is forgotten either way, the note about stubs is extra. */
+function entriesOr(root: string): string[] {
   try {
-    return fs.readdirSync(root).filter((n) => nameProblem(n) === null).sort();
+    return sessionEntries(root);
   } catch {
     return [];
   }

@@ -38,6 +38,17 @@ async function ok(args: string[], extra: NodeJS.ProcessEnv = {}) {
   return r;
 }
 
+/** Session app and its feature app@f, each with a commit of its own to shared.txt: the merge conflicts. Returns the base's folder. */
+async function conflictingSides(): Promise<string> {
+  await ok(['app']);
+  const base = path.join(sb.root, 'app');
+  await ok(['app@f'], { WORK_FILE: 'shared.txt', WORK_TEXT: 'feature side' });
+  fs.writeFileSync(path.join(base, 'shared.txt'), 'base side\n');
+  git(base, 'add', 'shared.txt');
+  git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'base edit');
+  return base;
+}
+
 describe('feature sessions', () => {
   it('two features commit different files; -features counts them; one merges (records folded), the other is removed with --force', async () => {
     await ok(['app']);
@@ -197,12 +208,7 @@ describe('feature sessions', () => {
   });
 
   it('a merge conflict stops with both sides intact and says how to go on', async () => {
-    await ok(['app']);
-    const base = path.join(sb.root, 'app');
-    await ok(['app@f'], { WORK_FILE: 'shared.txt', WORK_TEXT: 'feature side' });
-    fs.writeFileSync(path.join(base, 'shared.txt'), 'base side\n');
-    git(base, 'add', 'shared.txt');
-    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'base edit');
+    const base = await conflictingSides();
     const baseHead = git(base, 'rev-parse', 'HEAD');
     const r = await cs(['app', '--merge', 'f']);
     expect(r.code).toBe(1);
@@ -222,12 +228,7 @@ describe('feature sessions', () => {
   });
 
   it('a conflicted merge can still be given up after the base session wrote its log (opened, or running) meanwhile; the log is folded like the records', async () => {
-    await ok(['app']);
-    const base = path.join(sb.root, 'app');
-    await ok(['app@f'], { WORK_FILE: 'shared.txt', WORK_TEXT: 'feature side' });
-    fs.writeFileSync(path.join(base, 'shared.txt'), 'base side\n');
-    git(base, 'add', 'shared.txt');
-    git(base, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'base edit');
+    const base = await conflictingSides();
     expect((await cs(['app', '--merge', 'f'])).code).toBe(1);
     // Opening the base while the merge waits: cs logs the session's start and end.
     const opened = await cs(['app']);
