@@ -365,15 +365,21 @@ describe('two checkouts of an adopted project, through a bare remote', () => {
   });
 });
 
+/** A busy project with a bare origin, adopted as 'proj'. */
+async function adoptedWithOrigin() {
+  const sb = box();
+  const remote = path.join(sb.dir, 'origin.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+  const project = path.join(sb.dir, 'project');
+  busyProject(project, sb.env);
+  git(project, sb.env, 'remote', 'add', 'origin', remote);
+  expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+  return { sb, remote, project };
+}
+
 describe('a project without the .cs/adopted marker is still the user\'s', () => {
   it('an adopted project whose marker went: cs <name>, -sync push and -sync pull commit, reset and push none of its branches', { timeout: 120_000 }, async () => {
-    const sb = box();
-    const remote = path.join(sb.dir, 'origin.git');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-    const project = path.join(sb.dir, 'project');
-    busyProject(project, sb.env);
-    git(project, sb.env, 'remote', 'add', 'origin', remote);
-    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    const { sb, remote, project } = await adoptedWithOrigin();
     // Deleted by hand, by Claude, or taken away by records pulled from elsewhere.
     fs.rmSync(path.join(project, '.cs/adopted'));
     const before = userState(project, sb.env);
@@ -422,13 +428,7 @@ describe('a project without the .cs/adopted marker is still the user\'s', () => 
 
 describe('-sync push of an adopted project\'s records', () => {
   it('runs none of the project\'s own hooks, and a remote that refuses the ref gets one line with what to do', { timeout: 120_000 }, async () => {
-    const sb = box();
-    const remote = path.join(sb.dir, 'origin.git');
-    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
-    const project = path.join(sb.dir, 'project');
-    busyProject(project, sb.env);
-    git(project, sb.env, 'remote', 'add', 'origin', remote);
-    expect((await runCs(['-adopt', 'proj'], { env: sb.env, cwd: project })).code).toBe(0);
+    const { sb, remote, project } = await adoptedWithOrigin();
     // The user's pre-push hook checks their code (here: refuses everything, and says it ran).
     const ran = path.join(sb.dir, 'pre-push-ran');
     write(project, '.git/hooks/pre-push', `#!/bin/sh\necho "$@" >> '${ran}'\nexit 1\n`);
