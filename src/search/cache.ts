@@ -351,10 +351,12 @@ export class SearchCache {
 
   /**
    * The names in folder `dir` (readdirSync order), [] when it cannot be
-   * listed. `st` is the folder's stat when the caller has it (undefined: not
-   * taken yet; null: it does not exist).
+   * listed. `st` is the folder's stat (or lstat) when the caller has it
+   * (undefined: not taken yet; null: it does not exist); a folder it does not
+   * show as a folder has no names.
    */
   names(dir: string, st?: fs.Stats | null): string[] {
+    if (st !== undefined && !st?.isDirectory()) return []; // the caller's lstat: a link is not listed
     if (this.file === null) return listing(dir);
     if (st === undefined) st = fs.statSync(dir, { throwIfNoEntry: false }) ?? null;
     if (!st?.isDirectory()) return [];

@@ -111,7 +111,8 @@ function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visi
     } catch {
       continue;
     }
-    const meta = fs.statSync(`${dir}/.cs`, { throwIfNoEntry: false });
+    // lstat: a .cs that is a link is not the session's own (nothing is read through a link there).
+    const meta = fs.lstatSync(`${dir}/.cs`, { throwIfNoEntry: false });
     if (!meta?.isDirectory()) continue;
     all.push({ name, dir, metaNames: cache.names(`${dir}/.cs`, meta) });
   }
@@ -129,9 +130,11 @@ function sessionDirs(root: string, cache: SearchCache, only?: string, show: Visi
 /**
  * The files of one session worth searching, with their stats. With the word
  * index sparing the reading, a search spends its time here, in syscalls:
- * folders are listed through the cache, artifacts and transcripts lstat'ed
- * (a symbolic link is not searched there), the .cs files stat'ed. Paths are
- * joined by hand: `dir` is a real path and names hold no slash.
+ * folders are listed through the cache, files lstat'ed. Nothing in .cs is
+ * read through a symbolic link (a link made by hand to a folder or file
+ * outside would put what it holds in the results); a transcript folder may
+ * be one (~/.claude kept elsewhere). Paths are joined by hand: `dir` is a
+ * real path and names hold no slash.
  */
 function targetsOf({ name: session, dir, metaNames, owned }: SessionDir, configDir: string, cache: SearchCache): Target[] {
   const out: Target[] = [];
@@ -141,12 +144,12 @@ function targetsOf({ name: session, dir, metaNames, owned }: SessionDir, configD
   const meta = `${dir}/.cs`;
   for (const name of metaNames) {
     const p = `${meta}/${name}`;
-    if (name === 'README.md') add('readme', '.cs/README.md', p, fs.statSync(p, { throwIfNoEntry: false }));
-    else if (/^discoveries.*\.md$/.test(name)) add('discoveries', `.cs/${name}`, p, fs.statSync(p, { throwIfNoEntry: false }));
-    else if (name === 'changes.md') add('changes', '.cs/changes.md', p, fs.statSync(p, { throwIfNoEntry: false }));
+    if (name === 'README.md') add('readme', '.cs/README.md', p, fs.lstatSync(p, { throwIfNoEntry: false }));
+    else if (/^discoveries.*\.md$/.test(name)) add('discoveries', `.cs/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));
+    else if (name === 'changes.md') add('changes', '.cs/changes.md', p, fs.lstatSync(p, { throwIfNoEntry: false }));
   }
   const artifacts = `${meta}/artifacts`;
-  for (const name of cache.names(artifacts)) {
+  for (const name of cache.names(artifacts, fs.lstatSync(artifacts, { throwIfNoEntry: false }) ?? null)) {
     if (name === 'MANIFEST.json' || name.startsWith('.')) continue;
     const p = `${artifacts}/${name}`;
     add('artifact', `.cs/artifacts/${name}`, p, fs.lstatSync(p, { throwIfNoEntry: false }));

@@ -242,6 +242,21 @@ describe('searchSessions and cs -search', () => {
     expect(missing.stderr).toMatch(/no session named 'gamma'/);
   });
 
+  it('never reads through a link in .cs: an artifacts folder or a notes file that points outside the session is not searched', async () => {
+    // What a search shows comes from the session's own files: a link made by hand to /etc or a
+    // home folder must not put their contents in the results.
+    file('outside/notes/creds.txt', 'wombatfinch lives here\n');
+    file('outside/diary.md', 'wombatfinch in the diary\n');
+    fs.mkdirSync(path.join(tmp, 'sessions/gamma/.cs'), { recursive: true });
+    fs.symlinkSync(path.join(tmp, 'outside/notes'), path.join(tmp, 'sessions/gamma/.cs/artifacts'));
+    fs.symlinkSync(path.join(tmp, 'outside/diary.md'), path.join(tmp, 'sessions/gamma/.cs/discoveries.md'));
+    fs.symlinkSync(path.join(tmp, 'outside/diary.md'), path.join(tmp, 'sessions/alpha/.cs/discoveries-old.md'));
+    for (const useCache of [true, false]) expect((await searchSessions({ env, query: 'wombatfinch', useCache })).hits).toEqual([]);
+    // The same words in the session's own files are found.
+    file('sessions/gamma/.cs/README.md', '# gamma\nwombatfinch\n');
+    expect((await searchSessions({ env, query: 'wombatfinch' })).hits.map((h) => `${h.session} ${h.file}`)).toEqual(['gamma .cs/README.md']);
+  });
+
   it("finds what a transcript says with a word every line's metadata holds (cache, main, model), and counts only the lines that say it", async () => {
     // Claude Code 2.1.330's line: the branch, the model and the usage on every line.
     const ws = path.join(tmp, 'sessions/beta');
