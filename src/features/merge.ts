@@ -10,7 +10,7 @@ import { firstFew } from '../lib/format.js';
 import type { IO } from '../term/io.js';
 import { appendSessionLog } from '../session/log.js';
 import { foldRecords, RECORD_FILES } from './fold.js';
-import { identityArgs, commitIn, dirtyPaths, workPaths, git, readRecord, requireBase, runningHolder, tryGit, writeRecord, type FeatureRecord } from './model.js';
+import { identityArgs, commitIn, dirtyPaths, workPaths, git, offBranch, offBranchAdvice, readRecord, requireBase, runningHolder, tryGit, writeRecord, type FeatureRecord } from './model.js';
 import { featureBranch, featureDir, parseFeatureRef, type FeatureRef } from './ref.js';
 import { changedIncluded, removeWorktree } from './remove.js';
 import { INCLUDE_FILE } from './create.js';
@@ -34,6 +34,12 @@ export async function mergeFeature(opts: MergeOptions, env: NodeJS.ProcessEnv, i
   if (!record) throw new UserError(`'${ref.name}' has no feature worktree here (${dir})`, `see cs ${ref.base} -features; a feature listed there as missing gets its worktree back with: cs ${ref.name}`);
   const holder = runningHolder(path.join(dir, '.cs', 'local', 'lock'));
   if (holder) throw new UserError(`feature session '${ref.name}' is running in ${holder}`, 'let it end (cs commits its work then), then merge');
+  // Before anything is written: the merge goes by the branch, which would be missing or not what the worktree holds.
+  const off = await offBranch(baseDir, dir, branch, env);
+  if (off) {
+    const { problem, fix } = offBranchAdvice(ref, dir, off);
+    throw new UserError(problem, `${fix}, then merge`);
+  }
   const inProgress = await tryGit(baseDir, ['rev-parse', '-q', '--verify', 'MERGE_HEAD'], env);
   if (inProgress.code === 0) throw new UserError(`a merge is in progress in ${baseDir}`, `finish it (git -C ${baseDir} merge --continue) or abort it (git -C ${baseDir} merge --abort), then run this again`);
   const featureDirty = workPaths(await dirtyPaths(dir, env));

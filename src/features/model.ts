@@ -230,6 +230,43 @@ export interface FeatureState {
   merged: boolean;
   /** Its worktree is gone (deleted by hand); its branch is all that is left. */
   missing: boolean;
+  /** Its worktree left `branch` by hand (offBranch); null when it did not, or when the worktree is missing. */
+  off: OffBranch | null;
+}
+
+/**
+ * How a feature's worktree left its branch by hand: `gone` when
+ * refs/heads/cs/<feature> no longer exists (deleted after switching away),
+ * and what the worktree has checked out instead (`checkedOut`, null for a
+ * detached HEAD). Both -features and --merge go by the branch: the first
+ * would count a branch that is not there, the second merge it.
+ */
+export interface OffBranch {
+  gone: boolean;
+  checkedOut: string | null;
+}
+
+/** Whether the worktree at `dir` left `branch` (see OffBranch); null when it is on it, or `dir` is not there. */
+export async function offBranch(baseDir: string, dir: string, branch: string, env: NodeJS.ProcessEnv): Promise<OffBranch | null> {
+  if (!fs.existsSync(dir)) return null;
+  const [head, ref] = await Promise.all([
+    tryGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD'], env),
+    tryGit(baseDir, ['show-ref', '--verify', '-q', `refs/heads/${branch}`], env),
+  ]);
+  const checkedOut = head.code === 0 ? head.stdout.trim() : null;
+  const gone = ref.code !== 0;
+  return gone || checkedOut !== branch ? { gone, checkedOut } : null;
+}
+
+/** The one-line problem and the command that puts `ref`'s worktree back on its branch, for a feature that left it (offBranch). */
+export function offBranchAdvice(ref: Pick<FeatureRef, 'name' | 'feature'>, dir: string, off: OffBranch): { problem: string; fix: string } {
+  const branch = featureBranch(ref.feature);
+  const where = off.checkedOut === null ? 'a detached HEAD' : `branch '${off.checkedOut}'`;
+  if (off.gone) {
+    // switch -c makes the branch again at what the worktree has now: its work is what the feature holds.
+    return { problem: `feature '${ref.name}': its branch ${branch} was deleted, and its worktree is on ${where}`, fix: `to make ${branch} again from what the worktree has: git -C ${dir} switch -c ${branch}` };
+  }
+  return { problem: `feature '${ref.name}': its worktree is on ${where}, not on its branch ${branch}`, fix: `switch it back (git -C ${dir} switch ${branch}) and bring in what you want there` };
 }
 
 /** State of one feature as -features shows it. */
@@ -241,6 +278,7 @@ export async function featureState(env: NodeJS.ProcessEnv, baseDir: string, ref:
   const merged = (await tryGit(baseDir, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD'], env)).code === 0;
   const missing = !fs.existsSync(dir);
   const dirty = missing ? false : workPaths(await dirtyPaths(dir, env)).length > 0;
+  const off = await offBranch(baseDir, dir, branch, env);
   return {
     name: ref.name,
     feature: ref.feature,
@@ -252,6 +290,7 @@ export async function featureState(env: NodeJS.ProcessEnv, baseDir: string, ref:
     running: runningHolder(path.join(dir, '.cs', 'local', 'lock')) !== null,
     merged,
     missing,
+    off,
   };
 }
 

@@ -174,6 +174,45 @@ describe('feature sessions', () => {
     expect(discoveries.match(/^# Discoveries/gm)).toHaveLength(1);
   }, 120_000);
 
+  it('a feature whose worktree left its branch by hand (switched away, branch deleted; or detached) is named with the way back by -features, and --merge refuses it before writing anything', async () => {
+    await ok(['app']);
+    const base = path.join(sb.root, 'app');
+    await ok(['app@f'], { WORK_FILE: 'f.txt' });
+    await ok(['app@g'], { WORK_FILE: 'g.txt' });
+    git(featureDir('app@f'), 'switch', '-q', '-c', 'mine');
+    git(base, 'branch', '-D', 'cs/f');
+    git(featureDir('app@g'), 'switch', '-q', '--detach');
+
+    const listed = await ok(['app', '-features']);
+    // Not "0 ahead, nothing to merge": the branch is not there to count.
+    expect(listed.stdout).toMatch(/^app@f\s+cs\/f \(deleted\)\s+\?\s+\?\s+-\s+-\s+-$/m);
+    expect(listed.stdout).toMatch(/^app@g\s+cs\/g \(not checked out\)\s+1\s+0\s/m);
+    expect(listed.stderr).toContain(`feature 'app@f': its branch cs/f was deleted, and its worktree is on branch 'mine' — to make cs/f again from what the worktree has: git -C ${featureDir('app@f')} switch -c cs/f`);
+    expect(listed.stderr).toContain(`feature 'app@g': its worktree is on a detached HEAD, not on its branch cs/g`);
+    const json = JSON.parse((await ok(['app', '-features', '--json'])).stdout) as Array<{ name: string; off: unknown }>;
+    expect(json.map((f) => [f.name, f.off])).toEqual([
+      ['app@f', { gone: true, checkedOut: 'mine' }],
+      ['app@g', { gone: false, checkedOut: null }],
+    ]);
+
+    const head = git(base, 'rev-parse', 'HEAD');
+    for (const feature of ['f', 'g']) {
+      const refused = await cs(['app', '--merge', feature]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(/, then merge$/m);
+    }
+    // Nothing written: no records commit, no merge, both worktrees kept.
+    expect(git(base, 'rev-parse', 'HEAD')).toBe(head);
+    expect(fs.existsSync(featureDir('app@f')) && fs.existsSync(featureDir('app@g'))).toBe(true);
+
+    // The way back printed works as printed, and then the merge does.
+    git(featureDir('app@f'), 'switch', '-q', '-c', 'cs/f');
+    await ok(['app', '--merge', 'f']);
+    expect(fs.readFileSync(path.join(base, 'f.txt'), 'utf8')).toBe('work\n');
+    expect(git(base, 'branch', '--list', 'mine')).toContain('mine');
+  }, 120_000);
+
   it("a branch of the user's named cs (no room for cs/<feature>) is named with the fix, nothing made; -mv of a feature or to one says what to do instead", async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
