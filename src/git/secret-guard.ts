@@ -23,6 +23,8 @@ export interface SecretFile {
   shown: string;
   /** The names of what was found: a stored secret's key, or the name the detector gives a value. */
   keys: string[];
+  /** Those of `keys` that are stored secrets' keys (their values are in the file as they are stored). */
+  stored: string[];
 }
 
 /**
@@ -48,18 +50,24 @@ async function filesWithSecrets(dir: string, paths: readonly string[], known: Re
     const shown = inPath && keys.size > 0 ? inPath.text : rel;
     const text = readText(path.join(dir, rel));
     if (text === null) {
-      if (keys.size) out.push({ path: rel, shown, keys: [...keys] });
+      if (keys.size) out.push({ path: rel, shown, keys: [...keys], stored: [] });
       continue;
     }
     const marks = scrubKnown(text, known, (key) => `\0${key}\0`);
-    if (marks.count > 0) for (const m of marks.text.matchAll(/\0([A-Za-z_][A-Za-z0-9_]*)\0/g)) keys.add(m[1]!);
+    const stored = new Set<string>();
+    if (marks.count > 0) for (const m of marks.text.matchAll(/\0([A-Za-z_][A-Za-z0-9_]*)\0/g)) stored.add(m[1]!);
+    for (const k of stored) keys.add(k);
+    // The detector reads the text with each stored value as the reference that would replace it
+    // (${KEY}): a stored value is named once, by its key, not again by the detector's name for it.
+    // What it could miss that way is a stored value, which keeps the file out already.
+    const rest = marks.count > 0 ? scrubKnown(text, known, (key) => `\${${key}}`).text : text;
     // secretlint's rules (providers.js) load only for a text the detector could find something in.
-    if (!nothingToDetect(text)) {
+    if (!nothingToDetect(rest)) {
       const name = path.posix.basename(rel);
       const { providerSpans } = await import('../secrets/providers.js');
-      for (const s of findSecrets(name, text, { stored: known, spans: await providerSpans(name, text) }).secrets) keys.add(s.key);
+      for (const s of findSecrets(name, rest, { stored: known, spans: await providerSpans(name, rest) }).secrets) keys.add(s.key);
     }
-    if (keys.size) out.push({ path: rel, shown, keys: [...keys] });
+    if (keys.size) out.push({ path: rel, shown, keys: [...keys], stored: [...stored] });
   }
   return out;
 }
@@ -86,12 +94,22 @@ function readText(file: string): string | null {
   }
 }
 
-/** One line for the user: which files were left out of `what` and what to do. */
+/**
+ * One line for the user: which files were left out of `what` and what to do.
+ * A value that is stored already needs only the file changed to read it; one
+ * that is not needs storing first.
+ */
 export function leftOutNotice(files: readonly SecretFile[], what: string, session: string): string {
   const named = files.map((f) => `${f.shown} (${f.keys.join(', ')})`);
   // A value in a file's name is not fixed by storing it: the file needs another name.
   const renamed = files.some((f) => f.shown !== f.path) ? '; a file named with one: rename it' : '';
-  return `left out of ${what}, as ${files.length === 1 ? 'it holds' : 'they hold'} a secret value: ${firstFew(named)} — store it (cs ${session} -secrets set KEY) and have the file read $KEY${renamed}, then it goes in with the next one`;
+  const stored = [...new Set(files.flatMap((f) => f.stored))];
+  const fresh = files.some((f) => f.keys.some((k) => !f.stored.includes(k)));
+  const are = (keys: readonly string[]) => `${firstFew(keys)} ${keys.length === 1 ? 'is' : 'are'} stored already`;
+  const fix = fresh
+    ? `store it (cs ${session} -secrets set KEY${stored.length ? `; ${are(stored)}` : ''}) and have the file read $KEY`
+    : `${are(stored)}: have the file read ${stored.length === 1 ? `$${stored[0]}` : '$KEY'} instead of the value`;
+  return `left out of ${what}, as ${files.length === 1 ? 'it holds' : 'they hold'} a secret value: ${firstFew(named)} — ${fix}${renamed}, then it goes in with the next one`;
 }
 
 /**
