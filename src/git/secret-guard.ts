@@ -40,7 +40,7 @@ export interface SecretFile {
  */
 async function filesWithSecrets(dir: string, paths: readonly string[], known: Readonly<Record<string, string>>): Promise<SecretFile[]> {
   const out: SecretFile[] = [];
-  const { scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
+  const { knownAsReferences, scrubDetected, scrubKnown } = await import('../secrets/scrub.js');
   const { findSecrets, nothingToDetect } = await import('../secrets/detect.js');
   for (const rel of paths) {
     const keys = new Set<string>();
@@ -53,21 +53,18 @@ async function filesWithSecrets(dir: string, paths: readonly string[], known: Re
       if (keys.size) out.push({ path: rel, shown, keys: [...keys], stored: [] });
       continue;
     }
-    const marks = scrubKnown(text, known, (key) => `\0${key}\0`);
-    const stored = new Set<string>();
-    if (marks.count > 0) for (const m of marks.text.matchAll(/\0([A-Za-z_][A-Za-z0-9_]*)\0/g)) stored.add(m[1]!);
+    // The detector reads the text with each stored value as the reference that would replace it:
+    // a stored value is named once, by its key, not again by the detector's name for it. What it
+    // could miss that way is a stored value, which keeps the file out already.
+    const { text: rest, keys: stored } = knownAsReferences(text, known);
     for (const k of stored) keys.add(k);
-    // The detector reads the text with each stored value as the reference that would replace it
-    // (${KEY}): a stored value is named once, by its key, not again by the detector's name for it.
-    // What it could miss that way is a stored value, which keeps the file out already.
-    const rest = marks.count > 0 ? scrubKnown(text, known, (key) => `\${${key}}`).text : text;
     // secretlint's rules (providers.js) load only for a text the detector could find something in.
     if (!nothingToDetect(rest)) {
       const name = path.posix.basename(rel);
       const { providerSpans } = await import('../secrets/providers.js');
       for (const s of findSecrets(name, rest, { stored: known, spans: await providerSpans(name, rest) }).secrets) keys.add(s.key);
     }
-    if (keys.size) out.push({ path: rel, shown, keys: [...keys], stored: [...stored] });
+    if (keys.size) out.push({ path: rel, shown, keys: [...keys], stored });
   }
   return out;
 }

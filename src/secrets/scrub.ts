@@ -75,6 +75,21 @@ export function scrubKnown(text: string, secrets: Readonly<Record<string, string
 }
 
 /**
+ * `text` with each stored value in it as the `${KEY}` reference that would
+ * take its place, and the keys of those found: what a file or a handoff
+ * would say once it reads its secrets instead of holding them. The detector
+ * then looks at that text, so a stored value is named once, by its key.
+ */
+export function knownAsReferences(text: string, secrets: Readonly<Record<string, string>>): { text: string; keys: string[] } {
+  const keys = new Set<string>();
+  const r = scrubKnown(text, secrets, (key) => {
+    keys.add(key);
+    return `\${${key}}`;
+  });
+  return { text: r.text, keys: [...keys] };
+}
+
+/**
  * Texts (with the stored secrets they were checked against) in which the
  * detector found nothing: its answer depends on nothing else, and the hook
  * endpoint of a long session checks the same targets (a file read, edited,

@@ -103,6 +103,12 @@ describe('the hooks', () => {
     expect((await runCs(['care', '-secrets', 'get', 'API_TOKEN'], { env: sb.env })).stdout).toBe('tok_9f8e7d6c5b4a39281\n');
     const clean = await runHookScript('pre-tool-use', payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content: '## Goal\nnothing secret\n' } }, sb.session.dir), sb.hookEnv);
     expect(clean.stdout).toBe('');
+    // A value stored already, in words the detector has no shape for: taken out by its key too.
+    expect((await runCs(['care', '-secrets', 'set', 'DB_PASSWORD'], { env: sb.env, input: 'correct-horse-battery-staple' })).code).toBe(0);
+    const said = '## Facts\nthe staging db password is correct-horse-battery-staple, for user app\n';
+    const known = await runHookScript('pre-tool-use', payload('PreToolUse', { tool_name: 'Write', tool_input: { file_path: file, content: said } }, sb.session.dir), sb.hookEnv);
+    expect(known.code).toBe(0);
+    expect(JSON.parse(known.stdout).hookSpecificOutput.updatedInput.content).toBe('## Facts\nthe staging db password is ${DB_PASSWORD}, for user app\n');
   });
 });
 
