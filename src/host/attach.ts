@@ -29,8 +29,14 @@ async function attachOrMissing(server: TmuxServer, env: NodeJS.ProcessEnv, p: Pi
   return reportEnd(p, io, since);
 }
 
-/** After the session ended: what the end of the session said, and Claude's status. */
-function reportEnd(p: Pick<SessionPaths, 'name' | 'local'>, io: IO, since: number): number {
+/**
+ * After the session ended: says what its end said (a start step that failed,
+ * the last lines of a Claude that failed as it started, the commit) and
+ * resolves to the exit code, Claude's status. Nothing, and 0, when last.json
+ * is older than `since` (not this run's). For the terminal that attached and
+ * for -spawn, which waited instead.
+ */
+export function reportEnd(p: Pick<SessionPaths, 'name' | 'local'>, io: IO, since: number): number {
   const last = readLast(p);
   if (!last || Date.parse(last.ended) < since - 1000) return 0;
   for (const line of last.lines) io.err(io.color.dim(`cs: ${line}`));

@@ -2,17 +2,19 @@
 // cs's tmux server (unless it is running already) and attaches this terminal;
 // `cs -spawn` starts without attaching. Which of hosted and foreground
 // applies is decided here too (hostingMode).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { UserError } from '../lib/errors.js';
 import type { IO } from '../term/io.js';
 import { describeHolder, lockState, readLock } from '../session/lock.js';
 import type { SessionPaths } from '../session/paths.js';
 import { markSeen, unseenPostmortem, writePostmortem } from './postmortem.js';
-import { readLast, readRun, type StartRequest } from './state.js';
+import { readRun, type StartRequest } from './state.js';
 import { startHosted } from './supervisor.js';
-import { attachAndReport } from './attach.js';
+import { attachAndReport, reportEnd } from './attach.js';
 import { DETACH_KEY_LABEL, findHosted, hasTmux, tmuxServer, type HostedSession } from './tmux.js';
 import { readStatus } from '../status/status.js';
+import { parseEventLine, readLinesSync, timelineFile } from '../timeline/timeline.js';
 
 export type HostingMode = { mode: 'hosted' } | { mode: 'foreground'; notice?: string };
 
@@ -85,21 +87,49 @@ function terminalSize(io: IO): { columns?: number; rows?: number } {
 }
 
 /**
- * Waits until the supervisor has started Claude (run.json names its pid) or
- * given up; resolves with the lines that say why it gave up, else null.
+ * How long -spawn watches a Claude that has started before it says the
+ * session runs, when no SessionStart says so sooner. A Claude that cannot
+ * start (an unknown option, a broken install) exits within this: Claude Code
+ * 2.1.332 rejects an unknown option 0.6–1.4 s after it starts on a 2-core
+ * machine. A Claude with cs's hooks records its SessionStart in the timeline
+ * (about a second), which ends the wait at once, so the whole of it is only
+ * paid by a Claude that runs without them (no cs -install, a stand-in).
  */
-async function waitStarted(p: SessionPaths, env: NodeJS.ProcessEnv, since: number, timeoutMs = 60_000): Promise<string[] | null> {
+const SPAWN_SETTLE_MS = 2_000;
+/** How long -spawn waits for the start step (a pull) or for the end step of a Claude that ended (commit, push) before it reports. */
+const SPAWN_WAIT_MS = 60_000;
+
+/**
+ * -spawn: waits until Claude is up (its SessionStart recorded, or
+ * SPAWN_SETTLE_MS of it running) or the session has ended. Resolves true
+ * when up; false once the supervisor gave up or Claude ended, after the end
+ * step is done (its last.json then says why, as reportEnd shows it), or
+ * after SPAWN_WAIT_MS when that step is still at work.
+ */
+async function waitUp(p: SessionPaths, env: NodeJS.ProcessEnv, since: number): Promise<boolean> {
   const server = tmuxServer(env);
-  const end = Date.now() + timeoutMs;
+  const timeline = timelineFile(p.meta);
+  // Set once run.json names the supervisor: timeline lines from before (a pull in the start step) are not this Claude's.
+  let claude: { at: number; offset: number } | null = null;
+  let sessionStarted = false;
   for (;;) {
     const hosted = await findHosted(server, env, p.name);
-    const run = readRun(p);
-    if (hosted && run && run.pid === hosted.panePid) return null;
-    if (!hosted) {
-      const last = readLast(p);
-      return last && Date.parse(last.ended) >= since - 1000 ? last.lines : ['the session ended at once'];
+    if (!hosted) return false;
+    const now = Date.now();
+    if (!claude) {
+      const run = readRun(p);
+      if (run && run.pid === hosted.panePid) claude = { at: now, offset: fs.statSync(timeline, { throwIfNoEntry: false })?.size ?? 0 };
     }
-    if (Date.now() > end) return null;
+    // The end step marks the status closed first: Claude has ended, and its last lines come with the end.
+    const status = readStatus(p.dir);
+    const ended = status?.state === 'closed' && status.ms >= since;
+    if (now - since > SPAWN_WAIT_MS) return !ended;
+    if (claude && !ended) {
+      claude.offset = readLinesSync(timeline, claude.offset, (line) => {
+        if (parseEventLine(line)?.type === 'session-start') sessionStarted = true;
+      });
+      if (sessionStarted || now - claude.at >= SPAWN_SETTLE_MS) return true;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -126,7 +156,13 @@ export async function openHosted(o: HostedOpen, io: IO, env: NodeJS.ProcessEnv):
   return attachAndReport(server, env, paths, io, since);
 }
 
-/** `cs -spawn <name>`: start hosted without attaching; resolves once Claude runs. */
+/**
+ * `cs -spawn <name>`: start hosted without attaching; resolves 0 once Claude
+ * is up (waitUp). A session that ended as it started is reported with the
+ * lines an attached terminal would get (reportEnd: what the start step or
+ * Claude said) and resolves non-zero: Claude's status, else 1. The wait is
+ * SPAWN_SETTLE_MS at most once Claude runs, less with cs's hooks.
+ */
 export async function spawnHosted(o: HostedOpen, io: IO, env: NodeJS.ProcessEnv): Promise<number> {
   const server = tmuxServer(env);
   const { paths } = o;
@@ -134,8 +170,12 @@ export async function spawnHosted(o: HostedOpen, io: IO, env: NodeJS.ProcessEnv)
   checkLock(paths, o.request.force);
   const since = Date.now();
   await startHosted(server, env, paths, { request: { ...o.request, env: plainEnv(env) } });
-  const failed = await waitStarted(paths, env, since);
-  if (failed) throw new UserError(`'${paths.name}' did not start: ${failed.join('; ')}`, `see .cs/logs/session.log in ${paths.dir}`);
+  if (!(await waitUp(paths, env, since))) {
+    const code = reportEnd(paths, io, since);
+    io.err(io.color.yellow(`cs: '${paths.name}' did not start: it ended as it started — the lines above say why; the session log is .cs/logs/session.log in ${paths.dir}`));
+    // Ended at once with status 0 (a `-- --version`) is still no running session.
+    return code === 0 ? 1 : code;
+  }
   io.err(`cs: '${paths.name}' is running — attach with: cs ${paths.name}  (${DETACH_KEY_LABEL} detaches again; cs ${paths.name} -stop ends it)`);
   return 0;
 }

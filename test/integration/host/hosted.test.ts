@@ -302,6 +302,19 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
     expect(fs.readFileSync(path.join(sb.root, 'typo', '.cs', 'logs', 'session.log'), 'utf8')).toContain("Claude Code: error: unknown option '--modle'");
   });
 
+  it('-spawn of a Claude that fails as it starts: says so with what Claude printed, exits with its status, and nothing is left running', { timeout: 40_000 }, async () => {
+    sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '', FAKE_CLAUDE_EXIT: '1', FAKE_CLAUDE_SAY: "error: unknown option '--modle'" });
+    const r = await runCs(['-spawn', 'typo', '--', '--modle', 'opus'], { env: sb.env });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).not.toMatch(/is running/);
+    // The same lines the attached terminal gets (reportEnd), then what -spawn makes of them.
+    expect(r.stderr).toMatch(/^cs: Claude Code: error: unknown option '--modle'$/m);
+    expect(r.stderr).toMatch(/^cs: Claude Code ended unexpectedly \(status 1\); postmortem in /m);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^cs: 'typo' did not start: it ended as it started — the lines above say why/);
+    expect(r.stderr.match(/unknown option/g)).toHaveLength(1);
+    expect(await sb.live()).toEqual([expect.objectContaining({ name: 'typo', running: false, state: 'ended-unexpectedly' })]);
+  });
+
   it('the digest of a hosted open whose Claude fails is kept; the open that works and the fast attach then show it once', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '300' });
     expect((await runCs(['away'], { env: { ...sb.env, FAKE_CLAUDE_SLEEP: '' } })).code).toBe(0);
@@ -427,7 +440,9 @@ describe.skipIf(!hasTmux())('hosted sessions', () => {
   it('a hosted Claude that fails at once: the conversation pinned for it is taken back, as in the foreground', { timeout: 40_000 }, async () => {
     sb = hostSandbox({ FAKE_CLAUDE_SLEEP: '', FAKE_CLAUDE_EXIT: '3' });
     const spawned = await runCs(['-spawn', 'fails'], { env: sb.env });
-    expect(spawned.code, spawned.stderr).toBe(0);
+    // -spawn waits for it to end, and says so with Claude's status.
+    expect(spawned.code, spawned.stderr).toBe(3);
+    expect(spawned.stderr).toMatch(/^cs: 'fails' did not start: it ended as it started/m);
     await until(async () => (claudeStarts(sb!.claudeLog).length === 1 && !(await sb!.live()).some((r) => r.running) ? true : undefined), 'the hosted run to end');
     const argv = claudeStarts(sb.claudeLog)[0]!.argv;
     const uuid = argv[argv.indexOf('--session-id') + 1]!;
