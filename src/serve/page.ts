@@ -2,6 +2,7 @@
 // stylesheet, all served from memory. Everything from the sessions is put in
 // the page with textContent (never innerHTML), and the CSP allows nothing but
 // our own script, style and same-origin requests.
+import { createHash } from 'node:crypto';
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -422,3 +423,47 @@ export const JS = `'use strict';
   route();
 })();
 `;
+
+// The page a one-time sign-in link opens. Its GET spends nothing: messaging
+// apps fetch a URL they are sent to draw a preview, and that fetch spent the
+// link before its owner could open it. The page posts the code back (the
+// script at once, the button where scripts do not run); the server spends it
+// on that POST alone, which a previewer never sends.
+const LOGIN_STYLE = ':root{color-scheme:light dark}body{margin:0;font:16px/1.5 system-ui,sans-serif}main{max-width:30em;margin:0 auto;padding:1.5em 1em}h1{font-size:1.4em;margin:0 0 .5em}button{font:inherit;width:100%;min-height:48px;padding:.6em 1.2em;margin-top:.5em;border-radius:.4em;border:1px solid transparent;background:#1a7350;color:#fff}';
+// A prerendered page (a browser guessing the next page) is no one opening the link: it waits until shown.
+const LOGIN_SCRIPT = "var f=document.getElementById('signin');if(document.prerendering)document.addEventListener('prerenderingchange',function(){f.submit()},{once:true});else f.submit();";
+const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
+
+/**
+ * The CSP of the sign-in page: its own inline style and script (by hash)
+ * and a form that posts to this server; nothing else.
+ */
+export const LOGIN_CSP = `default-src 'none'; script-src ${sha256(LOGIN_SCRIPT)}; style-src ${sha256(LOGIN_STYLE)}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The sign-in page for `code`: a form that posts it to /login, submitted by its script, with a button for a browser without one. */
+export function loginPage(code: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Sign in to cs</title>
+<style>${LOGIN_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Sign in to cs</h1>
+<p>This link signs in this browser, once. If the sessions do not open by themselves, press Sign in.</p>
+<form id="signin" method="post" action="/login">
+<input type="hidden" name="code" value="${escapeHtml(code)}">
+<button type="submit">Sign in</button>
+</form>
+</main>
+<script>${LOGIN_SCRIPT}</script>
+</body>
+</html>
+`;
+}

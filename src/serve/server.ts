@@ -3,8 +3,10 @@
 // box and an interrupt. Every request must name this server in its Host
 // header; every request but the one-time sign-in needs the token or a
 // signed-in device's cookie; a POST from a device also needs its CSRF token
-// and this server's Origin (src/serve/auth.ts). Session names from URLs go
-// through sessionRefProblem() before they touch a path.
+// and this server's Origin (src/serve/auth.ts). The sign-in link's GET only
+// serves a page that posts its code back (a link preview fetches it too);
+// that POST, which spends the code, needs this server's Origin. Session
+// names from URLs go through sessionRefProblem() before they touch a path.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -36,13 +38,15 @@ import { interrupt, MAX_INPUT, sendInput } from './control.js';
  * judged, so a text within MAX_INPUT characters always reaches that check.
  */
 const MAX_BODY = MAX_INPUT * 6 + 1024;
+/** What a sign-in code can look like (newCode: base64url): anything else is never put in the sign-in page. */
+const CODE_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
 import { decide, listPending } from '../approval/approval.js';
 import { askHost, hostsToAsk, listTimeoutMs, unansweredLocal, type HostListing } from '../remote/list.js';
 import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
 import { arm } from '../queue/drain.js';
 import { handOverIfIdle } from '../queue/resume.js';
 import { scrubForSession, scrubJson, scrubKnown } from '../secrets/scrub.js';
-import { CSP, CSS, HTML, JS } from './page.js';
+import { CSP, CSS, HTML, JS, LOGIN_CSP, loginPage } from './page.js';
 import { UserError } from '../lib/errors.js';
 
 export interface ServeOptions {
@@ -221,20 +225,39 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return problem(421, 'this server does not answer to that Host header: use the address cs -serve printed');
 
     const who = req.socket.remoteAddress ?? '';
-    if (url.pathname === '/login' && req.method === 'GET') {
+    if (url.pathname === '/login' && (req.method === 'GET' || req.method === 'HEAD')) {
       const code = url.searchParams.get('code') ?? '';
-      // A valid code always signs in: 192 random bits are not guessed, and a limit that refused it
-      // too let anyone on the same address (every ssh tunnel is 127.0.0.1) lock the owner out.
-      if (!code || !auth.redeem(code)) {
-        if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': String(limiter.retryAfterS(who)) });
-        limiter.fail(who);
-        return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
+      // Nothing is spent here: a messaging app fetches the link to draw a preview before its owner opens it.
+      if (!CODE_SHAPE.test(code)) return send(401, 'text/plain; charset=utf-8', 'This sign-in link is not valid. Use the newest link cs -serve printed.\n');
+      // strict-origin, not no-referrer: with no-referrer the form's POST carries `Origin: null`, which no check can tell from another site's.
+      return send(200, 'text/html; charset=utf-8', loginPage(code), { 'content-security-policy': LOGIN_CSP, 'referrer-policy': 'strict-origin' });
+    }
+    if (url.pathname === '/login' && req.method === 'POST') {
+      // A page of another site could post a code it holds: only this server's sign-in page may.
+      const origin = req.headers.origin;
+      if (typeof origin !== 'string' || !origins.has(origin.toLowerCase())) {
+        return drain(req, () => send(403, 'text/plain; charset=utf-8', 'This sign-in did not come from the sign-in page of this server (Origin). Open the link cs -serve printed in the browser.\n'));
       }
-      const { device, setCookie, key } = auth.signIn(String(req.headers['user-agent'] ?? ''));
-      opts.onRequest?.(`signed in device ${device.id}`);
-      opts.onSignInLink?.(`${base}/login?code=${auth.issueCode()}`);
-      // The key rides in the fragment: the browser keeps it for the page and never sends it anywhere.
-      return send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: `/#key=${key}`, 'set-cookie': setCookie });
+      return readBody(req, res, problem, (form) => {
+        // Past route()'s try: a failure here (the devices file not written) answers as any other.
+        try {
+          const code = (form as Record<string, string>).code ?? '';
+          // A valid code always signs in: 192 random bits are not guessed, and a limit that refused it
+          // too let anyone on the same address (every ssh tunnel is 127.0.0.1) lock the owner out.
+          if (!code || !auth.redeem(code)) {
+            if (!limiter.allowed(who)) return send(429, 'text/plain; charset=utf-8', 'Too many sign-in attempts: wait a minute.\n', { 'retry-after': String(limiter.retryAfterS(who)) });
+            limiter.fail(who);
+            return send(401, 'text/plain; charset=utf-8', 'This sign-in link was already used or is not valid. Use the newest link cs -serve printed.\n');
+          }
+          const { device, setCookie, key } = auth.signIn(String(req.headers['user-agent'] ?? ''));
+          opts.onRequest?.(`signed in device ${device.id}`);
+          opts.onSignInLink?.(`${base}/login?code=${auth.issueCode()}`);
+          // The key rides in the fragment: the browser keeps it for the page and never sends it anywhere.
+          send(303, 'text/plain; charset=utf-8', 'signed in\n', { location: `/#key=${key}`, 'set-cookie': setCookie });
+        } catch (e) {
+          failed(e);
+        }
+      }, 'form');
     }
     const offersToken = Auth.offeredTokens(req.headers).length > 0;
     if (offersToken && !tokenLimiter.allowed(who)) {
@@ -393,7 +416,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     req.on('end', then);
   }
 
-  function readBody(req: http.IncomingMessage, res: http.ServerResponse, problem: (s: number, m: string) => void, then: (body: unknown) => void) {
+  /**
+   * Reads a request body of at most MAX_BODY bytes and hands it on: a JSON
+   * object (the API), or with `as` 'form' the fields of a form post (the
+   * sign-in page's). Answers 400 or 413 itself.
+   */
+  function readBody(req: http.IncomingMessage, res: http.ServerResponse, problem: (s: number, m: string) => void, then: (body: unknown) => void, as: 'json' | 'form' = 'json') {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -412,6 +440,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     req.on('end', () => {
       if (over) return;
       const text = Buffer.concat(chunks).toString('utf8');
+      if (as === 'form') return then(Object.fromEntries(new URLSearchParams(text)));
       if (!text.trim()) return then({});
       let body: unknown;
       try {

@@ -144,3 +144,21 @@ export async function launchChromium(bin: string): Promise<Browser> {
     },
   };
 }
+
+/**
+ * Opens a one-time sign-in link of cs -serve and waits until its page has
+ * signed this browser in: the link's page posts the code (src/serve/page.ts
+ * LOGIN_HTML) and the server sends the browser on to the page at `/`, whose
+ * script keeps the device key. Navigating on before then would call off the
+ * post, and the browser would stay signed out.
+ */
+export async function signInWith(browser: Browser, link: string): Promise<void> {
+  await browser.navigate(link);
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const at = await browser.evaluate<string>('location.pathname + " " + document.readyState').catch(() => '');
+    if (at === '/ complete') return;
+    if (Date.now() > end) throw new Error(`the sign-in link did not sign in (at ${at}): ${await browser.evaluate<string>('document.body.innerText').catch(() => '')}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

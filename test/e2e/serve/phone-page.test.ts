@@ -19,7 +19,7 @@ import { hostedClaude, type HostedClaude } from '../../support/hosted-claude.js'
 import { descendants, parentOf } from '../../support/procs.js';
 import { hasTmux } from '../../support/tmux.js';
 import { until } from '../../support/host.js';
-import { chromiumOrSkip, launchChromium, type Browser } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium, signInWith, type Browser } from '../../support/chromium.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
 const SECRET = 'sk-page-e2e-0123456789';
@@ -82,7 +82,7 @@ describe.skipIf(!hasTmux())('the phone page on a hosted session with the real Cl
     const shows = (id: string, what: string, label: string, ms = 30_000) => until(async () => ((await text(id)).includes(what) ? true : undefined), label, ms);
     await b.send('Page.addScriptToEvaluateOnNewDocument', { source: NOTIFICATION_SPY });
     await b.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
-    await b.navigate(server.signInUrl);
+    await signInWith(b, server.signInUrl);
     expect(await b.evaluate('location.pathname')).toBe('/');
     await shows('sessions', 'e2e', 'the session in the list', 10_000);
     expect(await b.evaluate<string>(`document.querySelector('#sessions .state').textContent`)).toMatch(/^(idle|working)$/);

@@ -21,7 +21,7 @@ import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../sup
 import { hasTmux, startTerminal } from '../../support/tmux.js';
 import { repoRoot } from '../../support/cs.js';
 import { claudeProjectDir } from '../../../src/session/claude-project.js';
-import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium, signInWith } from '../../support/chromium.js';
 import { until } from '../../support/host.js';
 
 const TOKEN = 'a-test-token-of-enough-length';
@@ -165,7 +165,7 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     const browser = await launchChromium(bin);
     try {
       await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
-      await browser.navigate(server.signInUrl);
+      await signInWith(browser, server.signInUrl);
       expect(await browser.evaluate('location.pathname')).toBe('/');
       await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes('held') ? true : undefined), 'the session list', 10_000);
       const hook = ask('rm -rf build');
@@ -206,7 +206,7 @@ describe.skipIf(!hasTmux())('a held permission request', () => {
     try {
       await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
       // A link of its own (as cs -serve --link makes): the server's first one was spent by the test before.
-      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await signInWith(browser, `${server.url}/login?code=${storeLink(sb.env)}`);
       // The hook as Claude Code runs it, in a process group of its own: ending Claude (cs -stop) kills it, sh and Node alike, with no chance to clean up.
       const hook = spawn(path.join(repoRoot, 'hooks', 'permission-remote'), [], { env, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
       hook.stdin!.end(payload('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'rm -rf dist' } }, sb.session.dir));

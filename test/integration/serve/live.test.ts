@@ -16,7 +16,7 @@ import { hookSandbox, type HookSandbox } from '../../support/hooks.js';
 import { until } from '../../support/host.js';
 import { writePostmortem } from '../../../src/host/postmortem.js';
 import { sessionPaths } from '../../../src/session/paths.js';
-import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium, signInWith } from '../../support/chromium.js';
 import { storeLink } from '../../../src/serve/links.js';
 import { repoRoot } from '../../support/cs.js';
 
@@ -239,7 +239,7 @@ describe('the live session stream and the queue API', () => {
     const browser = await launchChromium(bin);
     try {
       await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
-      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await signInWith(browser, `${server.url}/login?code=${storeLink(sb.env)}`);
       await browser.navigate(`${server.url}/#/s/live`);
       await until(async () => ((await browser.evaluate<number>(`document.querySelectorAll('#conv li').length`)) === 40 ? true : undefined), 'the conversation', 10_000);
       await until(async () => ((await browser.evaluate<number>('window.scrollY')) > 0 ? true : undefined), 'the page at the newest item', 5000);
@@ -271,7 +271,7 @@ describe('the live session stream and the queue API', () => {
     const browser = await launchChromium(bin);
     try {
       await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
-      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await signInWith(browser, `${server.url}/login?code=${storeLink(sb.env)}`);
       await browser.navigate(`${server.url}/#/s/live`);
       await until(async () => ((await browser.evaluate<boolean>(`document.getElementById('send').disabled`)) ? true : undefined), 'the buttons off', 10_000);
       // Against the same buttons switched on, as the page shows them for a running session.
@@ -296,7 +296,7 @@ describe('the live session stream and the queue API', () => {
         source: 'window.__shown = []; if (window.Notification) { const Real = window.Notification; window.Notification = class extends Real { constructor(t, o) { super(t, o); window.__shown.push({ title: t, body: (o && o.body) || "" }); } }; }',
       });
       await browser.browserSend('Browser.grantPermissions', { origin: server.url, permissions: ['notifications'] });
-      await browser.navigate(server.signInUrl);
+      await signInWith(browser, server.signInUrl);
       await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes('closed') ? true : undefined), 'the session closed in the list', 10_000);
       expect(await browser.evaluate<boolean>(`document.getElementById('bell').hidden`)).toBe(true);
       writePostmortem(sessionPaths(sb.session.dir, 'live'), { what: 'Claude Code exited with signal KILL (status 137)', status: 137, now: new Date() });
@@ -319,7 +319,7 @@ describe('the live session stream and the queue API', () => {
     const browser = await launchChromium(bin);
     try {
       await browser.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
-      await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+      await signInWith(browser, `${server.url}/login?code=${storeLink(sb.env)}`);
       await browser.navigate(`${server.url}/#/s/temp`);
       await until(async () => ((await browser.evaluate<string>(`document.getElementById('where').textContent`)).startsWith('temp \u00b7 ') ? true : undefined), 'the session shown', 10_000);
       fs.rmSync(gone.dir, { recursive: true, force: true });

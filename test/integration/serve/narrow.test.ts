@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
 import { hookSandbox, type HookSandbox } from '../../support/hooks.js';
 import { until } from '../../support/host.js';
-import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium, signInWith } from '../../support/chromium.js';
 import { repoRoot } from '../../support/cs.js';
 import { storeLink } from '../../../src/serve/links.js';
 
@@ -34,7 +34,7 @@ describe('the page with a 64-character session name', () => {
       try {
         await browser.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: width < 500 });
         // A sign-in code is good once: each browser gets its own.
-        await browser.navigate(`${server.url}/login?code=${storeLink(sb.env)}`);
+        await signInWith(browser, `${server.url}/login?code=${storeLink(sb.env)}`);
         await until(async () => ((await browser.evaluate<string>(`document.getElementById('sessions').textContent`)).includes(LONG) ? true : undefined), 'the session listed', 10_000);
         // In the list: its state badge is on screen, the page no wider than the screen.
         const listed = await browser.evaluate<{ right: number; shown: string }>(`(() => { const b = document.querySelector('#sessions .state'); const r = b.getBoundingClientRect(); return { right: r.right, shown: b.textContent }; })()`);

@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
-import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,27 +15,13 @@ import { appendEvent } from '../../../src/timeline/timeline.js';
 import { writeStatus } from '../../../src/status/status.js';
 import { repoRoot, runCs, startCs, waitFor } from '../../support/cs.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox, noAutosaveDue } from '../../support/hooks.js';
-import { chromiumOrSkip, launchChromium } from '../../support/chromium.js';
+import { chromiumOrSkip, launchChromium, signInWith } from '../../support/chromium.js';
+import { request, type Reply } from '../../support/http.js';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** `from`: the loopback address to send from (each address has its own failure limits). */
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const mod = url.startsWith('https:') ? https : http;
-    // The test certificate is self-signed: trust is not what these tests are about.
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false, localAddress: opts.from }, (res) => {
-      let body = '';
-      res.on('data', (b) => (body += b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+/** What the page a browser gets for the sign-in `link` posts (src/serve/page.ts loginPage): the link's code, with the link's server as Origin. */
+function spend(link: string): Promise<Reply> {
+  const u = new URL(link);
+  return request(`${u.origin}/login`, { method: 'POST', headers: { origin: u.origin, 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${u.searchParams.get('code')}` });
 }
 
 /** A loopback port nothing listens on (bound, then closed). */
@@ -167,7 +152,7 @@ describe('cs -serve', () => {
   });
 
   it('the one-time link sets a cookie and hands over a key once; both then work and the link does not', async () => {
-    const first = await request(signIn);
+    const first = await spend(signIn);
     expect(first.status).toBe(303);
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
     expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict; Path=\/; Max-Age=2592000/);
@@ -176,12 +161,12 @@ describe('cs -serve', () => {
     const key = /^\/#key=([\w-]{43})$/.exec(String(first.headers.location))![1]!;
     expect(cookie).not.toContain(key);
     expect((await request(`${base}/api/sessions`, { headers: { cookie, 'x-cs-key': key } })).status).toBe(200);
-    expect((await request(signIn)).status).toBe(401);
+    expect((await spend(signIn)).status).toBe(401);
     // A fresh link is printed for the next device.
     await waitFor(() => /next one-time sign-in link: (\S+)/.test(stderr), 15_000, 'next link');
     const next = /next one-time sign-in link: (\S+)/.exec(stderr)![1]!;
     expect(next).not.toBe(signIn);
-    expect((await request(next)).status).toBe(303);
+    expect((await spend(next)).status).toBe(303);
   });
 
   it('cs -serve --link, from another terminal, prints a new link for this server that works once; the file keeps no code', async () => {
@@ -194,12 +179,12 @@ describe('cs -serve', () => {
     const stored = path.join(sb.env.XDG_CONFIG_HOME ?? path.join(sb.env.HOME!, '.config'), 'cs', 'serve-links.json');
     expect(fs.statSync(stored).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(stored, 'utf8')).not.toContain(code);
-    expect((await request(link)).status).toBe(303);
-    expect((await request(link)).status).toBe(401);
+    expect((await spend(link)).status).toBe(303);
+    expect((await spend(link)).status).toBe(401);
     const j = await runCs(['-serve', '--link', '--json'], { env: sb.env });
     const parsed = JSON.parse(j.stdout) as { url: string; expires: string };
     expect(Date.parse(parsed.expires) - Date.now()).toBeGreaterThan(14 * 60_000);
-    expect((await request(parsed.url)).status).toBe(303);
+    expect((await spend(parsed.url)).status).toBe(303);
   });
 
   it('answers HEAD on the event stream at once, with the headers and no body', { timeout: 10_000 }, async () => {
@@ -221,7 +206,7 @@ describe('cs -serve', () => {
 
   /** A device signed in with a fresh link: its cookie (`name=value`) and its key. */
   async function device(): Promise<{ cookie: string; key: string }> {
-    const r = await request(await freshLink());
+    const r = await spend(await freshLink());
     return { cookie: String(r.headers['set-cookie']).split(';')[0]!, key: /#key=([\w-]+)$/.exec(String(r.headers.location))![1]! };
   }
 
@@ -338,8 +323,7 @@ describe('cs -serve', () => {
     const link = [...stderr.matchAll(/next one-time sign-in link: (\S+)/g)].at(-1)![1]!;
     const browser = await launchChromium(bin);
     try {
-      await browser.navigate(link);
-      expect(await browser.evaluate('location.pathname')).toBe('/');
+      await signInWith(browser, link);
       await browser.navigate(`${base}/#/s/watched`);
       await browser.evaluate(`new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('feed did not open: ' + document.getElementById('live').textContent)), 10000);
@@ -381,15 +365,15 @@ describe('cs -serve', () => {
   it('rate-limits failed sign-ins', async () => {
     // Five failures a minute per address (the spent link retried above was one of them).
     const codes: number[] = [];
-    for (let i = 0; i < 6; i++) codes.push((await request(`${base}/login?code=wrong-${i}`)).status);
+    for (let i = 0; i < 6; i++) codes.push((await spend(`${base}/login?code=wrong-${i}`)).status);
     const refusedFrom = codes.indexOf(429);
     expect(refusedFrom, String(codes)).toBeGreaterThan(0);
     expect(refusedFrom).toBeLessThanOrEqual(5);
     expect(codes.slice(0, refusedFrom).every((c) => c === 401)).toBe(true);
     expect(codes.slice(refusedFrom).every((c) => c === 429)).toBe(true);
     // A valid link still signs in while the limit holds (else anyone on the address could lock the owner out); wrong ones stay refused.
-    expect((await request(await freshLink())).status).toBe(303);
-    expect((await request(`${base}/login?code=wrong-again`)).status).toBe(429);
+    expect((await spend(await freshLink())).status).toBe(303);
+    expect((await spend(`${base}/login?code=wrong-again`)).status).toBe(429);
   });
 
   it('rate-limits wrong tokens per address, then refuses the token from there, right or wrong', async () => {
@@ -473,10 +457,10 @@ describe('cs -serve refusals', () => {
       const made = await runCs(['-serve', '--link'], { env });
       const second = made.stdout.trim();
       await new Promise((r) => setTimeout(r, 1700));
-      expect((await request(first)).status).toBe(401);
-      expect((await request(second)).status).toBe(401);
+      expect((await spend(first)).status).toBe(401);
+      expect((await spend(second)).status).toBe(401);
       // A new one works at once.
-      expect((await request((await runCs(['-serve', '--link'], { env })).stdout.trim())).status).toBe(303);
+      expect((await spend((await runCs(['-serve', '--link'], { env })).stdout.trim())).status).toBe(303);
     } finally {
       s.kill('SIGTERM');
       await s.done;
