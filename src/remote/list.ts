@@ -59,7 +59,7 @@ export async function askHost(t: Target, ctx: Pick<RunContext, 'env'>, timeoutMs
   const cfg = transportConfig(ctx.env);
   const base = { ...(t.alias ? { alias: t.alias } : {}), host: t.spec };
   try {
-    const ls = (scrub: boolean) => runRemote(cfg, t, [cfg.remoteCs, '-ls', '--json', ...(scrub ? ['--scrub'] : [])], { env: ctx.env, timeoutMs, batch: true });
+    const ls = (scrub: boolean) => runRemote(cfg, t, [cfg.remoteCs, '-ls', '--json', ...(scrub ? ['--scrub'] : [])], { env: ctx.env, timeoutMs, batch: true, bounded: true });
     let r = await ls(opts.scrub === true);
     let scrubbed = opts.scrub === true;
     if (scrubbed && r.code === 2 && /--scrub/.test(r.stderr)) {

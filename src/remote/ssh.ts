@@ -72,16 +72,22 @@ export function interactiveArgv(cfg: TransportConfig, t: Target, command: string
 /** ssh's own failures exit 255; anything else is the remote command's code. */
 export const SSH_FAILED = 255;
 
-/** Runs a command (given as words) on the target and captures its output. */
+/**
+ * Runs a command (given as words) on the target and captures its output.
+ * `bounded`: the host ends the command itself after `timeoutMs` too
+ * (boundedWords), for a question whose answer is no use once cs has
+ * stopped waiting for it (-ls --remote).
+ */
 export async function runRemote(
   cfg: TransportConfig,
   t: Target,
   words: readonly string[],
-  opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; batch?: boolean; input?: string; group?: boolean; finishOnSignal?: boolean },
+  opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; batch?: boolean; input?: string; group?: boolean; finishOnSignal?: boolean; bounded?: boolean },
 ): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const connectTimeoutS = Math.max(1, Math.min(10, Math.ceil(timeoutMs / 2000)));
-  const args = sshArgs(cfg, t, { tty: false, batch: opts.batch, connectTimeoutS }, commandLine(words));
+  const there = opts.bounded ? boundedWords(words, Math.ceil(timeoutMs / 1000)) : words;
+  const args = sshArgs(cfg, t, { tty: false, batch: opts.batch, connectTimeoutS }, commandLine(there));
   const started = Date.now();
   // In batch mode ssh never asks on the terminal, so it can run in a group of
   // its own that Ctrl-C ends as a whole (src/lib/proc.ts); otherwise it keeps the
@@ -91,6 +97,34 @@ export async function runRemote(
   if (r.code === SSH_FAILED) throw unreachable(t, r.stderr);
   if (r.timedOut || (r.code === 128 && Date.now() - started >= timeoutMs - 50)) throw unreachable(t, `no answer within ${Math.round(timeoutMs / 1000)} s`);
   return r;
+}
+
+// Ending ssh here does not end the command there: without a terminal, sshd
+// sends it no hang-up, and a command that is not writing never notices the
+// connection is gone. So the command runs beside a watchdog that ends it
+// (SIGTERM) after $1 seconds; a watchdog no longer needed is ended with its
+// sleep. Plain sh, as timeout(1) is not on every host (macOS). An async
+// command's stdin would be /dev/null: fd 3 hands it the connection's.
+const WATCHDOG = [
+  't=$1; shift',
+  'exec 3<&0',
+  '"$@" <&3 3<&- &',
+  'p=$!',
+  'exec 3<&-',
+  '( trap \'kill "$s" 2>/dev/null; exit 0\' TERM; sleep "$t" & s=$!; wait "$s"; kill -TERM "$p" 2>/dev/null ) </dev/null >/dev/null 2>&1 &',
+  'w=$!',
+  'wait "$p"; c=$?',
+  'kill "$w" 2>/dev/null',
+  'exit "$c"',
+].join('\n');
+
+/**
+ * `words` wrapped so that the host ends them after `seconds` even when the
+ * connection that started them is gone (runRemote's `bounded`). The exit
+ * code is theirs (143 when the watchdog ended them).
+ */
+export function boundedWords(words: readonly string[], seconds: number): string[] {
+  return ['sh', '-c', WATCHDOG, 'sh', String(Math.max(1, Math.ceil(seconds))), ...words];
 }
 
 /**

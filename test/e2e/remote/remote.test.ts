@@ -484,6 +484,29 @@ d('remote sessions over a real sshd', () => {
     expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
   });
 
+  it('-ls --remote against a host whose cs answers slowly gives up at the timeout, and so does the cs it started there', { timeout: 60_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'slow1', host], { env: sb.env })).code).toBe(0);
+    const pidFile = path.join(sb.dir, 'slow-cs-pid');
+    const slow = path.join(sb.dir, 'remote-cs-slow');
+    // A cs there that would take a minute to answer: it says where it runs, then waits.
+    fs.writeFileSync(slow, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 60\n`, { mode: 0o755 });
+    let pid = 0;
+    try {
+      const r = await runCs(['-ls', '--remote', '--json'], { env: { ...sb.env, CS_REMOTE_CS: slow, CS_REMOTE_TIMEOUT: '3' } });
+      expect(r.code, r.stderr).toBe(0);
+      // Under whichever alias of this address was registered first.
+      const asked = (JSON.parse(r.stdout) as { hosts: Array<{ host: string; reachable: boolean; error?: string }> }).hosts.find((h) => h.host === host);
+      expect(asked, r.stdout).toEqual(expect.objectContaining({ reachable: false, error: expect.stringMatching(/: no answer within 3 s$/) }));
+      pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+      expect(pid).toBeGreaterThan(0);
+      // The host gives up too: nothing cs started there goes on after the listing has stopped waiting.
+      await waitFor(() => !pidAlive(pid), 10_000, 'the slow cs on the host to be ended');
+    } finally {
+      if (pid && pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      await runCs(['-remote', 'remove', 'slow1'], { env: sb.env });
+    }
+  });
+
   it("-ls --remote leaves out the host's stubs: a session moved there and back is listed once, here", { timeout: 60_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'r1', host], { env: sb.env })).code).toBe(0);
     expect((await runCs(['back3'], { env: sb.env })).code).toBe(0);

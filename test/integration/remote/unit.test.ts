@@ -1,5 +1,5 @@
 // Unit tables for the remote module: quoting, host strings, ssh argv, digests.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError, UserError } from '../../../src/lib/errors.js';
 import { addHost, hostProblem, parseHostSpec, readHosts, removeHost, resolveTarget, splitHostSession, hostsFile } from '../../../src/remote/hosts.js';
 import { commandLine, shellQuote } from '../../../src/lib/shell.js';
-import { interactiveArgv, remoteJson, rsyncShell, sshArgs, transportConfig, unreachable } from '../../../src/remote/ssh.js';
+import { boundedWords, interactiveArgv, remoteJson, rsyncShell, sshArgs, transportConfig, unreachable } from '../../../src/remote/ssh.js';
 import { remoteWords } from '../../../src/remote/connect.js';
 import { askHost } from '../../../src/remote/list.js';
 import { compareDigests, digestWorkspace } from '../../../src/remote/digest.js';
@@ -286,5 +286,28 @@ describe('open: argv to remote options', () => {
   ];
   it.each(bad)('cs %s %j is a usage error', async (session, args, why) => {
     await expect(parseCommand('', args, { session })).rejects.toThrow(why);
+  });
+});
+
+describe('a command bounded on the host (boundedWords)', () => {
+  const sh = (words: string[], input = '') => spawnSync('sh', ['-c', commandLine(words)], { input, encoding: 'utf8' });
+  const running = (cmd: string) => spawnSync('pgrep', ['-f', `^${cmd}$`]).status === 0;
+  it('passes stdin, stdout and the exit code through, ends when the command does, and its watchdog goes too', async () => {
+    const started = Date.now();
+    const r = sh(boundedWords(['sh', '-c', 'cat; echo err >&2; exit 7'], 37), 'from the connection\n');
+    expect(r.stdout).toBe('from the connection\n');
+    expect(r.stderr).toBe('err\n');
+    expect(r.status).toBe(7);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The watchdog's own sleep (37 s) is ended with it.
+    for (let i = 0; i < 100 && running('sleep 37'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(running('sleep 37')).toBe(false);
+  });
+  it('ends a command that outlives the bound', () => {
+    const started = Date.now();
+    const r = sh(boundedWords(['sleep', '31'], 1));
+    expect(r.status).toBe(143);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(running('sleep 31')).toBe(false);
   });
 });
