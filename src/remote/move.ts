@@ -37,6 +37,8 @@ export interface MoveReport {
   transcripts: number;
   /** Where the stub found on the host went (the session had moved away from there): kept, as it may name a copy of its own. */
   replacedStub?: string;
+  /** The copy that stub named (the one its move away kept there), removed with the stub: the session is back in its place. */
+  removedCopy?: string;
   /** A Ctrl-C (or SIGTERM, SIGHUP) came during the last step, which cannot be undone safely: the move was finished instead. */
   finishedAfterSignal?: boolean;
   /** The connection went as the copy was put in place, and asked again the host showed it in place: the move was finished. */
@@ -53,6 +55,7 @@ export async function moveTo(opts: MoveOptions, ctx: RunContext): Promise<number
   io.err(`    ${r.files} files copied; .cs/ verified (${r.metaFiles} files, SHA-256)${r.pushedTo ? `; pushed to ${r.pushedTo} first` : ''}`);
   if (r.transcripts) io.err(`    ${r.transcripts} conversation transcript${r.transcripts === 1 ? '' : 's'} carried: cs ${opts.name} there resumes the latest`);
   if (r.replacedStub) io.err(`    the stub of '${opts.name}' there was replaced (kept at ${r.replacedStub})`);
+  if (r.removedCopy) io.err(`    the stub of '${opts.name}' there was replaced, and the copy it kept (${r.removedCopy}) removed: the session it was a copy of is back there`);
   io.err(`    local copy kept at ${r.backup} until the next successful connect`);
   if (secrets) io.err(c.yellow(`    ${secrets} secret${secrets === 1 ? '' : 's'} stayed in this machine's store: the host gets ${secrets === 1 ? 'it' : 'them'} from .cs/secrets.age only if its age key is a recipient (cs ${opts.name} -secrets age add), else set ${secrets === 1 ? 'it' : 'them'} there (cs ${opts.name} -secrets set KEY)`));
   io.err(`    open it with: cs ${opts.name}`);
@@ -109,6 +112,7 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
     }
     staging = null;
     const backup = switchToStub(env, paths, { host: opts.host, address: target.spec }, ctx.now());
+    const removedCopy = replaced ? await dropReplacedStub(cfg, target, replaced, p.root, name, env, io) : null;
     return {
       target,
       remoteDir: p.dir,
@@ -117,7 +121,8 @@ export async function move(opts: MoveOptions, ctx: RunContext): Promise<MoveRepo
       metaFiles: Object.keys(local.meta).length,
       pushedTo,
       transcripts: carried.length,
-      ...(replaced ? { replacedStub: replaced } : {}),
+      ...(replaced && !removedCopy ? { replacedStub: replaced } : {}),
+      ...(removedCopy ? { removedCopy } : {}),
       ...(signals.interrupted ? { finishedAfterSignal: true } : {}),
       ...(placed === 'placed-unseen' ? { placedUnseen: true } : {}),
     };
@@ -283,6 +288,45 @@ class PlaceUnknownError extends UserError {
       `lost ${t.label} while putting the copy in place (${errorMessage(cause)}): whether the session is at ${finalDir} there now is not known; nothing was removed, and this copy is unchanged`,
       `look on the host (ssh ${t.port ? `-p ${t.port} ` : ''}${t.user}@${t.host} ls -d ${shellQuote(finalDir)} ${shellQuote(staging)}): if ${finalDir} is there, this copy is the older one; if only the staged copy is, remove it there and move again`,
     );
+  }
+}
+
+// $1: the stub set aside on the host, $2: the sessions root there, $3: the
+// session's name. Only a copy switchToStub made is removed: named by the
+// stub, in that root, named .moved-<name>-<stamp> exactly, a session copy
+// (.cs/). The stub goes too when it holds nothing but its remote.conf;
+// anything else in it keeps it.
+const DROP_REPLACED = [
+  'b=$(sed -n "s/^backup=//p" "$1/.cs/remote.conf" | tail -n 1)',
+  'case $b in "$2"/.moved-"$3"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) exit 0;; esac',
+  '[ -d "$b/.cs" ] && [ ! -L "$b" ] || exit 0',
+  'rm -rf -- "$b" || exit 5',
+  'if [ "$(ls -A "$1")" = .cs ] && [ "$(ls -A "$1/.cs")" = remote.conf ]; then rm -rf -- "$1" && echo "removed-stub=$1"; fi',
+  'echo "removed=$b"',
+].join('\n');
+
+/**
+ * After a move back to a host that held the session's stub: the copy that
+ * stub's move away kept there (`.moved-<name>-*`, until a connect that will
+ * not come now, the stub being gone) is older than the session just put in
+ * place, so it goes, and the stub set aside `aside` with it. Returns the
+ * copy's path when both went; null when nothing was removed or the stub
+ * stays (it is then named in the summary, as before). Never throws: the
+ * move is done by now.
+ */
+async function dropReplacedStub(cfg: TransportConfig, t: Target, aside: string, root: string, name: string, env: NodeJS.ProcessEnv, io: RunContext['io']): Promise<string | null> {
+  try {
+    // The move is finished: a signal now must not turn it into an interruption.
+    const r = await runRemote(cfg, t, ['sh', '-c', DROP_REPLACED, 'sh', aside, root, name], { env, timeoutMs: 60_000, group: true, finishOnSignal: true });
+    if (r.code !== 0) throw remoteFailure(t, 'removing the copy the replaced stub kept', r);
+    const said = (key: string) => r.stdout.split('\n').find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+    const copy = said('removed');
+    if (copy && said('removed-stub') === aside) return copy;
+    if (copy) io.err(io.color.yellow(`cs: removed the copy ${copy} on ${t.label}; the stub that named it stays at ${aside} (it holds more than a stub)`));
+    return null;
+  } catch (e) {
+    io.err(io.color.yellow(`cs: the move is done, but the copy kept by the stub it replaced on ${t.label} was not removed (${errorMessage(e)}); it is named in ${aside}/.cs/remote.conf`));
+    return null;
   }
 }
 

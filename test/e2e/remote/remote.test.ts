@@ -290,7 +290,10 @@ d('remote sessions over a real sshd', () => {
     fs.writeFileSync(path.join(sb.root, 'back1', 'notes.txt'), 'the work\n');
     // As the first move left the host: a stub pointing here, naming the copy it kept.
     fs.mkdirSync(path.join(remoteRoot, 'back1', '.cs'), { recursive: true });
-    fs.writeFileSync(path.join(remoteRoot, 'back1', '.cs', 'remote.conf'), 'host=laptop\naddress=me@laptop.local\nbackup=/somewhere/.moved-back1-x\n');
+    // It names a folder there that cs did not make (not .moved-back1-<stamp>): that stays, and so does the stub.
+    const notOurs = path.join(remoteRoot, '.moved-back1-x');
+    fs.mkdirSync(path.join(notOurs, '.cs'), { recursive: true });
+    fs.writeFileSync(path.join(remoteRoot, 'back1', '.cs', 'remote.conf'), `host=laptop\naddress=me@laptop.local\nbackup=${notOurs}\n`);
     const r = await runCs(['back1', '--move-to', host], { env: sb.env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/the stub of 'back1' there was replaced \(kept at \S+\/\.replaced-stub-back1-\w+\)/);
@@ -298,13 +301,41 @@ d('remote sessions over a real sshd', () => {
     expect(fs.existsSync(path.join(remoteRoot, 'back1', '.cs', 'remote.conf'))).toBe(false);
     const aside = fs.readdirSync(remoteRoot).filter((n) => n.startsWith('.replaced-stub-back1-'));
     expect(aside).toHaveLength(1);
-    expect(fs.readFileSync(path.join(remoteRoot, aside[0]!, '.cs', 'remote.conf'), 'utf8')).toContain('backup=/somewhere/.moved-back1-x');
+    expect(fs.readFileSync(path.join(remoteRoot, aside[0]!, '.cs', 'remote.conf'), 'utf8')).toContain(`backup=${notOurs}`);
+    expect(fs.existsSync(path.join(notOurs, '.cs'))).toBe(true);
     // A real session there: refused, as before.
     expect((await runCs(['back2'], { env: sb.env })).code).toBe(0);
     fs.mkdirSync(path.join(remoteRoot, 'back2', '.cs'), { recursive: true });
     const refused = await runCs(['back2', '--move-to', host], { env: sb.env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/a session named 'back2' already exists on/);
+  });
+
+  it('moved there and back: the copy the first move kept here is removed with the stub the move back replaces; the copy the host keeps waits for its next connect', { timeout: 90_000 }, async () => {
+    expect((await runCs(['rt1'], { env: sb.env })).code).toBe(0);
+    fs.writeFileSync(path.join(sb.root, 'rt1', 'notes.txt'), 'here first\n');
+    const there = await runCs(['rt1', '--move-to', host], { env: sb.env });
+    expect(there.code, there.stderr).toBe(0);
+    const kept = /^backup=(.*)$/m.exec(fs.readFileSync(path.join(sb.root, 'rt1', '.cs', 'remote.conf'), 'utf8'))![1]!;
+    expect(fs.existsSync(path.join(kept, 'notes.txt'))).toBe(true);
+    fs.writeFileSync(path.join(remoteRoot, 'rt1', 'notes.txt'), 'here first\nthen there\n');
+    // A session not cs's own, named like a kept copy, is never touched.
+    const lookalike = path.join(sb.root, '.moved-rt1-mine');
+    fs.mkdirSync(path.join(lookalike, '.cs'), { recursive: true });
+
+    // The move back runs on the host, for which this machine is the host: the same sshd, with this side's cs.
+    const localCs = path.join(sb.dir, 'local-cs');
+    const exports = Object.entries(sb.env).filter(([k]) => !k.startsWith('CS_SSH') && k !== 'CS_REMOTE_CS' && k !== 'CS_TRANSPORT').map(([k, v]) => `${k}=${shellQuote(v!)}`);
+    fs.writeFileSync(localCs, `#!/bin/sh\nexport ${exports.join(' ')}\nexec '${process.execPath}' '${csBin}' "$@"\n`, { mode: 0o755 });
+    const back = await runCs(['rt1', '--move-to', host], { env: { ...remoteEnv(), CS_REMOTE_CS: localCs } });
+    expect(back.code, back.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(sb.root, 'rt1', 'notes.txt'), 'utf8')).toBe('here first\nthen there\n');
+    expect(back.stderr).toContain(`the stub of 'rt1' there was replaced, and the copy it kept (${kept}) removed: the session it was a copy of is back there`);
+    expect(fs.existsSync(kept)).toBe(false);
+    expect(fs.readdirSync(sb.root).filter((n) => /^\.(moved|replaced-stub)-rt1-/.test(n))).toEqual(['.moved-rt1-mine']);
+    // The host keeps its own copy until its next connect, as after any move.
+    expect(fs.readdirSync(remoteRoot).filter((n) => n.startsWith('.moved-rt1-'))).toHaveLength(1);
+    expect(fs.readFileSync(path.join(remoteRoot, 'rt1', '.cs', 'remote.conf'), 'utf8')).toMatch(/^backup=/m);
   });
 
   it('--move-to pushes first, copies with artifacts, modes and history, verifies, leaves a working stub', { timeout: 90_000 }, async () => {
