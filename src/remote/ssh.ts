@@ -1,5 +1,8 @@
 // The ssh/et transport. Every program gets an argument array; the only
 // string the remote shell parses is built by commandLine() from quoted words.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ProcessError, UserError } from '../lib/errors.js';
 import { run, type RunResult } from '../lib/proc.js';
 import { which } from '../lib/which.js';
@@ -94,7 +97,7 @@ export async function runRemote(
   // terminal for a password question. `group` asks for the group without batch
   // mode: a step after the first contact (--move-to's), which Ctrl-C must end as a whole.
   const r = await run(cfg.ssh, args, { env: opts.env, allowFailure: true, timeoutMs, input: opts.input, group: opts.group ?? opts.batch === true, finishOnSignal: opts.finishOnSignal });
-  if (r.code === SSH_FAILED) throw unreachable(t, r.stderr);
+  if (r.code === SSH_FAILED) throw unreachable(t, r.stderr, KEY_REFUSED.test(r.stderr) ? await knownHostsOf(cfg, t, opts.env) : undefined);
   if (r.timedOut || (r.code === 128 && Date.now() - started >= timeoutMs - 50)) throw unreachable(t, `no answer within ${Math.round(timeoutMs / 1000)} s`);
   return r;
 }
@@ -127,22 +130,73 @@ export function boundedWords(words: readonly string[], seconds: number): string[
   return ['sh', '-c', WATCHDOG, 'sh', String(Math.max(1, Math.ceil(seconds))), ...words];
 }
 
+const KEY_REFUSED = /Host key verification failed/i;
+
+/** Where ssh keeps the host's key, as ssh itself resolves it for the target (knownHostsOf). */
+export interface KnownHosts {
+  /** The name the key is recorded under: HostKeyAlias, else HostName ([HostName]:port off port 22). */
+  name: string;
+  /** The first UserKnownHostsFile: where ssh records keys, and looks first. */
+  file: string;
+}
+
+/**
+ * Asks ssh (`ssh -G`, which prints the configuration it would use and
+ * connects nowhere) where it keeps the target's host key: the user's ssh
+ * config and CS_SSH_OPTS may set UserKnownHostsFile, HostKeyAlias or
+ * HostName, and a hint naming ~/.ssh/known_hosts would then act on the
+ * wrong file. undefined when ssh cannot say (an ssh without -G).
+ */
+export async function knownHostsOf(cfg: TransportConfig, t: Target, env: NodeJS.ProcessEnv): Promise<KnownHosts | undefined> {
+  const r = await run(cfg.ssh, [...cfg.sshOpts, '-G', ...(t.port ? ['-p', String(t.port)] : []), '--', `${t.user}@${t.host}`], { env, allowFailure: true, timeoutMs: 5000 }).catch(() => null);
+  if (!r || r.code !== 0) return undefined;
+  const said = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(\S+) (.*)$/.exec(line.trim());
+    if (m && !said.has(m[1]!.toLowerCase())) said.set(m[1]!.toLowerCase(), m[2]!);
+  }
+  const files = said.get('userknownhostsfile');
+  const hostname = said.get('hostname');
+  if (!files || !hostname) return undefined;
+  const port = Number(said.get('port') ?? 22);
+  const alias = said.get('hostkeyalias');
+  // known_hosts names a host on another port [host]:port (sshd(8), SSH_KNOWN_HOSTS FILE FORMAT).
+  return { name: alias && alias !== 'none' ? alias : port !== 22 ? `[${hostname}]:${port}` : hostname, file: firstPath(files) };
+}
+
+/**
+ * The first of the paths `ssh -G` prints space-separated and unquoted: a
+ * path with a space in it is recognised by being there (the file of a key
+ * that changed is), else the first word is taken.
+ */
+function firstPath(list: string): string {
+  const words = list.split(' ');
+  for (let i = 1; i <= words.length; i++) {
+    const candidate = words.slice(0, i).join(' ');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return words[0]!;
+}
+
 /**
  * The one-line error for a host ssh could not reach (exit 255), `stderr`
  * being ssh's. A host key it refused gets what to run: ssh says why in its
  * own words (OpenSSH: "REMOTE HOST IDENTIFICATION HAS CHANGED" before
  * "Host key verification failed."; an unknown key in batch mode, which cs
  * uses so that ssh never asks on a terminal cs is drawing on, only the latter).
+ * `known`: where ssh keeps the key (knownHostsOf); without it, the defaults.
  */
-export function unreachable(t: Target, stderr: string): UserError {
+export function unreachable(t: Target, stderr: string, known?: KnownHosts): UserError {
   const line = lastMeaningfulLine(stderr) || 'no answer';
   const where = `${t.label}${t.label !== t.spec ? ` (${t.spec})` : ''}`;
-  if (/Host key verification failed/i.test(stderr)) {
+  if (KEY_REFUSED.test(stderr)) {
     // known_hosts names a host on another port [host]:port (sshd(8), SSH_KNOWN_HOSTS FILE FORMAT).
-    const known = t.port && t.port !== 22 ? `[${t.host}]:${t.port}` : t.host;
+    const name = known?.name ?? (t.port && t.port !== 22 ? `[${t.host}]:${t.port}` : t.host);
+    // ssh-keygen -R edits ~/.ssh/known_hosts unless told another file (-f).
+    const file = known && known.file !== path.join(os.userInfo().homedir, '.ssh', 'known_hosts') ? ` -f ${shellQuote(known.file)}` : '';
     const ssh = `ssh ${t.port ? `-p ${t.port} ` : ''}${t.user}@${t.host}`;
     if (/REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i.test(stderr)) {
-      return new UserError(`cannot reach ${where}: its host key changed since this machine last saw it (a reinstalled host, or someone in between)`, `make sure the new key is right, then forget the old one (ssh-keygen -R '${known}') and accept the new one (${ssh}); nothing was changed`);
+      return new UserError(`cannot reach ${where}: its host key changed since this machine last saw it (a reinstalled host, or someone in between)`, `make sure the new key is right, then forget the old one (ssh-keygen -R '${name.replace(/'/g, `'\\''`)}'${file}) and accept the new one (${ssh}); nothing was changed`);
     }
     return new UserError(`cannot reach ${where}: its host key is not known here yet`, `check and accept it once with: ${ssh}, then try again; nothing was changed`);
   }

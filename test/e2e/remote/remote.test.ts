@@ -515,6 +515,36 @@ d('remote sessions over a real sshd', () => {
     expect(data.hosts.find((h) => h.alias === 'r1')!.reachable).toBe(true);
   });
 
+  it("a changed host key, with UserKnownHostsFile set in the user's ssh config: the hint's ssh-keygen -R works on that file", { timeout: 60_000 }, async () => {
+    expect((await runCs(['-remote', 'add', 'kh1', host], { env: sb.env })).code).toBe(0);
+    const dir = path.join(sb.dir, 'known-hosts');
+    fs.mkdirSync(dir);
+    const known = path.join(dir, 'work hosts');
+    // The key recorded for the host is another one: as after a reinstall.
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'old')]);
+    fs.writeFileSync(known, `[127.0.0.1]:${sshd.port} ${fs.readFileSync(path.join(dir, 'old.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+    const config = path.join(dir, 'config');
+    fs.writeFileSync(config, `UserKnownHostsFile "${known}"\nStrictHostKeyChecking yes\n`);
+    const env = { ...sb.env, CS_SSH_OPTS: `-i ${sshd.key} -F ${config} -o BatchMode=yes -o LogLevel=ERROR` };
+    try {
+      const asked = async () => {
+        const r = await runCs(['-ls', '--remote', '--json'], { env });
+        expect(r.code, r.stderr).toBe(0);
+        return (JSON.parse(r.stdout) as { hosts: Array<{ host: string; error?: string }> }).hosts.find((h) => h.host === host)!.error ?? '';
+      };
+      const changed = await asked();
+      expect(changed).toMatch(/its host key changed since this machine last saw it/);
+      const keygen = /\((ssh-keygen -R .*?)\) and accept/.exec(changed)?.[1];
+      expect(keygen, changed).toBe(`ssh-keygen -R '[127.0.0.1]:${sshd.port}' -f ${shellQuote(known)}`);
+      // Run as the hint says, it forgets the old key where ssh keeps it: the host is then only not known yet.
+      execFileSync('sh', ['-c', keygen!], { stdio: 'ignore' });
+      expect(fs.readFileSync(known, 'utf8')).not.toContain('127.0.0.1');
+      expect(await asked()).toMatch(/its host key is not known here yet/);
+    } finally {
+      await runCs(['-remote', 'remove', 'kh1'], { env: sb.env });
+    }
+  });
+
   it('-ls --remote against a host whose cs answers slowly gives up at the timeout, and so does the cs it started there', { timeout: 60_000 }, async () => {
     expect((await runCs(['-remote', 'add', 'slow1', host], { env: sb.env })).code).toBe(0);
     const pidFile = path.join(sb.dir, 'slow-cs-pid');

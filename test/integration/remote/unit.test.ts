@@ -225,6 +225,23 @@ describe('a host ssh cannot reach', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a changed key: the hint names the known_hosts file and the host's name there as ssh itself has them (ssh -G), not the defaults", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-askhost-'));
+    try {
+      const ssh = path.join(dir, 'ssh');
+      const args = path.join(dir, 'args');
+      // What ssh -G says for a user config with UserKnownHostsFile and HostName set; any other call meets the changed key.
+      const config = 'user me\nhostname box.internal\nport 2222\nuserknownhostsfile /home/me/.ssh/work hosts2\nglobalknownhostsfile /etc/ssh/ssh_known_hosts\n';
+      fs.writeFileSync(ssh, `#!/bin/sh\ncase " $* " in *' -G '*) echo "$@" > ${shellQuote(args)}; printf '%s' ${shellQuote(config)}; exit 0;; esac\nprintf '%s' ${shellQuote(changed)} >&2\nexit 255\n`, { mode: 0o755 });
+      const r = await askHost(t, { env: { PATH: process.env.PATH, CS_SSH: ssh, CS_SSH_OPTS: '-F /home/me/other_config' } }, 5000);
+      expect(r.error).toContain("forget the old one (ssh-keygen -R '[box.internal]:2222' -f /home/me/.ssh/work) and accept the new one (ssh -p 2222 me@box.local)");
+      // Asked with the user's options, for the host as cs reaches it.
+      expect(fs.readFileSync(args, 'utf8').trim()).toBe('-F /home/me/other_config -G -p 2222 -- me@box.local');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the JSON a remote cs printed', () => {
