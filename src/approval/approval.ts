@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, readdirOr, writeFileAtomic } from '../lib/fsutil.js';
+import { createFileAtomic, ensureDir, readdirOr, writeFileAtomic } from '../lib/fsutil.js';
 import { pidAlive } from '../lib/lockfile.js';
 
 export const DEFAULT_APPROVAL_TIMEOUT_S = 600;
@@ -125,8 +125,8 @@ export function decide(local: string, id: string, decision: Decision, by: string
   const dir = permissionsDir(local);
   if (fs.existsSync(path.join(dir, `${id}.decision`)) || !waiting(dir, id)) return false;
   const rec: DecisionRecord = { decision, by, at: now.toISOString() };
-  writeFileAtomic(path.join(dir, `${id}.decision`), JSON.stringify(rec) + '\n', 0o600);
-  return true;
+  // Two servers (or two tabs on two servers) may answer at the same moment: the first answer made stays.
+  return createFileAtomic(path.join(dir, `${id}.decision`), JSON.stringify(rec) + '\n', 0o600);
 }
 
 /** The answer to a request, if one was given. */

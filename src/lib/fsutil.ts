@@ -20,6 +20,27 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   }
 }
 
+/**
+ * Creates `file` with `data` unless it exists, atomically: readers never see
+ * it half-written, and of two processes creating it at once exactly one
+ * succeeds (a hard link fails with EEXIST where a rename would replace).
+ * Returns true when this call created it, false when it was there; other
+ * errors are thrown.
+ */
+export function createFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): boolean {
+  const tmp = tempSibling(file);
+  try {
+    fs.writeFileSync(tmp, data, { mode });
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 /** The file's text (UTF-8), or `fallback` when it does not exist; other errors (EACCES, EISDIR) are thrown. */
 export function readFileOr<T = string>(file: string, fallback: T): string | T {
   try {
