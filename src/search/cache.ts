@@ -6,7 +6,8 @@
 //   them): one stat instead of an open, two getdents and a close;
 // - each searched file's words, valid while its size, mtime, ctime and inode
 //   are those recorded (a changed file is read again): a file without the
-//   query's words is not read at all;
+//   query's words is not read at all (a transcript's words are those of what
+//   was said in it, not of its metadata: transcriptWords);
 // - which of those words it holds with an upper-case letter somewhere: a
 //   file where no such word holds the query's runs is searched in its bytes
 //   as they are, without case-folding them first (see "Lower case" below).
@@ -36,8 +37,9 @@ import { readOwnCache } from '../lib/fsutil.js';
 import * as path from 'node:path';
 import { textKey } from '../lib/stathash.js';
 import { ASCII_LOWERING, type Query } from './scan.js';
+import { transcriptText } from './transcript.js';
 
-const MAGIC = 'cs-search-cache 2\n';
+const MAGIC = 'cs-search-cache 3\n';
 /** A word longer than this is not kept: its file is then always read (base64 and hex blobs stay out of the index). */
 const MAX_WORD = 256;
 /** A file changed this recently may change again within the same mtime tick: not recorded (git's "racily clean"). */
@@ -266,8 +268,13 @@ class WordSet {
   }
 }
 
-/** Reads one file and gives its record; null when it cannot be read. */
-function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet): Entry | null {
+/**
+ * Reads one file and gives its record; null when it cannot be read. A
+ * transcript's record holds the words of what was said in it (transcriptWords),
+ * not of its raw lines.
+ */
+function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet, transcript: boolean): Entry | null {
+  if (transcript) return transcriptWords(file, st, buf, words);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -296,6 +303,68 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet): Entr
         always = true; // a word too long to keep
         break;
       }
+    }
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+  const record = (always ? null : words.finish()) ?? { bytes: Buffer.from([MIXED]), split: 0 };
+  return { ...st, always: always || words.tooLong, words: record.bytes, at: -1, len: record.bytes.length, split: record.split };
+}
+
+/**
+ * A transcript's record: the words of each line's readable text
+ * (transcriptText), which is all a search matches a transcript on. So a word
+ * every line holds only in its metadata (the branch `main`, the working
+ * folder, `claude` in the model, `tokens` in the usage) rules the file out
+ * without reading it, where its raw bytes would have it read and every line
+ * parsed. Exact as the words of raw bytes are (see the header): a line that
+ * matches has every term in its text, and the record holds that text's words.
+ * Text with a character of ASCII_LOWERING (as written, or as a \u escape) is
+ * always read. Lines are parsed one at a time; a line longer than the
+ * buffer is gathered across reads.
+ */
+function transcriptWords(file: string, st: FileStamp, buf: Buffer, words: WordSet): Entry | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  words.reset();
+  let always = false;
+  const newline = Buffer.from('\n');
+  const feedLine = (line: string): boolean => {
+    const text = transcriptText(line);
+    if (text === null) return true;
+    if (text.includes('\u0130') || text.includes('\u212a')) return false;
+    const bytes = Buffer.from(text);
+    return words.feed(bytes, bytes.length) && words.feed(newline, 1);
+  };
+  try {
+    let pos = 0;
+    let partial: Buffer[] = []; // the start of a line the last reads did not finish
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      pos += n;
+      const data = buf.subarray(0, n);
+      let start = 0;
+      for (let nl = n === 0 ? -1 : data.indexOf(10); ; nl = data.indexOf(10, start)) {
+        if (nl < 0) {
+          if (n === 0 && partial.length && !feedLine(Buffer.concat(partial).toString('utf8'))) always = true;
+          else if (start < n) partial.push(Buffer.from(data.subarray(start, n)));
+          break;
+        }
+        const line = partial.length ? Buffer.concat([...partial, data.subarray(start, nl)]).toString('utf8') : data.toString('utf8', start, nl);
+        partial = [];
+        start = nl + 1;
+        if (!feedLine(line)) {
+          always = true;
+          break;
+        }
+      }
+      if (always || n === 0) break;
     }
   } catch {
     return null;
@@ -378,9 +447,13 @@ export class SearchCache {
    * `runs` (requiredRuns): 'skip' when it certainly holds no line with every
    * run; 'lower' when it may and every place a term occurs in it folded is
    * one where it occurs as it is (see "Lower case" in the header); 'read'
-   * otherwise.
+   * otherwise. `transcript`: the file is a transcript, whose record holds the
+   * words of its readable text (transcriptWords). 'lower' holds for it too: a
+   * line is kept only when its text has the terms, and text whose words hold
+   * them in lower case only has them so in the line's raw bytes as well (JSON
+   * escaping leaves letters and digits alone).
    */
-  verdict(file: string, st: FileStamp, runs: readonly Buffer[]): Verdict {
+  verdict(file: string, st: FileStamp, runs: readonly Buffer[], transcript = false): Verdict {
     if (this.file === null) return 'read';
     this.seen.add(file);
     let e = this.entries.get(file);
@@ -394,7 +467,7 @@ export class SearchCache {
         return 'read'; // over this search's indexing budget: scanned now, indexed by a later search
       }
       this.budget -= st.size;
-      const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)), (this.words ??= new WordSet()));
+      const fresh = wordsOf(file, st, (this.buf ??= Buffer.allocUnsafe(CHUNK)), (this.words ??= new WordSet()), transcript);
       if (!fresh) return 'read'; // unreadable now: scanFile says what it finds
       this.entries.set(file, fresh);
       this.changed = true;

@@ -14,6 +14,7 @@ import { nameProblem } from '../session/names.js';
 import { claudeConfigDir, csCacheDir, sessionsRoot } from '../session/paths.js';
 import { SearchCache, searchCacheFile, requiredRuns } from './cache.js';
 import { choosePlan, compileQuery, countBytes, jsonQuery, lineNumberAt, scanFile, type Query } from './scan.js';
+import { transcriptText } from './transcript.js';
 
 export type Source = 'discoveries' | 'readme' | 'artifact' | 'changes' | 'transcript';
 
@@ -163,35 +164,6 @@ function targetsOf({ name: session, dir, metaNames, owned }: SessionDir, configD
   return out;
 }
 
-/** The readable text of one transcript line: what was said and what tools got and gave, with who said it. */
-export function transcriptText(line: string): string | null {
-  let v: any;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (!v || typeof v !== 'object') return null;
-  if (v.type === 'summary' && typeof v.summary === 'string') return `summary: ${v.summary}`;
-  const msg = v.message;
-  if (!msg || (v.type !== 'user' && v.type !== 'assistant')) return null;
-  const who = v.type === 'assistant' ? 'Claude' : 'user';
-  const parts: string[] = [];
-  const walk = (c: unknown): void => {
-    if (typeof c === 'string') parts.push(c);
-    else if (Array.isArray(c)) c.forEach(walk);
-    else if (c && typeof c === 'object') {
-      const b = c as Record<string, unknown>;
-      if (b.type === 'text' && typeof b.text === 'string') parts.push(b.text);
-      else if (b.type === 'thinking' && typeof b.thinking === 'string') parts.push(b.thinking);
-      else if (b.type === 'tool_use') parts.push(`[${String(b.name)}] ${Object.values((b.input as object) ?? {}).filter((x) => typeof x === 'string').join(' ')}`);
-      else if (b.type === 'tool_result') walk(b.content);
-    }
-  };
-  walk(msg.content);
-  return parts.length ? `${who}: ${parts.join(' ')}` : null;
-}
-
 /** ~160 characters around the first term, on one line. */
 export function snippet(text: string, q: Query): string {
   // eslint-disable-next-line no-control-regex
@@ -291,7 +263,7 @@ export async function searchSessions(opts: SearchOptions): Promise<SearchResult>
   // Files without the query's words are not read (cache.ts); scanFile decides on the rest.
   const runs = requiredRuns(q);
   for (const t of targets) {
-    const verdict = runs ? cache.verdict(t.path, t, runs) : 'read';
+    const verdict = runs ? cache.verdict(t.path, t, runs, t.source === 'transcript') : 'read';
     if (verdict === 'skip') continue;
     const r = scanFile(t.path, t.source === 'transcript' ? qJson : q, {
       keep: KEEP_LINES,

@@ -136,6 +136,34 @@ describe('the search cache', () => {
     expect((await searchSessions({ env, query: 'absentword', now: NOW, cacheSettledMs: 2000 })).bytes).toBe(0);
   }, 30_000);
 
+  it("rules a transcript out by the words of what was said in it, not of its metadata: a word every line's metadata holds costs no reading", async () => {
+    // As Claude Code writes them: every line carries the branch, the folder and the model.
+    const said = (who: 'user' | 'assistant', text: string) =>
+      JSON.stringify({ parentUuid: null, cwd: path.join(root, 'alpha'), gitBranch: 'main', version: '2.1.332', type: who, message: { role: who, model: 'claude-opus', content: [{ type: 'text', text }], usage: { input_tokens: 3 } } });
+    const lines = Array.from({ length: 400 }, (_, i) => said(i % 2 ? 'assistant' : 'user', `step ${i} of the refresh work`));
+    write(transcriptOf('alpha'), [...lines, ''].join('\n'));
+    // İ written as JSON writes it, and as a \u escape: its text lowers to "i\u0307", so it is always read.
+    write(transcriptOf('gamma'), [JSON.stringify({ type: 'user', message: { role: 'user', content: 'main is \u0130' } }), '{"type":"user","message":{"role":"user","content":"\\u0130stanbul"}}', ''].join('\n'));
+    write(path.join(root, 'gamma/.cs/discoveries.md'), '# Discoveries\n');
+    write(path.join(root, 'alpha/.cs/discoveries.md'), '# Discoveries\n');
+    write(transcriptOf('beta'), [said('user', 'we merge into main tonight'), ''].join('\n'));
+    write(path.join(root, 'beta/.cs/discoveries.md'), '# Discoveries\n');
+    await settle();
+    const queries = ['main', 'opus', 'input_tokens', 'alpha', 'refresh', 'main tonight', 'claude', 'user', 'i\u0307', 'main i\u0307', 'i\u0307stanbul', '2', 'step 7'];
+    for (const query of queries) await searchSessions({ env, query, now: NOW, cacheSettledMs: 2000 }); // records
+    for (const query of queries) {
+      const full = await searchSessions({ env, query, now: NOW, limit: 100, useCache: false });
+      const cached = await searchSessions({ env, query, now: NOW, limit: 100, cacheSettledMs: 2000 });
+      expect({ ...cached, bytes: 0 }, query).toEqual({ ...full, bytes: 0 });
+    }
+    // "main" is said only in beta's transcript: alpha's, which holds it on every line as metadata, is not read.
+    const main = await searchSessions({ env, query: 'main', now: NOW, cacheSettledMs: 2000 });
+    expect(main.hits.map((h) => h.session).sort()).toEqual(['beta', 'gamma']);
+    expect(main.bytes).toBe(fs.statSync(transcriptOf('beta')).size + fs.statSync(transcriptOf('gamma')).size);
+    expect((await searchSessions({ env, query: 'opus', now: NOW, cacheSettledMs: 2000 })).bytes).toBe(fs.statSync(transcriptOf('gamma')).size);
+    expect((await searchSessions({ env, query: 'main i\u0307', now: NOW, cacheSettledMs: 2000 })).hits.map((h) => h.session)).toEqual(['gamma']);
+  }, 60_000);
+
   it('a corrupt cache file only costs speed', async () => {
     makeSessions();
     await settle();
