@@ -45,8 +45,16 @@ export async function diffBase(name: string, sessionDir: string, env: NodeJS.Pro
       return '';
     }
   })();
-  if (!recorded) throw new UserError(`no start commit is recorded for '${name}'`, `cs records it each time it opens the session: open it with cs ${name}`);
-  return { commit: recorded, what: 'since the session started' };
+  if (recorded) return { commit: recorded, what: 'since the session started' };
+  // No commit at all yet (an adopted plain folder, a fresh `git init`): there is no
+  // HEAD to record at a start, so opening the session again would never help.
+  // Everything in the tree is new, counted from git's empty tree (of the repository's hash).
+  const head = (await tryGit(sessionDir, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], env)).stdout.trim();
+  if (!head) {
+    const empty = (await tryGit(sessionDir, ['hash-object', '-t', 'tree', '/dev/null'], env)).stdout.trim();
+    if (empty) return { commit: empty, what: 'since the project has no commit yet' };
+  }
+  throw new UserError(`no start commit is recorded for '${name}'`, `cs records it each time it opens the session: open it with cs ${name}`);
 }
 
 /**

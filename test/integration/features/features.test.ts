@@ -490,6 +490,25 @@ describe('feature sessions', () => {
     expect(fs.readFileSync(path.join(base, '.cs/local/start-commit'), 'utf8').trim()).toBe(git(base, 'rev-parse', 'HEAD~1'));
   });
 
+  it('-diff of a project with no commit yet (adopted plain folder or fresh git init) counts from the empty tree, not a dead-end hint', async () => {
+    for (const [name, init] of [['plainfolder', false], ['fresh', true]] as const) {
+      const project = path.join(sb.dir, name);
+      fs.mkdirSync(project);
+      if (init) git(project, 'init', '-q');
+      fs.writeFileSync(path.join(project, 'before.txt'), 'mine\n');
+      expect((await runCs(['-adopt', name], { env: sb.env, cwd: project })).code).toBe(0);
+      await ok([name], { WORK_FILE: 'during.txt' });
+      const r = await cs([name, '-diff', '--stat']);
+      expect(r.stderr).not.toContain('no start commit');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('during.txt');
+      expect(r.stdout).toContain('before.txt');
+      expect(r.stdout).not.toContain('.cs/');
+      // Still no commit: the first one is the user's.
+      expect(() => execFileSync('git', ['rev-parse', '-q', '--verify', 'HEAD'], { cwd: project, stdio: 'ignore' })).toThrow();
+    }
+  });
+
   it('-diff counts files not added yet (as Claude leaves them mid-session), the index untouched', async () => {
     await ok(['app']);
     const base = path.join(sb.root, 'app');
