@@ -199,6 +199,19 @@ export async function adoptSession(env: NodeJS.ProcessEnv, name: string, dir: st
       );
     }
   }
+  if (!isAdopted(real)) {
+    // An untracked .cs/ that is not cs's records (another tool's, or the user's
+    // own notes): cs would rewrite and append to files it did not make there
+    // (conversations.json, logs/session.log, …) and record them all on refs/cs/session.
+    const foreign = foreignMetaEntries(real);
+    if (foreign.length > 0) {
+      const meta = path.join(real, '.cs');
+      throw new UserError(
+        `${meta} holds files cs did not make (${firstFew(foreign)}): cs keeps a session's records there and would edit them`,
+        `move it out of the way (mv '${meta}' '${meta}.old'), then adopt again`,
+      );
+    }
+  }
   const { prepareRepo, UNION_ATTRIBUTE_LINES } = await import('../git/autosave.js');
   const hadRecords = exists(path.join(real, '.cs'));
   // A plain directory gets a repository with no commit: the first commit is the user's call.
@@ -295,6 +308,36 @@ function checkMetaDirs(real: string): void {
     }
     if (!st.isDirectory()) throw new UserError(`${p} is a file, where cs keeps the session's records in a ${d}/ folder`, `move it out of the way (mv '${p}' '${p}.old'), then adopt again`);
   }
+}
+
+/**
+ * The entries of an existing, unmarked `.cs/` when it is not cs's records, else
+ * none. cs's records keep the headings of the files cs made (`# Discoveries`,
+ * `# Changes`, the README's `## Objective`) or its conversations format, also
+ * when the `.cs/adopted` marker went; `.cs/local/` alone (machine-local
+ * state) is nothing of anyone's work.
+ */
+function foreignMetaEntries(real: string): string[] {
+  const meta = path.join(real, '.cs');
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(meta).filter((e) => e !== 'local').sort();
+  } catch {
+    return [];
+  }
+  if (entries.length === 0) return [];
+  const head = (file: string): string => {
+    try {
+      return fs.readFileSync(path.join(meta, file), 'utf8').slice(0, 4096);
+    } catch {
+      return '';
+    }
+  };
+  if (head('discoveries.md').startsWith('# Discoveries')) return [];
+  if (head('changes.md').startsWith('# Changes')) return [];
+  if (/^## Objective$/m.test(head('README.md'))) return [];
+  if (head('conversations.json').includes('"format":"cs-conversations"')) return [];
+  return entries;
 }
 
 /** The project tracks `file` (then it is the user's, whatever it holds). */

@@ -220,6 +220,34 @@ describe('cs -adopt', () => {
     expect(fs.readdirSync(sb.root).filter((e) => !e.startsWith('.'))).toEqual([]);
   });
 
+  it('refuses an untracked .cs/ of another tool\'s (files cs did not make), leaving them byte for byte; cs\'s own records whose marker went are taken again', { timeout: 120_000 }, async () => {
+    const sb = box();
+    const dir = path.join(sb.dir, 'project');
+    busyProject(dir, sb.env);
+    const theirs: Record<string, string> = { '.cs/README.md': 'other tool readme\n', '.cs/conversations.json': '{"a":1}\n', '.cs/logs/session.log': 'their log\n', '.cs/discoveries.md': 'my notes\n' };
+    for (const [f, text] of Object.entries(theirs)) write(dir, f, text);
+    const before = { user: userState(dir, sb.env), config: read(dir, '.git/config'), exclude: read(dir, '.git/info/exclude') };
+    const r = await runCs(['-adopt', 'proj'], { env: sb.env, cwd: dir });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/\/project\/\.cs holds files cs did not make \(.*conversations\.json.*\): cs keeps a session's records there and would edit them — move it out of the way \(mv '.*\/project\/\.cs' '.*\/project\/\.cs\.old'\), then adopt again/);
+    for (const [f, text] of Object.entries(theirs)) expect(read(dir, f), f).toBe(text);
+    expect(fs.readdirSync(path.join(dir, '.cs')).sort()).toEqual(['README.md', 'conversations.json', 'discoveries.md', 'logs']);
+    expect({ user: userState(dir, sb.env), config: read(dir, '.git/config'), exclude: read(dir, '.git/info/exclude') }).toEqual(before);
+    expect(fs.existsSync(path.join(dir, 'CLAUDE.local.md'))).toBe(false);
+    expect(fs.readdirSync(sb.root).filter((e) => !e.startsWith('.'))).toEqual([]);
+
+    // cs's own records, the marker gone (and the link): adopting again takes them, as the README says.
+    const mine = path.join(sb.dir, 'mine');
+    busyProject(mine, sb.env);
+    expect((await runCs(['-adopt', 'mine'], { env: sb.env, cwd: mine })).code).toBe(0);
+    fs.unlinkSync(path.join(mine, '.cs', 'adopted'));
+    fs.unlinkSync(path.join(sb.root, 'mine'));
+    const again = await runCs(['-adopt', 'mine'], { env: sb.env, cwd: mine });
+    expect(again.code, again.stderr).toBe(0);
+    expect(fs.existsSync(path.join(mine, '.cs', 'adopted'))).toBe(true);
+  });
+
   it('adds its lines to info/exclude in place (mode and hard links kept), refuses a linked one, and a linked worktree\'s go where git reads them', { timeout: 120_000 }, async () => {
     const sb = box();
     const project = path.join(sb.dir, 'project');
