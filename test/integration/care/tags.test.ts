@@ -55,6 +55,12 @@ describe('cs <s> -tag and cs -ls --tag', () => {
 
     r = await runCs(['api', '-tag', 'rm', 'urgent'], { env: sb.env });
     expect(r.stdout).toBe('#client-x\n');
+    expect(r.stderr).toBe('');
+    // A tag the session does not have: said, not silently "done" (a typo would look removed).
+    r = await runCs(['api', '-tag', 'rm', 'urgnet', '#client-x'], { env: sb.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("'api' had no tag #urgnet");
     r = await runCs(['-ls', '--tag', 'urgent', '--json'], { env: sb.env });
     expect(JSON.parse(r.stdout)).toEqual([]);
     r = await runCs(['-ls', '--tag', 'urgent'], { env: sb.env });
