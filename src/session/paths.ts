@@ -2,14 +2,24 @@
 // point every path into a temp HOME.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { UserError } from '../lib/errors.js';
 
 export function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME || os.homedir();
 }
 
+/**
+ * Where sessions live: CS_SESSIONS_ROOT, else ~/.claude-sessions. Throws a
+ * UserError for a relative CS_SESSIONS_ROOT: it would name another folder
+ * from every directory cs runs in (and `~` is not expanded inside quotes).
+ */
 export function sessionsRoot(env: NodeJS.ProcessEnv): string {
   const root = env.CS_SESSIONS_ROOT;
-  return path.resolve(root && root.trim() !== '' ? root : path.join(homeDir(env), '.claude-sessions'));
+  if (!root || root.trim() === '') return path.join(path.resolve(homeDir(env)), '.claude-sessions');
+  if (!path.isAbsolute(root)) {
+    throw new UserError(`CS_SESSIONS_ROOT is a relative path ('${root}'), which names another folder from every directory`, `set it to an absolute one, e.g. export CS_SESSIONS_ROOT="$PWD/${root.replace(/^\.\//, '')}"`);
+  }
+  return path.resolve(root);
 }
 
 /** Claude Code's config dir: CLAUDE_CONFIG_DIR or ~/.claude. */

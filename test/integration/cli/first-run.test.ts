@@ -60,3 +60,18 @@ describe('cs <a command without its dash>', () => {
     expect(claudeStarts(sb)).toHaveLength(1);
   });
 });
+
+describe('a relative CS_SESSIONS_ROOT', () => {
+  it('is refused in one line with the fix, whatever the command, and nothing is made', async () => {
+    // Relative, it named another folder from every directory cs ran in.
+    for (const args of [['-ls'], ['work'], ['-search', 'x']]) {
+      const r = await runCs(args, { env: { ...sb.env, CS_SESSIONS_ROOT: 'rel/sessions' }, cwd: sb.home });
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain("CS_SESSIONS_ROOT is a relative path ('rel/sessions')");
+      expect(r.stderr).toContain('export CS_SESSIONS_ROOT="$PWD/rel/sessions"');
+      expect(fs.existsSync(path.join(sb.home, 'rel'))).toBe(false);
+    }
+    expect(claudeStarts(sb)).toHaveLength(0);
+  });
+});
