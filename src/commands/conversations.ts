@@ -17,7 +17,7 @@ export async function run(opts: ConversationsOptions, ctx: Context): Promise<num
   const session = found.name;
   const { conversationRows } = await import('../conversations/list.js');
   const { rows, problems } = conversationRows(found.paths.dir, ctx.env);
-  for (const p of problems) ctx.warn(`.cs/conversations.json: ${p} (entry ignored)`);
+  for (const p of problems) ctx.warn(`.cs/conversations.json: ${p}`);
   if (opts.json) {
     io.out(JSON.stringify(rows, null, 2));
     return 0;

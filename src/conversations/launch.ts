@@ -82,7 +82,7 @@ export function planConversation(
 ): LaunchPlan {
   if (hasClaudeFlag(opts.claudeArgs, OWN_FLAGS)) return { args: [], how: 'own-args' };
   const { conversations, problems, exists } = readConversations(p.dir);
-  for (const x of problems) opts.report(`.cs/conversations.json: ${x} (entry ignored)`, 'warn');
+  for (const x of problems) opts.report(`.cs/conversations.json: ${x}`, 'warn');
   const me = thisMachine(env);
   const title = promptOf(opts.claudeArgs);
   const fresh = (): LaunchPlan => {

@@ -106,7 +106,11 @@ function toEntry(v: unknown): Conversation | string | null {
   return c;
 }
 
-/** Parses the file, tolerating merge leftovers; entries come out oldest first, one per uuid. */
+/**
+ * Parses the file, tolerating merge leftovers; entries come out oldest first,
+ * one per uuid. `problems` are whole sentences for the user, each saying what
+ * was left out: an entry, a line, or the whole file.
+ */
 export function parseConversations(text: string): { conversations: Conversation[]; problems: string[] } {
   const found: Conversation[] = [];
   const problems: string[] = [];
@@ -120,7 +124,7 @@ export function parseConversations(text: string): { conversations: Conversation[
   if (list) {
     for (const v of list) {
       const e = toEntry(v);
-      if (typeof e === 'string') problems.push(e);
+      if (typeof e === 'string') problems.push(`${e} (entry ignored)`);
       else if (e) found.push(e);
     }
   } else {
@@ -132,14 +136,15 @@ export function parseConversations(text: string): { conversations: Conversation[
       try {
         v = JSON.parse(line);
       } catch {
-        problems.push(`unreadable line: ${line.slice(0, 60)}`);
+        problems.push(`unreadable line: ${line.slice(0, 60)} (line ignored)`);
         continue;
       }
       const e = toEntry(v);
-      if (typeof e === 'string') problems.push(e);
+      if (typeof e === 'string') problems.push(`${e} (entry ignored)`);
       else if (e) found.push(e);
     }
-    if (found.length === 0 && text.trim() !== '') problems.push('the file is not valid JSON');
+    // JSON of another shape is not "not valid JSON": say what it lacks.
+    if (found.length === 0 && text.trim() !== '') problems.push(whole === undefined ? 'the file is not valid JSON and holds no entry line (nothing in it is used)' : 'the file holds no "conversations" list (nothing in it is used)');
   }
   const byUuid = new Map<string, Conversation>();
   for (const c of found) byUuid.set(c.uuid, { ...byUuid.get(c.uuid), ...c });

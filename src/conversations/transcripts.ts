@@ -187,7 +187,7 @@ export interface ImportResult {
 export async function importTranscripts(t: SyncTarget, report: Report): Promise<ImportResult> {
   const result: ImportResult = { installed: [], forked: [], failed: [] };
   const { conversations, problems } = readConversations(t.sessionDir);
-  for (const p of problems) report(`.cs/conversations.json: ${p} (entry ignored)`, 'warn');
+  for (const p of problems) report(`.cs/conversations.json: ${p}`, 'warn');
   const pending = conversations.filter((c) => fs.existsSync(syncedFile(t.sessionDir, c.uuid)));
   if (pending.length === 0) return result;
   const marks = readMarks(t.sessionDir);

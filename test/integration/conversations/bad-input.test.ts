@@ -121,6 +121,10 @@ describe('conversations.json survives a line merge', () => {
     const union = [...base.slice(0, 2), JSON.stringify(c(2)) + ',', JSON.stringify(c(3)) + ',', ...base.slice(2)].join('\n');
     expect(JSON.parse(union).conversations).toHaveLength(4);
     expect(parseConversations(union).conversations.map((x) => x.machine)).toEqual(['m1', 'm2', 'm3']);
+    // Said as it is: valid JSON of another shape is not "not valid JSON", and the whole file is what goes unused.
+    expect(parseConversations('{"a":1}\n').problems).toEqual(['the file holds no "conversations" list (nothing in it is used)']);
+    expect(parseConversations('{"a":\n').problems).toEqual(['the file is not valid JSON and holds no entry line (nothing in it is used)']);
+    expect(parseConversations(serializeConversations([c(1)]).replace(c(1).uuid, 'nope')).problems).toEqual(["'nope' is not a uuid (entry ignored)"]);
     const conflicted = [...base.slice(0, 2), '<<<<<<< ours', JSON.stringify(c(2)) + ',', '=======', JSON.stringify(c(3)) + ',', '>>>>>>> theirs', ...base.slice(2)].join('\n');
     expect(parseConversations(conflicted).conversations.map((x) => x.machine)).toEqual(['m1', 'm2', 'm3']);
   });
