@@ -36,17 +36,35 @@ export function splitDiscoveries(text: string, over = ARCHIVE_OVER, keepAbout = 
   return { keep: keptLines.join('\n'), archived: archivedLines.join('\n') };
 }
 
-export function archiveDiscoveries(s: HookSession): { movedLines: number } | null {
+/**
+ * Moves the oldest sections of the session's discoveries.md to
+ * discoveries.archive.md (splitDiscoveries); null when nothing moved.
+ * discoveries.md may be written meanwhile (a subagent's Edit, a feature merge
+ * folding its records, the user): it is read again just before it is
+ * replaced. Lines appended since are kept; any other change leaves both
+ * files as they were, for the next PreCompact. `meanwhile` runs between the
+ * two reads (tests).
+ */
+export function archiveDiscoveries(s: HookSession, meanwhile: () => void = () => {}): { movedLines: number } | null {
   const p = s.paths;
   const text = readFileOr(p.discoveries, '');
   const split = splitDiscoveries(text);
   if (!split) return null;
+  const hadArchive = fs.existsSync(p.discoveriesArchive);
   const existing = readFileOr(p.discoveriesArchive, '');
   const sep = existing === '' ? '# Discoveries archive\n\n' : existing.endsWith('\n') ? '' : '\n';
   const archived = split.archived.endsWith('\n') ? split.archived : split.archived + '\n';
   // The archive holds what discoveries.md held: no more readable than it (writeConfined keeps an existing archive's narrower mode).
   const mode = (fs.statSync(p.discoveries, { throwIfNoEntry: false })?.mode ?? 0o644) & 0o666;
   writeConfined(p.discoveriesArchive, existing + sep + archived, mode & 0o644);
-  writeConfined(p.discoveries, split.keep);
+  meanwhile();
+  const now = readFileOr(p.discoveries, '');
+  if (now !== text && !now.startsWith(text)) {
+    // Changed in place: what moved cannot be told apart any more. Put the archive back as it was.
+    if (hadArchive) writeConfined(p.discoveriesArchive, existing, mode & 0o644);
+    else fs.rmSync(p.discoveriesArchive, { force: true });
+    return null;
+  }
+  writeConfined(p.discoveries, split.keep + now.slice(text.length));
   return { movedLines: split.archived.split('\n').length };
 }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCs } from '../../support/cs.js';
+import { archiveDiscoveries } from '../../../src/hooks/compact.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
 let sb: HookSandbox;
@@ -269,6 +270,34 @@ describe('Stop, PreCompact, SessionStart, SessionEnd, SubagentStart, PermissionR
     for (const line of original.split('\n')) expect(all.has(line)).toBe(true);
     // sections are whole on each side
     expect(archive.match(/^## /gm)!.length + kept.match(/^## /gm)!.length).toBe(30);
+  });
+
+  it('PreCompact keeps what is written to discoveries.md while it archives: appended lines stay, a change in place leaves both files as they were', () => {
+    const sections = Array.from({ length: 30 }, (_, i) => `## 2026-11-01 topic ${i}\n${Array.from({ length: 9 }, (_, j) => `line ${i}.${j}`).join('\n')}\n`);
+    const original = `# Discoveries: hooked\n\n${sections.join('')}`;
+    const session = { paths: sb.session, launchedByCs: false };
+    fs.writeFileSync(sb.session.discoveries, original);
+    // A discovery recorded while the archive is being written (a subagent's Edit, a feature merge).
+    const late = '\n## 2026-11-02 late\nfound during compaction\n';
+    expect(archiveDiscoveries(session, () => fs.appendFileSync(sb.session.discoveries, late))).not.toBeNull();
+    const kept = read(sb.session.discoveries);
+    expect(kept.endsWith(late)).toBe(true);
+    const all = new Set([...kept.split('\n'), ...read(sb.session.discoveriesArchive).split('\n')]);
+    for (const line of (original + late).split('\n')) expect(all.has(line)).toBe(true);
+
+    // Edited in place meanwhile: nothing moves, the archive is as it was before.
+    const archiveBefore = read(sb.session.discoveriesArchive);
+    const longer = `${kept}${sections.join('')}`;
+    fs.writeFileSync(sb.session.discoveries, longer);
+    const edited = longer.replace('line 3.3', 'line 3.3 (corrected)');
+    expect(archiveDiscoveries(session, () => fs.writeFileSync(sb.session.discoveries, edited))).toBeNull();
+    expect(read(sb.session.discoveries)).toBe(edited);
+    expect(read(sb.session.discoveriesArchive)).toBe(archiveBefore);
+    // With no archive before, none is left behind.
+    fs.rmSync(sb.session.discoveriesArchive);
+    fs.writeFileSync(sb.session.discoveries, original);
+    expect(archiveDiscoveries(session, () => fs.writeFileSync(sb.session.discoveries, original.replace('line 1.1', 'line 1.1!')))).toBeNull();
+    expect(fs.existsSync(sb.session.discoveriesArchive)).toBe(false);
   });
 
   it('SessionStart injects the session context and exports the env when cs did not launch Claude', async () => {
