@@ -40,6 +40,14 @@ import { interrupt, MAX_INPUT, sendInput } from './control.js';
 const MAX_BODY = MAX_INPUT * 6 + 1024;
 /** What a sign-in code can look like (newCode: base64url): anything else is never put in the sign-in page. */
 const CODE_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
+/**
+ * The largest sign-in form read: `code=` and a code of CODE_SHAPE, with
+ * room to spare. The sign-in POST comes before any secret is checked (its
+ * Origin is a header any script can send), so it must not be read up to
+ * MAX_BODY: that much per unfinished post let anyone hold the server's
+ * memory for as long as Node waits for a body (minutes).
+ */
+const MAX_FORM = 1024;
 import { decide, listPending } from '../approval/approval.js';
 import { askHost, hostsToAsk, listTimeoutMs, unansweredLocal, type HostListing } from '../remote/list.js';
 import { addTask, changeQueue, queueSummary, readQueue } from '../queue/queue.js';
@@ -419,23 +427,30 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   /**
    * Reads a request body of at most MAX_BODY bytes and hands it on: a JSON
    * object (the API), or with `as` 'form' the fields of a form post (the
-   * sign-in page's). Answers 400 or 413 itself.
+   * sign-in page's, at most MAX_FORM bytes). Answers 400 or 413 itself: a
+   * 413 as soon as the body is known to be over (its Content-Length, or the
+   * bytes come), without waiting for the rest.
    */
   function readBody(req: http.IncomingMessage, res: http.ServerResponse, problem: (s: number, m: string) => void, then: (body: unknown) => void, as: 'json' | 'form' = 'json') {
+    const max = as === 'form' ? MAX_FORM : MAX_BODY;
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) return void chunks.push(c);
-      // Answered at once; what follows is dropped for a little while (a socket closed on unread
-      // data resets, and the client may lose the answer with it), then the connection goes.
-      if (size > MAX_BODY + LINGER_BYTES) return void req.destroy();
-      if (over) return;
+    const refuse = () => {
       over = true;
       // No `Connection: close`: with it Node closes the socket once the answer is out, on unread data.
-      problem(413, `the body is over ${MAX_BODY} bytes`);
+      problem(413, `the body is over ${max} bytes`);
       res.on('finish', () => setTimeout(() => req.destroy(), LINGER_MS).unref());
+    };
+    // Said to be over: answered before a byte of it is read.
+    if (Number(req.headers['content-length']) > max) refuse();
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (!over && size <= max) return void chunks.push(c);
+      // Answered at once; what follows is dropped for a little while (a socket closed on unread
+      // data resets, and the client may lose the answer with it), then the connection goes.
+      if (size > max + LINGER_BYTES) return void req.destroy();
+      if (!over) refuse();
     });
     req.on('end', () => {
       if (over) return;
