@@ -110,6 +110,9 @@ const LINGER_BYTES = 64 * 1024 * 1024;
 const LIST_SECRETS_TTL_MS = 60_000;
 /** How often a live stream checks that its device is still signed in (ms): a revocation ends it within this. */
 const REVOKE_CHECK_MS = 1000;
+/** How long a client may take to send a request's headers (ms), and the whole request with its body. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 const REMOTE_TTL_MS = 30_000;
 const MAX_BACKLOG = 5000;
 
@@ -525,7 +528,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
   }
 
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
+  // Slow clients (slowloris): Node's defaults give headers 60 s and a whole request 300 s, checked
+  // every 30 s, all before any secret is checked, so anyone reaching the port could hold connections
+  // for minutes each. A request's headers come at once, and its body (MAX_BODY at most) within
+  // REQUEST_TIMEOUT_MS even on a slow phone link. Only the request is timed: a live stream's
+  // answer may last for hours.
+  const limits = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000 };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key, ...limits }, handler) : http.createServer(limits, handler);
 
   async function search(url: URL, json: (s: number, v: unknown) => void, problem: (s: number, m: string) => void) {
     const q = (url.searchParams.get('q') ?? '').trim();

@@ -6,6 +6,7 @@
 // server, plain HTTP for the previewer and the forged posts, and headless
 // Chromium at 390x844 for the owner.
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/serve/server.js';
@@ -159,5 +160,22 @@ describe('the one-time sign-in link', () => {
     // A form of the right size is read as before.
     const code = codeOf(link());
     expect((await post(`code=${code}`)).status).toBe(303);
+  });
+  it('a client that sends its headers a byte at a time is cut off within seconds, not held a minute and more (slowloris)', { timeout: 30_000 }, async () => {
+    // Before, Node's defaults applied: headers could take 60 s (cut at the next 30 s check: 85 s
+    // measured), a body 300 s (325 s): time enough for anyone reaching the port, before any
+    // secret is checked, to hold every connection the process can have.
+    const t0 = Date.now();
+    const lasted = await new Promise<number>((resolve) => {
+      const s = net.connect(server.port, '127.0.0.1', () => s.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`));
+      const drip = setInterval(() => s.write('X-A: b\r\n'), 1000);
+      const done = () => (clearInterval(drip), s.destroy(), resolve(Date.now() - t0));
+      s.on('close', done);
+      s.on('error', done);
+      setTimeout(done, 25_000);
+    });
+    expect(lasted).toBeLessThan(20_000);
+    // A request that sends its headers at once is not affected.
+    expect((await request(`${server.url}/app.css`)).status).toBe(401);
   });
 });
