@@ -20,8 +20,9 @@ export function median(xs: number[]): number {
  * Runs a command `runs` times (after one warm-up unless warmup: false) and
  * returns the median wall time (ms). `before` runs ahead of each run, untimed
  * (to put the state a run should meet in place); `input` may differ per run.
+ * Every run must exit with `exitCode` (0 unless given).
  */
-export function timeCommand(label: string, cmd: string, args: string[], opts: { runs?: number; env?: NodeJS.ProcessEnv; input?: string | ((run: number) => string); cwd?: string; warmup?: boolean; before?: (run: number) => void } = {}): Sample {
+export function timeCommand(label: string, cmd: string, args: string[], opts: { runs?: number; env?: NodeJS.ProcessEnv; input?: string | ((run: number) => string); cwd?: string; warmup?: boolean; before?: (run: number) => void; exitCode?: number } = {}): Sample {
   const runs = opts.runs ?? 15;
   let run = 0;
   const once = () => {
@@ -31,7 +32,7 @@ export function timeCommand(label: string, cmd: string, args: string[], opts: { 
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { env: opts.env ?? process.env, input, cwd: opts.cwd, stdio: ['pipe', 'ignore', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`${label}: exit ${r.status}: ${r.stderr?.toString().slice(0, 300)}`);
+    if (r.status !== (opts.exitCode ?? 0)) throw new Error(`${label}: exit ${r.status}: ${r.stderr?.toString().slice(0, 300)}`);
     return ms;
   };
   if (opts.warmup !== false) once();
