@@ -46,7 +46,10 @@ export interface HookSession {
 export function locateSession(env: NodeJS.ProcessEnv, input: HookInput | null): HookSession | null {
   const fromEnv = env.CLAUDE_SESSION_DIR;
   if (fromEnv && hasMeta(fromEnv)) {
-    return { paths: sessionPaths(fromEnv, env.CLAUDE_SESSION_NAME || path.basename(fromEnv)), launchedByCs: env.CS_LAUNCHED === '1' };
+    // Without CLAUDE_SESSION_NAME, the name the session recorded, as dist/hook.sh reads it: the sh part
+    // and Node must look up the same env file of secrets (a value sh finds there is Node's to scrub).
+    const name = env.CLAUDE_SESSION_NAME || recordedSessionName(fromEnv, env) || path.basename(fromEnv);
+    return { paths: sessionPaths(fromEnv, name), launchedByCs: env.CS_LAUNCHED === '1' };
   }
   const start = env.CLAUDE_PROJECT_DIR || (input && str(input, 'cwd'));
   if (!start) return null;

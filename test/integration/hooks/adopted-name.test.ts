@@ -74,6 +74,24 @@ describe('an adopted project whose folder is named otherwise', () => {
     expect(timeline).not.toContain(value);
   });
 
+  it('CLAUDE_SESSION_DIR without CLAUDE_SESSION_NAME: Node takes the recorded name as sh does, so a value sh finds is scrubbed', async () => {
+    expect((await runCs(['-adopt', 'api'], { env: sb.env, cwd: project })).code).toBe(0);
+    noAutosaveDue(project);
+    // A value of the session's env file that the detector alone would not find: only the env file names it.
+    const value = 'Hx7pQ2mZ9kLw';
+    writeSessionEnvFile('api', { SERVICE_PASS: value }, sb.env, { create: true });
+    const env = { ...sb.env, CLAUDE_SESSION_DIR: project, CLAUDE_PROJECT_DIR: project };
+    const r = await runHookScript('post-tool-use', payload('PostToolUse', { tool_name: 'Bash', tool_input: { command: `mysql -p ${value} db` }, tool_response: { stdout: '' } }, project), env);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const timeline = fs.readFileSync(path.join(project, '.cs', 'timeline.jsonl'), 'utf8');
+    expect(timeline).toContain('mysql -p [secret: SERVICE_PASS] db');
+    expect(timeline).not.toContain(value);
+    // And a capture files its secret under the session, not under the folder's name.
+    const w = await runHookScript('pre-tool-use', writeEnvFile('Zq9xLm2Pw8Rt5Yu3'), env);
+    expect(JSON.parse(w.stdout).hookSpecificOutput.additionalContext).toContain('cs api -secrets');
+    expect(await keys('api')).toContain('DB_PASSWORD');
+  });
+
   it('a recorded name is ignored unless a session of that name leads to the project (the folder name stands)', async () => {
     fs.mkdirSync(path.join(project, '.cs', 'local'), { recursive: true });
     for (const bad of ['../x', '-x', '', 'a b', 'x'.repeat(65)]) {
