@@ -34,12 +34,20 @@ export function nameForRule(ruleId: string): string {
 type Lint = typeof import('@secretlint/core').lintSource;
 let loaded: Promise<{ lintSource: Lint; rule: unknown }> | undefined;
 
-/** Loaded once per process: the HTTP hook endpoint pays for it once, not per Write. */
+/**
+ * Loaded once per process: the HTTP hook endpoint pays for it once, not per Write.
+ * secretlint's profiler is on unless switched off: each lint left some 60
+ * performance marks in the process for good (about 11 KB, and Node's
+ * "Possible perf_hooks memory leak" warning on stderr past a million marks:
+ * in the long-lived hook endpoint and resident, a leak per scan), and it
+ * matched every mark's name, which holds the file name, with a regex that is
+ * quadratic in it (a Write of a 1 MB name took minutes).
+ */
 function secretlint(): Promise<{ lintSource: Lint; rule: unknown }> {
-  loaded ??= Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend')]).then(([core, preset]) => ({
-    lintSource: core.lintSource,
-    rule: preset.creator,
-  }));
+  loaded ??= Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend'), import('@secretlint/profiler')]).then(([core, preset, profiler]) => {
+    profiler.secretLintProfiler.setEnabled(false);
+    return { lintSource: core.lintSource, rule: preset.creator };
+  });
   return loaded;
 }
 

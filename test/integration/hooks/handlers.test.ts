@@ -3,8 +3,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
 import { runCs } from '../../support/cs.js';
 import { archiveDiscoveries } from '../../../src/hooks/compact.js';
+import { providerSpans } from '../../../src/secrets/providers.js';
 import { hookSandbox, payload, runHookScript, type HookSandbox } from '../../support/hooks.js';
 
 let sb: HookSandbox;
@@ -133,6 +135,20 @@ describe('PreToolUse: artifact capture', () => {
     const clean = await runHookScript('pre-tool-use', write(file, '{"name": "x"}\n'), sb.hookEnv);
     expect(clean.stdout).toBe('');
   });
+});
+
+describe('the secret detector in long-lived hook processes', () => {
+  it('leaves nothing behind per scan (the endpoint and the resident scan for days): no performance marks', async () => {
+    const before = performance.getEntriesByType('mark').length;
+    for (let i = 0; i < 20; i++) await providerSpans('command.sh', `export A=${i} && curl -H "x: y${i}" https://example.invalid/${i}`);
+    expect(performance.getEntriesByType('mark').length - before).toBe(0);
+  });
+
+  it('a Write of a file with a huge name is answered in time, not after minutes (the detector is not quadratic in the name)', async () => {
+    const r = await runHookScript('pre-tool-use', write(path.join(sb.session.dir, 'a'.repeat(160_000) + '.sh'), 'echo hi\n'), sb.hookEnv);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(r.ms).toBeLessThan(5000);
+  }, 60_000);
 });
 
 describe('a secret found in a Bash call', () => {
