@@ -3,8 +3,7 @@
 // remain. A section is never split and no line is ever lost: the archive is
 // written before the shortened file replaces the old one.
 import * as fs from 'node:fs';
-import { writeConfined } from '../lib/confine.js';
-import { readFileOr } from '../lib/fsutil.js';
+import { readConfined, writeConfined } from '../lib/confine.js';
 import type { HookSession } from './session.js';
 
 export const ARCHIVE_OVER = 200;
@@ -47,18 +46,20 @@ export function splitDiscoveries(text: string, over = ARCHIVE_OVER, keepAbout = 
  */
 export function archiveDiscoveries(s: HookSession, meanwhile: () => void = () => {}): { movedLines: number } | null {
   const p = s.paths;
-  const text = readFileOr(p.discoveries, '');
+  // Read as written: never through a link (a cloned or pulled .cs/ may carry one), whose
+  // target's sections would otherwise land in the archive, which git takes.
+  const text = readConfined(p.discoveries, '');
   const split = splitDiscoveries(text);
   if (!split) return null;
   const hadArchive = fs.existsSync(p.discoveriesArchive);
-  const existing = readFileOr(p.discoveriesArchive, '');
+  const existing = readConfined(p.discoveriesArchive, '');
   const sep = existing === '' ? '# Discoveries archive\n\n' : existing.endsWith('\n') ? '' : '\n';
   const archived = split.archived.endsWith('\n') ? split.archived : split.archived + '\n';
   // The archive holds what discoveries.md held: no more readable than it (writeConfined keeps an existing archive's narrower mode).
   const mode = (fs.statSync(p.discoveries, { throwIfNoEntry: false })?.mode ?? 0o644) & 0o666;
   writeConfined(p.discoveriesArchive, existing + sep + archived, mode & 0o644);
   meanwhile();
-  const now = readFileOr(p.discoveries, '');
+  const now = readConfined(p.discoveries, '');
   if (now !== text && !now.startsWith(text)) {
     // Changed in place: what moved cannot be told apart any more. Put the archive back as it was.
     if (hadArchive) writeConfined(p.discoveriesArchive, existing, mode & 0o644);

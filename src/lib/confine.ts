@@ -134,6 +134,40 @@ const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
 /**
+ * The text of `file` under a session's `.cs/`, never read through a symlink:
+ * what cs reads there it may write back elsewhere under `.cs/` (PreCompact
+ * moves discoveries.md's old sections to the archive, which git takes), so a
+ * `.cs/discoveries.md -> ~/notes.md` must not bring the linked file in.
+ * `fallback` when the file or a directory on the way is missing; throws
+ * UnsafePathError for a link or something other than a regular file (a FIFO
+ * or a device would never end).
+ */
+export function readConfined<T = string>(file: string, fallback: T): string | T {
+  const abs = path.resolve(file);
+  for (const dir of metaDirs(abs)) {
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st) return fallback;
+    if (st.isSymbolicLink()) throw new UnsafePathError(abs, `${dir} is a symlink`);
+    if (!st.isDirectory()) throw new UnsafePathError(abs, `${dir} is not a directory`);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fallback;
+    if (code === 'ELOOP') throw new UnsafePathError(abs, 'it is a symlink');
+    throw e;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new UnsafePathError(abs, 'it is not a regular file');
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Appends `text` to `file` under a session's `.cs/` as one write(2), never
  * through a symlink. An append-only file whose last line was cut off (a
  * crash mid-write) first gets a newline, so the torn line does not swallow

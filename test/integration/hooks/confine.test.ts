@@ -145,6 +145,25 @@ describe('writes under .cs/ never follow a symlink', () => {
     expect(JSON.parse((await ask(path.join(m, 'artifacts', 'ok.sh'))).stdout).hookSpecificOutput.decision.behavior).toBe('allow');
   });
 
+  it("PreCompact never reads discoveries.md through a link: the linked file's sections stay out of the archive (git takes it)", async () => {
+    const notes = path.join(outside, 'notes.md');
+    fs.writeFileSync(notes, '# notes\n' + Array.from({ length: 300 }, (_, i) => (i % 20 === 0 ? `## private ${i}` : `private line ${i}`)).join('\n') + '\n');
+    fs.rmSync(sb.session.discoveries, { force: true });
+    fs.symlinkSync(notes, sb.session.discoveries);
+    const archive = path.join(sb.session.meta, 'discoveries.archive.md');
+    const r = await runHookScript('pre-compact', payload('PreCompact', { trigger: 'auto', custom_instructions: '' }, ws()), sb.hookEnv);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(fs.existsSync(archive) ? fs.readFileSync(archive, 'utf8') : '').not.toContain('private');
+    expect(fs.readlinkSync(sb.session.discoveries)).toBe(notes);
+    expect(fs.readFileSync(sb.session.sessionLog, 'utf8')).toMatch(/hook error in pre-compact: refusing to write .*discoveries\.md: it is a symlink/);
+    // A FIFO (or a link to a device) in its place is refused, not read forever.
+    fs.rmSync(sb.session.discoveries);
+    execFileSync('mkfifo', [sb.session.discoveries]);
+    const t0 = Date.now();
+    expect(await runHookScript('pre-compact', payload('PreCompact', { trigger: 'auto' }, ws()), sb.hookEnv)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('-sync pull refuses a remote tree with symlinks under .cs/, and changes nothing', async () => {
     const env = sb.env;
     const bare = path.join(sb.dir, 'remote.git');
