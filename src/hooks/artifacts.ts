@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkdirConfined, writeConfined } from '../lib/confine.js';
-import { exists, readFileOr } from '../lib/fsutil.js';
+import { mkdirConfined, readConfined, writeConfined } from '../lib/confine.js';
+import { exists } from '../lib/fsutil.js';
 import { withLock } from '../lib/lockfile.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
@@ -42,7 +42,7 @@ export interface ManifestEntry {
 
 export function readManifest(file: string): ManifestEntry[] {
   try {
-    const v = JSON.parse(readFileOr(file, '[]')) as unknown;
+    const v = JSON.parse(readConfined(file, '[]')) as unknown;
     return Array.isArray(v) ? (v as ManifestEntry[]) : [];
   } catch {
     return []; // a corrupt manifest is rebuilt from here on; the old one is kept aside

@@ -1,7 +1,7 @@
 // The session context injected at SessionStart and SubagentStart: objective,
 // latest discoveries, captured artifacts. Short: it costs tokens every time.
 import * as path from 'node:path';
-import { readFileOr } from '../lib/fsutil.js';
+import { readConfined } from '../lib/confine.js';
 import { objectiveOf } from '../session/summarize.js';
 import { LOCAL_PROTOCOL_FILE, isAdopted } from '../session/adopted.js';
 import { readManifest } from './artifacts.js';
@@ -16,10 +16,19 @@ export function latestDiscoveries(text: string, maxLines = DISCOVERY_LINES): str
   return body.slice(-maxLines).join('\n');
 }
 
+/** A .cs/ file's text for the context, '' when it is missing or not the session's own (a link, a FIFO: readConfined). */
+function ownText(file: string): string {
+  try {
+    return readConfined(file, '');
+  } catch {
+    return '';
+  }
+}
+
 export function sessionContext(s: HookSession): string {
   const p = s.paths;
-  const objective = objectiveOf(readFileOr(p.readme, ''));
-  const discoveries = latestDiscoveries(readFileOr(p.discoveries, ''));
+  const objective = objectiveOf(ownText(p.readme));
+  const discoveries = latestDiscoveries(ownText(p.discoveries));
   const artifacts = readManifest(p.manifest).map((e) => e.name);
   const protocolFile = isAdopted(p.dir) ? LOCAL_PROTOCOL_FILE : 'CLAUDE.md';
   const lines = [`cs session "${p.name}" (workspace ${p.dir}). Follow the protocol in ${protocolFile}: record findings in .cs/discoveries.md; store secrets with \`cs -secrets set KEY\` (value on stdin), never in files.`];

@@ -2,7 +2,7 @@
 // file effects. main.ts does the I/O and the never-break-Claude guard.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mkdirConfined, noLinkFrom, writeConfined } from '../lib/confine.js';
+import { mkdirConfined, noLinkFrom, readConfined, writeConfined } from '../lib/confine.js';
 import { appendSessionLog } from '../session/log.js';
 import { secretsOwner } from '../features/ref.js';
 import { sessionEnv, type SessionPaths } from '../session/paths.js';
@@ -368,7 +368,8 @@ async function stop(c: HookContext): Promise<object | null> {
     // first reminder of this session on this machine
   }
   if (c.now.getTime() - state.at < STOP_REMINDER_INTERVAL_MS) return null;
-  const changes = countChanges(fs.readFileSync(p.changes, 'utf8'));
+  // Never through a link, never waiting on a FIFO (Claude Code gives Stop 10 s): readConfined throws, the hook logs.
+  const changes = countChanges(readConfined(p.changes, ''));
   const changedAt = fs.statSync(p.changes, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const notedAt = fs.statSync(p.discoveries, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (changes <= state.changes || changedAt <= notedAt) return null;

@@ -2,7 +2,7 @@
 // effort: a timeline problem never changes what the hook answers Claude.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeConfined } from '../lib/confine.js';
+import { readConfined, writeConfined } from '../lib/confine.js';
 import { escapeControls } from '../lib/format.js';
 import type { HookInput } from '../hooks/protocol.js';
 import { obj, str } from '../hooks/protocol.js';
@@ -41,7 +41,7 @@ const stateFile = (p: SessionPaths) => path.join(p.local, 'timeline-discoveries.
 
 function readSections(p: SessionPaths): string[] {
   try {
-    return discoveryTitles(fs.readFileSync(p.discoveries, 'utf8'));
+    return discoveryTitles(readConfined(p.discoveries, ''));
   } catch {
     return [];
   }

@@ -164,6 +164,26 @@ describe('writes under .cs/ never follow a symlink', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
+  it('Stop and SessionStart never read .cs/ files through a link, nor wait on a FIFO', async () => {
+    const notes = path.join(outside, 'notes.md');
+    fs.writeFileSync(notes, '# notes\n\n## 2026-11-01 private\nprivate line\n');
+    fs.rmSync(sb.session.discoveries, { force: true });
+    fs.symlinkSync(notes, sb.session.discoveries);
+    fs.rmSync(sb.session.readme, { force: true });
+    fs.symlinkSync(notes, sb.session.readme);
+    const start = await runHookScript('session-start', payload('SessionStart', { source: 'startup' }, ws()), sb.hookEnv);
+    expect(start.code).toBe(0);
+    expect(start.stdout).not.toContain('private');
+    // The rest of the context is still given.
+    expect(JSON.parse(start.stdout).hookSpecificOutput.additionalContext).toContain(`cs session "${sb.session.name}"`);
+    // A FIFO where the change log is: the Stop reminder's read would never end (Claude Code's limit: 10 s).
+    fs.rmSync(sb.session.changes, { force: true });
+    execFileSync('mkfifo', [sb.session.changes]);
+    const t0 = Date.now();
+    expect(await runHookScript('stop', payload('Stop', { stop_hook_active: false }, ws()), sb.hookEnv)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('-sync pull refuses a remote tree with symlinks under .cs/, and changes nothing', async () => {
     const env = sb.env;
     const bare = path.join(sb.dir, 'remote.git');
