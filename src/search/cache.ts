@@ -7,7 +7,7 @@
 // - each searched file's words, valid while its size, mtime, ctime and inode
 //   are those recorded (a changed file is read again): a file without the
 //   query's words is not read at all (a transcript's words are those of what
-//   was said in it, not of its metadata: transcriptWords);
+//   was said in it, not of its metadata: feedTranscript);
 // - which of those words it holds with an upper-case letter somewhere: a
 //   file where no such word holds the query's runs is searched in its bytes
 //   as they are, without case-folding them first (see "Lower case" below).
@@ -270,11 +270,10 @@ class WordSet {
 
 /**
  * Reads one file and gives its record; null when it cannot be read. A
- * transcript's record holds the words of what was said in it (transcriptWords),
- * not of its raw lines.
+ * transcript's record holds the words of what was said in it
+ * (feedTranscript), not of its raw lines (feedBytes).
  */
 function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet, transcript: boolean): Entry | null {
-  if (transcript) return transcriptWords(file, st, buf, words);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -282,28 +281,9 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet, trans
     return null;
   }
   words.reset();
-  let always = false;
-  // The last bytes of the previous read and the first of this one: a character of ASCII_LOWERING may straddle two reads.
-  const seam = Buffer.alloc(4);
-  let tail = 0;
+  let always: boolean;
   try {
-    let pos = 0;
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) break;
-      pos += n;
-      const head = buf.copy(seam, tail, 0, Math.min(n, 2));
-      if (ASCII_LOWERING.some((b) => buf.subarray(0, n).includes(b) || seam.subarray(0, tail + head).includes(b))) {
-        always = true; // see the header: this file is always read
-        break;
-      }
-      tail = Math.min(n, 2);
-      buf.copy(seam, 0, n - tail, n);
-      if (!words.feed(buf, n)) {
-        always = true; // a word too long to keep
-        break;
-      }
-    }
+    always = (transcript ? feedTranscript : feedBytes)(fd, buf, words);
   } catch {
     return null;
   } finally {
@@ -313,27 +293,36 @@ function wordsOf(file: string, st: FileStamp, buf: Buffer, words: WordSet, trans
   return { ...st, always: always || words.tooLong, words: record.bytes, at: -1, len: record.bytes.length, split: record.split };
 }
 
+/** Feeds the open file's bytes to `words`; true when the file is always to be read (see the header), as far as it got then. */
+function feedBytes(fd: number, buf: Buffer, words: WordSet): boolean {
+  // The last bytes of the previous read and the first of this one: a character of ASCII_LOWERING may straddle two reads.
+  const seam = Buffer.alloc(4);
+  let tail = 0;
+  for (let pos = 0; ; ) {
+    const n = fs.readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) return false;
+    pos += n;
+    const head = buf.copy(seam, tail, 0, Math.min(n, 2));
+    if (ASCII_LOWERING.some((b) => buf.subarray(0, n).includes(b) || seam.subarray(0, tail + head).includes(b))) return true;
+    tail = Math.min(n, 2);
+    buf.copy(seam, 0, n - tail, n);
+    if (!words.feed(buf, n)) return true; // a word too long to keep
+  }
+}
+
 /**
- * A transcript's record: the words of each line's readable text
- * (transcriptText), which is all a search matches a transcript on. So a word
- * every line holds only in its metadata (the branch `main`, the working
- * folder, `claude` in the model, `tokens` in the usage) rules the file out
- * without reading it, where its raw bytes would have it read and every line
- * parsed. Exact as the words of raw bytes are (see the header): a line that
- * matches has every term in its text, and the record holds that text's words.
- * Text with a character of ASCII_LOWERING (as written, or as a \u escape) is
- * always read. Lines are parsed one at a time; a line longer than the
+ * A transcript's words: those of each line's readable text (transcriptText),
+ * which is all a search matches a transcript on. So a word every line holds
+ * only in its metadata (the branch `main`, the working folder, `claude` in
+ * the model, `tokens` in the usage) rules the file out without reading it,
+ * where its raw bytes would have it read and every line parsed. Exact as the
+ * words of raw bytes are (see the header): a line that matches has every
+ * term in its text, and the record holds that text's words. Text with a
+ * character of ASCII_LOWERING (as written, or as a \u escape) makes the file
+ * always read (true). Lines are parsed one at a time; a line longer than the
  * buffer is gathered across reads.
  */
-function transcriptWords(file: string, st: FileStamp, buf: Buffer, words: WordSet): Entry | null {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return null;
-  }
-  words.reset();
-  let always = false;
+function feedTranscript(fd: number, buf: Buffer, words: WordSet): boolean {
   const newline = Buffer.from('\n');
   const feedLine = (line: string): boolean => {
     const text = transcriptText(line);
@@ -342,37 +331,21 @@ function transcriptWords(file: string, st: FileStamp, buf: Buffer, words: WordSe
     const bytes = Buffer.from(text);
     return words.feed(bytes, bytes.length) && words.feed(newline, 1);
   };
-  try {
-    let pos = 0;
-    let partial: Buffer[] = []; // the start of a line the last reads did not finish
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, pos);
-      pos += n;
-      const data = buf.subarray(0, n);
-      let start = 0;
-      for (let nl = n === 0 ? -1 : data.indexOf(10); ; nl = data.indexOf(10, start)) {
-        if (nl < 0) {
-          if (n === 0 && partial.length && !feedLine(Buffer.concat(partial).toString('utf8'))) always = true;
-          else if (start < n) partial.push(Buffer.from(data.subarray(start, n)));
-          break;
-        }
-        const line = partial.length ? Buffer.concat([...partial, data.subarray(start, nl)]).toString('utf8') : data.toString('utf8', start, nl);
-        partial = [];
-        start = nl + 1;
-        if (!feedLine(line)) {
-          always = true;
-          break;
-        }
-      }
-      if (always || n === 0) break;
+  let partial: Buffer[] = []; // the start of a line the last reads did not finish
+  for (let pos = 0; ; ) {
+    const n = fs.readSync(fd, buf, 0, buf.length, pos);
+    pos += n;
+    if (n === 0) return partial.length > 0 && !feedLine(Buffer.concat(partial).toString('utf8'));
+    const data = buf.subarray(0, n);
+    let start = 0;
+    for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+      const line = partial.length ? Buffer.concat([...partial, data.subarray(start, nl)]).toString('utf8') : data.toString('utf8', start, nl);
+      partial = [];
+      start = nl + 1;
+      if (!feedLine(line)) return true;
     }
-  } catch {
-    return null;
-  } finally {
-    fs.closeSync(fd);
+    if (start < n) partial.push(Buffer.from(data.subarray(start, n)));
   }
-  const record = (always ? null : words.finish()) ?? { bytes: Buffer.from([MIXED]), split: 0 };
-  return { ...st, always: always || words.tooLong, words: record.bytes, at: -1, len: record.bytes.length, split: record.split };
 }
 
 interface Listing {
@@ -448,7 +421,7 @@ export class SearchCache {
    * run; 'lower' when it may and every place a term occurs in it folded is
    * one where it occurs as it is (see "Lower case" in the header); 'read'
    * otherwise. `transcript`: the file is a transcript, whose record holds the
-   * words of its readable text (transcriptWords). 'lower' holds for it too: a
+   * words of its readable text (feedTranscript). 'lower' holds for it too: a
    * line is kept only when its text has the terms, and text whose words hold
    * them in lower case only has them so in the line's raw bytes as well (JSON
    * escaping leaves letters and digits alone).

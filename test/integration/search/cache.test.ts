@@ -146,10 +146,11 @@ describe('the search cache', () => {
     write(transcriptOf('gamma'), [JSON.stringify({ type: 'user', message: { role: 'user', content: 'main is \u0130' } }), '{"type":"user","message":{"role":"user","content":"\\u0130stanbul"}}', ''].join('\n'));
     write(path.join(root, 'gamma/.cs/discoveries.md'), '# Discoveries\n');
     write(path.join(root, 'alpha/.cs/discoveries.md'), '# Discoveries\n');
-    write(transcriptOf('beta'), [said('user', 'we merge into main tonight'), ''].join('\n'));
+    // A line longer than one read (1 MB), its word at the far end; and a last line without a newline.
+    write(transcriptOf('beta'), [said('user', 'we merge into main tonight'), said('assistant', `${'lorem '.repeat(250_000)}farword`), said('user', 'lastline')].join('\n'));
     write(path.join(root, 'beta/.cs/discoveries.md'), '# Discoveries\n');
     await settle();
-    const queries = ['main', 'opus', 'input_tokens', 'alpha', 'refresh', 'main tonight', 'claude', 'user', 'i\u0307', 'main i\u0307', 'i\u0307stanbul', '2', 'step 7'];
+    const queries = ['farword', 'lastline', 'main', 'opus', 'input_tokens', 'alpha', 'refresh', 'main tonight', 'claude', 'user', 'i\u0307', 'main i\u0307', 'i\u0307stanbul', '2', 'step 7'];
     for (const query of queries) await searchSessions({ env, query, now: NOW, cacheSettledMs: 2000 }); // records
     for (const query of queries) {
       const full = await searchSessions({ env, query, now: NOW, limit: 100, useCache: false });
@@ -161,6 +162,7 @@ describe('the search cache', () => {
     expect(main.hits.map((h) => h.session).sort()).toEqual(['beta', 'gamma']);
     expect(main.bytes).toBe(fs.statSync(transcriptOf('beta')).size + fs.statSync(transcriptOf('gamma')).size);
     expect((await searchSessions({ env, query: 'opus', now: NOW, cacheSettledMs: 2000 })).bytes).toBe(fs.statSync(transcriptOf('gamma')).size);
+    for (const word of ['farword', 'lastline']) expect((await searchSessions({ env, query: word, now: NOW, cacheSettledMs: 2000 })).hits.map((h) => h.session), word).toEqual(['beta']);
     expect((await searchSessions({ env, query: 'main i\u0307', now: NOW, cacheSettledMs: 2000 })).hits.map((h) => h.session)).toEqual(['gamma']);
   }, 60_000);
 
