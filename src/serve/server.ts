@@ -108,6 +108,32 @@ const LINGER_BYTES = 64 * 1024 * 1024;
  * trip per session; an objective is one line the user wrote.
  */
 const LIST_SECRETS_TTL_MS = 60_000;
+/**
+ * Bytes a live stream may have waiting in memory for a client that does not
+ * read them (a tab the phone put to sleep, a client that stopped reading)
+ * before the stream is ended: the EventSource reconnects and picks up where
+ * it was (Last-Event-ID). A stream's usual backlog is a few KB.
+ */
+const MAX_STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The writer of a live stream's response: writes while the client keeps up
+ * and ends the response once more than `limit` bytes wait for the client, so
+ * no client can make the server hold memory without bound. Returns whether
+ * the chunk went out (false once the response is ended or destroyed).
+ */
+export function streamWriter(res: http.ServerResponse, limit = MAX_STREAM_BACKLOG_BYTES): (chunk: string) => boolean {
+  return (chunk) => {
+    if (res.writableEnded || res.destroyed) return false;
+    if (res.writableLength > limit) {
+      res.destroy();
+      return false;
+    }
+    res.write(chunk);
+    return true;
+  };
+}
+
 /** How often a live stream checks that its device is still signed in (ms): a revocation ends it within this. */
 const REVOKE_CHECK_MS = 1000;
 /** How long a client may take to send a request's headers (ms), and the whole request with its body. */
@@ -569,7 +595,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return;
     }
     res.writeHead(200, headers);
-    const write = (chunk: string) => void (res.writableEnded || res.destroyed ? undefined : res.write(chunk));
+    const write = streamWriter(res);
     // The session's known values, scrubbed from everything the stream sends; refreshed as events come (secretsOf caches them for a minute).
     let known = await secretsOf(s.name);
     if (res.destroyed || req.destroyed) return; // gone while the secrets were read: nothing to follow
